@@ -1,0 +1,64 @@
+# Two commands matter (see README): `make run` and `make test`.
+# build-<LogicalId> targets are called by `sam build` (BuildMethod: makefile).
+
+SHELL := /bin/bash
+GO    ?= go
+
+# LogicalId:directory under functions/ for every function in template.yaml.
+FUNCTIONS := \
+	AgreementsFunction:agreements
+
+LOCALSTACK := .local/bin/localstack
+
+.PHONY: run test token advance deps lint vet unit fuzz bench sizes clean
+
+## run: the product on this machine (DynamoDB Local, SES viewer, API on :3000)
+run: deps $(LOCALSTACK)
+	exec $(LOCALSTACK) run
+
+## test: every test, go vet, staticcheck and cfn-lint
+test: deps
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+	$(GO) test -count=1 -timeout 12m ./...
+	$(MAKE) lint
+
+## token: a bearer token for the local API: make token ROLE=finance [USER=name]
+ROLE ?= programme
+TOKEN_USER := $(if $(filter command line,$(origin USER)),$(USER),$(ROLE))
+token: $(LOCALSTACK)
+	@$(LOCALSTACK) token -role $(ROLE) -user $(TOKEN_USER)
+
+## deps: what the commands need that is not Go: npm packages and Java
+deps:
+	@command -v java >/dev/null || { echo "Java 17 is needed for DynamoDB Local (apt-get install openjdk-17-jre-headless)"; exit 1; }
+	@[ -d node_modules/amplify-dynamodb-simulator ] && [ -d node_modules/aws-ses-v2-local ] && [ -d node_modules/s3rver ] || npm ci --no-audit --no-fund
+	@$(GO) mod download
+
+$(LOCALSTACK): $(shell find pkg functions -name '*.go' -not -name '*_test.go') go.mod go.sum template.yaml
+	$(GO) build -o $@ ./pkg/localstack/cmd/localstack
+
+lint:
+	@if command -v cfn-lint >/dev/null; then cfn-lint template.yaml && echo "cfn-lint: no errors"; \
+	else echo "cfn-lint not installed (pip install cfn-lint); skipping the template check"; fi
+
+## sizes: build every function for arm64 and print the bootstrap sizes
+sizes:
+	@for f in $(FUNCTIONS); do \
+		id=$${f%%:*}; $(MAKE) -s build-$$id ARTIFACTS_DIR=.local/build/$$id >/dev/null && \
+		printf '%-28s %8d bytes\n' $$id $$(stat -c %s .local/build/$$id/bootstrap); done
+
+## bench: benchmarks against DynamoDB Local (not part of make test)
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf .local/bin .local/build .aws-sam
+
+# One build-<LogicalId> target per function, as SAM's makefile builder wants.
+define build_function
+.PHONY: build-$(1)
+build-$(1):
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -o $$(ARTIFACTS_DIR)/bootstrap ./functions/$(2)
+endef
+$(foreach f,$(FUNCTIONS),$(eval $(call build_function,$(word 1,$(subst :, ,$(f))),$(word 2,$(subst :, ,$(f))))))

@@ -1,0 +1,89 @@
+// Package app wires the functions: it reads each function's configuration
+// from the environment the template sets, and builds the adapters on SDK
+// clients. The Lambda composition roots (functions/*/main.go) and the local
+// stack both build their handlers here, so they run the same code.
+package app
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/partnership-grants/backend/pkg/dynamo"
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/httpapi"
+	"github.com/partnership-grants/backend/pkg/idempotency"
+)
+
+// Env is the configuration every function reads from its environment.
+type Env struct {
+	TableName string
+	TimeZone  string
+}
+
+// LoadEnv reads and checks the environment.
+func LoadEnv() (Env, error) {
+	e := Env{TableName: os.Getenv("TABLE_NAME"), TimeZone: os.Getenv("TIME_ZONE")}
+	if e.TableName == "" {
+		return e, fmt.Errorf("TABLE_NAME is not set")
+	}
+	if e.TimeZone == "" {
+		e.TimeZone = grants.DefaultTimeZone
+	}
+	if _, err := time.LoadLocation(e.TimeZone); err != nil {
+		return e, fmt.Errorf("TIME_ZONE: %w", err)
+	}
+	return e, nil
+}
+
+// Clock tells the time. In AWS it is time.Now; the local stack moves it on.
+type Clock func() time.Time
+
+// Deps are the clients and settings handlers are built from.
+type Deps struct {
+	AWS    aws.Config
+	AWSEnv config.EnvConfig
+	Env    Env
+	Clock  Clock
+	DB     *dynamodb.Client
+	Store  *dynamo.Store
+}
+
+// NewDeps builds the shared clients once per process. Endpoints come from the
+// SDK's own AWS_ENDPOINT_URL_* variables, so the same code runs against AWS
+// and against the local emulators.
+func NewDeps(clock Clock) (*Deps, error) {
+	env, err := LoadEnv()
+	if err != nil {
+		return nil, err
+	}
+	cfg, awsEnv, err := awsConfig()
+	if err != nil {
+		return nil, err
+	}
+	if clock == nil {
+		clock = time.Now
+	}
+	db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = endpoint(awsEnv, "DynamoDB") })
+	return &Deps{AWS: cfg, AWSEnv: awsEnv, Env: env, Clock: clock, DB: db, Store: dynamo.New(db, env.TableName)}, nil
+}
+
+// JSONLogs makes slog write one JSON object per line, as Lambda's JSON log
+// format expects.
+func JSONLogs() { slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stdout, nil))) }
+
+// AgreementsAPI is the AgreementsFunction's handler.
+func (d *Deps) AgreementsAPI() httpapi.Router {
+	h := &httpapi.Agreements{
+		Store:       d.Store,
+		Idempotency: idempotency.NewStore(d.DB, d.Env.TableName),
+		Now:         d.Clock,
+		NewID:       dynamo.NewID,
+	}
+	return h.Routes()
+}

@@ -1,0 +1,428 @@
+package dynamo
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+)
+
+// Extra adds items to the transaction that writes a change, such as the
+// COMPLETED idempotency record carrying the response, or an outbox entry. It
+// is called with the agreement as it will be stored.
+type Extra func(a *grants.Agreement) ([]types.TransactWriteItem, error)
+
+// maxAttempts bounds optimistic retries when a concurrent writer got there first.
+const maxAttempts = 8
+
+// CreateAgreement stores a new agreement with its plans and first audit entry
+// in one TransactWriteItems, assigning the next reference of its programme
+// (CP-<year>-<seq>) by a conditional counter update in the same transaction,
+// so references are unique and gapless.
+func (st *Store) CreateAgreement(ctx context.Context, a *grants.Agreement, entry grants.AuditEntry, extra Extra) error {
+	year := a.StartDate.Year
+	counterKey := keyOf("PROG#"+a.Programme, fmt.Sprintf("SEQ#%d", year))
+	for range maxAttempts {
+		out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: counterKey, ConsistentRead: aws.Bool(true)})
+		if err != nil {
+			return fmt.Errorf("read reference counter: %w", err)
+		}
+		seq := 0
+		if v, ok := out.Item["seq"].(*types.AttributeValueMemberN); ok {
+			seq, _ = strconv.Atoi(v.Value)
+		}
+		a.Reference = grants.FormatReference(year, seq+1)
+
+		counter := &types.Update{
+			TableName:                 &st.table,
+			Key:                       counterKey,
+			UpdateExpression:          aws.String("SET seq = :next"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":next": n(seq + 1)},
+		}
+		if seq == 0 {
+			counter.ConditionExpression = aws.String("attribute_not_exists(seq)")
+		} else {
+			counter.ConditionExpression = aws.String("seq = :seq")
+			counter.ExpressionAttributeValues[":seq"] = n(seq)
+		}
+		items := []types.TransactWriteItem{{Update: counter}}
+		ai, err := agreementItem(a)
+		if err != nil {
+			return err
+		}
+		items = append(items, st.putNew(ai))
+		for _, in := range a.Instalments {
+			it, err := instalmentItem(a, in)
+			if err != nil {
+				return err
+			}
+			items = append(items, st.putNew(it))
+		}
+		for _, c := range a.CheckIns {
+			it, err := checkInItem(a, c)
+			if err != nil {
+				return err
+			}
+			items = append(items, st.putNew(it))
+		}
+		hi, err := auditItem(a.ID, entry)
+		if err != nil {
+			return err
+		}
+		items = append(items, st.putNew(hi))
+		own := len(items)
+		if extra != nil {
+			more, err := extra(a)
+			if err != nil {
+				return err
+			}
+			items = append(items, more...)
+		}
+		_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+		if err == nil {
+			return nil
+		}
+		if !isConditionFailure(err) {
+			return fmt.Errorf("create agreement: %w", err)
+		}
+		for _, i := range cancelledAt(err) {
+			if i >= own {
+				// An extra item's condition failed (e.g. the idempotency claim was
+				// taken over): retrying cannot help.
+				return fmt.Errorf("create agreement: %w", err)
+			}
+		}
+		// Another agreement took this reference number: read the counter again.
+	}
+	return &grants.Error{Code: grants.Conflict, Message: "Too many agreements are being created at once in this programme; try again.", Reason: "busy"}
+}
+
+func (st *Store) putNew(it item) types.TransactWriteItem {
+	return types.TransactWriteItem{Put: &types.Put{
+		TableName:           &st.table,
+		Item:                it,
+		ConditionExpression: aws.String("attribute_not_exists(PK)"),
+	}}
+}
+
+// GetAgreement reads an agreement with its instalments and check-ins in one
+// strongly consistent Query.
+func (st *Store) GetAgreement(ctx context.Context, id string) (*grants.Agreement, error) {
+	if !validID(id) {
+		return nil, errNotFound(id)
+	}
+	var items []item
+	var start map[string]types.AttributeValue
+	for {
+		out, err := st.db.Query(ctx, &dynamodb.QueryInput{
+			TableName:                 &st.table,
+			KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :a)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(agreementPK(id)), ":a": s("A")},
+			ConsistentRead:            aws.Bool(true),
+			ExclusiveStartKey:         start,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("query agreement %s: %w", id, err)
+		}
+		items = append(items, out.Items...)
+		if start = out.LastEvaluatedKey; start == nil {
+			break
+		}
+	}
+	a, err := decodeAgreement(items)
+	if err != nil {
+		return nil, err
+	}
+	if a == nil {
+		return nil, errNotFound(id)
+	}
+	return a, nil
+}
+
+func validID(id string) bool {
+	if len(id) != 16 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= '2' && r <= '7') {
+			return false
+		}
+	}
+	return true
+}
+
+// Mutation changes an agreement in memory and says what to record in its
+// history. It must be a pure function of the agreement it is given: it may
+// run again on a fresher copy if a concurrent writer got there first.
+type Mutation func(a *grants.Agreement) ([]grants.AuditEntry, error)
+
+// UpdateAgreement reads the agreement, applies mutate and writes back the
+// agreement and the instalments and check-ins that changed, with the audit
+// entries, in one transaction. The agreement's write is conditional on its
+// version and each child's on its revision, so no concurrent update is lost.
+// With expectVersion > 0 the caller's copy must be current (If-Match), or the
+// update fails with PreconditionFailed; otherwise a lost race is retried.
+func (st *Store) UpdateAgreement(ctx context.Context, id string, expectVersion int, mutate Mutation, extra Extra) (*grants.Agreement, error) {
+	for range maxAttempts {
+		before, err := st.GetAgreement(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if expectVersion > 0 && before.Version != expectVersion {
+			return nil, versionMismatch(before.Version)
+		}
+		after := clone(before)
+		entries, err := mutate(after)
+		if err != nil {
+			return nil, err
+		}
+		err = st.write(ctx, before, after, entries, extra)
+		if err == nil {
+			return after, nil
+		}
+		if !errors.Is(err, errRace) {
+			return nil, err
+		}
+		if expectVersion > 0 {
+			return nil, versionMismatch(0)
+		}
+	}
+	return nil, &grants.Error{Code: grants.Conflict, Message: "The agreement is being changed by someone else; try again.", Reason: "busy"}
+}
+
+var errRace = errors.New("concurrent update")
+
+func versionMismatch(current int) error {
+	msg := "The agreement has changed since you read it; read it again and retry."
+	if current > 0 {
+		msg = fmt.Sprintf("The agreement is at version %d; read it again and retry.", current)
+	}
+	return &grants.Error{Code: grants.PreconditionFailed, Message: msg, Reason: "version_mismatch"}
+}
+
+func (st *Store) write(ctx context.Context, before, after *grants.Agreement, entries []grants.AuditEntry, extra Extra) error {
+	after.Version = before.Version + 1
+	ai, err := agreementItem(after)
+	if err != nil {
+		return err
+	}
+	items := []types.TransactWriteItem{{Put: &types.Put{
+		TableName:                 &st.table,
+		Item:                      ai,
+		ConditionExpression:       aws.String("version = :v"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": n(before.Version)},
+	}}}
+	for i := range after.Instalments {
+		if reflect.DeepEqual(before.Instalments[i], after.Instalments[i]) && !statusChanged(before, after) {
+			continue
+		}
+		after.Instalments[i].Rev = before.Instalments[i].Rev + 1
+		it, err := instalmentItem(after, after.Instalments[i])
+		if err != nil {
+			return err
+		}
+		items = append(items, st.putAtRev(it, before.Instalments[i].Rev))
+	}
+	for i := range after.CheckIns {
+		if reflect.DeepEqual(before.CheckIns[i], after.CheckIns[i]) && !statusChanged(before, after) {
+			continue
+		}
+		after.CheckIns[i].Rev = before.CheckIns[i].Rev + 1
+		it, err := checkInItem(after, after.CheckIns[i])
+		if err != nil {
+			return err
+		}
+		items = append(items, st.putAtRev(it, before.CheckIns[i].Rev))
+	}
+	for _, e := range entries {
+		hi, err := auditItem(after.ID, e)
+		if err != nil {
+			return err
+		}
+		items = append(items, st.putNew(hi))
+	}
+	if extra != nil {
+		more, err := extra(after)
+		if err != nil {
+			return err
+		}
+		items = append(items, more...)
+	}
+	if len(items) > 100 {
+		return fmt.Errorf("update of %s needs %d writes, over DynamoDB's 100 per transaction", after.ID, len(items))
+	}
+	_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if err != nil && isConditionFailure(err) {
+		return fmt.Errorf("%w: %v", errRace, err)
+	}
+	if err != nil {
+		return fmt.Errorf("update agreement %s: %w", after.ID, err)
+	}
+	return nil
+}
+
+// statusChanged: a child's next-action key depends on the agreement's status,
+// so every child is rewritten when the agreement changes state.
+func statusChanged(before, after *grants.Agreement) bool { return before.Status != after.Status }
+
+func (st *Store) putAtRev(it item, rev int) types.TransactWriteItem {
+	return types.TransactWriteItem{Put: &types.Put{
+		TableName:                 &st.table,
+		Item:                      it,
+		ConditionExpression:       aws.String("rev = :rev"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":rev": n(rev)},
+	}}
+}
+
+func clone(a *grants.Agreement) *grants.Agreement {
+	c := *a
+	c.Contacts = append([]grants.Contact(nil), a.Contacts...)
+	c.Terms = append([]string(nil), a.Terms...)
+	c.Support = append([]string(nil), a.Support...)
+	c.Instalments = append([]grants.Instalment(nil), a.Instalments...)
+	c.CheckIns = append([]grants.CheckIn(nil), a.CheckIns...)
+	return &c
+}
+
+// Page is one page of a listing and the cursor to the next ("" at the end).
+type Page[T any] struct {
+	Items      []T
+	NextCursor string
+}
+
+// ListAgreements lists a programme's agreements, optionally of one status,
+// from the ByProgramme index, newest last within a status. Instalments and
+// check-ins are not read.
+func (st *Store) ListAgreements(ctx context.Context, programme string, status grants.AgreementStatus, cursor string, limit int) (Page[grants.Agreement], error) {
+	start, err := decodeCursor(cursor, "gsi1pk", "PROG#"+programme)
+	if err != nil {
+		return Page[grants.Agreement]{}, err
+	}
+	in := &dynamodb.QueryInput{
+		TableName:                 &st.table,
+		IndexName:                 aws.String(IndexByProgramme),
+		KeyConditionExpression:    aws.String("gsi1pk = :p"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": s("PROG#" + programme)},
+		Limit:                     aws.Int32(int32(limit)),
+		ExclusiveStartKey:         start,
+	}
+	if status != "" {
+		in.KeyConditionExpression = aws.String("gsi1pk = :p AND begins_with(gsi1sk, :s)")
+		in.ExpressionAttributeValues[":s"] = s(string(status) + "#")
+	}
+	out, err := st.db.Query(ctx, in)
+	if err != nil {
+		return Page[grants.Agreement]{}, fmt.Errorf("list agreements: %w", err)
+	}
+	page := Page[grants.Agreement]{Items: make([]grants.Agreement, 0, len(out.Items))}
+	for _, it := range out.Items {
+		var a grants.Agreement
+		if err := unmarshal(it, &a); err != nil {
+			return page, fmt.Errorf("decode agreement: %w", err)
+		}
+		page.Items = append(page.Items, a)
+	}
+	page.NextCursor, err = encodeCursor(out.LastEvaluatedKey)
+	return page, err
+}
+
+// History lists an agreement's audit entries, oldest first.
+func (st *Store) History(ctx context.Context, id string, cursor string, limit int) (Page[grants.AuditEntry], error) {
+	start, err := decodeCursor(cursor, "PK", agreementPK(id))
+	if err != nil {
+		return Page[grants.AuditEntry]{}, err
+	}
+	out, err := st.db.Query(ctx, &dynamodb.QueryInput{
+		TableName:                 &st.table,
+		KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :h)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(agreementPK(id)), ":h": s("H#")},
+		Limit:                     aws.Int32(int32(limit)),
+		ExclusiveStartKey:         start,
+		ConsistentRead:            aws.Bool(true),
+	})
+	if err != nil {
+		return Page[grants.AuditEntry]{}, fmt.Errorf("read history: %w", err)
+	}
+	page := Page[grants.AuditEntry]{Items: make([]grants.AuditEntry, 0, len(out.Items))}
+	for _, it := range out.Items {
+		var e grants.AuditEntry
+		if err := unmarshal(it, &e); err != nil {
+			return page, fmt.Errorf("decode audit entry: %w", err)
+		}
+		page.Items = append(page.Items, e)
+	}
+	page.NextCursor, err = encodeCursor(out.LastEvaluatedKey)
+	return page, err
+}
+
+// AppendAudit records one entry on its own, for events that change nothing
+// else (an email bounced, a reminder was sent).
+func (st *Store) AppendAudit(ctx context.Context, id string, e grants.AuditEntry) error {
+	it, err := auditItem(id, e)
+	if err != nil {
+		return err
+	}
+	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &st.table, Item: it})
+	if err != nil {
+		return fmt.Errorf("append audit entry: %w", err)
+	}
+	return nil
+}
+
+// Cursors are the index's LastEvaluatedKey (string attributes only) as
+// base64url JSON: opaque to clients, and checked on the way back in.
+func encodeCursor(key map[string]types.AttributeValue) (string, error) {
+	if key == nil {
+		return "", nil
+	}
+	plain := map[string]string{}
+	for k, v := range key {
+		sv, ok := v.(*types.AttributeValueMemberS)
+		if !ok {
+			return "", fmt.Errorf("cursor key %s is not a string", k)
+		}
+		plain[k] = sv.Value
+	}
+	b, err := json.Marshal(plain)
+	if err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// decodeCursor checks that the cursor belongs to the same listing: its
+// partition attribute must hold the listing's partition.
+func decodeCursor(c, partitionAttr, partition string) (map[string]types.AttributeValue, error) {
+	if c == "" {
+		return nil, nil
+	}
+	bad := &grants.Error{Code: grants.Invalid, Message: "The cursor is not one this API returned.",
+		Fields: []grants.FieldError{{Field: "cursor", Reason: "is not a cursor this API returned"}}, Reason: "validation"}
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return nil, bad
+	}
+	var plain map[string]string
+	if err := json.Unmarshal(b, &plain); err != nil || len(plain) == 0 || len(plain) > 4 || plain[partitionAttr] != partition {
+		return nil, bad
+	}
+	key := map[string]types.AttributeValue{}
+	for k, v := range plain {
+		switch k {
+		case "PK", "SK", "gsi1pk", "gsi1sk":
+			key[k] = s(v)
+		default:
+			return nil, bad
+		}
+	}
+	return key, nil
+}

@@ -1,0 +1,132 @@
+package dynamo
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+)
+
+type item = map[string]types.AttributeValue
+
+// Item types, stored in the "type" attribute so a partition reads back
+// without guessing from keys.
+const (
+	typeAgreement  = "agreement"
+	typeInstalment = "instalment"
+	typeCheckIn    = "checkin"
+	typeAudit      = "audit"
+)
+
+func marshal(v any) (item, error) {
+	m, err := attributevalue.MarshalMapWithOptions(v, func(o *attributevalue.EncoderOptions) {
+		// Dates and other TextMarshalers are stored as strings.
+		o.UseEncodingMarshalers = true
+	})
+	if err != nil {
+		return nil, fmt.Errorf("marshal: %w", err)
+	}
+	return m, nil
+}
+
+func unmarshal(m item, v any) error {
+	return attributevalue.UnmarshalMapWithOptions(m, v, func(o *attributevalue.DecoderOptions) {
+		o.UseEncodingUnmarshalers = true
+	})
+}
+
+func agreementItem(a *grants.Agreement) (item, error) {
+	m, err := marshal(a)
+	if err != nil {
+		return nil, err
+	}
+	m["PK"], m["SK"], m["type"] = s(agreementPK(a.ID)), s("A"), s(typeAgreement)
+	m["gsi1pk"] = s("PROG#" + a.Programme)
+	m["gsi1sk"] = s(string(a.Status) + "#" + a.CreatedAt.Format("2006-01-02T15:04:05.000000Z") + "#" + a.ID)
+	return m, nil
+}
+
+func instalmentItem(a *grants.Agreement, in grants.Instalment) (item, error) {
+	m, err := marshal(in)
+	if err != nil {
+		return nil, err
+	}
+	m["PK"], m["SK"], m["type"] = s(agreementPK(a.ID)), s(instalmentSK(in.Number)), s(typeInstalment)
+	m["agreementId"], m["programme"] = s(a.ID), s(a.Programme)
+	if d, ok := a.InstalmentNextAction(in); ok {
+		setNextAction(m, d, a.ID, "I", in.Number)
+	}
+	return m, nil
+}
+
+func checkInItem(a *grants.Agreement, c grants.CheckIn) (item, error) {
+	m, err := marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	m["PK"], m["SK"], m["type"] = s(agreementPK(a.ID)), s(checkInSK(c.Number)), s(typeCheckIn)
+	m["agreementId"], m["programme"] = s(a.ID), s(a.Programme)
+	if d, ok := a.CheckInNextAction(c); ok {
+		setNextAction(m, d, a.ID, "C", c.Number)
+	}
+	return m, nil
+}
+
+// setNextAction puts an item into the sparse ByNextAction index. Its sort key
+// starts with the date, so the sweep reads "everything due up to today" with
+// one key condition.
+func setNextAction(m item, d grants.Date, id, kind string, number int) {
+	m["napk"] = s("NA")
+	m["nask"] = s(fmt.Sprintf("%s#%s#%s#%02d", d, id, kind, number))
+}
+
+// decodeAgreement rebuilds an agreement from the items of its partition.
+func decodeAgreement(items []item) (*grants.Agreement, error) {
+	var a *grants.Agreement
+	var ins []grants.Instalment
+	var cis []grants.CheckIn
+	for _, it := range items {
+		typ, _ := it["type"].(*types.AttributeValueMemberS)
+		if typ == nil {
+			continue
+		}
+		switch typ.Value {
+		case typeAgreement:
+			a = &grants.Agreement{}
+			if err := unmarshal(it, a); err != nil {
+				return nil, fmt.Errorf("decode agreement: %w", err)
+			}
+		case typeInstalment:
+			var in grants.Instalment
+			if err := unmarshal(it, &in); err != nil {
+				return nil, fmt.Errorf("decode instalment: %w", err)
+			}
+			ins = append(ins, in)
+		case typeCheckIn:
+			var c grants.CheckIn
+			if err := unmarshal(it, &c); err != nil {
+				return nil, fmt.Errorf("decode check-in: %w", err)
+			}
+			cis = append(cis, c)
+		}
+	}
+	if a == nil {
+		return nil, nil
+	}
+	// Sort keys are zero-padded, so Query returns instalments and check-ins in order.
+	a.Instalments, a.CheckIns = ins, cis
+	return a, nil
+}
+
+func auditItem(id string, e grants.AuditEntry) (item, error) {
+	m, err := marshal(e)
+	if err != nil {
+		return nil, err
+	}
+	// The random suffix keeps two entries written in the same nanosecond apart.
+	m["PK"], m["SK"], m["type"] = s(agreementPK(id)), s("H#"+e.At.UTC().Format("2006-01-02T15:04:05.000000000Z")+"#"+strings.ToLower(NewID()[:6])), s(typeAudit)
+	return m, nil
+}

@@ -1,0 +1,124 @@
+// Package dynamo stores agreements in one DynamoDB table. An agreement, its
+// instalments, check-ins, replies and audit entries share one partition
+// ("AGR#<id>"), so one Query reads a whole agreement; every write is
+// conditional, so concurrent writers cannot lose each other's updates.
+//
+// Keys:
+//
+//	AGR#<id>  A            the agreement           (ByProgramme: PROG#<programme> / <status>#<createdAt>#<id>)
+//	AGR#<id>  A#I#<nn>     instalment nn           (ByNextAction: sparse, see nextAction)
+//	AGR#<id>  A#C#<nn>     check-in nn             (ByNextAction)
+//	AGR#<id>  H#<time>#<r> audit entry
+//	PROG#<p>  SEQ#<year>   reference counter of a programme
+//	IDEM#...  IDEM         idempotency record (package idempotency)
+package dynamo
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+)
+
+// Index names, as in template.yaml.
+const (
+	IndexByProgramme  = "ByProgramme"
+	IndexByNextAction = "ByNextAction"
+)
+
+// DB is the part of the DynamoDB client the store uses.
+type DB interface {
+	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	DeleteItem(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
+	TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+}
+
+// Store reads and writes agreements.
+type Store struct {
+	db    DB
+	table string
+}
+
+// New returns a Store on the named table.
+func New(db DB, table string) *Store { return &Store{db: db, table: table} }
+
+// Table is the table's name.
+func (s *Store) Table() string { return s.table }
+
+// DB is the client the store writes through, for adapters that add items to
+// the store's transactions.
+func (s *Store) DB() DB { return s.db }
+
+// NewID returns a random agreement ID: 16 lowercase base32 characters (80
+// bits), short enough to sit in a reply address and unguessable.
+func NewID() string {
+	var b [10]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return strings.ToLower(base32.StdEncoding.EncodeToString(b[:]))
+}
+
+func agreementPK(id string) string { return "AGR#" + id }
+
+func instalmentSK(n int) string { return fmt.Sprintf("A#I#%02d", n) }
+
+func checkInSK(n int) string { return fmt.Sprintf("A#C#%02d", n) }
+
+func keyOf(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"PK": s(pk), "SK": s(sk)}
+}
+
+func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+
+func n(v int) types.AttributeValue { return &types.AttributeValueMemberN{Value: fmt.Sprint(v)} }
+
+// errNotFound is the store's answer for a missing agreement.
+func errNotFound(id string) error {
+	return &grants.Error{Code: grants.NotFound, Message: fmt.Sprintf("Agreement %s does not exist.", id), Reason: "agreement_not_found"}
+}
+
+// isConditionFailure reports whether err is a failed condition, alone or
+// inside a cancelled transaction.
+func isConditionFailure(err error) bool {
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return true
+	}
+	var tce *types.TransactionCanceledException
+	if errors.As(err, &tce) {
+		for _, r := range tce.CancellationReasons {
+			if aws.ToString(r.Code) == "ConditionalCheckFailed" || aws.ToString(r.Code) == "TransactionConflict" {
+				return true
+			}
+		}
+	}
+	var tcf *types.TransactionConflictException
+	return errors.As(err, &tcf)
+}
+
+// cancelledAt reports which transaction items failed their condition.
+func cancelledAt(err error) []int {
+	var tce *types.TransactionCanceledException
+	if !errors.As(err, &tce) {
+		return nil
+	}
+	var idx []int
+	for i, r := range tce.CancellationReasons {
+		if aws.ToString(r.Code) == "ConditionalCheckFailed" {
+			idx = append(idx, i)
+		}
+	}
+	return idx
+}

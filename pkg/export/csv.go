@@ -1,0 +1,162 @@
+// Package export renders agreements for people and systems outside the
+// service: a CSV of instalments for finance, and a grants package in the UK's
+// 360Giving Data Standard for open publication. It is pure Go: it reads
+// grants.Agreement values and writes bytes, importing no AWS package, so a
+// handler decides where the bytes go (an HTTP response, an S3 object).
+package export
+
+import (
+	"cmp"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/money"
+)
+
+// CSVHeader is the header row CSV writes. The names are stable snake_case
+// keys rather than prose so that finance's imports and macros can match
+// columns by name across releases.
+var CSVHeader = []string{
+	"reference",
+	"agreement_id",
+	"programme",
+	"partner_name",
+	"registration_number",
+	"agreement_status",
+	"instalment_number",
+	"instalment_count",
+	"amount",
+	"amount_minor",
+	"currency",
+	"due_date",
+	"instalment_status",
+	"awaiting_check_in",
+	"payment_reference",
+	"paid_on",
+}
+
+// CSV writes one row per instalment of every agreement given, after a header
+// row, as RFC 4180 CSV with CRLF line endings. Rows are ordered by agreement
+// reference (then agreement ID, should two share one), then instalment
+// number, whatever order the agreements arrive in, so two exports of the same
+// data are byte-for-byte equal.
+//
+// Every agreement passed in is written, drafts and terminated ones included:
+// choosing which agreements finance sees is the caller's business. Cancelled
+// instalments stay in, so an agreement's rows always sum to its award.
+//
+// "amount" is the instalment in major units as an exact decimal ("2500.01"),
+// for people; "amount_minor" is the same value in minor units (pence), for
+// machines that must add amounts up without rounding.
+//
+// Formula injection: a spreadsheet treats a cell that begins with '=', '+',
+// '-', '@', a tab or a carriage return as a formula, and partner names,
+// references and payment references come from people outside finance, so a
+// name such as =HYPERLINK("http://evil.example", "Click") would become a live
+// link (or worse) on a finance officer's machine. Every cell that begins with
+// one of those characters, or with NUL (OWASP ASVS 1.2.10), is written with a
+// leading apostrophe, which spreadsheets take as "this is text" and do not
+// display. A program reading the file must drop that apostrophe itself; see
+// UnguardCell.
+func CSV(w io.Writer, agreements []grants.Agreement) error {
+	order := make([]*grants.Agreement, len(agreements))
+	for i := range agreements {
+		order[i] = &agreements[i]
+	}
+	slices.SortStableFunc(order, func(a, b *grants.Agreement) int {
+		return cmp.Or(cmp.Compare(a.Reference, b.Reference), cmp.Compare(a.ID, b.ID))
+	})
+
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
+	if err := cw.Write(CSVHeader); err != nil {
+		return fmt.Errorf("export: write CSV header: %w", err)
+	}
+	for _, a := range order {
+		count := a.InstalmentCount
+		if count == 0 {
+			count = len(a.Instalments)
+		}
+		instalments := slices.Clone(a.Instalments)
+		slices.SortStableFunc(instalments, func(x, y grants.Instalment) int { return cmp.Compare(x.Number, y.Number) })
+		for _, in := range instalments {
+			row := []string{
+				a.Reference,
+				a.ID,
+				a.Programme,
+				a.Partner.Name,
+				a.Partner.RegistrationNumber,
+				string(a.Status),
+				strconv.Itoa(in.Number),
+				strconv.Itoa(count),
+				money.Amount{Minor: in.Amount, Currency: a.Currency}.Major(),
+				strconv.FormatInt(in.Amount, 10),
+				a.Currency,
+				in.DueDate.String(),
+				string(in.Status),
+				strconv.FormatBool(in.AwaitingCheckIn),
+				in.PaymentReference,
+				dateOrEmpty(in.PaidOn),
+			}
+			for i := range row {
+				row[i] = GuardCell(row[i])
+			}
+			if err := cw.Write(row); err != nil {
+				return fmt.Errorf("export: write CSV row for %s instalment %d: %w", a.Reference, in.Number, err)
+			}
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("export: write CSV: %w", err)
+	}
+	return nil
+}
+
+// formulaTriggers are the first characters that make Excel, LibreOffice Calc
+// or Google Sheets read a cell as a formula (OWASP CSV Injection; ASVS 1.2.10
+// adds NUL).
+const formulaTriggers = "=+-@\t\r\x00"
+
+// GuardCell returns s with a leading apostrophe if a spreadsheet would
+// otherwise read it as a formula, and s unchanged if not.
+func GuardCell(s string) string {
+	if s != "" && containsByte(formulaTriggers, s[0]) {
+		return "'" + s
+	}
+	return s
+}
+
+// UnguardCell undoes GuardCell for programs that read the CSV back: it drops
+// the apostrophe only where GuardCell would have added it, so a name that
+// really begins with an apostrophe ("'t Hooge Huys") survives. The one value
+// it cannot restore is one that itself began with an apostrophe and then a
+// trigger character ("'=x"); no partner name looks like that.
+func UnguardCell(s string) string {
+	if len(s) >= 2 && s[0] == '\'' && containsByte(formulaTriggers, s[1]) {
+		return s[1:]
+	}
+	return s
+}
+
+func containsByte(set string, b byte) bool {
+	for i := 0; i < len(set); i++ {
+		if set[i] == b {
+			return true
+		}
+	}
+	return false
+}
+
+// dateOrEmpty leaves unset dates blank: Date.String of the zero value would
+// print "0000-00-00", which a spreadsheet reads as a real (nonsense) date.
+func dateOrEmpty(d grants.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.String()
+}

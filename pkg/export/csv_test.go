@@ -1,0 +1,198 @@
+package export
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+)
+
+func TestCSVGolden(t *testing.T) {
+	var buf bytes.Buffer
+	if err := CSV(&buf, fixture(t)); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "instalments.csv", buf.Bytes())
+}
+
+func TestCSVUsesCRLF(t *testing.T) {
+	var buf bytes.Buffer
+	if err := CSV(&buf, fixture(t)); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if !strings.HasSuffix(out, "\r\n") {
+		t.Error("last record does not end in CRLF")
+	}
+	if strings.Count(out, "\n") != strings.Count(out, "\r\n") {
+		t.Error("found a bare LF: RFC 4180 records end in CRLF")
+	}
+}
+
+// readCSV parses the export back as a finance system would, undoing the
+// formula guard, and keys each row by column name.
+func readCSV(t *testing.T, data []byte) []map[string]string {
+	t.Helper()
+	records, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(records) == 0 || !slices.Equal(records[0], CSVHeader) {
+		t.Fatalf("header = %q, want %q", records[0], CSVHeader)
+	}
+	var rows []map[string]string
+	for _, rec := range records[1:] {
+		row := map[string]string{}
+		for i, name := range CSVHeader {
+			row[name] = UnguardCell(rec[i])
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+func TestCSVRoundTripSumsToEachAwardExactly(t *testing.T) {
+	agreements := fixture(t)
+	var buf bytes.Buffer
+	if err := CSV(&buf, agreements); err != nil {
+		t.Fatal(err)
+	}
+	rows := readCSV(t, buf.Bytes())
+
+	sums := map[string]int64{}
+	counts := map[string]int{}
+	for _, r := range rows {
+		minor, err := strconv.ParseInt(r["amount_minor"], 10, 64)
+		if err != nil {
+			t.Fatalf("amount_minor %q: %v", r["amount_minor"], err)
+		}
+		// The major-unit column must be the same number, exactly: remove
+		// the decimal point and it reads as the minor units.
+		if got := strings.Replace(r["amount"], ".", "", 1); strings.TrimLeft(got, "0") != strconv.FormatInt(minor, 10) {
+			t.Errorf("%s #%s: amount %s does not equal amount_minor %d", r["reference"], r["instalment_number"], r["amount"], minor)
+		}
+		sums[r["agreement_id"]] += minor
+		counts[r["agreement_id"]]++
+	}
+	if len(sums) != len(agreements) {
+		t.Fatalf("rows cover %d agreements, want %d", len(sums), len(agreements))
+	}
+	for _, a := range agreements {
+		if sums[a.ID] != a.Amount {
+			t.Errorf("%s: instalments sum to %d, award is %d", a.Reference, sums[a.ID], a.Amount)
+		}
+		if counts[a.ID] != a.InstalmentCount {
+			t.Errorf("%s: %d rows, want %d", a.Reference, counts[a.ID], a.InstalmentCount)
+		}
+	}
+
+	// The odd award shows its remainder pence, on the earliest instalments.
+	var larder []string
+	for _, r := range rows {
+		if r["reference"] == "CP-2026-001" {
+			larder = append(larder, r["amount"])
+		}
+	}
+	if want := []string{"2500.01", "2500.01", "2500.01", "2500.00"}; !slices.Equal(larder, want) {
+		t.Errorf("CP-2026-001 amounts = %q, want %q", larder, want)
+	}
+}
+
+func TestCSVOrdersByReferenceThenInstalment(t *testing.T) {
+	agreements := fixture(t)
+	// Shuffle the instalments too: the order must come from the export.
+	slices.Reverse(agreements[0].Instalments)
+	var buf bytes.Buffer
+	if err := CSV(&buf, agreements); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, r := range readCSV(t, buf.Bytes()) {
+		keys = append(keys, r["reference"]+"#"+r["instalment_number"])
+	}
+	if !slices.IsSorted(keys) {
+		t.Errorf("rows out of order: %q", keys)
+	}
+}
+
+func TestCSVGuardsFormulaCells(t *testing.T) {
+	var buf bytes.Buffer
+	if err := CSV(&buf, fixture(t)); err != nil {
+		t.Fatal(err)
+	}
+	records, err := csv.NewReader(bytes.NewReader(buf.Bytes())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := slices.Index(CSVHeader, "partner_name")
+	refCol := slices.Index(CSVHeader, "payment_reference")
+	var sawName, sawRef bool
+	for _, rec := range records[1:] {
+		for i, cell := range rec {
+			if cell != "" && strings.ContainsRune(formulaTriggers, rune(cell[0])) {
+				t.Errorf("cell %q in column %s would run as a formula", cell, CSVHeader[i])
+			}
+		}
+		if UnguardCell(rec[col]) == formulaName {
+			sawName = true
+			if rec[col] != "'"+formulaName {
+				t.Errorf("partner name cell = %q, want a leading apostrophe", rec[col])
+			}
+		}
+		if rec[refCol] == "'-FPS-2025-1007" {
+			sawRef = true
+		}
+	}
+	if !sawName || !sawRef {
+		t.Errorf("guarded cells not found (name %v, payment reference %v)", sawName, sawRef)
+	}
+}
+
+func TestGuardCell(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"Ancoats Community Larder", "Ancoats Community Larder"},
+		{"=1+1", "'=1+1"},
+		{"+44 161 000 0000", "'+44 161 000 0000"},
+		{"-2+3", "'-2+3"},
+		{"@SUM(A1)", "'@SUM(A1)"},
+		{"\tx", "'\tx"},
+		{"\rx", "'\rx"},
+		{"\x00x", "'\x00x"},
+		{"'t Hooge Huys", "'t Hooge Huys"},
+		{"a=b", "a=b"},
+	}
+	for _, tt := range tests {
+		if got := GuardCell(tt.in); got != tt.want {
+			t.Errorf("GuardCell(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if got := UnguardCell(GuardCell(tt.in)); got != tt.in {
+			t.Errorf("UnguardCell(GuardCell(%q)) = %q", tt.in, got)
+		}
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+func TestCSVReportsWriteErrors(t *testing.T) {
+	if err := CSV(failingWriter{}, fixture(t)); err == nil {
+		t.Fatal("CSV to a failing writer returned nil")
+	}
+}
+
+func TestCSVOfNothingIsJustTheHeader(t *testing.T) {
+	var buf bytes.Buffer
+	if err := CSV(&buf, []grants.Agreement{}); err != nil {
+		t.Fatal(err)
+	}
+	if want := strings.Join(CSVHeader, ",") + "\r\n"; buf.String() != want {
+		t.Errorf("got %q, want %q", buf.String(), want)
+	}
+}

@@ -1,0 +1,382 @@
+package export
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+)
+
+func TestThreeSixtyGivingGolden(t *testing.T) {
+	out, err := ThreeSixtyGiving(fixture(t), testFunder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "360giving.json", out)
+}
+
+// The schemas in testdata/360giving are the 360Giving Data Standard 1.4.3
+// (CC BY 4.0, see the README there). The package schema refers to the grant
+// schema by its published URL (at 1.4.2, while the grant schema's own $id
+// says 1.4.3), so both URLs are mapped to the local file, and any other URL
+// is refused: the test must never reach the network.
+const (
+	packageSchemaURL = "https://raw.githubusercontent.com/ThreeSixtyGiving/standard/1.4.3/schema/360-giving-package-schema.json"
+	grantSchemaURL   = "https://raw.githubusercontent.com/ThreeSixtyGiving/standard/1.4.3/schema/360-giving-schema.json"
+	grantSchemaRef   = "https://raw.githubusercontent.com/ThreeSixtyGiving/standard/1.4.2/schema/360-giving-schema.json"
+)
+
+type offlineLoader map[string]string
+
+func (l offlineLoader) Load(url string) (any, error) {
+	path, ok := l[url]
+	if !ok {
+		return nil, fmt.Errorf("offline: no local copy of %s", url)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return jsonschema.UnmarshalJSON(f)
+}
+
+func packageSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	dir := filepath.Join("testdata", "360giving")
+	c := jsonschema.NewCompiler()
+	c.UseLoader(offlineLoader{
+		packageSchemaURL: filepath.Join(dir, "360-giving-package-schema.json"),
+		grantSchemaURL:   filepath.Join(dir, "360-giving-schema.json"),
+		grantSchemaRef:   filepath.Join(dir, "360-giving-schema.json"),
+	})
+	// The schemas say "http://json-schema.org/draft/2020-12/schema"; state
+	// the draft rather than rely on detecting it from that spelling.
+	c.DefaultDraft(jsonschema.Draft2020)
+	// Dates are oneOf {format: date-time} or a YYYY-MM-DD pattern: unless
+	// format is asserted, a plain date matches both branches and fails.
+	c.AssertFormat()
+	sch, err := c.Compile(packageSchemaURL)
+	if err != nil {
+		t.Fatalf("compile 360Giving package schema: %v", err)
+	}
+	return sch
+}
+
+func validate(t *testing.T, sch *jsonschema.Schema, doc []byte) error {
+	t.Helper()
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
+	if err != nil {
+		t.Fatalf("output is not JSON: %v", err)
+	}
+	return sch.Validate(v)
+}
+
+func TestThreeSixtyGivingValidatesAgainstSchema(t *testing.T) {
+	out, err := ThreeSixtyGiving(fixture(t), testFunder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := validate(t, packageSchema(t), out); err != nil {
+		t.Fatalf("360Giving output fails the schema:\n%v", err)
+	}
+}
+
+// The validation above only means something if the same setup rejects bad
+// documents.
+func TestSchemaRejectsInvalidGrants(t *testing.T) {
+	sch := packageSchema(t)
+	out, err := ThreeSixtyGiving(fixture(t), testFunder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		breakIt func(g map[string]any)
+	}{
+		{"amountAwarded as a string", func(g map[string]any) { g["amountAwarded"] = "10000.03" }},
+		{"no recipient", func(g map[string]any) { delete(g, "recipientOrganization") }},
+		{"impossible award date", func(g map[string]any) { g["awardDate"] = "2026-13-40" }},
+		{"dateModified not a date-time", func(g map[string]any) { g["dateModified"] = "2026-05-01" }},
+		{"unknown currency", func(g map[string]any) { g["currency"] = "GBX" }},
+		{"negative duration", func(g map[string]any) { g["plannedDates"].([]any)[0].(map[string]any)["duration"] = -1 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var doc map[string]any
+			if err := json.Unmarshal(out, &doc); err != nil {
+				t.Fatal(err)
+			}
+			tt.breakIt(doc["grants"].([]any)[0].(map[string]any))
+			bad, err := json.Marshal(doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := validate(t, sch, bad); err == nil {
+				t.Error("schema accepted an invalid grant")
+			}
+		})
+	}
+	if err := validate(t, sch, []byte(`{"grants": []}`)); err == nil {
+		t.Error("schema accepted a package without grants")
+	}
+}
+
+// decodeGrants reads the output keeping numbers as written.
+func decodeGrants(t *testing.T, out []byte) map[string]map[string]any {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(out))
+	dec.UseNumber()
+	var doc struct {
+		Grants []map[string]any `json:"grants"`
+	}
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]map[string]any{}
+	for _, g := range doc.Grants {
+		byID[g["id"].(string)] = g
+	}
+	return byID
+}
+
+func TestThreeSixtyGivingFields(t *testing.T) {
+	out, err := ThreeSixtyGiving(fixture(t), testFunder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := decodeGrants(t, out)
+	if len(g) != 4 {
+		t.Fatalf("got %d grants, want 4: %v", len(g), keys(g))
+	}
+	tests := []struct {
+		id, field string
+		want      any
+	}{
+		// Exact decimals, not floats: 1000003 pence is 10000.03.
+		{"360G-factoryintl-CP-2026-001", "amountAwarded", json.Number("10000.03")},
+		{"360G-factoryintl-CP-2026-001", "amountDisbursed", json.Number("2500.01")},
+		{"360G-factoryintl-CP-2026-001", "awardDate", "2026-01-12"},
+		{"360G-factoryintl-CP-2026-001", "recipientOrganization.id", "GB-CHC-1187654"},
+		{"360G-factoryintl-CP-2026-001", "recipientOrganization.charityNumber", "1187654"},
+		{"360G-factoryintl-CP-2026-001", "recipientOrganization.postalCode", "M4 5BA"},
+		{"360G-factoryintl-CP-2026-001", "recipientOrganization.streetAddress", "Unit 3, 14 Redhill Street, Manchester"},
+		{"360G-factoryintl-CP-2026-001", "grantProgramme.title", "Community Partnerships 2026"},
+		{"360G-factoryintl-CP-2026-001", "plannedDates.startDate", "2026-02-01"},
+		{"360G-factoryintl-CP-2026-001", "plannedDates.endDate", "2027-01-31"},
+		{"360G-factoryintl-CP-2026-001", "plannedDates.duration", json.Number("12")},
+		{"360G-factoryintl-CP-2026-001", "dateModified", "2026-05-01T06:00:00Z"},
+		{"360G-factoryintl-CP-2026-001", "fundingOrganization.id", "GB-CHC-1234567"},
+		{"360G-factoryintl-CP-2026-002", "recipientOrganization.id", "GB-COH-09876543"},
+		{"360G-factoryintl-CP-2026-002", "recipientOrganization.companyNumber", "09876543"},
+		{"360G-factoryintl-CP-2026-002", "amountAwarded", json.Number("10000.00")},
+		{"360G-factoryintl-CP-2026-002", "amountDisbursed", json.Number("10000.00")},
+		// Created 23:30 UTC on 31 March 2025: 1 April in London (BST).
+		{"360G-factoryintl-CP-2026-002", "awardDate", "2025-04-01"},
+		// No public title given: the programme code stands in.
+		{"360G-factoryintl-CP-2026-002", "grantProgramme.title", "community-2025"},
+		{"360G-factoryintl-CP-2026-003", "recipientOrganization.id", "GB-SC-SC045678"},
+		{"360G-factoryintl-CP-2026-003", "recipientOrganization.charityNumber", "SC045678"},
+		// Terminated after one payment: published as varied to what was paid.
+		{"360G-factoryintl-CP-2026-003", "amountAwarded", json.Number("2500.00")},
+		{"360G-factoryintl-CP-2026-003", "amountDisbursed", json.Number("2500.00")},
+		{"360G-factoryintl-CP-2026-004", "recipientOrganization.name", formulaName},
+		{"360G-factoryintl-CP-2026-004", "amountDisbursed", json.Number("0.00")},
+	}
+	for _, tt := range tests {
+		got := field(g[tt.id], tt.field)
+		if got != tt.want {
+			t.Errorf("%s %s = %#v, want %#v", tt.id, tt.field, got, tt.want)
+		}
+	}
+	if d := g["360G-factoryintl-CP-2026-003"]["description"].(string); !strings.Contains(d, "ended early: 1 of 4 instalments were paid (2500.00 GBP)") ||
+		strings.Contains(d, "closed its Greater Manchester project") {
+		t.Errorf("terminated grant's description = %q: want the early end stated and the private reason left out", d)
+	}
+	if strings.Contains(string(out), "@") {
+		t.Error("output contains an email address; contacts must never be published")
+	}
+}
+
+// field follows a dotted path, taking the first element of arrays.
+func field(v any, path string) any {
+	for _, k := range strings.Split(path, ".") {
+		if arr, ok := v.([]any); ok {
+			v = arr[0]
+		}
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	if arr, ok := v.([]any); ok && len(arr) == 1 {
+		return arr[0]
+	}
+	return v
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func TestThreeSixtyGivingSelection(t *testing.T) {
+	all := fixture(t)
+	draft := newAgreement(t, "agr-0005", "CP-2026-005", grants.NewAgreementInput{
+		Programme: "community-2026",
+		Partner:   grants.Partner{Name: "Oldham Tenants Voice", RegistrationNumber: "1176543", Address: "5 Union Street, Oldham OL1 1HE"},
+		Amount:    1000000,
+		StartDate: "2026-07-01",
+	}, exportTime)
+	unpaid := newAgreement(t, "agr-0006", "CP-2026-006", grants.NewAgreementInput{
+		Programme: "community-2026",
+		Partner:   grants.Partner{Name: "Bury Riverside Gardeners", RegistrationNumber: "1165432", Address: "Riverside Hut, Bury BL9 0EY"},
+		Amount:    1000000,
+		StartDate: "2026-03-01",
+	}, exportTime)
+	activate(t, &unpaid, exportTime)
+	if _, err := unpaid.Terminate("Did not go ahead", exportTime, "officer@example.org"); err != nil {
+		t.Fatal(err)
+	}
+
+	out, err := ThreeSixtyGiving(append(all, draft, unpaid), testFunder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := decodeGrants(t, out)
+	for _, id := range []string{"360G-factoryintl-CP-2026-005", "360G-factoryintl-CP-2026-006"} {
+		if _, ok := g[id]; ok {
+			t.Errorf("%s published: drafts and unpaid terminated agreements did not go ahead", id)
+		}
+	}
+	if len(g) != 4 {
+		t.Errorf("got %d grants, want the fixture's 4", len(g))
+	}
+
+	if _, err := ThreeSixtyGiving([]grants.Agreement{draft, unpaid}, testFunder); !errors.Is(err, ErrNothingToPublish) {
+		t.Errorf("nothing publishable: err = %v, want ErrNothingToPublish", err)
+	}
+}
+
+func TestThreeSixtyGivingRefusesDuplicateIdentifiers(t *testing.T) {
+	all := fixture(t)
+	twin := all[0]
+	twin.ID = "agr-9999"
+	if _, err := ThreeSixtyGiving(append(all, twin), testFunder); err == nil {
+		t.Error("two agreements with one reference were published under one grant id")
+	}
+}
+
+func TestThreeSixtyGivingRequiresAFunder(t *testing.T) {
+	tests := map[string]func(f *Funder){
+		"unregistered prefix": func(f *Funder) { f.Prefix = "factoryintl" },
+		"bare prefix":         func(f *Funder) { f.Prefix = "360G-" },
+		"no org id":           func(f *Funder) { f.OrgID = "" },
+		"no org name":         func(f *Funder) { f.OrgName = " " },
+		"no clock":            func(f *Funder) { f.Now = time.Time{} },
+	}
+	for name, breakIt := range tests {
+		f := testFunder
+		breakIt(&f)
+		if _, err := ThreeSixtyGiving(fixture(t), f); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestRecipientIdentifiers(t *testing.T) {
+	tests := []struct {
+		reg, id, charity, company string
+	}{
+		{"1187654", "GB-CHC-1187654", "1187654", ""},
+		{"218186", "GB-CHC-218186", "218186", ""},
+		{"1187654-1", "GB-CHC-1187654-1", "1187654-1", ""},
+		{"SC045678", "GB-SC-SC045678", "SC045678", ""},
+		{"sc 045678", "GB-SC-SC045678", "SC045678", ""},
+		{"NIC104321", "GB-NIC-104321", "104321", ""},
+		{"NI1043210", "GB-NIC-1043210", "1043210", ""},
+		{"09876543", "GB-COH-09876543", "", "09876543"},
+		// Eight characters with a Companies House prefix are companies: a
+		// Scottish company, a Northern Ireland company, a CIO.
+		{"SC123456", "GB-COH-SC123456", "", "SC123456"},
+		{"NI012345", "GB-COH-NI012345", "", "NI012345"},
+		{"CE012345", "GB-COH-CE012345", "", "CE012345"},
+		// Not a register we know: an internal identifier, never a guess.
+		{"IP12345", "360G-factoryintl-IP12345", "", ""},
+		{"", "360G-factoryintl-Some_Group", "", ""},
+	}
+	for _, tt := range tests {
+		o := recipient(grants.Partner{Name: "Some Group", RegistrationNumber: tt.reg}, testFunder.Prefix)
+		if o.ID != tt.id || o.CharityNumber != tt.charity || o.CompanyNumber != tt.company {
+			t.Errorf("%q: got id %q charity %q company %q, want %q %q %q", tt.reg, o.ID, o.CharityNumber, o.CompanyNumber, tt.id, tt.charity, tt.company)
+		}
+	}
+}
+
+func TestSplitPostcode(t *testing.T) {
+	tests := []struct{ in, street, postcode string }{
+		{"1 Stockport Road, Manchester M19 3AB", "1 Stockport Road, Manchester", "M19 3AB"},
+		{"Unit 3, 14 Redhill Street\nManchester\nm4 5ba", "Unit 3, 14 Redhill Street, Manchester", "M4 5BA"},
+		{"The Old Mill, Salford, M3 7AJ", "The Old Mill, Salford", "M3 7AJ"},
+		{"Canal Side, Rochdale", "Canal Side, Rochdale", ""},
+	}
+	for _, tt := range tests {
+		s, p := splitPostcode(tt.in)
+		if s != tt.street || p != tt.postcode {
+			t.Errorf("splitPostcode(%q) = %q, %q; want %q, %q", tt.in, s, p, tt.street, tt.postcode)
+		}
+	}
+}
+
+func TestTitleStaysUnder140Characters(t *testing.T) {
+	a := fixture(t)[2]
+	a.Partner.Name = strings.Repeat("Greater Manchester ", 12)
+	g, err := grantFor(&a, testFunder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len([]rune(g.Title)); n >= 140 {
+		t.Errorf("title has %d characters: %q", n, g.Title)
+	}
+}
+
+// Records imported from elsewhere may lack timestamps or carry references
+// with characters that do not belong in an identifier.
+func TestThreeSixtyGivingFallbacks(t *testing.T) {
+	a := fixture(t)[2]
+	a.Reference = "CP 2026/003"
+	a.CreatedAt, a.UpdatedAt = time.Time{}, time.Time{}
+	for i := range a.Instalments {
+		a.Instalments[i].UpdatedAt = time.Time{}
+	}
+	g, err := grantFor(&a, testFunder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.ID != "360G-factoryintl-CP_2026_003" {
+		t.Errorf("id = %q: spaces and slashes should become underscores", g.ID)
+	}
+	if g.AwardDate != a.StartDate.String() {
+		t.Errorf("awardDate = %q, want the start date %s when no creation time is recorded", g.AwardDate, a.StartDate)
+	}
+	if g.DateModified != "2026-05-01T12:00:00Z" {
+		t.Errorf("dateModified = %q, want the export time", g.DateModified)
+	}
+	a.Reference = ""
+	if _, err := grantFor(&a, testFunder); err == nil {
+		t.Error("an agreement without a reference got a grant identifier")
+	}
+}

@@ -1,0 +1,405 @@
+// Package grants is the domain of community partnership grant programmes:
+// agreements with partner organisations, their computed instalment and
+// check-in plans, and the rules for moving them through their states. It is
+// plain Go: no AWS package is imported here.
+package grants
+
+import (
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/partnership-grants/backend/pkg/money"
+)
+
+// Defaults a programme officer gets when they leave a field out.
+const (
+	DefaultDurationMonths  = 12
+	DefaultInstalmentCount = 4
+	DefaultCadence         = CadenceQuarterly
+	DefaultTimeZone        = "Europe/London"
+	// DefaultCheckInLeadDays is how long before the next instalment a check-in
+	// falls due, so a reply can arrive before finance pays.
+	DefaultCheckInLeadDays = 14
+)
+
+// Cadence is how often instalments fall due.
+type Cadence string
+
+const (
+	CadenceMonthly    Cadence = "monthly"
+	CadenceQuarterly  Cadence = "quarterly"
+	CadenceHalfYearly Cadence = "half-yearly"
+	CadenceAnnual     Cadence = "annual"
+)
+
+var cadenceMonths = map[Cadence]int{CadenceMonthly: 1, CadenceQuarterly: 3, CadenceHalfYearly: 6, CadenceAnnual: 12}
+
+// Months is the length of one cadence period.
+func (c Cadence) Months() int { return cadenceMonths[c] }
+
+// Partner is the organisation that receives the grant.
+type Partner struct {
+	Name string `json:"name" dynamodbav:"name"`
+	// RegistrationNumber is the charity or company number, e.g. "1234567" or "SC012345".
+	RegistrationNumber string `json:"registrationNumber" dynamodbav:"registrationNumber"`
+	Address            string `json:"address" dynamodbav:"address"`
+}
+
+// Contact is a person at the partner who receives check-ins and replies to them.
+type Contact struct {
+	Name  string `json:"name" dynamodbav:"name"`
+	Email string `json:"email" dynamodbav:"email"`
+	Role  string `json:"role" dynamodbav:"role"`
+	// Bounced is set when mail to this address hard-bounced or drew a
+	// complaint; check-ins skip it until the contact is changed.
+	Bounced string `json:"bounced,omitempty" dynamodbav:"bounced,omitempty"`
+}
+
+// Instalment is one payment of the award.
+type Instalment struct {
+	Number  int              `json:"number" dynamodbav:"number"`
+	Amount  int64            `json:"amount" dynamodbav:"amount"`
+	DueDate Date             `json:"dueDate" dynamodbav:"dueDate"`
+	Status  InstalmentStatus `json:"status" dynamodbav:"status"`
+	// AwaitingCheckIn is set when the instalment fell due before the previous
+	// check-in was answered.
+	AwaitingCheckIn  bool   `json:"awaitingCheckIn,omitempty" dynamodbav:"awaitingCheckIn,omitempty"`
+	HoldReason       string `json:"holdReason,omitempty" dynamodbav:"holdReason,omitempty"`
+	PaymentReference string `json:"paymentReference,omitempty" dynamodbav:"paymentReference,omitempty"`
+	PaidOn           Date   `json:"paidOn,omitzero" dynamodbav:"paidOn,omitempty"`
+	PaidBy           string `json:"paidBy,omitempty" dynamodbav:"paidBy,omitempty"`
+	ScheduleCreated  bool   `json:"-" dynamodbav:"scheduleCreated,omitempty"`
+	// Rev counts writes to this item; every write is conditional on it.
+	Rev       int       `json:"-" dynamodbav:"rev"`
+	UpdatedAt time.Time `json:"-" dynamodbav:"updatedAt,omitempty"`
+}
+
+// CheckIn is one progress conversation with the partner.
+type CheckIn struct {
+	Number    int           `json:"number" dynamodbav:"number"`
+	DueDate   Date          `json:"dueDate" dynamodbav:"dueDate"`
+	Status    CheckInStatus `json:"status" dynamodbav:"status"`
+	Final     bool          `json:"final,omitempty" dynamodbav:"final,omitempty"`
+	SentAt    time.Time     `json:"sentAt,omitzero" dynamodbav:"sentAt,omitempty"`
+	MessageID string        `json:"messageId,omitempty" dynamodbav:"messageId,omitempty"`
+	Reminders int           `json:"reminders,omitempty" dynamodbav:"reminders,omitempty"`
+	// LastReminderAt is when the latest reminder went out.
+	LastReminderAt time.Time `json:"lastReminderAt,omitzero" dynamodbav:"lastReminderAt,omitempty"`
+	// RemindOn is when the next reminder (or, after the last one, the move to
+	// overdue) is due, while the check-in is sent and unanswered.
+	RemindOn        Date      `json:"remindOn,omitzero" dynamodbav:"remindOn,omitempty"`
+	ReceivedAt      time.Time `json:"receivedAt,omitzero" dynamodbav:"receivedAt,omitempty"`
+	WaivedReason    string    `json:"waivedReason,omitempty" dynamodbav:"waivedReason,omitempty"`
+	ScheduleCreated bool      `json:"-" dynamodbav:"scheduleCreated,omitempty"`
+	// Rev counts writes to this item; every write is conditional on it.
+	Rev       int       `json:"-" dynamodbav:"rev"`
+	UpdatedAt time.Time `json:"-" dynamodbav:"updatedAt,omitempty"`
+}
+
+// Agreement is a 12-month (by default) partnership with one organisation.
+type Agreement struct {
+	ID                string          `json:"id" dynamodbav:"id"`
+	Reference         string          `json:"reference" dynamodbav:"reference"`
+	Programme         string          `json:"programme" dynamodbav:"programme"`
+	Partner           Partner         `json:"partner" dynamodbav:"partner"`
+	Contacts          []Contact       `json:"contacts" dynamodbav:"contacts"`
+	Amount            int64           `json:"amount" dynamodbav:"amount"`
+	Currency          string          `json:"currency" dynamodbav:"currency"`
+	StartDate         Date            `json:"startDate" dynamodbav:"startDate"`
+	EndDate           Date            `json:"endDate" dynamodbav:"endDate"`
+	DurationMonths    int             `json:"durationMonths" dynamodbav:"durationMonths"`
+	InstalmentCount   int             `json:"instalmentCount" dynamodbav:"instalmentCount"`
+	Cadence           Cadence         `json:"cadence" dynamodbav:"cadence"`
+	TimeZone          string          `json:"timeZone" dynamodbav:"timeZone"`
+	CheckInLeadDays   int             `json:"checkInLeadDays" dynamodbav:"checkInLeadDays"`
+	Terms             []string        `json:"terms" dynamodbav:"terms"`
+	Support           []string        `json:"support" dynamodbav:"support"`
+	Status            AgreementStatus `json:"status" dynamodbav:"status"`
+	TerminationReason string          `json:"terminationReason,omitempty" dynamodbav:"terminationReason,omitempty"`
+	Instalments       []Instalment    `json:"instalments" dynamodbav:"-"`
+	CheckIns          []CheckIn       `json:"checkIns" dynamodbav:"-"`
+	Version           int             `json:"version" dynamodbav:"version"`
+	CreatedAt         time.Time       `json:"createdAt" dynamodbav:"createdAt"`
+	CreatedBy         string          `json:"createdBy" dynamodbav:"createdBy"`
+	UpdatedAt         time.Time       `json:"updatedAt" dynamodbav:"updatedAt"`
+	UpdatedBy         string          `json:"updatedBy" dynamodbav:"updatedBy"`
+}
+
+// Location is the agreement's time zone, in which its dates are read.
+func (a *Agreement) Location() *time.Location {
+	loc, err := time.LoadLocation(a.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// Money is the award as an amount with its currency.
+func (a *Agreement) Money() money.Amount { return money.Amount{Minor: a.Amount, Currency: a.Currency} }
+
+// NewAgreementInput is what a programme officer supplies; zero fields take defaults.
+type NewAgreementInput struct {
+	Programme       string
+	Partner         Partner
+	Contacts        []Contact
+	Amount          int64
+	Currency        string
+	StartDate       string
+	DurationMonths  int
+	InstalmentCount int
+	Cadence         Cadence
+	TimeZone        string
+	CheckInLeadDays int
+	Terms           []string
+	Support         []string
+}
+
+// NewAgreement validates the input, applies defaults and computes the
+// instalment and check-in plans. The ID and reference are assigned by the caller.
+func NewAgreement(in NewAgreementInput, now time.Time, actor string) (*Agreement, error) {
+	var errs fieldErrors
+	a := &Agreement{
+		Programme:       strings.TrimSpace(in.Programme),
+		Partner:         trimPartner(in.Partner),
+		Amount:          in.Amount,
+		Currency:        in.Currency,
+		DurationMonths:  in.DurationMonths,
+		InstalmentCount: in.InstalmentCount,
+		Cadence:         in.Cadence,
+		TimeZone:        in.TimeZone,
+		CheckInLeadDays: in.CheckInLeadDays,
+		Terms:           trimAll(in.Terms),
+		Support:         trimAll(in.Support),
+		Status:          AgreementDraft,
+		Version:         1,
+		CreatedAt:       now.UTC(),
+		CreatedBy:       actor,
+		UpdatedAt:       now.UTC(),
+		UpdatedBy:       actor,
+	}
+	if a.Currency == "" {
+		a.Currency = money.DefaultCurrency
+	}
+	if a.DurationMonths == 0 {
+		a.DurationMonths = DefaultDurationMonths
+	}
+	if a.InstalmentCount == 0 {
+		a.InstalmentCount = DefaultInstalmentCount
+	}
+	if a.TimeZone == "" {
+		a.TimeZone = DefaultTimeZone
+	}
+	if a.CheckInLeadDays == 0 {
+		a.CheckInLeadDays = DefaultCheckInLeadDays
+	}
+
+	if !validProgramme(a.Programme) {
+		errs.add("programme", "is required: 1 to 64 letters, digits, '-' or '_'")
+	}
+	errs = append(errs, validatePartner(a.Partner)...)
+	var contactErrs fieldErrors
+	a.Contacts, contactErrs = validateContacts(in.Contacts)
+	errs = append(errs, contactErrs...)
+	if _, err := money.New(a.Amount, a.Currency); err != nil {
+		if _, cerr := money.MinorDigits(a.Currency); cerr != nil {
+			errs.add("currency", "must be an ISO 4217 code such as GBP")
+		} else {
+			errs.add("amount", "must be a positive whole number of minor units (pence)")
+		}
+	}
+	start, err := ParseDate(in.StartDate)
+	if err != nil {
+		errs.add("startDate", "must be a date as YYYY-MM-DD")
+	}
+	a.StartDate = start
+	if _, err := time.LoadLocation(a.TimeZone); err != nil {
+		errs.add("timeZone", "must be an IANA time zone such as Europe/London")
+	}
+	if a.DurationMonths < 1 || a.DurationMonths > 60 {
+		errs.add("durationMonths", "must be between 1 and 60")
+	}
+	if a.InstalmentCount < 1 || a.InstalmentCount > 60 {
+		errs.add("instalmentCount", "must be between 1 and 60")
+	}
+	if a.CheckInLeadDays < 0 || a.CheckInLeadDays > 27 {
+		errs.add("checkInLeadDays", "must be between 0 and 27")
+	}
+	if a.Cadence == "" && a.InstalmentCount > 0 && a.DurationMonths > 0 {
+		a.Cadence = cadenceFor(a.DurationMonths, a.InstalmentCount)
+		if a.Cadence == "" {
+			errs.add("cadence", "is required: %d instalments do not divide %d months into a standard cadence", a.InstalmentCount, a.DurationMonths)
+		}
+	} else if a.Cadence.Months() == 0 {
+		errs.add("cadence", "must be one of monthly, quarterly, half-yearly, annual")
+	} else if a.InstalmentCount > 0 && a.InstalmentCount*a.Cadence.Months() > a.DurationMonths {
+		errs.add("instalmentCount", "%d %s instalments do not fit in %d months", a.InstalmentCount, a.Cadence, a.DurationMonths)
+	}
+	if len(a.Terms) > 50 {
+		errs.add("terms", "has more than 50 items")
+	}
+	if len(a.Support) > 50 {
+		errs.add("support", "has more than 50 items")
+	}
+	if err := errs.err(); err != nil {
+		return nil, err
+	}
+	a.EndDate = a.StartDate.AddMonths(a.DurationMonths).AddDays(-1)
+	a.Instalments = InstalmentPlan(a.Amount, a.StartDate, a.InstalmentCount, a.Cadence)
+	a.CheckIns = CheckInPlan(a.StartDate, a.EndDate, a.InstalmentCount, a.Cadence, a.CheckInLeadDays)
+	return a, nil
+}
+
+// cadenceFor picks the standard cadence that spreads count instalments evenly
+// over the duration, or "" if none does.
+func cadenceFor(durationMonths, count int) Cadence {
+	if durationMonths%count != 0 {
+		return ""
+	}
+	for c, m := range cadenceMonths {
+		if m == durationMonths/count {
+			return c
+		}
+	}
+	return ""
+}
+
+// InstalmentPlan computes the instalments: amounts by money.Split (remainder
+// pence on the earliest instalments), instalment k due on start + (k-1)
+// cadence periods, each counted from the start date so month-end clamping never
+// drifts (31 Jan → 30 Apr → 31 Jul → 31 Oct).
+func InstalmentPlan(total int64, start Date, count int, c Cadence) []Instalment {
+	amounts, err := money.Split(total, count)
+	if err != nil {
+		return nil
+	}
+	plan := make([]Instalment, count)
+	for i := range plan {
+		plan[i] = Instalment{
+			Number:  i + 1,
+			Amount:  amounts[i],
+			DueDate: start.AddMonths(i * c.Months()),
+			Status:  InstalmentScheduled,
+		}
+	}
+	return plan
+}
+
+// CheckInPlan computes one check-in per period: check-in k is due leadDays
+// before the end of period k (when instalment k+1 falls due), and the last one
+// is the end-of-agreement report, due on the end date.
+func CheckInPlan(start, end Date, count int, c Cadence, leadDays int) []CheckIn {
+	plan := make([]CheckIn, count)
+	for i := range plan {
+		due := start.AddMonths((i + 1) * c.Months()).AddDays(-leadDays)
+		final := i == count-1
+		if final {
+			due = end
+		}
+		plan[i] = CheckIn{Number: i + 1, DueDate: due, Status: CheckInScheduled, Final: final}
+	}
+	return plan
+}
+
+func validProgramme(p string) bool {
+	if len(p) < 1 || len(p) > 64 {
+		return false
+	}
+	for _, r := range p {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func trimPartner(p Partner) Partner {
+	return Partner{
+		Name:               strings.TrimSpace(p.Name),
+		RegistrationNumber: strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(p.RegistrationNumber), " ", "")),
+		Address:            strings.TrimSpace(p.Address),
+	}
+}
+
+func validatePartner(p Partner) fieldErrors {
+	var errs fieldErrors
+	if p.Name == "" || len(p.Name) > 200 {
+		errs.add("partner.name", "is required (at most 200 characters)")
+	}
+	if !validRegistration(p.RegistrationNumber) {
+		errs.add("partner.registrationNumber", "must be a charity number (e.g. 1234567, SC012345) or a company number (e.g. 01234567)")
+	}
+	if p.Address == "" || len(p.Address) > 500 {
+		errs.add("partner.address", "is required (at most 500 characters)")
+	}
+	return errs
+}
+
+// validRegistration accepts the shapes of UK charity numbers (England and
+// Wales: 6-7 digits, optionally "-N" for a linked charity; Scotland SC + 6;
+// Northern Ireland NIC/NI + digits) and Companies House numbers (8 characters,
+// optionally with a two-letter prefix such as SC, NI, CE).
+func validRegistration(s string) bool {
+	if len(s) < 5 || len(s) > 12 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r == '-') {
+			return false
+		}
+	}
+	return s[len(s)-1] >= '0' && s[len(s)-1] <= '9'
+}
+
+// RegistrationKind tells a company number (8 characters) from a charity number.
+func (p Partner) RegistrationKind() string {
+	s := p.RegistrationNumber
+	if len(s) == 8 && !strings.HasPrefix(s, "SC0") && !strings.HasPrefix(s, "NIC") {
+		return "company"
+	}
+	return "charity"
+}
+
+func validateContacts(in []Contact) ([]Contact, fieldErrors) {
+	var errs fieldErrors
+	if len(in) == 0 {
+		errs.add("contacts", "needs at least one contact with an email address")
+	}
+	if len(in) > 20 {
+		errs.add("contacts", "has more than 20 contacts")
+	}
+	out := make([]Contact, 0, len(in))
+	seen := map[string]bool{}
+	for i, c := range in {
+		c = Contact{Name: strings.TrimSpace(c.Name), Email: strings.TrimSpace(c.Email), Role: strings.TrimSpace(c.Role)}
+		if c.Role == "" {
+			c.Role = "primary"
+		}
+		if c.Name == "" {
+			errs.add(fmt.Sprintf("contacts[%d].name", i), "is required")
+		}
+		addr, err := mail.ParseAddress(c.Email)
+		if err != nil || addr.Address != c.Email || !strings.Contains(c.Email, ".") {
+			errs.add(fmt.Sprintf("contacts[%d].email", i), "must be a plain email address such as name@example.org")
+		} else if seen[strings.ToLower(c.Email)] {
+			errs.add(fmt.Sprintf("contacts[%d].email", i), "appears twice")
+		}
+		seen[strings.ToLower(c.Email)] = true
+		out = append(out, c)
+	}
+	return out, errs
+}
+
+func trimAll(ss []string) []string {
+	out := make([]string, 0, len(ss))
+	for _, s := range ss {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// FormatReference renders a readable agreement reference, e.g. CP-2026-003.
+func FormatReference(year, seq int) string { return fmt.Sprintf("CP-%d-%03d", year, seq) }

@@ -1,0 +1,388 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/partnership-grants/backend/pkg/dynamo"
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/idempotency"
+	"github.com/partnership-grants/backend/pkg/testenv"
+)
+
+func TestMain(m *testing.M) {
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	testenv.Main(m)
+}
+
+// tick is a clock that moves on a millisecond per reading, so history order
+// is well defined.
+func tick() func() time.Time {
+	var mu sync.Mutex
+	t := time.Date(2026, 1, 10, 9, 30, 0, 0, time.UTC)
+	return func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		t = t.Add(time.Millisecond)
+		return t
+	}
+}
+
+// callCounter counts DynamoDB operations by name, through SDK middleware.
+type callCounter struct {
+	mu    sync.Mutex
+	calls map[string]int
+}
+
+func (c *callCounter) option(o *dynamodb.Options) {
+	o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
+		return st.Initialize.Add(middleware.InitializeMiddlewareFunc("count", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			c.mu.Lock()
+			c.calls[middleware.GetOperationName(ctx)]++
+			c.mu.Unlock()
+			return next.HandleInitialize(ctx, in)
+		}), middleware.After)
+	})
+}
+
+func (c *callCounter) reset() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	old := c.calls
+	c.calls = map[string]int{}
+	return old
+}
+
+type fixture struct {
+	api     Router
+	store   *dynamo.Store
+	counter *callCounter
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	counter := &callCounter{calls: map[string]int{}}
+	db, table := testenv.AppTable(t, counter.option)
+	store := dynamo.New(db, table)
+	h := &Agreements{Store: store, Idempotency: idempotency.NewStore(db, table), Now: tick(), NewID: dynamo.NewID}
+	counter.reset()
+	return &fixture{api: h.Routes(), store: store, counter: counter}
+}
+
+// event builds an API Gateway payload 2.0 event as the JWT authorizer passes it on.
+func event(method, route string, params map[string]string, body string, role Role, headers ...string) events.APIGatewayV2HTTPRequest {
+	ev := events.APIGatewayV2HTTPRequest{
+		Version:        "2.0",
+		RouteKey:       method + " " + route,
+		Headers:        map[string]string{"content-type": "application/json"},
+		PathParameters: params,
+		Body:           body,
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		ev.Headers[strings.ToLower(headers[i])] = headers[i+1]
+	}
+	if role != "" {
+		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{
+				Claims: map[string]string{"sub": "u-1", "email": string(role) + "@funder.example", "cognito:groups": "[" + string(role) + "]"},
+			},
+		}
+	}
+	return ev
+}
+
+func (f *fixture) do(t *testing.T, ev events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
+	t.Helper()
+	resp, err := f.api.Handle(context.Background(), ev)
+	if err != nil {
+		t.Fatalf("handler error: %v", err)
+	}
+	return resp
+}
+
+const issueBody = `{
+  "programme": "community-2026",
+  "partner": {"name": "Levenshulme Community Kitchen", "registrationNumber": "1180123", "address": "1 Stockport Road, Manchester M19 3AB"},
+  "contacts": [{"name": "Amina Khan", "email": "amina@levykitchen.org.uk", "role": "lead"}],
+  "amount": 1000000,
+  "currency": "GBP",
+  "startDate": "2026-01-31",
+  "durationMonths": 12,
+  "instalmentCount": 4,
+  "terms": ["Co-host four community meals at the venue"],
+  "support": ["Evaluation mentoring"]
+}`
+
+func decodeAgreement(t *testing.T, resp events.APIGatewayV2HTTPResponse) grants.Agreement {
+	t.Helper()
+	var a grants.Agreement
+	if err := json.Unmarshal([]byte(resp.Body), &a); err != nil {
+		t.Fatalf("decode %q: %v", resp.Body, err)
+	}
+	return a
+}
+
+func TestCreateThenGetTheIssueExample(t *testing.T) {
+	f := newFixture(t)
+	resp := f.do(t, event("POST", "/agreements", nil, issueBody, RoleProgramme))
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create: %d %s", resp.StatusCode, resp.Body)
+	}
+	if calls := f.counter.reset(); calls["TransactWriteItems"] != 1 || calls["PutItem"]+calls["UpdateItem"] != 0 {
+		t.Errorf("create made %v; want exactly one TransactWriteItems and no other write", calls)
+	}
+	a := decodeAgreement(t, resp)
+	if a.Reference != "CP-2026-001" || a.Status != grants.AgreementDraft || a.Version != 1 || a.CreatedBy != "programme@funder.example" {
+		t.Errorf("created %+v", a)
+	}
+	want := []string{"2026-01-31", "2026-04-30", "2026-07-31", "2026-10-31"}
+	for i, in := range a.Instalments {
+		if in.Amount != 250000 || in.DueDate.String() != want[i] {
+			t.Errorf("instalment %d: %+v", i+1, in)
+		}
+	}
+	if len(a.CheckIns) != 4 {
+		t.Errorf("%d check-ins", len(a.CheckIns))
+	}
+
+	got := f.do(t, event("GET", "/agreements/{id}", map[string]string{"id": a.ID}, "", RoleViewer))
+	if calls := f.counter.reset(); calls["Query"] != 1 || len(calls) != 1 {
+		t.Errorf("GET made %v; want exactly one Query", calls)
+	}
+	if got.StatusCode != http.StatusOK || got.Body != resp.Body {
+		t.Errorf("GET differs from create:\n%s\n%s", got.Body, resp.Body)
+	}
+
+	second := f.do(t, event("POST", "/agreements", nil, issueBody, RoleProgramme))
+	if ref := decodeAgreement(t, second).Reference; ref != "CP-2026-002" {
+		t.Errorf("second reference %s", ref)
+	}
+}
+
+func TestCreateRejectsClientMistakes(t *testing.T) {
+	f := newFixture(t)
+	tests := []struct {
+		name   string
+		body   string
+		status int
+		field  string
+	}{
+		{"float amount", strings.Replace(issueBody, "1000000", "1000000.50", 1), 422, "amount"},
+		{"exponent amount", strings.Replace(issueBody, "1000000", "1e6", 1), 422, "amount"},
+		{"string amount", strings.Replace(issueBody, "1000000", `"lots"`, 1), 422, "amount"},
+		{"negative amount", strings.Replace(issueBody, "1000000", "-5", 1), 422, "amount"},
+		{"unknown currency", strings.Replace(issueBody, `"GBP"`, `"ABC"`, 1), 422, "currency"},
+		{"unknown field", strings.Replace(issueBody, `"programme"`, `"colour": "red", "programme"`, 1), 400, "colour"},
+		{"wrong type", strings.Replace(issueBody, `"durationMonths": 12`, `"durationMonths": "12"`, 1), 422, "durationMonths"},
+		{"bad date", strings.Replace(issueBody, "2026-01-31", "2026-13-01", 1), 422, "startDate"},
+		{"not json", `{"programme": `, 400, ""},
+		{"two objects", issueBody + issueBody, 400, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := f.do(t, event("POST", "/agreements", nil, tt.body, RoleProgramme))
+			if resp.StatusCode != tt.status || resp.Headers["Content-Type"] != "application/problem+json" {
+				t.Fatalf("got %d %s %s", resp.StatusCode, resp.Headers["Content-Type"], resp.Body)
+			}
+			var p Problem
+			if err := json.Unmarshal([]byte(resp.Body), &p); err != nil {
+				t.Fatal(err)
+			}
+			if tt.field != "" && (len(p.Errors) == 0 || p.Errors[0].Field != tt.field) {
+				t.Fatalf("problem %+v does not name %s", p, tt.field)
+			}
+		})
+	}
+}
+
+func TestAccessByRole(t *testing.T) {
+	f := newFixture(t)
+	for _, tt := range []struct {
+		role   Role
+		status int
+	}{{"", 401}, {RoleViewer, 403}, {RoleFinance, 403}, {"stranger", 403}, {RoleProgramme, 201}} {
+		resp := f.do(t, event("POST", "/agreements", nil, issueBody, tt.role))
+		if resp.StatusCode != tt.status {
+			t.Errorf("role %q: %d %s", tt.role, resp.StatusCode, resp.Body)
+		}
+	}
+	resp := f.do(t, event("GET", "/agreements", nil, "", RoleFinance))
+	if resp.StatusCode != 422 {
+		t.Errorf("list without programme: %d", resp.StatusCode)
+	}
+	for _, role := range Readers {
+		resp := f.do(t, event("GET", "/agreements", nil, "", role))
+		resp2 := f.do(t, events.APIGatewayV2HTTPRequest{RouteKey: "GET /agreements", QueryStringParameters: map[string]string{"programme": "community-2026"},
+			RequestContext: event("GET", "/agreements", nil, "", role).RequestContext})
+		if resp.StatusCode == 403 || resp2.StatusCode != 200 {
+			t.Errorf("%s cannot list: %d %d", role, resp.StatusCode, resp2.StatusCode)
+		}
+	}
+}
+
+// The same create replayed 20 times in parallel with one key makes one agreement.
+func TestCreateIsIdempotentUnderConcurrency(t *testing.T) {
+	f := newFixture(t)
+	var wg sync.WaitGroup
+	results := make([]events.APIGatewayV2HTTPResponse, 20)
+	for i := range results {
+		wg.Go(func() {
+			results[i] = f.do(t, event("POST", "/agreements", nil, issueBody, RoleProgramme, "Idempotency-Key", "create-levy-1"))
+		})
+	}
+	wg.Wait()
+	var first string
+	for _, r := range results {
+		switch r.StatusCode {
+		case 201:
+			if first == "" {
+				first = r.Body
+			} else if r.Body != first {
+				t.Errorf("replay differs:\n%s\n%s", r.Body, first)
+			}
+		case 409: // still in progress: the client retries
+		default:
+			t.Fatalf("unexpected %d %s", r.StatusCode, r.Body)
+		}
+	}
+	// After the dust settles a retry returns the stored response.
+	again := f.do(t, event("POST", "/agreements", nil, issueBody, RoleProgramme, "Idempotency-Key", "create-levy-1"))
+	if again.StatusCode != 201 || (first != "" && again.Body != first) {
+		t.Fatalf("replay after completion: %d %s", again.StatusCode, again.Body)
+	}
+	page, err := f.store.ListAgreements(context.Background(), "community-2026", "", "", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Items) != 1 {
+		t.Fatalf("%d agreements created, want 1", len(page.Items))
+	}
+	other := strings.Replace(issueBody, "1000000", "900000", 1)
+	resp := f.do(t, event("POST", "/agreements", nil, other, RoleProgramme, "Idempotency-Key", "create-levy-1"))
+	if resp.StatusCode != 422 {
+		t.Fatalf("same key, different body: %d %s", resp.StatusCode, resp.Body)
+	}
+}
+
+// 100 concurrent PATCHes with the same version: exactly one wins, the rest get 412.
+func TestConcurrentAmendsOneWins(t *testing.T) {
+	f := newFixture(t)
+	a := decodeAgreement(t, f.do(t, event("POST", "/agreements", nil, issueBody, RoleProgramme)))
+	var ok, pre atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 100 {
+		wg.Go(func() {
+			body := fmt.Sprintf(`{"terms": ["term from writer %d"]}`, i)
+			resp := f.do(t, event("PATCH", "/agreements/{id}", map[string]string{"id": a.ID}, body, RoleProgramme, "If-Match", `"1"`))
+			switch resp.StatusCode {
+			case 200:
+				ok.Add(1)
+			case 412:
+				pre.Add(1)
+			default:
+				t.Errorf("unexpected %d %s", resp.StatusCode, resp.Body)
+			}
+		})
+	}
+	wg.Wait()
+	if ok.Load() != 1 || pre.Load() != 99 {
+		t.Fatalf("%d succeeded, %d got 412; want 1 and 99", ok.Load(), pre.Load())
+	}
+	got, _ := f.store.GetAgreement(context.Background(), a.ID)
+	if got.Version != 2 {
+		t.Fatalf("version %d, want 2", got.Version)
+	}
+	resp := f.do(t, event("PATCH", "/agreements/{id}", map[string]string{"id": a.ID}, `{"terms": []}`, RoleProgramme))
+	if resp.StatusCode != 422 {
+		t.Errorf("PATCH without If-Match: %d", resp.StatusCode)
+	}
+}
+
+func TestLifecycleAndHistory(t *testing.T) {
+	f := newFixture(t)
+	a := decodeAgreement(t, f.do(t, event("POST", "/agreements", nil, issueBody, RoleProgramme)))
+	id := map[string]string{"id": a.ID}
+	if r := f.do(t, event("POST", "/agreements/{id}/activate", id, "", RoleProgramme)); r.StatusCode != 200 {
+		t.Fatalf("activate: %d %s", r.StatusCode, r.Body)
+	}
+	if r := f.do(t, event("POST", "/agreements/{id}/activate", id, "", RoleProgramme)); r.StatusCode != 409 {
+		t.Fatalf("second activate: %d %s", r.StatusCode, r.Body)
+	}
+	if r := f.do(t, event("POST", "/agreements/{id}/terminate", id, `{}`, RoleProgramme)); r.StatusCode != 422 {
+		t.Fatalf("terminate without reason: %d %s", r.StatusCode, r.Body)
+	}
+	r := f.do(t, event("POST", "/agreements/{id}/terminate", id, `{"reason": "Partner has closed"}`, RoleProgramme))
+	if r.StatusCode != 200 {
+		t.Fatalf("terminate: %d %s", r.StatusCode, r.Body)
+	}
+	got := decodeAgreement(t, r)
+	for _, in := range got.Instalments {
+		if in.Status != grants.InstalmentCancelled {
+			t.Errorf("instalment %d is %s after termination", in.Number, in.Status)
+		}
+	}
+	h := f.do(t, event("GET", "/agreements/{id}/history", id, "", RoleViewer))
+	var page struct{ Items []grants.AuditEntry }
+	if err := json.Unmarshal([]byte(h.Body), &page); err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, e := range page.Items {
+		actions = append(actions, e.Action+" by "+e.Actor)
+	}
+	want := "agreement.created by programme@funder.example,agreement.activated by programme@funder.example,agreement.terminated by programme@funder.example"
+	if strings.Join(actions, ",") != want {
+		t.Fatalf("history %v", actions)
+	}
+	if r := f.do(t, event("GET", "/agreements/{id}", map[string]string{"id": "nosuchagreement1"}, "", RoleViewer)); r.StatusCode != 404 {
+		t.Errorf("missing agreement: %d", r.StatusCode)
+	}
+}
+
+func TestListPaginatesWithCursor(t *testing.T) {
+	f := newFixture(t)
+	for range 5 {
+		f.do(t, event("POST", "/agreements", nil, issueBody, RoleProgramme))
+	}
+	seen := map[string]bool{}
+	cursor := ""
+	for pages := 0; ; pages++ {
+		ev := event("GET", "/agreements", nil, "", RoleViewer)
+		ev.QueryStringParameters = map[string]string{"programme": "community-2026", "status": "draft", "limit": "2", "cursor": cursor}
+		resp := f.do(t, ev)
+		var page struct {
+			Items      []grants.Agreement
+			NextCursor string
+		}
+		if err := json.Unmarshal([]byte(resp.Body), &page); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("%d %s", resp.StatusCode, resp.Body)
+		}
+		for _, a := range page.Items {
+			seen[a.ID] = true
+		}
+		if cursor = page.NextCursor; cursor == "" || pages > 5 {
+			break
+		}
+	}
+	if len(seen) != 5 {
+		t.Fatalf("listed %d agreements, want 5", len(seen))
+	}
+	ev := event("GET", "/agreements", nil, "", RoleViewer)
+	ev.QueryStringParameters = map[string]string{"programme": "community-2026", "cursor": "garbage"}
+	if resp := f.do(t, ev); resp.StatusCode != 422 {
+		t.Fatalf("bad cursor: %d %s", resp.StatusCode, resp.Body)
+	}
+}

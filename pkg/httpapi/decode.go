@@ -1,0 +1,101 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+)
+
+// maxBody bounds request bodies; agreements are small.
+const maxBody = 256 << 10
+
+// decode reads a JSON body strictly: unknown fields are refused, the body
+// must be one JSON object, and errors name the field at fault.
+func decode(r *Request, v any) error {
+	body := []byte(r.Body)
+	if r.IsBase64Encoded {
+		b, err := base64.StdEncoding.DecodeString(r.Body)
+		if err != nil {
+			return malformed("The body is not valid base64.")
+		}
+		body = b
+	}
+	if len(body) > maxBody {
+		return malformed(fmt.Sprintf("The body is larger than %d bytes.", maxBody))
+	}
+	if ct := r.Header("content-type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
+		return &grants.Error{Code: grants.Malformed, Message: "Send the body as application/json.", Reason: "unsupported_media_type"}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return malformed("The body must hold exactly one JSON object.")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			return malformed("The body must be a JSON object.")
+		}
+		return invalid(field, "must be "+jsonKind(typeErr.Type.Kind().String()))
+	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return malformed("The body is not valid JSON.")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &grants.Error{Code: grants.Malformed, Message: "The body has a field this API does not know.",
+			Fields: []grants.FieldError{{Field: field, Reason: "is not a known field"}}, Reason: "unknown_field"}
+	}
+	return malformed("The body could not be read: " + err.Error())
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "string":
+		return "a string"
+	case "int", "int64", "int32":
+		return "a whole number"
+	case "slice":
+		return "an array"
+	case "struct", "map":
+		return "an object"
+	case "bool":
+		return "true or false"
+	}
+	return "of type " + k
+}
+
+func malformed(msg string) error {
+	return &grants.Error{Code: grants.Malformed, Message: msg, Reason: "malformed"}
+}
+
+// wholeNumber reads a JSON value that must be an integer literal: 1000000,
+// not 1000000.0, 1e6 or "1000000". Money is never a float.
+func wholeNumber(field string, raw json.RawMessage, required bool) (int64, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		if required {
+			return 0, invalid(field, "is required")
+		}
+		return 0, nil
+	}
+	v, err := strconv.ParseInt(string(raw), 10, 64)
+	if err != nil {
+		return 0, invalid(field, "must be a whole number of minor units (pence), not "+string(raw))
+	}
+	return v, nil
+}

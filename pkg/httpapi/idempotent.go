@@ -1,0 +1,71 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/partnership-grants/backend/pkg/dynamo"
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/idempotency"
+)
+
+// defaultInProgress bounds a claim when the context has no deadline (tests,
+// local runs); in Lambda the invocation's deadline is used.
+const defaultInProgress = 30 * time.Second
+
+// withIdempotency runs do at most once per Idempotency-Key. do receives a
+// function that builds the transaction item completing the key with the
+// response, which it must write in the same transaction as its change.
+func withIdempotency(ctx context.Context, store Idempotency, r *Request, scope string, payload []byte, now time.Time,
+	do func(complete func(status int, body []byte) dynamo.Extra) (events.APIGatewayV2HTTPResponse, error),
+) (events.APIGatewayV2HTTPResponse, error) {
+	key := r.Header("Idempotency-Key")
+	if len(key) > 255 {
+		return events.APIGatewayV2HTTPResponse{}, invalid("Idempotency-Key", "must be at most 255 characters")
+	}
+	req := idempotency.Request{Scope: scope, Key: key, Payload: payload}
+	until := now.Add(defaultInProgress)
+	if dl, ok := ctx.Deadline(); ok {
+		until = dl
+	}
+	stored, err := store.Begin(ctx, req, now, until)
+	switch {
+	case errors.Is(err, idempotency.ErrPayloadMismatch):
+		return events.APIGatewayV2HTTPResponse{}, &grants.Error{Code: grants.Invalid,
+			Message: "This Idempotency-Key was used with a different request; use a new key for a new request.",
+			Fields:  []grants.FieldError{{Field: "Idempotency-Key", Reason: "was used with a different request body"}}, Reason: "idempotency_key_reused"}
+	case errors.Is(err, idempotency.ErrInProgress):
+		return events.APIGatewayV2HTTPResponse{}, &grants.Error{Code: grants.Conflict,
+			Message: "A request with this Idempotency-Key is still being processed; retry shortly.", Reason: "idempotency_in_progress"}
+	case err != nil:
+		return events.APIGatewayV2HTTPResponse{}, err
+	case stored != nil:
+		return events.APIGatewayV2HTTPResponse{
+			StatusCode: stored.StatusCode,
+			Headers:    map[string]string{"Content-Type": "application/json", "Idempotent-Replayed": "true"},
+			Body:       string(stored.Body),
+		}, nil
+	}
+	resp, err := do(func(status int, body []byte) dynamo.Extra {
+		return func(*grants.Agreement) ([]types.TransactWriteItem, error) {
+			return []types.TransactWriteItem{store.CompleteItem(req, idempotency.Response{StatusCode: status, Body: body}, now)}, nil
+		}
+	})
+	if err != nil {
+		// Nothing was written: release the key so the client may retry it.
+		if aerr := store.Abandon(context.WithoutCancel(ctx), req); aerr != nil {
+			logError(ctx, "release idempotency key", aerr, "")
+		}
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return resp, nil
+}
+
+func logError(ctx context.Context, msg string, err error, agreementID string) {
+	slog.ErrorContext(ctx, msg, "error", err.Error(), "agreementId", agreementID)
+}

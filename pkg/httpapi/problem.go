@@ -1,0 +1,86 @@
+// Package httpapi maps API Gateway HTTP API (payload 2.0) requests to the
+// domain and back: routing within a function's route family, JWT group
+// checks, strict JSON decoding, and RFC 9457 problem responses.
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+)
+
+// Problem is an RFC 9457 problem details body.
+type Problem struct {
+	Type   string              `json:"type"`
+	Title  string              `json:"title"`
+	Status int                 `json:"status"`
+	Detail string              `json:"detail,omitempty"`
+	Errors []grants.FieldError `json:"errors,omitempty"`
+}
+
+// problemBase prefixes problem types; they are documented in the README.
+const problemBase = "https://partnership-grants.github.io/problems/"
+
+var codeStatus = map[grants.Code]int{
+	grants.Malformed:          http.StatusBadRequest,
+	grants.Invalid:            http.StatusUnprocessableEntity,
+	grants.NotFound:           http.StatusNotFound,
+	grants.Conflict:           http.StatusConflict,
+	grants.PreconditionFailed: http.StatusPreconditionFailed,
+	grants.Unauthorized:       http.StatusUnauthorized,
+	grants.Forbidden:          http.StatusForbidden,
+}
+
+// errorResponse turns an error into a problem response. Application errors
+// say what is wrong; anything else is logged and shown as "Internal error" so
+// no internal detail leaks to a caller.
+func errorResponse(ctx context.Context, err error) events.APIGatewayV2HTTPResponse {
+	var e *grants.Error
+	if !errors.As(err, &e) {
+		slog.ErrorContext(ctx, "internal error", "error", err.Error())
+		return problem(Problem{Type: problemBase + "internal", Title: "Internal error", Status: http.StatusInternalServerError,
+			Detail: "Something went wrong on our side. It has been logged; please try again."})
+	}
+	status := codeStatus[e.Code]
+	if status == 0 {
+		status = http.StatusBadRequest
+	}
+	reason := e.Reason
+	if reason == "" {
+		reason = string(e.Code)
+	}
+	return problem(Problem{Type: problemBase + reason, Title: http.StatusText(status), Status: status, Detail: e.Message, Errors: e.Fields})
+}
+
+func problem(p Problem) events.APIGatewayV2HTTPResponse {
+	b, _ := json.Marshal(p)
+	return events.APIGatewayV2HTTPResponse{
+		StatusCode: p.Status,
+		Headers:    map[string]string{"Content-Type": "application/problem+json"},
+		Body:       string(b),
+	}
+}
+
+// invalid is a validation error on one field.
+func invalid(field, reason string) error {
+	return &grants.Error{Code: grants.Invalid, Message: "The request has invalid fields.",
+		Fields: []grants.FieldError{{Field: field, Reason: reason}}, Reason: "validation"}
+}
+
+func jsonResponse(status int, v any) (events.APIGatewayV2HTTPResponse, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return events.APIGatewayV2HTTPResponse{
+		StatusCode: status,
+		Headers:    map[string]string{"Content-Type": "application/json"},
+		Body:       string(b),
+	}, nil
+}

@@ -1,0 +1,83 @@
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+)
+
+// Request is what a route handler gets: the API Gateway event and the caller.
+type Request struct {
+	*events.APIGatewayV2HTTPRequest
+	Actor Actor
+}
+
+// Param is a path parameter.
+func (r *Request) Param(name string) string { return r.PathParameters[name] }
+
+// Query is a query-string parameter.
+func (r *Request) Query(name string) string { return r.QueryStringParameters[name] }
+
+// Header reads a header case-insensitively (HTTP API lower-cases them, but
+// sam local and tests may not).
+func (r *Request) Header(name string) string {
+	if v, ok := r.Headers[strings.ToLower(name)]; ok {
+		return v
+	}
+	for k, v := range r.Headers {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return ""
+}
+
+// HandlerFunc serves one route.
+type HandlerFunc func(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error)
+
+// Route is one route of a function's family and the roles allowed to call it.
+type Route struct {
+	Roles   []Role
+	Handler HandlerFunc
+}
+
+// Router dispatches on API Gateway's route key ("POST /agreements/{id}/activate").
+type Router map[string]Route
+
+// Handle is the Lambda entry point for a route family.
+func (rt Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	route, ok := rt[ev.RouteKey]
+	if !ok {
+		return problem(Problem{Type: problemBase + "no_route", Title: "Not Found", Status: http.StatusNotFound,
+			Detail: "No route " + ev.RouteKey + " in this function."}), nil
+	}
+	actor, err := actorFrom(&ev)
+	if err != nil {
+		return errorResponse(ctx, err), nil
+	}
+	log := slog.With("route", ev.RouteKey, "requestId", ev.RequestContext.RequestID, "actor", actor.ID)
+	if !actor.Has(route.Roles...) {
+		log.InfoContext(ctx, "forbidden", "groups", actor.Groups)
+		return errorResponse(ctx, &grants.Error{Code: grants.Forbidden,
+			Message: "Your role may not do this; it needs one of: " + rolesText(route.Roles) + ".", Reason: "forbidden"}), nil
+	}
+	resp, err := route.Handler(ctx, &Request{APIGatewayV2HTTPRequest: &ev, Actor: actor})
+	if err != nil {
+		resp = errorResponse(ctx, err)
+	}
+	log.InfoContext(ctx, "request", "status", resp.StatusCode, "agreementId", ev.PathParameters["id"])
+	return resp, nil
+}
+
+func rolesText(roles []Role) string {
+	s := make([]string, len(roles))
+	for i, r := range roles {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ", ")
+}

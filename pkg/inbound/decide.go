@@ -1,0 +1,266 @@
+package inbound
+
+import (
+	"strings"
+
+	"github.com/partnership-grants/backend/pkg/replytoken"
+)
+
+// Verdicts are the SES receipt verdict statuses (receipt.spamVerdict.status
+// etc.): PASS, FAIL, GRAY, PROCESSING_FAILED, or DISABLED when the scan is
+// switched off for the receipt rule.
+type Verdicts struct{ Spam, Virus, SPF, DKIM, DMARC string }
+
+// SES verdict status values.
+const (
+	VerdictPass             = "PASS"
+	VerdictFail             = "FAIL"
+	VerdictGray             = "GRAY"
+	VerdictProcessingFailed = "PROCESSING_FAILED"
+	VerdictDisabled         = "DISABLED"
+)
+
+// Envelope is the SMTP-level information SES gives alongside the message.
+type Envelope struct {
+	Recipients []string // receipt.recipients (RCPT TO that matched the rule)
+	MailFrom   string   // mail.source (MAIL FROM); "<>" is the null sender
+	Verdicts   Verdicts
+	MessageID  string // SES message id (S3 object key)
+}
+
+// TokenVerifier is implemented by *replytoken.Signer.
+type TokenVerifier interface {
+	Verify(token string) (agreementID string, checkIn int, err error)
+}
+
+// Kind is what the caller should do with the message.
+type Kind int
+
+const (
+	// Quarantine: store the message for a human to review; do not count it.
+	// It is the zero value so that an Outcome nobody filled in is safe.
+	Quarantine Kind = iota
+	// Accept: a genuine reply from a partner contact; count it.
+	Accept
+	// Ignore: machine-generated (auto-reply, bounce). Store it against the
+	// check-in when known, but do not count it as a reply.
+	Ignore
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Accept:
+		return "accept"
+	case Quarantine:
+		return "quarantine"
+	case Ignore:
+		return "ignore"
+	}
+	return "unknown"
+}
+
+// Reason is a stable snake_case code stored with the message and used in
+// metrics and the review UI; do not rename existing values.
+type Reason string
+
+const (
+	ReasonOK                  Reason = "ok"
+	ReasonNoToken             Reason = "no_token"
+	ReasonBadToken            Reason = "bad_token"
+	ReasonUnknownSender       Reason = "unknown_sender"
+	ReasonContactsUnavailable Reason = "contacts_unavailable"
+	ReasonDMARCFail           Reason = "dmarc_fail"
+	ReasonDMARCUnverified     Reason = "dmarc_unverified"
+	ReasonSpam                Reason = "spam"
+	ReasonVirus               Reason = "virus"
+	ReasonAutoReply           Reason = "auto_reply"
+	ReasonDeliveryReport      Reason = "delivery_report"
+	ReasonUnparseable         Reason = "unparseable"
+)
+
+// Outcome is the decision for one inbound message. AgreementID/CheckIn are
+// set whenever a valid token was found, whatever the Kind, so that nothing
+// attributable is ever dropped.
+type Outcome struct {
+	Kind        Kind
+	Reason      Reason
+	AgreementID string
+	CheckIn     int
+}
+
+// Decide classifies an inbound message. It is pure: all I/O is behind
+// contactsOf, which returns the agreement's contact email addresses.
+//
+// Order (first match wins), and why:
+//  1. Virus FAIL → quarantine "virus". Highest priority: nothing about the
+//     message should be trusted or processed further.
+//  2. Parse failure → quarantine "unparseable" (the token is still taken from
+//     the envelope so the reviewer knows which check-in it belongs to).
+//  3. Spam FAIL → quarantine "spam".
+//  4. No token → ignore "auto_reply"/"delivery_report" for machine mail,
+//     otherwise quarantine "no_token". Forged/invalid token → quarantine
+//     "bad_token" (a tampering signal outranks auto-reply classification).
+//  5. Delivery report / auto-reply → ignore (with the agreement/check-in).
+//     These are checked before DMARC and sender because bounces come from
+//     MAILER-DAEMON and would otherwise all land in quarantine as
+//     "unknown_sender"; they are never counted as replies, so the laxer
+//     check does not let anything be credited to a partner.
+//  6. DMARC: PASS proceeds. FAIL → "dmarc_fail". GRAY, PROCESSING_FAILED,
+//     empty or unknown → "dmarc_unverified" (doubtful: a human checks).
+//     DISABLED (DMARC checks switched off on the rule) proceeds only if SPF
+//     and DKIM both PASS. Note that SES's SPF/DKIM verdicts do not prove
+//     alignment with the From domain, which is why this is a fallback and
+//     the contact-address check below still applies.
+//  7. Contacts lookup error → quarantine "contacts_unavailable" (caller may
+//     re-run Decide later); sender not a contact → "unknown_sender".
+//  8. Otherwise accept.
+func Decide(msg *Message, parseErr error, env Envelope, v TokenVerifier, contactsOf func(agreementID string) ([]string, error)) Outcome {
+	vd := normVerdicts(env.Verdicts)
+	var hdr []Address
+	if msg != nil {
+		hdr = append(append(hdr, msg.To...), msg.Cc...)
+	}
+	tok := findToken(env.Recipients, hdr, v)
+
+	out := Outcome{Kind: Quarantine}
+	if tok.valid {
+		out.AgreementID, out.CheckIn = tok.agreementID, tok.checkIn
+	}
+	switch {
+	case vd.Virus == VerdictFail:
+		out.Reason = ReasonVirus
+		return out
+	case parseErr != nil || msg == nil:
+		out.Reason = ReasonUnparseable
+		return out
+	case vd.Spam == VerdictFail:
+		out.Reason = ReasonSpam
+		return out
+	}
+
+	machine, machineReason := machineGenerated(msg, env)
+	switch {
+	case !tok.found && machine:
+		out.Kind, out.Reason = Ignore, machineReason
+		return out
+	case !tok.found:
+		out.Reason = ReasonNoToken
+		return out
+	case !tok.valid:
+		out.Reason = ReasonBadToken
+		return out
+	case machine:
+		out.Kind, out.Reason = Ignore, machineReason
+		return out
+	}
+
+	switch vd.DMARC {
+	case VerdictPass:
+	case VerdictFail:
+		out.Reason = ReasonDMARCFail
+		return out
+	case VerdictDisabled:
+		if vd.SPF != VerdictPass || vd.DKIM != VerdictPass {
+			out.Reason = ReasonDMARCUnverified
+			return out
+		}
+	default: // GRAY, PROCESSING_FAILED, missing, unknown
+		out.Reason = ReasonDMARCUnverified
+		return out
+	}
+
+	if contactsOf == nil {
+		out.Reason = ReasonContactsUnavailable
+		return out
+	}
+	contacts, err := contactsOf(out.AgreementID)
+	if err != nil {
+		out.Reason = ReasonContactsUnavailable
+		return out
+	}
+	if !isContact(msg.From.Address, contacts) {
+		out.Reason = ReasonUnknownSender
+		return out
+	}
+	out.Kind, out.Reason = Accept, ReasonOK
+	return out
+}
+
+func normVerdicts(v Verdicts) Verdicts {
+	n := func(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
+	return Verdicts{Spam: n(v.Spam), Virus: n(v.Virus), SPF: n(v.SPF), DKIM: n(v.DKIM), DMARC: n(v.DMARC)}
+}
+
+// machineGenerated combines the header-based flags with the SMTP null
+// sender: RFC 3834 / RFC 3464 tell auto-responders and MTAs to send with
+// MAIL FROM:<>, and a person's mail client never does.
+func machineGenerated(msg *Message, env Envelope) (bool, Reason) {
+	switch {
+	case msg.DeliveryReport:
+		return true, ReasonDeliveryReport
+	case msg.AutoReply:
+		return true, ReasonAutoReply
+	case strings.TrimSpace(env.MailFrom) == "<>":
+		return true, ReasonAutoReply
+	}
+	return false, ""
+}
+
+type tokenResult struct {
+	found, valid bool
+	agreementID  string
+	checkIn      int
+}
+
+// findToken prefers the SMTP envelope recipients (what SES actually
+// delivered to; Bcc and list-expanded mail show up only there) and falls
+// back to To/Cc headers only when the envelope has no token. The first token that verifies wins; if tokens are
+// present but none verifies the result is found && !valid.
+func findToken(recipients []string, hdr []Address, v TokenVerifier) tokenResult {
+	var r tokenResult
+	try := func(addr string) bool {
+		tok, ok := replytoken.TokenFromAddress(addr)
+		if !ok {
+			return false
+		}
+		r.found = true
+		if v == nil {
+			return false
+		}
+		id, n, err := v.Verify(tok)
+		if err != nil {
+			return false
+		}
+		r.valid, r.agreementID, r.checkIn = true, id, n
+		return true
+	}
+	for _, a := range recipients {
+		if try(a) {
+			return r
+		}
+	}
+	if r.found {
+		// The envelope named a token and it did not verify; a header token
+		// (equally sender-controlled) must not override that.
+		return r
+	}
+	for _, a := range hdr {
+		if try(a.Address) {
+			return r
+		}
+	}
+	return r
+}
+
+func isContact(addr string, contacts []string) bool {
+	addr = strings.TrimSpace(addr)
+	if addr == "" {
+		return false
+	}
+	for _, c := range contacts {
+		if strings.EqualFold(strings.TrimSpace(c), addr) {
+			return true
+		}
+	}
+	return false
+}

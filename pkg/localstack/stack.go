@@ -1,0 +1,180 @@
+package localstack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/partnership-grants/backend/pkg/app"
+	"github.com/partnership-grants/backend/pkg/emulator"
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/samtemplate"
+)
+
+// Options are the local stack's ports and data directory. The defaults are
+// the ones the README documents.
+type Options struct {
+	Root         string // repository root (template.yaml, node_modules)
+	DataDir      string // .local: DynamoDB data, S3 objects, the token key
+	APIAddr      string // 127.0.0.1:3000, as sam local start-api
+	ControlAddr  string // 127.0.0.1:3001: clock control for make advance
+	DynamoDBPort int    // 8000
+	SESPort      int    // 8005: the mail viewer
+	TableName    string
+}
+
+// DefaultOptions are the documented defaults, under root.
+func DefaultOptions(root string) Options {
+	return Options{
+		Root: root, DataDir: filepath.Join(root, ".local"),
+		APIAddr: "127.0.0.1:3000", ControlAddr: "127.0.0.1:3001",
+		DynamoDBPort: 8000, SESPort: 8005, TableName: "partnership-grants-local",
+	}
+}
+
+// Stack is a running local stack.
+type Stack struct {
+	opts  Options
+	Clock *Clock
+	Auth  *Auth
+	Deps  *app.Deps
+	procs []*emulator.Process
+}
+
+// localEnv is the AWS environment of the local stack: the SDK's standard
+// variables, so the handlers load exactly the configuration they load in AWS.
+func localEnv(opts Options, endpoints map[string]string) {
+	set := map[string]string{
+		"AWS_ACCESS_KEY_ID":         "S3RVER", // s3rver's only key; the others accept any
+		"AWS_SECRET_ACCESS_KEY":     "S3RVER",
+		"AWS_REGION":                "eu-west-2",
+		"AWS_EC2_METADATA_DISABLED": "true",
+		"TABLE_NAME":                opts.TableName,
+		"TIME_ZONE":                 grants.DefaultTimeZone,
+	}
+	for k, v := range endpoints {
+		set[k] = v
+	}
+	for k, v := range set {
+		if os.Getenv(k) == "" || k[:17] == "AWS_ENDPOINT_URL_" || k == "TABLE_NAME" {
+			os.Setenv(k, v)
+		}
+	}
+	os.Unsetenv("AWS_PROFILE")
+}
+
+// Start brings the stack up: emulators, table, seed data, gateway.
+func Start(ctx context.Context, opts Options) (*Stack, error) {
+	st := &Stack{opts: opts, Clock: &Clock{}}
+	ok := false
+	defer func() {
+		if !ok {
+			st.Stop()
+		}
+	}()
+	if err := emulator.EnsureNodeModules(ctx, opts.Root); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Join(opts.DataDir, "dynamodb"), 0o755); err != nil {
+		return nil, err
+	}
+	ddb, ddbURL, err := emulator.StartDynamoDB(ctx, emulator.Options{Port: opts.DynamoDBPort, DataDir: filepath.Join(opts.DataDir, "dynamodb")})
+	if err != nil {
+		return nil, err
+	}
+	st.procs = append(st.procs, ddb)
+	sesProc, sesURL, err := emulator.StartSES(ctx, opts.SESPort)
+	if err != nil {
+		return nil, err
+	}
+	st.procs = append(st.procs, sesProc)
+	localEnv(opts, map[string]string{
+		"AWS_ENDPOINT_URL_DYNAMODB": ddbURL,
+		"AWS_ENDPOINT_URL_SES":      sesURL,
+	})
+
+	if st.Deps, err = app.NewDeps(st.Clock.Now); err != nil {
+		return nil, err
+	}
+	tpl, err := samtemplate.Load(filepath.Join(opts.Root, "template.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	if err := tpl.CreateTable(ctx, st.Deps.DB, opts.TableName); err != nil {
+		return nil, err
+	}
+	if st.Auth, err = LoadAuth(opts.DataDir); err != nil {
+		return nil, err
+	}
+	handlers := map[string]HTTPHandler{
+		"AgreementsFunction": st.Deps.AgreementsAPI().Handle,
+	}
+	routes, err := tpl.Routes()
+	if err != nil {
+		return nil, err
+	}
+	gw, err := NewGateway(routes, handlers, st.Auth, st.Clock.Now)
+	if err != nil {
+		return nil, err
+	}
+	seedClaims := map[string]string{"email": "seed@funder.local", "cognito:groups": "[programme]", "sub": "local-seed"}
+	today := grants.Today(st.Clock.Now(), time.UTC)
+	starts := []string{today.AddMonths(-2).String(), today.AddMonths(-1).String(), today.AddDays(7).String(), today.AddMonths(1).String()}
+	if err := Seed(ctx, handlers["AgreementsFunction"], seedClaims, starts); err != nil {
+		return nil, err
+	}
+	if err := serve(ctx, opts.APIAddr, gw); err != nil {
+		return nil, err
+	}
+	if err := serve(ctx, opts.ControlAddr, st.controlHandler()); err != nil {
+		return nil, err
+	}
+	slog.Info("local stack ready",
+		"api", "http://"+opts.APIAddr, "sesViewer", sesURL, "dynamodb", ddbURL,
+		"token", "make token ROLE=programme")
+	ok = true
+	return st, nil
+}
+
+// serve listens on addr until ctx ends.
+func serve(ctx context.Context, addr string, h http.Handler) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another make run still going?)", addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			slog.Error("server stopped", "addr", addr, "error", err.Error())
+		}
+	}()
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+	return nil
+}
+
+func (st *Stack) controlHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /clock", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"now": st.Clock.Now().Format(time.RFC3339)})
+	})
+	return mux
+}
+
+// Stop stops every emulator the stack started.
+func (st *Stack) Stop() {
+	for i := len(st.procs) - 1; i >= 0; i-- {
+		_ = st.procs[i].Stop()
+	}
+	st.procs = nil
+}

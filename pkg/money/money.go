@@ -1,0 +1,94 @@
+// Package money holds amounts of money as integer minor units with an ISO 4217
+// currency, and the exact arithmetic the grant plans need. Floats never appear:
+// a pound is 100 pence, and every sum is exact.
+package money
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Amount is a quantity of money in the currency's minor unit (pence for GBP).
+type Amount struct {
+	Minor    int64  `json:"amount"`
+	Currency string `json:"currency"`
+}
+
+// ErrUnknownCurrency is returned for codes that are not active ISO 4217 currencies.
+var ErrUnknownCurrency = errors.New("unknown ISO 4217 currency")
+
+// ErrNotPositive is returned for zero or negative awards.
+var ErrNotPositive = errors.New("amount must be a positive number of minor units")
+
+// DefaultCurrency is the currency used when none is given.
+const DefaultCurrency = "GBP"
+
+// New validates a currency code and a strictly positive minor-unit amount.
+func New(minor int64, currency string) (Amount, error) {
+	if _, err := MinorDigits(currency); err != nil {
+		return Amount{}, err
+	}
+	if minor <= 0 {
+		return Amount{}, ErrNotPositive
+	}
+	return Amount{Minor: minor, Currency: currency}, nil
+}
+
+// MinorDigits reports how many decimal places the currency's minor unit has
+// (2 for GBP, 0 for JPY, 3 for KWD).
+func MinorDigits(currency string) (int, error) {
+	if currency != strings.ToUpper(currency) {
+		return 0, fmt.Errorf("%w: %q (codes are upper case)", ErrUnknownCurrency, currency)
+	}
+	d, ok := iso4217[currency]
+	if !ok {
+		return 0, fmt.Errorf("%w: %q", ErrUnknownCurrency, currency)
+	}
+	return d, nil
+}
+
+// Major renders the amount in major units as an exact decimal string ("2500.00"),
+// for exports that want major units without going through a float.
+func (a Amount) Major() string {
+	d, err := MinorDigits(a.Currency)
+	if err != nil {
+		d = 2
+	}
+	sign := ""
+	m := a.Minor
+	if m < 0 {
+		sign, m = "-", -m
+	}
+	if d == 0 {
+		return fmt.Sprintf("%s%d", sign, m)
+	}
+	p := int64(1)
+	for range d {
+		p *= 10
+	}
+	return fmt.Sprintf("%s%d.%0*d", sign, m/p, d, m%p)
+}
+
+// Split divides total into n parts that sum exactly to total.
+//
+// Remainder rule: every part gets floor(total/n); the remainder (fewer than n
+// minor units) goes one unit each to the earliest parts, so a partner is never
+// paid less early on and the last instalment is never the larger one.
+func Split(total int64, n int) ([]int64, error) {
+	if n <= 0 {
+		return nil, fmt.Errorf("cannot split into %d parts", n)
+	}
+	if total <= 0 {
+		return nil, ErrNotPositive
+	}
+	base, rem := total/int64(n), total%int64(n)
+	parts := make([]int64, n)
+	for i := range parts {
+		parts[i] = base
+		if int64(i) < rem {
+			parts[i]++
+		}
+	}
+	return parts, nil
+}

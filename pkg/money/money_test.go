@@ -1,0 +1,102 @@
+package money
+
+import (
+	"errors"
+	"math/rand/v2"
+	"testing"
+)
+
+func TestSplitRemainderGoesToEarliestParts(t *testing.T) {
+	tests := []struct {
+		total int64
+		n     int
+		want  []int64
+	}{
+		{1000000, 4, []int64{250000, 250000, 250000, 250000}},
+		{1000001, 4, []int64{250001, 250000, 250000, 250000}},
+		{1000003, 4, []int64{250001, 250001, 250001, 250000}},
+		{10, 3, []int64{4, 3, 3}},
+		{2, 3, []int64{1, 1, 0}},
+		{7, 1, []int64{7}},
+	}
+	for _, tt := range tests {
+		got, err := Split(tt.total, tt.n)
+		if err != nil {
+			t.Fatalf("Split(%d, %d): %v", tt.total, tt.n, err)
+		}
+		if len(got) != len(tt.want) {
+			t.Fatalf("Split(%d, %d) = %v, want %v", tt.total, tt.n, got, tt.want)
+		}
+		for i := range got {
+			if got[i] != tt.want[i] {
+				t.Fatalf("Split(%d, %d) = %v, want %v", tt.total, tt.n, got, tt.want)
+			}
+		}
+	}
+}
+
+func TestSplitSumsExactlyForRandomInputs(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 10000 {
+		total := r.Int64N(1<<50) + 1
+		n := r.IntN(60) + 1
+		parts, err := Split(total, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum int64
+		for i, p := range parts {
+			sum += p
+			if i > 0 && p > parts[i-1] {
+				t.Fatalf("part %d (%d) larger than an earlier one: %v", i, p, parts)
+			}
+			if parts[0]-p > 1 {
+				t.Fatalf("parts differ by more than one unit: %v", parts)
+			}
+		}
+		if sum != total {
+			t.Fatalf("Split(%d, %d) sums to %d", total, n, sum)
+		}
+	}
+}
+
+func TestSplitRejectsBadInput(t *testing.T) {
+	if _, err := Split(100, 0); err == nil {
+		t.Error("Split into 0 parts accepted")
+	}
+	if _, err := Split(0, 4); !errors.Is(err, ErrNotPositive) {
+		t.Errorf("Split(0) err = %v", err)
+	}
+}
+
+func TestNewValidates(t *testing.T) {
+	if _, err := New(1000000, "GBP"); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{"gbp", "XXX", "", "POUNDS"} {
+		if _, err := New(100, c); !errors.Is(err, ErrUnknownCurrency) {
+			t.Errorf("New(100, %q) err = %v, want ErrUnknownCurrency", c, err)
+		}
+	}
+	for _, m := range []int64{0, -1} {
+		if _, err := New(m, "GBP"); !errors.Is(err, ErrNotPositive) {
+			t.Errorf("New(%d) err = %v, want ErrNotPositive", m, err)
+		}
+	}
+}
+
+func TestMajor(t *testing.T) {
+	tests := map[Amount]string{
+		{1000000, "GBP"}: "10000.00",
+		{250001, "GBP"}:  "2500.01",
+		{5, "EUR"}:       "0.05",
+		{1500, "JPY"}:    "1500",
+		{12345, "KWD"}:   "12.345",
+		{-250, "GBP"}:    "-2.50",
+	}
+	for a, want := range tests {
+		if got := a.Major(); got != want {
+			t.Errorf("%+v.Major() = %q, want %q", a, got, want)
+		}
+	}
+}

@@ -1,0 +1,196 @@
+// Package replytoken signs and verifies the tokens embedded in the Reply-To
+// address of check-in emails (checkin+<token>@<reply domain>).
+//
+// Token layout (all lowercase [a-z0-9], 43 chars):
+//
+//	"1" | agreementID (16 chars, [a-z2-7]) | checkIn (2 decimal digits) | MAC (24 chars base32)
+//
+// The MAC is HMAC-SHA256 over a domain-separated encoding of the fields,
+// truncated to 120 bits (15 bytes, which base32-encodes to exactly 24 chars with
+// no padding bits, so every MAC has exactly one valid spelling).
+//
+// Why this shape: mail systems may lowercase (or otherwise case-fold) the local
+// part and some reject anything outside [a-z0-9.+-], so the alphabet is
+// restricted to lowercase letters and digits; the whole local part
+// ("checkin+" + token = 51 chars) stays under the RFC 5321 limit of 64.
+// The version prefix lets us rotate the format or key later without ambiguity.
+package replytoken
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+)
+
+const (
+	// LocalPrefix is the local-part prefix of every reply address.
+	LocalPrefix = "checkin+"
+
+	version      = "1"
+	agreementLen = 16
+	checkInLen   = 2
+	macBytes     = 15 // 120-bit truncated HMAC (brief requires >= 96)
+	macLen       = macBytes * 8 / 5
+	// TokenLen is the exact length of every token this package issues.
+	TokenLen = len(version) + agreementLen + checkInLen + macLen
+
+	// MinKeyLen is the minimum HMAC key size; shorter keys are rejected
+	// because they make brute-forcing the key cheaper than forging the MAC.
+	MinKeyLen = 32
+
+	// maxLocalPart is the RFC 5321 limit on the local part of an address.
+	maxLocalPart = 64
+
+	// macContext domain-separates these MACs from any other use of the key.
+	macContext = "partnership-grants/replytoken\x00"
+)
+
+// Compile-time guard: the local part must fit within the SMTP limit.
+var _ = [maxLocalPart - len(LocalPrefix) - TokenLen]struct{}{}
+
+var (
+	// ErrMalformed means the token (or the inputs to Token) is not well formed.
+	ErrMalformed = errors.New("replytoken: malformed token")
+	// ErrBadSignature means the token is well formed but its MAC does not verify.
+	ErrBadSignature = errors.New("replytoken: bad signature")
+	// ErrShortKey is returned by NewSigner for keys below MinKeyLen bytes.
+	ErrShortKey = errors.New("replytoken: key too short")
+)
+
+// lowercase RFC 4648 base32 alphabet, no padding: only [a-z2-7].
+var b32 = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// Signer issues and verifies reply tokens. It is safe for concurrent use.
+type Signer struct {
+	key []byte
+}
+
+// NewSigner returns a Signer using key (at least MinKeyLen bytes). The key is copied.
+func NewSigner(key []byte) (*Signer, error) {
+	if len(key) < MinKeyLen {
+		return nil, fmt.Errorf("%w: got %d bytes, need at least %d", ErrShortKey, len(key), MinKeyLen)
+	}
+	return &Signer{key: append([]byte(nil), key...)}, nil
+}
+
+// ValidAgreementID reports whether id is 16 chars of lowercase base32.
+func ValidAgreementID(id string) bool {
+	if len(id) != agreementLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= '2' && c <= '7') {
+			return false
+		}
+	}
+	return true
+}
+
+func validCheckIn(n int) bool { return n >= 1 && n <= 99 }
+
+// mac computes the encoded MAC for the token body (version+id+checkin).
+func (s *Signer) mac(body string) string {
+	h := hmac.New(sha256.New, s.key)
+	h.Write([]byte(macContext))
+	h.Write([]byte(body))
+	return b32.EncodeToString(h.Sum(nil)[:macBytes])
+}
+
+// Token returns the signed token for (agreementID, checkIn).
+func (s *Signer) Token(agreementID string, checkIn int) (string, error) {
+	if !ValidAgreementID(agreementID) {
+		return "", fmt.Errorf("%w: agreement id must be %d chars of [a-z2-7]", ErrMalformed, agreementLen)
+	}
+	if !validCheckIn(checkIn) {
+		return "", fmt.Errorf("%w: check-in number %d out of range 1..99", ErrMalformed, checkIn)
+	}
+	body := fmt.Sprintf("%s%s%02d", version, agreementID, checkIn)
+	return body + s.mac(body), nil
+}
+
+// Address returns "checkin+<token>@<domain>" for use as a Reply-To address.
+func (s *Signer) Address(agreementID string, checkIn int, domain string) (string, error) {
+	tok, err := s.Token(agreementID, checkIn)
+	if err != nil {
+		return "", err
+	}
+	domain = strings.ToLower(strings.TrimSpace(domain))
+	if domain == "" || strings.ContainsAny(domain, "@<>\"() \t\r\n,;:") {
+		return "", fmt.Errorf("%w: invalid domain %q", ErrMalformed, domain)
+	}
+	return LocalPrefix + tok + "@" + domain, nil
+}
+
+// Verify checks token and returns the agreement ID and check-in number it
+// names. The comparison of the MAC is constant-time. Tokens are matched
+// exactly (lowercase); callers extracting a token from an address should use
+// TokenFromAddress, which case-folds.
+func (s *Signer) Verify(token string) (agreementID string, checkIn int, err error) {
+	if len(token) != TokenLen || token[:len(version)] != version {
+		return "", 0, ErrMalformed
+	}
+	bodyLen := len(version) + agreementLen + checkInLen
+	id := token[len(version) : len(version)+agreementLen]
+	d1, d2 := token[bodyLen-2], token[bodyLen-1]
+	if !ValidAgreementID(id) || d1 < '0' || d1 > '9' || d2 < '0' || d2 > '9' {
+		return "", 0, ErrMalformed
+	}
+	n := int(d1-'0')*10 + int(d2-'0')
+	if !validCheckIn(n) {
+		return "", 0, ErrMalformed
+	}
+	got := token[bodyLen:]
+	for i := 0; i < len(got); i++ {
+		c := got[i]
+		if !(c >= 'a' && c <= 'z' || c >= '2' && c <= '7') {
+			return "", 0, ErrMalformed
+		}
+	}
+	// Compare encoded strings: base32 of 15 bytes has no spare bits, so
+	// string equality is exactly MAC equality (no malleable spellings).
+	want := s.mac(token[:bodyLen])
+	if subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		return "", 0, ErrBadSignature
+	}
+	return id, n, nil
+}
+
+// TokenFromAddress extracts the token from a reply address such as
+// `"Grants" <Checkin+1abc...@reply.example.org>`. The prefix match is
+// case-insensitive and the token is returned lowercased, because mail systems
+// are allowed to (and some do) change the case of the local part. ok is false
+// if the address is not a checkin+ address or the token part is empty.
+func TokenFromAddress(addr string) (token string, ok bool) {
+	addr = strings.TrimSpace(addr)
+	if addr == "" {
+		return "", false
+	}
+	// Prefer a real RFC 5322 parse (handles display names, comments, quoting);
+	// fall back to the text between angle brackets, then the raw string.
+	if a, err := mail.ParseAddress(addr); err == nil {
+		addr = a.Address
+	} else if i := strings.LastIndexByte(addr, '<'); i >= 0 {
+		rest := addr[i+1:]
+		if j := strings.IndexByte(rest, '>'); j >= 0 {
+			rest = rest[:j]
+		}
+		addr = rest
+	}
+	addr = strings.TrimSpace(addr)
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 {
+		return "", false
+	}
+	local := addr[:at]
+	if len(local) <= len(LocalPrefix) || !strings.EqualFold(local[:len(LocalPrefix)], LocalPrefix) {
+		return "", false
+	}
+	token = strings.ToLower(local[len(LocalPrefix):])
+	return token, true
+}
