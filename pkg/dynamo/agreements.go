@@ -182,6 +182,9 @@ func (st *Store) UpdateAgreement(ctx context.Context, id string, expectVersion i
 		}
 		after := clone(before)
 		entries, err := mutate(after)
+		if errors.Is(err, NoChange) {
+			return before, nil
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -39,6 +39,7 @@ func unmarshal(m item, v any) error {
 }
 
 func agreementItem(a *grants.Agreement) (item, error) {
+	a.Stats = a.ComputeStats()
 	m, err := marshal(a)
 	if err != nil {
 		return nil, err

@@ -118,13 +118,15 @@ type Agreement struct {
 	Support           []string        `json:"support" dynamodbav:"support"`
 	Status            AgreementStatus `json:"status" dynamodbav:"status"`
 	TerminationReason string          `json:"terminationReason,omitempty" dynamodbav:"terminationReason,omitempty"`
-	Instalments       []Instalment    `json:"instalments" dynamodbav:"-"`
-	CheckIns          []CheckIn       `json:"checkIns" dynamodbav:"-"`
-	Version           int             `json:"version" dynamodbav:"version"`
-	CreatedAt         time.Time       `json:"createdAt" dynamodbav:"createdAt"`
-	CreatedBy         string          `json:"createdBy" dynamodbav:"createdBy"`
-	UpdatedAt         time.Time       `json:"updatedAt" dynamodbav:"updatedAt"`
-	UpdatedBy         string          `json:"updatedBy" dynamodbav:"updatedBy"`
+	// Stats is derived (ComputeStats) and stored for summaries.
+	Stats       Stats        `json:"stats" dynamodbav:"stats"`
+	Instalments []Instalment `json:"instalments,omitempty" dynamodbav:"-"`
+	CheckIns    []CheckIn    `json:"checkIns,omitempty" dynamodbav:"-"`
+	Version     int          `json:"version" dynamodbav:"version"`
+	CreatedAt   time.Time    `json:"createdAt" dynamodbav:"createdAt"`
+	CreatedBy   string       `json:"createdBy" dynamodbav:"createdBy"`
+	UpdatedAt   time.Time    `json:"updatedAt" dynamodbav:"updatedAt"`
+	UpdatedBy   string       `json:"updatedBy" dynamodbav:"updatedBy"`
 }
 
 // Location is the agreement's time zone, in which its dates are read.

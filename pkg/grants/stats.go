@@ -1,0 +1,52 @@
+package grants
+
+// Stats is an agreement's standing, kept on the agreement's own item so a
+// programme summary reads one index entry per agreement and never the
+// instalments or check-ins themselves. It is recomputed on every write.
+type Stats struct {
+	Paid             int64 `json:"paid" dynamodbav:"paid"`
+	Outstanding      int64 `json:"outstanding" dynamodbav:"outstanding"`
+	InstalmentsDue   int   `json:"instalmentsDue" dynamodbav:"instalmentsDue"`
+	InstalmentsHeld  int   `json:"instalmentsHeld" dynamodbav:"instalmentsHeld"`
+	InstalmentsPaid  int   `json:"instalmentsPaid" dynamodbav:"instalmentsPaid"`
+	CheckInsReceived int   `json:"checkInsReceived" dynamodbav:"checkInsReceived"`
+	CheckInsLate     int   `json:"checkInsLate" dynamodbav:"checkInsLate"` // sent, not answered, reminded at least once
+	CheckInsOverdue  int   `json:"checkInsOverdue" dynamodbav:"checkInsOverdue"`
+	BouncingContacts int   `json:"bouncingContacts" dynamodbav:"bouncingContacts"`
+}
+
+// ComputeStats derives the agreement's standing from its plans.
+func (a *Agreement) ComputeStats() Stats {
+	var s Stats
+	for _, in := range a.Instalments {
+		switch in.Status {
+		case InstalmentPaid:
+			s.Paid += in.Amount
+			s.InstalmentsPaid++
+		case InstalmentDue:
+			s.InstalmentsDue++
+			s.Outstanding += in.Amount
+		case InstalmentHeld:
+			s.InstalmentsHeld++
+			s.Outstanding += in.Amount
+		case InstalmentScheduled:
+			s.Outstanding += in.Amount
+		}
+	}
+	for _, c := range a.CheckIns {
+		switch {
+		case c.Status == CheckInReceived:
+			s.CheckInsReceived++
+		case c.Status == CheckInOverdue:
+			s.CheckInsOverdue++
+		case c.Status == CheckInSent && c.Reminders > 0:
+			s.CheckInsLate++
+		}
+	}
+	for _, c := range a.Contacts {
+		if c.Bounced != "" {
+			s.BouncingContacts++
+		}
+	}
+	return s
+}

@@ -1,0 +1,141 @@
+// Package mailer holds every email the system sends: the wording, rendered
+// from embedded text and HTML templates into an Email, and the SES adapter
+// (Sender) that sends an Email through SES's SendEmail API, retrying
+// throttling with backoff.
+//
+// Rendering is pure: it imports no AWS package, so the wording can be
+// reviewed through the golden files in testdata/golden without any emulator.
+// Deciding whom to write to and when is not done here; the callers decide, and
+// this package only says it well.
+package mailer
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"strings"
+	texttemplate "text/template"
+)
+
+// Email is one rendered message, ready to send.
+type Email struct {
+	To      []string
+	ReplyTo []string
+	Subject string
+	Text    string
+	HTML    string
+	// Tags are published with SES sending events (deliveries, bounces,
+	// complaints), so an event can be traced to its agreement and email
+	// kind without reading the message.
+	Tags map[string]string
+}
+
+// ErrNoRecipients is returned when an email has nobody to go to, e.g. when
+// every contact of a partner has bounced. Callers should tell a person rather
+// than count the email as sent.
+var ErrNoRecipients = errors.New("mailer: no deliverable recipients")
+
+// Email kinds, as carried in the "kind" tag.
+const (
+	KindCheckIn         = "check-in"
+	KindReminder        = "reminder"
+	KindOverdue         = "overdue-notice"
+	KindInstalmentDue   = "instalment-due"
+	KindAcknowledgement = "acknowledgement"
+	KindReplyNotice     = "reply-notice"
+	KindQuarantine      = "quarantine-notice"
+	KindBounce          = "bounce-notice"
+	KindRemittance      = "remittance"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// template names, one text and one HTML file each under templates/.
+const (
+	tmplCheckIn         = "checkin"
+	tmplReminder        = "reminder"
+	tmplOverdue         = "overdue"
+	tmplInstalmentDue   = "instalment_due"
+	tmplAcknowledgement = "acknowledgement"
+	tmplReplyNotice     = "reply_notice"
+	tmplQuarantine      = "quarantine"
+	tmplBounce          = "bounce"
+	tmplRemittance      = "remittance"
+)
+
+// Each email gets its own template set, because every HTML body defines the
+// same "content" block for the shared layout and the sets must not collide.
+// Parsing at init means a broken template fails every test, not a Lambda at
+// 3 a.m.
+var (
+	textTemplates = map[string]*texttemplate.Template{}
+	htmlTemplates = map[string]*htmltemplate.Template{}
+)
+
+func init() {
+	htmlBase := htmltemplate.Must(htmltemplate.New("layout.html").ParseFS(templateFS, "templates/html/layout.html"))
+	for _, name := range []string{
+		tmplCheckIn, tmplReminder, tmplOverdue, tmplInstalmentDue, tmplAcknowledgement,
+		tmplReplyNotice, tmplQuarantine, tmplBounce, tmplRemittance,
+	} {
+		textTemplates[name] = texttemplate.Must(texttemplate.New(name+".txt").Option("missingkey=error").
+			ParseFS(templateFS, "templates/text/common.txt", "templates/text/"+name+".txt"))
+		htmlTemplates[name] = htmltemplate.Must(htmltemplate.Must(htmlBase.Clone()).Option("missingkey=error").
+			ParseFS(templateFS, "templates/html/"+name+".html"))
+	}
+}
+
+// layoutData is what the HTML layout sees; Data is what the email's own
+// "content" block sees.
+type layoutData struct {
+	Subject string
+	Data    any
+}
+
+// render executes both bodies of one email.
+func render(name, subject string, to, replyTo []string, tags map[string]string, data any) (Email, error) {
+	if len(to) == 0 {
+		return Email{}, ErrNoRecipients
+	}
+	var text, html bytes.Buffer
+	text.Grow(2048)
+	html.Grow(4096)
+	if err := textTemplates[name].Execute(&text, data); err != nil {
+		return Email{}, fmt.Errorf("mailer: render %s text: %w", name, err)
+	}
+	if err := htmlTemplates[name].ExecuteTemplate(&html, "layout", layoutData{Subject: subject, Data: data}); err != nil {
+		return Email{}, fmt.Errorf("mailer: render %s HTML: %w", name, err)
+	}
+	return Email{
+		To:      to,
+		ReplyTo: replyTo,
+		Subject: subject,
+		Text:    tidyText(text.String()),
+		HTML:    html.String(),
+		Tags:    tags,
+	}, nil
+}
+
+// tidyText removes the blank-line runs and trailing spaces that optional
+// template sections leave behind, so plain-text emails read as if typed.
+func tidyText(s string) string {
+	lines := strings.Split(s, "\n")
+	out := lines[:0]
+	blank := 0
+	for _, l := range lines {
+		l = strings.TrimRight(l, " \t")
+		if l == "" {
+			blank++
+			if blank > 1 {
+				continue
+			}
+		} else {
+			blank = 0
+		}
+		out = append(out, l)
+	}
+	return strings.TrimSpace(strings.Join(out, "\n")) + "\n"
+}

@@ -1,0 +1,162 @@
+package mailer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ses"
+	"github.com/aws/aws-sdk-go-v2/service/ses/types"
+)
+
+// SendEmailAPI is the one SES call the Sender makes; *ses.Client satisfies
+// it, and tests may substitute their own.
+type SendEmailAPI interface {
+	SendEmail(ctx context.Context, in *ses.SendEmailInput, optFns ...func(*ses.Options)) (*ses.SendEmailOutput, error)
+}
+
+var _ SendEmailAPI = (*ses.Client)(nil)
+
+// maxRecipients is SES's limit on recipients of one message.
+const maxRecipients = 50
+
+// maxTagLen is SES's limit on a message tag's name and on its value.
+const maxTagLen = 256
+
+// charset is declared on every part: the wording uses "–", "£" and "’",
+// and partner names may use any script.
+const charset = "UTF-8"
+
+// ErrNoMessageID is returned when SES answers without a message ID: without
+// one the send cannot be traced to its bounce or delivery, so it is not
+// reported as a success.
+var ErrNoMessageID = errors.New("mailer: SES returned no message ID")
+
+// Sender sends Emails through SES (the v1 SendEmail API).
+type Sender struct {
+	client           SendEmailAPI
+	from             string
+	configurationSet string
+}
+
+// NewSender builds a Sender that sends from the address from (e.g.
+// "Partnerships team <partnerships@example.org>"), through configurationSet
+// when it is not empty (the configuration set publishes bounces and
+// complaints). Build the client with RetryOptions so throttling is retried.
+func NewSender(client SendEmailAPI, from string, configurationSet string) (*Sender, error) {
+	if client == nil {
+		return nil, errors.New("mailer: nil SES client")
+	}
+	addr, err := mail.ParseAddress(from)
+	if err != nil {
+		return nil, fmt.Errorf("mailer: from address %q: %w", from, err)
+	}
+	// String re-encodes a non-ASCII display name as an RFC 2047 encoded
+	// word, which SES requires in Source.
+	return &Sender{client: client, from: addr.String(), configurationSet: configurationSet}, nil
+}
+
+// Send sends e and returns SES's message ID. A throttled send that stays
+// throttled through every retry returns an error for which IsThrottled is
+// true: the caller should leave the work due and try again later.
+func (s *Sender) Send(ctx context.Context, e Email) (messageID string, err error) {
+	if err := e.check(); err != nil {
+		return "", err
+	}
+	body := &types.Body{}
+	if e.Text != "" {
+		body.Text = &types.Content{Data: aws.String(e.Text), Charset: aws.String(charset)}
+	}
+	if e.HTML != "" {
+		body.Html = &types.Content{Data: aws.String(e.HTML), Charset: aws.String(charset)}
+	}
+	in := &ses.SendEmailInput{
+		Source:           aws.String(s.from),
+		Destination:      &types.Destination{ToAddresses: e.To},
+		ReplyToAddresses: e.ReplyTo,
+		Message: &types.Message{
+			Subject: &types.Content{Data: aws.String(oneLine(e.Subject, 400)), Charset: aws.String(charset)},
+			Body:    body,
+		},
+		Tags: MessageTags(e.Tags),
+	}
+	if s.configurationSet != "" {
+		in.ConfigurationSetName = aws.String(s.configurationSet)
+	}
+	out, err := s.client.SendEmail(ctx, in)
+	if err != nil {
+		return "", fmt.Errorf("mailer: send %s email: %w", e.Tags["kind"], err)
+	}
+	if out == nil || aws.ToString(out.MessageId) == "" {
+		return "", ErrNoMessageID
+	}
+	return *out.MessageId, nil
+}
+
+// check refuses emails SES would reject anyway, before spending a call.
+func (e Email) check() error {
+	switch {
+	case len(e.To) == 0:
+		return ErrNoRecipients
+	case len(e.To) > maxRecipients:
+		return fmt.Errorf("mailer: %d recipients, SES allows %d", len(e.To), maxRecipients)
+	case strings.TrimSpace(e.Subject) == "":
+		return errors.New("mailer: email has no subject")
+	case e.Text == "" && e.HTML == "":
+		return errors.New("mailer: email has no body")
+	}
+	for _, a := range append(append([]string(nil), e.To...), e.ReplyTo...) {
+		if _, err := mail.ParseAddress(a); err != nil {
+			return fmt.Errorf("mailer: malformed address: %w", err)
+		}
+	}
+	return nil
+}
+
+// MessageTags turns tags into SES message tags. SES accepts only ASCII
+// letters, digits, '_' and '-' in names and values, at most 256 of them, and
+// rejects the whole send otherwise, so anything else becomes '_' and long
+// strings are cut: a slightly mangled tag is better than an unsent email.
+// Tags are sorted by name so requests are reproducible; empty names or
+// values, and names that collide after sanitising, are dropped.
+func MessageTags(tags map[string]string) []types.MessageTag {
+	if len(tags) == 0 {
+		return nil
+	}
+	names := make([]string, 0, len(tags))
+	for k := range tags {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	out := make([]types.MessageTag, 0, len(names))
+	seen := make(map[string]bool, len(names))
+	for _, k := range names {
+		name, value := sanitiseTag(k), sanitiseTag(tags[k])
+		if name == "" || value == "" || seen[name] {
+			continue
+		}
+		seen[name] = true
+		out = append(out, types.MessageTag{Name: aws.String(name), Value: aws.String(value)})
+	}
+	return out
+}
+
+func sanitiseTag(s string) string {
+	var b strings.Builder
+	b.Grow(min(len(s), maxTagLen))
+	for _, r := range s {
+		if b.Len() == maxTagLen {
+			break
+		}
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,374 @@
+package mailer
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/ses"
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/partnership-grants/backend/pkg/emulator"
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+const from = "Partnerships team <partnerships@museum.example.org>"
+
+// fastRetry keeps the real policy's shape with millisecond delays.
+var fastRetry = RetryPolicy{MaxAttempts: 6, BaseDelay: time.Millisecond, MaxBackoff: 20 * time.Millisecond}
+
+// uniqueAddress gives each test a recipient no other test uses, because the
+// emulator's store is shared.
+func uniqueAddress(t *testing.T) string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return "partner-" + hex.EncodeToString(b[:]) + "@example.org"
+}
+
+func messagesTo(t *testing.T, endpoint, addr string) []emulator.SESMessage {
+	t.Helper()
+	all, err := emulator.SESMessages(context.Background(), endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []emulator.SESMessage
+	for _, m := range all {
+		for _, to := range m.Destination.To {
+			if strings.Contains(to, addr) {
+				out = append(out, m)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func checkInEmail(t *testing.T, to ...string) Email {
+	t.Helper()
+	a := fixture(t)
+	a.Contacts = a.Contacts[:0]
+	for i, addr := range to {
+		a.Contacts = append(a.Contacts, grants.Contact{Name: fmt.Sprintf("Contact %d", i+1), Email: addr})
+	}
+	e, err := CheckIn(a, checkIn(a, 2), replyTo, "Open Doors 2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func TestSendThroughSES(t *testing.T) {
+	client, endpoint := testenv.SES(t, WithRetry(fastRetry))
+	for _, configSet := range []string{"", "partnership-mail"} {
+		t.Run("configuration set "+configSet, func(t *testing.T) {
+			addr := uniqueAddress(t)
+			s, err := NewSender(client, from, configSet)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := checkInEmail(t, addr)
+			e.Tags["odd tag: £"] = "value with spaces/and+symbols"
+			id, err := s.Send(context.Background(), e)
+			if err != nil {
+				t.Fatalf("Send: %v", err)
+			}
+			if id == "" {
+				t.Fatal("Send returned no message id")
+			}
+			got := messagesTo(t, endpoint, addr)
+			if len(got) != 1 {
+				t.Fatalf("emulator holds %d messages to %s, want 1", len(got), addr)
+			}
+			m := got[0]
+			if m.MessageID != id {
+				t.Errorf("stored message id %q, Send returned %q", m.MessageID, id)
+			}
+			if m.From != `"Partnerships team" <partnerships@museum.example.org>` || m.Subject != e.Subject || m.Body.Text != e.Text || m.Body.HTML != e.HTML {
+				t.Errorf("stored message differs from the email sent: from %q subject %q", m.From, m.Subject)
+			}
+			if len(m.ReplyTo) != 1 || m.ReplyTo[0] != replyTo {
+				t.Errorf("stored Reply-To = %v, want %v", m.ReplyTo, replyTo)
+			}
+		})
+	}
+}
+
+// TestSendToSeveralContacts records what aws-ses-v2-local (2.10.2) keeps of a
+// message with several To addresses: its request schema names only
+// ToAddresses.member.1, and zod drops the rest, so the store lists just the
+// first recipient even though SES itself would deliver to all of them.
+func TestSendToSeveralContacts(t *testing.T) {
+	client, endpoint := testenv.SES(t)
+	s, err := NewSender(client, from, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, second := uniqueAddress(t), uniqueAddress(t)
+	id, err := s.Send(context.Background(), checkInEmail(t, first, second))
+	if err != nil || id == "" {
+		t.Fatalf("Send = %q, %v", id, err)
+	}
+	got := messagesTo(t, endpoint, first)
+	if len(got) != 1 {
+		t.Fatalf("want the message stored once, got %d", len(got))
+	}
+	t.Logf("emulator stored To = %v for a message sent to two contacts", got[0].Destination.To)
+}
+
+// sesThrottlingBody is the error SES's query API returns (HTTP 400) when a
+// send exceeds the account's per-second rate.
+const sesThrottlingBody = `<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/">
+  <Error>
+    <Type>Sender</Type>
+    <Code>Throttling</Code>
+    <Message>%s</Message>
+  </Error>
+  <RequestId>8f23e6e6-b4f2-4572-b426-343b370cb32c</RequestId>
+</ErrorResponse>`
+
+// throttler answers the first n attempts of each operation with SES's
+// throttling response instead of sending them, and counts the attempts. It
+// sits at the innermost end of the Deserialize step, so the SDK's own
+// query-protocol deserializer turns the canned body into the error, and the
+// SDK's own retry middleware decides what to do with it: the test exercises
+// the real retry path, with only the network answer faked.
+type throttler struct {
+	n        int32
+	message  string
+	attempts atomic.Int32
+	sent     atomic.Int32
+}
+
+func (*throttler) ID() string { return "TestThrottler" }
+
+func (th *throttler) HandleDeserialize(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (
+	middleware.DeserializeOutput, middleware.Metadata, error,
+) {
+	if th.attempts.Add(1) <= th.n {
+		body := strings.Replace(sesThrottlingBody, "%s", th.message, 1)
+		return middleware.DeserializeOutput{RawResponse: &smithyhttp.Response{Response: &http.Response{
+			StatusCode:    http.StatusBadRequest,
+			Status:        "400 Bad Request",
+			Header:        http.Header{"Content-Type": {"text/xml"}},
+			Body:          io.NopCloser(bytes.NewReader([]byte(body))),
+			ContentLength: int64(len(body)),
+		}}}, middleware.Metadata{}, nil
+	}
+	th.sent.Add(1)
+	return next.HandleDeserialize(ctx, in)
+}
+
+func (th *throttler) install(o *ses.Options) {
+	o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
+		return s.Deserialize.Add(th, middleware.After)
+	})
+}
+
+func TestThrottlingIsRetriedUntilSent(t *testing.T) {
+	th := &throttler{n: 3, message: "Maximum sending rate exceeded."}
+	client, endpoint := testenv.SES(t, WithRetry(fastRetry), th.install)
+	s, err := NewSender(client, from, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := uniqueAddress(t)
+	id, err := s.Send(context.Background(), checkInEmail(t, addr))
+	if err != nil {
+		t.Fatalf("Send after 3 throttled attempts: %v", err)
+	}
+	if id == "" {
+		t.Fatal("no message id")
+	}
+	if a, s := th.attempts.Load(), th.sent.Load(); a != 4 || s != 1 {
+		t.Errorf("attempts = %d, reached SES = %d; want 4 and 1", a, s)
+	}
+	got := messagesTo(t, endpoint, addr)
+	if len(got) != 1 || got[0].MessageID != id {
+		t.Fatalf("emulator holds %d messages to the partner, want exactly 1 with id %s", len(got), id)
+	}
+}
+
+func TestPersistentThrottlingFails(t *testing.T) {
+	th := &throttler{n: 1 << 30, message: "Maximum sending rate exceeded."}
+	client, endpoint := testenv.SES(t, WithRetry(fastRetry), th.install)
+	s, err := NewSender(client, from, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := uniqueAddress(t)
+	id, err := s.Send(context.Background(), checkInEmail(t, addr))
+	if err == nil {
+		t.Fatal("Send succeeded while SES throttled every attempt")
+	}
+	if id != "" {
+		t.Errorf("Send returned message id %q with an error", id)
+	}
+	if !IsThrottled(err) {
+		t.Errorf("IsThrottled(%v) = false", err)
+	}
+	var maxErr *retry.MaxAttemptsError
+	if !errors.As(err, &maxErr) {
+		t.Errorf("error is not the retryer giving up: %v", err)
+	}
+	if a := th.attempts.Load(); int(a) != fastRetry.MaxAttempts {
+		t.Errorf("attempts = %d, want %d", a, fastRetry.MaxAttempts)
+	}
+	if got := messagesTo(t, endpoint, addr); len(got) != 0 {
+		t.Errorf("emulator holds %d messages, want none", len(got))
+	}
+}
+
+func TestDailyQuotaIsNotRetried(t *testing.T) {
+	th := &throttler{n: 1 << 30, message: "Daily message quota exceeded."}
+	client, _ := testenv.SES(t, WithRetry(fastRetry), th.install)
+	s, err := NewSender(client, from, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := s.Send(context.Background(), checkInEmail(t, uniqueAddress(t)))
+	if err == nil || id != "" {
+		t.Fatalf("Send = %q, %v; want an error and no id", id, err)
+	}
+	if !IsThrottled(err) {
+		t.Errorf("IsThrottled(%v) = false", err)
+	}
+	if a := th.attempts.Load(); a != 1 {
+		t.Errorf("attempts = %d, want 1: the daily quota does not clear in seconds", a)
+	}
+}
+
+// TestSDKDefaultRetriesThrottling pins what the SDK does without
+// RetryOptions: it already retries "Throttling", but only 3 attempts in all.
+func TestSDKDefaultRetriesThrottling(t *testing.T) {
+	throttled := &smithy.GenericAPIError{Code: "Throttling", Message: "Maximum sending rate exceeded."}
+	std := retry.NewStandard()
+	if !std.IsErrorRetryable(throttled) {
+		t.Error("the SDK's standard retryer does not retry SES Throttling")
+	}
+	if std.MaxAttempts() != 3 {
+		t.Errorf("standard MaxAttempts = %d", std.MaxAttempts())
+	}
+
+	var o ses.Options
+	o.RetryMaxAttempts = 2 // as AWS_MAX_ATTEMPTS would set it
+	RetryOptions(&o)
+	if o.Retryer.MaxAttempts() != DefaultRetryPolicy.MaxAttempts || o.RetryMaxAttempts != DefaultRetryPolicy.MaxAttempts {
+		t.Errorf("RetryOptions: MaxAttempts = %d / %d", o.Retryer.MaxAttempts(), o.RetryMaxAttempts)
+	}
+	if !o.Retryer.IsErrorRetryable(throttled) {
+		t.Error("RetryOptions does not retry Throttling")
+	}
+	if o.Retryer.IsErrorRetryable(&smithy.GenericAPIError{Code: "Throttling", Message: "Daily message quota exceeded."}) {
+		t.Error("RetryOptions retries the daily quota")
+	}
+	if o.Retryer.IsErrorRetryable(&smithy.GenericAPIError{Code: "MessageRejected", Message: "Email address is not verified."}) {
+		t.Error("RetryOptions retries a rejected message")
+	}
+}
+
+func TestBackoffIsJitteredAndCapped(t *testing.T) {
+	j := jitterBackoff{base: 100 * time.Millisecond, max: time.Second}
+	for attempt := 0; attempt <= 10; attempt++ {
+		ceiling := min(100*time.Millisecond<<max(attempt-1, 0), time.Second)
+		seen := map[time.Duration]bool{}
+		for range 200 {
+			d, err := j.BackoffDelay(attempt, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d < 0 || d > ceiling {
+				t.Fatalf("attempt %d: delay %v outside [0, %v]", attempt, d, ceiling)
+			}
+			seen[d] = true
+		}
+		if len(seen) < 50 {
+			t.Errorf("attempt %d: only %d distinct delays in 200: not jittered", attempt, len(seen))
+		}
+	}
+}
+
+// fakeSES answers SendEmail without a network, for the cases the emulator
+// cannot produce.
+type fakeSES struct {
+	out *ses.SendEmailOutput
+	in  *ses.SendEmailInput
+}
+
+func (f *fakeSES) SendEmail(_ context.Context, in *ses.SendEmailInput, _ ...func(*ses.Options)) (*ses.SendEmailOutput, error) {
+	f.in = in
+	return f.out, nil
+}
+
+func TestSendNeverSucceedsWithoutMessageID(t *testing.T) {
+	for _, out := range []*ses.SendEmailOutput{nil, {}, {MessageId: aws.String("")}} {
+		s, err := NewSender(&fakeSES{out: out}, from, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id, err := s.Send(context.Background(), checkInEmail(t, "a@example.org")); !errors.Is(err, ErrNoMessageID) || id != "" {
+			t.Errorf("Send = %q, %v; want ErrNoMessageID", id, err)
+		}
+	}
+}
+
+func TestSendBuildsTheRequest(t *testing.T) {
+	f := &fakeSES{out: &ses.SendEmailOutput{MessageId: aws.String("m-1")}}
+	s, err := NewSender(f, "Équipe Partenariats <p@example.org>", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := checkInEmail(t, "a@example.org")
+	e.Tags = map[string]string{"kind": "check-in", "ses:caller": "x", "agreement id": "CP/2026/003", "empty": ""}
+	if _, err := s.Send(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+	in := f.in
+	if in.ConfigurationSetName != nil {
+		t.Errorf("ConfigurationSetName = %q, want unset when empty", *in.ConfigurationSetName)
+	}
+	if got := aws.ToString(in.Source); got != "=?utf-8?q?=C3=89quipe_Partenariats?= <p@example.org>" {
+		t.Errorf("Source = %q, want an RFC 2047 encoded display name", got)
+	}
+	b := in.Message.Body
+	if aws.ToString(b.Text.Charset) != "UTF-8" || aws.ToString(b.Html.Charset) != "UTF-8" || aws.ToString(in.Message.Subject.Charset) != "UTF-8" {
+		t.Error("a part lacks the UTF-8 charset")
+	}
+	var tags []string
+	for _, tg := range in.Tags {
+		tags = append(tags, aws.ToString(tg.Name)+"="+aws.ToString(tg.Value))
+	}
+	if got, want := strings.Join(tags, " "), "agreement_id=CP_2026_003 kind=check-in ses_caller=x"; got != want {
+		t.Errorf("tags = %q, want %q", got, want)
+	}
+
+	if _, err := s.Send(context.Background(), Email{Subject: "x", Text: "y"}); !errors.Is(err, ErrNoRecipients) {
+		t.Errorf("Send with no recipients: %v", err)
+	}
+	if _, err := NewSender(f, "not an address", ""); err == nil {
+		t.Error("NewSender accepted a malformed from address")
+	}
+}
+
+func TestMessageTagsAreCut(t *testing.T) {
+	long := strings.Repeat("é", 300)
+	tags := MessageTags(map[string]string{long: long})
+	if len(tags) != 1 || len(*tags[0].Name) != maxTagLen || len(*tags[0].Value) != maxTagLen {
+		t.Fatalf("tags = %+v", tags)
+	}
+}
