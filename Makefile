@@ -6,7 +6,11 @@ GO    ?= go
 
 # LogicalId:directory under functions/ for every function in template.yaml.
 FUNCTIONS := \
-	AgreementsFunction:agreements
+	AgreementsFunction:agreements \
+	InstalmentDueFunction:instalment-due \
+	CheckInSenderFunction:checkin-sender \
+	SweepFunction:sweep \
+	SesEventsFunction:ses-events
 
 LOCALSTACK := .local/bin/localstack
 
@@ -28,6 +32,11 @@ ROLE ?= programme
 TOKEN_USER := $(if $(filter command line,$(origin USER)),$(USER),$(ROLE))
 token: $(LOCALSTACK)
 	@$(LOCALSTACK) token -role $(ROLE) -user $(TOKEN_USER)
+
+## advance: while make run runs, move the local clock on DAYS days, firing what falls due
+DAYS ?= 1
+advance: $(LOCALSTACK)
+	@$(LOCALSTACK) advance -days $(DAYS)
 
 ## deps: what the commands need that is not Go: npm packages and Java
 deps:

@@ -77,11 +77,13 @@ func NewDeps(clock Clock) (*Deps, error) {
 // format expects.
 func JSONLogs() { slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stdout, nil))) }
 
-// AgreementsAPI is the AgreementsFunction's handler.
+// AgreementsAPI is the AgreementsFunction's handler. Activation and
+// termination bring the agreement's schedules in step.
 func (d *Deps) AgreementsAPI() httpapi.Router {
 	h := &httpapi.Agreements{
 		Store:       d.Store,
 		Idempotency: idempotency.NewStore(d.DB, d.Env.TableName),
+		Schedules:   d.Schedules(),
 		Now:         d.Clock,
 		NewID:       dynamo.NewID,
 	}

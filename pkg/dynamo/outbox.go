@@ -79,7 +79,7 @@ func (st *Store) Claim(ctx context.Context, agreementID, key, token string, now 
 		Key:       keyOf(agreementPK(agreementID), outboxSK(key)),
 		UpdateExpression: aws.String("SET #t = :type, agreementId = :id, #k = :key, #s = :claimed, claimToken = :token, claimUntil = :until, " +
 			"attempts = if_not_exists(attempts, :zero) + :one, createdAt = if_not_exists(createdAt, :now), napk = :napk, nask = :nask"),
-		ConditionExpression: aws.String("attribute_not_exists(PK) OR #s = :pending OR (#s = :claimed AND claimUntil < :nowms)"),
+		ConditionExpression:      aws.String("attribute_not_exists(PK) OR #s = :pending OR (#s = :claimed AND claimUntil < :nowms)"),
 		ExpressionAttributeNames: map[string]string{"#t": "type", "#k": "key", "#s": "status"},
 		ExpressionAttributeValues: item{
 			":type": s("outbox"), ":id": s(agreementID), ":key": s(key), ":claimed": s(OutboxClaimed), ":pending": s(OutboxPending),

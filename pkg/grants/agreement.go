@@ -405,3 +405,7 @@ func trimAll(ss []string) []string {
 
 // FormatReference renders a readable agreement reference, e.g. CP-2026-003.
 func FormatReference(year, seq int) string { return fmt.Sprintf("CP-%d-%03d", year, seq) }
+
+func moneyAmount(minor int64, currency string) string {
+	return money.Amount{Minor: minor, Currency: currency}.Major()
+}

@@ -301,6 +301,12 @@ func (h *Agreements) respondChanged(ctx context.Context, a *grants.Agreement) (e
 		if err := h.Schedules.Sync(ctx, a); err != nil {
 			logError(ctx, "schedule sync failed; the sweep will repair it", err, a.ID)
 		}
+		// Recording the schedules moved the version on: answer with the current one.
+		fresh, err := h.Store.GetAgreement(ctx, a.ID)
+		if err != nil {
+			return events.APIGatewayV2HTTPResponse{}, err
+		}
+		a = fresh
 	}
 	resp, err := jsonResponse(http.StatusOK, a)
 	if err == nil {

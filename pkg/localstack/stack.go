@@ -2,6 +2,8 @@ package localstack
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,11 +11,16 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/emulator"
 	"github.com/partnership-grants/backend/pkg/grants"
+	schedulerstub "github.com/partnership-grants/backend/pkg/localstack/scheduler"
 	"github.com/partnership-grants/backend/pkg/samtemplate"
 )
 
@@ -40,11 +47,12 @@ func DefaultOptions(root string) Options {
 
 // Stack is a running local stack.
 type Stack struct {
-	opts  Options
-	Clock *Clock
-	Auth  *Auth
-	Deps  *app.Deps
-	procs []*emulator.Process
+	opts   Options
+	Clock  *Clock
+	Auth   *Auth
+	Deps   *app.Deps
+	Runner *Runner
+	procs  []*emulator.Process
 }
 
 // localEnv is the AWS environment of the local stack: the SDK's standard
@@ -57,14 +65,26 @@ func localEnv(opts Options, endpoints map[string]string) {
 		"AWS_EC2_METADATA_DISABLED": "true",
 		"TABLE_NAME":                opts.TableName,
 		"TIME_ZONE":                 grants.DefaultTimeZone,
+		// What template.yaml sets from its parameters and resources.
+		"SENDER_EMAIL":                "partnerships@funder.local",
+		"REPLY_DOMAIN":                "reply.funder.local",
+		"REPLY_TOKEN_KEY_PARAMETER":   "/partnership-grants/reply-token-key",
+		"PROGRAMME_NAME":              "Community Partnerships Pilot",
+		"OFFICER_EMAILS":              "programme.officer@funder.local",
+		"FINANCE_EMAILS":              "finance@funder.local",
+		"REMINDER_DAYS":               "7",
+		"MAX_REMINDERS":               "2",
+		"SCHEDULE_GROUP":              localGroup,
+		"SCHEDULER_ROLE_ARN":          schedulerArn,
+		"SCHEDULE_DLQ_ARN":            dlqArn,
+		"INSTALMENT_DUE_FUNCTION_ARN": functionArn + "InstalmentDueFunction",
+		"CHECKIN_SENDER_FUNCTION_ARN": functionArn + "CheckInSenderFunction",
 	}
 	for k, v := range endpoints {
 		set[k] = v
 	}
 	for k, v := range set {
-		if os.Getenv(k) == "" || k[:17] == "AWS_ENDPOINT_URL_" || k == "TABLE_NAME" {
-			os.Setenv(k, v)
-		}
+		os.Setenv(k, v)
 	}
 	os.Unsetenv("AWS_PROFILE")
 }
@@ -94,9 +114,27 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		return nil, err
 	}
 	st.procs = append(st.procs, sesProc)
+	sched := schedulerstub.New()
+	sched.Clock = st.Clock.Now
+	sched.MaxAttemptsCap = 3
+	sched.EnsureGroup(localGroup)
+	schedURL, err := serveFree(ctx, sched)
+	if err != nil {
+		return nil, err
+	}
+	tokenKey, err := localSecret(opts.DataDir, "reply-token-key")
+	if err != nil {
+		return nil, err
+	}
+	ssmURL, err := serveFree(ctx, NewSSM(map[string]string{"/partnership-grants/reply-token-key": tokenKey}))
+	if err != nil {
+		return nil, err
+	}
 	localEnv(opts, map[string]string{
-		"AWS_ENDPOINT_URL_DYNAMODB": ddbURL,
-		"AWS_ENDPOINT_URL_SES":      sesURL,
+		"AWS_ENDPOINT_URL_DYNAMODB":  ddbURL,
+		"AWS_ENDPOINT_URL_SES":       sesURL,
+		"AWS_ENDPOINT_URL_SCHEDULER": schedURL,
+		"AWS_ENDPOINT_URL_SSM":       ssmURL,
 	})
 
 	if st.Deps, err = app.NewDeps(st.Clock.Now); err != nil {
@@ -123,6 +161,15 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	x, err := st.Deps.Automation(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	st.Runner = &Runner{sched: sched, x: x, clock: st.Clock}
+	schedClient := scheduler.NewFromConfig(st.Deps.AWS, func(o *scheduler.Options) { o.BaseEndpoint = aws.String(schedURL) })
+	if err := createDailySweep(ctx, schedClient, grants.DefaultTimeZone); err != nil {
+		return nil, err
+	}
 	seedClaims := map[string]string{"email": "seed@funder.local", "cognito:groups": "[programme]", "sub": "local-seed"}
 	today := grants.Today(st.Clock.Now(), time.UTC)
 	starts := []string{today.AddMonths(-2).String(), today.AddMonths(-1).String(), today.AddDays(7).String(), today.AddMonths(1).String()}
@@ -135,6 +182,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err := serve(ctx, opts.ControlAddr, st.controlHandler()); err != nil {
 		return nil, err
 	}
+	go st.Runner.loop(ctx)
 	slog.Info("local stack ready",
 		"api", "http://"+opts.APIAddr, "sesViewer", sesURL, "dynamodb", ddbURL,
 		"token", "make token ROLE=programme")
@@ -165,10 +213,38 @@ func serve(ctx context.Context, addr string, h http.Handler) error {
 
 func (st *Stack) controlHandler() http.Handler {
 	mux := http.NewServeMux()
+	mux.HandleFunc("POST /advance", st.advanceHandler)
 	mux.HandleFunc("GET /clock", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"now": st.Clock.Now().Format(time.RFC3339)})
 	})
 	return mux
+}
+
+// serveFree serves h on a free loopback port and returns its URL.
+func serveFree(ctx context.Context, h http.Handler) (string, error) {
+	port, err := emulator.FreePort()
+	if err != nil {
+		return "", err
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	return "http://" + addr, serve(ctx, addr, h)
+}
+
+// localSecret reads a hex secret from dir, creating it on first use.
+func localSecret(dir, name string) (string, error) {
+	path := filepath.Join(dir, name)
+	if b, err := os.ReadFile(path); err == nil {
+		return strings.TrimSpace(string(b)), nil
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	v := hex.EncodeToString(key)
+	return v, os.WriteFile(path, []byte(v), 0o600)
 }
 
 // Stop stops every emulator the stack started.

@@ -6,7 +6,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -56,8 +58,19 @@ func run(args []string) error {
 		fmt.Fprintf(os.Stderr, "Bearer token for %s (group %s), valid 12 hours:\n", *user, *role)
 		fmt.Println(tok)
 		return nil
+	case "advance":
+		fs := flag.NewFlagSet("advance", flag.ExitOnError)
+		days := fs.Int("days", 1, "days to move the local clock on")
+		_ = fs.Parse(args)
+		resp, err := http.Post(fmt.Sprintf("http://%s/advance?days=%d", opts.ControlAddr, *days), "", nil)
+		if err != nil {
+			return fmt.Errorf("is make run running? %w", err)
+		}
+		defer resp.Body.Close()
+		_, err = io.Copy(os.Stdout, resp.Body)
+		return err
 	}
-	return fmt.Errorf("unknown command %q (run, token)", cmd)
+	return fmt.Errorf("unknown command %q (run, token, advance)", cmd)
 }
 
 func runStack(opts localstack.Options) error {

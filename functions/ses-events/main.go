@@ -1,0 +1,43 @@
+// Command ses-events is the SesEventsFunction: bounces and complaints that
+// the SES configuration set publishes to SNS are recorded on the contact.
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/partnership-grants/backend/pkg/app"
+	"github.com/partnership-grants/backend/pkg/automation"
+)
+
+func main() {
+	app.JSONLogs()
+	ctx := context.Background()
+	deps, err := app.NewDeps(nil)
+	if err != nil {
+		slog.Error("start", "error", err.Error())
+		os.Exit(1)
+	}
+	x, err := deps.Automation(ctx, false)
+	if err != nil {
+		slog.Error("start", "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(func(ctx context.Context, ev events.SNSEvent) error {
+		var errs []error
+		for _, r := range ev.Records {
+			e, err := automation.ParseSESEvent(r.SNS.Message)
+			if err != nil {
+				slog.WarnContext(ctx, "skipping a message that is not an SES event", "messageId", r.SNS.MessageID)
+				continue
+			}
+			errs = append(errs, x.RecordSESEvent(ctx, e))
+		}
+		return errors.Join(errs...)
+	})
+}

@@ -1,0 +1,261 @@
+// Package automation does what nobody should have to remember: instalments
+// fall due on their dates, check-ins and reminders go to partners, officers
+// hear about overdue check-ins and bouncing addresses, and the daily sweep
+// repairs whatever a lost or duplicated event left behind. Every side effect
+// goes through the store's outbox, so it happens once however often an
+// event is delivered.
+package automation
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/partnership-grants/backend/pkg/dynamo"
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/mailer"
+)
+
+// Mailer sends one email and returns its SES message ID.
+type Mailer interface {
+	Send(ctx context.Context, e mailer.Email) (string, error)
+}
+
+// ReplyAddresses makes the signed Reply-To address of a check-in.
+type ReplyAddresses interface {
+	Address(agreementID string, checkIn int, domain string) (string, error)
+}
+
+// ScheduleSync keeps an agreement's EventBridge schedules in step with it.
+type ScheduleSync interface {
+	Sync(ctx context.Context, a *grants.Agreement) error
+}
+
+// Automation holds the handlers' shared dependencies.
+type Automation struct {
+	Store       *dynamo.Store
+	Mail        Mailer
+	Replies     ReplyAddresses
+	Schedules   ScheduleSync
+	ReplyDomain string
+	// Defaults apply where a programme has no settings of its own.
+	Defaults grants.ProgrammeSettings
+	Now      func() time.Time
+	// Location is the programme time zone in which "today" is read.
+	Location *time.Location
+	// Lease bounds how long one delivery holds a side effect before another may retry it.
+	Lease time.Duration
+}
+
+func (x *Automation) settings(ctx context.Context, programme string) (grants.ProgrammeSettings, error) {
+	p, err := x.Store.ProgrammeSettings(ctx, programme)
+	if err != nil {
+		return p, err
+	}
+	return p.Defaults(x.Defaults), nil
+}
+
+// Outbox keys: one per side effect, deterministic so duplicates collide.
+func checkInKey(n int) string     { return fmt.Sprintf("checkin#%02d", n) }
+func reminderKey(n, k int) string { return fmt.Sprintf("reminder#%02d#%d", n, k) }
+func overdueKey(n int) string     { return fmt.Sprintf("overdue#%02d", n) }
+func dueNoticeKey(n int) string   { return fmt.Sprintf("due-notice#%02d", n) }
+func bounceKey(email, kind, messageID string) string {
+	return "bounce#" + strings.ToLower(kind) + "#" + messageID + "#" + strings.ToLower(email)
+}
+
+// InstalmentDue handles an instalment's schedule: the instalment becomes due
+// (once, however often the event comes) and finance is told.
+func (x *Automation) InstalmentDue(ctx context.Context, agreementID string, n int) error {
+	now := x.Now()
+	var changed bool
+	_, err := x.Store.UpdateAgreement(ctx, agreementID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
+		e, ok, err := a.MakeInstalmentDue(n, now)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, dynamo.NoChange
+		}
+		changed = true
+		return []grants.AuditEntry{e}, nil
+	}, x.enqueue(agreementID, dueNoticeKey(n), now))
+	if err != nil {
+		return err
+	}
+	if !changed {
+		slog.InfoContext(ctx, "instalment not scheduled; nothing to do", "agreementId", agreementID, "instalment", n)
+	}
+	return x.Deliver(ctx, agreementID, dueNoticeKey(n))
+}
+
+func (x *Automation) enqueue(agreementID, key string, now time.Time) dynamo.Extra {
+	return func(*grants.Agreement) ([]types.TransactWriteItem, error) {
+		return []types.TransactWriteItem{x.Store.Enqueue(agreementID, key, now)}, nil
+	}
+}
+
+// SendCheckIn handles a check-in's schedule: the email goes out once, and
+// the check-in moves to sent with its SES message ID in the same write that
+// completes the claim.
+func (x *Automation) SendCheckIn(ctx context.Context, agreementID string, n int) error {
+	a, err := x.Store.GetAgreement(ctx, agreementID)
+	if err != nil {
+		return err
+	}
+	c := a.CheckIn(n)
+	if c == nil {
+		return grants.Errorf(grants.NotFound, "agreement %s has no check-in %d", agreementID, n)
+	}
+	if a.Status != grants.AgreementActive || c.Status != grants.CheckInScheduled {
+		slog.InfoContext(ctx, "check-in not scheduled; nothing to send", "agreementId", agreementID, "checkIn", n, "status", c.Status)
+		return nil
+	}
+	return x.Deliver(ctx, agreementID, checkInKey(n))
+}
+
+// Deliver performs the side effect under an outbox key, once: it claims the
+// key, renders and sends the email, and records it done with an audit entry
+// (and, for a check-in, the check-in's move to sent).
+func (x *Automation) Deliver(ctx context.Context, agreementID, key string) error {
+	now := x.Now()
+	token := newToken()
+	claimed, err := x.Store.Claim(ctx, agreementID, key, token, now, x.lease())
+	if err != nil || !claimed {
+		return err
+	}
+	a, err := x.Store.GetAgreement(ctx, agreementID)
+	if err != nil {
+		return x.release(ctx, agreementID, key, token, err)
+	}
+	settings, err := x.settings(ctx, a.Programme)
+	if err != nil {
+		return x.release(ctx, agreementID, key, token, err)
+	}
+	email, checkIn, err := x.render(a, key, settings)
+	if errors.Is(err, mailer.ErrNoRecipients) {
+		// Nobody to write to (every contact bounced): the officer already has a
+		// bounce notice; record the skip so the history says why.
+		return x.Store.Complete(ctx, agreementID, key, token, "", grants.AuditEntry{
+			At: now.UTC(), Actor: grants.System, Action: "email.skipped", Subject: key, Detail: "no deliverable recipient"})
+	}
+	if err != nil {
+		return x.release(ctx, agreementID, key, token, err)
+	}
+	messageID, err := x.Mail.Send(ctx, email)
+	if err != nil {
+		return x.release(ctx, agreementID, key, token, fmt.Errorf("send %s: %w", key, err))
+	}
+	sent := grants.AuditEntry{At: x.Now().UTC(), Actor: grants.System, Action: "email.sent", Subject: key,
+		Detail: fmt.Sprintf("%q to %s (SES %s)", email.Subject, strings.Join(email.To, ", "), messageID)}
+	if checkIn == 0 {
+		return x.Store.Complete(ctx, agreementID, key, token, messageID, sent)
+	}
+	_, err = x.Store.UpdateAgreement(ctx, agreementID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
+		entries := []grants.AuditEntry{sent}
+		if c := a.CheckIn(checkIn); c != nil && c.Status == grants.CheckInScheduled {
+			e, err := a.MarkCheckInSent(checkIn, messageID, sent.At, settings.ReminderDays)
+			if err != nil {
+				return nil, err
+			}
+			entries = append(entries, e)
+		}
+		return entries, nil
+	}, func(*grants.Agreement) ([]types.TransactWriteItem, error) {
+		return []types.TransactWriteItem{x.Store.CompleteItem(agreementID, key, token, messageID, sent.At)}, nil
+	})
+	return err
+}
+
+func (x *Automation) release(ctx context.Context, agreementID, key, token string, cause error) error {
+	if err := x.Store.Release(context.WithoutCancel(ctx), agreementID, key, token, cause); err != nil {
+		slog.ErrorContext(ctx, "release outbox claim", "agreementId", agreementID, "key", key, "error", err.Error())
+	}
+	return cause
+}
+
+func (x *Automation) lease() time.Duration {
+	if x.Lease > 0 {
+		return x.Lease
+	}
+	return 2 * time.Minute
+}
+
+// render builds the email an outbox key stands for; checkIn is the check-in
+// number when sending it moves a check-in to sent.
+func (x *Automation) render(a *grants.Agreement, key string, p grants.ProgrammeSettings) (mailer.Email, int, error) {
+	parts := strings.Split(key, "#")
+	num := func(i int) int {
+		if i >= len(parts) {
+			return 0
+		}
+		v, _ := strconv.Atoi(parts[i])
+		return v
+	}
+	switch parts[0] {
+	case "checkin":
+		c := a.CheckIn(num(1))
+		if c == nil {
+			return mailer.Email{}, 0, fmt.Errorf("no check-in for %s", key)
+		}
+		replyTo, err := x.Replies.Address(a.ID, c.Number, x.ReplyDomain)
+		if err != nil {
+			return mailer.Email{}, 0, err
+		}
+		e, err := mailer.CheckIn(a, *c, replyTo, p.Name)
+		return e, c.Number, err
+	case "reminder":
+		c := a.CheckIn(num(1))
+		if c == nil {
+			return mailer.Email{}, 0, fmt.Errorf("no check-in for %s", key)
+		}
+		replyTo, err := x.Replies.Address(a.ID, c.Number, x.ReplyDomain)
+		if err != nil {
+			return mailer.Email{}, 0, err
+		}
+		e, err := mailer.Reminder(a, *c, replyTo, num(2))
+		return e, 0, err
+	case "overdue":
+		c := a.CheckIn(num(1))
+		if c == nil {
+			return mailer.Email{}, 0, fmt.Errorf("no check-in for %s", key)
+		}
+		e, err := mailer.OverdueNotice(a, *c, p.OfficerEmails)
+		return e, 0, err
+	case "due-notice":
+		in := a.Instalment(num(1))
+		if in == nil {
+			return mailer.Email{}, 0, fmt.Errorf("no instalment for %s", key)
+		}
+		e, err := mailer.InstalmentDueNotice(a, *in, in.AwaitingCheckIn, p.FinanceEmails)
+		return e, 0, err
+	case "bounce":
+		if len(parts) < 4 {
+			return mailer.Email{}, 0, fmt.Errorf("bad outbox key %s", key)
+		}
+		e, err := mailer.BounceNotice(a, strings.Join(parts[3:], "#"), bounceKindTitle(parts[1]), p.OfficerEmails)
+		return e, 0, err
+	}
+	return mailer.Email{}, 0, fmt.Errorf("unknown outbox key %q", key)
+}
+
+func bounceKindTitle(k string) string {
+	if k == "complaint" {
+		return "Complaint"
+	}
+	return "Bounce"
+}
+
+func newToken() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,136 @@
+package automation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/partnership-grants/backend/pkg/dynamo"
+	"github.com/partnership-grants/backend/pkg/grants"
+)
+
+// Remind handles a sent check-in whose reminder date has come: a reminder
+// goes to the partner, or after the programme's limit the check-in becomes
+// overdue and the officer is told. Each of these happens once.
+func (x *Automation) Remind(ctx context.Context, agreementID string, n int) error {
+	now := x.Now()
+	var key string
+	_, err := x.Store.UpdateAgreement(ctx, agreementID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
+		p, err := x.settings(ctx, a.Programme)
+		if err != nil {
+			return nil, err
+		}
+		e, reminder, overdue, changed := a.RemindOrEscalate(n, now, p.ReminderDays, p.MaxReminders)
+		if !changed {
+			return nil, dynamo.NoChange
+		}
+		key = reminderKey(n, reminder)
+		if overdue {
+			key = overdueKey(n)
+		}
+		return []grants.AuditEntry{e}, nil
+	}, func(*grants.Agreement) ([]types.TransactWriteItem, error) {
+		return []types.TransactWriteItem{x.Store.Enqueue(agreementID, key, now)}, nil
+	})
+	if err != nil || key == "" {
+		return err
+	}
+	return x.Deliver(ctx, agreementID, key)
+}
+
+// SweepReport says what a sweep did.
+type SweepReport struct {
+	Today             grants.Date
+	Items             int
+	InstalmentsDue    int
+	CheckInsSent      int
+	Reminders         int
+	SchedulesRepaired int
+	OutboxDelivered   int
+	Failed            int
+}
+
+// Sweep does, for every item the next-action index says is due by today,
+// what its schedule or trigger should have done. It reads only the index
+// entries that are due, so its cost follows the work due, not the table.
+// One item's failure does not stop the others; it is retried tomorrow (or
+// when the sweep runs again).
+func (x *Automation) Sweep(ctx context.Context) (SweepReport, error) {
+	now := x.Now()
+	today := grants.Today(now, x.location())
+	rep := SweepReport{Today: today}
+	work, err := x.Store.DueWork(ctx, today)
+	if err != nil {
+		return rep, err
+	}
+	rep.Items = len(work)
+	repaired := map[string]bool{}
+	var errs []error
+	for _, w := range work {
+		err := x.sweepOne(ctx, w, today, &rep, repaired)
+		if err != nil {
+			rep.Failed++
+			errs = append(errs, err)
+			slog.ErrorContext(ctx, "sweep item failed", "agreementId", w.AgreementID, "kind", w.Kind, "number", w.Number, "key", w.Key, "error", err.Error())
+		}
+	}
+	slog.InfoContext(ctx, "sweep done", "today", today.String(), "items", rep.Items, "instalmentsDue", rep.InstalmentsDue,
+		"checkInsSent", rep.CheckInsSent, "reminders", rep.Reminders, "schedulesRepaired", rep.SchedulesRepaired, "failed", rep.Failed)
+	if len(errs) > 0 {
+		return rep, fmt.Errorf("%d of %d sweep items failed: %w", len(errs), len(work), errors.Join(errs...))
+	}
+	return rep, nil
+}
+
+func (x *Automation) sweepOne(ctx context.Context, w dynamo.Work, today grants.Date, rep *SweepReport, repaired map[string]bool) error {
+	if w.Kind == "O" {
+		rep.OutboxDelivered++
+		return x.Deliver(ctx, w.AgreementID, w.Key)
+	}
+	a, err := x.Store.GetAgreement(ctx, w.AgreementID)
+	if err != nil {
+		return err
+	}
+	switch w.Kind {
+	case "I":
+		in := a.Instalment(w.Number)
+		if in == nil || in.Status != grants.InstalmentScheduled {
+			return nil
+		}
+		if !in.DueDate.After(today) {
+			rep.InstalmentsDue++
+			return x.InstalmentDue(ctx, a.ID, w.Number)
+		}
+	case "C":
+		c := a.CheckIn(w.Number)
+		if c == nil {
+			return nil
+		}
+		switch {
+		case c.Status == grants.CheckInScheduled && !c.DueDate.After(today):
+			rep.CheckInsSent++
+			return x.SendCheckIn(ctx, a.ID, w.Number)
+		case c.Status == grants.CheckInSent:
+			rep.Reminders++
+			return x.Remind(ctx, a.ID, w.Number)
+		}
+	}
+	// Not yet due, so it is here because its schedule is missing.
+	if x.Schedules == nil || repaired[a.ID] {
+		return nil
+	}
+	repaired[a.ID] = true
+	rep.SchedulesRepaired++
+	return x.Schedules.Sync(ctx, a)
+}
+
+func (x *Automation) location() *time.Location {
+	if x.Location != nil {
+		return x.Location
+	}
+	return time.UTC
+}

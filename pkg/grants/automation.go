@@ -1,0 +1,97 @@
+package grants
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// System is the actor recorded for what the scheduled automation does.
+const System = "system"
+
+// MakeInstalmentDue moves instalment n from scheduled to due. It reports
+// false (and changes nothing) if the instalment is no longer scheduled, so a
+// duplicate event is harmless. An instalment whose previous check-in has not
+// come in still falls due, flagged AwaitingCheckIn for finance.
+func (a *Agreement) MakeInstalmentDue(n int, now time.Time) (AuditEntry, bool, error) {
+	in := a.Instalment(n)
+	if in == nil {
+		return AuditEntry{}, false, Errorf(NotFound, "Agreement %s has no instalment %d.", a.ID, n)
+	}
+	if a.Status != AgreementActive || in.Status != InstalmentScheduled {
+		return AuditEntry{}, false, nil
+	}
+	in.Status = InstalmentDue
+	in.AwaitingCheckIn = !a.PreviousCheckInIn(n)
+	in.UpdatedAt = now.UTC()
+	detail := fmt.Sprintf("%s %s due", Money(in.Amount, a.Currency), a.Currency)
+	if in.AwaitingCheckIn {
+		detail += "; awaiting check-in " + fmt.Sprint(n-1)
+	}
+	return AuditEntry{At: now.UTC(), Actor: System, Action: "instalment.due", Subject: fmt.Sprintf("instalment %d", n), Detail: detail}, true, nil
+}
+
+// PreviousCheckInIn reports whether the check-in before instalment n has been
+// received or waived (always true for the first instalment).
+func (a *Agreement) PreviousCheckInIn(n int) bool {
+	prev := a.CheckIn(n - 1)
+	return prev == nil || prev.Status == CheckInReceived || prev.Status == CheckInWaived
+}
+
+// MarkCheckInSent records that check-in n went out with SES message
+// messageID, and when the first reminder is due.
+func (a *Agreement) MarkCheckInSent(n int, messageID string, now time.Time, reminderDays int) (AuditEntry, error) {
+	c := a.CheckIn(n)
+	if c == nil {
+		return AuditEntry{}, Errorf(NotFound, "Agreement %s has no check-in %d.", a.ID, n)
+	}
+	if err := CheckInTransition(c.Status, CheckInSent); err != nil {
+		return AuditEntry{}, err
+	}
+	c.Status = CheckInSent
+	c.SentAt = now.UTC()
+	c.MessageID = messageID
+	c.RemindOn = Today(now, a.Location()).AddDays(reminderDays)
+	c.UpdatedAt = now.UTC()
+	return AuditEntry{At: now.UTC(), Actor: System, Action: "checkin.sent", Subject: fmt.Sprintf("check-in %d", n), Detail: "SES message " + messageID}, nil
+}
+
+// RemindOrEscalate handles an unanswered check-in whose reminder date has
+// come: it counts another reminder (returning reminder > 0) or, after
+// maxReminders, marks it overdue (returning overdue). Anything else is no change.
+func (a *Agreement) RemindOrEscalate(n int, now time.Time, reminderDays, maxReminders int) (entry AuditEntry, reminder int, overdue bool, changed bool) {
+	c := a.CheckIn(n)
+	today := Today(now, a.Location())
+	if c == nil || a.Status != AgreementActive || c.Status != CheckInSent || c.RemindOn.IsZero() || today.Before(c.RemindOn) {
+		return AuditEntry{}, 0, false, false
+	}
+	subject := fmt.Sprintf("check-in %d", n)
+	c.UpdatedAt = now.UTC()
+	if c.Reminders < maxReminders {
+		c.Reminders++
+		c.LastReminderAt = now.UTC()
+		c.RemindOn = today.AddDays(reminderDays)
+		return AuditEntry{At: now.UTC(), Actor: System, Action: "checkin.reminder_due", Subject: subject, Detail: fmt.Sprintf("reminder %d of %d", c.Reminders, maxReminders)}, c.Reminders, false, true
+	}
+	c.Status = CheckInOverdue
+	c.RemindOn = Date{}
+	return AuditEntry{At: now.UTC(), Actor: System, Action: "checkin.overdue", Subject: subject, Detail: fmt.Sprintf("no reply after %d reminders", maxReminders)}, 0, true, true
+}
+
+// MarkContactBounced records that mail to email bounced or drew a complaint;
+// check-ins skip the address until the contact is changed.
+func (a *Agreement) MarkContactBounced(email, kind string, now time.Time) (AuditEntry, bool) {
+	for i := range a.Contacts {
+		if strings.EqualFold(a.Contacts[i].Email, email) && a.Contacts[i].Bounced == "" {
+			a.Contacts[i].Bounced = kind
+			a.touch(now, System)
+			return AuditEntry{At: now.UTC(), Actor: System, Action: "contact.bounced", Subject: email, Detail: kind}, true
+		}
+	}
+	return AuditEntry{}, false
+}
+
+// Money renders minor units as a major-unit decimal for audit details.
+func Money(minor int64, currency string) string {
+	return moneyAmount(minor, currency)
+}

@@ -1,0 +1,191 @@
+// Package monitoring turns agreements into what programme staff watch: a
+// programme summary (what is committed, paid and outstanding, what is due,
+// held or overdue) and one agreement's timeline. It is pure Go over the
+// grants domain: no AWS package, no clock of its own (today is passed in).
+package monitoring
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/money"
+)
+
+// Summary is a programme at a glance.
+type Summary struct {
+	Programme string       `json:"programme"`
+	AsOf      grants.Date  `json:"asOf"`
+	Status    StatusCounts `json:"status"`
+	// Currencies holds the money figures per ISO 4217 code: amounts in
+	// different currencies are never added together.
+	Currencies       map[string]CurrencyTotals `json:"currencies"`
+	InstalmentsDue   int                       `json:"instalmentsDue"`
+	InstalmentsHeld  int                       `json:"instalmentsHeld"`
+	CheckInsReceived int                       `json:"checkInsReceived"`
+	CheckInsLate     int                       `json:"checkInsLate"`
+	CheckInsOverdue  int                       `json:"checkInsOverdue"`
+	// PastEndDate counts active agreements whose end date has gone by: they
+	// are waiting for someone to complete (or extend) them.
+	PastEndDate int `json:"pastEndDate"`
+	// Quarantined is the number of replies waiting for a person to decide.
+	Quarantined int               `json:"quarantined"`
+	Bouncing    []BouncingPartner `json:"bouncing"`
+}
+
+// StatusCounts is how many agreements are in each status.
+type StatusCounts struct {
+	Total      int `json:"total"`
+	Draft      int `json:"draft"`
+	Active     int `json:"active"`
+	Completed  int `json:"completed"`
+	Terminated int `json:"terminated"`
+}
+
+// CurrencyTotals are the money figures for one currency.
+type CurrencyTotals struct {
+	Currency string `json:"currency"`
+	// Committed is the awards of active and completed agreements, plus what
+	// was actually paid to terminated ones (their cancelled instalments are
+	// no longer a commitment). Drafts commit nothing until activated.
+	Committed Total `json:"committed"`
+	// Paid is everything paid, whatever the agreement's status now.
+	Paid Total `json:"paid"`
+	// Outstanding is what active agreements still expect to receive,
+	// including held instalments.
+	Outstanding Total `json:"outstanding"`
+}
+
+// Total is an exact sum in minor units, with its major-unit rendering
+// ("12500.00") from money.Amount.Major so that no reader needs a float.
+type Total struct {
+	Minor int64  `json:"minor"`
+	Major string `json:"major"`
+}
+
+// BouncingPartner is a running agreement at least one of whose contacts no
+// longer receives mail, so check-ins are not reaching somebody.
+type BouncingPartner struct {
+	AgreementID string `json:"agreementId"`
+	Reference   string `json:"reference"`
+	Partner     string `json:"partner"`
+	Contacts    int    `json:"contacts"`
+}
+
+// Summarize adds up a programme from agreements as the list index returns
+// them: their own fields and stored Stats, never their instalments or
+// check-ins, so the cost is one index entry per agreement.
+func Summarize(programme string, agreements []grants.Agreement, quarantined int, today grants.Date) Summary {
+	s := Summary{
+		Programme:   programme,
+		AsOf:        today,
+		Currencies:  map[string]CurrencyTotals{},
+		Quarantined: quarantined,
+		Bouncing:    []BouncingPartner{},
+	}
+	sums := map[string]*[3]int64{} // committed, paid, outstanding
+	for i := range agreements {
+		a := &agreements[i]
+		st := a.Stats
+		s.Status.Total++
+		switch a.Status {
+		case grants.AgreementDraft:
+			s.Status.Draft++
+		case grants.AgreementActive:
+			s.Status.Active++
+			if !a.EndDate.IsZero() && a.EndDate.Before(today) {
+				s.PastEndDate++
+			}
+		case grants.AgreementCompleted:
+			s.Status.Completed++
+		case grants.AgreementTerminated:
+			s.Status.Terminated++
+		}
+
+		cur := a.Currency
+		if cur == "" {
+			cur = money.DefaultCurrency
+		}
+		sum := sums[cur]
+		if sum == nil {
+			sum = new([3]int64)
+			sums[cur] = sum
+		}
+		switch a.Status {
+		case grants.AgreementActive:
+			sum[0] += a.Amount
+			sum[2] += st.Outstanding
+		case grants.AgreementCompleted:
+			sum[0] += a.Amount
+		case grants.AgreementTerminated:
+			sum[0] += st.Paid
+		}
+		sum[1] += st.Paid
+
+		s.InstalmentsDue += st.InstalmentsDue
+		s.InstalmentsHeld += st.InstalmentsHeld
+		s.CheckInsReceived += st.CheckInsReceived
+		s.CheckInsLate += st.CheckInsLate
+		s.CheckInsOverdue += st.CheckInsOverdue
+
+		// Only agreements that still send mail need a contact fixed; a
+		// bounce on a finished agreement is history, not work.
+		if a.Status == grants.AgreementActive || a.Status == grants.AgreementDraft {
+			if n := bouncing(a); n > 0 {
+				s.Bouncing = append(s.Bouncing, BouncingPartner{AgreementID: a.ID, Reference: a.Reference, Partner: a.Partner.Name, Contacts: n})
+			}
+		}
+	}
+	for cur, sum := range sums {
+		s.Currencies[cur] = CurrencyTotals{
+			Currency:    cur,
+			Committed:   total(sum[0], cur),
+			Paid:        total(sum[1], cur),
+			Outstanding: total(sum[2], cur),
+		}
+	}
+	slices.SortFunc(s.Bouncing, func(x, y BouncingPartner) int {
+		return cmp.Or(cmp.Compare(x.Reference, y.Reference), cmp.Compare(x.AgreementID, y.AgreementID))
+	})
+	return s
+}
+
+// CurrencyCodes lists the summary's currencies in a stable order (the
+// programme's default currency first, then alphabetical) for display.
+func (s Summary) CurrencyCodes() []string {
+	codes := make([]string, 0, len(s.Currencies))
+	for c := range s.Currencies {
+		codes = append(codes, c)
+	}
+	slices.SortFunc(codes, func(x, y string) int {
+		return cmp.Or(-cmp.Compare(b2i(x == money.DefaultCurrency), b2i(y == money.DefaultCurrency)), cmp.Compare(x, y))
+	})
+	return codes
+}
+
+// bouncing counts bounced contacts. The contacts travel on the agreement's
+// own item, so they are read directly when present (they are the truth, and
+// Stats may predate a contact change); Stats covers a projection without them.
+func bouncing(a *grants.Agreement) int {
+	if len(a.Contacts) == 0 {
+		return a.Stats.BouncingContacts
+	}
+	n := 0
+	for _, c := range a.Contacts {
+		if c.Bounced != "" {
+			n++
+		}
+	}
+	return n
+}
+
+func total(minor int64, currency string) Total {
+	return Total{Minor: minor, Major: money.Amount{Minor: minor, Currency: currency}.Major()}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

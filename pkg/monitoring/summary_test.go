@@ -1,0 +1,177 @@
+package monitoring
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/money"
+)
+
+var today = grants.Date{Year: 2026, Month: 5, Day: 14}
+
+// agr builds an agreement as the list index returns it: fields and Stats,
+// no instalments or check-ins.
+func agr(id string, status grants.AgreementStatus, amount int64, currency string, st grants.Stats, contacts ...grants.Contact) grants.Agreement {
+	return grants.Agreement{
+		ID: id, Reference: "CP-2026-" + id, Partner: grants.Partner{Name: "Partner " + id},
+		Status: status, Amount: amount, Currency: currency, Stats: st, Contacts: contacts,
+		StartDate: grants.Date{Year: 2025, Month: 7, Day: 1}, EndDate: grants.Date{Year: 2026, Month: 6, Day: 30},
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	bounced := grants.Contact{Name: "B", Email: "b@example.org", Bounced: "2026-03-01T10:00:00Z"}
+	fine := grants.Contact{Name: "F", Email: "f@example.org"}
+	tests := []struct {
+		name        string
+		in          []grants.Agreement
+		quarantined int
+		want        Summary
+	}{
+		{
+			name: "empty programme",
+			want: Summary{Programme: "p", AsOf: today, Currencies: map[string]CurrencyTotals{}, Bouncing: []BouncingPartner{}},
+		},
+		{
+			name: "one active agreement, one instalment paid",
+			in: []grants.Agreement{agr("001", grants.AgreementActive, 1000003, "GBP", grants.Stats{
+				Paid: 250001, Outstanding: 750002, InstalmentsPaid: 1, InstalmentsDue: 1, CheckInsReceived: 1,
+			})},
+			quarantined: 2,
+			want: Summary{
+				Programme: "p", AsOf: today,
+				Status: StatusCounts{Total: 1, Active: 1},
+				Currencies: map[string]CurrencyTotals{"GBP": {
+					Currency:    "GBP",
+					Committed:   Total{1000003, "10000.03"},
+					Paid:        Total{250001, "2500.01"},
+					Outstanding: Total{750002, "7500.02"},
+				}},
+				InstalmentsDue: 1, CheckInsReceived: 1, Quarantined: 2, Bouncing: []BouncingPartner{},
+			},
+		},
+		{
+			name: "every status, three currencies kept apart",
+			in: []grants.Agreement{
+				agr("001", grants.AgreementActive, 1000000, "GBP", grants.Stats{Paid: 500000, Outstanding: 500000, InstalmentsHeld: 1, CheckInsOverdue: 1, CheckInsLate: 1}, fine, bounced),
+				agr("002", grants.AgreementCompleted, 1000000, "GBP", grants.Stats{Paid: 1000000, InstalmentsPaid: 4, CheckInsReceived: 4}),
+				// Terminated after one payment: only that payment stays committed.
+				agr("003", grants.AgreementTerminated, 1000000, "GBP", grants.Stats{Paid: 250000, InstalmentsPaid: 1}, bounced),
+				// A draft commits nothing yet, but its bouncing contact is work to do.
+				agr("004", grants.AgreementDraft, 1000000, "GBP", grants.Stats{Outstanding: 1000000}, bounced),
+				agr("005", grants.AgreementActive, 1200000, "EUR", grants.Stats{Paid: 300000, Outstanding: 900000, InstalmentsDue: 1}),
+				agr("006", grants.AgreementActive, 1500000, "JPY", grants.Stats{Paid: 375000, Outstanding: 1125000}),
+			},
+			want: Summary{
+				Programme: "p", AsOf: today,
+				Status: StatusCounts{Total: 6, Draft: 1, Active: 3, Completed: 1, Terminated: 1},
+				Currencies: map[string]CurrencyTotals{
+					"GBP": {Currency: "GBP", Committed: Total{2250000, "22500.00"}, Paid: Total{1750000, "17500.00"}, Outstanding: Total{500000, "5000.00"}},
+					"EUR": {Currency: "EUR", Committed: Total{1200000, "12000.00"}, Paid: Total{300000, "3000.00"}, Outstanding: Total{900000, "9000.00"}},
+					"JPY": {Currency: "JPY", Committed: Total{1500000, "1500000"}, Paid: Total{375000, "375000"}, Outstanding: Total{1125000, "1125000"}},
+				},
+				InstalmentsDue: 1, InstalmentsHeld: 1, CheckInsReceived: 4, CheckInsLate: 1, CheckInsOverdue: 1,
+				Bouncing: []BouncingPartner{
+					{AgreementID: "001", Reference: "CP-2026-001", Partner: "Partner 001", Contacts: 1},
+					{AgreementID: "004", Reference: "CP-2026-004", Partner: "Partner 004", Contacts: 1},
+				},
+			},
+		},
+		{
+			name: "active agreement past its end date, bounce known only from Stats",
+			in: []grants.Agreement{func() grants.Agreement {
+				a := agr("007", grants.AgreementActive, 500, "KWD", grants.Stats{Paid: 125, Outstanding: 375, BouncingContacts: 2})
+				a.EndDate = today.AddDays(-1)
+				return a
+			}()},
+			want: Summary{
+				Programme: "p", AsOf: today,
+				Status:      StatusCounts{Total: 1, Active: 1},
+				Currencies:  map[string]CurrencyTotals{"KWD": {Currency: "KWD", Committed: Total{500, "0.500"}, Paid: Total{125, "0.125"}, Outstanding: Total{375, "0.375"}}},
+				PastEndDate: 1,
+				Bouncing:    []BouncingPartner{{AgreementID: "007", Reference: "CP-2026-007", Partner: "Partner 007", Contacts: 2}},
+			},
+		},
+		{
+			name: "missing currency is the default",
+			in:   []grants.Agreement{agr("008", grants.AgreementCompleted, 100, "", grants.Stats{Paid: 100})},
+			want: Summary{
+				Programme: "p", AsOf: today, Status: StatusCounts{Total: 1, Completed: 1},
+				Currencies: map[string]CurrencyTotals{"GBP": {Currency: "GBP", Committed: Total{100, "1.00"}, Paid: Total{100, "1.00"}, Outstanding: Total{0, "0.00"}}},
+				Bouncing:   []BouncingPartner{},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Summarize("p", tt.in, tt.quarantined, today)
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Summarize:\n got %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSummarizeExactForHugeSums(t *testing.T) {
+	// Near the top of int64 a float64 would lose pence; the sums must not.
+	const big = int64(1) << 52
+	in := []grants.Agreement{
+		agr("001", grants.AgreementActive, big+1, "GBP", grants.Stats{Paid: 1, Outstanding: big}),
+		agr("002", grants.AgreementActive, big+1, "GBP", grants.Stats{Paid: 1, Outstanding: big}),
+	}
+	got := Summarize("p", in, 0, today).Currencies["GBP"]
+	if got.Committed.Minor != 2*big+2 || got.Committed.Major != "90071992547409.94" {
+		t.Errorf("committed = %+v", got.Committed)
+	}
+}
+
+func TestCurrencyCodesDefaultFirst(t *testing.T) {
+	s := Summary{Currencies: map[string]CurrencyTotals{"USD": {}, "EUR": {}, "GBP": {}, "CHF": {}}}
+	if got, want := s.CurrencyCodes(), []string{"GBP", "CHF", "EUR", "USD"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("CurrencyCodes = %v, want %v", got, want)
+	}
+}
+
+// TestSummarizeCommittedIsPaidPlusOutstanding checks, for active agreements
+// whose Stats come from the domain's own ComputeStats over any mix of
+// instalment states, that every pound committed is either paid or still
+// outstanding, in every currency.
+func TestSummarizeCommittedIsPaidPlusOutstanding(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 11))
+	currencies := []string{"GBP", "EUR", "USD", "JPY", "KWD"}
+	live := []grants.InstalmentStatus{grants.InstalmentScheduled, grants.InstalmentDue, grants.InstalmentPaid, grants.InstalmentHeld}
+	for iter := range 2000 {
+		n := r.IntN(12)
+		in := make([]grants.Agreement, n)
+		for i := range in {
+			count := r.IntN(12) + 1
+			a := grants.Agreement{
+				ID: fmt.Sprint(i), Status: grants.AgreementActive,
+				Amount:   r.Int64N(1<<40) + int64(count),
+				Currency: currencies[r.IntN(len(currencies))],
+			}
+			a.Instalments = grants.InstalmentPlan(a.Amount, grants.Date{Year: 2026, Month: 1, Day: 31}, count, grants.CadenceMonthly)
+			for k := range a.Instalments {
+				a.Instalments[k].Status = live[r.IntN(len(live))]
+			}
+			a.Stats = a.ComputeStats()
+			a.Instalments = nil // as listed from the index
+			in[i] = a
+		}
+		s := Summarize("p", in, 0, today)
+		for cur, c := range s.Currencies {
+			if c.Committed.Minor != c.Paid.Minor+c.Outstanding.Minor {
+				t.Fatalf("iteration %d, %s: committed %d != paid %d + outstanding %d", iter, cur, c.Committed.Minor, c.Paid.Minor, c.Outstanding.Minor)
+			}
+			if c.Committed.Major != (money.Amount{Minor: c.Committed.Minor, Currency: cur}).Major() {
+				t.Fatalf("iteration %d, %s: major %q does not match minor %d", iter, cur, c.Committed.Major, c.Committed.Minor)
+			}
+		}
+		if s.Status.Active != n || s.Status.Total != n {
+			t.Fatalf("iteration %d: counts %+v for %d agreements", iter, s.Status, n)
+		}
+	}
+}

@@ -1,0 +1,179 @@
+// Package schedules keeps each active agreement's one-time EventBridge
+// Scheduler schedules in step with it: one per instalment (to the
+// instalment-due function) and one per check-in (to the check-in sender).
+package schedules
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler/types"
+
+	"github.com/partnership-grants/backend/pkg/dynamo"
+	"github.com/partnership-grants/backend/pkg/grants"
+)
+
+// API is the part of the Scheduler client used here.
+type API interface {
+	CreateSchedule(context.Context, *scheduler.CreateScheduleInput, ...func(*scheduler.Options)) (*scheduler.CreateScheduleOutput, error)
+	DeleteSchedule(context.Context, *scheduler.DeleteScheduleInput, ...func(*scheduler.Options)) (*scheduler.DeleteScheduleOutput, error)
+}
+
+// Config names the deployment's scheduler resources.
+type Config struct {
+	Group            string // one schedule group per deployment
+	RoleArn          string // the role Scheduler assumes to invoke the targets
+	DeadLetterArn    string // SQS queue for invocations that ran out of retries
+	InstalmentTarget string // ARN of the instalment-due function
+	CheckInTarget    string // ARN of the check-in sender
+	// HourOfDay is the local time things happen on their date (09:00: a
+	// check-in arriving at the start of a working day).
+	HourOfDay int
+}
+
+// Schedules creates and deletes schedules and records which exist.
+type Schedules struct {
+	API   API
+	Store *dynamo.Store
+	Cfg   Config
+	Now   func() time.Time
+}
+
+// Event is the payload a schedule delivers to its target.
+type Event struct {
+	AgreementID string `json:"agreementId"`
+	Number      int    `json:"number"`
+}
+
+// Name is a schedule's deterministic name, so a retried creation collides
+// with the first instead of duplicating it ("agr-<id>-i2", "agr-<id>-c2").
+func Name(agreementID, kind string, n int) string {
+	return fmt.Sprintf("agr-%s-%s%d", agreementID, kind, n)
+}
+
+// Sync creates the missing schedules of an active agreement, or deletes all
+// of them once it is no longer active, and records on each item that its
+// schedule exists. Failures leave the item marked missing for the sweep.
+func (s *Schedules) Sync(ctx context.Context, a *grants.Agreement) error {
+	if a.Status != grants.AgreementActive {
+		return s.deleteAll(ctx, a)
+	}
+	var created []string
+	var errs []error
+	for _, in := range a.Instalments {
+		if in.Status == grants.InstalmentScheduled && !in.ScheduleCreated {
+			if err := s.create(ctx, a, "i", in.Number, in.DueDate, s.Cfg.InstalmentTarget); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			created = append(created, Name(a.ID, "i", in.Number))
+		}
+	}
+	for _, c := range a.CheckIns {
+		if c.Status == grants.CheckInScheduled && !c.ScheduleCreated {
+			if err := s.create(ctx, a, "c", c.Number, c.DueDate, s.Cfg.CheckInTarget); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			created = append(created, Name(a.ID, "c", c.Number))
+		}
+	}
+	if len(created) > 0 {
+		if err := s.markCreated(ctx, a.ID, created); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// when is the instant a schedule fires: HourOfDay on its date in the
+// agreement's time zone, or a minute from now if that has passed (an
+// agreement activated after a date it already covers).
+func (s *Schedules) when(a *grants.Agreement, d grants.Date) time.Time {
+	loc := a.Location()
+	at := d.At(s.Cfg.HourOfDay, 0, loc)
+	if now := s.Now().In(loc); !at.After(now) {
+		at = now.Add(time.Minute).Truncate(time.Second)
+	}
+	return at
+}
+
+func (s *Schedules) create(ctx context.Context, a *grants.Agreement, kind string, n int, d grants.Date, target string) error {
+	input, _ := json.Marshal(Event{AgreementID: a.ID, Number: n})
+	at := s.when(a, d)
+	_, err := s.API.CreateSchedule(ctx, &scheduler.CreateScheduleInput{
+		Name:                       aws.String(Name(a.ID, kind, n)),
+		GroupName:                  aws.String(s.Cfg.Group),
+		ScheduleExpression:         aws.String("at(" + at.Format("2006-01-02T15:04:05") + ")"),
+		ScheduleExpressionTimezone: aws.String(a.TimeZone),
+		FlexibleTimeWindow:         &types.FlexibleTimeWindow{Mode: types.FlexibleTimeWindowModeOff},
+		ActionAfterCompletion:      types.ActionAfterCompletionDelete,
+		Description:                aws.String(fmt.Sprintf("%s %s %d", a.Reference, map[string]string{"i": "instalment", "c": "check-in"}[kind], n)),
+		Target: &types.Target{
+			Arn:              aws.String(target),
+			RoleArn:          aws.String(s.Cfg.RoleArn),
+			Input:            aws.String(string(input)),
+			RetryPolicy:      &types.RetryPolicy{MaximumRetryAttempts: aws.Int32(20), MaximumEventAgeInSeconds: aws.Int32(86400)},
+			DeadLetterConfig: &types.DeadLetterConfig{Arn: aws.String(s.Cfg.DeadLetterArn)},
+		},
+	})
+	var conflict *types.ConflictException
+	if err != nil && !errors.As(err, &conflict) {
+		return fmt.Errorf("create schedule %s: %w", Name(a.ID, kind, n), err)
+	}
+	return nil
+}
+
+func (s *Schedules) markCreated(ctx context.Context, id string, names []string) error {
+	done := map[string]bool{}
+	for _, n := range names {
+		done[n] = true
+	}
+	_, err := s.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
+		changed := false
+		for i := range a.Instalments {
+			if in := &a.Instalments[i]; done[Name(id, "i", in.Number)] && !in.ScheduleCreated {
+				in.ScheduleCreated, changed = true, true
+			}
+		}
+		for i := range a.CheckIns {
+			if c := &a.CheckIns[i]; done[Name(id, "c", c.Number)] && !c.ScheduleCreated {
+				c.ScheduleCreated, changed = true, true
+			}
+		}
+		if !changed {
+			return nil, dynamo.NoChange
+		}
+		return nil, nil
+	}, nil)
+	return err
+}
+
+// deleteAll removes every schedule the agreement may still have; a schedule
+// that already ran (and deleted itself) or never existed is fine.
+func (s *Schedules) deleteAll(ctx context.Context, a *grants.Agreement) error {
+	var errs []error
+	del := func(name string) {
+		_, err := s.API.DeleteSchedule(ctx, &scheduler.DeleteScheduleInput{Name: aws.String(name), GroupName: aws.String(s.Cfg.Group)})
+		var nf *types.ResourceNotFoundException
+		if err != nil && !errors.As(err, &nf) {
+			errs = append(errs, fmt.Errorf("delete schedule %s: %w", name, err))
+		}
+	}
+	for _, in := range a.Instalments {
+		if in.ScheduleCreated {
+			del(Name(a.ID, "i", in.Number))
+		}
+	}
+	for _, c := range a.CheckIns {
+		if c.ScheduleCreated {
+			del(Name(a.ID, "c", c.Number))
+		}
+	}
+	return errors.Join(errs...)
+}
