@@ -83,7 +83,7 @@ func (x *Automation) InstalmentDue(ctx context.Context, agreementID string, n in
 			return nil, err
 		}
 		if !ok {
-			return nil, dynamo.NoChange
+			return nil, dynamo.ErrNoChange
 		}
 		changed = true
 		return []grants.AuditEntry{e}, nil

@@ -77,7 +77,7 @@ func (x *Automation) RecordSESEvent(ctx context.Context, e SESEvent) error {
 		_, err := x.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
 			entry, changed := a.MarkContactBounced(addr, kind, now)
 			if !changed {
-				return nil, dynamo.NoChange
+				return nil, dynamo.ErrNoChange
 			}
 			entry.Detail += " (SES message " + e.Mail.MessageID + ")"
 			return []grants.AuditEntry{entry}, nil

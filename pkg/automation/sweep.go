@@ -26,7 +26,7 @@ func (x *Automation) Remind(ctx context.Context, agreementID string, n int) erro
 		}
 		e, reminder, overdue, changed := a.RemindOrEscalate(n, now, p.ReminderDays, p.MaxReminders)
 		if !changed {
-			return nil, dynamo.NoChange
+			return nil, dynamo.ErrNoChange
 		}
 		key = reminderKey(n, reminder)
 		if overdue {

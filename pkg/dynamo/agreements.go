@@ -182,7 +182,7 @@ func (st *Store) UpdateAgreement(ctx context.Context, id string, expectVersion i
 		}
 		after := clone(before)
 		entries, err := mutate(after)
-		if errors.Is(err, NoChange) {
+		if errors.Is(err, ErrNoChange) {
 			return before, nil
 		}
 		if err != nil {

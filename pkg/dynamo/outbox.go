@@ -230,6 +230,6 @@ func parseWork(it item) (Work, bool) {
 	return w, true
 }
 
-// NoChange is returned by a Mutation that finds nothing to do (a duplicate
+// ErrNoChange is returned by a Mutation that finds nothing to do (a duplicate
 // event): UpdateAgreement then writes nothing and returns the agreement.
-var NoChange = errors.New("no change")
+var ErrNoChange = errors.New("no change")

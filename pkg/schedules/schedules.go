@@ -147,7 +147,7 @@ func (s *Schedules) markCreated(ctx context.Context, id string, names []string) 
 			}
 		}
 		if !changed {
-			return nil, dynamo.NoChange
+			return nil, dynamo.ErrNoChange
 		}
 		return nil, nil
 	}, nil)
