@@ -10,7 +10,8 @@ FUNCTIONS := \
 	InstalmentDueFunction:instalment-due \
 	CheckInSenderFunction:checkin-sender \
 	SweepFunction:sweep \
-	SesEventsFunction:ses-events
+	SesEventsFunction:ses-events \
+	PaymentsFunction:payments
 
 LOCALSTACK := .local/bin/localstack
 

@@ -10,12 +10,17 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/partnership-grants/backend/pkg/automation"
+	"github.com/partnership-grants/backend/pkg/dynamo"
+	"github.com/partnership-grants/backend/pkg/eventbus"
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/httpapi"
+	"github.com/partnership-grants/backend/pkg/idempotency"
 	"github.com/partnership-grants/backend/pkg/mailer"
 	"github.com/partnership-grants/backend/pkg/replytoken"
 	"github.com/partnership-grants/backend/pkg/schedules"
@@ -101,16 +106,45 @@ func (d *Deps) Automation(ctx context.Context, withSchedules bool) (*automation.
 		ReplyDomain: os.Getenv("REPLY_DOMAIN"),
 		Now:         d.Clock,
 		Location:    loc,
-		Defaults: grants.ProgrammeSettings{
-			Name:          os.Getenv("PROGRAMME_NAME"),
-			OfficerEmails: envList("OFFICER_EMAILS"),
-			FinanceEmails: envList("FINANCE_EMAILS"),
-			ReminderDays:  envInt("REMINDER_DAYS", 7),
-			MaxReminders:  envInt("MAX_REMINDERS", 2),
-		},
+		Defaults:    d.ProgrammeDefaults(),
+	}
+	x.Events = &eventbus.Bus{
+		API:  eventbridge.NewFromConfig(d.AWS, func(o *eventbridge.Options) { o.BaseEndpoint = endpoint(d.AWSEnv, "EventBridge") }),
+		Name: os.Getenv("EVENT_BUS_NAME"),
 	}
 	if withSchedules {
 		x.Schedules = d.Schedules()
 	}
 	return x, nil
+}
+
+// ProgrammeDefaults are the deployment's settings for programmes that have
+// none of their own.
+func (d *Deps) ProgrammeDefaults() grants.ProgrammeSettings {
+	two := os.Getenv("TWO_PERSON_RULE") != "false"
+	return grants.ProgrammeSettings{
+		Name:          os.Getenv("PROGRAMME_NAME"),
+		OfficerEmails: envList("OFFICER_EMAILS"),
+		FinanceEmails: envList("FINANCE_EMAILS"),
+		ReminderDays:  envInt("REMINDER_DAYS", 7),
+		MaxReminders:  envInt("MAX_REMINDERS", 2),
+		TwoPersonRule: &two,
+	}
+}
+
+// PaymentsAPI is the PaymentsFunction's handler.
+func (d *Deps) PaymentsAPI(ctx context.Context) (httpapi.Router, error) {
+	x, err := d.Automation(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	h := &httpapi.Payments{
+		Store:       d.Store,
+		Idempotency: idempotency.NewStore(d.DB, d.Env.TableName),
+		Outbox:      x,
+		Defaults:    d.ProgrammeDefaults(),
+		Now:         d.Clock,
+		NewID:       dynamo.NewID,
+	}
+	return h.Routes(), nil
 }

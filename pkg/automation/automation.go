@@ -34,6 +34,31 @@ type ReplyAddresses interface {
 	Address(agreementID string, checkIn int, domain string) (string, error)
 }
 
+// Events publishes events for other systems (accounting) and returns the
+// event's ID.
+type Events interface {
+	InstalmentPaid(ctx context.Context, e InstalmentPaidEvent) (string, error)
+}
+
+// InstalmentPaidEvent is the detail of the InstalmentPaid event on the
+// accounting bus. ID is stable per instalment, so a consumer can drop a
+// duplicate delivery.
+type InstalmentPaidEvent struct {
+	ID               string      `json:"id"`
+	AgreementID      string      `json:"agreementId"`
+	Reference        string      `json:"reference"`
+	Programme        string      `json:"programme"`
+	Partner          string      `json:"partner"`
+	Instalment       int         `json:"instalment"`
+	Amount           int64       `json:"amount"`
+	Currency         string      `json:"currency"`
+	PaymentReference string      `json:"paymentReference"`
+	PaidOn           grants.Date `json:"paidOn"`
+	RequestedBy      string      `json:"requestedBy"`
+	Actor            string      `json:"actor"`
+	OverrideReason   string      `json:"overrideReason,omitempty"`
+}
+
 // ScheduleSync keeps an agreement's EventBridge schedules in step with it.
 type ScheduleSync interface {
 	Sync(ctx context.Context, a *grants.Agreement) error
@@ -45,6 +70,7 @@ type Automation struct {
 	Mail        Mailer
 	Replies     ReplyAddresses
 	Schedules   ScheduleSync
+	Events      Events
 	ReplyDomain string
 	// Defaults apply where a programme has no settings of its own.
 	Defaults grants.ProgrammeSettings
@@ -68,6 +94,12 @@ func checkInKey(n int) string     { return fmt.Sprintf("checkin#%02d", n) }
 func reminderKey(n, k int) string { return fmt.Sprintf("reminder#%02d#%d", n, k) }
 func overdueKey(n int) string     { return fmt.Sprintf("overdue#%02d", n) }
 func dueNoticeKey(n int) string   { return fmt.Sprintf("due-notice#%02d", n) }
+
+// RemittanceKey and PaidEventKey are the side effects of paying instalment n.
+func RemittanceKey(n int) string { return fmt.Sprintf("remittance#%02d", n) }
+
+// PaidEventKey is the InstalmentPaid event of instalment n.
+func PaidEventKey(n int) string { return fmt.Sprintf("paid-event#%02d", n) }
 func bounceKey(email, kind, messageID string) string {
 	return "bounce#" + strings.ToLower(kind) + "#" + messageID + "#" + strings.ToLower(email)
 }
@@ -139,6 +171,9 @@ func (x *Automation) Deliver(ctx context.Context, agreementID, key string) error
 	settings, err := x.settings(ctx, a.Programme)
 	if err != nil {
 		return x.release(ctx, agreementID, key, token, err)
+	}
+	if strings.HasPrefix(key, "paid-event#") {
+		return x.publishPaid(ctx, a, key, token)
 	}
 	email, checkIn, err := x.render(a, key, settings)
 	if errors.Is(err, mailer.ErrNoRecipients) {
@@ -237,6 +272,13 @@ func (x *Automation) render(a *grants.Agreement, key string, p grants.ProgrammeS
 		}
 		e, err := mailer.InstalmentDueNotice(a, *in, in.AwaitingCheckIn, p.FinanceEmails)
 		return e, 0, err
+	case "remittance":
+		in := a.Instalment(num(1))
+		if in == nil || in.Payment == nil {
+			return mailer.Email{}, 0, fmt.Errorf("no payment for %s", key)
+		}
+		e, err := mailer.Remittance(a, *in, in.Payment.PaymentReference, in.Payment.PaidOn, deliverable(a.Contacts))
+		return e, 0, err
 	case "bounce":
 		if len(parts) < 4 {
 			return mailer.Email{}, 0, fmt.Errorf("bad outbox key %s", key)
@@ -245,6 +287,37 @@ func (x *Automation) render(a *grants.Agreement, key string, p grants.ProgrammeS
 		return e, 0, err
 	}
 	return mailer.Email{}, 0, fmt.Errorf("unknown outbox key %q", key)
+}
+
+// publishPaid puts the InstalmentPaid event on the accounting bus, once.
+func (x *Automation) publishPaid(ctx context.Context, a *grants.Agreement, key, token string) error {
+	n, _ := strconv.Atoi(strings.TrimPrefix(key, "paid-event#"))
+	in := a.Instalment(n)
+	if in == nil || in.Payment == nil || in.Status != grants.InstalmentPaid {
+		return x.release(ctx, a.ID, key, token, fmt.Errorf("instalment %d of %s is not paid", n, a.ID))
+	}
+	p := in.Payment
+	id, err := x.Events.InstalmentPaid(ctx, InstalmentPaidEvent{
+		ID: a.ID + "-" + strconv.Itoa(n), AgreementID: a.ID, Reference: a.Reference, Programme: a.Programme, Partner: a.Partner.Name,
+		Instalment: n, Amount: in.Amount, Currency: a.Currency, PaymentReference: p.PaymentReference, PaidOn: p.PaidOn,
+		RequestedBy: p.RequestedBy, Actor: p.ApprovedBy, OverrideReason: p.OverrideReason,
+	})
+	if err != nil {
+		return x.release(ctx, a.ID, key, token, fmt.Errorf("publish InstalmentPaid: %w", err))
+	}
+	return x.Store.Complete(ctx, a.ID, key, token, id, grants.AuditEntry{At: x.Now().UTC(), Actor: grants.System,
+		Action: "event.published", Subject: fmt.Sprintf("instalment %d", n), Detail: "InstalmentPaid (event " + id + ")"})
+}
+
+// deliverable lists the addresses of contacts whose mail has not bounced.
+func deliverable(contacts []grants.Contact) []string {
+	var to []string
+	for _, c := range contacts {
+		if c.Bounced == "" {
+			to = append(to, c.Email)
+		}
+	}
+	return to
 }
 
 func bounceKindTitle(k string) string {

@@ -225,7 +225,9 @@ func (st *Store) write(ctx context.Context, before, after *grants.Agreement, ent
 		ExpressionAttributeValues: map[string]types.AttributeValue{":v": n(before.Version)},
 	}}}
 	for i := range after.Instalments {
-		if reflect.DeepEqual(before.Instalments[i], after.Instalments[i]) && !statusChanged(before, after) {
+		// An instalment row also shows whether the check-in before it is in.
+		prevChanged := i > 0 && i-1 < len(after.CheckIns) && !reflect.DeepEqual(before.CheckIns[i-1], after.CheckIns[i-1])
+		if reflect.DeepEqual(before.Instalments[i], after.Instalments[i]) && !statusChanged(before, after) && !prevChanged {
 			continue
 		}
 		after.Instalments[i].Rev = before.Instalments[i].Rev + 1
@@ -292,6 +294,12 @@ func clone(a *grants.Agreement) *grants.Agreement {
 	c.Terms = append([]string(nil), a.Terms...)
 	c.Support = append([]string(nil), a.Support...)
 	c.Instalments = append([]grants.Instalment(nil), a.Instalments...)
+	for i := range c.Instalments {
+		if p := c.Instalments[i].Payment; p != nil {
+			cp := *p
+			c.Instalments[i].Payment = &cp
+		}
+	}
 	c.CheckIns = append([]grants.CheckIn(nil), a.CheckIns...)
 	return &c
 }
@@ -421,7 +429,7 @@ func decodeCursor(c, partitionAttr, partition string) (map[string]types.Attribut
 	key := map[string]types.AttributeValue{}
 	for k, v := range plain {
 		switch k {
-		case "PK", "SK", "gsi1pk", "gsi1sk":
+		case "PK", "SK", "gsi1pk", "gsi1sk", "ispk", "issk":
 			key[k] = s(v)
 		default:
 			return nil, bad

@@ -57,6 +57,12 @@ func instalmentItem(a *grants.Agreement, in grants.Instalment) (item, error) {
 	}
 	m["PK"], m["SK"], m["type"] = s(agreementPK(a.ID)), s(instalmentSK(in.Number)), s(typeInstalment)
 	m["agreementId"], m["programme"] = s(a.ID), s(a.Programme)
+	// Finance's list reads instalments from the ByInstalmentStatus index
+	// alone, so each carries what a row shows.
+	m["reference"], m["partnerName"], m["currency"] = s(a.Reference), s(a.Partner.Name), s(a.Currency)
+	m["previousCheckInIn"] = &types.AttributeValueMemberBOOL{Value: a.PreviousCheckInIn(in.Number)}
+	m["ispk"] = s("INST#" + string(in.Status))
+	m["issk"] = s(fmt.Sprintf("%s#%s#%02d", in.DueDate, a.ID, in.Number))
 	if d, ok := a.InstalmentNextAction(in); ok {
 		setNextAction(m, d, a.ID, "I", in.Number)
 	}

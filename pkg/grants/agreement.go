@@ -70,7 +70,9 @@ type Instalment struct {
 	PaymentReference string `json:"paymentReference,omitempty" dynamodbav:"paymentReference,omitempty"`
 	PaidOn           Date   `json:"paidOn,omitzero" dynamodbav:"paidOn,omitempty"`
 	PaidBy           string `json:"paidBy,omitempty" dynamodbav:"paidBy,omitempty"`
-	ScheduleCreated  bool   `json:"-" dynamodbav:"scheduleCreated,omitempty"`
+	// Payment is the payment requested or made for this instalment.
+	Payment         *Payment `json:"payment,omitempty" dynamodbav:"payment,omitempty"`
+	ScheduleCreated bool     `json:"-" dynamodbav:"scheduleCreated,omitempty"`
 	// Rev counts writes to this item; every write is conditional on it.
 	Rev       int       `json:"-" dynamodbav:"rev"`
 	UpdatedAt time.Time `json:"-" dynamodbav:"updatedAt,omitempty"`

@@ -33,7 +33,7 @@ func withIdempotency(ctx context.Context, store Idempotency, r *Request, scope s
 	if dl, ok := ctx.Deadline(); ok {
 		until = dl
 	}
-	stored, err := store.Begin(ctx, req, now, until)
+	stored, err := begin(ctx, store, req, now, until)
 	switch {
 	case errors.Is(err, idempotency.ErrPayloadMismatch):
 		return events.APIGatewayV2HTTPResponse{}, &grants.Error{Code: grants.Invalid,
@@ -64,6 +64,26 @@ func withIdempotency(ctx context.Context, store Idempotency, r *Request, scope s
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return resp, nil
+}
+
+// inFlightWait is how long a duplicate waits for the first request under
+// its key to finish, so concurrent retries get the first response rather
+// than a 409; after it, the duplicate gets 409 and retries later.
+const inFlightWait = 5 * time.Second
+
+func begin(ctx context.Context, store Idempotency, req idempotency.Request, now, until time.Time) (*idempotency.Response, error) {
+	deadline := time.Now().Add(inFlightWait)
+	for {
+		stored, err := store.Begin(ctx, req, now, until)
+		if !errors.Is(err, idempotency.ErrInProgress) || time.Now().After(deadline) {
+			return stored, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 func logError(ctx context.Context, msg string, err error, agreementID string) {

@@ -52,6 +52,7 @@ type Stack struct {
 	Auth   *Auth
 	Deps   *app.Deps
 	Runner *Runner
+	Events *EventBus
 	procs  []*emulator.Process
 }
 
@@ -79,6 +80,8 @@ func localEnv(opts Options, endpoints map[string]string) {
 		"SCHEDULE_DLQ_ARN":            dlqArn,
 		"INSTALMENT_DUE_FUNCTION_ARN": functionArn + "InstalmentDueFunction",
 		"CHECKIN_SENDER_FUNCTION_ARN": functionArn + "CheckInSenderFunction",
+		"EVENT_BUS_NAME":              "partnership-grants-local-accounting",
+		"TWO_PERSON_RULE":             "true",
 	}
 	for k, v := range endpoints {
 		set[k] = v
@@ -130,11 +133,17 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	st.Events = &EventBus{}
+	busURL, err := serveFree(ctx, st.Events)
+	if err != nil {
+		return nil, err
+	}
 	localEnv(opts, map[string]string{
-		"AWS_ENDPOINT_URL_DYNAMODB":  ddbURL,
-		"AWS_ENDPOINT_URL_SES":       sesURL,
-		"AWS_ENDPOINT_URL_SCHEDULER": schedURL,
-		"AWS_ENDPOINT_URL_SSM":       ssmURL,
+		"AWS_ENDPOINT_URL_EVENTBRIDGE": busURL,
+		"AWS_ENDPOINT_URL_DYNAMODB":    ddbURL,
+		"AWS_ENDPOINT_URL_SES":         sesURL,
+		"AWS_ENDPOINT_URL_SCHEDULER":   schedURL,
+		"AWS_ENDPOINT_URL_SSM":         ssmURL,
 	})
 
 	if st.Deps, err = app.NewDeps(st.Clock.Now); err != nil {
@@ -150,8 +159,13 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if st.Auth, err = LoadAuth(opts.DataDir); err != nil {
 		return nil, err
 	}
+	payments, err := st.Deps.PaymentsAPI(ctx)
+	if err != nil {
+		return nil, err
+	}
 	handlers := map[string]HTTPHandler{
 		"AgreementsFunction": st.Deps.AgreementsAPI().Handle,
+		"PaymentsFunction":   payments.Handle,
 	}
 	routes, err := tpl.Routes()
 	if err != nil {
@@ -214,6 +228,9 @@ func serve(ctx context.Context, addr string, h http.Handler) error {
 func (st *Stack) controlHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /advance", st.advanceHandler)
+	mux.HandleFunc("GET /events", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"events": st.Events.Events()})
+	})
 	mux.HandleFunc("GET /clock", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"now": st.Clock.Now().Format(time.RFC3339)})
 	})

@@ -1,0 +1,58 @@
+// Package eventbus publishes the events other systems integrate with (the
+// accounting system listens for InstalmentPaid) on a custom EventBridge bus.
+package eventbus
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+
+	"github.com/partnership-grants/backend/pkg/automation"
+)
+
+// Source is the events' source field; accounting rules match on it.
+const Source = "partnership-grants"
+
+// API is the part of the EventBridge client used here.
+type API interface {
+	PutEvents(context.Context, *eventbridge.PutEventsInput, ...func(*eventbridge.Options)) (*eventbridge.PutEventsOutput, error)
+}
+
+// Bus publishes to one event bus.
+type Bus struct {
+	API  API
+	Name string
+}
+
+var _ automation.Events = (*Bus)(nil)
+
+// InstalmentPaid publishes an InstalmentPaid event and returns its event ID.
+func (b *Bus) InstalmentPaid(ctx context.Context, e automation.InstalmentPaidEvent) (string, error) {
+	detail, err := json.Marshal(e)
+	if err != nil {
+		return "", err
+	}
+	out, err := b.API.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []types.PutEventsRequestEntry{{
+		EventBusName: aws.String(b.Name),
+		Source:       aws.String(Source),
+		DetailType:   aws.String("InstalmentPaid"),
+		Detail:       aws.String(string(detail)),
+		Resources:    []string{},
+	}}})
+	if err != nil {
+		return "", fmt.Errorf("put InstalmentPaid: %w", err)
+	}
+	// PutEvents answers 200 even when an entry failed; the entry says so.
+	if out.FailedEntryCount > 0 || len(out.Entries) != 1 || out.Entries[0].EventId == nil {
+		code, msg := "", ""
+		if len(out.Entries) == 1 {
+			code, msg = aws.ToString(out.Entries[0].ErrorCode), aws.ToString(out.Entries[0].ErrorMessage)
+		}
+		return "", fmt.Errorf("InstalmentPaid not accepted: %s %s", code, msg)
+	}
+	return aws.ToString(out.Entries[0].EventId), nil
+}

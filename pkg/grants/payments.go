@@ -1,0 +1,208 @@
+package grants
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// PaymentStatus is where a payment is under the two-person rule.
+type PaymentStatus string
+
+const (
+	PaymentRequested PaymentStatus = "requested"
+	PaymentApproved  PaymentStatus = "approved"
+)
+
+// Payment is finance's record of paying one instalment. The system never
+// holds bank details: the money moves in the finance system, and the
+// payment reference ties the two together.
+type Payment struct {
+	ID               string        `json:"id" dynamodbav:"id"`
+	Status           PaymentStatus `json:"status" dynamodbav:"status"`
+	PaymentReference string        `json:"paymentReference" dynamodbav:"paymentReference"`
+	PaidOn           Date          `json:"paidOn" dynamodbav:"paidOn"`
+	Amount           int64         `json:"amount" dynamodbav:"amount"`
+	Currency         string        `json:"currency" dynamodbav:"currency"`
+	OverrideReason   string        `json:"overrideReason,omitempty" dynamodbav:"overrideReason,omitempty"`
+	RequestedBy      string        `json:"requestedBy" dynamodbav:"requestedBy"`
+	RequestedAt      time.Time     `json:"requestedAt" dynamodbav:"requestedAt"`
+	ApprovedBy       string        `json:"approvedBy,omitempty" dynamodbav:"approvedBy,omitempty"`
+	ApprovedAt       time.Time     `json:"approvedAt,omitzero" dynamodbav:"approvedAt,omitempty"`
+}
+
+// PaymentRequest is what finance sends to pay an instalment.
+type PaymentRequest struct {
+	PaymentReference string
+	PaidOn           string
+	OverrideReason   string
+}
+
+func conflict(reason, format string, args ...any) *Error {
+	return &Error{Code: Conflict, Message: fmt.Sprintf(format, args...), Reason: reason}
+}
+
+// RequestPayment records finance's payment of instalment n. With the
+// two-person rule the payment waits for a second person's approval;
+// without it the instalment is paid at once. The rules: the agreement is
+// active, the instalment is due, no payment is pending for it, and the
+// previous check-in is in (received or waived) unless an override reason is
+// given, which is recorded.
+func (a *Agreement) RequestPayment(n int, req PaymentRequest, id string, twoPeople bool, now time.Time, actor string) (*Payment, []AuditEntry, error) {
+	var errs fieldErrors
+	ref := strings.TrimSpace(req.PaymentReference)
+	if ref == "" || len(ref) > 64 {
+		errs.add("paymentReference", "is required (at most 64 characters): the reference of the payment in the finance system")
+	}
+	paidOn, err := ParseDate(req.PaidOn)
+	if err != nil {
+		errs.add("paidOn", "must be a date as YYYY-MM-DD")
+	} else if paidOn.After(Today(now, a.Location())) {
+		errs.add("paidOn", "cannot be in the future")
+	}
+	if err := errs.err(); err != nil {
+		return nil, nil, err
+	}
+	in := a.Instalment(n)
+	if in == nil {
+		return nil, nil, Errorf(NotFound, "Agreement %s has no instalment %d.", a.Reference, n)
+	}
+	if a.Status != AgreementActive {
+		return nil, nil, conflict("agreement_not_active", "Agreement %s is %s; only active agreements are paid.", a.Reference, a.Status)
+	}
+	if in.Payment != nil && in.Payment.Status == PaymentRequested {
+		return nil, nil, conflict("payment_pending", "Instalment %d already has payment %s waiting for approval.", n, in.Payment.ID)
+	}
+	if in.Status != InstalmentDue {
+		return nil, nil, conflict("instalment_not_due", "Instalment %d is %s, not due; only a due instalment can be paid.", n, in.Status)
+	}
+	override := strings.TrimSpace(req.OverrideReason)
+	if !a.PreviousCheckInIn(n) && override == "" {
+		return nil, nil, conflict("check_in_missing", "Check-in %d has not been received or waived; give override.reason to pay anyway.", n-1)
+	}
+	p := &Payment{
+		ID: id, Status: PaymentRequested, PaymentReference: ref, PaidOn: paidOn, Amount: in.Amount, Currency: a.Currency,
+		OverrideReason: override, RequestedBy: actor, RequestedAt: now.UTC(),
+	}
+	in.Payment = p
+	in.UpdatedAt = now.UTC()
+	subject := fmt.Sprintf("instalment %d", n)
+	entries := []AuditEntry{{At: now.UTC(), Actor: actor, Action: "payment.requested", Subject: subject,
+		Detail: fmt.Sprintf("%s %s, reference %s, paid on %s (payment %s)", Money(in.Amount, a.Currency), a.Currency, ref, paidOn, id)}}
+	if override != "" {
+		entries = append(entries, AuditEntry{At: now.UTC(), Actor: actor, Action: "payment.check_in_overridden", Subject: subject, Detail: override})
+	}
+	if !twoPeople {
+		e, err := a.ApprovePayment(n, id, false, now, actor)
+		if err != nil {
+			return nil, nil, err
+		}
+		entries = append(entries, e...)
+	}
+	return p, entries, nil
+}
+
+// ApprovePayment approves a requested payment; the approver must be someone
+// other than the requester when twoPeople is set. The instalment becomes paid,
+// and the agreement completes if nothing is left.
+func (a *Agreement) ApprovePayment(n int, paymentID string, twoPeople bool, now time.Time, actor string) ([]AuditEntry, error) {
+	in := a.Instalment(n)
+	if in == nil || in.Payment == nil || in.Payment.ID != paymentID {
+		return nil, Errorf(NotFound, "Instalment %d of %s has no payment %s.", n, a.Reference, paymentID)
+	}
+	p := in.Payment
+	if p.Status == PaymentApproved {
+		return nil, conflict("payment_already_approved", "Payment %s was already approved by %s.", p.ID, p.ApprovedBy)
+	}
+	if twoPeople && strings.EqualFold(p.RequestedBy, actor) {
+		return nil, &Error{Code: Forbidden, Message: "The person who requested a payment cannot approve it; ask another finance colleague.", Reason: "same_approver"}
+	}
+	if a.Status != AgreementActive {
+		return nil, conflict("agreement_not_active", "Agreement %s is %s; only active agreements are paid.", a.Reference, a.Status)
+	}
+	if err := InstalmentTransition(in.Status, InstalmentPaid); err != nil {
+		return nil, err
+	}
+	p.Status, p.ApprovedBy, p.ApprovedAt = PaymentApproved, actor, now.UTC()
+	in.Status = InstalmentPaid
+	in.PaymentReference, in.PaidOn, in.PaidBy = p.PaymentReference, p.PaidOn, actor
+	in.AwaitingCheckIn = false
+	in.UpdatedAt = now.UTC()
+	a.touch(now, actor)
+	entries := []AuditEntry{{At: now.UTC(), Actor: actor, Action: "payment.approved", Subject: fmt.Sprintf("instalment %d", n),
+		Detail: fmt.Sprintf("%s %s paid, reference %s (payment %s, requested by %s)", Money(in.Amount, a.Currency), a.Currency, p.PaymentReference, p.ID, p.RequestedBy)}}
+	if e, ok := a.CompleteIfDone(now); ok {
+		entries = append(entries, e)
+	}
+	return entries, nil
+}
+
+// CompleteIfDone completes an active agreement whose instalments are all
+// paid (or cancelled) and whose last check-in is received or waived.
+func (a *Agreement) CompleteIfDone(now time.Time) (AuditEntry, bool) {
+	if a.Status != AgreementActive || len(a.CheckIns) == 0 {
+		return AuditEntry{}, false
+	}
+	for _, in := range a.Instalments {
+		if in.Status != InstalmentPaid && in.Status != InstalmentCancelled {
+			return AuditEntry{}, false
+		}
+	}
+	last := a.CheckIns[len(a.CheckIns)-1]
+	if last.Status != CheckInReceived && last.Status != CheckInWaived {
+		return AuditEntry{}, false
+	}
+	a.Status = AgreementCompleted
+	a.UpdatedAt = now.UTC()
+	return AuditEntry{At: now.UTC(), Actor: System, Action: "agreement.completed", Detail: "every instalment paid and the final report in"}, true
+}
+
+// Hold stops a scheduled or due instalment from being paid, with a reason.
+func (a *Agreement) Hold(n int, reason string, now time.Time, actor string) (AuditEntry, error) {
+	in, err := a.instalmentForReason(n, reason)
+	if err != nil {
+		return AuditEntry{}, err
+	}
+	if in.Payment != nil && in.Payment.Status == PaymentRequested {
+		return AuditEntry{}, conflict("payment_pending", "Instalment %d has payment %s waiting for approval; it cannot be held.", n, in.Payment.ID)
+	}
+	if err := InstalmentTransition(in.Status, InstalmentHeld); err != nil {
+		return AuditEntry{}, err
+	}
+	in.Status, in.HoldReason, in.UpdatedAt = InstalmentHeld, strings.TrimSpace(reason), now.UTC()
+	a.touch(now, actor)
+	return AuditEntry{At: now.UTC(), Actor: actor, Action: "instalment.held", Subject: fmt.Sprintf("instalment %d", n), Detail: in.HoldReason}, nil
+}
+
+// Release lifts a hold: the instalment is due again if its date has come,
+// or back to scheduled (its schedule will still fire) if not.
+func (a *Agreement) Release(n int, reason string, now time.Time, actor string) (AuditEntry, error) {
+	in, err := a.instalmentForReason(n, reason)
+	if err != nil {
+		return AuditEntry{}, err
+	}
+	to := InstalmentDue
+	if in.DueDate.After(Today(now, a.Location())) {
+		to = InstalmentScheduled
+	}
+	if err := InstalmentTransition(in.Status, to); err != nil {
+		return AuditEntry{}, err
+	}
+	in.Status, in.HoldReason, in.UpdatedAt = to, "", now.UTC()
+	if to == InstalmentDue {
+		in.AwaitingCheckIn = !a.PreviousCheckInIn(n)
+	}
+	a.touch(now, actor)
+	return AuditEntry{At: now.UTC(), Actor: actor, Action: "instalment.released", Subject: fmt.Sprintf("instalment %d", n), Detail: strings.TrimSpace(reason)}, nil
+}
+
+func (a *Agreement) instalmentForReason(n int, reason string) (*Instalment, error) {
+	if strings.TrimSpace(reason) == "" {
+		return nil, &Error{Code: Invalid, Message: "A reason is required.", Fields: []FieldError{{Field: "reason", Reason: "is required"}}, Reason: "validation"}
+	}
+	in := a.Instalment(n)
+	if in == nil {
+		return nil, Errorf(NotFound, "Agreement %s has no instalment %d.", a.Reference, n)
+	}
+	return in, nil
+}
