@@ -11,11 +11,13 @@ FUNCTIONS := \
 	CheckInSenderFunction:checkin-sender \
 	SweepFunction:sweep \
 	SesEventsFunction:ses-events \
-	PaymentsFunction:payments
+	PaymentsFunction:payments \
+	InboundFunction:inbound \
+	CheckInsFunction:checkins
 
 LOCALSTACK := .local/bin/localstack
 
-.PHONY: run test token advance deps lint vet unit fuzz bench sizes clean
+.PHONY: run test token advance deps lint bench sizes clean activate-receipt-rules fuzz
 
 ## run: the product on this machine (DynamoDB Local, SES viewer, API on :3000)
 run: deps $(LOCALSTACK)
@@ -61,6 +63,11 @@ sizes:
 ## bench: benchmarks against DynamoDB Local (not part of make test)
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## activate-receipt-rules: make the stack's SES receipt rule set the active one (CloudFormation cannot)
+STAGE ?= dev
+activate-receipt-rules:
+	aws ses set-active-receipt-rule-set --rule-set-name partnership-grants-$(STAGE)
 
 clean:
 	rm -rf .local/bin .local/build .aws-sam

@@ -124,7 +124,10 @@ func (x *Automation) InstalmentDue(ctx context.Context, agreementID string, n in
 		return err
 	}
 	if !changed {
+		// A duplicate, or the instalment was held or cancelled: nothing to
+		// tell finance. (A notice left pending by a crash is the sweep's.)
 		slog.InfoContext(ctx, "instalment not scheduled; nothing to do", "agreementId", agreementID, "instalment", n)
+		return nil
 	}
 	return x.Deliver(ctx, agreementID, dueNoticeKey(n))
 }
@@ -164,6 +167,9 @@ func (x *Automation) Deliver(ctx context.Context, agreementID, key string) error
 	if err != nil || !claimed {
 		return err
 	}
+	if agreementID == InboundPartition {
+		return x.deliverQuarantineNotice(ctx, key, token)
+	}
 	a, err := x.Store.GetAgreement(ctx, agreementID)
 	if err != nil {
 		return x.release(ctx, agreementID, key, token, err)
@@ -175,12 +181,22 @@ func (x *Automation) Deliver(ctx context.Context, agreementID, key string) error
 	if strings.HasPrefix(key, "paid-event#") {
 		return x.publishPaid(ctx, a, key, token)
 	}
-	email, checkIn, err := x.render(a, key, settings)
+	email, checkIn, err := x.render(ctx, a, key, settings)
 	if errors.Is(err, mailer.ErrNoRecipients) {
-		// Nobody to write to (every contact bounced): the officer already has a
-		// bounce notice; record the skip so the history says why.
-		return x.Store.Complete(ctx, agreementID, key, token, "", grants.AuditEntry{
-			At: now.UTC(), Actor: grants.System, Action: "email.skipped", Subject: key, Detail: "no deliverable recipient"})
+		// Nobody to write to (every contact bounced); the officer already has a
+		// bounce notice. A check-in waits, unsent, for a contact to be changed:
+		// the claim is released and the sweep tries again each day.
+		skipped := grants.AuditEntry{At: now.UTC(), Actor: grants.System, Action: "email.skipped", Subject: key, Detail: "no deliverable recipient"}
+		if checkIn == 0 {
+			return x.Store.Complete(ctx, agreementID, key, token, "", skipped)
+		}
+		// Say so in the history the first time only, not at every sweep.
+		if e, err := x.Store.Outbox(ctx, agreementID, key); err == nil && e != nil && e.Attempts == 1 {
+			if err := x.Store.AppendAudit(ctx, agreementID, skipped); err != nil {
+				return x.release(ctx, agreementID, key, token, err)
+			}
+		}
+		return x.release(ctx, agreementID, key, token, nil)
 	}
 	if err != nil {
 		return x.release(ctx, agreementID, key, token, err)
@@ -226,7 +242,7 @@ func (x *Automation) lease() time.Duration {
 
 // render builds the email an outbox key stands for; checkIn is the check-in
 // number when sending it moves a check-in to sent.
-func (x *Automation) render(a *grants.Agreement, key string, p grants.ProgrammeSettings) (mailer.Email, int, error) {
+func (x *Automation) render(ctx context.Context, a *grants.Agreement, key string, p grants.ProgrammeSettings) (mailer.Email, int, error) {
 	parts := strings.Split(key, "#")
 	num := func(i int) int {
 		if i >= len(parts) {
@@ -279,6 +295,21 @@ func (x *Automation) render(a *grants.Agreement, key string, p grants.ProgrammeS
 		}
 		e, err := mailer.Remittance(a, *in, in.Payment.PaymentReference, in.Payment.PaidOn, deliverable(a.Contacts))
 		return e, 0, err
+	case "ack", "reply-notice":
+		c := a.CheckIn(num(1))
+		if c == nil || len(parts) < 3 {
+			return mailer.Email{}, 0, fmt.Errorf("bad outbox key %s", key)
+		}
+		reply, err := x.reply(ctx, a.ID, c.Number, parts[2])
+		if err != nil {
+			return mailer.Email{}, 0, err
+		}
+		if parts[0] == "ack" {
+			e, err := mailer.Acknowledgement(a, *c, []string{reply.From})
+			return e, 0, err
+		}
+		e, err := mailer.ReplyNotice(a, *c, p.OfficerEmails, reply.Text)
+		return e, 0, err
 	case "bounce":
 		if len(parts) < 4 {
 			return mailer.Email{}, 0, fmt.Errorf("bad outbox key %s", key)
@@ -287,6 +318,57 @@ func (x *Automation) render(a *grants.Agreement, key string, p grants.ProgrammeS
 		return e, 0, err
 	}
 	return mailer.Email{}, 0, fmt.Errorf("unknown outbox key %q", key)
+}
+
+// InboundPartition holds the once-only records of received messages and the
+// quarantine notices, whose agreement may be unknown.
+const InboundPartition = "inbound"
+
+// AckKey, ReplyNoticeKey and QuarantineNoticeKey are the emails a received
+// message causes.
+func AckKey(n int, messageID string) string { return fmt.Sprintf("ack#%02d#%s", n, messageID) }
+func ReplyNoticeKey(n int, messageID string) string {
+	return fmt.Sprintf("reply-notice#%02d#%s", n, messageID)
+}
+func QuarantineNoticeKey(messageID string) string { return "quarantine-notice#" + messageID }
+
+func (x *Automation) reply(ctx context.Context, agreementID string, n int, messageID string) (grants.Reply, error) {
+	replies, err := x.Store.Replies(ctx, agreementID, n)
+	if err != nil {
+		return grants.Reply{}, err
+	}
+	for _, r := range replies {
+		if r.MessageID == messageID {
+			return r, nil
+		}
+	}
+	return grants.Reply{}, fmt.Errorf("no reply %s to check-in %d of %s", messageID, n, agreementID)
+}
+
+// deliverQuarantineNotice tells the programme officers that a message is
+// waiting for a person.
+func (x *Automation) deliverQuarantineNotice(ctx context.Context, key, token string) error {
+	id := strings.TrimPrefix(key, "quarantine-notice#")
+	q, err := x.Store.GetQuarantined(ctx, id)
+	if err != nil {
+		return x.release(ctx, InboundPartition, key, token, err)
+	}
+	p := x.Defaults
+	if q.Programme != "" {
+		if p, err = x.settings(ctx, q.Programme); err != nil {
+			return x.release(ctx, InboundPartition, key, token, err)
+		}
+	}
+	email, err := mailer.QuarantineNotice(q.Reason, q.Reply.From, q.Reply.Subject, p.OfficerEmails, q.Reference)
+	if err != nil {
+		return x.release(ctx, InboundPartition, key, token, err)
+	}
+	messageID, err := x.Mail.Send(ctx, email)
+	if err != nil {
+		return x.release(ctx, InboundPartition, key, token, err)
+	}
+	return x.Store.Complete(ctx, InboundPartition, key, token, messageID, grants.AuditEntry{At: x.Now().UTC(), Actor: grants.System,
+		Action: "email.sent", Subject: key, Detail: fmt.Sprintf("%q to %s (SES %s)", email.Subject, strings.Join(email.To, ", "), messageID)})
 }
 
 // publishPaid puts the InstalmentPaid event on the accounting bus, once.

@@ -74,8 +74,10 @@ func (x *Automation) RecordSESEvent(ctx context.Context, e SESEvent) error {
 	now := x.Now()
 	for _, addr := range recipients {
 		key := bounceKey(addr, kind, e.Mail.MessageID)
+		var marked bool
 		_, err := x.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
 			entry, changed := a.MarkContactBounced(addr, kind, now)
+			marked = changed
 			if !changed {
 				return nil, dynamo.ErrNoChange
 			}
@@ -86,6 +88,11 @@ func (x *Automation) RecordSESEvent(ctx context.Context, e SESEvent) error {
 		})
 		if err != nil {
 			return err
+		}
+		// Only a partner contact's bounce is news: the officer's or finance's
+		// own addresses bouncing must not start a loop of notices.
+		if !marked {
+			continue
 		}
 		if err := x.Deliver(ctx, id, key); err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -87,6 +88,12 @@ func (x *Automation) Sweep(ctx context.Context) (SweepReport, error) {
 }
 
 func (x *Automation) sweepOne(ctx context.Context, w dynamo.Work, today grants.Date, rep *SweepReport, repaired map[string]bool) error {
+	if w.Kind == "O" && w.AgreementID == InboundPartition && strings.HasPrefix(w.Key, "msg#") {
+		// A received message whose processing did not finish: SES's Lambda
+		// retries (and its failure destination) own it, not the sweep.
+		slog.WarnContext(ctx, "inbound message still claimed", "key", w.Key)
+		return nil
+	}
 	if w.Kind == "O" {
 		rep.OutboxDelivered++
 		return x.Deliver(ctx, w.AgreementID, w.Key)

@@ -1,0 +1,276 @@
+package automation_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/partnership-grants/backend/pkg/dynamo"
+	"github.com/partnership-grants/backend/pkg/grants"
+)
+
+// capacity records, through SDK middleware, the read capacity DynamoDB
+// reports: that of the sweep's ByNextAction query (which asks for TOTAL
+// itself) and, with allReads, of every Query and GetItem, for which it asks.
+type capacity struct {
+	allReads bool
+
+	mu           sync.Mutex
+	index        float64 // ByNextAction queries
+	indexQueries int
+	indexItems   int
+	reads        float64 // every read that reported its capacity
+	missing      int     // ByNextAction queries that reported none
+}
+
+func units(c *types.ConsumedCapacity) (float64, bool) {
+	if c == nil || c.CapacityUnits == nil {
+		return 0, false
+	}
+	return *c.CapacityUnits, true
+}
+
+func (c *capacity) option(o *dynamodb.Options) {
+	o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
+		return st.Initialize.Add(middleware.InitializeMiddlewareFunc("capacity", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			if c.allReads {
+				switch p := in.Parameters.(type) {
+				case *dynamodb.QueryInput:
+					if p.ReturnConsumedCapacity == "" {
+						p.ReturnConsumedCapacity = types.ReturnConsumedCapacityTotal
+					}
+				case *dynamodb.GetItemInput:
+					if p.ReturnConsumedCapacity == "" {
+						p.ReturnConsumedCapacity = types.ReturnConsumedCapacityTotal
+					}
+				}
+			}
+			out, md, err := next.HandleInitialize(ctx, in)
+			if err != nil {
+				return out, md, err
+			}
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			switch r := out.Result.(type) {
+			case *dynamodb.QueryOutput:
+				u, ok := units(r.ConsumedCapacity)
+				c.reads += u
+				if q, _ := in.Parameters.(*dynamodb.QueryInput); q != nil && aws.ToString(q.IndexName) == dynamo.IndexByNextAction {
+					c.index += u
+					c.indexQueries++
+					c.indexItems += len(r.Items)
+					if !ok {
+						c.missing++
+					}
+				}
+			case *dynamodb.GetItemOutput:
+				u, _ := units(r.ConsumedCapacity)
+				c.reads += u
+			}
+			return out, md, err
+		}), middleware.After)
+	})
+}
+
+type reading struct {
+	index, reads   float64
+	queries, items int
+	missing        int
+}
+
+func (c *capacity) take() reading {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := reading{index: c.index, reads: c.reads, queries: c.indexQueries, items: c.indexItems, missing: c.missing}
+	c.index, c.reads, c.indexQueries, c.indexItems, c.missing = 0, 0, 0, 0, 0
+	return r
+}
+
+// fill adds n activated agreements that are not due for a long while
+// (starting in 2028), written by parallel workers, each in its own
+// programme so they do not contend for one reference counter. Their items
+// are marked as having schedules, as after a successful Sync, so they sit in
+// the next-action index at their future dates.
+func fill(t testing.TB, store *dynamo.Store, n int) {
+	t.Helper()
+	const workers = 16
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var firstErr atomic.Value
+	now := activatedAt
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx := context.Background()
+			for next.Add(1) <= int64(n) {
+				i := next.Load()
+				a, err := grants.NewAgreement(grants.NewAgreementInput{
+					Programme: fmt.Sprintf("bulk-%02d", w),
+					Partner:   grants.Partner{Name: "Bulk Partner", RegistrationNumber: "1180123", Address: "1 High Street"},
+					Contacts:  []grants.Contact{{Name: "Bulk Contact", Email: "bulk@partner.example.org"}},
+					Amount:    400_000,
+					StartDate: fmt.Sprintf("2028-%02d-%02d", 1+i%12, 1+i%28),
+				}, now, "officer@funder.test")
+				if err == nil {
+					a.ID = dynamo.NewID()
+					err = store.CreateAgreement(ctx, a, grants.AuditEntry{At: now, Actor: "officer@funder.test", Action: "agreement.created"}, nil)
+				}
+				if err == nil {
+					_, err = store.UpdateAgreement(ctx, a.ID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
+						en, err := a.Activate(now, "officer@funder.test")
+						for i := range a.Instalments {
+							a.Instalments[i].ScheduleCreated = true
+						}
+						for i := range a.CheckIns {
+							a.CheckIns[i].ScheduleCreated = true
+						}
+						return []grants.AuditEntry{en}, err
+					}, nil)
+				}
+				if err != nil {
+					firstErr.CompareAndSwap(nil, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err, _ := firstErr.Load().(error); err != nil {
+		t.Fatalf("fill: %v", err)
+	}
+}
+
+// sweepDay is 3 June 2026, 06:00 in London: each agreement starting on
+// 2 March 2026 then has instalments 1 and 2 and check-in 1 due.
+var sweepDay = time.Date(2026, 6, 3, 6, 0, 0, 0, london)
+
+// TestSweepReadsStayFlat: with the same 5 agreements (15 items) due, the
+// sweep's index query consumes the same read capacity whether the table
+// holds 100, 1,000 or 5,000 agreements. The 5,000 step is skipped when
+// SWEEP_CAPACITY_QUICK is set.
+func TestSweepReadsStayFlat(t *testing.T) {
+	cp := &capacity{}
+	e := newEnv(t, activatedAt, options{db: []func(*dynamodb.Options){cp.option}})
+	ctx := context.Background()
+	const due = 5
+	for range due {
+		e.agreement(t, start, true, e.contact("due"))
+	}
+	today := grants.Today(sweepDay, london)
+
+	steps := []int{100, 1000, 5000}
+	if os.Getenv("SWEEP_CAPACITY_QUICK") != "" {
+		steps = steps[:2]
+	}
+	have := due
+	var base reading
+	var control float64
+	for i, size := range steps {
+		began := time.Now()
+		fill(t, e.store, size-have)
+		have = size
+		filled := time.Since(began)
+		cp.take()
+		work, err := e.store.DueWork(ctx, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := cp.take()
+		if r.missing > 0 || r.queries == 0 {
+			t.Fatalf("%d agreements: the ByNextAction query reported no consumed capacity (%+v)", size, r)
+		}
+		if len(work) != 3*due {
+			t.Fatalf("%d agreements: %d items due, want %d", size, len(work), 3*due)
+		}
+		t.Logf("%5d agreements (filled in %v): ByNextAction query %.2f RCU in %d request(s), %d index entries read, %d due",
+			size, filled.Round(time.Millisecond), r.index, r.queries, r.items, len(work))
+		if size <= 1000 {
+			// Control: the same query reaching into 2029 reads every quiet
+			// agreement's entries, so the measurement does see growth.
+			if _, err := e.store.DueWork(ctx, grants.Date{Year: 2029, Month: 12, Day: 31}); err != nil {
+				t.Fatal(err)
+			}
+			c := cp.take()
+			t.Logf("%5d agreements: control query to 2029-12-31 %.1f RCU, %d entries", size, c.index, c.items)
+			if i > 0 && c.index <= control {
+				t.Errorf("control query did not grow with the table: %.1f RCU, was %.1f", c.index, control)
+			}
+			control = c.index
+		}
+		if i == 0 {
+			base = r
+			continue
+		}
+		if math.Abs(r.index-base.index) > 1e-9 || r.items != base.items {
+			t.Errorf("%d agreements: the index query consumed %.4f RCU reading %d entries; with %d it was %.4f RCU for %d",
+				size, r.index, r.items, steps[0], base.index, base.items)
+		}
+	}
+
+	// The sweep itself makes exactly that read, then does the 15 items' work.
+	e.clock.Set(sweepDay)
+	rep, err := e.x.Sweep(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := cp.take()
+	if rep.Items != 3*due || rep.InstalmentsDue != 2*due || rep.CheckInsSent != due {
+		t.Errorf("sweep: %+v", rep)
+	}
+	if math.Abs(r.index-base.index) > 1e-9 {
+		t.Errorf("the sweep's index query consumed %.4f RCU, want %.4f", r.index, base.index)
+	}
+	t.Logf("sweep over %d agreements: %+v; index query %.2f RCU", have, rep, r.index)
+}
+
+// BenchmarkSweep sweeps a table of N quiet agreements in which 3 agreements
+// (9 items) fall due per iteration, and reports the read capacity consumed:
+// the ByNextAction query's, and all reads' (the store's GetAgreement queries
+// included). Both should not depend on N.
+func BenchmarkSweep(b *testing.B) {
+	for _, size := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("agreements=%d", size), func(b *testing.B) {
+			cp := &capacity{allReads: true}
+			e := newEnv(b, activatedAt, options{db: []func(*dynamodb.Options){cp.option}})
+			fill(b, e.store, size)
+			ctx := context.Background()
+			var index, reads float64
+			var items int
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				e.clock.Set(activatedAt)
+				for range 3 {
+					e.agreement(b, start, true, e.contact(fmt.Sprintf("bench%d", i)))
+				}
+				e.clock.Set(sweepDay)
+				cp.take()
+				b.StartTimer()
+				rep, err := e.x.Sweep(ctx)
+				b.StopTimer()
+				if err != nil {
+					b.Fatal(err)
+				}
+				r := cp.take()
+				index += r.index
+				reads += r.reads
+				items += rep.Items
+				b.StartTimer()
+			}
+			b.ReportMetric(index/float64(b.N), "index-RCU/op")
+			b.ReportMetric(reads/float64(b.N), "read-RCU/op")
+			b.ReportMetric(float64(items)/float64(b.N), "items/op")
+		})
+	}
+}

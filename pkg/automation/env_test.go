@@ -1,0 +1,309 @@
+package automation_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+	"github.com/aws/aws-sdk-go-v2/service/ses"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/partnership-grants/backend/pkg/automation"
+	"github.com/partnership-grants/backend/pkg/dynamo"
+	"github.com/partnership-grants/backend/pkg/emulator"
+	"github.com/partnership-grants/backend/pkg/grants"
+	schedulerstub "github.com/partnership-grants/backend/pkg/localstack/scheduler"
+	"github.com/partnership-grants/backend/pkg/mailer"
+	"github.com/partnership-grants/backend/pkg/replytoken"
+	"github.com/partnership-grants/backend/pkg/schedules"
+	"github.com/partnership-grants/backend/pkg/testenv"
+)
+
+func TestMain(m *testing.M) {
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+	testenv.Main(m)
+}
+
+var london = mustLoad("Europe/London")
+
+func mustLoad(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+// fastRetry keeps the production retry shape with millisecond delays.
+var fastRetry = mailer.RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxBackoff: 10 * time.Millisecond}
+
+var schedCfg = schedules.Config{
+	Group:            "partnership-grants-test",
+	RoleArn:          "arn:aws:iam::000000000000:role/partnership-grants-scheduler",
+	DeadLetterArn:    "arn:aws:sqs:eu-west-2:000000000000:partnership-grants-schedule-dlq",
+	InstalmentTarget: "arn:aws:lambda:eu-west-2:000000000000:function:instalment-due",
+	CheckInTarget:    "arn:aws:lambda:eu-west-2:000000000000:function:checkin-sender",
+	HourOfDay:        9,
+}
+
+// clock is the controllable clock every component reads.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+func (c *clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
+
+func (c *clock) Add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
+
+// at9 is 09:00 London time on d, when the schedules fire.
+func at9(d grants.Date) time.Time { return d.At(9, 0, london) }
+
+type options struct {
+	ses []func(*ses.Options)
+	db  []func(*dynamodb.Options)
+}
+
+// env is one test's world: its own table in DynamoDB Local, the shared
+// aws-ses-v2-local, its own Scheduler stand-in, and addresses nobody else
+// uses, so the shared SES store can be filtered per test.
+type env struct {
+	x           *automation.Automation
+	store       *dynamo.Store
+	table       string
+	clock       *clock
+	stub        *schedulerstub.Server
+	sesEndpoint string
+	officer     string
+	finance     string
+	suffix      string
+}
+
+func newEnv(t testing.TB, now time.Time, opts options) *env {
+	t.Helper()
+	db, table := testenv.AppTable(t, opts.db...)
+	sesClient, endpoint := testenv.SES(t, append([]func(*ses.Options){mailer.WithRetry(fastRetry)}, opts.ses...)...)
+	clk := &clock{t: now}
+
+	stub := schedulerstub.New()
+	stub.Clock = clk.Now
+	stub.EnsureGroup(schedCfg.Group)
+	hs := httptest.NewServer(stub)
+	t.Cleanup(hs.Close)
+	schedClient := scheduler.NewFromConfig(aws.Config{
+		Region:      testenv.Region,
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+	}, func(o *scheduler.Options) { o.BaseEndpoint = aws.String(hs.URL) })
+
+	store := dynamo.New(db, table)
+	sender, err := mailer.NewSender(sesClient, "partnerships@funder.test", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	signer, err := replytoken.NewSigner(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	suffix := randomHex()
+	e := &env{
+		store: store, table: table, clock: clk, stub: stub, sesEndpoint: endpoint, suffix: suffix,
+		officer: "officer-" + suffix + "@funder.test",
+		finance: "finance-" + suffix + "@funder.test",
+	}
+	e.x = &automation.Automation{
+		Store:       store,
+		Mail:        sender,
+		Replies:     signer,
+		Schedules:   &schedules.Schedules{API: schedClient, Store: store, Cfg: schedCfg, Now: clk.Now},
+		ReplyDomain: "replies.funder.test",
+		Now:         clk.Now,
+		Location:    london,
+		Defaults: grants.ProgrammeSettings{
+			Name:          "Open Doors 2026",
+			OfficerEmails: []string{e.officer},
+			FinanceEmails: []string{e.finance},
+			ReminderDays:  7,
+			MaxReminders:  2,
+		},
+	}
+	return e
+}
+
+func randomHex() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// contact is a partner address unique to this test.
+func (e *env) contact(name string) string { return name + "-" + e.suffix + "@partner.example.org" }
+
+// agreement creates an agreement and activates it, as the API does; with
+// sync it then creates its schedules, as the activation handler does.
+func (e *env) agreement(t testing.TB, start string, sync bool, contacts ...string) *grants.Agreement {
+	t.Helper()
+	ctx := context.Background()
+	now := e.clock.Now()
+	var cs []grants.Contact
+	for i, c := range contacts {
+		cs = append(cs, grants.Contact{Name: "Contact " + string(rune('A'+i)), Email: c, Role: "lead"})
+	}
+	a, err := grants.NewAgreement(grants.NewAgreementInput{
+		Programme: "community-2026",
+		Partner:   grants.Partner{Name: "Levenshulme Community Kitchen", RegistrationNumber: "1180123", Address: "1 Stockport Road, Manchester M19 3AB"},
+		Contacts:  cs,
+		Amount:    1_000_000,
+		Currency:  "GBP",
+		StartDate: start,
+		Terms:     []string{"Run a weekly community meal", "Train four volunteers"},
+		Support:   []string{"Introductions to local food banks"},
+	}, now, "officer@funder.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.ID = dynamo.NewID()
+	if err := e.store.CreateAgreement(ctx, a, grants.AuditEntry{At: now, Actor: "officer@funder.test", Action: "agreement.created"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	a, err = e.store.UpdateAgreement(ctx, a.ID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
+		en, err := a.Activate(now, "officer@funder.test")
+		return []grants.AuditEntry{en}, err
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sync {
+		if err := e.x.Schedules.Sync(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return e.get(t, a.ID)
+}
+
+func (e *env) get(t testing.TB, id string) *grants.Agreement {
+	t.Helper()
+	a, err := e.store.GetAgreement(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// mailTo lists what the SES emulator holds for addr (its first To address).
+func (e *env) mailTo(t testing.TB, addr string) []emulator.SESMessage {
+	t.Helper()
+	all, err := emulator.SESMessages(context.Background(), e.sesEndpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []emulator.SESMessage
+	for _, m := range all {
+		for _, to := range m.Destination.To {
+			if strings.EqualFold(to, addr) {
+				out = append(out, m)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// history counts an agreement's audit entries by action (and subject, when given).
+func (e *env) history(t testing.TB, id string) []grants.AuditEntry {
+	t.Helper()
+	var all []grants.AuditEntry
+	cursor := ""
+	for {
+		p, err := e.store.History(context.Background(), id, cursor, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, p.Items...)
+		if cursor = p.NextCursor; cursor == "" {
+			return all
+		}
+	}
+}
+
+func count(entries []grants.AuditEntry, action, subject string) int {
+	n := 0
+	for _, en := range entries {
+		if en.Action == action && (subject == "" || en.Subject == subject) {
+			n++
+		}
+	}
+	return n
+}
+
+func subjects(ms []emulator.SESMessage) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.Subject)
+	}
+	return out
+}
+
+// sesThrottlingBody is SES's answer (HTTP 400) to a send over the account's
+// per-second rate.
+const sesThrottlingBody = `<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/">
+  <Error>
+    <Type>Sender</Type>
+    <Code>Throttling</Code>
+    <Message>Maximum sending rate exceeded.</Message>
+  </Error>
+  <RequestId>8f23e6e6-b4f2-4572-b426-343b370cb32c</RequestId>
+</ErrorResponse>`
+
+// throttler answers attempts with SES's throttling response while
+// remaining > 0, at the innermost end of the Deserialize step: the SDK's own
+// deserializer and retryer handle it, only the network answer is faked.
+type throttler struct {
+	remaining atomic.Int64
+	attempts  atomic.Int64
+	reached   atomic.Int64
+}
+
+func (*throttler) ID() string { return "TestThrottler" }
+
+func (th *throttler) HandleDeserialize(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (
+	middleware.DeserializeOutput, middleware.Metadata, error,
+) {
+	th.attempts.Add(1)
+	if th.remaining.Add(-1) >= 0 {
+		return middleware.DeserializeOutput{RawResponse: &smithyhttp.Response{Response: &http.Response{
+			StatusCode:    http.StatusBadRequest,
+			Status:        "400 Bad Request",
+			Header:        http.Header{"Content-Type": {"text/xml"}},
+			Body:          io.NopCloser(bytes.NewReader([]byte(sesThrottlingBody))),
+			ContentLength: int64(len(sesThrottlingBody)),
+		}}}, middleware.Metadata{}, nil
+	}
+	th.reached.Add(1)
+	return next.HandleDeserialize(ctx, in)
+}
+
+func (th *throttler) install(o *ses.Options) {
+	o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
+		return s.Deserialize.Add(th, middleware.After)
+	})
+}

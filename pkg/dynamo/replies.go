@@ -1,0 +1,170 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+)
+
+// Replies live in their agreement's partition under "R#<nn>#<SES message
+// id>", outside the "A" range that GetAgreement reads; quarantined messages
+// live in one partition of their own ("QUARANTINE"), because their agreement
+// may be unknown and there are few of them.
+
+func replySK(n int, messageID string) string { return fmt.Sprintf("R#%02d#%s", n, messageID) }
+
+// ReplyItem is the transaction item that stores a reply, once per SES message.
+func (st *Store) ReplyItem(r grants.Reply) (types.TransactWriteItem, error) {
+	it, err := marshal(r)
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	it["PK"], it["SK"], it["type"] = s(agreementPK(r.AgreementID)), s(replySK(r.CheckIn, r.MessageID)), s("reply")
+	return st.putNew(it), nil
+}
+
+// Replies lists the replies to check-in n, oldest first.
+func (st *Store) Replies(ctx context.Context, agreementID string, n int) ([]grants.Reply, error) {
+	out, err := st.db.Query(ctx, &dynamodb.QueryInput{
+		TableName:                 &st.table,
+		KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :r)"),
+		ExpressionAttributeValues: item{":pk": s(agreementPK(agreementID)), ":r": s(fmt.Sprintf("R#%02d#", n))},
+		ConsistentRead:            aws.Bool(true),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read replies: %w", err)
+	}
+	replies := make([]grants.Reply, 0, len(out.Items))
+	for _, it := range out.Items {
+		var r grants.Reply
+		if err := unmarshal(it, &r); err != nil {
+			return nil, err
+		}
+		replies = append(replies, r)
+	}
+	return replies, nil
+}
+
+// Quarantine statuses.
+const (
+	QuarantinePending  = "pending"
+	QuarantineAccepted = "accepted"
+	QuarantineRejected = "rejected"
+)
+
+// Quarantined is a received message held for a person to look at.
+type Quarantined struct {
+	ID          string       `json:"id" dynamodbav:"id"` // the SES message id
+	Status      string       `json:"status" dynamodbav:"status"`
+	Reason      string       `json:"reason" dynamodbav:"reason"`
+	AgreementID string       `json:"agreementId,omitempty" dynamodbav:"agreementId,omitempty"`
+	Reference   string       `json:"reference,omitempty" dynamodbav:"reference,omitempty"`
+	Programme   string       `json:"programme,omitempty" dynamodbav:"programme,omitempty"`
+	CheckIn     int          `json:"checkIn,omitempty" dynamodbav:"checkIn,omitempty"`
+	Reply       grants.Reply `json:"reply" dynamodbav:"reply"`
+	ResolvedBy  string       `json:"resolvedBy,omitempty" dynamodbav:"resolvedBy,omitempty"`
+	ResolvedAt  time.Time    `json:"resolvedAt,omitzero" dynamodbav:"resolvedAt,omitempty"`
+	Note        string       `json:"note,omitempty" dynamodbav:"note,omitempty"`
+}
+
+var quarantinePK = s("QUARANTINE")
+
+func quarantineKey(id string) item { return item{"PK": quarantinePK, "SK": s("Q#" + id)} }
+
+// QuarantineItem is the transaction item that holds a message, once per SES message.
+func (st *Store) QuarantineItem(q Quarantined) (types.TransactWriteItem, error) {
+	it, err := marshal(q)
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	it["PK"], it["SK"], it["type"] = quarantinePK, s("Q#"+q.ID), s("quarantine")
+	return st.putNew(it), nil
+}
+
+// ListQuarantine lists held messages of a status (pending by default).
+func (st *Store) ListQuarantine(ctx context.Context, status string) ([]Quarantined, error) {
+	if status == "" {
+		status = QuarantinePending
+	}
+	var list []Quarantined
+	var start map[string]types.AttributeValue
+	for {
+		out, err := st.db.Query(ctx, &dynamodb.QueryInput{
+			TableName:                 &st.table,
+			KeyConditionExpression:    aws.String("PK = :pk"),
+			FilterExpression:          aws.String("#s = :status"),
+			ExpressionAttributeNames:  map[string]string{"#s": "status"},
+			ExpressionAttributeValues: item{":pk": quarantinePK, ":status": s(status)},
+			ExclusiveStartKey:         start,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("list quarantine: %w", err)
+		}
+		for _, it := range out.Items {
+			var q Quarantined
+			if err := unmarshal(it, &q); err != nil {
+				return nil, err
+			}
+			list = append(list, q)
+		}
+		if start = out.LastEvaluatedKey; start == nil {
+			return list, nil
+		}
+	}
+}
+
+// GetQuarantined reads one held message.
+func (st *Store) GetQuarantined(ctx context.Context, id string) (*Quarantined, error) {
+	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: quarantineKey(id), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return nil, fmt.Errorf("read quarantine: %w", err)
+	}
+	if out.Item == nil {
+		return nil, &grants.Error{Code: grants.NotFound, Message: "No quarantined message " + id + ".", Reason: "quarantine_not_found"}
+	}
+	var q Quarantined
+	return &q, unmarshal(out.Item, &q)
+}
+
+// ResolveItem is the transaction item that settles a held message; it
+// fails if someone settled it first.
+func (st *Store) ResolveItem(id, status, actor, note string, now time.Time) types.TransactWriteItem {
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName:                 &st.table,
+		Key:                       quarantineKey(id),
+		UpdateExpression:          aws.String("SET #s = :status, resolvedBy = :actor, resolvedAt = :now, note = :note"),
+		ConditionExpression:       aws.String("#s = :pending"),
+		ExpressionAttributeNames:  map[string]string{"#s": "status"},
+		ExpressionAttributeValues: item{":status": s(status), ":actor": s(actor), ":now": s(now.UTC().Format(time.RFC3339Nano)), ":note": s(note), ":pending": s(QuarantinePending)},
+	}}
+}
+
+// Transact writes items in one transaction, for changes that are not an
+// agreement's (settling a message whose agreement is unknown).
+func (st *Store) Transact(ctx context.Context, items ...types.TransactWriteItem) error {
+	_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if isConditionFailure(err) {
+		return &grants.Error{Code: grants.Conflict, Message: "Someone else changed this first; reload and try again.", Reason: "conflict"}
+	}
+	return err
+}
+
+// ClaimOnce claims a one-time side effect like Claim, and also says whether
+// it is already done (as opposed to held by another attempt).
+func (st *Store) ClaimOnce(ctx context.Context, agreementID, key, token string, now time.Time, lease time.Duration) (claimed, done bool, err error) {
+	claimed, err = st.Claim(ctx, agreementID, key, token, now, lease)
+	if err != nil || claimed {
+		return claimed, false, err
+	}
+	e, err := st.Outbox(ctx, agreementID, key)
+	if err != nil {
+		return false, false, err
+	}
+	return false, e != nil && e.Status == OutboxDone, nil
+}

@@ -1,0 +1,107 @@
+package grants
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Reply is a partner's email answer to a check-in, as stored.
+type Reply struct {
+	AgreementID string `json:"agreementId" dynamodbav:"agreementId"`
+	CheckIn     int    `json:"checkIn" dynamodbav:"checkIn"`
+	// MessageID is SES's ID of the received message (also its raw object's key).
+	MessageID   string       `json:"messageId" dynamodbav:"messageId"`
+	From        string       `json:"from" dynamodbav:"from"`
+	Subject     string       `json:"subject" dynamodbav:"subject"`
+	ReceivedAt  time.Time    `json:"receivedAt" dynamodbav:"receivedAt"`
+	Text        string       `json:"text" dynamodbav:"text"`         // the new text, quoted history stripped
+	FullText    string       `json:"fullText" dynamodbav:"fullText"` // everything readable, kept too
+	Verdicts    Verdicts     `json:"verdicts" dynamodbav:"verdicts"`
+	Attachments []Attachment `json:"attachments" dynamodbav:"attachments"`
+	RawKey      string       `json:"rawKey" dynamodbav:"rawKey"`
+	// AcceptedBy is set when a person accepted the reply from quarantine.
+	AcceptedBy string `json:"acceptedBy,omitempty" dynamodbav:"acceptedBy,omitempty"`
+}
+
+// Verdicts are SES's receipt checks of a message.
+type Verdicts struct {
+	Spam  string `json:"spam" dynamodbav:"spam"`
+	Virus string `json:"virus" dynamodbav:"virus"`
+	SPF   string `json:"spf" dynamodbav:"spf"`
+	DKIM  string `json:"dkim" dynamodbav:"dkim"`
+	DMARC string `json:"dmarc" dynamodbav:"dmarc"`
+}
+
+// Attachment is a file that came with a reply, stored in S3.
+type Attachment struct {
+	Name        string `json:"name" dynamodbav:"name"`
+	ContentType string `json:"contentType" dynamodbav:"contentType"`
+	Size        int    `json:"size" dynamodbav:"size"`
+	Key         string `json:"-" dynamodbav:"key"`
+	Inline      bool   `json:"inline,omitempty" dynamodbav:"inline,omitempty"`
+	// URL is a short-lived link, filled in when a person reads the reply.
+	URL string `json:"url,omitempty" dynamodbav:"-"`
+}
+
+// ReceiveReply records that check-in n was answered. The first reply moves
+// the check-in to received and frees the next instalment from waiting on it;
+// a further reply is kept but changes nothing. The agreement completes if
+// this was the last thing outstanding.
+func (a *Agreement) ReceiveReply(n int, r Reply, now time.Time, actor string) ([]AuditEntry, error) {
+	c := a.CheckIn(n)
+	if c == nil {
+		return nil, Errorf(NotFound, "Agreement %s has no check-in %d.", a.Reference, n)
+	}
+	subject := fmt.Sprintf("check-in %d", n)
+	entries := []AuditEntry{{At: now.UTC(), Actor: actor, Action: "reply.received", Subject: subject,
+		Detail: fmt.Sprintf("from %s, %d attachment(s) (SES message %s)", r.From, len(r.Attachments), r.MessageID)}}
+	if c.Status == CheckInReceived || c.Status == CheckInWaived {
+		return entries, nil // a further reply: stored, not counted again
+	}
+	if err := CheckInTransition(c.Status, CheckInReceived); err != nil {
+		return nil, err
+	}
+	c.Status, c.ReceivedAt, c.RemindOn, c.UpdatedAt = CheckInReceived, r.ReceivedAt.UTC(), Date{}, now.UTC()
+	a.releaseNext(n, now)
+	entries = append(entries, AuditEntry{At: now.UTC(), Actor: actor, Action: "checkin.received", Subject: subject})
+	if e, ok := a.CompleteIfDone(now); ok {
+		entries = append(entries, e)
+	}
+	return entries, nil
+}
+
+// releaseNext clears the next instalment's wait for check-in n.
+func (a *Agreement) releaseNext(n int, now time.Time) {
+	if next := a.Instalment(n + 1); next != nil && next.AwaitingCheckIn {
+		next.AwaitingCheckIn = false
+		next.UpdatedAt = now.UTC()
+	}
+}
+
+// WaiveCheckIn excuses a check-in, with a reason: it no longer holds up the
+// next instalment or the agreement's completion.
+func (a *Agreement) WaiveCheckIn(n int, reason string, now time.Time, actor string) ([]AuditEntry, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return nil, &Error{Code: Invalid, Message: "A reason is required to waive a check-in.", Fields: []FieldError{{Field: "reason", Reason: "is required"}}, Reason: "validation"}
+	}
+	c := a.CheckIn(n)
+	if c == nil {
+		return nil, Errorf(NotFound, "Agreement %s has no check-in %d.", a.Reference, n)
+	}
+	if a.Status != AgreementActive {
+		return nil, conflict("agreement_not_active", "Agreement %s is %s.", a.Reference, a.Status)
+	}
+	if err := CheckInTransition(c.Status, CheckInWaived); err != nil {
+		return nil, err
+	}
+	c.Status, c.WaivedReason, c.RemindOn, c.UpdatedAt = CheckInWaived, reason, Date{}, now.UTC()
+	a.releaseNext(n, now)
+	a.touch(now, actor)
+	entries := []AuditEntry{{At: now.UTC(), Actor: actor, Action: "checkin.waived", Subject: fmt.Sprintf("check-in %d", n), Detail: reason}}
+	if e, ok := a.CompleteIfDone(now); ok {
+		entries = append(entries, e)
+	}
+	return entries, nil
+}

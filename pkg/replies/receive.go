@@ -1,0 +1,236 @@
+// Package replies receives partners' email replies: SES stores each raw
+// message in S3 and invokes the receiver, which parses it, checks the signed
+// token, the sender and SES's verdicts, and either stores the reply on its
+// check-in or quarantines the message for a person. Nothing is dropped, and
+// each SES message is processed once however often it is delivered.
+package replies
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/partnership-grants/backend/pkg/automation"
+	"github.com/partnership-grants/backend/pkg/dynamo"
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/inbound"
+)
+
+// Objects reads raw messages and writes attachments.
+type Objects interface {
+	Get(ctx context.Context, key string) ([]byte, error)
+	Put(ctx context.Context, key, contentType string, body []byte) error
+}
+
+// Deliverer sends the emails a reply causes (acknowledgement, notices).
+type Deliverer interface {
+	Deliver(ctx context.Context, agreementID, key string) error
+}
+
+// Receiver handles SES receipt events.
+type Receiver struct {
+	Store   *dynamo.Store
+	Objects Objects
+	Tokens  inbound.TokenVerifier
+	Outbox  Deliverer
+	// RawPrefix is the S3 key prefix the receipt rule's S3 action writes under.
+	RawPrefix string
+	Now       func() time.Time
+}
+
+// Handle processes every record of an SES event; a failure is returned so
+// that Lambda retries the event (processing is idempotent per message).
+func (rc *Receiver) Handle(ctx context.Context, ev events.SimpleEmailEvent) error {
+	var errs []error
+	for _, rec := range ev.Records {
+		if err := rc.Receive(ctx, rec.SES); err != nil {
+			slog.ErrorContext(ctx, "receive failed", "messageId", rec.SES.Mail.MessageID, "error", err.Error())
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func verdicts(r events.SimpleEmailReceipt) inbound.Verdicts {
+	return inbound.Verdicts{Spam: r.SpamVerdict.Status, Virus: r.VirusVerdict.Status, SPF: r.SPFVerdict.Status, DKIM: r.DKIMVerdict.Status, DMARC: r.DMARCVerdict.Status}
+}
+
+// Receive processes one received message, once.
+func (rc *Receiver) Receive(ctx context.Context, m events.SimpleEmailService) error {
+	id := m.Mail.MessageID
+	if id == "" {
+		return fmt.Errorf("SES record without a message id")
+	}
+	key := "msg#" + id
+	token := newToken()
+	claimed, done, err := rc.Store.ClaimOnce(ctx, automation.InboundPartition, key, token, rc.Now(), 5*time.Minute)
+	if err != nil {
+		return err
+	}
+	if done {
+		slog.InfoContext(ctx, "message already processed", "messageId", id)
+		return nil
+	}
+	if !claimed {
+		return fmt.Errorf("message %s is being processed by another attempt; retry later", id)
+	}
+	err = rc.process(ctx, m, key, token)
+	if err != nil {
+		if rerr := rc.Store.Release(context.WithoutCancel(ctx), automation.InboundPartition, key, token, err); rerr != nil {
+			slog.ErrorContext(ctx, "release inbound claim", "error", rerr.Error())
+		}
+	}
+	return err
+}
+
+func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, claimKey, token string) error {
+	id := m.Mail.MessageID
+	rawKey := rc.RawPrefix + id
+	raw, err := rc.Objects.Get(ctx, rawKey)
+	if err != nil {
+		return fmt.Errorf("fetch raw message %s: %w", rawKey, err)
+	}
+	msg, parseErr := inbound.Parse(raw)
+	env := inbound.Envelope{Recipients: m.Receipt.Recipients, MailFrom: m.Mail.Source, Verdicts: verdicts(m.Receipt), MessageID: id}
+	contactsCache := map[string]*grants.Agreement{}
+	outcome := inbound.Decide(msg, parseErr, env, rc.Tokens, func(agreementID string) ([]string, error) {
+		a, err := rc.Store.GetAgreement(ctx, agreementID)
+		if err != nil {
+			return nil, err
+		}
+		contactsCache[agreementID] = a
+		emails := make([]string, len(a.Contacts))
+		for i, c := range a.Contacts {
+			emails[i] = c.Email
+		}
+		return emails, nil
+	})
+	now := rc.Now()
+	reply := grants.Reply{AgreementID: outcome.AgreementID, CheckIn: outcome.CheckIn, MessageID: id, ReceivedAt: now.UTC(), RawKey: rawKey,
+		Verdicts: grants.Verdicts(env.Verdicts)}
+	if msg != nil {
+		reply.From, reply.Subject, reply.Text, reply.FullText = msg.From.Address, msg.Subject, msg.NewText, msg.FullText
+		if reply.AgreementID != "" {
+			if reply.Attachments, err = rc.storeAttachments(ctx, reply, msg.Attachments); err != nil {
+				return err
+			}
+		}
+	}
+	complete := rc.Store.CompleteItem(automation.InboundPartition, claimKey, token, id, now)
+	slog.InfoContext(ctx, "message received", "messageId", id, "outcome", outcome.Kind.String(), "reason", string(outcome.Reason), "agreementId", outcome.AgreementID)
+	switch outcome.Kind {
+	case inbound.Accept:
+		return rc.accept(ctx, reply, complete)
+	case inbound.Ignore:
+		return rc.ignore(ctx, reply, string(outcome.Reason), complete)
+	default:
+		return rc.quarantine(ctx, reply, string(outcome.Reason), contactsCache[outcome.AgreementID], complete)
+	}
+}
+
+// accept stores the reply on its check-in, moves the check-in to received
+// (the first time), and acknowledges the partner and tells the officer.
+func (rc *Receiver) accept(ctx context.Context, r grants.Reply, complete types.TransactWriteItem) error {
+	now := rc.Now()
+	ack, notice := automation.AckKey(r.CheckIn, r.MessageID), automation.ReplyNoticeKey(r.CheckIn, r.MessageID)
+	_, err := rc.Store.UpdateAgreement(ctx, r.AgreementID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
+		return a.ReceiveReply(r.CheckIn, r, now, r.From)
+	}, func(a *grants.Agreement) ([]types.TransactWriteItem, error) {
+		item, err := rc.Store.ReplyItem(r)
+		return []types.TransactWriteItem{item, complete, rc.Store.Enqueue(a.ID, ack, now), rc.Store.Enqueue(a.ID, notice, now)}, err
+	})
+	if err != nil {
+		return err
+	}
+	rc.deliver(ctx, r.AgreementID, ack, notice)
+	return nil
+}
+
+// ignore records an auto-reply or delivery report against its agreement
+// (kept, not counted as an answer).
+func (rc *Receiver) ignore(ctx context.Context, r grants.Reply, reason string, complete types.TransactWriteItem) error {
+	if r.AgreementID == "" {
+		return rc.Store.Transact(ctx, complete)
+	}
+	now := rc.Now()
+	_, err := rc.Store.UpdateAgreement(ctx, r.AgreementID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
+		return []grants.AuditEntry{{At: now.UTC(), Actor: grants.System, Action: "reply.ignored", Subject: fmt.Sprintf("check-in %d", r.CheckIn),
+			Detail: fmt.Sprintf("%s from %s (SES message %s)", reason, r.From, r.MessageID)}}, nil
+	}, func(*grants.Agreement) ([]types.TransactWriteItem, error) {
+		return []types.TransactWriteItem{complete}, nil
+	})
+	return err
+}
+
+// quarantine holds the message for a person and tells the officer.
+func (rc *Receiver) quarantine(ctx context.Context, r grants.Reply, reason string, a *grants.Agreement, complete types.TransactWriteItem) error {
+	q := dynamo.Quarantined{ID: r.MessageID, Status: dynamo.QuarantinePending, Reason: reason, AgreementID: r.AgreementID, CheckIn: r.CheckIn, Reply: r}
+	if a != nil {
+		q.Reference, q.Programme = a.Reference, a.Programme
+	}
+	item, err := rc.Store.QuarantineItem(q)
+	if err != nil {
+		return err
+	}
+	notice := automation.QuarantineNoticeKey(r.MessageID)
+	if err := rc.Store.Transact(ctx, item, complete, rc.Store.Enqueue(automation.InboundPartition, notice, rc.Now())); err != nil {
+		return err
+	}
+	rc.deliver(ctx, automation.InboundPartition, notice)
+	return nil
+}
+
+// deliver sends emails the stored change already queued; a failure is left
+// to the sweep, which finds the pending entries.
+func (rc *Receiver) deliver(ctx context.Context, agreementID string, keys ...string) {
+	for _, k := range keys {
+		if err := rc.Outbox.Deliver(ctx, agreementID, k); err != nil {
+			slog.ErrorContext(ctx, "deliver after reply; the sweep will retry", "key", k, "error", err.Error())
+		}
+	}
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// storeAttachments puts each attachment in S3 under its agreement and
+// check-in, keyed by the message, so a retried delivery overwrites rather
+// than duplicates.
+func (rc *Receiver) storeAttachments(ctx context.Context, r grants.Reply, atts []inbound.Attachment) ([]grants.Attachment, error) {
+	out := make([]grants.Attachment, 0, len(atts))
+	for i, att := range atts {
+		name := att.Filename
+		if name == "" {
+			name = fmt.Sprintf("attachment-%d", i+1)
+		}
+		safe := strings.Trim(unsafeName.ReplaceAllString(path.Base(name), "_"), "_")
+		if safe == "" {
+			safe = fmt.Sprintf("attachment-%d", i+1)
+		}
+		key := fmt.Sprintf("attachments/%s/check-in-%d/%s/%02d-%s", r.AgreementID, r.CheckIn, r.MessageID, i+1, safe)
+		ct := att.ContentType
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		if err := rc.Objects.Put(ctx, key, ct, att.Content); err != nil {
+			return nil, fmt.Errorf("store attachment %s: %w", key, err)
+		}
+		out = append(out, grants.Attachment{Name: name, ContentType: ct, Size: att.Size, Key: key, Inline: att.Inline})
+	}
+	return out, nil
+}
+
+func newToken() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
