@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 
 	"github.com/partnership-grants/backend/pkg/app"
@@ -33,6 +35,8 @@ type Options struct {
 	ControlAddr  string // 127.0.0.1:3001: clock control for make advance
 	DynamoDBPort int    // 8000
 	SESPort      int    // 8005: the mail viewer
+	S3Port       int    // 4569: s3rver (raw replies, attachments)
+	SMTPAddr     string // 127.0.0.1:2525: replies come in here
 	TableName    string
 }
 
@@ -41,7 +45,8 @@ func DefaultOptions(root string) Options {
 	return Options{
 		Root: root, DataDir: filepath.Join(root, ".local"),
 		APIAddr: "127.0.0.1:3000", ControlAddr: "127.0.0.1:3001",
-		DynamoDBPort: 8000, SESPort: 8005, TableName: "partnership-grants-local",
+		DynamoDBPort: 8000, SESPort: 8005, S3Port: 4569, SMTPAddr: "127.0.0.1:2525",
+		TableName: "partnership-grants-local",
 	}
 }
 
@@ -82,6 +87,9 @@ func localEnv(opts Options, endpoints map[string]string) {
 		"CHECKIN_SENDER_FUNCTION_ARN": functionArn + "CheckInSenderFunction",
 		"EVENT_BUS_NAME":              "partnership-grants-local-accounting",
 		"TWO_PERSON_RULE":             "true",
+		"MAIL_BUCKET":                 "partnership-grants-local-mail",
+		"RAW_PREFIX":                  "raw/",
+		"S3_USE_PATH_STYLE":           "true",
 	}
 	for k, v := range endpoints {
 		set[k] = v
@@ -133,6 +141,11 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	s3Proc, s3URL, err := emulator.StartS3(ctx, opts.S3Port, filepath.Join(opts.DataDir, "s3"))
+	if err != nil {
+		return nil, err
+	}
+	st.procs = append(st.procs, s3Proc)
 	st.Events = &EventBus{}
 	busURL, err := serveFree(ctx, st.Events)
 	if err != nil {
@@ -140,6 +153,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	}
 	localEnv(opts, map[string]string{
 		"AWS_ENDPOINT_URL_EVENTBRIDGE": busURL,
+		"AWS_ENDPOINT_URL_S3":          s3URL,
 		"AWS_ENDPOINT_URL_DYNAMODB":    ddbURL,
 		"AWS_ENDPOINT_URL_SES":         sesURL,
 		"AWS_ENDPOINT_URL_SCHEDULER":   schedURL,
@@ -163,9 +177,17 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	checkIns, err := st.Deps.CheckInsAPI(ctx)
+	if err != nil {
+		return nil, err
+	}
 	handlers := map[string]HTTPHandler{
 		"AgreementsFunction": st.Deps.AgreementsAPI().Handle,
 		"PaymentsFunction":   payments.Handle,
+		"CheckInsFunction":   checkIns.Handle,
+	}
+	if err := st.startInbound(ctx); err != nil {
+		return nil, err
 	}
 	routes, err := tpl.Routes()
 	if err != nil {
@@ -235,6 +257,31 @@ func (st *Stack) controlHandler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"now": st.Clock.Now().Format(time.RFC3339)})
 	})
 	return mux
+}
+
+// startInbound creates the mail bucket and listens for replies over SMTP.
+func (st *Stack) startInbound(ctx context.Context) error {
+	bucket := st.Deps.Bucket()
+	_, err := bucket.Client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket.Name)})
+	var owned *s3types.BucketAlreadyOwnedByYou
+	var exists *s3types.BucketAlreadyExists
+	if err != nil && !errors.As(err, &owned) && !errors.As(err, &exists) {
+		return fmt.Errorf("create mail bucket: %w", err)
+	}
+	rc, err := st.Deps.Receiver(ctx)
+	if err != nil {
+		return err
+	}
+	in := &Inbound{
+		Store: func(ctx context.Context, key string, raw []byte) error {
+			return bucket.Put(ctx, key, "message/rfc822", raw)
+		},
+		Invoke:  rc.Handle,
+		Prefix:  rc.RawPrefix,
+		Clock:   st.Clock.Now,
+		MaxSize: 40 << 20,
+	}
+	return in.Serve(ctx, st.opts.SMTPAddr)
 }
 
 // serveFree serves h on a free loopback port and returns its URL.
