@@ -60,6 +60,12 @@ sizes:
 		id=$${f%%:*}; $(MAKE) -s build-$$id ARTIFACTS_DIR=.local/build/$$id >/dev/null && \
 		printf '%-28s %8d bytes\n' $$id $$(stat -c %s .local/build/$$id/bootstrap); done
 
+## fuzz: the email parser and reply tokens under go test -fuzz (FUZZTIME=60s each)
+FUZZTIME ?= 60s
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./pkg/inbound
+	$(GO) test -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME) ./pkg/replytoken
+
 ## bench: benchmarks against DynamoDB Local (not part of make test)
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -37,7 +37,10 @@ type Options struct {
 	SESPort      int    // 8005: the mail viewer
 	S3Port       int    // 4569: s3rver (raw replies, attachments)
 	SMTPAddr     string // 127.0.0.1:2525: replies come in here
-	TableName    string
+	// Stand-ins for the services with no local emulator; fixed ports so
+	// events/env.json can point sam local at them.
+	SchedulerPort, SSMPort, EventsPort int // 8006, 8007, 8008
+	TableName                          string
 }
 
 // DefaultOptions are the documented defaults, under root.
@@ -46,6 +49,7 @@ func DefaultOptions(root string) Options {
 		Root: root, DataDir: filepath.Join(root, ".local"),
 		APIAddr: "127.0.0.1:3000", ControlAddr: "127.0.0.1:3001",
 		DynamoDBPort: 8000, SESPort: 8005, S3Port: 4569, SMTPAddr: "127.0.0.1:2525",
+		SchedulerPort: 8006, SSMPort: 8007, EventsPort: 8008,
 		TableName: "partnership-grants-local",
 	}
 }
@@ -129,7 +133,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	sched.Clock = st.Clock.Now
 	sched.MaxAttemptsCap = 3
 	sched.EnsureGroup(localGroup)
-	schedURL, err := serveFree(ctx, sched)
+	schedURL, err := servePort(ctx, opts.SchedulerPort, sched)
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +141,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	ssmURL, err := serveFree(ctx, NewSSM(map[string]string{"/partnership-grants/reply-token-key": tokenKey}))
+	ssmURL, err := servePort(ctx, opts.SSMPort, NewSSM(map[string]string{"/partnership-grants/reply-token-key": tokenKey}))
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +151,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	}
 	st.procs = append(st.procs, s3Proc)
 	st.Events = &EventBus{}
-	busURL, err := serveFree(ctx, st.Events)
+	busURL, err := servePort(ctx, opts.EventsPort, st.Events)
 	if err != nil {
 		return nil, err
 	}
@@ -284,11 +288,13 @@ func (st *Stack) startInbound(ctx context.Context) error {
 	return in.Serve(ctx, st.opts.SMTPAddr)
 }
 
-// serveFree serves h on a free loopback port and returns its URL.
-func serveFree(ctx context.Context, h http.Handler) (string, error) {
-	port, err := emulator.FreePort()
-	if err != nil {
-		return "", err
+// servePort serves h on a loopback port (a free one for 0) and returns its URL.
+func servePort(ctx context.Context, port int, h http.Handler) (string, error) {
+	if port == 0 {
+		var err error
+		if port, err = emulator.FreePort(); err != nil {
+			return "", err
+		}
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	return "http://" + addr, serve(ctx, addr, h)
