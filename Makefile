@@ -13,7 +13,8 @@ FUNCTIONS := \
 	SesEventsFunction:ses-events \
 	PaymentsFunction:payments \
 	InboundFunction:inbound \
-	CheckInsFunction:checkins
+	CheckInsFunction:checkins \
+	MonitoringFunction:monitoring
 
 LOCALSTACK := .local/bin/localstack
 

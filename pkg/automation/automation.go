@@ -208,12 +208,22 @@ func (x *Automation) Deliver(ctx context.Context, agreementID, key string) error
 	sent := grants.AuditEntry{At: x.Now().UTC(), Actor: grants.System, Action: "email.sent", Subject: key,
 		Detail: fmt.Sprintf("%q to %s (SES %s)", email.Subject, strings.Join(email.To, ", "), messageID)}
 	if checkIn == 0 {
-		return x.Store.Complete(ctx, agreementID, key, token, messageID, sent)
+		return x.recordDone(ctx, agreementID, key, messageID, func(ctx context.Context) error {
+			return x.Store.Complete(ctx, agreementID, key, token, messageID, sent)
+		})
 	}
-	_, err = x.Store.UpdateAgreement(ctx, agreementID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
+	return x.recordDone(ctx, agreementID, key, messageID, func(ctx context.Context) error {
+		return x.markCheckInSent(ctx, agreementID, key, token, messageID, checkIn, sent, settings.ReminderDays)
+	})
+}
+
+// markCheckInSent moves the check-in to sent in the write that completes its
+// outbox claim.
+func (x *Automation) markCheckInSent(ctx context.Context, agreementID, key, token, messageID string, checkIn int, sent grants.AuditEntry, reminderDays int) error {
+	_, err := x.Store.UpdateAgreement(ctx, agreementID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
 		entries := []grants.AuditEntry{sent}
 		if c := a.CheckIn(checkIn); c != nil && c.Status == grants.CheckInScheduled {
-			e, err := a.MarkCheckInSent(checkIn, messageID, sent.At, settings.ReminderDays)
+			e, err := a.MarkCheckInSent(checkIn, messageID, sent.At, reminderDays)
 			if err != nil {
 				return nil, err
 			}
@@ -367,8 +377,11 @@ func (x *Automation) deliverQuarantineNotice(ctx context.Context, key, token str
 	if err != nil {
 		return x.release(ctx, InboundPartition, key, token, err)
 	}
-	return x.Store.Complete(ctx, InboundPartition, key, token, messageID, grants.AuditEntry{At: x.Now().UTC(), Actor: grants.System,
-		Action: "email.sent", Subject: key, Detail: fmt.Sprintf("%q to %s (SES %s)", email.Subject, strings.Join(email.To, ", "), messageID)})
+	sent := grants.AuditEntry{At: x.Now().UTC(), Actor: grants.System,
+		Action: "email.sent", Subject: key, Detail: fmt.Sprintf("%q to %s (SES %s)", email.Subject, strings.Join(email.To, ", "), messageID)}
+	return x.recordDone(ctx, InboundPartition, key, messageID, func(ctx context.Context) error {
+		return x.Store.Complete(ctx, InboundPartition, key, token, messageID, sent)
+	})
 }
 
 // publishPaid puts the InstalmentPaid event on the accounting bus, once.
@@ -387,8 +400,39 @@ func (x *Automation) publishPaid(ctx context.Context, a *grants.Agreement, key, 
 	if err != nil {
 		return x.release(ctx, a.ID, key, token, fmt.Errorf("publish InstalmentPaid: %w", err))
 	}
-	return x.Store.Complete(ctx, a.ID, key, token, id, grants.AuditEntry{At: x.Now().UTC(), Actor: grants.System,
-		Action: "event.published", Subject: fmt.Sprintf("instalment %d", n), Detail: "InstalmentPaid (event " + id + ")"})
+	published := grants.AuditEntry{At: x.Now().UTC(), Actor: grants.System,
+		Action: "event.published", Subject: fmt.Sprintf("instalment %d", n), Detail: "InstalmentPaid (event " + id + ")"}
+	return x.recordDone(ctx, a.ID, key, id, func(ctx context.Context) error {
+		return x.Store.Complete(ctx, a.ID, key, token, id, published)
+	})
+}
+
+// recordDone runs the write that records a side effect which has already
+// happened. Were that write lost, the claim would lapse and the sweep would
+// send again, so a failure is retried, and a write that committed although
+// its answer was lost counts as done.
+func (x *Automation) recordDone(ctx context.Context, partition, key, messageID string, write func(context.Context) error) error {
+	var err error
+	for attempt := range 5 {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return err
+			case <-time.After(time.Duration(50<<attempt) * time.Millisecond):
+			}
+		}
+		if err = write(ctx); err == nil {
+			return nil
+		}
+		if e, readErr := x.Store.Outbox(ctx, partition, key); readErr == nil && e != nil && e.Status == dynamo.OutboxDone {
+			if e.MessageID == messageID {
+				return nil
+			}
+			return err
+		}
+		slog.WarnContext(ctx, "record a side effect that happened; retrying", "partition", partition, "key", key, "attempt", attempt+1, "error", err.Error())
+	}
+	return err
 }
 
 // deliverable lists the addresses of contacts whose mail has not bounced.

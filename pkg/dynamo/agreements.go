@@ -74,7 +74,7 @@ func (st *Store) CreateAgreement(ctx context.Context, a *grants.Agreement, entry
 			}
 			items = append(items, st.putNew(it))
 		}
-		hi, err := auditItem(a.ID, entry)
+		hi, err := auditItem(a.ID, 0, entry)
 		if err != nil {
 			return err
 		}
@@ -248,8 +248,8 @@ func (st *Store) write(ctx context.Context, before, after *grants.Agreement, ent
 		}
 		items = append(items, st.putAtRev(it, before.CheckIns[i].Rev))
 	}
-	for _, e := range entries {
-		hi, err := auditItem(after.ID, e)
+	for i, e := range entries {
+		hi, err := auditItem(after.ID, i, e)
 		if err != nil {
 			return err
 		}
@@ -378,7 +378,7 @@ func (st *Store) History(ctx context.Context, id string, cursor string, limit in
 // AppendAudit records one entry on its own, for events that change nothing
 // else (an email bounced, a reminder was sent).
 func (st *Store) AppendAudit(ctx context.Context, id string, e grants.AuditEntry) error {
-	it, err := auditItem(id, e)
+	it, err := auditItem(id, 0, e)
 	if err != nil {
 		return err
 	}

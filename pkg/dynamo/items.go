@@ -128,12 +128,15 @@ func decodeAgreement(items []item) (*grants.Agreement, error) {
 	return a, nil
 }
 
-func auditItem(id string, e grants.AuditEntry) (item, error) {
+// auditItem keys an entry by time, then by its position among the entries
+// written together (so one write's entries list in the order they happened),
+// then by a random suffix that keeps two writers in the same nanosecond apart.
+func auditItem(id string, seq int, e grants.AuditEntry) (item, error) {
 	m, err := marshal(e)
 	if err != nil {
 		return nil, err
 	}
-	// The random suffix keeps two entries written in the same nanosecond apart.
-	m["PK"], m["SK"], m["type"] = s(agreementPK(id)), s("H#"+e.At.UTC().Format("2006-01-02T15:04:05.000000000Z")+"#"+strings.ToLower(NewID()[:6])), s(typeAudit)
+	sk := fmt.Sprintf("H#%s#%02d#%s", e.At.UTC().Format("2006-01-02T15:04:05.000000000Z"), seq, strings.ToLower(NewID()[:6]))
+	m["PK"], m["SK"], m["type"] = s(agreementPK(id)), s(sk), s(typeAudit)
 	return m, nil
 }

@@ -111,7 +111,7 @@ func (st *Store) CompleteItem(agreementID, key, token, messageID string, now tim
 
 // Complete records the claimed side effect as done, with an audit entry.
 func (st *Store) Complete(ctx context.Context, agreementID, key, token, messageID string, entry grants.AuditEntry) error {
-	hi, err := auditItem(agreementID, entry)
+	hi, err := auditItem(agreementID, 0, entry)
 	if err != nil {
 		return err
 	}

@@ -80,6 +80,9 @@ func (g *Gateway) match(method, path string) (samtemplate.Route, map[string]stri
 }
 
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if g.signIn(w, r) {
+		return
+	}
 	route, params, ok := g.match(r.Method, r.URL.Path)
 	if !ok {
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
@@ -118,6 +121,28 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(resp.StatusCode)
 	_, _ = w.Write(body)
+}
+
+// signIn lets a browser open the dashboard from the link make run prints:
+// a valid ?token= becomes the token cookie, and the browser is sent on to
+// the same page without it, so the token stays out of its history. Local
+// tooling only: in AWS the Cognito hosted UI plays this part.
+func (g *Gateway) signIn(w http.ResponseWriter, r *http.Request) bool {
+	q := r.URL.Query()
+	token := q.Get("token")
+	if r.Method != http.MethodGet || token == "" {
+		return false
+	}
+	if _, err := g.auth.Verify(token, time.Now()); err != nil {
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "Unauthorized"})
+		return true
+	}
+	http.SetCookie(w, &http.Cookie{Name: "token", Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: 12 * 60 * 60})
+	q.Del("token")
+	next := *r.URL
+	next.RawQuery = q.Encode()
+	http.Redirect(w, r, next.RequestURI(), http.StatusSeeOther)
+	return true
 }
 
 func (g *Gateway) authorize(r *http.Request, now time.Time) (map[string]string, error) {

@@ -80,6 +80,10 @@ func localEnv(opts Options, endpoints map[string]string) {
 		"REPLY_DOMAIN":                "reply.funder.local",
 		"REPLY_TOKEN_KEY_PARAMETER":   "/partnership-grants/reply-token-key",
 		"PROGRAMME_NAME":              "Community Partnerships Pilot",
+		"PROGRAMME_CODE":              DemoProgramme,
+		"FUNDER_360G_PREFIX":          "360G-funderlocal",
+		"FUNDER_ORG_ID":               "GB-CHC-0000000",
+		"FUNDER_NAME":                 "The Local Funder",
 		"OFFICER_EMAILS":              "programme.officer@funder.local",
 		"FINANCE_EMAILS":              "finance@funder.local",
 		"REMINDER_DAYS":               "7",
@@ -189,6 +193,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		"AgreementsFunction": st.Deps.AgreementsAPI().Handle,
 		"PaymentsFunction":   payments.Handle,
 		"CheckInsFunction":   checkIns.Handle,
+		"MonitoringFunction": st.Deps.MonitoringAPI().Handle,
 	}
 	if err := st.startInbound(ctx); err != nil {
 		return nil, err

@@ -83,6 +83,9 @@ func runStack(opts localstack.Options) error {
 	}
 	defer st.Stop()
 	fmt.Fprintf(os.Stderr, "\nAPI on http://%s   mail viewer on http://127.0.0.1:%d   data in %s\n", opts.APIAddr, opts.SESPort, filepath.Base(opts.DataDir))
+	if tok, err := st.Auth.Issue("olu@funder.local", "programme", time.Now()); err == nil {
+		fmt.Fprintf(os.Stderr, "Dashboard (signed in as a programme officer for 12 hours): http://%s/dashboard?token=%s\n", opts.APIAddr, tok)
+	}
 	fmt.Fprintln(os.Stderr, "Get a token with: make token ROLE=programme   (Ctrl-C stops everything)")
 	<-ctx.Done()
 	fmt.Fprintln(os.Stderr, "stopping…")

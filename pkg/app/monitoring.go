@@ -1,0 +1,60 @@
+package app
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"github.com/partnership-grants/backend/pkg/dashboard"
+	"github.com/partnership-grants/backend/pkg/dynamo"
+	"github.com/partnership-grants/backend/pkg/export"
+	"github.com/partnership-grants/backend/pkg/httpapi"
+)
+
+// MonitoringAPI is the MonitoringFunction's handler: the programme summary,
+// timelines, exports and the dashboard page.
+func (d *Deps) MonitoringAPI() httpapi.Router {
+	programme := os.Getenv("PROGRAMME_CODE")
+	titles := map[string]string{}
+	if name := os.Getenv("PROGRAMME_NAME"); programme != "" && name != "" {
+		titles[programme] = name
+	}
+	loc, _ := time.LoadLocation(d.Env.TimeZone) // checked by LoadEnv
+	h := &httpapi.Monitoring{
+		Store: d.Store,
+		Funder: export.Funder{
+			Prefix:          os.Getenv("FUNDER_360G_PREFIX"),
+			OrgID:           os.Getenv("FUNDER_ORG_ID"),
+			OrgName:         os.Getenv("FUNDER_NAME"),
+			ProgrammeTitles: titles,
+		},
+		Quarantine:       quarantineView{d.Store},
+		DefaultProgramme: programme,
+		Now:              d.Clock,
+		Location:         loc,
+	}
+	return h.Routes()
+}
+
+// quarantineView shows a programme the replies held for a person: its own,
+// and those whose agreement could not be told (a forged or damaged reply
+// address), which every programme's staff should see.
+type quarantineView struct{ store *dynamo.Store }
+
+func (v quarantineView) ListQuarantined(ctx context.Context, programme string) ([]dashboard.QuarantineItem, error) {
+	held, err := v.store.ListQuarantine(ctx, dynamo.QuarantinePending)
+	if err != nil {
+		return nil, err
+	}
+	var items []dashboard.QuarantineItem
+	for _, q := range held {
+		if q.Programme != "" && q.Programme != programme {
+			continue
+		}
+		items = append(items, dashboard.QuarantineItem{
+			ID: q.ID, ReceivedAt: q.Reply.ReceivedAt, From: q.Reply.From, Subject: q.Reply.Subject,
+			Reason: q.Reason, AgreementReference: q.Reference,
+		})
+	}
+	return items, nil
+}

@@ -1,0 +1,238 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/monitoring"
+	"github.com/partnership-grants/backend/pkg/testenv"
+)
+
+func TestMain(m *testing.M) {
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	testenv.Main(m)
+}
+
+var benchNow = time.Date(2026, 6, 15, 9, 0, 0, 0, time.UTC)
+
+// benchAgreement is a realistic agreement of programme p: two contacts,
+// three terms, four quarterly instalments and check-ins. Every third one is
+// still a draft; the rest are active with the first instalment paid.
+func benchAgreement(tb testing.TB, p string, i int) *grants.Agreement {
+	tb.Helper()
+	a, err := grants.NewAgreement(grants.NewAgreementInput{
+		Programme: p,
+		Partner: grants.Partner{Name: fmt.Sprintf("Community Partner %05d", i), RegistrationNumber: fmt.Sprintf("11%05d", i),
+			Address: fmt.Sprintf("%d Stockport Road, Manchester M19 3AB", i+1)},
+		Contacts: []grants.Contact{
+			{Name: "Amina Khan", Email: fmt.Sprintf("lead%d@partner.example", i), Role: "lead"},
+			{Name: "Joe Bloggs", Email: fmt.Sprintf("finance%d@partner.example", i), Role: "finance"},
+		},
+		Amount:    int64(500_000 + i),
+		StartDate: "2026-01-31",
+		Terms:     []string{"Co-host four community meals at the venue", "Share attendance figures each quarter", "Credit the programme on posters"},
+		Support:   []string{"Evaluation mentoring", "Two places on the safeguarding course"},
+	}, benchNow, "officer@funder.example")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	a.ID, a.Reference = NewID(), grants.FormatReference(2026, i+1)
+	if i%3 != 0 {
+		a.Status = grants.AgreementActive
+		a.Instalments[0].Status, a.Instalments[0].PaidOn, a.Instalments[0].PaymentReference = grants.InstalmentPaid, a.StartDate, fmt.Sprintf("BACS-%05d", i)
+		a.Instalments[1].Status = grants.InstalmentDue
+		a.CheckIns[0].Status = grants.CheckInReceived
+	}
+	return a
+}
+
+// seed writes n agreements of programme p, each as its whole partition
+// (agreement, instalments, check-ins, one audit entry), with BatchWriteItem
+// from parallel goroutines. It skips CreateAgreement on purpose: that
+// serialises on the programme's reference counter, which is right for
+// people and far too slow for 10,000 agreements.
+func seed(tb testing.TB, db *dynamodb.Client, table, p string, n int) {
+	tb.Helper()
+	var items []map[string]types.AttributeValue
+	for i := range n {
+		a := benchAgreement(tb, p, i)
+		ai, err := agreementItem(a)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		items = append(items, ai)
+		for _, in := range a.Instalments {
+			it, err := instalmentItem(a, in)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			items = append(items, it)
+		}
+		for _, c := range a.CheckIns {
+			it, err := checkInItem(a, c)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			items = append(items, it)
+		}
+		hi, err := auditItem(a.ID, 0, grants.AuditEntry{At: benchNow, Actor: "officer@funder.example", Action: "agreement.created"})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		items = append(items, hi)
+	}
+	batches := make(chan []map[string]types.AttributeValue)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	for range 32 {
+		wg.Go(func() {
+			for batch := range batches {
+				if err := writeBatch(db, table, batch); err != nil {
+					mu.Lock()
+					firstErr = err
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	for chunk := range slices.Chunk(items, 25) {
+		batches <- chunk
+	}
+	close(batches)
+	wg.Wait()
+	if firstErr != nil {
+		tb.Fatal(firstErr)
+	}
+}
+
+func writeBatch(db *dynamodb.Client, table string, batch []map[string]types.AttributeValue) error {
+	reqs := make([]types.WriteRequest, len(batch))
+	for i, it := range batch {
+		reqs[i] = types.WriteRequest{PutRequest: &types.PutRequest{Item: it}}
+	}
+	pending := map[string][]types.WriteRequest{table: reqs}
+	for attempt := 0; len(pending) > 0; attempt++ {
+		if attempt == 10 {
+			return fmt.Errorf("batch write: items still unprocessed after %d attempts", attempt)
+		}
+		out, err := db.BatchWriteItem(context.Background(), &dynamodb.BatchWriteItemInput{RequestItems: pending})
+		if err != nil {
+			return err
+		}
+		pending = out.UnprocessedItems
+	}
+	return nil
+}
+
+func TestProgrammeAgreementsReadsOneProgrammeWhole(t *testing.T) {
+	db, table := testenv.AppTable(t)
+	st := New(db, table)
+	seed(t, db, table, "alpha", 30)
+	seed(t, db, table, "beta", 7)
+	ctx := context.Background()
+
+	list, cost, err := st.ProgrammeAgreements(ctx, "alpha")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 30 || cost.Items != 30 || cost.Requests != 1 {
+		t.Fatalf("%d agreements, %d items read in %d requests; want 30, 30, 1", len(list), cost.Items, cost.Requests)
+	}
+	if cost.CapacityUnits <= 0 {
+		t.Errorf("no consumed capacity reported: %+v", cost)
+	}
+	for _, a := range list {
+		if a.Programme != "alpha" || len(a.Instalments) != 0 || a.Stats.Outstanding == 0 {
+			t.Fatalf("listed %s of %s with %d instalments, stats %+v", a.ID, a.Programme, len(a.Instalments), a.Stats)
+		}
+	}
+	if none, _, err := st.ProgrammeAgreements(ctx, "gamma"); err != nil || len(none) != 0 {
+		t.Fatalf("empty programme: %v %d", err, len(none))
+	}
+
+	// Plans: in the order asked, unknown and malformed IDs skipped, each
+	// agreement equal to what GetAgreement reads.
+	ids := []string{list[2].ID, "nosuchagreement1", list[0].ID, "not-an-id", list[1].ID}
+	full, err := st.AgreementsWithPlans(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(full) != 3 || full[0].ID != ids[0] || full[1].ID != ids[2] || full[2].ID != ids[4] {
+		t.Fatalf("plans of %v", full)
+	}
+	for _, a := range full {
+		want, err := st.GetAgreement(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a.Instalments) != 4 || len(a.CheckIns) != 4 || fmt.Sprint(a) != fmt.Sprint(*want) {
+			t.Errorf("plans of %s differ from GetAgreement:\n%v\n%v", a.ID, a, *want)
+		}
+	}
+	if none, err := st.AgreementsWithPlans(ctx, nil); err != nil || len(none) != 0 {
+		t.Fatalf("no IDs: %v %v", none, err)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := st.AgreementsWithPlans(cancelled, ids); err == nil {
+		t.Error("a cancelled read succeeded")
+	}
+}
+
+// BenchmarkSummary5000 reads programme summaries from a table of 10,100
+// agreements (about 101,000 items): programme A has 5,000 agreements,
+// programme B 100, and programme C 5,000 that neither reads. The consumed
+// read capacity of a summary is proportional to its own programme's index
+// entries, whatever else the table holds: RCU/agreement is the same for A
+// and B. Run with go test -run '^$' -bench Summary ./pkg/dynamo; under plain
+// go test benchmarks do not run, so the 10,100 agreements are not written.
+func BenchmarkSummary5000(b *testing.B) {
+	db, table := testenv.AppTable(b)
+	st := New(db, table)
+	began := time.Now()
+	var wg sync.WaitGroup
+	for p, n := range map[string]int{"bench-a": 5000, "bench-b": 100, "bench-c": 5000} {
+		wg.Go(func() { seed(b, db, table, p, n) })
+	}
+	wg.Wait()
+	b.Logf("seeded 10,100 agreements (%d items) in %v", 10_100*10, time.Since(began).Round(time.Millisecond))
+
+	for _, bc := range []struct {
+		name       string
+		programme  string
+		agreements int
+	}{{"programme=A/agreements=5000", "bench-a", 5000}, {"programme=B/agreements=100", "bench-b", 100}} {
+		b.Run(bc.name, func(b *testing.B) {
+			ctx := context.Background()
+			today := grants.Date{Year: 2026, Month: 6, Day: 15}
+			var cost ReadCost
+			for b.Loop() {
+				var list []grants.Agreement
+				var err error
+				list, cost, err = st.ProgrammeAgreements(ctx, bc.programme)
+				if err != nil {
+					b.Fatal(err)
+				}
+				s := monitoring.Summarize(bc.programme, list, 0, today)
+				if s.Status.Total != bc.agreements {
+					b.Fatalf("summary of %d agreements, want %d", s.Status.Total, bc.agreements)
+				}
+			}
+			b.ReportMetric(cost.CapacityUnits, "RCU/op")
+			b.ReportMetric(float64(cost.Items), "items/op")
+			b.ReportMetric(float64(cost.Requests), "queries/op")
+			b.ReportMetric(cost.CapacityUnits/float64(bc.agreements), "RCU/agreement")
+		})
+	}
+}

@@ -1,0 +1,364 @@
+package httpapi
+
+import (
+	"bytes"
+	"cmp"
+	"compress/gzip"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/partnership-grants/backend/pkg/dashboard"
+	"github.com/partnership-grants/backend/pkg/dynamo"
+	"github.com/partnership-grants/backend/pkg/export"
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/monitoring"
+)
+
+// MonitoringStore is what the monitoring routes read.
+type MonitoringStore interface {
+	ProgrammeAgreements(ctx context.Context, programme string, optFns ...func(*dynamodb.Options)) ([]grants.Agreement, dynamo.ReadCost, error)
+	AgreementsWithPlans(ctx context.Context, ids []string) ([]grants.Agreement, error)
+	GetAgreement(ctx context.Context, id string) (*grants.Agreement, error)
+	History(ctx context.Context, id, cursor string, limit int) (dynamo.Page[grants.AuditEntry], error)
+}
+
+var _ MonitoringStore = (*dynamo.Store)(nil)
+
+// QuarantineCounter counts the replies of a programme waiting for a person.
+type QuarantineCounter interface {
+	CountQuarantined(ctx context.Context, programme string) (int, error)
+}
+
+// QuarantineLister lists the replies of a programme waiting for a person.
+type QuarantineLister interface {
+	ListQuarantined(ctx context.Context, programme string) ([]dashboard.QuarantineItem, error)
+}
+
+// DashboardLimit is how many agreements the dashboard draws. Each row needs
+// the agreement's plans, one Query each, and a page of thousands of rows
+// helps nobody; the summary above the rows still counts every agreement.
+const DashboardLimit = 200
+
+// Monitoring serves what programme staff and finance watch: the programme
+// summary, an agreement's timeline, the CSV and 360Giving exports, and the
+// dashboard page.
+type Monitoring struct {
+	Store MonitoringStore
+	// Funder publishes the 360Giving file: Prefix, OrgID, OrgName and
+	// ProgrammeTitles are used as given; Now is set from the clock on every
+	// export.
+	Funder export.Funder
+	// QuarantineCount and Quarantine may be nil: until replies are
+	// quarantined the count is taken from Quarantine's list, or is 0.
+	QuarantineCount QuarantineCounter
+	Quarantine      QuarantineLister
+	// DefaultProgramme is the dashboard's programme when the link names none.
+	DefaultProgramme string
+	Now              func() time.Time
+	// Location is the programme's time zone, in which "today" is read;
+	// nil means Europe/London.
+	Location *time.Location
+}
+
+// Routes is the function's route table; the keys match template.yaml.
+func (h *Monitoring) Routes() Router {
+	return Router{
+		"GET /programmes/{programme}/summary":               {Roles: Readers, Handler: h.summary},
+		"GET /agreements/{id}/timeline":                     {Roles: Readers, Handler: h.timeline},
+		"GET /programmes/{programme}/export.csv":            {Roles: []Role{RoleProgramme, RoleFinance}, Handler: h.csv},
+		"GET /programmes/{programme}/export/360giving.json": {Roles: []Role{RoleProgramme, RoleFinance, RoleViewer}, Handler: h.threeSixtyGiving},
+		"GET /dashboard":                                    {Roles: Readers, Handler: h.dashboard},
+	}
+}
+
+func (h *Monitoring) location() *time.Location {
+	if h.Location != nil {
+		return h.Location
+	}
+	loc, err := time.LoadLocation(grants.DefaultTimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+func (h *Monitoring) today() grants.Date { return grants.Today(h.Now(), h.location()) }
+
+// programmeParam reads and checks a programme code. Codes follow the rule
+// agreements are created with, which also keeps them safe inside a
+// Content-Disposition filename.
+func programmeParam(field, p string) (string, error) {
+	if p == "" {
+		return "", invalid(field, "is required")
+	}
+	if len(p) > 64 || strings.ContainsFunc(p, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_')
+	}) {
+		return "", invalid(field, "must be a programme code: 1 to 64 letters, digits, '-' or '_'")
+	}
+	return p, nil
+}
+
+// agreements reads a programme's agreements from the index and logs what
+// the read cost, so a summary that grows expensive shows in the logs.
+func (h *Monitoring) agreements(ctx context.Context, programme string) ([]grants.Agreement, error) {
+	list, cost, err := h.Store.ProgrammeAgreements(ctx, programme)
+	if err != nil {
+		return nil, err
+	}
+	slog.InfoContext(ctx, "programme read", "programme", programme, "agreements", len(list),
+		"pages", cost.Requests, "itemsRead", cost.Items, "rcu", cost.CapacityUnits)
+	return list, nil
+}
+
+func (h *Monitoring) quarantined(ctx context.Context, programme string) (int, error) {
+	switch {
+	case h.QuarantineCount != nil:
+		return h.QuarantineCount.CountQuarantined(ctx, programme)
+	case h.Quarantine != nil:
+		items, err := h.Quarantine.ListQuarantined(ctx, programme)
+		return len(items), err
+	}
+	return 0, nil
+}
+
+func (h *Monitoring) summaryOf(ctx context.Context, programme string) (monitoring.Summary, []grants.Agreement, error) {
+	list, err := h.agreements(ctx, programme)
+	if err != nil {
+		return monitoring.Summary{}, nil, err
+	}
+	q, err := h.quarantined(ctx, programme)
+	if err != nil {
+		return monitoring.Summary{}, nil, fmt.Errorf("count quarantined replies: %w", err)
+	}
+	return monitoring.Summarize(programme, list, q, h.today()), list, nil
+}
+
+// summary answers with the programme at a glance. A programme with no
+// agreements is not an error: it is a programme that has not started.
+func (h *Monitoring) summary(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
+	programme, err := programmeParam("programme", r.Param("programme"))
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	s, _, err := h.summaryOf(ctx, programme)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return jsonResponse(http.StatusOK, s)
+}
+
+type timelineResponse struct {
+	AgreementID string             `json:"agreementId"`
+	Reference   string             `json:"reference"`
+	Partner     string             `json:"partner"`
+	Status      string             `json:"status"`
+	TimeZone    string             `json:"timeZone"`
+	Events      []monitoring.Event `json:"events"`
+}
+
+// historyPage is the page size for reading a whole history.
+const historyPage = 200
+
+func (h *Monitoring) timeline(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
+	a, err := h.Store.GetAgreement(ctx, r.Param("id"))
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	var history []grants.AuditEntry
+	cursor := ""
+	for {
+		page, err := h.Store.History(ctx, a.ID, cursor, historyPage)
+		if err != nil {
+			return events.APIGatewayV2HTTPResponse{}, err
+		}
+		history = append(history, page.Items...)
+		if cursor = page.NextCursor; cursor == "" {
+			break
+		}
+	}
+	return jsonResponse(http.StatusOK, timelineResponse{
+		AgreementID: a.ID, Reference: a.Reference, Partner: a.Partner.Name, Status: string(a.Status), TimeZone: a.TimeZone,
+		Events: monitoring.Timeline(a, history),
+	})
+}
+
+// withPlans reads the plans of the agreements keep selects.
+func (h *Monitoring) withPlans(ctx context.Context, list []grants.Agreement, keep func(*grants.Agreement) bool) ([]grants.Agreement, error) {
+	ids := make([]string, 0, len(list))
+	for i := range list {
+		if keep == nil || keep(&list[i]) {
+			ids = append(ids, list[i].ID)
+		}
+	}
+	return h.Store.AgreementsWithPlans(ctx, ids)
+}
+
+// csv exports every agreement of the programme, one row per instalment,
+// drafts and terminated agreements included: finance filters on the
+// agreement_status column, and every agreement's rows sum to its award.
+func (h *Monitoring) csv(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
+	programme, err := programmeParam("programme", r.Param("programme"))
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	list, err := h.agreements(ctx, programme)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	full, err := h.withPlans(ctx, list, nil)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	var buf bytes.Buffer
+	if err := export.CSV(&buf, full); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return body(r, http.StatusOK, buf.Bytes(), map[string]string{
+		"Content-Type":        "text/csv; charset=utf-8",
+		"Content-Disposition": `attachment; filename="` + programme + `-instalments.csv"`,
+	}), nil
+}
+
+// mayPublish is export.ThreeSixtyGiving's rule as far as the index entry
+// shows it (drafts never, terminated only if something was paid), so the
+// plans of agreements that cannot be published are never read.
+func mayPublish(a *grants.Agreement) bool {
+	switch a.Status {
+	case grants.AgreementActive, grants.AgreementCompleted:
+		return true
+	case grants.AgreementTerminated:
+		return a.Stats.InstalmentsPaid > 0 || a.Stats.Paid > 0
+	}
+	return false
+}
+
+func (h *Monitoring) threeSixtyGiving(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
+	programme, err := programmeParam("programme", r.Param("programme"))
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	list, err := h.agreements(ctx, programme)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	full, err := h.withPlans(ctx, list, mayPublish)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	funder := h.Funder
+	funder.Now = h.Now()
+	out, err := export.ThreeSixtyGiving(full, funder)
+	if errors.Is(err, export.ErrNothingToPublish) {
+		return events.APIGatewayV2HTTPResponse{}, &grants.Error{Code: grants.NotFound, Reason: "nothing_to_publish",
+			Message: fmt.Sprintf("Programme %s has no active, completed or part-paid agreements to publish.", programme)}
+	}
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return body(r, http.StatusOK, out, map[string]string{"Content-Type": "application/json"}), nil
+}
+
+// dashboard renders the programme page. The summary counts every agreement;
+// the rows, which need each agreement's plans, are capped at DashboardLimit,
+// running agreements first, and the title says so when the cap bites.
+func (h *Monitoring) dashboard(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
+	programme, err := programmeParam("programme", cmp.Or(r.Query("programme"), h.DefaultProgramme))
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	s, list, err := h.summaryOf(ctx, programme)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	slices.SortStableFunc(list, func(x, y grants.Agreement) int {
+		return cmp.Or(cmp.Compare(statusRank(x.Status), statusRank(y.Status)), cmp.Compare(x.Reference, y.Reference), cmp.Compare(x.ID, y.ID))
+	})
+	title := "Programme dashboard"
+	if len(list) > DashboardLimit {
+		title = fmt.Sprintf("Programme dashboard: the first %d of %d agreements", DashboardLimit, len(list))
+		list = list[:DashboardLimit]
+	}
+	rows, err := h.withPlans(ctx, list, nil)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	var quarantine []dashboard.QuarantineItem
+	if h.Quarantine != nil {
+		if quarantine, err = h.Quarantine.ListQuarantined(ctx, programme); err != nil {
+			return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("list quarantined replies: %w", err)
+		}
+	}
+	var buf bytes.Buffer
+	err = dashboard.Render(&buf, dashboard.Page{
+		Title: title, Summary: s, Agreements: rows, Quarantine: quarantine,
+		Today: s.AsOf, GeneratedAt: h.Now(), Location: h.location(),
+	})
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return body(r, http.StatusOK, buf.Bytes(), map[string]string{"Content-Type": "text/html; charset=utf-8"}), nil
+}
+
+// statusRank orders the dashboard's rows: the agreements that need work first.
+func statusRank(s grants.AgreementStatus) int {
+	switch s {
+	case grants.AgreementActive:
+		return 0
+	case grants.AgreementDraft:
+		return 1
+	case grants.AgreementCompleted:
+		return 2
+	}
+	return 3
+}
+
+// gzipOver is the body size from which a response is compressed for a
+// client that accepts gzip. A Lambda response is capped at 6 MB, and the
+// 360Giving file of a programme of a few thousand agreements is larger than
+// that; compressed, it is a tenth of the size.
+const gzipOver = 8 << 10
+
+// body builds a response for bytes that are not a JSON API answer: exports
+// and the page. They hold partner data behind a login, so no shared cache
+// may keep them.
+func body(r *Request, status int, b []byte, headers map[string]string) events.APIGatewayV2HTTPResponse {
+	resp := events.APIGatewayV2HTTPResponse{StatusCode: status, Headers: headers}
+	resp.Headers["Cache-Control"] = "private, no-store"
+	resp.Headers["Vary"] = "Accept-Encoding"
+	if len(b) < gzipOver || !acceptsGzip(r.Header("Accept-Encoding")) {
+		resp.Body = string(b)
+		return resp
+	}
+	var z bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&z, gzip.BestSpeed) // a valid level never fails
+	_, _ = zw.Write(b)                               // writes to a bytes.Buffer do not fail
+	_ = zw.Close()
+	resp.Headers["Content-Encoding"] = "gzip"
+	resp.Body, resp.IsBase64Encoded = base64.StdEncoding.EncodeToString(z.Bytes()), true
+	return resp
+}
+
+// acceptsGzip reads Accept-Encoding: gzip is accepted unless absent or
+// given q=0.
+func acceptsGzip(header string) bool {
+	for part := range strings.SplitSeq(header, ",") {
+		name, params, _ := strings.Cut(part, ";")
+		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			continue
+		}
+		q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+		return !(q == "q=0" || q == "q=0.0" || q == "q=0.00" || q == "q=0.000")
+	}
+	return false
+}

@@ -1,0 +1,566 @@
+package httpapi
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/base64"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/partnership-grants/backend/pkg/dashboard"
+	"github.com/partnership-grants/backend/pkg/dynamo"
+	"github.com/partnership-grants/backend/pkg/export"
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/monitoring"
+	"github.com/partnership-grants/backend/pkg/testenv"
+)
+
+// monNow is the monitoring fixture's clock: mid-June 2026, a millisecond
+// on per reading so that history has a defined order.
+func monNow() func() time.Time {
+	var mu sync.Mutex
+	t := time.Date(2026, 6, 15, 9, 0, 0, 0, time.UTC)
+	return func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		t = t.Add(time.Millisecond)
+		return t
+	}
+}
+
+var testFunder = export.Funder{
+	Prefix:          "360G-testfunder",
+	OrgID:           "GB-CHC-1000001",
+	OrgName:         "Test Community Foundation",
+	ProgrammeTitles: map[string]string{"community-2026": "Community Partnerships 2026"},
+}
+
+type fakeQuarantine []dashboard.QuarantineItem
+
+func (q fakeQuarantine) ListQuarantined(context.Context, string) ([]dashboard.QuarantineItem, error) {
+	return q, nil
+}
+
+type monFixture struct {
+	api   Router
+	store *dynamo.Store
+	// ids by partner name
+	ids map[string]string
+}
+
+// newMonitoringFixture builds programme community-2026, seen on 15 June 2026:
+//
+//	CP-2026-001 Levenshulme Community Kitchen: active, £10,000 in four;
+//	            instalment 1 paid, instalment 2 held;
+//	CP-2026-002 Hulme Arts and Health CIC: £7,500.01, instalment 1
+//	            (£1,875.01) paid, then terminated;
+//	CP-2026-003 Moss Side Youth Hub: a draft;
+//	CP-2026-004 Gorton Repair Cafe: €2,000, active, instalment 1 due, the
+//	            lead's address bouncing;
+//
+// plus one agreement in programme other-2026 that must never show, and two
+// quarantined replies.
+func newMonitoringFixture(t *testing.T) *monFixture {
+	t.Helper()
+	db, table := testenv.AppTable(t)
+	store := dynamo.New(db, table)
+	now := monNow()
+	f := &monFixture{store: store, ids: map[string]string{}}
+	ctx := context.Background()
+	const officer, financeOfficer = "officer@funder.example", "finance@funder.example"
+
+	create := func(programme, partner, reg, currency string, amount int64, start string) string {
+		a, err := grants.NewAgreement(grants.NewAgreementInput{
+			Programme: programme,
+			Partner:   grants.Partner{Name: partner, RegistrationNumber: reg, Address: "1 High Street, Manchester M1 1AA"},
+			Contacts:  []grants.Contact{{Name: "Lead", Email: "lead@" + strings.ToLower(strings.Fields(partner)[0]) + ".example", Role: "lead"}},
+			Amount:    amount, Currency: currency, StartDate: start,
+			Terms: []string{"Run four open sessions"},
+		}, now(), officer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.ID = dynamo.NewID()
+		if err := store.CreateAgreement(ctx, a, grants.AuditEntry{At: now(), Actor: officer, Action: "agreement.created"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		f.ids[partner] = a.ID
+		return a.ID
+	}
+	change := func(id string, steps ...func(a *grants.Agreement) (grants.AuditEntry, error)) {
+		_, err := store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
+			var out []grants.AuditEntry
+			for _, step := range steps {
+				e, err := step(a)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, e)
+			}
+			return out, nil
+		}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	activate := func(a *grants.Agreement) (grants.AuditEntry, error) { return a.Activate(now(), officer) }
+	due := func(n int) func(a *grants.Agreement) (grants.AuditEntry, error) {
+		return func(a *grants.Agreement) (grants.AuditEntry, error) {
+			e, _, err := a.MakeInstalmentDue(n, now())
+			return e, err
+		}
+	}
+	pay := func(n int, ref string) func(a *grants.Agreement) (grants.AuditEntry, error) {
+		return func(a *grants.Agreement) (grants.AuditEntry, error) {
+			_, es, err := a.RequestPayment(n, grants.PaymentRequest{PaymentReference: ref, PaidOn: "2026-06-01"}, "pay-"+ref, false, now(), financeOfficer)
+			if err != nil {
+				return grants.AuditEntry{}, err
+			}
+			return es[len(es)-1], nil
+		}
+	}
+
+	kitchen := create("community-2026", "Levenshulme Community Kitchen", "1180123", "GBP", 1_000_000, "2026-01-31")
+	change(kitchen, activate, due(1), pay(1, "BACS-0001"), due(2), func(a *grants.Agreement) (grants.AuditEntry, error) {
+		return a.Hold(2, "Check-in 1 not yet in", now(), financeOfficer)
+	})
+	arts := create("community-2026", "Hulme Arts and Health CIC", "12345678", "GBP", 750_001, "2026-02-01")
+	change(arts, activate, due(1), pay(1, "BACS-0002"), func(a *grants.Agreement) (grants.AuditEntry, error) {
+		return a.Terminate("The partner has closed", now(), officer)
+	})
+	create("community-2026", "Moss Side Youth Hub", "1190456", "GBP", 500_000, "2026-07-01")
+	repair := create("community-2026", "Gorton Repair Cafe", "SC012345", "EUR", 200_000, "2026-05-01")
+	change(repair, activate, due(1), func(a *grants.Agreement) (grants.AuditEntry, error) {
+		e, _ := a.MarkContactBounced("lead@gorton.example", "permanent", now())
+		return e, nil
+	})
+	create("other-2026", "Elsewhere Trust", "1170001", "GBP", 123_456, "2026-01-01")
+
+	quarantine := fakeQuarantine{
+		{ID: "q1", ReceivedAt: time.Date(2026, 6, 14, 8, 0, 0, 0, time.UTC), From: "someone@unknown.example", Subject: "Re: our check-in", Reason: "unknown sender"},
+		{ID: "q2", ReceivedAt: time.Date(2026, 6, 13, 8, 0, 0, 0, time.UTC), From: "lead@levenshulme.example", Subject: "Photos attached", Reason: "no reply token", AgreementReference: "CP-2026-001"},
+	}
+	h := &Monitoring{Store: store, Funder: testFunder, Quarantine: quarantine, DefaultProgramme: "community-2026", Now: now}
+	f.api = h.Routes()
+	return f
+}
+
+func (f *monFixture) do(t *testing.T, ev events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
+	t.Helper()
+	resp, err := f.api.Handle(context.Background(), ev)
+	if err != nil {
+		t.Fatalf("handler error: %v", err)
+	}
+	return resp
+}
+
+func get(route string, params map[string]string, role Role) events.APIGatewayV2HTTPRequest {
+	return event("GET", route, params, "", role)
+}
+
+var community = map[string]string{"programme": "community-2026"}
+
+// Each route, each role: who may read what.
+func TestMonitoringAccessByRole(t *testing.T) {
+	f := newMonitoringFixture(t)
+	routes := []struct {
+		route  string
+		params map[string]string
+		ok     []Role
+	}{
+		{"/programmes/{programme}/summary", community, Readers},
+		{"/agreements/{id}/timeline", map[string]string{"id": f.ids["Levenshulme Community Kitchen"]}, Readers},
+		{"/programmes/{programme}/export.csv", community, []Role{RoleProgramme, RoleFinance}},
+		{"/programmes/{programme}/export/360giving.json", community, []Role{RoleProgramme, RoleFinance, RoleViewer}},
+		{"/dashboard", nil, Readers},
+	}
+	for _, rt := range routes {
+		for _, role := range []Role{"", "stranger", RoleViewer, RoleFinance, RoleProgramme} {
+			want := http.StatusForbidden
+			if role == "" {
+				want = http.StatusUnauthorized
+			} else if (Actor{Groups: []Role{role}}).Has(rt.ok...) {
+				want = http.StatusOK
+			}
+			resp := f.do(t, get(rt.route, rt.params, role))
+			if resp.StatusCode != want {
+				t.Errorf("GET %s as %q: %d, want %d (%s)", rt.route, role, resp.StatusCode, want, resp.Body)
+			}
+			if want != http.StatusOK && resp.Headers["Content-Type"] != "application/problem+json" {
+				t.Errorf("GET %s as %q: refused with %s", rt.route, role, resp.Headers["Content-Type"])
+			}
+		}
+	}
+}
+
+func TestMonitoringSummary(t *testing.T) {
+	f := newMonitoringFixture(t)
+	resp := f.do(t, get("/programmes/{programme}/summary", community, RoleViewer))
+	if resp.StatusCode != 200 || resp.Headers["Content-Type"] != "application/json" {
+		t.Fatalf("%d %s %s", resp.StatusCode, resp.Headers["Content-Type"], resp.Body)
+	}
+	var s monitoring.Summary
+	if err := json.Unmarshal([]byte(resp.Body), &s); err != nil {
+		t.Fatal(err)
+	}
+	if want := (monitoring.StatusCounts{Total: 4, Draft: 1, Active: 2, Terminated: 1}); s.Status != want {
+		t.Errorf("status %+v, want %+v", s.Status, want)
+	}
+	tot := func(minor int64, major string) monitoring.Total { return monitoring.Total{Minor: minor, Major: major} }
+	want := map[string]monitoring.CurrencyTotals{
+		// Kitchen's award plus what the terminated partner was paid; the draft commits nothing.
+		"GBP": {Currency: "GBP", Committed: tot(1_187_501, "11875.01"), Paid: tot(437_501, "4375.01"), Outstanding: tot(750_000, "7500.00")},
+		"EUR": {Currency: "EUR", Committed: tot(200_000, "2000.00"), Paid: tot(0, "0.00"), Outstanding: tot(200_000, "2000.00")},
+	}
+	if len(s.Currencies) != 2 || s.Currencies["GBP"] != want["GBP"] || s.Currencies["EUR"] != want["EUR"] {
+		t.Errorf("currencies %+v\nwant %+v", s.Currencies, want)
+	}
+	if s.InstalmentsDue != 1 || s.InstalmentsHeld != 1 || s.Quarantined != 2 || s.AsOf.String() != "2026-06-15" {
+		t.Errorf("due %d held %d quarantined %d as of %s", s.InstalmentsDue, s.InstalmentsHeld, s.Quarantined, s.AsOf)
+	}
+	if len(s.Bouncing) != 1 || s.Bouncing[0].Partner != "Gorton Repair Cafe" || s.Bouncing[0].Reference != "CP-2026-004" {
+		t.Errorf("bouncing %+v", s.Bouncing)
+	}
+
+	// A programme with no agreements has a summary of zeros, not a 404.
+	empty := f.do(t, get("/programmes/{programme}/summary", map[string]string{"programme": "not-started"}, RoleViewer))
+	if empty.StatusCode != 200 || !strings.Contains(empty.Body, `"total":0`) {
+		t.Errorf("empty programme: %d %s", empty.StatusCode, empty.Body)
+	}
+	bad := f.do(t, get("/programmes/{programme}/summary", map[string]string{"programme": "no/such thing"}, RoleViewer))
+	if bad.StatusCode != 422 {
+		t.Errorf("bad programme code: %d %s", bad.StatusCode, bad.Body)
+	}
+}
+
+func TestMonitoringTimeline(t *testing.T) {
+	f := newMonitoringFixture(t)
+	resp := f.do(t, get("/agreements/{id}/timeline", map[string]string{"id": f.ids["Levenshulme Community Kitchen"]}, RoleFinance))
+	if resp.StatusCode != 200 || resp.Headers["Content-Type"] != "application/json" {
+		t.Fatalf("%d %s", resp.StatusCode, resp.Body)
+	}
+	var tl struct {
+		Reference string
+		Events    []monitoring.Event
+	}
+	if err := json.Unmarshal([]byte(resp.Body), &tl); err != nil {
+		t.Fatal(err)
+	}
+	if tl.Reference != "CP-2026-001" {
+		t.Errorf("reference %s", tl.Reference)
+	}
+	kinds := map[string]int{}
+	var statuses []string
+	for i, e := range tl.Events {
+		kinds[e.Kind]++
+		statuses = append(statuses, e.Status)
+		if i > 0 && e.Date.Before(tl.Events[i-1].Date) {
+			t.Errorf("event %d (%s %s) comes before event %d (%s)", i, e.Date, e.Title, i-1, tl.Events[i-1].Date)
+		}
+	}
+	if kinds[monitoring.KindInstalment] != 4 || kinds[monitoring.KindCheckIn] != 4 {
+		t.Errorf("kinds %v", kinds)
+	}
+	got := strings.Join(statuses, " ")
+	for _, s := range []string{"paid", "held", "agreement.created", "agreement.activated", "payment.approved", "instalment.held"} {
+		if !strings.Contains(got, s) {
+			t.Errorf("timeline lacks %s: %s", s, got)
+		}
+	}
+	for _, id := range []string{"nosuchagreement1", "not-an-id"} {
+		if r := f.do(t, get("/agreements/{id}/timeline", map[string]string{"id": id}, RoleViewer)); r.StatusCode != 404 || r.Headers["Content-Type"] != "application/problem+json" {
+			t.Errorf("timeline of %s: %d %s", id, r.StatusCode, r.Body)
+		}
+	}
+}
+
+func TestMonitoringCSV(t *testing.T) {
+	f := newMonitoringFixture(t)
+	resp := f.do(t, get("/programmes/{programme}/export.csv", community, RoleFinance))
+	if resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, resp.Body)
+	}
+	if ct := resp.Headers["Content-Type"]; ct != "text/csv; charset=utf-8" {
+		t.Errorf("Content-Type %q", ct)
+	}
+	if cd := resp.Headers["Content-Disposition"]; cd != `attachment; filename="community-2026-instalments.csv"` {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	rows, err := csv.NewReader(strings.NewReader(resp.Body)).ReadAll()
+	if err != nil {
+		t.Fatalf("not RFC 4180 CSV: %v", err)
+	}
+	if strings.Join(rows[0], ",") != strings.Join(export.CSVHeader, ",") {
+		t.Fatalf("header %v", rows[0])
+	}
+	col := map[string]int{}
+	for i, name := range rows[0] {
+		col[name] = i
+	}
+	perAgreement := map[string]int64{}
+	perCurrency := map[string]int64{}
+	for _, row := range rows[1:] {
+		if row[col["programme"]] != "community-2026" {
+			t.Errorf("row of another programme: %v", row)
+		}
+		minor, err := strconv.ParseInt(row[col["amount_minor"]], 10, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		perAgreement[row[col["partner_name"]]] += minor
+		perCurrency[row[col["currency"]]] += minor
+	}
+	if len(rows) != 1+16 {
+		t.Errorf("%d instalment rows, want 16 (four agreements of four)", len(rows)-1)
+	}
+	want := map[string]int64{"Levenshulme Community Kitchen": 1_000_000, "Hulme Arts and Health CIC": 750_001, "Moss Side Youth Hub": 500_000, "Gorton Repair Cafe": 200_000}
+	for name, award := range want {
+		if perAgreement[name] != award {
+			t.Errorf("%s: rows sum to %d, award is %d", name, perAgreement[name], award)
+		}
+	}
+	if perCurrency["GBP"] != 2_250_001 || perCurrency["EUR"] != 200_000 || len(perCurrency) != 2 {
+		t.Errorf("sums by currency %v", perCurrency)
+	}
+
+	empty := f.do(t, get("/programmes/{programme}/export.csv", map[string]string{"programme": "not-started"}, RoleProgramme))
+	if empty.StatusCode != 200 || strings.Count(empty.Body, "\r\n") != 1 {
+		t.Errorf("empty programme: %d %q", empty.StatusCode, empty.Body)
+	}
+}
+
+// The schemas are the 360Giving Data Standard 1.4.3 as shipped in the export
+// package's testdata; see pkg/export for why both grant schema URLs map to
+// one file. Any other URL is refused, so the test never reaches the network.
+type offlineSchemas map[string]string
+
+func (l offlineSchemas) Load(url string) (any, error) {
+	path, ok := l[url]
+	if !ok {
+		return nil, fmt.Errorf("offline: no local copy of %s", url)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return jsonschema.UnmarshalJSON(f)
+}
+
+func threeSixtyGivingSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	const base = "https://raw.githubusercontent.com/ThreeSixtyGiving/standard/"
+	dir := filepath.Join("..", "export", "testdata", "360giving")
+	c := jsonschema.NewCompiler()
+	c.UseLoader(offlineSchemas{
+		base + "1.4.3/schema/360-giving-package-schema.json": filepath.Join(dir, "360-giving-package-schema.json"),
+		base + "1.4.3/schema/360-giving-schema.json":         filepath.Join(dir, "360-giving-schema.json"),
+		base + "1.4.2/schema/360-giving-schema.json":         filepath.Join(dir, "360-giving-schema.json"),
+	})
+	c.DefaultDraft(jsonschema.Draft2020)
+	c.AssertFormat()
+	sch, err := c.Compile(base + "1.4.3/schema/360-giving-package-schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sch
+}
+
+func TestMonitoringThreeSixtyGiving(t *testing.T) {
+	f := newMonitoringFixture(t)
+	resp := f.do(t, get("/programmes/{programme}/export/360giving.json", community, RoleViewer))
+	if resp.StatusCode != 200 || resp.Headers["Content-Type"] != "application/json" {
+		t.Fatalf("%d %s %s", resp.StatusCode, resp.Headers["Content-Type"], resp.Body)
+	}
+	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(resp.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := threeSixtyGivingSchema(t).Validate(doc); err != nil {
+		t.Fatalf("360Giving package fails the schema:\n%v", err)
+	}
+	var pkg struct {
+		Grants []struct {
+			ID                    string
+			AmountAwarded         json.Number
+			Currency              string
+			RecipientOrganization []struct{ ID string }
+			GrantProgramme        []struct{ Title string }
+		}
+	}
+	if err := json.Unmarshal([]byte(resp.Body), &pkg); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, g := range pkg.Grants {
+		got = append(got, fmt.Sprintf("%s %s %s %s %s", g.ID, g.AmountAwarded, g.Currency, g.RecipientOrganization[0].ID, g.GrantProgramme[0].Title))
+	}
+	// The draft is not published; the terminated grant is published at what was paid.
+	want := []string{
+		"360G-testfunder-CP-2026-001 10000.00 GBP GB-CHC-1180123 Community Partnerships 2026",
+		"360G-testfunder-CP-2026-002 1875.01 GBP GB-COH-12345678 Community Partnerships 2026",
+		"360G-testfunder-CP-2026-004 2000.00 EUR GB-SC-SC012345 Community Partnerships 2026",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("grants:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	for _, p := range []string{"not-started", "other-2026"} {
+		r := f.do(t, get("/programmes/{programme}/export/360giving.json", map[string]string{"programme": p}, RoleViewer))
+		var prob Problem
+		if err := json.Unmarshal([]byte(r.Body), &prob); err != nil || r.StatusCode != 404 || !strings.HasSuffix(prob.Type, "/nothing_to_publish") {
+			t.Errorf("nothing to publish in %s: %d %s", p, r.StatusCode, r.Body)
+		}
+	}
+}
+
+func TestMonitoringDashboard(t *testing.T) {
+	f := newMonitoringFixture(t)
+	resp := f.do(t, get("/dashboard", nil, RoleViewer))
+	if resp.StatusCode != 200 || resp.Headers["Content-Type"] != "text/html; charset=utf-8" {
+		t.Fatalf("%d %s %s", resp.StatusCode, resp.Headers["Content-Type"], resp.Body)
+	}
+	if resp.Headers["Cache-Control"] != "private, no-store" {
+		t.Errorf("Cache-Control %q", resp.Headers["Cache-Control"])
+	}
+	for _, want := range []string{"<!doctype html>", "community-2026", "Levenshulme Community Kitchen", "Hulme Arts and Health CIC",
+		"Moss Side Youth Hub", "Gorton Repair Cafe", "Photos attached", "Re: our check-in"} {
+		if !strings.Contains(resp.Body, want) {
+			t.Errorf("dashboard lacks %q", want)
+		}
+	}
+	if strings.Contains(resp.Body, "Elsewhere Trust") {
+		t.Error("dashboard shows another programme's partner")
+	}
+
+	// A browser asks for gzip; the page arrives compressed and whole.
+	ev := get("/dashboard", nil, RoleViewer)
+	ev.QueryStringParameters = map[string]string{"programme": "other-2026"}
+	ev.Headers["accept-encoding"] = "gzip, deflate, br"
+	z := f.do(t, ev)
+	if z.StatusCode != 200 || z.Headers["Content-Encoding"] != "gzip" || !z.IsBase64Encoded {
+		t.Fatalf("gzip: %d %v base64=%v", z.StatusCode, z.Headers, z.IsBase64Encoded)
+	}
+	page := gunzip(t, z.Body)
+	if !strings.Contains(page, "Elsewhere Trust") || strings.Contains(page, "Levenshulme") {
+		t.Error("the other programme's dashboard shows the wrong agreements")
+	}
+}
+
+func gunzip(t *testing.T, b64 string) string {
+	t.Helper()
+	raw, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestAcceptsGzip(t *testing.T) {
+	for h, want := range map[string]bool{
+		"": false, "gzip": true, "GZIP": true, "deflate, gzip;q=0.5": true, "gzip;q=0": false, "gzip; q=0.000": false,
+		"br": false, "x-gzip": false, "identity": false,
+	} {
+		if got := acceptsGzip(h); got != want {
+			t.Errorf("acceptsGzip(%q) = %v", h, got)
+		}
+	}
+}
+
+// memStore serves the monitoring routes from memory, for what would be slow
+// to build in DynamoDB Local.
+type memStore struct {
+	agreements []grants.Agreement
+	planReads  int
+}
+
+func (m *memStore) ProgrammeAgreements(context.Context, string, ...func(*dynamodb.Options)) ([]grants.Agreement, dynamo.ReadCost, error) {
+	list := make([]grants.Agreement, len(m.agreements))
+	for i, a := range m.agreements {
+		a.Instalments, a.CheckIns = nil, nil // the index carries no plans
+		list[i] = a
+	}
+	return list, dynamo.ReadCost{}, nil
+}
+
+func (m *memStore) AgreementsWithPlans(_ context.Context, ids []string) ([]grants.Agreement, error) {
+	m.planReads += len(ids)
+	var out []grants.Agreement
+	for _, id := range ids {
+		for _, a := range m.agreements {
+			if a.ID == id {
+				out = append(out, a)
+			}
+		}
+	}
+	return out, nil
+}
+
+func (m *memStore) GetAgreement(context.Context, string) (*grants.Agreement, error) {
+	return nil, &grants.Error{Code: grants.NotFound, Message: "no"}
+}
+
+func (m *memStore) History(context.Context, string, string, int) (dynamo.Page[grants.AuditEntry], error) {
+	return dynamo.Page[grants.AuditEntry]{}, nil
+}
+
+// The dashboard draws at most DashboardLimit rows, running agreements
+// first, says so in its title, and still counts every agreement.
+func TestDashboardCapsRows(t *testing.T) {
+	now := monNow()
+	m := &memStore{}
+	for i := range DashboardLimit + 5 {
+		a, err := grants.NewAgreement(grants.NewAgreementInput{
+			Programme: "big", Partner: grants.Partner{Name: fmt.Sprintf("Partner %03d", i), RegistrationNumber: "1180123", Address: "1 Main Street"},
+			Contacts: []grants.Contact{{Name: "Lead", Email: "lead@example.org"}}, Amount: 400_000, StartDate: "2026-01-01",
+		}, now(), "officer")
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.ID, a.Reference = fmt.Sprintf("id%03d", i), fmt.Sprintf("CP-2026-%03d", i+1)
+		if i >= 5 { // the first five stay drafts and fall below the cap
+			if _, err := a.Activate(now(), "officer"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		a.Stats = a.ComputeStats()
+		m.agreements = append(m.agreements, *a)
+	}
+	api := (&Monitoring{Store: m, Funder: testFunder, DefaultProgramme: "big", Now: now}).Routes()
+	resp, err := api.Handle(context.Background(), get("/dashboard", nil, RoleProgramme))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("%v %d %s", err, resp.StatusCode, resp.Body)
+	}
+	if m.planReads != DashboardLimit {
+		t.Errorf("read the plans of %d agreements, want %d", m.planReads, DashboardLimit)
+	}
+	if want := fmt.Sprintf("the first %d of %d agreements", DashboardLimit, DashboardLimit+5); !strings.Contains(resp.Body, want) {
+		t.Errorf("page does not say %q", want)
+	}
+	if !strings.Contains(resp.Body, "Partner 204") || strings.Contains(resp.Body, "Partner 000") {
+		t.Error("the rows are not the running agreements first")
+	}
+}

@@ -1,0 +1,164 @@
+package localstack
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/png"
+	"net/http"
+	"net/smtp"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/monitoring"
+)
+
+const chromium = "/usr/bin/chromium"
+
+// TestDemoDashboard opens the dashboard of the demo programme the stack
+// seeds, as a programme officer would from the link make run prints: in a
+// real browser, signed in through that link, after a month of the
+// programme's life (an instalment paid, check-ins sent, a doubtful reply
+// held). The screenshot is kept as testdata/demo-dashboard.png.
+func TestDemoDashboard(t *testing.T) {
+	if _, err := os.Stat(chromium); err != nil {
+		t.Skip("install Debian chromium (apt-get install chromium)")
+	}
+	st := startStack(t)
+	ctx := context.Background()
+	now := time.Now()
+	token := func(user, role string) string {
+		tok, err := st.Auth.Issue(user, role, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	api := st.opts.APIAddr
+	officer := client{t, api, token("olu@funder.local", "programme")}
+	alice := client{t, api, token("alice", "finance")}
+	bob := client{t, api, token("bob", "finance")}
+
+	if _, err := st.Runner.Advance(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	var list struct{ Items []grants.Agreement }
+	officer.must(200, "GET", "/agreements?programme="+DemoProgramme, "", &list)
+	if len(list.Items) != 4 {
+		t.Fatalf("demo programme has %d agreements, want 4", len(list.Items))
+	}
+	// Pay the first instalment of the partnership that started two months ago.
+	var first *grants.Agreement
+	for i := range list.Items {
+		if list.Items[i].Partner.Name == demoPartners[0].name {
+			first = &list.Items[i]
+		}
+	}
+	if first == nil {
+		t.Fatalf("no agreement for %s", demoPartners[0].name)
+	}
+	var req struct{ Payment grants.Payment }
+	alice.must(201, "POST", "/agreements/"+first.ID+"/instalments/1/payments", `{"paymentReference": "BACS-DEMO-1", "paidOn": "`+grants.Today(st.Clock.Now(), time.UTC).String()+`"}`,
+		&req, "Idempotency-Key", "demo-pay-1")
+	bob.must(200, "POST", "/agreements/"+first.ID+"/instalments/1/payments/"+req.Payment.ID+"/approve", "", nil)
+
+	// A reply whose address was tampered with is held for a person.
+	msg := "From: someone@elsewhere.example\r\nTo: checkin+not-a-real-token@reply.funder.local\r\nSubject: Re: How is it going?\r\n\r\nHello, here is our update.\r\n"
+	if err := smtp.SendMail(st.opts.SMTPAddr, nil, "someone@elsewhere.example", []string{"checkin+not-a-real-token@reply.funder.local"}, []byte(msg)); err != nil {
+		t.Fatalf("SMTP: %v", err)
+	}
+	if _, err := st.Runner.Advance(ctx, 30); err != nil {
+		t.Fatal(err)
+	}
+
+	var s monitoring.Summary
+	officer.must(200, "GET", "/programmes/"+DemoProgramme+"/summary", "", &s)
+	if s.Status.Active != 4 || s.Currencies["GBP"].Committed.Minor != 4*1_000_000 || s.Currencies["GBP"].Paid.Minor != 1_000_000/4 {
+		t.Errorf("summary %+v", s)
+	}
+	if s.Quarantined != 1 {
+		t.Errorf("summary counts %d quarantined replies, want 1", s.Quarantined)
+	}
+
+	// Without a token, or with the sign-in link's token spoiled, no page.
+	if code, _ := (client{t, api, ""}).do("GET", "/dashboard", ""); code != http.StatusUnauthorized {
+		t.Errorf("dashboard without a token: %d, want 401", code)
+	}
+	code, page := officer.do("GET", "/dashboard", "")
+	if code != 200 {
+		t.Fatalf("dashboard: %d %s", code, page)
+	}
+
+	// A real browser, signed in by the link make run prints.
+	link := "http://" + api + "/dashboard?token=" + officer.token
+	dom := runChromium(t, "--dump-dom", link)
+	for _, p := range demoPartners {
+		if !strings.Contains(dom, htmlEscape(p.name)) {
+			t.Errorf("the dashboard a browser shows lacks %q", p.name)
+		}
+	}
+	for _, want := range []string{"someone@elsewhere.example", "£10,000.00"} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("the dashboard a browser shows lacks %q", want)
+		}
+	}
+	shot := filepath.Join(t.TempDir(), "dashboard.png")
+	runChromium(t, "--hide-scrollbars", "--screenshot="+shot, link)
+	data, err := os.ReadFile(shot)
+	if err != nil {
+		t.Fatalf("no screenshot: %v", err)
+	}
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("screenshot is not a PNG: %v", err)
+	}
+	if n := colours(img, 64); n < 8 {
+		t.Errorf("screenshot has %d distinct colours: the page did not paint", n)
+	}
+	if err := os.WriteFile(filepath.Join("testdata", "demo-dashboard.png"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func htmlEscape(s string) string { return strings.ReplaceAll(s, "'", "&#39;") }
+
+// runChromium runs headless Chromium off the network and out of any proxy
+// (the page is on loopback) with a profile of its own, and returns stdout.
+func runChromium(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
+	defer cancel()
+	flags := []string{
+		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--no-proxy-server",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir=" + t.TempDir(), "--window-size=1400,1800",
+	}
+	cmd := exec.CommandContext(ctx, chromium, append(flags, args...)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("chromium %v: %v\n%s", args, err, stderr.String())
+	}
+	return stdout.String()
+}
+
+// colours counts distinct colours, stopping at limit.
+func colours(img image.Image, limit int) int {
+	seen := map[uint32]bool{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y += 7 {
+		for x := b.Min.X; x < b.Max.X; x += 7 {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			seen[r>>8<<16|g>>8<<8|bl>>8] = true
+			if len(seen) >= limit {
+				return limit
+			}
+		}
+	}
+	return len(seen)
+}
