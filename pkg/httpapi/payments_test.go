@@ -890,18 +890,18 @@ func TestListInstalments(t *testing.T) {
 	}
 
 	type row struct {
-		AgreementID             string  `json:"agreementId"`
-		Reference               string  `json:"reference"`
-		Programme               string  `json:"programme"`
-		PartnerName             string  `json:"partnerName"`
-		Number                  int     `json:"number"`
-		Amount                  int64   `json:"amount"`
-		Currency                string  `json:"currency"`
-		DueDate                 string  `json:"dueDate"`
-		Status                  string  `json:"status"`
-		PreviousCheckInReceived *bool   `json:"previousCheckInReceived"`
-		HoldReason              string  `json:"holdReason"`
-		PaymentReference        string  `json:"paymentReference"`
+		AgreementID             string               `json:"agreementId"`
+		Reference               string               `json:"reference"`
+		Programme               string               `json:"programme"`
+		PartnerName             string               `json:"partnerName"`
+		Number                  int                  `json:"number"`
+		Amount                  int64                `json:"amount"`
+		Currency                string               `json:"currency"`
+		DueDate                 string               `json:"dueDate"`
+		Status                  string               `json:"status"`
+		PreviousCheckInReceived *bool                `json:"previousCheckInReceived"`
+		HoldReason              string               `json:"holdReason"`
+		PaymentReference        string               `json:"paymentReference"`
 		Payment                 *struct{ ID string } `json:"payment"`
 	}
 	list := func(t *testing.T, role Role, q map[string]string) ([]row, events.APIGatewayV2HTTPResponse) {
