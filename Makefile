@@ -24,8 +24,10 @@ LOCALSTACK := .local/bin/localstack
 run: deps $(LOCALSTACK)
 	exec $(LOCALSTACK) run
 
-## test: every test, go vet, staticcheck and cfn-lint
+## test: every test, gofmt, go vet, staticcheck and cfn-lint
 test: deps
+	@unformatted=$$(gofmt -l functions pkg); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 	$(GO) test -count=1 -timeout 12m ./...
