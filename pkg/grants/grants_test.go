@@ -3,6 +3,7 @@ package grants
 import (
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 )
@@ -194,5 +195,42 @@ func TestAmendKeepsBounceOnlyForKeptAddresses(t *testing.T) {
 	}
 	if a.Contacts[0].Bounced == "" || a.Contacts[1].Bounced != "" || a.UpdatedBy != "y" {
 		t.Errorf("contacts after amend: %+v", a.Contacts)
+	}
+}
+
+func TestAmendMovesScheduledDates(t *testing.T) {
+	a, _ := NewAgreement(validInput(), now, "x")
+	a.Instalments[1].ScheduleCreated = true
+	e, err := a.Amend(Amendment{InstalmentDates: []DateChange{{Number: 2, DueDate: "2026-05-15"}}, CheckInDates: []DateChange{{Number: 1, DueDate: "2026-04-30"}}}, now, "olu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := a.Instalments[1]; got.DueDate.String() != "2026-05-15" || got.ScheduleCreated {
+		t.Errorf("instalment 2: %+v (its schedule must be marked for replacement)", got)
+	}
+	if got := a.CheckIns[0].DueDate.String(); got != "2026-04-30" {
+		t.Errorf("check-in 1 due %s", got)
+	}
+	if !strings.Contains(e.Detail, "instalment 2 due 2026-04-30 → 2026-05-15") || !strings.Contains(e.Detail, "check-in 1 due 2026-04-16 → 2026-04-30") {
+		t.Errorf("audit detail %q", e.Detail)
+	}
+
+	for name, m := range map[string]Amendment{
+		"out of order":      {InstalmentDates: []DateChange{{Number: 2, DueDate: "2026-08-01"}}},
+		"after the end":     {CheckInDates: []DateChange{{Number: 4, DueDate: "2027-02-01"}}},
+		"before today":      {InstalmentDates: []DateChange{{Number: 1, DueDate: "2026-01-09"}}},
+		"not a date":        {InstalmentDates: []DateChange{{Number: 3, DueDate: "31/07/2026"}}},
+		"no such check-in":  {CheckInDates: []DateChange{{Number: 9, DueDate: "2026-06-01"}}},
+		"check-ins crossed": {CheckInDates: []DateChange{{Number: 2, DueDate: "2026-04-01"}}},
+	} {
+		b, _ := NewAgreement(validInput(), now, "x")
+		if _, err := b.Amend(m, now, "olu"); ErrorCode(err) != Invalid {
+			t.Errorf("%s: %v, want invalid", name, err)
+		}
+	}
+
+	a.Instalments[0].Status = InstalmentDue
+	if _, err := a.Amend(Amendment{InstalmentDates: []DateChange{{Number: 1, DueDate: "2026-02-15"}}}, now, "olu"); ErrorCode(err) != Conflict {
+		t.Errorf("moving a due instalment: %v, want conflict", err)
 	}
 }

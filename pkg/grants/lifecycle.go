@@ -1,6 +1,7 @@
 package grants
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -59,11 +60,20 @@ func (a *Agreement) Terminate(reason string, now time.Time, actor string) (Audit
 }
 
 // Amendment changes what a programme officer may change after creation:
-// contacts, terms and support. Nil fields are left as they are.
+// contacts, terms, support, and the due dates of instalments and check-ins
+// not yet acted on. Nil fields are left as they are.
 type Amendment struct {
-	Contacts *[]Contact
-	Terms    *[]string
-	Support  *[]string
+	Contacts        *[]Contact
+	Terms           *[]string
+	Support         *[]string
+	InstalmentDates []DateChange
+	CheckInDates    []DateChange
+}
+
+// DateChange moves the due date of instalment or check-in Number.
+type DateChange struct {
+	Number  int
+	DueDate string
 }
 
 // Amend applies an amendment to a draft or active agreement.
@@ -96,11 +106,16 @@ func (a *Agreement) Amend(m Amendment, now time.Time, actor string) (AuditEntry,
 		a.Support = trimAll(*m.Support)
 		changed = append(changed, "support")
 	}
+	moved, err := a.moveDates(m, Today(now, a.Location()), &errs)
+	if err != nil {
+		return AuditEntry{}, err
+	}
+	changed = append(changed, moved...)
 	if err := errs.err(); err != nil {
 		return AuditEntry{}, err
 	}
 	if len(changed) == 0 {
-		return AuditEntry{}, &Error{Code: Invalid, Message: "Nothing to amend: give contacts, terms or support.", Reason: "validation"}
+		return AuditEntry{}, &Error{Code: Invalid, Message: "Nothing to amend: give contacts, terms, support or due dates.", Reason: "validation"}
 	}
 	a.touch(now, actor)
 	return AuditEntry{At: now.UTC(), Actor: actor, Action: "agreement.amended", Detail: "changed " + strings.Join(changed, ", ")}, nil
@@ -125,4 +140,60 @@ func (a *Agreement) CheckIn(n int) *CheckIn {
 		return nil
 	}
 	return &a.CheckIns[n-1]
+}
+
+// moveDates applies the amendment's date changes. Only an item still
+// scheduled can move (one already due, sent or paid is history), to a date
+// from today to the end date, keeping each plan in order. A moved item's
+// schedule is marked missing, so the next sync replaces it.
+func (a *Agreement) moveDates(m Amendment, today Date, errs *fieldErrors) ([]string, error) {
+	var moved []string
+	move := func(list string, i int, ch DateChange, due *Date, scheduleCreated *bool, label string) {
+		field := fmt.Sprintf("%s[%d].dueDate", list, i)
+		d, err := ParseDate(ch.DueDate)
+		switch {
+		case err != nil:
+			errs.add(field, "must be a date, YYYY-MM-DD")
+		case d.Before(today) || d.Before(a.StartDate) || d.After(a.EndDate):
+			errs.add(field, "must be from today (%s) and within the agreement (%s to %s)", today, a.StartDate, a.EndDate)
+		case d != *due:
+			moved = append(moved, fmt.Sprintf("%s due %s → %s", label, *due, d))
+			*due, *scheduleCreated = d, false
+		}
+	}
+	for i, ch := range m.InstalmentDates {
+		in := a.Instalment(ch.Number)
+		if in == nil {
+			errs.add(fmt.Sprintf("instalments[%d].number", i), "must be an instalment of this agreement (1 to %d)", len(a.Instalments))
+			continue
+		}
+		if in.Status != InstalmentScheduled {
+			return nil, &Error{Code: Conflict, Message: fmt.Sprintf("Instalment %d is %s; only a scheduled instalment's date can move.", in.Number, in.Status), Reason: "date_not_movable"}
+		}
+		move("instalments", i, ch, &in.DueDate, &in.ScheduleCreated, fmt.Sprintf("instalment %d", in.Number))
+	}
+	for i, ch := range m.CheckInDates {
+		c := a.CheckIn(ch.Number)
+		if c == nil {
+			errs.add(fmt.Sprintf("checkIns[%d].number", i), "must be a check-in of this agreement (1 to %d)", len(a.CheckIns))
+			continue
+		}
+		if c.Status != CheckInScheduled {
+			return nil, &Error{Code: Conflict, Message: fmt.Sprintf("Check-in %d is %s; only a scheduled check-in's date can move.", c.Number, c.Status), Reason: "date_not_movable"}
+		}
+		move("checkIns", i, ch, &c.DueDate, &c.ScheduleCreated, fmt.Sprintf("check-in %d", c.Number))
+	}
+	for i := 1; i < len(a.Instalments); i++ {
+		if !a.Instalments[i-1].DueDate.Before(a.Instalments[i].DueDate) {
+			errs.add("instalments", "due dates must stay in order: instalment %d (%s) would not come before instalment %d (%s)",
+				i, a.Instalments[i-1].DueDate, i+1, a.Instalments[i].DueDate)
+		}
+	}
+	for i := 1; i < len(a.CheckIns); i++ {
+		if !a.CheckIns[i-1].DueDate.Before(a.CheckIns[i].DueDate) {
+			errs.add("checkIns", "due dates must stay in order: check-in %d (%s) would not come before check-in %d (%s)",
+				i, a.CheckIns[i-1].DueDate, i+1, a.CheckIns[i].DueDate)
+		}
+	}
+	return moved, nil
 }

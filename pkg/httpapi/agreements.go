@@ -220,6 +220,22 @@ type amendBody struct {
 	Contacts *[]contactBody `json:"contacts"`
 	Terms    *[]string      `json:"terms"`
 	Support  *[]string      `json:"support"`
+	// Instalments and CheckIns move due dates: [{"number": 2, "dueDate": "2026-05-15"}].
+	Instalments []dateChangeBody `json:"instalments"`
+	CheckIns    []dateChangeBody `json:"checkIns"`
+}
+
+type dateChangeBody struct {
+	Number  int    `json:"number"`
+	DueDate string `json:"dueDate"`
+}
+
+func dateChanges(body []dateChangeBody) []grants.DateChange {
+	var out []grants.DateChange
+	for _, b := range body {
+		out = append(out, grants.DateChange(b))
+	}
+	return out
 }
 
 func (h *Agreements) amend(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
@@ -231,7 +247,8 @@ func (h *Agreements) amend(ctx context.Context, r *Request) (events.APIGatewayV2
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	m := grants.Amendment{Terms: body.Terms, Support: body.Support}
+	m := grants.Amendment{Terms: body.Terms, Support: body.Support,
+		InstalmentDates: dateChanges(body.Instalments), CheckInDates: dateChanges(body.CheckIns)}
 	if body.Contacts != nil {
 		c := contactsOf(*body.Contacts)
 		m.Contacts = &c

@@ -386,3 +386,27 @@ func TestListPaginatesWithCursor(t *testing.T) {
 		t.Fatalf("bad cursor: %d %s", resp.StatusCode, resp.Body)
 	}
 }
+
+func TestAmendDueDates(t *testing.T) {
+	f := newFixture(t)
+	a := decodeAgreement(t, f.do(t, event("POST", "/agreements", nil, issueBody, RoleProgramme)))
+	id := map[string]string{"id": a.ID}
+	resp := f.do(t, event("PATCH", "/agreements/{id}", id, `{"instalments": [{"number": 3, "dueDate": "2026-08-14"}], "checkIns": [{"number": 2, "dueDate": "2026-07-31"}]}`,
+		RoleProgramme, "If-Match", `"1"`))
+	if resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, resp.Body)
+	}
+	got := decodeAgreement(t, resp)
+	if got.Instalments[2].DueDate.String() != "2026-08-14" || got.CheckIns[1].DueDate.String() != "2026-07-31" || got.Instalments[1].DueDate.String() != "2026-04-30" {
+		t.Errorf("dates after the amendment: %+v %+v", got.Instalments, got.CheckIns)
+	}
+
+	bad := f.do(t, event("PATCH", "/agreements/{id}", id, `{"instalments": [{"number": 2, "dueDate": "2026-09-01"}]}`, RoleProgramme, "If-Match", `"2"`))
+	if bad.StatusCode != 422 || !strings.Contains(bad.Body, `"field":"instalments"`) {
+		t.Errorf("out of order: %d %s", bad.StatusCode, bad.Body)
+	}
+	unknown := f.do(t, event("PATCH", "/agreements/{id}", id, `{"instalments": [{"number": 2, "date": "2026-05-01"}]}`, RoleProgramme, "If-Match", `"2"`))
+	if unknown.StatusCode != 400 {
+		t.Errorf("unknown field: %d %s", unknown.StatusCode, unknown.Body)
+	}
+}

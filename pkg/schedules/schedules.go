@@ -22,6 +22,7 @@ import (
 type API interface {
 	CreateSchedule(context.Context, *scheduler.CreateScheduleInput, ...func(*scheduler.Options)) (*scheduler.CreateScheduleOutput, error)
 	DeleteSchedule(context.Context, *scheduler.DeleteScheduleInput, ...func(*scheduler.Options)) (*scheduler.DeleteScheduleOutput, error)
+	GetSchedule(context.Context, *scheduler.GetScheduleInput, ...func(*scheduler.Options)) (*scheduler.GetScheduleOutput, error)
 }
 
 // Config names the deployment's scheduler resources.
@@ -103,13 +104,40 @@ func (s *Schedules) when(a *grants.Agreement, d grants.Date) time.Time {
 	return at
 }
 
+// create makes the item's schedule. The name is deterministic, so a retry
+// finds its own schedule there; one at another time is what an earlier date
+// left behind (the date was amended) and is replaced.
 func (s *Schedules) create(ctx context.Context, a *grants.Agreement, kind string, n int, d grants.Date, target string) error {
+	name := Name(a.ID, kind, n)
+	expression := "at(" + s.when(a, d).Format("2006-01-02T15:04:05") + ")"
+	err := s.put(ctx, a, kind, n, name, expression, target)
+	var conflict *types.ConflictException
+	if !errors.As(err, &conflict) {
+		return err
+	}
+	old, err := s.API.GetSchedule(ctx, &scheduler.GetScheduleInput{Name: aws.String(name), GroupName: aws.String(s.Cfg.Group)})
+	if err != nil {
+		return fmt.Errorf("read schedule %s: %w", name, err)
+	}
+	if aws.ToString(old.ScheduleExpression) == expression && aws.ToString(old.ScheduleExpressionTimezone) == a.TimeZone {
+		return nil
+	}
+	var nf *types.ResourceNotFoundException
+	if _, err := s.API.DeleteSchedule(ctx, &scheduler.DeleteScheduleInput{Name: aws.String(name), GroupName: aws.String(s.Cfg.Group)}); err != nil && !errors.As(err, &nf) {
+		return fmt.Errorf("replace schedule %s: %w", name, err)
+	}
+	if err := s.put(ctx, a, kind, n, name, expression, target); err != nil && !errors.As(err, &conflict) {
+		return err
+	}
+	return nil
+}
+
+func (s *Schedules) put(ctx context.Context, a *grants.Agreement, kind string, n int, name, expression, target string) error {
 	input, _ := json.Marshal(Event{AgreementID: a.ID, Number: n})
-	at := s.when(a, d)
 	_, err := s.API.CreateSchedule(ctx, &scheduler.CreateScheduleInput{
-		Name:                       aws.String(Name(a.ID, kind, n)),
+		Name:                       aws.String(name),
 		GroupName:                  aws.String(s.Cfg.Group),
-		ScheduleExpression:         aws.String("at(" + at.Format("2006-01-02T15:04:05") + ")"),
+		ScheduleExpression:         aws.String(expression),
 		ScheduleExpressionTimezone: aws.String(a.TimeZone),
 		FlexibleTimeWindow:         &types.FlexibleTimeWindow{Mode: types.FlexibleTimeWindowModeOff},
 		ActionAfterCompletion:      types.ActionAfterCompletionDelete,
@@ -122,9 +150,8 @@ func (s *Schedules) create(ctx context.Context, a *grants.Agreement, kind string
 			DeadLetterConfig: &types.DeadLetterConfig{Arn: aws.String(s.Cfg.DeadLetterArn)},
 		},
 	})
-	var conflict *types.ConflictException
-	if err != nil && !errors.As(err, &conflict) {
-		return fmt.Errorf("create schedule %s: %w", Name(a.ID, kind, n), err)
+	if err != nil {
+		return fmt.Errorf("create schedule %s: %w", name, err)
 	}
 	return nil
 }

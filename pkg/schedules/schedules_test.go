@@ -378,3 +378,56 @@ func TestFailedCreationLeavesItemsForTheSweep(t *testing.T) {
 		t.Errorf("after repair: %d schedules, want 8", len(got))
 	}
 }
+
+// Amending a due date replaces that item's schedule, and only that one; a
+// second sync (a retry, or the sweep) changes nothing more.
+func TestAmendedDateReplacesTheSchedule(t *testing.T) {
+	now := time.Date(2026, 6, 10, 8, 30, 0, 0, time.UTC)
+	f := newFixture(t, now)
+	ctx := context.Background()
+	a := f.activate(t, "2026-06-01", "Europe/London")
+	if err := f.sync.Sync(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	f.calls.take()
+
+	a, err := f.store.UpdateAgreement(ctx, a.ID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
+		e, err := a.Amend(grants.Amendment{
+			InstalmentDates: []grants.DateChange{{Number: 2, DueDate: "2026-09-15"}},
+			CheckInDates:    []grants.DateChange{{Number: 1, DueDate: "2026-08-25"}},
+		}, now, "officer@funder.test")
+		return []grants.AuditEntry{e}, err
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.sync.Sync(ctx, a); err != nil {
+		t.Fatalf("Sync: %v", err)
+	}
+	if got := f.calls.take(); got["CreateSchedule"] != 4 || got["DeleteSchedule"] != 2 || got["GetSchedule"] != 2 {
+		t.Errorf("calls %v, want 2 × (create → conflict, get, delete, create)", got)
+	}
+	for name, want := range map[string]string{"i2": "at(2026-09-15T09:00:00)", "c1": "at(2026-08-25T09:00:00)", "i3": "at(2026-12-01T09:00:00)"} {
+		out, err := f.client.GetSchedule(ctx, &scheduler.GetScheduleInput{Name: aws.String("agr-" + a.ID + "-" + name), GroupName: aws.String(cfg.Group)})
+		if err != nil {
+			t.Fatalf("GetSchedule %s: %v", name, err)
+		}
+		if got := aws.ToString(out.ScheduleExpression); got != want {
+			t.Errorf("%s fires %s, want %s", name, got, want)
+		}
+	}
+	if got := len(f.list(t, a.ID)); got != 8 {
+		t.Errorf("%d schedules, want 8", got)
+	}
+	fresh, err := f.store.GetAgreement(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.calls.take()
+	if err := f.sync.Sync(ctx, fresh); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.calls.take(); len(got) != 0 {
+		t.Errorf("a second sync called %v, want nothing", got)
+	}
+}
