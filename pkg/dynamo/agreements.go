@@ -375,6 +375,16 @@ func (st *Store) History(ctx context.Context, id string, cursor string, limit in
 	return page, err
 }
 
+// AuditItem is the transaction item that appends an audit entry without
+// touching the agreement, so its version (and anyone's If-Match) stands.
+func (st *Store) AuditItem(id string, e grants.AuditEntry) (types.TransactWriteItem, error) {
+	it, err := auditItem(id, 0, e)
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	return st.putNew(it), nil
+}
+
 // AppendAudit records one entry on its own, for events that change nothing
 // else (an email bounced, a reminder was sent).
 func (st *Store) AppendAudit(ctx context.Context, id string, e grants.AuditEntry) error {

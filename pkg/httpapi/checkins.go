@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -208,7 +209,8 @@ func (h *CheckIns) reject(ctx context.Context, r *Request) (events.APIGatewayV2H
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if body.Reason == "" {
+	// As for a waive: a blank reason is no reason.
+	if body.Reason = strings.TrimSpace(body.Reason); body.Reason == "" {
 		return events.APIGatewayV2HTTPResponse{}, invalid("reason", "is required")
 	}
 	q, err := h.Store.GetQuarantined(ctx, r.Param("id"))

@@ -234,7 +234,7 @@ func ReplyNotice(a *grants.Agreement, c grants.CheckIn, to []string, excerpt str
 func QuarantineNotice(reason string, from string, subject string, to []string, agreementRef string) (Email, error) {
 	v := noticeView{Reference: agreementRef}
 	v.Facts = []fact{
-		{"Why", oneLine(reason, 300)},
+		{"Why", oneLine(grants.QuarantineReason(reason), 300)},
 		{"From", oneLine(from, 200)},
 		{"Subject", oneLine(subject, 200)},
 	}

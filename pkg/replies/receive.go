@@ -73,7 +73,14 @@ func (rc *Receiver) Receive(ctx context.Context, m events.SimpleEmailService) er
 	}
 	key := "msg#" + id
 	token := newToken()
-	claimed, done, err := rc.Store.ClaimOnce(ctx, automation.InboundPartition, key, token, rc.Now(), 5*time.Minute)
+	// The claim lasts no longer than this invocation: Lambda retries a failed
+	// one a minute or two later, and a claim outliving a crashed attempt
+	// would turn those retries away until the event went to the dead-letter queue.
+	lease := 5 * time.Minute
+	if dl, ok := ctx.Deadline(); ok {
+		lease = time.Until(dl)
+	}
+	claimed, done, err := rc.Store.ClaimOnce(ctx, automation.InboundPartition, key, token, rc.Now(), lease)
 	if err != nil {
 		return err
 	}
@@ -134,7 +141,18 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 	case inbound.Ignore:
 		return rc.ignore(ctx, reply, string(outcome.Reason), complete)
 	default:
-		return rc.quarantine(ctx, reply, string(outcome.Reason), contactsCache[outcome.AgreementID], complete)
+		// A verdict can quarantine a message before its contacts were looked
+		// up; its agreement is still known and names the notice's programme.
+		a := contactsCache[outcome.AgreementID]
+		if a == nil && outcome.AgreementID != "" {
+			if a, err = rc.Store.GetAgreement(ctx, outcome.AgreementID); err != nil {
+				if grants.ErrorCode(err) != grants.NotFound {
+					return err
+				}
+				a = nil
+			}
+		}
+		return rc.quarantine(ctx, reply, string(outcome.Reason), a, complete)
 	}
 }
 
@@ -162,14 +180,14 @@ func (rc *Receiver) ignore(ctx context.Context, r grants.Reply, reason string, c
 	if r.AgreementID == "" {
 		return rc.Store.Transact(ctx, complete)
 	}
-	now := rc.Now()
-	_, err := rc.Store.UpdateAgreement(ctx, r.AgreementID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
-		return []grants.AuditEntry{{At: now.UTC(), Actor: grants.System, Action: "reply.ignored", Subject: fmt.Sprintf("check-in %d", r.CheckIn),
-			Detail: fmt.Sprintf("%s from %s (SES message %s)", reason, r.From, r.MessageID)}}, nil
-	}, func(*grants.Agreement) ([]types.TransactWriteItem, error) {
-		return []types.TransactWriteItem{complete}, nil
-	})
-	return err
+	// Only the history changes: an out-of-office must not move the
+	// agreement's version under a person editing it.
+	entry, err := rc.Store.AuditItem(r.AgreementID, grants.AuditEntry{At: rc.Now().UTC(), Actor: grants.System, Action: "reply.ignored",
+		Subject: fmt.Sprintf("check-in %d", r.CheckIn), Detail: fmt.Sprintf("%s from %s (SES message %s)", reason, r.From, r.MessageID)})
+	if err != nil {
+		return err
+	}
+	return rc.Store.Transact(ctx, complete, entry)
 }
 
 // quarantine holds the message for a person and tells the officer.
