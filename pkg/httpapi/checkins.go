@@ -26,7 +26,7 @@ type CheckInStore interface {
 	ResolveItem(id, status, actor, note string, now time.Time) types.TransactWriteItem
 	Enqueue(agreementID, key string, now time.Time) types.TransactWriteItem
 	Transact(ctx context.Context, items ...types.TransactWriteItem) error
-	AppendAudit(ctx context.Context, id string, e grants.AuditEntry) error
+	AuditItem(id string, e grants.AuditEntry) (types.TransactWriteItem, error)
 }
 
 // Linker makes short-lived links to stored attachments.
@@ -218,11 +218,17 @@ func (h *CheckIns) reject(ctx context.Context, r *Request) (events.APIGatewayV2H
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	now := h.Now()
-	if err := h.Store.Transact(ctx, h.Store.ResolveItem(q.ID, dynamo.QuarantineRejected, r.Actor.ID, body.Reason, now)); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
+	// The decision and its audit entry are one write.
+	items := []types.TransactWriteItem{h.Store.ResolveItem(q.ID, dynamo.QuarantineRejected, r.Actor.ID, body.Reason, now)}
 	if q.AgreementID != "" {
-		_ = h.Store.AppendAudit(ctx, q.AgreementID, grants.AuditEntry{At: now.UTC(), Actor: r.Actor.ID, Action: "quarantine.rejected", Subject: q.ID, Detail: body.Reason})
+		entry, err := h.Store.AuditItem(q.AgreementID, grants.AuditEntry{At: now.UTC(), Actor: r.Actor.ID, Action: "quarantine.rejected", Subject: q.ID, Detail: body.Reason})
+		if err != nil {
+			return events.APIGatewayV2HTTPResponse{}, err
+		}
+		items = append(items, entry)
+	}
+	if err := h.Store.Transact(ctx, items...); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	q, err = h.Store.GetQuarantined(ctx, q.ID)
 	if err != nil {
