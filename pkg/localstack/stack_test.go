@@ -200,6 +200,21 @@ func TestAgreementYear(t *testing.T) {
 		t.Errorf("check-in 1 replies: %+v", first.Replies)
 	}
 
+	// Each answer was acknowledged to the partner, in the mail viewer.
+	msgs, err := emulator.SESMessages(ctx, sesURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	thanks := 0
+	for _, m := range msgs {
+		if len(m.Destination.To) > 0 && m.Destination.To[0] == contact && strings.HasPrefix(m.Subject, "Thank you – we've received your") {
+			thanks++
+		}
+	}
+	if thanks != 4 {
+		t.Errorf("the partner has %d acknowledgements in the viewer, want 4", thanks)
+	}
+
 	var history struct{ Items []grants.AuditEntry }
 	officer.must(200, "GET", "/agreements/"+a.ID+"/history?limit=200", "", &history)
 	var steps []string
