@@ -3,188 +3,49 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/base32"
 	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/partnership-grants/backend/pkg/automation"
 	"github.com/partnership-grants/backend/pkg/dynamo"
-	"github.com/partnership-grants/backend/pkg/emulator"
 	"github.com/partnership-grants/backend/pkg/grants"
-	"github.com/partnership-grants/backend/pkg/mailer"
-	"github.com/partnership-grants/backend/pkg/objects"
-	"github.com/partnership-grants/backend/pkg/replies"
-	"github.com/partnership-grants/backend/pkg/replytoken"
-	"github.com/partnership-grants/backend/pkg/testenv"
+	"github.com/partnership-grants/backend/pkg/testenv/replyworld"
 )
 
 // The check-in routes are tested against replies and quarantined messages
 // made by the real receiver (pkg/replies) from the inbound corpus, in
 // DynamoDB Local, s3rver and aws-ses-v2-local.
 
-const (
-	ciReplyDomain = "reply.riverside-fund.org.uk"
-	ciRawPrefix   = "raw/"
-	// The corpus's partner contact and stranger; each env swaps in its own
-	// addresses because the SES store is shared by parallel tests.
-	ciCorpusSender   = "sarah.jenkins@hopehouse.org.uk"
-	ciCorpusStranger = "jo.bloggs@gmail.com"
-	ciProgramme      = "programme@funder.example" // the actor event() makes for RoleProgramme
-)
+// ciProgramme is the actor event() makes for RoleProgramme.
+const ciProgramme = "programme@funder.example"
 
+// ciEnv is one test's replies world (see replyworld) with the check-in routes.
 type ciEnv struct {
-	api         Router
-	store       *dynamo.Store
-	x           *automation.Automation
-	rc          *replies.Receiver
-	bucket      *objects.Bucket
-	now         func() time.Time
-	sesEndpoint string
-	partner     string
-	stranger    string
-	officer     string
+	*replyworld.World
+	api Router
 }
 
 func newCIEnv(t *testing.T) *ciEnv {
-	t.Helper()
-	ctx := context.Background()
-	db, table := testenv.AppTable(t)
-	sesClient, endpoint := testenv.SES(t, mailer.WithRetry(mailer.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxBackoff: 5 * time.Millisecond}))
-	s3c := testenv.S3(t)
-	name := testenv.BucketName(t)
-	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &name}); err != nil {
-		t.Fatalf("CreateBucket: %v", err)
-	}
-	sender, err := mailer.NewSender(sesClient, "Riverside Community Fund <grants@riverside-fund.org.uk>", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
-	signer, err := replytoken.NewSigner(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	suffix := randHex()
-	e := &ciEnv{
-		store: dynamo.New(db, table), bucket: objects.New(s3c, name), now: tick(), sesEndpoint: endpoint,
-		partner:  "sarah-" + suffix + "@hopehouse.org.uk",
-		stranger: "jo-" + suffix + "@gmail.com",
-		officer:  "officer-" + suffix + "@funder.example",
-	}
-	e.x = &automation.Automation{
-		Store: e.store, Mail: sender, Replies: signer, ReplyDomain: ciReplyDomain, Now: e.now, Location: time.UTC, Lease: time.Minute,
-		Defaults: grants.ProgrammeSettings{Name: "Riverside Community Fund", OfficerEmails: []string{e.officer},
-			FinanceEmails: []string{"finance-" + suffix + "@funder.example"}, ReminderDays: 7, MaxReminders: 2},
-	}
-	e.rc = &replies.Receiver{Store: e.store, Objects: e.bucket, Tokens: signer, Outbox: e.x, RawPrefix: ciRawPrefix, Now: e.now}
-	e.api = (&CheckIns{Store: e.store, Links: e.bucket, Outbox: e.x, Now: e.now}).Routes()
-	return e
+	w := replyworld.New(t, tick())
+	return &ciEnv{World: w, api: (&CheckIns{Store: w.Store, Links: w.Bucket, Outbox: w.Automation, Now: w.Now}).Routes()}
 }
 
-// agreement creates and activates an agreement with the env's partner as
-// its contact and sends check-in 1, returning the signed Reply-To address.
-func (e *ciEnv) agreement(t *testing.T) (*grants.Agreement, string) {
-	t.Helper()
-	ctx := context.Background()
-	now := e.now()
-	a, err := grants.NewAgreement(grants.NewAgreementInput{
-		Programme: "community-2026",
-		Partner:   grants.Partner{Name: "Hope House", RegistrationNumber: "1180123", Address: "1 Stockport Road, Manchester M19 3AB"},
-		Contacts:  []grants.Contact{{Name: "Sarah Jenkins", Email: e.partner, Role: "lead"}},
-		Amount:    1_000_000, Currency: "GBP", StartDate: "2026-01-31", DurationMonths: 12, InstalmentCount: 4,
-		Terms: []string{"Run the community garden"},
-	}, now, ciProgramme)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.ID = dynamo.NewID()
-	if err := e.store.CreateAgreement(ctx, a, grants.AuditEntry{At: now, Actor: ciProgramme, Action: "agreement.created"}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.store.UpdateAgreement(ctx, a.ID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
-		en, err := a.Activate(e.now(), ciProgramme)
-		return []grants.AuditEntry{en}, err
-	}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.x.SendCheckIn(ctx, a.ID, 1); err != nil {
-		t.Fatal(err)
-	}
-	sent := e.mailTo(t, e.partner)
-	if len(sent) != 1 || len(sent[0].ReplyTo) != 1 {
-		t.Fatalf("partner has %+v after check-in 1 went out", sent)
-	}
-	return e.get(t, a.ID), sent[0].ReplyTo[0]
-}
-
-func (e *ciEnv) get(t *testing.T, id string) *grants.Agreement {
-	t.Helper()
-	a, err := e.store.GetAgreement(context.Background(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
-}
-
-// receive delivers a corpus message to the receiver as SES would (raw
-// message in S3, then the event) and returns its SES message ID.
+// receive delivers a corpus message to the receiver as SES would, with
+// the given spam verdict, and returns its SES message ID.
 func (e *ciEnv) receive(t *testing.T, eml, mailFrom, rcpt string, spam string) string {
 	t.Helper()
-	ctx := context.Background()
-	raw, err := os.ReadFile(filepath.Join("..", "inbound", "testdata", "corpus", eml+".eml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, ok := replytoken.TokenFromAddress(rcpt)
-	if !ok {
-		t.Fatalf("no token in %s", rcpt)
-	}
-	raw = bytes.ReplaceAll(raw, []byte("{{TOKEN}}"), []byte(tok))
-	raw = bytes.ReplaceAll(raw, []byte(ciCorpusSender), []byte(e.partner))
-	raw = bytes.ReplaceAll(raw, []byte(ciCorpusStranger), []byte(e.stranger))
-	b := make([]byte, 20)
-	_, _ = rand.Read(b)
-	id := strings.ToLower(strings.TrimRight(base32.StdEncoding.EncodeToString(b), "="))
-	if err := e.bucket.Put(ctx, ciRawPrefix+id, "message/rfc822", raw); err != nil {
-		t.Fatal(err)
-	}
-	v := func(s string) events.SimpleEmailVerdict { return events.SimpleEmailVerdict{Status: s} }
-	pass := v("PASS")
-	ev := events.SimpleEmailEvent{Records: []events.SimpleEmailRecord{{EventSource: "aws:ses", EventVersion: "1.0", SES: events.SimpleEmailService{
-		Mail: events.SimpleEmailMessage{Timestamp: e.now(), Source: mailFrom, MessageID: id, Destination: []string{rcpt}},
-		Receipt: events.SimpleEmailReceipt{Timestamp: e.now(), Recipients: []string{rcpt},
-			SpamVerdict: v(spam), VirusVerdict: pass, SPFVerdict: pass, DKIMVerdict: pass, DMARCVerdict: pass},
-	}}}}
-	if err := e.rc.Handle(ctx, ev); err != nil {
-		t.Fatalf("receive %s: %v", eml, err)
-	}
-	return id
-}
-
-// forgeAddress changes the token's last MAC character.
-func forgeAddress(addr string) string {
-	at := strings.LastIndexByte(addr, '@')
-	c := byte('a')
-	if addr[at-1] == 'a' {
-		c = 'b'
-	}
-	return addr[:at-1] + string(c) + addr[at:]
+	v := replyworld.Pass
+	v.Spam = spam
+	return e.Receive(t, e.Corpus(t, eml, replyworld.TokenOf(t, rcpt)), mailFrom, rcpt, v)
 }
 
 func (e *ciEnv) do(t *testing.T, ev events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
@@ -194,40 +55,6 @@ func (e *ciEnv) do(t *testing.T, ev events.APIGatewayV2HTTPRequest) events.APIGa
 		t.Fatalf("handler error: %v", err)
 	}
 	return resp
-}
-
-func (e *ciEnv) mailTo(t *testing.T, addr string) []emulator.SESMessage {
-	t.Helper()
-	all, err := emulator.SESMessages(context.Background(), e.sesEndpoint)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []emulator.SESMessage
-	for _, m := range all {
-		for _, to := range m.Destination.To {
-			if strings.EqualFold(to, addr) {
-				out = append(out, m)
-				break
-			}
-		}
-	}
-	return out
-}
-
-func (e *ciEnv) history(t *testing.T, id string) []grants.AuditEntry {
-	t.Helper()
-	var all []grants.AuditEntry
-	cursor := ""
-	for {
-		p, err := e.store.History(context.Background(), id, cursor, 100)
-		if err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, p.Items...)
-		if cursor = p.NextCursor; cursor == "" {
-			return all
-		}
-	}
 }
 
 // audited finds the entries of an action by an actor.
@@ -241,18 +68,9 @@ func audited(h []grants.AuditEntry, action, actor string) []grants.AuditEntry {
 	return out
 }
 
-func (e *ciEnv) replies(t *testing.T, id string) []grants.Reply {
-	t.Helper()
-	rs, err := e.store.Replies(context.Background(), id, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rs
-}
-
 func (e *ciEnv) quarantined(t *testing.T, id string) *dynamo.Quarantined {
 	t.Helper()
-	q, err := e.store.GetQuarantined(context.Background(), id)
+	q, err := e.Store.GetQuarantined(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,9 +132,9 @@ func checkInParams(id string, n string) map[string]string { return map[string]st
 func TestGetCheckInRepliesWithWorkingAttachmentLinks(t *testing.T) {
 	t.Parallel()
 	e := newCIEnv(t)
-	a, rcpt := e.agreement(t)
-	id := e.receive(t, "pdf_attachment", e.partner, rcpt, "PASS")
-	raw, err := e.bucket.Get(context.Background(), ciRawPrefix+id)
+	a, rcpt := e.ActiveAgreement(t)
+	id := e.receive(t, "pdf_attachment", e.Partner, rcpt, "PASS")
+	raw, err := e.Bucket.Get(context.Background(), replyworld.RawPrefix+id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +153,7 @@ func TestGetCheckInRepliesWithWorkingAttachmentLinks(t *testing.T) {
 		if got.AgreementID != a.ID || got.Reference != a.Reference || got.CheckIn.Number != 1 || got.CheckIn.Status != grants.CheckInReceived {
 			t.Fatalf("%s: check-in %+v", role, got)
 		}
-		if len(got.Replies) != 1 || got.Replies[0].MessageID != id || got.Replies[0].From != e.partner ||
+		if len(got.Replies) != 1 || got.Replies[0].MessageID != id || got.Replies[0].From != e.Partner ||
 			!strings.Contains(got.Replies[0].Text, "interim budget report") || len(got.Replies[0].Attachments) != 1 {
 			t.Fatalf("%s: replies %+v", role, got.Replies)
 		}
@@ -395,10 +213,10 @@ func TestGetCheckInRepliesWithWorkingAttachmentLinks(t *testing.T) {
 func TestQuarantineListAcceptAndReject(t *testing.T) {
 	t.Parallel()
 	e := newCIEnv(t)
-	a, rcpt := e.agreement(t)
-	unknown := e.receive(t, "unknown_sender", e.stranger, rcpt, "PASS")
-	forged := e.receive(t, "forged_token", e.partner, forgeAddress(rcpt), "PASS")
-	spam := e.receive(t, "spam_verdict", e.partner, rcpt, "FAIL")
+	a, rcpt := e.ActiveAgreement(t)
+	unknown := e.receive(t, "unknown_sender", e.Stranger, rcpt, "PASS")
+	forged := e.receive(t, "forged_token", e.Partner, replyworld.Forge(rcpt), "PASS")
+	spam := e.receive(t, "spam_verdict", e.Partner, rcpt, "FAIL")
 
 	list := decodeInto[ciQuarantineList](t, e.do(t, event("GET", "/quarantine", nil, "", RoleProgramme)))
 	reasons := map[string]string{}
@@ -418,21 +236,21 @@ func TestQuarantineListAcceptAndReject(t *testing.T) {
 	if q.Status != dynamo.QuarantineAccepted || q.ResolvedBy != ciProgramme || q.ResolvedAt.IsZero() || q.Note != "New volunteer coordinator; confirmed by phone" {
 		t.Errorf("accepted: %+v", q)
 	}
-	if c := e.get(t, a.ID).CheckIn(1); c.Status != grants.CheckInReceived {
+	if c := e.Get(t, a.ID).CheckIn(1); c.Status != grants.CheckInReceived {
 		t.Errorf("check-in 1 is %s after accepting its reply", c.Status)
 	}
-	rs := e.replies(t, a.ID)
-	if len(rs) != 1 || rs[0].MessageID != unknown || rs[0].From != e.stranger || rs[0].AcceptedBy != ciProgramme {
+	rs := e.Replies(t, a.ID, 1)
+	if len(rs) != 1 || rs[0].MessageID != unknown || rs[0].From != e.Stranger || rs[0].AcceptedBy != ciProgramme {
 		t.Fatalf("replies after accept: %+v", rs)
 	}
-	h := e.history(t, a.ID)
+	h := e.History(t, a.ID)
 	if got := audited(h, "quarantine.accepted", ciProgramme); len(got) != 1 || got[0].Subject != unknown {
 		t.Errorf("quarantine.accepted entries %+v", got)
 	}
 	if len(audited(h, "reply.received", ciProgramme)) != 1 || len(audited(h, "checkin.received", ciProgramme)) != 1 {
 		t.Errorf("accept not recorded as the programme officer's: %+v", h)
 	}
-	if acks := e.mailTo(t, e.stranger); len(acks) != 1 || !strings.HasPrefix(acks[0].Subject, "Thank you") {
+	if acks := e.MailTo(t, e.Stranger); len(acks) != 1 || !strings.HasPrefix(acks[0].Subject, "Thank you") {
 		t.Errorf("the accepted sender got %+v, want one acknowledgement", acks)
 	}
 
@@ -442,7 +260,7 @@ func TestQuarantineListAcceptAndReject(t *testing.T) {
 		t.Errorf("second accept: %+v", p)
 	}
 	problemOf(t, "reject after accept", e.do(t, event("POST", "/quarantine/{id}/reject", map[string]string{"id": unknown}, `{"reason": "changed my mind"}`, RoleProgramme)), http.StatusConflict)
-	if rs := e.replies(t, a.ID); len(rs) != 1 {
+	if rs := e.Replies(t, a.ID, 1); len(rs) != 1 {
 		t.Errorf("%d replies after a second accept", len(rs))
 	}
 	if q := e.quarantined(t, unknown); q.Status != dynamo.QuarantineAccepted || q.Note != "New volunteer coordinator; confirmed by phone" {
@@ -458,7 +276,7 @@ func TestQuarantineListAcceptAndReject(t *testing.T) {
 	if q.Status != dynamo.QuarantineRejected || q.ResolvedBy != ciProgramme || q.Note != "Prize spam, not from Hope House" {
 		t.Errorf("rejected: %+v", q)
 	}
-	if got := audited(e.history(t, a.ID), "quarantine.rejected", ciProgramme); len(got) != 1 || got[0].Subject != spam || got[0].Detail != "Prize spam, not from Hope House" {
+	if got := audited(e.History(t, a.ID), "quarantine.rejected", ciProgramme); len(got) != 1 || got[0].Subject != spam || got[0].Detail != "Prize spam, not from Hope House" {
 		t.Errorf("quarantine.rejected entries %+v", got)
 	}
 	problemOf(t, "second reject", e.do(t, event("POST", "/quarantine/{id}/reject", map[string]string{"id": spam}, `{"reason": "again"}`, RoleProgramme)), http.StatusConflict)
@@ -470,7 +288,7 @@ func TestQuarantineListAcceptAndReject(t *testing.T) {
 	if q := decodeInto[dynamo.Quarantined](t, e.do(t, event("POST", "/quarantine/{id}/accept", map[string]string{"id": forged}, body, RoleProgramme))); q.Status != dynamo.QuarantineAccepted {
 		t.Errorf("accept with a check-in: %+v", q)
 	}
-	if rs := e.replies(t, a.ID); len(rs) != 2 {
+	if rs := e.Replies(t, a.ID, 1); len(rs) != 2 {
 		t.Errorf("%d replies after accepting the second message, want 2", len(rs))
 	}
 	problemOf(t, "accept unknown", e.do(t, event("POST", "/quarantine/{id}/accept", map[string]string{"id": "nosuchmessage"}, "", RoleProgramme)), http.StatusNotFound)
@@ -489,8 +307,8 @@ func TestQuarantineListAcceptAndReject(t *testing.T) {
 func TestQuarantineConcurrentAcceptsStoreOneReply(t *testing.T) {
 	t.Parallel()
 	e := newCIEnv(t)
-	a, rcpt := e.agreement(t)
-	id := e.receive(t, "unknown_sender", e.stranger, rcpt, "PASS")
+	a, rcpt := e.ActiveAgreement(t)
+	id := e.receive(t, "unknown_sender", e.Stranger, rcpt, "PASS")
 
 	resps := make([]events.APIGatewayV2HTTPResponse, 4)
 	var wg sync.WaitGroup
@@ -513,14 +331,14 @@ func TestQuarantineConcurrentAcceptsStoreOneReply(t *testing.T) {
 	if ok != 1 {
 		t.Errorf("%d accepts succeeded, want 1", ok)
 	}
-	if rs := e.replies(t, a.ID); len(rs) != 1 {
+	if rs := e.Replies(t, a.ID, 1); len(rs) != 1 {
 		t.Errorf("%d replies stored, want 1", len(rs))
 	}
-	h := e.history(t, a.ID)
+	h := e.History(t, a.ID)
 	if len(audited(h, "quarantine.accepted", ciProgramme)) != 1 || len(audited(h, "reply.received", ciProgramme)) != 1 {
 		t.Errorf("history after concurrent accepts: %+v", h)
 	}
-	if acks := e.mailTo(t, e.stranger); len(acks) != 1 {
+	if acks := e.MailTo(t, e.Stranger); len(acks) != 1 {
 		t.Errorf("%d acknowledgements sent, want 1", len(acks))
 	}
 }
@@ -531,11 +349,11 @@ func TestWaiveCheckIn(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	e := newCIEnv(t)
-	a, rcpt := e.agreement(t)
-	if err := e.x.InstalmentDue(ctx, a.ID, 2); err != nil {
+	a, rcpt := e.ActiveAgreement(t)
+	if err := e.Automation.InstalmentDue(ctx, a.ID, 2); err != nil {
 		t.Fatal(err)
 	}
-	if !e.get(t, a.ID).Instalment(2).AwaitingCheckIn {
+	if !e.Get(t, a.ID).Instalment(2).AwaitingCheckIn {
 		t.Fatal("instalment 2 does not await check-in 1")
 	}
 	route, params := "/agreements/{id}/check-ins/{n}/waive", checkInParams(a.ID, "1")
@@ -544,7 +362,7 @@ func TestWaiveCheckIn(t *testing.T) {
 		wantField(t, "waive "+body, e.do(t, event("POST", route, params, body, RoleProgramme)), "reason")
 	}
 	problemOf(t, "waive with an unknown field", e.do(t, event("POST", route, params, `{"why": "x"}`, RoleProgramme)), http.StatusBadRequest)
-	if c := e.get(t, a.ID).CheckIn(1); c.Status != grants.CheckInSent {
+	if c := e.Get(t, a.ID).CheckIn(1); c.Status != grants.CheckInSent {
 		t.Fatalf("a refused waive changed check-in 1 to %s", c.Status)
 	}
 
@@ -554,14 +372,14 @@ func TestWaiveCheckIn(t *testing.T) {
 	if c.Number != 1 || c.Status != grants.CheckInWaived || c.WaivedReason != why {
 		t.Errorf("waive answered %+v", c)
 	}
-	stored := e.get(t, a.ID)
+	stored := e.Get(t, a.ID)
 	if c := stored.CheckIn(1); c.Status != grants.CheckInWaived || c.WaivedReason != why {
 		t.Errorf("stored check-in 1: %+v", c)
 	}
 	if stored.Instalment(2).AwaitingCheckIn {
 		t.Error("instalment 2 still awaits the waived check-in")
 	}
-	if got := audited(e.history(t, a.ID), "checkin.waived", ciProgramme); len(got) != 1 || got[0].Subject != "check-in 1" || got[0].Detail != why {
+	if got := audited(e.History(t, a.ID), "checkin.waived", ciProgramme); len(got) != 1 || got[0].Subject != "check-in 1" || got[0].Detail != why {
 		t.Errorf("checkin.waived entries %+v", got)
 	}
 	if got := decodeInto[ciCheckIn](t, e.do(t, event("GET", "/agreements/{id}/check-ins/{n}", params, "", RoleViewer))); got.CheckIn.Status != grants.CheckInWaived {
@@ -573,11 +391,11 @@ func TestWaiveCheckIn(t *testing.T) {
 	problemOf(t, "waive on no agreement", e.do(t, event("POST", route, checkInParams("nosuchagreement1", "1"), `{"reason": "x"}`, RoleProgramme)), http.StatusNotFound)
 
 	// A reply that comes in after all is kept, and the check-in stays waived.
-	e.receive(t, "plain_text", e.partner, rcpt, "PASS")
-	if rs := e.replies(t, a.ID); len(rs) != 1 {
+	e.receive(t, "plain_text", e.Partner, rcpt, "PASS")
+	if rs := e.Replies(t, a.ID, 1); len(rs) != 1 {
 		t.Errorf("%d replies after a late answer, want 1", len(rs))
 	}
-	if c := e.get(t, a.ID).CheckIn(1); c.Status != grants.CheckInWaived {
+	if c := e.Get(t, a.ID).CheckIn(1); c.Status != grants.CheckInWaived {
 		t.Errorf("a late reply moved the waived check-in to %s", c.Status)
 	}
 }
@@ -587,9 +405,9 @@ func TestWaiveCheckIn(t *testing.T) {
 func TestCheckInRoutesByRole(t *testing.T) {
 	t.Parallel()
 	e := newCIEnv(t)
-	a, rcpt := e.agreement(t)
-	held := e.receive(t, "unknown_sender", e.stranger, rcpt, "PASS")
-	before := len(e.history(t, a.ID))
+	a, rcpt := e.ActiveAgreement(t)
+	held := e.receive(t, "unknown_sender", e.Stranger, rcpt, "PASS")
+	before := len(e.History(t, a.ID))
 
 	routes := []struct {
 		method, route string
@@ -628,13 +446,13 @@ func TestCheckInRoutesByRole(t *testing.T) {
 	if q := e.quarantined(t, held); q.Status != dynamo.QuarantinePending {
 		t.Errorf("a refused request settled the message: %+v", q)
 	}
-	if c := e.get(t, a.ID).CheckIn(1); c.Status != grants.CheckInSent {
+	if c := e.Get(t, a.ID).CheckIn(1); c.Status != grants.CheckInSent {
 		t.Errorf("a refused request changed check-in 1 to %s", c.Status)
 	}
-	if rs := e.replies(t, a.ID); len(rs) != 0 {
+	if rs := e.Replies(t, a.ID, 1); len(rs) != 0 {
 		t.Errorf("a refused accept stored %d replies", len(rs))
 	}
-	if after := len(e.history(t, a.ID)); after != before {
+	if after := len(e.History(t, a.ID)); after != before {
 		t.Errorf("refused requests wrote %d history entries", after-before)
 	}
 }

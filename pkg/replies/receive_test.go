@@ -3,15 +3,11 @@ package replies_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/base32"
 	"encoding/base64"
-	"encoding/hex"
 	"flag"
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -26,11 +22,9 @@ import (
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/emulator"
 	"github.com/partnership-grants/backend/pkg/grants"
-	"github.com/partnership-grants/backend/pkg/mailer"
-	"github.com/partnership-grants/backend/pkg/objects"
 	"github.com/partnership-grants/backend/pkg/replies"
-	"github.com/partnership-grants/backend/pkg/replytoken"
 	"github.com/partnership-grants/backend/pkg/testenv"
+	"github.com/partnership-grants/backend/pkg/testenv/replyworld"
 )
 
 // TestMain silences the handlers' logs unless -v: the concurrent-delivery
@@ -44,17 +38,6 @@ func TestMain(m *testing.M) {
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
 	testenv.Main(m)
 }
-
-const (
-	// replyDomain is the corpus's reply domain, used as the check-in
-	// emails' Reply-To domain so the corpus addresses are what we sent.
-	replyDomain = "reply.riverside-fund.org.uk"
-	// corpusSender is the partner contact the corpus messages come from; each
-	// test swaps in an address of its own, because the SES store is shared.
-	corpusSender   = "sarah.jenkins@hopehouse.org.uk"
-	corpusStranger = "jo.bloggs@gmail.com"
-	rawPrefix      = "raw/"
-)
 
 // clock moves on a millisecond per reading and jumps when a test lets time pass.
 type clock struct {
@@ -75,211 +58,15 @@ func (c *clock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// env is one test's world: its own table in DynamoDB Local and bucket in
-// s3rver, the shared aws-ses-v2-local, the real automation as outbox, and a
-// Receiver wired as the InboundFunction wires it.
+// env is one test's world (see replyworld) and the clock it reads.
 type env struct {
-	store       *dynamo.Store
-	x           *automation.Automation
-	rc          *replies.Receiver
-	bucket      *objects.Bucket
-	clock       *clock
-	sesEndpoint string
-	partner     string // the agreement's contact
-	stranger    string // someone who is not a contact
-	officer     string
-	finance     string
+	*replyworld.World
+	clock *clock
 }
 
 func newEnv(t *testing.T) *env {
-	t.Helper()
-	ctx := context.Background()
-	db, table := testenv.AppTable(t)
-	sesClient, endpoint := testenv.SES(t, mailer.WithRetry(mailer.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxBackoff: 5 * time.Millisecond}))
-	s3c := testenv.S3(t)
-	name := testenv.BucketName(t)
-	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &name}); err != nil {
-		t.Fatalf("CreateBucket: %v", err)
-	}
-	sender, err := mailer.NewSender(sesClient, "Riverside Community Fund <grants@riverside-fund.org.uk>", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
-	signer, err := replytoken.NewSigner(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	suffix := randomHex(4)
-	e := &env{
-		store: dynamo.New(db, table), bucket: objects.New(s3c, name), clock: &clock{t: time.Date(2026, 4, 20, 9, 0, 0, 0, time.UTC)},
-		sesEndpoint: endpoint,
-		partner:     "sarah-" + suffix + "@hopehouse.org.uk",
-		stranger:    "jo-" + suffix + "@gmail.com",
-		officer:     "officer-" + suffix + "@riverside-fund.org.uk",
-		finance:     "finance-" + suffix + "@riverside-fund.org.uk",
-	}
-	e.x = &automation.Automation{
-		Store: e.store, Mail: sender, Replies: signer, ReplyDomain: replyDomain, Now: e.clock.Now, Location: time.UTC, Lease: time.Minute,
-		Defaults: grants.ProgrammeSettings{Name: "Riverside Community Fund", OfficerEmails: []string{e.officer},
-			FinanceEmails: []string{e.finance}, ReminderDays: 7, MaxReminders: 2},
-	}
-	e.rc = &replies.Receiver{Store: e.store, Objects: e.bucket, Tokens: signer, Outbox: e.x, RawPrefix: rawPrefix, Now: e.clock.Now}
-	return e
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-// activeAgreement creates and activates an agreement whose one contact is
-// the env's partner, as the API does, and sends check-in 1 as its schedule
-// would. It returns the agreement and the Reply-To address the partner got.
-func (e *env) activeAgreement(t *testing.T) (*grants.Agreement, string) {
-	t.Helper()
-	ctx := context.Background()
-	now := e.clock.Now()
-	a, err := grants.NewAgreement(grants.NewAgreementInput{
-		Programme: "community-2026",
-		Partner:   grants.Partner{Name: "Hope House", RegistrationNumber: "1180123", Address: "1 Stockport Road, Manchester M19 3AB"},
-		Contacts:  []grants.Contact{{Name: "Sarah Jenkins", Email: e.partner, Role: "lead"}},
-		Amount:    1_000_000, Currency: "GBP", StartDate: "2026-01-31", DurationMonths: 12, InstalmentCount: 4,
-		Terms: []string{"Run the community garden"},
-	}, now, "officer@riverside-fund.org.uk")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.ID = dynamo.NewID()
-	if err := e.store.CreateAgreement(ctx, a, grants.AuditEntry{At: now, Actor: "officer@riverside-fund.org.uk", Action: "agreement.created"}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.store.UpdateAgreement(ctx, a.ID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
-		en, err := a.Activate(e.clock.Now(), "officer@riverside-fund.org.uk")
-		return []grants.AuditEntry{en}, err
-	}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.x.SendCheckIn(ctx, a.ID, 1); err != nil {
-		t.Fatalf("SendCheckIn: %v", err)
-	}
-	a = e.get(t, a.ID)
-	if c := a.CheckIn(1); c.Status != grants.CheckInSent {
-		t.Fatalf("check-in 1 is %s after sending", c.Status)
-	}
-	sent := e.mailTo(t, e.partner)
-	if len(sent) != 1 || len(sent[0].ReplyTo) != 1 {
-		t.Fatalf("partner has %d emails after check-in 1 went out: %+v", len(sent), sent)
-	}
-	return a, sent[0].ReplyTo[0]
-}
-
-func (e *env) get(t *testing.T, id string) *grants.Agreement {
-	t.Helper()
-	a, err := e.store.GetAgreement(context.Background(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
-}
-
-// corpus reads a message from the inbound corpus, addressed with token and
-// sent from the env's own partner and stranger addresses.
-func (e *env) corpus(t *testing.T, name, token string) []byte {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "inbound", "testdata", "corpus", name+".eml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw = bytes.ReplaceAll(raw, []byte("{{TOKEN}}"), []byte(token))
-	raw = bytes.ReplaceAll(raw, []byte(corpusSender), []byte(e.partner))
-	return bytes.ReplaceAll(raw, []byte(corpusStranger), []byte(e.stranger))
-}
-
-// put puts a raw message where the receipt rule's S3 action would, under
-// a new SES-shaped message ID, and returns the ID.
-func (e *env) put(t *testing.T, raw []byte) string {
-	t.Helper()
-	b := make([]byte, 20)
-	_, _ = rand.Read(b)
-	id := strings.ToLower(strings.TrimRight(base32.StdEncoding.EncodeToString(b), "="))
-	if err := e.bucket.Put(context.Background(), rawPrefix+id, "message/rfc822", raw); err != nil {
-		t.Fatal(err)
-	}
-	return id
-}
-
-type verdicts struct{ Spam, Virus, SPF, DKIM, DMARC string }
-
-var pass = verdicts{"PASS", "PASS", "PASS", "PASS", "PASS"}
-
-// sesEvent is the event SES's Lambda action sends for a stored message, in
-// the shape pkg/localstack's SMTP listener builds.
-func sesEvent(id, mailFrom, rcpt string, v verdicts, now time.Time) events.SimpleEmailEvent {
-	status := func(s string) events.SimpleEmailVerdict { return events.SimpleEmailVerdict{Status: s} }
-	return events.SimpleEmailEvent{Records: []events.SimpleEmailRecord{{
-		EventVersion: "1.0",
-		EventSource:  "aws:ses",
-		SES: events.SimpleEmailService{
-			Mail: events.SimpleEmailMessage{Timestamp: now.UTC(), Source: mailFrom, MessageID: id, Destination: []string{rcpt}},
-			Receipt: events.SimpleEmailReceipt{
-				Timestamp: now.UTC(), Recipients: []string{rcpt}, ProcessingTimeMillis: 1,
-				SpamVerdict: status(v.Spam), VirusVerdict: status(v.Virus), SPFVerdict: status(v.SPF), DKIMVerdict: status(v.DKIM), DMARCVerdict: status(v.DMARC),
-				Action: events.SimpleEmailReceiptAction{Type: "Lambda", InvocationType: "Event",
-					FunctionARN: "arn:aws:lambda:eu-west-2:000000000000:function:InboundFunction"},
-			},
-		},
-	}}}
-}
-
-// receive stores raw and delivers its event once, which must succeed.
-func (e *env) receive(t *testing.T, raw []byte, mailFrom, rcpt string, v verdicts) string {
-	t.Helper()
-	id := e.put(t, raw)
-	if err := e.rc.Handle(context.Background(), sesEvent(id, mailFrom, rcpt, v, e.clock.Now())); err != nil {
-		t.Fatalf("Handle %s: %v", id, err)
-	}
-	return id
-}
-
-func tokenOf(t *testing.T, addr string) string {
-	t.Helper()
-	tok, ok := replytoken.TokenFromAddress(addr)
-	if !ok {
-		t.Fatalf("no token in %q", addr)
-	}
-	return tok
-}
-
-// forge changes the last MAC character: well-formed, but not our signature.
-func forge(addr string) string {
-	at := strings.LastIndexByte(addr, '@')
-	c := byte('a')
-	if addr[at-1] == 'a' {
-		c = 'b'
-	}
-	return addr[:at-1] + string(c) + addr[at:]
-}
-
-// mailTo lists what the SES emulator holds for addr (in To).
-func (e *env) mailTo(t *testing.T, addr string) []emulator.SESMessage {
-	t.Helper()
-	all, err := emulator.SESMessages(context.Background(), e.sesEndpoint)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []emulator.SESMessage
-	for _, m := range all {
-		for _, to := range m.Destination.To {
-			if strings.EqualFold(to, addr) {
-				out = append(out, m)
-				break
-			}
-		}
-	}
-	return out
+	c := &clock{t: time.Date(2026, 4, 20, 9, 0, 0, 0, time.UTC)}
+	return &env{World: replyworld.New(t, c.Now), clock: c}
 }
 
 func withSubject(ms []emulator.SESMessage, prefix string) []emulator.SESMessage {
@@ -292,22 +79,6 @@ func withSubject(ms []emulator.SESMessage, prefix string) []emulator.SESMessage 
 	return out
 }
 
-func (e *env) history(t *testing.T, id string) []grants.AuditEntry {
-	t.Helper()
-	var all []grants.AuditEntry
-	cursor := ""
-	for {
-		p, err := e.store.History(context.Background(), id, cursor, 100)
-		if err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, p.Items...)
-		if cursor = p.NextCursor; cursor == "" {
-			return all
-		}
-	}
-}
-
 func count(entries []grants.AuditEntry, action, subject string) int {
 	n := 0
 	for _, en := range entries {
@@ -316,15 +87,6 @@ func count(entries []grants.AuditEntry, action, subject string) int {
 		}
 	}
 	return n
-}
-
-func (e *env) replies(t *testing.T, id string, n int) []grants.Reply {
-	t.Helper()
-	rs, err := e.store.Replies(context.Background(), id, n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rs
 }
 
 const (
@@ -341,21 +103,21 @@ func TestSameMessageDeliveredThreeTimesConcurrentlyIsProcessedOnce(t *testing.T)
 	t.Parallel()
 	ctx := context.Background()
 	e := newEnv(t)
-	a, rcpt := e.activeAgreement(t)
+	a, rcpt := e.ActiveAgreement(t)
 	// Instalment 2 falls due while check-in 1 is unanswered: it waits on it.
-	if err := e.x.InstalmentDue(ctx, a.ID, 2); err != nil {
+	if err := e.Automation.InstalmentDue(ctx, a.ID, 2); err != nil {
 		t.Fatal(err)
 	}
-	if in := e.get(t, a.ID).Instalment(2); !in.AwaitingCheckIn {
+	if in := e.Get(t, a.ID).Instalment(2); !in.AwaitingCheckIn {
 		t.Fatalf("instalment 2 is not awaiting check-in 1: %+v", in)
 	}
 
-	id := e.put(t, e.corpus(t, "plain_text", tokenOf(t, rcpt)))
-	ev := sesEvent(id, e.partner, rcpt, pass, e.clock.Now())
+	id := e.Put(t, e.Corpus(t, "plain_text", replyworld.TokenOf(t, rcpt)))
+	ev := replyworld.Event(id, e.Partner, rcpt, replyworld.Pass, e.clock.Now())
 	errs := make([]error, 3)
 	var wg sync.WaitGroup
 	for i := range errs {
-		wg.Go(func() { errs[i] = e.rc.Handle(ctx, ev) })
+		wg.Go(func() { errs[i] = e.Receiver.Handle(ctx, ev) })
 	}
 	wg.Wait()
 	succeeded := 0
@@ -371,7 +133,7 @@ func TestSameMessageDeliveredThreeTimesConcurrentlyIsProcessedOnce(t *testing.T)
 		deadline := time.Now().Add(10 * time.Second)
 		for err != nil && time.Now().Before(deadline) {
 			time.Sleep(20 * time.Millisecond)
-			err = e.rc.Handle(ctx, ev)
+			err = e.Receiver.Handle(ctx, ev)
 		}
 		if err != nil {
 			t.Fatalf("retry of delivery %d: %v", i, err)
@@ -382,31 +144,31 @@ func TestSameMessageDeliveredThreeTimesConcurrentlyIsProcessedOnce(t *testing.T)
 	}
 	// A late duplicate, long after, changes nothing either.
 	e.clock.Advance(24 * time.Hour)
-	if err := e.rc.Handle(ctx, ev); err != nil {
+	if err := e.Receiver.Handle(ctx, ev); err != nil {
 		t.Fatalf("late duplicate: %v", err)
 	}
 
-	rs := e.replies(t, a.ID, 1)
+	rs := e.Replies(t, a.ID, 1)
 	if len(rs) != 1 {
 		t.Fatalf("%d replies stored, want 1: %+v", len(rs), rs)
 	}
 	r := rs[0]
 	wantText := "Dear Riverside Community Fund,\n\nWe have had 15 volunteers in December. Everything is on track.\n\nRegards,\nSarah Jenkins"
-	if r.MessageID != id || r.AgreementID != a.ID || r.CheckIn != 1 || r.From != e.partner || r.Text != wantText ||
-		!strings.Contains(r.FullText, "15 volunteers") || r.RawKey != rawPrefix+id || r.ReceivedAt.IsZero() ||
+	if r.MessageID != id || r.AgreementID != a.ID || r.CheckIn != 1 || r.From != e.Partner || r.Text != wantText ||
+		!strings.Contains(r.FullText, "15 volunteers") || r.RawKey != replyworld.RawPrefix+id || r.ReceivedAt.IsZero() ||
 		r.Verdicts != (grants.Verdicts{Spam: "PASS", Virus: "PASS", SPF: "PASS", DKIM: "PASS", DMARC: "PASS"}) ||
 		r.Subject != "Re: Your January check-in: Community Garden Project" {
 		t.Errorf("stored reply %+v", r)
 	}
 
-	got := e.get(t, a.ID)
+	got := e.Get(t, a.ID)
 	if c := got.CheckIn(1); c.Status != grants.CheckInReceived || !c.ReceivedAt.Equal(r.ReceivedAt) {
 		t.Errorf("check-in 1: %s received at %v; reply received at %v", c.Status, c.ReceivedAt, r.ReceivedAt)
 	}
 	if in := got.Instalment(2); in.AwaitingCheckIn {
 		t.Errorf("instalment 2 still awaits check-in 1 after the reply: %+v", in)
 	}
-	h := e.history(t, a.ID)
+	h := e.History(t, a.ID)
 	for _, tc := range []struct {
 		action, subject string
 	}{
@@ -419,19 +181,19 @@ func TestSameMessageDeliveredThreeTimesConcurrentlyIsProcessedOnce(t *testing.T)
 			t.Errorf("%d %s %q entries, want 1", n, tc.action, tc.subject)
 		}
 	}
-	if ob, err := e.store.Outbox(ctx, automation.InboundPartition, "msg#"+id); err != nil || ob == nil || ob.Status != dynamo.OutboxDone {
+	if ob, err := e.Store.Outbox(ctx, automation.InboundPartition, "msg#"+id); err != nil || ob == nil || ob.Status != dynamo.OutboxDone {
 		t.Errorf("inbound record of %s: %+v %v, want done", id, ob, err)
 	}
 
-	acks := withSubject(e.mailTo(t, e.partner), ackSubject)
+	acks := withSubject(e.MailTo(t, e.Partner), ackSubject)
 	if len(acks) != 1 || !strings.Contains(acks[0].Subject, a.Reference) {
 		t.Errorf("partner got %d acknowledgements, want 1: %+v", len(acks), acks)
 	}
-	notices := withSubject(e.mailTo(t, e.officer), noticeSubject)
+	notices := withSubject(e.MailTo(t, e.Officer), noticeSubject)
 	if len(notices) != 1 || !strings.Contains(notices[0].Body.Text, "15 volunteers in December") {
 		t.Errorf("officer got %d reply notices, want 1 quoting the reply: %+v", len(notices), notices)
 	}
-	if all := e.mailTo(t, e.officer); len(all) != 1 {
+	if all := e.MailTo(t, e.Officer); len(all) != 1 {
 		t.Errorf("officer got %d emails, want just the reply notice", len(all))
 	}
 }
@@ -441,15 +203,15 @@ func TestSameMessageDeliveredThreeTimesConcurrentlyIsProcessedOnce(t *testing.T)
 func TestSecondReplyIsStoredAsAFurtherReply(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	a, rcpt := e.activeAgreement(t)
-	tok := tokenOf(t, rcpt)
+	a, rcpt := e.ActiveAgreement(t)
+	tok := replyworld.TokenOf(t, rcpt)
 
-	first := e.receive(t, e.corpus(t, "plain_text", tok), e.partner, rcpt, pass)
-	receivedAt := e.get(t, a.ID).CheckIn(1).ReceivedAt
+	first := e.Receive(t, e.Corpus(t, "plain_text", tok), e.Partner, rcpt, replyworld.Pass)
+	receivedAt := e.Get(t, a.ID).CheckIn(1).ReceivedAt
 	e.clock.Advance(3 * time.Hour)
-	second := e.receive(t, e.corpus(t, "gmail_alternative", tok), e.partner, rcpt, pass)
+	second := e.Receive(t, e.Corpus(t, "gmail_alternative", tok), e.Partner, rcpt, replyworld.Pass)
 
-	rs := e.replies(t, a.ID, 1)
+	rs := e.Replies(t, a.ID, 1)
 	if len(rs) != 2 {
 		t.Fatalf("%d replies stored, want 2", len(rs))
 	}
@@ -463,21 +225,21 @@ func TestSecondReplyIsStoredAsAFurtherReply(t *testing.T) {
 	if r, ok := byID[second]; !ok || !strings.Contains(r.Text, "polytunnel is finally up") || strings.Contains(r.Text, "It's time for your January check-in") {
 		t.Errorf("second reply: %+v", r)
 	}
-	c := e.get(t, a.ID).CheckIn(1)
+	c := e.Get(t, a.ID).CheckIn(1)
 	if c.Status != grants.CheckInReceived || !c.ReceivedAt.Equal(receivedAt) {
 		t.Errorf("check-in 1 after a further reply: %s at %v, want received at %v", c.Status, c.ReceivedAt, receivedAt)
 	}
-	h := e.history(t, a.ID)
+	h := e.History(t, a.ID)
 	if n := count(h, "reply.received", "check-in 1"); n != 2 {
 		t.Errorf("%d reply.received entries, want 2", n)
 	}
 	if n := count(h, "checkin.received", "check-in 1"); n != 1 {
 		t.Errorf("%d checkin.received entries, want 1", n)
 	}
-	if acks := withSubject(e.mailTo(t, e.partner), ackSubject); len(acks) != 2 {
+	if acks := withSubject(e.MailTo(t, e.Partner), ackSubject); len(acks) != 2 {
 		t.Errorf("partner got %d acknowledgements, want one per reply", len(acks))
 	}
-	if notices := withSubject(e.mailTo(t, e.officer), noticeSubject); len(notices) != 2 {
+	if notices := withSubject(e.MailTo(t, e.Officer), noticeSubject); len(notices) != 2 {
 		t.Errorf("officer got %d reply notices, want one per reply", len(notices))
 	}
 }
@@ -488,8 +250,8 @@ func TestAttachmentIsStoredUnderTheAgreement(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	e := newEnv(t)
-	a, rcpt := e.activeAgreement(t)
-	raw := e.corpus(t, "pdf_attachment", tokenOf(t, rcpt))
+	a, rcpt := e.ActiveAgreement(t)
+	raw := e.Corpus(t, "pdf_attachment", replyworld.TokenOf(t, rcpt))
 	// What the partner attached, decoded independently of the parser.
 	m := regexp.MustCompile(`(?s)X-Attachment-Id: f_mk3pdf0001\r?\n\r?\n(.*?)\r?\n--`).FindSubmatch(raw)
 	if m == nil {
@@ -500,8 +262,8 @@ func TestAttachmentIsStoredUnderTheAgreement(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	id := e.receive(t, raw, e.partner, rcpt, pass)
-	rs := e.replies(t, a.ID, 1)
+	id := e.Receive(t, raw, e.Partner, rcpt, replyworld.Pass)
+	rs := e.Replies(t, a.ID, 1)
 	if len(rs) != 1 || len(rs[0].Attachments) != 1 {
 		t.Fatalf("replies %+v, want one with one attachment", rs)
 	}
@@ -512,7 +274,7 @@ func TestAttachmentIsStoredUnderTheAgreement(t *testing.T) {
 	if !strings.HasPrefix(att.Key, "attachments/"+a.ID+"/check-in-1/"+id+"/") {
 		t.Errorf("attachment key %q is not under the agreement, check-in and message", att.Key)
 	}
-	obj, err := e.bucket.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: &e.bucket.Name, Key: &att.Key})
+	obj, err := e.Bucket.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: &e.Bucket.Name, Key: &att.Key})
 	if err != nil {
 		t.Fatalf("attachment not in S3: %v", err)
 	}
@@ -521,7 +283,7 @@ func TestAttachmentIsStoredUnderTheAgreement(t *testing.T) {
 	if !bytes.Equal(body, pdf) || aws.ToString(obj.ContentType) != "application/pdf" {
 		t.Errorf("S3 holds %d bytes of %s, want the %d-byte PDF", len(body), aws.ToString(obj.ContentType), len(pdf))
 	}
-	for _, en := range e.history(t, a.ID) {
+	for _, en := range e.History(t, a.ID) {
 		if en.Action == "reply.received" && !strings.Contains(en.Detail, "1 attachment(s)") {
 			t.Errorf("history does not record the attachment: %+v", en)
 		}
@@ -538,32 +300,32 @@ func TestDoubtfulMessagesAreQuarantinedNotDropped(t *testing.T) {
 	// The programme has officers of its own: a notice about a message whose
 	// agreement is known goes to them, one whose agreement is unknown to the
 	// default officers.
-	progOfficer := "community-officer-" + randomHex(4) + "@riverside-fund.org.uk"
-	if err := e.store.PutProgrammeSettings(ctx, "community-2026", grants.ProgrammeSettings{OfficerEmails: []string{progOfficer}}); err != nil {
+	progOfficer := "community-" + e.Officer
+	if err := e.Store.PutProgrammeSettings(ctx, "community-2026", grants.ProgrammeSettings{OfficerEmails: []string{progOfficer}}); err != nil {
 		t.Fatal(err)
 	}
-	a, rcpt := e.activeAgreement(t)
-	tok := tokenOf(t, rcpt)
+	a, rcpt := e.ActiveAgreement(t)
+	tok := replyworld.TokenOf(t, rcpt)
 
 	cases := []struct {
 		name, eml, from, rcpt string
-		v                     verdicts
+		v                     replyworld.Verdicts
 		reason                string
 		known                 bool // the token is genuine, so the agreement is known
 	}{
-		{"sender not a contact", "unknown_sender", e.stranger, rcpt, pass, "unknown_sender", true},
-		{"forged token", "forged_token", e.partner, forge(rcpt), pass, "bad_token", false},
-		{"DMARC fail", "dmarc_fail", e.partner, rcpt, verdicts{"PASS", "PASS", "FAIL", "FAIL", "FAIL"}, "dmarc_fail", true},
-		{"spam", "spam_verdict", e.partner, rcpt, verdicts{"FAIL", "PASS", "PASS", "PASS", "PASS"}, "spam", true},
-		{"virus", "virus_verdict", "accounts@evil.example", rcpt, verdicts{"PASS", "FAIL", "PASS", "PASS", "PASS"}, "virus", true},
+		{"sender not a contact", "unknown_sender", e.Stranger, rcpt, replyworld.Pass, "unknown_sender", true},
+		{"forged token", "forged_token", e.Partner, replyworld.Forge(rcpt), replyworld.Pass, "bad_token", false},
+		{"DMARC fail", "dmarc_fail", e.Partner, rcpt, replyworld.Verdicts{Spam: "PASS", Virus: "PASS", SPF: "FAIL", DKIM: "FAIL", DMARC: "FAIL"}, "dmarc_fail", true},
+		{"spam", "spam_verdict", e.Partner, rcpt, replyworld.Verdicts{Spam: "FAIL", Virus: "PASS", SPF: "PASS", DKIM: "PASS", DMARC: "PASS"}, "spam", true},
+		{"virus", "virus_verdict", "accounts@evil.example", rcpt, replyworld.Verdicts{Spam: "PASS", Virus: "FAIL", SPF: "PASS", DKIM: "PASS", DMARC: "PASS"}, "virus", true},
 	}
 	ids := map[string]int{}
 	var spamEvent events.SimpleEmailEvent
 	for i, tc := range cases {
-		raw := e.corpus(t, tc.eml, tok)
-		id := e.put(t, raw)
-		ev := sesEvent(id, tc.from, tc.rcpt, tc.v, e.clock.Now())
-		if err := e.rc.Handle(ctx, ev); err != nil {
+		raw := e.Corpus(t, tc.eml, tok)
+		id := e.Put(t, raw)
+		ev := replyworld.Event(id, tc.from, tc.rcpt, tc.v, e.clock.Now())
+		if err := e.Receiver.Handle(ctx, ev); err != nil {
 			t.Fatalf("%s: Handle: %v", tc.name, err)
 		}
 		ids[id] = i
@@ -572,11 +334,11 @@ func TestDoubtfulMessagesAreQuarantinedNotDropped(t *testing.T) {
 		}
 	}
 	// A redelivery of a quarantined message holds it once and tells the officer once.
-	if err := e.rc.Handle(ctx, spamEvent); err != nil {
+	if err := e.Receiver.Handle(ctx, spamEvent); err != nil {
 		t.Fatal(err)
 	}
 
-	held, err := e.store.ListQuarantine(ctx, "")
+	held, err := e.Store.ListQuarantine(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -591,7 +353,7 @@ func TestDoubtfulMessagesAreQuarantinedNotDropped(t *testing.T) {
 		}
 		tc := cases[i]
 		if q.Status != dynamo.QuarantinePending || q.Reason != tc.reason || q.Reply.From != tc.from || q.Reply.Text == "" ||
-			q.Reply.RawKey != rawPrefix+q.ID || q.Reply.MessageID != q.ID {
+			q.Reply.RawKey != replyworld.RawPrefix+q.ID || q.Reply.MessageID != q.ID {
 			t.Errorf("%s: held as %+v, want pending, reason %s, from %s, with its text", tc.name, q, tc.reason, tc.from)
 		}
 		if tc.known && (q.AgreementID != a.ID || q.CheckIn != 1 || q.Reference != a.Reference || q.Programme != a.Programme) {
@@ -601,28 +363,28 @@ func TestDoubtfulMessagesAreQuarantinedNotDropped(t *testing.T) {
 			t.Errorf("%s: a forged token named agreement %q", tc.name, q.AgreementID)
 		}
 		// The raw message is kept for the person who decides.
-		if _, err := e.bucket.Get(ctx, q.Reply.RawKey); err != nil {
+		if _, err := e.Bucket.Get(ctx, q.Reply.RawKey); err != nil {
 			t.Errorf("%s: raw message gone: %v", tc.name, err)
 		}
 	}
 
-	if rs := e.replies(t, a.ID, 1); len(rs) != 0 {
+	if rs := e.Replies(t, a.ID, 1); len(rs) != 0 {
 		t.Errorf("%d replies stored from quarantined messages", len(rs))
 	}
-	if c := e.get(t, a.ID).CheckIn(1); c.Status != grants.CheckInSent {
+	if c := e.Get(t, a.ID).CheckIn(1); c.Status != grants.CheckInSent {
 		t.Errorf("check-in 1 is %s, want still sent", c.Status)
 	}
-	if n := count(e.history(t, a.ID), "reply.received", ""); n != 0 {
+	if n := count(e.History(t, a.ID), "reply.received", ""); n != 0 {
 		t.Errorf("%d reply.received entries from quarantined messages", n)
 	}
-	if got := e.mailTo(t, e.partner); len(got) != 1 {
+	if got := e.MailTo(t, e.Partner); len(got) != 1 {
 		t.Errorf("partner has %d emails, want only the check-in (no acknowledgement): %+v", len(got), got)
 	}
-	if got := e.mailTo(t, e.stranger); len(got) != 0 {
+	if got := e.MailTo(t, e.Stranger); len(got) != 0 {
 		t.Errorf("the stranger was written to: %+v", got)
 	}
 	// One notice per message, naming the agreement where the token was genuine.
-	notices := withSubject(e.mailTo(t, progOfficer), quarantineSubject)
+	notices := withSubject(e.MailTo(t, progOfficer), quarantineSubject)
 	if len(notices) != len(cases)-1 {
 		t.Fatalf("programme officer got %d quarantine notices, want %d (one per message with a genuine token)", len(notices), len(cases)-1)
 	}
@@ -631,16 +393,16 @@ func TestDoubtfulMessagesAreQuarantinedNotDropped(t *testing.T) {
 			t.Errorf("quarantine notice %q does not name agreement %s", n.Subject, a.Reference)
 		}
 	}
-	unmatched := withSubject(e.mailTo(t, e.officer), quarantineSubject)
-	if len(unmatched) != 1 || unmatched[0].Subject != quarantineSubject || !strings.Contains(unmatched[0].Body.Text, e.partner) {
-		t.Errorf("default officer got %+v, want one notice about the forged token from %s", unmatched, e.partner)
+	unmatched := withSubject(e.MailTo(t, e.Officer), quarantineSubject)
+	if len(unmatched) != 1 || unmatched[0].Subject != quarantineSubject || !strings.Contains(unmatched[0].Body.Text, e.Partner) {
+		t.Errorf("default officer got %+v, want one notice about the forged token from %s", unmatched, e.Partner)
 	}
 	found := false
 	for _, n := range notices {
-		found = found || strings.Contains(n.Body.Text, e.stranger)
+		found = found || strings.Contains(n.Body.Text, e.Stranger)
 	}
 	if !found {
-		t.Errorf("no quarantine notice says a message came from %s", e.stranger)
+		t.Errorf("no quarantine notice says a message came from %s", e.Stranger)
 	}
 }
 
@@ -650,28 +412,28 @@ func TestDoubtfulMessagesAreQuarantinedNotDropped(t *testing.T) {
 func TestAutoRepliesAreNotCounted(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	a, rcpt := e.activeAgreement(t)
-	tok := tokenOf(t, rcpt)
-	version := e.get(t, a.ID).Version
+	a, rcpt := e.ActiveAgreement(t)
+	tok := replyworld.TokenOf(t, rcpt)
+	version := e.Get(t, a.ID).Version
 
 	for _, eml := range []string{"ooo_exchange", "ooo_x_autoreply", "ooo_precedence_bulk"} {
-		raw := e.corpus(t, eml, tok)
+		raw := e.Corpus(t, eml, tok)
 		if eml == "ooo_exchange" && !bytes.Contains(raw, []byte("\nAuto-Submitted: auto-replied")) {
 			t.Fatal("ooo_exchange no longer carries Auto-Submitted: auto-replied")
 		}
-		e.receive(t, raw, e.partner, rcpt, pass)
+		e.Receive(t, raw, e.Partner, rcpt, replyworld.Pass)
 	}
 
-	if rs := e.replies(t, a.ID, 1); len(rs) != 0 {
+	if rs := e.Replies(t, a.ID, 1); len(rs) != 0 {
 		t.Errorf("auto-replies stored as %d replies", len(rs))
 	}
-	if c := e.get(t, a.ID).CheckIn(1); c.Status != grants.CheckInSent {
+	if c := e.Get(t, a.ID).CheckIn(1); c.Status != grants.CheckInSent {
 		t.Errorf("check-in 1 is %s after auto-replies, want still sent", c.Status)
 	}
-	if v := e.get(t, a.ID).Version; v != version {
+	if v := e.Get(t, a.ID).Version; v != version {
 		t.Errorf("auto-replies moved the agreement's version %d → %d: an officer's If-Match would fail", version, v)
 	}
-	h := e.history(t, a.ID)
+	h := e.History(t, a.ID)
 	if n := count(h, "reply.received", ""); n != 0 {
 		t.Errorf("%d reply.received entries for auto-replies", n)
 	}
@@ -684,13 +446,13 @@ func TestAutoRepliesAreNotCounted(t *testing.T) {
 	if ignored != 3 {
 		t.Errorf("%d reply.ignored auto_reply entries, want 3", ignored)
 	}
-	if held, err := e.store.ListQuarantine(context.Background(), ""); err != nil || len(held) != 0 {
+	if held, err := e.Store.ListQuarantine(context.Background(), ""); err != nil || len(held) != 0 {
 		t.Errorf("auto-replies quarantined: %+v %v", held, err)
 	}
-	if got := e.mailTo(t, e.partner); len(got) != 1 {
+	if got := e.MailTo(t, e.Partner); len(got) != 1 {
 		t.Errorf("partner has %d emails, want only the check-in", len(got))
 	}
-	if got := e.mailTo(t, e.officer); len(got) != 0 {
+	if got := e.MailTo(t, e.Officer); len(got) != 0 {
 		t.Errorf("officer was emailed about auto-replies: %+v", got)
 	}
 }
@@ -711,14 +473,14 @@ func (crashingObjects) Get(context.Context, string) ([]byte, error) { panic(cras
 func TestRetryAfterACrashedAttemptProcessesTheMessage(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	a, rcpt := e.activeAgreement(t)
-	id := e.put(t, e.corpus(t, "plain_text", tokenOf(t, rcpt)))
-	ev := sesEvent(id, e.partner, rcpt, pass, e.clock.Now())
+	a, rcpt := e.ActiveAgreement(t)
+	id := e.Put(t, e.Corpus(t, "plain_text", replyworld.TokenOf(t, rcpt)))
+	ev := replyworld.Event(id, e.Partner, rcpt, replyworld.Pass, e.clock.Now())
 
 	// The InboundFunction's timeout is 60 s.
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	crashed := *e.rc
-	crashed.Objects = crashingObjects{e.bucket}
+	crashed := *e.Receiver
+	crashed.Objects = crashingObjects{e.Bucket}
 	func() {
 		defer func() {
 			if _, ok := recover().(crash); !ok {
@@ -731,13 +493,13 @@ func TestRetryAfterACrashedAttemptProcessesTheMessage(t *testing.T) {
 
 	// Lambda retries an asynchronous invocation about a minute after it failed.
 	e.clock.Advance(60*time.Second + time.Minute + 5*time.Second)
-	if err := e.rc.Handle(context.Background(), ev); err != nil {
+	if err := e.Receiver.Handle(context.Background(), ev); err != nil {
 		t.Fatalf("retry after the crash: %v", err)
 	}
-	if rs := e.replies(t, a.ID, 1); len(rs) != 1 || rs[0].MessageID != id {
+	if rs := e.Replies(t, a.ID, 1); len(rs) != 1 || rs[0].MessageID != id {
 		t.Fatalf("replies after the retry: %+v", rs)
 	}
-	if c := e.get(t, a.ID).CheckIn(1); c.Status != grants.CheckInReceived {
+	if c := e.Get(t, a.ID).CheckIn(1); c.Status != grants.CheckInReceived {
 		t.Errorf("check-in 1 is %s after the retry", c.Status)
 	}
 }
