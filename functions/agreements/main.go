@@ -2,9 +2,6 @@
 package main
 
 import (
-	"log/slog"
-	"os"
-
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/partnership-grants/backend/pkg/app"
@@ -12,10 +9,6 @@ import (
 
 func main() {
 	app.JSONLogs()
-	deps, err := app.NewDeps(nil)
-	if err != nil {
-		slog.Error("start", "error", err.Error())
-		os.Exit(1)
-	}
+	deps := app.Must(app.NewDeps(nil))
 	lambda.Start(deps.AgreementsAPI().Handle)
 }

@@ -4,8 +4,6 @@ package main
 
 import (
 	"context"
-	"log/slog"
-	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -15,17 +13,8 @@ import (
 
 func main() {
 	app.JSONLogs()
-	ctx := context.Background()
-	deps, err := app.NewDeps(nil)
-	if err != nil {
-		slog.Error("start", "error", err.Error())
-		os.Exit(1)
-	}
-	x, err := deps.Automation(ctx, false)
-	if err != nil {
-		slog.Error("start", "error", err.Error())
-		os.Exit(1)
-	}
+	deps := app.Must(app.NewDeps(nil))
+	x := app.Must(deps.Automation(context.Background(), false))
 	lambda.Start(func(ctx context.Context, e schedules.Event) error {
 		return x.SendCheckIn(ctx, e.AgreementID, e.Number)
 	})

@@ -4,8 +4,6 @@ package main
 
 import (
 	"context"
-	"log/slog"
-	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -14,15 +12,7 @@ import (
 
 func main() {
 	app.JSONLogs()
-	deps, err := app.NewDeps(nil)
-	if err != nil {
-		slog.Error("start", "error", err.Error())
-		os.Exit(1)
-	}
-	api, err := deps.CheckInsAPI(context.Background())
-	if err != nil {
-		slog.Error("start", "error", err.Error())
-		os.Exit(1)
-	}
+	deps := app.Must(app.NewDeps(nil))
+	api := app.Must(deps.CheckInsAPI(context.Background()))
 	lambda.Start(api.Handle)
 }

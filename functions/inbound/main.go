@@ -5,8 +5,6 @@ package main
 
 import (
 	"context"
-	"log/slog"
-	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -15,15 +13,7 @@ import (
 
 func main() {
 	app.JSONLogs()
-	deps, err := app.NewDeps(nil)
-	if err != nil {
-		slog.Error("start", "error", err.Error())
-		os.Exit(1)
-	}
-	rc, err := deps.Receiver(context.Background())
-	if err != nil {
-		slog.Error("start", "error", err.Error())
-		os.Exit(1)
-	}
+	deps := app.Must(app.NewDeps(nil))
+	rc := app.Must(deps.Receiver(context.Background()))
 	lambda.Start(rc.Handle)
 }

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"os"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
@@ -17,17 +16,8 @@ import (
 
 func main() {
 	app.JSONLogs()
-	ctx := context.Background()
-	deps, err := app.NewDeps(nil)
-	if err != nil {
-		slog.Error("start", "error", err.Error())
-		os.Exit(1)
-	}
-	x, err := deps.Automation(ctx, false)
-	if err != nil {
-		slog.Error("start", "error", err.Error())
-		os.Exit(1)
-	}
+	deps := app.Must(app.NewDeps(nil))
+	x := app.Must(deps.Automation(context.Background(), false))
 	lambda.Start(func(ctx context.Context, ev events.SNSEvent) error {
 		var errs []error
 		for _, r := range ev.Records {

@@ -4,8 +4,6 @@ package main
 
 import (
 	"context"
-	"log/slog"
-	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -14,17 +12,8 @@ import (
 
 func main() {
 	app.JSONLogs()
-	ctx := context.Background()
-	deps, err := app.NewDeps(nil)
-	if err != nil {
-		slog.Error("start", "error", err.Error())
-		os.Exit(1)
-	}
-	x, err := deps.Automation(ctx, true)
-	if err != nil {
-		slog.Error("start", "error", err.Error())
-		os.Exit(1)
-	}
+	deps := app.Must(app.NewDeps(nil))
+	x := app.Must(deps.Automation(context.Background(), true))
 	lambda.Start(func(ctx context.Context) error {
 		_, err := x.Sweep(ctx)
 		return err

@@ -73,6 +73,16 @@ func NewDeps(clock Clock) (*Deps, error) {
 	return &Deps{AWS: cfg, AWSEnv: awsEnv, Env: env, Clock: clock, DB: db, Store: dynamo.New(db, env.TableName)}, nil
 }
 
+// Must returns v, or logs err and exits: a function that cannot build its
+// handler at init should fail its cold start, not every invocation.
+func Must[T any](v T, err error) T {
+	if err != nil {
+		slog.Error("start", "error", err.Error())
+		os.Exit(1)
+	}
+	return v
+}
+
 // JSONLogs makes slog write one JSON object per line, as Lambda's JSON log
 // format expects.
 func JSONLogs() { slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stdout, nil))) }

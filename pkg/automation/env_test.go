@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -212,37 +211,21 @@ func (e *env) get(t testing.TB, id string) *grants.Agreement {
 // mailTo lists what the SES emulator holds for addr (its first To address).
 func (e *env) mailTo(t testing.TB, addr string) []emulator.SESMessage {
 	t.Helper()
-	all, err := emulator.SESMessages(context.Background(), e.sesEndpoint)
+	out, err := emulator.SESMessagesTo(context.Background(), e.sesEndpoint, addr)
 	if err != nil {
 		t.Fatal(err)
-	}
-	var out []emulator.SESMessage
-	for _, m := range all {
-		for _, to := range m.Destination.To {
-			if strings.EqualFold(to, addr) {
-				out = append(out, m)
-				break
-			}
-		}
 	}
 	return out
 }
 
-// history counts an agreement's audit entries by action (and subject, when given).
+// history is an agreement's whole history, oldest first.
 func (e *env) history(t testing.TB, id string) []grants.AuditEntry {
 	t.Helper()
-	var all []grants.AuditEntry
-	cursor := ""
-	for {
-		p, err := e.store.History(context.Background(), id, cursor, 100)
-		if err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, p.Items...)
-		if cursor = p.NextCursor; cursor == "" {
-			return all
-		}
+	all, err := e.store.AllHistory(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return all
 }
 
 func count(entries []grants.AuditEntry, action, subject string) int {

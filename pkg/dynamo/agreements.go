@@ -375,6 +375,22 @@ func (st *Store) History(ctx context.Context, id string, cursor string, limit in
 	return page, err
 }
 
+// AllHistory reads an agreement's whole history, oldest first, a page at a time.
+func (st *Store) AllHistory(ctx context.Context, id string) ([]grants.AuditEntry, error) {
+	var all []grants.AuditEntry
+	cursor := ""
+	for {
+		page, err := st.History(ctx, id, cursor, 200)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page.Items...)
+		if cursor = page.NextCursor; cursor == "" {
+			return all, nil
+		}
+	}
+}
+
 // AuditItem is the transaction item that appends an audit entry without
 // touching the agreement, so its version (and anyone's If-Match) stands.
 func (st *Store) AuditItem(id string, e grants.AuditEntry) (types.TransactWriteItem, error) {

@@ -77,3 +77,23 @@ func SESMessages(ctx context.Context, endpoint string) ([]SESMessage, error) {
 	}
 	return store.Emails, nil
 }
+
+// SESMessagesTo returns the messages with addr among their To recipients
+// (compared without case, with or without a display name).
+func SESMessagesTo(ctx context.Context, endpoint, addr string) ([]SESMessage, error) {
+	all, err := SESMessages(ctx, endpoint)
+	if err != nil {
+		return nil, err
+	}
+	addr = strings.ToLower(addr)
+	var out []SESMessage
+	for _, m := range all {
+		for _, to := range m.Destination.To {
+			if to = strings.ToLower(to); to == addr || strings.HasSuffix(to, "<"+addr+">") {
+				out = append(out, m)
+				break
+			}
+		}
+	}
+	return out, nil
+}

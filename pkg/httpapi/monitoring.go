@@ -29,7 +29,7 @@ type MonitoringStore interface {
 	ProgrammeAgreements(ctx context.Context, programme string, optFns ...func(*dynamodb.Options)) ([]grants.Agreement, dynamo.ReadCost, error)
 	AgreementsWithPlans(ctx context.Context, ids []string) ([]grants.Agreement, error)
 	GetAgreement(ctx context.Context, id string) (*grants.Agreement, error)
-	History(ctx context.Context, id, cursor string, limit int) (dynamo.Page[grants.AuditEntry], error)
+	AllHistory(ctx context.Context, id string) ([]grants.AuditEntry, error)
 }
 
 var _ MonitoringStore = (*dynamo.Store)(nil)
@@ -167,25 +167,14 @@ type timelineResponse struct {
 	Events      []monitoring.Event `json:"events"`
 }
 
-// historyPage is the page size for reading a whole history.
-const historyPage = 200
-
 func (h *Monitoring) timeline(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
 	a, err := h.Store.GetAgreement(ctx, r.Param("id"))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	var history []grants.AuditEntry
-	cursor := ""
-	for {
-		page, err := h.Store.History(ctx, a.ID, cursor, historyPage)
-		if err != nil {
-			return events.APIGatewayV2HTTPResponse{}, err
-		}
-		history = append(history, page.Items...)
-		if cursor = page.NextCursor; cursor == "" {
-			break
-		}
+	history, err := h.Store.AllHistory(ctx, a.ID)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return jsonResponse(http.StatusOK, timelineResponse{
 		AgreementID: a.ID, Reference: a.Reference, Partner: a.Partner.Name, Status: string(a.Status), TimeZone: a.TimeZone,

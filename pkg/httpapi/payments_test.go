@@ -249,18 +249,11 @@ func (e *payEnv) agreement(t testing.TB, id string) *grants.Agreement {
 
 func (e *payEnv) history(t testing.TB, id string) []grants.AuditEntry {
 	t.Helper()
-	var all []grants.AuditEntry
-	cursor := ""
-	for {
-		page, err := e.check.History(context.Background(), id, cursor, 200)
-		if err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, page.Items...)
-		if cursor = page.NextCursor; cursor == "" {
-			return all
-		}
+	all, err := e.check.AllHistory(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return all
 }
 
 func countActions(h []grants.AuditEntry, action string) int {

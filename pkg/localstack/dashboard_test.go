@@ -1,14 +1,10 @@
 package localstack
 
 import (
-	"bytes"
 	"context"
-	"image"
-	"image/png"
 	"net/http"
 	"net/smtp"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,9 +12,8 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/monitoring"
+	"github.com/partnership-grants/backend/pkg/testenv/chromium"
 )
-
-const chromium = "/usr/bin/chromium"
 
 // TestDemoDashboard opens the dashboard of the demo programme the stack
 // seeds, as a programme officer would from the link make run prints: in a
@@ -26,9 +21,7 @@ const chromium = "/usr/bin/chromium"
 // programme's life (an instalment paid, check-ins sent, a doubtful reply
 // held). The screenshot is kept as testdata/demo-dashboard.png.
 func TestDemoDashboard(t *testing.T) {
-	if _, err := os.Stat(chromium); err != nil {
-		t.Skip("install Debian chromium (apt-get install chromium)")
-	}
+	chromium.Need(t)
 	st := startStack(t)
 	ctx := context.Background()
 	now := time.Now()
@@ -96,9 +89,9 @@ func TestDemoDashboard(t *testing.T) {
 
 	// A real browser, signed in by the link make run prints.
 	link := "http://" + api + "/dashboard?token=" + officer.token
-	dom := runChromium(t, "--dump-dom", link)
+	dom := string(chromium.Run(t, "--dump-dom", link))
 	for _, p := range demoPartners {
-		if !strings.Contains(dom, htmlEscape(p.name)) {
+		if !strings.Contains(dom, p.name) {
 			t.Errorf("the dashboard a browser shows lacks %q", p.name)
 		}
 	}
@@ -107,58 +100,8 @@ func TestDemoDashboard(t *testing.T) {
 			t.Errorf("the dashboard a browser shows lacks %q", want)
 		}
 	}
-	shot := filepath.Join(t.TempDir(), "dashboard.png")
-	runChromium(t, "--hide-scrollbars", "--screenshot="+shot, link)
-	data, err := os.ReadFile(shot)
-	if err != nil {
-		t.Fatalf("no screenshot: %v", err)
-	}
-	img, err := png.Decode(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("screenshot is not a PNG: %v", err)
-	}
-	if n := colours(img, 64); n < 8 {
-		t.Errorf("screenshot has %d distinct colours: the page did not paint", n)
-	}
+	data := chromium.Screenshot(t, link)
 	if err := os.WriteFile(filepath.Join("testdata", "demo-dashboard.png"), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func htmlEscape(s string) string { return strings.ReplaceAll(s, "'", "&#39;") }
-
-// runChromium runs headless Chromium off the network and out of any proxy
-// (the page is on loopback) with a profile of its own, and returns stdout.
-func runChromium(t *testing.T, args ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
-	defer cancel()
-	flags := []string{
-		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--no-proxy-server",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir=" + t.TempDir(), "--window-size=1400,1800",
-	}
-	cmd := exec.CommandContext(ctx, chromium, append(flags, args...)...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("chromium %v: %v\n%s", args, err, stderr.String())
-	}
-	return stdout.String()
-}
-
-// colours counts distinct colours, stopping at limit.
-func colours(img image.Image, limit int) int {
-	seen := map[uint32]bool{}
-	b := img.Bounds()
-	for y := b.Min.Y; y < b.Max.Y; y += 7 {
-		for x := b.Min.X; x < b.Max.X; x += 7 {
-			r, g, bl, _ := img.At(x, y).RGBA()
-			seen[r>>8<<16|g>>8<<8|bl>>8] = true
-			if len(seen) >= limit {
-				return limit
-			}
-		}
-	}
-	return len(seen)
 }

@@ -43,18 +43,9 @@ func uniqueAddress(t *testing.T) string {
 
 func messagesTo(t *testing.T, endpoint, addr string) []emulator.SESMessage {
 	t.Helper()
-	all, err := emulator.SESMessages(context.Background(), endpoint)
+	out, err := emulator.SESMessagesTo(context.Background(), endpoint, addr)
 	if err != nil {
 		t.Fatal(err)
-	}
-	var out []emulator.SESMessage
-	for _, m := range all {
-		for _, to := range m.Destination.To {
-			if strings.Contains(to, addr) {
-				out = append(out, m)
-				break
-			}
-		}
 	}
 	return out
 }

@@ -243,18 +243,9 @@ func Forge(addr string) string {
 // MailTo lists what the SES emulator holds for addr (in To).
 func (w *World) MailTo(t testing.TB, addr string) []emulator.SESMessage {
 	t.Helper()
-	all, err := emulator.SESMessages(context.Background(), w.SESEndpoint)
+	out, err := emulator.SESMessagesTo(context.Background(), w.SESEndpoint, addr)
 	if err != nil {
 		t.Fatal(err)
-	}
-	var out []emulator.SESMessage
-	for _, m := range all {
-		for _, to := range m.Destination.To {
-			if strings.EqualFold(to, addr) {
-				out = append(out, m)
-				break
-			}
-		}
 	}
 	return out
 }
@@ -262,18 +253,11 @@ func (w *World) MailTo(t testing.TB, addr string) []emulator.SESMessage {
 // History is the agreement's whole history, oldest first.
 func (w *World) History(t testing.TB, id string) []grants.AuditEntry {
 	t.Helper()
-	var all []grants.AuditEntry
-	cursor := ""
-	for {
-		p, err := w.Store.History(context.Background(), id, cursor, 100)
-		if err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, p.Items...)
-		if cursor = p.NextCursor; cursor == "" {
-			return all
-		}
+	all, err := w.Store.AllHistory(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return all
 }
 
 // Replies lists the replies to check-in n.

@@ -1,0 +1,84 @@
+// Package chromium runs Debian's headless Chromium for tests that look at
+// a page the way a person's browser would: its DOM, and a screenshot.
+package chromium
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/png"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+)
+
+const path = "/usr/bin/chromium"
+
+// Need skips the test when Chromium is not installed.
+func Need(t testing.TB) {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		t.Skip("install Debian chromium (apt-get install chromium)")
+	}
+}
+
+// Run runs Chromium with args and returns what it printed. The flags keep
+// it off the network and out of any proxy (this machine's network is
+// closed, and a browser waiting on it stalls) and out of the user's profile.
+func Run(t testing.TB, args ...string) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	flags := []string{
+		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--no-proxy-server",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir=" + t.TempDir(), "--window-size=1400,1800",
+	}
+	cmd := exec.CommandContext(ctx, path, append(flags, args...)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("chromium %v: %v\n%s", args, err, stderr.String())
+	}
+	return stdout.Bytes()
+}
+
+// Screenshot captures url and checks the picture painted: a PNG of at
+// least 1000×1000 with 8 or more colours (a blank capture has one or two).
+func Screenshot(t testing.TB, url string) []byte {
+	t.Helper()
+	shot := t.TempDir() + "/screenshot.png"
+	Run(t, "--hide-scrollbars", "--screenshot="+shot, url)
+	data, err := os.ReadFile(shot)
+	if err != nil {
+		t.Fatalf("no screenshot: %v", err)
+	}
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("screenshot is not a PNG: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() < 1000 || b.Dy() < 1000 {
+		t.Errorf("screenshot is %dx%d, want about 1400x1800", b.Dx(), b.Dy())
+	}
+	if n := colours(img, 64); n < 8 {
+		t.Errorf("screenshot has %d distinct colours: the page did not paint", n)
+	}
+	return data
+}
+
+// colours counts distinct colours, stopping at limit.
+func colours(img image.Image, limit int) int {
+	seen := map[[4]uint32]bool{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y += 3 {
+		for x := b.Min.X; x < b.Max.X; x += 3 {
+			r, g, bl, a := img.At(x, y).RGBA()
+			seen[[4]uint32{r, g, bl, a}] = true
+			if len(seen) >= limit {
+				return len(seen)
+			}
+		}
+	}
+	return len(seen)
+}
