@@ -4,21 +4,23 @@
 SHELL := /bin/bash
 GO    ?= go
 
-# LogicalId:directory under functions/ for every function in template.yaml.
+# LogicalId:directory under functions/:bootstrap size budget in bytes, for
+# every function in template.yaml. make test fails when a bootstrap outgrows
+# its budget (today's size plus about 3%; see "Bootstrap sizes" in README).
 FUNCTIONS := \
-	AgreementsFunction:agreements \
-	InstalmentDueFunction:instalment-due \
-	CheckInSenderFunction:checkin-sender \
-	SweepFunction:sweep \
-	SesEventsFunction:ses-events \
-	PaymentsFunction:payments \
-	InboundFunction:inbound \
-	CheckInsFunction:checkins \
-	MonitoringFunction:monitoring
+	AgreementsFunction:agreements:9437184 \
+	InstalmentDueFunction:instalment-due:13400000 \
+	CheckInSenderFunction:checkin-sender:13400000 \
+	SweepFunction:sweep:13800000 \
+	SesEventsFunction:ses-events:13400000 \
+	PaymentsFunction:payments:13500000 \
+	InboundFunction:inbound:20200000 \
+	CheckInsFunction:checkins:18200000 \
+	MonitoringFunction:monitoring:11400000
 
 LOCALSTACK := .local/bin/localstack
 
-.PHONY: run test token advance deps lint bench sizes clean activate-receipt-rules fuzz
+.PHONY: run test token advance deps lint bench sizes floors clean activate-receipt-rules fuzz
 
 ## run: the product on this machine (DynamoDB Local, SES viewer, API on :3000)
 run: deps $(LOCALSTACK)
@@ -32,6 +34,7 @@ test: deps
 	$(GO) tool staticcheck ./...
 	$(GO) test -count=1 -timeout 12m ./...
 	$(MAKE) lint
+	$(MAKE) sizes
 
 ## token: a bearer token for the local API: make token ROLE=finance [USER=name]
 ROLE ?= programme
@@ -57,11 +60,23 @@ lint:
 	@if command -v cfn-lint >/dev/null; then cfn-lint template.yaml && echo "cfn-lint: no errors"; \
 	else echo "cfn-lint not installed (pip install cfn-lint); skipping the template check"; fi
 
-## sizes: build every function for arm64 and print the bootstrap sizes
+## sizes: build every function for arm64, print each bootstrap's size, fail if one is over budget
 sizes:
-	@for f in $(FUNCTIONS); do \
-		id=$${f%%:*}; $(MAKE) -s build-$$id ARTIFACTS_DIR=.local/build/$$id >/dev/null && \
-		printf '%-28s %8d bytes\n' $$id $$(stat -c %s .local/build/$$id/bootstrap); done
+	@over=0; for f in $(FUNCTIONS); do \
+		id=$${f%%:*}; budget=$${f##*:}; \
+		$(MAKE) -s build-$$id ARTIFACTS_DIR=.local/build/$$id >/dev/null || exit 1; \
+		size=$$(stat -c %s .local/build/$$id/bootstrap); verdict=ok; \
+		if [ $$size -gt $$budget ]; then verdict="OVER BUDGET"; over=1; fi; \
+		printf '%-24s %9d bytes  (budget %9d)  %s\n' $$id $$size $$budget "$$verdict"; \
+	done; exit $$over
+
+## floors: the smallest bootstraps the required parts allow (pkg/app/testdata/floors)
+floors:
+	@for d in pkg/app/testdata/floors/*/; do \
+		GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" \
+			-o .local/build/floors/bootstrap ./$$d || exit 1; \
+		printf '%-32s %9d bytes\n' $$(basename $$d) $$(stat -c %s .local/build/floors/bootstrap); \
+	done
 
 ## fuzz: the email parser and reply tokens under go test -fuzz (FUZZTIME=60s each)
 FUZZTIME ?= 60s

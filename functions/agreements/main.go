@@ -9,6 +9,7 @@ import (
 
 func main() {
 	app.JSONLogs()
-	deps := app.Must(app.NewDeps(nil))
+	deps, err := app.NewDeps(nil)
+	app.ExitOnError(err)
 	lambda.Start(deps.AgreementsAPI().Handle)
 }

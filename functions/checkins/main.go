@@ -8,11 +8,14 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/partnership-grants/backend/pkg/app"
+	"github.com/partnership-grants/backend/pkg/app/senders"
 )
 
 func main() {
 	app.JSONLogs()
-	deps := app.Must(app.NewDeps(nil))
-	api := app.Must(deps.CheckInsAPI(context.Background()))
+	deps, err := app.NewDeps(nil)
+	app.ExitOnError(err)
+	api, err := senders.CheckInsAPI(context.Background(), deps)
+	app.ExitOnError(err)
 	lambda.Start(api.Handle)
 }

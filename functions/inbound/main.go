@@ -9,11 +9,14 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/partnership-grants/backend/pkg/app"
+	"github.com/partnership-grants/backend/pkg/app/receiver"
 )
 
 func main() {
 	app.JSONLogs()
-	deps := app.Must(app.NewDeps(nil))
-	rc := app.Must(deps.Receiver(context.Background()))
+	deps, err := app.NewDeps(nil)
+	app.ExitOnError(err)
+	rc, err := receiver.New(context.Background(), deps)
+	app.ExitOnError(err)
 	lambda.Start(rc.Handle)
 }

@@ -10,6 +10,7 @@ import (
 
 func main() {
 	app.JSONLogs()
-	deps := app.Must(app.NewDeps(nil))
+	deps, err := app.NewDeps(nil)
+	app.ExitOnError(err)
 	lambda.Start(deps.MonitoringAPI().Handle)
 }

@@ -11,13 +11,16 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/partnership-grants/backend/pkg/app"
+	"github.com/partnership-grants/backend/pkg/app/senders"
 	"github.com/partnership-grants/backend/pkg/automation"
 )
 
 func main() {
 	app.JSONLogs()
-	deps := app.Must(app.NewDeps(nil))
-	x := app.Must(deps.Automation(context.Background(), false))
+	deps, err := app.NewDeps(nil)
+	app.ExitOnError(err)
+	x, err := senders.Automation(context.Background(), deps)
+	app.ExitOnError(err)
 	lambda.Start(func(ctx context.Context, ev events.SNSEvent) error {
 		var errs []error
 		for _, r := range ev.Records {

@@ -8,12 +8,16 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/partnership-grants/backend/pkg/app"
+	"github.com/partnership-grants/backend/pkg/app/senders"
 )
 
 func main() {
 	app.JSONLogs()
-	deps := app.Must(app.NewDeps(nil))
-	x := app.Must(deps.Automation(context.Background(), true))
+	deps, err := app.NewDeps(nil)
+	app.ExitOnError(err)
+	x, err := senders.Automation(context.Background(), deps)
+	app.ExitOnError(err)
+	x.Schedules = deps.Schedules()
 	lambda.Start(func(ctx context.Context) error {
 		_, err := x.Sweep(ctx)
 		return err

@@ -1,52 +1,57 @@
 package app
 
 import (
-	"context"
 	"fmt"
+	"os"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 )
 
-// awsConfig builds the SDK configuration from the environment alone, with the
-// SDK's own reader of it (config.NewEnvConfig): the Lambda runtime's region
-// and credentials, and the standard AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE>
-// endpoints that sam local and the local stack set. config.LoadDefaultConfig
-// would also link shared-file, SSO and STS providers a Lambda never uses,
-// which cost 1.5 MB in every bootstrap and time at every cold start.
-func awsConfig() (aws.Config, config.EnvConfig, error) {
-	env, err := config.NewEnvConfig()
-	if err != nil {
-		return aws.Config{}, env, fmt.Errorf("read AWS environment: %w", err)
+// awsConfig builds the SDK configuration from what the Lambda runtime puts
+// in the environment: the region and the execution role's credentials.
+// Neither config.LoadDefaultConfig nor config.NewEnvConfig is used: merely
+// importing package config links the SSO, SSO-OIDC, STS and sign-in clients
+// (their package inits alone cost 0.4 MB of every bootstrap), for credential
+// sources a Lambda never has.
+func awsConfig() (aws.Config, error) {
+	region := os.Getenv("AWS_REGION")
+	if region == "" {
+		return aws.Config{}, fmt.Errorf("AWS_REGION is not set")
 	}
-	if env.Region == "" {
-		return aws.Config{}, env, fmt.Errorf("AWS_REGION is not set")
+	creds := aws.Credentials{
+		AccessKeyID:     os.Getenv("AWS_ACCESS_KEY_ID"),
+		SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"),
+		SessionToken:    os.Getenv("AWS_SESSION_TOKEN"),
+		Source:          credentials.StaticCredentialsName,
 	}
-	if !env.Credentials.HasKeys() {
-		return aws.Config{}, env, fmt.Errorf("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set")
+	if !creds.HasKeys() {
+		return aws.Config{}, fmt.Errorf("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set")
 	}
-	creds := env.Credentials
 	return aws.Config{
-		Region: env.Region,
-		Credentials: aws.NewCredentialsCache(aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return creds, nil
-		})),
-		RetryMaxAttempts: 0, // the SDK's standard retryer defaults
-	}, env, nil
+		Region:      region,
+		Credentials: aws.NewCredentialsCache(credentials.StaticCredentialsProvider{Value: creds}),
+	}, nil
 }
 
-// endpoint is the configured endpoint of one service (by its SDK ID, e.g.
-// "DynamoDB"), or nil for the service's regional AWS endpoint.
-func endpoint(env config.EnvConfig, sdkID string) *string {
-	if aws.ToBool(env.IgnoreConfiguredEndpoints) {
+// Endpoint is the configured endpoint of one service, by its SDK service ID
+// (e.g. "DynamoDB"), or nil for the service's regional AWS endpoint.
+func (d *Deps) Endpoint(sdkID string) *string { return endpoint(sdkID) }
+
+// endpoint reads the SDK's own variables, as the SDK's shared config does:
+// AWS_ENDPOINT_URL_<SERVICE ID> (upper case, spaces as underscores), then
+// AWS_ENDPOINT_URL, unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true.
+// sam local and the local stack set them; in AWS none is set.
+func endpoint(sdkID string) *string {
+	if strings.EqualFold(os.Getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true") {
 		return nil
 	}
-	if ep, found, err := env.GetServiceBaseEndpoint(context.Background(), sdkID); err == nil && found && ep != "" {
-		return &ep
-	}
-	if env.BaseEndpoint != "" {
-		ep := env.BaseEndpoint
-		return &ep
+	service := "AWS_ENDPOINT_URL_" + strings.ToUpper(strings.ReplaceAll(sdkID, " ", "_"))
+	for _, name := range []string{service, "AWS_ENDPOINT_URL"} {
+		if v := os.Getenv(name); v != "" {
+			return &v
+		}
 	}
 	return nil
 }

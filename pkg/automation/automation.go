@@ -22,6 +22,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/mailer"
+	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
 // Mailer sends one email and returns its SES message ID.
@@ -89,21 +90,6 @@ func (x *Automation) settings(ctx context.Context, programme string) (grants.Pro
 	return p.Defaults(x.Defaults), nil
 }
 
-// Outbox keys: one per side effect, deterministic so duplicates collide.
-func checkInKey(n int) string     { return fmt.Sprintf("checkin#%02d", n) }
-func reminderKey(n, k int) string { return fmt.Sprintf("reminder#%02d#%d", n, k) }
-func overdueKey(n int) string     { return fmt.Sprintf("overdue#%02d", n) }
-func dueNoticeKey(n int) string   { return fmt.Sprintf("due-notice#%02d", n) }
-
-// RemittanceKey and PaidEventKey are the side effects of paying instalment n.
-func RemittanceKey(n int) string { return fmt.Sprintf("remittance#%02d", n) }
-
-// PaidEventKey is the InstalmentPaid event of instalment n.
-func PaidEventKey(n int) string { return fmt.Sprintf("paid-event#%02d", n) }
-func bounceKey(email, kind, messageID string) string {
-	return "bounce#" + strings.ToLower(kind) + "#" + messageID + "#" + strings.ToLower(email)
-}
-
 // InstalmentDue handles an instalment's schedule: the instalment becomes due
 // (once, however often the event comes) and finance is told.
 func (x *Automation) InstalmentDue(ctx context.Context, agreementID string, n int) error {
@@ -119,7 +105,7 @@ func (x *Automation) InstalmentDue(ctx context.Context, agreementID string, n in
 		}
 		changed = true
 		return []grants.AuditEntry{e}, nil
-	}, x.enqueue(agreementID, dueNoticeKey(n), now))
+	}, x.enqueue(agreementID, outbox.DueNoticeKey(n), now))
 	if err != nil {
 		return err
 	}
@@ -129,7 +115,7 @@ func (x *Automation) InstalmentDue(ctx context.Context, agreementID string, n in
 		slog.InfoContext(ctx, "instalment not scheduled; nothing to do", "agreementId", agreementID, "instalment", n)
 		return nil
 	}
-	return x.Deliver(ctx, agreementID, dueNoticeKey(n))
+	return x.Deliver(ctx, agreementID, outbox.DueNoticeKey(n))
 }
 
 func (x *Automation) enqueue(agreementID, key string, now time.Time) dynamo.Extra {
@@ -154,7 +140,7 @@ func (x *Automation) SendCheckIn(ctx context.Context, agreementID string, n int)
 		slog.InfoContext(ctx, "check-in not scheduled; nothing to send", "agreementId", agreementID, "checkIn", n, "status", c.Status)
 		return nil
 	}
-	return x.Deliver(ctx, agreementID, checkInKey(n))
+	return x.Deliver(ctx, agreementID, outbox.CheckInKey(n))
 }
 
 // Deliver performs the side effect under an outbox key, once: it claims the
@@ -167,7 +153,7 @@ func (x *Automation) Deliver(ctx context.Context, agreementID, key string) error
 	if err != nil || !claimed {
 		return err
 	}
-	if agreementID == InboundPartition {
+	if agreementID == outbox.InboundPartition {
 		return x.deliverQuarantineNotice(ctx, key, token)
 	}
 	a, err := x.Store.GetAgreement(ctx, agreementID)
@@ -330,18 +316,6 @@ func (x *Automation) render(ctx context.Context, a *grants.Agreement, key string
 	return mailer.Email{}, 0, fmt.Errorf("unknown outbox key %q", key)
 }
 
-// InboundPartition holds the once-only records of received messages and the
-// quarantine notices, whose agreement may be unknown.
-const InboundPartition = "inbound"
-
-// AckKey, ReplyNoticeKey and QuarantineNoticeKey are the emails a received
-// message causes.
-func AckKey(n int, messageID string) string { return fmt.Sprintf("ack#%02d#%s", n, messageID) }
-func ReplyNoticeKey(n int, messageID string) string {
-	return fmt.Sprintf("reply-notice#%02d#%s", n, messageID)
-}
-func QuarantineNoticeKey(messageID string) string { return "quarantine-notice#" + messageID }
-
 func (x *Automation) reply(ctx context.Context, agreementID string, n int, messageID string) (grants.Reply, error) {
 	replies, err := x.Store.Replies(ctx, agreementID, n)
 	if err != nil {
@@ -361,26 +335,26 @@ func (x *Automation) deliverQuarantineNotice(ctx context.Context, key, token str
 	id := strings.TrimPrefix(key, "quarantine-notice#")
 	q, err := x.Store.GetQuarantined(ctx, id)
 	if err != nil {
-		return x.release(ctx, InboundPartition, key, token, err)
+		return x.release(ctx, outbox.InboundPartition, key, token, err)
 	}
 	p := x.Defaults
 	if q.Programme != "" {
 		if p, err = x.settings(ctx, q.Programme); err != nil {
-			return x.release(ctx, InboundPartition, key, token, err)
+			return x.release(ctx, outbox.InboundPartition, key, token, err)
 		}
 	}
 	email, err := mailer.QuarantineNotice(q.Reason, q.Reply.From, q.Reply.Subject, p.OfficerEmails, q.Reference)
 	if err != nil {
-		return x.release(ctx, InboundPartition, key, token, err)
+		return x.release(ctx, outbox.InboundPartition, key, token, err)
 	}
 	messageID, err := x.Mail.Send(ctx, email)
 	if err != nil {
-		return x.release(ctx, InboundPartition, key, token, err)
+		return x.release(ctx, outbox.InboundPartition, key, token, err)
 	}
 	sent := grants.AuditEntry{At: x.Now().UTC(), Actor: grants.System,
 		Action: "email.sent", Subject: key, Detail: fmt.Sprintf("%q to %s (SES %s)", email.Subject, strings.Join(email.To, ", "), messageID)}
-	return x.recordDone(ctx, InboundPartition, key, messageID, func(ctx context.Context) error {
-		return x.Store.Complete(ctx, InboundPartition, key, token, messageID, sent)
+	return x.recordDone(ctx, outbox.InboundPartition, key, messageID, func(ctx context.Context) error {
+		return x.Store.Complete(ctx, outbox.InboundPartition, key, token, messageID, sent)
 	})
 }
 

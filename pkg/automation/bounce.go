@@ -10,6 +10,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
 // SESEvent is the part of an SES event (published by the configuration set
@@ -73,7 +74,7 @@ func (x *Automation) RecordSESEvent(ctx context.Context, e SESEvent) error {
 	id := ids[0]
 	now := x.Now()
 	for _, addr := range recipients {
-		key := bounceKey(addr, kind, e.Mail.MessageID)
+		key := outbox.BounceKey(addr, kind, e.Mail.MessageID)
 		var marked bool
 		_, err := x.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
 			entry, changed := a.MarkContactBounced(addr, kind, now)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
 // Remind handles a sent check-in whose reminder date has come: a reminder
@@ -29,9 +30,9 @@ func (x *Automation) Remind(ctx context.Context, agreementID string, n int) erro
 		if !changed {
 			return nil, dynamo.ErrNoChange
 		}
-		key = reminderKey(n, reminder)
+		key = outbox.ReminderKey(n, reminder)
 		if overdue {
-			key = overdueKey(n)
+			key = outbox.OverdueKey(n)
 		}
 		return []grants.AuditEntry{e}, nil
 	}, func(*grants.Agreement) ([]types.TransactWriteItem, error) {
@@ -88,7 +89,7 @@ func (x *Automation) Sweep(ctx context.Context) (SweepReport, error) {
 }
 
 func (x *Automation) sweepOne(ctx context.Context, w dynamo.Work, today grants.Date, rep *SweepReport, repaired map[string]bool) error {
-	if w.Kind == "O" && w.AgreementID == InboundPartition && strings.HasPrefix(w.Key, "msg#") {
+	if w.Kind == "O" && w.AgreementID == outbox.InboundPartition && strings.HasPrefix(w.Key, "msg#") {
 		// A received message whose processing did not finish: SES's Lambda
 		// retries (and its failure destination) own it, not the sweep.
 		slog.WarnContext(ctx, "inbound message still claimed", "key", w.Key)

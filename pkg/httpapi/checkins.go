@@ -10,9 +10,9 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/partnership-grants/backend/pkg/automation"
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
 // CheckInStore is what the check-in and quarantine routes need from storage.
@@ -176,7 +176,7 @@ func (h *CheckIns) accept(ctx context.Context, r *Request) (events.APIGatewayV2H
 	}
 	reply.AcceptedBy = r.Actor.ID
 	now := h.Now()
-	ack, notice := automation.AckKey(reply.CheckIn, reply.MessageID), automation.ReplyNoticeKey(reply.CheckIn, reply.MessageID)
+	ack, notice := outbox.AckKey(reply.CheckIn, reply.MessageID), outbox.ReplyNoticeKey(reply.CheckIn, reply.MessageID)
 	_, err = h.Store.UpdateAgreement(ctx, reply.AgreementID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
 		entries, err := a.ReceiveReply(reply.CheckIn, reply, now, r.Actor.ID)
 		if err != nil {

@@ -11,9 +11,9 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/partnership-grants/backend/pkg/automation"
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
 // PaymentStore is what the instalment routes need from storage.
@@ -163,7 +163,7 @@ func (h *Payments) pay(ctx context.Context, r *Request) (events.APIGatewayV2HTTP
 				}
 				items, err := complete(resp.StatusCode, []byte(resp.Body))(a)
 				if paid {
-					items = append(items, h.Store.Enqueue(a.ID, automation.RemittanceKey(n), now), h.Store.Enqueue(a.ID, automation.PaidEventKey(n), now))
+					items = append(items, h.Store.Enqueue(a.ID, outbox.RemittanceKey(n), now), h.Store.Enqueue(a.ID, outbox.PaidEventKey(n), now))
 				}
 				return items, err
 			})
@@ -189,7 +189,7 @@ func (h *Payments) approve(ctx context.Context, r *Request) (events.APIGatewayV2
 		}
 		return a.ApprovePayment(n, paymentID, two, now, r.Actor.ID)
 	}, func(a *grants.Agreement) ([]types.TransactWriteItem, error) {
-		return []types.TransactWriteItem{h.Store.Enqueue(a.ID, automation.RemittanceKey(n), now), h.Store.Enqueue(a.ID, automation.PaidEventKey(n), now)}, nil
+		return []types.TransactWriteItem{h.Store.Enqueue(a.ID, outbox.RemittanceKey(n), now), h.Store.Enqueue(a.ID, outbox.PaidEventKey(n), now)}, nil
 	})
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
@@ -203,7 +203,7 @@ func (h *Payments) approve(ctx context.Context, r *Request) (events.APIGatewayV2
 // payment is committed by now; a failure here is retried by the sweep, which
 // finds the pending outbox entries, so it is logged and not returned.
 func (h *Payments) deliverPaid(ctx context.Context, id string, n int) {
-	for _, key := range []string{automation.RemittanceKey(n), automation.PaidEventKey(n)} {
+	for _, key := range []string{outbox.RemittanceKey(n), outbox.PaidEventKey(n)} {
 		if err := h.Outbox.Deliver(ctx, id, key); err != nil {
 			logError(ctx, fmt.Sprintf("deliver %s; the sweep will retry", key), err, id)
 		}

@@ -26,6 +26,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/idempotency"
 	"github.com/partnership-grants/backend/pkg/mailer"
+	"github.com/partnership-grants/backend/pkg/outbox"
 	"github.com/partnership-grants/backend/pkg/replytoken"
 	"github.com/partnership-grants/backend/pkg/testenv"
 )
@@ -624,7 +625,7 @@ func TestPayTwoPersonRuleAndRoles(t *testing.T) {
 	if evs, m := e.events.forAgreement(id), e.remittances(t, 1); len(evs) != 1 || m != 1 {
 		t.Fatalf("%d events, %d remittances", len(evs), m)
 	}
-	for _, key := range []string{automation.RemittanceKey(1), automation.PaidEventKey(1)} {
+	for _, key := range []string{outbox.RemittanceKey(1), outbox.PaidEventKey(1)} {
 		if o := e.outbox(t, id, key); o == nil || o.Status != dynamo.OutboxDone {
 			t.Errorf("outbox %s: %+v", key, o)
 		}

@@ -20,6 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 
 	"github.com/partnership-grants/backend/pkg/app"
+	"github.com/partnership-grants/backend/pkg/app/receiver"
+	"github.com/partnership-grants/backend/pkg/app/senders"
 	"github.com/partnership-grants/backend/pkg/emulator"
 	"github.com/partnership-grants/backend/pkg/grants"
 	schedulerstub "github.com/partnership-grants/backend/pkg/localstack/scheduler"
@@ -181,11 +183,11 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if st.Auth, err = LoadAuth(opts.DataDir); err != nil {
 		return nil, err
 	}
-	payments, err := st.Deps.PaymentsAPI(ctx)
+	payments, err := senders.PaymentsAPI(ctx, st.Deps)
 	if err != nil {
 		return nil, err
 	}
-	checkIns, err := st.Deps.CheckInsAPI(ctx)
+	checkIns, err := senders.CheckInsAPI(ctx, st.Deps)
 	if err != nil {
 		return nil, err
 	}
@@ -206,10 +208,11 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	x, err := st.Deps.Automation(ctx, true)
+	x, err := senders.Automation(ctx, st.Deps)
 	if err != nil {
 		return nil, err
 	}
+	x.Schedules = st.Deps.Schedules()
 	st.Runner = &Runner{sched: sched, x: x, clock: st.Clock}
 	schedClient := scheduler.NewFromConfig(st.Deps.AWS, func(o *scheduler.Options) { o.BaseEndpoint = aws.String(schedURL) })
 	if err := createDailySweep(ctx, schedClient, grants.DefaultTimeZone); err != nil {
@@ -270,14 +273,14 @@ func (st *Stack) controlHandler() http.Handler {
 
 // startInbound creates the mail bucket and listens for replies over SMTP.
 func (st *Stack) startInbound(ctx context.Context) error {
-	bucket := st.Deps.Bucket()
-	_, err := bucket.Client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket.Name)})
+	bucket := senders.Bucket(st.Deps)
+	_, err := senders.S3(st.Deps).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket.Name)})
 	var owned *s3types.BucketAlreadyOwnedByYou
 	var exists *s3types.BucketAlreadyExists
 	if err != nil && !errors.As(err, &owned) && !errors.As(err, &exists) {
 		return fmt.Errorf("create mail bucket: %w", err)
 	}
-	rc, err := st.Deps.Receiver(ctx)
+	rc, err := receiver.New(ctx, st.Deps)
 	if err != nil {
 		return err
 	}

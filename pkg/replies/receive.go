@@ -20,10 +20,10 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/partnership-grants/backend/pkg/automation"
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/inbound"
+	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
 // Objects reads raw messages and writes attachments.
@@ -80,7 +80,7 @@ func (rc *Receiver) Receive(ctx context.Context, m events.SimpleEmailService) er
 	if dl, ok := ctx.Deadline(); ok {
 		lease = time.Until(dl)
 	}
-	claimed, done, err := rc.Store.ClaimOnce(ctx, automation.InboundPartition, key, token, rc.Now(), lease)
+	claimed, done, err := rc.Store.ClaimOnce(ctx, outbox.InboundPartition, key, token, rc.Now(), lease)
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func (rc *Receiver) Receive(ctx context.Context, m events.SimpleEmailService) er
 	}
 	err = rc.process(ctx, m, key, token)
 	if err != nil {
-		if rerr := rc.Store.Release(context.WithoutCancel(ctx), automation.InboundPartition, key, token, err); rerr != nil {
+		if rerr := rc.Store.Release(context.WithoutCancel(ctx), outbox.InboundPartition, key, token, err); rerr != nil {
 			slog.ErrorContext(ctx, "release inbound claim", "error", rerr.Error())
 		}
 	}
@@ -133,7 +133,7 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 			}
 		}
 	}
-	complete := rc.Store.CompleteItem(automation.InboundPartition, claimKey, token, id, now)
+	complete := rc.Store.CompleteItem(outbox.InboundPartition, claimKey, token, id, now)
 	slog.InfoContext(ctx, "message received", "messageId", id, "outcome", outcome.Kind.String(), "reason", string(outcome.Reason), "agreementId", outcome.AgreementID)
 	switch outcome.Kind {
 	case inbound.Accept:
@@ -160,7 +160,7 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 // (the first time), and acknowledges the partner and tells the officer.
 func (rc *Receiver) accept(ctx context.Context, r grants.Reply, complete types.TransactWriteItem) error {
 	now := rc.Now()
-	ack, notice := automation.AckKey(r.CheckIn, r.MessageID), automation.ReplyNoticeKey(r.CheckIn, r.MessageID)
+	ack, notice := outbox.AckKey(r.CheckIn, r.MessageID), outbox.ReplyNoticeKey(r.CheckIn, r.MessageID)
 	_, err := rc.Store.UpdateAgreement(ctx, r.AgreementID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
 		return a.ReceiveReply(r.CheckIn, r, now, r.From)
 	}, func(a *grants.Agreement) ([]types.TransactWriteItem, error) {
@@ -200,11 +200,11 @@ func (rc *Receiver) quarantine(ctx context.Context, r grants.Reply, reason strin
 	if err != nil {
 		return err
 	}
-	notice := automation.QuarantineNoticeKey(r.MessageID)
-	if err := rc.Store.Transact(ctx, item, complete, rc.Store.Enqueue(automation.InboundPartition, notice, rc.Now())); err != nil {
+	notice := outbox.QuarantineNoticeKey(r.MessageID)
+	if err := rc.Store.Transact(ctx, item, complete, rc.Store.Enqueue(outbox.InboundPartition, notice, rc.Now())); err != nil {
 		return err
 	}
-	rc.deliver(ctx, automation.InboundPartition, notice)
+	rc.deliver(ctx, outbox.InboundPartition, notice)
 	return nil
 }
 

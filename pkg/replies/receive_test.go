@@ -18,10 +18,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/partnership-grants/backend/pkg/automation"
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/emulator"
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/outbox"
 	"github.com/partnership-grants/backend/pkg/replies"
 	"github.com/partnership-grants/backend/pkg/testenv"
 	"github.com/partnership-grants/backend/pkg/testenv/replyworld"
@@ -174,14 +174,14 @@ func TestSameMessageDeliveredThreeTimesConcurrentlyIsProcessedOnce(t *testing.T)
 	}{
 		{"reply.received", "check-in 1"},
 		{"checkin.received", "check-in 1"},
-		{"email.sent", automation.AckKey(1, id)},
-		{"email.sent", automation.ReplyNoticeKey(1, id)},
+		{"email.sent", outbox.AckKey(1, id)},
+		{"email.sent", outbox.ReplyNoticeKey(1, id)},
 	} {
 		if n := count(h, tc.action, tc.subject); n != 1 {
 			t.Errorf("%d %s %q entries, want 1", n, tc.action, tc.subject)
 		}
 	}
-	if ob, err := e.Store.Outbox(ctx, automation.InboundPartition, "msg#"+id); err != nil || ob == nil || ob.Status != dynamo.OutboxDone {
+	if ob, err := e.Store.Outbox(ctx, outbox.InboundPartition, "msg#"+id); err != nil || ob == nil || ob.Status != dynamo.OutboxDone {
 		t.Errorf("inbound record of %s: %+v %v, want done", id, ob, err)
 	}
 

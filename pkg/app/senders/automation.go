@@ -1,0 +1,103 @@
+// Package senders wires the functions that send email: the scheduled
+// handlers, payments and check-ins (and, through pkg/app/receiver, inbound
+// replies), on top of app.Deps. It
+// is apart from pkg/app so that the API functions that send nothing link
+// none of SES, SSM, EventBridge, S3 or the MIME parser: each SDK service
+// package costs its bootstrap a few hundred kilobytes at init alone.
+package senders
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/ses"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/partnership-grants/backend/pkg/app"
+	"github.com/partnership-grants/backend/pkg/automation"
+	"github.com/partnership-grants/backend/pkg/dynamo"
+	"github.com/partnership-grants/backend/pkg/eventbus"
+	"github.com/partnership-grants/backend/pkg/httpapi"
+	"github.com/partnership-grants/backend/pkg/mailer"
+	"github.com/partnership-grants/backend/pkg/replytoken"
+)
+
+// Mailer builds the SES sender (throttling retried with backoff).
+func Mailer(d *app.Deps) (*mailer.Sender, error) {
+	client := ses.NewFromConfig(d.AWS, mailer.RetryOptions, func(o *ses.Options) { o.BaseEndpoint = d.Endpoint("SES") })
+	return mailer.NewSender(sesOps{client.SendEmail}, os.Getenv("SENDER_EMAIL"), os.Getenv("SES_CONFIGURATION_SET"))
+}
+
+// ReplyTokens loads the HMAC key for reply addresses from Parameter Store
+// (a SecureString named by REPLY_TOKEN_KEY_PARAMETER, hex-encoded): the key
+// never sits in the template or the function's environment.
+func ReplyTokens(ctx context.Context, d *app.Deps) (*replytoken.Signer, error) {
+	name := os.Getenv("REPLY_TOKEN_KEY_PARAMETER")
+	if name == "" {
+		return nil, fmt.Errorf("REPLY_TOKEN_KEY_PARAMETER is not set")
+	}
+	client := ssm.NewFromConfig(d.AWS, func(o *ssm.Options) { o.BaseEndpoint = d.Endpoint("SSM") })
+	out, err := client.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name), WithDecryption: aws.Bool(true)})
+	if err != nil {
+		return nil, fmt.Errorf("read reply token key %s: %w", name, err)
+	}
+	key, err := hex.DecodeString(strings.TrimSpace(aws.ToString(out.Parameter.Value)))
+	if err != nil {
+		return nil, fmt.Errorf("reply token key %s is not hex: %w", name, err)
+	}
+	return replytoken.NewSigner(key)
+}
+
+// Automation builds the scheduled handlers' shared core. Functions that do
+// not create schedules need no Scheduler rights; the sweep, which repairs
+// them, sets Schedules to d.Schedules() itself (so that only its bootstrap
+// links the Scheduler client).
+func Automation(ctx context.Context, d *app.Deps) (*automation.Automation, error) {
+	mail, err := Mailer(d)
+	if err != nil {
+		return nil, err
+	}
+	tokens, err := ReplyTokens(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	loc, _ := time.LoadLocation(d.Env.TimeZone)
+	x := &automation.Automation{
+		Store:       d.Store,
+		Mail:        mail,
+		Replies:     tokens,
+		ReplyDomain: os.Getenv("REPLY_DOMAIN"),
+		Now:         d.Clock,
+		Location:    loc,
+		Defaults:    d.ProgrammeDefaults(),
+	}
+	bus := eventbridge.NewFromConfig(d.AWS, func(o *eventbridge.Options) { o.BaseEndpoint = d.Endpoint("EventBridge") })
+	x.Events = &eventbus.Bus{
+		API:  eventBridgeOps{bus.PutEvents},
+		Name: os.Getenv("EVENT_BUS_NAME"),
+	}
+	return x, nil
+}
+
+// PaymentsAPI is the PaymentsFunction's handler.
+func PaymentsAPI(ctx context.Context, d *app.Deps) (httpapi.Router, error) {
+	x, err := Automation(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	h := &httpapi.Payments{
+		Store:       d.Store,
+		Idempotency: d.Idempotency,
+		Outbox:      x,
+		Defaults:    d.ProgrammeDefaults(),
+		Now:         d.Clock,
+		NewID:       dynamo.NewID,
+	}
+	return h.Routes(), nil
+}

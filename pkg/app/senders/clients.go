@@ -1,0 +1,30 @@
+package senders
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/ses"
+
+	"github.com/partnership-grants/backend/pkg/app"
+)
+
+// Method-value wrappers of the SDK clients, for the reason given in
+// pkg/app/clients.go: only the operations called are linked. S3 has none:
+// s3.New puts the client in an interface itself, so a wrapper saves nothing.
+
+type sesOps struct {
+	sendEmail app.Op[ses.SendEmailInput, ses.SendEmailOutput, ses.Options]
+}
+
+func (s sesOps) SendEmail(ctx context.Context, in *ses.SendEmailInput, o ...func(*ses.Options)) (*ses.SendEmailOutput, error) {
+	return s.sendEmail(ctx, in, o...)
+}
+
+type eventBridgeOps struct {
+	putEvents app.Op[eventbridge.PutEventsInput, eventbridge.PutEventsOutput, eventbridge.Options]
+}
+
+func (e eventBridgeOps) PutEvents(ctx context.Context, in *eventbridge.PutEventsInput, o ...func(*eventbridge.Options)) (*eventbridge.PutEventsOutput, error) {
+	return e.putEvents(ctx, in, o...)
+}

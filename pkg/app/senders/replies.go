@@ -1,0 +1,36 @@
+package senders
+
+import (
+	"context"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/partnership-grants/backend/pkg/app"
+	"github.com/partnership-grants/backend/pkg/httpapi"
+	"github.com/partnership-grants/backend/pkg/objects"
+)
+
+// S3 is the S3 client. S3_USE_PATH_STYLE is for local S3 stand-ins; the
+// SDK has no variable of its own for it.
+func S3(d *app.Deps) *s3.Client {
+	return s3.NewFromConfig(d.AWS, func(o *s3.Options) {
+		o.BaseEndpoint = d.Endpoint("S3")
+		o.UsePathStyle = os.Getenv("S3_USE_PATH_STYLE") == "true"
+	})
+}
+
+// Bucket is the mail bucket: raw received messages and attachments.
+func Bucket(d *app.Deps) *objects.Bucket {
+	return objects.New(S3(d), os.Getenv("MAIL_BUCKET"))
+}
+
+// CheckInsAPI is the CheckInsFunction's handler.
+func CheckInsAPI(ctx context.Context, d *app.Deps) (httpapi.Router, error) {
+	x, err := Automation(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	h := &httpapi.CheckIns{Store: d.Store, Links: Bucket(d), Outbox: x, Now: d.Clock}
+	return h.Routes(), nil
+}

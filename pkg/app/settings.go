@@ -1,0 +1,61 @@
+package app
+
+import (
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/schedules"
+)
+
+func envList(name string) []string {
+	var out []string
+	for _, v := range strings.Split(os.Getenv(name), ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// Schedules builds the EventBridge Scheduler adapter.
+func (d *Deps) Schedules() *schedules.Schedules {
+	client := scheduler.NewFromConfig(d.AWS, func(o *scheduler.Options) { o.BaseEndpoint = d.Endpoint("Scheduler") })
+	return &schedules.Schedules{
+		API:   scheduleOps{client.CreateSchedule, client.GetSchedule, client.DeleteSchedule},
+		Store: d.Store,
+		Now:   d.Clock,
+		Cfg: schedules.Config{
+			Group:            os.Getenv("SCHEDULE_GROUP"),
+			RoleArn:          os.Getenv("SCHEDULER_ROLE_ARN"),
+			DeadLetterArn:    os.Getenv("SCHEDULE_DLQ_ARN"),
+			InstalmentTarget: os.Getenv("INSTALMENT_DUE_FUNCTION_ARN"),
+			CheckInTarget:    os.Getenv("CHECKIN_SENDER_FUNCTION_ARN"),
+			HourOfDay:        envInt("SCHEDULE_HOUR", 9),
+		},
+	}
+}
+
+// ProgrammeDefaults are the deployment's settings for programmes that have
+// none of their own.
+func (d *Deps) ProgrammeDefaults() grants.ProgrammeSettings {
+	two := os.Getenv("TWO_PERSON_RULE") != "false"
+	return grants.ProgrammeSettings{
+		Name:          os.Getenv("PROGRAMME_NAME"),
+		OfficerEmails: envList("OFFICER_EMAILS"),
+		FinanceEmails: envList("FINANCE_EMAILS"),
+		ReminderDays:  envInt("REMINDER_DAYS", 7),
+		MaxReminders:  envInt("MAX_REMINDERS", 2),
+		TwoPersonRule: &two,
+	}
+}
