@@ -20,7 +20,7 @@ FUNCTIONS := \
 
 LOCALSTACK := .local/bin/localstack
 
-.PHONY: run test token advance deps lint bench sizes floors clean activate-receipt-rules fuzz
+.PHONY: run test token advance deps lint bench sizes floors screenshots clean activate-receipt-rules fuzz
 
 ## run: the product on this machine (DynamoDB Local, SES viewer, API on :3000)
 run: deps $(LOCALSTACK)
@@ -77,6 +77,10 @@ floors:
 			-o .local/build/floors/bootstrap ./$$d || exit 1; \
 		printf '%-32s %9d bytes\n' $$(basename $$d) $$(stat -c %s .local/build/floors/bootstrap); \
 	done
+
+## screenshots: refresh the committed dashboard screenshots (make test leaves them alone)
+screenshots: deps
+	UPDATE_SCREENSHOTS=1 $(GO) test -count=1 -run 'Screenshot|DemoDashboard' ./pkg/dashboard ./pkg/localstack
 
 ## fuzz: the email parser and reply tokens under go test -fuzz (FUZZTIME=60s each)
 FUZZTIME ?= 60s

@@ -28,12 +28,10 @@ func renderFixtureFile(t *testing.T) string {
 }
 
 // TestChromiumScreenshot renders the fixture in a real browser and keeps the
-// picture as testdata/dashboard.png, the artefact a reviewer looks at.
+// picture (testdata/dashboard.png, the artefact a reviewer looks at, is
+// refreshed by make screenshots).
 func TestChromiumScreenshot(t *testing.T) {
-	data := chromium.Screenshot(t, renderFixtureFile(t))
-	if err := os.WriteFile(filepath.Join("testdata", "dashboard.png"), data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	chromium.Keep(t, "dashboard.png", chromium.Screenshot(t, renderFixtureFile(t)))
 }
 
 // TestChromiumDOM checks what a browser actually built from the page: the

@@ -164,7 +164,7 @@ func (h *CheckIns) accept(ctx context.Context, r *Request) (events.APIGatewayV2H
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	if q.Status != dynamo.QuarantinePending {
-		return events.APIGatewayV2HTTPResponse{}, &grants.Error{Code: grants.Conflict, Message: "This message was already " + q.Status + ".", Reason: "already_resolved"}
+		return events.APIGatewayV2HTTPResponse{}, alreadyResolved(q.Status)
 	}
 	reply := q.Reply
 	if body.AgreementID != "" {
@@ -190,7 +190,7 @@ func (h *CheckIns) accept(ctx context.Context, r *Request) (events.APIGatewayV2H
 			h.Store.Enqueue(a.ID, ack, now), h.Store.Enqueue(a.ID, notice, now)}, err
 	})
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return events.APIGatewayV2HTTPResponse{}, h.resolvedMeanwhile(ctx, q.ID, err)
 	}
 	for _, k := range []string{ack, notice} {
 		if err := h.Outbox.Deliver(ctx, reply.AgreementID, k); err != nil {
@@ -202,6 +202,19 @@ func (h *CheckIns) accept(ctx context.Context, r *Request) (events.APIGatewayV2H
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return jsonResponse(http.StatusOK, q)
+}
+
+func alreadyResolved(status string) error {
+	return &grants.Error{Code: grants.Conflict, Message: "This message was already " + status + ".", Reason: "already_resolved"}
+}
+
+// resolvedMeanwhile explains a failed decision: if someone else decided the
+// message in the meantime, say so rather than pass on the write's conflict.
+func (h *CheckIns) resolvedMeanwhile(ctx context.Context, id string, err error) error {
+	if q, gerr := h.Store.GetQuarantined(ctx, id); gerr == nil && q.Status != dynamo.QuarantinePending {
+		return alreadyResolved(q.Status)
+	}
+	return err
 }
 
 func (h *CheckIns) reject(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
@@ -228,7 +241,7 @@ func (h *CheckIns) reject(ctx context.Context, r *Request) (events.APIGatewayV2H
 		items = append(items, entry)
 	}
 	if err := h.Store.Transact(ctx, items...); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return events.APIGatewayV2HTTPResponse{}, h.resolvedMeanwhile(ctx, q.ID, err)
 	}
 	q, err = h.Store.GetQuarantined(ctx, q.ID)
 	if err != nil {

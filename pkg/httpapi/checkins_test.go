@@ -302,8 +302,9 @@ func TestQuarantineListAcceptAndReject(t *testing.T) {
 	}
 }
 
-// Two officers accepting the same message at once: one wins, the others get
-// a conflict (never a 500), and one reply is stored.
+// Officers accepting the same message at once: one wins, the others are told
+// it was already accepted (409 already_resolved, never a 500), and one reply
+// is stored.
 func TestQuarantineConcurrentAcceptsStoreOneReply(t *testing.T) {
 	t.Parallel()
 	e := newCIEnv(t)
@@ -324,6 +325,9 @@ func TestQuarantineConcurrentAcceptsStoreOneReply(t *testing.T) {
 		case http.StatusOK:
 			ok++
 		case http.StatusConflict:
+			if p := problemOf(t, "losing accept", r, http.StatusConflict); !strings.HasSuffix(p.Type, "/already_resolved") {
+				t.Errorf("losing accept: %s (%s), want already_resolved", p.Type, p.Detail)
+			}
 		default:
 			t.Errorf("concurrent accept: %d %s", r.StatusCode, r.Body)
 		}

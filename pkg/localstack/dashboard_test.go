@@ -4,8 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/smtp"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +17,7 @@ import (
 // seeds, as a programme officer would from the link make run prints: in a
 // real browser, signed in through that link, after a month of the
 // programme's life (an instalment paid, check-ins sent, a doubtful reply
-// held). The screenshot is kept as testdata/demo-dashboard.png.
+// held). make screenshots refreshes the picture, testdata/demo-dashboard.png.
 func TestDemoDashboard(t *testing.T) {
 	chromium.Need(t)
 	st := startStack(t)
@@ -100,8 +98,5 @@ func TestDemoDashboard(t *testing.T) {
 			t.Errorf("the dashboard a browser shows lacks %q", want)
 		}
 	}
-	data := chromium.Screenshot(t, link)
-	if err := os.WriteFile(filepath.Join("testdata", "demo-dashboard.png"), data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	chromium.Keep(t, "demo-dashboard.png", chromium.Screenshot(t, link))
 }

@@ -127,7 +127,10 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 		Verdicts: grants.Verdicts(env.Verdicts)}
 	if msg != nil {
 		reply.From, reply.Subject, reply.Text, reply.FullText = msg.From.Address, msg.Subject, msg.NewText, msg.FullText
-		if reply.AgreementID != "" {
+		// Files go to S3 even from a held message, so an officer who accepts
+		// it gets them too; but what SES found a virus in stays inside the
+		// raw message, and nobody is handed a link to it.
+		if outcome.Reason != inbound.ReasonVirus {
 			if reply.Attachments, err = rc.storeAttachments(ctx, reply, msg.Attachments); err != nil {
 				return err
 			}
@@ -221,8 +224,8 @@ func (rc *Receiver) deliver(ctx context.Context, agreementID string, keys ...str
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
 // storeAttachments puts each attachment in S3 under its agreement and
-// check-in, keyed by the message, so a retried delivery overwrites rather
-// than duplicates.
+// check-in (or, for a message that names none, under "unassigned"), keyed by
+// the message, so a retried delivery overwrites rather than duplicates.
 func (rc *Receiver) storeAttachments(ctx context.Context, r grants.Reply, atts []inbound.Attachment) ([]grants.Attachment, error) {
 	out := make([]grants.Attachment, 0, len(atts))
 	for i, att := range atts {
@@ -235,6 +238,9 @@ func (rc *Receiver) storeAttachments(ctx context.Context, r grants.Reply, atts [
 			safe = fmt.Sprintf("attachment-%d", i+1)
 		}
 		key := fmt.Sprintf("attachments/%s/check-in-%d/%s/%02d-%s", r.AgreementID, r.CheckIn, r.MessageID, i+1, safe)
+		if r.AgreementID == "" {
+			key = fmt.Sprintf("attachments/unassigned/%s/%02d-%s", r.MessageID, i+1, safe)
+		}
 		ct := att.ContentType
 		if ct == "" {
 			ct = "application/octet-stream"

@@ -290,6 +290,38 @@ func TestAttachmentIsStoredUnderTheAgreement(t *testing.T) {
 	}
 }
 
+// A held message's files are extracted too, so that an officer who accepts
+// it gets them: under "unassigned" when the message names no agreement.
+func TestHeldMessageKeepsItsAttachments(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t)
+	_, rcpt := e.ActiveAgreement(t)
+	forged := replyworld.Forge(rcpt)
+	id := e.Receive(t, e.Corpus(t, "pdf_attachment", replyworld.TokenOf(t, forged)), e.Partner, forged, replyworld.Pass)
+
+	q, err := e.Store.GetQuarantined(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Reason != "bad_token" || q.AgreementID != "" || len(q.Reply.Attachments) != 1 {
+		t.Fatalf("held as %+v, want bad_token, no agreement, one attachment", q)
+	}
+	att := q.Reply.Attachments[0]
+	if att.Name != "Interim budget report Q4.pdf" || att.Size != 142 || !strings.HasPrefix(att.Key, "attachments/unassigned/"+id+"/") {
+		t.Errorf("attachment recorded as %+v, want the 142-byte PDF under attachments/unassigned/%s/", att, id)
+	}
+	obj, err := e.Bucket.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: &e.Bucket.Name, Key: &att.Key})
+	if err != nil {
+		t.Fatalf("attachment not in S3: %v", err)
+	}
+	body, _ := io.ReadAll(obj.Body)
+	obj.Body.Close()
+	if len(body) != 142 {
+		t.Errorf("S3 holds %d bytes, want 142", len(body))
+	}
+}
+
 // Anything doubtful is quarantined with its reason, for a person: nothing is
 // dropped, nothing is counted, the partner is not thanked and the officer is
 // told once per message.
@@ -355,6 +387,9 @@ func TestDoubtfulMessagesAreQuarantinedNotDropped(t *testing.T) {
 		if q.Status != dynamo.QuarantinePending || q.Reason != tc.reason || q.Reply.From != tc.from || q.Reply.Text == "" ||
 			q.Reply.RawKey != replyworld.RawPrefix+q.ID || q.Reply.MessageID != q.ID {
 			t.Errorf("%s: held as %+v, want pending, reason %s, from %s, with its text", tc.name, q, tc.reason, tc.from)
+		}
+		if tc.reason == "virus" && len(q.Reply.Attachments) != 0 {
+			t.Errorf("virus: its attachment was extracted (%+v); it must stay inside the raw message", q.Reply.Attachments)
 		}
 		if tc.known && (q.AgreementID != a.ID || q.CheckIn != 1 || q.Reference != a.Reference || q.Programme != a.Programme) {
 			t.Errorf("%s: held without its agreement: %+v", tc.name, q)
