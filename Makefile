@@ -9,13 +9,13 @@ GO    ?= go
 # its budget (today's size plus about 3%; see "Bootstrap sizes" in README).
 FUNCTIONS := \
 	AgreementsFunction:agreements:9437184 \
-	InstalmentDueFunction:instalment-due:13400000 \
-	CheckInSenderFunction:checkin-sender:13400000 \
-	SweepFunction:sweep:13800000 \
-	SesEventsFunction:ses-events:13400000 \
-	PaymentsFunction:payments:13500000 \
-	InboundFunction:inbound:20200000 \
-	CheckInsFunction:checkins:18200000 \
+	InstalmentDueFunction:instalment-due:12400000 \
+	CheckInSenderFunction:checkin-sender:12400000 \
+	SweepFunction:sweep:12800000 \
+	SesEventsFunction:ses-events:12400000 \
+	PaymentsFunction:payments:12500000 \
+	InboundFunction:inbound:19200000 \
+	CheckInsFunction:checkins:17200000 \
 	MonitoringFunction:monitoring:11400000
 
 LOCALSTACK := .local/bin/localstack

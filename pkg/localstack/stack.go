@@ -41,8 +41,8 @@ type Options struct {
 	SMTPAddr     string // 127.0.0.1:2525: replies come in here
 	// Stand-ins for the services with no local emulator; fixed ports so
 	// events/env.json can point sam local at them.
-	SchedulerPort, SSMPort, EventsPort int // 8006, 8007, 8008
-	TableName                          string
+	SchedulerPort, SecretsPort, EventsPort int // 8006, 8007, 8008
+	TableName                              string
 }
 
 // DefaultOptions are the documented defaults, under root.
@@ -51,7 +51,7 @@ func DefaultOptions(root string) Options {
 		Root: root, DataDir: filepath.Join(root, ".local"),
 		APIAddr: "127.0.0.1:3000", ControlAddr: "127.0.0.1:3001",
 		DynamoDBPort: 8000, SESPort: 8005, S3Port: 4569, SMTPAddr: "127.0.0.1:2525",
-		SchedulerPort: 8006, SSMPort: 8007, EventsPort: 8008,
+		SchedulerPort: 8006, SecretsPort: 8007, EventsPort: 8008,
 		TableName: "partnership-grants-local",
 	}
 }
@@ -80,7 +80,7 @@ func localEnv(opts Options, endpoints map[string]string) {
 		// What template.yaml sets from its parameters and resources.
 		"SENDER_EMAIL":                "partnerships@funder.local",
 		"REPLY_DOMAIN":                "reply.funder.local",
-		"REPLY_TOKEN_KEY_PARAMETER":   "/partnership-grants/reply-token-key",
+		"REPLY_TOKEN_SECRET":          replyTokenSecret,
 		"PROGRAMME_NAME":              "Community Partnerships Pilot",
 		"PROGRAMME_CODE":              DemoProgramme,
 		"FUNDER_360G_PREFIX":          "360G-funderlocal",
@@ -147,7 +147,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	ssmURL, err := servePort(ctx, opts.SSMPort, NewSSM(map[string]string{"/partnership-grants/reply-token-key": tokenKey}))
+	secretsURL, err := servePort(ctx, opts.SecretsPort, NewSecrets(map[string]string{replyTokenSecret: tokenKey}))
 	if err != nil {
 		return nil, err
 	}
@@ -162,12 +162,12 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		return nil, err
 	}
 	localEnv(opts, map[string]string{
-		"AWS_ENDPOINT_URL_EVENTBRIDGE": busURL,
-		"AWS_ENDPOINT_URL_S3":          s3URL,
-		"AWS_ENDPOINT_URL_DYNAMODB":    ddbURL,
-		"AWS_ENDPOINT_URL_SES":         sesURL,
-		"AWS_ENDPOINT_URL_SCHEDULER":   schedURL,
-		"AWS_ENDPOINT_URL_SSM":         ssmURL,
+		"AWS_ENDPOINT_URL_EVENTBRIDGE":     busURL,
+		"AWS_ENDPOINT_URL_S3":              s3URL,
+		"AWS_ENDPOINT_URL_DYNAMODB":        ddbURL,
+		"AWS_ENDPOINT_URL_SES":             sesURL,
+		"AWS_ENDPOINT_URL_SCHEDULER":       schedURL,
+		"AWS_ENDPOINT_URL_SECRETS_MANAGER": secretsURL,
 	})
 
 	if st.Deps, err = app.NewDeps(st.Clock.Now); err != nil {

@@ -2,22 +2,20 @@
 // handlers, payments and check-ins (and, through pkg/app/receiver, inbound
 // replies), on top of app.Deps. It
 // is apart from pkg/app so that the API functions that send nothing link
-// none of SES, SSM, EventBridge, S3 or the MIME parser: each SDK service
+// none of SES, Secrets Manager, EventBridge, S3 or the MIME parser: each SDK service
 // package costs its bootstrap a few hundred kilobytes at init alone.
 package senders
 
 import (
 	"context"
-	"encoding/hex"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ses"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/automation"
@@ -34,24 +32,20 @@ func Mailer(d *app.Deps) (*mailer.Sender, error) {
 	return mailer.NewSender(sesOps{client.SendEmail}, os.Getenv("SENDER_EMAIL"), os.Getenv("SES_CONFIGURATION_SET"))
 }
 
-// ReplyTokens loads the HMAC key for reply addresses from Parameter Store
-// (a SecureString named by REPLY_TOKEN_KEY_PARAMETER, hex-encoded): the key
-// never sits in the template or the function's environment.
+// ReplyTokens loads the HMAC key for reply addresses: the string of the
+// Secrets Manager secret REPLY_TOKEN_SECRET names, which the stack generates,
+// so the key never sits in the template, a parameter or an environment.
 func ReplyTokens(ctx context.Context, d *app.Deps) (*replytoken.Signer, error) {
-	name := os.Getenv("REPLY_TOKEN_KEY_PARAMETER")
-	if name == "" {
-		return nil, fmt.Errorf("REPLY_TOKEN_KEY_PARAMETER is not set")
+	id := os.Getenv("REPLY_TOKEN_SECRET")
+	if id == "" {
+		return nil, fmt.Errorf("REPLY_TOKEN_SECRET is not set")
 	}
-	client := ssm.NewFromConfig(d.AWS, func(o *ssm.Options) { o.BaseEndpoint = d.Endpoint("SSM") })
-	out, err := client.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name), WithDecryption: aws.Bool(true)})
+	client := secretsmanager.NewFromConfig(d.AWS, func(o *secretsmanager.Options) { o.BaseEndpoint = d.Endpoint("Secrets Manager") })
+	out, err := client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
 	if err != nil {
-		return nil, fmt.Errorf("read reply token key %s: %w", name, err)
+		return nil, fmt.Errorf("read reply token key %s: %w", id, err)
 	}
-	key, err := hex.DecodeString(strings.TrimSpace(aws.ToString(out.Parameter.Value)))
-	if err != nil {
-		return nil, fmt.Errorf("reply token key %s is not hex: %w", name, err)
-	}
-	return replytoken.NewSigner(key)
+	return replytoken.NewSigner([]byte(aws.ToString(out.SecretString)))
 }
 
 // Automation builds the scheduled handlers' shared core. Functions that do
