@@ -6,9 +6,11 @@ GO    ?= go
 
 # LogicalId:directory under functions/:bootstrap size budget in bytes, for
 # every function in template.yaml. make test fails when a bootstrap outgrows
-# its budget (today's size plus about 3%; see "Bootstrap sizes" in README).
+# its budget: 9 MB for the one function whose parts allow it (issue 3's
+# limit), today's size plus about 3% for the others (see "Bootstrap sizes"
+# in README).
 FUNCTIONS := \
-	AgreementsFunction:agreements:9437184 \
+	AgreementsFunction:agreements:9000000 \
 	InstalmentDueFunction:instalment-due:12400000 \
 	CheckInSenderFunction:checkin-sender:12400000 \
 	SweepFunction:sweep:12800000 \

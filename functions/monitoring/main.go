@@ -6,11 +6,12 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/partnership-grants/backend/pkg/app"
+	"github.com/partnership-grants/backend/pkg/app/monitor"
 )
 
 func main() {
 	app.JSONLogs()
 	deps, err := app.NewDeps(nil)
 	app.ExitOnError(err)
-	lambda.Start(deps.MonitoringAPI().Handle)
+	lambda.Start(monitor.API(deps).Handle)
 }

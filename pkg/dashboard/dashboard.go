@@ -15,8 +15,11 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"sync"
 	"time"
+
+	// The Lambda image (provided.al2023) has no zoneinfo, and a dashboard in
+	// UTC would show British summer dates an hour out: carry the database.
+	_ "time/tzdata"
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/money"
@@ -55,28 +58,16 @@ var (
 	//go:embed static/dashboard.css
 	stylesheet string
 
-	parseOnce sync.Once
-	parsed    *template.Template
+	page = template.Must(template.New("page.html").Funcs(template.FuncMap{
+		"plural": plural,
+	}).ParseFS(templateFS, "templates/*.html"))
 )
-
-// page is parsed on first use, not at init: the API functions link this
-// package through pkg/httpapi, and an init-time parse would put
-// html/template's parser in each of their bootstraps. (A sync.OnceValue
-// assigned to a package variable would not do: init would still reach it.)
-func page() *template.Template {
-	parseOnce.Do(func() {
-		parsed = template.Must(template.New("page.html").Funcs(template.FuncMap{
-			"plural": plural,
-		}).ParseFS(templateFS, "templates/*.html"))
-	})
-	return parsed
-}
 
 // Render writes the page as one complete HTML document. It renders into a
 // buffer first so that a template error never leaves half a page on w.
 func Render(w io.Writer, p Page) error {
 	var buf bytes.Buffer
-	if err := page().Execute(&buf, build(p)); err != nil {
+	if err := page.Execute(&buf, build(p)); err != nil {
 		return fmt.Errorf("render dashboard: %w", err)
 	}
 	_, err := w.Write(buf.Bytes())

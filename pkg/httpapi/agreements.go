@@ -155,7 +155,7 @@ func (h *Agreements) create(ctx context.Context, r *Request) (events.APIGatewayV
 }
 
 func created(a *grants.Agreement) (events.APIGatewayV2HTTPResponse, error) {
-	resp, err := jsonResponse(http.StatusCreated, a)
+	resp, err := JSONResponse(http.StatusCreated, a)
 	if err == nil {
 		resp.Headers["Location"] = "/agreements/" + a.ID
 		resp.Headers["ETag"] = etag(a.Version)
@@ -170,7 +170,7 @@ func (h *Agreements) get(ctx context.Context, r *Request) (events.APIGatewayV2HT
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	resp, err := jsonResponse(http.StatusOK, a)
+	resp, err := JSONResponse(http.StatusOK, a)
 	if err == nil {
 		resp.Headers["ETag"] = etag(a.Version)
 	}
@@ -184,7 +184,7 @@ func pageLimit(r *Request) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > 200 {
-		return 0, invalid("limit", "must be a whole number from 1 to 200")
+		return 0, Invalid("limit", "must be a whole number from 1 to 200")
 	}
 	return n, nil
 }
@@ -197,13 +197,13 @@ type listResponse[T any] struct {
 func (h *Agreements) list(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
 	programme := r.Query("programme")
 	if programme == "" {
-		return events.APIGatewayV2HTTPResponse{}, invalid("programme", "is required")
+		return events.APIGatewayV2HTTPResponse{}, Invalid("programme", "is required")
 	}
 	status := grants.AgreementStatus(r.Query("status"))
 	switch status {
 	case "", grants.AgreementDraft, grants.AgreementActive, grants.AgreementCompleted, grants.AgreementTerminated:
 	default:
-		return events.APIGatewayV2HTTPResponse{}, invalid("status", "must be one of draft, active, completed, terminated")
+		return events.APIGatewayV2HTTPResponse{}, Invalid("status", "must be one of draft, active, completed, terminated")
 	}
 	limit, err := pageLimit(r)
 	if err != nil {
@@ -213,7 +213,7 @@ func (h *Agreements) list(ctx context.Context, r *Request) (events.APIGatewayV2H
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return jsonResponse(http.StatusOK, listResponse[grants.Agreement]{Items: page.Items, NextCursor: page.NextCursor})
+	return JSONResponse(http.StatusOK, listResponse[grants.Agreement]{Items: page.Items, NextCursor: page.NextCursor})
 }
 
 type amendBody struct {
@@ -273,7 +273,7 @@ func ifMatch(r *Request) (int, error) {
 	}
 	n, err := strconv.Atoi(strings.Trim(strings.TrimPrefix(v, "W/"), `"`))
 	if err != nil || n < 1 {
-		return 0, invalid("If-Match", "must be the agreement's version, e.g. \"3\"")
+		return 0, Invalid("If-Match", "must be the agreement's version, e.g. \"3\"")
 	}
 	return n, nil
 }
@@ -325,7 +325,7 @@ func (h *Agreements) respondChanged(ctx context.Context, a *grants.Agreement) (e
 		}
 		a = fresh
 	}
-	resp, err := jsonResponse(http.StatusOK, a)
+	resp, err := JSONResponse(http.StatusOK, a)
 	if err == nil {
 		resp.Headers["ETag"] = etag(a.Version)
 	}
@@ -345,5 +345,5 @@ func (h *Agreements) history(ctx context.Context, r *Request) (events.APIGateway
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return jsonResponse(http.StatusOK, listResponse[grants.AuditEntry]{Items: page.Items, NextCursor: page.NextCursor})
+	return JSONResponse(http.StatusOK, listResponse[grants.AuditEntry]{Items: page.Items, NextCursor: page.NextCursor})
 }

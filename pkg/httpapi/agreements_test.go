@@ -21,6 +21,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/idempotency"
 	"github.com/partnership-grants/backend/pkg/testenv"
+	"github.com/partnership-grants/backend/pkg/testenv/apigw"
 )
 
 func TestMain(m *testing.M) {
@@ -83,26 +84,8 @@ func newFixture(t *testing.T) *fixture {
 }
 
 // event builds an API Gateway payload 2.0 event as the JWT authorizer passes it on.
-func event(method, route string, params map[string]string, body string, role Role, headers ...string) events.APIGatewayV2HTTPRequest {
-	ev := events.APIGatewayV2HTTPRequest{
-		Version:        "2.0",
-		RouteKey:       method + " " + route,
-		Headers:        map[string]string{"content-type": "application/json"},
-		PathParameters: params,
-		Body:           body,
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		ev.Headers[strings.ToLower(headers[i])] = headers[i+1]
-	}
-	if role != "" {
-		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
-			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{
-				Claims: map[string]string{"sub": "u-1", "email": string(role) + "@funder.example", "cognito:groups": "[" + string(role) + "]"},
-			},
-		}
-	}
-	return ev
-}
+// event is the request API Gateway would hand the route's function.
+var event = apigw.Request[Role]
 
 func (f *fixture) do(t *testing.T, ev events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
 	t.Helper()

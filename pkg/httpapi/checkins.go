@@ -90,7 +90,7 @@ func (h *CheckIns) get(ctx context.Context, r *Request) (events.APIGatewayV2HTTP
 			return events.APIGatewayV2HTTPResponse{}, err
 		}
 	}
-	return jsonResponse(http.StatusOK, checkInResponse{AgreementID: a.ID, Reference: a.Reference, CheckIn: *c, Replies: replies})
+	return JSONResponse(http.StatusOK, checkInResponse{AgreementID: a.ID, Reference: a.Reference, CheckIn: *c, Replies: replies})
 }
 
 func (h *CheckIns) link(ctx context.Context, r *grants.Reply) error {
@@ -120,7 +120,7 @@ func (h *CheckIns) waive(ctx context.Context, r *Request) (events.APIGatewayV2HT
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return jsonResponse(http.StatusOK, a.CheckIn(n))
+	return JSONResponse(http.StatusOK, a.CheckIn(n))
 }
 
 func (h *CheckIns) listQuarantine(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
@@ -128,7 +128,7 @@ func (h *CheckIns) listQuarantine(ctx context.Context, r *Request) (events.APIGa
 	switch status {
 	case "", dynamo.QuarantinePending, dynamo.QuarantineAccepted, dynamo.QuarantineRejected:
 	default:
-		return events.APIGatewayV2HTTPResponse{}, invalid("status", "must be one of pending, accepted, rejected")
+		return events.APIGatewayV2HTTPResponse{}, Invalid("status", "must be one of pending, accepted, rejected")
 	}
 	list, err := h.Store.ListQuarantine(ctx, status)
 	if err != nil {
@@ -139,7 +139,7 @@ func (h *CheckIns) listQuarantine(ctx context.Context, r *Request) (events.APIGa
 			return events.APIGatewayV2HTTPResponse{}, err
 		}
 	}
-	return jsonResponse(http.StatusOK, listResponse[dynamo.Quarantined]{Items: list})
+	return JSONResponse(http.StatusOK, listResponse[dynamo.Quarantined]{Items: list})
 }
 
 type acceptBody struct {
@@ -201,7 +201,7 @@ func (h *CheckIns) accept(ctx context.Context, r *Request) (events.APIGatewayV2H
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return jsonResponse(http.StatusOK, q)
+	return JSONResponse(http.StatusOK, q)
 }
 
 func alreadyResolved(status string) error {
@@ -224,7 +224,7 @@ func (h *CheckIns) reject(ctx context.Context, r *Request) (events.APIGatewayV2H
 	}
 	// As for a waive: a blank reason is no reason.
 	if body.Reason = strings.TrimSpace(body.Reason); body.Reason == "" {
-		return events.APIGatewayV2HTTPResponse{}, invalid("reason", "is required")
+		return events.APIGatewayV2HTTPResponse{}, Invalid("reason", "is required")
 	}
 	q, err := h.Store.GetQuarantined(ctx, r.Param("id"))
 	if err != nil {
@@ -247,5 +247,5 @@ func (h *CheckIns) reject(ctx context.Context, r *Request) (events.APIGatewayV2H
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return jsonResponse(http.StatusOK, q)
+	return JSONResponse(http.StatusOK, q)
 }

@@ -53,7 +53,7 @@ func jsonError(err error) error {
 		if field == "" {
 			return malformed("The body must be a JSON object.")
 		}
-		return invalid(field, "must be "+jsonKind(typeErr.Type.Kind().String()))
+		return Invalid(field, "must be "+jsonKind(typeErr.Type.Kind().String()))
 	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return malformed("The body is not valid JSON.")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
@@ -89,13 +89,13 @@ func malformed(msg string) error {
 func wholeNumber(field string, raw json.RawMessage, required bool) (int64, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		if required {
-			return 0, invalid(field, "is required")
+			return 0, Invalid(field, "is required")
 		}
 		return 0, nil
 	}
 	v, err := strconv.ParseInt(string(raw), 10, 64)
 	if err != nil {
-		return 0, invalid(field, "must be a whole number of minor units (pence), not "+string(raw))
+		return 0, Invalid(field, "must be a whole number of minor units (pence), not "+string(raw))
 	}
 	return v, nil
 }

@@ -26,7 +26,7 @@ func withIdempotency(ctx context.Context, store Idempotency, r *Request, scope s
 ) (events.APIGatewayV2HTTPResponse, error) {
 	key := r.Header("Idempotency-Key")
 	if len(key) > 255 {
-		return events.APIGatewayV2HTTPResponse{}, invalid("Idempotency-Key", "must be at most 255 characters")
+		return events.APIGatewayV2HTTPResponse{}, Invalid("Idempotency-Key", "must be at most 255 characters")
 	}
 	req := idempotency.Request{Scope: scope, Key: key, Payload: payload}
 	until := now.Add(defaultInProgress)

@@ -58,13 +58,13 @@ func (h *Payments) list(ctx context.Context, r *Request) (events.APIGatewayV2HTT
 		f.Status = grants.InstalmentDue
 	case grants.InstalmentDue, grants.InstalmentHeld, grants.InstalmentPaid, grants.InstalmentScheduled, grants.InstalmentCancelled:
 	default:
-		return events.APIGatewayV2HTTPResponse{}, invalid("status", "must be one of due, held, paid, scheduled, cancelled")
+		return events.APIGatewayV2HTTPResponse{}, Invalid("status", "must be one of due, held, paid, scheduled, cancelled")
 	}
 	for name, d := range map[string]*grants.Date{"from": &f.From, "to": &f.To} {
 		if v := r.Query(name); v != "" {
 			p, err := grants.ParseDate(v)
 			if err != nil {
-				return events.APIGatewayV2HTTPResponse{}, invalid(name, "must be a date as YYYY-MM-DD")
+				return events.APIGatewayV2HTTPResponse{}, Invalid(name, "must be a date as YYYY-MM-DD")
 			}
 			*d = p
 		}
@@ -77,7 +77,7 @@ func (h *Payments) list(ctx context.Context, r *Request) (events.APIGatewayV2HTT
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return jsonResponse(http.StatusOK, listResponse[dynamo.InstalmentRow]{Items: page.Items, NextCursor: page.NextCursor})
+	return JSONResponse(http.StatusOK, listResponse[dynamo.InstalmentRow]{Items: page.Items, NextCursor: page.NextCursor})
 }
 
 func instalmentNumber(r *Request) (int, error) {
@@ -157,7 +157,7 @@ func (h *Payments) pay(ctx context.Context, r *Request) (events.APIGatewayV2HTTP
 			}, func(a *grants.Agreement) ([]types.TransactWriteItem, error) {
 				in := a.Instalment(n)
 				var err error
-				resp, err = jsonResponse(http.StatusCreated, paymentResponse{AgreementID: a.ID, Reference: a.Reference, Instalment: *in, Payment: *in.Payment, Agreement: string(a.Status)})
+				resp, err = JSONResponse(http.StatusCreated, paymentResponse{AgreementID: a.ID, Reference: a.Reference, Instalment: *in, Payment: *in.Payment, Agreement: string(a.Status)})
 				if err != nil {
 					return nil, err
 				}
@@ -196,7 +196,7 @@ func (h *Payments) approve(ctx context.Context, r *Request) (events.APIGatewayV2
 	}
 	h.deliverPaid(ctx, id, n)
 	in := a.Instalment(n)
-	return jsonResponse(http.StatusOK, paymentResponse{AgreementID: a.ID, Reference: a.Reference, Instalment: *in, Payment: *in.Payment, Agreement: string(a.Status)})
+	return JSONResponse(http.StatusOK, paymentResponse{AgreementID: a.ID, Reference: a.Reference, Instalment: *in, Payment: *in.Payment, Agreement: string(a.Status)})
 }
 
 // deliverPaid sends the remittance and publishes the accounting event. The
@@ -235,5 +235,5 @@ func (h *Payments) holdOrRelease(ctx context.Context, r *Request, change func(*g
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return jsonResponse(http.StatusOK, a.Instalment(n))
+	return JSONResponse(http.StatusOK, a.Instalment(n))
 }

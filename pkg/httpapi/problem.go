@@ -67,13 +67,14 @@ func problem(p Problem) events.APIGatewayV2HTTPResponse {
 	}
 }
 
-// invalid is a validation error on one field.
-func invalid(field, reason string) error {
+// Invalid is a validation error on one field (422, naming the field).
+func Invalid(field, reason string) error {
 	return &grants.Error{Code: grants.Invalid, Message: "The request has invalid fields.",
 		Fields: []grants.FieldError{{Field: field, Reason: reason}}, Reason: "validation"}
 }
 
-func jsonResponse(status int, v any) (events.APIGatewayV2HTTPResponse, error) {
+// JSONResponse is a JSON body with status.
+func JSONResponse(status int, v any) (events.APIGatewayV2HTTPResponse, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 
 	"github.com/partnership-grants/backend/pkg/app"
+	"github.com/partnership-grants/backend/pkg/app/monitor"
 	"github.com/partnership-grants/backend/pkg/app/receiver"
 	"github.com/partnership-grants/backend/pkg/app/senders"
 	"github.com/partnership-grants/backend/pkg/emulator"
@@ -195,7 +196,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		"AgreementsFunction": st.Deps.AgreementsAPI().Handle,
 		"PaymentsFunction":   payments.Handle,
 		"CheckInsFunction":   checkIns.Handle,
-		"MonitoringFunction": st.Deps.MonitoringAPI().Handle,
+		"MonitoringFunction": monitor.API(st.Deps).Handle,
 	}
 	if err := st.startInbound(ctx); err != nil {
 		return nil, err

@@ -1,4 +1,8 @@
-package httpapi
+// Package monitoringapi serves the MonitoringFunction's routes: the
+// programme summary, an agreement's timeline, the CSV and 360Giving exports
+// and the dashboard page. It is apart from pkg/httpapi so that the other API
+// functions link none of the dashboard's templates or the exports.
+package monitoringapi
 
 import (
 	"bytes"
@@ -21,18 +25,19 @@ import (
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/export"
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/httpapi"
 	"github.com/partnership-grants/backend/pkg/monitoring"
 )
 
-// MonitoringStore is what the monitoring routes read.
-type MonitoringStore interface {
+// Store is what the monitoring routes read.
+type Store interface {
 	ProgrammeAgreements(ctx context.Context, programme string, optFns ...func(*dynamodb.Options)) ([]grants.Agreement, dynamo.ReadCost, error)
 	AgreementsWithPlans(ctx context.Context, ids []string) ([]grants.Agreement, error)
 	GetAgreement(ctx context.Context, id string) (*grants.Agreement, error)
 	AllHistory(ctx context.Context, id string) ([]grants.AuditEntry, error)
 }
 
-var _ MonitoringStore = (*dynamo.Store)(nil)
+var _ Store = (*dynamo.Store)(nil)
 
 // QuarantineCounter counts the replies of a programme waiting for a person.
 type QuarantineCounter interface {
@@ -49,11 +54,11 @@ type QuarantineLister interface {
 // helps nobody; the summary above the rows still counts every agreement.
 const DashboardLimit = 200
 
-// Monitoring serves what programme staff and finance watch: the programme
+// API serves what programme staff and finance watch: the programme
 // summary, an agreement's timeline, the CSV and 360Giving exports, and the
 // dashboard page.
-type Monitoring struct {
-	Store MonitoringStore
+type API struct {
+	Store Store
 	// Funder publishes the 360Giving file: Prefix, OrgID, OrgName and
 	// ProgrammeTitles are used as given; Now is set from the clock on every
 	// export.
@@ -71,17 +76,17 @@ type Monitoring struct {
 }
 
 // Routes is the function's route table; the keys match template.yaml.
-func (h *Monitoring) Routes() Router {
-	return Router{
-		"GET /programmes/{programme}/summary":               {Roles: Readers, Handler: h.summary},
-		"GET /agreements/{id}/timeline":                     {Roles: Readers, Handler: h.timeline},
-		"GET /programmes/{programme}/export.csv":            {Roles: []Role{RoleProgramme, RoleFinance}, Handler: h.csv},
-		"GET /programmes/{programme}/export/360giving.json": {Roles: []Role{RoleProgramme, RoleFinance, RoleViewer}, Handler: h.threeSixtyGiving},
-		"GET /dashboard":                                    {Roles: Readers, Handler: h.dashboard},
+func (h *API) Routes() httpapi.Router {
+	return httpapi.Router{
+		"GET /programmes/{programme}/summary":               {Roles: httpapi.Readers, Handler: h.summary},
+		"GET /agreements/{id}/timeline":                     {Roles: httpapi.Readers, Handler: h.timeline},
+		"GET /programmes/{programme}/export.csv":            {Roles: []httpapi.Role{httpapi.RoleProgramme, httpapi.RoleFinance}, Handler: h.csv},
+		"GET /programmes/{programme}/export/360giving.json": {Roles: []httpapi.Role{httpapi.RoleProgramme, httpapi.RoleFinance, httpapi.RoleViewer}, Handler: h.threeSixtyGiving},
+		"GET /dashboard":                                    {Roles: httpapi.Readers, Handler: h.dashboard},
 	}
 }
 
-func (h *Monitoring) location() *time.Location {
+func (h *API) location() *time.Location {
 	if h.Location != nil {
 		return h.Location
 	}
@@ -92,26 +97,26 @@ func (h *Monitoring) location() *time.Location {
 	return loc
 }
 
-func (h *Monitoring) today() grants.Date { return grants.Today(h.Now(), h.location()) }
+func (h *API) today() grants.Date { return grants.Today(h.Now(), h.location()) }
 
 // programmeParam reads and checks a programme code. Codes follow the rule
 // agreements are created with, which also keeps them safe inside a
 // Content-Disposition filename.
 func programmeParam(field, p string) (string, error) {
 	if p == "" {
-		return "", invalid(field, "is required")
+		return "", httpapi.Invalid(field, "is required")
 	}
 	if len(p) > 64 || strings.ContainsFunc(p, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_')
 	}) {
-		return "", invalid(field, "must be a programme code: 1 to 64 letters, digits, '-' or '_'")
+		return "", httpapi.Invalid(field, "must be a programme code: 1 to 64 letters, digits, '-' or '_'")
 	}
 	return p, nil
 }
 
 // agreements reads a programme's agreements from the index and logs what
 // the read cost, so a summary that grows expensive shows in the logs.
-func (h *Monitoring) agreements(ctx context.Context, programme string) ([]grants.Agreement, error) {
+func (h *API) agreements(ctx context.Context, programme string) ([]grants.Agreement, error) {
 	list, cost, err := h.Store.ProgrammeAgreements(ctx, programme)
 	if err != nil {
 		return nil, err
@@ -121,7 +126,7 @@ func (h *Monitoring) agreements(ctx context.Context, programme string) ([]grants
 	return list, nil
 }
 
-func (h *Monitoring) quarantined(ctx context.Context, programme string) (int, error) {
+func (h *API) quarantined(ctx context.Context, programme string) (int, error) {
 	switch {
 	case h.QuarantineCount != nil:
 		return h.QuarantineCount.CountQuarantined(ctx, programme)
@@ -132,7 +137,7 @@ func (h *Monitoring) quarantined(ctx context.Context, programme string) (int, er
 	return 0, nil
 }
 
-func (h *Monitoring) summaryOf(ctx context.Context, programme string) (monitoring.Summary, []grants.Agreement, error) {
+func (h *API) summaryOf(ctx context.Context, programme string) (monitoring.Summary, []grants.Agreement, error) {
 	list, err := h.agreements(ctx, programme)
 	if err != nil {
 		return monitoring.Summary{}, nil, err
@@ -146,7 +151,7 @@ func (h *Monitoring) summaryOf(ctx context.Context, programme string) (monitorin
 
 // summary answers with the programme at a glance. A programme with no
 // agreements is not an error: it is a programme that has not started.
-func (h *Monitoring) summary(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
+func (h *API) summary(ctx context.Context, r *httpapi.Request) (events.APIGatewayV2HTTPResponse, error) {
 	programme, err := programmeParam("programme", r.Param("programme"))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
@@ -155,7 +160,7 @@ func (h *Monitoring) summary(ctx context.Context, r *Request) (events.APIGateway
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return jsonResponse(http.StatusOK, s)
+	return httpapi.JSONResponse(http.StatusOK, s)
 }
 
 type timelineResponse struct {
@@ -167,7 +172,7 @@ type timelineResponse struct {
 	Events      []monitoring.Event `json:"events"`
 }
 
-func (h *Monitoring) timeline(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
+func (h *API) timeline(ctx context.Context, r *httpapi.Request) (events.APIGatewayV2HTTPResponse, error) {
 	a, err := h.Store.GetAgreement(ctx, r.Param("id"))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
@@ -176,14 +181,14 @@ func (h *Monitoring) timeline(ctx context.Context, r *Request) (events.APIGatewa
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return jsonResponse(http.StatusOK, timelineResponse{
+	return httpapi.JSONResponse(http.StatusOK, timelineResponse{
 		AgreementID: a.ID, Reference: a.Reference, Partner: a.Partner.Name, Status: string(a.Status), TimeZone: a.TimeZone,
 		Events: monitoring.Timeline(a, history),
 	})
 }
 
 // withPlans reads the plans of the agreements keep selects.
-func (h *Monitoring) withPlans(ctx context.Context, list []grants.Agreement, keep func(*grants.Agreement) bool) ([]grants.Agreement, error) {
+func (h *API) withPlans(ctx context.Context, list []grants.Agreement, keep func(*grants.Agreement) bool) ([]grants.Agreement, error) {
 	ids := make([]string, 0, len(list))
 	for i := range list {
 		if keep == nil || keep(&list[i]) {
@@ -196,7 +201,7 @@ func (h *Monitoring) withPlans(ctx context.Context, list []grants.Agreement, kee
 // csv exports every agreement of the programme, one row per instalment,
 // drafts and terminated agreements included: finance filters on the
 // agreement_status column, and every agreement's rows sum to its award.
-func (h *Monitoring) csv(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
+func (h *API) csv(ctx context.Context, r *httpapi.Request) (events.APIGatewayV2HTTPResponse, error) {
 	programme, err := programmeParam("programme", r.Param("programme"))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
@@ -232,7 +237,7 @@ func mayPublish(a *grants.Agreement) bool {
 	return false
 }
 
-func (h *Monitoring) threeSixtyGiving(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
+func (h *API) threeSixtyGiving(ctx context.Context, r *httpapi.Request) (events.APIGatewayV2HTTPResponse, error) {
 	programme, err := programmeParam("programme", r.Param("programme"))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
@@ -261,7 +266,7 @@ func (h *Monitoring) threeSixtyGiving(ctx context.Context, r *Request) (events.A
 // dashboard renders the programme page. The summary counts every agreement;
 // the rows, which need each agreement's plans, are capped at DashboardLimit,
 // running agreements first, and the title says so when the cap bites.
-func (h *Monitoring) dashboard(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
+func (h *API) dashboard(ctx context.Context, r *httpapi.Request) (events.APIGatewayV2HTTPResponse, error) {
 	programme, err := programmeParam("programme", cmp.Or(r.Query("programme"), h.DefaultProgramme))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
@@ -321,7 +326,7 @@ const gzipOver = 8 << 10
 // body builds a response for bytes that are not a JSON API answer: exports
 // and the page. They hold partner data behind a login, so no shared cache
 // may keep them.
-func body(r *Request, status int, b []byte, headers map[string]string) events.APIGatewayV2HTTPResponse {
+func body(r *httpapi.Request, status int, b []byte, headers map[string]string) events.APIGatewayV2HTTPResponse {
 	resp := events.APIGatewayV2HTTPResponse{StatusCode: status, Headers: headers}
 	resp.Headers["Cache-Control"] = "private, no-store"
 	resp.Headers["Vary"] = "Accept-Encoding"

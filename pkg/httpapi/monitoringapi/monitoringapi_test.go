@@ -1,4 +1,4 @@
-package httpapi
+package monitoringapi
 
 import (
 	"bytes"
@@ -26,8 +26,10 @@ import (
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/export"
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/httpapi"
 	"github.com/partnership-grants/backend/pkg/monitoring"
 	"github.com/partnership-grants/backend/pkg/testenv"
+	"github.com/partnership-grants/backend/pkg/testenv/apigw"
 )
 
 // monNow is the monitoring fixture's clock: mid-June 2026, a millisecond
@@ -57,7 +59,7 @@ func (q fakeQuarantine) ListQuarantined(context.Context, string) ([]dashboard.Qu
 }
 
 type monFixture struct {
-	api   Router
+	api   httpapi.Router
 	store *dynamo.Store
 	// ids by partner name
 	ids map[string]string
@@ -155,7 +157,7 @@ func newMonitoringFixture(t *testing.T) *monFixture {
 		{ID: "q1", ReceivedAt: time.Date(2026, 6, 14, 8, 0, 0, 0, time.UTC), From: "someone@unknown.example", Subject: "Re: our check-in", Reason: "unknown sender"},
 		{ID: "q2", ReceivedAt: time.Date(2026, 6, 13, 8, 0, 0, 0, time.UTC), From: "lead@levenshulme.example", Subject: "Photos attached", Reason: "no reply token", AgreementReference: "CP-2026-001"},
 	}
-	h := &Monitoring{Store: store, Funder: testFunder, Quarantine: quarantine, DefaultProgramme: "community-2026", Now: now}
+	h := &API{Store: store, Funder: testFunder, Quarantine: quarantine, DefaultProgramme: "community-2026", Now: now}
 	f.api = h.Routes()
 	return f
 }
@@ -169,8 +171,8 @@ func (f *monFixture) do(t *testing.T, ev events.APIGatewayV2HTTPRequest) events.
 	return resp
 }
 
-func get(route string, params map[string]string, role Role) events.APIGatewayV2HTTPRequest {
-	return event("GET", route, params, "", role)
+func get(route string, params map[string]string, role httpapi.Role) events.APIGatewayV2HTTPRequest {
+	return apigw.Request("GET", route, params, "", role)
 }
 
 var community = map[string]string{"programme": "community-2026"}
@@ -181,20 +183,20 @@ func TestMonitoringAccessByRole(t *testing.T) {
 	routes := []struct {
 		route  string
 		params map[string]string
-		ok     []Role
+		ok     []httpapi.Role
 	}{
-		{"/programmes/{programme}/summary", community, Readers},
-		{"/agreements/{id}/timeline", map[string]string{"id": f.ids["Levenshulme Community Kitchen"]}, Readers},
-		{"/programmes/{programme}/export.csv", community, []Role{RoleProgramme, RoleFinance}},
-		{"/programmes/{programme}/export/360giving.json", community, []Role{RoleProgramme, RoleFinance, RoleViewer}},
-		{"/dashboard", nil, Readers},
+		{"/programmes/{programme}/summary", community, httpapi.Readers},
+		{"/agreements/{id}/timeline", map[string]string{"id": f.ids["Levenshulme Community Kitchen"]}, httpapi.Readers},
+		{"/programmes/{programme}/export.csv", community, []httpapi.Role{httpapi.RoleProgramme, httpapi.RoleFinance}},
+		{"/programmes/{programme}/export/360giving.json", community, []httpapi.Role{httpapi.RoleProgramme, httpapi.RoleFinance, httpapi.RoleViewer}},
+		{"/dashboard", nil, httpapi.Readers},
 	}
 	for _, rt := range routes {
-		for _, role := range []Role{"", "stranger", RoleViewer, RoleFinance, RoleProgramme} {
+		for _, role := range []httpapi.Role{"", "stranger", httpapi.RoleViewer, httpapi.RoleFinance, httpapi.RoleProgramme} {
 			want := http.StatusForbidden
 			if role == "" {
 				want = http.StatusUnauthorized
-			} else if (Actor{Groups: []Role{role}}).Has(rt.ok...) {
+			} else if (httpapi.Actor{Groups: []httpapi.Role{role}}).Has(rt.ok...) {
 				want = http.StatusOK
 			}
 			resp := f.do(t, get(rt.route, rt.params, role))
@@ -210,7 +212,7 @@ func TestMonitoringAccessByRole(t *testing.T) {
 
 func TestMonitoringSummary(t *testing.T) {
 	f := newMonitoringFixture(t)
-	resp := f.do(t, get("/programmes/{programme}/summary", community, RoleViewer))
+	resp := f.do(t, get("/programmes/{programme}/summary", community, httpapi.RoleViewer))
 	if resp.StatusCode != 200 || resp.Headers["Content-Type"] != "application/json" {
 		t.Fatalf("%d %s %s", resp.StatusCode, resp.Headers["Content-Type"], resp.Body)
 	}
@@ -238,11 +240,11 @@ func TestMonitoringSummary(t *testing.T) {
 	}
 
 	// A programme with no agreements has a summary of zeros, not a 404.
-	empty := f.do(t, get("/programmes/{programme}/summary", map[string]string{"programme": "not-started"}, RoleViewer))
+	empty := f.do(t, get("/programmes/{programme}/summary", map[string]string{"programme": "not-started"}, httpapi.RoleViewer))
 	if empty.StatusCode != 200 || !strings.Contains(empty.Body, `"total":0`) {
 		t.Errorf("empty programme: %d %s", empty.StatusCode, empty.Body)
 	}
-	bad := f.do(t, get("/programmes/{programme}/summary", map[string]string{"programme": "no/such thing"}, RoleViewer))
+	bad := f.do(t, get("/programmes/{programme}/summary", map[string]string{"programme": "no/such thing"}, httpapi.RoleViewer))
 	if bad.StatusCode != 422 {
 		t.Errorf("bad programme code: %d %s", bad.StatusCode, bad.Body)
 	}
@@ -250,7 +252,7 @@ func TestMonitoringSummary(t *testing.T) {
 
 func TestMonitoringTimeline(t *testing.T) {
 	f := newMonitoringFixture(t)
-	resp := f.do(t, get("/agreements/{id}/timeline", map[string]string{"id": f.ids["Levenshulme Community Kitchen"]}, RoleFinance))
+	resp := f.do(t, get("/agreements/{id}/timeline", map[string]string{"id": f.ids["Levenshulme Community Kitchen"]}, httpapi.RoleFinance))
 	if resp.StatusCode != 200 || resp.Headers["Content-Type"] != "application/json" {
 		t.Fatalf("%d %s", resp.StatusCode, resp.Body)
 	}
@@ -283,7 +285,7 @@ func TestMonitoringTimeline(t *testing.T) {
 		}
 	}
 	for _, id := range []string{"nosuchagreement1", "not-an-id"} {
-		if r := f.do(t, get("/agreements/{id}/timeline", map[string]string{"id": id}, RoleViewer)); r.StatusCode != 404 || r.Headers["Content-Type"] != "application/problem+json" {
+		if r := f.do(t, get("/agreements/{id}/timeline", map[string]string{"id": id}, httpapi.RoleViewer)); r.StatusCode != 404 || r.Headers["Content-Type"] != "application/problem+json" {
 			t.Errorf("timeline of %s: %d %s", id, r.StatusCode, r.Body)
 		}
 	}
@@ -291,7 +293,7 @@ func TestMonitoringTimeline(t *testing.T) {
 
 func TestMonitoringCSV(t *testing.T) {
 	f := newMonitoringFixture(t)
-	resp := f.do(t, get("/programmes/{programme}/export.csv", community, RoleFinance))
+	resp := f.do(t, get("/programmes/{programme}/export.csv", community, httpapi.RoleFinance))
 	if resp.StatusCode != 200 {
 		t.Fatalf("%d %s", resp.StatusCode, resp.Body)
 	}
@@ -338,7 +340,7 @@ func TestMonitoringCSV(t *testing.T) {
 		t.Errorf("sums by currency %v", perCurrency)
 	}
 
-	empty := f.do(t, get("/programmes/{programme}/export.csv", map[string]string{"programme": "not-started"}, RoleProgramme))
+	empty := f.do(t, get("/programmes/{programme}/export.csv", map[string]string{"programme": "not-started"}, httpapi.RoleProgramme))
 	if empty.StatusCode != 200 || strings.Count(empty.Body, "\r\n") != 1 {
 		t.Errorf("empty programme: %d %q", empty.StatusCode, empty.Body)
 	}
@@ -365,7 +367,7 @@ func (l offlineSchemas) Load(url string) (any, error) {
 func threeSixtyGivingSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
 	const base = "https://raw.githubusercontent.com/ThreeSixtyGiving/standard/"
-	dir := filepath.Join("..", "export", "testdata", "360giving")
+	dir := filepath.Join("..", "..", "export", "testdata", "360giving")
 	c := jsonschema.NewCompiler()
 	c.UseLoader(offlineSchemas{
 		base + "1.4.3/schema/360-giving-package-schema.json": filepath.Join(dir, "360-giving-package-schema.json"),
@@ -383,7 +385,7 @@ func threeSixtyGivingSchema(t *testing.T) *jsonschema.Schema {
 
 func TestMonitoringThreeSixtyGiving(t *testing.T) {
 	f := newMonitoringFixture(t)
-	resp := f.do(t, get("/programmes/{programme}/export/360giving.json", community, RoleViewer))
+	resp := f.do(t, get("/programmes/{programme}/export/360giving.json", community, httpapi.RoleViewer))
 	if resp.StatusCode != 200 || resp.Headers["Content-Type"] != "application/json" {
 		t.Fatalf("%d %s %s", resp.StatusCode, resp.Headers["Content-Type"], resp.Body)
 	}
@@ -421,8 +423,8 @@ func TestMonitoringThreeSixtyGiving(t *testing.T) {
 	}
 
 	for _, p := range []string{"not-started", "other-2026"} {
-		r := f.do(t, get("/programmes/{programme}/export/360giving.json", map[string]string{"programme": p}, RoleViewer))
-		var prob Problem
+		r := f.do(t, get("/programmes/{programme}/export/360giving.json", map[string]string{"programme": p}, httpapi.RoleViewer))
+		var prob httpapi.Problem
 		if err := json.Unmarshal([]byte(r.Body), &prob); err != nil || r.StatusCode != 404 || !strings.HasSuffix(prob.Type, "/nothing_to_publish") {
 			t.Errorf("nothing to publish in %s: %d %s", p, r.StatusCode, r.Body)
 		}
@@ -431,7 +433,7 @@ func TestMonitoringThreeSixtyGiving(t *testing.T) {
 
 func TestMonitoringDashboard(t *testing.T) {
 	f := newMonitoringFixture(t)
-	resp := f.do(t, get("/dashboard", nil, RoleViewer))
+	resp := f.do(t, get("/dashboard", nil, httpapi.RoleViewer))
 	if resp.StatusCode != 200 || resp.Headers["Content-Type"] != "text/html; charset=utf-8" {
 		t.Fatalf("%d %s %s", resp.StatusCode, resp.Headers["Content-Type"], resp.Body)
 	}
@@ -449,7 +451,7 @@ func TestMonitoringDashboard(t *testing.T) {
 	}
 
 	// A browser asks for gzip; the page arrives compressed and whole.
-	ev := get("/dashboard", nil, RoleViewer)
+	ev := get("/dashboard", nil, httpapi.RoleViewer)
 	ev.QueryStringParameters = map[string]string{"programme": "other-2026"}
 	ev.Headers["accept-encoding"] = "gzip, deflate, br"
 	z := f.do(t, ev)
@@ -547,8 +549,8 @@ func TestDashboardCapsRows(t *testing.T) {
 		a.Stats = a.ComputeStats()
 		m.agreements = append(m.agreements, *a)
 	}
-	api := (&Monitoring{Store: m, Funder: testFunder, DefaultProgramme: "big", Now: now}).Routes()
-	resp, err := api.Handle(context.Background(), get("/dashboard", nil, RoleProgramme))
+	api := (&API{Store: m, Funder: testFunder, DefaultProgramme: "big", Now: now}).Routes()
+	resp, err := api.Handle(context.Background(), get("/dashboard", nil, httpapi.RoleProgramme))
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("%v %d %s", err, resp.StatusCode, resp.Body)
 	}

@@ -1,26 +1,30 @@
-package app
+// Package monitor wires the MonitoringFunction. It is apart from pkg/app so
+// that the AgreementsFunction links none of the dashboard or the exports.
+package monitor
 
 import (
 	"context"
 	"os"
 	"time"
 
+	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/dashboard"
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/export"
 	"github.com/partnership-grants/backend/pkg/httpapi"
+	"github.com/partnership-grants/backend/pkg/httpapi/monitoringapi"
 )
 
-// MonitoringAPI is the MonitoringFunction's handler: the programme summary,
+// API is the MonitoringFunction's handler: the programme summary,
 // timelines, exports and the dashboard page.
-func (d *Deps) MonitoringAPI() httpapi.Router {
+func API(d *app.Deps) httpapi.Router {
 	programme := os.Getenv("PROGRAMME_CODE")
 	titles := map[string]string{}
 	if name := os.Getenv("PROGRAMME_NAME"); programme != "" && name != "" {
 		titles[programme] = name
 	}
 	loc, _ := time.LoadLocation(d.Env.TimeZone) // checked by LoadEnv
-	h := &httpapi.Monitoring{
+	h := &monitoringapi.API{
 		Store: d.Store,
 		Funder: export.Funder{
 			Prefix:          os.Getenv("FUNDER_360G_PREFIX"),

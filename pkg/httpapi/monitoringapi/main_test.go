@@ -1,0 +1,9 @@
+package monitoringapi
+
+import (
+	"testing"
+
+	"github.com/partnership-grants/backend/pkg/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
