@@ -1,7 +1,10 @@
 // Package app wires the functions: it reads each function's configuration
 // from the environment the template sets, and builds the adapters on SDK
 // clients. The Lambda composition roots (functions/*/main.go) and the local
-// stack both build their handlers here, so they run the same code.
+// stack both build their handlers here and in its subpackages (monitor,
+// senders, receiver), so they run the same code. Each subpackage imports
+// only what its functions call, to keep the bootstraps small (see README,
+// "Bootstrap sizes").
 package app
 
 import (
