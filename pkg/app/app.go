@@ -77,7 +77,7 @@ func NewDeps(clock Clock) (*Deps, error) {
 		clock = time.Now
 	}
 	db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = endpoint("DynamoDB") })
-	ops := NewDynamoDB(db)
+	ops := newDynamoOps(db)
 	return &Deps{AWS: cfg, Env: env, Clock: clock, DB: db,
 		Store: dynamo.New(ops, env.TableName), Idempotency: idempotency.NewStore(ops, env.TableName)}, nil
 }

@@ -13,15 +13,16 @@ import (
 // that links text/template (every function that sends email, and the
 // dashboard) Go's linker keeps every exported method of such types, since a
 // template may call any method by name. For an SDK client that is every
-// operation of the service with its serializers: all of S3, DynamoDB and
-// SES came to about 8 MB per bootstrap. A wrapper holds only the
-// operations called, so only those are linked.
+// operation of the service with its serializers: for DynamoDB, SES,
+// EventBridge and Scheduler, up to 5 MB per bootstrap. A wrapper holds only
+// the operations called, so only those are linked. (S3 cannot be helped:
+// s3.New puts its client in an interface itself.)
 
 // Op is one SDK operation held as a method value.
 type Op[In, Out, Opts any] func(context.Context, *In, ...func(*Opts)) (*Out, error)
 
-// DynamoDB is what the store and the idempotency records use of the client.
-type DynamoDB struct {
+// dynamoOps is what the store and the idempotency records use of the client.
+type dynamoOps struct {
 	query              Op[dynamodb.QueryInput, dynamodb.QueryOutput, dynamodb.Options]
 	getItem            Op[dynamodb.GetItemInput, dynamodb.GetItemOutput, dynamodb.Options]
 	putItem            Op[dynamodb.PutItemInput, dynamodb.PutItemOutput, dynamodb.Options]
@@ -30,32 +31,32 @@ type DynamoDB struct {
 	transactWriteItems Op[dynamodb.TransactWriteItemsInput, dynamodb.TransactWriteItemsOutput, dynamodb.Options]
 }
 
-// NewDynamoDB wraps c.
-func NewDynamoDB(c *dynamodb.Client) DynamoDB {
-	return DynamoDB{c.Query, c.GetItem, c.PutItem, c.UpdateItem, c.DeleteItem, c.TransactWriteItems}
+// newDynamoOps wraps c.
+func newDynamoOps(c *dynamodb.Client) dynamoOps {
+	return dynamoOps{c.Query, c.GetItem, c.PutItem, c.UpdateItem, c.DeleteItem, c.TransactWriteItems}
 }
 
-func (d DynamoDB) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+func (d dynamoOps) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
 	return d.query(ctx, in, o...)
 }
 
-func (d DynamoDB) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+func (d dynamoOps) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
 	return d.getItem(ctx, in, o...)
 }
 
-func (d DynamoDB) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+func (d dynamoOps) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
 	return d.putItem(ctx, in, o...)
 }
 
-func (d DynamoDB) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+func (d dynamoOps) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
 	return d.updateItem(ctx, in, o...)
 }
 
-func (d DynamoDB) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, o ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
+func (d dynamoOps) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, o ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
 	return d.deleteItem(ctx, in, o...)
 }
 
-func (d DynamoDB) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, o ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+func (d dynamoOps) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, o ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
 	return d.transactWriteItems(ctx, in, o...)
 }
 
