@@ -251,7 +251,7 @@ func TestRemindersStopAtTheLimit(t *testing.T) {
 	wantPartner := []int{2, 3, 3, 3, 3, 3}
 	wantOfficer := []int{0, 0, 1, 1, 1, 1}
 	for week := range 6 {
-		e.clock.Add(7 * 24 * time.Hour)
+		e.clock.Advance(7 * 24 * time.Hour)
 		if _, err := e.x.Sweep(ctx); err != nil {
 			t.Fatalf("week %d: %v", week+1, err)
 		}
@@ -415,7 +415,7 @@ func TestCheckInResumesAfterTheContactIsChanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The officer replaces the contact the next day; the daily sweep runs.
-	e.clock.Add(24 * time.Hour)
+	e.clock.Advance(24 * time.Hour)
 	contacts := []grants.Contact{{Name: "Bola Ade", Email: replacement, Role: "lead"}}
 	if _, err := e.store.UpdateAgreement(ctx, a.ID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
 		en, err := a.Amend(grants.Amendment{Contacts: &contacts}, e.clock.Now(), "officer@funder.test")
@@ -558,7 +558,7 @@ func TestThrottling(t *testing.T) {
 			t.Errorf("outbox entry %+v, want pending with the throttling error", ob)
 		}
 		// The sweep retries it while SES still throttles: still not sent.
-		e.clock.Add(time.Hour)
+		e.clock.Advance(time.Hour)
 		if rep, err := e.x.Sweep(ctx); err == nil || rep.Failed == 0 {
 			t.Errorf("sweep while throttled: %+v, %v; want a failure", rep, err)
 		}

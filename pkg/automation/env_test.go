@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -61,18 +60,6 @@ var schedCfg = schedules.Config{
 	HourOfDay:        9,
 }
 
-// clock is the controllable clock every component reads.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
-
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
-
 // at9 is 09:00 London time on d, when the schedules fire.
 func at9(d grants.Date) time.Time { return d.At(9, 0, london) }
 
@@ -88,7 +75,7 @@ type env struct {
 	x           *automation.Automation
 	store       *dynamo.Store
 	table       string
-	clock       *clock
+	clock       *testenv.Clock
 	stub        *schedulerstub.Server
 	sesEndpoint string
 	officer     string
@@ -100,7 +87,7 @@ func newEnv(t testing.TB, now time.Time, opts options) *env {
 	t.Helper()
 	db, table := testenv.AppTable(t, opts.db...)
 	sesClient, endpoint := testenv.SES(t, append([]func(*ses.Options){mailer.WithRetry(fastRetry)}, opts.ses...)...)
-	clk := &clock{t: now}
+	clk := testenv.NewClock(now, 0)
 
 	stub := schedulerstub.New()
 	stub.Clock = clk.Now

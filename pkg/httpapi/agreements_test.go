@@ -32,14 +32,7 @@ func TestMain(m *testing.M) {
 // tick is a clock that moves on a millisecond per reading, so history order
 // is well defined.
 func tick() func() time.Time {
-	var mu sync.Mutex
-	t := time.Date(2026, 1, 10, 9, 30, 0, 0, time.UTC)
-	return func() time.Time {
-		mu.Lock()
-		defer mu.Unlock()
-		t = t.Add(time.Millisecond)
-		return t
-	}
+	return testenv.NewClock(time.Date(2026, 1, 10, 9, 30, 0, 0, time.UTC), time.Millisecond).Now
 }
 
 // callCounter counts DynamoDB operations by name, through SDK middleware.

@@ -35,27 +35,6 @@ import (
 // starting on 2026-01-31 has fallen due, the next ones have not.
 var payStart = time.Date(2026, 2, 2, 10, 0, 0, 0, time.UTC)
 
-// payClock is the clock every component of a payment test reads. It moves on
-// a millisecond per reading (so history order is well defined) and jumps when
-// a test lets time pass (a client backing off, the daily sweep coming round).
-type payClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *payClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(time.Millisecond)
-	return c.t
-}
-
-func (c *payClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // paidEvents stands in for the EventBridge bus (which has no emulator): it
 // records what was published and can fail one call (see faults_test.go).
 type paidEvents struct {
@@ -109,7 +88,7 @@ type payEnv struct {
 	checkDB     *dynamodb.Client
 	table       string
 	x           *automation.Automation
-	clock       *payClock
+	clock       *testenv.Clock
 	events      *paidEvents
 	dbFaults    *faultPlan
 	sesFaults   *faultPlan
@@ -137,7 +116,7 @@ func newPayEnv(t testing.TB) *payEnv {
 		t.Fatal(err)
 	}
 	suffix := randHex()
-	clock := &payClock{t: payStart}
+	clock := testenv.NewClock(payStart, time.Millisecond)
 	store := dynamo.New(db, table)
 	checkDB := testenv.DynamoDB(t)
 	e := &payEnv{

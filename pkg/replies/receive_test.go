@@ -39,33 +39,14 @@ func TestMain(m *testing.M) {
 	testenv.Main(m)
 }
 
-// clock moves on a millisecond per reading and jumps when a test lets time pass.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(time.Millisecond)
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // env is one test's world (see replyworld) and the clock it reads.
 type env struct {
 	*replyworld.World
-	clock *clock
+	clock *testenv.Clock
 }
 
 func newEnv(t *testing.T) *env {
-	c := &clock{t: time.Date(2026, 4, 20, 9, 0, 0, 0, time.UTC)}
+	c := testenv.NewClock(time.Date(2026, 4, 20, 9, 0, 0, 0, time.UTC), time.Millisecond)
 	return &env{World: replyworld.New(t, c.Now), clock: c}
 }
 

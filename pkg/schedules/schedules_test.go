@@ -40,15 +40,6 @@ var cfg = schedules.Config{
 	HourOfDay:        9,
 }
 
-// clock is a settable fake clock shared by the store's callers, the
-// adapter and the Scheduler stand-in.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
 // calls counts Scheduler operations by name, through SDK middleware.
 type calls struct {
 	mu sync.Mutex
@@ -79,7 +70,7 @@ type fixture struct {
 	stub   *schedulerstub.Server
 	client *scheduler.Client
 	calls  *calls
-	clock  *clock
+	clock  *testenv.Clock
 	sync   *schedules.Schedules
 }
 
@@ -89,7 +80,7 @@ type fixture struct {
 func newFixture(t *testing.T, now time.Time) *fixture {
 	t.Helper()
 	db, table := testenv.AppTable(t)
-	clk := &clock{t: now}
+	clk := testenv.NewClock(now, 0)
 	stub := schedulerstub.New()
 	stub.Clock = clk.Now
 	stub.EnsureGroup(cfg.Group)

@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -35,14 +34,7 @@ import (
 // monNow is the monitoring fixture's clock: mid-June 2026, a millisecond
 // on per reading so that history has a defined order.
 func monNow() func() time.Time {
-	var mu sync.Mutex
-	t := time.Date(2026, 6, 15, 9, 0, 0, 0, time.UTC)
-	return func() time.Time {
-		mu.Lock()
-		defer mu.Unlock()
-		t = t.Add(time.Millisecond)
-		return t
-	}
+	return testenv.NewClock(time.Date(2026, 6, 15, 9, 0, 0, 0, time.UTC), time.Millisecond).Now
 }
 
 var testFunder = export.Funder{
