@@ -169,7 +169,7 @@ func build(p Page) view {
 	v := view{
 		Title:       cmp.Or(p.Title, "Programme dashboard"),
 		Programme:   s.Programme,
-		Today:       longDate(p.Today),
+		Today:       p.Today.Long(),
 		CSS:         template.CSS(stylesheet),
 		StatusTotal: s.Status.Total,
 		Quarantined: s.Quarantined,
@@ -193,9 +193,9 @@ func build(p Page) view {
 		c := s.Currencies[code]
 		v.Money = append(v.Money, moneyView{
 			Currency:    code,
-			Committed:   FormatMoney(money.Amount{Minor: c.Committed.Minor, Currency: code}),
-			Paid:        FormatMoney(money.Amount{Minor: c.Paid.Minor, Currency: code}),
-			Outstanding: FormatMoney(money.Amount{Minor: c.Outstanding.Minor, Currency: code}),
+			Committed:   money.Amount{Minor: c.Committed.Minor, Currency: code}.Display(),
+			Paid:        money.Amount{Minor: c.Paid.Minor, Currency: code}.Display(),
+			Outstanding: money.Amount{Minor: c.Outstanding.Minor, Currency: code}.Display(),
 		})
 	}
 	v.Instalments = []countItem{
@@ -247,8 +247,8 @@ func buildRow(a *grants.Agreement, today grants.Date) rowView {
 		Partner:     a.Partner.Name,
 		Status:      string(a.Status),
 		StatusLabel: cmp.Or(statusLabels[a.Status], string(a.Status)),
-		Award:       FormatMoney(a.Money()),
-		Paid:        FormatMoney(money.Amount{Minor: st.Paid, Currency: a.Currency}),
+		Award:       a.Money().Display(),
+		Paid:        money.Amount{Minor: st.Paid, Currency: a.Currency}.Display(),
 		StartLabel:  shortDate(a.StartDate),
 		EndLabel:    shortDate(a.EndDate),
 		Timeline:    buildTimeline(a, today),
@@ -382,7 +382,7 @@ func buildTimeline(a *grants.Agreement, today grants.Date) timelineView {
 	var ms []dated
 	for _, in := range a.Instalments {
 		text := fmt.Sprintf("Instalment %d of %d, %s, due %s: %s", in.Number, len(a.Instalments),
-			FormatMoney(money.Amount{Minor: in.Amount, Currency: a.Currency}), shortDate(in.DueDate), instalmentState(in))
+			money.Amount{Minor: in.Amount, Currency: a.Currency}.Display(), shortDate(in.DueDate), instalmentState(in))
 		ms = append(ms, dated{in.DueDate, marker{Kind: "inst", State: string(in.Status), Left: percent(a.StartDate.DaysUntil(in.DueDate), span), Glyph: fmt.Sprint(in.Number), Text: text}})
 	}
 	for _, c := range a.CheckIns {

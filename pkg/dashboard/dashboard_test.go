@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/partnership-grants/backend/pkg/grants"
-	"github.com/partnership-grants/backend/pkg/money"
 )
 
 func TestRenderGolden(t *testing.T) {
@@ -102,30 +101,6 @@ func TestPercentClamps(t *testing.T) {
 	}{{0, 364, "0.00%"}, {364, 364, "100.00%"}, {-5, 364, "0.00%"}, {400, 364, "100.00%"}, {1, 3, "33.33%"}} {
 		if got := percent(tt.days, tt.span); got != tt.want {
 			t.Errorf("percent(%d, %d) = %s, want %s", tt.days, tt.span, got, tt.want)
-		}
-	}
-}
-
-func TestFormatMoney(t *testing.T) {
-	for _, tt := range []struct {
-		minor    int64
-		currency string
-		want     string
-	}{
-		{1000000, "GBP", "£10,000.00"},
-		{1000003, "GBP", "£10,000.03"},
-		{5, "GBP", "£0.05"},
-		{0, "GBP", "£0.00"},
-		{120050, "EUR", "€1,200.50"},
-		{300, "USD", "$3.00"},
-		{100000, "CHF", "1,000.00 CHF"},
-		{150000, "JPY", "150,000 JPY"},
-		{1234567, "KWD", "1,234.567 KWD"},
-		{-250000, "GBP", "-£2,500.00"},
-		{123456789012345, "GBP", "£1,234,567,890,123.45"},
-	} {
-		if got := FormatMoney(money.Amount{Minor: tt.minor, Currency: tt.currency}); got != tt.want {
-			t.Errorf("FormatMoney(%d %s) = %q, want %q", tt.minor, tt.currency, got, tt.want)
 		}
 	}
 }

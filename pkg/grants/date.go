@@ -58,6 +58,15 @@ func (d *Date) UnmarshalText(b []byte) error {
 	return nil
 }
 
+// Long is the date as a British letter writes it, "30 April 2026"; the zero
+// date is "", so a template can test it.
+func (d Date) Long() string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.time().Format("2 January 2006")
+}
+
 func (d Date) time() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
 
 // AddMonths moves n months on, clamping to the last day of a shorter month

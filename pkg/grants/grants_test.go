@@ -234,3 +234,12 @@ func TestAmendMovesScheduledDates(t *testing.T) {
 		t.Errorf("moving a due instalment: %v, want conflict", err)
 	}
 }
+
+func TestDateLong(t *testing.T) {
+	if got := (Date{Year: 2026, Month: time.April, Day: 30}).Long(); got != "30 April 2026" {
+		t.Errorf("Long = %q, want 30 April 2026", got)
+	}
+	if got := (Date{}).Long(); got != "" {
+		t.Errorf("zero Long = %q, want empty", got)
+	}
+}

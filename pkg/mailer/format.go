@@ -6,55 +6,7 @@ import (
 	"unicode"
 
 	"github.com/partnership-grants/backend/pkg/grants"
-	"github.com/partnership-grants/backend/pkg/money"
 )
-
-// currencySymbols are the currencies whose readers expect a symbol before the
-// amount; any other currency is written with its ISO code, which is never
-// ambiguous ("$" alone could be any of a dozen dollars, but grants here are
-// paid in pounds, euros or US dollars).
-var currencySymbols = map[string]string{"GBP": "£", "EUR": "€", "USD": "$"}
-
-// FormatMoney writes an amount for people: "£2,500.00", "€10.50",
-// "JPY 2,500", "CHF 1,234.50". It works on the exact decimal string from
-// money.Amount.Major, so no float ever touches a grant amount.
-func FormatMoney(a money.Amount) string {
-	major := a.Major()
-	sign := ""
-	if strings.HasPrefix(major, "-") {
-		sign, major = "-", major[1:]
-	}
-	whole, frac, hasFrac := strings.Cut(major, ".")
-	var b strings.Builder
-	b.Grow(len(major) + len(major)/3 + 8)
-	b.WriteString(sign)
-	if sym, ok := currencySymbols[a.Currency]; ok {
-		b.WriteString(sym)
-	} else {
-		b.WriteString(a.Currency)
-		b.WriteByte(' ')
-	}
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if hasFrac {
-		b.WriteByte('.')
-		b.WriteString(frac)
-	}
-	return b.String()
-}
-
-// FormatDate writes a calendar date the way a British letter does:
-// "30 April 2026". The zero date is written as "", so a template can test it.
-func FormatDate(d grants.Date) string {
-	if d.IsZero() {
-		return ""
-	}
-	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC).Format("2 January 2006")
-}
 
 // dateIn is the calendar date of an instant in the agreement's time zone, so
 // "sent at 23:30 UTC" reads as the next day in London in summer.

@@ -89,7 +89,7 @@ func Reminder(a *grants.Agreement, c grants.CheckIn, replyTo string, n int) (Ema
 		Total:     checkInTotal(a),
 		Final:     c.Final,
 		N:         n,
-		SentOn:    FormatDate(dateIn(c.SentAt, a.Location())),
+		SentOn:    dateIn(c.SentAt, a.Location()).Long(),
 	}
 	what := "check-in " + strconv.Itoa(c.Number) + " of " + strconv.Itoa(v.Total)
 	if c.Final {
@@ -137,11 +137,11 @@ func OverdueNotice(a *grants.Agreement, c grants.CheckIn, to []string) (Email, e
 		NextInstalment: nextInstalment(a, c),
 	}
 	v.Facts = append(v.Facts, fact{"Partner", a.Partner.Name})
-	if sent := FormatDate(dateIn(c.SentAt, loc)); sent != "" {
+	if sent := dateIn(c.SentAt, loc).Long(); sent != "" {
 		v.Facts = append(v.Facts, fact{"Check-in sent", sent})
 	}
 	v.Facts = append(v.Facts, fact{"Reminders sent", strconv.Itoa(c.Reminders)})
-	if last := FormatDate(dateIn(c.LastReminderAt, loc)); last != "" {
+	if last := dateIn(c.LastReminderAt, loc).Long(); last != "" {
 		v.Facts = append(v.Facts, fact{"Last reminder", last})
 	}
 	for _, ct := range a.Contacts {
@@ -156,7 +156,7 @@ func OverdueNotice(a *grants.Agreement, c grants.CheckIn, to []string) (Email, e
 // whether the check-in before it is in (awaitingCheckIn is the domain's
 // answer, passed in so this package decides no payment rule).
 func InstalmentDueNotice(a *grants.Agreement, in grants.Instalment, awaitingCheckIn bool, to []string) (Email, error) {
-	amount := FormatMoney(money.Amount{Minor: in.Amount, Currency: a.Currency})
+	amount := money.Amount{Minor: in.Amount, Currency: a.Currency}.Display()
 	v := noticeView{
 		Partner:         a.Partner.Name,
 		Reference:       a.Reference,
@@ -172,7 +172,7 @@ func InstalmentDueNotice(a *grants.Agreement, in grants.Instalment, awaitingChec
 		{registrationLabel(a.Partner), a.Partner.RegistrationNumber},
 		{"Agreement", a.Reference},
 		{"Instalment", strconv.Itoa(in.Number) + " of " + strconv.Itoa(v.Total)},
-		{"Due", FormatDate(in.DueDate)},
+		{"Due", in.DueDate.Long()},
 	}
 	if !v.First {
 		status := "received"
@@ -219,7 +219,7 @@ func ReplyNotice(a *grants.Agreement, c grants.CheckIn, to []string, excerpt str
 		Number:     c.Number,
 		Total:      checkInTotal(a),
 		Final:      c.Final,
-		ReceivedOn: FormatDate(dateIn(c.ReceivedAt, a.Location())),
+		ReceivedOn: dateIn(c.ReceivedAt, a.Location()).Long(),
 		Excerpt:    clip(excerpt, maxExcerpt),
 	}
 	subject := "Reply received: check-in " + strconv.Itoa(c.Number) + " of " + strconv.Itoa(v.Total) +
@@ -290,7 +290,7 @@ type remittanceView struct {
 
 // Remittance tells the partner that an instalment has been paid.
 func Remittance(a *grants.Agreement, in grants.Instalment, paymentReference string, paidOn grants.Date, to []string) (Email, error) {
-	amount := FormatMoney(money.Amount{Minor: in.Amount, Currency: a.Currency})
+	amount := money.Amount{Minor: in.Amount, Currency: a.Currency}.Display()
 	v := remittanceView{
 		Names:     joinNames(namesFor(a.Contacts, to)),
 		Reference: a.Reference,
@@ -300,7 +300,7 @@ func Remittance(a *grants.Agreement, in grants.Instalment, paymentReference stri
 	v.Last = in.Number >= v.Total
 	v.Facts = []fact{
 		{"Amount", amount},
-		{"Paid on", FormatDate(paidOn)},
+		{"Paid on", paidOn.Long()},
 		{"Payment reference", paymentReference},
 		{"Paid to", a.Partner.Name},
 		{"Instalment", strconv.Itoa(in.Number) + " of " + strconv.Itoa(v.Total)},
@@ -385,8 +385,8 @@ func nextInstalment(a *grants.Agreement, c grants.CheckIn) *instalmentView {
 		if in.Number == c.Number+1 {
 			return &instalmentView{
 				Number:  in.Number,
-				Amount:  FormatMoney(money.Amount{Minor: in.Amount, Currency: a.Currency}),
-				DueDate: FormatDate(in.DueDate),
+				Amount:  money.Amount{Minor: in.Amount, Currency: a.Currency}.Display(),
+				DueDate: in.DueDate.Long(),
 			}
 		}
 	}

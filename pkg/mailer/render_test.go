@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/partnership-grants/backend/pkg/grants"
-	"github.com/partnership-grants/backend/pkg/money"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -265,40 +264,6 @@ func TestSubjectsAreOneLine(t *testing.T) {
 	}
 	if strings.ContainsAny(e.Subject, "\r\n") {
 		t.Errorf("subject has a line break: %q", e.Subject)
-	}
-}
-
-func TestFormatMoney(t *testing.T) {
-	tests := []struct {
-		minor    int64
-		currency string
-		want     string
-	}{
-		{250000, "GBP", "£2,500.00"},
-		{1000000, "GBP", "£10,000.00"},
-		{100000000, "GBP", "£1,000,000.00"},
-		{5, "GBP", "£0.05"},
-		{99999, "GBP", "£999.99"},
-		{-250, "GBP", "-£2.50"},
-		{123456, "EUR", "€1,234.56"},
-		{100, "USD", "$1.00"},
-		{2500, "JPY", "JPY 2,500"},
-		{1234567, "KWD", "KWD 1,234.567"},
-		{123450, "CHF", "CHF 1,234.50"},
-	}
-	for _, tt := range tests {
-		if got := FormatMoney(money.Amount{Minor: tt.minor, Currency: tt.currency}); got != tt.want {
-			t.Errorf("FormatMoney(%d %s) = %q, want %q", tt.minor, tt.currency, got, tt.want)
-		}
-	}
-}
-
-func TestFormatDate(t *testing.T) {
-	if got := FormatDate(grants.Date{Year: 2026, Month: time.April, Day: 30}); got != "30 April 2026" {
-		t.Errorf("FormatDate = %q", got)
-	}
-	if got := FormatDate(grants.Date{}); got != "" {
-		t.Errorf("FormatDate(zero) = %q, want empty", got)
 	}
 }
 

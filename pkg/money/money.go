@@ -70,6 +70,43 @@ func (a Amount) Major() string {
 	return fmt.Sprintf("%s%d.%0*d", sign, m/p, d, m%p)
 }
 
+// symbols are the currencies a UK reader expects with a symbol in front;
+// any other is written with its ISO code, which is never ambiguous ("$"
+// alone could be any of a dozen dollars).
+var symbols = map[string]string{"GBP": "£", "EUR": "€", "USD": "$"}
+
+// Display writes the amount for people, in emails and on the dashboard alike:
+// "£2,500.00", "€10.50", "JPY 2,500", "CHF 1,234.50". It works on the exact
+// decimal string of Major, so no float ever touches a grant amount.
+func (a Amount) Display() string {
+	major := a.Major()
+	sign := ""
+	if strings.HasPrefix(major, "-") {
+		sign, major = "-", major[1:]
+	}
+	whole, frac, hasFrac := strings.Cut(major, ".")
+	var b strings.Builder
+	b.Grow(len(major) + len(major)/3 + 8)
+	b.WriteString(sign)
+	if sym, ok := symbols[a.Currency]; ok {
+		b.WriteString(sym)
+	} else {
+		b.WriteString(a.Currency)
+		b.WriteByte(' ')
+	}
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if hasFrac {
+		b.WriteByte('.')
+		b.WriteString(frac)
+	}
+	return b.String()
+}
+
 // Split divides total into n parts that sum exactly to total.
 //
 // Remainder rule: every part gets floor(total/n); the remainder (fewer than n

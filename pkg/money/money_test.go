@@ -100,3 +100,33 @@ func TestMajor(t *testing.T) {
 		}
 	}
 }
+
+// Display is how emails and the dashboard write amounts.
+func TestDisplay(t *testing.T) {
+	for _, tt := range []struct {
+		minor    int64
+		currency string
+		want     string
+	}{
+		{250000, "GBP", "£2,500.00"},
+		{1000000, "GBP", "£10,000.00"},
+		{1000003, "GBP", "£10,000.03"},
+		{100000000, "GBP", "£1,000,000.00"},
+		{123456789012345, "GBP", "£1,234,567,890,123.45"},
+		{5, "GBP", "£0.05"},
+		{0, "GBP", "£0.00"},
+		{99999, "GBP", "£999.99"},
+		{-250, "GBP", "-£2.50"},
+		{-250000, "GBP", "-£2,500.00"},
+		{123456, "EUR", "€1,234.56"},
+		{100, "USD", "$1.00"},
+		{2500, "JPY", "JPY 2,500"},
+		{150000, "JPY", "JPY 150,000"},
+		{1234567, "KWD", "KWD 1,234.567"},
+		{123450, "CHF", "CHF 1,234.50"},
+	} {
+		if got := (Amount{Minor: tt.minor, Currency: tt.currency}).Display(); got != tt.want {
+			t.Errorf("Display(%d %s) = %q, want %q", tt.minor, tt.currency, got, tt.want)
+		}
+	}
+}
