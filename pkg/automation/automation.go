@@ -248,7 +248,7 @@ func (x *Automation) render(ctx context.Context, a *grants.Agreement, key string
 		return v
 	}
 	switch parts[0] {
-	case "checkin":
+	case "checkin", "reminder":
 		c := a.CheckIn(num(1))
 		if c == nil {
 			return mailer.Email{}, 0, fmt.Errorf("no check-in for %s", key)
@@ -256,20 +256,13 @@ func (x *Automation) render(ctx context.Context, a *grants.Agreement, key string
 		replyTo, err := x.Replies.Address(a.ID, c.Number, x.ReplyDomain)
 		if err != nil {
 			return mailer.Email{}, 0, err
+		}
+		if parts[0] == "reminder" {
+			e, err := mailer.Reminder(a, *c, replyTo, num(2))
+			return e, 0, err
 		}
 		e, err := mailer.CheckIn(a, *c, replyTo, p.Name)
 		return e, c.Number, err
-	case "reminder":
-		c := a.CheckIn(num(1))
-		if c == nil {
-			return mailer.Email{}, 0, fmt.Errorf("no check-in for %s", key)
-		}
-		replyTo, err := x.Replies.Address(a.ID, c.Number, x.ReplyDomain)
-		if err != nil {
-			return mailer.Email{}, 0, err
-		}
-		e, err := mailer.Reminder(a, *c, replyTo, num(2))
-		return e, 0, err
 	case "overdue":
 		c := a.CheckIn(num(1))
 		if c == nil {

@@ -117,8 +117,19 @@ func (st *Store) putNew(it item) types.TransactWriteItem {
 // GetAgreement reads an agreement with its instalments and check-ins in one
 // strongly consistent Query.
 func (st *Store) GetAgreement(ctx context.Context, id string) (*grants.Agreement, error) {
+	a, err := st.readAgreement(ctx, id, true)
+	if err == nil && a == nil {
+		err = errNotFound(id)
+	}
+	return a, err
+}
+
+// readAgreement queries an agreement's items (every page) and decodes them;
+// a missing agreement is nil. consistent asks for a strongly consistent
+// read, at twice the price of an eventually consistent one.
+func (st *Store) readAgreement(ctx context.Context, id string, consistent bool) (*grants.Agreement, error) {
 	if !validID(id) {
-		return nil, errNotFound(id)
+		return nil, nil
 	}
 	var items []item
 	var start map[string]types.AttributeValue
@@ -127,7 +138,7 @@ func (st *Store) GetAgreement(ctx context.Context, id string) (*grants.Agreement
 			TableName:                 &st.table,
 			KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :a)"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(agreementPK(id)), ":a": s("A")},
-			ConsistentRead:            aws.Bool(true),
+			ConsistentRead:            aws.Bool(consistent),
 			ExclusiveStartKey:         start,
 		})
 		if err != nil {
@@ -138,14 +149,7 @@ func (st *Store) GetAgreement(ctx context.Context, id string) (*grants.Agreement
 			break
 		}
 	}
-	a, err := decodeAgreement(items)
-	if err != nil {
-		return nil, err
-	}
-	if a == nil {
-		return nil, errNotFound(id)
-	}
-	return a, nil
+	return decodeAgreement(items)
 }
 
 func validID(id string) bool {

@@ -118,7 +118,7 @@ func (st *Store) AgreementsWithPlans(ctx context.Context, ids []string) ([]grant
 	for range min(planReaders, len(ids)) {
 		wg.Go(func() {
 			for i := range next {
-				a, err := st.readPlans(ctx, ids[i])
+				a, err := st.readAgreement(ctx, ids[i], false)
 				if err != nil {
 					mu.Lock()
 					if firstErr == nil {
@@ -156,30 +156,4 @@ feed:
 		}
 	}
 	return out, nil
-}
-
-// readPlans is GetAgreement with an eventually consistent read (half the
-// price); see AgreementsWithPlans. It returns nil for a missing agreement.
-func (st *Store) readPlans(ctx context.Context, id string) (*grants.Agreement, error) {
-	if !validID(id) {
-		return nil, nil
-	}
-	var items []item
-	var start map[string]types.AttributeValue
-	for {
-		out, err := st.db.Query(ctx, &dynamodb.QueryInput{
-			TableName:                 &st.table,
-			KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :a)"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(agreementPK(id)), ":a": s("A")},
-			ExclusiveStartKey:         start,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("query agreement %s: %w", id, err)
-		}
-		items = append(items, out.Items...)
-		if start = out.LastEvaluatedKey; start == nil {
-			break
-		}
-	}
-	return decodeAgreement(items)
 }

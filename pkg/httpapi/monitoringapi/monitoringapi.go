@@ -198,19 +198,26 @@ func (h *API) withPlans(ctx context.Context, list []grants.Agreement, keep func(
 	return h.Store.AgreementsWithPlans(ctx, ids)
 }
 
+// exportable reads the route's programme and the plans of its agreements
+// that keep selects, for the exports.
+func (h *API) exportable(ctx context.Context, r *httpapi.Request, keep func(*grants.Agreement) bool) (string, []grants.Agreement, error) {
+	programme, err := programmeParam("programme", r.Param("programme"))
+	if err != nil {
+		return "", nil, err
+	}
+	list, err := h.agreements(ctx, programme)
+	if err != nil {
+		return "", nil, err
+	}
+	full, err := h.withPlans(ctx, list, keep)
+	return programme, full, err
+}
+
 // csv exports every agreement of the programme, one row per instalment,
 // drafts and terminated agreements included: finance filters on the
 // agreement_status column, and every agreement's rows sum to its award.
 func (h *API) csv(ctx context.Context, r *httpapi.Request) (events.APIGatewayV2HTTPResponse, error) {
-	programme, err := programmeParam("programme", r.Param("programme"))
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	list, err := h.agreements(ctx, programme)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	full, err := h.withPlans(ctx, list, nil)
+	programme, full, err := h.exportable(ctx, r, nil)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -238,15 +245,7 @@ func mayPublish(a *grants.Agreement) bool {
 }
 
 func (h *API) threeSixtyGiving(ctx context.Context, r *httpapi.Request) (events.APIGatewayV2HTTPResponse, error) {
-	programme, err := programmeParam("programme", r.Param("programme"))
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	list, err := h.agreements(ctx, programme)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	full, err := h.withPlans(ctx, list, mayPublish)
+	programme, full, err := h.exportable(ctx, r, mayPublish)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
