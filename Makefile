@@ -84,9 +84,11 @@ floors:
 screenshots: deps
 	UPDATE_SCREENSHOTS=1 $(GO) test -count=1 -run 'Screenshot|DemoDashboard' ./pkg/dashboard ./pkg/localstack
 
-## fuzz: the email parser and reply tokens under go test -fuzz (FUZZTIME=60s each)
+## fuzz: the email parser, reply tokens and the agreement create and PATCH routes (on DynamoDB Local) under go test -fuzz (FUZZTIME=60s each)
 FUZZTIME ?= 60s
-fuzz:
+fuzz: deps
+	$(GO) test -run '^$$' -fuzz FuzzCreateAgreement -fuzztime $(FUZZTIME) ./pkg/httpapi
+	$(GO) test -run '^$$' -fuzz FuzzAmendAgreement -fuzztime $(FUZZTIME) ./pkg/httpapi
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./pkg/inbound
 	$(GO) test -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME) ./pkg/replytoken
 

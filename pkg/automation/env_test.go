@@ -159,7 +159,7 @@ func (e *env) agreement(t testing.TB, start string, sync bool, contacts ...strin
 		Partner:   grants.Partner{Name: "Levenshulme Community Kitchen", RegistrationNumber: "1180123", Address: "1 Stockport Road, Manchester M19 3AB"},
 		Contacts:  cs,
 		Amount:    1_000_000,
-		Currency:  "GBP",
+		Currency:  new("GBP"),
 		StartDate: start,
 		Terms:     []string{"Run a weekly community meal", "Train four volunteers"},
 		Support:   []string{"Introductions to local food banks"},

@@ -120,9 +120,13 @@ func fixturePage(t testing.TB) Page {
 			AgreementReference: "CP-2025-014",
 		},
 	}
+	summary, err := monitoring.Summarize("community-2025", agreements, len(quarantine), fixtureToday)
+	if err != nil {
+		panic(err)
+	}
 	return Page{
 		Title:       "Community Partnerships 2025–26",
-		Summary:     monitoring.Summarize("community-2025", agreements, len(quarantine), fixtureToday),
+		Summary:     summary,
 		Agreements:  agreements,
 		Quarantine:  quarantine,
 		Today:       fixtureToday,

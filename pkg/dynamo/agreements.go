@@ -338,14 +338,7 @@ func (st *Store) ListAgreements(ctx context.Context, programme string, status gr
 	if err != nil {
 		return Page[grants.Agreement]{}, fmt.Errorf("list agreements: %w", err)
 	}
-	page := Page[grants.Agreement]{Items: make([]grants.Agreement, 0, len(out.Items))}
-	for _, it := range out.Items {
-		var a grants.Agreement
-		if err := unmarshal(it, &a); err != nil {
-			return page, fmt.Errorf("decode agreement: %w", err)
-		}
-		page.Items = append(page.Items, a)
-	}
+	page := Page[grants.Agreement]{Items: decodeList(ctx, out.Items, (*grants.Agreement).CheckStored)}
 	page.NextCursor, err = encodeCursor(out.LastEvaluatedKey)
 	return page, err
 }
@@ -367,14 +360,7 @@ func (st *Store) History(ctx context.Context, id string, cursor string, limit in
 	if err != nil {
 		return Page[grants.AuditEntry]{}, fmt.Errorf("read history: %w", err)
 	}
-	page := Page[grants.AuditEntry]{Items: make([]grants.AuditEntry, 0, len(out.Items))}
-	for _, it := range out.Items {
-		var e grants.AuditEntry
-		if err := unmarshal(it, &e); err != nil {
-			return page, fmt.Errorf("decode audit entry: %w", err)
-		}
-		page.Items = append(page.Items, e)
-	}
+	page := Page[grants.AuditEntry]{Items: decodeList[grants.AuditEntry](ctx, out.Items, nil)}
 	page.NextCursor, err = encodeCursor(out.LastEvaluatedKey)
 	return page, err
 }

@@ -71,14 +71,7 @@ func (st *Store) ListInstalments(ctx context.Context, f InstalmentFilter, cursor
 	if err != nil {
 		return Page[InstalmentRow]{}, fmt.Errorf("list instalments: %w", err)
 	}
-	page := Page[InstalmentRow]{Items: make([]InstalmentRow, 0, len(out.Items))}
-	for _, it := range out.Items {
-		var r InstalmentRow
-		if err := unmarshal(it, &r); err != nil {
-			return page, fmt.Errorf("decode instalment: %w", err)
-		}
-		page.Items = append(page.Items, r)
-	}
+	page := Page[InstalmentRow]{Items: decodeList[InstalmentRow](ctx, out.Items, nil)}
 	page.NextCursor, err = encodeCursor(out.LastEvaluatedKey)
 	return page, err
 }

@@ -1,7 +1,10 @@
 package dynamo
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -36,6 +39,62 @@ func unmarshal(m item, v any) error {
 	return attributevalue.UnmarshalMapWithOptions(m, v, func(o *attributevalue.DecoderOptions) {
 		o.UseEncodingUnmarshalers = true
 	})
+}
+
+// unreadableError is a stored item that cannot be decoded, or that breaks
+// an invariant every reader relies on. Reading it alone fails; lists,
+// summaries and exports log it by its key and carry on without it, so one bad
+// item never takes a programme's reads down with it.
+type unreadableError struct {
+	pk, sk string
+	err    error
+}
+
+func (e *unreadableError) Error() string {
+	return fmt.Sprintf("unreadable item %s / %s: %v", e.pk, e.sk, e.err)
+}
+
+func (e *unreadableError) Unwrap() error { return e.err }
+
+func unreadable(it item, err error) error {
+	key := func(name string) string {
+		v, _ := it[name].(*types.AttributeValueMemberS)
+		if v == nil {
+			return ""
+		}
+		return v.Value
+	}
+	return &unreadableError{pk: key("PK"), sk: key("SK"), err: err}
+}
+
+// skipUnreadable logs an unreadable item and reports true, so a list can go
+// on without it; any other error is the caller's.
+func skipUnreadable(ctx context.Context, err error) bool {
+	var u *unreadableError
+	if !errors.As(err, &u) {
+		return false
+	}
+	slog.ErrorContext(ctx, "skipped an unreadable item", "pk", u.pk, "sk", u.sk, "error", u.err.Error())
+	return true
+}
+
+// decodeList decodes a page of listed items, skipping unreadable ones.
+// check, if given, holds each item to the invariants its readers rely on.
+func decodeList[T any](ctx context.Context, items []item, check func(*T) error) []T {
+	out := make([]T, 0, len(items))
+	for _, it := range items {
+		var v T
+		err := unmarshal(it, &v)
+		if err == nil && check != nil {
+			err = check(&v)
+		}
+		if err != nil {
+			skipUnreadable(ctx, unreadable(it, err))
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 func agreementItem(a *grants.Agreement) (item, error) {
@@ -100,24 +159,22 @@ func decodeAgreement(items []item) (*grants.Agreement, error) {
 		if typ == nil {
 			continue
 		}
+		var err error
 		switch typ.Value {
 		case typeAgreement:
 			a = &grants.Agreement{}
-			if err := unmarshal(it, a); err != nil {
-				return nil, fmt.Errorf("decode agreement: %w", err)
-			}
+			err = unmarshal(it, a)
 		case typeInstalment:
 			var in grants.Instalment
-			if err := unmarshal(it, &in); err != nil {
-				return nil, fmt.Errorf("decode instalment: %w", err)
-			}
+			err = unmarshal(it, &in)
 			ins = append(ins, in)
 		case typeCheckIn:
 			var c grants.CheckIn
-			if err := unmarshal(it, &c); err != nil {
-				return nil, fmt.Errorf("decode check-in: %w", err)
-			}
+			err = unmarshal(it, &c)
 			cis = append(cis, c)
+		}
+		if err != nil {
+			return nil, unreadable(it, err)
 		}
 	}
 	if a == nil {
@@ -125,6 +182,9 @@ func decodeAgreement(items []item) (*grants.Agreement, error) {
 	}
 	// Sort keys are zero-padded, so Query returns instalments and check-ins in order.
 	a.Instalments, a.CheckIns = ins, cis
+	if err := a.CheckStored(); err != nil {
+		return nil, unreadable(items[0], err)
+	}
 	return a, nil
 }
 

@@ -40,15 +40,7 @@ func (st *Store) Replies(ctx context.Context, agreementID string, n int) ([]gran
 	if err != nil {
 		return nil, fmt.Errorf("read replies: %w", err)
 	}
-	replies := make([]grants.Reply, 0, len(out.Items))
-	for _, it := range out.Items {
-		var r grants.Reply
-		if err := unmarshal(it, &r); err != nil {
-			return nil, err
-		}
-		replies = append(replies, r)
-	}
-	return replies, nil
+	return decodeList[grants.Reply](ctx, out.Items, nil), nil
 }
 
 // Quarantine statuses.
@@ -106,13 +98,7 @@ func (st *Store) ListQuarantine(ctx context.Context, status string) ([]Quarantin
 		if err != nil {
 			return nil, fmt.Errorf("list quarantine: %w", err)
 		}
-		for _, it := range out.Items {
-			var q Quarantined
-			if err := unmarshal(it, &q); err != nil {
-				return nil, err
-			}
-			list = append(list, q)
-		}
+		list = append(list, decodeList[Quarantined](ctx, out.Items, nil)...)
 		if start = out.LastEvaluatedKey; start == nil {
 			return list, nil
 		}

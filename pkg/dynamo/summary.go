@@ -63,11 +63,7 @@ func (st *Store) ProgrammeAgreements(ctx context.Context, programme string, optF
 			return nil, cost, fmt.Errorf("read agreements of programme %s: %w", programme, err)
 		}
 		cost.add(page.ScannedCount, page.ConsumedCapacity)
-		for _, it := range page.Items {
-			var a grants.Agreement
-			if err := unmarshal(it, &a); err != nil {
-				return nil, cost, fmt.Errorf("decode agreement: %w", err)
-			}
+		for _, a := range decodeList(ctx, page.Items, (*grants.Agreement).CheckStored) {
 			if i, dup := at[a.ID]; dup {
 				if a.Version > out[i].Version {
 					out[i] = a
@@ -119,6 +115,9 @@ func (st *Store) AgreementsWithPlans(ctx context.Context, ids []string) ([]grant
 		wg.Go(func() {
 			for i := range next {
 				a, err := st.readAgreement(ctx, ids[i], false)
+				if skipUnreadable(ctx, err) {
+					continue
+				}
 				if err != nil {
 					mu.Lock()
 					if firstErr == nil {

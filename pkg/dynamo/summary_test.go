@@ -224,9 +224,9 @@ func BenchmarkSummary5000(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				s := monitoring.Summarize(bc.programme, list, 0, today)
-				if s.Status.Total != bc.agreements {
-					b.Fatalf("summary of %d agreements, want %d", s.Status.Total, bc.agreements)
+				s, err := monitoring.Summarize(bc.programme, list, 0, today)
+				if err != nil || s.Status.Total != bc.agreements {
+					b.Fatalf("summary of %d agreements, want %d (%v)", s.Status.Total, bc.agreements, err)
 				}
 			}
 			b.ReportMetric(cost.CapacityUnits, "RCU/op")

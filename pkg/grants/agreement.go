@@ -143,21 +143,29 @@ func (a *Agreement) Location() *time.Location {
 // Money is the award as an amount with its currency.
 func (a *Agreement) Money() money.Amount { return money.Amount{Minor: a.Amount, Currency: a.Currency} }
 
-// NewAgreementInput is what a programme officer supplies; zero fields take defaults.
+// NewAgreementInput is what a programme officer supplies. A nil optional
+// field takes its default; a given one is validated, never replaced.
 type NewAgreementInput struct {
 	Programme       string
 	Partner         Partner
 	Contacts        []Contact
 	Amount          int64
-	Currency        string
+	Currency        *string
 	StartDate       string
-	DurationMonths  int
-	InstalmentCount int
-	Cadence         Cadence
-	TimeZone        string
-	CheckInLeadDays int
+	DurationMonths  *int
+	InstalmentCount *int
+	Cadence         *Cadence
+	TimeZone        *string
+	CheckInLeadDays *int
 	Terms           []string
 	Support         []string
+}
+
+func orDefault[T any](v *T, def T) T {
+	if v == nil {
+		return def
+	}
+	return *v
 }
 
 // NewAgreement validates the input, applies defaults and computes the
@@ -168,35 +176,20 @@ func NewAgreement(in NewAgreementInput, now time.Time, actor string) (*Agreement
 		Programme:       strings.TrimSpace(in.Programme),
 		Partner:         trimPartner(in.Partner),
 		Amount:          in.Amount,
-		Currency:        in.Currency,
-		DurationMonths:  in.DurationMonths,
-		InstalmentCount: in.InstalmentCount,
-		Cadence:         in.Cadence,
-		TimeZone:        in.TimeZone,
-		CheckInLeadDays: in.CheckInLeadDays,
-		Terms:           trimAll(in.Terms),
-		Support:         trimAll(in.Support),
+		Currency:        orDefault(in.Currency, money.DefaultCurrency),
+		DurationMonths:  orDefault(in.DurationMonths, DefaultDurationMonths),
+		InstalmentCount: orDefault(in.InstalmentCount, DefaultInstalmentCount),
+		Cadence:         orDefault(in.Cadence, ""),
+		TimeZone:        orDefault(in.TimeZone, DefaultTimeZone),
+		CheckInLeadDays: orDefault(in.CheckInLeadDays, DefaultCheckInLeadDays),
+		Terms:           checkList(&errs, "terms", in.Terms),
+		Support:         checkList(&errs, "support", in.Support),
 		Status:          AgreementDraft,
 		Version:         1,
 		CreatedAt:       now.UTC(),
 		CreatedBy:       actor,
 		UpdatedAt:       now.UTC(),
 		UpdatedBy:       actor,
-	}
-	if a.Currency == "" {
-		a.Currency = money.DefaultCurrency
-	}
-	if a.DurationMonths == 0 {
-		a.DurationMonths = DefaultDurationMonths
-	}
-	if a.InstalmentCount == 0 {
-		a.InstalmentCount = DefaultInstalmentCount
-	}
-	if a.TimeZone == "" {
-		a.TimeZone = DefaultTimeZone
-	}
-	if a.CheckInLeadDays == 0 {
-		a.CheckInLeadDays = DefaultCheckInLeadDays
 	}
 
 	if !validProgramme(a.Programme) {
@@ -206,31 +199,30 @@ func NewAgreement(in NewAgreementInput, now time.Time, actor string) (*Agreement
 	var contactErrs fieldErrors
 	a.Contacts, contactErrs = validateContacts(in.Contacts)
 	errs = append(errs, contactErrs...)
-	if _, err := money.New(a.Amount, a.Currency); err != nil {
-		if _, cerr := money.MinorDigits(a.Currency); cerr != nil {
-			errs.add("currency", "must be an ISO 4217 code such as GBP")
-		} else {
-			errs.add("amount", "must be a positive whole number of minor units (pence)")
-		}
-	}
-	start, err := ParseDate(in.StartDate)
-	if err != nil {
-		errs.add("startDate", "must be a date as YYYY-MM-DD")
-	}
-	a.StartDate = start
-	if _, err := time.LoadLocation(a.TimeZone); err != nil {
+	loc, tzErr := LoadTimeZone(a.TimeZone)
+	if tzErr != nil {
 		errs.add("timeZone", "must be an IANA time zone such as Europe/London")
+		loc = time.UTC
 	}
-	if a.DurationMonths < 1 || a.DurationMonths > 60 {
-		errs.add("durationMonths", "must be between 1 and 60")
+	if a.DurationMonths < 1 || a.DurationMonths > MaxDurationMonths {
+		errs.add("durationMonths", "must be between 1 and %d", MaxDurationMonths)
 	}
-	if a.InstalmentCount < 1 || a.InstalmentCount > 60 {
-		errs.add("instalmentCount", "must be between 1 and 60")
+	if a.InstalmentCount < 1 || a.InstalmentCount > MaxInstalments {
+		errs.add("instalmentCount", "must be between 1 and %d", MaxInstalments)
 	}
-	if a.CheckInLeadDays < 0 || a.CheckInLeadDays > 27 {
-		errs.add("checkInLeadDays", "must be between 0 and 27")
+	if a.CheckInLeadDays < 0 || a.CheckInLeadDays > MaxCheckInLead {
+		errs.add("checkInLeadDays", "must be between 0 and %d", MaxCheckInLead)
 	}
-	if a.Cadence == "" && a.InstalmentCount > 0 && a.DurationMonths > 0 {
+	switch _, err := money.MinorDigits(a.Currency); {
+	case err != nil:
+		errs.add("currency", "must be an ISO 4217 code such as GBP")
+	case a.Amount <= 0 || a.Amount > MaxAward:
+		errs.add("amount", "must be a whole number of minor units (pence) from 1 to %d", int64(MaxAward))
+	case a.InstalmentCount >= 1 && a.Amount < int64(a.InstalmentCount):
+		errs.add("amount", "must be at least %d minor units, so that none of the %d instalments is zero", a.InstalmentCount, a.InstalmentCount)
+	}
+	a.StartDate, _ = checkDate(&errs, "startDate", in.StartDate, Today(now, loc))
+	if in.Cadence == nil && a.InstalmentCount > 0 && a.DurationMonths > 0 {
 		a.Cadence = cadenceFor(a.DurationMonths, a.InstalmentCount)
 		if a.Cadence == "" {
 			errs.add("cadence", "is required: %d instalments do not divide %d months into a standard cadence", a.InstalmentCount, a.DurationMonths)
@@ -240,12 +232,6 @@ func NewAgreement(in NewAgreementInput, now time.Time, actor string) (*Agreement
 	} else if a.InstalmentCount > 0 && a.InstalmentCount*a.Cadence.Months() > a.DurationMonths {
 		errs.add("instalmentCount", "%d %s instalments do not fit in %d months", a.InstalmentCount, a.Cadence, a.DurationMonths)
 	}
-	if len(a.Terms) > 50 {
-		errs.add("terms", "has more than 50 items")
-	}
-	if len(a.Support) > 50 {
-		errs.add("support", "has more than 50 items")
-	}
 	if err := errs.err(); err != nil {
 		return nil, err
 	}
@@ -253,6 +239,15 @@ func NewAgreement(in NewAgreementInput, now time.Time, actor string) (*Agreement
 	a.Instalments = InstalmentPlan(a.Amount, a.StartDate, a.InstalmentCount, a.Cadence)
 	a.CheckIns = CheckInPlan(a.StartDate, a.EndDate, a.InstalmentCount, a.Cadence, a.CheckInLeadDays)
 	return a, nil
+}
+
+// LoadTimeZone loads an IANA time zone by name. Go also accepts "" and
+// "Local" (the server's own zone), which are not names a programme can have.
+func LoadTimeZone(name string) (*time.Location, error) {
+	if name == "" || name == "Local" || len(name) > 64 {
+		return nil, fmt.Errorf("%q is not an IANA time zone", name)
+	}
+	return time.LoadLocation(name)
 }
 
 // cadenceFor picks the standard cadence that spreads count instalments evenly
@@ -328,15 +323,11 @@ func trimPartner(p Partner) Partner {
 
 func validatePartner(p Partner) fieldErrors {
 	var errs fieldErrors
-	if p.Name == "" || len(p.Name) > 200 {
-		errs.add("partner.name", "is required (at most 200 characters)")
-	}
+	checkText(&errs, "partner.name", p.Name, MaxPartnerName, true)
 	if !validRegistration(p.RegistrationNumber) {
 		errs.add("partner.registrationNumber", "must be a charity number (e.g. 1234567, SC012345) or a company number (e.g. 01234567)")
 	}
-	if p.Address == "" || len(p.Address) > 500 {
-		errs.add("partner.address", "is required (at most 500 characters)")
-	}
+	checkText(&errs, "partner.address", p.Address, MaxAddress, true)
 	return errs
 }
 
@@ -370,8 +361,9 @@ func validateContacts(in []Contact) ([]Contact, fieldErrors) {
 	if len(in) == 0 {
 		errs.add("contacts", "needs at least one contact with an email address")
 	}
-	if len(in) > 20 {
-		errs.add("contacts", "has more than 20 contacts")
+	if len(in) > MaxContacts {
+		errs.add("contacts", "has %d contacts; at most %d are allowed", len(in), MaxContacts)
+		return nil, errs
 	}
 	out := make([]Contact, 0, len(in))
 	seen := map[string]bool{}
@@ -380,11 +372,10 @@ func validateContacts(in []Contact) ([]Contact, fieldErrors) {
 		if c.Role == "" {
 			c.Role = "primary"
 		}
-		if c.Name == "" {
-			errs.add(fmt.Sprintf("contacts[%d].name", i), "is required")
-		}
+		checkText(&errs, fmt.Sprintf("contacts[%d].name", i), c.Name, MaxContactName, true)
+		checkText(&errs, fmt.Sprintf("contacts[%d].role", i), c.Role, MaxContactRole, false)
 		addr, err := mail.ParseAddress(c.Email)
-		if err != nil || addr.Address != c.Email || !strings.Contains(c.Email, ".") {
+		if err != nil || addr.Address != c.Email || !strings.Contains(c.Email, ".") || len(c.Email) > MaxEmail {
 			errs.add(fmt.Sprintf("contacts[%d].email", i), "must be a plain email address such as name@example.org")
 		} else if seen[strings.ToLower(c.Email)] {
 			errs.add(fmt.Sprintf("contacts[%d].email", i), "appears twice")
@@ -393,16 +384,6 @@ func validateContacts(in []Contact) ([]Contact, fieldErrors) {
 		out = append(out, c)
 	}
 	return out, errs
-}
-
-func trimAll(ss []string) []string {
-	out := make([]string, 0, len(ss))
-	for _, s := range ss {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // FormatReference renders a readable agreement reference, e.g. CP-2026-003.

@@ -18,6 +18,7 @@ const (
 	PreconditionFailed Code = "precondition_failed"
 	Unauthorized       Code = "unauthorized"
 	Forbidden          Code = "forbidden"
+	TooLarge           Code = "too_large" // the request is over a stated size
 )
 
 // FieldError says what is wrong with one input field, by its JSON path.

@@ -2,6 +2,7 @@ package grants
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -80,14 +81,14 @@ func TestPlansHoldForRandomInputs(t *testing.T) {
 		c := cadences[r.IntN(len(cadences))]
 		count := r.IntN(12) + 1
 		in := validInput()
-		in.Amount = r.Int64N(1<<40) + 1
-		in.Cadence = c
-		in.InstalmentCount = count
-		in.DurationMonths = count*c.Months() + r.IntN(3)
-		if in.DurationMonths > 60 {
+		in.Amount = r.Int64N(MaxAward-int64(count)) + int64(count)
+		in.Cadence = &c
+		in.InstalmentCount = new(count)
+		in.DurationMonths = new(count*c.Months() + r.IntN(3))
+		if *in.DurationMonths > 60 {
 			continue
 		}
-		start := Date{2020 + r.IntN(10), time.Month(r.IntN(12) + 1), r.IntN(31) + 1}
+		start := Date{2022 + r.IntN(8), time.Month(r.IntN(12) + 1), r.IntN(31) + 1}
 		in.StartDate = start.AddMonths(0).String()
 		a, err := NewAgreement(in, now, "x")
 		if err != nil {
@@ -121,7 +122,7 @@ func TestNewAgreementRejectsBadInput(t *testing.T) {
 	}{
 		"zero award":       {func(in *NewAgreementInput) { in.Amount = 0 }, "amount"},
 		"negative award":   {func(in *NewAgreementInput) { in.Amount = -5 }, "amount"},
-		"unknown currency": {func(in *NewAgreementInput) { in.Currency = "XYZ" }, "currency"},
+		"unknown currency": {func(in *NewAgreementInput) { in.Currency = new("XYZ") }, "currency"},
 		"bad date":         {func(in *NewAgreementInput) { in.StartDate = "31/01/2026" }, "startDate"},
 		"impossible date":  {func(in *NewAgreementInput) { in.StartDate = "2026-02-30" }, "startDate"},
 		"no contacts":      {func(in *NewAgreementInput) { in.Contacts = nil }, "contacts"},
@@ -129,9 +130,39 @@ func TestNewAgreementRejectsBadInput(t *testing.T) {
 		"no partner name":  {func(in *NewAgreementInput) { in.Partner.Name = " " }, "partner.name"},
 		"bad reg number":   {func(in *NewAgreementInput) { in.Partner.RegistrationNumber = "n/a" }, "partner.registrationNumber"},
 		"no programme":     {func(in *NewAgreementInput) { in.Programme = "" }, "programme"},
-		"uneven cadence":   {func(in *NewAgreementInput) { in.InstalmentCount = 5 }, "cadence"},
-		"too many":         {func(in *NewAgreementInput) { in.Cadence = CadenceQuarterly; in.InstalmentCount = 5 }, "instalmentCount"},
-		"bad time zone":    {func(in *NewAgreementInput) { in.TimeZone = "Mars/Olympus" }, "timeZone"},
+		"uneven cadence":   {func(in *NewAgreementInput) { in.InstalmentCount = new(5) }, "cadence"},
+		"too many":         {func(in *NewAgreementInput) { in.Cadence = new(CadenceQuarterly); in.InstalmentCount = new(5) }, "instalmentCount"},
+		"bad time zone":    {func(in *NewAgreementInput) { in.TimeZone = new("Mars/Olympus") }, "timeZone"},
+
+		// Issue 11: every accepted value must read back, every sum must be exact.
+		"start past year 9999":    {func(in *NewAgreementInput) { in.StartDate = "9999-12-01" }, "startDate"},
+		"start beyond the window": {func(in *NewAgreementInput) { in.StartDate = "2031-01-11" }, "startDate"},
+		"start long ago":          {func(in *NewAgreementInput) { in.StartDate = "1900-01-01" }, "startDate"},
+		"award near 2^63":         {func(in *NewAgreementInput) { in.Amount = 1<<63 - 1 }, "amount"},
+		"award over the maximum":  {func(in *NewAgreementInput) { in.Amount = MaxAward + 1 }, "amount"},
+		"zero-pence instalments":  {func(in *NewAgreementInput) { in.Amount = 3 }, "amount"},
+		"explicit zero count":     {func(in *NewAgreementInput) { in.InstalmentCount = new(0) }, "instalmentCount"},
+		"explicit zero duration":  {func(in *NewAgreementInput) { in.DurationMonths = new(0) }, "durationMonths"},
+		"more instalments than a transaction holds": {func(in *NewAgreementInput) {
+			in.InstalmentCount, in.DurationMonths, in.Cadence = new(49), new(60), new(CadenceMonthly)
+		}, "instalmentCount"},
+		"the server's own zone":   {func(in *NewAgreementInput) { in.TimeZone = new("Local") }, "timeZone"},
+		"explicit empty zone":     {func(in *NewAgreementInput) { in.TimeZone = new("") }, "timeZone"},
+		"explicit empty currency": {func(in *NewAgreementInput) { in.Currency = new("") }, "currency"},
+		"explicit empty cadence":  {func(in *NewAgreementInput) { in.Cadence = new(Cadence("")) }, "cadence"},
+		"a term too long":         {func(in *NewAgreementInput) { in.Terms = []string{"ok", strings.Repeat("é", MaxItemLength+1)} }, "terms[1]"},
+		"too many terms":          {func(in *NewAgreementInput) { in.Terms = make([]string, MaxListItems+1); fill(in.Terms) }, "terms"},
+		"too much support":        {func(in *NewAgreementInput) { in.Support = make([]string, MaxListItems+1); fill(in.Support) }, "support"},
+		"partner name too long":   {func(in *NewAgreementInput) { in.Partner.Name = strings.Repeat("ł", MaxPartnerName+1) }, "partner.name"},
+		"address too long":        {func(in *NewAgreementInput) { in.Partner.Address = strings.Repeat("a", MaxAddress+1) }, "partner.address"},
+		"control characters":      {func(in *NewAgreementInput) { in.Partner.Name = "Hope\x00House" }, "partner.name"},
+		"contact name too long":   {func(in *NewAgreementInput) { in.Contacts[0].Name = strings.Repeat("n", MaxContactName+1) }, "contacts[0].name"},
+		"contact role too long":   {func(in *NewAgreementInput) { in.Contacts[0].Role = strings.Repeat("r", MaxContactRole+1) }, "contacts[0].role"},
+		"too many contacts": {func(in *NewAgreementInput) {
+			for i := range MaxContacts {
+				in.Contacts = append(in.Contacts, Contact{Name: "C", Email: fmt.Sprintf("c%d@example.org", i)})
+			}
+		}, "contacts"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -149,6 +180,118 @@ func TestNewAgreementRejectsBadInput(t *testing.T) {
 			}
 			t.Fatalf("fields %v do not name %s", e.Fields, tt.field)
 		})
+	}
+}
+
+// largestInput is an agreement at every limit.
+func largestInput() NewAgreementInput {
+	in := validInput()
+	in.Amount = MaxAward
+	in.InstalmentCount, in.DurationMonths, in.Cadence = new(MaxInstalments), new(MaxDurationMonths), new(CadenceMonthly)
+	in.Terms, in.Support = make([]string, MaxListItems), make([]string, MaxListItems)
+	for i := range in.Terms {
+		in.Terms[i], in.Support[i] = "<"+strings.Repeat("\u2028", MaxItemLength-2)+">", strings.Repeat("😀", MaxItemLength)
+	}
+	in.Contacts = nil
+	for i := range MaxContacts {
+		in.Contacts = append(in.Contacts, Contact{Name: strings.Repeat("Ł", MaxContactName), Email: fmt.Sprintf("c%d@example.org", i), Role: strings.Repeat("r", MaxContactRole)})
+	}
+	in.StartDate = "2030-12-31"
+	return in
+}
+
+func fill(list []string) {
+	for i := range list {
+		list[i] = fmt.Sprintf("item %d", i)
+	}
+}
+
+// An explicit value is validated and kept, never replaced by the default.
+func TestNewAgreementKeepsExplicitValues(t *testing.T) {
+	in := validInput()
+	in.CheckInLeadDays = new(0)
+	in.Amount = 4 // one penny each: the smallest award of four instalments
+	in.TimeZone = new("UTC")
+	a, err := NewAgreement(in, now, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.CheckInLeadDays != 0 || a.TimeZone != "UTC" || a.Instalments[3].Amount != 1 {
+		t.Errorf("lead days %d, zone %s, last instalment %d", a.CheckInLeadDays, a.TimeZone, a.Instalments[3].Amount)
+	}
+	if a.CheckIns[0].DueDate.String() != "2026-04-30" {
+		t.Errorf("with no lead days check-in 1 is due with instalment 2, not %s", a.CheckIns[0].DueDate)
+	}
+}
+
+// The largest agreement the limits allow is valid: the limits refuse only
+// what is over them.
+func TestNewAgreementAtEveryLimit(t *testing.T) {
+	a, err := NewAgreement(largestInput(), now, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Instalments) != MaxInstalments || len(a.Terms) != MaxListItems || len(a.Contacts) != MaxContacts {
+		t.Errorf("%d instalments, %d terms, %d contacts", len(a.Instalments), len(a.Terms), len(a.Contacts))
+	}
+}
+
+func TestTerminateRefusedWhileAPaymentAwaitsApproval(t *testing.T) {
+	a, _ := NewAgreement(validInput(), now, "x")
+	if _, err := a.Activate(now, "x"); err != nil {
+		t.Fatal(err)
+	}
+	a.Instalments[0].Status = InstalmentDue
+	if _, _, err := a.RequestPayment(1, PaymentRequest{PaymentReference: "BACS-1", PaidOn: "2026-01-10"}, "p1", true, now, "fin1"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := a.Terminate("Partner closed", now, "x")
+	var e *Error
+	if !errors.As(err, &e) || e.Reason != "payment_pending" || a.Status != AgreementActive {
+		t.Fatalf("terminate with a payment pending: %v (status %s)", err, a.Status)
+	}
+	if _, err := a.ApprovePayment(1, "p1", true, now, "fin2"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Terminate("Partner closed", now, "x"); err != nil {
+		t.Fatalf("terminate once approved: %v", err)
+	}
+}
+
+func TestRequestPaymentBoundsItsInput(t *testing.T) {
+	for name, tt := range map[string]struct {
+		req   PaymentRequest
+		field string
+	}{
+		"paid on long ago":       {PaymentRequest{PaymentReference: "R", PaidOn: "1999-01-01"}, "paidOn"},
+		"paid on past year 9999": {PaymentRequest{PaymentReference: "R", PaidOn: "99999-01-01"}, "paidOn"},
+		"paid in the future":     {PaymentRequest{PaymentReference: "R", PaidOn: "2026-01-11"}, "paidOn"},
+		"reference too long":     {PaymentRequest{PaymentReference: strings.Repeat("R", MaxPaymentReference+1), PaidOn: "2026-01-10"}, "paymentReference"},
+		"override too long":      {PaymentRequest{PaymentReference: "R", PaidOn: "2026-01-10", OverrideReason: strings.Repeat("o", MaxReason+1)}, "override.reason"},
+	} {
+		a, _ := NewAgreement(validInput(), now, "x")
+		_, _ = a.Activate(now, "x")
+		a.Instalments[0].Status = InstalmentDue
+		_, _, err := a.RequestPayment(1, tt.req, "p1", true, now, "fin1")
+		var e *Error
+		if !errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Field != tt.field {
+			t.Errorf("%s: %v, want a field error on %s", name, err, tt.field)
+		}
+	}
+}
+
+func TestReasonsAreBounded(t *testing.T) {
+	long := strings.Repeat("w", MaxReason+1)
+	a, _ := NewAgreement(validInput(), now, "x")
+	_, _ = a.Activate(now, "x")
+	if _, err := a.Hold(1, long, now, "x"); ErrorCode(err) != Invalid {
+		t.Errorf("hold: %v", err)
+	}
+	if _, err := a.WaiveCheckIn(1, long, now, "x"); ErrorCode(err) != Invalid {
+		t.Errorf("waive: %v", err)
+	}
+	if _, err := a.Terminate(long, now, "x"); ErrorCode(err) != Invalid {
+		t.Errorf("terminate: %v", err)
 	}
 }
 
@@ -216,12 +359,17 @@ func TestAmendMovesScheduledDates(t *testing.T) {
 	}
 
 	for name, m := range map[string]Amendment{
-		"out of order":      {InstalmentDates: []DateChange{{Number: 2, DueDate: "2026-08-01"}}},
-		"after the end":     {CheckInDates: []DateChange{{Number: 4, DueDate: "2027-02-01"}}},
-		"before today":      {InstalmentDates: []DateChange{{Number: 1, DueDate: "2026-01-09"}}},
-		"not a date":        {InstalmentDates: []DateChange{{Number: 3, DueDate: "31/07/2026"}}},
-		"no such check-in":  {CheckInDates: []DateChange{{Number: 9, DueDate: "2026-06-01"}}},
-		"check-ins crossed": {CheckInDates: []DateChange{{Number: 2, DueDate: "2026-04-01"}}},
+		"out of order":       {InstalmentDates: []DateChange{{Number: 2, DueDate: "2026-08-01"}}},
+		"after the end":      {CheckInDates: []DateChange{{Number: 4, DueDate: "2027-02-01"}}},
+		"before today":       {InstalmentDates: []DateChange{{Number: 1, DueDate: "2026-01-09"}}},
+		"not a date":         {InstalmentDates: []DateChange{{Number: 3, DueDate: "31/07/2026"}}},
+		"no such check-in":   {CheckInDates: []DateChange{{Number: 9, DueDate: "2026-06-01"}}},
+		"check-ins crossed":  {CheckInDates: []DateChange{{Number: 2, DueDate: "2026-04-01"}}},
+		"past year 9999":     {InstalmentDates: []DateChange{{Number: 3, DueDate: "10000-01-01"}}},
+		"the same twice":     {InstalmentDates: []DateChange{{Number: 3, DueDate: "2026-08-01"}, {Number: 3, DueDate: "2026-08-02"}}},
+		"too many terms":     {Terms: &[]string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "17", "18", "19", "20", "21"}},
+		"a term too long":    {Support: &[]string{strings.Repeat("s", MaxItemLength+1)}},
+		"a contact too long": {Contacts: &[]Contact{{Name: strings.Repeat("n", MaxContactName+1), Email: "a@b.org"}}},
 	} {
 		b, _ := NewAgreement(validInput(), now, "x")
 		if _, err := b.Amend(m, now, "olu"); ErrorCode(err) != Invalid {

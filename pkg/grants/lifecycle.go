@@ -30,13 +30,19 @@ func (a *Agreement) Activate(now time.Time, actor string) (AuditEntry, error) {
 // Terminate ends an agreement early. Unpaid instalments are cancelled and
 // unanswered check-ins waived, so nothing more is paid or chased.
 func (a *Agreement) Terminate(reason string, now time.Time, actor string) (AuditEntry, error) {
-	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return AuditEntry{}, &Error{Code: Invalid, Message: "A reason is required to terminate an agreement.",
-			Fields: []FieldError{{Field: "reason", Reason: "is required"}}, Reason: "validation"}
+	reason, err := RequiredReason("reason", reason)
+	if err != nil {
+		return AuditEntry{}, err
 	}
 	if err := AgreementTransition(a.Status, AgreementTerminated); err != nil {
 		return AuditEntry{}, err
+	}
+	// A payment waiting for its second person is finance's to approve or
+	// not; terminating under it would leave it dangling, as holding would.
+	for _, in := range a.Instalments {
+		if in.Payment != nil && in.Payment.Status == PaymentRequested {
+			return AuditEntry{}, conflict("payment_pending", "Instalment %d has payment %s waiting for approval; it must be approved before the agreement is terminated.", in.Number, in.Payment.ID)
+		}
 	}
 	a.Status = AgreementTerminated
 	a.TerminationReason = reason
@@ -99,11 +105,11 @@ func (a *Agreement) Amend(m Amendment, now time.Time, actor string) (AuditEntry,
 		changed = append(changed, "contacts")
 	}
 	if m.Terms != nil {
-		a.Terms = trimAll(*m.Terms)
+		a.Terms = checkList(&errs, "terms", *m.Terms)
 		changed = append(changed, "terms")
 	}
 	if m.Support != nil {
-		a.Support = trimAll(*m.Support)
+		a.Support = checkList(&errs, "support", *m.Support)
 		changed = append(changed, "support")
 	}
 	moved, err := a.moveDates(m, Today(now, a.Location()), &errs)
@@ -150,10 +156,9 @@ func (a *Agreement) moveDates(m Amendment, today Date, errs *fieldErrors) ([]str
 	var moved []string
 	move := func(list string, i int, ch DateChange, due *Date, scheduleCreated *bool, label string) {
 		field := fmt.Sprintf("%s[%d].dueDate", list, i)
-		d, err := ParseDate(ch.DueDate)
+		d, ok := checkDate(errs, field, ch.DueDate, today)
 		switch {
-		case err != nil:
-			errs.add(field, "must be a date, YYYY-MM-DD")
+		case !ok:
 		case d.Before(today) || d.Before(a.StartDate) || d.After(a.EndDate):
 			errs.add(field, "must be from today (%s) and within the agreement (%s to %s)", today, a.StartDate, a.EndDate)
 		case d != *due:
@@ -161,10 +166,27 @@ func (a *Agreement) moveDates(m Amendment, today Date, errs *fieldErrors) ([]str
 			*due, *scheduleCreated = d, false
 		}
 	}
+	if len(m.InstalmentDates) > MaxInstalments || len(m.CheckInDates) > MaxInstalments {
+		errs.add("instalments", "at most %d due dates can move at once", MaxInstalments)
+		return nil, nil
+	}
+	seen := map[string]bool{}
+	once := func(list string, i, n int) bool {
+		key := fmt.Sprintf("%s#%d", list, n)
+		if seen[key] {
+			errs.add(fmt.Sprintf("%s[%d].number", list, i), "appears more than once")
+			return false
+		}
+		seen[key] = true
+		return true
+	}
 	for i, ch := range m.InstalmentDates {
 		in := a.Instalment(ch.Number)
 		if in == nil {
 			errs.add(fmt.Sprintf("instalments[%d].number", i), "must be an instalment of this agreement (1 to %d)", len(a.Instalments))
+			continue
+		}
+		if !once("instalments", i, ch.Number) {
 			continue
 		}
 		if in.Status != InstalmentScheduled {
@@ -176,6 +198,9 @@ func (a *Agreement) moveDates(m Amendment, today Date, errs *fieldErrors) ([]str
 		c := a.CheckIn(ch.Number)
 		if c == nil {
 			errs.add(fmt.Sprintf("checkIns[%d].number", i), "must be a check-in of this agreement (1 to %d)", len(a.CheckIns))
+			continue
+		}
+		if !once("checkIns", i, ch.Number) {
 			continue
 		}
 		if c.Status != CheckInScheduled {

@@ -51,13 +51,12 @@ func conflict(reason, format string, args ...any) *Error {
 func (a *Agreement) RequestPayment(n int, req PaymentRequest, id string, twoPeople bool, now time.Time, actor string) (*Payment, []AuditEntry, error) {
 	var errs fieldErrors
 	ref := strings.TrimSpace(req.PaymentReference)
-	if ref == "" || len(ref) > 64 {
-		errs.add("paymentReference", "is required (at most 64 characters): the reference of the payment in the finance system")
-	}
-	paidOn, err := ParseDate(req.PaidOn)
-	if err != nil {
-		errs.add("paidOn", "must be a date as YYYY-MM-DD")
-	} else if paidOn.After(Today(now, a.Location())) {
+	checkText(&errs, "paymentReference", ref, MaxPaymentReference, true)
+	override := strings.TrimSpace(req.OverrideReason)
+	checkText(&errs, "override.reason", override, MaxReason, false)
+	today := Today(now, a.Location())
+	paidOn, ok := checkDate(&errs, "paidOn", req.PaidOn, today)
+	if ok && paidOn.After(today) {
 		errs.add("paidOn", "cannot be in the future")
 	}
 	if err := errs.err(); err != nil {
@@ -76,7 +75,6 @@ func (a *Agreement) RequestPayment(n int, req PaymentRequest, id string, twoPeop
 	if in.Status != InstalmentDue {
 		return nil, nil, conflict("instalment_not_due", "Instalment %d is %s, not due; only a due instalment can be paid.", n, in.Status)
 	}
-	override := strings.TrimSpace(req.OverrideReason)
 	if !a.PreviousCheckInIn(n) && override == "" {
 		return nil, nil, conflict("check_in_missing", "Check-in %d has not been received or waived; give override.reason to pay anyway.", n-1)
 	}
@@ -159,7 +157,7 @@ func (a *Agreement) CompleteIfDone(now time.Time) (AuditEntry, bool) {
 
 // Hold stops a scheduled or due instalment from being paid, with a reason.
 func (a *Agreement) Hold(n int, reason string, now time.Time, actor string) (AuditEntry, error) {
-	in, err := a.instalmentForReason(n, reason)
+	in, reason, err := a.instalmentForReason(n, reason)
 	if err != nil {
 		return AuditEntry{}, err
 	}
@@ -169,7 +167,7 @@ func (a *Agreement) Hold(n int, reason string, now time.Time, actor string) (Aud
 	if err := InstalmentTransition(in.Status, InstalmentHeld); err != nil {
 		return AuditEntry{}, err
 	}
-	in.Status, in.HoldReason, in.UpdatedAt = InstalmentHeld, strings.TrimSpace(reason), now.UTC()
+	in.Status, in.HoldReason, in.UpdatedAt = InstalmentHeld, reason, now.UTC()
 	a.touch(now, actor)
 	return AuditEntry{At: now.UTC(), Actor: actor, Action: "instalment.held", Subject: fmt.Sprintf("instalment %d", n), Detail: in.HoldReason}, nil
 }
@@ -177,7 +175,7 @@ func (a *Agreement) Hold(n int, reason string, now time.Time, actor string) (Aud
 // Release lifts a hold: the instalment is due again if its date has come,
 // or back to scheduled (its schedule will still fire) if not.
 func (a *Agreement) Release(n int, reason string, now time.Time, actor string) (AuditEntry, error) {
-	in, err := a.instalmentForReason(n, reason)
+	in, reason, err := a.instalmentForReason(n, reason)
 	if err != nil {
 		return AuditEntry{}, err
 	}
@@ -193,16 +191,17 @@ func (a *Agreement) Release(n int, reason string, now time.Time, actor string) (
 		in.AwaitingCheckIn = !a.PreviousCheckInIn(n)
 	}
 	a.touch(now, actor)
-	return AuditEntry{At: now.UTC(), Actor: actor, Action: "instalment.released", Subject: fmt.Sprintf("instalment %d", n), Detail: strings.TrimSpace(reason)}, nil
+	return AuditEntry{At: now.UTC(), Actor: actor, Action: "instalment.released", Subject: fmt.Sprintf("instalment %d", n), Detail: reason}, nil
 }
 
-func (a *Agreement) instalmentForReason(n int, reason string) (*Instalment, error) {
-	if strings.TrimSpace(reason) == "" {
-		return nil, &Error{Code: Invalid, Message: "A reason is required.", Fields: []FieldError{{Field: "reason", Reason: "is required"}}, Reason: "validation"}
+func (a *Agreement) instalmentForReason(n int, reason string) (*Instalment, string, error) {
+	reason, err := RequiredReason("reason", reason)
+	if err != nil {
+		return nil, "", err
 	}
 	in := a.Instalment(n)
 	if in == nil {
-		return nil, Errorf(NotFound, "Agreement %s has no instalment %d.", a.Reference, n)
+		return nil, "", Errorf(NotFound, "Agreement %s has no instalment %d.", a.Reference, n)
 	}
-	return in, nil
+	return in, reason, nil
 }

@@ -2,7 +2,6 @@ package grants
 
 import (
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -82,9 +81,9 @@ func (a *Agreement) releaseNext(n int, now time.Time) {
 // WaiveCheckIn excuses a check-in, with a reason: it no longer holds up the
 // next instalment or the agreement's completion.
 func (a *Agreement) WaiveCheckIn(n int, reason string, now time.Time, actor string) ([]AuditEntry, error) {
-	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return nil, &Error{Code: Invalid, Message: "A reason is required to waive a check-in.", Fields: []FieldError{{Field: "reason", Reason: "is required"}}, Reason: "validation"}
+	reason, err := RequiredReason("reason", reason)
+	if err != nil {
+		return nil, err
 	}
 	c := a.CheckIn(n)
 	if c == nil {

@@ -79,13 +79,13 @@ type createBody struct {
 	Partner         partnerBody     `json:"partner"`
 	Contacts        []contactBody   `json:"contacts"`
 	Amount          json.RawMessage `json:"amount"`
-	Currency        string          `json:"currency"`
+	Currency        *string         `json:"currency"`
 	StartDate       string          `json:"startDate"`
-	DurationMonths  int             `json:"durationMonths"`
-	InstalmentCount int             `json:"instalmentCount"`
-	Cadence         string          `json:"cadence"`
-	TimeZone        string          `json:"timeZone"`
-	CheckInLeadDays int             `json:"checkInLeadDays"`
+	DurationMonths  *int            `json:"durationMonths"`
+	InstalmentCount *int            `json:"instalmentCount"`
+	Cadence         *grants.Cadence `json:"cadence"`
+	TimeZone        *string         `json:"timeZone"`
+	CheckInLeadDays *int            `json:"checkInLeadDays"`
 	Terms           []string        `json:"terms"`
 	Support         []string        `json:"support"`
 }
@@ -117,7 +117,7 @@ func (h *Agreements) create(ctx context.Context, r *Request) (events.APIGatewayV
 		StartDate:       body.StartDate,
 		DurationMonths:  body.DurationMonths,
 		InstalmentCount: body.InstalmentCount,
-		Cadence:         grants.Cadence(body.Cadence),
+		Cadence:         body.Cadence,
 		TimeZone:        body.TimeZone,
 		CheckInLeadDays: body.CheckInLeadDays,
 		Terms:           body.Terms,

@@ -66,7 +66,7 @@ type fixture struct {
 	counter *callCounter
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	counter := &callCounter{calls: map[string]int{}}
 	db, table := testenv.AppTable(t, counter.option)
@@ -102,7 +102,7 @@ const issueBody = `{
   "support": ["Evaluation mentoring"]
 }`
 
-func decodeAgreement(t *testing.T, resp events.APIGatewayV2HTTPResponse) grants.Agreement {
+func decodeAgreement(t testing.TB, resp events.APIGatewayV2HTTPResponse) grants.Agreement {
 	t.Helper()
 	var a grants.Agreement
 	if err := json.Unmarshal([]byte(resp.Body), &a); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -159,6 +158,11 @@ func (h *CheckIns) accept(ctx context.Context, r *Request) (events.APIGatewayV2H
 			return events.APIGatewayV2HTTPResponse{}, err
 		}
 	}
+	note, err := grants.OptionalNote("note", body.Note)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	body.Note = note
 	q, err := h.Store.GetQuarantined(ctx, r.Param("id"))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
@@ -223,8 +227,9 @@ func (h *CheckIns) reject(ctx context.Context, r *Request) (events.APIGatewayV2H
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	// As for a waive: a blank reason is no reason.
-	if body.Reason = strings.TrimSpace(body.Reason); body.Reason == "" {
-		return events.APIGatewayV2HTTPResponse{}, Invalid("reason", "is required")
+	reason, err := grants.RequiredReason("reason", body.Reason)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	q, err := h.Store.GetQuarantined(ctx, r.Param("id"))
 	if err != nil {
@@ -232,9 +237,9 @@ func (h *CheckIns) reject(ctx context.Context, r *Request) (events.APIGatewayV2H
 	}
 	now := h.Now()
 	// The decision and its audit entry are one write.
-	items := []types.TransactWriteItem{h.Store.ResolveItem(q.ID, dynamo.QuarantineRejected, r.Actor.ID, body.Reason, now)}
+	items := []types.TransactWriteItem{h.Store.ResolveItem(q.ID, dynamo.QuarantineRejected, r.Actor.ID, reason, now)}
 	if q.AgreementID != "" {
-		entry, err := h.Store.AuditItem(q.AgreementID, grants.AuditEntry{At: now.UTC(), Actor: r.Actor.ID, Action: "quarantine.rejected", Subject: q.ID, Detail: body.Reason})
+		entry, err := h.Store.AuditItem(q.AgreementID, grants.AuditEntry{At: now.UTC(), Actor: r.Actor.ID, Action: "quarantine.rejected", Subject: q.ID, Detail: reason})
 		if err != nil {
 			return events.APIGatewayV2HTTPResponse{}, err
 		}

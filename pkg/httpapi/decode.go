@@ -9,12 +9,15 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/partnership-grants/backend/pkg/grants"
 )
 
-// maxBody bounds request bodies; agreements are small.
-const maxBody = 256 << 10
+// maxBody bounds request bodies (stated in the README). The largest valid
+// agreement is about 300 KB of JSON even with every character escaped.
+const maxBody = 1 << 20
 
 // decode reads a JSON body strictly: unknown fields are refused, the body
 // must be one JSON object, and errors name the field at fault.
@@ -28,7 +31,12 @@ func decode(r *Request, v any) error {
 		body = b
 	}
 	if len(body) > maxBody {
-		return malformed(fmt.Sprintf("The body is larger than %d bytes.", maxBody))
+		return &grants.Error{Code: grants.TooLarge, Message: fmt.Sprintf("The body is larger than %d bytes.", maxBody), Reason: "body_too_large"}
+	}
+	// Go's decoder would quietly turn bad UTF-8, and \u escapes of half a
+	// surrogate pair, into U+FFFD: the caller's text would be stored changed.
+	if !utf8.Valid(body) || hasLoneSurrogate(body) {
+		return &grants.Error{Code: grants.Malformed, Message: "The body is not valid UTF-8 text.", Reason: "invalid_utf8"}
 	}
 	if ct := r.Header("content-type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
 		return &grants.Error{Code: grants.Malformed, Message: "Send the body as application/json.", Reason: "unsupported_media_type"}
@@ -42,6 +50,39 @@ func decode(r *Request, v any) error {
 		return malformed("The body must hold exactly one JSON object.")
 	}
 	return nil
+}
+
+// hasLoneSurrogate reports a \uD800-\uDFFF escape that is not one half of a
+// high-low pair. It reads escapes anywhere; one outside a string is a JSON
+// syntax error the decoder reports anyway.
+func hasLoneSurrogate(b []byte) bool {
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' || i+1 >= len(b) {
+			continue
+		}
+		if b[i+1] != 'u' {
+			i++ // an escaped character: skip it, so "\\u..." is not read as an escape
+			continue
+		}
+		r, ok := hex4(b, i+2)
+		if !ok || !utf16.IsSurrogate(r) {
+			continue
+		}
+		low, ok := hex4(b, i+8)
+		if r >= 0xDC00 || !ok || b[i+6] != '\\' || b[i+7] != 'u' || low < 0xDC00 || low > 0xDFFF {
+			return true
+		}
+		i += 11
+	}
+	return false
+}
+
+func hex4(b []byte, at int) (rune, bool) {
+	if at+4 > len(b) {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(string(b[at:at+4]), 16, 16)
+	return rune(v), err == nil
 }
 
 func jsonError(err error) error {

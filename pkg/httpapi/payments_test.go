@@ -154,7 +154,7 @@ func (e *payEnv) newAgreement(t testing.TB, programme string, due ...int) *grant
 		Programme: programme,
 		Partner:   grants.Partner{Name: "Levenshulme Community Kitchen", RegistrationNumber: "1180123", Address: "1 Stockport Road, Manchester M19 3AB"},
 		Contacts:  []grants.Contact{{Name: "Amina Khan", Email: e.partner, Role: "lead"}},
-		Amount:    1000000, Currency: "GBP", StartDate: "2026-01-31", DurationMonths: 12, InstalmentCount: 4,
+		Amount:    1000000, Currency: new("GBP"), StartDate: "2026-01-31", DurationMonths: new(12), InstalmentCount: new(4),
 		Terms: []string{"Co-host four community meals"},
 	}, now, "programme@funder.example")
 	if err != nil {
@@ -619,7 +619,7 @@ func TestPayRules(t *testing.T) {
 		// A draft agreement (never activated).
 		now := e.clock.Now()
 		d, err := grants.NewAgreement(grants.NewAgreementInput{Programme: prog, Partner: grants.Partner{Name: "Draft Org", RegistrationNumber: "1180124", Address: "2 Road"},
-			Contacts: []grants.Contact{{Name: "D", Email: e.partner, Role: "lead"}}, Amount: 1000000, StartDate: "2026-01-31", InstalmentCount: 4}, now, "programme@funder.example")
+			Contacts: []grants.Contact{{Name: "D", Email: e.partner, Role: "lead"}}, Amount: 1000000, StartDate: "2026-01-31", InstalmentCount: new(4)}, now, "programme@funder.example")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -628,18 +628,23 @@ func TestPayRules(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantProblem(t, "draft", e.do(t, payEvent(d.ID, 1, payBody, alice, "draft")), 409, "agreement_not_active")
-		// A terminated one, and approval of a payment requested before the termination.
+		// A terminated one. Termination waits for a payment awaiting approval
+		// (issue 11): it would otherwise be left dangling.
 		a := e.newAgreement(t, prog, 1)
 		r := e.do(t, payEvent(a.ID, 1, payBody, alice, "term-1"))
 		if r.StatusCode != 201 {
 			t.Fatalf("request: %d %s", r.StatusCode, r.Body)
 		}
-		e.mutate(t, a.ID, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
+		terminate := func(a *grants.Agreement) ([]grants.AuditEntry, error) {
 			en, err := a.Terminate("partner closed", e.clock.Now(), "programme@funder.example")
 			return []grants.AuditEntry{en}, err
-		})
-		wantProblem(t, "terminated", e.do(t, payEvent(a.ID, 1, payBody, alice, "term-2")), 409, "agreement_not_active")
-		wantProblem(t, "approve after termination", e.do(t, approveEvent(a.ID, 1, decodePay(t, r).Payment.ID, bob)), 409, "agreement_not_active")
+		}
+		if _, err := e.check.UpdateAgreement(context.Background(), a.ID, 0, terminate, nil); grants.ErrorCode(err) != grants.Conflict || !strings.Contains(err.Error(), "waiting for approval") {
+			t.Fatalf("terminate with a payment awaiting approval: %v", err)
+		}
+		b := e.newAgreement(t, prog, 1)
+		e.mutate(t, b.ID, terminate)
+		wantProblem(t, "terminated", e.do(t, payEvent(b.ID, 1, payBody, alice, "term-2")), 409, "agreement_not_active")
 	})
 
 	t.Run("instalment scheduled, held, cancelled", func(t *testing.T) {

@@ -35,6 +35,7 @@ var codeStatus = map[grants.Code]int{
 	grants.PreconditionFailed: http.StatusPreconditionFailed,
 	grants.Unauthorized:       http.StatusUnauthorized,
 	grants.Forbidden:          http.StatusForbidden,
+	grants.TooLarge:           http.StatusRequestEntityTooLarge,
 }
 
 // errorResponse turns an error into a problem response. Application errors

@@ -31,7 +31,7 @@ func fixture(t testing.TB) *grants.Agreement {
 			{Name: "Ben Okafor", Email: "ben@riverside.example.org", Role: "finance"},
 		},
 		Amount:    1_000_000,
-		Currency:  "GBP",
+		Currency:  new("GBP"),
 		StartDate: "2026-01-31",
 		Terms: []string{
 			"Run 12 co-produced creative workshops with older residents",

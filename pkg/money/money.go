@@ -107,6 +107,18 @@ func (a Amount) Display() string {
 	return b.String()
 }
 
+// ErrOverflow is returned when a sum would not fit in int64 minor units.
+var ErrOverflow = errors.New("sum of money overflows")
+
+// Add is a + b, or ErrOverflow instead of a wrapped, negative total.
+func Add(a, b int64) (int64, error) {
+	s := a + b
+	if (b > 0 && s < a) || (b < 0 && s > a) {
+		return 0, ErrOverflow
+	}
+	return s, nil
+}
+
 // Split divides total into n parts that sum exactly to total.
 //
 // Remainder rule: every part gets floor(total/n); the remainder (fewer than n

@@ -130,3 +130,15 @@ func TestDisplay(t *testing.T) {
 		}
 	}
 }
+
+func TestAddRefusesOverflow(t *testing.T) {
+	if s, err := Add(1<<62, 1<<62-1+1<<62); err == nil {
+		t.Errorf("2^62 + (2^63-1) = %d, want ErrOverflow", s)
+	}
+	if s, err := Add(-1<<63, -1); err == nil {
+		t.Errorf("min - 1 = %d, want ErrOverflow", s)
+	}
+	if s, err := Add(1<<62, 1<<62-1); err != nil || s != 1<<63-1 {
+		t.Errorf("2^62 + 2^62-1 = %d, %v", s, err)
+	}
+}

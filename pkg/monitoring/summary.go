@@ -6,6 +6,7 @@ package monitoring
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 
 	"github.com/partnership-grants/backend/pkg/grants"
@@ -74,8 +75,11 @@ type BouncingPartner struct {
 
 // Summarize adds up a programme from agreements as the list index returns
 // them: their own fields and stored Stats, never their instalments or
-// check-ins, so the cost is one index entry per agreement.
-func Summarize(programme string, agreements []grants.Agreement, quarantined int, today grants.Date) Summary {
+// check-ins, so the cost is one index entry per agreement. Every sum is
+// checked: with awards bounded by grants.MaxAward an overflow cannot happen,
+// and if stored data ever made one, the summary fails rather than show a
+// wrapped, negative total.
+func Summarize(programme string, agreements []grants.Agreement, quarantined int, today grants.Date) (Summary, error) {
 	s := Summary{
 		Programme:   programme,
 		AsOf:        today,
@@ -111,16 +115,21 @@ func Summarize(programme string, agreements []grants.Agreement, quarantined int,
 			sum = new([3]int64)
 			sums[cur] = sum
 		}
+		var committed, outstanding int64
 		switch a.Status {
 		case grants.AgreementActive:
-			sum[0] += a.Amount
-			sum[2] += st.Outstanding
+			committed, outstanding = a.Amount, st.Outstanding
 		case grants.AgreementCompleted:
-			sum[0] += a.Amount
+			committed = a.Amount
 		case grants.AgreementTerminated:
-			sum[0] += st.Paid
+			committed = st.Paid
 		}
-		sum[1] += st.Paid
+		for i, add := range [3]int64{committed, st.Paid, outstanding} {
+			var err error
+			if sum[i], err = money.Add(sum[i], add); err != nil {
+				return Summary{}, fmt.Errorf("programme %s in %s: %w", programme, cur, err)
+			}
+		}
 
 		s.InstalmentsDue += st.InstalmentsDue
 		s.InstalmentsHeld += st.InstalmentsHeld
@@ -147,7 +156,7 @@ func Summarize(programme string, agreements []grants.Agreement, quarantined int,
 	slices.SortFunc(s.Bouncing, func(x, y BouncingPartner) int {
 		return cmp.Or(cmp.Compare(x.Reference, y.Reference), cmp.Compare(x.AgreementID, y.AgreementID))
 	})
-	return s
+	return s, nil
 }
 
 // CurrencyCodes lists the summary's currencies in a stable order (the

@@ -1,6 +1,7 @@
 package monitoring
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -107,7 +108,7 @@ func TestSummarize(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Summarize("p", tt.in, tt.quarantined, today)
+			got := summarize(t, tt.in, tt.quarantined)
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("Summarize:\n got %+v\nwant %+v", got, tt.want)
 			}
@@ -122,9 +123,31 @@ func TestSummarizeExactForHugeSums(t *testing.T) {
 		agr("001", grants.AgreementActive, big+1, "GBP", grants.Stats{Paid: 1, Outstanding: big}),
 		agr("002", grants.AgreementActive, big+1, "GBP", grants.Stats{Paid: 1, Outstanding: big}),
 	}
-	got := Summarize("p", in, 0, today).Currencies["GBP"]
+	got := summarize(t, in, 0).Currencies["GBP"]
 	if got.Committed.Minor != 2*big+2 || got.Committed.Major != "90071992547409.94" {
 		t.Errorf("committed = %+v", got.Committed)
+	}
+}
+
+func summarize(t *testing.T, in []grants.Agreement, quarantined int) Summary {
+	t.Helper()
+	s, err := Summarize("p", in, quarantined, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// A total that would pass 2^63-1 minor units is an error, never a wrapped,
+// negative figure.
+func TestSummarizeRefusesToOverflow(t *testing.T) {
+	const huge = 1<<63 - 1
+	in := []grants.Agreement{
+		agr("001", grants.AgreementActive, huge, "GBP", grants.Stats{Outstanding: huge}),
+		agr("002", grants.AgreementActive, 2, "GBP", grants.Stats{Outstanding: 2}),
+	}
+	if s, err := Summarize("p", in, 0, today); !errors.Is(err, money.ErrOverflow) {
+		t.Fatalf("Summarize = %+v, %v; want ErrOverflow", s.Currencies["GBP"], err)
 	}
 }
 
@@ -161,7 +184,7 @@ func TestSummarizeCommittedIsPaidPlusOutstanding(t *testing.T) {
 			a.Instalments = nil // as listed from the index
 			in[i] = a
 		}
-		s := Summarize("p", in, 0, today)
+		s := summarize(t, in, 0)
 		for cur, c := range s.Currencies {
 			if c.Committed.Minor != c.Paid.Minor+c.Outstanding.Minor {
 				t.Fatalf("iteration %d, %s: committed %d != paid %d + outstanding %d", iter, cur, c.Committed.Minor, c.Paid.Minor, c.Outstanding.Minor)

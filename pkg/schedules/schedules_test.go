@@ -111,9 +111,9 @@ func (f *fixture) activate(t *testing.T, start, timeZone string) *grants.Agreeme
 		Partner:   grants.Partner{Name: "Levenshulme Community Kitchen", RegistrationNumber: "1180123", Address: "1 Stockport Road, Manchester M19 3AB"},
 		Contacts:  []grants.Contact{{Name: "Amina Khan", Email: "amina@levykitchen.example.org", Role: "lead"}},
 		Amount:    1_000_000,
-		Currency:  "GBP",
+		Currency:  new("GBP"),
 		StartDate: start,
-		TimeZone:  timeZone,
+		TimeZone:  new(timeZone),
 		Terms:     []string{"Run a weekly community meal"},
 	}, now, "officer@funder.test")
 	if err != nil {

@@ -146,7 +146,8 @@ func (h *API) summaryOf(ctx context.Context, programme string) (monitoring.Summa
 	if err != nil {
 		return monitoring.Summary{}, nil, fmt.Errorf("count quarantined replies: %w", err)
 	}
-	return monitoring.Summarize(programme, list, q, h.today()), list, nil
+	s, err := monitoring.Summarize(programme, list, q, h.today())
+	return s, list, err
 }
 
 // summary answers with the programme at a glance. A programme with no

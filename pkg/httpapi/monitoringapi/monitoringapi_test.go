@@ -18,7 +18,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/partnership-grants/backend/pkg/dashboard"
@@ -53,6 +55,8 @@ func (q fakeQuarantine) ListQuarantined(context.Context, string) ([]dashboard.Qu
 type monFixture struct {
 	api   httpapi.Router
 	store *dynamo.Store
+	db    *dynamodb.Client
+	table string
 	// ids by partner name
 	ids map[string]string
 }
@@ -74,7 +78,7 @@ func newMonitoringFixture(t *testing.T) *monFixture {
 	db, table := testenv.AppTable(t)
 	store := dynamo.New(db, table)
 	now := monNow()
-	f := &monFixture{store: store, ids: map[string]string{}}
+	f := &monFixture{store: store, db: db, table: table, ids: map[string]string{}}
 	ctx := context.Background()
 	const officer, financeOfficer = "officer@funder.example", "finance@funder.example"
 
@@ -83,7 +87,7 @@ func newMonitoringFixture(t *testing.T) *monFixture {
 			Programme: programme,
 			Partner:   grants.Partner{Name: partner, RegistrationNumber: reg, Address: "1 High Street, Manchester M1 1AA"},
 			Contacts:  []grants.Contact{{Name: "Lead", Email: "lead@" + strings.ToLower(strings.Fields(partner)[0]) + ".example", Role: "lead"}},
-			Amount:    amount, Currency: currency, StartDate: start,
+			Amount:    amount, Currency: new(currency), StartDate: start,
 			Terms: []string{"Run four open sessions"},
 		}, now(), officer)
 		if err != nil {
@@ -554,5 +558,67 @@ func TestDashboardCapsRows(t *testing.T) {
 	}
 	if !strings.Contains(resp.Body, "Partner 204") || strings.Contains(resp.Body, "Partner 000") {
 		t.Error("the rows are not the running agreements first")
+	}
+}
+
+// An item stored with a value no reader can decode (here a date past year
+// 9999, as an unbounded start date once made) makes that one agreement
+// unreadable; the programme's list, summary, exports, dashboard and the
+// instalment list go on without it.
+func TestOneUnreadableAgreementNeverBreaksTheProgramme(t *testing.T) {
+	f := newMonitoringFixture(t)
+	bad := f.ids["Moss Side Youth Hub"]
+	for sk, attr := range map[string]string{"A": "endDate", "A#I#01": "dueDate"} {
+		_, err := f.db.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{
+			TableName:                 &f.table,
+			Key:                       map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "AGR#" + bad}, "SK": &types.AttributeValueMemberS{Value: sk}},
+			UpdateExpression:          aws.String("SET #d = :d"),
+			ConditionExpression:       aws.String("attribute_exists(PK)"),
+			ExpressionAttributeNames:  map[string]string{"#d": attr},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":d": &types.AttributeValueMemberS{Value: "10000-01-31"}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	agreements := (&httpapi.Agreements{Store: f.store, Now: monNow()}).Routes()
+	payments := (&httpapi.Payments{Store: f.store, Now: monNow()}).Routes()
+	for _, c := range []struct {
+		api   httpapi.Router
+		route string
+		want  string // what the answer still shows
+		gone  string // what it must not
+	}{
+		{f.api, "/programmes/{programme}/summary", `"total":3`, ""},
+		{f.api, "/programmes/{programme}/export.csv", "Levenshulme Community Kitchen", "Moss Side Youth Hub"},
+		{f.api, "/programmes/{programme}/export/360giving.json", "Levenshulme Community Kitchen", "Moss Side Youth Hub"},
+		{f.api, "/dashboard", "Levenshulme Community Kitchen", "Moss Side Youth Hub"},
+		{agreements, "/agreements", "Levenshulme Community Kitchen", "Moss Side Youth Hub"},
+		// Its other instalments are readable items of their own.
+		{payments, "/instalments", "Levenshulme Community Kitchen", `"Moss Side Youth Hub","number":1`},
+	} {
+		ev := apigw.Request("GET", c.route, community, "", httpapi.RoleProgramme)
+		ev.QueryStringParameters = map[string]string{"programme": "community-2026", "status": "scheduled"}
+		if c.route != "/instalments" {
+			ev.QueryStringParameters = community
+		}
+		resp, err := c.api.Handle(context.Background(), ev)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s with one unreadable agreement: %d %v %.300s", c.route, resp.StatusCode, err, resp.Body)
+			continue
+		}
+		body := resp.Body
+		if resp.IsBase64Encoded {
+			b, _ := base64.StdEncoding.DecodeString(body)
+			body = string(b)
+		}
+		if !strings.Contains(body, c.want) || c.gone != "" && strings.Contains(body, c.gone) {
+			t.Errorf("GET %s: the readable agreements must show and the unreadable one must not: %.500s", c.route, body)
+		}
+	}
+	// The agreement itself is unreadable: a problem, not a crash.
+	resp := f.do(t, get("/agreements/{id}/timeline", map[string]string{"id": bad}, httpapi.RoleProgramme))
+	if resp.StatusCode != http.StatusInternalServerError || resp.Headers["Content-Type"] != "application/problem+json" {
+		t.Errorf("timeline of the unreadable agreement: %d %s", resp.StatusCode, resp.Body)
 	}
 }

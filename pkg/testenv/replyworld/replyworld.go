@@ -114,7 +114,7 @@ func (w *World) ActiveAgreement(t testing.TB) (*grants.Agreement, string) {
 		Programme: "community-2026",
 		Partner:   grants.Partner{Name: "Hope House", RegistrationNumber: "1180123", Address: "1 Stockport Road, Manchester M19 3AB"},
 		Contacts:  []grants.Contact{{Name: "Sarah Jenkins", Email: w.Partner, Role: "lead"}},
-		Amount:    1_000_000, Currency: "GBP", StartDate: "2026-01-31", DurationMonths: 12, InstalmentCount: 4,
+		Amount:    1_000_000, Currency: new("GBP"), StartDate: "2026-01-31", DurationMonths: new(12), InstalmentCount: new(4),
 		Terms: []string{"Run the community garden"},
 	}, now, Creator)
 	if err != nil {
