@@ -17,7 +17,7 @@ func renderFixtureFile(t *testing.T) string {
 	t.Helper()
 	chromium.Need(t)
 	var buf bytes.Buffer
-	if err := Render(&buf, fixturePage(t)); err != nil {
+	if _, err := Render(&buf, fixturePage(t)); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "dashboard.html")

@@ -9,10 +9,13 @@ package dashboard
 import (
 	"bytes"
 	"cmp"
+	"crypto/sha256"
 	"embed"
+	"encoding/base64"
 	"fmt"
 	"html/template"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -60,18 +63,29 @@ var (
 
 	page = template.Must(template.New("page.html").Funcs(template.FuncMap{
 		"plural": plural,
+		"left":   func(pct string) string { return placeClass("at-", pct) },
+		"width":  func(pct string) string { return placeClass("w-", pct) },
 	}).ParseFS(templateFS, "templates/*.html"))
 )
 
-// Render writes the page as one complete HTML document. It renders into a
-// buffer first so that a template error never leaves half a page on w.
-func Render(w io.Writer, p Page) error {
+// Render writes the page as one complete HTML document and returns the
+// Content-Security-Policy to serve it with: the page's one style element,
+// allowed by its hash, and nothing else (no script, image, font, frame or
+// form; no framing by another site). It renders into a buffer first so that
+// a template error never leaves half a page on w.
+func Render(w io.Writer, p Page) (csp string, err error) {
+	v := build(p)
 	var buf bytes.Buffer
-	if err := page.Execute(&buf, build(p)); err != nil {
-		return fmt.Errorf("render dashboard: %w", err)
+	if err := page.Execute(&buf, v); err != nil {
+		return "", fmt.Errorf("render dashboard: %w", err)
 	}
-	_, err := w.Write(buf.Bytes())
-	return err
+	sum := sha256.Sum256([]byte(v.CSS))
+	csp = "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'; " +
+		"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return "", err
+	}
+	return csp, nil
 }
 
 // view is the page as the template sees it: every figure already formatted
@@ -170,7 +184,6 @@ func build(p Page) view {
 		Title:       cmp.Or(p.Title, "Programme dashboard"),
 		Programme:   s.Programme,
 		Today:       p.Today.Long(),
-		CSS:         template.CSS(stylesheet),
 		StatusTotal: s.Status.Total,
 		Quarantined: s.Quarantined,
 		PastEndDate: s.PastEndDate,
@@ -214,6 +227,7 @@ func build(p Page) view {
 		anchors[a.Reference] = r.Anchor
 		v.Rows = append(v.Rows, r)
 	}
+	v.CSS = template.CSS(stylesheet + placeRules(v.Rows))
 	// Oldest first: the reply that has waited longest is the one to open next.
 	q := slices.Clone(p.Quarantine)
 	slices.SortStableFunc(q, func(x, y QuarantineItem) int { return x.ReceivedAt.Compare(y.ReceivedAt) })
@@ -482,6 +496,44 @@ func percent(days, span int) string {
 	bp := days * 10000 / span
 	bp = min(max(bp, 0), 10000)
 	return fmt.Sprintf("%d.%02d%%", bp/100, bp%100)
+}
+
+// placeClass names the class that puts an element at a percentage of a
+// strip ("37.50%" → "at-37_50"). The page's policy allows its one style
+// element, by hash, and no style attributes, so each place drawn is a class
+// that placeRules defines.
+func placeClass(prefix, pct string) string {
+	return prefix + strings.NewReplacer(".", "_", "%", "").Replace(pct)
+}
+
+// placeRules are the stylesheet's rules for the places the rows' timelines
+// draw, one rule per place, in a stable order.
+func placeRules(rows []rowView) string {
+	left, width := map[string]bool{}, map[string]bool{}
+	for _, r := range rows {
+		tl := r.Timeline
+		if tl.Elapsed != "" {
+			width[tl.Elapsed] = true
+		}
+		if tl.Today != "" {
+			left[tl.Today] = true
+		}
+		for _, tk := range tl.Ticks {
+			left[tk.Left] = true
+		}
+		for _, m := range tl.Markers {
+			left[m.Left] = true
+		}
+	}
+	var b strings.Builder
+	b.WriteString("\n/* Places on this page's timelines. */\n")
+	for _, pct := range slices.Sorted(maps.Keys(left)) {
+		fmt.Fprintf(&b, ".%s { left: %s; }\n", placeClass("at-", pct), pct)
+	}
+	for _, pct := range slices.Sorted(maps.Keys(width)) {
+		fmt.Fprintf(&b, ".%s { width: %s; }\n", placeClass("w-", pct), pct)
+	}
+	return b.String()
 }
 
 // rowAnchor is the id of an agreement's row, so the glance cards and the

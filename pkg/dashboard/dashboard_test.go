@@ -12,7 +12,7 @@ import (
 
 func TestRenderGolden(t *testing.T) {
 	var buf bytes.Buffer
-	if err := Render(&buf, fixturePage(t)); err != nil {
+	if _, err := Render(&buf, fixturePage(t)); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "dashboard.golden.html", buf.Bytes())
@@ -20,7 +20,7 @@ func TestRenderGolden(t *testing.T) {
 
 func TestRenderEscapesPartnerText(t *testing.T) {
 	var buf bytes.Buffer
-	if err := Render(&buf, fixturePage(t)); err != nil {
+	if _, err := Render(&buf, fixturePage(t)); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -38,7 +38,7 @@ func TestRenderEscapesPartnerText(t *testing.T) {
 
 func TestRenderSummaryFigures(t *testing.T) {
 	var buf bytes.Buffer
-	if err := Render(&buf, fixturePage(t)); err != nil {
+	if _, err := Render(&buf, fixturePage(t)); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -107,7 +107,7 @@ func TestPercentClamps(t *testing.T) {
 
 func TestRenderEmptyPage(t *testing.T) {
 	var buf bytes.Buffer
-	if err := Render(&buf, Page{Today: grants.Date{Year: 2026, Month: 1, Day: 5}}); err != nil {
+	if _, err := Render(&buf, Page{Today: grants.Date{Year: 2026, Month: 1, Day: 5}}); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"No agreements in this programme yet.", "No replies are waiting.", "Nothing committed yet."} {
@@ -122,7 +122,7 @@ type failingWriter struct{}
 func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("closed") }
 
 func TestRenderReportsWriteErrors(t *testing.T) {
-	if err := Render(failingWriter{}, fixturePage(t)); err == nil {
+	if _, err := Render(failingWriter{}, fixturePage(t)); err == nil {
 		t.Error("Render to a failing writer returned nil")
 	}
 }

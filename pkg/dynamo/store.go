@@ -10,7 +10,7 @@
 //	AGR#<id>  A#C#<nn>     check-in nn             (ByNextAction)
 //	AGR#<id>  H#<time>#<r> audit entry
 //	PROG#<p>  SEQ#<year>   reference counter of a programme
-//	IDEM#...  IDEM         idempotency record (package idempotency)
+//	IDEM#...  IDEM#<user>  idempotency record (package idempotency)
 package dynamo
 
 import (

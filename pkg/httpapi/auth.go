@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -54,20 +53,21 @@ func actorFrom(req *events.APIGatewayV2HTTPRequest) (Actor, error) {
 	return Actor{ID: id, Groups: parseGroups(claims["cognito:groups"])}, nil
 }
 
-// parseGroups reads the groups claim in each form API Gateway has been seen
-// to pass an array claim: "[a b]", a JSON array, or "a,b".
+// parseGroups reads the groups claim as API Gateway's HTTP API JWT
+// authorizer passes an array claim to a function: its values inside
+// brackets, separated by single spaces ("[programme finance]"); a claim that
+// was a single string arrives as that string. Cognito group names hold no
+// white space, so the split is exact; a name is a role only when it is the
+// role's whole name ("partners,programme" is not "programme").
 func parseGroups(v string) []Role {
-	v = strings.TrimSpace(v)
-	var list []string
-	if strings.HasPrefix(v, "[\"") && json.Unmarshal([]byte(v), &list) == nil {
-		// JSON array
-	} else {
-		v = strings.Trim(v, "[]")
-		list = strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' })
+	if inner, ok := strings.CutPrefix(v, "["); ok {
+		if inner, ok = strings.CutSuffix(inner, "]"); ok {
+			v = inner
+		}
 	}
-	roles := make([]Role, 0, len(list))
-	for _, g := range list {
-		roles = append(roles, Role(strings.TrimSpace(g)))
+	var roles []Role
+	for g := range strings.FieldsSeq(v) {
+		roles = append(roles, Role(g))
 	}
 	return roles
 }

@@ -28,9 +28,10 @@ type CheckInStore interface {
 	AuditItem(id string, e grants.AuditEntry) (types.TransactWriteItem, error)
 }
 
-// Linker makes short-lived links to stored attachments.
+// Linker makes short-lived links that download stored attachments (never
+// open them in the browser) under their names.
 type Linker interface {
-	Link(ctx context.Context, key string) (string, error)
+	DownloadLink(ctx context.Context, key, name, contentType string) (string, error)
 }
 
 // CheckIns serves the staff routes for check-ins, replies and quarantine.
@@ -94,11 +95,12 @@ func (h *CheckIns) get(ctx context.Context, r *Request) (events.APIGatewayV2HTTP
 
 func (h *CheckIns) link(ctx context.Context, r *grants.Reply) error {
 	for j := range r.Attachments {
-		url, err := h.Links.Link(ctx, r.Attachments[j].Key)
+		att := &r.Attachments[j]
+		url, err := h.Links.DownloadLink(ctx, att.Key, att.Name, att.ContentType)
 		if err != nil {
 			return err
 		}
-		r.Attachments[j].URL = url
+		att.URL = url
 	}
 	return nil
 }

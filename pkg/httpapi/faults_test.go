@@ -330,7 +330,7 @@ func runPaymentFlow(t *testing.T, e *payEnv, twoPerson bool, arm func()) flowRes
 	if replay.StatusCode != http.StatusCreated || replay.Body != created.Body || replay.Headers["Idempotent-Replayed"] != "true" {
 		t.Fatalf("replay after the flow: %d %s\nthe client holds %s", replay.StatusCode, replay.Body, created.Body)
 	}
-	if stored := e.storedResponse(t, key); stored != created.Body {
+	if stored := e.storedResponse(t, alice, key); stored != created.Body {
 		t.Fatalf("stored response %s\nthe client holds %s", stored, created.Body)
 	}
 
@@ -375,11 +375,11 @@ func runPaymentFlow(t *testing.T, e *payEnv, twoPerson bool, arm func()) flowRes
 	return res
 }
 
-// storedResponse reads the response body kept under an Idempotency-Key.
-func (e *payEnv) storedResponse(t testing.TB, key string) string {
+// storedResponse reads the response body kept under user's Idempotency-Key.
+func (e *payEnv) storedResponse(t testing.TB, user, key string) string {
 	t.Helper()
 	out, err := e.checkDB.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: &e.table, ConsistentRead: aws.Bool(true),
-		Key: map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "IDEM#payments.request#" + key}, "SK": &types.AttributeValueMemberS{Value: "IDEM"}}})
+		Key: map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "IDEM#payments.request#" + key}, "SK": &types.AttributeValueMemberS{Value: "IDEM#" + user}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,9 @@ import (
 // local runs); in Lambda the invocation's deadline is used.
 const defaultInProgress = 30 * time.Second
 
-// withIdempotency runs do at most once per Idempotency-Key. do receives a
+// withIdempotency runs do at most once per caller and Idempotency-Key: a key
+// is the caller's own, so another user's request under the same key and body
+// is theirs, never answered with the first user's response. do receives a
 // function that builds the transaction item completing the key with the
 // response, which it must write in the same transaction as its change.
 func withIdempotency(ctx context.Context, store Idempotency, r *Request, scope string, payload []byte, now time.Time,
@@ -28,7 +30,7 @@ func withIdempotency(ctx context.Context, store Idempotency, r *Request, scope s
 	if len(key) > 255 {
 		return events.APIGatewayV2HTTPResponse{}, Invalid("Idempotency-Key", "must be at most 255 characters")
 	}
-	req := idempotency.Request{Scope: scope, Key: key, Payload: payload}
+	req := idempotency.Request{Scope: scope, Caller: r.Actor.ID, Key: key, Payload: payload}
 	until := now.Add(defaultInProgress)
 	if dl, ok := ctx.Deadline(); ok {
 		until = dl

@@ -420,7 +420,7 @@ func TestPayConcurrentRequestsDifferentKeysOnePayment(t *testing.T) {
 	// Every losing request released its key: no key is left in progress.
 	for i := range n {
 		out, err := e.checkDB.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: &e.table, ConsistentRead: aws.Bool(true),
-			Key: map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: fmt.Sprintf("IDEM#payments.request#key-%03d", i)}, "SK": &types.AttributeValueMemberS{Value: "IDEM"}}})
+			Key: map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: fmt.Sprintf("IDEM#payments.request#key-%03d", i)}, "SK": &types.AttributeValueMemberS{Value: fmt.Sprintf("IDEM#finance%03d@funder.example", i)}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -498,15 +498,15 @@ func TestPaySameKeyConcurrentReplaysOneResponse(t *testing.T) {
 		t.Fatalf("reformatted replay: %d %s", again.StatusCode, again.Body)
 	}
 	for name, ev := range map[string]events.APIGatewayV2HTTPRequest{
-		"another reference":                    payEvent(a.ID, 1, `{"paymentReference": "BACS-2026-0002", "paidOn": "2026-02-01"}`, alice, "same-key-1"),
-		"another paidOn":                       payEvent(a.ID, 1, `{"paymentReference": "BACS-2026-0001", "paidOn": "2026-01-31"}`, alice, "same-key-1"),
-		"an override added":                    payEvent(a.ID, 1, `{"paymentReference": "BACS-2026-0001", "paidOn": "2026-02-01", "override": {"reason": "x"}}`, alice, "same-key-1"),
-		"another instalment (another amount)":  payEvent(a.ID, 2, payBody, alice, "same-key-1"),
-		"another agreement":                    payEvent(e.newAgreement(t, "community-2026", 1).ID, 1, payBody, alice, "same-key-1"),
-		"another instalment by another person": payEvent(a.ID, 2, payBody, bob, "same-key-1"),
+		"another reference":                   payEvent(a.ID, 1, `{"paymentReference": "BACS-2026-0002", "paidOn": "2026-02-01"}`, alice, "same-key-1"),
+		"another paidOn":                      payEvent(a.ID, 1, `{"paymentReference": "BACS-2026-0001", "paidOn": "2026-01-31"}`, alice, "same-key-1"),
+		"an override added":                   payEvent(a.ID, 1, `{"paymentReference": "BACS-2026-0001", "paidOn": "2026-02-01", "override": {"reason": "x"}}`, alice, "same-key-1"),
+		"another instalment (another amount)": payEvent(a.ID, 2, payBody, alice, "same-key-1"),
+		"another agreement":                   payEvent(e.newAgreement(t, "community-2026", 1).ID, 1, payBody, alice, "same-key-1"),
 	} {
 		wantProblem(t, name, e.do(t, ev), http.StatusUnprocessableEntity, "idempotency_key_reused")
 	}
+	// (Another person's same key is theirs: TestIdempotencyKeysAreScopedToTheCaller.)
 	// The amount is the plan's, not the client's: a body that sends one is refused outright.
 	wantProblem(t, "amount in body", e.do(t, payEvent(a.ID, 1, `{"paymentReference": "BACS-2026-0001", "paidOn": "2026-02-01", "amount": 1}`, alice, "same-key-1")),
 		http.StatusBadRequest, "unknown_field")

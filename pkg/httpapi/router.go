@@ -49,29 +49,34 @@ type Route struct {
 // Router dispatches on API Gateway's route key ("POST /agreements/{id}/activate").
 type Router map[string]Route
 
-// Handle is the Lambda entry point for a route family.
+// Handle is the Lambda entry point for a route family. Every response it
+// gives carries the browser headers (headers.go).
 func (rt Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	return withBrowserHeaders(rt.handle(ctx, ev)), nil
+}
+
+func (rt Router) handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
 	route, ok := rt[ev.RouteKey]
 	if !ok {
 		return problem(Problem{Type: problemBase + "no_route", Title: "Not Found", Status: http.StatusNotFound,
-			Detail: "No route " + ev.RouteKey + " in this function."}), nil
+			Detail: "No route " + ev.RouteKey + " in this function."})
 	}
 	actor, err := actorFrom(&ev)
 	if err != nil {
-		return errorResponse(ctx, err), nil
+		return errorResponse(ctx, err)
 	}
 	log := slog.With("route", ev.RouteKey, "requestId", ev.RequestContext.RequestID, "actor", actor.ID)
 	if !actor.Has(route.Roles...) {
 		log.InfoContext(ctx, "forbidden", "groups", actor.Groups)
 		return errorResponse(ctx, &grants.Error{Code: grants.Forbidden,
-			Message: "Your role may not do this; it needs one of: " + rolesText(route.Roles) + ".", Reason: "forbidden"}), nil
+			Message: "Your role may not do this; it needs one of: " + rolesText(route.Roles) + ".", Reason: "forbidden"})
 	}
 	resp, err := route.Handler(ctx, &Request{APIGatewayV2HTTPRequest: &ev, Actor: actor})
 	if err != nil {
 		resp = errorResponse(ctx, err)
 	}
 	log.InfoContext(ctx, "request", "status", resp.StatusCode, "agreementId", ev.PathParameters["id"])
-	return resp, nil
+	return resp
 }
 
 func rolesText(roles []Role) string {

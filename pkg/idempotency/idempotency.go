@@ -61,14 +61,20 @@ func NewStore(db DB, table string) *Store {
 }
 
 // Request identifies one idempotent request: the operation's scope (so keys
-// of different routes never collide), the client's key and the request body.
+// of different routes never collide), the caller who sent it (so one user's
+// key never answers another's request), the client's key and the request
+// body.
 type Request struct {
 	Scope   string
+	Caller  string
 	Key     string
 	Payload []byte
 }
 
+// The caller is the sort key, apart from the key in the partition key, so
+// no caller's name and key can be read as another's.
 func (r Request) pk() string { return "IDEM#" + r.Scope + "#" + r.Key }
+func (r Request) sk() string { return "IDEM#" + r.Caller }
 
 // Hash is the hex SHA-256 of the payload.
 func (r Request) Hash() string {
@@ -93,7 +99,7 @@ func (s *Store) Begin(ctx context.Context, req Request, now, inProgressUntil tim
 		TableName: &s.table,
 		Item: map[string]types.AttributeValue{
 			"PK":              &types.AttributeValueMemberS{Value: req.pk()},
-			"SK":              &types.AttributeValueMemberS{Value: "IDEM"},
+			"SK":              &types.AttributeValueMemberS{Value: req.sk()},
 			"status":          &types.AttributeValueMemberS{Value: StatusInProgress},
 			"payloadHash":     &types.AttributeValueMemberS{Value: hash},
 			"expiresAt":       epoch(now.Add(s.retention)),
@@ -118,7 +124,7 @@ func (s *Store) Begin(ctx context.Context, req Request, now, inProgressUntil tim
 	}
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      &s.table,
-		Key:            key(req.pk()),
+		Key:            key(req),
 		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
@@ -151,7 +157,7 @@ func (s *Store) CompleteItem(req Request, resp Response, now time.Time) types.Tr
 		TableName: &s.table,
 		Item: map[string]types.AttributeValue{
 			"PK":          &types.AttributeValueMemberS{Value: req.pk()},
-			"SK":          &types.AttributeValueMemberS{Value: "IDEM"},
+			"SK":          &types.AttributeValueMemberS{Value: req.sk()},
 			"status":      &types.AttributeValueMemberS{Value: StatusCompleted},
 			"payloadHash": &types.AttributeValueMemberS{Value: req.Hash()},
 			"expiresAt":   epoch(now.Add(s.retention)),
@@ -172,7 +178,7 @@ func (s *Store) CompleteItem(req Request, resp Response, now time.Time) types.Tr
 func (s *Store) Abandon(ctx context.Context, req Request) error {
 	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 		TableName:                 &s.table,
-		Key:                       key(req.pk()),
+		Key:                       key(req),
 		ConditionExpression:       aws.String("#s = :inprogress"),
 		ExpressionAttributeNames:  map[string]string{"#s": "status"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":inprogress": &types.AttributeValueMemberS{Value: StatusInProgress}},
@@ -184,10 +190,10 @@ func (s *Store) Abandon(ctx context.Context, req Request) error {
 	return nil
 }
 
-func key(pk string) map[string]types.AttributeValue {
+func key(req Request) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{
-		"PK": &types.AttributeValueMemberS{Value: pk},
-		"SK": &types.AttributeValueMemberS{Value: "IDEM"},
+		"PK": &types.AttributeValueMemberS{Value: req.pk()},
+		"SK": &types.AttributeValueMemberS{Value: req.sk()},
 	}
 }
 

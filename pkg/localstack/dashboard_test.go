@@ -98,5 +98,17 @@ func TestDemoDashboard(t *testing.T) {
 			t.Errorf("the dashboard a browser shows lacks %q", want)
 		}
 	}
-	chromium.Keep(t, "demo-dashboard.png", chromium.Screenshot(t, link))
+	// The page's policy lets its stylesheet in and the browser blocked
+	// nothing: the page painted in the stylesheet's colours (the page's
+	// grey ground, #f3f5f7), which it would not with its styles refused.
+	for _, msg := range chromium.Console(t, link) {
+		if strings.Contains(msg, "Content Security Policy") {
+			t.Errorf("the browser reports a policy violation: %s", msg)
+		}
+	}
+	shot := chromium.Screenshot(t, link)
+	if share := chromium.Share(t, shot, "#f3f5f7"); share < 0.2 {
+		t.Errorf("%.0f%% of the page is its stylesheet's ground colour: the styles did not apply", share*100)
+	}
+	chromium.Keep(t, "demo-dashboard.png", shot)
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -123,26 +124,50 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(body)
 }
 
+// signInPath is the one path a ?token= signs a browser in on: the
+// dashboard's, where the link make run prints leads.
+const signInPath = "/dashboard"
+
 // signIn lets a browser open the dashboard from the link make run prints:
-// a valid ?token= becomes the token cookie, and the browser is sent on to
-// the same page without it, so the token stays out of its history. Local
+// a valid ?token= on the dashboard's path becomes the token cookie, and the
+// browser is sent on to the same page without it, so the token stays out of
+// its history. Anywhere else a ?token= is only a query parameter. Local
 // tooling only: in AWS the Cognito hosted UI plays this part.
 func (g *Gateway) signIn(w http.ResponseWriter, r *http.Request) bool {
 	q := r.URL.Query()
 	token := q.Get("token")
-	if r.Method != http.MethodGet || token == "" {
+	if r.Method != http.MethodGet || r.URL.Path != signInPath || token == "" {
 		return false
 	}
 	if _, err := g.auth.Verify(token, time.Now()); err != nil {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "Unauthorized"})
 		return true
 	}
-	http.SetCookie(w, &http.Cookie{Name: "token", Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: 12 * 60 * 60})
+	http.SetCookie(w, &http.Cookie{Name: "token", Value: token, Path: "/", HttpOnly: true, Secure: !plainLoopback(r),
+		SameSite: http.SameSiteStrictMode, MaxAge: 12 * 60 * 60})
 	q.Del("token")
 	next := *r.URL
 	next.RawQuery = q.Encode()
 	http.Redirect(w, r, next.RequestURI(), http.StatusSeeOther)
 	return true
+}
+
+// plainLoopback reports whether the browser reached us over plain HTTP on
+// this machine (localhost, 127.0.0.0/8, ::1): the one place a Secure cookie
+// would never be sent back. Anywhere else the cookie is Secure.
+func plainLoopback(r *http.Request) bool {
+	if r.TLS != nil {
+		return false
+	}
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (g *Gateway) authorize(r *http.Request, now time.Time) (map[string]string, error) {

@@ -7,6 +7,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"mime"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -59,12 +61,99 @@ func (b *Bucket) Put(ctx context.Context, key, contentType string, body []byte) 
 	return nil
 }
 
-// Link is a short-lived GET URL for an object.
-func (b *Bucket) Link(ctx context.Context, key string) (string, error) {
-	req, err := b.Presign.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(b.Name), Key: aws.String(key)},
-		s3.WithPresignExpires(b.LinkLifetime))
+// DownloadLink is a short-lived GET URL for an object that a browser saves
+// as name rather than opens: the response says Content-Disposition:
+// attachment with the name, and a type a browser could run as a page or a
+// script (HTML, SVG, XML, anything not known to be passive) is served as
+// application/octet-stream, whatever the sender called it. The overrides
+// are part of the signed request (S3's response-* parameters), so they are
+// the same for every object, however it was stored.
+func (b *Bucket) DownloadLink(ctx context.Context, key, name, contentType string) (string, error) {
+	req, err := b.Presign.PresignGetObject(ctx, &s3.GetObjectInput{
+		Bucket: aws.String(b.Name), Key: aws.String(key),
+		ResponseContentDisposition: aws.String(ContentDisposition(name)),
+		ResponseContentType:        aws.String(DownloadType(contentType)),
+	}, s3.WithPresignExpires(b.LinkLifetime))
 	if err != nil {
 		return "", err
 	}
 	return req.URL, nil
+}
+
+// passive are the types a browser shows, if at all, without running
+// anything from them; they keep their type so a saved file opens in the
+// right application.
+var passive = map[string]bool{
+	"application/pdf":               true,
+	"text/plain":                    true,
+	"text/csv":                      true,
+	"image/png":                     true,
+	"image/jpeg":                    true,
+	"image/gif":                     true,
+	"image/webp":                    true,
+	"image/heic":                    true,
+	"audio/mpeg":                    true,
+	"video/mp4":                     true,
+	"application/zip":               true,
+	"application/msword":            true,
+	"application/vnd.ms-excel":      true,
+	"application/vnd.ms-powerpoint": true,
+	"application/vnd.openxmlformats-officedocument.wordprocessingml.document":   true,
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":         true,
+	"application/vnd.openxmlformats-officedocument.presentationml.presentation": true,
+	"application/vnd.oasis.opendocument.text":                                   true,
+	"application/vnd.oasis.opendocument.spreadsheet":                            true,
+}
+
+// DownloadType is the type an attachment is served with: its own media
+// type (without parameters) when it is passive, application/octet-stream
+// otherwise.
+func DownloadType(contentType string) string {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil || !passive[mt] {
+		return "application/octet-stream"
+	}
+	return mt
+}
+
+// ContentDisposition is "attachment" with the file's name given twice, as
+// RFC 6266 advises: filename* in UTF-8, percent-encoded (RFC 5987), which
+// browsers use, and filename, an ASCII stand-in for the rest, in which any
+// other character, a quote or a backslash becomes "_". Path separators
+// become "_" in both, so the name is only ever a name.
+func ContentDisposition(name string) string {
+	name = strings.ToValidUTF8(name, "_")
+	name = strings.Map(func(r rune) rune {
+		switch {
+		case r == '/' || r == '\\':
+			return '_'
+		case r < 0x20 || r == 0x7f:
+			return -1
+		}
+		return r
+	}, name)
+	if strings.Trim(name, ". ") == "" {
+		name = "attachment"
+	}
+	var ascii, ext strings.Builder
+	for _, r := range name {
+		if r > 0x7e || r == '"' {
+			ascii.WriteByte('_')
+		} else {
+			ascii.WriteRune(r)
+		}
+	}
+	for _, c := range []byte(name) {
+		if attrChar(c) {
+			ext.WriteByte(c)
+		} else {
+			fmt.Fprintf(&ext, "%%%02X", c)
+		}
+	}
+	return `attachment; filename="` + ascii.String() + `"; filename*=UTF-8''` + ext.String()
+}
+
+// attrChar is RFC 5987's attr-char: what filename* carries unencoded.
+func attrChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0
 }

@@ -294,14 +294,14 @@ func (h *API) dashboard(ctx context.Context, r *httpapi.Request) (events.APIGate
 		}
 	}
 	var buf bytes.Buffer
-	err = dashboard.Render(&buf, dashboard.Page{
+	csp, err := dashboard.Render(&buf, dashboard.Page{
 		Title: title, Summary: s, Agreements: rows, Quarantine: quarantine,
 		Today: s.AsOf, GeneratedAt: h.Now(), Location: h.location(),
 	})
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return body(r, http.StatusOK, buf.Bytes(), map[string]string{"Content-Type": "text/html; charset=utf-8"}), nil
+	return body(r, http.StatusOK, buf.Bytes(), map[string]string{"Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": csp}), nil
 }
 
 // statusRank orders the dashboard's rows: the agreements that need work first.

@@ -5,11 +5,13 @@ package chromium
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -29,6 +31,26 @@ func Need(t testing.TB) {
 // closed, and a browser waiting on it stalls) and out of the user's profile.
 func Run(t testing.TB, args ...string) []byte {
 	t.Helper()
+	stdout, _ := run(t, args...)
+	return stdout
+}
+
+// Console loads url and returns the messages the page wrote to the
+// browser's console, Content Security Policy violations among them.
+func Console(t testing.TB, url string) []string {
+	t.Helper()
+	_, stderr := run(t, "--enable-logging=stderr", "--v=0", "--dump-dom", url)
+	var out []string
+	for line := range strings.Lines(string(stderr)) {
+		if _, msg, ok := strings.Cut(line, ":CONSOLE"); ok {
+			out = append(out, strings.TrimSpace(msg))
+		}
+	}
+	return out
+}
+
+func run(t testing.TB, args ...string) (stdout, stderr []byte) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	flags := []string{
@@ -37,12 +59,39 @@ func Run(t testing.TB, args ...string) []byte {
 		"--user-data-dir=" + t.TempDir(), "--window-size=1400,1800",
 	}
 	cmd := exec.CommandContext(ctx, path, append(flags, args...)...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	var out, errs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errs
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("chromium %v: %v\n%s", args, err, stderr.String())
+		t.Fatalf("chromium %v: %v\n%s", args, err, errs.String())
 	}
-	return stdout.Bytes()
+	return out.Bytes(), errs.Bytes()
+}
+
+// Share is the fraction of the picture's pixels (a sample of them) that
+// are exactly the colour c, "#rrggbb": whether a stylesheet's colour
+// painted, say.
+func Share(t testing.TB, picture []byte, c string) float64 {
+	t.Helper()
+	var want [3]uint8
+	if _, err := fmt.Sscanf(c, "#%02x%02x%02x", &want[0], &want[1], &want[2]); err != nil {
+		t.Fatalf("colour %q: %v", c, err)
+	}
+	img, err := png.Decode(bytes.NewReader(picture))
+	if err != nil {
+		t.Fatalf("not a PNG: %v", err)
+	}
+	n, hit := 0, 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y += 3 {
+		for x := b.Min.X; x < b.Max.X; x += 3 {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			n++
+			if uint8(r>>8) == want[0] && uint8(g>>8) == want[1] && uint8(bl>>8) == want[2] {
+				hit++
+			}
+		}
+	}
+	return float64(hit) / float64(max(n, 1))
 }
 
 // Screenshot captures url and checks the picture painted: a PNG of at
