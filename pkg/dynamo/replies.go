@@ -168,3 +168,44 @@ func (st *Store) ClaimOnce(ctx context.Context, agreementID, key, token string, 
 	}
 	return false, e != nil && e.Status == OutboxDone, nil
 }
+
+// An email delivered again under a new SES message ID (a mail client's or a
+// relay's resend) is known by a marker per email identity (see
+// inbound.Identity), "EMAIL#<identity>", written in the transaction that
+// stores the first copy's outcome: however copies interleave, one wins.
+
+func firstCopyKey(identity string) item { return keyOf("EMAIL#"+identity, "EMAIL") }
+
+// FirstCopy is the first copy stored of an email.
+type FirstCopy struct {
+	MessageID string `dynamodbav:"messageId"` // its SES message id
+	Held      bool   `dynamodbav:"held"`      // quarantined
+}
+
+// FirstCopyItem is the transaction item that records c as the first copy
+// of the email with this identity; it fails if another copy was first.
+func (st *Store) FirstCopyItem(identity string, c FirstCopy) (types.TransactWriteItem, error) {
+	it, err := marshal(c)
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	for k, v := range firstCopyKey(identity) {
+		it[k] = v
+	}
+	it["type"] = s("email")
+	return st.putNew(it), nil
+}
+
+// GetFirstCopy reads the first copy stored of the email with this
+// identity, or nil.
+func (st *Store) GetFirstCopy(ctx context.Context, identity string) (*FirstCopy, error) {
+	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: firstCopyKey(identity), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return nil, fmt.Errorf("read first copy: %w", err)
+	}
+	if out.Item == nil {
+		return nil, nil
+	}
+	var c FirstCopy
+	return &c, unmarshal(out.Item, &c)
+}

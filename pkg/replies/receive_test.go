@@ -519,3 +519,88 @@ func TestRetryAfterACrashedAttemptProcessesTheMessage(t *testing.T) {
 		t.Errorf("check-in 1 is %s after the retry", c.Status)
 	}
 }
+
+// A partner's mail client or a relay that sends the same email again (the
+// same Message-ID from the same sender) reaches SES as a new message, with a
+// new SES message ID: it is still one reply, counted, thanked and notified
+// once, and the copy is recorded in the history rather than dropped. The
+// same Message-ID from someone else is not that email: it is judged on its
+// own (here quarantined, as its sender is not a contact).
+func TestSameEmailUnderANewSESMessageIDIsOneReply(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t)
+	a, rcpt := e.ActiveAgreement(t)
+	raw := e.Corpus(t, "plain_text", replyworld.TokenOf(t, rcpt))
+
+	first := e.Receive(t, raw, e.Partner, rcpt, replyworld.Pass)
+	e.clock.Advance(time.Hour)
+	again := e.Receive(t, raw, e.Partner, rcpt, replyworld.Pass)
+	fromStranger := bytes.Replace(raw, []byte("From: Sarah Jenkins <"+e.Partner+">"), []byte("From: Jo Bloggs <"+e.Stranger+">"), 1)
+	if bytes.Equal(fromStranger, raw) {
+		t.Fatal("plain_text no longer has the From line the test rewrites")
+	}
+	other := e.Receive(t, fromStranger, e.Stranger, rcpt, replyworld.Pass)
+
+	if rs := e.Replies(t, a.ID, 1); len(rs) != 1 || rs[0].MessageID != first {
+		t.Fatalf("replies %+v, want only the first copy, %s", rs, first)
+	}
+	h := e.History(t, a.ID)
+	if n := count(h, "reply.received", "check-in 1"); n != 1 {
+		t.Errorf("%d reply.received entries, want 1", n)
+	}
+	dup := 0
+	for _, en := range h {
+		if en.Action == "reply.ignored" && strings.Contains(en.Detail, again) && strings.Contains(en.Detail, first) {
+			dup++
+		}
+	}
+	if dup != 1 {
+		t.Errorf("%d history entries record copy %s as a duplicate of %s, want 1: %+v", dup, again, first, h)
+	}
+	if acks := withSubject(e.MailTo(t, e.Partner), ackSubject); len(acks) != 1 {
+		t.Errorf("partner got %d acknowledgements, want 1", len(acks))
+	}
+	if notices := withSubject(e.MailTo(t, e.Officer), noticeSubject); len(notices) != 1 {
+		t.Errorf("officer got %d reply notices, want 1", len(notices))
+	}
+	for _, id := range []string{first, again, other} {
+		if ob, err := e.Store.Outbox(ctx, outbox.InboundPartition, "msg#"+id); err != nil || ob == nil || ob.Status != dynamo.OutboxDone {
+			t.Errorf("inbound record of %s: %+v %v, want done", id, ob, err)
+		}
+	}
+	held, err := e.Store.ListQuarantine(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(held) != 1 || held[0].ID != other || held[0].Reason != "unknown_sender" {
+		t.Errorf("quarantine %+v, want only %s (the stranger's), as unknown_sender", held, other)
+	}
+}
+
+// A held message sent again under a new SES message ID is held once, and
+// the officers are told once.
+func TestSameDoubtfulEmailUnderANewSESMessageIDIsHeldOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t)
+	_, rcpt := e.ActiveAgreement(t)
+	raw := e.Corpus(t, "unknown_sender", replyworld.TokenOf(t, rcpt))
+	first := e.Receive(t, raw, e.Stranger, rcpt, replyworld.Pass)
+	e.Receive(t, raw, e.Stranger, rcpt, replyworld.Pass)
+
+	held, err := e.Store.ListQuarantine(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(held) != 1 || held[0].ID != first {
+		t.Errorf("quarantine %+v, want only the first copy, %s", held, first)
+	}
+	notices := 0
+	for _, addr := range []string{e.Officer, "community-" + e.Officer} {
+		notices += len(withSubject(e.MailTo(t, addr), quarantineSubject))
+	}
+	if notices != 1 {
+		t.Errorf("%d quarantine notices, want 1", notices)
+	}
+}
