@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -208,4 +209,36 @@ func (st *Store) GetFirstCopy(ctx context.Context, identity string) (*FirstCopy,
 	}
 	var c FirstCopy
 	return &c, unmarshal(out.Item, &c)
+}
+
+// StoredMessages lists the SES message IDs whose processing is done (stored
+// as a reply, held, or recorded as an auto-reply or a copy): their once-only
+// records in the inbound partition say so, in the transaction that stored
+// them. One Query of that partition, not a read per message.
+func (st *Store) StoredMessages(ctx context.Context, inboundPartition string) (map[string]bool, error) {
+	done := map[string]bool{}
+	var start map[string]types.AttributeValue
+	for {
+		out, err := st.db.Query(ctx, &dynamodb.QueryInput{
+			TableName:                 &st.table,
+			KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :msg)"),
+			FilterExpression:          aws.String("#s = :done"),
+			ProjectionExpression:      aws.String("SK"),
+			ExpressionAttributeNames:  map[string]string{"#s": "status"},
+			ExpressionAttributeValues: item{":pk": s(agreementPK(inboundPartition)), ":msg": s(outboxSK("msg#")), ":done": s(OutboxDone)},
+			ConsistentRead:            aws.Bool(true),
+			ExclusiveStartKey:         start,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("list stored messages: %w", err)
+		}
+		for _, it := range out.Items {
+			if sk, ok := it["SK"].(*types.AttributeValueMemberS); ok {
+				done[strings.TrimPrefix(sk.Value, outboxSK("msg#"))] = true
+			}
+		}
+		if start = out.LastEvaluatedKey; start == nil {
+			return done, nil
+		}
+	}
 }

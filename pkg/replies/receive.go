@@ -32,6 +32,9 @@ import (
 type Objects interface {
 	Get(ctx context.Context, key string) ([]byte, error)
 	Put(ctx context.Context, key, contentType string, body []byte) error
+	// Keys lists keys under prefix after startAfter, in order, while fn
+	// says go on (for Reprocess).
+	Keys(ctx context.Context, prefix, startAfter string, fn func(key string) bool) error
 }
 
 // Deliverer sends the emails a reply causes (acknowledgement, notices).
