@@ -604,3 +604,48 @@ func TestSameDoubtfulEmailUnderANewSESMessageIDIsHeldOnce(t *testing.T) {
 		t.Errorf("%d quarantine notices, want 1", notices)
 	}
 }
+
+// Two copies of one email arriving at once (a relay's resend racing the
+// original) still make one reply: the first to store its outcome marks the
+// email, the other's transaction fails on that mark, and Lambda's retry of
+// it finds it a copy.
+func TestCopiesOfOneEmailArrivingTogetherMakeOneReply(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t)
+	a, rcpt := e.ActiveAgreement(t)
+	raw := e.Corpus(t, "plain_text", replyworld.TokenOf(t, rcpt))
+	evs := make([]events.SimpleEmailEvent, 3)
+	for i := range evs {
+		evs[i] = replyworld.Event(e.Put(t, raw), e.Partner, rcpt, replyworld.Pass, e.clock.Now())
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(evs))
+	for i, ev := range evs {
+		wg.Go(func() { errs[i] = e.Receiver.Handle(ctx, ev) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		// Lambda retries a failed asynchronous invocation.
+		deadline := time.Now().Add(10 * time.Second)
+		for err != nil && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+			err = e.Receiver.Handle(ctx, evs[i])
+		}
+		if err != nil {
+			t.Fatalf("copy %d: %v", i, err)
+		}
+	}
+	if rs := e.Replies(t, a.ID, 1); len(rs) != 1 {
+		t.Fatalf("%d replies from three copies, want 1", len(rs))
+	}
+	if acks := withSubject(e.MailTo(t, e.Partner), ackSubject); len(acks) != 1 {
+		t.Errorf("partner got %d acknowledgements, want 1", len(acks))
+	}
+	if notices := withSubject(e.MailTo(t, e.Officer), noticeSubject); len(notices) != 1 {
+		t.Errorf("officer got %d reply notices, want 1", len(notices))
+	}
+	if n := count(e.History(t, a.ID), "reply.ignored", "check-in 1"); n != 2 {
+		t.Errorf("%d copies recorded in the history, want 2", n)
+	}
+}
