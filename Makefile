@@ -103,7 +103,7 @@ activate-receipt-rules:
 ## (safe to run twice): make reprocess-replies STAGE=prod, or STAGE=local while make run runs
 STACK ?= partnership-grants-$(STAGE)
 reprocess-replies:
-	@if [ "$(STAGE)" = local ]; then $(MAKE) -s $(LOCALSTACK) && $(LOCALSTACK) reprocess && echo; exit; fi; \
+	@if [ "$(STAGE)" = local ]; then $(MAKE) -s $(LOCALSTACK) && $(LOCALSTACK) reprocess; exit; fi; \
 	fn=$$(aws cloudformation describe-stack-resource --stack-name $(STACK) --logical-resource-id InboundFunction \
 		--query StackResourceDetail.PhysicalResourceId --output text) || exit 1; \
 	mkdir -p .local; next=; failed=0; \
