@@ -22,7 +22,7 @@ FUNCTIONS := \
 
 LOCALSTACK := .local/bin/localstack
 
-.PHONY: run test token advance deps lint bench sizes floors screenshots clean activate-receipt-rules fuzz
+.PHONY: run test token advance deps lint bench sizes floors screenshots clean activate-receipt-rules fuzz reprocess-replies
 
 ## run: the product on this machine (DynamoDB Local, SES viewer, API on :3000)
 run: deps $(LOCALSTACK)
@@ -100,6 +100,24 @@ bench: deps
 STAGE ?= dev
 activate-receipt-rules:
 	aws ses set-active-receipt-rule-set --rule-set-name partnership-grants-$(STAGE)
+
+## reprocess-replies: handle stored replies that never reached a check-in or the quarantine
+## (safe to run twice): make reprocess-replies STAGE=prod, or STAGE=local while make run runs
+STACK ?= partnership-grants-$(STAGE)
+reprocess-replies:
+	@if [ "$(STAGE)" = local ]; then $(MAKE) -s $(LOCALSTACK) && $(LOCALSTACK) reprocess; exit; fi; \
+	fn=$$(aws cloudformation describe-stack-resource --stack-name $(STACK) --logical-resource-id InboundFunction \
+		--query StackResourceDetail.PhysicalResourceId --output text) || exit 1; \
+	mkdir -p .local; next=; failed=0; \
+	while :; do \
+		err=$$(aws lambda invoke --function-name "$$fn" --cli-binary-format raw-in-base64-out --cli-read-timeout 0 \
+			--payload "{\"reprocess\":{\"startAfter\":\"$$next\"}}" --query FunctionError --output text .local/reprocess.json) || exit 1; \
+		cat .local/reprocess.json; echo; \
+		[ "$$err" = None ] || exit 1; \
+		grep -q '"failed"' .local/reprocess.json && failed=1; \
+		next=$$(sed -n 's/.*"next":"\([^"]*\)".*/\1/p' .local/reprocess.json); \
+		[ -n "$$next" ] || exit $$failed; \
+	done
 
 clean:
 	rm -rf .local/bin .local/build .aws-sam

@@ -1,6 +1,7 @@
 // Command inbound is the InboundFunction: SES's receipt rule stores a
 // partner's reply in S3 and invokes this, which parses, verifies and stores
-// it, or quarantines it for a person.
+// it, or quarantines it for a person. Invoked with {"reprocess": {}} (make
+// reprocess-replies), it handles the stored messages that never were.
 package main
 
 import (
@@ -18,5 +19,5 @@ func main() {
 	app.ExitOnError(err)
 	rc, err := receiver.New(context.Background(), deps)
 	app.ExitOnError(err)
-	lambda.Start(rc.Handle)
+	lambda.Start(rc.Invoke)
 }

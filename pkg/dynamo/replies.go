@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -153,4 +154,77 @@ func (st *Store) ClaimOnce(ctx context.Context, agreementID, key, token string, 
 		return false, false, err
 	}
 	return false, e != nil && e.Status == OutboxDone, nil
+}
+
+// An email delivered again under a new SES message ID (a mail client's or a
+// relay's resend) is known by a marker per email identity (see
+// inbound.Identity), "EMAIL#<identity>", written in the transaction that
+// stores the first copy's outcome: however copies interleave, one wins.
+
+func firstCopyKey(identity string) item { return keyOf("EMAIL#"+identity, "EMAIL") }
+
+// FirstCopy is the first copy stored of an email.
+type FirstCopy struct {
+	MessageID string `dynamodbav:"messageId"` // its SES message id
+	Held      bool   `dynamodbav:"held"`      // quarantined
+}
+
+// FirstCopyItem is the transaction item that records c as the first copy
+// of the email with this identity; it fails if another copy was first.
+func (st *Store) FirstCopyItem(identity string, c FirstCopy) (types.TransactWriteItem, error) {
+	it, err := marshal(c)
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	for k, v := range firstCopyKey(identity) {
+		it[k] = v
+	}
+	it["type"] = s("email")
+	return st.putNew(it), nil
+}
+
+// GetFirstCopy reads the first copy stored of the email with this
+// identity, or nil.
+func (st *Store) GetFirstCopy(ctx context.Context, identity string) (*FirstCopy, error) {
+	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: firstCopyKey(identity), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return nil, fmt.Errorf("read first copy: %w", err)
+	}
+	if out.Item == nil {
+		return nil, nil
+	}
+	var c FirstCopy
+	return &c, unmarshal(out.Item, &c)
+}
+
+// StoredMessages lists the SES message IDs whose processing is done (stored
+// as a reply, held, or recorded as an auto-reply or a copy): their once-only
+// records in the inbound partition say so, in the transaction that stored
+// them. One Query of that partition, not a read per message.
+func (st *Store) StoredMessages(ctx context.Context, inboundPartition string) (map[string]bool, error) {
+	done := map[string]bool{}
+	var start map[string]types.AttributeValue
+	for {
+		out, err := st.db.Query(ctx, &dynamodb.QueryInput{
+			TableName:                 &st.table,
+			KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :msg)"),
+			FilterExpression:          aws.String("#s = :done"),
+			ProjectionExpression:      aws.String("SK"),
+			ExpressionAttributeNames:  map[string]string{"#s": "status"},
+			ExpressionAttributeValues: item{":pk": s(agreementPK(inboundPartition)), ":msg": s(outboxSK("msg#")), ":done": s(OutboxDone)},
+			ConsistentRead:            aws.Bool(true),
+			ExclusiveStartKey:         start,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("list stored messages: %w", err)
+		}
+		for _, it := range out.Items {
+			if sk, ok := it["SK"].(*types.AttributeValueMemberS); ok {
+				done[strings.TrimPrefix(sk.Value, outboxSK("msg#"))] = true
+			}
+		}
+		if start = out.LastEvaluatedKey; start == nil {
+			return done, nil
+		}
+	}
 }

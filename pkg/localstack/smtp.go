@@ -16,6 +16,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/emersion/go-smtp"
+
+	"github.com/partnership-grants/backend/pkg/emulator"
 )
 
 // Inbound stands in for SES email receiving: an SMTP listener that, like a
@@ -23,6 +25,10 @@ import (
 // a new message ID) and then invokes the receive handler with an event shaped
 // as SES's. Verdicts are PASS unless a test sets them with X-Local-Verdict-*
 // headers (Spam, Virus, SPF, DKIM, DMARC), which only this stand-in reads.
+// The stored copy carries SES's headers (verdicts, X-SES-RECEIPT) as SES's
+// S3 action writes them. Unlike SES, it answers the sender only after the
+// handler has run: a message the handler could not store gets a temporary
+// failure (451), as nothing here retries the handler the way Lambda does.
 type Inbound struct {
 	Store   func(ctx context.Context, key string, raw []byte) error
 	Invoke  func(ctx context.Context, ev events.SimpleEmailEvent) error
@@ -72,24 +78,50 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	return nil
 }
 
-func (s *session) Data(r io.Reader) error {
+// tryAgain is the temporary failure that makes the sender's server keep
+// the message and send it again later.
+var tryAgain = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "could not store the message; try again"}
+
+func (s *session) Data(r io.Reader) (err error) {
 	raw, err := io.ReadAll(r)
 	if err != nil {
 		return err
 	}
 	ctx := context.Background()
 	id := newMessageID()
-	if err := s.in.Store(ctx, s.in.Prefix+id, raw); err != nil {
-		slog.Error("store received message", "error", err.Error())
-		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "could not store the message; try again"}
-	}
 	ev := sesEvent(id, s.from, s.to, raw, s.in.Clock())
-	// SES invokes the function asynchronously and has already accepted the
-	// message; a handler failure is logged, as Lambda's retries would follow.
+	if err := s.in.Store(ctx, s.in.Prefix+id, storedCopy(ev, raw)); err != nil {
+		slog.Error("store received message", "error", err.Error())
+		return tryAgain
+	}
+	// SES answers the sender before invoking the function, and Lambda
+	// retries a failed invocation; here nothing would retry, so the sender
+	// hears of the failure instead: a message not stored is never
+	// acknowledged. Its copy stays in the bucket, where the reprocess
+	// command finds it should the sender give up.
+	defer func() {
+		if p := recover(); p != nil {
+			slog.Error("receive handler panicked", "messageId", id, "panic", fmt.Sprint(p))
+			err = tryAgain
+		}
+	}()
 	if err := s.in.Invoke(ctx, ev); err != nil {
-		slog.Error("receive handler failed", "messageId", id, "error", err.Error())
+		slog.Error("receive handler failed; answering 451", "messageId", id, "error", err.Error())
+		return tryAgain
 	}
 	return nil
+}
+
+// storedCopy is the message as SES's S3 action stores it, with SES's
+// findings in headers on top.
+func storedCopy(ev events.SimpleEmailEvent, raw []byte) []byte {
+	m, rc := ev.Records[0].SES.Mail, ev.Records[0].SES.Receipt
+	r := emulator.SESReceipt{MailFrom: m.Source, Spam: rc.SpamVerdict.Status, Virus: rc.VirusVerdict.Status,
+		SPF: rc.SPFVerdict.Status, DKIM: rc.DKIMVerdict.Status, DMARC: rc.DMARCVerdict.Status}
+	if len(rc.Recipients) > 0 {
+		r.Recipient = rc.Recipients[0]
+	}
+	return emulator.StoredBySES(raw, m.MessageID, r, rc.Timestamp)
 }
 
 // newMessageID makes an ID shaped like SES's (lowercase, 20+ characters).

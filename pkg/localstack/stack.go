@@ -26,6 +26,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/emulator"
 	"github.com/partnership-grants/backend/pkg/grants"
 	schedulerstub "github.com/partnership-grants/backend/pkg/localstack/scheduler"
+	"github.com/partnership-grants/backend/pkg/replies"
 	"github.com/partnership-grants/backend/pkg/samtemplate"
 )
 
@@ -65,7 +66,9 @@ type Stack struct {
 	Deps   *app.Deps
 	Runner *Runner
 	Events *EventBus
-	procs  []*emulator.Process
+	// Receiver is the InboundFunction's handler, behind the SMTP listener.
+	Receiver *replies.Receiver
+	procs    []*emulator.Process
 }
 
 // localEnv is the AWS environment of the local stack: the SDK's standard
@@ -266,6 +269,16 @@ func (st *Stack) controlHandler() http.Handler {
 	mux.HandleFunc("GET /events", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"events": st.Events.Events()})
 	})
+	// What make reprocess-replies STAGE=local calls: the InboundFunction's
+	// {"reprocess": {}}, in one run (no Lambda deadline here).
+	mux.HandleFunc("POST /reprocess-replies", func(w http.ResponseWriter, r *http.Request) {
+		rep, err := st.Receiver.Reprocess(r.Context(), replies.ReprocessRequest{})
+		if err != nil {
+			writeJSON(w, http.StatusInternalServerError, map[string]any{"error": err.Error(), "report": rep})
+			return
+		}
+		writeJSON(w, http.StatusOK, rep)
+	})
 	mux.HandleFunc("GET /clock", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"now": st.Clock.Now().Format(time.RFC3339)})
 	})
@@ -285,6 +298,7 @@ func (st *Stack) startInbound(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	st.Receiver = rc
 	in := &Inbound{
 		Store: func(ctx context.Context, key string, raw []byte) error {
 			return bucket.Put(ctx, key, "message/rfc822", raw)

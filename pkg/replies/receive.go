@@ -1,8 +1,10 @@
 // Package replies receives partners' email replies: SES stores each raw
 // message in S3 and invokes the receiver, which parses it, checks the signed
 // token, the sender and SES's verdicts, and either stores the reply on its
-// check-in or quarantines the message for a person. Nothing is dropped, and
-// each SES message is processed once however often it is delivered.
+// check-in or quarantines the message for a person. Nothing is dropped;
+// each SES message is processed once however often it is delivered, and an
+// email sent again (the same Message-ID from the same sender, a new SES
+// message) is recorded as a copy of the first, not handled twice.
 package replies
 
 import (
@@ -30,6 +32,9 @@ import (
 type Objects interface {
 	Get(ctx context.Context, key string) ([]byte, error)
 	Put(ctx context.Context, key, contentType string, body []byte) error
+	// Keys lists keys under prefix after startAfter, in order, while fn
+	// says go on (for Reprocess).
+	Keys(ctx context.Context, prefix, startAfter string, fn func(key string) bool) error
 }
 
 // Deliverer sends the emails a reply causes (acknowledgement, notices).
@@ -122,6 +127,11 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 		}
 		return emails, nil
 	})
+	copyOf, mark, err := rc.copies(ctx, msg, id, outcome)
+	if err != nil {
+		return err
+	}
+	done := append([]types.TransactWriteItem{rc.Store.CompleteItem(outbox.InboundPartition, claimKey, token, id, rc.Now())}, mark...)
 	now := rc.Now()
 	reply := grants.Reply{AgreementID: outcome.AgreementID, CheckIn: outcome.CheckIn, MessageID: id, ReceivedAt: now.UTC(), RawKey: rawKey,
 		Verdicts: grants.Verdicts(env.Verdicts)}
@@ -130,19 +140,22 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 		// Files go to S3 even from a held message, so an officer who accepts
 		// it gets them too; but what SES found a virus in stays inside the
 		// raw message, and nobody is handed a link to it.
-		if outcome.Reason != inbound.ReasonVirus {
+		if outcome.Reason != inbound.ReasonVirus && copyOf == "" {
 			if reply.Attachments, err = rc.storeAttachments(ctx, reply, msg.Attachments); err != nil {
 				return err
 			}
 		}
 	}
-	complete := rc.Store.CompleteItem(outbox.InboundPartition, claimKey, token, id, now)
+	if copyOf != "" {
+		slog.InfoContext(ctx, "message is a copy", "messageId", id, "firstMessageId", copyOf, "agreementId", outcome.AgreementID)
+		return rc.ignore(ctx, reply, "copy of SES message "+copyOf, done)
+	}
 	slog.InfoContext(ctx, "message received", "messageId", id, "outcome", outcome.Kind.String(), "reason", string(outcome.Reason), "agreementId", outcome.AgreementID)
 	switch outcome.Kind {
 	case inbound.Accept:
-		return rc.accept(ctx, reply, complete)
+		return rc.accept(ctx, reply, done)
 	case inbound.Ignore:
-		return rc.ignore(ctx, reply, string(outcome.Reason), complete)
+		return rc.ignore(ctx, reply, string(outcome.Reason), done)
 	default:
 		// A verdict can quarantine a message before its contacts were looked
 		// up; its agreement is still known and names the notice's programme.
@@ -155,20 +168,44 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 				a = nil
 			}
 		}
-		return rc.quarantine(ctx, reply, string(outcome.Reason), a, complete)
+		return rc.quarantine(ctx, reply, string(outcome.Reason), a, done)
 	}
+}
+
+// copies tells whether the message is another delivery of an email already
+// stored (see inbound.Identity), returning the first delivery's SES message
+// ID; if it is the first, mark is the item that records it as such, to be
+// written with its outcome, so that of two copies arriving together one
+// wins and the other fails and is retried (then found to be a copy).
+func (rc *Receiver) copies(ctx context.Context, msg *inbound.Message, id string, outcome inbound.Outcome) (copyOf string, mark []types.TransactWriteItem, err error) {
+	identity := inbound.Identity(msg)
+	if identity == "" {
+		return "", nil, nil
+	}
+	first, err := rc.Store.GetFirstCopy(ctx, identity)
+	if err != nil {
+		return "", nil, err
+	}
+	if first == nil {
+		it, err := rc.Store.FirstCopyItem(identity, dynamo.FirstCopy{MessageID: id, Held: outcome.Kind == inbound.Quarantine})
+		return "", []types.TransactWriteItem{it}, err
+	}
+	if first.MessageID != id && inbound.IsCopy(first.Held, outcome) {
+		return first.MessageID, nil, nil
+	}
+	return "", nil, nil
 }
 
 // accept stores the reply on its check-in, moves the check-in to received
 // (the first time), and acknowledges the partner and tells the officer.
-func (rc *Receiver) accept(ctx context.Context, r grants.Reply, complete types.TransactWriteItem) error {
+func (rc *Receiver) accept(ctx context.Context, r grants.Reply, done []types.TransactWriteItem) error {
 	now := rc.Now()
 	ack, notice := outbox.AckKey(r.CheckIn, r.MessageID), outbox.ReplyNoticeKey(r.CheckIn, r.MessageID)
 	_, err := rc.Store.UpdateAgreement(ctx, r.AgreementID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
 		return a.ReceiveReply(r.CheckIn, r, now, r.From)
 	}, func(a *grants.Agreement) ([]types.TransactWriteItem, error) {
 		item, err := rc.Store.ReplyItem(r)
-		return []types.TransactWriteItem{item, complete, rc.Store.Enqueue(a.ID, ack, now), rc.Store.Enqueue(a.ID, notice, now)}, err
+		return append([]types.TransactWriteItem{item, rc.Store.Enqueue(a.ID, ack, now), rc.Store.Enqueue(a.ID, notice, now)}, done...), err
 	})
 	if err != nil {
 		return err
@@ -179,9 +216,9 @@ func (rc *Receiver) accept(ctx context.Context, r grants.Reply, complete types.T
 
 // ignore records an auto-reply or delivery report against its agreement
 // (kept, not counted as an answer).
-func (rc *Receiver) ignore(ctx context.Context, r grants.Reply, reason string, complete types.TransactWriteItem) error {
+func (rc *Receiver) ignore(ctx context.Context, r grants.Reply, reason string, done []types.TransactWriteItem) error {
 	if r.AgreementID == "" {
-		return rc.Store.Transact(ctx, complete)
+		return rc.Store.Transact(ctx, done...)
 	}
 	// Only the history changes: an out-of-office must not move the
 	// agreement's version under a person editing it.
@@ -190,11 +227,11 @@ func (rc *Receiver) ignore(ctx context.Context, r grants.Reply, reason string, c
 	if err != nil {
 		return err
 	}
-	return rc.Store.Transact(ctx, complete, entry)
+	return rc.Store.Transact(ctx, append(done, entry)...)
 }
 
 // quarantine holds the message for a person and tells the officer.
-func (rc *Receiver) quarantine(ctx context.Context, r grants.Reply, reason string, a *grants.Agreement, complete types.TransactWriteItem) error {
+func (rc *Receiver) quarantine(ctx context.Context, r grants.Reply, reason string, a *grants.Agreement, done []types.TransactWriteItem) error {
 	q := dynamo.Quarantined{ID: r.MessageID, Status: dynamo.QuarantinePending, Reason: reason, AgreementID: r.AgreementID, CheckIn: r.CheckIn, Reply: r}
 	if a != nil {
 		q.Reference, q.Programme = a.Reference, a.Programme
@@ -204,7 +241,7 @@ func (rc *Receiver) quarantine(ctx context.Context, r grants.Reply, reason strin
 		return err
 	}
 	notice := outbox.QuarantineNoticeKey(r.MessageID)
-	if err := rc.Store.Transact(ctx, item, complete, rc.Store.Enqueue(outbox.InboundPartition, notice, rc.Now())); err != nil {
+	if err := rc.Store.Transact(ctx, append(done, item, rc.Store.Enqueue(outbox.InboundPartition, notice, rc.Now()))...); err != nil {
 		return err
 	}
 	rc.deliver(ctx, outbox.InboundPartition, notice)

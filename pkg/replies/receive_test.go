@@ -519,3 +519,133 @@ func TestRetryAfterACrashedAttemptProcessesTheMessage(t *testing.T) {
 		t.Errorf("check-in 1 is %s after the retry", c.Status)
 	}
 }
+
+// A partner's mail client or a relay that sends the same email again (the
+// same Message-ID from the same sender) reaches SES as a new message, with a
+// new SES message ID: it is still one reply, counted, thanked and notified
+// once, and the copy is recorded in the history rather than dropped. The
+// same Message-ID from someone else is not that email: it is judged on its
+// own (here quarantined, as its sender is not a contact).
+func TestSameEmailUnderANewSESMessageIDIsOneReply(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t)
+	a, rcpt := e.ActiveAgreement(t)
+	raw := e.Corpus(t, "plain_text", replyworld.TokenOf(t, rcpt))
+
+	first := e.Receive(t, raw, e.Partner, rcpt, replyworld.Pass)
+	e.clock.Advance(time.Hour)
+	again := e.Receive(t, raw, e.Partner, rcpt, replyworld.Pass)
+	fromStranger := bytes.Replace(raw, []byte("From: Sarah Jenkins <"+e.Partner+">"), []byte("From: Jo Bloggs <"+e.Stranger+">"), 1)
+	if bytes.Equal(fromStranger, raw) {
+		t.Fatal("plain_text no longer has the From line the test rewrites")
+	}
+	other := e.Receive(t, fromStranger, e.Stranger, rcpt, replyworld.Pass)
+
+	if rs := e.Replies(t, a.ID, 1); len(rs) != 1 || rs[0].MessageID != first {
+		t.Fatalf("replies %+v, want only the first copy, %s", rs, first)
+	}
+	h := e.History(t, a.ID)
+	if n := count(h, "reply.received", "check-in 1"); n != 1 {
+		t.Errorf("%d reply.received entries, want 1", n)
+	}
+	dup := 0
+	for _, en := range h {
+		if en.Action == "reply.ignored" && strings.Contains(en.Detail, again) && strings.Contains(en.Detail, first) {
+			dup++
+		}
+	}
+	if dup != 1 {
+		t.Errorf("%d history entries record copy %s as a duplicate of %s, want 1: %+v", dup, again, first, h)
+	}
+	if acks := withSubject(e.MailTo(t, e.Partner), ackSubject); len(acks) != 1 {
+		t.Errorf("partner got %d acknowledgements, want 1", len(acks))
+	}
+	if notices := withSubject(e.MailTo(t, e.Officer), noticeSubject); len(notices) != 1 {
+		t.Errorf("officer got %d reply notices, want 1", len(notices))
+	}
+	for _, id := range []string{first, again, other} {
+		if ob, err := e.Store.Outbox(ctx, outbox.InboundPartition, "msg#"+id); err != nil || ob == nil || ob.Status != dynamo.OutboxDone {
+			t.Errorf("inbound record of %s: %+v %v, want done", id, ob, err)
+		}
+	}
+	held, err := e.Store.ListQuarantine(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(held) != 1 || held[0].ID != other || held[0].Reason != "unknown_sender" {
+		t.Errorf("quarantine %+v, want only %s (the stranger's), as unknown_sender", held, other)
+	}
+}
+
+// A held message sent again under a new SES message ID is held once, and
+// the officers are told once.
+func TestSameDoubtfulEmailUnderANewSESMessageIDIsHeldOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t)
+	_, rcpt := e.ActiveAgreement(t)
+	raw := e.Corpus(t, "unknown_sender", replyworld.TokenOf(t, rcpt))
+	first := e.Receive(t, raw, e.Stranger, rcpt, replyworld.Pass)
+	e.Receive(t, raw, e.Stranger, rcpt, replyworld.Pass)
+
+	held, err := e.Store.ListQuarantine(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(held) != 1 || held[0].ID != first {
+		t.Errorf("quarantine %+v, want only the first copy, %s", held, first)
+	}
+	notices := 0
+	for _, addr := range []string{e.Officer, "community-" + e.Officer} {
+		notices += len(withSubject(e.MailTo(t, addr), quarantineSubject))
+	}
+	if notices != 1 {
+		t.Errorf("%d quarantine notices, want 1", notices)
+	}
+}
+
+// Two copies of one email arriving at once (a relay's resend racing the
+// original) still make one reply: the first to store its outcome marks the
+// email, the other's transaction fails on that mark, and Lambda's retry of
+// it finds it a copy.
+func TestCopiesOfOneEmailArrivingTogetherMakeOneReply(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t)
+	a, rcpt := e.ActiveAgreement(t)
+	raw := e.Corpus(t, "plain_text", replyworld.TokenOf(t, rcpt))
+	evs := make([]events.SimpleEmailEvent, 3)
+	for i := range evs {
+		evs[i] = replyworld.Event(e.Put(t, raw), e.Partner, rcpt, replyworld.Pass, e.clock.Now())
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(evs))
+	for i, ev := range evs {
+		wg.Go(func() { errs[i] = e.Receiver.Handle(ctx, ev) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		// Lambda retries a failed asynchronous invocation.
+		deadline := time.Now().Add(10 * time.Second)
+		for err != nil && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+			err = e.Receiver.Handle(ctx, evs[i])
+		}
+		if err != nil {
+			t.Fatalf("copy %d: %v", i, err)
+		}
+	}
+	if rs := e.Replies(t, a.ID, 1); len(rs) != 1 {
+		t.Fatalf("%d replies from three copies, want 1", len(rs))
+	}
+	if acks := withSubject(e.MailTo(t, e.Partner), ackSubject); len(acks) != 1 {
+		t.Errorf("partner got %d acknowledgements, want 1", len(acks))
+	}
+	if notices := withSubject(e.MailTo(t, e.Officer), noticeSubject); len(notices) != 1 {
+		t.Errorf("officer got %d reply notices, want 1", len(notices))
+	}
+	if n := count(e.History(t, a.ID), "reply.ignored", "check-in 1"); n != 2 {
+		t.Errorf("%d copies recorded in the history, want 2", n)
+	}
+}

@@ -269,3 +269,10 @@ func (w *World) Replies(t testing.TB, id string, n int) []grants.Reply {
 	}
 	return rs
 }
+
+// StoredBySES is raw as SES's S3 action stores it, with SES's headers
+// (verdicts v for a message from mailFrom to rcpt) on top.
+func StoredBySES(raw []byte, mailFrom, rcpt string, v Verdicts) []byte {
+	return emulator.StoredBySES(raw, "", emulator.SESReceipt{MailFrom: mailFrom, Recipient: rcpt,
+		Spam: v.Spam, Virus: v.Virus, SPF: v.SPF, DKIM: v.DKIM, DMARC: v.DMARC}, time.Now())
+}

@@ -1,5 +1,6 @@
 // Command localstack runs the product locally (make run), issues local bearer
-// tokens (make token) and moves the local clock (make advance).
+// tokens (make token), moves the local clock (make advance) and handles
+// stored replies that never were (make reprocess-replies STAGE=local).
 package main
 
 import (
@@ -69,8 +70,21 @@ func run(args []string) error {
 		defer resp.Body.Close()
 		_, err = io.Copy(os.Stdout, resp.Body)
 		return err
+	case "reprocess":
+		resp, err := http.Post(fmt.Sprintf("http://%s/reprocess-replies", opts.ControlAddr), "", nil)
+		if err != nil {
+			return fmt.Errorf("is make run running? %w", err)
+		}
+		defer resp.Body.Close()
+		if _, err := io.Copy(os.Stdout, resp.Body); err != nil {
+			return err
+		}
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("reprocess failed: %s", resp.Status)
+		}
+		return nil
 	}
-	return fmt.Errorf("unknown command %q (run, token, advance)", cmd)
+	return fmt.Errorf("unknown command %q (run, token, advance, reprocess)", cmd)
 }
 
 func runStack(opts localstack.Options) error {

@@ -1,0 +1,96 @@
+package replies_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/partnership-grants/backend/pkg/dynamo"
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/replies"
+	"github.com/partnership-grants/backend/pkg/testenv/replyworld"
+)
+
+// A reply that arrived while storage was down (the handler failed, and so
+// did Lambda's retries) is in the mail bucket only. The reprocess command
+// stores it, judged on SES's verdicts as SES wrote them into the stored
+// copy; it leaves alone what is already a reply, held or recorded, holds
+// what is doubtful (here a copy without SES's verdicts), and running it
+// again changes nothing and emails nobody.
+func TestReprocessStoresMessagesThatNeverReachedACheckInOrTheQuarantine(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t)
+	a, rcpt := e.ActiveAgreement(t)
+	tok := replyworld.TokenOf(t, rcpt)
+	stored := func(eml, from string) []byte {
+		return replyworld.StoredBySES(e.Corpus(t, eml, tok), from, rcpt, replyworld.Pass)
+	}
+
+	// Before the outage: a reply and a held message.
+	accepted := e.Receive(t, stored("gmail_alternative", e.Partner), e.Partner, rcpt, replyworld.Pass)
+	held := e.Receive(t, stored("unknown_sender", e.Stranger), e.Stranger, rcpt, replyworld.Pass)
+
+	// During it: the handler cannot store anything.
+	down := *e.Receiver
+	down.Store = dynamo.New(e.Store.DB(), "no-such-table")
+	lost := e.Put(t, stored("plain_text", e.Partner))
+	// Written by something that is not SES, so without its verdicts.
+	doubtful := e.Put(t, e.Corpus(t, "iphone_mail", tok))
+	for _, id := range []string{lost, doubtful} {
+		for attempt := range 3 { // the invocation and Lambda's two retries
+			if err := down.Handle(ctx, replyworld.Event(id, e.Partner, rcpt, replyworld.Pass, e.clock.Now())); err == nil {
+				t.Fatalf("attempt %d at %s succeeded with storage down; it must fail so that Lambda retries", attempt, id)
+			}
+		}
+	}
+	if rs := e.Replies(t, a.ID, 1); len(rs) != 1 {
+		t.Fatalf("%d replies before reprocessing, want 1", len(rs))
+	}
+
+	for run := 1; run <= 2; run++ {
+		rep, err := e.Receiver.Reprocess(ctx, replies.ReprocessRequest{})
+		if err != nil {
+			t.Fatalf("run %d: %v", run, err)
+		}
+		want := replies.ReprocessReport{Listed: 4, AlreadyStored: 2, Reprocessed: 2}
+		if run == 2 {
+			want = replies.ReprocessReport{Listed: 4, AlreadyStored: 4}
+		}
+		if rep.Listed != want.Listed || rep.AlreadyStored != want.AlreadyStored || rep.Reprocessed != want.Reprocessed || len(rep.Failed) != 0 || rep.Next != "" {
+			t.Errorf("run %d reported %+v, want %+v", run, rep, want)
+		}
+	}
+
+	rs := e.Replies(t, a.ID, 1)
+	ids := map[string]grants.Reply{}
+	for _, r := range rs {
+		ids[r.MessageID] = r
+	}
+	if len(rs) != 2 || ids[accepted].MessageID == "" || ids[lost].MessageID == "" {
+		t.Fatalf("replies %+v, want %s and %s", rs, accepted, lost)
+	}
+	if r := ids[lost]; r.From != e.Partner || !strings.Contains(r.Text, "15 volunteers") || r.Verdicts.DMARC != "PASS" || r.Verdicts.Virus != "PASS" {
+		t.Errorf("reprocessed reply %+v", r)
+	}
+	q, err := e.Store.ListQuarantine(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reasons := map[string]string{}
+	for _, m := range q {
+		reasons[m.ID] = m.Reason
+	}
+	if len(q) != 2 || reasons[held] != "unknown_sender" || reasons[doubtful] != "dmarc_unverified" {
+		t.Errorf("quarantine %v, want %s as unknown_sender and %s as dmarc_unverified", reasons, held, doubtful)
+	}
+	if acks := withSubject(e.MailTo(t, e.Partner), ackSubject); len(acks) != 2 {
+		t.Errorf("partner got %d acknowledgements, want 2 (one per reply)", len(acks))
+	}
+	if notices := withSubject(e.MailTo(t, e.Officer), noticeSubject); len(notices) != 2 {
+		t.Errorf("officer got %d reply notices, want 2", len(notices))
+	}
+	if notices := withSubject(e.MailTo(t, e.Officer), quarantineSubject); len(notices) != 2 {
+		t.Errorf("officer got %d quarantine notices, want 2", len(notices))
+	}
+}
