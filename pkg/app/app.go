@@ -22,7 +22,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/httpapi"
-	"github.com/partnership-grants/backend/pkg/idempotency"
+	"github.com/partnership-grants/backend/pkg/service"
 )
 
 // Env is the configuration every function reads from its environment.
@@ -55,10 +55,9 @@ type Deps struct {
 	Env   Env
 	Clock Clock
 	// DB is the client itself, for tooling: the local stack creates its
-	// table with it. Handlers reach DynamoDB through Store and Idempotency.
-	DB          *dynamodb.Client
-	Store       *dynamo.Store
-	Idempotency *idempotency.Store
+	// table with it. Handlers reach DynamoDB through Store.
+	DB    *dynamodb.Client
+	Store *dynamo.Store
 }
 
 // NewDeps builds the shared clients once per process. Endpoints come from the
@@ -79,7 +78,7 @@ func NewDeps(clock Clock) (*Deps, error) {
 	db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = endpoint("DynamoDB") })
 	ops := newDynamoOps(db)
 	return &Deps{AWS: cfg, Env: env, Clock: clock, DB: db,
-		Store: dynamo.New(ops, env.TableName), Idempotency: idempotency.NewStore(ops, env.TableName)}, nil
+		Store: dynamo.New(ops, env.TableName)}, nil
 }
 
 // ExitOnError logs a non-nil err and exits: a function that cannot build its
@@ -98,15 +97,16 @@ func ExitOnError(err error) {
 // format expects.
 func JSONLogs() { slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stdout, nil))) }
 
+// Service is the use cases on this deployment's store and settings; the
+// caller adds the ports its function needs (schedules, outbox).
+func (d *Deps) Service() *service.Service {
+	return &service.Service{Store: d.Store, Defaults: d.ProgrammeDefaults(), Now: d.Clock, NewID: dynamo.NewID}
+}
+
 // AgreementsAPI is the AgreementsFunction's handler. Activation and
 // termination bring the agreement's schedules in step.
 func (d *Deps) AgreementsAPI() httpapi.Router {
-	h := &httpapi.Agreements{
-		Store:       d.Store,
-		Idempotency: d.Idempotency,
-		Schedules:   d.Schedules(),
-		Now:         d.Clock,
-		NewID:       dynamo.NewID,
-	}
-	return h.Routes()
+	svc := d.Service()
+	svc.Schedules = d.Schedules()
+	return (&httpapi.Agreements{Service: svc, Idempotency: d.Store}).Routes()
 }

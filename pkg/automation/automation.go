@@ -17,8 +17,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/mailer"
@@ -62,7 +60,7 @@ type InstalmentPaidEvent struct {
 
 // ScheduleSync keeps an agreement's EventBridge schedules in step with it.
 type ScheduleSync interface {
-	Sync(ctx context.Context, a *grants.Agreement) error
+	Sync(ctx context.Context, a *grants.Agreement) (*grants.Agreement, error)
 }
 
 // Automation holds the handlers' shared dependencies.
@@ -95,17 +93,17 @@ func (x *Automation) settings(ctx context.Context, programme string) (grants.Pro
 func (x *Automation) InstalmentDue(ctx context.Context, agreementID string, n int) error {
 	now := x.Now()
 	var changed bool
-	_, err := x.Store.UpdateAgreement(ctx, agreementID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
+	_, err := x.Store.UpdateAgreement(ctx, agreementID, 0, func(a *grants.Agreement) (grants.Effects, error) {
 		e, ok, err := a.MakeInstalmentDue(n, now)
 		if err != nil {
-			return nil, err
+			return grants.Effects{}, err
 		}
 		if !ok {
-			return nil, dynamo.ErrNoChange
+			return grants.Effects{}, grants.ErrNoChange
 		}
 		changed = true
-		return []grants.AuditEntry{e}, nil
-	}, x.enqueue(agreementID, outbox.DueNoticeKey(n), now))
+		return grants.Effects{At: now, Audit: []grants.AuditEntry{e}, Outbox: []string{outbox.DueNoticeKey(n)}}, nil
+	})
 	if err != nil {
 		return err
 	}
@@ -116,12 +114,6 @@ func (x *Automation) InstalmentDue(ctx context.Context, agreementID string, n in
 		return nil
 	}
 	return x.Deliver(ctx, agreementID, outbox.DueNoticeKey(n))
-}
-
-func (x *Automation) enqueue(agreementID, key string, now time.Time) dynamo.Extra {
-	return func(*grants.Agreement) ([]types.TransactWriteItem, error) {
-		return []types.TransactWriteItem{x.Store.Enqueue(agreementID, key, now)}, nil
-	}
 }
 
 // SendCheckIn handles a check-in's schedule: the email goes out once, and
@@ -174,11 +166,11 @@ func (x *Automation) Deliver(ctx context.Context, agreementID, key string) error
 		// the claim is released and the sweep tries again each day.
 		skipped := grants.AuditEntry{At: now.UTC(), Actor: grants.System, Action: "email.skipped", Subject: key, Detail: "no deliverable recipient"}
 		if checkIn == 0 {
-			return x.Store.Complete(ctx, agreementID, key, token, "", skipped)
+			return x.Store.Apply(ctx, agreementID, grants.Effects{At: now, Audit: []grants.AuditEntry{skipped}, Sent: []grants.Sent{{Key: key, Token: token}}})
 		}
 		// Say so in the history the first time only, not at every sweep.
 		if e, err := x.Store.Outbox(ctx, agreementID, key); err == nil && e != nil && e.Attempts == 1 {
-			if err := x.Store.AppendAudit(ctx, agreementID, skipped); err != nil {
+			if err := x.Store.Apply(ctx, agreementID, grants.Audited(skipped)); err != nil {
 				return x.release(ctx, agreementID, key, token, err)
 			}
 		}
@@ -195,7 +187,7 @@ func (x *Automation) Deliver(ctx context.Context, agreementID, key string) error
 		Detail: fmt.Sprintf("%q to %s (SES %s)", email.Subject, strings.Join(email.To, ", "), messageID)}
 	if checkIn == 0 {
 		return x.recordDone(ctx, agreementID, key, messageID, func(ctx context.Context) error {
-			return x.Store.Complete(ctx, agreementID, key, token, messageID, sent)
+			return x.Store.Apply(ctx, agreementID, grants.Effects{At: sent.At, Audit: []grants.AuditEntry{sent}, Sent: []grants.Sent{{Key: key, Token: token, MessageID: messageID}}})
 		})
 	}
 	return x.recordDone(ctx, agreementID, key, messageID, func(ctx context.Context) error {
@@ -206,18 +198,16 @@ func (x *Automation) Deliver(ctx context.Context, agreementID, key string) error
 // markCheckInSent moves the check-in to sent in the write that completes its
 // outbox claim.
 func (x *Automation) markCheckInSent(ctx context.Context, agreementID, key, token, messageID string, checkIn int, sent grants.AuditEntry, reminderDays int) error {
-	_, err := x.Store.UpdateAgreement(ctx, agreementID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
-		entries := []grants.AuditEntry{sent}
+	_, err := x.Store.UpdateAgreement(ctx, agreementID, 0, func(a *grants.Agreement) (grants.Effects, error) {
+		fx := grants.Effects{At: sent.At, Audit: []grants.AuditEntry{sent}, Sent: []grants.Sent{{Key: key, Token: token, MessageID: messageID}}}
 		if c := a.CheckIn(checkIn); c != nil && c.Status == grants.CheckInScheduled {
 			e, err := a.MarkCheckInSent(checkIn, messageID, sent.At, reminderDays)
 			if err != nil {
-				return nil, err
+				return grants.Effects{}, err
 			}
-			entries = append(entries, e)
+			fx.Audit = append(fx.Audit, e)
 		}
-		return entries, nil
-	}, func(*grants.Agreement) ([]types.TransactWriteItem, error) {
-		return []types.TransactWriteItem{x.Store.CompleteItem(agreementID, key, token, messageID, sent.At)}, nil
+		return fx, nil
 	})
 	return err
 }
@@ -347,7 +337,7 @@ func (x *Automation) deliverQuarantineNotice(ctx context.Context, key, token str
 	sent := grants.AuditEntry{At: x.Now().UTC(), Actor: grants.System,
 		Action: "email.sent", Subject: key, Detail: fmt.Sprintf("%q to %s (SES %s)", email.Subject, strings.Join(email.To, ", "), messageID)}
 	return x.recordDone(ctx, outbox.InboundPartition, key, messageID, func(ctx context.Context) error {
-		return x.Store.Complete(ctx, outbox.InboundPartition, key, token, messageID, sent)
+		return x.Store.Apply(ctx, outbox.InboundPartition, grants.Effects{At: sent.At, Audit: []grants.AuditEntry{sent}, Sent: []grants.Sent{{Key: key, Token: token, MessageID: messageID}}})
 	})
 }
 
@@ -370,7 +360,7 @@ func (x *Automation) publishPaid(ctx context.Context, a *grants.Agreement, key, 
 	published := grants.AuditEntry{At: x.Now().UTC(), Actor: grants.System,
 		Action: "event.published", Subject: fmt.Sprintf("instalment %d", n), Detail: "InstalmentPaid (event " + id + ")"}
 	return x.recordDone(ctx, a.ID, key, id, func(ctx context.Context) error {
-		return x.Store.Complete(ctx, a.ID, key, token, id, published)
+		return x.Store.Apply(ctx, a.ID, grants.Effects{At: published.At, Audit: []grants.AuditEntry{published}, Sent: []grants.Sent{{Key: key, Token: token, MessageID: id}}})
 	})
 }
 

@@ -417,10 +417,10 @@ func TestCheckInResumesAfterTheContactIsChanged(t *testing.T) {
 	// The officer replaces the contact the next day; the daily sweep runs.
 	e.clock.Advance(24 * time.Hour)
 	contacts := []grants.Contact{{Name: "Bola Ade", Email: replacement, Role: "lead"}}
-	if _, err := e.store.UpdateAgreement(ctx, a.ID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
+	if _, err := e.store.UpdateAgreement(ctx, a.ID, 0, grants.AuditOnly(func(a *grants.Agreement) ([]grants.AuditEntry, error) {
 		en, err := a.Amend(grants.Amendment{Contacts: &contacts}, e.clock.Now(), "officer@funder.test")
 		return []grants.AuditEntry{en}, err
-	}, nil); err != nil {
+	})); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.x.Sweep(ctx); err != nil {
@@ -477,10 +477,10 @@ func TestNothingFallsDueOnATerminatedAgreement(t *testing.T) {
 	ctx := context.Background()
 	contact := e.contact("amina")
 	a := e.agreement(t, start, true, contact)
-	if _, err := e.store.UpdateAgreement(ctx, a.ID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
+	if _, err := e.store.UpdateAgreement(ctx, a.ID, 0, grants.AuditOnly(func(a *grants.Agreement) ([]grants.AuditEntry, error) {
 		en, err := a.Terminate("Partner closed", e.clock.Now(), "officer@funder.test")
 		return []grants.AuditEntry{en}, err
-	}, nil); err != nil {
+	})); err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Set(at9(a.CheckIn(1).DueDate))

@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
-	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/outbox"
 )
@@ -76,16 +73,14 @@ func (x *Automation) RecordSESEvent(ctx context.Context, e SESEvent) error {
 	for _, addr := range recipients {
 		key := outbox.BounceKey(addr, kind, e.Mail.MessageID)
 		var marked bool
-		_, err := x.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
+		_, err := x.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
 			entry, changed := a.MarkContactBounced(addr, kind, now)
 			marked = changed
 			if !changed {
-				return nil, dynamo.ErrNoChange
+				return grants.Effects{}, grants.ErrNoChange
 			}
 			entry.Detail += " (SES message " + e.Mail.MessageID + ")"
-			return []grants.AuditEntry{entry}, nil
-		}, func(*grants.Agreement) ([]types.TransactWriteItem, error) {
-			return []types.TransactWriteItem{x.Store.Enqueue(id, key, now)}, nil
+			return grants.Effects{At: now, Audit: []grants.AuditEntry{entry}, Outbox: []string{key}}, nil
 		})
 		if err != nil {
 			return err

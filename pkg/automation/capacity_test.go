@@ -124,10 +124,10 @@ func fill(t testing.TB, store *dynamo.Store, n int) {
 				}, now, "officer@funder.test")
 				if err == nil {
 					a.ID = dynamo.NewID()
-					err = store.CreateAgreement(ctx, a, grants.AuditEntry{At: now, Actor: "officer@funder.test", Action: "agreement.created"}, nil)
+					err = store.CreateAgreement(ctx, a, grants.Audited(grants.AuditEntry{At: now, Actor: "officer@funder.test", Action: "agreement.created"}), nil)
 				}
 				if err == nil {
-					_, err = store.UpdateAgreement(ctx, a.ID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
+					_, err = store.UpdateAgreement(ctx, a.ID, 0, grants.AuditOnly(func(a *grants.Agreement) ([]grants.AuditEntry, error) {
 						en, err := a.Activate(now, "officer@funder.test")
 						for i := range a.Instalments {
 							a.Instalments[i].ScheduleCreated = true
@@ -136,7 +136,7 @@ func fill(t testing.TB, store *dynamo.Store, n int) {
 							a.CheckIns[i].ScheduleCreated = true
 						}
 						return []grants.AuditEntry{en}, err
-					}, nil)
+					}))
 				}
 				if err != nil {
 					firstErr.CompareAndSwap(nil, err)

@@ -168,18 +168,18 @@ func (e *env) agreement(t testing.TB, start string, sync bool, contacts ...strin
 		t.Fatal(err)
 	}
 	a.ID = dynamo.NewID()
-	if err := e.store.CreateAgreement(ctx, a, grants.AuditEntry{At: now, Actor: "officer@funder.test", Action: "agreement.created"}, nil); err != nil {
+	if err := e.store.CreateAgreement(ctx, a, grants.Audited(grants.AuditEntry{At: now, Actor: "officer@funder.test", Action: "agreement.created"}), nil); err != nil {
 		t.Fatal(err)
 	}
-	a, err = e.store.UpdateAgreement(ctx, a.ID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
+	a, err = e.store.UpdateAgreement(ctx, a.ID, 0, grants.AuditOnly(func(a *grants.Agreement) ([]grants.AuditEntry, error) {
 		en, err := a.Activate(now, "officer@funder.test")
 		return []grants.AuditEntry{en}, err
-	}, nil)
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if sync {
-		if err := e.x.Schedules.Sync(ctx, a); err != nil {
+		if _, err := e.x.Schedules.Sync(ctx, a); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/outbox"
@@ -21,22 +19,20 @@ import (
 func (x *Automation) Remind(ctx context.Context, agreementID string, n int) error {
 	now := x.Now()
 	var key string
-	_, err := x.Store.UpdateAgreement(ctx, agreementID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
+	_, err := x.Store.UpdateAgreement(ctx, agreementID, 0, func(a *grants.Agreement) (grants.Effects, error) {
 		p, err := x.settings(ctx, a.Programme)
 		if err != nil {
-			return nil, err
+			return grants.Effects{}, err
 		}
 		e, reminder, overdue, changed := a.RemindOrEscalate(n, now, p.ReminderDays, p.MaxReminders)
 		if !changed {
-			return nil, dynamo.ErrNoChange
+			return grants.Effects{}, grants.ErrNoChange
 		}
 		key = outbox.ReminderKey(n, reminder)
 		if overdue {
 			key = outbox.OverdueKey(n)
 		}
-		return []grants.AuditEntry{e}, nil
-	}, func(*grants.Agreement) ([]types.TransactWriteItem, error) {
-		return []types.TransactWriteItem{x.Store.Enqueue(agreementID, key, now)}, nil
+		return grants.Effects{At: now, Audit: []grants.AuditEntry{e}, Outbox: []string{key}}, nil
 	})
 	if err != nil || key == "" {
 		return err
@@ -133,7 +129,8 @@ func (x *Automation) sweepOne(ctx context.Context, w dynamo.Work, today grants.D
 	}
 	repaired[a.ID] = true
 	rep.SchedulesRepaired++
-	return x.Schedules.Sync(ctx, a)
+	_, err = x.Schedules.Sync(ctx, a)
+	return err
 }
 
 func (x *Automation) location() *time.Location {

@@ -8,18 +8,15 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/idempotency"
 )
-
-// Extra adds items to the transaction that writes a change, such as the
-// COMPLETED idempotency record carrying the response, or an outbox entry. It
-// is called with the agreement as it will be stored.
-type Extra func(a *grants.Agreement) ([]types.TransactWriteItem, error)
 
 // maxAttempts bounds optimistic retries when a concurrent writer got there first.
 const maxAttempts = 8
@@ -27,8 +24,10 @@ const maxAttempts = 8
 // CreateAgreement stores a new agreement with its plans and first audit entry
 // in one TransactWriteItems, assigning the next reference of its programme
 // (CP-<year>-<seq>) by a conditional counter update in the same transaction,
-// so references are unique and gapless.
-func (st *Store) CreateAgreement(ctx context.Context, a *grants.Agreement, entry grants.AuditEntry, extra Extra) error {
+// so references are unique and gapless. fx (its first audit entry) is written
+// with it; answer, if given, renders the idempotent request's answer from the
+// agreement as stored, its reference assigned.
+func (st *Store) CreateAgreement(ctx context.Context, a *grants.Agreement, fx grants.Effects, answer func(a *grants.Agreement) (*idempotency.Answer, error)) error {
 	year := a.StartDate.Year
 	counterKey := keyOf("PROG#"+a.Programme, fmt.Sprintf("SEQ#%d", year))
 	for range maxAttempts {
@@ -74,19 +73,17 @@ func (st *Store) CreateAgreement(ctx context.Context, a *grants.Agreement, entry
 			}
 			items = append(items, st.putNew(it))
 		}
-		hi, err := auditItem(a.ID, 0, entry)
+		own := len(items)
+		if answer != nil {
+			if fx.Answer, err = answer(a); err != nil {
+				return err
+			}
+		}
+		more, err := st.effectItems(a.ID, fx)
 		if err != nil {
 			return err
 		}
-		items = append(items, st.putNew(hi))
-		own := len(items)
-		if extra != nil {
-			more, err := extra(a)
-			if err != nil {
-				return err
-			}
-			items = append(items, more...)
-		}
+		items = append(items, more...)
 		_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		if err == nil {
 			return nil
@@ -96,7 +93,7 @@ func (st *Store) CreateAgreement(ctx context.Context, a *grants.Agreement, entry
 		}
 		for _, i := range cancelledAt(err) {
 			if i >= own {
-				// An extra item's condition failed (e.g. the idempotency claim was
+				// An effect's condition failed (e.g. the idempotency claim was
 				// taken over): retrying cannot help.
 				return fmt.Errorf("create agreement: %w", err)
 			}
@@ -164,35 +161,48 @@ func validID(id string) bool {
 	return true
 }
 
-// Mutation changes an agreement in memory and says what to record in its
-// history. It must be a pure function of the agreement it is given: it may
-// run again on a fresher copy if a concurrent writer got there first.
-type Mutation func(a *grants.Agreement) ([]grants.AuditEntry, error)
-
 // UpdateAgreement reads the agreement, applies mutate and writes back the
 // agreement and the instalments and check-ins that changed, with the audit
 // entries, in one transaction. The agreement's write is conditional on its
 // version and each child's on its revision, so no concurrent update is lost.
 // With expectVersion > 0 the caller's copy must be current (If-Match), or the
 // update fails with PreconditionFailed; otherwise a lost race is retried.
-func (st *Store) UpdateAgreement(ctx context.Context, id string, expectVersion int, mutate Mutation, extra Extra) (*grants.Agreement, error) {
+//
+// mutate changes the agreement in memory and describes the effects written
+// with it. It must be a pure function of the agreement it is given: it may
+// run again on a fresher copy if a concurrent writer got there first.
+func (st *Store) UpdateAgreement(ctx context.Context, id string, expectVersion int, mutate func(*grants.Agreement) (grants.Effects, error)) (*grants.Agreement, error) {
+	return st.update(ctx, id, nil, expectVersion, mutate)
+}
+
+// UpdateRead is UpdateAgreement starting from a, a copy the caller has just
+// read with GetAgreement: the first attempt does not read it again.
+func (st *Store) UpdateRead(ctx context.Context, a *grants.Agreement, mutate func(*grants.Agreement) (grants.Effects, error)) (*grants.Agreement, error) {
+	return st.update(ctx, a.ID, a, 0, mutate)
+}
+
+func (st *Store) update(ctx context.Context, id string, known *grants.Agreement, expectVersion int, mutate func(*grants.Agreement) (grants.Effects, error)) (*grants.Agreement, error) {
 	for range maxAttempts {
-		before, err := st.GetAgreement(ctx, id)
-		if err != nil {
-			return nil, err
+		before := known
+		known = nil
+		if before == nil {
+			var err error
+			if before, err = st.GetAgreement(ctx, id); err != nil {
+				return nil, err
+			}
 		}
 		if expectVersion > 0 && before.Version != expectVersion {
 			return nil, versionMismatch(before.Version)
 		}
 		after := clone(before)
-		entries, err := mutate(after)
-		if errors.Is(err, ErrNoChange) {
+		fx, err := mutate(after)
+		if errors.Is(err, grants.ErrNoChange) {
 			return before, nil
 		}
 		if err != nil {
 			return nil, err
 		}
-		err = st.write(ctx, before, after, entries, extra)
+		err = st.write(ctx, before, after, fx)
 		if err == nil {
 			return after, nil
 		}
@@ -216,7 +226,7 @@ func versionMismatch(current int) error {
 	return &grants.Error{Code: grants.PreconditionFailed, Message: msg, Reason: "version_mismatch"}
 }
 
-func (st *Store) write(ctx context.Context, before, after *grants.Agreement, entries []grants.AuditEntry, extra Extra) error {
+func (st *Store) write(ctx context.Context, before, after *grants.Agreement, fx grants.Effects) error {
 	after.Version = before.Version + 1
 	ai, err := agreementItem(after)
 	if err != nil {
@@ -252,20 +262,11 @@ func (st *Store) write(ctx context.Context, before, after *grants.Agreement, ent
 		}
 		items = append(items, st.putAtRev(it, before.CheckIns[i].Rev))
 	}
-	for i, e := range entries {
-		hi, err := auditItem(after.ID, i, e)
-		if err != nil {
-			return err
-		}
-		items = append(items, st.putNew(hi))
+	more, err := st.effectItems(after.ID, fx)
+	if err != nil {
+		return err
 	}
-	if extra != nil {
-		more, err := extra(after)
-		if err != nil {
-			return err
-		}
-		items = append(items, more...)
-	}
+	items = append(items, more...)
 	if len(items) > 100 {
 		return fmt.Errorf("update of %s needs %d writes, over DynamoDB's 100 per transaction", after.ID, len(items))
 	}
@@ -308,19 +309,14 @@ func clone(a *grants.Agreement) *grants.Agreement {
 	return &c
 }
 
-// Page is one page of a listing and the cursor to the next ("" at the end).
-type Page[T any] struct {
-	Items      []T
-	NextCursor string
-}
 
 // ListAgreements lists a programme's agreements, optionally of one status,
 // from the ByProgramme index, newest last within a status. Instalments and
 // check-ins are not read.
-func (st *Store) ListAgreements(ctx context.Context, programme string, status grants.AgreementStatus, cursor string, limit int) (Page[grants.Agreement], error) {
+func (st *Store) ListAgreements(ctx context.Context, programme string, status grants.AgreementStatus, cursor string, limit int) (grants.Page[grants.Agreement], error) {
 	start, err := decodeCursor(cursor, "gsi1pk", "PROG#"+programme)
 	if err != nil {
-		return Page[grants.Agreement]{}, err
+		return grants.Page[grants.Agreement]{}, err
 	}
 	in := &dynamodb.QueryInput{
 		TableName:                 &st.table,
@@ -336,18 +332,18 @@ func (st *Store) ListAgreements(ctx context.Context, programme string, status gr
 	}
 	out, err := st.db.Query(ctx, in)
 	if err != nil {
-		return Page[grants.Agreement]{}, fmt.Errorf("list agreements: %w", err)
+		return grants.Page[grants.Agreement]{}, fmt.Errorf("list agreements: %w", err)
 	}
-	page := Page[grants.Agreement]{Items: decodeList(ctx, out.Items, (*grants.Agreement).CheckStored)}
+	page := grants.Page[grants.Agreement]{Items: decodeList(ctx, out.Items, (*grants.Agreement).CheckStored)}
 	page.NextCursor, err = encodeCursor(out.LastEvaluatedKey)
 	return page, err
 }
 
 // History lists an agreement's audit entries, oldest first.
-func (st *Store) History(ctx context.Context, id string, cursor string, limit int) (Page[grants.AuditEntry], error) {
+func (st *Store) History(ctx context.Context, id string, cursor string, limit int) (grants.Page[grants.AuditEntry], error) {
 	start, err := decodeCursor(cursor, "PK", agreementPK(id))
 	if err != nil {
-		return Page[grants.AuditEntry]{}, err
+		return grants.Page[grants.AuditEntry]{}, err
 	}
 	out, err := st.db.Query(ctx, &dynamodb.QueryInput{
 		TableName:                 &st.table,
@@ -358,9 +354,9 @@ func (st *Store) History(ctx context.Context, id string, cursor string, limit in
 		ConsistentRead:            aws.Bool(true),
 	})
 	if err != nil {
-		return Page[grants.AuditEntry]{}, fmt.Errorf("read history: %w", err)
+		return grants.Page[grants.AuditEntry]{}, fmt.Errorf("read history: %w", err)
 	}
-	page := Page[grants.AuditEntry]{Items: decodeList[grants.AuditEntry](ctx, out.Items, nil)}
+	page := grants.Page[grants.AuditEntry]{Items: decodeList[grants.AuditEntry](ctx, out.Items, nil)}
 	page.NextCursor, err = encodeCursor(out.LastEvaluatedKey)
 	return page, err
 }
@@ -381,28 +377,83 @@ func (st *Store) AllHistory(ctx context.Context, id string) ([]grants.AuditEntry
 	}
 }
 
-// AuditItem is the transaction item that appends an audit entry without
-// touching the agreement, so its version (and anyone's If-Match) stands.
-func (st *Store) AuditItem(id string, e grants.AuditEntry) (types.TransactWriteItem, error) {
-	it, err := auditItem(id, 0, e)
-	if err != nil {
-		return types.TransactWriteItem{}, err
-	}
-	return st.putNew(it), nil
-}
-
-// AppendAudit records one entry on its own, for events that change nothing
-// else (an email bounced, a reminder was sent).
-func (st *Store) AppendAudit(ctx context.Context, id string, e grants.AuditEntry) error {
-	it, err := auditItem(id, 0, e)
-	if err != nil {
+// Apply writes effects that change no agreement (an email was sent, a held
+// message was rejected) in one transaction: the agreement's version, and
+// anyone's If-Match, stands. A failed condition (a claim lost, a message
+// settled first) is a Conflict.
+func (st *Store) Apply(ctx context.Context, agreementID string, fx grants.Effects) error {
+	items, err := st.effectItems(agreementID, fx)
+	if err != nil || len(items) == 0 {
 		return err
 	}
-	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &st.table, Item: it})
+	if len(items) == 1 && items[0].Put != nil && items[0].Put.ConditionExpression == nil {
+		_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &st.table, Item: items[0].Put.Item})
+	} else {
+		_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	}
+	if isConditionFailure(err) {
+		return &grants.Error{Code: grants.Conflict, Message: "Someone else changed this first; reload and try again.", Reason: "conflict"}
+	}
 	if err != nil {
-		return fmt.Errorf("append audit entry: %w", err)
+		return fmt.Errorf("write effects for %s: %w", agreementID, err)
 	}
 	return nil
+}
+
+// effectItems turns a change's effects into the transaction items that
+// write them.
+func (st *Store) effectItems(agreementID string, fx grants.Effects) ([]types.TransactWriteItem, error) {
+	at := fx.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	var items []types.TransactWriteItem
+	for i, e := range fx.Audit {
+		it, err := auditItem(agreementID, i, e)
+		if err != nil {
+			return nil, err
+		}
+		// Audit keys are unique by construction: no condition needed.
+		items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: it}})
+	}
+	for _, key := range fx.Outbox {
+		items = append(items, st.enqueueItem(agreementID, key, at))
+	}
+	for _, sent := range fx.Sent {
+		partition := agreementID
+		if sent.Partition != "" {
+			partition = sent.Partition
+		}
+		items = append(items, st.sentItem(partition, sent, at))
+	}
+	for _, r := range fx.Replies {
+		it, err := st.replyItem(r)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, it)
+	}
+	for _, q := range fx.Held {
+		it, err := st.heldItem(q)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, it)
+	}
+	for _, c := range fx.FirstCopies {
+		it, err := st.firstCopyItem(c)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, it)
+	}
+	for _, d := range fx.Decisions {
+		items = append(items, st.decisionItem(d, at))
+	}
+	if fx.Answer != nil {
+		items = append(items, st.answerItem(*fx.Answer, at))
+	}
+	return items, nil
 }
 
 // Cursors are the index's LastEvaluatedKey (string attributes only) as

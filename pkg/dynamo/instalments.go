@@ -14,39 +14,13 @@ import (
 // IndexByInstalmentStatus lists instalments by status and due date.
 const IndexByInstalmentStatus = "ByInstalmentStatus"
 
-// InstalmentRow is one line of finance's list: no bank details, ever.
-type InstalmentRow struct {
-	AgreementID       string                  `json:"agreementId" dynamodbav:"agreementId"`
-	Reference         string                  `json:"reference" dynamodbav:"reference"`
-	Programme         string                  `json:"programme" dynamodbav:"programme"`
-	PartnerName       string                  `json:"partnerName" dynamodbav:"partnerName"`
-	Number            int                     `json:"number" dynamodbav:"number"`
-	Amount            int64                   `json:"amount" dynamodbav:"amount"`
-	Currency          string                  `json:"currency" dynamodbav:"currency"`
-	DueDate           grants.Date             `json:"dueDate" dynamodbav:"dueDate"`
-	Status            grants.InstalmentStatus `json:"status" dynamodbav:"status"`
-	PreviousCheckInIn bool                    `json:"previousCheckInReceived" dynamodbav:"previousCheckInIn"`
-	AwaitingCheckIn   bool                    `json:"awaitingCheckIn" dynamodbav:"awaitingCheckIn"`
-	HoldReason        string                  `json:"holdReason,omitempty" dynamodbav:"holdReason"`
-	PaymentReference  string                  `json:"paymentReference,omitempty" dynamodbav:"paymentReference"`
-	PaidOn            grants.Date             `json:"paidOn,omitzero" dynamodbav:"paidOn"`
-	Payment           *grants.Payment         `json:"payment,omitempty" dynamodbav:"payment"`
-}
-
-// InstalmentFilter narrows finance's list; From and To bound the due date.
-type InstalmentFilter struct {
-	Status    grants.InstalmentStatus
-	Programme string
-	From, To  grants.Date
-}
-
 // ListInstalments lists instalments of one status in due-date order from the
 // ByInstalmentStatus index.
-func (st *Store) ListInstalments(ctx context.Context, f InstalmentFilter, cursor string, limit int) (Page[InstalmentRow], error) {
+func (st *Store) ListInstalments(ctx context.Context, f grants.InstalmentFilter, cursor string, limit int) (grants.Page[grants.InstalmentRow], error) {
 	pk := "INST#" + string(f.Status)
 	start, err := decodeCursor(cursor, "ispk", pk)
 	if err != nil {
-		return Page[InstalmentRow]{}, err
+		return grants.Page[grants.InstalmentRow]{}, err
 	}
 	from, to := "0000", "9999"
 	if !f.From.IsZero() {
@@ -69,9 +43,9 @@ func (st *Store) ListInstalments(ctx context.Context, f InstalmentFilter, cursor
 	}
 	out, err := st.db.Query(ctx, in)
 	if err != nil {
-		return Page[InstalmentRow]{}, fmt.Errorf("list instalments: %w", err)
+		return grants.Page[grants.InstalmentRow]{}, fmt.Errorf("list instalments: %w", err)
 	}
-	page := Page[InstalmentRow]{Items: decodeList[InstalmentRow](ctx, out.Items, nil)}
+	page := grants.Page[grants.InstalmentRow]{Items: decodeList[grants.InstalmentRow](ctx, out.Items, nil)}
 	page.NextCursor, err = encodeCursor(out.LastEvaluatedKey)
 	return page, err
 }

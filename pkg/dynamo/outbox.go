@@ -2,7 +2,6 @@ package dynamo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -54,10 +53,10 @@ func outboxIndexKey(agreementID, key string) types.AttributeValue {
 	return s(fmt.Sprintf("%s#%s#O#%s", grants.Immediately, agreementID, key))
 }
 
-// Enqueue is the transaction item that adds a pending side effect, to be
+// enqueueItem is the transaction item that adds a pending side effect, to be
 // written with the state change that calls for it. An existing entry with the
 // same key is left as it is.
-func (st *Store) Enqueue(agreementID, key string, now time.Time) types.TransactWriteItem {
+func (st *Store) enqueueItem(agreementID, key string, now time.Time) types.TransactWriteItem {
 	return types.TransactWriteItem{Put: &types.Put{
 		TableName: &st.table,
 		Item: item{
@@ -96,9 +95,10 @@ func (st *Store) Claim(ctx context.Context, agreementID, key, token string, now 
 	return false, fmt.Errorf("claim %s/%s: %w", agreementID, key, err)
 }
 
-// CompleteItem is the transaction item that records the claimed side effect
+// sentItem is the transaction item that records the claimed side effect
 // as done; it fails (cancelling the transaction) if the claim was lost.
-func (st *Store) CompleteItem(agreementID, key, token, messageID string, now time.Time) types.TransactWriteItem {
+func (st *Store) sentItem(agreementID string, sent grants.Sent, now time.Time) types.TransactWriteItem {
+	key, token, messageID := sent.Key, sent.Token, sent.MessageID
 	return types.TransactWriteItem{Update: &types.Update{
 		TableName:                 &st.table,
 		Key:                       keyOf(agreementPK(agreementID), outboxSK(key)),
@@ -107,21 +107,6 @@ func (st *Store) CompleteItem(agreementID, key, token, messageID string, now tim
 		ExpressionAttributeNames:  map[string]string{"#s": "status"},
 		ExpressionAttributeValues: item{":done": s(OutboxDone), ":mid": s(messageID), ":now": s(now.UTC().Format(time.RFC3339Nano)), ":token": s(token)},
 	}}
-}
-
-// Complete records the claimed side effect as done, with an audit entry.
-func (st *Store) Complete(ctx context.Context, agreementID, key, token, messageID string, entry grants.AuditEntry) error {
-	hi, err := auditItem(agreementID, 0, entry)
-	if err != nil {
-		return err
-	}
-	_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-		st.CompleteItem(agreementID, key, token, messageID, entry.At), st.putNew(hi),
-	}})
-	if err != nil {
-		return fmt.Errorf("complete %s/%s: %w", agreementID, key, err)
-	}
-	return nil
 }
 
 // Release gives a claimed side effect back (the send failed), so a retry or
@@ -230,6 +215,4 @@ func parseWork(it item) (Work, bool) {
 	return w, true
 }
 
-// ErrNoChange is returned by a Mutation that finds nothing to do (a duplicate
-// event): UpdateAgreement then writes nothing and returns the agreement.
-var ErrNoChange = errors.New("no change")
+

@@ -20,8 +20,8 @@ import (
 
 func replySK(n int, messageID string) string { return fmt.Sprintf("R#%02d#%s", n, messageID) }
 
-// ReplyItem is the transaction item that stores a reply, once per SES message.
-func (st *Store) ReplyItem(r grants.Reply) (types.TransactWriteItem, error) {
+// replyItem is the transaction item that stores a reply, once per SES message.
+func (st *Store) replyItem(r grants.Reply) (types.TransactWriteItem, error) {
 	it, err := marshal(r)
 	if err != nil {
 		return types.TransactWriteItem{}, err
@@ -44,34 +44,12 @@ func (st *Store) Replies(ctx context.Context, agreementID string, n int) ([]gran
 	return decodeList[grants.Reply](ctx, out.Items, nil), nil
 }
 
-// Quarantine statuses.
-const (
-	QuarantinePending  = "pending"
-	QuarantineAccepted = "accepted"
-	QuarantineRejected = "rejected"
-)
-
-// Quarantined is a received message held for a person to look at.
-type Quarantined struct {
-	ID          string       `json:"id" dynamodbav:"id"` // the SES message id
-	Status      string       `json:"status" dynamodbav:"status"`
-	Reason      string       `json:"reason" dynamodbav:"reason"`
-	AgreementID string       `json:"agreementId,omitempty" dynamodbav:"agreementId,omitempty"`
-	Reference   string       `json:"reference,omitempty" dynamodbav:"reference,omitempty"`
-	Programme   string       `json:"programme,omitempty" dynamodbav:"programme,omitempty"`
-	CheckIn     int          `json:"checkIn,omitempty" dynamodbav:"checkIn,omitempty"`
-	Reply       grants.Reply `json:"reply" dynamodbav:"reply"`
-	ResolvedBy  string       `json:"resolvedBy,omitempty" dynamodbav:"resolvedBy,omitempty"`
-	ResolvedAt  time.Time    `json:"resolvedAt,omitzero" dynamodbav:"resolvedAt,omitempty"`
-	Note        string       `json:"note,omitempty" dynamodbav:"note,omitempty"`
-}
-
 var quarantinePK = s("QUARANTINE")
 
 func quarantineKey(id string) item { return item{"PK": quarantinePK, "SK": s("Q#" + id)} }
 
-// QuarantineItem is the transaction item that holds a message, once per SES message.
-func (st *Store) QuarantineItem(q Quarantined) (types.TransactWriteItem, error) {
+// heldItem is the transaction item that holds a message, once per SES message.
+func (st *Store) heldItem(q grants.Quarantined) (types.TransactWriteItem, error) {
 	it, err := marshal(q)
 	if err != nil {
 		return types.TransactWriteItem{}, err
@@ -81,11 +59,11 @@ func (st *Store) QuarantineItem(q Quarantined) (types.TransactWriteItem, error) 
 }
 
 // ListQuarantine lists held messages of a status (pending by default).
-func (st *Store) ListQuarantine(ctx context.Context, status string) ([]Quarantined, error) {
+func (st *Store) ListQuarantine(ctx context.Context, status string) ([]grants.Quarantined, error) {
 	if status == "" {
-		status = QuarantinePending
+		status = grants.QuarantinePending
 	}
-	var list []Quarantined
+	var list []grants.Quarantined
 	var start map[string]types.AttributeValue
 	for {
 		out, err := st.db.Query(ctx, &dynamodb.QueryInput{
@@ -99,7 +77,7 @@ func (st *Store) ListQuarantine(ctx context.Context, status string) ([]Quarantin
 		if err != nil {
 			return nil, fmt.Errorf("list quarantine: %w", err)
 		}
-		list = append(list, decodeList[Quarantined](ctx, out.Items, nil)...)
+		list = append(list, decodeList[grants.Quarantined](ctx, out.Items, nil)...)
 		if start = out.LastEvaluatedKey; start == nil {
 			return list, nil
 		}
@@ -107,7 +85,7 @@ func (st *Store) ListQuarantine(ctx context.Context, status string) ([]Quarantin
 }
 
 // GetQuarantined reads one held message.
-func (st *Store) GetQuarantined(ctx context.Context, id string) (*Quarantined, error) {
+func (st *Store) GetQuarantined(ctx context.Context, id string) (*grants.Quarantined, error) {
 	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: quarantineKey(id), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return nil, fmt.Errorf("read quarantine: %w", err)
@@ -115,20 +93,21 @@ func (st *Store) GetQuarantined(ctx context.Context, id string) (*Quarantined, e
 	if out.Item == nil {
 		return nil, &grants.Error{Code: grants.NotFound, Message: "No quarantined message " + id + ".", Reason: "quarantine_not_found"}
 	}
-	var q Quarantined
+	var q grants.Quarantined
 	return &q, unmarshal(out.Item, &q)
 }
 
-// ResolveItem is the transaction item that settles a held message; it
+// decisionItem is the transaction item that settles a held message; it
 // fails if someone settled it first.
-func (st *Store) ResolveItem(id, status, actor, note string, now time.Time) types.TransactWriteItem {
+func (st *Store) decisionItem(d grants.Decision, now time.Time) types.TransactWriteItem {
+	id, status, actor, note := d.MessageID, d.Status, d.Actor, d.Note
 	return types.TransactWriteItem{Update: &types.Update{
 		TableName:                 &st.table,
 		Key:                       quarantineKey(id),
 		UpdateExpression:          aws.String("SET #s = :status, resolvedBy = :actor, resolvedAt = :now, note = :note"),
 		ConditionExpression:       aws.String("#s = :pending"),
 		ExpressionAttributeNames:  map[string]string{"#s": "status"},
-		ExpressionAttributeValues: item{":status": s(status), ":actor": s(actor), ":now": s(now.UTC().Format(time.RFC3339Nano)), ":note": s(note), ":pending": s(QuarantinePending)},
+		ExpressionAttributeValues: item{":status": s(status), ":actor": s(actor), ":now": s(now.UTC().Format(time.RFC3339Nano)), ":note": s(note), ":pending": s(grants.QuarantinePending)},
 	}}
 }
 
@@ -163,20 +142,14 @@ func (st *Store) ClaimOnce(ctx context.Context, agreementID, key, token string, 
 
 func firstCopyKey(identity string) item { return keyOf("EMAIL#"+identity, "EMAIL") }
 
-// FirstCopy is the first copy stored of an email.
-type FirstCopy struct {
-	MessageID string `dynamodbav:"messageId"` // its SES message id
-	Held      bool   `dynamodbav:"held"`      // quarantined
-}
-
-// FirstCopyItem is the transaction item that records c as the first copy
-// of the email with this identity; it fails if another copy was first.
-func (st *Store) FirstCopyItem(identity string, c FirstCopy) (types.TransactWriteItem, error) {
+// firstCopyItem is the transaction item that records c as the first copy
+// of its email; it fails if another copy was first.
+func (st *Store) firstCopyItem(c grants.FirstCopy) (types.TransactWriteItem, error) {
 	it, err := marshal(c)
 	if err != nil {
 		return types.TransactWriteItem{}, err
 	}
-	for k, v := range firstCopyKey(identity) {
+	for k, v := range firstCopyKey(c.Identity) {
 		it[k] = v
 	}
 	it["type"] = s("email")
@@ -185,7 +158,7 @@ func (st *Store) FirstCopyItem(identity string, c FirstCopy) (types.TransactWrit
 
 // GetFirstCopy reads the first copy stored of the email with this
 // identity, or nil.
-func (st *Store) GetFirstCopy(ctx context.Context, identity string) (*FirstCopy, error) {
+func (st *Store) GetFirstCopy(ctx context.Context, identity string) (*grants.FirstCopy, error) {
 	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: firstCopyKey(identity), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return nil, fmt.Errorf("read first copy: %w", err)
@@ -193,7 +166,7 @@ func (st *Store) GetFirstCopy(ctx context.Context, identity string) (*FirstCopy,
 	if out.Item == nil {
 		return nil, nil
 	}
-	var c FirstCopy
+	c := grants.FirstCopy{Identity: identity}
 	return &c, unmarshal(out.Item, &c)
 }
 

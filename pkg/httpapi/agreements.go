@@ -10,43 +10,23 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/partnership-grants/backend/pkg/dynamo"
+	"github.com/partnership-grants/backend/pkg/service"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/idempotency"
 )
 
-// AgreementStore is what the agreement routes need from storage.
-type AgreementStore interface {
-	CreateAgreement(ctx context.Context, a *grants.Agreement, entry grants.AuditEntry, extra dynamo.Extra) error
-	GetAgreement(ctx context.Context, id string) (*grants.Agreement, error)
-	UpdateAgreement(ctx context.Context, id string, expectVersion int, mutate dynamo.Mutation, extra dynamo.Extra) (*grants.Agreement, error)
-	ListAgreements(ctx context.Context, programme string, status grants.AgreementStatus, cursor string, limit int) (dynamo.Page[grants.Agreement], error)
-	History(ctx context.Context, id, cursor string, limit int) (dynamo.Page[grants.AuditEntry], error)
-}
-
-// Idempotency is the idempotency store.
+// Idempotency claims and releases Idempotency-Keys; the answer itself is
+// written with the change (service.Answer).
 type Idempotency interface {
-	Begin(ctx context.Context, req idempotency.Request, now, inProgressUntil time.Time) (*idempotency.Response, error)
-	CompleteItem(req idempotency.Request, resp idempotency.Response, now time.Time) types.TransactWriteItem
-	Abandon(ctx context.Context, req idempotency.Request) error
-}
-
-// ScheduleSync keeps an agreement's EventBridge schedules in step with it
-// after a change (creating them on activation, deleting them on termination).
-// Failures are not the caller's: the daily sweep repairs what is missing.
-type ScheduleSync interface {
-	Sync(ctx context.Context, a *grants.Agreement) error
+	BeginIdempotent(ctx context.Context, req idempotency.Request, now, inProgressUntil time.Time) (*idempotency.Response, error)
+	AbandonIdempotent(ctx context.Context, req idempotency.Request) error
 }
 
 // Agreements serves the /agreements route family.
 type Agreements struct {
-	Store       AgreementStore
+	Service     *service.Service
 	Idempotency Idempotency
-	Schedules   ScheduleSync // may be nil
-	Now         func() time.Time
-	NewID       func() string
 }
 
 // Routes is the function's route table; the keys match template.yaml.
@@ -107,8 +87,7 @@ func (h *Agreements) create(ctx context.Context, r *Request) (events.APIGatewayV
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	now := h.Now()
-	a, err := grants.NewAgreement(grants.NewAgreementInput{
+	in := grants.NewAgreementInput{
 		Programme:       body.Programme,
 		Partner:         grants.Partner(body.Partner),
 		Contacts:        contactsOf(body.Contacts),
@@ -122,17 +101,10 @@ func (h *Agreements) create(ctx context.Context, r *Request) (events.APIGatewayV
 		CheckInLeadDays: body.CheckInLeadDays,
 		Terms:           body.Terms,
 		Support:         body.Support,
-	}, now, r.Actor.ID)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	a.ID = h.NewID()
-	entry := grants.AuditEntry{At: now.UTC(), Actor: r.Actor.ID, Action: "agreement.created",
-		Detail: fmt.Sprintf("%s %s award in %d instalments", a.Money().Major(), a.Currency, a.InstalmentCount)}
-
-	key := r.Header("Idempotency-Key")
-	if key == "" {
-		if err := h.Store.CreateAgreement(ctx, a, entry, nil); err != nil {
+	if r.Header("Idempotency-Key") == "" {
+		a, err := h.Service.CreateAgreement(ctx, r.Actor.ID, in, nil)
+		if err != nil {
 			return events.APIGatewayV2HTTPResponse{}, err
 		}
 		return created(a)
@@ -140,15 +112,13 @@ func (h *Agreements) create(ctx context.Context, r *Request) (events.APIGatewayV
 	// The same key and body must give the same agreement: hash the decoded
 	// body, so whitespace or key order do not count as a different request.
 	canonical, _ := json.Marshal(body)
-	return withIdempotency(ctx, h.Idempotency, r, "agreements.create", canonical, now,
-		func(extra func(status int, body []byte) dynamo.Extra) (events.APIGatewayV2HTTPResponse, error) {
+	return withIdempotency(ctx, h.Idempotency, r, "agreements.create", canonical, h.Service.Now(),
+		func(answer answerer) (events.APIGatewayV2HTTPResponse, error) {
 			var resp events.APIGatewayV2HTTPResponse
-			err := h.Store.CreateAgreement(ctx, a, entry, func(stored *grants.Agreement) ([]types.TransactWriteItem, error) {
+			_, err := h.Service.CreateAgreement(ctx, r.Actor.ID, in, func(a *grants.Agreement) (*idempotency.Answer, error) {
 				var err error
-				if resp, err = created(stored); err != nil {
-					return nil, err
-				}
-				return extra(resp.StatusCode, []byte(resp.Body))(stored)
+				resp, err = created(a)
+				return answer(resp, err)
 			})
 			return resp, err
 		})
@@ -166,15 +136,11 @@ func created(a *grants.Agreement) (events.APIGatewayV2HTTPResponse, error) {
 func etag(version int) string { return fmt.Sprintf(`"%d"`, version) }
 
 func (h *Agreements) get(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
-	a, err := h.Store.GetAgreement(ctx, r.Param("id"))
+	a, err := h.Service.Agreement(ctx, r.Param("id"))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	resp, err := JSONResponse(http.StatusOK, a)
-	if err == nil {
-		resp.Headers["ETag"] = etag(a.Version)
-	}
-	return resp, err
+	return withETag(a)
 }
 
 func pageLimit(r *Request) (int, error) {
@@ -209,7 +175,7 @@ func (h *Agreements) list(ctx context.Context, r *Request) (events.APIGatewayV2H
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	page, err := h.Store.ListAgreements(ctx, programme, status, r.Query("cursor"), limit)
+	page, err := h.Service.Agreements(ctx, programme, status, r.Query("cursor"), limit)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -253,15 +219,11 @@ func (h *Agreements) amend(ctx context.Context, r *Request) (events.APIGatewayV2
 		c := contactsOf(*body.Contacts)
 		m.Contacts = &c
 	}
-	now := h.Now()
-	a, err := h.Store.UpdateAgreement(ctx, r.Param("id"), version, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
-		e, err := a.Amend(m, now, r.Actor.ID)
-		return []grants.AuditEntry{e}, err
-	}, nil)
+	a, err := h.Service.Amend(ctx, r.Actor.ID, r.Param("id"), version, m)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return h.respondChanged(ctx, a)
+	return withETag(a)
 }
 
 // ifMatch reads the required If-Match header: the version the caller read.
@@ -283,15 +245,11 @@ type reasonBody struct {
 }
 
 func (h *Agreements) activate(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
-	now := h.Now()
-	a, err := h.Store.UpdateAgreement(ctx, r.Param("id"), 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
-		e, err := a.Activate(now, r.Actor.ID)
-		return []grants.AuditEntry{e}, err
-	}, nil)
+	a, err := h.Service.Activate(ctx, r.Actor.ID, r.Param("id"))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return h.respondChanged(ctx, a)
+	return withETag(a)
 }
 
 func (h *Agreements) terminate(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
@@ -299,32 +257,15 @@ func (h *Agreements) terminate(ctx context.Context, r *Request) (events.APIGatew
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	now := h.Now()
-	a, err := h.Store.UpdateAgreement(ctx, r.Param("id"), 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
-		e, err := a.Terminate(body.Reason, now, r.Actor.ID)
-		return []grants.AuditEntry{e}, err
-	}, nil)
+	a, err := h.Service.Terminate(ctx, r.Actor.ID, r.Param("id"), body.Reason)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return h.respondChanged(ctx, a)
+	return withETag(a)
 }
 
-// respondChanged answers with the changed agreement after bringing its
-// schedules in step. A schedule failure is logged, not returned: the change is
-// committed and the daily sweep creates or deletes what is still out of step.
-func (h *Agreements) respondChanged(ctx context.Context, a *grants.Agreement) (events.APIGatewayV2HTTPResponse, error) {
-	if h.Schedules != nil {
-		if err := h.Schedules.Sync(ctx, a); err != nil {
-			logError(ctx, "schedule sync failed; the sweep will repair it", err, a.ID)
-		}
-		// Recording the schedules moved the version on: answer with the current one.
-		fresh, err := h.Store.GetAgreement(ctx, a.ID)
-		if err != nil {
-			return events.APIGatewayV2HTTPResponse{}, err
-		}
-		a = fresh
-	}
+// withETag answers with the agreement and its version.
+func withETag(a *grants.Agreement) (events.APIGatewayV2HTTPResponse, error) {
 	resp, err := JSONResponse(http.StatusOK, a)
 	if err == nil {
 		resp.Headers["ETag"] = etag(a.Version)
@@ -333,15 +274,11 @@ func (h *Agreements) respondChanged(ctx context.Context, a *grants.Agreement) (e
 }
 
 func (h *Agreements) history(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
-	id := r.Param("id")
-	if _, err := h.Store.GetAgreement(ctx, id); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
 	limit, err := pageLimit(r)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	page, err := h.Store.History(ctx, id, r.Query("cursor"), limit)
+	page, err := h.Service.History(ctx, r.Param("id"), r.Query("cursor"), limit)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

@@ -19,7 +19,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
-	"github.com/partnership-grants/backend/pkg/idempotency"
+	"github.com/partnership-grants/backend/pkg/service"
 	"github.com/partnership-grants/backend/pkg/testenv"
 	"github.com/partnership-grants/backend/pkg/testenv/apigw"
 )
@@ -71,7 +71,7 @@ func newFixture(t testing.TB) *fixture {
 	counter := &callCounter{calls: map[string]int{}}
 	db, table := testenv.AppTable(t, counter.option)
 	store := dynamo.New(db, table)
-	h := &Agreements{Store: store, Idempotency: idempotency.NewStore(db, table), Now: tick(), NewID: dynamo.NewID}
+	h := &Agreements{Service: &service.Service{Store: store, Now: tick(), NewID: dynamo.NewID}, Idempotency: store}
 	counter.reset()
 	return &fixture{api: h.Routes(), store: store, counter: counter}
 }

@@ -8,13 +8,14 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
-	"github.com/partnership-grants/backend/pkg/idempotency"
+	"github.com/partnership-grants/backend/pkg/service"
 	"github.com/partnership-grants/backend/pkg/testenv"
 )
 
 func benchAPI(b *testing.B) Router {
 	db, table := testenv.AppTable(b)
-	h := &Agreements{Store: dynamo.New(db, table), Idempotency: idempotency.NewStore(db, table), Now: time.Now, NewID: dynamo.NewID}
+	store := dynamo.New(db, table)
+	h := &Agreements{Service: &service.Service{Store: store, Now: time.Now, NewID: dynamo.NewID}, Idempotency: store}
 	return h.Routes()
 }
 

@@ -4,29 +4,12 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/partnership-grants/backend/pkg/dynamo"
+	"github.com/partnership-grants/backend/pkg/service"
 	"github.com/partnership-grants/backend/pkg/grants"
-	"github.com/partnership-grants/backend/pkg/outbox"
 )
-
-// CheckInStore is what the check-in and quarantine routes need from storage.
-type CheckInStore interface {
-	GetAgreement(ctx context.Context, id string) (*grants.Agreement, error)
-	UpdateAgreement(ctx context.Context, id string, expectVersion int, mutate dynamo.Mutation, extra dynamo.Extra) (*grants.Agreement, error)
-	Replies(ctx context.Context, agreementID string, n int) ([]grants.Reply, error)
-	ReplyItem(r grants.Reply) (types.TransactWriteItem, error)
-	ListQuarantine(ctx context.Context, status string) ([]dynamo.Quarantined, error)
-	GetQuarantined(ctx context.Context, id string) (*dynamo.Quarantined, error)
-	ResolveItem(id, status, actor, note string, now time.Time) types.TransactWriteItem
-	Enqueue(agreementID, key string, now time.Time) types.TransactWriteItem
-	Transact(ctx context.Context, items ...types.TransactWriteItem) error
-	AuditItem(id string, e grants.AuditEntry) (types.TransactWriteItem, error)
-}
 
 // Linker makes short-lived links that download stored attachments (never
 // open them in the browser) under their names.
@@ -36,10 +19,8 @@ type Linker interface {
 
 // CheckIns serves the staff routes for check-ins, replies and quarantine.
 type CheckIns struct {
-	Store  CheckInStore
-	Links  Linker
-	Outbox Deliverer
-	Now    func() time.Time
+	Service *service.Service
+	Links   Linker
 }
 
 // Routes is the function's route table; the keys match template.yaml.
@@ -73,15 +54,7 @@ func (h *CheckIns) get(ctx context.Context, r *Request) (events.APIGatewayV2HTTP
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	a, err := h.Store.GetAgreement(ctx, r.Param("id"))
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	c := a.CheckIn(n)
-	if c == nil {
-		return events.APIGatewayV2HTTPResponse{}, &grants.Error{Code: grants.NotFound, Message: "There is no check-in " + r.Param("n") + ".", Reason: "check_in_not_found"}
-	}
-	replies, err := h.Store.Replies(ctx, a.ID, n)
+	a, replies, err := h.Service.CheckIn(ctx, r.Param("id"), n)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -90,7 +63,7 @@ func (h *CheckIns) get(ctx context.Context, r *Request) (events.APIGatewayV2HTTP
 			return events.APIGatewayV2HTTPResponse{}, err
 		}
 	}
-	return JSONResponse(http.StatusOK, checkInResponse{AgreementID: a.ID, Reference: a.Reference, CheckIn: *c, Replies: replies})
+	return JSONResponse(http.StatusOK, checkInResponse{AgreementID: a.ID, Reference: a.Reference, CheckIn: *a.CheckIn(n), Replies: replies})
 }
 
 func (h *CheckIns) link(ctx context.Context, r *grants.Reply) error {
@@ -114,10 +87,7 @@ func (h *CheckIns) waive(ctx context.Context, r *Request) (events.APIGatewayV2HT
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	now := h.Now()
-	a, err := h.Store.UpdateAgreement(ctx, r.Param("id"), 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
-		return a.WaiveCheckIn(n, body.Reason, now, r.Actor.ID)
-	}, nil)
+	a, err := h.Service.Waive(ctx, r.Actor.ID, r.Param("id"), n, body.Reason)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -125,13 +95,7 @@ func (h *CheckIns) waive(ctx context.Context, r *Request) (events.APIGatewayV2HT
 }
 
 func (h *CheckIns) listQuarantine(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
-	status := r.Query("status")
-	switch status {
-	case "", dynamo.QuarantinePending, dynamo.QuarantineAccepted, dynamo.QuarantineRejected:
-	default:
-		return events.APIGatewayV2HTTPResponse{}, Invalid("status", "must be one of pending, accepted, rejected")
-	}
-	list, err := h.Store.ListQuarantine(ctx, status)
+	list, err := h.Service.Quarantine(ctx, r.Query("status"))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -140,7 +104,7 @@ func (h *CheckIns) listQuarantine(ctx context.Context, r *Request) (events.APIGa
 			return events.APIGatewayV2HTTPResponse{}, err
 		}
 	}
-	return JSONResponse(http.StatusOK, listResponse[dynamo.Quarantined]{Items: list})
+	return JSONResponse(http.StatusOK, listResponse[grants.Quarantined]{Items: list})
 }
 
 type acceptBody struct {
@@ -160,67 +124,11 @@ func (h *CheckIns) accept(ctx context.Context, r *Request) (events.APIGatewayV2H
 			return events.APIGatewayV2HTTPResponse{}, err
 		}
 	}
-	note, err := grants.OptionalNote("note", body.Note)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	body.Note = note
-	q, err := h.Store.GetQuarantined(ctx, r.Param("id"))
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	if q.Status != dynamo.QuarantinePending {
-		return events.APIGatewayV2HTTPResponse{}, alreadyResolved(q.Status)
-	}
-	reply := q.Reply
-	if body.AgreementID != "" {
-		reply.AgreementID, reply.CheckIn = body.AgreementID, body.CheckIn
-	}
-	if reply.AgreementID == "" || reply.CheckIn == 0 {
-		return events.APIGatewayV2HTTPResponse{}, &grants.Error{Code: grants.Invalid, Message: "Say which agreement and check-in this message answers.",
-			Fields: []grants.FieldError{{Field: "agreementId", Reason: "is required: the message carried no valid token"}, {Field: "checkIn", Reason: "is required"}}, Reason: "validation"}
-	}
-	reply.AcceptedBy = r.Actor.ID
-	now := h.Now()
-	ack, notice := outbox.AckKey(reply.CheckIn, reply.MessageID), outbox.ReplyNoticeKey(reply.CheckIn, reply.MessageID)
-	_, err = h.Store.UpdateAgreement(ctx, reply.AgreementID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
-		entries, err := a.ReceiveReply(reply.CheckIn, reply, now, r.Actor.ID)
-		if err != nil {
-			return nil, err
-		}
-		return append(entries, grants.AuditEntry{At: now.UTC(), Actor: r.Actor.ID, Action: "quarantine.accepted", Subject: reply.MessageID,
-			Detail: "held as " + q.Reason + "; " + body.Note}), nil
-	}, func(a *grants.Agreement) ([]types.TransactWriteItem, error) {
-		item, err := h.Store.ReplyItem(reply)
-		return []types.TransactWriteItem{item, h.Store.ResolveItem(q.ID, dynamo.QuarantineAccepted, r.Actor.ID, body.Note, now),
-			h.Store.Enqueue(a.ID, ack, now), h.Store.Enqueue(a.ID, notice, now)}, err
-	})
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, h.resolvedMeanwhile(ctx, q.ID, err)
-	}
-	for _, k := range []string{ack, notice} {
-		if err := h.Outbox.Deliver(ctx, reply.AgreementID, k); err != nil {
-			logError(ctx, "deliver "+k+"; the sweep will retry", err, reply.AgreementID)
-		}
-	}
-	q, err = h.Store.GetQuarantined(ctx, q.ID)
+	q, err := h.Service.AcceptHeld(ctx, r.Actor.ID, r.Param("id"), service.Destination{AgreementID: body.AgreementID, CheckIn: body.CheckIn}, body.Note)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return JSONResponse(http.StatusOK, q)
-}
-
-func alreadyResolved(status string) error {
-	return &grants.Error{Code: grants.Conflict, Message: "This message was already " + status + ".", Reason: "already_resolved"}
-}
-
-// resolvedMeanwhile explains a failed decision: if someone else decided the
-// message in the meantime, say so rather than pass on the write's conflict.
-func (h *CheckIns) resolvedMeanwhile(ctx context.Context, id string, err error) error {
-	if q, gerr := h.Store.GetQuarantined(ctx, id); gerr == nil && q.Status != dynamo.QuarantinePending {
-		return alreadyResolved(q.Status)
-	}
-	return err
 }
 
 func (h *CheckIns) reject(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
@@ -228,29 +136,7 @@ func (h *CheckIns) reject(ctx context.Context, r *Request) (events.APIGatewayV2H
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	// As for a waive: a blank reason is no reason.
-	reason, err := grants.RequiredReason("reason", body.Reason)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	q, err := h.Store.GetQuarantined(ctx, r.Param("id"))
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	now := h.Now()
-	// The decision and its audit entry are one write.
-	items := []types.TransactWriteItem{h.Store.ResolveItem(q.ID, dynamo.QuarantineRejected, r.Actor.ID, reason, now)}
-	if q.AgreementID != "" {
-		entry, err := h.Store.AuditItem(q.AgreementID, grants.AuditEntry{At: now.UTC(), Actor: r.Actor.ID, Action: "quarantine.rejected", Subject: q.ID, Detail: reason})
-		if err != nil {
-			return events.APIGatewayV2HTTPResponse{}, err
-		}
-		items = append(items, entry)
-	}
-	if err := h.Store.Transact(ctx, items...); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, h.resolvedMeanwhile(ctx, q.ID, err)
-	}
-	q, err = h.Store.GetQuarantined(ctx, q.ID)
+	q, err := h.Service.RejectHeld(ctx, r.Actor.ID, r.Param("id"), body.Reason)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

@@ -16,8 +16,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/service"
 	"github.com/partnership-grants/backend/pkg/testenv/replyworld"
 )
 
@@ -36,7 +36,7 @@ type ciEnv struct {
 
 func newCIEnv(t *testing.T) *ciEnv {
 	w := replyworld.New(t, tick())
-	return &ciEnv{World: w, api: (&CheckIns{Store: w.Store, Links: w.Bucket, Outbox: w.Automation, Now: w.Now}).Routes()}
+	return &ciEnv{World: w, api: (&CheckIns{Service: &service.Service{Store: w.Store, Outbox: w.Automation, Now: w.Now}, Links: w.Bucket}).Routes()}
 }
 
 // receive delivers a corpus message to the receiver as SES would, with
@@ -68,7 +68,7 @@ func audited(h []grants.AuditEntry, action, actor string) []grants.AuditEntry {
 	return out
 }
 
-func (e *ciEnv) quarantined(t *testing.T, id string) *dynamo.Quarantined {
+func (e *ciEnv) quarantined(t *testing.T, id string) *grants.Quarantined {
 	t.Helper()
 	q, err := e.Store.GetQuarantined(context.Background(), id)
 	if err != nil {
@@ -109,7 +109,7 @@ type ciCheckIn struct {
 }
 
 type ciQuarantineList struct {
-	Items []dynamo.Quarantined `json:"items"`
+	Items []grants.Quarantined `json:"items"`
 }
 
 func decodeInto[T any](t *testing.T, resp events.APIGatewayV2HTTPResponse) T {
@@ -232,8 +232,8 @@ func TestQuarantineListAcceptAndReject(t *testing.T) {
 
 	// Accept the reply from a new coordinator: it becomes the check-in's answer.
 	acc := e.do(t, event("POST", "/quarantine/{id}/accept", map[string]string{"id": unknown}, `{"note": "New volunteer coordinator; confirmed by phone"}`, RoleProgramme))
-	q := decodeInto[dynamo.Quarantined](t, acc)
-	if q.Status != dynamo.QuarantineAccepted || q.ResolvedBy != ciProgramme || q.ResolvedAt.IsZero() || q.Note != "New volunteer coordinator; confirmed by phone" {
+	q := decodeInto[grants.Quarantined](t, acc)
+	if q.Status != grants.QuarantineAccepted || q.ResolvedBy != ciProgramme || q.ResolvedAt.IsZero() || q.Note != "New volunteer coordinator; confirmed by phone" {
 		t.Errorf("accepted: %+v", q)
 	}
 	if c := e.Get(t, a.ID).CheckIn(1); c.Status != grants.CheckInReceived {
@@ -263,7 +263,7 @@ func TestQuarantineListAcceptAndReject(t *testing.T) {
 	if rs := e.Replies(t, a.ID, 1); len(rs) != 1 {
 		t.Errorf("%d replies after a second accept", len(rs))
 	}
-	if q := e.quarantined(t, unknown); q.Status != dynamo.QuarantineAccepted || q.Note != "New volunteer coordinator; confirmed by phone" {
+	if q := e.quarantined(t, unknown); q.Status != grants.QuarantineAccepted || q.Note != "New volunteer coordinator; confirmed by phone" {
 		t.Errorf("a refused second decision changed the record: %+v", q)
 	}
 
@@ -272,8 +272,8 @@ func TestQuarantineListAcceptAndReject(t *testing.T) {
 		wantField(t, "reject "+body, e.do(t, event("POST", "/quarantine/{id}/reject", map[string]string{"id": spam}, body, RoleProgramme)), "reason")
 	}
 	rej := e.do(t, event("POST", "/quarantine/{id}/reject", map[string]string{"id": spam}, `{"reason": "Prize spam, not from Hope House"}`, RoleProgramme))
-	q = decodeInto[dynamo.Quarantined](t, rej)
-	if q.Status != dynamo.QuarantineRejected || q.ResolvedBy != ciProgramme || q.Note != "Prize spam, not from Hope House" {
+	q = decodeInto[grants.Quarantined](t, rej)
+	if q.Status != grants.QuarantineRejected || q.ResolvedBy != ciProgramme || q.Note != "Prize spam, not from Hope House" {
 		t.Errorf("rejected: %+v", q)
 	}
 	if got := audited(e.History(t, a.ID), "quarantine.rejected", ciProgramme); len(got) != 1 || got[0].Subject != spam || got[0].Detail != "Prize spam, not from Hope House" {
@@ -285,7 +285,7 @@ func TestQuarantineListAcceptAndReject(t *testing.T) {
 	// A message whose token was forged names no check-in: the officer says which.
 	wantField(t, "accept without a check-in", e.do(t, event("POST", "/quarantine/{id}/accept", map[string]string{"id": forged}, "", RoleProgramme)), "agreementId")
 	body := `{"agreementId": "` + a.ID + `", "checkIn": 1, "note": "Sarah forwarded an old email"}`
-	if q := decodeInto[dynamo.Quarantined](t, e.do(t, event("POST", "/quarantine/{id}/accept", map[string]string{"id": forged}, body, RoleProgramme))); q.Status != dynamo.QuarantineAccepted {
+	if q := decodeInto[grants.Quarantined](t, e.do(t, event("POST", "/quarantine/{id}/accept", map[string]string{"id": forged}, body, RoleProgramme))); q.Status != grants.QuarantineAccepted {
 		t.Errorf("accept with a check-in: %+v", q)
 	}
 	if rs := e.Replies(t, a.ID, 1); len(rs) != 2 {
@@ -447,7 +447,7 @@ func TestCheckInRoutesByRole(t *testing.T) {
 		}
 	}
 
-	if q := e.quarantined(t, held); q.Status != dynamo.QuarantinePending {
+	if q := e.quarantined(t, held); q.Status != grants.QuarantinePending {
 		t.Errorf("a refused request settled the message: %+v", q)
 	}
 	if c := e.Get(t, a.ID).CheckIn(1); c.Status != grants.CheckInSent {

@@ -7,9 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/idempotency"
 )
@@ -24,7 +22,7 @@ const defaultInProgress = 30 * time.Second
 // function that builds the transaction item completing the key with the
 // response, which it must write in the same transaction as its change.
 func withIdempotency(ctx context.Context, store Idempotency, r *Request, scope string, payload []byte, now time.Time,
-	do func(complete func(status int, body []byte) dynamo.Extra) (events.APIGatewayV2HTTPResponse, error),
+	do func(answer answerer) (events.APIGatewayV2HTTPResponse, error),
 ) (events.APIGatewayV2HTTPResponse, error) {
 	key := r.Header("Idempotency-Key")
 	if len(key) > 255 {
@@ -53,20 +51,25 @@ func withIdempotency(ctx context.Context, store Idempotency, r *Request, scope s
 			Body:       string(stored.Body),
 		}, nil
 	}
-	resp, err := do(func(status int, body []byte) dynamo.Extra {
-		return func(*grants.Agreement) ([]types.TransactWriteItem, error) {
-			return []types.TransactWriteItem{store.CompleteItem(req, idempotency.Response{StatusCode: status, Body: body}, now)}, nil
+	resp, err := do(func(resp events.APIGatewayV2HTTPResponse, err error) (*idempotency.Answer, error) {
+		if err != nil {
+			return nil, err
 		}
+		return &idempotency.Answer{Request: req, Response: idempotency.Response{StatusCode: resp.StatusCode, Body: []byte(resp.Body)}}, nil
 	})
 	if err != nil {
 		// Nothing was written: release the key so the client may retry it.
-		if aerr := store.Abandon(context.WithoutCancel(ctx), req); aerr != nil {
+		if aerr := store.AbandonIdempotent(context.WithoutCancel(ctx), req); aerr != nil {
 			logError(ctx, "release idempotency key", aerr, "")
 		}
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return resp, nil
 }
+
+// answerer turns the response a use case's result renders to (inside its
+// transaction) into the answer stored under the request's key.
+type answerer func(resp events.APIGatewayV2HTTPResponse, err error) (*idempotency.Answer, error)
 
 // inFlightWait is how long a duplicate waits for the first request under
 // its key to finish, so concurrent retries get the first response rather
@@ -76,7 +79,7 @@ const inFlightWait = 5 * time.Second
 func begin(ctx context.Context, store Idempotency, req idempotency.Request, now, until time.Time) (*idempotency.Response, error) {
 	deadline := time.Now().Add(inFlightWait)
 	for {
-		stored, err := store.Begin(ctx, req, now, until)
+		stored, err := store.BeginIdempotent(ctx, req, now, until)
 		if !errors.Is(err, idempotency.ErrInProgress) || time.Now().After(deadline) {
 			return stored, err
 		}

@@ -3,41 +3,20 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/partnership-grants/backend/pkg/dynamo"
+	"github.com/partnership-grants/backend/pkg/service"
 	"github.com/partnership-grants/backend/pkg/grants"
-	"github.com/partnership-grants/backend/pkg/outbox"
+	"github.com/partnership-grants/backend/pkg/idempotency"
 )
-
-// PaymentStore is what the instalment routes need from storage.
-type PaymentStore interface {
-	GetAgreement(ctx context.Context, id string) (*grants.Agreement, error)
-	UpdateAgreement(ctx context.Context, id string, expectVersion int, mutate dynamo.Mutation, extra dynamo.Extra) (*grants.Agreement, error)
-	ListInstalments(ctx context.Context, f dynamo.InstalmentFilter, cursor string, limit int) (dynamo.Page[dynamo.InstalmentRow], error)
-	ProgrammeSettings(ctx context.Context, programme string) (grants.ProgrammeSettings, error)
-	Enqueue(agreementID, key string, now time.Time) types.TransactWriteItem
-}
-
-// Deliverer performs an outbox side effect (remittance email, accounting event).
-type Deliverer interface {
-	Deliver(ctx context.Context, agreementID, key string) error
-}
 
 // Payments serves finance's instalment routes.
 type Payments struct {
-	Store       PaymentStore
+	Service     *service.Service
 	Idempotency Idempotency
-	Outbox      Deliverer
-	Defaults    grants.ProgrammeSettings
-	Now         func() time.Time
-	NewID       func() string
 }
 
 // Routes is the function's route table; the keys match template.yaml.
@@ -52,11 +31,9 @@ func (h *Payments) Routes() Router {
 }
 
 func (h *Payments) list(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
-	f := dynamo.InstalmentFilter{Status: grants.InstalmentStatus(r.Query("status")), Programme: r.Query("programme")}
+	f := grants.InstalmentFilter{Status: grants.InstalmentStatus(r.Query("status")), Programme: r.Query("programme")}
 	switch f.Status {
-	case "":
-		f.Status = grants.InstalmentDue
-	case grants.InstalmentDue, grants.InstalmentHeld, grants.InstalmentPaid, grants.InstalmentScheduled, grants.InstalmentCancelled:
+	case "", grants.InstalmentDue, grants.InstalmentHeld, grants.InstalmentPaid, grants.InstalmentScheduled, grants.InstalmentCancelled:
 	default:
 		return events.APIGatewayV2HTTPResponse{}, Invalid("status", "must be one of due, held, paid, scheduled, cancelled")
 	}
@@ -73,11 +50,11 @@ func (h *Payments) list(ctx context.Context, r *Request) (events.APIGatewayV2HTT
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	page, err := h.Store.ListInstalments(ctx, f, r.Query("cursor"), limit)
+	page, err := h.Service.Instalments(ctx, f, r.Query("cursor"), limit)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return JSONResponse(http.StatusOK, listResponse[dynamo.InstalmentRow]{Items: page.Items, NextCursor: page.NextCursor})
+	return JSONResponse(http.StatusOK, listResponse[grants.InstalmentRow]{Items: page.Items, NextCursor: page.NextCursor})
 }
 
 func instalmentNumber(r *Request) (int, error) {
@@ -105,12 +82,9 @@ type paymentResponse struct {
 	Agreement   string            `json:"agreementStatus"`
 }
 
-func (h *Payments) twoPeople(ctx context.Context, programme string) (bool, error) {
-	p, err := h.Store.ProgrammeSettings(ctx, programme)
-	if err != nil {
-		return true, err
-	}
-	return p.Defaults(h.Defaults).RequiresTwoPeople(), nil
+func paid(a *grants.Agreement, n int) paymentResponse {
+	in := a.Instalment(n)
+	return paymentResponse{AgreementID: a.ID, Reference: a.Reference, Instalment: *in, Payment: *in.Payment, Agreement: string(a.Status)}
 }
 
 // pay requests (or, without the two-person rule, makes) the payment of an
@@ -140,39 +114,16 @@ func (h *Payments) pay(ctx context.Context, r *Request) (events.APIGatewayV2HTTP
 		N         int
 		Body      paymentBody
 	}{id, n, body})
-	now := h.Now()
-	paymentID := h.NewID()
-	var paid bool
-	resp, err := withIdempotency(ctx, h.Idempotency, r, "payments.request", canonical, now,
-		func(complete func(status int, body []byte) dynamo.Extra) (events.APIGatewayV2HTTPResponse, error) {
+	return withIdempotency(ctx, h.Idempotency, r, "payments.request", canonical, h.Service.Now(),
+		func(answer answerer) (events.APIGatewayV2HTTPResponse, error) {
 			var resp events.APIGatewayV2HTTPResponse
-			_, err := h.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
-				two, err := h.twoPeople(ctx, a.Programme)
-				if err != nil {
-					return nil, err
-				}
-				_, entries, err := a.RequestPayment(n, req, paymentID, two, now, r.Actor.ID)
-				paid = err == nil && !two
-				return entries, err
-			}, func(a *grants.Agreement) ([]types.TransactWriteItem, error) {
-				in := a.Instalment(n)
+			_, err := h.Service.RequestPayment(ctx, r.Actor.ID, id, n, req, func(a *grants.Agreement) (*idempotency.Answer, error) {
 				var err error
-				resp, err = JSONResponse(http.StatusCreated, paymentResponse{AgreementID: a.ID, Reference: a.Reference, Instalment: *in, Payment: *in.Payment, Agreement: string(a.Status)})
-				if err != nil {
-					return nil, err
-				}
-				items, err := complete(resp.StatusCode, []byte(resp.Body))(a)
-				if paid {
-					items = append(items, h.Store.Enqueue(a.ID, outbox.RemittanceKey(n), now), h.Store.Enqueue(a.ID, outbox.PaidEventKey(n), now))
-				}
-				return items, err
+				resp, err = JSONResponse(http.StatusCreated, paid(a, n))
+				return answer(resp, err)
 			})
 			return resp, err
 		})
-	if err == nil && paid {
-		h.deliverPaid(ctx, id, n)
-	}
-	return resp, err
 }
 
 func (h *Payments) approve(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
@@ -180,45 +131,22 @@ func (h *Payments) approve(ctx context.Context, r *Request) (events.APIGatewayV2
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	id, paymentID := r.Param("id"), r.Param("paymentId")
-	now := h.Now()
-	a, err := h.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
-		two, err := h.twoPeople(ctx, a.Programme)
-		if err != nil {
-			return nil, err
-		}
-		return a.ApprovePayment(n, paymentID, two, now, r.Actor.ID)
-	}, func(a *grants.Agreement) ([]types.TransactWriteItem, error) {
-		return []types.TransactWriteItem{h.Store.Enqueue(a.ID, outbox.RemittanceKey(n), now), h.Store.Enqueue(a.ID, outbox.PaidEventKey(n), now)}, nil
-	})
+	a, err := h.Service.ApprovePayment(ctx, r.Actor.ID, r.Param("id"), n, r.Param("paymentId"))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	h.deliverPaid(ctx, id, n)
-	in := a.Instalment(n)
-	return JSONResponse(http.StatusOK, paymentResponse{AgreementID: a.ID, Reference: a.Reference, Instalment: *in, Payment: *in.Payment, Agreement: string(a.Status)})
-}
-
-// deliverPaid sends the remittance and publishes the accounting event. The
-// payment is committed by now; a failure here is retried by the sweep, which
-// finds the pending outbox entries, so it is logged and not returned.
-func (h *Payments) deliverPaid(ctx context.Context, id string, n int) {
-	for _, key := range []string{outbox.RemittanceKey(n), outbox.PaidEventKey(n)} {
-		if err := h.Outbox.Deliver(ctx, id, key); err != nil {
-			logError(ctx, fmt.Sprintf("deliver %s; the sweep will retry", key), err, id)
-		}
-	}
+	return JSONResponse(http.StatusOK, paid(a, n))
 }
 
 func (h *Payments) hold(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
-	return h.holdOrRelease(ctx, r, (*grants.Agreement).Hold)
+	return h.holdOrRelease(ctx, r, h.Service.Hold)
 }
 
 func (h *Payments) release(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
-	return h.holdOrRelease(ctx, r, (*grants.Agreement).Release)
+	return h.holdOrRelease(ctx, r, h.Service.Release)
 }
 
-func (h *Payments) holdOrRelease(ctx context.Context, r *Request, change func(*grants.Agreement, int, string, time.Time, string) (grants.AuditEntry, error)) (events.APIGatewayV2HTTPResponse, error) {
+func (h *Payments) holdOrRelease(ctx context.Context, r *Request, change func(ctx context.Context, actor, id string, n int, reason string) (*grants.Agreement, error)) (events.APIGatewayV2HTTPResponse, error) {
 	n, err := instalmentNumber(r)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
@@ -227,11 +155,7 @@ func (h *Payments) holdOrRelease(ctx context.Context, r *Request, change func(*g
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	now := h.Now()
-	a, err := h.Store.UpdateAgreement(ctx, r.Param("id"), 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
-		e, err := change(a, n, body.Reason, now, r.Actor.ID)
-		return []grants.AuditEntry{e}, err
-	}, nil)
+	a, err := change(ctx, r.Actor.ID, r.Param("id"), n, body.Reason)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

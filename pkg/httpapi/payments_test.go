@@ -28,6 +28,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/mailer"
 	"github.com/partnership-grants/backend/pkg/outbox"
 	"github.com/partnership-grants/backend/pkg/replytoken"
+	"github.com/partnership-grants/backend/pkg/service"
 	"github.com/partnership-grants/backend/pkg/testenv"
 )
 
@@ -132,7 +133,7 @@ func newPayEnv(t testing.TB) *payEnv {
 		Defaults: grants.ProgrammeSettings{Name: "Community 2026", OfficerEmails: []string{"officer-" + suffix + "@funder.test"},
 			FinanceEmails: []string{e.finance}, ReminderDays: 7, MaxReminders: 2},
 	}
-	e.h = &Payments{Store: store, Idempotency: idempotency.NewStore(db, table), Outbox: e.x, Now: clock.Now, NewID: dynamo.NewID}
+	e.h = &Payments{Service: &service.Service{Store: store, Outbox: e.x, Now: clock.Now, NewID: dynamo.NewID}, Idempotency: store}
 	e.api = e.h.Routes()
 	return e
 }
@@ -161,7 +162,7 @@ func (e *payEnv) newAgreement(t testing.TB, programme string, due ...int) *grant
 		t.Fatal(err)
 	}
 	a.ID = dynamo.NewID()
-	if err := e.check.CreateAgreement(ctx, a, grants.AuditEntry{At: now, Actor: "programme@funder.example", Action: "agreement.created"}, nil); err != nil {
+	if err := e.check.CreateAgreement(ctx, a, grants.Audited(grants.AuditEntry{At: now, Actor: "programme@funder.example", Action: "agreement.created"}), nil); err != nil {
 		t.Fatal(err)
 	}
 	e.mutate(t, a.ID, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
@@ -187,9 +188,9 @@ func (e *payEnv) makeDue(t testing.TB, id string, n int) {
 	})
 }
 
-func (e *payEnv) mutate(t testing.TB, id string, m dynamo.Mutation) *grants.Agreement {
+func (e *payEnv) mutate(t testing.TB, id string, m func(a *grants.Agreement) ([]grants.AuditEntry, error)) *grants.Agreement {
 	t.Helper()
-	a, err := e.check.UpdateAgreement(context.Background(), id, 0, m, nil)
+	a, err := e.check.UpdateAgreement(context.Background(), id, 0, grants.AuditOnly(m))
 	if err != nil {
 		t.Fatalf("update %s: %v", id, err)
 	}
@@ -624,7 +625,7 @@ func TestPayRules(t *testing.T) {
 			t.Fatal(err)
 		}
 		d.ID = dynamo.NewID()
-		if err := e.check.CreateAgreement(context.Background(), d, grants.AuditEntry{At: now, Actor: "p", Action: "agreement.created"}, nil); err != nil {
+		if err := e.check.CreateAgreement(context.Background(), d, grants.Audited(grants.AuditEntry{At: now, Actor: "p", Action: "agreement.created"}), nil); err != nil {
 			t.Fatal(err)
 		}
 		wantProblem(t, "draft", e.do(t, payEvent(d.ID, 1, payBody, alice, "draft")), 409, "agreement_not_active")
@@ -639,7 +640,7 @@ func TestPayRules(t *testing.T) {
 			en, err := a.Terminate("partner closed", e.clock.Now(), "programme@funder.example")
 			return []grants.AuditEntry{en}, err
 		}
-		if _, err := e.check.UpdateAgreement(context.Background(), a.ID, 0, terminate, nil); grants.ErrorCode(err) != grants.Conflict || !strings.Contains(err.Error(), "waiting for approval") {
+		if _, err := e.check.UpdateAgreement(context.Background(), a.ID, 0, grants.AuditOnly(terminate)); grants.ErrorCode(err) != grants.Conflict || !strings.Contains(err.Error(), "waiting for approval") {
 			t.Fatalf("terminate with a payment awaiting approval: %v", err)
 		}
 		b := e.newAgreement(t, prog, 1)
@@ -841,7 +842,7 @@ func TestPayLastInstalmentCompletesAgreement(t *testing.T) {
 				}
 			}
 			// Completion took the agreement out of finance's lists of work.
-			page, err := e.check.ListInstalments(context.Background(), dynamo.InstalmentFilter{Status: grants.InstalmentPaid}, "", 50)
+			page, err := e.check.ListInstalments(context.Background(), grants.InstalmentFilter{Status: grants.InstalmentPaid}, "", 50)
 			if err != nil || len(page.Items) != 4 {
 				t.Fatalf("paid rows %d %v", len(page.Items), err)
 			}

@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
@@ -127,12 +126,14 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 		}
 		return emails, nil
 	})
-	copyOf, mark, err := rc.copies(ctx, msg, id, outcome)
+	copyOf, first, err := rc.copies(ctx, msg, id, outcome)
 	if err != nil {
 		return err
 	}
-	done := append([]types.TransactWriteItem{rc.Store.CompleteItem(outbox.InboundPartition, claimKey, token, id, rc.Now())}, mark...)
 	now := rc.Now()
+	// Whatever becomes of the message, the write that records it also
+	// completes this delivery's claim and marks the email's first copy.
+	done := grants.Effects{At: now, Sent: []grants.Sent{{Partition: outbox.InboundPartition, Key: claimKey, Token: token, MessageID: id}}, FirstCopies: first}
 	reply := grants.Reply{AgreementID: outcome.AgreementID, CheckIn: outcome.CheckIn, MessageID: id, ReceivedAt: now.UTC(), RawKey: rawKey,
 		Verdicts: grants.Verdicts(env.Verdicts)}
 	if msg != nil {
@@ -174,38 +175,36 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 
 // copies tells whether the message is another delivery of an email already
 // stored (see inbound.Identity), returning the first delivery's SES message
-// ID; if it is the first, mark is the item that records it as such, to be
-// written with its outcome, so that of two copies arriving together one
-// wins and the other fails and is retried (then found to be a copy).
-func (rc *Receiver) copies(ctx context.Context, msg *inbound.Message, id string, outcome inbound.Outcome) (copyOf string, mark []types.TransactWriteItem, err error) {
+// ID; if it is the first, first records it as such, to be written with its
+// outcome, so that of two copies arriving together one wins and the other
+// fails and is retried (then found to be a copy).
+func (rc *Receiver) copies(ctx context.Context, msg *inbound.Message, id string, outcome inbound.Outcome) (copyOf string, first []grants.FirstCopy, err error) {
 	identity := inbound.Identity(msg)
 	if identity == "" {
 		return "", nil, nil
 	}
-	first, err := rc.Store.GetFirstCopy(ctx, identity)
+	stored, err := rc.Store.GetFirstCopy(ctx, identity)
 	if err != nil {
 		return "", nil, err
 	}
-	if first == nil {
-		it, err := rc.Store.FirstCopyItem(identity, dynamo.FirstCopy{MessageID: id, Held: outcome.Kind == inbound.Quarantine})
-		return "", []types.TransactWriteItem{it}, err
+	if stored == nil {
+		return "", []grants.FirstCopy{{Identity: identity, MessageID: id, Held: outcome.Kind == inbound.Quarantine}}, nil
 	}
-	if first.MessageID != id && inbound.IsCopy(first.Held, outcome) {
-		return first.MessageID, nil, nil
+	if stored.MessageID != id && inbound.IsCopy(stored.Held, outcome) {
+		return stored.MessageID, nil, nil
 	}
 	return "", nil, nil
 }
 
 // accept stores the reply on its check-in, moves the check-in to received
 // (the first time), and acknowledges the partner and tells the officer.
-func (rc *Receiver) accept(ctx context.Context, r grants.Reply, done []types.TransactWriteItem) error {
-	now := rc.Now()
+func (rc *Receiver) accept(ctx context.Context, r grants.Reply, done grants.Effects) error {
 	ack, notice := outbox.AckKey(r.CheckIn, r.MessageID), outbox.ReplyNoticeKey(r.CheckIn, r.MessageID)
-	_, err := rc.Store.UpdateAgreement(ctx, r.AgreementID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
-		return a.ReceiveReply(r.CheckIn, r, now, r.From)
-	}, func(a *grants.Agreement) ([]types.TransactWriteItem, error) {
-		item, err := rc.Store.ReplyItem(r)
-		return append([]types.TransactWriteItem{item, rc.Store.Enqueue(a.ID, ack, now), rc.Store.Enqueue(a.ID, notice, now)}, done...), err
+	_, err := rc.Store.UpdateAgreement(ctx, r.AgreementID, 0, func(a *grants.Agreement) (grants.Effects, error) {
+		entries, err := a.ReceiveReply(r.CheckIn, r, done.At, r.From)
+		fx := done
+		fx.Audit, fx.Replies, fx.Outbox = entries, []grants.Reply{r}, []string{ack, notice}
+		return fx, err
 	})
 	if err != nil {
 		return err
@@ -216,32 +215,25 @@ func (rc *Receiver) accept(ctx context.Context, r grants.Reply, done []types.Tra
 
 // ignore records an auto-reply or delivery report against its agreement
 // (kept, not counted as an answer).
-func (rc *Receiver) ignore(ctx context.Context, r grants.Reply, reason string, done []types.TransactWriteItem) error {
-	if r.AgreementID == "" {
-		return rc.Store.Transact(ctx, done...)
-	}
+func (rc *Receiver) ignore(ctx context.Context, r grants.Reply, reason string, done grants.Effects) error {
 	// Only the history changes: an out-of-office must not move the
 	// agreement's version under a person editing it.
-	entry, err := rc.Store.AuditItem(r.AgreementID, grants.AuditEntry{At: rc.Now().UTC(), Actor: grants.System, Action: "reply.ignored",
-		Subject: fmt.Sprintf("check-in %d", r.CheckIn), Detail: fmt.Sprintf("%s from %s (SES message %s)", reason, r.From, r.MessageID)})
-	if err != nil {
-		return err
+	if r.AgreementID != "" {
+		done.Audit = []grants.AuditEntry{{At: done.At.UTC(), Actor: grants.System, Action: "reply.ignored",
+			Subject: fmt.Sprintf("check-in %d", r.CheckIn), Detail: fmt.Sprintf("%s from %s (SES message %s)", reason, r.From, r.MessageID)}}
 	}
-	return rc.Store.Transact(ctx, append(done, entry)...)
+	return rc.Store.Apply(ctx, r.AgreementID, done)
 }
 
 // quarantine holds the message for a person and tells the officer.
-func (rc *Receiver) quarantine(ctx context.Context, r grants.Reply, reason string, a *grants.Agreement, done []types.TransactWriteItem) error {
-	q := dynamo.Quarantined{ID: r.MessageID, Status: dynamo.QuarantinePending, Reason: reason, AgreementID: r.AgreementID, CheckIn: r.CheckIn, Reply: r}
+func (rc *Receiver) quarantine(ctx context.Context, r grants.Reply, reason string, a *grants.Agreement, done grants.Effects) error {
+	q := grants.Quarantined{ID: r.MessageID, Status: grants.QuarantinePending, Reason: reason, AgreementID: r.AgreementID, CheckIn: r.CheckIn, Reply: r}
 	if a != nil {
 		q.Reference, q.Programme = a.Reference, a.Programme
 	}
-	item, err := rc.Store.QuarantineItem(q)
-	if err != nil {
-		return err
-	}
 	notice := outbox.QuarantineNoticeKey(r.MessageID)
-	if err := rc.Store.Transact(ctx, append(done, item, rc.Store.Enqueue(outbox.InboundPartition, notice, rc.Now()))...); err != nil {
+	done.Held, done.Outbox = []grants.Quarantined{q}, []string{notice}
+	if err := rc.Store.Apply(ctx, outbox.InboundPartition, done); err != nil {
 		return err
 	}
 	rc.deliver(ctx, outbox.InboundPartition, notice)

@@ -59,10 +59,11 @@ func Name(agreementID, kind string, n int) string {
 
 // Sync creates the missing schedules of an active agreement, or deletes all
 // of them once it is no longer active, and records on each item that its
-// schedule exists. Failures leave the item marked missing for the sweep.
-func (s *Schedules) Sync(ctx context.Context, a *grants.Agreement) error {
+// schedule exists. Failures leave the item marked missing for the sweep. It
+// returns the agreement as it then stands.
+func (s *Schedules) Sync(ctx context.Context, a *grants.Agreement) (*grants.Agreement, error) {
 	if a.Status != grants.AgreementActive {
-		return s.deleteAll(ctx, a)
+		return a, s.deleteAll(ctx, a)
 	}
 	var created []string
 	var errs []error
@@ -85,11 +86,14 @@ func (s *Schedules) Sync(ctx context.Context, a *grants.Agreement) error {
 		}
 	}
 	if len(created) > 0 {
-		if err := s.markCreated(ctx, a.ID, created); err != nil {
+		marked, err := s.markCreated(ctx, a, created)
+		if err != nil {
 			errs = append(errs, err)
+		} else {
+			a = marked
 		}
 	}
-	return errors.Join(errs...)
+	return a, errors.Join(errs...)
 }
 
 // when is the instant a schedule fires: HourOfDay on its date in the
@@ -156,12 +160,15 @@ func (s *Schedules) put(ctx context.Context, a *grants.Agreement, kind string, n
 	return nil
 }
 
-func (s *Schedules) markCreated(ctx context.Context, id string, names []string) error {
+// markCreated records the schedules made; a is the agreement they were made
+// from, read just before, so the write does not read it again.
+func (s *Schedules) markCreated(ctx context.Context, a *grants.Agreement, names []string) (*grants.Agreement, error) {
+	id := a.ID
 	done := map[string]bool{}
 	for _, n := range names {
 		done[n] = true
 	}
-	_, err := s.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
+	return s.Store.UpdateRead(ctx, a, func(a *grants.Agreement) (grants.Effects, error) {
 		changed := false
 		for i := range a.Instalments {
 			if in := &a.Instalments[i]; done[Name(id, "i", in.Number)] && !in.ScheduleCreated {
@@ -174,11 +181,10 @@ func (s *Schedules) markCreated(ctx context.Context, id string, names []string) 
 			}
 		}
 		if !changed {
-			return nil, dynamo.ErrNoChange
+			return grants.Effects{}, grants.ErrNoChange
 		}
-		return nil, nil
-	}, nil)
-	return err
+		return grants.Effects{}, nil
+	})
 }
 
 // deleteAll removes every schedule the agreement may still have; a schedule

@@ -120,13 +120,13 @@ func (f *fixture) activate(t *testing.T, start, timeZone string) *grants.Agreeme
 		t.Fatal(err)
 	}
 	a.ID = dynamo.NewID()
-	if err := f.store.CreateAgreement(ctx, a, grants.AuditEntry{At: now, Actor: "officer@funder.test", Action: "agreement.created"}, nil); err != nil {
+	if err := f.store.CreateAgreement(ctx, a, grants.Audited(grants.AuditEntry{At: now, Actor: "officer@funder.test", Action: "agreement.created"}), nil); err != nil {
 		t.Fatal(err)
 	}
-	a, err = f.store.UpdateAgreement(ctx, a.ID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
+	a, err = f.store.UpdateAgreement(ctx, a.ID, 0, grants.AuditOnly(func(a *grants.Agreement) ([]grants.AuditEntry, error) {
 		e, err := a.Activate(now, "officer@funder.test")
 		return []grants.AuditEntry{e}, err
-	}, nil)
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +157,7 @@ func TestSyncCreatesEightSchedulesThenDeletesThemOnTermination(t *testing.T) {
 	ctx := context.Background()
 	a := f.activate(t, "2026-06-01", "Europe/London")
 
-	if err := f.sync.Sync(ctx, a); err != nil {
+	if _, err := f.sync.Sync(ctx, a); err != nil {
 		t.Fatalf("Sync: %v", err)
 	}
 	if got := f.calls.take()["CreateSchedule"]; got != 8 {
@@ -257,14 +257,14 @@ func TestSyncCreatesEightSchedulesThenDeletesThemOnTermination(t *testing.T) {
 	}
 
 	// A second Sync, from a fresh read, creates nothing.
-	if err := f.sync.Sync(ctx, stored); err != nil {
+	if _, err := f.sync.Sync(ctx, stored); err != nil {
 		t.Fatalf("second Sync: %v", err)
 	}
 	if got := f.calls.take(); got["CreateSchedule"] != 0 {
 		t.Errorf("second Sync made %d CreateSchedule calls, want 0", got["CreateSchedule"])
 	}
 	// A retried Sync from the stale copy collides by name instead of duplicating.
-	if err := f.sync.Sync(ctx, a); err != nil {
+	if _, err := f.sync.Sync(ctx, a); err != nil {
 		t.Fatalf("Sync from a stale copy: %v", err)
 	}
 	f.calls.take()
@@ -273,14 +273,14 @@ func TestSyncCreatesEightSchedulesThenDeletesThemOnTermination(t *testing.T) {
 	}
 
 	// Terminating, then syncing, deletes every schedule.
-	ended, err := f.store.UpdateAgreement(ctx, a.ID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
+	ended, err := f.store.UpdateAgreement(ctx, a.ID, 0, grants.AuditOnly(func(a *grants.Agreement) ([]grants.AuditEntry, error) {
 		e, err := a.Terminate("Partner closed", f.clock.Now(), "officer@funder.test")
 		return []grants.AuditEntry{e}, err
-	}, nil)
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.sync.Sync(ctx, ended); err != nil {
+	if _, err := f.sync.Sync(ctx, ended); err != nil {
 		t.Fatalf("Sync after termination: %v", err)
 	}
 	if got := f.calls.take(); got["DeleteSchedule"] != 8 || got["CreateSchedule"] != 0 {
@@ -295,7 +295,7 @@ func TestSyncCreatesEightSchedulesThenDeletesThemOnTermination(t *testing.T) {
 		t.Errorf("GetSchedule after termination: %v, want ResourceNotFoundException", err)
 	}
 	// Deleting again (a schedule that already ran and deleted itself) is fine.
-	if err := f.sync.Sync(ctx, ended); err != nil {
+	if _, err := f.sync.Sync(ctx, ended); err != nil {
 		t.Errorf("second Sync after termination: %v", err)
 	}
 }
@@ -306,7 +306,7 @@ func TestSyncUsesTheAgreementsTimeZone(t *testing.T) {
 	f := newFixture(t, time.Date(2026, 1, 10, 12, 0, 0, 0, time.UTC)) // 11 Jan 01:00 in Auckland
 	ctx := context.Background()
 	a := f.activate(t, "2026-01-11", "Pacific/Auckland")
-	if err := f.sync.Sync(ctx, a); err != nil {
+	if _, err := f.sync.Sync(ctx, a); err != nil {
 		t.Fatal(err)
 	}
 	for name, want := range map[string]string{
@@ -345,7 +345,7 @@ func TestFailedCreationLeavesItemsForTheSweep(t *testing.T) {
 	a := f.activate(t, "2026-03-01", "Europe/London")
 	broken := *f.sync
 	broken.Cfg.Group = "no-such-group"
-	if err := broken.Sync(ctx, a); err == nil {
+	if _, err := broken.Sync(ctx, a); err == nil {
 		t.Fatal("Sync into a missing group succeeded")
 	}
 	work, err := f.store.DueWork(ctx, grants.Today(now, time.UTC))
@@ -362,7 +362,7 @@ func TestFailedCreationLeavesItemsForTheSweep(t *testing.T) {
 		t.Errorf("%d items listed as missing a schedule, want 8 (work: %+v)", missing, work)
 	}
 	// Repaired by a later Sync.
-	if err := f.sync.Sync(ctx, a); err != nil {
+	if _, err := f.sync.Sync(ctx, a); err != nil {
 		t.Fatal(err)
 	}
 	if got := f.list(t, a.ID); len(got) != 8 {
@@ -377,22 +377,22 @@ func TestAmendedDateReplacesTheSchedule(t *testing.T) {
 	f := newFixture(t, now)
 	ctx := context.Background()
 	a := f.activate(t, "2026-06-01", "Europe/London")
-	if err := f.sync.Sync(ctx, a); err != nil {
+	if _, err := f.sync.Sync(ctx, a); err != nil {
 		t.Fatal(err)
 	}
 	f.calls.take()
 
-	a, err := f.store.UpdateAgreement(ctx, a.ID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
+	a, err := f.store.UpdateAgreement(ctx, a.ID, 0, grants.AuditOnly(func(a *grants.Agreement) ([]grants.AuditEntry, error) {
 		e, err := a.Amend(grants.Amendment{
 			InstalmentDates: []grants.DateChange{{Number: 2, DueDate: "2026-09-15"}},
 			CheckInDates:    []grants.DateChange{{Number: 1, DueDate: "2026-08-25"}},
 		}, now, "officer@funder.test")
 		return []grants.AuditEntry{e}, err
-	}, nil)
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.sync.Sync(ctx, a); err != nil {
+	if _, err := f.sync.Sync(ctx, a); err != nil {
 		t.Fatalf("Sync: %v", err)
 	}
 	if got := f.calls.take(); got["CreateSchedule"] != 4 || got["DeleteSchedule"] != 2 || got["GetSchedule"] != 2 {
@@ -415,7 +415,7 @@ func TestAmendedDateReplacesTheSchedule(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.calls.take()
-	if err := f.sync.Sync(ctx, fresh); err != nil {
+	if _, err := f.sync.Sync(ctx, fresh); err != nil {
 		t.Fatal(err)
 	}
 	if got := f.calls.take(); len(got) != 0 {

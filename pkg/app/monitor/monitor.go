@@ -11,6 +11,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/dashboard"
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/export"
+	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/httpapi"
 	"github.com/partnership-grants/backend/pkg/httpapi/monitoringapi"
 )
@@ -46,7 +47,7 @@ func API(d *app.Deps) httpapi.Router {
 type quarantineView struct{ store *dynamo.Store }
 
 func (v quarantineView) ListQuarantined(ctx context.Context, programme string) ([]dashboard.QuarantineItem, error) {
-	held, err := v.store.ListQuarantine(ctx, dynamo.QuarantinePending)
+	held, err := v.store.ListQuarantine(ctx, grants.QuarantinePending)
 	if err != nil {
 		return nil, err
 	}

@@ -19,7 +19,6 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/automation"
-	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/eventbus"
 	"github.com/partnership-grants/backend/pkg/httpapi"
 	"github.com/partnership-grants/backend/pkg/mailer"
@@ -85,13 +84,8 @@ func PaymentsAPI(ctx context.Context, d *app.Deps) (httpapi.Router, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &httpapi.Payments{
-		Store:       d.Store,
-		Idempotency: d.Idempotency,
-		Outbox:      x,
-		Defaults:    d.ProgrammeDefaults(),
-		Now:         d.Clock,
-		NewID:       dynamo.NewID,
-	}
+	svc := d.Service()
+	svc.Outbox = x
+	h := &httpapi.Payments{Service: svc, Idempotency: d.Store}
 	return h.Routes(), nil
 }

@@ -31,6 +31,8 @@ func CheckInsAPI(ctx context.Context, d *app.Deps) (httpapi.Router, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &httpapi.CheckIns{Store: d.Store, Links: Bucket(d), Outbox: x, Now: d.Clock}
+	svc := d.Service()
+	svc.Outbox = x
+	h := &httpapi.CheckIns{Service: svc, Links: Bucket(d)}
 	return h.Routes(), nil
 }

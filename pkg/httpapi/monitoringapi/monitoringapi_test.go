@@ -29,6 +29,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/httpapi"
 	"github.com/partnership-grants/backend/pkg/monitoring"
+	"github.com/partnership-grants/backend/pkg/service"
 	"github.com/partnership-grants/backend/pkg/testenv"
 	"github.com/partnership-grants/backend/pkg/testenv/apigw"
 )
@@ -94,14 +95,14 @@ func newMonitoringFixture(t *testing.T) *monFixture {
 			t.Fatal(err)
 		}
 		a.ID = dynamo.NewID()
-		if err := store.CreateAgreement(ctx, a, grants.AuditEntry{At: now(), Actor: officer, Action: "agreement.created"}, nil); err != nil {
+		if err := store.CreateAgreement(ctx, a, grants.Audited(grants.AuditEntry{At: now(), Actor: officer, Action: "agreement.created"}), nil); err != nil {
 			t.Fatal(err)
 		}
 		f.ids[partner] = a.ID
 		return a.ID
 	}
 	change := func(id string, steps ...func(a *grants.Agreement) (grants.AuditEntry, error)) {
-		_, err := store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
+		_, err := store.UpdateAgreement(ctx, id, 0, grants.AuditOnly(func(a *grants.Agreement) ([]grants.AuditEntry, error) {
 			var out []grants.AuditEntry
 			for _, step := range steps {
 				e, err := step(a)
@@ -111,7 +112,7 @@ func newMonitoringFixture(t *testing.T) *monFixture {
 				out = append(out, e)
 			}
 			return out, nil
-		}, nil)
+		}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -581,8 +582,9 @@ func TestOneUnreadableAgreementNeverBreaksTheProgramme(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	agreements := (&httpapi.Agreements{Store: f.store, Now: monNow()}).Routes()
-	payments := (&httpapi.Payments{Store: f.store, Now: monNow()}).Routes()
+	svc := &service.Service{Store: f.store, Now: monNow()}
+	agreements := (&httpapi.Agreements{Service: svc}).Routes()
+	payments := (&httpapi.Payments{Service: svc}).Routes()
 	for _, c := range []struct {
 		api   httpapi.Router
 		route string

@@ -121,13 +121,13 @@ func (w *World) ActiveAgreement(t testing.TB) (*grants.Agreement, string) {
 		t.Fatal(err)
 	}
 	a.ID = dynamo.NewID()
-	if err := w.Store.CreateAgreement(ctx, a, grants.AuditEntry{At: now, Actor: Creator, Action: "agreement.created"}, nil); err != nil {
+	if err := w.Store.CreateAgreement(ctx, a, grants.Audited(grants.AuditEntry{At: now, Actor: Creator, Action: "agreement.created"}), nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.Store.UpdateAgreement(ctx, a.ID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
+	if _, err := w.Store.UpdateAgreement(ctx, a.ID, 0, grants.AuditOnly(func(a *grants.Agreement) ([]grants.AuditEntry, error) {
 		en, err := a.Activate(w.Now(), Creator)
 		return []grants.AuditEntry{en}, err
-	}, nil); err != nil {
+	})); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Automation.SendCheckIn(ctx, a.ID, 1); err != nil {

@@ -1,0 +1,92 @@
+package grants
+
+import (
+	"errors"
+	"time"
+
+	"github.com/partnership-grants/backend/pkg/idempotency"
+)
+
+// Effects are what a change causes besides the agreement's own state. The
+// store writes them in the same transaction as the change, or writes nothing:
+// a use case describes them, and never how they are stored.
+type Effects struct {
+	// At is when the change happened, for the records the effects write.
+	At    time.Time
+	Audit []AuditEntry
+	// Outbox enqueues side effects (an email, an event) by outbox key; a key
+	// already enqueued is left as it is.
+	Outbox []string
+	// Sent records claimed side effects as done; the write fails if a claim
+	// was lost meanwhile.
+	Sent []Sent
+	// Replies stores partners' replies, once per message.
+	Replies []Reply
+	// Held quarantines messages for a person, once per message.
+	Held []Quarantined
+	// FirstCopies mark emails received, once per email.
+	FirstCopies []FirstCopy
+	// Decisions settle held messages; the write fails if one was settled first.
+	Decisions []Decision
+	// Answer completes the idempotent request that made the change.
+	Answer *idempotency.Answer
+}
+
+// ErrNoChange is returned by a change that finds nothing to do (a duplicate
+// event): the store then writes nothing and returns the agreement as it is.
+var ErrNoChange = errors.New("no change")
+
+// Sent is a side effect that happened: its outbox key, the claim it was
+// sent under and the message (or event) ID it was sent as. Partition is the
+// outbox it belongs to when that is not the changed agreement's (the
+// inbound partition's once-only records).
+type Sent struct {
+	Key, Token, MessageID string
+	Partition             string
+}
+
+// Decision settles a held message: accepted or rejected, by whom, and why.
+type Decision struct {
+	MessageID, Status, Actor, Note string
+}
+
+// Audited is the effects of a change that only records history.
+func Audited(entries ...AuditEntry) Effects { return Effects{Audit: entries} }
+
+// Quarantine statuses.
+const (
+	QuarantinePending  = "pending"
+	QuarantineAccepted = "accepted"
+	QuarantineRejected = "rejected"
+)
+
+// Quarantined is a received message held for a person to look at.
+type Quarantined struct {
+	ID          string    `json:"id" dynamodbav:"id"` // the SES message id
+	Status      string    `json:"status" dynamodbav:"status"`
+	Reason      string    `json:"reason" dynamodbav:"reason"`
+	AgreementID string    `json:"agreementId,omitempty" dynamodbav:"agreementId,omitempty"`
+	Reference   string    `json:"reference,omitempty" dynamodbav:"reference,omitempty"`
+	Programme   string    `json:"programme,omitempty" dynamodbav:"programme,omitempty"`
+	CheckIn     int       `json:"checkIn,omitempty" dynamodbav:"checkIn,omitempty"`
+	Reply       Reply     `json:"reply" dynamodbav:"reply"`
+	ResolvedBy  string    `json:"resolvedBy,omitempty" dynamodbav:"resolvedBy,omitempty"`
+	ResolvedAt  time.Time `json:"resolvedAt,omitzero" dynamodbav:"resolvedAt,omitempty"`
+	Note        string    `json:"note,omitempty" dynamodbav:"note,omitempty"`
+}
+
+// FirstCopy marks the first copy received of an email (see
+// inbound.Identity), so a resend under a new SES message ID is known as a copy.
+type FirstCopy struct {
+	Identity  string `json:"-" dynamodbav:"-"`
+	MessageID string `json:"messageId" dynamodbav:"messageId"` // its SES message id
+	Held      bool   `json:"held" dynamodbav:"held"`           // quarantined
+}
+
+// AuditOnly adapts a change whose only effects are its audit entries.
+func AuditOnly(change func(a *Agreement) ([]AuditEntry, error)) func(a *Agreement) (Effects, error) {
+	return func(a *Agreement) (Effects, error) {
+		entries, err := change(a)
+		return Effects{Audit: entries}, err
+	}
+}

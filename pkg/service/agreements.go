@@ -1,0 +1,111 @@
+package service
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/idempotency"
+)
+
+// Answer renders, inside the change's transaction, the answer stored for an
+// idempotent request from the use case's result; nil when the request
+// carries no Idempotency-Key.
+type Answer[T any] func(result T) (*idempotency.Answer, error)
+
+// CreateAgreement validates and stores a new draft agreement with its plans.
+func (s *Service) CreateAgreement(ctx context.Context, actor string, in grants.NewAgreementInput, answer Answer[*grants.Agreement]) (*grants.Agreement, error) {
+	now := s.Now()
+	a, err := grants.NewAgreement(in, now, actor)
+	if err != nil {
+		return nil, err
+	}
+	a.ID = s.NewID()
+	created := grants.AuditEntry{At: now.UTC(), Actor: actor, Action: "agreement.created",
+		Detail: fmt.Sprintf("%s %s award in %d instalments", a.Money().Major(), a.Currency, a.InstalmentCount)}
+	if err := s.Store.CreateAgreement(ctx, a, grants.Effects{At: now, Audit: []grants.AuditEntry{created}}, answer); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Agreement reads an agreement with its plans.
+func (s *Service) Agreement(ctx context.Context, id string) (*grants.Agreement, error) {
+	return s.Store.GetAgreement(ctx, id)
+}
+
+// Agreements lists a programme's agreements, optionally of one status.
+func (s *Service) Agreements(ctx context.Context, programme string, status grants.AgreementStatus, cursor string, limit int) (grants.Page[grants.Agreement], error) {
+	return s.Store.ListAgreements(ctx, programme, status, cursor, limit)
+}
+
+// History lists an agreement's audit entries, oldest first. Every agreement
+// has at least the entry that created it, so an empty first page means there
+// is no such agreement: one read, not two.
+func (s *Service) History(ctx context.Context, id, cursor string, limit int) (grants.Page[grants.AuditEntry], error) {
+	page, err := s.Store.History(ctx, id, cursor, limit)
+	if err == nil && cursor == "" && len(page.Items) == 0 {
+		return page, grants.Errorf(grants.NotFound, "Agreement %s does not exist.", id)
+	}
+	return page, err
+}
+
+// Amend changes contacts, terms, support or due dates of the agreement at
+// version (the caller's If-Match).
+func (s *Service) Amend(ctx context.Context, actor, id string, version int, m grants.Amendment) (*grants.Agreement, error) {
+	now := s.Now()
+	a, err := s.Store.UpdateAgreement(ctx, id, version, func(a *grants.Agreement) (grants.Effects, error) {
+		e, err := a.Amend(m, now, actor)
+		return grants.Audited(e), err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.syncSchedules(ctx, a), nil
+}
+
+// Activate puts a draft agreement into effect and creates its schedules.
+func (s *Service) Activate(ctx context.Context, actor, id string) (*grants.Agreement, error) {
+	now := s.Now()
+	a, err := s.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
+		e, err := a.Activate(now, actor)
+		return grants.Audited(e), err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.syncSchedules(ctx, a), nil
+}
+
+// Terminate ends an agreement early and deletes its schedules.
+func (s *Service) Terminate(ctx context.Context, actor, id, reason string) (*grants.Agreement, error) {
+	now := s.Now()
+	a, err := s.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
+		e, err := a.Terminate(reason, now, actor)
+		return grants.Audited(e), err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.syncSchedules(ctx, a), nil
+}
+
+// syncSchedules brings the agreement's schedules in step after a change and
+// returns it as it then stands. A failure is logged, not returned: the
+// change is committed and the daily sweep creates or deletes what is still
+// out of step.
+func (s *Service) syncSchedules(ctx context.Context, a *grants.Agreement) *grants.Agreement {
+	if s.Schedules == nil {
+		return a
+	}
+	synced, err := s.Schedules.Sync(ctx, a)
+	if err == nil {
+		return synced
+	}
+	logError(ctx, "schedule sync failed; the sweep will repair it", err, a.ID)
+	// Some schedules may have been recorded before the failure.
+	if fresh, err := s.Store.GetAgreement(ctx, a.ID); err == nil {
+		return fresh
+	}
+	return a
+}

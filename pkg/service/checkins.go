@@ -1,0 +1,132 @@
+package service
+
+import (
+	"context"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/outbox"
+)
+
+// CheckIn reads check-in n of an agreement with every reply to it.
+func (s *Service) CheckIn(ctx context.Context, id string, n int) (*grants.Agreement, []grants.Reply, error) {
+	a, err := s.Store.GetAgreement(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if a.CheckIn(n) == nil {
+		return nil, nil, &grants.Error{Code: grants.NotFound, Message: "There is no such check-in.", Reason: "check_in_not_found"}
+	}
+	replies, err := s.Store.Replies(ctx, a.ID, n)
+	return a, replies, err
+}
+
+// Waive excuses a check-in, with a reason.
+func (s *Service) Waive(ctx context.Context, actor, id string, n int, reason string) (*grants.Agreement, error) {
+	now := s.Now()
+	return s.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
+		entries, err := a.WaiveCheckIn(n, reason, now, actor)
+		return grants.Audited(entries...), err
+	})
+}
+
+// Quarantine lists held messages of a status (pending by default).
+func (s *Service) Quarantine(ctx context.Context, status string) ([]grants.Quarantined, error) {
+	switch status {
+	case "", grants.QuarantinePending, grants.QuarantineAccepted, grants.QuarantineRejected:
+	default:
+		return nil, &grants.Error{Code: grants.Invalid, Message: "The request has invalid fields.",
+			Fields: []grants.FieldError{{Field: "status", Reason: "must be one of pending, accepted, rejected"}}, Reason: "validation"}
+	}
+	return s.Store.ListQuarantine(ctx, status)
+}
+
+// Destination names the check-in a held message answers, when its token
+// did not (a forged or missing token); zero keeps the message's own.
+type Destination struct {
+	AgreementID string
+	CheckIn     int
+}
+
+// AcceptHeld attaches a held message to its check-in as a reply, as if it
+// had passed the checks, recording who vouched for it: the reply, the
+// decision and the acknowledgement are one write.
+func (s *Service) AcceptHeld(ctx context.Context, actor, messageID string, to Destination, note string) (*grants.Quarantined, error) {
+	note, err := grants.OptionalNote("note", note)
+	if err != nil {
+		return nil, err
+	}
+	q, err := s.pendingHeld(ctx, messageID)
+	if err != nil {
+		return nil, err
+	}
+	reply := q.Reply
+	if to.AgreementID != "" {
+		reply.AgreementID, reply.CheckIn = to.AgreementID, to.CheckIn
+	}
+	if reply.AgreementID == "" || reply.CheckIn == 0 {
+		return nil, &grants.Error{Code: grants.Invalid, Message: "Say which agreement and check-in this message answers.",
+			Fields: []grants.FieldError{{Field: "agreementId", Reason: "is required: the message carried no valid token"}, {Field: "checkIn", Reason: "is required"}}, Reason: "validation"}
+	}
+	reply.AcceptedBy = actor
+	now := s.Now()
+	ack, notice := outbox.AckKey(reply.CheckIn, reply.MessageID), outbox.ReplyNoticeKey(reply.CheckIn, reply.MessageID)
+	_, err = s.Store.UpdateAgreement(ctx, reply.AgreementID, 0, func(a *grants.Agreement) (grants.Effects, error) {
+		entries, err := a.ReceiveReply(reply.CheckIn, reply, now, actor)
+		if err != nil {
+			return grants.Effects{}, err
+		}
+		entries = append(entries, grants.AuditEntry{At: now.UTC(), Actor: actor, Action: "quarantine.accepted", Subject: reply.MessageID,
+			Detail: "held as " + q.Reason + "; " + note})
+		return grants.Effects{At: now, Audit: entries, Replies: []grants.Reply{reply}, Outbox: []string{ack, notice},
+			Decisions: []grants.Decision{{MessageID: q.ID, Status: grants.QuarantineAccepted, Actor: actor, Note: note}}}, nil
+	})
+	if err != nil {
+		return nil, s.decidedMeanwhile(ctx, q.ID, err)
+	}
+	s.deliver(ctx, reply.AgreementID, ack, notice)
+	return s.Store.GetQuarantined(ctx, q.ID)
+}
+
+// RejectHeld settles a held message as not a reply, with a reason; the
+// decision and its audit entry are one write.
+func (s *Service) RejectHeld(ctx context.Context, actor, messageID, reason string) (*grants.Quarantined, error) {
+	// As for a waive: a blank reason is no reason.
+	reason, err := grants.RequiredReason("reason", reason)
+	if err != nil {
+		return nil, err
+	}
+	q, err := s.Store.GetQuarantined(ctx, messageID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	fx := grants.Effects{At: now, Decisions: []grants.Decision{{MessageID: q.ID, Status: grants.QuarantineRejected, Actor: actor, Note: reason}}}
+	if q.AgreementID != "" {
+		fx.Audit = []grants.AuditEntry{{At: now.UTC(), Actor: actor, Action: "quarantine.rejected", Subject: q.ID, Detail: reason}}
+	}
+	if err := s.Store.Apply(ctx, q.AgreementID, fx); err != nil {
+		return nil, s.decidedMeanwhile(ctx, q.ID, err)
+	}
+	return s.Store.GetQuarantined(ctx, q.ID)
+}
+
+func (s *Service) pendingHeld(ctx context.Context, id string) (*grants.Quarantined, error) {
+	q, err := s.Store.GetQuarantined(ctx, id)
+	if err == nil && q.Status != grants.QuarantinePending {
+		err = alreadyDecided(q.Status)
+	}
+	return q, err
+}
+
+func alreadyDecided(status string) error {
+	return &grants.Error{Code: grants.Conflict, Message: "This message was already " + status + ".", Reason: "already_resolved"}
+}
+
+// decidedMeanwhile explains a failed decision: if someone else decided the
+// message in the meantime, say so rather than pass on the write's conflict.
+func (s *Service) decidedMeanwhile(ctx context.Context, id string, err error) error {
+	if q, gerr := s.Store.GetQuarantined(ctx, id); gerr == nil && q.Status != grants.QuarantinePending {
+		return alreadyDecided(q.Status)
+	}
+	return err
+}

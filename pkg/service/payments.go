@@ -1,0 +1,104 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/outbox"
+)
+
+// Instalments lists instalments of one status (due by default).
+func (s *Service) Instalments(ctx context.Context, f grants.InstalmentFilter, cursor string, limit int) (grants.Page[grants.InstalmentRow], error) {
+	if f.Status == "" {
+		f.Status = grants.InstalmentDue
+	}
+	return s.Store.ListInstalments(ctx, f, cursor, limit)
+}
+
+// RequestPayment records finance's payment of instalment n: it waits for a
+// second person's approval under the two-person rule, or is paid at once
+// without it. The programme's settings are read before the change, which
+// stays a pure function of the agreement.
+func (s *Service) RequestPayment(ctx context.Context, actor, id string, n int, req grants.PaymentRequest, answer Answer[*grants.Agreement]) (*grants.Agreement, error) {
+	a, p, err := s.agreementAndSettings(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	now, paymentID, twoPeople := s.Now(), s.NewID(), p.RequiresTwoPeople()
+	a, err = s.Store.UpdateRead(ctx, a, func(a *grants.Agreement) (grants.Effects, error) {
+		_, entries, err := a.RequestPayment(n, req, paymentID, twoPeople, now, actor)
+		if err != nil {
+			return grants.Effects{}, err
+		}
+		fx := grants.Effects{At: now, Audit: entries}
+		if !twoPeople {
+			fx.Outbox = paidEffects(n)
+		}
+		if answer != nil {
+			fx.Answer, err = answer(a)
+		}
+		return fx, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !twoPeople {
+		s.deliver(ctx, id, paidEffects(n)...)
+	}
+	return a, nil
+}
+
+// ApprovePayment approves a requested payment (by someone other than the
+// requester under the two-person rule): the instalment is paid, the partner
+// gets a remittance and accounting an InstalmentPaid event.
+func (s *Service) ApprovePayment(ctx context.Context, actor, id string, n int, paymentID string) (*grants.Agreement, error) {
+	a, p, err := s.agreementAndSettings(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	now, twoPeople := s.Now(), p.RequiresTwoPeople()
+	a, err = s.Store.UpdateRead(ctx, a, func(a *grants.Agreement) (grants.Effects, error) {
+		entries, err := a.ApprovePayment(n, paymentID, twoPeople, now, actor)
+		return grants.Effects{At: now, Audit: entries, Outbox: paidEffects(n)}, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.deliver(ctx, id, paidEffects(n)...)
+	return a, nil
+}
+
+// paidEffects are what paying instalment n owes: the partner's remittance
+// and the accounting event.
+func paidEffects(n int) []string { return []string{outbox.RemittanceKey(n), outbox.PaidEventKey(n)} }
+
+// Hold stops an instalment from being paid, with a reason.
+func (s *Service) Hold(ctx context.Context, actor, id string, n int, reason string) (*grants.Agreement, error) {
+	return s.changeInstalment(ctx, actor, id, n, reason, (*grants.Agreement).Hold)
+}
+
+// Release lifts a hold, with a reason.
+func (s *Service) Release(ctx context.Context, actor, id string, n int, reason string) (*grants.Agreement, error) {
+	return s.changeInstalment(ctx, actor, id, n, reason, (*grants.Agreement).Release)
+}
+
+func (s *Service) changeInstalment(ctx context.Context, actor, id string, n int, reason string,
+	change func(*grants.Agreement, int, string, time.Time, string) (grants.AuditEntry, error)) (*grants.Agreement, error) {
+	now := s.Now()
+	return s.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
+		e, err := change(a, n, reason, now, actor)
+		return grants.Audited(e), err
+	})
+}
+
+// agreementAndSettings reads an agreement (consistently, for a change) and
+// its programme's settings: once each.
+func (s *Service) agreementAndSettings(ctx context.Context, id string) (*grants.Agreement, grants.ProgrammeSettings, error) {
+	a, err := s.Store.GetAgreement(ctx, id)
+	if err != nil {
+		return nil, grants.ProgrammeSettings{}, err
+	}
+	p, err := s.settings(ctx, a.Programme)
+	return a, p, err
+}

@@ -1,0 +1,86 @@
+// Package service holds the use cases, each written once: the JSON API, the
+// pages and the event handlers decode their input, call one, and encode its
+// result. A use case reads what it needs once (the agreement, the programme's
+// settings), asks the domain (pkg/grants) for the change, and hands the store
+// the change with its effects (history, outbox, replies, idempotent answer) to
+// write in one transaction. It names no storage: Store is a port in domain
+// terms, and pkg/dynamo implements it.
+package service
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/idempotency"
+)
+
+// Store is the storage the use cases need.
+type Store interface {
+	CreateAgreement(ctx context.Context, a *grants.Agreement, fx grants.Effects, answer func(*grants.Agreement) (*idempotency.Answer, error)) error
+	GetAgreement(ctx context.Context, id string) (*grants.Agreement, error)
+	// UpdateAgreement applies change to the agreement and writes it with its
+	// effects; with expectVersion > 0 the agreement must still be at it.
+	UpdateAgreement(ctx context.Context, id string, expectVersion int, change func(*grants.Agreement) (grants.Effects, error)) (*grants.Agreement, error)
+	// UpdateRead is UpdateAgreement starting from a copy just read
+	// consistently, so the use case that read it does not read it again.
+	UpdateRead(ctx context.Context, a *grants.Agreement, change func(*grants.Agreement) (grants.Effects, error)) (*grants.Agreement, error)
+	// Apply writes effects that change no agreement.
+	Apply(ctx context.Context, agreementID string, fx grants.Effects) error
+	ListAgreements(ctx context.Context, programme string, status grants.AgreementStatus, cursor string, limit int) (grants.Page[grants.Agreement], error)
+	History(ctx context.Context, id, cursor string, limit int) (grants.Page[grants.AuditEntry], error)
+	ListInstalments(ctx context.Context, f grants.InstalmentFilter, cursor string, limit int) (grants.Page[grants.InstalmentRow], error)
+	Replies(ctx context.Context, agreementID string, n int) ([]grants.Reply, error)
+	ListQuarantine(ctx context.Context, status string) ([]grants.Quarantined, error)
+	GetQuarantined(ctx context.Context, id string) (*grants.Quarantined, error)
+	ProgrammeSettings(ctx context.Context, programme string) (grants.ProgrammeSettings, error)
+}
+
+// Schedules keeps an agreement's EventBridge schedules in step with it and
+// returns the agreement as it then stands (recording a schedule moves its
+// version on).
+type Schedules interface {
+	Sync(ctx context.Context, a *grants.Agreement) (*grants.Agreement, error)
+}
+
+// Deliverer performs a side effect the outbox holds (an email, an event).
+type Deliverer interface {
+	Deliver(ctx context.Context, agreementID, key string) error
+}
+
+// Service is the use cases with their ports. A function builds it with the
+// ports its use cases need; the others stay nil.
+type Service struct {
+	Store     Store
+	Schedules Schedules // nil: schedules are left to the daily sweep
+	Outbox    Deliverer // nil: side effects are left to the daily sweep
+	// Defaults apply where a programme has no settings of its own.
+	Defaults grants.ProgrammeSettings
+	Now      func() time.Time
+	NewID    func() string
+}
+
+// settings reads a programme's settings over the defaults.
+func (s *Service) settings(ctx context.Context, programme string) (grants.ProgrammeSettings, error) {
+	p, err := s.Store.ProgrammeSettings(ctx, programme)
+	return p.Defaults(s.Defaults), err
+}
+
+func logError(ctx context.Context, msg string, err error, agreementID string) {
+	slog.ErrorContext(ctx, msg, "error", err.Error(), "agreementId", agreementID)
+}
+
+// deliver performs side effects a committed change queued. A failure is
+// logged, not returned: the change stands, and the sweep finds the pending
+// entries and tries again.
+func (s *Service) deliver(ctx context.Context, agreementID string, keys ...string) {
+	if s.Outbox == nil {
+		return
+	}
+	for _, k := range keys {
+		if err := s.Outbox.Deliver(ctx, agreementID, k); err != nil {
+			logError(ctx, "deliver "+k+" failed; the sweep will retry", err, agreementID)
+		}
+	}
+}
