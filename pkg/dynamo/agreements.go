@@ -309,7 +309,6 @@ func clone(a *grants.Agreement) *grants.Agreement {
 	return &c
 }
 
-
 // ListAgreements lists a programme's agreements, optionally of one status,
 // from the ByProgramme index, newest last within a status. Instalments and
 // check-ins are not read.

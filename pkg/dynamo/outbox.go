@@ -214,5 +214,3 @@ func parseWork(it item) (Work, bool) {
 	}
 	return w, true
 }
-
-
