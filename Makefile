@@ -22,7 +22,7 @@ FUNCTIONS := \
 
 LOCALSTACK := .local/bin/localstack
 
-.PHONY: run test token advance deps lint bench sizes floors screenshots clean activate-receipt-rules fuzz reprocess-replies
+.PHONY: run test token advance deps lint bench sizes initbench floors screenshots clean activate-receipt-rules fuzz reprocess-replies
 
 ## run: the product on this machine (DynamoDB Local, SES viewer, API on :3000)
 run: deps $(LOCALSTACK)
@@ -72,6 +72,21 @@ sizes:
 		printf '%-24s %9d bytes  (budget %9d)  %s\n' $$id $$size $$budget "$$verdict"; \
 	done; exit $$over
 
+## initbench: each function's init (exec to its first poll for an event) as a ratio to a hello-world handler (INITBENCH_RUNS=11 each, median)
+# Built as sam build does, but for this machine's architecture so they run here.
+INITBENCH_RUNS ?= 11
+INITBENCH_DIR  := .local/build/initbench
+initbench:
+	@mkdir -p $(INITBENCH_DIR); bins=hello=$(INITBENCH_DIR)/hello; \
+	build() { GOOS=linux GOARCH=$$($(GO) env GOHOSTARCH) CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -o $$1 $$2; }; \
+	build $(INITBENCH_DIR)/hello ./pkg/localstack/cmd/initbench/hello || exit 1; \
+	for f in $(FUNCTIONS); do \
+		id=$${f%%:*}; rest=$${f#*:}; dir=$${rest%%:*}; \
+		build $(INITBENCH_DIR)/$$dir ./functions/$$dir || exit 1; \
+		bins="$$bins $${id%Function}=$(INITBENCH_DIR)/$$dir"; \
+	done; \
+	$(GO) run ./pkg/localstack/cmd/initbench -n $(INITBENCH_RUNS) $(INITBENCH_FLAGS) $$bins
+
 ## floors: the smallest bootstraps the required parts allow (pkg/app/testdata/floors)
 floors:
 	@for d in pkg/app/testdata/floors/*/; do \
@@ -90,6 +105,7 @@ fuzz: deps
 	$(GO) test -run '^$$' -fuzz FuzzCreateAgreement -fuzztime $(FUZZTIME) ./pkg/httpapi
 	$(GO) test -run '^$$' -fuzz FuzzAmendAgreement -fuzztime $(FUZZTIME) ./pkg/httpapi
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./pkg/inbound
+	$(GO) test -run '^$$' -fuzz FuzzQuoteHeaderPatterns -fuzztime $(FUZZTIME) ./pkg/inbound
 	$(GO) test -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME) ./pkg/replytoken
 
 ## bench: benchmarks against DynamoDB Local (not part of make test)

@@ -8,9 +8,11 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 	// The Lambda image (provided.al2023) has no zoneinfo, and every function
 	// reads dates in the programme's zone (TIME_ZONE): carry the database.
@@ -58,6 +60,33 @@ type Deps struct {
 	// table with it. Handlers reach DynamoDB through Store.
 	DB    *dynamodb.Client
 	Store *dynamo.Store
+
+	secretsMu sync.Mutex
+	secrets   map[string]string // by secret ID; see Secret
+}
+
+// Secret returns the string of the secret with this ID, calling read for it
+// only the first time: a function whose wiring needs one secret in two
+// places (Inbound signs reply addresses in its outbox and verifies them in
+// its receiver) reads it once per cold start, as does the local stack,
+// which wires every function on one Deps. read is passed in so that this
+// package links no Secrets Manager client (see the package doc). A failed
+// read is not remembered.
+func (d *Deps) Secret(ctx context.Context, id string, read func(context.Context, string) (string, error)) (string, error) {
+	d.secretsMu.Lock()
+	defer d.secretsMu.Unlock()
+	if v, ok := d.secrets[id]; ok {
+		return v, nil
+	}
+	v, err := read(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if d.secrets == nil {
+		d.secrets = map[string]string{}
+	}
+	d.secrets[id] = v
+	return v, nil
 }
 
 // NewDeps builds the shared clients once per process. Endpoints come from the

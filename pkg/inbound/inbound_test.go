@@ -2,8 +2,10 @@ package inbound
 
 import (
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -163,4 +165,37 @@ func TestReasonsAreSnakeCase(t *testing.T) {
 			t.Errorf("reason %q not snake_case", r)
 		}
 	}
+}
+
+// FuzzQuoteHeaderPatterns checks that choosing the quote-header patterns by
+// a line's lead word changes nothing: whatever pattern matches a line is
+// among those chosen for it.
+func FuzzQuoteHeaderPatterns(f *testing.F) {
+	for _, s := range []string{
+		"On Mon, 5 Jan 2026 at 10:00, A <a@b.org> wrote:",
+		"ON\t05/01/2026 10:00, Name WROTE :",
+		"Le lun. 5 janv. 2026 à 10:00, Name <a@b> a écrit :",
+		"Am Mo., 5. Jan. 2026 um 10:00 Uhr ſchrieb Name <a@b>:",
+		"Ar Llun, 5 Ion 2026 am 10:00 Name <a@b> ysgrifennodd:",
+		"El lun, 5 ene 2026 a las 10:00, Name (<a@b>) escribió:",
+		"Il giorno lun 5 gen 2026 alle ore 10:00 Name <a@b> ha scritto:",
+		"Op ma 5 jan. 2026 om 10:00 schreef Name <a@b>:",
+		"Em seg., 5 de jan. de 2026 às 10:00, Name <a@b> escreveu:",
+		"Name <a@b.org> wrote:",
+		"on",
+		"Onward we go",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		chosen := map[string]bool{}
+		for _, re := range quoteHeaderPatterns(quoteLead().FindStringSubmatch(line)) {
+			chosen[re().String()] = true
+		}
+		for _, re := range append(slices.Collect(maps.Values(quoteHeaderRes)), quoteHeaderNoDateRe) {
+			if re().MatchString(line) && !chosen[re().String()] {
+				t.Fatalf("%q matches %s, which was not chosen", line, re())
+			}
+		}
+	})
 }

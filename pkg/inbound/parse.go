@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"mime"
 	"net/mail"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -109,7 +108,7 @@ func Parse(raw []byte) (*Message, error) {
 	m.NewText, m.Forwarded = splitReply(m.FullText)
 	// Outlook forwards use the same From/Sent header block as replies, so
 	// the body alone cannot tell them apart; the "FW:" subject can.
-	if !m.Forwarded && fwdSubject.MatchString(m.Subject) && m.NewText != m.FullText {
+	if !m.Forwarded && fwdSubject().MatchString(m.Subject) && m.NewText != m.FullText {
 		m.Forwarded = true
 	}
 	m.Attachments = collectAttachments(env)
@@ -142,14 +141,14 @@ func readEnvelope(raw []byte) (env *enmime.Envelope, err error) {
 // looksLikeHeaders rejects input whose first line is not a header field, so
 // that arbitrary bytes (e.g. an S3 object that is not mail) are reported as
 // unparseable instead of becoming a "message" with everything as its body.
-var headerLine = regexp.MustCompile(`^(From [^\r\n]*|[!-9;-~]+:[^\r\n]*)\r?\n`)
+var headerLine = lazy(`^(From [^\r\n]*|[!-9;-~]+:[^\r\n]*)\r?\n`)
 
 func looksLikeHeaders(raw []byte) bool {
 	raw = bytes.TrimLeft(raw, "\r\n")
 	if len(raw) > 2048 {
 		raw = raw[:2048]
 	}
-	return headerLine.Match(raw)
+	return headerLine().Match(raw)
 }
 
 func clean(s string) string {
@@ -187,16 +186,16 @@ func addresses(env *enmime.Envelope, key string) []Address {
 			out = append(out, Address{Name: clean(a.Name), Address: a.Address})
 			continue
 		}
-		if s := looseAddr.FindString(part); s != "" {
+		if s := looseAddr().FindString(part); s != "" {
 			out = append(out, Address{Address: s})
 		}
 	}
 	return out
 }
 
-var fwdSubject = regexp.MustCompile(`(?i)^(fw|fwd|tr|wg|rv)\s*:`)
+var fwdSubject = lazy(`(?i)^(fw|fwd|tr|wg|rv)\s*:`)
 
-var looseAddr = regexp.MustCompile(`[^\s<>"(),;:@]+@[^\s<>"(),;:@]+`)
+var looseAddr = lazy(`[^\s<>"(),;:@]+@[^\s<>"(),;:@]+`)
 
 // bodyText assembles the readable text. enmime's Envelope.Text joins the
 // text/plain parts of a multipart/mixed message with "\n--\n", which would

@@ -34,17 +34,24 @@ func Mailer(d *app.Deps) (*mailer.Sender, error) {
 // ReplyTokens loads the HMAC key for reply addresses: the string of the
 // Secrets Manager secret REPLY_TOKEN_SECRET names, which the stack generates,
 // so the key never sits in the template, a parameter or an environment.
+// The key is read once per Deps, however many parts of a function ask.
 func ReplyTokens(ctx context.Context, d *app.Deps) (*replytoken.Signer, error) {
 	id := os.Getenv("REPLY_TOKEN_SECRET")
 	if id == "" {
 		return nil, fmt.Errorf("REPLY_TOKEN_SECRET is not set")
 	}
-	client := secretsmanager.NewFromConfig(d.AWS, func(o *secretsmanager.Options) { o.BaseEndpoint = d.Endpoint("Secrets Manager") })
-	out, err := client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
+	key, err := d.Secret(ctx, id, func(ctx context.Context, id string) (string, error) {
+		client := secretsmanager.NewFromConfig(d.AWS, func(o *secretsmanager.Options) { o.BaseEndpoint = d.Endpoint("Secrets Manager") })
+		out, err := client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
+		if err != nil {
+			return "", fmt.Errorf("read reply token key %s: %w", id, err)
+		}
+		return aws.ToString(out.SecretString), nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("read reply token key %s: %w", id, err)
+		return nil, err
 	}
-	return replytoken.NewSigner([]byte(aws.ToString(out.SecretString)))
+	return replytoken.NewSigner([]byte(key))
 }
 
 // Automation builds the scheduled handlers' shared core. Functions that do
