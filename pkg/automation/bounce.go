@@ -74,7 +74,7 @@ func (x *Automation) RecordSESEvent(ctx context.Context, e SESEvent) error {
 	id := ids[0]
 	now := x.Now()
 	for _, addr := range recipients {
-		key := outbox.BounceKey(addr, kind, e.Mail.MessageID)
+		key := outbox.BounceKey(addr, kind, e.Mail.MessageID).String()
 		var marked bool
 		_, err := x.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
 			entry, changed := a.MarkContactBounced(addr, kind, now)

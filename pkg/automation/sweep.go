@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -30,9 +29,9 @@ func (x *Automation) Remind(ctx context.Context, agreementID string, n int) erro
 		if !changed {
 			return nil, dynamo.ErrNoChange
 		}
-		key = outbox.ReminderKey(n, reminder)
+		key = outbox.ReminderKey(n, reminder).String()
 		if overdue {
-			key = outbox.OverdueKey(n)
+			key = outbox.OverdueKey(n).String()
 		}
 		return []grants.AuditEntry{e}, nil
 	}, func(*grants.Agreement) ([]types.TransactWriteItem, error) {
@@ -89,7 +88,7 @@ func (x *Automation) Sweep(ctx context.Context) (SweepReport, error) {
 }
 
 func (x *Automation) sweepOne(ctx context.Context, w dynamo.Work, today grants.Date, rep *SweepReport, repaired map[string]bool) error {
-	if w.Kind == "O" && w.AgreementID == outbox.InboundPartition && strings.HasPrefix(w.Key, "msg#") {
+	if k, _ := outbox.ParseKey(w.Key); w.Kind == "O" && w.AgreementID == outbox.InboundPartition && k.Kind == outbox.KindMessage {
 		// A received message whose processing did not finish: SES's Lambda
 		// retries (and its failure destination) own it, not the sweep.
 		slog.WarnContext(ctx, "inbound message still claimed", "key", w.Key)

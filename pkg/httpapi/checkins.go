@@ -182,7 +182,7 @@ func (h *CheckIns) accept(ctx context.Context, r *Request) (events.APIGatewayV2H
 	}
 	reply.AcceptedBy = r.Actor.ID
 	now := h.Now()
-	ack, notice := outbox.AckKey(reply.CheckIn, reply.MessageID), outbox.ReplyNoticeKey(reply.CheckIn, reply.MessageID)
+	ack, notice := outbox.AckKey(reply.CheckIn, reply.MessageID).String(), outbox.ReplyNoticeKey(reply.CheckIn, reply.MessageID).String()
 	_, err = h.Store.UpdateAgreement(ctx, reply.AgreementID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
 		entries, err := a.ReceiveReply(reply.CheckIn, reply, now, r.Actor.ID)
 		if err != nil {

@@ -163,7 +163,7 @@ func (h *Payments) pay(ctx context.Context, r *Request) (events.APIGatewayV2HTTP
 				}
 				items, err := complete(resp.StatusCode, []byte(resp.Body))(a)
 				if paid {
-					items = append(items, h.Store.Enqueue(a.ID, outbox.RemittanceKey(n), now), h.Store.Enqueue(a.ID, outbox.PaidEventKey(n), now))
+					items = append(items, h.Store.Enqueue(a.ID, outbox.RemittanceKey(n).String(), now), h.Store.Enqueue(a.ID, outbox.PaidEventKey(n).String(), now))
 				}
 				return items, err
 			})
@@ -189,7 +189,7 @@ func (h *Payments) approve(ctx context.Context, r *Request) (events.APIGatewayV2
 		}
 		return a.ApprovePayment(n, paymentID, two, now, r.Actor.ID)
 	}, func(a *grants.Agreement) ([]types.TransactWriteItem, error) {
-		return []types.TransactWriteItem{h.Store.Enqueue(a.ID, outbox.RemittanceKey(n), now), h.Store.Enqueue(a.ID, outbox.PaidEventKey(n), now)}, nil
+		return []types.TransactWriteItem{h.Store.Enqueue(a.ID, outbox.RemittanceKey(n).String(), now), h.Store.Enqueue(a.ID, outbox.PaidEventKey(n).String(), now)}, nil
 	})
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
@@ -203,7 +203,7 @@ func (h *Payments) approve(ctx context.Context, r *Request) (events.APIGatewayV2
 // payment is committed by now; a failure here is retried by the sweep, which
 // finds the pending outbox entries, so it is logged and not returned.
 func (h *Payments) deliverPaid(ctx context.Context, id string, n int) {
-	for _, key := range []string{outbox.RemittanceKey(n), outbox.PaidEventKey(n)} {
+	for _, key := range []string{outbox.RemittanceKey(n).String(), outbox.PaidEventKey(n).String()} {
 		if err := h.Outbox.Deliver(ctx, id, key); err != nil {
 			logError(ctx, fmt.Sprintf("deliver %s; the sweep will retry", key), err, id)
 		}

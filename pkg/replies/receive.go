@@ -71,7 +71,7 @@ func (rc *Receiver) Receive(ctx context.Context, m events.SimpleEmailService) er
 	if id == "" {
 		return fmt.Errorf("SES record without a message id")
 	}
-	key := "msg#" + id
+	key := outbox.MessageKey(id).String()
 	token := newToken()
 	// The claim lasts no longer than this invocation: Lambda retries a failed
 	// one a minute or two later, and a claim outliving a crashed attempt
@@ -163,7 +163,7 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 // (the first time), and acknowledges the partner and tells the officer.
 func (rc *Receiver) accept(ctx context.Context, r grants.Reply, complete types.TransactWriteItem) error {
 	now := rc.Now()
-	ack, notice := outbox.AckKey(r.CheckIn, r.MessageID), outbox.ReplyNoticeKey(r.CheckIn, r.MessageID)
+	ack, notice := outbox.AckKey(r.CheckIn, r.MessageID).String(), outbox.ReplyNoticeKey(r.CheckIn, r.MessageID).String()
 	_, err := rc.Store.UpdateAgreement(ctx, r.AgreementID, 0, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
 		return a.ReceiveReply(r.CheckIn, r, now, r.From)
 	}, func(a *grants.Agreement) ([]types.TransactWriteItem, error) {
@@ -203,7 +203,7 @@ func (rc *Receiver) quarantine(ctx context.Context, r grants.Reply, reason strin
 	if err != nil {
 		return err
 	}
-	notice := outbox.QuarantineNoticeKey(r.MessageID)
+	notice := outbox.QuarantineNoticeKey(r.MessageID).String()
 	if err := rc.Store.Transact(ctx, item, complete, rc.Store.Enqueue(outbox.InboundPartition, notice, rc.Now())); err != nil {
 		return err
 	}

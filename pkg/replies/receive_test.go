@@ -155,8 +155,8 @@ func TestSameMessageDeliveredThreeTimesConcurrentlyIsProcessedOnce(t *testing.T)
 	}{
 		{"reply.received", "check-in 1"},
 		{"checkin.received", "check-in 1"},
-		{"email.sent", outbox.AckKey(1, id)},
-		{"email.sent", outbox.ReplyNoticeKey(1, id)},
+		{"email.sent", outbox.AckKey(1, id).String()},
+		{"email.sent", outbox.ReplyNoticeKey(1, id).String()},
 	} {
 		if n := count(h, tc.action, tc.subject); n != 1 {
 			t.Errorf("%d %s %q entries, want 1", n, tc.action, tc.subject)
