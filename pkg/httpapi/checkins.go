@@ -189,7 +189,7 @@ func (h *CheckIns) accept(ctx context.Context, r *Request) (events.APIGatewayV2H
 			return nil, err
 		}
 		return append(entries, grants.AuditEntry{At: now.UTC(), Actor: r.Actor.ID, Action: "quarantine.accepted", Subject: reply.MessageID,
-			Detail: "held as " + q.Reason + "; " + body.Note}), nil
+			Detail: "held as " + string(q.Reason) + "; " + body.Note}), nil
 	}, func(a *grants.Agreement) ([]types.TransactWriteItem, error) {
 		item, err := h.Store.ReplyItem(reply)
 		return []types.TransactWriteItem{item, h.Store.ResolveItem(q.ID, dynamo.QuarantineAccepted, r.Actor.ID, body.Note, now),

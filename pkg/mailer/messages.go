@@ -231,10 +231,10 @@ func ReplyNotice(a *grants.Agreement, c grants.CheckIn, to []string, excerpt str
 // aside for a person. from and subject come from the stranger's email, so
 // they are flattened to one line and never put in this email's own subject.
 // agreementRef is empty when the reply matched no agreement.
-func QuarantineNotice(reason string, from string, subject string, to []string, agreementRef string) (Email, error) {
+func QuarantineNotice(reason grants.QuarantineReason, from string, subject string, to []string, agreementRef string) (Email, error) {
 	v := noticeView{Reference: agreementRef}
 	v.Facts = []fact{
-		{"Why", oneLine(grants.QuarantineReason(reason), 300)},
+		{"Why", oneLine(reason.Description(), 300)},
 		{"From", oneLine(from, 200)},
 		{"Subject", oneLine(subject, 200)},
 	}

@@ -155,7 +155,7 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 				a = nil
 			}
 		}
-		return rc.quarantine(ctx, reply, string(outcome.Reason), a, complete)
+		return rc.quarantine(ctx, reply, grants.QuarantineReason(outcome.Reason), a, complete)
 	}
 }
 
@@ -194,7 +194,7 @@ func (rc *Receiver) ignore(ctx context.Context, r grants.Reply, reason string, c
 }
 
 // quarantine holds the message for a person and tells the officer.
-func (rc *Receiver) quarantine(ctx context.Context, r grants.Reply, reason string, a *grants.Agreement, complete types.TransactWriteItem) error {
+func (rc *Receiver) quarantine(ctx context.Context, r grants.Reply, reason grants.QuarantineReason, a *grants.Agreement, complete types.TransactWriteItem) error {
 	q := dynamo.Quarantined{ID: r.MessageID, Status: dynamo.QuarantinePending, Reason: reason, AgreementID: r.AgreementID, CheckIn: r.CheckIn, Reply: r}
 	if a != nil {
 		q.Reference, q.Programme = a.Reference, a.Programme

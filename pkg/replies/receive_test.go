@@ -365,7 +365,7 @@ func TestDoubtfulMessagesAreQuarantinedNotDropped(t *testing.T) {
 			continue
 		}
 		tc := cases[i]
-		if q.Status != dynamo.QuarantinePending || q.Reason != tc.reason || q.Reply.From != tc.from || q.Reply.Text == "" ||
+		if q.Status != dynamo.QuarantinePending || string(q.Reason) != tc.reason || q.Reply.From != tc.from || q.Reply.Text == "" ||
 			q.Reply.RawKey != replyworld.RawPrefix+q.ID || q.Reply.MessageID != q.ID {
 			t.Errorf("%s: held as %+v, want pending, reason %s, from %s, with its text", tc.name, q, tc.reason, tc.from)
 		}
