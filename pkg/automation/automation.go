@@ -278,7 +278,7 @@ func (x *Automation) render(ctx context.Context, a *grants.Agreement, k outbox.K
 		if in == nil || in.Payment == nil {
 			return mailer.Email{}, 0, fmt.Errorf("no payment for %s", k)
 		}
-		e, err := mailer.Remittance(a, *in, in.Payment.PaymentReference, in.Payment.PaidOn, deliverable(a.Contacts))
+		e, err := mailer.Remittance(a, *in, in.Payment.PaymentReference, in.Payment.PaidOn, deliverable(a))
 		return e, 0, err
 	case outbox.KindAck, outbox.KindReplyNotice:
 		c := a.CheckIn(k.CheckIn)
@@ -398,13 +398,11 @@ func (x *Automation) recordDone(ctx context.Context, partition, key, messageID s
 	return err
 }
 
-// deliverable lists the addresses of contacts whose mail has not bounced.
-func deliverable(contacts []grants.Contact) []string {
+// deliverable lists the addresses of the agreement's deliverable contacts.
+func deliverable(a *grants.Agreement) []string {
 	var to []string
-	for _, c := range contacts {
-		if c.Bounced == "" {
-			to = append(to, c.Email)
-		}
+	for _, c := range a.DeliverableContacts() {
+		to = append(to, c.Email)
 	}
 	return to
 }
