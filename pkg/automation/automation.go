@@ -102,7 +102,7 @@ func (x *Automation) InstalmentDue(ctx context.Context, agreementID string, n in
 			return grants.Effects{}, grants.ErrNoChange
 		}
 		changed = true
-		return grants.Effects{At: now, Audit: []grants.AuditEntry{e}, Outbox: []string{outbox.DueNoticeKey(n)}}, nil
+		return grants.Effects{At: now, Audit: []grants.AuditEntry{e}, Outbox: []outbox.Key{outbox.DueNoticeKey(n)}}, nil
 	})
 	if err != nil {
 		return err
@@ -113,7 +113,7 @@ func (x *Automation) InstalmentDue(ctx context.Context, agreementID string, n in
 		slog.InfoContext(ctx, "instalment not scheduled; nothing to do", "agreementId", agreementID, "instalment", n)
 		return nil
 	}
-	return x.Deliver(ctx, agreementID, outbox.DueNoticeKey(n))
+	return x.Deliver(ctx, agreementID, outbox.DueNoticeKey(n).String())
 }
 
 // SendCheckIn handles a check-in's schedule: the email goes out once, and
@@ -132,7 +132,7 @@ func (x *Automation) SendCheckIn(ctx context.Context, agreementID string, n int)
 		slog.InfoContext(ctx, "check-in not scheduled; nothing to send", "agreementId", agreementID, "checkIn", n, "status", c.Status)
 		return nil
 	}
-	return x.Deliver(ctx, agreementID, outbox.CheckInKey(n))
+	return x.Deliver(ctx, agreementID, outbox.CheckInKey(n).String())
 }
 
 // Deliver performs the side effect under an outbox key, once: it claims the
@@ -145,8 +145,12 @@ func (x *Automation) Deliver(ctx context.Context, agreementID, key string) error
 	if err != nil || !claimed {
 		return err
 	}
+	k, err := outbox.ParseKey(key)
+	if err != nil {
+		return x.release(ctx, agreementID, key, token, err)
+	}
 	if agreementID == outbox.InboundPartition {
-		return x.deliverQuarantineNotice(ctx, key, token)
+		return x.deliverQuarantineNotice(ctx, k, token)
 	}
 	a, err := x.Store.GetAgreement(ctx, agreementID)
 	if err != nil {
@@ -156,10 +160,10 @@ func (x *Automation) Deliver(ctx context.Context, agreementID, key string) error
 	if err != nil {
 		return x.release(ctx, agreementID, key, token, err)
 	}
-	if strings.HasPrefix(key, "paid-event#") {
-		return x.publishPaid(ctx, a, key, token)
+	if k.Kind == outbox.KindPaidEvent {
+		return x.publishPaid(ctx, a, k, token)
 	}
-	email, checkIn, err := x.render(ctx, a, key, settings)
+	email, checkIn, err := x.render(ctx, a, k, settings)
 	if errors.Is(err, mailer.ErrNoRecipients) {
 		// Nobody to write to (every contact bounced); the officer already has a
 		// bounce notice. A check-in waits, unsent, for a contact to be changed:
@@ -228,75 +232,64 @@ func (x *Automation) lease() time.Duration {
 
 // render builds the email an outbox key stands for; checkIn is the check-in
 // number when sending it moves a check-in to sent.
-func (x *Automation) render(ctx context.Context, a *grants.Agreement, key string, p grants.ProgrammeSettings) (mailer.Email, int, error) {
-	parts := strings.Split(key, "#")
-	num := func(i int) int {
-		if i >= len(parts) {
-			return 0
-		}
-		v, _ := strconv.Atoi(parts[i])
-		return v
-	}
-	switch parts[0] {
-	case "checkin", "reminder":
-		c := a.CheckIn(num(1))
+func (x *Automation) render(ctx context.Context, a *grants.Agreement, k outbox.Key, p grants.ProgrammeSettings) (mailer.Email, int, error) {
+	switch k.Kind {
+	case outbox.KindCheckIn, outbox.KindReminder:
+		c := a.CheckIn(k.CheckIn)
 		if c == nil {
-			return mailer.Email{}, 0, fmt.Errorf("no check-in for %s", key)
+			return mailer.Email{}, 0, fmt.Errorf("no check-in for %s", k)
 		}
 		replyTo, err := x.Replies.Address(a.ID, c.Number, x.ReplyDomain)
 		if err != nil {
 			return mailer.Email{}, 0, err
 		}
-		if parts[0] == "reminder" {
-			e, err := mailer.Reminder(a, *c, replyTo, num(2))
+		if k.Kind == outbox.KindReminder {
+			e, err := mailer.Reminder(a, *c, replyTo, k.Reminder)
 			return e, 0, err
 		}
 		e, err := mailer.CheckIn(a, *c, replyTo, p.Name)
 		return e, c.Number, err
-	case "overdue":
-		c := a.CheckIn(num(1))
+	case outbox.KindOverdue:
+		c := a.CheckIn(k.CheckIn)
 		if c == nil {
-			return mailer.Email{}, 0, fmt.Errorf("no check-in for %s", key)
+			return mailer.Email{}, 0, fmt.Errorf("no check-in for %s", k)
 		}
 		e, err := mailer.OverdueNotice(a, *c, p.OfficerEmails)
 		return e, 0, err
-	case "due-notice":
-		in := a.Instalment(num(1))
+	case outbox.KindDueNotice:
+		in := a.Instalment(k.Instalment)
 		if in == nil {
-			return mailer.Email{}, 0, fmt.Errorf("no instalment for %s", key)
+			return mailer.Email{}, 0, fmt.Errorf("no instalment for %s", k)
 		}
 		e, err := mailer.InstalmentDueNotice(a, *in, in.AwaitingCheckIn, p.FinanceEmails)
 		return e, 0, err
-	case "remittance":
-		in := a.Instalment(num(1))
+	case outbox.KindRemittance:
+		in := a.Instalment(k.Instalment)
 		if in == nil || in.Payment == nil {
-			return mailer.Email{}, 0, fmt.Errorf("no payment for %s", key)
+			return mailer.Email{}, 0, fmt.Errorf("no payment for %s", k)
 		}
-		e, err := mailer.Remittance(a, *in, in.Payment.PaymentReference, in.Payment.PaidOn, deliverable(a.Contacts))
+		e, err := mailer.Remittance(a, *in, in.Payment.PaymentReference, in.Payment.PaidOn, deliverable(a))
 		return e, 0, err
-	case "ack", "reply-notice":
-		c := a.CheckIn(num(1))
-		if c == nil || len(parts) < 3 {
-			return mailer.Email{}, 0, fmt.Errorf("bad outbox key %s", key)
+	case outbox.KindAck, outbox.KindReplyNotice:
+		c := a.CheckIn(k.CheckIn)
+		if c == nil {
+			return mailer.Email{}, 0, fmt.Errorf("no check-in for %s", k)
 		}
-		reply, err := x.reply(ctx, a.ID, c.Number, parts[2])
+		reply, err := x.reply(ctx, a.ID, c.Number, k.MessageID)
 		if err != nil {
 			return mailer.Email{}, 0, err
 		}
-		if parts[0] == "ack" {
+		if k.Kind == outbox.KindAck {
 			e, err := mailer.Acknowledgement(a, *c, []string{reply.From})
 			return e, 0, err
 		}
 		e, err := mailer.ReplyNotice(a, *c, p.OfficerEmails, reply.Text)
 		return e, 0, err
-	case "bounce":
-		if len(parts) < 4 {
-			return mailer.Email{}, 0, fmt.Errorf("bad outbox key %s", key)
-		}
-		e, err := mailer.BounceNotice(a, strings.Join(parts[3:], "#"), bounceKindTitle(parts[1]), p.OfficerEmails)
+	case outbox.KindBounce:
+		e, err := mailer.BounceNotice(a, k.Email, bounceKindTitle(k.BounceKind), p.OfficerEmails)
 		return e, 0, err
 	}
-	return mailer.Email{}, 0, fmt.Errorf("unknown outbox key %q", key)
+	return mailer.Email{}, 0, fmt.Errorf("no email for outbox key %q", k)
 }
 
 func (x *Automation) reply(ctx context.Context, agreementID string, n int, messageID string) (grants.Reply, error) {
@@ -314,9 +307,12 @@ func (x *Automation) reply(ctx context.Context, agreementID string, n int, messa
 
 // deliverQuarantineNotice tells the programme officers that a message is
 // waiting for a person.
-func (x *Automation) deliverQuarantineNotice(ctx context.Context, key, token string) error {
-	id := strings.TrimPrefix(key, "quarantine-notice#")
-	q, err := x.Store.GetQuarantined(ctx, id)
+func (x *Automation) deliverQuarantineNotice(ctx context.Context, k outbox.Key, token string) error {
+	key := k.String()
+	if k.Kind != outbox.KindQuarantineNotice {
+		return x.release(ctx, outbox.InboundPartition, key, token, fmt.Errorf("no delivery for outbox key %q", key))
+	}
+	q, err := x.Store.GetQuarantined(ctx, k.MessageID)
 	if err != nil {
 		return x.release(ctx, outbox.InboundPartition, key, token, err)
 	}
@@ -342,8 +338,8 @@ func (x *Automation) deliverQuarantineNotice(ctx context.Context, key, token str
 }
 
 // publishPaid puts the InstalmentPaid event on the accounting bus, once.
-func (x *Automation) publishPaid(ctx context.Context, a *grants.Agreement, key, token string) error {
-	n, _ := strconv.Atoi(strings.TrimPrefix(key, "paid-event#"))
+func (x *Automation) publishPaid(ctx context.Context, a *grants.Agreement, k outbox.Key, token string) error {
+	key, n := k.String(), k.Instalment
 	in := a.Instalment(n)
 	if in == nil || in.Payment == nil || in.Status != grants.InstalmentPaid {
 		return x.release(ctx, a.ID, key, token, fmt.Errorf("instalment %d of %s is not paid", n, a.ID))
@@ -392,13 +388,11 @@ func (x *Automation) recordDone(ctx context.Context, partition, key, messageID s
 	return err
 }
 
-// deliverable lists the addresses of contacts whose mail has not bounced.
-func deliverable(contacts []grants.Contact) []string {
+// deliverable lists the addresses of the agreement's deliverable contacts.
+func deliverable(a *grants.Agreement) []string {
 	var to []string
-	for _, c := range contacts {
-		if c.Bounced == "" {
-			to = append(to, c.Email)
-		}
+	for _, c := range a.DeliverableContacts() {
+		to = append(to, c.Email)
 	}
 	return to
 }

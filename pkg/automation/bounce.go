@@ -80,7 +80,7 @@ func (x *Automation) RecordSESEvent(ctx context.Context, e SESEvent) error {
 				return grants.Effects{}, grants.ErrNoChange
 			}
 			entry.Detail += " (SES message " + e.Mail.MessageID + ")"
-			return grants.Effects{At: now, Audit: []grants.AuditEntry{entry}, Outbox: []string{key}}, nil
+			return grants.Effects{At: now, Audit: []grants.AuditEntry{entry}, Outbox: []outbox.Key{key}}, nil
 		})
 		if err != nil {
 			return err
@@ -90,7 +90,7 @@ func (x *Automation) RecordSESEvent(ctx context.Context, e SESEvent) error {
 		if !marked {
 			continue
 		}
-		if err := x.Deliver(ctx, id, key); err != nil {
+		if err := x.Deliver(ctx, id, key.String()); err != nil {
 			return err
 		}
 	}

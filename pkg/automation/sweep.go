@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/partnership-grants/backend/pkg/dynamo"
@@ -18,7 +17,7 @@ import (
 // overdue and the officer is told. Each of these happens once.
 func (x *Automation) Remind(ctx context.Context, agreementID string, n int) error {
 	now := x.Now()
-	var key string
+	var key outbox.Key
 	_, err := x.Store.UpdateAgreement(ctx, agreementID, 0, func(a *grants.Agreement) (grants.Effects, error) {
 		p, err := x.settings(ctx, a.Programme)
 		if err != nil {
@@ -32,12 +31,12 @@ func (x *Automation) Remind(ctx context.Context, agreementID string, n int) erro
 		if overdue {
 			key = outbox.OverdueKey(n)
 		}
-		return grants.Effects{At: now, Audit: []grants.AuditEntry{e}, Outbox: []string{key}}, nil
+		return grants.Effects{At: now, Audit: []grants.AuditEntry{e}, Outbox: []outbox.Key{key}}, nil
 	})
-	if err != nil || key == "" {
+	if err != nil || key == (outbox.Key{}) {
 		return err
 	}
-	return x.Deliver(ctx, agreementID, key)
+	return x.Deliver(ctx, agreementID, key.String())
 }
 
 // SweepReport says what a sweep did.
@@ -85,7 +84,7 @@ func (x *Automation) Sweep(ctx context.Context) (SweepReport, error) {
 }
 
 func (x *Automation) sweepOne(ctx context.Context, w dynamo.Work, today grants.Date, rep *SweepReport, repaired map[string]bool) error {
-	if w.Kind == "O" && w.AgreementID == outbox.InboundPartition && strings.HasPrefix(w.Key, "msg#") {
+	if k, _ := outbox.ParseKey(w.Key); w.Kind == "O" && w.AgreementID == outbox.InboundPartition && k.Kind == outbox.KindMessage {
 		// A received message whose processing did not finish: SES's Lambda
 		// retries (and its failure destination) own it, not the sweep.
 		slog.WarnContext(ctx, "inbound message still claimed", "key", w.Key)

@@ -51,7 +51,7 @@ type QuarantineItem struct {
 	ReceivedAt         time.Time
 	From               string
 	Subject            string
-	Reason             string
+	Reason             grants.QuarantineReason
 	AgreementReference string
 }
 
@@ -233,7 +233,7 @@ func build(p Page) view {
 	slices.SortStableFunc(q, func(x, y QuarantineItem) int { return x.ReceivedAt.Compare(y.ReceivedAt) })
 	for _, it := range q {
 		v.Quarantine = append(v.Quarantine, quarantineView{
-			ID: anchorSafe(it.ID), From: it.From, Subject: it.Subject, Reason: grants.QuarantineReason(it.Reason),
+			ID: anchorSafe(it.ID), From: it.From, Subject: it.Subject, Reason: it.Reason.Description(),
 			Agreement: it.AgreementReference, AgreementAnchor: anchors[it.AgreementReference],
 			Received:    it.ReceivedAt.In(loc).Format("2 Jan 2006, 15:04"),
 			ReceivedISO: it.ReceivedAt.UTC().Format(time.RFC3339),

@@ -416,7 +416,7 @@ func (st *Store) effectItems(agreementID string, fx grants.Effects) ([]types.Tra
 		items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: it}})
 	}
 	for _, key := range fx.Outbox {
-		items = append(items, st.enqueueItem(agreementID, key, at))
+		items = append(items, st.enqueueItem(agreementID, key.String(), at))
 	}
 	for _, sent := range fx.Sent {
 		partition := agreementID

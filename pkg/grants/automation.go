@@ -78,6 +78,20 @@ func (a *Agreement) RemindOrEscalate(n int, now time.Time, reminderDays, maxRemi
 	return AuditEntry{At: now.UTC(), Actor: System, Action: "checkin.overdue", Subject: subject, Detail: fmt.Sprintf("no reply after %d reminders", maxReminders)}, 0, true, true
 }
 
+// DeliverableContacts are the contacts mail can go to: those with an address
+// that has not bounced or drawn a complaint. Check-ins, reminders and
+// remittances go to them, and an officer told of a bounce is told how many
+// are left.
+func (a *Agreement) DeliverableContacts() []Contact {
+	var out []Contact
+	for _, c := range a.Contacts {
+		if c.Bounced == "" && c.Email != "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // MarkContactBounced records that mail to email bounced or drew a complaint;
 // check-ins skip the address until the contact is changed.
 func (a *Agreement) MarkContactBounced(email, kind string, now time.Time) (AuditEntry, bool) {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/partnership-grants/backend/pkg/idempotency"
+	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
 // Effects are what a change causes besides the agreement's own state. The
@@ -16,7 +17,7 @@ type Effects struct {
 	Audit []AuditEntry
 	// Outbox enqueues side effects (an email, an event) by outbox key; a key
 	// already enqueued is left as it is.
-	Outbox []string
+	Outbox []outbox.Key
 	// Sent records claimed side effects as done; the write fails if a claim
 	// was lost meanwhile.
 	Sent []Sent
@@ -62,17 +63,17 @@ const (
 
 // Quarantined is a received message held for a person to look at.
 type Quarantined struct {
-	ID          string    `json:"id" dynamodbav:"id"` // the SES message id
-	Status      string    `json:"status" dynamodbav:"status"`
-	Reason      string    `json:"reason" dynamodbav:"reason"`
-	AgreementID string    `json:"agreementId,omitempty" dynamodbav:"agreementId,omitempty"`
-	Reference   string    `json:"reference,omitempty" dynamodbav:"reference,omitempty"`
-	Programme   string    `json:"programme,omitempty" dynamodbav:"programme,omitempty"`
-	CheckIn     int       `json:"checkIn,omitempty" dynamodbav:"checkIn,omitempty"`
-	Reply       Reply     `json:"reply" dynamodbav:"reply"`
-	ResolvedBy  string    `json:"resolvedBy,omitempty" dynamodbav:"resolvedBy,omitempty"`
-	ResolvedAt  time.Time `json:"resolvedAt,omitzero" dynamodbav:"resolvedAt,omitempty"`
-	Note        string    `json:"note,omitempty" dynamodbav:"note,omitempty"`
+	ID          string           `json:"id" dynamodbav:"id"` // the SES message id
+	Status      string           `json:"status" dynamodbav:"status"`
+	Reason      QuarantineReason `json:"reason" dynamodbav:"reason"`
+	AgreementID string           `json:"agreementId,omitempty" dynamodbav:"agreementId,omitempty"`
+	Reference   string           `json:"reference,omitempty" dynamodbav:"reference,omitempty"`
+	Programme   string           `json:"programme,omitempty" dynamodbav:"programme,omitempty"`
+	CheckIn     int              `json:"checkIn,omitempty" dynamodbav:"checkIn,omitempty"`
+	Reply       Reply            `json:"reply" dynamodbav:"reply"`
+	ResolvedBy  string           `json:"resolvedBy,omitempty" dynamodbav:"resolvedBy,omitempty"`
+	ResolvedAt  time.Time        `json:"resolvedAt,omitzero" dynamodbav:"resolvedAt,omitempty"`
+	Note        string           `json:"note,omitempty" dynamodbav:"note,omitempty"`
 }
 
 // FirstCopy marks the first copy received of an email (see

@@ -1,24 +1,47 @@
 package grants
 
-// quarantineReasons say in plain words why a reply was held for a person;
-// the codes are pkg/inbound's, stored with each held message.
-var quarantineReasons = map[string]string{
-	"no_token":             "the reply address carries no check-in token",
-	"bad_token":            "the reply address was altered or is not one we sent",
-	"unknown_sender":       "the sender is not one of the agreement's contacts",
-	"contacts_unavailable": "the agreement's contacts could not be read",
-	"dmarc_fail":           "the sender's domain did not vouch for it (DMARC failed)",
-	"dmarc_unverified":     "the sender's domain could not be checked (no DMARC result)",
-	"spam":                 "the mail service judged it spam",
-	"virus":                "the mail service found a virus",
-	"unparseable":          "the message could not be read",
+// QuarantineReason says why a received message was held for a person
+// instead of being taken as a reply. The values are stored with each held
+// message and used in metrics: never rename one.
+type QuarantineReason string
+
+// The reasons, in pkg/inbound's order of precedence.
+const (
+	QuarantineVirus               QuarantineReason = "virus"
+	QuarantineUnparseable         QuarantineReason = "unparseable"
+	QuarantineSpam                QuarantineReason = "spam"
+	QuarantineNoToken             QuarantineReason = "no_token"
+	QuarantineBadToken            QuarantineReason = "bad_token"
+	QuarantineDMARCFail           QuarantineReason = "dmarc_fail"
+	QuarantineDMARCUnverified     QuarantineReason = "dmarc_unverified"
+	QuarantineContactsUnavailable QuarantineReason = "contacts_unavailable"
+	QuarantineUnknownSender       QuarantineReason = "unknown_sender"
+)
+
+// QuarantineReasons lists every reason, in order of precedence.
+var QuarantineReasons = []QuarantineReason{
+	QuarantineVirus, QuarantineUnparseable, QuarantineSpam, QuarantineNoToken, QuarantineBadToken,
+	QuarantineDMARCFail, QuarantineDMARCUnverified, QuarantineContactsUnavailable, QuarantineUnknownSender,
 }
 
-// QuarantineReason is the plain-words reason for a held reply's code, or
-// the code itself when it is one this version does not know.
-func QuarantineReason(code string) string {
-	if s, ok := quarantineReasons[code]; ok {
+var quarantineDescriptions = map[QuarantineReason]string{
+	QuarantineNoToken:             "the reply address carries no check-in token",
+	QuarantineBadToken:            "the reply address was altered or is not one we sent",
+	QuarantineUnknownSender:       "the sender is not one of the agreement's contacts",
+	QuarantineContactsUnavailable: "the agreement's contacts could not be read",
+	QuarantineDMARCFail:           "the sender's domain did not vouch for it (DMARC failed)",
+	QuarantineDMARCUnverified:     "the sender's domain could not be checked (no DMARC result)",
+	QuarantineSpam:                "the mail service judged it spam",
+	QuarantineVirus:               "the mail service found a virus",
+	QuarantineUnparseable:         "the message could not be read",
+}
+
+// Description is the reason in plain words, for officers' emails and pages,
+// or the code itself when it is one this version does not know (a message
+// held by a newer version).
+func (r QuarantineReason) Description() string {
+	if s, ok := quarantineDescriptions[r]; ok {
 		return s
 	}
-	return code
+	return string(r)
 }

@@ -221,7 +221,7 @@ func TestQuarantineListAcceptAndReject(t *testing.T) {
 	list := decodeInto[ciQuarantineList](t, e.do(t, event("GET", "/quarantine", nil, "", RoleProgramme)))
 	reasons := map[string]string{}
 	for _, q := range list.Items {
-		reasons[q.ID] = q.Reason
+		reasons[q.ID] = string(q.Reason)
 	}
 	if len(list.Items) != 3 || reasons[unknown] != "unknown_sender" || reasons[forged] != "bad_token" || reasons[spam] != "spam" {
 		t.Fatalf("quarantine lists %+v", reasons)

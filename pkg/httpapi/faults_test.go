@@ -354,7 +354,7 @@ func runPaymentFlow(t *testing.T, e *payEnv, twoPerson bool, arm func()) flowRes
 	if in.Status != grants.InstalmentPaid || in.Payment.ID != p.Payment.ID {
 		t.Fatalf("instalment %s, payment %+v; the client was told payment %s", in.Status, in.Payment, p.Payment.ID)
 	}
-	for _, k := range []string{outbox.RemittanceKey(1), outbox.PaidEventKey(1)} {
+	for _, k := range []string{outbox.RemittanceKey(1).String(), outbox.PaidEventKey(1).String()} {
 		if o := e.outbox(t, a.ID, k); o == nil || o.Status != dynamo.OutboxDone {
 			t.Errorf("outbox %s not done: %+v", k, o)
 		}

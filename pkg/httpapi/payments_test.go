@@ -605,7 +605,7 @@ func TestPayTwoPersonRuleAndRoles(t *testing.T) {
 	if evs, m := e.events.forAgreement(id), e.remittances(t, 1); len(evs) != 1 || m != 1 {
 		t.Fatalf("%d events, %d remittances", len(evs), m)
 	}
-	for _, key := range []string{outbox.RemittanceKey(1), outbox.PaidEventKey(1)} {
+	for _, key := range []string{outbox.RemittanceKey(1).String(), outbox.PaidEventKey(1).String()} {
 		if o := e.outbox(t, id, key); o == nil || o.Status != dynamo.OutboxDone {
 			t.Errorf("outbox %s: %+v", key, o)
 		}

@@ -3,6 +3,7 @@ package inbound
 import (
 	"strings"
 
+	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/replytoken"
 )
 
@@ -64,18 +65,19 @@ func (k Kind) String() string {
 type Reason string
 
 const (
-	ReasonOK                  Reason = "ok"
-	ReasonNoToken             Reason = "no_token"
-	ReasonBadToken            Reason = "bad_token"
-	ReasonUnknownSender       Reason = "unknown_sender"
-	ReasonContactsUnavailable Reason = "contacts_unavailable"
-	ReasonDMARCFail           Reason = "dmarc_fail"
-	ReasonDMARCUnverified     Reason = "dmarc_unverified"
-	ReasonSpam                Reason = "spam"
-	ReasonVirus               Reason = "virus"
-	ReasonAutoReply           Reason = "auto_reply"
-	ReasonDeliveryReport      Reason = "delivery_report"
-	ReasonUnparseable         Reason = "unparseable"
+	ReasonOK             Reason = "ok"
+	ReasonAutoReply      Reason = "auto_reply"
+	ReasonDeliveryReport Reason = "delivery_report"
+	// A quarantine's reasons are the domain's one list.
+	ReasonNoToken             = Reason(grants.QuarantineNoToken)
+	ReasonBadToken            = Reason(grants.QuarantineBadToken)
+	ReasonUnknownSender       = Reason(grants.QuarantineUnknownSender)
+	ReasonContactsUnavailable = Reason(grants.QuarantineContactsUnavailable)
+	ReasonDMARCFail           = Reason(grants.QuarantineDMARCFail)
+	ReasonDMARCUnverified     = Reason(grants.QuarantineDMARCUnverified)
+	ReasonSpam                = Reason(grants.QuarantineSpam)
+	ReasonVirus               = Reason(grants.QuarantineVirus)
+	ReasonUnparseable         = Reason(grants.QuarantineUnparseable)
 )
 
 // Outcome is the decision for one inbound message. AgreementID/CheckIn are

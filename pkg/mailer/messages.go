@@ -49,7 +49,7 @@ type checkInView struct {
 // programmeName is the programme as people know it ("Open Doors 2026"),
 // not its ID. The final check-in is worded as the end-of-agreement report.
 func CheckIn(a *grants.Agreement, c grants.CheckIn, replyTo string, programmeName string) (Email, error) {
-	to, names := deliverable(a.Contacts)
+	to, names := deliverable(a)
 	v := checkInView{
 		Names:          joinNames(names),
 		Programme:      programmeName,
@@ -79,7 +79,7 @@ func CheckIn(a *grants.Agreement, c grants.CheckIn, replyTo string, programmeNam
 // It goes to the same contacts and Reply-To as the check-in, so a reply to
 // either is read the same way.
 func Reminder(a *grants.Agreement, c grants.CheckIn, replyTo string, n int) (Email, error) {
-	to, names := deliverable(a.Contacts)
+	to, names := deliverable(a)
 	n = max(n, 1)
 	v := checkInView{
 		Names:     joinNames(names),
@@ -231,10 +231,10 @@ func ReplyNotice(a *grants.Agreement, c grants.CheckIn, to []string, excerpt str
 // aside for a person. from and subject come from the stranger's email, so
 // they are flattened to one line and never put in this email's own subject.
 // agreementRef is empty when the reply matched no agreement.
-func QuarantineNotice(reason string, from string, subject string, to []string, agreementRef string) (Email, error) {
+func QuarantineNotice(reason grants.QuarantineReason, from string, subject string, to []string, agreementRef string) (Email, error) {
 	v := noticeView{Reference: agreementRef}
 	v.Facts = []fact{
-		{"Why", oneLine(grants.QuarantineReason(reason), 300)},
+		{"Why", oneLine(reason.Description(), 300)},
 		{"From", oneLine(from, 200)},
 		{"Subject", oneLine(subject, 200)},
 	}
@@ -263,7 +263,10 @@ func BounceNotice(a *grants.Agreement, contactEmail, kind string, to []string) (
 	for _, ct := range a.Contacts {
 		if strings.EqualFold(ct.Email, contactEmail) {
 			contact = ct
-		} else if ct.Bounced == "" {
+		}
+	}
+	for _, ct := range a.DeliverableContacts() {
+		if !strings.EqualFold(ct.Email, contactEmail) {
 			v.Remaining++
 		}
 	}
@@ -311,11 +314,8 @@ func Remittance(a *grants.Agreement, in grants.Instalment, paymentReference stri
 
 // deliverable returns the addresses and names of the contacts that have not
 // bounced or complained.
-func deliverable(contacts []grants.Contact) (to, names []string) {
-	for _, c := range contacts {
-		if c.Bounced != "" || c.Email == "" {
-			continue
-		}
+func deliverable(a *grants.Agreement) (to, names []string) {
+	for _, c := range a.DeliverableContacts() {
 		to = append(to, c.Email)
 		if c.Name != "" {
 			names = append(names, c.Name)

@@ -1,12 +1,14 @@
 // Package outbox names the side effects an agreement owes: one key per
 // email or event, deterministic so that enqueuing a duplicate collides. The
 // HTTP handlers enqueue them in the same transaction as the change that
-// causes them, and automation delivers them. It imports nothing, so a
-// handler that only enqueues links none of the delivery code.
+// causes them, and automation delivers them. It imports nothing of the
+// project, so a handler that only enqueues links none of the delivery code.
 package outbox
 
 import (
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -14,36 +16,157 @@ import (
 // quarantine notices, whose agreement may be unknown.
 const InboundPartition = "inbound"
 
+// Kind is what a key stands for; it is the key's first segment.
+type Kind string
+
+// The kinds of key. The strings are stored: never change one.
+const (
+	KindCheckIn          Kind = "checkin"           // checkin#NN
+	KindReminder         Kind = "reminder"          // reminder#NN#k
+	KindOverdue          Kind = "overdue"           // overdue#NN
+	KindDueNotice        Kind = "due-notice"        // due-notice#NN
+	KindRemittance       Kind = "remittance"        // remittance#NN
+	KindPaidEvent        Kind = "paid-event"        // paid-event#NN
+	KindBounce           Kind = "bounce"            // bounce#kind#messageID#email
+	KindAck              Kind = "ack"               // ack#NN#messageID
+	KindReplyNotice      Kind = "reply-notice"      // reply-notice#NN#messageID
+	KindQuarantineNotice Kind = "quarantine-notice" // quarantine-notice#messageID
+	KindMessage          Kind = "msg"               // msg#messageID, in InboundPartition
+)
+
+// Key is one outbox key, parsed. Which fields are set depends on Kind: a
+// check-in number for check-ins, reminders, overdue notices, acknowledgements
+// and reply notices; an instalment number for due notices, remittances and
+// paid events; a message ID for acknowledgements, reply notices, bounces,
+// quarantine notices and received messages.
+type Key struct {
+	Kind       Kind
+	CheckIn    int
+	Instalment int
+	// Reminder is the reminder's count (1 for the first) of a reminder key.
+	Reminder  int
+	MessageID string
+	// Email and BounceKind ("bounce" or "complaint") are a bounce key's,
+	// both lower case.
+	Email      string
+	BounceKind string
+}
+
 // CheckInKey is the email asking for check-in n.
-func CheckInKey(n int) string { return fmt.Sprintf("checkin#%02d", n) }
+func CheckInKey(n int) Key { return Key{Kind: KindCheckIn, CheckIn: n} }
 
 // ReminderKey is the k-th reminder of check-in n.
-func ReminderKey(n, k int) string { return fmt.Sprintf("reminder#%02d#%d", n, k) }
+func ReminderKey(n, k int) Key { return Key{Kind: KindReminder, CheckIn: n, Reminder: k} }
 
 // OverdueKey tells the officer that check-in n is overdue.
-func OverdueKey(n int) string { return fmt.Sprintf("overdue#%02d", n) }
+func OverdueKey(n int) Key { return Key{Kind: KindOverdue, CheckIn: n} }
 
 // DueNoticeKey tells finance that instalment n is due.
-func DueNoticeKey(n int) string { return fmt.Sprintf("due-notice#%02d", n) }
+func DueNoticeKey(n int) Key { return Key{Kind: KindDueNotice, Instalment: n} }
 
 // RemittanceKey is the partner's remittance advice for instalment n.
-func RemittanceKey(n int) string { return fmt.Sprintf("remittance#%02d", n) }
+func RemittanceKey(n int) Key { return Key{Kind: KindRemittance, Instalment: n} }
 
 // PaidEventKey is the InstalmentPaid event of instalment n.
-func PaidEventKey(n int) string { return fmt.Sprintf("paid-event#%02d", n) }
+func PaidEventKey(n int) Key { return Key{Kind: KindPaidEvent, Instalment: n} }
 
-// BounceKey tells the officer that an address bounced or complained.
-func BounceKey(email, kind, messageID string) string {
-	return "bounce#" + strings.ToLower(kind) + "#" + messageID + "#" + strings.ToLower(email)
+// BounceKey tells the officer that an address bounced or complained. The
+// address and kind are lower-cased, so one event names one key.
+func BounceKey(email, kind, messageID string) Key {
+	return Key{Kind: KindBounce, Email: strings.ToLower(email), BounceKind: strings.ToLower(kind), MessageID: messageID}
 }
 
 // AckKey acknowledges a reply to check-in n to its sender.
-func AckKey(n int, messageID string) string { return fmt.Sprintf("ack#%02d#%s", n, messageID) }
+func AckKey(n int, messageID string) Key { return Key{Kind: KindAck, CheckIn: n, MessageID: messageID} }
 
 // ReplyNoticeKey tells the officer that a reply to check-in n arrived.
-func ReplyNoticeKey(n int, messageID string) string {
-	return fmt.Sprintf("reply-notice#%02d#%s", n, messageID)
+func ReplyNoticeKey(n int, messageID string) Key {
+	return Key{Kind: KindReplyNotice, CheckIn: n, MessageID: messageID}
 }
 
 // QuarantineNoticeKey tells the officers that a message was held.
-func QuarantineNoticeKey(messageID string) string { return "quarantine-notice#" + messageID }
+func QuarantineNoticeKey(messageID string) Key {
+	return Key{Kind: KindQuarantineNotice, MessageID: messageID}
+}
+
+// MessageKey is the once-only record of a received message.
+func MessageKey(messageID string) Key { return Key{Kind: KindMessage, MessageID: messageID} }
+
+// String is the key as stored. Numbers are written with at least two digits
+// ("checkin#01"), so keys of one agreement sort in order up to 99.
+func (k Key) String() string {
+	switch k.Kind {
+	case KindCheckIn, KindOverdue:
+		return fmt.Sprintf("%s#%02d", k.Kind, k.CheckIn)
+	case KindReminder:
+		return fmt.Sprintf("%s#%02d#%d", k.Kind, k.CheckIn, k.Reminder)
+	case KindDueNotice, KindRemittance, KindPaidEvent:
+		return fmt.Sprintf("%s#%02d", k.Kind, k.Instalment)
+	case KindAck, KindReplyNotice:
+		return fmt.Sprintf("%s#%02d#%s", k.Kind, k.CheckIn, k.MessageID)
+	case KindBounce:
+		return string(k.Kind) + "#" + strings.ToLower(k.BounceKind) + "#" + k.MessageID + "#" + strings.ToLower(k.Email)
+	case KindQuarantineNotice, KindMessage:
+		return string(k.Kind) + "#" + k.MessageID
+	}
+	return string(k.Kind)
+}
+
+// ErrBadKey is returned, wrapped, for a string that is not an outbox key.
+var ErrBadKey = errors.New("not an outbox key")
+
+// ParseKey reads a key written by String. It accepts only the form String
+// writes (numbers from 1, two digits at least, no leading "+" or extra
+// zero), so a key that parses names exactly one side effect. Text fields are
+// taken as they are; an SES message ID never holds a '#'.
+func ParseKey(s string) (Key, error) {
+	kind, rest, _ := strings.Cut(s, "#")
+	k := Key{Kind: Kind(kind)}
+	var err error
+	switch k.Kind {
+	case KindCheckIn, KindOverdue:
+		k.CheckIn, err = number(rest)
+	case KindReminder:
+		n, r, _ := strings.Cut(rest, "#")
+		if k.CheckIn, err = number(n); err == nil {
+			k.Reminder, err = number(r)
+		}
+	case KindDueNotice, KindRemittance, KindPaidEvent:
+		k.Instalment, err = number(rest)
+	case KindAck, KindReplyNotice:
+		n, id, ok := strings.Cut(rest, "#")
+		if !ok {
+			err = errors.New("no message ID")
+		} else if k.CheckIn, err = number(n); err == nil {
+			k.MessageID = id
+		}
+	case KindBounce:
+		// The address comes last: its local part may hold a '#'.
+		parts := strings.SplitN(rest, "#", 3)
+		if len(parts) != 3 {
+			err = errors.New("want bounce#kind#messageID#email")
+		} else {
+			k.BounceKind, k.MessageID, k.Email = parts[0], parts[1], parts[2]
+		}
+	case KindQuarantineNotice, KindMessage:
+		k.MessageID = rest
+	default:
+		err = fmt.Errorf("unknown kind %q", kind)
+	}
+	if err == nil && k.String() != s {
+		err = errors.New("not in the form it is written")
+	}
+	if err != nil {
+		return Key{}, fmt.Errorf("%w: %q: %v", ErrBadKey, s, err)
+	}
+	return k, nil
+}
+
+// number reads a check-in, instalment or reminder number: 1 or more.
+func number(s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("%q is not a number from 1", s)
+	}
+	return n, nil
+}

@@ -75,7 +75,7 @@ func (rc *Receiver) Receive(ctx context.Context, m events.SimpleEmailService) er
 	if id == "" {
 		return fmt.Errorf("SES record without a message id")
 	}
-	key := "msg#" + id
+	key := outbox.MessageKey(id).String()
 	token := newToken()
 	// The claim lasts no longer than this invocation: Lambda retries a failed
 	// one a minute or two later, and a claim outliving a crashed attempt
@@ -203,13 +203,13 @@ func (rc *Receiver) accept(ctx context.Context, r grants.Reply, done grants.Effe
 	_, err := rc.Store.UpdateAgreement(ctx, r.AgreementID, 0, func(a *grants.Agreement) (grants.Effects, error) {
 		entries, err := a.ReceiveReply(r.CheckIn, r, done.At, r.From)
 		fx := done
-		fx.Audit, fx.Replies, fx.Outbox = entries, []grants.Reply{r}, []string{ack, notice}
+		fx.Audit, fx.Replies, fx.Outbox = entries, []grants.Reply{r}, []outbox.Key{ack, notice}
 		return fx, err
 	})
 	if err != nil {
 		return err
 	}
-	rc.deliver(ctx, r.AgreementID, ack, notice)
+	rc.deliver(ctx, r.AgreementID, ack.String(), notice.String())
 	return nil
 }
 
@@ -227,16 +227,16 @@ func (rc *Receiver) ignore(ctx context.Context, r grants.Reply, reason string, d
 
 // quarantine holds the message for a person and tells the officer.
 func (rc *Receiver) quarantine(ctx context.Context, r grants.Reply, reason string, a *grants.Agreement, done grants.Effects) error {
-	q := grants.Quarantined{ID: r.MessageID, Status: grants.QuarantinePending, Reason: reason, AgreementID: r.AgreementID, CheckIn: r.CheckIn, Reply: r}
+	q := grants.Quarantined{ID: r.MessageID, Status: grants.QuarantinePending, Reason: grants.QuarantineReason(reason), AgreementID: r.AgreementID, CheckIn: r.CheckIn, Reply: r}
 	if a != nil {
 		q.Reference, q.Programme = a.Reference, a.Programme
 	}
 	notice := outbox.QuarantineNoticeKey(r.MessageID)
-	done.Held, done.Outbox = []grants.Quarantined{q}, []string{notice}
+	done.Held, done.Outbox = []grants.Quarantined{q}, []outbox.Key{notice}
 	if err := rc.Store.Apply(ctx, outbox.InboundPartition, done); err != nil {
 		return err
 	}
-	rc.deliver(ctx, outbox.InboundPartition, notice)
+	rc.deliver(ctx, outbox.InboundPartition, notice.String())
 	return nil
 }
 

@@ -155,8 +155,8 @@ func TestSameMessageDeliveredThreeTimesConcurrentlyIsProcessedOnce(t *testing.T)
 	}{
 		{"reply.received", "check-in 1"},
 		{"checkin.received", "check-in 1"},
-		{"email.sent", outbox.AckKey(1, id)},
-		{"email.sent", outbox.ReplyNoticeKey(1, id)},
+		{"email.sent", outbox.AckKey(1, id).String()},
+		{"email.sent", outbox.ReplyNoticeKey(1, id).String()},
 	} {
 		if n := count(h, tc.action, tc.subject); n != 1 {
 			t.Errorf("%d %s %q entries, want 1", n, tc.action, tc.subject)
@@ -365,7 +365,7 @@ func TestDoubtfulMessagesAreQuarantinedNotDropped(t *testing.T) {
 			continue
 		}
 		tc := cases[i]
-		if q.Status != grants.QuarantinePending || q.Reason != tc.reason || q.Reply.From != tc.from || q.Reply.Text == "" ||
+		if q.Status != grants.QuarantinePending || string(q.Reason) != tc.reason || q.Reply.From != tc.from || q.Reply.Text == "" ||
 			q.Reply.RawKey != replyworld.RawPrefix+q.ID || q.Reply.MessageID != q.ID {
 			t.Errorf("%s: held as %+v, want pending, reason %s, from %s, with its text", tc.name, q, tc.reason, tc.from)
 		}

@@ -79,7 +79,7 @@ func TestReprocessStoresMessagesThatNeverReachedACheckInOrTheQuarantine(t *testi
 	}
 	reasons := map[string]string{}
 	for _, m := range q {
-		reasons[m.ID] = m.Reason
+		reasons[m.ID] = string(m.Reason)
 	}
 	if len(q) != 2 || reasons[held] != "unknown_sender" || reasons[doubtful] != "dmarc_unverified" {
 		t.Errorf("quarantine %v, want %s as unknown_sender and %s as dmarc_unverified", reasons, held, doubtful)

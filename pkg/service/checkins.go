@@ -76,8 +76,8 @@ func (s *Service) AcceptHeld(ctx context.Context, actor, messageID string, to De
 			return grants.Effects{}, err
 		}
 		entries = append(entries, grants.AuditEntry{At: now.UTC(), Actor: actor, Action: "quarantine.accepted", Subject: reply.MessageID,
-			Detail: "held as " + q.Reason + "; " + note})
-		return grants.Effects{At: now, Audit: entries, Replies: []grants.Reply{reply}, Outbox: []string{ack, notice},
+			Detail: "held as " + string(q.Reason) + "; " + note})
+		return grants.Effects{At: now, Audit: entries, Replies: []grants.Reply{reply}, Outbox: []outbox.Key{ack, notice},
 			Decisions: []grants.Decision{{MessageID: q.ID, Status: grants.QuarantineAccepted, Actor: actor, Note: note}}}, nil
 	})
 	if err != nil {

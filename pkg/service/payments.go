@@ -71,7 +71,9 @@ func (s *Service) ApprovePayment(ctx context.Context, actor, id string, n int, p
 
 // paidEffects are what paying instalment n owes: the partner's remittance
 // and the accounting event.
-func paidEffects(n int) []string { return []string{outbox.RemittanceKey(n), outbox.PaidEventKey(n)} }
+func paidEffects(n int) []outbox.Key {
+	return []outbox.Key{outbox.RemittanceKey(n), outbox.PaidEventKey(n)}
+}
 
 // Hold stops an instalment from being paid, with a reason.
 func (s *Service) Hold(ctx context.Context, actor, id string, n int, reason string) (*grants.Agreement, error) {

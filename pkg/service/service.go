@@ -14,6 +14,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/idempotency"
+	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
 // Store is the storage the use cases need.
@@ -74,13 +75,13 @@ func logError(ctx context.Context, msg string, err error, agreementID string) {
 // deliver performs side effects a committed change queued. A failure is
 // logged, not returned: the change stands, and the sweep finds the pending
 // entries and tries again.
-func (s *Service) deliver(ctx context.Context, agreementID string, keys ...string) {
+func (s *Service) deliver(ctx context.Context, agreementID string, keys ...outbox.Key) {
 	if s.Outbox == nil {
 		return
 	}
 	for _, k := range keys {
-		if err := s.Outbox.Deliver(ctx, agreementID, k); err != nil {
-			logError(ctx, "deliver "+k+" failed; the sweep will retry", err, agreementID)
+		if err := s.Outbox.Deliver(ctx, agreementID, k.String()); err != nil {
+			logError(ctx, "deliver "+k.String()+" failed; the sweep will retry", err, agreementID)
 		}
 	}
 }
