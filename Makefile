@@ -6,11 +6,12 @@ GO    ?= go
 
 # LogicalId:directory under functions/:bootstrap size budget in bytes, for
 # every function in template.yaml. make test fails when a bootstrap outgrows
-# its budget: 9 MB for the one function whose parts allow it (issue 3's
-# limit), today's size plus about 3% for the others (see "Bootstrap sizes"
-# in README).
+# its budget: each is its size when set plus about 3% (see "Bootstrap sizes"
+# in README), a guard against regressions under the 20 MiB ceiling. The 9 MB
+# limit is withdrawn; Agreements' budget rose from 9,000,000 to 9,300,000
+# when input limits and the service layer added 65 KB (issues 11 and 12).
 FUNCTIONS := \
-	AgreementsFunction:agreements:9000000 \
+	AgreementsFunction:agreements:9300000 \
 	InstalmentDueFunction:instalment-due:12400000 \
 	CheckInSenderFunction:checkin-sender:12400000 \
 	SweepFunction:sweep:12800000 \

@@ -12,7 +12,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/app/senders"
-	"github.com/partnership-grants/backend/pkg/automation"
+	"github.com/partnership-grants/backend/pkg/service"
 )
 
 func main() {
@@ -24,7 +24,7 @@ func main() {
 	lambda.Start(func(ctx context.Context, ev events.SNSEvent) error {
 		var errs []error
 		for _, r := range ev.Records {
-			e, err := automation.ParseSESEvent(r.SNS.Message)
+			e, err := service.ParseSESEvent(r.SNS.Message)
 			if err != nil {
 				slog.WarnContext(ctx, "skipping a message that is not an SES event", "messageId", r.SNS.MessageID)
 				continue

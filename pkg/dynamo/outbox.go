@@ -28,26 +28,7 @@ import (
 // after SES accepted a message and before the record says so: then the
 // message can go twice. The lease keeps that window to one invocation.
 
-// Outbox statuses.
-const (
-	OutboxPending = "pending"
-	OutboxClaimed = "claimed"
-	OutboxDone    = "done"
-)
-
 func outboxSK(key string) string { return "O#" + key }
-
-// OutboxEntry is an outbox item as stored.
-type OutboxEntry struct {
-	AgreementID string    `dynamodbav:"agreementId"`
-	Key         string    `dynamodbav:"key"`
-	Status      string    `dynamodbav:"status"`
-	Attempts    int       `dynamodbav:"attempts"`
-	MessageID   string    `dynamodbav:"messageId,omitempty"`
-	CreatedAt   time.Time `dynamodbav:"createdAt"`
-	DoneAt      time.Time `dynamodbav:"doneAt,omitempty"`
-	LastError   string    `dynamodbav:"lastError,omitempty"`
-}
 
 func outboxIndexKey(agreementID, key string) types.AttributeValue {
 	return s(fmt.Sprintf("%s#%s#O#%s", grants.Immediately, agreementID, key))
@@ -61,7 +42,7 @@ func (st *Store) enqueueItem(agreementID, key string, now time.Time) types.Trans
 		TableName: &st.table,
 		Item: item{
 			"PK": s(agreementPK(agreementID)), "SK": s(outboxSK(key)), "type": s("outbox"),
-			"agreementId": s(agreementID), "key": s(key), "status": s(OutboxPending),
+			"agreementId": s(agreementID), "key": s(key), "status": s(grants.OutboxPending),
 			"attempts": n(0), "createdAt": s(now.UTC().Format(time.RFC3339Nano)),
 			"napk": s("NA"), "nask": outboxIndexKey(agreementID, key),
 		},
@@ -81,7 +62,7 @@ func (st *Store) Claim(ctx context.Context, agreementID, key, token string, now 
 		ConditionExpression:      aws.String("attribute_not_exists(PK) OR #s = :pending OR (#s = :claimed AND claimUntil < :nowms)"),
 		ExpressionAttributeNames: map[string]string{"#t": "type", "#k": "key", "#s": "status"},
 		ExpressionAttributeValues: item{
-			":type": s("outbox"), ":id": s(agreementID), ":key": s(key), ":claimed": s(OutboxClaimed), ":pending": s(OutboxPending),
+			":type": s("outbox"), ":id": s(agreementID), ":key": s(key), ":claimed": s(grants.OutboxClaimed), ":pending": s(grants.OutboxPending),
 			":token": s(token), ":until": millis(now.Add(lease)), ":nowms": millis(now), ":zero": n(0), ":one": n(1),
 			":now": s(now.UTC().Format(time.RFC3339Nano)), ":napk": s("NA"), ":nask": outboxIndexKey(agreementID, key),
 		},
@@ -105,7 +86,7 @@ func (st *Store) sentItem(agreementID string, sent grants.Sent, now time.Time) t
 		UpdateExpression:          aws.String("SET #s = :done, messageId = :mid, doneAt = :now REMOVE claimToken, claimUntil, napk, nask, lastError"),
 		ConditionExpression:       aws.String("claimToken = :token"),
 		ExpressionAttributeNames:  map[string]string{"#s": "status"},
-		ExpressionAttributeValues: item{":done": s(OutboxDone), ":mid": s(messageID), ":now": s(now.UTC().Format(time.RFC3339Nano)), ":token": s(token)},
+		ExpressionAttributeValues: item{":done": s(grants.OutboxDone), ":mid": s(messageID), ":now": s(now.UTC().Format(time.RFC3339Nano)), ":token": s(token)},
 	}}
 }
 
@@ -125,7 +106,7 @@ func (st *Store) Release(ctx context.Context, agreementID, key, token string, ca
 		UpdateExpression:          aws.String("SET #s = :pending, lastError = :err REMOVE claimToken, claimUntil"),
 		ConditionExpression:       aws.String("claimToken = :token"),
 		ExpressionAttributeNames:  map[string]string{"#s": "status"},
-		ExpressionAttributeValues: item{":pending": s(OutboxPending), ":err": s(msg), ":token": s(token)},
+		ExpressionAttributeValues: item{":pending": s(grants.OutboxPending), ":err": s(msg), ":token": s(token)},
 	})
 	if err != nil && !isConditionFailure(err) {
 		return fmt.Errorf("release %s/%s: %w", agreementID, key, err)
@@ -134,12 +115,12 @@ func (st *Store) Release(ctx context.Context, agreementID, key, token string, ca
 }
 
 // Outbox reads one outbox entry, or nil.
-func (st *Store) Outbox(ctx context.Context, agreementID, key string) (*OutboxEntry, error) {
+func (st *Store) Outbox(ctx context.Context, agreementID, key string) (*grants.OutboxEntry, error) {
 	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: keyOf(agreementPK(agreementID), outboxSK(key)), ConsistentRead: aws.Bool(true)})
 	if err != nil || out.Item == nil {
 		return nil, err
 	}
-	var e OutboxEntry
+	var e grants.OutboxEntry
 	return &e, unmarshal(out.Item, &e)
 }
 
@@ -147,19 +128,10 @@ func millis(t time.Time) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(t.UnixMilli(), 10)}
 }
 
-// Work is one item the ByNextAction index says needs automation.
-type Work struct {
-	On          grants.Date
-	AgreementID string
-	Kind        string // "I" instalment, "C" check-in, "O" outbox
-	Number      int    // instalment or check-in number
-	Key         string // outbox key
-}
-
 // DueWork lists the work due on or before today, oldest first, reading only
 // index entries that are due: the cost follows the work, not the table.
-func (st *Store) DueWork(ctx context.Context, today grants.Date, optFns ...func(*dynamodb.Options)) ([]Work, error) {
-	var work []Work
+func (st *Store) DueWork(ctx context.Context, today grants.Date) ([]grants.Work, error) {
+	var work []grants.Work
 	var start map[string]types.AttributeValue
 	for {
 		out, err := st.db.Query(ctx, &dynamodb.QueryInput{
@@ -172,7 +144,7 @@ func (st *Store) DueWork(ctx context.Context, today grants.Date, optFns ...func(
 			},
 			ExclusiveStartKey:      start,
 			ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal,
-		}, optFns...)
+		})
 		if err != nil {
 			return nil, fmt.Errorf("query due work: %w", err)
 		}
@@ -187,29 +159,29 @@ func (st *Store) DueWork(ctx context.Context, today grants.Date, optFns ...func(
 	}
 }
 
-func parseWork(it item) (Work, bool) {
+func parseWork(it item) (grants.Work, bool) {
 	v, ok := it["nask"].(*types.AttributeValueMemberS)
 	if !ok {
-		return Work{}, false
+		return grants.Work{}, false
 	}
 	parts := strings.SplitN(v.Value, "#", 4)
 	if len(parts) != 4 {
-		return Work{}, false
+		return grants.Work{}, false
 	}
 	d, err := grants.ParseDate(parts[0])
 	if err != nil && parts[0] != grants.Immediately.String() {
-		return Work{}, false
+		return grants.Work{}, false
 	}
 	if err != nil {
 		d = grants.Immediately
 	}
-	w := Work{On: d, AgreementID: parts[1], Kind: parts[2]}
+	w := grants.Work{On: d, AgreementID: parts[1], Kind: parts[2]}
 	if w.Kind == "O" {
 		w.Key = parts[3]
 	} else {
 		w.Number, err = strconv.Atoi(parts[3])
 		if err != nil {
-			return Work{}, false
+			return grants.Work{}, false
 		}
 	}
 	return w, true

@@ -132,7 +132,7 @@ func (st *Store) ClaimOnce(ctx context.Context, agreementID, key, token string, 
 	if err != nil {
 		return false, false, err
 	}
-	return false, e != nil && e.Status == OutboxDone, nil
+	return false, e != nil && e.Status == grants.OutboxDone, nil
 }
 
 // An email delivered again under a new SES message ID (a mail client's or a
@@ -184,7 +184,7 @@ func (st *Store) StoredMessages(ctx context.Context, inboundPartition string) (m
 			FilterExpression:          aws.String("#s = :done"),
 			ProjectionExpression:      aws.String("SK"),
 			ExpressionAttributeNames:  map[string]string{"#s": "status"},
-			ExpressionAttributeValues: item{":pk": s(agreementPK(inboundPartition)), ":msg": s(outboxSK("msg#")), ":done": s(OutboxDone)},
+			ExpressionAttributeValues: item{":pk": s(agreementPK(inboundPartition)), ":msg": s(outboxSK("msg#")), ":done": s(grants.OutboxDone)},
 			ConsistentRead:            aws.Bool(true),
 			ExclusiveStartKey:         start,
 		})

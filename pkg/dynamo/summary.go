@@ -12,20 +12,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/grants"
 )
 
-// ReadCost is what a multi-page read consumed, as DynamoDB reported it.
-type ReadCost struct {
-	// Requests is the number of Query calls (pages).
-	Requests int
-	// Items is the number of items (index entries) DynamoDB read, before any
-	// filter: ScannedCount summed over the pages.
-	Items int
-	// CapacityUnits is the read capacity consumed, table and indexes
-	// together. DynamoDB charges a Query by the total size of what it read,
-	// rounded up to 4 KB, halved for an eventually consistent read.
-	CapacityUnits float64
-}
-
-func (c *ReadCost) add(scanned int32, cc *types.ConsumedCapacity) {
+func addCost(c *grants.ReadCost, scanned int32, cc *types.ConsumedCapacity) {
 	c.Requests++
 	c.Items += int(scanned)
 	if cc != nil {
@@ -43,8 +30,8 @@ func (c *ReadCost) add(scanned int32, cc *types.ConsumedCapacity) {
 // The index is eventually consistent and paginated: an agreement that
 // changes status while the read is under way moves to a later sort key and
 // can be read twice. Such a duplicate is dropped, keeping the newer version.
-func (st *Store) ProgrammeAgreements(ctx context.Context, programme string, optFns ...func(*dynamodb.Options)) ([]grants.Agreement, ReadCost, error) {
-	var cost ReadCost
+func (st *Store) ProgrammeAgreements(ctx context.Context, programme string) ([]grants.Agreement, grants.ReadCost, error) {
+	var cost grants.ReadCost
 	var out []grants.Agreement
 	at := map[string]int{} // agreement ID → index in out
 	var start map[string]types.AttributeValue
@@ -58,11 +45,11 @@ func (st *Store) ProgrammeAgreements(ctx context.Context, programme string, optF
 			// Reporting the consumed capacity costs nothing and makes the
 			// summary's price visible in the logs.
 			ReturnConsumedCapacity: types.ReturnConsumedCapacityIndexes,
-		}, optFns...)
+		})
 		if err != nil {
 			return nil, cost, fmt.Errorf("read agreements of programme %s: %w", programme, err)
 		}
-		cost.add(page.ScannedCount, page.ConsumedCapacity)
+		addCost(&cost, page.ScannedCount, page.ConsumedCapacity)
 		for _, a := range decodeList(ctx, page.Items, (*grants.Agreement).CheckStored) {
 			if i, dup := at[a.ID]; dup {
 				if a.Version > out[i].Version {

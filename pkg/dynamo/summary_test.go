@@ -216,7 +216,7 @@ func BenchmarkSummary5000(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			ctx := context.Background()
 			today := grants.Date{Year: 2026, Month: 6, Day: 15}
-			var cost ReadCost
+			var cost grants.ReadCost
 			for b.Loop() {
 				var list []grants.Agreement
 				var err error

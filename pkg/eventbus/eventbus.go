@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
-	"github.com/partnership-grants/backend/pkg/automation"
+	"github.com/partnership-grants/backend/pkg/service"
 )
 
 // Source is the events' source field; accounting rules match on it.
@@ -28,10 +28,10 @@ type Bus struct {
 	Name string
 }
 
-var _ automation.Events = (*Bus)(nil)
+var _ service.Events = (*Bus)(nil)
 
 // InstalmentPaid publishes an InstalmentPaid event and returns its event ID.
-func (b *Bus) InstalmentPaid(ctx context.Context, e automation.InstalmentPaidEvent) (string, error) {
+func (b *Bus) InstalmentPaid(ctx context.Context, e service.InstalmentPaidEvent) (string, error) {
 	detail, err := json.Marshal(e)
 	if err != nil {
 		return "", err

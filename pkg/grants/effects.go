@@ -37,6 +37,10 @@ type Effects struct {
 // event): the store then writes nothing and returns the agreement as it is.
 var ErrNoChange = errors.New("no change")
 
+// ErrNoRecipients: an email has nobody to go to (every contact bounced, no
+// officer configured).
+var ErrNoRecipients = errors.New("no deliverable recipients")
+
 // Sent is a side effect that happened: its outbox key, the claim it was
 // sent under and the message (or event) ID it was sent as. Partition is the
 // outbox it belongs to when that is not the changed agreement's (the

@@ -1,5 +1,7 @@
 package grants
 
+import "time"
+
 // Page is one page of a listing and the cursor to the next ("" at the end).
 type Page[T any] struct {
 	Items      []T
@@ -30,4 +32,45 @@ type InstalmentFilter struct {
 	Status    InstalmentStatus
 	Programme string
 	From, To  Date
+}
+
+// ReadCost is what a multi-page read consumed, as DynamoDB reported it.
+type ReadCost struct {
+	// Requests is the number of Query calls (pages).
+	Requests int
+	// Items is the number of items (index entries) DynamoDB read, before any
+	// filter: ScannedCount summed over the pages.
+	Items int
+	// CapacityUnits is the read capacity consumed, table and indexes
+	// together. DynamoDB charges a Query by the total size of what it read,
+	// rounded up to 4 KB, halved for an eventually consistent read.
+	CapacityUnits float64
+}
+
+// Outbox statuses.
+const (
+	OutboxPending = "pending"
+	OutboxClaimed = "claimed"
+	OutboxDone    = "done"
+)
+
+// OutboxEntry is an outbox item as stored.
+type OutboxEntry struct {
+	AgreementID string    `dynamodbav:"agreementId"`
+	Key         string    `dynamodbav:"key"`
+	Status      string    `dynamodbav:"status"`
+	Attempts    int       `dynamodbav:"attempts"`
+	MessageID   string    `dynamodbav:"messageId,omitempty"`
+	CreatedAt   time.Time `dynamodbav:"createdAt"`
+	DoneAt      time.Time `dynamodbav:"doneAt,omitempty"`
+	LastError   string    `dynamodbav:"lastError,omitempty"`
+}
+
+// Work is one item the ByNextAction index says needs automation.
+type Work struct {
+	On          Date
+	AgreementID string
+	Kind        string // "I" instalment, "C" check-in, "O" outbox
+	Number      int    // instalment or check-in number
+	Key         string // outbox key
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/partnership-grants/backend/pkg/grants"
-	"github.com/partnership-grants/backend/pkg/service"
 	"github.com/partnership-grants/backend/pkg/testenv/replyworld"
 )
 
@@ -36,7 +35,7 @@ type ciEnv struct {
 
 func newCIEnv(t *testing.T) *ciEnv {
 	w := replyworld.New(t, tick())
-	return &ciEnv{World: w, api: (&CheckIns{Service: &service.Service{Store: w.Store, Outbox: w.Automation, Now: w.Now}, Links: w.Bucket}).Routes()}
+	return &ciEnv{World: w, api: (&CheckIns{Service: w.Automation, Links: w.Bucket}).Routes()}
 }
 
 // receive delivers a corpus message to the receiver as SES would, with

@@ -21,10 +21,9 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
-	"github.com/partnership-grants/backend/pkg/automation"
-	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/outbox"
+	"github.com/partnership-grants/backend/pkg/service"
 )
 
 // faultKind is what goes wrong with one call.
@@ -219,7 +218,7 @@ type flowResult struct {
 	requested, approved int   // audit entries
 	emails, publishes   int
 	eventIDs            int
-	sweeps              []automation.SweepReport
+	sweeps              []service.SweepReport
 	calls               []string
 	fired               string
 }
@@ -355,7 +354,7 @@ func runPaymentFlow(t *testing.T, e *payEnv, twoPerson bool, arm func()) flowRes
 		t.Fatalf("instalment %s, payment %+v; the client was told payment %s", in.Status, in.Payment, p.Payment.ID)
 	}
 	for _, k := range []string{outbox.RemittanceKey(1).String(), outbox.PaidEventKey(1).String()} {
-		if o := e.outbox(t, a.ID, k); o == nil || o.Status != dynamo.OutboxDone {
+		if o := e.outbox(t, a.ID, k); o == nil || o.Status != grants.OutboxDone {
 			t.Errorf("outbox %s not done: %+v", k, o)
 		}
 	}

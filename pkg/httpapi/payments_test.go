@@ -20,7 +20,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 
-	"github.com/partnership-grants/backend/pkg/automation"
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/emulator"
 	"github.com/partnership-grants/backend/pkg/grants"
@@ -41,13 +40,13 @@ var payStart = time.Date(2026, 2, 2, 10, 0, 0, 0, time.UTC)
 type paidEvents struct {
 	mu        sync.Mutex
 	calls     int
-	published []automation.InstalmentPaidEvent
+	published []service.InstalmentPaidEvent
 	fault     *faultPlan
 }
 
-var _ automation.Events = (*paidEvents)(nil)
+var _ service.Events = (*paidEvents)(nil)
 
-func (e *paidEvents) InstalmentPaid(_ context.Context, ev automation.InstalmentPaidEvent) (string, error) {
+func (e *paidEvents) InstalmentPaid(_ context.Context, ev service.InstalmentPaidEvent) (string, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.calls++
@@ -63,10 +62,10 @@ func (e *paidEvents) InstalmentPaid(_ context.Context, ev automation.InstalmentP
 }
 
 // forAgreement returns the events published for one agreement.
-func (e *paidEvents) forAgreement(id string) []automation.InstalmentPaidEvent {
+func (e *paidEvents) forAgreement(id string) []service.InstalmentPaidEvent {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	var out []automation.InstalmentPaidEvent
+	var out []service.InstalmentPaidEvent
 	for _, ev := range e.published {
 		if ev.AgreementID == id {
 			out = append(out, ev)
@@ -88,7 +87,7 @@ type payEnv struct {
 	check       *dynamo.Store
 	checkDB     *dynamodb.Client
 	table       string
-	x           *automation.Automation
+	x           *service.Service
 	clock       *testenv.Clock
 	events      *paidEvents
 	dbFaults    *faultPlan
@@ -127,13 +126,14 @@ func newPayEnv(t testing.TB) *payEnv {
 		partner: "amina-" + suffix + "@levykitchen.test",
 		finance: "finance-" + suffix + "@funder.test",
 	}
-	e.x = &automation.Automation{
-		Store: store, Mail: sender, Replies: signer, Events: e.events,
+	e.x = &service.Service{
+		Store: store, Letters: mailer.Letters{Sender: sender}, Replies: signer, Events: e.events,
 		ReplyDomain: "replies.funder.test", Now: clock.Now, Location: time.UTC, Lease: time.Minute,
 		Defaults: grants.ProgrammeSettings{Name: "Community 2026", OfficerEmails: []string{"officer-" + suffix + "@funder.test"},
 			FinanceEmails: []string{e.finance}, ReminderDays: 7, MaxReminders: 2},
 	}
-	e.h = &Payments{Service: &service.Service{Store: store, Outbox: e.x, Now: clock.Now, NewID: dynamo.NewID}, Idempotency: store}
+	e.x.NewID = dynamo.NewID
+	e.h = &Payments{Service: e.x, Idempotency: store}
 	e.api = e.h.Routes()
 	return e
 }
@@ -265,7 +265,7 @@ func (e *payEnv) remittances(t testing.TB, n int) int {
 	return count
 }
 
-func (e *payEnv) outbox(t testing.TB, id, key string) *dynamo.OutboxEntry {
+func (e *payEnv) outbox(t testing.TB, id, key string) *grants.OutboxEntry {
 	t.Helper()
 	o, err := e.check.Outbox(context.Background(), id, key)
 	if err != nil {
@@ -606,7 +606,7 @@ func TestPayTwoPersonRuleAndRoles(t *testing.T) {
 		t.Fatalf("%d events, %d remittances", len(evs), m)
 	}
 	for _, key := range []string{outbox.RemittanceKey(1).String(), outbox.PaidEventKey(1).String()} {
-		if o := e.outbox(t, id, key); o == nil || o.Status != dynamo.OutboxDone {
+		if o := e.outbox(t, id, key); o == nil || o.Status != grants.OutboxDone {
 			t.Errorf("outbox %s: %+v", key, o)
 		}
 	}

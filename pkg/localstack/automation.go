@@ -15,9 +15,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler/types"
 
-	"github.com/partnership-grants/backend/pkg/automation"
 	schedulerstub "github.com/partnership-grants/backend/pkg/localstack/scheduler"
 	"github.com/partnership-grants/backend/pkg/schedules"
+	"github.com/partnership-grants/backend/pkg/service"
 )
 
 // Local names of the deployment's scheduler resources; ARNs only need to
@@ -36,7 +36,7 @@ const (
 type Runner struct {
 	mu    sync.Mutex // one run at a time, so firings stay in order
 	sched *schedulerstub.Server
-	x     *automation.Automation
+	x     *service.Service
 	clock *Clock
 	fired int
 }

@@ -12,11 +12,12 @@ package mailer
 import (
 	"bytes"
 	"embed"
-	"errors"
 	"fmt"
 	htmltemplate "html/template"
 	"strings"
 	texttemplate "text/template"
+
+	"github.com/partnership-grants/backend/pkg/grants"
 )
 
 // Email is one rendered message, ready to send.
@@ -35,7 +36,7 @@ type Email struct {
 // ErrNoRecipients is returned when an email has nobody to go to, e.g. when
 // every contact of a partner has bounced. Callers should tell a person rather
 // than count the email as sent.
-var ErrNoRecipients = errors.New("mailer: no deliverable recipients")
+var ErrNoRecipients = grants.ErrNoRecipients
 
 // Email kinds, as carried in the "kind" tag.
 const (

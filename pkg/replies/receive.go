@@ -21,7 +21,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/inbound"
 	"github.com/partnership-grants/backend/pkg/outbox"
@@ -41,9 +40,22 @@ type Deliverer interface {
 	Deliver(ctx context.Context, agreementID, key string) error
 }
 
+// Store is the storage receiving needs.
+type Store interface {
+	GetAgreement(ctx context.Context, id string) (*grants.Agreement, error)
+	UpdateAgreement(ctx context.Context, id string, expectVersion int, change func(*grants.Agreement) (grants.Effects, error)) (*grants.Agreement, error)
+	Apply(ctx context.Context, agreementID string, fx grants.Effects) error
+	// ClaimOnce claims a once-only record, and says whether it is already done.
+	ClaimOnce(ctx context.Context, partition, key, token string, now time.Time, lease time.Duration) (claimed, done bool, err error)
+	Release(ctx context.Context, partition, key, token string, cause error) error
+	GetFirstCopy(ctx context.Context, identity string) (*grants.FirstCopy, error)
+	// StoredMessages lists the SES message IDs whose handling is done.
+	StoredMessages(ctx context.Context, partition string) (map[string]bool, error)
+}
+
 // Receiver handles SES receipt events.
 type Receiver struct {
-	Store   *dynamo.Store
+	Store   Store
 	Objects Objects
 	Tokens  inbound.TokenVerifier
 	Outbox  Deliverer

@@ -18,7 +18,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/emulator"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/outbox"
@@ -162,7 +161,7 @@ func TestSameMessageDeliveredThreeTimesConcurrentlyIsProcessedOnce(t *testing.T)
 			t.Errorf("%d %s %q entries, want 1", n, tc.action, tc.subject)
 		}
 	}
-	if ob, err := e.Store.Outbox(ctx, outbox.InboundPartition, "msg#"+id); err != nil || ob == nil || ob.Status != dynamo.OutboxDone {
+	if ob, err := e.Store.Outbox(ctx, outbox.InboundPartition, "msg#"+id); err != nil || ob == nil || ob.Status != grants.OutboxDone {
 		t.Errorf("inbound record of %s: %+v %v, want done", id, ob, err)
 	}
 
@@ -565,7 +564,7 @@ func TestSameEmailUnderANewSESMessageIDIsOneReply(t *testing.T) {
 		t.Errorf("officer got %d reply notices, want 1", len(notices))
 	}
 	for _, id := range []string{first, again, other} {
-		if ob, err := e.Store.Outbox(ctx, outbox.InboundPartition, "msg#"+id); err != nil || ob == nil || ob.Status != dynamo.OutboxDone {
+		if ob, err := e.Store.Outbox(ctx, outbox.InboundPartition, "msg#"+id); err != nil || ob == nil || ob.Status != grants.OutboxDone {
 			t.Errorf("inbound record of %s: %+v %v, want done", id, ob, err)
 		}
 	}

@@ -14,7 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler/types"
 
-	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
 )
 
@@ -37,10 +36,15 @@ type Config struct {
 	HourOfDay int
 }
 
+// Store records on an agreement which of its schedules exist.
+type Store interface {
+	UpdateRead(ctx context.Context, a *grants.Agreement, change func(*grants.Agreement) (grants.Effects, error)) (*grants.Agreement, error)
+}
+
 // Schedules creates and deletes schedules and records which exist.
 type Schedules struct {
 	API   API
-	Store *dynamo.Store
+	Store Store
 	Cfg   Config
 	Now   func() time.Time
 }

@@ -29,6 +29,14 @@ type Store interface {
 	UpdateRead(ctx context.Context, a *grants.Agreement, change func(*grants.Agreement) (grants.Effects, error)) (*grants.Agreement, error)
 	// Apply writes effects that change no agreement.
 	Apply(ctx context.Context, agreementID string, fx grants.Effects) error
+	// Claim takes an outbox entry for one delivery until now+lease; false
+	// when it is done or someone else holds it.
+	Claim(ctx context.Context, agreementID, key, token string, now time.Time, lease time.Duration) (bool, error)
+	// Release gives a claimed entry back after a failed delivery.
+	Release(ctx context.Context, agreementID, key, token string, cause error) error
+	Outbox(ctx context.Context, agreementID, key string) (*grants.OutboxEntry, error)
+	// DueWork lists what automation has to do on or before today.
+	DueWork(ctx context.Context, today grants.Date) ([]grants.Work, error)
 	ListAgreements(ctx context.Context, programme string, status grants.AgreementStatus, cursor string, limit int) (grants.Page[grants.Agreement], error)
 	History(ctx context.Context, id, cursor string, limit int) (grants.Page[grants.AuditEntry], error)
 	ListInstalments(ctx context.Context, f grants.InstalmentFilter, cursor string, limit int) (grants.Page[grants.InstalmentRow], error)
@@ -45,9 +53,15 @@ type Schedules interface {
 	Sync(ctx context.Context, a *grants.Agreement) (*grants.Agreement, error)
 }
 
-// Deliverer performs a side effect the outbox holds (an email, an event).
-type Deliverer interface {
-	Deliver(ctx context.Context, agreementID, key string) error
+// ReplyAddresses makes the signed Reply-To address of a check-in.
+type ReplyAddresses interface {
+	Address(agreementID string, checkIn int, domain string) (string, error)
+}
+
+// Events publishes events for other systems (accounting) and returns the
+// event's ID.
+type Events interface {
+	InstalmentPaid(ctx context.Context, e InstalmentPaidEvent) (string, error)
 }
 
 // Service is the use cases with their ports. A function builds it with the
@@ -55,11 +69,20 @@ type Deliverer interface {
 type Service struct {
 	Store     Store
 	Schedules Schedules // nil: schedules are left to the daily sweep
-	Outbox    Deliverer // nil: side effects are left to the daily sweep
+	// Letters, Replies and Events deliver the outbox's side effects; with
+	// Letters nil they are left to the functions that deliver them.
+	Letters     Letters
+	Replies     ReplyAddresses
+	Events      Events
+	ReplyDomain string
 	// Defaults apply where a programme has no settings of its own.
 	Defaults grants.ProgrammeSettings
 	Now      func() time.Time
 	NewID    func() string
+	// Location is the deployment's time zone, in which the sweep reads "today".
+	Location *time.Location
+	// Lease bounds how long one delivery holds a side effect before another may retry it.
+	Lease time.Duration
 }
 
 // settings reads a programme's settings over the defaults.
@@ -76,11 +99,11 @@ func logError(ctx context.Context, msg string, err error, agreementID string) {
 // logged, not returned: the change stands, and the sweep finds the pending
 // entries and tries again.
 func (s *Service) deliver(ctx context.Context, agreementID string, keys ...outbox.Key) {
-	if s.Outbox == nil {
+	if s.Letters == nil {
 		return
 	}
 	for _, k := range keys {
-		if err := s.Outbox.Deliver(ctx, agreementID, k.String()); err != nil {
+		if err := s.Deliver(ctx, agreementID, k.String()); err != nil {
 			logError(ctx, "deliver "+k.String()+" failed; the sweep will retry", err, agreementID)
 		}
 	}

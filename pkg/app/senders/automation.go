@@ -18,11 +18,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 
 	"github.com/partnership-grants/backend/pkg/app"
-	"github.com/partnership-grants/backend/pkg/automation"
 	"github.com/partnership-grants/backend/pkg/eventbus"
 	"github.com/partnership-grants/backend/pkg/httpapi"
 	"github.com/partnership-grants/backend/pkg/mailer"
 	"github.com/partnership-grants/backend/pkg/replytoken"
+	"github.com/partnership-grants/backend/pkg/service"
 )
 
 // Mailer builds the SES sender (throttling retried with backoff).
@@ -58,7 +58,7 @@ func ReplyTokens(ctx context.Context, d *app.Deps) (*replytoken.Signer, error) {
 // not create schedules need no Scheduler rights; the sweep, which repairs
 // them, sets Schedules to d.Schedules() itself (so that only its bootstrap
 // links the Scheduler client).
-func Automation(ctx context.Context, d *app.Deps) (*automation.Automation, error) {
+func Automation(ctx context.Context, d *app.Deps) (*service.Service, error) {
 	mail, err := Mailer(d)
 	if err != nil {
 		return nil, err
@@ -68,15 +68,8 @@ func Automation(ctx context.Context, d *app.Deps) (*automation.Automation, error
 		return nil, err
 	}
 	loc, _ := time.LoadLocation(d.Env.TimeZone)
-	x := &automation.Automation{
-		Store:       d.Store,
-		Mail:        mail,
-		Replies:     tokens,
-		ReplyDomain: os.Getenv("REPLY_DOMAIN"),
-		Now:         d.Clock,
-		Location:    loc,
-		Defaults:    d.ProgrammeDefaults(),
-	}
+	x := d.Service()
+	x.Letters, x.Replies, x.ReplyDomain, x.Location = mailer.Letters{Sender: mail}, tokens, os.Getenv("REPLY_DOMAIN"), loc
 	bus := eventbridge.NewFromConfig(d.AWS, func(o *eventbridge.Options) { o.BaseEndpoint = d.Endpoint("EventBridge") })
 	x.Events = &eventbus.Bus{
 		API:  eventBridgeOps{bus.PutEvents},
@@ -87,12 +80,10 @@ func Automation(ctx context.Context, d *app.Deps) (*automation.Automation, error
 
 // PaymentsAPI is the PaymentsFunction's handler.
 func PaymentsAPI(ctx context.Context, d *app.Deps) (httpapi.Router, error) {
-	x, err := Automation(ctx, d)
+	svc, err := Automation(ctx, d)
 	if err != nil {
 		return nil, err
 	}
-	svc := d.Service()
-	svc.Outbox = x
 	h := &httpapi.Payments{Service: svc, Idempotency: d.Store}
 	return h.Routes(), nil
 }

@@ -27,12 +27,10 @@ func Bucket(d *app.Deps) *objects.Bucket {
 
 // CheckInsAPI is the CheckInsFunction's handler.
 func CheckInsAPI(ctx context.Context, d *app.Deps) (httpapi.Router, error) {
-	x, err := Automation(ctx, d)
+	svc, err := Automation(ctx, d)
 	if err != nil {
 		return nil, err
 	}
-	svc := d.Service()
-	svc.Outbox = x
 	h := &httpapi.CheckIns{Service: svc, Links: Bucket(d)}
 	return h.Routes(), nil
 }

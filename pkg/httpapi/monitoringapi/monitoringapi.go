@@ -19,10 +19,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/partnership-grants/backend/pkg/dashboard"
-	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/export"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/httpapi"
@@ -31,13 +29,11 @@ import (
 
 // Store is what the monitoring routes read.
 type Store interface {
-	ProgrammeAgreements(ctx context.Context, programme string, optFns ...func(*dynamodb.Options)) ([]grants.Agreement, dynamo.ReadCost, error)
+	ProgrammeAgreements(ctx context.Context, programme string) ([]grants.Agreement, grants.ReadCost, error)
 	AgreementsWithPlans(ctx context.Context, ids []string) ([]grants.Agreement, error)
 	GetAgreement(ctx context.Context, id string) (*grants.Agreement, error)
 	AllHistory(ctx context.Context, id string) ([]grants.AuditEntry, error)
 }
-
-var _ Store = (*dynamo.Store)(nil)
 
 // QuarantineCounter counts the replies of a programme waiting for a person.
 type QuarantineCounter interface {

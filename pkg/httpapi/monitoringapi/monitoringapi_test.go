@@ -496,13 +496,13 @@ type memStore struct {
 	planReads  int
 }
 
-func (m *memStore) ProgrammeAgreements(context.Context, string, ...func(*dynamodb.Options)) ([]grants.Agreement, dynamo.ReadCost, error) {
+func (m *memStore) ProgrammeAgreements(context.Context, string) ([]grants.Agreement, grants.ReadCost, error) {
 	list := make([]grants.Agreement, len(m.agreements))
 	for i, a := range m.agreements {
 		a.Instalments, a.CheckIns = nil, nil // the index carries no plans
 		list[i] = a
 	}
-	return list, dynamo.ReadCost{}, nil
+	return list, grants.ReadCost{}, nil
 }
 
 func (m *memStore) AgreementsWithPlans(_ context.Context, ids []string) ([]grants.Agreement, error) {

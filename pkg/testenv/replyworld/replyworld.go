@@ -20,7 +20,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/partnership-grants/backend/pkg/automation"
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/emulator"
 	"github.com/partnership-grants/backend/pkg/grants"
@@ -28,6 +27,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/objects"
 	"github.com/partnership-grants/backend/pkg/replies"
 	"github.com/partnership-grants/backend/pkg/replytoken"
+	"github.com/partnership-grants/backend/pkg/service"
 	"github.com/partnership-grants/backend/pkg/testenv"
 )
 
@@ -47,7 +47,7 @@ const (
 // World is one test's set of real parts.
 type World struct {
 	Store       *dynamo.Store
-	Automation  *automation.Automation
+	Automation  *service.Service
 	Receiver    *replies.Receiver
 	Bucket      *objects.Bucket
 	SESEndpoint string
@@ -87,8 +87,8 @@ func New(t testing.TB, now func() time.Time) *World {
 		Officer:  "officer-" + suffix + "@riverside-fund.org.uk",
 		Finance:  "finance-" + suffix + "@riverside-fund.org.uk",
 	}
-	w.Automation = &automation.Automation{
-		Store: w.Store, Mail: sender, Replies: signer, ReplyDomain: ReplyDomain, Now: now, Location: time.UTC, Lease: time.Minute,
+	w.Automation = &service.Service{
+		Store: w.Store, Letters: mailer.Letters{Sender: sender}, Replies: signer, ReplyDomain: ReplyDomain, Now: now, Location: time.UTC, Lease: time.Minute,
 		Defaults: grants.ProgrammeSettings{Name: "Riverside Community Fund", OfficerEmails: []string{w.Officer},
 			FinanceEmails: []string{w.Finance}, ReminderDays: 7, MaxReminders: 2},
 	}

@@ -1,4 +1,4 @@
-package automation_test
+package service_test
 
 import (
 	"bytes"
@@ -22,7 +22,6 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
-	"github.com/partnership-grants/backend/pkg/automation"
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/emulator"
 	"github.com/partnership-grants/backend/pkg/grants"
@@ -30,6 +29,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/mailer"
 	"github.com/partnership-grants/backend/pkg/replytoken"
 	"github.com/partnership-grants/backend/pkg/schedules"
+	"github.com/partnership-grants/backend/pkg/service"
 	"github.com/partnership-grants/backend/pkg/testenv"
 )
 
@@ -72,7 +72,7 @@ type options struct {
 // aws-ses-v2-local, its own Scheduler stand-in, and addresses nobody else
 // uses, so the shared SES store can be filtered per test.
 type env struct {
-	x           *automation.Automation
+	x           *service.Service
 	store       *dynamo.Store
 	table       string
 	clock       *testenv.Clock
@@ -116,9 +116,9 @@ func newEnv(t testing.TB, now time.Time, opts options) *env {
 		officer: "officer-" + suffix + "@funder.test",
 		finance: "finance-" + suffix + "@funder.test",
 	}
-	e.x = &automation.Automation{
+	e.x = &service.Service{
 		Store:       store,
-		Mail:        sender,
+		Letters:     mailer.Letters{Sender: sender},
 		Replies:     signer,
 		Schedules:   &schedules.Schedules{API: schedClient, Store: store, Cfg: schedCfg, Now: clk.Now},
 		ReplyDomain: "replies.funder.test",

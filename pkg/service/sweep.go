@@ -1,4 +1,4 @@
-package automation
+package service
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/outbox"
 )
@@ -15,11 +14,11 @@ import (
 // Remind handles a sent check-in whose reminder date has come: a reminder
 // goes to the partner, or after the programme's limit the check-in becomes
 // overdue and the officer is told. Each of these happens once.
-func (x *Automation) Remind(ctx context.Context, agreementID string, n int) error {
-	now := x.Now()
+func (s *Service) Remind(ctx context.Context, agreementID string, n int) error {
+	now := s.Now()
 	var key outbox.Key
-	_, err := x.Store.UpdateAgreement(ctx, agreementID, 0, func(a *grants.Agreement) (grants.Effects, error) {
-		p, err := x.settings(ctx, a.Programme)
+	_, err := s.Store.UpdateAgreement(ctx, agreementID, 0, func(a *grants.Agreement) (grants.Effects, error) {
+		p, err := s.settings(ctx, a.Programme)
 		if err != nil {
 			return grants.Effects{}, err
 		}
@@ -36,7 +35,7 @@ func (x *Automation) Remind(ctx context.Context, agreementID string, n int) erro
 	if err != nil || key == (outbox.Key{}) {
 		return err
 	}
-	return x.Deliver(ctx, agreementID, key.String())
+	return s.Deliver(ctx, agreementID, key.String())
 }
 
 // SweepReport says what a sweep did.
@@ -56,11 +55,11 @@ type SweepReport struct {
 // entries that are due, so its cost follows the work due, not the table.
 // One item's failure does not stop the others; it is retried tomorrow (or
 // when the sweep runs again).
-func (x *Automation) Sweep(ctx context.Context) (SweepReport, error) {
-	now := x.Now()
-	today := grants.Today(now, x.location())
+func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
+	now := s.Now()
+	today := grants.Today(now, s.location())
 	rep := SweepReport{Today: today}
-	work, err := x.Store.DueWork(ctx, today)
+	work, err := s.Store.DueWork(ctx, today)
 	if err != nil {
 		return rep, err
 	}
@@ -68,7 +67,7 @@ func (x *Automation) Sweep(ctx context.Context) (SweepReport, error) {
 	repaired := map[string]bool{}
 	var errs []error
 	for _, w := range work {
-		err := x.sweepOne(ctx, w, today, &rep, repaired)
+		err := s.sweepOne(ctx, w, today, &rep, repaired)
 		if err != nil {
 			rep.Failed++
 			errs = append(errs, err)
@@ -83,7 +82,7 @@ func (x *Automation) Sweep(ctx context.Context) (SweepReport, error) {
 	return rep, nil
 }
 
-func (x *Automation) sweepOne(ctx context.Context, w dynamo.Work, today grants.Date, rep *SweepReport, repaired map[string]bool) error {
+func (s *Service) sweepOne(ctx context.Context, w grants.Work, today grants.Date, rep *SweepReport, repaired map[string]bool) error {
 	if k, _ := outbox.ParseKey(w.Key); w.Kind == "O" && w.AgreementID == outbox.InboundPartition && k.Kind == outbox.KindMessage {
 		// A received message whose processing did not finish: SES's Lambda
 		// retries (and its failure destination) own it, not the sweep.
@@ -92,9 +91,9 @@ func (x *Automation) sweepOne(ctx context.Context, w dynamo.Work, today grants.D
 	}
 	if w.Kind == "O" {
 		rep.OutboxDelivered++
-		return x.Deliver(ctx, w.AgreementID, w.Key)
+		return s.Deliver(ctx, w.AgreementID, w.Key)
 	}
-	a, err := x.Store.GetAgreement(ctx, w.AgreementID)
+	a, err := s.Store.GetAgreement(ctx, w.AgreementID)
 	if err != nil {
 		return err
 	}
@@ -106,7 +105,7 @@ func (x *Automation) sweepOne(ctx context.Context, w dynamo.Work, today grants.D
 		}
 		if !in.DueDate.After(today) {
 			rep.InstalmentsDue++
-			return x.InstalmentDue(ctx, a.ID, w.Number)
+			return s.InstalmentDue(ctx, a.ID, w.Number)
 		}
 	case "C":
 		c := a.CheckIn(w.Number)
@@ -116,25 +115,25 @@ func (x *Automation) sweepOne(ctx context.Context, w dynamo.Work, today grants.D
 		switch {
 		case c.Status == grants.CheckInScheduled && !c.DueDate.After(today):
 			rep.CheckInsSent++
-			return x.SendCheckIn(ctx, a.ID, w.Number)
+			return s.SendCheckIn(ctx, a.ID, w.Number)
 		case c.Status == grants.CheckInSent:
 			rep.Reminders++
-			return x.Remind(ctx, a.ID, w.Number)
+			return s.Remind(ctx, a.ID, w.Number)
 		}
 	}
 	// Not yet due, so it is here because its schedule is missing.
-	if x.Schedules == nil || repaired[a.ID] {
+	if s.Schedules == nil || repaired[a.ID] {
 		return nil
 	}
 	repaired[a.ID] = true
 	rep.SchedulesRepaired++
-	_, err = x.Schedules.Sync(ctx, a)
+	_, err = s.Schedules.Sync(ctx, a)
 	return err
 }
 
-func (x *Automation) location() *time.Location {
-	if x.Location != nil {
-		return x.Location
+func (s *Service) location() *time.Location {
+	if s.Location != nil {
+		return s.Location
 	}
 	return time.UTC
 }

@@ -1,4 +1,4 @@
-package automation_test
+package service_test
 
 import (
 	"context"

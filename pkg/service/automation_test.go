@@ -1,4 +1,4 @@
-package automation_test
+package service_test
 
 import (
 	"context"
@@ -11,12 +11,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 
-	"github.com/partnership-grants/backend/pkg/automation"
-	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
 	schedulerstub "github.com/partnership-grants/backend/pkg/localstack/scheduler"
 	"github.com/partnership-grants/backend/pkg/mailer"
 	"github.com/partnership-grants/backend/pkg/schedules"
+	"github.com/partnership-grants/backend/pkg/service"
 )
 
 // The agreement every test uses starts on Monday 2 March 2026 and is
@@ -190,7 +189,7 @@ func TestSweepCatchesUpAfterLostEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep != (automation.SweepReport{Today: rep.Today}) {
+	if rep != (service.SweepReport{Today: rep.Today}) {
 		t.Errorf("second sweep did something: %+v", rep)
 	}
 	// The lost events turn up after all.
@@ -282,7 +281,7 @@ func TestRemindersStopAtTheLimit(t *testing.T) {
 }
 
 // sesEvent is an SES event as the configuration set publishes it to SNS.
-func sesEvent(t *testing.T, eventType, bounceType, recipient, messageID, agreementID string) automation.SESEvent {
+func sesEvent(t *testing.T, eventType, bounceType, recipient, messageID, agreementID string) service.SESEvent {
 	t.Helper()
 	var body string
 	switch eventType {
@@ -292,7 +291,7 @@ func sesEvent(t *testing.T, eventType, bounceType, recipient, messageID, agreeme
 		body = fmt.Sprintf(`{"eventType":"Complaint","complaint":{"complainedRecipients":[{"emailAddress":%q}]},`, recipient)
 	}
 	body += fmt.Sprintf(`"mail":{"messageId":%q,"tags":{"agreement-id":[%q],"kind":["check-in"]}}}`, messageID, agreementID)
-	ev, err := automation.ParseSESEvent(body)
+	ev, err := service.ParseSESEvent(body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -438,7 +437,7 @@ func TestCheckInResumesAfterTheContactIsChanged(t *testing.T) {
 	c := e.get(t, a.ID).CheckIn(2)
 	if len(checkIn2) != 1 || c.Status != grants.CheckInSent {
 		t.Fatal("BUG: check-in 2 is never sent to the replacement contact: the skipped send completed its outbox entry " +
-			"(automation.go Deliver: Store.Complete on ErrNoRecipients), so every later Claim of checkin#02 fails; " +
+			"(service.go Deliver: Store.Complete on ErrNoRecipients), so every later Claim of checkin#02 fails; " +
 			fmt.Sprintf("the check-in stays %s forever (and in the sweep's index); check-in 2 emails to the new contact: %d "+
 				"(while reminders for check-in 1 do reach it: %q)", c.Status, len(checkIn2), subjects(e.mailTo(t, replacement))))
 	}
@@ -497,7 +496,7 @@ func TestNothingFallsDueOnATerminatedAgreement(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := e.mailTo(t, e.finance); len(got) != 0 {
-		t.Fatal("BUG: automation.go InstalmentDue calls Deliver(due-notice) even when MakeInstalmentDue changed nothing; " +
+		t.Fatal("BUG: service.go InstalmentDue calls Deliver(due-notice) even when MakeInstalmentDue changed nothing; " +
 			"Claim creates the missing outbox entry, so finance is emailed that a cancelled instalment of a terminated " +
 			fmt.Sprintf("agreement is due: %q", subjects(got)))
 	}
@@ -554,7 +553,7 @@ func TestThrottling(t *testing.T) {
 		if err != nil || ob == nil {
 			t.Fatalf("outbox entry: %v, %v", ob, err)
 		}
-		if ob.Status != dynamo.OutboxPending || ob.MessageID != "" || !strings.Contains(ob.LastError, "Throttling") {
+		if ob.Status != grants.OutboxPending || ob.MessageID != "" || !strings.Contains(ob.LastError, "Throttling") {
 			t.Errorf("outbox entry %+v, want pending with the throttling error", ob)
 		}
 		// The sweep retries it while SES still throttles: still not sent.

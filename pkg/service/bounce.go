@@ -1,4 +1,4 @@
-package automation
+package service
 
 import (
 	"context"
@@ -46,7 +46,7 @@ func ParseSESEvent(message string) (SESEvent, error) {
 // agreement the message was about (from the message's tags), so no further
 // check-ins go to that address, and tells the programme officer once.
 // Transient bounces are left to SES's own retries.
-func (x *Automation) RecordSESEvent(ctx context.Context, e SESEvent) error {
+func (s *Service) RecordSESEvent(ctx context.Context, e SESEvent) error {
 	var kind string
 	var recipients []string
 	switch {
@@ -69,11 +69,11 @@ func (x *Automation) RecordSESEvent(ctx context.Context, e SESEvent) error {
 		return nil
 	}
 	id := ids[0]
-	now := x.Now()
+	now := s.Now()
 	for _, addr := range recipients {
 		key := outbox.BounceKey(addr, kind, e.Mail.MessageID)
 		var marked bool
-		_, err := x.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
+		_, err := s.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
 			entry, changed := a.MarkContactBounced(addr, kind, now)
 			marked = changed
 			if !changed {
@@ -90,7 +90,7 @@ func (x *Automation) RecordSESEvent(ctx context.Context, e SESEvent) error {
 		if !marked {
 			continue
 		}
-		if err := x.Deliver(ctx, id, key.String()); err != nil {
+		if err := s.Deliver(ctx, id, key.String()); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,52 @@
+package mailer
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/partnership-grants/backend/pkg/outbox"
+	"github.com/partnership-grants/backend/pkg/service"
+)
+
+// Letters words the service's letters with the templates and sends them
+// through SES: the service's Letters port.
+type Letters struct{ Sender *Sender }
+
+var _ service.Letters = Letters{}
+
+// Post words and sends a letter.
+func (l Letters) Post(ctx context.Context, letter service.Letter) (service.Posted, error) {
+	e, err := Word(letter)
+	if err != nil {
+		return service.Posted{}, err
+	}
+	id, err := l.Sender.Send(ctx, e)
+	return service.Posted{MessageID: id, Subject: e.Subject, To: e.To}, err
+}
+
+// Word renders the email a letter stands for.
+func Word(l service.Letter) (Email, error) {
+	a, c, in := l.Agreement, l.CheckIn, l.Instalment
+	switch l.Kind {
+	case outbox.KindCheckIn:
+		return CheckIn(a, c, l.ReplyTo, l.Programme)
+	case outbox.KindReminder:
+		return Reminder(a, c, l.ReplyTo, l.Reminder)
+	case outbox.KindOverdue:
+		return OverdueNotice(a, c, l.To)
+	case outbox.KindDueNotice:
+		return InstalmentDueNotice(a, in, in.AwaitingCheckIn, l.To)
+	case outbox.KindRemittance:
+		return Remittance(a, in, in.Payment.PaymentReference, in.Payment.PaidOn, l.To)
+	case outbox.KindAck:
+		return Acknowledgement(a, c, l.To)
+	case outbox.KindReplyNotice:
+		return ReplyNotice(a, c, l.To, l.Reply.Text)
+	case outbox.KindBounce:
+		return BounceNotice(a, l.Bounced, l.BounceKind, l.To)
+	case outbox.KindQuarantineNotice:
+		q := l.Held
+		return QuarantineNotice(q.Reason, q.Reply.From, q.Reply.Subject, l.To, q.Reference)
+	}
+	return Email{}, fmt.Errorf("no email of kind %v", l.Kind)
+}

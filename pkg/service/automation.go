@@ -1,0 +1,377 @@
+package service
+
+// Automation: what nobody should have to remember. Instalments fall due on
+// their dates, check-ins and reminders go to partners, officers hear about
+// overdue check-ins and bouncing addresses, and the daily sweep repairs
+// whatever a lost or duplicated event left behind. Every side effect goes
+// through the store's outbox, so it happens once however often an event is
+// delivered.
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/outbox"
+)
+
+// Letters words and sends the emails the outbox holds (pkg/mailer). It is a
+// port so that functions that send nothing link no templates.
+type Letters interface {
+	Post(ctx context.Context, l Letter) (Posted, error)
+}
+
+// Letter is an email the product owes, in domain terms: what it is about
+// and who it goes to. The mail adapter words it. A letter with nobody to go
+// to fails with grants.ErrNoRecipients.
+type Letter struct {
+	Kind       outbox.Kind
+	Agreement  *grants.Agreement
+	CheckIn    grants.CheckIn
+	Instalment grants.Instalment
+	Reminder   int    // which reminder
+	ReplyTo    string // a check-in's or reminder's signed reply address
+	To         []string
+	Programme  string              // the programme's name
+	Reply      *grants.Reply       // an acknowledgement's or reply notice's reply
+	Held       *grants.Quarantined // a quarantine notice's message
+	Bounced    string              // a bounce notice's address
+	BounceKind string              // "Bounce" or "Complaint"
+}
+
+// Posted is an email sent: SES's message ID, and what it said to whom, for
+// the history.
+type Posted struct {
+	MessageID string
+	Subject   string
+	To        []string
+}
+
+// InstalmentPaidEvent is the detail of the InstalmentPaid event on the
+// accounting bus. ID is stable per instalment, so a consumer can drop a
+// duplicate delivery.
+type InstalmentPaidEvent struct {
+	ID               string      `json:"id"`
+	AgreementID      string      `json:"agreementId"`
+	Reference        string      `json:"reference"`
+	Programme        string      `json:"programme"`
+	Partner          string      `json:"partner"`
+	Instalment       int         `json:"instalment"`
+	Amount           int64       `json:"amount"`
+	Currency         string      `json:"currency"`
+	PaymentReference string      `json:"paymentReference"`
+	PaidOn           grants.Date `json:"paidOn"`
+	RequestedBy      string      `json:"requestedBy"`
+	Actor            string      `json:"actor"`
+	OverrideReason   string      `json:"overrideReason,omitempty"`
+}
+
+// InstalmentDue handles an instalment's schedule: the instalment becomes due
+// (once, however often the event comes) and finance is told.
+func (s *Service) InstalmentDue(ctx context.Context, agreementID string, n int) error {
+	now := s.Now()
+	var changed bool
+	_, err := s.Store.UpdateAgreement(ctx, agreementID, 0, func(a *grants.Agreement) (grants.Effects, error) {
+		e, ok, err := a.MakeInstalmentDue(n, now)
+		if err != nil {
+			return grants.Effects{}, err
+		}
+		if !ok {
+			return grants.Effects{}, grants.ErrNoChange
+		}
+		changed = true
+		return grants.Effects{At: now, Audit: []grants.AuditEntry{e}, Outbox: []outbox.Key{outbox.DueNoticeKey(n)}}, nil
+	})
+	if err != nil {
+		return err
+	}
+	if !changed {
+		// A duplicate, or the instalment was held or cancelled: nothing to
+		// tell finance. (A notice left pending by a crash is the sweep's.)
+		slog.InfoContext(ctx, "instalment not scheduled; nothing to do", "agreementId", agreementID, "instalment", n)
+		return nil
+	}
+	return s.Deliver(ctx, agreementID, outbox.DueNoticeKey(n).String())
+}
+
+// SendCheckIn handles a check-in's schedule: the email goes out once, and
+// the check-in moves to sent with its SES message ID in the same write that
+// completes the claim.
+func (s *Service) SendCheckIn(ctx context.Context, agreementID string, n int) error {
+	a, err := s.Store.GetAgreement(ctx, agreementID)
+	if err != nil {
+		return err
+	}
+	c := a.CheckIn(n)
+	if c == nil {
+		return grants.Errorf(grants.NotFound, "agreement %s has no check-in %d", agreementID, n)
+	}
+	if a.Status != grants.AgreementActive || c.Status != grants.CheckInScheduled {
+		slog.InfoContext(ctx, "check-in not scheduled; nothing to send", "agreementId", agreementID, "checkIn", n, "status", c.Status)
+		return nil
+	}
+	return s.Deliver(ctx, agreementID, outbox.CheckInKey(n).String())
+}
+
+// Deliver performs the side effect under an outbox key, once: it claims the
+// key, renders and sends the email, and records it done with an audit entry
+// (and, for a check-in, the check-in's move to sent).
+func (s *Service) Deliver(ctx context.Context, agreementID, key string) error {
+	now := s.Now()
+	token := newToken()
+	claimed, err := s.Store.Claim(ctx, agreementID, key, token, now, s.lease())
+	if err != nil || !claimed {
+		return err
+	}
+	k, err := outbox.ParseKey(key)
+	if err != nil {
+		return s.release(ctx, agreementID, key, token, err)
+	}
+	if agreementID == outbox.InboundPartition {
+		return s.deliverQuarantineNotice(ctx, k, token)
+	}
+	a, err := s.Store.GetAgreement(ctx, agreementID)
+	if err != nil {
+		return s.release(ctx, agreementID, key, token, err)
+	}
+	settings, err := s.settings(ctx, a.Programme)
+	if err != nil {
+		return s.release(ctx, agreementID, key, token, err)
+	}
+	if k.Kind == outbox.KindPaidEvent {
+		return s.publishPaid(ctx, a, k, token)
+	}
+	letter, checkIn, err := s.letter(ctx, a, k, settings)
+	var posted Posted
+	if err == nil {
+		posted, err = s.Letters.Post(ctx, letter)
+	}
+	if errors.Is(err, grants.ErrNoRecipients) {
+		// Nobody to write to (every contact bounced); the officer already has a
+		// bounce notice. A check-in waits, unsent, for a contact to be changed:
+		// the claim is released and the sweep tries again each day.
+		skipped := grants.AuditEntry{At: now.UTC(), Actor: grants.System, Action: "email.skipped", Subject: key, Detail: "no deliverable recipient"}
+		if checkIn == 0 {
+			return s.Store.Apply(ctx, agreementID, grants.Effects{At: now, Audit: []grants.AuditEntry{skipped}, Sent: []grants.Sent{{Key: key, Token: token}}})
+		}
+		// Say so in the history the first time only, not at every sweep.
+		if e, err := s.Store.Outbox(ctx, agreementID, key); err == nil && e != nil && e.Attempts == 1 {
+			if err := s.Store.Apply(ctx, agreementID, grants.Audited(skipped)); err != nil {
+				return s.release(ctx, agreementID, key, token, err)
+			}
+		}
+		return s.release(ctx, agreementID, key, token, nil)
+	}
+	if err != nil {
+		return s.release(ctx, agreementID, key, token, fmt.Errorf("send %s: %w", key, err))
+	}
+	messageID := posted.MessageID
+	sent := grants.AuditEntry{At: s.Now().UTC(), Actor: grants.System, Action: "email.sent", Subject: key,
+		Detail: fmt.Sprintf("%q to %s (SES %s)", posted.Subject, strings.Join(posted.To, ", "), messageID)}
+	if checkIn == 0 {
+		return s.recordDone(ctx, agreementID, key, messageID, func(ctx context.Context) error {
+			return s.Store.Apply(ctx, agreementID, grants.Effects{At: sent.At, Audit: []grants.AuditEntry{sent}, Sent: []grants.Sent{{Key: key, Token: token, MessageID: messageID}}})
+		})
+	}
+	return s.recordDone(ctx, agreementID, key, messageID, func(ctx context.Context) error {
+		return s.markCheckInSent(ctx, agreementID, key, token, messageID, checkIn, sent, settings.ReminderDays)
+	})
+}
+
+// markCheckInSent moves the check-in to sent in the write that completes its
+// outbox claim.
+func (s *Service) markCheckInSent(ctx context.Context, agreementID, key, token, messageID string, checkIn int, sent grants.AuditEntry, reminderDays int) error {
+	_, err := s.Store.UpdateAgreement(ctx, agreementID, 0, func(a *grants.Agreement) (grants.Effects, error) {
+		fx := grants.Effects{At: sent.At, Audit: []grants.AuditEntry{sent}, Sent: []grants.Sent{{Key: key, Token: token, MessageID: messageID}}}
+		if c := a.CheckIn(checkIn); c != nil && c.Status == grants.CheckInScheduled {
+			e, err := a.MarkCheckInSent(checkIn, messageID, sent.At, reminderDays)
+			if err != nil {
+				return grants.Effects{}, err
+			}
+			fx.Audit = append(fx.Audit, e)
+		}
+		return fx, nil
+	})
+	return err
+}
+
+func (s *Service) release(ctx context.Context, agreementID, key, token string, cause error) error {
+	if err := s.Store.Release(context.WithoutCancel(ctx), agreementID, key, token, cause); err != nil {
+		slog.ErrorContext(ctx, "release outbox claim", "agreementId", agreementID, "key", key, "error", err.Error())
+	}
+	return cause
+}
+
+func (s *Service) lease() time.Duration {
+	if s.Lease > 0 {
+		return s.Lease
+	}
+	return 2 * time.Minute
+}
+
+// letter is the email an outbox key stands for; checkIn is the check-in
+// number when sending it moves a check-in to sent.
+func (s *Service) letter(ctx context.Context, a *grants.Agreement, k outbox.Key, p grants.ProgrammeSettings) (Letter, int, error) {
+	l := Letter{Kind: k.Kind, Agreement: a, Programme: p.Name}
+	switch k.Kind {
+	case outbox.KindCheckIn, outbox.KindReminder, outbox.KindOverdue, outbox.KindAck, outbox.KindReplyNotice:
+		c := a.CheckIn(k.CheckIn)
+		if c == nil {
+			return l, 0, fmt.Errorf("no check-in for %s", k)
+		}
+		l.CheckIn = *c
+	case outbox.KindDueNotice, outbox.KindRemittance:
+		in := a.Instalment(k.Instalment)
+		if in == nil || k.Kind == outbox.KindRemittance && in.Payment == nil {
+			return l, 0, fmt.Errorf("no instalment or payment for %s", k)
+		}
+		l.Instalment = *in
+	}
+	var err error
+	switch k.Kind {
+	case outbox.KindCheckIn, outbox.KindReminder:
+		l.Reminder, l.To = k.Reminder, deliverable(a)
+		l.ReplyTo, err = s.Replies.Address(a.ID, k.CheckIn, s.ReplyDomain)
+		if k.Kind == outbox.KindCheckIn {
+			return l, k.CheckIn, err
+		}
+	case outbox.KindOverdue, outbox.KindBounce:
+		l.To, l.Bounced, l.BounceKind = p.OfficerEmails, k.Email, bounceKindTitle(k.BounceKind)
+	case outbox.KindDueNotice:
+		l.To = p.FinanceEmails
+	case outbox.KindRemittance:
+		l.To = deliverable(a)
+	case outbox.KindAck, outbox.KindReplyNotice:
+		var reply grants.Reply
+		reply, err = s.reply(ctx, a.ID, k.CheckIn, k.MessageID)
+		l.Reply, l.To = &reply, p.OfficerEmails
+		if k.Kind == outbox.KindAck {
+			l.To = []string{reply.From}
+		}
+	default:
+		err = fmt.Errorf("no email for outbox key %q", k)
+	}
+	return l, 0, err
+}
+
+func (s *Service) reply(ctx context.Context, agreementID string, n int, messageID string) (grants.Reply, error) {
+	replies, err := s.Store.Replies(ctx, agreementID, n)
+	if err != nil {
+		return grants.Reply{}, err
+	}
+	for _, r := range replies {
+		if r.MessageID == messageID {
+			return r, nil
+		}
+	}
+	return grants.Reply{}, fmt.Errorf("no reply %s to check-in %d of %s", messageID, n, agreementID)
+}
+
+// deliverQuarantineNotice tells the programme officers that a message is
+// waiting for a person.
+func (s *Service) deliverQuarantineNotice(ctx context.Context, k outbox.Key, token string) error {
+	key := k.String()
+	if k.Kind != outbox.KindQuarantineNotice {
+		return s.release(ctx, outbox.InboundPartition, key, token, fmt.Errorf("no delivery for outbox key %q", key))
+	}
+	q, err := s.Store.GetQuarantined(ctx, k.MessageID)
+	if err != nil {
+		return s.release(ctx, outbox.InboundPartition, key, token, err)
+	}
+	p := s.Defaults
+	if q.Programme != "" {
+		if p, err = s.settings(ctx, q.Programme); err != nil {
+			return s.release(ctx, outbox.InboundPartition, key, token, err)
+		}
+	}
+	posted, err := s.Letters.Post(ctx, Letter{Kind: k.Kind, Held: q, To: p.OfficerEmails, Programme: p.Name})
+	if err != nil {
+		return s.release(ctx, outbox.InboundPartition, key, token, err)
+	}
+	messageID := posted.MessageID
+	sent := grants.AuditEntry{At: s.Now().UTC(), Actor: grants.System,
+		Action: "email.sent", Subject: key, Detail: fmt.Sprintf("%q to %s (SES %s)", posted.Subject, strings.Join(posted.To, ", "), messageID)}
+	return s.recordDone(ctx, outbox.InboundPartition, key, messageID, func(ctx context.Context) error {
+		return s.Store.Apply(ctx, outbox.InboundPartition, grants.Effects{At: sent.At, Audit: []grants.AuditEntry{sent}, Sent: []grants.Sent{{Key: key, Token: token, MessageID: messageID}}})
+	})
+}
+
+// publishPaid puts the InstalmentPaid event on the accounting bus, once.
+func (s *Service) publishPaid(ctx context.Context, a *grants.Agreement, k outbox.Key, token string) error {
+	key, n := k.String(), k.Instalment
+	in := a.Instalment(n)
+	if in == nil || in.Payment == nil || in.Status != grants.InstalmentPaid {
+		return s.release(ctx, a.ID, key, token, fmt.Errorf("instalment %d of %s is not paid", n, a.ID))
+	}
+	p := in.Payment
+	id, err := s.Events.InstalmentPaid(ctx, InstalmentPaidEvent{
+		ID: a.ID + "-" + strconv.Itoa(n), AgreementID: a.ID, Reference: a.Reference, Programme: a.Programme, Partner: a.Partner.Name,
+		Instalment: n, Amount: in.Amount, Currency: a.Currency, PaymentReference: p.PaymentReference, PaidOn: p.PaidOn,
+		RequestedBy: p.RequestedBy, Actor: p.ApprovedBy, OverrideReason: p.OverrideReason,
+	})
+	if err != nil {
+		return s.release(ctx, a.ID, key, token, fmt.Errorf("publish InstalmentPaid: %w", err))
+	}
+	published := grants.AuditEntry{At: s.Now().UTC(), Actor: grants.System,
+		Action: "event.published", Subject: fmt.Sprintf("instalment %d", n), Detail: "InstalmentPaid (event " + id + ")"}
+	return s.recordDone(ctx, a.ID, key, id, func(ctx context.Context) error {
+		return s.Store.Apply(ctx, a.ID, grants.Effects{At: published.At, Audit: []grants.AuditEntry{published}, Sent: []grants.Sent{{Key: key, Token: token, MessageID: id}}})
+	})
+}
+
+// recordDone runs the write that records a side effect which has already
+// happened. Were that write lost, the claim would lapse and the sweep would
+// send again, so a failure is retried, and a write that committed although
+// its answer was lost counts as done.
+func (s *Service) recordDone(ctx context.Context, partition, key, messageID string, write func(context.Context) error) error {
+	var err error
+	for attempt := range 5 {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return err
+			case <-time.After(time.Duration(50<<attempt) * time.Millisecond):
+			}
+		}
+		if err = write(ctx); err == nil {
+			return nil
+		}
+		if e, readErr := s.Store.Outbox(ctx, partition, key); readErr == nil && e != nil && e.Status == grants.OutboxDone {
+			if e.MessageID == messageID {
+				return nil
+			}
+			return err
+		}
+		slog.WarnContext(ctx, "record a side effect that happened; retrying", "partition", partition, "key", key, "attempt", attempt+1, "error", err.Error())
+	}
+	return err
+}
+
+// deliverable lists the addresses of the agreement's deliverable contacts.
+func deliverable(a *grants.Agreement) []string {
+	var to []string
+	for _, c := range a.DeliverableContacts() {
+		to = append(to, c.Email)
+	}
+	return to
+}
+
+func bounceKindTitle(k string) string {
+	if k == "complaint" {
+		return "Complaint"
+	}
+	return "Bounce"
+}
+
+func newToken() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
