@@ -11,6 +11,8 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/app/receiver"
+	"github.com/partnership-grants/backend/pkg/meter"
+	"github.com/partnership-grants/backend/pkg/replies"
 )
 
 func main() {
@@ -19,5 +21,11 @@ func main() {
 	app.ExitOnError(err)
 	rc, err := receiver.New(context.Background(), deps)
 	app.ExitOnError(err)
-	lambda.Start(rc.Invoke)
+	lambda.Start(func(ctx context.Context, inv replies.Invocation) (report *replies.ReprocessReport, err error) {
+		err = meter.Run(ctx, "Inbound", func(ctx context.Context) error {
+			report, err = rc.Invoke(ctx, inv)
+			return err
+		})
+		return report, err
+	})
 }

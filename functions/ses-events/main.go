@@ -12,6 +12,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/app/senders"
+	"github.com/partnership-grants/backend/pkg/meter"
 	"github.com/partnership-grants/backend/pkg/service"
 )
 
@@ -29,7 +30,7 @@ func main() {
 				slog.WarnContext(ctx, "skipping a message that is not an SES event", "messageId", r.SNS.MessageID)
 				continue
 			}
-			errs = append(errs, x.RecordSESEvent(ctx, e))
+			errs = append(errs, meter.Run(ctx, "SESEvent", func(ctx context.Context) error { return x.RecordSESEvent(ctx, e) }))
 		}
 		return errors.Join(errs...)
 	})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/app/senders"
+	"github.com/partnership-grants/backend/pkg/meter"
 )
 
 func main() {
@@ -19,7 +20,9 @@ func main() {
 	app.ExitOnError(err)
 	x.Schedules = deps.Schedules()
 	lambda.Start(func(ctx context.Context) error {
-		_, err := x.Sweep(ctx)
-		return err
+		return meter.Run(ctx, "Sweep", func(ctx context.Context) error {
+			_, err := x.Sweep(ctx)
+			return err
+		})
 	})
 }

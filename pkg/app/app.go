@@ -101,6 +101,7 @@ func NewDeps(clock Clock) (*Deps, error) {
 	if err != nil {
 		return nil, err
 	}
+	meterCalls(&cfg)
 	if clock == nil {
 		clock = time.Now
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/meter"
 )
 
 // Request is what a route handler gets: the API Gateway event and the caller.
@@ -51,32 +52,36 @@ type Router map[string]Route
 
 // Handle is the Lambda entry point for a route family. Every response it
 // gives carries the browser headers (headers.go).
+// It ends with the invocation's one log line (pkg/meter): the route, the
+// status, the AWS calls made and the capacity they consumed.
 func (rt Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	return withBrowserHeaders(rt.handle(ctx, ev)), nil
+	ctx, m := meter.Start(ctx)
+	resp, actor := rt.handle(ctx, ev)
+	m.Log(ctx, "route", ev.RouteKey, "status", resp.StatusCode, "requestId", ev.RequestContext.RequestID,
+		"actor", actor, "agreementId", ev.PathParameters["id"])
+	return withBrowserHeaders(resp), nil
 }
 
-func (rt Router) handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
+func (rt Router) handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, string) {
 	route, ok := rt[ev.RouteKey]
 	if !ok {
 		return problem(Problem{Type: problemBase + "no_route", Title: "Not Found", Status: http.StatusNotFound,
-			Detail: "No route " + ev.RouteKey + " in this function."})
+			Detail: "No route " + ev.RouteKey + " in this function."}), ""
 	}
 	actor, err := actorFrom(&ev)
 	if err != nil {
-		return errorResponse(ctx, err)
+		return errorResponse(ctx, err), ""
 	}
-	log := slog.With("route", ev.RouteKey, "requestId", ev.RequestContext.RequestID, "actor", actor.ID)
 	if !actor.Has(route.Roles...) {
-		log.InfoContext(ctx, "forbidden", "groups", actor.Groups)
+		slog.InfoContext(ctx, "forbidden", "route", ev.RouteKey, "requestId", ev.RequestContext.RequestID, "actor", actor.ID, "groups", actor.Groups)
 		return errorResponse(ctx, &grants.Error{Code: grants.Forbidden,
-			Message: "Your role may not do this; it needs one of: " + rolesText(route.Roles) + ".", Reason: "forbidden"})
+			Message: "Your role may not do this; it needs one of: " + rolesText(route.Roles) + ".", Reason: "forbidden"}), actor.ID
 	}
 	resp, err := route.Handler(ctx, &Request{APIGatewayV2HTTPRequest: &ev, Actor: actor})
 	if err != nil {
 		resp = errorResponse(ctx, err)
 	}
-	log.InfoContext(ctx, "request", "status", resp.StatusCode, "agreementId", ev.PathParameters["id"])
-	return resp
+	return resp, actor.ID
 }
 
 func rolesText(roles []Role) string {

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/scheduler/types"
 
 	schedulerstub "github.com/partnership-grants/backend/pkg/localstack/scheduler"
+	"github.com/partnership-grants/backend/pkg/meter"
 	"github.com/partnership-grants/backend/pkg/schedules"
 	"github.com/partnership-grants/backend/pkg/service"
 )
@@ -51,16 +52,19 @@ func (r *Runner) fire(ctx context.Context, f schedulerstub.Firing) error {
 	}
 	r.fired++
 	slog.InfoContext(ctx, "schedule fired", "schedule", f.Name, "function", name, "at", f.ScheduledTime.Format(time.RFC3339))
-	switch name {
-	case "InstalmentDueFunction":
-		return r.x.InstalmentDue(ctx, e.AgreementID, e.Number)
-	case "CheckInSenderFunction":
-		return r.x.SendCheckIn(ctx, e.AgreementID, e.Number)
-	case "SweepFunction":
-		_, err := r.x.Sweep(ctx)
-		return err
-	}
-	return fmt.Errorf("schedule %s targets unknown function %s", f.Name, f.TargetArn)
+	// As each function's main does, under a meter (one log line each).
+	return meter.Run(ctx, name, func(ctx context.Context) error {
+		switch name {
+		case "InstalmentDueFunction":
+			return r.x.InstalmentDue(ctx, e.AgreementID, e.Number)
+		case "CheckInSenderFunction":
+			return r.x.SendCheckIn(ctx, e.AgreementID, e.Number)
+		case "SweepFunction":
+			_, err := r.x.Sweep(ctx)
+			return err
+		}
+		return fmt.Errorf("schedule %s targets unknown function %s", f.Name, f.TargetArn)
+	})
 }
 
 // RunDue fires everything due by the local clock's now.

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -26,6 +27,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/emulator"
 	"github.com/partnership-grants/backend/pkg/grants"
 	schedulerstub "github.com/partnership-grants/backend/pkg/localstack/scheduler"
+	"github.com/partnership-grants/backend/pkg/meter"
 	"github.com/partnership-grants/backend/pkg/replies"
 	"github.com/partnership-grants/backend/pkg/samtemplate"
 )
@@ -303,7 +305,9 @@ func (st *Stack) startInbound(ctx context.Context) error {
 		Store: func(ctx context.Context, key string, raw []byte) error {
 			return bucket.Put(ctx, key, "message/rfc822", raw)
 		},
-		Invoke:  rc.Handle,
+		Invoke: func(ctx context.Context, ev events.SimpleEmailEvent) error {
+			return meter.Run(ctx, "Inbound", func(ctx context.Context) error { return rc.Handle(ctx, ev) })
+		},
 		Prefix:  rc.RawPrefix,
 		Clock:   st.Clock.Now,
 		MaxSize: 40 << 20,

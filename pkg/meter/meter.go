@@ -1,0 +1,93 @@
+// Package meter measures one invocation: which AWS calls it made and the
+// DynamoDB capacity they consumed, reported as one JSON log line when the
+// invocation ends. The composition root counts the calls (an SDK middleware
+// in pkg/app); the entry points (HTTP routes, event handlers) open the
+// meter and write the line. It imports nothing of AWS.
+package meter
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+)
+
+// Meter counts one invocation's AWS calls.
+type Meter struct {
+	mu      sync.Mutex
+	calls   map[string]int
+	read    float64
+	written float64
+	started time.Time
+}
+
+type key struct{}
+
+// Start opens a meter for an invocation.
+func Start(ctx context.Context) (context.Context, *Meter) {
+	m := &Meter{calls: map[string]int{}, started: time.Now()}
+	return context.WithValue(ctx, key{}, m), m
+}
+
+// From is the invocation's meter, or nil outside one.
+func From(ctx context.Context) *Meter {
+	m, _ := ctx.Value(key{}).(*Meter)
+	return m
+}
+
+// Call counts one call of operation (e.g. "DynamoDB.Query") and the read and
+// write capacity units it consumed.
+func (m *Meter) Call(operation string, read, written float64) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.calls[operation]++
+	m.read += read
+	m.written += written
+}
+
+// Calls is a copy of the counts so far, by operation.
+func (m *Meter) Calls() map[string]int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make(map[string]int, len(m.calls))
+	for k, v := range m.calls {
+		out[k] = v
+	}
+	return out
+}
+
+// Log writes the invocation's line: what ran (the route or event), its
+// outcome, the calls it made and the capacity they consumed.
+func (m *Meter) Log(ctx context.Context, attrs ...any) {
+	m.mu.Lock()
+	read, written := m.read, m.written
+	m.mu.Unlock()
+	attrs = append(attrs, "awsCalls", m.Calls(), "readUnits", read, "writeUnits", written,
+		"durationMs", time.Since(m.started).Milliseconds())
+	slog.InfoContext(ctx, "invocation", attrs...)
+}
+
+// Run runs one event's handling under a meter and logs its line.
+func Run(ctx context.Context, event string, handle func(context.Context) error) error {
+	ctx, m := Start(ctx)
+	err := handle(ctx)
+	attrs := []any{"event", event, "requestId", RequestID(ctx)}
+	if err != nil {
+		attrs = append(attrs, "error", err.Error())
+	}
+	m.Log(ctx, attrs...)
+	return err
+}
+
+// RequestID is the Lambda request ID of the invocation, or "" outside Lambda.
+func RequestID(ctx context.Context) string {
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		return lc.AwsRequestID
+	}
+	return ""
+}
