@@ -23,7 +23,7 @@ FUNCTIONS := \
 
 LOCALSTACK := .local/bin/localstack
 
-.PHONY: run test token advance deps lint bench sizes initbench floors screenshots clean activate-receipt-rules fuzz reprocess-replies
+.PHONY: run test token advance deps lint bench sizes initbench screenshots clean activate-receipt-rules fuzz reprocess-replies
 
 ## run: the product on this machine (DynamoDB Local, SES viewer, API on :3000)
 run: deps $(LOCALSTACK)
@@ -87,14 +87,6 @@ initbench:
 		bins="$$bins $${id%Function}=$(INITBENCH_DIR)/$$dir"; \
 	done; \
 	$(GO) run ./pkg/localstack/cmd/initbench -n $(INITBENCH_RUNS) $(INITBENCH_FLAGS) $$bins
-
-## floors: the smallest bootstraps the required parts allow (pkg/app/testdata/floors)
-floors:
-	@for d in pkg/app/testdata/floors/*/; do \
-		GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" \
-			-o .local/build/floors/bootstrap ./$$d || exit 1; \
-		printf '%-32s %9d bytes\n' $$(basename $$d) $$(stat -c %s .local/build/floors/bootstrap); \
-	done
 
 ## screenshots: refresh the committed dashboard screenshots (make test leaves them alone)
 screenshots: deps

@@ -13,10 +13,13 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/ses"
 
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/httpapi"
+	"github.com/partnership-grants/backend/pkg/mailer"
+	"github.com/partnership-grants/backend/pkg/service"
 	"github.com/partnership-grants/backend/pkg/testenv"
 	"github.com/partnership-grants/backend/pkg/testenv/apigw"
 )
@@ -71,7 +74,15 @@ func TestEachUseCaseLogsItsCalls(t *testing.T) {
 		t.Fatal(err)
 	}
 	agreements := deps.AgreementsAPI()
-	svc := deps.Service() // payments without delivery: that is the sweep's here
+	// Payments as the function wires them, but with the accounting bus
+	// standing apart (it is counted by the event it received).
+	_, sesEndpoint := testenv.SES(t)
+	sender, err := mailer.NewSender(ses.NewFromConfig(deps.AWS, func(o *ses.Options) { o.BaseEndpoint = &sesEndpoint }), "grants@funder.example", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := deps.Service()
+	svc.Letters, svc.Events = mailer.Letters{Sender: sender}, &bus{}
 	payments := (&httpapi.Payments{Service: svc, Idempotency: deps.Store}).Routes()
 
 	do := func(api httpapi.Router, ev events.APIGatewayV2HTTPRequest, want int) events.APIGatewayV2HTTPResponse {
@@ -125,13 +136,24 @@ func TestEachUseCaseLogsItsCalls(t *testing.T) {
 		{"create (with an Idempotency-Key)", createCalls, map[string]int{"DynamoDB.PutItem": 1, "DynamoDB.GetItem": 1, "DynamoDB.TransactWriteItems": 1}},
 		{"get", getCalls, map[string]int{"DynamoDB.Query": 1}},
 		{"request a payment", requestCalls, map[string]int{"DynamoDB.PutItem": 1, "DynamoDB.Query": 1, "DynamoDB.GetItem": 1, "DynamoDB.TransactWriteItems": 1}},
-		{"approve a payment (delivery left to the sweep)", approveCalls, map[string]int{"DynamoDB.Query": 1, "DynamoDB.GetItem": 1, "DynamoDB.TransactWriteItems": 1}},
+		// The approval's read and write, then the remittance and the accounting
+		// event: each claimed, sent, and recorded as sent.
+		{"approve a payment, send its remittance and event", approveCalls, map[string]int{"DynamoDB.Query": 1, "DynamoDB.GetItem": 1,
+			"DynamoDB.TransactWriteItems": 3, "DynamoDB.UpdateItem": 2, "SES.SendEmail": 1}},
 	} {
 		if !maps.Equal(c.got, c.want) {
 			t.Errorf("%s made %v, want %v", c.useCase, c.got, c.want)
 		}
 		t.Logf("%-48s %d calls %s", c.useCase, total(c.got), fmt.Sprint(c.got))
 	}
+}
+
+// bus stands in for the accounting bus.
+type bus struct{ published int }
+
+func (b *bus) InstalmentPaid(context.Context, service.InstalmentPaidEvent) (string, error) {
+	b.published++
+	return fmt.Sprint("event-", b.published), nil
 }
 
 func total(calls map[string]int) int {

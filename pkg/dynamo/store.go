@@ -3,14 +3,21 @@
 // ("AGR#<id>"), so one Query reads a whole agreement; every write is
 // conditional, so concurrent writers cannot lose each other's updates.
 //
-// Keys:
+// Keys (PK, SK), every item kind, and the indexes each appears in:
 //
-//	AGR#<id>  A            the agreement           (ByProgramme: PROG#<programme> / <status>#<createdAt>#<id>)
-//	AGR#<id>  A#I#<nn>     instalment nn           (ByNextAction: sparse, see nextAction)
-//	AGR#<id>  A#C#<nn>     check-in nn             (ByNextAction)
-//	AGR#<id>  H#<time>#<r> audit entry
-//	PROG#<p>  SEQ#<year>   reference counter of a programme
-//	IDEM#...  IDEM#<user>  idempotency record (package idempotency)
+//	AGR#<id>             A                    the agreement (ByProgramme: PROG#<programme> / <status>#<createdAt>#<id>)
+//	AGR#<id>             A#I#<nn>             instalment nn (ByInstalmentStatus: INST#<status> / <due>#<id>#<nn>;
+//	                                          ByNextAction: NA / <date>#<id>#I#<nn> while automation has work on it)
+//	AGR#<id>             A#C#<nn>             check-in nn (ByNextAction: NA / <date>#<id>#C#<nn>)
+//	AGR#<id>             H#<time>#<seq>#<r>   audit entry
+//	AGR#<id>             R#<nn>#<SES id>      a reply to check-in nn
+//	AGR#<id>             O#<outbox key>       a side effect owed (ByNextAction while pending: NA / 0001-01-01#<id>#O#<key>)
+//	AGR#inbound          O#msg#<SES id>       a received message's once-only record; O#quarantine-notice#… likewise
+//	QUARANTINE           Q#<SES id>           a message held for a person
+//	EMAIL#<identity>     EMAIL                the first copy received of an email (inbound.Identity)
+//	PROG#<programme>     SEQ#<year>           reference counter of a programme
+//	PROG#<programme>     SETTINGS             a programme's settings
+//	IDEM#<scope>#<key>   IDEM#<caller>        an idempotency record (idempotency.go)
 package dynamo
 
 import (
@@ -52,13 +59,6 @@ type Store struct {
 
 // New returns a Store on the named table.
 func New(db DB, table string) *Store { return &Store{db: db, table: table} }
-
-// Table is the table's name.
-func (s *Store) Table() string { return s.table }
-
-// DB is the client the store writes through, for adapters that add items to
-// the store's transactions.
-func (s *Store) DB() DB { return s.db }
 
 // NewID returns a random agreement ID: 16 lowercase base32 characters (80
 // bits), short enough to sit in a reply address and unguessable.

@@ -61,7 +61,7 @@ var CSVHeader = []string{
 // one of those characters, or with NUL (OWASP ASVS 1.2.10), is written with a
 // leading apostrophe, which spreadsheets take as "this is text" and do not
 // display. A program reading the file must drop that apostrophe itself; see
-// UnguardCell.
+// unguardCell (in the tests).
 func CSV(w io.Writer, agreements []grants.Agreement) error {
 	order := make([]*grants.Agreement, len(agreements))
 	for i := range agreements {
@@ -127,18 +127,6 @@ const formulaTriggers = "=+-@\t\r\x00"
 func GuardCell(s string) string {
 	if s != "" && containsByte(formulaTriggers, s[0]) {
 		return "'" + s
-	}
-	return s
-}
-
-// UnguardCell undoes GuardCell for programs that read the CSV back: it drops
-// the apostrophe only where GuardCell would have added it, so a name that
-// really begins with an apostrophe ("'t Hooge Huys") survives. The one value
-// it cannot restore is one that itself began with an apostrophe and then a
-// trigger character ("'=x"); no partner name looks like that.
-func UnguardCell(s string) string {
-	if len(s) >= 2 && s[0] == '\'' && containsByte(formulaTriggers, s[1]) {
-		return s[1:]
 	}
 	return s
 }

@@ -35,8 +35,8 @@ func TestStripQuoted(t *testing.T) {
 		"only quote":       {"> a\n> b", ""},
 		"crlf":             {"Yes.\r\n\r\nOn Mon, 5 Jan 2026, A <a@b.org> wrote:\r\n> q", "Yes."},
 	} {
-		if got := StripQuoted(tc.in); got != tc.want {
-			t.Errorf("%s: StripQuoted = %q, want %q", name, got, tc.want)
+		if got := stripQuoted(tc.in); got != tc.want {
+			t.Errorf("%s: stripQuoted = %q, want %q", name, got, tc.want)
 		}
 	}
 }
@@ -127,12 +127,12 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("nil message without error")
 		}
 		if msg != nil {
-			_ = StripQuoted(msg.FullText)
+			_ = stripQuoted(msg.FullText)
 			if len(msg.NewText) > len(msg.FullText) {
 				t.Fatalf("NewText longer than FullText")
 			}
 		}
-		_ = StripQuoted(string(raw))
+		_ = stripQuoted(string(raw))
 		out := Decide(msg, err, env, signer, contacts)
 		if out.Kind == Accept && (err != nil || msg == nil) {
 			t.Fatalf("accepted unparseable message")
@@ -198,4 +198,13 @@ func FuzzQuoteHeaderPatterns(f *testing.F) {
 			}
 		}
 	})
+}
+
+// stripQuoted returns only the newly written part of a reply body: quoted
+// history ("On ... wrote:" blocks, Outlook header blocks, "> " lines) and the
+// signature are removed. Forwarded content is also cut, keeping the note
+// above it (see Message.Forwarded).
+func stripQuoted(text string) string {
+	s, _ := splitReply(text)
+	return s
 }

@@ -199,7 +199,7 @@ var looseAddr = lazy(`[^\s<>"(),;:@]+@[^\s<>"(),;:@]+`)
 
 // bodyText assembles the readable text. enmime's Envelope.Text joins the
 // text/plain parts of a multipart/mixed message with "\n--\n", which would
-// look like a signature separator to StripQuoted, so we collect the parts
+// look like a signature separator to the quote stripper, so we collect the parts
 // ourselves; we also undo format=flowed (RFC 3676), which enmime leaves as is
 // and which splits "On ... wrote:" lines and paragraphs mid-sentence.
 func bodyText(env *enmime.Envelope) string {

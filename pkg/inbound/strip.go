@@ -6,15 +6,6 @@ import (
 	"sync"
 )
 
-// StripQuoted returns only the newly written part of a reply body: quoted
-// history ("On ... wrote:" blocks, Outlook header blocks, "> " lines) and the
-// signature are removed. Forwarded content is also cut, keeping the note
-// above it (see Message.Forwarded).
-func StripQuoted(text string) string {
-	s, _ := splitReply(text)
-	return s
-}
-
 // Quote headers, matched case-insensitively against one logical line (a
 // header wrapped over up to three physical lines is joined first, because
 // Gmail wraps long "On ..., Name <addr> wrote:" lines at ~78 columns).

@@ -40,7 +40,7 @@ func TestReplyWhileStorageIsDownIsRefusedForNowAndStoredOnRetry(t *testing.T) {
 	raw := w.Corpus(t, "plain_text", replyworld.TokenOf(t, rcpt))
 
 	down := *w.Receiver
-	down.Store = dynamo.New(w.Store.DB(), "no-such-table")
+	down.Store = dynamo.New(w.DB, "no-such-table")
 	receiver := &down
 	port, err := emulator.FreePort()
 	if err != nil {

@@ -106,11 +106,3 @@ func (j jitterBackoff) BackoffDelay(attempt int, _ error) (time.Duration, error)
 	d = min(d, j.max)
 	return time.Duration(rand.Int64N(int64(d) + 1)), nil
 }
-
-// IsThrottled reports whether err is SES throttling (after the retries ran
-// out), so callers can leave the email due for a later run rather than
-// treat it as a failure.
-func IsThrottled(err error) bool {
-	var apiErr smithy.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode() == throttlingCode
-}

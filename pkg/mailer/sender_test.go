@@ -210,8 +210,8 @@ func TestPersistentThrottlingFails(t *testing.T) {
 	if id != "" {
 		t.Errorf("Send returned message id %q with an error", id)
 	}
-	if !IsThrottled(err) {
-		t.Errorf("IsThrottled(%v) = false", err)
+	if !isThrottled(err) {
+		t.Errorf("error %v is not SES throttling", err)
 	}
 	var maxErr *retry.MaxAttemptsError
 	if !errors.As(err, &maxErr) {
@@ -236,8 +236,8 @@ func TestDailyQuotaIsNotRetried(t *testing.T) {
 	if err == nil || id != "" {
 		t.Fatalf("Send = %q, %v; want an error and no id", id, err)
 	}
-	if !IsThrottled(err) {
-		t.Errorf("IsThrottled(%v) = false", err)
+	if !isThrottled(err) {
+		t.Errorf("error %v is not SES throttling", err)
 	}
 	if a := th.attempts.Load(); a != 1 {
 		t.Errorf("attempts = %d, want 1: the daily quota does not clear in seconds", a)
@@ -362,4 +362,10 @@ func TestMessageTagsAreCut(t *testing.T) {
 	if len(tags) != 1 || len(*tags[0].Name) != maxTagLen || len(*tags[0].Value) != maxTagLen {
 		t.Fatalf("tags = %+v", tags)
 	}
+}
+
+// isThrottled: the send failed on SES throttling, after the retries ran out.
+func isThrottled(err error) bool {
+	var apiErr smithy.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode() == throttlingCode
 }

@@ -33,7 +33,7 @@ func TestReprocessStoresMessagesThatNeverReachedACheckInOrTheQuarantine(t *testi
 
 	// During it: the handler cannot store anything.
 	down := *e.Receiver
-	down.Store = dynamo.New(e.Store.DB(), "no-such-table")
+	down.Store = dynamo.New(e.DB, "no-such-table")
 	lost := e.Put(t, stored("plain_text", e.Partner))
 	// Written by something that is not SES, so without its verdicts.
 	doubtful := e.Put(t, e.Corpus(t, "iphone_mail", tok))

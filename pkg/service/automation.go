@@ -124,6 +124,13 @@ func (s *Service) SendCheckIn(ctx context.Context, agreementID string, n int) er
 // key, renders and sends the email, and records it done with an audit entry
 // (and, for a check-in, the check-in's move to sent).
 func (s *Service) Deliver(ctx context.Context, agreementID, key string) error {
+	return s.deliverOne(ctx, agreementID, key, nil, nil)
+}
+
+// deliverOne is Deliver; a and p, when given, are the agreement as just
+// written and its programme's settings, so a delivery that follows a change
+// reads neither again.
+func (s *Service) deliverOne(ctx context.Context, agreementID, key string, a *grants.Agreement, p *grants.ProgrammeSettings) error {
 	now := s.Now()
 	token := newToken()
 	claimed, err := s.Store.Claim(ctx, agreementID, key, token, now, s.lease())
@@ -137,14 +144,19 @@ func (s *Service) Deliver(ctx context.Context, agreementID, key string) error {
 	if agreementID == outbox.InboundPartition {
 		return s.deliverQuarantineNotice(ctx, k, token)
 	}
-	a, err := s.Store.GetAgreement(ctx, agreementID)
-	if err != nil {
-		return s.release(ctx, agreementID, key, token, err)
+	if a == nil {
+		if a, err = s.Store.GetAgreement(ctx, agreementID); err != nil {
+			return s.release(ctx, agreementID, key, token, err)
+		}
 	}
-	settings, err := s.settings(ctx, a.Programme)
-	if err != nil {
-		return s.release(ctx, agreementID, key, token, err)
+	if p == nil {
+		settings, err := s.settings(ctx, a.Programme)
+		if err != nil {
+			return s.release(ctx, agreementID, key, token, err)
+		}
+		p = &settings
 	}
+	settings := *p
 	if k.Kind == outbox.KindPaidEvent {
 		return s.publishPaid(ctx, a, k, token)
 	}

@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -10,10 +11,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ses"
+	"github.com/aws/smithy-go"
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	schedulerstub "github.com/partnership-grants/backend/pkg/localstack/scheduler"
-	"github.com/partnership-grants/backend/pkg/mailer"
 	"github.com/partnership-grants/backend/pkg/schedules"
 	"github.com/partnership-grants/backend/pkg/service"
 )
@@ -532,7 +533,8 @@ func TestThrottling(t *testing.T) {
 		a := e.agreement(t, start, true, contact)
 		e.clock.Set(at9(a.CheckIn(1).DueDate))
 		err := e.x.SendCheckIn(ctx, a.ID, 1)
-		if err == nil || !mailer.IsThrottled(err) {
+		var apiErr smithy.APIError
+		if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "Throttling" {
 			t.Fatalf("SendCheckIn while throttled = %v, want a throttling error", err)
 		}
 		if n := th.attempts.Load(); n != int64(fastRetry.MaxAttempts) {

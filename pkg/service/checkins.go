@@ -83,7 +83,7 @@ func (s *Service) AcceptHeld(ctx context.Context, actor, messageID string, to De
 	if err != nil {
 		return nil, s.decidedMeanwhile(ctx, q.ID, err)
 	}
-	s.deliver(ctx, reply.AgreementID, ack, notice)
+	s.deliver(ctx, reply.AgreementID, nil, nil, ack, notice)
 	return s.Store.GetQuarantined(ctx, q.ID)
 }
 

@@ -44,7 +44,7 @@ func (s *Service) RequestPayment(ctx context.Context, actor, id string, n int, r
 		return nil, err
 	}
 	if !twoPeople {
-		s.deliver(ctx, id, paidEffects(n)...)
+		s.deliver(ctx, id, a, &p, paidEffects(n)...)
 	}
 	return a, nil
 }
@@ -65,7 +65,7 @@ func (s *Service) ApprovePayment(ctx context.Context, actor, id string, n int, p
 	if err != nil {
 		return nil, err
 	}
-	s.deliver(ctx, id, paidEffects(n)...)
+	s.deliver(ctx, id, a, &p, paidEffects(n)...)
 	return a, nil
 }
 

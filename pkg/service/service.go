@@ -95,15 +95,16 @@ func logError(ctx context.Context, msg string, err error, agreementID string) {
 	slog.ErrorContext(ctx, msg, "error", err.Error(), "agreementId", agreementID)
 }
 
-// deliver performs side effects a committed change queued. A failure is
-// logged, not returned: the change stands, and the sweep finds the pending
-// entries and tries again.
-func (s *Service) deliver(ctx context.Context, agreementID string, keys ...outbox.Key) {
+// deliver performs side effects a committed change queued; a is the
+// agreement as the change left it (nil to read it), p its programme's
+// settings (nil to read them). A failure is logged, not returned: the change
+// stands, and the sweep finds the pending entries and tries again.
+func (s *Service) deliver(ctx context.Context, agreementID string, a *grants.Agreement, p *grants.ProgrammeSettings, keys ...outbox.Key) {
 	if s.Letters == nil {
 		return
 	}
 	for _, k := range keys {
-		if err := s.Deliver(ctx, agreementID, k.String()); err != nil {
+		if err := s.deliverOne(ctx, agreementID, k.String(), a, p); err != nil {
 			logError(ctx, "deliver "+k.String()+" failed; the sweep will retry", err, agreementID)
 		}
 	}

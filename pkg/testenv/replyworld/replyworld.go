@@ -11,6 +11,7 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/hex"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,6 +47,7 @@ const (
 
 // World is one test's set of real parts.
 type World struct {
+	DB          *dynamodb.Client // the client Store writes through, for tests that break it
 	Store       *dynamo.Store
 	Automation  *service.Service
 	Receiver    *replies.Receiver
@@ -81,7 +83,7 @@ func New(t testing.TB, now func() time.Time) *World {
 	}
 	suffix := randomHex(4)
 	w := &World{
-		Store: dynamo.New(db, table), Bucket: objects.New(s3c, name), SESEndpoint: endpoint, Now: now,
+		DB: db, Store: dynamo.New(db, table), Bucket: objects.New(s3c, name), SESEndpoint: endpoint, Now: now,
 		Partner:  "sarah-" + suffix + "@hopehouse.org.uk",
 		Stranger: "jo-" + suffix + "@gmail.com",
 		Officer:  "officer-" + suffix + "@riverside-fund.org.uk",
