@@ -187,15 +187,13 @@ var (
 		{"dynamodb:GetItem", "approve: read programme settings"},
 		{"dynamodb:TransactWriteItems", "approve: commit paid + audit + outbox"},
 	}
+	// The deliveries use the agreement as the payment wrote it, and the
+	// settings the payment read: no read of their own.
 	deliverySteps = []pathStep{
 		{"dynamodb:UpdateItem", "remittance: claim outbox"},
-		{"dynamodb:Query", "remittance: read agreement"},
-		{"dynamodb:GetItem", "remittance: read settings"},
 		{"ses:SendEmail", "remittance: send"},
 		{"dynamodb:TransactWriteItems", "remittance: record sent"},
 		{"dynamodb:UpdateItem", "event: claim outbox"},
-		{"dynamodb:Query", "event: read agreement"},
-		{"dynamodb:GetItem", "event: read settings"},
 		{"events:PutEvents", "event: publish"},
 		{"dynamodb:TransactWriteItems", "event: record published"},
 	}

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"strings"
+	"sync"
 	texttemplate "text/template"
 
 	"github.com/partnership-grants/backend/pkg/grants"
@@ -69,25 +70,31 @@ const (
 
 // Each email gets its own template set, because every HTML body defines the
 // same "content" block for the shared layout and the sets must not collide.
-// Parsing at init means a broken template fails every test, not a Lambda at
-// 3 a.m.
-var (
-	textTemplates = map[string]*texttemplate.Template{}
-	htmlTemplates = map[string]*htmltemplate.Template{}
-)
+// They are parsed on the first email a process renders, not at init: a cold
+// start pays for none of it (about 0.7 ms; see "Init time" in the README).
+// The golden tests render every email, so a broken template still fails
+// them, not a Lambda at 3 a.m.
+type templateSet struct {
+	text *texttemplate.Template
+	html *htmltemplate.Template
+}
 
-func init() {
+var templates = sync.OnceValue(func() map[string]templateSet {
 	htmlBase := htmltemplate.Must(htmltemplate.New("layout.html").ParseFS(templateFS, "templates/html/layout.html"))
+	sets := map[string]templateSet{}
 	for _, name := range []string{
 		tmplCheckIn, tmplReminder, tmplOverdue, tmplInstalmentDue, tmplAcknowledgement,
 		tmplReplyNotice, tmplQuarantine, tmplBounce, tmplRemittance,
 	} {
-		textTemplates[name] = texttemplate.Must(texttemplate.New(name+".txt").Option("missingkey=error").
-			ParseFS(templateFS, "templates/text/common.txt", "templates/text/"+name+".txt"))
-		htmlTemplates[name] = htmltemplate.Must(htmltemplate.Must(htmlBase.Clone()).Option("missingkey=error").
-			ParseFS(templateFS, "templates/html/"+name+".html"))
+		sets[name] = templateSet{
+			text: texttemplate.Must(texttemplate.New(name+".txt").Option("missingkey=error").
+				ParseFS(templateFS, "templates/text/common.txt", "templates/text/"+name+".txt")),
+			html: htmltemplate.Must(htmltemplate.Must(htmlBase.Clone()).Option("missingkey=error").
+				ParseFS(templateFS, "templates/html/"+name+".html")),
+		}
 	}
-}
+	return sets
+})
 
 // layoutData is what the HTML layout sees; Data is what the email's own
 // "content" block sees.
@@ -104,10 +111,11 @@ func render(name, subject string, to, replyTo []string, tags map[string]string, 
 	var text, html bytes.Buffer
 	text.Grow(2048)
 	html.Grow(4096)
-	if err := textTemplates[name].Execute(&text, data); err != nil {
+	set := templates()[name]
+	if err := set.text.Execute(&text, data); err != nil {
 		return Email{}, fmt.Errorf("mailer: render %s text: %w", name, err)
 	}
-	if err := htmlTemplates[name].ExecuteTemplate(&html, "layout", layoutData{Subject: subject, Data: data}); err != nil {
+	if err := set.html.ExecuteTemplate(&html, "layout", layoutData{Subject: subject, Data: data}); err != nil {
 		return Email{}, fmt.Errorf("mailer: render %s HTML: %w", name, err)
 	}
 	return Email{

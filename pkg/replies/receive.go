@@ -35,8 +35,10 @@ type Objects interface {
 	Keys(ctx context.Context, prefix, startAfter string, fn func(key string) bool) error
 }
 
-// Deliverer sends the emails a reply causes (acknowledgement, notices).
-type Deliverer interface {
+// UseCases are what the receiver hands a message to (pkg/service).
+type UseCases interface {
+	AcceptReply(ctx context.Context, reply grants.Reply, actor string, with grants.Effects) error
+	// Deliver sends an email the outbox holds (a quarantine notice).
 	Deliver(ctx context.Context, agreementID, key string) error
 }
 
@@ -58,7 +60,7 @@ type Receiver struct {
 	Store   Store
 	Objects Objects
 	Tokens  inbound.TokenVerifier
-	Outbox  Deliverer
+	Service UseCases
 	// RawPrefix is the S3 key prefix the receipt rule's S3 action writes under.
 	RawPrefix string
 	Now       func() time.Time
@@ -211,18 +213,7 @@ func (rc *Receiver) copies(ctx context.Context, msg *inbound.Message, id string,
 // accept stores the reply on its check-in, moves the check-in to received
 // (the first time), and acknowledges the partner and tells the officer.
 func (rc *Receiver) accept(ctx context.Context, r grants.Reply, done grants.Effects) error {
-	ack, notice := outbox.AckKey(r.CheckIn, r.MessageID), outbox.ReplyNoticeKey(r.CheckIn, r.MessageID)
-	_, err := rc.Store.UpdateAgreement(ctx, r.AgreementID, 0, func(a *grants.Agreement) (grants.Effects, error) {
-		entries, err := a.ReceiveReply(r.CheckIn, r, done.At, r.From)
-		fx := done
-		fx.Audit, fx.Replies, fx.Outbox = entries, []grants.Reply{r}, []outbox.Key{ack, notice}
-		return fx, err
-	})
-	if err != nil {
-		return err
-	}
-	rc.deliver(ctx, r.AgreementID, ack.String(), notice.String())
-	return nil
+	return rc.Service.AcceptReply(ctx, r, r.From, done)
 }
 
 // ignore records an auto-reply or delivery report against its agreement
@@ -256,7 +247,7 @@ func (rc *Receiver) quarantine(ctx context.Context, r grants.Reply, reason strin
 // to the sweep, which finds the pending entries.
 func (rc *Receiver) deliver(ctx context.Context, agreementID string, keys ...string) {
 	for _, k := range keys {
-		if err := rc.Outbox.Deliver(ctx, agreementID, k); err != nil {
+		if err := rc.Service.Deliver(ctx, agreementID, k); err != nil {
 			slog.ErrorContext(ctx, "deliver after reply; the sweep will retry", "key", k, "error", err.Error())
 		}
 	}

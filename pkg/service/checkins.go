@@ -69,22 +69,38 @@ func (s *Service) AcceptHeld(ctx context.Context, actor, messageID string, to De
 	}
 	reply.AcceptedBy = actor
 	now := s.Now()
-	ack, notice := outbox.AckKey(reply.CheckIn, reply.MessageID), outbox.ReplyNoticeKey(reply.CheckIn, reply.MessageID)
-	_, err = s.Store.UpdateAgreement(ctx, reply.AgreementID, 0, func(a *grants.Agreement) (grants.Effects, error) {
-		entries, err := a.ReceiveReply(reply.CheckIn, reply, now, actor)
-		if err != nil {
-			return grants.Effects{}, err
-		}
-		entries = append(entries, grants.AuditEntry{At: now.UTC(), Actor: actor, Action: "quarantine.accepted", Subject: reply.MessageID,
-			Detail: "held as " + string(q.Reason) + "; " + note})
-		return grants.Effects{At: now, Audit: entries, Replies: []grants.Reply{reply}, Outbox: []outbox.Key{ack, notice},
-			Decisions: []grants.Decision{{MessageID: q.ID, Status: grants.QuarantineAccepted, Actor: actor, Note: note}}}, nil
-	})
-	if err != nil {
+	decided := grants.Effects{At: now,
+		Audit: []grants.AuditEntry{{At: now.UTC(), Actor: actor, Action: "quarantine.accepted", Subject: reply.MessageID,
+			Detail: "held as " + string(q.Reason) + "; " + note}},
+		Decisions: []grants.Decision{{MessageID: q.ID, Status: grants.QuarantineAccepted, Actor: actor, Note: note}}}
+	if err := s.AcceptReply(ctx, reply, actor, decided); err != nil {
 		return nil, s.decidedMeanwhile(ctx, q.ID, err)
 	}
-	s.deliver(ctx, reply.AgreementID, nil, nil, ack, notice)
 	return s.Store.GetQuarantined(ctx, q.ID)
+}
+
+// AcceptReply stores a partner's reply on its check-in, in one write with
+// what else records it (with: the delivery's once-only record, or a held
+// message's decision): the first reply moves the check-in to received and
+// frees the instalment waiting on it; the partner is thanked and the officer
+// told. Email replies and replies accepted from quarantine both come here.
+func (s *Service) AcceptReply(ctx context.Context, reply grants.Reply, actor string, with grants.Effects) error {
+	ack, notice := outbox.AckKey(reply.CheckIn, reply.MessageID), outbox.ReplyNoticeKey(reply.CheckIn, reply.MessageID)
+	if with.At.IsZero() {
+		with.At = s.Now()
+	}
+	a, err := s.Store.UpdateAgreement(ctx, reply.AgreementID, 0, func(a *grants.Agreement) (grants.Effects, error) {
+		entries, err := a.ReceiveReply(reply.CheckIn, reply, with.At, actor)
+		fx := with
+		fx.Audit = append(entries, with.Audit...)
+		fx.Replies, fx.Outbox = []grants.Reply{reply}, []outbox.Key{ack, notice}
+		return fx, err
+	})
+	if err != nil {
+		return err
+	}
+	s.deliver(ctx, reply.AgreementID, a, nil, ack, notice)
+	return nil
 }
 
 // RejectHeld settles a held message as not a reply, with a reason; the

@@ -26,5 +26,5 @@ func New(ctx context.Context, d *app.Deps) (*replies.Receiver, error) {
 	if prefix == "" {
 		prefix = "raw/"
 	}
-	return &replies.Receiver{Store: d.Store, Objects: senders.Bucket(d), Tokens: tokens, Outbox: x, RawPrefix: prefix, Now: d.Clock}, nil
+	return &replies.Receiver{Store: d.Store, Objects: senders.Bucket(d), Tokens: tokens, Service: x, RawPrefix: prefix, Now: d.Clock}, nil
 }

@@ -94,7 +94,7 @@ func New(t testing.TB, now func() time.Time) *World {
 		Defaults: grants.ProgrammeSettings{Name: "Riverside Community Fund", OfficerEmails: []string{w.Officer},
 			FinanceEmails: []string{w.Finance}, ReminderDays: 7, MaxReminders: 2},
 	}
-	w.Receiver = &replies.Receiver{Store: w.Store, Objects: w.Bucket, Tokens: signer, Outbox: w.Automation, RawPrefix: RawPrefix, Now: now}
+	w.Receiver = &replies.Receiver{Store: w.Store, Objects: w.Bucket, Tokens: signer, Service: w.Automation, RawPrefix: RawPrefix, Now: now}
 	return w
 }
 
