@@ -21,13 +21,13 @@ FUNCTIONS := \
 	CheckInsFunction:checkins:17200000 \
 	MonitoringFunction:monitoring:11400000
 
-LOCALSTACK := .local/bin/localstack
+DEVSTACK := .local/bin/devstack
 
 .PHONY: run test token advance deps lint bench sizes initbench screenshots clean activate-receipt-rules fuzz reprocess-replies
 
 ## run: the product on this machine (DynamoDB Local, SES viewer, API on :3000)
-run: deps $(LOCALSTACK)
-	exec $(LOCALSTACK) run
+run: deps $(DEVSTACK)
+	exec $(DEVSTACK) run
 
 ## test: every test, gofmt, go vet, staticcheck and cfn-lint
 test: deps
@@ -42,13 +42,13 @@ test: deps
 ## token: a bearer token for the local API: make token ROLE=finance [USER=name]
 ROLE ?= programme
 TOKEN_USER := $(if $(filter command line,$(origin USER)),$(USER),$(ROLE))
-token: $(LOCALSTACK)
-	@$(LOCALSTACK) token -role $(ROLE) -user $(TOKEN_USER)
+token: $(DEVSTACK)
+	@$(DEVSTACK) token -role $(ROLE) -user $(TOKEN_USER)
 
 ## advance: while make run runs, move the local clock on DAYS days, firing what falls due
 DAYS ?= 1
-advance: $(LOCALSTACK)
-	@$(LOCALSTACK) advance -days $(DAYS)
+advance: $(DEVSTACK)
+	@$(DEVSTACK) advance -days $(DAYS)
 
 ## deps: what the commands need that is not Go: npm packages and Java
 deps:
@@ -56,8 +56,8 @@ deps:
 	@[ -d node_modules/amplify-dynamodb-simulator ] && [ -d node_modules/aws-ses-v2-local ] && [ -d node_modules/s3rver ] || npm ci --no-audit --no-fund
 	@$(GO) mod download
 
-$(LOCALSTACK): $(shell find pkg functions -name '*.go' -not -name '*_test.go') go.mod go.sum template.yaml
-	$(GO) build -o $@ ./pkg/localstack/cmd/localstack
+$(DEVSTACK): $(shell find pkg functions -name '*.go' -not -name '*_test.go') go.mod go.sum template.yaml
+	$(GO) build -o $@ ./pkg/dev/stack/cmd/devstack
 
 lint:
 	@if command -v cfn-lint >/dev/null; then cfn-lint template.yaml && echo "cfn-lint: no errors"; \
@@ -80,17 +80,17 @@ INITBENCH_DIR  := .local/build/initbench
 initbench:
 	@mkdir -p $(INITBENCH_DIR); bins=hello=$(INITBENCH_DIR)/hello; \
 	build() { GOOS=linux GOARCH=$$($(GO) env GOHOSTARCH) CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -o $$1 $$2; }; \
-	build $(INITBENCH_DIR)/hello ./pkg/localstack/cmd/initbench/hello || exit 1; \
+	build $(INITBENCH_DIR)/hello ./pkg/dev/stack/cmd/initbench/hello || exit 1; \
 	for f in $(FUNCTIONS); do \
 		id=$${f%%:*}; rest=$${f#*:}; dir=$${rest%%:*}; \
 		build $(INITBENCH_DIR)/$$dir ./functions/$$dir || exit 1; \
 		bins="$$bins $${id%Function}=$(INITBENCH_DIR)/$$dir"; \
 	done; \
-	$(GO) run ./pkg/localstack/cmd/initbench -n $(INITBENCH_RUNS) $(INITBENCH_FLAGS) $$bins
+	$(GO) run ./pkg/dev/stack/cmd/initbench -n $(INITBENCH_RUNS) $(INITBENCH_FLAGS) $$bins
 
 ## screenshots: refresh the committed dashboard screenshots (make test leaves them alone)
 screenshots: deps
-	UPDATE_SCREENSHOTS=1 $(GO) test -count=1 -run 'Screenshot|DemoDashboard' ./pkg/dashboard ./pkg/localstack
+	UPDATE_SCREENSHOTS=1 $(GO) test -count=1 -run 'Screenshot|DemoDashboard' ./pkg/dashboard ./pkg/dev/stack
 
 ## fuzz: the email parser, reply tokens and the agreement create and PATCH routes (on DynamoDB Local) under go test -fuzz (FUZZTIME=60s each)
 FUZZTIME ?= 60s
@@ -114,7 +114,7 @@ activate-receipt-rules:
 ## (safe to run twice): make reprocess-replies STAGE=prod, or STAGE=local while make run runs
 STACK ?= partnership-grants-$(STAGE)
 reprocess-replies:
-	@if [ "$(STAGE)" = local ]; then $(MAKE) -s $(LOCALSTACK) && $(LOCALSTACK) reprocess; exit; fi; \
+	@if [ "$(STAGE)" = local ]; then $(MAKE) -s $(DEVSTACK) && $(DEVSTACK) reprocess; exit; fi; \
 	fn=$$(aws cloudformation describe-stack-resource --stack-name $(STACK) --logical-resource-id InboundFunction \
 		--query StackResourceDetail.PhysicalResourceId --output text) || exit 1; \
 	mkdir -p .local; next=; failed=0; \

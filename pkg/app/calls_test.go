@@ -16,12 +16,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 
 	"github.com/partnership-grants/backend/pkg/app"
+	"github.com/partnership-grants/backend/pkg/dev/testenv"
+	"github.com/partnership-grants/backend/pkg/dev/testenv/apigw"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/httpapi"
 	"github.com/partnership-grants/backend/pkg/mailer"
 	"github.com/partnership-grants/backend/pkg/service"
-	"github.com/partnership-grants/backend/pkg/testenv"
-	"github.com/partnership-grants/backend/pkg/testenv/apigw"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/partnership-grants/backend/pkg/testenv/chromium"
+	"github.com/partnership-grants/backend/pkg/dev/testenv/chromium"
 )
 
 // renderFixtureFile writes the fixture page where Chromium can open it.

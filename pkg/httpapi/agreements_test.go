@@ -17,11 +17,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/smithy-go/middleware"
 
+	"github.com/partnership-grants/backend/pkg/dev/testenv"
+	"github.com/partnership-grants/backend/pkg/dev/testenv/apigw"
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/service"
-	"github.com/partnership-grants/backend/pkg/testenv"
-	"github.com/partnership-grants/backend/pkg/testenv/apigw"
 )
 
 func TestMain(m *testing.M) {

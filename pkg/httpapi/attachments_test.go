@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/partnership-grants/backend/pkg/testenv/replyworld"
+	"github.com/partnership-grants/backend/pkg/dev/testenv/replyworld"
 )
 
 // A reply whose attachments a browser would run (HTML, SVG) if it opened

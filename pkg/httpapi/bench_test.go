@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/partnership-grants/backend/pkg/dev/testenv"
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/service"
-	"github.com/partnership-grants/backend/pkg/testenv"
 )
 
 func benchAPI(b *testing.B) Router {

@@ -16,8 +16,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/partnership-grants/backend/pkg/dev/testenv/replyworld"
 	"github.com/partnership-grants/backend/pkg/grants"
-	"github.com/partnership-grants/backend/pkg/testenv/replyworld"
 )
 
 // The check-in routes are tested against replies and quarantined messages

@@ -18,12 +18,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/partnership-grants/backend/pkg/emulator"
+	"github.com/partnership-grants/backend/pkg/dev/emulator"
+	"github.com/partnership-grants/backend/pkg/dev/testenv"
+	"github.com/partnership-grants/backend/pkg/dev/testenv/replyworld"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/outbox"
 	"github.com/partnership-grants/backend/pkg/replies"
-	"github.com/partnership-grants/backend/pkg/testenv"
-	"github.com/partnership-grants/backend/pkg/testenv/replyworld"
 )
 
 // TestMain silences the handlers' logs unless -v: the concurrent-delivery

@@ -5,10 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/partnership-grants/backend/pkg/dev/testenv/replyworld"
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/replies"
-	"github.com/partnership-grants/backend/pkg/testenv/replyworld"
 )
 
 // A reply that arrived while storage was down (the handler failed, and so

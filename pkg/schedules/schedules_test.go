@@ -19,11 +19,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/scheduler/types"
 	"github.com/aws/smithy-go/middleware"
 
+	schedulerstub "github.com/partnership-grants/backend/pkg/dev/stack/scheduler"
+	"github.com/partnership-grants/backend/pkg/dev/testenv"
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
-	schedulerstub "github.com/partnership-grants/backend/pkg/localstack/scheduler"
 	"github.com/partnership-grants/backend/pkg/schedules"
-	"github.com/partnership-grants/backend/pkg/testenv"
 )
 
 func TestMain(m *testing.M) {

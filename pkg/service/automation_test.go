@@ -13,8 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 	"github.com/aws/smithy-go"
 
+	schedulerstub "github.com/partnership-grants/backend/pkg/dev/stack/scheduler"
 	"github.com/partnership-grants/backend/pkg/grants"
-	schedulerstub "github.com/partnership-grants/backend/pkg/localstack/scheduler"
 	"github.com/partnership-grants/backend/pkg/schedules"
 	"github.com/partnership-grants/backend/pkg/service"
 )

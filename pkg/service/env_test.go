@@ -22,15 +22,15 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/partnership-grants/backend/pkg/dev/emulator"
+	schedulerstub "github.com/partnership-grants/backend/pkg/dev/stack/scheduler"
+	"github.com/partnership-grants/backend/pkg/dev/testenv"
 	"github.com/partnership-grants/backend/pkg/dynamo"
-	"github.com/partnership-grants/backend/pkg/emulator"
 	"github.com/partnership-grants/backend/pkg/grants"
-	schedulerstub "github.com/partnership-grants/backend/pkg/localstack/scheduler"
 	"github.com/partnership-grants/backend/pkg/mailer"
 	"github.com/partnership-grants/backend/pkg/replytoken"
 	"github.com/partnership-grants/backend/pkg/schedules"
 	"github.com/partnership-grants/backend/pkg/service"
-	"github.com/partnership-grants/backend/pkg/testenv"
 )
 
 func TestMain(m *testing.M) {

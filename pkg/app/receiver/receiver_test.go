@@ -11,7 +11,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/app/receiver"
 	"github.com/partnership-grants/backend/pkg/app/senders"
-	"github.com/partnership-grants/backend/pkg/localstack"
+	"github.com/partnership-grants/backend/pkg/dev/stack"
 )
 
 // The InboundFunction signs reply addresses (its outbox) and verifies them
@@ -20,7 +20,7 @@ import (
 func TestInboundReadsTheReplyTokenKeyOnce(t *testing.T) {
 	const id = "test/reply-token-key"
 	var reads atomic.Int32
-	secrets := localstack.NewSecrets(map[string]string{id: strings.Repeat("k", 32)})
+	secrets := stack.NewSecrets(map[string]string{id: strings.Repeat("k", 32)})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("X-Amz-Target") == "secretsmanager.GetSecretValue" {
 			reads.Add(1)

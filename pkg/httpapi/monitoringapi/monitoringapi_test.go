@@ -24,14 +24,14 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/partnership-grants/backend/pkg/dashboard"
+	"github.com/partnership-grants/backend/pkg/dev/testenv"
+	"github.com/partnership-grants/backend/pkg/dev/testenv/apigw"
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/export"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/httpapi"
 	"github.com/partnership-grants/backend/pkg/monitoring"
 	"github.com/partnership-grants/backend/pkg/service"
-	"github.com/partnership-grants/backend/pkg/testenv"
-	"github.com/partnership-grants/backend/pkg/testenv/apigw"
 )
 
 // monNow is the monitoring fixture's clock: mid-June 2026, a millisecond

@@ -1,0 +1,140 @@
+package stack
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler/types"
+
+	schedulerstub "github.com/partnership-grants/backend/pkg/dev/stack/scheduler"
+	"github.com/partnership-grants/backend/pkg/meter"
+	"github.com/partnership-grants/backend/pkg/schedules"
+	"github.com/partnership-grants/backend/pkg/service"
+)
+
+// Local names of the deployment's scheduler resources; ARNs only need to
+// name the function, because the local runner invokes handlers in-process.
+const (
+	localGroup   = "partnership-grants-local"
+	functionArn  = "arn:aws:lambda:eu-west-2:000000000000:function:"
+	sweepName    = "daily-sweep"
+	sweepCron    = "cron(0 6 * * ? *)"
+	schedulerArn = "arn:aws:iam::000000000000:role/partnership-grants-local-scheduler"
+	dlqArn       = "arn:aws:sqs:eu-west-2:000000000000:partnership-grants-local-schedule-dlq"
+)
+
+// Runner fires the Scheduler stand-in's schedules at the local clock's time,
+// invoking the target functions' handlers as EventBridge Scheduler would.
+type Runner struct {
+	mu    sync.Mutex // one run at a time, so firings stay in order
+	sched *schedulerstub.Server
+	x     *service.Service
+	clock *Clock
+	fired int
+}
+
+func (r *Runner) fire(ctx context.Context, f schedulerstub.Firing) error {
+	name := strings.TrimPrefix(f.TargetArn, functionArn)
+	var e schedules.Event
+	if name != "SweepFunction" {
+		if err := json.Unmarshal([]byte(f.Input), &e); err != nil {
+			return fmt.Errorf("schedule %s: bad input: %w", f.Name, err)
+		}
+	}
+	r.fired++
+	slog.InfoContext(ctx, "schedule fired", "schedule", f.Name, "function", name, "at", f.ScheduledTime.Format(time.RFC3339))
+	// As each function's main does, under a meter (one log line each).
+	return meter.Run(ctx, name, func(ctx context.Context) error {
+		switch name {
+		case "InstalmentDueFunction":
+			return r.x.InstalmentDue(ctx, e.AgreementID, e.Number)
+		case "CheckInSenderFunction":
+			return r.x.SendCheckIn(ctx, e.AgreementID, e.Number)
+		case "SweepFunction":
+			_, err := r.x.Sweep(ctx)
+			return err
+		}
+		return fmt.Errorf("schedule %s targets unknown function %s", f.Name, f.TargetArn)
+	})
+}
+
+// RunDue fires everything due by the local clock's now.
+func (r *Runner) RunDue(ctx context.Context) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	before := r.fired
+	err := r.sched.Run(ctx, r.clock.Now(), r.fire)
+	return r.fired - before, err
+}
+
+// Advance moves the clock on a day at a time and, after each day, fires what
+// fell due in it, in order; it returns when all of it is done.
+func (r *Runner) Advance(ctx context.Context, days int) (int, error) {
+	total := 0
+	for range days {
+		r.clock.Advance(24 * time.Hour)
+		n, err := r.RunDue(ctx)
+		total += n
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// loop fires schedules as real time passes, while make run is up.
+func (r *Runner) loop(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := r.RunDue(ctx); err != nil && ctx.Err() == nil {
+				slog.Error("running schedules", "error", err.Error())
+			}
+		}
+	}
+}
+
+// createDailySweep registers the daily sweep, which the template declares as a
+// ScheduleV2 event of SweepFunction, in the stand-in.
+func createDailySweep(ctx context.Context, client *scheduler.Client, tz string) error {
+	_, err := client.CreateSchedule(ctx, &scheduler.CreateScheduleInput{
+		Name:                       aws.String(sweepName),
+		GroupName:                  aws.String(localGroup),
+		ScheduleExpression:         aws.String(sweepCron),
+		ScheduleExpressionTimezone: aws.String(tz),
+		FlexibleTimeWindow:         &types.FlexibleTimeWindow{Mode: types.FlexibleTimeWindowModeOff},
+		Target:                     &types.Target{Arn: aws.String(functionArn + "SweepFunction"), RoleArn: aws.String(schedulerArn)},
+	})
+	return err
+}
+
+func (st *Stack) advanceHandler(w http.ResponseWriter, r *http.Request) {
+	days, err := strconv.Atoi(r.URL.Query().Get("days"))
+	if err != nil || days < 1 || days > 3660 {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "days must be a whole number from 1 to 3660"})
+		return
+	}
+	from := st.Clock.Now()
+	fired, err := st.Runner.Advance(r.Context(), days)
+	resp := map[string]any{"from": from.Format(time.RFC3339), "to": st.Clock.Now().Format(time.RFC3339), "fired": fired}
+	if err != nil {
+		resp["error"] = err.Error()
+	}
+	if dl := st.Runner.sched.DeadLetters(); len(dl) > 0 {
+		resp["deadLetters"] = len(dl)
+	}
+	writeJSON(w, http.StatusOK, resp)
+}

@@ -1,0 +1,247 @@
+// Package stack runs the product on one machine without Docker or an
+// AWS account: AWS's DynamoDB Local, aws-ses-v2-local, s3rver, a Scheduler
+// stand-in, and an HTTP gateway that delivers requests to the functions'
+// handlers exactly as API Gateway's HTTP API (payload 2.0) with a JWT
+// authorizer does. It is tooling, never part of a deployed function.
+package stack
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/partnership-grants/backend/pkg/dev/samtemplate"
+)
+
+// HTTPHandler is a function's Lambda handler for HTTP API events.
+type HTTPHandler func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
+
+// Gateway serves the template's HttpApi routes on a local port.
+type Gateway struct {
+	routes   []samtemplate.Route
+	handlers map[string]HTTPHandler
+	auth     *Auth
+	clock    func() time.Time
+	seq      atomic.Int64
+}
+
+// NewGateway checks that every route in the template has a handler.
+func NewGateway(routes []samtemplate.Route, handlers map[string]HTTPHandler, auth *Auth, clock func() time.Time) (*Gateway, error) {
+	for _, r := range routes {
+		if handlers[r.Function] == nil {
+			return nil, fmt.Errorf("route %s: no local handler for %s", r.RouteKey(), r.Function)
+		}
+	}
+	return &Gateway{routes: routes, handlers: handlers, auth: auth, clock: clock}, nil
+}
+
+// match finds the route for a request. As API Gateway does, a literal
+// segment beats a {param}, so /agreements/x/history never matches /agreements/{id}.
+func (g *Gateway) match(method, path string) (samtemplate.Route, map[string]string, bool) {
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	var best samtemplate.Route
+	var bestParams map[string]string
+	bestScore := -1
+	for _, r := range g.routes {
+		if r.Method != method && r.Method != "ANY" {
+			continue
+		}
+		rsegs := strings.Split(strings.Trim(r.Path, "/"), "/")
+		if len(rsegs) != len(segs) {
+			continue
+		}
+		params := map[string]string{}
+		score := 0
+		ok := true
+		for i, rs := range rsegs {
+			switch {
+			case strings.HasPrefix(rs, "{") && strings.HasSuffix(rs, "}"):
+				params[strings.Trim(rs, "{}")] = segs[i]
+			case rs == segs[i]:
+				score++
+			default:
+				ok = false
+			}
+		}
+		if ok && score > bestScore {
+			best, bestParams, bestScore = r, params, score
+		}
+	}
+	return best, bestParams, bestScore >= 0
+}
+
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if g.signIn(w, r) {
+		return
+	}
+	route, params, ok := g.match(r.Method, r.URL.Path)
+	if !ok {
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
+		return
+	}
+	now := g.clock()
+	// Tokens are checked against the wall clock: make advance moves the
+	// product's clock, not the people's tokens' lifetimes.
+	claims, err := g.authorize(r, time.Now())
+	if err != nil {
+		// API Gateway's own answer to a bad token, before any function runs.
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "Unauthorized"})
+		return
+	}
+	ev, err := g.event(r, route, params, claims, now)
+	if err != nil {
+		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"message": "Request Entity Too Large"})
+		return
+	}
+	resp, err := g.handlers[route.Function](r.Context(), ev)
+	if err != nil {
+		slog.Error("function error", "function", route.Function, "error", err.Error())
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "Internal Server Error"})
+		return
+	}
+	for k, v := range resp.Headers {
+		w.Header().Set(k, v)
+	}
+	for _, c := range resp.Cookies {
+		w.Header().Add("Set-Cookie", c)
+	}
+	body := []byte(resp.Body)
+	if resp.IsBase64Encoded {
+		body, _ = base64.StdEncoding.DecodeString(resp.Body)
+	}
+	w.WriteHeader(resp.StatusCode)
+	_, _ = w.Write(body)
+}
+
+// signInPath is the one path a ?token= signs a browser in on: the
+// dashboard's, where the link make run prints leads.
+const signInPath = "/dashboard"
+
+// signIn lets a browser open the dashboard from the link make run prints:
+// a valid ?token= on the dashboard's path becomes the token cookie, and the
+// browser is sent on to the same page without it, so the token stays out of
+// its history. Anywhere else a ?token= is only a query parameter. Local
+// tooling only: in AWS the Cognito hosted UI plays this part.
+func (g *Gateway) signIn(w http.ResponseWriter, r *http.Request) bool {
+	q := r.URL.Query()
+	token := q.Get("token")
+	if r.Method != http.MethodGet || r.URL.Path != signInPath || token == "" {
+		return false
+	}
+	if _, err := g.auth.Verify(token, time.Now()); err != nil {
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "Unauthorized"})
+		return true
+	}
+	http.SetCookie(w, &http.Cookie{Name: "token", Value: token, Path: "/", HttpOnly: true, Secure: !plainLoopback(r),
+		SameSite: http.SameSiteStrictMode, MaxAge: 12 * 60 * 60})
+	q.Del("token")
+	next := *r.URL
+	next.RawQuery = q.Encode()
+	http.Redirect(w, r, next.RequestURI(), http.StatusSeeOther)
+	return true
+}
+
+// plainLoopback reports whether the browser reached us over plain HTTP on
+// this machine (localhost, 127.0.0.0/8, ::1): the one place a Secure cookie
+// would never be sent back. Anywhere else the cookie is Secure.
+func plainLoopback(r *http.Request) bool {
+	if r.TLS != nil {
+		return false
+	}
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func (g *Gateway) authorize(r *http.Request, now time.Time) (map[string]string, error) {
+	h := r.Header.Get("Authorization")
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok {
+		// A browser cannot send a header on a plain link: the dashboard may
+		// carry the token in a cookie, as a Cognito-hosted UI would.
+		c, err := r.Cookie("token")
+		if err != nil {
+			return nil, fmt.Errorf("no bearer token")
+		}
+		token = c.Value
+	}
+	return g.auth.Verify(strings.TrimSpace(token), now)
+}
+
+// event builds the payload 2.0 event API Gateway would deliver.
+func (g *Gateway) event(r *http.Request, route samtemplate.Route, params, claims map[string]string, now time.Time) (events.APIGatewayV2HTTPRequest, error) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 10<<20+1))
+	if err != nil || len(body) > 10<<20 {
+		return events.APIGatewayV2HTTPRequest{}, fmt.Errorf("body too large")
+	}
+	headers := map[string]string{}
+	for k, v := range r.Header {
+		headers[strings.ToLower(k)] = strings.Join(v, ",")
+	}
+	var query map[string]string
+	if len(r.URL.Query()) > 0 {
+		query = map[string]string{}
+		for k, v := range r.URL.Query() {
+			query[k] = strings.Join(v, ",")
+		}
+	}
+	if len(params) == 0 {
+		params = nil
+	}
+	ev := events.APIGatewayV2HTTPRequest{
+		Version:               "2.0",
+		RouteKey:              route.RouteKey(),
+		RawPath:               r.URL.Path,
+		RawQueryString:        r.URL.RawQuery,
+		Headers:               headers,
+		QueryStringParameters: query,
+		PathParameters:        params,
+		RequestContext: events.APIGatewayV2HTTPRequestContext{
+			RouteKey:  route.RouteKey(),
+			AccountID: "000000000000",
+			Stage:     "$default",
+			RequestID: fmt.Sprintf("local-%d-%d", now.UnixMilli(), g.seq.Add(1)),
+			Authorizer: &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+				JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: claims},
+			},
+			DomainName: r.Host,
+			Time:       now.UTC().Format("02/Jan/2006:15:04:05 -0700"),
+			TimeEpoch:  now.UnixMilli(),
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
+				Method: r.Method, Path: r.URL.Path, Protocol: r.Proto, SourceIP: strings.Split(r.RemoteAddr, ":")[0], UserAgent: r.UserAgent(),
+			},
+		},
+	}
+	if len(body) > 0 {
+		ct := strings.ToLower(r.Header.Get("Content-Type"))
+		if strings.HasPrefix(ct, "application/json") || strings.HasPrefix(ct, "text/") || ct == "" {
+			ev.Body = string(body)
+		} else {
+			ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
+		}
+	}
+	return ev, nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

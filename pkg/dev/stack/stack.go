@@ -1,0 +1,353 @@
+package stack
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+
+	"github.com/partnership-grants/backend/pkg/app"
+	"github.com/partnership-grants/backend/pkg/app/monitor"
+	"github.com/partnership-grants/backend/pkg/app/receiver"
+	"github.com/partnership-grants/backend/pkg/app/senders"
+	"github.com/partnership-grants/backend/pkg/dev/emulator"
+	"github.com/partnership-grants/backend/pkg/dev/samtemplate"
+	schedulerstub "github.com/partnership-grants/backend/pkg/dev/stack/scheduler"
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/meter"
+	"github.com/partnership-grants/backend/pkg/replies"
+)
+
+// Options are the local stack's ports and data directory. The defaults are
+// the ones the README documents.
+type Options struct {
+	Root         string // repository root (template.yaml, node_modules)
+	DataDir      string // .local: DynamoDB data, S3 objects, the token key
+	APIAddr      string // 127.0.0.1:3000, as sam local start-api
+	ControlAddr  string // 127.0.0.1:3001: clock control for make advance
+	DynamoDBPort int    // 8000
+	SESPort      int    // 8005: the mail viewer
+	S3Port       int    // 4569: s3rver (raw replies, attachments)
+	SMTPAddr     string // 127.0.0.1:2525: replies come in here
+	// Stand-ins for the services with no local emulator; fixed ports so
+	// events/env.json can point sam local at them.
+	SchedulerPort, SecretsPort, EventsPort int // 8006, 8007, 8008
+	TableName                              string
+}
+
+// DefaultOptions are the documented defaults, under root.
+func DefaultOptions(root string) Options {
+	return Options{
+		Root: root, DataDir: filepath.Join(root, ".local"),
+		APIAddr: "127.0.0.1:3000", ControlAddr: "127.0.0.1:3001",
+		DynamoDBPort: 8000, SESPort: 8005, S3Port: 4569, SMTPAddr: "127.0.0.1:2525",
+		SchedulerPort: 8006, SecretsPort: 8007, EventsPort: 8008,
+		TableName: "partnership-grants-local",
+	}
+}
+
+// Stack is a running local stack.
+type Stack struct {
+	opts   Options
+	Clock  *Clock
+	Auth   *Auth
+	Deps   *app.Deps
+	Runner *Runner
+	Events *EventBus
+	// Receiver is the InboundFunction's handler, behind the SMTP listener.
+	Receiver *replies.Receiver
+	procs    []*emulator.Process
+}
+
+// localEnv is the AWS environment of the local stack: the SDK's standard
+// variables, so the handlers load exactly the configuration they load in AWS.
+func localEnv(opts Options, endpoints map[string]string) {
+	set := map[string]string{
+		"AWS_ACCESS_KEY_ID":         "S3RVER", // s3rver's only key; the others accept any
+		"AWS_SECRET_ACCESS_KEY":     "S3RVER",
+		"AWS_REGION":                "eu-west-2",
+		"AWS_EC2_METADATA_DISABLED": "true",
+		"TABLE_NAME":                opts.TableName,
+		"TIME_ZONE":                 grants.DefaultTimeZone,
+		// What template.yaml sets from its parameters and resources.
+		"SENDER_EMAIL":                "partnerships@funder.local",
+		"REPLY_DOMAIN":                "reply.funder.local",
+		"REPLY_TOKEN_SECRET":          replyTokenSecret,
+		"PROGRAMME_NAME":              "Community Partnerships Pilot",
+		"PROGRAMME_CODE":              DemoProgramme,
+		"FUNDER_360G_PREFIX":          "360G-funderlocal",
+		"FUNDER_ORG_ID":               "GB-CHC-0000000",
+		"FUNDER_NAME":                 "The Local Funder",
+		"OFFICER_EMAILS":              "programme.officer@funder.local",
+		"FINANCE_EMAILS":              "finance@funder.local",
+		"REMINDER_DAYS":               "7",
+		"MAX_REMINDERS":               "2",
+		"SCHEDULE_GROUP":              localGroup,
+		"SCHEDULER_ROLE_ARN":          schedulerArn,
+		"SCHEDULE_DLQ_ARN":            dlqArn,
+		"INSTALMENT_DUE_FUNCTION_ARN": functionArn + "InstalmentDueFunction",
+		"CHECKIN_SENDER_FUNCTION_ARN": functionArn + "CheckInSenderFunction",
+		"EVENT_BUS_NAME":              "partnership-grants-local-accounting",
+		"TWO_PERSON_RULE":             "true",
+		"MAIL_BUCKET":                 "partnership-grants-local-mail",
+		"RAW_PREFIX":                  "raw/",
+		"S3_USE_PATH_STYLE":           "true",
+	}
+	for k, v := range endpoints {
+		set[k] = v
+	}
+	for k, v := range set {
+		os.Setenv(k, v)
+	}
+	os.Unsetenv("AWS_PROFILE")
+}
+
+// Start brings the stack up: emulators, table, seed data, gateway.
+func Start(ctx context.Context, opts Options) (*Stack, error) {
+	st := &Stack{opts: opts, Clock: &Clock{}}
+	ok := false
+	defer func() {
+		if !ok {
+			st.Stop()
+		}
+	}()
+	if err := emulator.EnsureNodeModules(ctx, opts.Root); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Join(opts.DataDir, "dynamodb"), 0o755); err != nil {
+		return nil, err
+	}
+	ddb, ddbURL, err := emulator.StartDynamoDB(ctx, emulator.Options{Port: opts.DynamoDBPort, DataDir: filepath.Join(opts.DataDir, "dynamodb")})
+	if err != nil {
+		return nil, err
+	}
+	st.procs = append(st.procs, ddb)
+	sesProc, sesURL, err := emulator.StartSES(ctx, opts.SESPort)
+	if err != nil {
+		return nil, err
+	}
+	st.procs = append(st.procs, sesProc)
+	sched := schedulerstub.New()
+	sched.Clock = st.Clock.Now
+	sched.MaxAttemptsCap = 3
+	sched.EnsureGroup(localGroup)
+	schedURL, err := servePort(ctx, opts.SchedulerPort, sched)
+	if err != nil {
+		return nil, err
+	}
+	tokenKey, err := localSecret(opts.DataDir, "reply-token-key")
+	if err != nil {
+		return nil, err
+	}
+	secretsURL, err := servePort(ctx, opts.SecretsPort, NewSecrets(map[string]string{replyTokenSecret: tokenKey}))
+	if err != nil {
+		return nil, err
+	}
+	s3Proc, s3URL, err := emulator.StartS3(ctx, opts.S3Port, filepath.Join(opts.DataDir, "s3"))
+	if err != nil {
+		return nil, err
+	}
+	st.procs = append(st.procs, s3Proc)
+	st.Events = &EventBus{}
+	busURL, err := servePort(ctx, opts.EventsPort, st.Events)
+	if err != nil {
+		return nil, err
+	}
+	localEnv(opts, map[string]string{
+		"AWS_ENDPOINT_URL_EVENTBRIDGE":     busURL,
+		"AWS_ENDPOINT_URL_S3":              s3URL,
+		"AWS_ENDPOINT_URL_DYNAMODB":        ddbURL,
+		"AWS_ENDPOINT_URL_SES":             sesURL,
+		"AWS_ENDPOINT_URL_SCHEDULER":       schedURL,
+		"AWS_ENDPOINT_URL_SECRETS_MANAGER": secretsURL,
+	})
+
+	if st.Deps, err = app.NewDeps(st.Clock.Now); err != nil {
+		return nil, err
+	}
+	tpl, err := samtemplate.Load(filepath.Join(opts.Root, "template.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	if err := tpl.CreateTable(ctx, st.Deps.DB, opts.TableName); err != nil {
+		return nil, err
+	}
+	if st.Auth, err = LoadAuth(opts.DataDir); err != nil {
+		return nil, err
+	}
+	payments, err := senders.PaymentsAPI(ctx, st.Deps)
+	if err != nil {
+		return nil, err
+	}
+	checkIns, err := senders.CheckInsAPI(ctx, st.Deps)
+	if err != nil {
+		return nil, err
+	}
+	handlers := map[string]HTTPHandler{
+		"AgreementsFunction": st.Deps.AgreementsAPI().Handle,
+		"PaymentsFunction":   payments.Handle,
+		"CheckInsFunction":   checkIns.Handle,
+		"MonitoringFunction": monitor.API(st.Deps).Handle,
+	}
+	if err := st.startInbound(ctx); err != nil {
+		return nil, err
+	}
+	routes, err := tpl.Routes()
+	if err != nil {
+		return nil, err
+	}
+	gw, err := NewGateway(routes, handlers, st.Auth, st.Clock.Now)
+	if err != nil {
+		return nil, err
+	}
+	x, err := senders.Automation(ctx, st.Deps)
+	if err != nil {
+		return nil, err
+	}
+	x.Schedules = st.Deps.Schedules()
+	st.Runner = &Runner{sched: sched, x: x, clock: st.Clock}
+	schedClient := scheduler.NewFromConfig(st.Deps.AWS, func(o *scheduler.Options) { o.BaseEndpoint = aws.String(schedURL) })
+	if err := createDailySweep(ctx, schedClient, grants.DefaultTimeZone); err != nil {
+		return nil, err
+	}
+	seedClaims := map[string]string{"email": "seed@funder.local", "cognito:groups": "[programme]", "sub": "local-seed"}
+	today := grants.Today(st.Clock.Now(), time.UTC)
+	starts := []string{today.AddMonths(-2).String(), today.AddMonths(-1).String(), today.AddDays(7).String(), today.AddMonths(1).String()}
+	if err := Seed(ctx, handlers["AgreementsFunction"], seedClaims, starts); err != nil {
+		return nil, err
+	}
+	if err := serve(ctx, opts.APIAddr, gw); err != nil {
+		return nil, err
+	}
+	if err := serve(ctx, opts.ControlAddr, st.controlHandler()); err != nil {
+		return nil, err
+	}
+	go st.Runner.loop(ctx)
+	slog.Info("local stack ready",
+		"api", "http://"+opts.APIAddr, "sesViewer", sesURL, "dynamodb", ddbURL,
+		"token", "make token ROLE=programme")
+	ok = true
+	return st, nil
+}
+
+// serve listens on addr until ctx ends.
+func serve(ctx context.Context, addr string, h http.Handler) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another make run still going?)", addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			slog.Error("server stopped", "addr", addr, "error", err.Error())
+		}
+	}()
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+	return nil
+}
+
+func (st *Stack) controlHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /advance", st.advanceHandler)
+	mux.HandleFunc("GET /events", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"events": st.Events.Events()})
+	})
+	// What make reprocess-replies STAGE=local calls: the InboundFunction's
+	// {"reprocess": {}}, in one run (no Lambda deadline here).
+	mux.HandleFunc("POST /reprocess-replies", func(w http.ResponseWriter, r *http.Request) {
+		rep, err := st.Receiver.Reprocess(r.Context(), replies.ReprocessRequest{})
+		if err != nil {
+			writeJSON(w, http.StatusInternalServerError, map[string]any{"error": err.Error(), "report": rep})
+			return
+		}
+		writeJSON(w, http.StatusOK, rep)
+	})
+	mux.HandleFunc("GET /clock", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"now": st.Clock.Now().Format(time.RFC3339)})
+	})
+	return mux
+}
+
+// startInbound creates the mail bucket and listens for replies over SMTP.
+func (st *Stack) startInbound(ctx context.Context) error {
+	bucket := senders.Bucket(st.Deps)
+	_, err := senders.S3(st.Deps).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket.Name)})
+	var owned *s3types.BucketAlreadyOwnedByYou
+	var exists *s3types.BucketAlreadyExists
+	if err != nil && !errors.As(err, &owned) && !errors.As(err, &exists) {
+		return fmt.Errorf("create mail bucket: %w", err)
+	}
+	rc, err := receiver.New(ctx, st.Deps)
+	if err != nil {
+		return err
+	}
+	st.Receiver = rc
+	in := &Inbound{
+		Store: func(ctx context.Context, key string, raw []byte) error {
+			return bucket.Put(ctx, key, "message/rfc822", raw)
+		},
+		Invoke: func(ctx context.Context, ev events.SimpleEmailEvent) error {
+			return meter.Run(ctx, "Inbound", func(ctx context.Context) error { return rc.Handle(ctx, ev) })
+		},
+		Prefix:  rc.RawPrefix,
+		Clock:   st.Clock.Now,
+		MaxSize: 40 << 20,
+	}
+	return in.Serve(ctx, st.opts.SMTPAddr)
+}
+
+// servePort serves h on a loopback port (a free one for 0) and returns its URL.
+func servePort(ctx context.Context, port int, h http.Handler) (string, error) {
+	if port == 0 {
+		var err error
+		if port, err = emulator.FreePort(); err != nil {
+			return "", err
+		}
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	return "http://" + addr, serve(ctx, addr, h)
+}
+
+// localSecret reads a hex secret from dir, creating it on first use.
+func localSecret(dir, name string) (string, error) {
+	path := filepath.Join(dir, name)
+	if b, err := os.ReadFile(path); err == nil {
+		return strings.TrimSpace(string(b)), nil
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	v := hex.EncodeToString(key)
+	return v, os.WriteFile(path, []byte(v), 0o600)
+}
+
+// Stop stops every emulator the stack started.
+func (st *Stack) Stop() {
+	for i := len(st.procs) - 1; i >= 0; i-- {
+		_ = st.procs[i].Stop()
+	}
+	st.procs = nil
+}

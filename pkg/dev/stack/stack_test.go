@@ -1,0 +1,260 @@
+package stack
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/smtp"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/partnership-grants/backend/pkg/dev/emulator"
+	"github.com/partnership-grants/backend/pkg/grants"
+)
+
+// startStack runs the whole local stack on free ports with its own data.
+func startStack(t *testing.T) *Stack {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts the whole local stack")
+	}
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	root, err := emulator.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := func() int {
+		p, err := emulator.FreePort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	opts := DefaultOptions(root)
+	opts.DataDir = t.TempDir()
+	opts.APIAddr = fmt.Sprintf("127.0.0.1:%d", port())
+	opts.ControlAddr = fmt.Sprintf("127.0.0.1:%d", port())
+	opts.SMTPAddr = fmt.Sprintf("127.0.0.1:%d", port())
+	opts.DynamoDBPort, opts.SESPort, opts.S3Port = port(), port(), port()
+	opts.SchedulerPort, opts.SecretsPort, opts.EventsPort = 0, 0, 0
+	ctx, cancel := context.WithCancel(context.Background())
+	st, err := Start(ctx, opts)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		st.Stop()
+	})
+	return st
+}
+
+type client struct {
+	t     *testing.T
+	base  string
+	token string
+}
+
+func (c client) do(method, path, body string, headers ...string) (int, []byte) {
+	c.t.Helper()
+	req, _ := http.NewRequest(method, "http://"+c.base+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func (c client) must(status int, method, path, body string, into any, headers ...string) {
+	c.t.Helper()
+	got, b := c.do(method, path, body, headers...)
+	if got != status {
+		c.t.Fatalf("%s %s: %d %s", method, path, got, b)
+	}
+	if into != nil {
+		if err := json.Unmarshal(b, into); err != nil {
+			c.t.Fatalf("%s %s: %v in %s", method, path, err, b)
+		}
+	}
+}
+
+// reply sends an email to the stack's SMTP listener as a partner's mail client would.
+func reply(t *testing.T, addr, from, to, subject, text string, attachment []byte) {
+	t.Helper()
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: Re: %s\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"xx\"\r\n\r\n", from, to, subject)
+	fmt.Fprintf(&b, "--xx\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n\r\nOn Mon, 1 Jan 2027 at 09:00, Partnerships <partnerships@funder.local> wrote:\r\n> How is it going?\r\n", text)
+	if attachment != nil {
+		fmt.Fprintf(&b, "--xx\r\nContent-Type: image/jpeg\r\nContent-Disposition: attachment; filename=\"event.jpg\"\r\nContent-Transfer-Encoding: base64\r\n\r\n%s\r\n",
+			"/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/wAALCAABAAEBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAACf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AKp//2Q==")
+	}
+	b.WriteString("--xx--\r\n")
+	if err := smtp.SendMail(addr, nil, from, []string{to}, b.Bytes()); err != nil {
+		t.Fatalf("SMTP: %v", err)
+	}
+}
+
+// TestAgreementYear walks one agreement through its whole year on the local
+// stack: the clock moves a day at a time, every check-in email that reaches
+// the partner is answered over SMTP, and every instalment that falls due is
+// requested by one finance user and approved by another.
+func TestAgreementYear(t *testing.T) {
+	st := startStack(t)
+	ctx := context.Background()
+	now := time.Now()
+	token := func(user, role string) string {
+		tok, err := st.Auth.Issue(user, role, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	api := st.opts.APIAddr
+	officer := client{t, api, token("olu", "programme")}
+	alice := client{t, api, token("alice", "finance")}
+	bob := client{t, api, token("bob", "finance")}
+	contact := fmt.Sprintf("lead-%d@year-walk.example", now.UnixNano())
+
+	start := grants.Today(st.Clock.Now(), time.UTC)
+	var a grants.Agreement
+	officer.must(201, "POST", "/agreements", fmt.Sprintf(`{"programme": "year-walk",
+		"partner": {"name": "Hulme Community Garden", "registrationNumber": "1161234", "address": "Old Birley Street, Manchester M15 5RF"},
+		"contacts": [{"name": "Sam Taylor", "email": %q, "role": "lead"}],
+		"amount": 1000000, "startDate": %q, "terms": ["Open the garden for four seasonal events"], "support": ["Volunteer management training"]}`,
+		contact, start), &a, "Idempotency-Key", "year-walk-1")
+	officer.must(200, "POST", "/agreements/"+a.ID+"/activate", "", nil)
+
+	sesURL := fmt.Sprintf("http://127.0.0.1:%d", st.opts.SESPort)
+	answered := map[string]bool{}
+	paid := 0
+	for day := 0; day < 370 && (paid < 4 || len(answered) < 4); day++ {
+		if _, err := st.Runner.Advance(ctx, 1); err != nil {
+			t.Fatalf("day %d: %v", day, err)
+		}
+		msgs, err := emulator.SESMessages(ctx, sesURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range msgs {
+			if len(m.Destination.To) == 0 || m.Destination.To[0] != contact || len(m.ReplyTo) == 0 || answered[m.Subject] {
+				continue
+			}
+			answered[m.Subject] = true
+			var photo []byte
+			if len(answered) == 1 {
+				photo = []byte{1}
+			}
+			reply(t, st.opts.SMTPAddr, contact, m.ReplyTo[0], m.Subject, fmt.Sprintf("Update %d: the garden is thriving.", len(answered)), photo)
+		}
+		var due struct{ Items []struct{ Number int } }
+		alice.must(200, "GET", "/instalments?status=due&programme=year-walk", "", &due)
+		for _, in := range due.Items {
+			path := fmt.Sprintf("/agreements/%s/instalments/%d/payments", a.ID, in.Number)
+			var req struct{ Payment grants.Payment }
+			alice.must(201, "POST", path, fmt.Sprintf(`{"paymentReference": "BACS-%d", "paidOn": %q}`, in.Number, grants.Today(st.Clock.Now(), time.UTC)),
+				&req, "Idempotency-Key", fmt.Sprintf("pay-%s-%d", a.ID, in.Number))
+			if status, _ := alice.do("POST", path+"/"+req.Payment.ID+"/approve", ""); status != 403 {
+				t.Fatalf("the requester approved their own payment: %d", status)
+			}
+			bob.must(200, "POST", path+"/"+req.Payment.ID+"/approve", "", nil)
+			paid++
+		}
+	}
+
+	var got grants.Agreement
+	officer.must(200, "GET", "/agreements/"+a.ID, "", &got)
+	if got.Status != grants.AgreementCompleted {
+		t.Fatalf("agreement is %s after a year; answered %d check-ins, paid %d instalments", got.Status, len(answered), paid)
+	}
+	for _, in := range got.Instalments {
+		if in.Status != grants.InstalmentPaid || in.PaidBy != "bob@funder.local" || in.Payment.RequestedBy != "alice@funder.local" {
+			t.Errorf("instalment %d: %+v", in.Number, in)
+		}
+	}
+	for _, c := range got.CheckIns {
+		if c.Status != grants.CheckInReceived {
+			t.Errorf("check-in %d is %s", c.Number, c.Status)
+		}
+	}
+	var first struct {
+		Replies []grants.Reply
+	}
+	officer.must(200, "GET", "/agreements/"+a.ID+"/check-ins/1", "", &first)
+	if len(first.Replies) != 1 || first.Replies[0].Text != "Update 1: the garden is thriving." || len(first.Replies[0].Attachments) != 1 || first.Replies[0].Attachments[0].URL == "" {
+		t.Errorf("check-in 1 replies: %+v", first.Replies)
+	}
+
+	// Each answer was acknowledged to the partner, in the mail viewer.
+	msgs, err := emulator.SESMessages(ctx, sesURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	thanks := 0
+	for _, m := range msgs {
+		if len(m.Destination.To) > 0 && m.Destination.To[0] == contact && strings.HasPrefix(m.Subject, "Thank you – we've received your") {
+			thanks++
+		}
+	}
+	if thanks != 4 {
+		t.Errorf("the partner has %d acknowledgements in the viewer, want 4", thanks)
+	}
+
+	var history struct{ Items []grants.AuditEntry }
+	officer.must(200, "GET", "/agreements/"+a.ID+"/history?limit=200", "", &history)
+	var steps []string
+	count := map[string]int{}
+	for _, e := range history.Items {
+		count[e.Action+" by "+e.Actor]++
+		if e.Action != "email.sent" && e.Action != "event.published" {
+			steps = append(steps, e.Action)
+		}
+	}
+	for want, n := range map[string]int{
+		"agreement.created by olu@funder.local":   1,
+		"agreement.activated by olu@funder.local": 1,
+		"instalment.due by system":                4,
+		"checkin.sent by system":                  4,
+		"reply.received by " + contact:            4,
+		"checkin.received by " + contact:          4,
+		"payment.requested by alice@funder.local": 4,
+		"payment.approved by bob@funder.local":    4,
+		"agreement.completed by system":           1,
+		"event.published by system":               4,
+	} {
+		if count[want] != n {
+			t.Errorf("history has %d × %q, want %d", count[want], want, n)
+		}
+	}
+	// In order: instalment k falls due before check-in k is sent, which is
+	// answered before instalment k+1 is paid.
+	order := strings.Join(steps, " ")
+	if !strings.HasPrefix(order, "agreement.created agreement.activated instalment.due") || !strings.HasSuffix(order, "agreement.completed") {
+		t.Errorf("history out of order: %s", order)
+	}
+	events := 0
+	for _, e := range st.Events.Events() {
+		if d, ok := e["Detail"].(map[string]any); ok && d["agreementId"] == a.ID {
+			events++
+		}
+	}
+	if events != 4 {
+		t.Errorf("%d InstalmentPaid events, want 4", events)
+	}
+	t.Logf("walked %d check-ins and %d payments; history: %s", len(answered), paid, order)
+}

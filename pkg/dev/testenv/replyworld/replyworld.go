@@ -1,0 +1,280 @@
+// Package replyworld is the world tests of partners' replies run in: a
+// table of their own in DynamoDB Local and a bucket in s3rver, the shared
+// aws-ses-v2-local, the real automation as the outbox, and a Receiver wired
+// as the InboundFunction wires it. Messages come from the inbound corpus
+// (pkg/inbound/testdata/corpus), readdressed to each world's own partner.
+package replyworld
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/hex"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/partnership-grants/backend/pkg/dev/emulator"
+	"github.com/partnership-grants/backend/pkg/dev/testenv"
+	"github.com/partnership-grants/backend/pkg/dynamo"
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/mailer"
+	"github.com/partnership-grants/backend/pkg/objects"
+	"github.com/partnership-grants/backend/pkg/replies"
+	"github.com/partnership-grants/backend/pkg/replytoken"
+	"github.com/partnership-grants/backend/pkg/service"
+)
+
+const (
+	// ReplyDomain is the corpus's reply domain, used as the check-in
+	// emails' Reply-To domain so the corpus addresses are what we sent.
+	ReplyDomain = "reply.riverside-fund.org.uk"
+	RawPrefix   = "raw/"
+	// The corpus's partner contact and stranger; each world swaps in
+	// addresses of its own, because the SES store is shared by parallel tests.
+	corpusSender   = "sarah.jenkins@hopehouse.org.uk"
+	corpusStranger = "jo.bloggs@gmail.com"
+	// Creator is who creates and activates the world's agreements.
+	Creator = "officer@riverside-fund.org.uk"
+)
+
+// World is one test's set of real parts.
+type World struct {
+	DB          *dynamodb.Client // the client Store writes through, for tests that break it
+	Store       *dynamo.Store
+	Automation  *service.Service
+	Receiver    *replies.Receiver
+	Bucket      *objects.Bucket
+	SESEndpoint string
+	Now         func() time.Time
+	Partner     string // the agreement's contact
+	Stranger    string // someone who is not a contact
+	Officer     string
+	Finance     string
+}
+
+// New builds a world reading time from now.
+func New(t testing.TB, now func() time.Time) *World {
+	t.Helper()
+	ctx := context.Background()
+	db, table := testenv.AppTable(t)
+	sesClient, endpoint := testenv.SES(t, mailer.WithRetry(mailer.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxBackoff: 5 * time.Millisecond}))
+	s3c := testenv.S3(t)
+	name := testenv.BucketName(t)
+	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &name}); err != nil {
+		t.Fatalf("CreateBucket: %v", err)
+	}
+	sender, err := mailer.NewSender(sesClient, "Riverside Community Fund <grants@riverside-fund.org.uk>", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	signer, err := replytoken.NewSigner(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	suffix := randomHex(4)
+	w := &World{
+		DB: db, Store: dynamo.New(db, table), Bucket: objects.New(s3c, name), SESEndpoint: endpoint, Now: now,
+		Partner:  "sarah-" + suffix + "@hopehouse.org.uk",
+		Stranger: "jo-" + suffix + "@gmail.com",
+		Officer:  "officer-" + suffix + "@riverside-fund.org.uk",
+		Finance:  "finance-" + suffix + "@riverside-fund.org.uk",
+	}
+	w.Automation = &service.Service{
+		Store: w.Store, Letters: mailer.Letters{Sender: sender}, Replies: signer, ReplyDomain: ReplyDomain, Now: now, Location: time.UTC, Lease: time.Minute,
+		Defaults: grants.ProgrammeSettings{Name: "Riverside Community Fund", OfficerEmails: []string{w.Officer},
+			FinanceEmails: []string{w.Finance}, ReminderDays: 7, MaxReminders: 2},
+	}
+	w.Receiver = &replies.Receiver{Store: w.Store, Objects: w.Bucket, Tokens: signer, Service: w.Automation, RawPrefix: RawPrefix, Now: now}
+	return w
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// ActiveAgreement creates and activates an agreement whose one contact is
+// the world's partner, as the API does, and sends check-in 1 as its
+// schedule would. It returns the agreement and the Reply-To address the
+// partner got.
+func (w *World) ActiveAgreement(t testing.TB) (*grants.Agreement, string) {
+	t.Helper()
+	ctx := context.Background()
+	now := w.Now()
+	a, err := grants.NewAgreement(grants.NewAgreementInput{
+		Programme: "community-2026",
+		Partner:   grants.Partner{Name: "Hope House", RegistrationNumber: "1180123", Address: "1 Stockport Road, Manchester M19 3AB"},
+		Contacts:  []grants.Contact{{Name: "Sarah Jenkins", Email: w.Partner, Role: "lead"}},
+		Amount:    1_000_000, Currency: new("GBP"), StartDate: "2026-01-31", DurationMonths: new(12), InstalmentCount: new(4),
+		Terms: []string{"Run the community garden"},
+	}, now, Creator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.ID = dynamo.NewID()
+	if err := w.Store.CreateAgreement(ctx, a, grants.Audited(grants.AuditEntry{At: now, Actor: Creator, Action: "agreement.created"}), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Store.UpdateAgreement(ctx, a.ID, 0, grants.AuditOnly(func(a *grants.Agreement) ([]grants.AuditEntry, error) {
+		en, err := a.Activate(w.Now(), Creator)
+		return []grants.AuditEntry{en}, err
+	})); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Automation.SendCheckIn(ctx, a.ID, 1); err != nil {
+		t.Fatalf("SendCheckIn: %v", err)
+	}
+	a = w.Get(t, a.ID)
+	if c := a.CheckIn(1); c.Status != grants.CheckInSent {
+		t.Fatalf("check-in 1 is %s after sending", c.Status)
+	}
+	sent := w.MailTo(t, w.Partner)
+	if len(sent) != 1 || len(sent[0].ReplyTo) != 1 {
+		t.Fatalf("partner has %d emails after check-in 1 went out: %+v", len(sent), sent)
+	}
+	return a, sent[0].ReplyTo[0]
+}
+
+// Get reads an agreement.
+func (w *World) Get(t testing.TB, id string) *grants.Agreement {
+	t.Helper()
+	a, err := w.Store.GetAgreement(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// Corpus reads a message from the inbound corpus, addressed with token and
+// sent from the world's own partner and stranger addresses.
+func (w *World) Corpus(t testing.TB, name, token string) []byte {
+	t.Helper()
+	root, err := emulator.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(root, "pkg", "inbound", "testdata", "corpus", name+".eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw = bytes.ReplaceAll(raw, []byte("{{TOKEN}}"), []byte(token))
+	raw = bytes.ReplaceAll(raw, []byte(corpusSender), []byte(w.Partner))
+	return bytes.ReplaceAll(raw, []byte(corpusStranger), []byte(w.Stranger))
+}
+
+// Put puts a raw message where the receipt rule's S3 action would, under a
+// new SES-shaped message ID, and returns the ID.
+func (w *World) Put(t testing.TB, raw []byte) string {
+	t.Helper()
+	b := make([]byte, 20)
+	_, _ = rand.Read(b)
+	id := strings.ToLower(strings.TrimRight(base32.StdEncoding.EncodeToString(b), "="))
+	if err := w.Bucket.Put(context.Background(), RawPrefix+id, "message/rfc822", raw); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// Verdicts are SES's receipt verdicts.
+type Verdicts struct{ Spam, Virus, SPF, DKIM, DMARC string }
+
+// Pass is what SES says of an unremarkable message.
+var Pass = Verdicts{Spam: "PASS", Virus: "PASS", SPF: "PASS", DKIM: "PASS", DMARC: "PASS"}
+
+// Event is the event SES's Lambda action sends for a stored message, in
+// the shape pkg/dev/stack's SMTP listener builds.
+func Event(id, mailFrom, rcpt string, v Verdicts, now time.Time) events.SimpleEmailEvent {
+	status := func(s string) events.SimpleEmailVerdict { return events.SimpleEmailVerdict{Status: s} }
+	return events.SimpleEmailEvent{Records: []events.SimpleEmailRecord{{
+		EventVersion: "1.0",
+		EventSource:  "aws:ses",
+		SES: events.SimpleEmailService{
+			Mail: events.SimpleEmailMessage{Timestamp: now.UTC(), Source: mailFrom, MessageID: id, Destination: []string{rcpt}},
+			Receipt: events.SimpleEmailReceipt{
+				Timestamp: now.UTC(), Recipients: []string{rcpt}, ProcessingTimeMillis: 1,
+				SpamVerdict: status(v.Spam), VirusVerdict: status(v.Virus), SPFVerdict: status(v.SPF), DKIMVerdict: status(v.DKIM), DMARCVerdict: status(v.DMARC),
+				Action: events.SimpleEmailReceiptAction{Type: "Lambda", InvocationType: "Event",
+					FunctionARN: "arn:aws:lambda:eu-west-2:000000000000:function:InboundFunction"},
+			},
+		},
+	}}}
+}
+
+// Receive stores raw and delivers its event once, which must succeed; it
+// returns the message ID.
+func (w *World) Receive(t testing.TB, raw []byte, mailFrom, rcpt string, v Verdicts) string {
+	t.Helper()
+	id := w.Put(t, raw)
+	if err := w.Receiver.Handle(context.Background(), Event(id, mailFrom, rcpt, v, w.Now())); err != nil {
+		t.Fatalf("Handle %s: %v", id, err)
+	}
+	return id
+}
+
+// TokenOf is the check-in token in a reply address.
+func TokenOf(t testing.TB, addr string) string {
+	t.Helper()
+	tok, ok := replytoken.TokenFromAddress(addr)
+	if !ok {
+		t.Fatalf("no token in %q", addr)
+	}
+	return tok
+}
+
+// Forge changes the last MAC character: well-formed, but not our signature.
+func Forge(addr string) string {
+	at := strings.LastIndexByte(addr, '@')
+	c := byte('a')
+	if addr[at-1] == 'a' {
+		c = 'b'
+	}
+	return addr[:at-1] + string(c) + addr[at:]
+}
+
+// MailTo lists what the SES emulator holds for addr (in To).
+func (w *World) MailTo(t testing.TB, addr string) []emulator.SESMessage {
+	t.Helper()
+	out, err := emulator.SESMessagesTo(context.Background(), w.SESEndpoint, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// History is the agreement's whole history, oldest first.
+func (w *World) History(t testing.TB, id string) []grants.AuditEntry {
+	t.Helper()
+	all, err := w.Store.AllHistory(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return all
+}
+
+// Replies lists the replies to check-in n.
+func (w *World) Replies(t testing.TB, id string, n int) []grants.Reply {
+	t.Helper()
+	rs, err := w.Store.Replies(context.Background(), id, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs
+}
+
+// StoredBySES is raw as SES's S3 action stores it, with SES's headers
+// (verdicts v for a message from mailFrom to rcpt) on top.
+func StoredBySES(raw []byte, mailFrom, rcpt string, v Verdicts) []byte {
+	return emulator.StoredBySES(raw, "", emulator.SESReceipt{MailFrom: mailFrom, Recipient: rcpt,
+		Spam: v.Spam, Virus: v.Virus, SPF: v.SPF, DKIM: v.DKIM, DMARC: v.DMARC}, time.Now())
+}
