@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go/middleware"
@@ -12,20 +11,19 @@ import (
 	"github.com/partnership-grants/backend/pkg/meter"
 )
 
-// meterCalls adds to every client built from cfg a middleware that counts
-// each call on the invocation's meter ("DynamoDB.Query") and, for DynamoDB,
-// asks for and adds up the capacity consumed (reporting it costs nothing).
+// meterCalls makes every client built from cfg count its calls on the
+// invocation's meter ("DynamoDB.Query") and, for DynamoDB, ask for and add
+// up the capacity consumed (reporting it costs nothing).
 func meterCalls(cfg *aws.Config) {
-	cfg.APIOptions = append(cfg.APIOptions, func(st *middleware.Stack) error {
-		return st.Initialize.Add(middleware.InitializeMiddlewareFunc("meter", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+	cfg.APIOptions = append(cfg.APIOptions, meter.Middleware, func(st *middleware.Stack) error {
+		return st.Initialize.Add(middleware.InitializeMiddlewareFunc("meter.capacity", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 			m := meter.From(ctx)
 			if m == nil {
 				return next.HandleInitialize(ctx, in)
 			}
 			askCapacity(in.Parameters)
 			out, md, err := next.HandleInitialize(ctx, in)
-			read, written := consumed(out.Result)
-			m.Call(awsmiddleware.GetServiceID(ctx)+"."+awsmiddleware.GetOperationName(ctx), read, written)
+			m.Consumed(consumed(out.Result))
 			return out, md, err
 		}), middleware.After)
 	})

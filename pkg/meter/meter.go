@@ -1,8 +1,8 @@
 // Package meter measures one invocation: which AWS calls it made and the
 // DynamoDB capacity they consumed, reported as one JSON log line when the
-// invocation ends. The composition root counts the calls (an SDK middleware
-// in pkg/app); the entry points (HTTP routes, event handlers) open the
-// meter and write the line. It imports nothing of AWS.
+// invocation ends. Middleware counts the calls (pkg/app adds it to every
+// client, with DynamoDB's consumed capacity); the entry points (HTTP routes,
+// event handlers) open the meter and write the line. It knows no AWS service.
 package meter
 
 import (
@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/smithy-go/middleware"
 )
 
 // Meter counts one invocation's AWS calls.
@@ -37,17 +39,35 @@ func From(ctx context.Context) *Meter {
 	return m
 }
 
-// Call counts one call of operation (e.g. "DynamoDB.Query") and the read and
-// write capacity units it consumed.
-func (m *Meter) Call(operation string, read, written float64) {
+// Call counts one call of operation (e.g. "DynamoDB.Query").
+func (m *Meter) Call(operation string) {
 	if m == nil {
 		return
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.calls[operation]++
+}
+
+// Consumed adds the read and write capacity units a call consumed.
+func (m *Meter) Consumed(read, written float64) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.read += read
 	m.written += written
+}
+
+// Middleware counts each call an SDK client makes on the meter of its
+// context, as "<service ID>.<operation>". Add it to a client's APIOptions
+// (pkg/app adds it to every client; test harnesses to theirs).
+func Middleware(st *middleware.Stack) error {
+	return st.Initialize.Add(middleware.InitializeMiddlewareFunc("meter.calls", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+		From(ctx).Call(awsmiddleware.GetServiceID(ctx) + "." + awsmiddleware.GetOperationName(ctx))
+		return next.HandleInitialize(ctx, in)
+	}), middleware.After)
 }
 
 // Calls is a copy of the counts so far, by operation.

@@ -117,7 +117,7 @@ func (s *Service) SendCheckIn(ctx context.Context, agreementID string, n int) er
 		slog.InfoContext(ctx, "check-in not scheduled; nothing to send", "agreementId", agreementID, "checkIn", n, "status", c.Status)
 		return nil
 	}
-	return s.Deliver(ctx, agreementID, outbox.CheckInKey(n).String())
+	return s.deliverOne(ctx, agreementID, outbox.CheckInKey(n).String(), a, nil)
 }
 
 // Deliver performs the side effect under an outbox key, once: it claims the
@@ -193,14 +193,16 @@ func (s *Service) deliverOne(ctx context.Context, agreementID, key string, a *gr
 		})
 	}
 	return s.recordDone(ctx, agreementID, key, messageID, func(ctx context.Context) error {
-		return s.markCheckInSent(ctx, agreementID, key, token, messageID, checkIn, sent, settings.ReminderDays)
+		return s.markCheckInSent(ctx, a, key, token, messageID, checkIn, sent, settings.ReminderDays)
 	})
 }
 
 // markCheckInSent moves the check-in to sent in the write that completes its
 // outbox claim.
-func (s *Service) markCheckInSent(ctx context.Context, agreementID, key, token, messageID string, checkIn int, sent grants.AuditEntry, reminderDays int) error {
-	_, err := s.Store.UpdateAgreement(ctx, agreementID, 0, func(a *grants.Agreement) (grants.Effects, error) {
+// a is the agreement the email was written from, read just before: the
+// write starts from it (and reads it again only if it changed meanwhile).
+func (s *Service) markCheckInSent(ctx context.Context, a *grants.Agreement, key, token, messageID string, checkIn int, sent grants.AuditEntry, reminderDays int) error {
+	_, err := s.Store.UpdateRead(ctx, a, func(a *grants.Agreement) (grants.Effects, error) {
 		fx := grants.Effects{At: sent.At, Audit: []grants.AuditEntry{sent}, Sent: []grants.Sent{{Key: key, Token: token, MessageID: messageID}}}
 		if c := a.CheckIn(checkIn); c != nil && c.Status == grants.CheckInScheduled {
 			e, err := a.MarkCheckInSent(checkIn, messageID, sent.At, reminderDays)

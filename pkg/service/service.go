@@ -103,6 +103,14 @@ func (s *Service) deliver(ctx context.Context, agreementID string, a *grants.Agr
 	if s.Letters == nil {
 		return
 	}
+	if p == nil && a != nil {
+		settings, err := s.settings(ctx, a.Programme)
+		if err != nil {
+			logError(ctx, "read settings to deliver; the sweep will retry", err, agreementID)
+			return
+		}
+		p = &settings
+	}
 	for _, k := range keys {
 		if err := s.deliverOne(ctx, agreementID, k.String(), a, p); err != nil {
 			logError(ctx, "deliver "+k.String()+" failed; the sweep will retry", err, agreementID)

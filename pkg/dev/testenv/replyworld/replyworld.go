@@ -20,12 +20,14 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/ses"
 
 	"github.com/partnership-grants/backend/pkg/dev/emulator"
 	"github.com/partnership-grants/backend/pkg/dev/testenv"
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/mailer"
+	"github.com/partnership-grants/backend/pkg/meter"
 	"github.com/partnership-grants/backend/pkg/objects"
 	"github.com/partnership-grants/backend/pkg/replies"
 	"github.com/partnership-grants/backend/pkg/replytoken"
@@ -64,9 +66,12 @@ type World struct {
 func New(t testing.TB, now func() time.Time) *World {
 	t.Helper()
 	ctx := context.Background()
-	db, table := testenv.AppTable(t)
-	sesClient, endpoint := testenv.SES(t, mailer.WithRetry(mailer.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxBackoff: 5 * time.Millisecond}))
-	s3c := testenv.S3(t)
+	// Every client counts its calls on the meter of a call's context, as the
+	// functions' clients do (pkg/meter), so tests can read a use case's cost.
+	db, table := testenv.AppTable(t, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, meter.Middleware) })
+	sesClient, endpoint := testenv.SES(t, mailer.WithRetry(mailer.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxBackoff: 5 * time.Millisecond}),
+		func(o *ses.Options) { o.APIOptions = append(o.APIOptions, meter.Middleware) })
+	s3c := testenv.S3(t, func(o *s3.Options) { o.APIOptions = append(o.APIOptions, meter.Middleware) })
 	name := testenv.BucketName(t)
 	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &name}); err != nil {
 		t.Fatalf("CreateBucket: %v", err)
@@ -215,8 +220,14 @@ func Event(id, mailFrom, rcpt string, v Verdicts, now time.Time) events.SimpleEm
 // returns the message ID.
 func (w *World) Receive(t testing.TB, raw []byte, mailFrom, rcpt string, v Verdicts) string {
 	t.Helper()
+	return w.ReceiveIn(context.Background(), t, raw, mailFrom, rcpt, v)
+}
+
+// ReceiveIn is Receive with the handler running in ctx (a meter's, say).
+func (w *World) ReceiveIn(ctx context.Context, t testing.TB, raw []byte, mailFrom, rcpt string, v Verdicts) string {
+	t.Helper()
 	id := w.Put(t, raw)
-	if err := w.Receiver.Handle(context.Background(), Event(id, mailFrom, rcpt, v, w.Now())); err != nil {
+	if err := w.Receiver.Handle(ctx, Event(id, mailFrom, rcpt, v, w.Now())); err != nil {
 		t.Fatalf("Handle %s: %v", id, err)
 	}
 	return id

@@ -1,0 +1,48 @@
+package replies_test
+
+import (
+	"context"
+	"maps"
+	"testing"
+
+	"github.com/partnership-grants/backend/pkg/dev/testenv/replyworld"
+	"github.com/partnership-grants/backend/pkg/meter"
+)
+
+// What receiving a reply and sending a check-in cost, in calls, as the
+// invocation's log line reports them (issue 12's "one read per operation").
+func TestReceiveAndSendCalls(t *testing.T) {
+	e := newEnv(t)
+	a, rcpt := e.ActiveAgreement(t)
+
+	ctx, m := meter.Start(context.Background())
+	e.clock.Set(e.Get(t, a.ID).CheckIn(2).DueDate.At(9, 0, a.Location()))
+	if err := e.Automation.SendCheckIn(ctx, a.ID, 2); err != nil {
+		t.Fatal(err)
+	}
+	send := m.Calls()
+
+	ctx, m = meter.Start(context.Background())
+	e.ReceiveIn(ctx, t, e.Corpus(t, "plain_text", replyworld.TokenOf(t, rcpt)), e.Partner, rcpt, replyworld.Pass)
+	receive := m.Calls()
+
+	for _, c := range []struct {
+		useCase   string
+		got, want map[string]int
+	}{
+		// Read the agreement (is the check-in due?), claim the email, read the
+		// programme's settings, record it sent with the check-in's move.
+		{"send a check-in", send, map[string]int{"DynamoDB.Query": 1, "DynamoDB.UpdateItem": 1, "DynamoDB.GetItem": 1,
+			"DynamoDB.TransactWriteItems": 1, "SES.SendEmail": 1}},
+		// Claim the message, fetch it, read the agreement (its contacts), the
+		// email's first copy and, to write it, the agreement again; then the
+		// programme's settings once, and the acknowledgement and the
+		// officer's notice: each claimed, its reply read, sent and recorded.
+		{"receive a reply", receive, map[string]int{"DynamoDB.UpdateItem": 3, "S3.GetObject": 1, "DynamoDB.Query": 4, "DynamoDB.GetItem": 2,
+			"DynamoDB.TransactWriteItems": 3, "SES.SendEmail": 2}},
+	} {
+		if !maps.Equal(c.got, c.want) {
+			t.Errorf("%s made %v, want %v", c.useCase, c.got, c.want)
+		}
+	}
+}
