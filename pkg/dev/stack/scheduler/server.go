@@ -111,13 +111,9 @@ func New() *Server {
 	s.groups[DefaultGroup] = &group{name: DefaultGroup, created: now, lastModified: now}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /schedules/{Name}", s.createSchedule)
-	mux.HandleFunc("PUT /schedules/{Name}", s.updateSchedule)
 	mux.HandleFunc("GET /schedules/{Name}", s.getSchedule)
 	mux.HandleFunc("DELETE /schedules/{Name}", s.deleteSchedule)
 	mux.HandleFunc("GET /schedules", s.listSchedules)
-	mux.HandleFunc("POST /schedule-groups/{Name}", s.createGroup)
-	mux.HandleFunc("GET /schedule-groups/{Name}", s.getGroup)
-	mux.HandleFunc("DELETE /schedule-groups/{Name}", s.deleteGroup)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "UnknownOperationException",
 			fmt.Sprintf("%s %s is not implemented by the local EventBridge Scheduler stand-in", r.Method, r.URL.Path))
@@ -151,10 +147,6 @@ func (s *Server) now() time.Time {
 // ScheduleArn returns the ARN the stand-in reports for a schedule.
 func ScheduleArn(group, name string) string {
 	return fmt.Sprintf("arn:aws:scheduler:%s:%s:schedule/%s/%s", Region, AccountID, group, name)
-}
-
-func groupArn(name string) string {
-	return fmt.Sprintf("arn:aws:scheduler:%s:%s:schedule-group/%s", Region, AccountID, name)
 }
 
 // ---- wire types (field names as in the REST-JSON protocol) ----
@@ -520,36 +512,6 @@ func (s *Server) createSchedule(w http.ResponseWriter, r *http.Request) {
 	respond(w, map[string]string{"ScheduleArn": ScheduleArn(k.group, k.name)}, nil)
 }
 
-// updateSchedule replaces the whole definition, as the service does: fields
-// omitted from the request revert to their defaults rather than being kept.
-func (s *Server) updateSchedule(w http.ResponseWriter, r *http.Request) {
-	var in wireScheduleInput
-	if err := decodeBody(r, &in); err != nil {
-		respond(w, nil, err)
-		return
-	}
-	sc, apiErr := buildSchedule(r.PathValue("Name"), &in)
-	if apiErr != nil {
-		respond(w, nil, apiErr)
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k := key{sc.GroupName, sc.Name}
-	old, ok := s.schedules[k]
-	if !ok {
-		respond(w, nil, notFound("Schedule %s does not exist.", sc.Name))
-		return
-	}
-	now := s.now()
-	sc.CreationDate, sc.LastModificationDate = old.CreationDate, now
-	s.gen++
-	sc.gen = s.gen
-	sc.next = sc.firstDue(now)
-	s.schedules[k] = sc
-	respond(w, map[string]string{"ScheduleArn": ScheduleArn(k.group, k.name)}, nil)
-}
-
 func groupParam(r *http.Request, param string) (string, *apiError) {
 	g := r.URL.Query().Get(param)
 	if g == "" {
@@ -717,68 +679,3 @@ func keyLess(a, b key) bool {
 	return a.name < b.name
 }
 
-func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("Name")
-	if err := validName("Name", name); err != nil {
-		respond(w, nil, err)
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.groups[name]; ok {
-		respond(w, nil, conflict("Schedule group %s already exists.", name))
-		return
-	}
-	now := s.now()
-	s.groups[name] = &group{name: name, created: now, lastModified: now}
-	respond(w, map[string]string{"ScheduleGroupArn": groupArn(name)}, nil)
-}
-
-func (s *Server) getGroup(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("Name")
-	if err := validName("Name", name); err != nil {
-		respond(w, nil, err)
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g, ok := s.groups[name]
-	if !ok {
-		respond(w, nil, notFound("Schedule group %s does not exist.", name))
-		return
-	}
-	respond(w, map[string]any{
-		"Arn":                  groupArn(name),
-		"CreationDate":         epoch(g.created),
-		"LastModificationDate": epoch(g.lastModified),
-		"Name":                 name,
-		"State":                "ACTIVE",
-	}, nil)
-}
-
-// deleteGroup removes a group and every schedule in it. The service does
-// this asynchronously; doing it at once is indistinguishable locally.
-func (s *Server) deleteGroup(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("Name")
-	if err := validName("Name", name); err != nil {
-		respond(w, nil, err)
-		return
-	}
-	if name == DefaultGroup {
-		respond(w, nil, validation("The default schedule group cannot be deleted."))
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.groups[name]; !ok {
-		respond(w, nil, notFound("Schedule group %s does not exist.", name))
-		return
-	}
-	delete(s.groups, name)
-	for k := range s.schedules {
-		if k.group == name {
-			delete(s.schedules, k)
-		}
-	}
-	respond(w, struct{}{}, nil)
-}

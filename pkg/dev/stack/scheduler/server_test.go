@@ -80,7 +80,7 @@ func isValidation(err error) bool {
 
 func TestScheduleLifecycle(t *testing.T) {
 	created := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	_, c := newStack(t, created)
+	srv, c := newStack(t, created)
 	ctx := context.Background()
 
 	in := oneTime("grant-123_reminder.v1", "2026-03-29T09:00:00", "Europe/London")
@@ -135,48 +135,15 @@ func TestScheduleLifecycle(t *testing.T) {
 		t.Fatalf("duplicate CreateSchedule: got %v, want ConflictException", err)
 	}
 	// ... but the same name in another group does not.
-	if _, err := c.CreateScheduleGroup(ctx, &scheduler.CreateScheduleGroupInput{Name: aws.String("grants")}); err != nil {
-		t.Fatal(err)
-	}
+	srv.EnsureGroup("grants")
 	other := oneTime("grant-123_reminder.v1", "2026-04-01T00:00:00", "")
 	other.GroupName = aws.String("grants")
 	mustCreate(t, c, other)
-	if g, err := c.GetScheduleGroup(ctx, &scheduler.GetScheduleGroupInput{Name: aws.String("grants")}); err != nil || g.State != types.ScheduleGroupStateActive {
-		t.Fatalf("GetScheduleGroup: %+v, %v", g, err)
-	}
 	// A retried create (same ClientToken) is idempotent, as on the service.
 	retry := oneTime("idem", "2026-04-01T00:00:00", "")
 	retry.ClientToken = aws.String("token-1")
 	mustCreate(t, c, retry)
 	mustCreate(t, c, retry)
-
-	// UpdateSchedule replaces the definition.
-	_, err = c.UpdateSchedule(ctx, &scheduler.UpdateScheduleInput{
-		Name:               in.Name,
-		ScheduleExpression: aws.String("cron(0 6 * * ? *)"),
-		FlexibleTimeWindow: &types.FlexibleTimeWindow{Mode: types.FlexibleTimeWindowModeOff},
-		State:              types.ScheduleStateDisabled,
-		Target:             &types.Target{Arn: aws.String(lambdaArn), RoleArn: aws.String(roleArn)},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err = c.GetSchedule(ctx, &scheduler.GetScheduleInput{Name: in.Name})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if aws.ToString(got.ScheduleExpression) != "cron(0 6 * * ? *)" || got.State != types.ScheduleStateDisabled ||
-		got.Target.Input != nil || got.ActionAfterCompletion != types.ActionAfterCompletionNone || got.ScheduleExpressionTimezone != nil {
-		t.Errorf("after update: %+v", got)
-	}
-	_, err = c.UpdateSchedule(ctx, &scheduler.UpdateScheduleInput{
-		Name: aws.String("missing"), ScheduleExpression: aws.String("rate(1 day)"),
-		FlexibleTimeWindow: &types.FlexibleTimeWindow{Mode: types.FlexibleTimeWindowModeOff},
-		Target:             &types.Target{Arn: aws.String(lambdaArn), RoleArn: aws.String(roleArn)},
-	})
-	if !isNotFound(err) {
-		t.Errorf("UpdateSchedule missing: got %v, want ResourceNotFoundException", err)
-	}
 
 	if _, err := c.DeleteSchedule(ctx, &scheduler.DeleteScheduleInput{Name: in.Name}); err != nil {
 		t.Fatal(err)
@@ -263,11 +230,9 @@ func TestErrorWireShape(t *testing.T) {
 }
 
 func TestListSchedulesPrefixAndPagination(t *testing.T) {
-	_, c := newStack(t, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
+	srv, c := newStack(t, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
 	ctx := context.Background()
-	if _, err := c.CreateScheduleGroup(ctx, &scheduler.CreateScheduleGroupInput{Name: aws.String("other")}); err != nil {
-		t.Fatal(err)
-	}
+	srv.EnsureGroup("other")
 	for _, n := range []string{"grant-5", "grant-1", "grant-3", "grant-2", "grant-4", "panel-1"} {
 		mustCreate(t, c, oneTime(n, "2026-04-01T00:00:00", ""))
 	}
@@ -568,9 +533,7 @@ func TestRunStopsOnCancel(t *testing.T) {
 func TestRunTiesOrderedByGroupThenName(t *testing.T) {
 	srv, c := newStack(t, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
 	ctx := context.Background()
-	if _, err := c.CreateScheduleGroup(ctx, &scheduler.CreateScheduleGroupInput{Name: aws.String("alpha")}); err != nil {
-		t.Fatal(err)
-	}
+	srv.EnsureGroup("alpha")
 	for _, gn := range []string{"default/c", "alpha/z", "default/a", "alpha/b", "default/b", "alpha/a"} {
 		g, n, _ := strings.Cut(gn, "/")
 		in := oneTime(n, "2026-03-02T09:00:00", "")
