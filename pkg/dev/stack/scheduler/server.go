@@ -678,4 +678,3 @@ func keyLess(a, b key) bool {
 	}
 	return a.name < b.name
 }
-
