@@ -15,13 +15,15 @@ import (
 // goes to the partner, or after the programme's limit the check-in becomes
 // overdue and the officer is told. Each of these happens once.
 func (s *Service) Remind(ctx context.Context, agreementID string, n int) error {
+	// The settings are read before the change, which stays a pure function
+	// of the agreement.
+	a, p, err := s.agreementAndSettings(ctx, agreementID)
+	if err != nil {
+		return err
+	}
 	now := s.Now()
 	var key outbox.Key
-	_, err := s.Store.UpdateAgreement(ctx, agreementID, 0, func(a *grants.Agreement) (grants.Effects, error) {
-		p, err := s.settings(ctx, a.Programme)
-		if err != nil {
-			return grants.Effects{}, err
-		}
+	a, err = s.Store.UpdateRead(ctx, a, func(a *grants.Agreement) (grants.Effects, error) {
 		e, reminder, overdue, changed := a.RemindOrEscalate(n, now, p.ReminderDays, p.MaxReminders)
 		if !changed {
 			return grants.Effects{}, grants.ErrNoChange
@@ -35,7 +37,7 @@ func (s *Service) Remind(ctx context.Context, agreementID string, n int) error {
 	if err != nil || key == (outbox.Key{}) {
 		return err
 	}
-	return s.Deliver(ctx, agreementID, key.String())
+	return s.deliverOne(ctx, agreementID, key.String(), a, &p)
 }
 
 // SweepReport says what a sweep did.
