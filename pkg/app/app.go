@@ -138,5 +138,5 @@ func (d *Deps) Service() *service.Service {
 func (d *Deps) AgreementsAPI() httpapi.Router {
 	svc := d.Service()
 	svc.Schedules = d.Schedules()
-	return (&httpapi.Agreements{Service: svc, Idempotency: d.Store}).Routes()
+	return (&httpapi.Agreements{Service: svc}).Routes()
 }

@@ -25,6 +25,7 @@ type Op[In, Out, Opts any] func(context.Context, *In, ...func(*Opts)) (*Out, err
 type dynamoOps struct {
 	query              Op[dynamodb.QueryInput, dynamodb.QueryOutput, dynamodb.Options]
 	getItem            Op[dynamodb.GetItemInput, dynamodb.GetItemOutput, dynamodb.Options]
+	batchGetItem       Op[dynamodb.BatchGetItemInput, dynamodb.BatchGetItemOutput, dynamodb.Options]
 	putItem            Op[dynamodb.PutItemInput, dynamodb.PutItemOutput, dynamodb.Options]
 	updateItem         Op[dynamodb.UpdateItemInput, dynamodb.UpdateItemOutput, dynamodb.Options]
 	deleteItem         Op[dynamodb.DeleteItemInput, dynamodb.DeleteItemOutput, dynamodb.Options]
@@ -33,7 +34,7 @@ type dynamoOps struct {
 
 // newDynamoOps wraps c.
 func newDynamoOps(c *dynamodb.Client) dynamoOps {
-	return dynamoOps{c.Query, c.GetItem, c.PutItem, c.UpdateItem, c.DeleteItem, c.TransactWriteItems}
+	return dynamoOps{c.Query, c.GetItem, c.BatchGetItem, c.PutItem, c.UpdateItem, c.DeleteItem, c.TransactWriteItems}
 }
 
 func (d dynamoOps) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
@@ -42,6 +43,10 @@ func (d dynamoOps) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func
 
 func (d dynamoOps) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
 	return d.getItem(ctx, in, o...)
+}
+
+func (d dynamoOps) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
+	return d.batchGetItem(ctx, in, o...)
 }
 
 func (d dynamoOps) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"time"
 
@@ -25,18 +26,23 @@ const maxAttempts = 8
 // in one TransactWriteItems, assigning the next reference of its programme
 // (CP-<year>-<seq>) by a conditional counter update in the same transaction,
 // so references are unique and gapless. fx (its first audit entry) is written
-// with it; answer, if given, renders the idempotent request's answer from the
-// agreement as stored, its reference assigned.
-func (st *Store) CreateAgreement(ctx context.Context, a *grants.Agreement, fx grants.Effects, answer func(a *grants.Agreement) (*idempotency.Answer, error)) error {
+// with it. With once, the request's answer is read with the counter (and
+// returned, nothing written, if it stands) and written with the agreement,
+// rendered from it as stored, its reference assigned.
+func (st *Store) CreateAgreement(ctx context.Context, a *grants.Agreement, fx grants.Effects, once *idempotency.Once[*grants.Agreement]) (*idempotency.Response, error) {
 	year := a.StartDate.Year
 	counterKey := keyOf("PROG#"+a.Programme, fmt.Sprintf("SEQ#%d", year))
+	now := fx.At
+	if now.IsZero() {
+		now = time.Now()
+	}
 	for range maxAttempts {
-		out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: counterKey, ConsistentRead: aws.Bool(true)})
-		if err != nil {
-			return fmt.Errorf("read reference counter: %w", err)
+		counterItem, stored, err := st.counterAndAnswer(ctx, counterKey, once, now)
+		if err != nil || stored != nil {
+			return stored, err
 		}
 		seq := 0
-		if v, ok := out.Item["seq"].(*types.AttributeValueMemberN); ok {
+		if v, ok := counterItem["seq"].(*types.AttributeValueMemberN); ok {
 			seq, _ = strconv.Atoi(v.Value)
 		}
 		a.Reference = grants.FormatReference(year, seq+1)
@@ -56,51 +62,70 @@ func (st *Store) CreateAgreement(ctx context.Context, a *grants.Agreement, fx gr
 		items := []types.TransactWriteItem{{Update: counter}}
 		ai, err := agreementItem(a)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		items = append(items, st.putNew(ai))
 		for _, in := range a.Instalments {
 			it, err := instalmentItem(a, in)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			items = append(items, st.putNew(it))
 		}
 		for _, c := range a.CheckIns {
 			it, err := checkInItem(a, c)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			items = append(items, st.putNew(it))
 		}
 		own := len(items)
-		if answer != nil {
-			if fx.Answer, err = answer(a); err != nil {
-				return err
+		if once != nil {
+			if fx.Answer, err = once.Answer(a); err != nil {
+				return nil, err
 			}
 		}
 		more, err := st.effectItems(a.ID, fx)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		items = append(items, more...)
 		_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		if err == nil {
-			return nil
+			return nil, nil
 		}
 		if !isConditionFailure(err) {
-			return fmt.Errorf("create agreement: %w", err)
+			return nil, fmt.Errorf("create agreement: %w", err)
 		}
 		for _, i := range cancelledAt(err) {
 			if i >= own {
-				// An effect's condition failed (e.g. the idempotency claim was
-				// taken over): retrying cannot help.
-				return fmt.Errorf("create agreement: %w", err)
+				// An effect's condition failed: the request was answered meanwhile
+				// (a concurrent duplicate committed first). Retrying cannot help.
+				return nil, fmt.Errorf("create agreement: %w", idempotency.ErrAnswered)
 			}
 		}
 		// Another agreement took this reference number: read the counter again.
 	}
-	return &grants.Error{Code: grants.Conflict, Message: "Too many agreements are being created at once in this programme; try again.", Reason: "busy"}
+	return nil, &grants.Error{Code: grants.Conflict, Message: "Too many agreements are being created at once in this programme; try again.", Reason: "busy"}
+}
+
+// counterAndAnswer reads a reference counter and, with once, the request's
+// stored answer, in one call.
+func (st *Store) counterAndAnswer(ctx context.Context, counterKey item, once *idempotency.Once[*grants.Agreement], now time.Time) (item, *idempotency.Response, error) {
+	if once == nil {
+		out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: counterKey, ConsistentRead: aws.Bool(true)})
+		if err != nil {
+			return nil, nil, fmt.Errorf("read reference counter: %w", err)
+		}
+		return out.Item, nil, nil
+	}
+	answerKey := idemKey(once.Request)
+	found, err := st.batchGet(ctx, counterKey, answerKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	stored, err := answerOf(found[keyString(answerKey)], once.Request, now)
+	return found[keyString(counterKey)], stored, err
 }
 
 func (st *Store) putNew(it item) types.TransactWriteItem {
@@ -267,10 +292,19 @@ func (st *Store) write(ctx context.Context, before, after *grants.Agreement, fx 
 		return err
 	}
 	items = append(items, more...)
+	answerAt := -1 // effectItems puts the answer last
+	if fx.Answer != nil {
+		answerAt = len(items) - 1
+	}
 	if len(items) > 100 {
 		return fmt.Errorf("update of %s needs %d writes, over DynamoDB's 100 per transaction", after.ID, len(items))
 	}
 	_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if err != nil && slices.Contains(cancelledAt(err), answerAt) {
+		// A concurrent duplicate answered the request first: no retry, the
+		// caller answers with what it stored.
+		return idempotency.ErrAnswered
+	}
 	if err != nil && isConditionFailure(err) {
 		return fmt.Errorf("%w: %v", errRace, err)
 	}

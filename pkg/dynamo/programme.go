@@ -13,7 +13,7 @@ import (
 // ProgrammeSettings reads a programme's settings (zero if it has none).
 func (st *Store) ProgrammeSettings(ctx context.Context, programme string) (grants.ProgrammeSettings, error) {
 	var p grants.ProgrammeSettings
-	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: keyOf("PROG#"+programme, "SETTINGS")})
+	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: settingsKey(programme)})
 	if err != nil {
 		return p, fmt.Errorf("read programme settings: %w", err)
 	}
@@ -33,3 +33,5 @@ func (st *Store) PutProgrammeSettings(ctx context.Context, programme string, p g
 	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(st.table), Item: it})
 	return err
 }
+
+func settingsKey(programme string) item { return keyOf("PROG#"+programme, "SETTINGS") }

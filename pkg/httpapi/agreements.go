@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -16,17 +15,9 @@ import (
 	"github.com/partnership-grants/backend/pkg/service"
 )
 
-// Idempotency claims and releases Idempotency-Keys; the answer itself is
-// written with the change (service.Answer).
-type Idempotency interface {
-	BeginIdempotent(ctx context.Context, req idempotency.Request, now, inProgressUntil time.Time) (*idempotency.Response, error)
-	AbandonIdempotent(ctx context.Context, req idempotency.Request) error
-}
-
 // Agreements serves the /agreements route family.
 type Agreements struct {
-	Service     *service.Service
-	Idempotency Idempotency
+	Service *service.Service
 }
 
 // Routes is the function's route table; the keys match template.yaml.
@@ -103,7 +94,7 @@ func (h *Agreements) create(ctx context.Context, r *Request) (events.APIGatewayV
 		Support:         body.Support,
 	}
 	if r.Header("Idempotency-Key") == "" {
-		a, err := h.Service.CreateAgreement(ctx, r.Actor.ID, in, nil)
+		a, _, err := h.Service.CreateAgreement(ctx, r.Actor.ID, in, nil)
 		if err != nil {
 			return events.APIGatewayV2HTTPResponse{}, err
 		}
@@ -112,15 +103,9 @@ func (h *Agreements) create(ctx context.Context, r *Request) (events.APIGatewayV
 	// The same key and body must give the same agreement: hash the decoded
 	// body, so whitespace or key order do not count as a different request.
 	canonical, _ := json.Marshal(body)
-	return withIdempotency(ctx, h.Idempotency, r, "agreements.create", canonical, h.Service.Now(),
-		func(answer answerer) (events.APIGatewayV2HTTPResponse, error) {
-			var resp events.APIGatewayV2HTTPResponse
-			_, err := h.Service.CreateAgreement(ctx, r.Actor.ID, in, func(a *grants.Agreement) (*idempotency.Answer, error) {
-				var err error
-				resp, err = created(a)
-				return answer(resp, err)
-			})
-			return resp, err
+	return withIdempotency(r, "agreements.create", canonical, created,
+		func(once *idempotency.Once[*grants.Agreement]) (*grants.Agreement, *idempotency.Response, error) {
+			return h.Service.CreateAgreement(ctx, r.Actor.ID, in, once)
 		})
 }
 

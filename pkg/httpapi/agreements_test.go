@@ -71,7 +71,7 @@ func newFixture(t testing.TB) *fixture {
 	counter := &callCounter{calls: map[string]int{}}
 	db, table := testenv.AppTable(t, counter.option)
 	store := dynamo.New(db, table)
-	h := &Agreements{Service: &service.Service{Store: store, Now: tick(), NewID: dynamo.NewID}, Idempotency: store}
+	h := &Agreements{Service: &service.Service{Store: store, Now: tick(), NewID: dynamo.NewID}}
 	counter.reset()
 	return &fixture{api: h.Routes(), store: store, counter: counter}
 }

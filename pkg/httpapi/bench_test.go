@@ -15,7 +15,7 @@ import (
 func benchAPI(b *testing.B) Router {
 	db, table := testenv.AppTable(b)
 	store := dynamo.New(db, table)
-	h := &Agreements{Service: &service.Service{Store: store, Now: time.Now, NewID: dynamo.NewID}, Idempotency: store}
+	h := &Agreements{Service: &service.Service{Store: store, Now: time.Now, NewID: dynamo.NewID}}
 	return h.Routes()
 }
 

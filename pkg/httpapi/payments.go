@@ -15,8 +15,7 @@ import (
 
 // Payments serves finance's instalment routes.
 type Payments struct {
-	Service     *service.Service
-	Idempotency Idempotency
+	Service *service.Service
 }
 
 // Routes is the function's route table; the keys match template.yaml.
@@ -114,15 +113,12 @@ func (h *Payments) pay(ctx context.Context, r *Request) (events.APIGatewayV2HTTP
 		N         int
 		Body      paymentBody
 	}{id, n, body})
-	return withIdempotency(ctx, h.Idempotency, r, "payments.request", canonical, h.Service.Now(),
-		func(answer answerer) (events.APIGatewayV2HTTPResponse, error) {
-			var resp events.APIGatewayV2HTTPResponse
-			_, err := h.Service.RequestPayment(ctx, r.Actor.ID, id, n, req, func(a *grants.Agreement) (*idempotency.Answer, error) {
-				var err error
-				resp, err = JSONResponse(http.StatusCreated, paid(a, n))
-				return answer(resp, err)
-			})
-			return resp, err
+	return withIdempotency(r, "payments.request", canonical,
+		func(a *grants.Agreement) (events.APIGatewayV2HTTPResponse, error) {
+			return JSONResponse(http.StatusCreated, paid(a, n))
+		},
+		func(once *idempotency.Once[*grants.Agreement]) (*grants.Agreement, *idempotency.Response, error) {
+			return h.Service.RequestPayment(ctx, r.Actor.ID, id, n, req, once)
 		})
 }
 

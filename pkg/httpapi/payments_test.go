@@ -133,7 +133,7 @@ func newPayEnv(t testing.TB) *payEnv {
 			FinanceEmails: []string{e.finance}, ReminderDays: 7, MaxReminders: 2},
 	}
 	e.x.NewID = dynamo.NewID
-	e.h = &Payments{Service: e.x, Idempotency: store}
+	e.h = &Payments{Service: e.x}
 	e.api = e.h.Routes()
 	return e
 }
@@ -162,7 +162,7 @@ func (e *payEnv) newAgreement(t testing.TB, programme string, due ...int) *grant
 		t.Fatal(err)
 	}
 	a.ID = dynamo.NewID()
-	if err := e.check.CreateAgreement(ctx, a, grants.Audited(grants.AuditEntry{At: now, Actor: "programme@funder.example", Action: "agreement.created"}), nil); err != nil {
+	if _, err := e.check.CreateAgreement(ctx, a, grants.Audited(grants.AuditEntry{At: now, Actor: "programme@funder.example", Action: "agreement.created"}), nil); err != nil {
 		t.Fatal(err)
 	}
 	e.mutate(t, a.ID, func(a *grants.Agreement) ([]grants.AuditEntry, error) {
@@ -625,7 +625,7 @@ func TestPayRules(t *testing.T) {
 			t.Fatal(err)
 		}
 		d.ID = dynamo.NewID()
-		if err := e.check.CreateAgreement(context.Background(), d, grants.Audited(grants.AuditEntry{At: now, Actor: "p", Action: "agreement.created"}), nil); err != nil {
+		if _, err := e.check.CreateAgreement(context.Background(), d, grants.Audited(grants.AuditEntry{At: now, Actor: "p", Action: "agreement.created"}), nil); err != nil {
 			t.Fatal(err)
 		}
 		wantProblem(t, "draft", e.do(t, payEvent(d.ID, 1, payBody, alice, "draft")), 409, "agreement_not_active")

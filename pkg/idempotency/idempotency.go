@@ -1,14 +1,18 @@
 // Package idempotency makes a request with an Idempotency-Key take effect at
-// most once, in the shape of Powertools for AWS Lambda's idempotency utility
-// (which has no Go port): a record per key moves INPROGRESS → COMPLETED,
-// carries a hash of the request so a reused key with another body is refused,
-// and holds the first response so a retry gets it back byte for byte.
+// most once. As in Powertools for AWS Lambda's idempotency utility (which has
+// no Go port), a record per caller and key carries a hash of the request, so
+// a reused key with another body is refused, and the first response, so a
+// retry gets it back byte for byte.
 //
-// Unlike Powertools, completion is not a separate write: the Answer goes into
-// the same transaction as the business change, so a crash between commit and
-// response cannot lose the response or let the change happen twice. This
-// package holds the storage-neutral parts; the records live in the DynamoDB
-// adapter (pkg/dynamo).
+// Unlike Powertools, there is no INPROGRESS claim written before the work:
+// every effect of a change is written in one transaction, and the answer is
+// written in that same transaction, only where none stands. A request first
+// looks for a stored answer (in the same read as the settings it needs);
+// of two concurrent requests under one key, one transaction commits and the
+// other fails on the answer, and answers with the stored response. A crash
+// between commit and response cannot lose the response or let the change
+// happen twice. This package holds the storage-neutral parts; the records
+// live in the DynamoDB adapter (pkg/dynamo).
 package idempotency
 
 import (
@@ -18,11 +22,9 @@ import (
 	"time"
 )
 
-// Record statuses.
-const (
-	StatusInProgress = "INPROGRESS"
-	StatusCompleted  = "COMPLETED"
-)
+// StatusCompleted marks a record holding an answer. (Records of the earlier
+// design may say INPROGRESS: they answer nothing and are overwritten.)
+const StatusCompleted = "COMPLETED"
 
 // DefaultRetention is how long a completed key is honoured; expiry is
 // checked in code because DynamoDB's TTL deletes late (up to days).
@@ -31,8 +33,9 @@ const DefaultRetention = 24 * time.Hour
 var (
 	// ErrPayloadMismatch: the key was used before with a different request.
 	ErrPayloadMismatch = errors.New("idempotency key reused with a different request")
-	// ErrInProgress: a request under this key has not finished yet.
-	ErrInProgress = errors.New("a request with this idempotency key is still in progress")
+	// ErrAnswered: another request under the key wrote its answer first, so
+	// this one's change was not written; its stored response is the answer.
+	ErrAnswered = errors.New("answered by another request under the same key")
 )
 
 // Request identifies one idempotent request: the operation's scope (so keys
@@ -63,4 +66,17 @@ type Response struct {
 type Answer struct {
 	Request  Request
 	Response Response
+}
+
+// Once makes a change idempotent: Request names it, and Render gives the
+// response stored with the change, from the change's result.
+type Once[T any] struct {
+	Request Request
+	Render  func(result T) (Response, error)
+}
+
+// Answer is the answer to store with the change that produced result.
+func (o *Once[T]) Answer(result T) (*Answer, error) {
+	resp, err := o.Render(result)
+	return &Answer{Request: o.Request, Response: resp}, err
 }

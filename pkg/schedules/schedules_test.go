@@ -120,7 +120,7 @@ func (f *fixture) activate(t *testing.T, start, timeZone string) *grants.Agreeme
 		t.Fatal(err)
 	}
 	a.ID = dynamo.NewID()
-	if err := f.store.CreateAgreement(ctx, a, grants.Audited(grants.AuditEntry{At: now, Actor: "officer@funder.test", Action: "agreement.created"}), nil); err != nil {
+	if _, err := f.store.CreateAgreement(ctx, a, grants.Audited(grants.AuditEntry{At: now, Actor: "officer@funder.test", Action: "agreement.created"}), nil); err != nil {
 		t.Fatal(err)
 	}
 	a, err = f.store.UpdateAgreement(ctx, a.ID, 0, grants.AuditOnly(func(a *grants.Agreement) ([]grants.AuditEntry, error) {

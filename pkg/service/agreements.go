@@ -2,31 +2,48 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/idempotency"
 )
 
-// Answer renders, inside the change's transaction, the answer stored for an
-// idempotent request from the use case's result; nil when the request
-// carries no Idempotency-Key.
-type Answer[T any] func(result T) (*idempotency.Answer, error)
-
 // CreateAgreement validates and stores a new draft agreement with its plans.
-func (s *Service) CreateAgreement(ctx context.Context, actor string, in grants.NewAgreementInput, answer Answer[*grants.Agreement]) (*grants.Agreement, error) {
+// With once (an Idempotency-Key) a request answered before gets that answer
+// back (replay), and nothing is written.
+func (s *Service) CreateAgreement(ctx context.Context, actor string, in grants.NewAgreementInput, once *idempotency.Once[*grants.Agreement]) (a *grants.Agreement, replay *idempotency.Response, err error) {
 	now := s.Now()
-	a, err := grants.NewAgreement(in, now, actor)
-	if err != nil {
-		return nil, err
+	if a, err = grants.NewAgreement(in, now, actor); err != nil {
+		return nil, nil, err
 	}
 	a.ID = s.NewID()
 	created := grants.AuditEntry{At: now.UTC(), Actor: actor, Action: "agreement.created",
 		Detail: fmt.Sprintf("%s %s award in %d instalments", a.Money().Major(), a.Currency, a.InstalmentCount)}
-	if err := s.Store.CreateAgreement(ctx, a, grants.Effects{At: now, Audit: []grants.AuditEntry{created}}, answer); err != nil {
+	replay, err = s.Store.CreateAgreement(ctx, a, grants.Effects{At: now, Audit: []grants.AuditEntry{created}}, once)
+	if err != nil {
+		replay, err = answeredMeanwhile(ctx, s, once, err, now)
+	}
+	if err != nil || replay != nil {
+		return nil, replay, err
+	}
+	return a, nil, nil
+}
+
+// answeredMeanwhile explains an idempotent change's failure: if the request
+// has an answer now (a concurrent duplicate committed first, or this one
+// committed and only its reply was lost), the answer is the replay.
+func answeredMeanwhile[T any](ctx context.Context, s *Service, once *idempotency.Once[T], err error, now time.Time) (*idempotency.Response, error) {
+	if once == nil || err == nil {
 		return nil, err
 	}
-	return a, nil
+	if stored, aerr := s.Store.Answered(ctx, once.Request, now); aerr == nil && stored != nil {
+		return stored, nil
+	} else if errors.Is(aerr, idempotency.ErrPayloadMismatch) {
+		return nil, aerr
+	}
+	return nil, err
 }
 
 // Agreement reads an agreement with its plans.

@@ -124,7 +124,7 @@ func fill(t testing.TB, store *dynamo.Store, n int) {
 				}, now, "officer@funder.test")
 				if err == nil {
 					a.ID = dynamo.NewID()
-					err = store.CreateAgreement(ctx, a, grants.Audited(grants.AuditEntry{At: now, Actor: "officer@funder.test", Action: "agreement.created"}), nil)
+					_, err = store.CreateAgreement(ctx, a, grants.Audited(grants.AuditEntry{At: now, Actor: "officer@funder.test", Action: "agreement.created"}), nil)
 				}
 				if err == nil {
 					_, err = store.UpdateAgreement(ctx, a.ID, 0, grants.AuditOnly(func(a *grants.Agreement) ([]grants.AuditEntry, error) {

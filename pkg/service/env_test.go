@@ -168,7 +168,7 @@ func (e *env) agreement(t testing.TB, start string, sync bool, contacts ...strin
 		t.Fatal(err)
 	}
 	a.ID = dynamo.NewID()
-	if err := e.store.CreateAgreement(ctx, a, grants.Audited(grants.AuditEntry{At: now, Actor: "officer@funder.test", Action: "agreement.created"}), nil); err != nil {
+	if _, err := e.store.CreateAgreement(ctx, a, grants.Audited(grants.AuditEntry{At: now, Actor: "officer@funder.test", Action: "agreement.created"}), nil); err != nil {
 		t.Fatal(err)
 	}
 	a, err = e.store.UpdateAgreement(ctx, a.ID, 0, grants.AuditOnly(func(a *grants.Agreement) ([]grants.AuditEntry, error) {

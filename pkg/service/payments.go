@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/idempotency"
 	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
@@ -18,14 +19,26 @@ func (s *Service) Instalments(ctx context.Context, f grants.InstalmentFilter, cu
 
 // RequestPayment records finance's payment of instalment n: it waits for a
 // second person's approval under the two-person rule, or is paid at once
-// without it. The programme's settings are read before the change, which
-// stays a pure function of the agreement.
-func (s *Service) RequestPayment(ctx context.Context, actor, id string, n int, req grants.PaymentRequest, answer Answer[*grants.Agreement]) (*grants.Agreement, error) {
-	a, p, err := s.agreementAndSettings(ctx, id)
+// without it. The programme's settings, and the stored answer to an
+// idempotent request, are read in one call before the change, which stays a
+// pure function of the agreement; a request answered before gets that answer
+// back (replay).
+func (s *Service) RequestPayment(ctx context.Context, actor, id string, n int, req grants.PaymentRequest, once *idempotency.Once[*grants.Agreement]) (_ *grants.Agreement, replay *idempotency.Response, err error) {
+	now := s.Now()
+	a, err := s.Store.GetAgreement(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	now, paymentID, twoPeople := s.Now(), s.NewID(), p.RequiresTwoPeople()
+	var key *idempotency.Request
+	if once != nil {
+		key = &once.Request
+	}
+	p, replay, err := s.Store.SettingsAndAnswer(ctx, a.Programme, key, now)
+	if err != nil || replay != nil {
+		return nil, replay, err
+	}
+	p = p.Defaults(s.Defaults)
+	paymentID, twoPeople := s.NewID(), p.RequiresTwoPeople()
 	a, err = s.Store.UpdateRead(ctx, a, func(a *grants.Agreement) (grants.Effects, error) {
 		_, entries, err := a.RequestPayment(n, req, paymentID, twoPeople, now, actor)
 		if err != nil {
@@ -35,18 +48,19 @@ func (s *Service) RequestPayment(ctx context.Context, actor, id string, n int, r
 		if !twoPeople {
 			fx.Outbox = paidEffects(n)
 		}
-		if answer != nil {
-			fx.Answer, err = answer(a)
+		if once != nil {
+			fx.Answer, err = once.Answer(a)
 		}
 		return fx, err
 	})
 	if err != nil {
-		return nil, err
+		replay, err = answeredMeanwhile(ctx, s, once, err, now)
+		return nil, replay, err
 	}
 	if !twoPeople {
 		s.deliver(ctx, id, a, &p, paidEffects(n)...)
 	}
-	return a, nil
+	return a, nil, nil
 }
 
 // ApprovePayment approves a requested payment (by someone other than the

@@ -19,7 +19,9 @@ import (
 
 // Store is the storage the use cases need.
 type Store interface {
-	CreateAgreement(ctx context.Context, a *grants.Agreement, fx grants.Effects, answer func(*grants.Agreement) (*idempotency.Answer, error)) error
+	// CreateAgreement stores a new agreement; with once, unless the request
+	// was answered already (then that answer is returned, nothing written).
+	CreateAgreement(ctx context.Context, a *grants.Agreement, fx grants.Effects, once *idempotency.Once[*grants.Agreement]) (*idempotency.Response, error)
 	GetAgreement(ctx context.Context, id string) (*grants.Agreement, error)
 	// UpdateAgreement applies change to the agreement and writes it with its
 	// effects; with expectVersion > 0 the agreement must still be at it.
@@ -44,6 +46,10 @@ type Store interface {
 	ListQuarantine(ctx context.Context, status string) ([]grants.Quarantined, error)
 	GetQuarantined(ctx context.Context, id string) (*grants.Quarantined, error)
 	ProgrammeSettings(ctx context.Context, programme string) (grants.ProgrammeSettings, error)
+	// SettingsAndAnswer reads a programme's settings and, for req, its stored
+	// answer, in one read; Answered reads the answer alone.
+	SettingsAndAnswer(ctx context.Context, programme string, req *idempotency.Request, now time.Time) (grants.ProgrammeSettings, *idempotency.Response, error)
+	Answered(ctx context.Context, req idempotency.Request, now time.Time) (*idempotency.Response, error)
 }
 
 // Schedules keeps an agreement's EventBridge schedules in step with it and

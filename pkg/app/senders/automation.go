@@ -84,6 +84,6 @@ func PaymentsAPI(ctx context.Context, d *app.Deps) (httpapi.Router, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &httpapi.Payments{Service: svc, Idempotency: d.Store}
+	h := &httpapi.Payments{Service: svc}
 	return h.Routes(), nil
 }

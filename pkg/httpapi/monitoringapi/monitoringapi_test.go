@@ -95,7 +95,7 @@ func newMonitoringFixture(t *testing.T) *monFixture {
 			t.Fatal(err)
 		}
 		a.ID = dynamo.NewID()
-		if err := store.CreateAgreement(ctx, a, grants.Audited(grants.AuditEntry{At: now(), Actor: officer, Action: "agreement.created"}), nil); err != nil {
+		if _, err := store.CreateAgreement(ctx, a, grants.Audited(grants.AuditEntry{At: now(), Actor: officer, Action: "agreement.created"}), nil); err != nil {
 			t.Fatal(err)
 		}
 		f.ids[partner] = a.ID

@@ -128,7 +128,7 @@ func (w *World) ActiveAgreement(t testing.TB) (*grants.Agreement, string) {
 		t.Fatal(err)
 	}
 	a.ID = dynamo.NewID()
-	if err := w.Store.CreateAgreement(ctx, a, grants.Audited(grants.AuditEntry{At: now, Actor: Creator, Action: "agreement.created"}), nil); err != nil {
+	if _, err := w.Store.CreateAgreement(ctx, a, grants.Audited(grants.AuditEntry{At: now, Actor: Creator, Action: "agreement.created"}), nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.Store.UpdateAgreement(ctx, a.ID, 0, grants.AuditOnly(func(a *grants.Agreement) ([]grants.AuditEntry, error) {
