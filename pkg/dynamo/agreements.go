@@ -450,7 +450,7 @@ func (st *Store) effectItems(agreementID string, fx grants.Effects) ([]types.Tra
 		items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: it}})
 	}
 	for _, key := range fx.Outbox {
-		items = append(items, st.enqueueItem(agreementID, key.String(), at))
+		items = append(items, st.enqueueItem(agreementID, key.String(), at, fx.ClaimedBy))
 	}
 	for _, sent := range fx.Sent {
 		partition := agreementID

@@ -37,17 +37,18 @@ func outboxIndexKey(agreementID, key string) types.AttributeValue {
 // enqueueItem is the transaction item that adds a pending side effect, to be
 // written with the state change that calls for it. An existing entry with the
 // same key is left as it is.
-func (st *Store) enqueueItem(agreementID, key string, now time.Time) types.TransactWriteItem {
-	return types.TransactWriteItem{Put: &types.Put{
-		TableName: &st.table,
-		Item: item{
-			"PK": s(agreementPK(agreementID)), "SK": s(outboxSK(key)), "type": s("outbox"),
-			"agreementId": s(agreementID), "key": s(key), "status": s(grants.OutboxPending),
-			"attempts": n(0), "createdAt": s(now.UTC().Format(time.RFC3339Nano)),
-			"napk": s("NA"), "nask": outboxIndexKey(agreementID, key),
-		},
-		ConditionExpression: aws.String("attribute_not_exists(PK)"),
-	}}
+func (st *Store) enqueueItem(agreementID, key string, now time.Time, claim *grants.Claim) types.TransactWriteItem {
+	it := item{
+		"PK": s(agreementPK(agreementID)), "SK": s(outboxSK(key)), "type": s("outbox"),
+		"agreementId": s(agreementID), "key": s(key), "status": s(grants.OutboxPending),
+		"attempts": n(0), "createdAt": s(now.UTC().Format(time.RFC3339Nano)),
+		"napk": s("NA"), "nask": outboxIndexKey(agreementID, key),
+	}
+	if claim != nil {
+		// Claimed as Claim would claim it, so a lapsed claim is retaken the same way.
+		it["status"], it["claimToken"], it["claimUntil"], it["attempts"] = s(grants.OutboxClaimed), s(claim.Token), millis(claim.Until), n(1)
+	}
+	return types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: it, ConditionExpression: aws.String("attribute_not_exists(PK)")}}
 }
 
 // Claim takes the side effect for this caller until now+lease: it creates the

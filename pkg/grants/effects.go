@@ -18,6 +18,10 @@ type Effects struct {
 	// Outbox enqueues side effects (an email, an event) by outbox key; a key
 	// already enqueued is left as it is.
 	Outbox []outbox.Key
+	// ClaimedBy, when set, enqueues them already claimed by the invocation
+	// that will deliver them right after the write (no claim of their own);
+	// if it does not, the claim lapses and the sweep delivers them.
+	ClaimedBy *Claim
 	// Sent records claimed side effects as done; the write fails if a claim
 	// was lost meanwhile.
 	Sent []Sent
@@ -48,6 +52,12 @@ var ErrNoRecipients = errors.New("no deliverable recipients")
 type Sent struct {
 	Key, Token, MessageID string
 	Partition             string
+}
+
+// Claim is a delivery's hold on side effects: its token, and until when.
+type Claim struct {
+	Token string
+	Until time.Time
 }
 
 // Decision settles a held message: accepted or rejected, by whom, and why.

@@ -186,15 +186,14 @@ var (
 		{"dynamodb:GetItem", "approve: read programme settings"},
 		{"dynamodb:TransactWriteItems", "approve: commit paid + audit + outbox"},
 	}
-	// The deliveries use the agreement as the payment wrote it, and the
-	// settings the payment read: no read of their own.
+	// The deliveries were enqueued with the payment already claimed by its
+	// invocation, and use the agreement as the payment wrote it and the
+	// settings it read: they read and claim nothing, and one write records
+	// both.
 	deliverySteps = []pathStep{
-		{"dynamodb:UpdateItem", "remittance: claim outbox"},
 		{"ses:SendEmail", "remittance: send"},
-		{"dynamodb:TransactWriteItems", "remittance: record sent"},
-		{"dynamodb:UpdateItem", "event: claim outbox"},
 		{"events:PutEvents", "event: publish"},
-		{"dynamodb:TransactWriteItems", "event: record published"},
+		{"dynamodb:TransactWriteItems", "record sent and published"},
 	}
 )
 

@@ -184,9 +184,7 @@ func (s *Service) deliverOne(ctx context.Context, agreementID, key string, a *gr
 	if err != nil {
 		return s.release(ctx, agreementID, key, token, fmt.Errorf("send %s: %w", key, err))
 	}
-	messageID := posted.MessageID
-	sent := grants.AuditEntry{At: s.Now().UTC(), Actor: grants.System, Action: "email.sent", Subject: key,
-		Detail: fmt.Sprintf("%q to %s (SES %s)", posted.Subject, strings.Join(posted.To, ", "), messageID)}
+	messageID, sent := posted.MessageID, s.sentEntry(key, posted)
 	if checkIn == 0 {
 		return s.recordDone(ctx, agreementID, key, messageID, func(ctx context.Context) error {
 			return s.Store.Apply(ctx, agreementID, grants.Effects{At: sent.At, Audit: []grants.AuditEntry{sent}, Sent: []grants.Sent{{Key: key, Token: token, MessageID: messageID}}})
@@ -319,10 +317,22 @@ func (s *Service) deliverQuarantineNotice(ctx context.Context, k outbox.Key, tok
 
 // publishPaid puts the InstalmentPaid event on the accounting bus, once.
 func (s *Service) publishPaid(ctx context.Context, a *grants.Agreement, k outbox.Key, token string) error {
-	key, n := k.String(), k.Instalment
+	key := k.String()
+	id, published, err := s.publish(ctx, a, k.Instalment)
+	if err != nil {
+		return s.release(ctx, a.ID, key, token, err)
+	}
+	return s.recordDone(ctx, a.ID, key, id, func(ctx context.Context) error {
+		return s.Store.Apply(ctx, a.ID, grants.Effects{At: published.At, Audit: []grants.AuditEntry{published}, Sent: []grants.Sent{{Key: key, Token: token, MessageID: id}}})
+	})
+}
+
+// publish puts instalment n's InstalmentPaid event on the bus: its ID, and
+// the history entry that records it.
+func (s *Service) publish(ctx context.Context, a *grants.Agreement, n int) (string, grants.AuditEntry, error) {
 	in := a.Instalment(n)
 	if in == nil || in.Payment == nil || in.Status != grants.InstalmentPaid {
-		return s.release(ctx, a.ID, key, token, fmt.Errorf("instalment %d of %s is not paid", n, a.ID))
+		return "", grants.AuditEntry{}, fmt.Errorf("instalment %d of %s is not paid", n, a.ID)
 	}
 	p := in.Payment
 	id, err := s.Events.InstalmentPaid(ctx, InstalmentPaidEvent{
@@ -331,13 +341,16 @@ func (s *Service) publishPaid(ctx context.Context, a *grants.Agreement, k outbox
 		RequestedBy: p.RequestedBy, Actor: p.ApprovedBy, OverrideReason: p.OverrideReason,
 	})
 	if err != nil {
-		return s.release(ctx, a.ID, key, token, fmt.Errorf("publish InstalmentPaid: %w", err))
+		return "", grants.AuditEntry{}, fmt.Errorf("publish InstalmentPaid: %w", err)
 	}
-	published := grants.AuditEntry{At: s.Now().UTC(), Actor: grants.System,
-		Action: "event.published", Subject: fmt.Sprintf("instalment %d", n), Detail: "InstalmentPaid (event " + id + ")"}
-	return s.recordDone(ctx, a.ID, key, id, func(ctx context.Context) error {
-		return s.Store.Apply(ctx, a.ID, grants.Effects{At: published.At, Audit: []grants.AuditEntry{published}, Sent: []grants.Sent{{Key: key, Token: token, MessageID: id}}})
-	})
+	return id, grants.AuditEntry{At: s.Now().UTC(), Actor: grants.System,
+		Action: "event.published", Subject: fmt.Sprintf("instalment %d", n), Detail: "InstalmentPaid (event " + id + ")"}, nil
+}
+
+// sentEntry is the history entry of an email sent under key.
+func (s *Service) sentEntry(key string, posted Posted) grants.AuditEntry {
+	return grants.AuditEntry{At: s.Now().UTC(), Actor: grants.System, Action: "email.sent", Subject: key,
+		Detail: fmt.Sprintf("%q to %s (SES %s)", posted.Subject, strings.Join(posted.To, ", "), posted.MessageID)}
 }
 
 // recordDone runs the write that records a side effect which has already

@@ -2,6 +2,8 @@ package service
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/partnership-grants/backend/pkg/grants"
@@ -38,7 +40,7 @@ func (s *Service) RequestPayment(ctx context.Context, actor, id string, n int, r
 		return nil, replay, err
 	}
 	p = p.Defaults(s.Defaults)
-	paymentID, twoPeople := s.NewID(), p.RequiresTwoPeople()
+	paymentID, twoPeople, claim := s.NewID(), p.RequiresTwoPeople(), s.payOutClaim(now)
 	a, err = s.Store.UpdateRead(ctx, a, func(a *grants.Agreement) (grants.Effects, error) {
 		_, entries, err := a.RequestPayment(n, req, paymentID, twoPeople, now, actor)
 		if err != nil {
@@ -46,7 +48,7 @@ func (s *Service) RequestPayment(ctx context.Context, actor, id string, n int, r
 		}
 		fx := grants.Effects{At: now, Audit: entries}
 		if !twoPeople {
-			fx.Outbox = paidEffects(n)
+			fx.Outbox, fx.ClaimedBy = paidEffects(n), claim
 		}
 		if once != nil {
 			fx.Answer, err = once.Answer(a)
@@ -58,7 +60,7 @@ func (s *Service) RequestPayment(ctx context.Context, actor, id string, n int, r
 		return nil, replay, err
 	}
 	if !twoPeople {
-		s.deliver(ctx, id, a, &p, paidEffects(n)...)
+		s.payOut(ctx, a, p, n, claim)
 	}
 	return a, nil, nil
 }
@@ -72,14 +74,15 @@ func (s *Service) ApprovePayment(ctx context.Context, actor, id string, n int, p
 		return nil, err
 	}
 	now, twoPeople := s.Now(), p.RequiresTwoPeople()
+	claim := s.payOutClaim(now)
 	a, err = s.Store.UpdateRead(ctx, a, func(a *grants.Agreement) (grants.Effects, error) {
 		entries, err := a.ApprovePayment(n, paymentID, twoPeople, now, actor)
-		return grants.Effects{At: now, Audit: entries, Outbox: paidEffects(n)}, err
+		return grants.Effects{At: now, Audit: entries, Outbox: paidEffects(n), ClaimedBy: claim}, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.deliver(ctx, id, a, &p, paidEffects(n)...)
+	s.payOut(ctx, a, p, n, claim)
 	return a, nil
 }
 
@@ -87,6 +90,58 @@ func (s *Service) ApprovePayment(ctx context.Context, actor, id string, n int, p
 // and the accounting event.
 func paidEffects(n int) []outbox.Key {
 	return []outbox.Key{outbox.RemittanceKey(n), outbox.PaidEventKey(n)}
+}
+
+// payOutClaim enqueues a payment's side effects already claimed by this
+// invocation, when it can deliver them (the function has mail and a bus):
+// they need no claim of their own, and payOut records both in one write.
+func (s *Service) payOutClaim(now time.Time) *grants.Claim {
+	if s.Letters == nil || s.Events == nil {
+		return nil
+	}
+	return &grants.Claim{Token: newToken(), Until: now.Add(s.lease())}
+}
+
+// payOut sends instalment n's remittance and publishes its InstalmentPaid
+// event, both enqueued with the payment under claim, and records both as
+// done in one write. One that fails is released for the sweep; nothing is
+// returned, as the payment stands either way.
+func (s *Service) payOut(ctx context.Context, a *grants.Agreement, p grants.ProgrammeSettings, n int, claim *grants.Claim) {
+	if claim == nil {
+		s.deliver(ctx, a.ID, a, &p, paidEffects(n)...)
+		return
+	}
+	done := grants.Effects{At: s.Now()}
+	record := func(key, id string, entry grants.AuditEntry) {
+		done.Sent = append(done.Sent, grants.Sent{Key: key, Token: claim.Token, MessageID: id})
+		done.Audit = append(done.Audit, entry)
+	}
+	remittance, event := outbox.RemittanceKey(n).String(), outbox.PaidEventKey(n).String()
+	letter, _, err := s.letter(ctx, a, outbox.RemittanceKey(n), p)
+	var posted Posted
+	if err == nil {
+		posted, err = s.Letters.Post(ctx, letter)
+	}
+	switch {
+	case errors.Is(err, grants.ErrNoRecipients):
+		record(remittance, "", grants.AuditEntry{At: done.At.UTC(), Actor: grants.System, Action: "email.skipped", Subject: remittance, Detail: "no deliverable recipient"})
+	case err != nil:
+		logError(ctx, "remittance not sent; the sweep will retry", s.release(ctx, a.ID, remittance, claim.Token, fmt.Errorf("send %s: %w", remittance, err)), a.ID)
+	default:
+		record(remittance, posted.MessageID, s.sentEntry(remittance, posted))
+	}
+	if id, published, err := s.publish(ctx, a, n); err != nil {
+		logError(ctx, "InstalmentPaid not published; the sweep will retry", s.release(ctx, a.ID, event, claim.Token, err), a.ID)
+	} else {
+		record(event, id, published)
+	}
+	if len(done.Sent) == 0 {
+		return
+	}
+	first := done.Sent[0]
+	if err := s.recordDone(ctx, a.ID, first.Key, first.MessageID, func(ctx context.Context) error { return s.Store.Apply(ctx, a.ID, done) }); err != nil {
+		logError(ctx, "record the payment's side effects; the sweep will retry", err, a.ID)
+	}
 }
 
 // Hold stops an instalment from being paid, with a reason.
