@@ -156,20 +156,6 @@ func (st *Store) firstCopyItem(c grants.FirstCopy) (types.TransactWriteItem, err
 	return st.putNew(it), nil
 }
 
-// GetFirstCopy reads the first copy stored of the email with this
-// identity, or nil.
-func (st *Store) GetFirstCopy(ctx context.Context, identity string) (*grants.FirstCopy, error) {
-	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: firstCopyKey(identity), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return nil, fmt.Errorf("read first copy: %w", err)
-	}
-	if out.Item == nil {
-		return nil, nil
-	}
-	c := grants.FirstCopy{Identity: identity}
-	return &c, unmarshal(out.Item, &c)
-}
-
 // StoredMessages lists the SES message IDs whose processing is done (stored
 // as a reply, held, or recorded as an auto-reply or a copy): their once-only
 // records in the inbound partition say so, in the transaction that stored
@@ -200,4 +186,41 @@ func (st *Store) StoredMessages(ctx context.Context, inboundPartition string) (m
 			return done, nil
 		}
 	}
+}
+
+// FirstCopyAndSettings reads the first copy stored of the email with this
+// identity (nil if none, or no identity) and the named programme's settings
+// (nil if no programme), in one call.
+func (st *Store) FirstCopyAndSettings(ctx context.Context, identity, programme string) (*grants.FirstCopy, *grants.ProgrammeSettings, error) {
+	var keys []item
+	if identity != "" {
+		keys = append(keys, firstCopyKey(identity))
+	}
+	if programme != "" {
+		keys = append(keys, settingsKey(programme))
+	}
+	if len(keys) == 0 {
+		return nil, nil, nil
+	}
+	found, err := st.batchGet(ctx, keys...)
+	if err != nil {
+		return nil, nil, err
+	}
+	var first *grants.FirstCopy
+	if it := found[keyString(firstCopyKey(identity))]; identity != "" && it != nil {
+		first = &grants.FirstCopy{Identity: identity}
+		if err := unmarshal(it, first); err != nil {
+			return nil, nil, err
+		}
+	}
+	var settings *grants.ProgrammeSettings
+	if programme != "" {
+		settings = &grants.ProgrammeSettings{}
+		if it := found[keyString(settingsKey(programme))]; it != nil {
+			if err := unmarshal(it, settings); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	return first, settings, nil
 }

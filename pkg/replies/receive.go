@@ -24,6 +24,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/inbound"
 	"github.com/partnership-grants/backend/pkg/outbox"
+	"github.com/partnership-grants/backend/pkg/service"
 )
 
 // Objects reads raw messages and writes attachments.
@@ -37,7 +38,7 @@ type Objects interface {
 
 // UseCases are what the receiver hands a message to (pkg/service).
 type UseCases interface {
-	AcceptReply(ctx context.Context, reply grants.Reply, actor string, with grants.Effects) error
+	AcceptReply(ctx context.Context, reply grants.Reply, actor string, with grants.Effects, read service.Read) error
 	// Deliver sends an email the outbox holds (a quarantine notice).
 	Deliver(ctx context.Context, agreementID, key string) error
 }
@@ -50,7 +51,9 @@ type Store interface {
 	// ClaimOnce claims a once-only record, and says whether it is already done.
 	ClaimOnce(ctx context.Context, partition, key, token string, now time.Time, lease time.Duration) (claimed, done bool, err error)
 	Release(ctx context.Context, partition, key, token string, cause error) error
-	GetFirstCopy(ctx context.Context, identity string) (*grants.FirstCopy, error)
+	// FirstCopyAndSettings reads the first copy received of an email (with
+	// an identity) and a programme's settings (when named), in one call.
+	FirstCopyAndSettings(ctx context.Context, identity, programme string) (*grants.FirstCopy, *grants.ProgrammeSettings, error)
 	// StoredMessages lists the SES message IDs whose handling is done.
 	StoredMessages(ctx context.Context, partition string) (map[string]bool, error)
 }
@@ -140,10 +143,18 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 		}
 		return emails, nil
 	})
-	copyOf, first, err := rc.copies(ctx, msg, id, outcome)
+	// The email's first copy and, for a reply to accept, its programme's
+	// settings (for the thanks and the notice) are read together.
+	known := service.Read{Agreement: contactsCache[outcome.AgreementID]}
+	programme := ""
+	if known.Agreement != nil && outcome.Kind == inbound.Accept {
+		programme = known.Agreement.Programme
+	}
+	copyOf, first, settings, err := rc.copies(ctx, msg, id, outcome, programme)
 	if err != nil {
 		return err
 	}
+	known.Settings = settings
 	now := rc.Now()
 	// Whatever becomes of the message, the write that records it also
 	// completes this delivery's claim and marks the email's first copy.
@@ -168,7 +179,7 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 	slog.InfoContext(ctx, "message received", "messageId", id, "outcome", outcome.Kind.String(), "reason", string(outcome.Reason), "agreementId", outcome.AgreementID)
 	switch outcome.Kind {
 	case inbound.Accept:
-		return rc.accept(ctx, reply, done)
+		return rc.Service.AcceptReply(ctx, reply, reply.From, done, known)
 	case inbound.Ignore:
 		return rc.ignore(ctx, reply, string(outcome.Reason), done)
 	default:
@@ -192,28 +203,22 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 // ID; if it is the first, first records it as such, to be written with its
 // outcome, so that of two copies arriving together one wins and the other
 // fails and is retried (then found to be a copy).
-func (rc *Receiver) copies(ctx context.Context, msg *inbound.Message, id string, outcome inbound.Outcome) (copyOf string, first []grants.FirstCopy, err error) {
+//
+// With programme, its settings are read in the same call.
+func (rc *Receiver) copies(ctx context.Context, msg *inbound.Message, id string, outcome inbound.Outcome, programme string) (copyOf string, first []grants.FirstCopy, settings *grants.ProgrammeSettings, err error) {
 	identity := inbound.Identity(msg)
-	if identity == "" {
-		return "", nil, nil
+	stored, settings, err := rc.Store.FirstCopyAndSettings(ctx, identity, programme)
+	switch {
+	case err != nil:
+		return "", nil, nil, err
+	case identity == "":
+		return "", nil, settings, nil
+	case stored == nil:
+		return "", []grants.FirstCopy{{Identity: identity, MessageID: id, Held: outcome.Kind == inbound.Quarantine}}, settings, nil
+	case stored.MessageID != id && inbound.IsCopy(stored.Held, outcome):
+		return stored.MessageID, nil, settings, nil
 	}
-	stored, err := rc.Store.GetFirstCopy(ctx, identity)
-	if err != nil {
-		return "", nil, err
-	}
-	if stored == nil {
-		return "", []grants.FirstCopy{{Identity: identity, MessageID: id, Held: outcome.Kind == inbound.Quarantine}}, nil
-	}
-	if stored.MessageID != id && inbound.IsCopy(stored.Held, outcome) {
-		return stored.MessageID, nil, nil
-	}
-	return "", nil, nil
-}
-
-// accept stores the reply on its check-in, moves the check-in to received
-// (the first time), and acknowledges the partner and tells the officer.
-func (rc *Receiver) accept(ctx context.Context, r grants.Reply, done grants.Effects) error {
-	return rc.Service.AcceptReply(ctx, r, r.From, done)
+	return "", nil, settings, nil
 }
 
 // ignore records an auto-reply or delivery report against its agreement

@@ -160,7 +160,7 @@ func (s *Service) deliverOne(ctx context.Context, agreementID, key string, a *gr
 	if k.Kind == outbox.KindPaidEvent {
 		return s.publishPaid(ctx, a, k, token)
 	}
-	letter, checkIn, err := s.letter(ctx, a, k, settings)
+	letter, checkIn, err := s.letter(ctx, a, k, settings, nil)
 	var posted Posted
 	if err == nil {
 		posted, err = s.Letters.Post(ctx, letter)
@@ -230,7 +230,9 @@ func (s *Service) lease() time.Duration {
 
 // letter is the email an outbox key stands for; checkIn is the check-in
 // number when sending it moves a check-in to sent.
-func (s *Service) letter(ctx context.Context, a *grants.Agreement, k outbox.Key, p grants.ProgrammeSettings) (Letter, int, error) {
+// known, if given, is the reply an acknowledgement or notice is about, so it
+// is not read back.
+func (s *Service) letter(ctx context.Context, a *grants.Agreement, k outbox.Key, p grants.ProgrammeSettings, known *grants.Reply) (Letter, int, error) {
 	l := Letter{Kind: k.Kind, Agreement: a, Programme: p.Name}
 	switch k.Kind {
 	case outbox.KindCheckIn, outbox.KindReminder, outbox.KindOverdue, outbox.KindAck, outbox.KindReplyNotice:
@@ -261,9 +263,13 @@ func (s *Service) letter(ctx context.Context, a *grants.Agreement, k outbox.Key,
 	case outbox.KindRemittance:
 		l.To = deliverable(a)
 	case outbox.KindAck, outbox.KindReplyNotice:
-		var reply grants.Reply
-		reply, err = s.reply(ctx, a.ID, k.CheckIn, k.MessageID)
-		l.Reply, l.To = &reply, p.OfficerEmails
+		reply := known
+		if reply == nil || reply.MessageID != k.MessageID {
+			var r grants.Reply
+			r, err = s.reply(ctx, a.ID, k.CheckIn, k.MessageID)
+			reply = &r
+		}
+		l.Reply, l.To = reply, p.OfficerEmails
 		if k.Kind == outbox.KindAck {
 			l.To = []string{reply.From}
 		}

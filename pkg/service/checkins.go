@@ -73,7 +73,7 @@ func (s *Service) AcceptHeld(ctx context.Context, actor, messageID string, to De
 		Audit: []grants.AuditEntry{{At: now.UTC(), Actor: actor, Action: "quarantine.accepted", Subject: reply.MessageID,
 			Detail: "held as " + string(q.Reason) + "; " + note}},
 		Decisions: []grants.Decision{{MessageID: q.ID, Status: grants.QuarantineAccepted, Actor: actor, Note: note}}}
-	if err := s.AcceptReply(ctx, reply, actor, decided); err != nil {
+	if err := s.AcceptReply(ctx, reply, actor, decided, Read{}); err != nil {
 		return nil, s.decidedMeanwhile(ctx, q.ID, err)
 	}
 	return s.Store.GetQuarantined(ctx, q.ID)
@@ -84,23 +84,50 @@ func (s *Service) AcceptHeld(ctx context.Context, actor, messageID string, to De
 // message's decision): the first reply moves the check-in to received and
 // frees the instalment waiting on it; the partner is thanked and the officer
 // told. Email replies and replies accepted from quarantine both come here.
-func (s *Service) AcceptReply(ctx context.Context, reply grants.Reply, actor string, with grants.Effects) error {
+//
+// read is what the caller has read already (the agreement, consistently,
+// and its programme's settings), so it is not read again; either may be nil.
+// The thanks and the notice are enqueued already claimed, sent, and
+// recorded in one write.
+func (s *Service) AcceptReply(ctx context.Context, reply grants.Reply, actor string, with grants.Effects, read Read) error {
 	ack, notice := outbox.AckKey(reply.CheckIn, reply.MessageID), outbox.ReplyNoticeKey(reply.CheckIn, reply.MessageID)
 	if with.At.IsZero() {
 		with.At = s.Now()
 	}
-	a, err := s.Store.UpdateAgreement(ctx, reply.AgreementID, 0, func(a *grants.Agreement) (grants.Effects, error) {
+	claim := s.claimFor(with.At, false)
+	change := func(a *grants.Agreement) (grants.Effects, error) {
 		entries, err := a.ReceiveReply(reply.CheckIn, reply, with.At, actor)
 		fx := with
 		fx.Audit = append(entries, with.Audit...)
-		fx.Replies, fx.Outbox = []grants.Reply{reply}, []outbox.Key{ack, notice}
+		fx.Replies, fx.Outbox, fx.ClaimedBy = []grants.Reply{reply}, []outbox.Key{ack, notice}, claim
 		return fx, err
-	})
-	if err != nil {
+	}
+	var a *grants.Agreement
+	var err error
+	if read.Agreement != nil && read.Agreement.ID == reply.AgreementID {
+		a, err = s.Store.UpdateRead(ctx, read.Agreement, change)
+	} else {
+		a, err = s.Store.UpdateAgreement(ctx, reply.AgreementID, 0, change)
+	}
+	if err != nil || s.Letters == nil {
 		return err
 	}
-	s.deliver(ctx, reply.AgreementID, a, nil, ack, notice)
+	var p grants.ProgrammeSettings
+	if read.Settings != nil {
+		p = read.Settings.Defaults(s.Defaults)
+	} else if p, err = s.settings(ctx, a.Programme); err != nil {
+		logError(ctx, "read settings to deliver; the sweep will retry", err, a.ID)
+		return nil
+	}
+	s.deliverClaimed(ctx, a, p, claim, &reply, ack, notice)
 	return nil
+}
+
+// Read is what a caller has read already, handed on so a use case does not
+// read it again.
+type Read struct {
+	Agreement *grants.Agreement         // read consistently
+	Settings  *grants.ProgrammeSettings // its programme's, as stored
 }
 
 // RejectHeld settles a held message as not a reply, with a reason; the

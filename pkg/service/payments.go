@@ -40,7 +40,7 @@ func (s *Service) RequestPayment(ctx context.Context, actor, id string, n int, r
 		return nil, replay, err
 	}
 	p = p.Defaults(s.Defaults)
-	paymentID, twoPeople, claim := s.NewID(), p.RequiresTwoPeople(), s.payOutClaim(now)
+	paymentID, twoPeople, claim := s.NewID(), p.RequiresTwoPeople(), s.claimFor(now, true)
 	a, err = s.Store.UpdateRead(ctx, a, func(a *grants.Agreement) (grants.Effects, error) {
 		_, entries, err := a.RequestPayment(n, req, paymentID, twoPeople, now, actor)
 		if err != nil {
@@ -60,7 +60,7 @@ func (s *Service) RequestPayment(ctx context.Context, actor, id string, n int, r
 		return nil, replay, err
 	}
 	if !twoPeople {
-		s.payOut(ctx, a, p, n, claim)
+		s.deliverClaimed(ctx, a, p, claim, nil, paidEffects(n)...)
 	}
 	return a, nil, nil
 }
@@ -74,7 +74,7 @@ func (s *Service) ApprovePayment(ctx context.Context, actor, id string, n int, p
 		return nil, err
 	}
 	now, twoPeople := s.Now(), p.RequiresTwoPeople()
-	claim := s.payOutClaim(now)
+	claim := s.claimFor(now, true)
 	a, err = s.Store.UpdateRead(ctx, a, func(a *grants.Agreement) (grants.Effects, error) {
 		entries, err := a.ApprovePayment(n, paymentID, twoPeople, now, actor)
 		return grants.Effects{At: now, Audit: entries, Outbox: paidEffects(n), ClaimedBy: claim}, err
@@ -82,7 +82,7 @@ func (s *Service) ApprovePayment(ctx context.Context, actor, id string, n int, p
 	if err != nil {
 		return nil, err
 	}
-	s.payOut(ctx, a, p, n, claim)
+	s.deliverClaimed(ctx, a, p, claim, nil, paidEffects(n)...)
 	return a, nil
 }
 
@@ -92,56 +92,66 @@ func paidEffects(n int) []outbox.Key {
 	return []outbox.Key{outbox.RemittanceKey(n), outbox.PaidEventKey(n)}
 }
 
-// payOutClaim enqueues a payment's side effects already claimed by this
-// invocation, when it can deliver them (the function has mail and a bus):
-// they need no claim of their own, and payOut records both in one write.
-func (s *Service) payOutClaim(now time.Time) *grants.Claim {
-	if s.Letters == nil || s.Events == nil {
+// claimFor enqueues a change's side effects already claimed by this
+// invocation, when it can deliver them (the function has mail, and a bus for
+// events): they need no claim of their own, and deliverClaimed records them
+// in one write.
+func (s *Service) claimFor(now time.Time, events bool) *grants.Claim {
+	if s.Letters == nil || events && s.Events == nil {
 		return nil
 	}
 	return &grants.Claim{Token: newToken(), Until: now.Add(s.lease())}
 }
 
-// payOut sends instalment n's remittance and publishes its InstalmentPaid
-// event, both enqueued with the payment under claim, and records both as
-// done in one write. One that fails is released for the sweep; nothing is
-// returned, as the payment stands either way.
-func (s *Service) payOut(ctx context.Context, a *grants.Agreement, p grants.ProgrammeSettings, n int, claim *grants.Claim) {
+// deliverClaimed performs side effects the change just written enqueued
+// under claim (a and p are the agreement as written and its settings; known
+// the reply they are about, if any), and records all that happened in one
+// write. One that fails is released for the sweep; nothing is returned, as
+// the change stands either way.
+func (s *Service) deliverClaimed(ctx context.Context, a *grants.Agreement, p grants.ProgrammeSettings, claim *grants.Claim, known *grants.Reply, keys ...outbox.Key) {
 	if claim == nil {
-		s.deliver(ctx, a.ID, a, &p, paidEffects(n)...)
+		s.deliver(ctx, a.ID, a, &p, keys...)
 		return
 	}
 	done := grants.Effects{At: s.Now()}
-	record := func(key, id string, entry grants.AuditEntry) {
-		done.Sent = append(done.Sent, grants.Sent{Key: key, Token: claim.Token, MessageID: id})
+	for _, k := range keys {
+		id, entry, err := s.produce(ctx, a, p, k, known)
+		if err != nil {
+			logError(ctx, "side effect failed; the sweep will retry", s.release(ctx, a.ID, k.String(), claim.Token, err), a.ID)
+			continue
+		}
+		done.Sent = append(done.Sent, grants.Sent{Key: k.String(), Token: claim.Token, MessageID: id})
 		done.Audit = append(done.Audit, entry)
-	}
-	remittance, event := outbox.RemittanceKey(n).String(), outbox.PaidEventKey(n).String()
-	letter, _, err := s.letter(ctx, a, outbox.RemittanceKey(n), p)
-	var posted Posted
-	if err == nil {
-		posted, err = s.Letters.Post(ctx, letter)
-	}
-	switch {
-	case errors.Is(err, grants.ErrNoRecipients):
-		record(remittance, "", grants.AuditEntry{At: done.At.UTC(), Actor: grants.System, Action: "email.skipped", Subject: remittance, Detail: "no deliverable recipient"})
-	case err != nil:
-		logError(ctx, "remittance not sent; the sweep will retry", s.release(ctx, a.ID, remittance, claim.Token, fmt.Errorf("send %s: %w", remittance, err)), a.ID)
-	default:
-		record(remittance, posted.MessageID, s.sentEntry(remittance, posted))
-	}
-	if id, published, err := s.publish(ctx, a, n); err != nil {
-		logError(ctx, "InstalmentPaid not published; the sweep will retry", s.release(ctx, a.ID, event, claim.Token, err), a.ID)
-	} else {
-		record(event, id, published)
 	}
 	if len(done.Sent) == 0 {
 		return
 	}
 	first := done.Sent[0]
 	if err := s.recordDone(ctx, a.ID, first.Key, first.MessageID, func(ctx context.Context) error { return s.Store.Apply(ctx, a.ID, done) }); err != nil {
-		logError(ctx, "record the payment's side effects; the sweep will retry", err, a.ID)
+		logError(ctx, "record side effects that happened; the sweep will retry", err, a.ID)
 	}
+}
+
+// produce performs one side effect: it publishes the event or sends the
+// email, and returns its message ID and the history entry that records it.
+// An email with nobody to go to is recorded as skipped.
+func (s *Service) produce(ctx context.Context, a *grants.Agreement, p grants.ProgrammeSettings, k outbox.Key, known *grants.Reply) (string, grants.AuditEntry, error) {
+	if k.Kind == outbox.KindPaidEvent {
+		return s.publish(ctx, a, k.Instalment)
+	}
+	key := k.String()
+	letter, _, err := s.letter(ctx, a, k, p, known)
+	var posted Posted
+	if err == nil {
+		posted, err = s.Letters.Post(ctx, letter)
+	}
+	switch {
+	case errors.Is(err, grants.ErrNoRecipients):
+		return "", grants.AuditEntry{At: s.Now().UTC(), Actor: grants.System, Action: "email.skipped", Subject: key, Detail: "no deliverable recipient"}, nil
+	case err != nil:
+		return "", grants.AuditEntry{}, fmt.Errorf("send %s: %w", key, err)
+	}
+	return posted.MessageID, s.sentEntry(key, posted), nil
 }
 
 // Hold stops an instalment from being paid, with a reason.
