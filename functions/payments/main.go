@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/partnership-grants/backend/pkg/app"
+	"github.com/partnership-grants/backend/pkg/app/accounting"
 	"github.com/partnership-grants/backend/pkg/app/senders"
 )
 
@@ -15,7 +16,7 @@ func main() {
 	app.JSONLogs()
 	deps, err := app.NewDeps(nil)
 	app.ExitOnError(err)
-	api, err := senders.PaymentsAPI(context.Background(), deps)
+	api, err := senders.PaymentsAPI(context.Background(), deps, accounting.Bus(deps))
 	app.ExitOnError(err)
 	lambda.Start(api.Handle)
 }

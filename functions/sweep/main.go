@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/partnership-grants/backend/pkg/app"
+	"github.com/partnership-grants/backend/pkg/app/accounting"
 	"github.com/partnership-grants/backend/pkg/app/senders"
 	"github.com/partnership-grants/backend/pkg/meter"
 )
@@ -18,7 +19,7 @@ func main() {
 	app.ExitOnError(err)
 	x, err := senders.Automation(context.Background(), deps)
 	app.ExitOnError(err)
-	x.Schedules = deps.Schedules()
+	x.Schedules, x.Events = deps.Schedules(), accounting.Bus(deps)
 	lambda.Start(func(ctx context.Context) error {
 		return meter.Run(ctx, "Sweep", func(ctx context.Context) error {
 			_, err := x.Sweep(ctx)

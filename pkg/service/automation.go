@@ -340,6 +340,9 @@ func (s *Service) publish(ctx context.Context, a *grants.Agreement, n int) (stri
 	if in == nil || in.Payment == nil || in.Status != grants.InstalmentPaid {
 		return "", grants.AuditEntry{}, fmt.Errorf("instalment %d of %s is not paid", n, a.ID)
 	}
+	if s.Events == nil {
+		return "", grants.AuditEntry{}, fmt.Errorf("this function has no accounting bus; the sweep publishes instalment %d's event", n)
+	}
 	p := in.Payment
 	id, err := s.Events.InstalmentPaid(ctx, InstalmentPaidEvent{
 		ID: a.ID + "-" + strconv.Itoa(n), AgreementID: a.ID, Reference: a.Reference, Programme: a.Programme, Partner: a.Partner.Name,

@@ -13,12 +13,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 
 	"github.com/partnership-grants/backend/pkg/app"
-	"github.com/partnership-grants/backend/pkg/eventbus"
 	"github.com/partnership-grants/backend/pkg/httpapi"
 	"github.com/partnership-grants/backend/pkg/mailer"
 	"github.com/partnership-grants/backend/pkg/replytoken"
@@ -57,7 +55,8 @@ func ReplyTokens(ctx context.Context, d *app.Deps) (*replytoken.Signer, error) {
 // Automation builds the scheduled handlers' shared core. Functions that do
 // not create schedules need no Scheduler rights; the sweep, which repairs
 // them, sets Schedules to d.Schedules() itself (so that only its bootstrap
-// links the Scheduler client).
+// links the Scheduler client). Likewise only the functions that publish on
+// the accounting bus set Events (pkg/app/accounting).
 func Automation(ctx context.Context, d *app.Deps) (*service.Service, error) {
 	mail, err := Mailer(d)
 	if err != nil {
@@ -70,20 +69,16 @@ func Automation(ctx context.Context, d *app.Deps) (*service.Service, error) {
 	loc, _ := time.LoadLocation(d.Env.TimeZone)
 	x := d.Service()
 	x.Letters, x.Replies, x.ReplyDomain, x.Location = mailer.Letters{Sender: mail}, tokens, os.Getenv("REPLY_DOMAIN"), loc
-	bus := eventbridge.NewFromConfig(d.AWS, func(o *eventbridge.Options) { o.BaseEndpoint = d.Endpoint("EventBridge") })
-	x.Events = &eventbus.Bus{
-		API:  eventBridgeOps{bus.PutEvents},
-		Name: os.Getenv("EVENT_BUS_NAME"),
-	}
 	return x, nil
 }
 
-// PaymentsAPI is the PaymentsFunction's handler.
-func PaymentsAPI(ctx context.Context, d *app.Deps) (httpapi.Router, error) {
+// PaymentsAPI is the PaymentsFunction's handler; events is the accounting
+// bus (pkg/app/accounting).
+func PaymentsAPI(ctx context.Context, d *app.Deps, events service.Events) (httpapi.Router, error) {
 	svc, err := Automation(ctx, d)
 	if err != nil {
 		return nil, err
 	}
-	h := &httpapi.Payments{Service: svc}
-	return h.Routes(), nil
+	svc.Events = events
+	return (&httpapi.Payments{Service: svc}).Routes(), nil
 }

@@ -3,7 +3,6 @@ package senders
 import (
 	"context"
 
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 
 	"github.com/partnership-grants/backend/pkg/app"
@@ -19,12 +18,4 @@ type sesOps struct {
 
 func (s sesOps) SendEmail(ctx context.Context, in *ses.SendEmailInput, o ...func(*ses.Options)) (*ses.SendEmailOutput, error) {
 	return s.sendEmail(ctx, in, o...)
-}
-
-type eventBridgeOps struct {
-	putEvents app.Op[eventbridge.PutEventsInput, eventbridge.PutEventsOutput, eventbridge.Options]
-}
-
-func (e eventBridgeOps) PutEvents(ctx context.Context, in *eventbridge.PutEventsInput, o ...func(*eventbridge.Options)) (*eventbridge.PutEventsOutput, error) {
-	return e.putEvents(ctx, in, o...)
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 
 	"github.com/partnership-grants/backend/pkg/app"
+	"github.com/partnership-grants/backend/pkg/app/accounting"
 	"github.com/partnership-grants/backend/pkg/app/monitor"
 	"github.com/partnership-grants/backend/pkg/app/receiver"
 	"github.com/partnership-grants/backend/pkg/app/senders"
@@ -189,7 +190,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if st.Auth, err = LoadAuth(opts.DataDir); err != nil {
 		return nil, err
 	}
-	payments, err := senders.PaymentsAPI(ctx, st.Deps)
+	payments, err := senders.PaymentsAPI(ctx, st.Deps, accounting.Bus(st.Deps))
 	if err != nil {
 		return nil, err
 	}
@@ -218,7 +219,9 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	x.Schedules = st.Deps.Schedules()
+	// As the sweep's function wires it: the one scheduled function that
+	// publishes on the accounting bus and repairs schedules.
+	x.Schedules, x.Events = st.Deps.Schedules(), accounting.Bus(st.Deps)
 	st.Runner = &Runner{sched: sched, x: x, clock: st.Clock}
 	schedClient := scheduler.NewFromConfig(st.Deps.AWS, func(o *scheduler.Options) { o.BaseEndpoint = aws.String(schedURL) })
 	if err := createDailySweep(ctx, schedClient, grants.DefaultTimeZone); err != nil {
