@@ -1,10 +1,20 @@
 // Package app wires the functions: it reads each function's configuration
 // from the environment the template sets, and builds the adapters on SDK
-// clients. The Lambda composition roots (functions/*/main.go) and the local
-// stack both build their handlers here and in its subpackages (monitor,
-// senders, receiver), so they run the same code. Each subpackage imports
-// only what its functions call, to keep the bootstraps small (see README,
-// "Bootstrap sizes").
+// clients. The Lambda composition roots (functions/*/main.go) and the
+// development stack both build their handlers here and in its subpackages,
+// so they run the same code.
+//
+// Why subpackages: Go links, and initialises at cold start, every package a
+// binary imports, whether or not it is called; an SDK service package costs
+// a few hundred kilobytes and up to half a millisecond of init, the MIME
+// parser's character sets about 1 MB. So each subpackage wires one group of
+// functions and imports only what they call (see README, "Bootstrap sizes"):
+//
+//	app             Agreements (DynamoDB, Scheduler) and what every function shares
+//	app/monitor     Monitoring: the dashboard and the exports
+//	app/senders     the functions that send email: SES, Secrets Manager, S3
+//	app/receiver    Inbound: the MIME parser
+//	app/accounting  the accounting bus (EventBridge), for Payments and the Sweep only
 package app
 
 import (

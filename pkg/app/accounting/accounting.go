@@ -1,8 +1,7 @@
 // Package accounting wires the accounting bus (EventBridge) for the only
-// functions that publish on it: Payments and the Sweep. It is apart from
-// pkg/app/senders because importing EventBridge costs every importer its
-// package init (about 0.25 ms of cold start) and bootstrap size; the other
-// emailing functions never publish an InstalmentPaid event.
+// functions that publish on it, Payments and the Sweep; the other emailing
+// functions never publish an InstalmentPaid event and do not carry
+// EventBridge's init (pkg/app's doc says why).
 package accounting
 
 import (

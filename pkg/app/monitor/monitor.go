@@ -1,5 +1,5 @@
-// Package monitor wires the MonitoringFunction. It is apart from pkg/app so
-// that the AgreementsFunction links none of the dashboard or the exports.
+// Package monitor wires the MonitoringFunction: the dashboard and the
+// exports, which no other function links (pkg/app's doc says why).
 package monitor
 
 import (

@@ -1,6 +1,5 @@
-// Package receiver wires the InboundFunction. It is apart from
-// pkg/app/senders because the MIME parser's character sets cost about
-// 1 MB at init, which only the function that reads mail should carry.
+// Package receiver wires the InboundFunction: the MIME parser, which only
+// the function that reads mail carries (pkg/app's doc says why).
 package receiver
 
 import (

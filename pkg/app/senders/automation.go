@@ -1,9 +1,6 @@
 // Package senders wires the functions that send email: the scheduled
 // handlers, payments and check-ins (and, through pkg/app/receiver, inbound
-// replies), on top of app.Deps. It
-// is apart from pkg/app so that the API functions that send nothing link
-// none of SES, Secrets Manager, EventBridge, S3 or the MIME parser: each SDK service
-// package costs its bootstrap a few hundred kilobytes at init alone.
+// replies), on top of app.Deps; pkg/app's doc says why it is apart.
 package senders
 
 import (
