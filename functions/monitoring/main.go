@@ -6,12 +6,12 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/partnership-grants/backend/pkg/app"
-	"github.com/partnership-grants/backend/pkg/app/monitor"
+	"github.com/partnership-grants/backend/pkg/app/monitoring"
 )
 
 func main() {
 	app.JSONLogs()
 	deps, err := app.NewDeps(nil)
 	app.ExitOnError(err)
-	lambda.Start(monitor.API(deps).Handle)
+	lambda.Start(monitoring.API(deps).Handle)
 }

@@ -22,7 +22,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/app/accounting"
-	"github.com/partnership-grants/backend/pkg/app/monitor"
+	"github.com/partnership-grants/backend/pkg/app/monitoring"
 	"github.com/partnership-grants/backend/pkg/app/receiver"
 	"github.com/partnership-grants/backend/pkg/app/senders"
 	"github.com/partnership-grants/backend/pkg/dev/emulator"
@@ -202,7 +202,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		"AgreementsFunction": st.Deps.AgreementsAPI().Handle,
 		"PaymentsFunction":   payments.Handle,
 		"CheckInsFunction":   checkIns.Handle,
-		"MonitoringFunction": monitor.API(st.Deps).Handle,
+		"MonitoringFunction": monitoring.API(st.Deps).Handle,
 	}
 	if err := st.startInbound(ctx); err != nil {
 		return nil, err

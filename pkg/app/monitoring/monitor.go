@@ -1,6 +1,6 @@
-// Package monitor wires the MonitoringFunction: the dashboard and the
+// Package monitoring wires the MonitoringFunction: the dashboard and the
 // exports, which no other function links (pkg/app's doc says why).
-package monitor
+package monitoring
 
 import (
 	"context"
