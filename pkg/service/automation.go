@@ -121,8 +121,8 @@ func (s *Service) SendCheckIn(ctx context.Context, agreementID string, n int) er
 }
 
 // Deliver performs the side effect under an outbox key, once: it claims the
-// key, renders and sends the email, and records it done with an audit entry
-// (and, for a check-in, the check-in's move to sent).
+// key, sends the email or publishes the event, and records it done with an
+// audit entry (and, for a check-in, the check-in's move to sent).
 func (s *Service) Deliver(ctx context.Context, agreementID, key string) error {
 	return s.deliverOne(ctx, agreementID, key, nil, nil)
 }
@@ -157,8 +157,16 @@ func (s *Service) deliverOne(ctx context.Context, agreementID, key string, a *gr
 		p = &settings
 	}
 	settings := *p
-	if k.Kind == outbox.KindPaidEvent {
-		return s.publishPaid(ctx, a, k, token)
+	if k.Kind != outbox.KindCheckIn {
+		// Any other email (one with nobody to go to is recorded as
+		// skipped), or the accounting event.
+		id, entry, err := s.produce(ctx, a, settings, k, nil)
+		if err != nil {
+			return s.release(ctx, agreementID, key, token, err)
+		}
+		return s.recordDone(ctx, agreementID, key, id, func(ctx context.Context) error {
+			return s.Store.Apply(ctx, agreementID, grants.Effects{At: entry.At, Audit: []grants.AuditEntry{entry}, Sent: []grants.Sent{{Key: key, Token: token, MessageID: id}}})
+		})
 	}
 	letter, checkIn, err := s.letter(ctx, a, k, settings, nil)
 	var posted Posted
@@ -167,12 +175,9 @@ func (s *Service) deliverOne(ctx context.Context, agreementID, key string, a *gr
 	}
 	if errors.Is(err, grants.ErrNoRecipients) {
 		// Nobody to write to (every contact bounced); the officer already has a
-		// bounce notice. A check-in waits, unsent, for a contact to be changed:
-		// the claim is released and the sweep tries again each day.
+		// bounce notice. The check-in waits, unsent, for a contact to be
+		// changed: the claim is released and the sweep tries again each day.
 		skipped := grants.AuditEntry{At: now.UTC(), Actor: grants.System, Action: "email.skipped", Subject: key, Detail: "no deliverable recipient"}
-		if checkIn == 0 {
-			return s.Store.Apply(ctx, agreementID, grants.Effects{At: now, Audit: []grants.AuditEntry{skipped}, Sent: []grants.Sent{{Key: key, Token: token}}})
-		}
 		// Say so in the history the first time only, not at every sweep.
 		if e, err := s.Store.Outbox(ctx, agreementID, key); err == nil && e != nil && e.Attempts == 1 {
 			if err := s.Store.Apply(ctx, agreementID, grants.Audited(skipped)); err != nil {
@@ -185,11 +190,6 @@ func (s *Service) deliverOne(ctx context.Context, agreementID, key string, a *gr
 		return s.release(ctx, agreementID, key, token, fmt.Errorf("send %s: %w", key, err))
 	}
 	messageID, sent := posted.MessageID, s.sentEntry(key, posted)
-	if checkIn == 0 {
-		return s.recordDone(ctx, agreementID, key, messageID, func(ctx context.Context) error {
-			return s.Store.Apply(ctx, agreementID, grants.Effects{At: sent.At, Audit: []grants.AuditEntry{sent}, Sent: []grants.Sent{{Key: key, Token: token, MessageID: messageID}}})
-		})
-	}
 	return s.recordDone(ctx, agreementID, key, messageID, func(ctx context.Context) error {
 		return s.markCheckInSent(ctx, a, key, token, messageID, checkIn, sent, settings.ReminderDays)
 	})
@@ -318,18 +318,6 @@ func (s *Service) deliverQuarantineNotice(ctx context.Context, k outbox.Key, tok
 		Action: "email.sent", Subject: key, Detail: fmt.Sprintf("%q to %s (SES %s)", posted.Subject, strings.Join(posted.To, ", "), messageID)}
 	return s.recordDone(ctx, outbox.InboundPartition, key, messageID, func(ctx context.Context) error {
 		return s.Store.Apply(ctx, outbox.InboundPartition, grants.Effects{At: sent.At, Audit: []grants.AuditEntry{sent}, Sent: []grants.Sent{{Key: key, Token: token, MessageID: messageID}}})
-	})
-}
-
-// publishPaid puts the InstalmentPaid event on the accounting bus, once.
-func (s *Service) publishPaid(ctx context.Context, a *grants.Agreement, k outbox.Key, token string) error {
-	key := k.String()
-	id, published, err := s.publish(ctx, a, k.Instalment)
-	if err != nil {
-		return s.release(ctx, a.ID, key, token, err)
-	}
-	return s.recordDone(ctx, a.ID, key, id, func(ctx context.Context) error {
-		return s.Store.Apply(ctx, a.ID, grants.Effects{At: published.At, Audit: []grants.AuditEntry{published}, Sent: []grants.Sent{{Key: key, Token: token, MessageID: id}}})
 	})
 }
 

@@ -14,7 +14,6 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/idempotency"
-	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
 // Store is the storage the use cases need.
@@ -99,27 +98,4 @@ func (s *Service) settings(ctx context.Context, programme string) (grants.Progra
 
 func logError(ctx context.Context, msg string, err error, agreementID string) {
 	slog.ErrorContext(ctx, msg, "error", err.Error(), "agreementId", agreementID)
-}
-
-// deliver performs side effects a committed change queued; a is the
-// agreement as the change left it (nil to read it), p its programme's
-// settings (nil to read them). A failure is logged, not returned: the change
-// stands, and the sweep finds the pending entries and tries again.
-func (s *Service) deliver(ctx context.Context, agreementID string, a *grants.Agreement, p *grants.ProgrammeSettings, keys ...outbox.Key) {
-	if s.Letters == nil {
-		return
-	}
-	if p == nil && a != nil {
-		settings, err := s.settings(ctx, a.Programme)
-		if err != nil {
-			logError(ctx, "read settings to deliver; the sweep will retry", err, agreementID)
-			return
-		}
-		p = &settings
-	}
-	for _, k := range keys {
-		if err := s.deliverOne(ctx, agreementID, k.String(), a, p); err != nil {
-			logError(ctx, "deliver "+k.String()+" failed; the sweep will retry", err, agreementID)
-		}
-	}
 }
