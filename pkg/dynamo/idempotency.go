@@ -72,11 +72,9 @@ func (st *Store) SettingsAndAnswer(ctx context.Context, programme string, req *i
 	if err != nil {
 		return grants.ProgrammeSettings{}, nil, err
 	}
-	var p grants.ProgrammeSettings
-	if it := found[keyString(settingsKey)]; it != nil {
-		if err := unmarshal(it, &p); err != nil {
-			return p, nil, err
-		}
+	p, err := settingsOf(found[keyString(settingsKey)])
+	if err != nil {
+		return p, nil, err
 	}
 	answer, err := answerOf(found[keyString(answerKey)], *req, now)
 	return p, answer, err

@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"maps"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -12,15 +13,20 @@ import (
 
 // ProgrammeSettings reads a programme's settings (zero if it has none).
 func (st *Store) ProgrammeSettings(ctx context.Context, programme string) (grants.ProgrammeSettings, error) {
-	var p grants.ProgrammeSettings
 	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: settingsKey(programme)})
 	if err != nil {
-		return p, fmt.Errorf("read programme settings: %w", err)
+		return grants.ProgrammeSettings{}, fmt.Errorf("read programme settings: %w", err)
 	}
-	if out.Item != nil {
-		err = unmarshal(out.Item, &p)
+	return settingsOf(out.Item)
+}
+
+// settingsOf decodes a settings item; none is the zero settings.
+func settingsOf(it item) (grants.ProgrammeSettings, error) {
+	var p grants.ProgrammeSettings
+	if it == nil {
+		return p, nil
 	}
-	return p, err
+	return p, unmarshal(it, &p)
 }
 
 // PutProgrammeSettings stores a programme's settings.
@@ -29,7 +35,8 @@ func (st *Store) PutProgrammeSettings(ctx context.Context, programme string, p g
 	if err != nil {
 		return err
 	}
-	it["PK"], it["SK"], it["type"] = s("PROG#"+programme), s("SETTINGS"), s("programme")
+	maps.Copy(it, settingsKey(programme))
+	it["type"] = s("programme")
 	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(st.table), Item: it})
 	return err
 }

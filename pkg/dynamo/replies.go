@@ -213,14 +213,9 @@ func (st *Store) FirstCopyAndSettings(ctx context.Context, identity, programme s
 			return nil, nil, err
 		}
 	}
-	var settings *grants.ProgrammeSettings
-	if programme != "" {
-		settings = &grants.ProgrammeSettings{}
-		if it := found[keyString(settingsKey(programme))]; it != nil {
-			if err := unmarshal(it, settings); err != nil {
-				return nil, nil, err
-			}
-		}
+	if programme == "" {
+		return first, nil, nil
 	}
-	return first, settings, nil
+	settings, err := settingsOf(found[keyString(settingsKey(programme))])
+	return first, &settings, err
 }
