@@ -8,35 +8,21 @@ import (
 	"github.com/partnership-grants/backend/pkg/grants"
 )
 
-// Role is a Cognito group that grants a set of actions.
-type Role string
+// The staff roles and the signed-in caller are the domain's (pkg/grants);
+// the names here keep the route tables short.
+type (
+	Role  = grants.Role
+	Actor = grants.Actor
+)
 
 const (
-	RoleProgramme Role = "programme"
-	RoleFinance   Role = "finance"
-	RoleViewer    Role = "viewer"
+	RoleProgramme = grants.RoleProgramme
+	RoleFinance   = grants.RoleFinance
+	RoleViewer    = grants.RoleViewer
 )
 
 // Readers may read agreements and the programme's state.
-var Readers = []Role{RoleProgramme, RoleFinance, RoleViewer}
-
-// Actor is the authenticated caller, as the JWT authorizer verified them.
-type Actor struct {
-	ID     string
-	Groups []Role
-}
-
-// Has reports whether the actor is in any of the roles.
-func (a Actor) Has(roles ...Role) bool {
-	for _, g := range a.Groups {
-		for _, r := range roles {
-			if g == r {
-				return true
-			}
-		}
-	}
-	return false
-}
+var Readers = grants.Readers
 
 // actorFrom reads the caller from the claims API Gateway's JWT authorizer
 // passed on. API Gateway has already verified the token: a request without
