@@ -53,7 +53,7 @@ advance: $(DEVSTACK)
 ## deps: what the commands need that is not Go: npm packages and Java
 deps:
 	@command -v java >/dev/null || { echo "Java 17 is needed for DynamoDB Local (apt-get install openjdk-17-jre-headless)"; exit 1; }
-	@[ -d node_modules/amplify-dynamodb-simulator ] && [ -d node_modules/aws-ses-v2-local ] && [ -d node_modules/s3rver ] || npm ci --no-audit --no-fund
+	@[ -d node_modules/amplify-dynamodb-simulator ] && [ -d node_modules/aws-ses-v2-local ] && [ -d node_modules/s3rver ] && [ -d node_modules/axe-core ] || npm ci --no-audit --no-fund
 	@$(GO) mod download
 
 $(DEVSTACK): $(shell find pkg functions -name '*.go' -not -name '*_test.go') go.mod go.sum template.yaml

@@ -1,0 +1,50 @@
+package web
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/partnership-grants/backend/pkg/dev/testenv/chromium"
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/web/signin"
+)
+
+// TestPagesPassAxe opens every page in headless Chromium, signed in as a
+// programme officer, and runs axe-core on it: no serious or critical
+// accessibility violation, the create form with its errors shown included.
+func TestPagesPassAxe(t *testing.T) {
+	a := newApp(t)
+	id := a.create("k")
+	officer := grants.Actor{ID: "olu@funder.example", Groups: []grants.Role{grants.RoleProgramme}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.handler.ServeHTTP(w, r.WithContext(signin.WithActor(r.Context(), officer)))
+	}))
+	t.Cleanup(srv.Close)
+	tab := chromium.Browser(t)
+	check := func(what string) {
+		t.Helper()
+		for _, v := range chromium.Serious(t, tab) {
+			t.Errorf("%s: %s", what, v)
+		}
+	}
+	for _, path := range []string{"/app", "/app/agreements", "/app/agreements/" + id, "/app/finance", "/app/quarantine", "/app/agreements/new"} {
+		chromium.Do(t, tab, "open "+path, chromedp.Navigate(srv.URL+path))
+		check(path)
+	}
+	// The create form sent with mistakes: each shown by its field.
+	chromium.Do(t, tab, "fill in the form badly",
+		chromedp.SetValue(chromedp.CSS("#partner"), "Hulme Garden"),
+		chromedp.SetValue(chromedp.CSS("#amount"), "lots"))
+	if _, err := chromedp.RunResponse(tab, chromedp.Click(chromedp.CSS("form.create button[type=submit]"))); err != nil {
+		t.Fatal(err)
+	}
+	errs := chromium.Get(t, tab, "read the errors", chromedp.Text(chromedp.CSS("#err-amount")))
+	if !strings.Contains(errs, "must be an amount") {
+		t.Errorf("the amount's error reads %q", errs)
+	}
+	check("the create form with errors")
+}
