@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/monitoring"
 )
 
 // overview is the programme today: the summary, what needs attention, and
@@ -131,8 +132,9 @@ func withCursor(q map[string][]string, cursor string) string {
 type agreementView struct {
 	A        *grants.Agreement
 	Replies  map[int][]grants.Reply
-	History  []grants.AuditEntry
-	MoreHist bool
+	// Year is the plan in date order; History what happened, in words.
+	Year, History []monitoring.Event
+	MoreHist      bool
 	Today    grants.Date
 	// PayKeys are the Idempotency-Keys of this rendering's payment forms,
 	// by instalment: a double click or a resubmitted page pays once.
@@ -170,8 +172,15 @@ func (a *App) showAgreement(w http.ResponseWriter, r *http.Request, v *view, cod
 		a.fail(w, r, err)
 		return
 	}
-	av := &agreementView{A: ag, Replies: map[int][]grants.Reply{}, History: hist.Items, MoreHist: hist.NextCursor != "",
+	av := &agreementView{A: ag, Replies: map[int][]grants.Reply{}, MoreHist: hist.NextCursor != "",
 		Today: today(a), PayKeys: map[int]string{}}
+	for _, e := range monitoring.Timeline(ag, hist.Items) {
+		if e.Kind == monitoring.KindHistory {
+			av.History = append(av.History, e)
+		} else {
+			av.Year = append(av.Year, e)
+		}
+	}
 	for _, rep := range replies {
 		for i := range rep.Attachments {
 			att := &rep.Attachments[i]
@@ -210,7 +219,11 @@ func (a *App) act(w http.ResponseWriter, r *http.Request, what string, roles []g
 		a.showAgreement(w, r, v, status(err))
 		return
 	}
-	done(w, r, "/app/agreements/"+r.PathValue("id"), what)
+	back := "/app/agreements/" + r.PathValue("id")
+	if r.PostForm.Get("from") == "finance" {
+		back = "/app/finance"
+	}
+	done(w, r, back, what)
 }
 
 var programmeOnly = []grants.Role{grants.RoleProgramme}

@@ -229,6 +229,12 @@ func TestTwoPeoplePayAnInstalmentOnce(t *testing.T) {
 	if !strings.Contains(own.body, "You requested this payment") || strings.Contains(own.body, "/approve") {
 		t.Error("the requester is offered the approval of their own request")
 	}
+	if fin := a.as("fay@funder.example", grants.RoleFinance, "GET", "/app/finance", nil); !strings.Contains(fin.body, "you requested it") || strings.Contains(fin.body, "/approve") {
+		t.Error("the finance page offers the requester the approval of their own request")
+	}
+	if fin := a.as("ben@funder.example", grants.RoleFinance, "GET", "/app/finance", nil); !strings.Contains(fin.body, "Approve payment BACS-0001") {
+		t.Error("the finance page does not offer a second member of finance the approval")
+	}
 	other := a.as("ben@funder.example", grants.RoleFinance, "GET", path, nil)
 	pid := regexp.MustCompile(`name="payment" value="([^"]+)"`).FindStringSubmatch(other.body)
 	if pid == nil {
@@ -237,7 +243,7 @@ func TestTwoPeoplePayAnInstalmentOnce(t *testing.T) {
 	if r := a.as("fay@funder.example", grants.RoleFinance, "POST", path+"/instalments/1/approve", url.Values{"payment": {pid[1]}}); r.code != http.StatusForbidden || !strings.Contains(r.body, "role=\"alert\"") {
 		t.Errorf("approving one's own request: %d, want 403 with why", r.code)
 	}
-	if r := a.as("ben@funder.example", grants.RoleFinance, "POST", path+"/instalments/1/approve", url.Values{"payment": {pid[1]}}); r.code != http.StatusSeeOther {
+	if r := a.as("ben@funder.example", grants.RoleFinance, "POST", path+"/instalments/1/approve", url.Values{"payment": {pid[1]}, "from": {"finance"}}); r.code != http.StatusSeeOther || r.location != "/app/finance?done=approved" {
 		t.Fatalf("approve: %d %s", r.code, r.body)
 	}
 	ag, _ := a.svc.Agreement(ctx, id)
