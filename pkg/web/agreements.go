@@ -130,12 +130,12 @@ func withCursor(q map[string][]string, cursor string) string {
 
 // agreementView is everything the agreement page shows.
 type agreementView struct {
-	A        *grants.Agreement
-	Replies  map[int][]grants.Reply
+	A       *grants.Agreement
+	Replies map[int][]grants.Reply
 	// Year is the plan in date order; History what happened, in words.
 	Year, History []monitoring.Event
 	MoreHist      bool
-	Today    grants.Date
+	Today         grants.Date
 	// PayKeys are the Idempotency-Keys of this rendering's payment forms,
 	// by instalment: a double click or a resubmitted page pays once.
 	PayKeys map[int]string
