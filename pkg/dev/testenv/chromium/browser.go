@@ -105,3 +105,29 @@ func Capture(t testing.TB, tab context.Context) []byte {
 	t.Helper()
 	return Get(t, tab, "screenshot", chromedp.FullScreenshot(100))
 }
+
+// Person is a new tab of browser in a browser context of its own: its own
+// cookies, as a second person on another machine would have.
+func Person(t testing.TB, browser context.Context) context.Context {
+	t.Helper()
+	tab, stop := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	t.Cleanup(stop)
+	if err := chromedp.Do(tab); err != nil {
+		t.Fatalf("open a tab: %v", err)
+	}
+	return tab
+}
+
+// Submit presses the button and waits for the page the form leads to,
+// returning its HTTP status.
+func Submit(t testing.TB, tab context.Context, what, button string) int64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(tab, time.Minute)
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(button)))
+	if err != nil {
+		url, _ := chromedp.Run(tab, chromedp.Location())
+		t.Fatalf("%s (at %s): %v", what, url, err)
+	}
+	return resp.Status
+}
