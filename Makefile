@@ -20,18 +20,18 @@ FUNCTIONS := \
 	InboundFunction:inbound:19200000 \
 	CheckInsFunction:checkins:17200000 \
 	MonitoringFunction:monitoring:11400000 \
-	WebFunction:web:11140000
+	WebFunction:web:18770000
 
 DEVSTACK := .local/bin/devstack
 
-.PHONY: run test token advance deps lint bench sizes initbench screenshots clean activate-receipt-rules fuzz reprocess-replies
+.PHONY: templ-check run test token advance deps lint bench sizes initbench screenshots clean activate-receipt-rules fuzz reprocess-replies
 
 ## run: the product on this machine (DynamoDB Local, SES viewer, API on :3000)
 run: deps $(DEVSTACK)
 	exec $(DEVSTACK) run
 
 ## test: every test, gofmt, go vet, staticcheck and cfn-lint
-test: deps
+test: deps templ-check
 	@unformatted=$$(gofmt -l functions pkg); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
@@ -59,6 +59,11 @@ deps:
 
 $(DEVSTACK): $(shell find pkg functions -name '*.go' -not -name '*_test.go') go.mod go.sum template.yaml
 	$(GO) build -o $@ ./pkg/dev/stack/cmd/devstack
+
+## templ-check: the pages' generated Go (pkg/web/*_templ.go) is what go tool templ makes of their .templ files
+templ-check:
+	@tmp=$$(mktemp -d) && cp pkg/web/*.templ $$tmp/ && $(GO) tool templ generate -path $$tmp >/dev/null 2>&1 && \
+	for f in $$tmp/*_templ.go; do cmp -s $$f pkg/web/$$(basename $$f) || { echo "pkg/web/$$(basename $$f) is stale: run go generate ./pkg/web"; rm -rf $$tmp; exit 1; }; done; rm -rf $$tmp
 
 lint:
 	@if command -v cfn-lint >/dev/null; then cfn-lint template.yaml && echo "cfn-lint: no errors"; \

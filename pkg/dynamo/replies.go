@@ -30,12 +30,17 @@ func (st *Store) replyItem(r grants.Reply) (types.TransactWriteItem, error) {
 	return st.putNew(it), nil
 }
 
-// Replies lists the replies to check-in n, oldest first.
+// Replies lists the replies to check-in n (every check-in's when n is 0),
+// by check-in and oldest first.
 func (st *Store) Replies(ctx context.Context, agreementID string, n int) ([]grants.Reply, error) {
+	prefix := "R#" // every check-in's
+	if n > 0 {
+		prefix = fmt.Sprintf("R#%02d#", n)
+	}
 	out, err := st.db.Query(ctx, &dynamodb.QueryInput{
 		TableName:                 &st.table,
 		KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :r)"),
-		ExpressionAttributeValues: item{":pk": s(agreementPK(agreementID)), ":r": s(fmt.Sprintf("R#%02d#", n))},
+		ExpressionAttributeValues: item{":pk": s(agreementPK(agreementID)), ":r": s(prefix)},
 		ConsistentRead:            aws.Bool(true),
 	})
 	if err != nil {

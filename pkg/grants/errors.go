@@ -69,7 +69,12 @@ func (f fieldErrors) err() error {
 	if len(f) == 0 {
 		return nil
 	}
-	return &Error{Code: Invalid, Message: "The request has invalid fields.", Fields: f, Reason: "validation"}
+	return Validation(f)
+}
+
+// Validation is the error of a request with fields at fault.
+func Validation(fields []FieldError) *Error {
+	return &Error{Code: Invalid, Message: "The request has invalid fields.", Fields: fields, Reason: "validation"}
 }
 
 // TransitionError refuses an illegal state change, e.g. paying a cancelled

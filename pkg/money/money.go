@@ -141,3 +141,48 @@ func Split(total int64, n int) ([]int64, error) {
 	}
 	return parts, nil
 }
+
+// ErrNotAnAmount is returned by ParseMajor for text that is not a plain
+// decimal amount in the currency's units.
+var ErrNotAnAmount = errors.New("not an amount")
+
+// ParseMajor reads an amount as a person types it in major units ("10000",
+// "10,000.50", "£2,500") into minor units, exactly: no more decimal places
+// than the currency has, commas only as thousands separators, and nothing
+// that would overflow.
+func ParseMajor(s, currency string) (int64, error) {
+	digits, err := MinorDigits(currency)
+	if err != nil {
+		return 0, err
+	}
+	s = strings.TrimSpace(s)
+	s = strings.TrimLeft(s, "£$€¥")
+	whole, frac, hasPoint := strings.Cut(s, ".")
+	if whole == "" || hasPoint && (frac == "" || len(frac) > digits) {
+		return 0, ErrNotAnAmount
+	}
+	if strings.Contains(whole, ",") {
+		groups := strings.Split(whole, ",")
+		if len(groups[0]) == 0 || len(groups[0]) > 3 {
+			return 0, ErrNotAnAmount
+		}
+		for _, g := range groups[1:] {
+			if len(g) != 3 {
+				return 0, ErrNotAnAmount
+			}
+		}
+		whole = strings.Join(groups, "")
+	}
+	frac += strings.Repeat("0", digits-len(frac))
+	var n int64
+	for _, r := range whole + frac {
+		if r < '0' || r > '9' {
+			return 0, ErrNotAnAmount
+		}
+		if n > (1<<63-1-int64(r-'0'))/10 {
+			return 0, ErrNotAnAmount
+		}
+		n = n*10 + int64(r-'0')
+	}
+	return n, nil
+}

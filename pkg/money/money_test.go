@@ -142,3 +142,22 @@ func TestAddRefusesOverflow(t *testing.T) {
 		t.Errorf("2^62 + 2^62-1 = %d, %v", s, err)
 	}
 }
+
+func TestParseMajorReadsWhatPeopleType(t *testing.T) {
+	for in, want := range map[string]int64{"10000": 1000000, "10,000.50": 1000050, "£2,500": 250000, " 0.01 ": 1, "1,234,567.8": 123456780} {
+		if got, err := ParseMajor(in, "GBP"); err != nil || got != want {
+			t.Errorf("ParseMajor(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	if got, err := ParseMajor("1500", "JPY"); err != nil || got != 1500 {
+		t.Errorf("ParseMajor(1500 JPY) = %d, %v", got, err)
+	}
+	for _, in := range []string{"", "abc", "1.234", "10,00", ",100", "1e5", "-5", "1.", ".5", "99999999999999999999", "1 000", "1.5.0"} {
+		if got, err := ParseMajor(in, "GBP"); err == nil {
+			t.Errorf("ParseMajor(%q) = %d; want an error", in, got)
+		}
+	}
+	if _, err := ParseMajor("1.5", "JPY"); err == nil {
+		t.Error("ParseMajor(1.5 JPY) accepted a fraction of a yen")
+	}
+}

@@ -173,3 +173,9 @@ func (s *Service) decidedMeanwhile(ctx context.Context, id string, err error) er
 	}
 	return err
 }
+
+// Conversations lists every reply to the agreement's check-ins, by check-in and
+// oldest first: one read for the agreement page's conversations.
+func (s *Service) Conversations(ctx context.Context, id string) ([]grants.Reply, error) {
+	return s.Store.Replies(ctx, id, 0)
+}

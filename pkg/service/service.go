@@ -41,6 +41,7 @@ type Store interface {
 	ListAgreements(ctx context.Context, programme string, status grants.AgreementStatus, cursor string, limit int) (grants.Page[grants.Agreement], error)
 	History(ctx context.Context, id, cursor string, limit int) (grants.Page[grants.AuditEntry], error)
 	ListInstalments(ctx context.Context, f grants.InstalmentFilter, cursor string, limit int) (grants.Page[grants.InstalmentRow], error)
+	// Replies lists the replies to check-in n, or to every check-in when n is 0.
 	Replies(ctx context.Context, agreementID string, n int) ([]grants.Reply, error)
 	ListQuarantine(ctx context.Context, status string) ([]grants.Quarantined, error)
 	GetQuarantined(ctx context.Context, id string) (*grants.Quarantined, error)

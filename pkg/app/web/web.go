@@ -8,18 +8,19 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"html"
-	"net/http"
+	"net/url"
 	"os"
-	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/app/accounting"
 	"github.com/partnership-grants/backend/pkg/app/senders"
+	"github.com/partnership-grants/backend/pkg/export"
 	"github.com/partnership-grants/backend/pkg/meter"
 	"github.com/partnership-grants/backend/pkg/service"
+	pages "github.com/partnership-grants/backend/pkg/web"
 	"github.com/partnership-grants/backend/pkg/web/lambdahttp"
 	"github.com/partnership-grants/backend/pkg/web/signin"
 )
@@ -36,7 +37,7 @@ func Handler(ctx context.Context, d *app.Deps) (func(context.Context, events.API
 		return nil, err
 	}
 	svc.Schedules, svc.Events = d.Schedules(), accounting.Bus(d)
-	h := lambdahttp.Handler(signin.New(cfg).Handler(placeholder{svc: svc}))
+	h := lambdahttp.Handler(signin.New(cfg).Handler(pages.New(App(d, svc, cfg.SignInURL))))
 	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 		ctx, m := meter.Start(ctx)
 		resp, err := h(ctx, ev)
@@ -70,24 +71,32 @@ func SignInConfig(ctx context.Context, d *app.Deps) (signin.Config, error) {
 	return cfg, nil
 }
 
-// placeholder stands in for pkg/web's pages until they land: it greets the
-// signed-in actor and offers sign-out.
-type placeholder struct{ svc *service.Service }
-
-func (p placeholder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	a, _ := signin.ActorFrom(r.Context())
-	if r.URL.Path != "/app" || p.svc == nil {
-		http.NotFound(w, r)
-		return
+// App is what the pages are built on: the use cases, the programme's
+// views, the mail bucket's download links, the funder for the 360Giving
+// file, and the sign-in domain that sign-out leads to (the pages' CSP lets
+// forms lead there).
+func App(d *app.Deps, svc *service.Service, signInURL string) *pages.App {
+	programme := os.Getenv("PROGRAMME_CODE")
+	titles := map[string]string{}
+	if name := os.Getenv("PROGRAMME_NAME"); programme != "" && name != "" {
+		titles[programme] = name
 	}
-	groups := make([]string, len(a.Groups))
-	for i, g := range a.Groups {
-		groups[i] = string(g)
+	loc, _ := time.LoadLocation(d.Env.TimeZone) // checked by LoadEnv
+	signOutTo := signInURL
+	if u, err := url.Parse(signInURL); err == nil && u.Host != "" {
+		signOutTo = u.Scheme + "://" + u.Host
 	}
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; form-action 'self' "+os.Getenv("SIGNIN_URL")+"; frame-ancestors 'none'; base-uri 'none'")
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, _ = fmt.Fprintf(w, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partnership grants</title></head>
-<body><main><h1>Partnership grants</h1><p>Signed in as <span id="actor">%s</span> (%s).</p>
-<form method="post" action="%s"><button type="submit">Sign out</button></form></main></body></html>`,
-		html.EscapeString(a.ID), html.EscapeString(strings.Join(groups, ", ")), html.EscapeString(signin.Prefix(r)+signin.SignOutPath))
+	return &pages.App{
+		Service: svc,
+		Views:   service.Views{Store: d.Store, Held: d.Store, Now: d.Clock, Location: loc},
+		Links:   senders.Bucket(d),
+		Funder: export.Funder{
+			Prefix:          os.Getenv("FUNDER_360G_PREFIX"),
+			OrgID:           os.Getenv("FUNDER_ORG_ID"),
+			OrgName:         os.Getenv("FUNDER_NAME"),
+			ProgrammeTitles: titles,
+		},
+		Programme: programme, ProgrammeName: os.Getenv("PROGRAMME_NAME"),
+		SignOutTo: signOutTo,
+	}
 }

@@ -45,7 +45,7 @@ func TestWebSignIn(t *testing.T) {
 	}
 	form.Set("person", "bob")
 	resp, page = read(browser.PostForm(resp.Request.URL.String(), form))
-	if resp.StatusCode != 200 || resp.Request.URL.String() != api+"/app" || !strings.Contains(page, `<span id="actor">bob@funder.local</span> (finance)`) {
+	if resp.StatusCode != 200 || resp.Request.URL.String() != api+"/app" || !strings.Contains(page, "Signed in as bob@funder.local (finance)") {
 		t.Fatalf("after picking Bob: %s answers %d: %s", resp.Request.URL, resp.StatusCode, page)
 	}
 	apiURL, _ := url.Parse(api)

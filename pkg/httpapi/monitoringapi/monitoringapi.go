@@ -10,9 +10,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/base64"
-	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -25,6 +23,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/httpapi"
 	"github.com/partnership-grants/backend/pkg/monitoring"
+	"github.com/partnership-grants/backend/pkg/service"
 )
 
 // Store is what the monitoring routes read.
@@ -82,18 +81,10 @@ func (h *API) Routes() httpapi.Router {
 	}
 }
 
-func (h *API) location() *time.Location {
-	if h.Location != nil {
-		return h.Location
-	}
-	loc, err := time.LoadLocation(grants.DefaultTimeZone)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
+// views are the programme reads, written once in the service layer.
+func (h *API) views() service.Views {
+	return service.Views{Store: h.Store, Now: h.Now, Location: h.Location}
 }
-
-func (h *API) today() grants.Date { return grants.Today(h.Now(), h.location()) }
 
 // programmeParam reads and checks a programme code. Codes follow the rule
 // agreements are created with, which also keeps them safe inside a
@@ -110,18 +101,6 @@ func programmeParam(field, p string) (string, error) {
 	return p, nil
 }
 
-// agreements reads a programme's agreements from the index and logs what
-// the read cost, so a summary that grows expensive shows in the logs.
-func (h *API) agreements(ctx context.Context, programme string) ([]grants.Agreement, error) {
-	list, cost, err := h.Store.ProgrammeAgreements(ctx, programme)
-	if err != nil {
-		return nil, err
-	}
-	slog.InfoContext(ctx, "programme read", "programme", programme, "agreements", len(list),
-		"pages", cost.Requests, "itemsRead", cost.Items, "rcu", cost.CapacityUnits)
-	return list, nil
-}
-
 func (h *API) quarantined(ctx context.Context, programme string) (int, error) {
 	switch {
 	case h.QuarantineCount != nil:
@@ -134,7 +113,7 @@ func (h *API) quarantined(ctx context.Context, programme string) (int, error) {
 }
 
 func (h *API) summaryOf(ctx context.Context, programme string) (monitoring.Summary, []grants.Agreement, error) {
-	list, err := h.agreements(ctx, programme)
+	list, err := h.views().Agreements(ctx, programme)
 	if err != nil {
 		return monitoring.Summary{}, nil, err
 	}
@@ -142,7 +121,7 @@ func (h *API) summaryOf(ctx context.Context, programme string) (monitoring.Summa
 	if err != nil {
 		return monitoring.Summary{}, nil, fmt.Errorf("count quarantined replies: %w", err)
 	}
-	s, err := monitoring.Summarize(programme, list, q, h.today())
+	s, err := monitoring.Summarize(programme, list, q, h.views().Today())
 	return s, list, err
 }
 
@@ -184,42 +163,16 @@ func (h *API) timeline(ctx context.Context, r *httpapi.Request) (events.APIGatew
 	})
 }
 
-// withPlans reads the plans of the agreements keep selects.
-func (h *API) withPlans(ctx context.Context, list []grants.Agreement, keep func(*grants.Agreement) bool) ([]grants.Agreement, error) {
-	ids := make([]string, 0, len(list))
-	for i := range list {
-		if keep == nil || keep(&list[i]) {
-			ids = append(ids, list[i].ID)
-		}
-	}
-	return h.Store.AgreementsWithPlans(ctx, ids)
-}
-
-// exportable reads the route's programme and the plans of its agreements
-// that keep selects, for the exports.
-func (h *API) exportable(ctx context.Context, r *httpapi.Request, keep func(*grants.Agreement) bool) (string, []grants.Agreement, error) {
-	programme, err := programmeParam("programme", r.Param("programme"))
-	if err != nil {
-		return "", nil, err
-	}
-	list, err := h.agreements(ctx, programme)
-	if err != nil {
-		return "", nil, err
-	}
-	full, err := h.withPlans(ctx, list, keep)
-	return programme, full, err
-}
-
 // csv exports every agreement of the programme, one row per instalment,
 // drafts and terminated agreements included: finance filters on the
 // agreement_status column, and every agreement's rows sum to its award.
 func (h *API) csv(ctx context.Context, r *httpapi.Request) (events.APIGatewayV2HTTPResponse, error) {
-	programme, full, err := h.exportable(ctx, r, nil)
+	programme, err := programmeParam("programme", r.Param("programme"))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	var buf bytes.Buffer
-	if err := export.CSV(&buf, full); err != nil {
+	if err := h.views().CSV(ctx, &buf, programme); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return body(r, http.StatusOK, buf.Bytes(), map[string]string{
@@ -228,31 +181,12 @@ func (h *API) csv(ctx context.Context, r *httpapi.Request) (events.APIGatewayV2H
 	}), nil
 }
 
-// mayPublish is export.ThreeSixtyGiving's rule as far as the index entry
-// shows it (drafts never, terminated only if something was paid), so the
-// plans of agreements that cannot be published are never read.
-func mayPublish(a *grants.Agreement) bool {
-	switch a.Status {
-	case grants.AgreementActive, grants.AgreementCompleted:
-		return true
-	case grants.AgreementTerminated:
-		return a.Stats.InstalmentsPaid > 0 || a.Stats.Paid > 0
-	}
-	return false
-}
-
 func (h *API) threeSixtyGiving(ctx context.Context, r *httpapi.Request) (events.APIGatewayV2HTTPResponse, error) {
-	programme, full, err := h.exportable(ctx, r, mayPublish)
+	programme, err := programmeParam("programme", r.Param("programme"))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	funder := h.Funder
-	funder.Now = h.Now()
-	out, err := export.ThreeSixtyGiving(full, funder)
-	if errors.Is(err, export.ErrNothingToPublish) {
-		return events.APIGatewayV2HTTPResponse{}, &grants.Error{Code: grants.NotFound, Reason: "nothing_to_publish",
-			Message: fmt.Sprintf("Programme %s has no active, completed or part-paid agreements to publish.", programme)}
-	}
+	out, err := h.views().ThreeSixtyGiving(ctx, programme, h.Funder)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -279,7 +213,7 @@ func (h *API) dashboard(ctx context.Context, r *httpapi.Request) (events.APIGate
 		title = fmt.Sprintf("Programme dashboard: the first %d of %d agreements", DashboardLimit, len(list))
 		list = list[:DashboardLimit]
 	}
-	rows, err := h.withPlans(ctx, list, nil)
+	rows, err := h.views().WithPlans(ctx, list, nil)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -292,7 +226,7 @@ func (h *API) dashboard(ctx context.Context, r *httpapi.Request) (events.APIGate
 	var buf bytes.Buffer
 	csp, err := dashboard.Render(&buf, dashboard.Page{
 		Title: title, Summary: s, Agreements: rows, Quarantine: quarantine,
-		Today: s.AsOf, GeneratedAt: h.Now(), Location: h.location(),
+		Today: s.AsOf, GeneratedAt: h.Now(), Location: h.Location,
 	})
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err

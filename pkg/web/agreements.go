@@ -1,0 +1,305 @@
+package web
+
+import (
+	"cmp"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+)
+
+// overview is the programme today: the summary, what needs attention, and
+// links to each agreement.
+func (a *App) overview(w http.ResponseWriter, r *http.Request) {
+	v, ok := a.page(w, r, "Programme overview", "overview", grants.Readers...)
+	if !ok {
+		return
+	}
+	s, list, held, err := a.Views.Summary(r.Context(), a.Programme)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	attention := needingAttention(list, today(a))
+	a.render(w, r, http.StatusOK, layout(v, overviewPage(v, s, attention, len(held))))
+}
+
+// attention is an agreement and what about it needs a person.
+type attention struct {
+	Agreement grants.Agreement
+	Why       []string
+}
+
+// needingAttention is the agreements someone should look at today, as far
+// as the programme index shows: instalments due or held, check-ins overdue,
+// partners' mail bouncing, active past their end date.
+func needingAttention(list []grants.Agreement, today grants.Date) []attention {
+	var out []attention
+	for _, ag := range list {
+		if why := reasons(&ag, today); len(why) > 0 {
+			out = append(out, attention{Agreement: ag, Why: why})
+		}
+	}
+	slices.SortFunc(out, func(x, y attention) int { return cmp.Compare(x.Agreement.Reference, y.Agreement.Reference) })
+	return out
+}
+
+func reasons(ag *grants.Agreement, today grants.Date) []string {
+	st := ag.Stats
+	var why []string
+	if st.InstalmentsDue > 0 {
+		why = append(why, plural(st.InstalmentsDue, "instalment")+" due for payment")
+	}
+	if st.InstalmentsHeld > 0 {
+		why = append(why, plural(st.InstalmentsHeld, "instalment")+" on hold")
+	}
+	if st.CheckInsOverdue > 0 {
+		why = append(why, plural(st.CheckInsOverdue, "check-in")+" overdue")
+	}
+	if st.BouncingContacts > 0 {
+		why = append(why, "email to the partner is bouncing")
+	}
+	if ag.Status == grants.AgreementActive && !ag.EndDate.IsZero() && ag.EndDate.Before(today) {
+		why = append(why, "past its end date")
+	}
+	return why
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}
+
+// listPageSize is how many agreements a page of the list shows: one Query.
+const listPageSize = 50
+
+// agreements lists the programme's agreements, a page at a time, by status.
+func (a *App) agreements(w http.ResponseWriter, r *http.Request) {
+	v, ok := a.page(w, r, "Agreements", "agreements", grants.Readers...)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	status := grants.AgreementStatus(q.Get("status"))
+	switch status {
+	case "", grants.AgreementDraft, grants.AgreementActive, grants.AgreementCompleted, grants.AgreementTerminated:
+	default:
+		a.fail(w, r, &grants.Error{Code: grants.Invalid, Message: "There is no such status."})
+		return
+	}
+	attentionOnly := q.Get("attention") == "1"
+	page, err := a.Service.Agreements(r.Context(), a.Programme, status, q.Get("cursor"), listPageSize)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	rows := make([]attention, 0, len(page.Items))
+	for _, ag := range page.Items {
+		why := reasons(&ag, today(a))
+		if attentionOnly && len(why) == 0 {
+			continue
+		}
+		rows = append(rows, attention{Agreement: ag, Why: why})
+	}
+	next := ""
+	if page.NextCursor != "" {
+		next = "/app/agreements?" + withCursor(q, page.NextCursor)
+	}
+	a.render(w, r, http.StatusOK, layout(v, agreementsPage(v, listFilter{Status: status, Attention: attentionOnly}, rows, next)))
+}
+
+type listFilter struct {
+	Status    grants.AgreementStatus
+	Attention bool
+}
+
+func withCursor(q map[string][]string, cursor string) string {
+	var parts []string
+	for _, k := range []string{"status", "attention"} {
+		if vs := q[k]; len(vs) > 0 && vs[0] != "" {
+			parts = append(parts, k+"="+urlEscape(vs[0]))
+		}
+	}
+	return strings.Join(append(parts, "cursor="+urlEscape(cursor)), "&")
+}
+
+// agreementView is everything the agreement page shows.
+type agreementView struct {
+	A        *grants.Agreement
+	Replies  map[int][]grants.Reply
+	History  []grants.AuditEntry
+	MoreHist bool
+	Today    grants.Date
+	// PayKeys are the Idempotency-Keys of this rendering's payment forms,
+	// by instalment: a double click or a resubmitted page pays once.
+	PayKeys map[int]string
+}
+
+// historyShown is how many history entries the agreement page shows.
+const historyShown = 50
+
+// agreement is one agreement: its partner, terms, plan, every check-in with
+// what the partner wrote, and its history; with the actions the person's
+// role allows. Three reads: the agreement, its replies, its history.
+func (a *App) agreement(w http.ResponseWriter, r *http.Request) {
+	v, ok := a.page(w, r, "Agreement", "agreements", grants.Readers...)
+	if !ok {
+		return
+	}
+	a.showAgreement(w, r, v, http.StatusOK)
+}
+
+func (a *App) showAgreement(w http.ResponseWriter, r *http.Request, v *view, code int) {
+	ctx := r.Context()
+	ag, err := a.Service.Agreement(ctx, r.PathValue("id"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	replies, err := a.Service.Conversations(ctx, ag.ID)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	hist, err := a.Service.History(ctx, ag.ID, "", historyShown)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	av := &agreementView{A: ag, Replies: map[int][]grants.Reply{}, History: hist.Items, MoreHist: hist.NextCursor != "",
+		Today: today(a), PayKeys: map[int]string{}}
+	for _, rep := range replies {
+		for i := range rep.Attachments {
+			att := &rep.Attachments[i]
+			if a.Links != nil {
+				if url, err := a.Links.DownloadLink(ctx, att.Key, att.Name, att.ContentType); err == nil {
+					att.URL = url
+				}
+			}
+		}
+		av.Replies[rep.CheckIn] = append(av.Replies[rep.CheckIn], rep)
+	}
+	for _, in := range ag.Instalments {
+		av.PayKeys[in.Number] = newKey()
+	}
+	v.Title = ag.Partner.Name
+	a.render(w, r, code, layout(v, agreementPage(v, av)))
+}
+
+// act runs a change to an agreement from a form on its page and sends the
+// browser back to the page; a refused change shows the page again with why.
+func (a *App) act(w http.ResponseWriter, r *http.Request, what string, roles []grants.Role, change func(v *view) error) {
+	v, ok := a.page(w, r, "Agreement", "agreements", roles...)
+	if !ok {
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		a.fail(w, r, &grants.Error{Code: grants.Malformed, Message: "The form could not be read."})
+		return
+	}
+	if err := change(v); err != nil {
+		if status(err) == http.StatusInternalServerError {
+			a.fail(w, r, err)
+			return
+		}
+		v.Error = message(err)
+		a.showAgreement(w, r, v, status(err))
+		return
+	}
+	done(w, r, "/app/agreements/"+r.PathValue("id"), what)
+}
+
+var programmeOnly = []grants.Role{grants.RoleProgramme}
+
+func (a *App) activate(w http.ResponseWriter, r *http.Request) {
+	a.act(w, r, "activated", programmeOnly, func(v *view) error {
+		_, err := a.Service.Activate(r.Context(), v.Actor.ID, r.PathValue("id"))
+		return err
+	})
+}
+
+func (a *App) terminate(w http.ResponseWriter, r *http.Request) {
+	a.act(w, r, "terminated", programmeOnly, func(v *view) error {
+		reason := strings.TrimSpace(r.PostForm.Get("reason"))
+		if reason == "" {
+			return &grants.Error{Code: grants.Invalid, Message: "Say why the agreement ends: the reason is kept in its history."}
+		}
+		_, err := a.Service.Terminate(r.Context(), v.Actor.ID, r.PathValue("id"), reason)
+		return err
+	})
+}
+
+// amend changes the co-designed terms, the support and the contacts: one
+// per line ("Name, email, role" for a contact), as the page shows them.
+func (a *App) amend(w http.ResponseWriter, r *http.Request) {
+	a.act(w, r, "amended", programmeOnly, func(v *view) error {
+		version, err := strconv.Atoi(r.PostForm.Get("version"))
+		if err != nil {
+			return &grants.Error{Code: grants.Malformed, Message: "The form could not be read."}
+		}
+		terms, support := lines(r.PostForm.Get("terms")), lines(r.PostForm.Get("support"))
+		contacts, err := parseContacts(r.PostForm.Get("contacts"))
+		if err != nil {
+			return err
+		}
+		_, err = a.Service.Amend(r.Context(), v.Actor.ID, r.PathValue("id"), version,
+			grants.Amendment{Terms: &terms, Support: &support, Contacts: &contacts})
+		return err
+	})
+}
+
+func (a *App) waive(w http.ResponseWriter, r *http.Request) {
+	a.act(w, r, "waived", programmeOnly, func(v *view) error {
+		n, err := number(r.PathValue("n"))
+		if err != nil {
+			return err
+		}
+		reason := strings.TrimSpace(r.PostForm.Get("reason"))
+		if reason == "" {
+			return &grants.Error{Code: grants.Invalid, Message: "Say why the check-in is waived."}
+		}
+		_, err = a.Service.Waive(r.Context(), v.Actor.ID, r.PathValue("id"), n, reason)
+		return err
+	})
+}
+
+// lines is a textarea's non-empty lines, trimmed.
+func lines(s string) []string {
+	out := []string{}
+	for l := range strings.Lines(s) {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// parseContacts reads one contact per line: "Name, email, role".
+func parseContacts(s string) ([]grants.Contact, error) {
+	var out []grants.Contact
+	for i, l := range lines(s) {
+		parts := strings.Split(l, ",")
+		if len(parts) < 2 {
+			return nil, &grants.Error{Code: grants.Invalid, Message: "Write each contact on its own line as: name, email, role.",
+				Fields: []grants.FieldError{{Field: "contacts[" + strconv.Itoa(i) + "]", Reason: "needs at least a name and an email"}}}
+		}
+		c := grants.Contact{Name: strings.TrimSpace(parts[0]), Email: strings.TrimSpace(parts[1])}
+		if len(parts) > 2 {
+			c.Role = strings.TrimSpace(strings.Join(parts[2:], ","))
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func number(s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > grants.MaxInstalments {
+		return 0, &grants.Error{Code: grants.NotFound, Message: "There is no such instalment or check-in."}
+	}
+	return n, nil
+}

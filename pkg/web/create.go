@@ -1,0 +1,183 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/idempotency"
+	"github.com/partnership-grants/backend/pkg/money"
+)
+
+// contactRows is how many contact rows the create form offers.
+const contactRows = 3
+
+// agreementForm is the create form's input as typed, kept to show again
+// with each error next to its field.
+type agreementForm struct {
+	Key                                      string // the form's Idempotency-Key
+	Partner, Registration, Address           string
+	Contacts                                 [contactRows]grants.Contact
+	Amount, Currency, StartDate              string
+	DurationMonths, Instalments, CheckInLead string
+	Terms, Support                           string
+}
+
+func (a *App) newAgreement(w http.ResponseWriter, r *http.Request) {
+	v, ok := a.page(w, r, "New agreement", "new", programmeOnly...)
+	if !ok {
+		return
+	}
+	f := agreementForm{Key: newKey(), Currency: "GBP", DurationMonths: "12", Instalments: "4", CheckInLead: "14"}
+	a.render(w, r, http.StatusOK, layout(v, newAgreementPage(v, f)))
+}
+
+// create makes a draft agreement from the form. The form carries its own
+// Idempotency-Key, so a double click or a resubmitted page creates one
+// agreement and both land on it.
+func (a *App) create(w http.ResponseWriter, r *http.Request) {
+	v, ok := a.page(w, r, "New agreement", "new", programmeOnly...)
+	if !ok {
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		a.fail(w, r, &grants.Error{Code: grants.Malformed, Message: "The form could not be read."})
+		return
+	}
+	f := readAgreementForm(r.PostForm)
+	in, fieldErrs := f.input(a.Programme)
+	if len(fieldErrs) > 0 {
+		a.formErrors(w, r, v, f, grants.Validation(fieldErrs))
+		return
+	}
+	once := &idempotency.Once[*grants.Agreement]{
+		Request: idempotency.Request{Scope: "web create agreement", Caller: v.Actor.ID, Key: f.Key, Payload: []byte(r.PostForm.Encode())},
+		Render: func(ag *grants.Agreement) (idempotency.Response, error) {
+			return idempotency.Response{StatusCode: http.StatusSeeOther, Body: []byte(ag.ID)}, nil
+		},
+	}
+	ag, replay, err := a.Service.CreateAgreement(r.Context(), v.Actor.ID, in, once)
+	switch {
+	case errors.Is(err, idempotency.ErrPayloadMismatch):
+		f.Key = newKey()
+		a.formErrors(w, r, v, f, &grants.Error{Code: grants.Conflict, Message: "This form was sent before with other values. Check them and create again."})
+	case err != nil:
+		a.formErrors(w, r, v, f, err)
+	case replay != nil:
+		done(w, r, "/app/agreements/"+string(replay.Body), "created")
+	default:
+		done(w, r, "/app/agreements/"+ag.ID, "created")
+	}
+}
+
+func (a *App) formErrors(w http.ResponseWriter, r *http.Request, v *view, f agreementForm, err error) {
+	if status(err) == http.StatusInternalServerError {
+		a.fail(w, r, err)
+		return
+	}
+	v.Error = "The agreement was not created: " + strings.TrimSuffix(firstSentence(err), ".") + ". Each problem is shown next to its field."
+	v.Fields = map[string]string{}
+	var e *grants.Error
+	if errors.As(err, &e) {
+		for _, fe := range e.Fields {
+			v.Fields[fe.Field] = fe.Reason
+		}
+		if len(e.Fields) == 0 {
+			v.Error = e.Message
+		}
+	}
+	a.render(w, r, status(err), layout(v, newAgreementPage(v, f)))
+}
+
+func firstSentence(err error) string {
+	var e *grants.Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return message(err)
+}
+
+func readAgreementForm(form url.Values) agreementForm {
+	g := func(k string) string { return strings.TrimSpace(form.Get(k)) }
+	f := agreementForm{
+		Key: g("key"), Partner: g("partner"), Registration: g("registration"), Address: g("address"),
+		Amount: g("amount"), Currency: g("currency"), StartDate: g("startDate"),
+		DurationMonths: g("durationMonths"), Instalments: g("instalments"), CheckInLead: g("checkInLead"),
+		Terms: form.Get("terms"), Support: form.Get("support"),
+	}
+	for i := range f.Contacts {
+		n := strconv.Itoa(i)
+		f.Contacts[i] = grants.Contact{Name: g("contact" + n + "Name"), Email: g("contact" + n + "Email"), Role: g("contact" + n + "Role")}
+	}
+	return f
+}
+
+// input is the form as the use case takes it. What the form itself cannot
+// read (an amount or a number that is not one) is reported against its
+// field; everything else is the domain's to judge, with the same rules as
+// the JSON API.
+func (f agreementForm) input(programme string) (grants.NewAgreementInput, []grants.FieldError) {
+	var errs []grants.FieldError
+	in := grants.NewAgreementInput{
+		Programme: programme,
+		Partner:   grants.Partner{Name: f.Partner, RegistrationNumber: f.Registration, Address: f.Address},
+		StartDate: f.StartDate,
+		Currency:  &f.Currency,
+		Terms:     lines(f.Terms),
+		Support:   lines(f.Support),
+	}
+	for _, c := range f.Contacts {
+		if c != (grants.Contact{}) {
+			in.Contacts = append(in.Contacts, c)
+		}
+	}
+	amount, err := money.ParseMajor(f.Amount, f.Currency)
+	switch {
+	case errors.Is(err, money.ErrUnknownCurrency):
+		errs = append(errs, grants.FieldError{Field: "currency", Reason: "must be an ISO 4217 currency code such as GBP"})
+	case err != nil:
+		errs = append(errs, grants.FieldError{Field: "amount", Reason: "must be an amount such as 10000 or 10,000.00"})
+	}
+	in.Amount = amount
+	for _, n := range []struct {
+		field, text string
+		to          **int
+	}{{"durationMonths", f.DurationMonths, &in.DurationMonths}, {"instalmentCount", f.Instalments, &in.InstalmentCount}, {"checkInLeadDays", f.CheckInLead, &in.CheckInLeadDays}} {
+		v, err := strconv.Atoi(n.text)
+		if err != nil {
+			errs = append(errs, grants.FieldError{Field: n.field, Reason: "must be a whole number"})
+			continue
+		}
+		*n.to = &v
+	}
+	return in, errs
+}
+
+// newKey is a fresh Idempotency-Key for a form.
+func newKey() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand never fails on supported platforms
+	return hex.EncodeToString(b[:])
+}
+
+func urlEscape(s string) string { return url.QueryEscape(s) }
+
+// fieldLabel is a field's name as the pages call it.
+func fieldLabel(field string) string {
+	if l, ok := fieldLabels[field]; ok {
+		return l
+	}
+	return field
+}
+
+var fieldLabels = map[string]string{
+	"partner.name": "Partner name", "partner.registrationNumber": "Registration number", "partner.address": "Address",
+	"amount": "Award", "currency": "Currency", "startDate": "Start date", "durationMonths": "Length in months",
+	"instalmentCount": "Instalments", "checkInLeadDays": "Check-in lead days", "terms": "Co-designed terms",
+	"support": "Support", "contacts": "Contacts", "paidOn": "Paid on", "paymentReference": "Payment reference",
+}

@@ -1,0 +1,137 @@
+package web
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/money"
+)
+
+func amount(minor int64, currency string) string {
+	return money.Amount{Minor: minor, Currency: currency}.Display()
+}
+
+// day is "14 May 2026"; "" for no date.
+func day(d grants.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC).Format("2 Jan 2006")
+}
+
+// instant is a moment in the programme's zone: "14 May 2026, 09:00".
+func instant(t time.Time, zone string) string {
+	if t.IsZero() {
+		return ""
+	}
+	if loc, err := time.LoadLocation(zone); err == nil {
+		t = t.In(loc)
+	}
+	return t.Format("2 Jan 2006, 15:04")
+}
+
+func roles(a grants.Actor) string {
+	var names []string
+	for _, g := range a.Groups {
+		names = append(names, string(g))
+	}
+	return strings.Join(names, ", ")
+}
+
+// instalmentState is an instalment's status in words, with what it waits on.
+func instalmentState(in grants.Instalment) string {
+	switch {
+	case in.Status == grants.InstalmentPaid:
+		return "Paid " + day(in.PaidOn)
+	case in.Payment != nil && in.Payment.Status == grants.PaymentRequested:
+		return "Payment awaiting approval"
+	case in.Status == grants.InstalmentHeld:
+		return "On hold: " + in.HoldReason
+	case in.Status == grants.InstalmentDue && in.AwaitingCheckIn:
+		return "Due; waiting for the previous check-in"
+	case in.Status == grants.InstalmentDue:
+		return "Due for payment"
+	case in.Status == grants.InstalmentCancelled:
+		return "Cancelled"
+	}
+	return "Scheduled"
+}
+
+func checkInState(c grants.CheckIn, zone string) string {
+	switch c.Status {
+	case grants.CheckInSent:
+		s := "Sent " + instant(c.SentAt, zone)
+		if c.Reminders > 0 {
+			s += ", reminded " + plural(c.Reminders, "time")
+		}
+		return s
+	case grants.CheckInReceived:
+		return "Reply received " + instant(c.ReceivedAt, zone)
+	case grants.CheckInOverdue:
+		return "Overdue: no reply after " + plural(c.Reminders, "reminder")
+	case grants.CheckInWaived:
+		return "Waived: " + c.WaivedReason
+	}
+	return "Scheduled"
+}
+
+func checkInTitle(c grants.CheckIn) string {
+	if c.Final {
+		return "End-of-agreement report"
+	}
+	return "Check-in " + itoa(c.Number)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// canPay reports whether finance may request payment of the instalment now.
+func canPay(in grants.Instalment) bool {
+	return in.Status == grants.InstalmentDue && (in.Payment == nil || in.Payment.Status != grants.PaymentRequested)
+}
+
+// awaitsApproval is the payment of the instalment waiting for a second person.
+func awaitsApproval(in grants.Instalment) *grants.Payment {
+	if in.Payment != nil && in.Payment.Status == grants.PaymentRequested && in.Status != grants.InstalmentPaid {
+		return in.Payment
+	}
+	return nil
+}
+
+func rowAwaits(r grants.InstalmentRow) *grants.Payment {
+	if r.Payment != nil && r.Payment.Status == grants.PaymentRequested {
+		return r.Payment
+	}
+	return nil
+}
+
+func isLate(due, today grants.Date) bool { return due.Before(today) }
+
+func contactLines(cs []grants.Contact) string {
+	var b strings.Builder
+	for _, c := range cs {
+		b.WriteString(c.Name + ", " + c.Email)
+		if c.Role != "" {
+			b.WriteString(", " + c.Role)
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+func kib(n int) string {
+	if n < 1024 {
+		return itoa(n) + " bytes"
+	}
+	return itoa((n+1023)/1024) + " KB"
+}
+
+func joinLines(items []string) string { return strings.Join(items, "\n") }
+
+func inputType(kind string) string {
+	if kind == "" {
+		return "text"
+	}
+	return kind
+}

@@ -1,0 +1,111 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/service"
+)
+
+// quarantine is the messages held for a person: who sent them, why they
+// were held, and what they say; accept one to a check-in or reject it.
+func (a *App) quarantine(w http.ResponseWriter, r *http.Request) {
+	v, ok := a.page(w, r, "Held messages", "quarantine", programmeOnly...)
+	if !ok {
+		return
+	}
+	a.showQuarantine(w, r, v, http.StatusOK)
+}
+
+func (a *App) showQuarantine(w http.ResponseWriter, r *http.Request, v *view, code int) {
+	held, err := a.Views.HeldFor(r.Context(), a.Programme)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.render(w, r, code, layout(v, quarantinePage(v, held)))
+}
+
+func (a *App) decide(w http.ResponseWriter, r *http.Request, what string, change func(v *view) error) {
+	v, ok := a.page(w, r, "Held messages", "quarantine", programmeOnly...)
+	if !ok {
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		a.fail(w, r, &grants.Error{Code: grants.Malformed, Message: "The form could not be read."})
+		return
+	}
+	if err := change(v); err != nil {
+		if status(err) == http.StatusInternalServerError {
+			a.fail(w, r, err)
+			return
+		}
+		v.Error = message(err)
+		a.showQuarantine(w, r, v, status(err))
+		return
+	}
+	done(w, r, "/app/quarantine", what)
+}
+
+// accept files a held message as the reply to its check-in: the one its
+// reply address named, or the one the officer gives (agreement reference
+// or ID and check-in number) when the address did not say.
+func (a *App) accept(w http.ResponseWriter, r *http.Request) {
+	a.decide(w, r, "accepted", func(v *view) error {
+		var to service.Destination
+		f := r.PostForm
+		if id := strings.TrimSpace(f.Get("agreement")); id != "" {
+			n, err := strconv.Atoi(strings.TrimSpace(f.Get("checkIn")))
+			if err != nil || n < 1 {
+				return grants.Validation([]grants.FieldError{{Field: "checkIn", Reason: "must be the check-in's number"}})
+			}
+			to = service.Destination{AgreementID: id, CheckIn: n}
+		}
+		_, err := a.Service.AcceptHeld(r.Context(), v.Actor.ID, r.PathValue("id"), to, strings.TrimSpace(f.Get("note")))
+		return err
+	})
+}
+
+func (a *App) reject(w http.ResponseWriter, r *http.Request) {
+	a.decide(w, r, "rejected", func(v *view) error {
+		reason := strings.TrimSpace(r.PostForm.Get("reason"))
+		if reason == "" {
+			return grants.Validation([]grants.FieldError{{Field: "reason", Reason: "is required: say why the message is rejected"}})
+		}
+		_, err := a.Service.RejectHeld(r.Context(), v.Actor.ID, r.PathValue("id"), reason)
+		return err
+	})
+}
+
+// csv downloads the programme's instalments for the finance system.
+func (a *App) csv(w http.ResponseWriter, r *http.Request) {
+	if _, ok := a.page(w, r, "Export", "", grants.RoleProgramme, grants.RoleFinance); !ok {
+		return
+	}
+	var buf bytes.Buffer
+	if err := a.Views.CSV(r.Context(), &buf, a.Programme); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+a.Programme+`-instalments.csv"`)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// threeSixtyGiving downloads the programme's 360Giving file.
+func (a *App) threeSixtyGiving(w http.ResponseWriter, r *http.Request) {
+	if _, ok := a.page(w, r, "Export", "", grants.Readers...); !ok {
+		return
+	}
+	out, err := a.Views.ThreeSixtyGiving(r.Context(), a.Programme, a.Funder)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+a.Programme+`-360giving.json"`)
+	_, _ = w.Write(out)
+}

@@ -1,0 +1,229 @@
+// Package web is the staff web app: server-rendered pages, working without
+// JavaScript, for the programme team, finance and viewers. Every page and
+// form calls the same use cases as the JSON API (pkg/service); this package
+// only reads forms, calls one use case and renders the answer. Templates
+// are templ components compiled to Go (no reflection, so the function
+// links none of the SDK methods html/template would keep; README says more).
+//
+// Signing in is pkg/web/signin's: a request reaches these pages with the
+// signed-in member of staff in its context.
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/a-h/templ"
+
+	"github.com/partnership-grants/backend/pkg/export"
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/service"
+	"github.com/partnership-grants/backend/pkg/web/signin"
+)
+
+//go:generate go tool templ generate
+
+// Linker makes short-lived links that download stored attachments.
+type Linker interface {
+	DownloadLink(ctx context.Context, key, name, contentType string) (string, error)
+}
+
+// App is what the pages are built on.
+type App struct {
+	Service *service.Service
+	Views   service.Views
+	// Links may be nil: attachments are then listed without links.
+	Links Linker
+	// Funder publishes the 360Giving file.
+	Funder export.Funder
+	// Programme is the programme staff work in, and ProgrammeName its name.
+	Programme, ProgrammeName string
+	// SignOutTo is the origin sign-out sends the browser on to (the
+	// sign-in domain): the pages' CSP allows forms to lead there.
+	SignOutTo string
+}
+
+//go:embed static
+var static embed.FS
+
+// New serves the pages under /app. Every response carries the browser
+// headers; every state-changing request must come from the app's own
+// pages (cross-origin requests are refused).
+func New(a *App) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /app", a.overview)
+	mux.HandleFunc("GET /app/{$}", a.overview)
+	mux.HandleFunc("GET /app/agreements", a.agreements)
+	mux.HandleFunc("GET /app/agreements/new", a.newAgreement)
+	mux.HandleFunc("POST /app/agreements", a.create)
+	mux.HandleFunc("GET /app/agreements/{id}", a.agreement)
+	mux.HandleFunc("POST /app/agreements/{id}/activate", a.activate)
+	mux.HandleFunc("POST /app/agreements/{id}/terminate", a.terminate)
+	mux.HandleFunc("POST /app/agreements/{id}/amend", a.amend)
+	mux.HandleFunc("POST /app/agreements/{id}/instalments/{n}/hold", a.hold)
+	mux.HandleFunc("POST /app/agreements/{id}/instalments/{n}/release", a.release)
+	mux.HandleFunc("POST /app/agreements/{id}/instalments/{n}/pay", a.pay)
+	mux.HandleFunc("POST /app/agreements/{id}/instalments/{n}/approve", a.approve)
+	mux.HandleFunc("POST /app/agreements/{id}/check-ins/{n}/waive", a.waive)
+	mux.HandleFunc("GET /app/finance", a.finance)
+	mux.HandleFunc("GET /app/quarantine", a.quarantine)
+	mux.HandleFunc("POST /app/quarantine/{id}/accept", a.accept)
+	mux.HandleFunc("POST /app/quarantine/{id}/reject", a.reject)
+	mux.HandleFunc("GET /app/export.csv", a.csv)
+	mux.HandleFunc("GET /app/export/360giving.json", a.threeSixtyGiving)
+	mux.Handle("GET /app/static/", http.StripPrefix("/app", http.FileServerFS(static)))
+	mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
+		a.fail(w, r, &grants.Error{Code: grants.NotFound, Message: "There is no such page."})
+	})
+	return a.headers(http.NewCrossOriginProtection().Handler(mux))
+}
+
+// headers sets the browser headers on every response: a strict Content
+// Security Policy (no script at all, styles only from the app's own
+// stylesheet), no framing, no sniffing, no referrer, no caching of pages
+// that hold partners' data.
+func (a *App) headers(next http.Handler) http.Handler {
+	formAction := "'self'"
+	if a.SignOutTo != "" {
+		formAction += " " + a.SignOutTo
+	}
+	csp := "default-src 'none'; style-src 'self'; img-src 'self'; form-action " + formAction + "; frame-ancestors 'none'; base-uri 'none'"
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		if !strings.HasPrefix(r.URL.Path, "/app/static/") {
+			h.Set("Cache-Control", "private, no-store")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// view is what every page shows around its content.
+type view struct {
+	Title     string
+	Actor     grants.Actor
+	Base      string // the stage prefix of every link ("" locally)
+	Programme string
+	Section   string // the navigation entry to mark as current
+	Flash     string // what the last action did
+	Error     string // why the last action did not happen
+	Fields    map[string]string
+}
+
+// Can reports whether the signed-in person may take actions of roles.
+func (v *view) Can(roles ...grants.Role) bool { return v.Actor.Has(roles...) }
+
+// Link is path under the stage prefix.
+func (v *view) Link(path string) templ.SafeURL { return templ.SafeURL(v.Base + path) }
+
+// page starts the view of a request: who is signed in and where links go.
+// A request without a signed-in person never gets here (pkg/web/signin),
+// so one without is refused rather than trusted.
+func (a *App) page(w http.ResponseWriter, r *http.Request, title, section string, roles ...grants.Role) (*view, bool) {
+	actor, ok := signin.ActorFrom(r.Context())
+	v := &view{Title: title, Actor: actor, Base: base(r), Programme: a.ProgrammeName, Section: section, Flash: flash(r.URL.Query().Get("done"))}
+	if !ok {
+		a.fail(w, r, &grants.Error{Code: grants.Unauthorized, Message: "Please sign in."})
+		return nil, false
+	}
+	if len(roles) > 0 && !actor.Has(roles...) {
+		slog.InfoContext(r.Context(), "forbidden", "path", r.URL.Path, "actor", actor.ID)
+		a.fail(w, r, &grants.Error{Code: grants.Forbidden, Message: "Your role may not do this."})
+		return nil, false
+	}
+	return v, true
+}
+
+// base is the stage prefix API Gateway puts before every path (the Lambda
+// adapter passes it on as X-Forwarded-Prefix); links must carry it.
+func base(r *http.Request) string {
+	p := strings.TrimSuffix(r.Header.Get("X-Forwarded-Prefix"), "/")
+	if p != "" && !strings.HasPrefix(p, "/") || strings.ContainsAny(p, "\"'<> ?#") {
+		return ""
+	}
+	return p
+}
+
+func (a *App) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if err := c.Render(r.Context(), w); err != nil {
+		slog.ErrorContext(r.Context(), "render", "path", r.URL.Path, "error", err.Error())
+	}
+}
+
+// status is the HTTP status of a use case's error.
+func status(err error) int {
+	switch grants.ErrorCode(err) {
+	case grants.Invalid, grants.Malformed:
+		return http.StatusBadRequest
+	case grants.NotFound:
+		return http.StatusNotFound
+	case grants.Conflict, grants.PreconditionFailed:
+		return http.StatusConflict
+	case grants.Unauthorized:
+		return http.StatusUnauthorized
+	case grants.Forbidden:
+		return http.StatusForbidden
+	case grants.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusInternalServerError
+}
+
+// message is what a person reads of an error: the use case's own words for
+// their mistake, and no internals for ours.
+func message(err error) string {
+	var e *grants.Error
+	if errors.As(err, &e) {
+		msg := e.Message
+		for _, f := range e.Fields {
+			msg += " " + fieldLabel(f.Field) + " " + f.Reason + "."
+		}
+		return msg
+	}
+	return "Something went wrong on our side; nothing was changed. Please try again, and tell the team if it happens again."
+}
+
+// fail renders an error page for a request that could not be served.
+func (a *App) fail(w http.ResponseWriter, r *http.Request, err error) {
+	code := status(err)
+	if code == http.StatusInternalServerError {
+		slog.ErrorContext(r.Context(), "page failed", "path", r.URL.Path, "error", err.Error())
+	}
+	actor, _ := signin.ActorFrom(r.Context())
+	v := &view{Title: http.StatusText(code), Actor: actor, Base: base(r), Programme: a.ProgrammeName, Error: message(err)}
+	a.render(w, r, code, layout(v, templ.NopComponent))
+}
+
+// done sends the browser on to path after a change, saying what was done
+// (POST, then redirect, then GET: a reload never repeats the change).
+func done(w http.ResponseWriter, r *http.Request, path, what string) {
+	http.Redirect(w, r, base(r)+path+"?done="+what, http.StatusSeeOther)
+}
+
+var flashes = map[string]string{
+	"created":    "The agreement was created as a draft.",
+	"activated":  "The agreement is active: its schedules have started.",
+	"terminated": "The agreement was terminated.",
+	"amended":    "The agreement was amended.",
+	"held":       "The instalment is on hold.",
+	"released":   "The instalment was released.",
+	"requested":  "The payment was requested; another member of finance approves it.",
+	"paid":       "The instalment is paid.",
+	"approved":   "The payment was approved: the instalment is paid.",
+	"waived":     "The check-in was waived.",
+	"accepted":   "The message was accepted as a reply to its check-in.",
+	"rejected":   "The message was rejected.",
+}
+
+func flash(key string) string { return flashes[key] }
+
+func today(a *App) grants.Date { return a.Views.Today() }

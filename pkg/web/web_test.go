@@ -1,0 +1,278 @@
+package web
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/partnership-grants/backend/pkg/dev/testenv"
+	"github.com/partnership-grants/backend/pkg/dynamo"
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/mailer"
+	"github.com/partnership-grants/backend/pkg/service"
+	"github.com/partnership-grants/backend/pkg/web/signin"
+)
+
+func TestMain(m *testing.M) {
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	testenv.Main(m)
+}
+
+const programme = "community-2026"
+
+type app struct {
+	t       *testing.T
+	handler http.Handler
+	svc     *service.Service
+}
+
+// newApp serves the pages on DynamoDB Local, as the web function does but
+// with no mail or schedules (side effects wait in the outbox).
+func newApp(t *testing.T) *app {
+	db, table := testenv.AppTable(t)
+	store := dynamo.New(db, table)
+	clock := testenv.NewClock(time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC), time.Millisecond)
+	sesClient, _ := testenv.SES(t)
+	sender, err := mailer.NewSender(sesClient, "grants@funder.example", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &service.Service{Store: store, Now: clock.Now, NewID: dynamo.NewID, Letters: mailer.Letters{Sender: sender}, Events: &bus{},
+		Defaults: grants.ProgrammeSettings{ReminderDays: 7, MaxReminders: 2, TwoPersonRule: new(true)}}
+	a := &App{Service: svc, Views: service.Views{Store: store, Held: store, Now: clock.Now},
+		Programme: programme, ProgrammeName: "Community Partnerships"}
+	return &app{t: t, handler: New(a), svc: svc}
+}
+
+// bus stands in for the accounting bus (EventBridge): it keeps what it was sent.
+type bus struct{ paid []service.InstalmentPaidEvent }
+
+func (b *bus) InstalmentPaid(_ context.Context, e service.InstalmentPaidEvent) (string, error) {
+	b.paid = append(b.paid, e)
+	return "event-" + strconv.Itoa(len(b.paid)), nil
+}
+
+type response struct {
+	code     int
+	header   http.Header
+	body     string
+	location string
+}
+
+// as sends a request signed in as user with role.
+func (a *app) as(user string, role grants.Role, method, path string, form url.Values, headers ...string) response {
+	a.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req := httptest.NewRequest(method, path, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	req = req.WithContext(signin.WithActor(context.Background(), grants.Actor{ID: user, Groups: []grants.Role{role}}))
+	rec := httptest.NewRecorder()
+	a.handler.ServeHTTP(rec, req)
+	return response{code: rec.Code, header: rec.Header(), body: rec.Body.String(), location: rec.Header().Get("Location")}
+}
+
+func filledForm(key string) url.Values {
+	return url.Values{
+		"key": {key}, "partner": {"Levenshulme Community Kitchen"}, "registration": {"1180123"}, "address": {"1 Stockport Road, Manchester M19 3AB"},
+		"contact0Name": {"Amina Khan"}, "contact0Email": {"amina@levykitchen.org.uk"}, "contact0Role": {"lead"},
+		"amount": {"10,000"}, "currency": {"GBP"}, "startDate": {"2027-01-04"}, "durationMonths": {"12"}, "instalments": {"4"}, "checkInLead": {"14"},
+		"terms": {"Co-host four community meals\nShare what we learn"}, "support": {"Evaluation mentoring"},
+	}
+}
+
+var agreementPath = regexp.MustCompile(`^/app/agreements/([a-z2-7]{16})\?done=created$`)
+
+// create makes an agreement through the form and returns its ID.
+func (a *app) create(key string) string {
+	a.t.Helper()
+	r := a.as("olu@funder.example", grants.RoleProgramme, "POST", "/app/agreements", filledForm(key))
+	m := agreementPath.FindStringSubmatch(r.location)
+	if r.code != http.StatusSeeOther || m == nil {
+		a.t.Fatalf("create: %d to %q: %s", r.code, r.location, r.body)
+	}
+	return m[1]
+}
+
+// A programme officer creates an agreement with the form: each mistake is
+// shown next to its field with what was typed kept, and a resubmitted form
+// creates one agreement, not two.
+func TestCreateFormShowsErrorsByTheirFieldsAndCreatesOnce(t *testing.T) {
+	a := newApp(t)
+	form := filledForm("k1")
+	form.Set("partner", "")
+	form.Set("amount", "ten thousand")
+	form.Set("contact0Email", "not-an-email")
+	r := a.as("olu@funder.example", grants.RoleProgramme, "POST", "/app/agreements", form)
+	if r.code != http.StatusBadRequest {
+		t.Fatalf("bad form: %d, want 400", r.code)
+	}
+	for _, want := range []string{
+		`id="err-amount"`, `Award must be an amount such as 10000 or 10,000.00`,
+		`value="ten thousand"`, `value="1 Stockport Road, Manchester M19 3AB"`, `aria-invalid="true"`,
+	} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("the form shown again lacks %q", want)
+		}
+	}
+	// The domain's own checks, once the form's are passed.
+	form.Set("amount", "10000")
+	r = a.as("olu@funder.example", grants.RoleProgramme, "POST", "/app/agreements", form)
+	for _, want := range []string{`id="err-partner.name"`, `id="err-contacts[0].email"`, `value="not-an-email"`} {
+		if r.code != http.StatusBadRequest || !strings.Contains(r.body, want) {
+			t.Errorf("domain errors: %d, lacking %q", r.code, want)
+		}
+	}
+
+	id := a.create("k2")
+	if again := a.create("k2"); again != id {
+		t.Errorf("the same form sent twice made agreements %s and %s", id, again)
+	}
+	list, err := a.svc.Agreements(context.Background(), programme, "", "", 10)
+	if err != nil || len(list.Items) != 1 {
+		t.Fatalf("agreements after creating once and resubmitting: %d, %v", len(list.Items), err)
+	}
+	page := a.as("olu@funder.example", grants.RoleProgramme, "GET", "/app/agreements/"+id+"?done=created", nil)
+	for _, want := range []string{"Levenshulme Community Kitchen", "£10,000.00", "£2,500.00", "Co-host four community meals", "Activate", "The agreement was created as a draft."} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("agreement page lacks %q", want)
+		}
+	}
+}
+
+// A role sees only the actions it may take, and the server refuses the
+// rest anyway; a state-changing request from another site is refused.
+func TestRolesSeeTheirActionsAndTheServerRefusesTheRest(t *testing.T) {
+	a := newApp(t)
+	id := a.create("k")
+	path := "/app/agreements/" + id
+	viewer := a.as("vic@funder.example", grants.RoleViewer, "GET", path, nil)
+	if viewer.code != http.StatusOK || strings.Contains(viewer.body, "<form method=\"post\"") && strings.Contains(viewer.body, "/activate") {
+		t.Errorf("a viewer's agreement page (%d) offers actions", viewer.code)
+	}
+	if strings.Contains(viewer.body, "New agreement") || strings.Contains(viewer.body, "Held messages") {
+		t.Error("a viewer's navigation offers programme pages")
+	}
+	for _, role := range []grants.Role{grants.RoleViewer, grants.RoleFinance} {
+		if r := a.as("x@funder.example", role, "POST", path+"/activate", url.Values{}); r.code != http.StatusForbidden {
+			t.Errorf("%s activating: %d, want 403", role, r.code)
+		}
+	}
+	if r := a.as("vic@funder.example", grants.RoleViewer, "GET", "/app/quarantine", nil); r.code != http.StatusForbidden {
+		t.Errorf("viewer on the held messages: %d, want 403", r.code)
+	}
+	forged := a.as("olu@funder.example", grants.RoleProgramme, "POST", path+"/activate", url.Values{}, "Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example")
+	if forged.code != http.StatusForbidden {
+		t.Errorf("cross-site POST: %d, want 403", forged.code)
+	}
+	ag, _ := a.svc.Agreement(context.Background(), id)
+	if ag.Status != grants.AgreementDraft {
+		t.Fatalf("after refused requests the agreement is %s", ag.Status)
+	}
+	same := a.as("olu@funder.example", grants.RoleProgramme, "POST", path+"/activate", url.Values{}, "Sec-Fetch-Site", "same-origin")
+	if same.code != http.StatusSeeOther {
+		t.Errorf("activate from the app's own page: %d %s", same.code, same.body)
+	}
+}
+
+// Finance A requests a payment, finance B approves it: A cannot approve
+// their own request, and a resubmitted payment form pays once.
+func TestTwoPeoplePayAnInstalmentOnce(t *testing.T) {
+	a := newApp(t)
+	ctx := context.Background()
+	id := a.create("k")
+	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", "/app/agreements/"+id+"/activate", url.Values{}); r.code != http.StatusSeeOther {
+		t.Fatalf("activate: %d %s", r.code, r.body)
+	}
+	if err := a.svc.InstalmentDue(ctx, id, 1); err != nil {
+		t.Fatal(err)
+	}
+	path := "/app/agreements/" + id
+	page := a.as("fay@funder.example", grants.RoleFinance, "GET", path, nil)
+	key := regexp.MustCompile(`name="key" value="([0-9a-f]{32})"`).FindStringSubmatch(page.body)
+	if key == nil || !strings.Contains(page.body, "Request payment") {
+		t.Fatalf("finance's agreement page offers no payment form")
+	}
+	pay := url.Values{"key": {key[1]}, "paymentReference": {"BACS-0001"}, "paidOn": {"2026-12-01"}, "overrideReason": {"First instalment"}}
+	for range 2 {
+		if r := a.as("fay@funder.example", grants.RoleFinance, "POST", path+"/instalments/1/pay", pay); r.code != http.StatusSeeOther {
+			t.Fatalf("pay: %d %s", r.code, r.body)
+		}
+	}
+	hist, _ := a.svc.History(ctx, id, "", 100)
+	requested := 0
+	for _, h := range hist.Items {
+		if strings.Contains(h.Action, "payment.requested") {
+			requested++
+		}
+	}
+	if requested != 1 {
+		t.Errorf("a resubmitted payment form requested %d payments", requested)
+	}
+	own := a.as("fay@funder.example", grants.RoleFinance, "GET", path, nil)
+	if !strings.Contains(own.body, "You requested this payment") || strings.Contains(own.body, "/approve") {
+		t.Error("the requester is offered the approval of their own request")
+	}
+	other := a.as("ben@funder.example", grants.RoleFinance, "GET", path, nil)
+	pid := regexp.MustCompile(`name="payment" value="([^"]+)"`).FindStringSubmatch(other.body)
+	if pid == nil {
+		t.Fatal("a second member of finance is not offered the approval")
+	}
+	if r := a.as("fay@funder.example", grants.RoleFinance, "POST", path+"/instalments/1/approve", url.Values{"payment": {pid[1]}}); r.code != http.StatusForbidden || !strings.Contains(r.body, "role=\"alert\"") {
+		t.Errorf("approving one's own request: %d, want 403 with why", r.code)
+	}
+	if r := a.as("ben@funder.example", grants.RoleFinance, "POST", path+"/instalments/1/approve", url.Values{"payment": {pid[1]}}); r.code != http.StatusSeeOther {
+		t.Fatalf("approve: %d %s", r.code, r.body)
+	}
+	ag, _ := a.svc.Agreement(ctx, id)
+	if ag.Instalments[0].Status != grants.InstalmentPaid {
+		t.Errorf("instalment 1 is %s after approval", ag.Instalments[0].Status)
+	}
+	fin := a.as("ben@funder.example", grants.RoleFinance, "GET", "/app/finance", nil)
+	if fin.code != http.StatusOK || strings.Contains(fin.body, "BACS-0001") {
+		t.Errorf("finance page: %d", fin.code)
+	}
+}
+
+// Every page is sent with a strict policy: no script, styles only from the
+// app's stylesheet, no framing; and its markup has no inline style.
+func TestPagesCarryStrictHeaders(t *testing.T) {
+	a := newApp(t)
+	id := a.create("k")
+	for _, path := range []string{"/app", "/app/agreements", "/app/agreements/new", "/app/agreements/" + id, "/app/finance", "/app/quarantine", "/app/nowhere"} {
+		r := a.as("olu@funder.example", grants.RoleProgramme, "GET", path, nil)
+		csp := r.header.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "frame-ancestors 'none'") {
+			t.Errorf("%s: Content-Security-Policy %q", path, csp)
+		}
+		if r.header.Get("X-Frame-Options") != "DENY" || r.header.Get("Cache-Control") != "private, no-store" {
+			t.Errorf("%s: headers %v", path, r.header)
+		}
+		if strings.Contains(r.body, "style=") || strings.Contains(r.body, "<script") {
+			t.Errorf("%s has inline style or script", path)
+		}
+		if len(r.body) > 100<<10 {
+			t.Errorf("%s weighs %d bytes", path, len(r.body))
+		}
+	}
+	css := a.as("olu@funder.example", grants.RoleProgramme, "GET", "/app/static/style.css", nil)
+	if css.code != http.StatusOK || !strings.HasPrefix(css.header.Get("Content-Type"), "text/css") {
+		t.Errorf("stylesheet: %d %s", css.code, css.header.Get("Content-Type"))
+	}
+}
