@@ -19,7 +19,8 @@ FUNCTIONS := \
 	PaymentsFunction:payments:12500000 \
 	InboundFunction:inbound:19200000 \
 	CheckInsFunction:checkins:17200000 \
-	MonitoringFunction:monitoring:11400000
+	MonitoringFunction:monitoring:11400000 \
+	WebFunction:web:18770000
 
 DEVSTACK := .local/bin/devstack
 

@@ -35,18 +35,23 @@ func ReplyTokens(ctx context.Context, d *app.Deps) (*replytoken.Signer, error) {
 	if id == "" {
 		return nil, fmt.Errorf("REPLY_TOKEN_SECRET is not set")
 	}
-	key, err := d.Secret(ctx, id, func(ctx context.Context, id string) (string, error) {
+	key, err := Secret(ctx, d, id)
+	if err != nil {
+		return nil, fmt.Errorf("read reply token key: %w", err)
+	}
+	return replytoken.NewSigner([]byte(key))
+}
+
+// Secret is the string of the Secrets Manager secret id, read once per Deps.
+func Secret(ctx context.Context, d *app.Deps, id string) (string, error) {
+	return d.Secret(ctx, id, func(ctx context.Context, id string) (string, error) {
 		client := secretsmanager.NewFromConfig(d.AWS, func(o *secretsmanager.Options) { o.BaseEndpoint = d.Endpoint("Secrets Manager") })
 		out, err := client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
 		if err != nil {
-			return "", fmt.Errorf("read reply token key %s: %w", id, err)
+			return "", fmt.Errorf("read secret %s: %w", id, err)
 		}
 		return aws.ToString(out.SecretString), nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return replytoken.NewSigner([]byte(key))
 }
 
 // Automation builds the scheduled handlers' shared core. Functions that do

@@ -43,7 +43,10 @@ func Load(path string) (*Template, error) {
 type Route struct {
 	Function string // logical ID, e.g. AgreementsFunction
 	Method   string
-	Path     string // e.g. /agreements/{id}
+	Path     string // e.g. /agreements/{id}, or /app/{proxy+} (greedy: the rest of the path)
+	// NoAuth is a route with Auth: {Authorizer: NONE}: API Gateway runs no
+	// authorizer, and the function checks the caller itself.
+	NoAuth bool
 }
 
 // RouteKey is API Gateway's route key, "GET /agreements/{id}".
@@ -62,6 +65,9 @@ func (t *Template) Routes() ([]Route, error) {
 				Properties struct {
 					Method string `yaml:"Method"`
 					Path   string `yaml:"Path"`
+					Auth   struct {
+						Authorizer string `yaml:"Authorizer"`
+					} `yaml:"Auth"`
 				} `yaml:"Properties"`
 			} `yaml:"Events"`
 		}
@@ -70,7 +76,8 @@ func (t *Template) Routes() ([]Route, error) {
 		}
 		for _, ev := range props.Events {
 			if ev.Type == "HttpApi" {
-				routes = append(routes, Route{Function: id, Method: ev.Properties.Method, Path: ev.Properties.Path})
+				routes = append(routes, Route{Function: id, Method: ev.Properties.Method, Path: ev.Properties.Path,
+					NoAuth: ev.Properties.Auth.Authorizer == "NONE"})
 			}
 		}
 	}

@@ -1,80 +1,82 @@
 package stack
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/partnership-grants/backend/pkg/dev/idp"
 )
 
-// The local stack stands in for Cognito and API Gateway's JWT authorizer: it
-// issues HS256 tokens with a key kept in .local/, and verifies them the way the
-// authorizer does (signature, issuer, audience, expiry) before a handler runs.
+// The local stack stands in for Cognito and API Gateway's JWT authorizer
+// with one issuer: an RS256 key kept in .local/ signs the bearer tokens of
+// make token and the web app's ID tokens alike, and its key set is served
+// at the issuer's /.well-known/jwks.json, as a user pool's is. The gateway
+// verifies bearer tokens the way the authorizer does (signature, issuer,
+// audience, expiry) before a handler runs.
 const (
-	tokenIssuer   = "partnership-grants-local-stack"
-	tokenAudience = "local"
+	// apiClient is the audience of bearer tokens, as the JWT authorizer's
+	// audience is the pool's UserPoolClient; web app tokens (webClient)
+	// are not accepted by the JSON API, as in AWS.
+	apiClient     = "local-api-client"
+	webClient     = "local-web-client"
 	tokenLifetime = 12 * time.Hour
+	// webLifetime is the web client's ID token validity in template.yaml.
+	webLifetime = 10 * time.Hour
+	poolPath    = "/eu-west-2_local"
 )
 
 // Auth issues and verifies local bearer tokens.
-type Auth struct{ key []byte }
-
-// LoadAuth reads the signing key from dir, creating it on first use.
-func LoadAuth(dir string) (*Auth, error) {
-	path := filepath.Join(dir, "jwt-signing-key")
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		key := make([]byte, 32)
-		if _, err := rand.Read(key); err != nil {
-			return nil, err
-		}
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, err
-		}
-		b = []byte(hex.EncodeToString(key))
-		if err := os.WriteFile(path, b, 0o600); err != nil {
-			return nil, err
-		}
-	} else if err != nil {
-		return nil, err
-	}
-	key, err := hex.DecodeString(strings.TrimSpace(string(b)))
-	if err != nil || len(key) < 32 {
-		return nil, fmt.Errorf("%s is not a 32-byte hex key; delete it to make a new one", path)
-	}
-	return &Auth{key: key}, nil
+type Auth struct {
+	Key    *idp.Key
+	Issuer string
 }
 
-// Issue makes a token for user in role, shaped like a Cognito ID token.
+// issuer is the local pool's issuer when the sign-in stand-in listens on addr.
+func issuer(addr string) string { return "http://" + addr + poolPath }
+
+// LoadAuth reads the signing key from dir, creating it on first use; tokens
+// name the issuer served on signInAddr.
+func LoadAuth(dir, signInAddr string) (*Auth, error) {
+	key, err := idp.LoadKey(filepath.Join(dir, "signin-key.pem"))
+	if err != nil {
+		return nil, err
+	}
+	return &Auth{Key: key, Issuer: issuer(signInAddr)}, nil
+}
+
+// Issue makes a bearer token for user in role, shaped like a Cognito ID token.
 func (a *Auth) Issue(user, role string, now time.Time) (string, error) {
 	email := user
 	if !strings.Contains(email, "@") {
 		email = user + "@funder.local"
 	}
-	claims := jwt.MapClaims{
-		"iss":              tokenIssuer,
-		"aud":              tokenAudience,
+	return a.Key.Sign(map[string]any{
+		"iss":              a.Issuer,
+		"aud":              apiClient,
 		"sub":              "local-" + user,
 		"email":            email,
 		"cognito:username": user,
 		"cognito:groups":   []string{role},
+		"token_use":        "id",
+		"auth_time":        now.Unix(),
 		"iat":              now.Unix(),
 		"exp":              now.Add(tokenLifetime).Unix(),
-	}
-	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(a.key)
+	})
 }
 
 // Verify checks a bearer token and returns its claims flattened as API
 // Gateway passes them to a function: strings, with arrays as "[a b]".
 func (a *Auth) Verify(token string, now time.Time) (map[string]string, error) {
-	parsed, err := jwt.Parse(token, func(*jwt.Token) (any, error) { return a.key, nil },
-		jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer(tokenIssuer), jwt.WithAudience(tokenAudience),
+	parsed, err := jwt.Parse(token, func(t *jwt.Token) (any, error) {
+		if t.Header["kid"] != a.Key.ID {
+			return nil, fmt.Errorf("unknown key %v", t.Header["kid"])
+		}
+		return a.Key.Public(), nil
+	}, jwt.WithValidMethods([]string{"RS256"}), jwt.WithIssuer(a.Issuer), jwt.WithAudience(apiClient),
 		jwt.WithExpirationRequired(), jwt.WithTimeFunc(func() time.Time { return now }))
 	if err != nil {
 		return nil, err

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -21,6 +20,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/partnership-grants/backend/pkg/dev/samtemplate"
+	"github.com/partnership-grants/backend/pkg/web/signin"
 )
 
 // HTTPHandler is a function's Lambda handler for HTTP API events.
@@ -46,38 +46,52 @@ func NewGateway(routes []samtemplate.Route, handlers map[string]HTTPHandler, aut
 }
 
 // match finds the route for a request. As API Gateway does, a literal
-// segment beats a {param}, so /agreements/x/history never matches /agreements/{id}.
+// segment beats a {param}, so /agreements/x/history never matches
+// /agreements/{id}, and a greedy {proxy+} (one or more segments, last in its
+// route) loses to any route that matches without one.
 func (g *Gateway) match(method, path string) (samtemplate.Route, map[string]string, bool) {
 	segs := strings.Split(strings.Trim(path, "/"), "/")
 	var best samtemplate.Route
 	var bestParams map[string]string
-	bestScore := -1
+	bestScore, found := 0, false
 	for _, r := range g.routes {
 		if r.Method != method && r.Method != "ANY" {
 			continue
 		}
-		rsegs := strings.Split(strings.Trim(r.Path, "/"), "/")
-		if len(rsegs) != len(segs) {
-			continue
-		}
-		params := map[string]string{}
-		score := 0
-		ok := true
-		for i, rs := range rsegs {
-			switch {
-			case strings.HasPrefix(rs, "{") && strings.HasSuffix(rs, "}"):
-				params[strings.Trim(rs, "{}")] = segs[i]
-			case rs == segs[i]:
-				score++
-			default:
-				ok = false
-			}
-		}
-		if ok && score > bestScore {
-			best, bestParams, bestScore = r, params, score
+		params, score, ok := matchSegments(strings.Split(strings.Trim(r.Path, "/"), "/"), segs)
+		if ok && (!found || score > bestScore) {
+			best, bestParams, bestScore, found = r, params, score, true
 		}
 	}
-	return best, bestParams, bestScore >= 0
+	return best, bestParams, found
+}
+
+// matchSegments matches a route's segments to a path's: two points a
+// literal, one less for a greedy match.
+func matchSegments(rsegs, segs []string) (map[string]string, int, bool) {
+	params := map[string]string{}
+	score := 0
+	for i, rs := range rsegs {
+		if name, ok := strings.CutSuffix(rs, "+}"); ok && strings.HasPrefix(name, "{") {
+			if i != len(rsegs)-1 || i >= len(segs) {
+				return nil, 0, false
+			}
+			params[name[1:]] = strings.Join(segs[i:], "/")
+			return params, score - 1, true
+		}
+		if i >= len(segs) {
+			return nil, 0, false
+		}
+		switch {
+		case strings.HasPrefix(rs, "{") && strings.HasSuffix(rs, "}"):
+			params[strings.Trim(rs, "{}")] = segs[i]
+		case rs == segs[i]:
+			score += 2
+		default:
+			return nil, 0, false
+		}
+	}
+	return params, score, len(rsegs) == len(segs)
 }
 
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -90,14 +104,17 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := g.clock()
-	// Tokens are checked against the wall clock: make advance moves the
-	// product's clock, not the people's tokens' lifetimes.
-	claims, err := g.authorize(r, time.Now())
-	if err != nil {
-		// API Gateway's own answer to a bad token, before any function runs.
-		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "Unauthorized"})
-		return
+	var claims map[string]string
+	if !route.NoAuth {
+		// Tokens are checked against the wall clock: make advance moves the
+		// product's clock, not the people's tokens' lifetimes.
+		var err error
+		if claims, err = g.authorize(r, time.Now()); err != nil {
+			// API Gateway's own answer to a bad token, before any function runs.
+			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "Unauthorized"})
+			return
+		}
 	}
 	ev, err := g.event(r, route, params, claims, now)
 	if err != nil {
@@ -132,7 +149,8 @@ const signInPath = "/dashboard"
 // a valid ?token= on the dashboard's path becomes the token cookie, and the
 // browser is sent on to the same page without it, so the token stays out of
 // its history. Anywhere else a ?token= is only a query parameter. Local
-// tooling only: in AWS the Cognito hosted UI plays this part.
+// tooling only, for the dashboard's browser test; the web app (/app) signs
+// people in as in AWS, through the sign-in stand-in.
 func (g *Gateway) signIn(w http.ResponseWriter, r *http.Request) bool {
 	q := r.URL.Query()
 	token := q.Get("token")
@@ -143,31 +161,13 @@ func (g *Gateway) signIn(w http.ResponseWriter, r *http.Request) bool {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "Unauthorized"})
 		return true
 	}
-	http.SetCookie(w, &http.Cookie{Name: "token", Value: token, Path: "/", HttpOnly: true, Secure: !plainLoopback(r),
+	http.SetCookie(w, &http.Cookie{Name: "token", Value: token, Path: "/", HttpOnly: true, Secure: !signin.PlainLoopback(r),
 		SameSite: http.SameSiteStrictMode, MaxAge: 12 * 60 * 60})
 	q.Del("token")
 	next := *r.URL
 	next.RawQuery = q.Encode()
 	http.Redirect(w, r, next.RequestURI(), http.StatusSeeOther)
 	return true
-}
-
-// plainLoopback reports whether the browser reached us over plain HTTP on
-// this machine (localhost, 127.0.0.0/8, ::1): the one place a Secure cookie
-// would never be sent back. Anywhere else the cookie is Secure.
-func plainLoopback(r *http.Request) bool {
-	if r.TLS != nil {
-		return false
-	}
-	host := r.Host
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func (g *Gateway) authorize(r *http.Request, now time.Time) (map[string]string, error) {
@@ -192,9 +192,22 @@ func (g *Gateway) event(r *http.Request, route samtemplate.Route, params, claims
 		return events.APIGatewayV2HTTPRequest{}, fmt.Errorf("body too large")
 	}
 	headers := map[string]string{}
+	var cookies []string
 	for k, v := range r.Header {
+		if strings.EqualFold(k, "Cookie") {
+			// Payload 2.0 delivers cookies apart from the headers.
+			for _, line := range v {
+				for _, c := range strings.Split(line, ";") {
+					if c = strings.TrimSpace(c); c != "" {
+						cookies = append(cookies, c)
+					}
+				}
+			}
+			continue
+		}
 		headers[strings.ToLower(k)] = strings.Join(v, ",")
 	}
+	headers["host"] = r.Host
 	var query map[string]string
 	if len(r.URL.Query()) > 0 {
 		query = map[string]string{}
@@ -210,17 +223,15 @@ func (g *Gateway) event(r *http.Request, route samtemplate.Route, params, claims
 		RouteKey:              route.RouteKey(),
 		RawPath:               r.URL.Path,
 		RawQueryString:        r.URL.RawQuery,
+		Cookies:               cookies,
 		Headers:               headers,
 		QueryStringParameters: query,
 		PathParameters:        params,
 		RequestContext: events.APIGatewayV2HTTPRequestContext{
-			RouteKey:  route.RouteKey(),
-			AccountID: "000000000000",
-			Stage:     "$default",
-			RequestID: fmt.Sprintf("local-%d-%d", now.UnixMilli(), g.seq.Add(1)),
-			Authorizer: &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
-				JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: claims},
-			},
+			RouteKey:   route.RouteKey(),
+			AccountID:  "000000000000",
+			Stage:      "$default",
+			RequestID:  fmt.Sprintf("local-%d-%d", now.UnixMilli(), g.seq.Add(1)),
 			DomainName: r.Host,
 			Time:       now.UTC().Format("02/Jan/2006:15:04:05 -0700"),
 			TimeEpoch:  now.UnixMilli(),
@@ -228,6 +239,11 @@ func (g *Gateway) event(r *http.Request, route samtemplate.Route, params, claims
 				Method: r.Method, Path: r.URL.Path, Protocol: r.Proto, SourceIP: strings.Split(r.RemoteAddr, ":")[0], UserAgent: r.UserAgent(),
 			},
 		},
+	}
+	if claims != nil {
+		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: claims},
+		}
 	}
 	if len(body) > 0 {
 		ct := strings.ToLower(r.Header.Get("Content-Type"))

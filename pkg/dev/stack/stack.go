@@ -25,6 +25,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/app/monitoring"
 	"github.com/partnership-grants/backend/pkg/app/receiver"
 	"github.com/partnership-grants/backend/pkg/app/senders"
+	"github.com/partnership-grants/backend/pkg/app/web"
 	"github.com/partnership-grants/backend/pkg/dev/emulator"
 	"github.com/partnership-grants/backend/pkg/dev/samtemplate"
 	schedulerstub "github.com/partnership-grants/backend/pkg/dev/stack/scheduler"
@@ -44,6 +45,9 @@ type Options struct {
 	SESPort      int    // 8005: the mail viewer
 	S3Port       int    // 4569: s3rver (raw replies, attachments)
 	SMTPAddr     string // 127.0.0.1:2525: replies come in here
+	// SignInAddr is the Cognito stand-in (127.0.0.1:9229): the sign-in
+	// page, the token endpoint and the key set of the one local issuer.
+	SignInAddr string
 	// Stand-ins for the services with no local emulator; fixed ports so
 	// events/env.json can point sam local at them.
 	SchedulerPort, SecretsPort, EventsPort int // 8006, 8007, 8008
@@ -56,6 +60,7 @@ func DefaultOptions(root string) Options {
 		Root: root, DataDir: filepath.Join(root, ".local"),
 		APIAddr: "127.0.0.1:3000", ControlAddr: "127.0.0.1:3001",
 		DynamoDBPort: 8000, SESPort: 8005, S3Port: 4569, SMTPAddr: "127.0.0.1:2525",
+		SignInAddr:    "127.0.0.1:9229",
 		SchedulerPort: 8006, SecretsPort: 8007, EventsPort: 8008,
 		TableName: "partnership-grants-local",
 	}
@@ -154,7 +159,18 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	secretsURL, err := servePort(ctx, opts.SecretsPort, NewSecrets(map[string]string{replyTokenSecret: tokenKey}))
+	if st.Auth, err = LoadAuth(opts.DataDir, opts.SignInAddr); err != nil {
+		return nil, err
+	}
+	signIn, webClientDoc, err := signInProvider(st.Auth, opts.APIAddr)
+	if err != nil {
+		return nil, err
+	}
+	if err := serve(ctx, opts.SignInAddr, signIn); err != nil {
+		return nil, err
+	}
+	secretsURL, err := servePort(ctx, opts.SecretsPort, NewSecrets(map[string]string{
+		replyTokenSecret: tokenKey, webClientSecret: webClientDoc}))
 	if err != nil {
 		return nil, err
 	}
@@ -169,6 +185,10 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		return nil, err
 	}
 	localEnv(opts, map[string]string{
+		// What template.yaml gives the WebFunction.
+		"SIGNIN_ISSUER":                    st.Auth.Issuer,
+		"SIGNIN_URL":                       "http://" + opts.SignInAddr,
+		"WEB_CLIENT_SECRET":                webClientSecret,
 		"AWS_ENDPOINT_URL_EVENTBRIDGE":     busURL,
 		"AWS_ENDPOINT_URL_S3":              s3URL,
 		"AWS_ENDPOINT_URL_DYNAMODB":        ddbURL,
@@ -187,9 +207,6 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err := tpl.CreateTable(ctx, st.Deps.DB, opts.TableName); err != nil {
 		return nil, err
 	}
-	if st.Auth, err = LoadAuth(opts.DataDir); err != nil {
-		return nil, err
-	}
 	payments, err := senders.PaymentsAPI(ctx, st.Deps, accounting.Bus(st.Deps))
 	if err != nil {
 		return nil, err
@@ -198,11 +215,16 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	webApp, err := web.Handler(ctx, st.Deps)
+	if err != nil {
+		return nil, err
+	}
 	handlers := map[string]HTTPHandler{
 		"AgreementsFunction": st.Deps.AgreementsAPI().Handle,
 		"PaymentsFunction":   payments.Handle,
 		"CheckInsFunction":   checkIns.Handle,
 		"MonitoringFunction": monitoring.API(st.Deps).Handle,
+		"WebFunction":        webApp,
 	}
 	if err := st.startInbound(ctx); err != nil {
 		return nil, err
@@ -241,7 +263,8 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	}
 	go st.Runner.loop(ctx)
 	slog.Info("local stack ready",
-		"api", "http://"+opts.APIAddr, "sesViewer", sesURL, "dynamodb", ddbURL,
+		"api", "http://"+opts.APIAddr, "webApp", "http://"+opts.APIAddr+"/app", "signIn", "http://"+opts.SignInAddr,
+		"sesViewer", sesURL, "dynamodb", ddbURL,
 		"token", "make token ROLE=programme")
 	ok = true
 	return st, nil

@@ -41,6 +41,7 @@ func startStack(t *testing.T) *Stack {
 	opts.APIAddr = fmt.Sprintf("127.0.0.1:%d", port())
 	opts.ControlAddr = fmt.Sprintf("127.0.0.1:%d", port())
 	opts.SMTPAddr = fmt.Sprintf("127.0.0.1:%d", port())
+	opts.SignInAddr = fmt.Sprintf("127.0.0.1:%d", port())
 	opts.DynamoDBPort, opts.SESPort, opts.S3Port = port(), port(), port()
 	opts.SchedulerPort, opts.SecretsPort, opts.EventsPort = 0, 0, 0
 	ctx, cancel := context.WithCancel(context.Background())

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -48,7 +49,7 @@ func run(args []string) error {
 		if *user == "" {
 			*user = *role
 		}
-		auth, err := stack.LoadAuth(opts.DataDir)
+		auth, err := stack.LoadAuth(opts.DataDir, opts.SignInAddr)
 		if err != nil {
 			return err
 		}
@@ -97,10 +98,12 @@ func runStack(opts stack.Options) error {
 	}
 	defer st.Stop()
 	fmt.Fprintf(os.Stderr, "\nAPI on http://%s   mail viewer on http://127.0.0.1:%d   data in %s\n", opts.APIAddr, opts.SESPort, filepath.Base(opts.DataDir))
+	_, port, _ := net.SplitHostPort(opts.APIAddr)
+	fmt.Fprintf(os.Stderr, "Web app: http://localhost:%s/app   (sign in by picking a demo person; the sign-in page is on http://%s)\n", port, opts.SignInAddr)
 	if tok, err := st.Auth.Issue("olu@funder.local", "programme", time.Now()); err == nil {
 		fmt.Fprintf(os.Stderr, "Dashboard (signed in as a programme officer for 12 hours): http://%s/dashboard?token=%s\n", opts.APIAddr, tok)
 	}
-	fmt.Fprintln(os.Stderr, "Get a token with: make token ROLE=programme   (Ctrl-C stops everything)")
+	fmt.Fprintln(os.Stderr, "Get a token for the JSON API with: make token ROLE=programme   (Ctrl-C stops everything)")
 	<-ctx.Done()
 	fmt.Fprintln(os.Stderr, "stopping…")
 	return nil

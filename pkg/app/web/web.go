@@ -1,0 +1,102 @@
+// Package web wires the WebFunction: the staff's pages behind sign-in, on
+// the same use cases as the JSON API (agreements with their schedules,
+// payments with the accounting bus, check-ins and the quarantine with the
+// mail bucket). pkg/app's doc says why wiring is split by function.
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/partnership-grants/backend/pkg/app"
+	"github.com/partnership-grants/backend/pkg/app/accounting"
+	"github.com/partnership-grants/backend/pkg/app/senders"
+	"github.com/partnership-grants/backend/pkg/export"
+	"github.com/partnership-grants/backend/pkg/meter"
+	"github.com/partnership-grants/backend/pkg/service"
+	pages "github.com/partnership-grants/backend/pkg/web"
+	"github.com/partnership-grants/backend/pkg/web/lambdahttp"
+	"github.com/partnership-grants/backend/pkg/web/signin"
+)
+
+// Handler is the WebFunction's Lambda handler: the pages behind sign-in,
+// with the invocation's one log line (pkg/meter).
+func Handler(ctx context.Context, d *app.Deps) (func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error), error) {
+	cfg, err := SignInConfig(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := senders.Automation(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	svc.Schedules, svc.Events = d.Schedules(), accounting.Bus(d)
+	h := lambdahttp.Handler(signin.New(cfg).Handler(pages.New(App(d, svc, cfg.SignInURL))))
+	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		ctx, m := meter.Start(ctx)
+		resp, err := h(ctx, ev)
+		m.Log(ctx, "route", ev.RouteKey, "status", resp.StatusCode, "requestId", ev.RequestContext.RequestID)
+		return resp, err
+	}, nil
+}
+
+// SignInConfig is the web app client as the environment names it: the
+// pool's issuer (SIGNIN_ISSUER), its managed login domain (SIGNIN_URL), and
+// the Secrets Manager secret WEB_CLIENT_SECRET names, which holds the
+// client's ID and secret as {"clientId": …, "clientSecret": …}. The client
+// comes through a secret with a fixed name, not the template's !Ref,
+// because the client's callback URLs name the API, whose routes name this
+// function (see template.yaml).
+func SignInConfig(ctx context.Context, d *app.Deps) (signin.Config, error) {
+	cfg := signin.Config{Issuer: os.Getenv("SIGNIN_ISSUER"), SignInURL: os.Getenv("SIGNIN_URL")}
+	id := os.Getenv("WEB_CLIENT_SECRET")
+	if cfg.Issuer == "" || cfg.SignInURL == "" || id == "" {
+		return cfg, fmt.Errorf("SIGNIN_ISSUER, SIGNIN_URL and WEB_CLIENT_SECRET must be set")
+	}
+	raw, err := senders.Secret(ctx, d, id)
+	if err != nil {
+		return cfg, fmt.Errorf("read the web client: %w", err)
+	}
+	var c struct{ ClientID, ClientSecret string }
+	if err := json.Unmarshal([]byte(raw), &c); err != nil || c.ClientID == "" || c.ClientSecret == "" {
+		return cfg, fmt.Errorf("secret %s is not {\"clientId\": …, \"clientSecret\": …}", id)
+	}
+	cfg.ClientID, cfg.ClientSecret = c.ClientID, c.ClientSecret
+	return cfg, nil
+}
+
+// App is what the pages are built on: the use cases, the programme's
+// views, the mail bucket's download links, the funder for the 360Giving
+// file, and the sign-in domain that sign-out leads to (the pages' CSP lets
+// forms lead there).
+func App(d *app.Deps, svc *service.Service, signInURL string) *pages.App {
+	programme := os.Getenv("PROGRAMME_CODE")
+	titles := map[string]string{}
+	if name := os.Getenv("PROGRAMME_NAME"); programme != "" && name != "" {
+		titles[programme] = name
+	}
+	loc, _ := time.LoadLocation(d.Env.TimeZone) // checked by LoadEnv
+	signOutTo := signInURL
+	if u, err := url.Parse(signInURL); err == nil && u.Host != "" {
+		signOutTo = u.Scheme + "://" + u.Host
+	}
+	return &pages.App{
+		Service: svc,
+		Views:   service.Views{Store: d.Store, Held: d.Store, Now: d.Clock, Location: loc},
+		Links:   senders.Bucket(d),
+		Funder: export.Funder{
+			Prefix:          os.Getenv("FUNDER_360G_PREFIX"),
+			OrgID:           os.Getenv("FUNDER_ORG_ID"),
+			OrgName:         os.Getenv("FUNDER_NAME"),
+			ProgrammeTitles: titles,
+		},
+		Programme: programme, ProgrammeName: os.Getenv("PROGRAMME_NAME"),
+		SignOutTo: signOutTo,
+	}
+}

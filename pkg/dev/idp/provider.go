@@ -1,0 +1,281 @@
+package idp
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Person is someone the local sign-in page offers.
+type Person struct {
+	Username, Name, Email string
+	Role                  string // their usual group: programme, finance or viewer
+	Label                 string // how the page describes them, e.g. "finance officer A"
+}
+
+// Client is an app client of the pool: its secret and where it may send
+// people back to, which Cognito matches exactly.
+type Client struct {
+	Secret                   string
+	CallbackURLs, LogoutURLs []string
+}
+
+// Provider serves what Cognito's managed login and user pool serve to the
+// web app: /oauth2/authorize (a page where you pick a demo person and a
+// role, in place of a password), /oauth2/token, /logout, and the issuer's
+// /.well-known/jwks.json. Codes are single use, live five minutes, and are
+// bound to the client, the redirect URI and the PKCE challenge, as
+// Cognito's are.
+type Provider struct {
+	Issuer   string // e.g. http://127.0.0.1:9229/eu-west-2_local; its path prefixes the JWKS
+	Key      *Key
+	Clients  map[string]Client
+	People   []Person
+	Lifetime time.Duration // of ID tokens
+	Now      func() time.Time
+
+	mu    sync.Mutex
+	codes map[string]grant
+}
+
+type grant struct {
+	client, redirectURI, challenge, nonce string
+	person                                Person
+	expires                               time.Time
+}
+
+func (p *Provider) now() time.Time {
+	if p.Now != nil {
+		return p.Now()
+	}
+	return time.Now()
+}
+
+func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	iss, _ := url.Parse(p.Issuer)
+	switch {
+	case r.URL.Path == "/oauth2/authorize" && r.Method == http.MethodGet:
+		p.authorizePage(w, r)
+	case r.URL.Path == "/oauth2/authorize" && r.Method == http.MethodPost:
+		p.authorize(w, r)
+	case r.URL.Path == "/oauth2/token" && r.Method == http.MethodPost:
+		p.token(w, r)
+	case r.URL.Path == "/logout" && r.Method == http.MethodGet:
+		p.logout(w, r)
+	case iss != nil && r.URL.Path == iss.Path+"/.well-known/jwks.json" && r.Method == http.MethodGet:
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(p.Key.JWKS())
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// request is an authorization request's parameters, from the query (the
+// page) or the form (the person's choice).
+type request struct {
+	ClientID, RedirectURI, State, Challenge, Nonce, Scope string
+}
+
+func (p *Provider) checkRequest(v url.Values) (request, string) {
+	req := request{ClientID: v.Get("client_id"), RedirectURI: v.Get("redirect_uri"), State: v.Get("state"),
+		Challenge: v.Get("code_challenge"), Nonce: v.Get("nonce"), Scope: v.Get("scope")}
+	c, ok := p.Clients[req.ClientID]
+	switch {
+	case !ok:
+		return req, "unknown client_id"
+	case !slices.Contains(c.CallbackURLs, req.RedirectURI):
+		return req, "redirect_uri is not one of the client's callback URLs"
+	case v.Get("response_type") != "code":
+		return req, "response_type must be code"
+	case req.Challenge == "" || v.Get("code_challenge_method") != "S256":
+		return req, "a PKCE code_challenge with code_challenge_method=S256 is required"
+	case !slices.Contains(strings.Fields(req.Scope), "openid"):
+		return req, "scope must include openid"
+	}
+	return req, ""
+}
+
+var page = template.Must(template.New("signin").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Sign in (local)</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><main>
+<h1>Sign in</h1>
+<p>This is the local stack's stand-in for the Cognito sign-in page: pick a demo person instead of typing a password.</p>
+<form method="post" action="authorize">
+<input type="hidden" name="response_type" value="code">
+<input type="hidden" name="client_id" value="{{.Req.ClientID}}">
+<input type="hidden" name="redirect_uri" value="{{.Req.RedirectURI}}">
+<input type="hidden" name="state" value="{{.Req.State}}">
+<input type="hidden" name="scope" value="{{.Req.Scope}}">
+<input type="hidden" name="nonce" value="{{.Req.Nonce}}">
+<input type="hidden" name="code_challenge" value="{{.Req.Challenge}}">
+<input type="hidden" name="code_challenge_method" value="S256">
+<fieldset><legend>Who are you?</legend>
+{{range $i, $p := .People}}<p><label><input type="radio" name="person" value="{{$p.Username}}"{{if eq $i 0}} checked{{end}}> {{$p.Name}}, {{$p.Label}} ({{$p.Email}})</label></p>
+{{end}}</fieldset>
+<p><label for="role">Role</label>
+<select id="role" name="role"><option value="">their own</option><option>programme</option><option>finance</option><option>viewer</option></select></p>
+<p><button type="submit">Sign in</button></p>
+</form></main></body></html>
+`))
+
+func (p *Provider) authorizePage(w http.ResponseWriter, r *http.Request) {
+	req, problem := p.checkRequest(r.URL.Query())
+	if problem != "" {
+		http.Error(w, "invalid_request: "+problem, http.StatusBadRequest)
+		return
+	}
+	// The form posts here, and the browser is then redirected to the app:
+	// form-action must allow both, as browsers apply it to the redirect.
+	back, _ := url.Parse(req.RedirectURI)
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; form-action 'self' "+back.Scheme+"://"+back.Host+"; frame-ancestors 'none'; base-uri 'none'")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = page.Execute(w, map[string]any{"Req": req, "People": p.People})
+}
+
+func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "invalid_request", http.StatusBadRequest)
+		return
+	}
+	req, problem := p.checkRequest(r.PostForm)
+	if problem != "" {
+		http.Error(w, "invalid_request: "+problem, http.StatusBadRequest)
+		return
+	}
+	i := slices.IndexFunc(p.People, func(x Person) bool { return x.Username == r.PostForm.Get("person") })
+	if i < 0 {
+		http.Error(w, "pick one of the people listed", http.StatusBadRequest)
+		return
+	}
+	person := p.People[i]
+	switch role := r.PostForm.Get("role"); role {
+	case "":
+	case "programme", "finance", "viewer":
+		person.Role = role
+	default:
+		http.Error(w, "unknown role", http.StatusBadRequest)
+		return
+	}
+	code := random()
+	p.mu.Lock()
+	if p.codes == nil {
+		p.codes = map[string]grant{}
+	}
+	p.codes[code] = grant{client: req.ClientID, redirectURI: req.RedirectURI, challenge: req.Challenge,
+		nonce: req.Nonce, person: person, expires: p.now().Add(5 * time.Minute)}
+	p.mu.Unlock()
+	back, _ := url.Parse(req.RedirectURI)
+	q := back.Query()
+	q.Set("code", code)
+	if req.State != "" {
+		q.Set("state", req.State)
+	}
+	back.RawQuery = q.Encode()
+	http.Redirect(w, r, back.String(), http.StatusFound)
+}
+
+func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
+	fail := func(status int, kind string) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": kind})
+	}
+	if err := r.ParseForm(); err != nil {
+		fail(http.StatusBadRequest, "invalid_request")
+		return
+	}
+	id, secret, ok := r.BasicAuth()
+	if ok {
+		// client_secret_basic: both parts are form-encoded (RFC 6749, 2.3.1).
+		id, _ = url.QueryUnescape(id)
+		secret, _ = url.QueryUnescape(secret)
+	} else {
+		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	}
+	c, known := p.Clients[id]
+	if !known || subtle.ConstantTimeCompare([]byte(secret), []byte(c.Secret)) != 1 {
+		fail(http.StatusUnauthorized, "invalid_client")
+		return
+	}
+	if r.PostForm.Get("grant_type") != "authorization_code" {
+		fail(http.StatusBadRequest, "unsupported_grant_type")
+		return
+	}
+	code := r.PostForm.Get("code")
+	p.mu.Lock()
+	g, found := p.codes[code]
+	delete(p.codes, code) // single use, whatever happens next
+	p.mu.Unlock()
+	sum := sha256.Sum256([]byte(r.PostForm.Get("code_verifier")))
+	if !found || p.now().After(g.expires) || g.client != id || g.redirectURI != r.PostForm.Get("redirect_uri") ||
+		subtle.ConstantTimeCompare([]byte(base64.RawURLEncoding.EncodeToString(sum[:])), []byte(g.challenge)) != 1 {
+		fail(http.StatusBadRequest, "invalid_grant")
+		return
+	}
+	now := p.now()
+	idToken, err := p.Key.Sign(p.IDClaims(g.person, id, g.nonce, now))
+	if err != nil {
+		fail(http.StatusInternalServerError, "server_error")
+		return
+	}
+	access, err := p.Key.Sign(map[string]any{
+		"iss": p.Issuer, "sub": "local-" + g.person.Username, "client_id": id, "token_use": "access",
+		"scope": "openid email profile", "username": g.person.Username, "cognito:groups": []string{g.person.Role},
+		"auth_time": now.Unix(), "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(), "jti": random(),
+	})
+	if err != nil {
+		fail(http.StatusInternalServerError, "server_error")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"id_token": idToken, "access_token": access, "token_type": "Bearer", "expires_in": 3600,
+	})
+}
+
+// IDClaims are the claims of an ID token Cognito issues to clientID for
+// person (with the nonce of the sign-in, if one was sent).
+func (p *Provider) IDClaims(person Person, clientID, nonce string, now time.Time) map[string]any {
+	life := p.Lifetime
+	if life == 0 {
+		life = time.Hour
+	}
+	c := map[string]any{
+		"iss": p.Issuer, "aud": clientID, "sub": "local-" + person.Username,
+		"email": person.Email, "email_verified": true, "name": person.Name,
+		"cognito:username": person.Username, "cognito:groups": []string{person.Role},
+		"token_use": "id", "auth_time": now.Unix(), "iat": now.Unix(), "exp": now.Add(life).Unix(), "jti": random(),
+	}
+	if nonce != "" {
+		c["nonce"] = nonce
+	}
+	return c
+}
+
+func (p *Provider) logout(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	c, ok := p.Clients[q.Get("client_id")]
+	if !ok || !slices.Contains(c.LogoutURLs, q.Get("logout_uri")) {
+		http.Error(w, "logout_uri is not one of the client's sign-out URLs", http.StatusBadRequest)
+		return
+	}
+	http.Redirect(w, r, q.Get("logout_uri"), http.StatusFound)
+}
+
+func random() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
