@@ -94,9 +94,9 @@ initbench:
 	done; \
 	$(GO) run ./pkg/dev/stack/cmd/initbench -n $(INITBENCH_RUNS) $(INITBENCH_FLAGS) $$bins
 
-## screenshots: refresh the committed dashboard screenshots (make test leaves them alone)
+## screenshots: refresh the committed dashboard and web app screenshots (make test leaves them alone)
 screenshots: deps
-	UPDATE_SCREENSHOTS=1 $(GO) test -count=1 -run 'Screenshot|DemoDashboard' ./pkg/dashboard ./pkg/dev/stack
+	UPDATE_SCREENSHOTS=1 $(GO) test -count=1 -run 'Screenshot|DemoDashboard|StaffYearInTheBrowser' ./pkg/dashboard ./pkg/dev/stack
 
 ## fuzz: the email parser, reply tokens and the agreement create and PATCH routes (on DynamoDB Local) under go test -fuzz (FUZZTIME=60s each)
 FUZZTIME ?= 60s

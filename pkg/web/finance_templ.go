@@ -29,7 +29,7 @@ func financePage(v *view, lists []financeList, today grants.Date) templ.Componen
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
 		if v.Can(grants.RoleFinance) {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<p>Pay or approve an instalment from its agreement's page. A payment you request is approved by someone else.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<p>Pay or approve an instalment here or on its agreement's page. A payment you request is approved by someone else.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/money"
+	"github.com/partnership-grants/backend/pkg/monitoring"
 )
 
 func amount(minor int64, currency string) string {
@@ -134,4 +135,28 @@ func inputType(kind string) string {
 		return "text"
 	}
 	return kind
+}
+
+// paymentNote is who paid an instalment, how, and why without its check-in.
+func paymentNote(p *grants.Payment) string {
+	s := "Reference " + p.PaymentReference + ", paid on " + day(p.PaidOn) + ", requested by " + p.RequestedBy
+	if p.ApprovedBy != "" {
+		s += ", approved by " + p.ApprovedBy
+	}
+	if p.OverrideReason != "" {
+		s += "; paid before the check-in because: " + p.OverrideReason
+	}
+	return s
+}
+
+// historyLine is one thing that happened, in words.
+func historyLine(e monitoring.Event) string {
+	s := e.Title
+	if e.Actor != "" {
+		s += " by " + e.Actor
+	}
+	if e.Detail != "" {
+		s += ": " + e.Detail
+	}
+	return s
 }
