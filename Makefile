@@ -103,9 +103,9 @@ FUZZTIME ?= 60s
 fuzz: deps
 	$(GO) test -run '^$$' -fuzz FuzzCreateAgreement -fuzztime $(FUZZTIME) ./pkg/httpapi
 	$(GO) test -run '^$$' -fuzz FuzzAmendAgreement -fuzztime $(FUZZTIME) ./pkg/httpapi
-	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./pkg/inbound
-	$(GO) test -run '^$$' -fuzz FuzzQuoteHeaderPatterns -fuzztime $(FUZZTIME) ./pkg/inbound
-	$(GO) test -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME) ./pkg/replytoken
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./pkg/reply
+	$(GO) test -run '^$$' -fuzz FuzzQuoteHeaderPatterns -fuzztime $(FUZZTIME) ./pkg/reply
+	$(GO) test -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME) ./pkg/reply/token
 
 ## bench: benchmarks against DynamoDB Local (not part of make test)
 bench: deps

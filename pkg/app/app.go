@@ -13,7 +13,7 @@
 //	app             Agreements (DynamoDB, Scheduler) and what every function shares
 //	app/monitoring  Monitoring: the dashboard and the exports
 //	app/senders     the functions that send email: SES, Secrets Manager, S3
-//	app/receiver    Inbound: the MIME parser
+//	app/receiver    Inbound: the reply receiver, with the MIME parser
 //	app/accounting  the accounting bus (EventBridge), for Payments and the Sweep only
 package app
 

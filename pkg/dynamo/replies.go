@@ -142,7 +142,7 @@ func (st *Store) ClaimOnce(ctx context.Context, agreementID, key, token string, 
 
 // An email delivered again under a new SES message ID (a mail client's or a
 // relay's resend) is known by a marker per email identity (see
-// inbound.Identity), "EMAIL#<identity>", written in the transaction that
+// reply.Identity), "EMAIL#<identity>", written in the transaction that
 // stores the first copy's outcome: however copies interleave, one wins.
 
 func firstCopyKey(identity string) item { return keyOf("EMAIL#"+identity, "EMAIL") }

@@ -14,7 +14,7 @@
 //	AGR#<id>             O#<outbox key>       a side effect owed (ByNextAction while pending: NA / 0001-01-01#<id>#O#<key>)
 //	AGR#inbound          O#msg#<SES id>       a received message's once-only record; O#quarantine-notice#… likewise
 //	QUARANTINE           Q#<SES id>           a message held for a person
-//	EMAIL#<identity>     EMAIL                the first copy received of an email (inbound.Identity)
+//	EMAIL#<identity>     EMAIL                the first copy received of an email (reply.Identity)
 //	PROG#<programme>     SEQ#<year>           reference counter of a programme
 //	PROG#<programme>     SETTINGS             a programme's settings
 //	IDEM#<scope>#<key>   IDEM#<caller>        an idempotency record (idempotency.go)

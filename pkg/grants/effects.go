@@ -91,7 +91,7 @@ type Quarantined struct {
 }
 
 // FirstCopy marks the first copy received of an email (see
-// inbound.Identity), so a resend under a new SES message ID is known as a copy.
+// reply.Identity), so a resend under a new SES message ID is known as a copy.
 type FirstCopy struct {
 	Identity  string `json:"-" dynamodbav:"-"`
 	MessageID string `json:"messageId" dynamodbav:"messageId"` // its SES message id

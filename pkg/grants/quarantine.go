@@ -5,7 +5,7 @@ package grants
 // message and used in metrics: never rename one.
 type QuarantineReason string
 
-// The reasons, in pkg/inbound's order of precedence.
+// The reasons, in pkg/reply's order of precedence.
 const (
 	QuarantineVirus               QuarantineReason = "virus"
 	QuarantineUnparseable         QuarantineReason = "unparseable"

@@ -21,7 +21,7 @@ import (
 )
 
 // The check-in routes are tested against replies and quarantined messages
-// made by the real receiver (pkg/replies) from the inbound corpus, in
+// made by the real receiver (pkg/reply/receive) from the reply corpus, in
 // DynamoDB Local, s3rver and aws-ses-v2-local.
 
 // ciProgramme is the actor event() makes for RoleProgramme.

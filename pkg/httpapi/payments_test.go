@@ -27,7 +27,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/idempotency"
 	"github.com/partnership-grants/backend/pkg/mailer"
 	"github.com/partnership-grants/backend/pkg/outbox"
-	"github.com/partnership-grants/backend/pkg/replytoken"
+	"github.com/partnership-grants/backend/pkg/reply/token"
 	"github.com/partnership-grants/backend/pkg/service"
 )
 
@@ -111,7 +111,7 @@ func newPayEnv(t testing.TB) *payEnv {
 	}
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	signer, err := replytoken.NewSigner(key)
+	signer, err := token.NewSigner(key)
 	if err != nil {
 		t.Fatal(err)
 	}

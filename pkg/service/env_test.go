@@ -28,7 +28,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/mailer"
-	"github.com/partnership-grants/backend/pkg/replytoken"
+	"github.com/partnership-grants/backend/pkg/reply/token"
 	"github.com/partnership-grants/backend/pkg/schedules"
 	"github.com/partnership-grants/backend/pkg/service"
 )
@@ -106,7 +106,7 @@ func newEnv(t testing.TB, now time.Time, opts options) *env {
 	}
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	signer, err := replytoken.NewSigner(key)
+	signer, err := token.NewSigner(key)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,5 +1,6 @@
-// Package receiver wires the InboundFunction: the MIME parser, which only
-// the function that reads mail carries (pkg/app's doc says why).
+// Package receiver wires the InboundFunction's reply receiver
+// (pkg/reply/receive) and with it the MIME parser, which only the function
+// that reads mail carries (pkg/app's doc says why).
 package receiver
 
 import (
@@ -8,11 +9,11 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/app/senders"
-	"github.com/partnership-grants/backend/pkg/replies"
+	"github.com/partnership-grants/backend/pkg/reply/receive"
 )
 
-// New builds the InboundFunction's handler core.
-func New(ctx context.Context, d *app.Deps) (*replies.Receiver, error) {
+// New builds the InboundFunction's handler core: the reply receiver.
+func New(ctx context.Context, d *app.Deps) (*receive.Receiver, error) {
 	x, err := senders.Automation(ctx, d)
 	if err != nil {
 		return nil, err
@@ -25,5 +26,5 @@ func New(ctx context.Context, d *app.Deps) (*replies.Receiver, error) {
 	if prefix == "" {
 		prefix = "raw/"
 	}
-	return &replies.Receiver{Store: d.Store, Objects: senders.Bucket(d), Tokens: tokens, Service: x, RawPrefix: prefix, Now: d.Clock}, nil
+	return &receive.Receiver{Store: d.Store, Objects: senders.Bucket(d), Tokens: tokens, Service: x, RawPrefix: prefix, Now: d.Clock}, nil
 }

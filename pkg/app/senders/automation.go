@@ -1,6 +1,6 @@
 // Package senders wires the functions that send email: the scheduled
-// handlers, payments and check-ins (and, through pkg/app/receiver, inbound
-// replies), on top of app.Deps; pkg/app's doc says why it is apart.
+// handlers, payments and check-ins (and, through pkg/app/receiver, the reply
+// receiver), on top of app.Deps; pkg/app's doc says why it is apart.
 package senders
 
 import (
@@ -16,7 +16,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/httpapi"
 	"github.com/partnership-grants/backend/pkg/mailer"
-	"github.com/partnership-grants/backend/pkg/replytoken"
+	"github.com/partnership-grants/backend/pkg/reply/token"
 	"github.com/partnership-grants/backend/pkg/service"
 )
 
@@ -30,7 +30,7 @@ func Mailer(d *app.Deps) (*mailer.Sender, error) {
 // Secrets Manager secret REPLY_TOKEN_SECRET names, which the stack generates,
 // so the key never sits in the template, a parameter or an environment.
 // The key is read once per Deps, however many parts of a function ask.
-func ReplyTokens(ctx context.Context, d *app.Deps) (*replytoken.Signer, error) {
+func ReplyTokens(ctx context.Context, d *app.Deps) (*token.Signer, error) {
 	id := os.Getenv("REPLY_TOKEN_SECRET")
 	if id == "" {
 		return nil, fmt.Errorf("REPLY_TOKEN_SECRET is not set")
@@ -39,7 +39,7 @@ func ReplyTokens(ctx context.Context, d *app.Deps) (*replytoken.Signer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read reply token key: %w", err)
 	}
-	return replytoken.NewSigner([]byte(key))
+	return token.NewSigner([]byte(key))
 }
 
 // Secret is the string of the Secrets Manager secret id, read once per Deps.

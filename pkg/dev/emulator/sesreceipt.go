@@ -16,7 +16,7 @@ type SESReceipt struct {
 // StoredBySES is raw as SES's S3 action stores it: SES's own headers on top
 // (the envelope sender, its Received line, its verdicts, and X-SES-RECEIPT),
 // then the message as sent. The receive handler reads only the event, but a
-// message whose event was lost is judged from these (inbound.StoredEnvelope),
+// message whose event was lost is judged from these (reply.StoredEnvelope),
 // so the local stand-in and the tests write them as SES does.
 func StoredBySES(raw []byte, id string, r SESReceipt, at time.Time) []byte {
 	result := func(v string) string { return strings.ToLower(v) }

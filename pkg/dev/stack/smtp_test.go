@@ -15,7 +15,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/dev/testenv"
 	"github.com/partnership-grants/backend/pkg/dev/testenv/replyworld"
 	"github.com/partnership-grants/backend/pkg/dynamo"
-	"github.com/partnership-grants/backend/pkg/replies"
+	"github.com/partnership-grants/backend/pkg/reply/receive"
 )
 
 // TestMain lets this package's tests use the shared emulators of pkg/dev/testenv
@@ -74,7 +74,7 @@ func TestReplyWhileStorageIsDownIsRefusedForNowAndStoredOnRetry(t *testing.T) {
 	if err := smtp.SendMail(addr, nil, w.Partner, []string{rcpt}, raw); err != nil {
 		t.Fatalf("retry: %v", err)
 	}
-	rep, err := w.Receiver.Reprocess(ctx, replies.ReprocessRequest{})
+	rep, err := w.Receiver.Reprocess(ctx, receive.ReprocessRequest{})
 	if err != nil || rep.Listed != 2 || rep.Reprocessed != 1 || len(rep.Failed) != 0 {
 		t.Errorf("reprocess: %+v %v, want the failed attempt's copy reprocessed", rep, err)
 	}

@@ -31,7 +31,7 @@ import (
 	schedulerstub "github.com/partnership-grants/backend/pkg/dev/stack/scheduler"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/meter"
-	"github.com/partnership-grants/backend/pkg/replies"
+	"github.com/partnership-grants/backend/pkg/reply/receive"
 )
 
 // Options are the local stack's ports and data directory. The defaults are
@@ -75,7 +75,7 @@ type Stack struct {
 	Runner *Runner
 	Events *EventBus
 	// Receiver is the InboundFunction's handler, behind the SMTP listener.
-	Receiver *replies.Receiver
+	Receiver *receive.Receiver
 	procs    []*emulator.Process
 }
 
@@ -300,7 +300,7 @@ func (st *Stack) controlHandler() http.Handler {
 	// What make reprocess-replies STAGE=local calls: the InboundFunction's
 	// {"reprocess": {}}, in one run (no Lambda deadline here).
 	mux.HandleFunc("POST /reprocess-replies", func(w http.ResponseWriter, r *http.Request) {
-		rep, err := st.Receiver.Reprocess(r.Context(), replies.ReprocessRequest{})
+		rep, err := st.Receiver.Reprocess(r.Context(), receive.ReprocessRequest{})
 		if err != nil {
 			writeJSON(w, http.StatusInternalServerError, map[string]any{"error": err.Error(), "report": rep})
 			return

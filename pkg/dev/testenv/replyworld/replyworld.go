@@ -2,7 +2,7 @@
 // table of their own in DynamoDB Local and a bucket in s3rver, the shared
 // aws-ses-v2-local, the real automation as the outbox, and a Receiver wired
 // as the InboundFunction wires it. Messages come from the inbound corpus
-// (pkg/inbound/testdata/corpus), readdressed to each world's own partner.
+// (pkg/reply/testdata/corpus), readdressed to each world's own partner.
 package replyworld
 
 import (
@@ -29,8 +29,8 @@ import (
 	"github.com/partnership-grants/backend/pkg/mailer"
 	"github.com/partnership-grants/backend/pkg/meter"
 	"github.com/partnership-grants/backend/pkg/objects"
-	"github.com/partnership-grants/backend/pkg/replies"
-	"github.com/partnership-grants/backend/pkg/replytoken"
+	"github.com/partnership-grants/backend/pkg/reply/receive"
+	"github.com/partnership-grants/backend/pkg/reply/token"
 	"github.com/partnership-grants/backend/pkg/service"
 )
 
@@ -52,7 +52,7 @@ type World struct {
 	DB          *dynamodb.Client // the client Store writes through, for tests that break it
 	Store       *dynamo.Store
 	Automation  *service.Service
-	Receiver    *replies.Receiver
+	Receiver    *receive.Receiver
 	Bucket      *objects.Bucket
 	SESEndpoint string
 	Now         func() time.Time
@@ -82,7 +82,7 @@ func New(t testing.TB, now func() time.Time) *World {
 	}
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	signer, err := replytoken.NewSigner(key)
+	signer, err := token.NewSigner(key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func New(t testing.TB, now func() time.Time) *World {
 		Defaults: grants.ProgrammeSettings{Name: "Riverside Community Fund", OfficerEmails: []string{w.Officer},
 			FinanceEmails: []string{w.Finance}, ReminderDays: 7, MaxReminders: 2},
 	}
-	w.Receiver = &replies.Receiver{Store: w.Store, Objects: w.Bucket, Tokens: signer, Service: w.Automation, RawPrefix: RawPrefix, Now: now}
+	w.Receiver = &receive.Receiver{Store: w.Store, Objects: w.Bucket, Tokens: signer, Service: w.Automation, RawPrefix: RawPrefix, Now: now}
 	return w
 }
 
@@ -161,19 +161,19 @@ func (w *World) Get(t testing.TB, id string) *grants.Agreement {
 	return a
 }
 
-// Corpus reads a message from the inbound corpus, addressed with token and
+// Corpus reads a message from the reply corpus, addressed with tok and
 // sent from the world's own partner and stranger addresses.
-func (w *World) Corpus(t testing.TB, name, token string) []byte {
+func (w *World) Corpus(t testing.TB, name, tok string) []byte {
 	t.Helper()
 	root, err := emulator.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := os.ReadFile(filepath.Join(root, "pkg", "inbound", "testdata", "corpus", name+".eml"))
+	raw, err := os.ReadFile(filepath.Join(root, "pkg", "reply", "testdata", "corpus", name+".eml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw = bytes.ReplaceAll(raw, []byte("{{TOKEN}}"), []byte(token))
+	raw = bytes.ReplaceAll(raw, []byte("{{TOKEN}}"), []byte(tok))
 	raw = bytes.ReplaceAll(raw, []byte(corpusSender), []byte(w.Partner))
 	return bytes.ReplaceAll(raw, []byte(corpusStranger), []byte(w.Stranger))
 }
@@ -236,7 +236,7 @@ func (w *World) ReceiveIn(ctx context.Context, t testing.TB, raw []byte, mailFro
 // TokenOf is the check-in token in a reply address.
 func TokenOf(t testing.TB, addr string) string {
 	t.Helper()
-	tok, ok := replytoken.TokenFromAddress(addr)
+	tok, ok := token.FromAddress(addr)
 	if !ok {
 		t.Fatalf("no token in %q", addr)
 	}

@@ -139,7 +139,7 @@ func newStub() (*stub, error) {
 	if err != nil {
 		return nil, err
 	}
-	// 32 bytes: replytoken.MinKeyLen.
+	// 32 bytes: token.MinKeyLen.
 	st := &stub{ln: ln, secrets: stack.NewSecrets(map[string]string{"initbench/reply-token-key": strings.Repeat("k", 32)})}
 	st.srv = &http.Server{Handler: st, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = st.srv.Serve(ln) }()

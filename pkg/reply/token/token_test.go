@@ -1,4 +1,4 @@
-package replytoken
+package token
 
 import (
 	"bytes"
@@ -46,7 +46,7 @@ func TestTokenRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Token(%q,%d): %v", tc.id, tc.n, err)
 		}
-		if len(tok) != TokenLen || !shape.MatchString(tok) {
+		if len(tok) != Len || !shape.MatchString(tok) {
 			t.Errorf("token %q: bad shape", tok)
 		}
 		if l := len(LocalPrefix + tok); l > 64 {
@@ -116,7 +116,7 @@ func TestVerifyErrors(t *testing.T) {
 		"swap check-in":   {good[:17] + "04" + good[19:], ErrBadSignature},
 		"mac first char":  {flip(19), ErrBadSignature},
 		"agreement swap":  {"1" + "bbcdefghijklmnop" + good[17:], ErrBadSignature},
-		"non-ascii bytes": {strings.Repeat("é", TokenLen/2) + "a", ErrMalformed},
+		"non-ascii bytes": {strings.Repeat("é", Len/2) + "a", ErrMalformed},
 	} {
 		id, n, err := s.Verify(tc.tok)
 		if !errors.Is(err, tc.want) {
@@ -128,7 +128,7 @@ func TestVerifyErrors(t *testing.T) {
 	}
 }
 
-func TestAddressAndTokenFromAddress(t *testing.T) {
+func TestAddressAndFromAddress(t *testing.T) {
 	s := mustSigner(t)
 	addr, err := s.Address("abcdefghijklmnop", 12, "Reply.Example.org")
 	if err != nil {
@@ -165,9 +165,9 @@ func TestAddressAndTokenFromAddress(t *testing.T) {
 		{"", "", false},
 		{"<>", "", false},
 	} {
-		got, ok := TokenFromAddress(tc.in)
+		got, ok := FromAddress(tc.in)
 		if got != tc.want || ok != tc.wantOK {
-			t.Errorf("TokenFromAddress(%q) = %q,%v; want %q,%v", tc.in, got, ok, tc.want, tc.wantOK)
+			t.Errorf("FromAddress(%q) = %q,%v; want %q,%v", tc.in, got, ok, tc.want, tc.wantOK)
 		}
 	}
 }
@@ -197,6 +197,6 @@ func FuzzVerify(f *testing.F) {
 		if want != tok {
 			t.Fatalf("accepted tampered token %q (genuine %q)", tok, want)
 		}
-		_, _ = TokenFromAddress(tok)
+		_, _ = FromAddress(tok)
 	})
 }

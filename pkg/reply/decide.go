@@ -1,10 +1,10 @@
-package inbound
+package reply
 
 import (
 	"strings"
 
 	"github.com/partnership-grants/backend/pkg/grants"
-	"github.com/partnership-grants/backend/pkg/replytoken"
+	"github.com/partnership-grants/backend/pkg/reply/token"
 )
 
 // Verdicts are the SES receipt verdict statuses (receipt.spamVerdict.status
@@ -29,7 +29,7 @@ type Envelope struct {
 	MessageID  string // SES message id (S3 object key)
 }
 
-// TokenVerifier is implemented by *replytoken.Signer.
+// TokenVerifier is implemented by *token.Signer.
 type TokenVerifier interface {
 	Verify(token string) (agreementID string, checkIn int, err error)
 }
@@ -80,7 +80,7 @@ const (
 	ReasonUnparseable         = Reason(grants.QuarantineUnparseable)
 )
 
-// Outcome is the decision for one inbound message. AgreementID/CheckIn are
+// Outcome is the decision for one received message. AgreementID/CheckIn are
 // set whenever a valid token was found, whatever the Kind, so that nothing
 // attributable is ever dropped.
 type Outcome struct {
@@ -90,7 +90,7 @@ type Outcome struct {
 	CheckIn     int
 }
 
-// Decide classifies an inbound message. It is pure: all I/O is behind
+// Decide classifies a received message. It is pure: all I/O is behind
 // contactsOf, which returns the agreement's contact email addresses.
 //
 // Order (first match wins), and why:
@@ -221,7 +221,7 @@ type tokenResult struct {
 func findToken(recipients []string, hdr []Address, v TokenVerifier) tokenResult {
 	var r tokenResult
 	try := func(addr string) bool {
-		tok, ok := replytoken.TokenFromAddress(addr)
+		tok, ok := token.FromAddress(addr)
 		if !ok {
 			return false
 		}

@@ -1,5 +1,6 @@
-// Package replytoken signs and verifies the tokens embedded in the Reply-To
-// address of check-in emails (checkin+<token>@<reply domain>).
+// Package token signs and verifies the reply token: the part of a check-in
+// email's Reply-To address (checkin+<token>@<reply domain>) that says which
+// agreement and check-in a partner's reply answers.
 //
 // Token layout (all lowercase [a-z0-9], 43 chars):
 //
@@ -14,7 +15,7 @@
 // restricted to lowercase letters and digits; the whole local part
 // ("checkin+" + token = 51 chars) stays under the RFC 5321 limit of 64.
 // The version prefix lets us rotate the format or key later without ambiguity.
-package replytoken
+package token
 
 import (
 	"crypto/hmac"
@@ -36,8 +37,8 @@ const (
 	checkInLen   = 2
 	macBytes     = 15 // 120-bit truncated HMAC (brief requires >= 96)
 	macLen       = macBytes * 8 / 5
-	// TokenLen is the exact length of every token this package issues.
-	TokenLen = len(version) + agreementLen + checkInLen + macLen
+	// Len is the exact length of every token this package issues.
+	Len = len(version) + agreementLen + checkInLen + macLen
 
 	// MinKeyLen is the minimum HMAC key size; shorter keys are rejected
 	// because they make brute-forcing the key cheaper than forging the MAC.
@@ -47,19 +48,21 @@ const (
 	maxLocalPart = 64
 
 	// macContext domain-separates these MACs from any other use of the key.
+	// It is part of every token issued: it keeps the package's former name,
+	// since changing it would invalidate the reply addresses already sent.
 	macContext = "partnership-grants/replytoken\x00"
 )
 
 // Compile-time guard: the local part must fit within the SMTP limit.
-var _ = [maxLocalPart - len(LocalPrefix) - TokenLen]struct{}{}
+var _ = [maxLocalPart - len(LocalPrefix) - Len]struct{}{}
 
 var (
 	// ErrMalformed means the token (or the inputs to Token) is not well formed.
-	ErrMalformed = errors.New("replytoken: malformed token")
+	ErrMalformed = errors.New("reply token: malformed token")
 	// ErrBadSignature means the token is well formed but its MAC does not verify.
-	ErrBadSignature = errors.New("replytoken: bad signature")
+	ErrBadSignature = errors.New("reply token: bad signature")
 	// ErrShortKey is returned by NewSigner for keys below MinKeyLen bytes.
-	ErrShortKey = errors.New("replytoken: key too short")
+	ErrShortKey = errors.New("reply token: key too short")
 )
 
 // lowercase RFC 4648 base32 alphabet, no padding: only [a-z2-7].
@@ -130,9 +133,9 @@ func (s *Signer) Address(agreementID string, checkIn int, domain string) (string
 // Verify checks token and returns the agreement ID and check-in number it
 // names. The comparison of the MAC is constant-time. Tokens are matched
 // exactly (lowercase); callers extracting a token from an address should use
-// TokenFromAddress, which case-folds.
+// FromAddress, which case-folds.
 func (s *Signer) Verify(token string) (agreementID string, checkIn int, err error) {
-	if len(token) != TokenLen || token[:len(version)] != version {
+	if len(token) != Len || token[:len(version)] != version {
 		return "", 0, ErrMalformed
 	}
 	bodyLen := len(version) + agreementLen + checkInLen
@@ -161,12 +164,12 @@ func (s *Signer) Verify(token string) (agreementID string, checkIn int, err erro
 	return id, n, nil
 }
 
-// TokenFromAddress extracts the token from a reply address such as
+// FromAddress extracts the token from a reply address such as
 // `"Grants" <Checkin+1abc...@reply.example.org>`. The prefix match is
 // case-insensitive and the token is returned lowercased, because mail systems
 // are allowed to (and some do) change the case of the local part. ok is false
 // if the address is not a checkin+ address or the token part is empty.
-func TokenFromAddress(addr string) (token string, ok bool) {
+func FromAddress(addr string) (token string, ok bool) {
 	addr = strings.TrimSpace(addr)
 	if addr == "" {
 		return "", false

@@ -1,4 +1,4 @@
-package replies_test
+package receive_test
 
 import (
 	"context"

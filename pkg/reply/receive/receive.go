@@ -1,11 +1,12 @@
-// Package replies receives partners' email replies: SES stores each raw
-// message in S3 and invokes the receiver, which parses it, checks the signed
-// token, the sender and SES's verdicts, and either stores the reply on its
-// check-in or quarantines the message for a person. Nothing is dropped;
+// Package receive receives partners' emailed replies: SES stores each raw
+// message in S3 and invokes the Receiver, which reads it, has pkg/reply
+// parse it and check the signed token, the sender and SES's verdicts, and
+// either hands the reply to the service to store on its check-in or
+// quarantines the message for a person. Nothing is dropped;
 // each SES message is processed once however often it is delivered, and an
 // email sent again (the same Message-ID from the same sender, a new SES
 // message) is recorded as a copy of the first, not handled twice.
-package replies
+package receive
 
 import (
 	"context"
@@ -22,8 +23,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/partnership-grants/backend/pkg/grants"
-	"github.com/partnership-grants/backend/pkg/inbound"
 	"github.com/partnership-grants/backend/pkg/outbox"
+	"github.com/partnership-grants/backend/pkg/reply"
 	"github.com/partnership-grants/backend/pkg/service"
 )
 
@@ -38,7 +39,7 @@ type Objects interface {
 
 // UseCases are what the receiver hands a message to (pkg/service).
 type UseCases interface {
-	AcceptReply(ctx context.Context, reply grants.Reply, actor string, with grants.Effects, read service.Read) error
+	AcceptReply(ctx context.Context, r grants.Reply, actor string, with grants.Effects, read service.Read) error
 	// Deliver sends an email the outbox holds (a quarantine notice).
 	Deliver(ctx context.Context, agreementID, key string) error
 }
@@ -62,7 +63,7 @@ type Store interface {
 type Receiver struct {
 	Store   Store
 	Objects Objects
-	Tokens  inbound.TokenVerifier
+	Tokens  reply.TokenVerifier
 	Service UseCases
 	// RawPrefix is the S3 key prefix the receipt rule's S3 action writes under.
 	RawPrefix string
@@ -82,8 +83,8 @@ func (rc *Receiver) Handle(ctx context.Context, ev events.SimpleEmailEvent) erro
 	return errors.Join(errs...)
 }
 
-func verdicts(r events.SimpleEmailReceipt) inbound.Verdicts {
-	return inbound.Verdicts{Spam: r.SpamVerdict.Status, Virus: r.VirusVerdict.Status, SPF: r.SPFVerdict.Status, DKIM: r.DKIMVerdict.Status, DMARC: r.DMARCVerdict.Status}
+func verdicts(r events.SimpleEmailReceipt) reply.Verdicts {
+	return reply.Verdicts{Spam: r.SpamVerdict.Status, Virus: r.VirusVerdict.Status, SPF: r.SPFVerdict.Status, DKIM: r.DKIMVerdict.Status, DMARC: r.DMARCVerdict.Status}
 }
 
 // Receive processes one received message, once.
@@ -128,10 +129,10 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 	if err != nil {
 		return fmt.Errorf("fetch raw message %s: %w", rawKey, err)
 	}
-	msg, parseErr := inbound.Parse(raw)
-	env := inbound.Envelope{Recipients: m.Receipt.Recipients, MailFrom: m.Mail.Source, Verdicts: verdicts(m.Receipt), MessageID: id}
+	msg, parseErr := reply.Parse(raw)
+	env := reply.Envelope{Recipients: m.Receipt.Recipients, MailFrom: m.Mail.Source, Verdicts: verdicts(m.Receipt), MessageID: id}
 	contactsCache := map[string]*grants.Agreement{}
-	outcome := inbound.Decide(msg, parseErr, env, rc.Tokens, func(agreementID string) ([]string, error) {
+	outcome := reply.Decide(msg, parseErr, env, rc.Tokens, func(agreementID string) ([]string, error) {
 		a, err := rc.Store.GetAgreement(ctx, agreementID)
 		if err != nil {
 			return nil, err
@@ -147,7 +148,7 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 	// settings (for the thanks and the notice) are read together.
 	known := service.Read{Agreement: contactsCache[outcome.AgreementID]}
 	programme := ""
-	if known.Agreement != nil && outcome.Kind == inbound.Accept {
+	if known.Agreement != nil && outcome.Kind == reply.Accept {
 		programme = known.Agreement.Programme
 	}
 	copyOf, first, settings, err := rc.copies(ctx, msg, id, outcome, programme)
@@ -159,29 +160,29 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 	// Whatever becomes of the message, the write that records it also
 	// completes this delivery's claim and marks the email's first copy.
 	done := grants.Effects{At: now, Sent: []grants.Sent{{Partition: outbox.InboundPartition, Key: claimKey, Token: token, MessageID: id}}, FirstCopies: first}
-	reply := grants.Reply{AgreementID: outcome.AgreementID, CheckIn: outcome.CheckIn, MessageID: id, ReceivedAt: now.UTC(), RawKey: rawKey,
+	r := grants.Reply{AgreementID: outcome.AgreementID, CheckIn: outcome.CheckIn, MessageID: id, ReceivedAt: now.UTC(), RawKey: rawKey,
 		Verdicts: grants.Verdicts(env.Verdicts)}
 	if msg != nil {
-		reply.From, reply.Subject, reply.Text, reply.FullText = msg.From.Address, msg.Subject, msg.NewText, msg.FullText
+		r.From, r.Subject, r.Text, r.FullText = msg.From.Address, msg.Subject, msg.NewText, msg.FullText
 		// Files go to S3 even from a held message, so an officer who accepts
 		// it gets them too; but what SES found a virus in stays inside the
 		// raw message, and nobody is handed a link to it.
-		if outcome.Reason != inbound.ReasonVirus && copyOf == "" {
-			if reply.Attachments, err = rc.storeAttachments(ctx, reply, msg.Attachments); err != nil {
+		if outcome.Reason != reply.ReasonVirus && copyOf == "" {
+			if r.Attachments, err = rc.storeAttachments(ctx, r, msg.Attachments); err != nil {
 				return err
 			}
 		}
 	}
 	if copyOf != "" {
 		slog.InfoContext(ctx, "message is a copy", "messageId", id, "firstMessageId", copyOf, "agreementId", outcome.AgreementID)
-		return rc.ignore(ctx, reply, "copy of SES message "+copyOf, done)
+		return rc.ignore(ctx, r, "copy of SES message "+copyOf, done)
 	}
 	slog.InfoContext(ctx, "message received", "messageId", id, "outcome", outcome.Kind.String(), "reason", string(outcome.Reason), "agreementId", outcome.AgreementID)
 	switch outcome.Kind {
-	case inbound.Accept:
-		return rc.Service.AcceptReply(ctx, reply, reply.From, done, known)
-	case inbound.Ignore:
-		return rc.ignore(ctx, reply, string(outcome.Reason), done)
+	case reply.Accept:
+		return rc.Service.AcceptReply(ctx, r, r.From, done, known)
+	case reply.Ignore:
+		return rc.ignore(ctx, r, string(outcome.Reason), done)
 	default:
 		// A verdict can quarantine a message before its contacts were looked
 		// up; its agreement is still known and names the notice's programme.
@@ -194,19 +195,19 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 				a = nil
 			}
 		}
-		return rc.quarantine(ctx, reply, string(outcome.Reason), a, done)
+		return rc.quarantine(ctx, r, string(outcome.Reason), a, done)
 	}
 }
 
 // copies tells whether the message is another delivery of an email already
-// stored (see inbound.Identity), returning the first delivery's SES message
+// stored (see reply.Identity), returning the first delivery's SES message
 // ID; if it is the first, first records it as such, to be written with its
 // outcome, so that of two copies arriving together one wins and the other
 // fails and is retried (then found to be a copy).
 //
 // With programme, its settings are read in the same call.
-func (rc *Receiver) copies(ctx context.Context, msg *inbound.Message, id string, outcome inbound.Outcome, programme string) (copyOf string, first []grants.FirstCopy, settings *grants.ProgrammeSettings, err error) {
-	identity := inbound.Identity(msg)
+func (rc *Receiver) copies(ctx context.Context, msg *reply.Message, id string, outcome reply.Outcome, programme string) (copyOf string, first []grants.FirstCopy, settings *grants.ProgrammeSettings, err error) {
+	identity := reply.Identity(msg)
 	stored, settings, err := rc.Store.FirstCopyAndSettings(ctx, identity, programme)
 	switch {
 	case err != nil:
@@ -214,8 +215,8 @@ func (rc *Receiver) copies(ctx context.Context, msg *inbound.Message, id string,
 	case identity == "":
 		return "", nil, settings, nil
 	case stored == nil:
-		return "", []grants.FirstCopy{{Identity: identity, MessageID: id, Held: outcome.Kind == inbound.Quarantine}}, settings, nil
-	case stored.MessageID != id && inbound.IsCopy(stored.Held, outcome):
+		return "", []grants.FirstCopy{{Identity: identity, MessageID: id, Held: outcome.Kind == reply.Quarantine}}, settings, nil
+	case stored.MessageID != id && reply.IsCopy(stored.Held, outcome):
 		return stored.MessageID, nil, settings, nil
 	}
 	return "", nil, settings, nil
@@ -263,7 +264,7 @@ var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 // storeAttachments puts each attachment in S3 under its agreement and
 // check-in (or, for a message that names none, under "unassigned"), keyed by
 // the message, so a retried delivery overwrites rather than duplicates.
-func (rc *Receiver) storeAttachments(ctx context.Context, r grants.Reply, atts []inbound.Attachment) ([]grants.Attachment, error) {
+func (rc *Receiver) storeAttachments(ctx context.Context, r grants.Reply, atts []reply.Attachment) ([]grants.Attachment, error) {
 	out := make([]grants.Attachment, 0, len(atts))
 	for i, att := range atts {
 		name := att.Filename

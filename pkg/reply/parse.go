@@ -1,9 +1,12 @@
-// Package inbound turns raw inbound email (as stored by SES) into a Message
-// and decides, purely from the message and the SES receipt verdicts, whether
-// it is an accepted check-in reply, needs a human look (quarantine), or is
-// machine-generated noise (ignore). It has no AWS dependencies so it can be
-// tested and fuzzed offline.
-package inbound
+// Package reply reads a partner's emailed reply: it turns a raw message (as
+// stored by SES) into a Message and decides, purely from the message and the
+// SES receipt verdicts, whether it is an accepted check-in reply, needs a
+// human look (quarantine), or is machine-generated noise (ignore). It has no
+// AWS dependencies so it can be tested and fuzzed offline. Its subpackages
+// hold the rest of the idea: token signs and verifies the token in a
+// check-in's Reply-To address, and receive takes a stored message from S3
+// through this package to the service.
+package reply
 
 import (
 	"bytes"
@@ -38,7 +41,7 @@ type Attachment struct {
 	Inline      bool
 }
 
-// Message is the parsed, decoded form of an inbound email. All text is UTF-8.
+// Message is the parsed, decoded form of a received email. All text is UTF-8.
 type Message struct {
 	From       Address
 	To         []Address
@@ -69,10 +72,10 @@ type Message struct {
 }
 
 // ErrTooLarge is returned for input above MaxMessageSize.
-var ErrTooLarge = errors.New("inbound: message too large")
+var ErrTooLarge = errors.New("reply: message too large")
 
 // ErrNoHeaders is returned when the input does not look like an email at all.
-var ErrNoHeaders = errors.New("inbound: no message headers")
+var ErrNoHeaders = errors.New("reply: no message headers")
 
 // Parse decodes a raw RFC 5322 message. It never panics: a malformed message
 // yields an error, or a best-effort Message plus Warnings when enough of it
@@ -125,15 +128,15 @@ func Parse(raw []byte) (*Message, error) {
 func readEnvelope(raw []byte) (env *enmime.Envelope, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			env, err = nil, fmt.Errorf("inbound: mime parser panic: %v", r)
+			env, err = nil, fmt.Errorf("reply: mime parser panic: %v", r)
 		}
 	}()
 	env, err = enmime.ReadEnvelope(bytes.NewReader(raw))
 	if err != nil {
-		return nil, fmt.Errorf("inbound: %w", err)
+		return nil, fmt.Errorf("reply: %w", err)
 	}
 	if env == nil || env.Root == nil {
-		return nil, errors.New("inbound: empty envelope")
+		return nil, errors.New("reply: empty envelope")
 	}
 	return env, nil
 }

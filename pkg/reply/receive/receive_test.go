@@ -1,4 +1,4 @@
-package replies_test
+package receive_test
 
 import (
 	"bytes"
@@ -23,7 +23,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/dev/testenv/replyworld"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/outbox"
-	"github.com/partnership-grants/backend/pkg/replies"
+	"github.com/partnership-grants/backend/pkg/reply/receive"
 )
 
 // TestMain silences the handlers' logs unless -v: the concurrent-delivery
@@ -474,7 +474,7 @@ func TestAutoRepliesAreNotCounted(t *testing.T) {
 
 // crashingObjects is the mail bucket as seen by an invocation that dies
 // (times out) after claiming the message, before finishing it.
-type crashingObjects struct{ replies.Objects }
+type crashingObjects struct{ receive.Objects }
 
 type crash struct{}
 

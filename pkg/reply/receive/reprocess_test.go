@@ -1,4 +1,4 @@
-package replies_test
+package receive_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/dev/testenv/replyworld"
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
-	"github.com/partnership-grants/backend/pkg/replies"
+	"github.com/partnership-grants/backend/pkg/reply/receive"
 )
 
 // A reply that arrived while storage was down (the handler failed, and so
@@ -49,13 +49,13 @@ func TestReprocessStoresMessagesThatNeverReachedACheckInOrTheQuarantine(t *testi
 	}
 
 	for run := 1; run <= 2; run++ {
-		rep, err := e.Receiver.Reprocess(ctx, replies.ReprocessRequest{})
+		rep, err := e.Receiver.Reprocess(ctx, receive.ReprocessRequest{})
 		if err != nil {
 			t.Fatalf("run %d: %v", run, err)
 		}
-		want := replies.ReprocessReport{Listed: 4, AlreadyStored: 2, Reprocessed: 2}
+		want := receive.ReprocessReport{Listed: 4, AlreadyStored: 2, Reprocessed: 2}
 		if run == 2 {
-			want = replies.ReprocessReport{Listed: 4, AlreadyStored: 4}
+			want = receive.ReprocessReport{Listed: 4, AlreadyStored: 4}
 		}
 		if rep.Listed != want.Listed || rep.AlreadyStored != want.AlreadyStored || rep.Reprocessed != want.Reprocessed || len(rep.Failed) != 0 || rep.Next != "" {
 			t.Errorf("run %d reported %+v, want %+v", run, rep, want)

@@ -1,4 +1,4 @@
-package replies
+package receive
 
 import (
 	"context"
@@ -8,8 +8,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/partnership-grants/backend/pkg/inbound"
 	"github.com/partnership-grants/backend/pkg/outbox"
+	"github.com/partnership-grants/backend/pkg/reply"
 )
 
 // Invocation is what the InboundFunction is invoked with: SES's receipt
@@ -55,7 +55,7 @@ const reprocessMargin = 15 * time.Second
 // (storage was down through Lambda's retries, so its event went to the
 // dead-letter queue), or, locally, whose sender gave up after the
 // listener's temporary failures. SES's verdicts are read from the stored
-// copy (inbound.StoredEnvelope), and each message goes through Receive, so
+// copy (reply.StoredEnvelope), and each message goes through Receive, so
 // the once-only record per SES message makes the run safe to repeat, and
 // safe alongside SES's own deliveries; a resend already stored is recorded
 // as a copy. A message that fails is listed, and the run goes on.
@@ -104,7 +104,7 @@ func (rc *Receiver) reprocess(ctx context.Context, key, id string) error {
 	if err != nil {
 		return err
 	}
-	env := inbound.StoredEnvelope(raw, id)
+	env := reply.StoredEnvelope(raw, id)
 	status := func(s string) events.SimpleEmailVerdict { return events.SimpleEmailVerdict{Status: s} }
 	v := env.Verdicts
 	return rc.Receive(ctx, events.SimpleEmailService{

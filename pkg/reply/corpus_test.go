@@ -1,4 +1,4 @@
-package inbound
+package reply
 
 import (
 	"bytes"
@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/partnership-grants/backend/pkg/replytoken"
+	"github.com/partnership-grants/backend/pkg/reply/token"
 )
 
 // testKey is a fixed HMAC key used only by tests; corpus files contain
@@ -50,9 +50,9 @@ type corpusCase struct {
 	} `json:"expect"`
 }
 
-func testSigner(t testing.TB) *replytoken.Signer {
+func testSigner(t testing.TB) *token.Signer {
 	t.Helper()
-	s, err := replytoken.NewSigner(testKey)
+	s, err := token.NewSigner(testKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestCorpus(t *testing.T) {
 			case c.TokenIn == "header":
 				env.Recipients = nil // e.g. a test harness without receipt data
 			default:
-				env.Recipients = []string{replytoken.LocalPrefix + tok + "@" + replyDomain}
+				env.Recipients = []string{token.LocalPrefix + tok + "@" + replyDomain}
 			}
 
 			msg, perr := Parse(raw)
