@@ -11,8 +11,12 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/partnership-grants/backend/pkg/dev/testenv"
 	"github.com/partnership-grants/backend/pkg/dynamo"
@@ -33,12 +37,39 @@ type app struct {
 	t       *testing.T
 	handler http.Handler
 	svc     *service.Service
+	calls   *callCounter
+}
+
+// callCounter counts DynamoDB operations by name, through SDK middleware.
+type callCounter struct {
+	mu    sync.Mutex
+	calls map[string]int
+}
+
+func (c *callCounter) option(o *dynamodb.Options) {
+	o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
+		return st.Initialize.Add(middleware.InitializeMiddlewareFunc("count", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			c.mu.Lock()
+			c.calls[middleware.GetOperationName(ctx)]++
+			c.mu.Unlock()
+			return next.HandleInitialize(ctx, in)
+		}), middleware.After)
+	})
+}
+
+func (c *callCounter) reset() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	old := c.calls
+	c.calls = map[string]int{}
+	return old
 }
 
 // newApp serves the pages on DynamoDB Local, as the web function does but
 // with no mail or schedules (side effects wait in the outbox).
 func newApp(t *testing.T) *app {
-	db, table := testenv.AppTable(t)
+	calls := &callCounter{calls: map[string]int{}}
+	db, table := testenv.AppTable(t, calls.option)
 	store := dynamo.New(db, table)
 	clock := testenv.NewClock(time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC), time.Millisecond)
 	sesClient, _ := testenv.SES(t)
@@ -50,7 +81,7 @@ func newApp(t *testing.T) *app {
 		Defaults: grants.ProgrammeSettings{ReminderDays: 7, MaxReminders: 2, TwoPersonRule: new(true)}}
 	a := &App{Service: svc, Views: service.Views{Store: store, Held: store, Now: clock.Now},
 		Programme: programme, ProgrammeName: "Community Partnerships"}
-	return &app{t: t, handler: New(a), svc: svc}
+	return &app{t: t, handler: New(a), svc: svc, calls: calls}
 }
 
 // bus stands in for the accounting bus (EventBridge): it keeps what it was sent.
@@ -280,5 +311,30 @@ func TestPagesCarryStrictHeaders(t *testing.T) {
 	css := a.as("olu@funder.example", grants.RoleProgramme, "GET", "/app/static/style.css", nil)
 	if css.code != http.StatusOK || !strings.HasPrefix(css.header.Get("Content-Type"), "text/css") {
 		t.Errorf("stylesheet: %d %s", css.code, css.header.Get("Content-Type"))
+	}
+}
+
+// Each page reads one DynamoDB Query per list it shows, and nothing else:
+// the agreement page three (the agreement, its replies, its history).
+func TestEachPageReadsOneQueryPerList(t *testing.T) {
+	a := newApp(t)
+	id := a.create("k")
+	for path, queries := range map[string]int{
+		"/app":                  2, // the programme's agreements (summary), the held messages
+		"/app/agreements":       1,
+		"/app/agreements/" + id: 3,
+		"/app/finance":          2, // due, held
+		"/app/quarantine":       1,
+		"/app/agreements/new":   0,
+		"/app/agreements?status=active&attention=1": 1,
+	} {
+		a.calls.reset()
+		if r := a.as("olu@funder.example", grants.RoleProgramme, "GET", path, nil); r.code != http.StatusOK {
+			t.Fatalf("%s: %d", path, r.code)
+		}
+		got := a.calls.reset()
+		if got["Query"] != queries || len(got) > min(queries, 1) {
+			t.Errorf("%s made %v, want %d Query and nothing else", path, got, queries)
+		}
 	}
 }
