@@ -338,3 +338,38 @@ func TestEachPageReadsOneQueryPerList(t *testing.T) {
 		}
 	}
 }
+
+// An officer records a call as a check-in's response with the form on the
+// agreement page: the page then shows it where an emailed reply would be, and
+// a form missing who took part is shown again with why.
+func TestConversationRecordedFromTheAgreementPage(t *testing.T) {
+	a := newApp(t)
+	id := a.create("k")
+	path := "/app/agreements/" + id
+	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", path+"/activate", url.Values{}); r.code != http.StatusSeeOther {
+		t.Fatalf("activate: %d %s", r.code, r.body)
+	}
+	page := a.as("olu@funder.example", grants.RoleProgramme, "GET", path, nil)
+	if !strings.Contains(page.body, `action="`+path+`/check-ins/1/responses"`) || !strings.Contains(page.body, `<option value="visit">Visit</option>`) {
+		t.Fatal("the agreement page offers no form to record a conversation")
+	}
+	if viewer := a.as("vic@funder.example", grants.RoleViewer, "GET", path, nil); strings.Contains(viewer.body, "/responses") {
+		t.Error("a viewer is offered the conversation form")
+	}
+	form := url.Values{"channel": {"visit"}, "happenedOn": {"2026-12-01"}, "participants": {""}, "summary": {"Visited the kitchen"}}
+	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", path+"/check-ins/1/responses", form); r.code != http.StatusBadRequest || !strings.Contains(r.body, `role="alert"`) {
+		t.Errorf("a conversation with nobody in it: %d", r.code)
+	}
+	form.Set("participants", "Amina Khan\nOlu Adeyemi")
+	form.Set("partnerWords", "Come and eat with us again!")
+	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", path+"/check-ins/1/responses", form); r.code != http.StatusSeeOther || r.location != path+"?done=recorded" {
+		t.Fatalf("record: %d %s %s", r.code, r.location, r.body)
+	}
+	page = a.as("vic@funder.example", grants.RoleViewer, "GET", path+"?done=recorded", nil)
+	for _, want := range []string{"Visit on", "with Amina Khan, Olu Adeyemi, recorded by olu@funder.example", "Visited the kitchen",
+		"Come and eat with us again!", "Answered in a conversation (visit)", "The conversation was recorded"} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("the agreement page lacks %q", want)
+		}
+	}
+}
