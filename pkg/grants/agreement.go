@@ -120,7 +120,7 @@ type Agreement struct {
 	TimeZone          string          `json:"timeZone" dynamodbav:"timeZone"`
 	CheckInLeadDays   int             `json:"checkInLeadDays" dynamodbav:"checkInLeadDays"`
 	Terms             []string        `json:"terms" dynamodbav:"terms"`
-	Support           []string        `json:"support" dynamodbav:"support"`
+	Support           []SupportItem   `json:"support" dynamodbav:"support"`
 	Status            AgreementStatus `json:"status" dynamodbav:"status"`
 	TerminationReason string          `json:"terminationReason,omitempty" dynamodbav:"terminationReason,omitempty"`
 	// Stats is derived (ComputeStats) and stored for summaries.
@@ -186,7 +186,7 @@ func NewAgreement(in NewAgreementInput, now time.Time, actor string) (*Agreement
 		TimeZone:        orDefault(in.TimeZone, DefaultTimeZone),
 		CheckInLeadDays: orDefault(in.CheckInLeadDays, DefaultCheckInLeadDays),
 		Terms:           checkList(&errs, "terms", in.Terms),
-		Support:         checkList(&errs, "support", in.Support),
+		Support:         Offered(checkList(&errs, "support", in.Support)),
 		Status:          AgreementDraft,
 		Version:         1,
 		CreatedAt:       now.UTC(),

@@ -16,6 +16,7 @@ type Stats struct {
 	CheckInsLate           int `json:"checkInsLate" dynamodbav:"checkInsLate"` // sent, not answered, reminded at least once
 	CheckInsOverdue        int `json:"checkInsOverdue" dynamodbav:"checkInsOverdue"`
 	BouncingContacts       int `json:"bouncingContacts" dynamodbav:"bouncingContacts"`
+	SupportDelivered       int `json:"supportDelivered" dynamodbav:"supportDelivered"`
 }
 
 // ComputeStats derives the agreement's standing from its plans.
@@ -49,6 +50,7 @@ func (a *Agreement) ComputeStats() Stats {
 			s.CheckInsLate++
 		}
 	}
+	s.SupportDelivered = a.SupportDelivered()
 	for _, c := range a.Contacts {
 		if c.Bounced != "" {
 			s.BouncingContacts++

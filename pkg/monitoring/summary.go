@@ -27,8 +27,10 @@ type Summary struct {
 	// CheckInsByConversation are those of CheckInsReceived answered in a
 	// call, meeting or visit an officer recorded.
 	CheckInsByConversation int `json:"checkInsByConversation"`
-	CheckInsLate           int `json:"checkInsLate"`
-	CheckInsOverdue        int `json:"checkInsOverdue"`
+	// SupportDelivered counts support items delivered.
+	SupportDelivered int `json:"supportDelivered"`
+	CheckInsLate     int `json:"checkInsLate"`
+	CheckInsOverdue  int `json:"checkInsOverdue"`
 	// PastEndDate counts active agreements whose end date has gone by: they
 	// are waiting for someone to complete (or extend) them.
 	PastEndDate int `json:"pastEndDate"`
@@ -138,6 +140,7 @@ func Summarize(programme string, agreements []grants.Agreement, quarantined int,
 		s.InstalmentsHeld += st.InstalmentsHeld
 		s.CheckInsReceived += st.CheckInsReceived
 		s.CheckInsByConversation += st.CheckInsByConversation
+		s.SupportDelivered += st.SupportDelivered
 		s.CheckInsLate += st.CheckInsLate
 		s.CheckInsOverdue += st.CheckInsOverdue
 

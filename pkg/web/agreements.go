@@ -280,6 +280,18 @@ func (a *App) waive(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// support records progress on a support item: its status and a dated note.
+func (a *App) support(w http.ResponseWriter, r *http.Request) {
+	a.act(w, r, "support", programmeOnly, func(v *view) error {
+		n, err := number(r.PathValue("n"))
+		if err != nil {
+			return err
+		}
+		_, err = a.Service.UpdateSupport(r.Context(), v.Actor.ID, r.PathValue("id"), n, r.PostForm.Get("status"), r.PostForm.Get("note"))
+		return err
+	})
+}
+
 // respond records a check-in answered in a call, meeting or visit; the
 // participants are one per line.
 func (a *App) respond(w http.ResponseWriter, r *http.Request) {

@@ -373,3 +373,37 @@ func TestConversationRecordedFromTheAgreementPage(t *testing.T) {
 		}
 	}
 }
+
+// An officer marks a support item delivered with a note, from the agreement
+// page; the page shows its status, the dated note, and the overview counts it.
+func TestSupportFollowedUpFromTheAgreementPage(t *testing.T) {
+	a := newApp(t)
+	id := a.create("k")
+	path := "/app/agreements/" + id
+	page := a.as("olu@funder.example", grants.RoleProgramme, "GET", path, nil)
+	if !strings.Contains(page.body, `action="`+path+`/support/1"`) {
+		t.Fatal("the agreement page offers no form to update support")
+	}
+	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", path+"/support/1", url.Values{"status": {"finished"}}); r.code != http.StatusBadRequest {
+		t.Errorf("an unknown status: %d", r.code)
+	}
+	if r := a.as("fay@funder.example", grants.RoleFinance, "POST", path+"/support/1", url.Values{"status": {"delivered"}}); r.code != http.StatusForbidden {
+		t.Errorf("finance updating support: %d", r.code)
+	}
+	r := a.as("olu@funder.example", grants.RoleProgramme, "POST", path+"/support/1", url.Values{"status": {"delivered"}, "note": {"Two mentoring sessions held"}})
+	if r.code != http.StatusSeeOther || r.location != path+"?done=support" {
+		t.Fatalf("update support: %d %s %s", r.code, r.location, r.body)
+	}
+	page = a.as("vic@funder.example", grants.RoleViewer, "GET", path, nil)
+	for _, want := range []string{"Evaluation mentoring: <span class=\"support support-delivered\">delivered</span>", "Two mentoring sessions held", "(updated "} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("the agreement page lacks %q", want)
+		}
+	}
+	if strings.Contains(page.body, "/support/1\"") {
+		t.Error("a viewer is offered the support form")
+	}
+	if ov := a.as("vic@funder.example", grants.RoleViewer, "GET", "/app", nil); !strings.Contains(ov.body, "<dt>Support delivered</dt><dd>1</dd>") {
+		t.Error("the overview does not count the support delivered")
+	}
+}
