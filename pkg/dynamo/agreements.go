@@ -331,7 +331,7 @@ func clone(a *grants.Agreement) *grants.Agreement {
 	c := *a
 	c.Contacts = append([]grants.Contact(nil), a.Contacts...)
 	c.Terms = append([]string(nil), a.Terms...)
-	c.Support = append([]string(nil), a.Support...)
+	c.Support = append([]grants.SupportItem(nil), a.Support...)
 	c.Instalments = append([]grants.Instalment(nil), a.Instalments...)
 	for i := range c.Instalments {
 		if p := c.Instalments[i].Payment; p != nil {

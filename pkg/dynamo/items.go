@@ -36,9 +36,42 @@ func marshal(v any) (item, error) {
 }
 
 func unmarshal(m item, v any) error {
+	if _, ok := v.(*grants.Agreement); ok {
+		m = withSupportItems(m)
+	}
 	return attributevalue.UnmarshalMapWithOptions(m, v, func(o *attributevalue.DecoderOptions) {
 		o.UseEncodingUnmarshalers = true
 	})
+}
+
+// withSupportItems reads support stored as a list of strings (as agreements
+// were written before support was followed up) as support items offered.
+// The item is copied, never changed in place; the next write stores the new shape.
+func withSupportItems(m item) item {
+	list, ok := m["support"].(*types.AttributeValueMemberL)
+	if !ok {
+		return m
+	}
+	var upgraded []types.AttributeValue
+	for i, v := range list.Value {
+		s, ok := v.(*types.AttributeValueMemberS)
+		if !ok {
+			continue
+		}
+		if upgraded == nil {
+			upgraded = append([]types.AttributeValue(nil), list.Value...)
+		}
+		upgraded[i] = &types.AttributeValueMemberM{Value: item{"item": s, "status": &types.AttributeValueMemberS{Value: string(grants.SupportOffered)}}}
+	}
+	if upgraded == nil {
+		return m
+	}
+	c := make(item, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	c["support"] = &types.AttributeValueMemberL{Value: upgraded}
+	return c
 }
 
 // unreadableError is a stored item that cannot be decoded, or that breaks

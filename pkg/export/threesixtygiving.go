@@ -276,7 +276,7 @@ func describe(a *grants.Agreement, paidTotal int64, paidCount int) string {
 		fmt.Fprintf(&b, " Agreed terms: %s.", strings.Join(trimStops(a.Terms), "; "))
 	}
 	if len(a.Support) > 0 {
-		fmt.Fprintf(&b, " Capacity-building support: %s.", strings.Join(trimStops(a.Support), "; "))
+		fmt.Fprintf(&b, " Capacity-building support: %s.", strings.Join(trimStops(a.SupportNames()), "; "))
 	}
 	if a.Status == grants.AgreementTerminated {
 		fmt.Fprintf(&b, " The partnership ended early: %d of %d instalments were paid (%s %s); the rest were cancelled.",

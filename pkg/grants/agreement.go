@@ -91,10 +91,13 @@ type CheckIn struct {
 	LastReminderAt time.Time `json:"lastReminderAt,omitzero" dynamodbav:"lastReminderAt,omitempty"`
 	// RemindOn is when the next reminder (or, after the last one, the move to
 	// overdue) is due, while the check-in is sent and unanswered.
-	RemindOn        Date      `json:"remindOn,omitzero" dynamodbav:"remindOn,omitempty"`
-	ReceivedAt      time.Time `json:"receivedAt,omitzero" dynamodbav:"receivedAt,omitempty"`
-	WaivedReason    string    `json:"waivedReason,omitempty" dynamodbav:"waivedReason,omitempty"`
-	ScheduleCreated bool      `json:"-" dynamodbav:"scheduleCreated,omitempty"`
+	RemindOn   Date      `json:"remindOn,omitzero" dynamodbav:"remindOn,omitempty"`
+	ReceivedAt time.Time `json:"receivedAt,omitzero" dynamodbav:"receivedAt,omitempty"`
+	// ReceivedBy is the channel of a conversation that answered it; empty
+	// when a reply email did.
+	ReceivedBy      Channel `json:"receivedBy,omitempty" dynamodbav:"receivedBy,omitempty"`
+	WaivedReason    string  `json:"waivedReason,omitempty" dynamodbav:"waivedReason,omitempty"`
+	ScheduleCreated bool    `json:"-" dynamodbav:"scheduleCreated,omitempty"`
 	// Rev counts writes to this item; every write is conditional on it.
 	Rev       int       `json:"-" dynamodbav:"rev"`
 	UpdatedAt time.Time `json:"-" dynamodbav:"updatedAt,omitempty"`
@@ -117,7 +120,7 @@ type Agreement struct {
 	TimeZone          string          `json:"timeZone" dynamodbav:"timeZone"`
 	CheckInLeadDays   int             `json:"checkInLeadDays" dynamodbav:"checkInLeadDays"`
 	Terms             []string        `json:"terms" dynamodbav:"terms"`
-	Support           []string        `json:"support" dynamodbav:"support"`
+	Support           []SupportItem   `json:"support" dynamodbav:"support"`
 	Status            AgreementStatus `json:"status" dynamodbav:"status"`
 	TerminationReason string          `json:"terminationReason,omitempty" dynamodbav:"terminationReason,omitempty"`
 	// Stats is derived (ComputeStats) and stored for summaries.
@@ -183,7 +186,7 @@ func NewAgreement(in NewAgreementInput, now time.Time, actor string) (*Agreement
 		TimeZone:        orDefault(in.TimeZone, DefaultTimeZone),
 		CheckInLeadDays: orDefault(in.CheckInLeadDays, DefaultCheckInLeadDays),
 		Terms:           checkList(&errs, "terms", in.Terms),
-		Support:         checkList(&errs, "support", in.Support),
+		Support:         Offered(checkList(&errs, "support", in.Support)),
 		Status:          AgreementDraft,
 		Version:         1,
 		CreatedAt:       now.UTC(),

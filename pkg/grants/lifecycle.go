@@ -109,7 +109,7 @@ func (a *Agreement) Amend(m Amendment, now time.Time, actor string) (AuditEntry,
 		changed = append(changed, "terms")
 	}
 	if m.Support != nil {
-		a.Support = checkList(&errs, "support", *m.Support)
+		a.Support = amendSupport(a.Support, checkList(&errs, "support", *m.Support))
 		changed = append(changed, "support")
 	}
 	moved, err := a.moveDates(m, Today(now, a.Location()), &errs)

@@ -2,6 +2,7 @@ package grants
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -21,6 +22,9 @@ type Reply struct {
 	RawKey      string       `json:"rawKey" dynamodbav:"rawKey"`
 	// AcceptedBy is set when a person accepted the reply from quarantine.
 	AcceptedBy string `json:"acceptedBy,omitempty" dynamodbav:"acceptedBy,omitempty"`
+	// Conversation is set when the answer was a call, meeting or visit an
+	// officer recorded, not an email received (see NewConversation).
+	Conversation *Conversation `json:"conversation,omitempty" dynamodbav:"conversation,omitempty"`
 }
 
 // Verdicts are SES's receipt checks of a message.
@@ -55,6 +59,13 @@ func (a *Agreement) ReceiveReply(n int, r Reply, now time.Time, actor string) ([
 	subject := fmt.Sprintf("check-in %d", n)
 	entries := []AuditEntry{{At: now.UTC(), Actor: actor, Action: "reply.received", Subject: subject,
 		Detail: fmt.Sprintf("from %s, %d attachment(s) (SES message %s)", r.From, len(r.Attachments), r.MessageID)}}
+	if cv := r.Conversation; cv != nil {
+		if a.Status != AgreementActive && a.Status != AgreementCompleted {
+			return nil, conflict("agreement_not_active", "Agreement %s is %s.", a.Reference, a.Status)
+		}
+		entries[0].Action = "conversation.recorded"
+		entries[0].Detail = fmt.Sprintf("%s on %s with %s", cv.Channel, cv.HappenedOn, strings.Join(cv.Participants, ", "))
+	}
 	if c.Status == CheckInReceived || c.Status == CheckInWaived {
 		return entries, nil // a further reply: stored, not counted again
 	}
@@ -62,6 +73,9 @@ func (a *Agreement) ReceiveReply(n int, r Reply, now time.Time, actor string) ([
 		return nil, err
 	}
 	c.Status, c.ReceivedAt, c.RemindOn, c.UpdatedAt = CheckInReceived, r.ReceivedAt.UTC(), Date{}, now.UTC()
+	if r.Conversation != nil {
+		c.ReceivedBy = r.Conversation.Channel
+	}
 	a.releaseNext(n, now)
 	entries = append(entries, AuditEntry{At: now.UTC(), Actor: actor, Action: "checkin.received", Subject: subject})
 	if e, ok := a.CompleteIfDone(now); ok {

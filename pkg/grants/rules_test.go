@@ -410,7 +410,7 @@ func TestAmendRules(t *testing.T) {
 		if _, err := a.Amend(Amendment{Terms: &[]string{" Host four meals ", " "}}, now, "olu"); err != nil {
 			t.Fatal(err)
 		}
-		if !slices.Equal(a.Terms, []string{"Host four meals"}) || !slices.Equal(a.Support, []string{"Evaluation mentoring"}) {
+		if !slices.Equal(a.Terms, []string{"Host four meals"}) || !slices.Equal(a.SupportNames(), []string{"Evaluation mentoring"}) {
 			t.Errorf("terms %q, support %q", a.Terms, a.Support)
 		}
 	})

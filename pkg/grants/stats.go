@@ -10,9 +10,13 @@ type Stats struct {
 	InstalmentsHeld  int   `json:"instalmentsHeld" dynamodbav:"instalmentsHeld"`
 	InstalmentsPaid  int   `json:"instalmentsPaid" dynamodbav:"instalmentsPaid"`
 	CheckInsReceived int   `json:"checkInsReceived" dynamodbav:"checkInsReceived"`
-	CheckInsLate     int   `json:"checkInsLate" dynamodbav:"checkInsLate"` // sent, not answered, reminded at least once
-	CheckInsOverdue  int   `json:"checkInsOverdue" dynamodbav:"checkInsOverdue"`
-	BouncingContacts int   `json:"bouncingContacts" dynamodbav:"bouncingContacts"`
+	// CheckInsByConversation counts those received in a call, meeting or
+	// visit an officer recorded (included in CheckInsReceived).
+	CheckInsByConversation int `json:"checkInsByConversation" dynamodbav:"checkInsByConversation"`
+	CheckInsLate           int `json:"checkInsLate" dynamodbav:"checkInsLate"` // sent, not answered, reminded at least once
+	CheckInsOverdue        int `json:"checkInsOverdue" dynamodbav:"checkInsOverdue"`
+	BouncingContacts       int `json:"bouncingContacts" dynamodbav:"bouncingContacts"`
+	SupportDelivered       int `json:"supportDelivered" dynamodbav:"supportDelivered"`
 }
 
 // ComputeStats derives the agreement's standing from its plans.
@@ -37,12 +41,16 @@ func (a *Agreement) ComputeStats() Stats {
 		switch {
 		case c.Status == CheckInReceived:
 			s.CheckInsReceived++
+			if c.ReceivedBy != "" {
+				s.CheckInsByConversation++
+			}
 		case c.Status == CheckInOverdue:
 			s.CheckInsOverdue++
 		case c.Status == CheckInSent && c.Reminders > 0:
 			s.CheckInsLate++
 		}
 	}
+	s.SupportDelivered = a.SupportDelivered()
 	for _, c := range a.Contacts {
 		if c.Bounced != "" {
 			s.BouncingContacts++

@@ -23,13 +23,14 @@ type Agreements struct {
 // Routes is the function's route table; the keys match template.yaml.
 func (h *Agreements) Routes() Router {
 	return Router{
-		"POST /agreements":                {Roles: []Role{RoleProgramme}, Handler: h.create},
-		"GET /agreements":                 {Roles: Readers, Handler: h.list},
-		"GET /agreements/{id}":            {Roles: Readers, Handler: h.get},
-		"PATCH /agreements/{id}":          {Roles: []Role{RoleProgramme}, Handler: h.amend},
-		"POST /agreements/{id}/activate":  {Roles: []Role{RoleProgramme}, Handler: h.activate},
-		"POST /agreements/{id}/terminate": {Roles: []Role{RoleProgramme}, Handler: h.terminate},
-		"GET /agreements/{id}/history":    {Roles: Readers, Handler: h.history},
+		"POST /agreements":                   {Roles: []Role{RoleProgramme}, Handler: h.create},
+		"GET /agreements":                    {Roles: Readers, Handler: h.list},
+		"GET /agreements/{id}":               {Roles: Readers, Handler: h.get},
+		"PATCH /agreements/{id}":             {Roles: []Role{RoleProgramme}, Handler: h.amend},
+		"POST /agreements/{id}/activate":     {Roles: []Role{RoleProgramme}, Handler: h.activate},
+		"POST /agreements/{id}/terminate":    {Roles: []Role{RoleProgramme}, Handler: h.terminate},
+		"PATCH /agreements/{id}/support/{n}": {Roles: []Role{RoleProgramme}, Handler: h.support},
+		"GET /agreements/{id}/history":       {Roles: Readers, Handler: h.history},
 	}
 }
 
@@ -243,6 +244,28 @@ func (h *Agreements) terminate(ctx context.Context, r *Request) (events.APIGatew
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	a, err := h.Service.Terminate(ctx, r.Actor.ID, r.Param("id"), body.Reason)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return withETag(a)
+}
+
+type supportBody struct {
+	Status string `json:"status"`
+	Note   string `json:"note"`
+}
+
+// support records progress on support item n (from 1): a status, a dated note.
+func (h *Agreements) support(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
+	n, err := strconv.Atoi(r.Param("n"))
+	if err != nil || n < 1 || n > grants.MaxListItems {
+		return events.APIGatewayV2HTTPResponse{}, &grants.Error{Code: grants.NotFound, Message: "There is no support item " + r.Param("n") + ".", Reason: "support_not_found"}
+	}
+	var body supportBody
+	if err := decode(r, &body); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	a, err := h.Service.UpdateSupport(ctx, r.Actor.ID, r.Param("id"), n, body.Status, body.Note)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

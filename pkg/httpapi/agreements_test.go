@@ -64,6 +64,8 @@ type fixture struct {
 	api     Router
 	store   *dynamo.Store
 	counter *callCounter
+	db      *dynamodb.Client
+	table   string
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -73,7 +75,7 @@ func newFixture(t testing.TB) *fixture {
 	store := dynamo.New(db, table)
 	h := &Agreements{Service: &service.Service{Store: store, Now: tick(), NewID: dynamo.NewID}}
 	counter.reset()
-	return &fixture{api: h.Routes(), store: store, counter: counter}
+	return &fixture{api: h.Routes(), store: store, counter: counter, db: db, table: table}
 }
 
 // event builds an API Gateway payload 2.0 event as the JWT authorizer passes it on.

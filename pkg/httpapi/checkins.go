@@ -26,11 +26,12 @@ type CheckIns struct {
 // Routes is the function's route table; the keys match template.yaml.
 func (h *CheckIns) Routes() Router {
 	return Router{
-		"GET /agreements/{id}/check-ins/{n}":        {Roles: Readers, Handler: h.get},
-		"POST /agreements/{id}/check-ins/{n}/waive": {Roles: []Role{RoleProgramme}, Handler: h.waive},
-		"GET /quarantine":                           {Roles: []Role{RoleProgramme}, Handler: h.listQuarantine},
-		"POST /quarantine/{id}/accept":              {Roles: []Role{RoleProgramme}, Handler: h.accept},
-		"POST /quarantine/{id}/reject":              {Roles: []Role{RoleProgramme}, Handler: h.reject},
+		"GET /agreements/{id}/check-ins/{n}":            {Roles: Readers, Handler: h.get},
+		"POST /agreements/{id}/check-ins/{n}/waive":     {Roles: []Role{RoleProgramme}, Handler: h.waive},
+		"POST /agreements/{id}/check-ins/{n}/responses": {Roles: []Role{RoleProgramme}, Handler: h.respond},
+		"GET /quarantine":                               {Roles: []Role{RoleProgramme}, Handler: h.listQuarantine},
+		"POST /quarantine/{id}/accept":                  {Roles: []Role{RoleProgramme}, Handler: h.accept},
+		"POST /quarantine/{id}/reject":                  {Roles: []Role{RoleProgramme}, Handler: h.reject},
 	}
 }
 
@@ -92,6 +93,37 @@ func (h *CheckIns) waive(ctx context.Context, r *Request) (events.APIGatewayV2HT
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return JSONResponse(http.StatusOK, a.CheckIn(n))
+}
+
+type responseBody struct {
+	Channel      string   `json:"channel"`
+	HappenedOn   string   `json:"happenedOn"`
+	Participants []string `json:"participants"`
+	Summary      string   `json:"summary"`
+	PartnerWords string   `json:"partnerWords"`
+}
+
+type responseResponse struct {
+	CheckIn grants.CheckIn `json:"checkIn"`
+	Reply   grants.Reply   `json:"reply"`
+}
+
+// respond records a check-in answered in a conversation (a call, meeting,
+// visit): it counts as received, as an emailed reply does.
+func (h *CheckIns) respond(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
+	n, err := checkInNumber(r)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	var body responseBody
+	if err := decode(r, &body); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	a, reply, err := h.Service.RecordConversation(ctx, r.Actor.ID, r.Param("id"), n, grants.ConversationInput(body))
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return JSONResponse(http.StatusCreated, responseResponse{CheckIn: *a.CheckIn(n), Reply: reply})
 }
 
 func (h *CheckIns) listQuarantine(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {

@@ -459,3 +459,64 @@ func TestCheckInRoutesByRole(t *testing.T) {
 		t.Errorf("refused requests wrote %d history entries", after-before)
 	}
 }
+
+// A check-in answered in a call is recorded by a programme officer: it
+// counts as received (the instalment waiting on it is freed), is recorded in
+// the history, and the check-in route shows it with the replies. Bad input
+// is a problem naming its field, and changes nothing.
+func TestRecordConversationResponse(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newCIEnv(t)
+	a, _ := e.ActiveAgreement(t)
+	if err := e.Automation.InstalmentDue(ctx, a.ID, 2); err != nil {
+		t.Fatal(err)
+	}
+	route, params := "/agreements/{id}/check-ins/{n}/responses", checkInParams(a.ID, "1")
+	today := grants.DateOf(e.Automation.Now().In(a.Location())).String()
+	body := func(channel, on, people, summary string) string {
+		return `{"channel": "` + channel + `", "happenedOn": "` + on + `", "participants": [` + people + `], "summary": "` + summary + `", "partnerWords": "The garden is thriving; we need help with our evaluation."}`
+	}
+	for field, b := range map[string]string{
+		"channel":      body("fax", today, `"Sarah Jenkins"`, "Called Sarah"),
+		"happenedOn":   body("call", "2030-01-01", `"Sarah Jenkins"`, "Called Sarah"),
+		"participants": body("call", today, ``, "Called Sarah"),
+		"summary":      body("call", today, `"Sarah Jenkins"`, " "),
+	} {
+		wantField(t, "respond with a bad "+field, e.do(t, event("POST", route, params, b, RoleProgramme)), field)
+	}
+	problemOf(t, "respond with an unknown field", e.do(t, event("POST", route, params, `{"mood": "good"}`, RoleProgramme)), http.StatusBadRequest)
+	for _, role := range []Role{RoleFinance, RoleViewer} {
+		problemOf(t, "respond as "+string(role), e.do(t, event("POST", route, params, body("call", today, `"Sarah Jenkins"`, "Called Sarah"), role)), http.StatusForbidden)
+	}
+	problemOf(t, "respond to check-in 9", e.do(t, event("POST", route, checkInParams(a.ID, "9"), body("call", today, `"Sarah Jenkins"`, "x"), RoleProgramme)), http.StatusNotFound)
+	if c := e.Get(t, a.ID).CheckIn(1); c.Status != grants.CheckInSent {
+		t.Fatalf("refused responses changed check-in 1 to %s", c.Status)
+	}
+
+	resp := e.do(t, event("POST", route, params, body("call", today, `"Sarah Jenkins", "Olu Adeyemi"`, "Called Sarah: garden thriving"), RoleProgramme))
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("respond: %d %s", resp.StatusCode, resp.Body)
+	}
+	stored := e.Get(t, a.ID)
+	if c := stored.CheckIn(1); c.Status != grants.CheckInReceived || c.ReceivedBy != grants.ChannelCall {
+		t.Errorf("check-in 1 after a call: %+v", c)
+	}
+	if stored.Instalment(2).AwaitingCheckIn {
+		t.Error("instalment 2 still awaits the check-in answered by a call")
+	}
+	if stored.Stats.CheckInsByConversation != 1 || stored.Stats.CheckInsReceived != 1 {
+		t.Errorf("stats %+v", stored.Stats)
+	}
+	if got := audited(e.History(t, a.ID), "conversation.recorded", ciProgramme); len(got) != 1 || !strings.HasPrefix(got[0].Detail, "call on "+today+" with Sarah Jenkins, Olu Adeyemi") {
+		t.Errorf("conversation.recorded entries %+v", got)
+	}
+	got := decodeInto[ciCheckIn](t, e.do(t, event("GET", "/agreements/{id}/check-ins/{n}", params, "", RoleViewer)))
+	if len(got.Replies) != 1 || got.Replies[0].Conversation == nil || got.Replies[0].Conversation.Summary != "Called Sarah: garden thriving" ||
+		!strings.Contains(got.Replies[0].Text, "evaluation") {
+		t.Errorf("check-in route after a call: %+v", got.Replies)
+	}
+	if mail := e.MailTo(t, e.Partner); len(mail) != 1 { // the check-in itself only
+		t.Errorf("the partner got %d emails; a recorded call thanks nobody by email", len(mail))
+	}
+}

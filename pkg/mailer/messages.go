@@ -60,7 +60,7 @@ func CheckIn(a *grants.Agreement, c grants.CheckIn, replyTo string, programmeNam
 		Final:          c.Final,
 		Months:         a.DurationMonths,
 		Terms:          a.Terms,
-		Support:        a.Support,
+		Support:        a.SupportNames(),
 		NextInstalment: nextInstalment(a, c),
 	}
 	if v.Programme == "" {

@@ -169,7 +169,7 @@ func TestCheckInContent(t *testing.T) {
 		for _, want := range append(append([]string{
 			"CP-2026-003", "just reply to this email", "photos and documents are welcome as attachments",
 			"Progress", "story", "Support", "Feedback for us", "£2,500.00", "31 July 2026",
-		}, a.Terms...), a.Support...) {
+		}, a.Terms...), a.SupportNames()...) {
 			if !strings.Contains(strings.ToLower(htmlUnescape(body)), strings.ToLower(want)) {
 				t.Errorf("check-in body lacks %q", want)
 			}
@@ -223,7 +223,7 @@ func TestHTMLEscapesPartnerText(t *testing.T) {
 	const hostile = `<script>alert("x")</script>`
 	a.Partner.Name = "Evil & Co " + hostile
 	a.Terms = []string{"Deliver <img src=x onerror=alert(1)> workshops"}
-	a.Support = []string{`<a href="javascript:alert(1)">click</a>`}
+	a.Support = grants.Offered([]string{`<a href="javascript:alert(1)">click</a>`})
 	a.Contacts[0].Name = "<b>Asha</b>"
 
 	c := checkIn(a, 2)

@@ -24,8 +24,13 @@ type Summary struct {
 	InstalmentsDue   int                       `json:"instalmentsDue"`
 	InstalmentsHeld  int                       `json:"instalmentsHeld"`
 	CheckInsReceived int                       `json:"checkInsReceived"`
-	CheckInsLate     int                       `json:"checkInsLate"`
-	CheckInsOverdue  int                       `json:"checkInsOverdue"`
+	// CheckInsByConversation are those of CheckInsReceived answered in a
+	// call, meeting or visit an officer recorded.
+	CheckInsByConversation int `json:"checkInsByConversation"`
+	// SupportDelivered counts support items delivered.
+	SupportDelivered int `json:"supportDelivered"`
+	CheckInsLate     int `json:"checkInsLate"`
+	CheckInsOverdue  int `json:"checkInsOverdue"`
 	// PastEndDate counts active agreements whose end date has gone by: they
 	// are waiting for someone to complete (or extend) them.
 	PastEndDate int `json:"pastEndDate"`
@@ -134,6 +139,8 @@ func Summarize(programme string, agreements []grants.Agreement, quarantined int,
 		s.InstalmentsDue += st.InstalmentsDue
 		s.InstalmentsHeld += st.InstalmentsHeld
 		s.CheckInsReceived += st.CheckInsReceived
+		s.CheckInsByConversation += st.CheckInsByConversation
+		s.SupportDelivered += st.SupportDelivered
 		s.CheckInsLate += st.CheckInsLate
 		s.CheckInsOverdue += st.CheckInsOverdue
 

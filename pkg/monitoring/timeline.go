@@ -136,6 +136,9 @@ func checkInDetail(c grants.CheckIn, loc *time.Location) string {
 	}
 	if !c.ReceivedAt.IsZero() {
 		parts = append(parts, "received "+c.ReceivedAt.In(loc).Format(layout))
+		if c.ReceivedBy != "" {
+			parts = append(parts, "answered by "+string(c.ReceivedBy))
+		}
 	}
 	if c.WaivedReason != "" {
 		parts = append(parts, "waived: "+c.WaivedReason)

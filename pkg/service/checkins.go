@@ -179,3 +179,25 @@ func (s *Service) decidedMeanwhile(ctx context.Context, id string, err error) er
 func (s *Service) Conversations(ctx context.Context, id string) ([]grants.Reply, error) {
 	return s.Store.Replies(ctx, id, 0)
 }
+
+// RecordConversation records that check-in n was answered in a call,
+// meeting or visit: it is stored as the check-in's reply and counts as
+// received (freeing the instalment waiting on it), in one write with its
+// history. Nobody is emailed: the partner was there, and the officer wrote it.
+func (s *Service) RecordConversation(ctx context.Context, actor, id string, n int, in grants.ConversationInput) (*grants.Agreement, grants.Reply, error) {
+	now := s.Now()
+	var reply grants.Reply
+	a, err := s.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
+		var err error
+		if reply, err = a.NewConversation(n, in, now, actor); err != nil {
+			return grants.Effects{}, err
+		}
+		entries, err := a.ReceiveReply(n, reply, now, actor)
+		if err != nil {
+			return grants.Effects{}, err
+		}
+		a.UpdatedAt, a.UpdatedBy = now.UTC(), actor
+		return grants.Effects{Audit: entries, Replies: []grants.Reply{reply}}, nil
+	})
+	return a, reply, err
+}

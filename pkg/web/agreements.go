@@ -280,6 +280,34 @@ func (a *App) waive(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// support records progress on a support item: its status and a dated note.
+func (a *App) support(w http.ResponseWriter, r *http.Request) {
+	a.act(w, r, "support", programmeOnly, func(v *view) error {
+		n, err := number(r.PathValue("n"))
+		if err != nil {
+			return err
+		}
+		_, err = a.Service.UpdateSupport(r.Context(), v.Actor.ID, r.PathValue("id"), n, r.PostForm.Get("status"), r.PostForm.Get("note"))
+		return err
+	})
+}
+
+// respond records a check-in answered in a call, meeting or visit; the
+// participants are one per line.
+func (a *App) respond(w http.ResponseWriter, r *http.Request) {
+	a.act(w, r, "recorded", programmeOnly, func(v *view) error {
+		n, err := number(r.PathValue("n"))
+		if err != nil {
+			return err
+		}
+		f := r.PostForm
+		_, _, err = a.Service.RecordConversation(r.Context(), v.Actor.ID, r.PathValue("id"), n, grants.ConversationInput{
+			Channel: f.Get("channel"), HappenedOn: f.Get("happenedOn"), Participants: lines(f.Get("participants")),
+			Summary: f.Get("summary"), PartnerWords: f.Get("partnerWords")})
+		return err
+	})
+}
+
 // lines is a textarea's non-empty lines, trimmed.
 func lines(s string) []string {
 	out := []string{}

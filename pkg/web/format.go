@@ -69,6 +69,9 @@ func checkInState(c grants.CheckIn, zone string) string {
 		}
 		return s
 	case grants.CheckInReceived:
+		if c.ReceivedBy != "" {
+			return "Answered in a conversation (" + string(c.ReceivedBy) + "), recorded " + instant(c.ReceivedAt, zone)
+		}
 		return "Reply received " + instant(c.ReceivedAt, zone)
 	case grants.CheckInOverdue:
 		return "Overdue: no reply after " + plural(c.Reminders, "reminder")
@@ -76,6 +79,21 @@ func checkInState(c grants.CheckIn, zone string) string {
 		return "Waived: " + c.WaivedReason
 	}
 	return "Scheduled"
+}
+
+// channelName is a conversation's channel as a person says it.
+func channelName(c grants.Channel) string {
+	switch c {
+	case grants.ChannelCall:
+		return "Call"
+	case grants.ChannelMeeting:
+		return "Meeting"
+	case grants.ChannelVisit:
+		return "Visit"
+	case grants.ChannelEmail:
+		return "Email"
+	}
+	return "Other"
 }
 
 func checkInTitle(c grants.CheckIn) string {

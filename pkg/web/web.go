@@ -69,6 +69,8 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("POST /app/agreements/{id}/instalments/{n}/pay", a.pay)
 	mux.HandleFunc("POST /app/agreements/{id}/instalments/{n}/approve", a.approve)
 	mux.HandleFunc("POST /app/agreements/{id}/check-ins/{n}/waive", a.waive)
+	mux.HandleFunc("POST /app/agreements/{id}/check-ins/{n}/responses", a.respond)
+	mux.HandleFunc("POST /app/agreements/{id}/support/{n}", a.support)
 	mux.HandleFunc("GET /app/finance", a.finance)
 	mux.HandleFunc("GET /app/quarantine", a.quarantine)
 	mux.HandleFunc("POST /app/quarantine/{id}/accept", a.accept)
@@ -220,6 +222,8 @@ var flashes = map[string]string{
 	"paid":       "The instalment is paid.",
 	"approved":   "The payment was approved: the instalment is paid.",
 	"waived":     "The check-in was waived.",
+	"recorded":   "The conversation was recorded as the check-in's response.",
+	"support":    "The support item was updated.",
 	"accepted":   "The message was accepted as a reply to its check-in.",
 	"rejected":   "The message was rejected.",
 }

@@ -338,3 +338,72 @@ func TestEachPageReadsOneQueryPerList(t *testing.T) {
 		}
 	}
 }
+
+// An officer records a call as a check-in's response with the form on the
+// agreement page: the page then shows it where an emailed reply would be, and
+// a form missing who took part is shown again with why.
+func TestConversationRecordedFromTheAgreementPage(t *testing.T) {
+	a := newApp(t)
+	id := a.create("k")
+	path := "/app/agreements/" + id
+	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", path+"/activate", url.Values{}); r.code != http.StatusSeeOther {
+		t.Fatalf("activate: %d %s", r.code, r.body)
+	}
+	page := a.as("olu@funder.example", grants.RoleProgramme, "GET", path, nil)
+	if !strings.Contains(page.body, `action="`+path+`/check-ins/1/responses"`) || !strings.Contains(page.body, `<option value="visit">Visit</option>`) {
+		t.Fatal("the agreement page offers no form to record a conversation")
+	}
+	if viewer := a.as("vic@funder.example", grants.RoleViewer, "GET", path, nil); strings.Contains(viewer.body, "/responses") {
+		t.Error("a viewer is offered the conversation form")
+	}
+	form := url.Values{"channel": {"visit"}, "happenedOn": {"2026-12-01"}, "participants": {""}, "summary": {"Visited the kitchen"}}
+	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", path+"/check-ins/1/responses", form); r.code != http.StatusBadRequest || !strings.Contains(r.body, `role="alert"`) {
+		t.Errorf("a conversation with nobody in it: %d", r.code)
+	}
+	form.Set("participants", "Amina Khan\nOlu Adeyemi")
+	form.Set("partnerWords", "Come and eat with us again!")
+	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", path+"/check-ins/1/responses", form); r.code != http.StatusSeeOther || r.location != path+"?done=recorded" {
+		t.Fatalf("record: %d %s %s", r.code, r.location, r.body)
+	}
+	page = a.as("vic@funder.example", grants.RoleViewer, "GET", path+"?done=recorded", nil)
+	for _, want := range []string{"Visit on", "with Amina Khan, Olu Adeyemi, recorded by olu@funder.example", "Visited the kitchen",
+		"Come and eat with us again!", "Answered in a conversation (visit)", "The conversation was recorded"} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("the agreement page lacks %q", want)
+		}
+	}
+}
+
+// An officer marks a support item delivered with a note, from the agreement
+// page; the page shows its status, the dated note, and the overview counts it.
+func TestSupportFollowedUpFromTheAgreementPage(t *testing.T) {
+	a := newApp(t)
+	id := a.create("k")
+	path := "/app/agreements/" + id
+	page := a.as("olu@funder.example", grants.RoleProgramme, "GET", path, nil)
+	if !strings.Contains(page.body, `action="`+path+`/support/1"`) {
+		t.Fatal("the agreement page offers no form to update support")
+	}
+	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", path+"/support/1", url.Values{"status": {"finished"}}); r.code != http.StatusBadRequest {
+		t.Errorf("an unknown status: %d", r.code)
+	}
+	if r := a.as("fay@funder.example", grants.RoleFinance, "POST", path+"/support/1", url.Values{"status": {"delivered"}}); r.code != http.StatusForbidden {
+		t.Errorf("finance updating support: %d", r.code)
+	}
+	r := a.as("olu@funder.example", grants.RoleProgramme, "POST", path+"/support/1", url.Values{"status": {"delivered"}, "note": {"Two mentoring sessions held"}})
+	if r.code != http.StatusSeeOther || r.location != path+"?done=support" {
+		t.Fatalf("update support: %d %s %s", r.code, r.location, r.body)
+	}
+	page = a.as("vic@funder.example", grants.RoleViewer, "GET", path, nil)
+	for _, want := range []string{"Evaluation mentoring: <span class=\"support support-delivered\">delivered</span>", "Two mentoring sessions held", "(updated "} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("the agreement page lacks %q", want)
+		}
+	}
+	if strings.Contains(page.body, "/support/1\"") {
+		t.Error("a viewer is offered the support form")
+	}
+	if ov := a.as("vic@funder.example", grants.RoleViewer, "GET", "/app", nil); !strings.Contains(ov.body, "<dt>Support delivered</dt><dd>1</dd>") {
+		t.Error("the overview does not count the support delivered")
+	}
+}

@@ -1,0 +1,17 @@
+package service
+
+import (
+	"context"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+)
+
+// UpdateSupport records progress on support item n of an agreement: a new
+// status, a dated note, or both, with its history entry in one write.
+func (s *Service) UpdateSupport(ctx context.Context, actor, id string, n int, status, note string) (*grants.Agreement, error) {
+	now := s.Now()
+	return s.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
+		e, err := a.UpdateSupport(n, status, note, now, actor)
+		return grants.Audited(e), err
+	})
+}
