@@ -148,3 +148,33 @@ func validSupportStatus(s SupportStatus) bool {
 	}
 	return false
 }
+
+// agreementJSON is Agreement without its JSON methods.
+type agreementJSON Agreement
+
+// MarshalJSON keeps the JSON API's "support" what integrations have read
+// since the start, the agreed support as strings, and gives each item's
+// follow-up (status, notes, last update) as "supportFollowUp".
+func (a Agreement) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		agreementJSON
+		Support         []string      `json:"support"`
+		SupportFollowUp []SupportItem `json:"supportFollowUp"`
+	}{agreementJSON(a), a.SupportNames(), a.Support})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes: the follow-up when it is
+// there, else the support as strings (items offered).
+func (a *Agreement) UnmarshalJSON(b []byte) error {
+	v := struct {
+		*agreementJSON
+		SupportFollowUp []SupportItem `json:"supportFollowUp"`
+	}{agreementJSON: (*agreementJSON)(a)}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	if len(v.SupportFollowUp) > 0 {
+		a.Support = v.SupportFollowUp
+	}
+	return nil
+}
