@@ -41,7 +41,6 @@ func (d *Deps) Schedules() *schedules.Schedules {
 			DeadLetterArn:    os.Getenv("SCHEDULE_DLQ_ARN"),
 			InstalmentTarget: os.Getenv("INSTALMENT_DUE_FUNCTION_ARN"),
 			CheckInTarget:    os.Getenv("CHECKIN_SENDER_FUNCTION_ARN"),
-			HourOfDay:        envInt("SCHEDULE_HOUR", 9),
 		},
 	}
 }
@@ -57,5 +56,32 @@ func (d *Deps) ProgrammeDefaults() grants.ProgrammeSettings {
 		ReminderDays:  envInt("REMINDER_DAYS", 7),
 		MaxReminders:  envInt("MAX_REMINDERS", 2),
 		TwoPersonRule: &two,
+		// Timing: the template's SendTime, BankHolidayRegion, QuietPeriod and
+		// ExtraBankHolidays parameters (a programme's settings override them).
+		SendTime:          os.Getenv("SEND_TIME"),
+		Region:            os.Getenv("BANK_HOLIDAY_REGION"),
+		QuietPeriod:       os.Getenv("QUIET_PERIOD"),
+		ExtraBankHolidays: envDates("EXTRA_BANK_HOLIDAYS"),
+		CheckInLeadDays:   envDays("CHECKIN_LEAD_DAYS", grants.DefaultCheckInLeadDays),
+		FinalReportDays:   envDays("FINAL_REPORT_DAYS", grants.DefaultFinalReportDays),
 	}
+}
+
+// envDays reads a number of days that may be 0.
+func envDays(name string, def int) *int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v >= 0 {
+		return &v
+	}
+	return &def
+}
+
+// envDates reads comma-separated YYYY-MM-DD dates, skipping any that do not parse.
+func envDates(name string) []grants.Date {
+	var out []grants.Date
+	for _, v := range envList(name) {
+		if d, err := grants.ParseDate(v); err == nil {
+			out = append(out, d)
+		}
+	}
+	return out
 }

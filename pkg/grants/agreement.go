@@ -105,20 +105,28 @@ type CheckIn struct {
 
 // Agreement is a 12-month (by default) partnership with one organisation.
 type Agreement struct {
-	ID                string          `json:"id" dynamodbav:"id"`
-	Reference         string          `json:"reference" dynamodbav:"reference"`
-	Programme         string          `json:"programme" dynamodbav:"programme"`
-	Partner           Partner         `json:"partner" dynamodbav:"partner"`
-	Contacts          []Contact       `json:"contacts" dynamodbav:"contacts"`
-	Amount            int64           `json:"amount" dynamodbav:"amount"`
-	Currency          string          `json:"currency" dynamodbav:"currency"`
-	StartDate         Date            `json:"startDate" dynamodbav:"startDate"`
-	EndDate           Date            `json:"endDate" dynamodbav:"endDate"`
-	DurationMonths    int             `json:"durationMonths" dynamodbav:"durationMonths"`
-	InstalmentCount   int             `json:"instalmentCount" dynamodbav:"instalmentCount"`
-	Cadence           Cadence         `json:"cadence" dynamodbav:"cadence"`
-	TimeZone          string          `json:"timeZone" dynamodbav:"timeZone"`
-	CheckInLeadDays   int             `json:"checkInLeadDays" dynamodbav:"checkInLeadDays"`
+	ID              string    `json:"id" dynamodbav:"id"`
+	Reference       string    `json:"reference" dynamodbav:"reference"`
+	Programme       string    `json:"programme" dynamodbav:"programme"`
+	Partner         Partner   `json:"partner" dynamodbav:"partner"`
+	Contacts        []Contact `json:"contacts" dynamodbav:"contacts"`
+	Amount          int64     `json:"amount" dynamodbav:"amount"`
+	Currency        string    `json:"currency" dynamodbav:"currency"`
+	StartDate       Date      `json:"startDate" dynamodbav:"startDate"`
+	EndDate         Date      `json:"endDate" dynamodbav:"endDate"`
+	DurationMonths  int       `json:"durationMonths" dynamodbav:"durationMonths"`
+	InstalmentCount int       `json:"instalmentCount" dynamodbav:"instalmentCount"`
+	Cadence         Cadence   `json:"cadence" dynamodbav:"cadence"`
+	TimeZone        string    `json:"timeZone" dynamodbav:"timeZone"`
+	CheckInLeadDays int       `json:"checkInLeadDays" dynamodbav:"checkInLeadDays"`
+	// FinalReportDays is how long after the end date the end-of-agreement
+	// report is due (0 for agreements made before it was a setting: the end date).
+	FinalReportDays int `json:"finalReportDays" dynamodbav:"finalReportDays"`
+	// Timing is the programme's send time, region and quiet period as they
+	// were when the agreement was activated.
+	Timing *Timing `json:"timing,omitempty" dynamodbav:"timing,omitempty"`
+	// Activation says what activating the agreement did.
+	Activation        *Activation     `json:"activation,omitempty" dynamodbav:"activation,omitempty"`
 	Terms             []string        `json:"terms" dynamodbav:"terms"`
 	Support           []SupportItem   `json:"support" dynamodbav:"support"`
 	Status            AgreementStatus `json:"status" dynamodbav:"status"`
@@ -160,6 +168,7 @@ type NewAgreementInput struct {
 	Cadence         *Cadence
 	TimeZone        *string
 	CheckInLeadDays *int
+	FinalReportDays *int
 	Terms           []string
 	Support         []string
 }
@@ -185,6 +194,7 @@ func NewAgreement(in NewAgreementInput, now time.Time, actor string) (*Agreement
 		Cadence:         orDefault(in.Cadence, ""),
 		TimeZone:        orDefault(in.TimeZone, DefaultTimeZone),
 		CheckInLeadDays: orDefault(in.CheckInLeadDays, DefaultCheckInLeadDays),
+		FinalReportDays: orDefault(in.FinalReportDays, DefaultFinalReportDays),
 		Terms:           checkList(&errs, "terms", in.Terms),
 		Support:         Offered(checkList(&errs, "support", in.Support)),
 		Status:          AgreementDraft,
@@ -216,6 +226,9 @@ func NewAgreement(in NewAgreementInput, now time.Time, actor string) (*Agreement
 	if a.CheckInLeadDays < 0 || a.CheckInLeadDays > MaxCheckInLead {
 		errs.add("checkInLeadDays", "must be between 0 and %d", MaxCheckInLead)
 	}
+	if a.FinalReportDays < 0 || a.FinalReportDays > MaxFinalReportDays {
+		errs.add("finalReportDays", "must be between 0 and %d", MaxFinalReportDays)
+	}
 	switch _, err := money.MinorDigits(a.Currency); {
 	case err != nil:
 		errs.add("currency", "must be an ISO 4217 code such as GBP")
@@ -240,7 +253,7 @@ func NewAgreement(in NewAgreementInput, now time.Time, actor string) (*Agreement
 	}
 	a.EndDate = a.StartDate.AddMonths(a.DurationMonths).AddDays(-1)
 	a.Instalments = InstalmentPlan(a.Amount, a.StartDate, a.InstalmentCount, a.Cadence)
-	a.CheckIns = CheckInPlan(a.StartDate, a.EndDate, a.InstalmentCount, a.Cadence, a.CheckInLeadDays)
+	a.CheckIns = CheckInPlan(a.StartDate, a.EndDate, a.InstalmentCount, a.Cadence, a.CheckInLeadDays, a.FinalReportDays)
 	return a, nil
 }
 
@@ -290,14 +303,15 @@ func InstalmentPlan(total int64, start Date, count int, c Cadence) []Instalment 
 
 // CheckInPlan computes one check-in per period: check-in k is due leadDays
 // before the end of period k (when instalment k+1 falls due), and the last one
-// is the end-of-agreement report, due on the end date.
-func CheckInPlan(start, end Date, count int, c Cadence, leadDays int) []CheckIn {
+// is the end-of-agreement report, due finalDays after the end date (time to
+// write it once the year's work is done).
+func CheckInPlan(start, end Date, count int, c Cadence, leadDays, finalDays int) []CheckIn {
 	plan := make([]CheckIn, count)
 	for i := range plan {
 		due := start.AddMonths((i + 1) * c.Months()).AddDays(-leadDays)
 		final := i == count-1
 		if final {
-			due = end
+			due = end.AddDays(finalDays)
 		}
 		plan[i] = CheckIn{Number: i + 1, DueDate: due, Status: CheckInScheduled, Final: final}
 	}

@@ -39,7 +39,8 @@ func (a *Agreement) PreviousCheckInIn(n int) bool {
 }
 
 // MarkCheckInSent records that check-in n went out with SES message
-// messageID, and when the first reminder is due.
+// messageID, and when the first reminder is due: reminderDays on, moved to
+// a working day (see Timing.RemindOn).
 func (a *Agreement) MarkCheckInSent(n int, messageID string, now time.Time, reminderDays int) (AuditEntry, error) {
 	c := a.CheckIn(n)
 	if c == nil {
@@ -51,7 +52,7 @@ func (a *Agreement) MarkCheckInSent(n int, messageID string, now time.Time, remi
 	c.Status = CheckInSent
 	c.SentAt = now.UTC()
 	c.MessageID = messageID
-	c.RemindOn = Today(now, a.Location()).AddDays(reminderDays)
+	c.RemindOn = a.timing().RemindOn(Today(now, a.Location()), reminderDays)
 	c.UpdatedAt = now.UTC()
 	return AuditEntry{At: now.UTC(), Actor: System, Action: "checkin.sent", Subject: fmt.Sprintf("check-in %d", n), Detail: "SES message " + messageID}, nil
 }
@@ -70,7 +71,7 @@ func (a *Agreement) RemindOrEscalate(n int, now time.Time, reminderDays, maxRemi
 	if c.Reminders < maxReminders {
 		c.Reminders++
 		c.LastReminderAt = now.UTC()
-		c.RemindOn = today.AddDays(reminderDays)
+		c.RemindOn = a.timing().RemindOn(today, reminderDays)
 		return AuditEntry{At: now.UTC(), Actor: System, Action: "checkin.reminder_due", Subject: subject, Detail: fmt.Sprintf("reminder %d of %d", c.Reminders, maxReminders)}, c.Reminders, false, true
 	}
 	c.Status = CheckInOverdue

@@ -37,7 +37,8 @@ func TestNewAgreementFromTheIssue(t *testing.T) {
 			t.Errorf("instalment %d = %+v, want 250000 due %s", i+1, in, wantDue[i])
 		}
 	}
-	wantCheckIns := []string{"2026-04-16", "2026-07-17", "2026-10-17", "2027-01-30"}
+	// The final report is due 30 days after the end date (2027-01-30), not on it.
+	wantCheckIns := []string{"2026-04-16", "2026-07-17", "2026-10-17", "2027-03-01"}
 	for i, c := range a.CheckIns {
 		if c.DueDate.String() != wantCheckIns[i] || c.Status != CheckInScheduled {
 			t.Errorf("check-in %d = %+v, want due %s", i+1, c, wantCheckIns[i])
@@ -108,7 +109,7 @@ func TestPlansHoldForRandomInputs(t *testing.T) {
 			if i > 0 && !a.CheckIns[i-1].DueDate.Before(ci.DueDate) {
 				t.Fatalf("check-in dates not increasing: %v", a.CheckIns)
 			}
-			if ci.DueDate.Before(a.StartDate) || ci.DueDate.After(a.EndDate) {
+			if ci.DueDate.Before(a.StartDate) || ci.DueDate.After(a.EndDate.AddDays(a.FinalReportDays)) {
 				t.Fatalf("check-in %d due %s outside %s..%s", ci.Number, ci.DueDate, a.StartDate, a.EndDate)
 			}
 		}
@@ -360,7 +361,7 @@ func TestAmendMovesScheduledDates(t *testing.T) {
 
 	for name, m := range map[string]Amendment{
 		"out of order":       {InstalmentDates: []DateChange{{Number: 2, DueDate: "2026-08-01"}}},
-		"after the end":      {CheckInDates: []DateChange{{Number: 4, DueDate: "2027-02-01"}}},
+		"after the end":      {CheckInDates: []DateChange{{Number: 4, DueDate: "2027-03-02"}}},
 		"before today":       {InstalmentDates: []DateChange{{Number: 1, DueDate: "2026-01-09"}}},
 		"not a date":         {InstalmentDates: []DateChange{{Number: 3, DueDate: "31/07/2026"}}},
 		"no such check-in":   {CheckInDates: []DateChange{{Number: 9, DueDate: "2026-06-01"}}},

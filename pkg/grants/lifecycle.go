@@ -17,14 +17,123 @@ type AuditEntry struct {
 	Detail  string `json:"detail,omitempty" dynamodbav:"detail,omitempty"`
 }
 
-// Activate puts a draft agreement into effect: its schedules and check-ins start.
+// Activation is what activating an agreement did, for the officer who did
+// it and for the history.
+type Activation struct {
+	On Date `json:"on" dynamodbav:"on"`
+	// Welcome is set when the partner is sent one welcome email (the
+	// agreement started before it was activated) instead of what fell due.
+	Welcome bool `json:"welcome" dynamodbav:"welcome"`
+	// CheckInsPassed are the check-ins whose dates had passed: marked so
+	// (waived) and not chased.
+	CheckInsPassed []int `json:"checkInsPassed,omitempty" dynamodbav:"checkInsPassed,omitempty"`
+	// InstalmentsDue are the instalments already due: finance sees them due.
+	InstalmentsDue []int `json:"instalmentsDue,omitempty" dynamodbav:"instalmentsDue,omitempty"`
+	// NextCheckIn is the first check-in still to come, and the day it goes out.
+	NextCheckIn   int  `json:"nextCheckIn,omitempty" dynamodbav:"nextCheckIn,omitempty"`
+	NextCheckInOn Date `json:"nextCheckInOn,omitzero" dynamodbav:"nextCheckInOn,omitempty"`
+}
+
+// PassedBeforeActivation is the waived reason of a check-in whose date had
+// passed when the agreement was activated.
+const PassedBeforeActivation = "its date had passed when the agreement was activated"
+
+// Summary says in one sentence what activation did.
+func (r Activation) Summary() string {
+	var parts []string
+	if len(r.InstalmentsDue) > 0 {
+		parts = append(parts, "instalments "+joinInts(r.InstalmentsDue)+" are due to finance")
+	}
+	if len(r.CheckInsPassed) > 0 {
+		parts = append(parts, "check-ins "+joinInts(r.CheckInsPassed)+" had passed and will not be asked for")
+	}
+	if r.Welcome {
+		parts = append(parts, "the partner gets one welcome email at the next send time")
+	}
+	if r.NextCheckIn > 0 {
+		parts = append(parts, fmt.Sprintf("check-in %d goes out on %s", r.NextCheckIn, r.NextCheckInOn.Long()))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return strings.Join(parts, "; ")
+}
+
+func joinInts(ns []int) string {
+	s := make([]string, len(ns))
+	for i, n := range ns {
+		s[i] = fmt.Sprint(n)
+	}
+	return strings.Join(s, ", ")
+}
+
+// Activate puts a draft agreement into effect with the default timing and
+// its plan as it stands: it catches nothing up, so an item whose date has
+// passed is left for its schedule or the sweep. It is the bare state change,
+// for fixtures and for restoring data; the activate use case calls
+// ActivateWith.
 func (a *Agreement) Activate(now time.Time, actor string) (AuditEntry, error) {
 	if err := AgreementTransition(a.Status, AgreementActive); err != nil {
 		return AuditEntry{}, err
 	}
 	a.Status = AgreementActive
+	a.Timing = &Timing{}
+	*a.Timing = a.Timing.Normalized()
 	a.touch(now, actor)
 	return AuditEntry{At: now.UTC(), Actor: actor, Action: "agreement.activated"}, nil
+}
+
+// ActivateWith puts a draft agreement into effect: its schedules and
+// check-ins start, sent by timing t. An agreement that started before today
+// does not catch up by email: check-ins whose send day has come are marked
+// passed (waived, not chased), instalments whose day has come are due at
+// once (finance sees them), and the partner is sent one welcome email
+// saying what comes next. The entries are the activation's history, first
+// the activation itself.
+func (a *Agreement) ActivateWith(now time.Time, actor string, t Timing) (Activation, []AuditEntry, error) {
+	if err := AgreementTransition(a.Status, AgreementActive); err != nil {
+		return Activation{}, nil, err
+	}
+	t = t.Normalized()
+	a.Status = AgreementActive
+	a.Timing = &t
+	today := Today(now, a.Location())
+	r := Activation{On: today}
+	entries := []AuditEntry{{At: now.UTC(), Actor: actor, Action: "agreement.activated"}}
+	if a.StartDate.Before(today) {
+		r.Welcome = true
+		for i := range a.CheckIns {
+			c := &a.CheckIns[i]
+			if c.Status == CheckInScheduled && !t.SendOn(c.DueDate).After(today) {
+				c.Status = CheckInWaived
+				c.WaivedReason = PassedBeforeActivation
+				c.UpdatedAt = now.UTC()
+				r.CheckInsPassed = append(r.CheckInsPassed, c.Number)
+				entries = append(entries, AuditEntry{At: now.UTC(), Actor: System, Action: "checkin.passed",
+					Subject: fmt.Sprintf("check-in %d", c.Number), Detail: "due " + c.DueDate.String() + "; " + PassedBeforeActivation})
+			}
+		}
+		for _, in := range a.Instalments {
+			if !t.SendOn(in.DueDate).After(today) {
+				if e, ok, _ := a.MakeInstalmentDue(in.Number, now); ok {
+					entries = append(entries, e)
+					r.InstalmentsDue = append(r.InstalmentsDue, in.Number)
+				}
+			}
+		}
+	}
+	for _, c := range a.CheckIns {
+		if c.Status == CheckInScheduled {
+			r.NextCheckIn, r.NextCheckInOn = c.Number, t.SendOn(c.DueDate)
+			break
+		}
+	}
+	if s := r.Summary(); s != "" {
+		entries[0].Detail = s
+	}
+	a.Activation = &r
+	a.touch(now, actor)
+	return r, entries, nil
 }
 
 // Terminate ends an agreement early. Unpaid instalments are cancelled and
@@ -157,10 +266,16 @@ func (a *Agreement) moveDates(m Amendment, today Date, errs *fieldErrors) ([]str
 	move := func(list string, i int, ch DateChange, due *Date, scheduleCreated *bool, label string) {
 		field := fmt.Sprintf("%s[%d].dueDate", list, i)
 		d, ok := checkDate(errs, field, ch.DueDate, today)
+		// A check-in may fall in the weeks after the end date that the final
+		// report is given.
+		last := a.EndDate
+		if list == "checkIns" {
+			last = a.EndDate.AddDays(max(a.FinalReportDays, 0))
+		}
 		switch {
 		case !ok:
-		case d.Before(today) || d.Before(a.StartDate) || d.After(a.EndDate):
-			errs.add(field, "must be from today (%s) and within the agreement (%s to %s)", today, a.StartDate, a.EndDate)
+		case d.Before(today) || d.Before(a.StartDate) || d.After(last):
+			errs.add(field, "must be from today (%s) and within the agreement (%s to %s)", today, a.StartDate, last)
 		case d != *due:
 			moved = append(moved, fmt.Sprintf("%s due %s → %s", label, *due, d))
 			*due, *scheduleCreated = d, false

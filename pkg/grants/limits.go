@@ -28,7 +28,9 @@ const (
 	MaxInstalments    = 36
 	MaxDurationMonths = 60
 	MaxCheckInLead    = 27
-	MaxContacts       = 20
+	// MaxFinalReportDays: the final report is due within three months of the end date.
+	MaxFinalReportDays = 90
+	MaxContacts        = 20
 	// MaxListItems and MaxItemLength bound terms and support. At the worst
 	// (every character escaped to six bytes of JSON) an agreement at every
 	// limit is under 300 KB, inside DynamoDB's 400 KB item, idempotency

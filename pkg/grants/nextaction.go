@@ -17,7 +17,8 @@ func (a *Agreement) InstalmentNextAction(in Instalment) (Date, bool) {
 	if !in.ScheduleCreated {
 		return Immediately, true
 	}
-	return in.DueDate, true
+	// The day its due notice goes out: a working day on or before its date.
+	return a.SendOn(in.DueDate), true
 }
 
 // CheckInNextAction is when check-in c next needs automation: sending it,
@@ -31,7 +32,7 @@ func (a *Agreement) CheckInNextAction(c CheckIn) (Date, bool) {
 		if !c.ScheduleCreated {
 			return Immediately, true
 		}
-		return c.DueDate, true
+		return a.SendOn(c.DueDate), true
 	case CheckInSent:
 		if c.RemindOn.IsZero() {
 			return Date{}, false

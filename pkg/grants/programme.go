@@ -13,6 +13,36 @@ type ProgrammeSettings struct {
 	MaxReminders int `json:"maxReminders" dynamodbav:"maxReminders"`
 	// TwoPersonRule: a payment requested by one finance user is approved by another.
 	TwoPersonRule *bool `json:"twoPersonRule,omitempty" dynamodbav:"twoPersonRule,omitempty"`
+
+	// The timing of emails (see Timing): send time ("09:00"), bank-holiday
+	// region, quiet period ("12-24/01-01" or "none") and one-off holidays
+	// added to the region's.
+	SendTime          string `json:"sendTime,omitempty" dynamodbav:"sendTime,omitempty"`
+	Region            string `json:"region,omitempty" dynamodbav:"region,omitempty"`
+	QuietPeriod       string `json:"quietPeriod,omitempty" dynamodbav:"quietPeriod,omitempty"`
+	ExtraBankHolidays []Date `json:"extraBankHolidays,omitempty" dynamodbav:"extraBankHolidays,omitempty"`
+	// CheckInLeadDays is how long before an instalment its check-in is due,
+	// and FinalReportDays how long after the end date the final report is,
+	// for agreements that do not say (nil: the deployment's default).
+	CheckInLeadDays *int `json:"checkInLeadDays,omitempty" dynamodbav:"checkInLeadDays,omitempty"`
+	FinalReportDays *int `json:"finalReportDays,omitempty" dynamodbav:"finalReportDays,omitempty"`
+}
+
+// Timing is the programme's email timing.
+func (p ProgrammeSettings) Timing() Timing {
+	return Timing{SendTime: p.SendTime, Region: p.Region, QuietPeriod: p.QuietPeriod, ExtraBankHolidays: p.ExtraBankHolidays}.Normalized()
+}
+
+// PlanDefaults gives a new agreement's input the programme's windows where
+// the officer left them out.
+func (p ProgrammeSettings) PlanDefaults(in NewAgreementInput) NewAgreementInput {
+	if in.CheckInLeadDays == nil {
+		in.CheckInLeadDays = p.CheckInLeadDays
+	}
+	if in.FinalReportDays == nil {
+		in.FinalReportDays = p.FinalReportDays
+	}
+	return in
 }
 
 // Defaults fills unset fields from d.
@@ -34,6 +64,24 @@ func (p ProgrammeSettings) Defaults(d ProgrammeSettings) ProgrammeSettings {
 	}
 	if p.TwoPersonRule == nil {
 		p.TwoPersonRule = d.TwoPersonRule
+	}
+	if p.SendTime == "" {
+		p.SendTime = d.SendTime
+	}
+	if p.Region == "" {
+		p.Region = d.Region
+	}
+	if p.QuietPeriod == "" {
+		p.QuietPeriod = d.QuietPeriod
+	}
+	if len(p.ExtraBankHolidays) == 0 {
+		p.ExtraBankHolidays = d.ExtraBankHolidays
+	}
+	if p.CheckInLeadDays == nil {
+		p.CheckInLeadDays = d.CheckInLeadDays
+	}
+	if p.FinalReportDays == nil {
+		p.FinalReportDays = d.FinalReportDays
 	}
 	return p
 }

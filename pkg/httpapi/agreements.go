@@ -58,6 +58,7 @@ type createBody struct {
 	Cadence         *grants.Cadence `json:"cadence"`
 	TimeZone        *string         `json:"timeZone"`
 	CheckInLeadDays *int            `json:"checkInLeadDays"`
+	FinalReportDays *int            `json:"finalReportDays"`
 	Terms           []string        `json:"terms"`
 	Support         []string        `json:"support"`
 }
@@ -91,6 +92,7 @@ func (h *Agreements) create(ctx context.Context, r *Request) (events.APIGatewayV
 		Cadence:         body.Cadence,
 		TimeZone:        body.TimeZone,
 		CheckInLeadDays: body.CheckInLeadDays,
+		FinalReportDays: body.FinalReportDays,
 		Terms:           body.Terms,
 		Support:         body.Support,
 	}

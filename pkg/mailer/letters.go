@@ -36,6 +36,8 @@ func Word(l service.Letter) (Email, error) {
 		return OverdueNotice(a, c, l.To)
 	case outbox.KindDueNotice:
 		return InstalmentDueNotice(a, in, in.AwaitingCheckIn, l.To)
+	case outbox.KindWelcome:
+		return Welcome(a, l.Programme, l.To)
 	case outbox.KindRemittance:
 		return Remittance(a, in, in.Payment.PaymentReference, in.Payment.PaidOn, l.To)
 	case outbox.KindAck:

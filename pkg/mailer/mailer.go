@@ -50,6 +50,7 @@ const (
 	KindQuarantine      = "quarantine-notice"
 	KindBounce          = "bounce-notice"
 	KindRemittance      = "remittance"
+	KindWelcome         = "welcome"
 )
 
 //go:embed templates
@@ -66,6 +67,7 @@ const (
 	tmplQuarantine      = "quarantine"
 	tmplBounce          = "bounce"
 	tmplRemittance      = "remittance"
+	tmplWelcome         = "welcome"
 )
 
 // Each email gets its own template set, because every HTML body defines the
@@ -84,7 +86,7 @@ var templates = sync.OnceValue(func() map[string]templateSet {
 	sets := map[string]templateSet{}
 	for _, name := range []string{
 		tmplCheckIn, tmplReminder, tmplOverdue, tmplInstalmentDue, tmplAcknowledgement,
-		tmplReplyNotice, tmplQuarantine, tmplBounce, tmplRemittance,
+		tmplReplyNotice, tmplQuarantine, tmplBounce, tmplRemittance, tmplWelcome,
 	} {
 		sets[name] = templateSet{
 			text: texttemplate.Must(texttemplate.New(name+".txt").Option("missingkey=error").

@@ -76,8 +76,8 @@ func TestTimelineMergesPlanAndHistoryInDateOrder(t *testing.T) {
 		t.Error("planned items must have a zero At, history entries their instant")
 	}
 	last := got[len(got)-1]
-	if last.Kind != KindCheckIn || last.Title != "Check-in 4 of 4 (final report)" || last.Date != a.EndDate {
-		t.Errorf("last event = %+v, want the final report on the end date", last)
+	if last.Kind != KindCheckIn || last.Title != "Check-in 4 of 4 (final report)" || last.Date != a.EndDate.AddDays(30) {
+		t.Errorf("last event = %+v, want the final report 30 days after the end date", last)
 	}
 }
 

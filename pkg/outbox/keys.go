@@ -32,6 +32,7 @@ const (
 	KindReplyNotice      Kind = "reply-notice"      // reply-notice#NN#messageID
 	KindQuarantineNotice Kind = "quarantine-notice" // quarantine-notice#messageID
 	KindMessage          Kind = "msg"               // msg#messageID, in InboundPartition
+	KindWelcome          Kind = "welcome"           // welcome: the one email of an agreement activated after its start
 )
 
 // Key is one outbox key, parsed. Which fields are set depends on Kind: a
@@ -88,6 +89,10 @@ func ReplyNoticeKey(n int, messageID string) Key {
 func QuarantineNoticeKey(messageID string) Key {
 	return Key{Kind: KindQuarantineNotice, MessageID: messageID}
 }
+
+// WelcomeKey is the welcome to a partner whose agreement was activated
+// after it started.
+func WelcomeKey() Key { return Key{Kind: KindWelcome} }
 
 // MessageKey is the once-only record of a received message.
 func MessageKey(messageID string) Key { return Key{Kind: KindMessage, MessageID: messageID} }
@@ -150,6 +155,7 @@ func ParseKey(s string) (Key, error) {
 		}
 	case KindQuarantineNotice, KindMessage:
 		k.MessageID = rest
+	case KindWelcome:
 	default:
 		err = fmt.Errorf("unknown kind %q", kind)
 	}

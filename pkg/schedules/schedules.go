@@ -31,9 +31,6 @@ type Config struct {
 	DeadLetterArn    string // SQS queue for invocations that ran out of retries
 	InstalmentTarget string // ARN of the instalment-due function
 	CheckInTarget    string // ARN of the check-in sender
-	// HourOfDay is the local time things happen on their date (09:00: a
-	// check-in arriving at the start of a working day).
-	HourOfDay int
 }
 
 // Store records on an agreement which of its schedules exist.
@@ -100,16 +97,12 @@ func (s *Schedules) Sync(ctx context.Context, a *grants.Agreement) (*grants.Agre
 	return a, errors.Join(errs...)
 }
 
-// when is the instant a schedule fires: HourOfDay on its date in the
-// agreement's time zone, or a minute from now if that has passed (an
-// agreement activated after a date it already covers).
+// when is the instant a schedule fires: the programme's send time on the
+// working day the item goes out (grants.Agreement.SendAfter), never before
+// the send time nor on a day off, and a minute from now if that has passed
+// on a working day.
 func (s *Schedules) when(a *grants.Agreement, d grants.Date) time.Time {
-	loc := a.Location()
-	at := d.At(s.Cfg.HourOfDay, 0, loc)
-	if now := s.Now().In(loc); !at.After(now) {
-		at = now.Add(time.Minute).Truncate(time.Second)
-	}
-	return at
+	return a.SendAfter(d, s.Now()).In(a.Location())
 }
 
 // create makes the item's schedule. The name is deterministic, so a retry

@@ -37,7 +37,6 @@ var cfg = schedules.Config{
 	DeadLetterArn:    "arn:aws:sqs:eu-west-2:000000000000:partnership-grants-schedule-dlq",
 	InstalmentTarget: "arn:aws:lambda:eu-west-2:000000000000:function:instalment-due",
 	CheckInTarget:    "arn:aws:lambda:eu-west-2:000000000000:function:checkin-sender",
-	HourOfDay:        9,
 }
 
 // calls counts Scheduler operations by name, through SDK middleware.
@@ -174,11 +173,12 @@ func TestSyncCreatesEightSchedulesThenDeletesThemOnTermination(t *testing.T) {
 		{"i2", "at(2026-09-01T09:00:00)", cfg.InstalmentTarget, 2},
 		{"i3", "at(2026-12-01T09:00:00)", cfg.InstalmentTarget, 3},
 		{"i4", "at(2027-03-01T09:00:00)", cfg.InstalmentTarget, 4},
-		// Check-in k: 14 days before instalment k+1; the last on the end date.
+		// Check-in k: 14 days before instalment k+1; the last 30 days after
+		// the end date (31 May 2027). All on working days: no shift.
 		{"c1", "at(2026-08-18T09:00:00)", cfg.CheckInTarget, 1},
 		{"c2", "at(2026-11-17T09:00:00)", cfg.CheckInTarget, 2},
 		{"c3", "at(2027-02-15T09:00:00)", cfg.CheckInTarget, 3},
-		{"c4", "at(2027-05-31T09:00:00)", cfg.CheckInTarget, 4},
+		{"c4", "at(2027-06-30T09:00:00)", cfg.CheckInTarget, 4},
 	}
 	var wantNames []string
 	for _, w := range wants {
@@ -303,15 +303,15 @@ func TestSyncCreatesEightSchedulesThenDeletesThemOnTermination(t *testing.T) {
 // TestSyncUsesTheAgreementsTimeZone: the at() expression is wall-clock
 // time in the agreement's own zone, and says which zone.
 func TestSyncUsesTheAgreementsTimeZone(t *testing.T) {
-	f := newFixture(t, time.Date(2026, 1, 10, 12, 0, 0, 0, time.UTC)) // 11 Jan 01:00 in Auckland
+	f := newFixture(t, time.Date(2026, 1, 12, 12, 0, 0, 0, time.UTC)) // Tuesday 13 Jan 01:00 in Auckland
 	ctx := context.Background()
-	a := f.activate(t, "2026-01-11", "Pacific/Auckland")
+	a := f.activate(t, "2026-01-13", "Pacific/Auckland")
 	if _, err := f.sync.Sync(ctx, a); err != nil {
 		t.Fatal(err)
 	}
 	for name, want := range map[string]string{
-		"i1": "at(2026-01-11T09:00:00)", // today in Auckland, not yet 09:00 there
-		"c4": "at(2027-01-10T09:00:00)",
+		"i1": "at(2026-01-13T09:00:00)", // today in Auckland, not yet 09:00 there
+		"c4": "at(2027-02-11T09:00:00)", // 30 days after the end date, 12 January 2027
 	} {
 		out, err := f.client.GetSchedule(ctx, &scheduler.GetScheduleInput{Name: aws.String("agr-" + a.ID + "-" + name), GroupName: aws.String(cfg.Group)})
 		if err != nil {
@@ -323,7 +323,7 @@ func TestSyncUsesTheAgreementsTimeZone(t *testing.T) {
 	}
 	// The stand-in fires i1 at 09:00 Auckland time = 20:00 UTC the day before.
 	var fired []string
-	err := f.stub.Run(ctx, time.Date(2026, 1, 10, 20, 0, 0, 0, time.UTC), func(_ context.Context, fr schedulerstub.Firing) error {
+	err := f.stub.Run(ctx, time.Date(2026, 1, 12, 20, 0, 0, 0, time.UTC), func(_ context.Context, fr schedulerstub.Firing) error {
 		fired = append(fired, fr.Name)
 		return nil
 	})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/idempotency"
+	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
 // CreateAgreement validates and stores a new draft agreement with its plans.
@@ -15,7 +16,13 @@ import (
 // back (replay), and nothing is written.
 func (s *Service) CreateAgreement(ctx context.Context, actor string, in grants.NewAgreementInput, once *idempotency.Once[*grants.Agreement]) (a *grants.Agreement, replay *idempotency.Response, err error) {
 	now := s.Now()
-	if a, err = grants.NewAgreement(in, now, actor); err != nil {
+	// The programme's windows (check-in lead, final report) apply where
+	// the officer gave none.
+	p, err := s.settings(ctx, in.Programme)
+	if err != nil {
+		return nil, nil, err
+	}
+	if a, err = grants.NewAgreement(p.PlanDefaults(in), now, actor); err != nil {
 		return nil, nil, err
 	}
 	a.ID = s.NewID()
@@ -81,17 +88,52 @@ func (s *Service) Amend(ctx context.Context, actor, id string, version int, m gr
 	return s.syncSchedules(ctx, a), nil
 }
 
-// Activate puts a draft agreement into effect and creates its schedules.
+// Activate puts a draft agreement into effect with its programme's timing
+// and creates its schedules. An agreement that started in the past does not
+// catch up by email (see grants.ActivateWith): what activation did is on the
+// agreement returned (Activation), the partner's one welcome and finance's
+// notices of instalments already due are enqueued with the change, and sent
+// now if it is a working day after the send time, else by the sweep.
 func (s *Service) Activate(ctx context.Context, actor, id string) (*grants.Agreement, error) {
 	now := s.Now()
-	a, err := s.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
-		e, err := a.Activate(now, actor)
-		return grants.Audited(e), err
+	a, err := s.Store.GetAgreement(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.settings(ctx, a.Programme)
+	if err != nil {
+		return nil, err
+	}
+	var keys []outbox.Key
+	a, err = s.Store.UpdateRead(ctx, a, func(a *grants.Agreement) (grants.Effects, error) {
+		r, entries, err := a.ActivateWith(now, actor, p.Timing())
+		if err != nil {
+			return grants.Effects{}, err
+		}
+		keys = keys[:0]
+		for _, n := range r.InstalmentsDue {
+			keys = append(keys, outbox.DueNoticeKey(n))
+		}
+		if r.Welcome {
+			keys = append(keys, outbox.WelcomeKey())
+		}
+		return grants.Effects{At: now, Audit: entries, Outbox: keys}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.syncSchedules(ctx, a), nil
+	sendNow := keys[:0:0]
+	for _, k := range keys {
+		if k.Kind != outbox.KindWelcome || a.Sendable(grants.Today(now, a.Location()), now) {
+			sendNow = append(sendNow, k)
+		}
+	}
+	s.deliver(ctx, a.ID, a, &p, sendNow...)
+	synced := s.syncSchedules(ctx, a)
+	if synced.Activation == nil {
+		synced.Activation = a.Activation
+	}
+	return synced, nil
 }
 
 // Terminate ends an agreement early and deletes its schedules.

@@ -260,7 +260,7 @@ func (s *Service) letter(ctx context.Context, a *grants.Agreement, k outbox.Key,
 		l.To, l.Bounced, l.BounceKind = p.OfficerEmails, k.Email, bounceKindTitle(k.BounceKind)
 	case outbox.KindDueNotice:
 		l.To = p.FinanceEmails
-	case outbox.KindRemittance:
+	case outbox.KindRemittance, outbox.KindWelcome:
 		l.To = deliverable(a)
 	case outbox.KindAck, outbox.KindReplyNotice:
 		reply := known

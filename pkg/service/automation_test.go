@@ -158,9 +158,19 @@ func TestSweepCatchesUpAfterLostEvents(t *testing.T) {
 	contact := e.contact("amina")
 	a := e.agreement(t, start, true, contact)
 
-	// 3 June, 06:00 London: instalments 1 and 2 and check-in 1 have passed.
+	// 3 June, 06:00 London: instalments 1 and 2 and check-in 1 have passed,
+	// but it is before the send time (09:00): nothing goes out yet.
 	e.clock.Set(time.Date(2026, 6, 3, 6, 0, 0, 0, london))
 	rep, err := e.x.Sweep(ctx)
+	if err != nil {
+		t.Fatalf("Sweep: %v", err)
+	}
+	if rep.InstalmentsDue+rep.CheckInsSent+rep.Reminders != 0 || len(e.mailTo(t, contact)) != 0 {
+		t.Errorf("sweep before the send time: %+v", rep)
+	}
+	// 09:00, the send time (and the sweep's time).
+	e.clock.Set(time.Date(2026, 6, 3, 9, 0, 0, 0, london))
+	rep, err = e.x.Sweep(ctx)
 	if err != nil {
 		t.Fatalf("Sweep: %v", err)
 	}

@@ -151,9 +151,10 @@ func fill(t testing.TB, store *dynamo.Store, n int) {
 	}
 }
 
-// sweepDay is 3 June 2026, 06:00 in London: each agreement starting on
-// 2 March 2026 then has instalments 1 and 2 and check-in 1 due.
-var sweepDay = time.Date(2026, 6, 3, 6, 0, 0, 0, london)
+// sweepDay is 3 June 2026, 09:00 in London (the sweep runs at the send
+// time): each agreement starting on 2 March 2026 then has instalments 1 and
+// 2 and check-in 1 due.
+var sweepDay = time.Date(2026, 6, 3, 9, 0, 0, 0, london)
 
 // TestSweepReadsStayFlat: with the same 5 agreements (15 items) due, the
 // sweep's index query consumes the same read capacity whether the table

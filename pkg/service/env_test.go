@@ -57,7 +57,6 @@ var schedCfg = schedules.Config{
 	DeadLetterArn:    "arn:aws:sqs:eu-west-2:000000000000:partnership-grants-schedule-dlq",
 	InstalmentTarget: "arn:aws:lambda:eu-west-2:000000000000:function:instalment-due",
 	CheckInTarget:    "arn:aws:lambda:eu-west-2:000000000000:function:checkin-sender",
-	HourOfDay:        9,
 }
 
 // at9 is 09:00 London time on d, when the schedules fire.

@@ -91,7 +91,15 @@ func (s *Service) sweepOne(ctx context.Context, w grants.Work, today grants.Date
 		slog.WarnContext(ctx, "inbound message still claimed", "key", w.Key)
 		return nil
 	}
+	now := s.Now()
 	if w.Kind == "O" {
+		if k, _ := outbox.ParseKey(w.Key); k.Kind == outbox.KindWelcome {
+			// A partner's email waits for a working day's send time.
+			a, err := s.Store.GetAgreement(ctx, w.AgreementID)
+			if err != nil || !a.Sendable(today, now) {
+				return err
+			}
+		}
 		rep.OutboxDelivered++
 		return s.Deliver(ctx, w.AgreementID, w.Key)
 	}
@@ -99,15 +107,23 @@ func (s *Service) sweepOne(ctx context.Context, w grants.Work, today grants.Date
 	if err != nil {
 		return err
 	}
+	// An item goes out on its send day (a working day on or before its
+	// date), at the send time; before then it waits for its schedule or a
+	// later sweep.
 	switch w.Kind {
 	case "I":
 		in := a.Instalment(w.Number)
 		if in == nil || in.Status != grants.InstalmentScheduled {
 			return nil
 		}
-		if !in.DueDate.After(today) {
-			rep.InstalmentsDue++
-			return s.InstalmentDue(ctx, a.ID, w.Number)
+		if !a.SendOn(in.DueDate).After(today) {
+			if a.Sendable(in.DueDate, now) {
+				rep.InstalmentsDue++
+				return s.InstalmentDue(ctx, a.ID, w.Number)
+			}
+			if in.ScheduleCreated {
+				return nil
+			}
 		}
 	case "C":
 		c := a.CheckIn(w.Number)
@@ -115,10 +131,18 @@ func (s *Service) sweepOne(ctx context.Context, w grants.Work, today grants.Date
 			return nil
 		}
 		switch {
-		case c.Status == grants.CheckInScheduled && !c.DueDate.After(today):
-			rep.CheckInsSent++
-			return s.SendCheckIn(ctx, a.ID, w.Number)
+		case c.Status == grants.CheckInScheduled && !a.SendOn(c.DueDate).After(today):
+			if a.Sendable(c.DueDate, now) {
+				rep.CheckInsSent++
+				return s.SendCheckIn(ctx, a.ID, w.Number)
+			}
+			if c.ScheduleCreated {
+				return nil
+			}
 		case c.Status == grants.CheckInSent:
+			if !a.Sendable(c.RemindOn, now) {
+				return nil
+			}
 			rep.Reminders++
 			return s.Remind(ctx, a.ID, w.Number)
 		}

@@ -172,6 +172,13 @@ func (a *App) showAgreement(w http.ResponseWriter, r *http.Request, v *view, cod
 		a.fail(w, r, err)
 		return
 	}
+	if r.URL.Query().Get("done") == "activated" && ag.Activation != nil {
+		// What activation did (instalments due, check-ins passed, the
+		// welcome, the next check-in), as the JSON route answers it.
+		if what := ag.Activation.Summary(); what != "" {
+			v.Flash = "The agreement is active: " + what + "."
+		}
+	}
 	av := &agreementView{A: ag, Replies: map[int][]grants.Reply{}, MoreHist: hist.NextCursor != "",
 		Today: today(a), PayKeys: map[int]string{}}
 	for _, e := range monitoring.Timeline(ag, hist.Items) {

@@ -27,7 +27,7 @@ const (
 	localGroup   = "partnership-grants-local"
 	functionArn  = "arn:aws:lambda:eu-west-2:000000000000:function:"
 	sweepName    = "daily-sweep"
-	sweepCron    = "cron(0 6 * * ? *)"
+	sweepCron    = "cron(0 9 * * ? *)" // the default SendTime, as the template builds it
 	schedulerArn = "arn:aws:iam::000000000000:role/partnership-grants-local-scheduler"
 	dlqArn       = "arn:aws:sqs:eu-west-2:000000000000:partnership-grants-local-schedule-dlq"
 )
@@ -76,12 +76,15 @@ func (r *Runner) RunDue(ctx context.Context) (int, error) {
 	return r.fired - before, err
 }
 
-// Advance moves the clock on a day at a time and, after each day, fires what
-// fell due in it, in order; it returns when all of it is done.
+// Advance moves the clock on an hour at a time and, after each hour, fires
+// what fell due in it, in order; it returns when all of it is done. Hours,
+// not days: a handler reads the time from the clock, and rules such as
+// "nothing before the send time" need that to be within the hour after a
+// schedule's time, as in AWS, not up to a day later.
 func (r *Runner) Advance(ctx context.Context, days int) (int, error) {
 	total := 0
-	for range days {
-		r.clock.Advance(24 * time.Hour)
+	for range days * 24 {
+		r.clock.Advance(time.Hour)
 		n, err := r.RunDue(ctx)
 		total += n
 		if err != nil {

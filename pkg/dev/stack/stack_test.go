@@ -139,12 +139,48 @@ func TestAgreementYear(t *testing.T) {
 		"contacts": [{"name": "Sam Taylor", "email": %q, "role": "lead"}],
 		"amount": 1000000, "startDate": %q, "terms": ["Open the garden for four seasonal events"], "support": ["Volunteer management training"]}`,
 		contact, start), &a, "Idempotency-Key", "year-walk-1")
-	officer.must(200, "POST", "/agreements/"+a.ID+"/activate", "", nil)
+
+	// A bank-holiday shift: the first check-in that has a bank holiday
+	// (England and Wales, the default region) in the weeks before its date
+	// is moved onto it, so it goes out on the working day before, at 09:00.
+	london, _ := time.LoadLocation("Europe/London")
+	calendar := grants.Timing{}
+	var holiday grants.Date
+	moved := 0
+	for i := 0; i < 3 && holiday.IsZero(); i++ {
+		from := start
+		if i > 0 {
+			from = a.CheckIns[i-1].DueDate
+		}
+		for d := from.AddDays(1); !d.After(a.CheckIns[i].DueDate); d = d.AddDays(1) {
+			wd := d.At(12, 0, time.UTC).Weekday()
+			inQuiet := d.Month == time.December && d.Day >= 24 || d.Month == time.January && d.Day == 1
+			if wd != time.Saturday && wd != time.Sunday && !inQuiet && !calendar.WorkingDay(d) {
+				holiday, moved = d, i+1
+				break
+			}
+		}
+	}
+	if holiday.IsZero() {
+		t.Fatalf("no bank holiday before any check-in from %s", start)
+	}
+	shifted := calendar.SendOn(holiday)
+	officer.must(200, "PATCH", "/agreements/"+a.ID, fmt.Sprintf(`{"checkIns": [{"number": %d, "dueDate": %q}]}`, moved, holiday), nil, "If-Match", `"1"`)
+	var activated grants.Agreement
+	officer.must(200, "POST", "/agreements/"+a.ID+"/activate", "", &activated)
+	if r := activated.Activation; r == nil || r.Welcome || len(r.CheckInsPassed) != 0 || r.NextCheckIn != 1 || moved == 1 && r.NextCheckInOn != shifted {
+		t.Fatalf("activation on the start date: %+v, want check-in 1 next", r)
+	}
+	// The final report is due 30 days after the end date, not on it.
+	if final := activated.CheckIns[3]; final.DueDate != activated.EndDate.AddDays(30) {
+		t.Errorf("final report due %s, end date %s", final.DueDate, activated.EndDate)
+	}
 
 	sesURL := fmt.Sprintf("http://127.0.0.1:%d", st.opts.SESPort)
 	answered := map[string]bool{}
+	var checkInOn []grants.Date // the day each check-in reached the partner
 	paid := 0
-	for day := 0; day < 370 && (paid < 4 || len(answered) < 4); day++ {
+	for day := 0; day < 420 && (paid < 4 || len(answered) < 4); day++ {
 		if _, err := st.Runner.Advance(ctx, 1); err != nil {
 			t.Fatalf("day %d: %v", day, err)
 		}
@@ -156,6 +192,7 @@ func TestAgreementYear(t *testing.T) {
 			if len(m.Destination.To) == 0 || m.Destination.To[0] != contact || len(m.ReplyTo) == 0 || answered[m.Subject] {
 				continue
 			}
+			checkInOn = append(checkInOn, grants.Today(st.Clock.Now(), london))
 			answered[m.Subject] = true
 			var photo []byte
 			if len(answered) == 1 {
@@ -257,5 +294,77 @@ func TestAgreementYear(t *testing.T) {
 	if events != 4 {
 		t.Errorf("%d InstalmentPaid events, want 4", events)
 	}
-	t.Logf("walked %d check-ins and %d payments; history: %s", len(answered), paid, order)
+	if len(checkInOn) < moved || checkInOn[moved-1] != shifted {
+		t.Errorf("check-in %d, due on the bank holiday %s, reached the partner on %v, want %s", moved, holiday, checkInOn, shifted)
+	}
+	// Nothing went to the partner before 09:00 London time or on a day off.
+	for _, e := range history.Items {
+		if e.Action != "email.sent" || !strings.HasPrefix(e.Subject, "checkin#") && !strings.HasPrefix(e.Subject, "reminder#") {
+			continue
+		}
+		at := e.At.In(london)
+		if at.Hour() < 9 || !calendar.WorkingDay(grants.DateOf(at)) {
+			t.Errorf("%s went out at %s", e.Subject, at)
+		}
+	}
+	t.Logf("walked %d check-ins and %d payments (check-in %d due on the bank holiday %s, sent %s); history: %s", len(answered), paid, moved, holiday, shifted, order)
+}
+
+// TestLateActivationSendsOneWelcome is issue 14's item 2 on the local stack:
+// an agreement that started ten months ago is activated; the response says
+// what was done, finance sees the instalments already due, the partner gets
+// one welcome email (not three check-ins and their reminders), and the
+// check-ins whose dates passed are not chased.
+func TestLateActivationSendsOneWelcome(t *testing.T) {
+	st := startStack(t)
+	ctx := context.Background()
+	now := time.Now()
+	tok, err := st.Auth.Issue("olu", "programme", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	officer := client{t, st.opts.APIAddr, tok}
+	contact := fmt.Sprintf("lead-%d@late-start.example", now.UnixNano())
+	today := grants.Today(st.Clock.Now(), time.UTC)
+	start := today.AddMonths(-10)
+	var a grants.Agreement
+	officer.must(201, "POST", "/agreements", fmt.Sprintf(`{"programme": "late-start",
+		"partner": {"name": "Gorton Tool Library", "registrationNumber": "1187654", "address": "5 Hyde Road, Manchester M18 7BA"},
+		"contacts": [{"name": "Jo Reid", "email": %q, "role": "lead"}],
+		"amount": 800000, "startDate": %q, "terms": ["Lend tools to 200 households"], "support": ["Volunteer coordination"]}`,
+		contact, start), &a)
+	officer.must(200, "POST", "/agreements/"+a.ID+"/activate", "", &a)
+	r := a.Activation
+	if r == nil || !r.Welcome || len(r.CheckInsPassed) < 2 || len(r.InstalmentsDue) < 3 || r.NextCheckIn == 0 {
+		t.Fatalf("activation: %+v", r)
+	}
+	var due struct{ Items []struct{ Number int } }
+	officer.must(200, "GET", "/instalments?status=due&programme=late-start", "", &due)
+	if len(due.Items) != len(r.InstalmentsDue) {
+		t.Errorf("finance sees %d instalments due, activation made %d due", len(due.Items), len(r.InstalmentsDue))
+	}
+	// A fortnight on: the partner has had the welcome and nothing else.
+	if _, err := st.Runner.Advance(ctx, 14); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := emulator.SESMessages(ctx, fmt.Sprintf("http://127.0.0.1:%d", st.opts.SESPort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var toPartner []string
+	for _, m := range msgs {
+		if len(m.Destination.To) > 0 && m.Destination.To[0] == contact {
+			toPartner = append(toPartner, m.Subject)
+		}
+	}
+	if len(toPartner) != 1 || !strings.HasPrefix(toPartner[0], "Welcome to ") {
+		t.Errorf("the partner got %q, want one welcome", toPartner)
+	}
+	var got grants.Agreement
+	officer.must(200, "GET", "/agreements/"+a.ID, "", &got)
+	for _, n := range r.CheckInsPassed {
+		if c := got.CheckIns[n-1]; c.Status != grants.CheckInWaived || c.WaivedReason != grants.PassedBeforeActivation || c.Reminders != 0 {
+			t.Errorf("check-in %d: %+v", n, c)
+		}
+	}
 }

@@ -1,0 +1,46 @@
+package mailer
+
+import (
+	"strconv"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+)
+
+// welcomeView is what the welcome email sees.
+type welcomeView struct {
+	Names, Programme, Reference, StartedOn string
+	// Passed lists check-ins whose dates had gone by: the partner is not
+	// asked for them.
+	Passed []int
+	// Due lists instalments already with finance to pay.
+	Due []int
+	// Next is the first check-in still to come and when it will be sent.
+	Next      int
+	NextOn    string
+	NextFinal bool
+}
+
+// Welcome is the one email a partner gets when their agreement is activated
+// after it started: instead of every check-in and reminder whose date has
+// passed, it says what happened and what is expected next. What it reports
+// is the domain's record of the activation (grants.Activation).
+func Welcome(a *grants.Agreement, programme string, to []string) (Email, error) {
+	v := welcomeView{
+		Names:     joinNames(namesFor(a.Contacts, to)),
+		Programme: programme,
+		Reference: a.Reference,
+		StartedOn: a.StartDate.Long(),
+	}
+	if r := a.Activation; r != nil {
+		v.Passed, v.Due = r.CheckInsPassed, r.InstalmentsDue
+		if c := a.CheckIn(r.NextCheckIn); c != nil {
+			v.Next, v.NextOn, v.NextFinal = c.Number, r.NextCheckInOn.Long(), c.Final
+		}
+	}
+	if v.Programme == "" {
+		v.Programme = "the partnership programme"
+	}
+	tags := agreementTags(KindWelcome, a)
+	tags["next-check-in"] = strconv.Itoa(v.Next)
+	return render(tmplWelcome, "Welcome to "+oneLine(v.Programme, maxSubjectPart)+" – "+a.Reference, to, nil, tags, v)
+}
