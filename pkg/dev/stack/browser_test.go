@@ -131,7 +131,8 @@ func TestStaffYearInTheBrowser(t *testing.T) {
 	answered := map[string]bool{}
 	paid := map[int]bool{}
 	heldSent := false
-	for day := 0; day < 370 && (len(paid) < 4 || len(answered) < 4); day++ {
+	// 420 days: the final report is due 30 days after the end date.
+	for day := 0; day < 420 && (len(paid) < 4 || len(answered) < 4); day++ {
 		if day > 0 {
 			if _, err := st.Runner.Advance(ctx, 1); err != nil {
 				t.Fatalf("day %d: %v", day, err)
