@@ -30,23 +30,56 @@ const maxAttempts = 8
 // returned, nothing written, if it stands) and written with the agreement,
 // rendered from it as stored, its reference assigned.
 func (st *Store) CreateAgreement(ctx context.Context, a *grants.Agreement, fx grants.Effects, once *idempotency.Once[*grants.Agreement]) (*idempotency.Response, error) {
-	year := a.StartDate.Year
-	counterKey := keyOf("PROG#"+a.Programme, fmt.Sprintf("SEQ#%d", year))
 	now := fx.At
 	if now.IsZero() {
 		now = time.Now()
 	}
-	for range maxAttempts {
-		counterItem, stored, err := st.counterAndAnswer(ctx, counterKey, once, now)
-		if err != nil || stored != nil {
-			return stored, err
+	_, stored, err := st.CreatePlanned(ctx, a.Programme, a.StartDate.Year, now, once,
+		func(grants.ProgrammeSettings) (*grants.Agreement, grants.Effects, error) { return a, fx, nil })
+	return stored, err
+}
+
+// CreatePlanned is CreateAgreement for an agreement planned from its
+// programme's settings: the settings, the reference counter of the start
+// year and any stored answer are read in one BatchGetItem, then plan makes
+// the agreement and its effects from the settings, then it is written as
+// CreateAgreement writes it. A plan that fails writes nothing.
+func (st *Store) CreatePlanned(ctx context.Context, programme string, year int, now time.Time, once *idempotency.Once[*grants.Agreement],
+	plan func(grants.ProgrammeSettings) (*grants.Agreement, grants.Effects, error),
+) (*grants.Agreement, *idempotency.Response, error) {
+	counterKey := keyOf("PROG#"+programme, fmt.Sprintf("SEQ#%d", year))
+	keys := []item{settingsKey(programme), counterKey}
+	if once != nil {
+		keys = append(keys, idemKey(once.Request))
+	}
+	found, err := st.batchGet(ctx, keys...)
+	if err != nil {
+		return nil, nil, err
+	}
+	settings, err := settingsOf(found[keyString(keys[0])])
+	if err != nil {
+		return nil, nil, err
+	}
+	var stored *idempotency.Response
+	if once != nil {
+		if stored, err = answerOf(found[keyString(keys[2])], once.Request, now); err != nil || stored != nil {
+			return nil, stored, err
 		}
+	}
+	a, fx, err := plan(settings)
+	if err != nil {
+		return nil, nil, err
+	}
+	if a.Programme != programme || a.StartDate.Year != year {
+		return nil, nil, fmt.Errorf("create agreement: planned for %s in %d, read for %s in %d", a.Programme, a.StartDate.Year, programme, year)
+	}
+	counterItem := found[keyString(counterKey)]
+	for range maxAttempts {
 		seq := 0
 		if v, ok := counterItem["seq"].(*types.AttributeValueMemberN); ok {
 			seq, _ = strconv.Atoi(v.Value)
 		}
 		a.Reference = grants.FormatReference(year, seq+1)
-
 		counter := &types.Update{
 			TableName:                 &st.table,
 			Key:                       counterKey,
@@ -62,51 +95,54 @@ func (st *Store) CreateAgreement(ctx context.Context, a *grants.Agreement, fx gr
 		items := []types.TransactWriteItem{{Update: counter}}
 		ai, err := agreementItem(a)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		items = append(items, st.putNew(ai))
 		for _, in := range a.Instalments {
 			it, err := instalmentItem(a, in)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			items = append(items, st.putNew(it))
 		}
 		for _, c := range a.CheckIns {
 			it, err := checkInItem(a, c)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			items = append(items, st.putNew(it))
 		}
 		own := len(items)
 		if once != nil {
 			if fx.Answer, err = once.Answer(a); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		more, err := st.effectItems(a.ID, fx)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		items = append(items, more...)
 		_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		if err == nil {
-			return nil, nil
+			return a, nil, nil
 		}
 		if !isConditionFailure(err) {
-			return nil, fmt.Errorf("create agreement: %w", err)
+			return nil, nil, fmt.Errorf("create agreement: %w", err)
 		}
 		for _, i := range cancelledAt(err) {
 			if i >= own {
 				// An effect's condition failed: the request was answered meanwhile
 				// (a concurrent duplicate committed first). Retrying cannot help.
-				return nil, fmt.Errorf("create agreement: %w", idempotency.ErrAnswered)
+				return nil, nil, fmt.Errorf("create agreement: %w", idempotency.ErrAnswered)
 			}
 		}
 		// Another agreement took this reference number: read the counter again.
+		if counterItem, stored, err = st.counterAndAnswer(ctx, counterKey, once, now); err != nil || stored != nil {
+			return nil, stored, err
+		}
 	}
-	return nil, &grants.Error{Code: grants.Conflict, Message: "Too many agreements are being created at once in this programme; try again.", Reason: "busy"}
+	return nil, nil, &grants.Error{Code: grants.Conflict, Message: "Too many agreements are being created at once in this programme; try again.", Reason: "busy"}
 }
 
 // counterAndAnswer reads a reference counter and, with once, the request's

@@ -94,3 +94,13 @@ func (d Date) DaysUntil(o Date) int { return int(o.time().Sub(d.time()).Hours() 
 func (d Date) At(hour, minute int, loc *time.Location) time.Time {
 	return time.Date(d.Year, d.Month, d.Day, hour, minute, 0, 0, loc)
 }
+
+// StartYear is the year of a start date as a client sent it, or 0 when it
+// is not a date (the agreement is then refused when it is planned).
+func StartYear(s string) int {
+	d, err := ParseDate(s)
+	if err != nil {
+		return 0
+	}
+	return d.Year
+}

@@ -16,20 +16,21 @@ import (
 // back (replay), and nothing is written.
 func (s *Service) CreateAgreement(ctx context.Context, actor string, in grants.NewAgreementInput, once *idempotency.Once[*grants.Agreement]) (a *grants.Agreement, replay *idempotency.Response, err error) {
 	now := s.Now()
-	// The programme's windows (check-in lead, final report) apply where
-	// the officer gave none.
-	p, err := s.settings(ctx, in.Programme)
-	if err != nil {
-		return nil, nil, err
-	}
-	if a, err = grants.NewAgreement(p.PlanDefaults(in), now, actor); err != nil {
-		return nil, nil, err
-	}
-	a.ID = s.NewID()
-	created := grants.AuditEntry{At: now.UTC(), Actor: actor, Action: "agreement.created",
-		Detail: fmt.Sprintf("%s %s award in %d instalments", a.Money().Major(), a.Currency, a.InstalmentCount)}
-	replay, err = s.Store.CreateAgreement(ctx, a, grants.Effects{At: now, Audit: []grants.AuditEntry{created}}, once)
-	if err != nil {
+	// The settings, the reference counter and any answer are one read; the
+	// programme's windows (check-in lead, final report) apply where the
+	// officer gave none.
+	a, replay, err = s.Store.CreatePlanned(ctx, in.Programme, grants.StartYear(in.StartDate), now, once,
+		func(p grants.ProgrammeSettings) (*grants.Agreement, grants.Effects, error) {
+			a, err := grants.NewAgreement(p.Defaults(s.Defaults).PlanDefaults(in), now, actor)
+			if err != nil {
+				return nil, grants.Effects{}, err
+			}
+			a.ID = s.NewID()
+			created := grants.AuditEntry{At: now.UTC(), Actor: actor, Action: "agreement.created",
+				Detail: fmt.Sprintf("%s %s award in %d instalments", a.Money().Major(), a.Currency, a.InstalmentCount)}
+			return a, grants.Effects{At: now, Audit: []grants.AuditEntry{created}}, nil
+		})
+	if err != nil && grants.ErrorCode(err) == "" {
 		replay, err = answeredMeanwhile(ctx, s, once, err, now)
 	}
 	if err != nil || replay != nil {

@@ -18,9 +18,12 @@ import (
 
 // Store is the storage the use cases need.
 type Store interface {
-	// CreateAgreement stores a new agreement; with once, unless the request
-	// was answered already (then that answer is returned, nothing written).
-	CreateAgreement(ctx context.Context, a *grants.Agreement, fx grants.Effects, once *idempotency.Once[*grants.Agreement]) (*idempotency.Response, error)
+	// CreatePlanned stores a new agreement that plan makes from its
+	// programme's settings, read with the reference counter of the start
+	// year and, with once, the request's answer (then returned, nothing
+	// written, if it stands).
+	CreatePlanned(ctx context.Context, programme string, year int, now time.Time, once *idempotency.Once[*grants.Agreement],
+		plan func(grants.ProgrammeSettings) (*grants.Agreement, grants.Effects, error)) (*grants.Agreement, *idempotency.Response, error)
 	GetAgreement(ctx context.Context, id string) (*grants.Agreement, error)
 	// UpdateAgreement applies change to the agreement and writes it with its
 	// effects; with expectVersion > 0 the agreement must still be at it.
