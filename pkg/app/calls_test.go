@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/service/ses"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/dev/testenv"
@@ -77,7 +77,7 @@ func TestEachUseCaseLogsItsCalls(t *testing.T) {
 	// Payments as the function wires them, but with the accounting bus
 	// standing apart (it is counted by the event it received).
 	_, sesEndpoint := testenv.SES(t)
-	sender, err := mailer.NewSender(ses.NewFromConfig(deps.AWS, func(o *ses.Options) { o.BaseEndpoint = &sesEndpoint }), "grants@funder.example", "")
+	sender, err := mailer.NewSender(sesv2.NewFromConfig(deps.AWS, func(o *sesv2.Options) { o.BaseEndpoint = &sesEndpoint }), "grants@funder.example", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +144,7 @@ func TestEachUseCaseLogsItsCalls(t *testing.T) {
 		// and event enqueued already claimed; then both sent and recorded in
 		// one write.
 		{"approve a payment, send its remittance and event", approveCalls, map[string]int{"DynamoDB.Query": 1, "DynamoDB.GetItem": 1,
-			"DynamoDB.TransactWriteItems": 2, "SES.SendEmail": 1}},
+			"DynamoDB.TransactWriteItems": 2, "SESv2.SendEmail": 1}},
 	} {
 		if !maps.Equal(c.got, c.want) {
 			t.Errorf("%s made %v, want %v", c.useCase, c.got, c.want)

@@ -49,7 +49,7 @@ func (d *Deps) Schedules() *schedules.Schedules {
 // none of their own.
 func (d *Deps) ProgrammeDefaults() grants.ProgrammeSettings {
 	two := os.Getenv("TWO_PERSON_RULE") != "false"
-	return grants.ProgrammeSettings{
+	p := grants.ProgrammeSettings{
 		Name:          os.Getenv("PROGRAMME_NAME"),
 		OfficerEmails: envList("OFFICER_EMAILS"),
 		FinanceEmails: envList("FINANCE_EMAILS"),
@@ -65,6 +65,11 @@ func (d *Deps) ProgrammeDefaults() grants.ProgrammeSettings {
 		CheckInLeadDays:   envDays("CHECKIN_LEAD_DAYS", grants.DefaultCheckInLeadDays),
 		FinalReportDays:   envDays("FINAL_REPORT_DAYS", grants.DefaultFinalReportDays),
 	}
+	// The default officer: OFFICER_NAME at the first officer address.
+	if name := os.Getenv("OFFICER_NAME"); name != "" && len(p.OfficerEmails) > 0 {
+		p.Owner = grants.Officer{Name: name, Email: p.OfficerEmails[0]}
+	}
+	return p
 }
 
 // envDays reads a number of days that may be 0.

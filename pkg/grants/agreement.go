@@ -131,6 +131,13 @@ type Agreement struct {
 	Support           []SupportItem   `json:"support" dynamodbav:"support"`
 	Status            AgreementStatus `json:"status" dynamodbav:"status"`
 	TerminationReason string          `json:"terminationReason,omitempty" dynamodbav:"terminationReason,omitempty"`
+	// TerminationMessage is what the officer wrote to the partner when
+	// terminating (the partner's email says it; the reason is internal).
+	TerminationMessage string `json:"terminationMessage,omitempty" dynamodbav:"terminationMessage,omitempty"`
+	// Owner is the officer who looks after the agreement. Unset, the
+	// programme's default officer stands in (ProgrammeSettings.OwnerOf),
+	// read when an email is written, so creating needs no extra read.
+	Owner Officer `json:"owner,omitzero" dynamodbav:"owner,omitempty"`
 	// Stats is derived (ComputeStats) and stored for summaries.
 	Stats       Stats        `json:"stats" dynamodbav:"stats"`
 	Instalments []Instalment `json:"instalments,omitempty" dynamodbav:"-"`
@@ -171,6 +178,8 @@ type NewAgreementInput struct {
 	FinalReportDays *int
 	Terms           []string
 	Support         []string
+	// Owner is the agreement's officer; nil: the programme's default.
+	Owner *Officer
 }
 
 func orDefault[T any](v *T, def T) T {
@@ -209,6 +218,9 @@ func NewAgreement(in NewAgreementInput, now time.Time, actor string) (*Agreement
 		errs.add("programme", "is required: 1 to 64 letters, digits, '-' or '_'")
 	}
 	errs = append(errs, validatePartner(a.Partner)...)
+	if in.Owner != nil {
+		a.Owner = checkOfficer(&errs, "owner", *in.Owner)
+	}
 	var contactErrs fieldErrors
 	a.Contacts, contactErrs = validateContacts(in.Contacts)
 	errs = append(errs, contactErrs...)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
 // AuditEntry is one line of an agreement's append-only history: who did
@@ -174,10 +176,37 @@ func (a *Agreement) Terminate(reason string, now time.Time, actor string) (Audit
 	return AuditEntry{At: now.UTC(), Actor: actor, Action: "agreement.terminated", Detail: reason}, nil
 }
 
+// MaxTerminationMessage bounds the words to the partner on termination.
+const MaxTerminationMessage = 4000
+
+// TerminateAndTell terminates the agreement (Terminate) and, if it was in
+// effect, tells the partner, in the officer's words for them (message,
+// optional), and finance: the two emails are enqueued with the change.
+func (a *Agreement) TerminateAndTell(reason, message string, now time.Time, actor string) (Effects, error) {
+	var errs fieldErrors
+	message = strings.TrimSpace(message)
+	checkText(&errs, "message", message, MaxTerminationMessage, false)
+	if err := errs.err(); err != nil {
+		return Effects{}, err
+	}
+	wasActive := a.Status == AgreementActive
+	e, err := a.Terminate(reason, now, actor)
+	if err != nil {
+		return Effects{}, err
+	}
+	a.TerminationMessage = message
+	fx := Audited(e)
+	if wasActive {
+		fx.Outbox = []outbox.Key{outbox.TerminatedKey(), outbox.TerminatedFinanceKey()}
+	}
+	return fx, nil
+}
+
 // Amendment changes what a programme officer may change after creation:
 // contacts, terms, support, and the due dates of instalments and check-ins
 // not yet acted on. Nil fields are left as they are.
 type Amendment struct {
+	Owner           *Officer
 	Contacts        *[]Contact
 	Terms           *[]string
 	Support         *[]string
@@ -212,6 +241,10 @@ func (a *Agreement) Amend(m Amendment, now time.Time, actor string) (AuditEntry,
 		}
 		a.Contacts = contacts
 		changed = append(changed, "contacts")
+	}
+	if m.Owner != nil {
+		a.Owner = checkOfficer(&errs, "owner", *m.Owner)
+		changed = append(changed, "owner")
 	}
 	if m.Terms != nil {
 		a.Terms = checkList(&errs, "terms", *m.Terms)

@@ -26,6 +26,8 @@ type ProgrammeSettings struct {
 	// for agreements that do not say (nil: the deployment's default).
 	CheckInLeadDays *int `json:"checkInLeadDays,omitempty" dynamodbav:"checkInLeadDays,omitempty"`
 	FinalReportDays *int `json:"finalReportDays,omitempty" dynamodbav:"finalReportDays,omitempty"`
+	// Owner is the officer new agreements get when none is named.
+	Owner Officer `json:"owner,omitempty" dynamodbav:"owner,omitempty"`
 }
 
 // Timing is the programme's email timing.
@@ -82,6 +84,9 @@ func (p ProgrammeSettings) Defaults(d ProgrammeSettings) ProgrammeSettings {
 	}
 	if p.FinalReportDays == nil {
 		p.FinalReportDays = d.FinalReportDays
+	}
+	if p.Owner.IsZero() {
+		p.Owner = d.Owner
 	}
 	return p
 }

@@ -25,6 +25,17 @@ type Reply struct {
 	// Conversation is set when the answer was a call, meeting or visit an
 	// officer recorded, not an email received (see NewConversation).
 	Conversation *Conversation `json:"conversation,omitempty" dynamodbav:"conversation,omitempty"`
+	// AfterTermination: the reply came after the agreement was terminated.
+	// It is kept as a message to the terminated agreement, never counted as
+	// the check-in (or end-of-agreement report) its address named.
+	AfterTermination bool `json:"afterTermination,omitempty" dynamodbav:"afterTermination,omitempty"`
+}
+
+// FileReply is r as a's state files it: a reply to a terminated agreement
+// is marked so (see Reply.AfterTermination).
+func (a *Agreement) FileReply(r Reply) Reply {
+	r.AfterTermination = a.Status == AgreementTerminated
+	return r
 }
 
 // Verdicts are SES's receipt checks of a message.
@@ -65,6 +76,13 @@ func (a *Agreement) ReceiveReply(n int, r Reply, now time.Time, actor string) ([
 		}
 		entries[0].Action = "conversation.recorded"
 		entries[0].Detail = fmt.Sprintf("%s on %s with %s", cv.Channel, cv.HappenedOn, strings.Join(cv.Participants, ", "))
+	}
+	if a.Status == AgreementTerminated {
+		// Filed as a message to the terminated agreement: nothing is
+		// counted, whatever the check-in's state.
+		entries[0].Subject = "agreement (terminated)"
+		entries[0].Detail += "; after termination, not counted as check-in " + fmt.Sprint(n)
+		return entries, nil
 	}
 	if c.Status == CheckInReceived || c.Status == CheckInWaived {
 		return entries, nil // a further reply: stored, not counted again

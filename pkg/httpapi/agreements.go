@@ -61,6 +61,20 @@ type createBody struct {
 	FinalReportDays *int            `json:"finalReportDays"`
 	Terms           []string        `json:"terms"`
 	Support         []string        `json:"support"`
+	Owner           *ownerBody      `json:"owner"`
+}
+
+// ownerBody is an agreement's officer: {"name": "...", "email": "..."}.
+type ownerBody struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+func ownerOf(b *ownerBody) *grants.Officer {
+	if b == nil {
+		return nil
+	}
+	return &grants.Officer{Name: b.Name, Email: b.Email}
 }
 
 func contactsOf(in []contactBody) []grants.Contact {
@@ -95,6 +109,7 @@ func (h *Agreements) create(ctx context.Context, r *Request) (events.APIGatewayV
 		FinalReportDays: body.FinalReportDays,
 		Terms:           body.Terms,
 		Support:         body.Support,
+		Owner:           ownerOf(body.Owner),
 	}
 	if r.Header("Idempotency-Key") == "" {
 		a, _, err := h.Service.CreateAgreement(ctx, r.Actor.ID, in, nil)
@@ -174,6 +189,7 @@ type amendBody struct {
 	Contacts *[]contactBody `json:"contacts"`
 	Terms    *[]string      `json:"terms"`
 	Support  *[]string      `json:"support"`
+	Owner    *ownerBody     `json:"owner"`
 	// Instalments and CheckIns move due dates: [{"number": 2, "dueDate": "2026-05-15"}].
 	Instalments []dateChangeBody `json:"instalments"`
 	CheckIns    []dateChangeBody `json:"checkIns"`
@@ -202,7 +218,7 @@ func (h *Agreements) amend(ctx context.Context, r *Request) (events.APIGatewayV2
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	m := grants.Amendment{Terms: body.Terms, Support: body.Support,
-		InstalmentDates: dateChanges(body.Instalments), CheckInDates: dateChanges(body.CheckIns)}
+		InstalmentDates: dateChanges(body.Instalments), CheckInDates: dateChanges(body.CheckIns), Owner: ownerOf(body.Owner)}
 	if body.Contacts != nil {
 		c := contactsOf(*body.Contacts)
 		m.Contacts = &c
@@ -240,12 +256,19 @@ func (h *Agreements) activate(ctx context.Context, r *Request) (events.APIGatewa
 	return withETag(a)
 }
 
+// terminateBody: reason is the officer's own record; message, optional, is
+// what the email to the partner says in the officer's words.
+type terminateBody struct {
+	Reason  string `json:"reason"`
+	Message string `json:"message"`
+}
+
 func (h *Agreements) terminate(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
-	var body reasonBody
+	var body terminateBody
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	a, err := h.Service.Terminate(ctx, r.Actor.ID, r.Param("id"), body.Reason)
+	a, err := h.Service.Terminate(ctx, r.Actor.ID, r.Param("id"), body.Reason, body.Message)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

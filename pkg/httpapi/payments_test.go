@@ -18,7 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/aws-sdk-go-v2/service/ses"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/partnership-grants/backend/pkg/dev/emulator"
 	"github.com/partnership-grants/backend/pkg/dev/testenv"
@@ -102,9 +102,9 @@ func newPayEnv(t testing.TB) *payEnv {
 	t.Helper()
 	dbFaults, sesFaults, evFaults := &faultPlan{service: "dynamodb"}, &faultPlan{service: "ses"}, &faultPlan{service: "events"}
 	db, table := testenv.AppTable(t, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, dbFaults.middleware) })
-	sesClient, endpoint := testenv.SES(t,
+	sesClient, endpoint := testenv.SESv2(t,
 		mailer.WithRetry(mailer.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxBackoff: 5 * time.Millisecond}),
-		func(o *ses.Options) { o.APIOptions = append(o.APIOptions, sesFaults.middleware) })
+		func(o *sesv2.Options) { o.APIOptions = append(o.APIOptions, sesFaults.middleware) })
 	sender, err := mailer.NewSender(sesClient, "Partnerships team <partnerships@funder.test>", "")
 	if err != nil {
 		t.Fatal(err)

@@ -20,18 +20,19 @@ func (l Letters) Post(ctx context.Context, letter service.Letter) (service.Poste
 	if err != nil {
 		return service.Posted{}, err
 	}
+	e.Date = letter.Date
 	id, err := l.Sender.Send(ctx, e)
 	return service.Posted{MessageID: id, Subject: e.Subject, To: e.To}, err
 }
 
 // Word renders the email a letter stands for.
 func Word(l service.Letter) (Email, error) {
-	a, c, in := l.Agreement, l.CheckIn, l.Instalment
+	a, c, in, o := l.Agreement, l.CheckIn, l.Instalment, l.Owner
 	switch l.Kind {
 	case outbox.KindCheckIn:
-		return CheckIn(a, c, l.ReplyTo, l.Programme)
+		return CheckIn(a, c, l.ReplyTo, l.Programme, o)
 	case outbox.KindReminder:
-		return Reminder(a, c, l.ReplyTo, l.Reminder)
+		return Reminder(a, c, l.ReplyTo, l.Reminder, o)
 	case outbox.KindOverdue:
 		return OverdueNotice(a, c, l.To)
 	case outbox.KindDueNotice:
@@ -39,9 +40,13 @@ func Word(l service.Letter) (Email, error) {
 	case outbox.KindWelcome:
 		return Welcome(a, l.Programme, l.To)
 	case outbox.KindRemittance:
-		return Remittance(a, in, in.Payment.PaymentReference, in.Payment.PaidOn, l.To)
+		return Remittance(a, in, in.Payment.PaymentReference, in.Payment.PaidOn, l.To, o)
 	case outbox.KindAck:
-		return Acknowledgement(a, c, l.To)
+		return Acknowledgement(a, c, l.To, o)
+	case outbox.KindTerminated:
+		return Terminated(a, l.Programme, o)
+	case outbox.KindTerminatedFinance:
+		return TerminatedFinance(a, l.To)
 	case outbox.KindReplyNotice:
 		return ReplyNotice(a, c, l.To, l.Reply.Text)
 	case outbox.KindBounce:

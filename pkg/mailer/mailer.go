@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	texttemplate "text/template"
+	"time"
 
 	"github.com/partnership-grants/backend/pkg/grants"
 )
@@ -25,6 +26,13 @@ import (
 type Email struct {
 	To      []string
 	ReplyTo []string
+	// FromName is the person the email is from (the agreement's officer);
+	// the Sender puts it before the funder's name in From. Empty: the
+	// funder's name alone.
+	FromName string
+	// Date is when the email was written (the service's clock), sent as
+	// its Date header.
+	Date    time.Time
 	Subject string
 	Text    string
 	HTML    string
@@ -41,16 +49,18 @@ var ErrNoRecipients = grants.ErrNoRecipients
 
 // Email kinds, as carried in the "kind" tag.
 const (
-	KindCheckIn         = "check-in"
-	KindReminder        = "reminder"
-	KindOverdue         = "overdue-notice"
-	KindInstalmentDue   = "instalment-due"
-	KindAcknowledgement = "acknowledgement"
-	KindReplyNotice     = "reply-notice"
-	KindQuarantine      = "quarantine-notice"
-	KindBounce          = "bounce-notice"
-	KindRemittance      = "remittance"
-	KindWelcome         = "welcome"
+	KindCheckIn           = "check-in"
+	KindReminder          = "reminder"
+	KindOverdue           = "overdue-notice"
+	KindInstalmentDue     = "instalment-due"
+	KindAcknowledgement   = "acknowledgement"
+	KindReplyNotice       = "reply-notice"
+	KindQuarantine        = "quarantine-notice"
+	KindBounce            = "bounce-notice"
+	KindRemittance        = "remittance"
+	KindTerminated        = "terminated"
+	KindTerminatedFinance = "terminated-finance"
+	KindWelcome           = "welcome"
 )
 
 //go:embed templates
@@ -58,16 +68,18 @@ var templateFS embed.FS
 
 // template names, one text and one HTML file each under templates/.
 const (
-	tmplCheckIn         = "checkin"
-	tmplReminder        = "reminder"
-	tmplOverdue         = "overdue"
-	tmplInstalmentDue   = "instalment_due"
-	tmplAcknowledgement = "acknowledgement"
-	tmplReplyNotice     = "reply_notice"
-	tmplQuarantine      = "quarantine"
-	tmplBounce          = "bounce"
-	tmplRemittance      = "remittance"
-	tmplWelcome         = "welcome"
+	tmplCheckIn           = "checkin"
+	tmplReminder          = "reminder"
+	tmplOverdue           = "overdue"
+	tmplInstalmentDue     = "instalment_due"
+	tmplAcknowledgement   = "acknowledgement"
+	tmplReplyNotice       = "reply_notice"
+	tmplQuarantine        = "quarantine"
+	tmplBounce            = "bounce"
+	tmplRemittance        = "remittance"
+	tmplTerminated        = "terminated"
+	tmplTerminatedFinance = "terminated_finance"
+	tmplWelcome           = "welcome"
 )
 
 // Each email gets its own template set, because every HTML body defines the
@@ -86,7 +98,7 @@ var templates = sync.OnceValue(func() map[string]templateSet {
 	sets := map[string]templateSet{}
 	for _, name := range []string{
 		tmplCheckIn, tmplReminder, tmplOverdue, tmplInstalmentDue, tmplAcknowledgement,
-		tmplReplyNotice, tmplQuarantine, tmplBounce, tmplRemittance, tmplWelcome,
+		tmplReplyNotice, tmplQuarantine, tmplBounce, tmplRemittance, tmplWelcome, tmplTerminated, tmplTerminatedFinance,
 	} {
 		sets[name] = templateSet{
 			text: texttemplate.Must(texttemplate.New(name+".txt").Option("missingkey=error").

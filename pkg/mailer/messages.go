@@ -39,16 +39,108 @@ type checkInView struct {
 	Terms          []string
 	Support        []string
 	NextInstalment *instalmentView
+	// PromptPay: a reply now lets the next instalment be paid without
+	// delay (grants.PaysWithoutDelay); only then does the email promise it.
+	PromptPay bool
+	// Standing says where the partner's money stands; SignOff is the
+	// officer's name (or the team's).
+	Standing []string
+	SignOff  string
+	// Reach is the officer's name mid-sentence ("someone from the
+	// partnerships team" when none is named).
+	Reach string
+	// Acknowledgement-only: what the reply unblocked, and whether it came
+	// after the agreement was terminated.
+	Unblocked  string
+	Terminated bool
 	// Reminder-only fields.
 	N      int
 	SentOn string
+}
+
+// team signs emails when the agreement names no officer.
+const team = "The partnerships team"
+
+// signOff is the name an email to the partner is signed with.
+func signOff(o grants.Officer) string {
+	if n := oneLine(o.Name, 100); n != "" {
+		return n
+	}
+	return team
+}
+
+// reach names the officer mid-sentence.
+func reach(o grants.Officer) string {
+	if n := oneLine(o.Name, 100); n != "" {
+		return n
+	}
+	return "someone from the partnerships team"
+}
+
+// fromOfficer sets who a partner email is from and, for emails that carry
+// no signed reply address, a Reply-To that reaches the officer.
+func fromOfficer(e Email, err error, o grants.Officer, replyToOfficer bool) (Email, error) {
+	if err != nil {
+		return e, err
+	}
+	e.FromName = oneLine(o.Name, 100)
+	if replyToOfficer && o.Email != "" {
+		e.ReplyTo = []string{o.Email}
+	}
+	return e, nil
+}
+
+// amountOf is an amount in the agreement's currency, for people.
+func amountOf(a *grants.Agreement, minor int64) string {
+	return money.Amount{Minor: minor, Currency: a.Currency}.Display()
+}
+
+// standing words where each unpaid instalment stands (grants.MoneyStanding)
+// for the partner. A terminated agreement has none.
+func standing(a *grants.Agreement) []string {
+	var out []string
+	for _, st := range a.MoneyStanding() {
+		what := "Instalment " + strconv.Itoa(st.Number) + " (" + amountOf(a, st.Amount) + ", due " + st.DueDate.Long() + ")"
+		switch {
+		case st.Held:
+			what += " is on hold; we will be in touch about it."
+		case st.WaitingFor != 0 && st.Status == grants.InstalmentDue:
+			what += " is due and waiting for your reply to check-in " + strconv.Itoa(st.WaitingFor) + "."
+		case st.WaitingFor != 0:
+			what += " will be paid once we have your reply to check-in " + strconv.Itoa(st.WaitingFor) + "."
+		case st.Status == grants.InstalmentDue:
+			what += " is due and with our finance team to pay."
+		default:
+			what += " is scheduled; nothing is waiting on you for it."
+		}
+		out = append(out, what)
+	}
+	return out
+}
+
+// unblocked says what a reply to check-in n released.
+func unblocked(a *grants.Agreement, n int) string {
+	st, ok := a.Unblocked(n)
+	if !ok {
+		return ""
+	}
+	what := "instalment " + strconv.Itoa(st.Number) + " (" + amountOf(a, st.Amount) + ")"
+	switch {
+	case st.Held:
+		return "Your reply is in, but " + what + " is on hold for another reason; we will be in touch about it."
+	case st.WaitingFor != 0:
+		return "Your reply is in; " + what + " still waits on your reply to check-in " + strconv.Itoa(st.WaitingFor) + "."
+	case st.Status == grants.InstalmentDue:
+		return "With your reply in, " + what + " can now be paid: it is with our finance team."
+	}
+	return "With your reply in, " + what + " will be paid when it falls due on " + st.DueDate.Long() + "."
 }
 
 // CheckIn renders the check-in email to the partner's contacts that have not
 // bounced. replyTo is the tokenised address replies are read from;
 // programmeName is the programme as people know it ("Open Doors 2026"),
 // not its ID. The final check-in is worded as the end-of-agreement report.
-func CheckIn(a *grants.Agreement, c grants.CheckIn, replyTo string, programmeName string) (Email, error) {
+func CheckIn(a *grants.Agreement, c grants.CheckIn, replyTo string, programmeName string, o grants.Officer) (Email, error) {
 	to, names := deliverable(a)
 	v := checkInView{
 		Names:          joinNames(names),
@@ -62,6 +154,9 @@ func CheckIn(a *grants.Agreement, c grants.CheckIn, replyTo string, programmeNam
 		Terms:          a.Terms,
 		Support:        a.SupportNames(),
 		NextInstalment: nextInstalment(a, c),
+		PromptPay:      a.PaysWithoutDelay(c.Number),
+		Standing:       standing(a),
+		SignOff:        signOff(o),
 	}
 	if v.Programme == "" {
 		v.Programme = "our programme"
@@ -72,13 +167,14 @@ func CheckIn(a *grants.Agreement, c grants.CheckIn, replyTo string, programmeNam
 	} else {
 		subject = "How is it going? Check-in " + strconv.Itoa(c.Number) + " of " + strconv.Itoa(v.Total) + " – " + a.Reference
 	}
-	return render(tmplCheckIn, subject, to, addrs(replyTo), checkInTags(KindCheckIn, a, c), v)
+	e, err := render(tmplCheckIn, subject, to, addrs(replyTo), checkInTags(KindCheckIn, a, c), v)
+	return fromOfficer(e, err, o, false)
 }
 
 // Reminder renders the n-th reminder (1-based) about an unanswered check-in.
 // It goes to the same contacts and Reply-To as the check-in, so a reply to
 // either is read the same way.
-func Reminder(a *grants.Agreement, c grants.CheckIn, replyTo string, n int) (Email, error) {
+func Reminder(a *grants.Agreement, c grants.CheckIn, replyTo string, n int, o grants.Officer) (Email, error) {
 	to, names := deliverable(a)
 	n = max(n, 1)
 	v := checkInView{
@@ -90,6 +186,8 @@ func Reminder(a *grants.Agreement, c grants.CheckIn, replyTo string, n int) (Ema
 		Final:     c.Final,
 		N:         n,
 		SentOn:    dateIn(c.SentAt, a.Location()).Long(),
+		Standing:  standing(a),
+		SignOff:   signOff(o),
 	}
 	what := "check-in " + strconv.Itoa(c.Number) + " of " + strconv.Itoa(v.Total)
 	if c.Final {
@@ -101,7 +199,8 @@ func Reminder(a *grants.Agreement, c grants.CheckIn, replyTo string, n int) (Ema
 	}
 	tags := checkInTags(KindReminder, a, c)
 	tags["reminder"] = strconv.Itoa(n)
-	return render(tmplReminder, subject, to, addrs(replyTo), tags, v)
+	e, err := render(tmplReminder, subject, to, addrs(replyTo), tags, v)
+	return fromOfficer(e, err, o, false)
 }
 
 // noticeView is what the staff-facing notices see.
@@ -122,6 +221,8 @@ type noticeView struct {
 	// Bounce
 	Complaint bool
 	Remaining int
+	// ReplyNotice: the reply came after the agreement was terminated.
+	Terminated bool
 }
 
 // OverdueNotice tells the programme officer that a check-in is still
@@ -190,10 +291,13 @@ func InstalmentDueNotice(a *grants.Agreement, in grants.Instalment, awaitingChec
 	return render(tmplInstalmentDue, subject, to, nil, instalmentTags(KindInstalmentDue, a, in), v)
 }
 
-// Acknowledgement thanks the partner for a check-in reply. It carries no
-// Reply-To token on purpose: an auto-responder answering it must not look
-// like a fresh check-in reply and start an acknowledgement loop.
-func Acknowledgement(a *grants.Agreement, c grants.CheckIn, to []string) (Email, error) {
+// Acknowledgement thanks the partner for a check-in reply and says what it
+// unblocked. It carries no Reply-To token on purpose: an auto-responder
+// answering it must not look like a fresh check-in reply and start an
+// acknowledgement loop; its Reply-To is the officer's own address. A reply
+// to a terminated agreement is thanked as a message, never as its
+// end-of-agreement report.
+func Acknowledgement(a *grants.Agreement, c grants.CheckIn, to []string, o grants.Officer) (Email, error) {
 	v := checkInView{
 		Names:     joinNames(namesFor(a.Contacts, to)),
 		Partner:   a.Partner.Name,
@@ -202,12 +306,22 @@ func Acknowledgement(a *grants.Agreement, c grants.CheckIn, to []string) (Email,
 		Total:     checkInTotal(a),
 		Final:     c.Final,
 		Months:    a.DurationMonths,
+		SignOff:   signOff(o),
+		Reach:     reach(o),
 	}
 	subject := "Thank you – we've received your check-in reply – " + a.Reference
-	if c.Final {
+	switch {
+	case a.Status == grants.AgreementTerminated:
+		v.Terminated, v.Final = true, false
+		subject = "Thank you – we've received your message – " + a.Reference
+	case c.Final:
 		subject = "Thank you – we've received your end-of-agreement report – " + a.Reference
+	default:
+		v.Unblocked = unblocked(a, c.Number)
+		v.Standing = standing(a)
 	}
-	return render(tmplAcknowledgement, subject, to, nil, checkInTags(KindAcknowledgement, a, c), v)
+	e, err := render(tmplAcknowledgement, subject, to, nil, checkInTags(KindAcknowledgement, a, c), v)
+	return fromOfficer(e, err, o, true)
 }
 
 // ReplyNotice tells the programme officer that a partner replied, quoting the
@@ -221,6 +335,12 @@ func ReplyNotice(a *grants.Agreement, c grants.CheckIn, to []string, excerpt str
 		Final:      c.Final,
 		ReceivedOn: dateIn(c.ReceivedAt, a.Location()).Long(),
 		Excerpt:    clip(excerpt, maxExcerpt),
+		Terminated: a.Status == grants.AgreementTerminated,
+	}
+	if v.Terminated {
+		v.Final = false
+		subject := "Message after termination from " + oneLine(a.Partner.Name, maxSubjectPart) + " – " + a.Reference
+		return render(tmplReplyNotice, subject, to, nil, checkInTags(KindReplyNotice, a, c), v)
 	}
 	subject := "Reply received: check-in " + strconv.Itoa(c.Number) + " of " + strconv.Itoa(v.Total) +
 		" from " + oneLine(a.Partner.Name, maxSubjectPart) + " – " + a.Reference
@@ -289,16 +409,23 @@ type remittanceView struct {
 	Number, Total int
 	Last          bool
 	Facts         []fact
+	Standing      []string
+	SignOff       string
+	Reach         string
+	// Terminated-only.
+	Programme, Partner, Message string
 }
 
 // Remittance tells the partner that an instalment has been paid.
-func Remittance(a *grants.Agreement, in grants.Instalment, paymentReference string, paidOn grants.Date, to []string) (Email, error) {
+func Remittance(a *grants.Agreement, in grants.Instalment, paymentReference string, paidOn grants.Date, to []string, o grants.Officer) (Email, error) {
 	amount := money.Amount{Minor: in.Amount, Currency: a.Currency}.Display()
 	v := remittanceView{
 		Names:     joinNames(namesFor(a.Contacts, to)),
 		Reference: a.Reference,
 		Number:    in.Number,
 		Total:     instalmentTotal(a),
+		Standing:  standing(a),
+		SignOff:   signOff(o),
 	}
 	v.Last = in.Number >= v.Total
 	v.Facts = []fact{
@@ -309,7 +436,72 @@ func Remittance(a *grants.Agreement, in grants.Instalment, paymentReference stri
 		{"Instalment", strconv.Itoa(in.Number) + " of " + strconv.Itoa(v.Total)},
 	}
 	subject := "Payment sent: " + amount + " (instalment " + strconv.Itoa(in.Number) + " of " + strconv.Itoa(v.Total) + ") – " + a.Reference
-	return render(tmplRemittance, subject, to, nil, instalmentTags(KindRemittance, a, in), v)
+	e, err := render(tmplRemittance, subject, to, nil, instalmentTags(KindRemittance, a, in), v)
+	return fromOfficer(e, err, o, true)
+}
+
+// paidSoFar is what has been paid of the award, and what is left unpaid
+// (cancelled, on termination).
+func paidSoFar(a *grants.Agreement) (paid, cancelled int64, cancelledNumbers []string) {
+	for _, in := range a.Instalments {
+		switch in.Status {
+		case grants.InstalmentPaid:
+			paid += in.Amount
+		case grants.InstalmentCancelled:
+			cancelled += in.Amount
+			cancelledNumbers = append(cancelledNumbers, strconv.Itoa(in.Number))
+		}
+	}
+	return paid, cancelled, cancelledNumbers
+}
+
+// Terminated tells the partner's contacts that their agreement has ended,
+// in the officer's words for them (a.TerminationMessage) when there are
+// some; the internal reason is never shown. Replies reach the officer.
+func Terminated(a *grants.Agreement, programmeName string, o grants.Officer) (Email, error) {
+	to, names := deliverable(a)
+	paid, _, _ := paidSoFar(a)
+	v := remittanceView{
+		Names:     joinNames(names),
+		Reference: a.Reference,
+		Programme: programmeName,
+		Partner:   a.Partner.Name,
+		Message:   clip(a.TerminationMessage, grants.MaxTerminationMessage),
+		SignOff:   signOff(o),
+		Reach:     reach(o),
+	}
+	if v.Programme == "" {
+		v.Programme = "our programme"
+	}
+	v.Facts = []fact{
+		{"Award", a.Money().Display()},
+		{"Paid to you", amountOf(a, paid)},
+	}
+	subject := "Our partnership agreement has ended – " + a.Reference
+	e, err := render(tmplTerminated, subject, to, nil, agreementTags(KindTerminated, a), v)
+	return fromOfficer(e, err, o, true)
+}
+
+// TerminatedFinance tells finance that an agreement was terminated and what
+// is no longer to be paid.
+func TerminatedFinance(a *grants.Agreement, to []string) (Email, error) {
+	paid, cancelled, numbers := paidSoFar(a)
+	v := noticeView{Partner: a.Partner.Name, Reference: a.Reference}
+	v.Facts = []fact{
+		{"Partner", a.Partner.Name},
+		{registrationLabel(a.Partner), a.Partner.RegistrationNumber},
+		{"Agreement", a.Reference},
+		{"Award", a.Money().Display()},
+		{"Paid", amountOf(a, paid)},
+	}
+	if len(numbers) > 0 {
+		v.Facts = append(v.Facts, fact{"Cancelled", "instalment " + joinNames(numbers) + " (" + amountOf(a, cancelled) + ")"})
+	}
+	if a.TerminationReason != "" {
+		v.Facts = append(v.Facts, fact{"Reason", oneLine(a.TerminationReason, 300)})
+	}
+	subject := "Agreement terminated: " + oneLine(a.Partner.Name, maxSubjectPart) + " – " + a.Reference
+	return render(tmplTerminatedFinance, subject, to, nil, agreementTags(KindTerminatedFinance, a), v)
 }
 
 // deliverable returns the addresses and names of the contacts that have not

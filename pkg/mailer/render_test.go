@@ -63,6 +63,9 @@ const replyTo = "checkin+tok.abc123@replies.example.org"
 
 var officer = []string{"officer@museum.example.org"}
 
+// owner is the fixture's named officer.
+var owner = grants.Officer{Name: "Olu Adeyemi", Email: "olu@museum.example.org"}
+
 // goldenCases renders every email the package sends, in every variant worth
 // reviewing.
 func goldenCases(t *testing.T) map[string]Email {
@@ -85,17 +88,39 @@ func goldenCases(t *testing.T) map[string]Email {
 	bounced := fixture(t)
 	bounced.Contacts[1].Bounced = "hard bounce on 2026-04-17"
 
+	// Check-in 2 goes out while instalment 2 waits on check-in 1: a reply
+	// to check-in 2 alone cannot release instalment 3 on time.
+	blocked := fixture(t)
+	blocked.Instalments[0].Status = grants.InstalmentPaid
+	blocked.Instalments[1].Status, blocked.Instalments[1].AwaitingCheckIn = grants.InstalmentDue, true
+	blocked.CheckIns[0].Status = grants.CheckInOverdue
+	// Check-in 1 answered while instalment 2 was due: it can be paid now.
+	unblockedA := fixture(t)
+	unblockedA.Instalments[0].Status = grants.InstalmentPaid
+	unblockedA.Instalments[1].Status = grants.InstalmentDue
+	unblockedA.CheckIns[0].Status = grants.CheckInReceived
+	// Terminated after instalment 1 was paid.
+	terminated := fixture(t)
+	terminated.Instalments[0].Status = grants.InstalmentPaid
+	if _, err := terminated.TerminateAndTell("Trustees closed the project", "Dear Asha and Ben,\n\nWe were so sorry to hear the project has to close. Thank you for all you did with us.", time.Date(2026, 5, 2, 10, 0, 0, 0, time.UTC), "olu"); err != nil {
+		t.Fatal(err)
+	}
+	terminatedPlain := fixture(t)
+	if _, err := terminatedPlain.TerminateAndTell("Did not go ahead", "", time.Date(2026, 2, 2, 10, 0, 0, 0, time.UTC), "olu"); err != nil {
+		t.Fatal(err)
+	}
+
 	return map[string]Email{
-		"checkin":               must(CheckIn(a, c2, replyTo, "Open Doors 2026")),
-		"checkin-final":         must(CheckIn(a, final, replyTo, "Open Doors 2026")),
-		"reminder-1":            must(Reminder(a, c2, replyTo, 1)),
-		"reminder-2":            must(Reminder(a, c2, replyTo, 2)),
+		"checkin":               must(CheckIn(a, c2, replyTo, "Open Doors 2026", owner)),
+		"checkin-final":         must(CheckIn(a, final, replyTo, "Open Doors 2026", grants.Officer{})),
+		"reminder-1":            must(Reminder(a, c2, replyTo, 1, owner)),
+		"reminder-2":            must(Reminder(a, c2, replyTo, 2, owner)),
 		"overdue":               must(OverdueNotice(bounced, overdue, officer)),
 		"instalment-due-first":  must(InstalmentDueNotice(a, a.Instalments[0], false, []string{"finance@museum.example.org"})),
 		"instalment-due":        must(InstalmentDueNotice(a, a.Instalments[2], false, []string{"finance@museum.example.org"})),
 		"instalment-awaiting":   must(InstalmentDueNotice(a, a.Instalments[2], true, []string{"finance@museum.example.org"})),
-		"acknowledgement":       must(Acknowledgement(a, received, []string{"asha@riverside.example.org"})),
-		"acknowledgement-final": must(Acknowledgement(a, final, []string{"someone-else@example.org"})),
+		"acknowledgement":       must(Acknowledgement(a, received, []string{"asha@riverside.example.org"}, owner)),
+		"acknowledgement-final": must(Acknowledgement(a, final, []string{"someone-else@example.org"}, owner)),
 		"reply-notice": must(ReplyNotice(a, received, officer,
 			"Hello! The second workshop was packed –\n23 people came, and Mrs Ahmed brought her grandchildren.\n\nPhotos attached.")),
 		"quarantine": must(QuarantineNotice("SPF failed for the sender's domain", "Asha Patel <asha@riverside.example.org>",
@@ -104,9 +129,16 @@ func goldenCases(t *testing.T) map[string]Email {
 			"Hello\r\nBcc: victim@example.com", officer, "")),
 		"bounce":     must(BounceNotice(bounced, "ben@riverside.example.org", "Bounce", officer)),
 		"complaint":  must(BounceNotice(a, "asha@riverside.example.org", "Complaint", officer)),
-		"remittance": must(Remittance(a, a.Instalments[1], "BACS-2026-0457", grants.Date{Year: 2026, Month: time.April, Day: 30}, []string{"ben@riverside.example.org"})),
+		"remittance": must(Remittance(a, a.Instalments[1], "BACS-2026-0457", grants.Date{Year: 2026, Month: time.April, Day: 30}, []string{"ben@riverside.example.org"}, owner)),
 		"remittance-last": must(Remittance(a, a.Instalments[3], "BACS-2026-1102", grants.Date{Year: 2026, Month: time.October, Day: 30},
-			[]string{"asha@riverside.example.org", "ben@riverside.example.org"})),
+			[]string{"asha@riverside.example.org", "ben@riverside.example.org"}, owner)),
+		"checkin-blocked":            must(CheckIn(blocked, blocked.CheckIns[1], replyTo, "Open Doors 2026", owner)),
+		"acknowledgement-unblocked":  must(Acknowledgement(unblockedA, unblockedA.CheckIns[0], []string{"asha@riverside.example.org"}, owner)),
+		"acknowledgement-terminated": must(Acknowledgement(terminated, terminated.CheckIns[3], []string{"asha@riverside.example.org"}, owner)),
+		"reply-notice-terminated":    must(ReplyNotice(terminated, terminated.CheckIns[3], []string{owner.Email}, "We wanted to say thank you anyway.")),
+		"terminated":                 must(Terminated(terminated, "Open Doors 2026", owner)),
+		"terminated-plain":           must(Terminated(terminatedPlain, "Open Doors 2026", grants.Officer{})),
+		"terminated-finance":         must(TerminatedFinance(terminated, []string{"finance@museum.example.org"})),
 	}
 }
 
@@ -158,7 +190,7 @@ func golden(t *testing.T, path, got string) {
 
 func TestCheckInContent(t *testing.T) {
 	a := fixture(t)
-	e, err := CheckIn(a, checkIn(a, 2), replyTo, "Open Doors 2026")
+	e, err := CheckIn(a, checkIn(a, 2), replyTo, "Open Doors 2026", owner)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +211,7 @@ func TestCheckInContent(t *testing.T) {
 		t.Errorf("ReplyTo = %v", e.ReplyTo)
 	}
 
-	f, err := CheckIn(a, checkIn(a, 4), replyTo, "Open Doors 2026")
+	f, err := CheckIn(a, checkIn(a, 4), replyTo, "Open Doors 2026", owner)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,8 +229,8 @@ func TestBouncedContactsAreSkipped(t *testing.T) {
 	a := fixture(t)
 	a.Contacts[0].Bounced = "complaint on 2026-03-01"
 	for name, render := range map[string]func() (Email, error){
-		"check-in": func() (Email, error) { return CheckIn(a, checkIn(a, 1), replyTo, "P") },
-		"reminder": func() (Email, error) { return Reminder(a, checkIn(a, 1), replyTo, 1) },
+		"check-in": func() (Email, error) { return CheckIn(a, checkIn(a, 1), replyTo, "P", owner) },
+		"reminder": func() (Email, error) { return Reminder(a, checkIn(a, 1), replyTo, 1, owner) },
 	} {
 		e, err := render()
 		if err != nil {
@@ -213,7 +245,7 @@ func TestBouncedContactsAreSkipped(t *testing.T) {
 	}
 
 	a.Contacts[1].Bounced = "hard bounce"
-	if _, err := CheckIn(a, checkIn(a, 1), replyTo, "P"); err != ErrNoRecipients {
+	if _, err := CheckIn(a, checkIn(a, 1), replyTo, "P", owner); err != ErrNoRecipients {
 		t.Errorf("all contacts bounced: err = %v, want ErrNoRecipients", err)
 	}
 }
@@ -228,15 +260,25 @@ func TestHTMLEscapesPartnerText(t *testing.T) {
 
 	c := checkIn(a, 2)
 	emails := map[string]func() (Email, error){
-		"check-in":   func() (Email, error) { return CheckIn(a, c, replyTo, "<i>Programme</i>") },
-		"reminder":   func() (Email, error) { return Reminder(a, c, replyTo, 1) },
+		"check-in":   func() (Email, error) { return CheckIn(a, c, replyTo, "<i>Programme</i>", owner) },
+		"reminder":   func() (Email, error) { return Reminder(a, c, replyTo, 1, owner) },
 		"overdue":    func() (Email, error) { return OverdueNotice(a, c, officer) },
 		"due":        func() (Email, error) { return InstalmentDueNotice(a, a.Instalments[1], true, officer) },
-		"ack":        func() (Email, error) { return Acknowledgement(a, c, []string{a.Contacts[0].Email}) },
+		"ack":        func() (Email, error) { return Acknowledgement(a, c, []string{a.Contacts[0].Email}, owner) },
 		"reply":      func() (Email, error) { return ReplyNotice(a, c, officer, "Thanks "+hostile) },
 		"quarantine": func() (Email, error) { return QuarantineNotice(hostile, "x <x@example.org>", hostile, officer, "CP-1") },
 		"bounce":     func() (Email, error) { return BounceNotice(a, a.Contacts[0].Email, "Bounce", officer) },
-		"remittance": func() (Email, error) { return Remittance(a, a.Instalments[1], "<ref>", c.DueDate, officer) },
+		"remittance": func() (Email, error) { return Remittance(a, a.Instalments[1], "<ref>", c.DueDate, officer, owner) },
+		"terminated": func() (Email, error) {
+			t := *a
+			t.Status, t.TerminationMessage = grants.AgreementTerminated, hostile
+			return Terminated(&t, "<i>Programme</i>", owner)
+		},
+		"terminated-finance": func() (Email, error) {
+			t := *a
+			t.Status, t.TerminationReason = grants.AgreementTerminated, hostile
+			return TerminatedFinance(&t, officer)
+		},
 	}
 	for name, render := range emails {
 		e, err := render()
@@ -285,8 +327,147 @@ func BenchmarkCheckIn(b *testing.B) {
 	c := checkIn(a, 2)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := CheckIn(a, c, replyTo, "Open Doors 2026"); err != nil {
+		if _, err := CheckIn(a, c, replyTo, "Open Doors 2026", owner); err != nil {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestEmailsNeverPromiseWhatARuleBlocks: a check-in promises prompt payment
+// of the next instalment only when nothing earlier holds it up; every email
+// to the partner says where each unpaid instalment stands; the
+// acknowledgement says what the reply unblocked.
+func TestEmailsNeverPromiseWhatARuleBlocks(t *testing.T) {
+	const promise = "we can pay it without delay"
+	a := fixture(t)
+	e, err := CheckIn(a, checkIn(a, 2), replyTo, "P", owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(e.Text, promise) {
+		t.Errorf("nothing blocks instalment 3, yet no promise:\n%s", e.Text)
+	}
+
+	for name, block := range map[string]func(a *grants.Agreement){
+		"earlier instalment waits on check-in 1": func(a *grants.Agreement) {
+			a.Instalments[1].Status, a.Instalments[1].AwaitingCheckIn = grants.InstalmentDue, true
+			a.CheckIns[0].Status = grants.CheckInOverdue
+		},
+		"earlier instalment held": func(a *grants.Agreement) {
+			a.Instalments[1].Status, a.CheckIns[0].Status = grants.InstalmentHeld, grants.CheckInReceived
+		},
+		"next instalment held": func(a *grants.Agreement) {
+			a.Instalments[2].Status, a.CheckIns[0].Status = grants.InstalmentHeld, grants.CheckInReceived
+		},
+	} {
+		a := fixture(t)
+		block(a)
+		e, err := CheckIn(a, checkIn(a, 2), replyTo, "P", owner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, body := range []string{e.Text, htmlUnescape(e.HTML)} {
+			if strings.Contains(body, promise) {
+				t.Errorf("%s: the check-in still promises prompt payment", name)
+			}
+			if !strings.Contains(body, "Where your grant stands") {
+				t.Errorf("%s: no word on where the money stands", name)
+			}
+		}
+		if strings.Contains(name, "check-in 1") && !strings.Contains(e.Text, "Instalment 2 (£2,500.00, due 30 April 2026) is due and waiting for your reply to check-in 1.") {
+			t.Errorf("%s: the standing does not name the instalment and its check-in:\n%s", name, e.Text)
+		}
+		if strings.Contains(name, "held") && !strings.Contains(e.Text, "is on hold") {
+			t.Errorf("%s: the standing does not say the instalment is held:\n%s", name, e.Text)
+		}
+	}
+
+	// The acknowledgement of check-in 1 while instalment 2 is due.
+	a = fixture(t)
+	a.Instalments[0].Status, a.Instalments[1].Status, a.CheckIns[0].Status = grants.InstalmentPaid, grants.InstalmentDue, grants.CheckInReceived
+	ack, err := Acknowledgement(a, a.CheckIns[0], []string{"asha@riverside.example.org"}, owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(ack.Text, "instalment 2 (£2,500.00) can now be paid") {
+		t.Errorf("the acknowledgement does not say what it unblocked:\n%s", ack.Text)
+	}
+	// Still held for another reason: the acknowledgement says so.
+	a.Instalments[1].Status = grants.InstalmentHeld
+	ack, _ = Acknowledgement(a, a.CheckIns[0], []string{"asha@riverside.example.org"}, owner)
+	if !strings.Contains(ack.Text, "is on hold for another reason") || strings.Contains(ack.Text, "can now be paid") {
+		t.Errorf("a held instalment is not told as held:\n%s", ack.Text)
+	}
+}
+
+// TestANamedOfficer: partner emails come from and are signed by the
+// agreement's officer; remittances and acknowledgements reach them on
+// reply, check-ins keep their signed reply address.
+func TestANamedOfficer(t *testing.T) {
+	a := fixture(t)
+	c, _ := CheckIn(a, checkIn(a, 2), replyTo, "P", owner)
+	if c.FromName != "Olu Adeyemi" || len(c.ReplyTo) != 1 || c.ReplyTo[0] != replyTo || !strings.Contains(c.Text, "With thanks,\nOlu Adeyemi") {
+		t.Errorf("check-in: FromName %q, ReplyTo %v, text:\n%s", c.FromName, c.ReplyTo, c.Text)
+	}
+	for name, e := range map[string]Email{
+		"remittance": must1(Remittance(a, a.Instalments[0], "R1", a.StartDate, []string{"ben@riverside.example.org"}, owner)),
+		"ack":        must1(Acknowledgement(a, a.CheckIns[0], []string{"ben@riverside.example.org"}, owner)),
+		"terminated": must1(Terminated(a, "P", owner)),
+	} {
+		if e.FromName != "Olu Adeyemi" || len(e.ReplyTo) != 1 || e.ReplyTo[0] != owner.Email || !strings.Contains(e.Text, "Olu Adeyemi") {
+			t.Errorf("%s: FromName %q, ReplyTo %v", name, e.FromName, e.ReplyTo)
+		}
+	}
+	// No officer named: the team signs, and there is no Reply-To.
+	r, _ := Remittance(a, a.Instalments[0], "R1", a.StartDate, []string{"ben@riverside.example.org"}, grants.Officer{})
+	if r.FromName != "" || r.ReplyTo != nil || !strings.Contains(r.Text, "The partnerships team") {
+		t.Errorf("no officer: FromName %q, ReplyTo %v", r.FromName, r.ReplyTo)
+	}
+	s, err := NewSender(&fakeSES{}, "Riverside Community Fund <grants@riverside.example.org>", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.From(c); got != `"Olu Adeyemi, Riverside Community Fund" <grants@riverside.example.org>` {
+		t.Errorf("From = %s", got)
+	}
+	if got := s.From(r); got != `"Riverside Community Fund" <grants@riverside.example.org>` {
+		t.Errorf("From without an officer = %s", got)
+	}
+}
+
+// TestTerminationIsTold: the partner's email carries the officer's words
+// and never the internal reason; finance's names what is cancelled; a
+// reply after termination is thanked as a message, not as the report.
+func TestTerminationIsTold(t *testing.T) {
+	a := fixture(t)
+	a.Instalments[0].Status = grants.InstalmentPaid
+	if _, err := a.TerminateAndTell("Internal: governance concerns", "We are sorry to end our partnership.", time.Date(2026, 5, 2, 10, 0, 0, 0, time.UTC), "olu"); err != nil {
+		t.Fatal(err)
+	}
+	p := must1(Terminated(a, "Open Doors 2026", owner))
+	if !strings.Contains(p.Text, "We are sorry to end our partnership.") || strings.Contains(p.Text, "governance") || strings.Contains(p.HTML, "governance") {
+		t.Errorf("partner email:\n%s", p.Text)
+	}
+	if len(p.To) != 2 {
+		t.Errorf("partner email To = %v, want both contacts", p.To)
+	}
+	f := must1(TerminatedFinance(a, []string{"finance@museum.example.org"}))
+	if !strings.Contains(f.Text, "Cancelled: instalment 2, 3 and 4 (£7,500.00)") || !strings.Contains(f.Text, "Paid: £2,500.00") {
+		t.Errorf("finance email:\n%s", f.Text)
+	}
+	ack := must1(Acknowledgement(a, a.CheckIns[3], []string{"asha@riverside.example.org"}, owner))
+	if strings.Contains(ack.Subject+ack.Text, "end-of-agreement report") || !strings.Contains(ack.Text, "not filed as a check-in") {
+		t.Errorf("a reply after termination is thanked as the report: %s\n%s", ack.Subject, ack.Text)
+	}
+	n := must1(ReplyNotice(a, a.CheckIns[3], officer, "hello"))
+	if strings.Contains(n.Subject+n.Text, "end-of-agreement report") || !strings.Contains(n.Subject, "after termination") {
+		t.Errorf("reply notice after termination: %s\n%s", n.Subject, n.Text)
+	}
+}
+
+func must1(e Email, err error) Email {
+	if err != nil {
+		panic(err)
+	}
+	return e
 }

@@ -8,16 +8,18 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/service/ses"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/smithy-go"
 )
 
-// SES answers a send over the account's per-second rate with error code
-// "Throttling" and the message "Maximum sending rate exceeded." (HTTP 400).
-// It uses the same code for "Daily message quota exceeded.", which no retry
-// within seconds can fix.
+// SES v2 answers a send over the account's per-second rate with HTTP 429
+// and error code "TooManyRequestsException" (v1 said "Throttling", kept in
+// case a gateway answers in the old words), message "Maximum sending rate
+// exceeded.". "Daily message quota exceeded." no retry within seconds can
+// fix, whatever code carries it.
 const (
-	throttlingCode   = "Throttling"
+	throttlingCode   = "TooManyRequestsException"
+	throttlingCodeV1 = "Throttling"
 	dailyQuotaNotice = "Daily message quota exceeded"
 )
 
@@ -38,8 +40,8 @@ var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 6, BaseDelay: 200 * time.Milli
 
 // RetryOptions configures an SES client with DefaultRetryPolicy:
 //
-//	client := ses.NewFromConfig(cfg, mailer.RetryOptions)
-func RetryOptions(o *ses.Options) { WithRetry(DefaultRetryPolicy)(o) }
+//	client := sesv2.NewFromConfig(cfg, mailer.RetryOptions)
+func RetryOptions(o *sesv2.Options) { WithRetry(DefaultRetryPolicy)(o) }
 
 // WithRetry configures an SES client with p. The SDK's standard retryer
 // already counts "Throttling" as retryable, but with at most 3 attempts and
@@ -48,7 +50,7 @@ func RetryOptions(o *ses.Options) { WithRetry(DefaultRetryPolicy)(o) }
 // which stops a client from retrying forever when SES throttles steadily, and
 // changes the attempts and the backoff. It also overrides AWS_MAX_ATTEMPTS,
 // so the policy in code is the one that runs.
-func WithRetry(p RetryPolicy) func(*ses.Options) {
+func WithRetry(p RetryPolicy) func(*sesv2.Options) {
 	if p.MaxAttempts <= 0 {
 		p.MaxAttempts = DefaultRetryPolicy.MaxAttempts
 	}
@@ -58,7 +60,7 @@ func WithRetry(p RetryPolicy) func(*ses.Options) {
 	if p.MaxBackoff <= 0 {
 		p.MaxBackoff = DefaultRetryPolicy.MaxBackoff
 	}
-	return func(o *ses.Options) {
+	return func(o *sesv2.Options) {
 		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
 			so.MaxAttempts = p.MaxAttempts
 			so.MaxBackoff = p.MaxBackoff
@@ -71,7 +73,7 @@ func WithRetry(p RetryPolicy) func(*ses.Options) {
 			// would retry the daily quota too.)
 			so.Retryables = append([]retry.IsErrorRetryable{
 				retry.IsErrorRetryableFunc(noRetryDailyQuota),
-				retry.RetryableErrorCode{Codes: map[string]struct{}{throttlingCode: {}}},
+				retry.RetryableErrorCode{Codes: map[string]struct{}{throttlingCode: {}, throttlingCodeV1: {}}},
 			}, so.Retryables...)
 		})
 		// Options.RetryMaxAttempts (set from AWS_MAX_ATTEMPTS) would
@@ -82,8 +84,7 @@ func WithRetry(p RetryPolicy) func(*ses.Options) {
 
 func noRetryDailyQuota(err error) aws.Ternary {
 	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) && apiErr.ErrorCode() == throttlingCode &&
-		strings.Contains(apiErr.ErrorMessage(), dailyQuotaNotice) {
+	if errors.As(err, &apiErr) && strings.Contains(apiErr.ErrorMessage(), dailyQuotaNotice) {
 		return aws.FalseTernary
 	}
 	return aws.UnknownTernary

@@ -7,19 +7,25 @@ import (
 	"net/mail"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ses"
-	"github.com/aws/aws-sdk-go-v2/service/ses/types"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 )
 
-// SendEmailAPI is the one SES call the Sender makes; *ses.Client satisfies
-// it, and tests may substitute their own.
+// SendEmailAPI is the one SES call the Sender makes (SES v2's SendEmail);
+// *sesv2.Client satisfies it, and tests may substitute their own.
+//
+// Why v2: both APIs deliver alike in AWS, and ses:SendEmail allows both; but
+// the local aws-ses-v2-local keeps only the first To address of a v1
+// SendEmail, and every address of a v2 one, and v2 carries extra headers
+// (the Date header below).
 type SendEmailAPI interface {
-	SendEmail(ctx context.Context, in *ses.SendEmailInput, optFns ...func(*ses.Options)) (*ses.SendEmailOutput, error)
+	SendEmail(ctx context.Context, in *sesv2.SendEmailInput, optFns ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error)
 }
 
-var _ SendEmailAPI = (*ses.Client)(nil)
+var _ SendEmailAPI = (*sesv2.Client)(nil)
 
 // maxRecipients is SES's limit on recipients of one message.
 const maxRecipients = 50
@@ -36,10 +42,10 @@ const charset = "UTF-8"
 // reported as a success.
 var ErrNoMessageID = errors.New("mailer: SES returned no message ID")
 
-// Sender sends Emails through SES (the v1 SendEmail API).
+// Sender sends Emails through SES (the v2 SendEmail API).
 type Sender struct {
 	client           SendEmailAPI
-	from             string
+	from             *mail.Address
 	configurationSet string
 }
 
@@ -55,9 +61,22 @@ func NewSender(client SendEmailAPI, from string, configurationSet string) (*Send
 	if err != nil {
 		return nil, fmt.Errorf("mailer: from address %q: %w", from, err)
 	}
-	// String re-encodes a non-ASCII display name as an RFC 2047 encoded
-	// word, which SES requires in Source.
-	return &Sender{client: client, from: addr.String(), configurationSet: configurationSet}, nil
+	return &Sender{client: client, from: addr, configurationSet: configurationSet}, nil
+}
+
+// From is the From address of e: the configured address, under the name of
+// the person the email is from, with the funder's name ("Olu Adeyemi,
+// Riverside Community Fund") when e names one. String re-encodes a
+// non-ASCII display name as an RFC 2047 encoded word, which SES requires.
+func (s *Sender) From(e Email) string {
+	name := s.from.Name
+	if who := oneLine(e.FromName, 100); who != "" {
+		name = who
+		if s.from.Name != "" {
+			name += ", " + s.from.Name
+		}
+	}
+	return (&mail.Address{Name: name, Address: s.from.Address}).String()
 }
 
 // Send sends e and returns SES's message ID. A throttled send that stays
@@ -74,15 +93,24 @@ func (s *Sender) Send(ctx context.Context, e Email) (messageID string, err error
 	if e.HTML != "" {
 		body.Html = &types.Content{Data: aws.String(e.HTML), Charset: aws.String(charset)}
 	}
-	in := &ses.SendEmailInput{
-		Source:           aws.String(s.from),
+	msg := &types.Message{
+		Subject: &types.Content{Data: aws.String(oneLine(e.Subject, 400)), Charset: aws.String(charset)},
+		Body:    body,
+	}
+	// The date the email was written, on the sender's clock. SES replaces a
+	// Date header with the time it accepted the message, the same instant
+	// in AWS; locally, where the clock is simulated, the header keeps the
+	// simulated date, so the mail viewer's store shows when, in the walked
+	// year, each email went out.
+	if !e.Date.IsZero() {
+		msg.Headers = []types.MessageHeader{{Name: aws.String("Date"), Value: aws.String(e.Date.Format(time.RFC1123Z))}}
+	}
+	in := &sesv2.SendEmailInput{
+		FromEmailAddress: aws.String(s.From(e)),
 		Destination:      &types.Destination{ToAddresses: e.To},
 		ReplyToAddresses: e.ReplyTo,
-		Message: &types.Message{
-			Subject: &types.Content{Data: aws.String(oneLine(e.Subject, 400)), Charset: aws.String(charset)},
-			Body:    body,
-		},
-		Tags: MessageTags(e.Tags),
+		Content:          &types.EmailContent{Simple: msg},
+		EmailTags:        MessageTags(e.Tags),
 	}
 	if s.configurationSet != "" {
 		in.ConfigurationSetName = aws.String(s.configurationSet)

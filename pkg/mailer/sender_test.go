@@ -16,7 +16,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/service/ses"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -57,7 +57,7 @@ func checkInEmail(t *testing.T, to ...string) Email {
 	for i, addr := range to {
 		a.Contacts = append(a.Contacts, grants.Contact{Name: fmt.Sprintf("Contact %d", i+1), Email: addr})
 	}
-	e, err := CheckIn(a, checkIn(a, 2), replyTo, "Open Doors 2026")
+	e, err := CheckIn(a, checkIn(a, 2), replyTo, "Open Doors 2026", grants.Officer{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func checkInEmail(t *testing.T, to ...string) Email {
 }
 
 func TestSendThroughSES(t *testing.T) {
-	client, endpoint := testenv.SES(t, WithRetry(fastRetry))
+	client, endpoint := testenv.SESv2(t, WithRetry(fastRetry))
 	for _, configSet := range []string{"", "partnership-mail"} {
 		t.Run("configuration set "+configSet, func(t *testing.T) {
 			addr := uniqueAddress(t)
@@ -100,18 +100,21 @@ func TestSendThroughSES(t *testing.T) {
 	}
 }
 
-// TestSendToSeveralContacts records what aws-ses-v2-local (2.10.2) keeps of a
-// message with several To addresses: its request schema names only
-// ToAddresses.member.1, and zod drops the rest, so the store lists just the
-// first recipient even though SES itself would deliver to all of them.
+// TestSendToSeveralContacts: every recipient reaches the mail viewer, and
+// the email's own date (the sender's clock, simulated locally) is in its
+// Date header. With SES v1 the emulator (2.10.2) kept only the first To
+// address (its schema names only ToAddresses.member.1); v2 keeps them all.
 func TestSendToSeveralContacts(t *testing.T) {
-	client, endpoint := testenv.SES(t)
+	client, endpoint := testenv.SESv2(t)
 	s, err := NewSender(client, from, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	first, second := uniqueAddress(t), uniqueAddress(t)
-	id, err := s.Send(context.Background(), checkInEmail(t, first, second))
+	e := checkInEmail(t, first, second)
+	e.Date = time.Date(2027, 3, 2, 9, 0, 0, 0, time.UTC)
+	e.FromName = "Olu Adeyemi"
+	id, err := s.Send(context.Background(), e)
 	if err != nil || id == "" {
 		t.Fatalf("Send = %q, %v", id, err)
 	}
@@ -119,19 +122,26 @@ func TestSendToSeveralContacts(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("want the message stored once, got %d", len(got))
 	}
-	t.Logf("emulator stored To = %v for a message sent to two contacts", got[0].Destination.To)
+	if to := got[0].Destination.To; len(to) != 2 || to[0] != first || to[1] != second {
+		t.Errorf("emulator stored To = %v, want both contacts", to)
+	}
+	var date string
+	for _, h := range got[0].Headers {
+		if h.Name == "Date" {
+			date = h.Value
+		}
+	}
+	if date != "Tue, 02 Mar 2027 09:00:00 +0000" {
+		t.Errorf("Date header = %q (headers %v)", date, got[0].Headers)
+	}
+	if !strings.HasPrefix(got[0].From, "\"Olu Adeyemi, ") && !strings.HasPrefix(got[0].From, "Olu Adeyemi, ") {
+		t.Errorf("From = %q, want the officer's name before the funder's", got[0].From)
+	}
 }
 
 // sesThrottlingBody is the error SES's query API returns (HTTP 400) when a
 // send exceeds the account's per-second rate.
-const sesThrottlingBody = `<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/">
-  <Error>
-    <Type>Sender</Type>
-    <Code>Throttling</Code>
-    <Message>%s</Message>
-  </Error>
-  <RequestId>8f23e6e6-b4f2-4572-b426-343b370cb32c</RequestId>
-</ErrorResponse>`
+const sesThrottlingBody = `{"message":"%s"}`
 
 // throttler answers the first n attempts of each operation with SES's
 // throttling response instead of sending them, and counts the attempts. It
@@ -154,9 +164,9 @@ func (th *throttler) HandleDeserialize(ctx context.Context, in middleware.Deseri
 	if th.attempts.Add(1) <= th.n {
 		body := strings.Replace(sesThrottlingBody, "%s", th.message, 1)
 		return middleware.DeserializeOutput{RawResponse: &smithyhttp.Response{Response: &http.Response{
-			StatusCode:    http.StatusBadRequest,
-			Status:        "400 Bad Request",
-			Header:        http.Header{"Content-Type": {"text/xml"}},
+			StatusCode:    http.StatusTooManyRequests,
+			Status:        "429 Too Many Requests",
+			Header:        http.Header{"Content-Type": {"application/json"}, "X-Amzn-Errortype": {"TooManyRequestsException:http://internal.amazon.com/coral/com.amazonaws.sesv2/"}},
 			Body:          io.NopCloser(bytes.NewReader([]byte(body))),
 			ContentLength: int64(len(body)),
 		}}}, middleware.Metadata{}, nil
@@ -165,7 +175,7 @@ func (th *throttler) HandleDeserialize(ctx context.Context, in middleware.Deseri
 	return next.HandleDeserialize(ctx, in)
 }
 
-func (th *throttler) install(o *ses.Options) {
+func (th *throttler) install(o *sesv2.Options) {
 	o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
 		return s.Deserialize.Add(th, middleware.After)
 	})
@@ -173,7 +183,7 @@ func (th *throttler) install(o *ses.Options) {
 
 func TestThrottlingIsRetriedUntilSent(t *testing.T) {
 	th := &throttler{n: 3, message: "Maximum sending rate exceeded."}
-	client, endpoint := testenv.SES(t, WithRetry(fastRetry), th.install)
+	client, endpoint := testenv.SESv2(t, WithRetry(fastRetry), th.install)
 	s, err := NewSender(client, from, "")
 	if err != nil {
 		t.Fatal(err)
@@ -197,7 +207,7 @@ func TestThrottlingIsRetriedUntilSent(t *testing.T) {
 
 func TestPersistentThrottlingFails(t *testing.T) {
 	th := &throttler{n: 1 << 30, message: "Maximum sending rate exceeded."}
-	client, endpoint := testenv.SES(t, WithRetry(fastRetry), th.install)
+	client, endpoint := testenv.SESv2(t, WithRetry(fastRetry), th.install)
 	s, err := NewSender(client, from, "")
 	if err != nil {
 		t.Fatal(err)
@@ -227,7 +237,7 @@ func TestPersistentThrottlingFails(t *testing.T) {
 
 func TestDailyQuotaIsNotRetried(t *testing.T) {
 	th := &throttler{n: 1 << 30, message: "Daily message quota exceeded."}
-	client, _ := testenv.SES(t, WithRetry(fastRetry), th.install)
+	client, _ := testenv.SESv2(t, WithRetry(fastRetry), th.install)
 	s, err := NewSender(client, from, "")
 	if err != nil {
 		t.Fatal(err)
@@ -247,7 +257,7 @@ func TestDailyQuotaIsNotRetried(t *testing.T) {
 // TestSDKDefaultRetriesThrottling pins what the SDK does without
 // RetryOptions: it already retries "Throttling", but only 3 attempts in all.
 func TestSDKDefaultRetriesThrottling(t *testing.T) {
-	throttled := &smithy.GenericAPIError{Code: "Throttling", Message: "Maximum sending rate exceeded."}
+	throttled := &smithy.GenericAPIError{Code: "TooManyRequestsException", Message: "Maximum sending rate exceeded."}
 	std := retry.NewStandard()
 	if !std.IsErrorRetryable(throttled) {
 		t.Error("the SDK's standard retryer does not retry SES Throttling")
@@ -256,7 +266,7 @@ func TestSDKDefaultRetriesThrottling(t *testing.T) {
 		t.Errorf("standard MaxAttempts = %d", std.MaxAttempts())
 	}
 
-	var o ses.Options
+	var o sesv2.Options
 	o.RetryMaxAttempts = 2 // as AWS_MAX_ATTEMPTS would set it
 	RetryOptions(&o)
 	if o.Retryer.MaxAttempts() != DefaultRetryPolicy.MaxAttempts || o.RetryMaxAttempts != DefaultRetryPolicy.MaxAttempts {
@@ -265,7 +275,7 @@ func TestSDKDefaultRetriesThrottling(t *testing.T) {
 	if !o.Retryer.IsErrorRetryable(throttled) {
 		t.Error("RetryOptions does not retry Throttling")
 	}
-	if o.Retryer.IsErrorRetryable(&smithy.GenericAPIError{Code: "Throttling", Message: "Daily message quota exceeded."}) {
+	if o.Retryer.IsErrorRetryable(&smithy.GenericAPIError{Code: "TooManyRequestsException", Message: "Daily message quota exceeded."}) {
 		t.Error("RetryOptions retries the daily quota")
 	}
 	if o.Retryer.IsErrorRetryable(&smithy.GenericAPIError{Code: "MessageRejected", Message: "Email address is not verified."}) {
@@ -297,17 +307,17 @@ func TestBackoffIsJitteredAndCapped(t *testing.T) {
 // fakeSES answers SendEmail without a network, for the cases the emulator
 // cannot produce.
 type fakeSES struct {
-	out *ses.SendEmailOutput
-	in  *ses.SendEmailInput
+	out *sesv2.SendEmailOutput
+	in  *sesv2.SendEmailInput
 }
 
-func (f *fakeSES) SendEmail(_ context.Context, in *ses.SendEmailInput, _ ...func(*ses.Options)) (*ses.SendEmailOutput, error) {
+func (f *fakeSES) SendEmail(_ context.Context, in *sesv2.SendEmailInput, _ ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
 	f.in = in
 	return f.out, nil
 }
 
 func TestSendNeverSucceedsWithoutMessageID(t *testing.T) {
-	for _, out := range []*ses.SendEmailOutput{nil, {}, {MessageId: aws.String("")}} {
+	for _, out := range []*sesv2.SendEmailOutput{nil, {}, {MessageId: aws.String("")}} {
 		s, err := NewSender(&fakeSES{out: out}, from, "")
 		if err != nil {
 			t.Fatal(err)
@@ -319,7 +329,7 @@ func TestSendNeverSucceedsWithoutMessageID(t *testing.T) {
 }
 
 func TestSendBuildsTheRequest(t *testing.T) {
-	f := &fakeSES{out: &ses.SendEmailOutput{MessageId: aws.String("m-1")}}
+	f := &fakeSES{out: &sesv2.SendEmailOutput{MessageId: aws.String("m-1")}}
 	s, err := NewSender(f, "Équipe Partenariats <p@example.org>", "")
 	if err != nil {
 		t.Fatal(err)
@@ -333,15 +343,15 @@ func TestSendBuildsTheRequest(t *testing.T) {
 	if in.ConfigurationSetName != nil {
 		t.Errorf("ConfigurationSetName = %q, want unset when empty", *in.ConfigurationSetName)
 	}
-	if got := aws.ToString(in.Source); got != "=?utf-8?q?=C3=89quipe_Partenariats?= <p@example.org>" {
-		t.Errorf("Source = %q, want an RFC 2047 encoded display name", got)
+	if got := aws.ToString(in.FromEmailAddress); got != "=?utf-8?q?=C3=89quipe_Partenariats?= <p@example.org>" {
+		t.Errorf("FromEmailAddress = %q, want an RFC 2047 encoded display name", got)
 	}
-	b := in.Message.Body
-	if aws.ToString(b.Text.Charset) != "UTF-8" || aws.ToString(b.Html.Charset) != "UTF-8" || aws.ToString(in.Message.Subject.Charset) != "UTF-8" {
+	b := in.Content.Simple.Body
+	if aws.ToString(b.Text.Charset) != "UTF-8" || aws.ToString(b.Html.Charset) != "UTF-8" || aws.ToString(in.Content.Simple.Subject.Charset) != "UTF-8" {
 		t.Error("a part lacks the UTF-8 charset")
 	}
 	var tags []string
-	for _, tg := range in.Tags {
+	for _, tg := range in.EmailTags {
 		tags = append(tags, aws.ToString(tg.Name)+"="+aws.ToString(tg.Value))
 	}
 	if got, want := strings.Join(tags, " "), "agreement_id=CP_2026_003 kind=check-in ses_caller=x"; got != want {

@@ -21,18 +21,20 @@ type Kind string
 
 // The kinds of key. The strings are stored: never change one.
 const (
-	KindCheckIn          Kind = "checkin"           // checkin#NN
-	KindReminder         Kind = "reminder"          // reminder#NN#k
-	KindOverdue          Kind = "overdue"           // overdue#NN
-	KindDueNotice        Kind = "due-notice"        // due-notice#NN
-	KindRemittance       Kind = "remittance"        // remittance#NN
-	KindPaidEvent        Kind = "paid-event"        // paid-event#NN
-	KindBounce           Kind = "bounce"            // bounce#kind#messageID#email
-	KindAck              Kind = "ack"               // ack#NN#messageID
-	KindReplyNotice      Kind = "reply-notice"      // reply-notice#NN#messageID
-	KindQuarantineNotice Kind = "quarantine-notice" // quarantine-notice#messageID
-	KindMessage          Kind = "msg"               // msg#messageID, in InboundPartition
-	KindWelcome          Kind = "welcome"           // welcome: the one email of an agreement activated after its start
+	KindCheckIn           Kind = "checkin"            // checkin#NN
+	KindReminder          Kind = "reminder"           // reminder#NN#k
+	KindOverdue           Kind = "overdue"            // overdue#NN
+	KindDueNotice         Kind = "due-notice"         // due-notice#NN
+	KindRemittance        Kind = "remittance"         // remittance#NN
+	KindPaidEvent         Kind = "paid-event"         // paid-event#NN
+	KindBounce            Kind = "bounce"             // bounce#kind#messageID#email
+	KindAck               Kind = "ack"                // ack#NN#messageID
+	KindReplyNotice       Kind = "reply-notice"       // reply-notice#NN#messageID
+	KindQuarantineNotice  Kind = "quarantine-notice"  // quarantine-notice#messageID
+	KindMessage           Kind = "msg"                // msg#messageID, in InboundPartition
+	KindTerminated        Kind = "terminated"         // terminated: the partner is told
+	KindTerminatedFinance Kind = "terminated-finance" // terminated-finance: finance is told
+	KindWelcome           Kind = "welcome"            // welcome: the one email of an agreement activated after its start
 )
 
 // Key is one outbox key, parsed. Which fields are set depends on Kind: a
@@ -93,6 +95,12 @@ func QuarantineNoticeKey(messageID string) Key {
 // WelcomeKey is the welcome to a partner whose agreement was activated
 // after it started.
 func WelcomeKey() Key { return Key{Kind: KindWelcome} }
+
+// TerminatedKey tells the partner that their agreement was terminated.
+func TerminatedKey() Key { return Key{Kind: KindTerminated} }
+
+// TerminatedFinanceKey tells finance that an agreement was terminated.
+func TerminatedFinanceKey() Key { return Key{Kind: KindTerminatedFinance} }
 
 // MessageKey is the once-only record of a received message.
 func MessageKey(messageID string) Key { return Key{Kind: KindMessage, MessageID: messageID} }
@@ -156,6 +164,10 @@ func ParseKey(s string) (Key, error) {
 	case KindQuarantineNotice, KindMessage:
 		k.MessageID = rest
 	case KindWelcome:
+	case KindTerminated, KindTerminatedFinance:
+		if rest != "" {
+			err = errors.New("takes nothing after the kind")
+		}
 	default:
 		err = fmt.Errorf("unknown kind %q", kind)
 	}

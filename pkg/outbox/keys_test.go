@@ -25,6 +25,8 @@ func TestKeysKeepTheirStoredForm(t *testing.T) {
 		"reply-notice#04#0100-msg":               ReplyNoticeKey(4, "0100-msg"),
 		"quarantine-notice#0100-msg":             QuarantineNoticeKey("0100-msg"),
 		"msg#0100-msg":                           MessageKey("0100-msg"),
+		"terminated":                             TerminatedKey(),
+		"terminated-finance":                     TerminatedFinanceKey(),
 	} {
 		if got := k.String(); got != want {
 			t.Errorf("%+v.String() = %q, want %q", k, got, want)
@@ -97,6 +99,7 @@ func TestKeysRoundTrip(t *testing.T) {
 			BounceKey(word(addr), []string{"Bounce", "complaint"}[r.IntN(2)], word(id)),
 			AckKey(n(), word(id+"#")), ReplyNoticeKey(n(), word(id+"#")),
 			QuarantineNoticeKey(word(id + "#")), MessageKey(word(id + "#")),
+			TerminatedKey(), TerminatedFinanceKey(),
 		}
 		for _, k := range keys {
 			got, err := ParseKey(k.String())
@@ -148,6 +151,14 @@ func TestParseKeyOnMutatedKeys(t *testing.T) {
 			if k, err := ParseKey(s); err == nil && k.String() != s {
 				t.Errorf("ParseKey(%q) = %+v, written back as %q", s, k, k.String())
 			}
+		}
+	}
+}
+
+func TestTerminatedKeysTakeNothingMore(t *testing.T) {
+	for _, s := range []string{"terminated#01", "terminated-finance#x"} {
+		if _, err := ParseKey(s); !errors.Is(err, ErrBadKey) {
+			t.Errorf("ParseKey(%q) = %v, want ErrBadKey", s, err)
 		}
 	}
 }

@@ -25,6 +25,13 @@ func (s *Service) CreateAgreement(ctx context.Context, actor string, in grants.N
 			if err != nil {
 				return nil, grants.Effects{}, err
 			}
+			if o := p.Defaults(s.Defaults).Owner; a.Owner.IsZero() && !o.IsZero() {
+				// The programme's named default officer owns an agreement
+				// nobody was named for (without one, ProgrammeSettings.OwnerOf
+				// falls back to the first officer address when an email is
+				// written).
+				a.Owner = o
+			}
 			a.ID = s.NewID()
 			created := grants.AuditEntry{At: now.UTC(), Actor: actor, Action: "agreement.created",
 				Detail: fmt.Sprintf("%s %s award in %d instalments", a.Money().Major(), a.Currency, a.InstalmentCount)}
@@ -137,15 +144,27 @@ func (s *Service) Activate(ctx context.Context, actor, id string) (*grants.Agree
 	return synced, nil
 }
 
-// Terminate ends an agreement early and deletes its schedules.
-func (s *Service) Terminate(ctx context.Context, actor, id, reason string) (*grants.Agreement, error) {
+// Terminate ends an agreement early and deletes its schedules. The partner
+// (in message, the officer's words for them) and finance are told: the two
+// emails are enqueued with the change and delivered from the outbox.
+func (s *Service) Terminate(ctx context.Context, actor, id, reason, message string) (*grants.Agreement, error) {
 	now := s.Now()
+	claim := s.claimFor(now, false)
+	var keys []outbox.Key
 	a, err := s.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
-		e, err := a.Terminate(reason, now, actor)
-		return grants.Audited(e), err
+		fx, err := a.TerminateAndTell(reason, message, now, actor)
+		keys, fx.ClaimedBy = fx.Outbox, claim
+		return fx, err
 	})
 	if err != nil {
 		return nil, err
+	}
+	if len(keys) > 0 && s.Letters != nil {
+		if p, err := s.settings(ctx, a.Programme); err != nil {
+			logError(ctx, "read settings to tell of a termination; the sweep will retry", err, a.ID)
+		} else {
+			s.deliverClaimed(ctx, a, p, claim, nil, keys...)
+		}
 	}
 	return s.syncSchedules(ctx, a), nil
 }

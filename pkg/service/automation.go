@@ -44,6 +44,12 @@ type Letter struct {
 	Held       *grants.Quarantined // a quarantine notice's message
 	Bounced    string              // a bounce notice's address
 	BounceKind string              // "Bounce" or "Complaint"
+	// Owner is the agreement's officer: who partner emails are from and
+	// signed by, and whom replies to them reach.
+	Owner grants.Officer
+	// Date is when the letter is written, on the service's clock (the
+	// simulated one locally): the email's Date header.
+	Date time.Time
 }
 
 // Posted is an email sent: SES's message ID, and what it said to whom, for
@@ -233,7 +239,7 @@ func (s *Service) lease() time.Duration {
 // known, if given, is the reply an acknowledgement or notice is about, so it
 // is not read back.
 func (s *Service) letter(ctx context.Context, a *grants.Agreement, k outbox.Key, p grants.ProgrammeSettings, known *grants.Reply) (Letter, int, error) {
-	l := Letter{Kind: k.Kind, Agreement: a, Programme: p.Name}
+	l := Letter{Kind: k.Kind, Agreement: a, Programme: p.Name, Date: s.Now(), Owner: p.OwnerOf(a)}
 	switch k.Kind {
 	case outbox.KindCheckIn, outbox.KindReminder, outbox.KindOverdue, outbox.KindAck, outbox.KindReplyNotice:
 		c := a.CheckIn(k.CheckIn)
@@ -257,11 +263,13 @@ func (s *Service) letter(ctx context.Context, a *grants.Agreement, k outbox.Key,
 			return l, k.CheckIn, err
 		}
 	case outbox.KindOverdue, outbox.KindBounce:
-		l.To, l.Bounced, l.BounceKind = p.OfficerEmails, k.Email, bounceKindTitle(k.BounceKind)
+		l.To, l.Bounced, l.BounceKind = p.NoticesTo(a), k.Email, bounceKindTitle(k.BounceKind)
 	case outbox.KindDueNotice:
 		l.To = p.FinanceEmails
-	case outbox.KindRemittance, outbox.KindWelcome:
+	case outbox.KindRemittance, outbox.KindWelcome, outbox.KindTerminated:
 		l.To = deliverable(a)
+	case outbox.KindTerminatedFinance:
+		l.To = p.FinanceEmails
 	case outbox.KindAck, outbox.KindReplyNotice:
 		reply := known
 		if reply == nil || reply.MessageID != k.MessageID {
@@ -269,7 +277,7 @@ func (s *Service) letter(ctx context.Context, a *grants.Agreement, k outbox.Key,
 			r, err = s.reply(ctx, a.ID, k.CheckIn, k.MessageID)
 			reply = &r
 		}
-		l.Reply, l.To = reply, p.OfficerEmails
+		l.Reply, l.To = reply, p.NoticesTo(a)
 		if k.Kind == outbox.KindAck {
 			l.To = []string{reply.From}
 		}
@@ -309,7 +317,7 @@ func (s *Service) deliverQuarantineNotice(ctx context.Context, k outbox.Key, tok
 			return s.release(ctx, outbox.InboundPartition, key, token, err)
 		}
 	}
-	posted, err := s.Letters.Post(ctx, Letter{Kind: k.Kind, Held: q, To: p.OfficerEmails, Programme: p.Name})
+	posted, err := s.Letters.Post(ctx, Letter{Kind: k.Kind, Held: q, To: p.OfficerEmails, Programme: p.Name, Date: s.Now()})
 	if err != nil {
 		return s.release(ctx, outbox.InboundPartition, key, token, err)
 	}

@@ -99,7 +99,7 @@ func (s *Service) AcceptReply(ctx context.Context, reply grants.Reply, actor str
 		entries, err := a.ReceiveReply(reply.CheckIn, reply, with.At, actor)
 		fx := with
 		fx.Audit = append(entries, with.Audit...)
-		fx.Replies, fx.Outbox, fx.ClaimedBy = []grants.Reply{reply}, []outbox.Key{ack, notice}, claim
+		fx.Replies, fx.Outbox, fx.ClaimedBy = []grants.Reply{a.FileReply(reply)}, []outbox.Key{ack, notice}, claim
 		return fx, err
 	}
 	var a *grants.Agreement

@@ -18,7 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
-	"github.com/aws/aws-sdk-go-v2/service/ses"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
@@ -63,7 +63,7 @@ var schedCfg = schedules.Config{
 func at9(d grants.Date) time.Time { return d.At(9, 0, london) }
 
 type options struct {
-	ses []func(*ses.Options)
+	ses []func(*sesv2.Options)
 	db  []func(*dynamodb.Options)
 }
 
@@ -85,7 +85,7 @@ type env struct {
 func newEnv(t testing.TB, now time.Time, opts options) *env {
 	t.Helper()
 	db, table := testenv.AppTable(t, opts.db...)
-	sesClient, endpoint := testenv.SES(t, append([]func(*ses.Options){mailer.WithRetry(fastRetry)}, opts.ses...)...)
+	sesClient, endpoint := testenv.SESv2(t, append([]func(*sesv2.Options){mailer.WithRetry(fastRetry)}, opts.ses...)...)
 	clk := testenv.NewClock(now, 0)
 
 	stub := schedulerstub.New()
@@ -232,16 +232,9 @@ func subjects(ms []emulator.SESMessage) []string {
 	return out
 }
 
-// sesThrottlingBody is SES's answer (HTTP 400) to a send over the account's
-// per-second rate.
-const sesThrottlingBody = `<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/">
-  <Error>
-    <Type>Sender</Type>
-    <Code>Throttling</Code>
-    <Message>Maximum sending rate exceeded.</Message>
-  </Error>
-  <RequestId>8f23e6e6-b4f2-4572-b426-343b370cb32c</RequestId>
-</ErrorResponse>`
+// sesThrottlingBody is SES v2's answer (HTTP 429, TooManyRequestsException)
+// to a send over the account's per-second rate.
+const sesThrottlingBody = `{"message":"Maximum sending rate exceeded."}`
 
 // throttler answers attempts with SES's throttling response while
 // remaining > 0, at the innermost end of the Deserialize step: the SDK's own
@@ -260,9 +253,9 @@ func (th *throttler) HandleDeserialize(ctx context.Context, in middleware.Deseri
 	th.attempts.Add(1)
 	if th.remaining.Add(-1) >= 0 {
 		return middleware.DeserializeOutput{RawResponse: &smithyhttp.Response{Response: &http.Response{
-			StatusCode:    http.StatusBadRequest,
-			Status:        "400 Bad Request",
-			Header:        http.Header{"Content-Type": {"text/xml"}},
+			StatusCode:    http.StatusTooManyRequests,
+			Status:        "429 Too Many Requests",
+			Header:        http.Header{"Content-Type": {"application/json"}, "X-Amzn-Errortype": {"TooManyRequestsException"}},
 			Body:          io.NopCloser(bytes.NewReader([]byte(sesThrottlingBody))),
 			ContentLength: int64(len(sesThrottlingBody)),
 		}}}, middleware.Metadata{}, nil
@@ -271,7 +264,7 @@ func (th *throttler) HandleDeserialize(ctx context.Context, in middleware.Deseri
 	return next.HandleDeserialize(ctx, in)
 }
 
-func (th *throttler) install(o *ses.Options) {
+func (th *throttler) install(o *sesv2.Options) {
 	o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
 		return s.Deserialize.Add(th, middleware.After)
 	})

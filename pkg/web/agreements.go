@@ -248,7 +248,7 @@ func (a *App) terminate(w http.ResponseWriter, r *http.Request) {
 		if reason == "" {
 			return &grants.Error{Code: grants.Invalid, Message: "Say why the agreement ends: the reason is kept in its history."}
 		}
-		_, err := a.Service.Terminate(r.Context(), v.Actor.ID, r.PathValue("id"), reason)
+		_, err := a.Service.Terminate(r.Context(), v.Actor.ID, r.PathValue("id"), reason, r.PostForm.Get("message"))
 		return err
 	})
 }
@@ -266,8 +266,11 @@ func (a *App) amend(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		_, err = a.Service.Amend(r.Context(), v.Actor.ID, r.PathValue("id"), version,
-			grants.Amendment{Terms: &terms, Support: &support, Contacts: &contacts})
+		m := grants.Amendment{Terms: &terms, Support: &support, Contacts: &contacts}
+		if name, email := strings.TrimSpace(r.PostForm.Get("ownerName")), strings.TrimSpace(r.PostForm.Get("ownerEmail")); name != "" || email != "" {
+			m.Owner = &grants.Officer{Name: name, Email: email}
+		}
+		_, err = a.Service.Amend(r.Context(), v.Actor.ID, r.PathValue("id"), version, m)
 		return err
 	})
 }

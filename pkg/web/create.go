@@ -26,6 +26,7 @@ type agreementForm struct {
 	Amount, Currency, StartDate              string
 	DurationMonths, Instalments, CheckInLead string
 	Terms, Support                           string
+	OwnerName, OwnerEmail                    string
 }
 
 func (a *App) newAgreement(w http.ResponseWriter, r *http.Request) {
@@ -109,6 +110,7 @@ func readAgreementForm(form url.Values) agreementForm {
 		Amount: g("amount"), Currency: g("currency"), StartDate: g("startDate"),
 		DurationMonths: g("durationMonths"), Instalments: g("instalments"), CheckInLead: g("checkInLead"),
 		Terms: form.Get("terms"), Support: form.Get("support"),
+		OwnerName: g("ownerName"), OwnerEmail: g("ownerEmail"),
 	}
 	for i := range f.Contacts {
 		n := strconv.Itoa(i)
@@ -130,6 +132,9 @@ func (f agreementForm) input(programme string) (grants.NewAgreementInput, []gran
 		Currency:  &f.Currency,
 		Terms:     lines(f.Terms),
 		Support:   lines(f.Support),
+	}
+	if f.OwnerName != "" || f.OwnerEmail != "" {
+		in.Owner = &grants.Officer{Name: f.OwnerName, Email: f.OwnerEmail}
 	}
 	for _, c := range f.Contacts {
 		if c != (grants.Contact{}) {
@@ -180,4 +185,5 @@ var fieldLabels = map[string]string{
 	"amount": "Award", "currency": "Currency", "startDate": "Start date", "durationMonths": "Length in months",
 	"instalmentCount": "Instalments", "checkInLeadDays": "Check-in lead days", "terms": "Co-designed terms",
 	"support": "Support", "contacts": "Contacts", "paidOn": "Paid on", "paymentReference": "Payment reference",
+	"owner.name": "Officer's name", "owner.email": "Officer's email",
 }

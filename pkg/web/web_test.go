@@ -72,7 +72,7 @@ func newApp(t *testing.T) *app {
 	db, table := testenv.AppTable(t, calls.option)
 	store := dynamo.New(db, table)
 	clock := testenv.NewClock(time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC), time.Millisecond)
-	sesClient, _ := testenv.SES(t)
+	sesClient, _ := testenv.SESv2(t)
 	sender, err := mailer.NewSender(sesClient, "grants@funder.example", "")
 	if err != nil {
 		t.Fatal(err)

@@ -11,7 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/ses"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/httpapi"
@@ -22,7 +22,13 @@ import (
 
 // Mailer builds the SES sender (throttling retried with backoff).
 func Mailer(d *app.Deps) (*mailer.Sender, error) {
-	client := ses.NewFromConfig(d.AWS, mailer.RetryOptions, func(o *ses.Options) { o.BaseEndpoint = d.Endpoint("SES") })
+	// The SES v2 client's own variable is AWS_ENDPOINT_URL_SESV2; the one
+	// SES endpoint (AWS_ENDPOINT_URL_SES) serves both APIs, so either names it.
+	ep := d.Endpoint("SESv2")
+	if ep == nil {
+		ep = d.Endpoint("SES")
+	}
+	client := sesv2.NewFromConfig(d.AWS, mailer.RetryOptions, func(o *sesv2.Options) { o.BaseEndpoint = ep })
 	return mailer.NewSender(sesOps{client.SendEmail}, os.Getenv("SENDER_EMAIL"), os.Getenv("SES_CONFIGURATION_SET"))
 }
 

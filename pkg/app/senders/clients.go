@@ -3,7 +3,7 @@ package senders
 import (
 	"context"
 
-	"github.com/aws/aws-sdk-go-v2/service/ses"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/partnership-grants/backend/pkg/app"
 )
@@ -13,9 +13,9 @@ import (
 // s3.New puts the client in an interface itself, so a wrapper saves nothing.
 
 type sesOps struct {
-	sendEmail app.Op[ses.SendEmailInput, ses.SendEmailOutput, ses.Options]
+	sendEmail app.Op[sesv2.SendEmailInput, sesv2.SendEmailOutput, sesv2.Options]
 }
 
-func (s sesOps) SendEmail(ctx context.Context, in *ses.SendEmailInput, o ...func(*ses.Options)) (*ses.SendEmailOutput, error) {
+func (s sesOps) SendEmail(ctx context.Context, in *sesv2.SendEmailInput, o ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
 	return s.sendEmail(ctx, in, o...)
 }

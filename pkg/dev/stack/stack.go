@@ -90,7 +90,7 @@ func localEnv(opts Options, endpoints map[string]string) {
 		"TABLE_NAME":                opts.TableName,
 		"TIME_ZONE":                 grants.DefaultTimeZone,
 		// What template.yaml sets from its parameters and resources.
-		"SENDER_EMAIL":                "partnerships@funder.local",
+		"SENDER_EMAIL":                "The Local Funder <partnerships@funder.local>",
 		"REPLY_DOMAIN":                "reply.funder.local",
 		"REPLY_TOKEN_SECRET":          replyTokenSecret,
 		"PROGRAMME_NAME":              "Community Partnerships Pilot",
@@ -99,6 +99,7 @@ func localEnv(opts Options, endpoints map[string]string) {
 		"FUNDER_ORG_ID":               "GB-CHC-0000000",
 		"FUNDER_NAME":                 "The Local Funder",
 		"OFFICER_EMAILS":              "programme.officer@funder.local",
+		"OFFICER_NAME":                "Olu Adeyemi",
 		"FINANCE_EMAILS":              "finance@funder.local",
 		"REMINDER_DAYS":               "7",
 		"MAX_REMINDERS":               "2",

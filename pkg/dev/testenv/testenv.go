@@ -33,6 +33,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/ses"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/partnership-grants/backend/pkg/dev/emulator"
 )
@@ -125,6 +126,14 @@ func SES(t testing.TB, optFns ...func(*ses.Options)) (*ses.Client, string) {
 	t.Helper()
 	endpoint := need(t, &sesSvc)
 	return ses.NewFromConfig(AWSConfig(t), optFns...), endpoint
+}
+
+// SESv2 is SES with a client of the v2 API (the one pkg/mailer sends
+// with), on the same emulator.
+func SESv2(t testing.TB, optFns ...func(*sesv2.Options)) (*sesv2.Client, string) {
+	t.Helper()
+	endpoint := need(t, &sesSvc)
+	return sesv2.NewFromConfig(AWSConfig(t), append([]func(*sesv2.Options){func(o *sesv2.Options) { o.BaseEndpoint = &endpoint }}, optFns...)...), endpoint
 }
 
 // S3 starts s3rver (once per test binary, data in a temp dir) and returns a

@@ -33,13 +33,13 @@ func TestReceiveAndSendCalls(t *testing.T) {
 		// Read the agreement (is the check-in due?), claim the email, read the
 		// programme's settings, record it sent with the check-in's move.
 		{"send a check-in", send, map[string]int{"DynamoDB.Query": 1, "DynamoDB.UpdateItem": 1, "DynamoDB.GetItem": 1,
-			"DynamoDB.TransactWriteItems": 1, "SES.SendEmail": 1}},
+			"DynamoDB.TransactWriteItems": 1, "SESv2.SendEmail": 1}},
 		// Claim the message, fetch it, read the agreement (its contacts), the
 		// email's first copy with the programme's settings, write the reply
 		// with the thanks and the officer's notice enqueued already claimed;
 		// send both, record both.
 		{"receive a reply", receive, map[string]int{"DynamoDB.UpdateItem": 1, "S3.GetObject": 1, "DynamoDB.Query": 1, "DynamoDB.BatchGetItem": 1,
-			"DynamoDB.TransactWriteItems": 2, "SES.SendEmail": 2}},
+			"DynamoDB.TransactWriteItems": 2, "SESv2.SendEmail": 2}},
 	} {
 		if !maps.Equal(c.got, c.want) {
 			t.Errorf("%s made %v, want %v", c.useCase, c.got, c.want)

@@ -20,7 +20,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/ses"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/partnership-grants/backend/pkg/dev/emulator"
 	"github.com/partnership-grants/backend/pkg/dev/testenv"
@@ -69,8 +69,8 @@ func New(t testing.TB, now func() time.Time) *World {
 	// Every client counts its calls on the meter of a call's context, as the
 	// functions' clients do (pkg/meter), so tests can read a use case's cost.
 	db, table := testenv.AppTable(t, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, meter.Middleware) })
-	sesClient, endpoint := testenv.SES(t, mailer.WithRetry(mailer.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxBackoff: 5 * time.Millisecond}),
-		func(o *ses.Options) { o.APIOptions = append(o.APIOptions, meter.Middleware) })
+	sesClient, endpoint := testenv.SESv2(t, mailer.WithRetry(mailer.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxBackoff: 5 * time.Millisecond}),
+		func(o *sesv2.Options) { o.APIOptions = append(o.APIOptions, meter.Middleware) })
 	s3c := testenv.S3(t, func(o *s3.Options) { o.APIOptions = append(o.APIOptions, meter.Middleware) })
 	name := testenv.BucketName(t)
 	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &name}); err != nil {
