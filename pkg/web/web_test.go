@@ -407,3 +407,60 @@ func TestSupportFollowedUpFromTheAgreementPage(t *testing.T) {
 		t.Error("the overview does not count the support delivered")
 	}
 }
+
+// An officer names who looks after an agreement on the create and amend
+// forms, and on terminating writes the words the partner's email says: the
+// partner is told at once, through the outbox.
+func TestOfficerAndTerminationThroughTheForms(t *testing.T) {
+	a := newApp(t)
+	form := filledForm("owner-1")
+	form.Set("ownerName", "Olu Adeyemi")
+	form.Set("ownerEmail", "not-an-email")
+	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", "/app/agreements", form); r.code != http.StatusBadRequest || !strings.Contains(r.body, `id="err-owner.email"`) {
+		t.Fatalf("a bad officer email: %d", r.code)
+	}
+	form.Set("ownerEmail", "olu@funder.example")
+	r := a.as("olu@funder.example", grants.RoleProgramme, "POST", "/app/agreements", form)
+	m := agreementPath.FindStringSubmatch(r.location)
+	if m == nil {
+		t.Fatalf("create with an officer: %d %s", r.code, r.body)
+	}
+	id := m[1]
+	ctx := context.Background()
+	ag, err := a.svc.Agreement(ctx, id)
+	if err != nil || ag.Owner != (grants.Officer{Name: "Olu Adeyemi", Email: "olu@funder.example"}) {
+		t.Fatalf("owner %+v, %v", ag.Owner, err)
+	}
+	amend := url.Values{"version": {strconv.Itoa(ag.Version)}, "terms": {"Co-host four community meals"}, "support": {""},
+		"contacts": {"Amina Khan, amina@levykitchen.org.uk, lead"}, "ownerName": {"Bea Lund"}, "ownerEmail": {"bea@funder.example"}}
+	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", "/app/agreements/"+id+"/amend", amend); r.code != http.StatusSeeOther {
+		t.Fatalf("amend: %d %s", r.code, r.body)
+	}
+	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", "/app/agreements/"+id+"/activate", url.Values{}); r.code != http.StatusSeeOther {
+		t.Fatalf("activate: %d", r.code)
+	}
+	page := a.as("olu@funder.example", grants.RoleProgramme, "GET", "/app/agreements/"+id, nil)
+	for _, want := range []string{`name="message"`, `value="Bea Lund"`, `value="bea@funder.example"`} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("agreement page lacks %q", want)
+		}
+	}
+	end := url.Values{"reason": {"The kitchen closed"}, "message": {"We are sorry to see the kitchen close."}}
+	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", "/app/agreements/"+id+"/terminate", end); r.code != http.StatusSeeOther {
+		t.Fatalf("terminate: %d %s", r.code, r.body)
+	}
+	ag, _ = a.svc.Agreement(ctx, id)
+	h, err := a.svc.History(ctx, id, "", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	told := map[string]string{}
+	for _, e := range h.Items {
+		if strings.HasPrefix(e.Subject, "terminated") {
+			told[e.Subject] = e.Action
+		}
+	}
+	if ag.Owner.Name != "Bea Lund" || ag.TerminationMessage != "We are sorry to see the kitchen close." || told["terminated"] != "email.sent" || told["terminated-finance"] == "" {
+		t.Errorf("owner %+v, message %q, told %v", ag.Owner, ag.TerminationMessage, told)
+	}
+}

@@ -22,13 +22,9 @@ import (
 
 // Mailer builds the SES sender (throttling retried with backoff).
 func Mailer(d *app.Deps) (*mailer.Sender, error) {
-	// The SES v2 client's own variable is AWS_ENDPOINT_URL_SESV2; the one
-	// SES endpoint (AWS_ENDPOINT_URL_SES) serves both APIs, so either names it.
-	ep := d.Endpoint("SESv2")
-	if ep == nil {
-		ep = d.Endpoint("SES")
-	}
-	client := sesv2.NewFromConfig(d.AWS, mailer.RetryOptions, func(o *sesv2.Options) { o.BaseEndpoint = ep })
+	// One SES endpoint serves both APIs: AWS_ENDPOINT_URL_SES names it for
+	// the v2 client too (then AWS_ENDPOINT_URL, as for every service).
+	client := sesv2.NewFromConfig(d.AWS, mailer.RetryOptions, func(o *sesv2.Options) { o.BaseEndpoint = d.Endpoint("SES") })
 	return mailer.NewSender(sesOps{client.SendEmail}, os.Getenv("SENDER_EMAIL"), os.Getenv("SES_CONFIGURATION_SET"))
 }
 
