@@ -188,7 +188,8 @@ func TestAgreementYear(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, m := range msgs {
-			if len(m.Destination.To) == 0 || m.Destination.To[0] != contact || len(m.ReplyTo) == 0 || answered[m.Subject] {
+			if len(m.Destination.To) == 0 || m.Destination.To[0] != contact || len(m.ReplyTo) == 0 || answered[m.Subject] ||
+				!strings.HasPrefix(m.ReplyTo[0], "checkin+") { // remittances and thanks reply to the officer (issue 14, item 5)
 				continue
 			}
 			answered[m.Subject] = true
