@@ -38,7 +38,7 @@ func Word(l service.Letter) (Email, error) {
 	case outbox.KindDueNotice:
 		return InstalmentDueNotice(a, in, in.AwaitingCheckIn, l.To)
 	case outbox.KindWelcome:
-		return Welcome(a, l.Programme, l.To)
+		return Welcome(a, l.Programme, l.To, o)
 	case outbox.KindRemittance:
 		return Remittance(a, in, in.Payment.PaymentReference, in.Payment.PaidOn, l.To, o)
 	case outbox.KindAck:

@@ -18,18 +18,23 @@ type welcomeView struct {
 	Next      int
 	NextOn    string
 	NextFinal bool
+	// Standing is where each unpaid instalment stands; SignOff the officer.
+	Standing []string
+	SignOff  string
 }
 
 // Welcome is the one email a partner gets when their agreement is activated
 // after it started: instead of every check-in and reminder whose date has
 // passed, it says what happened and what is expected next. What it reports
 // is the domain's record of the activation (grants.Activation).
-func Welcome(a *grants.Agreement, programme string, to []string) (Email, error) {
+func Welcome(a *grants.Agreement, programme string, to []string, o grants.Officer) (Email, error) {
 	v := welcomeView{
 		Names:     joinNames(namesFor(a.Contacts, to)),
 		Programme: programme,
 		Reference: a.Reference,
 		StartedOn: a.StartDate.Long(),
+		Standing:  standing(a),
+		SignOff:   signOff(o),
 	}
 	if r := a.Activation; r != nil {
 		v.Passed, v.Due = r.CheckInsPassed, r.InstalmentsDue
@@ -42,5 +47,6 @@ func Welcome(a *grants.Agreement, programme string, to []string) (Email, error) 
 	}
 	tags := agreementTags(KindWelcome, a)
 	tags["next-check-in"] = strconv.Itoa(v.Next)
-	return render(tmplWelcome, "Welcome to "+oneLine(v.Programme, maxSubjectPart)+" – "+a.Reference, to, nil, tags, v)
+	e, err := render(tmplWelcome, "Welcome to "+oneLine(v.Programme, maxSubjectPart)+" – "+a.Reference, to, nil, tags, v)
+	return fromOfficer(e, err, o, true)
 }

@@ -20,7 +20,7 @@ func TestWelcomeAfterALateActivation(t *testing.T) {
 		t.Fatal(err)
 	}
 	to := []string{"asha@riverside.example.org"}
-	e, err := Welcome(a, "Open Doors", to)
+	e, err := Welcome(a, "Open Doors", to, grants.Officer{Name: "Olu Adeyemi", Email: "olu@funder.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,10 +31,12 @@ func TestWelcomeAfterALateActivation(t *testing.T) {
 			t.Errorf("welcome does not say %q:\n%s", want, e.Text)
 		}
 	}
-	if e.Subject != "Welcome to Open Doors – CP-2026-003" || len(e.ReplyTo) != 0 {
-		t.Errorf("subject %q, reply-to %v", e.Subject, e.ReplyTo)
+	// From the agreement's officer, signed by them, and a reply reaches them.
+	if e.Subject != "Welcome to Open Doors – CP-2026-003" || e.FromName != "Olu Adeyemi" || len(e.ReplyTo) != 1 || e.ReplyTo[0] != "olu@funder.example" ||
+		!strings.Contains(e.Text, "With thanks,\nOlu Adeyemi") || !strings.Contains(e.Text, "Where your grant stands") {
+		t.Errorf("subject %q, from %q, reply-to %v:\n%s", e.Subject, e.FromName, e.ReplyTo, e.Text)
 	}
-	if _, err := Welcome(a, "", nil); err != ErrNoRecipients {
+	if _, err := Welcome(a, "", nil, grants.Officer{}); err != ErrNoRecipients {
 		t.Errorf("no recipients: %v", err)
 	}
 }
