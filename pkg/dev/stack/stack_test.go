@@ -176,10 +176,28 @@ func TestAgreementYear(t *testing.T) {
 		t.Errorf("final report due %s, end date %s", final.DueDate, activated.EndDate)
 	}
 
+	// A second partnership in the programme, which ends early.
+	ending := fmt.Sprintf("chair-%d@moss-side-makers.example", now.UnixNano())
+	var b grants.Agreement
+	officer.must(201, "POST", "/agreements", fmt.Sprintf(`{"programme": "year-walk",
+		"partner": {"name": "Moss Side Makers", "registrationNumber": "1170001", "address": "2 Alexandra Road, Manchester M16 7BA"},
+		"contacts": [{"name": "Jo Reid", "email": %q, "role": "chair"}],
+		"amount": 400000, "startDate": %q, "terms": ["Run a makers' market"], "support": ["Mentoring"]}`, ending, start), &b)
+	officer.must(200, "POST", "/agreements/"+b.ID+"/activate", "", nil)
+
 	sesURL := fmt.Sprintf("http://127.0.0.1:%d", st.opts.SESPort)
 	answered := map[string]bool{}
 	paid := 0
 	for day := 0; day < 420 && (paid < 4 || len(answered) < 4); day++ {
+		switch day {
+		case 60:
+			// The officer records that the support was delivered...
+			officer.must(200, "PATCH", "/agreements/"+a.ID+"/support/1", `{"status": "delivered", "note": "Two training sessions held"}`, nil)
+		case 100:
+			// ...and the second partnership ends, the partner told in the officer's words.
+			officer.must(200, "POST", "/agreements/"+b.ID+"/terminate",
+				`{"reason": "The group has disbanded", "message": "We are sorry the group has had to stop. Thank you for the market."}`, nil)
+		}
 		if _, err := st.Runner.Advance(ctx, 1); err != nil {
 			t.Fatalf("day %d: %v", day, err)
 		}
@@ -193,15 +211,30 @@ func TestAgreementYear(t *testing.T) {
 				continue
 			}
 			answered[m.Subject] = true
+			if len(answered) == 2 {
+				// Check-in 2 is answered in a phone call, which the officer records.
+				officer.must(201, "POST", "/agreements/"+a.ID+"/check-ins/2/responses", fmt.Sprintf(`{"channel": "call",
+					"happenedOn": %q, "participants": ["Sam Taylor", "Olu Adeyemi"], "summary": "Spring events went well.",
+					"partnerWords": "Update 2: the garden is thriving."}`, grants.Today(st.Clock.Now(), london)), nil)
+				continue
+			}
 			var photo []byte
 			if len(answered) == 1 {
 				photo = []byte{1}
 			}
 			reply(t, st.opts.SMTPAddr, contact, m.ReplyTo[0], m.Subject, fmt.Sprintf("Update %d: the garden is thriving.", len(answered)), photo)
 		}
-		var due struct{ Items []struct{ Number int } }
+		var due struct {
+			Items []struct {
+				AgreementID string
+				Number      int
+			}
+		}
 		alice.must(200, "GET", "/instalments?status=due&programme=year-walk", "", &due)
 		for _, in := range due.Items {
+			if in.AgreementID != a.ID {
+				continue // the second partnership's, which ends unpaid
+			}
 			path := fmt.Sprintf("/agreements/%s/instalments/%d/payments", a.ID, in.Number)
 			var req struct{ Payment grants.Payment }
 			alice.must(201, "POST", path, fmt.Sprintf(`{"paymentReference": "BACS-%d", "paidOn": %q}`, in.Number, grants.Today(st.Clock.Now(), time.UTC)),
@@ -248,8 +281,27 @@ func TestAgreementYear(t *testing.T) {
 			thanks++
 		}
 	}
-	if thanks != 4 {
-		t.Errorf("the partner has %d acknowledgements in the viewer, want 4", thanks)
+	if thanks != 3 {
+		t.Errorf("the partner has %d acknowledgements in the viewer, want 3 (the call is not thanked by email)", thanks)
+	}
+	// The second partnership's end was told: to the partner in the
+	// officer's words, and to finance.
+	told := map[string]bool{}
+	for _, m := range msgs {
+		if strings.HasSuffix(m.Subject, b.Reference) && (strings.HasPrefix(m.Subject, "Our partnership agreement has ended") || strings.HasPrefix(m.Subject, "Agreement terminated")) {
+			told[m.Destination.To[0]] = true
+		}
+	}
+	if !told[ending] || len(told) < 2 {
+		t.Errorf("the termination was told to %v, want the partner (%s) and finance", told, ending)
+	}
+	var summary struct {
+		SupportDelivered, CheckInsByConversation int
+		Status                                   struct{ Terminated, Completed int }
+	}
+	officer.must(200, "GET", "/programmes/year-walk/summary", "", &summary)
+	if summary.SupportDelivered != 1 || summary.CheckInsByConversation != 1 || summary.Status.Terminated != 1 || summary.Status.Completed != 1 {
+		t.Errorf("programme summary after the year: %+v", summary)
 	}
 
 	var history struct{ Items []grants.AuditEntry }
@@ -263,16 +315,19 @@ func TestAgreementYear(t *testing.T) {
 		}
 	}
 	for want, n := range map[string]int{
-		"agreement.created by olu@funder.local":   1,
-		"agreement.activated by olu@funder.local": 1,
-		"instalment.due by system":                4,
-		"checkin.sent by system":                  4,
-		"reply.received by " + contact:            4,
-		"checkin.received by " + contact:          4,
-		"payment.requested by alice@funder.local": 4,
-		"payment.approved by bob@funder.local":    4,
-		"agreement.completed by system":           1,
-		"event.published by system":               4,
+		"agreement.created by olu@funder.local":     1,
+		"agreement.activated by olu@funder.local":   1,
+		"instalment.due by system":                  4,
+		"checkin.sent by system":                    4,
+		"reply.received by " + contact:              3,
+		"checkin.received by " + contact:            3,
+		"conversation.recorded by olu@funder.local": 1,
+		"checkin.received by olu@funder.local":      1,
+		"support.updated by olu@funder.local":       1,
+		"payment.requested by alice@funder.local":   4,
+		"payment.approved by bob@funder.local":      4,
+		"agreement.completed by system":             1,
+		"event.published by system":                 4,
 	} {
 		if count[want] != n {
 			t.Errorf("history has %d × %q, want %d", count[want], want, n)
