@@ -138,6 +138,8 @@ type Agreement struct {
 	// programme's default officer stands in (ProgrammeSettings.OwnerOf),
 	// read when an email is written, so creating needs no extra read.
 	Owner Officer `json:"owner,omitzero" dynamodbav:"owner,omitempty"`
+	// Closure says how a completed agreement was closed (see Complete).
+	Closure *Closure `json:"closure,omitempty" dynamodbav:"closure,omitempty"`
 	// Stats is derived (ComputeStats) and stored for summaries.
 	Stats       Stats        `json:"stats" dynamodbav:"stats"`
 	Instalments []Instalment `json:"instalments,omitempty" dynamodbav:"-"`

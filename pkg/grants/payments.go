@@ -135,24 +135,16 @@ func (a *Agreement) ApprovePayment(n int, paymentID string, twoPeople bool, now 
 	return entries, nil
 }
 
-// CompleteIfDone completes an active agreement whose instalments are all
-// paid (or cancelled) and whose last check-in is received or waived.
+// CompleteIfDone completes an active agreement that is ready to complete
+// (see ReadyToComplete): the last thing outstanding is done.
 func (a *Agreement) CompleteIfDone(now time.Time) (AuditEntry, bool) {
-	if a.Status != AgreementActive || len(a.CheckIns) == 0 {
-		return AuditEntry{}, false
-	}
-	for _, in := range a.Instalments {
-		if in.Status != InstalmentPaid && in.Status != InstalmentCancelled {
-			return AuditEntry{}, false
-		}
-	}
-	last := a.CheckIns[len(a.CheckIns)-1]
-	if last.Status != CheckInReceived && last.Status != CheckInWaived {
+	if !a.ReadyToComplete() {
 		return AuditEntry{}, false
 	}
 	a.Status = AgreementCompleted
+	a.Closure = &Closure{On: Today(now, a.Location()), By: System}
 	a.UpdatedAt = now.UTC()
-	return AuditEntry{At: now.UTC(), Actor: System, Action: "agreement.completed", Detail: "every instalment paid and the final report in"}, true
+	return AuditEntry{At: now.UTC(), Actor: System, Action: "agreement.completed", Detail: allDone}, true
 }
 
 // Hold stops a scheduled or due instalment from being paid, with a reason.

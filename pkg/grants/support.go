@@ -160,7 +160,10 @@ func (a Agreement) MarshalJSON() ([]byte, error) {
 		agreementJSON
 		Support         []string      `json:"support"`
 		SupportFollowUp []SupportItem `json:"supportFollowUp"`
-	}{agreementJSON(a), a.SupportNames(), a.Support})
+		// ReadyToComplete is derived: everything paid and the final report
+		// in or waived (see Agreement.ReadyToComplete).
+		ReadyToComplete bool `json:"readyToComplete"`
+	}{agreementJSON(a), a.SupportNames(), a.Support, a.ReadyToComplete()})
 }
 
 // UnmarshalJSON reads what MarshalJSON writes: the follow-up when it is
