@@ -29,6 +29,7 @@ func (h *Agreements) Routes() Router {
 		"PATCH /agreements/{id}":             {Roles: []Role{RoleProgramme}, Handler: h.amend},
 		"POST /agreements/{id}/activate":     {Roles: []Role{RoleProgramme}, Handler: h.activate},
 		"POST /agreements/{id}/terminate":    {Roles: []Role{RoleProgramme}, Handler: h.terminate},
+		"POST /agreements/{id}/complete":     {Roles: []Role{RoleProgramme}, Handler: h.complete},
 		"PATCH /agreements/{id}/support/{n}": {Roles: []Role{RoleProgramme}, Handler: h.support},
 		"GET /agreements/{id}/history":       {Roles: Readers, Handler: h.history},
 	}
@@ -269,6 +270,22 @@ func (h *Agreements) terminate(ctx context.Context, r *Request) (events.APIGatew
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	a, err := h.Service.Terminate(ctx, r.Actor.ID, r.Param("id"), body.Reason, body.Message)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return withETag(a)
+}
+
+// complete closes an agreement: a ready one with an optional reason, one
+// with things left from its end date with a reason (grants.Complete).
+func (h *Agreements) complete(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
+	var body reasonBody
+	if r.Body != "" {
+		if err := decode(r, &body); err != nil {
+			return events.APIGatewayV2HTTPResponse{}, err
+		}
+	}
+	a, err := h.Service.Complete(ctx, r.Actor.ID, r.Param("id"), body.Reason)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

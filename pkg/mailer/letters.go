@@ -39,6 +39,8 @@ func Word(l service.Letter) (Email, error) {
 		return InstalmentDueNotice(a, in, in.AwaitingCheckIn, l.To)
 	case outbox.KindWelcome:
 		return Welcome(a, l.Programme, l.To, o)
+	case outbox.KindThankYou:
+		return ThankYou(a, l.Programme, l.To, o)
 	case outbox.KindRemittance:
 		return Remittance(a, in, in.Payment.PaymentReference, in.Payment.PaidOn, l.To, o)
 	case outbox.KindAck:

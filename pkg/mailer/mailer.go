@@ -61,6 +61,7 @@ const (
 	KindTerminated        = "terminated"
 	KindTerminatedFinance = "terminated-finance"
 	KindWelcome           = "welcome"
+	KindThankYou          = "thank-you"
 )
 
 //go:embed templates
@@ -80,6 +81,7 @@ const (
 	tmplTerminated        = "terminated"
 	tmplTerminatedFinance = "terminated_finance"
 	tmplWelcome           = "welcome"
+	tmplThankYou          = "thank_you"
 )
 
 // Each email gets its own template set, because every HTML body defines the
@@ -99,6 +101,7 @@ var templates = sync.OnceValue(func() map[string]templateSet {
 	for _, name := range []string{
 		tmplCheckIn, tmplReminder, tmplOverdue, tmplInstalmentDue, tmplAcknowledgement,
 		tmplReplyNotice, tmplQuarantine, tmplBounce, tmplRemittance, tmplWelcome, tmplTerminated, tmplTerminatedFinance,
+		tmplThankYou,
 	} {
 		sets[name] = templateSet{
 			text: texttemplate.Must(texttemplate.New(name+".txt").Option("missingkey=error").

@@ -35,6 +35,7 @@ const (
 	KindTerminated        Kind = "terminated"         // terminated: the partner is told
 	KindTerminatedFinance Kind = "terminated-finance" // terminated-finance: finance is told
 	KindWelcome           Kind = "welcome"            // welcome: the one email of an agreement activated after its start
+	KindThankYou          Kind = "thank-you"          // thank-you: the partner's thanks when the agreement is completed
 )
 
 // Key is one outbox key, parsed. Which fields are set depends on Kind: a
@@ -102,6 +103,10 @@ func TerminatedKey() Key { return Key{Kind: KindTerminated} }
 // TerminatedFinanceKey tells finance that an agreement was terminated.
 func TerminatedFinanceKey() Key { return Key{Kind: KindTerminatedFinance} }
 
+// ThankYouKey is the partner's thank-you when their agreement is completed,
+// by itself or by an officer; an agreement completes once, so it is sent once.
+func ThankYouKey() Key { return Key{Kind: KindThankYou} }
+
 // MessageKey is the once-only record of a received message.
 func MessageKey(messageID string) Key { return Key{Kind: KindMessage, MessageID: messageID} }
 
@@ -163,7 +168,7 @@ func ParseKey(s string) (Key, error) {
 		}
 	case KindQuarantineNotice, KindMessage:
 		k.MessageID = rest
-	case KindWelcome:
+	case KindWelcome, KindThankYou:
 	case KindTerminated, KindTerminatedFinance:
 		if rest != "" {
 			err = errors.New("takes nothing after the kind")

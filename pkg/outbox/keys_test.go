@@ -27,6 +27,7 @@ func TestKeysKeepTheirStoredForm(t *testing.T) {
 		"msg#0100-msg":                           MessageKey("0100-msg"),
 		"terminated":                             TerminatedKey(),
 		"terminated-finance":                     TerminatedFinanceKey(),
+		"thank-you":                              ThankYouKey(),
 	} {
 		if got := k.String(); got != want {
 			t.Errorf("%+v.String() = %q, want %q", k, got, want)

@@ -266,7 +266,7 @@ func (s *Service) letter(ctx context.Context, a *grants.Agreement, k outbox.Key,
 		l.To, l.Bounced, l.BounceKind = p.NoticesTo(a), k.Email, bounceKindTitle(k.BounceKind)
 	case outbox.KindDueNotice:
 		l.To = p.FinanceEmails
-	case outbox.KindRemittance, outbox.KindWelcome, outbox.KindTerminated:
+	case outbox.KindRemittance, outbox.KindWelcome, outbox.KindTerminated, outbox.KindThankYou:
 		l.To = deliverable(a)
 	case outbox.KindTerminatedFinance:
 		l.To = p.FinanceEmails

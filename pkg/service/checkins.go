@@ -23,10 +23,18 @@ func (s *Service) CheckIn(ctx context.Context, id string, n int) (*grants.Agreem
 // Waive excuses a check-in, with a reason.
 func (s *Service) Waive(ctx context.Context, actor, id string, n int, reason string) (*grants.Agreement, error) {
 	now := s.Now()
-	return s.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
+	var keys []outbox.Key
+	a, err := s.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
+		before := a.Status
 		entries, err := a.WaiveCheckIn(n, reason, now, actor)
-		return grants.Audited(entries...), err
+		keys = thanked(before, a, nil)
+		return grants.Effects{At: now, Audit: entries, Outbox: keys}, err
 	})
+	if err != nil {
+		return nil, err
+	}
+	s.deliver(ctx, a.ID, a, nil, keys...)
+	return a, nil
 }
 
 // Quarantine lists held messages of a status (pending by default).
@@ -95,11 +103,14 @@ func (s *Service) AcceptReply(ctx context.Context, reply grants.Reply, actor str
 		with.At = s.Now()
 	}
 	claim := s.claimFor(with.At, false)
+	var keys []outbox.Key
 	change := func(a *grants.Agreement) (grants.Effects, error) {
+		before := a.Status
 		entries, err := a.ReceiveReply(reply.CheckIn, reply, with.At, actor)
+		keys = thanked(before, a, []outbox.Key{ack, notice})
 		fx := with
 		fx.Audit = append(entries, with.Audit...)
-		fx.Replies, fx.Outbox, fx.ClaimedBy = []grants.Reply{a.FileReply(reply)}, []outbox.Key{ack, notice}, claim
+		fx.Replies, fx.Outbox, fx.ClaimedBy = []grants.Reply{a.FileReply(reply)}, keys, claim
 		return fx, err
 	}
 	var a *grants.Agreement
@@ -119,7 +130,7 @@ func (s *Service) AcceptReply(ctx context.Context, reply grants.Reply, actor str
 		logError(ctx, "read settings to deliver; the sweep will retry", err, a.ID)
 		return nil
 	}
-	s.deliverClaimed(ctx, a, p, claim, &reply, ack, notice)
+	s.deliverClaimed(ctx, a, p, claim, &reply, keys...)
 	return nil
 }
 
@@ -183,21 +194,28 @@ func (s *Service) Conversations(ctx context.Context, id string) ([]grants.Reply,
 // RecordConversation records that check-in n was answered in a call,
 // meeting or visit: it is stored as the check-in's reply and counts as
 // received (freeing the instalment waiting on it), in one write with its
-// history. Nobody is emailed: the partner was there, and the officer wrote it.
+// history. Nobody is emailed about it (the partner was there, and the officer
+// wrote it), unless it completes the agreement: then the partner is thanked.
 func (s *Service) RecordConversation(ctx context.Context, actor, id string, n int, in grants.ConversationInput) (*grants.Agreement, grants.Reply, error) {
 	now := s.Now()
 	var reply grants.Reply
+	var keys []outbox.Key
 	a, err := s.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
 		var err error
 		if reply, err = a.NewConversation(n, in, now, actor); err != nil {
 			return grants.Effects{}, err
 		}
+		before := a.Status
 		entries, err := a.ReceiveReply(n, reply, now, actor)
 		if err != nil {
 			return grants.Effects{}, err
 		}
 		a.UpdatedAt, a.UpdatedBy = now.UTC(), actor
-		return grants.Effects{Audit: entries, Replies: []grants.Reply{reply}}, nil
+		keys = thanked(before, a, nil)
+		return grants.Effects{At: now, Audit: entries, Replies: []grants.Reply{reply}, Outbox: keys}, nil
 	})
+	if err == nil {
+		s.deliver(ctx, a.ID, a, nil, keys...)
+	}
 	return a, reply, err
 }

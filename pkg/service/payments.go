@@ -39,14 +39,17 @@ func (s *Service) RequestPayment(ctx context.Context, actor, id string, n int, r
 	}
 	p = p.Defaults(s.Defaults)
 	paymentID, twoPeople, claim := s.NewID(), p.RequiresTwoPeople(), s.claimFor(now, true)
+	var keys []outbox.Key
 	a, err = s.Store.UpdateRead(ctx, a, func(a *grants.Agreement) (grants.Effects, error) {
+		before := a.Status
 		_, entries, err := a.RequestPayment(n, req, paymentID, twoPeople, now, actor)
 		if err != nil {
 			return grants.Effects{}, err
 		}
 		fx := grants.Effects{At: now, Audit: entries}
 		if !twoPeople {
-			fx.Outbox, fx.ClaimedBy = paidEffects(n), claim
+			keys = thanked(before, a, paidEffects(n))
+			fx.Outbox, fx.ClaimedBy = keys, claim
 		}
 		if once != nil {
 			fx.Answer, err = once.Answer(a)
@@ -58,7 +61,7 @@ func (s *Service) RequestPayment(ctx context.Context, actor, id string, n int, r
 		return nil, replay, err
 	}
 	if !twoPeople {
-		s.deliverClaimed(ctx, a, p, claim, nil, paidEffects(n)...)
+		s.deliverClaimed(ctx, a, p, claim, nil, keys...)
 	}
 	return a, nil, nil
 }
@@ -73,14 +76,17 @@ func (s *Service) ApprovePayment(ctx context.Context, actor, id string, n int, p
 	}
 	now, twoPeople := s.Now(), p.RequiresTwoPeople()
 	claim := s.claimFor(now, true)
+	var keys []outbox.Key
 	a, err = s.Store.UpdateRead(ctx, a, func(a *grants.Agreement) (grants.Effects, error) {
+		before := a.Status
 		entries, err := a.ApprovePayment(n, paymentID, twoPeople, now, actor)
-		return grants.Effects{At: now, Audit: entries, Outbox: paidEffects(n), ClaimedBy: claim}, err
+		keys = thanked(before, a, paidEffects(n))
+		return grants.Effects{At: now, Audit: entries, Outbox: keys, ClaimedBy: claim}, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.deliverClaimed(ctx, a, p, claim, nil, paidEffects(n)...)
+	s.deliverClaimed(ctx, a, p, claim, nil, keys...)
 	return a, nil
 }
 

@@ -93,7 +93,7 @@ func (s *Service) sweepOne(ctx context.Context, w grants.Work, today grants.Date
 	}
 	now := s.Now()
 	if w.Kind == "O" {
-		if k, _ := outbox.ParseKey(w.Key); k.Kind == outbox.KindWelcome {
+		if k, _ := outbox.ParseKey(w.Key); k.Kind == outbox.KindWelcome || k.Kind == outbox.KindThankYou {
 			// A partner's email waits for a working day's send time.
 			a, err := s.Store.GetAgreement(ctx, w.AgreementID)
 			if err != nil || !a.Sendable(today, now) {
