@@ -67,4 +67,3 @@ func TestCompleteEarlyAfterTheEndDate(t *testing.T) {
 		t.Fatalf("complete twice: %d %s", r.StatusCode, r.Body)
 	}
 }
-
