@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/partnership-grants/backend/pkg/export"
@@ -30,7 +32,9 @@ type HeldLister interface {
 type Views struct {
 	Store ProgrammeReader
 	// Held may be nil: then nothing is held.
-	Held     HeldLister
+	Held HeldLister
+	// Replies may be nil: then "What partners told us" reads no replies.
+	Replies  ReplyReader
 	Now      func() time.Time
 	Location *time.Location // nil: Europe/London
 }
@@ -153,4 +157,82 @@ func mayPublish(a *grants.Agreement) bool {
 		return a.Stats.InstalmentsPaid > 0 || a.Stats.Paid > 0
 	}
 	return false
+}
+
+// ReplyReader reads the replies to an agreement's check-ins (every
+// check-in's when n is 0).
+type ReplyReader interface {
+	Replies(ctx context.Context, agreementID string, n int) ([]grants.Reply, error)
+}
+
+// Feedback is "What partners told us": partners' words across a
+// programme's agreements by check-in round, and what was read to find them.
+type Feedback struct {
+	Programme string                 `json:"programme"`
+	Rounds    []grants.FeedbackRound `json:"rounds"`
+	// Agreements is how many of the programme's agreements could hold
+	// replies (not drafts; a check-in received, or terminated); Read is how
+	// many of them were read, the newest first, at most Limit.
+	Agreements int `json:"agreements"`
+	Read       int `json:"read"`
+	Limit      int `json:"limit"`
+	// Found says how the answers are told apart in the replies.
+	Found string `json:"found"`
+}
+
+// FeedbackFound says how "Feedback for us" answers are found.
+const FeedbackFound = "The check-in email's fourth question asks for feedback for us; partners answer in free text. " +
+	"Where a reply labels its answer \"Feedback for us\" or numbers its answers 1 to 4, the answer shown is from there on; " +
+	"otherwise it is the whole reply (marked so), and a recorded conversation shows the partner's words."
+
+// feedbackReaders is how many agreements' replies are read at once.
+const feedbackReaders = 8
+
+// Feedback gathers what partners wrote across a programme's agreements,
+// grouped by check-in round. It reads the programme index once, then one
+// Query per agreement for its replies, for the newest grants.FeedbackLimit
+// agreements that can have any: the index's stored Stats leave out drafts
+// and agreements with no check-in received (a terminated agreement is read
+// anyway: a reply can arrive after it ended).
+func (v Views) Feedback(ctx context.Context, programme string) (Feedback, error) {
+	out := Feedback{Programme: programme, Limit: grants.FeedbackLimit, Found: FeedbackFound, Rounds: []grants.FeedbackRound{}}
+	list, err := v.Agreements(ctx, programme)
+	if err != nil {
+		return out, err
+	}
+	var keep []grants.Agreement
+	for _, a := range list {
+		if a.Status != grants.AgreementDraft && (a.Stats.CheckInsReceived > 0 || a.Status == grants.AgreementTerminated) {
+			keep = append(keep, a)
+		}
+	}
+	out.Agreements = len(keep)
+	slices.SortStableFunc(keep, func(x, y grants.Agreement) int { return y.CreatedAt.Compare(x.CreatedAt) })
+	keep = keep[:min(len(keep), grants.FeedbackLimit)]
+	out.Read = len(keep)
+	if v.Replies == nil || len(keep) == 0 {
+		return out, nil
+	}
+	replies := make([][]grants.Reply, len(keep))
+	errs := make([]error, len(keep))
+	sem := make(chan struct{}, feedbackReaders)
+	var wg sync.WaitGroup
+	for i := range keep {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			replies[i], errs[i] = v.Replies.Replies(ctx, keep[i].ID, 0)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return out, fmt.Errorf("read replies: %w", err)
+	}
+	byID := make(map[string][]grants.Reply, len(keep))
+	for i := range keep {
+		byID[keep[i].ID] = replies[i]
+	}
+	out.Rounds = grants.GatherFeedback(keep, byID, v.location())
+	return out, nil
 }

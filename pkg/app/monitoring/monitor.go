@@ -26,7 +26,8 @@ func API(d *app.Deps) httpapi.Router {
 	}
 	loc, _ := time.LoadLocation(d.Env.TimeZone) // checked by LoadEnv
 	h := &monitoringapi.API{
-		Store: d.Store,
+		Store:   d.Store,
+		Replies: d.Store,
 		Funder: export.Funder{
 			Prefix:          os.Getenv("FUNDER_360G_PREFIX"),
 			OrgID:           os.Getenv("FUNDER_ORG_ID"),

@@ -62,6 +62,9 @@ type API struct {
 	// quarantined the count is taken from Quarantine's list, or is 0.
 	QuarantineCount QuarantineCounter
 	Quarantine      QuarantineLister
+	// Replies reads agreements' replies for "What partners told us"; nil
+	// reads none.
+	Replies service.ReplyReader
 	// DefaultProgramme is the dashboard's programme when the link names none.
 	DefaultProgramme string
 	Now              func() time.Time
@@ -78,12 +81,28 @@ func (h *API) Routes() httpapi.Router {
 		"GET /programmes/{programme}/export.csv":            {Roles: []httpapi.Role{httpapi.RoleProgramme, httpapi.RoleFinance}, Handler: h.csv},
 		"GET /programmes/{programme}/export/360giving.json": {Roles: []httpapi.Role{httpapi.RoleProgramme, httpapi.RoleFinance, httpapi.RoleViewer}, Handler: h.threeSixtyGiving},
 		"GET /dashboard":                                    {Roles: httpapi.Readers, Handler: h.dashboard},
+		// Partners write more honestly when those who approve their payments
+		// are not the readers: programme staff only.
+		"GET /programmes/{programme}/feedback": {Roles: []httpapi.Role{httpapi.RoleProgramme}, Handler: h.feedback},
 	}
 }
 
 // views are the programme reads, written once in the service layer.
 func (h *API) views() service.Views {
-	return service.Views{Store: h.Store, Now: h.Now, Location: h.Location}
+	return service.Views{Store: h.Store, Replies: h.Replies, Now: h.Now, Location: h.Location}
+}
+
+// feedback answers with what partners told us, by check-in round.
+func (h *API) feedback(ctx context.Context, r *httpapi.Request) (events.APIGatewayV2HTTPResponse, error) {
+	programme, err := programmeParam("programme", r.Param("programme"))
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	f, err := h.views().Feedback(ctx, programme)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return httpapi.JSONResponse(http.StatusOK, f)
 }
 
 // programmeParam reads and checks a programme code. Codes follow the rule

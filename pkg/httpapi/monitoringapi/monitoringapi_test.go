@@ -154,7 +154,7 @@ func newMonitoringFixture(t *testing.T) *monFixture {
 		{ID: "q1", ReceivedAt: time.Date(2026, 6, 14, 8, 0, 0, 0, time.UTC), From: "someone@unknown.example", Subject: "Re: our check-in", Reason: "unknown sender"},
 		{ID: "q2", ReceivedAt: time.Date(2026, 6, 13, 8, 0, 0, 0, time.UTC), From: "lead@levenshulme.example", Subject: "Photos attached", Reason: "no reply token", AgreementReference: "CP-2026-001"},
 	}
-	h := &API{Store: store, Funder: testFunder, Quarantine: quarantine, DefaultProgramme: "community-2026", Now: now}
+	h := &API{Store: store, Replies: store, Funder: testFunder, Quarantine: quarantine, DefaultProgramme: "community-2026", Now: now}
 	f.api = h.Routes()
 	return f
 }
@@ -187,6 +187,7 @@ func TestMonitoringAccessByRole(t *testing.T) {
 		{"/programmes/{programme}/export.csv", community, []httpapi.Role{httpapi.RoleProgramme, httpapi.RoleFinance}},
 		{"/programmes/{programme}/export/360giving.json", community, []httpapi.Role{httpapi.RoleProgramme, httpapi.RoleFinance, httpapi.RoleViewer}},
 		{"/dashboard", nil, httpapi.Readers},
+		{"/programmes/{programme}/feedback", community, []httpapi.Role{httpapi.RoleProgramme}},
 	}
 	for _, rt := range routes {
 		for _, role := range []httpapi.Role{"", "stranger", httpapi.RoleViewer, httpapi.RoleFinance, httpapi.RoleProgramme} {
