@@ -253,6 +253,15 @@ func (a *App) terminate(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// complete closes an agreement (grants.Complete): the reason is optional
+// when it is ready, and the service says so when one is needed.
+func (a *App) complete(w http.ResponseWriter, r *http.Request) {
+	a.act(w, r, "completed", programmeOnly, func(v *view) error {
+		_, err := a.Service.Complete(r.Context(), v.Actor.ID, r.PathValue("id"), r.PostForm.Get("reason"))
+		return err
+	})
+}
+
 // amend changes the co-designed terms, the support and the contacts: one
 // per line ("Name, email, role" for a contact), as the page shows them.
 func (a *App) amend(w http.ResponseWriter, r *http.Request) {

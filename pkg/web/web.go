@@ -63,6 +63,8 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("GET /app/agreements/{id}", a.agreement)
 	mux.HandleFunc("POST /app/agreements/{id}/activate", a.activate)
 	mux.HandleFunc("POST /app/agreements/{id}/terminate", a.terminate)
+	mux.HandleFunc("POST /app/agreements/{id}/complete", a.complete)
+	mux.HandleFunc("GET /app/feedback", a.feedback)
 	mux.HandleFunc("POST /app/agreements/{id}/amend", a.amend)
 	mux.HandleFunc("POST /app/agreements/{id}/instalments/{n}/hold", a.hold)
 	mux.HandleFunc("POST /app/agreements/{id}/instalments/{n}/release", a.release)
@@ -215,6 +217,7 @@ var flashes = map[string]string{
 	"created":    "The agreement was created as a draft.",
 	"activated":  "The agreement is active: its schedules have started.",
 	"terminated": "The agreement was terminated.",
+	"completed":  "The agreement is completed; the partner will be thanked.",
 	"amended":    "The agreement was amended.",
 	"held":       "The instalment is on hold.",
 	"released":   "The instalment was released.",

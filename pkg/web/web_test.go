@@ -38,6 +38,8 @@ type app struct {
 	handler http.Handler
 	svc     *service.Service
 	calls   *callCounter
+	clock   *testenv.Clock
+	ses     string // the local SES's endpoint
 }
 
 // callCounter counts DynamoDB operations by name, through SDK middleware.
@@ -72,16 +74,16 @@ func newApp(t *testing.T) *app {
 	db, table := testenv.AppTable(t, calls.option)
 	store := dynamo.New(db, table)
 	clock := testenv.NewClock(time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC), time.Millisecond)
-	sesClient, _ := testenv.SESv2(t)
+	sesClient, sesEndpoint := testenv.SESv2(t)
 	sender, err := mailer.NewSender(sesClient, "grants@funder.example", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	svc := &service.Service{Store: store, Now: clock.Now, NewID: dynamo.NewID, Letters: mailer.Letters{Sender: sender}, Events: &bus{},
 		Defaults: grants.ProgrammeSettings{ReminderDays: 7, MaxReminders: 2, TwoPersonRule: new(true)}}
-	a := &App{Service: svc, Views: service.Views{Store: store, Held: store, Now: clock.Now},
+	a := &App{Service: svc, Views: service.Views{Store: store, Held: store, Replies: store, Now: clock.Now},
 		Programme: programme, ProgrammeName: "Community Partnerships"}
-	return &app{t: t, handler: New(a), svc: svc, calls: calls}
+	return &app{t: t, handler: New(a), svc: svc, calls: calls, clock: clock, ses: sesEndpoint}
 }
 
 // bus stands in for the accounting bus (EventBridge): it keeps what it was sent.
