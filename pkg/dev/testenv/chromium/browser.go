@@ -124,6 +124,11 @@ func Submit(t testing.TB, tab context.Context, what, button string) int64 {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(tab, time.Minute)
 	defer cancel()
+	// The button must be on the page as it now stands: a click on a node
+	// of a document still being replaced fails ("no node with given id").
+	if err := chromedp.Do(ctx, chromedp.WaitReady(chromedp.CSS("body")), chromedp.WaitVisible(chromedp.CSS(button))); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
 	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(button)))
 	if err != nil {
 		url, _ := chromedp.Run(tab, chromedp.Location())
