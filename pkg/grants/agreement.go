@@ -138,6 +138,8 @@ type Agreement struct {
 	// programme's default officer stands in (ProgrammeSettings.OwnerOf),
 	// read when an email is written, so creating needs no extra read.
 	Owner Officer `json:"owner,omitzero" dynamodbav:"owner,omitempty"`
+	// HelpRequests are the replies that asked for help, to follow up.
+	HelpRequests []HelpRequest `json:"helpRequests,omitempty" dynamodbav:"helpRequests,omitempty"`
 	// Stats is derived (ComputeStats) and stored for summaries.
 	Stats       Stats        `json:"stats" dynamodbav:"stats"`
 	Instalments []Instalment `json:"instalments,omitempty" dynamodbav:"-"`
