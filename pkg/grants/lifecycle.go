@@ -25,7 +25,8 @@ type AuditEntry struct {
 }
 
 // Change is one field an amendment changed. Field names the field as the
-// API does ("terms", "contacts", "award", "instalments[2].dueDate",
+// API does, with the number of the instalment or check-in in brackets
+// ("terms", "contacts", "award", "instalments[2].dueDate",
 // "instalments[3].amount"); Before and After are its values as text, one
 // element a list item (a term, a contact as "Name <email> (role)"), so a
 // scalar is a list of one. Amounts are in minor units.
