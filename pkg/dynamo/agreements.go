@@ -368,6 +368,7 @@ func clone(a *grants.Agreement) *grants.Agreement {
 	c.Contacts = append([]grants.Contact(nil), a.Contacts...)
 	c.Terms = append([]string(nil), a.Terms...)
 	c.Support = append([]grants.SupportItem(nil), a.Support...)
+	c.HelpRequests = append([]grants.HelpRequest(nil), a.HelpRequests...)
 	c.Instalments = append([]grants.Instalment(nil), a.Instalments...)
 	for i := range c.Instalments {
 		if p := c.Instalments[i].Payment; p != nil {

@@ -140,6 +140,8 @@ type Agreement struct {
 	Owner Officer `json:"owner,omitzero" dynamodbav:"owner,omitempty"`
 	// Closure says how a completed agreement was closed (see Complete).
 	Closure *Closure `json:"closure,omitempty" dynamodbav:"closure,omitempty"`
+	// HelpRequests are the replies that asked for help, to follow up.
+	HelpRequests []HelpRequest `json:"helpRequests,omitempty" dynamodbav:"helpRequests,omitempty"`
 	// Stats is derived (ComputeStats) and stored for summaries.
 	Stats       Stats        `json:"stats" dynamodbav:"stats"`
 	Instalments []Instalment `json:"instalments,omitempty" dynamodbav:"-"`

@@ -95,7 +95,7 @@ func (a *Agreement) NewConversation(n int, in ConversationInput, now time.Time, 
 		return Reply{}, err
 	}
 	h := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%s\x00%s\x00%s\x00%s", a.ID, n, ch, happened, summary, words))
-	return Reply{
+	r := Reply{
 		AgreementID: a.ID,
 		CheckIn:     n,
 		MessageID:   ConversationIDPrefix + hex.EncodeToString(h[:12]),
@@ -107,7 +107,9 @@ func (a *Agreement) NewConversation(n int, in ConversationInput, now time.Time, 
 		Attachments: []Attachment{},
 		Conversation: &Conversation{Channel: ch, HappenedOn: happened, Participants: people,
 			Summary: summary, RecordedBy: actor},
-	}, nil
+	}
+	r.FlagHelp()
+	return r, nil
 }
 
 func validChannel(c Channel) bool {

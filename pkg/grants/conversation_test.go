@@ -65,7 +65,7 @@ func TestRecordConversation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := actions(entries); strings.Join(got, ",") != "conversation.recorded,checkin.received" || entries[0].Detail != "call on 2026-04-18 with Amina Khan, Olu Adeyemi" {
+	if got := actions(entries); strings.Join(got, ",") != "conversation.recorded,reply.asks_for_help,checkin.received" || r.AsksForHelp != "help" || entries[0].Detail != "call on 2026-04-18 with Amina Khan, Olu Adeyemi" {
 		t.Errorf("audit %v %q", got, entries[0].Detail)
 	}
 	if c := a.CheckIn(1); c.Status != CheckInReceived || c.ReceivedBy != ChannelCall {

@@ -2,9 +2,11 @@ package grants
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/partnership-grants/backend/pkg/money"
 	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
@@ -17,6 +19,26 @@ type AuditEntry struct {
 	// Subject narrows the entry to part of the agreement, e.g. "instalment 2".
 	Subject string `json:"subject,omitempty" dynamodbav:"subject,omitempty"`
 	Detail  string `json:"detail,omitempty" dynamodbav:"detail,omitempty"`
+	// Changes are the values an amendment changed, before and after. Entries
+	// stored before it was kept have none.
+	Changes []Change `json:"changes,omitempty" dynamodbav:"changes,omitempty"`
+}
+
+// Change is one field an amendment changed. Field names the field as the
+// API does, with the number of the instalment or check-in in brackets
+// ("terms", "contacts", "award", "instalments[2].dueDate",
+// "instalments[3].amount"); Before and After are its values as text, one
+// element a list item (a term, a contact as "Name <email> (role)"), so a
+// scalar is a list of one. Amounts are in minor units.
+type Change struct {
+	Field  string   `json:"field" dynamodbav:"field"`
+	Before []string `json:"before" dynamodbav:"before"`
+	After  []string `json:"after" dynamodbav:"after"`
+}
+
+// IsAmount tells whether the change's values are amounts in minor units.
+func (c Change) IsAmount() bool {
+	return c.Field == "award" || strings.HasSuffix(c.Field, ".amount")
 }
 
 // Activation is what activating an agreement did, for the officer who did
@@ -203,8 +225,9 @@ func (a *Agreement) TerminateAndTell(reason, message string, now time.Time, acto
 }
 
 // Amendment changes what a programme officer may change after creation:
-// contacts, terms, support, and the due dates of instalments and check-ins
-// not yet acted on. Nil fields are left as they are.
+// contacts, terms, support, the due dates of instalments and check-ins not
+// yet acted on, and the amounts of unpaid instalments (with the award, when
+// the total changes). Nil fields are left as they are.
 type Amendment struct {
 	Owner           *Officer
 	Contacts        *[]Contact
@@ -212,21 +235,35 @@ type Amendment struct {
 	Support         *[]string
 	InstalmentDates []DateChange
 	CheckInDates    []DateChange
+	// Award is the new total, given when varied amounts change it.
+	Award *int64
+	// Reason is required when an amount or the award changes.
+	Reason string
 }
 
-// DateChange moves the due date of instalment or check-in Number.
+// DateChange moves the due date of instalment or check-in Number (when
+// DueDate is set) and, for an instalment, varies its amount (when Amount is
+// set).
 type DateChange struct {
 	Number  int
 	DueDate string
+	Amount  *int64
 }
 
-// Amend applies an amendment to a draft or active agreement.
+// Amend applies an amendment to a draft or active agreement. Its audit entry
+// holds each changed field's values before and after.
 func (a *Agreement) Amend(m Amendment, now time.Time, actor string) (AuditEntry, error) {
 	if a.Status != AgreementDraft && a.Status != AgreementActive {
 		return AuditEntry{}, &Error{Code: Conflict, Message: "Only draft or active agreements can be amended; this one is " + string(a.Status) + ".", Reason: "not_amendable"}
 	}
 	var errs fieldErrors
 	var changed []string
+	var changes []Change
+	note := func(field string, before, after []string) {
+		if !slices.Equal(before, after) {
+			changes = append(changes, Change{Field: field, Before: nonNil(before), After: nonNil(after)})
+		}
+	}
 	if m.Contacts != nil {
 		contacts, cerrs := validateContacts(*m.Contacts)
 		errs = append(errs, cerrs...)
@@ -239,34 +276,141 @@ func (a *Agreement) Amend(m Amendment, now time.Time, actor string) (AuditEntry,
 		for i := range contacts {
 			contacts[i].Bounced = bounced[strings.ToLower(contacts[i].Email)]
 		}
+		note("contacts", contactLines(a.Contacts), contactLines(contacts))
 		a.Contacts = contacts
 		changed = append(changed, "contacts")
 	}
 	if m.Owner != nil {
+		before := a.Owner
 		a.Owner = checkOfficer(&errs, "owner", *m.Owner)
+		note("owner", officerLines(before), officerLines(a.Owner))
 		changed = append(changed, "owner")
 	}
 	if m.Terms != nil {
+		before := a.Terms
 		a.Terms = checkList(&errs, "terms", *m.Terms)
+		note("terms", before, a.Terms)
 		changed = append(changed, "terms")
 	}
 	if m.Support != nil {
+		before := a.SupportNames()
 		a.Support = amendSupport(a.Support, checkList(&errs, "support", *m.Support))
+		note("support", before, a.SupportNames())
 		changed = append(changed, "support")
 	}
-	moved, err := a.moveDates(m, Today(now, a.Location()), &errs)
+	moved, moves, err := a.moveDates(m, Today(now, a.Location()), &errs)
 	if err != nil {
 		return AuditEntry{}, err
 	}
 	changed = append(changed, moved...)
+	changes = append(changes, moves...)
+	varied, amounts, reason := a.varyAmounts(m, &errs)
+	changed = append(changed, varied...)
+	changes = append(changes, amounts...)
 	if err := errs.err(); err != nil {
 		return AuditEntry{}, err
 	}
 	if len(changed) == 0 {
-		return AuditEntry{}, &Error{Code: Invalid, Message: "Nothing to amend: give contacts, terms, support or due dates.", Reason: "validation"}
+		return AuditEntry{}, &Error{Code: Invalid, Message: "Nothing to amend: give contacts, terms, support, due dates or amounts.", Reason: "validation"}
 	}
 	a.touch(now, actor)
-	return AuditEntry{At: now.UTC(), Actor: actor, Action: "agreement.amended", Detail: "changed " + strings.Join(changed, ", ")}, nil
+	detail := "changed " + strings.Join(changed, ", ")
+	if reason != "" {
+		detail += "; reason: " + reason
+	}
+	return AuditEntry{At: now.UTC(), Actor: actor, Action: "agreement.amended", Detail: detail, Changes: changes}, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// contactLines writes contacts as the history shows them.
+func contactLines(cs []Contact) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = fmt.Sprintf("%s <%s> (%s)", c.Name, c.Email, c.Role)
+	}
+	return out
+}
+
+// officerLines writes an agreement's owner as the history shows it: none
+// when the programme's default stands in.
+func officerLines(o Officer) []string {
+	if o.IsZero() {
+		return nil
+	}
+	return []string{fmt.Sprintf("%s <%s>", o.Name, o.Email)}
+}
+
+// varyAmounts applies the amendment's amounts. Only an unpaid instalment
+// with no payment waiting for approval can vary (what finance has acted on
+// is fixed); every amount is at least 1; the instalments must sum exactly to
+// the award, which changes only when the amendment gives it; and any change
+// of money needs a reason, kept in the history.
+func (a *Agreement) varyAmounts(m Amendment, errs *fieldErrors) (varied []string, changes []Change, reason string) {
+	given := m.Award != nil
+	for _, ch := range m.InstalmentDates {
+		given = given || ch.Amount != nil
+	}
+	if !given {
+		return nil, nil, ""
+	}
+	reason = strings.TrimSpace(m.Reason)
+	checkText(errs, "reason", reason, MaxReason, true)
+	amountOf := func(n int64) []string { return []string{fmt.Sprint(n)} }
+	for i, ch := range m.InstalmentDates {
+		in := a.Instalment(ch.Number)
+		if ch.Amount == nil || in == nil {
+			continue // a missing instalment is already refused by moveDates
+		}
+		field := fmt.Sprintf("instalments[%d].amount", i)
+		switch {
+		case in.Status == InstalmentPaid || in.Status == InstalmentCancelled:
+			errs.add(field, "instalment %d is %s; only an unpaid instalment's amount can vary", in.Number, in.Status)
+		case in.Payment != nil && in.Payment.Status == PaymentRequested:
+			errs.add(field, "instalment %d has payment %s waiting for approval; its amount cannot vary", in.Number, in.Payment.ID)
+		case *ch.Amount < 1 || *ch.Amount > MaxAward:
+			errs.add(field, "must be a whole number of minor units (pence) from 1 to %d", int64(MaxAward))
+		case *ch.Amount != in.Amount:
+			varied = append(varied, fmt.Sprintf("instalment %d amount %d → %d", in.Number, in.Amount, *ch.Amount))
+			changes = append(changes, Change{Field: fmt.Sprintf("instalments[%d].amount", in.Number), Before: amountOf(in.Amount), After: amountOf(*ch.Amount)})
+			in.Amount = *ch.Amount
+		}
+	}
+	award := a.Amount
+	if m.Award != nil {
+		award = *m.Award
+		if award < 1 || award > MaxAward {
+			errs.add("award", "must be a whole number of minor units (pence) from 1 to %d", int64(MaxAward))
+			return varied, changes, reason
+		}
+	}
+	var sum int64
+	for _, in := range a.Instalments {
+		var err error
+		if sum, err = money.Add(sum, in.Amount); err != nil {
+			errs.add("instalments", "amounts overflow when added up")
+			return varied, changes, reason
+		}
+	}
+	if sum != award {
+		field := "instalments"
+		if m.Award != nil {
+			field = "award"
+		}
+		errs.add(field, "the instalments would sum to %d but the award is %d: vary the amounts so they add up, or give the new award", sum, award)
+		return varied, changes, reason
+	}
+	if award != a.Amount {
+		varied = append(varied, fmt.Sprintf("award %d → %d", a.Amount, award))
+		changes = append(changes, Change{Field: "award", Before: amountOf(a.Amount), After: amountOf(award)})
+		a.Amount = award
+	}
+	return varied, changes, reason
 }
 
 func (a *Agreement) touch(now time.Time, actor string) {
@@ -294,8 +438,9 @@ func (a *Agreement) CheckIn(n int) *CheckIn {
 // scheduled can move (one already due, sent or paid is history), to a date
 // from today to the end date, keeping each plan in order. A moved item's
 // schedule is marked missing, so the next sync replaces it.
-func (a *Agreement) moveDates(m Amendment, today Date, errs *fieldErrors) ([]string, error) {
+func (a *Agreement) moveDates(m Amendment, today Date, errs *fieldErrors) ([]string, []Change, error) {
 	var moved []string
+	var changes []Change
 	move := func(list string, i int, ch DateChange, due *Date, scheduleCreated *bool, label string) {
 		field := fmt.Sprintf("%s[%d].dueDate", list, i)
 		d, ok := checkDate(errs, field, ch.DueDate, today)
@@ -311,12 +456,14 @@ func (a *Agreement) moveDates(m Amendment, today Date, errs *fieldErrors) ([]str
 			errs.add(field, "must be from today (%s) and within the agreement (%s to %s)", today, a.StartDate, last)
 		case d != *due:
 			moved = append(moved, fmt.Sprintf("%s due %s → %s", label, *due, d))
+			n := ch.Number
+			changes = append(changes, Change{Field: fmt.Sprintf("%s[%d].dueDate", list, n), Before: []string{due.String()}, After: []string{d.String()}})
 			*due, *scheduleCreated = d, false
 		}
 	}
 	if len(m.InstalmentDates) > MaxInstalments || len(m.CheckInDates) > MaxInstalments {
 		errs.add("instalments", "at most %d due dates can move at once", MaxInstalments)
-		return nil, nil
+		return nil, nil, nil
 	}
 	seen := map[string]bool{}
 	once := func(list string, i, n int) bool {
@@ -337,8 +484,11 @@ func (a *Agreement) moveDates(m Amendment, today Date, errs *fieldErrors) ([]str
 		if !once("instalments", i, ch.Number) {
 			continue
 		}
+		if ch.DueDate == "" && ch.Amount != nil {
+			continue // only the amount varies
+		}
 		if in.Status != InstalmentScheduled {
-			return nil, &Error{Code: Conflict, Message: fmt.Sprintf("Instalment %d is %s; only a scheduled instalment's date can move.", in.Number, in.Status), Reason: "date_not_movable"}
+			return nil, nil, &Error{Code: Conflict, Message: fmt.Sprintf("Instalment %d is %s; only a scheduled instalment's date can move.", in.Number, in.Status), Reason: "date_not_movable"}
 		}
 		move("instalments", i, ch, &in.DueDate, &in.ScheduleCreated, fmt.Sprintf("instalment %d", in.Number))
 	}
@@ -351,8 +501,12 @@ func (a *Agreement) moveDates(m Amendment, today Date, errs *fieldErrors) ([]str
 		if !once("checkIns", i, ch.Number) {
 			continue
 		}
+		if ch.Amount != nil {
+			errs.add(fmt.Sprintf("checkIns[%d].amount", i), "a check-in has no amount; vary an instalment's")
+			continue
+		}
 		if c.Status != CheckInScheduled {
-			return nil, &Error{Code: Conflict, Message: fmt.Sprintf("Check-in %d is %s; only a scheduled check-in's date can move.", c.Number, c.Status), Reason: "date_not_movable"}
+			return nil, nil, &Error{Code: Conflict, Message: fmt.Sprintf("Check-in %d is %s; only a scheduled check-in's date can move.", c.Number, c.Status), Reason: "date_not_movable"}
 		}
 		move("checkIns", i, ch, &c.DueDate, &c.ScheduleCreated, fmt.Sprintf("check-in %d", c.Number))
 	}
@@ -368,5 +522,5 @@ func (a *Agreement) moveDates(m Amendment, today Date, errs *fieldErrors) ([]str
 				i, a.CheckIns[i-1].DueDate, i+1, a.CheckIns[i].DueDate)
 		}
 	}
-	return moved, nil
+	return moved, changes, nil
 }

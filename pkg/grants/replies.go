@@ -29,6 +29,9 @@ type Reply struct {
 	// It is kept as a message to the terminated agreement, never counted as
 	// the check-in (or end-of-agreement report) its address named.
 	AfterTermination bool `json:"afterTermination,omitempty" dynamodbav:"afterTermination,omitempty"`
+	// AsksForHelp is the phrase in the partner's words that asks for help
+	// (see HelpPhrases), or empty: the reply is flagged for follow-up.
+	AsksForHelp string `json:"asksForHelp,omitempty" dynamodbav:"asksForHelp,omitempty"`
 }
 
 // FileReply is r as a's state files it: a reply to a terminated agreement
@@ -83,6 +86,9 @@ func (a *Agreement) ReceiveReply(n int, r Reply, now time.Time, actor string) ([
 		entries[0].Subject = "agreement (terminated)"
 		entries[0].Detail += "; after termination, not counted as check-in " + fmt.Sprint(n)
 		return entries, nil
+	}
+	if e, ok := a.noteHelpAsked(r, now, actor); ok {
+		entries = append(entries, e)
 	}
 	if c.Status == CheckInReceived || c.Status == CheckInWaived {
 		return entries, nil // a further reply: stored, not counted again

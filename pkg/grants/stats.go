@@ -17,6 +17,10 @@ type Stats struct {
 	CheckInsOverdue        int `json:"checkInsOverdue" dynamodbav:"checkInsOverdue"`
 	BouncingContacts       int `json:"bouncingContacts" dynamodbav:"bouncingContacts"`
 	SupportDelivered       int `json:"supportDelivered" dynamodbav:"supportDelivered"`
+	// RepliesAskingForHelp counts replies flagged as asking for help;
+	// HelpToFollowUp those of them not yet followed up.
+	RepliesAskingForHelp int `json:"repliesAskingForHelp" dynamodbav:"repliesAskingForHelp"`
+	HelpToFollowUp       int `json:"helpToFollowUp" dynamodbav:"helpToFollowUp"`
 }
 
 // ComputeStats derives the agreement's standing from its plans.
@@ -51,6 +55,7 @@ func (a *Agreement) ComputeStats() Stats {
 		}
 	}
 	s.SupportDelivered = a.SupportDelivered()
+	s.RepliesAskingForHelp, s.HelpToFollowUp = len(a.HelpRequests), a.OpenHelpRequests()
 	for _, c := range a.Contacts {
 		if c.Bounced != "" {
 			s.BouncingContacts++

@@ -191,14 +191,20 @@ type amendBody struct {
 	Terms    *[]string      `json:"terms"`
 	Support  *[]string      `json:"support"`
 	Owner    *ownerBody     `json:"owner"`
-	// Instalments and CheckIns move due dates: [{"number": 2, "dueDate": "2026-05-15"}].
+	// Instalments and CheckIns move due dates: [{"number": 2, "dueDate": "2026-05-15"}];
+	// an instalment's amount varies with "amount" (minor units).
 	Instalments []dateChangeBody `json:"instalments"`
 	CheckIns    []dateChangeBody `json:"checkIns"`
+	// Award is the new total when varied amounts change it; Reason is
+	// required when any amount changes.
+	Award  *int64 `json:"award"`
+	Reason string `json:"reason"`
 }
 
 type dateChangeBody struct {
 	Number  int    `json:"number"`
 	DueDate string `json:"dueDate"`
+	Amount  *int64 `json:"amount"`
 }
 
 func dateChanges(body []dateChangeBody) []grants.DateChange {
@@ -219,7 +225,8 @@ func (h *Agreements) amend(ctx context.Context, r *Request) (events.APIGatewayV2
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	m := grants.Amendment{Terms: body.Terms, Support: body.Support,
-		InstalmentDates: dateChanges(body.Instalments), CheckInDates: dateChanges(body.CheckIns), Owner: ownerOf(body.Owner)}
+		InstalmentDates: dateChanges(body.Instalments), CheckInDates: dateChanges(body.CheckIns), Owner: ownerOf(body.Owner),
+		Award: body.Award, Reason: body.Reason}
 	if body.Contacts != nil {
 		c := contactsOf(*body.Contacts)
 		m.Contacts = &c

@@ -29,9 +29,11 @@ func (h *CheckIns) Routes() Router {
 		"GET /agreements/{id}/check-ins/{n}":            {Roles: Readers, Handler: h.get},
 		"POST /agreements/{id}/check-ins/{n}/waive":     {Roles: []Role{RoleProgramme}, Handler: h.waive},
 		"POST /agreements/{id}/check-ins/{n}/responses": {Roles: []Role{RoleProgramme}, Handler: h.respond},
-		"GET /quarantine":                               {Roles: []Role{RoleProgramme}, Handler: h.listQuarantine},
-		"POST /quarantine/{id}/accept":                  {Roles: []Role{RoleProgramme}, Handler: h.accept},
-		"POST /quarantine/{id}/reject":                  {Roles: []Role{RoleProgramme}, Handler: h.reject},
+		// A reply that asked for help, followed up: {"note": "..."}, optional.
+		"POST /agreements/{id}/replies/{messageId}/followed-up": {Roles: []Role{RoleProgramme}, Handler: h.followUp},
+		"GET /quarantine":              {Roles: []Role{RoleProgramme}, Handler: h.listQuarantine},
+		"POST /quarantine/{id}/accept": {Roles: []Role{RoleProgramme}, Handler: h.accept},
+		"POST /quarantine/{id}/reject": {Roles: []Role{RoleProgramme}, Handler: h.reject},
 	}
 }
 
@@ -173,4 +175,20 @@ func (h *CheckIns) reject(ctx context.Context, r *Request) (events.APIGatewayV2H
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return JSONResponse(http.StatusOK, q)
+}
+
+type followUpBody struct {
+	Note string `json:"note"`
+}
+
+func (h *CheckIns) followUp(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
+	var body followUpBody
+	if err := decode(r, &body); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	a, err := h.Service.FollowUpHelp(ctx, r.Actor.ID, r.Param("id"), r.Param("messageId"), body.Note)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return withETag(a)
 }

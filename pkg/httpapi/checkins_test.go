@@ -519,4 +519,24 @@ func TestRecordConversationResponse(t *testing.T) {
 	if mail := e.MailTo(t, e.Partner); len(mail) != 1 { // the check-in itself only
 		t.Errorf("the partner got %d emails; a recorded call thanks nobody by email", len(mail))
 	}
+
+	// The partner's words ask for help: the reply is flagged, the agreement
+	// counts it, and an officer marks it followed up.
+	if got.Replies[0].AsksForHelp != "help" || stored.Stats.RepliesAskingForHelp != 1 || stored.Stats.HelpToFollowUp != 1 {
+		t.Errorf("flag %q, stats %+v", got.Replies[0].AsksForHelp, stored.Stats)
+	}
+	if got := audited(e.History(t, a.ID), "reply.asks_for_help", ciProgramme); len(got) != 1 {
+		t.Errorf("reply.asks_for_help entries %+v", got)
+	}
+	follow := "/agreements/{id}/replies/{messageId}/followed-up"
+	fparams := map[string]string{"id": a.ID, "messageId": got.Replies[0].MessageID}
+	problemOf(t, "follow up as finance", e.do(t, event("POST", follow, fparams, `{}`, RoleFinance)), http.StatusForbidden)
+	problemOf(t, "follow up an unknown reply", e.do(t, event("POST", follow, map[string]string{"id": a.ID, "messageId": "nope"}, `{}`, RoleProgramme)), http.StatusNotFound)
+	if r := e.do(t, event("POST", follow, fparams, `{"note": "Booked the evaluation mentor"}`, RoleProgramme)); r.StatusCode != http.StatusOK {
+		t.Fatalf("follow up: %d %s", r.StatusCode, r.Body)
+	}
+	if st := e.Get(t, a.ID).Stats; st.RepliesAskingForHelp != 1 || st.HelpToFollowUp != 0 {
+		t.Errorf("stats after following up %+v", st)
+	}
+	problemOf(t, "follow up twice", e.do(t, event("POST", follow, fparams, `{}`, RoleProgramme)), http.StatusConflict)
 }

@@ -29,8 +29,12 @@ type Summary struct {
 	CheckInsByConversation int `json:"checkInsByConversation"`
 	// SupportDelivered counts support items delivered.
 	SupportDelivered int `json:"supportDelivered"`
-	CheckInsLate     int `json:"checkInsLate"`
-	CheckInsOverdue  int `json:"checkInsOverdue"`
+	// RepliesAskingForHelp counts replies flagged as asking for help
+	// (grants.HelpPhrases); HelpToFollowUp those not yet followed up.
+	RepliesAskingForHelp int `json:"repliesAskingForHelp"`
+	HelpToFollowUp       int `json:"helpToFollowUp"`
+	CheckInsLate         int `json:"checkInsLate"`
+	CheckInsOverdue      int `json:"checkInsOverdue"`
 	// PastEndDate counts active agreements whose end date has gone by: they
 	// are waiting for someone to complete (or extend) them.
 	PastEndDate int `json:"pastEndDate"`
@@ -141,6 +145,8 @@ func Summarize(programme string, agreements []grants.Agreement, quarantined int,
 		s.CheckInsReceived += st.CheckInsReceived
 		s.CheckInsByConversation += st.CheckInsByConversation
 		s.SupportDelivered += st.SupportDelivered
+		s.RepliesAskingForHelp += st.RepliesAskingForHelp
+		s.HelpToFollowUp += st.HelpToFollowUp
 		s.CheckInsLate += st.CheckInsLate
 		s.CheckInsOverdue += st.CheckInsOverdue
 

@@ -40,6 +40,7 @@ func TestSummarize(t *testing.T) {
 			name: "one active agreement, one instalment paid",
 			in: []grants.Agreement{agr("001", grants.AgreementActive, 1000003, "GBP", grants.Stats{
 				Paid: 250001, Outstanding: 750002, InstalmentsPaid: 1, InstalmentsDue: 1, CheckInsReceived: 1,
+				RepliesAskingForHelp: 2, HelpToFollowUp: 1,
 			})},
 			quarantined: 2,
 			want: Summary{
@@ -52,6 +53,7 @@ func TestSummarize(t *testing.T) {
 					Outstanding: Total{750002, "7500.02"},
 				}},
 				InstalmentsDue: 1, CheckInsReceived: 1, Quarantined: 2, Bouncing: []BouncingPartner{},
+				RepliesAskingForHelp: 2, HelpToFollowUp: 1,
 			},
 		},
 		{

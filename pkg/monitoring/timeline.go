@@ -36,6 +36,8 @@ type Event struct {
 	Status string `json:"status"`
 	Actor  string `json:"actor,omitempty"`
 	Detail string `json:"detail,omitempty"`
+	// Changes are what an amendment changed, before and after.
+	Changes []grants.Change `json:"changes,omitempty"`
 }
 
 // Timeline merges an agreement's plan (instalments and check-ins, as loaded
@@ -76,13 +78,14 @@ func Timeline(a *grants.Agreement, history []grants.AuditEntry) []Event {
 			title += ": " + h.Subject
 		}
 		events = append(events, Event{
-			Date:   grants.DateOf(h.At.In(loc)),
-			At:     h.At,
-			Kind:   KindHistory,
-			Title:  title,
-			Status: h.Action,
-			Actor:  h.Actor,
-			Detail: h.Detail,
+			Date:    grants.DateOf(h.At.In(loc)),
+			At:      h.At,
+			Kind:    KindHistory,
+			Title:   title,
+			Status:  h.Action,
+			Actor:   h.Actor,
+			Detail:  h.Detail,
+			Changes: h.Changes,
 		})
 	}
 	slices.SortStableFunc(events, func(x, y Event) int {

@@ -99,6 +99,7 @@ func (s *Service) AcceptHeld(ctx context.Context, actor, messageID string, to De
 // recorded in one write.
 func (s *Service) AcceptReply(ctx context.Context, reply grants.Reply, actor string, with grants.Effects, read Read) error {
 	ack, notice := outbox.AckKey(reply.CheckIn, reply.MessageID), outbox.ReplyNoticeKey(reply.CheckIn, reply.MessageID)
+	reply.FlagHelp()
 	if with.At.IsZero() {
 		with.At = s.Now()
 	}

@@ -15,3 +15,13 @@ func (s *Service) UpdateSupport(ctx context.Context, actor, id string, n int, st
 		return grants.Audited(e), err
 	})
 }
+
+// FollowUpHelp marks a reply that asked for help as followed up, with an
+// optional note, in one write with its history.
+func (s *Service) FollowUpHelp(ctx context.Context, actor, id, messageID, note string) (*grants.Agreement, error) {
+	now := s.Now()
+	return s.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
+		e, err := a.FollowUpHelp(messageID, note, now, actor)
+		return grants.Audited(e), err
+	})
+}

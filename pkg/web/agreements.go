@@ -2,12 +2,15 @@ package web
 
 import (
 	"cmp"
+	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/money"
 	"github.com/partnership-grants/backend/pkg/monitoring"
 )
 
@@ -275,11 +278,58 @@ func (a *App) amend(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		m := grants.Amendment{Terms: &terms, Support: &support, Contacts: &contacts}
+		m := grants.Amendment{Terms: &terms, Support: &support, Contacts: &contacts, Reason: r.PostForm.Get("reason")}
 		if name, email := strings.TrimSpace(r.PostForm.Get("ownerName")), strings.TrimSpace(r.PostForm.Get("ownerEmail")); name != "" || email != "" {
 			m.Owner = &grants.Officer{Name: name, Email: email}
 		}
+		if err := formAmounts(r.PostForm, r.PostForm.Get("currency"), &m); err != nil {
+			return err
+		}
 		_, err = a.Service.Amend(r.Context(), v.Actor.ID, r.PathValue("id"), version, m)
+		return err
+	})
+}
+
+// formAmounts reads the amend form's amounts (major units, as the page shows
+// them): an instalment's amount ("amount-N") or the award is part of the
+// amendment only when it differs from the value the page showed ("was-…"),
+// so saving terms alone asks for no reason.
+func formAmounts(form url.Values, currency string, m *grants.Amendment) error {
+	var errs []grants.FieldError
+	read := func(name, field string) (int64, bool) {
+		now, was := strings.TrimSpace(form.Get(name)), strings.TrimSpace(form.Get("was-"+name))
+		if now == "" || now == was {
+			return 0, false
+		}
+		n, err := money.ParseMajor(now, currency)
+		if err != nil {
+			errs = append(errs, grants.FieldError{Field: field, Reason: "must be an amount such as 2500 or 2,500.00"})
+			return 0, false
+		}
+		return n, true
+	}
+	for i := 1; i <= grants.MaxInstalments; i++ {
+		name := "amount-" + strconv.Itoa(i)
+		if !form.Has(name) {
+			continue
+		}
+		if n, ok := read(name, fmt.Sprintf("instalments[%d].amount", len(m.InstalmentDates))); ok {
+			m.InstalmentDates = append(m.InstalmentDates, grants.DateChange{Number: i, Amount: &n})
+		}
+	}
+	if n, ok := read("award", "award"); ok {
+		m.Award = &n
+	}
+	if len(errs) > 0 {
+		return &grants.Error{Code: grants.Invalid, Message: "Some amounts could not be read.", Fields: errs, Reason: "validation"}
+	}
+	return nil
+}
+
+// followUp marks a reply that asked for help as followed up.
+func (a *App) followUp(w http.ResponseWriter, r *http.Request) {
+	a.act(w, r, "followed up", programmeOnly, func(v *view) error {
+		_, err := a.Service.FollowUpHelp(r.Context(), v.Actor.ID, r.PathValue("id"), r.PathValue("messageId"), r.PostForm.Get("note"))
 		return err
 	})
 }

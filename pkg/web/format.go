@@ -178,3 +178,76 @@ func historyLine(e monitoring.Event) string {
 	}
 	return s
 }
+
+// major is an amount in major units as a form shows it ("2500.00").
+func major(minor int64, currency string) string {
+	return money.Amount{Minor: minor, Currency: currency}.Major()
+}
+
+// amountVaries tells whether the amend form offers an instalment's amount:
+// unpaid, with no payment waiting for approval (grants.Amend's rule).
+func amountVaries(in grants.Instalment) bool {
+	switch in.Status {
+	case grants.InstalmentPaid, grants.InstalmentCancelled:
+		return false
+	}
+	return in.Payment == nil || in.Payment.Status != grants.PaymentRequested
+}
+
+// helpRequest is the request for help a reply made, or nil.
+func helpRequest(a *grants.Agreement, messageID string) *grants.HelpRequest {
+	for i := range a.HelpRequests {
+		if a.HelpRequests[i].MessageID == messageID {
+			return &a.HelpRequests[i]
+		}
+	}
+	return nil
+}
+
+func noteSuffix(note string) string {
+	if note == "" {
+		return "."
+	}
+	return ": " + note
+}
+
+// changeLine says in words what an amendment changed: "Terms: “Host four
+// meals” became “Host six meals”", amounts in the agreement's currency.
+func changeLine(c grants.Change, currency string) string {
+	show := func(vs []string) string {
+		if len(vs) == 0 {
+			return "nothing"
+		}
+		out := make([]string, len(vs))
+		for i, v := range vs {
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil && c.IsAmount() {
+				out[i] = amount(n, currency)
+			} else if d, err := grants.ParseDate(v); err == nil && strings.HasSuffix(c.Field, "dueDate") {
+				out[i] = day(d)
+			} else {
+				out[i] = "“" + v + "”"
+			}
+		}
+		return strings.Join(out, ", ")
+	}
+	return fieldName(c.Field) + ": " + show(c.Before) + " became " + show(c.After)
+}
+
+// fieldName is an amendment's field in words: "instalments[3].amount" is
+// "Instalment 3 amount".
+func fieldName(f string) string {
+	list, rest, ok := strings.Cut(f, "[")
+	if !ok {
+		if f == "" {
+			return f
+		}
+		return strings.ToUpper(f[:1]) + f[1:]
+	}
+	n, prop, _ := strings.Cut(rest, "].")
+	item := map[string]string{"instalments": "Instalment", "checkIns": "Check-in"}[list]
+	if item == "" {
+		item = list
+	}
+	prop = map[string]string{"dueDate": "due date", "amount": "amount"}[prop]
+	return item + " " + n + " " + prop
+}

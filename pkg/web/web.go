@@ -73,6 +73,7 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("POST /app/agreements/{id}/check-ins/{n}/waive", a.waive)
 	mux.HandleFunc("POST /app/agreements/{id}/check-ins/{n}/responses", a.respond)
 	mux.HandleFunc("POST /app/agreements/{id}/support/{n}", a.support)
+	mux.HandleFunc("POST /app/agreements/{id}/replies/{messageId}/followed-up", a.followUp)
 	mux.HandleFunc("GET /app/finance", a.finance)
 	mux.HandleFunc("GET /app/quarantine", a.quarantine)
 	mux.HandleFunc("POST /app/quarantine/{id}/accept", a.accept)

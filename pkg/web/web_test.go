@@ -466,3 +466,64 @@ func TestOfficerAndTerminationThroughTheForms(t *testing.T) {
 		t.Errorf("owner %+v, message %q, told %v", ag.Owner, ag.TerminationMessage, told)
 	}
 }
+
+// An officer varies unpaid amounts from the amend form (a reason needed),
+// and the history says in words what changed, before and after; a reply
+// asking for help is flagged on the page, followed up there, and counted on
+// the overview.
+func TestAmendmentHistoryAndHelpFromTheAgreementPage(t *testing.T) {
+	a := newApp(t)
+	id := a.create("k")
+	path := "/app/agreements/" + id
+	page := a.as("olu@funder.example", grants.RoleProgramme, "GET", path, nil)
+	if !strings.Contains(page.body, `name="amount-3"`) || !strings.Contains(page.body, `name="award"`) {
+		t.Fatal("the amend form offers no amounts")
+	}
+	form := url.Values{"version": {"1"}, "terms": {"Co-host six community meals"}, "support": {"Evaluation mentoring"},
+		"contacts": {"Amina Khan, amina@levykitchen.org.uk, lead"}, "currency": {"GBP"},
+		"amount-3": {"3,000.00"}, "was-amount-3": {"2500.00"}, "amount-4": {"2000"}, "was-amount-4": {"2500.00"},
+		"award": {"10000.00"}, "was-award": {"10000.00"}}
+	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", path+"/amend", form); r.code != http.StatusBadRequest || !strings.Contains(r.body, "reason") {
+		t.Errorf("amounts with no reason: %d", r.code)
+	}
+	form.Set("reason", "Two meals moved to the spring")
+	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", path+"/amend", form); r.code != http.StatusSeeOther {
+		t.Fatalf("amend: %d %s", r.code, r.body)
+	}
+	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", path+"/activate", url.Values{}); r.code != http.StatusSeeOther {
+		t.Fatalf("activate: %d %s", r.code, r.body)
+	}
+	words := url.Values{"channel": {"call"}, "happenedOn": {"2026-12-01"}, "participants": {"Amina Khan"}, "summary": {"Called Amina"},
+		"partnerWords": {"We are struggling to find volunteers."}}
+	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", path+"/check-ins/1/responses", words); r.code != http.StatusSeeOther {
+		t.Fatalf("record: %d %s", r.code, r.body)
+	}
+	page = a.as("vic@funder.example", grants.RoleViewer, "GET", path, nil)
+	for _, want := range []string{
+		"Terms: “Co-host four community meals”, “Share what we learn” became “Co-host six community meals”",
+		"Instalment 3 amount: £2,500.00 became £3,000.00", "Instalment 4 amount: £2,500.00 became £2,000.00",
+		"reason: Two meals moved to the spring", "Asks for help — follow up", "struggling",
+	} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("the agreement page lacks %q", want)
+		}
+	}
+	if strings.Contains(page.body, "/followed-up") {
+		t.Error("a viewer is offered the follow-up form")
+	}
+	if ov := a.as("vic@funder.example", grants.RoleViewer, "GET", "/app", nil); !strings.Contains(ov.body, "<dt>Replies asking for help</dt><dd>1 (1 to follow up)</dd>") {
+		t.Error("the overview does not count the reply asking for help")
+	}
+	page = a.as("olu@funder.example", grants.RoleProgramme, "GET", path, nil)
+	action := regexp.MustCompile(`action="(` + regexp.QuoteMeta(path) + `/replies/[^"]+/followed-up)"`).FindStringSubmatch(page.body)
+	if action == nil {
+		t.Fatal("no follow-up form for the officer")
+	}
+	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", action[1], url.Values{"note": {"Put them in touch with the volunteer centre"}}); r.code != http.StatusSeeOther {
+		t.Fatalf("follow up: %d %s", r.code, r.body)
+	}
+	page = a.as("vic@funder.example", grants.RoleViewer, "GET", path, nil)
+	if !strings.Contains(page.body, "followed up by olu@funder.example") || strings.Contains(page.body, "Asks for help — follow up") {
+		t.Error("the page does not show the help followed up")
+	}
+}
