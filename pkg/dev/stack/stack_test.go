@@ -284,6 +284,35 @@ func TestAgreementYear(t *testing.T) {
 	if thanks != 3 {
 		t.Errorf("the partner has %d acknowledgements in the viewer, want 3 (the call is not thanked by email)", thanks)
 	}
+	// Every email to the partner says where the money stands, and each
+	// thank-you says what the reply unblocked (issue 14, item 4).
+	for _, m := range msgs {
+		if len(m.Destination.To) == 0 || m.Destination.To[0] != contact {
+			continue
+		}
+		if strings.Contains(m.Subject, "Check-in 1 of") && !strings.Contains(m.Body.Text, "Where your grant stands") {
+			t.Errorf("check-in email %q does not say where the money stands", m.Subject)
+		}
+		if strings.HasPrefix(m.Subject, "Thank you – we've received your check-in reply") && !strings.Contains(m.Body.Text, "can now be paid") &&
+			!strings.Contains(m.Body.Text, "will be paid when it falls due") {
+			t.Errorf("acknowledgement %q does not say what the reply unblocked:\n%s", m.Subject, m.Body.Text)
+		}
+	}
+	// What partners told us, by round, for the programme's staff only.
+	var feedback struct {
+		Rounds []struct {
+			CheckIn int
+			Entries []struct{ Words string }
+		}
+	}
+	officer.must(200, "GET", "/programmes/year-walk/feedback", "", &feedback)
+	if len(feedback.Rounds) == 0 || feedback.Rounds[0].CheckIn != 1 || len(feedback.Rounds[0].Entries) != 1 ||
+		!strings.Contains(feedback.Rounds[0].Entries[0].Words, "Update 1: the garden is thriving.") {
+		t.Errorf("what partners told us: %+v", feedback.Rounds)
+	}
+	if status, _ := alice.do("GET", "/programmes/year-walk/feedback", ""); status != 403 {
+		t.Errorf("finance reading what partners told us: %d, want 403", status)
+	}
 	// The second partnership's end was told: to the partner in the
 	// officer's words, and to finance.
 	told := map[string]bool{}
