@@ -83,7 +83,7 @@ func (a *Agreement) Complete(reason string, now time.Time, actor string) ([]Audi
 		return nil, err
 	}
 	for _, in := range a.Instalments {
-		if in.Payment != nil && in.Payment.Status == PaymentRequested {
+		if in.Payment.AwaitingApproval() {
 			return nil, conflict("payment_pending", "Instalment %d has payment %s waiting for approval; it must be approved before the agreement is closed.", in.Number, in.Payment.ID)
 		}
 	}

@@ -173,7 +173,7 @@ func (a *Agreement) Terminate(reason string, now time.Time, actor string) (Audit
 	// A payment waiting for its second person is finance's to approve or
 	// not; terminating under it would leave it dangling, as holding would.
 	for _, in := range a.Instalments {
-		if in.Payment != nil && in.Payment.Status == PaymentRequested {
+		if in.Payment.AwaitingApproval() {
 			return AuditEntry{}, conflict("payment_pending", "Instalment %d has payment %s waiting for approval; it must be approved before the agreement is terminated.", in.Number, in.Payment.ID)
 		}
 	}
@@ -371,7 +371,7 @@ func (a *Agreement) varyAmounts(m Amendment, errs *fieldErrors) (varied []string
 		switch {
 		case in.Status == InstalmentPaid || in.Status == InstalmentCancelled:
 			errs.add(field, "instalment %d is %s; only an unpaid instalment's amount can vary", in.Number, in.Status)
-		case in.Payment != nil && in.Payment.Status == PaymentRequested:
+		case in.Payment.AwaitingApproval():
 			errs.add(field, "instalment %d has payment %s waiting for approval; its amount cannot vary", in.Number, in.Payment.ID)
 		case *ch.Amount < 1 || *ch.Amount > MaxAward:
 			errs.add(field, "must be a whole number of minor units (pence) from 1 to %d", int64(MaxAward))

@@ -69,7 +69,7 @@ func (a *Agreement) RequestPayment(n int, req PaymentRequest, id string, twoPeop
 	if a.Status != AgreementActive {
 		return nil, nil, conflict("agreement_not_active", "Agreement %s is %s; only active agreements are paid.", a.Reference, a.Status)
 	}
-	if in.Payment != nil && in.Payment.Status == PaymentRequested {
+	if in.Payment.AwaitingApproval() {
 		return nil, nil, conflict("payment_pending", "Instalment %d already has payment %s waiting for approval.", n, in.Payment.ID)
 	}
 	if in.Status != InstalmentDue {
@@ -153,7 +153,7 @@ func (a *Agreement) Hold(n int, reason string, now time.Time, actor string) (Aud
 	if err != nil {
 		return AuditEntry{}, err
 	}
-	if in.Payment != nil && in.Payment.Status == PaymentRequested {
+	if in.Payment.AwaitingApproval() {
 		return AuditEntry{}, conflict("payment_pending", "Instalment %d has payment %s waiting for approval; it cannot be held.", n, in.Payment.ID)
 	}
 	if err := InstalmentTransition(in.Status, InstalmentHeld); err != nil {
@@ -197,3 +197,7 @@ func (a *Agreement) instalmentForReason(n int, reason string) (*Instalment, stri
 	}
 	return in, reason, nil
 }
+
+// AwaitingApproval reports whether p is a payment requested and waiting for
+// its second person (false for no payment).
+func (p *Payment) AwaitingApproval() bool { return p != nil && p.Status == PaymentRequested }

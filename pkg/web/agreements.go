@@ -111,7 +111,13 @@ func (a *App) agreements(w http.ResponseWriter, r *http.Request) {
 	}
 	next := ""
 	if page.NextCursor != "" {
-		next = "/app/agreements?" + withCursor(q, page.NextCursor)
+		more := url.Values{"cursor": {page.NextCursor}}
+		for _, k := range []string{"status", "attention"} {
+			if v := q.Get(k); v != "" {
+				more.Set(k, v)
+			}
+		}
+		next = "/app/agreements?" + more.Encode()
 	}
 	a.render(w, r, http.StatusOK, layout(v, agreementsPage(v, listFilter{Status: status, Attention: attentionOnly}, rows, next)))
 }
@@ -119,16 +125,6 @@ func (a *App) agreements(w http.ResponseWriter, r *http.Request) {
 type listFilter struct {
 	Status    grants.AgreementStatus
 	Attention bool
-}
-
-func withCursor(q map[string][]string, cursor string) string {
-	var parts []string
-	for _, k := range []string{"status", "attention"} {
-		if vs := q[k]; len(vs) > 0 && vs[0] != "" {
-			parts = append(parts, k+"="+urlEscape(vs[0]))
-		}
-	}
-	return strings.Join(append(parts, "cursor="+urlEscape(cursor)), "&")
 }
 
 // agreementView is everything the agreement page shows.
@@ -210,9 +206,24 @@ func (a *App) showAgreement(w http.ResponseWriter, r *http.Request, v *view, cod
 }
 
 // act runs a change to an agreement from a form on its page and sends the
-// browser back to the page; a refused change shows the page again with why.
+// browser back to the page (or to finance's, for its forms); a refused
+// change shows the page again with why.
 func (a *App) act(w http.ResponseWriter, r *http.Request, what string, roles []grants.Role, change func(v *view) error) {
-	v, ok := a.page(w, r, "Agreement", "agreements", roles...)
+	back := "/app/agreements/" + r.PathValue("id")
+	if r.FormValue("from") == "finance" {
+		back = "/app/finance"
+	}
+	a.post(w, r, "agreements", roles, back, what, a.showAgreement, change)
+}
+
+// post runs the change a form asks for, then sends the browser on to back
+// saying what was done (POST, redirect, GET: a reload never repeats it). A
+// change refused for the person's reasons shows their page again (show)
+// with why; one that failed for ours is an error page.
+func (a *App) post(w http.ResponseWriter, r *http.Request, section string, roles []grants.Role, back, what string,
+	show func(http.ResponseWriter, *http.Request, *view, int), change func(v *view) error,
+) {
+	v, ok := a.page(w, r, "", section, roles...)
 	if !ok {
 		return
 	}
@@ -226,12 +237,8 @@ func (a *App) act(w http.ResponseWriter, r *http.Request, what string, roles []g
 			return
 		}
 		v.Error = message(err)
-		a.showAgreement(w, r, v, status(err))
+		show(w, r, v, status(err))
 		return
-	}
-	back := "/app/agreements/" + r.PathValue("id")
-	if r.PostForm.Get("from") == "finance" {
-		back = "/app/finance"
 	}
 	done(w, r, back, what)
 }

@@ -2540,7 +2540,7 @@ func instalmentActions(v *view, av *agreementView, in grants.Instalment) templ.C
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if p := awaitsApproval(in); p != nil && v.Can(grants.RoleFinance) {
+			if p := awaiting(in.Payment); p != nil && v.Can(grants.RoleFinance) {
 				if p.RequestedBy == v.Actor.ID {
 					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 235, "<p class=\"note\">You requested this payment: another member of finance approves it.</p>")
 					if templ_7745c5c3_Err != nil {
@@ -2609,7 +2609,7 @@ func instalmentActions(v *view, av *agreementView, in grants.Instalment) templ.C
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if v.Can(grants.RoleProgramme) && (in.Status == grants.InstalmentScheduled || in.Status == grants.InstalmentDue) && awaitsApproval(in) == nil {
+			if v.Can(grants.RoleProgramme) && (in.Status == grants.InstalmentScheduled || in.Status == grants.InstalmentDue) && awaiting(in.Payment) == nil {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 242, "<details><summary>Hold instalment ")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

@@ -81,26 +81,17 @@ func (a *App) formErrors(w http.ResponseWriter, r *http.Request, v *view, f agre
 		a.fail(w, r, err)
 		return
 	}
-	v.Error = "The agreement was not created: " + strings.TrimSuffix(firstSentence(err), ".") + ". Each problem is shown next to its field."
-	v.Fields = map[string]string{}
+	// Anything but an internal failure is the domain's *Error: its message
+	// above the form, and each field's reason beside the field.
+	v.Error, v.Fields = message(err), map[string]string{}
 	var e *grants.Error
-	if errors.As(err, &e) {
+	if errors.As(err, &e) && len(e.Fields) > 0 {
+		v.Error = "The agreement was not created: " + strings.TrimSuffix(e.Message, ".") + ". Each problem is shown next to its field."
 		for _, fe := range e.Fields {
 			v.Fields[fe.Field] = fe.Reason
 		}
-		if len(e.Fields) == 0 {
-			v.Error = e.Message
-		}
 	}
 	a.render(w, r, status(err), layout(v, newAgreementPage(v, f)))
-}
-
-func firstSentence(err error) string {
-	var e *grants.Error
-	if errors.As(err, &e) {
-		return e.Message
-	}
-	return message(err)
 }
 
 func readAgreementForm(form url.Values) agreementForm {
@@ -169,8 +160,6 @@ func newKey() string {
 	_, _ = rand.Read(b[:]) // crypto/rand never fails on supported platforms
 	return hex.EncodeToString(b[:])
 }
-
-func urlEscape(s string) string { return url.QueryEscape(s) }
 
 // fieldLabel is a field's name as the pages call it.
 func fieldLabel(field string) string {

@@ -218,20 +218,20 @@ func financePage(v *view, lists []financeList, today grants.Date) templ.Componen
 						return templ_7745c5c3_Err
 					}
 					switch {
-					case rowAwaits(row) != nil && rowAwaits(row).RequestedBy == v.Actor.ID:
+					case awaiting(row.Payment) != nil && awaiting(row.Payment).RequestedBy == v.Actor.ID:
 						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "Awaiting approval by someone else (you requested it)")
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
-					case rowAwaits(row) != nil:
+					case awaiting(row.Payment) != nil:
 						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "Awaiting approval: requested by ")
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var13 string
-						templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(rowAwaits(row).RequestedBy)
+						templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(awaiting(row.Payment).RequestedBy)
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `finance.templ`, Line: 39, Col: 71}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `finance.templ`, Line: 39, Col: 78}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
 						if templ_7745c5c3_Err != nil {
@@ -338,7 +338,7 @@ func financeActions(v *view, row grants.InstalmentRow, today grants.Date) templ.
 		ctx = templ.ClearChildren(ctx)
 		path := "/app/agreements/" + row.AgreementID + "/instalments/" + itoa(row.Number)
 		id := row.AgreementID + "-" + itoa(row.Number)
-		if p := rowAwaits(row); p != nil {
+		if p := awaiting(row.Payment); p != nil {
 			if p.RequestedBy != v.Actor.ID {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "<form method=\"post\" action=\"")
 				if templ_7745c5c3_Err != nil {

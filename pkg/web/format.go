@@ -46,7 +46,7 @@ func instalmentState(in grants.Instalment) string {
 	switch {
 	case in.Status == grants.InstalmentPaid:
 		return "Paid " + day(in.PaidOn)
-	case in.Payment != nil && in.Payment.Status == grants.PaymentRequested:
+	case in.Payment.AwaitingApproval():
 		return "Payment awaiting approval"
 	case in.Status == grants.InstalmentHeld:
 		return "On hold: " + in.HoldReason
@@ -107,20 +107,13 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 // canPay reports whether finance may request payment of the instalment now.
 func canPay(in grants.Instalment) bool {
-	return in.Status == grants.InstalmentDue && (in.Payment == nil || in.Payment.Status != grants.PaymentRequested)
+	return in.Status == grants.InstalmentDue && !in.Payment.AwaitingApproval()
 }
 
-// awaitsApproval is the payment of the instalment waiting for a second person.
-func awaitsApproval(in grants.Instalment) *grants.Payment {
-	if in.Payment != nil && in.Payment.Status == grants.PaymentRequested && in.Status != grants.InstalmentPaid {
-		return in.Payment
-	}
-	return nil
-}
-
-func rowAwaits(r grants.InstalmentRow) *grants.Payment {
-	if r.Payment != nil && r.Payment.Status == grants.PaymentRequested {
-		return r.Payment
+// awaiting is p if it waits for a second person's approval, else nil.
+func awaiting(p *grants.Payment) *grants.Payment {
+	if p.AwaitingApproval() {
+		return p
 	}
 	return nil
 }
@@ -191,7 +184,7 @@ func amountVaries(in grants.Instalment) bool {
 	case grants.InstalmentPaid, grants.InstalmentCancelled:
 		return false
 	}
-	return in.Payment == nil || in.Payment.Status != grants.PaymentRequested
+	return !in.Payment.AwaitingApproval()
 }
 
 // helpRequest is the request for help a reply made, or nil.

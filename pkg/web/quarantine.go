@@ -21,6 +21,7 @@ func (a *App) quarantine(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) showQuarantine(w http.ResponseWriter, r *http.Request, v *view, code int) {
+	v.Title = "Held messages"
 	held, err := a.Views.HeldFor(r.Context(), a.Programme)
 	if err != nil {
 		a.fail(w, r, err)
@@ -29,25 +30,9 @@ func (a *App) showQuarantine(w http.ResponseWriter, r *http.Request, v *view, co
 	a.render(w, r, code, layout(v, quarantinePage(v, held)))
 }
 
+// decide runs a decision on a held message and returns to the list.
 func (a *App) decide(w http.ResponseWriter, r *http.Request, what string, change func(v *view) error) {
-	v, ok := a.page(w, r, "Held messages", "quarantine", programmeOnly...)
-	if !ok {
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		a.fail(w, r, &grants.Error{Code: grants.Malformed, Message: "The form could not be read."})
-		return
-	}
-	if err := change(v); err != nil {
-		if status(err) == http.StatusInternalServerError {
-			a.fail(w, r, err)
-			return
-		}
-		v.Error = message(err)
-		a.showQuarantine(w, r, v, status(err))
-		return
-	}
-	done(w, r, "/app/quarantine", what)
+	a.post(w, r, "quarantine", programmeOnly, "/app/quarantine", what, a.showQuarantine, change)
 }
 
 // accept files a held message as the reply to its check-in: the one its
