@@ -11,9 +11,9 @@ import (
 	"github.com/partnership-grants/backend/pkg/dashboard"
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/export"
-	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/httpapi"
 	"github.com/partnership-grants/backend/pkg/httpapi/monitoringapi"
+	"github.com/partnership-grants/backend/pkg/service"
 )
 
 // API is the MonitoringFunction's handler: the programme summary,
@@ -42,21 +42,17 @@ func API(d *app.Deps) httpapi.Router {
 	return h.Routes()
 }
 
-// quarantineView shows a programme the replies held for a person: its own,
-// and those whose agreement could not be told (a forged or damaged reply
-// address), which every programme's staff should see.
+// quarantineView shows a programme the replies held for a person, as
+// service.Views.HeldFor chooses them.
 type quarantineView struct{ store *dynamo.Store }
 
 func (v quarantineView) ListQuarantined(ctx context.Context, programme string) ([]dashboard.QuarantineItem, error) {
-	held, err := v.store.ListQuarantine(ctx, grants.QuarantinePending)
+	held, err := service.Views{Held: v.store}.HeldFor(ctx, programme)
 	if err != nil {
 		return nil, err
 	}
 	var items []dashboard.QuarantineItem
 	for _, q := range held {
-		if q.Programme != "" && q.Programme != programme {
-			continue
-		}
 		items = append(items, dashboard.QuarantineItem{
 			ID: q.ID, ReceivedAt: q.Reply.ReceivedAt, From: q.Reply.From, Subject: q.Reply.Subject,
 			Reason: q.Reason, AgreementReference: q.Reference,
