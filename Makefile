@@ -31,7 +31,7 @@ FUNCTIONS := \
 
 DEVSTACK := .local/bin/devstack
 
-.PHONY: templ-check run test token advance deps lint bench sizes initbench screenshots clean activate-receipt-rules fuzz reprocess-replies
+.PHONY: templ-check run test token advance deps lint bench bench-100k bench-go sizes initbench screenshots clean activate-receipt-rules fuzz reprocess-replies
 
 ## run: the product on this machine (DynamoDB Local, SES viewer, API on :3000)
 run: deps $(DEVSTACK)
@@ -114,8 +114,16 @@ fuzz: deps
 	$(GO) test -run '^$$' -fuzz FuzzQuoteHeaderPatterns -fuzztime $(FUZZTIME) ./pkg/reply
 	$(GO) test -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME) ./pkg/reply/token
 
-## bench: benchmarks against DynamoDB Local (not part of make test)
+## bench: one table of read units (summary, quarantine, instalment list, export, sweep) and creates/s at 100 and 5,000 agreements, on a DynamoDB Local of its own (not part of make test)
 bench: deps
+	$(GO) run ./pkg/dev/bench/cmd/scalebench -sizes 100,5000
+
+## bench-100k: the same table at 100,000 agreements (seeding alone takes minutes)
+bench-100k: deps
+	$(GO) run ./pkg/dev/bench/cmd/scalebench -sizes 100000
+
+## bench-go: the go test benchmarks against DynamoDB Local (not part of make test)
+bench-go: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 ## activate-receipt-rules: make the stack's SES receipt rule set the active one (CloudFormation cannot)

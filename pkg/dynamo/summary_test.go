@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/partnership-grants/backend/pkg/dev/testenv"
 	"github.com/partnership-grants/backend/pkg/grants"
@@ -57,82 +55,18 @@ func benchAgreement(tb testing.TB, p string, i int) *grants.Agreement {
 }
 
 // seed writes n agreements of programme p, each as its whole partition
-// (agreement, instalments, check-ins, one audit entry), with BatchWriteItem
-// from parallel goroutines. It skips CreateAgreement on purpose: that
-// serialises on the programme's reference counter, which is right for
-// people and far too slow for 10,000 agreements.
+// (agreement, instalments, check-ins, one audit entry), with Import. It
+// skips CreateAgreement on purpose: that is right for people and far too
+// slow for 10,000 agreements.
 func seed(tb testing.TB, db *dynamodb.Client, table, p string, n int) {
 	tb.Helper()
-	var items []map[string]types.AttributeValue
+	list := make([]*grants.Agreement, n)
 	for i := range n {
-		a := benchAgreement(tb, p, i)
-		ai, err := agreementItem(a)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		items = append(items, ai)
-		for _, in := range a.Instalments {
-			it, err := instalmentItem(a, in)
-			if err != nil {
-				tb.Fatal(err)
-			}
-			items = append(items, it)
-		}
-		for _, c := range a.CheckIns {
-			it, err := checkInItem(a, c)
-			if err != nil {
-				tb.Fatal(err)
-			}
-			items = append(items, it)
-		}
-		hi, err := auditItem(a.ID, 0, grants.AuditEntry{At: benchNow, Actor: "officer@funder.example", Action: "agreement.created"})
-		if err != nil {
-			tb.Fatal(err)
-		}
-		items = append(items, hi)
+		list[i] = benchAgreement(tb, p, i)
 	}
-	batches := make(chan []map[string]types.AttributeValue)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var firstErr error
-	for range 32 {
-		wg.Go(func() {
-			for batch := range batches {
-				if err := writeBatch(db, table, batch); err != nil {
-					mu.Lock()
-					firstErr = err
-					mu.Unlock()
-				}
-			}
-		})
+	if err := Import(context.Background(), db, table, list); err != nil {
+		tb.Fatal(err)
 	}
-	for chunk := range slices.Chunk(items, 25) {
-		batches <- chunk
-	}
-	close(batches)
-	wg.Wait()
-	if firstErr != nil {
-		tb.Fatal(firstErr)
-	}
-}
-
-func writeBatch(db *dynamodb.Client, table string, batch []map[string]types.AttributeValue) error {
-	reqs := make([]types.WriteRequest, len(batch))
-	for i, it := range batch {
-		reqs[i] = types.WriteRequest{PutRequest: &types.PutRequest{Item: it}}
-	}
-	pending := map[string][]types.WriteRequest{table: reqs}
-	for attempt := 0; len(pending) > 0; attempt++ {
-		if attempt == 10 {
-			return fmt.Errorf("batch write: items still unprocessed after %d attempts", attempt)
-		}
-		out, err := db.BatchWriteItem(context.Background(), &dynamodb.BatchWriteItemInput{RequestItems: pending})
-		if err != nil {
-			return err
-		}
-		pending = out.UnprocessedItems
-	}
-	return nil
 }
 
 func TestProgrammeAgreementsReadsOneProgrammeWhole(t *testing.T) {

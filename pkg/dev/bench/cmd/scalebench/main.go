@@ -1,0 +1,131 @@
+// Command scalebench prints one table of what the store's reads cost at
+// scale: for each number of agreements it starts from an empty table in a
+// DynamoDB Local of its own, seeds it, and measures the read units of the
+// summary, the quarantine list, the instalment list, the export and the
+// sweep's due-work read, and the creates per second of concurrent creators.
+//
+//	go run ./pkg/dev/bench/cmd/scalebench -sizes 100,5000
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/partnership-grants/backend/pkg/dev/bench"
+	"github.com/partnership-grants/backend/pkg/dev/emulator"
+	"github.com/partnership-grants/backend/pkg/dev/samtemplate"
+)
+
+func main() {
+	sizes := flag.String("sizes", "100,5000", "comma-separated numbers of agreements, one table row each")
+	creators := flag.Int("creators", 16, "concurrent creators")
+	creates := flag.Int("creates", 500, "agreements the creators create between them")
+	flag.Parse()
+	log.SetFlags(0)
+	// The store logs each programme read at Info; the table says it all.
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	var ns []int
+	for f := range strings.SplitSeq(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			log.Fatalf("scalebench: -sizes: %q is not a positive number", f)
+		}
+		ns = append(ns, n)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, ns, *creators, *creates); err != nil {
+		log.Fatalf("scalebench: %v", err)
+	}
+}
+
+func run(ctx context.Context, sizes []int, creators, creates int) error {
+	root, err := emulator.RepoRoot()
+	if err != nil {
+		return err
+	}
+	if err := emulator.EnsureNodeModules(ctx, root); err != nil {
+		return err
+	}
+	tpl, err := samtemplate.Load(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		return err
+	}
+	startCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	proc, endpoint, err := emulator.StartDynamoDB(startCtx, emulator.Options{})
+	cancel()
+	if err != nil {
+		return err
+	}
+	defer proc.Stop()
+
+	meter := &bench.Meter{}
+	db := dynamodb.New(dynamodb.Options{
+		Region:       "eu-west-2",
+		BaseEndpoint: aws.String(endpoint),
+		Credentials:  credentials.NewStaticCredentialsProvider("bench", "bench", ""),
+		// DynamoDB Local sends no checksum on error responses.
+		DisableValidateResponseChecksum: true,
+		RetryMaxAttempts:                10,
+	}, meter.Option)
+
+	var rows []bench.Row
+	for i, n := range sizes {
+		table := fmt.Sprintf("scalebench-%d-%d", n, i)
+		if err := tpl.CreateTable(ctx, db, table); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "scalebench: %d agreements: seeding and measuring…\n", n)
+		row, err := bench.Scale(ctx, db, meter, table, n, creators, creates)
+		if err != nil {
+			return fmt.Errorf("%d agreements: %w", n, err)
+		}
+		fmt.Fprintf(os.Stderr, "scalebench: %d agreements seeded in %v\n", n, row.Seeded.Round(time.Second))
+		rows = append(rows, row)
+		// Free DynamoDB Local's memory for the next size.
+		if _, err := db.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: &table}); err != nil {
+			return err
+		}
+	}
+	printTable(rows)
+	return nil
+}
+
+// printTable writes the table: read units, with the requests made in brackets.
+func printTable(rows []bench.Row) {
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, "agreements\tsummary\tquarantine\tinstalment list\texport (whole)\tsweep (items)\tcreates/s (ok of tried)\t")
+	for _, r := range rows {
+		errs := ""
+		keys := make([]string, 0, len(r.CreateErrors))
+		for k := range r.CreateErrors {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			errs += fmt.Sprintf(" %s:%d", k, r.CreateErrors[k])
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s (%d)\t%.0f (%d of %d%s)\t\n", r.Agreements,
+			units(r.Summary), units(r.Quarantine), units(r.Instalments), units(r.Export), units(r.Sweep), r.SweepItems,
+			r.CreatesPerSecond(), r.Created, r.Creates, errs)
+	}
+	w.Flush()
+	fmt.Println("Read units (RCU) as DynamoDB Local reports them (ReturnConsumedCapacity), requests in brackets.")
+}
+
+func units(r bench.Reading) string { return fmt.Sprintf("%.1f [%d]", r.Units, r.Requests) }
