@@ -2,13 +2,15 @@ package dynamo
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	mrand "math/rand/v2"
 	"reflect"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -23,12 +25,13 @@ import (
 const maxAttempts = 8
 
 // CreateAgreement stores a new agreement with its plans and first audit entry
-// in one TransactWriteItems, assigning the next reference of its programme
-// (CP-<year>-<seq>) by a conditional counter update in the same transaction,
-// so references are unique and gapless. fx (its first audit entry) is written
-// with it. With once, the request's answer is read with the counter (and
-// returned, nothing written, if it stands) and written with the agreement,
-// rendered from it as stored, its reference assigned.
+// in one TransactWriteItems, with a new reference (grants.NewReference) made
+// unique by a conditional put of a REF#<reference> item in the same
+// transaction, and its contribution added to its programme's aggregate.
+// fx (its first audit entry) is written with it. With once, the request's
+// answer is read first (and returned, nothing written, if it stands) and
+// written with the agreement, rendered from it as stored, its reference
+// assigned.
 func (st *Store) CreateAgreement(ctx context.Context, a *grants.Agreement, fx grants.Effects, once *idempotency.Once[*grants.Agreement]) (*idempotency.Response, error) {
 	now := fx.At
 	if now.IsZero() {
@@ -40,15 +43,21 @@ func (st *Store) CreateAgreement(ctx context.Context, a *grants.Agreement, fx gr
 }
 
 // CreatePlanned is CreateAgreement for an agreement planned from its
-// programme's settings: the settings, the reference counter of the start
-// year and any stored answer are read in one BatchGetItem, then plan makes
-// the agreement and its effects from the settings, then it is written as
-// CreateAgreement writes it. A plan that fails writes nothing.
+// programme's settings: the settings and any stored answer are read in one
+// BatchGetItem, then plan makes the agreement and its effects from the
+// settings, then it is written as CreateAgreement writes it. A plan that
+// fails writes nothing.
+//
+// References hold no counter: concurrent creators in one programme touch no
+// common item but an aggregate shard (ADD, retried on a transaction
+// conflict), so they all succeed. The price is that references no longer
+// count up: they say the year, not the order. A reference already taken
+// (about one create in 230 once a year holds 100,000) is retried with fresh
+// random bits.
 func (st *Store) CreatePlanned(ctx context.Context, programme string, year int, now time.Time, once *idempotency.Once[*grants.Agreement],
 	plan func(grants.ProgrammeSettings) (*grants.Agreement, grants.Effects, error),
 ) (*grants.Agreement, *idempotency.Response, error) {
-	counterKey := keyOf("PROG#"+programme, fmt.Sprintf("SEQ#%d", year))
-	keys := []item{settingsKey(programme), counterKey}
+	keys := []item{settingsKey(programme)}
 	if once != nil {
 		keys = append(keys, idemKey(once.Request))
 	}
@@ -60,9 +69,8 @@ func (st *Store) CreatePlanned(ctx context.Context, programme string, year int, 
 	if err != nil {
 		return nil, nil, err
 	}
-	var stored *idempotency.Response
 	if once != nil {
-		if stored, err = answerOf(found[keyString(keys[2])], once.Request, now); err != nil || stored != nil {
+		if stored, err := answerOf(found[keyString(keys[1])], once.Request, now); err != nil || stored != nil {
 			return nil, stored, err
 		}
 	}
@@ -73,26 +81,9 @@ func (st *Store) CreatePlanned(ctx context.Context, programme string, year int, 
 	if a.Programme != programme || a.StartDate.Year != year {
 		return nil, nil, fmt.Errorf("create agreement: planned for %s in %d, read for %s in %d", a.Programme, a.StartDate.Year, programme, year)
 	}
-	counterItem := found[keyString(counterKey)]
 	for range maxAttempts {
-		seq := 0
-		if v, ok := counterItem["seq"].(*types.AttributeValueMemberN); ok {
-			seq, _ = strconv.Atoi(v.Value)
-		}
-		a.Reference = grants.FormatReference(year, seq+1)
-		counter := &types.Update{
-			TableName:                 &st.table,
-			Key:                       counterKey,
-			UpdateExpression:          aws.String("SET seq = :next"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":next": n(seq + 1)},
-		}
-		if seq == 0 {
-			counter.ConditionExpression = aws.String("attribute_not_exists(seq)")
-		} else {
-			counter.ConditionExpression = aws.String("seq = :seq")
-			counter.ExpressionAttributeValues[":seq"] = n(seq)
-		}
-		items := []types.TransactWriteItem{{Update: counter}}
+		a.Reference = grants.NewReference(year, randomUint32())
+		items := []types.TransactWriteItem{st.putNew(referenceItem(a))}
 		ai, err := agreementItem(a)
 		if err != nil {
 			return nil, nil, err
@@ -112,6 +103,11 @@ func (st *Store) CreatePlanned(ctx context.Context, programme string, year int, 
 			}
 			items = append(items, st.putNew(it))
 		}
+		agg, err := st.aggregateItems(nil, a)
+		if err != nil {
+			return nil, nil, err
+		}
+		items = append(items, agg...)
 		own := len(items)
 		if once != nil {
 			if fx.Answer, err = once.Answer(a); err != nil {
@@ -123,7 +119,7 @@ func (st *Store) CreatePlanned(ctx context.Context, programme string, year int, 
 			return nil, nil, err
 		}
 		items = append(items, more...)
-		_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+		err = st.transact(ctx, items)
 		if err == nil {
 			return a, nil, nil
 		}
@@ -137,31 +133,70 @@ func (st *Store) CreatePlanned(ctx context.Context, programme string, year int, 
 				return nil, nil, fmt.Errorf("create agreement: %w", idempotency.ErrAnswered)
 			}
 		}
-		// Another agreement took this reference number: read the counter again.
-		if counterItem, stored, err = st.counterAndAnswer(ctx, counterKey, once, now); err != nil || stored != nil {
-			return nil, stored, err
-		}
+		// The reference was taken (or the transaction kept meeting others):
+		// try again with a fresh one.
 	}
 	return nil, nil, &grants.Error{Code: grants.Conflict, Message: "Too many agreements are being created at once in this programme; try again.", Reason: "busy"}
 }
 
-// counterAndAnswer reads a reference counter and, with once, the request's
-// stored answer, in one call.
-func (st *Store) counterAndAnswer(ctx context.Context, counterKey item, once *idempotency.Once[*grants.Agreement], now time.Time) (item, *idempotency.Response, error) {
-	if once == nil {
-		out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: counterKey, ConsistentRead: aws.Bool(true)})
-		if err != nil {
-			return nil, nil, fmt.Errorf("read reference counter: %w", err)
+// referenceItem reserves an agreement's reference: its conditional put
+// fails if another agreement has it.
+func referenceItem(a *grants.Agreement) item {
+	it := keyOf("REF#"+a.Reference, "REF")
+	it["type"], it["agreementId"], it["programme"] = s("reference"), s(a.ID), s(a.Programme)
+	return it
+}
+
+func randomUint32() uint32 {
+	var b [4]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return binary.BigEndian.Uint32(b[:])
+}
+
+// transactRetries bounds the retries of a transaction that met another on
+// a shared item (an aggregate shard): nothing of its own failed, so it is
+// sent again as it is after a short, random wait.
+const transactRetries = 10
+
+// transact writes items in one transaction, retrying it while it fails only
+// by meeting a concurrent transaction (TransactionConflict) and no
+// condition of its own.
+func (st *Store) transact(ctx context.Context, items []types.TransactWriteItem) error {
+	for attempt := 0; ; attempt++ {
+		_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+		if err == nil || attempt == transactRetries || !onlyConflicts(err) {
+			return err
 		}
-		return out.Item, nil, nil
+		wait := time.Duration(mrand.Int64N(int64(5*time.Millisecond) << min(attempt, 5)))
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return err
+		}
 	}
-	answerKey := idemKey(once.Request)
-	found, err := st.batchGet(ctx, counterKey, answerKey)
-	if err != nil {
-		return nil, nil, err
+}
+
+// onlyConflicts reports whether a cancelled transaction met only other
+// transactions: no condition of its own failed.
+func onlyConflicts(err error) bool {
+	var tce *types.TransactionCanceledException
+	if !errors.As(err, &tce) {
+		var tcf *types.TransactionConflictException
+		return errors.As(err, &tcf)
 	}
-	stored, err := answerOf(found[keyString(answerKey)], once.Request, now)
-	return found[keyString(counterKey)], stored, err
+	conflict := false
+	for _, r := range tce.CancellationReasons {
+		switch aws.ToString(r.Code) {
+		case "TransactionConflict":
+			conflict = true
+		case "", "None":
+		default:
+			return false
+		}
+	}
+	return conflict
 }
 
 func (st *Store) putNew(it item) types.TransactWriteItem {
@@ -323,6 +358,11 @@ func (st *Store) write(ctx context.Context, before, after *grants.Agreement, fx 
 		}
 		items = append(items, st.putAtRev(it, before.CheckIns[i].Rev))
 	}
+	agg, err := st.aggregateItems(before, after)
+	if err != nil {
+		return err
+	}
+	items = append(items, agg...)
 	more, err := st.effectItems(after.ID, fx)
 	if err != nil {
 		return err
@@ -335,7 +375,7 @@ func (st *Store) write(ctx context.Context, before, after *grants.Agreement, fx 
 	if len(items) > 100 {
 		return fmt.Errorf("update of %s needs %d writes, over DynamoDB's 100 per transaction", after.ID, len(items))
 	}
-	_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	err = st.transact(ctx, items)
 	if err != nil && slices.Contains(cancelledAt(err), answerAt) {
 		// A concurrent duplicate answered the request first: no retry, the
 		// caller answers with what it stored.

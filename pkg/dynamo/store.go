@@ -15,7 +15,11 @@
 //	AGR#inbound          O#msg#<SES id>       a received message's once-only record; O#quarantine-notice#… likewise
 //	QUARANTINE           Q#<SES id>           a message held for a person
 //	EMAIL#<identity>     EMAIL                the first copy received of an email (reply.Identity)
-//	PROG#<programme>     SEQ#<year>           reference counter of a programme
+//	PROG#<programme>     SEQ#<year>           reference counter of a programme (before random references; no longer written)
+//	REF#<reference>      REF                  an agreement's reference, reserved once (agreements.go)
+//	PROG#<programme>     AGG#<nn>             shard nn of the programme's aggregate (aggregate.go); AGG#BUILT once built
+//	PROG#<programme>#ENDS      <end>#<id>     an active agreement's end date
+//	PROG#<programme>#BOUNCING  <id>           a running agreement whose partner's mail bounces
 //	PROG#<programme>     SETTINGS             a programme's settings
 //	IDEM#<scope>#<key>   IDEM#<caller>        an idempotency record (idempotency.go)
 package dynamo

@@ -44,7 +44,7 @@ func benchAgreement(tb testing.TB, p string, i int) *grants.Agreement {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	a.ID, a.Reference = NewID(), grants.FormatReference(2026, i+1)
+	a.ID, a.Reference = NewID(), fmt.Sprintf("CP-2026-%03d", i+1)
 	if i%3 != 0 {
 		a.Status = grants.AgreementActive
 		a.Instalments[0].Status, a.Instalments[0].PaidOn, a.Instalments[0].PaymentReference = grants.InstalmentPaid, a.StartDate, fmt.Sprintf("BACS-%05d", i)

@@ -419,8 +419,27 @@ func validateContacts(in []Contact) ([]Contact, fieldErrors) {
 	return out, errs
 }
 
-// FormatReference renders a readable agreement reference, e.g. CP-2026-003.
-func FormatReference(year, seq int) string { return fmt.Sprintf("CP-%d-%03d", year, seq) }
+// crockford is Crockford's base32 alphabet: no I, L, O or U, so a
+// reference read aloud or typed from a letter is not mistaken.
+const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// NewReference renders a readable agreement reference from random bits:
+// the start year and five Crockford base32 characters, e.g. CP-2026-K7Q4M
+// (22 × 32⁴, about 23 million, a year). References are not numbered in
+// order: a per-programme counter was a hot item that made concurrent
+// creators fail. The store makes each one unique (it retries with fresh
+// bits on a collision). The first character is always a letter, so a new
+// reference never equals one numbered CP-<year>-<seq> before, which
+// existing agreements keep.
+func NewReference(year int, random uint32) string {
+	b := []byte{crockford[10+random%22]}
+	random /= 22
+	for range 4 {
+		b = append(b, crockford[random%32])
+		random /= 32
+	}
+	return fmt.Sprintf("CP-%d-%s", year, b)
+}
 
 func moneyAmount(minor int64, currency string) string {
 	return money.Amount{Minor: minor, Currency: currency}.Major()

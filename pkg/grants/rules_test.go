@@ -939,11 +939,10 @@ func TestDates(t *testing.T) {
 }
 
 func TestSmallRules(t *testing.T) {
-	if got := FormatReference(2026, 3); got != "CP-2026-003" {
-		t.Errorf("reference %q", got)
-	}
-	if got := FormatReference(2026, 1234); got != "CP-2026-1234" {
-		t.Errorf("reference %q", got)
+	for random, want := range map[uint32]string{0: "CP-2026-A0000", 21: "CP-2026-Z0000", 22: "CP-2026-A1000", 1<<32 - 1: "CP-2026-DT5T5"} {
+		if got := NewReference(2026, random); got != want {
+			t.Errorf("reference of %d = %q, want %q", random, got, want)
+		}
 	}
 	for reg, want := range map[string]string{"01234567": "company", "SC012345": "charity", "NIC10001": "charity", "1180123": "charity", "SC123456": "company"} {
 		if got := (Partner{RegistrationNumber: reg}).RegistrationKind(); got != want {

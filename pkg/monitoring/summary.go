@@ -41,6 +41,10 @@ type Summary struct {
 	// Quarantined is the number of replies waiting for a person to decide.
 	Quarantined int               `json:"quarantined"`
 	Bouncing    []BouncingPartner `json:"bouncing"`
+	// Totals is the sum of every agreement's Stats: each of its numbers
+	// (and each value of its maps of numbers) is a per-agreement counter.
+	// The counters above are taken from it.
+	Totals grants.Stats `json:"totals"`
 }
 
 // StatusCounts is how many agreements are in each status.
@@ -84,92 +88,66 @@ type BouncingPartner struct {
 
 // Summarize adds up a programme from agreements as the list index returns
 // them: their own fields and stored Stats, never their instalments or
-// check-ins, so the cost is one index entry per agreement. Every sum is
-// checked: with awards bounded by grants.MaxAward an overflow cannot happen,
-// and if stored data ever made one, the summary fails rather than show a
-// wrapped, negative total.
+// check-ins. It is the sum of their tallies (TallyOf), as the store's
+// programme aggregate keeps it, with today's marks taken from the list.
+// Every sum is checked: with awards bounded by grants.MaxAward an overflow
+// cannot happen, and if stored data ever made one, the summary fails rather
+// than show a wrapped, negative total.
 func Summarize(programme string, agreements []grants.Agreement, quarantined int, today grants.Date) (Summary, error) {
-	s := Summary{
-		Programme:   programme,
-		AsOf:        today,
-		Currencies:  map[string]CurrencyTotals{},
-		Quarantined: quarantined,
-		Bouncing:    []BouncingPartner{},
+	t, marks, err := Recount(agreements, today)
+	if err != nil {
+		return Summary{}, fmt.Errorf("programme %s: %w", programme, err)
 	}
-	sums := map[string]*[3]int64{} // committed, paid, outstanding
+	return FromTally(programme, t, marks, quarantined, today)
+}
+
+// Recount is the tally and today's marks of a programme's agreements, added
+// up from each: what the store's aggregate must always equal.
+func Recount(agreements []grants.Agreement, today grants.Date) (Tally, Marks, error) {
+	sum := Tally{}
+	var marks Marks
 	for i := range agreements {
 		a := &agreements[i]
-		st := a.Stats
-		s.Status.Total++
-		switch a.Status {
-		case grants.AgreementDraft:
-			s.Status.Draft++
-		case grants.AgreementActive:
-			s.Status.Active++
-			if !a.EndDate.IsZero() && a.EndDate.Before(today) {
-				s.PastEndDate++
-			}
-		case grants.AgreementCompleted:
-			s.Status.Completed++
-		case grants.AgreementTerminated:
-			s.Status.Terminated++
+		t, err := TallyOf(a)
+		if err == nil {
+			err = sum.Add(t)
 		}
-
-		cur := a.Currency
-		if cur == "" {
-			cur = money.DefaultCurrency
+		if err != nil {
+			return nil, Marks{}, err
 		}
-		sum := sums[cur]
-		if sum == nil {
-			sum = new([3]int64)
-			sums[cur] = sum
+		if PastEndDate(a, today) {
+			marks.PastEndDate++
 		}
-		var committed, outstanding int64
-		switch a.Status {
-		case grants.AgreementActive:
-			committed, outstanding = a.Amount, st.Outstanding
-		case grants.AgreementCompleted:
-			committed = a.Amount
-		case grants.AgreementTerminated:
-			committed = st.Paid
-		}
-		for i, add := range [3]int64{committed, st.Paid, outstanding} {
-			var err error
-			if sum[i], err = money.Add(sum[i], add); err != nil {
-				return Summary{}, fmt.Errorf("programme %s in %s: %w", programme, cur, err)
-			}
-		}
-
-		s.InstalmentsDue += st.InstalmentsDue
-		s.InstalmentsHeld += st.InstalmentsHeld
-		s.CheckInsReceived += st.CheckInsReceived
-		s.CheckInsByConversation += st.CheckInsByConversation
-		s.SupportDelivered += st.SupportDelivered
-		s.RepliesAskingForHelp += st.RepliesAskingForHelp
-		s.HelpToFollowUp += st.HelpToFollowUp
-		s.CheckInsLate += st.CheckInsLate
-		s.CheckInsOverdue += st.CheckInsOverdue
-
-		// Only agreements that still send mail need a contact fixed; a
-		// bounce on a finished agreement is history, not work.
-		if a.Status == grants.AgreementActive || a.Status == grants.AgreementDraft {
-			if n := bouncing(a); n > 0 {
-				s.Bouncing = append(s.Bouncing, BouncingPartner{AgreementID: a.ID, Reference: a.Reference, Partner: a.Partner.Name, Contacts: n})
-			}
+		if b, ok := Bouncing(a); ok {
+			marks.Bouncing = append(marks.Bouncing, b)
 		}
 	}
-	for cur, sum := range sums {
-		s.Currencies[cur] = CurrencyTotals{
-			Currency:    cur,
-			Committed:   total(sum[0], cur),
-			Paid:        total(sum[1], cur),
-			Outstanding: total(sum[2], cur),
-		}
+	SortBouncing(marks.Bouncing)
+	return sum.nonZero(), marks, nil
+}
+
+// PastEndDate reports whether a is active with its end date gone by: it is
+// waiting for someone to complete (or extend) it.
+func PastEndDate(a *grants.Agreement, today grants.Date) bool {
+	return a.Status == grants.AgreementActive && !a.EndDate.IsZero() && a.EndDate.Before(today)
+}
+
+// Bouncing is a as a bouncing partner, if it is one. Only agreements that
+// still send mail need a contact fixed; a bounce on a finished agreement is
+// history, not work.
+func Bouncing(a *grants.Agreement) (BouncingPartner, bool) {
+	if a.Status != grants.AgreementActive && a.Status != grants.AgreementDraft {
+		return BouncingPartner{}, false
 	}
-	slices.SortFunc(s.Bouncing, func(x, y BouncingPartner) int {
+	n := bouncing(a)
+	return BouncingPartner{AgreementID: a.ID, Reference: a.Reference, Partner: a.Partner.Name, Contacts: n}, n > 0
+}
+
+// SortBouncing puts bouncing partners in the summary's order: by reference.
+func SortBouncing(list []BouncingPartner) {
+	slices.SortFunc(list, func(x, y BouncingPartner) int {
 		return cmp.Or(cmp.Compare(x.Reference, y.Reference), cmp.Compare(x.AgreementID, y.AgreementID))
 	})
-	return s, nil
 }
 
 // CurrencyCodes lists the summary's currencies in a stable order (the

@@ -137,6 +137,28 @@ func summarize(t *testing.T, in []grants.Agreement, quarantined int) Summary {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Totals is the sum of the Stats, field by field; the cases compare the rest.
+	var want grants.Stats
+	for _, a := range in {
+		st := a.Stats
+		want.Paid += st.Paid
+		want.Outstanding += st.Outstanding
+		want.InstalmentsDue += st.InstalmentsDue
+		want.InstalmentsHeld += st.InstalmentsHeld
+		want.InstalmentsPaid += st.InstalmentsPaid
+		want.CheckInsReceived += st.CheckInsReceived
+		want.CheckInsByConversation += st.CheckInsByConversation
+		want.CheckInsLate += st.CheckInsLate
+		want.CheckInsOverdue += st.CheckInsOverdue
+		want.BouncingContacts += st.BouncingContacts
+		want.SupportDelivered += st.SupportDelivered
+		want.RepliesAskingForHelp += st.RepliesAskingForHelp
+		want.HelpToFollowUp += st.HelpToFollowUp
+	}
+	if !reflect.DeepEqual(s.Totals, want) {
+		t.Errorf("Totals = %+v, want %+v", s.Totals, want)
+	}
+	s.Totals = grants.Stats{}
 	return s
 }
 

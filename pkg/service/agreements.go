@@ -16,7 +16,7 @@ import (
 // back (replay), and nothing is written.
 func (s *Service) CreateAgreement(ctx context.Context, actor string, in grants.NewAgreementInput, once *idempotency.Once[*grants.Agreement]) (a *grants.Agreement, replay *idempotency.Response, err error) {
 	now := s.Now()
-	// The settings, the reference counter and any answer are one read; the
+	// The settings and any answer are one read; the
 	// programme's windows (check-in lead, final report) apply where the
 	// officer gave none.
 	a, replay, err = s.Store.CreatePlanned(ctx, in.Programme, grants.StartYear(in.StartDate), now, once,

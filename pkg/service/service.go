@@ -19,9 +19,9 @@ import (
 // Store is the storage the use cases need.
 type Store interface {
 	// CreatePlanned stores a new agreement that plan makes from its
-	// programme's settings, read with the reference counter of the start
-	// year and, with once, the request's answer (then returned, nothing
-	// written, if it stands).
+	// programme's settings, read with, given once, the request's answer
+	// (then returned, nothing written, if it stands), and gives it a
+	// unique reference.
 	CreatePlanned(ctx context.Context, programme string, year int, now time.Time, once *idempotency.Once[*grants.Agreement],
 		plan func(grants.ProgrammeSettings) (*grants.Agreement, grants.Effects, error)) (*grants.Agreement, *idempotency.Response, error)
 	GetAgreement(ctx context.Context, id string) (*grants.Agreement, error)

@@ -18,6 +18,9 @@ import (
 // programme index, and their plans.
 type ProgrammeReader interface {
 	ProgrammeAgreements(ctx context.Context, programme string) ([]grants.Agreement, grants.ReadCost, error)
+	// ProgrammeTally reads the programme's aggregate and today's marks, at
+	// a cost that does not grow with the programme.
+	ProgrammeTally(ctx context.Context, programme string, today grants.Date) (monitoring.Tally, monitoring.Marks, grants.ReadCost, error)
 	AgreementsWithPlans(ctx context.Context, ids []string) ([]grants.Agreement, error)
 }
 
@@ -84,20 +87,28 @@ func (v Views) HeldFor(ctx context.Context, programme string) ([]grants.Quaranti
 	return held, nil
 }
 
-// Summary is the programme at a glance, with its agreements as the index
-// holds them (no plans). A programme with no agreements is not an error:
-// it is a programme that has not started.
-func (v Views) Summary(ctx context.Context, programme string) (monitoring.Summary, []grants.Agreement, []grants.Quarantined, error) {
-	list, err := v.Agreements(ctx, programme)
-	if err != nil {
-		return monitoring.Summary{}, nil, nil, err
-	}
+// Summary is the programme at a glance, from its aggregate: its cost does
+// not grow with the programme. A programme with no agreements is not an
+// error: it is a programme that has not started.
+func (v Views) Summary(ctx context.Context, programme string) (monitoring.Summary, []grants.Quarantined, error) {
 	held, err := v.HeldFor(ctx, programme)
 	if err != nil {
-		return monitoring.Summary{}, nil, nil, err
+		return monitoring.Summary{}, nil, err
 	}
-	s, err := monitoring.Summarize(programme, list, len(held), v.Today())
-	return s, list, held, err
+	s, err := v.SummaryCounting(ctx, programme, len(held))
+	return s, held, err
+}
+
+// SummaryCounting is Summary with the held replies already counted.
+func (v Views) SummaryCounting(ctx context.Context, programme string, quarantined int) (monitoring.Summary, error) {
+	today := v.Today()
+	t, marks, cost, err := v.Store.ProgrammeTally(ctx, programme, today)
+	if err != nil {
+		return monitoring.Summary{}, err
+	}
+	slog.InfoContext(ctx, "programme summary read", "programme", programme,
+		"requests", cost.Requests, "itemsRead", cost.Items, "rcu", cost.CapacityUnits)
+	return monitoring.FromTally(programme, t, marks, quarantined, today)
 }
 
 // WithPlans reads the plans of the agreements keep selects (all, if nil).

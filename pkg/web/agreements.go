@@ -21,7 +21,13 @@ func (a *App) overview(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s, list, held, err := a.Views.Summary(r.Context(), a.Programme)
+	s, held, err := a.Views.Summary(r.Context(), a.Programme)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	// What needs attention is listed agreement by agreement, from the index.
+	list, err := a.Views.Agreements(r.Context(), a.Programme)
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -83,7 +83,7 @@ func Scale(ctx context.Context, db *dynamodb.Client, m *Meter, table string, n, 
 		return err
 	}
 	if err := measure(&row.Summary, func() error {
-		s, _, _, err := views.Summary(ctx, Big)
+		s, _, err := views.Summary(ctx, Big)
 		if err == nil && s.Status.Total != n {
 			err = fmt.Errorf("summary counts %d agreements, want %d", s.Status.Total, n)
 		}
@@ -194,9 +194,13 @@ func seed(ctx context.Context, db *dynamodb.Client, st *dynamo.Store, table stri
 	return nil
 }
 
-// rebuild recomputes the programmes' aggregates after Import, if the store
-// keeps any.
+// rebuild recomputes the programmes' aggregates after Import.
 func rebuild(ctx context.Context, st *dynamo.Store, programmes ...string) error {
+	for _, p := range programmes {
+		if err := st.RebuildAggregate(ctx, p); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -29,6 +29,7 @@ import (
 // Store is what the monitoring routes read.
 type Store interface {
 	ProgrammeAgreements(ctx context.Context, programme string) ([]grants.Agreement, grants.ReadCost, error)
+	ProgrammeTally(ctx context.Context, programme string, today grants.Date) (monitoring.Tally, monitoring.Marks, grants.ReadCost, error)
 	AgreementsWithPlans(ctx context.Context, ids []string) ([]grants.Agreement, error)
 	GetAgreement(ctx context.Context, id string) (*grants.Agreement, error)
 	AllHistory(ctx context.Context, id string) ([]grants.AuditEntry, error)
@@ -131,17 +132,12 @@ func (h *API) quarantined(ctx context.Context, programme string) (int, error) {
 	return 0, nil
 }
 
-func (h *API) summaryOf(ctx context.Context, programme string) (monitoring.Summary, []grants.Agreement, error) {
-	list, err := h.views().Agreements(ctx, programme)
-	if err != nil {
-		return monitoring.Summary{}, nil, err
-	}
+func (h *API) summaryOf(ctx context.Context, programme string) (monitoring.Summary, error) {
 	q, err := h.quarantined(ctx, programme)
 	if err != nil {
-		return monitoring.Summary{}, nil, fmt.Errorf("count quarantined replies: %w", err)
+		return monitoring.Summary{}, fmt.Errorf("count quarantined replies: %w", err)
 	}
-	s, err := monitoring.Summarize(programme, list, q, h.views().Today())
-	return s, list, err
+	return h.views().SummaryCounting(ctx, programme, q)
 }
 
 // summary answers with the programme at a glance. A programme with no
@@ -151,7 +147,7 @@ func (h *API) summary(ctx context.Context, r *httpapi.Request) (events.APIGatewa
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	s, _, err := h.summaryOf(ctx, programme)
+	s, err := h.summaryOf(ctx, programme)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -220,7 +216,11 @@ func (h *API) dashboard(ctx context.Context, r *httpapi.Request) (events.APIGate
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	s, list, err := h.summaryOf(ctx, programme)
+	s, err := h.summaryOf(ctx, programme)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	list, err := h.views().Agreements(ctx, programme)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

@@ -1,0 +1,244 @@
+package monitoring
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/money"
+)
+
+// Tally is what agreements add to their programme's summary: additive
+// counters by name. One agreement's tally (TallyOf) is its contribution;
+// a programme's is the sum of its agreements' tallies, which the store keeps
+// up to date by adding each change's difference (Delta), so the summary
+// reads a handful of counters whatever the programme's size.
+//
+// The names:
+//
+//	status.<status>                  agreements in that status (1 or 0 for one agreement)
+//	money.<currency>.committed       see CurrencyTotals; also .paid and .outstanding
+//	stats.<field>                    every number in grants.Stats, by its JSON name
+//	stats.<field>.<key>              every value of a map of numbers in grants.Stats
+//
+// Every number of grants.Stats is a per-agreement additive counter, so a
+// field added to Stats is summed with no change here (Summary.Totals).
+type Tally map[string]int64
+
+// Tally name prefixes.
+const (
+	tallyStatus = "status."
+	tallyMoney  = "money."
+	tallyStats  = "stats."
+)
+
+// Money figures of a currency, in this order in CurrencyTotals.
+var moneyFigures = [3]string{"committed", "paid", "outstanding"}
+
+// TallyOf is one agreement's contribution to its programme's summary.
+func TallyOf(a *grants.Agreement) (Tally, error) {
+	t := Tally{tallyStatus + string(a.Status): 1}
+	st := a.Stats
+	var committed, outstanding int64
+	switch a.Status {
+	case grants.AgreementActive:
+		committed, outstanding = a.Amount, st.Outstanding
+	case grants.AgreementCompleted:
+		committed = a.Amount
+	case grants.AgreementTerminated:
+		committed = st.Paid
+	}
+	cur := a.Currency
+	if cur == "" {
+		cur = money.DefaultCurrency
+	}
+	// Counting the currency's agreements keeps a currency whose figures
+	// are all zero (drafts only) in the summary.
+	t[tallyMoney+cur+".agreements"] = 1
+	for i, v := range [3]int64{committed, st.Paid, outstanding} {
+		t[tallyMoney+cur+"."+moneyFigures[i]] = v
+	}
+	if err := flattenNumbers(st, tallyStats, t); err != nil {
+		return nil, err
+	}
+	return t.nonZero(), nil
+}
+
+// flattenNumbers adds every number of s, and every value of its maps of
+// numbers, to t under prefix<name>. It goes through JSON so that it follows
+// Stats' field names and any field added later.
+func flattenNumbers(s any, prefix string, t Tally) error {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var fields map[string]any
+	if err := dec.Decode(&fields); err != nil {
+		return err
+	}
+	for name, v := range fields {
+		switch v := v.(type) {
+		case json.Number:
+			if err := t.put(prefix+name, v); err != nil {
+				return err
+			}
+		case map[string]any:
+			for key, kv := range v {
+				if n, ok := kv.(json.Number); ok {
+					if err := t.put(prefix+name+"."+key, n); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (t Tally) put(name string, v json.Number) error {
+	n, err := strconv.ParseInt(string(v), 10, 64)
+	if err != nil {
+		return fmt.Errorf("stats counter %s: %w", name, err)
+	}
+	t[name] = n
+	return nil
+}
+
+func (t Tally) nonZero() Tally {
+	maps.DeleteFunc(t, func(_ string, v int64) bool { return v == 0 })
+	return t
+}
+
+// Delta is what changing an agreement from before to after changes in its
+// programme's tally: after's contribution minus before's, zeros left out
+// (nil before: a new agreement). An empty delta changes nothing.
+func Delta(before, after *grants.Agreement) (Tally, error) {
+	d, err := TallyOf(after)
+	if err != nil || before == nil {
+		return d, err
+	}
+	old, err := TallyOf(before)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range old {
+		if d[k], err = money.Add(d[k], -v); err != nil {
+			return nil, fmt.Errorf("tally %s: %w", k, err)
+		}
+	}
+	return d.nonZero(), nil
+}
+
+// Add adds o into t with checked sums: a total that would overflow is an
+// error, never a wrapped number.
+func (t Tally) Add(o Tally) error {
+	for k, v := range o {
+		sum, err := money.Add(t[k], v)
+		if err != nil {
+			return fmt.Errorf("tally %s: %w", k, err)
+		}
+		t[k] = sum
+	}
+	return nil
+}
+
+// Names lists the tally's counters in order.
+func (t Tally) Names() []string { return slices.Sorted(maps.Keys(t)) }
+
+// Marks is what the summary needs that depends on today, read apart from
+// the tally in proportion to what it holds.
+type Marks struct {
+	// PastEndDate is the active agreements whose end date is before today.
+	PastEndDate int
+	// Bouncing is the running agreements some of whose contacts' mail bounces.
+	Bouncing []BouncingPartner
+}
+
+// FromTally is the programme's summary from its tally, today's marks and
+// the number of replies held for a person.
+func FromTally(programme string, t Tally, marks Marks, quarantined int, today grants.Date) (Summary, error) {
+	s := Summary{
+		Programme:   programme,
+		AsOf:        today,
+		Currencies:  map[string]CurrencyTotals{},
+		Quarantined: quarantined,
+		PastEndDate: marks.PastEndDate,
+		Bouncing:    append([]BouncingPartner{}, marks.Bouncing...),
+	}
+	stats := map[string]any{}
+	for name, v := range t {
+		switch {
+		case strings.HasPrefix(name, tallyStatus):
+			n := int(v)
+			s.Status.Total += n
+			switch grants.AgreementStatus(strings.TrimPrefix(name, tallyStatus)) {
+			case grants.AgreementDraft:
+				s.Status.Draft += n
+			case grants.AgreementActive:
+				s.Status.Active += n
+			case grants.AgreementCompleted:
+				s.Status.Completed += n
+			case grants.AgreementTerminated:
+				s.Status.Terminated += n
+			}
+		case strings.HasPrefix(name, tallyMoney):
+			cur, figure, ok := strings.Cut(strings.TrimPrefix(name, tallyMoney), ".")
+			i := slices.Index(moneyFigures[:], figure)
+			if !ok || (i < 0 && (figure != "agreements" || v <= 0)) {
+				continue
+			}
+			c := s.Currencies[cur]
+			c.Currency = cur
+			switch i {
+			case 0:
+				c.Committed = total(v, cur)
+			case 1:
+				c.Paid = total(v, cur)
+			case 2:
+				c.Outstanding = total(v, cur)
+			}
+			s.Currencies[cur] = c
+		case strings.HasPrefix(name, tallyStats):
+			field, key, isMap := strings.Cut(strings.TrimPrefix(name, tallyStats), ".")
+			if !isMap {
+				stats[field] = v
+				continue
+			}
+			m, _ := stats[field].(map[string]int64)
+			if m == nil {
+				m = map[string]int64{}
+				stats[field] = m
+			}
+			m[key] = v
+		}
+	}
+	for cur, c := range s.Currencies {
+		// A currency all of whose figures are zero still shows, with zeros.
+		for _, tot := range []*Total{&c.Committed, &c.Paid, &c.Outstanding} {
+			if tot.Major == "" {
+				*tot = total(0, cur)
+			}
+		}
+		s.Currencies[cur] = c
+	}
+	b, err := json.Marshal(stats)
+	if err == nil {
+		err = json.Unmarshal(b, &s.Totals)
+	}
+	if err != nil {
+		return Summary{}, fmt.Errorf("programme %s: totals: %w", programme, err)
+	}
+	tot := s.Totals
+	s.InstalmentsDue, s.InstalmentsHeld = tot.InstalmentsDue, tot.InstalmentsHeld
+	s.CheckInsReceived, s.CheckInsByConversation = tot.CheckInsReceived, tot.CheckInsByConversation
+	s.SupportDelivered, s.RepliesAskingForHelp, s.HelpToFollowUp = tot.SupportDelivered, tot.RepliesAskingForHelp, tot.HelpToFollowUp
+	s.CheckInsLate, s.CheckInsOverdue = tot.CheckInsLate, tot.CheckInsOverdue
+	return s, nil
+}

@@ -1,0 +1,65 @@
+package monitoring
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+)
+
+// Stats fields added later (an on-time count, a lateness histogram) are
+// tallied with no change to the tally: every number and every value of a
+// map of numbers, by its JSON name; anything else is left out.
+func TestFlattenNumbersTakesAnyNumberOrMapOfNumbers(t *testing.T) {
+	later := struct {
+		Paid                  int64          `json:"paid"`
+		InstalmentsPaidOnTime int            `json:"instalmentsPaidOnTime"`
+		PaidDaysLate          map[string]int `json:"paidDaysLate"`
+		Note                  string         `json:"note"`
+	}{Paid: 5, InstalmentsPaidOnTime: 2, PaidDaysLate: map[string]int{"0-10": 2, "11+": 1}, Note: "not a counter"}
+	got := Tally{}
+	if err := flattenNumbers(later, "stats.", got); err != nil {
+		t.Fatal(err)
+	}
+	want := Tally{"stats.paid": 5, "stats.instalmentsPaidOnTime": 2, "stats.paidDaysLate.0-10": 2, "stats.paidDaysLate.11+": 1}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("flattened %v, want %v", got, want)
+	}
+}
+
+// A programme's tally kept by deltas equals the tally of its agreements as
+// they end up: the store adds Delta(before, after) on every change.
+func TestDeltasAddUpToTheTally(t *testing.T) {
+	a := agr("001", grants.AgreementDraft, 1000, "EUR", grants.Stats{Outstanding: 1000})
+	kept := Tally{}
+	change := func(before, after *grants.Agreement) {
+		d, err := Delta(before, after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := kept.Add(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	change(nil, &a)
+	b := a
+	b.Status, b.Stats = grants.AgreementActive, grants.Stats{Outstanding: 750, Paid: 250, InstalmentsPaid: 1}
+	change(&a, &b)
+	c := b
+	c.Status = grants.AgreementTerminated
+	change(&b, &c)
+	want, err := TallyOf(&c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(kept.nonZero(), want) {
+		t.Errorf("kept %v, want %v", kept, want)
+	}
+	s, err := FromTally("p", kept, Marks{}, 0, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Status.Terminated != 1 || s.Status.Total != 1 || s.Currencies["EUR"].Committed.Minor != 250 || s.Totals.InstalmentsPaid != 1 {
+		t.Errorf("summary from the kept tally: %+v", s)
+	}
+}
