@@ -246,7 +246,9 @@ func shardTally(it item) (monitoring.Tally, error) {
 		if !ok || !b.IsInt64() {
 			return nil, fmt.Errorf("counter %s = %s: %w", name, num.Value, money.ErrOverflow)
 		}
-		t[name] = b.Int64()
+		if b.Sign() != 0 {
+			t[name] = b.Int64()
+		}
 	}
 	return t, nil
 }
