@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -113,6 +114,61 @@ func decodeAgreement(t testing.TB, resp events.APIGatewayV2HTTPResponse) grants.
 	return a
 }
 
+// referencePattern is a new agreement's reference: its start year and five
+// Crockford base32 characters, the first a letter (grants.NewReference).
+var referencePattern = regexp.MustCompile(`^CP-2026-[A-HJKMNP-TV-Z][0-9A-HJKMNP-TV-Z]{4}$`)
+
+// Sixteen officers creating 500 agreements in one programme at once all
+// succeed, with references all different: no counter to fight over.
+func TestConcurrentCreatorsAllSucceedWithUniqueReferences(t *testing.T) {
+	f := newFixture(t)
+	const creators, creates = 16, 500
+	var (
+		mu     sync.Mutex
+		refs   = map[string]string{} // reference → agreement ID
+		status = map[int]int{}
+		next   atomic.Int64
+		wg     sync.WaitGroup
+	)
+	for range creators {
+		wg.Go(func() {
+			for {
+				i := next.Add(1)
+				if i > creates {
+					return
+				}
+				body := strings.Replace(issueBody, "Levenshulme Community Kitchen", fmt.Sprintf("Partner %d", i), 1)
+				resp, err := f.api.Handle(context.Background(), event("POST", "/agreements", nil, body, RoleProgramme))
+				mu.Lock()
+				if err != nil {
+					status[0]++
+				} else {
+					status[resp.StatusCode]++
+					if resp.StatusCode == http.StatusCreated {
+						var a grants.Agreement
+						if json.Unmarshal([]byte(resp.Body), &a) == nil {
+							if other, dup := refs[a.Reference]; dup {
+								t.Errorf("reference %s given to %s and %s", a.Reference, other, a.ID)
+							}
+							refs[a.Reference] = a.ID
+						}
+					}
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if status[http.StatusCreated] != creates || len(refs) != creates {
+		t.Fatalf("statuses %v, %d references; want %d created, all different", status, len(refs), creates)
+	}
+	for ref := range refs {
+		if !referencePattern.MatchString(ref) {
+			t.Errorf("reference %q is not CP-<year>-<5 Crockford characters>", ref)
+		}
+	}
+}
+
 func TestCreateThenGetTheIssueExample(t *testing.T) {
 	f := newFixture(t)
 	resp := f.do(t, event("POST", "/agreements", nil, issueBody, RoleProgramme))
@@ -123,7 +179,7 @@ func TestCreateThenGetTheIssueExample(t *testing.T) {
 		t.Errorf("create made %v; want exactly one TransactWriteItems and no other write", calls)
 	}
 	a := decodeAgreement(t, resp)
-	if a.Reference != "CP-2026-001" || a.Status != grants.AgreementDraft || a.Version != 1 || a.CreatedBy != "programme@funder.example" {
+	if !referencePattern.MatchString(a.Reference) || a.Status != grants.AgreementDraft || a.Version != 1 || a.CreatedBy != "programme@funder.example" {
 		t.Errorf("created %+v", a)
 	}
 	want := []string{"2026-01-31", "2026-04-30", "2026-07-31", "2026-10-31"}
@@ -145,7 +201,7 @@ func TestCreateThenGetTheIssueExample(t *testing.T) {
 	}
 
 	second := f.do(t, event("POST", "/agreements", nil, issueBody, RoleProgramme))
-	if ref := decodeAgreement(t, second).Reference; ref != "CP-2026-002" {
+	if ref := decodeAgreement(t, second).Reference; !referencePattern.MatchString(ref) || ref == a.Reference {
 		t.Errorf("second reference %s", ref)
 	}
 }
