@@ -11,7 +11,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"log"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -36,22 +35,28 @@ func main() {
 	creators := flag.Int("creators", 16, "concurrent creators")
 	creates := flag.Int("creates", 500, "agreements the creators create between them")
 	flag.Parse()
-	log.SetFlags(0)
 	// The store logs each programme read at Info; the table says it all.
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	var ns []int
 	for f := range strings.SplitSeq(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 1 {
-			log.Fatalf("scalebench: -sizes: %q is not a positive number", f)
+			fail(fmt.Errorf("-sizes: %q is not a positive number", f))
 		}
 		ns = append(ns, n)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, ns, *creators, *creates); err != nil {
-		log.Fatalf("scalebench: %v", err)
+		fail(err)
 	}
+}
+
+// fail reports err and exits. Not log.Fatal: slog's default handler, set
+// above to warnings only, would swallow it.
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "scalebench:", err)
+	os.Exit(1)
 }
 
 func run(ctx context.Context, sizes []int, creators, creates int) error {
