@@ -31,7 +31,7 @@ FUNCTIONS := \
 
 DEVSTACK := .local/bin/devstack
 
-.PHONY: templ-check run test token advance deps lint bench bench-100k bench-go sizes initbench screenshots clean activate-receipt-rules fuzz reprocess-replies
+.PHONY: templ-check run test token advance deps lint bench bench-100k bench-go sizes initbench screenshots clean activate-receipt-rules fuzz reprocess-replies rebuild-aggregate
 
 ## run: the product on this machine (DynamoDB Local, SES viewer, API on :3000)
 run: deps $(DEVSTACK)
@@ -130,6 +130,14 @@ bench-go: deps
 STAGE ?= dev
 activate-receipt-rules:
 	aws ses set-active-receipt-rule-set --rule-set-name partnership-grants-$(STAGE)
+
+## rebuild-aggregate: recount a programme's summary aggregate from its agreements on its next summary read: make rebuild-aggregate STAGE=prod PROGRAMME=community-2026
+rebuild-aggregate:
+	@[ -n "$(PROGRAMME)" ] || { echo "PROGRAMME= is required"; exit 1; }
+	@table=$$(aws cloudformation describe-stack-resource --stack-name $(STACK) --logical-resource-id Table \
+		--query StackResourceDetail.PhysicalResourceId --output text) || exit 1; \
+	aws dynamodb delete-item --table-name "$$table" --key '{"PK":{"S":"PROG#$(PROGRAMME)"},"SK":{"S":"AGG#BUILT"}}' && \
+	echo "The next summary of $(PROGRAMME) rebuilds its aggregate."
 
 ## reprocess-replies: handle stored replies that never reached a check-in or the quarantine
 ## (safe to run twice): make reprocess-replies STAGE=prod, or STAGE=local while make run runs
