@@ -26,7 +26,9 @@ var aggregateToday = grants.Date{Year: 2027, Month: 3, Day: 1}
 // the use cases make them. An illegal one (the domain refuses) changes nothing.
 var ops = map[string]func(r *rand.Rand) func(*grants.Agreement) (grants.Effects, error){
 	"activate": func(*rand.Rand) func(*grants.Agreement) (grants.Effects, error) {
-		return audited(func(a *grants.Agreement) (grants.AuditEntry, error) { return a.Activate(benchNow, "officer@funder.example") })
+		return audited(func(a *grants.Agreement) (grants.AuditEntry, error) {
+			return a.Activate(benchNow, "officer@funder.example")
+		})
 	},
 	"pay": func(r *rand.Rand) func(*grants.Agreement) (grants.Effects, error) {
 		n := r.IntN(4)
