@@ -34,7 +34,11 @@ type Views struct {
 	// Held may be nil: then nothing is held.
 	Held HeldLister
 	// Replies may be nil: then "What partners told us" reads no replies.
-	Replies  ReplyReader
+	Replies ReplyReader
+	// Late may be nil: then the summary counts no instalment late now.
+	Late LateReader
+	// Defaults are the deployment's programme settings (the on-time setting).
+	Defaults grants.ProgrammeSettings
 	Now      func() time.Time
 	Location *time.Location // nil: Europe/London
 }
@@ -97,6 +101,9 @@ func (v Views) Summary(ctx context.Context, programme string) (monitoring.Summar
 		return monitoring.Summary{}, nil, nil, err
 	}
 	s, err := monitoring.Summarize(programme, list, len(held), v.Today())
+	if err == nil {
+		err = v.MeasureLateness(ctx, &s)
+	}
 	return s, list, held, err
 }
 
