@@ -130,6 +130,9 @@ func (v Views) CSV(ctx context.Context, w interface{ Write([]byte) (int, error) 
 	if err != nil {
 		return err
 	}
+	for i := range full {
+		full[i].MeasureLateness(grants.Today(v.Now(), full[i].Location()))
+	}
 	return export.CSV(w, full)
 }
 
