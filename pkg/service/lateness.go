@@ -41,6 +41,12 @@ func LateInstalments(ctx context.Context, r LateReader, defaults grants.Programm
 		return p, nil, err
 	}
 	p = p.Defaults(defaults)
+	late, err := lateRows(ctx, r, p, programme, today)
+	return p, late, err
+}
+
+// lateRows is LateInstalments with the programme's settings read.
+func lateRows(ctx context.Context, r LateReader, p grants.ProgrammeSettings, programme string, today grants.Date) ([]grants.InstalmentRow, error) {
 	t := p.Timing()
 	cut := t.LateCutOff(today, p.OnTimeDays())
 	var late []grants.InstalmentRow
@@ -49,7 +55,7 @@ func LateInstalments(ctx context.Context, r LateReader, defaults grants.Programm
 		for {
 			page, err := r.ListInstalments(ctx, grants.InstalmentFilter{Status: status, Programme: programme, To: cut}, cursor, latePage)
 			if err != nil {
-				return p, nil, fmt.Errorf("list late %s instalments: %w", status, err)
+				return nil, fmt.Errorf("list late %s instalments: %w", status, err)
 			}
 			for _, row := range page.Items {
 				row.MeasureLateness(t, today)
@@ -60,7 +66,7 @@ func LateInstalments(ctx context.Context, r LateReader, defaults grants.Programm
 			}
 		}
 	}
-	return p, late, nil
+	return late, nil
 }
 
 // MeasureLateness fills a programme summary's lateness: on-time rate and
