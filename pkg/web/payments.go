@@ -40,7 +40,12 @@ func (a *App) finance(w http.ResponseWriter, r *http.Request) {
 		}
 		lists = append(lists, financeList{Title: l.title, Empty: l.empty, Rows: page.Items, More: page.NextCursor != ""})
 	}
-	a.render(w, r, http.StatusOK, layout(v, financePage(v, lists, today(a))))
+	s, _, _, err := a.Views.Summary(r.Context(), a.Programme)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.render(w, r, http.StatusOK, layout(v, financePage(v, lists, today(a), s.Lateness)))
 }
 
 // pay requests the payment of an instalment (or, without the two-person
