@@ -69,6 +69,20 @@ func lateRows(ctx context.Context, r LateReader, p grants.ProgrammeSettings, pro
 	return late, nil
 }
 
+// Lateness is how promptly the programme pays, without the rest of the
+// summary (the held messages): for the finance page.
+func (v Views) Lateness(ctx context.Context, programme string) (monitoring.Lateness, error) {
+	list, err := v.Agreements(ctx, programme)
+	if err != nil {
+		return monitoring.Lateness{}, err
+	}
+	s, err := monitoring.Summarize(programme, list, 0, v.Today())
+	if err == nil {
+		err = v.MeasureLateness(ctx, &s)
+	}
+	return s.Lateness, err
+}
+
 // MeasureLateness fills a programme summary's lateness: on-time rate and
 // median from the paid instalments it added up, and the instalments late
 // now. Without Late it counts none late and takes the default setting.

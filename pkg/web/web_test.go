@@ -40,6 +40,8 @@ type app struct {
 	calls   *callCounter
 	clock   *testenv.Clock
 	ses     string // the local SES's endpoint
+	pages   *App
+	store   *dynamo.Store
 }
 
 // callCounter counts DynamoDB operations by name, through SDK middleware.
@@ -83,7 +85,7 @@ func newApp(t *testing.T) *app {
 		Defaults: grants.ProgrammeSettings{ReminderDays: 7, MaxReminders: 2, TwoPersonRule: new(true)}}
 	a := &App{Service: svc, Views: service.Views{Store: store, Held: store, Replies: store, Now: clock.Now},
 		Programme: programme, ProgrammeName: "Community Partnerships"}
-	return &app{t: t, handler: New(a), svc: svc, calls: calls, clock: clock, ses: sesEndpoint}
+	return &app{t: t, handler: New(a), svc: svc, calls: calls, clock: clock, ses: sesEndpoint, pages: a, store: store}
 }
 
 // bus stands in for the accounting bus (EventBridge): it keeps what it was sent.
@@ -325,7 +327,7 @@ func TestEachPageReadsOneQueryPerList(t *testing.T) {
 		"/app":                  2, // the programme's agreements (summary), the held messages
 		"/app/agreements":       1,
 		"/app/agreements/" + id: 3,
-		"/app/finance":          2, // due, held
+		"/app/finance":          3, // due, held, the agreements' paid-days-late (no instalments late now: Views.Late is unset)
 		"/app/quarantine":       1,
 		"/app/agreements/new":   0,
 		"/app/agreements?status=active&attention=1": 1,
