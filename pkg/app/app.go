@@ -140,7 +140,8 @@ func JSONLogs() { slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stdout, nil)))
 // Service is the use cases on this deployment's store and settings; the
 // caller adds the ports its function needs (schedules, outbox).
 func (d *Deps) Service() *service.Service {
-	return &service.Service{Store: d.Store, Defaults: d.ProgrammeDefaults(), Now: d.Clock, NewID: dynamo.NewID}
+	return &service.Service{Store: d.Store, Defaults: d.ProgrammeDefaults(), Now: d.Clock, NewID: dynamo.NewID,
+		Programmes: envList("PROGRAMME_CODE"), AppURL: os.Getenv("APP_URL")}
 }
 
 // AgreementsAPI is the AgreementsFunction's handler. Activation and

@@ -64,6 +64,7 @@ func (d *Deps) ProgrammeDefaults() grants.ProgrammeSettings {
 		ExtraBankHolidays: envDates("EXTRA_BANK_HOLIDAYS"),
 		CheckInLeadDays:   envDays("CHECKIN_LEAD_DAYS", grants.DefaultCheckInLeadDays),
 		FinalReportDays:   envDays("FINAL_REPORT_DAYS", grants.DefaultFinalReportDays),
+		OnTimeWorkingDays: envDays("ON_TIME_WORKING_DAYS", grants.DefaultOnTimeWorkingDays),
 	}
 	// The default officer: OFFICER_NAME at the first officer address.
 	if name := os.Getenv("OFFICER_NAME"); name != "" && len(p.OfficerEmails) > 0 {

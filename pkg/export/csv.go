@@ -37,6 +37,13 @@ var CSVHeader = []string{
 	"awaiting_check_in",
 	"payment_reference",
 	"paid_on",
+	// Added later, so at the end: existing imports keep their columns.
+	"hold_reason",
+	"override_reason",
+	"check_in_waited_on",
+	"check_in_waited_on_status",
+	"days_late",
+	"days_on_hold",
 }
 
 // CSV writes one row per instalment of every agreement given, after a header
@@ -52,6 +59,14 @@ var CSVHeader = []string{
 // "amount" is the instalment in major units as an exact decimal ("2500.01"),
 // for people; "amount_minor" is the same value in minor units (pence), for
 // machines that must add amounts up without rounding.
+//
+// "hold_reason" is why an instalment is held now; "override_reason" why it
+// was paid before the check-in it waited on came in. "check_in_waited_on"
+// is that check-in (the one before the instalment; blank for the first) and
+// its status. "days_late" is working days from the due date to the day paid
+// (to today while due or held: the caller measures it, see
+// grants.Agreement.MeasureLateness), blank for an instalment not yet due or
+// cancelled; "days_on_hold" how many of those it was on hold.
 //
 // Formula injection: a spreadsheet treats a cell that begins with '=', '+',
 // '-', '@', a tab or a carriage return as a formula, and partner names,
@@ -101,7 +116,11 @@ func CSV(w io.Writer, agreements []grants.Agreement) error {
 				strconv.FormatBool(in.AwaitingCheckIn),
 				in.PaymentReference,
 				dateOrEmpty(in.PaidOn),
+				in.HoldReason,
+				overrideReason(in),
 			}
+			row = append(row, waitedOn(a, in)...)
+			row = append(row, lateness(in)...)
 			for i := range row {
 				row[i] = GuardCell(row[i])
 			}
@@ -147,4 +166,30 @@ func dateOrEmpty(d grants.Date) string {
 		return ""
 	}
 	return d.String()
+}
+
+func overrideReason(in grants.Instalment) string {
+	if in.Payment == nil {
+		return ""
+	}
+	return in.Payment.OverrideReason
+}
+
+// waitedOn is the check-in the instalment's payment waits on, and its
+// status: blank for the first instalment, which waits on none.
+func waitedOn(a *grants.Agreement, in grants.Instalment) []string {
+	c := a.CheckIn(in.Number - 1)
+	if c == nil {
+		return []string{"", ""}
+	}
+	return []string{strconv.Itoa(c.Number), string(c.Status)}
+}
+
+// lateness is days late and on hold, blank while not yet due or if cancelled.
+func lateness(in grants.Instalment) []string {
+	switch in.Status {
+	case grants.InstalmentDue, grants.InstalmentHeld, grants.InstalmentPaid:
+		return []string{strconv.Itoa(in.DaysLate), strconv.Itoa(in.DaysOnHold)}
+	}
+	return []string{"", ""}
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/partnership-grants/backend/pkg/grants"
 )
@@ -207,4 +208,59 @@ func unguardCell(s string) string {
 		return s[1:]
 	}
 	return s
+}
+
+// The columns finance asked for: why held, why paid without the check-in,
+// which check-in it waited on, and how late, as the domain recorded them.
+func TestCSVHoldOverrideCheckInAndLateness(t *testing.T) {
+	at := func(s string) time.Time {
+		d, err := grants.ParseDate(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.At(12, 0, time.UTC)
+	}
+	a := newAgreement(t, "agr-0009", "CP-2026-009", grants.NewAgreementInput{
+		Programme: "community-2026",
+		Partner:   grants.Partner{Name: "Rochdale Reading Room", RegistrationNumber: "1100001", Address: "1 Yorkshire Street, Rochdale"},
+		Amount:    1000000,
+		StartDate: "2026-01-01",
+		Terms:     []string{"Reading sessions"},
+	}, at("2025-12-01"))
+	activate(t, &a, at("2025-12-15"))
+	// Instalment 2 (due Wed 1 Apr 2026) waits on check-in 1; paid Tue 7 Apr
+	// with an override: 2 and 7 Apr are working days, 3 and 6 Apr bank holidays.
+	if _, _, err := a.MakeInstalmentDue(2, at("2026-04-01")); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := a.RequestPayment(2, grants.PaymentRequest{PaymentReference: "BACS-9", PaidOn: "2026-04-07", OverrideReason: "report came by post"}, "p9", false, at("2026-04-07"), "fin"); err != nil {
+		t.Fatal(err)
+	}
+	// Instalment 3 (due Wed 1 Jul) held on Fri 3 Jul, read on Wed 8 Jul.
+	if _, _, err := a.MakeInstalmentDue(3, at("2026-07-01")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Hold(3, "bank details being checked", at("2026-07-03"), "officer"); err != nil {
+		t.Fatal(err)
+	}
+	a.MeasureLateness(grants.Date{Year: 2026, Month: 7, Day: 8})
+	var buf bytes.Buffer
+	if err := CSV(&buf, []grants.Agreement{a}); err != nil {
+		t.Fatal(err)
+	}
+	rows := readCSV(t, buf.Bytes())
+	want := []map[string]string{
+		{"instalment_number": "1", "hold_reason": "", "override_reason": "", "check_in_waited_on": "", "check_in_waited_on_status": "", "days_late": "", "days_on_hold": ""},
+		{"instalment_number": "2", "hold_reason": "", "override_reason": "report came by post", "check_in_waited_on": "1", "check_in_waited_on_status": "scheduled", "days_late": "2", "days_on_hold": "0"},
+		// 2, 3, 6, 7, 8 Jul late; 6, 7, 8 Jul on hold.
+		{"instalment_number": "3", "hold_reason": "bank details being checked", "override_reason": "", "check_in_waited_on": "2", "check_in_waited_on_status": "scheduled", "days_late": "5", "days_on_hold": "3"},
+		{"instalment_number": "4", "days_late": "", "check_in_waited_on": "3"},
+	}
+	for i, w := range want {
+		for col, v := range w {
+			if got := rows[i][col]; got != v {
+				t.Errorf("instalment %d: %s = %q, want %q", i+1, col, got, v)
+			}
+		}
+	}
 }

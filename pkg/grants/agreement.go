@@ -70,6 +70,14 @@ type Instalment struct {
 	PaymentReference string `json:"paymentReference,omitempty" dynamodbav:"paymentReference,omitempty"`
 	PaidOn           Date   `json:"paidOn,omitzero" dynamodbav:"paidOn,omitempty"`
 	PaidBy           string `json:"paidBy,omitempty" dynamodbav:"paidBy,omitempty"`
+	// DaysLate is the business days from the due date to the day it was
+	// paid, fixed when it is paid (the calendar is the agreement's Timing);
+	// while unpaid, an answer counts it to today (MeasureLateness).
+	DaysLate int `json:"daysLate" dynamodbav:"daysLate,omitempty"`
+	// DaysOnHold is how many of those days it was on hold; HeldOn is the day
+	// the hold going on began.
+	DaysOnHold int  `json:"daysOnHold" dynamodbav:"daysOnHold,omitempty"`
+	HeldOn     Date `json:"heldOn,omitzero" dynamodbav:"heldOn,omitempty"`
 	// Payment is the payment requested or made for this instalment.
 	Payment         *Payment `json:"payment,omitempty" dynamodbav:"payment,omitempty"`
 	ScheduleCreated bool     `json:"-" dynamodbav:"scheduleCreated,omitempty"`

@@ -25,6 +25,11 @@ type InstalmentRow struct {
 	PaymentReference  string           `json:"paymentReference,omitempty" dynamodbav:"paymentReference"`
 	PaidOn            Date             `json:"paidOn,omitzero" dynamodbav:"paidOn"`
 	Payment           *Payment         `json:"payment,omitempty" dynamodbav:"payment"`
+	// DaysLate and DaysOnHold as on the instalment (see Instalment), counted
+	// to today while unpaid.
+	DaysLate   int  `json:"daysLate" dynamodbav:"daysLate"`
+	DaysOnHold int  `json:"daysOnHold" dynamodbav:"daysOnHold"`
+	HeldOn     Date `json:"heldOn,omitzero" dynamodbav:"heldOn"`
 }
 
 // InstalmentFilter narrows finance's list; From and To bound the due date.

@@ -124,6 +124,9 @@ func (a *Agreement) ApprovePayment(n int, paymentID string, twoPeople bool, now 
 	p.Status, p.ApprovedBy, p.ApprovedAt = PaymentApproved, actor, now.UTC()
 	in.Status = InstalmentPaid
 	in.PaymentReference, in.PaidOn, in.PaidBy = p.PaymentReference, p.PaidOn, actor
+	// Fixed now, by the agreement's calendar, so the programme's figures
+	// (Stats) need no calendar and never change once paid.
+	in.DaysLate = a.timing().WorkingDaysLate(in.DueDate, p.PaidOn)
 	in.AwaitingCheckIn = false
 	in.UpdatedAt = now.UTC()
 	a.touch(now, actor)
@@ -160,6 +163,7 @@ func (a *Agreement) Hold(n int, reason string, now time.Time, actor string) (Aud
 		return AuditEntry{}, err
 	}
 	in.Status, in.HoldReason, in.UpdatedAt = InstalmentHeld, reason, now.UTC()
+	in.HeldOn = Today(now, a.Location())
 	a.touch(now, actor)
 	return AuditEntry{At: now.UTC(), Actor: actor, Action: "instalment.held", Subject: fmt.Sprintf("instalment %d", n), Detail: in.HoldReason}, nil
 }
@@ -179,6 +183,7 @@ func (a *Agreement) Release(n int, reason string, now time.Time, actor string) (
 		return AuditEntry{}, err
 	}
 	in.Status, in.HoldReason, in.UpdatedAt = to, "", now.UTC()
+	in.endHold(a.timing(), Today(now, a.Location()))
 	if to == InstalmentDue {
 		in.AwaitingCheckIn = !a.PreviousCheckInIn(n)
 	}

@@ -26,6 +26,10 @@ type ProgrammeSettings struct {
 	// for agreements that do not say (nil: the deployment's default).
 	CheckInLeadDays *int `json:"checkInLeadDays,omitempty" dynamodbav:"checkInLeadDays,omitempty"`
 	FinalReportDays *int `json:"finalReportDays,omitempty" dynamodbav:"finalReportDays,omitempty"`
+	// OnTimeWorkingDays is how many working days after its due date an
+	// instalment may be paid and still count as on time (nil: the
+	// deployment's default, else DefaultOnTimeWorkingDays).
+	OnTimeWorkingDays *int `json:"onTimeWorkingDays,omitempty" dynamodbav:"onTimeWorkingDays,omitempty"`
 	// Owner is the officer new agreements get when none is named.
 	Owner Officer `json:"owner,omitempty" dynamodbav:"owner,omitempty"`
 }
@@ -84,6 +88,9 @@ func (p ProgrammeSettings) Defaults(d ProgrammeSettings) ProgrammeSettings {
 	}
 	if p.FinalReportDays == nil {
 		p.FinalReportDays = d.FinalReportDays
+	}
+	if p.OnTimeWorkingDays == nil {
+		p.OnTimeWorkingDays = d.OnTimeWorkingDays
 	}
 	if p.Owner.IsZero() {
 		p.Owner = d.Owner

@@ -142,3 +142,27 @@ func (a *Agreement) WaiveCheckIn(n int, reason string, now time.Time, actor stri
 	}
 	return entries, nil
 }
+
+// WaitingForCheckIn lists the due instalments that wait for a check-in
+// before finance may pay them without an override.
+func (a *Agreement) WaitingForCheckIn() []int {
+	var ns []int
+	for _, in := range a.Instalments {
+		if in.Status == InstalmentDue && in.AwaitingCheckIn {
+			ns = append(ns, in.Number)
+		}
+	}
+	return ns
+}
+
+// NowPayable lists those of waiting (WaitingForCheckIn before a change)
+// that no longer wait: the check-in came in, and finance can pay them.
+func (a *Agreement) NowPayable(waiting []int) []int {
+	var ns []int
+	for _, n := range waiting {
+		if in := a.Instalment(n); in != nil && in.Status == InstalmentDue && !in.AwaitingCheckIn {
+			ns = append(ns, n)
+		}
+	}
+	return ns
+}

@@ -639,7 +639,7 @@ func TestComputeStats(t *testing.T) {
 	a := activeAgreement(t)
 	a.Instalments = []Instalment{
 		{Number: 1, Amount: 100, Status: InstalmentPaid},
-		{Number: 2, Amount: 200, Status: InstalmentPaid},
+		{Number: 2, Amount: 200, Status: InstalmentPaid, DaysLate: 3},
 		{Number: 3, Amount: 400, Status: InstalmentDue},
 		{Number: 4, Amount: 800, Status: InstalmentHeld},
 		{Number: 5, Amount: 1600, Status: InstalmentScheduled},
@@ -656,11 +656,12 @@ func TestComputeStats(t *testing.T) {
 	}
 	a.Contacts = []Contact{{Email: "a@x.org", Bounced: "bounce"}, {Email: "b@x.org"}, {Email: "c@x.org", Bounced: "complaint"}}
 	want := Stats{Paid: 300, Outstanding: 2800, InstalmentsDue: 1, InstalmentsHeld: 1, InstalmentsPaid: 2,
-		CheckInsReceived: 2, CheckInsLate: 1, CheckInsOverdue: 1, BouncingContacts: 2}
-	if got := a.ComputeStats(); got != want {
+		CheckInsReceived: 2, CheckInsLate: 1, CheckInsOverdue: 1, BouncingContacts: 2,
+		PaidDaysLate: map[string]int{"0": 1, "3": 1}}
+	if got := a.ComputeStats(); !reflect.DeepEqual(got, want) {
 		t.Errorf("stats\n got %+v\nwant %+v", got, want)
 	}
-	if got := (&Agreement{}).ComputeStats(); got != (Stats{}) {
+	if got := (&Agreement{}).ComputeStats(); !reflect.DeepEqual(got, Stats{}) {
 		t.Errorf("empty agreement stats %+v", got)
 	}
 }

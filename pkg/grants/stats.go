@@ -21,6 +21,11 @@ type Stats struct {
 	// HelpToFollowUp those of them not yet followed up.
 	RepliesAskingForHelp int `json:"repliesAskingForHelp" dynamodbav:"repliesAskingForHelp"`
 	HelpToFollowUp       int `json:"helpToFollowUp" dynamodbav:"helpToFollowUp"`
+	// PaidDaysLate counts paid instalments by their working days late (the
+	// key, DaysLateKey): a histogram that adds up across agreements, so the
+	// programme's on-time rate and median days late come exactly from the
+	// sum, whatever its on-time setting.
+	PaidDaysLate map[string]int `json:"paidDaysLate,omitempty" dynamodbav:"paidDaysLate,omitempty"`
 }
 
 // ComputeStats derives the agreement's standing from its plans.
@@ -31,6 +36,10 @@ func (a *Agreement) ComputeStats() Stats {
 		case InstalmentPaid:
 			s.Paid += in.Amount
 			s.InstalmentsPaid++
+			if s.PaidDaysLate == nil {
+				s.PaidDaysLate = map[string]int{}
+			}
+			s.PaidDaysLate[DaysLateKey(in.DaysLate)]++
 		case InstalmentDue:
 			s.InstalmentsDue++
 			s.Outstanding += in.Amount

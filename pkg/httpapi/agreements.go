@@ -144,7 +144,7 @@ func (h *Agreements) get(ctx context.Context, r *Request) (events.APIGatewayV2HT
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return withETag(a)
+	return withETag(h.Service.Measured(a))
 }
 
 func pageLimit(r *Request) (int, error) {
@@ -235,7 +235,7 @@ func (h *Agreements) amend(ctx context.Context, r *Request) (events.APIGatewayV2
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return withETag(a)
+	return withETag(h.Service.Measured(a))
 }
 
 // ifMatch reads the required If-Match header: the version the caller read.
@@ -261,7 +261,7 @@ func (h *Agreements) activate(ctx context.Context, r *Request) (events.APIGatewa
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return withETag(a)
+	return withETag(h.Service.Measured(a))
 }
 
 // terminateBody: reason is the officer's own record; message, optional, is
@@ -280,7 +280,7 @@ func (h *Agreements) terminate(ctx context.Context, r *Request) (events.APIGatew
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return withETag(a)
+	return withETag(h.Service.Measured(a))
 }
 
 // complete closes an agreement: a ready one with an optional reason, one
@@ -296,7 +296,7 @@ func (h *Agreements) complete(ctx context.Context, r *Request) (events.APIGatewa
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return withETag(a)
+	return withETag(h.Service.Measured(a))
 }
 
 type supportBody struct {
@@ -318,7 +318,7 @@ func (h *Agreements) support(ctx context.Context, r *Request) (events.APIGateway
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return withETag(a)
+	return withETag(h.Service.Measured(a))
 }
 
 // withETag answers with the agreement and its version.

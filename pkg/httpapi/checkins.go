@@ -190,5 +190,5 @@ func (h *CheckIns) followUp(ctx context.Context, r *Request) (events.APIGatewayV
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return withETag(a)
+	return withETag(h.Service.Measured(a))
 }

@@ -155,5 +155,5 @@ func (h *Payments) holdOrRelease(ctx context.Context, r *Request, change func(ct
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return JSONResponse(http.StatusOK, a.Instalment(n))
+	return JSONResponse(http.StatusOK, h.Service.Measured(a).Instalment(n))
 }

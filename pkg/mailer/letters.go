@@ -53,6 +53,10 @@ func Word(l service.Letter) (Email, error) {
 		return ReplyNotice(a, c, l.To, l.Reply.Text)
 	case outbox.KindBounce:
 		return BounceNotice(a, l.Bounced, l.BounceKind, l.To)
+	case outbox.KindNowPayable:
+		return NowPayable(a, in, l.To, l.AppURL)
+	case outbox.KindLateDigest:
+		return LateDigest(l.Programme, l.Day, l.OnTimeDays, l.Late, l.To, l.AppURL)
 	case outbox.KindQuarantineNotice:
 		q := l.Held
 		return QuarantineNotice(q.Reason, q.Reply.From, q.Reply.Subject, l.To, q.Reference)

@@ -82,6 +82,8 @@ const (
 	tmplTerminatedFinance = "terminated_finance"
 	tmplWelcome           = "welcome"
 	tmplThankYou          = "thank_you"
+	tmplNowPayable        = "now_payable"
+	tmplLateDigest        = "late_digest"
 )
 
 // Each email gets its own template set, because every HTML body defines the
@@ -101,7 +103,7 @@ var templates = sync.OnceValue(func() map[string]templateSet {
 	for _, name := range []string{
 		tmplCheckIn, tmplReminder, tmplOverdue, tmplInstalmentDue, tmplAcknowledgement,
 		tmplReplyNotice, tmplQuarantine, tmplBounce, tmplRemittance, tmplWelcome, tmplTerminated, tmplTerminatedFinance,
-		tmplThankYou,
+		tmplThankYou, tmplNowPayable, tmplLateDigest,
 	} {
 		sets[name] = templateSet{
 			text: texttemplate.Must(texttemplate.New(name+".txt").Option("missingkey=error").

@@ -139,6 +139,14 @@ func goldenCases(t *testing.T) map[string]Email {
 		"terminated":                 must(Terminated(terminated, "Open Doors 2026", owner)),
 		"terminated-plain":           must(Terminated(terminatedPlain, "Open Doors 2026", grants.Officer{})),
 		"terminated-finance":         must(TerminatedFinance(terminated, []string{"finance@museum.example.org"})),
+		"now-payable":                must(NowPayable(unblockedA, unblockedA.Instalments[1], []string{"finance@museum.example.org"}, "https://grants.example.org/app")),
+		"now-payable-no-link":        must(NowPayable(unblockedA, unblockedA.Instalments[1], []string{"finance@museum.example.org"}, "")),
+		"late-digest": must(LateDigest("Open Doors 2026", grants.Date{Year: 2026, Month: time.May, Day: 20}, 10, []grants.InstalmentRow{
+			{Reference: "CP-2026-003", PartnerName: "Riverside Community Arts", Number: 2, Amount: 250_000, Currency: "GBP",
+				DueDate: grants.Date{Year: 2026, Month: time.April, Day: 30}, Status: grants.InstalmentDue, AwaitingCheckIn: true, DaysLate: 13},
+			{Reference: "CP-2026-007", PartnerName: "Leeds Youth Choir", Number: 1, Amount: 120_050, Currency: "GBP",
+				DueDate: grants.Date{Year: 2026, Month: time.March, Day: 31}, Status: grants.InstalmentHeld, HoldReason: "bank details being checked", DaysLate: 34, DaysOnHold: 20},
+		}, []string{"finance@museum.example.org"}, "https://grants.example.org/app/")),
 	}
 }
 

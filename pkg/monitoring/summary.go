@@ -8,6 +8,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/money"
@@ -45,6 +46,29 @@ type Summary struct {
 	// (and each value of its maps of numbers) is a per-agreement counter.
 	// The counters above are taken from it.
 	Totals grants.Stats `json:"totals"`
+	// PaidDaysLate is every paid instalment counted by its working days
+	// late (the agreements' Stats.PaidDaysLate added up).
+	PaidDaysLate map[string]int `json:"paidDaysLate"`
+	Lateness     Lateness       `json:"lateness"`
+}
+
+// Lateness is how promptly the programme pays, in working days of its
+// calendar (see grants.Timing.WorkingDaysLate).
+type Lateness struct {
+	// OnTimeWorkingDays is the programme's setting: paid within this many
+	// working days of the due date is on time.
+	OnTimeWorkingDays int `json:"onTimeWorkingDays"`
+	// PaidOnTime of InstalmentsPaid were paid on time; OnTimeRate is the
+	// share (0 to 1), null while nothing is paid.
+	InstalmentsPaid int      `json:"instalmentsPaid"`
+	PaidOnTime      int      `json:"paidOnTime"`
+	OnTimeRate      *float64 `json:"onTimeRate"`
+	// MedianDaysLate is the median working days late of paid instalments
+	// (a half when the middle two differ), null while nothing is paid.
+	MedianDaysLate *float64 `json:"medianDaysLate"`
+	// LateNow counts due or held instalments already more than
+	// OnTimeWorkingDays late.
+	LateNow int `json:"lateNow"`
 }
 
 // StatusCounts is how many agreements are in each status.
@@ -188,4 +212,42 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// MeasureLateness fills the summary's Lateness from its PaidDaysLate, the
+// programme's on-time setting and the count of instalments late now (which
+// depends on today, so is read apart from the agreements).
+func (s *Summary) MeasureLateness(onTimeDays, lateNow int) {
+	l := Lateness{OnTimeWorkingDays: onTimeDays, LateNow: lateNow}
+	type bucket struct{ days, n int }
+	var hist []bucket
+	for k, n := range s.PaidDaysLate {
+		days, err := strconv.Atoi(k)
+		if err != nil || n <= 0 {
+			continue // not a key grants.DaysLateKey writes
+		}
+		hist = append(hist, bucket{days, n})
+		l.InstalmentsPaid += n
+		if days <= onTimeDays {
+			l.PaidOnTime += n
+		}
+	}
+	if l.InstalmentsPaid > 0 {
+		slices.SortFunc(hist, func(x, y bucket) int { return cmp.Compare(x.days, y.days) })
+		// The k-th smallest (from 0) of the paid instalments.
+		nth := func(k int) int {
+			for _, b := range hist {
+				if k < b.n {
+					return b.days
+				}
+				k -= b.n
+			}
+			return hist[len(hist)-1].days
+		}
+		total := l.InstalmentsPaid
+		median := float64(nth((total-1)/2)+nth(total/2)) / 2
+		rate := float64(l.PaidOnTime) / float64(total)
+		l.MedianDaysLate, l.OnTimeRate = &median, &rate
+	}
+	s.Lateness = l
 }

@@ -111,6 +111,7 @@ func TestSummarize(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := summarize(t, tt.in, tt.quarantined)
+			tt.want.PaidDaysLate = map[string]int{} // nothing paid late in these: TestLatenessFromSummedHistograms
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("Summarize:\n got %+v\nwant %+v", got, tt.want)
 			}
@@ -154,6 +155,12 @@ func summarize(t *testing.T, in []grants.Agreement, quarantined int) Summary {
 		want.SupportDelivered += st.SupportDelivered
 		want.RepliesAskingForHelp += st.RepliesAskingForHelp
 		want.HelpToFollowUp += st.HelpToFollowUp
+		for k, n := range st.PaidDaysLate {
+			if want.PaidDaysLate == nil {
+				want.PaidDaysLate = map[string]int{}
+			}
+			want.PaidDaysLate[k] += n
+		}
 	}
 	if !reflect.DeepEqual(s.Totals, want) {
 		t.Errorf("Totals = %+v, want %+v", s.Totals, want)
@@ -220,5 +227,43 @@ func TestSummarizeCommittedIsPaidPlusOutstanding(t *testing.T) {
 		if s.Status.Active != n || s.Status.Total != n {
 			t.Fatalf("iteration %d: counts %+v for %d agreements", iter, s.Status, n)
 		}
+	}
+}
+
+// The on-time rate and the median come exactly from the paid-days-late
+// histograms the agreements' Stats add up to.
+func TestLatenessFromSummedHistograms(t *testing.T) {
+	today := grants.Date{Year: 2026, Month: 6, Day: 1}
+	agreements := []grants.Agreement{
+		{ID: "a", Status: grants.AgreementActive, Currency: "GBP", Stats: grants.Stats{InstalmentsPaid: 3, PaidDaysLate: map[string]int{"0": 2, "12": 1}}},
+		{ID: "b", Status: grants.AgreementCompleted, Currency: "GBP", Stats: grants.Stats{InstalmentsPaid: 1, PaidDaysLate: map[string]int{"3": 1}}},
+		{ID: "c", Status: grants.AgreementDraft, Currency: "GBP"},
+	}
+	s, err := Summarize("p", agreements, 0, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]int{"0": 2, "3": 1, "12": 1}; !reflect.DeepEqual(s.PaidDaysLate, want) {
+		t.Fatalf("histogram %v, want %v", s.PaidDaysLate, want)
+	}
+	s.MeasureLateness(10, 2)
+	l := s.Lateness
+	// 0, 0, 3, 12: three of four within 10 days; median (0+3)/2.
+	if l.InstalmentsPaid != 4 || l.PaidOnTime != 3 || *l.OnTimeRate != 0.75 || *l.MedianDaysLate != 1.5 || l.LateNow != 2 || l.OnTimeWorkingDays != 10 {
+		t.Errorf("lateness %+v (rate %v, median %v)", l, *l.OnTimeRate, *l.MedianDaysLate)
+	}
+	s.MeasureLateness(2, 0)
+	if l := s.Lateness; l.PaidOnTime != 2 || *l.OnTimeRate != 0.5 {
+		t.Errorf("within 2 days: %+v", l)
+	}
+	s.PaidDaysLate["12"] = 2 // 0, 0, 3, 12, 12: median 3
+	s.MeasureLateness(10, 0)
+	if got := *s.Lateness.MedianDaysLate; got != 3 {
+		t.Errorf("odd count median %v, want 3", got)
+	}
+	empty, _ := Summarize("p", nil, 0, today)
+	empty.MeasureLateness(10, 0)
+	if empty.Lateness.OnTimeRate != nil || empty.Lateness.MedianDaysLate != nil {
+		t.Errorf("nothing paid: rate and median must be null, got %+v", empty.Lateness)
 	}
 }

@@ -240,5 +240,9 @@ func FromTally(programme string, t Tally, marks Marks, quarantined int, today gr
 	s.CheckInsReceived, s.CheckInsByConversation = tot.CheckInsReceived, tot.CheckInsByConversation
 	s.SupportDelivered, s.RepliesAskingForHelp, s.HelpToFollowUp = tot.SupportDelivered, tot.RepliesAskingForHelp, tot.HelpToFollowUp
 	s.CheckInsLate, s.CheckInsOverdue = tot.CheckInsLate, tot.CheckInsOverdue
+	s.PaidDaysLate = tot.PaidDaysLate
+	if s.PaidDaysLate == nil {
+		s.PaidDaysLate = map[string]int{}
+	}
 	return s, nil
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // InboundPartition holds the once-only records of received messages and the
@@ -36,7 +37,19 @@ const (
 	KindTerminatedFinance Kind = "terminated-finance" // terminated-finance: finance is told
 	KindWelcome           Kind = "welcome"            // welcome: the one email of an agreement activated after its start
 	KindThankYou          Kind = "thank-you"          // thank-you: the partner's thanks when the agreement is completed
+	KindNowPayable        Kind = "now-payable"        // now-payable#NN: finance is told a check-in unblocked instalment NN
+	KindLateDigest        Kind = "late-digest"        // late-digest#YYYY-MM-DD, in a FinancePartition: the day's digest of late instalments
 )
+
+// FinancePartition holds a programme's finance-wide side effects (the daily
+// digest of late instalments), which belong to no one agreement. Its name
+// has a '-', which an agreement ID (lower-case base32) never has.
+func FinancePartition(programme string) string { return "finance-" + programme }
+
+// IsFinancePartition reports whether partition is a FinancePartition, and whose.
+func IsFinancePartition(partition string) (programme string, ok bool) {
+	return strings.CutPrefix(partition, "finance-")
+}
 
 // Key is one outbox key, parsed. Which fields are set depends on Kind: a
 // check-in number for check-ins, reminders, overdue notices, acknowledgements
@@ -54,6 +67,8 @@ type Key struct {
 	// both lower case.
 	Email      string
 	BounceKind string
+	// Day is a digest's date, YYYY-MM-DD.
+	Day string
 }
 
 // CheckInKey is the email asking for check-in n.
@@ -107,6 +122,14 @@ func TerminatedFinanceKey() Key { return Key{Kind: KindTerminatedFinance} }
 // by itself or by an officer; an agreement completes once, so it is sent once.
 func ThankYouKey() Key { return Key{Kind: KindThankYou} }
 
+// NowPayableKey tells finance that instalment n, which waited for a
+// check-in, can now be paid.
+func NowPayableKey(n int) Key { return Key{Kind: KindNowPayable, Instalment: n} }
+
+// LateDigestKey is finance's digest of late instalments on day (YYYY-MM-DD):
+// one a day.
+func LateDigestKey(day string) Key { return Key{Kind: KindLateDigest, Day: day} }
+
 // MessageKey is the once-only record of a received message.
 func MessageKey(messageID string) Key { return Key{Kind: KindMessage, MessageID: messageID} }
 
@@ -118,8 +141,10 @@ func (k Key) String() string {
 		return fmt.Sprintf("%s#%02d", k.Kind, k.CheckIn)
 	case KindReminder:
 		return fmt.Sprintf("%s#%02d#%d", k.Kind, k.CheckIn, k.Reminder)
-	case KindDueNotice, KindRemittance, KindPaidEvent:
+	case KindDueNotice, KindRemittance, KindPaidEvent, KindNowPayable:
 		return fmt.Sprintf("%s#%02d", k.Kind, k.Instalment)
+	case KindLateDigest:
+		return string(k.Kind) + "#" + k.Day
 	case KindAck, KindReplyNotice:
 		return fmt.Sprintf("%s#%02d#%s", k.Kind, k.CheckIn, k.MessageID)
 	case KindBounce:
@@ -149,8 +174,13 @@ func ParseKey(s string) (Key, error) {
 		if k.CheckIn, err = number(n); err == nil {
 			k.Reminder, err = number(r)
 		}
-	case KindDueNotice, KindRemittance, KindPaidEvent:
+	case KindDueNotice, KindRemittance, KindPaidEvent, KindNowPayable:
 		k.Instalment, err = number(rest)
+	case KindLateDigest:
+		k.Day = rest
+		if _, perr := time.Parse(time.DateOnly, rest); perr != nil {
+			err = fmt.Errorf("%q is not a YYYY-MM-DD day", rest)
+		}
 	case KindAck, KindReplyNotice:
 		n, id, ok := strings.Cut(rest, "#")
 		if !ok {

@@ -28,6 +28,8 @@ func TestKeysKeepTheirStoredForm(t *testing.T) {
 		"terminated":                             TerminatedKey(),
 		"terminated-finance":                     TerminatedFinanceKey(),
 		"thank-you":                              ThankYouKey(),
+		"now-payable#02":                         NowPayableKey(2),
+		"late-digest#2026-11-30":                 LateDigestKey("2026-11-30"),
 	} {
 		if got := k.String(); got != want {
 			t.Errorf("%+v.String() = %q, want %q", k, got, want)
@@ -70,6 +72,11 @@ func TestParseKeyRefusesWhatStringNeverWrites(t *testing.T) {
 		"quarantine-notice",
 		"msg",
 		"unknown#01",
+		"now-payable#2",
+		"late-digest",
+		"late-digest#2026-11-31",
+		"late-digest#2026-1-30",
+		"late-digest#2026-11-30#x",
 	} {
 		k, err := ParseKey(s)
 		if err == nil {

@@ -50,6 +50,14 @@ type Letter struct {
 	// Date is when the letter is written, on the service's clock (the
 	// simulated one locally): the email's Date header.
 	Date time.Time
+	// Late are a digest's instalments late beyond OnTimeDays working days,
+	// as of Day.
+	Late       []grants.InstalmentRow
+	OnTimeDays int
+	Day        grants.Date
+	// AppURL is the staff web app's address, for a link to its pages
+	// (empty: the email names the page).
+	AppURL string
 }
 
 // Posted is an email sent: SES's message ID, and what it said to whom, for
@@ -137,6 +145,9 @@ func (s *Service) Deliver(ctx context.Context, agreementID, key string) error {
 // written and its programme's settings, so a delivery that follows a change
 // reads neither again.
 func (s *Service) deliverOne(ctx context.Context, agreementID, key string, a *grants.Agreement, p *grants.ProgrammeSettings) error {
+	if programme, ok := outbox.IsFinancePartition(agreementID); ok {
+		return s.deliverFinance(ctx, programme, key)
+	}
 	now := s.Now()
 	token := newToken()
 	claimed, err := s.Store.Claim(ctx, agreementID, key, token, now, s.lease())
@@ -239,7 +250,7 @@ func (s *Service) lease() time.Duration {
 // known, if given, is the reply an acknowledgement or notice is about, so it
 // is not read back.
 func (s *Service) letter(ctx context.Context, a *grants.Agreement, k outbox.Key, p grants.ProgrammeSettings, known *grants.Reply) (Letter, int, error) {
-	l := Letter{Kind: k.Kind, Agreement: a, Programme: p.Name, Date: s.Now(), Owner: p.OwnerOf(a)}
+	l := Letter{Kind: k.Kind, Agreement: a, Programme: p.Name, Date: s.Now(), Owner: p.OwnerOf(a), AppURL: s.AppURL}
 	switch k.Kind {
 	case outbox.KindCheckIn, outbox.KindReminder, outbox.KindOverdue, outbox.KindAck, outbox.KindReplyNotice:
 		c := a.CheckIn(k.CheckIn)
@@ -247,7 +258,7 @@ func (s *Service) letter(ctx context.Context, a *grants.Agreement, k outbox.Key,
 			return l, 0, fmt.Errorf("no check-in for %s", k)
 		}
 		l.CheckIn = *c
-	case outbox.KindDueNotice, outbox.KindRemittance:
+	case outbox.KindDueNotice, outbox.KindRemittance, outbox.KindNowPayable:
 		in := a.Instalment(k.Instalment)
 		if in == nil || k.Kind == outbox.KindRemittance && in.Payment == nil {
 			return l, 0, fmt.Errorf("no instalment or payment for %s", k)
@@ -264,7 +275,7 @@ func (s *Service) letter(ctx context.Context, a *grants.Agreement, k outbox.Key,
 		}
 	case outbox.KindOverdue, outbox.KindBounce:
 		l.To, l.Bounced, l.BounceKind = p.NoticesTo(a), k.Email, bounceKindTitle(k.BounceKind)
-	case outbox.KindDueNotice:
+	case outbox.KindDueNotice, outbox.KindNowPayable:
 		l.To = p.FinanceEmails
 	case outbox.KindRemittance, outbox.KindWelcome, outbox.KindTerminated, outbox.KindThankYou:
 		l.To = deliverable(a)

@@ -91,7 +91,7 @@ func (s *Service) AcceptHeld(ctx context.Context, actor, messageID string, to De
 // what else records it (with: the delivery's once-only record, or a held
 // message's decision): the first reply moves the check-in to received and
 // frees the instalment waiting on it; the partner is thanked and the officer
-// told. Email replies and replies accepted from quarantine both come here.
+// told, and finance is told of an instalment it made payable. Email replies and replies accepted from quarantine both come here.
 //
 // read is what the caller has read already (the agreement, consistently,
 // and its programme's settings), so it is not read again; either may be nil.
@@ -106,9 +106,9 @@ func (s *Service) AcceptReply(ctx context.Context, reply grants.Reply, actor str
 	claim := s.claimFor(with.At, false)
 	var keys []outbox.Key
 	change := func(a *grants.Agreement) (grants.Effects, error) {
-		before := a.Status
+		before, waiting := a.Status, a.WaitingForCheckIn()
 		entries, err := a.ReceiveReply(reply.CheckIn, reply, with.At, actor)
-		keys = thanked(before, a, []outbox.Key{ack, notice})
+		keys = thanked(before, a, append([]outbox.Key{ack, notice}, nowPayable(a, waiting)...))
 		fx := with
 		fx.Audit = append(entries, with.Audit...)
 		fx.Replies, fx.Outbox, fx.ClaimedBy = []grants.Reply{a.FileReply(reply)}, keys, claim
@@ -196,7 +196,8 @@ func (s *Service) Conversations(ctx context.Context, id string) ([]grants.Reply,
 // meeting or visit: it is stored as the check-in's reply and counts as
 // received (freeing the instalment waiting on it), in one write with its
 // history. Nobody is emailed about it (the partner was there, and the officer
-// wrote it), unless it completes the agreement: then the partner is thanked.
+// wrote it), unless it completes the agreement: then the partner is thanked;
+// and finance is told if it unblocked an instalment.
 func (s *Service) RecordConversation(ctx context.Context, actor, id string, n int, in grants.ConversationInput) (*grants.Agreement, grants.Reply, error) {
 	now := s.Now()
 	var reply grants.Reply
@@ -206,13 +207,13 @@ func (s *Service) RecordConversation(ctx context.Context, actor, id string, n in
 		if reply, err = a.NewConversation(n, in, now, actor); err != nil {
 			return grants.Effects{}, err
 		}
-		before := a.Status
+		before, waiting := a.Status, a.WaitingForCheckIn()
 		entries, err := a.ReceiveReply(n, reply, now, actor)
 		if err != nil {
 			return grants.Effects{}, err
 		}
 		a.UpdatedAt, a.UpdatedBy = now.UTC(), actor
-		keys = thanked(before, a, nil)
+		keys = thanked(before, a, nowPayable(a, waiting))
 		return grants.Effects{At: now, Audit: entries, Replies: []grants.Reply{reply}, Outbox: keys}, nil
 	})
 	if err == nil {

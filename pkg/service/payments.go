@@ -14,7 +14,27 @@ func (s *Service) Instalments(ctx context.Context, f grants.InstalmentFilter, cu
 	if f.Status == "" {
 		f.Status = grants.InstalmentDue
 	}
-	return s.Store.ListInstalments(ctx, f, cursor, limit)
+	page, err := s.Store.ListInstalments(ctx, f, cursor, limit)
+	if err != nil {
+		return page, err
+	}
+	// Each row's lateness by its programme's calendar (a row does not carry
+	// its agreement's): one settings read per programme on the page.
+	timings := map[string]grants.Timing{}
+	for i := range page.Items {
+		r := &page.Items[i]
+		t, ok := timings[r.Programme]
+		if !ok {
+			p, err := s.settings(ctx, r.Programme)
+			if err != nil {
+				return page, err
+			}
+			t = p.Timing()
+			timings[r.Programme] = t
+		}
+		r.MeasureLateness(t, grants.Today(s.Now(), s.location()))
+	}
+	return page, nil
 }
 
 // RequestPayment records finance's payment of instalment n: it waits for a

@@ -92,6 +92,12 @@ type Service struct {
 	Location *time.Location
 	// Lease bounds how long one delivery holds a side effect before another may retry it.
 	Lease time.Duration
+	// Programmes are those whose finance the daily sweep sends the digest
+	// of late instalments (the deployment's PROGRAMME_CODE).
+	Programmes []string
+	// AppURL is the staff web app's address ("https://…/app"), for links in
+	// emails to staff; empty, they name the page instead.
+	AppURL string
 }
 
 // settings reads a programme's settings over the defaults.

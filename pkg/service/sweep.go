@@ -49,7 +49,9 @@ type SweepReport struct {
 	Reminders         int
 	SchedulesRepaired int
 	OutboxDelivered   int
-	Failed            int
+	// LateDigests counts the digests of late instalments sent to finance.
+	LateDigests int
+	Failed      int
 }
 
 // Sweep does, for every item the next-action index says is due by today,
@@ -76,10 +78,22 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 			slog.ErrorContext(ctx, "sweep item failed", "agreementId", w.AgreementID, "kind", w.Kind, "number", w.Number, "key", w.Key, "error", err.Error())
 		}
 	}
+	for _, programme := range s.Programmes {
+		sent, err := s.LateDigest(ctx, programme)
+		if err != nil {
+			rep.Failed++
+			errs = append(errs, err)
+			slog.ErrorContext(ctx, "late digest failed", "programme", programme, "error", err.Error())
+		}
+		if sent {
+			rep.LateDigests++
+		}
+	}
 	slog.InfoContext(ctx, "sweep done", "today", today.String(), "items", rep.Items, "instalmentsDue", rep.InstalmentsDue,
-		"checkInsSent", rep.CheckInsSent, "reminders", rep.Reminders, "schedulesRepaired", rep.SchedulesRepaired, "failed", rep.Failed)
+		"checkInsSent", rep.CheckInsSent, "reminders", rep.Reminders, "schedulesRepaired", rep.SchedulesRepaired,
+		"lateDigests", rep.LateDigests, "failed", rep.Failed)
 	if len(errs) > 0 {
-		return rep, fmt.Errorf("%d of %d sweep items failed: %w", len(errs), len(work), errors.Join(errs...))
+		return rep, fmt.Errorf("%d of %d sweep items failed: %w", len(errs), len(work)+len(s.Programmes), errors.Join(errs...))
 	}
 	return rep, nil
 }

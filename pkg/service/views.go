@@ -37,7 +37,11 @@ type Views struct {
 	// Held may be nil: then nothing is held.
 	Held HeldLister
 	// Replies may be nil: then "What partners told us" reads no replies.
-	Replies  ReplyReader
+	Replies ReplyReader
+	// Late may be nil: then the summary counts no instalment late now.
+	Late LateReader
+	// Defaults are the deployment's programme settings (the on-time setting).
+	Defaults grants.ProgrammeSettings
 	Now      func() time.Time
 	Location *time.Location // nil: Europe/London
 }
@@ -96,6 +100,9 @@ func (v Views) Summary(ctx context.Context, programme string) (monitoring.Summar
 		return monitoring.Summary{}, nil, err
 	}
 	s, err := v.SummaryCounting(ctx, programme, len(held))
+	if err == nil {
+		err = v.MeasureLateness(ctx, &s)
+	}
 	return s, held, err
 }
 
@@ -133,6 +140,9 @@ func (v Views) CSV(ctx context.Context, w interface{ Write([]byte) (int, error) 
 	full, err := v.WithPlans(ctx, list, nil)
 	if err != nil {
 		return err
+	}
+	for i := range full {
+		full[i].MeasureLateness(grants.Today(v.Now(), full[i].Location()))
 	}
 	return export.CSV(w, full)
 }

@@ -167,6 +167,7 @@ func (a *App) showAgreement(w http.ResponseWriter, r *http.Request, v *view, cod
 		a.fail(w, r, err)
 		return
 	}
+	a.Service.Measured(ag)
 	replies, err := a.Service.Conversations(ctx, ag.ID)
 	if err != nil {
 		a.fail(w, r, err)

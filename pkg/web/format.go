@@ -1,6 +1,7 @@
 package web
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -244,3 +245,22 @@ func fieldName(f string) string {
 	prop = map[string]string{"dueDate": "due date", "amount": "amount"}[prop]
 	return item + " " + n + " " + prop
 }
+
+// daysLate is an instalment's working days late, with its days on hold; a
+// dash while it is not yet due or if cancelled.
+func daysLate(status grants.InstalmentStatus, late, onHold int) string {
+	switch status {
+	case grants.InstalmentDue, grants.InstalmentHeld, grants.InstalmentPaid:
+		if onHold > 0 {
+			return strconv.Itoa(late) + " (" + strconv.Itoa(onHold) + " on hold)"
+		}
+		return strconv.Itoa(late)
+	}
+	return "–"
+}
+
+// percent renders a share from 0 to 1 as a whole percentage.
+func percent(share float64) string { return strconv.Itoa(int(math.Round(share*100))) + "%" }
+
+// halves renders a median of whole days, which may end in a half.
+func halves(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }

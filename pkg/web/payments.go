@@ -19,7 +19,8 @@ type financeList struct {
 }
 
 // finance is what finance works from: instalments due (awaiting approval
-// among them), and held. One Query per list.
+// among them), and held, one Query per list; and how promptly the
+// programme pays (the programme's agreements, and those late now).
 func (a *App) finance(w http.ResponseWriter, r *http.Request) {
 	v, ok := a.page(w, r, "Finance", "finance", grants.RoleFinance, grants.RoleProgramme, grants.RoleViewer)
 	if !ok {
@@ -40,7 +41,12 @@ func (a *App) finance(w http.ResponseWriter, r *http.Request) {
 		}
 		lists = append(lists, financeList{Title: l.title, Empty: l.empty, Rows: page.Items, More: page.NextCursor != ""})
 	}
-	a.render(w, r, http.StatusOK, layout(v, financePage(v, lists, today(a))))
+	lateness, err := a.Views.Lateness(r.Context(), a.Programme)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.render(w, r, http.StatusOK, layout(v, financePage(v, lists, today(a), lateness)))
 }
 
 // pay requests the payment of an instalment (or, without the two-person

@@ -35,6 +35,8 @@ func API(d *app.Deps) httpapi.Router {
 			ProgrammeTitles: titles,
 		},
 		Quarantine:       quarantineView{d.Store},
+		Late:             d.Store,
+		Defaults:         d.ProgrammeDefaults(),
 		DefaultProgramme: programme,
 		Now:              d.Clock,
 		Location:         loc,

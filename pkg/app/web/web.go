@@ -88,7 +88,7 @@ func App(d *app.Deps, svc *service.Service, signInURL string) *pages.App {
 	}
 	return &pages.App{
 		Service: svc,
-		Views:   service.Views{Store: d.Store, Held: d.Store, Replies: d.Store, Now: d.Clock, Location: loc},
+		Views:   service.Views{Store: d.Store, Held: d.Store, Replies: d.Store, Late: d.Store, Defaults: d.ProgrammeDefaults(), Now: d.Clock, Location: loc},
 		Links:   senders.Bucket(d),
 		Funder: export.Funder{
 			Prefix:          os.Getenv("FUNDER_360G_PREFIX"),

@@ -192,6 +192,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		// What template.yaml gives the WebFunction.
 		"SIGNIN_ISSUER":                    st.Auth.Issuer,
 		"SIGNIN_URL":                       "http://" + opts.SignInAddr,
+		"APP_URL":                          "http://" + opts.APIAddr + "/app",
 		"WEB_CLIENT_SECRET":                webClientSecret,
 		"AWS_ENDPOINT_URL_EVENTBRIDGE":     busURL,
 		"AWS_ENDPOINT_URL_S3":              s3URL,

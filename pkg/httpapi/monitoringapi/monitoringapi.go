@@ -66,6 +66,10 @@ type API struct {
 	// Replies reads agreements' replies for "What partners told us"; nil
 	// reads none.
 	Replies service.ReplyReader
+	// Late reads the instalments late now, for the summary's lateness;
+	// nil counts none. Defaults are the deployment's programme settings.
+	Late     service.LateReader
+	Defaults grants.ProgrammeSettings
 	// DefaultProgramme is the dashboard's programme when the link names none.
 	DefaultProgramme string
 	Now              func() time.Time
@@ -90,7 +94,7 @@ func (h *API) Routes() httpapi.Router {
 
 // views are the programme reads, written once in the service layer.
 func (h *API) views() service.Views {
-	return service.Views{Store: h.Store, Replies: h.Replies, Now: h.Now, Location: h.Location}
+	return service.Views{Store: h.Store, Replies: h.Replies, Late: h.Late, Defaults: h.Defaults, Now: h.Now, Location: h.Location}
 }
 
 // feedback answers with what partners told us, by check-in round.
@@ -137,7 +141,11 @@ func (h *API) summaryOf(ctx context.Context, programme string) (monitoring.Summa
 	if err != nil {
 		return monitoring.Summary{}, fmt.Errorf("count quarantined replies: %w", err)
 	}
-	return h.views().SummaryCounting(ctx, programme, q)
+	s, err := h.views().SummaryCounting(ctx, programme, q)
+	if err == nil {
+		err = h.views().MeasureLateness(ctx, &s)
+	}
+	return s, err
 }
 
 // summary answers with the programme at a glance. A programme with no

@@ -156,6 +156,7 @@ func TestSameMessageDeliveredThreeTimesConcurrentlyIsProcessedOnce(t *testing.T)
 		{"checkin.received", "check-in 1"},
 		{"email.sent", outbox.AckKey(1, id).String()},
 		{"email.sent", outbox.ReplyNoticeKey(1, id).String()},
+		{"email.sent", outbox.NowPayableKey(2).String()},
 	} {
 		if n := count(h, tc.action, tc.subject); n != 1 {
 			t.Errorf("%d %s %q entries, want 1", n, tc.action, tc.subject)
@@ -175,6 +176,11 @@ func TestSameMessageDeliveredThreeTimesConcurrentlyIsProcessedOnce(t *testing.T)
 	}
 	if all := e.MailTo(t, e.Officer); len(all) != 1 {
 		t.Errorf("officer got %d emails, want just the reply notice", len(all))
+	}
+	// Finance hears once that the reply made instalment 2 payable.
+	payable := withSubject(e.MailTo(t, e.Finance), "Now payable: ")
+	if len(payable) != 1 || !strings.Contains(payable[0].Subject, "(2 of 4) – "+a.Reference) || !strings.Contains(payable[0].Body.Text, "check-in 1, which it was waiting for, has come in") {
+		t.Errorf("finance got %d now-payable notices, want 1 for instalment 2: %+v", len(payable), payable)
 	}
 }
 

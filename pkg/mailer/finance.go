@@ -1,0 +1,114 @@
+package mailer
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/money"
+)
+
+// Email kinds of the finance notices in this file.
+const (
+	KindNowPayable = "now-payable"
+	KindLateDigest = "late-digest"
+)
+
+// financePage is where finance pays: a link when the app's address is
+// known, else the page's name in the app.
+type financePage struct {
+	URL  string
+	Name string
+}
+
+func financePageOf(appURL string) financePage {
+	p := financePage{Name: "the Finance page of the staff web app (/app/finance)"}
+	if appURL != "" {
+		p.URL = strings.TrimRight(appURL, "/") + "/finance"
+	}
+	return p
+}
+
+// nowPayableView is what the now-payable notice sees.
+type nowPayableView struct {
+	Partner     string
+	Reference   string
+	Number      int
+	Total       int
+	PrevCheckIn int
+	Facts       []fact
+	Page        financePage
+}
+
+// NowPayable tells finance that an instalment which fell due while the
+// check-in before it was outstanding can now be paid: the check-in came in.
+func NowPayable(a *grants.Agreement, in grants.Instalment, to []string, appURL string) (Email, error) {
+	amount := money.Amount{Minor: in.Amount, Currency: a.Currency}.Display()
+	v := nowPayableView{Partner: a.Partner.Name, Reference: a.Reference, Number: in.Number, Total: instalmentTotal(a),
+		PrevCheckIn: in.Number - 1, Page: financePageOf(appURL)}
+	v.Facts = []fact{
+		{"Amount", amount},
+		{"Partner", a.Partner.Name},
+		{registrationLabel(a.Partner), a.Partner.RegistrationNumber},
+		{"Agreement", a.Reference},
+		{"Instalment", strconv.Itoa(in.Number) + " of " + strconv.Itoa(v.Total)},
+		{"Due", in.DueDate.Long()},
+	}
+	subject := "Now payable: " + amount + " to " + oneLine(a.Partner.Name, maxSubjectPart) +
+		" (" + strconv.Itoa(in.Number) + " of " + strconv.Itoa(v.Total) + ") – " + a.Reference
+	return render(tmplNowPayable, subject, to, nil, instalmentTags(KindNowPayable, a, in), v)
+}
+
+// maxDigestRows bounds the instalments one digest lists; the finance page
+// lists them all.
+const maxDigestRows = 100
+
+// lateRow is one line of the digest.
+type lateRow struct {
+	Partner, Reference, Amount, Due, State string
+	Number, DaysLate, DaysOnHold           int
+}
+
+type lateDigestView struct {
+	Programme  string
+	Day        string
+	OnTimeDays int
+	Count      int
+	Rows       []lateRow
+	More       int
+	Page       financePage
+}
+
+// LateDigest lists for finance, in one email, the instalments late beyond
+// the programme's on-time setting on day: most late first.
+func LateDigest(programme string, day grants.Date, onTimeDays int, late []grants.InstalmentRow, to []string, appURL string) (Email, error) {
+	v := lateDigestView{Programme: programme, Day: day.Long(), OnTimeDays: onTimeDays, Count: len(late), Page: financePageOf(appURL)}
+	late = slices.Clone(late)
+	slices.SortStableFunc(late, func(x, y grants.InstalmentRow) int { return cmp.Compare(y.DaysLate, x.DaysLate) })
+	for i, r := range late {
+		if i == maxDigestRows {
+			v.More = len(late) - i
+			break
+		}
+		state := "due"
+		switch {
+		case r.Status == grants.InstalmentHeld:
+			state = "held: " + oneLine(r.HoldReason, 200)
+		case r.Payment.AwaitingApproval():
+			state = "payment awaiting approval"
+		case r.AwaitingCheckIn:
+			state = "waiting for check-in " + strconv.Itoa(r.Number-1)
+		}
+		v.Rows = append(v.Rows, lateRow{Partner: oneLine(r.PartnerName, maxSubjectPart), Reference: r.Reference, Number: r.Number,
+			Amount: money.Amount{Minor: r.Amount, Currency: r.Currency}.Display(), Due: r.DueDate.Long(),
+			DaysLate: r.DaysLate, DaysOnHold: r.DaysOnHold, State: state})
+	}
+	what := "instalments"
+	if len(late) == 1 {
+		what = "instalment"
+	}
+	subject := "Late payments: " + strconv.Itoa(len(late)) + " " + what + " more than " + strconv.Itoa(onTimeDays) + " working days late – " + day.Long()
+	return render(tmplLateDigest, subject, to, nil, map[string]string{"kind": KindLateDigest}, v)
+}

@@ -1,0 +1,102 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/outbox"
+)
+
+// What finance is told besides each instalment falling due (the due
+// notice): that an instalment which waited for a check-in can now be paid,
+// and, once a day, which instalments are late beyond the programme's
+// on-time setting.
+
+// nowPayable are the notices owed for the instalments of waiting (as
+// WaitingForCheckIn listed them before a change) that the change made
+// payable. Their keys are per instalment, so a duplicate delivery of the
+// check-in that unblocked one enqueues nothing new.
+func nowPayable(a *grants.Agreement, waiting []int) []outbox.Key {
+	var keys []outbox.Key
+	for _, n := range a.NowPayable(waiting) {
+		keys = append(keys, outbox.NowPayableKey(n))
+	}
+	return keys
+}
+
+// LateDigest emails the programme's finance addresses the instalments late
+// today beyond its on-time setting, in one email: on a working day, once
+// its send time has come, once a day however often or concurrently the
+// sweep runs (the day's outbox key in the programme's finance partition is
+// claimed first), and not at all when nothing is late. It reports whether
+// an email went.
+func (s *Service) LateDigest(ctx context.Context, programme string) (bool, error) {
+	p, err := s.settings(ctx, programme)
+	if err != nil {
+		return false, err
+	}
+	now, loc, t := s.Now(), s.location(), p.Timing()
+	today := grants.Today(now, loc)
+	if !t.WorkingDay(today) || now.Before(t.SendAt(today, loc)) {
+		return false, nil
+	}
+	return s.lateDigest(ctx, programme, outbox.LateDigestKey(today.String()).String(), &p)
+}
+
+// deliverFinance performs a side effect of a programme's finance partition
+// (a digest the sweep found left pending).
+func (s *Service) deliverFinance(ctx context.Context, programme, key string) error {
+	k, err := outbox.ParseKey(key)
+	if err != nil || k.Kind != outbox.KindLateDigest {
+		return fmt.Errorf("no finance delivery for outbox key %q", key)
+	}
+	_, err = s.lateDigest(ctx, programme, key, nil)
+	return err
+}
+
+// lateDigest claims the digest under key and sends it (p: the programme's
+// settings, nil to read them). A digest left from an earlier day is closed
+// unsent: today's says what is late now.
+func (s *Service) lateDigest(ctx context.Context, programme, key string, p *grants.ProgrammeSettings) (bool, error) {
+	partition := outbox.FinancePartition(programme)
+	now, token := s.Now(), newToken()
+	claimed, err := s.Store.Claim(ctx, partition, key, token, now, s.lease())
+	if err != nil || !claimed {
+		return false, err
+	}
+	done := func(fx grants.Effects, messageID string) error {
+		fx.At, fx.Sent = now, []grants.Sent{{Key: key, Token: token, MessageID: messageID}}
+		return s.recordDone(ctx, partition, key, messageID, func(ctx context.Context) error { return s.Store.Apply(ctx, partition, fx) })
+	}
+	today := grants.Today(now, s.location())
+	if key != outbox.LateDigestKey(today.String()).String() {
+		return false, done(grants.Effects{}, "")
+	}
+	if p == nil {
+		settings, err := s.settings(ctx, programme)
+		if err != nil {
+			return false, s.release(ctx, partition, key, token, err)
+		}
+		p = &settings
+	}
+	late, err := lateRows(ctx, s.Store, *p, programme, today)
+	if err != nil {
+		return false, s.release(ctx, partition, key, token, err)
+	}
+	if len(late) == 0 {
+		return false, done(grants.Effects{}, "")
+	}
+	posted, err := s.Letters.Post(ctx, Letter{Kind: outbox.KindLateDigest, To: p.FinanceEmails, Programme: p.Name, Date: now,
+		Late: late, OnTimeDays: p.OnTimeDays(), Day: today, AppURL: s.AppURL})
+	if errors.Is(err, grants.ErrNoRecipients) {
+		slog.WarnContext(ctx, "late digest has no finance address", "programme", programme)
+		return false, done(grants.Audited(grants.AuditEntry{At: now.UTC(), Actor: grants.System, Action: "email.skipped", Subject: key, Detail: "no finance address"}), "")
+	}
+	if err != nil {
+		return false, s.release(ctx, partition, key, token, fmt.Errorf("send %s: %w", key, err))
+	}
+	return true, done(grants.Audited(s.sentEntry(key, posted)), posted.MessageID)
+}

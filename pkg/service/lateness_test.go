@@ -1,0 +1,155 @@
+package service_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/partnership-grants/backend/pkg/dev/emulator"
+	"github.com/partnership-grants/backend/pkg/dynamo"
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/service"
+)
+
+func withPrefix(ms []emulator.SESMessage, prefix string) []emulator.SESMessage {
+	var out []emulator.SESMessage
+	for _, m := range ms {
+		if strings.HasPrefix(m.Subject, prefix) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+const digestSubject = "Late payments: "
+
+// Finance's digest of late instalments: none while nothing is beyond the
+// programme's 10 working days, then one on the day something is, however
+// often (and however concurrently) the sweep runs; one the next day too
+// while it is still late, none once it is paid. The summary counts it late
+// now, and, once paid, measures it.
+func TestLateDigestOnceADay(t *testing.T) {
+	e := newEnv(t, activatedAt, options{})
+	e.x.Programmes, e.x.NewID, e.x.Events = []string{"community-2026"}, dynamo.NewID, paidEvents{}
+	ctx := context.Background()
+	a := e.agreement(t, start, true, e.contact("amina"))
+	views := service.Views{Store: e.store, Late: e.store, Defaults: e.x.Defaults, Now: e.clock.Now, Location: london}
+	digests := func() []emulator.SESMessage { return withPrefix(e.mailTo(t, e.finance), digestSubject) }
+	sweep := func(day grants.Date) service.SweepReport {
+		t.Helper()
+		e.clock.Set(at9(day))
+		rep, err := e.x.Sweep(ctx)
+		if err != nil {
+			t.Fatalf("sweep on %s: %v", day, err)
+		}
+		return rep
+	}
+	lateNow := func() int {
+		t.Helper()
+		s, _, err := views.Summary(ctx, "community-2026")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Lateness.LateNow
+	}
+
+	// Instalment 1 falls due on Monday 2 March; 10 working days on, Monday
+	// 16 March, it is late but still within the setting.
+	for _, d := range []grants.Date{{Year: 2026, Month: 3, Day: 2}, {Year: 2026, Month: 3, Day: 16}} {
+		if rep := sweep(d); rep.LateDigests != 0 {
+			t.Errorf("%s: %d digests", d, rep.LateDigests)
+		}
+	}
+	if got := digests(); len(got) != 0 || lateNow() != 0 {
+		t.Fatalf("within the setting: %d digests, %d late now", len(got), lateNow())
+	}
+	if in := e.x.Measured(e.get(t, a.ID)).Instalment(1); in.DaysLate != 10 {
+		t.Errorf("16 March: instalment 1 is %d working days late, want 10", in.DaysLate)
+	}
+
+	// Tuesday 17 March, before the send time: nothing yet.
+	tuesday := grants.Date{Year: 2026, Month: 3, Day: 17}
+	e.clock.Set(tuesday.At(7, 0, london))
+	if sent, err := e.x.LateDigest(ctx, "community-2026"); err != nil || sent {
+		t.Fatalf("before the send time: sent=%v, %v", sent, err)
+	}
+	// At the send time, three sweeps at once and one after: one digest.
+	e.clock.Set(at9(tuesday))
+	for i, err := range concurrently(3, func() error { _, err := e.x.Sweep(ctx); return err }) {
+		if err != nil {
+			t.Fatalf("sweep %d: %v", i, err)
+		}
+	}
+	if rep := sweep(tuesday); rep.LateDigests != 0 {
+		t.Errorf("a fourth sweep sent a digest: %+v", rep)
+	}
+	got := digests()
+	if len(got) != 1 {
+		t.Fatalf("%d digests on 17 March, want 1: %v", len(got), subjects(got))
+	}
+	d := got[0]
+	if d.Subject != "Late payments: 1 instalment more than 10 working days late – 17 March 2026" ||
+		!strings.Contains(d.Body.Text, "Levenshulme Community Kitchen, "+a.Reference+", instalment 1: £2,500.00, due 2 March 2026, 11 working days late") {
+		t.Errorf("digest %q:\n%s", d.Subject, d.Body.Text)
+	}
+	if n := lateNow(); n != 1 {
+		t.Errorf("summary: %d late now, want 1", n)
+	}
+
+	// Still late on Wednesday: that day's digest.
+	sweep(grants.Date{Year: 2026, Month: 3, Day: 18})
+	if got := digests(); len(got) != 2 {
+		t.Fatalf("%d digests after 18 March, want 2", len(got))
+	}
+
+	// Paid on Wednesday 18 March, 12 working days late, by two people.
+	paid, _, err := e.x.RequestPayment(ctx, "fin1", a.ID, 1, grants.PaymentRequest{PaymentReference: "BACS-1", PaidOn: "2026-03-18"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.x.ApprovePayment(ctx, "fin2", a.ID, 1, paid.Instalment(1).Payment.ID); err != nil {
+		t.Fatal(err)
+	}
+	if in := e.get(t, a.ID).Instalment(1); in.DaysLate != 12 {
+		t.Errorf("stored days late %d, want 12", in.DaysLate)
+	}
+	sweep(grants.Date{Year: 2026, Month: 3, Day: 19})
+	if got := digests(); len(got) != 2 {
+		t.Errorf("%d digests after the payment, want still 2: nothing is late", len(got))
+	}
+	s, _, err := views.Summary(ctx, "community-2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := s.Lateness; l.LateNow != 0 || l.InstalmentsPaid != 1 || l.PaidOnTime != 0 || l.OnTimeRate == nil || *l.OnTimeRate != 0 ||
+		l.MedianDaysLate == nil || *l.MedianDaysLate != 12 || l.OnTimeWorkingDays != 10 {
+		t.Errorf("summary lateness after paying 12 days late: %+v", l)
+	}
+}
+
+// The finance list shows each row's working days late as of today.
+func TestInstalmentListShowsDaysLate(t *testing.T) {
+	e := newEnv(t, activatedAt, options{})
+	ctx := context.Background()
+	a := e.agreement(t, start, true, e.contact("amina"))
+	e.clock.Set(at9(grants.Date{Year: 2026, Month: 3, Day: 2}))
+	if _, err := e.x.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(time.Date(2026, 3, 9, 12, 0, 0, 0, london))
+	page, err := e.x.Instalments(ctx, grants.InstalmentFilter{Status: grants.InstalmentDue, Programme: "community-2026"}, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Items) != 1 || page.Items[0].AgreementID != a.ID || page.Items[0].DaysLate != 5 {
+		t.Errorf("rows %+v, want instalment 1 five working days late", page.Items)
+	}
+}
+
+// paidEvents takes InstalmentPaid events, as the accounting bus would.
+type paidEvents struct{}
+
+func (paidEvents) InstalmentPaid(_ context.Context, e service.InstalmentPaidEvent) (string, error) {
+	return "event-" + e.ID, nil
+}
