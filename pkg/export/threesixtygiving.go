@@ -190,8 +190,8 @@ type grant struct {
 	GrantProgramme        []programme    `json:"grantProgramme"`
 	DateModified          string         `json:"dateModified"`
 
-	// Additional fields (not in the standard; README-threesixty.md
-	// documents them), after the standard's so they read as an appendix.
+	// Additional fields (not in the standard; the README's 360Giving
+	// section documents them), after the standard's, as an appendix.
 	PlannedInstalments []plannedInstalment `json:"plannedInstalments,omitempty"`
 }
 

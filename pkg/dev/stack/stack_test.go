@@ -57,6 +57,9 @@ func startStackWith(t *testing.T, configure func(*Options)) *Stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		if !opts.PublishGrantsData {
+			nothingPublic(t, st)
+		}
 		cancel()
 		st.Stop()
 	})
