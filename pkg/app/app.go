@@ -15,6 +15,7 @@
 //	app/senders     the functions that send email: SES, Secrets Manager, S3
 //	app/receiver    Inbound: the reply receiver, with the MIME parser
 //	app/accounting  the accounting bus (EventBridge), for Payments and the Sweep only
+//	app/publish     GrantsData: the public 360Giving file, written to S3
 package app
 
 import (

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 
+	"github.com/partnership-grants/backend/pkg/export"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/schedules"
 )
@@ -90,4 +91,21 @@ func envDates(name string) []grants.Date {
 		}
 	}
 	return out
+}
+
+// Funder is the publisher of the deployment's 360Giving file, from the
+// template's Funder360GPrefix, FunderOrgId and FunderName; the deployment's
+// programme is published under ProgrammeName. The exports and the daily
+// publication share it, so every copy of the file says the same.
+func Funder() export.Funder {
+	titles := map[string]string{}
+	if code, name := os.Getenv("PROGRAMME_CODE"), os.Getenv("PROGRAMME_NAME"); code != "" && name != "" {
+		titles[code] = name
+	}
+	return export.Funder{
+		Prefix:          os.Getenv("FUNDER_360G_PREFIX"),
+		OrgID:           os.Getenv("FUNDER_ORG_ID"),
+		OrgName:         os.Getenv("FUNDER_NAME"),
+		ProgrammeTitles: titles,
+	}
 }

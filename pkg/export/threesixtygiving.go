@@ -73,7 +73,13 @@ var ErrNothingToPublish = errors.New("export: no active, completed or part-paid 
 //     (Northern Ireland charity, digits only), GB-COH (company). The bare
 //     number also goes in charityNumber or companyNumber, as the standard
 //     asks. A trailing UK postcode in the address is split into postalCode,
-//     which is what 360Giving tools geocode.
+//     which is what 360Giving tools geocode (parseAddress says how it is
+//     found).
+//   - beneficiaryLocation is the postcode district of that postcode ("M4"),
+//     with its country code (GB, or JE, GG, IM); no postcode, no location.
+//   - plannedInstalments, an additional field, lists the instalments still
+//     to be paid, each with its due date and amount: the standard has no
+//     field for planned payments (see plannedInstalment).
 //   - dateModified is the latest change recorded on the agreement or any of
 //     its instalments (payments change instalments, and amountDisbursed
 //     with them), in UTC.
@@ -179,9 +185,33 @@ type grant struct {
 	AwardDate             string         `json:"awardDate"`
 	PlannedDates          []event        `json:"plannedDates"`
 	RecipientOrganization []organization `json:"recipientOrganization"`
+	BeneficiaryLocation   []location     `json:"beneficiaryLocation,omitempty"`
 	FundingOrganization   []organization `json:"fundingOrganization"`
 	GrantProgramme        []programme    `json:"grantProgramme"`
 	DateModified          string         `json:"dateModified"`
+
+	// Additional fields (not in the standard; the README's 360Giving
+	// section documents them), after the standard's, as an appendix.
+	PlannedInstalments []plannedInstalment `json:"plannedInstalments,omitempty"`
+}
+
+// location is the standard's Location, as far as a postcode district fills it.
+type location struct {
+	Name        string `json:"name"`
+	CountryCode string `json:"countryCode"`
+	Description string `json:"description"`
+}
+
+// plannedInstalment is one instalment still to be paid: the additional
+// field plannedInstalments. The standard has nowhere for money planned but
+// not yet paid: plannedDates are when the funded activity takes place and
+// carry no amount, and its transactions record commitments and
+// disbursements that happened.
+type plannedInstalment struct {
+	Instalment int         `json:"instalment"`
+	DueDate    string      `json:"dueDate"`
+	Amount     json.Number `json:"amount"`
+	Currency   string      `json:"currency"`
 }
 
 type event struct {
@@ -227,11 +257,49 @@ func grantFor(a *grants.Agreement, f Funder) (grant, error) {
 		AwardDate:             awardDate(a),
 		PlannedDates:          []event{{StartDate: a.StartDate.String(), EndDate: a.EndDate.String(), Duration: a.DurationMonths}},
 		RecipientOrganization: []organization{recipient(a.Partner, f.Prefix)},
+		BeneficiaryLocation:   beneficiaryLocation(a.Partner),
 		FundingOrganization:   []organization{{ID: f.OrgID, Name: f.OrgName}},
 		GrantProgramme:        []programme{{Code: a.Programme, Title: title}},
 		DateModified:          lastModified(a, f.Now).UTC().Format(time.RFC3339),
+		PlannedInstalments:    plannedInstalments(a),
 	}, nil
 }
+
+// plannedInstalments are the instalments still to be paid, in order: those
+// scheduled, due or held. Paid ones are in amountDisbursed; cancelled ones
+// (a terminated agreement's) will never be paid. None left, none listed.
+func plannedInstalments(a *grants.Agreement) []plannedInstalment {
+	var out []plannedInstalment
+	for _, in := range a.Instalments {
+		switch in.Status {
+		case grants.InstalmentScheduled, grants.InstalmentDue, grants.InstalmentHeld:
+			out = append(out, plannedInstalment{
+				Instalment: in.Number,
+				DueDate:    in.DueDate.String(),
+				Amount:     json.Number(money.Amount{Minor: in.Amount, Currency: a.Currency}.Major()),
+				Currency:   a.Currency,
+			})
+		}
+	}
+	slices.SortFunc(out, func(x, y plannedInstalment) int { return cmp.Compare(x.Instalment, y.Instalment) })
+	return out
+}
+
+// beneficiaryLocation is where the partner is, as a postcode district: the
+// partners are local organisations working where they are based, so their
+// address stands for where the grant's beneficiaries are. The district, not
+// the full postcode, because a small charity's address may be a home. An
+// address without a UK postcode gives no location at all.
+func beneficiaryLocation(p grants.Partner) []location {
+	_, pc, ok := parseAddress(p.Address)
+	if !ok {
+		return nil
+	}
+	return []location{{Name: pc.District(), CountryCode: pc.Country, Description: districtDescription}}
+}
+
+// districtDescription tells users of the data what the location is.
+const districtDescription = "Postcode district of the partner organisation's address"
 
 // maxTitle keeps titles under the 140 characters the standard asks for.
 const maxTitle = 139
@@ -318,8 +386,11 @@ func lastModified(a *grants.Agreement, now time.Time) time.Time {
 // recipient builds the partner's organisation record with an org-id.guide
 // identifier taken from its registration number.
 func recipient(p grants.Partner, funderPrefix string) organization {
-	street, postcode := splitPostcode(p.Address)
-	o := organization{Name: p.Name, StreetAddress: street, PostalCode: postcode}
+	street, pc, ok := parseAddress(p.Address)
+	o := organization{Name: p.Name, StreetAddress: street}
+	if ok {
+		o.PostalCode = pc.String()
+	}
 	n := strings.ToUpper(strings.Join(strings.Fields(p.RegistrationNumber), ""))
 	// RegistrationKind is the domain's one rule for telling a company from a
 	// charity (eight characters, except Scottish "SC0…" and "NIC…" charity
@@ -363,23 +434,4 @@ func allDigits(s string) bool {
 		}
 	}
 	return true
-}
-
-// ukPostcode matches a UK postcode at the end of an address.
-var ukPostcode = regexp.MustCompile(`(?i)[\s,]*\b([A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})$`)
-
-// splitPostcode returns the address on one line without its trailing UK
-// postcode, and the postcode. Addresses are stored as free text, so an
-// address without a recognisable postcode is returned whole.
-func splitPostcode(address string) (street, postcode string) {
-	lines := strings.FieldsFunc(address, func(r rune) bool { return r == '\n' || r == '\r' })
-	for i := range lines {
-		lines[i] = strings.Trim(strings.TrimSpace(lines[i]), ",")
-	}
-	one := strings.Join(slices.DeleteFunc(lines, func(s string) bool { return s == "" }), ", ")
-	m := ukPostcode.FindStringSubmatchIndex(one)
-	if m == nil {
-		return one, ""
-	}
-	return strings.TrimSpace(one[:m[0]]), strings.ToUpper(one[m[2]:m[3]])
 }

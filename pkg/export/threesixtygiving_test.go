@@ -5,14 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-
+	"github.com/partnership-grants/backend/pkg/export/threesixtytest"
 	"github.com/partnership-grants/backend/pkg/grants"
 )
 
@@ -24,69 +22,12 @@ func TestThreeSixtyGivingGolden(t *testing.T) {
 	golden(t, "360giving.json", out)
 }
 
-// The schemas in testdata/360giving are the 360Giving Data Standard 1.4.3
-// (CC BY 4.0, see the README there). The package schema refers to the grant
-// schema by its published URL (at 1.4.2, while the grant schema's own $id
-// says 1.4.3), so both URLs are mapped to the local file, and any other URL
-// is refused: the test must never reach the network.
-const (
-	packageSchemaURL = "https://raw.githubusercontent.com/ThreeSixtyGiving/standard/1.4.3/schema/360-giving-package-schema.json"
-	grantSchemaURL   = "https://raw.githubusercontent.com/ThreeSixtyGiving/standard/1.4.3/schema/360-giving-schema.json"
-	grantSchemaRef   = "https://raw.githubusercontent.com/ThreeSixtyGiving/standard/1.4.2/schema/360-giving-schema.json"
-)
-
-type offlineLoader map[string]string
-
-func (l offlineLoader) Load(url string) (any, error) {
-	path, ok := l[url]
-	if !ok {
-		return nil, fmt.Errorf("offline: no local copy of %s", url)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return jsonschema.UnmarshalJSON(f)
-}
-
-func packageSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	dir := filepath.Join("testdata", "360giving")
-	c := jsonschema.NewCompiler()
-	c.UseLoader(offlineLoader{
-		packageSchemaURL: filepath.Join(dir, "360-giving-package-schema.json"),
-		grantSchemaURL:   filepath.Join(dir, "360-giving-schema.json"),
-		grantSchemaRef:   filepath.Join(dir, "360-giving-schema.json"),
-	})
-	// The schemas say "http://json-schema.org/draft/2020-12/schema"; state
-	// the draft rather than rely on detecting it from that spelling.
-	c.DefaultDraft(jsonschema.Draft2020)
-	// Dates are oneOf {format: date-time} or a YYYY-MM-DD pattern: unless
-	// format is asserted, a plain date matches both branches and fails.
-	c.AssertFormat()
-	sch, err := c.Compile(packageSchemaURL)
-	if err != nil {
-		t.Fatalf("compile 360Giving package schema: %v", err)
-	}
-	return sch
-}
-
-func validate(t *testing.T, sch *jsonschema.Schema, doc []byte) error {
-	t.Helper()
-	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
-	if err != nil {
-		t.Fatalf("output is not JSON: %v", err)
-	}
-	return sch.Validate(v)
-}
-
 func TestThreeSixtyGivingValidatesAgainstSchema(t *testing.T) {
 	out, err := ThreeSixtyGiving(fixture(t), testFunder)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := validate(t, packageSchema(t), out); err != nil {
+	if err := threesixtytest.Validate(out); err != nil {
 		t.Fatalf("360Giving output fails the schema:\n%v", err)
 	}
 }
@@ -94,7 +35,6 @@ func TestThreeSixtyGivingValidatesAgainstSchema(t *testing.T) {
 // The validation above only means something if the same setup rejects bad
 // documents.
 func TestSchemaRejectsInvalidGrants(t *testing.T) {
-	sch := packageSchema(t)
 	out, err := ThreeSixtyGiving(fixture(t), testFunder)
 	if err != nil {
 		t.Fatal(err)
@@ -109,6 +49,8 @@ func TestSchemaRejectsInvalidGrants(t *testing.T) {
 		{"dateModified not a date-time", func(g map[string]any) { g["dateModified"] = "2026-05-01" }},
 		{"unknown currency", func(g map[string]any) { g["currency"] = "GBX" }},
 		{"negative duration", func(g map[string]any) { g["plannedDates"].([]any)[0].(map[string]any)["duration"] = -1 }},
+		// The schema checks the beneficiary location we fill: ISO 3166 codes only.
+		{"beneficiary country not ISO 3166", func(g map[string]any) { g["beneficiaryLocation"].([]any)[0].(map[string]any)["countryCode"] = "UK" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -121,12 +63,12 @@ func TestSchemaRejectsInvalidGrants(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := validate(t, sch, bad); err == nil {
+			if err := threesixtytest.Validate(bad); err == nil {
 				t.Error("schema accepted an invalid grant")
 			}
 		})
 	}
-	if err := validate(t, sch, []byte(`{"grants": []}`)); err == nil {
+	if err := threesixtytest.Validate([]byte(`{"grants": []}`)); err == nil {
 		t.Error("schema accepted a package without grants")
 	}
 }
@@ -191,6 +133,18 @@ func TestThreeSixtyGivingFields(t *testing.T) {
 		{"360G-factoryintl-CP-2026-003", "amountDisbursed", json.Number("2500.00")},
 		{"360G-factoryintl-CP-2026-004", "recipientOrganization.name", formulaName},
 		{"360G-factoryintl-CP-2026-004", "amountDisbursed", json.Number("0.00")},
+		// Located by the postcode district of the partner's address.
+		{"360G-factoryintl-CP-2026-001", "beneficiaryLocation.name", "M4"},
+		{"360G-factoryintl-CP-2026-001", "beneficiaryLocation.countryCode", "GB"},
+		{"360G-factoryintl-CP-2026-003", "beneficiaryLocation.name", "WN1"},
+		// Looking forward: the first instalment still to pay, with its date.
+		{"360G-factoryintl-CP-2026-001", "plannedInstalments.instalment", json.Number("2")},
+		{"360G-factoryintl-CP-2026-001", "plannedInstalments.dueDate", "2026-05-01"},
+		{"360G-factoryintl-CP-2026-001", "plannedInstalments.amount", json.Number("2500.01")},
+		{"360G-factoryintl-CP-2026-001", "plannedInstalments.currency", "GBP"},
+		// All paid, or ended early: nothing planned.
+		{"360G-factoryintl-CP-2026-002", "plannedInstalments", nil},
+		{"360G-factoryintl-CP-2026-003", "plannedInstalments", nil},
 	}
 	for _, tt := range tests {
 		got := field(g[tt.id], tt.field)
@@ -205,6 +159,64 @@ func TestThreeSixtyGivingFields(t *testing.T) {
 	if strings.Contains(string(out), "@") {
 		t.Error("output contains an email address; contacts must never be published")
 	}
+}
+
+// plannedInstalments are what is left to pay: with what was paid, they make
+// up the award, each on its due date; a held instalment is still planned.
+func TestPlannedInstalments(t *testing.T) {
+	all := fixture(t)
+	larder := &all[2]
+	if _, err := larder.Hold(3, "Waiting for the revised budget", exportTime, "finance@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := ThreeSixtyGiving(all, testFunder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := threesixtytest.Validate(out); err != nil {
+		t.Fatalf("output with planned instalments fails the schema:\n%v", err)
+	}
+	g := decodeGrants(t, out)
+	for _, a := range all {
+		if a.Status != grants.AgreementActive {
+			continue
+		}
+		grant := g["360G-factoryintl-"+a.Reference]
+		planned, _ := grant["plannedInstalments"].([]any)
+		sum := minor(t, grant["amountDisbursed"])
+		var got []string
+		for _, p := range planned {
+			p := p.(map[string]any)
+			sum += minor(t, p["amount"])
+			got = append(got, fmt.Sprintf("%v %v", p["instalment"], p["dueDate"]))
+		}
+		var want []string
+		for _, in := range a.Instalments {
+			if in.Status != grants.InstalmentPaid {
+				want = append(want, fmt.Sprintf("%d %s", in.Number, in.DueDate))
+			}
+		}
+		if strings.Join(got, ", ") != strings.Join(want, ", ") {
+			t.Errorf("%s: planned %v, want the unpaid instalments %v", a.Reference, got, want)
+		}
+		if award := minor(t, grant["amountAwarded"]); sum != award {
+			t.Errorf("%s: disbursed plus planned is %d pence, award %d", a.Reference, sum, award)
+		}
+	}
+}
+
+// minor reads a JSON number in major units (two decimals) as pence.
+func minor(t *testing.T, v any) int64 {
+	t.Helper()
+	n, ok := v.(json.Number)
+	if !ok || !strings.Contains(string(n), ".") || len(string(n))-strings.Index(string(n), ".") != 3 {
+		t.Fatalf("amount %#v is not a number with two decimals", v)
+	}
+	p, err := strconv.ParseInt(strings.Replace(string(n), ".", "", 1), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // field follows a dotted path, taking the first element of arrays.
@@ -326,17 +338,73 @@ func TestRecipientIdentifiers(t *testing.T) {
 	}
 }
 
-func TestSplitPostcode(t *testing.T) {
-	tests := []struct{ in, street, postcode string }{
-		{"1 Stockport Road, Manchester M19 3AB", "1 Stockport Road, Manchester", "M19 3AB"},
-		{"Unit 3, 14 Redhill Street\nManchester\nm4 5ba", "Unit 3, 14 Redhill Street, Manchester", "M4 5BA"},
-		{"The Old Mill, Salford, M3 7AJ", "The Old Mill, Salford", "M3 7AJ"},
-		{"Canal Side, Rochdale", "Canal Side, Rochdale", ""},
+// Addresses are free text typed by officers: the postcode is found however
+// it is written, and an address with no UK postcode gets no location rather
+// than a wrong one.
+func TestParseAddress(t *testing.T) {
+	tests := []struct {
+		in, street, postcode, district, country string
+	}{
+		{"1 Stockport Road, Manchester M19 3AB", "1 Stockport Road, Manchester", "M19 3AB", "M19", "GB"},
+		{"Unit 3, 14 Redhill Street\nManchester\nm4 5ba", "Unit 3, 14 Redhill Street, Manchester", "M4 5BA", "M4", "GB"},
+		{"The Old Mill, Salford, M3 7AJ", "The Old Mill, Salford", "M3 7AJ", "M3", "GB"},
+		{"Southbank Centre, Belvedere Road, London SE1 8XX", "Southbank Centre, Belvedere Road, London", "SE1 8XX", "SE1", "GB"},
+		// Lower case, no space, stray spaces and a full stop.
+		{"73 Blackfriars Road, London se17pb", "73 Blackfriars Road, London", "SE1 7PB", "SE1", "GB"},
+		{"  73 Blackfriars Road ,\r\n London  SE1   7PB. ", "73 Blackfriars Road, London", "SE1 7PB", "SE1", "GB"},
+		// Every outward shape: A9, A99, AA9, AA99, A9A, AA9A.
+		{"Buckingham Palace, London SW1A 1AA", "Buckingham Palace, London", "SW1A 1AA", "SW1A", "GB"},
+		{"Broadcasting House, London W1A 1AA", "Broadcasting House, London", "W1A 1AA", "W1A", "GB"},
+		{"10 Chapel Walks, Cardiff CF10 1BH", "10 Chapel Walks, Cardiff", "CF10 1BH", "CF10", "GB"},
+		{"Old Town Hall, 1 Mill Lane, B2 4QA", "Old Town Hall, 1 Mill Lane", "B2 4QA", "B2", "GB"},
+		// A UK country name after the postcode.
+		{"4 Castle Terrace, Edinburgh EH1 2DP, Scotland", "4 Castle Terrace, Edinburgh", "EH1 2DP", "EH1", "GB"},
+		{"2 Donegall Square, Belfast BT1 5GS\nUnited Kingdom", "2 Donegall Square, Belfast", "BT1 5GS", "BT1", "GB"},
+		{"12 High Street, Leeds LS1 4AP, U.K.", "12 High Street, Leeds", "LS1 4AP", "LS1", "GB"},
+		// Crown Dependencies: UK postcodes, countries of their own.
+		{"5 Halkett Place, St Helier, Jersey JE2 4WG", "5 Halkett Place, St Helier, Jersey", "JE2 4WG", "JE2", "JE"},
+		{"Market Street, St Peter Port GY1 1HE, Guernsey", "Market Street, St Peter Port", "GY1 1HE", "GY1", "GG"},
+		{"Prospect Hill, Douglas, Isle of Man IM1 1ET", "Prospect Hill, Douglas, Isle of Man", "IM1 1ET", "IM1", "IM"},
+		// No postcode at all, or only its outward half.
+		{"Canal Side, Rochdale", "Canal Side, Rochdale", "", "", ""},
+		{"Riverside Hut, Bury BL9", "Riverside Hut, Bury BL9", "", "", ""},
+		{"", "", "", "", ""},
+		// The postcode is not last: a town after it is not where we look.
+		{"M4 5BA Manchester", "M4 5BA Manchester", "", "", ""},
+		// Not UK addresses: foreign postal codes that look a little like ours,
+		// or a UK-looking code followed by another country.
+		{"Rue de la Loi 200, 1049 Bruxelles, Belgium", "Rue de la Loi 200, 1049 Bruxelles, Belgium", "", "", ""},
+		{"24 Sussex Drive, Ottawa ON K1A 0B1, Canada", "24 Sussex Drive, Ottawa ON K1A 0B1, Canada", "", "", ""},
+		{"24 Sussex Drive, Ottawa ON K1A 0B1", "24 Sussex Drive, Ottawa ON K1A 0B1", "", "", ""},
+		{"1 Grand Canal Square, Dublin D02 X285", "1 Grand Canal Square, Dublin D02 X285", "", "", ""},
+		{"Damrak 1, 1012 LG Amsterdam", "Damrak 1, 1012 LG Amsterdam", "", "", ""},
+		{"350 Fifth Avenue, New York, NY 10118, USA", "350 Fifth Avenue, New York, NY 10118, USA", "", "", ""},
+		{"1 Main Street, Dublin M4 5BA, Ireland", "1 Main Street, Dublin M4 5BA, Ireland", "", "", ""},
+		// Letters Royal Mail never uses in those places.
+		{"1 Street, Town QA1 1AA", "1 Street, Town QA1 1AA", "", "", ""},
+		{"1 Street, Town M4 5CA", "1 Street, Town M4 5CA", "", "", ""},
+		// Glued to a word, it is not a postcode.
+		{"Flat XM4 5BA", "Flat XM4 5BA", "", "", ""},
 	}
 	for _, tt := range tests {
-		s, p := splitPostcode(tt.in)
-		if s != tt.street || p != tt.postcode {
-			t.Errorf("splitPostcode(%q) = %q, %q; want %q, %q", tt.in, s, p, tt.street, tt.postcode)
+		street, pc, ok := parseAddress(tt.in)
+		got := ""
+		if ok {
+			got = pc.String()
+		}
+		if street != tt.street || got != tt.postcode || ok != (tt.postcode != "") {
+			t.Errorf("parseAddress(%q) = %q, %q, %v; want %q, %q", tt.in, street, got, ok, tt.street, tt.postcode)
+			continue
+		}
+		if ok && (pc.District() != tt.district || pc.Country != tt.country) {
+			t.Errorf("parseAddress(%q): district %q country %q, want %q %q", tt.in, pc.District(), pc.Country, tt.district, tt.country)
+		}
+		loc := beneficiaryLocation(grants.Partner{Address: tt.in})
+		if !ok && loc != nil {
+			t.Errorf("%q: no postcode, yet beneficiaryLocation %v", tt.in, loc)
+		}
+		if ok && (len(loc) != 1 || loc[0].Name != tt.district || loc[0].CountryCode != tt.country) {
+			t.Errorf("%q: beneficiaryLocation %v, want %s in %s", tt.in, loc, tt.district, tt.country)
 		}
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/dashboard"
 	"github.com/partnership-grants/backend/pkg/dynamo"
-	"github.com/partnership-grants/backend/pkg/export"
 	"github.com/partnership-grants/backend/pkg/httpapi"
 	"github.com/partnership-grants/backend/pkg/httpapi/monitoringapi"
 	"github.com/partnership-grants/backend/pkg/service"
@@ -19,25 +18,15 @@ import (
 // API is the MonitoringFunction's handler: the programme summary,
 // timelines, exports and the dashboard page.
 func API(d *app.Deps) httpapi.Router {
-	programme := os.Getenv("PROGRAMME_CODE")
-	titles := map[string]string{}
-	if name := os.Getenv("PROGRAMME_NAME"); programme != "" && name != "" {
-		titles[programme] = name
-	}
 	loc, _ := time.LoadLocation(d.Env.TimeZone) // checked by LoadEnv
 	h := &monitoringapi.API{
-		Store:   d.Store,
-		Replies: d.Store,
-		Funder: export.Funder{
-			Prefix:          os.Getenv("FUNDER_360G_PREFIX"),
-			OrgID:           os.Getenv("FUNDER_ORG_ID"),
-			OrgName:         os.Getenv("FUNDER_NAME"),
-			ProgrammeTitles: titles,
-		},
+		Store:            d.Store,
+		Replies:          d.Store,
+		Funder:           app.Funder(),
 		Quarantine:       quarantineView{d.Store},
 		Late:             d.Store,
 		Defaults:         d.ProgrammeDefaults(),
-		DefaultProgramme: programme,
+		DefaultProgramme: os.Getenv("PROGRAMME_CODE"),
 		Now:              d.Clock,
 		Location:         loc,
 	}

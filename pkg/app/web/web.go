@@ -17,7 +17,6 @@ import (
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/app/accounting"
 	"github.com/partnership-grants/backend/pkg/app/senders"
-	"github.com/partnership-grants/backend/pkg/export"
 	"github.com/partnership-grants/backend/pkg/meter"
 	"github.com/partnership-grants/backend/pkg/service"
 	pages "github.com/partnership-grants/backend/pkg/web"
@@ -77,25 +76,16 @@ func SignInConfig(ctx context.Context, d *app.Deps) (signin.Config, error) {
 // forms lead there).
 func App(d *app.Deps, svc *service.Service, signInURL string) *pages.App {
 	programme := os.Getenv("PROGRAMME_CODE")
-	titles := map[string]string{}
-	if name := os.Getenv("PROGRAMME_NAME"); programme != "" && name != "" {
-		titles[programme] = name
-	}
 	loc, _ := time.LoadLocation(d.Env.TimeZone) // checked by LoadEnv
 	signOutTo := signInURL
 	if u, err := url.Parse(signInURL); err == nil && u.Host != "" {
 		signOutTo = u.Scheme + "://" + u.Host
 	}
 	return &pages.App{
-		Service: svc,
-		Views:   service.Views{Store: d.Store, Held: d.Store, Replies: d.Store, Late: d.Store, Defaults: d.ProgrammeDefaults(), Now: d.Clock, Location: loc},
-		Links:   senders.Bucket(d),
-		Funder: export.Funder{
-			Prefix:          os.Getenv("FUNDER_360G_PREFIX"),
-			OrgID:           os.Getenv("FUNDER_ORG_ID"),
-			OrgName:         os.Getenv("FUNDER_NAME"),
-			ProgrammeTitles: titles,
-		},
+		Service:   svc,
+		Views:     service.Views{Store: d.Store, Held: d.Store, Replies: d.Store, Late: d.Store, Defaults: d.ProgrammeDefaults(), Now: d.Clock, Location: loc},
+		Links:     senders.Bucket(d),
+		Funder:    app.Funder(),
 		Programme: programme, ProgrammeName: os.Getenv("PROGRAMME_NAME"),
 		SignOutTo: signOutTo,
 	}

@@ -24,12 +24,15 @@ import (
 // Local names of the deployment's scheduler resources; ARNs only need to
 // name the function, because the local runner invokes handlers in-process.
 const (
-	localGroup   = "partnership-grants-local"
-	functionArn  = "arn:aws:lambda:eu-west-2:000000000000:function:"
-	sweepName    = "daily-sweep"
-	sweepCron    = "cron(0 9 * * ? *)" // the default SendTime, as the template builds it
-	schedulerArn = "arn:aws:iam::000000000000:role/partnership-grants-local-scheduler"
-	dlqArn       = "arn:aws:sqs:eu-west-2:000000000000:partnership-grants-local-schedule-dlq"
+	localGroup  = "partnership-grants-local"
+	functionArn = "arn:aws:lambda:eu-west-2:000000000000:function:"
+	sweepName   = "daily-sweep"
+	sweepCron   = "cron(0 9 * * ? *)" // the default SendTime, as the template builds it
+	// The template's GrantsDataFunction schedule (made when publishing is on).
+	grantsDataName = "GrantsDataFunctionDaily"
+	grantsDataCron = "cron(0 6 * * ? *)"
+	schedulerArn   = "arn:aws:iam::000000000000:role/partnership-grants-local-scheduler"
+	dlqArn         = "arn:aws:sqs:eu-west-2:000000000000:partnership-grants-local-schedule-dlq"
 )
 
 // Runner fires the Scheduler stand-in's schedules at the local clock's time,
@@ -38,14 +41,17 @@ type Runner struct {
 	mu    sync.Mutex // one run at a time, so firings stay in order
 	sched *schedulerstub.Server
 	x     *service.Service
-	clock *Clock
-	fired int
+	// grantsFile is GrantsDataFunction's public 360Giving file (nil:
+	// publishing off, and no schedule fires it).
+	grantsFile *service.GrantsFile
+	clock      *Clock
+	fired      int
 }
 
 func (r *Runner) fire(ctx context.Context, f schedulerstub.Firing) error {
 	name := strings.TrimPrefix(f.TargetArn, functionArn)
 	var e schedules.Event
-	if name != "SweepFunction" {
+	if name != "SweepFunction" && name != "GrantsDataFunction" {
 		if err := json.Unmarshal([]byte(f.Input), &e); err != nil {
 			return fmt.Errorf("schedule %s: bad input: %w", f.Name, err)
 		}
@@ -61,6 +67,9 @@ func (r *Runner) fire(ctx context.Context, f schedulerstub.Firing) error {
 			return r.x.SendCheckIn(ctx, e.AgreementID, e.Number)
 		case "SweepFunction":
 			_, err := r.x.Sweep(ctx)
+			return err
+		case "GrantsDataFunction":
+			_, err := r.grantsFile.Publish(ctx)
 			return err
 		}
 		return fmt.Errorf("schedule %s targets unknown function %s", f.Name, f.TargetArn)
@@ -113,13 +122,19 @@ func (r *Runner) loop(ctx context.Context) {
 // createDailySweep registers the daily sweep, which the template declares as a
 // ScheduleV2 event of SweepFunction, in the stand-in.
 func createDailySweep(ctx context.Context, client *scheduler.Client, tz string) error {
+	return createDaily(ctx, client, sweepName, sweepCron, tz, "SweepFunction")
+}
+
+// createDaily registers a daily schedule of a function in the stand-in, as
+// the template's ScheduleV2 events do in AWS.
+func createDaily(ctx context.Context, client *scheduler.Client, name, cron, tz, function string) error {
 	_, err := client.CreateSchedule(ctx, &scheduler.CreateScheduleInput{
-		Name:                       aws.String(sweepName),
+		Name:                       aws.String(name),
 		GroupName:                  aws.String(localGroup),
-		ScheduleExpression:         aws.String(sweepCron),
+		ScheduleExpression:         aws.String(cron),
 		ScheduleExpressionTimezone: aws.String(tz),
 		FlexibleTimeWindow:         &types.FlexibleTimeWindow{Mode: types.FlexibleTimeWindowModeOff},
-		Target:                     &types.Target{Arn: aws.String(functionArn + "SweepFunction"), RoleArn: aws.String(schedulerArn)},
+		Target:                     &types.Target{Arn: aws.String(functionArn + function), RoleArn: aws.String(schedulerArn)},
 	})
 	return err
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/app/accounting"
 	"github.com/partnership-grants/backend/pkg/app/monitoring"
+	"github.com/partnership-grants/backend/pkg/app/publish"
 	"github.com/partnership-grants/backend/pkg/app/receiver"
 	"github.com/partnership-grants/backend/pkg/app/senders"
 	"github.com/partnership-grants/backend/pkg/app/web"
@@ -32,6 +33,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/meter"
 	"github.com/partnership-grants/backend/pkg/reply/receive"
+	"github.com/partnership-grants/backend/pkg/service"
 )
 
 // Options are the local stack's ports and data directory. The defaults are
@@ -52,7 +54,18 @@ type Options struct {
 	// events/env.json can point sam local at them.
 	SchedulerPort, SecretsPort, EventsPort int // 8006, 8007, 8008
 	TableName                              string
+	// PublishGrantsData is the template's PublishGrantsData parameter: the
+	// GrantsDataFunction's daily schedule writes the 360Giving file to
+	// GrantsDataBucket in s3rver. Off by default, as in the template
+	// (PUBLISH_GRANTS_DATA=true make run).
+	PublishGrantsData bool
 }
+
+// The local public bucket and the one key in it, as the template names them.
+const (
+	GrantsDataBucket = "partnership-grants-local-grants-data"
+	GrantsDataKey    = "360giving.json"
+)
 
 // DefaultOptions are the documented defaults, under root.
 func DefaultOptions(root string) Options {
@@ -116,6 +129,11 @@ func localEnv(opts Options, endpoints map[string]string) {
 		"MAIL_BUCKET":                 "partnership-grants-local-mail",
 		"RAW_PREFIX":                  "raw/",
 		"S3_USE_PATH_STYLE":           "true",
+		"GRANTS_DATA_BUCKET":          "",
+		"GRANTS_DATA_KEY":             GrantsDataKey,
+	}
+	if opts.PublishGrantsData {
+		set["GRANTS_DATA_BUCKET"] = GrantsDataBucket
 	}
 	for k, v := range endpoints {
 		set[k] = v
@@ -249,10 +267,19 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	// As the sweep's function wires it: the one scheduled function that
 	// publishes on the accounting bus and repairs schedules.
 	x.Schedules, x.Events = st.Deps.Schedules(), accounting.Bus(st.Deps)
-	st.Runner = &Runner{sched: sched, x: x, clock: st.Clock}
+	grantsFile, err := st.grantsFile(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st.Runner = &Runner{sched: sched, x: x, grantsFile: grantsFile, clock: st.Clock}
 	schedClient := scheduler.NewFromConfig(st.Deps.AWS, func(o *scheduler.Options) { o.BaseEndpoint = aws.String(schedURL) })
 	if err := createDailySweep(ctx, schedClient, grants.DefaultTimeZone); err != nil {
 		return nil, err
+	}
+	if grantsFile != nil {
+		if err := createDaily(ctx, schedClient, grantsDataName, grantsDataCron, grants.DefaultTimeZone, "GrantsDataFunction"); err != nil {
+			return nil, err
+		}
 	}
 	seedClaims := map[string]string{"email": "seed@funder.local", "cognito:groups": "[programme]", "sub": "local-seed"}
 	today := grants.Today(st.Clock.Now(), time.UTC)
@@ -318,14 +345,34 @@ func (st *Stack) controlHandler() http.Handler {
 	return mux
 }
 
-// startInbound creates the mail bucket and listens for replies over SMTP.
-func (st *Stack) startInbound(ctx context.Context) error {
-	bucket := senders.Bucket(st.Deps)
-	_, err := senders.S3(st.Deps).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket.Name)})
+// createBucket creates a bucket in s3rver, as the template's resources do
+// in AWS; one already there is kept.
+func (st *Stack) createBucket(ctx context.Context, name string) error {
+	_, err := senders.S3(st.Deps).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)})
 	var owned *s3types.BucketAlreadyOwnedByYou
 	var exists *s3types.BucketAlreadyExists
 	if err != nil && !errors.As(err, &owned) && !errors.As(err, &exists) {
-		return fmt.Errorf("create mail bucket: %w", err)
+		return fmt.Errorf("create bucket %s: %w", name, err)
+	}
+	return nil
+}
+
+// grantsFile is the public 360Giving file, as the GrantsDataFunction wires
+// it, with its bucket created only when publishing is on (as the template's
+// condition creates them both), so with it off nothing public exists.
+func (st *Stack) grantsFile(ctx context.Context) (*service.GrantsFile, error) {
+	f, err := publish.GrantsFile(st.Deps)
+	if err != nil || f == nil {
+		return nil, err
+	}
+	return f, st.createBucket(ctx, GrantsDataBucket)
+}
+
+// startInbound creates the mail bucket and listens for replies over SMTP.
+func (st *Stack) startInbound(ctx context.Context) error {
+	bucket := senders.Bucket(st.Deps)
+	if err := st.createBucket(ctx, bucket.Name); err != nil {
+		return err
 	}
 	rc, err := receiver.New(ctx, st.Deps)
 	if err != nil {

@@ -19,7 +19,10 @@ import (
 )
 
 // startStack runs the whole local stack on free ports with its own data.
-func startStack(t *testing.T) *Stack {
+func startStack(t *testing.T) *Stack { return startStackWith(t, nil) }
+
+// startStackWith is startStack with options changed by configure first.
+func startStackWith(t *testing.T, configure func(*Options)) *Stack {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("starts the whole local stack")
@@ -44,6 +47,9 @@ func startStack(t *testing.T) *Stack {
 	opts.SignInAddr = fmt.Sprintf("127.0.0.1:%d", port())
 	opts.DynamoDBPort, opts.SESPort, opts.S3Port = port(), port(), port()
 	opts.SchedulerPort, opts.SecretsPort, opts.EventsPort = 0, 0, 0
+	if configure != nil {
+		configure(&opts)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	st, err := Start(ctx, opts)
 	if err != nil {
@@ -51,6 +57,9 @@ func startStack(t *testing.T) *Stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		if !opts.PublishGrantsData {
+			nothingPublic(t, st)
+		}
 		cancel()
 		st.Stop()
 	})

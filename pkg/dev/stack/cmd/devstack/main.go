@@ -40,6 +40,8 @@ func run(args []string) error {
 	}
 	switch cmd {
 	case "run":
+		// As the template's PublishGrantsData parameter: off unless asked.
+		opts.PublishGrantsData = os.Getenv("PUBLISH_GRANTS_DATA") == "true"
 		return runStack(opts)
 	case "token":
 		fs := flag.NewFlagSet("token", flag.ExitOnError)
@@ -102,6 +104,9 @@ func runStack(opts stack.Options) error {
 	fmt.Fprintf(os.Stderr, "Web app: http://localhost:%s/app   (sign in by picking a demo person; the sign-in page is on http://%s)\n", port, opts.SignInAddr)
 	if tok, err := st.Auth.Issue("olu@funder.local", "programme", time.Now()); err == nil {
 		fmt.Fprintf(os.Stderr, "Dashboard (signed in as a programme officer for 12 hours): http://%s/dashboard?token=%s\n", opts.APIAddr, tok)
+	}
+	if opts.PublishGrantsData {
+		fmt.Fprintf(os.Stderr, "Every morning at 06:00 the 360Giving file is published at http://127.0.0.1:%d/%s/%s\n", opts.S3Port, stack.GrantsDataBucket, stack.GrantsDataKey)
 	}
 	fmt.Fprintln(os.Stderr, "Get a token for the JSON API with: make token ROLE=programme   (Ctrl-C stops everything)")
 	<-ctx.Done()
