@@ -162,6 +162,7 @@ func TestQuarantineListReadsOneProgrammesStatus(t *testing.T) {
 	if !slices.Equal(ids(seen), sorted(want["alpha"], want[""])) || cost.Items != 5 {
 		t.Errorf("held for alpha: %v after reading %d items", ids(seen), cost.Items)
 	}
+	t.Logf("held for alpha (its own and those naming none): %d listed, %d queries, %d items read, %.1f RCU", len(seen), cost.Requests, cost.Items, cost.CapacityUnits)
 	cost = db.read(t, func() (err error) { got, err = st.ListQuarantine(ctx, grants.QuarantinePending); return err })
 	if !slices.Equal(ids(got), sorted(want["alpha"], want[""], want["beta"])) || cost.Items != 9 {
 		t.Errorf("every programme's pending: %v after reading %d items", ids(got), cost.Items)
