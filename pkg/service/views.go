@@ -155,15 +155,10 @@ func (v Views) CSV(ctx context.Context, w interface{ Write([]byte) (int, error) 
 // ThreeSixtyGiving is the programme's 360Giving file: its active, completed
 // and part-paid agreements.
 func (v Views) ThreeSixtyGiving(ctx context.Context, programme string, funder export.Funder) ([]byte, error) {
-	all, err := v.withPlans(ctx, programme)
+	// export.ThreeSixtyGiving chooses which agreements it may publish.
+	full, err := v.withPlans(ctx, programme)
 	if err != nil {
 		return nil, err
-	}
-	var full []grants.Agreement
-	for i := range all {
-		if mayPublish(&all[i]) {
-			full = append(full, all[i])
-		}
 	}
 	funder.Now = v.Now()
 	out, err := export.ThreeSixtyGiving(full, funder)
@@ -172,19 +167,6 @@ func (v Views) ThreeSixtyGiving(ctx context.Context, programme string, funder ex
 			Message: fmt.Sprintf("Programme %s has no active, completed or part-paid agreements to publish.", programme)}
 	}
 	return out, err
-}
-
-// mayPublish is export.ThreeSixtyGiving's rule as far as the agreement's
-// stored Stats show it (drafts never, terminated only if something was
-// paid).
-func mayPublish(a *grants.Agreement) bool {
-	switch a.Status {
-	case grants.AgreementActive, grants.AgreementCompleted:
-		return true
-	case grants.AgreementTerminated:
-		return a.Stats.InstalmentsPaid > 0 || a.Stats.Paid > 0
-	}
-	return false
 }
 
 // ReplyReader reads the replies to an agreement's check-ins (every
