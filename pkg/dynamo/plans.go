@@ -94,6 +94,10 @@ func (st *Store) ProgrammePlans(ctx context.Context, programme string) ([]grants
 	if err := decodePending(); err != nil {
 		return nil, cost, err
 	}
-	slices.SortFunc(out, func(x, y grants.Agreement) int { return strings.Compare(programmeOrder(&x), programmeOrder(&y)) })
+	order := make(map[string]string, len(out)) // ID → sort key in the programme index
+	for i := range out {
+		order[out[i].ID] = programmeOrder(&out[i])
+	}
+	slices.SortFunc(out, func(x, y grants.Agreement) int { return strings.Compare(order[x.ID], order[y.ID]) })
 	return out, cost, nil
 }
