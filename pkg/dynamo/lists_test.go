@@ -102,7 +102,7 @@ func TestQuarantineListReadsOneProgrammesStatus(t *testing.T) {
 		hold(q)
 	}
 	for chunk := range slices.Chunk(held, 25) {
-		if err := writeBatch(client, table, chunk); err != nil {
+		if err := writeBatch(context.Background(), client, table, chunk); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -367,7 +367,7 @@ func TestRekeyGivesOldItemsTheListKeys(t *testing.T) {
 		}
 		old = append(old, o)
 	}
-	if err := writeBatch(db, table, old); err != nil {
+	if err := writeBatch(context.Background(), db, table, old); err != nil {
 		t.Fatal(err)
 	}
 	if due, err := st.ListInstalments(ctx, grants.InstalmentFilter{Programme: "alpha", Status: grants.InstalmentDue}, "", 50); err != nil || len(due.Items) != 0 {
