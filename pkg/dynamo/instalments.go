@@ -14,10 +14,12 @@ import (
 // IndexByInstalmentStatus lists instalments by status and due date.
 const IndexByInstalmentStatus = "ByInstalmentStatus"
 
-// ListInstalments lists instalments of one status in due-date order from the
-// ByInstalmentStatus index.
+// ListInstalments lists one programme's instalments of one status in
+// due-date order from the ByInstalmentStatus index. The programme and status
+// are the index partition and the dates a range of its sort key, so a page
+// reads only the rows it returns, whatever other programmes hold.
 func (st *Store) ListInstalments(ctx context.Context, f grants.InstalmentFilter, cursor string, limit int) (grants.Page[grants.InstalmentRow], error) {
-	pk := "INST#" + string(f.Status)
+	pk := instalmentStatusPK(f.Programme, f.Status)
 	start, err := decodeCursor(cursor, "ispk", pk)
 	if err != nil {
 		return grants.Page[grants.InstalmentRow]{}, err
@@ -36,10 +38,6 @@ func (st *Store) ListInstalments(ctx context.Context, f grants.InstalmentFilter,
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(pk), ":from": s(from), ":to": s(to)},
 		Limit:                     aws.Int32(int32(limit)),
 		ExclusiveStartKey:         start,
-	}
-	if f.Programme != "" {
-		in.FilterExpression = aws.String("programme = :p")
-		in.ExpressionAttributeValues[":p"] = s(f.Programme)
 	}
 	out, err := st.db.Query(ctx, in)
 	if err != nil {

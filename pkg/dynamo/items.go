@@ -138,8 +138,38 @@ func agreementItem(a *grants.Agreement) (item, error) {
 	}
 	m["PK"], m["SK"], m["type"] = s(agreementPK(a.ID)), s("A"), s(typeAgreement)
 	m["gsi1pk"] = s("PROG#" + a.Programme)
-	m["gsi1sk"] = s(string(a.Status) + "#" + a.CreatedAt.Format("2006-01-02T15:04:05.000000Z") + "#" + a.ID)
+	m["gsi1sk"] = s(programmeOrder(a))
+	setPlanKeys(m, a, "A")
 	return m, nil
+}
+
+// programmeOrder is an agreement's sort key in its programme's ByProgramme
+// partition: by status, then oldest first. Lists and exports give agreements
+// in this order.
+func programmeOrder(a *grants.Agreement) string {
+	return string(a.Status) + "#" + a.CreatedAt.Format("2006-01-02T15:04:05.000000Z") + "#" + a.ID
+}
+
+// setPlanKeys puts an agreement's own items (the agreement, its instalments
+// and check-ins) into the ByProgrammePlan index, keyed "<agreement ID>#<SK>":
+// an export pages through a programme's agreements whole and one after the
+// other, instead of one Query per agreement.
+func setPlanKeys(m item, a *grants.Agreement, sk string) {
+	m["plpk"] = s(planPK(a.Programme))
+	m["plsk"] = s(a.ID + "#" + sk)
+}
+
+func planPK(programme string) string { return "PLAN#" + programme }
+
+// instalmentStatusPK is an instalment's partition in the ByInstalmentStatus
+// index: one programme's instalments of one status, so finance's list reads
+// only the rows it shows.
+func instalmentStatusPK(programme string, status grants.InstalmentStatus) string {
+	return "INST#" + programme + "#" + string(status)
+}
+
+func instalmentStatusSK(due, id string, number int) string {
+	return fmt.Sprintf("%s#%s#%02d", due, id, number)
 }
 
 func instalmentItem(a *grants.Agreement, in grants.Instalment) (item, error) {
@@ -153,8 +183,9 @@ func instalmentItem(a *grants.Agreement, in grants.Instalment) (item, error) {
 	// alone, so each carries what a row shows.
 	m["reference"], m["partnerName"], m["currency"] = s(a.Reference), s(a.Partner.Name), s(a.Currency)
 	m["previousCheckInIn"] = &types.AttributeValueMemberBOOL{Value: a.PreviousCheckInIn(in.Number)}
-	m["ispk"] = s("INST#" + string(in.Status))
-	m["issk"] = s(fmt.Sprintf("%s#%s#%02d", in.DueDate, a.ID, in.Number))
+	m["ispk"] = s(instalmentStatusPK(a.Programme, in.Status))
+	m["issk"] = s(instalmentStatusSK(in.DueDate.String(), a.ID, in.Number))
+	setPlanKeys(m, a, instalmentSK(in.Number))
 	if d, ok := a.InstalmentNextAction(in); ok {
 		setNextAction(m, d, a.ID, "I", in.Number)
 	}
@@ -168,6 +199,7 @@ func checkInItem(a *grants.Agreement, c grants.CheckIn) (item, error) {
 	}
 	m["PK"], m["SK"], m["type"] = s(agreementPK(a.ID)), s(checkInSK(c.Number)), s(typeCheckIn)
 	m["agreementId"], m["programme"] = s(a.ID), s(a.Programme)
+	setPlanKeys(m, a, checkInSK(c.Number))
 	if d, ok := a.CheckInNextAction(c); ok {
 		setNextAction(m, d, a.ID, "C", c.Number)
 	}

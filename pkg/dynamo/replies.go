@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,9 +15,10 @@ import (
 )
 
 // Replies live in their agreement's partition under "R#<nn>#<SES message
-// id>", outside the "A" range that GetAgreement reads; quarantined messages
-// live in one partition of their own ("QUARANTINE"), because their agreement
-// may be unknown and there are few of them.
+// id>", outside the "A" range that GetAgreement reads. Quarantined messages
+// live in one partition of their own ("QUARANTINE", "Q#<SES message id>"),
+// because their agreement may be unknown, and are listed from the
+// ByProgramme index by status and programme (see heldListKey).
 
 func replySK(n int, messageID string) string { return fmt.Sprintf("R#%02d#%s", n, messageID) }
 
@@ -53,6 +55,16 @@ var quarantinePK = s("QUARANTINE")
 
 func quarantineKey(id string) item { return item{"PK": quarantinePK, "SK": s("Q#" + id)} }
 
+// heldListPK and heldListSK place a held message in the ByProgramme index:
+// one partition per status, sorted by programme then message, so one
+// programme's messages of one status are a key range ("<programme>#"; a
+// message naming no programme sorts under "#", a range of its own).
+// Programme names never hold "#" (grants.validProgramme). A decision moves
+// the message to its new status's partition in the write that records it.
+func heldListPK(status string) string { return "HELD#" + status }
+
+func heldListSK(programme, id string) string { return programme + "#" + id }
+
 // heldItem is the transaction item that holds a message, once per SES message.
 func (st *Store) heldItem(q grants.Quarantined) (types.TransactWriteItem, error) {
 	it, err := marshal(q)
@@ -60,23 +72,42 @@ func (st *Store) heldItem(q grants.Quarantined) (types.TransactWriteItem, error)
 		return types.TransactWriteItem{}, err
 	}
 	it["PK"], it["SK"], it["type"] = quarantinePK, s("Q#"+q.ID), s("quarantine")
+	it["gsi1pk"], it["gsi1sk"] = s(heldListPK(q.Status)), s(heldListSK(q.Programme, q.ID))
 	return st.putNew(it), nil
 }
 
-// ListQuarantine lists held messages of a status (pending by default).
+// ListQuarantine lists held messages of a status (pending by default), every
+// programme's, in message ID order. It reads that status's index partition
+// and nothing else.
 func (st *Store) ListQuarantine(ctx context.Context, status string) ([]grants.Quarantined, error) {
 	if status == "" {
 		status = grants.QuarantinePending
 	}
+	list, err := st.listHeld(ctx, "gsi1pk = :pk", item{":pk": s(heldListPK(status))})
+	slices.SortFunc(list, func(x, y grants.Quarantined) int { return strings.Compare(x.ID, y.ID) })
+	return list, err
+}
+
+// ListQuarantineOf lists one programme's held messages of a status (pending
+// by default), in message ID order; programme "" lists those naming no
+// programme. It reads that key range of the index and nothing else.
+func (st *Store) ListQuarantineOf(ctx context.Context, programme, status string) ([]grants.Quarantined, error) {
+	if status == "" {
+		status = grants.QuarantinePending
+	}
+	return st.listHeld(ctx, "gsi1pk = :pk AND begins_with(gsi1sk, :p)",
+		item{":pk": s(heldListPK(status)), ":p": s(heldListSK(programme, ""))})
+}
+
+func (st *Store) listHeld(ctx context.Context, keys string, values item) ([]grants.Quarantined, error) {
 	var list []grants.Quarantined
 	var start map[string]types.AttributeValue
 	for {
 		out, err := st.db.Query(ctx, &dynamodb.QueryInput{
 			TableName:                 &st.table,
-			KeyConditionExpression:    aws.String("PK = :pk"),
-			FilterExpression:          aws.String("#s = :status"),
-			ExpressionAttributeNames:  map[string]string{"#s": "status"},
-			ExpressionAttributeValues: item{":pk": quarantinePK, ":status": s(status)},
+			IndexName:                 aws.String(IndexByProgramme),
+			KeyConditionExpression:    aws.String(keys),
+			ExpressionAttributeValues: values,
 			ExclusiveStartKey:         start,
 		})
 		if err != nil {
@@ -103,16 +134,20 @@ func (st *Store) GetQuarantined(ctx context.Context, id string) (*grants.Quarant
 }
 
 // decisionItem is the transaction item that settles a held message; it
-// fails if someone settled it first.
+// fails if someone settled it first. It moves the message to its new
+// status's list (its gsi1sk, programme and ID, stays).
 func (st *Store) decisionItem(d grants.Decision, now time.Time) types.TransactWriteItem {
 	id, status, actor, note := d.MessageID, d.Status, d.Actor, d.Note
 	return types.TransactWriteItem{Update: &types.Update{
-		TableName:                 &st.table,
-		Key:                       quarantineKey(id),
-		UpdateExpression:          aws.String("SET #s = :status, resolvedBy = :actor, resolvedAt = :now, note = :note"),
-		ConditionExpression:       aws.String("#s = :pending"),
-		ExpressionAttributeNames:  map[string]string{"#s": "status"},
-		ExpressionAttributeValues: item{":status": s(status), ":actor": s(actor), ":now": s(now.UTC().Format(time.RFC3339Nano)), ":note": s(note), ":pending": s(grants.QuarantinePending)},
+		TableName:                &st.table,
+		Key:                      quarantineKey(id),
+		UpdateExpression:         aws.String("SET #s = :status, resolvedBy = :actor, resolvedAt = :now, note = :note, gsi1pk = :listed"),
+		ConditionExpression:      aws.String("#s = :pending"),
+		ExpressionAttributeNames: map[string]string{"#s": "status"},
+		ExpressionAttributeValues: item{
+			":status": s(status), ":actor": s(actor), ":now": s(now.UTC().Format(time.RFC3339Nano)), ":note": s(note),
+			":pending": s(grants.QuarantinePending), ":listed": s(heldListPK(status)),
+		},
 	}}
 }
 

@@ -5,15 +5,19 @@
 //
 // Keys (PK, SK), every item kind, and the indexes each appears in:
 //
-//	AGR#<id>             A                    the agreement (ByProgramme: PROG#<programme> / <status>#<createdAt>#<id>)
-//	AGR#<id>             A#I#<nn>             instalment nn (ByInstalmentStatus: INST#<status> / <due>#<id>#<nn>;
+//	AGR#<id>             A                    the agreement (ByProgramme: PROG#<programme> / <status>#<createdAt>#<id>;
+//	                                          ByProgrammePlan: PLAN#<programme> / <id>#A)
+//	AGR#<id>             A#I#<nn>             instalment nn (ByInstalmentStatus: INST#<programme>#<status> / <due>#<id>#<nn>;
+//	                                          ByProgrammePlan: PLAN#<programme> / <id>#A#I#<nn>;
 //	                                          ByNextAction: NA / <date>#<id>#I#<nn> while automation has work on it)
-//	AGR#<id>             A#C#<nn>             check-in nn (ByNextAction: NA / <date>#<id>#C#<nn>)
+//	AGR#<id>             A#C#<nn>             check-in nn (ByProgrammePlan: PLAN#<programme> / <id>#A#C#<nn>;
+//	                                          ByNextAction: NA / <date>#<id>#C#<nn>)
 //	AGR#<id>             H#<time>#<seq>#<r>   audit entry
 //	AGR#<id>             R#<nn>#<SES id>      a reply to check-in nn
 //	AGR#<id>             O#<outbox key>       a side effect owed (ByNextAction while pending: NA / 0001-01-01#<id>#O#<key>)
 //	AGR#inbound          O#msg#<SES id>       a received message's once-only record; O#quarantine-notice#… likewise
-//	QUARANTINE           Q#<SES id>           a message held for a person
+//	QUARANTINE           Q#<SES id>           a message held for a person (ByProgramme: HELD#<status> / <programme>#<SES id>,
+//	                                          "" for a message naming no programme; a decision moves it)
 //	EMAIL#<identity>     EMAIL                the first copy received of an email (reply.Identity)
 //	PROG#<programme>     SEQ#<year>           reference counter of a programme (before random references; no longer written)
 //	REF#<reference>      REF                  an agreement's reference, reserved once (agreements.go)
@@ -41,7 +45,7 @@ import (
 
 // Index names, as in template.yaml.
 const (
-	IndexByProgramme  = "ByProgramme"
+	IndexByProgramme  = "ByProgramme" // agreements by programme and status; held messages by status and programme
 	IndexByNextAction = "ByNextAction"
 )
 

@@ -842,7 +842,7 @@ func TestPayLastInstalmentCompletesAgreement(t *testing.T) {
 				}
 			}
 			// Completion took the agreement out of finance's lists of work.
-			page, err := e.check.ListInstalments(context.Background(), grants.InstalmentFilter{Status: grants.InstalmentPaid}, "", 50)
+			page, err := e.check.ListInstalments(context.Background(), grants.InstalmentFilter{Status: grants.InstalmentPaid, Programme: a.Programme}, "", 50)
 			if err != nil || len(page.Items) != 4 {
 				t.Fatalf("paid rows %d %v", len(page.Items), err)
 			}
@@ -924,8 +924,8 @@ func TestListInstalments(t *testing.T) {
 	sorted := func(k ...string) []string { slices.Sort(k); return k }
 	id := func(ag *grants.Agreement, n int) string { return fmt.Sprintf("%s/%d", ag.ID, n) }
 
-	due, _ := list(t, RoleFinance, map[string]string{"status": "due"})
-	if got, want := keys(due), sorted(id(a, 1), id(a, 2), id(d, 1)); !slices.Equal(got, want) {
+	due, _ := list(t, RoleFinance, map[string]string{"status": "due", "programme": "community-2026"})
+	if got, want := keys(due), sorted(id(a, 1), id(a, 2)); !slices.Equal(got, want) {
 		t.Fatalf("due rows %v, want %v", got, want)
 	}
 	for _, r := range due {
@@ -959,15 +959,16 @@ func TestListInstalments(t *testing.T) {
 		q    map[string]string
 		want []string
 	}{
-		{map[string]string{}, sorted(id(a, 1), id(a, 2), id(d, 1))}, // due by default
+		{map[string]string{"programme": "community-2026"}, sorted(id(a, 1), id(a, 2))}, // due by default
 		{map[string]string{"status": "due", "programme": "community-2026"}, sorted(id(a, 1), id(a, 2))},
 		{map[string]string{"status": "due", "programme": "other-2026"}, sorted(id(d, 1))},
 		{map[string]string{"status": "due", "programme": "nobody"}, nil},
-		{map[string]string{"status": "due", "to": "2026-01-31"}, sorted(id(a, 1), id(d, 1))},
-		{map[string]string{"status": "due", "from": "2026-02-01", "to": "2026-12-31"}, sorted(id(a, 2))},
-		{map[string]string{"status": "due", "from": "2026-01-31", "to": "2026-01-31", "limit": "1"}, sorted(id(a, 1), id(d, 1))},
-		{map[string]string{"status": "held"}, sorted(id(b, 1))},
-		{map[string]string{"status": "paid"}, sorted(id(c, 1))},
+		{map[string]string{"status": "due", "programme": "community-2026", "to": "2026-01-31"}, sorted(id(a, 1))},
+		{map[string]string{"status": "due", "programme": "other-2026", "to": "2026-01-31"}, sorted(id(d, 1))},
+		{map[string]string{"status": "due", "programme": "community-2026", "from": "2026-02-01", "to": "2026-12-31"}, sorted(id(a, 2))},
+		{map[string]string{"status": "due", "programme": "community-2026", "from": "2026-01-31", "to": "2026-01-31", "limit": "1"}, sorted(id(a, 1))},
+		{map[string]string{"status": "held", "programme": "community-2026"}, sorted(id(b, 1))},
+		{map[string]string{"status": "paid", "programme": "community-2026"}, sorted(id(c, 1))},
 		{map[string]string{"status": "paid", "programme": "other-2026"}, nil},
 		{map[string]string{"status": "scheduled", "programme": "other-2026"}, sorted(id(d, 2), id(d, 3), id(d, 4))},
 	} {
@@ -985,23 +986,28 @@ func TestListInstalments(t *testing.T) {
 			}
 		}
 	}
-	held, _ := list(t, RoleFinance, map[string]string{"status": "held"})
+	held, _ := list(t, RoleFinance, map[string]string{"status": "held", "programme": "community-2026"})
 	if len(held) != 1 || held[0].HoldReason != "Verification pending" || held[0].Status != "held" {
 		t.Errorf("held rows %+v", held)
 	}
-	paid, _ := list(t, RoleFinance, map[string]string{"status": "paid"})
+	paid, _ := list(t, RoleFinance, map[string]string{"status": "paid", "programme": "community-2026"})
 	if len(paid) != 1 || paid[0].PaymentReference != "BACS-2026-0001" || paid[0].Payment == nil {
 		t.Errorf("paid rows %+v", paid)
 	}
 
+	// A cursor of another programme's list, or of another status's, is not this list's.
+	otherProgramme := base64.RawURLEncoding.EncodeToString([]byte(`{"ispk":"INST#other-2026#due","issk":"x"}`))
+	otherStatus := base64.RawURLEncoding.EncodeToString([]byte(`{"ispk":"INST#community-2026#due","issk":"x"}`))
 	for name, q := range map[string]map[string]string{
-		"bad status":    {"status": "owed"},
-		"bad from":      {"from": "2026-13-01"},
-		"bad to":        {"to": "31/01/2026"},
-		"bad cursor":    {"cursor": "garbage"},
-		"other cursor":  {"status": "held", "cursor": base64.RawURLEncoding.EncodeToString([]byte(`{"ispk":"INST#due","issk":"x"}`))},
-		"limit zero":    {"limit": "0"},
-		"limit too big": {"limit": "1000"},
+		"no programme":    {"status": "due"},
+		"bad status":      {"status": "owed", "programme": "community-2026"},
+		"bad from":        {"from": "2026-13-01", "programme": "community-2026"},
+		"bad to":          {"to": "31/01/2026", "programme": "community-2026"},
+		"bad cursor":      {"cursor": "garbage", "programme": "community-2026"},
+		"other cursor":    {"status": "held", "programme": "community-2026", "cursor": otherStatus},
+		"other programme": {"status": "due", "programme": "community-2026", "cursor": otherProgramme},
+		"limit zero":      {"limit": "0", "programme": "community-2026"},
+		"limit too big":   {"limit": "1000", "programme": "community-2026"},
 	} {
 		_, resp := list(t, RoleFinance, q)
 		if resp.StatusCode != 422 {

@@ -9,8 +9,14 @@ import (
 	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
-// Instalments lists instalments of one status (due by default).
+// Instalments lists one programme's instalments of one status (due by
+// default). The programme is required: the list is read by its key, so a
+// list across programmes would be a read of every programme's rows.
 func (s *Service) Instalments(ctx context.Context, f grants.InstalmentFilter, cursor string, limit int) (grants.Page[grants.InstalmentRow], error) {
+	if f.Programme == "" {
+		return grants.Page[grants.InstalmentRow]{}, &grants.Error{Code: grants.Invalid, Message: "The request has invalid fields.",
+			Fields: []grants.FieldError{{Field: "programme", Reason: "is required"}}, Reason: "validation"}
+	}
 	if f.Status == "" {
 		f.Status = grants.InstalmentDue
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -15,18 +16,21 @@ import (
 )
 
 // ProgrammeReader reads a programme as a whole: its agreements from the
-// programme index, and their plans.
+// programme index, the plans of some of them, or all of them with their
+// plans (ProgrammePlans, in the order ProgrammeAgreements gives).
 type ProgrammeReader interface {
 	ProgrammeAgreements(ctx context.Context, programme string) ([]grants.Agreement, grants.ReadCost, error)
 	// ProgrammeTally reads the programme's aggregate and today's marks, at
 	// a cost that does not grow with the programme.
 	ProgrammeTally(ctx context.Context, programme string, today grants.Date) (monitoring.Tally, monitoring.Marks, grants.ReadCost, error)
 	AgreementsWithPlans(ctx context.Context, ids []string) ([]grants.Agreement, error)
+	ProgrammePlans(ctx context.Context, programme string) ([]grants.Agreement, grants.ReadCost, error)
 }
 
-// HeldLister lists the replies held for a person.
+// HeldLister lists the replies held for a person, of one programme ("": those
+// naming none) and one status.
 type HeldLister interface {
-	ListQuarantine(ctx context.Context, status string) ([]grants.Quarantined, error)
+	ListQuarantineOf(ctx context.Context, programme, status string) ([]grants.Quarantined, error)
 }
 
 // Views are the reads staff watch a programme by, written once for the JSON
@@ -78,16 +82,19 @@ func (v Views) HeldFor(ctx context.Context, programme string) ([]grants.Quaranti
 	if v.Held == nil {
 		return nil, nil
 	}
-	all, err := v.Held.ListQuarantine(ctx, grants.QuarantinePending)
+	held, err := v.Held.ListQuarantineOf(ctx, programme, grants.QuarantinePending)
 	if err != nil {
 		return nil, fmt.Errorf("list quarantined replies: %w", err)
 	}
-	var held []grants.Quarantined
-	for _, q := range all {
-		if q.Programme == "" || q.Programme == programme {
-			held = append(held, q)
-		}
+	if programme == "" {
+		return held, nil
 	}
+	unnamed, err := v.Held.ListQuarantineOf(ctx, "", grants.QuarantinePending)
+	if err != nil {
+		return nil, fmt.Errorf("list quarantined replies: %w", err)
+	}
+	held = append(held, unnamed...)
+	slices.SortFunc(held, func(x, y grants.Quarantined) int { return strings.Compare(x.ID, y.ID) })
 	return held, nil
 }
 
@@ -129,15 +136,23 @@ func (v Views) WithPlans(ctx context.Context, list []grants.Agreement, keep func
 	return v.Store.AgreementsWithPlans(ctx, ids)
 }
 
+// withPlans reads every agreement of a programme with its plan, paging
+// through one index, and logs what the read cost.
+func (v Views) withPlans(ctx context.Context, programme string) ([]grants.Agreement, error) {
+	list, cost, err := v.Store.ProgrammePlans(ctx, programme)
+	if err != nil {
+		return nil, err
+	}
+	slog.InfoContext(ctx, "programme plans read", "programme", programme, "agreements", len(list),
+		"pages", cost.Requests, "itemsRead", cost.Items, "rcu", cost.CapacityUnits)
+	return list, nil
+}
+
 // CSV writes every agreement of the programme, one row per instalment,
 // drafts and terminated agreements included: finance filters on the
 // agreement_status column, and every agreement's rows sum to its award.
 func (v Views) CSV(ctx context.Context, w interface{ Write([]byte) (int, error) }, programme string) error {
-	list, err := v.Agreements(ctx, programme)
-	if err != nil {
-		return err
-	}
-	full, err := v.WithPlans(ctx, list, nil)
+	full, err := v.withPlans(ctx, programme)
 	if err != nil {
 		return err
 	}
@@ -150,11 +165,8 @@ func (v Views) CSV(ctx context.Context, w interface{ Write([]byte) (int, error) 
 // ThreeSixtyGiving is the programme's 360Giving file: its active, completed
 // and part-paid agreements.
 func (v Views) ThreeSixtyGiving(ctx context.Context, programme string, funder export.Funder) ([]byte, error) {
-	list, err := v.Agreements(ctx, programme)
-	if err != nil {
-		return nil, err
-	}
-	full, err := v.WithPlans(ctx, list, mayPublish)
+	// export.ThreeSixtyGiving chooses which agreements it may publish.
+	full, err := v.withPlans(ctx, programme)
 	if err != nil {
 		return nil, err
 	}
@@ -165,19 +177,6 @@ func (v Views) ThreeSixtyGiving(ctx context.Context, programme string, funder ex
 			Message: fmt.Sprintf("Programme %s has no active, completed or part-paid agreements to publish.", programme)}
 	}
 	return out, err
-}
-
-// mayPublish is export.ThreeSixtyGiving's rule as far as the index entry
-// shows it (drafts never, terminated only if something was paid), so the
-// plans of agreements that cannot be published are never read.
-func mayPublish(a *grants.Agreement) bool {
-	switch a.Status {
-	case grants.AgreementActive, grants.AgreementCompleted:
-		return true
-	case grants.AgreementTerminated:
-		return a.Stats.InstalmentsPaid > 0 || a.Stats.Paid > 0
-	}
-	return false
 }
 
 // ReplyReader reads the replies to an agreement's check-ins (every

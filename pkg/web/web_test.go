@@ -323,7 +323,8 @@ func TestPagesCarryStrictHeaders(t *testing.T) {
 // the agreement page three (the agreement, its replies, its history). The
 // overview's summary is the programme's aggregate: one BatchGetItem of its
 // shards and a Query of each of its two marker lists (past end date,
-// bouncing), whatever the programme's size.
+// bouncing), whatever the programme's size. The held messages are two key
+// ranges, the programme's and those naming no programme, one Query each.
 func TestEachPageReadsOneQueryPerList(t *testing.T) {
 	a := newApp(t)
 	id := a.create("k")
@@ -332,11 +333,11 @@ func TestEachPageReadsOneQueryPerList(t *testing.T) {
 		t.Fatalf("/app: %d", r.code)
 	}
 	for path, want := range map[string]map[string]int{
-		"/app":                  {"Query": 4, "BatchGetItem": 1}, // the markers (2), the agreements needing attention, the held messages
+		"/app":                  {"Query": 5, "BatchGetItem": 1}, // the markers (2), the agreements needing attention, the held messages (2)
 		"/app/agreements":       {"Query": 1},
 		"/app/agreements/" + id: {"Query": 3},
 		"/app/finance":          {"Query": 4, "BatchGetItem": 1}, // due, held; lateness from the summary (aggregate and its two marker reads)
-		"/app/quarantine":       {"Query": 1},
+		"/app/quarantine":       {"Query": 2},
 		"/app/agreements/new":   {},
 		"/app/agreements?status=active&attention=1": {"Query": 1},
 	} {

@@ -32,7 +32,7 @@ func TestReadsTheProjectTemplate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(in.GlobalSecondaryIndexes) != 3 || len(in.KeySchema) != 2 || in.BillingMode != "PAY_PER_REQUEST" {
+	if len(in.GlobalSecondaryIndexes) != 4 || len(in.KeySchema) != 2 || in.BillingMode != "PAY_PER_REQUEST" {
 		t.Fatalf("table input: %+v", in)
 	}
 	if tpl.TTLAttribute(TableLogicalID) != "expiresAt" {

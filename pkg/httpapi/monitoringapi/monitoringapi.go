@@ -31,6 +31,7 @@ type Store interface {
 	ProgrammeAgreements(ctx context.Context, programme string) ([]grants.Agreement, grants.ReadCost, error)
 	ProgrammeTally(ctx context.Context, programme string, today grants.Date) (monitoring.Tally, monitoring.Marks, grants.ReadCost, error)
 	AgreementsWithPlans(ctx context.Context, ids []string) ([]grants.Agreement, error)
+	ProgrammePlans(ctx context.Context, programme string) ([]grants.Agreement, grants.ReadCost, error)
 	GetAgreement(ctx context.Context, id string) (*grants.Agreement, error)
 	AllHistory(ctx context.Context, id string) ([]grants.AuditEntry, error)
 }

@@ -501,6 +501,10 @@ func (m *memStore) AgreementsWithPlans(_ context.Context, ids []string) ([]grant
 	return out, nil
 }
 
+func (m *memStore) ProgrammePlans(context.Context, string) ([]grants.Agreement, grants.ReadCost, error) {
+	return m.agreements, grants.ReadCost{}, nil
+}
+
 func (m *memStore) GetAgreement(context.Context, string) (*grants.Agreement, error) {
 	return nil, &grants.Error{Code: grants.NotFound, Message: "no"}
 }
