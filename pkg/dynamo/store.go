@@ -7,17 +7,22 @@
 //
 //	AGR#<id>             A                    the agreement (ByProgramme: PROG#<programme> / <status>#<createdAt>#<id>)
 //	AGR#<id>             A#I#<nn>             instalment nn (ByInstalmentStatus: INST#<status> / <due>#<id>#<nn>;
-//	                                          ByNextAction: NA / <date>#<id>#I#<nn> while automation has work on it)
-//	AGR#<id>             A#C#<nn>             check-in nn (ByNextAction: NA / <date>#<id>#C#<nn>)
+//	                                          ByNextAction: NA#<ss> / <date>#<id>#I#<nn> while automation has work on it)
+//	AGR#<id>             A#C#<nn>             check-in nn (ByNextAction: NA#<ss> / <date>#<id>#C#<nn>)
 //	AGR#<id>             H#<time>#<seq>#<r>   audit entry
 //	AGR#<id>             R#<nn>#<SES id>      a reply to check-in nn
-//	AGR#<id>             O#<outbox key>       a side effect owed (ByNextAction while pending: NA / 0001-01-01#<id>#O#<key>)
+//	AGR#<id>             O#<outbox key>       a side effect owed (ByNextAction while pending: NA#<ss> / 0001-01-01#<id>#O#<key>)
 //	AGR#inbound          O#msg#<SES id>       a received message's once-only record; O#quarantine-notice#… likewise
 //	QUARANTINE           Q#<SES id>           a message held for a person
 //	EMAIL#<identity>     EMAIL                the first copy received of an email (reply.Identity)
 //	PROG#<programme>     SEQ#<year>           reference counter of a programme
 //	PROG#<programme>     SETTINGS             a programme's settings
 //	IDEM#<scope>#<key>   IDEM#<caller>        an idempotency record (idempotency.go)
+//
+// NA#<ss> is one of 16 shards of the next-action index (NA#00..NA#15), chosen
+// by a hash of the agreement ID (outbox.go, nextActionShard), so a morning
+// with 100,000 items due is spread over 16 partitions, and one agreement's
+// items stay in one.
 package dynamo
 
 import (
