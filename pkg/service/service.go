@@ -92,6 +92,11 @@ type Service struct {
 	Location *time.Location
 	// Lease bounds how long one delivery holds a side effect before another may retry it.
 	Lease time.Duration
+
+	// CheckIns, when set, is where the sweep puts the check-ins it finds
+	// due, for the CheckInSender to send at the account's rate; nil: the
+	// sweep sends them itself.
+	CheckIns CheckInQueue
 }
 
 // settings reads a programme's settings over the defaults.

@@ -40,12 +40,23 @@ func (s *Service) Remind(ctx context.Context, agreementID string, n int) error {
 	return s.deliverOne(ctx, agreementID, key.String(), a, &p)
 }
 
+// CheckInQueue takes check-ins to be sent at the account's rate
+// (pkg/checkinqueue); the CheckInSender sends them through SendCheckIn.
+type CheckInQueue interface {
+	EnqueueCheckIns(ctx context.Context, due []grants.Work) error
+}
+
+// queueFlush is how many check-ins the sweep gathers before queueing them,
+// so a long sweep's progress is kept as it goes.
+const queueFlush = 100
+
 // SweepReport says what a sweep did.
 type SweepReport struct {
 	Today             grants.Date
 	Items             int
 	InstalmentsDue    int
 	CheckInsSent      int
+	CheckInsQueued    int
 	Reminders         int
 	SchedulesRepaired int
 	OutboxDelivered   int
@@ -56,7 +67,10 @@ type SweepReport struct {
 // what its schedule or trigger should have done. It reads only the index
 // entries that are due, so its cost follows the work due, not the table.
 // One item's failure does not stop the others; it is retried tomorrow (or
-// when the sweep runs again).
+// when the sweep runs again). With a CheckIns queue, due check-ins are
+// queued, in due order, rather than sent here: the queue's consumer sends
+// them at the account's SES rate, so a morning of thousands is never sent
+// inside the sweep's one invocation.
 func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 	now := s.Now()
 	today := grants.Today(now, s.location())
@@ -68,23 +82,41 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 	rep.Items = len(work)
 	repaired := map[string]bool{}
 	var errs []error
+	var queued []grants.Work
+	flush := func() {
+		if len(queued) == 0 {
+			return
+		}
+		if err := s.CheckIns.EnqueueCheckIns(ctx, queued); err != nil {
+			rep.Failed += len(queued)
+			errs = append(errs, err)
+			slog.ErrorContext(ctx, "queueing check-ins failed", "checkIns", len(queued), "error", err.Error())
+		} else {
+			rep.CheckInsQueued += len(queued)
+		}
+		queued = queued[:0]
+	}
 	for _, w := range work {
-		err := s.sweepOne(ctx, w, today, &rep, repaired)
+		err := s.sweepOne(ctx, w, today, &rep, repaired, &queued)
 		if err != nil {
 			rep.Failed++
 			errs = append(errs, err)
 			slog.ErrorContext(ctx, "sweep item failed", "agreementId", w.AgreementID, "kind", w.Kind, "number", w.Number, "key", w.Key, "error", err.Error())
 		}
+		if len(queued) >= queueFlush {
+			flush()
+		}
 	}
+	flush()
 	slog.InfoContext(ctx, "sweep done", "today", today.String(), "items", rep.Items, "instalmentsDue", rep.InstalmentsDue,
-		"checkInsSent", rep.CheckInsSent, "reminders", rep.Reminders, "schedulesRepaired", rep.SchedulesRepaired, "failed", rep.Failed)
+		"checkInsSent", rep.CheckInsSent, "checkInsQueued", rep.CheckInsQueued, "reminders", rep.Reminders, "schedulesRepaired", rep.SchedulesRepaired, "failed", rep.Failed)
 	if len(errs) > 0 {
 		return rep, fmt.Errorf("%d of %d sweep items failed: %w", len(errs), len(work), errors.Join(errs...))
 	}
 	return rep, nil
 }
 
-func (s *Service) sweepOne(ctx context.Context, w grants.Work, today grants.Date, rep *SweepReport, repaired map[string]bool) error {
+func (s *Service) sweepOne(ctx context.Context, w grants.Work, today grants.Date, rep *SweepReport, repaired map[string]bool, queued *[]grants.Work) error {
 	if k, _ := outbox.ParseKey(w.Key); w.Kind == "O" && w.AgreementID == outbox.InboundPartition && k.Kind == outbox.KindMessage {
 		// A received message whose processing did not finish: SES's Lambda
 		// retries (and its failure destination) own it, not the sweep.
@@ -133,6 +165,10 @@ func (s *Service) sweepOne(ctx context.Context, w grants.Work, today grants.Date
 		switch {
 		case c.Status == grants.CheckInScheduled && !a.SendOn(c.DueDate).After(today):
 			if a.Sendable(c.DueDate, now) {
+				if s.CheckIns != nil {
+					*queued = append(*queued, w)
+					return nil
+				}
 				rep.CheckInsSent++
 				return s.SendCheckIn(ctx, a.ID, w.Number)
 			}
