@@ -1,16 +1,18 @@
-// Command checkin-sender is the CheckInSenderFunction: a check-in's
-// one-time schedule emails the partner, exactly once.
+// Command checkin-sender is the CheckInSenderFunction: it drains the check-in
+// queue (SQS), emailing each partner their check-in exactly once, at the
+// account's SES rate.
 package main
 
 import (
 	"context"
+	"encoding/json"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/app/senders"
 	"github.com/partnership-grants/backend/pkg/meter"
-	"github.com/partnership-grants/backend/pkg/schedules"
 )
 
 func main() {
@@ -19,7 +21,12 @@ func main() {
 	app.ExitOnError(err)
 	x, err := senders.Automation(context.Background(), deps)
 	app.ExitOnError(err)
-	lambda.Start(func(ctx context.Context, e schedules.Event) error {
-		return meter.Run(ctx, "SendCheckIn", func(ctx context.Context) error { return x.SendCheckIn(ctx, e.AgreementID, e.Number) })
+	consumer := senders.CheckInConsumer(x)
+	lambda.Start(func(ctx context.Context, raw json.RawMessage) (resp *events.SQSEventResponse, err error) {
+		err = meter.Run(ctx, "SendCheckIn", func(ctx context.Context) error {
+			resp, err = consumer.Invoke(ctx, raw)
+			return err
+		})
+		return resp, err
 	})
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/app/accounting"
+	"github.com/partnership-grants/backend/pkg/app/queue"
 	"github.com/partnership-grants/backend/pkg/app/senders"
 	"github.com/partnership-grants/backend/pkg/meter"
 )
@@ -19,7 +20,7 @@ func main() {
 	app.ExitOnError(err)
 	x, err := senders.Automation(context.Background(), deps)
 	app.ExitOnError(err)
-	x.Schedules, x.Events = deps.Schedules(), accounting.Bus(deps)
+	x.Schedules, x.Events, x.CheckIns = deps.Schedules(), accounting.Bus(deps), queue.CheckIns(deps)
 	lambda.Start(func(ctx context.Context) error {
 		return meter.Run(ctx, "Sweep", func(ctx context.Context) error {
 			_, err := x.Sweep(ctx)

@@ -41,7 +41,7 @@ func (d *Deps) Schedules() *schedules.Schedules {
 			RoleArn:          os.Getenv("SCHEDULER_ROLE_ARN"),
 			DeadLetterArn:    os.Getenv("SCHEDULE_DLQ_ARN"),
 			InstalmentTarget: os.Getenv("INSTALMENT_DUE_FUNCTION_ARN"),
-			CheckInTarget:    os.Getenv("CHECKIN_SENDER_FUNCTION_ARN"),
+			CheckInTarget:    os.Getenv("CHECKIN_QUEUE_ARN"),
 		},
 	}
 }

@@ -206,11 +206,11 @@ func checkInItem(a *grants.Agreement, c grants.CheckIn) (item, error) {
 	return m, nil
 }
 
-// setNextAction puts an item into the sparse ByNextAction index. Its sort key
-// starts with the date, so the sweep reads "everything due up to today" with
-// one key condition.
+// setNextAction puts an item into the sparse ByNextAction index, in its
+// agreement's shard (nextActionShard). Its sort key starts with the date, so
+// the sweep reads "everything due up to today" with one key condition a shard.
 func setNextAction(m item, d grants.Date, id, kind string, number int) {
-	m["napk"] = s("NA")
+	m["napk"] = s(nextActionShard(id))
 	m["nask"] = s(fmt.Sprintf("%s#%s#%s#%02d", d, id, kind, number))
 }
 

@@ -3,6 +3,8 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/partnership-grants/backend/pkg/grants"
 )
@@ -42,7 +45,7 @@ func (st *Store) enqueueItem(agreementID, key string, now time.Time, claim *gran
 		"PK": s(agreementPK(agreementID)), "SK": s(outboxSK(key)), "type": s("outbox"),
 		"agreementId": s(agreementID), "key": s(key), "status": s(grants.OutboxPending),
 		"attempts": n(0), "createdAt": s(now.UTC().Format(time.RFC3339Nano)),
-		"napk": s("NA"), "nask": outboxIndexKey(agreementID, key),
+		"napk": s(nextActionShard(agreementID)), "nask": outboxIndexKey(agreementID, key),
 	}
 	if claim != nil {
 		// Claimed as Claim would claim it, so a lapsed claim is retaken the same way.
@@ -65,7 +68,7 @@ func (st *Store) Claim(ctx context.Context, agreementID, key, token string, now 
 		ExpressionAttributeValues: item{
 			":type": s("outbox"), ":id": s(agreementID), ":key": s(key), ":claimed": s(grants.OutboxClaimed), ":pending": s(grants.OutboxPending),
 			":token": s(token), ":until": millis(now.Add(lease)), ":nowms": millis(now), ":zero": n(0), ":one": n(1),
-			":now": s(now.UTC().Format(time.RFC3339Nano)), ":napk": s("NA"), ":nask": outboxIndexKey(agreementID, key),
+			":now": s(now.UTC().Format(time.RFC3339Nano)), ":napk": s(nextActionShard(agreementID)), ":nask": outboxIndexKey(agreementID, key),
 		},
 	})
 	if err == nil {
@@ -129,10 +132,78 @@ func millis(t time.Time) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(t.UnixMilli(), 10)}
 }
 
+// The next-action index is sharded: one partition would take every write of
+// a busy morning (100,000 items due on one day), beyond one partition's
+// throughput. An agreement's items share its shard, so a writer touches one.
+const nextActionShards = 16
+
+// legacyNextAction is the single partition the index used before it was
+// sharded. DueWork still reads it, so a table written before then needs no
+// migration: its items move to their shards at their next write, and reading
+// the empty partition costs one small request a sweep.
+const legacyNextAction = "NA"
+
+// nextActionShard is the index partition of an agreement's items: NA#00 to
+// NA#15, by an FNV-1a hash of its ID.
+func nextActionShard(agreementID string) string {
+	h := fnv.New32a()
+	h.Write([]byte(agreementID))
+	return fmt.Sprintf("NA#%02d", h.Sum32()%nextActionShards)
+}
+
+// nextActionPartitions are the partitions DueWork reads.
+func nextActionPartitions() []string {
+	out := make([]string, 0, nextActionShards+1)
+	for i := range nextActionShards {
+		out = append(out, fmt.Sprintf("NA#%02d", i))
+	}
+	return append(out, legacyNextAction)
+}
+
+// dueWorkReaders bounds the shards read at once: enough to hide latency,
+// few enough to leave the table's other readers room.
+const dueWorkReaders = 8
+
 // DueWork lists the work due on or before today, oldest first, reading only
-// index entries that are due: the cost follows the work, not the table.
+// index entries that are due: the cost follows the work, not the table. The
+// shards are read in parallel and merged in the index's own order (date,
+// then agreement, kind and number), as the single partition listed them.
 func (st *Store) DueWork(ctx context.Context, today grants.Date) ([]grants.Work, error) {
-	var work []grants.Work
+	partitions := nextActionPartitions()
+	found := make([][]dueEntry, len(partitions))
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(dueWorkReaders)
+	for i, p := range partitions {
+		g.Go(func() error {
+			var err error
+			found[i], err = st.dueIn(ctx, p, today)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var all []dueEntry
+	for _, f := range found {
+		all = append(all, f...)
+	}
+	slices.SortFunc(all, func(a, b dueEntry) int { return strings.Compare(a.sortKey, b.sortKey) })
+	work := make([]grants.Work, len(all))
+	for i, e := range all {
+		work[i] = e.work
+	}
+	return work, nil
+}
+
+// dueEntry is a piece of work with the index sort key it was listed by.
+type dueEntry struct {
+	sortKey string
+	work    grants.Work
+}
+
+// dueIn reads one partition of the index up to today, in key order.
+func (st *Store) dueIn(ctx context.Context, partition string, today grants.Date) ([]dueEntry, error) {
+	var due []dueEntry
 	var start map[string]types.AttributeValue
 	for {
 		out, err := st.db.Query(ctx, &dynamodb.QueryInput{
@@ -140,22 +211,22 @@ func (st *Store) DueWork(ctx context.Context, today grants.Date) ([]grants.Work,
 			IndexName:              aws.String(IndexByNextAction),
 			KeyConditionExpression: aws.String("napk = :na AND nask <= :upto"),
 			ExpressionAttributeValues: item{
-				":na":   s("NA"),
+				":na":   s(partition),
 				":upto": s(today.String() + "#~"),
 			},
 			ExclusiveStartKey:      start,
 			ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal,
 		})
 		if err != nil {
-			return nil, fmt.Errorf("query due work: %w", err)
+			return nil, fmt.Errorf("query due work in %s: %w", partition, err)
 		}
 		for _, it := range out.Items {
 			if w, ok := parseWork(it); ok {
-				work = append(work, w)
+				due = append(due, dueEntry{sortKey: it["nask"].(*types.AttributeValueMemberS).Value, work: w})
 			}
 		}
 		if start = out.LastEvaluatedKey; start == nil {
-			return work, nil
+			return due, nil
 		}
 	}
 }

@@ -9,12 +9,12 @@
 //	                                          ByProgrammePlan: PLAN#<programme> / <id>#A)
 //	AGR#<id>             A#I#<nn>             instalment nn (ByInstalmentStatus: INST#<programme>#<status> / <due>#<id>#<nn>;
 //	                                          ByProgrammePlan: PLAN#<programme> / <id>#A#I#<nn>;
-//	                                          ByNextAction: NA / <date>#<id>#I#<nn> while automation has work on it)
+//	                                          ByNextAction: NA#<ss> / <date>#<id>#I#<nn> while automation has work on it)
 //	AGR#<id>             A#C#<nn>             check-in nn (ByProgrammePlan: PLAN#<programme> / <id>#A#C#<nn>;
-//	                                          ByNextAction: NA / <date>#<id>#C#<nn>)
+//	                                          ByNextAction: NA#<ss> / <date>#<id>#C#<nn>)
 //	AGR#<id>             H#<time>#<seq>#<r>   audit entry
 //	AGR#<id>             R#<nn>#<SES id>      a reply to check-in nn
-//	AGR#<id>             O#<outbox key>       a side effect owed (ByNextAction while pending: NA / 0001-01-01#<id>#O#<key>)
+//	AGR#<id>             O#<outbox key>       a side effect owed (ByNextAction while pending: NA#<ss> / 0001-01-01#<id>#O#<key>)
 //	AGR#inbound          O#msg#<SES id>       a received message's once-only record; O#quarantine-notice#… likewise
 //	QUARANTINE           Q#<SES id>           a message held for a person (ByProgramme: HELD#<status> / <programme>#<SES id>,
 //	                                          "" for a message naming no programme; a decision moves it)
@@ -26,6 +26,11 @@
 //	PROG#<programme>#BOUNCING  <id>           a running agreement whose partner's mail bounces
 //	PROG#<programme>     SETTINGS             a programme's settings
 //	IDEM#<scope>#<key>   IDEM#<caller>        an idempotency record (idempotency.go)
+//
+// NA#<ss> is one of 16 shards of the next-action index (NA#00..NA#15), chosen
+// by a hash of the agreement ID (outbox.go, nextActionShard), so a morning
+// with 100,000 items due is spread over 16 partitions, and one agreement's
+// items stay in one.
 package dynamo
 
 import (

@@ -107,3 +107,19 @@ func (j jitterBackoff) BackoffDelay(attempt int, _ error) (time.Duration, error)
 	d = min(d, j.max)
 	return time.Duration(rand.Int64N(int64(d) + 1)), nil
 }
+
+// IsThrottled reports whether err is SES refusing a send over the account's
+// per-second rate (after every retry): the email was not sent and can be
+// tried again in a moment. The daily quota is not throttling: it lasts until
+// the quota's window moves on.
+func IsThrottled(err error) bool {
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) || strings.Contains(apiErr.ErrorMessage(), dailyQuotaNotice) {
+		return false
+	}
+	switch apiErr.ErrorCode() {
+	case throttlingCode, throttlingCodeV1:
+		return true
+	}
+	return false
+}

@@ -30,7 +30,7 @@ type Config struct {
 	RoleArn          string // the role Scheduler assumes to invoke the targets
 	DeadLetterArn    string // SQS queue for invocations that ran out of retries
 	InstalmentTarget string // ARN of the instalment-due function
-	CheckInTarget    string // ARN of the check-in sender
+	CheckInTarget    string // ARN of the check-in queue (Scheduler sends the event to it as the message)
 }
 
 // Store records on an agreement which of its schedules exist.

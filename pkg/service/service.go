@@ -98,6 +98,11 @@ type Service struct {
 	// AppURL is the staff web app's address ("https://…/app"), for links in
 	// emails to staff; empty, they name the page instead.
 	AppURL string
+
+	// CheckIns, when set, is where the sweep puts the check-ins it finds
+	// due, for the CheckInSender to send at the account's rate; nil: the
+	// sweep sends them itself.
+	CheckIns CheckInQueue
 }
 
 // settings reads a programme's settings over the defaults.

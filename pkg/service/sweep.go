@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/partnership-grants/backend/pkg/grants"
@@ -40,12 +42,30 @@ func (s *Service) Remind(ctx context.Context, agreementID string, n int) error {
 	return s.deliverOne(ctx, agreementID, key.String(), a, &p)
 }
 
+// CheckInQueue takes check-ins to be sent at the account's rate
+// (pkg/checkinqueue); the CheckInSender sends them through SendCheckIn.
+type CheckInQueue interface {
+	EnqueueCheckIns(ctx context.Context, due []grants.Work) error
+}
+
+// The sweep handles the due items a window at a time, the agreements of a
+// window in parallel (one agreement's items in order, by one worker, so they
+// never contend for its optimistic lock): a morning of 100,000 items then
+// takes minutes, not the hours one at a time would. After each window the
+// check-ins it found due are queued, in due order, so a long sweep's
+// progress is kept as it goes.
+const (
+	sweepWindow  = 200
+	sweepWorkers = 16
+)
+
 // SweepReport says what a sweep did.
 type SweepReport struct {
 	Today             grants.Date
 	Items             int
 	InstalmentsDue    int
 	CheckInsSent      int
+	CheckInsQueued    int
 	Reminders         int
 	SchedulesRepaired int
 	OutboxDelivered   int
@@ -58,7 +78,10 @@ type SweepReport struct {
 // what its schedule or trigger should have done. It reads only the index
 // entries that are due, so its cost follows the work due, not the table.
 // One item's failure does not stop the others; it is retried tomorrow (or
-// when the sweep runs again).
+// when the sweep runs again). With a CheckIns queue, due check-ins are
+// queued, in due order, rather than sent here: the queue's consumer sends
+// them at the account's SES rate, so a morning of thousands is never sent
+// inside the sweep's one invocation.
 func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 	now := s.Now()
 	today := grants.Today(now, s.location())
@@ -68,16 +91,11 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 		return rep, err
 	}
 	rep.Items = len(work)
-	repaired := map[string]bool{}
-	var errs []error
-	for _, w := range work {
-		err := s.sweepOne(ctx, w, today, &rep, repaired)
-		if err != nil {
-			rep.Failed++
-			errs = append(errs, err)
-			slog.ErrorContext(ctx, "sweep item failed", "agreementId", w.AgreementID, "kind", w.Kind, "number", w.Number, "key", w.Key, "error", err.Error())
-		}
+	run := &sweepRun{rep: &rep, repaired: map[string]bool{}}
+	for from := 0; from < len(work); from += sweepWindow {
+		s.sweepWindow(ctx, work, from, min(from+sweepWindow, len(work)), today, run)
 	}
+	errs := run.errs
 	for _, programme := range s.Programmes {
 		sent, err := s.LateDigest(ctx, programme)
 		if err != nil {
@@ -90,7 +108,7 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 		}
 	}
 	slog.InfoContext(ctx, "sweep done", "today", today.String(), "items", rep.Items, "instalmentsDue", rep.InstalmentsDue,
-		"checkInsSent", rep.CheckInsSent, "reminders", rep.Reminders, "schedulesRepaired", rep.SchedulesRepaired,
+		"checkInsSent", rep.CheckInsSent, "checkInsQueued", rep.CheckInsQueued, "reminders", rep.Reminders, "schedulesRepaired", rep.SchedulesRepaired,
 		"lateDigests", rep.LateDigests, "failed", rep.Failed)
 	if len(errs) > 0 {
 		return rep, fmt.Errorf("%d of %d sweep items failed: %w", len(errs), len(work)+len(s.Programmes), errors.Join(errs...))
@@ -98,7 +116,90 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 	return rep, nil
 }
 
-func (s *Service) sweepOne(ctx context.Context, w grants.Work, today grants.Date, rep *SweepReport, repaired map[string]bool) error {
+// sweepRun is what a sweep's workers share.
+type sweepRun struct {
+	mu       sync.Mutex
+	rep      *SweepReport
+	repaired map[string]bool // agreements whose schedules were synced
+	queued   []queuedCheckIn // this window's, to queue when it is done
+	errs     []error
+}
+
+type queuedCheckIn struct {
+	at   int // its place in the due work, for due order
+	work grants.Work
+}
+
+func (r *sweepRun) count(f func(*SweepReport)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f(r.rep)
+}
+
+// firstRepair reports whether this is the first time the sweep repairs the
+// agreement's schedules (a Sync covers all of them).
+func (r *sweepRun) firstRepair(id string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.repaired[id] {
+		return false
+	}
+	r.repaired[id] = true
+	r.rep.SchedulesRepaired++
+	return true
+}
+
+// sweepWindow handles work[from:to]: each agreement's items in order, up to
+// sweepWorkers agreements at once; then queues the check-ins found due, in
+// due order.
+func (s *Service) sweepWindow(ctx context.Context, work []grants.Work, from, to int, today grants.Date, run *sweepRun) {
+	var order []string
+	items := map[string][]int{}
+	for i := from; i < to; i++ {
+		id := work[i].AgreementID
+		if _, ok := items[id]; !ok {
+			order = append(order, id)
+		}
+		items[id] = append(items[id], i)
+	}
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, sweepWorkers)
+	for _, id := range order {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			for _, i := range items[id] {
+				w := work[i]
+				if err := s.sweepOne(ctx, w, today, run, i); err != nil {
+					slog.ErrorContext(ctx, "sweep item failed", "agreementId", w.AgreementID, "kind", w.Kind, "number", w.Number, "key", w.Key, "error", err.Error())
+					run.mu.Lock()
+					run.rep.Failed++
+					run.errs = append(run.errs, err)
+					run.mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if len(run.queued) == 0 {
+		return
+	}
+	slices.SortFunc(run.queued, func(a, b queuedCheckIn) int { return a.at - b.at })
+	due := make([]grants.Work, len(run.queued))
+	for i, q := range run.queued {
+		due[i] = q.work
+	}
+	run.queued = run.queued[:0]
+	if err := s.CheckIns.EnqueueCheckIns(ctx, due); err != nil {
+		slog.ErrorContext(ctx, "queueing check-ins failed", "checkIns", len(due), "error", err.Error())
+		run.rep.Failed += len(due)
+		run.errs = append(run.errs, err)
+		return
+	}
+	run.rep.CheckInsQueued += len(due)
+}
+
+func (s *Service) sweepOne(ctx context.Context, w grants.Work, today grants.Date, run *sweepRun, at int) error {
 	if k, _ := outbox.ParseKey(w.Key); w.Kind == "O" && w.AgreementID == outbox.InboundPartition && k.Kind == outbox.KindMessage {
 		// A received message whose processing did not finish: SES's Lambda
 		// retries (and its failure destination) own it, not the sweep.
@@ -114,7 +215,7 @@ func (s *Service) sweepOne(ctx context.Context, w grants.Work, today grants.Date
 				return err
 			}
 		}
-		rep.OutboxDelivered++
+		run.count(func(r *SweepReport) { r.OutboxDelivered++ })
 		return s.Deliver(ctx, w.AgreementID, w.Key)
 	}
 	a, err := s.Store.GetAgreement(ctx, w.AgreementID)
@@ -132,7 +233,7 @@ func (s *Service) sweepOne(ctx context.Context, w grants.Work, today grants.Date
 		}
 		if !a.SendOn(in.DueDate).After(today) {
 			if a.Sendable(in.DueDate, now) {
-				rep.InstalmentsDue++
+				run.count(func(r *SweepReport) { r.InstalmentsDue++ })
 				return s.InstalmentDue(ctx, a.ID, w.Number)
 			}
 			if in.ScheduleCreated {
@@ -147,7 +248,13 @@ func (s *Service) sweepOne(ctx context.Context, w grants.Work, today grants.Date
 		switch {
 		case c.Status == grants.CheckInScheduled && !a.SendOn(c.DueDate).After(today):
 			if a.Sendable(c.DueDate, now) {
-				rep.CheckInsSent++
+				if s.CheckIns != nil {
+					run.mu.Lock()
+					run.queued = append(run.queued, queuedCheckIn{at: at, work: w})
+					run.mu.Unlock()
+					return nil
+				}
+				run.count(func(r *SweepReport) { r.CheckInsSent++ })
 				return s.SendCheckIn(ctx, a.ID, w.Number)
 			}
 			if c.ScheduleCreated {
@@ -157,16 +264,14 @@ func (s *Service) sweepOne(ctx context.Context, w grants.Work, today grants.Date
 			if !a.Sendable(c.RemindOn, now) {
 				return nil
 			}
-			rep.Reminders++
+			run.count(func(r *SweepReport) { r.Reminders++ })
 			return s.Remind(ctx, a.ID, w.Number)
 		}
 	}
 	// Not yet due, so it is here because its schedule is missing.
-	if s.Schedules == nil || repaired[a.ID] {
+	if s.Schedules == nil || !run.firstRepair(a.ID) {
 		return nil
 	}
-	repaired[a.ID] = true
-	rep.SchedulesRepaired++
 	_, err = s.Schedules.Sync(ctx, a)
 	return err
 }

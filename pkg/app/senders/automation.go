@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/partnership-grants/backend/pkg/app"
+	"github.com/partnership-grants/backend/pkg/checkinqueue"
 	"github.com/partnership-grants/backend/pkg/httpapi"
 	"github.com/partnership-grants/backend/pkg/mailer"
 	"github.com/partnership-grants/backend/pkg/reply/token"
@@ -85,4 +87,24 @@ func PaymentsAPI(ctx context.Context, d *app.Deps, events service.Events) (httpa
 	}
 	svc.Events = events
 	return (&httpapi.Payments{Service: svc}).Routes(), nil
+}
+
+// CheckInConsumer is the CheckInSender's handler: it sends queued check-ins
+// through x at SES_SEND_RATE emails a second (the account's rate, default
+// 14) shared among CHECKIN_SENDERS instances (the event source's
+// MaximumConcurrency, default 2).
+func CheckInConsumer(x *service.Service) *checkinqueue.Consumer {
+	perSecond, err := strconv.ParseFloat(os.Getenv("SES_SEND_RATE"), 64)
+	if err != nil || perSecond <= 0 {
+		perSecond = checkinqueue.DefaultSendRate
+	}
+	senders, err := strconv.Atoi(os.Getenv("CHECKIN_SENDERS"))
+	if err != nil || senders < 1 {
+		senders = 2
+	}
+	return &checkinqueue.Consumer{
+		Send:      x.SendCheckIn,
+		Limiter:   checkinqueue.Limit(perSecond, senders),
+		Throttled: mailer.IsThrottled,
+	}
 }

@@ -11,11 +11,16 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/partnership-grants/backend/pkg/app/senders"
+	"github.com/partnership-grants/backend/pkg/dev/sqslocal"
 	schedulerstub "github.com/partnership-grants/backend/pkg/dev/stack/scheduler"
+	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/meter"
 	"github.com/partnership-grants/backend/pkg/schedules"
 	"github.com/partnership-grants/backend/pkg/service"
@@ -33,6 +38,17 @@ const (
 	grantsDataCron = "cron(0 6 * * ? *)"
 	schedulerArn   = "arn:aws:iam::000000000000:role/partnership-grants-local-scheduler"
 	dlqArn         = "arn:aws:sqs:eu-west-2:000000000000:partnership-grants-local-schedule-dlq"
+	localRegion    = "eu-west-2"
+)
+
+// The check-in queue's event source, as template.yaml declares it
+// (CheckInSenderQueueSource, CheckInQueue and the CheckInSenders default).
+const (
+	checkInBatchSize   = 10
+	checkInSenders     = 4
+	checkInTimeout     = 60 * time.Second
+	checkInVisibility  = 360
+	checkInMaxReceives = 10
 )
 
 // Runner fires the Scheduler stand-in's schedules at the local clock's time,
@@ -46,9 +62,23 @@ type Runner struct {
 	grantsFile *service.GrantsFile
 	clock      *Clock
 	fired      int
+	// checkIns plays the CheckInSender's queue trigger; after firings that
+	// may have queued check-ins, RunDue drains it, so a run's emails are
+	// sent by the time it returns.
+	checkIns *sqslocal.EventSource
 }
 
 func (r *Runner) fire(ctx context.Context, f schedulerstub.Firing) error {
+	if f.TargetArn == r.checkIns.QueueARN {
+		// A check-in's schedule targets the queue: Scheduler sends its
+		// input as the message.
+		r.fired++
+		var e schedules.Event
+		if err := json.Unmarshal([]byte(f.Input), &e); err != nil {
+			return fmt.Errorf("schedule %s: bad input: %w", f.Name, err)
+		}
+		return r.x.CheckIns.EnqueueCheckIns(ctx, []grants.Work{{AgreementID: e.AgreementID, Kind: "C", Number: e.Number}})
+	}
 	name := strings.TrimPrefix(f.TargetArn, functionArn)
 	var e schedules.Event
 	if name != "SweepFunction" && name != "GrantsDataFunction" {
@@ -82,6 +112,9 @@ func (r *Runner) RunDue(ctx context.Context) (int, error) {
 	defer r.mu.Unlock()
 	before := r.fired
 	err := r.sched.Run(ctx, r.clock.Now(), r.fire)
+	if r.fired > before && err == nil {
+		_, err = r.checkIns.Drain(ctx)
+	}
 	return r.fired - before, err
 }
 
@@ -117,6 +150,31 @@ func (r *Runner) loop(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// checkInSource creates the check-in queue and its dead-letter queue, and
+// the event source that drains it into CheckInSender handlers, one per
+// instance the template lets run at once.
+func (st *Stack) checkInSource(ctx context.Context, x *service.Service) (*sqslocal.EventSource, error) {
+	client := sqs.NewFromConfig(st.Deps.AWS, func(o *sqs.Options) { o.BaseEndpoint = st.Deps.Endpoint("SQS") })
+	url, arn, err := sqslocal.CreateQueue(ctx, client, localRegion, st.opts.CheckInQueue, checkInVisibility, checkInMaxReceives)
+	if err != nil {
+		return nil, err
+	}
+	src := &sqslocal.EventSource{Client: client, QueueURL: url, QueueARN: arn, Region: localRegion,
+		BatchSize: checkInBatchSize, Timeout: checkInTimeout}
+	for range checkInSenders {
+		consumer := senders.CheckInConsumer(x)
+		src.Instances = append(src.Instances, func(ctx context.Context, ev events.SQSEvent) (resp events.SQSEventResponse, err error) {
+			// As the function's main does, under a meter (one log line each).
+			err = meter.Run(ctx, "SendCheckIn", func(ctx context.Context) error {
+				resp, err = consumer.Handle(ctx, ev)
+				return err
+			})
+			return resp, err
+		})
+	}
+	return src, nil
 }
 
 // createDailySweep registers the daily sweep, which the template declares as a

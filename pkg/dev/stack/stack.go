@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,11 +25,13 @@ import (
 	"github.com/partnership-grants/backend/pkg/app/accounting"
 	"github.com/partnership-grants/backend/pkg/app/monitoring"
 	"github.com/partnership-grants/backend/pkg/app/publish"
+	"github.com/partnership-grants/backend/pkg/app/queue"
 	"github.com/partnership-grants/backend/pkg/app/receiver"
 	"github.com/partnership-grants/backend/pkg/app/senders"
 	"github.com/partnership-grants/backend/pkg/app/web"
 	"github.com/partnership-grants/backend/pkg/dev/emulator"
 	"github.com/partnership-grants/backend/pkg/dev/samtemplate"
+	"github.com/partnership-grants/backend/pkg/dev/sqslocal"
 	schedulerstub "github.com/partnership-grants/backend/pkg/dev/stack/scheduler"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/meter"
@@ -59,6 +62,11 @@ type Options struct {
 	// GrantsDataBucket in s3rver. Off by default, as in the template
 	// (PUBLISH_GRANTS_DATA=true make run).
 	PublishGrantsData bool
+	// SQSPort is the local SQS (goaws, in this process): 8009. Its queues
+	// live in the process, so stacks started in one process (tests) each
+	// need their own CheckInQueue name.
+	SQSPort      int
+	CheckInQueue string
 }
 
 // The local public bucket and the one key in it, as the template names them.
@@ -76,6 +84,7 @@ func DefaultOptions(root string) Options {
 		SignInAddr:    "127.0.0.1:9229",
 		SchedulerPort: 8006, SecretsPort: 8007, EventsPort: 8008,
 		TableName: "partnership-grants-local",
+		SQSPort:   8009, CheckInQueue: "partnership-grants-local-checkins",
 	}
 }
 
@@ -90,6 +99,7 @@ type Stack struct {
 	// Receiver is the InboundFunction's handler, behind the SMTP listener.
 	Receiver *receive.Receiver
 	procs    []*emulator.Process
+	stops    []func()
 }
 
 // localEnv is the AWS environment of the local stack: the SDK's standard
@@ -123,7 +133,8 @@ func localEnv(opts Options, endpoints map[string]string) {
 		"SCHEDULER_ROLE_ARN":          schedulerArn,
 		"SCHEDULE_DLQ_ARN":            dlqArn,
 		"INSTALMENT_DUE_FUNCTION_ARN": functionArn + "InstalmentDueFunction",
-		"CHECKIN_SENDER_FUNCTION_ARN": functionArn + "CheckInSenderFunction",
+		"SES_SEND_RATE":               "14",
+		"CHECKIN_SENDERS":             strconv.Itoa(checkInSenders),
 		"EVENT_BUS_NAME":              "partnership-grants-local-accounting",
 		"TWO_PERSON_RULE":             "true",
 		"MAIL_BUCKET":                 "partnership-grants-local-mail",
@@ -206,6 +217,11 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	sqsURL, stopSQS, err := sqslocal.Start(localRegion, fmt.Sprintf("127.0.0.1:%d", opts.SQSPort))
+	if err != nil {
+		return nil, err
+	}
+	st.stops = append(st.stops, stopSQS)
 	localEnv(opts, map[string]string{
 		// What template.yaml gives the WebFunction.
 		"SIGNIN_ISSUER":                    st.Auth.Issuer,
@@ -218,6 +234,11 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		"AWS_ENDPOINT_URL_SES":             sesURL,
 		"AWS_ENDPOINT_URL_SCHEDULER":       schedURL,
 		"AWS_ENDPOINT_URL_SECRETS_MANAGER": secretsURL,
+		"AWS_ENDPOINT_URL_SQS":             sqsURL,
+		// What the template gives the functions that schedule check-ins
+		// (the queue is their schedules' target) and the sweep.
+		"CHECKIN_QUEUE_ARN": sqslocal.QueueARN(localRegion, opts.CheckInQueue),
+		"CHECKIN_QUEUE_URL": sqsURL + "/" + sqslocal.AccountID + "/" + opts.CheckInQueue,
 	})
 
 	if st.Deps, err = app.NewDeps(st.Clock.Now); err != nil {
@@ -265,13 +286,17 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		return nil, err
 	}
 	// As the sweep's function wires it: the one scheduled function that
-	// publishes on the accounting bus and repairs schedules.
-	x.Schedules, x.Events = st.Deps.Schedules(), accounting.Bus(st.Deps)
+	// publishes on the accounting bus, repairs schedules and queues check-ins.
+	x.Schedules, x.Events, x.CheckIns = st.Deps.Schedules(), accounting.Bus(st.Deps), queue.CheckIns(st.Deps)
 	grantsFile, err := st.grantsFile(ctx)
 	if err != nil {
 		return nil, err
 	}
-	st.Runner = &Runner{sched: sched, x: x, grantsFile: grantsFile, clock: st.Clock}
+	checkInQueue, err := st.checkInSource(ctx, x)
+	if err != nil {
+		return nil, err
+	}
+	st.Runner = &Runner{sched: sched, x: x, grantsFile: grantsFile, clock: st.Clock, checkIns: checkInQueue}
 	schedClient := scheduler.NewFromConfig(st.Deps.AWS, func(o *scheduler.Options) { o.BaseEndpoint = aws.String(schedURL) })
 	if err := createDailySweep(ctx, schedClient, grants.DefaultTimeZone); err != nil {
 		return nil, err
@@ -424,6 +449,10 @@ func localSecret(dir, name string) (string, error) {
 
 // Stop stops every emulator the stack started.
 func (st *Stack) Stop() {
+	for _, stop := range st.stops {
+		stop()
+	}
+	st.stops = nil
 	for i := len(st.procs) - 1; i >= 0; i-- {
 		_ = st.procs[i].Stop()
 	}

@@ -47,6 +47,8 @@ func startStackWith(t *testing.T, configure func(*Options)) *Stack {
 	opts.SignInAddr = fmt.Sprintf("127.0.0.1:%d", port())
 	opts.DynamoDBPort, opts.SESPort, opts.S3Port = port(), port(), port()
 	opts.SchedulerPort, opts.SecretsPort, opts.EventsPort = 0, 0, 0
+	// goaws keeps its queues in this process: one queue per stack.
+	opts.SQSPort, opts.CheckInQueue = 0, fmt.Sprintf("checkins-%d", port())
 	if configure != nil {
 		configure(&opts)
 	}

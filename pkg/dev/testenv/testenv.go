@@ -34,8 +34,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/partnership-grants/backend/pkg/dev/emulator"
+	"github.com/partnership-grants/backend/pkg/dev/sqslocal"
 )
 
 // Region is the region every test config uses.
@@ -152,6 +154,20 @@ func S3(t testing.TB, optFns ...func(*s3.Options)) *s3.Client {
 	return s3.NewFromConfig(AWSConfig(t), opts...)
 }
 
+// SQS starts the local SQS (goaws, once per test binary) and returns a
+// client for it; create queues with sqslocal.CreateQueue and names from
+// QueueName.
+func SQS(t testing.TB, optFns ...func(*sqs.Options)) *sqs.Client {
+	t.Helper()
+	need(t, &sqsSvc)
+	return sqs.NewFromConfig(AWSConfig(t), optFns...)
+}
+
+// QueueName returns an SQS queue name unique to this call.
+func QueueName(t testing.TB) string {
+	return uniqueName(t, 50, regexp.MustCompile(`[^A-Za-z0-9_-]+`), false)
+}
+
 // TableName returns a DynamoDB table name unique to this call, derived from
 // the test name so leftover tables are easy to trace.
 func TableName(t testing.TB) string {
@@ -216,7 +232,16 @@ var (
 			addCleanup(func() { os.RemoveAll(dir) })
 			return emulator.StartS3(ctx, 0, dir)
 		}}
-	services = []*service{&dynamoDB, &sesSvc, &s3Svc}
+	// goaws runs in this process (pkg/dev/sqslocal): no process to stop.
+	sqsSvc = service{label: "goaws (SQS)", envVar: "AWS_ENDPOINT_URL_SQS",
+		start: func(ctx context.Context) (*emulator.Process, string, error) {
+			url, stop, err := sqslocal.Start(Region, "127.0.0.1:0")
+			if err == nil {
+				addCleanup(stop)
+			}
+			return nil, url, err
+		}}
+	services = []*service{&dynamoDB, &sesSvc, &s3Svc, &sqsSvc}
 
 	npmOnce sync.Once
 	npmErr  error

@@ -253,7 +253,8 @@ func env(addr string) []string {
 		"SCHEDULER_ROLE_ARN=arn:aws:iam::000000000000:role/initbench",
 		"SCHEDULE_DLQ_ARN=arn:aws:sqs:eu-west-2:000000000000:initbench",
 		"INSTALMENT_DUE_FUNCTION_ARN=arn:aws:lambda:eu-west-2:000000000000:function:initbench",
-		"CHECKIN_SENDER_FUNCTION_ARN=arn:aws:lambda:eu-west-2:000000000000:function:initbench",
+		"CHECKIN_QUEUE_ARN=arn:aws:sqs:eu-west-2:000000000000:initbench",
+		"CHECKIN_QUEUE_URL=http://127.0.0.1:1/000000000000/initbench",
 	}
 }
 
