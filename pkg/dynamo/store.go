@@ -22,6 +22,8 @@
 //	PROG#<programme>#BOUNCING  <id>           a running agreement whose partner's mail bounces
 //	PROG#<programme>     SETTINGS             a programme's settings
 //	IDEM#<scope>#<key>   IDEM#<caller>        an idempotency record (idempotency.go)
+//	RUN#<id>             RUN                  a pay run: its items and their outcomes (payruns.go)
+//	RUNS                 <requestedAt>#<id>   a pay run's line in the list of runs
 package dynamo
 
 import (
