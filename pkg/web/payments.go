@@ -19,12 +19,17 @@ type financeList struct {
 }
 
 // finance is what finance works from: instalments due (awaiting approval
-// among them), and held. One Query per list.
+// among them), and held, then the pay runs (showFinance). One Query per list.
 func (a *App) finance(w http.ResponseWriter, r *http.Request) {
 	v, ok := a.page(w, r, "Finance", "finance", grants.RoleFinance, grants.RoleProgramme, grants.RoleViewer)
 	if !ok {
 		return
 	}
+	a.showFinance(w, r, v, http.StatusOK)
+}
+
+// financeLists reads the finance page's lists: due first, then held.
+func (a *App) financeLists(w http.ResponseWriter, r *http.Request) ([]financeList, bool) {
 	var lists []financeList
 	for _, l := range []struct {
 		status       grants.InstalmentStatus
@@ -36,11 +41,11 @@ func (a *App) finance(w http.ResponseWriter, r *http.Request) {
 		page, err := a.Service.Instalments(r.Context(), grants.InstalmentFilter{Status: l.status, Programme: a.Programme}, "", listPageSize)
 		if err != nil {
 			a.fail(w, r, err)
-			return
+			return nil, false
 		}
 		lists = append(lists, financeList{Title: l.title, Empty: l.empty, Rows: page.Items, More: page.NextCursor != ""})
 	}
-	a.render(w, r, http.StatusOK, layout(v, financePage(v, lists, today(a))))
+	return lists, true
 }
 
 // pay requests the payment of an instalment (or, without the two-person
