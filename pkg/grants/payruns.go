@@ -202,13 +202,14 @@ func (r *PayRun) CheckApprover(actor string) error {
 	return nil
 }
 
-// ToApprove is the run's requested items by agreement, in the order first
-// listed: each agreement's are approved in one write, so its partner gets
-// one remittance for the run.
-func (r *PayRun) ToApprove() (agreements []string, items map[string][]int) {
+// ByAgreement is the run's items of one outcome by agreement (their
+// indexes), agreements in the order first listed. One agreement's items are
+// requested one after another, never racing for its record; they are
+// approved in one write, so its partner gets one remittance for the run.
+func (r *PayRun) ByAgreement(outcome PayRunOutcome) (agreements []string, items map[string][]int) {
 	items = map[string][]int{}
 	for i, it := range r.Items {
-		if it.Outcome != OutcomeRequested {
+		if it.Outcome != outcome {
 			continue
 		}
 		if _, ok := items[it.AgreementID]; !ok {

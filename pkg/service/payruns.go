@@ -28,7 +28,8 @@ type PayRuns interface {
 	RecentRuns(ctx context.Context, limit int) ([]grants.PayRunLine, error)
 }
 
-// runWorkers bounds how many of a run's agreements are written at once:
+// runWorkers bounds how many of a run's agreements are written at once
+// (each agreement's items one after another):
 // enough to request 200 items within an API Gateway request, few enough to
 // stay well inside the table's capacity.
 const runWorkers = 4
@@ -68,22 +69,12 @@ func (s *Service) RequestPayRun(ctx context.Context, actor string, req grants.Pa
 		return stored, nil, nil
 	}
 	run.RequestedAt = stored.RequestedAt
-	err = s.forEach(ctx, len(run.Items), func(i int) error {
-		it := &run.Items[i]
-		r := s.requestPayment(ctx, actor, it.AgreementID, it.Instalment, run.Request(i), nil)
-		if r.err != nil && grants.ErrorCode(r.err) == "" {
-			return r.err // ours, not the item's: the run stays unfinished for a retry
-		}
-		a := r.written
-		if a == nil {
-			a = r.read
-		}
-		if a != nil {
-			it.Described(a)
-		}
-		it.Settle(grants.OutcomeRequested, r.err, r.refusedAt)
-		if r.err == nil {
-			it.PaymentID = a.RequestedIn(run.ID, it.Instalment).ID
+	agreements, items := run.ByAgreement(grants.OutcomePending)
+	err = s.forEach(ctx, len(agreements), func(i int) error {
+		for _, k := range items[agreements[i]] {
+			if err := s.requestRunItem(ctx, actor, run, k); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -102,6 +93,29 @@ func (s *Service) RequestPayRun(ctx context.Context, actor string, req grants.Pa
 	return run, nil, nil
 }
 
+// requestRunItem requests item k of run as a single payment is requested,
+// and records its outcome. An error is ours, not the item's (the store
+// failed): the run stays unfinished for a retry.
+func (s *Service) requestRunItem(ctx context.Context, actor string, run *grants.PayRun, k int) error {
+	it := &run.Items[k]
+	r := s.requestPayment(ctx, actor, it.AgreementID, it.Instalment, run.Request(k), nil)
+	if r.err != nil && grants.ErrorCode(r.err) == "" {
+		return r.err
+	}
+	a := r.written
+	if a == nil {
+		a = r.read
+	}
+	if a != nil {
+		it.Described(a)
+	}
+	it.Settle(grants.OutcomeRequested, r.err, r.refusedAt)
+	if r.err == nil {
+		it.PaymentID = a.RequestedIn(run.ID, it.Instalment).ID
+	}
+	return nil
+}
+
 // ApprovePayRun approves a run's requested payments, by someone other than
 // its requester. Each agreement's items are approved in one write, as a
 // single payment is approved, so its partner gets one remittance for the
@@ -116,7 +130,7 @@ func (s *Service) ApprovePayRun(ctx context.Context, actor, id string) (*grants.
 	if err := run.CheckApprover(actor); err != nil || run.Status == grants.PayRunApproved {
 		return run, err
 	}
-	agreements, items := run.ToApprove()
+	agreements, items := run.ByAgreement(grants.OutcomeRequested)
 	err = s.forEach(ctx, len(agreements), func(i int) error {
 		id := agreements[i]
 		ns := make([]int, len(items[id]))
