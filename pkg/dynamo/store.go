@@ -26,6 +26,8 @@
 //	PROG#<programme>#BOUNCING  <id>           a running agreement whose partner's mail bounces
 //	PROG#<programme>     SETTINGS             a programme's settings
 //	IDEM#<scope>#<key>   IDEM#<caller>        an idempotency record (idempotency.go)
+//	RUN#<id>             RUN                  a pay run: its items and their outcomes (payruns.go)
+//	RUNS                 <requestedAt>#<id>   a pay run's line in the list of runs
 //
 // NA#<ss> is one of 16 shards of the next-action index (NA#00..NA#15), chosen
 // by a hash of the agreement ID (outbox.go, nextActionShard), so a morning

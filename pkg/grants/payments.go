@@ -25,10 +25,12 @@ type Payment struct {
 	Amount           int64         `json:"amount" dynamodbav:"amount"`
 	Currency         string        `json:"currency" dynamodbav:"currency"`
 	OverrideReason   string        `json:"overrideReason,omitempty" dynamodbav:"overrideReason,omitempty"`
-	RequestedBy      string        `json:"requestedBy" dynamodbav:"requestedBy"`
-	RequestedAt      time.Time     `json:"requestedAt" dynamodbav:"requestedAt"`
-	ApprovedBy       string        `json:"approvedBy,omitempty" dynamodbav:"approvedBy,omitempty"`
-	ApprovedAt       time.Time     `json:"approvedAt,omitzero" dynamodbav:"approvedAt,omitempty"`
+	// Run is the pay run that requested the payment, if one did.
+	Run         string    `json:"run,omitempty" dynamodbav:"run,omitempty"`
+	RequestedBy string    `json:"requestedBy" dynamodbav:"requestedBy"`
+	RequestedAt time.Time `json:"requestedAt" dynamodbav:"requestedAt"`
+	ApprovedBy  string    `json:"approvedBy,omitempty" dynamodbav:"approvedBy,omitempty"`
+	ApprovedAt  time.Time `json:"approvedAt,omitzero" dynamodbav:"approvedAt,omitempty"`
 }
 
 // PaymentRequest is what finance sends to pay an instalment.
@@ -36,6 +38,15 @@ type PaymentRequest struct {
 	PaymentReference string
 	PaidOn           string
 	OverrideReason   string
+	// Run is the pay run asking, if one is: its payments always wait for a
+	// second person, who approves the run.
+	Run string
+}
+
+// WaitsForApproval reports whether the payment waits for a second person:
+// under the programme's two-person rule, and always in a pay run.
+func (r PaymentRequest) WaitsForApproval(twoPersonRule bool) bool {
+	return twoPersonRule || r.Run != ""
 }
 
 func conflict(reason, format string, args ...any) *Error {
@@ -49,6 +60,7 @@ func conflict(reason, format string, args ...any) *Error {
 // previous check-in is in (received or waived) unless an override reason is
 // given, which is recorded.
 func (a *Agreement) RequestPayment(n int, req PaymentRequest, id string, twoPeople bool, now time.Time, actor string) (*Payment, []AuditEntry, error) {
+	twoPeople = req.WaitsForApproval(twoPeople)
 	var errs fieldErrors
 	ref := strings.TrimSpace(req.PaymentReference)
 	checkText(&errs, "paymentReference", ref, MaxPaymentReference, true)
@@ -80,7 +92,7 @@ func (a *Agreement) RequestPayment(n int, req PaymentRequest, id string, twoPeop
 	}
 	p := &Payment{
 		ID: id, Status: PaymentRequested, PaymentReference: ref, PaidOn: paidOn, Amount: in.Amount, Currency: a.Currency,
-		OverrideReason: override, RequestedBy: actor, RequestedAt: now.UTC(),
+		OverrideReason: override, Run: req.Run, RequestedBy: actor, RequestedAt: now.UTC(),
 	}
 	in.Payment = p
 	in.UpdatedAt = now.UTC()

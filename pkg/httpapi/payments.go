@@ -13,7 +13,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/service"
 )
 
-// Payments serves finance's instalment routes.
+// Payments serves finance's instalment and pay run routes.
 type Payments struct {
 	Service *service.Service
 }
@@ -26,6 +26,11 @@ func (h *Payments) Routes() Router {
 		"POST /agreements/{id}/instalments/{n}/payments/{paymentId}/approve": {Roles: []Role{RoleFinance}, Handler: h.approve},
 		"POST /agreements/{id}/instalments/{n}/hold":                         {Roles: []Role{RoleProgramme}, Handler: h.hold},
 		"POST /agreements/{id}/instalments/{n}/release":                      {Roles: []Role{RoleProgramme}, Handler: h.release},
+		"POST /payment-runs":              {Roles: []Role{RoleFinance}, Handler: h.requestRun},
+		"GET /payment-runs":               {Roles: Readers, Handler: h.listRuns},
+		"GET /payment-runs/{id}":          {Roles: Readers, Handler: h.getRun},
+		"GET /payment-runs/{id}/csv":      {Roles: Readers, Handler: h.runCSV},
+		"POST /payment-runs/{id}/approve": {Roles: []Role{RoleFinance}, Handler: h.approveRun},
 	}
 }
 

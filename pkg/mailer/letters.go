@@ -43,6 +43,8 @@ func Word(l service.Letter) (Email, error) {
 		return ThankYou(a, l.Programme, l.To, o)
 	case outbox.KindRemittance:
 		return Remittance(a, in, in.Payment.PaymentReference, in.Payment.PaidOn, l.To, o)
+	case outbox.KindRunRemittance:
+		return RunRemittance(a, l.Instalments, l.To, o)
 	case outbox.KindAck:
 		return Acknowledgement(a, c, l.To, o)
 	case outbox.KindTerminated:

@@ -78,6 +78,7 @@ const (
 	tmplQuarantine        = "quarantine"
 	tmplBounce            = "bounce"
 	tmplRemittance        = "remittance"
+	tmplRunRemittance     = "remittance_run"
 	tmplTerminated        = "terminated"
 	tmplTerminatedFinance = "terminated_finance"
 	tmplWelcome           = "welcome"
@@ -102,7 +103,7 @@ var templates = sync.OnceValue(func() map[string]templateSet {
 	sets := map[string]templateSet{}
 	for _, name := range []string{
 		tmplCheckIn, tmplReminder, tmplOverdue, tmplInstalmentDue, tmplAcknowledgement,
-		tmplReplyNotice, tmplQuarantine, tmplBounce, tmplRemittance, tmplWelcome, tmplTerminated, tmplTerminatedFinance,
+		tmplReplyNotice, tmplQuarantine, tmplBounce, tmplRemittance, tmplRunRemittance, tmplWelcome, tmplTerminated, tmplTerminatedFinance,
 		tmplThankYou, tmplNowPayable, tmplLateDigest,
 	} {
 		sets[name] = templateSet{

@@ -1,6 +1,7 @@
 package mailer
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -437,6 +438,60 @@ func Remittance(a *grants.Agreement, in grants.Instalment, paymentReference stri
 	}
 	subject := "Payment sent: " + amount + " (instalment " + strconv.Itoa(in.Number) + " of " + strconv.Itoa(v.Total) + ") – " + a.Reference
 	e, err := render(tmplRemittance, subject, to, nil, instalmentTags(KindRemittance, a, in), v)
+	return fromOfficer(e, err, o, true)
+}
+
+// runRemittanceView is what the remittance of a pay run sees.
+type runRemittanceView struct {
+	Names, Reference string
+	Numbers, Sum     string
+	Total            int
+	Last             bool
+	Payments         [][]fact
+	Standing         []string
+	SignOff          string
+}
+
+// RunRemittance tells the partner what a pay run paid them: one email for
+// all their instalments in the run. A run that paid one instalment sends
+// the remittance a single payment sends.
+func RunRemittance(a *grants.Agreement, paid []grants.Instalment, to []string, o grants.Officer) (Email, error) {
+	switch len(paid) {
+	case 0:
+		return Email{}, fmt.Errorf("a run remittance for %s lists no instalment", a.Reference)
+	case 1:
+		in := paid[0]
+		return Remittance(a, in, in.PaymentReference, in.PaidOn, to, o)
+	}
+	v := runRemittanceView{
+		Names:     joinNames(namesFor(a.Contacts, to)),
+		Reference: a.Reference,
+		Total:     instalmentTotal(a),
+		Standing:  standing(a),
+		SignOff:   signOff(o),
+	}
+	var sum int64
+	numbers := make([]string, len(paid))
+	for i, in := range paid {
+		var err error
+		if sum, err = money.Add(sum, in.Amount); err != nil {
+			return Email{}, fmt.Errorf("remittance for %s: %w", a.Reference, err)
+		}
+		numbers[i] = strconv.Itoa(in.Number)
+		v.Last = v.Last || in.Number >= v.Total
+		v.Payments = append(v.Payments, []fact{
+			{"Instalment", strconv.Itoa(in.Number) + " of " + strconv.Itoa(v.Total)},
+			{"Amount", amountOf(a, in.Amount)},
+			{"Paid on", in.PaidOn.Long()},
+			{"Payment reference", in.PaymentReference},
+			{"Paid to", a.Partner.Name},
+		})
+	}
+	v.Numbers, v.Sum = joinNames(numbers), amountOf(a, sum)
+	subject := "Payment sent: " + v.Sum + " (instalments " + v.Numbers + " of " + strconv.Itoa(v.Total) + ") – " + a.Reference
+	tags := agreementTags(KindRemittance, a)
+	tags["instalment"] = strings.Join(numbers, "-")
+	e, err := render(tmplRunRemittance, subject, to, nil, tags, v)
 	return fromOfficer(e, err, o, true)
 }
 

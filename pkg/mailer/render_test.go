@@ -110,7 +110,15 @@ func goldenCases(t *testing.T) map[string]Email {
 		t.Fatal(err)
 	}
 
+	// A pay run paid instalments 1 and 2 together.
+	run := fixture(t)
+	for i, ref := range []string{"BACS-2026-0501", "BACS-2026-0502"} {
+		in := &run.Instalments[i]
+		in.Status, in.PaymentReference, in.PaidOn = grants.InstalmentPaid, ref, grants.Date{Year: 2026, Month: time.May, Day: 1}
+	}
+
 	return map[string]Email{
+		"remittance-run":        must(RunRemittance(run, run.Instalments[:2], []string{"ben@riverside.example.org"}, owner)),
 		"checkin":               must(CheckIn(a, c2, replyTo, "Open Doors 2026", owner)),
 		"checkin-final":         must(CheckIn(a, final, replyTo, "Open Doors 2026", grants.Officer{})),
 		"reminder-1":            must(Reminder(a, c2, replyTo, 1, owner)),

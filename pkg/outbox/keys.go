@@ -28,6 +28,7 @@ const (
 	KindDueNotice         Kind = "due-notice"         // due-notice#NN
 	KindRemittance        Kind = "remittance"         // remittance#NN
 	KindPaidEvent         Kind = "paid-event"         // paid-event#NN
+	KindRunRemittance     Kind = "run-remittance"     // run-remittance#runID: one remittance for all a pay run paid the partner
 	KindBounce            Kind = "bounce"             // bounce#kind#messageID#email
 	KindAck               Kind = "ack"                // ack#NN#messageID
 	KindReplyNotice       Kind = "reply-notice"       // reply-notice#NN#messageID
@@ -63,6 +64,8 @@ type Key struct {
 	// Reminder is the reminder's count (1 for the first) of a reminder key.
 	Reminder  int
 	MessageID string
+	// Run is a pay run's ID, of a run remittance key.
+	Run string
 	// Email and BounceKind ("bounce" or "complaint") are a bounce key's,
 	// both lower case.
 	Email      string
@@ -88,6 +91,10 @@ func RemittanceKey(n int) Key { return Key{Kind: KindRemittance, Instalment: n} 
 
 // PaidEventKey is the InstalmentPaid event of instalment n.
 func PaidEventKey(n int) Key { return Key{Kind: KindPaidEvent, Instalment: n} }
+
+// RunRemittanceKey is the partner's one remittance advice for every
+// instalment of theirs pay run run paid.
+func RunRemittanceKey(run string) Key { return Key{Kind: KindRunRemittance, Run: run} }
 
 // BounceKey tells the officer that an address bounced or complained. The
 // address and kind are lower-cased, so one event names one key.
@@ -151,6 +158,8 @@ func (k Key) String() string {
 		return string(k.Kind) + "#" + strings.ToLower(k.BounceKind) + "#" + k.MessageID + "#" + strings.ToLower(k.Email)
 	case KindQuarantineNotice, KindMessage:
 		return string(k.Kind) + "#" + k.MessageID
+	case KindRunRemittance:
+		return string(k.Kind) + "#" + k.Run
 	}
 	return string(k.Kind)
 }
@@ -198,6 +207,11 @@ func ParseKey(s string) (Key, error) {
 		}
 	case KindQuarantineNotice, KindMessage:
 		k.MessageID = rest
+	case KindRunRemittance:
+		if rest == "" || strings.Contains(rest, "#") {
+			err = errors.New("want run-remittance#runID")
+		}
+		k.Run = rest
 	case KindWelcome, KindThankYou:
 	case KindTerminated, KindTerminatedFinance:
 		if rest != "" {

@@ -18,6 +18,7 @@ func TestKeysKeepTheirStoredForm(t *testing.T) {
 		"overdue#04":                             OverdueKey(4),
 		"due-notice#02":                          DueNoticeKey(2),
 		"remittance#36":                          RemittanceKey(36),
+		"run-remittance#abcdefgh23456789":        RunRemittanceKey("abcdefgh23456789"),
 		"paid-event#01":                          PaidEventKey(1),
 		"bounce#complaint#0100abc#amina@kit.org": BounceKey("Amina@Kit.ORG", "Complaint", "0100abc"),
 		"bounce#bounce#m1#a#b@kit.org":           BounceKey("a#b@kit.org", "bounce", "m1"),
@@ -62,6 +63,9 @@ func TestParseKeyRefusesWhatStringNeverWrites(t *testing.T) {
 		"overdue#1",
 		"due-notice#x",
 		"remittance#",
+		"run-remittance",
+		"run-remittance#",
+		"run-remittance#a#b",
 		"paid-event#01#",
 		"ack#01",
 		"ack#1#m",
@@ -141,7 +145,7 @@ func FuzzParseKey(f *testing.F) {
 // A table of mutations of valid keys, as a fuzzer would try them: each one
 // either parses to a key that writes back the same string, or is refused.
 func TestParseKeyOnMutatedKeys(t *testing.T) {
-	seeds := []string{"checkin#01", "reminder#02#1", "overdue#03", "due-notice#04", "remittance#05", "paid-event#06",
+	seeds := []string{"checkin#01", "reminder#02#1", "overdue#03", "due-notice#04", "remittance#05", "run-remittance#r1", "paid-event#06",
 		"bounce#bounce#m1#a@b.org", "ack#07#m2", "reply-notice#08#m3", "quarantine-notice#m4", "msg#m5"}
 	mutate := []func(string) string{
 		func(s string) string { return s + "#" },

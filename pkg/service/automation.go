@@ -36,14 +36,16 @@ type Letter struct {
 	Agreement  *grants.Agreement
 	CheckIn    grants.CheckIn
 	Instalment grants.Instalment
-	Reminder   int    // which reminder
-	ReplyTo    string // a check-in's or reminder's signed reply address
-	To         []string
-	Programme  string              // the programme's name
-	Reply      *grants.Reply       // an acknowledgement's or reply notice's reply
-	Held       *grants.Quarantined // a quarantine notice's message
-	Bounced    string              // a bounce notice's address
-	BounceKind string              // "Bounce" or "Complaint"
+	// Instalments are what a pay run's one remittance lists.
+	Instalments []grants.Instalment
+	Reminder    int    // which reminder
+	ReplyTo     string // a check-in's or reminder's signed reply address
+	To          []string
+	Programme   string              // the programme's name
+	Reply       *grants.Reply       // an acknowledgement's or reply notice's reply
+	Held        *grants.Quarantined // a quarantine notice's message
+	Bounced     string              // a bounce notice's address
+	BounceKind  string              // "Bounce" or "Complaint"
 	// Owner is the agreement's officer: who partner emails are from and
 	// signed by, and whom replies to them reach.
 	Owner grants.Officer
@@ -264,6 +266,10 @@ func (s *Service) letter(ctx context.Context, a *grants.Agreement, k outbox.Key,
 			return l, 0, fmt.Errorf("no instalment or payment for %s", k)
 		}
 		l.Instalment = *in
+	case outbox.KindRunRemittance:
+		if l.Instalments = a.PaidIn(k.Run); len(l.Instalments) == 0 {
+			return l, 0, fmt.Errorf("nothing paid by the run of %s", k)
+		}
 	}
 	var err error
 	switch k.Kind {
@@ -277,7 +283,7 @@ func (s *Service) letter(ctx context.Context, a *grants.Agreement, k outbox.Key,
 		l.To, l.Bounced, l.BounceKind = p.NoticesTo(a), k.Email, bounceKindTitle(k.BounceKind)
 	case outbox.KindDueNotice, outbox.KindNowPayable:
 		l.To = p.FinanceEmails
-	case outbox.KindRemittance, outbox.KindWelcome, outbox.KindTerminated, outbox.KindThankYou:
+	case outbox.KindRemittance, outbox.KindRunRemittance, outbox.KindWelcome, outbox.KindTerminated, outbox.KindThankYou:
 		l.To = deliverable(a)
 	case outbox.KindTerminatedFinance:
 		l.To = p.FinanceEmails

@@ -50,24 +50,51 @@ func (s *Service) Instalments(ctx context.Context, f grants.InstalmentFilter, cu
 // pure function of the agreement; a request answered before gets that answer
 // back (replay).
 func (s *Service) RequestPayment(ctx context.Context, actor, id string, n int, req grants.PaymentRequest, once *idempotency.Once[*grants.Agreement]) (_ *grants.Agreement, replay *idempotency.Response, err error) {
+	r := s.requestPayment(ctx, actor, id, n, req, once)
+	return r.written, r.replay, r.err
+}
+
+// paymentRequested is what came of a payment request: the agreement as
+// written (nil if refused), as last read, and the instalment's status when
+// a rule refused it (which says why: paid, held, not yet due).
+type paymentRequested struct {
+	written, read *grants.Agreement
+	refusedAt     grants.InstalmentStatus
+	replay        *idempotency.Response
+	err           error
+}
+
+// requestPayment is RequestPayment, for one payment or one item of a pay
+// run (req.Run): a run's request found already standing (the run retried)
+// is answered as it stands, not refused as requested elsewhere.
+func (s *Service) requestPayment(ctx context.Context, actor, id string, n int, req grants.PaymentRequest, once *idempotency.Once[*grants.Agreement]) (r paymentRequested) {
 	now := s.Now()
 	a, err := s.Store.GetAgreement(ctx, id)
 	if err != nil {
-		return nil, nil, err
+		return paymentRequested{err: err}
 	}
+	r.read = a
 	var key *idempotency.Request
 	if once != nil {
 		key = &once.Request
 	}
 	p, replay, err := s.Store.SettingsAndAnswer(ctx, a.Programme, key, now)
 	if err != nil || replay != nil {
-		return nil, replay, err
+		r.replay, r.err = replay, err
+		return r
 	}
 	p = p.Defaults(s.Defaults)
-	paymentID, twoPeople, claim := s.NewID(), p.RequiresTwoPeople(), s.claimFor(now, true)
+	paymentID, twoPeople, claim := s.NewID(), req.WaitsForApproval(p.RequiresTwoPeople()), s.claimFor(now, true)
 	var keys []outbox.Key
-	a, err = s.Store.UpdateRead(ctx, a, func(a *grants.Agreement) (grants.Effects, error) {
+	r.written, r.err = s.Store.UpdateRead(ctx, a, func(a *grants.Agreement) (grants.Effects, error) {
+		r.read, keys = a, nil
+		if a.RequestedIn(req.Run, n) != nil {
+			return grants.Effects{}, grants.ErrNoChange
+		}
 		before := a.Status
+		if in := a.Instalment(n); in != nil {
+			r.refusedAt = in.Status
+		}
 		_, entries, err := a.RequestPayment(n, req, paymentID, twoPeople, now, actor)
 		if err != nil {
 			return grants.Effects{}, err
@@ -82,14 +109,15 @@ func (s *Service) RequestPayment(ctx context.Context, actor, id string, n int, r
 		}
 		return fx, err
 	})
-	if err != nil {
-		replay, err = answeredMeanwhile(ctx, s, once, err, now)
-		return nil, replay, err
+	if r.err != nil {
+		r.written = nil
+		r.replay, r.err = answeredMeanwhile(ctx, s, once, r.err, now)
+		return r
 	}
-	if !twoPeople {
-		s.deliverClaimed(ctx, a, p, claim, nil, keys...)
+	if len(keys) > 0 {
+		s.deliverClaimed(ctx, r.written, p, claim, nil, keys...)
 	}
-	return a, nil, nil
+	return r
 }
 
 // ApprovePayment approves a requested payment (by someone other than the

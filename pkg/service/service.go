@@ -18,6 +18,7 @@ import (
 
 // Store is the storage the use cases need.
 type Store interface {
+	PayRuns
 	// CreatePlanned stores a new agreement that plan makes from its
 	// programme's settings, read with, given once, the request's answer
 	// (then returned, nothing written, if it stands), and gives it a

@@ -19,13 +19,18 @@ type financeList struct {
 }
 
 // finance is what finance works from: instalments due (awaiting approval
-// among them), and held, one Query per list; and how promptly the
-// programme pays (the programme's agreements, and those late now).
+// among them), and held, how promptly the programme pays, then the pay runs
+// (showFinance). One Query per list.
 func (a *App) finance(w http.ResponseWriter, r *http.Request) {
 	v, ok := a.page(w, r, "Finance", "finance", grants.RoleFinance, grants.RoleProgramme, grants.RoleViewer)
 	if !ok {
 		return
 	}
+	a.showFinance(w, r, v, http.StatusOK)
+}
+
+// financeLists reads the finance page's lists: due first, then held.
+func (a *App) financeLists(w http.ResponseWriter, r *http.Request) ([]financeList, bool) {
 	var lists []financeList
 	for _, l := range []struct {
 		status       grants.InstalmentStatus
@@ -37,16 +42,11 @@ func (a *App) finance(w http.ResponseWriter, r *http.Request) {
 		page, err := a.Service.Instalments(r.Context(), grants.InstalmentFilter{Status: l.status, Programme: a.Programme}, "", listPageSize)
 		if err != nil {
 			a.fail(w, r, err)
-			return
+			return nil, false
 		}
 		lists = append(lists, financeList{Title: l.title, Empty: l.empty, Rows: page.Items, More: page.NextCursor != ""})
 	}
-	lateness, err := a.Views.Lateness(r.Context(), a.Programme)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	a.render(w, r, http.StatusOK, layout(v, financePage(v, lists, today(a), lateness)))
+	return lists, true
 }
 
 // pay requests the payment of an instalment (or, without the two-person

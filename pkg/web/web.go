@@ -75,6 +75,10 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("POST /app/agreements/{id}/support/{n}", a.support)
 	mux.HandleFunc("POST /app/agreements/{id}/replies/{messageId}/followed-up", a.followUp)
 	mux.HandleFunc("GET /app/finance", a.finance)
+	mux.HandleFunc("POST /app/payment-runs", a.requestRun)
+	mux.HandleFunc("GET /app/payment-runs/{id}", a.payRun)
+	mux.HandleFunc("POST /app/payment-runs/{id}/approve", a.approveRun)
+	mux.HandleFunc("GET /app/payment-runs/{id}/csv", a.runCSV)
 	mux.HandleFunc("GET /app/quarantine", a.quarantine)
 	mux.HandleFunc("POST /app/quarantine/{id}/accept", a.accept)
 	mux.HandleFunc("POST /app/quarantine/{id}/reject", a.reject)
@@ -215,21 +219,23 @@ func done(w http.ResponseWriter, r *http.Request, path, what string) {
 }
 
 var flashes = map[string]string{
-	"created":    "The agreement was created as a draft.",
-	"activated":  "The agreement is active: its schedules have started.",
-	"terminated": "The agreement was terminated.",
-	"completed":  "The agreement is completed; the partner will be thanked.",
-	"amended":    "The agreement was amended.",
-	"held":       "The instalment is on hold.",
-	"released":   "The instalment was released.",
-	"requested":  "The payment was requested; another member of finance approves it.",
-	"paid":       "The instalment is paid.",
-	"approved":   "The payment was approved: the instalment is paid.",
-	"waived":     "The check-in was waived.",
-	"recorded":   "The conversation was recorded as the check-in's response.",
-	"support":    "The support item was updated.",
-	"accepted":   "The message was accepted as a reply to its check-in.",
-	"rejected":   "The message was rejected.",
+	"created":       "The agreement was created as a draft.",
+	"activated":     "The agreement is active: its schedules have started.",
+	"terminated":    "The agreement was terminated.",
+	"completed":     "The agreement is completed; the partner will be thanked.",
+	"amended":       "The agreement was amended.",
+	"held":          "The instalment is on hold.",
+	"released":      "The instalment was released.",
+	"requested":     "The payment was requested; another member of finance approves it.",
+	"paid":          "The instalment is paid.",
+	"approved":      "The payment was approved: the instalment is paid.",
+	"waived":        "The check-in was waived.",
+	"recorded":      "The conversation was recorded as the check-in's response.",
+	"support":       "The support item was updated.",
+	"accepted":      "The message was accepted as a reply to its check-in.",
+	"rejected":      "The message was rejected.",
+	"run-requested": "The pay run was requested: each instalment's outcome is below; another member of finance approves it.",
+	"run-approved":  "The pay run was approved: its requested instalments are paid.",
 }
 
 func flash(key string) string { return flashes[key] }

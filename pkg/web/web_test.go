@@ -90,9 +90,15 @@ func newApp(t *testing.T) *app {
 }
 
 // bus stands in for the accounting bus (EventBridge): it keeps what it was sent.
-type bus struct{ paid []service.InstalmentPaidEvent }
+// It is safe for concurrent use: a pay run's approval publishes from several goroutines.
+type bus struct {
+	mu   sync.Mutex
+	paid []service.InstalmentPaidEvent
+}
 
 func (b *bus) InstalmentPaid(_ context.Context, e service.InstalmentPaidEvent) (string, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	b.paid = append(b.paid, e)
 	return "event-" + strconv.Itoa(len(b.paid)), nil
 }
@@ -336,7 +342,7 @@ func TestEachPageReadsOneQueryPerList(t *testing.T) {
 		"/app":                  {"Query": 5, "BatchGetItem": 1}, // the markers (2), the agreements needing attention, the held messages (2)
 		"/app/agreements":       {"Query": 1},
 		"/app/agreements/" + id: {"Query": 3},
-		"/app/finance":          {"Query": 4, "BatchGetItem": 1}, // due, held; lateness from the summary (aggregate and its two marker reads)
+		"/app/finance":          {"Query": 5, "BatchGetItem": 1}, // due, held, the latest pay runs; lateness from the summary (aggregate and its two marker reads)
 		"/app/quarantine":       {"Query": 2},
 		"/app/agreements/new":   {},
 		"/app/agreements?status=active&attention=1": {"Query": 1},
