@@ -33,6 +33,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/dev/samtemplate"
 	"github.com/partnership-grants/backend/pkg/dev/sqslocal"
 	schedulerstub "github.com/partnership-grants/backend/pkg/dev/stack/scheduler"
+	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/meter"
 	"github.com/partnership-grants/backend/pkg/reply/receive"
@@ -250,6 +251,20 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	}
 	if err := tpl.CreateTable(ctx, st.Deps.DB, opts.TableName); err != nil {
 		return nil, err
+	}
+	// A table kept from an older version gets the indexes this one reads,
+	// and its items their keys, as README's "Upgrading an existing table"
+	// says a deployment does (a fresh or upgraded table rekeys nothing).
+	added, err := tpl.AddMissingIndexes(ctx, st.Deps.DB, opts.TableName)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := dynamo.Rekey(ctx, st.Deps.DB, opts.TableName)
+	if err != nil {
+		return nil, err
+	}
+	if len(added) > 0 || rep.Rekeyed > 0 {
+		slog.InfoContext(ctx, "local table upgraded", "indexesAdded", added, "itemsRekeyed", rep.Rekeyed)
 	}
 	payments, err := senders.PaymentsAPI(ctx, st.Deps, accounting.Bus(st.Deps))
 	if err != nil {
