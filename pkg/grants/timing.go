@@ -157,16 +157,8 @@ func (t Timing) quiet() (from, to int, ok bool) {
 // period.
 func (t Timing) WorkingDay(d Date) bool {
 	t = t.Normalized()
-	if wd := d.time().Weekday(); wd == time.Saturday || wd == time.Sunday {
+	if !t.BusinessDay(d) {
 		return false
-	}
-	if regionHolidays(t.Region)[d] {
-		return false
-	}
-	for _, h := range t.ExtraBankHolidays {
-		if h == d {
-			return false
-		}
 	}
 	if from, to, ok := t.quiet(); ok {
 		md := int(d.Month)*100 + d.Day
