@@ -4,14 +4,17 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -220,7 +223,7 @@ func (w *world) waiting(t *testing.T, url string) int {
 func TestMorningOfCheckInsDrainsOnceInOrderAtTheRate(t *testing.T) {
 	const n, perSecond = 210, 20.0
 	ctx := context.Background()
-	w := newWorld(t, perSecond, 30)
+	w := newWorld(t, perSecond, 10)
 	ids := w.agreements(t, n)
 	w.now = morning
 
@@ -248,12 +251,24 @@ func TestMorningOfCheckInsDrainsOnceInOrderAtTheRate(t *testing.T) {
 		t.Fatalf("%d emails went out before the queue was drained", len(got))
 	}
 
-	handled, err := w.events.Drain(ctx)
+	// One batch fails whole, as a store timeout fails it (and, on a loaded
+	// machine, may fail others): it comes back after the visibility timeout
+	// and its check-ins are still sent once each.
+	unfailing := w.events.Instances[0]
+	var batches atomic.Int32
+	w.events.Instances[0] = func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+		if batches.Add(1) == 3 {
+			return events.SQSEventResponse{}, errors.New("the store timed out")
+		}
+		return unfailing(ctx, ev)
+	}
+	handled, err := w.events.DrainAll(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if handled != n+20 {
-		t.Errorf("the event source handed %d messages to the function, want %d", handled, n+20)
+	redelivered := handled - (n + 20)
+	if redelivered < batchSize {
+		t.Errorf("the event source handed %d messages to the function, want at least %d: the failed batch again", handled, n+20+batchSize)
 	}
 	if left := w.waiting(t, w.queueURL); left != 0 {
 		t.Errorf("%d messages left on the queue", left)
@@ -298,12 +313,19 @@ func TestMorningOfCheckInsDrainsOnceInOrderAtTheRate(t *testing.T) {
 			queued = append(queued, w.contact(byID[wk.AgreementID]))
 		}
 	}
+	// A redelivered message is sent late by design: as many check-ins as
+	// there were redeliveries may be out of place.
 	window := batchSize * instances
+	var outOfPlace []string
 	for q, to := range queued {
 		if d := rank[to] - q; d > window || d < -window {
-			t.Errorf("the check-in queued %dth was sent %dth: more than %d places out of order", q, rank[to], window)
+			outOfPlace = append(outOfPlace, fmt.Sprintf("queued %dth, sent %dth", q, rank[to]))
 		}
 	}
+	if len(outOfPlace) > redelivered {
+		t.Errorf("%d check-ins more than %d places out of order, with %d messages redelivered: %v", len(outOfPlace), window, redelivered, outOfPlace)
+	}
+	t.Logf("%d messages redelivered after failed batches", redelivered)
 
 	// Never faster than the rate: the limiters release at most one send
 	// per 1/rate seconds overall, one at once per instance, so the n sends

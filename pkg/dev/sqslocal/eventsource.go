@@ -67,6 +67,48 @@ func (e *EventSource) Drain(ctx context.Context) (int, error) {
 	return total, firstErr
 }
 
+// DrainAll drains until the queue holds nothing, visible or in flight:
+// it waits out the visibility timeout of batches a handler failed and hands
+// them over again. It returns how many messages were handed to the
+// handlers, a redelivered message counting each time.
+func (e *EventSource) DrainAll(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n, err := e.Drain(ctx)
+		total += n
+		if err != nil {
+			return total, err
+		}
+		left, err := e.messagesLeft(ctx)
+		if err != nil || left == 0 {
+			return total, err
+		}
+		select {
+		case <-ctx.Done():
+			return total, ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
+
+// messagesLeft counts the queue's messages, visible and in flight.
+func (e *EventSource) messagesLeft(ctx context.Context) (int, error) {
+	out, err := e.Client.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: &e.QueueURL, AttributeNames: []types.QueueAttributeName{
+		types.QueueAttributeNameApproximateNumberOfMessages, types.QueueAttributeNameApproximateNumberOfMessagesNotVisible}})
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, v := range out.Attributes {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return 0, fmt.Errorf("queue attribute %q: %w", v, err)
+		}
+		total += n
+	}
+	return total, nil
+}
+
 // Run polls with long polls until ctx ends, while make run is up.
 func (e *EventSource) Run(ctx context.Context) {
 	for _, h := range e.Instances {
