@@ -147,8 +147,14 @@ func (d *Deps) Service() *service.Service {
 
 // AgreementsAPI is the AgreementsFunction's handler. Activation and
 // termination bring the agreement's schedules in step.
-func (d *Deps) AgreementsAPI() httpapi.Router {
+func (d *Deps) AgreementsAPI() httpapi.Router { return d.AgreementsAPIWithIDs(dynamo.NewID) }
+
+// AgreementsAPIWithIDs is AgreementsAPI giving new agreements newID's IDs:
+// the local stack's demo seed fixes its agreements' IDs so that the sample
+// events in events/ name them.
+func (d *Deps) AgreementsAPIWithIDs(newID func() string) httpapi.Router {
 	svc := d.Service()
+	svc.NewID = newID
 	svc.Schedules = d.Schedules()
 	return (&httpapi.Agreements{Service: svc}).Routes()
 }

@@ -16,6 +16,9 @@ import (
 
 // Template is the subset of a SAM template we read.
 type Template struct {
+	Globals struct {
+		Function yaml.Node `yaml:"Function"`
+	} `yaml:"Globals"`
 	Resources map[string]Resource `yaml:"Resources"`
 }
 
@@ -95,6 +98,45 @@ func (t *Template) Functions() []string {
 	}
 	sort.Strings(ids)
 	return ids
+}
+
+// EnvironmentNames lists the environment variables the template gives its
+// functions (in Globals and each function's own), sorted.
+func (t *Template) EnvironmentNames() ([]string, error) {
+	var env struct {
+		Environment struct {
+			Variables map[string]yaml.Node `yaml:"Variables"`
+		} `yaml:"Environment"`
+	}
+	names := map[string]bool{}
+	add := func(where string, n *yaml.Node) error {
+		if n.Kind == 0 {
+			return nil
+		}
+		env.Environment.Variables = nil
+		if err := n.Decode(&env); err != nil {
+			return fmt.Errorf("%s: %w", where, err)
+		}
+		for name := range env.Environment.Variables {
+			names[name] = true
+		}
+		return nil
+	}
+	if err := add("Globals", &t.Globals.Function); err != nil {
+		return nil, err
+	}
+	for _, id := range t.Functions() {
+		props := t.Resources[id].Properties
+		if err := add(id, &props); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]string, 0, len(names))
+	for name := range names {
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out, nil
 }
 
 // CreateTableInput turns the AWS::DynamoDB::Table resource with the given

@@ -13,28 +13,33 @@ import (
 const DemoProgramme = "community-partnerships-pilot"
 
 type demoPartner struct {
+	// id is the agreement's, fixed so that the sample events in events/
+	// (sam local invoke -e …) name agreements make run has created.
+	id                                    string
 	name, number, address, contact, email string
 	terms, support                        []string
 }
 
 var demoPartners = []demoPartner{
-	{"Ancoats Youth Kitchen", "1189001", "12 Radium Street, Manchester M4 6AD", "Priya Shah", "priya@ancoats-youth-kitchen.example",
+	{"demoancoatsyouth", "Ancoats Youth Kitchen", "1189001", "12 Radium Street, Manchester M4 6AD", "Priya Shah", "priya@ancoats-youth-kitchen.example",
 		[]string{"Co-design two family cooking events with the venue's learning team", "Share what young people say about the venue's programme each quarter"},
 		[]string{"Evaluation mentoring", "Free venue hire for two events"}},
-	{"Moss Side Elders Forum", "1170442", "4 Princess Road, Manchester M15 5AS", "Delroy Campbell", "delroy@mosssideelders.example",
+	{"demomosssideelde", "Moss Side Elders Forum", "1170442", "4 Princess Road, Manchester M15 5AS", "Delroy Campbell", "delroy@mosssideelders.example",
 		[]string{"Bring a group of elders to four performances and host a conversation after each", "Advise on access for older audiences"},
 		[]string{"Transport costs for each visit", "Training in collecting audience stories"}},
-	{"Cheetham Hill Refugee Welcome", "SC051234", "88 Cheetham Hill Road, Manchester M8 8PP", "Mariam Osei", "mariam@chrw.example",
+	{"democheethamhill", "Cheetham Hill Refugee Welcome", "SC051234", "88 Cheetham Hill Road, Manchester M8 8PP", "Mariam Osei", "mariam@chrw.example",
 		[]string{"Run a welcome tour of the venue each month for new arrivals", "Co-programme one event in the festival"},
 		[]string{"Interpreting budget", "Governance support from the venue's trustees"}},
-	{"Wythenshawe Community Radio CIC", "09876543", "Civic Centre, Wythenshawe, Manchester M22 5RX", "Tom Bailey", "tom@wythenshawe-radio.example",
+	{"demowythenshawes", "Wythenshawe Community Radio CIC", "09876543", "Civic Centre, Wythenshawe, Manchester M22 5RX", "Tom Bailey", "tom@wythenshawe-radio.example",
 		[]string{"Produce a monthly radio show on the partnership", "Train two young presenters"},
 		[]string{"Digital skills workshops", "Mentoring from the venue's communications team"}},
 }
 
 // Seed creates and activates the demo programme's agreements through the
 // Agreements function, unless the programme already has agreements.
-func Seed(ctx context.Context, agreements HTTPHandler, claims map[string]string, startDates []string) error {
+// creatingAs is that function's handler giving the agreement it creates
+// the ID given, as the demo's IDs are fixed.
+func Seed(ctx context.Context, agreements HTTPHandler, creatingAs func(id string) HTTPHandler, claims map[string]string, startDates []string) error {
 	list := events.APIGatewayV2HTTPRequest{
 		RouteKey:              "GET /agreements",
 		QueryStringParameters: map[string]string{"programme": DemoProgramme, "limit": "1"},
@@ -66,7 +71,7 @@ func Seed(ctx context.Context, agreements HTTPHandler, claims map[string]string,
 			RouteKey: "POST /agreements", Body: string(body), RequestContext: requestContext(claims),
 			Headers: map[string]string{"content-type": "application/json", "idempotency-key": "seed-" + p.number},
 		}
-		resp, err := agreements(ctx, create)
+		resp, err := creatingAs(p.id)(ctx, create)
 		if err != nil || resp.StatusCode != 201 {
 			return fmt.Errorf("seed %s: %v %s", p.name, err, resp.Body)
 		}

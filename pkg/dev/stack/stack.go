@@ -97,6 +97,9 @@ type Stack struct {
 	Deps   *app.Deps
 	Runner *Runner
 	Events *EventBus
+	// HTTP are the API functions' handlers by logical ID, as sam local
+	// invoke calls them with an event.
+	HTTP map[string]HTTPHandler
 	// Receiver is the InboundFunction's handler, behind the SMTP listener.
 	Receiver *receive.Receiver
 	procs    []*emulator.Process
@@ -106,13 +109,45 @@ type Stack struct {
 // localEnv is the AWS environment of the local stack: the SDK's standard
 // variables, so the handlers load exactly the configuration they load in AWS.
 func localEnv(opts Options, endpoints map[string]string) {
+	set := localSettings(opts)
+	set["AWS_ACCESS_KEY_ID"] = "S3RVER" // s3rver's only key; the others accept any
+	set["AWS_SECRET_ACCESS_KEY"] = "S3RVER"
+	set["AWS_REGION"] = "eu-west-2"
+	set["AWS_EC2_METADATA_DISABLED"] = "true"
+	for k, v := range endpoints {
+		set[k] = v
+	}
+	for k, v := range set {
+		os.Setenv(k, v)
+	}
+	os.Unsetenv("AWS_PROFILE")
+}
+
+// localSettings are the functions' variables as the local stack sets them:
+// what template.yaml sets from its parameters and resources, and the
+// emulators' addresses. events/env.json holds the same for sam local
+// (TestEnvJSONIsTheLocalStacks).
+func localSettings(opts Options) map[string]string {
+	sqsURL := fmt.Sprintf("http://127.0.0.1:%d", opts.SQSPort)
 	set := map[string]string{
-		"AWS_ACCESS_KEY_ID":         "S3RVER", // s3rver's only key; the others accept any
-		"AWS_SECRET_ACCESS_KEY":     "S3RVER",
-		"AWS_REGION":                "eu-west-2",
-		"AWS_EC2_METADATA_DISABLED": "true",
-		"TABLE_NAME":                opts.TableName,
-		"TIME_ZONE":                 grants.DefaultTimeZone,
+		"AWS_ENDPOINT_URL_DYNAMODB":        fmt.Sprintf("http://127.0.0.1:%d", opts.DynamoDBPort),
+		"AWS_ENDPOINT_URL_SES":             fmt.Sprintf("http://127.0.0.1:%d", opts.SESPort),
+		"AWS_ENDPOINT_URL_S3":              fmt.Sprintf("http://127.0.0.1:%d", opts.S3Port),
+		"AWS_ENDPOINT_URL_SCHEDULER":       fmt.Sprintf("http://127.0.0.1:%d", opts.SchedulerPort),
+		"AWS_ENDPOINT_URL_SECRETS_MANAGER": fmt.Sprintf("http://127.0.0.1:%d", opts.SecretsPort),
+		"AWS_ENDPOINT_URL_EVENTBRIDGE":     fmt.Sprintf("http://127.0.0.1:%d", opts.EventsPort),
+		"AWS_ENDPOINT_URL_SQS":             sqsURL,
+		// What the template gives the WebFunction.
+		"SIGNIN_ISSUER":     issuer(opts.SignInAddr),
+		"SIGNIN_URL":        "http://" + opts.SignInAddr,
+		"APP_URL":           "http://" + opts.APIAddr + "/app",
+		"WEB_CLIENT_SECRET": webClientSecret,
+		// What the template gives the functions that schedule check-ins
+		// (the queue is their schedules' target) and the sweep.
+		"CHECKIN_QUEUE_ARN": sqslocal.QueueARN(localRegion, opts.CheckInQueue),
+		"CHECKIN_QUEUE_URL": sqsURL + "/" + sqslocal.AccountID + "/" + opts.CheckInQueue,
+		"TABLE_NAME":        opts.TableName,
+		"TIME_ZONE":         grants.DefaultTimeZone,
 		// What template.yaml sets from its parameters and resources.
 		"SENDER_EMAIL":                "The Local Funder <partnerships@funder.local>",
 		"REPLY_DOMAIN":                "reply.funder.local",
@@ -130,6 +165,11 @@ func localEnv(opts Options, endpoints map[string]string) {
 		"SEND_TIME":                   "09:00",
 		"BANK_HOLIDAY_REGION":         "england-and-wales",
 		"QUIET_PERIOD":                "12-24/01-01",
+		"EXTRA_BANK_HOLIDAYS":         "",
+		"CHECKIN_LEAD_DAYS":           "14",
+		"FINAL_REPORT_DAYS":           "30",
+		"ON_TIME_WORKING_DAYS":        "10",
+		"SES_CONFIGURATION_SET":       "", // the SES emulator has none
 		"SCHEDULE_GROUP":              localGroup,
 		"SCHEDULER_ROLE_ARN":          schedulerArn,
 		"SCHEDULE_DLQ_ARN":            dlqArn,
@@ -147,13 +187,7 @@ func localEnv(opts Options, endpoints map[string]string) {
 	if opts.PublishGrantsData {
 		set["GRANTS_DATA_BUCKET"] = GrantsDataBucket
 	}
-	for k, v := range endpoints {
-		set[k] = v
-	}
-	for k, v := range set {
-		os.Setenv(k, v)
-	}
-	os.Unsetenv("AWS_PROFILE")
+	return set
 }
 
 // Start brings the stack up: emulators, table, seed data, gateway.
@@ -223,12 +257,9 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		return nil, err
 	}
 	st.stops = append(st.stops, stopSQS)
+	// The addresses the servers took (tests give them port 0).
 	localEnv(opts, map[string]string{
-		// What template.yaml gives the WebFunction.
 		"SIGNIN_ISSUER":                    st.Auth.Issuer,
-		"SIGNIN_URL":                       "http://" + opts.SignInAddr,
-		"APP_URL":                          "http://" + opts.APIAddr + "/app",
-		"WEB_CLIENT_SECRET":                webClientSecret,
 		"AWS_ENDPOINT_URL_EVENTBRIDGE":     busURL,
 		"AWS_ENDPOINT_URL_S3":              s3URL,
 		"AWS_ENDPOINT_URL_DYNAMODB":        ddbURL,
@@ -236,10 +267,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		"AWS_ENDPOINT_URL_SCHEDULER":       schedURL,
 		"AWS_ENDPOINT_URL_SECRETS_MANAGER": secretsURL,
 		"AWS_ENDPOINT_URL_SQS":             sqsURL,
-		// What the template gives the functions that schedule check-ins
-		// (the queue is their schedules' target) and the sweep.
-		"CHECKIN_QUEUE_ARN": sqslocal.QueueARN(localRegion, opts.CheckInQueue),
-		"CHECKIN_QUEUE_URL": sqsURL + "/" + sqslocal.AccountID + "/" + opts.CheckInQueue,
+		"CHECKIN_QUEUE_URL":                sqsURL + "/" + sqslocal.AccountID + "/" + opts.CheckInQueue,
 	})
 
 	if st.Deps, err = app.NewDeps(st.Clock.Now); err != nil {
@@ -292,6 +320,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	st.HTTP = handlers
 	gw, err := NewGateway(routes, handlers, st.Auth, st.Clock.Now)
 	if err != nil {
 		return nil, err
@@ -324,7 +353,8 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	seedClaims := map[string]string{"email": "seed@funder.local", "cognito:groups": "[programme]", "sub": "local-seed"}
 	today := grants.Today(st.Clock.Now(), time.UTC)
 	starts := []string{today.AddMonths(-2).String(), today.AddMonths(-1).String(), today.AddDays(7).String(), today.AddMonths(1).String()}
-	if err := Seed(ctx, handlers["AgreementsFunction"], seedClaims, starts); err != nil {
+	creatingAs := func(id string) HTTPHandler { return st.Deps.AgreementsAPIWithIDs(func() string { return id }).Handle }
+	if err := Seed(ctx, handlers["AgreementsFunction"], creatingAs, seedClaims, starts); err != nil {
 		return nil, err
 	}
 	if err := serve(ctx, opts.APIAddr, gw); err != nil {
