@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"net/smtp"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -39,24 +41,38 @@ func startStackWith(t *testing.T, configure func(*Options)) *Stack {
 		}
 		return p
 	}
-	opts := DefaultOptions(root)
-	opts.DataDir = t.TempDir()
-	opts.APIAddr = fmt.Sprintf("127.0.0.1:%d", port())
-	opts.ControlAddr = fmt.Sprintf("127.0.0.1:%d", port())
-	opts.SMTPAddr = fmt.Sprintf("127.0.0.1:%d", port())
-	opts.SignInAddr = fmt.Sprintf("127.0.0.1:%d", port())
-	opts.DynamoDBPort, opts.SESPort, opts.S3Port = port(), port(), port()
-	opts.SchedulerPort, opts.SecretsPort, opts.EventsPort = 0, 0, 0
-	// goaws keeps its queues in this process: one queue per stack.
-	opts.SQSPort, opts.CheckInQueue = 0, fmt.Sprintf("checkins-%d", port())
-	if configure != nil {
-		configure(&opts)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	st, err := Start(ctx, opts)
-	if err != nil {
+	// A free port may be taken by another test's process between being
+	// found free and being listened on (go test runs packages in
+	// parallel): start again on other ports then.
+	var st *Stack
+	var opts Options
+	var cancel context.CancelFunc
+	for attempt := 1; ; attempt++ {
+		opts = DefaultOptions(root)
+		opts.DataDir = t.TempDir()
+		opts.APIAddr = fmt.Sprintf("127.0.0.1:%d", port())
+		opts.ControlAddr = fmt.Sprintf("127.0.0.1:%d", port())
+		opts.SMTPAddr = fmt.Sprintf("127.0.0.1:%d", port())
+		opts.SignInAddr = fmt.Sprintf("127.0.0.1:%d", port())
+		opts.DynamoDBPort, opts.SESPort, opts.S3Port = port(), port(), port()
+		opts.SchedulerPort, opts.SecretsPort, opts.EventsPort = 0, 0, 0
+		// goaws keeps its queues in this process: one queue per stack.
+		opts.SQSPort, opts.CheckInQueue = 0, fmt.Sprintf("checkins-%d", port())
+		if configure != nil {
+			configure(&opts)
+		}
+		var ctx context.Context
+		ctx, cancel = context.WithCancel(context.Background())
+		var err error
+		st, err = Start(ctx, opts)
+		if err == nil {
+			break
+		}
 		cancel()
-		t.Fatal(err)
+		if !errors.Is(err, syscall.EADDRINUSE) || attempt == 3 {
+			t.Fatal(err)
+		}
+		t.Logf("starting again on other ports: %v", err)
 	}
 	t.Cleanup(func() {
 		if !opts.PublishGrantsData {
