@@ -12,6 +12,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/app/senders"
+	"github.com/partnership-grants/backend/pkg/logs"
 	"github.com/partnership-grants/backend/pkg/meter"
 	"github.com/partnership-grants/backend/pkg/service"
 )
@@ -29,6 +30,10 @@ func main() {
 			if err != nil {
 				slog.WarnContext(ctx, "skipping a message that is not an SES event", "messageId", r.SNS.MessageID)
 				continue
+			}
+			ctx := ctx
+			if ids := e.Mail.Tags["agreement-id"]; len(ids) > 0 {
+				ctx = logs.WithAgreement(ctx, ids[0])
 			}
 			errs = append(errs, meter.Run(ctx, "SESEvent", func(ctx context.Context) error { return x.RecordSESEvent(ctx, e) }))
 		}

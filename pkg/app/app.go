@@ -35,6 +35,8 @@ import (
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/httpapi"
+	"github.com/partnership-grants/backend/pkg/logs"
+	"github.com/partnership-grants/backend/pkg/metrics"
 	"github.com/partnership-grants/backend/pkg/service"
 )
 
@@ -71,6 +73,9 @@ type Deps struct {
 	// table with it. Handlers reach DynamoDB through Store.
 	DB    *dynamodb.Client
 	Store *dynamo.Store
+	// Metrics counts the use cases' business events: EMF lines on stdout,
+	// in the namespace METRICS_NAMESPACE names.
+	Metrics service.Metrics
 
 	secretsMu sync.Mutex
 	secrets   map[string]string // by secret ID; see Secret
@@ -119,7 +124,7 @@ func NewDeps(clock Clock) (*Deps, error) {
 	db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = endpoint("DynamoDB") })
 	ops := newDynamoOps(db)
 	return &Deps{AWS: cfg, Env: env, Clock: clock, DB: db,
-		Store: dynamo.New(ops, env.TableName)}, nil
+		Store: dynamo.New(ops, env.TableName), Metrics: metrics.New(os.Stdout, metrics.Namespace())}, nil
 }
 
 // ExitOnError logs a non-nil err and exits: a function that cannot build its
@@ -135,14 +140,15 @@ func ExitOnError(err error) {
 }
 
 // JSONLogs makes slog write one JSON object per line, as Lambda's JSON log
-// format expects.
-func JSONLogs() { slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stdout, nil))) }
+// format expects, with the invocation's request ID and the agreement's ID
+// (pkg/logs).
+func JSONLogs() { logs.Setup() }
 
 // Service is the use cases on this deployment's store and settings; the
 // caller adds the ports its function needs (schedules, outbox).
 func (d *Deps) Service() *service.Service {
 	return &service.Service{Store: d.Store, Defaults: d.ProgrammeDefaults(), Now: d.Clock, NewID: dynamo.NewID,
-		Programmes: envList("PROGRAMME_CODE"), AppURL: os.Getenv("APP_URL")}
+		Programmes: envList("PROGRAMME_CODE"), AppURL: os.Getenv("APP_URL"), Metrics: d.Metrics}
 }
 
 // AgreementsAPI is the AgreementsFunction's handler. Activation and

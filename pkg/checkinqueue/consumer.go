@@ -22,6 +22,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/logs"
 )
 
 // Message is a queued check-in. Its JSON is the input a check-in's schedule
@@ -89,17 +90,18 @@ func (c *Consumer) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEv
 			giveBack(ev.Records[i:])
 			break
 		}
+		ctx := logs.WithAgreement(ctx, m.AgreementID)
 		err := c.Send(ctx, m.AgreementID, m.Number)
 		if err == nil || isGone(err) {
 			continue
 		}
 		if c.Throttled != nil && c.Throttled(err) {
 			slog.WarnContext(ctx, "SES throttled a check-in; it and the rest of the batch return to the queue",
-				"agreementId", m.AgreementID, "checkIn", m.Number, "returned", len(ev.Records)-i)
+				"checkIn", m.Number, "returned", len(ev.Records)-i)
 			giveBack(ev.Records[i:])
 			break
 		}
-		slog.ErrorContext(ctx, "check-in not sent; it returns to the queue", "agreementId", m.AgreementID, "checkIn", m.Number, "error", err.Error())
+		slog.ErrorContext(ctx, "check-in not sent; it returns to the queue", "checkIn", m.Number, "error", err.Error())
 		giveBack(ev.Records[i : i+1])
 	}
 	return resp, nil

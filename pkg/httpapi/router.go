@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/logs"
 	"github.com/partnership-grants/backend/pkg/meter"
 )
 
@@ -55,10 +56,9 @@ type Router map[string]Route
 // It ends with the invocation's one log line (pkg/meter): the route, the
 // status, the AWS calls made and the capacity they consumed.
 func (rt Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	ctx, m := meter.Start(ctx)
+	ctx, m := meter.Start(logs.WithAgreement(ctx, ev.PathParameters["id"]))
 	resp, actor := rt.handle(ctx, ev)
-	m.Log(ctx, "route", ev.RouteKey, "status", resp.StatusCode, "requestId", ev.RequestContext.RequestID,
-		"actor", actor, "agreementId", ev.PathParameters["id"])
+	m.Log(ctx, "route", ev.RouteKey, "status", resp.StatusCode, "apiRequestId", ev.RequestContext.RequestID, "actor", actor)
 	return withBrowserHeaders(resp), nil
 }
 
@@ -73,7 +73,7 @@ func (rt Router) handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) 
 		return errorResponse(ctx, err), ""
 	}
 	if !actor.Has(route.Roles...) {
-		slog.InfoContext(ctx, "forbidden", "route", ev.RouteKey, "requestId", ev.RequestContext.RequestID, "actor", actor.ID, "groups", actor.Groups)
+		slog.InfoContext(ctx, "forbidden", "route", ev.RouteKey, "apiRequestId", ev.RequestContext.RequestID, "actor", actor.ID, "groups", actor.Groups)
 		return errorResponse(ctx, &grants.Error{Code: grants.Forbidden,
 			Message: "Your role may not do this; it needs one of: " + rolesText(route.Roles) + ".", Reason: "forbidden"}), actor.ID
 	}

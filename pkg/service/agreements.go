@@ -8,6 +8,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/idempotency"
+	"github.com/partnership-grants/backend/pkg/logs"
 	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
@@ -85,6 +86,7 @@ func (s *Service) History(ctx context.Context, id, cursor string, limit int) (gr
 // Amend changes contacts, terms, support or due dates of the agreement at
 // version (the caller's If-Match).
 func (s *Service) Amend(ctx context.Context, actor, id string, version int, m grants.Amendment) (*grants.Agreement, error) {
+	ctx = logs.WithAgreement(ctx, id)
 	now := s.Now()
 	a, err := s.Store.UpdateAgreement(ctx, id, version, func(a *grants.Agreement) (grants.Effects, error) {
 		e, err := a.Amend(m, now, actor)
@@ -103,6 +105,7 @@ func (s *Service) Amend(ctx context.Context, actor, id string, version int, m gr
 // notices of instalments already due are enqueued with the change, and sent
 // now if it is a working day after the send time, else by the sweep.
 func (s *Service) Activate(ctx context.Context, actor, id string) (*grants.Agreement, error) {
+	ctx = logs.WithAgreement(ctx, id)
 	now := s.Now()
 	a, err := s.Store.GetAgreement(ctx, id)
 	if err != nil {
@@ -148,6 +151,7 @@ func (s *Service) Activate(ctx context.Context, actor, id string) (*grants.Agree
 // (in message, the officer's words for them) and finance are told: the two
 // emails are enqueued with the change and delivered from the outbox.
 func (s *Service) Terminate(ctx context.Context, actor, id, reason, message string) (*grants.Agreement, error) {
+	ctx = logs.WithAgreement(ctx, id)
 	now := s.Now()
 	claim := s.claimFor(now, false)
 	var keys []outbox.Key

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/logs"
 	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
@@ -92,6 +93,7 @@ type InstalmentPaidEvent struct {
 // InstalmentDue handles an instalment's schedule: the instalment becomes due
 // (once, however often the event comes) and finance is told.
 func (s *Service) InstalmentDue(ctx context.Context, agreementID string, n int) error {
+	ctx = logs.WithAgreement(ctx, agreementID)
 	now := s.Now()
 	var changed bool
 	_, err := s.Store.UpdateAgreement(ctx, agreementID, 0, func(a *grants.Agreement) (grants.Effects, error) {
@@ -121,6 +123,7 @@ func (s *Service) InstalmentDue(ctx context.Context, agreementID string, n int) 
 // the check-in moves to sent with its SES message ID in the same write that
 // completes the claim.
 func (s *Service) SendCheckIn(ctx context.Context, agreementID string, n int) error {
+	ctx = logs.WithAgreement(ctx, agreementID)
 	a, err := s.Store.GetAgreement(ctx, agreementID)
 	if err != nil {
 		return err
@@ -149,6 +152,9 @@ func (s *Service) Deliver(ctx context.Context, agreementID, key string) error {
 func (s *Service) deliverOne(ctx context.Context, agreementID, key string, a *grants.Agreement, p *grants.ProgrammeSettings) error {
 	if programme, ok := outbox.IsFinancePartition(agreementID); ok {
 		return s.deliverFinance(ctx, programme, key)
+	}
+	if agreementID != outbox.InboundPartition {
+		ctx = logs.WithAgreement(ctx, agreementID)
 	}
 	now := s.Now()
 	token := newToken()
@@ -183,9 +189,13 @@ func (s *Service) deliverOne(ctx context.Context, agreementID, key string, a *gr
 		if err != nil {
 			return s.release(ctx, agreementID, key, token, err)
 		}
-		return s.recordDone(ctx, agreementID, key, id, func(ctx context.Context) error {
+		err = s.recordDone(ctx, agreementID, key, id, func(ctx context.Context) error {
 			return s.Store.Apply(ctx, agreementID, grants.Effects{At: entry.At, Audit: []grants.AuditEntry{entry}, Sent: []grants.Sent{{Key: key, Token: token, MessageID: id}}})
 		})
+		if err == nil && id != "" {
+			s.countSent(ctx, a, k.Kind)
+		}
+		return err
 	}
 	letter, checkIn, err := s.letter(ctx, a, k, settings, nil)
 	var posted Posted
@@ -209,9 +219,13 @@ func (s *Service) deliverOne(ctx context.Context, agreementID, key string, a *gr
 		return s.release(ctx, agreementID, key, token, fmt.Errorf("send %s: %w", key, err))
 	}
 	messageID, sent := posted.MessageID, s.sentEntry(key, posted)
-	return s.recordDone(ctx, agreementID, key, messageID, func(ctx context.Context) error {
+	err = s.recordDone(ctx, agreementID, key, messageID, func(ctx context.Context) error {
 		return s.markCheckInSent(ctx, a, key, token, messageID, checkIn, sent, settings.ReminderDays)
 	})
+	if err == nil {
+		s.countSent(ctx, a, k.Kind)
+	}
+	return err
 }
 
 // markCheckInSent moves the check-in to sent in the write that completes its

@@ -47,6 +47,7 @@ func TestCheckInSentOnceWhenDeliveredThreeTimes(t *testing.T) {
 	ctx := context.Background()
 	contact := e.contact("amina")
 	a := e.agreement(t, start, true, contact)
+	counted := e.countMetrics()
 
 	fire := func(ctx context.Context, f schedulerstub.Firing) error {
 		var ev schedules.Event
@@ -98,6 +99,10 @@ func TestCheckInSentOnceWhenDeliveredThreeTimes(t *testing.T) {
 	}
 	if got := e.mailTo(t, e.finance); len(got) != 4 {
 		t.Errorf("finance has %d due notices over the year, want 4", len(got))
+	}
+	// Each check-in counted once, as it was sent once.
+	if n := counted.sum(t, service.MetricCheckInsSent); n != 4 {
+		t.Errorf("CheckInsSent counted %d, want 4", n)
 	}
 }
 
@@ -252,6 +257,7 @@ func TestRemindersStopAtTheLimit(t *testing.T) {
 	ctx := context.Background()
 	contact := e.contact("amina")
 	a := e.agreement(t, start, true, contact)
+	counted := e.countMetrics()
 	e.clock.Set(at9(a.CheckIn(1).DueDate))
 	if err := e.x.SendCheckIn(ctx, a.ID, 1); err != nil {
 		t.Fatal(err)
@@ -288,6 +294,9 @@ func TestRemindersStopAtTheLimit(t *testing.T) {
 	}
 	if got := e.mailTo(t, e.officer); len(got) != 1 {
 		t.Errorf("officer has %d emails after a duplicate Remind, want 1", len(got))
+	}
+	if n, c := counted.sum(t, service.MetricRemindersSent), counted.sum(t, service.MetricCheckInsSent); n != 2 || c != 1 {
+		t.Errorf("counted %d reminders and %d check-ins sent, want 2 and 1", n, c)
 	}
 }
 
@@ -330,6 +339,7 @@ func TestBouncesAndComplaints(t *testing.T) {
 			}
 			sent := e.get(t, a.ID).CheckIn(1).MessageID
 
+			counted := e.countMetrics()
 			ev := sesEvent(t, tc.eventType, tc.bounceType, contact, sent, a.ID)
 			for range 2 { // SNS delivers at least once
 				if err := e.x.RecordSESEvent(ctx, ev); err != nil {
@@ -349,6 +359,9 @@ func TestBouncesAndComplaints(t *testing.T) {
 			}
 			if n := count(e.history(t, a.ID), "contact.bounced", contact); n != map[bool]int{true: 1, false: 0}[tc.stops] {
 				t.Errorf("%d contact.bounced entries", n)
+			}
+			if n := counted.sum(t, service.MetricBounces); n != map[bool]int{true: 1, false: 0}[tc.stops] {
+				t.Errorf("Bounces counted %d for an event delivered twice", n)
 			}
 
 			e.clock.Set(at9(a.CheckIn(2).DueDate))

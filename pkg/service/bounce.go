@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/logs"
 	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
@@ -69,11 +70,12 @@ func (s *Service) RecordSESEvent(ctx context.Context, e SESEvent) error {
 		return nil
 	}
 	id := ids[0]
+	ctx = logs.WithAgreement(ctx, id)
 	now := s.Now()
 	for _, addr := range recipients {
 		key := outbox.BounceKey(addr, kind, e.Mail.MessageID)
 		var marked bool
-		_, err := s.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
+		a, err := s.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
 			entry, changed := a.MarkContactBounced(addr, kind, now)
 			marked = changed
 			if !changed {
@@ -90,6 +92,7 @@ func (s *Service) RecordSESEvent(ctx context.Context, e SESEvent) error {
 		if !marked {
 			continue
 		}
+		s.count(ctx, a.Programme, MetricBounces, 1)
 		if err := s.Deliver(ctx, id, key.String()); err != nil {
 			return err
 		}

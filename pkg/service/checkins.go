@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/logs"
 	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
@@ -22,6 +23,7 @@ func (s *Service) CheckIn(ctx context.Context, id string, n int) (*grants.Agreem
 
 // Waive excuses a check-in, with a reason.
 func (s *Service) Waive(ctx context.Context, actor, id string, n int, reason string) (*grants.Agreement, error) {
+	ctx = logs.WithAgreement(ctx, id)
 	now := s.Now()
 	var keys []outbox.Key
 	a, err := s.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
@@ -98,6 +100,7 @@ func (s *Service) AcceptHeld(ctx context.Context, actor, messageID string, to De
 // The thanks and the notice are enqueued already claimed, sent, and
 // recorded in one write.
 func (s *Service) AcceptReply(ctx context.Context, reply grants.Reply, actor string, with grants.Effects, read Read) error {
+	ctx = logs.WithAgreement(ctx, reply.AgreementID)
 	ack, notice := outbox.AckKey(reply.CheckIn, reply.MessageID), outbox.ReplyNoticeKey(reply.CheckIn, reply.MessageID)
 	reply.FlagHelp()
 	if with.At.IsZero() {
@@ -121,8 +124,12 @@ func (s *Service) AcceptReply(ctx context.Context, reply grants.Reply, actor str
 	} else {
 		a, err = s.Store.UpdateAgreement(ctx, reply.AgreementID, 0, change)
 	}
-	if err != nil || s.Letters == nil {
+	if err != nil {
 		return err
+	}
+	s.count(ctx, a.Programme, MetricRepliesReceived, 1)
+	if s.Letters == nil {
+		return nil
 	}
 	var p grants.ProgrammeSettings
 	if read.Settings != nil {
@@ -199,6 +206,7 @@ func (s *Service) Conversations(ctx context.Context, id string) ([]grants.Reply,
 // wrote it), unless it completes the agreement: then the partner is thanked;
 // and finance is told if it unblocked an instalment.
 func (s *Service) RecordConversation(ctx context.Context, actor, id string, n int, in grants.ConversationInput) (*grants.Agreement, grants.Reply, error) {
+	ctx = logs.WithAgreement(ctx, id)
 	now := s.Now()
 	var reply grants.Reply
 	var keys []outbox.Key

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/logs"
 	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
@@ -15,6 +16,7 @@ import (
 // send time (the AgreementsFunction has no mail sender, as for activation's
 // welcome). Its schedules are deleted.
 func (s *Service) Complete(ctx context.Context, actor, id, reason string) (*grants.Agreement, error) {
+	ctx = logs.WithAgreement(ctx, id)
 	now := s.Now()
 	a, err := s.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
 		entries, err := a.Complete(reason, now, actor)

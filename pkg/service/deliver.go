@@ -51,6 +51,12 @@ func (s *Service) deliverClaimed(ctx context.Context, a *grants.Agreement, p gra
 	first := done.Sent[0]
 	if err := s.recordDone(ctx, a.ID, first.Key, first.MessageID, func(ctx context.Context) error { return s.Store.Apply(ctx, a.ID, done) }); err != nil {
 		logError(ctx, "record side effects that happened; the sweep will retry", err, a.ID)
+		return
+	}
+	for _, sent := range done.Sent {
+		if k, err := outbox.ParseKey(sent.Key); err == nil && sent.MessageID != "" {
+			s.countSent(ctx, a, k.Kind)
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/dev/emulator"
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/idempotency"
 	"github.com/partnership-grants/backend/pkg/service"
 )
 
@@ -103,13 +105,34 @@ func TestLateDigestOnceADay(t *testing.T) {
 		t.Fatalf("%d digests after 18 March, want 2", len(got))
 	}
 
-	// Paid on Wednesday 18 March, 12 working days late, by two people.
-	paid, _, err := e.x.RequestPayment(ctx, "fin1", a.ID, 1, grants.PaymentRequest{PaymentReference: "BACS-1", PaidOn: "2026-03-18"}, nil)
+	// Paid on Wednesday 18 March, 12 working days late, by two people;
+	// the request is sent twice with its idempotency key (the second gets
+	// the first's answer) and the approval twice (the second refused).
+	counted := e.countMetrics()
+	req := grants.PaymentRequest{PaymentReference: "BACS-1", PaidOn: "2026-03-18"}
+	once := func() *idempotency.Once[*grants.Agreement] {
+		body, _ := json.Marshal(req)
+		return &idempotency.Once[*grants.Agreement]{
+			Request: idempotency.Request{Scope: "payments", Caller: "fin1", Key: "pay-1", Payload: body},
+			Render: func(a *grants.Agreement) (idempotency.Response, error) {
+				b, err := json.Marshal(a)
+				return idempotency.Response{StatusCode: 201, Body: b}, err
+			}}
+	}
+	paid, _, err := e.x.RequestPayment(ctx, "fin1", a.ID, 1, req, once())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.x.ApprovePayment(ctx, "fin2", a.ID, 1, paid.Instalment(1).Payment.ID); err != nil {
-		t.Fatal(err)
+	if again, replay, err := e.x.RequestPayment(ctx, "fin1", a.ID, 1, req, once()); err != nil || again != nil || replay == nil {
+		t.Fatalf("the request again: %v, replay %v, error %v; want the first answer replayed", again, replay, err)
+	}
+	for i := range 2 {
+		if _, err := e.x.ApprovePayment(ctx, "fin2", a.ID, 1, paid.Instalment(1).Payment.ID); (err != nil) != (i == 1) {
+			t.Fatalf("approval %d: %v", i+1, err)
+		}
+	}
+	if r, p, late := counted.sum(t, service.MetricPaymentsRequested), counted.sum(t, service.MetricPaymentsApproved), counted.values(t, service.MetricDaysLate); r != 1 || p != 1 || len(late) != 1 || late[0] != 12 {
+		t.Errorf("counted %d requested, %d approved, days late %v; want 1, 1, [12]", r, p, late)
 	}
 	if in := e.get(t, a.ID).Instalment(1); in.DaysLate != 12 {
 		t.Errorf("stored days late %d, want 12", in.DaysLate)

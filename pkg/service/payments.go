@@ -6,6 +6,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/idempotency"
+	"github.com/partnership-grants/backend/pkg/logs"
 	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
@@ -68,6 +69,7 @@ type paymentRequested struct {
 // run (req.Run): a run's request found already standing (the run retried)
 // is answered as it stands, not refused as requested elsewhere.
 func (s *Service) requestPayment(ctx context.Context, actor, id string, n int, req grants.PaymentRequest, once *idempotency.Once[*grants.Agreement]) (r paymentRequested) {
+	ctx = logs.WithAgreement(ctx, id)
 	now := s.Now()
 	a, err := s.Store.GetAgreement(ctx, id)
 	if err != nil {
@@ -86,8 +88,9 @@ func (s *Service) requestPayment(ctx context.Context, actor, id string, n int, r
 	p = p.Defaults(s.Defaults)
 	paymentID, twoPeople, claim := s.NewID(), req.WaitsForApproval(p.RequiresTwoPeople()), s.claimFor(now, true)
 	var keys []outbox.Key
+	var requested bool // by this write: not a request found standing
 	r.written, r.err = s.Store.UpdateRead(ctx, a, func(a *grants.Agreement) (grants.Effects, error) {
-		r.read, keys = a, nil
+		r.read, keys, requested = a, nil, false
 		if a.RequestedIn(req.Run, n) != nil {
 			return grants.Effects{}, grants.ErrNoChange
 		}
@@ -99,6 +102,7 @@ func (s *Service) requestPayment(ctx context.Context, actor, id string, n int, r
 		if err != nil {
 			return grants.Effects{}, err
 		}
+		requested = true
 		fx := grants.Effects{At: now, Audit: entries}
 		if !twoPeople {
 			keys = thanked(before, a, paidEffects(n))
@@ -114,6 +118,12 @@ func (s *Service) requestPayment(ctx context.Context, actor, id string, n int, r
 		r.replay, r.err = answeredMeanwhile(ctx, s, once, r.err, now)
 		return r
 	}
+	if requested {
+		s.count(ctx, r.written.Programme, MetricPaymentsRequested, 1)
+		if !twoPeople {
+			s.countPaid(ctx, r.written, n)
+		}
+	}
 	if len(keys) > 0 {
 		s.deliverClaimed(ctx, r.written, p, claim, nil, keys...)
 	}
@@ -124,6 +134,7 @@ func (s *Service) requestPayment(ctx context.Context, actor, id string, n int, r
 // requester under the two-person rule): the instalment is paid, the partner
 // gets a remittance and accounting an InstalmentPaid event.
 func (s *Service) ApprovePayment(ctx context.Context, actor, id string, n int, paymentID string) (*grants.Agreement, error) {
+	ctx = logs.WithAgreement(ctx, id)
 	a, p, err := s.agreementAndSettings(ctx, id)
 	if err != nil {
 		return nil, err
@@ -140,6 +151,7 @@ func (s *Service) ApprovePayment(ctx context.Context, actor, id string, n int, p
 	if err != nil {
 		return nil, err
 	}
+	s.countPaid(ctx, a, n)
 	s.deliverClaimed(ctx, a, p, claim, nil, keys...)
 	return a, nil
 }
@@ -162,6 +174,7 @@ func (s *Service) Release(ctx context.Context, actor, id string, n int, reason s
 
 func (s *Service) changeInstalment(ctx context.Context, actor, id string, n int, reason string,
 	change func(*grants.Agreement, int, string, time.Time, string) (grants.AuditEntry, error)) (*grants.Agreement, error) {
+	ctx = logs.WithAgreement(ctx, id)
 	now := s.Now()
 	return s.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
 		e, err := change(a, n, reason, now, actor)

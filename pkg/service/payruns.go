@@ -10,6 +10,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/idempotency"
+	"github.com/partnership-grants/backend/pkg/logs"
 	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
@@ -163,6 +164,7 @@ func (s *Service) ApprovePayRun(ctx context.Context, actor, id string) (*grants.
 // and one remittance listing them all, delivered at once when this
 // invocation can. It returns the rule that refused each instalment not paid.
 func (s *Service) approveRunPayments(ctx context.Context, actor, run, id string, ns []int) (map[int]error, error) {
+	ctx = logs.WithAgreement(ctx, id)
 	a, p, err := s.agreementAndSettings(ctx, id)
 	if err != nil {
 		return nil, err
@@ -171,9 +173,9 @@ func (s *Service) approveRunPayments(ctx context.Context, actor, run, id string,
 	claim := s.claimFor(now, true)
 	var keys []outbox.Key
 	var refused map[int]error
+	var paid []int
 	a, err = s.Store.UpdateRead(ctx, a, func(a *grants.Agreement) (grants.Effects, error) {
 		before := a.Status
-		var paid []int
 		var entries []grants.AuditEntry
 		paid, refused, entries = a.ApproveRun(run, ns, now, actor)
 		if keys = nil; len(paid) == 0 {
@@ -189,6 +191,7 @@ func (s *Service) approveRunPayments(ctx context.Context, actor, run, id string,
 	if err != nil {
 		return nil, err
 	}
+	s.countPaid(ctx, a, paid...)
 	if len(keys) > 0 {
 		s.deliverClaimed(ctx, a, p, claim, nil, keys...)
 	}

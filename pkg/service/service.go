@@ -14,6 +14,8 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/idempotency"
+	"github.com/partnership-grants/backend/pkg/logs"
+	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
 // Store is the storage the use cases need.
@@ -68,6 +70,30 @@ type ReplyAddresses interface {
 	Address(agreementID string, checkIn int, domain string) (string, error)
 }
 
+// Metrics counts what happened, for the programme's graphs (pkg/metrics
+// writes them as CloudWatch embedded-metric lines). The use cases count an
+// event once, when it happened: after the write that records it, never on a
+// duplicate delivery or a replayed request.
+type Metrics interface {
+	// Count adds n of the event name (Unit Count) in programme.
+	Count(ctx context.Context, programme, name string, n int)
+	// Observe records one value of name (Unit None) in programme.
+	Observe(ctx context.Context, programme, name string, v int)
+}
+
+// The metrics' names, as CloudWatch shows them (README-logs.md says when
+// each is counted).
+const (
+	MetricCheckInsSent       = "CheckInsSent"
+	MetricRemindersSent      = "RemindersSent"
+	MetricRepliesReceived    = "RepliesReceived"
+	MetricRepliesQuarantined = "RepliesQuarantined"
+	MetricPaymentsRequested  = "PaymentsRequested"
+	MetricPaymentsApproved   = "PaymentsApproved"
+	MetricBounces            = "Bounces"
+	MetricDaysLate           = "DaysLate"
+)
+
 // Events publishes events for other systems (accounting) and returns the
 // event's ID.
 type Events interface {
@@ -104,6 +130,45 @@ type Service struct {
 	// due, for the CheckInSender to send at the account's rate; nil: the
 	// sweep sends them itself.
 	CheckIns CheckInQueue
+
+	// Metrics, when set, counts what happened; nil counts nothing.
+	Metrics Metrics
+}
+
+func (s *Service) count(ctx context.Context, programme, name string, n int) {
+	if s.Metrics != nil && n > 0 {
+		s.Metrics.Count(ctx, programme, name, n)
+	}
+}
+
+// countPaid counts instalments ns of a just paid, with how late each was.
+func (s *Service) countPaid(ctx context.Context, a *grants.Agreement, ns ...int) {
+	if s.Metrics == nil || a == nil {
+		return
+	}
+	s.count(ctx, a.Programme, MetricPaymentsApproved, len(ns))
+	for _, n := range ns {
+		if in := a.Instalment(n); in != nil {
+			s.Metrics.Observe(ctx, a.Programme, MetricDaysLate, in.DaysLate)
+		}
+	}
+}
+
+// countSent counts an email of kind k that went out about a.
+func (s *Service) countSent(ctx context.Context, a *grants.Agreement, k outbox.Kind) {
+	switch k {
+	case outbox.KindCheckIn:
+		s.count(ctx, a.Programme, MetricCheckInsSent, 1)
+	case outbox.KindReminder:
+		s.count(ctx, a.Programme, MetricRemindersSent, 1)
+	}
+}
+
+// Held counts a message the reply receiver quarantined (it writes the
+// message itself, with the delivery's once-only record, so a duplicate
+// delivery never reaches here).
+func (s *Service) Held(ctx context.Context, q grants.Quarantined) {
+	s.count(logs.WithAgreement(ctx, q.AgreementID), q.Programme, MetricRepliesQuarantined, 1)
 }
 
 // settings reads a programme's settings over the defaults.

@@ -4,11 +4,13 @@ import (
 	"context"
 
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/logs"
 )
 
 // UpdateSupport records progress on support item n of an agreement: a new
 // status, a dated note, or both, with its history entry in one write.
 func (s *Service) UpdateSupport(ctx context.Context, actor, id string, n int, status, note string) (*grants.Agreement, error) {
+	ctx = logs.WithAgreement(ctx, id)
 	now := s.Now()
 	return s.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
 		e, err := a.UpdateSupport(n, status, note, now, actor)
@@ -19,6 +21,7 @@ func (s *Service) UpdateSupport(ctx context.Context, actor, id string, n int, st
 // FollowUpHelp marks a reply that asked for help as followed up, with an
 // optional note, in one write with its history.
 func (s *Service) FollowUpHelp(ctx context.Context, actor, id, messageID, note string) (*grants.Agreement, error) {
+	ctx = logs.WithAgreement(ctx, id)
 	now := s.Now()
 	return s.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
 		e, err := a.FollowUpHelp(messageID, note, now, actor)

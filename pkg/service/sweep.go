@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/logs"
 	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
@@ -17,6 +18,7 @@ import (
 // goes to the partner, or after the programme's limit the check-in becomes
 // overdue and the officer is told. Each of these happens once.
 func (s *Service) Remind(ctx context.Context, agreementID string, n int) error {
+	ctx = logs.WithAgreement(ctx, agreementID)
 	// The settings are read before the change, which stays a pure function
 	// of the agreement.
 	a, p, err := s.agreementAndSettings(ctx, agreementID)
@@ -170,6 +172,10 @@ func (s *Service) sweepWindow(ctx context.Context, work []grants.Work, from, to 
 			defer func() { <-slots }()
 			for _, i := range items[id] {
 				w := work[i]
+				ctx := ctx
+				if _, finance := outbox.IsFinancePartition(w.AgreementID); !finance && w.AgreementID != outbox.InboundPartition {
+					ctx = logs.WithAgreement(ctx, w.AgreementID)
+				}
 				if err := s.sweepOne(ctx, w, today, run, i); err != nil {
 					slog.ErrorContext(ctx, "sweep item failed", "agreementId", w.AgreementID, "kind", w.Kind, "number", w.Number, "key", w.Key, "error", err.Error())
 					run.mu.Lock()

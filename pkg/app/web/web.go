@@ -40,7 +40,7 @@ func Handler(ctx context.Context, d *app.Deps) (func(context.Context, events.API
 	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 		ctx, m := meter.Start(ctx)
 		resp, err := h(ctx, ev)
-		m.Log(ctx, "route", ev.RouteKey, "status", resp.StatusCode, "requestId", ev.RequestContext.RequestID)
+		m.Log(ctx, "route", ev.RouteKey, "status", resp.StatusCode, "apiRequestId", ev.RequestContext.RequestID)
 		return resp, err
 	}, nil
 }

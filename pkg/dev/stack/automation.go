@@ -89,7 +89,7 @@ func (r *Runner) fire(ctx context.Context, f schedulerstub.Firing) error {
 	r.fired++
 	slog.InfoContext(ctx, "schedule fired", "schedule", f.Name, "function", name, "at", f.ScheduledTime.Format(time.RFC3339))
 	// As each function's main does, under a meter (one log line each).
-	return meter.Run(ctx, name, func(ctx context.Context) error {
+	return meter.Run(invocation(ctx), name, func(ctx context.Context) error {
 		switch name {
 		case "InstalmentDueFunction":
 			return r.x.InstalmentDue(ctx, e.AgreementID, e.Number)
@@ -167,7 +167,7 @@ func (st *Stack) checkInSource(ctx context.Context, x *service.Service) (*sqsloc
 		consumer := senders.CheckInConsumer(x)
 		src.Instances = append(src.Instances, func(ctx context.Context, ev events.SQSEvent) (resp events.SQSEventResponse, err error) {
 			// As the function's main does, under a meter (one log line each).
-			err = meter.Run(ctx, "SendCheckIn", func(ctx context.Context) error {
+			err = meter.Run(invocation(ctx), "SendCheckIn", func(ctx context.Context) error {
 				resp, err = consumer.Handle(ctx, ev)
 				return err
 			})

@@ -7,6 +7,7 @@ package stack
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/partnership-grants/backend/pkg/dev/samtemplate"
 	"github.com/partnership-grants/backend/pkg/web/signin"
@@ -121,7 +123,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"message": "Request Entity Too Large"})
 		return
 	}
-	resp, err := g.handlers[route.Function](r.Context(), ev)
+	resp, err := g.handlers[route.Function](invocation(r.Context()), ev)
 	if err != nil {
 		slog.Error("function error", "function", route.Function, "error", err.Error())
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "Internal Server Error"})
@@ -260,4 +262,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// invocation is ctx as the Lambda runtime hands it to a handler: with the
+// invocation's own request ID, which every log line it writes carries.
+func invocation(ctx context.Context) context.Context {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	id := fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+	return lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: id})
 }

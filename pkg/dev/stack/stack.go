@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -36,6 +37,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/meter"
+	"github.com/partnership-grants/backend/pkg/metrics"
 	"github.com/partnership-grants/backend/pkg/reply/receive"
 	"github.com/partnership-grants/backend/pkg/service"
 )
@@ -68,6 +70,9 @@ type Options struct {
 	// need their own CheckInQueue name.
 	SQSPort      int
 	CheckInQueue string
+	// Metrics receives the functions' metric lines (CloudWatch EMF, as
+	// they write them to stdout in AWS); nil discards them.
+	Metrics io.Writer
 }
 
 // The local public bucket and the one key in it, as the template names them.
@@ -273,6 +278,10 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if st.Deps, err = app.NewDeps(st.Clock.Now); err != nil {
 		return nil, err
 	}
+	if opts.Metrics == nil {
+		opts.Metrics = io.Discard
+	}
+	st.Deps.Metrics = metrics.New(opts.Metrics, metrics.Namespace())
 	tpl, err := samtemplate.Load(filepath.Join(opts.Root, "template.yaml"))
 	if err != nil {
 		return nil, err
@@ -454,7 +463,7 @@ func (st *Stack) startInbound(ctx context.Context) error {
 			return bucket.Put(ctx, key, "message/rfc822", raw)
 		},
 		Invoke: func(ctx context.Context, ev events.SimpleEmailEvent) error {
-			return meter.Run(ctx, "Inbound", func(ctx context.Context) error { return rc.Handle(ctx, ev) })
+			return meter.Run(invocation(ctx), "Inbound", func(ctx context.Context) error { return rc.Handle(ctx, ev) })
 		},
 		Prefix:  rc.RawPrefix,
 		Clock:   st.Clock.Now,

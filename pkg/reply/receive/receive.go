@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/logs"
 	"github.com/partnership-grants/backend/pkg/outbox"
 	"github.com/partnership-grants/backend/pkg/reply"
 	"github.com/partnership-grants/backend/pkg/service"
@@ -42,6 +43,8 @@ type UseCases interface {
 	AcceptReply(ctx context.Context, r grants.Reply, actor string, with grants.Effects, read service.Read) error
 	// Deliver sends an email the outbox holds (a quarantine notice).
 	Deliver(ctx context.Context, agreementID, key string) error
+	// Held counts a message just quarantined.
+	Held(ctx context.Context, q grants.Quarantined)
 }
 
 // Store is the storage receiving needs.
@@ -173,11 +176,12 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 			}
 		}
 	}
+	ctx = logs.WithAgreement(ctx, outcome.AgreementID)
 	if copyOf != "" {
-		slog.InfoContext(ctx, "message is a copy", "messageId", id, "firstMessageId", copyOf, "agreementId", outcome.AgreementID)
+		slog.InfoContext(ctx, "message is a copy", "messageId", id, "firstMessageId", copyOf)
 		return rc.ignore(ctx, r, "copy of SES message "+copyOf, done)
 	}
-	slog.InfoContext(ctx, "message received", "messageId", id, "outcome", outcome.Kind.String(), "reason", string(outcome.Reason), "agreementId", outcome.AgreementID)
+	slog.InfoContext(ctx, "message received", "messageId", id, "outcome", outcome.Kind.String(), "reason", string(outcome.Reason))
 	switch outcome.Kind {
 	case reply.Accept:
 		return rc.Service.AcceptReply(ctx, r, r.From, done, known)
@@ -245,6 +249,7 @@ func (rc *Receiver) quarantine(ctx context.Context, r grants.Reply, reason strin
 	if err := rc.Store.Apply(ctx, outbox.InboundPartition, done); err != nil {
 		return err
 	}
+	rc.Service.Held(ctx, q)
 	rc.deliver(ctx, outbox.InboundPartition, notice.String())
 	return nil
 }
