@@ -18,6 +18,9 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/dev/emulator"
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/logs"
+	"github.com/partnership-grants/backend/pkg/meter"
+	"github.com/partnership-grants/backend/pkg/service"
 )
 
 // startStack runs the whole local stack on free ports with its own data.
@@ -140,10 +143,16 @@ func reply(t *testing.T, addr, from, to, subject, text string, attachment []byte
 
 // TestAgreementYear walks one agreement through its whole year on the local
 // stack: the clock moves a day at a time, every check-in email that reaches
-// the partner is answered over SMTP, and every instalment that falls due is
-// requested by one finance user and approved by another.
+// the partner is answered over SMTP (the third only after its reminder),
+// and every instalment that falls due is requested by one finance user and
+// approved by another. A stranger's reply is quarantined and a second
+// partner's address bounces. Everything the functions log meanwhile, and
+// the metrics they emit, is read at the end (issue 16, items 3 and 4): no
+// address, name or partner's words in it, and each metric counted once.
 func TestAgreementYear(t *testing.T) {
-	st := startStack(t)
+	output := &captured{}
+	st := startStackWith(t, func(o *Options) { o.Metrics = output })
+	output.capture(t)
 	ctx := context.Background()
 	now := time.Now()
 	token := func(user, role string) string {
@@ -214,6 +223,11 @@ func TestAgreementYear(t *testing.T) {
 
 	sesURL := fmt.Sprintf("http://127.0.0.1:%d", st.opts.SESPort)
 	answered := map[string]bool{}
+	// Check-in 3 is answered only once its reminder has come, so the
+	// year has a reminder in it.
+	waiting := map[string]bool{}
+	stranger, strangerSaid := fmt.Sprintf("pat.quinn-%d@elsewhere.example", now.UnixNano()), "Pat Quinn here: our treasurer left and the accounts are late."
+	var partnerSaid []string
 	paid := 0
 	for day := 0; day < 420 && (paid < 4 || len(answered) < 4); day++ {
 		switch day {
@@ -233,11 +247,19 @@ func TestAgreementYear(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, m := range msgs {
-			if len(m.Destination.To) == 0 || m.Destination.To[0] != contact || len(m.ReplyTo) == 0 || answered[m.Subject] ||
+			if len(m.Destination.To) == 0 || m.Destination.To[0] != contact || len(m.ReplyTo) == 0 || answered[m.Subject] || waiting[m.Subject] ||
 				!strings.HasPrefix(m.ReplyTo[0], "checkin+") { // remittances and thanks reply to the officer (issue 14, item 5)
 				continue
 			}
+			if len(answered) == 2 && !strings.HasPrefix(m.Subject, "A gentle reminder") {
+				waiting[m.Subject] = true
+				continue
+			}
 			answered[m.Subject] = true
+			if len(answered) == 1 {
+				// Someone the agreement does not know answers check-in 1 too: held.
+				reply(t, st.opts.SMTPAddr, stranger, m.ReplyTo[0], m.Subject, strangerSaid, nil)
+			}
 			if len(answered) == 2 {
 				// Check-in 2 is answered in a phone call, which the officer records.
 				officer.must(201, "POST", "/agreements/"+a.ID+"/check-ins/2/responses", fmt.Sprintf(`{"channel": "call",
@@ -249,7 +271,9 @@ func TestAgreementYear(t *testing.T) {
 			if len(answered) == 1 {
 				photo = []byte{1}
 			}
-			reply(t, st.opts.SMTPAddr, contact, m.ReplyTo[0], m.Subject, fmt.Sprintf("Update %d: the garden is thriving.", len(answered)), photo)
+			said := fmt.Sprintf("Update %d: the garden is thriving.", len(answered))
+			partnerSaid = append(partnerSaid, said)
+			reply(t, st.opts.SMTPAddr, contact, m.ReplyTo[0], m.Subject, said, photo)
 		}
 		var due struct {
 			Items []struct {
@@ -422,6 +446,47 @@ func TestAgreementYear(t *testing.T) {
 		if at.Hour() < 9 || !calendar.WorkingDay(grants.DateOf(at)) {
 			t.Errorf("%s went out at %s", e.Subject, at)
 		}
+	}
+	// The second partner's address bounces, as SES tells through SNS (the
+	// SesEventsFunction's path), twice: at least once is SNS's promise.
+	bounce := fmt.Sprintf(`{"eventType":"Bounce","bounce":{"bounceType":"Permanent","bounceSubType":"General","bouncedRecipients":[{"emailAddress":%q}]},"mail":{"messageId":"0100-bounce-year-walk","tags":{"agreement-id":[%q]}}}`, ending, b.ID)
+	for range 2 {
+		ev, err := service.ParseSESEvent(bounce)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := meter.Run(logs.WithAgreement(invocation(ctx), b.ID), "SESEvent", func(ctx context.Context) error { return st.Runner.x.RecordSESEvent(ctx, ev) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// What the functions logged: nobody's address, name or words.
+	var staff []string
+	for _, p := range DemoPeople {
+		staff = append(staff, p.Email, p.Name)
+	}
+	output.private(t, append(append([]string{contact, ending, stranger, strangerSaid, "Sam Taylor", "Jo Reid", "Olu Adeyemi",
+		"Hulme Community Garden", "Moss Side Makers", "Old Birley Street", "M15 5RF", "Alexandra Road", "M16 7BA",
+		"Spring events went well", "the garden is thriving", "We are sorry the group", "Two training sessions held",
+		"programme.officer@funder.local", "finance@funder.local", "year-walk.example", "moss-side-makers.example"}, partnerSaid...), staff...)...)
+	output.carries(t, a.ID)
+	// And each event counted once, as it happened.
+	for name, want := range map[string]int{
+		service.MetricRepliesReceived: 3, service.MetricRepliesQuarantined: 1, service.MetricPaymentsRequested: 4,
+		service.MetricPaymentsApproved: 4, service.MetricBounces: 1,
+	} {
+		if got := output.sum(t, "year-walk", name); got != want {
+			t.Errorf("%s counted %d, want %d", name, got, want)
+		}
+	}
+	if got := output.sum(t, "year-walk", service.MetricCheckInsSent); got < 5 {
+		t.Errorf("CheckInsSent counted %d, want 4 for the year and 1 for the partnership that ended", got)
+	}
+	if got := output.sum(t, "year-walk", service.MetricRemindersSent); got < 1 {
+		t.Errorf("RemindersSent counted %d, want check-in 3's at least", got)
+	}
+	if got := output.count(t, "year-walk", service.MetricDaysLate); got != 4 {
+		t.Errorf("%d DaysLate values, want one per instalment paid", got)
 	}
 	t.Logf("walked %d check-ins and %d payments (check-in %d due on the bank holiday %s, sent %s); history: %s", len(answered), paid, moved, holiday, shifted, order)
 }
