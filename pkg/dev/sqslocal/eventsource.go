@@ -144,7 +144,7 @@ func (e *EventSource) poll(ctx context.Context, h Handler, waitSeconds int32) (i
 	resp, err := h(ictx, ev)
 	cancel()
 	if err != nil {
-		slog.Warn("check-in batch failed; every message returns to the queue", "messages", len(ev.Records), "error", err.Error())
+		slog.WarnContext(ctx, "check-in batch failed; every message returns to the queue", "messages", len(ev.Records), "error", err.Error())
 		return len(ev.Records), nil
 	}
 	failed := map[string]bool{}

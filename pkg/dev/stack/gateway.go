@@ -123,9 +123,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"message": "Request Entity Too Large"})
 		return
 	}
-	resp, err := g.handlers[route.Function](invocation(r.Context()), ev)
+	ctx := invocation(r.Context())
+	resp, err := g.handlers[route.Function](ctx, ev)
 	if err != nil {
-		slog.Error("function error", "function", route.Function, "error", err.Error())
+		slog.ErrorContext(ctx, "function error", "function", route.Function, "error", err.Error())
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "Internal Server Error"})
 		return
 	}

@@ -91,7 +91,7 @@ func (s *session) Data(r io.Reader) (err error) {
 	id := newMessageID()
 	ev := sesEvent(id, s.from, s.to, raw, s.in.Clock())
 	if err := s.in.Store(ctx, s.in.Prefix+id, storedCopy(ev, raw)); err != nil {
-		slog.Error("store received message", "error", err.Error())
+		slog.ErrorContext(ctx, "store received message", "error", err.Error())
 		return tryAgain
 	}
 	// SES answers the sender before invoking the function, and Lambda
@@ -101,12 +101,12 @@ func (s *session) Data(r io.Reader) (err error) {
 	// command finds it should the sender give up.
 	defer func() {
 		if p := recover(); p != nil {
-			slog.Error("receive handler panicked", "messageId", id, "panic", fmt.Sprint(p))
+			slog.ErrorContext(ctx, "receive handler panicked", "messageId", id, "panic", fmt.Sprint(p))
 			err = tryAgain
 		}
 	}()
 	if err := s.in.Invoke(ctx, ev); err != nil {
-		slog.Error("receive handler failed; answering 451", "messageId", id, "error", err.Error())
+		slog.ErrorContext(ctx, "receive handler failed; answering 451", "messageId", id, "error", err.Error())
 		return tryAgain
 	}
 	return nil
