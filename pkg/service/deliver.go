@@ -39,7 +39,7 @@ func (s *Service) deliverClaimed(ctx context.Context, a *grants.Agreement, p gra
 	for _, k := range keys {
 		id, entry, err := s.produce(ctx, a, p, k, known)
 		if err != nil {
-			logError(ctx, "side effect failed; the sweep will retry", s.release(ctx, a.ID, k.String(), claim.Token, err), a.ID)
+			logError(ctx, "side effect failed; the sweep will retry", s.release(ctx, a.ID, k.String(), claim.Token, err), a.ID, "key", k.String())
 			continue
 		}
 		done.Sent = append(done.Sent, grants.Sent{Key: k.String(), Token: claim.Token, MessageID: id})
@@ -100,7 +100,7 @@ func (s *Service) deliver(ctx context.Context, agreementID string, a *grants.Agr
 	}
 	for _, k := range keys {
 		if err := s.deliverOne(ctx, agreementID, k.String(), a, p); err != nil {
-			logError(ctx, "deliver "+k.String()+" failed; the sweep will retry", err, agreementID)
+			logError(ctx, "deliver failed; the sweep will retry", err, agreementID, "key", k.String())
 		}
 	}
 }

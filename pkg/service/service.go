@@ -177,6 +177,9 @@ func (s *Service) settings(ctx context.Context, programme string) (grants.Progra
 	return p.Defaults(s.Defaults), err
 }
 
-func logError(ctx context.Context, msg string, err error, agreementID string) {
-	slog.ErrorContext(ctx, msg, "error", err.Error(), "agreementId", agreementID)
+// logError logs a failure the sweep will retry. A side effect's outbox key
+// goes in "key" (the template's metric filters read it: "paid-event#…" is an
+// accounting event not yet delivered).
+func logError(ctx context.Context, msg string, err error, agreementID string, attrs ...any) {
+	slog.ErrorContext(ctx, msg, append([]any{"error", err.Error(), "agreementId", agreementID}, attrs...)...)
 }
