@@ -68,11 +68,25 @@ func (m *Meter) handle(ctx context.Context, in middleware.InitializeInput, next 
 		read = false
 	}
 	out, md, err := next.HandleInitialize(ctx, in)
-	if !read || err != nil {
+	if !read || err != nil || ctx.Value(uncountedKey{}) != nil {
 		return out, md, err
 	}
+	m.record(out.Result)
+	return out, md, err
+}
+
+// uncountedKey marks a request the Meter leaves out: one the Pager may ask
+// again, which records the page it returns itself.
+type uncountedKey struct{}
+
+func uncounted(ctx context.Context) context.Context {
+	return context.WithValue(ctx, uncountedKey{}, true)
+}
+
+// record counts one read request and the capacity its result reports.
+func (m *Meter) record(result any) {
 	var consumed []types.ConsumedCapacity
-	switch r := out.Result.(type) {
+	switch r := result.(type) {
 	case *dynamodb.QueryOutput:
 		consumed = one(r.ConsumedCapacity)
 	case *dynamodb.GetItemOutput:
@@ -90,7 +104,6 @@ func (m *Meter) handle(ctx context.Context, in middleware.InitializeInput, next 
 	for _, c := range consumed {
 		m.units += aws.ToFloat64(c.CapacityUnits)
 	}
-	return out, md, err
 }
 
 func orTotal(v types.ReturnConsumedCapacity) types.ReturnConsumedCapacity {

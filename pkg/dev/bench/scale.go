@@ -65,7 +65,9 @@ func (r Row) CreatesPerSecond() float64 {
 // public methods, and creators creating creates agreements in Race.
 func Scale(ctx context.Context, db *dynamodb.Client, m *Meter, table string, n, creators, creates int) (Row, error) {
 	row := Row{Agreements: n, Creators: creators, Creates: creates}
-	st := dynamo.New(db, table)
+	// Every read goes through the Pager: DynamoDB Local would otherwise read
+	// the rest of the partition for each page (see Pager).
+	st := dynamo.New(&Pager{DB: db, Meter: m}, table)
 	began := time.Now()
 	if err := seed(ctx, db, st, table, n); err != nil {
 		return row, err
@@ -76,13 +78,15 @@ func Scale(ctx context.Context, db *dynamodb.Client, m *Meter, table string, n, 
 	views := service.Views{Store: st, Now: func() time.Time { return now }}
 	withHeld := views
 	withHeld.Held = st
-	measure := func(into *Reading, read func() error) error {
+	measure := func(name string, into *Reading, read func() error) error {
 		m.Reset()
+		began := time.Now()
 		err := read()
 		*into = m.Read()
+		progress("%s read in %v: %.1f units, %d requests", name, time.Since(began).Round(time.Millisecond), into.Units, into.Requests)
 		return err
 	}
-	if err := measure(&row.Summary, func() error {
+	if err := measure("summary", &row.Summary, func() error {
 		s, _, err := views.Summary(ctx, Big)
 		if err == nil && s.Status.Total != n {
 			err = fmt.Errorf("summary counts %d agreements, want %d", s.Status.Total, n)
@@ -91,7 +95,7 @@ func Scale(ctx context.Context, db *dynamodb.Client, m *Meter, table string, n, 
 	}); err != nil {
 		return row, fmt.Errorf("summary: %w", err)
 	}
-	if err := measure(&row.Quarantine, func() error {
+	if err := measure("quarantine", &row.Quarantine, func() error {
 		held, err := withHeld.HeldFor(ctx, Small)
 		if err == nil && len(held) != 2 {
 			err = fmt.Errorf("%d held for %s, want 2", len(held), Small)
@@ -100,7 +104,7 @@ func Scale(ctx context.Context, db *dynamodb.Client, m *Meter, table string, n, 
 	}); err != nil {
 		return row, fmt.Errorf("quarantine: %w", err)
 	}
-	if err := measure(&row.Instalments, func() error {
+	if err := measure("instalment list", &row.Instalments, func() error {
 		got, cursor := 0, ""
 		for {
 			page, err := st.ListInstalments(ctx, grants.InstalmentFilter{Status: grants.InstalmentScheduled, Programme: Small}, cursor, 100)
@@ -119,17 +123,20 @@ func Scale(ctx context.Context, db *dynamodb.Client, m *Meter, table string, n, 
 	}); err != nil {
 		return row, fmt.Errorf("instalment list: %w", err)
 	}
-	if err := measure(&row.Export, func() error { return views.CSV(ctx, io.Discard, Big) }); err != nil {
+	if err := measure("export", &row.Export, func() error { return views.CSV(ctx, io.Discard, Big) }); err != nil {
 		return row, fmt.Errorf("export: %w", err)
 	}
-	if err := measure(&row.Sweep, func() error {
+	if err := measure("sweep", &row.Sweep, func() error {
 		work, err := st.DueWork(ctx, Today)
 		row.SweepItems = len(work)
 		return err
 	}); err != nil {
 		return row, fmt.Errorf("sweep: %w", err)
 	}
-	return row, race(ctx, st, &row)
+	began = time.Now()
+	err := race(ctx, st, &row)
+	progress("%d creates in %v", row.Creates, time.Since(began).Round(time.Millisecond))
+	return row, err
 }
 
 // seed writes the agreements with dynamo.Import (BatchWriteItem, not the
@@ -156,15 +163,22 @@ func seed(ctx context.Context, db *dynamodb.Client, st *dynamo.Store, table stri
 		small.CheckIns[i].Status = grants.CheckInScheduled
 	}
 	list = append(list, small)
-	for chunk := range slices.Chunk(list, 5000) {
+	began, done := time.Now(), 0
+	for chunk := range slices.Chunk(list, 10000) {
+		t := time.Now()
 		if err := dynamo.Import(ctx, db, table, chunk); err != nil {
 			return err
 		}
+		done += len(chunk)
+		progress("imported %d of %d agreements: these %d in %v (%.0f a second), %v in all",
+			done, len(list), len(chunk), time.Since(t).Round(time.Millisecond), float64(len(chunk))/time.Since(t).Seconds(), time.Since(began).Round(time.Second))
 	}
+	progress("rebuilding the aggregates…")
 	if err := rebuild(ctx, st, Big, Small); err != nil {
 		return err
 	}
 
+	progress("aggregates rebuilt, %v in all; holding messages…", time.Since(began).Round(time.Second))
 	resolved := max(n/10, 10)
 	var held []grants.Quarantined
 	for i := range resolved {
@@ -186,12 +200,19 @@ func seed(ctx context.Context, db *dynamodb.Client, st *dynamo.Store, table stri
 	}); err != nil {
 		return fmt.Errorf("hold messages: %w", err)
 	}
+	progress("%d messages held, %v in all; resolving…", len(held), time.Since(began).Round(time.Second))
 	if err := inParallel(ctx, slices.Collect(slices.Chunk(decided, 25)), func(batch []grants.Decision) error {
 		return st.Apply(ctx, "", grants.Effects{At: now, Decisions: batch})
 	}); err != nil {
 		return fmt.Errorf("resolve messages: %w", err)
 	}
 	return nil
+}
+
+// progress reports a step of a long run on stderr (100,000 agreements take
+// many minutes).
+func progress(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "scalebench: "+format+"\n", args...)
 }
 
 // rebuild recomputes the programmes' aggregates after Import.

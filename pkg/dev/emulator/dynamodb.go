@@ -17,6 +17,8 @@ type Options struct {
 	// DataDir keeps tables on disk across restarts (created if missing);
 	// "" runs in memory, which is what tests want.
 	DataDir string
+	// JavaOptions go to the JVM before -jar (for example -Xmx8g).
+	JavaOptions []string
 }
 
 // StartDynamoDB starts AWS's DynamoDB Local (the jar shipped by the npm
@@ -59,11 +61,12 @@ func StartDynamoDB(ctx context.Context, opts Options) (*Process, string, error) 
 		name: "dynamodb",
 		dir:  filepath.Dir(jar),
 		argv: func(port int) []string {
-			args := []string{java,
-				"-Djava.library.path=" + lib,
+			args := append([]string{java}, opts.JavaOptions...)
+			args = append(args,
+				"-Djava.library.path="+lib,
 				"-jar", jar,
 				"-sharedDb", "-disableTelemetry",
-				"-port", strconv.Itoa(port)}
+				"-port", strconv.Itoa(port))
 			return append(args, storage...)
 		},
 		// Any HTTP answer (DynamoDB Local replies 400 to a bare GET) means up.
