@@ -162,10 +162,27 @@ bench-100k: deps
 bench-go: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-## activate-receipt-rules: make the stack's SES receipt rule set the active one (CloudFormation cannot)
+## activate-receipt-rules: make the stack's SES receipt rule set the active one (CloudFormation cannot); asks first, YES=1 does not
+# An account has one active receipt rule set per region: activating this one
+# deactivates whichever is active, and the mail its rules received (another
+# domain, another stage's replies) stops arriving. So it shows the active one
+# and asks, unless YES=1 says so on the command line.
 STAGE ?= dev
+CONFIRMED := $(if $(filter command line,$(origin YES)),$(YES))
 activate-receipt-rules:
-	aws ses set-active-receipt-rule-set --rule-set-name partnership-grants-$(STAGE)
+	@want=partnership-grants-$(STAGE); \
+	active=$$(aws ses describe-active-receipt-rule-set --query Metadata.Name --output text) || exit 1; \
+	if [ "$$active" = "$$want" ]; then echo "$$want is already the active receipt rule set."; exit 0; fi; \
+	if [ -z "$$active" ] || [ "$$active" = None ]; then active="(none)"; fi; \
+	echo "SES has ONE active receipt rule set per account and region: activating $$want replaces it."; \
+	echo "Active now: $$active"; \
+	if [ "$$active" != "(none)" ]; then echo "Its rules (these stop receiving mail):"; \
+		aws ses describe-active-receipt-rule-set --query 'Rules[].[Name,join(`,`,Recipients || [`(all recipients)`])]' --output text | sed 's/^/  /'; fi; \
+	if [ "$(CONFIRMED)" != 1 ]; then \
+		read -r -p "Activate $$want in its place? [y/N] " answer || answer=; \
+		case "$$answer" in [yY]|[yY][eE][sS]) ;; *) echo "Nothing changed."; exit 1;; esac; \
+	fi; \
+	aws ses set-active-receipt-rule-set --rule-set-name "$$want" && echo "$$want is now the active receipt rule set (it was $$active)."
 
 ## rebuild-aggregate: recount a programme's summary aggregate from its agreements on its next summary read: make rebuild-aggregate STAGE=prod PROGRAMME=community-2026
 rebuild-aggregate:

@@ -154,6 +154,7 @@ func localSettings(opts Options) map[string]string {
 		"TABLE_NAME":        opts.TableName,
 		"TIME_ZONE":         grants.DefaultTimeZone,
 		// What template.yaml sets from its parameters and resources.
+		"METRICS_NAMESPACE":           "PartnershipGrants/local",
 		"SENDER_EMAIL":                "The Local Funder <partnerships@funder.local>",
 		"REPLY_DOMAIN":                "reply.funder.local",
 		"REPLY_TOKEN_SECRET":          replyTokenSecret,
