@@ -136,7 +136,7 @@ func (st *Store) CreatePlanned(ctx context.Context, programme string, year int, 
 		// The reference was taken (or the transaction kept meeting others):
 		// try again with a fresh one.
 	}
-	return nil, nil, &grants.Error{Code: grants.Conflict, Message: "Too many agreements are being created at once in this programme; try again.", Reason: "busy"}
+	return nil, nil, &grants.Error{Code: grants.Conflict, Message: "Too many agreements are being created at once in this programme; try again.", Reason: grants.ReasonBusy}
 }
 
 // referenceItem reserves an agreement's reference: its conditional put
@@ -309,7 +309,7 @@ func (st *Store) update(ctx context.Context, id string, known *grants.Agreement,
 			return nil, versionMismatch(0)
 		}
 	}
-	return nil, &grants.Error{Code: grants.Conflict, Message: "The agreement is being changed by someone else; try again.", Reason: "busy"}
+	return nil, &grants.Error{Code: grants.Conflict, Message: "The agreement is being changed by someone else; try again.", Reason: grants.ReasonBusy}
 }
 
 var errRace = errors.New("concurrent update")

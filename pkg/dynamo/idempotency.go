@@ -24,11 +24,12 @@ func idemKey(r idempotency.Request) item {
 }
 
 type idemRecord struct {
-	Status      string `dynamodbav:"status"`
-	PayloadHash string `dynamodbav:"payloadHash"`
-	ExpiresAt   int64  `dynamodbav:"expiresAt"`
-	StatusCode  int    `dynamodbav:"statusCode"`
-	Response    []byte `dynamodbav:"response"`
+	Status      string            `dynamodbav:"status"`
+	PayloadHash string            `dynamodbav:"payloadHash"`
+	ExpiresAt   int64             `dynamodbav:"expiresAt"`
+	StatusCode  int               `dynamodbav:"statusCode"`
+	Headers     map[string]string `dynamodbav:"headers,omitempty"`
+	Response    []byte            `dynamodbav:"response"`
 }
 
 // answerOf reads a stored record: nil when there is none (or it expired, or
@@ -48,7 +49,7 @@ func answerOf(it item, req idempotency.Request, now time.Time) (*idempotency.Res
 	case rec.PayloadHash != req.Hash():
 		return nil, idempotency.ErrPayloadMismatch
 	}
-	return &idempotency.Response{StatusCode: rec.StatusCode, Body: rec.Response}, nil
+	return &idempotency.Response{StatusCode: rec.StatusCode, Headers: rec.Headers, Body: rec.Response}, nil
 }
 
 // Answered reads the stored answer to req (strongly consistent), or nil.
@@ -117,6 +118,13 @@ func (st *Store) answerItem(a idempotency.Answer, now time.Time) types.TransactW
 	record["status"], record["payloadHash"] = s(idempotency.StatusCompleted), s(a.Request.Hash())
 	record["expiresAt"], record["statusCode"] = epoch(now.Add(idempotency.DefaultRetention)), n(a.Response.StatusCode)
 	record["response"] = &types.AttributeValueMemberB{Value: a.Response.Body}
+	if len(a.Response.Headers) > 0 {
+		headers := make(map[string]types.AttributeValue, len(a.Response.Headers))
+		for k, v := range a.Response.Headers {
+			headers[k] = s(v)
+		}
+		record["headers"] = &types.AttributeValueMemberM{Value: headers}
+	}
 	return types.TransactWriteItem{Put: &types.Put{
 		TableName:                 &st.table,
 		Item:                      record,

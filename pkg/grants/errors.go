@@ -21,6 +21,11 @@ const (
 	TooLarge           Code = "too_large" // the request is over a stated size
 )
 
+// PreconditionRequired: a conditional request came without its condition
+// (a change of an agreement without If-Match), so it could overwrite another
+// person's change unseen.
+const PreconditionRequired Code = "precondition_required"
+
 // FieldError says what is wrong with one input field, by its JSON path.
 type FieldError struct {
 	Field  string `json:"field"`
@@ -36,6 +41,12 @@ type Error struct {
 	// Reason is a stable machine-readable cause, e.g. "illegal_transition".
 	Reason string
 }
+
+// ReasonBusy is the Reason of a Conflict that is only contention: other
+// requests were writing the same records at the same moment and this one
+// gave up after its retries. Nothing was changed; the same request sent
+// again shortly will most likely go through (or find the other's answer).
+const ReasonBusy = "busy"
 
 func (e *Error) Error() string {
 	if len(e.Fields) == 0 {

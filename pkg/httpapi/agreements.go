@@ -117,21 +117,21 @@ func (h *Agreements) create(ctx context.Context, r *Request) (events.APIGatewayV
 		if err != nil {
 			return events.APIGatewayV2HTTPResponse{}, err
 		}
-		return created(a)
+		return created(r, a)
 	}
 	// The same key and body must give the same agreement: hash the decoded
 	// body, so whitespace or key order do not count as a different request.
 	canonical, _ := json.Marshal(body)
-	return withIdempotency(r, "agreements.create", canonical, created,
+	return withIdempotency(r, "agreements.create", canonical, func(a *grants.Agreement) (events.APIGatewayV2HTTPResponse, error) { return created(r, a) },
 		func(once *idempotency.Once[*grants.Agreement]) (*grants.Agreement, *idempotency.Response, error) {
 			return h.Service.CreateAgreement(ctx, r.Actor.ID, in, once)
 		})
 }
 
-func created(a *grants.Agreement) (events.APIGatewayV2HTTPResponse, error) {
+func created(r *Request, a *grants.Agreement) (events.APIGatewayV2HTTPResponse, error) {
 	resp, err := JSONResponse(http.StatusCreated, a)
 	if err == nil {
-		resp.Headers["Location"] = "/agreements/" + a.ID
+		resp.Headers["Location"] = r.Location("/agreements/" + a.ID)
 		resp.Headers["ETag"] = etag(a.Version)
 	}
 	return resp, err
@@ -239,10 +239,12 @@ func (h *Agreements) amend(ctx context.Context, r *Request) (events.APIGatewayV2
 }
 
 // ifMatch reads the required If-Match header: the version the caller read.
+// Without it the answer is 428 (RFC 6585): an unconditional change could
+// overwrite another person's unseen; a stale one is 412 (Service.Amend).
 func ifMatch(r *Request) (int, error) {
 	v := strings.TrimSpace(r.Header("If-Match"))
 	if v == "" {
-		return 0, &grants.Error{Code: grants.Invalid, Message: "Send If-Match with the version you read (the ETag of GET /agreements/{id}).",
+		return 0, &grants.Error{Code: grants.PreconditionRequired, Message: "Send If-Match with the version you read (the ETag of GET /agreements/{id}).",
 			Fields: []grants.FieldError{{Field: "If-Match", Reason: "is required"}}, Reason: "precondition_required"}
 	}
 	n, err := strconv.Atoi(strings.Trim(strings.TrimPrefix(v, "W/"), `"`))

@@ -287,7 +287,10 @@ func TestCreateIsIdempotentUnderConcurrency(t *testing.T) {
 			} else if r.Body != first {
 				t.Errorf("replay differs:\n%s\n%s", r.Body, first)
 			}
-		case 409: // still in progress: the client retries
+		case 409: // still in progress: the client retries when told
+			if r.Headers["Retry-After"] != "1" {
+				t.Errorf("409 without Retry-After: %v %s", r.Headers, r.Body)
+			}
 		default:
 			t.Fatalf("unexpected %d %s", r.StatusCode, r.Body)
 		}
@@ -340,7 +343,7 @@ func TestConcurrentAmendsOneWins(t *testing.T) {
 		t.Fatalf("version %d, want 2", got.Version)
 	}
 	resp := f.do(t, event("PATCH", "/agreements/{id}", map[string]string{"id": a.ID}, `{"terms": []}`, RoleProgramme))
-	if resp.StatusCode != 422 {
+	if resp.StatusCode != 428 {
 		t.Errorf("PATCH without If-Match: %d", resp.StatusCode)
 	}
 }

@@ -28,7 +28,7 @@ func withIdempotency[T any](r *Request, scope string, payload []byte, respond fu
 		Render: func(result T) (idempotency.Response, error) {
 			var err error
 			resp, err = respond(result)
-			return idempotency.Response{StatusCode: resp.StatusCode, Body: []byte(resp.Body)}, err
+			return idempotency.Response{StatusCode: resp.StatusCode, Headers: replayedHeaders(resp.Headers), Body: []byte(resp.Body)}, err
 		},
 	}
 	_, replay, err := do(once)
@@ -40,11 +40,23 @@ func withIdempotency[T any](r *Request, scope string, payload []byte, respond fu
 	case err != nil:
 		return events.APIGatewayV2HTTPResponse{}, err
 	case replay != nil:
-		return events.APIGatewayV2HTTPResponse{
-			StatusCode: replay.StatusCode,
-			Headers:    map[string]string{"Content-Type": "application/json", "Idempotent-Replayed": "true"},
-			Body:       string(replay.Body),
-		}, nil
+		headers := map[string]string{"Content-Type": "application/json", "Idempotent-Replayed": "true"}
+		for k, v := range replay.Headers {
+			headers[k] = v
+		}
+		return events.APIGatewayV2HTTPResponse{StatusCode: replay.StatusCode, Headers: headers, Body: string(replay.Body)}, nil
 	}
 	return resp, nil
+}
+
+// replayedHeaders are the headers of a first response stored for its
+// retries: those that say where the result is and which version it is.
+func replayedHeaders(h map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, k := range []string{"Location", "ETag"} {
+		if v, ok := h[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
 }

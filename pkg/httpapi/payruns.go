@@ -92,16 +92,16 @@ func (h *Payments) requestRun(ctx context.Context, r *Request) (events.APIGatewa
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	canonical, _ := json.Marshal(req)
-	return withIdempotency(r, "payruns.request", canonical, runCreated,
+	return withIdempotency(r, "payruns.request", canonical, func(run *grants.PayRun) (events.APIGatewayV2HTTPResponse, error) { return runCreated(r, run) },
 		func(once *idempotency.Once[*grants.PayRun]) (*grants.PayRun, *idempotency.Response, error) {
 			return h.Service.RequestPayRun(ctx, r.Actor.ID, req, once)
 		})
 }
 
-func runCreated(run *grants.PayRun) (events.APIGatewayV2HTTPResponse, error) {
+func runCreated(r *Request, run *grants.PayRun) (events.APIGatewayV2HTTPResponse, error) {
 	resp, err := JSONResponse(http.StatusCreated, run)
 	if err == nil {
-		resp.Headers["Location"] = "/payment-runs/" + run.ID
+		resp.Headers["Location"] = r.Location("/payment-runs/" + run.ID)
 	}
 	return resp, err
 }

@@ -28,14 +28,15 @@ type Problem struct {
 const problemBase = "https://partnership-grants.github.io/problems/"
 
 var codeStatus = map[grants.Code]int{
-	grants.Malformed:          http.StatusBadRequest,
-	grants.Invalid:            http.StatusUnprocessableEntity,
-	grants.NotFound:           http.StatusNotFound,
-	grants.Conflict:           http.StatusConflict,
-	grants.PreconditionFailed: http.StatusPreconditionFailed,
-	grants.Unauthorized:       http.StatusUnauthorized,
-	grants.Forbidden:          http.StatusForbidden,
-	grants.TooLarge:           http.StatusRequestEntityTooLarge,
+	grants.Malformed:            http.StatusBadRequest,
+	grants.Invalid:              http.StatusUnprocessableEntity,
+	grants.NotFound:             http.StatusNotFound,
+	grants.Conflict:             http.StatusConflict,
+	grants.PreconditionFailed:   http.StatusPreconditionFailed,
+	grants.PreconditionRequired: http.StatusPreconditionRequired,
+	grants.Unauthorized:         http.StatusUnauthorized,
+	grants.Forbidden:            http.StatusForbidden,
+	grants.TooLarge:             http.StatusRequestEntityTooLarge,
 }
 
 // errorResponse turns an error into a problem response. Application errors
@@ -56,8 +57,20 @@ func errorResponse(ctx context.Context, err error) events.APIGatewayV2HTTPRespon
 	if reason == "" {
 		reason = string(e.Code)
 	}
-	return problem(Problem{Type: problemBase + reason, Title: http.StatusText(status), Status: status, Detail: e.Message, Errors: e.Fields})
+	resp := problem(Problem{Type: problemBase + reason, Title: http.StatusText(status), Status: status, Detail: e.Message, Errors: e.Fields})
+	if e.Code == grants.Conflict && e.Reason == grants.ReasonBusy {
+		resp.Headers["Retry-After"] = busyRetryAfter
+	}
+	return resp
 }
+
+// busyRetryAfter is the Retry-After, in seconds, of a 409 answered because
+// other requests were writing the same agreement (or programme) at that
+// moment. They finish in tens of milliseconds and the store has already
+// retried, so the wait is the shortest a whole number of seconds can say; a
+// retry under the same Idempotency-Key then gets the change, or the stored
+// answer of the request that won.
+const busyRetryAfter = "1"
 
 func problem(p Problem) events.APIGatewayV2HTTPResponse {
 	b, _ := json.Marshal(p)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -37,6 +38,18 @@ func (r *Request) Header(name string) string {
 		}
 	}
 	return ""
+}
+
+// Location is the address of a resource at path (a route's path, e.g.
+// "/agreements/ID") as a client reaches it: the HTTP API serves a named stage
+// under its name (template.yaml's StageName), so the path starts with it;
+// "$default", the stage served at the root, adds nothing. It is an absolute
+// path, resolved against the address the request was sent to.
+func (r *Request) Location(path string) string {
+	if stage := r.RequestContext.Stage; stage != "" && stage != "$default" {
+		return "/" + url.PathEscape(stage) + path
+	}
+	return path
 }
 
 // HandlerFunc serves one route.

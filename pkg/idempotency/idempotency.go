@@ -55,9 +55,11 @@ func (r Request) Hash() string {
 	return hex.EncodeToString(h[:])
 }
 
-// Response is a stored first response.
+// Response is a stored first response. Headers are those that describe the
+// result (Location, ETag), so a retry is answered as the first request was.
 type Response struct {
 	StatusCode int
+	Headers    map[string]string
 	Body       []byte
 }
 
