@@ -4,6 +4,7 @@ package eventbus
 
 import (
 	"context"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 
@@ -16,6 +17,18 @@ import (
 
 // Source is the events' source field; accounting rules match on it.
 const Source = "partnership-grants"
+
+// DetailTypeInstalmentPaid is the detail-type of the event published when an
+// instalment is paid.
+const DetailTypeInstalmentPaid = "InstalmentPaid"
+
+// InstalmentPaidSchema is the JSON Schema (draft 2020-12) of the
+// InstalmentPaid event as the accounting system receives it: the envelope's
+// source and detail-type and the detail in full, with the versioning rule.
+// Tests validate what the product publishes against it (eventbustest).
+//
+//go:embed instalment-paid.schema.json
+var InstalmentPaidSchema []byte
 
 // API is the part of the EventBridge client used here.
 type API interface {
@@ -39,7 +52,7 @@ func (b *Bus) InstalmentPaid(ctx context.Context, e service.InstalmentPaidEvent)
 	out, err := b.API.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []types.PutEventsRequestEntry{{
 		EventBusName: aws.String(b.Name),
 		Source:       aws.String(Source),
-		DetailType:   aws.String("InstalmentPaid"),
+		DetailType:   aws.String(DetailTypeInstalmentPaid),
 		Detail:       aws.String(string(detail)),
 		Resources:    []string{},
 	}}})

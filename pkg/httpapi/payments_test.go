@@ -23,6 +23,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/dev/emulator"
 	"github.com/partnership-grants/backend/pkg/dev/testenv"
 	"github.com/partnership-grants/backend/pkg/dynamo"
+	"github.com/partnership-grants/backend/pkg/eventbus/eventbustest"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/idempotency"
 	"github.com/partnership-grants/backend/pkg/mailer"
@@ -38,6 +39,7 @@ var payStart = time.Date(2026, 2, 2, 10, 0, 0, 0, time.UTC)
 // paidEvents stands in for the EventBridge bus (which has no emulator): it
 // records what was published and can fail one call (see faults_test.go).
 type paidEvents struct {
+	t         testing.TB // every event is checked against its schema
 	mu        sync.Mutex
 	calls     int
 	published []service.InstalmentPaidEvent
@@ -47,6 +49,10 @@ type paidEvents struct {
 var _ service.Events = (*paidEvents)(nil)
 
 func (e *paidEvents) InstalmentPaid(_ context.Context, ev service.InstalmentPaidEvent) (string, error) {
+	// What the product's publisher would put on the bus keeps the contract.
+	if err := eventbustest.CheckPublished(ev); err != nil {
+		e.t.Errorf("InstalmentPaid %s does not match pkg/eventbus/instalment-paid.schema.json: %v", ev.ID, err)
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.calls++
@@ -121,7 +127,7 @@ func newPayEnv(t testing.TB) *payEnv {
 	checkDB := testenv.DynamoDB(t)
 	e := &payEnv{
 		store: store, check: dynamo.New(checkDB, table), checkDB: checkDB, table: table, clock: clock,
-		events:   &paidEvents{fault: evFaults},
+		events:   &paidEvents{fault: evFaults, t: t},
 		dbFaults: dbFaults, sesFaults: sesFaults, sesEndpoint: endpoint, suffix: suffix,
 		partner: "amina-" + suffix + "@levykitchen.test",
 		finance: "finance-" + suffix + "@funder.test",

@@ -72,9 +72,13 @@ type Posted struct {
 }
 
 // InstalmentPaidEvent is the detail of the InstalmentPaid event on the
-// accounting bus. ID is stable per instalment, so a consumer can drop a
-// duplicate delivery.
+// accounting bus; pkg/eventbus/instalment-paid.schema.json is its contract.
+// ID is stable per instalment, so a consumer can drop a duplicate delivery.
 type InstalmentPaidEvent struct {
+	// Version is the detail's version (InstalmentPaidVersion). A field added
+	// keeps it; any other change (a field removed, renamed, retyped, made
+	// optional or given another meaning) makes the next version.
+	Version          int         `json:"version"`
 	ID               string      `json:"id"`
 	AgreementID      string      `json:"agreementId"`
 	Reference        string      `json:"reference"`
@@ -89,6 +93,10 @@ type InstalmentPaidEvent struct {
 	Actor            string      `json:"actor"`
 	OverrideReason   string      `json:"overrideReason,omitempty"`
 }
+
+// InstalmentPaidVersion is the version of the InstalmentPaid detail this
+// code publishes.
+const InstalmentPaidVersion = 1
 
 // InstalmentDue handles an instalment's schedule: the instalment becomes due
 // (once, however often the event comes) and finance is told.
@@ -372,7 +380,7 @@ func (s *Service) publish(ctx context.Context, a *grants.Agreement, n int) (stri
 	}
 	p := in.Payment
 	id, err := s.Events.InstalmentPaid(ctx, InstalmentPaidEvent{
-		ID: a.ID + "-" + strconv.Itoa(n), AgreementID: a.ID, Reference: a.Reference, Programme: a.Programme, Partner: a.Partner.Name,
+		Version: InstalmentPaidVersion, ID: a.ID + "-" + strconv.Itoa(n), AgreementID: a.ID, Reference: a.Reference, Programme: a.Programme, Partner: a.Partner.Name,
 		Instalment: n, Amount: in.Amount, Currency: a.Currency, PaymentReference: p.PaymentReference, PaidOn: p.PaidOn,
 		RequestedBy: p.RequestedBy, Actor: p.ApprovedBy, OverrideReason: p.OverrideReason,
 	})

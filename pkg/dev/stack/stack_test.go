@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/partnership-grants/backend/pkg/dev/emulator"
+	"github.com/partnership-grants/backend/pkg/eventbus/eventbustest"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/logs"
 	"github.com/partnership-grants/backend/pkg/meter"
@@ -423,6 +424,10 @@ func TestAgreementYear(t *testing.T) {
 	for _, e := range st.Events.Events() {
 		if d, ok := e["Detail"].(map[string]any); ok && d["agreementId"] == a.ID {
 			events++
+			// As the SDK put it on the wire, read as accounting receives it.
+			if err := eventbustest.Validate(map[string]any{"source": e["Source"], "detail-type": e["DetailType"], "detail": d}); err != nil {
+				t.Errorf("InstalmentPaid %v does not match its schema: %v", d["id"], err)
+			}
 		}
 	}
 	if events != 4 {
