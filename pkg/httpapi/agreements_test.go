@@ -22,6 +22,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/dev/testenv/apigw"
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/httpapi/openapi/openapitest"
 	"github.com/partnership-grants/backend/pkg/service"
 )
 
@@ -89,6 +90,7 @@ func (f *fixture) do(t *testing.T, ev events.APIGatewayV2HTTPRequest) events.API
 	if err != nil {
 		t.Fatalf("handler error: %v", err)
 	}
+	openapitest.Check(t, ev, resp)
 	return resp
 }
 
@@ -129,6 +131,10 @@ func TestConcurrentCreatorsAllSucceedWithUniqueReferences(t *testing.T) {
 		status = map[int]int{}
 		next   atomic.Int64
 		wg     sync.WaitGroup
+		// Checked against the OpenAPI document after the rush, so the
+		// checks do not slow the requests they race.
+		evs   = make([]events.APIGatewayV2HTTPRequest, creates+1)
+		resps = make([]events.APIGatewayV2HTTPResponse, creates+1)
 	)
 	for range creators {
 		wg.Go(func() {
@@ -138,7 +144,9 @@ func TestConcurrentCreatorsAllSucceedWithUniqueReferences(t *testing.T) {
 					return
 				}
 				body := strings.Replace(issueBody, "Levenshulme Community Kitchen", fmt.Sprintf("Partner %d", i), 1)
-				resp, err := f.api.Handle(context.Background(), event("POST", "/agreements", nil, body, RoleProgramme))
+				ev := event("POST", "/agreements", nil, body, RoleProgramme)
+				resp, err := f.api.Handle(context.Background(), ev)
+				evs[i], resps[i] = ev, resp
 				mu.Lock()
 				if err != nil {
 					status[0]++
@@ -159,6 +167,9 @@ func TestConcurrentCreatorsAllSucceedWithUniqueReferences(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	for i := 1; i <= creates; i++ {
+		openapitest.Check(t, evs[i], resps[i])
+	}
 	if status[http.StatusCreated] != creates || len(refs) != creates {
 		t.Fatalf("statuses %v, %d references; want %d created, all different", status, len(refs), creates)
 	}

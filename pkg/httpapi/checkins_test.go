@@ -18,6 +18,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/dev/testenv/replyworld"
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/httpapi/openapi/openapitest"
 )
 
 // The check-in routes are tested against replies and quarantined messages
@@ -53,6 +54,7 @@ func (e *ciEnv) do(t *testing.T, ev events.APIGatewayV2HTTPRequest) events.APIGa
 	if err != nil {
 		t.Fatalf("handler error: %v", err)
 	}
+	openapitest.Check(t, ev, resp)
 	return resp
 }
 

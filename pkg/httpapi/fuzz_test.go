@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/partnership-grants/backend/pkg/httpapi/openapi/openapitest"
 )
 
 // wantNoServerError: whatever a client sends, the answer is a success or a
@@ -55,7 +57,9 @@ func FuzzAmendAgreement(f *testing.F) {
 		f.Add(s)
 	}
 	fx := newFixture(f)
-	created, err := fx.api.Handle(f.Context(), event("POST", "/agreements", nil, issueBody, RoleProgramme))
+	ev := event("POST", "/agreements", nil, issueBody, RoleProgramme)
+	created, err := fx.api.Handle(f.Context(), ev)
+	openapitest.Check(f, ev, created)
 	if err != nil || created.StatusCode != http.StatusCreated {
 		f.Fatalf("create: %v %d %s", err, created.StatusCode, created.Body)
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/eventbus/eventbustest"
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/httpapi/openapi/openapitest"
 	"github.com/partnership-grants/backend/pkg/idempotency"
 	"github.com/partnership-grants/backend/pkg/mailer"
 	"github.com/partnership-grants/backend/pkg/outbox"
@@ -293,6 +294,7 @@ func (e *payEnv) do(t testing.TB, ev events.APIGatewayV2HTTPRequest) events.APIG
 	if err != nil {
 		t.Fatalf("handler error: %v", err)
 	}
+	openapitest.Check(t, ev, resp)
 	return resp
 }
 
@@ -382,6 +384,7 @@ func TestPayConcurrentRequestsDifferentKeysOnePayment(t *testing.T) {
 	a := e.newAgreement(t, "community-2026", 1)
 	const n = 200
 	results := make([]events.APIGatewayV2HTTPResponse, n)
+	evs := make([]events.APIGatewayV2HTTPRequest, n)
 	var wg sync.WaitGroup
 	for i := range results {
 		wg.Go(func() {
@@ -390,10 +393,15 @@ func TestPayConcurrentRequestsDifferentKeysOnePayment(t *testing.T) {
 			if err != nil {
 				t.Errorf("handler error: %v", err)
 			}
-			results[i] = resp
+			evs[i], results[i] = ev, resp
 		})
 	}
 	wg.Wait()
+	// Checked against the OpenAPI document after the rush, so the checks
+	// do not slow the requests they race.
+	for i := range results {
+		openapitest.Check(t, evs[i], results[i])
+	}
 	var winner payResp
 	created, reasons := 0, map[string]int{}
 	for _, r := range results {
@@ -478,6 +486,9 @@ func TestPaySameKeyConcurrentReplaysOneResponse(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	for _, r := range results {
+		openapitest.Check(t, payEvent(a.ID, 1, payBody, alice, "same-key-1"), r)
+	}
 	replayed := 0
 	for i, r := range results {
 		if r.StatusCode != http.StatusCreated || r.Body != results[0].Body {

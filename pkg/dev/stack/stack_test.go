@@ -19,6 +19,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/dev/emulator"
 	"github.com/partnership-grants/backend/pkg/eventbus/eventbustest"
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/httpapi/openapi/openapitest"
 	"github.com/partnership-grants/backend/pkg/logs"
 	"github.com/partnership-grants/backend/pkg/meter"
 	"github.com/partnership-grants/backend/pkg/service"
@@ -110,6 +111,8 @@ func (c client) do(method, path, body string, headers ...string) (int, []byte) {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	// What the local stack answers through its gateway keeps the JSON API's document.
+	openapitest.CheckHTTP(c.t, req, []byte(body), resp.StatusCode, resp.Header, b)
 	return resp.StatusCode, b
 }
 

@@ -29,6 +29,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/export/threesixtytest"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/httpapi"
+	"github.com/partnership-grants/backend/pkg/httpapi/openapi/openapitest"
 	"github.com/partnership-grants/backend/pkg/monitoring"
 	"github.com/partnership-grants/backend/pkg/service"
 )
@@ -167,6 +168,7 @@ func (f *monFixture) do(t *testing.T, ev events.APIGatewayV2HTTPRequest) events.
 	if err != nil {
 		t.Fatalf("handler error: %v", err)
 	}
+	openapitest.Check(t, ev, resp)
 	return resp
 }
 
@@ -534,7 +536,9 @@ func TestDashboardCapsRows(t *testing.T) {
 		m.agreements = append(m.agreements, *a)
 	}
 	api := (&API{Store: m, Funder: testFunder, DefaultProgramme: "big", Now: now}).Routes()
-	resp, err := api.Handle(context.Background(), get("/dashboard", nil, httpapi.RoleProgramme))
+	ev := get("/dashboard", nil, httpapi.RoleProgramme)
+	resp, err := api.Handle(context.Background(), ev)
+	openapitest.Check(t, ev, resp)
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("%v %d %s", err, resp.StatusCode, resp.Body)
 	}
@@ -592,6 +596,7 @@ func TestOneUnreadableAgreementNeverBreaksTheProgramme(t *testing.T) {
 			ev.QueryStringParameters = community
 		}
 		resp, err := c.api.Handle(context.Background(), ev)
+		openapitest.Check(t, ev, resp)
 		if err != nil || resp.StatusCode != http.StatusOK {
 			t.Errorf("GET %s with one unreadable agreement: %d %v %.300s", c.route, resp.StatusCode, err, resp.Body)
 			continue
