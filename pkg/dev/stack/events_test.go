@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/partnership-grants/backend/pkg/dev/samtemplate"
+	"github.com/partnership-grants/backend/pkg/httpapi/openapi/openapitest"
 	"github.com/partnership-grants/backend/pkg/schedules"
 )
 
@@ -64,6 +65,9 @@ func TestSampleEventsOnTheDemoStack(t *testing.T) {
 			t.Fatalf("%s: no function for %s", name, ev.RouteKey)
 		}
 		resp, err := handler(ctx, ev)
+		if err == nil && functionOf[ev.RouteKey] != "WebFunction" { // pages are not in the JSON API's document
+			openapitest.Check(t, ev, resp)
+		}
 		if err != nil || resp.StatusCode >= 400 {
 			t.Errorf("%s: %d %v %s", name, resp.StatusCode, err, resp.Body)
 			continue
