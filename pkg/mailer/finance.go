@@ -48,14 +48,7 @@ func NowPayable(a *grants.Agreement, in grants.Instalment, to []string, appURL s
 	amount := money.Amount{Minor: in.Amount, Currency: a.Currency}.Display()
 	v := nowPayableView{Partner: a.Partner.Name, Reference: a.Reference, Number: in.Number, Total: instalmentTotal(a),
 		PrevCheckIn: in.Number - 1, Page: financePageOf(appURL)}
-	v.Facts = []fact{
-		{"Amount", amount},
-		{"Partner", a.Partner.Name},
-		{registrationLabel(a.Partner), a.Partner.RegistrationNumber},
-		{"Agreement", a.Reference},
-		{"Instalment", strconv.Itoa(in.Number) + " of " + strconv.Itoa(v.Total)},
-		{"Due", in.DueDate.Long()},
-	}
+	v.Facts = dueFacts(a, in, amount, v.Total)
 	subject := "Now payable: " + amount + " to " + oneLine(a.Partner.Name, maxSubjectPart) +
 		" (" + strconv.Itoa(in.Number) + " of " + strconv.Itoa(v.Total) + ") – " + a.Reference
 	return render(tmplNowPayable, subject, to, nil, instalmentTags(KindNowPayable, a, in), v)

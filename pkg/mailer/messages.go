@@ -268,14 +268,7 @@ func InstalmentDueNotice(a *grants.Agreement, in grants.Instalment, awaitingChec
 		AwaitingCheckIn: awaitingCheckIn,
 		PrevCheckIn:     in.Number - 1,
 	}
-	v.Facts = []fact{
-		{"Amount", amount},
-		{"Partner", a.Partner.Name},
-		{registrationLabel(a.Partner), a.Partner.RegistrationNumber},
-		{"Agreement", a.Reference},
-		{"Instalment", strconv.Itoa(in.Number) + " of " + strconv.Itoa(v.Total)},
-		{"Due", in.DueDate.Long()},
-	}
+	v.Facts = dueFacts(a, in, amount, v.Total)
 	if !v.First {
 		status := "received"
 		if awaitingCheckIn {
@@ -665,4 +658,17 @@ func instalmentTags(kind string, a *grants.Agreement, in grants.Instalment) map[
 	t := agreementTags(kind, a)
 	t["instalment"] = strconv.Itoa(in.Number)
 	return t
+}
+
+// dueFacts are what finance reads of an instalment that is due: the due
+// notice and the "now payable" notice show the same.
+func dueFacts(a *grants.Agreement, in grants.Instalment, amount string, total int) []fact {
+	return []fact{
+		{"Amount", amount},
+		{"Partner", a.Partner.Name},
+		{registrationLabel(a.Partner), a.Partner.RegistrationNumber},
+		{"Agreement", a.Reference},
+		{"Instalment", strconv.Itoa(in.Number) + " of " + strconv.Itoa(total)},
+		{"Due", in.DueDate.Long()},
+	}
 }
