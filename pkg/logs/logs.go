@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -147,47 +148,10 @@ func (h contextHandler) WithGroup(name string) slog.Handler {
 	return contextHandler{h.Handler.WithGroup(name)}
 }
 
-// RedactEmails replaces each email address in s (local@domain.tld, as
-// RFC 5321 spells them in practice) with its Pseudonym.
-func RedactEmails(s string) string {
-	var b strings.Builder
-	last := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] != '@' {
-			continue
-		}
-		start := i
-		for start > last && isLocal(s[start-1]) {
-			start--
-		}
-		end := i + 1
-		dot := false
-		for end < len(s) && isDomain(s[end]) {
-			dot = dot || s[end] == '.' && end > i+1
-			end++
-		}
-		for end > i+1 && s[end-1] == '.' { // a sentence's full stop
-			end--
-		}
-		if start == i || !dot || !strings.Contains(s[i+1:end], ".") {
-			continue
-		}
-		b.WriteString(s[last:start])
-		b.WriteString(Pseudonym(s[start:end]))
-		last, i = end, end-1
-	}
-	if last == 0 {
-		return s
-	}
-	b.WriteString(s[last:])
-	return b.String()
-}
+// emailAddress is an address as RFC 5321 spells them in practice: the
+// local part's characters, "@", and a domain of at least two labels (a
+// sentence's full stop after it is not part of it).
+var emailAddress = regexp.MustCompile("[A-Za-z0-9.!$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+")
 
-func isLocal(c byte) bool {
-	return isDomain(c) || c == '+' || c == '_' || c == '%' || c == '\'' || c == '!' || c == '$' || c == '&' ||
-		c == '*' || c == '=' || c == '?' || c == '^' || c == '`' || c == '{' || c == '|' || c == '}' || c == '~' || c == '/'
-}
-
-func isDomain(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '-'
-}
+// RedactEmails replaces each email address in s with its Pseudonym.
+func RedactEmails(s string) string { return emailAddress.ReplaceAllStringFunc(s, Pseudonym) }
