@@ -63,7 +63,7 @@ FUNCTIONS := \
 
 DEVSTACK := .local/bin/devstack
 
-.PHONY: templ-check run test token advance deps lint bench bench-100k bench-go sizes initbench screenshots clean activate-receipt-rules fuzz reprocess-replies rebuild-aggregate
+.PHONY: templ-check run test test-calendar token advance deps lint bench bench-100k bench-go sizes initbench screenshots clean activate-receipt-rules fuzz reprocess-replies rebuild-aggregate
 
 ## run: the product on this machine (DynamoDB Local, SES viewer, API on :3000)
 run: deps $(DEVSTACK)
@@ -80,14 +80,31 @@ test: deps templ-check
 	@# 20 minutes keeps a slow machine from failing it on time rather than on
 	@# a finding.
 	$(GO) test -count=1 -timeout 20m ./...
+	@# Every local-stack test's clock starts at a pinned time (-stack.start);
+	@# the short walks run again from inside the quiet period before 09:00,
+	@# so none depends on the day or hour CI starts (make test-calendar runs
+	@# every walk from there).
+	$(GO) test -count=1 -timeout 10m ./pkg/dev/stack -run '$(SHORT_WALKS)' -stack.start=$(QUIET_START)
 	$(MAKE) lint
 	$(MAKE) sizes
 
-## token: a bearer token for the local API: make token ROLE=finance [USER=name]
+# The local-stack tests that walk the calendar, and a start that catches a
+# walk assuming working days or a send time passed: 07:30 in London on
+# 23 December, the day before the default quiet period.
+QUIET_START := 2026-12-23T07:30:00Z
+SHORT_WALKS := ^(TestLateDigestOnTheStack|TestLateActivationSendsOneWelcome|TestCloseEarlySendsOneThankYou)$$
+WALKS := ^(TestLateDigestOnTheStack|TestLateActivationSendsOneWelcome|TestCloseEarlySendsOneThankYou|TestAmendAmountsAndHelpOnTheStack|TestDemoDashboard|TestTerminationIsToldOnTheLocalStack|TestGrantsFilePublishedDaily|TestConversationCheckInOnTheStack|TestAgreementYear|TestStaffYearInTheBrowser)$$
+
+## test-calendar: every local-stack test that walks the calendar, from inside the quiet period before 09:00
+test-calendar: deps
+	$(GO) test -count=1 -timeout 30m ./pkg/dev/stack -run '$(WALKS)' -stack.start=$(QUIET_START)
+
+## token: a bearer token for the local API: make token ROLE=finance [USER=name] [TOKEN_USE=access]
 ROLE ?= programme
+TOKEN_USE ?= id
 TOKEN_USER := $(if $(filter command line,$(origin USER)),$(USER),$(ROLE))
 token: $(DEVSTACK)
-	@$(DEVSTACK) token -role $(ROLE) -user $(TOKEN_USER)
+	@$(DEVSTACK) token -role $(ROLE) -user $(TOKEN_USER) -token-use $(TOKEN_USE)
 
 ## advance: while make run runs, move the local clock on DAYS days, firing what falls due
 DAYS ?= 1

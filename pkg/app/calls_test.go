@@ -126,6 +126,7 @@ func TestEachUseCaseLogsItsCalls(t *testing.T) {
 	params["paymentId"] = p.Payment.ID
 	approver := apigw.Request("POST", "/agreements/{id}/instalments/{n}/payments/{paymentId}/approve", params, "", httpapi.RoleFinance)
 	approver.RequestContext.Authorizer.JWT.Claims["email"] = "second@funder.example"
+	approver.RequestContext.Authorizer.JWT.Claims["sub"] = "sub-second"
 	do(payments, approver, 200)
 	approveCalls := logs.lastInvocation(t)
 

@@ -233,7 +233,7 @@ func TestCSVHoldOverrideCheckInAndLateness(t *testing.T) {
 	if _, _, err := a.MakeInstalmentDue(2, at("2026-04-01")); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := a.RequestPayment(2, grants.PaymentRequest{PaymentReference: "BACS-9", PaidOn: "2026-04-07", OverrideReason: "report came by post"}, "p9", false, at("2026-04-07"), "fin"); err != nil {
+	if _, _, err := a.RequestPayment(2, grants.PaymentRequest{PaymentReference: "BACS-9", PaidOn: "2026-04-07", OverrideReason: "report came by post"}, "p9", false, at("2026-04-07"), grants.Actor{ID: "fin", Name: "fin"}); err != nil {
 		t.Fatal(err)
 	}
 	// Instalment 3 (due Wed 1 Jul) held on Fri 3 Jul, read on Wed 8 Jul.

@@ -86,7 +86,7 @@ func TestReadyAgreementCompletesAnyDayWithOptionalNote(t *testing.T) {
 func TestCompleteEarlyNeedsReasonAndEndDate(t *testing.T) {
 	a := openAgreement(t)
 	a.Instalments[0].Status = InstalmentDue
-	if _, _, err := a.RequestPayment(1, PaymentRequest{PaymentReference: "BACS-1", PaidOn: "2026-01-10"}, "p1", false, now, "fin"); err != nil {
+	if _, _, err := a.RequestPayment(1, PaymentRequest{PaymentReference: "BACS-1", PaidOn: "2026-01-10"}, "p1", false, now, Actor{ID: "fin", Name: "fin"}); err != nil {
 		t.Fatal(err)
 	}
 	afterEnd := a.EndDate.At(12, 0, a.Location()).Add(24 * time.Hour)
@@ -99,13 +99,13 @@ func TestCompleteEarlyNeedsReasonAndEndDate(t *testing.T) {
 	// A payment waiting for its second person blocks closing.
 	a.Instalments[1].Status = InstalmentDue
 	a.CheckIns[0].Status = CheckInReceived
-	if _, _, err := a.RequestPayment(2, PaymentRequest{PaymentReference: "BACS-2", PaidOn: "2026-01-10"}, "p2", true, now, "fin"); err != nil {
+	if _, _, err := a.RequestPayment(2, PaymentRequest{PaymentReference: "BACS-2", PaidOn: "2026-01-10"}, "p2", true, now, Actor{ID: "fin", Name: "fin"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := a.Complete("Partner wound down", afterEnd, "officer"); reason(err) != "payment_pending" {
 		t.Errorf("payment pending: %v", err)
 	}
-	if _, err := a.ApprovePayment(2, "p2", true, now, "fin2"); err != nil {
+	if _, err := a.ApprovePayment(2, "p2", true, now, Actor{ID: "fin2", Name: "fin2"}); err != nil {
 		t.Fatal(err)
 	}
 	onEnd := a.EndDate.At(12, 0, a.Location())

@@ -243,7 +243,7 @@ func TestTerminateRefusedWhileAPaymentAwaitsApproval(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.Instalments[0].Status = InstalmentDue
-	if _, _, err := a.RequestPayment(1, PaymentRequest{PaymentReference: "BACS-1", PaidOn: "2026-01-10"}, "p1", true, now, "fin1"); err != nil {
+	if _, _, err := a.RequestPayment(1, PaymentRequest{PaymentReference: "BACS-1", PaidOn: "2026-01-10"}, "p1", true, now, Actor{ID: "fin1", Name: "fin1"}); err != nil {
 		t.Fatal(err)
 	}
 	_, err := a.Terminate("Partner closed", now, "x")
@@ -251,7 +251,7 @@ func TestTerminateRefusedWhileAPaymentAwaitsApproval(t *testing.T) {
 	if !errors.As(err, &e) || e.Reason != "payment_pending" || a.Status != AgreementActive {
 		t.Fatalf("terminate with a payment pending: %v (status %s)", err, a.Status)
 	}
-	if _, err := a.ApprovePayment(1, "p1", true, now, "fin2"); err != nil {
+	if _, err := a.ApprovePayment(1, "p1", true, now, Actor{ID: "fin2", Name: "fin2"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := a.Terminate("Partner closed", now, "x"); err != nil {
@@ -273,7 +273,7 @@ func TestRequestPaymentBoundsItsInput(t *testing.T) {
 		a, _ := NewAgreement(validInput(), now, "x")
 		_, _ = a.Activate(now, "x")
 		a.Instalments[0].Status = InstalmentDue
-		_, _, err := a.RequestPayment(1, tt.req, "p1", true, now, "fin1")
+		_, _, err := a.RequestPayment(1, tt.req, "p1", true, now, Actor{ID: "fin1", Name: "fin1"})
 		var e *Error
 		if !errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Field != tt.field {
 			t.Errorf("%s: %v, want a field error on %s", name, err, tt.field)

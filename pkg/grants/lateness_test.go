@@ -85,7 +85,7 @@ func TestLatenessFixedWhenPaid(t *testing.T) {
 	if in := a.Instalments[1]; in.DaysOnHold != 3 || !in.HeldOn.IsZero() {
 		t.Errorf("released on 8 May: %d days on hold (held on %s), want 3", in.DaysOnHold, in.HeldOn)
 	}
-	if _, _, err := a.RequestPayment(2, PaymentRequest{PaymentReference: "R", PaidOn: "2026-05-11", OverrideReason: "by phone"}, "p", false, on("2026-05-12"), "fin"); err != nil {
+	if _, _, err := a.RequestPayment(2, PaymentRequest{PaymentReference: "R", PaidOn: "2026-05-11", OverrideReason: "by phone"}, "p", false, on("2026-05-12"), Actor{ID: "fin", Name: "fin"}); err != nil {
 		t.Fatal(err)
 	}
 	in := a.Instalments[1]
@@ -109,7 +109,7 @@ func TestPaidOnOrBeforeDueIsOnTime(t *testing.T) {
 		if _, _, err := a.MakeInstalmentDue(1, at); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := a.RequestPayment(1, PaymentRequest{PaymentReference: "R", PaidOn: paidOn}, "p", false, at, "fin"); err != nil {
+		if _, _, err := a.RequestPayment(1, PaymentRequest{PaymentReference: "R", PaidOn: paidOn}, "p", false, at, Actor{ID: "fin", Name: "fin"}); err != nil {
 			t.Fatal(err)
 		}
 		if got := a.Instalments[0].DaysLate; got != 0 {

@@ -26,11 +26,14 @@ type Payment struct {
 	Currency         string        `json:"currency" dynamodbav:"currency"`
 	OverrideReason   string        `json:"overrideReason,omitempty" dynamodbav:"overrideReason,omitempty"`
 	// Run is the pay run that requested the payment, if one did.
-	Run         string    `json:"run,omitempty" dynamodbav:"run,omitempty"`
-	RequestedBy string    `json:"requestedBy" dynamodbav:"requestedBy"`
-	RequestedAt time.Time `json:"requestedAt" dynamodbav:"requestedAt"`
-	ApprovedBy  string    `json:"approvedBy,omitempty" dynamodbav:"approvedBy,omitempty"`
-	ApprovedAt  time.Time `json:"approvedAt,omitzero" dynamodbav:"approvedAt,omitempty"`
+	Run         string `json:"run,omitempty" dynamodbav:"run,omitempty"`
+	RequestedBy string `json:"requestedBy" dynamodbav:"requestedBy"`
+	// RequestedByID is the requester's Actor.ID, which the two-person rule
+	// compares; RequestedBy is how they are shown.
+	RequestedByID string    `json:"-" dynamodbav:"requestedById,omitempty"`
+	RequestedAt   time.Time `json:"requestedAt" dynamodbav:"requestedAt"`
+	ApprovedBy    string    `json:"approvedBy,omitempty" dynamodbav:"approvedBy,omitempty"`
+	ApprovedAt    time.Time `json:"approvedAt,omitzero" dynamodbav:"approvedAt,omitempty"`
 }
 
 // PaymentRequest is what finance sends to pay an instalment.
@@ -59,7 +62,8 @@ func conflict(reason, format string, args ...any) *Error {
 // active, the instalment is due, no payment is pending for it, and the
 // previous check-in is in (received or waived) unless an override reason is
 // given, which is recorded.
-func (a *Agreement) RequestPayment(n int, req PaymentRequest, id string, twoPeople bool, now time.Time, actor string) (*Payment, []AuditEntry, error) {
+func (a *Agreement) RequestPayment(n int, req PaymentRequest, id string, twoPeople bool, now time.Time, by Actor) (*Payment, []AuditEntry, error) {
+	actor := by.Name
 	twoPeople = req.WaitsForApproval(twoPeople)
 	var errs fieldErrors
 	ref := strings.TrimSpace(req.PaymentReference)
@@ -92,7 +96,7 @@ func (a *Agreement) RequestPayment(n int, req PaymentRequest, id string, twoPeop
 	}
 	p := &Payment{
 		ID: id, Status: PaymentRequested, PaymentReference: ref, PaidOn: paidOn, Amount: in.Amount, Currency: a.Currency,
-		OverrideReason: override, Run: req.Run, RequestedBy: actor, RequestedAt: now.UTC(),
+		OverrideReason: override, Run: req.Run, RequestedBy: actor, RequestedByID: by.ID, RequestedAt: now.UTC(),
 	}
 	in.Payment = p
 	in.UpdatedAt = now.UTC()
@@ -103,7 +107,7 @@ func (a *Agreement) RequestPayment(n int, req PaymentRequest, id string, twoPeop
 		entries = append(entries, AuditEntry{At: now.UTC(), Actor: actor, Action: "payment.check_in_overridden", Subject: subject, Detail: override})
 	}
 	if !twoPeople {
-		e, err := a.ApprovePayment(n, id, false, now, actor)
+		e, err := a.ApprovePayment(n, id, false, now, by)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -115,7 +119,8 @@ func (a *Agreement) RequestPayment(n int, req PaymentRequest, id string, twoPeop
 // ApprovePayment approves a requested payment; the approver must be someone
 // other than the requester when twoPeople is set. The instalment becomes paid,
 // and the agreement completes if nothing is left.
-func (a *Agreement) ApprovePayment(n int, paymentID string, twoPeople bool, now time.Time, actor string) ([]AuditEntry, error) {
+func (a *Agreement) ApprovePayment(n int, paymentID string, twoPeople bool, now time.Time, by Actor) ([]AuditEntry, error) {
+	actor := by.Name
 	in := a.Instalment(n)
 	if in == nil || in.Payment == nil || in.Payment.ID != paymentID {
 		return nil, Errorf(NotFound, "Instalment %d of %s has no payment %s.", n, a.Reference, paymentID)
@@ -124,7 +129,7 @@ func (a *Agreement) ApprovePayment(n int, paymentID string, twoPeople bool, now 
 	if p.Status == PaymentApproved {
 		return nil, conflict("payment_already_approved", "Payment %s was already approved by %s.", p.ID, p.ApprovedBy)
 	}
-	if twoPeople && strings.EqualFold(p.RequestedBy, actor) {
+	if twoPeople && by.Is(p.RequestedByID, p.RequestedBy) {
 		return nil, &Error{Code: Forbidden, Message: "The person who requested a payment cannot approve it; ask another finance colleague.", Reason: "same_approver"}
 	}
 	if a.Status != AgreementActive {

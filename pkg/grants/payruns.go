@@ -82,6 +82,9 @@ type PayRun struct {
 	ApprovedBy  string       `json:"approvedBy,omitempty" dynamodbav:"approvedBy,omitempty"`
 	ApprovedAt  time.Time    `json:"approvedAt,omitzero" dynamodbav:"approvedAt,omitempty"`
 	Items       []PayRunItem `json:"items" dynamodbav:"items"`
+	// RequestedByID is the requester's Actor.ID, which the two-person rule
+	// compares; RequestedBy is how they are shown.
+	RequestedByID string `json:"-" dynamodbav:"requestedById,omitempty"`
 	// RequestHash ties the run to the request that made it: the same
 	// Idempotency-Key with another body is refused, not merged.
 	RequestHash string `json:"-" dynamodbav:"requestHash"`
@@ -117,6 +120,9 @@ type PayRunLine struct {
 	RequestedBy string       `json:"requestedBy" dynamodbav:"requestedBy"`
 	RequestedAt time.Time    `json:"requestedAt" dynamodbav:"requestedAt"`
 	ApprovedBy  string       `json:"approvedBy,omitempty" dynamodbav:"approvedBy,omitempty"`
+	// RequestedByID is the run's RequestedByID, so a list offers approval
+	// to everyone but its requester.
+	RequestedByID string `json:"-" dynamodbav:"requestedById,omitempty"`
 	// Requested counts the items requested (then paid or not), Items all.
 	Requested int `json:"requested" dynamodbav:"requested"`
 	Items     int `json:"items" dynamodbav:"items"`
@@ -125,7 +131,7 @@ type PayRunLine struct {
 // Line is the run's line in the list of runs.
 func (r *PayRun) Line() PayRunLine {
 	l := PayRunLine{ID: r.ID, Status: r.Status, PaidOn: r.PaidOn, RequestedBy: r.RequestedBy, RequestedAt: r.RequestedAt,
-		ApprovedBy: r.ApprovedBy, Items: len(r.Items)}
+		ApprovedBy: r.ApprovedBy, RequestedByID: r.RequestedByID, Items: len(r.Items)}
 	for _, it := range r.Items {
 		switch it.Outcome {
 		case OutcomeRequested, OutcomePaid, OutcomeNotPaid:
@@ -171,8 +177,8 @@ func (r PayRunRequest) Check(today Date) (Date, error) {
 }
 
 // NewPayRun starts the record of a run checked by Check: every item pending.
-func NewPayRun(id string, r PayRunRequest, paidOn Date, hash string, now time.Time, actor string) *PayRun {
-	run := &PayRun{ID: id, Status: PayRunRequesting, PaidOn: paidOn, RequestedBy: actor, RequestedAt: now.UTC(), RequestHash: hash}
+func NewPayRun(id string, r PayRunRequest, paidOn Date, hash string, now time.Time, by Actor) *PayRun {
+	run := &PayRun{ID: id, Status: PayRunRequesting, PaidOn: paidOn, RequestedBy: by.Name, RequestedByID: by.ID, RequestedAt: now.UTC(), RequestHash: hash}
 	for _, it := range r.Items {
 		run.Items = append(run.Items, PayRunItem{
 			AgreementID: strings.TrimSpace(it.AgreementID), Instalment: it.Instalment,
@@ -192,11 +198,11 @@ func (r *PayRun) Request(i int) PaymentRequest {
 // CheckApprover refuses a run that cannot be approved by actor: one still
 // being recorded, or one the actor requested (the two-person rule, which a
 // run always follows).
-func (r *PayRun) CheckApprover(actor string) error {
+func (r *PayRun) CheckApprover(by Actor) error {
 	if r.Status == PayRunRequesting {
 		return conflict("run_incomplete", "Pay run %s is still being recorded; send its request again (same Idempotency-Key) to finish it.", r.ID)
 	}
-	if strings.EqualFold(r.RequestedBy, actor) {
+	if by.Is(r.RequestedByID, r.RequestedBy) {
 		return &Error{Code: Forbidden, Message: "The person who requested a pay run cannot approve it; ask another finance colleague.", Reason: "same_approver"}
 	}
 	return nil
@@ -298,7 +304,7 @@ func (a *Agreement) RequestedIn(run string, n int) *Payment {
 // people). It returns the numbers newly paid, and for each of ns the rule
 // that refused it (nil when paid, now or by an earlier attempt of the same
 // approval). Nothing changes for a refused instalment.
-func (a *Agreement) ApproveRun(run string, ns []int, now time.Time, actor string) (paid []int, refused map[int]error, entries []AuditEntry) {
+func (a *Agreement) ApproveRun(run string, ns []int, now time.Time, by Actor) (paid []int, refused map[int]error, entries []AuditEntry) {
 	refused = map[int]error{}
 	for _, n := range ns {
 		p := a.RequestedIn(run, n)
@@ -308,7 +314,7 @@ func (a *Agreement) ApproveRun(run string, ns []int, now time.Time, actor string
 		case p.Status == PaymentApproved:
 			// Approved before: by this approval's earlier attempt, or one at the same time.
 		default:
-			e, err := a.ApprovePayment(n, p.ID, true, now, actor)
+			e, err := a.ApprovePayment(n, p.ID, true, now, by)
 			if err != nil {
 				refused[n] = err
 				continue

@@ -64,10 +64,14 @@ func fallDue(n int) step {
 	}
 }
 
+// person is a member of staff whose ID follows from their name, whatever
+// its case: one subject shown as "FIN1@Example.org" or "fin1@example.org".
+func person(name string) Actor { return Actor{ID: "issuer#sub-" + strings.ToLower(name), Name: name} }
+
 func requested(n int, id, by string) step {
 	return func(t *testing.T, a *Agreement) {
 		t.Helper()
-		if _, _, err := a.RequestPayment(n, PaymentRequest{PaymentReference: "BACS-" + id, PaidOn: "2026-01-10", OverrideReason: "agreed by phone"}, id, true, now, by); err != nil {
+		if _, _, err := a.RequestPayment(n, PaymentRequest{PaymentReference: "BACS-" + id, PaidOn: "2026-01-10", OverrideReason: "agreed by phone"}, id, true, now, person(by)); err != nil {
 			t.Fatalf("request payment of instalment %d: %v", n, err)
 		}
 	}
@@ -76,7 +80,7 @@ func requested(n int, id, by string) step {
 func approved(n int, id, by string) step {
 	return func(t *testing.T, a *Agreement) {
 		t.Helper()
-		if _, err := a.ApprovePayment(n, id, true, now, by); err != nil {
+		if _, err := a.ApprovePayment(n, id, true, now, person(by)); err != nil {
 			t.Fatalf("approve payment of instalment %d: %v", n, err)
 		}
 	}
@@ -98,13 +102,13 @@ func TestPaymentRules(t *testing.T) {
 	req := PaymentRequest{PaymentReference: "BACS-2", PaidOn: "2026-01-10"}
 	request := func(n int, twoPeople bool, actor string, r PaymentRequest) func(*Agreement) error {
 		return func(a *Agreement) error {
-			_, _, err := a.RequestPayment(n, r, "p2", twoPeople, now, actor)
+			_, _, err := a.RequestPayment(n, r, "p2", twoPeople, now, person(actor))
 			return err
 		}
 	}
 	approve := func(n int, id string, twoPeople bool, actor string) func(*Agreement) error {
 		return func(a *Agreement) error {
-			_, err := a.ApprovePayment(n, id, twoPeople, now, actor)
+			_, err := a.ApprovePayment(n, id, twoPeople, now, person(actor))
 			return err
 		}
 	}
@@ -168,7 +172,7 @@ func TestPaymentRules(t *testing.T) {
 func TestTwoPersonPayment(t *testing.T) {
 	a := activeAgreement(t)
 	fallDue(1)(t, a)
-	p, entries, err := a.RequestPayment(1, PaymentRequest{PaymentReference: " BACS-77 ", PaidOn: "2026-01-09"}, "p1", true, now, "fin1")
+	p, entries, err := a.RequestPayment(1, PaymentRequest{PaymentReference: " BACS-77 ", PaidOn: "2026-01-09"}, "p1", true, now, Actor{ID: "fin1", Name: "fin1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +185,7 @@ func TestTwoPersonPayment(t *testing.T) {
 		t.Errorf("request audit %v", got)
 	}
 	later := now.Add(time.Hour)
-	entries, err = a.ApprovePayment(1, "p1", true, later, "fin2")
+	entries, err = a.ApprovePayment(1, "p1", true, later, Actor{ID: "fin2", Name: "fin2"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +210,7 @@ func TestOnePersonPaymentPaysAtOnceAndRecordsTheOverride(t *testing.T) {
 	if !a.Instalment(2).AwaitingCheckIn {
 		t.Fatal("instalment 2 fell due before check-in 1 and is not flagged")
 	}
-	p, entries, err := a.RequestPayment(2, PaymentRequest{PaymentReference: "R", PaidOn: "2026-01-10", OverrideReason: " report by post "}, "p1", false, now, "fin1")
+	p, entries, err := a.RequestPayment(2, PaymentRequest{PaymentReference: "R", PaidOn: "2026-01-10", OverrideReason: " report by post "}, "p1", false, now, Actor{ID: "fin1", Name: "fin1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +246,7 @@ func TestPayingTheLastInstalmentCompletesTheAgreement(t *testing.T) {
 			}
 			_, _ = a.Activate(now, "x")
 			steps(fallDue(1), checkIn(1, tt.finalReport), requested(1, "p1", "fin1"))(t, a)
-			entries, err := a.ApprovePayment(1, "p1", true, now, "fin2")
+			entries, err := a.ApprovePayment(1, "p1", true, now, Actor{ID: "fin2", Name: "fin2"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -489,7 +493,7 @@ func TestWaiveCheckIn(t *testing.T) {
 		if a.Instalment(2).AwaitingCheckIn || !a.PreviousCheckInIn(2) {
 			t.Errorf("instalment 2 still awaits check-in 1: %+v", a.Instalment(2))
 		}
-		if _, _, err := a.RequestPayment(2, PaymentRequest{PaymentReference: "R", PaidOn: "2026-01-10"}, "p", true, now, "fin1"); err != nil {
+		if _, _, err := a.RequestPayment(2, PaymentRequest{PaymentReference: "R", PaidOn: "2026-01-10"}, "p", true, now, Actor{ID: "fin1", Name: "fin1"}); err != nil {
 			t.Errorf("instalment 2 cannot be paid after the waiver: %v", err)
 		}
 	})

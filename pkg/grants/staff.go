@@ -1,5 +1,7 @@
 package grants
 
+import "strings"
+
 // Role is a staff group (a Cognito group) that grants a set of actions.
 type Role string
 
@@ -12,11 +14,41 @@ const (
 // Readers may read agreements and the programme's state.
 var Readers = []Role{RoleProgramme, RoleFinance, RoleViewer}
 
-// Actor is a signed-in member of staff: who they are (the ID history
-// records) and their groups.
+// Actor is a signed-in member of staff. ID is who they are, for every
+// comparison of people (the two-person rule, idempotency): their token's
+// issuer and subject, which no one can change or choose. Name is how
+// they are shown and what history records: their email address, a display
+// value only, since a user could once change it.
 type Actor struct {
 	ID     string
+	Name   string
 	Groups []Role
+}
+
+// StaffActor is the actor an ID token names: issuer and subject make the
+// ID; the email (else the username) is the name.
+func StaffActor(issuer, subject, email, username string, groups []Role) Actor {
+	a := Actor{Name: email, Groups: groups}
+	if subject != "" {
+		a.ID = issuer + "#" + subject
+	}
+	if a.Name == "" {
+		a.Name = username
+	}
+	if a.Name == "" {
+		a.Name = subject
+	}
+	return a
+}
+
+// Is reports whether the actor is the person a record names: by ID, or,
+// for a record kept before IDs were (id empty), by the name it was kept
+// under.
+func (a Actor) Is(id, name string) bool {
+	if id != "" {
+		return a.ID == id
+	}
+	return a.Name != "" && strings.EqualFold(a.Name, name)
 }
 
 // Has reports whether the actor is in any of the roles.

@@ -113,7 +113,7 @@ func (h *Agreements) create(ctx context.Context, r *Request) (events.APIGatewayV
 		Owner:           ownerOf(body.Owner),
 	}
 	if r.Header("Idempotency-Key") == "" {
-		a, _, err := h.Service.CreateAgreement(ctx, r.Actor.ID, in, nil)
+		a, _, err := h.Service.CreateAgreement(ctx, r.Actor.Name, in, nil)
 		if err != nil {
 			return events.APIGatewayV2HTTPResponse{}, err
 		}
@@ -124,7 +124,7 @@ func (h *Agreements) create(ctx context.Context, r *Request) (events.APIGatewayV
 	canonical, _ := json.Marshal(body)
 	return withIdempotency(r, "agreements.create", canonical, func(a *grants.Agreement) (events.APIGatewayV2HTTPResponse, error) { return created(r, a) },
 		func(once *idempotency.Once[*grants.Agreement]) (*grants.Agreement, *idempotency.Response, error) {
-			return h.Service.CreateAgreement(ctx, r.Actor.ID, in, once)
+			return h.Service.CreateAgreement(ctx, r.Actor.Name, in, once)
 		})
 }
 
@@ -231,7 +231,7 @@ func (h *Agreements) amend(ctx context.Context, r *Request) (events.APIGatewayV2
 		c := contactsOf(*body.Contacts)
 		m.Contacts = &c
 	}
-	a, err := h.Service.Amend(ctx, r.Actor.ID, r.Param("id"), version, m)
+	a, err := h.Service.Amend(ctx, r.Actor.Name, r.Param("id"), version, m)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -259,7 +259,7 @@ type reasonBody struct {
 }
 
 func (h *Agreements) activate(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
-	a, err := h.Service.Activate(ctx, r.Actor.ID, r.Param("id"))
+	a, err := h.Service.Activate(ctx, r.Actor.Name, r.Param("id"))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -278,7 +278,7 @@ func (h *Agreements) terminate(ctx context.Context, r *Request) (events.APIGatew
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	a, err := h.Service.Terminate(ctx, r.Actor.ID, r.Param("id"), body.Reason, body.Message)
+	a, err := h.Service.Terminate(ctx, r.Actor.Name, r.Param("id"), body.Reason, body.Message)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -294,7 +294,7 @@ func (h *Agreements) complete(ctx context.Context, r *Request) (events.APIGatewa
 			return events.APIGatewayV2HTTPResponse{}, err
 		}
 	}
-	a, err := h.Service.Complete(ctx, r.Actor.ID, r.Param("id"), body.Reason)
+	a, err := h.Service.Complete(ctx, r.Actor.Name, r.Param("id"), body.Reason)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -316,7 +316,7 @@ func (h *Agreements) support(ctx context.Context, r *Request) (events.APIGateway
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	a, err := h.Service.UpdateSupport(ctx, r.Actor.ID, r.Param("id"), n, body.Status, body.Note)
+	a, err := h.Service.UpdateSupport(ctx, r.Actor.Name, r.Param("id"), n, body.Status, body.Note)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

@@ -28,7 +28,7 @@ func TestAmendAmountsKeepsWhatChanged(t *testing.T) {
 		if err != nil {
 			return grants.Effects{}, err
 		}
-		_, more, err := a.RequestPayment(1, grants.PaymentRequest{PaymentReference: "BACS-1", PaidOn: "2026-01-10"}, "p1", false, a.UpdatedAt, "finance@funder.example")
+		_, more, err := a.RequestPayment(1, grants.PaymentRequest{PaymentReference: "BACS-1", PaidOn: "2026-01-10"}, "p1", false, a.UpdatedAt, grants.Actor{ID: "finance@funder.example", Name: "finance@funder.example"})
 		return grants.Effects{Audit: append([]grants.AuditEntry{e}, more...)}, err
 	}); err != nil {
 		t.Fatal(err)

@@ -27,16 +27,25 @@ var Readers = grants.Readers
 // actorFrom reads the caller from the claims API Gateway's JWT authorizer
 // passed on. API Gateway has already verified the token: a request without
 // claims never reached us in AWS, so their absence is a 401, not trust.
+//
+// The API takes ID tokens only. The authorizer also passes a Cognito access
+// token of the same client (it matches client_id where there is no aud),
+// which names the person by username alone and carries no email: taking
+// both kinds would let one person appear as two. An ID token carries what
+// the API needs (who, shown by email, and the groups), as the web app's
+// session does, with no resource server or scopes to keep.
 func actorFrom(req *events.APIGatewayV2HTTPRequest) (Actor, error) {
 	if req.RequestContext.Authorizer == nil || req.RequestContext.Authorizer.JWT == nil {
 		return Actor{}, &grants.Error{Code: grants.Unauthorized, Message: "A bearer token is required.", Reason: "unauthenticated"}
 	}
 	claims := req.RequestContext.Authorizer.JWT.Claims
-	id := firstNonEmpty(claims["email"], claims["username"], claims["cognito:username"], claims["sub"])
-	if id == "" {
+	if claims["token_use"] != "id" {
+		return Actor{}, &grants.Error{Code: grants.Unauthorized, Message: "Send an ID token as the bearer token; access tokens are not accepted.", Reason: "id_token_required"}
+	}
+	if claims["sub"] == "" {
 		return Actor{}, &grants.Error{Code: grants.Unauthorized, Message: "The token does not identify a user.", Reason: "unauthenticated"}
 	}
-	return Actor{ID: id, Groups: parseGroups(claims["cognito:groups"])}, nil
+	return grants.StaffActor(claims["iss"], claims["sub"], claims["email"], claims["cognito:username"], parseGroups(claims["cognito:groups"])), nil
 }
 
 // parseGroups reads the groups claim as API Gateway's HTTP API JWT
@@ -56,13 +65,4 @@ func parseGroups(v string) []Role {
 		roles = append(roles, Role(g))
 	}
 	return roles
-}
-
-func firstNonEmpty(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

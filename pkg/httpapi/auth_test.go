@@ -13,7 +13,7 @@ import (
 func asUser(ev events.APIGatewayV2HTTPRequest, user, groups string) events.APIGatewayV2HTTPRequest {
 	ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
 		JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{
-			Claims: map[string]string{"sub": "sub-" + user, "email": user, "cognito:groups": groups},
+			Claims: map[string]string{"iss": "https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_test", "sub": "sub-" + user, "token_use": "id", "email": user, "cognito:groups": groups},
 		},
 	}
 	return ev

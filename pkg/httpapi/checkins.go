@@ -90,7 +90,7 @@ func (h *CheckIns) waive(ctx context.Context, r *Request) (events.APIGatewayV2HT
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	a, err := h.Service.Waive(ctx, r.Actor.ID, r.Param("id"), n, body.Reason)
+	a, err := h.Service.Waive(ctx, r.Actor.Name, r.Param("id"), n, body.Reason)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -121,7 +121,7 @@ func (h *CheckIns) respond(ctx context.Context, r *Request) (events.APIGatewayV2
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	a, reply, err := h.Service.RecordConversation(ctx, r.Actor.ID, r.Param("id"), n, grants.ConversationInput(body))
+	a, reply, err := h.Service.RecordConversation(ctx, r.Actor.Name, r.Param("id"), n, grants.ConversationInput(body))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -158,7 +158,7 @@ func (h *CheckIns) accept(ctx context.Context, r *Request) (events.APIGatewayV2H
 			return events.APIGatewayV2HTTPResponse{}, err
 		}
 	}
-	q, err := h.Service.AcceptHeld(ctx, r.Actor.ID, r.Param("id"), service.Destination{AgreementID: body.AgreementID, CheckIn: body.CheckIn}, body.Note)
+	q, err := h.Service.AcceptHeld(ctx, r.Actor.Name, r.Param("id"), service.Destination{AgreementID: body.AgreementID, CheckIn: body.CheckIn}, body.Note)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -170,7 +170,7 @@ func (h *CheckIns) reject(ctx context.Context, r *Request) (events.APIGatewayV2H
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	q, err := h.Service.RejectHeld(ctx, r.Actor.ID, r.Param("id"), body.Reason)
+	q, err := h.Service.RejectHeld(ctx, r.Actor.Name, r.Param("id"), body.Reason)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -186,7 +186,7 @@ func (h *CheckIns) followUp(ctx context.Context, r *Request) (events.APIGatewayV
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	a, err := h.Service.FollowUpHelp(ctx, r.Actor.ID, r.Param("id"), r.Param("messageId"), body.Note)
+	a, err := h.Service.FollowUpHelp(ctx, r.Actor.Name, r.Param("id"), r.Param("messageId"), body.Note)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/partnership-grants/backend/pkg/dev/testenv/apigw"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/outbox"
 	"github.com/partnership-grants/backend/pkg/service"
@@ -368,11 +369,12 @@ func runPaymentFlow(t *testing.T, e *payEnv, twoPerson bool, arm func()) flowRes
 	return res
 }
 
-// storedResponse reads the response body kept under user's Idempotency-Key.
+// storedResponse reads the response body kept under user's Idempotency-Key
+// (scoped to the person: their token's issuer and subject).
 func (e *payEnv) storedResponse(t testing.TB, user, key string) string {
 	t.Helper()
 	out, err := e.checkDB.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: &e.table, ConsistentRead: aws.Bool(true),
-		Key: map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "IDEM#payments.request#" + key}, "SK": &types.AttributeValueMemberS{Value: "IDEM#" + user}}})
+		Key: map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "IDEM#payments.request#" + key}, "SK": &types.AttributeValueMemberS{Value: "IDEM#" + apigw.Issuer + "#sub-" + user}}})
 	if err != nil {
 		t.Fatal(err)
 	}

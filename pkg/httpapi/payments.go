@@ -123,7 +123,7 @@ func (h *Payments) pay(ctx context.Context, r *Request) (events.APIGatewayV2HTTP
 			return JSONResponse(http.StatusCreated, paid(a, n))
 		},
 		func(once *idempotency.Once[*grants.Agreement]) (*grants.Agreement, *idempotency.Response, error) {
-			return h.Service.RequestPayment(ctx, r.Actor.ID, id, n, req, once)
+			return h.Service.RequestPayment(ctx, r.Actor, id, n, req, once)
 		})
 }
 
@@ -132,7 +132,7 @@ func (h *Payments) approve(ctx context.Context, r *Request) (events.APIGatewayV2
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	a, err := h.Service.ApprovePayment(ctx, r.Actor.ID, r.Param("id"), n, r.Param("paymentId"))
+	a, err := h.Service.ApprovePayment(ctx, r.Actor, r.Param("id"), n, r.Param("paymentId"))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -156,7 +156,7 @@ func (h *Payments) holdOrRelease(ctx context.Context, r *Request, change func(ct
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	a, err := change(ctx, r.Actor.ID, r.Param("id"), n, body.Reason)
+	a, err := change(ctx, r.Actor.Name, r.Param("id"), n, body.Reason)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

@@ -588,7 +588,17 @@ func TestPayTwoPersonRuleAndRoles(t *testing.T) {
 	wantProblem(t, "second request while pending", e.do(t, payEvent(id, 1, `{"paymentReference": "OTHER", "paidOn": "2026-02-01"}`, bob, "k-2")), 409, "payment_pending")
 	wantProblem(t, "hold while pending", e.do(t, holdEvent("hold", id, 1, `{"reason": "query"}`)), 409, "payment_pending")
 	wantProblem(t, "requester approves", e.do(t, approveEvent(id, 1, p.Payment.ID, alice)), 403, "same_approver")
-	wantProblem(t, "requester approves (case differs)", e.do(t, approveEvent(id, 1, p.Payment.ID, strings.ToUpper(alice))), 403, "same_approver")
+	// One person is one person: the same subject under another email (she
+	// changed it) is still the requester, and her access token is refused
+	// outright rather than read as someone else.
+	renamed := approveEvent(id, 1, p.Payment.ID, alice)
+	renamed.RequestContext.Authorizer.JWT.Claims["email"] = "alice.brennan@elsewhere.example"
+	wantProblem(t, "requester approves under another email", e.do(t, renamed), 403, "same_approver")
+	access := approveEvent(id, 1, p.Payment.ID, alice)
+	claims := access.RequestContext.Authorizer.JWT.Claims
+	claims["token_use"], claims["username"], claims["client_id"] = "access", claims["sub"], "api-client"
+	delete(claims, "email")
+	wantProblem(t, "requester approves with her access token", e.do(t, access), 401, "id_token_required")
 	wantProblem(t, "unknown payment", e.do(t, approveEvent(id, 1, "nosuchpayment", bob)), 404, "")
 	wantProblem(t, "approve on another instalment", e.do(t, approveEvent(id, 2, p.Payment.ID, bob)), 404, "")
 	if in := e.agreement(t, id).Instalment(1); in.Status != grants.InstalmentDue {

@@ -94,7 +94,7 @@ func (h *Payments) requestRun(ctx context.Context, r *Request) (events.APIGatewa
 	canonical, _ := json.Marshal(req)
 	return withIdempotency(r, "payruns.request", canonical, func(run *grants.PayRun) (events.APIGatewayV2HTTPResponse, error) { return runCreated(r, run) },
 		func(once *idempotency.Once[*grants.PayRun]) (*grants.PayRun, *idempotency.Response, error) {
-			return h.Service.RequestPayRun(ctx, r.Actor.ID, req, once)
+			return h.Service.RequestPayRun(ctx, r.Actor, req, once)
 		})
 }
 
@@ -107,7 +107,7 @@ func runCreated(r *Request, run *grants.PayRun) (events.APIGatewayV2HTTPResponse
 }
 
 func (h *Payments) approveRun(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
-	run, err := h.Service.ApprovePayRun(ctx, r.Actor.ID, r.Param("id"))
+	run, err := h.Service.ApprovePayRun(ctx, r.Actor, r.Param("id"))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

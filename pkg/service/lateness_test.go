@@ -119,15 +119,15 @@ func TestLateDigestOnceADay(t *testing.T) {
 				return idempotency.Response{StatusCode: 201, Body: b}, err
 			}}
 	}
-	paid, _, err := e.x.RequestPayment(ctx, "fin1", a.ID, 1, req, once())
+	paid, _, err := e.x.RequestPayment(ctx, grants.Actor{ID: "fin1", Name: "fin1"}, a.ID, 1, req, once())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again, replay, err := e.x.RequestPayment(ctx, "fin1", a.ID, 1, req, once()); err != nil || again != nil || replay == nil {
+	if again, replay, err := e.x.RequestPayment(ctx, grants.Actor{ID: "fin1", Name: "fin1"}, a.ID, 1, req, once()); err != nil || again != nil || replay == nil {
 		t.Fatalf("the request again: %v, replay %v, error %v; want the first answer replayed", again, replay, err)
 	}
 	for i := range 2 {
-		if _, err := e.x.ApprovePayment(ctx, "fin2", a.ID, 1, paid.Instalment(1).Payment.ID); (err != nil) != (i == 1) {
+		if _, err := e.x.ApprovePayment(ctx, grants.Actor{ID: "fin2", Name: "fin2"}, a.ID, 1, paid.Instalment(1).Payment.ID); (err != nil) != (i == 1) {
 			t.Fatalf("approval %d: %v", i+1, err)
 		}
 	}

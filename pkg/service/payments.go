@@ -50,8 +50,8 @@ func (s *Service) Instalments(ctx context.Context, f grants.InstalmentFilter, cu
 // idempotent request, are read in one call before the change, which stays a
 // pure function of the agreement; a request answered before gets that answer
 // back (replay).
-func (s *Service) RequestPayment(ctx context.Context, actor, id string, n int, req grants.PaymentRequest, once *idempotency.Once[*grants.Agreement]) (_ *grants.Agreement, replay *idempotency.Response, err error) {
-	r := s.requestPayment(ctx, actor, id, n, req, once)
+func (s *Service) RequestPayment(ctx context.Context, by grants.Actor, id string, n int, req grants.PaymentRequest, once *idempotency.Once[*grants.Agreement]) (_ *grants.Agreement, replay *idempotency.Response, err error) {
+	r := s.requestPayment(ctx, by, id, n, req, once)
 	return r.written, r.replay, r.err
 }
 
@@ -68,7 +68,7 @@ type paymentRequested struct {
 // requestPayment is RequestPayment, for one payment or one item of a pay
 // run (req.Run): a run's request found already standing (the run retried)
 // is answered as it stands, not refused as requested elsewhere.
-func (s *Service) requestPayment(ctx context.Context, actor, id string, n int, req grants.PaymentRequest, once *idempotency.Once[*grants.Agreement]) (r paymentRequested) {
+func (s *Service) requestPayment(ctx context.Context, by grants.Actor, id string, n int, req grants.PaymentRequest, once *idempotency.Once[*grants.Agreement]) (r paymentRequested) {
 	ctx = logs.WithAgreement(ctx, id)
 	now := s.Now()
 	a, err := s.Store.GetAgreement(ctx, id)
@@ -98,7 +98,7 @@ func (s *Service) requestPayment(ctx context.Context, actor, id string, n int, r
 		if in := a.Instalment(n); in != nil {
 			r.refusedAt = in.Status
 		}
-		_, entries, err := a.RequestPayment(n, req, paymentID, twoPeople, now, actor)
+		_, entries, err := a.RequestPayment(n, req, paymentID, twoPeople, now, by)
 		if err != nil {
 			return grants.Effects{}, err
 		}
@@ -133,7 +133,7 @@ func (s *Service) requestPayment(ctx context.Context, actor, id string, n int, r
 // ApprovePayment approves a requested payment (by someone other than the
 // requester under the two-person rule): the instalment is paid, the partner
 // gets a remittance and accounting an InstalmentPaid event.
-func (s *Service) ApprovePayment(ctx context.Context, actor, id string, n int, paymentID string) (*grants.Agreement, error) {
+func (s *Service) ApprovePayment(ctx context.Context, by grants.Actor, id string, n int, paymentID string) (*grants.Agreement, error) {
 	ctx = logs.WithAgreement(ctx, id)
 	a, p, err := s.agreementAndSettings(ctx, id)
 	if err != nil {
@@ -144,7 +144,7 @@ func (s *Service) ApprovePayment(ctx context.Context, actor, id string, n int, p
 	var keys []outbox.Key
 	a, err = s.Store.UpdateRead(ctx, a, func(a *grants.Agreement) (grants.Effects, error) {
 		before := a.Status
-		entries, err := a.ApprovePayment(n, paymentID, twoPeople, now, actor)
+		entries, err := a.ApprovePayment(n, paymentID, twoPeople, now, by)
 		keys = thanked(before, a, paidEffects(n))
 		return grants.Effects{At: now, Audit: entries, Outbox: keys, ClaimedBy: claim}, err
 	})

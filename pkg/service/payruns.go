@@ -48,7 +48,7 @@ func runID(r idempotency.Request) string {
 // for the reasons one would be, and reported with its outcome. The run then
 // waits for a second member of finance (ApprovePayRun). once is required:
 // the run is named by its key, and a retry finishes, never repeats, it.
-func (s *Service) RequestPayRun(ctx context.Context, actor string, req grants.PayRunRequest, once *idempotency.Once[*grants.PayRun]) (*grants.PayRun, *idempotency.Response, error) {
+func (s *Service) RequestPayRun(ctx context.Context, by grants.Actor, req grants.PayRunRequest, once *idempotency.Once[*grants.PayRun]) (*grants.PayRun, *idempotency.Response, error) {
 	now := s.Now()
 	paidOn, err := req.Check(grants.Today(now, s.location()))
 	if err != nil {
@@ -57,7 +57,7 @@ func (s *Service) RequestPayRun(ctx context.Context, actor string, req grants.Pa
 	if replay, err := s.Store.Answered(ctx, once.Request, now); err != nil || replay != nil {
 		return nil, replay, err
 	}
-	run := grants.NewPayRun(runID(once.Request), req, paidOn, once.Request.Hash(), now, actor)
+	run := grants.NewPayRun(runID(once.Request), req, paidOn, once.Request.Hash(), now, by)
 	stored, err := s.Store.StartRun(ctx, run)
 	switch {
 	case err != nil:
@@ -73,7 +73,7 @@ func (s *Service) RequestPayRun(ctx context.Context, actor string, req grants.Pa
 	agreements, items := run.ByAgreement(grants.OutcomePending)
 	err = s.forEach(ctx, len(agreements), func(i int) error {
 		for _, k := range items[agreements[i]] {
-			if err := s.requestRunItem(ctx, actor, run, k); err != nil {
+			if err := s.requestRunItem(ctx, by, run, k); err != nil {
 				return err
 			}
 		}
@@ -97,9 +97,9 @@ func (s *Service) RequestPayRun(ctx context.Context, actor string, req grants.Pa
 // requestRunItem requests item k of run as a single payment is requested,
 // and records its outcome. An error is ours, not the item's (the store
 // failed): the run stays unfinished for a retry.
-func (s *Service) requestRunItem(ctx context.Context, actor string, run *grants.PayRun, k int) error {
+func (s *Service) requestRunItem(ctx context.Context, by grants.Actor, run *grants.PayRun, k int) error {
 	it := &run.Items[k]
-	r := s.requestPayment(ctx, actor, it.AgreementID, it.Instalment, run.Request(k), nil)
+	r := s.requestPayment(ctx, by, it.AgreementID, it.Instalment, run.Request(k), nil)
 	if r.err != nil && grants.ErrorCode(r.err) == "" {
 		return r.err
 	}
@@ -123,12 +123,12 @@ func (s *Service) requestRunItem(ctx context.Context, actor string, run *grants.
 // run and accounting one InstalmentPaid event per instalment. Approving
 // again, or two people at once, pays nothing twice: an instalment paid
 // already is left as it is; a retry after a failure halfway finishes the run.
-func (s *Service) ApprovePayRun(ctx context.Context, actor, id string) (*grants.PayRun, error) {
+func (s *Service) ApprovePayRun(ctx context.Context, by grants.Actor, id string) (*grants.PayRun, error) {
 	run, err := s.Store.GetRun(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if err := run.CheckApprover(actor); err != nil || run.Status == grants.PayRunApproved {
+	if err := run.CheckApprover(by); err != nil || run.Status == grants.PayRunApproved {
 		return run, err
 	}
 	agreements, items := run.ByAgreement(grants.OutcomeRequested)
@@ -138,7 +138,7 @@ func (s *Service) ApprovePayRun(ctx context.Context, actor, id string) (*grants.
 		for j, k := range items[id] {
 			ns[j] = run.Items[k].Instalment
 		}
-		refused, err := s.approveRunPayments(ctx, actor, run.ID, id, ns)
+		refused, err := s.approveRunPayments(ctx, by, run.ID, id, ns)
 		if err != nil && grants.ErrorCode(err) == "" {
 			return err
 		}
@@ -154,7 +154,7 @@ func (s *Service) ApprovePayRun(ctx context.Context, actor, id string) (*grants.
 	if err != nil {
 		return nil, err
 	}
-	run.Status, run.ApprovedBy, run.ApprovedAt = grants.PayRunApproved, actor, s.Now().UTC()
+	run.Status, run.ApprovedBy, run.ApprovedAt = grants.PayRunApproved, by.Name, s.Now().UTC()
 	stored, _, err := s.Store.ApproveRun(ctx, run)
 	return stored, err
 }
@@ -163,7 +163,7 @@ func (s *Service) ApprovePayRun(ctx context.Context, actor, id string) (*grants.
 // agreement in one write, with their effects: an InstalmentPaid event each
 // and one remittance listing them all, delivered at once when this
 // invocation can. It returns the rule that refused each instalment not paid.
-func (s *Service) approveRunPayments(ctx context.Context, actor, run, id string, ns []int) (map[int]error, error) {
+func (s *Service) approveRunPayments(ctx context.Context, by grants.Actor, run, id string, ns []int) (map[int]error, error) {
 	ctx = logs.WithAgreement(ctx, id)
 	a, p, err := s.agreementAndSettings(ctx, id)
 	if err != nil {
@@ -177,7 +177,7 @@ func (s *Service) approveRunPayments(ctx context.Context, actor, run, id string,
 	a, err = s.Store.UpdateRead(ctx, a, func(a *grants.Agreement) (grants.Effects, error) {
 		before := a.Status
 		var entries []grants.AuditEntry
-		paid, refused, entries = a.ApproveRun(run, ns, now, actor)
+		paid, refused, entries = a.ApproveRun(run, ns, now, by)
 		if keys = nil; len(paid) == 0 {
 			return grants.Effects{}, grants.ErrNoChange
 		}

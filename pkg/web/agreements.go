@@ -254,7 +254,7 @@ var programmeOnly = []grants.Role{grants.RoleProgramme}
 
 func (a *App) activate(w http.ResponseWriter, r *http.Request) {
 	a.act(w, r, "activated", programmeOnly, func(v *view) error {
-		_, err := a.Service.Activate(r.Context(), v.Actor.ID, r.PathValue("id"))
+		_, err := a.Service.Activate(r.Context(), v.Actor.Name, r.PathValue("id"))
 		return err
 	})
 }
@@ -265,7 +265,7 @@ func (a *App) terminate(w http.ResponseWriter, r *http.Request) {
 		if reason == "" {
 			return &grants.Error{Code: grants.Invalid, Message: "Say why the agreement ends: the reason is kept in its history."}
 		}
-		_, err := a.Service.Terminate(r.Context(), v.Actor.ID, r.PathValue("id"), reason, r.PostForm.Get("message"))
+		_, err := a.Service.Terminate(r.Context(), v.Actor.Name, r.PathValue("id"), reason, r.PostForm.Get("message"))
 		return err
 	})
 }
@@ -274,7 +274,7 @@ func (a *App) terminate(w http.ResponseWriter, r *http.Request) {
 // when it is ready, and the service says so when one is needed.
 func (a *App) complete(w http.ResponseWriter, r *http.Request) {
 	a.act(w, r, "completed", programmeOnly, func(v *view) error {
-		_, err := a.Service.Complete(r.Context(), v.Actor.ID, r.PathValue("id"), r.PostForm.Get("reason"))
+		_, err := a.Service.Complete(r.Context(), v.Actor.Name, r.PathValue("id"), r.PostForm.Get("reason"))
 		return err
 	})
 }
@@ -299,7 +299,7 @@ func (a *App) amend(w http.ResponseWriter, r *http.Request) {
 		if err := formAmounts(r.PostForm, r.PostForm.Get("currency"), &m); err != nil {
 			return err
 		}
-		_, err = a.Service.Amend(r.Context(), v.Actor.ID, r.PathValue("id"), version, m)
+		_, err = a.Service.Amend(r.Context(), v.Actor.Name, r.PathValue("id"), version, m)
 		return err
 	})
 }
@@ -343,7 +343,7 @@ func formAmounts(form url.Values, currency string, m *grants.Amendment) error {
 // followUp marks a reply that asked for help as followed up.
 func (a *App) followUp(w http.ResponseWriter, r *http.Request) {
 	a.act(w, r, "followed up", programmeOnly, func(v *view) error {
-		_, err := a.Service.FollowUpHelp(r.Context(), v.Actor.ID, r.PathValue("id"), r.PathValue("messageId"), r.PostForm.Get("note"))
+		_, err := a.Service.FollowUpHelp(r.Context(), v.Actor.Name, r.PathValue("id"), r.PathValue("messageId"), r.PostForm.Get("note"))
 		return err
 	})
 }
@@ -358,7 +358,7 @@ func (a *App) waive(w http.ResponseWriter, r *http.Request) {
 		if reason == "" {
 			return &grants.Error{Code: grants.Invalid, Message: "Say why the check-in is waived."}
 		}
-		_, err = a.Service.Waive(r.Context(), v.Actor.ID, r.PathValue("id"), n, reason)
+		_, err = a.Service.Waive(r.Context(), v.Actor.Name, r.PathValue("id"), n, reason)
 		return err
 	})
 }
@@ -370,7 +370,7 @@ func (a *App) support(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		_, err = a.Service.UpdateSupport(r.Context(), v.Actor.ID, r.PathValue("id"), n, r.PostForm.Get("status"), r.PostForm.Get("note"))
+		_, err = a.Service.UpdateSupport(r.Context(), v.Actor.Name, r.PathValue("id"), n, r.PostForm.Get("status"), r.PostForm.Get("note"))
 		return err
 	})
 }
@@ -384,7 +384,7 @@ func (a *App) respond(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		f := r.PostForm
-		_, _, err = a.Service.RecordConversation(r.Context(), v.Actor.ID, r.PathValue("id"), n, grants.ConversationInput{
+		_, _, err = a.Service.RecordConversation(r.Context(), v.Actor.Name, r.PathValue("id"), n, grants.ConversationInput{
 			Channel: f.Get("channel"), HappenedOn: f.Get("happenedOn"), Participants: lines(f.Get("participants")),
 			Summary: f.Get("summary"), PartnerWords: f.Get("partnerWords")})
 		return err

@@ -2554,7 +2554,7 @@ func instalmentActions(v *view, av *agreementView, in grants.Instalment) templ.C
 				return templ_7745c5c3_Err
 			}
 			if p := awaiting(in.Payment); p != nil && v.Can(grants.RoleFinance) {
-				if p.RequestedBy == v.Actor.ID {
+				if requestedBy(v, p) {
 					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 236, "<p class=\"note\">You requested this payment: another member of finance approves it.</p>")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err

@@ -19,7 +19,7 @@ import (
 func TestPagesPassAxe(t *testing.T) {
 	a := newApp(t)
 	id := a.create("k")
-	officer := grants.Actor{ID: "olu@funder.example", Groups: []grants.Role{grants.RoleProgramme}}
+	officer := grants.Actor{ID: "pool#sub-olu", Name: "olu@funder.example", Groups: []grants.Role{grants.RoleProgramme}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.handler.ServeHTTP(w, r.WithContext(signin.WithActor(r.Context(), officer)))
 	}))

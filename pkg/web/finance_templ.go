@@ -225,7 +225,7 @@ func financePage(v *view, lists []financeList, today grants.Date, lateness monit
 						return templ_7745c5c3_Err
 					}
 					switch {
-					case awaiting(row.Payment) != nil && awaiting(row.Payment).RequestedBy == v.Actor.ID:
+					case awaiting(row.Payment) != nil && requestedBy(v, awaiting(row.Payment)):
 						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "Awaiting approval by someone else (you requested it)")
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
@@ -359,7 +359,7 @@ func financeActions(v *view, row grants.InstalmentRow, today grants.Date) templ.
 		path := "/app/agreements/" + row.AgreementID + "/instalments/" + itoa(row.Number)
 		id := row.AgreementID + "-" + itoa(row.Number)
 		if p := awaiting(row.Payment); p != nil {
-			if p.RequestedBy != v.Actor.ID {
+			if !requestedBy(v, p) {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "<form method=\"post\" action=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

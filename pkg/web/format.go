@@ -119,6 +119,9 @@ func awaiting(p *grants.Payment) *grants.Payment {
 	return nil
 }
 
+// requestedBy reports whether the signed-in person requested p.
+func requestedBy(v *view, p *grants.Payment) bool { return v.Actor.Is(p.RequestedByID, p.RequestedBy) }
+
 func isLate(due, today grants.Date) bool { return due.Before(today) }
 
 func contactLines(cs []grants.Contact) string {

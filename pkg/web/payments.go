@@ -72,7 +72,7 @@ func (a *App) pay(w http.ResponseWriter, r *http.Request) {
 		if once.Request.Key == "" {
 			return &grants.Error{Code: grants.Malformed, Message: "The form could not be read."}
 		}
-		_, _, err = a.Service.RequestPayment(r.Context(), v.Actor.ID, r.PathValue("id"), n, req, once)
+		_, _, err = a.Service.RequestPayment(r.Context(), v.Actor, r.PathValue("id"), n, req, once)
 		if errors.Is(err, idempotency.ErrPayloadMismatch) {
 			return &grants.Error{Code: grants.Conflict, Message: "This payment form was sent before with other values; nothing more was paid. Reload the page to pay again."}
 		}
@@ -86,7 +86,7 @@ func (a *App) approve(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		_, err = a.Service.ApprovePayment(r.Context(), v.Actor.ID, r.PathValue("id"), n, r.PostForm.Get("payment"))
+		_, err = a.Service.ApprovePayment(r.Context(), v.Actor, r.PathValue("id"), n, r.PostForm.Get("payment"))
 		return err
 	})
 }
@@ -97,7 +97,7 @@ func (a *App) hold(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		_, err = a.Service.Hold(r.Context(), v.Actor.ID, r.PathValue("id"), n, strings.TrimSpace(r.PostForm.Get("reason")))
+		_, err = a.Service.Hold(r.Context(), v.Actor.Name, r.PathValue("id"), n, strings.TrimSpace(r.PostForm.Get("reason")))
 		return err
 	})
 }
@@ -108,7 +108,7 @@ func (a *App) release(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		_, err = a.Service.Release(r.Context(), v.Actor.ID, r.PathValue("id"), n, strings.TrimSpace(r.PostForm.Get("reason")))
+		_, err = a.Service.Release(r.Context(), v.Actor.Name, r.PathValue("id"), n, strings.TrimSpace(r.PostForm.Get("reason")))
 		return err
 	})
 }

@@ -127,7 +127,7 @@ func (a *App) requestRun(w http.ResponseWriter, r *http.Request) {
 			return idempotency.Response{StatusCode: http.StatusSeeOther, Body: []byte(run.ID)}, nil
 		},
 	}
-	run, replay, err := a.Service.RequestPayRun(r.Context(), v.Actor.ID, req, once)
+	run, replay, err := a.Service.RequestPayRun(r.Context(), v.Actor, req, once)
 	switch {
 	case errors.Is(err, idempotency.ErrPayloadMismatch):
 		err = &grants.Error{Code: grants.Conflict, Message: "This pay run form was sent before with other values; nothing more was requested. Reload the page to start another run."}
@@ -176,7 +176,7 @@ func namedRows(err error, names []string) error {
 // approveRun approves a pay run (never by its requester: the service refuses).
 func (a *App) approveRun(w http.ResponseWriter, r *http.Request) {
 	a.post(w, r, "finance", financeOnly, "/app/payment-runs/"+r.PathValue("id"), "run-approved", a.showRun, func(v *view) error {
-		_, err := a.Service.ApprovePayRun(r.Context(), v.Actor.ID, r.PathValue("id"))
+		_, err := a.Service.ApprovePayRun(r.Context(), v.Actor, r.PathValue("id"))
 		return err
 	})
 }

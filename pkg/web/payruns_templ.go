@@ -353,7 +353,7 @@ func payRunsSection(v *view, due []grants.InstalmentRow, runs []grants.PayRunLin
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = approveRunButton(v, run.ID, run.Status, run.RequestedBy).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = approveRunButton(v, run.ID, run.Status, v.Actor.Is(run.RequestedByID, run.RequestedBy)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -389,7 +389,7 @@ func payRunsSection(v *view, due []grants.InstalmentRow, runs []grants.PayRunLin
 }
 
 // approveRunButton approves a run, offered to finance but never to the run's requester.
-func approveRunButton(v *view, id string, status grants.PayRunStatus, requestedBy string) templ.Component {
+func approveRunButton(v *view, id string, status grants.PayRunStatus, mine bool) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -407,7 +407,7 @@ func approveRunButton(v *view, id string, status grants.PayRunStatus, requestedB
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
 		if status == grants.PayRunAwaitingApproval && v.Can(grants.RoleFinance) {
-			if requestedBy == v.Actor.ID {
+			if mine {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "<span>Awaiting approval by someone else (you requested it)</span>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -533,7 +533,7 @@ func payRunPage(v *view, run *grants.PayRun) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = approveRunButton(v, run.ID, run.Status, run.RequestedBy).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = approveRunButton(v, run.ID, run.Status, v.Actor.Is(run.RequestedByID, run.RequestedBy)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

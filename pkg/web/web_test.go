@@ -124,7 +124,7 @@ func (a *app) as(user string, role grants.Role, method, path string, form url.Va
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	req = req.WithContext(signin.WithActor(context.Background(), grants.Actor{ID: user, Groups: []grants.Role{role}}))
+	req = req.WithContext(signin.WithActor(context.Background(), grants.Actor{ID: "pool#sub-" + user, Name: user, Groups: []grants.Role{role}}))
 	rec := httptest.NewRecorder()
 	a.handler.ServeHTTP(rec, req)
 	return response{code: rec.Code, header: rec.Header(), body: rec.Body.String(), location: rec.Header().Get("Location")}

@@ -1,8 +1,10 @@
 package stack
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -48,24 +50,45 @@ func LoadAuth(dir, signInAddr string) (*Auth, error) {
 	return &Auth{Key: key, Issuer: issuer(signInAddr)}, nil
 }
 
+// Token kinds a Cognito user pool issues, by their token_use claim.
+const (
+	IDToken     = "id"
+	AccessToken = "access"
+)
+
 // Issue makes a bearer token for user in role, shaped like a Cognito ID token.
 func (a *Auth) Issue(user, role string, now time.Time) (string, error) {
-	email := user
-	if !strings.Contains(email, "@") {
-		email = user + "@funder.local"
+	return a.IssueKind(user, role, IDToken, now)
+}
+
+// IssueKind makes a bearer token of kind (IDToken or AccessToken) for user
+// in role, with the claims Cognito gives that kind: an access token names
+// its client in client_id (no aud), carries the username and groups but no
+// email. API Gateway's JWT authorizer accepts both; the API refuses the
+// access token itself.
+func (a *Auth) IssueKind(user, role, kind string, now time.Time) (string, error) {
+	claims := map[string]any{
+		"iss":            a.Issuer,
+		"sub":            "local-" + user,
+		"cognito:groups": []string{role},
+		"token_use":      kind,
+		"auth_time":      now.Unix(),
+		"iat":            now.Unix(),
+		"exp":            now.Add(tokenLifetime).Unix(),
 	}
-	return a.Key.Sign(map[string]any{
-		"iss":              a.Issuer,
-		"aud":              apiClient,
-		"sub":              "local-" + user,
-		"email":            email,
-		"cognito:username": user,
-		"cognito:groups":   []string{role},
-		"token_use":        "id",
-		"auth_time":        now.Unix(),
-		"iat":              now.Unix(),
-		"exp":              now.Add(tokenLifetime).Unix(),
-	})
+	switch kind {
+	case IDToken:
+		email := user
+		if !strings.Contains(email, "@") {
+			email = user + "@funder.local"
+		}
+		claims["aud"], claims["email"], claims["cognito:username"] = apiClient, email, user
+	case AccessToken:
+		claims["client_id"], claims["username"], claims["scope"] = apiClient, user, "aws.cognito.signin.user.admin"
+	default:
+		return "", fmt.Errorf("token kind %q: want %s or %s", kind, IDToken, AccessToken)
+	}
+	return a.Key.Sign(claims)
 }
 
 // Verify checks a bearer token and returns its claims flattened as API
@@ -76,13 +99,20 @@ func (a *Auth) Verify(token string, now time.Time) (map[string]string, error) {
 			return nil, fmt.Errorf("unknown key %v", t.Header["kid"])
 		}
 		return a.Key.Public(), nil
-	}, jwt.WithValidMethods([]string{"RS256"}), jwt.WithIssuer(a.Issuer), jwt.WithAudience(apiClient),
+	}, jwt.WithValidMethods([]string{"RS256"}), jwt.WithIssuer(a.Issuer),
 		jwt.WithExpirationRequired(), jwt.WithTimeFunc(func() time.Time { return now }))
 	if err != nil {
 		return nil, err
 	}
+	// The authorizer's audience check: aud, or client_id where a token has
+	// no aud (a Cognito access token), must be the API's client.
+	claims := parsed.Claims.(jwt.MapClaims)
+	if aud, err := claims.GetAudience(); err != nil || len(aud) > 0 && !slices.Contains(aud, apiClient) ||
+		len(aud) == 0 && claims["client_id"] != apiClient {
+		return nil, errors.New("the token is not for the API's client")
+	}
 	out := map[string]string{}
-	for k, v := range parsed.Claims.(jwt.MapClaims) {
+	for k, v := range claims {
 		switch v := v.(type) {
 		case []any:
 			parts := make([]string, len(v))

@@ -73,6 +73,10 @@ type Options struct {
 	// Metrics receives the functions' metric lines (CloudWatch EMF, as
 	// they write them to stdout in AWS); nil discards them.
 	Metrics io.Writer
+	// ClockStart is the local clock's time at start (zero: the wall
+	// clock). Tests pin it so none depends on the day or hour it runs; a
+	// data directory whose clock was walked further goes on from there.
+	ClockStart time.Time
 }
 
 // The local public bucket and the one key in it, as the template names them.
@@ -198,7 +202,7 @@ func localSettings(opts Options) map[string]string {
 
 // Start brings the stack up: emulators, table, seed data, gateway.
 func Start(ctx context.Context, opts Options) (*Stack, error) {
-	st := &Stack{opts: opts, Clock: &Clock{}}
+	st := &Stack{opts: opts}
 	ok := false
 	defer func() {
 		if !ok {
@@ -209,6 +213,10 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Join(opts.DataDir, "dynamodb"), 0o755); err != nil {
+		return nil, err
+	}
+	var err error
+	if st.Clock, err = NewClock(opts.ClockStart, filepath.Join(opts.DataDir, "clock")); err != nil {
 		return nil, err
 	}
 	ddb, ddbURL, err := emulator.StartDynamoDB(ctx, emulator.Options{Port: opts.DynamoDBPort, DataDir: filepath.Join(opts.DataDir, "dynamodb")})
@@ -360,7 +368,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 			return nil, err
 		}
 	}
-	seedClaims := map[string]string{"email": "seed@funder.local", "cognito:groups": "[programme]", "sub": "local-seed"}
+	seedClaims := map[string]string{"iss": st.Auth.Issuer, "sub": "local-seed", "token_use": "id", "email": "seed@funder.local", "cognito:groups": "[programme]"}
 	today := grants.Today(st.Clock.Now(), time.UTC)
 	starts := []string{today.AddMonths(-2).String(), today.AddMonths(-1).String(), today.AddDays(7).String(), today.AddMonths(1).String()}
 	creatingAs := func(id string) HTTPHandler { return st.Deps.AgreementsAPIWithIDs(func() string { return id }).Handle }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -24,6 +25,22 @@ import (
 	"github.com/partnership-grants/backend/pkg/meter"
 	"github.com/partnership-grants/backend/pkg/service"
 )
+
+// stackStart is where every local-stack test's clock starts, so none
+// depends on the day or hour it runs: by default a Monday in March at 10:00
+// in London, after the send time, on no holiday. make test runs the tests
+// that walk the calendar again from inside the quiet period before 09:00
+// (-stack.start=2026-12-23T07:30:00Z), where a walk that assumed working
+// days or a sent digest would fail.
+var stackStart = flag.String("stack.start", "2027-03-01T10:00:00Z", "the local clock's start in every local-stack test (RFC 3339)")
+
+func clockStart(t *testing.T) time.Time {
+	at, err := time.Parse(time.RFC3339, *stackStart)
+	if err != nil {
+		t.Fatalf("-stack.start: %v", err)
+	}
+	return at
+}
 
 // startStack runs the whole local stack on free ports with its own data.
 func startStack(t *testing.T) *Stack { return startStackWith(t, nil) }
@@ -63,6 +80,7 @@ func startStackWith(t *testing.T, configure func(*Options)) *Stack {
 		opts.SchedulerPort, opts.SecretsPort, opts.EventsPort = 0, 0, 0
 		// goaws keeps its queues in this process: one queue per stack.
 		opts.SQSPort, opts.CheckInQueue = 0, fmt.Sprintf("checkins-%d", port())
+		opts.ClockStart = clockStart(t)
 		if configure != nil {
 			configure(&opts)
 		}

@@ -129,7 +129,7 @@ func newMonitoringFixture(t *testing.T) *monFixture {
 	}
 	pay := func(n int, ref string) func(a *grants.Agreement) (grants.AuditEntry, error) {
 		return func(a *grants.Agreement) (grants.AuditEntry, error) {
-			_, es, err := a.RequestPayment(n, grants.PaymentRequest{PaymentReference: ref, PaidOn: "2026-06-01"}, "pay-"+ref, false, now(), financeOfficer)
+			_, es, err := a.RequestPayment(n, grants.PaymentRequest{PaymentReference: ref, PaidOn: "2026-06-01"}, "pay-"+ref, false, now(), grants.Actor{ID: financeOfficer, Name: financeOfficer})
 			if err != nil {
 				return grants.AuditEntry{}, err
 			}

@@ -231,16 +231,11 @@ func (s *Sessions) verify(ctx context.Context, raw string) (grants.Actor, time.T
 	if c.TokenUse != "id" {
 		return grants.Actor{}, time.Time{}, "", fmt.Errorf("token_use is %q, not id", c.TokenUse)
 	}
-	a := grants.Actor{ID: c.Email}
-	if a.ID == "" {
-		a.ID = c.Username
-	}
-	if a.ID == "" {
-		a.ID = t.Subject
-	}
+	var groups []grants.Role
 	for _, g := range c.Groups {
-		a.Groups = append(a.Groups, grants.Role(g))
+		groups = append(groups, grants.Role(g))
 	}
+	a := grants.StaffActor(t.Issuer, t.Subject, c.Email, c.Username, groups)
 	return a, t.Expiry, t.Nonce, nil
 }
 

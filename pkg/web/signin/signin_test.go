@@ -43,7 +43,7 @@ func newFixture(t *testing.T) *fixture {
 	s := New(Config{Issuer: f.issuer, SignInURL: f.pool.URL, ClientID: "web", ClientSecret: "s3cret", HTTPClient: f.pool.Client()})
 	f.h = s.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a, _ := ActorFrom(r.Context())
-		f.seen = append(f.seen, fmt.Sprintf("%s %v", a.ID, a.Groups))
+		f.seen = append(f.seen, fmt.Sprintf("%s %v", a.Name, a.Groups))
 		_, _ = fmt.Fprint(w, "page ", r.URL.Path)
 	}))
 	return f

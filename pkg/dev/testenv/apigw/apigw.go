@@ -8,8 +8,12 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
+// Issuer is the user pool the requests' ID tokens come from.
+const Issuer = "https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_test"
+
 // Request is method and route with params and body, as a user in the group
-// role would send it (email <role>@funder.example); role "" sends no claims,
+// role would send it with an ID token (subject sub-<role>, email
+// <role>@funder.example); role "" sends no claims,
 // as an unauthenticated request would arrive. headers are name, value pairs.
 func Request[R ~string](method, route string, params map[string]string, body string, role R, headers ...string) events.APIGatewayV2HTTPRequest {
 	ev := events.APIGatewayV2HTTPRequest{
@@ -25,7 +29,7 @@ func Request[R ~string](method, route string, params map[string]string, body str
 	if role != "" {
 		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
 			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{
-				Claims: map[string]string{"sub": "u-1", "email": string(role) + "@funder.example", "cognito:groups": "[" + string(role) + "]"},
+				Claims: map[string]string{"iss": Issuer, "sub": "sub-" + string(role), "token_use": "id", "email": string(role) + "@funder.example", "cognito:groups": "[" + string(role) + "]"},
 			},
 		}
 	}

@@ -47,6 +47,7 @@ func run(args []string) error {
 		fs := flag.NewFlagSet("token", flag.ExitOnError)
 		role := fs.String("role", "programme", "programme, finance or viewer")
 		user := fs.String("user", "", "user name (default: the role)")
+		kind := fs.String("token-use", stack.IDToken, "id (what the API takes) or access (what it refuses, to try)")
 		_ = fs.Parse(args)
 		if *user == "" {
 			*user = *role
@@ -55,11 +56,11 @@ func run(args []string) error {
 		if err != nil {
 			return err
 		}
-		tok, err := auth.Issue(*user, *role, time.Now())
+		tok, err := auth.IssueKind(*user, *role, *kind, time.Now())
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(os.Stderr, "Bearer token for %s (group %s), valid 12 hours:\n", *user, *role)
+		fmt.Fprintf(os.Stderr, "Bearer %s token for %s (group %s), valid 12 hours:\n", *kind, *user, *role)
 		fmt.Println(tok)
 		return nil
 	case "advance":
