@@ -49,6 +49,12 @@ func NewHandler(w io.Writer, level slog.Leveler) slog.Handler {
 	return contextHandler{slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: replace})}
 }
 
+// NewConsoleHandler writes the same lines as NewHandler, redacted the same
+// way, as key=value text for a person at a terminal (make run's console).
+func NewConsoleHandler(w io.Writer, level slog.Leveler) slog.Handler {
+	return contextHandler{slog.NewTextHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: replace})}
+}
+
 // Level is the application log level Lambda's advanced logging controls set
 // in AWS_LAMBDA_LOG_LEVEL: TRACE and DEBUG log at debug, FATAL as ERROR;
 // unset or unknown, INFO.
@@ -80,9 +86,7 @@ func replace(groups []string, a slog.Attr) slog.Attr {
 		}
 	}
 	if a.Value.Kind() == slog.KindString {
-		if s := a.Value.String(); strings.IndexByte(s, '@') >= 0 {
-			a.Value = slog.StringValue(RedactEmails(s))
-		}
+		a.Value = slog.StringValue(Redact(a.Value.String()))
 	}
 	return a
 }
@@ -155,3 +159,20 @@ var emailAddress = regexp.MustCompile("[A-Za-z0-9.!$%&'*+/=?^_`{|}~-]+@[A-Za-z0-
 
 // RedactEmails replaces each email address in s with its Pseudonym.
 func RedactEmails(s string) string { return emailAddress.ReplaceAllStringFunc(s, Pseudonym) }
+
+// attachmentName is the partner's file name at the end of an attachment's
+// object key (attachments/…/<n>-<name>), as an error quotes the key or the
+// URL it was sent to: the name is the partner's words.
+var attachmentName = regexp.MustCompile(`(attachments/(?:[^\s"'/]+/)+[0-9]+-)[^\s"'/?&]+`)
+
+// Redact keeps what is personal out of s: email addresses become their
+// Pseudonym, attachment names in object keys "[name]".
+func Redact(s string) string {
+	if strings.IndexByte(s, '@') >= 0 {
+		s = RedactEmails(s)
+	}
+	if strings.Contains(s, "attachments/") {
+		s = attachmentName.ReplaceAllString(s, "${1}[name]")
+	}
+	return s
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"strings"
 	"testing"
@@ -93,6 +94,28 @@ func TestEmailAddressesArePseudonymised(t *testing.T) {
 	for _, s := range []string{"no address here", "a lone @ sign", "user@localhost", "@handle", "x@y"} {
 		if got := RedactEmails(s); got != s {
 			t.Errorf("RedactEmails(%q) = %q, want it unchanged", s, got)
+		}
+	}
+}
+
+// An attachment's name is the partner's words: an error quoting its object
+// key or the URL it was sent to keeps the key's place and number, not the
+// name. make run's console redacts as production does.
+func TestAttachmentNamesAreRedacted(t *testing.T) {
+	for _, h := range []func(io.Writer, slog.Leveler) slog.Handler{NewHandler, NewConsoleHandler} {
+		var b bytes.Buffer
+		slog.New(h(&b, slog.LevelInfo)).Error("receive failed", "error",
+			`store attachment attachments/ag1/check-in-2/msg-9/03-Amina_Khan_diagnosis.pdf: operation error S3: PutObject, `+
+				`Put "http://127.0.0.1:4569/mail/attachments/unassigned/msg-9/01-eviction-notice.jpg?x-id=PutObject": connection refused`,
+			"actor", "olu@funder.local")
+		out := b.String()
+		for _, leak := range []string{"Amina", "diagnosis", "eviction", "olu@"} {
+			if strings.Contains(out, leak) {
+				t.Errorf("line carries %q: %s", leak, out)
+			}
+		}
+		if !strings.Contains(out, "attachments/ag1/check-in-2/msg-9/03-[name]") || !strings.Contains(out, "attachments/unassigned/msg-9/01-[name]?x-id") {
+			t.Errorf("the keys lost more than their names: %s", out)
 		}
 	}
 }

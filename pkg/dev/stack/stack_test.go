@@ -494,7 +494,7 @@ func TestAgreementYear(t *testing.T) {
 	output.private(t, append(append([]string{contact, ending, stranger, strangerSaid, "Sam Taylor", "Jo Reid", "Olu Adeyemi",
 		"Hulme Community Garden", "Moss Side Makers", "Old Birley Street", "M15 5RF", "Alexandra Road", "M16 7BA",
 		"Spring events went well", "the garden is thriving", "We are sorry the group", "Two training sessions held",
-		"programme.officer@funder.local", "finance@funder.local", "year-walk.example", "moss-side-makers.example"}, partnerSaid...), staff...)...)
+		"programme.officer@funder.local", "finance@funder.local", "year-walk.example", "moss-side-makers.example", "event.jpg"}, partnerSaid...), staff...)...)
 	output.carries(t, a.ID)
 	// And each event counted once, as it happened.
 	for name, want := range map[string]int{

@@ -19,6 +19,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/dev/emulator"
 	"github.com/partnership-grants/backend/pkg/dev/stack"
+	"github.com/partnership-grants/backend/pkg/logs"
 )
 
 func main() {
@@ -92,7 +93,8 @@ func run(args []string) error {
 }
 
 func runStack(opts stack.Options) error {
-	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
+	// The console redacts as the functions' logs do in AWS.
+	slog.SetDefault(slog.New(logs.NewConsoleHandler(os.Stderr, slog.LevelInfo)))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	st, err := stack.Start(ctx, opts)
