@@ -85,6 +85,7 @@ const (
 	tmplThankYou          = "thank_you"
 	tmplNowPayable        = "now_payable"
 	tmplLateDigest        = "late_digest"
+	tmplHeldDigest        = "held_digest"
 )
 
 // Each email gets its own template set, because every HTML body defines the
@@ -104,7 +105,7 @@ var templates = sync.OnceValue(func() map[string]templateSet {
 	for _, name := range []string{
 		tmplCheckIn, tmplReminder, tmplOverdue, tmplInstalmentDue, tmplAcknowledgement,
 		tmplReplyNotice, tmplQuarantine, tmplBounce, tmplRemittance, tmplRunRemittance, tmplWelcome, tmplTerminated, tmplTerminatedFinance,
-		tmplThankYou, tmplNowPayable, tmplLateDigest,
+		tmplThankYou, tmplNowPayable, tmplLateDigest, tmplHeldDigest,
 	} {
 		sets[name] = templateSet{
 			text: texttemplate.Must(texttemplate.New(name+".txt").Option("missingkey=error").

@@ -155,6 +155,9 @@ func goldenCases(t *testing.T) map[string]Email {
 			{Reference: "CP-2026-007", PartnerName: "Leeds Youth Choir", Number: 1, Amount: 120_050, Currency: "GBP",
 				DueDate: grants.Date{Year: 2026, Month: time.March, Day: 31}, Status: grants.InstalmentHeld, HoldReason: "bank details being checked", DaysLate: 34, DaysOnHold: 20},
 		}, []string{"finance@museum.example.org"}, "https://grants.example.org/app/")),
+		"held-digest": must(HeldDigest(grants.Date{Year: 2026, Month: time.April, Day: 20},
+			map[string]int{"": 97, "open-doors-2026": 2, "arts-2026": 2, "empty": 0}, officer, "https://grants.example.org/app")),
+		"held-digest-one": must(HeldDigest(grants.Date{Year: 2026, Month: time.April, Day: 20}, map[string]int{"open-doors-2026": 1}, officer, "")),
 	}
 }
 

@@ -58,6 +58,9 @@ type Letter struct {
 	Late       []grants.InstalmentRow
 	OnTimeDays int
 	Day        grants.Date
+	// HeldCounts are the held-messages digest's counts of messages pending,
+	// by programme ("" naming none), as of Day.
+	HeldCounts map[string]int
 	// AppURL is the staff web app's address, for a link to its pages
 	// (empty: the email names the page).
 	AppURL string
