@@ -185,7 +185,9 @@ func TestSameMessageDeliveredThreeTimesConcurrentlyIsProcessedOnce(t *testing.T)
 }
 
 // A second reply to the same check-in (another SES message) is kept as a
-// further reply: stored and acknowledged, but the check-in is received once.
+// further reply: stored, and the officer told, but the check-in is
+// received once, and the partner, thanked for the first that day, is not
+// thanked again (one automatic email a sender a day).
 func TestSecondReplyIsStoredAsAFurtherReply(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -222,8 +224,17 @@ func TestSecondReplyIsStoredAsAFurtherReply(t *testing.T) {
 	if n := count(h, "checkin.received", "check-in 1"); n != 1 {
 		t.Errorf("%d checkin.received entries, want 1", n)
 	}
-	if acks := withSubject(e.MailTo(t, e.Partner), ackSubject); len(acks) != 2 {
-		t.Errorf("partner got %d acknowledgements, want one per reply", len(acks))
+	if acks := withSubject(e.MailTo(t, e.Partner), ackSubject); len(acks) != 1 {
+		t.Errorf("partner got %d acknowledgements, want one for the day", len(acks))
+	}
+	skipped := 0
+	for _, en := range h {
+		if en.Action == "email.skipped" && en.Subject == outbox.AckKey(1, second).String() && en.Detail == grants.WithheldSender.Description() {
+			skipped++
+		}
+	}
+	if skipped != 1 {
+		t.Errorf("the second acknowledgement is not recorded as withheld for the sender's day: %+v", h)
 	}
 	if notices := withSubject(e.MailTo(t, e.Officer), noticeSubject); len(notices) != 2 {
 		t.Errorf("officer got %d reply notices, want one per reply", len(notices))
