@@ -61,9 +61,6 @@ func Word(l service.Letter) (Email, error) {
 		return LateDigest(l.Programme, l.Day, l.OnTimeDays, l.Late, l.To, l.AppURL)
 	case outbox.KindHeldDigest:
 		return HeldDigest(l.Day, l.HeldCounts, l.To, l.AppURL)
-	case outbox.KindQuarantineNotice:
-		q := l.Held
-		return QuarantineNotice(q.Reason, q.Reply.From, q.Reply.Subject, l.To, q.Reference)
 	}
 	return Email{}, fmt.Errorf("no email of kind %v", l.Kind)
 }

@@ -3,6 +3,7 @@ package receive_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -19,6 +20,15 @@ import (
 // 4): anyone can write to the reply domain, and every email we send in
 // answer spends the SES quota that check-ins and remittances need.
 
+// strangerMail is a message that names no check-in, from sender, whose
+// subject and words try to get into whatever an officer is sent.
+func strangerMail(sender string, n int) []byte {
+	return fmt.Appendf(nil, "From: Someone <%s>\r\nTo: grants@%s\r\nSubject: URGENT-%d click http://evil.example/%d\r\n"+
+		"Message-ID: <stranger-%d-%s>\r\nDate: Mon, 20 Apr 2026 08:00:00 +0000\r\nMIME-Version: 1.0\r\n"+
+		"Content-Type: text/plain; charset=UTF-8\r\n\r\nWire the money to account %d today.\r\n",
+		sender, replyworld.ReplyDomain, n, n, n, sender, n)
+}
+
 // redeliver handles ev until it succeeds, as Lambda retries a failed
 // asynchronous invocation (a delivery that lost the race for the message
 // fails with "being processed by another attempt").
@@ -31,6 +41,102 @@ func redeliver(t *testing.T, e *env, ev events.SimpleEmailEvent) {
 	}
 	if err != nil {
 		t.Fatalf("delivery of %s: %v", ev.Records[0].SES.Mail.MessageID, err)
+	}
+}
+
+// 100 messages from strangers, naming no check-in: half from 50 different
+// addresses, half from one; one in five flagged by SES (spam, a virus, or
+// failed SPF, DKIM or DMARC); every one delivered twice at once, as SES and
+// Lambda may. They are held, quietly: while they arrive nobody is emailed,
+// and at the send time the officer gets one digest however often (and
+// however concurrently) the sweep runs, saying how many are held and
+// where, and nothing a stranger wrote. No sender gets anything.
+func TestStrangersMailHeldQuietlyForOneDigest(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.ActiveAgreement(t) // the officer's programme is live
+	officerBefore := len(e.MailTo(t, e.Officer))
+
+	flags := []replyworld.Verdicts{
+		{Spam: "FAIL", Virus: "PASS", SPF: "PASS", DKIM: "PASS", DMARC: "PASS"},
+		{Spam: "PASS", Virus: "FAIL", SPF: "PASS", DKIM: "PASS", DMARC: "PASS"},
+		{Spam: "PASS", Virus: "PASS", SPF: "FAIL", DKIM: "PASS", DMARC: "PASS"},
+		{Spam: "PASS", Virus: "PASS", SPF: "PASS", DKIM: "FAIL", DMARC: "PASS"},
+		{Spam: "PASS", Virus: "PASS", SPF: "FAIL", DKIM: "FAIL", DMARC: "FAIL"},
+	}
+	const messages = 100
+	senders := map[string]bool{}
+	evs := make([]events.SimpleEmailEvent, messages)
+	for i := range messages {
+		sender := "same-" + e.Stranger
+		if i%2 == 0 {
+			sender = fmt.Sprintf("s%d-%s", i, e.Stranger)
+		}
+		senders[sender] = true
+		v := replyworld.Pass
+		if i%5 == 0 {
+			v = flags[i/5%len(flags)]
+		}
+		rcpt := "grants@" + replyworld.ReplyDomain
+		evs[i] = replyworld.Event(e.Put(t, strangerMail(sender, i)), sender, rcpt, v, e.clock.Now())
+	}
+	// Eight deliveries at a time, each message twice.
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, 8)
+	for _, ev := range append(evs, evs...) {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			redeliver(t, e, ev)
+		})
+	}
+	wg.Wait()
+
+	held, err := e.Store.ListQuarantine(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(held) != messages {
+		t.Fatalf("%d messages held, want %d", len(held), messages)
+	}
+	if got := e.MailTo(t, e.Officer); len(got) != officerBefore {
+		t.Errorf("the officer got %d emails while the messages arrived, want none", len(got)-officerBefore)
+	}
+
+	// The send time (09:00 on Monday 20 April): three sweeps at once, then one more.
+	ctx := context.Background()
+	e.clock.Set(time.Date(2026, 4, 20, 9, 30, 0, 0, time.UTC))
+	for range 2 {
+		var sweeps sync.WaitGroup
+		for range 3 {
+			sweeps.Go(func() {
+				if _, err := e.Automation.Sweep(ctx); err != nil {
+					t.Errorf("sweep: %v", err)
+				}
+			})
+		}
+		sweeps.Wait()
+	}
+	got := e.MailTo(t, e.Officer)[officerBefore:]
+	if len(got) > 1 {
+		t.Fatalf("the officer got %d emails about %d stranger messages, want at most one: %v", len(got), messages, subjectsOf(got))
+	}
+	for sender := range senders {
+		if got := e.MailTo(t, sender); len(got) != 0 {
+			t.Errorf("%s was sent %d emails", sender, len(got))
+		}
+	}
+	if len(got) != 1 {
+		t.Fatalf("the officer got no digest of the held messages")
+	}
+	d := got[0]
+	if !strings.Contains(d.Subject, "100 messages held") || !strings.Contains(d.Body.Text, "/app/quarantine") {
+		t.Errorf("digest %q does not say how many are held and where:\n%s", d.Subject, d.Body.Text)
+	}
+	for _, leak := range []string{"URGENT", "evil.example", "Wire the money", e.Stranger} {
+		if strings.Contains(d.Subject+d.Body.Text+d.Body.HTML, leak) {
+			t.Errorf("digest carries %q, which a stranger wrote", leak)
+		}
 	}
 }
 
@@ -154,5 +260,67 @@ func TestAutomaticEmailsStopAtTheDaysCap(t *testing.T) {
 	e.Receive(t, e.Corpus(t, "gmail_alternative", replyworld.TokenOf(t, p.rcpt)), p.addr, p.rcpt, replyworld.Pass)
 	if n := automatic(); n != 5 {
 		t.Errorf("%d automatic emails after a reply the next day, want 5 (its thanks and notice)", n)
+	}
+}
+
+// The digest goes on a working day once the send time has come, once,
+// and only while something is held; a notice of one held message that an
+// earlier version enqueued is closed unsent by the sweep (the digest
+// tells of it), as is a digest left from an earlier day.
+func TestHeldDigestGoesAtTheSendTimeOfAWorkingDay(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t)
+	digests := func() int { return len(withSubject(e.MailTo(t, e.Officer), digestSubject)) }
+	at := func(day, hour, minute int) { e.clock.Set(time.Date(2026, 4, day, hour, minute, 0, 0, time.UTC)) }
+
+	at(20, 10, 0)
+	if sent, err := e.Automation.HeldDigest(ctx); err != nil || sent {
+		t.Fatalf("nothing held: sent %v, %v", sent, err)
+	}
+	id := e.Receive(t, strangerMail(e.Stranger, 1), e.Stranger, "grants@"+replyworld.ReplyDomain, replyworld.Pass)
+	// What an earlier version left: a notice of this message, pending, and
+	// yesterday's digest, claimed by a sweep that stopped.
+	notice, old := outbox.QuarantineNoticeKey(id).String(), outbox.HeldDigestKey("2026-04-19").String()
+	for _, k := range []string{notice, old} {
+		if ok, err := e.Store.Claim(ctx, outbox.InboundPartition, k, "old", e.clock.Now().Add(-time.Hour), time.Minute); err != nil || !ok {
+			t.Fatalf("claim %s: %v %v", k, ok, err)
+		}
+	}
+	if err := e.Store.Release(ctx, outbox.InboundPartition, notice, "old", nil); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, tc := range []struct {
+		name              string
+		day, hour, minute int
+		want              bool
+	}{
+		{"Saturday after the send time", 25, 10, 0, false},
+		{"Monday before the send time", 27, 8, 59, false},
+		{"Monday at the send time", 27, 9, 0, true},
+		{"Monday again", 27, 15, 0, false},
+		{"Tuesday", 28, 9, 5, true},
+	} {
+		at(tc.day, tc.hour, tc.minute)
+		if sent, err := e.Automation.HeldDigest(ctx); err != nil || sent != tc.want {
+			t.Errorf("%s: sent %v, %v; want %v", tc.name, sent, err, tc.want)
+		}
+	}
+	if n := digests(); n != 2 {
+		t.Errorf("%d digests, want 2", n)
+	}
+
+	before := len(e.MailTo(t, e.Officer))
+	if _, err := e.Automation.Sweep(ctx); err != nil {
+		t.Fatalf("sweep: %v", err)
+	}
+	for _, k := range []string{notice, old} {
+		if ob, err := e.Store.Outbox(ctx, outbox.InboundPartition, k); err != nil || ob == nil || ob.Status != grants.OutboxDone || ob.MessageID != "" {
+			t.Errorf("%s after the sweep: %+v %v, want done, unsent", k, ob, err)
+		}
+	}
+	if got := e.MailTo(t, e.Officer); len(got) != before {
+		t.Errorf("the sweep sent the officer %v", subjectsOf(got[before:]))
 	}
 }
