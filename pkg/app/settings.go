@@ -74,6 +74,23 @@ func (d *Deps) ProgrammeDefaults() grants.ProgrammeSettings {
 	return p
 }
 
+// The template's defaults for SesDailyQuota and InboundMailQuotaPercent.
+const (
+	defaultSESDailyQuota       = 50_000
+	defaultInboundQuotaPercent = 25
+)
+
+// AutoMailCap is the most automatic emails inbound mail may cause in a
+// day: INBOUND_MAIL_QUOTA_PERCENT of the account's SES daily quota,
+// SES_DAILY_QUOTA (the template's InboundMailQuotaPercent and
+// SesDailyQuota). The quota is configured, as the send rate is, rather than
+// read from SES (GetAccount): that would be a call at every cold start and
+// an IAM right on every resource, for a figure that changes only when AWS
+// raises the account's quota.
+func AutoMailCap() int {
+	return grants.AutoMailCap(envInt("SES_DAILY_QUOTA", defaultSESDailyQuota), envInt("INBOUND_MAIL_QUOTA_PERCENT", defaultInboundQuotaPercent))
+}
+
 // envDays reads a number of days that may be 0.
 func envDays(name string, def int) *int {
 	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v >= 0 {

@@ -16,9 +16,12 @@
 //	AGR#<id>             R#<nn>#<SES id>      a reply to check-in nn
 //	AGR#<id>             O#<outbox key>       a side effect owed (ByNextAction while pending: NA#<ss> / 0001-01-01#<id>#O#<key>)
 //	AGR#inbound          O#msg#<SES id>       a received message's once-only record; O#quarantine-notice#… likewise
+//	AGR#inbound          O#held-digest#<day>  the officers' digest of held messages on that day
 //	QUARANTINE           Q#<SES id>           a message held for a person (ByProgramme: HELD#<status> / <programme>#<SES id>,
 //	                                          "" for a message naming no programme; a decision moves it)
 //	EMAIL#<identity>     EMAIL                the first copy received of an email (reply.Identity)
+//	AUTOMAIL#<day>       COUNT                automatic emails inbound mail caused that day (automail.go; TTL expiresAt)
+//	AUTOMAIL#<day>       SENDER#<address>     the one automatic email a sender had that day (TTL expiresAt)
 //	PROG#<programme>     SEQ#<year>           reference counter of a programme (before random references; no longer written)
 //	REF#<reference>      REF                  an agreement's reference, reserved once (agreements.go)
 //	PROG#<programme>     AGG#<nn>             shard nn of the programme's aggregate (aggregate.go); AGG#BUILT once built

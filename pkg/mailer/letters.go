@@ -59,9 +59,8 @@ func Word(l service.Letter) (Email, error) {
 		return NowPayable(a, in, l.To, l.AppURL)
 	case outbox.KindLateDigest:
 		return LateDigest(l.Programme, l.Day, l.OnTimeDays, l.Late, l.To, l.AppURL)
-	case outbox.KindQuarantineNotice:
-		q := l.Held
-		return QuarantineNotice(q.Reason, q.Reply.From, q.Reply.Subject, l.To, q.Reference)
+	case outbox.KindHeldDigest:
+		return HeldDigest(l.Day, l.HeldCounts, l.To, l.AppURL)
 	}
 	return Email{}, fmt.Errorf("no email of kind %v", l.Kind)
 }

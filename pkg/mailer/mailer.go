@@ -55,7 +55,6 @@ const (
 	KindInstalmentDue     = "instalment-due"
 	KindAcknowledgement   = "acknowledgement"
 	KindReplyNotice       = "reply-notice"
-	KindQuarantine        = "quarantine-notice"
 	KindBounce            = "bounce-notice"
 	KindRemittance        = "remittance"
 	KindTerminated        = "terminated"
@@ -75,7 +74,6 @@ const (
 	tmplInstalmentDue     = "instalment_due"
 	tmplAcknowledgement   = "acknowledgement"
 	tmplReplyNotice       = "reply_notice"
-	tmplQuarantine        = "quarantine"
 	tmplBounce            = "bounce"
 	tmplRemittance        = "remittance"
 	tmplRunRemittance     = "remittance_run"
@@ -85,6 +83,7 @@ const (
 	tmplThankYou          = "thank_you"
 	tmplNowPayable        = "now_payable"
 	tmplLateDigest        = "late_digest"
+	tmplHeldDigest        = "held_digest"
 )
 
 // Each email gets its own template set, because every HTML body defines the
@@ -103,8 +102,8 @@ var templates = sync.OnceValue(func() map[string]templateSet {
 	sets := map[string]templateSet{}
 	for _, name := range []string{
 		tmplCheckIn, tmplReminder, tmplOverdue, tmplInstalmentDue, tmplAcknowledgement,
-		tmplReplyNotice, tmplQuarantine, tmplBounce, tmplRemittance, tmplRunRemittance, tmplWelcome, tmplTerminated, tmplTerminatedFinance,
-		tmplThankYou, tmplNowPayable, tmplLateDigest,
+		tmplReplyNotice, tmplBounce, tmplRemittance, tmplRunRemittance, tmplWelcome, tmplTerminated, tmplTerminatedFinance,
+		tmplThankYou, tmplNowPayable, tmplLateDigest, tmplHeldDigest,
 	} {
 		sets[name] = templateSet{
 			text: texttemplate.Must(texttemplate.New(name+".txt").Option("missingkey=error").

@@ -341,28 +341,6 @@ func ReplyNotice(a *grants.Agreement, c grants.CheckIn, to []string, excerpt str
 	return render(tmplReplyNotice, subject, to, nil, checkInTags(KindReplyNotice, a, c), v)
 }
 
-// QuarantineNotice tells the programme officer that an inbound email was set
-// aside for a person. from and subject come from the stranger's email, so
-// they are flattened to one line and never put in this email's own subject.
-// agreementRef is empty when the reply matched no agreement.
-func QuarantineNotice(reason grants.QuarantineReason, from string, subject string, to []string, agreementRef string) (Email, error) {
-	v := noticeView{Reference: agreementRef}
-	v.Facts = []fact{
-		{"Why", oneLine(reason.Description(), 300)},
-		{"From", oneLine(from, 200)},
-		{"Subject", oneLine(subject, 200)},
-	}
-	subj := "A reply needs a person to look at it"
-	if agreementRef != "" {
-		subj += " – " + agreementRef
-	}
-	tags := map[string]string{"kind": KindQuarantine}
-	if agreementRef != "" {
-		tags["agreement-ref"] = agreementRef
-	}
-	return render(tmplQuarantine, subj, to, nil, tags, v)
-}
-
 // BounceNotice tells the programme officer that mail to a partner's contact
 // bounced or drew a complaint. kind is SES's notification type ("Bounce" or
 // "Complaint", any case).

@@ -131,10 +131,6 @@ func goldenCases(t *testing.T) map[string]Email {
 		"acknowledgement-final": must(Acknowledgement(a, final, []string{"someone-else@example.org"}, owner)),
 		"reply-notice": must(ReplyNotice(a, received, officer,
 			"Hello! The second workshop was packed –\n23 people came, and Mrs Ahmed brought her grandchildren.\n\nPhotos attached.")),
-		"quarantine": must(QuarantineNotice("SPF failed for the sender's domain", "Asha Patel <asha@riverside.example.org>",
-			"Re: How is it going? Check-in 2 of 4", officer, "CP-2026-003")),
-		"quarantine-unmatched": must(QuarantineNotice("no reply token in the address", "stranger@example.net",
-			"Hello\r\nBcc: victim@example.com", officer, "")),
 		"bounce":     must(BounceNotice(bounced, "ben@riverside.example.org", "Bounce", officer)),
 		"complaint":  must(BounceNotice(a, "asha@riverside.example.org", "Complaint", officer)),
 		"remittance": must(Remittance(a, a.Instalments[1], "BACS-2026-0457", grants.Date{Year: 2026, Month: time.April, Day: 30}, []string{"ben@riverside.example.org"}, owner)),
@@ -155,6 +151,9 @@ func goldenCases(t *testing.T) map[string]Email {
 			{Reference: "CP-2026-007", PartnerName: "Leeds Youth Choir", Number: 1, Amount: 120_050, Currency: "GBP",
 				DueDate: grants.Date{Year: 2026, Month: time.March, Day: 31}, Status: grants.InstalmentHeld, HoldReason: "bank details being checked", DaysLate: 34, DaysOnHold: 20},
 		}, []string{"finance@museum.example.org"}, "https://grants.example.org/app/")),
+		"held-digest": must(HeldDigest(grants.Date{Year: 2026, Month: time.April, Day: 20},
+			map[string]int{"": 97, "open-doors-2026": 2, "arts-2026": 2, "empty": 0}, officer, "https://grants.example.org/app")),
+		"held-digest-one": must(HeldDigest(grants.Date{Year: 2026, Month: time.April, Day: 20}, map[string]int{"open-doors-2026": 1}, officer, "")),
 	}
 }
 
@@ -282,7 +281,6 @@ func TestHTMLEscapesPartnerText(t *testing.T) {
 		"due":        func() (Email, error) { return InstalmentDueNotice(a, a.Instalments[1], true, officer) },
 		"ack":        func() (Email, error) { return Acknowledgement(a, c, []string{a.Contacts[0].Email}, owner) },
 		"reply":      func() (Email, error) { return ReplyNotice(a, c, officer, "Thanks "+hostile) },
-		"quarantine": func() (Email, error) { return QuarantineNotice(hostile, "x <x@example.org>", hostile, officer, "CP-1") },
 		"bounce":     func() (Email, error) { return BounceNotice(a, a.Contacts[0].Email, "Bounce", officer) },
 		"remittance": func() (Email, error) { return Remittance(a, a.Instalments[1], "<ref>", c.DueDate, officer, owner) },
 		"terminated": func() (Email, error) {

@@ -13,8 +13,9 @@ import (
 	"time"
 )
 
-// InboundPartition holds the once-only records of received messages and the
-// quarantine notices, whose agreement may be unknown.
+// InboundPartition holds the once-only records of received messages, the
+// quarantine notices of old and the officers' daily digest of held
+// messages, whose agreement may be unknown.
 const InboundPartition = "inbound"
 
 // Kind is what a key stands for; it is the key's first segment.
@@ -40,6 +41,7 @@ const (
 	KindThankYou          Kind = "thank-you"          // thank-you: the partner's thanks when the agreement is completed
 	KindNowPayable        Kind = "now-payable"        // now-payable#NN: finance is told a check-in unblocked instalment NN
 	KindLateDigest        Kind = "late-digest"        // late-digest#YYYY-MM-DD, in a FinancePartition: the day's digest of late instalments
+	KindHeldDigest        Kind = "held-digest"        // held-digest#YYYY-MM-DD, in InboundPartition: the officers' digest of held messages
 )
 
 // FinancePartition holds a programme's finance-wide side effects (the daily
@@ -110,7 +112,9 @@ func ReplyNoticeKey(n int, messageID string) Key {
 	return Key{Kind: KindReplyNotice, CheckIn: n, MessageID: messageID}
 }
 
-// QuarantineNoticeKey tells the officers that a message was held.
+// QuarantineNoticeKey told the officers that a message was held, one email
+// a message; no longer enqueued (HeldDigestKey replaced it), it still names
+// the entries of tables written before.
 func QuarantineNoticeKey(messageID string) Key {
 	return Key{Kind: KindQuarantineNotice, MessageID: messageID}
 }
@@ -137,6 +141,10 @@ func NowPayableKey(n int) Key { return Key{Kind: KindNowPayable, Instalment: n} 
 // one a day.
 func LateDigestKey(day string) Key { return Key{Kind: KindLateDigest, Day: day} }
 
+// HeldDigestKey is the officers' digest of the messages held on day
+// (YYYY-MM-DD): one a day.
+func HeldDigestKey(day string) Key { return Key{Kind: KindHeldDigest, Day: day} }
+
 // MessageKey is the once-only record of a received message.
 func MessageKey(messageID string) Key { return Key{Kind: KindMessage, MessageID: messageID} }
 
@@ -150,7 +158,7 @@ func (k Key) String() string {
 		return fmt.Sprintf("%s#%02d#%d", k.Kind, k.CheckIn, k.Reminder)
 	case KindDueNotice, KindRemittance, KindPaidEvent, KindNowPayable:
 		return fmt.Sprintf("%s#%02d", k.Kind, k.Instalment)
-	case KindLateDigest:
+	case KindLateDigest, KindHeldDigest:
 		return string(k.Kind) + "#" + k.Day
 	case KindAck, KindReplyNotice:
 		return fmt.Sprintf("%s#%02d#%s", k.Kind, k.CheckIn, k.MessageID)
@@ -185,7 +193,7 @@ func ParseKey(s string) (Key, error) {
 		}
 	case KindDueNotice, KindRemittance, KindPaidEvent, KindNowPayable:
 		k.Instalment, err = number(rest)
-	case KindLateDigest:
+	case KindLateDigest, KindHeldDigest:
 		k.Day = rest
 		if _, perr := time.Parse(time.DateOnly, rest); perr != nil {
 			err = fmt.Errorf("%q is not a YYYY-MM-DD day", rest)

@@ -31,6 +31,7 @@ func TestKeysKeepTheirStoredForm(t *testing.T) {
 		"thank-you":                              ThankYouKey(),
 		"now-payable#02":                         NowPayableKey(2),
 		"late-digest#2026-11-30":                 LateDigestKey("2026-11-30"),
+		"held-digest#2026-04-20":                 HeldDigestKey("2026-04-20"),
 	} {
 		if got := k.String(); got != want {
 			t.Errorf("%+v.String() = %q, want %q", k, got, want)
@@ -81,6 +82,8 @@ func TestParseKeyRefusesWhatStringNeverWrites(t *testing.T) {
 		"late-digest#2026-11-31",
 		"late-digest#2026-1-30",
 		"late-digest#2026-11-30#x",
+		"held-digest",
+		"held-digest#2026-04-31",
 	} {
 		k, err := ParseKey(s)
 		if err == nil {

@@ -42,11 +42,10 @@ type Letter struct {
 	Reminder    int    // which reminder
 	ReplyTo     string // a check-in's or reminder's signed reply address
 	To          []string
-	Programme   string              // the programme's name
-	Reply       *grants.Reply       // an acknowledgement's or reply notice's reply
-	Held        *grants.Quarantined // a quarantine notice's message
-	Bounced     string              // a bounce notice's address
-	BounceKind  string              // "Bounce" or "Complaint"
+	Programme   string        // the programme's name
+	Reply       *grants.Reply // an acknowledgement's or reply notice's reply
+	Bounced     string        // a bounce notice's address
+	BounceKind  string        // "Bounce" or "Complaint"
 	// Owner is the agreement's officer: who partner emails are from and
 	// signed by, and whom replies to them reach.
 	Owner grants.Officer
@@ -58,6 +57,9 @@ type Letter struct {
 	Late       []grants.InstalmentRow
 	OnTimeDays int
 	Day        grants.Date
+	// HeldCounts are the held-messages digest's counts of messages pending,
+	// by programme ("" naming none), as of Day.
+	HeldCounts map[string]int
 	// AppURL is the staff web app's address, for a link to its pages
 	// (empty: the email names the page).
 	AppURL string
@@ -161,9 +163,10 @@ func (s *Service) deliverOne(ctx context.Context, agreementID, key string, a *gr
 	if programme, ok := outbox.IsFinancePartition(agreementID); ok {
 		return s.deliverFinance(ctx, programme, key)
 	}
-	if agreementID != outbox.InboundPartition {
-		ctx = logs.WithAgreement(ctx, agreementID)
+	if agreementID == outbox.InboundPartition {
+		return s.deliverInbound(ctx, key)
 	}
+	ctx = logs.WithAgreement(ctx, agreementID)
 	now := s.Now()
 	token := newToken()
 	claimed, err := s.Store.Claim(ctx, agreementID, key, token, now, s.lease())
@@ -173,9 +176,6 @@ func (s *Service) deliverOne(ctx context.Context, agreementID, key string, a *gr
 	k, err := outbox.ParseKey(key)
 	if err != nil {
 		return s.release(ctx, agreementID, key, token, err)
-	}
-	if agreementID == outbox.InboundPartition {
-		return s.deliverQuarantineNotice(ctx, k, token)
 	}
 	if a == nil {
 		if a, err = s.Store.GetAgreement(ctx, agreementID); err != nil {
@@ -337,35 +337,6 @@ func (s *Service) reply(ctx context.Context, agreementID string, n int, messageI
 		}
 	}
 	return grants.Reply{}, fmt.Errorf("no reply %s to check-in %d of %s", messageID, n, agreementID)
-}
-
-// deliverQuarantineNotice tells the programme officers that a message is
-// waiting for a person.
-func (s *Service) deliverQuarantineNotice(ctx context.Context, k outbox.Key, token string) error {
-	key := k.String()
-	if k.Kind != outbox.KindQuarantineNotice {
-		return s.release(ctx, outbox.InboundPartition, key, token, fmt.Errorf("no delivery for outbox key %q", key))
-	}
-	q, err := s.Store.GetQuarantined(ctx, k.MessageID)
-	if err != nil {
-		return s.release(ctx, outbox.InboundPartition, key, token, err)
-	}
-	p := s.Defaults
-	if q.Programme != "" {
-		if p, err = s.settings(ctx, q.Programme); err != nil {
-			return s.release(ctx, outbox.InboundPartition, key, token, err)
-		}
-	}
-	posted, err := s.Letters.Post(ctx, Letter{Kind: k.Kind, Held: q, To: p.OfficerEmails, Programme: p.Name, Date: s.Now()})
-	if err != nil {
-		return s.release(ctx, outbox.InboundPartition, key, token, err)
-	}
-	messageID := posted.MessageID
-	sent := grants.AuditEntry{At: s.Now().UTC(), Actor: grants.System,
-		Action: "email.sent", Subject: key, Detail: fmt.Sprintf("%q to %s (SES %s)", posted.Subject, strings.Join(posted.To, ", "), messageID)}
-	return s.recordDone(ctx, outbox.InboundPartition, key, messageID, func(ctx context.Context) error {
-		return s.Store.Apply(ctx, outbox.InboundPartition, grants.Effects{At: sent.At, Audit: []grants.AuditEntry{sent}, Sent: []grants.Sent{{Key: key, Token: token, MessageID: messageID}}})
-	})
 }
 
 // publish puts instalment n's InstalmentPaid event on the bus: its ID, and

@@ -62,18 +62,25 @@ func (s *Service) deliverClaimed(ctx context.Context, a *grants.Agreement, p gra
 
 // produce performs one side effect: it publishes the event or sends the
 // email, and returns its message ID and the history entry that records it.
-// An email with nobody to go to is recorded as skipped.
+// An email with nobody to go to, or one that inbound mail caused and its
+// limits withhold (automail.go), is recorded as skipped: done, not retried.
 func (s *Service) produce(ctx context.Context, a *grants.Agreement, p grants.ProgrammeSettings, k outbox.Key, known *grants.Reply) (string, grants.AuditEntry, error) {
 	if k.Kind == outbox.KindPaidEvent {
 		return s.publish(ctx, a, k.Instalment)
 	}
 	key := k.String()
 	letter, _, err := s.letter(ctx, a, k, p, known)
-	var posted Posted
+	var withheld grants.Withheld
 	if err == nil {
+		withheld, err = s.withhold(ctx, k, letter)
+	}
+	var posted Posted
+	if err == nil && withheld == "" {
 		posted, err = s.Letters.Post(ctx, letter)
 	}
 	switch {
+	case withheld != "":
+		return "", grants.AuditEntry{At: s.Now().UTC(), Actor: grants.System, Action: "email.skipped", Subject: key, Detail: withheld.Description()}, nil
 	case errors.Is(err, grants.ErrNoRecipients):
 		return "", grants.AuditEntry{At: s.Now().UTC(), Actor: grants.System, Action: "email.skipped", Subject: key, Detail: "no deliverable recipient"}, nil
 	case err != nil:

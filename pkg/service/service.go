@@ -56,6 +56,12 @@ type Store interface {
 	// answer, in one read; Answered reads the answer alone.
 	SettingsAndAnswer(ctx context.Context, programme string, req *idempotency.Request, now time.Time) (grants.ProgrammeSettings, *idempotency.Response, error)
 	Answered(ctx context.Context, req idempotency.Request, now time.Time) (*idempotency.Response, error)
+	// TakeAutoMail takes a place in its day's limits for one automatic
+	// email that inbound mail caused, or says why there is none.
+	TakeAutoMail(ctx context.Context, m grants.AutoMail) (grants.Withheld, error)
+	// HeldCounts counts the held messages pending, by programme ("" for
+	// those naming none).
+	HeldCounts(ctx context.Context) (map[string]int, error)
 }
 
 // Schedules keeps an agreement's EventBridge schedules in step with it and
@@ -125,6 +131,11 @@ type Service struct {
 	// AppURL is the staff web app's address ("https://…/app"), for links in
 	// emails to staff; empty, they name the page instead.
 	AppURL string
+	// AutoMailCap is the most automatic emails inbound mail may cause in a
+	// day (acknowledgements and reply notices; see automail.go), a share of
+	// the account's SES daily quota (grants.AutoMailCap); 0 takes
+	// grants.DefaultAutoMailCap.
+	AutoMailCap int
 
 	// CheckIns, when set, is where the sweep puts the check-ins it finds
 	// due, for the CheckInSender to send at the account's rate; nil: the

@@ -73,6 +73,8 @@ type SweepReport struct {
 	OutboxDelivered   int
 	// LateDigests counts the digests of late instalments sent to finance.
 	LateDigests int
+	// HeldDigests counts the officers' digests of held messages sent (one a day at most).
+	HeldDigests int
 	Failed      int
 }
 
@@ -83,7 +85,9 @@ type SweepReport struct {
 // when the sweep runs again). With a CheckIns queue, due check-ins are
 // queued, in due order, rather than sent here: the queue's consumer sends
 // them at the account's SES rate, so a morning of thousands is never sent
-// inside the sweep's one invocation.
+// inside the sweep's one invocation. Once the send time has come it also
+// sends the day's digests: finance's of late instalments, the officers' of
+// held messages.
 func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 	now := s.Now()
 	today := grants.Today(now, s.location())
@@ -109,11 +113,20 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 			rep.LateDigests++
 		}
 	}
+	sent, err := s.HeldDigest(ctx)
+	if err != nil {
+		rep.Failed++
+		errs = append(errs, err)
+		slog.ErrorContext(ctx, "held-messages digest failed", "error", err.Error())
+	}
+	if sent {
+		rep.HeldDigests++
+	}
 	slog.InfoContext(ctx, "sweep done", "today", today.String(), "items", rep.Items, "instalmentsDue", rep.InstalmentsDue,
 		"checkInsSent", rep.CheckInsSent, "checkInsQueued", rep.CheckInsQueued, "reminders", rep.Reminders, "schedulesRepaired", rep.SchedulesRepaired,
-		"lateDigests", rep.LateDigests, "failed", rep.Failed)
+		"lateDigests", rep.LateDigests, "heldDigests", rep.HeldDigests, "failed", rep.Failed)
 	if len(errs) > 0 {
-		return rep, fmt.Errorf("%d of %d sweep items failed: %w", len(errs), len(work)+len(s.Programmes), errors.Join(errs...))
+		return rep, fmt.Errorf("%d of %d sweep items failed: %w", len(errs), len(work)+len(s.Programmes)+1, errors.Join(errs...))
 	}
 	return rep, nil
 }

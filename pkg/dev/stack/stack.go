@@ -193,6 +193,9 @@ func localSettings(opts Options) map[string]string {
 		"S3_USE_PATH_STYLE":           "true",
 		"GRANTS_DATA_BUCKET":          "",
 		"GRANTS_DATA_KEY":             GrantsDataKey,
+		// The sandbox's quota: locally, inbound mail may cause 50 automatic emails a day.
+		"SES_DAILY_QUOTA":            "200",
+		"INBOUND_MAIL_QUOTA_PERCENT": "25",
 	}
 	if opts.PublishGrantsData {
 		set["GRANTS_DATA_BUCKET"] = GrantsDataBucket

@@ -41,8 +41,6 @@ type Objects interface {
 // UseCases are what the receiver hands a message to (pkg/service).
 type UseCases interface {
 	AcceptReply(ctx context.Context, r grants.Reply, actor string, with grants.Effects, read service.Read) error
-	// Deliver sends an email the outbox holds (a quarantine notice).
-	Deliver(ctx context.Context, agreementID, key string) error
 	// Held counts a message just quarantined.
 	Held(ctx context.Context, q grants.Quarantined)
 }
@@ -238,30 +236,20 @@ func (rc *Receiver) ignore(ctx context.Context, r grants.Reply, reason string, d
 	return rc.Store.Apply(ctx, r.AgreementID, done)
 }
 
-// quarantine holds the message for a person and tells the officer.
+// quarantine holds the message for a person, quietly: nobody is emailed
+// now (anyone can write to the reply domain); the officers hear of it in
+// the next daily digest (service.HeldDigest).
 func (rc *Receiver) quarantine(ctx context.Context, r grants.Reply, reason string, a *grants.Agreement, done grants.Effects) error {
 	q := grants.Quarantined{ID: r.MessageID, Status: grants.QuarantinePending, Reason: grants.QuarantineReason(reason), AgreementID: r.AgreementID, CheckIn: r.CheckIn, Reply: r}
 	if a != nil {
 		q.Reference, q.Programme = a.Reference, a.Programme
 	}
-	notice := outbox.QuarantineNoticeKey(r.MessageID)
-	done.Held, done.Outbox = []grants.Quarantined{q}, []outbox.Key{notice}
+	done.Held = []grants.Quarantined{q}
 	if err := rc.Store.Apply(ctx, outbox.InboundPartition, done); err != nil {
 		return err
 	}
 	rc.Service.Held(ctx, q)
-	rc.deliver(ctx, outbox.InboundPartition, notice.String())
 	return nil
-}
-
-// deliver sends emails the stored change already queued; a failure is left
-// to the sweep, which finds the pending entries.
-func (rc *Receiver) deliver(ctx context.Context, agreementID string, keys ...string) {
-	for _, k := range keys {
-		if err := rc.Service.Deliver(ctx, agreementID, k); err != nil {
-			slog.ErrorContext(ctx, "deliver after reply; the sweep will retry", "key", k, "error", err.Error())
-		}
-	}
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)

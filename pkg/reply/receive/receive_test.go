@@ -70,9 +70,9 @@ func count(entries []grants.AuditEntry, action, subject string) int {
 }
 
 const (
-	ackSubject        = "Thank you – we've received your check-in reply"
-	noticeSubject     = "Reply received: check-in 1"
-	quarantineSubject = "A reply needs a person to look at it"
+	ackSubject    = "Thank you – we've received your check-in reply"
+	noticeSubject = "Reply received: check-in 1"
+	digestSubject = "Held messages: "
 )
 
 // The same SES event delivered three times at once (SES and Lambda both
@@ -185,7 +185,9 @@ func TestSameMessageDeliveredThreeTimesConcurrentlyIsProcessedOnce(t *testing.T)
 }
 
 // A second reply to the same check-in (another SES message) is kept as a
-// further reply: stored and acknowledged, but the check-in is received once.
+// further reply: stored, and the officer told, but the check-in is
+// received once, and the partner, thanked for the first that day, is not
+// thanked again (one automatic email a sender a day).
 func TestSecondReplyIsStoredAsAFurtherReply(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -222,8 +224,17 @@ func TestSecondReplyIsStoredAsAFurtherReply(t *testing.T) {
 	if n := count(h, "checkin.received", "check-in 1"); n != 1 {
 		t.Errorf("%d checkin.received entries, want 1", n)
 	}
-	if acks := withSubject(e.MailTo(t, e.Partner), ackSubject); len(acks) != 2 {
-		t.Errorf("partner got %d acknowledgements, want one per reply", len(acks))
+	if acks := withSubject(e.MailTo(t, e.Partner), ackSubject); len(acks) != 1 {
+		t.Errorf("partner got %d acknowledgements, want one for the day", len(acks))
+	}
+	skipped := 0
+	for _, en := range h {
+		if en.Action == "email.skipped" && en.Subject == outbox.AckKey(1, second).String() && en.Detail == grants.WithheldSender.Description() {
+			skipped++
+		}
+	}
+	if skipped != 1 {
+		t.Errorf("the second acknowledgement is not recorded as withheld for the sender's day: %+v", h)
 	}
 	if notices := withSubject(e.MailTo(t, e.Officer), noticeSubject); len(notices) != 2 {
 		t.Errorf("officer got %d reply notices, want one per reply", len(notices))
@@ -309,15 +320,15 @@ func TestHeldMessageKeepsItsAttachments(t *testing.T) {
 }
 
 // Anything doubtful is quarantined with its reason, for a person: nothing is
-// dropped, nothing is counted, the partner is not thanked and the officer is
-// told once per message.
+// dropped, nothing is counted, nobody is emailed as it arrives, and the
+// officers (the programme's, and the deployment's for what names no
+// agreement) get one digest at the send time.
 func TestDoubtfulMessagesAreQuarantinedNotDropped(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	e := newEnv(t)
-	// The programme has officers of its own: a notice about a message whose
-	// agreement is known goes to them, one whose agreement is unknown to the
-	// default officers.
+	// The programme has officers of its own: they hear of messages naming
+	// its agreements, the default officers of those naming none.
 	progOfficer := "community-" + e.Officer
 	if err := e.Store.PutProgrammeSettings(ctx, "community-2026", grants.ProgrammeSettings{OfficerEmails: []string{progOfficer}}); err != nil {
 		t.Fatal(err)
@@ -351,7 +362,7 @@ func TestDoubtfulMessagesAreQuarantinedNotDropped(t *testing.T) {
 			spamEvent = ev
 		}
 	}
-	// A redelivery of a quarantined message holds it once and tells the officer once.
+	// A redelivery of a quarantined message holds it once.
 	if err := e.Receiver.Handle(ctx, spamEvent); err != nil {
 		t.Fatal(err)
 	}
@@ -404,26 +415,31 @@ func TestDoubtfulMessagesAreQuarantinedNotDropped(t *testing.T) {
 	if got := e.MailTo(t, e.Stranger); len(got) != 0 {
 		t.Errorf("the stranger was written to: %+v", got)
 	}
-	// One notice per message, naming the agreement where the token was genuine.
-	notices := withSubject(e.MailTo(t, progOfficer), quarantineSubject)
-	if len(notices) != len(cases)-1 {
-		t.Fatalf("programme officer got %d quarantine notices, want %d (one per message with a genuine token)", len(notices), len(cases)-1)
-	}
-	for _, n := range notices {
-		if !strings.HasSuffix(n.Subject, " – "+a.Reference) {
-			t.Errorf("quarantine notice %q does not name agreement %s", n.Subject, a.Reference)
+	// Nobody was emailed as the messages arrived; at the send time both
+	// officers get one digest that counts them, and names nobody.
+	for _, addr := range []string{progOfficer, e.Officer} {
+		if got := e.MailTo(t, addr); len(got) != 0 {
+			t.Errorf("%s was emailed as the messages arrived: %v", addr, subjectsOf(got))
 		}
 	}
-	unmatched := withSubject(e.MailTo(t, e.Officer), quarantineSubject)
-	if len(unmatched) != 1 || unmatched[0].Subject != quarantineSubject || !strings.Contains(unmatched[0].Body.Text, e.Partner) {
-		t.Errorf("default officer got %+v, want one notice about the forged token from %s", unmatched, e.Partner)
+	for range 2 {
+		if _, err := e.Automation.HeldDigest(ctx); err != nil {
+			t.Fatal(err)
+		}
 	}
-	found := false
-	for _, n := range notices {
-		found = found || strings.Contains(n.Body.Text, e.Stranger)
+	digests := withSubject(e.MailTo(t, progOfficer), digestSubject)
+	if len(digests) != 1 || len(withSubject(e.MailTo(t, e.Officer), digestSubject)) != 1 {
+		t.Fatalf("the officers got %d and %d digests, want one email to both", len(digests), len(withSubject(e.MailTo(t, e.Officer), digestSubject)))
 	}
-	if !found {
-		t.Errorf("no quarantine notice says a message came from %s", e.Stranger)
+	d := digests[0]
+	if !strings.HasPrefix(d.Subject, "Held messages: 5 messages held") || !strings.Contains(d.Body.Text, "- 4 naming an agreement of community-2026") ||
+		!strings.Contains(d.Body.Text, "- 1 naming no agreement") {
+		t.Errorf("digest %q:\n%s", d.Subject, d.Body.Text)
+	}
+	for _, who := range []string{e.Partner, e.Stranger, "evil.example"} {
+		if strings.Contains(d.Body.Text+d.Body.HTML, who) {
+			t.Errorf("the digest names %s", who)
+		}
 	}
 }
 
@@ -584,7 +600,7 @@ func TestSameEmailUnderANewSESMessageIDIsOneReply(t *testing.T) {
 }
 
 // A held message sent again under a new SES message ID is held once, and
-// the officers are told once.
+// counted once in the officers' digest.
 func TestSameDoubtfulEmailUnderANewSESMessageIDIsHeldOnce(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -601,12 +617,11 @@ func TestSameDoubtfulEmailUnderANewSESMessageIDIsHeldOnce(t *testing.T) {
 	if len(held) != 1 || held[0].ID != first {
 		t.Errorf("quarantine %+v, want only the first copy, %s", held, first)
 	}
-	notices := 0
-	for _, addr := range []string{e.Officer, "community-" + e.Officer} {
-		notices += len(withSubject(e.MailTo(t, addr), quarantineSubject))
+	if sent, err := e.Automation.HeldDigest(ctx); err != nil || !sent {
+		t.Fatalf("digest: sent %v, %v", sent, err)
 	}
-	if notices != 1 {
-		t.Errorf("%d quarantine notices, want 1", notices)
+	if d := withSubject(e.MailTo(t, e.Officer), digestSubject); len(d) != 1 || !strings.HasPrefix(d[0].Subject, "Held messages: 1 message held") {
+		t.Errorf("officer's digests %v, want one counting 1 message", subjectsOf(d))
 	}
 }
 

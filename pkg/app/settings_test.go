@@ -1,0 +1,27 @@
+package app
+
+import "testing"
+
+// The day's cap of automatic emails that inbound mail causes is read from
+// the template's two settings, each falling back to the template's default
+// when unset or not a positive number.
+func TestAutoMailCapReadsTheQuotaAndTheShare(t *testing.T) {
+	for _, tc := range []struct {
+		quota, percent string
+		want           int
+	}{
+		{"50000", "25", 12_500},
+		{"200", "25", 50},
+		{"200", "50", 100},
+		{"", "", 12_500},      // the template's defaults: 50,000 and 25%
+		{"200", "", 50},       // the default share of a sandbox quota
+		{"-5", "ten", 12_500}, // nonsense is not a setting
+		{"1000000", "1", 10_000},
+	} {
+		t.Setenv("SES_DAILY_QUOTA", tc.quota)
+		t.Setenv("INBOUND_MAIL_QUOTA_PERCENT", tc.percent)
+		if got := AutoMailCap(); got != tc.want {
+			t.Errorf("SES_DAILY_QUOTA=%q INBOUND_MAIL_QUOTA_PERCENT=%q: cap %d, want %d", tc.quota, tc.percent, got, tc.want)
+		}
+	}
+}

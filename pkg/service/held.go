@@ -1,0 +1,128 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/outbox"
+)
+
+// Held messages are held quietly: a message held for a person emails
+// nobody when it arrives (anyone can write to the reply domain, and one
+// officer email a message let strangers spend the SES quota). The officers
+// see them on the Held messages page, and in one digest a working day.
+
+// HeldDigest emails the officers how many messages are held for a person
+// and where to see them, in one email: on a working day (the deployment's
+// calendar), once its send time has come, once a day however often or
+// concurrently the sweep runs (the day's outbox key in the inbound
+// partition is claimed first), and not at all when nothing is held. It
+// reports whether an email went.
+func (s *Service) HeldDigest(ctx context.Context) (bool, error) {
+	now, loc, t := s.Now(), s.location(), s.Defaults.Timing()
+	today := grants.Today(now, loc)
+	if !t.WorkingDay(today) || now.Before(t.SendAt(today, loc)) {
+		return false, nil
+	}
+	return s.heldDigest(ctx, outbox.HeldDigestKey(today.String()).String())
+}
+
+// deliverInbound performs a side effect of the inbound partition that the
+// sweep found left pending.
+func (s *Service) deliverInbound(ctx context.Context, key string) error {
+	k, err := outbox.ParseKey(key)
+	switch {
+	case err == nil && k.Kind == outbox.KindHeldDigest:
+		_, err = s.heldDigest(ctx, key)
+		return err
+	case err == nil && k.Kind == outbox.KindQuarantineNotice:
+		return s.closeQuarantineNotice(ctx, key)
+	}
+	return fmt.Errorf("no delivery for outbox key %q", key)
+}
+
+// heldDigest claims the digest under key and sends it. A digest left from
+// an earlier day is closed unsent: today's says what is held now.
+func (s *Service) heldDigest(ctx context.Context, key string) (bool, error) {
+	partition := outbox.InboundPartition
+	now, token := s.Now(), newToken()
+	claimed, err := s.Store.Claim(ctx, partition, key, token, now, s.lease())
+	if err != nil || !claimed {
+		return false, err
+	}
+	done := func(fx grants.Effects, messageID string) error {
+		fx.At, fx.Sent = now, []grants.Sent{{Key: key, Token: token, MessageID: messageID}}
+		return s.recordDone(ctx, partition, key, messageID, func(ctx context.Context) error { return s.Store.Apply(ctx, partition, fx) })
+	}
+	today := grants.Today(now, s.location())
+	if key != outbox.HeldDigestKey(today.String()).String() {
+		return false, done(grants.Effects{}, "")
+	}
+	counts, err := s.Store.HeldCounts(ctx)
+	if err != nil {
+		return false, s.release(ctx, partition, key, token, err)
+	}
+	if len(counts) == 0 {
+		return false, done(grants.Effects{}, "")
+	}
+	to, err := s.heldDigestTo(ctx, counts)
+	if err != nil {
+		return false, s.release(ctx, partition, key, token, err)
+	}
+	posted, err := s.Letters.Post(ctx, Letter{Kind: outbox.KindHeldDigest, To: to, Date: now, Day: today, HeldCounts: counts, AppURL: s.AppURL})
+	if errors.Is(err, grants.ErrNoRecipients) {
+		slog.WarnContext(ctx, "held-messages digest has no officer address")
+		return false, done(grants.Audited(grants.AuditEntry{At: now.UTC(), Actor: grants.System, Action: "email.skipped", Subject: key, Detail: "no officer address"}), "")
+	}
+	if err != nil {
+		return false, s.release(ctx, partition, key, token, fmt.Errorf("send %s: %w", key, err))
+	}
+	return true, done(grants.Audited(s.sentEntry(key, posted)), posted.MessageID)
+}
+
+// heldDigestTo are the officers of every programme with messages held (the
+// deployment's, for those naming no programme), each address once: one
+// email for them all, so that a flood of held mail makes one email a day
+// however it is spread.
+func (s *Service) heldDigestTo(ctx context.Context, counts map[string]int) ([]string, error) {
+	seen := map[string]bool{}
+	var to []string
+	for programme := range counts {
+		officers := s.Defaults.OfficerEmails
+		if programme != "" {
+			p, err := s.settings(ctx, programme)
+			if err != nil {
+				return nil, err
+			}
+			officers = p.OfficerEmails
+		}
+		for _, addr := range officers {
+			if k := strings.ToLower(strings.TrimSpace(addr)); k != "" && !seen[k] {
+				seen[k] = true
+				to = append(to, addr)
+			}
+		}
+	}
+	slices.Sort(to)
+	return to, nil
+}
+
+// closeQuarantineNotice closes, unsent, a notice of one held message that
+// a version before the digest enqueued: the digest tells of it now.
+func (s *Service) closeQuarantineNotice(ctx context.Context, key string) error {
+	partition := outbox.InboundPartition
+	now, token := s.Now(), newToken()
+	claimed, err := s.Store.Claim(ctx, partition, key, token, now, s.lease())
+	if err != nil || !claimed {
+		return err
+	}
+	skipped := grants.AuditEntry{At: now.UTC(), Actor: grants.System, Action: "email.skipped", Subject: key, Detail: "held messages are told in the officers' daily digest"}
+	return s.recordDone(ctx, partition, key, "", func(ctx context.Context) error {
+		return s.Store.Apply(ctx, partition, grants.Effects{At: now, Audit: []grants.AuditEntry{skipped}, Sent: []grants.Sent{{Key: key, Token: token}}})
+	})
+}
