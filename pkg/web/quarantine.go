@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -27,7 +28,31 @@ func (a *App) showQuarantine(w http.ResponseWriter, r *http.Request, v *view, co
 		a.fail(w, r, err)
 		return
 	}
-	a.render(w, r, code, layout(v, quarantinePage(v, held)))
+	// The message as received is what a person reads when the system
+	// could not (a message too complex to parse holds no text).
+	raw := map[string]string{}
+	for _, q := range held {
+		if url := a.link(r.Context(), q.Reply.RawKey, rawName(q.ID), "message/rfc822"); url != "" {
+			raw[q.ID] = url
+		}
+	}
+	a.render(w, r, code, layout(v, quarantinePage(v, held, raw)))
+}
+
+// rawName is what a message as received is saved as.
+func rawName(messageID string) string { return "message-" + messageID + ".eml" }
+
+// link is a download link to a stored object, or "" when there is none
+// (no Links, no key, or the link could not be made: the page still shows).
+func (a *App) link(ctx context.Context, key, name, contentType string) string {
+	if a.Links == nil || key == "" {
+		return ""
+	}
+	url, err := a.Links.DownloadLink(ctx, key, name, contentType)
+	if err != nil {
+		return ""
+	}
+	return url
 }
 
 // decide runs a decision on a held message and returns to the list.

@@ -199,7 +199,12 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 				a = nil
 			}
 		}
-		return rc.quarantine(ctx, r, string(outcome.Reason), a, done)
+		q := grants.Quarantined{Reason: grants.QuarantineReason(outcome.Reason)}
+		var past *reply.StructureError
+		if errors.As(parseErr, &past) {
+			q.Detail = past.Error()
+		}
+		return rc.quarantine(ctx, r, q, a, done)
 	}
 }
 
@@ -238,9 +243,9 @@ func (rc *Receiver) ignore(ctx context.Context, r grants.Reply, reason string, d
 	return rc.Store.Apply(ctx, r.AgreementID, done)
 }
 
-// quarantine holds the message for a person and tells the officer.
-func (rc *Receiver) quarantine(ctx context.Context, r grants.Reply, reason string, a *grants.Agreement, done grants.Effects) error {
-	q := grants.Quarantined{ID: r.MessageID, Status: grants.QuarantinePending, Reason: grants.QuarantineReason(reason), AgreementID: r.AgreementID, CheckIn: r.CheckIn, Reply: r}
+// quarantine holds the message for a person, for q's reason, and tells the officer.
+func (rc *Receiver) quarantine(ctx context.Context, r grants.Reply, q grants.Quarantined, a *grants.Agreement, done grants.Effects) error {
+	q.ID, q.Status, q.AgreementID, q.CheckIn, q.Reply = r.MessageID, grants.QuarantinePending, r.AgreementID, r.CheckIn, r
 	if a != nil {
 		q.Reference, q.Programme = a.Reference, a.Programme
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -652,5 +653,47 @@ func TestCopiesOfOneEmailArrivingTogetherMakeOneReply(t *testing.T) {
 	}
 	if n := count(e.History(t, a.ID), "reply.ignored", "check-in 1"); n != 2 {
 		t.Errorf("%d copies recorded in the history, want 2", n)
+	}
+}
+
+// nestedReply is a reply from from to rcpt whose MIME parts are nested
+// depth deep, no level closed: 1.5 KB at 25 levels, which took the MIME
+// parser 40 s and more, before any check of its token or sender.
+func nestedReply(from, rcpt string, depth int) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "From: Sarah Jenkins <%s>\r\nTo: %s\r\nSubject: Re: Your January check-in\r\nMessage-ID: <nested-%d@hopehouse.org.uk>\r\nMIME-Version: 1.0\r\n", from, rcpt, depth)
+	for i := range depth {
+		fmt.Fprintf(&b, "Content-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n--b%d\r\n", i, i)
+	}
+	b.WriteString("Content-Type: text/plain\r\n\r\nWe have had 15 volunteers in December.\r\n")
+	return []byte(b.String())
+}
+
+// A message built past what the parser reads safely (pkg/reply's Limits)
+// is held, not parsed: with its reason and what it was past, its sender,
+// subject and check-in from its header, and the message as received kept
+// for the person who reads it.
+func TestMessageTooComplexToReadIsHeldWithItsReason(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t)
+	a, rcpt := e.ActiveAgreement(t)
+	id := e.Receive(t, nestedReply(e.Partner, rcpt, 25), e.Partner, rcpt, replyworld.Pass)
+
+	q, err := e.Store.GetQuarantined(ctx, id)
+	if err != nil {
+		t.Fatalf("not held: %v", err)
+	}
+	if q.Reason != grants.QuarantineTooComplex || q.Detail != "its parts are nested more than 10 deep" {
+		t.Errorf("held for %q (%q), want too_complex, nested more than 10 deep", q.Reason, q.Detail)
+	}
+	if q.AgreementID != a.ID || q.CheckIn != 1 || q.Reply.From != e.Partner || q.Reply.Subject != "Re: Your January check-in" || q.Reply.Text != "" {
+		t.Errorf("held as %+v, want its agreement, sender and subject from its header, and no text", q)
+	}
+	if _, err := e.Bucket.Get(ctx, q.Reply.RawKey); err != nil {
+		t.Errorf("raw message gone: %v", err)
+	}
+	if rs := e.Replies(t, a.ID, 1); len(rs) != 0 {
+		t.Errorf("stored as %d replies", len(rs))
 	}
 }
