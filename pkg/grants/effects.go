@@ -77,17 +77,20 @@ const (
 
 // Quarantined is a received message held for a person to look at.
 type Quarantined struct {
-	ID          string           `json:"id" dynamodbav:"id"` // the SES message id
-	Status      string           `json:"status" dynamodbav:"status"`
-	Reason      QuarantineReason `json:"reason" dynamodbav:"reason"`
-	AgreementID string           `json:"agreementId,omitempty" dynamodbav:"agreementId,omitempty"`
-	Reference   string           `json:"reference,omitempty" dynamodbav:"reference,omitempty"`
-	Programme   string           `json:"programme,omitempty" dynamodbav:"programme,omitempty"`
-	CheckIn     int              `json:"checkIn,omitempty" dynamodbav:"checkIn,omitempty"`
-	Reply       Reply            `json:"reply" dynamodbav:"reply"`
-	ResolvedBy  string           `json:"resolvedBy,omitempty" dynamodbav:"resolvedBy,omitempty"`
-	ResolvedAt  time.Time        `json:"resolvedAt,omitzero" dynamodbav:"resolvedAt,omitempty"`
-	Note        string           `json:"note,omitempty" dynamodbav:"note,omitempty"`
+	ID     string           `json:"id" dynamodbav:"id"` // the SES message id
+	Status string           `json:"status" dynamodbav:"status"`
+	Reason QuarantineReason `json:"reason" dynamodbav:"reason"`
+	// Detail says what the check found, where that says more than the
+	// reason (which limit a too_complex message is past).
+	Detail      string    `json:"detail,omitempty" dynamodbav:"detail,omitempty"`
+	AgreementID string    `json:"agreementId,omitempty" dynamodbav:"agreementId,omitempty"`
+	Reference   string    `json:"reference,omitempty" dynamodbav:"reference,omitempty"`
+	Programme   string    `json:"programme,omitempty" dynamodbav:"programme,omitempty"`
+	CheckIn     int       `json:"checkIn,omitempty" dynamodbav:"checkIn,omitempty"`
+	Reply       Reply     `json:"reply" dynamodbav:"reply"`
+	ResolvedBy  string    `json:"resolvedBy,omitempty" dynamodbav:"resolvedBy,omitempty"`
+	ResolvedAt  time.Time `json:"resolvedAt,omitzero" dynamodbav:"resolvedAt,omitempty"`
+	Note        string    `json:"note,omitempty" dynamodbav:"note,omitempty"`
 }
 
 // FirstCopy marks the first copy received of an email (see

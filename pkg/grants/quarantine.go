@@ -9,6 +9,7 @@ type QuarantineReason string
 const (
 	QuarantineVirus               QuarantineReason = "virus"
 	QuarantineUnparseable         QuarantineReason = "unparseable"
+	QuarantineTooComplex          QuarantineReason = "too_complex"
 	QuarantineSpam                QuarantineReason = "spam"
 	QuarantineNoToken             QuarantineReason = "no_token"
 	QuarantineBadToken            QuarantineReason = "bad_token"
@@ -20,7 +21,7 @@ const (
 
 // QuarantineReasons lists every reason, in order of precedence.
 var QuarantineReasons = []QuarantineReason{
-	QuarantineVirus, QuarantineUnparseable, QuarantineSpam, QuarantineNoToken, QuarantineBadToken,
+	QuarantineVirus, QuarantineUnparseable, QuarantineTooComplex, QuarantineSpam, QuarantineNoToken, QuarantineBadToken,
 	QuarantineDMARCFail, QuarantineDMARCUnverified, QuarantineContactsUnavailable, QuarantineUnknownSender,
 }
 
@@ -34,6 +35,7 @@ var quarantineDescriptions = map[QuarantineReason]string{
 	QuarantineSpam:                "the mail service judged it spam",
 	QuarantineVirus:               "the mail service found a virus",
 	QuarantineUnparseable:         "the message could not be read",
+	QuarantineTooComplex:          "the message is built past what is read safely (see it as received)",
 }
 
 // Description is the reason in plain words, for officers' emails and pages,

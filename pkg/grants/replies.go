@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Reply is a partner's email answer to a check-in, as stored.
@@ -19,7 +20,18 @@ type Reply struct {
 	FullText    string       `json:"fullText" dynamodbav:"fullText"` // everything readable, kept too
 	Verdicts    Verdicts     `json:"verdicts" dynamodbav:"verdicts"`
 	Attachments []Attachment `json:"attachments" dynamodbav:"attachments"`
-	RawKey      string       `json:"rawKey" dynamodbav:"rawKey"`
+	// MoreAttachments counts the files past MaxAttachments: they are kept
+	// in the message as received (RawKey), not stored one by one.
+	MoreAttachments int    `json:"moreAttachments,omitempty" dynamodbav:"moreAttachments,omitempty"`
+	RawKey          string `json:"rawKey" dynamodbav:"rawKey"`
+	// TextKey is where the whole text is kept when it was longer than a
+	// reply holds (MaxReplyText): Text and FullText then hold their
+	// beginnings, and TextSize is the whole text's size in bytes.
+	TextKey  string `json:"-" dynamodbav:"textKey,omitempty"`
+	TextSize int    `json:"textSize,omitempty" dynamodbav:"textSize,omitempty"`
+	// TextURL is a short-lived link to the whole text, filled in when a
+	// person reads the reply.
+	TextURL string `json:"textUrl,omitempty" dynamodbav:"-"`
 	// AcceptedBy is set when a person accepted the reply from quarantine.
 	AcceptedBy string `json:"acceptedBy,omitempty" dynamodbav:"acceptedBy,omitempty"`
 	// Conversation is set when the answer was a call, meeting or visit an
@@ -32,6 +44,45 @@ type Reply struct {
 	// AsksForHelp is the phrase in the partner's words that asks for help
 	// (see HelpPhrases), or empty: the reply is flagged for follow-up.
 	AsksForHelp string `json:"asksForHelp,omitempty" dynamodbav:"asksForHelp,omitempty"`
+}
+
+// What one reply holds at most, so that every message SES accepts can be
+// stored: DynamoDB refuses an item over 400 KB, and refuses it on every
+// retry, so a reply carrying more (a long text, stored as Text and again
+// as FullText; thousands of attachments; a name of any length) would be
+// lost to the dead-letter queue. At every limit at once a reply item is
+// about 183 KB (measured: 100 names of 1 KB, both texts, the subject); what
+// does not fit is kept in the mail bucket: the whole text
+// beside the attachments (TextKey), the files past MaxAttachments in the
+// message as received (RawKey).
+const (
+	// MaxReplyText bounds Text and FullText, each, in bytes: 32 KB is
+	// about 5,000 words, more than any check-in reply we have seen.
+	MaxReplyText = 32 << 10
+	// MaxAttachments is how many files a reply stores: photos of a
+	// project's year are a few dozen.
+	MaxAttachments = 100
+	// MaxAttachmentName bounds a file's name in bytes (file systems keep
+	// 255; the stored object's key uses a shorter, safe form of it).
+	MaxAttachmentName = 1024
+	// MaxContentType bounds a file's media type (RFC 6838: 127 + "/" + 127).
+	MaxContentType = 255
+	// MaxReplyHeader bounds From and Subject, each, in bytes (RFC 5322's
+	// line is 998).
+	MaxReplyHeader = 998
+)
+
+// Clip cuts s to at most max bytes, at a character boundary, and says
+// whether it cut anything.
+func Clip(s string, max int) (string, bool) {
+	if len(s) <= max {
+		return s, false
+	}
+	i := max
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i], true
 }
 
 // FileReply is r as a's state files it: a reply to a terminated agreement
@@ -71,8 +122,12 @@ func (a *Agreement) ReceiveReply(n int, r Reply, now time.Time, actor string) ([
 		return nil, Errorf(NotFound, "Agreement %s has no check-in %d.", a.Reference, n)
 	}
 	subject := fmt.Sprintf("check-in %d", n)
+	files := fmt.Sprintf("%d attachment(s)", len(r.Attachments))
+	if r.MoreAttachments > 0 {
+		files += fmt.Sprintf(" and %d more kept in the message as received", r.MoreAttachments)
+	}
 	entries := []AuditEntry{{At: now.UTC(), Actor: actor, Action: "reply.received", Subject: subject,
-		Detail: fmt.Sprintf("from %s, %d attachment(s) (SES message %s)", r.From, len(r.Attachments), r.MessageID)}}
+		Detail: fmt.Sprintf("from %s, %s (SES message %s)", r.From, files, r.MessageID)}}
 	if cv := r.Conversation; cv != nil {
 		if a.Status != AgreementActive && a.Status != AgreementCompleted {
 			return nil, conflict("agreement_not_active", "Agreement %s is %s.", a.Reference, a.Status)

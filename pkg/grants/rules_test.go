@@ -870,7 +870,7 @@ func TestMarkContactBounced(t *testing.T) {
 // The codes are stored with held messages: they must never change, and
 // every one has words an officer can read.
 func TestQuarantineReasons(t *testing.T) {
-	stored := []string{"virus", "unparseable", "spam", "no_token", "bad_token", "dmarc_fail", "dmarc_unverified", "contacts_unavailable", "unknown_sender"}
+	stored := []string{"virus", "unparseable", "too_complex", "spam", "no_token", "bad_token", "dmarc_fail", "dmarc_unverified", "contacts_unavailable", "unknown_sender"}
 	if len(QuarantineReasons) != len(stored) {
 		t.Fatalf("%d reasons, want %d", len(QuarantineReasons), len(stored))
 	}

@@ -78,6 +78,13 @@ func (h *CheckIns) link(ctx context.Context, r *grants.Reply) error {
 		}
 		att.URL = url
 	}
+	if r.TextKey != "" {
+		url, err := h.Links.DownloadLink(ctx, r.TextKey, "reply-"+r.MessageID+".txt", "text/plain; charset=utf-8")
+		if err != nil {
+			return err
+		}
+		r.TextURL = url
+	}
 	return nil
 }
 

@@ -542,3 +542,33 @@ func TestRecordConversationResponse(t *testing.T) {
 	}
 	problemOf(t, "follow up twice", e.do(t, event("POST", follow, fparams, `{}`, RoleProgramme)), http.StatusConflict)
 }
+
+// A reply longer than a reply holds comes with its beginning, the whole
+// text's size, and a link that downloads the whole text.
+func TestGetCheckInLinksTheWholeTextOfALongReply(t *testing.T) {
+	t.Parallel()
+	e := newCIEnv(t)
+	a, rcpt := e.ActiveAgreement(t)
+	text := strings.TrimSpace(strings.Repeat("Our volunteers planted out every bed this month.\n", 1000)) // 49 KB
+	raw := "From: Sarah Jenkins <" + e.Partner + ">\r\nTo: " + rcpt + "\r\nSubject: Re: check-in\r\nMessage-ID: <long@hopehouse.org.uk>\r\n\r\n" +
+		strings.ReplaceAll(text, "\n", "\r\n") + "\r\n"
+	e.Receive(t, []byte(raw), e.Partner, rcpt, replyworld.Pass)
+
+	got := decodeInto[ciCheckIn](t, e.do(t, event("GET", "/agreements/{id}/check-ins/{n}", checkInParams(a.ID, "1"), "", RoleViewer)))
+	if len(got.Replies) != 1 {
+		t.Fatalf("replies %+v", got.Replies)
+	}
+	r := got.Replies[0]
+	if len(r.Text) > grants.MaxReplyText || !strings.HasPrefix(text, r.Text) || r.TextSize != len(text) || r.TextURL == "" {
+		t.Fatalf("reply with %d bytes of text, textSize %d, textUrl %q; want the beginning of %d bytes and a link", len(r.Text), r.TextSize, r.TextURL, len(text))
+	}
+	dl, err := http.Get(r.TextURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(dl.Body)
+	dl.Body.Close()
+	if dl.StatusCode != http.StatusOK || string(body) != text {
+		t.Errorf("GET textUrl = %s, %d bytes; want 200 and the whole %d", dl.Status, len(body), len(text))
+	}
+}

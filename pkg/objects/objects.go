@@ -61,6 +61,53 @@ func (b *Bucket) Put(ctx context.Context, key, contentType string, body []byte) 
 	return nil
 }
 
+// PutFile writes an attachment, keeping its original name on the object
+// as metadata (NameMetadata): its key holds only a short, safe form of it.
+func (b *Bucket) PutFile(ctx context.Context, key, contentType, name string, body []byte) error {
+	_, err := b.Client.PutObject(ctx, &s3.PutObjectInput{
+		Bucket: aws.String(b.Name), Key: aws.String(key), Body: bytes.NewReader(body),
+		ContentType: aws.String(contentType), ContentLength: aws.Int64(int64(len(body))),
+		Metadata: map[string]string{NameMetadata: EncodeName(name)},
+	})
+	if err != nil {
+		return fmt.Errorf("put s3://%s/%s: %w", b.Name, key, err)
+	}
+	return nil
+}
+
+// NameMetadata is the user metadata (x-amz-meta-original-name) that keeps
+// a file's original name, as EncodeName writes it.
+const NameMetadata = "original-name"
+
+// maxEncodedName keeps the metadata under S3's 2 KB of user metadata
+// (keys and values together).
+const maxEncodedName = 2048 - 128
+
+// EncodeName is name as metadata can carry it: S3 sends metadata as HTTP
+// headers, so the name is written as filename* writes it (RFC 5987:
+// UTF-8, every byte but attr-char percent-encoded); url.PathUnescape reads
+// it back. A name that would encode to more than S3 keeps is cut, at a
+// character, until it fits.
+func EncodeName(name string) string {
+	name = strings.ToValidUTF8(name, "\uFFFD")
+	var b strings.Builder
+	for _, r := range name {
+		var enc string
+		if c := byte(r); r < 0x80 && attrChar(c) {
+			enc = string(c)
+		} else {
+			for _, c := range []byte(string(r)) {
+				enc += fmt.Sprintf("%%%02X", c)
+			}
+		}
+		if b.Len()+len(enc) > maxEncodedName {
+			break
+		}
+		b.WriteString(enc)
+	}
+	return b.String()
+}
+
 // DownloadLink is a short-lived GET URL for an object that a browser saves
 // as name rather than opens: the response says Content-Disposition:
 // attachment with the name, and a type a browser could run as a page or a

@@ -2,6 +2,7 @@ package objects
 
 import (
 	"mime"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -48,6 +49,33 @@ func TestDownloadType(t *testing.T) {
 	} {
 		if got := DownloadType(ct); got != want {
 			t.Errorf("DownloadType(%q) = %q, want %q", ct, got, want)
+		}
+	}
+}
+
+// A file's original name survives the trip through S3's metadata: in
+// ASCII, and within S3's 2 KB, cut at a character when it would not fit.
+func TestEncodeName(t *testing.T) {
+	long := strings.Repeat("Interim budget report Q4 ", 24) + ".pdf" // 604 characters
+	cjk := strings.Repeat("報", 900)                                  // 2,700 bytes, 8,100 encoded
+	for _, tc := range []struct {
+		name string
+		kept int // bytes of the name read back
+	}{
+		{"report.pdf", 10},
+		{`Résumé "Q4"; €.html`, len(`Résumé "Q4"; €.html`)},
+		{"../../etc/passwd", 16},
+		{"a\r\nb", 4},
+		{long, len(long)},
+		{cjk, 213 * 3}, // nine bytes encoded a character: 213 fit
+	} {
+		enc := EncodeName(tc.name)
+		if strings.IndexFunc(enc, func(r rune) bool { return r < 0x21 || r > 0x7e }) >= 0 || len(NameMetadata)+len(enc) > 2048 {
+			t.Errorf("%.20q: %d bytes of metadata, or not printable ASCII: %.60q", tc.name, len(enc), enc)
+		}
+		got, err := url.PathUnescape(enc)
+		if err != nil || got != tc.name[:tc.kept] {
+			t.Errorf("%.20q reads back as %.20q (%d bytes, want %d): %v", tc.name, got, len(got), tc.kept, err)
 		}
 	}
 }

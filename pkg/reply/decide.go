@@ -1,6 +1,7 @@
 package reply
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/partnership-grants/backend/pkg/grants"
@@ -78,6 +79,7 @@ const (
 	ReasonSpam                = Reason(grants.QuarantineSpam)
 	ReasonVirus               = Reason(grants.QuarantineVirus)
 	ReasonUnparseable         = Reason(grants.QuarantineUnparseable)
+	ReasonTooComplex          = Reason(grants.QuarantineTooComplex)
 )
 
 // Outcome is the decision for one received message. AgreementID/CheckIn are
@@ -96,8 +98,11 @@ type Outcome struct {
 // Order (first match wins), and why:
 //  1. Virus FAIL → quarantine "virus". Highest priority: nothing about the
 //     message should be trusted or processed further.
-//  2. Parse failure → quarantine "unparseable" (the token is still taken from
-//     the envelope so the reviewer knows which check-in it belongs to).
+//  2. Parse failure → quarantine "unparseable", or "too_complex" for a
+//     message past the structure limits (see Limits), which was never
+//     parsed (the token is still taken from the envelope, or from the
+//     header of a message too complex to parse, so the reviewer knows
+//     which check-in it belongs to).
 //  3. Spam FAIL → quarantine "spam".
 //  4. No token → ignore "auto_reply"/"delivery_report" for machine mail,
 //     otherwise quarantine "no_token". Forged/invalid token → quarantine
@@ -131,6 +136,9 @@ func Decide(msg *Message, parseErr error, env Envelope, v TokenVerifier, contact
 	switch {
 	case vd.Virus == VerdictFail:
 		out.Reason = ReasonVirus
+		return out
+	case errors.Is(parseErr, ErrTooComplex):
+		out.Reason = ReasonTooComplex
 		return out
 	case parseErr != nil || msg == nil:
 		out.Reason = ReasonUnparseable

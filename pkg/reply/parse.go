@@ -77,32 +77,39 @@ var ErrTooLarge = errors.New("reply: message too large")
 // ErrNoHeaders is returned when the input does not look like an email at all.
 var ErrNoHeaders = errors.New("reply: no message headers")
 
+// Parse decodes a raw RFC 5322 message within DefaultLimits.
+func Parse(raw []byte) (*Message, error) { return DefaultLimits.Parse(raw) }
+
 // Parse decodes a raw RFC 5322 message. It never panics: a malformed message
 // yields an error, or a best-effort Message plus Warnings when enough of it
-// could be read to be useful.
-func Parse(raw []byte) (*Message, error) {
+// could be read to be useful. A message past the limits is not handed to
+// the MIME parser at all: it yields a *StructureError and, when its own
+// header block could be read, a Message of that header alone (sender,
+// recipients, subject, IDs), so that whoever it is held for sees who sent
+// it and about what.
+func (l Limits) Parse(raw []byte) (*Message, error) {
 	if len(raw) > MaxMessageSize {
 		return nil, ErrTooLarge
 	}
 	if !looksLikeHeaders(raw) {
 		return nil, ErrNoHeaders
 	}
+	shape, err := l.Measure(raw)
+	if err != nil {
+		if shape.headerEnd == 0 {
+			return nil, err
+		}
+		env, herr := readEnvelope(raw[:shape.headerEnd])
+		if herr != nil {
+			return nil, err
+		}
+		return headerFields(env), err
+	}
 	env, err := readEnvelope(raw)
 	if err != nil {
 		return nil, err
 	}
-	m := &Message{
-		Subject:   clean(env.GetHeader("Subject")),
-		MessageID: strings.TrimSpace(env.GetHeader("Message-Id")),
-		InReplyTo: strings.TrimSpace(env.GetHeader("In-Reply-To")),
-	}
-	m.References = strings.Fields(env.GetHeader("References"))
-	if d, derr := env.Date(); derr == nil {
-		m.Date = d
-	}
-	m.From = firstAddress(env, "From")
-	m.To = addresses(env, "To")
-	m.Cc = addresses(env, "Cc")
+	m := headerFields(env)
 	for _, e := range env.Errors {
 		m.Warnings = append(m.Warnings, e.Error())
 	}
@@ -120,6 +127,23 @@ func Parse(raw []byte) (*Message, error) {
 	return m, nil
 }
 
+// headerFields is the Message of env's header fields alone.
+func headerFields(env *enmime.Envelope) *Message {
+	m := &Message{
+		Subject:   clean(env.GetHeader("Subject")),
+		MessageID: strings.TrimSpace(env.GetHeader("Message-Id")),
+		InReplyTo: strings.TrimSpace(env.GetHeader("In-Reply-To")),
+	}
+	m.References = strings.Fields(env.GetHeader("References"))
+	if d, derr := env.Date(); derr == nil {
+		m.Date = d
+	}
+	m.From = firstAddress(env, "From")
+	m.To = addresses(env, "To")
+	m.Cc = addresses(env, "Cc")
+	return m
+}
+
 // readEnvelope runs enmime. It is a large third-party parser fed with
 // attacker-controlled input; a panic there must not take down the Lambda or
 // lose the message, so it becomes an ordinary error (the caller quarantines
@@ -131,7 +155,7 @@ func readEnvelope(raw []byte) (env *enmime.Envelope, err error) {
 			env, err = nil, fmt.Errorf("reply: mime parser panic: %v", r)
 		}
 	}()
-	env, err = enmime.ReadEnvelope(bytes.NewReader(raw))
+	env, err = readMIME(bytes.NewReader(raw))
 	if err != nil {
 		return nil, fmt.Errorf("reply: %w", err)
 	}
@@ -140,6 +164,9 @@ func readEnvelope(raw []byte) (env *enmime.Envelope, err error) {
 	}
 	return env, nil
 }
+
+// readMIME is the MIME parser; tests replace it to see what reaches it.
+var readMIME = enmime.ReadEnvelope
 
 // looksLikeHeaders rejects input whose first line is not a header field, so
 // that arbitrary bytes (e.g. an S3 object that is not mail) are reported as

@@ -72,6 +72,7 @@ func TestDecideRules(t *testing.T) {
 		"lowercase verdicts": {msg(nil), nil, Envelope{Recipients: good, Verdicts: Verdicts{DMARC: "pass"}}, contacts, Outcome{Accept, ReasonOK, "abcdefghijklmnop", 4}},
 		"virus beats parse":  {nil, errors.New("x"), Envelope{Recipients: good, Verdicts: Verdicts{Virus: "FAIL"}}, contacts, Outcome{Quarantine, ReasonVirus, "abcdefghijklmnop", 4}},
 		"unparseable":        {nil, errors.New("x"), Envelope{Recipients: good, Verdicts: pass}, contacts, Outcome{Quarantine, ReasonUnparseable, "abcdefghijklmnop", 4}},
+		"too complex":        {msg(nil), &StructureError{Limit: LimitDepth, Max: 10}, Envelope{Recipients: good, Verdicts: pass}, contacts, Outcome{Quarantine, ReasonTooComplex, "abcdefghijklmnop", 4}},
 		"nil msg no error":   {nil, nil, Envelope{Recipients: good, Verdicts: pass}, contacts, Outcome{Quarantine, ReasonUnparseable, "abcdefghijklmnop", 4}},
 		"dmarc processing":   {msg(nil), nil, Envelope{Recipients: good, Verdicts: Verdicts{DMARC: "PROCESSING_FAILED"}}, contacts, Outcome{Quarantine, ReasonDMARCUnverified, "abcdefghijklmnop", 4}},
 		"dmarc missing":      {msg(nil), nil, Envelope{Recipients: good}, contacts, Outcome{Quarantine, ReasonDMARCUnverified, "abcdefghijklmnop", 4}},
@@ -160,7 +161,7 @@ func BenchmarkParse(b *testing.B) {
 // Reason codes are stored and used in metrics; keep them snake_case.
 func TestReasonsAreSnakeCase(t *testing.T) {
 	for _, r := range []Reason{ReasonOK, ReasonNoToken, ReasonBadToken, ReasonUnknownSender, ReasonContactsUnavailable,
-		ReasonDMARCFail, ReasonDMARCUnverified, ReasonSpam, ReasonVirus, ReasonAutoReply, ReasonDeliveryReport, ReasonUnparseable} {
+		ReasonDMARCFail, ReasonDMARCUnverified, ReasonSpam, ReasonVirus, ReasonAutoReply, ReasonDeliveryReport, ReasonUnparseable, ReasonTooComplex} {
 		if strings.ToLower(string(r)) != string(r) || strings.ContainsAny(string(r), " -") {
 			t.Errorf("reason %q not snake_case", r)
 		}

@@ -144,6 +144,8 @@ type agreementView struct {
 	// PayKeys are the Idempotency-Keys of this rendering's payment forms,
 	// by instalment: a double click or a resubmitted page pays once.
 	PayKeys map[int]string
+	// Links are each reply's links besides its files, by SES message ID.
+	Links map[string]replyLinks
 }
 
 // historyShown is how many history entries the agreement page shows.
@@ -186,7 +188,7 @@ func (a *App) showAgreement(w http.ResponseWriter, r *http.Request, v *view, cod
 		}
 	}
 	av := &agreementView{A: ag, Replies: map[int][]grants.Reply{}, MoreHist: hist.NextCursor != "",
-		Today: today(a), PayKeys: map[int]string{}}
+		Today: today(a), PayKeys: map[int]string{}, Links: map[string]replyLinks{}}
 	for _, e := range monitoring.Timeline(ag, hist.Items) {
 		if e.Kind == monitoring.KindHistory {
 			av.History = append(av.History, e)
@@ -197,12 +199,9 @@ func (a *App) showAgreement(w http.ResponseWriter, r *http.Request, v *view, cod
 	for _, rep := range replies {
 		for i := range rep.Attachments {
 			att := &rep.Attachments[i]
-			if a.Links != nil {
-				if url, err := a.Links.DownloadLink(ctx, att.Key, att.Name, att.ContentType); err == nil {
-					att.URL = url
-				}
-			}
+			att.URL = a.link(ctx, att.Key, att.Name, att.ContentType)
 		}
+		av.Links[rep.MessageID] = a.replyLinks(ctx, rep, false)
 		av.Replies[rep.CheckIn] = append(av.Replies[rep.CheckIn], rep)
 	}
 	for _, in := range ag.Instalments {

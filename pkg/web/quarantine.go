@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -27,7 +28,47 @@ func (a *App) showQuarantine(w http.ResponseWriter, r *http.Request, v *view, co
 		a.fail(w, r, err)
 		return
 	}
-	a.render(w, r, code, layout(v, quarantinePage(v, held)))
+	// The message as received is what a person reads when the system
+	// could not (a message too complex to parse holds no text).
+	links := map[string]replyLinks{}
+	for _, q := range held {
+		links[q.ID] = a.replyLinks(r.Context(), q.Reply, true)
+	}
+	a.render(w, r, code, layout(v, quarantinePage(v, held, links)))
+}
+
+// replyLinks are the links a reply's page offers besides its files: the
+// whole text when the reply holds its beginning only, and the message as
+// received (when raw, or when files were left in it).
+type replyLinks struct{ Text, Raw string }
+
+func (a *App) replyLinks(ctx context.Context, rep grants.Reply, raw bool) replyLinks {
+	var l replyLinks
+	if rep.TextKey != "" {
+		l.Text = a.link(ctx, rep.TextKey, textName(rep.MessageID), "text/plain; charset=utf-8")
+	}
+	if raw || rep.MoreAttachments > 0 {
+		l.Raw = a.link(ctx, rep.RawKey, rawName(rep.MessageID), "message/rfc822")
+	}
+	return l
+}
+
+// rawName and textName are what a message as received, and a reply's
+// whole text, are saved as.
+func rawName(messageID string) string  { return "message-" + messageID + ".eml" }
+func textName(messageID string) string { return "reply-" + messageID + ".txt" }
+
+// link is a download link to a stored object, or "" when there is none
+// (no Links, no key, or the link could not be made: the page still shows).
+func (a *App) link(ctx context.Context, key, name, contentType string) string {
+	if a.Links == nil || key == "" {
+		return ""
+	}
+	url, err := a.Links.DownloadLink(ctx, key, name, contentType)
+	if err != nil {
+		return ""
+	}
+	return url
 }
 
 // decide runs a decision on a held message and returns to the list.

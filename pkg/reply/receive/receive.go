@@ -33,6 +33,8 @@ import (
 type Objects interface {
 	Get(ctx context.Context, key string) ([]byte, error)
 	Put(ctx context.Context, key, contentType string, body []byte) error
+	// PutFile writes an attachment, keeping its original name on the object.
+	PutFile(ctx context.Context, key, contentType, name string, body []byte) error
 	// Keys lists keys under prefix after startAfter, in order, while fn
 	// says go on (for Reprocess).
 	Keys(ctx context.Context, prefix, startAfter string, fn func(key string) bool) error
@@ -164,12 +166,19 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 	r := grants.Reply{AgreementID: outcome.AgreementID, CheckIn: outcome.CheckIn, MessageID: id, ReceivedAt: now.UTC(), RawKey: rawKey,
 		Verdicts: grants.Verdicts(env.Verdicts)}
 	if msg != nil {
-		r.From, r.Subject, r.Text, r.FullText = msg.From.Address, msg.Subject, msg.NewText, msg.FullText
+		r.From, _ = grants.Clip(msg.From.Address, grants.MaxReplyHeader)
+		r.Subject, _ = grants.Clip(msg.Subject, grants.MaxReplyHeader)
+		// A copy is not stored again, so neither are its text or files.
+		if copyOf == "" {
+			if err := rc.storeText(ctx, &r, msg); err != nil {
+				return err
+			}
+		}
 		// Files go to S3 even from a held message, so an officer who accepts
 		// it gets them too; but what SES found a virus in stays inside the
 		// raw message, and nobody is handed a link to it.
 		if outcome.Reason != reply.ReasonVirus && copyOf == "" {
-			if r.Attachments, err = rc.storeAttachments(ctx, r, msg.Attachments); err != nil {
+			if r.Attachments, r.MoreAttachments, err = rc.storeAttachments(ctx, r, msg.Attachments); err != nil {
 				return err
 			}
 		}
@@ -197,7 +206,12 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 				a = nil
 			}
 		}
-		return rc.quarantine(ctx, r, string(outcome.Reason), a, done)
+		q := grants.Quarantined{Reason: grants.QuarantineReason(outcome.Reason)}
+		var past *reply.StructureError
+		if errors.As(parseErr, &past) {
+			q.Detail = past.Error()
+		}
+		return rc.quarantine(ctx, r, q, a, done)
 	}
 }
 
@@ -236,11 +250,11 @@ func (rc *Receiver) ignore(ctx context.Context, r grants.Reply, reason string, d
 	return rc.Store.Apply(ctx, r.AgreementID, done)
 }
 
-// quarantine holds the message for a person, quietly: nobody is emailed
-// now (anyone can write to the reply domain); the officers hear of it in
-// the next daily digest (service.HeldDigest).
-func (rc *Receiver) quarantine(ctx context.Context, r grants.Reply, reason string, a *grants.Agreement, done grants.Effects) error {
-	q := grants.Quarantined{ID: r.MessageID, Status: grants.QuarantinePending, Reason: grants.QuarantineReason(reason), AgreementID: r.AgreementID, CheckIn: r.CheckIn, Reply: r}
+// quarantine holds the message for a person, for q's reason, quietly:
+// nobody is emailed now (anyone can write to the reply domain); the
+// officers hear of it in the next daily digest (service.HeldDigest).
+func (rc *Receiver) quarantine(ctx context.Context, r grants.Reply, q grants.Quarantined, a *grants.Agreement, done grants.Effects) error {
+	q.ID, q.Status, q.AgreementID, q.CheckIn, q.Reply = r.MessageID, grants.QuarantinePending, r.AgreementID, r.CheckIn, r
 	if a != nil {
 		q.Reference, q.Programme = a.Reference, a.Programme
 	}
@@ -254,34 +268,82 @@ func (rc *Receiver) quarantine(ctx context.Context, r grants.Reply, reason strin
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
-// storeAttachments puts each attachment in S3 under its agreement and
-// check-in (or, for a message that names none, under "unassigned"), keyed by
-// the message, so a retried delivery overwrites rather than duplicates.
-func (rc *Receiver) storeAttachments(ctx context.Context, r grants.Reply, atts []reply.Attachment) ([]grants.Attachment, error) {
-	out := make([]grants.Attachment, 0, len(atts))
-	for i, att := range atts {
+// objectPrefix is where a message's text and files are kept: under its
+// agreement and check-in (or, for a message that names none, under
+// "unassigned"), keyed by the message, so a retried delivery overwrites
+// rather than duplicates. The text is there too, beside the files, so the
+// functions that may read and link attachments may read and link it.
+func objectPrefix(r grants.Reply) string {
+	if r.AgreementID == "" {
+		return fmt.Sprintf("attachments/unassigned/%s/", r.MessageID)
+	}
+	return fmt.Sprintf("attachments/%s/check-in-%d/%s/", r.AgreementID, r.CheckIn, r.MessageID)
+}
+
+// storeText sets r's texts, cut to what a reply holds; a text longer than
+// that is kept whole in S3 (files are named "<n>-<name>", so "text.txt"
+// is never one of them).
+func (rc *Receiver) storeText(ctx context.Context, r *grants.Reply, msg *reply.Message) error {
+	var cutNew, cutFull bool
+	r.Text, cutNew = grants.Clip(msg.NewText, grants.MaxReplyText)
+	r.FullText, cutFull = grants.Clip(msg.FullText, grants.MaxReplyText)
+	if !cutNew && !cutFull {
+		return nil
+	}
+	// FullText holds NewText: it is the whole text.
+	r.TextKey, r.TextSize = objectPrefix(*r)+"text.txt", len(msg.FullText)
+	if err := rc.Objects.Put(ctx, r.TextKey, "text/plain; charset=utf-8", []byte(msg.FullText)); err != nil {
+		return fmt.Errorf("store the whole text: %w", err)
+	}
+	return nil
+}
+
+// keyName is the short, safe form of a file's name its key ends with. S3
+// refuses a key over 1,024 bytes, and s3rver (which keeps each key as a
+// file path) fails on a name over 255, taking S3 down for the local stack;
+// the name itself is kept whole on the object (Objects.PutFile) and,
+// within grants.MaxAttachmentName, on the reply.
+const maxKeyName = 100
+
+func keyName(name string, n int) string {
+	safe := strings.Trim(unsafeName.ReplaceAllString(path.Base(name), "_"), "_")
+	if safe == "" {
+		safe = fmt.Sprintf("attachment-%d", n)
+	}
+	if len(safe) > maxKeyName {
+		ext := path.Ext(safe)
+		if len(ext) > 10 {
+			ext = ""
+		}
+		safe = safe[:maxKeyName-len(ext)] + ext // ASCII: any byte is a boundary
+	}
+	return fmt.Sprintf("%02d-%s", n, safe)
+}
+
+// storeAttachments puts the first grants.MaxAttachments files in S3 (see
+// objectPrefix) and returns them and how many more the message holds: those
+// stay in the message as received. Storing thousands would outlast the
+// invocation, and their list would not fit the reply's item.
+func (rc *Receiver) storeAttachments(ctx context.Context, r grants.Reply, atts []reply.Attachment) ([]grants.Attachment, int, error) {
+	kept := atts[:min(len(atts), grants.MaxAttachments)]
+	out := make([]grants.Attachment, 0, len(kept))
+	for i, att := range kept {
 		name := att.Filename
 		if name == "" {
 			name = fmt.Sprintf("attachment-%d", i+1)
 		}
-		safe := strings.Trim(unsafeName.ReplaceAllString(path.Base(name), "_"), "_")
-		if safe == "" {
-			safe = fmt.Sprintf("attachment-%d", i+1)
-		}
-		key := fmt.Sprintf("attachments/%s/check-in-%d/%s/%02d-%s", r.AgreementID, r.CheckIn, r.MessageID, i+1, safe)
-		if r.AgreementID == "" {
-			key = fmt.Sprintf("attachments/unassigned/%s/%02d-%s", r.MessageID, i+1, safe)
-		}
-		ct := att.ContentType
+		key := objectPrefix(r) + keyName(name, i+1)
+		ct, _ := grants.Clip(att.ContentType, grants.MaxContentType)
 		if ct == "" {
 			ct = "application/octet-stream"
 		}
-		if err := rc.Objects.Put(ctx, key, ct, att.Content); err != nil {
-			return nil, fmt.Errorf("store attachment %s: %w", key, err)
+		if err := rc.Objects.PutFile(ctx, key, ct, name, att.Content); err != nil {
+			return nil, 0, fmt.Errorf("store attachment %d: %w", i+1, err)
 		}
+		name, _ = grants.Clip(name, grants.MaxAttachmentName)
 		out = append(out, grants.Attachment{Name: name, ContentType: ct, Size: att.Size, Key: key, Inline: att.Inline})
 	}
-	return out, nil
+	return out, len(atts) - len(kept), nil
 }
 
 func newToken() string {

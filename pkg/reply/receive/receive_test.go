@@ -5,14 +5,17 @@ import (
 	"context"
 	"encoding/base64"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -22,6 +25,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/dev/testenv"
 	"github.com/partnership-grants/backend/pkg/dev/testenv/replyworld"
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/objects"
 	"github.com/partnership-grants/backend/pkg/outbox"
 	"github.com/partnership-grants/backend/pkg/reply/receive"
 )
@@ -667,5 +671,200 @@ func TestCopiesOfOneEmailArrivingTogetherMakeOneReply(t *testing.T) {
 	}
 	if n := count(e.History(t, a.ID), "reply.ignored", "check-in 1"); n != 2 {
 		t.Errorf("%d copies recorded in the history, want 2", n)
+	}
+}
+
+// nestedReply is a reply from from to rcpt whose MIME parts are nested
+// depth deep, no level closed: 1.5 KB at 25 levels, which took the MIME
+// parser 40 s and more, before any check of its token or sender.
+func nestedReply(from, rcpt string, depth int) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "From: Sarah Jenkins <%s>\r\nTo: %s\r\nSubject: Re: Your January check-in\r\nMessage-ID: <nested-%d@hopehouse.org.uk>\r\nMIME-Version: 1.0\r\n", from, rcpt, depth)
+	for i := range depth {
+		fmt.Fprintf(&b, "Content-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n--b%d\r\n", i, i)
+	}
+	b.WriteString("Content-Type: text/plain\r\n\r\nWe have had 15 volunteers in December.\r\n")
+	return []byte(b.String())
+}
+
+// A message built past what the parser reads safely (pkg/reply's Limits)
+// is held, not parsed: with its reason and what it was past, its sender,
+// subject and check-in from its header, and the message as received kept
+// for the person who reads it.
+func TestMessageTooComplexToReadIsHeldWithItsReason(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t)
+	a, rcpt := e.ActiveAgreement(t)
+	id := e.Receive(t, nestedReply(e.Partner, rcpt, 25), e.Partner, rcpt, replyworld.Pass)
+
+	q, err := e.Store.GetQuarantined(ctx, id)
+	if err != nil {
+		t.Fatalf("not held: %v", err)
+	}
+	if q.Reason != grants.QuarantineTooComplex || q.Detail != "its parts are nested more than 10 deep" {
+		t.Errorf("held for %q (%q), want too_complex, nested more than 10 deep", q.Reason, q.Detail)
+	}
+	if q.AgreementID != a.ID || q.CheckIn != 1 || q.Reply.From != e.Partner || q.Reply.Subject != "Re: Your January check-in" || q.Reply.Text != "" {
+		t.Errorf("held as %+v, want its agreement, sender and subject from its header, and no text", q)
+	}
+	if _, err := e.Bucket.Get(ctx, q.Reply.RawKey); err != nil {
+		t.Errorf("raw message gone: %v", err)
+	}
+	if rs := e.Replies(t, a.ID, 1); len(rs) != 0 {
+		t.Errorf("stored as %d replies", len(rs))
+	}
+}
+
+// file is an attachment of a message built by mime.
+type file struct {
+	name, contentType string
+	content           []byte
+}
+
+// mime is a reply from from to rcpt with text and files, as a mail client
+// writes one: multipart/mixed, the text first, each file base64-encoded
+// and named with RFC 2231's continuations (filename*0*=, filename*1*=...),
+// as clients fold a long name.
+func mime(from, rcpt, text string, files ...file) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "From: Sarah Jenkins <%s>\r\nTo: %s\r\nSubject: Re: Your January check-in\r\nMessage-ID: <%d.%d@hopehouse.org.uk>\r\nMIME-Version: 1.0\r\n"+
+		"Content-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n--outer\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n%s\r\n",
+		from, rcpt, len(text), len(files), strings.ReplaceAll(text, "\n", "\r\n"))
+	for _, f := range files {
+		fmt.Fprintf(&b, "--outer\r\nContent-Type: %s\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment", f.contentType)
+		name, charset := url.PathEscape(f.name), "UTF-8''"
+		for i := 0; name != ""; i++ {
+			n := min(len(name), 60)
+			if k := strings.LastIndexByte(name[:n], '%'); k > n-3 && n < len(name) {
+				n = k // never split a %XX
+			}
+			fmt.Fprintf(&b, ";\r\n filename*%d*=%s%s", i, charset, name[:n])
+			name, charset = name[n:], ""
+		}
+		fmt.Fprintf(&b, "\r\n\r\n%s\r\n", base64.StdEncoding.EncodeToString(f.content))
+	}
+	b.WriteString("--outer--\r\n")
+	return []byte(b.String())
+}
+
+// longText is about n bytes of a partner's report, in lines.
+func longText(n int) string {
+	var b strings.Builder
+	for i := 1; b.Len() < n; i++ {
+		fmt.Fprintf(&b, "Week %d: the garden group met, %d volunteers came, and we planted out the beds by the kitchen.\n", i, i%17+3)
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// A reply of about 200 KB of text used to be refused by DynamoDB on every
+// attempt (the text twice in one item, over 400 KB). It is stored: its
+// beginning in the reply, the whole of it in S3, where the reply says.
+func TestLongReplyIsStoredWithTheWholeTextKept(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t)
+	a, rcpt := e.ActiveAgreement(t)
+	text := longText(200 << 10)
+	e.Receive(t, mime(e.Partner, rcpt, text), e.Partner, rcpt, replyworld.Pass)
+
+	rs := e.Replies(t, a.ID, 1)
+	if len(rs) != 1 {
+		t.Fatalf("%d replies stored, want 1", len(rs))
+	}
+	r := rs[0]
+	if len(r.Text) > grants.MaxReplyText || len(r.FullText) > grants.MaxReplyText || len(r.Text) < grants.MaxReplyText-200 ||
+		!strings.HasPrefix(text, r.Text) || !strings.HasPrefix(text, r.FullText) {
+		t.Errorf("stored %d and %d bytes of text, want the first %d of the %d", len(r.Text), len(r.FullText), grants.MaxReplyText, len(text))
+	}
+	if r.TextSize != len(text) || !strings.HasPrefix(r.TextKey, "attachments/"+a.ID+"/check-in-1/"+r.MessageID+"/") {
+		t.Fatalf("the whole text is said to be %d bytes at %q, want %d bytes beside the attachments", r.TextSize, r.TextKey, len(text))
+	}
+	whole, err := e.Bucket.Get(ctx, r.TextKey)
+	if err != nil || string(whole) != text {
+		t.Errorf("S3 holds %d bytes of text (%v), want the whole %d", len(whole), err, len(text))
+	}
+	if c := e.Get(t, a.ID).CheckIn(1); c.Status != grants.CheckInReceived {
+		t.Errorf("check-in 1 is %s, want received", c.Status)
+	}
+}
+
+// A file named with 600 characters made a key S3 refuses (over 1,024 bytes
+// with its prefix) and crashed s3rver, taking S3 down for the local stack.
+// Its key holds a short, safe form of the name; the object and the reply
+// keep the name itself.
+func TestLongAttachmentNameIsStoredUnderAShortKey(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t)
+	a, rcpt := e.ActiveAgreement(t)
+	name := strings.Repeat("Interim budget report (Q4) – draft ", 17) + ".pdf"
+	if n := utf8.RuneCountInString(name); n != 599 {
+		t.Fatalf("the name has %d characters", n)
+	}
+	pdf := []byte("%PDF-1.4 the interim budget report")
+	e.Receive(t, mime(e.Partner, rcpt, "The report is attached.", file{name, "application/pdf", pdf}), e.Partner, rcpt, replyworld.Pass)
+
+	rs := e.Replies(t, a.ID, 1)
+	if len(rs) != 1 || len(rs[0].Attachments) != 1 {
+		t.Fatalf("replies %+v, want one with one attachment", rs)
+	}
+	att := rs[0].Attachments[0]
+	last := att.Key[strings.LastIndexByte(att.Key, '/')+1:]
+	if att.Name != name || len(last) > 110 || !strings.HasPrefix(last, "01-Interim_budget_report_Q4_draft_") || !strings.HasSuffix(last, ".pdf") {
+		t.Errorf("stored as %q under %q, want the name kept and a short key ending .pdf", att.Name, att.Key)
+	}
+	obj, err := e.Bucket.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: &e.Bucket.Name, Key: &att.Key})
+	if err != nil {
+		t.Fatalf("attachment not in S3: %v", err)
+	}
+	body, _ := io.ReadAll(obj.Body)
+	obj.Body.Close()
+	kept, err := url.PathUnescape(obj.Metadata[objects.NameMetadata])
+	if !bytes.Equal(body, pdf) || err != nil || kept != name {
+		t.Errorf("S3 holds %q named %q (%v), want the PDF named %q", body, kept, err, name)
+	}
+}
+
+// A reply of 3,000 small files, each with a long name, and a long text (every
+// limit at once) used to be refused by DynamoDB on every attempt: the list
+// of files alone was over 400 KB. It is stored with its first 100 files and
+// the count of the rest, which stay in the message as received, and the
+// history says so.
+func TestThousandsOfAttachmentsStoreTheFirstHundredAndSaySo(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t)
+	a, rcpt := e.ActiveAgreement(t)
+	files := make([]file, 3000)
+	for i := range files {
+		files[i] = file{fmt.Sprintf("photo %04d ", i+1) + strings.Repeat("é", (grants.MaxAttachmentName-11)/2) + ".jpg", "image/jpeg", []byte{0xff, 0xd8, byte(i)}}
+	}
+	e.Receive(t, mime(e.Partner, rcpt, longText(200<<10), files...), e.Partner, rcpt, replyworld.Pass)
+
+	rs := e.Replies(t, a.ID, 1)
+	if len(rs) != 1 {
+		t.Fatalf("%d replies stored, want 1", len(rs))
+	}
+	r := rs[0]
+	if len(r.Attachments) != grants.MaxAttachments || r.MoreAttachments != 2900 || r.TextKey == "" {
+		t.Fatalf("stored %d files and %d more, want %d and 2900, and the whole text kept", len(r.Attachments), r.MoreAttachments, grants.MaxAttachments)
+	}
+	if last := r.Attachments[99]; !strings.HasPrefix(last.Name, "photo 0100 éé") || len(last.Name) > grants.MaxAttachmentName {
+		t.Errorf("the 100th file is recorded as %.20q (%d bytes)", last.Name, len(last.Name))
+	}
+	stored := 0
+	if err := e.Bucket.Keys(ctx, "attachments/"+a.ID+"/", "", func(string) bool { stored++; return true }); err != nil {
+		t.Fatal(err)
+	}
+	if stored != grants.MaxAttachments+1 { // and the whole text
+		t.Errorf("%d objects stored, want %d files and the text", stored, grants.MaxAttachments)
+	}
+	said := false
+	for _, en := range e.History(t, a.ID) {
+		said = said || en.Action == "reply.received" && strings.Contains(en.Detail, "100 attachment(s) and 2900 more kept in the message as received")
+	}
+	if !said {
+		t.Error("the history does not say where the other 2,900 files are")
 	}
 }

@@ -2,6 +2,7 @@ package receive
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -39,11 +40,17 @@ type ReprocessRequest struct {
 // ReprocessReport says what a reprocess run did. Next, when set, is where
 // it stopped for lack of time: run again with it as StartAfter.
 type ReprocessReport struct {
-	Listed        int      `json:"listed"`
-	AlreadyStored int      `json:"alreadyStored"`
-	Reprocessed   int      `json:"reprocessed"`
-	Failed        []string `json:"failed,omitempty"` // SES message IDs, to run again once the cause is fixed
-	Next          string   `json:"next,omitempty"`
+	Listed        int       `json:"listed"`
+	AlreadyStored int       `json:"alreadyStored"`
+	Reprocessed   int       `json:"reprocessed"`
+	Failed        []Failure `json:"failed,omitempty"` // to run again once the cause is fixed
+	Next          string    `json:"next,omitempty"`
+}
+
+// Failure is a message a reprocess run could not handle, and why.
+type Failure struct {
+	MessageID string `json:"messageId"` // SES's
+	Reason    string `json:"reason"`
 }
 
 // reprocessMargin is the time a run keeps in hand before its deadline to
@@ -58,7 +65,9 @@ const reprocessMargin = 15 * time.Second
 // copy (reply.StoredEnvelope), and each message goes through Receive, so
 // the once-only record per SES message makes the run safe to repeat, and
 // safe alongside SES's own deliveries; a resend already stored is recorded
-// as a copy. A message that fails is listed, and the run goes on.
+// as a copy. A message that fails, or panics, is listed with why, and the
+// run goes on: one message it cannot handle must not stop every message
+// stored after it, run after run.
 func (rc *Receiver) Reprocess(ctx context.Context, req ReprocessRequest) (ReprocessReport, error) {
 	var rep ReprocessReport
 	stored, err := rc.Store.StoredMessages(ctx, outbox.InboundPartition)
@@ -83,7 +92,7 @@ func (rc *Receiver) Reprocess(ctx context.Context, req ReprocessRequest) (Reproc
 		}
 		if err := rc.reprocess(ctx, key, id); err != nil {
 			slog.ErrorContext(ctx, "reprocess failed", "messageId", id, "error", err.Error())
-			rep.Failed = append(rep.Failed, id)
+			rep.Failed = append(rep.Failed, Failure{MessageID: id, Reason: err.Error()})
 			return true
 		}
 		rep.Reprocessed++
@@ -99,7 +108,14 @@ func (rc *Receiver) Reprocess(ctx context.Context, req ReprocessRequest) (Reproc
 const sesSetupNotification = "AMAZON_SES_SETUP_NOTIFICATION"
 
 // reprocess receives one stored message as if SES had just delivered it.
-func (rc *Receiver) reprocess(ctx context.Context, key, id string) error {
+// A panic is its failure alone: in AWS it would end the invocation, and
+// the run, at the same message every time it was run.
+func (rc *Receiver) reprocess(ctx context.Context, key, id string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
 	raw, err := rc.Objects.Get(ctx, key)
 	if err != nil {
 		return err

@@ -95,3 +95,62 @@ func TestReprocessStoresMessagesThatNeverReachedACheckInOrTheQuarantine(t *testi
 		t.Errorf("officer got %d emails, want only the 2 reply notices (held messages wait for the digest)", len(all))
 	}
 }
+
+// failingObjects is the mail bucket as a bug in handling one message sees
+// it: reading that message panics.
+type failingObjects struct {
+	receive.Objects
+	key string
+}
+
+func (o failingObjects) Get(ctx context.Context, key string) ([]byte, error) {
+	if key == o.key {
+		panic("runtime error: index out of range [3] with length 3")
+	}
+	return o.Objects.Get(ctx, key)
+}
+
+// Messages the run cannot handle come first in the bucket (SES message IDs
+// sort as they come): one its handling panics on, and one nested 25 deep,
+// which the MIME parser took 40 s and more to read. Neither stops the run:
+// the one is reported with why, the other held as too complex to read,
+// and the replies stored after them are stored.
+func TestReprocessGoesOnPastMessagesItCannotHandle(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t)
+	a, rcpt := e.ActiveAgreement(t)
+	tok := replyworld.TokenOf(t, rcpt)
+	stored := func(raw []byte) []byte { return replyworld.StoredBySES(raw, e.Partner, rcpt, replyworld.Pass) }
+	put := func(id string, raw []byte) string {
+		if err := e.Bucket.Put(ctx, replyworld.RawPrefix+id, "message/rfc822", raw); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	panics := put("0panics", stored(e.Corpus(t, "plain_text", tok)))
+	nested := put("1nested", stored(nestedReply(e.Partner, rcpt, 25)))
+	good := []string{e.Put(t, stored(e.Corpus(t, "gmail_alternative", tok))), e.Put(t, stored(e.Corpus(t, "iphone_mail", tok)))}
+
+	rc := *e.Receiver
+	rc.Objects = failingObjects{Objects: e.Bucket, key: replyworld.RawPrefix + panics}
+	rep, err := rc.Reprocess(ctx, receive.ReprocessRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Listed != 4 || rep.Reprocessed != 3 || rep.Next != "" || len(rep.Failed) != 1 || rep.Failed[0].MessageID != panics ||
+		!strings.Contains(rep.Failed[0].Reason, "panic: runtime error: index out of range") {
+		t.Errorf("report %+v, want 3 reprocessed and %s failed, with why", rep, panics)
+	}
+	rs := e.Replies(t, a.ID, 1)
+	got := map[string]bool{}
+	for _, r := range rs {
+		got[r.MessageID] = true
+	}
+	if len(rs) != 2 || !got[good[0]] || !got[good[1]] {
+		t.Errorf("replies %v, want %v", got, good)
+	}
+	if q, err := e.Store.GetQuarantined(ctx, nested); err != nil || q.Reason != grants.QuarantineTooComplex {
+		t.Errorf("the nested message: %+v %v, want held as too_complex", q, err)
+	}
+}
