@@ -418,10 +418,10 @@ func validateContacts(in []Contact) ([]Contact, fieldErrors) {
 		addr, err := mail.ParseAddress(c.Email)
 		if err != nil || addr.Address != c.Email || !strings.Contains(c.Email, ".") || len(c.Email) > MaxEmail {
 			errs.add(fmt.Sprintf("contacts[%d].email", i), "must be a plain email address such as name@example.org")
-		} else if seen[strings.ToLower(c.Email)] {
+		} else if seen[AddressKey(c.Email)] {
 			errs.add(fmt.Sprintf("contacts[%d].email", i), "appears twice")
 		}
-		seen[strings.ToLower(c.Email)] = true
+		seen[AddressKey(c.Email)] = true
 		out = append(out, c)
 	}
 	return out, errs

@@ -2,7 +2,6 @@ package grants
 
 import (
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -97,7 +96,7 @@ func (a *Agreement) DeliverableContacts() []Contact {
 // check-ins skip the address until the contact is changed.
 func (a *Agreement) MarkContactBounced(email, kind string, now time.Time) (AuditEntry, bool) {
 	for i := range a.Contacts {
-		if strings.EqualFold(a.Contacts[i].Email, email) && a.Contacts[i].Bounced == "" {
+		if SameAddress(a.Contacts[i].Email, email) && a.Contacts[i].Bounced == "" {
 			a.Contacts[i].Bounced = kind
 			a.touch(now, System)
 			return AuditEntry{At: now.UTC(), Actor: System, Action: "contact.bounced", Subject: email, Detail: kind}, true

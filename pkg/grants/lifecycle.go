@@ -271,10 +271,10 @@ func (a *Agreement) Amend(m Amendment, now time.Time, actor string) (AuditEntry,
 		// kept and does not follow a contact whose address changed.
 		bounced := map[string]string{}
 		for _, c := range a.Contacts {
-			bounced[strings.ToLower(c.Email)] = c.Bounced
+			bounced[AddressKey(c.Email)] = c.Bounced
 		}
 		for i := range contacts {
-			contacts[i].Bounced = bounced[strings.ToLower(contacts[i].Email)]
+			contacts[i].Bounced = bounced[AddressKey(contacts[i].Email)]
 		}
 		note("contacts", contactLines(a.Contacts), contactLines(contacts))
 		a.Contacts = contacts
