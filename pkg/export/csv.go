@@ -80,6 +80,12 @@ var CSVHeader = []string{
 // one after a ';', ',', tab or line break, where a spreadsheet in another
 // locale starts a new cell. A program reading the file must drop those
 // apostrophes itself; see unguardCell (in the tests).
+//
+// Every cell is one line: line breaks and tabs become spaces, and
+// bidirectional controls are dropped (grants.CleanLine), so a hold reason
+// typed on two lines, or a partner name stored before names were refused
+// with one, neither splits a record in a finance import nor reorders what
+// the cell shows.
 func CSV(w io.Writer, agreements []grants.Agreement) error {
 	order := make([]*grants.Agreement, len(agreements))
 	for i := range agreements {
@@ -125,7 +131,7 @@ func CSV(w io.Writer, agreements []grants.Agreement) error {
 			row = append(row, waitedOn(a, in)...)
 			row = append(row, lateness(in)...)
 			for i := range row {
-				row[i] = GuardCell(row[i])
+				row[i] = cell(row[i])
 			}
 			if err := cw.Write(row); err != nil {
 				return fmt.Errorf("export: write CSV row for %s instalment %d: %w", a.Reference, in.Number, err)
@@ -157,6 +163,12 @@ const formulaTriggers = "=+-@\t\r\x00＝＋－＠﹦﹢﹣﹫"
 // line after a line break. So every such start is guarded, as the cell's
 // own start is.
 const cellSeparators = ",;\t\r\n"
+
+// cell is how a value is written into a CSV cell: on one line, as
+// grants.CleanLine shows partner-controlled text (many finance imports
+// take a line break, even a quoted one, for the end of a record), and
+// guarded against formulas.
+func cell(s string) string { return GuardCell(grants.CleanLine(s)) }
 
 // GuardCell returns s with an apostrophe at every start of a cell a
 // spreadsheet could read as a formula: its own start, and each start after

@@ -364,7 +364,7 @@ func trimPartner(p Partner) Partner {
 
 func validatePartner(p Partner) fieldErrors {
 	var errs fieldErrors
-	checkText(&errs, "partner.name", p.Name, MaxPartnerName, true)
+	checkName(&errs, "partner.name", p.Name, MaxPartnerName, true)
 	if !validRegistration(p.RegistrationNumber) {
 		errs.add("partner.registrationNumber", "must be a charity number (e.g. 1234567, SC012345) or a company number (e.g. 01234567)")
 	}
@@ -413,8 +413,8 @@ func validateContacts(in []Contact) ([]Contact, fieldErrors) {
 		if c.Role == "" {
 			c.Role = "primary"
 		}
-		checkText(&errs, fmt.Sprintf("contacts[%d].name", i), c.Name, MaxContactName, true)
-		checkText(&errs, fmt.Sprintf("contacts[%d].role", i), c.Role, MaxContactRole, false)
+		checkName(&errs, fmt.Sprintf("contacts[%d].name", i), c.Name, MaxContactName, true)
+		checkName(&errs, fmt.Sprintf("contacts[%d].role", i), c.Role, MaxContactRole, false)
 		addr, err := mail.ParseAddress(c.Email)
 		if err != nil || addr.Address != c.Email || !strings.Contains(c.Email, ".") || len(c.Email) > MaxEmail {
 			errs.add(fmt.Sprintf("contacts[%d].email", i), "must be a plain email address such as name@example.org")
