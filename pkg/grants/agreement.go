@@ -6,7 +6,6 @@ package grants
 
 import (
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -192,6 +191,10 @@ type NewAgreementInput struct {
 	Support         []string
 	// Owner is the agreement's officer; nil: the programme's default.
 	Owner *Officer
+	// OwnDomains are the product's own mail domains (where replies and
+	// enquiries to it are received), at which no contact may be: the
+	// service gives them from its configuration; no client sets them.
+	OwnDomains []string
 }
 
 func orDefault[T any](v *T, def T) T {
@@ -234,7 +237,7 @@ func NewAgreement(in NewAgreementInput, now time.Time, actor string) (*Agreement
 		a.Owner = checkOfficer(&errs, "owner", *in.Owner)
 	}
 	var contactErrs fieldErrors
-	a.Contacts, contactErrs = validateContacts(in.Contacts)
+	a.Contacts, contactErrs = validateContacts(in.Contacts, in.OwnDomains)
 	errs = append(errs, contactErrs...)
 	loc, tzErr := LoadTimeZone(a.TimeZone)
 	if tzErr != nil {
@@ -397,7 +400,9 @@ func (p Partner) RegistrationKind() string {
 	return "charity"
 }
 
-func validateContacts(in []Contact) ([]Contact, fieldErrors) {
+// validateContacts trims and checks contacts; own are the product's own
+// mail domains (see emailProblem).
+func validateContacts(in []Contact, own []string) ([]Contact, fieldErrors) {
 	var errs fieldErrors
 	if len(in) == 0 {
 		errs.add("contacts", "needs at least one contact with an email address")
@@ -415,9 +420,8 @@ func validateContacts(in []Contact) ([]Contact, fieldErrors) {
 		}
 		checkName(&errs, fmt.Sprintf("contacts[%d].name", i), c.Name, MaxContactName, true)
 		checkName(&errs, fmt.Sprintf("contacts[%d].role", i), c.Role, MaxContactRole, false)
-		addr, err := mail.ParseAddress(c.Email)
-		if err != nil || addr.Address != c.Email || !strings.Contains(c.Email, ".") || len(c.Email) > MaxEmail {
-			errs.add(fmt.Sprintf("contacts[%d].email", i), "must be a plain email address such as name@example.org")
+		if problem := emailProblem(c.Email, own); problem != "" {
+			errs.add(fmt.Sprintf("contacts[%d].email", i), "%s", problem)
 		} else if seen[AddressKey(c.Email)] {
 			errs.add(fmt.Sprintf("contacts[%d].email", i), "appears twice")
 		}
