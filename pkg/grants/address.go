@@ -92,6 +92,10 @@ func emailProblem(addr string, own []string) string {
 	return ""
 }
 
+// Sendable says whether SES can send to addr (emailProblem with no domain
+// of the product's own), for mail to contacts stored before these rules.
+func Sendable(addr string) bool { return emailProblem(addr, nil) == "" }
+
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {

@@ -2,6 +2,7 @@ package grants
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -109,4 +110,27 @@ func checkEmailVerdict(t *testing.T, what string, err error, refused bool, why s
 		}
 	}
 	t.Fatalf("%s: fields %v name no email", what, e.Fields)
+}
+
+// One contact whose stored address SES cannot send to (stored before the
+// rules) is left out of mail to the partner, and named, so that it cannot
+// make SES refuse the message to the others.
+func TestDeliverableContactsLeaveOutAddressesSESRefuses(t *testing.T) {
+	a := &Agreement{Contacts: []Contact{
+		{Name: "Amina", Email: "amina@levykitchen.org.uk"},
+		{Name: "Legacy", Email: "x@[127.0.0.1]"},
+		{Name: "Bounced", Email: "old@levykitchen.org.uk", Bounced: "bounce"},
+		{Name: "Invisible", Email: "jo@levykitchen.org.uk\u200b"},
+		{Name: "Jo", Email: "jo@levykitchen.org.uk"},
+	}}
+	var got, left []string
+	for _, c := range a.DeliverableContacts() {
+		got = append(got, c.Name)
+	}
+	for _, c := range a.UnsendableContacts() {
+		left = append(left, c.Name)
+	}
+	if !slices.Equal(got, []string{"Amina", "Jo"}) || !slices.Equal(left, []string{"Legacy", "Invisible"}) {
+		t.Errorf("deliverable %q, left out %q", got, left)
+	}
 }
