@@ -148,7 +148,8 @@ func JSONLogs() { logs.Setup() }
 // caller adds the ports its function needs (schedules, outbox).
 func (d *Deps) Service() *service.Service {
 	return &service.Service{Store: d.Store, Defaults: d.ProgrammeDefaults(), Now: d.Clock, NewID: dynamo.NewID,
-		Programmes: envList("PROGRAMME_CODE"), AppURL: os.Getenv("APP_URL"), Metrics: d.Metrics, AutoMailCap: AutoMailCap()}
+		Programmes: envList("PROGRAMME_CODE"), AppURL: os.Getenv("APP_URL"), Metrics: d.Metrics, AutoMailCap: AutoMailCap(),
+		OwnDomains: OwnDomains()}
 }
 
 // AgreementsAPI is the AgreementsFunction's handler. Activation and

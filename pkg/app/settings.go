@@ -1,6 +1,7 @@
 package app
 
 import (
+	"net/mail"
 	"os"
 	"strconv"
 	"strings"
@@ -106,6 +107,22 @@ func envDates(name string) []grants.Date {
 		if d, err := grants.ParseDate(v); err == nil {
 			out = append(out, d)
 		}
+	}
+	return out
+}
+
+// OwnDomains are the deployment's own mail domains, at which no partner
+// contact may be: REPLY_DOMAIN, where replies to check-ins arrive, and the
+// domain of SENDER_EMAIL, the From address partners write to with an
+// enquiry. The domain rule is given them (grants.NewAgreementInput's
+// OwnDomains); it never reads the environment itself.
+func OwnDomains() []string {
+	var out []string
+	if d := strings.TrimSpace(os.Getenv("REPLY_DOMAIN")); d != "" {
+		out = append(out, d)
+	}
+	if from, err := mail.ParseAddress(os.Getenv("SENDER_EMAIL")); err == nil {
+		out = append(out, from.Address[strings.LastIndexByte(from.Address, '@')+1:])
 	}
 	return out
 }

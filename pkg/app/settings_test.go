@@ -1,6 +1,9 @@
 package app
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 // The day's cap of automatic emails that inbound mail causes is read from
 // the template's two settings, each falling back to the template's default
@@ -23,5 +26,20 @@ func TestAutoMailCapReadsTheQuotaAndTheShare(t *testing.T) {
 		if got := AutoMailCap(); got != tc.want {
 			t.Errorf("SES_DAILY_QUOTA=%q INBOUND_MAIL_QUOTA_PERCENT=%q: cap %d, want %d", tc.quota, tc.percent, got, tc.want)
 		}
+	}
+}
+
+// The domains no contact may be at come from the configuration the
+// template gives every function: the reply domain and the sender's domain.
+func TestOwnDomainsAreTheReplyAndSenderDomains(t *testing.T) {
+	t.Setenv("REPLY_DOMAIN", " reply.funder.example ")
+	t.Setenv("SENDER_EMAIL", "The Local Funder <partnerships@funder.example>")
+	if got, want := OwnDomains(), []string{"reply.funder.example", "funder.example"}; !slices.Equal(got, want) {
+		t.Errorf("OwnDomains() = %q, want %q", got, want)
+	}
+	t.Setenv("REPLY_DOMAIN", "")
+	t.Setenv("SENDER_EMAIL", "")
+	if got := OwnDomains(); len(got) != 0 {
+		t.Errorf("with nothing configured, OwnDomains() = %q", got)
 	}
 }

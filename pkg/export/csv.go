@@ -12,6 +12,8 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/money"
@@ -69,14 +71,21 @@ var CSVHeader = []string{
 // cancelled; "days_on_hold" how many of those it was on hold.
 //
 // Formula injection: a spreadsheet treats a cell that begins with '=', '+',
-// '-', '@', a tab or a carriage return as a formula, and partner names,
-// references and payment references come from people outside finance, so a
-// name such as =HYPERLINK("http://evil.example", "Click") would become a live
-// link (or worse) on a finance officer's machine. Every cell that begins with
-// one of those characters, or with NUL (OWASP ASVS 1.2.10), is written with a
-// leading apostrophe, which spreadsheets take as "this is text" and do not
-// display. A program reading the file must drop that apostrophe itself; see
-// unguardCell (in the tests).
+// '-', '@', a tab or a carriage return (or their full-width forms) as a
+// formula, and partner names, references and payment references come from
+// people outside finance, so a name such as =HYPERLINK("http://evil.example",
+// "Click") would become a live link (or worse) on a finance officer's
+// machine. GuardCell writes an apostrophe, which spreadsheets take as "this
+// is text" and do not display, before every such start: the cell's own, and
+// one after a ';', ',', tab or line break, where a spreadsheet in another
+// locale starts a new cell. A program reading the file must drop those
+// apostrophes itself; see unguardCell (in the tests).
+//
+// Every cell is one line: line breaks and tabs become spaces, and
+// bidirectional controls are dropped (grants.CleanLine), so a hold reason
+// typed on two lines, or a partner name stored before names were refused
+// with one, neither splits a record in a finance import nor reorders what
+// the cell shows.
 func CSV(w io.Writer, agreements []grants.Agreement) error {
 	order := make([]*grants.Agreement, len(agreements))
 	for i := range agreements {
@@ -122,7 +131,7 @@ func CSV(w io.Writer, agreements []grants.Agreement) error {
 			row = append(row, waitedOn(a, in)...)
 			row = append(row, lateness(in)...)
 			for i := range row {
-				row[i] = GuardCell(row[i])
+				row[i] = cell(row[i])
 			}
 			if err := cw.Write(row); err != nil {
 				return fmt.Errorf("export: write CSV row for %s instalment %d: %w", a.Reference, in.Number, err)
@@ -136,27 +145,65 @@ func CSV(w io.Writer, agreements []grants.Agreement) error {
 	return nil
 }
 
-// formulaTriggers are the first characters that make Excel, LibreOffice Calc
-// or Google Sheets read a cell as a formula (OWASP CSV Injection; ASVS 1.2.10
-// adds NUL).
-const formulaTriggers = "=+-@\t\r\x00"
+// formulaTriggers are the characters with which a cell starts a formula in
+// Excel, LibreOffice Calc or Google Sheets: '=', '+', '-', '@', tab and
+// carriage return (OWASP CSV Injection), NUL (ASVS 1.2.10), the full-width
+// forms U+FF1D, U+FF0B, U+FF0D and U+FF20 (Excel in East Asian locales reads
+// "＝1+1" as "=1+1"), and the small forms U+FE66, U+FE62, U+FE63 and U+FE6B,
+// which compatibility normalisation maps onto the same four: guarding them
+// costs one apostrophe and no spreadsheet's reading of them is assured.
+const formulaTriggers = "=+-@\t\r\x00＝＋－＠﹦﹢﹣﹫"
 
-// GuardCell returns s with a leading apostrophe if a spreadsheet would
-// otherwise read it as a formula, and s unchanged if not.
+// cellSeparators are where a spreadsheet may start a new cell inside what
+// this file writes as one. The file is comma-separated and quotes a cell
+// that holds a comma or a line break, but a spreadsheet in a locale whose
+// list separator is ';' (most of Europe) or that is told to split on tabs
+// splits on that instead, and a quote in mid-field is then plain text: the
+// cell "Hope; =HYPERLINK(…)" becomes "Hope" and a live formula, as does a
+// line after a line break. So every such start is guarded, as the cell's
+// own start is.
+const cellSeparators = ",;\t\r\n"
+
+// cell is how a value is written into a CSV cell: on one line, as
+// grants.CleanLine shows partner-controlled text (many finance imports
+// take a line break, even a quoted one, for the end of a record), and
+// guarded against formulas.
+func cell(s string) string { return GuardCell(grants.CleanLine(s)) }
+
+// GuardCell returns s with an apostrophe at every start of a cell a
+// spreadsheet could read as a formula: its own start, and each start after
+// a separator (see cellSeparators), when what follows, after any spaces,
+// is a trigger. A spreadsheet takes a cell that begins with an apostrophe
+// as text and does not show the apostrophe. s is returned unchanged when
+// nothing needs guarding.
 func GuardCell(s string) string {
-	if s != "" && containsByte(formulaTriggers, s[0]) {
-		return "'" + s
+	var b strings.Builder // written to only when something is guarded
+	last := 0
+	for i := 0; ; {
+		if startsFormula(s[i:]) {
+			b.WriteString(s[last:i])
+			b.WriteByte('\'')
+			last = i
+		}
+		next := strings.IndexAny(s[i:], cellSeparators)
+		if next < 0 {
+			break
+		}
+		i += next + 1
 	}
-	return s
+	if b.Len() == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
-func containsByte(set string, b byte) bool {
-	for i := 0; i < len(set); i++ {
-		if set[i] == b {
-			return true
-		}
-	}
-	return false
+// startsFormula reports whether a cell that begins with s would be read as
+// a formula: its first rune after any spaces is a trigger.
+func startsFormula(s string) bool {
+	s = strings.TrimLeft(s, " ")
+	r, _ := utf8.DecodeRuneInString(s)
+	return s != "" && strings.ContainsRune(formulaTriggers, r)
 }
 
 // dateOrEmpty leaves unset dates blank: Date.String of the zero value would

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -135,7 +136,7 @@ func TestCSVGuardsFormulaCells(t *testing.T) {
 	var sawName, sawRef bool
 	for _, rec := range records[1:] {
 		for i, cell := range rec {
-			if cell != "" && strings.ContainsRune(formulaTriggers, rune(cell[0])) {
+			if startsFormula(cell) {
 				t.Errorf("cell %q in column %s would run as a formula", cell, CSVHeader[i])
 			}
 		}
@@ -154,6 +155,55 @@ func TestCSVGuardsFormulaCells(t *testing.T) {
 	}
 }
 
+// Issue item 12: a spreadsheet in a locale whose list separator is ';' (or
+// one told to split on tabs) reads this comma-separated file by that
+// separator, and a quote in mid-field is then text: each piece of a cell
+// after a ';', a tab, a ',' or a line break is a cell of its own. No such
+// cell may start a formula.
+func TestCSVGuardsFormulasWhenReadWithAnotherSeparator(t *testing.T) {
+	agreements := fixture(t)
+	hostile := []string{
+		`Hope House; =HYPERLINK("http://example.invalid/steal","Open")`,
+		"Hope House;+cmd|' /C calc'!A0",
+		"Hope House,-2+3",
+		"Hope House\t@SUM(A1)",
+		"Hope House\n=1+1",
+		"Hope House;\uFF1D1+1",
+		"Hope House;  \uFF0B1",
+	}
+	for i, name := range hostile {
+		a := agreements[i%len(agreements)]
+		a.ID, a.Reference, a.Partner.Name = fmt.Sprintf("agr-hostile-%d", i), fmt.Sprintf("CP-2026-9%02d", i), name
+		agreements = append(agreements, a)
+	}
+	var buf bytes.Buffer
+	if err := CSV(&buf, agreements); err != nil {
+		t.Fatal(err)
+	}
+	for _, sep := range []rune{',', ';', '\t'} {
+		r := csv.NewReader(bytes.NewReader(buf.Bytes()))
+		r.Comma, r.LazyQuotes, r.FieldsPerRecord = sep, true, -1
+		records, err := r.ReadAll()
+		if err != nil {
+			t.Fatalf("read with %q: %v", sep, err)
+		}
+		for _, rec := range records {
+			for _, cell := range rec {
+				if startsFormula(cell) {
+					t.Errorf("read with %q, cell %q would run as a formula", sep, cell)
+				}
+			}
+		}
+	}
+	// Finance's own import reads the names back as sent, on one line.
+	rows := readCSV(t, buf.Bytes())
+	for _, name := range hostile {
+		if !slices.ContainsFunc(rows, func(r map[string]string) bool { return r["partner_name"] == grants.CleanLine(name) }) {
+			t.Errorf("partner name %q does not read back", name)
+		}
+	}
+}
+
 func TestGuardCell(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"", ""},
@@ -165,8 +215,29 @@ func TestGuardCell(t *testing.T) {
 		{"\tx", "'\tx"},
 		{"\rx", "'\rx"},
 		{"\x00x", "'\x00x"},
+		// Full-width and small forms, which some spreadsheets read as the ASCII ones.
+		{"\uFF1D1+1", "'\uFF1D1+1"},
+		{"\uFF0B1", "'\uFF0B1"},
+		{"\uFF0D1", "'\uFF0D1"},
+		{"\uFF20SUM(A1)", "'\uFF20SUM(A1)"},
+		{"\uFE661+1", "'\uFE661+1"},
+		{"\uFE62\uFE63\uFE6B", "'\uFE62\uFE63\uFE6B"},
+		// After spaces, which a spreadsheet may trim.
+		{"  =1+1", "'  =1+1"},
+		// After a separator a spreadsheet in another locale splits on.
+		{"Hope;=1+1", "Hope;'=1+1"},
+		{"Hope; =1+1", "Hope;' =1+1"},
+		{"Hope,+1", "Hope,'+1"},
+		{"Hope\t-1", "Hope\t'-1"},
+		{"Hope\r\n@A1", "Hope\r\n'@A1"},
+		{"Hope\n\uFF1D1", "Hope\n'\uFF1D1"},
+		{"=a;=b", "'=a;'=b"},
+		{"\t=x", "'\t'=x"},
+		// Text that only holds a trigger is left as it is.
 		{"'t Hooge Huys", "'t Hooge Huys"},
 		{"a=b", "a=b"},
+		{"Arts, Culture & Heritage - North", "Arts, Culture & Heritage - North"},
+		{"Hope;", "Hope;"},
 	}
 	for _, tt := range tests {
 		if got := GuardCell(tt.in); got != tt.want {
@@ -199,13 +270,21 @@ func TestCSVOfNothingIsJustTheHeader(t *testing.T) {
 }
 
 // unguardCell undoes GuardCell for programs that read the CSV back: it drops
-// the apostrophe only where GuardCell would have added it, so a name that
-// really begins with an apostrophe ("'t Hooge Huys") survives. The one value
-// it cannot restore is one that itself began with an apostrophe and then a
-// trigger character ("'=x"); no partner name looks like that.
+// an apostrophe only where GuardCell would have added one (at the start, or
+// after a separator, before a trigger), so a name that really begins with
+// an apostrophe ("'t Hooge Huys") survives. The one value it cannot restore
+// is one that itself held an apostrophe and then a trigger at such a place
+// ("'=x"); no partner name looks like that.
 func unguardCell(s string) string {
-	if len(s) >= 2 && s[0] == '\'' && containsByte(formulaTriggers, s[1]) {
-		return s[1:]
+	for i := 0; ; {
+		if strings.HasPrefix(s[i:], "'") && startsFormula(s[i+1:]) {
+			s = s[:i] + s[i+1:]
+		}
+		next := strings.IndexAny(s[i:], cellSeparators)
+		if next < 0 {
+			break
+		}
+		i += next + 1
 	}
 	return s
 }

@@ -32,7 +32,8 @@ var PayRunCSVHeader = []string{
 // waits for approval ("requested"), and why the rest were not
 // ("already_paid", "held", ...). Amounts are exact decimals in major units
 // with the minor units beside them; an item whose agreement was not found
-// has no amount. Cells are guarded against formula injection as CSV's are.
+// has no amount. Cells are written on one line and guarded against formula
+// injection as CSV's are.
 func PayRunCSV(w io.Writer, r *grants.PayRun) error {
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
@@ -59,7 +60,7 @@ func PayRunCSV(w io.Writer, r *grants.PayRun) error {
 			it.Reason,
 		}
 		for i := range row {
-			row[i] = GuardCell(row[i])
+			row[i] = cell(row[i])
 		}
 		if err := cw.Write(row); err != nil {
 			return fmt.Errorf("export: write pay run CSV row: %w", err)

@@ -84,6 +84,10 @@ var ErrNothingToPublish = errors.New("export: no active, completed or part-paid 
 //     its instalments (payments change instalments, and amountDisbursed
 //     with them), in UTC.
 //
+// Text is published on one line, as grants.CleanLine shows it: a name or a
+// term stored with a line break or a bidirectional control (before the
+// domain refused them in names, say) does not carry it into the file.
+//
 // Contacts, termination reasons and check-in replies are never published:
 // they are about people, and the standard's data protection guidance keeps
 // personal data out of open grants data.
@@ -249,7 +253,7 @@ func grantFor(a *grants.Agreement, f Funder) (grant, error) {
 	}
 	return grant{
 		ID:                    f.Prefix + "-" + identifierPart(a.Reference),
-		Title:                 truncate("Community partnership with "+a.Partner.Name, maxTitle),
+		Title:                 truncate("Community partnership with "+grants.CleanLine(a.Partner.Name), maxTitle),
 		Description:           describe(a, paidTotal, paidCount),
 		Currency:              a.Currency,
 		AmountAwarded:         json.Number(money.Amount{Minor: award, Currency: a.Currency}.Major()),
@@ -338,7 +342,7 @@ func describe(a *grants.Agreement, paidTotal int64, paidCount int) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "A %d-month community partnership co-designed with %s: %s %s in %d %s instalments, from %s to %s.",
-		a.DurationMonths, a.Partner.Name, money.Amount{Minor: a.Amount, Currency: a.Currency}.Major(), a.Currency,
+		a.DurationMonths, grants.CleanLine(a.Partner.Name), money.Amount{Minor: a.Amount, Currency: a.Currency}.Major(), a.Currency,
 		count, cadenceWords[a.Cadence], a.StartDate, a.EndDate)
 	if len(a.Terms) > 0 {
 		fmt.Fprintf(&b, " Agreed terms: %s.", strings.Join(trimStops(a.Terms), "; "))
@@ -358,7 +362,7 @@ func describe(a *grants.Agreement, paidTotal int64, paidCount int) string {
 func trimStops(items []string) []string {
 	out := make([]string, len(items))
 	for i, s := range items {
-		out[i] = strings.TrimRight(strings.TrimSpace(s), ".")
+		out[i] = strings.TrimRight(strings.TrimSpace(grants.CleanLine(s)), ".")
 	}
 	return out
 }
@@ -387,7 +391,7 @@ func lastModified(a *grants.Agreement, now time.Time) time.Time {
 // identifier taken from its registration number.
 func recipient(p grants.Partner, funderPrefix string) organization {
 	street, pc, ok := parseAddress(p.Address)
-	o := organization{Name: p.Name, StreetAddress: street}
+	o := organization{Name: grants.CleanLine(p.Name), StreetAddress: grants.CleanLine(street)}
 	if ok {
 		o.PostalCode = pc.String()
 	}

@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -446,5 +447,64 @@ func TestThreeSixtyGivingFallbacks(t *testing.T) {
 	a.Reference = ""
 	if _, err := grantFor(&a, testFunder); err == nil {
 		t.Error("an agreement without a reference got a grant identifier")
+	}
+}
+
+// Issue item 6: a name or a term stored with a line break or a
+// text-direction control (before names were refused with them, say) reaches
+// neither the public file nor the CSVs with it.
+func TestExportsCarryNoLineBreaksOrDirectionControls(t *testing.T) {
+	agreements := fixture(t)
+	for i := range agreements {
+		a := &agreements[i]
+		a.Partner.Name = "Hope\r\nHouse\u202Egpj.exe\u2028" + a.Reference
+		a.Terms = append(a.Terms, "Two meals:\n- spring\u2067\n- summer")
+		for n := range a.Instalments {
+			a.Instalments[n].HoldReason = "Waiting\non the\u202E report"
+		}
+	}
+	spoiled := func(s string) bool {
+		return strings.ContainsAny(s, "\r\n\u2028\u2029\u0085\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069\u200E\u200F")
+	}
+	out, err := ThreeSixtyGiving(agreements, testFunder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pkg struct{ Grants []map[string]any }
+	if err := json.Unmarshal(out, &pkg); err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range pkg.Grants {
+		for _, path := range []string{"title", "description", "recipientOrganization.name", "recipientOrganization.streetAddress"} {
+			if s, _ := field(g, path).(string); spoiled(s) {
+				t.Errorf("360Giving %s %q", path, s)
+			}
+		}
+		if name, _ := field(g, "recipientOrganization.name").(string); !strings.HasPrefix(name, "Hope Housegpj.exe CP-") {
+			t.Errorf("360Giving name %q, want it on one line with its characters in the order sent", name)
+		}
+	}
+	var buf bytes.Buffer
+	if err := CSV(&buf, agreements); err != nil {
+		t.Fatal(err)
+	}
+	rows := 1
+	for _, a := range agreements {
+		rows += len(a.Instalments)
+	}
+	if records, err := csv.NewReader(bytes.NewReader(buf.Bytes())).ReadAll(); err != nil || len(records) != rows {
+		t.Fatalf("%d records, want %d (%v)", len(records), rows, err)
+	}
+	// Each record ends in CRLF; nothing else breaks a line.
+	if spoiled(strings.ReplaceAll(buf.String(), "\r\n", "")) {
+		t.Errorf("CSV carries a line break or direction control:\n%s", buf.String())
+	}
+	buf.Reset()
+	run := &grants.PayRun{ID: "run-1", Items: []grants.PayRunItem{{PartnerName: agreements[0].Partner.Name, Reason: "held:\nwaiting\u202E"}}}
+	if err := PayRunCSV(&buf, run); err != nil {
+		t.Fatal(err)
+	}
+	if spoiled(strings.ReplaceAll(buf.String(), "\r\n", "")) {
+		t.Errorf("pay run CSV carries a line break or direction control:\n%s", buf.String())
 	}
 }

@@ -6,7 +6,6 @@ package grants
 
 import (
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -192,6 +191,10 @@ type NewAgreementInput struct {
 	Support         []string
 	// Owner is the agreement's officer; nil: the programme's default.
 	Owner *Officer
+	// OwnDomains are the product's own mail domains (where replies and
+	// enquiries to it are received), at which no contact may be: the
+	// service gives them from its configuration; no client sets them.
+	OwnDomains []string
 }
 
 func orDefault[T any](v *T, def T) T {
@@ -234,7 +237,7 @@ func NewAgreement(in NewAgreementInput, now time.Time, actor string) (*Agreement
 		a.Owner = checkOfficer(&errs, "owner", *in.Owner)
 	}
 	var contactErrs fieldErrors
-	a.Contacts, contactErrs = validateContacts(in.Contacts)
+	a.Contacts, contactErrs = validateContacts(in.Contacts, in.OwnDomains)
 	errs = append(errs, contactErrs...)
 	loc, tzErr := LoadTimeZone(a.TimeZone)
 	if tzErr != nil {
@@ -364,7 +367,7 @@ func trimPartner(p Partner) Partner {
 
 func validatePartner(p Partner) fieldErrors {
 	var errs fieldErrors
-	checkText(&errs, "partner.name", p.Name, MaxPartnerName, true)
+	checkName(&errs, "partner.name", p.Name, MaxPartnerName, true)
 	if !validRegistration(p.RegistrationNumber) {
 		errs.add("partner.registrationNumber", "must be a charity number (e.g. 1234567, SC012345) or a company number (e.g. 01234567)")
 	}
@@ -397,7 +400,9 @@ func (p Partner) RegistrationKind() string {
 	return "charity"
 }
 
-func validateContacts(in []Contact) ([]Contact, fieldErrors) {
+// validateContacts trims and checks contacts; own are the product's own
+// mail domains (see emailProblem).
+func validateContacts(in []Contact, own []string) ([]Contact, fieldErrors) {
 	var errs fieldErrors
 	if len(in) == 0 {
 		errs.add("contacts", "needs at least one contact with an email address")
@@ -413,15 +418,14 @@ func validateContacts(in []Contact) ([]Contact, fieldErrors) {
 		if c.Role == "" {
 			c.Role = "primary"
 		}
-		checkText(&errs, fmt.Sprintf("contacts[%d].name", i), c.Name, MaxContactName, true)
-		checkText(&errs, fmt.Sprintf("contacts[%d].role", i), c.Role, MaxContactRole, false)
-		addr, err := mail.ParseAddress(c.Email)
-		if err != nil || addr.Address != c.Email || !strings.Contains(c.Email, ".") || len(c.Email) > MaxEmail {
-			errs.add(fmt.Sprintf("contacts[%d].email", i), "must be a plain email address such as name@example.org")
-		} else if seen[strings.ToLower(c.Email)] {
+		checkName(&errs, fmt.Sprintf("contacts[%d].name", i), c.Name, MaxContactName, true)
+		checkName(&errs, fmt.Sprintf("contacts[%d].role", i), c.Role, MaxContactRole, false)
+		if problem := emailProblem(c.Email, own); problem != "" {
+			errs.add(fmt.Sprintf("contacts[%d].email", i), "%s", problem)
+		} else if seen[AddressKey(c.Email)] {
 			errs.add(fmt.Sprintf("contacts[%d].email", i), "appears twice")
 		}
-		seen[strings.ToLower(c.Email)] = true
+		seen[AddressKey(c.Email)] = true
 		out = append(out, c)
 	}
 	return out, errs

@@ -2,7 +2,6 @@ package grants
 
 import (
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -80,13 +79,28 @@ func (a *Agreement) RemindOrEscalate(n int, now time.Time, reminderDays, maxRemi
 }
 
 // DeliverableContacts are the contacts mail can go to: those with an address
-// that has not bounced or drawn a complaint. Check-ins, reminders and
-// remittances go to them, and an officer told of a bounce is told how many
-// are left.
+// SES can send to that has not bounced or drawn a complaint. Check-ins,
+// reminders and remittances go to them, and an officer told of a bounce is
+// told how many are left. An address SES cannot send to (one stored before
+// the address rules) is left out, not sent with the rest: SES refuses a
+// whole message when one recipient is malformed, so it would stop the
+// email to every other contact (UnsendableContacts names those left out).
 func (a *Agreement) DeliverableContacts() []Contact {
 	var out []Contact
 	for _, c := range a.Contacts {
-		if c.Bounced == "" && c.Email != "" {
+		if c.Bounced == "" && c.Email != "" && Sendable(c.Email) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// UnsendableContacts are the contacts mail to the partner leaves out because
+// SES cannot send to their address, for the record of each email.
+func (a *Agreement) UnsendableContacts() []Contact {
+	var out []Contact
+	for _, c := range a.Contacts {
+		if c.Bounced == "" && c.Email != "" && !Sendable(c.Email) {
 			out = append(out, c)
 		}
 	}
@@ -97,7 +111,7 @@ func (a *Agreement) DeliverableContacts() []Contact {
 // check-ins skip the address until the contact is changed.
 func (a *Agreement) MarkContactBounced(email, kind string, now time.Time) (AuditEntry, bool) {
 	for i := range a.Contacts {
-		if strings.EqualFold(a.Contacts[i].Email, email) && a.Contacts[i].Bounced == "" {
+		if SameAddress(a.Contacts[i].Email, email) && a.Contacts[i].Bounced == "" {
 			a.Contacts[i].Bounced = kind
 			a.touch(now, System)
 			return AuditEntry{At: now.UTC(), Actor: System, Action: "contact.bounced", Subject: email, Detail: kind}, true

@@ -239,6 +239,8 @@ type Amendment struct {
 	Award *int64
 	// Reason is required when an amount or the award changes.
 	Reason string
+	// OwnDomains are the product's own mail domains, as NewAgreementInput's.
+	OwnDomains []string
 }
 
 // DateChange moves the due date of instalment or check-in Number (when
@@ -265,16 +267,16 @@ func (a *Agreement) Amend(m Amendment, now time.Time, actor string) (AuditEntry,
 		}
 	}
 	if m.Contacts != nil {
-		contacts, cerrs := validateContacts(*m.Contacts)
+		contacts, cerrs := validateContacts(*m.Contacts, m.OwnDomains)
 		errs = append(errs, cerrs...)
 		// A bounce is a fact about an address: it stays with an address that is
 		// kept and does not follow a contact whose address changed.
 		bounced := map[string]string{}
 		for _, c := range a.Contacts {
-			bounced[strings.ToLower(c.Email)] = c.Bounced
+			bounced[AddressKey(c.Email)] = c.Bounced
 		}
 		for i := range contacts {
-			contacts[i].Bounced = bounced[strings.ToLower(contacts[i].Email)]
+			contacts[i].Bounced = bounced[AddressKey(contacts[i].Email)]
 		}
 		note("contacts", contactLines(a.Contacts), contactLines(contacts))
 		a.Contacts = contacts

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -19,8 +20,9 @@ import (
 // agreement is about 300 KB of JSON even with every character escaped.
 const maxBody = 1 << 20
 
-// decode reads a JSON body strictly: unknown fields are refused, the body
-// must be one JSON object, and errors name the field at fault.
+// decode reads a JSON body strictly: unknown fields, a field given twice
+// and a field named in another case are refused (checkKeys), the body must
+// be one JSON object, and errors name the field at fault.
 func decode(r *Request, v any) error {
 	body := []byte(r.Body)
 	if r.IsBase64Encoded {
@@ -40,6 +42,9 @@ func decode(r *Request, v any) error {
 	}
 	if ct := r.Header("content-type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
 		return &grants.Error{Code: grants.Malformed, Message: "Send the body as application/json.", Reason: "unsupported_media_type"}
+	}
+	if err := checkKeys(body, reflect.TypeOf(v)); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -125,6 +125,8 @@ func TestTheLargestAgreementStoresAndReadsBack(t *testing.T) {
 	f := newFixture(t)
 	// U+2028 is three bytes stored and six in JSON (Go escapes it): the
 	// idempotency record holds the JSON, so this is the costliest character.
+	// Names are one line, so theirs is the next costliest: an emoji, four
+	// bytes stored and in JSON.
 	costly := "<" + strings.Repeat("\u2028", grants.MaxItemLength-2) + ">"
 	terms, support := make([]string, grants.MaxListItems), make([]string, grants.MaxListItems)
 	for i := range terms {
@@ -132,13 +134,13 @@ func TestTheLargestAgreementStoresAndReadsBack(t *testing.T) {
 	}
 	contacts := make([]map[string]string, grants.MaxContacts)
 	for i := range contacts {
-		contacts[i] = map[string]string{"name": "A" + strings.Repeat("\u2029", grants.MaxContactName-2) + "Z",
+		contacts[i] = map[string]string{"name": "A" + strings.Repeat("\U0001F600", grants.MaxContactName-2) + "Z",
 			"email": fmt.Sprintf("contact%02d@example.org", i), "role": strings.Repeat("r", grants.MaxContactRole)}
 	}
 	body := withFields(t, map[string]any{
 		"amount": grants.MaxAward, "instalmentCount": grants.MaxInstalments, "durationMonths": grants.MaxDurationMonths, "cadence": "monthly",
 		"terms": terms, "support": support, "contacts": contacts,
-		"partner": map[string]string{"name": "P" + strings.Repeat("\u2028", grants.MaxPartnerName-2) + "Q", "registrationNumber": "1180123", "address": "A" + strings.Repeat("\u2028", grants.MaxAddress-2) + "B"},
+		"partner": map[string]string{"name": "P" + strings.Repeat("\U0001F600", grants.MaxPartnerName-2) + "Q", "registrationNumber": "1180123", "address": "A" + strings.Repeat("\u2028", grants.MaxAddress-2) + "B"},
 	})
 	ev := event("POST", "/agreements", nil, body, RoleProgramme)
 	ev.Headers["idempotency-key"] = "largest-1"

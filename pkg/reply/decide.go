@@ -262,13 +262,12 @@ func findToken(recipients []string, hdr []Address, v TokenVerifier) tokenResult 
 	return r
 }
 
+// isContact compares addresses as grants.SameAddress does: ignoring ASCII
+// case only, never by Unicode folding, which would let a look-alike
+// address (a Kelvin sign for a "k") pass as a contact's.
 func isContact(addr string, contacts []string) bool {
-	addr = strings.TrimSpace(addr)
-	if addr == "" {
-		return false
-	}
 	for _, c := range contacts {
-		if strings.EqualFold(strings.TrimSpace(c), addr) {
+		if grants.SameAddress(c, addr) {
 			return true
 		}
 	}

@@ -4,13 +4,16 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
+
+	"github.com/partnership-grants/backend/pkg/grants"
 )
 
 // Identity says which email a message is, across deliveries. SES gives
 // every delivery a new message ID, but a mail client or relay that sends an
 // email again keeps its Message-ID (RFC 5322 gives each email one). The
-// sender's address is part of the identity because a Message-ID is unique
-// only within the system that wrote it, and anyone can write any: the same
+// sender's address (in any ASCII case) is part of the identity because a
+// Message-ID is unique only within the system that wrote it, and anyone can
+// write any: the same
 // Message-ID from someone else is another email, judged on its own. The
 // two are hashed so the identity can be a storage key without carrying an
 // address. It is empty when the message has no Message-ID or no From
@@ -20,7 +23,9 @@ func Identity(m *Message) string {
 		return ""
 	}
 	id := strings.Trim(strings.TrimSpace(m.MessageID), "<>")
-	from := strings.ToLower(strings.TrimSpace(m.From.Address))
+	// The sender as the contact check compares it (grants.SameAddress): in
+	// any ASCII case, but a look-alike by Unicode folding is another sender.
+	from := grants.AddressKey(m.From.Address)
 	if id == "" || from == "" {
 		return ""
 	}

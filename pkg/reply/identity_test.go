@@ -17,6 +17,9 @@ func TestIdentity(t *testing.T) {
 		{"the sender's address in another case", msg("Sarah@HopeHouse.org.uk", "<abc@hopehouse.org.uk>"), true},
 		{"the Message-ID without brackets", msg("sarah@hopehouse.org.uk", " abc@hopehouse.org.uk "), true},
 		{"another sender", msg("jo@gmail.com", "<abc@hopehouse.org.uk>"), false},
+		// Unicode folding would make the Kelvin sign a "k": a look-alike
+		// sender is another sender, as SameAddress and the contact check say.
+		{"a look-alike sender with a Kelvin sign", msg("sarah@hopehouse.org.u\u212A", "<abc@hopehouse.org.uk>"), false},
 		{"another Message-ID", msg("sarah@hopehouse.org.uk", "<abd@hopehouse.org.uk>"), false},
 	} {
 		if got := Identity(tc.m) == base; got != tc.same {

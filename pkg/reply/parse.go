@@ -19,6 +19,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/jhillyerd/enmime/v2"
+
+	"github.com/partnership-grants/backend/pkg/grants"
 )
 
 // MaxMessageSize bounds what Parse will look at. SES caps received mail at
@@ -181,9 +183,12 @@ func looksLikeHeaders(raw []byte) bool {
 	return headerLine().Match(raw)
 }
 
+// clean is how a subject, a file name or a display name is kept: as
+// grants.CleanLine shows partner-controlled text (no bidirectional
+// controls, no line breaks, other controls made visible), so that what
+// staff see cannot be reordered or hidden; the raw message keeps it as sent.
 func clean(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	return strings.TrimSpace(s)
+	return strings.TrimSpace(grants.CleanLine(s))
 }
 
 func firstAddress(env *enmime.Envelope, key string) Address {

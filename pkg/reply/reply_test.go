@@ -85,6 +85,13 @@ func TestDecideRules(t *testing.T) {
 		"forged env beats header": {msg(func(m *Message) { m.To = []Address{{Address: "checkin+good@r.example"}} }), nil,
 			Envelope{Recipients: []string{"checkin+nope@r.example"}, Verdicts: pass}, contacts, Outcome{Quarantine, ReasonBadToken, "", 0}},
 		"second recipient ok": {msg(nil), nil, Envelope{Recipients: []string{"other@r.example", "checkin+good@r.example"}, Verdicts: pass}, contacts, Outcome{Accept, ReasonOK, "abcdefghijklmnop", 4}},
+		// Issue item 9: the sender is compared as mail systems compare
+		// addresses, ignoring ASCII case only. Unicode folding would take a
+		// Kelvin sign (U+212A) for a "k", a long s (U+017F) for an "s".
+		"sender in another ASCII case": {msg(func(m *Message) { m.From.Address = "SARAH@HOPE.EXAMPLE" }), nil, Envelope{Recipients: good, Verdicts: pass}, contacts, Outcome{Accept, ReasonOK, "abcdefghijklmnop", 4}},
+		"look-alike sender, Kelvin sign": {msg(func(m *Message) { m.From.Address = "sarah@hope.exampl\u212A" }), nil, Envelope{Recipients: good, Verdicts: pass},
+			func(string) ([]string, error) { return []string{"sarah@hope.examplk"}, nil }, Outcome{Quarantine, ReasonUnknownSender, "abcdefghijklmnop", 4}},
+		"look-alike sender, long s": {msg(func(m *Message) { m.From.Address = "\u017Farah@hope.example" }), nil, Envelope{Recipients: good, Verdicts: pass}, contacts, Outcome{Quarantine, ReasonUnknownSender, "abcdefghijklmnop", 4}},
 	} {
 		got := Decide(tc.msg, tc.perr, tc.env, fakeVerifier{}, tc.contacts)
 		if got != tc.want {

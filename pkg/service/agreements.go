@@ -17,6 +17,7 @@ import (
 // back (replay), and nothing is written.
 func (s *Service) CreateAgreement(ctx context.Context, actor string, in grants.NewAgreementInput, once *idempotency.Once[*grants.Agreement]) (a *grants.Agreement, replay *idempotency.Response, err error) {
 	now := s.Now()
+	in.OwnDomains = s.OwnDomains
 	// The settings and any answer are one read; the
 	// programme's windows (check-in lead, final report) apply where the
 	// officer gave none.
@@ -88,6 +89,7 @@ func (s *Service) History(ctx context.Context, id, cursor string, limit int) (gr
 func (s *Service) Amend(ctx context.Context, actor, id string, version int, m grants.Amendment) (*grants.Agreement, error) {
 	ctx = logs.WithAgreement(ctx, id)
 	now := s.Now()
+	m.OwnDomains = s.OwnDomains
 	a, err := s.Store.UpdateAgreement(ctx, id, version, func(a *grants.Agreement) (grants.Effects, error) {
 		e, err := a.Amend(m, now, actor)
 		return grants.Audited(e), err

@@ -226,7 +226,7 @@ func (s *Service) deliverOne(ctx context.Context, agreementID, key string, a *gr
 	if err != nil {
 		return s.release(ctx, agreementID, key, token, fmt.Errorf("send %s: %w", key, err))
 	}
-	messageID, sent := posted.MessageID, s.sentEntry(key, posted)
+	messageID, sent := posted.MessageID, s.sentEntry(key, posted, leftOut(a, k.Kind)...)
 	err = s.recordDone(ctx, agreementID, key, messageID, func(ctx context.Context) error {
 		return s.markCheckInSent(ctx, a, key, token, messageID, checkIn, sent, settings.ReminderDays)
 	})
@@ -318,7 +318,13 @@ func (s *Service) letter(ctx context.Context, a *grants.Agreement, k outbox.Key,
 		}
 		l.Reply, l.To = reply, p.NoticesTo(a)
 		if k.Kind == outbox.KindAck {
-			l.To = []string{reply.From}
+			// The sender of a reply a person accepted from quarantine may be
+			// anyone: an address SES cannot send to gets no thanks (the email
+			// is recorded as skipped) rather than a send that fails forever.
+			l.To = nil
+			if grants.Sendable(reply.From) {
+				l.To = []string{reply.From}
+			}
 		}
 	default:
 		err = fmt.Errorf("no email for outbox key %q", k)
@@ -362,10 +368,32 @@ func (s *Service) publish(ctx context.Context, a *grants.Agreement, n int) (stri
 		Action: "event.published", Subject: fmt.Sprintf("instalment %d", n), Detail: "InstalmentPaid (event " + id + ")"}, nil
 }
 
-// sentEntry is the history entry of an email sent under key.
-func (s *Service) sentEntry(key string, posted Posted) grants.AuditEntry {
-	return grants.AuditEntry{At: s.Now().UTC(), Actor: grants.System, Action: "email.sent", Subject: key,
-		Detail: fmt.Sprintf("%q to %s (SES %s)", posted.Subject, strings.Join(posted.To, ", "), posted.MessageID)}
+// sentEntry is the history entry of an email sent under key. It names the
+// contacts left out of it (see leftOut), so that whoever reads the history
+// sees why they heard nothing, and that the others did.
+func (s *Service) sentEntry(key string, posted Posted, leftOut ...grants.Contact) grants.AuditEntry {
+	detail := fmt.Sprintf("%q to %s (SES %s)", posted.Subject, strings.Join(posted.To, ", "), posted.MessageID)
+	if len(leftOut) > 0 {
+		addrs := make([]string, len(leftOut))
+		for i, c := range leftOut {
+			addrs[i] = c.Email
+		}
+		detail += "; not to " + strings.Join(addrs, ", ") + ", an address SES cannot send to: change the contact"
+	}
+	return grants.AuditEntry{At: s.Now().UTC(), Actor: grants.System, Action: "email.sent", Subject: key, Detail: detail}
+}
+
+// leftOut are the contacts an email of kind k to a's contacts leaves out
+// because SES cannot send to their address (grants.DeliverableContacts):
+// sent with the rest, such an address would make SES refuse the message to
+// all of them.
+func leftOut(a *grants.Agreement, k outbox.Kind) []grants.Contact {
+	switch k {
+	case outbox.KindCheckIn, outbox.KindReminder, outbox.KindRemittance, outbox.KindRunRemittance,
+		outbox.KindWelcome, outbox.KindTerminated, outbox.KindThankYou:
+		return a.UnsendableContacts()
+	}
+	return nil
 }
 
 // recordDone runs the write that records a side effect which has already

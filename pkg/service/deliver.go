@@ -86,7 +86,7 @@ func (s *Service) produce(ctx context.Context, a *grants.Agreement, p grants.Pro
 	case err != nil:
 		return "", grants.AuditEntry{}, fmt.Errorf("send %s: %w", key, err)
 	}
-	return posted.MessageID, s.sentEntry(key, posted), nil
+	return posted.MessageID, s.sentEntry(key, posted, leftOut(a, k.Kind)...), nil
 }
 
 // deliver performs side effects a committed change queued; a is the

@@ -117,6 +117,10 @@ type Service struct {
 	Replies     ReplyAddresses
 	Events      Events
 	ReplyDomain string
+	// OwnDomains are the deployment's own mail domains (the reply domain,
+	// the sender's domain): no contact may be at one, as mail to it would
+	// come back to the service rather than reach the partner.
+	OwnDomains []string
 	// Defaults apply where a programme has no settings of its own.
 	Defaults grants.ProgrammeSettings
 	Now      func() time.Time
