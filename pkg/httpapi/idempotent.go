@@ -31,7 +31,7 @@ func withIdempotency[T any](r *Request, scope string, payload []byte, respond fu
 			return idempotency.Response{StatusCode: resp.StatusCode, Headers: replayedHeaders(resp.Headers), Body: []byte(resp.Body)}, err
 		},
 	}
-	_, replay, err := do(once)
+	result, replay, err := do(once)
 	switch {
 	case errors.Is(err, idempotency.ErrPayloadMismatch):
 		return events.APIGatewayV2HTTPResponse{}, &grants.Error{Code: grants.Invalid,
@@ -45,6 +45,10 @@ func withIdempotency[T any](r *Request, scope string, payload []byte, respond fu
 			headers[k] = v
 		}
 		return events.APIGatewayV2HTTPResponse{StatusCode: replay.StatusCode, Headers: headers, Body: string(replay.Body)}, nil
+	case resp.StatusCode == 0:
+		// A result with no answer stored for it (a pay run finished under
+		// this key long ago, its answer lapsed): the result is the answer.
+		return respond(result)
 	}
 	return resp, nil
 }

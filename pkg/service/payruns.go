@@ -65,8 +65,12 @@ func (s *Service) RequestPayRun(ctx context.Context, by grants.Actor, req grants
 	case stored.RequestHash != run.RequestHash:
 		return nil, nil, idempotency.ErrPayloadMismatch
 	case stored.Status != grants.PayRunRequesting:
-		// Finished under this key so long ago that its answer has lapsed:
-		// the run stands, and is the answer.
+		// Finished under this key: by a request racing this one, whose
+		// answer is stored by now, or so long ago that the answer has
+		// lapsed (the run stands, and is the answer).
+		if replay, err := s.Store.Answered(ctx, once.Request, now); err != nil || replay != nil {
+			return nil, replay, err
+		}
 		return stored, nil, nil
 	}
 	run.RequestedAt = stored.RequestedAt
