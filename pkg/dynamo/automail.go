@@ -24,7 +24,7 @@ func autoMailPK(day grants.Date) string { return "AUTOMAIL#" + day.String() }
 const autoMailCountSK = "COUNT"
 
 func autoMailSenderSK(sender string) string {
-	return "SENDER#" + strings.ToLower(strings.TrimSpace(sender))
+	return "SENDER#" + grants.AddressKey(sender)
 }
 
 // autoMailRetention keeps a day's limits past any time zone's end of that day.

@@ -353,12 +353,12 @@ func BounceNotice(a *grants.Agreement, contactEmail, kind string, to []string) (
 	}
 	contact := grants.Contact{Email: contactEmail}
 	for _, ct := range a.Contacts {
-		if strings.EqualFold(ct.Email, contactEmail) {
+		if grants.SameAddress(ct.Email, contactEmail) {
 			contact = ct
 		}
 	}
 	for _, ct := range a.DeliverableContacts() {
-		if !strings.EqualFold(ct.Email, contactEmail) {
+		if !grants.SameAddress(ct.Email, contactEmail) {
 			v.Remaining++
 		}
 	}
@@ -549,7 +549,7 @@ func namesFor(contacts []grants.Contact, to []string) []string {
 	var names []string
 	for _, addr := range to {
 		for _, c := range contacts {
-			if c.Name != "" && strings.EqualFold(c.Email, addr) {
+			if c.Name != "" && grants.SameAddress(c.Email, addr) {
 				names = append(names, c.Name)
 				break
 			}

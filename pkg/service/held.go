@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/outbox"
@@ -102,7 +101,7 @@ func (s *Service) heldDigestTo(ctx context.Context, counts map[string]int) ([]st
 			officers = p.OfficerEmails
 		}
 		for _, addr := range officers {
-			if k := strings.ToLower(strings.TrimSpace(addr)); k != "" && !seen[k] {
+			if k := grants.AddressKey(addr); k != "" && !seen[k] {
 				seen[k] = true
 				to = append(to, addr)
 			}
