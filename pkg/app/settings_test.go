@@ -18,9 +18,8 @@ func TestAutoMailCapReadsTheQuotaAndTheShare(t *testing.T) {
 		{"-5", "ten", 12_500}, // nonsense is not a setting
 		{"1000000", "1", 10_000},
 	} {
-		t.Setenv("SES_DAILY_QUOTA", tc.quota)
-		t.Setenv("INBOUND_MAIL_QUOTA_PERCENT", tc.percent)
-		if got := AutoMailCap(); got != tc.want {
+		c, _ := Load(env{"SES_DAILY_QUOTA": tc.quota, "INBOUND_MAIL_QUOTA_PERCENT": tc.percent}.get)
+		if got := c.AutoMailCap(); got != tc.want {
 			t.Errorf("SES_DAILY_QUOTA=%q INBOUND_MAIL_QUOTA_PERCENT=%q: cap %d, want %d", tc.quota, tc.percent, got, tc.want)
 		}
 	}

@@ -28,7 +28,7 @@ func TestInboundReadsTheReplyTokenKeyOnce(t *testing.T) {
 		secrets.ServeHTTP(w, r)
 	}))
 	defer srv.Close()
-	for k, v := range map[string]string{
+	env := map[string]string{
 		"AWS_REGION":            "eu-west-2",
 		"AWS_ACCESS_KEY_ID":     "test",
 		"AWS_SECRET_ACCESS_KEY": "test",
@@ -40,11 +40,13 @@ func TestInboundReadsTheReplyTokenKeyOnce(t *testing.T) {
 		"TABLE_NAME":                          "test",
 		"SENDER_EMAIL":                        "grants@example.org",
 		"REPLY_TOKEN_SECRET":                  id,
-	} {
-		t.Setenv(k, v)
 	}
 	ctx := context.Background()
-	d, err := app.NewDeps(nil)
+	cfg, err := app.Load(func(name string) string { return env[name] }, app.NeedMail, app.NeedReplyTokens)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := app.NewDeps(cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
