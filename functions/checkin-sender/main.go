@@ -22,7 +22,7 @@ func main() {
 	app.ExitOnError(err)
 	deps, err := app.NewDeps(cfg, nil)
 	app.ExitOnError(err)
-	x, err := senders.Automation(context.Background(), deps)
+	x, err := senders.CheckInMail(context.Background(), deps)
 	app.ExitOnError(err)
 	consumer := senders.CheckInConsumer(deps, x)
 	lambda.Start(func(ctx context.Context, raw json.RawMessage) (resp *events.SQSEventResponse, err error) {

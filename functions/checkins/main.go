@@ -13,7 +13,7 @@ import (
 )
 
 func main() {
-	cfg, err := app.Load(os.Getenv, app.NeedMail, app.NeedReplyTokens, app.NeedMailBucket)
+	cfg, err := app.Load(os.Getenv, app.NeedMail, app.NeedMailBucket)
 	app.JSONLogs(cfg)
 	app.ExitOnError(err)
 	deps, err := app.NewDeps(cfg, nil)

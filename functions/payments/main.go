@@ -14,7 +14,7 @@ import (
 )
 
 func main() {
-	cfg, err := app.Load(os.Getenv, app.NeedMail, app.NeedReplyTokens, app.NeedAccountingBus)
+	cfg, err := app.Load(os.Getenv, app.NeedMail, app.NeedAccountingBus)
 	app.JSONLogs(cfg)
 	app.ExitOnError(err)
 	deps, err := app.NewDeps(cfg, nil)

@@ -19,7 +19,7 @@ import (
 )
 
 func main() {
-	cfg, err := app.Load(os.Getenv, app.NeedMail, app.NeedReplyTokens)
+	cfg, err := app.Load(os.Getenv, app.NeedMail)
 	app.JSONLogs(cfg)
 	app.ExitOnError(err)
 	deps, err := app.NewDeps(cfg, nil)

@@ -21,7 +21,7 @@ func main() {
 	app.ExitOnError(err)
 	deps, err := app.NewDeps(cfg, nil)
 	app.ExitOnError(err)
-	x, err := senders.Automation(context.Background(), deps)
+	x, err := senders.CheckInMail(context.Background(), deps)
 	app.ExitOnError(err)
 	x.Schedules, x.Events, x.CheckIns = deps.Schedules(), accounting.Bus(deps), queue.CheckIns(deps)
 	lambda.Start(func(ctx context.Context) error {

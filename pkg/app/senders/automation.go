@@ -30,7 +30,9 @@ func Mailer(d *app.Deps) (*mailer.Sender, error) {
 // ReplyTokens loads the HMAC key for reply addresses: the string of the
 // Secrets Manager secret REPLY_TOKEN_SECRET names, which the stack generates,
 // so the key never sits in the template, a parameter or an environment.
-// The key is read once per Deps, however many parts of a function ask.
+// The key is read once per Deps, however many parts of a function ask. Only
+// the functions that sign reply addresses (CheckInMail) or verify them (the
+// InboundFunction's receiver) load it.
 func ReplyTokens(ctx context.Context, d *app.Deps) (*token.Signer, error) {
 	id := d.Config.ReplyTokenSecret
 	if id == "" {
@@ -59,9 +61,23 @@ func Secret(ctx context.Context, d *app.Deps, id string) (string, error) {
 // not create schedules need no Scheduler rights; the sweep, which repairs
 // them, sets Schedules to d.Schedules() itself (so that only its bootstrap
 // links the Scheduler client). Likewise only the functions that publish on
-// the accounting bus set Events (pkg/app/accounting).
+// the accounting bus set Events (pkg/app/accounting), and only those that
+// send check-ins and reminders sign their Reply-To addresses (CheckInMail).
 func Automation(ctx context.Context, d *app.Deps) (*service.Service, error) {
 	mail, err := Mailer(d)
+	if err != nil {
+		return nil, err
+	}
+	x := d.Service()
+	x.Letters, x.Location = mailer.Letters{Sender: mail}, d.Config.Location
+	return x, nil
+}
+
+// CheckInMail is Automation for the functions that send check-ins and
+// reminders, the only emails with a signed Reply-To address: the
+// CheckInSender and the Sweep. The others never read the reply-token key.
+func CheckInMail(ctx context.Context, d *app.Deps) (*service.Service, error) {
+	x, err := Automation(ctx, d)
 	if err != nil {
 		return nil, err
 	}
@@ -69,8 +85,7 @@ func Automation(ctx context.Context, d *app.Deps) (*service.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	x := d.Service()
-	x.Letters, x.Replies, x.ReplyDomain, x.Location = mailer.Letters{Sender: mail}, tokens, d.Config.ReplyDomain, d.Config.Location
+	x.Replies, x.ReplyDomain = tokens, d.Config.ReplyDomain
 	return x, nil
 }
 

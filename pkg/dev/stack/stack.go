@@ -359,7 +359,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	x, err := senders.Automation(ctx, st.Deps)
+	x, err := senders.CheckInMail(ctx, st.Deps)
 	if err != nil {
 		return nil, err
 	}
