@@ -3,13 +3,16 @@ package main
 
 import (
 	"github.com/aws/aws-lambda-go/lambda"
+	"os"
 
 	"github.com/partnership-grants/backend/pkg/app"
 )
 
 func main() {
-	app.JSONLogs()
-	deps, err := app.NewDeps(nil)
+	cfg, err := app.Load(os.Getenv, app.NeedSchedules)
+	app.JSONLogs(cfg)
+	app.ExitOnError(err)
+	deps, err := app.NewDeps(cfg, nil)
 	app.ExitOnError(err)
 	lambda.Start(deps.AgreementsAPI().Handle)
 }

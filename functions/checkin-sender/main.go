@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"os"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
@@ -16,12 +17,14 @@ import (
 )
 
 func main() {
-	app.JSONLogs()
-	deps, err := app.NewDeps(nil)
+	cfg, err := app.Load(os.Getenv, app.NeedMail, app.NeedReplyTokens)
+	app.JSONLogs(cfg)
 	app.ExitOnError(err)
-	x, err := senders.Automation(context.Background(), deps)
+	deps, err := app.NewDeps(cfg, nil)
 	app.ExitOnError(err)
-	consumer := senders.CheckInConsumer(x)
+	x, err := senders.CheckInMail(context.Background(), deps)
+	app.ExitOnError(err)
+	consumer := senders.CheckInConsumer(deps, x)
 	lambda.Start(func(ctx context.Context, raw json.RawMessage) (resp *events.SQSEventResponse, err error) {
 		err = meter.Run(ctx, "SendCheckIn", func(ctx context.Context) error {
 			resp, err = consumer.Invoke(ctx, raw)

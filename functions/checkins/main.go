@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -12,8 +13,10 @@ import (
 )
 
 func main() {
-	app.JSONLogs()
-	deps, err := app.NewDeps(nil)
+	cfg, err := app.Load(os.Getenv, app.NeedMail, app.NeedMailBucket)
+	app.JSONLogs(cfg)
+	app.ExitOnError(err)
+	deps, err := app.NewDeps(cfg, nil)
 	app.ExitOnError(err)
 	api, err := senders.CheckInsAPI(context.Background(), deps)
 	app.ExitOnError(err)

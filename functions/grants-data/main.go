@@ -5,7 +5,7 @@ package main
 
 import (
 	"context"
-	"fmt"
+	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -15,14 +15,13 @@ import (
 )
 
 func main() {
-	app.JSONLogs()
-	deps, err := app.NewDeps(nil)
+	cfg, err := app.Load(os.Getenv, app.NeedGrantsData)
+	app.JSONLogs(cfg)
+	app.ExitOnError(err)
+	deps, err := app.NewDeps(cfg, nil)
 	app.ExitOnError(err)
 	file, err := publish.GrantsFile(deps)
 	app.ExitOnError(err)
-	if file == nil {
-		app.ExitOnError(fmt.Errorf("GRANTS_DATA_BUCKET is not set"))
-	}
 	lambda.Start(func(ctx context.Context) error {
 		return meter.Run(ctx, "GrantsData", func(ctx context.Context) error {
 			_, err := file.Publish(ctx)

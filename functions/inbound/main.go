@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -16,8 +17,10 @@ import (
 )
 
 func main() {
-	app.JSONLogs()
-	deps, err := app.NewDeps(nil)
+	cfg, err := app.Load(os.Getenv, app.NeedMail, app.NeedReplyTokens, app.NeedMailBucket)
+	app.JSONLogs(cfg)
+	app.ExitOnError(err)
+	deps, err := app.NewDeps(cfg, nil)
 	app.ExitOnError(err)
 	rc, err := receiver.New(context.Background(), deps)
 	app.ExitOnError(err)

@@ -4,14 +4,17 @@ package main
 
 import (
 	"github.com/aws/aws-lambda-go/lambda"
+	"os"
 
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/app/monitoring"
 )
 
 func main() {
-	app.JSONLogs()
-	deps, err := app.NewDeps(nil)
+	cfg, err := app.Load(os.Getenv)
+	app.JSONLogs(cfg)
+	app.ExitOnError(err)
+	deps, err := app.NewDeps(cfg, nil)
 	app.ExitOnError(err)
 	lambda.Start(monitoring.API(deps).Handle)
 }

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -15,10 +16,12 @@ import (
 )
 
 func main() {
-	app.JSONLogs()
-	deps, err := app.NewDeps(nil)
+	cfg, err := app.Load(os.Getenv, app.NeedMail, app.NeedReplyTokens, app.NeedSchedules, app.NeedAccountingBus, app.NeedCheckInQueue)
+	app.JSONLogs(cfg)
 	app.ExitOnError(err)
-	x, err := senders.Automation(context.Background(), deps)
+	deps, err := app.NewDeps(cfg, nil)
+	app.ExitOnError(err)
+	x, err := senders.CheckInMail(context.Background(), deps)
 	app.ExitOnError(err)
 	x.Schedules, x.Events, x.CheckIns = deps.Schedules(), accounting.Bus(deps), queue.CheckIns(deps)
 	lambda.Start(func(ctx context.Context) error {

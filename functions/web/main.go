@@ -3,6 +3,7 @@ package main
 
 import (
 	"context"
+	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -11,8 +12,10 @@ import (
 )
 
 func main() {
-	app.JSONLogs()
-	deps, err := app.NewDeps(nil)
+	cfg, err := app.Load(os.Getenv, app.NeedMail, app.NeedSchedules, app.NeedAccountingBus, app.NeedMailBucket, app.NeedSignIn)
+	app.JSONLogs(cfg)
+	app.ExitOnError(err)
+	deps, err := app.NewDeps(cfg, nil)
 	app.ExitOnError(err)
 	h, err := web.Handler(context.Background(), deps)
 	app.ExitOnError(err)

@@ -1,6 +1,6 @@
-// Package app wires the functions: it reads each function's configuration
-// from the environment the template sets, and builds the adapters on SDK
-// clients. The Lambda composition roots (functions/*/main.go) and the
+// Package app wires the functions: it parses each function's configuration
+// (Config, from the variables the template sets, which main passes in), and
+// builds the adapters on SDK clients. The Lambda composition roots (functions/*/main.go) and the
 // development stack both build their handlers here and in its subpackages,
 // so they run the same code.
 //
@@ -20,7 +20,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"os"
 	"sync"
@@ -33,48 +32,26 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/partnership-grants/backend/pkg/dynamo"
-	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/httpapi"
 	"github.com/partnership-grants/backend/pkg/logs"
 	"github.com/partnership-grants/backend/pkg/metrics"
 	"github.com/partnership-grants/backend/pkg/service"
 )
 
-// Env is the configuration every function reads from its environment.
-type Env struct {
-	TableName string
-	TimeZone  string
-}
-
-// LoadEnv reads and checks the environment.
-func LoadEnv() (Env, error) {
-	e := Env{TableName: os.Getenv("TABLE_NAME"), TimeZone: os.Getenv("TIME_ZONE")}
-	if e.TableName == "" {
-		return e, fmt.Errorf("TABLE_NAME is not set")
-	}
-	if e.TimeZone == "" {
-		e.TimeZone = grants.DefaultTimeZone
-	}
-	if _, err := time.LoadLocation(e.TimeZone); err != nil {
-		return e, fmt.Errorf("TIME_ZONE: %w", err)
-	}
-	return e, nil
-}
-
 // Clock tells the time. In AWS it is time.Now; the local stack moves it on.
 type Clock func() time.Time
 
 // Deps are the clients and settings handlers are built from.
 type Deps struct {
-	AWS   aws.Config
-	Env   Env
-	Clock Clock
+	AWS    aws.Config
+	Config Config
+	Clock  Clock
 	// DB is the client itself, for tooling: the local stack creates its
 	// table with it. Handlers reach DynamoDB through Store.
 	DB    *dynamodb.Client
 	Store *dynamo.Store
 	// Metrics counts the use cases' business events: EMF lines on stdout,
-	// in the namespace METRICS_NAMESPACE names.
+	// in the Config's MetricsNamespace.
 	Metrics service.Metrics
 
 	secretsMu sync.Mutex
@@ -105,15 +82,12 @@ func (d *Deps) Secret(ctx context.Context, id string, read func(context.Context,
 	return v, nil
 }
 
-// NewDeps builds the shared clients once per process. Endpoints come from the
-// SDK's own AWS_ENDPOINT_URL_* variables, so the same code runs against AWS
-// and against the local emulators.
-func NewDeps(clock Clock) (*Deps, error) {
-	env, err := LoadEnv()
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := awsConfig()
+// NewDeps builds the shared clients once per process, from c (see Load).
+// Endpoints are c's, which Load reads from the SDK's own
+// AWS_ENDPOINT_URL_* variables, so the same code runs against AWS and
+// against the local emulators.
+func NewDeps(c Config, clock Clock) (*Deps, error) {
+	cfg, err := awsConfig(c)
 	if err != nil {
 		return nil, err
 	}
@@ -121,10 +95,10 @@ func NewDeps(clock Clock) (*Deps, error) {
 	if clock == nil {
 		clock = time.Now
 	}
-	db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = endpoint("DynamoDB") })
+	db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = c.Endpoint("DynamoDB") })
 	ops := newDynamoOps(db)
-	return &Deps{AWS: cfg, Env: env, Clock: clock, DB: db,
-		Store: dynamo.New(ops, env.TableName), Metrics: metrics.New(os.Stdout, metrics.Namespace())}, nil
+	return &Deps{AWS: cfg, Config: c, Clock: clock, DB: db,
+		Store: dynamo.New(ops, c.TableName), Metrics: metrics.New(os.Stdout, c.MetricsNamespace)}, nil
 }
 
 // ExitOnError logs a non-nil err and exits: a function that cannot build its
@@ -141,15 +115,15 @@ func ExitOnError(err error) {
 
 // JSONLogs makes slog write one JSON object per line, as Lambda's JSON log
 // format expects, with the invocation's request ID and the agreement's ID
-// (pkg/logs).
-func JSONLogs() { logs.Setup() }
+// (pkg/logs), at c's LogLevel.
+func JSONLogs(c Config) { logs.Setup(c.LogLevel) }
 
 // Service is the use cases on this deployment's store and settings; the
 // caller adds the ports its function needs (schedules, outbox).
 func (d *Deps) Service() *service.Service {
 	return &service.Service{Store: d.Store, Defaults: d.ProgrammeDefaults(), Now: d.Clock, NewID: dynamo.NewID,
-		Programmes: envList("PROGRAMME_CODE"), AppURL: os.Getenv("APP_URL"), Metrics: d.Metrics, AutoMailCap: AutoMailCap(),
-		OwnDomains: OwnDomains()}
+		Programmes: d.Config.Programmes, AppURL: d.Config.AppURL, Metrics: d.Metrics, AutoMailCap: d.Config.AutoMailCap(),
+		OwnDomains: d.Config.OwnDomains()}
 }
 
 // AgreementsAPI is the AgreementsFunction's handler. Activation and

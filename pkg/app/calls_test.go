@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -69,7 +70,12 @@ func TestEachUseCaseLogsItsCalls(t *testing.T) {
 	var logs syncBuffer
 	defer slog.SetDefault(slog.Default())
 	slog.SetDefault(slog.New(slog.NewJSONHandler(&logs, nil)))
-	deps, err := app.NewDeps(func() time.Time { return time.Date(2026, 2, 1, 10, 0, 0, 0, time.UTC) })
+	// As a function's main loads it: from the environment testenv set up.
+	cfg, err := app.Load(os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps, err := app.NewDeps(cfg, func() time.Time { return time.Date(2026, 2, 1, 10, 0, 0, 0, time.UTC) })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,9 +21,8 @@ func TestAutoMailCapReadsTheQuotaAndTheShare(t *testing.T) {
 		{"-5", "ten", 12_500}, // nonsense is not a setting
 		{"1000000", "1", 10_000},
 	} {
-		t.Setenv("SES_DAILY_QUOTA", tc.quota)
-		t.Setenv("INBOUND_MAIL_QUOTA_PERCENT", tc.percent)
-		if got := AutoMailCap(); got != tc.want {
+		c, _ := Load(env{"SES_DAILY_QUOTA": tc.quota, "INBOUND_MAIL_QUOTA_PERCENT": tc.percent}.get)
+		if got := c.AutoMailCap(); got != tc.want {
 			t.Errorf("SES_DAILY_QUOTA=%q INBOUND_MAIL_QUOTA_PERCENT=%q: cap %d, want %d", tc.quota, tc.percent, got, tc.want)
 		}
 	}
@@ -32,14 +31,11 @@ func TestAutoMailCapReadsTheQuotaAndTheShare(t *testing.T) {
 // The domains no contact may be at come from the configuration the
 // template gives every function: the reply domain and the sender's domain.
 func TestOwnDomainsAreTheReplyAndSenderDomains(t *testing.T) {
-	t.Setenv("REPLY_DOMAIN", " reply.funder.example ")
-	t.Setenv("SENDER_EMAIL", "The Local Funder <partnerships@funder.example>")
-	if got, want := OwnDomains(), []string{"reply.funder.example", "funder.example"}; !slices.Equal(got, want) {
+	c := Config{ReplyDomain: " reply.funder.example ", SenderEmail: "The Local Funder <partnerships@funder.example>"}
+	if got, want := c.OwnDomains(), []string{"reply.funder.example", "funder.example"}; !slices.Equal(got, want) {
 		t.Errorf("OwnDomains() = %q, want %q", got, want)
 	}
-	t.Setenv("REPLY_DOMAIN", "")
-	t.Setenv("SENDER_EMAIL", "")
-	if got := OwnDomains(); len(got) != 0 {
+	if got := (Config{}).OwnDomains(); len(got) != 0 {
 		t.Errorf("with nothing configured, OwnDomains() = %q", got)
 	}
 }

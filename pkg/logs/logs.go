@@ -1,7 +1,8 @@
 // Package logs holds the functions' log handler: slog JSON lines in the
 // shape Lambda's JSON log format reads (timestamp, level, message), each
 // carrying the invocation's Lambda request ID and, where the context knows
-// it, the agreement it is about, at the level AWS_LAMBDA_LOG_LEVEL sets. It
+// it, the agreement it is about, at the level AWS_LAMBDA_LOG_LEVEL sets
+// (ParseLevel; main reads the variable). It
 // also keeps email addresses out of every line, writing a pseudonym in
 // their place: staff are identified by address, a bounce's outbox key holds
 // one, and an SDK error may quote a recipient. (The rest of what is
@@ -41,8 +42,9 @@ func Pseudonym(address string) string {
 	return "email#" + hex.EncodeToString(h[:8])
 }
 
-// Setup makes the default logger write the functions' lines to stdout.
-func Setup() { slog.SetDefault(slog.New(NewHandler(os.Stdout, Level()))) }
+// Setup makes the default logger write the functions' lines to stdout, at
+// level and above.
+func Setup(level slog.Leveler) { slog.SetDefault(slog.New(NewHandler(os.Stdout, level))) }
 
 // NewHandler writes JSON lines to w at level and above.
 func NewHandler(w io.Writer, level slog.Leveler) slog.Handler {
@@ -55,11 +57,11 @@ func NewConsoleHandler(w io.Writer, level slog.Leveler) slog.Handler {
 	return contextHandler{slog.NewTextHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: replace})}
 }
 
-// Level is the application log level Lambda's advanced logging controls set
-// in AWS_LAMBDA_LOG_LEVEL: TRACE and DEBUG log at debug, FATAL as ERROR;
-// unset or unknown, INFO.
-func Level() slog.Level {
-	switch strings.ToUpper(os.Getenv("AWS_LAMBDA_LOG_LEVEL")) {
+// ParseLevel reads the application log level Lambda's advanced logging
+// controls set in AWS_LAMBDA_LOG_LEVEL: TRACE and DEBUG log at debug, FATAL
+// as ERROR; unset or unknown, INFO.
+func ParseLevel(s string) slog.Level {
+	switch strings.ToUpper(s) {
 	case "TRACE", "DEBUG":
 		return slog.LevelDebug
 	case "WARN":

@@ -9,7 +9,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"os"
 	"sync"
 	"time"
 
@@ -20,10 +19,11 @@ import (
 // template sets PartnershipGrants/<Stage>).
 const DefaultNamespace = "PartnershipGrants"
 
-// Namespace is the metrics' CloudWatch namespace, from METRICS_NAMESPACE.
-func Namespace() string {
-	if ns := os.Getenv("METRICS_NAMESPACE"); ns != "" {
-		return ns
+// Namespace is the metrics' CloudWatch namespace: the one configured
+// (METRICS_NAMESPACE), else DefaultNamespace.
+func Namespace(configured string) string {
+	if configured != "" {
+		return configured
 	}
 	return DefaultNamespace
 }

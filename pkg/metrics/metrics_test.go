@@ -60,12 +60,10 @@ func TestEMFLine(t *testing.T) {
 }
 
 func TestNamespace(t *testing.T) {
-	t.Setenv("METRICS_NAMESPACE", "")
-	if got := Namespace(); got != "PartnershipGrants" {
+	if got := Namespace(""); got != "PartnershipGrants" {
 		t.Errorf("unset: %q", got)
 	}
-	t.Setenv("METRICS_NAMESPACE", "PartnershipGrants/prod")
-	if got := Namespace(); got != "PartnershipGrants/prod" {
+	if got := Namespace("PartnershipGrants/prod"); got != "PartnershipGrants/prod" {
 		t.Errorf("set: %q", got)
 	}
 }

@@ -297,6 +297,11 @@ func (s *Service) letter(ctx context.Context, a *grants.Agreement, k outbox.Key,
 	switch k.Kind {
 	case outbox.KindCheckIn, outbox.KindReminder:
 		l.Reminder, l.To = k.Reminder, deliverable(a)
+		if s.Replies == nil {
+			// Only the functions that send check-ins and reminders hold the
+			// reply-token key (pkg/app/senders CheckInMail).
+			return l, 0, fmt.Errorf("%s: this function signs no reply addresses", k)
+		}
 		l.ReplyTo, err = s.Replies.Address(a.ID, k.CheckIn, s.ReplyDomain)
 		if k.Kind == outbox.KindCheckIn {
 			return l, k.CheckIn, err

@@ -6,7 +6,6 @@ package accounting
 
 import (
 	"context"
-	"os"
 
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 
@@ -18,7 +17,7 @@ import (
 // Bus is the accounting bus EVENT_BUS_NAME names.
 func Bus(d *app.Deps) service.Events {
 	client := eventbridge.NewFromConfig(d.AWS, func(o *eventbridge.Options) { o.BaseEndpoint = d.Endpoint("EventBridge") })
-	return &eventbus.Bus{API: putEventsOp{client.PutEvents}, Name: os.Getenv("EVENT_BUS_NAME")}
+	return &eventbus.Bus{API: putEventsOp{client.PutEvents}, Name: d.Config.EventBusName}
 }
 
 // putEventsOp holds the one operation used, for the reason given in

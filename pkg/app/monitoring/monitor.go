@@ -4,8 +4,6 @@ package monitoring
 
 import (
 	"context"
-	"os"
-	"time"
 
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/dashboard"
@@ -18,17 +16,16 @@ import (
 // API is the MonitoringFunction's handler: the programme summary,
 // timelines, exports and the dashboard page.
 func API(d *app.Deps) httpapi.Router {
-	loc, _ := time.LoadLocation(d.Env.TimeZone) // checked by LoadEnv
 	h := &monitoringapi.API{
 		Store:            d.Store,
 		Replies:          d.Store,
-		Funder:           app.Funder(),
+		Funder:           d.Config.Funder(),
 		Quarantine:       quarantineView{d.Store},
 		Late:             d.Store,
 		Defaults:         d.ProgrammeDefaults(),
-		DefaultProgramme: os.Getenv("PROGRAMME_CODE"),
+		DefaultProgramme: d.Config.ProgrammeCode,
 		Now:              d.Clock,
-		Location:         loc,
+		Location:         d.Config.Location,
 	}
 	return h.Routes()
 }

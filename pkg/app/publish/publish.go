@@ -6,8 +6,6 @@ package publish
 
 import (
 	"fmt"
-	"os"
-	"time"
 
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/app/senders"
@@ -19,18 +17,17 @@ import (
 // the bucket GRANTS_DATA_BUCKET, for the programme PROGRAMME_CODE. With no
 // bucket (the stack's PublishGrantsData off) there is no file: nil.
 func GrantsFile(d *app.Deps) (*service.GrantsFile, error) {
-	bucket, key := os.Getenv("GRANTS_DATA_BUCKET"), os.Getenv("GRANTS_DATA_KEY")
+	bucket, key := d.Config.GrantsDataBucket, d.Config.GrantsDataKey
 	if bucket == "" {
 		return nil, nil
 	}
 	if key == "" {
 		return nil, fmt.Errorf("GRANTS_DATA_BUCKET is set but GRANTS_DATA_KEY is not")
 	}
-	loc, _ := time.LoadLocation(d.Env.TimeZone) // checked by LoadEnv
 	return &service.GrantsFile{
-		Views:     service.Views{Store: d.Store, Now: d.Clock, Location: loc},
-		Programme: os.Getenv("PROGRAMME_CODE"),
-		Funder:    app.Funder(),
+		Views:     service.Views{Store: d.Store, Now: d.Clock, Location: d.Config.Location},
+		Programme: d.Config.ProgrammeCode,
+		Funder:    d.Config.Funder(),
 		To:        objects.New(senders.S3(d), bucket),
 		Key:       key,
 	}, nil

@@ -6,7 +6,6 @@ package queue
 
 import (
 	"context"
-	"os"
 
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -17,7 +16,7 @@ import (
 // CheckIns is the queue CHECKIN_QUEUE_URL names.
 func CheckIns(d *app.Deps) *enqueue.Queue {
 	client := sqs.NewFromConfig(d.AWS, func(o *sqs.Options) { o.BaseEndpoint = d.Endpoint("SQS") })
-	return &enqueue.Queue{API: sendBatchOp{client.SendMessageBatch}, URL: os.Getenv("CHECKIN_QUEUE_URL")}
+	return &enqueue.Queue{API: sendBatchOp{client.SendMessageBatch}, URL: d.Config.CheckInQueueURL}
 }
 
 // sendBatchOp holds the one operation used, for the reason given in

@@ -5,7 +5,6 @@ package receiver
 
 import (
 	"context"
-	"os"
 
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/app/senders"
@@ -22,9 +21,5 @@ func New(ctx context.Context, d *app.Deps) (*receive.Receiver, error) {
 	if err != nil {
 		return nil, err
 	}
-	prefix := os.Getenv("RAW_PREFIX")
-	if prefix == "" {
-		prefix = "raw/"
-	}
-	return &receive.Receiver{Store: d.Store, Objects: senders.Bucket(d), Tokens: tokens, Service: x, RawPrefix: prefix, Now: d.Clock}, nil
+	return &receive.Receiver{Store: d.Store, Objects: senders.Bucket(d), Tokens: tokens, Service: x, RawPrefix: d.Config.RawPrefix, Now: d.Clock}, nil
 }

@@ -14,9 +14,10 @@ import (
 	"github.com/partnership-grants/backend/pkg/dev/stack"
 )
 
-// The InboundFunction signs reply addresses (its outbox) and verifies them
-// (its receiver) with one key: its cold start reads the secret once, and so
-// does the local stack, which wires every function on one Deps.
+// The InboundFunction verifies reply addresses (its receiver) with the key
+// the check-in senders sign them with: its cold start reads the secret once,
+// and so does the local stack, which wires every function on one Deps.
+// Payments and CheckIns, which sign no address, never read it.
 func TestInboundReadsTheReplyTokenKeyOnce(t *testing.T) {
 	const id = "test/reply-token-key"
 	var reads atomic.Int32
@@ -28,7 +29,7 @@ func TestInboundReadsTheReplyTokenKeyOnce(t *testing.T) {
 		secrets.ServeHTTP(w, r)
 	}))
 	defer srv.Close()
-	for k, v := range map[string]string{
+	env := map[string]string{
 		"AWS_REGION":            "eu-west-2",
 		"AWS_ACCESS_KEY_ID":     "test",
 		"AWS_SECRET_ACCESS_KEY": "test",
@@ -40,11 +41,13 @@ func TestInboundReadsTheReplyTokenKeyOnce(t *testing.T) {
 		"TABLE_NAME":                          "test",
 		"SENDER_EMAIL":                        "grants@example.org",
 		"REPLY_TOKEN_SECRET":                  id,
-	} {
-		t.Setenv(k, v)
 	}
 	ctx := context.Background()
-	d, err := app.NewDeps(nil)
+	cfg, err := app.Load(func(name string) string { return env[name] }, app.NeedMail, app.NeedReplyTokens)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := app.NewDeps(cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,5 +65,59 @@ func TestInboundReadsTheReplyTokenKeyOnce(t *testing.T) {
 	}
 	if n := reads.Load(); n != 1 {
 		t.Errorf("wiring three functions on one Deps read the secret %d times, want 1", n)
+	}
+}
+
+// Only the functions that sign reply addresses (the CheckInSender and the
+// Sweep: CheckInMail) or verify them (Inbound) are given the reply-token
+// key: the others wire without REPLY_TOKEN_SECRET and never read a secret.
+func TestOnlyTheSignersReadTheReplyTokenKey(t *testing.T) {
+	const id = "test/reply-token-key"
+	var reads atomic.Int32
+	secrets := stack.NewSecrets(map[string]string{id: strings.Repeat("k", 32)})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Amz-Target") == "secretsmanager.GetSecretValue" {
+			reads.Add(1)
+		}
+		secrets.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	env := map[string]string{
+		"AWS_REGION": "eu-west-2", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+		"AWS_ENDPOINT_URL": "http://127.0.0.1:1", "AWS_ENDPOINT_URL_SECRETS_MANAGER": srv.URL,
+		"TABLE_NAME": "test", "SENDER_EMAIL": "grants@example.org",
+	}
+	ctx := context.Background()
+	cfg, err := app.Load(func(name string) string { return env[name] }, app.NeedMail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := app.NewDeps(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := senders.PaymentsAPI(ctx, d, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := senders.CheckInsAPI(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	x, err := senders.Automation(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := reads.Load(); n != 0 || x.Replies != nil {
+		t.Errorf("Payments, CheckIns and the other emailing functions read the secret %d times (signer %v), want none", n, x.Replies)
+	}
+	if _, err := senders.CheckInMail(ctx, d); err == nil {
+		t.Error("CheckInMail without REPLY_TOKEN_SECRET: want an error")
+	}
+	d.Config.ReplyTokenSecret = id
+	x, err = senders.CheckInMail(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := reads.Load(); n != 1 || x.Replies == nil {
+		t.Errorf("CheckInMail read the secret %d times (signer %v), want once", n, x.Replies)
 	}
 }

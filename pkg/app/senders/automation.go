@@ -6,9 +6,6 @@ package senders
 import (
 	"context"
 	"fmt"
-	"os"
-	"strconv"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -27,15 +24,17 @@ func Mailer(d *app.Deps) (*mailer.Sender, error) {
 	// One SES endpoint serves both APIs: AWS_ENDPOINT_URL_SES names it for
 	// the v2 client too (then AWS_ENDPOINT_URL, as for every service).
 	client := sesv2.NewFromConfig(d.AWS, mailer.RetryOptions, func(o *sesv2.Options) { o.BaseEndpoint = d.Endpoint("SES") })
-	return mailer.NewSender(sesOps{client.SendEmail}, os.Getenv("SENDER_EMAIL"), os.Getenv("SES_CONFIGURATION_SET"))
+	return mailer.NewSender(sesOps{client.SendEmail}, d.Config.SenderEmail, d.Config.SESConfigurationSet)
 }
 
 // ReplyTokens loads the HMAC key for reply addresses: the string of the
 // Secrets Manager secret REPLY_TOKEN_SECRET names, which the stack generates,
 // so the key never sits in the template, a parameter or an environment.
-// The key is read once per Deps, however many parts of a function ask.
+// The key is read once per Deps, however many parts of a function ask. Only
+// the functions that sign reply addresses (CheckInMail) or verify them (the
+// InboundFunction's receiver) load it.
 func ReplyTokens(ctx context.Context, d *app.Deps) (*token.Signer, error) {
-	id := os.Getenv("REPLY_TOKEN_SECRET")
+	id := d.Config.ReplyTokenSecret
 	if id == "" {
 		return nil, fmt.Errorf("REPLY_TOKEN_SECRET is not set")
 	}
@@ -62,9 +61,23 @@ func Secret(ctx context.Context, d *app.Deps, id string) (string, error) {
 // not create schedules need no Scheduler rights; the sweep, which repairs
 // them, sets Schedules to d.Schedules() itself (so that only its bootstrap
 // links the Scheduler client). Likewise only the functions that publish on
-// the accounting bus set Events (pkg/app/accounting).
+// the accounting bus set Events (pkg/app/accounting), and only those that
+// send check-ins and reminders sign their Reply-To addresses (CheckInMail).
 func Automation(ctx context.Context, d *app.Deps) (*service.Service, error) {
 	mail, err := Mailer(d)
+	if err != nil {
+		return nil, err
+	}
+	x := d.Service()
+	x.Letters, x.Location = mailer.Letters{Sender: mail}, d.Config.Location
+	return x, nil
+}
+
+// CheckInMail is Automation for the functions that send check-ins and
+// reminders, the only emails with a signed Reply-To address: the
+// CheckInSender and the Sweep. The others never read the reply-token key.
+func CheckInMail(ctx context.Context, d *app.Deps) (*service.Service, error) {
+	x, err := Automation(ctx, d)
 	if err != nil {
 		return nil, err
 	}
@@ -72,9 +85,7 @@ func Automation(ctx context.Context, d *app.Deps) (*service.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	loc, _ := time.LoadLocation(d.Env.TimeZone)
-	x := d.Service()
-	x.Letters, x.Replies, x.ReplyDomain, x.Location = mailer.Letters{Sender: mail}, tokens, os.Getenv("REPLY_DOMAIN"), loc
+	x.Replies, x.ReplyDomain = tokens, d.Config.ReplyDomain
 	return x, nil
 }
 
@@ -93,13 +104,13 @@ func PaymentsAPI(ctx context.Context, d *app.Deps, events service.Events) (httpa
 // through x at SES_SEND_RATE emails a second (the account's rate, default
 // 14) shared among CHECKIN_SENDERS instances (the event source's
 // MaximumConcurrency, default 2).
-func CheckInConsumer(x *service.Service) *checkinqueue.Consumer {
-	perSecond, err := strconv.ParseFloat(os.Getenv("SES_SEND_RATE"), 64)
-	if err != nil || perSecond <= 0 {
+func CheckInConsumer(d *app.Deps, x *service.Service) *checkinqueue.Consumer {
+	perSecond := d.Config.SESSendRate
+	if perSecond <= 0 {
 		perSecond = checkinqueue.DefaultSendRate
 	}
-	senders, err := strconv.Atoi(os.Getenv("CHECKIN_SENDERS"))
-	if err != nil || senders < 1 {
+	senders := d.Config.CheckInSenders
+	if senders < 1 {
 		senders = 2
 	}
 	return &checkinqueue.Consumer{

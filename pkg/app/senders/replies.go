@@ -2,7 +2,6 @@ package senders
 
 import (
 	"context"
-	"os"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -11,18 +10,18 @@ import (
 	"github.com/partnership-grants/backend/pkg/objects"
 )
 
-// S3 is the S3 client. S3_USE_PATH_STYLE is for local S3 stand-ins; the
-// SDK has no variable of its own for it.
+// S3 is the S3 client. S3UsePathStyle (S3_USE_PATH_STYLE) is for local S3
+// stand-ins; the SDK has no variable of its own for it.
 func S3(d *app.Deps) *s3.Client {
 	return s3.NewFromConfig(d.AWS, func(o *s3.Options) {
 		o.BaseEndpoint = d.Endpoint("S3")
-		o.UsePathStyle = os.Getenv("S3_USE_PATH_STYLE") == "true"
+		o.UsePathStyle = d.Config.S3UsePathStyle
 	})
 }
 
 // Bucket is the mail bucket: raw received messages and attachments.
 func Bucket(d *app.Deps) *objects.Bucket {
-	return objects.New(S3(d), os.Getenv("MAIL_BUCKET"))
+	return objects.New(S3(d), d.Config.MailBucket)
 }
 
 // CheckInsAPI is the CheckInsFunction's handler.

@@ -9,8 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"os"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -45,7 +43,7 @@ func Handler(ctx context.Context, d *app.Deps) (func(context.Context, events.API
 	}, nil
 }
 
-// SignInConfig is the web app client as the environment names it: the
+// SignInConfig is the web app client as the Config names it: the
 // pool's issuer (SIGNIN_ISSUER), its managed login domain (SIGNIN_URL), and
 // the Secrets Manager secret WEB_CLIENT_SECRET names, which holds the
 // client's ID and secret as {"clientId": …, "clientSecret": …}. The client
@@ -53,8 +51,8 @@ func Handler(ctx context.Context, d *app.Deps) (func(context.Context, events.API
 // because the client's callback URLs name the API, whose routes name this
 // function (see template.yaml).
 func SignInConfig(ctx context.Context, d *app.Deps) (signin.Config, error) {
-	cfg := signin.Config{Issuer: os.Getenv("SIGNIN_ISSUER"), SignInURL: os.Getenv("SIGNIN_URL")}
-	id := os.Getenv("WEB_CLIENT_SECRET")
+	cfg := signin.Config{Issuer: d.Config.SignInIssuer, SignInURL: d.Config.SignInURL}
+	id := d.Config.WebClientSecret
 	if cfg.Issuer == "" || cfg.SignInURL == "" || id == "" {
 		return cfg, fmt.Errorf("SIGNIN_ISSUER, SIGNIN_URL and WEB_CLIENT_SECRET must be set")
 	}
@@ -75,18 +73,16 @@ func SignInConfig(ctx context.Context, d *app.Deps) (signin.Config, error) {
 // file, and the sign-in domain that sign-out leads to (the pages' CSP lets
 // forms lead there).
 func App(d *app.Deps, svc *service.Service, signInURL string) *pages.App {
-	programme := os.Getenv("PROGRAMME_CODE")
-	loc, _ := time.LoadLocation(d.Env.TimeZone) // checked by LoadEnv
 	signOutTo := signInURL
 	if u, err := url.Parse(signInURL); err == nil && u.Host != "" {
 		signOutTo = u.Scheme + "://" + u.Host
 	}
 	return &pages.App{
 		Service:   svc,
-		Views:     service.Views{Store: d.Store, Held: d.Store, Replies: d.Store, Late: d.Store, Defaults: d.ProgrammeDefaults(), Now: d.Clock, Location: loc},
+		Views:     service.Views{Store: d.Store, Held: d.Store, Replies: d.Store, Late: d.Store, Defaults: d.ProgrammeDefaults(), Now: d.Clock, Location: d.Config.Location},
 		Links:     senders.Bucket(d),
-		Funder:    app.Funder(),
-		Programme: programme, ProgrammeName: os.Getenv("PROGRAMME_NAME"),
+		Funder:    d.Config.Funder(),
+		Programme: d.Config.ProgrammeCode, ProgrammeName: d.Config.ProgrammeName,
 		SignOutTo: signOutTo,
 	}
 }

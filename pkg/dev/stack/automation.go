@@ -164,7 +164,7 @@ func (st *Stack) checkInSource(ctx context.Context, x *service.Service) (*sqsloc
 	src := &sqslocal.EventSource{Client: client, QueueURL: url, QueueARN: arn, Region: localRegion,
 		BatchSize: checkInBatchSize, Timeout: checkInTimeout}
 	for range checkInSenders {
-		consumer := senders.CheckInConsumer(x)
+		consumer := senders.CheckInConsumer(st.Deps, x)
 		src.Instances = append(src.Instances, func(ctx context.Context, ev events.SQSEvent) (resp events.SQSEventResponse, err error) {
 			// As the function's main does, under a meter (one log line each).
 			err = meter.Run(invocation(ctx), "SendCheckIn", func(ctx context.Context) error {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/dev/samtemplate"
 )
 
@@ -51,6 +52,17 @@ func TestEnvJSONIsTheLocalStacks(t *testing.T) {
 		if _, ok := want[k]; !ok {
 			t.Errorf("env.json sets %s, which make run does not", k)
 		}
+	}
+	// What sam local gives a function from it, with the runtime's region and
+	// keys, is a Config every function can start with, as make run's is.
+	withRuntime := func(name string) string {
+		if v, ok := map[string]string{"AWS_REGION": localRegion, "AWS_ACCESS_KEY_ID": "S3RVER", "AWS_SECRET_ACCESS_KEY": "S3RVER"}[name]; ok {
+			return v
+		}
+		return env.Parameters[name]
+	}
+	if _, err := app.Load(withRuntime, localNeeds(DefaultOptions(root))...); err != nil {
+		t.Errorf("env.json is not a configuration the functions start with: %v", err)
 	}
 	tpl, err := samtemplate.Load(filepath.Join(root, "template.yaml"))
 	if err != nil {

@@ -115,26 +115,37 @@ type Stack struct {
 	stops    []func()
 }
 
-// localEnv is the AWS environment of the local stack: the SDK's standard
-// variables, so the handlers load exactly the configuration they load in AWS.
-func localEnv(opts Options, endpoints map[string]string) {
+// localConfig is the functions' Config in the local stack: localSettings
+// with the addresses the servers took (started tests give them port 0),
+// the region and s3rver's key (what Lambda's runtime gives a function), read
+// by the functions' own app.Load. Nothing is set in the process's
+// environment, so stacks can run side by side in one process.
+func localConfig(opts Options, started map[string]string) (app.Config, error) {
 	set := localSettings(opts)
 	set["AWS_ACCESS_KEY_ID"] = "S3RVER" // s3rver's only key; the others accept any
 	set["AWS_SECRET_ACCESS_KEY"] = "S3RVER"
-	set["AWS_REGION"] = "eu-west-2"
-	set["AWS_EC2_METADATA_DISABLED"] = "true"
-	for k, v := range endpoints {
+	set["AWS_REGION"] = localRegion
+	for k, v := range started {
 		set[k] = v
 	}
-	for k, v := range set {
-		os.Setenv(k, v)
-	}
-	os.Unsetenv("AWS_PROFILE")
+	return app.Load(func(name string) string { return set[name] }, localNeeds(opts)...)
 }
 
-// localSettings are the functions' variables as the local stack sets them:
-// what template.yaml sets from its parameters and resources, and the
-// emulators' addresses. events/env.json holds the same for sam local
+// localNeeds are what the stack's functions need of their Config: the
+// stack wires every function on one Deps (the GrantsDataFunction only with
+// PublishGrantsData on, as the template's condition creates it).
+func localNeeds(opts Options) []app.Need {
+	needs := []app.Need{app.NeedMail, app.NeedReplyTokens, app.NeedSchedules, app.NeedAccountingBus,
+		app.NeedMailBucket, app.NeedCheckInQueue, app.NeedSignIn}
+	if opts.PublishGrantsData {
+		needs = append(needs, app.NeedGrantsData)
+	}
+	return needs
+}
+
+// localSettings are the functions' variables as the local stack gives them
+// (localConfig): what template.yaml sets from its parameters and resources,
+// and the emulators' addresses. events/env.json holds the same for sam local
 // (TestEnvJSONIsTheLocalStacks).
 func localSettings(opts Options) map[string]string {
 	sqsURL := fmt.Sprintf("http://127.0.0.1:%d", opts.SQSPort)
@@ -275,7 +286,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	}
 	st.stops = append(st.stops, stopSQS)
 	// The addresses the servers took (tests give them port 0).
-	localEnv(opts, map[string]string{
+	cfg, err := localConfig(opts, map[string]string{
 		"SIGNIN_ISSUER":                    st.Auth.Issuer,
 		"AWS_ENDPOINT_URL_EVENTBRIDGE":     busURL,
 		"AWS_ENDPOINT_URL_S3":              s3URL,
@@ -286,14 +297,16 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		"AWS_ENDPOINT_URL_SQS":             sqsURL,
 		"CHECKIN_QUEUE_URL":                sqsURL + "/" + sqslocal.AccountID + "/" + opts.CheckInQueue,
 	})
-
-	if st.Deps, err = app.NewDeps(st.Clock.Now); err != nil {
+	if err != nil {
+		return nil, err
+	}
+	if st.Deps, err = app.NewDeps(cfg, st.Clock.Now); err != nil {
 		return nil, err
 	}
 	if opts.Metrics == nil {
 		opts.Metrics = io.Discard
 	}
-	st.Deps.Metrics = metrics.New(opts.Metrics, metrics.Namespace())
+	st.Deps.Metrics = metrics.New(opts.Metrics, cfg.MetricsNamespace)
 	tpl, err := samtemplate.Load(filepath.Join(opts.Root, "template.yaml"))
 	if err != nil {
 		return nil, err
@@ -346,7 +359,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	x, err := senders.Automation(ctx, st.Deps)
+	x, err := senders.CheckInMail(ctx, st.Deps)
 	if err != nil {
 		return nil, err
 	}
