@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/outbox"
@@ -58,10 +59,33 @@ func (s *Service) deliverFinance(ctx context.Context, programme, key string) err
 }
 
 // lateDigest claims the digest under key and sends it (p: the programme's
-// settings, nil to read them). A digest left from an earlier day is closed
-// unsent: today's says what is late now.
+// settings, nil to read them).
 func (s *Service) lateDigest(ctx context.Context, programme, key string, p *grants.ProgrammeSettings) (bool, error) {
-	partition := outbox.FinancePartition(programme)
+	return s.dailyDigest(ctx, outbox.FinancePartition(programme), key, outbox.LateDigestKey, "finance", func(today grants.Date, now time.Time) (*Letter, error) {
+		if p == nil {
+			settings, err := s.settings(ctx, programme)
+			if err != nil {
+				return nil, err
+			}
+			p = &settings
+		}
+		late, err := lateRows(ctx, s.Store, *p, programme, today)
+		if err != nil || len(late) == 0 {
+			return nil, err
+		}
+		return &Letter{Kind: outbox.KindLateDigest, To: p.FinanceEmails, Programme: p.Name, Date: now,
+			Late: late, OnTimeDays: p.OnTimeDays(), Day: today, AppURL: s.AppURL}, nil
+	})
+}
+
+// dailyDigest claims the digest under key (keyFor names a day's) and sends
+// the letter compose makes of today; nil is nothing to tell, and closes the
+// digest unsent. A digest left from an earlier day is closed unsent too:
+// today's says what stands now. who says whose address a letter with no
+// recipient lacked.
+func (s *Service) dailyDigest(ctx context.Context, partition, key string, keyFor func(day string) outbox.Key, who string,
+	compose func(today grants.Date, now time.Time) (*Letter, error),
+) (bool, error) {
 	now, token := s.Now(), newToken()
 	claimed, err := s.Store.Claim(ctx, partition, key, token, now, s.lease())
 	if err != nil || !claimed {
@@ -72,28 +96,20 @@ func (s *Service) lateDigest(ctx context.Context, programme, key string, p *gran
 		return s.recordDone(ctx, partition, key, messageID, func(ctx context.Context) error { return s.Store.Apply(ctx, partition, fx) })
 	}
 	today := grants.Today(now, s.location())
-	if key != outbox.LateDigestKey(today.String()).String() {
+	if key != keyFor(today.String()).String() {
 		return false, done(grants.Effects{}, "")
 	}
-	if p == nil {
-		settings, err := s.settings(ctx, programme)
-		if err != nil {
-			return false, s.release(ctx, partition, key, token, err)
-		}
-		p = &settings
-	}
-	late, err := lateRows(ctx, s.Store, *p, programme, today)
+	letter, err := compose(today, now)
 	if err != nil {
 		return false, s.release(ctx, partition, key, token, err)
 	}
-	if len(late) == 0 {
+	if letter == nil {
 		return false, done(grants.Effects{}, "")
 	}
-	posted, err := s.Letters.Post(ctx, Letter{Kind: outbox.KindLateDigest, To: p.FinanceEmails, Programme: p.Name, Date: now,
-		Late: late, OnTimeDays: p.OnTimeDays(), Day: today, AppURL: s.AppURL})
+	posted, err := s.Letters.Post(ctx, *letter)
 	if errors.Is(err, grants.ErrNoRecipients) {
-		slog.WarnContext(ctx, "late digest has no finance address", "programme", programme)
-		return false, done(grants.Audited(grants.AuditEntry{At: now.UTC(), Actor: grants.System, Action: "email.skipped", Subject: key, Detail: "no finance address"}), "")
+		slog.WarnContext(ctx, "digest has no "+who+" address", "key", key)
+		return false, done(grants.Audited(grants.AuditEntry{At: now.UTC(), Actor: grants.System, Action: "email.skipped", Subject: key, Detail: "no " + who + " address"}), "")
 	}
 	if err != nil {
 		return false, s.release(ctx, partition, key, token, fmt.Errorf("send %s: %w", key, err))

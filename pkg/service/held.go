@@ -2,10 +2,9 @@ package service
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
+	"time"
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/outbox"
@@ -45,43 +44,19 @@ func (s *Service) deliverInbound(ctx context.Context, key string) error {
 	return fmt.Errorf("no delivery for outbox key %q", key)
 }
 
-// heldDigest claims the digest under key and sends it. A digest left from
-// an earlier day is closed unsent: today's says what is held now.
+// heldDigest claims the digest under key and sends it.
 func (s *Service) heldDigest(ctx context.Context, key string) (bool, error) {
-	partition := outbox.InboundPartition
-	now, token := s.Now(), newToken()
-	claimed, err := s.Store.Claim(ctx, partition, key, token, now, s.lease())
-	if err != nil || !claimed {
-		return false, err
-	}
-	done := func(fx grants.Effects, messageID string) error {
-		fx.At, fx.Sent = now, []grants.Sent{{Key: key, Token: token, MessageID: messageID}}
-		return s.recordDone(ctx, partition, key, messageID, func(ctx context.Context) error { return s.Store.Apply(ctx, partition, fx) })
-	}
-	today := grants.Today(now, s.location())
-	if key != outbox.HeldDigestKey(today.String()).String() {
-		return false, done(grants.Effects{}, "")
-	}
-	counts, err := s.Store.HeldCounts(ctx)
-	if err != nil {
-		return false, s.release(ctx, partition, key, token, err)
-	}
-	if len(counts) == 0 {
-		return false, done(grants.Effects{}, "")
-	}
-	to, err := s.heldDigestTo(ctx, counts)
-	if err != nil {
-		return false, s.release(ctx, partition, key, token, err)
-	}
-	posted, err := s.Letters.Post(ctx, Letter{Kind: outbox.KindHeldDigest, To: to, Date: now, Day: today, HeldCounts: counts, AppURL: s.AppURL})
-	if errors.Is(err, grants.ErrNoRecipients) {
-		slog.WarnContext(ctx, "held-messages digest has no officer address")
-		return false, done(grants.Audited(grants.AuditEntry{At: now.UTC(), Actor: grants.System, Action: "email.skipped", Subject: key, Detail: "no officer address"}), "")
-	}
-	if err != nil {
-		return false, s.release(ctx, partition, key, token, fmt.Errorf("send %s: %w", key, err))
-	}
-	return true, done(grants.Audited(s.sentEntry(key, posted)), posted.MessageID)
+	return s.dailyDigest(ctx, outbox.InboundPartition, key, outbox.HeldDigestKey, "officer", func(today grants.Date, now time.Time) (*Letter, error) {
+		counts, err := s.Store.HeldCounts(ctx)
+		if err != nil || len(counts) == 0 {
+			return nil, err
+		}
+		to, err := s.heldDigestTo(ctx, counts)
+		if err != nil {
+			return nil, err
+		}
+		return &Letter{Kind: outbox.KindHeldDigest, To: to, Date: now, Day: today, HeldCounts: counts, AppURL: s.AppURL}, nil
+	})
 }
 
 // heldDigestTo are the officers of every programme with messages held (the
