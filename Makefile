@@ -4,50 +4,7 @@
 SHELL := /bin/bash
 GO    ?= go
 
-# LogicalId:directory under functions/:bootstrap size budget in bytes, for
-# every function in template.yaml. make test fails when a bootstrap outgrows
-# its budget: each is its size when set plus about 3% (see "Bootstrap sizes"
-# in README), a guard against regressions under the 20 MiB ceiling. The 9 MB
-# limit is withdrawn; Agreements' budget rose from 9,000,000 to 9,300,000
-# when input limits and the service layer added 65 KB (issues 11 and 12).
-# Sweep's and Payments' budgets rose (12,800,000 to 13,370,000 and
-# 12,500,000 to 12,970,000) when the mailer moved from SES v1 to the SES v2
-# client (+590 KB in every sending function: v2's client and its schema
-# serializers), so the local mail viewer keeps every recipient and a Date
-# header carries the local clock (issue 14, item 12). Web's rose from
-# 18,770,000 to 19,380,000 for the same client (it sends mail too), measured
-# at 18,808,994 once rebased on the timing and listening work. Inbound's
-# rose from 19,200,000 to 19,400,000 in issue 15: a reply that frees an
-# instalment tells finance it is payable (the two finance letters and the
-# lateness code), and every agreement write keeps its programme's summary
-# aggregate (the store links monitoring's tally); 19,136,674 to 19,202,210
-# bytes for each alone.
-# GrantsData (issue 15, item 5) writes the public 360Giving file, made only
-# when the stack's PublishGrantsData is on: its own function because the S3
-# client it calls would have added 4.6 MB to the sweep (13,107,362 to
-# 17,760,418 bytes, measured); its budget is its size, 10,551,458, plus 3%.
-# Sweep's rose from 13,370,000 to 13,840,000 when it began queueing check-ins for the
-# CheckInSender (issue 15, item 10): the SQS client with its one operation,
-# +330 KB (13,107,362 to 13,435,042 bytes); CheckInSender's own rate limiter
-# and queue consumer (+66 KB) fit its budget.
-# Inbound's rose again, to 19,780,000, with pay runs (issue 15, item 3): the
-# mailer's text/template keeps every exported method of the service and
-# store types, so the run use cases, their store methods and the run
-# remittance are linked into every sending function (one 64 KB page).
-# With all of issue 15 together (the store keeps the programme aggregate,
-# so every function that writes agreements links monitoring's tally; pay
-# runs and lateness add to the service and the mailer's templates; the
-# CheckInSender consumes its queue at a rate) six budgets rose to their
-# measured size plus about 3%: Agreements 9,240,738 to 9,371,810 bytes,
-# InstalmentDue and SesEvents 12,320,930 to 12,517,538, CheckInSender
-# 12,320,930 to 12,583,074, Payments 12,714,146 to 12,976,290, Monitoring
-# 11,337,890 to 11,534,498.
-# CheckIns' rose from 17,200,000 to 17,820,000 (its size plus 3%) with the
-# request- and agreement-ID log handler and the business metrics (issue 16,
-# items 3 and 4): about 20 KB of code and tables (pkg/logs, pkg/metrics,
-# the use cases' counting), which crossed two of the 64 KB pages the arm64
-# segments are aligned to, 17,170,594 to 17,301,666 bytes; it had been
-# within 30 KB of its budget.
+# LogicalId:directory under functions/:bootstrap size budget in bytes (make sizes; how each budget was set and rose: docs/decisions/bootstrap-budgets.md).
 FUNCTIONS := \
 	AgreementsFunction:agreements:9650000 \
 	InstalmentDueFunction:instalment-due:12900000 \

@@ -8,7 +8,7 @@
 // binary imports, whether or not it is called; an SDK service package costs
 // a few hundred kilobytes and up to half a millisecond of init, the MIME
 // parser's character sets about 1 MB. So each subpackage wires one group of
-// functions and imports only what they call (see README, "Bootstrap sizes"):
+// functions and imports only what they call (see docs/design.md, "Bootstrap sizes"):
 //
 //	app             Agreements (DynamoDB, Scheduler) and what every function shares
 //	app/monitoring  Monitoring: the dashboard and the exports

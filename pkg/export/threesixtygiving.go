@@ -194,7 +194,7 @@ type grant struct {
 	GrantProgramme        []programme    `json:"grantProgramme"`
 	DateModified          string         `json:"dateModified"`
 
-	// Additional fields (not in the standard; the README's 360Giving
+	// Additional fields (not in the standard; docs/product.md's 360Giving
 	// section documents them), after the standard's, as an appendix.
 	PlannedInstalments []plannedInstalment `json:"plannedInstalments,omitempty"`
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/money"
 )
 
-// Limits on what a client may send, stated in the README. Each is checked
+// Limits on what a client may send, stated in docs/product.md ("Limits"). Each is checked
 // before anything is stored, the same way on create and on amend, so a
 // stored agreement always fits DynamoDB (400 KB an item, 100 writes a
 // transaction) and always reads back.

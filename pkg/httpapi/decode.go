@@ -16,7 +16,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/grants"
 )
 
-// maxBody bounds request bodies (stated in the README). The largest valid
+// maxBody bounds request bodies (stated in docs/product.md, "Limits"). The largest valid
 // agreement is about 300 KB of JSON even with every character escaped.
 const maxBody = 1 << 20
 

@@ -24,7 +24,7 @@ type Problem struct {
 	Errors []grants.FieldError `json:"errors,omitempty"`
 }
 
-// problemBase prefixes problem types; they are documented in the README.
+// problemBase prefixes problem types; they are documented in docs/api.md.
 const problemBase = "https://partnership-grants.github.io/problems/"
 
 var codeStatus = map[grants.Code]int{

@@ -89,7 +89,7 @@ const (
 // Each email gets its own template set, because every HTML body defines the
 // same "content" block for the shared layout and the sets must not collide.
 // They are parsed on the first email a process renders, not at init: a cold
-// start pays for none of it (about 0.7 ms; see "Init time" in the README).
+// start pays for none of it (about 0.7 ms; see "Init time" in docs/design.md).
 // The golden tests render every email, so a broken template still fails
 // them, not a Lambda at 3 a.m.
 type templateSet struct {

@@ -87,7 +87,7 @@ type Metrics interface {
 	Observe(ctx context.Context, programme, name string, v int)
 }
 
-// The metrics' names, as CloudWatch shows them (README-logs.md says when
+// The metrics' names, as CloudWatch shows them (docs/operating.md, "Business metrics", says when
 // each is counted).
 const (
 	MetricCheckInsSent       = "CheckInsSent"

@@ -3,7 +3,7 @@
 // form calls the same use cases as the JSON API (pkg/service); this package
 // only reads forms, calls one use case and renders the answer. Templates
 // are templ components compiled to Go (no reflection, so the function
-// links none of the SDK methods html/template would keep; README says more).
+// links none of the SDK methods html/template would keep; docs/product.md says more).
 //
 // Signing in is pkg/web/signin's: a request reaches these pages with the
 // signed-in member of staff in its context.

@@ -37,7 +37,7 @@ const batchSize = 10
 const sendAttempts = 3
 
 // EnqueueCheckIns queues the check-ins in due, in that order (a standard
-// queue keeps it roughly: see README, "Sending at the account's rate").
+// queue keeps it roughly: see docs/scale.md, "Sending check-ins at the account's rate").
 // It fails if any could not be queued; queueing one again is harmless.
 func (q *Queue) EnqueueCheckIns(ctx context.Context, due []grants.Work) error {
 	for chunk := range slices.Chunk(due, batchSize) {

@@ -315,7 +315,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		return nil, err
 	}
 	// A table kept from an older version gets the indexes this one reads,
-	// and its items their keys, as README's "Upgrading an existing table"
+	// and its items their keys, as docs/scale.md's "Upgrading an existing table"
 	// says a deployment does (a fresh or upgraded table rekeys nothing).
 	added, err := tpl.AddMissingIndexes(ctx, st.Deps.DB, opts.TableName)
 	if err != nil {

@@ -23,7 +23,7 @@ func sample(t *testing.T) map[string]any {
 	return ev
 }
 
-// The sample the README shows is a valid event; each way an event can break
+// The sample docs/api.md shows is a valid event; each way an event can break
 // the contract is refused, while a field added (an additive change, which
 // keeps the version) is not.
 func TestInstalmentPaidSchema(t *testing.T) {
