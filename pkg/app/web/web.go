@@ -1,7 +1,8 @@
 // Package web wires the WebFunction: the staff's pages behind sign-in, on
 // the same use cases as the JSON API (agreements with their schedules,
 // payments with the accounting bus, check-ins and the quarantine with the
-// mail bucket). pkg/app's doc says why wiring is split by function.
+// mail bucket), and sign-outs kept in the table. pkg/app's doc says why
+// wiring is split by function.
 package web
 
 import (
@@ -36,7 +37,7 @@ func Handler(ctx context.Context, d *app.Deps) (func(context.Context, events.API
 		return nil, err
 	}
 	svc.Schedules, svc.Events = d.Schedules(), accounting.Bus(d)
-	h := lambdahttp.Handler(signin.New(cfg).Handler(pages.New(App(d, svc, cfg.SignInURL))))
+	h := lambdahttp.Handler(signin.New(cfg, d.Store).Handler(pages.New(App(d, svc, cfg.SignInURL))))
 	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 		ctx, m := meter.Start(ctx)
 		resp, err := h(ctx, ev)
