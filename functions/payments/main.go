@@ -10,13 +10,16 @@ import (
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/app/accounting"
 	"github.com/partnership-grants/backend/pkg/app/senders"
+	"github.com/partnership-grants/backend/pkg/app/userpool"
 )
 
 func main() {
 	app.JSONLogs()
 	deps, err := app.NewDeps(nil)
 	app.ExitOnError(err)
-	api, err := senders.PaymentsAPI(context.Background(), deps, accounting.Bus(deps))
+	pool, err := userpool.Directory(deps)
+	app.ExitOnError(err)
+	api, err := senders.PaymentsAPI(context.Background(), deps, accounting.Bus(deps), pool)
 	app.ExitOnError(err)
 	lambda.Start(api.Handle)
 }
