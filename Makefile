@@ -11,12 +11,12 @@ FUNCTIONS := \
 	CheckInSenderFunction:checkin-sender:12960000 \
 	SweepFunction:sweep:13840000 \
 	SesEventsFunction:ses-events:12900000 \
-	PaymentsFunction:payments:13370000 \
+	PaymentsFunction:payments:14180000 \
 	InboundFunction:inbound:19780000 \
 	CheckInsFunction:checkins:17820000 \
 	MonitoringFunction:monitoring:11880000 \
 	GrantsDataFunction:grants-data:10870000 \
-	WebFunction:web:19380000
+	WebFunction:web:20590000
 
 DEVSTACK := .local/bin/devstack
 

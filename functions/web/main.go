@@ -12,7 +12,7 @@ import (
 )
 
 func main() {
-	cfg, err := app.Load(os.Getenv, app.NeedMail, app.NeedSchedules, app.NeedAccountingBus, app.NeedMailBucket, app.NeedSignIn)
+	cfg, err := app.Load(os.Getenv, app.NeedMail, app.NeedSchedules, app.NeedAccountingBus, app.NeedMailBucket, app.NeedSignIn, app.NeedUserPool)
 	app.JSONLogs(cfg)
 	app.ExitOnError(err)
 	deps, err := app.NewDeps(cfg, nil)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
@@ -17,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/partnership-grants/backend/pkg/app"
+	"github.com/partnership-grants/backend/pkg/app/userpool"
+	"github.com/partnership-grants/backend/pkg/dev/idp"
 	"github.com/partnership-grants/backend/pkg/dev/testenv"
 	"github.com/partnership-grants/backend/pkg/dev/testenv/apigw"
 	"github.com/partnership-grants/backend/pkg/grants"
@@ -87,8 +90,20 @@ func TestEachUseCaseLogsItsCalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The user pool is the local stack's stand-in, which has both people
+	// in finance, reached through USER_POOL_ID and the SDK's endpoint
+	// variable as in AWS.
+	users := &idp.Provider{People: []idp.Person{{Username: "sub-finance", Role: "finance"}, {Username: "sub-second", Role: "finance"}}}
+	userPool := httptest.NewServer(users)
+	defer userPool.Close()
+	users.Issuer = userPool.URL + "/eu-west-2_calls"
+	t.Setenv("USER_POOL_ID", "eu-west-2_calls")
+	t.Setenv("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", userPool.URL)
 	svc := deps.Service()
 	svc.Letters, svc.Events = mailer.Letters{Sender: sender}, &bus{}
+	if svc.Directory, err = userpool.Directory(deps); err != nil {
+		t.Fatal(err)
+	}
 	payments := (&httpapi.Payments{Service: svc}).Routes()
 
 	do := func(api httpapi.Router, ev events.APIGatewayV2HTTPRequest, want int) events.APIGatewayV2HTTPResponse {
@@ -145,12 +160,13 @@ func TestEachUseCaseLogsItsCalls(t *testing.T) {
 		// then the write.
 		{"create (with an Idempotency-Key)", createCalls, map[string]int{"DynamoDB.BatchGetItem": 1, "DynamoDB.TransactWriteItems": 1}},
 		{"get", getCalls, map[string]int{"DynamoDB.Query": 1}},
-		// The agreement; the settings and any stored answer in one read; the write.
-		{"request a payment", requestCalls, map[string]int{"DynamoDB.Query": 1, "DynamoDB.BatchGetItem": 1, "DynamoDB.TransactWriteItems": 1}},
-		// The agreement, the settings, the approval written with its remittance
-		// and event enqueued already claimed; then both sent and recorded in
-		// one write.
-		{"approve a payment, send its remittance and event", approveCalls, map[string]int{"DynamoDB.Query": 1, "DynamoDB.GetItem": 1,
+		// Whether the person is still in finance (the user pool); the
+		// agreement; the settings and any stored answer in one read; the write.
+		{"request a payment", requestCalls, map[string]int{cognitoGroups: 1, "DynamoDB.Query": 1, "DynamoDB.BatchGetItem": 1, "DynamoDB.TransactWriteItems": 1}},
+		// Whether the person is still in finance; the agreement, the
+		// settings, the approval written with its remittance and event
+		// enqueued already claimed; then both sent and recorded in one write.
+		{"approve a payment, send its remittance and event", approveCalls, map[string]int{cognitoGroups: 1, "DynamoDB.Query": 1, "DynamoDB.GetItem": 1,
 			"DynamoDB.TransactWriteItems": 2, "SESv2.SendEmail": 1}},
 	} {
 		if !maps.Equal(c.got, c.want) {
@@ -159,6 +175,9 @@ func TestEachUseCaseLogsItsCalls(t *testing.T) {
 		t.Logf("%-48s %d calls %s", c.useCase, total(c.got), fmt.Sprint(c.got))
 	}
 }
+
+// cognitoGroups is the user pool's call, as the invocation's line names it.
+const cognitoGroups = "Cognito Identity Provider.AdminListGroupsForUser"
 
 // bus stands in for the accounting bus.
 type bus struct{ published int }

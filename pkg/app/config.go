@@ -91,6 +91,10 @@ type Config struct {
 	// The web app's sign-in (SIGNIN_ISSUER, SIGNIN_URL) and the secret
 	// holding its client (WEB_CLIENT_SECRET).
 	SignInIssuer, SignInURL, WebClientSecret string
+
+	// UserPoolID (USER_POOL_ID) is the pool asked whether a person is
+	// still in finance before money moves.
+	UserPoolID string
 }
 
 // Need is a part of the Config that only some functions use: each main
@@ -106,12 +110,13 @@ const (
 	NeedCheckInQueue                  // CHECKIN_QUEUE_URL
 	NeedSignIn                        // SIGNIN_ISSUER, SIGNIN_URL, WEB_CLIENT_SECRET
 	NeedGrantsData                    // GRANTS_DATA_BUCKET, GRANTS_DATA_KEY
+	NeedUserPool                      // USER_POOL_ID: asking who is in finance now, before money moves
 )
 
 // endpointServices are the SDK service IDs of the services the functions
 // call, whose AWS_ENDPOINT_URL_<SERVICE> Load reads. A function that calls
 // a new service adds its ID here.
-var endpointServices = []string{"DynamoDB", "SES", "S3", "Scheduler", "Secrets Manager", "EventBridge", "SQS"}
+var endpointServices = []string{"DynamoDB", "SES", "S3", "Scheduler", "Secrets Manager", "EventBridge", "SQS", "Cognito Identity Provider"}
 
 // Load parses the configuration from getenv (os.Getenv in main; a map's
 // lookup in tests and the local stack) and checks it, with what the needs
@@ -196,6 +201,7 @@ func Load(getenv func(string) string, needs ...Need) (Config, error) {
 		SignInIssuer:    getenv("SIGNIN_ISSUER"),
 		SignInURL:       getenv("SIGNIN_URL"),
 		WebClientSecret: getenv("WEB_CLIENT_SECRET"),
+		UserPoolID:      getenv("USER_POOL_ID"),
 	}
 	if c.RawPrefix == "" {
 		c.RawPrefix = "raw/"
@@ -258,6 +264,8 @@ func Load(getenv func(string) string, needs ...Need) (Config, error) {
 			require("SIGNIN_ISSUER", "SIGNIN_URL", "WEB_CLIENT_SECRET")
 		case NeedGrantsData:
 			require("GRANTS_DATA_BUCKET", "GRANTS_DATA_KEY")
+		case NeedUserPool:
+			require("USER_POOL_ID")
 		}
 	}
 	if len(errs) > 0 {

@@ -31,6 +31,8 @@
 //	IDEM#<scope>#<key>   IDEM#<caller>        an idempotency record (idempotency.go)
 //	RUN#<id>             RUN                  a pay run: its items and their outcomes (payruns.go)
 //	RUNS                 <requestedAt>#<id>   a pay run's line in the list of runs
+//	STAFF#<actor ID>     SESSIONS             up to when a person's web sessions are over: their last sign-out
+//	                                          (sessions.go; expiresAt, the table's TTL, a day later)
 //
 // NA#<ss> is one of 16 shards of the next-action index (NA#00..NA#15), chosen
 // by a hash of the agreement ID (outbox.go, nextActionShard), so a morning

@@ -41,6 +41,16 @@ func StaffActor(issuer, subject, email, username string, groups []Role) Actor {
 	return a
 }
 
+// Subject is the token's subject the actor's ID carries: the person's
+// username in a user pool whose sign-in name is their email (Cognito then
+// makes the sub the username), so it is how the pool is asked about them.
+// An issuer holds no "#" (OpenID Connect forbids a fragment in it), so the
+// subject is all after the first one; empty for an actor with no ID.
+func (a Actor) Subject() string {
+	_, sub, _ := strings.Cut(a.ID, "#")
+	return sub
+}
+
 // Is reports whether the actor is the person a record names: by ID, or,
 // for a record kept before IDs were (id empty), by the name it was kept
 // under.

@@ -40,3 +40,21 @@ func TestTwoPersonRuleComparesPeopleByID(t *testing.T) {
 		})
 	}
 }
+
+// The pool is asked about a person by their subject, which their ID
+// carries after the issuer, whatever the issuer's URL holds.
+func TestSubjectIsWhatFollowsTheIssuer(t *testing.T) {
+	for _, tt := range []struct {
+		actor Actor
+		want  string
+	}{
+		{StaffActor("https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_Ab12", "7c1e-42", "a@x.example", "", nil), "7c1e-42"},
+		{StaffActor("", "local-bob", "bob@funder.local", "bob", nil), "local-bob"}, // a sample event's claims name no issuer
+		{StaffActor("https://pool", "", "a@x.example", "alice", nil), ""},          // no subject: no one the pool knows
+		{Actor{Name: "legacy"}, ""},
+	} {
+		if got := tt.actor.Subject(); got != tt.want {
+			t.Errorf("%q: Subject() = %q, want %q", tt.actor.ID, got, tt.want)
+		}
+	}
+}

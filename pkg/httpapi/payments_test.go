@@ -22,6 +22,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/dev/emulator"
 	"github.com/partnership-grants/backend/pkg/dev/testenv"
+	"github.com/partnership-grants/backend/pkg/dev/testenv/apigw"
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/eventbus/eventbustest"
 	"github.com/partnership-grants/backend/pkg/grants"
@@ -103,6 +104,7 @@ type payEnv struct {
 	suffix      string
 	partner     string // the partner contact's address, unique to this env
 	finance     string // finance team address for due notices
+	pool        *testenv.Pool
 }
 
 func newPayEnv(t testing.TB) *payEnv {
@@ -132,10 +134,11 @@ func newPayEnv(t testing.TB) *payEnv {
 		dbFaults: dbFaults, sesFaults: sesFaults, sesEndpoint: endpoint, suffix: suffix,
 		partner: "amina-" + suffix + "@levykitchen.test",
 		finance: "finance-" + suffix + "@funder.test",
+		pool:    &testenv.Pool{},
 	}
 	e.x = &service.Service{
 		Store: store, Letters: mailer.Letters{Sender: sender}, Replies: signer, Events: e.events,
-		ReplyDomain: "replies.funder.test", Now: clock.Now, Location: time.UTC, Lease: time.Minute,
+		ReplyDomain: "replies.funder.test", Now: clock.Now, Location: time.UTC, Lease: time.Minute, Directory: e.pool,
 		Defaults: grants.ProgrammeSettings{Name: "Community 2026", OfficerEmails: []string{"officer-" + suffix + "@funder.test"},
 			FinanceEmails: []string{e.finance}, ReminderDays: 7, MaxReminders: 2},
 	}
@@ -599,6 +602,10 @@ func TestPayTwoPersonRuleAndRoles(t *testing.T) {
 	claims["token_use"], claims["username"], claims["client_id"] = "access", claims["sub"], "api-client"
 	delete(claims, "email")
 	wantProblem(t, "requester approves with her access token", e.do(t, access), 401, "id_token_required")
+	// Taken out of finance since her token was issued: the token still
+	// names finance, the user pool does not (service.Directory).
+	e.pool.Remove(apigw.Issuer+"#sub-dave@funder.example", RoleFinance)
+	wantProblem(t, "approves after removal from finance", e.do(t, approveEvent(id, 1, p.Payment.ID, "dave@funder.example")), 403, "role_removed")
 	wantProblem(t, "unknown payment", e.do(t, approveEvent(id, 1, "nosuchpayment", bob)), 404, "")
 	wantProblem(t, "approve on another instalment", e.do(t, approveEvent(id, 2, p.Payment.ID, bob)), 404, "")
 	if in := e.agreement(t, id).Instalment(1); in.Status != grants.InstalmentDue {

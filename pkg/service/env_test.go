@@ -123,6 +123,7 @@ func newEnv(t testing.TB, now time.Time, opts options) *env {
 		ReplyDomain: "replies.funder.test",
 		Now:         clk.Now,
 		Location:    london,
+		Directory:   &testenv.Pool{},
 		Defaults: grants.ProgrammeSettings{
 			Name:          "Open Doors 2026",
 			OfficerEmails: []string{e.officer},

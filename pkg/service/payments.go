@@ -2,6 +2,9 @@ package service
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/partnership-grants/backend/pkg/grants"
@@ -51,6 +54,9 @@ func (s *Service) Instalments(ctx context.Context, f grants.InstalmentFilter, cu
 // pure function of the agreement; a request answered before gets that answer
 // back (replay).
 func (s *Service) RequestPayment(ctx context.Context, by grants.Actor, id string, n int, req grants.PaymentRequest, once *idempotency.Once[*grants.Agreement]) (_ *grants.Agreement, replay *idempotency.Response, err error) {
+	if err := s.stillInFinance(ctx, by); err != nil {
+		return nil, nil, err
+	}
 	r := s.requestPayment(ctx, by, id, n, req, once)
 	return r.written, r.replay, r.err
 }
@@ -135,6 +141,9 @@ func (s *Service) requestPayment(ctx context.Context, by grants.Actor, id string
 // gets a remittance and accounting an InstalmentPaid event.
 func (s *Service) ApprovePayment(ctx context.Context, by grants.Actor, id string, n int, paymentID string) (*grants.Agreement, error) {
 	ctx = logs.WithAgreement(ctx, id)
+	if err := s.stillInFinance(ctx, by); err != nil {
+		return nil, err
+	}
 	a, p, err := s.agreementAndSettings(ctx, id)
 	if err != nil {
 		return nil, err
@@ -155,6 +164,33 @@ func (s *Service) ApprovePayment(ctx context.Context, by grants.Actor, id string
 	s.deliverClaimed(ctx, a, p, claim, nil, keys...)
 	return a, nil
 }
+
+// stillInFinance refuses a finance act (requesting or approving a payment
+// or a pay run) by someone the user pool no longer has in finance, whatever
+// the groups their token names: a token lives up to 10 hours, and removal
+// from finance must stop payments at once. Asked before anything is read,
+// once per act (a pay run asks once, not per item). Without a Directory it
+// refuses too: a function that can move money is given one, never left to
+// trust the token alone.
+func (s *Service) stillInFinance(ctx context.Context, by grants.Actor) error {
+	if s.Directory == nil {
+		return errors.New("no Directory is wired: cannot tell whether the person is still in finance")
+	}
+	in, err := s.Directory.StillIn(ctx, by, grants.RoleFinance)
+	if err != nil {
+		return fmt.Errorf("ask the user pool whether %s is in finance: %w", by.ID, err)
+	}
+	if !in {
+		slog.InfoContext(ctx, "refused: no longer in finance", "actor", by.ID)
+		return &grants.Error{Code: grants.Forbidden, Reason: ReasonRoleRemoved,
+			Message: "You are no longer in finance, so you cannot request or approve payments (your sign-in is older than the change). Ask whoever manages staff access if this is wrong."}
+	}
+	return nil
+}
+
+// ReasonRoleRemoved is the Reason of the refusal of someone whose token
+// names a role the user pool no longer gives them.
+const ReasonRoleRemoved = "role_removed"
 
 // paidEffects are what paying instalment n owes: the partner's remittance
 // and the accounting event.

@@ -49,6 +49,9 @@ func runID(r idempotency.Request) string {
 // waits for a second member of finance (ApprovePayRun). once is required:
 // the run is named by its key, and a retry finishes, never repeats, it.
 func (s *Service) RequestPayRun(ctx context.Context, by grants.Actor, req grants.PayRunRequest, once *idempotency.Once[*grants.PayRun]) (*grants.PayRun, *idempotency.Response, error) {
+	if err := s.stillInFinance(ctx, by); err != nil {
+		return nil, nil, err
+	}
 	now := s.Now()
 	paidOn, err := req.Check(grants.Today(now, s.location()))
 	if err != nil {
@@ -128,6 +131,9 @@ func (s *Service) requestRunItem(ctx context.Context, by grants.Actor, run *gran
 // again, or two people at once, pays nothing twice: an instalment paid
 // already is left as it is; a retry after a failure halfway finishes the run.
 func (s *Service) ApprovePayRun(ctx context.Context, by grants.Actor, id string) (*grants.PayRun, error) {
+	if err := s.stillInFinance(ctx, by); err != nil {
+		return nil, err
+	}
 	run, err := s.Store.GetRun(ctx, id)
 	if err != nil {
 		return nil, err

@@ -100,6 +100,16 @@ const (
 	MetricDaysLate           = "DaysLate"
 )
 
+// Directory is the user pool as it stands now. A token names the groups
+// its holder was in when it was issued, up to 10 hours ago; the use cases
+// that move money ask the pool instead, so a person taken out of finance
+// cannot pay with the token they still hold.
+type Directory interface {
+	// StillIn reports whether the person a is (a.ID, not the groups a's
+	// token names) is in role's group now.
+	StillIn(ctx context.Context, a grants.Actor, role grants.Role) (bool, error)
+}
+
 // Events publishes events for other systems (accounting) and returns the
 // event's ID.
 type Events interface {
@@ -148,6 +158,11 @@ type Service struct {
 
 	// Metrics, when set, counts what happened; nil counts nothing.
 	Metrics Metrics
+
+	// Directory is asked whether a person is still in finance before they
+	// request or approve a payment or a pay run. Not optional: without it
+	// those use cases refuse to run rather than trust the token alone.
+	Directory Directory
 }
 
 func (s *Service) count(ctx context.Context, programme, name string, n int) {

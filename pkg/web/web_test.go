@@ -43,6 +43,7 @@ type app struct {
 	ses     string // the local SES's endpoint
 	pages   *App
 	store   *dynamo.Store
+	pool    *testenv.Pool
 }
 
 // callCounter counts DynamoDB operations by name, through SDK middleware.
@@ -82,11 +83,12 @@ func newApp(t *testing.T) *app {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := &service.Service{Store: store, Now: clock.Now, NewID: dynamo.NewID, Letters: mailer.Letters{Sender: sender}, Events: &bus{},
+	pool := &testenv.Pool{}
+	svc := &service.Service{Store: store, Now: clock.Now, NewID: dynamo.NewID, Letters: mailer.Letters{Sender: sender}, Events: &bus{}, Directory: pool,
 		Defaults: grants.ProgrammeSettings{ReminderDays: 7, MaxReminders: 2, TwoPersonRule: new(true)}}
 	a := &App{Service: svc, Views: service.Views{Store: store, Held: store, Replies: store, Now: clock.Now},
 		Programme: programme, ProgrammeName: "Community Partnerships"}
-	return &app{t: t, handler: New(a), svc: svc, calls: calls, clock: clock, ses: sesEndpoint, pages: a, store: store}
+	return &app{t: t, handler: New(a), svc: svc, calls: calls, clock: clock, ses: sesEndpoint, pages: a, store: store, pool: pool}
 }
 
 // bus stands in for the accounting bus (EventBridge): it keeps what it was sent.
@@ -284,6 +286,12 @@ func TestTwoPeoplePayAnInstalmentOnce(t *testing.T) {
 	}
 	if r := a.as("fay@funder.example", grants.RoleFinance, "POST", path+"/instalments/1/approve", url.Values{"payment": {pid[1]}}); r.code != http.StatusForbidden || !strings.Contains(r.body, "role=\"alert\"") {
 		t.Errorf("approving one's own request: %d, want 403 with why", r.code)
+	}
+	// Taken out of finance since signing in: the session still names
+	// finance, the user pool does not, and the page says why.
+	a.pool.Remove("pool#sub-cat@funder.example", grants.RoleFinance)
+	if r := a.as("cat@funder.example", grants.RoleFinance, "POST", path+"/instalments/1/approve", url.Values{"payment": {pid[1]}}); r.code != http.StatusForbidden || !strings.Contains(r.body, "You are no longer in finance") {
+		t.Errorf("approving after removal from finance: %d, want 403 with why", r.code)
 	}
 	if r := a.as("ben@funder.example", grants.RoleFinance, "POST", path+"/instalments/1/approve", url.Values{"payment": {pid[1]}, "from": {"finance"}}); r.code != http.StatusSeeOther || r.location != "/app/finance?done=approved" {
 		t.Fatalf("approve: %d %s", r.code, r.body)

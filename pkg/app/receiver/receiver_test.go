@@ -57,7 +57,7 @@ func TestInboundReadsTheReplyTokenKeyOnce(t *testing.T) {
 	if n := reads.Load(); n != 1 {
 		t.Errorf("the InboundFunction's wiring read the secret %d times, want 1", n)
 	}
-	if _, err := senders.PaymentsAPI(ctx, d, nil); err != nil {
+	if _, err := senders.PaymentsAPI(ctx, d, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := senders.CheckInsAPI(ctx, d); err != nil {
@@ -96,7 +96,7 @@ func TestOnlyTheSignersReadTheReplyTokenKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := senders.PaymentsAPI(ctx, d, nil); err != nil {
+	if _, err := senders.PaymentsAPI(ctx, d, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := senders.CheckInsAPI(ctx, d); err != nil {

@@ -90,13 +90,14 @@ func CheckInMail(ctx context.Context, d *app.Deps) (*service.Service, error) {
 }
 
 // PaymentsAPI is the PaymentsFunction's handler; events is the accounting
-// bus (pkg/app/accounting).
-func PaymentsAPI(ctx context.Context, d *app.Deps, events service.Events) (httpapi.Router, error) {
+// bus (pkg/app/accounting), pool the user pool (pkg/app/userpool), asked
+// before a payment is requested or approved.
+func PaymentsAPI(ctx context.Context, d *app.Deps, events service.Events, pool service.Directory) (httpapi.Router, error) {
 	svc, err := Automation(ctx, d)
 	if err != nil {
 		return nil, err
 	}
-	svc.Events = events
+	svc.Events, svc.Directory = events, pool
 	return (&httpapi.Payments{Service: svc}).Routes(), nil
 }
 

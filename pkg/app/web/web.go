@@ -1,7 +1,8 @@
 // Package web wires the WebFunction: the staff's pages behind sign-in, on
 // the same use cases as the JSON API (agreements with their schedules,
-// payments with the accounting bus, check-ins and the quarantine with the
-// mail bucket). pkg/app's doc says why wiring is split by function.
+// payments with the accounting bus and the user pool, check-ins and the
+// quarantine with the mail bucket), and sign-outs kept in the table.
+// pkg/app's doc says why wiring is split by function.
 package web
 
 import (
@@ -15,6 +16,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/app/accounting"
 	"github.com/partnership-grants/backend/pkg/app/senders"
+	"github.com/partnership-grants/backend/pkg/app/userpool"
 	"github.com/partnership-grants/backend/pkg/meter"
 	"github.com/partnership-grants/backend/pkg/service"
 	pages "github.com/partnership-grants/backend/pkg/web"
@@ -33,8 +35,11 @@ func Handler(ctx context.Context, d *app.Deps) (func(context.Context, events.API
 	if err != nil {
 		return nil, err
 	}
+	if svc.Directory, err = userpool.Directory(d); err != nil {
+		return nil, err
+	}
 	svc.Schedules, svc.Events = d.Schedules(), accounting.Bus(d)
-	h := lambdahttp.Handler(signin.New(cfg).Handler(pages.New(App(d, svc, cfg.SignInURL))))
+	h := lambdahttp.Handler(signin.New(cfg, d.Store).Handler(pages.New(App(d, svc, cfg.SignInURL))))
 	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 		ctx, m := meter.Start(ctx)
 		resp, err := h(ctx, ev)

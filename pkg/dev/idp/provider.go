@@ -35,6 +35,14 @@ type Client struct {
 // /.well-known/jwks.json. Codes are single use, live five minutes, and are
 // bound to the client, the redirect URI and the PKCE challenge, as
 // Cognito's are.
+//
+// It also answers the user pool's administration API (cognito-idp's JSON
+// protocol, POST / with X-Amz-Target) for the group operations the
+// product and its tests call: AdminListGroupsForUser,
+// AdminAddUserToGroup and AdminRemoveUserFromGroup (admin.go). Who is in
+// which group starts as each person's Role and changes only through them,
+// and a sign-in's token names the groups the person is in then, so a
+// token can name a group its holder has since left, as in Cognito.
 type Provider struct {
 	Issuer   string // e.g. http://127.0.0.1:9229/eu-west-2_local; its path prefixes the JWKS
 	Key      *Key
@@ -43,13 +51,15 @@ type Provider struct {
 	Lifetime time.Duration // of ID tokens
 	Now      func() time.Time
 
-	mu    sync.Mutex
-	codes map[string]grant
+	mu      sync.Mutex
+	codes   map[string]grant
+	members map[string][]string // groups by username; see admin.go
 }
 
 type grant struct {
 	client, redirectURI, challenge, nonce string
 	person                                Person
+	groups                                []string
 	expires                               time.Time
 }
 
@@ -73,6 +83,8 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.token(w, r)
 	case r.URL.Path == "/logout" && r.Method == http.MethodGet:
 		p.logout(w, r)
+	case r.URL.Path == "/" && r.Method == http.MethodPost && r.Header.Get("X-Amz-Target") != "":
+		p.admin(w, r)
 	case iss != nil && r.URL.Path == iss.Path+"/.well-known/jwks.json" && r.Method == http.MethodGet:
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(p.Key.JWKS())
@@ -160,10 +172,16 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	person := p.People[i]
+	var groups []string
 	switch role := r.PostForm.Get("role"); role {
 	case "":
+		groups = p.groupsOf(person.Username)
 	case "programme", "finance", "viewer":
-		person.Role = role
+		// Acting in one role is a demo's shortcut: the person joins the
+		// group (as an administrator would add them) and the token names
+		// that group alone.
+		p.addToGroup(person.Username, role)
+		groups = []string{role}
 	default:
 		http.Error(w, "unknown role", http.StatusBadRequest)
 		return
@@ -174,7 +192,7 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		p.codes = map[string]grant{}
 	}
 	p.codes[code] = grant{client: req.ClientID, redirectURI: req.RedirectURI, challenge: req.Challenge,
-		nonce: req.Nonce, person: person, expires: p.now().Add(5 * time.Minute)}
+		nonce: req.Nonce, person: person, groups: groups, expires: p.now().Add(5 * time.Minute)}
 	p.mu.Unlock()
 	back, _ := url.Parse(req.RedirectURI)
 	q := back.Query()
@@ -225,16 +243,20 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := p.now()
-	idToken, err := p.Key.Sign(p.IDClaims(g.person, id, g.nonce, now))
+	idToken, err := p.Key.Sign(p.idClaims(g.person, g.groups, id, g.nonce, now))
 	if err != nil {
 		fail(http.StatusInternalServerError, "server_error")
 		return
 	}
-	access, err := p.Key.Sign(map[string]any{
-		"iss": p.Issuer, "sub": "local-" + g.person.Username, "client_id": id, "token_use": "access",
-		"scope": "openid email profile", "username": g.person.Username, "cognito:groups": []string{g.person.Role},
+	accessClaims := map[string]any{
+		"iss": p.Issuer, "sub": Subject(g.person.Username), "client_id": id, "token_use": "access",
+		"scope": "openid email profile", "username": g.person.Username,
 		"auth_time": now.Unix(), "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(), "jti": random(),
-	})
+	}
+	if len(g.groups) > 0 {
+		accessClaims["cognito:groups"] = g.groups
+	}
+	access, err := p.Key.Sign(accessClaims)
 	if err != nil {
 		fail(http.StatusInternalServerError, "server_error")
 		return
@@ -246,17 +268,25 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 }
 
 // IDClaims are the claims of an ID token Cognito issues to clientID for
-// person (with the nonce of the sign-in, if one was sent).
+// person in their Role's group (with the nonce of the sign-in, if one was
+// sent).
 func (p *Provider) IDClaims(person Person, clientID, nonce string, now time.Time) map[string]any {
+	return p.idClaims(person, []string{person.Role}, clientID, nonce, now)
+}
+
+func (p *Provider) idClaims(person Person, groups []string, clientID, nonce string, now time.Time) map[string]any {
 	life := p.Lifetime
 	if life == 0 {
 		life = time.Hour
 	}
 	c := map[string]any{
-		"iss": p.Issuer, "aud": clientID, "sub": "local-" + person.Username,
+		"iss": p.Issuer, "aud": clientID, "sub": Subject(person.Username),
 		"email": person.Email, "email_verified": true, "name": person.Name,
-		"cognito:username": person.Username, "cognito:groups": []string{person.Role},
-		"token_use": "id", "auth_time": now.Unix(), "iat": now.Unix(), "exp": now.Add(life).Unix(), "jti": random(),
+		"cognito:username": person.Username, "token_use": "id",
+		"auth_time": now.Unix(), "iat": now.Unix(), "exp": now.Add(life).Unix(), "jti": random(),
+	}
+	if len(groups) > 0 { // Cognito leaves the claim out for someone in no group
+		c["cognito:groups"] = groups
 	}
 	if nonce != "" {
 		c["nonce"] = nonce

@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -8,6 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/partnership-grants/backend/pkg/dev/idp"
@@ -28,7 +32,8 @@ const (
 	tokenLifetime = 12 * time.Hour
 	// webLifetime is the web client's ID token validity in template.yaml.
 	webLifetime = 10 * time.Hour
-	poolPath    = "/eu-west-2_local"
+	localPoolID = "eu-west-2_local"
+	poolPath    = "/" + localPoolID
 )
 
 // Auth issues and verifies local bearer tokens.
@@ -69,7 +74,7 @@ func (a *Auth) Issue(user, role string, now time.Time) (string, error) {
 func (a *Auth) IssueKind(user, role, kind string, now time.Time) (string, error) {
 	claims := map[string]any{
 		"iss":            a.Issuer,
-		"sub":            "local-" + user,
+		"sub":            idp.Subject(user),
 		"cognito:groups": []string{role},
 		"token_use":      kind,
 		"auth_time":      now.Unix(),
@@ -127,4 +132,19 @@ func (a *Auth) Verify(token string, now time.Time) (map[string]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// Enrol puts user in role's group of the local user pool, through the
+// sign-in stand-in's administration API on signInAddr (make run's), as an
+// administrator adds a person to a group before they sign in: the pool is
+// what the PaymentsFunction and the web app ask before a payment, so a
+// token make token issues for someone the pool does not have in finance
+// could not pay. The stand-in keeps its groups in memory: after make run
+// starts again, enrol again.
+func Enrol(ctx context.Context, signInAddr, user, role string) error {
+	client := cip.New(cip.Options{Region: localRegion, BaseEndpoint: aws.String("http://" + signInAddr),
+		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
+	_, err := client.AdminAddUserToGroup(ctx, &cip.AdminAddUserToGroupInput{
+		UserPoolId: aws.String(localPoolID), Username: aws.String(user), GroupName: aws.String(role)})
+	return err
 }

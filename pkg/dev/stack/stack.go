@@ -29,6 +29,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/app/queue"
 	"github.com/partnership-grants/backend/pkg/app/receiver"
 	"github.com/partnership-grants/backend/pkg/app/senders"
+	"github.com/partnership-grants/backend/pkg/app/userpool"
 	"github.com/partnership-grants/backend/pkg/app/web"
 	"github.com/partnership-grants/backend/pkg/dev/emulator"
 	"github.com/partnership-grants/backend/pkg/dev/samtemplate"
@@ -157,11 +158,15 @@ func localSettings(opts Options) map[string]string {
 		"AWS_ENDPOINT_URL_SECRETS_MANAGER": fmt.Sprintf("http://127.0.0.1:%d", opts.SecretsPort),
 		"AWS_ENDPOINT_URL_EVENTBRIDGE":     fmt.Sprintf("http://127.0.0.1:%d", opts.EventsPort),
 		"AWS_ENDPOINT_URL_SQS":             sqsURL,
-		// What the template gives the WebFunction.
+		// The user pool's administration API is the sign-in stand-in's.
+		"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": "http://" + opts.SignInAddr,
+		// What the template gives the WebFunction (and USER_POOL_ID the
+		// PaymentsFunction).
 		"SIGNIN_ISSUER":     issuer(opts.SignInAddr),
 		"SIGNIN_URL":        "http://" + opts.SignInAddr,
 		"APP_URL":           "http://" + opts.APIAddr + "/app",
 		"WEB_CLIENT_SECRET": webClientSecret,
+		"USER_POOL_ID":      localPoolID,
 		// What the template gives the functions that schedule check-ins
 		// (the queue is their schedules' target) and the sweep.
 		"CHECKIN_QUEUE_ARN": sqslocal.QueueARN(localRegion, opts.CheckInQueue),
@@ -328,7 +333,11 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if len(added) > 0 || rep.Rekeyed > 0 {
 		slog.InfoContext(ctx, "local table upgraded", "indexesAdded", added, "itemsRekeyed", rep.Rekeyed)
 	}
-	payments, err := senders.PaymentsAPI(ctx, st.Deps, accounting.Bus(st.Deps))
+	pool, err := userpool.Directory(st.Deps)
+	if err != nil {
+		return nil, err
+	}
+	payments, err := senders.PaymentsAPI(ctx, st.Deps, accounting.Bus(st.Deps), pool)
 	if err != nil {
 		return nil, err
 	}

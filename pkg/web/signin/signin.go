@@ -49,22 +49,36 @@ type Config struct {
 	Now func() time.Time
 }
 
+// SignOuts keeps, per person, the instant up to which their sessions are
+// over: signing out ends every session of theirs issued until then, on any
+// device, whoever holds a copy of its cookie.
+type SignOuts interface {
+	// SessionsEnded is that instant for the person actorID names (the
+	// zero time if they never signed out).
+	SessionsEnded(ctx context.Context, actorID string) (time.Time, error)
+	// EndSessions ends their sessions issued up to at.
+	EndSessions(ctx context.Context, actorID string, at time.Time) error
+}
+
 // Sessions signs staff in with the authorization-code flow and PKCE, keeps
 // the ID token in an HttpOnly cookie, and verifies it on every request:
 // signature against the pool's keys, issuer, audience (the client),
-// expiry and token_use.
+// expiry and token_use, and that it was issued after the person last
+// signed out.
 type Sessions struct {
 	cfg      Config
 	verifier *oidc.IDTokenVerifier
 	client   *http.Client
 	now      func() time.Time
+	signOuts SignOuts
 }
 
-// New builds the sessions of one app client. It makes no request: the
-// pool's keys are fetched on the first token verified, and again when a
-// token names a key not seen yet (a rotated key).
-func New(cfg Config) *Sessions {
-	s := &Sessions{cfg: cfg, client: cfg.HTTPClient, now: cfg.Now}
+// New builds the sessions of one app client, whose sign-outs are kept in
+// signOuts. It makes no request: the pool's keys are fetched on the first
+// token verified, and again when a token names a key not seen yet (a
+// rotated key).
+func New(cfg Config, signOuts SignOuts) *Sessions {
+	s := &Sessions{cfg: cfg, client: cfg.HTTPClient, now: cfg.Now, signOuts: signOuts}
 	if s.client == nil {
 		s.client = &http.Client{Timeout: 10 * time.Second}
 	}
@@ -81,8 +95,9 @@ func New(cfg Config) *Sessions {
 
 // Handler serves signing in and out, and hands every other request to pages
 // with the signed-in actor in its context (ActorFrom). Without a valid
-// session a GET or HEAD is sent to sign in and back; anything else is
-// answered 401, so a form posted after the session ended is never acted on.
+// session (one signed out counts as none) a GET or HEAD is sent to sign in
+// and back; anything else is answered 401, so a form posted after the
+// session ended is never acted on.
 func (s *Sessions) Handler(pages http.Handler) http.Handler {
 	signOut := http.NewCrossOriginProtection().Handler(http.HandlerFunc(s.signOut))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -102,11 +117,25 @@ func (s *Sessions) Handler(pages http.Handler) http.Handler {
 	})
 }
 
+// staticPath is where the pages' stylesheet is served: no data, so a
+// request for it is not worth a read of its session's sign-out.
+const staticPath = home + "/static/"
+
 func (s *Sessions) serve(pages http.Handler, w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(sessionCookie(r)); err == nil {
-		actor, _, _, err := s.verify(r.Context(), c.Value)
+		t, err := s.verify(r.Context(), c.Value)
+		if err == nil && !strings.HasPrefix(r.URL.Path, staticPath) {
+			live, lerr := s.live(r.Context(), t)
+			if lerr != nil {
+				s.unavailable(w, r, t, lerr)
+				return
+			}
+			if !live {
+				err = errors.New("the session was signed out")
+			}
+		}
 		if err == nil {
-			pages.ServeHTTP(w, r.WithContext(WithActor(r.Context(), actor)))
+			pages.ServeHTTP(w, r.WithContext(WithActor(r.Context(), t.actor)))
 			return
 		}
 		slog.InfoContext(r.Context(), "session refused", "error", err.Error())
@@ -166,9 +195,12 @@ func (s *Sessions) callback(w http.ResponseWriter, r *http.Request) {
 		s.failed(w, r, "The sign-in could not be completed.")
 		return
 	}
+	// Only the ID token is kept. The refresh token the exchange also
+	// returns is dropped here, unused and unseen, so there is none to
+	// revoke at sign-out.
 	raw, _ := tok.Extra("id_token").(string)
-	actor, expiry, nonce, err := s.verify(ctx, raw)
-	if err == nil && subtle.ConstantTimeCompare([]byte(nonce), []byte(p.Nonce)) != 1 {
+	t, err := s.verify(ctx, raw)
+	if err == nil && subtle.ConstantTimeCompare([]byte(t.nonce), []byte(p.Nonce)) != 1 {
 		err = errors.New("nonce does not match")
 	}
 	if err != nil {
@@ -176,14 +208,38 @@ func (s *Sessions) callback(w http.ResponseWriter, r *http.Request) {
 		s.failed(w, r, "The sign-in could not be completed.")
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie(r), Value: raw, Path: "/", Expires: expiry,
-		MaxAge: int(expiry.Sub(s.now()).Seconds()), HttpOnly: true, Secure: !PlainLoopback(r), SameSite: http.SameSiteLaxMode})
-	slog.InfoContext(ctx, "signed in", "actor", actor.ID, "groups", actor.Groups)
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie(r), Value: raw, Path: "/", Expires: t.expiry,
+		MaxAge: int(t.expiry.Sub(s.now()).Seconds()), HttpOnly: true, Secure: !PlainLoopback(r), SameSite: http.SameSiteLaxMode})
+	slog.InfoContext(ctx, "signed in", "actor", t.actor.ID, "groups", t.actor.Groups)
 	http.Redirect(w, r, Prefix(r)+LocalPath(p.Next), http.StatusSeeOther)
 }
 
+// signOut ends the person's sessions (every one issued until now, not only
+// this browser's), clears the cookie and sends the browser on to managed
+// login's /logout, which ends the Cognito session too. A cookie that is no
+// live session ends nothing: whoever holds an old copy of it cannot sign
+// the person out of their newer sessions. If the sign-out cannot be
+// recorded the person is told and stays signed in, to try again, rather
+// than believe a copied cookie dead.
 func (s *Sessions) signOut(w http.ResponseWriter, r *http.Request) {
 	securityHeaders(w)
+	if c, err := r.Cookie(sessionCookie(r)); err == nil {
+		if t, err := s.verify(r.Context(), c.Value); err == nil {
+			live, err := s.live(r.Context(), t)
+			if err == nil && live {
+				err = s.signOuts.EndSessions(r.Context(), t.actor.ID, s.now())
+			}
+			if err != nil {
+				slog.ErrorContext(r.Context(), "sign-out not recorded", "actor", t.actor.ID, "error", err.Error())
+				s.page(w, http.StatusServiceUnavailable, "Not signed out", "Signing out could not be recorded, so you are still signed in. Please try again in a moment.")
+				_, _ = fmt.Fprintf(w, `<p><a href="%s">Back to the app</a></p></main></body></html>`, html.EscapeString(Prefix(r)+home))
+				return
+			}
+			if live {
+				slog.InfoContext(r.Context(), "signed out", "actor", t.actor.ID)
+			}
+		}
+	}
 	s.clear(w, r, sessionCookie(r))
 	q := url.Values{"client_id": {s.cfg.ClientID}, "logout_uri": {origin(r) + Prefix(r) + SignedOutPath}}
 	http.Redirect(w, r, strings.TrimSuffix(s.cfg.SignInURL, "/")+"/logout?"+q.Encode(), http.StatusSeeOther)
@@ -208,14 +264,44 @@ func (s *Sessions) page(w http.ResponseWriter, status int, title, text string) {
 		html.EscapeString(title), html.EscapeString(title), html.EscapeString(text))
 }
 
+// unavailable answers a request whose session could not be checked
+// against its person's sign-out: neither let in nor sent to sign in again
+// (which would come straight back here).
+func (s *Sessions) unavailable(w http.ResponseWriter, r *http.Request, t token, err error) {
+	slog.ErrorContext(r.Context(), "session not checked", "actor", t.actor.ID, "error", err.Error())
+	s.page(w, http.StatusServiceUnavailable, "Try again", "Your session could not be checked just now. Please try again in a moment.")
+	_, _ = fmt.Fprint(w, `</main></body></html>`)
+}
+
+// live reports whether t was issued after its person last signed out. A
+// token's iat is in whole seconds, so one issued in the second of a
+// sign-out counts as before it: a sign-in straight after signing out may
+// be asked to sign in once more, a session from before it never passes.
+// (Cognito's clock and this function's are both kept to within
+// milliseconds by AWS, well inside that second.)
+func (s *Sessions) live(ctx context.Context, t token) (bool, error) {
+	ended, err := s.signOuts.SessionsEnded(ctx, t.actor.ID)
+	if err != nil {
+		return false, err
+	}
+	return t.issued.After(ended), nil
+}
+
+// token is what a verified ID token says.
+type token struct {
+	actor          grants.Actor
+	issued, expiry time.Time
+	nonce          string
+}
+
 // verify checks an ID token and reads the actor from it.
-func (s *Sessions) verify(ctx context.Context, raw string) (grants.Actor, time.Time, string, error) {
+func (s *Sessions) verify(ctx context.Context, raw string) (token, error) {
 	if raw == "" {
-		return grants.Actor{}, time.Time{}, "", errors.New("no ID token")
+		return token{}, errors.New("no ID token")
 	}
 	t, err := s.verifier.Verify(ctx, raw)
 	if err != nil {
-		return grants.Actor{}, time.Time{}, "", err
+		return token{}, err
 	}
 	var c struct {
 		TokenUse string   `json:"token_use"`
@@ -224,19 +310,19 @@ func (s *Sessions) verify(ctx context.Context, raw string) (grants.Actor, time.T
 		Groups   []string `json:"cognito:groups"`
 	}
 	if err := t.Claims(&c); err != nil {
-		return grants.Actor{}, time.Time{}, "", err
+		return token{}, err
 	}
 	// An access token from the same pool and client is signed by the same
 	// key: only an ID token says who the person is.
 	if c.TokenUse != "id" {
-		return grants.Actor{}, time.Time{}, "", fmt.Errorf("token_use is %q, not id", c.TokenUse)
+		return token{}, fmt.Errorf("token_use is %q, not id", c.TokenUse)
 	}
 	var groups []grants.Role
 	for _, g := range c.Groups {
 		groups = append(groups, grants.Role(g))
 	}
 	a := grants.StaffActor(t.Issuer, t.Subject, c.Email, c.Username, groups)
-	return a, t.Expiry, t.Nonce, nil
+	return token{actor: a, issued: t.IssuedAt, expiry: t.Expiry, nonce: t.Nonce}, nil
 }
 
 // oauth is the client as this request reaches it: the redirect URI carries

@@ -1,6 +1,8 @@
 package signin
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -22,6 +24,40 @@ type fixture struct {
 	issuer   string
 	h        http.Handler
 	seen     []string // what pages saw: actor ID and groups
+	signOuts *signOuts
+	// at is the time of the pool and of the app (time.Now when zero).
+	at time.Time
+}
+
+func (f *fixture) now() time.Time {
+	if f.at.IsZero() {
+		return time.Now()
+	}
+	return f.at
+}
+
+// signOuts keeps sign-outs in memory, as the table does (pkg/dynamo,
+// tested there against DynamoDB Local), and can be made to fail.
+type signOuts struct {
+	ended map[string]time.Time
+	reads int
+	fail  error
+}
+
+func (s *signOuts) SessionsEnded(_ context.Context, actorID string) (time.Time, error) {
+	s.reads++
+	return s.ended[actorID], s.fail
+}
+
+func (s *signOuts) EndSessions(_ context.Context, actorID string, at time.Time) error {
+	if s.fail != nil {
+		return s.fail
+	}
+	if s.ended == nil {
+		s.ended = map[string]time.Time{}
+	}
+	s.ended[actorID] = at.Truncate(time.Second)
+	return nil
 }
 
 var bob = idp.Person{Username: "bob", Name: "Bob", Email: "bob@funder.local", Role: "finance", Label: "finance B"}
@@ -32,7 +68,8 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{t: t, provider: &idp.Provider{Key: key, People: []idp.Person{bob}, Lifetime: 10 * time.Hour}}
+	f := &fixture{t: t, provider: &idp.Provider{Key: key, People: []idp.Person{bob}, Lifetime: 10 * time.Hour}, signOuts: &signOuts{}}
+	f.provider.Now = f.now
 	f.pool = httptest.NewServer(f.provider)
 	t.Cleanup(f.pool.Close)
 	f.issuer = f.pool.URL + "/eu-west-2_test"
@@ -40,7 +77,7 @@ func newFixture(t *testing.T) *fixture {
 	f.provider.Clients = map[string]idp.Client{"web": {Secret: "s3cret",
 		CallbackURLs: []string{"http://127.0.0.1/app/callback", "https://grants.example.org/dev/app/callback"},
 		LogoutURLs:   []string{"http://127.0.0.1/app/signedout"}}}
-	s := New(Config{Issuer: f.issuer, SignInURL: f.pool.URL, ClientID: "web", ClientSecret: "s3cret", HTTPClient: f.pool.Client()})
+	s := New(Config{Issuer: f.issuer, SignInURL: f.pool.URL, ClientID: "web", ClientSecret: "s3cret", HTTPClient: f.pool.Client(), Now: f.now}, f.signOuts)
 	f.h = s.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a, _ := ActorFrom(r.Context())
 		f.seen = append(f.seen, fmt.Sprintf("%s %v", a.Name, a.Groups))
@@ -265,5 +302,87 @@ func TestSignOut(t *testing.T) {
 	}
 	if resp := f.do("GET", "/app/signedout", "127.0.0.1", "", nil); resp.StatusCode != http.StatusOK {
 		t.Fatalf("signed-out page: %d", resp.StatusCode)
+	}
+}
+
+// Signing out ends every session of the person issued until then, not
+// only the cookie of the browser that signed out: a copy of a cookie (or
+// the person's other browser) gets the sign-in page on a GET and 401 on a
+// POST. A sign-in after it is a session again, and an ended session's
+// cookie cannot sign the person out of that one.
+func TestSignOutEndsEarlierSessions(t *testing.T) {
+	f := newFixture(t)
+	f.at = time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	session := cookie(f.signIn("/app", "127.0.0.1", ""), "session")
+	f.at = f.at.Add(time.Hour)
+	otherBrowser := cookie(f.signIn("/app", "127.0.0.1", ""), "session")
+	copied := *session
+	state := func(c *http.Cookie) (int, int) {
+		t.Helper()
+		return f.do("GET", "/app/x", "127.0.0.1", "", []*http.Cookie{c}).StatusCode,
+			f.do("POST", "/app/x", "127.0.0.1", "", []*http.Cookie{c}).StatusCode
+	}
+	if get, post := state(&copied); get != 200 || post != 200 {
+		t.Fatalf("before signing out, a copy of the cookie: GET %d, POST %d", get, post)
+	}
+
+	f.at = f.at.Add(time.Hour)
+	out := f.do("POST", "/app/signout", "127.0.0.1", "", []*http.Cookie{session}, "Sec-Fetch-Site", "same-origin")
+	if out.StatusCode != http.StatusSeeOther || !strings.Contains(out.Header.Get("Location"), "/logout?") {
+		t.Fatalf("sign-out: %d to %q", out.StatusCode, out.Header.Get("Location"))
+	}
+	f.at = f.at.Add(time.Second)
+	for name, c := range map[string]*http.Cookie{"the copied cookie": &copied, "the other browser's": otherBrowser} {
+		get := f.do("GET", "/app/x", "127.0.0.1", "", []*http.Cookie{c})
+		post := f.do("POST", "/app/x", "127.0.0.1", "", []*http.Cookie{c})
+		if get.StatusCode != http.StatusSeeOther || get.Header.Get("Location") != "/app/signin?next=%2Fapp%2Fx" || post.StatusCode != http.StatusUnauthorized {
+			t.Errorf("after signing out, %s: GET %d to %q, POST %d", name, get.StatusCode, get.Header.Get("Location"), post.StatusCode)
+		}
+	}
+
+	f.at = f.at.Add(time.Minute)
+	again := cookie(f.signIn("/app", "127.0.0.1", ""), "session")
+	if get, post := state(again); get != 200 || post != 200 {
+		t.Fatalf("signed in again after signing out: GET %d, POST %d", get, post)
+	}
+	ended := f.signOuts.ended[f.issuer+"#local-bob"]
+	f.at = f.at.Add(time.Minute)
+	stale := f.do("POST", "/app/signout", "127.0.0.1", "", []*http.Cookie{&copied}, "Sec-Fetch-Site", "same-origin")
+	if got := f.signOuts.ended[f.issuer+"#local-bob"]; stale.StatusCode != http.StatusSeeOther || !got.Equal(ended) {
+		t.Errorf("a sign-out with an ended session's cookie: %d, moved the sign-out from %s to %s", stale.StatusCode, ended, got)
+	}
+	if get, post := state(again); get != 200 || post != 200 {
+		t.Errorf("an ended session's cookie signed out the new session: GET %d, POST %d", get, post)
+	}
+}
+
+// Where the sign-outs cannot be read, a request is neither let in nor sent
+// round to sign in again: 503. A sign-out that cannot be recorded says so
+// and leaves the person signed in, to try again. The stylesheet, which
+// holds no data, costs no read.
+func TestSignOutsUnavailable(t *testing.T) {
+	f := newFixture(t)
+	session := cookie(f.signIn("/app", "127.0.0.1", ""), "session")
+	f.signOuts.reads = 0
+	if resp := f.do("GET", "/app/static/style.css", "127.0.0.1", "", []*http.Cookie{session}); resp.StatusCode != 200 || f.signOuts.reads != 0 {
+		t.Errorf("the stylesheet: %d after %d reads of the sign-outs, want 200 after none", resp.StatusCode, f.signOuts.reads)
+	}
+	if resp := f.do("GET", "/app/x", "127.0.0.1", "", []*http.Cookie{session}); resp.StatusCode != 200 || f.signOuts.reads != 1 {
+		t.Errorf("a page: %d after %d reads of the sign-outs, want 200 after one", resp.StatusCode, f.signOuts.reads)
+	}
+	f.signOuts.fail = errors.New("table unavailable")
+	seen := len(f.seen)
+	for _, method := range []string{"GET", "POST"} {
+		if resp := f.do(method, "/app/x", "127.0.0.1", "", []*http.Cookie{session}); resp.StatusCode != http.StatusServiceUnavailable || len(f.seen) != seen || cookie(resp, "session") != nil {
+			t.Errorf("%s with the sign-outs unreadable: %d, pages saw %v, cookies %v", method, resp.StatusCode, f.seen[seen:], resp.Cookies())
+		}
+	}
+	out := f.do("POST", "/app/signout", "127.0.0.1", "", []*http.Cookie{session}, "Sec-Fetch-Site", "same-origin")
+	if out.StatusCode != http.StatusServiceUnavailable || cookie(out, "session") != nil {
+		t.Errorf("a sign-out that cannot be recorded: %d, cookies %v; want 503 and the session kept", out.StatusCode, out.Cookies())
+	}
+	f.signOuts.fail = nil
+	if resp := f.do("GET", "/app/x", "127.0.0.1", "", []*http.Cookie{session}); resp.StatusCode != 200 {
+		t.Errorf("after a failed sign-out, the session: %d, want still 200", resp.StatusCode)
 	}
 }

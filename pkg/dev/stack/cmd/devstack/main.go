@@ -61,6 +61,12 @@ func run(args []string) error {
 		if err != nil {
 			return err
 		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := stack.Enrol(ctx, opts.SignInAddr, *user, *role); err != nil {
+			fmt.Fprintf(os.Stderr, "Could not add %s to %s in the local user pool (is make run running?): %v\n"+
+				"Until it is, their payments and approvals are refused (403 role_removed); demo people are in their own groups already.\n", *user, *role, err)
+		}
 		fmt.Fprintf(os.Stderr, "Bearer %s token for %s (group %s), valid 12 hours:\n", *kind, *user, *role)
 		fmt.Println(tok)
 		return nil
