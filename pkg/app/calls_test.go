@@ -73,6 +73,15 @@ func TestEachUseCaseLogsItsCalls(t *testing.T) {
 	var logs syncBuffer
 	defer slog.SetDefault(slog.Default())
 	slog.SetDefault(slog.New(slog.NewJSONHandler(&logs, nil)))
+	// The user pool is the local stack's stand-in, which has both people
+	// in finance, reached through USER_POOL_ID and the SDK's endpoint
+	// variable as in AWS.
+	users := &idp.Provider{People: []idp.Person{{Username: "sub-finance", Role: "finance"}, {Username: "sub-second", Role: "finance"}}}
+	userPool := httptest.NewServer(users)
+	defer userPool.Close()
+	users.Issuer = userPool.URL + "/eu-west-2_calls"
+	t.Setenv("USER_POOL_ID", "eu-west-2_calls")
+	t.Setenv("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", userPool.URL)
 	// As a function's main loads it: from the environment testenv set up.
 	cfg, err := app.Load(os.Getenv)
 	if err != nil {
@@ -90,15 +99,6 @@ func TestEachUseCaseLogsItsCalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The user pool is the local stack's stand-in, which has both people
-	// in finance, reached through USER_POOL_ID and the SDK's endpoint
-	// variable as in AWS.
-	users := &idp.Provider{People: []idp.Person{{Username: "sub-finance", Role: "finance"}, {Username: "sub-second", Role: "finance"}}}
-	userPool := httptest.NewServer(users)
-	defer userPool.Close()
-	users.Issuer = userPool.URL + "/eu-west-2_calls"
-	t.Setenv("USER_POOL_ID", "eu-west-2_calls")
-	t.Setenv("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", userPool.URL)
 	svc := deps.Service()
 	svc.Letters, svc.Events = mailer.Letters{Sender: sender}, &bus{}
 	if svc.Directory, err = userpool.Directory(deps); err != nil {
