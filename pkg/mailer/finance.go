@@ -16,20 +16,24 @@ const (
 	KindLateDigest = "late-digest"
 )
 
-// financePage is where finance pays: a link when the app's address is
-// known, else the page's name in the app.
-type financePage struct {
+// appPage is a page of the staff web app an email points to: a link when
+// the app's address is known, else the page's name.
+type appPage struct {
 	URL  string
 	Name string
 }
 
-func financePageOf(appURL string) financePage {
-	p := financePage{Name: "the Finance page of the staff web app (/app/finance)"}
+// appPageOf is the page at path under the app, named title.
+func appPageOf(appURL, path, title string) appPage {
+	p := appPage{Name: "the " + title + " page of the staff web app (/app/" + path + ")"}
 	if appURL != "" {
-		p.URL = strings.TrimRight(appURL, "/") + "/finance"
+		p.URL = strings.TrimRight(appURL, "/") + "/" + path
 	}
 	return p
 }
+
+// financePageOf is where finance pays.
+func financePageOf(appURL string) appPage { return appPageOf(appURL, "finance", "Finance") }
 
 // nowPayableView is what the now-payable notice sees.
 type nowPayableView struct {
@@ -39,7 +43,7 @@ type nowPayableView struct {
 	Total       int
 	PrevCheckIn int
 	Facts       []fact
-	Page        financePage
+	Page        appPage
 }
 
 // NowPayable tells finance that an instalment which fell due while the
@@ -71,7 +75,7 @@ type lateDigestView struct {
 	Count      int
 	Rows       []lateRow
 	More       int
-	Page       financePage
+	Page       appPage
 }
 
 // LateDigest lists for finance, in one email, the instalments late beyond

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/partnership-grants/backend/pkg/grants"
 )
@@ -12,20 +11,8 @@ import (
 // KindHeldDigest is the officers' daily digest of held messages.
 const KindHeldDigest = "held-digest"
 
-// heldPage is the web app's Held messages page: a link when the app's
-// address is known, else its name.
-type heldPage struct {
-	URL  string
-	Name string
-}
-
-func heldPageOf(appURL string) heldPage {
-	p := heldPage{Name: "the Held messages page of the staff web app (/app/quarantine)"}
-	if appURL != "" {
-		p.URL = strings.TrimRight(appURL, "/") + "/quarantine"
-	}
-	return p
-}
+// heldPageOf is the web app's Held messages page.
+func heldPageOf(appURL string) appPage { return appPageOf(appURL, "quarantine", "Held messages") }
 
 // heldLine is how many held messages name one programme's agreements.
 type heldLine struct {
@@ -37,7 +24,7 @@ type heldDigestView struct {
 	Day   string
 	Count int
 	Lines []heldLine
-	Page  heldPage
+	Page  appPage
 }
 
 // HeldDigest tells the officers, in one email a day, how many messages sent

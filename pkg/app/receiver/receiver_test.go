@@ -20,15 +20,7 @@ import (
 // Payments and CheckIns, which sign no address, never read it.
 func TestInboundReadsTheReplyTokenKeyOnce(t *testing.T) {
 	const id = "test/reply-token-key"
-	var reads atomic.Int32
-	secrets := stack.NewSecrets(map[string]string{id: strings.Repeat("k", 32)})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("X-Amz-Target") == "secretsmanager.GetSecretValue" {
-			reads.Add(1)
-		}
-		secrets.ServeHTTP(w, r)
-	}))
-	defer srv.Close()
+	srv, reads := countingSecrets(t, id)
 	env := map[string]string{
 		"AWS_REGION":            "eu-west-2",
 		"AWS_ACCESS_KEY_ID":     "test",
@@ -73,15 +65,7 @@ func TestInboundReadsTheReplyTokenKeyOnce(t *testing.T) {
 // key: the others wire without REPLY_TOKEN_SECRET and never read a secret.
 func TestOnlyTheSignersReadTheReplyTokenKey(t *testing.T) {
 	const id = "test/reply-token-key"
-	var reads atomic.Int32
-	secrets := stack.NewSecrets(map[string]string{id: strings.Repeat("k", 32)})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("X-Amz-Target") == "secretsmanager.GetSecretValue" {
-			reads.Add(1)
-		}
-		secrets.ServeHTTP(w, r)
-	}))
-	defer srv.Close()
+	srv, reads := countingSecrets(t, id)
 	env := map[string]string{
 		"AWS_REGION": "eu-west-2", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
 		"AWS_ENDPOINT_URL": "http://127.0.0.1:1", "AWS_ENDPOINT_URL_SECRETS_MANAGER": srv.URL,
@@ -120,4 +104,19 @@ func TestOnlyTheSignersReadTheReplyTokenKey(t *testing.T) {
 	if n := reads.Load(); n != 1 || x.Replies == nil {
 		t.Errorf("CheckInMail read the secret %d times (signer %v), want once", n, x.Replies)
 	}
+}
+
+// countingSecrets is the Secrets Manager stand-in holding the key id, and
+// how many times it has been read.
+func countingSecrets(t *testing.T, id string) (*httptest.Server, *atomic.Int32) {
+	reads := new(atomic.Int32)
+	secrets := stack.NewSecrets(map[string]string{id: strings.Repeat("k", 32)})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Amz-Target") == "secretsmanager.GetSecretValue" {
+			reads.Add(1)
+		}
+		secrets.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, reads
 }
