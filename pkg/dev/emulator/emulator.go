@@ -161,14 +161,16 @@ func start(ctx context.Context, s spec, port int) (*Process, error) {
 		}
 		lastErr = err
 		// Only an early exit (most likely "address in use") is worth retrying.
-		if !errors.Is(err, errExited) || ctx.Err() != nil {
+		if !errors.Is(err, ErrExited) || ctx.Err() != nil {
 			break
 		}
 	}
 	return nil, lastErr
 }
 
-var errExited = errors.New("failed before it was ready")
+// ErrExited is an emulator that exited before it was ready: most likely its
+// port was taken between being found free and being bound.
+var ErrExited = errors.New("failed before it was ready")
 
 func startOnce(ctx context.Context, s spec, port int) (*Process, error) {
 	argv := s.argv(port)
@@ -205,12 +207,12 @@ func startOnce(ctx context.Context, s spec, port int) (*Process, error) {
 		if s.failed != nil && s.failed(p.Output()) {
 			_ = p.Stop()
 			return nil, fmt.Errorf("emulator: %s (%s) %w; output:\n%s",
-				s.name, strings.Join(argv, " "), errExited, indent(p.Output()))
+				s.name, strings.Join(argv, " "), ErrExited, indent(p.Output()))
 		}
 		select {
 		case <-p.done:
 			return nil, fmt.Errorf("emulator: %s (%s) %w (exit: %v); output:\n%s",
-				s.name, strings.Join(argv, " "), errExited, p.waitErr, indent(p.Output()))
+				s.name, strings.Join(argv, " "), ErrExited, p.waitErr, indent(p.Output()))
 		case <-ctx.Done():
 			_ = p.Stop()
 			return nil, fmt.Errorf("emulator: %s (%s) did not answer on %s: %w; output:\n%s",
