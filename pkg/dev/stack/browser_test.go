@@ -38,7 +38,7 @@ func (s staff) text(css string) string {
 
 func (s staff) html() string {
 	s.t.Helper()
-	return chromium.Get(s.t, s.tab, "read the page", chromedp.OuterHTML(chromedp.CSS("html")))
+	return chromium.HTML(s.t, s.tab)
 }
 
 // keep screenshots the page (testdata/web-<name>.png with make screenshots)

@@ -54,6 +54,14 @@ func Get[T any](t testing.TB, tab context.Context, what string, action chromedp.
 	return v
 }
 
+// HTML is the tab's page as it now stands. It is read by script, not by
+// the DevTools DOM's node ids: those of a document just replaced can be
+// stale for a moment after a navigation ("No node with given id found").
+func HTML(t testing.TB, tab context.Context) string {
+	t.Helper()
+	return Get(t, tab, "read the page", chromedp.Evaluate[string](`document.documentElement.outerHTML`))
+}
+
 // Violation is an accessibility rule a page breaks, as axe-core reports it.
 type Violation struct {
 	ID     string `json:"id"`
