@@ -50,7 +50,7 @@ test: deps templ-check
 # 23 December, the day before the default quiet period.
 QUIET_START := 2026-12-23T07:30:00Z
 SHORT_WALKS := ^(TestLateDigestOnTheStack|TestLateActivationSendsOneWelcome|TestCloseEarlySendsOneThankYou)$$
-WALKS := ^(TestLateDigestOnTheStack|TestLateActivationSendsOneWelcome|TestCloseEarlySendsOneThankYou|TestAmendAmountsAndHelpOnTheStack|TestDemoDashboard|TestTerminationIsToldOnTheLocalStack|TestGrantsFilePublishedDaily|TestConversationCheckInOnTheStack|TestAgreementYear|TestStaffYearInTheBrowser)$$
+WALKS := ^(TestLateDigestOnTheStack|TestLateActivationSendsOneWelcome|TestCloseEarlySendsOneThankYou|TestAmendAmountsAndHelpOnTheStack|TestDemoProgramme|TestTerminationIsToldOnTheLocalStack|TestGrantsFilePublishedDaily|TestConversationCheckInOnTheStack|TestAgreementYear|TestStaffYearInTheBrowser)$$
 
 ## test-calendar: every local-stack test that walks the calendar, from inside the quiet period before 09:00
 test-calendar: deps
@@ -111,9 +111,9 @@ initbench:
 	done; \
 	$(GO) run ./pkg/dev/stack/cmd/initbench -n $(INITBENCH_RUNS) $(INITBENCH_FLAGS) $$bins
 
-## screenshots: refresh the committed dashboard and web app screenshots (make test leaves them alone)
+## screenshots: refresh the committed web app screenshots (make test leaves them alone)
 screenshots: deps
-	UPDATE_SCREENSHOTS=1 $(GO) test -count=1 -run 'Screenshot|DemoDashboard|StaffYearInTheBrowser' ./pkg/dashboard ./pkg/dev/stack
+	UPDATE_SCREENSHOTS=1 $(GO) test -count=1 -run 'DemoProgramme|StaffYearInTheBrowser' ./pkg/dev/stack
 
 ## fuzz: the email parser, reply tokens and the agreement create and PATCH routes (on DynamoDB Local) under go test -fuzz (FUZZTIME=60s each)
 FUZZTIME ?= 60s

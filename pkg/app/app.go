@@ -11,7 +11,7 @@
 // functions and imports only what they call (see docs/design.md, "Bootstrap sizes"):
 //
 //	app             Agreements (DynamoDB, Scheduler) and what every function shares
-//	app/monitoring  Monitoring: the dashboard and the exports
+//	app/monitoring  Monitoring: the summary, timelines and the exports
 //	app/senders     the functions that send email: SES, Secrets Manager, S3
 //	app/receiver    Inbound: the reply receiver, with the MIME parser
 //	app/accounting  the accounting bus (EventBridge), for Payments and the Sweep only

@@ -10,8 +10,8 @@ import (
 // The adapters take SDK clients through small interfaces, and the wiring
 // hands them these method-value wrappers rather than the clients. Why: a
 // type converted to an interface is "used in an interface", and in a binary
-// that links text/template (every function that sends email, and the
-// dashboard) Go's linker keeps every exported method of such types, since a
+// that links text/template (every function that sends email, and the web
+// app) Go's linker keeps every exported method of such types, since a
 // template may call any method by name. For an SDK client that is every
 // operation of the service with its serializers: for DynamoDB, SES,
 // EventBridge and Scheduler, up to 5 MB per bootstrap. A wrapper holds only

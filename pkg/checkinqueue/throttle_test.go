@@ -1,54 +1,15 @@
 package checkinqueue_test
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"net/http"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	"github.com/aws/smithy-go/middleware"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
-
 	"github.com/partnership-grants/backend/pkg/checkinqueue"
 	"github.com/partnership-grants/backend/pkg/dev/emulator"
+	"github.com/partnership-grants/backend/pkg/dev/testenv"
 	"github.com/partnership-grants/backend/pkg/grants"
 )
-
-// throttler answers the first n attempts to send with SES's throttling
-// response (HTTP 429, TooManyRequestsException) instead of sending them: the
-// SDK's own deserializer and retry policy handle the answer, so only the
-// network's answer is faked.
-type throttler struct {
-	n        int32
-	attempts atomic.Int32
-	sent     atomic.Int32
-}
-
-func (*throttler) ID() string { return "TestThrottler" }
-
-func (th *throttler) HandleDeserialize(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (
-	middleware.DeserializeOutput, middleware.Metadata, error,
-) {
-	if th.attempts.Add(1) <= th.n {
-		body := `{"message":"Maximum sending rate exceeded."}`
-		return middleware.DeserializeOutput{RawResponse: &smithyhttp.Response{Response: &http.Response{
-			StatusCode: http.StatusTooManyRequests, Status: "429 Too Many Requests",
-			Header:        http.Header{"Content-Type": {"application/json"}, "X-Amzn-Errortype": {"TooManyRequestsException:http://internal.amazon.com/coral/com.amazonaws.sesv2/"}},
-			Body:          io.NopCloser(bytes.NewReader([]byte(body))),
-			ContentLength: int64(len(body)),
-		}}}, middleware.Metadata{}, nil
-	}
-	th.sent.Add(1)
-	return next.HandleDeserialize(ctx, in)
-}
-
-func (th *throttler) install(o *sesv2.Options) {
-	o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error { return s.Deserialize.Add(th, middleware.After) })
-}
 
 // TestThrottledSendReturnsToTheQueueAndIsSentOnce: SES throttles the first
 // check-in of a batch through all the mailer's retries. That is no failure
@@ -56,8 +17,8 @@ func (th *throttler) install(o *sesv2.Options) {
 // (untried), come back after the visibility timeout, and each is sent once.
 func TestThrottledSendReturnsToTheQueueAndIsSentOnce(t *testing.T) {
 	ctx := context.Background()
-	th := &throttler{n: int32(fastRetry.MaxAttempts)}
-	w := newWorld(t, 20, 1, th.install)
+	th := testenv.NewSESThrottle(int64(fastRetry.MaxAttempts), "")
+	w := newWorld(t, 20, 1, th.Install)
 	ids := w.agreements(t, 3)
 	w.now = morning
 	var due []grants.Work
@@ -70,10 +31,10 @@ func TestThrottledSendReturnsToTheQueueAndIsSentOnce(t *testing.T) {
 	if _, err := w.events.Drain(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := w.sent(t); len(got) != 0 || th.sent.Load() != 0 {
+	if got := w.sent(t); len(got) != 0 || th.Reached.Load() != 0 {
 		t.Fatalf("%d emails sent while SES throttled", len(got))
 	}
-	if a := th.attempts.Load(); a != int32(fastRetry.MaxAttempts) {
+	if a := th.Attempts.Load(); a != int64(fastRetry.MaxAttempts) {
 		t.Errorf("%d attempts to send; want %d, for the first check-in only: the rest of the batch goes back untried", a, fastRetry.MaxAttempts)
 	}
 	for _, id := range ids {
@@ -98,8 +59,8 @@ func TestThrottledSendReturnsToTheQueueAndIsSentOnce(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	sent := w.sent(t)
-	if len(sent) != 3 || th.sent.Load() != 3 {
-		t.Fatalf("%d emails (%d sends reached SES) after the retry, want 3", len(sent), th.sent.Load())
+	if len(sent) != 3 || th.Reached.Load() != 3 {
+		t.Fatalf("%d emails (%d sends reached SES) after the retry, want 3", len(sent), th.Reached.Load())
 	}
 	for i := range ids {
 		if n := count(sent, w.contact(i)); n != 1 {

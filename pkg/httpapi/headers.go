@@ -7,7 +7,7 @@ import "github.com/aws/aws-lambda-go/events"
 // response inside another site's frame, or pass the address (which may name
 // a programme or agreement) on to a link's destination. A JSON, CSV or
 // problem body loads nothing, so its policy allows nothing; a page sets its
-// own Content-Security-Policy (the dashboard's allows its stylesheet).
+// own Content-Security-Policy (the web app's pages do).
 var browserHeaders = map[string]string{
 	"X-Content-Type-Options":  "nosniff",
 	"X-Frame-Options":         "DENY",

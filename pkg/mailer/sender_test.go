@@ -1,16 +1,12 @@
 package mailer
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,8 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/smithy-go"
-	"github.com/aws/smithy-go/middleware"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/partnership-grants/backend/pkg/dev/emulator"
 	"github.com/partnership-grants/backend/pkg/dev/testenv"
@@ -139,51 +133,9 @@ func TestSendToSeveralContacts(t *testing.T) {
 	}
 }
 
-// sesThrottlingBody is the error SES's query API returns (HTTP 400) when a
-// send exceeds the account's per-second rate.
-const sesThrottlingBody = `{"message":"%s"}`
-
-// throttler answers the first n attempts of each operation with SES's
-// throttling response instead of sending them, and counts the attempts. It
-// sits at the innermost end of the Deserialize step, so the SDK's own
-// query-protocol deserializer turns the canned body into the error, and the
-// SDK's own retry middleware decides what to do with it: the test exercises
-// the real retry path, with only the network answer faked.
-type throttler struct {
-	n        int32
-	message  string
-	attempts atomic.Int32
-	sent     atomic.Int32
-}
-
-func (*throttler) ID() string { return "TestThrottler" }
-
-func (th *throttler) HandleDeserialize(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (
-	middleware.DeserializeOutput, middleware.Metadata, error,
-) {
-	if th.attempts.Add(1) <= th.n {
-		body := strings.Replace(sesThrottlingBody, "%s", th.message, 1)
-		return middleware.DeserializeOutput{RawResponse: &smithyhttp.Response{Response: &http.Response{
-			StatusCode:    http.StatusTooManyRequests,
-			Status:        "429 Too Many Requests",
-			Header:        http.Header{"Content-Type": {"application/json"}, "X-Amzn-Errortype": {"TooManyRequestsException:http://internal.amazon.com/coral/com.amazonaws.sesv2/"}},
-			Body:          io.NopCloser(bytes.NewReader([]byte(body))),
-			ContentLength: int64(len(body)),
-		}}}, middleware.Metadata{}, nil
-	}
-	th.sent.Add(1)
-	return next.HandleDeserialize(ctx, in)
-}
-
-func (th *throttler) install(o *sesv2.Options) {
-	o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
-		return s.Deserialize.Add(th, middleware.After)
-	})
-}
-
 func TestThrottlingIsRetriedUntilSent(t *testing.T) {
-	th := &throttler{n: 3, message: "Maximum sending rate exceeded."}
-	client, endpoint := testenv.SESv2(t, WithRetry(fastRetry), th.install)
+	th := testenv.NewSESThrottle(3, "Maximum sending rate exceeded.")
+	client, endpoint := testenv.SESv2(t, WithRetry(fastRetry), th.Install)
 	s, err := NewSender(client, from, "")
 	if err != nil {
 		t.Fatal(err)
@@ -196,7 +148,7 @@ func TestThrottlingIsRetriedUntilSent(t *testing.T) {
 	if id == "" {
 		t.Fatal("no message id")
 	}
-	if a, s := th.attempts.Load(), th.sent.Load(); a != 4 || s != 1 {
+	if a, s := th.Attempts.Load(), th.Reached.Load(); a != 4 || s != 1 {
 		t.Errorf("attempts = %d, reached SES = %d; want 4 and 1", a, s)
 	}
 	got := messagesTo(t, endpoint, addr)
@@ -206,8 +158,8 @@ func TestThrottlingIsRetriedUntilSent(t *testing.T) {
 }
 
 func TestPersistentThrottlingFails(t *testing.T) {
-	th := &throttler{n: 1 << 30, message: "Maximum sending rate exceeded."}
-	client, endpoint := testenv.SESv2(t, WithRetry(fastRetry), th.install)
+	th := testenv.NewSESThrottle(1<<30, "Maximum sending rate exceeded.")
+	client, endpoint := testenv.SESv2(t, WithRetry(fastRetry), th.Install)
 	s, err := NewSender(client, from, "")
 	if err != nil {
 		t.Fatal(err)
@@ -227,7 +179,7 @@ func TestPersistentThrottlingFails(t *testing.T) {
 	if !errors.As(err, &maxErr) {
 		t.Errorf("error is not the retryer giving up: %v", err)
 	}
-	if a := th.attempts.Load(); int(a) != fastRetry.MaxAttempts {
+	if a := th.Attempts.Load(); int(a) != fastRetry.MaxAttempts {
 		t.Errorf("attempts = %d, want %d", a, fastRetry.MaxAttempts)
 	}
 	if got := messagesTo(t, endpoint, addr); len(got) != 0 {
@@ -236,8 +188,8 @@ func TestPersistentThrottlingFails(t *testing.T) {
 }
 
 func TestDailyQuotaIsNotRetried(t *testing.T) {
-	th := &throttler{n: 1 << 30, message: "Daily message quota exceeded."}
-	client, _ := testenv.SESv2(t, WithRetry(fastRetry), th.install)
+	th := testenv.NewSESThrottle(1<<30, "Daily message quota exceeded.")
+	client, _ := testenv.SESv2(t, WithRetry(fastRetry), th.Install)
 	s, err := NewSender(client, from, "")
 	if err != nil {
 		t.Fatal(err)
@@ -249,7 +201,7 @@ func TestDailyQuotaIsNotRetried(t *testing.T) {
 	if !isThrottled(err) {
 		t.Errorf("error %v is not SES throttling", err)
 	}
-	if a := th.attempts.Load(); a != 1 {
+	if a := th.Attempts.Load(); a != 1 {
 		t.Errorf("attempts = %d, want 1: the daily quota does not clear in seconds", a)
 	}
 }

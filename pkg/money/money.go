@@ -75,7 +75,7 @@ func (a Amount) Major() string {
 // alone could be any of a dozen dollars).
 var symbols = map[string]string{"GBP": "£", "EUR": "€", "USD": "$"}
 
-// Display writes the amount for people, in emails and on the dashboard alike:
+// Display writes the amount for people, in emails and on the pages alike:
 // "£2,500.00", "€10.50", "JPY 2,500", "CHF 1,234.50". It works on the exact
 // decimal string of Major, so no float ever touches a grant amount.
 func (a Amount) Display() string {

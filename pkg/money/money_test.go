@@ -101,7 +101,7 @@ func TestMajor(t *testing.T) {
 	}
 }
 
-// Display is how emails and the dashboard write amounts.
+// Display is how emails and the pages write amounts.
 func TestDisplay(t *testing.T) {
 	for _, tt := range []struct {
 		minor    int64

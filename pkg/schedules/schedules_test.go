@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"sort"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler/types"
-	"github.com/aws/smithy-go/middleware"
 
 	schedulerstub "github.com/partnership-grants/backend/pkg/dev/stack/scheduler"
 	"github.com/partnership-grants/backend/pkg/dev/testenv"
@@ -39,36 +37,11 @@ var cfg = schedules.Config{
 	CheckInTarget:    "arn:aws:lambda:eu-west-2:000000000000:function:checkin-sender",
 }
 
-// calls counts Scheduler operations by name, through SDK middleware.
-type calls struct {
-	mu sync.Mutex
-	n  map[string]int
-}
-
-func (c *calls) option(o *scheduler.Options) {
-	o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
-		return st.Initialize.Add(middleware.InitializeMiddlewareFunc("count", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-			c.mu.Lock()
-			c.n[middleware.GetOperationName(ctx)]++
-			c.mu.Unlock()
-			return next.HandleInitialize(ctx, in)
-		}), middleware.After)
-	})
-}
-
-func (c *calls) take() map[string]int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	old := c.n
-	c.n = map[string]int{}
-	return old
-}
-
 type fixture struct {
 	store  *dynamo.Store
 	stub   *schedulerstub.Server
 	client *scheduler.Client
-	calls  *calls
+	calls  *testenv.Calls
 	clock  *testenv.Clock
 	sync   *schedules.Schedules
 }
@@ -85,14 +58,14 @@ func newFixture(t *testing.T, now time.Time) *fixture {
 	stub.EnsureGroup(cfg.Group)
 	hs := httptest.NewServer(stub)
 	t.Cleanup(hs.Close)
-	cc := &calls{n: map[string]int{}}
+	cc := &testenv.Calls{}
 	client := scheduler.NewFromConfig(aws.Config{
 		Region:      testenv.Region,
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
 	}, func(o *scheduler.Options) {
 		o.BaseEndpoint = aws.String(hs.URL)
 		o.RetryMaxAttempts = 1
-	}, cc.option)
+	}, func(o *scheduler.Options) { o.APIOptions = append(o.APIOptions, cc.Middleware) })
 	store := dynamo.New(db, table)
 	return &fixture{
 		store: store, stub: stub, client: client, calls: cc, clock: clk,
@@ -159,7 +132,7 @@ func TestSyncCreatesEightSchedulesThenDeletesThemOnTermination(t *testing.T) {
 	if _, err := f.sync.Sync(ctx, a); err != nil {
 		t.Fatalf("Sync: %v", err)
 	}
-	if got := f.calls.take()["CreateSchedule"]; got != 8 {
+	if got := f.calls.Take()["CreateSchedule"]; got != 8 {
 		t.Errorf("CreateSchedule calls = %d, want 8", got)
 	}
 
@@ -260,14 +233,14 @@ func TestSyncCreatesEightSchedulesThenDeletesThemOnTermination(t *testing.T) {
 	if _, err := f.sync.Sync(ctx, stored); err != nil {
 		t.Fatalf("second Sync: %v", err)
 	}
-	if got := f.calls.take(); got["CreateSchedule"] != 0 {
+	if got := f.calls.Take(); got["CreateSchedule"] != 0 {
 		t.Errorf("second Sync made %d CreateSchedule calls, want 0", got["CreateSchedule"])
 	}
 	// A retried Sync from the stale copy collides by name instead of duplicating.
 	if _, err := f.sync.Sync(ctx, a); err != nil {
 		t.Fatalf("Sync from a stale copy: %v", err)
 	}
-	f.calls.take()
+	f.calls.Take()
 	if got := f.list(t, a.ID); len(got) != 8 {
 		t.Errorf("after a retried Sync there are %d schedules, want 8", len(got))
 	}
@@ -283,7 +256,7 @@ func TestSyncCreatesEightSchedulesThenDeletesThemOnTermination(t *testing.T) {
 	if _, err := f.sync.Sync(ctx, ended); err != nil {
 		t.Fatalf("Sync after termination: %v", err)
 	}
-	if got := f.calls.take(); got["DeleteSchedule"] != 8 || got["CreateSchedule"] != 0 {
+	if got := f.calls.Take(); got["DeleteSchedule"] != 8 || got["CreateSchedule"] != 0 {
 		t.Errorf("Sync after termination: %v, want 8 DeleteSchedule and no CreateSchedule", got)
 	}
 	if got := f.list(t, a.ID); len(got) != 0 {
@@ -380,7 +353,7 @@ func TestAmendedDateReplacesTheSchedule(t *testing.T) {
 	if _, err := f.sync.Sync(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	f.calls.take()
+	f.calls.Take()
 
 	a, err := f.store.UpdateAgreement(ctx, a.ID, 0, grants.AuditOnly(func(a *grants.Agreement) ([]grants.AuditEntry, error) {
 		e, err := a.Amend(grants.Amendment{
@@ -395,7 +368,7 @@ func TestAmendedDateReplacesTheSchedule(t *testing.T) {
 	if _, err := f.sync.Sync(ctx, a); err != nil {
 		t.Fatalf("Sync: %v", err)
 	}
-	if got := f.calls.take(); got["CreateSchedule"] != 4 || got["DeleteSchedule"] != 2 || got["GetSchedule"] != 2 {
+	if got := f.calls.Take(); got["CreateSchedule"] != 4 || got["DeleteSchedule"] != 2 || got["GetSchedule"] != 2 {
 		t.Errorf("calls %v, want 2 × (create → conflict, get, delete, create)", got)
 	}
 	for name, want := range map[string]string{"i2": "at(2026-09-15T09:00:00)", "c1": "at(2026-08-25T09:00:00)", "i3": "at(2026-12-01T09:00:00)"} {
@@ -414,11 +387,11 @@ func TestAmendedDateReplacesTheSchedule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.calls.take()
+	f.calls.Take()
 	if _, err := f.sync.Sync(ctx, fresh); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.calls.take(); len(got) != 0 {
+	if got := f.calls.Take(); len(got) != 0 {
 		t.Errorf("a second sync called %v, want nothing", got)
 	}
 }

@@ -34,7 +34,7 @@ type HeldLister interface {
 }
 
 // Views are the reads staff watch a programme by, written once for the JSON
-// API, the dashboard and the web app: the summary, the exports' agreements
+// API and the web app: the summary, the exports' agreements
 // and the replies held for the programme.
 type Views struct {
 	Store ProgrammeReader

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/smithy-go/middleware"
 
 	"github.com/partnership-grants/backend/pkg/dev/testenv"
 	"github.com/partnership-grants/backend/pkg/dynamo"
@@ -38,7 +37,7 @@ type app struct {
 	t       *testing.T
 	handler http.Handler
 	svc     *service.Service
-	calls   *callCounter
+	calls   *testenv.Calls
 	clock   *testenv.Clock
 	ses     string // the local SES's endpoint
 	pages   *App
@@ -46,36 +45,11 @@ type app struct {
 	pool    *testenv.Pool
 }
 
-// callCounter counts DynamoDB operations by name, through SDK middleware.
-type callCounter struct {
-	mu    sync.Mutex
-	calls map[string]int
-}
-
-func (c *callCounter) option(o *dynamodb.Options) {
-	o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
-		return st.Initialize.Add(middleware.InitializeMiddlewareFunc("count", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-			c.mu.Lock()
-			c.calls[middleware.GetOperationName(ctx)]++
-			c.mu.Unlock()
-			return next.HandleInitialize(ctx, in)
-		}), middleware.After)
-	})
-}
-
-func (c *callCounter) reset() map[string]int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	old := c.calls
-	c.calls = map[string]int{}
-	return old
-}
-
 // newApp serves the pages on DynamoDB Local, as the web function does but
 // with no mail or schedules (side effects wait in the outbox).
 func newApp(t *testing.T) *app {
-	calls := &callCounter{calls: map[string]int{}}
-	db, table := testenv.AppTable(t, calls.option)
+	calls := &testenv.Calls{}
+	db, table := testenv.AppTable(t, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, calls.Middleware) })
 	store := dynamo.New(db, table)
 	clock := testenv.NewClock(time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC), time.Millisecond)
 	sesClient, sesEndpoint := testenv.SESv2(t)
@@ -355,11 +329,11 @@ func TestEachPageReadsOneQueryPerList(t *testing.T) {
 		"/app/agreements/new":   {},
 		"/app/agreements?status=active&attention=1": {"Query": 1},
 	} {
-		a.calls.reset()
+		a.calls.Take()
 		if r := a.as("olu@funder.example", grants.RoleProgramme, "GET", path, nil); r.code != http.StatusOK {
 			t.Fatalf("%s: %d", path, r.code)
 		}
-		if got := a.calls.reset(); !maps.Equal(got, want) {
+		if got := a.calls.Take(); !maps.Equal(got, want) {
 			t.Errorf("%s made %v, want %v", path, got, want)
 		}
 	}

@@ -51,6 +51,30 @@ func (s staff) keep(name string) {
 	chromium.Keep(s.t, "web-"+name+".png", chromium.Capture(s.t, s.tab))
 }
 
+// signIn opens the app in a browser of the person's own, is sent to the
+// sign-in page, picks the person and lands back in the app; with a name in
+// keep, the sign-in page is kept as web-<name>.png.
+func signIn(t *testing.T, st *Stack, browser context.Context, username string, keep ...string) staff {
+	t.Helper()
+	base := "http://" + st.opts.APIAddr
+	s := staff{t: t, tab: chromium.Person(t, browser), base: base}
+	chromium.Do(t, s.tab, "open the app", chromedp.Navigate(base+"/app"))
+	if at := chromium.Get(t, s.tab, "where", chromedp.Location()); !strings.Contains(at, st.opts.SignInAddr+"/oauth2/authorize") {
+		t.Fatalf("opening the app signed out leads to %s, not the sign-in page", at)
+	}
+	for _, name := range keep {
+		s.keep(name)
+	}
+	chromium.Do(t, s.tab, "pick "+username, chromedp.Click(chromedp.CSS(`input[name=person][value="`+username+`"]`)))
+	if code := chromium.Submit(t, s.tab, "sign in as "+username, "button[type=submit]"); code != 200 {
+		t.Fatalf("sign in as %s: %d", username, code)
+	}
+	if got := s.text("form.signout span"); !strings.Contains(got, username+"@funder.local") {
+		t.Fatalf("signed in as %q, want %s", got, username)
+	}
+	return s
+}
+
 // TestStaffYearInTheBrowser is a year of one agreement done by people with
 // a browser, on the local stack: a programme officer signs in, creates and
 // activates the agreement; time walks on; each check-in email goes out and
@@ -64,28 +88,9 @@ func TestStaffYearInTheBrowser(t *testing.T) {
 	ctx := context.Background()
 	browser := chromium.Browser(t)
 	base := "http://" + st.opts.APIAddr
-	// signIn opens the app in a browser of the person's own, is sent to the
-	// sign-in page, picks the person and lands back in the app.
-	signIn := func(username string) staff {
-		s := staff{t: t, tab: chromium.Person(t, browser), base: base}
-		chromium.Do(t, s.tab, "open the app", chromedp.Navigate(base+"/app"))
-		if at := chromium.Get(t, s.tab, "where", chromedp.Location()); !strings.Contains(at, st.opts.SignInAddr+"/oauth2/authorize") {
-			t.Fatalf("opening the app signed out leads to %s, not the sign-in page", at)
-		}
-		if username == "olu" {
-			s.keep("signin")
-		}
-		chromium.Do(t, s.tab, "pick "+username, chromedp.Click(chromedp.CSS(`input[name=person][value="`+username+`"]`)))
-		if code := chromium.Submit(t, s.tab, "sign in as "+username, "button[type=submit]"); code != 200 {
-			t.Fatalf("sign in as %s: %d", username, code)
-		}
-		if got := s.text("form.signout span"); !strings.Contains(got, username+"@funder.local") {
-			t.Fatalf("signed in as %q, want %s", got, username)
-		}
-		return s
-	}
+	signIn := func(username string, keep ...string) staff { return signIn(t, st, browser, username, keep...) }
 
-	officer := signIn("olu")
+	officer := signIn("olu", "signin")
 	officer.open("/app")
 	officer.keep("overview")
 

@@ -22,7 +22,6 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/partnership-grants/backend/pkg/dev/samtemplate"
-	"github.com/partnership-grants/backend/pkg/web/signin"
 )
 
 // HTTPHandler is a function's Lambda handler for HTTP API events.
@@ -97,9 +96,6 @@ func matchSegments(rsegs, segs []string) (map[string]string, int, bool) {
 }
 
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if g.signIn(w, r) {
-		return
-	}
 	route, params, ok := g.match(r.Method, r.URL.Path)
 	if !ok {
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
@@ -144,46 +140,11 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(body)
 }
 
-// signInPath is the one path a ?token= signs a browser in on: the
-// dashboard's, where the link make run prints leads.
-const signInPath = "/dashboard"
-
-// signIn lets a browser open the dashboard from the link make run prints:
-// a valid ?token= on the dashboard's path becomes the token cookie, and the
-// browser is sent on to the same page without it, so the token stays out of
-// its history. Anywhere else a ?token= is only a query parameter. Local
-// tooling only, for the dashboard's browser test; the web app (/app) signs
-// people in as in AWS, through the sign-in stand-in.
-func (g *Gateway) signIn(w http.ResponseWriter, r *http.Request) bool {
-	q := r.URL.Query()
-	token := q.Get("token")
-	if r.Method != http.MethodGet || r.URL.Path != signInPath || token == "" {
-		return false
-	}
-	if _, err := g.auth.Verify(token, time.Now()); err != nil {
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "Unauthorized"})
-		return true
-	}
-	http.SetCookie(w, &http.Cookie{Name: "token", Value: token, Path: "/", HttpOnly: true, Secure: !signin.PlainLoopback(r),
-		SameSite: http.SameSiteStrictMode, MaxAge: 12 * 60 * 60})
-	q.Del("token")
-	next := *r.URL
-	next.RawQuery = q.Encode()
-	http.Redirect(w, r, next.RequestURI(), http.StatusSeeOther)
-	return true
-}
-
 func (g *Gateway) authorize(r *http.Request, now time.Time) (map[string]string, error) {
-	h := r.Header.Get("Authorization")
-	token, ok := strings.CutPrefix(h, "Bearer ")
+	// As API Gateway's JWT authorizer: the Authorization header only.
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok {
-		// A browser cannot send a header on a plain link: the dashboard may
-		// carry the token in a cookie, as a Cognito-hosted UI would.
-		c, err := r.Cookie("token")
-		if err != nil {
-			return nil, fmt.Errorf("no bearer token")
-		}
-		token = c.Value
+		return nil, fmt.Errorf("no bearer token")
 	}
 	return g.auth.Verify(strings.TrimSpace(token), now)
 }

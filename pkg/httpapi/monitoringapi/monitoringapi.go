@@ -1,24 +1,20 @@
 // Package monitoringapi serves the MonitoringFunction's routes: the
-// programme summary, an agreement's timeline, the CSV and 360Giving exports
-// and the dashboard page. It is apart from pkg/httpapi so that the other API
-// functions link none of the dashboard's templates or the exports.
+// programme summary, an agreement's timeline, "What partners told us", and
+// the CSV and 360Giving exports. It is apart from pkg/httpapi so that the
+// other API functions link none of the exports.
 package monitoringapi
 
 import (
 	"bytes"
-	"cmp"
 	"compress/gzip"
 	"context"
 	"encoding/base64"
-	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/partnership-grants/backend/pkg/dashboard"
 	"github.com/partnership-grants/backend/pkg/export"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/httpapi"
@@ -36,34 +32,17 @@ type Store interface {
 	AllHistory(ctx context.Context, id string) ([]grants.AuditEntry, error)
 }
 
-// QuarantineCounter counts the replies of a programme waiting for a person.
-type QuarantineCounter interface {
-	CountQuarantined(ctx context.Context, programme string) (int, error)
-}
-
-// QuarantineLister lists the replies of a programme waiting for a person.
-type QuarantineLister interface {
-	ListQuarantined(ctx context.Context, programme string) ([]dashboard.QuarantineItem, error)
-}
-
-// DashboardLimit is how many agreements the dashboard draws. Each row needs
-// the agreement's plans, one Query each, and a page of thousands of rows
-// helps nobody; the summary above the rows still counts every agreement.
-const DashboardLimit = 200
-
 // API serves what programme staff and finance watch: the programme
-// summary, an agreement's timeline, the CSV and 360Giving exports, and the
-// dashboard page.
+// summary, an agreement's timeline, "What partners told us", and the CSV
+// and 360Giving exports.
 type API struct {
 	Store Store
 	// Funder publishes the 360Giving file: Prefix, OrgID, OrgName and
 	// ProgrammeTitles are used as given; Now is set from the clock on every
 	// export.
 	Funder export.Funder
-	// QuarantineCount and Quarantine may be nil: until replies are
-	// quarantined the count is taken from Quarantine's list, or is 0.
-	QuarantineCount QuarantineCounter
-	Quarantine      QuarantineLister
+	// Held lists the replies waiting for a person, which the summary counts.
+	Held service.HeldLister
 	// Replies reads agreements' replies for "What partners told us"; nil
 	// reads none.
 	Replies service.ReplyReader
@@ -71,9 +50,7 @@ type API struct {
 	// nil counts none. Defaults are the deployment's programme settings.
 	Late     service.LateReader
 	Defaults grants.ProgrammeSettings
-	// DefaultProgramme is the dashboard's programme when the link names none.
-	DefaultProgramme string
-	Now              func() time.Time
+	Now      func() time.Time
 	// Location is the programme's time zone, in which "today" is read;
 	// nil means Europe/London.
 	Location *time.Location
@@ -86,7 +63,6 @@ func (h *API) Routes() httpapi.Router {
 		"GET /agreements/{id}/timeline":                     {Roles: httpapi.Readers, Handler: h.timeline},
 		"GET /programmes/{programme}/export.csv":            {Roles: []httpapi.Role{httpapi.RoleProgramme, httpapi.RoleFinance}, Handler: h.csv},
 		"GET /programmes/{programme}/export/360giving.json": {Roles: []httpapi.Role{httpapi.RoleProgramme, httpapi.RoleFinance, httpapi.RoleViewer}, Handler: h.threeSixtyGiving},
-		"GET /dashboard":                                    {Roles: httpapi.Readers, Handler: h.dashboard},
 		// Partners write more honestly when those who approve their payments
 		// are not the readers: programme staff only.
 		"GET /programmes/{programme}/feedback": {Roles: []httpapi.Role{httpapi.RoleProgramme}, Handler: h.feedback},
@@ -95,7 +71,7 @@ func (h *API) Routes() httpapi.Router {
 
 // views are the programme reads, written once in the service layer.
 func (h *API) views() service.Views {
-	return service.Views{Store: h.Store, Replies: h.Replies, Late: h.Late, Defaults: h.Defaults, Now: h.Now, Location: h.Location}
+	return service.Views{Store: h.Store, Held: h.Held, Replies: h.Replies, Late: h.Late, Defaults: h.Defaults, Now: h.Now, Location: h.Location}
 }
 
 // feedback answers with what partners told us, by check-in round.
@@ -126,26 +102,8 @@ func programmeParam(field, p string) (string, error) {
 	return p, nil
 }
 
-func (h *API) quarantined(ctx context.Context, programme string) (int, error) {
-	switch {
-	case h.QuarantineCount != nil:
-		return h.QuarantineCount.CountQuarantined(ctx, programme)
-	case h.Quarantine != nil:
-		items, err := h.Quarantine.ListQuarantined(ctx, programme)
-		return len(items), err
-	}
-	return 0, nil
-}
-
 func (h *API) summaryOf(ctx context.Context, programme string) (monitoring.Summary, error) {
-	q, err := h.quarantined(ctx, programme)
-	if err != nil {
-		return monitoring.Summary{}, fmt.Errorf("count quarantined replies: %w", err)
-	}
-	s, err := h.views().SummaryCounting(ctx, programme, q)
-	if err == nil {
-		err = h.views().MeasureLateness(ctx, &s)
-	}
+	s, _, err := h.views().Summary(ctx, programme)
 	return s, err
 }
 
@@ -217,73 +175,15 @@ func (h *API) threeSixtyGiving(ctx context.Context, r *httpapi.Request) (events.
 	return body(r, http.StatusOK, out, map[string]string{"Content-Type": "application/json"}), nil
 }
 
-// dashboard renders the programme page. The summary counts every agreement;
-// the rows, which need each agreement's plans, are capped at DashboardLimit,
-// running agreements first, and the title says so when the cap bites.
-func (h *API) dashboard(ctx context.Context, r *httpapi.Request) (events.APIGatewayV2HTTPResponse, error) {
-	programme, err := programmeParam("programme", cmp.Or(r.Query("programme"), h.DefaultProgramme))
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	s, err := h.summaryOf(ctx, programme)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	list, err := h.views().Agreements(ctx, programme)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	slices.SortStableFunc(list, func(x, y grants.Agreement) int {
-		return cmp.Or(cmp.Compare(statusRank(x.Status), statusRank(y.Status)), cmp.Compare(x.Reference, y.Reference), cmp.Compare(x.ID, y.ID))
-	})
-	title := "Programme dashboard"
-	if len(list) > DashboardLimit {
-		title = fmt.Sprintf("Programme dashboard: the first %d of %d agreements", DashboardLimit, len(list))
-		list = list[:DashboardLimit]
-	}
-	rows, err := h.views().WithPlans(ctx, list, nil)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	var quarantine []dashboard.QuarantineItem
-	if h.Quarantine != nil {
-		if quarantine, err = h.Quarantine.ListQuarantined(ctx, programme); err != nil {
-			return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("list quarantined replies: %w", err)
-		}
-	}
-	var buf bytes.Buffer
-	csp, err := dashboard.Render(&buf, dashboard.Page{
-		Title: title, Summary: s, Agreements: rows, Quarantine: quarantine,
-		Today: s.AsOf, GeneratedAt: h.Now(), Location: h.Location,
-	})
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	return body(r, http.StatusOK, buf.Bytes(), map[string]string{"Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": csp}), nil
-}
-
-// statusRank orders the dashboard's rows: the agreements that need work first.
-func statusRank(s grants.AgreementStatus) int {
-	switch s {
-	case grants.AgreementActive:
-		return 0
-	case grants.AgreementDraft:
-		return 1
-	case grants.AgreementCompleted:
-		return 2
-	}
-	return 3
-}
-
 // gzipOver is the body size from which a response is compressed for a
 // client that accepts gzip. A Lambda response is capped at 6 MB, and the
 // 360Giving file of a programme of a few thousand agreements is larger than
 // that; compressed, it is a tenth of the size.
 const gzipOver = 8 << 10
 
-// body builds a response for bytes that are not a JSON API answer: exports
-// and the page. They hold partner data behind a login, so no shared cache
-// may keep them.
+// body builds a response for bytes that are not a JSON API answer: the
+// exports. They hold partner data behind a login, so no shared cache may
+// keep them.
 func body(r *httpapi.Request, status int, b []byte, headers map[string]string) events.APIGatewayV2HTTPResponse {
 	resp := events.APIGatewayV2HTTPResponse{StatusCode: status, Headers: headers}
 	resp.Headers["Cache-Control"] = "private, no-store"

@@ -21,7 +21,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/partnership-grants/backend/pkg/dashboard"
 	"github.com/partnership-grants/backend/pkg/dev/testenv"
 	"github.com/partnership-grants/backend/pkg/dev/testenv/apigw"
 	"github.com/partnership-grants/backend/pkg/dynamo"
@@ -47,10 +46,11 @@ var testFunder = export.Funder{
 	ProgrammeTitles: map[string]string{"community-2026": "Community Partnerships 2026"},
 }
 
-type fakeQuarantine []dashboard.QuarantineItem
+// fakeHeld holds replies for a person, by programme.
+type fakeHeld map[string][]grants.Quarantined
 
-func (q fakeQuarantine) ListQuarantined(context.Context, string) ([]dashboard.QuarantineItem, error) {
-	return q, nil
+func (h fakeHeld) ListQuarantineOf(_ context.Context, programme, _ string) ([]grants.Quarantined, error) {
+	return h[programme], nil
 }
 
 type monFixture struct {
@@ -153,11 +153,11 @@ func newMonitoringFixture(t *testing.T) *monFixture {
 	})
 	create("other-2026", "Elsewhere Trust", "1170001", "GBP", 123_456, "2026-01-01")
 
-	quarantine := fakeQuarantine{
-		{ID: "q1", ReceivedAt: time.Date(2026, 6, 14, 8, 0, 0, 0, time.UTC), From: "someone@unknown.example", Subject: "Re: our check-in", Reason: "unknown sender"},
-		{ID: "q2", ReceivedAt: time.Date(2026, 6, 13, 8, 0, 0, 0, time.UTC), From: "lead@levenshulme.example", Subject: "Photos attached", Reason: "no reply token", AgreementReference: "CP-2026-001"},
+	held := fakeHeld{
+		"":               {{ID: "q1", Reason: "unknown sender"}},
+		"community-2026": {{ID: "q2", Reason: "no reply token", Programme: "community-2026", Reference: "CP-2026-001"}},
 	}
-	h := &API{Store: store, Replies: store, Funder: testFunder, Quarantine: quarantine, DefaultProgramme: "community-2026", Now: now}
+	h := &API{Store: store, Held: held, Replies: store, Funder: testFunder, Now: now}
 	f.api = h.Routes()
 	return f
 }
@@ -190,7 +190,6 @@ func TestMonitoringAccessByRole(t *testing.T) {
 		{"/agreements/{id}/timeline", map[string]string{"id": f.ids["Levenshulme Community Kitchen"]}, httpapi.Readers},
 		{"/programmes/{programme}/export.csv", community, []httpapi.Role{httpapi.RoleProgramme, httpapi.RoleFinance}},
 		{"/programmes/{programme}/export/360giving.json", community, []httpapi.Role{httpapi.RoleProgramme, httpapi.RoleFinance, httpapi.RoleViewer}},
-		{"/dashboard", nil, httpapi.Readers},
 		{"/programmes/{programme}/feedback", community, []httpapi.Role{httpapi.RoleProgramme}},
 	}
 	for _, rt := range routes {
@@ -407,36 +406,23 @@ func TestMonitoringThreeSixtyGiving(t *testing.T) {
 	}
 }
 
-func TestMonitoringDashboard(t *testing.T) {
-	f := newMonitoringFixture(t)
-	resp := f.do(t, get("/dashboard", nil, httpapi.RoleViewer))
-	if resp.StatusCode != 200 || resp.Headers["Content-Type"] != "text/html; charset=utf-8" {
-		t.Fatalf("%d %s %s", resp.StatusCode, resp.Headers["Content-Type"], resp.Body)
-	}
-	if resp.Headers["Cache-Control"] != "private, no-store" {
-		t.Errorf("Cache-Control %q", resp.Headers["Cache-Control"])
-	}
-	for _, want := range []string{"<!doctype html>", "community-2026", "Levenshulme Community Kitchen", "Hulme Arts and Health CIC",
-		"Moss Side Youth Hub", "Gorton Repair Cafe", "Photos attached", "Re: our check-in"} {
-		if !strings.Contains(resp.Body, want) {
-			t.Errorf("dashboard lacks %q", want)
-		}
-	}
-	if strings.Contains(resp.Body, "Elsewhere Trust") {
-		t.Error("dashboard shows another programme's partner")
-	}
-
-	// A browser asks for gzip; the page arrives compressed and whole.
-	ev := get("/dashboard", nil, httpapi.RoleViewer)
-	ev.QueryStringParameters = map[string]string{"programme": "other-2026"}
+// An export a browser asks for with gzip arrives compressed and whole;
+// a small one, or one for a client that does not accept gzip, as it is.
+func TestBodyGzip(t *testing.T) {
+	big := []byte(strings.Repeat("Levenshulme Community Kitchen,", gzipOver/16))
+	ev := get("/programmes/{programme}/export.csv", community, httpapi.RoleFinance)
+	r := &httpapi.Request{APIGatewayV2HTTPRequest: &ev}
 	ev.Headers["accept-encoding"] = "gzip, deflate, br"
-	z := f.do(t, ev)
-	if z.StatusCode != 200 || z.Headers["Content-Encoding"] != "gzip" || !z.IsBase64Encoded {
-		t.Fatalf("gzip: %d %v base64=%v", z.StatusCode, z.Headers, z.IsBase64Encoded)
+	z := body(r, 200, big, map[string]string{"Content-Type": "text/csv"})
+	if z.Headers["Content-Encoding"] != "gzip" || !z.IsBase64Encoded || gunzip(t, z.Body) != string(big) {
+		t.Fatalf("gzip: %v base64=%v", z.Headers, z.IsBase64Encoded)
 	}
-	page := gunzip(t, z.Body)
-	if !strings.Contains(page, "Elsewhere Trust") || strings.Contains(page, "Levenshulme") {
-		t.Error("the other programme's dashboard shows the wrong agreements")
+	if small := body(r, 200, big[:100], map[string]string{}); small.IsBase64Encoded || small.Body != string(big[:100]) {
+		t.Errorf("a small body was compressed: %v", small.Headers)
+	}
+	ev.Headers["accept-encoding"] = "gzip;q=0"
+	if plain := body(r, 200, big, map[string]string{}); plain.IsBase64Encoded || plain.Headers["Cache-Control"] != "private, no-store" {
+		t.Errorf("a client refusing gzip got %v", plain.Headers)
 	}
 }
 
@@ -468,94 +454,9 @@ func TestAcceptsGzip(t *testing.T) {
 	}
 }
 
-// memStore serves the monitoring routes from memory, for what would be slow
-// to build in DynamoDB Local.
-type memStore struct {
-	agreements []grants.Agreement
-	planReads  int
-}
-
-func (m *memStore) ProgrammeAgreements(context.Context, string) ([]grants.Agreement, grants.ReadCost, error) {
-	list := make([]grants.Agreement, len(m.agreements))
-	for i, a := range m.agreements {
-		a.Instalments, a.CheckIns = nil, nil // the index carries no plans
-		list[i] = a
-	}
-	return list, grants.ReadCost{}, nil
-}
-
-func (m *memStore) ProgrammeTally(ctx context.Context, programme string, today grants.Date) (monitoring.Tally, monitoring.Marks, grants.ReadCost, error) {
-	list, _, _ := m.ProgrammeAgreements(ctx, programme)
-	t, marks, err := monitoring.Recount(list, today)
-	return t, marks, grants.ReadCost{}, err
-}
-
-func (m *memStore) AgreementsWithPlans(_ context.Context, ids []string) ([]grants.Agreement, error) {
-	m.planReads += len(ids)
-	var out []grants.Agreement
-	for _, id := range ids {
-		for _, a := range m.agreements {
-			if a.ID == id {
-				out = append(out, a)
-			}
-		}
-	}
-	return out, nil
-}
-
-func (m *memStore) ProgrammePlans(context.Context, string) ([]grants.Agreement, grants.ReadCost, error) {
-	return m.agreements, grants.ReadCost{}, nil
-}
-
-func (m *memStore) GetAgreement(context.Context, string) (*grants.Agreement, error) {
-	return nil, &grants.Error{Code: grants.NotFound, Message: "no"}
-}
-
-func (m *memStore) AllHistory(context.Context, string) ([]grants.AuditEntry, error) { return nil, nil }
-
-// The dashboard draws at most DashboardLimit rows, running agreements
-// first, says so in its title, and still counts every agreement.
-func TestDashboardCapsRows(t *testing.T) {
-	now := monNow()
-	m := &memStore{}
-	for i := range DashboardLimit + 5 {
-		a, err := grants.NewAgreement(grants.NewAgreementInput{
-			Programme: "big", Partner: grants.Partner{Name: fmt.Sprintf("Partner %03d", i), RegistrationNumber: "1180123", Address: "1 Main Street"},
-			Contacts: []grants.Contact{{Name: "Lead", Email: "lead@example.org"}}, Amount: 400_000, StartDate: "2026-01-01",
-		}, now(), "officer")
-		if err != nil {
-			t.Fatal(err)
-		}
-		a.ID, a.Reference = fmt.Sprintf("id%03d", i), fmt.Sprintf("CP-2026-%03d", i+1)
-		if i >= 5 { // the first five stay drafts and fall below the cap
-			if _, err := a.Activate(now(), "officer"); err != nil {
-				t.Fatal(err)
-			}
-		}
-		a.Stats = a.ComputeStats()
-		m.agreements = append(m.agreements, *a)
-	}
-	api := (&API{Store: m, Funder: testFunder, DefaultProgramme: "big", Now: now}).Routes()
-	ev := get("/dashboard", nil, httpapi.RoleProgramme)
-	resp, err := api.Handle(context.Background(), ev)
-	openapitest.Check(t, ev, resp)
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("%v %d %s", err, resp.StatusCode, resp.Body)
-	}
-	if m.planReads != DashboardLimit {
-		t.Errorf("read the plans of %d agreements, want %d", m.planReads, DashboardLimit)
-	}
-	if want := fmt.Sprintf("the first %d of %d agreements", DashboardLimit, DashboardLimit+5); !strings.Contains(resp.Body, want) {
-		t.Errorf("page does not say %q", want)
-	}
-	if !strings.Contains(resp.Body, "Partner 204") || strings.Contains(resp.Body, "Partner 000") {
-		t.Error("the rows are not the running agreements first")
-	}
-}
-
 // An item stored with a value no reader can decode (here a date past year
 // 9999, as an unbounded start date once made) makes that one agreement
-// unreadable; the programme's list, summary, exports, dashboard and the
+// unreadable; the programme's list, summary, exports and the
 // instalment list go on without it.
 func TestOneUnreadableAgreementNeverBreaksTheProgramme(t *testing.T) {
 	f := newMonitoringFixture(t)
@@ -585,7 +486,6 @@ func TestOneUnreadableAgreementNeverBreaksTheProgramme(t *testing.T) {
 		{f.api, "/programmes/{programme}/summary", `"total":3`, ""},
 		{f.api, "/programmes/{programme}/export.csv", "Levenshulme Community Kitchen", "Moss Side Youth Hub"},
 		{f.api, "/programmes/{programme}/export/360giving.json", "Levenshulme Community Kitchen", "Moss Side Youth Hub"},
-		{f.api, "/dashboard", "Levenshulme Community Kitchen", "Moss Side Youth Hub"},
 		{agreements, "/agreements", "Levenshulme Community Kitchen", "Moss Side Youth Hub"},
 		// Its other instalments are readable items of their own.
 		{payments, "/instalments", "Levenshulme Community Kitchen", `"Moss Side Youth Hub","number":1`},

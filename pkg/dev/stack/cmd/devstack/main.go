@@ -111,9 +111,6 @@ func runStack(opts stack.Options) error {
 	fmt.Fprintf(os.Stderr, "\nAPI on http://%s   mail viewer on http://127.0.0.1:%d   data in %s\n", opts.APIAddr, opts.SESPort, filepath.Base(opts.DataDir))
 	_, port, _ := net.SplitHostPort(opts.APIAddr)
 	fmt.Fprintf(os.Stderr, "Web app: http://localhost:%s/app   (sign in by picking a demo person; the sign-in page is on http://%s)\n", port, opts.SignInAddr)
-	if tok, err := st.Auth.Issue("olu@funder.local", "programme", time.Now()); err == nil {
-		fmt.Fprintf(os.Stderr, "Dashboard (signed in as a programme officer for 12 hours): http://%s/dashboard?token=%s\n", opts.APIAddr, tok)
-	}
 	if opts.PublishGrantsData {
 		fmt.Fprintf(os.Stderr, "Every morning at 06:00 the 360Giving file is published at http://127.0.0.1:%d/%s/%s\n", opts.S3Port, stack.GrantsDataBucket, stack.GrantsDataKey)
 	}
