@@ -158,7 +158,11 @@ func BenchmarkSummary5000(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				s, err := monitoring.Summarize(bc.programme, list, 0, today)
+				tally, marks, err := monitoring.Recount(list, today)
+				if err != nil {
+					b.Fatal(err)
+				}
+				s, err := monitoring.FromTally(bc.programme, tally, marks, 0, today)
 				if err != nil || s.Status.Total != bc.agreements {
 					b.Fatalf("summary of %d agreements, want %d (%v)", s.Status.Total, bc.agreements, err)
 				}

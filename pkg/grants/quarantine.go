@@ -19,12 +19,6 @@ const (
 	QuarantineUnknownSender       QuarantineReason = "unknown_sender"
 )
 
-// QuarantineReasons lists every reason, in order of precedence.
-var QuarantineReasons = []QuarantineReason{
-	QuarantineVirus, QuarantineUnparseable, QuarantineTooComplex, QuarantineSpam, QuarantineNoToken, QuarantineBadToken,
-	QuarantineDMARCFail, QuarantineDMARCUnverified, QuarantineContactsUnavailable, QuarantineUnknownSender,
-}
-
 var quarantineDescriptions = map[QuarantineReason]string{
 	QuarantineNoToken:             "the reply address carries no check-in token",
 	QuarantineBadToken:            "the reply address was altered or is not one we sent",

@@ -6,7 +6,6 @@ package monitoring
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"strconv"
 
@@ -110,21 +109,6 @@ type BouncingPartner struct {
 	Contacts    int    `json:"contacts"`
 }
 
-// Summarize adds up a programme from agreements as the list index returns
-// them: their own fields and stored Stats, never their instalments or
-// check-ins. It is the sum of their tallies (TallyOf), as the store's
-// programme aggregate keeps it, with today's marks taken from the list.
-// Every sum is checked: with awards bounded by grants.MaxAward an overflow
-// cannot happen, and if stored data ever made one, the summary fails rather
-// than show a wrapped, negative total.
-func Summarize(programme string, agreements []grants.Agreement, quarantined int, today grants.Date) (Summary, error) {
-	t, marks, err := Recount(agreements, today)
-	if err != nil {
-		return Summary{}, fmt.Errorf("programme %s: %w", programme, err)
-	}
-	return FromTally(programme, t, marks, quarantined, today)
-}
-
 // Recount is the tally and today's marks of a programme's agreements, added
 // up from each: what the store's aggregate must always equal.
 func Recount(agreements []grants.Agreement, today grants.Date) (Tally, Marks, error) {
@@ -172,19 +156,6 @@ func SortBouncing(list []BouncingPartner) {
 	slices.SortFunc(list, func(x, y BouncingPartner) int {
 		return cmp.Or(cmp.Compare(x.Reference, y.Reference), cmp.Compare(x.AgreementID, y.AgreementID))
 	})
-}
-
-// CurrencyCodes lists the summary's currencies in a stable order (the
-// programme's default currency first, then alphabetical) for display.
-func (s Summary) CurrencyCodes() []string {
-	codes := make([]string, 0, len(s.Currencies))
-	for c := range s.Currencies {
-		codes = append(codes, c)
-	}
-	slices.SortFunc(codes, func(x, y string) int {
-		return cmp.Or(-cmp.Compare(b2i(x == money.DefaultCurrency), b2i(y == money.DefaultCurrency)), cmp.Compare(x, y))
-	})
-	return codes
 }
 
 // bouncing counts bounced contacts. The contacts travel on the agreement's
