@@ -1,0 +1,180 @@
+// Package storetest is the store contract: what pkg/service, the inbound
+// mail receiver and the web app rely on of their store, checked the same
+// way on every store. pkg/dynamo runs it against DynamoDB Local and
+// pkg/memstore against memory, so a use case tested on the in-memory store
+// meets the same transactions, conditions, idempotent answers, pages and
+// index orders as it does on DynamoDB.
+//
+// It checks what a caller can see through the store's methods, never how
+// items are laid out or what a read costs: those are pkg/dynamo's own tests.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/idempotency"
+	"github.com/partnership-grants/backend/pkg/monitoring"
+)
+
+// Store is every method of pkg/dynamo's Store that the use cases, the
+// receiver, the web app's sign-in and the monitoring routes call.
+type Store interface {
+	CreateAgreement(ctx context.Context, a *grants.Agreement, fx grants.Effects, once *idempotency.Once[*grants.Agreement]) (*idempotency.Response, error)
+	CreatePlanned(ctx context.Context, programme string, year int, now time.Time, once *idempotency.Once[*grants.Agreement],
+		plan func(grants.ProgrammeSettings) (*grants.Agreement, grants.Effects, error)) (*grants.Agreement, *idempotency.Response, error)
+	GetAgreement(ctx context.Context, id string) (*grants.Agreement, error)
+	UpdateAgreement(ctx context.Context, id string, expectVersion int, change func(*grants.Agreement) (grants.Effects, error)) (*grants.Agreement, error)
+	UpdateRead(ctx context.Context, a *grants.Agreement, change func(*grants.Agreement) (grants.Effects, error)) (*grants.Agreement, error)
+	Apply(ctx context.Context, agreementID string, fx grants.Effects) error
+
+	Claim(ctx context.Context, agreementID, key, token string, now time.Time, lease time.Duration) (bool, error)
+	ClaimOnce(ctx context.Context, partition, key, token string, now time.Time, lease time.Duration) (claimed, done bool, err error)
+	Release(ctx context.Context, agreementID, key, token string, cause error) error
+	Outbox(ctx context.Context, agreementID, key string) (*grants.OutboxEntry, error)
+	StoredMessages(ctx context.Context, partition string) (map[string]bool, error)
+	DueWork(ctx context.Context, today grants.Date) ([]grants.Work, error)
+
+	ListAgreements(ctx context.Context, programme string, status grants.AgreementStatus, cursor string, limit int) (grants.Page[grants.Agreement], error)
+	History(ctx context.Context, id, cursor string, limit int) (grants.Page[grants.AuditEntry], error)
+	AllHistory(ctx context.Context, id string) ([]grants.AuditEntry, error)
+	ListInstalments(ctx context.Context, f grants.InstalmentFilter, cursor string, limit int) (grants.Page[grants.InstalmentRow], error)
+	ProgrammeAgreements(ctx context.Context, programme string) ([]grants.Agreement, grants.ReadCost, error)
+	ProgrammeTally(ctx context.Context, programme string, today grants.Date) (monitoring.Tally, monitoring.Marks, grants.ReadCost, error)
+	RebuildAggregate(ctx context.Context, programme string) error
+	AgreementsWithPlans(ctx context.Context, ids []string) ([]grants.Agreement, error)
+	ProgrammePlans(ctx context.Context, programme string) ([]grants.Agreement, grants.ReadCost, error)
+
+	Replies(ctx context.Context, agreementID string, n int) ([]grants.Reply, error)
+	ListQuarantine(ctx context.Context, status string) ([]grants.Quarantined, error)
+	ListQuarantineOf(ctx context.Context, programme, status string) ([]grants.Quarantined, error)
+	GetQuarantined(ctx context.Context, id string) (*grants.Quarantined, error)
+	HeldCounts(ctx context.Context) (map[string]int, error)
+	FirstCopyAndSettings(ctx context.Context, identity, programme string) (*grants.FirstCopy, *grants.ProgrammeSettings, error)
+
+	ProgrammeSettings(ctx context.Context, programme string) (grants.ProgrammeSettings, error)
+	PutProgrammeSettings(ctx context.Context, programme string, p grants.ProgrammeSettings) error
+	SettingsAndAnswer(ctx context.Context, programme string, req *idempotency.Request, now time.Time) (grants.ProgrammeSettings, *idempotency.Response, error)
+	Answered(ctx context.Context, req idempotency.Request, now time.Time) (*idempotency.Response, error)
+
+	TakeAutoMail(ctx context.Context, m grants.AutoMail) (grants.Withheld, error)
+	EndSessions(ctx context.Context, actorID string, at time.Time) error
+	SessionsEnded(ctx context.Context, actorID string) (time.Time, error)
+
+	StartRun(ctx context.Context, r *grants.PayRun) (*grants.PayRun, error)
+	FinishRun(ctx context.Context, r *grants.PayRun, answer *idempotency.Answer, now time.Time) error
+	ApproveRun(ctx context.Context, r *grants.PayRun) (*grants.PayRun, bool, error)
+	GetRun(ctx context.Context, id string) (*grants.PayRun, error)
+	RecentRuns(ctx context.Context, limit int) ([]grants.PayRunLine, error)
+}
+
+// Run runs the contract, each test on a fresh, empty store from open.
+// Tests run in parallel with each other (t.Parallel) only where the
+// caller's tests do.
+func Run(t *testing.T, open func(t *testing.T) Store) {
+	for _, c := range []struct {
+		name string
+		test func(t *testing.T, st Store)
+	}{
+		{"TransactionWritesEffectsWithTheAgreement", transactionWritesEffectsWithTheAgreement},
+		{"TransactionFailingAnEffectWritesNothing", transactionFailingAnEffectWritesNothing},
+		{"ApplyIsAllOrNothing", applyIsAllOrNothing},
+		{"VersionConflicts", versionConflicts},
+		{"MissingAgreements", missingAgreements},
+		{"UniqueReferences", uniqueReferences},
+		{"IdempotentAnswers", idempotentAnswers},
+		{"PagingAgreements", pagingAgreements},
+		{"PagingHistory", pagingHistory},
+		{"InstalmentsByProgrammeStatusAndDate", instalmentsByProgrammeStatusAndDate},
+		{"DueWork", dueWork},
+		{"HeldMessages", heldMessages},
+		{"RepliesByCheckIn", repliesByCheckIn},
+		{"OutboxClaimLeaseRelease", outboxClaimLeaseRelease},
+		{"ClaimOnceAndStoredMessages", claimOnceAndStoredMessages},
+		{"PayRuns", payRuns},
+		{"AutoMailLimits", autoMailLimits},
+		{"SignOuts", signOuts},
+		{"SettingsAndFirstCopies", settingsAndFirstCopies},
+		{"PlansInProgrammeOrder", plansInProgrammeOrder},
+		{"TallyEqualsRecount", tallyEqualsRecount},
+		{"CallersHoldCopies", callersHoldCopies},
+	} {
+		t.Run(c.name, func(t *testing.T) { c.test(t, open(t)) })
+	}
+}
+
+// Now is the instant the suite's changes happen at.
+var Now = time.Date(2026, 6, 15, 9, 0, 0, 0, time.UTC)
+
+const officer = "officer@funder.example"
+
+// NewID returns an ID of the shape pkg/dynamo gives agreements.
+func NewID() string {
+	var b [10]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	return strings.ToLower(base32.StdEncoding.EncodeToString(b[:]))
+}
+
+// draft is a valid draft agreement of programme p: four quarterly
+// instalments and check-ins from its start date.
+func draft(t testing.TB, p string, i int, start string) *grants.Agreement {
+	t.Helper()
+	a, err := grants.NewAgreement(grants.NewAgreementInput{
+		Programme: p,
+		Partner:   grants.Partner{Name: "Community Partner " + string(rune('A'+i%26)), RegistrationNumber: "1100000", Address: "1 Stockport Road, Manchester M19 3AB"},
+		Contacts: []grants.Contact{
+			{Name: "Amina Khan", Email: "lead@partner.example", Role: "lead"},
+			{Name: "Joe Bloggs", Email: "finance@partner.example", Role: "finance"},
+		},
+		Amount:    int64(500_000 + i),
+		StartDate: start,
+		Terms:     []string{"Co-host four community meals"},
+		Support:   []string{"Evaluation mentoring"},
+	}, Now.Add(time.Duration(i)*time.Second), officer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.ID = NewID()
+	return a
+}
+
+// create stores a as a use case would, with its created entry.
+func create(t testing.TB, st Store, a *grants.Agreement) *grants.Agreement {
+	t.Helper()
+	if _, err := st.CreateAgreement(context.Background(), a, created(), nil); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func created() grants.Effects {
+	return grants.Effects{At: Now, Audit: []grants.AuditEntry{{At: Now, Actor: officer, Action: "agreement.created"}}}
+}
+
+// activate activates a's agreement, its schedules made or not.
+func activate(t testing.TB, st Store, id string, scheduled bool) *grants.Agreement {
+	t.Helper()
+	a, err := st.UpdateAgreement(context.Background(), id, 0, func(a *grants.Agreement) (grants.Effects, error) {
+		e, err := a.Activate(Now, officer)
+		for i := range a.Instalments {
+			a.Instalments[i].ScheduleCreated = scheduled
+		}
+		for i := range a.CheckIns {
+			a.CheckIns[i].ScheduleCreated = scheduled
+		}
+		return grants.Audited(e), err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func code(err error) grants.Code { return grants.ErrorCode(err) }
