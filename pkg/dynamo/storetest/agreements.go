@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"strings"
@@ -726,82 +728,164 @@ func repliesByCheckIn(t *testing.T, st Store) {
 	}
 }
 
-// tallyEqualsRecount: the programme's tally always equals a recount of
-// its agreements, after a mix of creates and changes by concurrent
-// writers; a rebuild changes nothing.
-func tallyEqualsRecount(t *testing.T, st Store) {
-	ctx := context.Background()
-	const programme = "alpha"
-	today := grants.Date{Year: 2027, Month: 3, Day: 1} // after every end date
-	type change = func(*grants.Agreement) (grants.Effects, error)
-	refusedIsNoChange := func(e grants.AuditEntry, err error) (grants.Effects, error) {
+// mixed is an agreement of programme p as a programme holds them: every
+// third still a draft, the rest active with the first instalment paid, the
+// second due and the first check-in in.
+func mixed(t testing.TB, p string, i int) *grants.Agreement {
+	t.Helper()
+	a := draft(t, p, i, "2026-01-31")
+	if i%3 != 0 {
+		a.Status = grants.AgreementActive
+		a.Instalments[0].Status, a.Instalments[0].PaidOn, a.Instalments[0].PaymentReference = grants.InstalmentPaid, a.StartDate, fmt.Sprintf("BACS-%05d", i)
+		a.Instalments[1].Status = grants.InstalmentDue
+		a.CheckIns[0].Status = grants.CheckInReceived
+	}
+	return a
+}
+
+var payDay = grants.Date{Year: 2026, Month: 6, Day: 15}
+
+// tallyOps are the changes a programme's tally must follow, each a store
+// mutation as the use cases make them. An illegal one (the domain refuses)
+// changes nothing.
+var tallyOps = map[string]func(r *rand.Rand) func(*grants.Agreement) (grants.Effects, error){
+	"activate": func(*rand.Rand) func(*grants.Agreement) (grants.Effects, error) {
+		return audited(func(a *grants.Agreement) (grants.AuditEntry, error) { return a.Activate(Now, officer) })
+	},
+	"pay": func(r *rand.Rand) func(*grants.Agreement) (grants.Effects, error) {
+		n := r.IntN(4)
+		return func(a *grants.Agreement) (grants.Effects, error) {
+			in := &a.Instalments[n]
+			if a.Status != grants.AgreementActive || (in.Status != grants.InstalmentDue && in.Status != grants.InstalmentScheduled) {
+				return grants.Effects{}, grants.ErrNoChange
+			}
+			in.Status, in.PaidOn, in.PaymentReference = grants.InstalmentPaid, payDay, fmt.Sprintf("BACS-%d", n)
+			return grants.Effects{}, nil
+		}
+	},
+	"due": func(r *rand.Rand) func(*grants.Agreement) (grants.Effects, error) {
+		n := r.IntN(4)
+		return func(a *grants.Agreement) (grants.Effects, error) {
+			if a.Instalments[n].Status != grants.InstalmentScheduled {
+				return grants.Effects{}, grants.ErrNoChange
+			}
+			a.Instalments[n].Status = grants.InstalmentDue
+			return grants.Effects{}, nil
+		}
+	},
+	"hold": func(r *rand.Rand) func(*grants.Agreement) (grants.Effects, error) {
+		n := r.IntN(4) + 1
+		return audited(func(a *grants.Agreement) (grants.AuditEntry, error) {
+			return a.Hold(n, "waiting for the report", Now, "finance@funder.example")
+		})
+	},
+	"receive check-in": func(r *rand.Rand) func(*grants.Agreement) (grants.Effects, error) {
+		n := r.IntN(4)
+		return func(a *grants.Agreement) (grants.Effects, error) {
+			if a.CheckIns[n].Status == grants.CheckInReceived {
+				return grants.Effects{}, grants.ErrNoChange
+			}
+			a.CheckIns[n].Status = grants.CheckInReceived
+			return grants.Effects{}, nil
+		}
+	},
+	"terminate": func(*rand.Rand) func(*grants.Agreement) (grants.Effects, error) {
+		return audited(func(a *grants.Agreement) (grants.AuditEntry, error) {
+			return a.Terminate("the partner closed", Now, officer)
+		})
+	},
+	"bounce": func(r *rand.Rand) func(*grants.Agreement) (grants.Effects, error) {
+		n := r.IntN(2)
+		return func(a *grants.Agreement) (grants.Effects, error) {
+			if a.Contacts[n].Bounced != "" {
+				a.Contacts[n].Bounced = "" // the partner gave a new address
+			} else {
+				a.Contacts[n].Bounced = "2026-06-01T10:00:00Z"
+			}
+			return grants.Effects{}, nil
+		}
+	},
+	"amend end date": func(r *rand.Rand) func(*grants.Agreement) (grants.Effects, error) {
+		later := r.IntN(2) == 0
+		return func(a *grants.Agreement) (grants.Effects, error) {
+			a.EndDate = grants.Date{Year: 2027, Month: 1, Day: 30}
+			if later {
+				a.EndDate = grants.Date{Year: 2027, Month: 6, Day: 30}
+			}
+			return grants.Effects{}, nil
+		}
+	},
+	"amend award": func(r *rand.Rand) func(*grants.Agreement) (grants.Effects, error) {
+		extra := int64(r.IntN(1000) + 1)
+		return func(a *grants.Agreement) (grants.Effects, error) {
+			last := &a.Instalments[len(a.Instalments)-1]
+			if last.Status != grants.InstalmentScheduled {
+				return grants.Effects{}, grants.ErrNoChange
+			}
+			a.Amount += extra
+			last.Amount += extra
+			return grants.Effects{}, nil
+		}
+	},
+}
+
+func audited(change func(*grants.Agreement) (grants.AuditEntry, error)) func(*grants.Agreement) (grants.Effects, error) {
+	return func(a *grants.Agreement) (grants.Effects, error) {
+		e, err := change(a)
 		if code(err) != "" {
-			return grants.Effects{}, grants.ErrNoChange
+			return grants.Effects{}, grants.ErrNoChange // the domain refused: nothing changes
 		}
 		return grants.Audited(e), err
 	}
-	ops := []func(i int) change{
-		func(int) change {
-			return func(a *grants.Agreement) (grants.Effects, error) { return refusedIsNoChange(a.Activate(Now, officer)) }
-		},
-		func(i int) change {
-			return func(a *grants.Agreement) (grants.Effects, error) {
-				in := &a.Instalments[i%4]
-				if a.Status != grants.AgreementActive || in.Status != grants.InstalmentScheduled {
-					return grants.Effects{}, grants.ErrNoChange
-				}
-				in.Status, in.PaidOn, in.PaymentReference = grants.InstalmentPaid, grants.Date{Year: 2026, Month: 6, Day: 15}, "BACS-1"
-				return grants.Effects{}, nil
-			}
-		},
-		func(i int) change {
-			return func(a *grants.Agreement) (grants.Effects, error) {
-				return refusedIsNoChange(a.Hold(i%4+1, "waiting for the report", Now, "finance@funder.example"))
-			}
-		},
-		func(int) change {
-			return func(a *grants.Agreement) (grants.Effects, error) {
-				return refusedIsNoChange(a.Terminate("the partner closed", Now, officer))
-			}
-		},
-		func(i int) change {
-			return func(a *grants.Agreement) (grants.Effects, error) {
-				c := &a.Contacts[i%2]
-				if c.Bounced != "" {
-					c.Bounced = ""
-				} else {
-					c.Bounced = "2026-06-01T10:00:00Z"
-				}
-				return grants.Effects{}, nil
-			}
-		},
-		func(i int) change {
-			return func(a *grants.Agreement) (grants.Effects, error) {
-				a.EndDate = grants.Date{Year: 2027, Month: time.Month(1 + 5*(i%2)), Day: 30}
-				return grants.Effects{}, nil
-			}
-		},
+}
+
+// The programme's tally always equals a recount of its agreements, after a
+// random mix of creates and changes made by concurrent writers, some of
+// them to the same agreements; and a rebuild changes nothing.
+func tallyEqualsRecount(t *testing.T, st Store) {
+	ctx := context.Background()
+	const programme = "alpha"
+	today := grants.Date{Year: 2027, Month: 3, Day: 1}          // after every end date: every active agreement is past it unless extended
+	if err := st.RebuildAggregate(ctx, programme); err != nil { // an empty programme: all zero
+		t.Fatal(err)
 	}
-	var ids []string
-	for i := range 6 {
-		a := draft(t, programme, i, "2026-01-31")
-		if i%2 == 1 {
-			a.Currency = "EUR"
-		}
-		ids = append(ids, create(t, st, a).ID)
-	}
-	var wg sync.WaitGroup
-	for w := range 4 {
+	names := slices.Sorted(maps.Keys(tallyOps))
+	var (
+		mu  sync.Mutex
+		ids []string
+		wg  sync.WaitGroup
+	)
+	for w := range 6 {
 		wg.Go(func() {
-			for i := range 15 {
-				id := ids[(w*7+i*3)%len(ids)]
-				if _, err := st.UpdateAgreement(ctx, id, 0, ops[(w+i)%len(ops)](w+i)); err != nil {
-					t.Errorf("change %d on %s: %v", (w+i)%len(ops), id, err)
+			r := rand.New(rand.NewPCG(uint64(w), 42))
+			for i := range 25 {
+				mu.Lock()
+				have := len(ids)
+				mu.Unlock()
+				if have < 4 || r.IntN(4) == 0 {
+					a := mixed(t, programme, w*100+i)
+					a.Currency = []string{"GBP", "EUR"}[r.IntN(2)]
+					if _, err := st.CreateAgreement(ctx, a, created(), nil); err != nil {
+						t.Error(err)
+						return
+					}
+					mu.Lock()
+					ids = append(ids, a.ID)
+					mu.Unlock()
+					continue
+				}
+				mu.Lock()
+				id := ids[r.IntN(len(ids))]
+				mu.Unlock()
+				name := names[r.IntN(len(names))]
+				if _, err := st.UpdateAgreement(ctx, id, 0, tallyOps[name](r)); err != nil && !errors.Is(err, grants.ErrNoChange) {
+					t.Errorf("%s on %s: %v", name, id, err)
 				}
 			}
 		})
 	}
 	wg.Wait()
+
 	kept, keptMarks, _, err := st.ProgrammeTally(ctx, programme, today)
 	if err != nil {
 		t.Fatal(err)
@@ -817,8 +901,8 @@ func tallyEqualsRecount(t *testing.T, st Store) {
 	if !reflect.DeepEqual(kept, want) || !reflect.DeepEqual(keptMarks, wantMarks) {
 		t.Errorf("tally differs from a recount of %d agreements:\n kept %v %+v\nwant %v %+v", len(list), kept, keptMarks, want, wantMarks)
 	}
-	if want["status.active"] == 0 || want["status.terminated"] == 0 {
-		t.Errorf("the mix did not reach every status: %v", want)
+	if want["status.active"] == 0 || want["status.terminated"] == 0 || wantMarks.PastEndDate == 0 || len(wantMarks.Bouncing) == 0 {
+		t.Errorf("the mix did not reach every kind of change: %v %+v", want, wantMarks)
 	}
 	if err := st.RebuildAggregate(ctx, programme); err != nil {
 		t.Fatal(err)
@@ -873,6 +957,12 @@ func plansInProgrammeOrder(t *testing.T, st Store) {
 	full, err := st.AgreementsWithPlans(ctx, asked)
 	if err != nil || len(full) != 3 || full[0].ID != ids[2] || full[1].ID != ids[0] || full[2].ID != ids[1] || len(full[0].Instalments) != 4 {
 		t.Fatalf("plans by ID: %v %v", full, err)
+	}
+	if none, _, err := st.ProgrammeAgreements(ctx, "gamma"); err != nil || len(none) != 0 {
+		t.Errorf("an empty programme: %d agreements %v", len(none), err)
+	}
+	if none, _, err := st.ProgrammePlans(ctx, "gamma"); err != nil || len(none) != 0 {
+		t.Errorf("an empty programme's plans: %d agreements %v", len(none), err)
 	}
 	if none, err := st.AgreementsWithPlans(ctx, nil); err != nil || len(none) != 0 {
 		t.Errorf("no IDs: %v %v", none, err)
