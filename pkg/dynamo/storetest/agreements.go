@@ -178,6 +178,36 @@ func applyIsAllOrNothing(t *testing.T, st Store) {
 	}
 }
 
+// A transaction DynamoDB refuses outright (more than 100 items) is an
+// internal error, not a conflict, and writes nothing. (One item twice in a
+// transaction is refused too, but DynamoDB Local checks the second's
+// condition against the first's write instead: pkg/memstore's own test
+// holds it to DynamoDB's answer.)
+func invalidTransactions(t *testing.T, st Store) {
+	ctx := context.Background()
+	a := create(t, st, draft(t, "alpha", 1, "2026-07-01"))
+	many := make([]grants.AuditEntry, 101)
+	for i := range many {
+		many[i] = grants.AuditEntry{At: Now, Actor: officer, Action: fmt.Sprint("step.", i)}
+	}
+	if err := st.Apply(ctx, a.ID, grants.Effects{At: Now, Audit: many}); err == nil || code(err) != "" {
+		t.Errorf("101 entries at once: %v, want an internal error", err)
+	}
+	_, err := st.UpdateAgreement(ctx, a.ID, 0, func(x *grants.Agreement) (grants.Effects, error) {
+		x.Partner.Name = "Changed"
+		return grants.Effects{At: Now, Audit: many[:100]}, nil // with the agreement, 101 writes
+	})
+	if err == nil || code(err) != "" {
+		t.Errorf("an update of 101 writes: %v, want an internal error", err)
+	}
+	if h := actions(t, st, a.ID); !slices.Equal(h, []string{"agreement.created"}) {
+		t.Errorf("history written by a refused transaction: %d entries", len(h))
+	}
+	if got, err := st.GetAgreement(ctx, a.ID); err != nil || got.Version != a.Version {
+		t.Errorf("agreement written by a refused transaction: %+v %v", got, err)
+	}
+}
+
 // An update with If-Match fails on another version with
 // PreconditionFailed and writes nothing; without, a lost race is retried
 // on the fresh copy, so no change is lost.
@@ -431,6 +461,19 @@ func pagingAgreements(t *testing.T, st Store) {
 	}
 	if p, err := st.ListAgreements(ctx, "gamma", "", "", 5); err != nil || len(p.Items) != 0 || p.NextCursor != "" {
 		t.Errorf("an empty programme: %+v %v", p, err)
+	}
+	// A full page has a cursor even when nothing follows (DynamoDB stops
+	// at the limit without looking further): the page after is empty.
+	full, err := st.ListAgreements(ctx, "alpha", "", "", 7)
+	if err != nil || len(full.Items) != 7 || full.NextCursor == "" {
+		t.Fatalf("a page of all 7 with a limit of 7: %d items, cursor %q, %v", len(full.Items), full.NextCursor, err)
+	}
+	if rest, err := st.ListAgreements(ctx, "alpha", "", full.NextCursor, 7); err != nil || len(rest.Items) != 0 || rest.NextCursor != "" {
+		t.Errorf("after the last full page: %d items, cursor %q, %v", len(rest.Items), rest.NextCursor, err)
+	}
+	// A limit below one is refused, as a fault of the caller's code.
+	if _, err := st.ListAgreements(ctx, "alpha", "", "", 0); err == nil || code(err) != "" {
+		t.Errorf("a limit of 0: %v, want an internal error", err)
 	}
 }
 

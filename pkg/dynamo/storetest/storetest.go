@@ -84,6 +84,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"TransactionWritesEffectsWithTheAgreement", transactionWritesEffectsWithTheAgreement},
 		{"TransactionFailingAnEffectWritesNothing", transactionFailingAnEffectWritesNothing},
 		{"ApplyIsAllOrNothing", applyIsAllOrNothing},
+		{"InvalidTransactions", invalidTransactions},
 		{"VersionConflicts", versionConflicts},
 		{"MissingAgreements", missingAgreements},
 		{"UniqueReferences", uniqueReferences},
