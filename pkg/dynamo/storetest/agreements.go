@@ -391,6 +391,78 @@ func idempotentAnswers(t *testing.T, st Store) {
 	}
 }
 
+// CreatePlanned hands plan the programme's settings; a plan that fails,
+// or is for another programme or year, writes nothing; of concurrent
+// duplicates of one request, one creates and the others answer with its
+// answer or learn that it was answered.
+func createPlanned(t *testing.T, st Store) {
+	ctx := context.Background()
+	settings := grants.ProgrammeSettings{Name: "Alpha Fund", ReminderDays: 9}
+	if err := st.PutProgrammeSettings(ctx, "alpha", settings); err != nil {
+		t.Fatal(err)
+	}
+	var seen grants.ProgrammeSettings
+	a, stored, err := st.CreatePlanned(ctx, "alpha", 2026, Now, nil, func(p grants.ProgrammeSettings) (*grants.Agreement, grants.Effects, error) {
+		seen = p
+		return draft(t, "alpha", 1, "2026-07-01"), created(), nil
+	})
+	if err != nil || stored != nil || seen.Name != "Alpha Fund" || seen.ReminderDays != 9 {
+		t.Fatalf("planned with %+v: %v %v", seen, stored, err)
+	}
+	if got, err := st.GetAgreement(ctx, a.ID); err != nil || got.Reference != a.Reference {
+		t.Fatalf("the planned agreement: %+v %v", got, err)
+	}
+	refused := &grants.Error{Code: grants.Invalid, Message: "no"}
+	if _, _, err := st.CreatePlanned(ctx, "alpha", 2026, Now, nil, func(grants.ProgrammeSettings) (*grants.Agreement, grants.Effects, error) {
+		return nil, grants.Effects{}, refused
+	}); !errors.Is(err, refused) {
+		t.Errorf("a refused plan: %v", err)
+	}
+	for name, args := range map[string]struct {
+		programme string
+		year      int
+	}{"another programme": {"beta", 2026}, "another year": {"alpha", 2027}} {
+		if _, _, err := st.CreatePlanned(ctx, args.programme, args.year, Now, nil, func(grants.ProgrammeSettings) (*grants.Agreement, grants.Effects, error) {
+			return draft(t, "alpha", 2, "2026-07-01"), created(), nil
+		}); err == nil {
+			t.Errorf("a plan for %s was written", name)
+		}
+	}
+	if list, _, err := st.ProgrammeAgreements(ctx, "alpha"); err != nil || len(list) != 1 {
+		t.Errorf("after refused plans: %d agreements %v", len(list), err)
+	}
+
+	req := request("dup", `{"amount":500000}`)
+	var (
+		wg                       sync.WaitGroup
+		made, replayed, answered atomic.Int32
+	)
+	for i := range 6 {
+		wg.Go(func() {
+			a, stored, err := st.CreatePlanned(ctx, "alpha", 2026, Now, onceFor(req), func(grants.ProgrammeSettings) (*grants.Agreement, grants.Effects, error) {
+				return draft(t, "alpha", 10+i, "2026-07-01"), created(), nil
+			})
+			switch {
+			case errors.Is(err, idempotency.ErrAnswered):
+				answered.Add(1)
+			case err != nil:
+				t.Error(err)
+			case stored != nil:
+				replayed.Add(1)
+			case a != nil:
+				made.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if made.Load() != 1 || made.Load()+replayed.Load()+answered.Load() != 6 {
+		t.Errorf("6 duplicates at once: %d made, %d replayed, %d told it was answered", made.Load(), replayed.Load(), answered.Load())
+	}
+	if list, _, err := st.ProgrammeAgreements(ctx, "alpha"); err != nil || len(list) != 2 {
+		t.Errorf("after 6 duplicates: %d agreements, want 2 (%v)", len(list), err)
+	}
+}
+
 // pages reads a listing to its end, limit items a page, checking each page
 // keeps to the limit.
 func pages[T any](t *testing.T, limit int, read func(cursor string) (grants.Page[T], error)) []T {

@@ -234,6 +234,48 @@ func payRuns(t *testing.T, st Store) {
 	if stored, ok, err := st.ApproveRun(ctx, &second); err != nil || ok || stored.ApprovedBy != approved.ApprovedBy || stored.Status != grants.PayRunApproved {
 		t.Errorf("a second approval: %+v %v %v, want the first as stored", stored, ok, err)
 	}
+	// Of concurrent approvals of one run, one is stored.
+	other := run("run-other", Now.Add(-time.Hour))
+	if _, err := st.StartRun(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	other.Status = grants.PayRunAwaitingApproval
+	if err := st.FinishRun(ctx, other, nil, Now); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var stored sync.Map
+	for i := range 5 {
+		wg.Go(func() {
+			r := *other
+			r.Status, r.ApprovedBy = grants.PayRunApproved, fmt.Sprint("approver-", i)
+			got, ok, err := st.ApproveRun(ctx, &r)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			stored.Store(i, fmt.Sprint(ok, " ", got.ApprovedBy))
+		})
+	}
+	wg.Wait()
+	wins, winner := 0, ""
+	stored.Range(func(_, v any) bool {
+		if s := v.(string); strings.HasPrefix(s, "true ") {
+			wins++
+			winner = strings.TrimPrefix(s, "true ")
+		}
+		return true
+	})
+	if final, err := st.GetRun(ctx, other.ID); wins != 1 || err != nil || final.ApprovedBy != winner {
+		t.Errorf("5 approvals at once: %d stored, the run approved by %q (%v), want the one winner %q", wins, final.ApprovedBy, err, winner)
+	}
+	stored.Range(func(_, v any) bool {
+		if s := v.(string); s != "true "+winner && s != "false "+winner {
+			t.Errorf("an approval answered %q, want the stored run's approver %q", s, winner)
+		}
+		return true
+	})
+
 	if _, err := st.GetRun(ctx, "run-none"); grants.ErrorCode(err) != grants.NotFound {
 		t.Errorf("no such run: %v", err)
 	}
@@ -259,7 +301,7 @@ func payRuns(t *testing.T, st Store) {
 		t.Errorf("recent runs: %v, want run-4, run-3, run-2", ids)
 	}
 	all, err := st.RecentRuns(ctx, 10)
-	if err != nil || len(all) != 4 || all[3].ID != "run-1" || all[3].Status != grants.PayRunApproved || all[3].Items != 2 || all[3].Requested != 1 || all[3].RequestedByID != "sub-finance" {
+	if err != nil || len(all) != 5 || all[4].ID != "run-other" || all[3].ID != "run-1" || all[3].Status != grants.PayRunApproved || all[3].Items != 2 || all[3].Requested != 1 || all[3].RequestedByID != "sub-finance" {
 		t.Errorf("every run: %+v %v", all, err)
 	}
 }

@@ -89,6 +89,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"MissingAgreements", missingAgreements},
 		{"UniqueReferences", uniqueReferences},
 		{"IdempotentAnswers", idempotentAnswers},
+		{"CreatePlanned", createPlanned},
 		{"PagingAgreements", pagingAgreements},
 		{"PagingHistory", pagingHistory},
 		{"InstalmentsByProgrammeStatusAndDate", instalmentsByProgrammeStatusAndDate},
