@@ -188,11 +188,7 @@ func (st *Store) CreatePlanned(ctx context.Context, programme string, year int, 
 			ops = append(ops, *t)
 		}
 		own := len(ops)
-		more, err := st.effectOps(a.ID, fx)
-		if err != nil {
-			return nil, nil, err
-		}
-		ops = append(ops, more...)
+		ops = append(ops, st.effectOps(a.ID, fx)...)
 		if n := createWrites(a, delta, fx); n > maxTransactItems {
 			return nil, nil, fmt.Errorf("create agreement: %w", errInvalidTransaction{fmt.Sprintf("%d items, over DynamoDB's %d", n, maxTransactItems)})
 		}
@@ -468,11 +464,7 @@ func (st *Store) write(ctx context.Context, before, after *grants.Agreement, fx 
 	if t := st.tallyOp(after.Programme, delta); t != nil {
 		ops = append(ops, *t)
 	}
-	more, err := st.effectOps(id, fx)
-	if err != nil {
-		return err
-	}
-	ops = append(ops, more...)
+	ops = append(ops, st.effectOps(id, fx)...)
 	answerAt := -1 // effectOps puts the answer last
 	if fx.Answer != nil {
 		answerAt = len(ops) - 1

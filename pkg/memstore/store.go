@@ -29,6 +29,7 @@ package memstore
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base32"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
@@ -36,6 +37,7 @@ import (
 	"fmt"
 	"math/big"
 	"reflect"
+	"strings"
 	"sync"
 	"time"
 
@@ -64,6 +66,7 @@ type Store struct {
 	answers    map[string]answerRec               // by request key
 	settings   map[string]grants.ProgrammeSettings
 	tallies    map[string]map[string]*big.Int // by programme: its counters, unbounded
+	built      map[string]bool                // programmes whose tally was built from their agreements
 	runs       map[string]grants.PayRun
 	runLines   map[string]grants.PayRunLine // "<requestedAt>#<id>" →
 	autoMail   map[grants.Date]*autoMailDay
@@ -83,6 +86,7 @@ func New() *Store {
 		answers:    map[string]answerRec{},
 		settings:   map[string]grants.ProgrammeSettings{},
 		tallies:    map[string]map[string]*big.Int{},
+		built:      map[string]bool{},
 		runs:       map[string]grants.PayRun{},
 		runLines:   map[string]grants.PayRunLine{},
 		autoMail:   map[grants.Date]*autoMailDay{},
@@ -289,6 +293,16 @@ func deepCopy(v reflect.Value) reflect.Value {
 	default:
 		return v
 	}
+}
+
+// NewID returns a random agreement ID of pkg/dynamo's shape (16 lowercase
+// base32 characters): the store reads no other, as pkg/dynamo does not.
+func NewID() string {
+	var b [10]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return strings.ToLower(base32.StdEncoding.EncodeToString(b[:]))
 }
 
 // randomUint32 gives a reference its random bits, as pkg/dynamo's does.

@@ -96,6 +96,16 @@ func (st *Store) ProgrammeTally(ctx context.Context, programme string, today gra
 		return nil, monitoring.Marks{}, cost, err
 	}
 	st.mu.Lock()
+	built := st.built[programme]
+	st.mu.Unlock()
+	if !built {
+		// As pkg/dynamo's first summary of a programme: built from its
+		// agreements once (what Import wrote has no tally until then).
+		if err := st.RebuildAggregate(ctx, programme); err != nil {
+			return nil, monitoring.Marks{}, cost, err
+		}
+	}
+	st.mu.Lock()
 	tally := monitoring.Tally{}
 	var overflow error
 	for name, v := range st.tallies[programme] {
@@ -147,8 +157,32 @@ func (st *Store) RebuildAggregate(ctx context.Context, programme string) error {
 		}
 	}
 	st.mu.Lock()
-	st.tallies[programme] = sum
+	st.tallies[programme], st.built[programme] = sum, true
 	st.mu.Unlock()
+	return nil
+}
+
+// Import writes whole agreements (agreement, instalments, check-ins and an
+// "agreement.imported" entry) as pkg/dynamo's Import does, over whatever
+// is stored and with no conditions: for seeding tests, never for people's
+// changes. No reference is reserved and no tally kept: a programme's first
+// summary builds its tally, and one already built needs RebuildAggregate
+// afterwards, as with pkg/dynamo. Each agreement must already have its ID
+// and reference.
+func (st *Store) Import(ctx context.Context, agreements []*grants.Agreement) error {
+	if err := live(ctx); err != nil {
+		return err
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, a := range agreements {
+		a.Stats = a.ComputeStats()
+		st.newAgreementOp(a).apply()
+		e := grants.AuditEntry{At: a.CreatedAt, Actor: a.CreatedBy, Action: "agreement.imported"}
+		for _, o := range st.effectOps(a.ID, grants.Effects{At: a.CreatedAt, Audit: []grants.AuditEntry{e}}) {
+			o.apply()
+		}
+	}
 	return nil
 }
 
