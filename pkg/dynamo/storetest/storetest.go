@@ -73,9 +73,8 @@ type Store interface {
 	RecentRuns(ctx context.Context, limit int) ([]grants.PayRunLine, error)
 }
 
-// Run runs the contract, each test on a fresh, empty store from open.
-// Tests run in parallel with each other (t.Parallel) only where the
-// caller's tests do.
+// Run runs the contract, each test on a fresh, empty store from open, one
+// after another (on DynamoDB Local each opens a table of its own).
 func Run(t *testing.T, open func(t *testing.T) Store) {
 	for _, c := range []struct {
 		name string
