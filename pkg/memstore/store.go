@@ -23,7 +23,12 @@
 //     page returns whenever it is full (as DynamoDB's LastEvaluatedKey is),
 //     so the last page may be empty.
 //
-// Values are copied in and out: a caller never holds stored state.
+// Values are copied in and out: a caller never holds stored state. As with
+// pkg/dynamo, an agreement is read back only if its ID has NewID's shape.
+// What differs, on purpose: nothing expires (DynamoDB's TTL deletes a day's
+// auto-mail limits and an old sign-out; reads never relied on that), a read
+// reports a nominal ReadCost (one request, one item per entry read), and
+// Transact, which takes DynamoDB's own items, is not offered.
 package memstore
 
 import (
