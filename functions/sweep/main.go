@@ -21,9 +21,8 @@ func main() {
 	app.ExitOnError(err)
 	deps, err := app.NewDeps(cfg, nil)
 	app.ExitOnError(err)
-	x, err := senders.CheckInMail(context.Background(), deps)
+	x, err := senders.Sweep(context.Background(), deps, deps.Schedules(), accounting.Bus(deps), queue.CheckIns(deps))
 	app.ExitOnError(err)
-	x.Schedules, x.Events, x.CheckIns = deps.Schedules(), accounting.Bus(deps), queue.CheckIns(deps)
 	lambda.Start(func(ctx context.Context) error {
 		return meter.Run(ctx, "Sweep", func(ctx context.Context) error {
 			_, err := x.Sweep(ctx)

@@ -118,24 +118,40 @@ func ExitOnError(err error) {
 // (pkg/logs), at c's LogLevel.
 func JSONLogs(c Config) { logs.Setup(c.LogLevel) }
 
-// Service is the use cases on this deployment's store and settings; the
-// caller adds the ports its function needs (schedules, outbox).
-func (d *Deps) Service() *service.Service {
-	return &service.Service{Store: d.Store, Defaults: d.ProgrammeDefaults(), Now: d.Clock, NewID: dynamo.NewID,
-		Programmes: d.Config.Programmes, AppURL: d.Config.AppURL, Metrics: d.Metrics, AutoMailCap: d.Config.AutoMailCap(),
-		OwnDomains: d.Config.OwnDomains()}
+// The table is every capability's store.
+var (
+	_ service.AgreementStore  = (*dynamo.Store)(nil)
+	_ service.PaymentStore    = (*dynamo.Store)(nil)
+	_ service.ReplyStore      = (*dynamo.Store)(nil)
+	_ service.AutomationStore = (*dynamo.Store)(nil)
+	_ service.CourierStore    = (*dynamo.Store)(nil)
+	_ service.ProgrammeReader = (*dynamo.Store)(nil)
+)
+
+// Env is the plain settings every capability of the use cases reads: the
+// clock, new IDs, the deployment's time zone and programme defaults.
+func (d *Deps) Env() service.Env {
+	return service.Env{Now: d.Clock, NewID: dynamo.NewID, Location: d.Config.Location, Defaults: d.ProgrammeDefaults()}
+}
+
+// Agreements is the agreements' use cases on this deployment's store and
+// settings, handing what a change queues to delivery and keeping schedules
+// in step with schedules.
+func (d *Deps) Agreements(delivery service.Delivery, schedules service.Schedules) *service.Agreements {
+	return service.NewAgreements(d.Store, delivery, schedules, d.Env(), service.AgreementOptions{OwnDomains: d.Config.OwnDomains()})
 }
 
 // AgreementsAPI is the AgreementsFunction's handler. Activation and
-// termination bring the agreement's schedules in step.
+// termination bring the agreement's schedules in step; the function sends
+// no mail, so what a change queues waits for the functions that do.
 func (d *Deps) AgreementsAPI() httpapi.Router { return d.AgreementsAPIWithIDs(dynamo.NewID) }
 
 // AgreementsAPIWithIDs is AgreementsAPI giving new agreements newID's IDs:
 // the local stack's demo seed fixes its agreements' IDs so that the sample
 // events in events/ name them.
 func (d *Deps) AgreementsAPIWithIDs(newID func() string) httpapi.Router {
-	svc := d.Service()
-	svc.NewID = newID
-	svc.Schedules = d.Schedules()
-	return (&httpapi.Agreements{Service: svc}).Routes()
+	env := d.Env()
+	env.NewID = newID
+	agreements := service.NewAgreements(d.Store, service.LeaveQueued, d.Schedules(), env, service.AgreementOptions{OwnDomains: d.Config.OwnDomains()})
+	return (&httpapi.Agreements{Agreements: agreements}).Routes()
 }

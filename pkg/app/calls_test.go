@@ -99,12 +99,13 @@ func TestEachUseCaseLogsItsCalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := deps.Service()
-	svc.Letters, svc.Events = mailer.Letters{Sender: sender}, &bus{}
-	if svc.Directory, err = userpool.Directory(deps); err != nil {
+	pool, err := userpool.Directory(deps)
+	if err != nil {
 		t.Fatal(err)
 	}
-	payments := (&httpapi.Payments{Service: svc}).Routes()
+	courier := service.NewCourier(deps.Store, mailer.Letters{Sender: sender}, &bus{}, service.NoReplyAddresses, deps.Metrics, deps.Env(),
+		service.CourierOptions{AppURL: deps.Config.AppURL, AutoMailCap: deps.Config.AutoMailCap()})
+	payments := (&httpapi.Payments{Payments: service.NewPayments(deps.Store, courier, pool, deps.Metrics, deps.Env())}).Routes()
 
 	do := func(api httpapi.Router, ev events.APIGatewayV2HTTPRequest, want int) events.APIGatewayV2HTTPResponse {
 		t.Helper()

@@ -65,7 +65,7 @@ const (
 // world is one test's stack: its own table, queue and addresses, on the
 // shared DynamoDB Local, aws-ses-v2-local and goaws.
 type world struct {
-	x        *service.Service
+	x        *service.Automation
 	store    *dynamo.Store
 	sqs      *sqs.Client
 	queue    *enqueue.Queue
@@ -107,12 +107,12 @@ func newWorld(t *testing.T, perSecond float64, visibility int, ses ...func(*sesv
 	w := &world{store: dynamo.New(db, table), sqs: sqsClient, queueURL: url, dlqURL: aws.ToString(dlq.QueueUrl), sesURL: sesURL,
 		suffix: hex.EncodeToString(b[:]), now: activatedAt}
 	w.queue = &enqueue.Queue{API: sqsClient, URL: url}
-	w.x = &service.Service{
-		Store: w.store, Letters: mailer.Letters{Sender: sender}, Replies: signer, ReplyDomain: "replies.funder.test",
-		Now: func() time.Time { return w.now }, Location: london, CheckIns: w.queue,
+	env := service.Env{Now: func() time.Time { return w.now }, Location: london,
 		Defaults: grants.ProgrammeSettings{Name: "Open Doors 2026", OfficerEmails: []string{"officer-" + w.suffix + "@funder.test"},
-			FinanceEmails: []string{"finance-" + w.suffix + "@funder.test"}, ReminderDays: 7, MaxReminders: 2},
-	}
+			FinanceEmails: []string{"finance-" + w.suffix + "@funder.test"}, ReminderDays: 7, MaxReminders: 2}}
+	courier := service.NewCourier(w.store, mailer.Letters{Sender: sender}, service.NoEvents, signer, service.NoMetrics, env,
+		service.CourierOptions{ReplyDomain: "replies.funder.test"})
+	w.x = service.NewQueueingAutomation(w.store, courier, service.NoSchedules, w.queue, service.NoMetrics, env, service.AutomationOptions{})
 	// The function's instances, each with its own consumer and limiter, as
 	// senders.CheckInConsumer builds them.
 	var handlers []sqslocal.Handler

@@ -17,7 +17,7 @@ import (
 
 // Agreements serves the /agreements route family.
 type Agreements struct {
-	Service *service.Service
+	Agreements *service.Agreements
 }
 
 // Routes is the function's route table; the keys match template.yaml.
@@ -113,7 +113,7 @@ func (h *Agreements) create(ctx context.Context, r *Request) (events.APIGatewayV
 		Owner:           ownerOf(body.Owner),
 	}
 	if r.Header("Idempotency-Key") == "" {
-		a, _, err := h.Service.CreateAgreement(ctx, r.Actor.Name, in, nil)
+		a, _, err := h.Agreements.CreateAgreement(ctx, r.Actor.Name, in, nil)
 		if err != nil {
 			return events.APIGatewayV2HTTPResponse{}, err
 		}
@@ -124,7 +124,7 @@ func (h *Agreements) create(ctx context.Context, r *Request) (events.APIGatewayV
 	canonical, _ := json.Marshal(body)
 	return withIdempotency(r, "agreements.create", canonical, func(a *grants.Agreement) (events.APIGatewayV2HTTPResponse, error) { return created(r, a) },
 		func(once *idempotency.Once[*grants.Agreement]) (*grants.Agreement, *idempotency.Response, error) {
-			return h.Service.CreateAgreement(ctx, r.Actor.Name, in, once)
+			return h.Agreements.CreateAgreement(ctx, r.Actor.Name, in, once)
 		})
 }
 
@@ -140,11 +140,11 @@ func created(r *Request, a *grants.Agreement) (events.APIGatewayV2HTTPResponse, 
 func etag(version int) string { return fmt.Sprintf(`"%d"`, version) }
 
 func (h *Agreements) get(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
-	a, err := h.Service.Agreement(ctx, r.Param("id"))
+	a, err := h.Agreements.Agreement(ctx, r.Param("id"))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return withETag(h.Service.Measured(a))
+	return withETag(h.Agreements.Measured(a))
 }
 
 func pageLimit(r *Request) (int, error) {
@@ -179,7 +179,7 @@ func (h *Agreements) list(ctx context.Context, r *Request) (events.APIGatewayV2H
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	page, err := h.Service.Agreements(ctx, programme, status, r.Query("cursor"), limit)
+	page, err := h.Agreements.Agreements(ctx, programme, status, r.Query("cursor"), limit)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -231,16 +231,16 @@ func (h *Agreements) amend(ctx context.Context, r *Request) (events.APIGatewayV2
 		c := contactsOf(*body.Contacts)
 		m.Contacts = &c
 	}
-	a, err := h.Service.Amend(ctx, r.Actor.Name, r.Param("id"), version, m)
+	a, err := h.Agreements.Amend(ctx, r.Actor.Name, r.Param("id"), version, m)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return withETag(h.Service.Measured(a))
+	return withETag(h.Agreements.Measured(a))
 }
 
 // ifMatch reads the required If-Match header: the version the caller read.
 // Without it the answer is 428 (RFC 6585): an unconditional change could
-// overwrite another person's unseen; a stale one is 412 (Service.Amend).
+// overwrite another person's unseen; a stale one is 412 (Agreements.Amend).
 func ifMatch(r *Request) (int, error) {
 	v := strings.TrimSpace(r.Header("If-Match"))
 	if v == "" {
@@ -259,11 +259,11 @@ type reasonBody struct {
 }
 
 func (h *Agreements) activate(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
-	a, err := h.Service.Activate(ctx, r.Actor.Name, r.Param("id"))
+	a, err := h.Agreements.Activate(ctx, r.Actor.Name, r.Param("id"))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return withETag(h.Service.Measured(a))
+	return withETag(h.Agreements.Measured(a))
 }
 
 // terminateBody: reason is the officer's own record; message, optional, is
@@ -278,11 +278,11 @@ func (h *Agreements) terminate(ctx context.Context, r *Request) (events.APIGatew
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	a, err := h.Service.Terminate(ctx, r.Actor.Name, r.Param("id"), body.Reason, body.Message)
+	a, err := h.Agreements.Terminate(ctx, r.Actor.Name, r.Param("id"), body.Reason, body.Message)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return withETag(h.Service.Measured(a))
+	return withETag(h.Agreements.Measured(a))
 }
 
 // complete closes an agreement: a ready one with an optional reason, one
@@ -294,11 +294,11 @@ func (h *Agreements) complete(ctx context.Context, r *Request) (events.APIGatewa
 			return events.APIGatewayV2HTTPResponse{}, err
 		}
 	}
-	a, err := h.Service.Complete(ctx, r.Actor.Name, r.Param("id"), body.Reason)
+	a, err := h.Agreements.Complete(ctx, r.Actor.Name, r.Param("id"), body.Reason)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return withETag(h.Service.Measured(a))
+	return withETag(h.Agreements.Measured(a))
 }
 
 type supportBody struct {
@@ -316,11 +316,11 @@ func (h *Agreements) support(ctx context.Context, r *Request) (events.APIGateway
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	a, err := h.Service.UpdateSupport(ctx, r.Actor.Name, r.Param("id"), n, body.Status, body.Note)
+	a, err := h.Agreements.UpdateSupport(ctx, r.Actor.Name, r.Param("id"), n, body.Status, body.Note)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return withETag(h.Service.Measured(a))
+	return withETag(h.Agreements.Measured(a))
 }
 
 // withETag answers with the agreement and its version.
@@ -337,7 +337,7 @@ func (h *Agreements) history(ctx context.Context, r *Request) (events.APIGateway
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	page, err := h.Service.History(ctx, r.Param("id"), r.Query("cursor"), limit)
+	page, err := h.Agreements.History(ctx, r.Param("id"), r.Query("cursor"), limit)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

@@ -75,7 +75,8 @@ func newFixture(t testing.TB) *fixture {
 	counter := &callCounter{calls: map[string]int{}}
 	db, table := testenv.AppTable(t, counter.option)
 	store := dynamo.New(db, table)
-	h := &Agreements{Service: &service.Service{Store: store, Now: tick(), NewID: dynamo.NewID}}
+	h := &Agreements{Agreements: service.NewAgreements(store, service.LeaveQueued, service.NoSchedules,
+		service.Env{Now: tick(), NewID: dynamo.NewID}, service.AgreementOptions{})}
 	counter.reset()
 	return &fixture{api: h.Routes(), store: store, counter: counter, db: db, table: table}
 }

@@ -15,7 +15,8 @@ import (
 func benchAPI(b *testing.B) Router {
 	db, table := testenv.AppTable(b)
 	store := dynamo.New(db, table)
-	h := &Agreements{Service: &service.Service{Store: store, Now: time.Now, NewID: dynamo.NewID}}
+	h := &Agreements{Agreements: service.NewAgreements(store, service.LeaveQueued, service.NoSchedules,
+		service.Env{Now: time.Now, NewID: dynamo.NewID}, service.AgreementOptions{})}
 	return h.Routes()
 }
 

@@ -19,7 +19,7 @@ type Linker interface {
 
 // CheckIns serves the staff routes for check-ins, replies and quarantine.
 type CheckIns struct {
-	Service *service.Service
+	Replies *service.Replies
 	Links   Linker
 }
 
@@ -57,7 +57,7 @@ func (h *CheckIns) get(ctx context.Context, r *Request) (events.APIGatewayV2HTTP
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	a, replies, err := h.Service.CheckIn(ctx, r.Param("id"), n)
+	a, replies, err := h.Replies.CheckIn(ctx, r.Param("id"), n)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -97,7 +97,7 @@ func (h *CheckIns) waive(ctx context.Context, r *Request) (events.APIGatewayV2HT
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	a, err := h.Service.Waive(ctx, r.Actor.Name, r.Param("id"), n, body.Reason)
+	a, err := h.Replies.Waive(ctx, r.Actor.Name, r.Param("id"), n, body.Reason)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -128,7 +128,7 @@ func (h *CheckIns) respond(ctx context.Context, r *Request) (events.APIGatewayV2
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	a, reply, err := h.Service.RecordConversation(ctx, r.Actor.Name, r.Param("id"), n, grants.ConversationInput(body))
+	a, reply, err := h.Replies.RecordConversation(ctx, r.Actor.Name, r.Param("id"), n, grants.ConversationInput(body))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -136,7 +136,7 @@ func (h *CheckIns) respond(ctx context.Context, r *Request) (events.APIGatewayV2
 }
 
 func (h *CheckIns) listQuarantine(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
-	list, err := h.Service.Quarantine(ctx, r.Query("status"))
+	list, err := h.Replies.Quarantine(ctx, r.Query("status"))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -165,7 +165,7 @@ func (h *CheckIns) accept(ctx context.Context, r *Request) (events.APIGatewayV2H
 			return events.APIGatewayV2HTTPResponse{}, err
 		}
 	}
-	q, err := h.Service.AcceptHeld(ctx, r.Actor.Name, r.Param("id"), service.Destination{AgreementID: body.AgreementID, CheckIn: body.CheckIn}, body.Note)
+	q, err := h.Replies.AcceptHeld(ctx, r.Actor.Name, r.Param("id"), service.Destination{AgreementID: body.AgreementID, CheckIn: body.CheckIn}, body.Note)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -177,7 +177,7 @@ func (h *CheckIns) reject(ctx context.Context, r *Request) (events.APIGatewayV2H
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	q, err := h.Service.RejectHeld(ctx, r.Actor.Name, r.Param("id"), body.Reason)
+	q, err := h.Replies.RejectHeld(ctx, r.Actor.Name, r.Param("id"), body.Reason)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -193,9 +193,9 @@ func (h *CheckIns) followUp(ctx context.Context, r *Request) (events.APIGatewayV
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	a, err := h.Service.FollowUpHelp(ctx, r.Actor.Name, r.Param("id"), r.Param("messageId"), body.Note)
+	a, err := h.Replies.FollowUpHelp(ctx, r.Actor.Name, r.Param("id"), r.Param("messageId"), body.Note)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return withETag(h.Service.Measured(a))
+	return withETag(h.Replies.Measured(a))
 }

@@ -36,7 +36,7 @@ type ciEnv struct {
 
 func newCIEnv(t *testing.T) *ciEnv {
 	w := replyworld.New(t, tick())
-	return &ciEnv{World: w, api: (&CheckIns{Service: w.Automation, Links: w.Bucket}).Routes()}
+	return &ciEnv{World: w, api: (&CheckIns{Replies: w.ReplyUses, Links: w.Bucket}).Routes()}
 }
 
 // receive delivers a corpus message to the receiver as SES would, with
@@ -475,7 +475,7 @@ func TestRecordConversationResponse(t *testing.T) {
 		t.Fatal(err)
 	}
 	route, params := "/agreements/{id}/check-ins/{n}/responses", checkInParams(a.ID, "1")
-	today := grants.DateOf(e.Automation.Now().In(a.Location())).String()
+	today := grants.DateOf(e.Now().In(a.Location())).String()
 	body := func(channel, on, people, summary string) string {
 		return `{"channel": "` + channel + `", "happenedOn": "` + on + `", "participants": [` + people + `], "summary": "` + summary + `", "partnerWords": "The garden is thriving; we need help with our evaluation."}`
 	}

@@ -24,7 +24,8 @@ func TestCompleteEarlyAfterTheEndDate(t *testing.T) {
 	var at atomic.Int64
 	at.Store(time.Date(2026, 1, 10, 9, 30, 0, 0, time.UTC).UnixMilli())
 	clock := func() time.Time { return time.UnixMilli(at.Add(1)).UTC() }
-	f.api = (&Agreements{Service: &service.Service{Store: f.store, Now: clock, NewID: dynamo.NewID}}).Routes()
+	f.api = (&Agreements{Agreements: service.NewAgreements(f.store, service.LeaveQueued, service.NoSchedules,
+		service.Env{Now: clock, NewID: dynamo.NewID}, service.AgreementOptions{})}).Routes()
 
 	a := decodeAgreement(t, f.do(t, event("POST", "/agreements", nil, issueBody, RoleProgramme)))
 	id := map[string]string{"id": a.ID}

@@ -15,7 +15,7 @@ import (
 
 // Payments serves finance's instalment and pay run routes.
 type Payments struct {
-	Service *service.Service
+	Payments *service.Payments
 }
 
 // Routes is the function's route table; the keys match template.yaml.
@@ -54,7 +54,7 @@ func (h *Payments) list(ctx context.Context, r *Request) (events.APIGatewayV2HTT
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	page, err := h.Service.Instalments(ctx, f, r.Query("cursor"), limit)
+	page, err := h.Payments.Instalments(ctx, f, r.Query("cursor"), limit)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -123,7 +123,7 @@ func (h *Payments) pay(ctx context.Context, r *Request) (events.APIGatewayV2HTTP
 			return JSONResponse(http.StatusCreated, paid(a, n))
 		},
 		func(once *idempotency.Once[*grants.Agreement]) (*grants.Agreement, *idempotency.Response, error) {
-			return h.Service.RequestPayment(ctx, r.Actor, id, n, req, once)
+			return h.Payments.RequestPayment(ctx, r.Actor, id, n, req, once)
 		})
 }
 
@@ -132,7 +132,7 @@ func (h *Payments) approve(ctx context.Context, r *Request) (events.APIGatewayV2
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	a, err := h.Service.ApprovePayment(ctx, r.Actor, r.Param("id"), n, r.Param("paymentId"))
+	a, err := h.Payments.ApprovePayment(ctx, r.Actor, r.Param("id"), n, r.Param("paymentId"))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -140,11 +140,11 @@ func (h *Payments) approve(ctx context.Context, r *Request) (events.APIGatewayV2
 }
 
 func (h *Payments) hold(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
-	return h.holdOrRelease(ctx, r, h.Service.Hold)
+	return h.holdOrRelease(ctx, r, h.Payments.Hold)
 }
 
 func (h *Payments) release(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
-	return h.holdOrRelease(ctx, r, h.Service.Release)
+	return h.holdOrRelease(ctx, r, h.Payments.Release)
 }
 
 func (h *Payments) holdOrRelease(ctx context.Context, r *Request, change func(ctx context.Context, actor, id string, n int, reason string) (*grants.Agreement, error)) (events.APIGatewayV2HTTPResponse, error) {
@@ -160,5 +160,5 @@ func (h *Payments) holdOrRelease(ctx context.Context, r *Request, change func(ct
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return JSONResponse(http.StatusOK, h.Service.Measured(a).Instalment(n))
+	return JSONResponse(http.StatusOK, h.Payments.Measured(a).Instalment(n))
 }

@@ -95,7 +95,7 @@ type payEnv struct {
 	check       *dynamo.Store
 	checkDB     *dynamodb.Client
 	table       string
-	x           *service.Service
+	x           *service.Automation // makes instalments due, sweeps
 	clock       *testenv.Clock
 	events      *paidEvents
 	dbFaults    *faultPlan
@@ -136,14 +136,13 @@ func newPayEnv(t testing.TB) *payEnv {
 		finance: "finance-" + suffix + "@funder.test",
 		pool:    &testenv.Pool{},
 	}
-	e.x = &service.Service{
-		Store: store, Letters: mailer.Letters{Sender: sender}, Replies: signer, Events: e.events,
-		ReplyDomain: "replies.funder.test", Now: clock.Now, Location: time.UTC, Lease: time.Minute, Directory: e.pool,
+	env := service.Env{Now: clock.Now, NewID: dynamo.NewID, Location: time.UTC,
 		Defaults: grants.ProgrammeSettings{Name: "Community 2026", OfficerEmails: []string{"officer-" + suffix + "@funder.test"},
-			FinanceEmails: []string{e.finance}, ReminderDays: 7, MaxReminders: 2},
-	}
-	e.x.NewID = dynamo.NewID
-	e.h = &Payments{Service: e.x}
+			FinanceEmails: []string{e.finance}, ReminderDays: 7, MaxReminders: 2}}
+	courier := service.NewCourier(store, mailer.Letters{Sender: sender}, e.events, signer, service.NoMetrics, env,
+		service.CourierOptions{ReplyDomain: "replies.funder.test", Lease: time.Minute})
+	e.x = service.NewAutomation(store, courier, service.NoSchedules, service.NoMetrics, env, service.AutomationOptions{})
+	e.h = &Payments{Payments: service.NewPayments(store, courier, e.pool, service.NoMetrics, env)}
 	e.api = e.h.Routes()
 	return e
 }

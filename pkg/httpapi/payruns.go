@@ -94,7 +94,7 @@ func (h *Payments) requestRun(ctx context.Context, r *Request) (events.APIGatewa
 	canonical, _ := json.Marshal(req)
 	return withIdempotency(r, "payruns.request", canonical, func(run *grants.PayRun) (events.APIGatewayV2HTTPResponse, error) { return runCreated(r, run) },
 		func(once *idempotency.Once[*grants.PayRun]) (*grants.PayRun, *idempotency.Response, error) {
-			return h.Service.RequestPayRun(ctx, r.Actor, req, once)
+			return h.Payments.RequestPayRun(ctx, r.Actor, req, once)
 		})
 }
 
@@ -107,7 +107,7 @@ func runCreated(r *Request, run *grants.PayRun) (events.APIGatewayV2HTTPResponse
 }
 
 func (h *Payments) approveRun(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
-	run, err := h.Service.ApprovePayRun(ctx, r.Actor, r.Param("id"))
+	run, err := h.Payments.ApprovePayRun(ctx, r.Actor, r.Param("id"))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -115,7 +115,7 @@ func (h *Payments) approveRun(ctx context.Context, r *Request) (events.APIGatewa
 }
 
 func (h *Payments) getRun(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
-	run, err := h.Service.PayRun(ctx, r.Param("id"))
+	run, err := h.Payments.PayRun(ctx, r.Param("id"))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -128,7 +128,7 @@ func (h *Payments) listRuns(ctx context.Context, r *Request) (events.APIGatewayV
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	runs, err := h.Service.RecentPayRuns(ctx, limit)
+	runs, err := h.Payments.RecentPayRuns(ctx, limit)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -137,7 +137,7 @@ func (h *Payments) listRuns(ctx context.Context, r *Request) (events.APIGatewayV
 
 // runCSV downloads a run for the finance system (export.PayRunCSV).
 func (h *Payments) runCSV(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
-	run, err := h.Service.PayRun(ctx, r.Param("id"))
+	run, err := h.Payments.PayRun(ctx, r.Param("id"))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

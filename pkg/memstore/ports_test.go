@@ -14,12 +14,12 @@ import (
 // checks sit in a test so that pkg/memstore imports none of them, and
 // their own tests may use it.
 var (
-	_ service.Store           = (*memstore.Store)(nil)
-	_ service.PayRuns         = (*memstore.Store)(nil)
-	_ service.ProgrammeReader = (*memstore.Store)(nil)
-	_ service.HeldLister      = (*memstore.Store)(nil)
-	_ service.ReplyReader     = (*memstore.Store)(nil)
-	_ service.LateReader      = (*memstore.Store)(nil)
+	_ service.AgreementStore  = (*memstore.Store)(nil)
+	_ service.PaymentStore    = (*memstore.Store)(nil)
+	_ service.ReplyStore      = (*memstore.Store)(nil)
+	_ service.AutomationStore = (*memstore.Store)(nil)
+	_ service.CourierStore    = (*memstore.Store)(nil)
+	_ service.ViewStore       = (*memstore.Store)(nil)
 	_ receive.Store           = (*memstore.Store)(nil)
 	_ signin.SignOuts         = (*memstore.Store)(nil)
 	_ monitoringapi.Store     = (*memstore.Store)(nil)

@@ -47,7 +47,7 @@ func ParseSESEvent(message string) (SESEvent, error) {
 // agreement the message was about (from the message's tags), so no further
 // check-ins go to that address, and tells the programme officer once.
 // Transient bounces are left to SES's own retries.
-func (s *Service) RecordSESEvent(ctx context.Context, e SESEvent) error {
+func (x *Automation) RecordSESEvent(ctx context.Context, e SESEvent) error {
 	var kind string
 	var recipients []string
 	switch {
@@ -71,11 +71,11 @@ func (s *Service) RecordSESEvent(ctx context.Context, e SESEvent) error {
 	}
 	id := ids[0]
 	ctx = logs.WithAgreement(ctx, id)
-	now := s.Now()
+	now := x.env.Now()
 	for _, addr := range recipients {
 		key := outbox.BounceKey(addr, kind, e.Mail.MessageID)
 		var marked bool
-		a, err := s.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
+		a, err := x.store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
 			entry, changed := a.MarkContactBounced(addr, kind, now)
 			marked = changed
 			if !changed {
@@ -92,8 +92,8 @@ func (s *Service) RecordSESEvent(ctx context.Context, e SESEvent) error {
 		if !marked {
 			continue
 		}
-		s.count(ctx, a.Programme, MetricBounces, 1)
-		if err := s.Deliver(ctx, id, key.String()); err != nil {
+		count(ctx, x.metrics, a.Programme, MetricBounces, 1)
+		if err := x.Deliver(ctx, id, key.String()); err != nil {
 			return err
 		}
 	}

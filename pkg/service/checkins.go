@@ -2,31 +2,63 @@ package service
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/logs"
 	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
+// ReplyStore is the storage of check-ins' replies and of held messages.
+type ReplyStore interface {
+	AgreementWriter
+	SettingsReader
+	EffectWriter
+	// Replies lists the replies to check-in n, or to every check-in when n is 0.
+	Replies(ctx context.Context, agreementID string, n int) ([]grants.Reply, error)
+	ListQuarantine(ctx context.Context, status string) ([]grants.Quarantined, error)
+	GetQuarantined(ctx context.Context, id string) (*grants.Quarantined, error)
+}
+
+// Replies are the use cases of what partners tell us: a reply received by
+// email (AcceptReply), held for a person (HoldMessage) or set aside as no
+// answer (IgnoreMessage), a held message accepted or rejected, a
+// conversation recorded, a check-in waived. delivery is handed the thanks
+// and notices a reply queues.
+type Replies struct {
+	store    ReplyStore
+	delivery Delivery
+	metrics  Metrics
+	env      Env
+}
+
+// NewReplies builds the replies' use cases.
+func NewReplies(store ReplyStore, delivery Delivery, metrics Metrics, env Env) *Replies {
+	return &Replies{store: store, delivery: delivery, metrics: metrics, env: env}
+}
+
+// Measured sets a's lateness as of today (Env.Measured).
+func (x *Replies) Measured(a *grants.Agreement) *grants.Agreement { return x.env.Measured(a) }
+
 // CheckIn reads check-in n of an agreement with every reply to it.
-func (s *Service) CheckIn(ctx context.Context, id string, n int) (*grants.Agreement, []grants.Reply, error) {
-	a, err := s.Store.GetAgreement(ctx, id)
+func (x *Replies) CheckIn(ctx context.Context, id string, n int) (*grants.Agreement, []grants.Reply, error) {
+	a, err := x.store.GetAgreement(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
 	if a.CheckIn(n) == nil {
 		return nil, nil, &grants.Error{Code: grants.NotFound, Message: "There is no such check-in.", Reason: "check_in_not_found"}
 	}
-	replies, err := s.Store.Replies(ctx, a.ID, n)
+	replies, err := x.store.Replies(ctx, a.ID, n)
 	return a, replies, err
 }
 
 // Waive excuses a check-in, with a reason.
-func (s *Service) Waive(ctx context.Context, actor, id string, n int, reason string) (*grants.Agreement, error) {
+func (x *Replies) Waive(ctx context.Context, actor, id string, n int, reason string) (*grants.Agreement, error) {
 	ctx = logs.WithAgreement(ctx, id)
-	now := s.Now()
+	now := x.env.Now()
 	var keys []outbox.Key
-	a, err := s.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
+	a, err := x.store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
 		before := a.Status
 		entries, err := a.WaiveCheckIn(n, reason, now, actor)
 		keys = thanked(before, a, nil)
@@ -35,19 +67,19 @@ func (s *Service) Waive(ctx context.Context, actor, id string, n int, reason str
 	if err != nil {
 		return nil, err
 	}
-	s.deliver(ctx, a.ID, a, nil, keys...)
+	x.delivery.deliverChange(ctx, a, nil, nil, nil, keys...)
 	return a, nil
 }
 
 // Quarantine lists held messages of a status (pending by default).
-func (s *Service) Quarantine(ctx context.Context, status string) ([]grants.Quarantined, error) {
+func (x *Replies) Quarantine(ctx context.Context, status string) ([]grants.Quarantined, error) {
 	switch status {
 	case "", grants.QuarantinePending, grants.QuarantineAccepted, grants.QuarantineRejected:
 	default:
 		return nil, &grants.Error{Code: grants.Invalid, Message: "The request has invalid fields.",
 			Fields: []grants.FieldError{{Field: "status", Reason: "must be one of pending, accepted, rejected"}}, Reason: "validation"}
 	}
-	return s.Store.ListQuarantine(ctx, status)
+	return x.store.ListQuarantine(ctx, status)
 }
 
 // Destination names the check-in a held message answers, when its token
@@ -60,12 +92,12 @@ type Destination struct {
 // AcceptHeld attaches a held message to its check-in as a reply, as if it
 // had passed the checks, recording who vouched for it: the reply, the
 // decision and the acknowledgement are one write.
-func (s *Service) AcceptHeld(ctx context.Context, actor, messageID string, to Destination, note string) (*grants.Quarantined, error) {
+func (x *Replies) AcceptHeld(ctx context.Context, actor, messageID string, to Destination, note string) (*grants.Quarantined, error) {
 	note, err := grants.OptionalNote("note", note)
 	if err != nil {
 		return nil, err
 	}
-	q, err := s.pendingHeld(ctx, messageID)
+	q, err := x.pendingHeld(ctx, messageID)
 	if err != nil {
 		return nil, err
 	}
@@ -78,15 +110,15 @@ func (s *Service) AcceptHeld(ctx context.Context, actor, messageID string, to De
 			Fields: []grants.FieldError{{Field: "agreementId", Reason: "is required: the message carried no valid token"}, {Field: "checkIn", Reason: "is required"}}, Reason: "validation"}
 	}
 	reply.AcceptedBy = actor
-	now := s.Now()
+	now := x.env.Now()
 	decided := grants.Effects{At: now,
 		Audit: []grants.AuditEntry{{At: now.UTC(), Actor: actor, Action: "quarantine.accepted", Subject: reply.MessageID,
 			Detail: "held as " + string(q.Reason) + "; " + note}},
 		Decisions: []grants.Decision{{MessageID: q.ID, Status: grants.QuarantineAccepted, Actor: actor, Note: note}}}
-	if err := s.AcceptReply(ctx, reply, actor, decided, Read{}); err != nil {
-		return nil, s.decidedMeanwhile(ctx, q.ID, err)
+	if err := x.AcceptReply(ctx, reply, actor, decided, Read{}); err != nil {
+		return nil, x.decidedMeanwhile(ctx, q.ID, err)
 	}
-	return s.Store.GetQuarantined(ctx, q.ID)
+	return x.store.GetQuarantined(ctx, q.ID)
 }
 
 // AcceptReply stores a partner's reply on its check-in, in one write with
@@ -99,14 +131,14 @@ func (s *Service) AcceptHeld(ctx context.Context, actor, messageID string, to De
 // and its programme's settings), so it is not read again; either may be nil.
 // The thanks and the notice are enqueued already claimed, sent, and
 // recorded in one write.
-func (s *Service) AcceptReply(ctx context.Context, reply grants.Reply, actor string, with grants.Effects, read Read) error {
+func (x *Replies) AcceptReply(ctx context.Context, reply grants.Reply, actor string, with grants.Effects, read Read) error {
 	ctx = logs.WithAgreement(ctx, reply.AgreementID)
 	ack, notice := outbox.AckKey(reply.CheckIn, reply.MessageID), outbox.ReplyNoticeKey(reply.CheckIn, reply.MessageID)
 	reply.FlagHelp()
 	if with.At.IsZero() {
-		with.At = s.Now()
+		with.At = x.env.Now()
 	}
-	claim := s.claimFor(with.At, false)
+	claim := x.delivery.claim(with.At, false)
 	var keys []outbox.Key
 	change := func(a *grants.Agreement) (grants.Effects, error) {
 		before, waiting := a.Status, a.WaitingForCheckIn()
@@ -120,25 +152,26 @@ func (s *Service) AcceptReply(ctx context.Context, reply grants.Reply, actor str
 	var a *grants.Agreement
 	var err error
 	if read.Agreement != nil && read.Agreement.ID == reply.AgreementID {
-		a, err = s.Store.UpdateRead(ctx, read.Agreement, change)
+		a, err = x.store.UpdateRead(ctx, read.Agreement, change)
 	} else {
-		a, err = s.Store.UpdateAgreement(ctx, reply.AgreementID, 0, change)
+		a, err = x.store.UpdateAgreement(ctx, reply.AgreementID, 0, change)
 	}
 	if err != nil {
 		return err
 	}
-	s.count(ctx, a.Programme, MetricRepliesReceived, 1)
-	if s.Letters == nil {
+	count(ctx, x.metrics, a.Programme, MetricRepliesReceived, 1)
+	if claim == nil {
+		// Not delivered here (LeaveQueued): the outbox keeps them.
 		return nil
 	}
 	var p grants.ProgrammeSettings
 	if read.Settings != nil {
-		p = read.Settings.Defaults(s.Defaults)
-	} else if p, err = s.settings(ctx, a.Programme); err != nil {
+		p = read.Settings.Defaults(x.env.Defaults)
+	} else if p, err = x.env.settings(ctx, x.store, a.Programme); err != nil {
 		logError(ctx, "read settings to deliver; the sweep will retry", err, a.ID)
 		return nil
 	}
-	s.deliverClaimed(ctx, a, p, claim, &reply, keys...)
+	x.delivery.deliverChange(ctx, a, &p, claim, &reply, keys...)
 	return nil
 }
 
@@ -151,29 +184,29 @@ type Read struct {
 
 // RejectHeld settles a held message as not a reply, with a reason; the
 // decision and its audit entry are one write.
-func (s *Service) RejectHeld(ctx context.Context, actor, messageID, reason string) (*grants.Quarantined, error) {
+func (x *Replies) RejectHeld(ctx context.Context, actor, messageID, reason string) (*grants.Quarantined, error) {
 	// As for a waive: a blank reason is no reason.
 	reason, err := grants.RequiredReason("reason", reason)
 	if err != nil {
 		return nil, err
 	}
-	q, err := s.Store.GetQuarantined(ctx, messageID)
+	q, err := x.store.GetQuarantined(ctx, messageID)
 	if err != nil {
 		return nil, err
 	}
-	now := s.Now()
+	now := x.env.Now()
 	fx := grants.Effects{At: now, Decisions: []grants.Decision{{MessageID: q.ID, Status: grants.QuarantineRejected, Actor: actor, Note: reason}}}
 	if q.AgreementID != "" {
 		fx.Audit = []grants.AuditEntry{{At: now.UTC(), Actor: actor, Action: "quarantine.rejected", Subject: q.ID, Detail: reason}}
 	}
-	if err := s.Store.Apply(ctx, q.AgreementID, fx); err != nil {
-		return nil, s.decidedMeanwhile(ctx, q.ID, err)
+	if err := x.store.Apply(ctx, q.AgreementID, fx); err != nil {
+		return nil, x.decidedMeanwhile(ctx, q.ID, err)
 	}
-	return s.Store.GetQuarantined(ctx, q.ID)
+	return x.store.GetQuarantined(ctx, q.ID)
 }
 
-func (s *Service) pendingHeld(ctx context.Context, id string) (*grants.Quarantined, error) {
-	q, err := s.Store.GetQuarantined(ctx, id)
+func (x *Replies) pendingHeld(ctx context.Context, id string) (*grants.Quarantined, error) {
+	q, err := x.store.GetQuarantined(ctx, id)
 	if err == nil && q.Status != grants.QuarantinePending {
 		err = alreadyDecided(q.Status)
 	}
@@ -186,8 +219,8 @@ func alreadyDecided(status string) error {
 
 // decidedMeanwhile explains a failed decision: if someone else decided the
 // message in the meantime, say so rather than pass on the write's conflict.
-func (s *Service) decidedMeanwhile(ctx context.Context, id string, err error) error {
-	if q, gerr := s.Store.GetQuarantined(ctx, id); gerr == nil && q.Status != grants.QuarantinePending {
+func (x *Replies) decidedMeanwhile(ctx context.Context, id string, err error) error {
+	if q, gerr := x.store.GetQuarantined(ctx, id); gerr == nil && q.Status != grants.QuarantinePending {
 		return alreadyDecided(q.Status)
 	}
 	return err
@@ -195,8 +228,8 @@ func (s *Service) decidedMeanwhile(ctx context.Context, id string, err error) er
 
 // Conversations lists every reply to the agreement's check-ins, by check-in and
 // oldest first: one read for the agreement page's conversations.
-func (s *Service) Conversations(ctx context.Context, id string) ([]grants.Reply, error) {
-	return s.Store.Replies(ctx, id, 0)
+func (x *Replies) Conversations(ctx context.Context, id string) ([]grants.Reply, error) {
+	return x.store.Replies(ctx, id, 0)
 }
 
 // RecordConversation records that check-in n was answered in a call,
@@ -205,12 +238,12 @@ func (s *Service) Conversations(ctx context.Context, id string) ([]grants.Reply,
 // history. Nobody is emailed about it (the partner was there, and the officer
 // wrote it), unless it completes the agreement: then the partner is thanked;
 // and finance is told if it unblocked an instalment.
-func (s *Service) RecordConversation(ctx context.Context, actor, id string, n int, in grants.ConversationInput) (*grants.Agreement, grants.Reply, error) {
+func (x *Replies) RecordConversation(ctx context.Context, actor, id string, n int, in grants.ConversationInput) (*grants.Agreement, grants.Reply, error) {
 	ctx = logs.WithAgreement(ctx, id)
-	now := s.Now()
+	now := x.env.Now()
 	var reply grants.Reply
 	var keys []outbox.Key
-	a, err := s.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
+	a, err := x.store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
 		var err error
 		if reply, err = a.NewConversation(n, in, now, actor); err != nil {
 			return grants.Effects{}, err
@@ -225,7 +258,40 @@ func (s *Service) RecordConversation(ctx context.Context, actor, id string, n in
 		return grants.Effects{At: now, Audit: entries, Replies: []grants.Reply{reply}, Outbox: keys}, nil
 	})
 	if err == nil {
-		s.deliver(ctx, a.ID, a, nil, keys...)
+		x.delivery.deliverChange(ctx, a, nil, nil, nil, keys...)
 	}
 	return a, reply, err
+}
+
+// IgnoreMessage records a message that answers nothing (an auto-reply, a
+// delivery report, another copy of an email stored) against its agreement:
+// kept in the history, not counted as an answer, in one write with what
+// else records it (with: the delivery's once-only record). Only the history
+// changes: an out-of-office must not move the agreement's version under a
+// person editing it.
+func (x *Replies) IgnoreMessage(ctx context.Context, r grants.Reply, reason string, with grants.Effects) error {
+	if r.AgreementID != "" {
+		with.Audit = []grants.AuditEntry{{At: with.At.UTC(), Actor: grants.System, Action: "reply.ignored",
+			Subject: fmt.Sprintf("check-in %d", r.CheckIn), Detail: fmt.Sprintf("%s from %s (SES message %s)", reason, r.From, r.MessageID)}}
+	}
+	return x.store.Apply(ctx, r.AgreementID, with)
+}
+
+// HoldMessage holds a message for a person, for q's reason, in one write
+// with what else records it (with), and counts it. It is held quietly:
+// nobody is emailed now (anyone can write to the reply domain); the
+// officers hear of it in the next daily digest (Automation.HeldDigest). a,
+// when known, is the agreement it names, whose reference and programme the
+// Held messages page shows.
+func (x *Replies) HoldMessage(ctx context.Context, r grants.Reply, q grants.Quarantined, a *grants.Agreement, with grants.Effects) error {
+	q.ID, q.Status, q.AgreementID, q.CheckIn, q.Reply = r.MessageID, grants.QuarantinePending, r.AgreementID, r.CheckIn, r
+	if a != nil {
+		q.Reference, q.Programme = a.Reference, a.Programme
+	}
+	with.Held = []grants.Quarantined{q}
+	if err := x.store.Apply(ctx, outbox.InboundPartition, with); err != nil {
+		return err
+	}
+	count(logs.WithAgreement(ctx, q.AgreementID), x.metrics, q.Programme, MetricRepliesQuarantined, 1)
+	return nil
 }

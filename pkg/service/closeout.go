@@ -15,10 +15,10 @@ import (
 // it is a working day after the send time, else by the sweep at the next
 // send time (the AgreementsFunction has no mail sender, as for activation's
 // welcome). Its schedules are deleted.
-func (s *Service) Complete(ctx context.Context, actor, id, reason string) (*grants.Agreement, error) {
+func (x *Agreements) Complete(ctx context.Context, actor, id, reason string) (*grants.Agreement, error) {
 	ctx = logs.WithAgreement(ctx, id)
-	now := s.Now()
-	a, err := s.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
+	now := x.env.Now()
+	a, err := x.store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
 		entries, err := a.Complete(reason, now, actor)
 		return grants.Effects{At: now, Audit: entries, Outbox: []outbox.Key{outbox.ThankYouKey()}}, err
 	})
@@ -26,9 +26,9 @@ func (s *Service) Complete(ctx context.Context, actor, id, reason string) (*gran
 		return nil, err
 	}
 	if a.Sendable(grants.Today(now, a.Location()), now) {
-		s.deliver(ctx, a.ID, a, nil, outbox.ThankYouKey())
+		x.delivery.deliverChange(ctx, a, nil, nil, nil, outbox.ThankYouKey())
 	}
-	return s.syncSchedules(ctx, a), nil
+	return x.syncSchedules(ctx, a), nil
 }
 
 // thanked adds the partner's thank-you to a change's side effects when the

@@ -34,47 +34,47 @@ func nowPayable(a *grants.Agreement, waiting []int) []outbox.Key {
 // sweep runs (the day's outbox key in the programme's finance partition is
 // claimed first), and not at all when nothing is late. It reports whether
 // an email went.
-func (s *Service) LateDigest(ctx context.Context, programme string) (bool, error) {
-	p, err := s.settings(ctx, programme)
+func (x *Automation) LateDigest(ctx context.Context, programme string) (bool, error) {
+	p, err := x.env.settings(ctx, x.store, programme)
 	if err != nil {
 		return false, err
 	}
-	now, loc, t := s.Now(), s.location(), p.Timing()
+	now, loc, t := x.env.Now(), x.env.location(), p.Timing()
 	today := grants.Today(now, loc)
 	if !t.WorkingDay(today) || now.Before(t.SendAt(today, loc)) {
 		return false, nil
 	}
-	return s.lateDigest(ctx, programme, outbox.LateDigestKey(today.String()).String(), &p)
+	return x.lateDigest(ctx, programme, outbox.LateDigestKey(today.String()).String(), &p)
 }
 
 // deliverFinance performs a side effect of a programme's finance partition
 // (a digest the sweep found left pending).
-func (s *Service) deliverFinance(ctx context.Context, programme, key string) error {
+func (x *Automation) deliverFinance(ctx context.Context, programme, key string) error {
 	k, err := outbox.ParseKey(key)
 	if err != nil || k.Kind != outbox.KindLateDigest {
 		return fmt.Errorf("no finance delivery for outbox key %q", key)
 	}
-	_, err = s.lateDigest(ctx, programme, key, nil)
+	_, err = x.lateDigest(ctx, programme, key, nil)
 	return err
 }
 
 // lateDigest claims the digest under key and sends it (p: the programme's
 // settings, nil to read them).
-func (s *Service) lateDigest(ctx context.Context, programme, key string, p *grants.ProgrammeSettings) (bool, error) {
-	return s.dailyDigest(ctx, outbox.FinancePartition(programme), key, outbox.LateDigestKey, "finance", func(today grants.Date, now time.Time) (*Letter, error) {
+func (x *Automation) lateDigest(ctx context.Context, programme, key string, p *grants.ProgrammeSettings) (bool, error) {
+	return x.dailyDigest(ctx, outbox.FinancePartition(programme), key, outbox.LateDigestKey, "finance", func(today grants.Date, now time.Time) (*Letter, error) {
 		if p == nil {
-			settings, err := s.settings(ctx, programme)
+			settings, err := x.env.settings(ctx, x.store, programme)
 			if err != nil {
 				return nil, err
 			}
 			p = &settings
 		}
-		late, err := lateRows(ctx, s.Store, *p, programme, today)
+		late, err := lateRows(ctx, x.store, *p, programme, today)
 		if err != nil || len(late) == 0 {
 			return nil, err
 		}
 		return &Letter{Kind: outbox.KindLateDigest, To: p.FinanceEmails, Programme: p.Name, Date: now,
-			Late: late, OnTimeDays: p.OnTimeDays(), Day: today, AppURL: s.AppURL}, nil
+			Late: late, OnTimeDays: p.OnTimeDays(), Day: today, AppURL: x.courier.opts.AppURL}, nil
 	})
 }
 
@@ -83,36 +83,36 @@ func (s *Service) lateDigest(ctx context.Context, programme, key string, p *gran
 // digest unsent. A digest left from an earlier day is closed unsent too:
 // today's says what stands now. who says whose address a letter with no
 // recipient lacked.
-func (s *Service) dailyDigest(ctx context.Context, partition, key string, keyFor func(day string) outbox.Key, who string,
+func (x *Automation) dailyDigest(ctx context.Context, partition, key string, keyFor func(day string) outbox.Key, who string,
 	compose func(today grants.Date, now time.Time) (*Letter, error),
 ) (bool, error) {
-	now, token := s.Now(), newToken()
-	claimed, err := s.Store.Claim(ctx, partition, key, token, now, s.lease())
+	now, token := x.env.Now(), newToken()
+	claimed, err := x.store.Claim(ctx, partition, key, token, now, x.courier.lease())
 	if err != nil || !claimed {
 		return false, err
 	}
 	done := func(fx grants.Effects, messageID string) error {
 		fx.At, fx.Sent = now, []grants.Sent{{Key: key, Token: token, MessageID: messageID}}
-		return s.recordDone(ctx, partition, key, messageID, func(ctx context.Context) error { return s.Store.Apply(ctx, partition, fx) })
+		return x.courier.recordDone(ctx, partition, key, messageID, func(ctx context.Context) error { return x.store.Apply(ctx, partition, fx) })
 	}
-	today := grants.Today(now, s.location())
+	today := grants.Today(now, x.env.location())
 	if key != keyFor(today.String()).String() {
 		return false, done(grants.Effects{}, "")
 	}
 	letter, err := compose(today, now)
 	if err != nil {
-		return false, s.release(ctx, partition, key, token, err)
+		return false, x.courier.release(ctx, partition, key, token, err)
 	}
 	if letter == nil {
 		return false, done(grants.Effects{}, "")
 	}
-	posted, err := s.Letters.Post(ctx, *letter)
+	posted, err := x.courier.letters.Post(ctx, *letter)
 	if errors.Is(err, grants.ErrNoRecipients) {
 		slog.WarnContext(ctx, "digest has no "+who+" address", "key", key)
 		return false, done(grants.Audited(grants.AuditEntry{At: now.UTC(), Actor: grants.System, Action: "email.skipped", Subject: key, Detail: "no " + who + " address"}), "")
 	}
 	if err != nil {
-		return false, s.release(ctx, partition, key, token, fmt.Errorf("send %s: %w", key, err))
+		return false, x.courier.release(ctx, partition, key, token, fmt.Errorf("send %s: %w", key, err))
 	}
-	return true, done(grants.Audited(s.sentEntry(key, posted)), posted.MessageID)
+	return true, done(grants.Audited(x.courier.sentEntry(key, posted)), posted.MessageID)
 }

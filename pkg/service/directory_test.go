@@ -18,7 +18,7 @@ var errStoreReached = errors.New("store reached")
 
 // firstReads is a store whose first read of each finance use case answers
 // errStoreReached; nothing else is called before it.
-type firstReads struct{ service.Store }
+type firstReads struct{ stores }
 
 func (firstReads) GetAgreement(context.Context, string) (*grants.Agreement, error) {
 	return nil, errStoreReached
@@ -44,23 +44,23 @@ func (brokenPool) StillIn(context.Context, grants.Actor, grants.Role) (bool, err
 // internal error (never a silent pass).
 func TestFinanceActsAskThePoolFirst(t *testing.T) {
 	alice := grants.StaffActor("https://pool", "sub-alice", "alice@funder.example", "", []grants.Role{grants.RoleFinance})
-	acts := map[string]func(context.Context, *service.Service) error{
-		"request a payment": func(ctx context.Context, x *service.Service) error {
+	acts := map[string]func(context.Context, *uses) error{
+		"request a payment": func(ctx context.Context, x *uses) error {
 			once := &idempotency.Once[*grants.Agreement]{Request: idempotency.Request{Scope: "pay", Caller: alice.ID, Key: "k"}}
 			_, _, err := x.RequestPayment(ctx, alice, "agr1", 1, grants.PaymentRequest{PaymentReference: "BACS-1", PaidOn: "2026-12-01"}, once)
 			return err
 		},
-		"approve a payment": func(ctx context.Context, x *service.Service) error {
+		"approve a payment": func(ctx context.Context, x *uses) error {
 			_, err := x.ApprovePayment(ctx, alice, "agr1", 1, "p1")
 			return err
 		},
-		"request a pay run": func(ctx context.Context, x *service.Service) error {
+		"request a pay run": func(ctx context.Context, x *uses) error {
 			once := &idempotency.Once[*grants.PayRun]{Request: idempotency.Request{Scope: "run", Caller: alice.ID, Key: "k"}}
 			req := grants.PayRunRequest{PaidOn: "2026-12-01", Items: []grants.PayRunItemRequest{{AgreementID: "agr1", Instalment: 1, PaymentReference: "BACS-1"}}}
 			_, _, err := x.RequestPayRun(ctx, alice, req, once)
 			return err
 		},
-		"approve a pay run": func(ctx context.Context, x *service.Service) error {
+		"approve a pay run": func(ctx context.Context, x *uses) error {
 			_, err := x.ApprovePayRun(ctx, alice, "run1")
 			return err
 		},
@@ -83,7 +83,7 @@ func TestFinanceActsAskThePoolFirst(t *testing.T) {
 	} {
 		for act, do := range acts {
 			t.Run(tt.name+"/"+act, func(t *testing.T) {
-				x := &service.Service{Store: firstReads{}, Now: func() time.Time { return time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC) },
+				x := &uses{Store: firstReads{}, Now: func() time.Time { return time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC) },
 					NewID: func() string { return "id1" }, Location: time.UTC}
 				if tt.directory != nil {
 					x.Directory = tt.directory

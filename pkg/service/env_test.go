@@ -30,7 +30,6 @@ import (
 	"github.com/partnership-grants/backend/pkg/mailer"
 	"github.com/partnership-grants/backend/pkg/reply/token"
 	"github.com/partnership-grants/backend/pkg/schedules"
-	"github.com/partnership-grants/backend/pkg/service"
 )
 
 func TestMain(m *testing.M) {
@@ -71,7 +70,7 @@ type options struct {
 // aws-ses-v2-local, its own Scheduler stand-in, and addresses nobody else
 // uses, so the shared SES store can be filtered per test.
 type env struct {
-	x           *service.Service
+	x           *uses
 	store       *dynamo.Store
 	table       string
 	clock       *testenv.Clock
@@ -115,7 +114,7 @@ func newEnv(t testing.TB, now time.Time, opts options) *env {
 		officer: "officer-" + suffix + "@funder.test",
 		finance: "finance-" + suffix + "@funder.test",
 	}
-	e.x = &service.Service{
+	e.x = &uses{
 		Store:       store,
 		Letters:     mailer.Letters{Sender: sender},
 		Replies:     signer,

@@ -21,41 +21,41 @@ import (
 // concurrently the sweep runs (the day's outbox key in the inbound
 // partition is claimed first), and not at all when nothing is held. It
 // reports whether an email went.
-func (s *Service) HeldDigest(ctx context.Context) (bool, error) {
-	now, loc, t := s.Now(), s.location(), s.Defaults.Timing()
+func (x *Automation) HeldDigest(ctx context.Context) (bool, error) {
+	now, loc, t := x.env.Now(), x.env.location(), x.env.Defaults.Timing()
 	today := grants.Today(now, loc)
 	if !t.WorkingDay(today) || now.Before(t.SendAt(today, loc)) {
 		return false, nil
 	}
-	return s.heldDigest(ctx, outbox.HeldDigestKey(today.String()).String())
+	return x.heldDigest(ctx, outbox.HeldDigestKey(today.String()).String())
 }
 
 // deliverInbound performs a side effect of the inbound partition that the
 // sweep found left pending.
-func (s *Service) deliverInbound(ctx context.Context, key string) error {
+func (x *Automation) deliverInbound(ctx context.Context, key string) error {
 	k, err := outbox.ParseKey(key)
 	switch {
 	case err == nil && k.Kind == outbox.KindHeldDigest:
-		_, err = s.heldDigest(ctx, key)
+		_, err = x.heldDigest(ctx, key)
 		return err
 	case err == nil && k.Kind == outbox.KindQuarantineNotice:
-		return s.closeQuarantineNotice(ctx, key)
+		return x.closeQuarantineNotice(ctx, key)
 	}
 	return fmt.Errorf("no delivery for outbox key %q", key)
 }
 
 // heldDigest claims the digest under key and sends it.
-func (s *Service) heldDigest(ctx context.Context, key string) (bool, error) {
-	return s.dailyDigest(ctx, outbox.InboundPartition, key, outbox.HeldDigestKey, "officer", func(today grants.Date, now time.Time) (*Letter, error) {
-		counts, err := s.Store.HeldCounts(ctx)
+func (x *Automation) heldDigest(ctx context.Context, key string) (bool, error) {
+	return x.dailyDigest(ctx, outbox.InboundPartition, key, outbox.HeldDigestKey, "officer", func(today grants.Date, now time.Time) (*Letter, error) {
+		counts, err := x.store.HeldCounts(ctx)
 		if err != nil || len(counts) == 0 {
 			return nil, err
 		}
-		to, err := s.heldDigestTo(ctx, counts)
+		to, err := x.heldDigestTo(ctx, counts)
 		if err != nil {
 			return nil, err
 		}
-		return &Letter{Kind: outbox.KindHeldDigest, To: to, Date: now, Day: today, HeldCounts: counts, AppURL: s.AppURL}, nil
+		return &Letter{Kind: outbox.KindHeldDigest, To: to, Date: now, Day: today, HeldCounts: counts, AppURL: x.courier.opts.AppURL}, nil
 	})
 }
 
@@ -63,13 +63,13 @@ func (s *Service) heldDigest(ctx context.Context, key string) (bool, error) {
 // deployment's, for those naming no programme), each address once: one
 // email for them all, so that a flood of held mail makes one email a day
 // however it is spread.
-func (s *Service) heldDigestTo(ctx context.Context, counts map[string]int) ([]string, error) {
+func (x *Automation) heldDigestTo(ctx context.Context, counts map[string]int) ([]string, error) {
 	seen := map[string]bool{}
 	var to []string
 	for programme := range counts {
-		officers := s.Defaults.OfficerEmails
+		officers := x.env.Defaults.OfficerEmails
 		if programme != "" {
-			p, err := s.settings(ctx, programme)
+			p, err := x.env.settings(ctx, x.store, programme)
 			if err != nil {
 				return nil, err
 			}
@@ -88,15 +88,15 @@ func (s *Service) heldDigestTo(ctx context.Context, counts map[string]int) ([]st
 
 // closeQuarantineNotice closes, unsent, a notice of one held message that
 // a version before the digest enqueued: the digest tells of it now.
-func (s *Service) closeQuarantineNotice(ctx context.Context, key string) error {
+func (x *Automation) closeQuarantineNotice(ctx context.Context, key string) error {
 	partition := outbox.InboundPartition
-	now, token := s.Now(), newToken()
-	claimed, err := s.Store.Claim(ctx, partition, key, token, now, s.lease())
+	now, token := x.env.Now(), newToken()
+	claimed, err := x.store.Claim(ctx, partition, key, token, now, x.courier.lease())
 	if err != nil || !claimed {
 		return err
 	}
 	skipped := grants.AuditEntry{At: now.UTC(), Actor: grants.System, Action: "email.skipped", Subject: key, Detail: "held messages are told in the officers' daily digest"}
-	return s.recordDone(ctx, partition, key, "", func(ctx context.Context) error {
-		return s.Store.Apply(ctx, partition, grants.Effects{At: now, Audit: []grants.AuditEntry{skipped}, Sent: []grants.Sent{{Key: key, Token: token}}})
+	return x.courier.recordDone(ctx, partition, key, "", func(ctx context.Context) error {
+		return x.store.Apply(ctx, partition, grants.Effects{At: now, Audit: []grants.AuditEntry{skipped}, Sent: []grants.Sent{{Key: key, Token: token}}})
 	})
 }

@@ -12,15 +12,6 @@ import (
 // calendar. A paid instalment's is fixed when it is paid (grants); an unpaid
 // one's depends on today, so answers count it when they are read.
 
-// Measured sets the lateness of a's unpaid instalments as of today in its
-// time zone, for an answer; it returns a.
-func (s *Service) Measured(a *grants.Agreement) *grants.Agreement {
-	if a != nil {
-		a.MeasureLateness(grants.Today(s.Now(), a.Location()))
-	}
-	return a
-}
-
 // LateReader reads what the instalments late now are found with: the
 // programme's settings, and its due and held instalments by due date.
 type LateReader interface {

@@ -13,10 +13,43 @@ import (
 	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
+// PaymentStore is the storage of instalments, payments and pay runs.
+type PaymentStore interface {
+	AgreementWriter
+	SettingsReader
+	answerReader
+	PayRuns
+	ListInstalments(ctx context.Context, f grants.InstalmentFilter, cursor string, limit int) (grants.Page[grants.InstalmentRow], error)
+	// SettingsAndAnswer reads a programme's settings and, for req, its stored
+	// answer, in one read.
+	SettingsAndAnswer(ctx context.Context, programme string, req *idempotency.Request, now time.Time) (grants.ProgrammeSettings, *idempotency.Response, error)
+}
+
+// Payments are finance's use cases: the instalments due, each payment
+// requested and approved (under the two-person rule), pay runs, and holds.
+// Each finance act first asks directory whether its actor is still in
+// finance. delivery is handed the remittances and accounting events a
+// payment queues.
+type Payments struct {
+	store     PaymentStore
+	delivery  Delivery
+	directory Directory
+	metrics   Metrics
+	env       Env
+}
+
+// NewPayments builds finance's use cases.
+func NewPayments(store PaymentStore, delivery Delivery, directory Directory, metrics Metrics, env Env) *Payments {
+	return &Payments{store: store, delivery: delivery, directory: directory, metrics: metrics, env: env}
+}
+
+// Measured sets a's lateness as of today (Env.Measured).
+func (x *Payments) Measured(a *grants.Agreement) *grants.Agreement { return x.env.Measured(a) }
+
 // Instalments lists one programme's instalments of one status (due by
 // default). The programme is required: the list is read by its key, so a
 // list across programmes would be a read of every programme's rows.
-func (s *Service) Instalments(ctx context.Context, f grants.InstalmentFilter, cursor string, limit int) (grants.Page[grants.InstalmentRow], error) {
+func (x *Payments) Instalments(ctx context.Context, f grants.InstalmentFilter, cursor string, limit int) (grants.Page[grants.InstalmentRow], error) {
 	if f.Programme == "" {
 		return grants.Page[grants.InstalmentRow]{}, &grants.Error{Code: grants.Invalid, Message: "The request has invalid fields.",
 			Fields: []grants.FieldError{{Field: "programme", Reason: "is required"}}, Reason: "validation"}
@@ -24,7 +57,7 @@ func (s *Service) Instalments(ctx context.Context, f grants.InstalmentFilter, cu
 	if f.Status == "" {
 		f.Status = grants.InstalmentDue
 	}
-	page, err := s.Store.ListInstalments(ctx, f, cursor, limit)
+	page, err := x.store.ListInstalments(ctx, f, cursor, limit)
 	if err != nil {
 		return page, err
 	}
@@ -35,14 +68,14 @@ func (s *Service) Instalments(ctx context.Context, f grants.InstalmentFilter, cu
 		r := &page.Items[i]
 		t, ok := timings[r.Programme]
 		if !ok {
-			p, err := s.settings(ctx, r.Programme)
+			p, err := x.env.settings(ctx, x.store, r.Programme)
 			if err != nil {
 				return page, err
 			}
 			t = p.Timing()
 			timings[r.Programme] = t
 		}
-		r.MeasureLateness(t, grants.Today(s.Now(), s.location()))
+		r.MeasureLateness(t, grants.Today(x.env.Now(), x.env.location()))
 	}
 	return page, nil
 }
@@ -53,11 +86,11 @@ func (s *Service) Instalments(ctx context.Context, f grants.InstalmentFilter, cu
 // idempotent request, are read in one call before the change, which stays a
 // pure function of the agreement; a request answered before gets that answer
 // back (replay).
-func (s *Service) RequestPayment(ctx context.Context, by grants.Actor, id string, n int, req grants.PaymentRequest, once *idempotency.Once[*grants.Agreement]) (_ *grants.Agreement, replay *idempotency.Response, err error) {
-	if err := s.stillInFinance(ctx, by); err != nil {
+func (x *Payments) RequestPayment(ctx context.Context, by grants.Actor, id string, n int, req grants.PaymentRequest, once *idempotency.Once[*grants.Agreement]) (_ *grants.Agreement, replay *idempotency.Response, err error) {
+	if err := x.stillInFinance(ctx, by); err != nil {
 		return nil, nil, err
 	}
-	r := s.requestPayment(ctx, by, id, n, req, once)
+	r := x.requestPayment(ctx, by, id, n, req, once)
 	return r.written, r.replay, r.err
 }
 
@@ -74,10 +107,10 @@ type paymentRequested struct {
 // requestPayment is RequestPayment, for one payment or one item of a pay
 // run (req.Run): a run's request found already standing (the run retried)
 // is answered as it stands, not refused as requested elsewhere.
-func (s *Service) requestPayment(ctx context.Context, by grants.Actor, id string, n int, req grants.PaymentRequest, once *idempotency.Once[*grants.Agreement]) (r paymentRequested) {
+func (x *Payments) requestPayment(ctx context.Context, by grants.Actor, id string, n int, req grants.PaymentRequest, once *idempotency.Once[*grants.Agreement]) (r paymentRequested) {
 	ctx = logs.WithAgreement(ctx, id)
-	now := s.Now()
-	a, err := s.Store.GetAgreement(ctx, id)
+	now := x.env.Now()
+	a, err := x.store.GetAgreement(ctx, id)
 	if err != nil {
 		return paymentRequested{err: err}
 	}
@@ -86,16 +119,16 @@ func (s *Service) requestPayment(ctx context.Context, by grants.Actor, id string
 	if once != nil {
 		key = &once.Request
 	}
-	p, replay, err := s.Store.SettingsAndAnswer(ctx, a.Programme, key, now)
+	p, replay, err := x.store.SettingsAndAnswer(ctx, a.Programme, key, now)
 	if err != nil || replay != nil {
 		r.replay, r.err = replay, err
 		return r
 	}
-	p = p.Defaults(s.Defaults)
-	paymentID, twoPeople, claim := s.NewID(), req.WaitsForApproval(p.RequiresTwoPeople()), s.claimFor(now, true)
+	p = p.Defaults(x.env.Defaults)
+	paymentID, twoPeople, claim := x.env.NewID(), req.WaitsForApproval(p.RequiresTwoPeople()), x.delivery.claim(now, true)
 	var keys []outbox.Key
 	var requested bool // by this write: not a request found standing
-	r.written, r.err = s.Store.UpdateRead(ctx, a, func(a *grants.Agreement) (grants.Effects, error) {
+	r.written, r.err = x.store.UpdateRead(ctx, a, func(a *grants.Agreement) (grants.Effects, error) {
 		r.read, keys, requested = a, nil, false
 		if a.RequestedIn(req.Run, n) != nil {
 			return grants.Effects{}, grants.ErrNoChange
@@ -121,17 +154,17 @@ func (s *Service) requestPayment(ctx context.Context, by grants.Actor, id string
 	})
 	if r.err != nil {
 		r.written = nil
-		r.replay, r.err = answeredMeanwhile(ctx, s, once, r.err, now)
+		r.replay, r.err = answeredMeanwhile(ctx, x.store, once, r.err, now)
 		return r
 	}
 	if requested {
-		s.count(ctx, r.written.Programme, MetricPaymentsRequested, 1)
+		count(ctx, x.metrics, r.written.Programme, MetricPaymentsRequested, 1)
 		if !twoPeople {
-			s.countPaid(ctx, r.written, n)
+			countPaid(ctx, x.metrics, r.written, n)
 		}
 	}
 	if len(keys) > 0 {
-		s.deliverClaimed(ctx, r.written, p, claim, nil, keys...)
+		x.delivery.deliverChange(ctx, r.written, &p, claim, nil, keys...)
 	}
 	return r
 }
@@ -139,19 +172,19 @@ func (s *Service) requestPayment(ctx context.Context, by grants.Actor, id string
 // ApprovePayment approves a requested payment (by someone other than the
 // requester under the two-person rule): the instalment is paid, the partner
 // gets a remittance and accounting an InstalmentPaid event.
-func (s *Service) ApprovePayment(ctx context.Context, by grants.Actor, id string, n int, paymentID string) (*grants.Agreement, error) {
+func (x *Payments) ApprovePayment(ctx context.Context, by grants.Actor, id string, n int, paymentID string) (*grants.Agreement, error) {
 	ctx = logs.WithAgreement(ctx, id)
-	if err := s.stillInFinance(ctx, by); err != nil {
+	if err := x.stillInFinance(ctx, by); err != nil {
 		return nil, err
 	}
-	a, p, err := s.agreementAndSettings(ctx, id)
+	a, p, err := x.env.agreementAndSettings(ctx, x.store, id)
 	if err != nil {
 		return nil, err
 	}
-	now, twoPeople := s.Now(), p.RequiresTwoPeople()
-	claim := s.claimFor(now, true)
+	now, twoPeople := x.env.Now(), p.RequiresTwoPeople()
+	claim := x.delivery.claim(now, true)
 	var keys []outbox.Key
-	a, err = s.Store.UpdateRead(ctx, a, func(a *grants.Agreement) (grants.Effects, error) {
+	a, err = x.store.UpdateRead(ctx, a, func(a *grants.Agreement) (grants.Effects, error) {
 		before := a.Status
 		entries, err := a.ApprovePayment(n, paymentID, twoPeople, now, by)
 		keys = thanked(before, a, paidEffects(n))
@@ -160,8 +193,8 @@ func (s *Service) ApprovePayment(ctx context.Context, by grants.Actor, id string
 	if err != nil {
 		return nil, err
 	}
-	s.countPaid(ctx, a, n)
-	s.deliverClaimed(ctx, a, p, claim, nil, keys...)
+	countPaid(ctx, x.metrics, a, n)
+	x.delivery.deliverChange(ctx, a, &p, claim, nil, keys...)
 	return a, nil
 }
 
@@ -169,14 +202,14 @@ func (s *Service) ApprovePayment(ctx context.Context, by grants.Actor, id string
 // or a pay run) by someone the user pool no longer has in finance, whatever
 // the groups their token names: a token lives up to 10 hours, and removal
 // from finance must stop payments at once. Asked before anything is read,
-// once per act (a pay run asks once, not per item). Without a Directory it
-// refuses too: a function that can move money is given one, never left to
-// trust the token alone.
-func (s *Service) stillInFinance(ctx context.Context, by grants.Actor) error {
-	if s.Directory == nil {
+// once per act (a pay run asks once, not per item). Without a Directory (a
+// nil one) it refuses too: a function that can move money is given one,
+// never left to trust the token alone.
+func (x *Payments) stillInFinance(ctx context.Context, by grants.Actor) error {
+	if x.directory == nil {
 		return errors.New("no Directory is wired: cannot tell whether the person is still in finance")
 	}
-	in, err := s.Directory.StillIn(ctx, by, grants.RoleFinance)
+	in, err := x.directory.StillIn(ctx, by, grants.RoleFinance)
 	if err != nil {
 		return fmt.Errorf("ask the user pool whether %s is in finance: %w", by.ID, err)
 	}
@@ -199,20 +232,20 @@ func paidEffects(n int) []outbox.Key {
 }
 
 // Hold stops an instalment from being paid, with a reason.
-func (s *Service) Hold(ctx context.Context, actor, id string, n int, reason string) (*grants.Agreement, error) {
-	return s.changeInstalment(ctx, actor, id, n, reason, (*grants.Agreement).Hold)
+func (x *Payments) Hold(ctx context.Context, actor, id string, n int, reason string) (*grants.Agreement, error) {
+	return x.changeInstalment(ctx, actor, id, n, reason, (*grants.Agreement).Hold)
 }
 
 // Release lifts a hold, with a reason.
-func (s *Service) Release(ctx context.Context, actor, id string, n int, reason string) (*grants.Agreement, error) {
-	return s.changeInstalment(ctx, actor, id, n, reason, (*grants.Agreement).Release)
+func (x *Payments) Release(ctx context.Context, actor, id string, n int, reason string) (*grants.Agreement, error) {
+	return x.changeInstalment(ctx, actor, id, n, reason, (*grants.Agreement).Release)
 }
 
-func (s *Service) changeInstalment(ctx context.Context, actor, id string, n int, reason string,
+func (x *Payments) changeInstalment(ctx context.Context, actor, id string, n int, reason string,
 	change func(*grants.Agreement, int, string, time.Time, string) (grants.AuditEntry, error)) (*grants.Agreement, error) {
 	ctx = logs.WithAgreement(ctx, id)
-	now := s.Now()
-	return s.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
+	now := x.env.Now()
+	return x.store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
 		e, err := change(a, n, reason, now, actor)
 		return grants.Audited(e), err
 	})
@@ -220,11 +253,16 @@ func (s *Service) changeInstalment(ctx context.Context, actor, id string, n int,
 
 // agreementAndSettings reads an agreement (consistently, for a change) and
 // its programme's settings: once each.
-func (s *Service) agreementAndSettings(ctx context.Context, id string) (*grants.Agreement, grants.ProgrammeSettings, error) {
-	a, err := s.Store.GetAgreement(ctx, id)
+type agreementReader interface {
+	GetAgreement(ctx context.Context, id string) (*grants.Agreement, error)
+	SettingsReader
+}
+
+func (e Env) agreementAndSettings(ctx context.Context, r agreementReader, id string) (*grants.Agreement, grants.ProgrammeSettings, error) {
+	a, err := r.GetAgreement(ctx, id)
 	if err != nil {
 		return nil, grants.ProgrammeSettings{}, err
 	}
-	p, err := s.settings(ctx, a.Programme)
+	p, err := e.settings(ctx, r, a.Programme)
 	return a, p, err
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
-// PayRuns is the storage of pay runs (part of Store).
+// PayRuns is the storage of pay runs (part of PaymentStore).
 type PayRuns interface {
 	// StartRun records a run before its items are requested, or returns
 	// the one of that ID already recorded.
@@ -48,20 +48,20 @@ func runID(r idempotency.Request) string {
 // for the reasons one would be, and reported with its outcome. The run then
 // waits for a second member of finance (ApprovePayRun). once is required:
 // the run is named by its key, and a retry finishes, never repeats, it.
-func (s *Service) RequestPayRun(ctx context.Context, by grants.Actor, req grants.PayRunRequest, once *idempotency.Once[*grants.PayRun]) (*grants.PayRun, *idempotency.Response, error) {
-	if err := s.stillInFinance(ctx, by); err != nil {
+func (x *Payments) RequestPayRun(ctx context.Context, by grants.Actor, req grants.PayRunRequest, once *idempotency.Once[*grants.PayRun]) (*grants.PayRun, *idempotency.Response, error) {
+	if err := x.stillInFinance(ctx, by); err != nil {
 		return nil, nil, err
 	}
-	now := s.Now()
-	paidOn, err := req.Check(grants.Today(now, s.location()))
+	now := x.env.Now()
+	paidOn, err := req.Check(grants.Today(now, x.env.location()))
 	if err != nil {
 		return nil, nil, err
 	}
-	if replay, err := s.Store.Answered(ctx, once.Request, now); err != nil || replay != nil {
+	if replay, err := x.store.Answered(ctx, once.Request, now); err != nil || replay != nil {
 		return nil, replay, err
 	}
 	run := grants.NewPayRun(runID(once.Request), req, paidOn, once.Request.Hash(), now, by)
-	stored, err := s.Store.StartRun(ctx, run)
+	stored, err := x.store.StartRun(ctx, run)
 	switch {
 	case err != nil:
 		return nil, nil, err
@@ -71,16 +71,16 @@ func (s *Service) RequestPayRun(ctx context.Context, by grants.Actor, req grants
 		// Finished under this key: by a request racing this one, whose
 		// answer is stored by now, or so long ago that the answer has
 		// lapsed (the run stands, and is the answer).
-		if replay, err := s.Store.Answered(ctx, once.Request, now); err != nil || replay != nil {
+		if replay, err := x.store.Answered(ctx, once.Request, now); err != nil || replay != nil {
 			return nil, replay, err
 		}
 		return stored, nil, nil
 	}
 	run.RequestedAt = stored.RequestedAt
 	agreements, items := run.ByAgreement(grants.OutcomePending)
-	err = s.forEach(ctx, len(agreements), func(i int) error {
+	err = x.forEach(ctx, len(agreements), func(i int) error {
 		for _, k := range items[agreements[i]] {
-			if err := s.requestRunItem(ctx, by, run, k); err != nil {
+			if err := x.requestRunItem(ctx, by, run, k); err != nil {
 				return err
 			}
 		}
@@ -94,8 +94,8 @@ func (s *Service) RequestPayRun(ctx context.Context, by grants.Actor, req grants
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.Store.FinishRun(ctx, run, answer, now); err != nil {
-		replay, err := answeredMeanwhile(ctx, s, once, err, now)
+	if err := x.store.FinishRun(ctx, run, answer, now); err != nil {
+		replay, err := answeredMeanwhile(ctx, x.store, once, err, now)
 		return nil, replay, err
 	}
 	return run, nil, nil
@@ -104,9 +104,9 @@ func (s *Service) RequestPayRun(ctx context.Context, by grants.Actor, req grants
 // requestRunItem requests item k of run as a single payment is requested,
 // and records its outcome. An error is ours, not the item's (the store
 // failed): the run stays unfinished for a retry.
-func (s *Service) requestRunItem(ctx context.Context, by grants.Actor, run *grants.PayRun, k int) error {
+func (x *Payments) requestRunItem(ctx context.Context, by grants.Actor, run *grants.PayRun, k int) error {
 	it := &run.Items[k]
-	r := s.requestPayment(ctx, by, it.AgreementID, it.Instalment, run.Request(k), nil)
+	r := x.requestPayment(ctx, by, it.AgreementID, it.Instalment, run.Request(k), nil)
 	if r.err != nil && grants.ErrorCode(r.err) == "" {
 		return r.err
 	}
@@ -130,11 +130,11 @@ func (s *Service) requestRunItem(ctx context.Context, by grants.Actor, run *gran
 // run and accounting one InstalmentPaid event per instalment. Approving
 // again, or two people at once, pays nothing twice: an instalment paid
 // already is left as it is; a retry after a failure halfway finishes the run.
-func (s *Service) ApprovePayRun(ctx context.Context, by grants.Actor, id string) (*grants.PayRun, error) {
-	if err := s.stillInFinance(ctx, by); err != nil {
+func (x *Payments) ApprovePayRun(ctx context.Context, by grants.Actor, id string) (*grants.PayRun, error) {
+	if err := x.stillInFinance(ctx, by); err != nil {
 		return nil, err
 	}
-	run, err := s.Store.GetRun(ctx, id)
+	run, err := x.store.GetRun(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -142,13 +142,13 @@ func (s *Service) ApprovePayRun(ctx context.Context, by grants.Actor, id string)
 		return run, err
 	}
 	agreements, items := run.ByAgreement(grants.OutcomeRequested)
-	err = s.forEach(ctx, len(agreements), func(i int) error {
+	err = x.forEach(ctx, len(agreements), func(i int) error {
 		id := agreements[i]
 		ns := make([]int, len(items[id]))
 		for j, k := range items[id] {
 			ns[j] = run.Items[k].Instalment
 		}
-		refused, err := s.approveRunPayments(ctx, by, run.ID, id, ns)
+		refused, err := x.approveRunPayments(ctx, by, run.ID, id, ns)
 		if err != nil && grants.ErrorCode(err) == "" {
 			return err
 		}
@@ -164,8 +164,8 @@ func (s *Service) ApprovePayRun(ctx context.Context, by grants.Actor, id string)
 	if err != nil {
 		return nil, err
 	}
-	run.Status, run.ApprovedBy, run.ApprovedAt = grants.PayRunApproved, by.Name, s.Now().UTC()
-	stored, _, err := s.Store.ApproveRun(ctx, run)
+	run.Status, run.ApprovedBy, run.ApprovedAt = grants.PayRunApproved, by.Name, x.env.Now().UTC()
+	stored, _, err := x.store.ApproveRun(ctx, run)
 	return stored, err
 }
 
@@ -173,18 +173,18 @@ func (s *Service) ApprovePayRun(ctx context.Context, by grants.Actor, id string)
 // agreement in one write, with their effects: an InstalmentPaid event each
 // and one remittance listing them all, delivered at once when this
 // invocation can. It returns the rule that refused each instalment not paid.
-func (s *Service) approveRunPayments(ctx context.Context, by grants.Actor, run, id string, ns []int) (map[int]error, error) {
+func (x *Payments) approveRunPayments(ctx context.Context, by grants.Actor, run, id string, ns []int) (map[int]error, error) {
 	ctx = logs.WithAgreement(ctx, id)
-	a, p, err := s.agreementAndSettings(ctx, id)
+	a, p, err := x.env.agreementAndSettings(ctx, x.store, id)
 	if err != nil {
 		return nil, err
 	}
-	now := s.Now()
-	claim := s.claimFor(now, true)
+	now := x.env.Now()
+	claim := x.delivery.claim(now, true)
 	var keys []outbox.Key
 	var refused map[int]error
 	var paid []int
-	a, err = s.Store.UpdateRead(ctx, a, func(a *grants.Agreement) (grants.Effects, error) {
+	a, err = x.store.UpdateRead(ctx, a, func(a *grants.Agreement) (grants.Effects, error) {
 		before := a.Status
 		var entries []grants.AuditEntry
 		paid, refused, entries = a.ApproveRun(run, ns, now, by)
@@ -201,26 +201,26 @@ func (s *Service) approveRunPayments(ctx context.Context, by grants.Actor, run, 
 	if err != nil {
 		return nil, err
 	}
-	s.countPaid(ctx, a, paid...)
+	countPaid(ctx, x.metrics, a, paid...)
 	if len(keys) > 0 {
-		s.deliverClaimed(ctx, a, p, claim, nil, keys...)
+		x.delivery.deliverChange(ctx, a, &p, claim, nil, keys...)
 	}
 	return refused, nil
 }
 
 // PayRun reads a run.
-func (s *Service) PayRun(ctx context.Context, id string) (*grants.PayRun, error) {
-	return s.Store.GetRun(ctx, id)
+func (x *Payments) PayRun(ctx context.Context, id string) (*grants.PayRun, error) {
+	return x.store.GetRun(ctx, id)
 }
 
 // RecentPayRuns lists the latest runs, newest first.
-func (s *Service) RecentPayRuns(ctx context.Context, limit int) ([]grants.PayRunLine, error) {
-	return s.Store.RecentRuns(ctx, limit)
+func (x *Payments) RecentPayRuns(ctx context.Context, limit int) ([]grants.PayRunLine, error) {
+	return x.store.RecentRuns(ctx, limit)
 }
 
 // forEach calls do for 0..n-1 on up to runWorkers goroutines, and returns
 // the first error (the others still finish what they started).
-func (s *Service) forEach(ctx context.Context, n int, do func(i int) error) error {
+func (x *Payments) forEach(ctx context.Context, n int, do func(i int) error) error {
 	var (
 		wg    sync.WaitGroup
 		mu    sync.Mutex

@@ -3,30 +3,73 @@
 // result. A use case reads what it needs once (the agreement, the programme's
 // settings), asks the domain (pkg/grants) for the change, and hands the store
 // the change with its effects (history, outbox, replies, idempotent answer) to
-// write in one transaction. It names no storage: Store is a port in domain
-// terms, and pkg/dynamo implements it.
+// write in one transaction.
+//
+// The use cases are split by capability, each built by its constructor with
+// the ports it calls and no others, so a function wires only what it does:
+//
+//	Agreements  NewAgreements  drafting, amending, activating, ending agreements
+//	Payments    NewPayments    instalments, payments and pay runs (finance)
+//	Replies     NewReplies     check-ins' replies, conversations and held messages
+//	Automation  NewAutomation  what schedules, SES events and the daily sweep do
+//	Views       NewViews       the reads staff watch a programme by
+//
+// Each names no storage: its store is a small port in domain terms, and
+// pkg/dynamo implements them all. A change's side effects are delivered
+// right after it by a Courier, or left queued for the functions that deliver
+// them (LeaveQueued): which one is chosen when the capability is built.
 package service
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
 	"github.com/partnership-grants/backend/pkg/grants"
-	"github.com/partnership-grants/backend/pkg/idempotency"
-	"github.com/partnership-grants/backend/pkg/logs"
 	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
-// Store is the storage the use cases need.
-type Store interface {
-	PayRuns
-	// CreatePlanned stores a new agreement that plan makes from its
-	// programme's settings, read with, given once, the request's answer
-	// (then returned, nothing written, if it stands), and gives it a
-	// unique reference.
-	CreatePlanned(ctx context.Context, programme string, year int, now time.Time, once *idempotency.Once[*grants.Agreement],
-		plan func(grants.ProgrammeSettings) (*grants.Agreement, grants.Effects, error)) (*grants.Agreement, *idempotency.Response, error)
+// Env is the plain settings every capability reads.
+type Env struct {
+	Now   func() time.Time
+	NewID func() string
+	// Location is the deployment's time zone, in which "today" is read (nil: UTC).
+	Location *time.Location
+	// Defaults apply where a programme has no settings of its own.
+	Defaults grants.ProgrammeSettings
+}
+
+func (e Env) location() *time.Location {
+	if e.Location != nil {
+		return e.Location
+	}
+	return time.UTC
+}
+
+// Measured sets the lateness of a's unpaid instalments as of today in its
+// time zone, for an answer; it returns a.
+func (e Env) Measured(a *grants.Agreement) *grants.Agreement {
+	if a != nil {
+		a.MeasureLateness(grants.Today(e.Now(), a.Location()))
+	}
+	return a
+}
+
+// SettingsReader reads a programme's settings as stored.
+type SettingsReader interface {
+	ProgrammeSettings(ctx context.Context, programme string) (grants.ProgrammeSettings, error)
+}
+
+// settings reads a programme's settings over the defaults.
+func (e Env) settings(ctx context.Context, r SettingsReader, programme string) (grants.ProgrammeSettings, error) {
+	p, err := r.ProgrammeSettings(ctx, programme)
+	return p.Defaults(e.Defaults), err
+}
+
+// AgreementWriter reads an agreement and writes a change to it with its
+// effects.
+type AgreementWriter interface {
 	GetAgreement(ctx context.Context, id string) (*grants.Agreement, error)
 	// UpdateAgreement applies change to the agreement and writes it with its
 	// effects; with expectVersion > 0 the agreement must still be at it.
@@ -34,34 +77,11 @@ type Store interface {
 	// UpdateRead is UpdateAgreement starting from a copy just read
 	// consistently, so the use case that read it does not read it again.
 	UpdateRead(ctx context.Context, a *grants.Agreement, change func(*grants.Agreement) (grants.Effects, error)) (*grants.Agreement, error)
-	// Apply writes effects that change no agreement.
+}
+
+// EffectWriter writes effects that change no agreement.
+type EffectWriter interface {
 	Apply(ctx context.Context, agreementID string, fx grants.Effects) error
-	// Claim takes an outbox entry for one delivery until now+lease; false
-	// when it is done or someone else holds it.
-	Claim(ctx context.Context, agreementID, key, token string, now time.Time, lease time.Duration) (bool, error)
-	// Release gives a claimed entry back after a failed delivery.
-	Release(ctx context.Context, agreementID, key, token string, cause error) error
-	Outbox(ctx context.Context, agreementID, key string) (*grants.OutboxEntry, error)
-	// DueWork lists what automation has to do on or before today.
-	DueWork(ctx context.Context, today grants.Date) ([]grants.Work, error)
-	ListAgreements(ctx context.Context, programme string, status grants.AgreementStatus, cursor string, limit int) (grants.Page[grants.Agreement], error)
-	History(ctx context.Context, id, cursor string, limit int) (grants.Page[grants.AuditEntry], error)
-	ListInstalments(ctx context.Context, f grants.InstalmentFilter, cursor string, limit int) (grants.Page[grants.InstalmentRow], error)
-	// Replies lists the replies to check-in n, or to every check-in when n is 0.
-	Replies(ctx context.Context, agreementID string, n int) ([]grants.Reply, error)
-	ListQuarantine(ctx context.Context, status string) ([]grants.Quarantined, error)
-	GetQuarantined(ctx context.Context, id string) (*grants.Quarantined, error)
-	ProgrammeSettings(ctx context.Context, programme string) (grants.ProgrammeSettings, error)
-	// SettingsAndAnswer reads a programme's settings and, for req, its stored
-	// answer, in one read; Answered reads the answer alone.
-	SettingsAndAnswer(ctx context.Context, programme string, req *idempotency.Request, now time.Time) (grants.ProgrammeSettings, *idempotency.Response, error)
-	Answered(ctx context.Context, req idempotency.Request, now time.Time) (*idempotency.Response, error)
-	// TakeAutoMail takes a place in its day's limits for one automatic
-	// email that inbound mail caused, or says why there is none.
-	TakeAutoMail(ctx context.Context, m grants.AutoMail) (grants.Withheld, error)
-	// HeldCounts counts the held messages pending, by programme ("" for
-	// those naming none).
-	HeldCounts(ctx context.Context) (map[string]int, error)
 }
 
 // Schedules keeps an agreement's EventBridge schedules in step with it and
@@ -71,9 +91,30 @@ type Schedules interface {
 	Sync(ctx context.Context, a *grants.Agreement) (*grants.Agreement, error)
 }
 
+// NoSchedules keeps no schedules: for a function that creates none (the
+// daily sweep creates what is missing) and for tests without a scheduler.
+var NoSchedules Schedules = noSchedules{}
+
+type noSchedules struct{}
+
+func (noSchedules) Sync(_ context.Context, a *grants.Agreement) (*grants.Agreement, error) {
+	return a, nil
+}
+
 // ReplyAddresses makes the signed Reply-To address of a check-in.
 type ReplyAddresses interface {
 	Address(agreementID string, checkIn int, domain string) (string, error)
+}
+
+// NoReplyAddresses signs none: a courier given it cannot send check-ins
+// or reminders (only the functions that send them hold the reply-token key;
+// pkg/app/senders CheckInMail).
+var NoReplyAddresses ReplyAddresses = noReplyAddresses{}
+
+type noReplyAddresses struct{}
+
+func (noReplyAddresses) Address(string, int, string) (string, error) {
+	return "", errNoReplyAddresses
 }
 
 // Metrics counts what happened, for the programme's graphs (pkg/metrics
@@ -87,6 +128,14 @@ type Metrics interface {
 	Observe(ctx context.Context, programme, name string, v int)
 }
 
+// NoMetrics counts nothing: for tests and tools that keep no graphs.
+var NoMetrics Metrics = noMetrics{}
+
+type noMetrics struct{}
+
+func (noMetrics) Count(context.Context, string, string, int)   {}
+func (noMetrics) Observe(context.Context, string, string, int) {}
+
 // The metrics' names, as CloudWatch shows them (docs/operating.md, "Business metrics", says when
 // each is counted).
 const (
@@ -99,6 +148,35 @@ const (
 	MetricBounces            = "Bounces"
 	MetricDaysLate           = "DaysLate"
 )
+
+func count(ctx context.Context, m Metrics, programme, name string, n int) {
+	if n > 0 {
+		m.Count(ctx, programme, name, n)
+	}
+}
+
+// countPaid counts instalments ns of a just paid, with how late each was.
+func countPaid(ctx context.Context, m Metrics, a *grants.Agreement, ns ...int) {
+	if a == nil {
+		return
+	}
+	count(ctx, m, a.Programme, MetricPaymentsApproved, len(ns))
+	for _, n := range ns {
+		if in := a.Instalment(n); in != nil {
+			m.Observe(ctx, a.Programme, MetricDaysLate, in.DaysLate)
+		}
+	}
+}
+
+// countSent counts an email of kind k that went out about a.
+func countSent(ctx context.Context, m Metrics, a *grants.Agreement, k outbox.Kind) {
+	switch k {
+	case outbox.KindCheckIn:
+		count(ctx, m, a.Programme, MetricCheckInsSent, 1)
+	case outbox.KindReminder:
+		count(ctx, m, a.Programme, MetricRemindersSent, 1)
+	}
+}
 
 // Directory is the user pool as it stands now. A token names the groups
 // its holder was in when it was issued, up to 10 hours ago; the use cases
@@ -116,95 +194,15 @@ type Events interface {
 	InstalmentPaid(ctx context.Context, e InstalmentPaidEvent) (string, error)
 }
 
-// Service is the use cases with their ports. A function builds it with the
-// ports its use cases need; the others stay nil.
-type Service struct {
-	Store     Store
-	Schedules Schedules // nil: schedules are left to the daily sweep
-	// Letters, Replies and Events deliver the outbox's side effects; with
-	// Letters nil they are left to the functions that deliver them.
-	Letters     Letters
-	Replies     ReplyAddresses
-	Events      Events
-	ReplyDomain string
-	// OwnDomains are the deployment's own mail domains (the reply domain,
-	// the sender's domain): no contact may be at one, as mail to it would
-	// come back to the service rather than reach the partner.
-	OwnDomains []string
-	// Defaults apply where a programme has no settings of its own.
-	Defaults grants.ProgrammeSettings
-	Now      func() time.Time
-	NewID    func() string
-	// Location is the deployment's time zone, in which the sweep reads "today".
-	Location *time.Location
-	// Lease bounds how long one delivery holds a side effect before another may retry it.
-	Lease time.Duration
-	// Programmes are those whose finance the daily sweep sends the digest
-	// of late instalments (the deployment's PROGRAMME_CODE).
-	Programmes []string
-	// AppURL is the staff web app's address ("https://…/app"), for links in
-	// emails to staff; empty, they name the page instead.
-	AppURL string
-	// AutoMailCap is the most automatic emails inbound mail may cause in a
-	// day (acknowledgements and reply notices; see automail.go), a share of
-	// the account's SES daily quota (grants.AutoMailCap); 0 takes
-	// grants.DefaultAutoMailCap.
-	AutoMailCap int
+// NoEvents publishes nothing: a courier given it leaves the accounting
+// events to one on the bus (the sweep's), for a function that does not
+// publish on it.
+var NoEvents Events = noEvents{}
 
-	// CheckIns, when set, is where the sweep puts the check-ins it finds
-	// due, for the CheckInSender to send at the account's rate; nil: the
-	// sweep sends them itself.
-	CheckIns CheckInQueue
+type noEvents struct{}
 
-	// Metrics, when set, counts what happened; nil counts nothing.
-	Metrics Metrics
-
-	// Directory is asked whether a person is still in finance before they
-	// request or approve a payment or a pay run. Not optional: without it
-	// those use cases refuse to run rather than trust the token alone.
-	Directory Directory
-}
-
-func (s *Service) count(ctx context.Context, programme, name string, n int) {
-	if s.Metrics != nil && n > 0 {
-		s.Metrics.Count(ctx, programme, name, n)
-	}
-}
-
-// countPaid counts instalments ns of a just paid, with how late each was.
-func (s *Service) countPaid(ctx context.Context, a *grants.Agreement, ns ...int) {
-	if s.Metrics == nil || a == nil {
-		return
-	}
-	s.count(ctx, a.Programme, MetricPaymentsApproved, len(ns))
-	for _, n := range ns {
-		if in := a.Instalment(n); in != nil {
-			s.Metrics.Observe(ctx, a.Programme, MetricDaysLate, in.DaysLate)
-		}
-	}
-}
-
-// countSent counts an email of kind k that went out about a.
-func (s *Service) countSent(ctx context.Context, a *grants.Agreement, k outbox.Kind) {
-	switch k {
-	case outbox.KindCheckIn:
-		s.count(ctx, a.Programme, MetricCheckInsSent, 1)
-	case outbox.KindReminder:
-		s.count(ctx, a.Programme, MetricRemindersSent, 1)
-	}
-}
-
-// Held counts a message the reply receiver quarantined (it writes the
-// message itself, with the delivery's once-only record, so a duplicate
-// delivery never reaches here).
-func (s *Service) Held(ctx context.Context, q grants.Quarantined) {
-	s.count(logs.WithAgreement(ctx, q.AgreementID), q.Programme, MetricRepliesQuarantined, 1)
-}
-
-// settings reads a programme's settings over the defaults.
-func (s *Service) settings(ctx context.Context, programme string) (grants.ProgrammeSettings, error) {
-	p, err := s.Store.ProgrammeSettings(ctx, programme)
-	return p.Defaults(s.Defaults), err
+func (noEvents) InstalmentPaid(context.Context, InstalmentPaidEvent) (string, error) {
+	return "", errNoEvents
 }
 
 // logError logs a failure the sweep will retry. A side effect's outbox key
@@ -213,3 +211,8 @@ func (s *Service) settings(ctx context.Context, programme string) (grants.Progra
 func logError(ctx context.Context, msg string, err error, agreementID string, attrs ...any) {
 	slog.ErrorContext(ctx, msg, append([]any{"error", err.Error(), "agreementId", agreementID}, attrs...)...)
 }
+
+var (
+	errNoReplyAddresses = errors.New("this function signs no reply addresses")
+	errNoEvents         = errors.New("this function has no accounting bus")
+)

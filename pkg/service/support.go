@@ -9,10 +9,10 @@ import (
 
 // UpdateSupport records progress on support item n of an agreement: a new
 // status, a dated note, or both, with its history entry in one write.
-func (s *Service) UpdateSupport(ctx context.Context, actor, id string, n int, status, note string) (*grants.Agreement, error) {
+func (x *Agreements) UpdateSupport(ctx context.Context, actor, id string, n int, status, note string) (*grants.Agreement, error) {
 	ctx = logs.WithAgreement(ctx, id)
-	now := s.Now()
-	return s.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
+	now := x.env.Now()
+	return x.store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
 		e, err := a.UpdateSupport(n, status, note, now, actor)
 		return grants.Audited(e), err
 	})
@@ -20,10 +20,10 @@ func (s *Service) UpdateSupport(ctx context.Context, actor, id string, n int, st
 
 // FollowUpHelp marks a reply that asked for help as followed up, with an
 // optional note, in one write with its history.
-func (s *Service) FollowUpHelp(ctx context.Context, actor, id, messageID, note string) (*grants.Agreement, error) {
+func (x *Replies) FollowUpHelp(ctx context.Context, actor, id, messageID, note string) (*grants.Agreement, error) {
 	ctx = logs.WithAgreement(ctx, id)
-	now := s.Now()
-	return s.Store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
+	now := x.env.Now()
+	return x.store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
 		e, err := a.FollowUpHelp(messageID, note, now, actor)
 		return grants.Audited(e), err
 	})

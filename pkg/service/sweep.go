@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
-	"time"
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/logs"
@@ -17,17 +16,17 @@ import (
 // Remind handles a sent check-in whose reminder date has come: a reminder
 // goes to the partner, or after the programme's limit the check-in becomes
 // overdue and the officer is told. Each of these happens once.
-func (s *Service) Remind(ctx context.Context, agreementID string, n int) error {
+func (x *Automation) Remind(ctx context.Context, agreementID string, n int) error {
 	ctx = logs.WithAgreement(ctx, agreementID)
 	// The settings are read before the change, which stays a pure function
 	// of the agreement.
-	a, p, err := s.agreementAndSettings(ctx, agreementID)
+	a, p, err := x.env.agreementAndSettings(ctx, x.store, agreementID)
 	if err != nil {
 		return err
 	}
-	now := s.Now()
+	now := x.env.Now()
 	var key outbox.Key
-	a, err = s.Store.UpdateRead(ctx, a, func(a *grants.Agreement) (grants.Effects, error) {
+	a, err = x.store.UpdateRead(ctx, a, func(a *grants.Agreement) (grants.Effects, error) {
 		e, reminder, overdue, changed := a.RemindOrEscalate(n, now, p.ReminderDays, p.MaxReminders)
 		if !changed {
 			return grants.Effects{}, grants.ErrNoChange
@@ -41,7 +40,7 @@ func (s *Service) Remind(ctx context.Context, agreementID string, n int) error {
 	if err != nil || key == (outbox.Key{}) {
 		return err
 	}
-	return s.deliverOne(ctx, agreementID, key.String(), a, &p)
+	return x.courier.deliverOne(ctx, agreementID, key.String(), a, &p)
 }
 
 // CheckInQueue takes check-ins to be sent at the account's rate
@@ -88,22 +87,22 @@ type SweepReport struct {
 // inside the sweep's one invocation. Once the send time has come it also
 // sends the day's digests: finance's of late instalments, the officers' of
 // held messages.
-func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
-	now := s.Now()
-	today := grants.Today(now, s.location())
+func (x *Automation) Sweep(ctx context.Context) (SweepReport, error) {
+	now := x.env.Now()
+	today := grants.Today(now, x.env.location())
 	rep := SweepReport{Today: today}
-	work, err := s.Store.DueWork(ctx, today)
+	work, err := x.store.DueWork(ctx, today)
 	if err != nil {
 		return rep, err
 	}
 	rep.Items = len(work)
 	run := &sweepRun{rep: &rep, repaired: map[string]bool{}}
 	for from := 0; from < len(work); from += sweepWindow {
-		s.sweepWindow(ctx, work, from, min(from+sweepWindow, len(work)), today, run)
+		x.sweepWindow(ctx, work, from, min(from+sweepWindow, len(work)), today, run)
 	}
 	errs := run.errs
-	for _, programme := range s.Programmes {
-		sent, err := s.LateDigest(ctx, programme)
+	for _, programme := range x.opts.Programmes {
+		sent, err := x.LateDigest(ctx, programme)
 		if err != nil {
 			rep.Failed++
 			errs = append(errs, err)
@@ -113,7 +112,7 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 			rep.LateDigests++
 		}
 	}
-	sent, err := s.HeldDigest(ctx)
+	sent, err := x.HeldDigest(ctx)
 	if err != nil {
 		rep.Failed++
 		errs = append(errs, err)
@@ -126,7 +125,7 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 		"checkInsSent", rep.CheckInsSent, "checkInsQueued", rep.CheckInsQueued, "reminders", rep.Reminders, "schedulesRepaired", rep.SchedulesRepaired,
 		"lateDigests", rep.LateDigests, "heldDigests", rep.HeldDigests, "failed", rep.Failed)
 	if len(errs) > 0 {
-		return rep, fmt.Errorf("%d of %d sweep items failed: %w", len(errs), len(work)+len(s.Programmes)+1, errors.Join(errs...))
+		return rep, fmt.Errorf("%d of %d sweep items failed: %w", len(errs), len(work)+len(x.opts.Programmes)+1, errors.Join(errs...))
 	}
 	return rep, nil
 }
@@ -167,7 +166,7 @@ func (r *sweepRun) firstRepair(id string) bool {
 // sweepWindow handles work[from:to]: each agreement's items in order, up to
 // sweepWorkers agreements at once; then queues the check-ins found due, in
 // due order.
-func (s *Service) sweepWindow(ctx context.Context, work []grants.Work, from, to int, today grants.Date, run *sweepRun) {
+func (x *Automation) sweepWindow(ctx context.Context, work []grants.Work, from, to int, today grants.Date, run *sweepRun) {
 	var order []string
 	items := map[string][]int{}
 	for i := from; i < to; i++ {
@@ -189,7 +188,7 @@ func (s *Service) sweepWindow(ctx context.Context, work []grants.Work, from, to 
 				if _, finance := outbox.IsFinancePartition(w.AgreementID); !finance && w.AgreementID != outbox.InboundPartition {
 					ctx = logs.WithAgreement(ctx, w.AgreementID)
 				}
-				if err := s.sweepOne(ctx, w, today, run, i); err != nil {
+				if err := x.sweepOne(ctx, w, today, run, i); err != nil {
 					slog.ErrorContext(ctx, "sweep item failed", "agreementId", w.AgreementID, "kind", w.Kind, "number", w.Number, "key", w.Key, "error", err.Error())
 					run.mu.Lock()
 					run.rep.Failed++
@@ -209,7 +208,7 @@ func (s *Service) sweepWindow(ctx context.Context, work []grants.Work, from, to 
 		due[i] = q.work
 	}
 	run.queued = run.queued[:0]
-	if err := s.CheckIns.EnqueueCheckIns(ctx, due); err != nil {
+	if err := x.queue.EnqueueCheckIns(ctx, due); err != nil {
 		slog.ErrorContext(ctx, "queueing check-ins failed", "checkIns", len(due), "error", err.Error())
 		run.rep.Failed += len(due)
 		run.errs = append(run.errs, err)
@@ -218,26 +217,26 @@ func (s *Service) sweepWindow(ctx context.Context, work []grants.Work, from, to 
 	run.rep.CheckInsQueued += len(due)
 }
 
-func (s *Service) sweepOne(ctx context.Context, w grants.Work, today grants.Date, run *sweepRun, at int) error {
+func (x *Automation) sweepOne(ctx context.Context, w grants.Work, today grants.Date, run *sweepRun, at int) error {
 	if k, _ := outbox.ParseKey(w.Key); w.Kind == "O" && w.AgreementID == outbox.InboundPartition && k.Kind == outbox.KindMessage {
 		// A received message whose processing did not finish: SES's Lambda
 		// retries (and its failure destination) own it, not the sweep.
 		slog.WarnContext(ctx, "inbound message still claimed", "key", w.Key)
 		return nil
 	}
-	now := s.Now()
+	now := x.env.Now()
 	if w.Kind == "O" {
 		if k, _ := outbox.ParseKey(w.Key); k.Kind == outbox.KindWelcome || k.Kind == outbox.KindThankYou {
 			// A partner's email waits for a working day's send time.
-			a, err := s.Store.GetAgreement(ctx, w.AgreementID)
+			a, err := x.store.GetAgreement(ctx, w.AgreementID)
 			if err != nil || !a.Sendable(today, now) {
 				return err
 			}
 		}
 		run.count(func(r *SweepReport) { r.OutboxDelivered++ })
-		return s.Deliver(ctx, w.AgreementID, w.Key)
+		return x.Deliver(ctx, w.AgreementID, w.Key)
 	}
-	a, err := s.Store.GetAgreement(ctx, w.AgreementID)
+	a, err := x.store.GetAgreement(ctx, w.AgreementID)
 	if err != nil {
 		return err
 	}
@@ -253,7 +252,7 @@ func (s *Service) sweepOne(ctx context.Context, w grants.Work, today grants.Date
 		if !a.SendOn(in.DueDate).After(today) {
 			if a.Sendable(in.DueDate, now) {
 				run.count(func(r *SweepReport) { r.InstalmentsDue++ })
-				return s.InstalmentDue(ctx, a.ID, w.Number)
+				return x.InstalmentDue(ctx, a.ID, w.Number)
 			}
 			if in.ScheduleCreated {
 				return nil
@@ -267,14 +266,14 @@ func (s *Service) sweepOne(ctx context.Context, w grants.Work, today grants.Date
 		switch {
 		case c.Status == grants.CheckInScheduled && !a.SendOn(c.DueDate).After(today):
 			if a.Sendable(c.DueDate, now) {
-				if s.CheckIns != nil {
+				if x.queue != nil {
 					run.mu.Lock()
 					run.queued = append(run.queued, queuedCheckIn{at: at, work: w})
 					run.mu.Unlock()
 					return nil
 				}
 				run.count(func(r *SweepReport) { r.CheckInsSent++ })
-				return s.SendCheckIn(ctx, a.ID, w.Number)
+				return x.SendCheckIn(ctx, a.ID, w.Number)
 			}
 			if c.ScheduleCreated {
 				return nil
@@ -284,20 +283,13 @@ func (s *Service) sweepOne(ctx context.Context, w grants.Work, today grants.Date
 				return nil
 			}
 			run.count(func(r *SweepReport) { r.Reminders++ })
-			return s.Remind(ctx, a.ID, w.Number)
+			return x.Remind(ctx, a.ID, w.Number)
 		}
 	}
 	// Not yet due, so it is here because its schedule is missing.
-	if s.Schedules == nil || !run.firstRepair(a.ID) {
+	if _, none := x.schedules.(noSchedules); none || !run.firstRepair(a.ID) {
 		return nil
 	}
-	_, err = s.Schedules.Sync(ctx, a)
+	_, err = x.schedules.Sync(ctx, a)
 	return err
-}
-
-func (s *Service) location() *time.Location {
-	if s.Location != nil {
-		return s.Location
-	}
-	return time.UTC
 }

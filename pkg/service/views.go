@@ -50,6 +50,23 @@ type Views struct {
 	Location *time.Location // nil: Europe/London
 }
 
+// ViewStore is what the views read: a programme as a whole, its held
+// messages, its replies and its late instalments.
+type ViewStore interface {
+	ProgrammeReader
+	HeldLister
+	ReplyReader
+	LateReader
+}
+
+// NewViews builds the views on one store that holds all they read (the
+// table): the held messages, the replies and the instalments late now
+// included. (A Views written out with fewer ports leaves out what it lacks:
+// pkg/httpapi/monitoringapi's API has its own optional ones.)
+func NewViews(store ViewStore, env Env) Views {
+	return Views{Store: store, Held: store, Replies: store, Late: store, Defaults: env.Defaults, Now: env.Now, Location: env.Location}
+}
+
 // Today is the date in the programme's time zone.
 func (v Views) Today() grants.Date { return grants.Today(v.Now(), v.location()) }
 

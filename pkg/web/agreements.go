@@ -102,7 +102,7 @@ func (a *App) agreements(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	attentionOnly := q.Get("attention") == "1"
-	page, err := a.Service.Agreements(r.Context(), a.Programme, status, q.Get("cursor"), listPageSize)
+	page, err := a.Agreements.Agreements(r.Context(), a.Programme, status, q.Get("cursor"), listPageSize)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -164,18 +164,18 @@ func (a *App) agreement(w http.ResponseWriter, r *http.Request) {
 
 func (a *App) showAgreement(w http.ResponseWriter, r *http.Request, v *view, code int) {
 	ctx := r.Context()
-	ag, err := a.Service.Agreement(ctx, r.PathValue("id"))
+	ag, err := a.Agreements.Agreement(ctx, r.PathValue("id"))
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	a.Service.Measured(ag)
-	replies, err := a.Service.Conversations(ctx, ag.ID)
+	a.Agreements.Measured(ag)
+	replies, err := a.Replies.Conversations(ctx, ag.ID)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	hist, err := a.Service.History(ctx, ag.ID, "", historyShown)
+	hist, err := a.Agreements.History(ctx, ag.ID, "", historyShown)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -253,7 +253,7 @@ var programmeOnly = []grants.Role{grants.RoleProgramme}
 
 func (a *App) activate(w http.ResponseWriter, r *http.Request) {
 	a.act(w, r, "activated", programmeOnly, func(v *view) error {
-		_, err := a.Service.Activate(r.Context(), v.Actor.Name, r.PathValue("id"))
+		_, err := a.Agreements.Activate(r.Context(), v.Actor.Name, r.PathValue("id"))
 		return err
 	})
 }
@@ -264,7 +264,7 @@ func (a *App) terminate(w http.ResponseWriter, r *http.Request) {
 		if reason == "" {
 			return &grants.Error{Code: grants.Invalid, Message: "Say why the agreement ends: the reason is kept in its history."}
 		}
-		_, err := a.Service.Terminate(r.Context(), v.Actor.Name, r.PathValue("id"), reason, r.PostForm.Get("message"))
+		_, err := a.Agreements.Terminate(r.Context(), v.Actor.Name, r.PathValue("id"), reason, r.PostForm.Get("message"))
 		return err
 	})
 }
@@ -273,7 +273,7 @@ func (a *App) terminate(w http.ResponseWriter, r *http.Request) {
 // when it is ready, and the service says so when one is needed.
 func (a *App) complete(w http.ResponseWriter, r *http.Request) {
 	a.act(w, r, "completed", programmeOnly, func(v *view) error {
-		_, err := a.Service.Complete(r.Context(), v.Actor.Name, r.PathValue("id"), r.PostForm.Get("reason"))
+		_, err := a.Agreements.Complete(r.Context(), v.Actor.Name, r.PathValue("id"), r.PostForm.Get("reason"))
 		return err
 	})
 }
@@ -298,7 +298,7 @@ func (a *App) amend(w http.ResponseWriter, r *http.Request) {
 		if err := formAmounts(r.PostForm, r.PostForm.Get("currency"), &m); err != nil {
 			return err
 		}
-		_, err = a.Service.Amend(r.Context(), v.Actor.Name, r.PathValue("id"), version, m)
+		_, err = a.Agreements.Amend(r.Context(), v.Actor.Name, r.PathValue("id"), version, m)
 		return err
 	})
 }
@@ -342,7 +342,7 @@ func formAmounts(form url.Values, currency string, m *grants.Amendment) error {
 // followUp marks a reply that asked for help as followed up.
 func (a *App) followUp(w http.ResponseWriter, r *http.Request) {
 	a.act(w, r, "followed up", programmeOnly, func(v *view) error {
-		_, err := a.Service.FollowUpHelp(r.Context(), v.Actor.Name, r.PathValue("id"), r.PathValue("messageId"), r.PostForm.Get("note"))
+		_, err := a.Replies.FollowUpHelp(r.Context(), v.Actor.Name, r.PathValue("id"), r.PathValue("messageId"), r.PostForm.Get("note"))
 		return err
 	})
 }
@@ -357,7 +357,7 @@ func (a *App) waive(w http.ResponseWriter, r *http.Request) {
 		if reason == "" {
 			return &grants.Error{Code: grants.Invalid, Message: "Say why the check-in is waived."}
 		}
-		_, err = a.Service.Waive(r.Context(), v.Actor.Name, r.PathValue("id"), n, reason)
+		_, err = a.Replies.Waive(r.Context(), v.Actor.Name, r.PathValue("id"), n, reason)
 		return err
 	})
 }
@@ -369,7 +369,7 @@ func (a *App) support(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		_, err = a.Service.UpdateSupport(r.Context(), v.Actor.Name, r.PathValue("id"), n, r.PostForm.Get("status"), r.PostForm.Get("note"))
+		_, err = a.Agreements.UpdateSupport(r.Context(), v.Actor.Name, r.PathValue("id"), n, r.PostForm.Get("status"), r.PostForm.Get("note"))
 		return err
 	})
 }
@@ -383,7 +383,7 @@ func (a *App) respond(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		f := r.PostForm
-		_, _, err = a.Service.RecordConversation(r.Context(), v.Actor.Name, r.PathValue("id"), n, grants.ConversationInput{
+		_, _, err = a.Replies.RecordConversation(r.Context(), v.Actor.Name, r.PathValue("id"), n, grants.ConversationInput{
 			Channel: f.Get("channel"), HappenedOn: f.Get("happenedOn"), Participants: lines(f.Get("participants")),
 			Summary: f.Get("summary"), PartnerWords: f.Get("partnerWords")})
 		return err

@@ -62,7 +62,7 @@ func (a *App) create(w http.ResponseWriter, r *http.Request) {
 			return idempotency.Response{StatusCode: http.StatusSeeOther, Body: []byte(ag.ID)}, nil
 		},
 	}
-	ag, replay, err := a.Service.CreateAgreement(r.Context(), v.Actor.Name, in, once)
+	ag, replay, err := a.Agreements.CreateAgreement(r.Context(), v.Actor.Name, in, once)
 	switch {
 	case errors.Is(err, idempotency.ErrPayloadMismatch):
 		f.Key = newKey()

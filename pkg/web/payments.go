@@ -39,7 +39,7 @@ func (a *App) financeLists(w http.ResponseWriter, r *http.Request) ([]financeLis
 		{grants.InstalmentDue, "Due for payment", "Nothing is due for payment."},
 		{grants.InstalmentHeld, "On hold", "Nothing is on hold."},
 	} {
-		page, err := a.Service.Instalments(r.Context(), grants.InstalmentFilter{Status: l.status, Programme: a.Programme}, "", listPageSize)
+		page, err := a.Payments.Instalments(r.Context(), grants.InstalmentFilter{Status: l.status, Programme: a.Programme}, "", listPageSize)
 		if err != nil {
 			a.fail(w, r, err)
 			return nil, false
@@ -72,7 +72,7 @@ func (a *App) pay(w http.ResponseWriter, r *http.Request) {
 		if once.Request.Key == "" {
 			return &grants.Error{Code: grants.Malformed, Message: "The form could not be read."}
 		}
-		_, _, err = a.Service.RequestPayment(r.Context(), v.Actor, r.PathValue("id"), n, req, once)
+		_, _, err = a.Payments.RequestPayment(r.Context(), v.Actor, r.PathValue("id"), n, req, once)
 		if errors.Is(err, idempotency.ErrPayloadMismatch) {
 			return &grants.Error{Code: grants.Conflict, Message: "This payment form was sent before with other values; nothing more was paid. Reload the page to pay again."}
 		}
@@ -86,7 +86,7 @@ func (a *App) approve(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		_, err = a.Service.ApprovePayment(r.Context(), v.Actor, r.PathValue("id"), n, r.PostForm.Get("payment"))
+		_, err = a.Payments.ApprovePayment(r.Context(), v.Actor, r.PathValue("id"), n, r.PostForm.Get("payment"))
 		return err
 	})
 }
@@ -97,7 +97,7 @@ func (a *App) hold(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		_, err = a.Service.Hold(r.Context(), v.Actor.Name, r.PathValue("id"), n, strings.TrimSpace(r.PostForm.Get("reason")))
+		_, err = a.Payments.Hold(r.Context(), v.Actor.Name, r.PathValue("id"), n, strings.TrimSpace(r.PostForm.Get("reason")))
 		return err
 	})
 }
@@ -108,7 +108,7 @@ func (a *App) release(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		_, err = a.Service.Release(r.Context(), v.Actor.Name, r.PathValue("id"), n, strings.TrimSpace(r.PostForm.Get("reason")))
+		_, err = a.Payments.Release(r.Context(), v.Actor.Name, r.PathValue("id"), n, strings.TrimSpace(r.PostForm.Get("reason")))
 		return err
 	})
 }

@@ -74,7 +74,7 @@ func (a *App) showFinance(w http.ResponseWriter, r *http.Request, v *view, code 
 	if !ok {
 		return
 	}
-	runs, err := a.Service.RecentPayRuns(r.Context(), runsShown)
+	runs, err := a.Payments.RecentPayRuns(r.Context(), runsShown)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -127,7 +127,7 @@ func (a *App) requestRun(w http.ResponseWriter, r *http.Request) {
 			return idempotency.Response{StatusCode: http.StatusSeeOther, Body: []byte(run.ID)}, nil
 		},
 	}
-	run, replay, err := a.Service.RequestPayRun(r.Context(), v.Actor, req, once)
+	run, replay, err := a.Payments.RequestPayRun(r.Context(), v.Actor, req, once)
 	switch {
 	case errors.Is(err, idempotency.ErrPayloadMismatch):
 		err = &grants.Error{Code: grants.Conflict, Message: "This pay run form was sent before with other values; nothing more was requested. Reload the page to start another run."}
@@ -176,7 +176,7 @@ func namedRows(err error, names []string) error {
 // approveRun approves a pay run (never by its requester: the service refuses).
 func (a *App) approveRun(w http.ResponseWriter, r *http.Request) {
 	a.post(w, r, "finance", financeOnly, "/app/payment-runs/"+r.PathValue("id"), "run-approved", a.showRun, func(v *view) error {
-		_, err := a.Service.ApprovePayRun(r.Context(), v.Actor, r.PathValue("id"))
+		_, err := a.Payments.ApprovePayRun(r.Context(), v.Actor, r.PathValue("id"))
 		return err
 	})
 }
@@ -190,7 +190,7 @@ func (a *App) payRun(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) showRun(w http.ResponseWriter, r *http.Request, v *view, code int) {
-	run, err := a.Service.PayRun(r.Context(), r.PathValue("id"))
+	run, err := a.Payments.PayRun(r.Context(), r.PathValue("id"))
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -204,7 +204,7 @@ func (a *App) runCSV(w http.ResponseWriter, r *http.Request) {
 	if _, ok := a.page(w, r, "", "finance", grants.RoleFinance, grants.RoleProgramme, grants.RoleViewer); !ok {
 		return
 	}
-	run, err := a.Service.PayRun(r.Context(), r.PathValue("id"))
+	run, err := a.Payments.PayRun(r.Context(), r.PathValue("id"))
 	if err != nil {
 		a.fail(w, r, err)
 		return

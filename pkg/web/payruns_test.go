@@ -90,7 +90,7 @@ func TestTwoPeoplePayARunOnce(t *testing.T) {
 			t.Errorf("%s instalment 1 is %s after the run's approval", ag.Reference, ag.Instalments[0].Status)
 		}
 		events, remittances := 0, 0
-		for _, e := range a.svc.Events.(*bus).paid {
+		for _, e := range a.svc.Events.paid {
 			if e.AgreementID == id {
 				events++
 			}

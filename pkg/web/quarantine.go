@@ -90,7 +90,7 @@ func (a *App) accept(w http.ResponseWriter, r *http.Request) {
 			}
 			to = service.Destination{AgreementID: id, CheckIn: n}
 		}
-		_, err := a.Service.AcceptHeld(r.Context(), v.Actor.Name, r.PathValue("id"), to, strings.TrimSpace(f.Get("note")))
+		_, err := a.Replies.AcceptHeld(r.Context(), v.Actor.Name, r.PathValue("id"), to, strings.TrimSpace(f.Get("note")))
 		return err
 	})
 }
@@ -101,7 +101,7 @@ func (a *App) reject(w http.ResponseWriter, r *http.Request) {
 		if reason == "" {
 			return grants.Validation([]grants.FieldError{{Field: "reason", Reason: "is required: say why the message is rejected"}})
 		}
-		_, err := a.Service.RejectHeld(r.Context(), v.Actor.Name, r.PathValue("id"), reason)
+		_, err := a.Replies.RejectHeld(r.Context(), v.Actor.Name, r.PathValue("id"), reason)
 		return err
 	})
 }

@@ -34,8 +34,10 @@ type Linker interface {
 
 // App is what the pages are built on.
 type App struct {
-	Service *service.Service
-	Views   service.Views
+	Agreements *service.Agreements
+	Payments   *service.Payments
+	Replies    *service.Replies
+	Views      service.Views
 	// Links may be nil: attachments are then listed without links.
 	Links Linker
 	// Funder publishes the 360Giving file.

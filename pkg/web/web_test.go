@@ -36,7 +36,7 @@ const programme = "community-2026"
 type app struct {
 	t       *testing.T
 	handler http.Handler
-	svc     *service.Service
+	svc     *uses
 	calls   *testenv.Calls
 	clock   *testenv.Clock
 	ses     string // the local SES's endpoint
@@ -58,11 +58,30 @@ func newApp(t *testing.T) *app {
 		t.Fatal(err)
 	}
 	pool := &testenv.Pool{}
-	svc := &service.Service{Store: store, Now: clock.Now, NewID: dynamo.NewID, Letters: mailer.Letters{Sender: sender}, Events: &bus{}, Directory: pool,
+	env := service.Env{Now: clock.Now, NewID: dynamo.NewID,
 		Defaults: grants.ProgrammeSettings{ReminderDays: 7, MaxReminders: 2, TwoPersonRule: new(true)}}
-	a := &App{Service: svc, Views: service.Views{Store: store, Held: store, Replies: store, Now: clock.Now},
+	events := &bus{}
+	courier := service.NewCourier(store, mailer.Letters{Sender: sender}, events, service.NoReplyAddresses, service.NoMetrics, env, service.CourierOptions{})
+	svc := &uses{
+		Agreements: service.NewAgreements(store, courier, service.NoSchedules, env, service.AgreementOptions{}),
+		Payments:   service.NewPayments(store, courier, pool, service.NoMetrics, env),
+		Replies:    service.NewReplies(store, courier, service.NoMetrics, env),
+		Automation: service.NewAutomation(store, courier, service.NoSchedules, service.NoMetrics, env, service.AutomationOptions{}),
+		Events:     events,
+	}
+	a := &App{Agreements: svc.Agreements, Payments: svc.Payments, Replies: svc.Replies, Views: service.Views{Store: store, Held: store, Replies: store, Now: clock.Now},
 		Programme: programme, ProgrammeName: "Community Partnerships"}
 	return &app{t: t, handler: New(a), svc: svc, calls: calls, clock: clock, ses: sesEndpoint, pages: a, store: store, pool: pool}
+}
+
+// uses are the capabilities as the web function wires them (with no
+// schedules), and the automation that makes instalments due.
+type uses struct {
+	*service.Agreements
+	*service.Payments
+	*service.Replies
+	*service.Automation
+	Events *bus
 }
 
 // bus stands in for the accounting bus (EventBridge): it keeps what it was sent.
@@ -162,7 +181,7 @@ func TestCreateFormShowsErrorsByTheirFieldsAndCreatesOnce(t *testing.T) {
 	if again := a.create("k2"); again != id {
 		t.Errorf("the same form sent twice made agreements %s and %s", id, again)
 	}
-	list, err := a.svc.Agreements(context.Background(), programme, "", "", 10)
+	list, err := a.svc.Agreements.Agreements(context.Background(), programme, "", "", 10)
 	if err != nil || len(list.Items) != 1 {
 		t.Fatalf("agreements after creating once and resubmitting: %d, %v", len(list.Items), err)
 	}

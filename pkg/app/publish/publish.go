@@ -25,7 +25,7 @@ func GrantsFile(d *app.Deps) (*service.GrantsFile, error) {
 		return nil, fmt.Errorf("GRANTS_DATA_BUCKET is set but GRANTS_DATA_KEY is not")
 	}
 	return &service.GrantsFile{
-		Views:     service.Views{Store: d.Store, Now: d.Clock, Location: d.Config.Location},
+		Views:     service.NewViews(d.Store, d.Env()),
 		Programme: d.Config.ProgrammeCode,
 		Funder:    d.Config.Funder(),
 		To:        objects.New(senders.S3(d), bucket),

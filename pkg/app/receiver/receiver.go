@@ -13,7 +13,7 @@ import (
 
 // New builds the InboundFunction's handler core: the reply receiver.
 func New(ctx context.Context, d *app.Deps) (*receive.Receiver, error) {
-	x, err := senders.Automation(ctx, d)
+	replies, err := senders.Replies(d)
 	if err != nil {
 		return nil, err
 	}
@@ -21,5 +21,5 @@ func New(ctx context.Context, d *app.Deps) (*receive.Receiver, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &receive.Receiver{Store: d.Store, Objects: senders.Bucket(d), Tokens: tokens, Service: x, RawPrefix: d.Config.RawPrefix, Now: d.Clock}, nil
+	return &receive.Receiver{Store: d.Store, Objects: senders.Bucket(d), Tokens: tokens, Replies: replies, RawPrefix: d.Config.RawPrefix, Now: d.Clock}, nil
 }

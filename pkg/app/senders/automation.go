@@ -57,55 +57,86 @@ func Secret(ctx context.Context, d *app.Deps, id string) (string, error) {
 	})
 }
 
-// Automation builds the scheduled handlers' shared core. Functions that do
-// not create schedules need no Scheduler rights; the sweep, which repairs
-// them, sets Schedules to d.Schedules() itself (so that only its bootstrap
-// links the Scheduler client). Likewise only the functions that publish on
-// the accounting bus set Events (pkg/app/accounting), and only those that
-// send check-ins and reminders sign their Reply-To addresses (CheckInMail).
-func Automation(ctx context.Context, d *app.Deps) (*service.Service, error) {
+// Courier delivers the outbox's side effects by SES: events is the
+// accounting bus (pkg/app/accounting) for the functions that publish on it,
+// else service.NoEvents; replies signs check-ins' Reply-To addresses for
+// the functions that send them (ReplyTokens, in CheckInMail and Sweep), else
+// service.NoReplyAddresses.
+func Courier(d *app.Deps, events service.Events, replies service.ReplyAddresses) (*service.Courier, error) {
 	mail, err := Mailer(d)
 	if err != nil {
 		return nil, err
 	}
-	x := d.Service()
-	x.Letters, x.Location = mailer.Letters{Sender: mail}, d.Config.Location
-	return x, nil
+	opts := service.CourierOptions{ReplyDomain: d.Config.ReplyDomain, AppURL: d.Config.AppURL, AutoMailCap: d.Config.AutoMailCap()}
+	return service.NewCourier(d.Store, mailer.Letters{Sender: mail}, events, replies, d.Metrics, d.Env(), opts), nil
 }
 
-// CheckInMail is Automation for the functions that send check-ins and
-// reminders, the only emails with a signed Reply-To address: the
-// CheckInSender and the Sweep. The others never read the reply-token key.
-func CheckInMail(ctx context.Context, d *app.Deps) (*service.Service, error) {
-	x, err := Automation(ctx, d)
+// Automation builds the scheduled handlers' shared core, for the functions
+// that neither repair schedules, nor publish on the accounting bus, nor
+// send check-ins (InstalmentDue, SESEvents). Only the sweep (Sweep) links
+// the Scheduler client and the bus (pkg/app/accounting), and only the
+// functions that send check-ins and reminders read the reply-token key
+// (CheckInMail).
+func Automation(ctx context.Context, d *app.Deps) (*service.Automation, error) {
+	c, err := Courier(d, service.NoEvents, service.NoReplyAddresses)
 	if err != nil {
 		return nil, err
 	}
+	return service.NewAutomation(d.Store, c, service.NoSchedules, d.Metrics, d.Env(), automationOptions(d)), nil
+}
+
+func automationOptions(d *app.Deps) service.AutomationOptions {
+	return service.AutomationOptions{Programmes: d.Config.Programmes}
+}
+
+// CheckInMail is Automation for the CheckInSender, which sends check-ins
+// and reminders, the only emails with a signed Reply-To address.
+func CheckInMail(ctx context.Context, d *app.Deps) (*service.Automation, error) {
 	tokens, err := ReplyTokens(ctx, d)
 	if err != nil {
 		return nil, err
 	}
-	x.Replies, x.ReplyDomain = tokens, d.Config.ReplyDomain
-	return x, nil
+	c, err := Courier(d, service.NoEvents, tokens)
+	if err != nil {
+		return nil, err
+	}
+	return service.NewAutomation(d.Store, c, service.NoSchedules, d.Metrics, d.Env(), automationOptions(d)), nil
+}
+
+// Sweep is the SweepFunction's automation: it sends reminders (signing
+// their Reply-To addresses), publishes on the accounting bus (events),
+// repairs schedules (d.Schedules(), passed in so that only the sweep's
+// bootstrap links the Scheduler client), and queues the check-ins it finds
+// due on queue (pkg/app/queue).
+func Sweep(ctx context.Context, d *app.Deps, schedules service.Schedules, events service.Events, queue service.CheckInQueue) (*service.Automation, error) {
+	tokens, err := ReplyTokens(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	c, err := Courier(d, events, tokens)
+	if err != nil {
+		return nil, err
+	}
+	return service.NewQueueingAutomation(d.Store, c, schedules, queue, d.Metrics, d.Env(), automationOptions(d)), nil
 }
 
 // PaymentsAPI is the PaymentsFunction's handler; events is the accounting
 // bus (pkg/app/accounting), pool the user pool (pkg/app/userpool), asked
 // before a payment is requested or approved.
 func PaymentsAPI(ctx context.Context, d *app.Deps, events service.Events, pool service.Directory) (httpapi.Router, error) {
-	svc, err := Automation(ctx, d)
+	c, err := Courier(d, events, service.NoReplyAddresses)
 	if err != nil {
 		return nil, err
 	}
-	svc.Events, svc.Directory = events, pool
-	return (&httpapi.Payments{Service: svc}).Routes(), nil
+	payments := service.NewPayments(d.Store, c, pool, d.Metrics, d.Env())
+	return (&httpapi.Payments{Payments: payments}).Routes(), nil
 }
 
 // CheckInConsumer is the CheckInSender's handler: it sends queued check-ins
 // through x at SES_SEND_RATE emails a second (the account's rate, default
 // 14) shared among CHECKIN_SENDERS instances (the event source's
 // MaximumConcurrency, default 2).
-func CheckInConsumer(d *app.Deps, x *service.Service) *checkinqueue.Consumer {
+func CheckInConsumer(d *app.Deps, x *service.Automation) *checkinqueue.Consumer {
 	perSecond := d.Config.SESSendRate
 	if perSecond <= 0 {
 		perSecond = checkinqueue.DefaultSendRate

@@ -8,6 +8,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/httpapi"
 	"github.com/partnership-grants/backend/pkg/objects"
+	"github.com/partnership-grants/backend/pkg/service"
 )
 
 // S3 is the S3 client. S3UsePathStyle (S3_USE_PATH_STYLE) is for local S3
@@ -24,12 +25,22 @@ func Bucket(d *app.Deps) *objects.Bucket {
 	return objects.New(S3(d), d.Config.MailBucket)
 }
 
-// CheckInsAPI is the CheckInsFunction's handler.
-func CheckInsAPI(ctx context.Context, d *app.Deps) (httpapi.Router, error) {
-	svc, err := Automation(ctx, d)
+// Replies is the replies' use cases, delivering the thanks and notices a
+// reply queues (no accounting events: a reply pays nothing).
+func Replies(d *app.Deps) (*service.Replies, error) {
+	c, err := Courier(d, service.NoEvents, service.NoReplyAddresses)
 	if err != nil {
 		return nil, err
 	}
-	h := &httpapi.CheckIns{Service: svc, Links: Bucket(d)}
+	return service.NewReplies(d.Store, c, d.Metrics, d.Env()), nil
+}
+
+// CheckInsAPI is the CheckInsFunction's handler.
+func CheckInsAPI(ctx context.Context, d *app.Deps) (httpapi.Router, error) {
+	replies, err := Replies(d)
+	if err != nil {
+		return nil, err
+	}
+	h := &httpapi.CheckIns{Replies: replies, Links: Bucket(d)}
 	return h.Routes(), nil
 }

@@ -31,15 +31,20 @@ func Handler(ctx context.Context, d *app.Deps) (func(context.Context, events.API
 	if err != nil {
 		return nil, err
 	}
-	svc, err := senders.Automation(ctx, d)
+	pool, err := userpool.Directory(d)
 	if err != nil {
 		return nil, err
 	}
-	if svc.Directory, err = userpool.Directory(d); err != nil {
+	courier, err := senders.Courier(d, accounting.Bus(d), service.NoReplyAddresses)
+	if err != nil {
 		return nil, err
 	}
-	svc.Schedules, svc.Events = d.Schedules(), accounting.Bus(d)
-	h := lambdahttp.Handler(signin.New(cfg, d.Store).Handler(pages.New(App(d, svc, cfg.SignInURL))))
+	uses := UseCases{
+		Agreements: d.Agreements(courier, d.Schedules()),
+		Payments:   service.NewPayments(d.Store, courier, pool, d.Metrics, d.Env()),
+		Replies:    service.NewReplies(d.Store, courier, d.Metrics, d.Env()),
+	}
+	h := lambdahttp.Handler(signin.New(cfg, d.Store).Handler(pages.New(App(d, uses, cfg.SignInURL))))
 	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 		ctx, m := meter.Start(ctx)
 		resp, err := h(ctx, ev)
@@ -73,18 +78,25 @@ func SignInConfig(ctx context.Context, d *app.Deps) (signin.Config, error) {
 	return cfg, nil
 }
 
+// UseCases are the capabilities the pages call: the staff do all of it.
+type UseCases struct {
+	Agreements *service.Agreements
+	Payments   *service.Payments
+	Replies    *service.Replies
+}
+
 // App is what the pages are built on: the use cases, the programme's
 // views, the mail bucket's download links, the funder for the 360Giving
 // file, and the sign-in domain that sign-out leads to (the pages' CSP lets
 // forms lead there).
-func App(d *app.Deps, svc *service.Service, signInURL string) *pages.App {
+func App(d *app.Deps, uses UseCases, signInURL string) *pages.App {
 	signOutTo := signInURL
 	if u, err := url.Parse(signInURL); err == nil && u.Host != "" {
 		signOutTo = u.Scheme + "://" + u.Host
 	}
 	return &pages.App{
-		Service:   svc,
-		Views:     service.Views{Store: d.Store, Held: d.Store, Replies: d.Store, Late: d.Store, Defaults: d.ProgrammeDefaults(), Now: d.Clock, Location: d.Config.Location},
+		Agreements: uses.Agreements, Payments: uses.Payments, Replies: uses.Replies,
+		Views:     service.NewViews(d.Store, d.Env()),
 		Links:     senders.Bucket(d),
 		Funder:    d.Config.Funder(),
 		Programme: d.Config.ProgrammeCode, ProgrammeName: d.Config.ProgrammeName,

@@ -259,7 +259,8 @@ func agreement(p string, i int) (*grants.Agreement, error) {
 // race has row.Creators goroutines create row.Creates agreements in Race
 // through the service, as the API does, and counts what succeeded.
 func race(ctx context.Context, st *dynamo.Store, row *Row) error {
-	svc := &service.Service{Store: st, Now: func() time.Time { return now }, NewID: dynamo.NewID}
+	svc := service.NewAgreements(st, service.LeaveQueued, service.NoSchedules,
+		service.Env{Now: func() time.Time { return now }, NewID: dynamo.NewID}, service.AgreementOptions{})
 	var (
 		next    atomic.Int64
 		created atomic.Int64

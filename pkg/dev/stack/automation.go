@@ -56,7 +56,10 @@ const (
 type Runner struct {
 	mu    sync.Mutex // one run at a time, so firings stay in order
 	sched *schedulerstub.Server
-	x     *service.Service
+	x     *service.Automation
+	// queue is the check-in queue the sweep puts check-ins on, and a
+	// check-in's schedule targets.
+	queue service.CheckInQueue
 	// grantsFile is GrantsDataFunction's public 360Giving file (nil:
 	// publishing off, and no schedule fires it).
 	grantsFile *service.GrantsFile
@@ -77,7 +80,7 @@ func (r *Runner) fire(ctx context.Context, f schedulerstub.Firing) error {
 		if err := json.Unmarshal([]byte(f.Input), &e); err != nil {
 			return fmt.Errorf("schedule %s: bad input: %w", f.Name, err)
 		}
-		return r.x.CheckIns.EnqueueCheckIns(ctx, []grants.Work{{AgreementID: e.AgreementID, Kind: "C", Number: e.Number}})
+		return r.queue.EnqueueCheckIns(ctx, []grants.Work{{AgreementID: e.AgreementID, Kind: "C", Number: e.Number}})
 	}
 	name := strings.TrimPrefix(f.TargetArn, functionArn)
 	var e schedules.Event
@@ -155,7 +158,7 @@ func (r *Runner) loop(ctx context.Context) {
 // checkInSource creates the check-in queue and its dead-letter queue, and
 // the event source that drains it into CheckInSender handlers, one per
 // instance the template lets run at once.
-func (st *Stack) checkInSource(ctx context.Context, x *service.Service) (*sqslocal.EventSource, error) {
+func (st *Stack) checkInSource(ctx context.Context, x *service.Automation) (*sqslocal.EventSource, error) {
 	client := sqs.NewFromConfig(st.Deps.AWS, func(o *sqs.Options) { o.BaseEndpoint = st.Deps.Endpoint("SQS") })
 	url, arn, err := sqslocal.CreateQueue(ctx, client, localRegion, st.opts.CheckInQueue, checkInVisibility, checkInMaxReceives)
 	if err != nil {

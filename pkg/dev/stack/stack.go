@@ -368,13 +368,13 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	x, err := senders.CheckInMail(ctx, st.Deps)
+	// As the sweep's function wires it: the one scheduled function that
+	// publishes on the accounting bus, repairs schedules and queues check-ins.
+	checkInsQueue := queue.CheckIns(st.Deps)
+	x, err := senders.Sweep(ctx, st.Deps, st.Deps.Schedules(), accounting.Bus(st.Deps), checkInsQueue)
 	if err != nil {
 		return nil, err
 	}
-	// As the sweep's function wires it: the one scheduled function that
-	// publishes on the accounting bus, repairs schedules and queues check-ins.
-	x.Schedules, x.Events, x.CheckIns = st.Deps.Schedules(), accounting.Bus(st.Deps), queue.CheckIns(st.Deps)
 	grantsFile, err := st.grantsFile(ctx)
 	if err != nil {
 		return nil, err
@@ -383,7 +383,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	st.Runner = &Runner{sched: sched, x: x, grantsFile: grantsFile, clock: st.Clock, checkIns: checkInQueue}
+	st.Runner = &Runner{sched: sched, x: x, queue: checkInsQueue, grantsFile: grantsFile, clock: st.Clock, checkIns: checkInQueue}
 	schedClient := scheduler.NewFromConfig(st.Deps.AWS, func(o *scheduler.Options) { o.BaseEndpoint = aws.String(schedURL) })
 	if err := createDailySweep(ctx, schedClient, grants.DefaultTimeZone); err != nil {
 		return nil, err

@@ -474,9 +474,11 @@ func TestOneUnreadableAgreementNeverBreaksTheProgramme(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	svc := &service.Service{Store: f.store, Now: monNow()}
-	agreements := (&httpapi.Agreements{Service: svc}).Routes()
-	payments := (&httpapi.Payments{Service: svc}).Routes()
+	env := service.Env{Now: monNow()}
+	// Reads only: nothing is delivered, and no finance act is asked of the
+	// (absent) user pool.
+	agreements := (&httpapi.Agreements{Agreements: service.NewAgreements(f.store, service.LeaveQueued, service.NoSchedules, env, service.AgreementOptions{})}).Routes()
+	payments := (&httpapi.Payments{Payments: service.NewPayments(f.store, service.LeaveQueued, nil, service.NoMetrics, env)}).Routes()
 	for _, c := range []struct {
 		api   httpapi.Router
 		route string

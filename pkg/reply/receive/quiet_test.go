@@ -213,7 +213,7 @@ func TestARepliesSenderIsAnsweredOnceADayAndNeverWhenFlagged(t *testing.T) {
 func TestAutomaticEmailsStopAtTheDaysCap(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.Automation.AutoMailCap = 3
+	e.SetAutoMailCap(3)
 	type partner struct {
 		addr, rcpt string
 		id         string

@@ -1,10 +1,11 @@
 // Package receive receives partners' emailed replies: SES stores each raw
 // message in S3 and invokes the Receiver, which reads it, has pkg/reply
 // parse it and check the signed token, the sender and SES's verdicts, and
-// either hands the reply to the service to store on its check-in or
-// quarantines the message for a person. Nothing is dropped;
-// each SES message is processed once however often it is delivered, and an
-// email sent again (the same Message-ID from the same sender, a new SES
+// hands the message to the replies' use cases (service.Replies): a reply
+// to store on its check-in, a message to hold for a person, or one that
+// answers nothing to keep. Nothing is dropped; each SES message is
+// processed once however often it is delivered (the once-only record is
+// claimed here, and completed by the use case's write), and an email sent again (the same Message-ID from the same sender, a new SES
 // message) is recorded as a copy of the first, not handled twice.
 package receive
 
@@ -40,18 +41,21 @@ type Objects interface {
 	Keys(ctx context.Context, prefix, startAfter string, fn func(key string) bool) error
 }
 
-// UseCases are what the receiver hands a message to (pkg/service).
+// UseCases are what the receiver hands a message to (service.Replies):
+// whatever becomes of it, a reply, a held message or one set aside, is
+// written by a use case, with the delivery's once-only record (with).
 type UseCases interface {
 	AcceptReply(ctx context.Context, r grants.Reply, actor string, with grants.Effects, read service.Read) error
-	// Held counts a message just quarantined.
-	Held(ctx context.Context, q grants.Quarantined)
+	// HoldMessage holds the message for a person (a: its agreement, if known).
+	HoldMessage(ctx context.Context, r grants.Reply, q grants.Quarantined, a *grants.Agreement, with grants.Effects) error
+	// IgnoreMessage keeps a message that answers nothing, for reason.
+	IgnoreMessage(ctx context.Context, r grants.Reply, reason string, with grants.Effects) error
 }
 
-// Store is the storage receiving needs.
+// Store is the storage receiving needs: what it reads to decide, and the
+// once-only record of each SES message.
 type Store interface {
 	GetAgreement(ctx context.Context, id string) (*grants.Agreement, error)
-	UpdateAgreement(ctx context.Context, id string, expectVersion int, change func(*grants.Agreement) (grants.Effects, error)) (*grants.Agreement, error)
-	Apply(ctx context.Context, agreementID string, fx grants.Effects) error
 	// ClaimOnce claims a once-only record, and says whether it is already done.
 	ClaimOnce(ctx context.Context, partition, key, token string, now time.Time, lease time.Duration) (claimed, done bool, err error)
 	Release(ctx context.Context, partition, key, token string, cause error) error
@@ -67,7 +71,7 @@ type Receiver struct {
 	Store   Store
 	Objects Objects
 	Tokens  reply.TokenVerifier
-	Service UseCases
+	Replies UseCases
 	// RawPrefix is the S3 key prefix the receipt rule's S3 action writes under.
 	RawPrefix string
 	Now       func() time.Time
@@ -186,14 +190,14 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 	ctx = logs.WithAgreement(ctx, outcome.AgreementID)
 	if copyOf != "" {
 		slog.InfoContext(ctx, "message is a copy", "messageId", id, "firstMessageId", copyOf)
-		return rc.ignore(ctx, r, "copy of SES message "+copyOf, done)
+		return rc.Replies.IgnoreMessage(ctx, r, "copy of SES message "+copyOf, done)
 	}
 	slog.InfoContext(ctx, "message received", "messageId", id, "outcome", outcome.Kind.String(), "reason", string(outcome.Reason))
 	switch outcome.Kind {
 	case reply.Accept:
-		return rc.Service.AcceptReply(ctx, r, r.From, done, known)
+		return rc.Replies.AcceptReply(ctx, r, r.From, done, known)
 	case reply.Ignore:
-		return rc.ignore(ctx, r, string(outcome.Reason), done)
+		return rc.Replies.IgnoreMessage(ctx, r, string(outcome.Reason), done)
 	default:
 		// A verdict can quarantine a message before its contacts were looked
 		// up; its agreement is still known and names the notice's programme.
@@ -211,7 +215,7 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 		if errors.As(parseErr, &past) {
 			q.Detail = past.Error()
 		}
-		return rc.quarantine(ctx, r, q, a, done)
+		return rc.Replies.HoldMessage(ctx, r, q, a, done)
 	}
 }
 
@@ -236,34 +240,6 @@ func (rc *Receiver) copies(ctx context.Context, msg *reply.Message, id string, o
 		return stored.MessageID, nil, settings, nil
 	}
 	return "", nil, settings, nil
-}
-
-// ignore records an auto-reply or delivery report against its agreement
-// (kept, not counted as an answer).
-func (rc *Receiver) ignore(ctx context.Context, r grants.Reply, reason string, done grants.Effects) error {
-	// Only the history changes: an out-of-office must not move the
-	// agreement's version under a person editing it.
-	if r.AgreementID != "" {
-		done.Audit = []grants.AuditEntry{{At: done.At.UTC(), Actor: grants.System, Action: "reply.ignored",
-			Subject: fmt.Sprintf("check-in %d", r.CheckIn), Detail: fmt.Sprintf("%s from %s (SES message %s)", reason, r.From, r.MessageID)}}
-	}
-	return rc.Store.Apply(ctx, r.AgreementID, done)
-}
-
-// quarantine holds the message for a person, for q's reason, quietly:
-// nobody is emailed now (anyone can write to the reply domain); the
-// officers hear of it in the next daily digest (service.HeldDigest).
-func (rc *Receiver) quarantine(ctx context.Context, r grants.Reply, q grants.Quarantined, a *grants.Agreement, done grants.Effects) error {
-	q.ID, q.Status, q.AgreementID, q.CheckIn, q.Reply = r.MessageID, grants.QuarantinePending, r.AgreementID, r.CheckIn, r
-	if a != nil {
-		q.Reference, q.Programme = a.Reference, a.Programme
-	}
-	done.Held = []grants.Quarantined{q}
-	if err := rc.Store.Apply(ctx, outbox.InboundPartition, done); err != nil {
-		return err
-	}
-	rc.Service.Held(ctx, q)
-	return nil
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)

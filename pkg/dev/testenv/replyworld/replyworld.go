@@ -51,7 +51,8 @@ const (
 type World struct {
 	DB          *dynamodb.Client // the client Store writes through, for tests that break it
 	Store       *dynamo.Store
-	Automation  *service.Service
+	Automation  *service.Automation
+	ReplyUses   *service.Replies // the Receiver's, and the CheckInsFunction's
 	Receiver    *receive.Receiver
 	Bucket      *objects.Bucket
 	SESEndpoint string
@@ -60,6 +61,9 @@ type World struct {
 	Stranger    string // someone who is not a contact
 	Officer     string
 	Finance     string
+
+	letters service.Letters
+	signer  *token.Signer
 }
 
 // New builds a world reading time from now.
@@ -94,13 +98,22 @@ func New(t testing.TB, now func() time.Time) *World {
 		Officer:  "officer-" + suffix + "@riverside-fund.org.uk",
 		Finance:  "finance-" + suffix + "@riverside-fund.org.uk",
 	}
-	w.Automation = &service.Service{
-		Store: w.Store, Letters: mailer.Letters{Sender: sender}, Replies: signer, ReplyDomain: ReplyDomain, Now: now, Location: time.UTC, Lease: time.Minute,
-		Defaults: grants.ProgrammeSettings{Name: "Riverside Community Fund", OfficerEmails: []string{w.Officer},
-			FinanceEmails: []string{w.Finance}, ReminderDays: 7, MaxReminders: 2},
-	}
-	w.Receiver = &receive.Receiver{Store: w.Store, Objects: w.Bucket, Tokens: signer, Service: w.Automation, RawPrefix: RawPrefix, Now: now}
+	w.letters, w.signer = mailer.Letters{Sender: sender}, signer
+	w.SetAutoMailCap(0)
 	return w
+}
+
+// SetAutoMailCap (re)builds the world's use cases and receiver with a cap
+// on the automatic emails inbound mail may cause in a day (0: the default).
+func (w *World) SetAutoMailCap(n int) {
+	env := service.Env{Now: w.Now, NewID: dynamo.NewID, Location: time.UTC,
+		Defaults: grants.ProgrammeSettings{Name: "Riverside Community Fund", OfficerEmails: []string{w.Officer},
+			FinanceEmails: []string{w.Finance}, ReminderDays: 7, MaxReminders: 2}}
+	courier := service.NewCourier(w.Store, w.letters, service.NoEvents, w.signer, service.NoMetrics, env,
+		service.CourierOptions{ReplyDomain: ReplyDomain, Lease: time.Minute, AutoMailCap: n})
+	w.Automation = service.NewAutomation(w.Store, courier, service.NoSchedules, service.NoMetrics, env, service.AutomationOptions{})
+	w.ReplyUses = service.NewReplies(w.Store, courier, service.NoMetrics, env)
+	w.Receiver = &receive.Receiver{Store: w.Store, Objects: w.Bucket, Tokens: w.signer, Replies: w.ReplyUses, RawPrefix: RawPrefix, Now: w.Now}
 }
 
 func randomHex(n int) string {
