@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -26,11 +25,6 @@ type AgreementStore interface {
 		plan func(grants.ProgrammeSettings) (*grants.Agreement, grants.Effects, error)) (*grants.Agreement, *idempotency.Response, error)
 	ListAgreements(ctx context.Context, programme string, status grants.AgreementStatus, cursor string, limit int) (grants.Page[grants.Agreement], error)
 	History(ctx context.Context, id, cursor string, limit int) (grants.Page[grants.AuditEntry], error)
-}
-
-// answerReader reads an idempotent request's stored answer.
-type answerReader interface {
-	Answered(ctx context.Context, req idempotency.Request, now time.Time) (*idempotency.Response, error)
 }
 
 // AgreementOptions are the agreements' plain settings.
@@ -95,21 +89,6 @@ func (x *Agreements) CreateAgreement(ctx context.Context, actor string, in grant
 		return nil, replay, err
 	}
 	return a, nil, nil
-}
-
-// answeredMeanwhile explains an idempotent change's failure: if the request
-// has an answer now (a concurrent duplicate committed first, or this one
-// committed and only its reply was lost), the answer is the replay.
-func answeredMeanwhile[T any](ctx context.Context, s answerReader, once *idempotency.Once[T], err error, now time.Time) (*idempotency.Response, error) {
-	if once == nil || err == nil {
-		return nil, err
-	}
-	if stored, aerr := s.Answered(ctx, once.Request, now); aerr == nil && stored != nil {
-		return stored, nil
-	} else if errors.Is(aerr, idempotency.ErrPayloadMismatch) {
-		return nil, aerr
-	}
-	return nil, err
 }
 
 // Agreement reads an agreement with its plans.
@@ -239,4 +218,38 @@ func (x *Agreements) syncSchedules(ctx context.Context, a *grants.Agreement) *gr
 		return fresh
 	}
 	return a
+}
+
+// UpdateSupport records progress on support item n of an agreement: a new
+// status, a dated note, or both, with its history entry in one write.
+func (x *Agreements) UpdateSupport(ctx context.Context, actor, id string, n int, status, note string) (*grants.Agreement, error) {
+	ctx = logs.WithAgreement(ctx, id)
+	now := x.env.Now()
+	return x.store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
+		e, err := a.UpdateSupport(n, status, note, now, actor)
+		return grants.Audited(e), err
+	})
+}
+
+// Complete closes an agreement (see grants.Complete): one that is ready at
+// any time, one that is not from its end date with a reason, its unpaid
+// instalments cancelled and open check-ins closed. The partner's thank-you
+// is enqueued with the change and sent now if this function sends mail and
+// it is a working day after the send time, else by the sweep at the next
+// send time (the AgreementsFunction has no mail sender, as for activation's
+// welcome). Its schedules are deleted.
+func (x *Agreements) Complete(ctx context.Context, actor, id, reason string) (*grants.Agreement, error) {
+	ctx = logs.WithAgreement(ctx, id)
+	now := x.env.Now()
+	a, err := x.store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
+		entries, err := a.Complete(reason, now, actor)
+		return grants.Effects{At: now, Audit: entries, Outbox: []outbox.Key{outbox.ThankYouKey()}}, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if a.Sendable(grants.Today(now, a.Location()), now) {
+		x.delivery.deliverChange(ctx, a, nil, nil, nil, outbox.ThankYouKey())
+	}
+	return x.syncSchedules(ctx, a), nil
 }

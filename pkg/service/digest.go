@@ -12,21 +12,9 @@ import (
 )
 
 // What finance is told besides each instalment falling due (the due
-// notice): that an instalment which waited for a check-in can now be paid,
-// and, once a day, which instalments are late beyond the programme's
-// on-time setting.
-
-// nowPayable are the notices owed for the instalments of waiting (as
-// WaitingForCheckIn listed them before a change) that the change made
-// payable. Their keys are per instalment, so a duplicate delivery of the
-// check-in that unblocked one enqueues nothing new.
-func nowPayable(a *grants.Agreement, waiting []int) []outbox.Key {
-	var keys []outbox.Key
-	for _, n := range a.NowPayable(waiting) {
-		keys = append(keys, outbox.NowPayableKey(n))
-	}
-	return keys
-}
+// notice) and an instalment that waited for a check-in becoming payable
+// (nowPayable, in replies.go): once a day, which instalments are late
+// beyond the programme's on-time setting.
 
 // LateDigest emails the programme's finance addresses the instalments late
 // today beyond its on-time setting, in one email: on a working day, once

@@ -250,19 +250,3 @@ func (x *Payments) changeInstalment(ctx context.Context, actor, id string, n int
 		return grants.Audited(e), err
 	})
 }
-
-// agreementAndSettings reads an agreement (consistently, for a change) and
-// its programme's settings: once each.
-type agreementReader interface {
-	GetAgreement(ctx context.Context, id string) (*grants.Agreement, error)
-	SettingsReader
-}
-
-func (e Env) agreementAndSettings(ctx context.Context, r agreementReader, id string) (*grants.Agreement, grants.ProgrammeSettings, error) {
-	a, err := r.GetAgreement(ctx, id)
-	if err != nil {
-		return nil, grants.ProgrammeSettings{}, err
-	}
-	p, err := e.settings(ctx, r, a.Programme)
-	return a, p, err
-}

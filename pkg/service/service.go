@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/idempotency"
 	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
@@ -216,3 +217,50 @@ var (
 	errNoReplyAddresses = errors.New("this function signs no reply addresses")
 	errNoEvents         = errors.New("this function has no accounting bus")
 )
+
+// thanked adds the partner's thank-you to a change's side effects when the
+// change completed the agreement (grants.CompleteIfDone): an agreement
+// completes once, and the key is enqueued once, so the thanks go once.
+func thanked(before grants.AgreementStatus, a *grants.Agreement, keys []outbox.Key) []outbox.Key {
+	if before != grants.AgreementCompleted && a.Status == grants.AgreementCompleted {
+		return append(keys, outbox.ThankYouKey())
+	}
+	return keys
+}
+
+// answerReader reads an idempotent request's stored answer.
+type answerReader interface {
+	Answered(ctx context.Context, req idempotency.Request, now time.Time) (*idempotency.Response, error)
+}
+
+// answeredMeanwhile explains an idempotent change's failure: if the request
+// has an answer now (a concurrent duplicate committed first, or this one
+// committed and only its reply was lost), the answer is the replay.
+func answeredMeanwhile[T any](ctx context.Context, s answerReader, once *idempotency.Once[T], err error, now time.Time) (*idempotency.Response, error) {
+	if once == nil || err == nil {
+		return nil, err
+	}
+	if stored, aerr := s.Answered(ctx, once.Request, now); aerr == nil && stored != nil {
+		return stored, nil
+	} else if errors.Is(aerr, idempotency.ErrPayloadMismatch) {
+		return nil, aerr
+	}
+	return nil, err
+}
+
+// agreementReader reads an agreement and its programme's settings.
+type agreementReader interface {
+	GetAgreement(ctx context.Context, id string) (*grants.Agreement, error)
+	SettingsReader
+}
+
+// agreementAndSettings reads an agreement (consistently, for a change) and
+// its programme's settings: once each.
+func (e Env) agreementAndSettings(ctx context.Context, r agreementReader, id string) (*grants.Agreement, grants.ProgrammeSettings, error) {
+	a, err := r.GetAgreement(ctx, id)
+	if err != nil {
+		return nil, grants.ProgrammeSettings{}, err
+	}
+	p, err := e.settings(ctx, r, a.Programme)
+	return a, p, err
+}

@@ -295,3 +295,26 @@ func (x *Replies) HoldMessage(ctx context.Context, r grants.Reply, q grants.Quar
 	count(logs.WithAgreement(ctx, q.AgreementID), x.metrics, q.Programme, MetricRepliesQuarantined, 1)
 	return nil
 }
+
+// FollowUpHelp marks a reply that asked for help as followed up, with an
+// optional note, in one write with its history.
+func (x *Replies) FollowUpHelp(ctx context.Context, actor, id, messageID, note string) (*grants.Agreement, error) {
+	ctx = logs.WithAgreement(ctx, id)
+	now := x.env.Now()
+	return x.store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
+		e, err := a.FollowUpHelp(messageID, note, now, actor)
+		return grants.Audited(e), err
+	})
+}
+
+// nowPayable are the notices owed for the instalments of waiting (as
+// WaitingForCheckIn listed them before a change) that the change made
+// payable. Their keys are per instalment, so a duplicate delivery of the
+// check-in that unblocked one enqueues nothing new.
+func nowPayable(a *grants.Agreement, waiting []int) []outbox.Key {
+	var keys []outbox.Key
+	for _, n := range a.NowPayable(waiting) {
+		keys = append(keys, outbox.NowPayableKey(n))
+	}
+	return keys
+}
