@@ -497,9 +497,9 @@ func newToken() string {
 }
 
 // claim enqueues a change's side effects already claimed by this
-// invocation, when it can deliver them (the function has mail, and a bus for
-// events): they need no claim of their own, and deliverClaimed records them
-// in one write.
+// invocation, when it can deliver them (all but an accounting event, with
+// NoEvents): they need no claim of their own, and deliverClaimed records
+// them in one write.
 func (c *Courier) claim(now time.Time, events bool) *grants.Claim {
 	if _, none := c.events.(noEvents); events && none {
 		return nil

@@ -81,10 +81,10 @@ type SweepReport struct {
 // what its schedule or trigger should have done. It reads only the index
 // entries that are due, so its cost follows the work due, not the table.
 // One item's failure does not stop the others; it is retried tomorrow (or
-// when the sweep runs again). With a CheckIns queue, due check-ins are
-// queued, in due order, rather than sent here: the queue's consumer sends
-// them at the account's SES rate, so a morning of thousands is never sent
-// inside the sweep's one invocation. Once the send time has come it also
+// when the sweep runs again). Built with a queue (NewQueueingAutomation),
+// it queues due check-ins, in due order, rather than send them: the
+// queue's consumer sends them at the account's SES rate, so a morning of
+// thousands is never sent inside the sweep's one invocation. Once the send time has come it also
 // sends the day's digests: finance's of late instalments, the officers' of
 // held messages.
 func (x *Automation) Sweep(ctx context.Context) (SweepReport, error) {
