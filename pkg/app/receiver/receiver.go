@@ -9,7 +9,11 @@ import (
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/app/senders"
 	"github.com/partnership-grants/backend/pkg/reply/receive"
+	"github.com/partnership-grants/backend/pkg/service"
 )
+
+// The receiver hands every message to the replies' use cases.
+var _ receive.UseCases = (*service.Replies)(nil)
 
 // New builds the InboundFunction's handler core: the reply receiver.
 func New(ctx context.Context, d *app.Deps) (*receive.Receiver, error) {
