@@ -13,7 +13,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/app/senders"
-	"github.com/partnership-grants/backend/pkg/meter"
+	"github.com/partnership-grants/backend/pkg/callmeter"
 )
 
 func main() {
@@ -26,7 +26,7 @@ func main() {
 	app.ExitOnError(err)
 	consumer := senders.CheckInConsumer(deps, x)
 	lambda.Start(func(ctx context.Context, raw json.RawMessage) (resp *events.SQSEventResponse, err error) {
-		err = meter.Run(ctx, "SendCheckIn", func(ctx context.Context) error {
+		err = callmeter.Run(ctx, "SendCheckIn", func(ctx context.Context) error {
 			resp, err = consumer.Invoke(ctx, raw)
 			return err
 		})

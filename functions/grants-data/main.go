@@ -11,7 +11,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/app/publish"
-	"github.com/partnership-grants/backend/pkg/meter"
+	"github.com/partnership-grants/backend/pkg/callmeter"
 )
 
 func main() {
@@ -23,7 +23,7 @@ func main() {
 	file, err := publish.GrantsFile(deps)
 	app.ExitOnError(err)
 	lambda.Start(func(ctx context.Context) error {
-		return meter.Run(ctx, "GrantsData", func(ctx context.Context) error {
+		return callmeter.Run(ctx, "GrantsData", func(ctx context.Context) error {
 			_, err := file.Publish(ctx)
 			return err
 		})

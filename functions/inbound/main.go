@@ -12,7 +12,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/app/receiver"
-	"github.com/partnership-grants/backend/pkg/meter"
+	"github.com/partnership-grants/backend/pkg/callmeter"
 	"github.com/partnership-grants/backend/pkg/reply/receive"
 )
 
@@ -25,7 +25,7 @@ func main() {
 	rc, err := receiver.New(context.Background(), deps)
 	app.ExitOnError(err)
 	lambda.Start(func(ctx context.Context, inv receive.Invocation) (report *receive.ReprocessReport, err error) {
-		err = meter.Run(ctx, "Inbound", func(ctx context.Context) error {
+		err = callmeter.Run(ctx, "Inbound", func(ctx context.Context) error {
 			report, err = rc.Invoke(ctx, inv)
 			return err
 		})

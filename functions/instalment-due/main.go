@@ -10,8 +10,8 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/app/senders"
+	"github.com/partnership-grants/backend/pkg/callmeter"
 	"github.com/partnership-grants/backend/pkg/logs"
-	"github.com/partnership-grants/backend/pkg/meter"
 	"github.com/partnership-grants/backend/pkg/schedules"
 )
 
@@ -26,6 +26,6 @@ func main() {
 	lambda.Start(func(ctx context.Context, e schedules.Event) error {
 		// The invocation's line names the agreement too.
 		ctx = logs.WithAgreement(ctx, e.AgreementID)
-		return meter.Run(ctx, "InstalmentDue", func(ctx context.Context) error { return x.InstalmentDue(ctx, e.AgreementID, e.Number) })
+		return callmeter.Run(ctx, "InstalmentDue", func(ctx context.Context) error { return x.InstalmentDue(ctx, e.AgreementID, e.Number) })
 	})
 }

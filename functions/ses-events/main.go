@@ -13,8 +13,8 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/app/senders"
+	"github.com/partnership-grants/backend/pkg/callmeter"
 	"github.com/partnership-grants/backend/pkg/logs"
-	"github.com/partnership-grants/backend/pkg/meter"
 	"github.com/partnership-grants/backend/pkg/service"
 )
 
@@ -38,7 +38,7 @@ func main() {
 			if ids := e.Mail.Tags["agreement-id"]; len(ids) > 0 {
 				ctx = logs.WithAgreement(ctx, ids[0])
 			}
-			errs = append(errs, meter.Run(ctx, "SESEvent", func(ctx context.Context) error { return x.RecordSESEvent(ctx, e) }))
+			errs = append(errs, callmeter.Run(ctx, "SESEvent", func(ctx context.Context) error { return x.RecordSESEvent(ctx, e) }))
 		}
 		return errors.Join(errs...)
 	})

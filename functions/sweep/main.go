@@ -12,7 +12,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/app/accounting"
 	"github.com/partnership-grants/backend/pkg/app/queue"
 	"github.com/partnership-grants/backend/pkg/app/senders"
-	"github.com/partnership-grants/backend/pkg/meter"
+	"github.com/partnership-grants/backend/pkg/callmeter"
 )
 
 func main() {
@@ -24,7 +24,7 @@ func main() {
 	x, err := senders.Sweep(context.Background(), deps, deps.Schedules(), accounting.Bus(deps), queue.CheckIns(deps))
 	app.ExitOnError(err)
 	lambda.Start(func(ctx context.Context) error {
-		return meter.Run(ctx, "Sweep", func(ctx context.Context) error {
+		return callmeter.Run(ctx, "Sweep", func(ctx context.Context) error {
 			_, err := x.Sweep(ctx)
 			return err
 		})

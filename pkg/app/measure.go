@@ -8,16 +8,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go/middleware"
 
-	"github.com/partnership-grants/backend/pkg/meter"
+	"github.com/partnership-grants/backend/pkg/callmeter"
 )
 
 // meterCalls makes every client built from cfg count its calls on the
 // invocation's meter ("DynamoDB.Query") and, for DynamoDB, ask for and add
 // up the capacity consumed (reporting it costs nothing).
 func meterCalls(cfg *aws.Config) {
-	cfg.APIOptions = append(cfg.APIOptions, meter.Middleware, func(st *middleware.Stack) error {
-		return st.Initialize.Add(middleware.InitializeMiddlewareFunc("meter.capacity", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-			m := meter.From(ctx)
+	cfg.APIOptions = append(cfg.APIOptions, callmeter.Middleware, func(st *middleware.Stack) error {
+		return st.Initialize.Add(middleware.InitializeMiddlewareFunc("callmeter.capacity", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			m := callmeter.From(ctx)
 			if m == nil {
 				return next.HandleInitialize(ctx, in)
 			}

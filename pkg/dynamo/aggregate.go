@@ -14,11 +14,11 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/money"
-	"github.com/partnership-grants/backend/pkg/monitoring"
+	"github.com/partnership-grants/backend/pkg/reports"
 )
 
 // A programme's aggregate is its summary kept up to date: the sum of its
-// agreements' tallies (monitoring.Tally), changed by each write's delta with
+// agreements' tallies (reports.Tally), changed by each write's delta with
 // ADD in the same transaction as the agreement. One item per programme would
 // be a hot item that makes concurrent writes to different agreements
 // conflict, so it is split into aggregateShards items, an agreement's deltas
@@ -67,7 +67,7 @@ func bouncingMarker(a *grants.Agreement) (item, bool) {
 	if a == nil {
 		return nil, false
 	}
-	b, ok := monitoring.Bouncing(a)
+	b, ok := reports.Bouncing(a)
 	if !ok {
 		return nil, false
 	}
@@ -81,7 +81,7 @@ func bouncingMarker(a *grants.Agreement) (item, bool) {
 // after: the delta added to the agreement's shard, and the markers put or
 // deleted where they differ. after's Stats must be current (agreementItem).
 func (st *Store) aggregateItems(before, after *grants.Agreement) ([]types.TransactWriteItem, error) {
-	delta, err := monitoring.Delta(before, after)
+	delta, err := reports.Delta(before, after)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +135,7 @@ func str(v types.AttributeValue) string {
 // bouncing partners): a cost that does not grow with the programme, only
 // with what the markers hold. A programme whose aggregate was never built
 // (a table from before aggregates) is built first, once.
-func (st *Store) ProgrammeTally(ctx context.Context, programme string, today grants.Date) (monitoring.Tally, monitoring.Marks, grants.ReadCost, error) {
+func (st *Store) ProgrammeTally(ctx context.Context, programme string, today grants.Date) (reports.Tally, reports.Marks, grants.ReadCost, error) {
 	var cost grants.ReadCost
 	tally, built, err := st.readShards(ctx, programme, &cost)
 	if err == nil && !built {
@@ -144,9 +144,9 @@ func (st *Store) ProgrammeTally(ctx context.Context, programme string, today gra
 		}
 	}
 	if err != nil {
-		return nil, monitoring.Marks{}, cost, err
+		return nil, reports.Marks{}, cost, err
 	}
-	var marks monitoring.Marks
+	var marks reports.Marks
 	err = st.queryAll(ctx, &cost, &dynamodb.QueryInput{
 		KeyConditionExpression:    aws.String("PK = :pk AND SK < :today"),
 		ExpressionAttributeValues: item{":pk": s(endsPK(programme)), ":today": s(today.String())},
@@ -160,7 +160,7 @@ func (st *Store) ProgrammeTally(ctx context.Context, programme string, today gra
 		ExpressionAttributeValues: item{":pk": s(bouncingPK(programme))},
 	}, func(out *dynamodb.QueryOutput) {
 		for _, it := range out.Items {
-			var b monitoring.BouncingPartner
+			var b reports.BouncingPartner
 			if v, ok := it["contacts"].(*types.AttributeValueMemberN); ok {
 				fmt.Sscan(v.Value, &b.Contacts)
 			}
@@ -171,7 +171,7 @@ func (st *Store) ProgrammeTally(ctx context.Context, programme string, today gra
 	if err != nil {
 		return nil, marks, cost, fmt.Errorf("read bouncing partners: %w", err)
 	}
-	monitoring.SortBouncing(marks.Bouncing)
+	reports.SortBouncing(marks.Bouncing)
 	return tally, marks, cost, nil
 }
 
@@ -196,7 +196,7 @@ func (st *Store) queryAll(ctx context.Context, cost *grants.ReadCost, in *dynamo
 // readShards sums a programme's shards with checked sums: a total past
 // int64 is an error, never a wrapped number. built is false until the
 // aggregate has been built once.
-func (st *Store) readShards(ctx context.Context, programme string, cost *grants.ReadCost) (monitoring.Tally, bool, error) {
+func (st *Store) readShards(ctx context.Context, programme string, cost *grants.ReadCost) (reports.Tally, bool, error) {
 	keys := []item{aggregateBuiltKey(programme)}
 	for i := range aggregateShards {
 		keys = append(keys, aggregateKey(programme, i))
@@ -204,7 +204,7 @@ func (st *Store) readShards(ctx context.Context, programme string, cost *grants.
 	// Eventually consistent: half the price, and a summary a second old is
 	// as good as one that is current.
 	pending := map[string]types.KeysAndAttributes{st.table: {Keys: keys}}
-	tally := monitoring.Tally{}
+	tally := reports.Tally{}
 	built := false
 	for len(pending) > 0 {
 		out, err := st.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending, ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
@@ -235,8 +235,8 @@ func (st *Store) readShards(ctx context.Context, programme string, cost *grants.
 }
 
 // shardTally decodes a shard's counters: every number attribute.
-func shardTally(it item) (monitoring.Tally, error) {
-	t := monitoring.Tally{}
+func shardTally(it item) (reports.Tally, error) {
+	t := reports.Tally{}
 	for name, v := range it {
 		num, ok := v.(*types.AttributeValueMemberN)
 		if !ok {
@@ -263,14 +263,14 @@ func (st *Store) RebuildAggregate(ctx context.Context, programme string) error {
 	if err != nil {
 		return err
 	}
-	shards := make([]monitoring.Tally, aggregateShards)
+	shards := make([]reports.Tally, aggregateShards)
 	for i := range shards {
-		shards[i] = monitoring.Tally{}
+		shards[i] = reports.Tally{}
 	}
 	want := map[string]item{}
 	for i := range list {
 		a := &list[i]
-		t, err := monitoring.TallyOf(a)
+		t, err := reports.TallyOf(a)
 		if err == nil {
 			err = shards[shardOf(a.ID)].Add(t)
 		}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/dev/testenv"
 	"github.com/partnership-grants/backend/pkg/grants"
-	"github.com/partnership-grants/backend/pkg/monitoring"
+	"github.com/partnership-grants/backend/pkg/reports"
 )
 
 // aggregateToday is after every test agreement's end date, so every active
@@ -55,7 +55,7 @@ func TestAggregateBuildsItselfOnATableFromBefore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, wantMarks, err := monitoring.Recount(list, benchDate)
+	want, wantMarks, err := reports.Recount(list, benchDate)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/dev/testenv"
 	"github.com/partnership-grants/backend/pkg/grants"
-	"github.com/partnership-grants/backend/pkg/monitoring"
+	"github.com/partnership-grants/backend/pkg/reports"
 )
 
 func TestMain(m *testing.M) {
@@ -130,11 +130,11 @@ func BenchmarkSummary5000(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				tally, marks, err := monitoring.Recount(list, today)
+				tally, marks, err := reports.Recount(list, today)
 				if err != nil {
 					b.Fatal(err)
 				}
-				s, err := monitoring.FromTally(bc.programme, tally, marks, 0, today)
+				s, err := reports.FromTally(bc.programme, tally, marks, 0, today)
 				if err != nil || s.Status.Total != bc.agreements {
 					b.Fatalf("summary of %d agreements, want %d (%v)", s.Status.Total, bc.agreements, err)
 				}

@@ -9,9 +9,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/partnership-grants/backend/pkg/callmeter"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/logs"
-	"github.com/partnership-grants/backend/pkg/meter"
 )
 
 // Request is what a route handler gets: the API Gateway event and the caller.
@@ -66,10 +66,10 @@ type Router map[string]Route
 
 // Handle is the Lambda entry point for a route family. Every response it
 // gives carries the browser headers (headers.go).
-// It ends with the invocation's one log line (pkg/meter): the route, the
+// It ends with the invocation's one log line (pkg/callmeter): the route, the
 // status, the AWS calls made and the capacity they consumed.
 func (rt Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	ctx, m := meter.Start(logs.WithAgreement(ctx, ev.PathParameters["id"]))
+	ctx, m := callmeter.Start(logs.WithAgreement(ctx, ev.PathParameters["id"]))
 	resp, actor := rt.handle(ctx, ev)
 	m.Log(ctx, "route", ev.RouteKey, "status", resp.StatusCode, "apiRequestId", ev.RequestContext.RequestID, "actor", actor)
 	return withBrowserHeaders(resp), nil

@@ -13,7 +13,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/idempotency"
-	"github.com/partnership-grants/backend/pkg/monitoring"
+	"github.com/partnership-grants/backend/pkg/reports"
 )
 
 // agreementRec is an agreement's partition: the agreement item (without
@@ -174,7 +174,7 @@ func (st *Store) CreatePlanned(ctx context.Context, programme string, year int, 
 	for range maxAttempts {
 		a.Reference = grants.NewReference(year, randomUint32())
 		a.Stats = a.ComputeStats()
-		delta, err := monitoring.Delta(nil, a)
+		delta, err := reports.Delta(nil, a)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -210,7 +210,7 @@ func (st *Store) CreatePlanned(ctx context.Context, programme string, year int, 
 
 // createWrites counts the items pkg/dynamo's create writes: the reference,
 // the agreement and each plan item, the tally and markers, the effects.
-func createWrites(a *grants.Agreement, delta monitoring.Tally, fx grants.Effects) int {
+func createWrites(a *grants.Agreement, delta reports.Tally, fx grants.Effects) int {
 	n := 2 + len(a.Instalments) + len(a.CheckIns) + markerWrites(nil, a) + effectCount(fx)
 	if len(delta) > 0 {
 		n++
@@ -246,7 +246,7 @@ func (st *Store) newAgreementOp(a *grants.Agreement) op {
 // tallyOp adds delta to the programme's tally; nil for an empty delta.
 // Counters are unbounded, as DynamoDB's numbers are: a sum past int64 is
 // refused when the tally is read, never wrapped.
-func (st *Store) tallyOp(programme string, delta monitoring.Tally) *op {
+func (st *Store) tallyOp(programme string, delta reports.Tally) *op {
 	if len(delta) == 0 {
 		return nil
 	}
@@ -300,7 +300,7 @@ func bouncingMarker(a *grants.Agreement) (key, value string, ok bool) {
 	if a == nil {
 		return "", "", false
 	}
-	b, ok := monitoring.Bouncing(a)
+	b, ok := reports.Bouncing(a)
 	if !ok {
 		return "", "", false
 	}
@@ -413,7 +413,7 @@ func (st *Store) write(ctx context.Context, before, after *grants.Agreement, fx 
 		writeCIs[i] = true
 		writes++
 	}
-	delta, err := monitoring.Delta(before, after)
+	delta, err := reports.Delta(before, after)
 	if err != nil {
 		return err
 	}

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/partnership-grants/backend/pkg/grants"
-	"github.com/partnership-grants/backend/pkg/monitoring"
 	"github.com/partnership-grants/backend/pkg/outbox"
+	"github.com/partnership-grants/backend/pkg/reports"
 )
 
 // One item touched twice in a transaction is refused as DynamoDB refuses
@@ -84,7 +84,7 @@ func TestImportAndTheFirstSummary(t *testing.T) {
 		t.Fatal(err)
 	}
 	today := grants.Date{Year: 2026, Month: 6, Day: 15}
-	want, wantMarks, err := monitoring.Recount(stored, today)
+	want, wantMarks, err := reports.Recount(stored, today)
 	if err != nil {
 		t.Fatal(err)
 	}

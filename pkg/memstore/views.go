@@ -12,7 +12,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/idempotency"
 	"github.com/partnership-grants/backend/pkg/money"
-	"github.com/partnership-grants/backend/pkg/monitoring"
+	"github.com/partnership-grants/backend/pkg/reports"
 )
 
 // programme lists a programme's agreements (with their plans if asked) in
@@ -90,10 +90,10 @@ func (st *Store) ProgrammePlans(ctx context.Context, programme string) ([]grants
 // ProgrammeTally reads a programme's tally, kept by every write, and
 // today's marks: the active agreements past their end date, the running
 // ones whose partner's mail bounces.
-func (st *Store) ProgrammeTally(ctx context.Context, programme string, today grants.Date) (monitoring.Tally, monitoring.Marks, grants.ReadCost, error) {
+func (st *Store) ProgrammeTally(ctx context.Context, programme string, today grants.Date) (reports.Tally, reports.Marks, grants.ReadCost, error) {
 	cost := grants.ReadCost{Requests: 1}
 	if err := live(ctx); err != nil {
-		return nil, monitoring.Marks{}, cost, err
+		return nil, reports.Marks{}, cost, err
 	}
 	st.mu.Lock()
 	built := st.built[programme]
@@ -102,11 +102,11 @@ func (st *Store) ProgrammeTally(ctx context.Context, programme string, today gra
 		// As pkg/dynamo's first summary of a programme: built from its
 		// agreements once (what Import wrote has no tally until then).
 		if err := st.RebuildAggregate(ctx, programme); err != nil {
-			return nil, monitoring.Marks{}, cost, err
+			return nil, reports.Marks{}, cost, err
 		}
 	}
 	st.mu.Lock()
-	tally := monitoring.Tally{}
+	tally := reports.Tally{}
 	var overflow error
 	for name, v := range st.tallies[programme] {
 		switch {
@@ -119,19 +119,19 @@ func (st *Store) ProgrammeTally(ctx context.Context, programme string, today gra
 	list := st.programme(programme, false)
 	st.mu.Unlock()
 	if overflow != nil {
-		return nil, monitoring.Marks{}, cost, overflow
+		return nil, reports.Marks{}, cost, overflow
 	}
-	var marks monitoring.Marks
+	var marks reports.Marks
 	for i := range list {
 		a := &list[i]
 		if k, _, ok := endMarker(a); ok && k < today.String() {
 			marks.PastEndDate++
 		}
-		if b, ok := monitoring.Bouncing(a); ok {
+		if b, ok := reports.Bouncing(a); ok {
 			marks.Bouncing = append(marks.Bouncing, b)
 		}
 	}
-	monitoring.SortBouncing(marks.Bouncing)
+	reports.SortBouncing(marks.Bouncing)
 	return tally, marks, cost, nil
 }
 
@@ -145,7 +145,7 @@ func (st *Store) RebuildAggregate(ctx context.Context, programme string) error {
 	}
 	sum := map[string]*big.Int{}
 	for i := range list {
-		t, err := monitoring.TallyOf(&list[i])
+		t, err := reports.TallyOf(&list[i])
 		if err != nil {
 			return fmt.Errorf("rebuild aggregate of %s: %w", programme, err)
 		}

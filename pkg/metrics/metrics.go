@@ -3,6 +3,8 @@
 // from which CloudWatch Logs extracts the metric, by programme, with no
 // PutMetricData call (and so no client, permission or latency). See
 // "Specification: Embedded metric format" in the CloudWatch guide.
+// (pkg/callmeter measures one invocation's AWS calls; pkg/reports is what
+// staff read.)
 package metrics
 
 import (

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/partnership-grants/backend/pkg/grants"
-	"github.com/partnership-grants/backend/pkg/monitoring"
+	"github.com/partnership-grants/backend/pkg/reports"
 )
 
 // Lateness: how late instalments are, in working days of the programme's
@@ -62,7 +62,7 @@ func lateRows(ctx context.Context, r LateReader, p grants.ProgrammeSettings, pro
 
 // Lateness is how promptly the programme pays, without the rest of the
 // summary (the held messages): for the finance page.
-func (v Views) Lateness(ctx context.Context, programme string) (monitoring.Lateness, error) {
+func (v Views) Lateness(ctx context.Context, programme string) (reports.Lateness, error) {
 	s, err := v.SummaryCounting(ctx, programme, 0)
 	if err == nil {
 		err = v.MeasureLateness(ctx, &s)
@@ -73,7 +73,7 @@ func (v Views) Lateness(ctx context.Context, programme string) (monitoring.Laten
 // MeasureLateness fills a programme summary's lateness: on-time rate and
 // median from the paid instalments it added up, and the instalments late
 // now. Without Late it counts none late and takes the default setting.
-func (v Views) MeasureLateness(ctx context.Context, s *monitoring.Summary) error {
+func (v Views) MeasureLateness(ctx context.Context, s *reports.Summary) error {
 	if v.Late == nil {
 		s.MeasureLateness(v.Defaults.OnTimeDays(), 0)
 		return nil

@@ -12,7 +12,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/export"
 	"github.com/partnership-grants/backend/pkg/grants"
-	"github.com/partnership-grants/backend/pkg/monitoring"
+	"github.com/partnership-grants/backend/pkg/reports"
 )
 
 // ProgrammeReader reads a programme as a whole: its agreements from the
@@ -22,7 +22,7 @@ type ProgrammeReader interface {
 	ProgrammeAgreements(ctx context.Context, programme string) ([]grants.Agreement, grants.ReadCost, error)
 	// ProgrammeTally reads the programme's aggregate and today's marks, at
 	// a cost that does not grow with the programme.
-	ProgrammeTally(ctx context.Context, programme string, today grants.Date) (monitoring.Tally, monitoring.Marks, grants.ReadCost, error)
+	ProgrammeTally(ctx context.Context, programme string, today grants.Date) (reports.Tally, reports.Marks, grants.ReadCost, error)
 	AgreementsWithPlans(ctx context.Context, ids []string) ([]grants.Agreement, error)
 	ProgrammePlans(ctx context.Context, programme string) ([]grants.Agreement, grants.ReadCost, error)
 }
@@ -118,10 +118,10 @@ func (v Views) HeldFor(ctx context.Context, programme string) ([]grants.Quaranti
 // Summary is the programme at a glance, from its aggregate: its cost does
 // not grow with the programme. A programme with no agreements is not an
 // error: it is a programme that has not started.
-func (v Views) Summary(ctx context.Context, programme string) (monitoring.Summary, []grants.Quarantined, error) {
+func (v Views) Summary(ctx context.Context, programme string) (reports.Summary, []grants.Quarantined, error) {
 	held, err := v.HeldFor(ctx, programme)
 	if err != nil {
-		return monitoring.Summary{}, nil, err
+		return reports.Summary{}, nil, err
 	}
 	s, err := v.SummaryCounting(ctx, programme, len(held))
 	if err == nil {
@@ -131,15 +131,15 @@ func (v Views) Summary(ctx context.Context, programme string) (monitoring.Summar
 }
 
 // SummaryCounting is Summary with the held replies already counted.
-func (v Views) SummaryCounting(ctx context.Context, programme string, quarantined int) (monitoring.Summary, error) {
+func (v Views) SummaryCounting(ctx context.Context, programme string, quarantined int) (reports.Summary, error) {
 	today := v.Today()
 	t, marks, cost, err := v.Store.ProgrammeTally(ctx, programme, today)
 	if err != nil {
-		return monitoring.Summary{}, err
+		return reports.Summary{}, err
 	}
 	slog.InfoContext(ctx, "programme summary read", "programme", programme,
 		"requests", cost.Requests, "itemsRead", cost.Items, "rcu", cost.CapacityUnits)
-	return monitoring.FromTally(programme, t, marks, quarantined, today)
+	return reports.FromTally(programme, t, marks, quarantined, today)
 }
 
 // WithPlans reads the plans of the agreements keep selects (all, if nil).

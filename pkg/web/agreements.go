@@ -11,7 +11,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/money"
-	"github.com/partnership-grants/backend/pkg/monitoring"
+	"github.com/partnership-grants/backend/pkg/reports"
 )
 
 // overview is the programme today: the summary, what needs attention, and
@@ -138,7 +138,7 @@ type agreementView struct {
 	A       *grants.Agreement
 	Replies map[int][]grants.Reply
 	// Year is the plan in date order; History what happened, in words.
-	Year, History []monitoring.Event
+	Year, History []reports.Event
 	MoreHist      bool
 	Today         grants.Date
 	// PayKeys are the Idempotency-Keys of this rendering's payment forms,
@@ -189,8 +189,8 @@ func (a *App) showAgreement(w http.ResponseWriter, r *http.Request, v *view, cod
 	}
 	av := &agreementView{A: ag, Replies: map[int][]grants.Reply{}, MoreHist: hist.NextCursor != "",
 		Today: today(a), PayKeys: map[int]string{}, Links: map[string]replyLinks{}}
-	for _, e := range monitoring.Timeline(ag, hist.Items) {
-		if e.Kind == monitoring.KindHistory {
+	for _, e := range reports.Timeline(ag, hist.Items) {
+		if e.Kind == reports.KindHistory {
 			av.History = append(av.History, e)
 		} else {
 			av.Year = append(av.Year, e)

@@ -8,7 +8,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/money"
-	"github.com/partnership-grants/backend/pkg/monitoring"
+	"github.com/partnership-grants/backend/pkg/reports"
 )
 
 func amount(minor int64, currency string) string {
@@ -165,7 +165,7 @@ func paymentNote(p *grants.Payment) string {
 }
 
 // historyLine is one thing that happened, in words.
-func historyLine(e monitoring.Event) string {
+func historyLine(e reports.Event) string {
 	s := e.Title
 	if e.Actor != "" {
 		s += " by " + e.Actor

@@ -9,10 +9,10 @@ package web
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
-import "github.com/partnership-grants/backend/pkg/monitoring"
+import "github.com/partnership-grants/backend/pkg/reports"
 
 // latenessFigures is how promptly the programme pays, in one line.
-func latenessFigures(l monitoring.Lateness) templ.Component {
+func latenessFigures(l reports.Lateness) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

@@ -17,7 +17,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/app/accounting"
 	"github.com/partnership-grants/backend/pkg/app/senders"
 	"github.com/partnership-grants/backend/pkg/app/userpool"
-	"github.com/partnership-grants/backend/pkg/meter"
+	"github.com/partnership-grants/backend/pkg/callmeter"
 	"github.com/partnership-grants/backend/pkg/service"
 	pages "github.com/partnership-grants/backend/pkg/web"
 	"github.com/partnership-grants/backend/pkg/web/lambdahttp"
@@ -25,7 +25,7 @@ import (
 )
 
 // Handler is the WebFunction's Lambda handler: the pages behind sign-in,
-// with the invocation's one log line (pkg/meter).
+// with the invocation's one log line (pkg/callmeter).
 func Handler(ctx context.Context, d *app.Deps) (func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error), error) {
 	cfg, err := SignInConfig(ctx, d)
 	if err != nil {
@@ -46,7 +46,7 @@ func Handler(ctx context.Context, d *app.Deps) (func(context.Context, events.API
 	}
 	h := lambdahttp.Handler(signin.New(cfg, d.Store).Handler(pages.New(App(d, uses, cfg.SignInURL))))
 	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-		ctx, m := meter.Start(ctx)
+		ctx, m := callmeter.Start(ctx)
 		resp, err := h(ctx, ev)
 		m.Log(ctx, "route", ev.RouteKey, "status", resp.StatusCode, "apiRequestId", ev.RequestContext.RequestID)
 		return resp, err

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/partnership-grants/backend/pkg/grants"
-	"github.com/partnership-grants/backend/pkg/monitoring"
+	"github.com/partnership-grants/backend/pkg/reports"
 )
 
 // On the local stack, through the gateway's template routes: an officer
@@ -72,7 +72,7 @@ func TestAmendAmountsAndHelpOnTheStack(t *testing.T) {
 	if rec.Reply.AsksForHelp != "could you" {
 		t.Errorf("the reply's flag: %q", rec.Reply.AsksForHelp)
 	}
-	var sum monitoring.Summary
+	var sum reports.Summary
 	officer.must(200, "GET", "/programmes/amending/summary", "", &sum)
 	if sum.RepliesAskingForHelp != 1 || sum.HelpToFollowUp != 1 {
 		t.Errorf("summary: %d asking for help, %d to follow up", sum.RepliesAskingForHelp, sum.HelpToFollowUp)

@@ -18,10 +18,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/partnership-grants/backend/pkg/app/senders"
+	"github.com/partnership-grants/backend/pkg/callmeter"
 	"github.com/partnership-grants/backend/pkg/dev/sqslocal"
 	schedulerstub "github.com/partnership-grants/backend/pkg/dev/stack/scheduler"
 	"github.com/partnership-grants/backend/pkg/grants"
-	"github.com/partnership-grants/backend/pkg/meter"
 	"github.com/partnership-grants/backend/pkg/schedules"
 	"github.com/partnership-grants/backend/pkg/service"
 )
@@ -92,7 +92,7 @@ func (r *Runner) fire(ctx context.Context, f schedulerstub.Firing) error {
 	r.fired++
 	slog.InfoContext(ctx, "schedule fired", "schedule", f.Name, "function", name, "at", f.ScheduledTime.Format(time.RFC3339))
 	// As each function's main does, under a meter (one log line each).
-	return meter.Run(invocation(ctx), name, func(ctx context.Context) error {
+	return callmeter.Run(invocation(ctx), name, func(ctx context.Context) error {
 		switch name {
 		case "InstalmentDueFunction":
 			return r.x.InstalmentDue(ctx, e.AgreementID, e.Number)
@@ -170,7 +170,7 @@ func (st *Stack) checkInSource(ctx context.Context, x *service.Automation) (*sqs
 		consumer := senders.CheckInConsumer(st.Deps, x)
 		src.Instances = append(src.Instances, func(ctx context.Context, ev events.SQSEvent) (resp events.SQSEventResponse, err error) {
 			// As the function's main does, under a meter (one log line each).
-			err = meter.Run(invocation(ctx), "SendCheckIn", func(ctx context.Context) error {
+			err = callmeter.Run(invocation(ctx), "SendCheckIn", func(ctx context.Context) error {
 				resp, err = consumer.Handle(ctx, ev)
 				return err
 			})

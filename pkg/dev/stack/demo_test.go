@@ -10,7 +10,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/dev/testenv/chromium"
 	"github.com/partnership-grants/backend/pkg/grants"
-	"github.com/partnership-grants/backend/pkg/monitoring"
+	"github.com/partnership-grants/backend/pkg/reports"
 )
 
 // TestDemoProgramme opens the demo programme the stack seeds, as a
@@ -67,7 +67,7 @@ func TestDemoProgramme(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var s monitoring.Summary
+	var s reports.Summary
 	officer.must(200, "GET", "/programmes/"+DemoProgramme+"/summary", "", &s)
 	if s.Status.Active != 4 || s.Currencies["GBP"].Committed.Minor != 4*1_000_000 || s.Currencies["GBP"].Paid.Minor != 1_000_000/4 {
 		t.Errorf("summary %+v", s)

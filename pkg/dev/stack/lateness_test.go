@@ -9,7 +9,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/dev/emulator"
 	"github.com/partnership-grants/backend/pkg/grants"
-	"github.com/partnership-grants/backend/pkg/monitoring"
+	"github.com/partnership-grants/backend/pkg/reports"
 )
 
 // On the local stack, day by day: an instalment of the deployment's
@@ -102,7 +102,7 @@ func TestLateDigestOnTheStack(t *testing.T) {
 	if in := got.Instalment(1); in.Status != grants.InstalmentDue || in.DaysLate != late {
 		t.Errorf("GET agreement: instalment 1 %s, %d days late; want due, %d", in.Status, in.DaysLate, late)
 	}
-	var sum monitoring.Summary
+	var sum reports.Summary
 	officer.must(200, "GET", "/programmes/"+DemoProgramme+"/summary", "", &sum)
 	if sum.Lateness.LateNow < 1 || sum.Lateness.OnTimeWorkingDays != 10 {
 		t.Errorf("summary lateness %+v, want ours late now", sum.Lateness)
@@ -143,7 +143,7 @@ func TestLateDigestOnTheStack(t *testing.T) {
 	if in := got.Instalment(1); in.Status != grants.InstalmentPaid || in.DaysLate != late {
 		t.Errorf("paid instalment 1: %s, %d days late, want paid %d", in.Status, in.DaysLate, late)
 	}
-	sum = monitoring.Summary{}
+	sum = reports.Summary{}
 	officer.must(200, "GET", "/programmes/"+DemoProgramme+"/summary", "", &sum)
 	if sum.PaidDaysLate[grants.DaysLateKey(late)] < 1 || sum.Lateness.InstalmentsPaid < 1 || sum.Lateness.MedianDaysLate == nil {
 		t.Errorf("summary after paying %d days late: %v, %+v", late, sum.PaidDaysLate, sum.Lateness)

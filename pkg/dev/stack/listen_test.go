@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/partnership-grants/backend/pkg/grants"
-	"github.com/partnership-grants/backend/pkg/monitoring"
+	"github.com/partnership-grants/backend/pkg/reports"
 )
 
 // On the local stack, through the gateway's template routes: the partner
@@ -73,7 +73,7 @@ func TestConversationCheckInOnTheStack(t *testing.T) {
 	if len(ci.Replies) != 1 || ci.Replies[0].Conversation == nil || ci.Replies[0].Conversation.Summary != "Repair café running weekly; 30 regulars." {
 		t.Errorf("check-in 1's replies: %+v", ci.Replies)
 	}
-	var tl struct{ Events []monitoring.Event }
+	var tl struct{ Events []reports.Event }
 	officer.must(200, "GET", "/agreements/"+a.ID+"/timeline", "", &tl)
 	seen := false
 	for _, e := range tl.Events {
@@ -82,7 +82,7 @@ func TestConversationCheckInOnTheStack(t *testing.T) {
 	if !seen {
 		t.Errorf("the timeline does not show the call: %+v", tl.Events)
 	}
-	var sum monitoring.Summary
+	var sum reports.Summary
 	officer.must(200, "GET", "/programmes/listening/summary", "", &sum)
 	if sum.CheckInsReceived != 1 || sum.CheckInsByConversation != 1 {
 		t.Errorf("summary: %d received, %d by conversation", sum.CheckInsReceived, sum.CheckInsByConversation)

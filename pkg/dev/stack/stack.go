@@ -31,13 +31,13 @@ import (
 	"github.com/partnership-grants/backend/pkg/app/senders"
 	"github.com/partnership-grants/backend/pkg/app/userpool"
 	"github.com/partnership-grants/backend/pkg/app/web"
+	"github.com/partnership-grants/backend/pkg/callmeter"
 	"github.com/partnership-grants/backend/pkg/dev/emulator"
 	"github.com/partnership-grants/backend/pkg/dev/samtemplate"
 	"github.com/partnership-grants/backend/pkg/dev/sqslocal"
 	schedulerstub "github.com/partnership-grants/backend/pkg/dev/stack/scheduler"
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
-	"github.com/partnership-grants/backend/pkg/meter"
 	"github.com/partnership-grants/backend/pkg/metrics"
 	"github.com/partnership-grants/backend/pkg/reply/receive"
 	"github.com/partnership-grants/backend/pkg/service"
@@ -497,7 +497,7 @@ func (st *Stack) startInbound(ctx context.Context) error {
 			return bucket.Put(ctx, key, "message/rfc822", raw)
 		},
 		Invoke: func(ctx context.Context, ev events.SimpleEmailEvent) error {
-			return meter.Run(invocation(ctx), "Inbound", func(ctx context.Context) error { return rc.Handle(ctx, ev) })
+			return callmeter.Run(invocation(ctx), "Inbound", func(ctx context.Context) error { return rc.Handle(ctx, ev) })
 		},
 		Prefix:  rc.RawPrefix,
 		Clock:   st.Clock.Now,

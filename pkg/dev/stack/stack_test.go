@@ -17,12 +17,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/partnership-grants/backend/pkg/callmeter"
 	"github.com/partnership-grants/backend/pkg/dev/emulator"
 	"github.com/partnership-grants/backend/pkg/eventbus/eventbustest"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/httpapi/openapi/openapitest"
 	"github.com/partnership-grants/backend/pkg/logs"
-	"github.com/partnership-grants/backend/pkg/meter"
 	"github.com/partnership-grants/backend/pkg/service"
 )
 
@@ -484,7 +484,7 @@ func TestAgreementYear(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := meter.Run(logs.WithAgreement(invocation(ctx), b.ID), "SESEvent", func(ctx context.Context) error { return st.Runner.x.RecordSESEvent(ctx, ev) }); err != nil {
+		if err := callmeter.Run(logs.WithAgreement(invocation(ctx), b.ID), "SESEvent", func(ctx context.Context) error { return st.Runner.x.RecordSESEvent(ctx, ev) }); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -16,8 +16,8 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/idempotency"
-	"github.com/partnership-grants/backend/pkg/monitoring"
 	"github.com/partnership-grants/backend/pkg/outbox"
+	"github.com/partnership-grants/backend/pkg/reports"
 )
 
 func actions(t *testing.T, st Store, id string) []string {
@@ -1009,7 +1009,7 @@ func tallyEqualsRecount(t *testing.T, st Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, wantMarks, err := monitoring.Recount(list, today)
+	want, wantMarks, err := reports.Recount(list, today)
 	if err != nil {
 		t.Fatal(err)
 	}

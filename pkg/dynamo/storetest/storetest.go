@@ -19,7 +19,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/idempotency"
-	"github.com/partnership-grants/backend/pkg/monitoring"
+	"github.com/partnership-grants/backend/pkg/reports"
 )
 
 // Store is every method of pkg/dynamo's Store that the use cases, the
@@ -45,7 +45,7 @@ type Store interface {
 	AllHistory(ctx context.Context, id string) ([]grants.AuditEntry, error)
 	ListInstalments(ctx context.Context, f grants.InstalmentFilter, cursor string, limit int) (grants.Page[grants.InstalmentRow], error)
 	ProgrammeAgreements(ctx context.Context, programme string) ([]grants.Agreement, grants.ReadCost, error)
-	ProgrammeTally(ctx context.Context, programme string, today grants.Date) (monitoring.Tally, monitoring.Marks, grants.ReadCost, error)
+	ProgrammeTally(ctx context.Context, programme string, today grants.Date) (reports.Tally, reports.Marks, grants.ReadCost, error)
 	RebuildAggregate(ctx context.Context, programme string) error
 	AgreementsWithPlans(ctx context.Context, ids []string) ([]grants.Agreement, error)
 	ProgrammePlans(ctx context.Context, programme string) ([]grants.Agreement, grants.ReadCost, error)

@@ -18,14 +18,14 @@ import (
 	"github.com/partnership-grants/backend/pkg/export"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/httpapi"
-	"github.com/partnership-grants/backend/pkg/monitoring"
+	"github.com/partnership-grants/backend/pkg/reports"
 	"github.com/partnership-grants/backend/pkg/service"
 )
 
 // Store is what the monitoring routes read.
 type Store interface {
 	ProgrammeAgreements(ctx context.Context, programme string) ([]grants.Agreement, grants.ReadCost, error)
-	ProgrammeTally(ctx context.Context, programme string, today grants.Date) (monitoring.Tally, monitoring.Marks, grants.ReadCost, error)
+	ProgrammeTally(ctx context.Context, programme string, today grants.Date) (reports.Tally, reports.Marks, grants.ReadCost, error)
 	AgreementsWithPlans(ctx context.Context, ids []string) ([]grants.Agreement, error)
 	ProgrammePlans(ctx context.Context, programme string) ([]grants.Agreement, grants.ReadCost, error)
 	GetAgreement(ctx context.Context, id string) (*grants.Agreement, error)
@@ -102,7 +102,7 @@ func programmeParam(field, p string) (string, error) {
 	return p, nil
 }
 
-func (h *API) summaryOf(ctx context.Context, programme string) (monitoring.Summary, error) {
+func (h *API) summaryOf(ctx context.Context, programme string) (reports.Summary, error) {
 	s, _, err := h.views().Summary(ctx, programme)
 	return s, err
 }
@@ -122,12 +122,12 @@ func (h *API) summary(ctx context.Context, r *httpapi.Request) (events.APIGatewa
 }
 
 type timelineResponse struct {
-	AgreementID string             `json:"agreementId"`
-	Reference   string             `json:"reference"`
-	Partner     string             `json:"partner"`
-	Status      string             `json:"status"`
-	TimeZone    string             `json:"timeZone"`
-	Events      []monitoring.Event `json:"events"`
+	AgreementID string          `json:"agreementId"`
+	Reference   string          `json:"reference"`
+	Partner     string          `json:"partner"`
+	Status      string          `json:"status"`
+	TimeZone    string          `json:"timeZone"`
+	Events      []reports.Event `json:"events"`
 }
 
 func (h *API) timeline(ctx context.Context, r *httpapi.Request) (events.APIGatewayV2HTTPResponse, error) {
@@ -141,7 +141,7 @@ func (h *API) timeline(ctx context.Context, r *httpapi.Request) (events.APIGatew
 	}
 	return httpapi.JSONResponse(http.StatusOK, timelineResponse{
 		AgreementID: a.ID, Reference: a.Reference, Partner: a.Partner.Name, Status: string(a.Status), TimeZone: a.TimeZone,
-		Events: monitoring.Timeline(a, history),
+		Events: reports.Timeline(a, history),
 	})
 }
 

@@ -29,7 +29,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/httpapi"
 	"github.com/partnership-grants/backend/pkg/httpapi/openapi/openapitest"
-	"github.com/partnership-grants/backend/pkg/monitoring"
+	"github.com/partnership-grants/backend/pkg/reports"
 	"github.com/partnership-grants/backend/pkg/service"
 )
 
@@ -217,15 +217,15 @@ func TestMonitoringSummary(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Headers["Content-Type"] != "application/json" {
 		t.Fatalf("%d %s %s", resp.StatusCode, resp.Headers["Content-Type"], resp.Body)
 	}
-	var s monitoring.Summary
+	var s reports.Summary
 	if err := json.Unmarshal([]byte(resp.Body), &s); err != nil {
 		t.Fatal(err)
 	}
-	if want := (monitoring.StatusCounts{Total: 4, Draft: 1, Active: 2, Terminated: 1}); s.Status != want {
+	if want := (reports.StatusCounts{Total: 4, Draft: 1, Active: 2, Terminated: 1}); s.Status != want {
 		t.Errorf("status %+v, want %+v", s.Status, want)
 	}
-	tot := func(minor int64, major string) monitoring.Total { return monitoring.Total{Minor: minor, Major: major} }
-	want := map[string]monitoring.CurrencyTotals{
+	tot := func(minor int64, major string) reports.Total { return reports.Total{Minor: minor, Major: major} }
+	want := map[string]reports.CurrencyTotals{
 		// Kitchen's award plus what the terminated partner was paid; the draft commits nothing.
 		"GBP": {Currency: "GBP", Committed: tot(1_187_501, "11875.01"), Paid: tot(437_501, "4375.01"), Outstanding: tot(750_000, "7500.00")},
 		"EUR": {Currency: "EUR", Committed: tot(200_000, "2000.00"), Paid: tot(0, "0.00"), Outstanding: tot(200_000, "2000.00")},
@@ -259,7 +259,7 @@ func TestMonitoringTimeline(t *testing.T) {
 	}
 	var tl struct {
 		Reference string
-		Events    []monitoring.Event
+		Events    []reports.Event
 	}
 	if err := json.Unmarshal([]byte(resp.Body), &tl); err != nil {
 		t.Fatal(err)
@@ -276,7 +276,7 @@ func TestMonitoringTimeline(t *testing.T) {
 			t.Errorf("event %d (%s %s) comes before event %d (%s)", i, e.Date, e.Title, i-1, tl.Events[i-1].Date)
 		}
 	}
-	if kinds[monitoring.KindInstalment] != 4 || kinds[monitoring.KindCheckIn] != 4 {
+	if kinds[reports.KindInstalment] != 4 || kinds[reports.KindCheckIn] != 4 {
 		t.Errorf("kinds %v", kinds)
 	}
 	got := strings.Join(statuses, " ")

@@ -5,8 +5,8 @@ import (
 	"maps"
 	"testing"
 
+	"github.com/partnership-grants/backend/pkg/callmeter"
 	"github.com/partnership-grants/backend/pkg/dev/testenv/replyworld"
-	"github.com/partnership-grants/backend/pkg/meter"
 )
 
 // What receiving a reply and sending a check-in cost, in calls, as the
@@ -15,14 +15,14 @@ func TestReceiveAndSendCalls(t *testing.T) {
 	e := newEnv(t)
 	a, rcpt := e.ActiveAgreement(t)
 
-	ctx, m := meter.Start(context.Background())
+	ctx, m := callmeter.Start(context.Background())
 	e.clock.Set(e.Get(t, a.ID).CheckIn(2).DueDate.At(9, 0, a.Location()))
 	if err := e.Automation.SendCheckIn(ctx, a.ID, 2); err != nil {
 		t.Fatal(err)
 	}
 	send := m.Calls()
 
-	ctx, m = meter.Start(context.Background())
+	ctx, m = callmeter.Start(context.Background())
 	e.ReceiveIn(ctx, t, e.Corpus(t, "plain_text", replyworld.TokenOf(t, rcpt)), e.Partner, rcpt, replyworld.Pass)
 	receive := m.Calls()
 

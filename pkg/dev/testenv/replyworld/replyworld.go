@@ -22,12 +22,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
+	"github.com/partnership-grants/backend/pkg/callmeter"
 	"github.com/partnership-grants/backend/pkg/dev/emulator"
 	"github.com/partnership-grants/backend/pkg/dev/testenv"
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/mailer"
-	"github.com/partnership-grants/backend/pkg/meter"
 	"github.com/partnership-grants/backend/pkg/objects"
 	"github.com/partnership-grants/backend/pkg/reply/receive"
 	"github.com/partnership-grants/backend/pkg/reply/token"
@@ -71,11 +71,11 @@ func New(t testing.TB, now func() time.Time) *World {
 	t.Helper()
 	ctx := context.Background()
 	// Every client counts its calls on the meter of a call's context, as the
-	// functions' clients do (pkg/meter), so tests can read a use case's cost.
-	db, table := testenv.AppTable(t, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, meter.Middleware) })
+	// functions' clients do (pkg/callmeter), so tests can read a use case's cost.
+	db, table := testenv.AppTable(t, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, callmeter.Middleware) })
 	sesClient, endpoint := testenv.SESv2(t, mailer.WithRetry(mailer.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxBackoff: 5 * time.Millisecond}),
-		func(o *sesv2.Options) { o.APIOptions = append(o.APIOptions, meter.Middleware) })
-	s3c := testenv.S3(t, func(o *s3.Options) { o.APIOptions = append(o.APIOptions, meter.Middleware) })
+		func(o *sesv2.Options) { o.APIOptions = append(o.APIOptions, callmeter.Middleware) })
+	s3c := testenv.S3(t, func(o *s3.Options) { o.APIOptions = append(o.APIOptions, callmeter.Middleware) })
 	name := testenv.BucketName(t)
 	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &name}); err != nil {
 		t.Fatalf("CreateBucket: %v", err)

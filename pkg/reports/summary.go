@@ -1,8 +1,10 @@
-// Package monitoring turns agreements into what programme staff watch: a
+// Package reports turns agreements into what programme staff read: a
 // programme summary (what is committed, paid and outstanding, what is due,
-// held or overdue) and one agreement's timeline. It is pure Go over the
+// held or overdue), the tally a programme's aggregate keeps for it, and one
+// agreement's timeline. (pkg/metrics counts business events for CloudWatch;
+// pkg/callmeter measures one invocation's AWS calls.) It is pure Go over the
 // grants domain: no AWS package, no clock of its own (today is passed in).
-package monitoring
+package reports
 
 import (
 	"cmp"

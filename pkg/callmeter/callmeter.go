@@ -1,9 +1,10 @@
-// Package meter measures one invocation: which AWS calls it made and the
+// Package callmeter measures one invocation: which AWS calls it made and the
 // DynamoDB capacity they consumed, reported as one JSON log line when the
 // invocation ends. Middleware counts the calls (pkg/app adds it to every
 // client, with DynamoDB's consumed capacity); the entry points (HTTP routes,
 // event handlers) open the meter and write the line. It knows no AWS service.
-package meter
+// (pkg/metrics counts business events; pkg/reports is what staff read.)
+package callmeter
 
 import (
 	"context"
@@ -64,7 +65,7 @@ func (m *Meter) Consumed(read, written float64) {
 // context, as "<service ID>.<operation>". Add it to a client's APIOptions
 // (pkg/app adds it to every client; test harnesses to theirs).
 func Middleware(st *middleware.Stack) error {
-	return st.Initialize.Add(middleware.InitializeMiddlewareFunc("meter.calls", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+	return st.Initialize.Add(middleware.InitializeMiddlewareFunc("callmeter.calls", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 		From(ctx).Call(awsmiddleware.GetServiceID(ctx) + "." + awsmiddleware.GetOperationName(ctx))
 		return next.HandleInitialize(ctx, in)
 	}), middleware.After)
