@@ -16,7 +16,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/smithy-go/middleware"
@@ -27,9 +26,12 @@ import (
 	"github.com/partnership-grants/backend/pkg/dev/testenv"
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/idempotency"
 	"github.com/partnership-grants/backend/pkg/mailer"
+	"github.com/partnership-grants/backend/pkg/memstore"
 	"github.com/partnership-grants/backend/pkg/reply/token"
 	"github.com/partnership-grants/backend/pkg/schedules"
+	"github.com/partnership-grants/backend/pkg/service"
 )
 
 func TestMain(m *testing.M) {
@@ -63,16 +65,36 @@ func at9(d grants.Date) time.Time { return d.At(9, 0, london) }
 
 type options struct {
 	ses []func(*sesv2.Options)
-	db  []func(*dynamodb.Options)
 }
 
-// env is one test's world: its own table in DynamoDB Local, the shared
+// store is the store a test reads and arranges with: the use cases' ports
+// and the reads a test checks them by. pkg/memstore's and pkg/dynamo's both
+// are one.
+type store interface {
+	stores
+	schedules.Store
+	service.ProgrammeReader
+	service.LateReader
+	CreateAgreement(ctx context.Context, a *grants.Agreement, fx grants.Effects, once *idempotency.Once[*grants.Agreement]) (*idempotency.Response, error)
+	GetAgreement(ctx context.Context, id string) (*grants.Agreement, error)
+	AllHistory(ctx context.Context, id string) ([]grants.AuditEntry, error)
+	Outbox(ctx context.Context, agreementID, key string) (*grants.OutboxEntry, error)
+}
+
+var (
+	_ store = (*memstore.Store)(nil)
+	_ store = (*dynamo.Store)(nil)
+)
+
+// env is one test's world: its own in-memory store (pkg/memstore, held to
+// pkg/dynamo's contract by pkg/dynamo/storetest), the shared
 // aws-ses-v2-local, its own Scheduler stand-in, and addresses nobody else
-// uses, so the shared SES store can be filtered per test.
+// uses, so the shared SES store can be filtered per test. Nothing here
+// starts DynamoDB Local; the tests that measure DynamoDB itself are in
+// ./ondynamodb.
 type env struct {
 	x           *uses
-	store       *dynamo.Store
-	table       string
+	store       store
 	clock       *testenv.Clock
 	stub        *schedulerstub.Server
 	sesEndpoint string
@@ -83,7 +105,6 @@ type env struct {
 
 func newEnv(t testing.TB, now time.Time, opts options) *env {
 	t.Helper()
-	db, table := testenv.AppTable(t, opts.db...)
 	sesClient, endpoint := testenv.SESv2(t, append([]func(*sesv2.Options){mailer.WithRetry(fastRetry)}, opts.ses...)...)
 	clk := testenv.NewClock(now, 0)
 
@@ -97,7 +118,7 @@ func newEnv(t testing.TB, now time.Time, opts options) *env {
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
 	}, func(o *scheduler.Options) { o.BaseEndpoint = aws.String(hs.URL) })
 
-	store := dynamo.New(db, table)
+	store := memstore.New()
 	sender, err := mailer.NewSender(sesClient, "partnerships@funder.test", "")
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +131,7 @@ func newEnv(t testing.TB, now time.Time, opts options) *env {
 	}
 	suffix := randomHex()
 	e := &env{
-		store: store, table: table, clock: clk, stub: stub, sesEndpoint: endpoint, suffix: suffix,
+		store: store, clock: clk, stub: stub, sesEndpoint: endpoint, suffix: suffix,
 		officer: "officer-" + suffix + "@funder.test",
 		finance: "finance-" + suffix + "@funder.test",
 	}
@@ -166,7 +187,7 @@ func (e *env) agreement(t testing.TB, start string, sync bool, contacts ...strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.ID = dynamo.NewID()
+	a.ID = memstore.NewID()
 	if _, err := e.store.CreateAgreement(ctx, a, grants.Audited(grants.AuditEntry{At: now, Actor: "officer@funder.test", Action: "agreement.created"}), nil); err != nil {
 		t.Fatal(err)
 	}

@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/partnership-grants/backend/pkg/dev/emulator"
-	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/idempotency"
+	"github.com/partnership-grants/backend/pkg/memstore"
 	"github.com/partnership-grants/backend/pkg/service"
 )
 
@@ -33,7 +33,7 @@ const digestSubject = "Late payments: "
 // now, and, once paid, measures it.
 func TestLateDigestOnceADay(t *testing.T) {
 	e := newEnv(t, activatedAt, options{})
-	e.x.Programmes, e.x.NewID, e.x.Events = []string{"community-2026"}, dynamo.NewID, paidEvents{}
+	e.x.Programmes, e.x.NewID, e.x.Events = []string{"community-2026"}, memstore.NewID, paidEvents{}
 	ctx := context.Background()
 	a := e.agreement(t, start, true, e.contact("amina"))
 	views := service.Views{Store: e.store, Late: e.store, Defaults: e.x.Defaults, Now: e.clock.Now, Location: london}

@@ -1,9 +1,12 @@
-package service_test
+package ondynamodb_test
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
+	"log/slog"
 	"math"
+	"net/http/httptest"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -11,13 +14,139 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/smithy-go/middleware"
 
+	schedulerstub "github.com/partnership-grants/backend/pkg/dev/stack/scheduler"
+	"github.com/partnership-grants/backend/pkg/dev/testenv"
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/reply/token"
+	"github.com/partnership-grants/backend/pkg/schedules"
+	"github.com/partnership-grants/backend/pkg/service"
 )
+
+func TestMain(m *testing.M) {
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+	testenv.Main(m)
+}
+
+var london = mustLoad("Europe/London")
+
+func mustLoad(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+// The agreements due start on Monday 2 March 2026 and are activated on 20
+// February, as in pkg/service's tests.
+const start = "2026-03-02"
+
+var activatedAt = time.Date(2026, 2, 20, 10, 0, 0, 0, time.UTC)
+
+var schedCfg = schedules.Config{
+	Group:            "partnership-grants-test",
+	RoleArn:          "arn:aws:iam::000000000000:role/partnership-grants-scheduler",
+	DeadLetterArn:    "arn:aws:sqs:eu-west-2:000000000000:partnership-grants-schedule-dlq",
+	InstalmentTarget: "arn:aws:lambda:eu-west-2:000000000000:function:instalment-due",
+	CheckInTarget:    "arn:aws:lambda:eu-west-2:000000000000:function:checkin-sender",
+}
+
+// env is one test's world: its own table in DynamoDB Local, read through
+// the given SDK options, its own Scheduler stand-in, and letters that are
+// posted nowhere (what the sweep reads is measured, not what it words).
+type env struct {
+	store     *dynamo.Store
+	clock     *testenv.Clock
+	schedules *schedules.Schedules
+	sweep     *service.Automation
+}
+
+func newEnv(t testing.TB, now time.Time, db ...func(*dynamodb.Options)) *env {
+	t.Helper()
+	client, table := testenv.AppTable(t, db...)
+	store := dynamo.New(client, table)
+	clk := testenv.NewClock(now, 0)
+
+	stub := schedulerstub.New()
+	stub.Clock = clk.Now
+	stub.EnsureGroup(schedCfg.Group)
+	hs := httptest.NewServer(stub)
+	t.Cleanup(hs.Close)
+	schedClient := scheduler.NewFromConfig(aws.Config{
+		Region:      testenv.Region,
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+	}, func(o *scheduler.Options) { o.BaseEndpoint = aws.String(hs.URL) })
+	sched := &schedules.Schedules{API: schedClient, Store: store, Cfg: schedCfg, Now: clk.Now}
+
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	signer, err := token.NewSigner(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	world := service.Env{Now: clk.Now, Location: london, Defaults: grants.ProgrammeSettings{
+		Name:          "Open Doors 2026",
+		OfficerEmails: []string{"officer@funder.test"},
+		FinanceEmails: []string{"finance@funder.test"},
+		ReminderDays:  7,
+		MaxReminders:  2,
+	}}
+	courier := service.NewCourier(store, &letters{}, service.NoEvents, signer, service.NoMetrics, world,
+		service.CourierOptions{ReplyDomain: "replies.funder.test"})
+	return &env{
+		store: store, clock: clk, schedules: sched,
+		sweep: service.NewAutomation(store, courier, sched, service.NoMetrics, world, service.AutomationOptions{}),
+	}
+}
+
+// letters posts every letter nowhere, under a fresh message ID.
+type letters struct{ n atomic.Int64 }
+
+func (l *letters) Post(_ context.Context, letter service.Letter) (service.Posted, error) {
+	return service.Posted{MessageID: fmt.Sprintf("letter-%d", l.n.Add(1)), Subject: string(letter.Kind), To: []string{"someone@example.org"}}, nil
+}
+
+// agreement creates an agreement and activates it, as the API does, then
+// creates its schedules, as the activation handler does.
+func (e *env) agreement(t testing.TB, start string, contact string) {
+	t.Helper()
+	ctx := context.Background()
+	now := e.clock.Now()
+	a, err := grants.NewAgreement(grants.NewAgreementInput{
+		Programme: "community-2026",
+		Partner:   grants.Partner{Name: "Levenshulme Community Kitchen", RegistrationNumber: "1180123", Address: "1 Stockport Road, Manchester M19 3AB"},
+		Contacts:  []grants.Contact{{Name: "Contact A", Email: contact, Role: "lead"}},
+		Amount:    1_000_000,
+		Currency:  new("GBP"),
+		StartDate: start,
+		Terms:     []string{"Run a weekly community meal", "Train four volunteers"},
+		Support:   []string{"Introductions to local food banks"},
+	}, now, "officer@funder.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.ID = dynamo.NewID()
+	if _, err := e.store.CreateAgreement(ctx, a, grants.Audited(grants.AuditEntry{At: now, Actor: "officer@funder.test", Action: "agreement.created"}), nil); err != nil {
+		t.Fatal(err)
+	}
+	a, err = e.store.UpdateAgreement(ctx, a.ID, 0, grants.AuditOnly(func(a *grants.Agreement) ([]grants.AuditEntry, error) {
+		en, err := a.Activate(now, "officer@funder.test")
+		return []grants.AuditEntry{en}, err
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.schedules.Sync(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // capacity records, through SDK middleware, the read capacity DynamoDB
 // reports: that of the sweep's ByNextAction query (which asks for TOTAL
@@ -162,11 +291,11 @@ var sweepDay = time.Date(2026, 6, 3, 9, 0, 0, 0, london)
 // SWEEP_CAPACITY_QUICK is set.
 func TestSweepReadsStayFlat(t *testing.T) {
 	cp := &capacity{}
-	e := newEnv(t, activatedAt, options{db: []func(*dynamodb.Options){cp.option}})
+	e := newEnv(t, activatedAt, cp.option)
 	ctx := context.Background()
 	const due = 5
 	for range due {
-		e.agreement(t, start, true, e.contact("due"))
+		e.agreement(t, start, "due@partner.example.org")
 	}
 	today := grants.Today(sweepDay, london)
 
@@ -221,7 +350,7 @@ func TestSweepReadsStayFlat(t *testing.T) {
 
 	// The sweep itself makes exactly that read, then does the 15 items' work.
 	e.clock.Set(sweepDay)
-	rep, err := e.x.Sweep(ctx)
+	rep, err := e.sweep.Sweep(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +372,7 @@ func BenchmarkSweep(b *testing.B) {
 	for _, size := range []int{100, 1000} {
 		b.Run(fmt.Sprintf("agreements=%d", size), func(b *testing.B) {
 			cp := &capacity{allReads: true}
-			e := newEnv(b, activatedAt, options{db: []func(*dynamodb.Options){cp.option}})
+			e := newEnv(b, activatedAt, cp.option)
 			fill(b, e.store, size)
 			ctx := context.Background()
 			var index, reads float64
@@ -253,12 +382,12 @@ func BenchmarkSweep(b *testing.B) {
 				b.StopTimer()
 				e.clock.Set(activatedAt)
 				for range 3 {
-					e.agreement(b, start, true, e.contact(fmt.Sprintf("bench%d", i)))
+					e.agreement(b, start, fmt.Sprintf("bench%d@partner.example.org", i))
 				}
 				e.clock.Set(sweepDay)
 				cp.take()
 				b.StartTimer()
-				rep, err := e.x.Sweep(ctx)
+				rep, err := e.sweep.Sweep(ctx)
 				b.StopTimer()
 				if err != nil {
 					b.Fatal(err)
