@@ -36,7 +36,8 @@ import (
 
 func TestMain(m *testing.M) {
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
-	testenv.Main(m)
+	testenv.Main(m, testenv.WithoutDynamoDB("the use cases are tested on pkg/memstore; "+
+		"a test of DynamoDB itself belongs in pkg/service/ondynamodb or pkg/dynamo"))
 }
 
 var london = mustLoad("Europe/London")

@@ -60,12 +60,28 @@ var mainCalled atomic.Bool
 // every emulator afterwards, then exits with the tests' status. Call it from
 // TestMain. (If the test binary is killed or panics, the emulators still die
 // with it on Linux: they carry a parent-death signal.)
-func Main(m *testing.M) {
+func Main(m *testing.M, opts ...Option) {
+	for _, o := range opts {
+		if o.withoutDynamoDB != "" {
+			dynamoDB.refused = o.withoutDynamoDB
+		}
+	}
 	setEnv()
 	mainCalled.Store(true)
 	code := m.Run()
 	stopAll()
 	os.Exit(code)
+}
+
+// Option changes which emulators Main lets the package's tests start.
+type Option struct{ withoutDynamoDB string }
+
+// WithoutDynamoDB makes DynamoDB Local off limits to the package's tests: a
+// test that asks for it (DynamoDB, AppTable) fails, saying why, instead of
+// starting Java. For packages whose tests promise to run without it, as
+// pkg/service's do on pkg/memstore.
+func WithoutDynamoDB(why string) Option {
+	return Option{withoutDynamoDB: why}
 }
 
 // setEnv makes LoadDefaultConfig ignore whatever AWS setup the developer's
@@ -208,6 +224,7 @@ type service struct {
 	envVar string // AWS_ENDPOINT_URL_<SERVICE>
 	start  func(ctx context.Context) (*emulator.Process, string, error)
 
+	refused  string // why this package's tests may not start it (WithoutDynamoDB)
 	once     sync.Once
 	proc     *emulator.Process
 	endpoint string
@@ -254,6 +271,10 @@ var (
 // endpoint, failing the test if it cannot start.
 func need(t testing.TB, s *service) string {
 	t.Helper()
+	// Refused before the -short skip, so that a quick run catches it too.
+	if s.refused != "" {
+		t.Fatalf("testenv: this package's tests do not start %s: %s", s.label, s.refused)
+	}
 	if testing.Short() {
 		t.Skipf("integration test: needs %s; skipped with -short", s.label)
 	}
