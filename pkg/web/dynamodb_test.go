@@ -1,0 +1,59 @@
+package web
+
+import (
+	"maps"
+	"net/http"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/partnership-grants/backend/pkg/dev/testenv"
+	"github.com/partnership-grants/backend/pkg/dynamo"
+	"github.com/partnership-grants/backend/pkg/grants"
+)
+
+// The tests here are about what the pages ask of DynamoDB itself, counted
+// by operation name through SDK middleware, so they run on DynamoDB Local
+// (Java); every other page test runs on pkg/memstore.
+
+var _ store = (*dynamo.Store)(nil)
+
+// newDynamoApp is newApp on a fresh table in DynamoDB Local, with the
+// DynamoDB operations its pages make counted.
+func newDynamoApp(t *testing.T) (*app, *testenv.Calls) {
+	calls := &testenv.Calls{}
+	db, table := testenv.AppTable(t, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, calls.Middleware) })
+	return newAppOn(t, dynamo.New(db, table), dynamo.NewID), calls
+}
+
+// Each page reads one DynamoDB Query per list it shows, and nothing else:
+// the agreement page three (the agreement, its replies, its history). The
+// overview's summary is the programme's aggregate: one BatchGetItem of its
+// shards and a Query of each of its two marker lists (past end date,
+// bouncing), whatever the programme's size. The held messages are two key
+// ranges, the programme's and those naming no programme, one Query each.
+func TestEachPageReadsOneQueryPerList(t *testing.T) {
+	a, calls := newDynamoApp(t)
+	id := a.create("k")
+	// The first summary of a programme builds its aggregate, once.
+	if r := a.as("olu@funder.example", grants.RoleProgramme, "GET", "/app", nil); r.code != http.StatusOK {
+		t.Fatalf("/app: %d", r.code)
+	}
+	for path, want := range map[string]map[string]int{
+		"/app":                  {"Query": 5, "BatchGetItem": 1}, // the markers (2), the agreements needing attention, the held messages (2)
+		"/app/agreements":       {"Query": 1},
+		"/app/agreements/" + id: {"Query": 3},
+		"/app/finance":          {"Query": 5, "BatchGetItem": 1}, // due, held, the latest pay runs; lateness from the summary (aggregate and its two marker reads)
+		"/app/quarantine":       {"Query": 2},
+		"/app/agreements/new":   {},
+		"/app/agreements?status=active&attention=1": {"Query": 1},
+	} {
+		calls.Take()
+		if r := a.as("olu@funder.example", grants.RoleProgramme, "GET", path, nil); r.code != http.StatusOK {
+			t.Fatalf("%s: %d", path, r.code)
+		}
+		if got := calls.Take(); !maps.Equal(got, want) {
+			t.Errorf("%s made %v, want %v", path, got, want)
+		}
+	}
+}
