@@ -33,7 +33,7 @@ func TestAmendAmountsKeepsWhatChanged(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	f.counter.reset()
+	f.writes()
 	patch := func(body, version string) events.APIGatewayV2HTTPResponse {
 		return f.do(t, event("PATCH", "/agreements/{id}", id, body, RoleProgramme, "If-Match", version))
 	}

@@ -64,7 +64,7 @@ func TestCreateRefusesAFieldGivenTwice(t *testing.T) {
 	if body == issueBody {
 		t.Fatal("the example body has no amount to repeat")
 	}
-	f.counter.reset()
+	f.writes()
 	f.wantRefused(t, f.do(t, event("POST", "/agreements", nil, body, RoleProgramme)), http.StatusBadRequest, "amount")
 	if page, err := f.store.ListAgreements(t.Context(), "community-2026", "", "", 10); err != nil || len(page.Items) != 0 {
 		t.Errorf("stored %d agreements (%v)", len(page.Items), err)
