@@ -23,7 +23,8 @@ func wantNoServerError(t *testing.T, resp events.APIGatewayV2HTTPResponse, body 
 }
 
 // FuzzCreateAgreement sends arbitrary bodies to POST /agreements, stored in
-// DynamoDB Local (make fuzz; make test runs the seeds).
+// DynamoDB Local (make fuzz; make test runs the seeds): on the real table,
+// so that what DynamoDB would refuse to store shows as a 500 here.
 func FuzzCreateAgreement(f *testing.F) {
 	for _, s := range []string{
 		issueBody,
@@ -37,7 +38,7 @@ func FuzzCreateAgreement(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	fx := newFixture(f)
+	fx := newDynamoFixture(f)
 	f.Fuzz(func(t *testing.T, body string) {
 		wantNoServerError(t, fx.do(t, event("POST", "/agreements", nil, body, RoleProgramme)), body)
 	})
@@ -56,7 +57,7 @@ func FuzzAmendAgreement(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	fx := newFixture(f)
+	fx := newDynamoFixture(f)
 	ev := event("POST", "/agreements", nil, issueBody, RoleProgramme)
 	created, err := fx.api.Handle(f.Context(), ev)
 	openapitest.Check(f, ev, created)
