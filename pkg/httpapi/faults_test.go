@@ -390,7 +390,7 @@ func TestPaymentPathCalls(t *testing.T) {
 	for _, twoPerson := range []bool{true, false} {
 		t.Run(fmt.Sprintf("twoPerson=%v", twoPerson), func(t *testing.T) {
 			t.Parallel()
-			e := newPayEnv(t)
+			e := newDynamoPayEnv(t)
 			res := runPaymentFlow(t, e, twoPerson, func() { e.arm("", 0, faultNone) })
 			want := paymentPath(twoPerson)
 			var wantCalls []string
@@ -451,7 +451,7 @@ func TestPaymentFaultMatrix(t *testing.T) {
 				name := fmt.Sprintf("%s/%02d-%s-%s/%s", flow, i+1, op, strings.ReplaceAll(step.what, " ", "_"), kind)
 				t.Run(name, func(t *testing.T) {
 					t.Parallel()
-					e := newPayEnv(t)
+					e := newDynamoPayEnv(t)
 					res := runPaymentFlow(t, e, twoPerson, func() { e.arm(service, at, kind) })
 					if res.fired != step.call {
 						t.Fatalf("the fault fired at %q, want %q (%s call %d)", res.fired, step.call, service, at)

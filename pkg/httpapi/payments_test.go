@@ -29,6 +29,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/httpapi/openapi/openapitest"
 	"github.com/partnership-grants/backend/pkg/idempotency"
 	"github.com/partnership-grants/backend/pkg/mailer"
+	"github.com/partnership-grants/backend/pkg/memstore"
 	"github.com/partnership-grants/backend/pkg/outbox"
 	"github.com/partnership-grants/backend/pkg/reply/token"
 	"github.com/partnership-grants/backend/pkg/service"
@@ -82,23 +83,46 @@ func (e *paidEvents) forAgreement(id string) []service.InstalmentPaidEvent {
 	return out
 }
 
-// payEnv is one payment test's world: its own table in DynamoDB Local, the
-// real idempotency store, a real Automation as the outbox sending through
-// aws-ses-v2-local, and a recording event bus. Faults can be planted on the
-// DynamoDB client, the SES client and the bus.
+// payStore is what the payment routes' use cases, the automation and the
+// tests read and write: pkg/memstore's store (newPayEnv) or pkg/dynamo's
+// (newDynamoPayEnv).
+type payStore interface {
+	service.PaymentStore
+	service.CourierStore
+	service.AutomationStore
+	CreateAgreement(ctx context.Context, a *grants.Agreement, fx grants.Effects, once *idempotency.Once[*grants.Agreement]) (*idempotency.Response, error)
+	GetAgreement(ctx context.Context, id string) (*grants.Agreement, error)
+	UpdateAgreement(ctx context.Context, id string, expectVersion int, mutate func(*grants.Agreement) (grants.Effects, error)) (*grants.Agreement, error)
+	AllHistory(ctx context.Context, id string) ([]grants.AuditEntry, error)
+	Outbox(ctx context.Context, agreementID, key string) (*grants.OutboxEntry, error)
+	PutProgrammeSettings(ctx context.Context, programme string, p grants.ProgrammeSettings) error
+	ListInstalments(ctx context.Context, f grants.InstalmentFilter, cursor string, limit int) (grants.Page[grants.InstalmentRow], error)
+}
+
+var (
+	_ payStore = (*memstore.Store)(nil)
+	_ payStore = (*dynamo.Store)(nil)
+)
+
+// payEnv is one payment test's world: its own store, the real idempotency
+// store, a real Automation as the outbox sending through aws-ses-v2-local,
+// and a recording event bus. Faults can be planted on the SES client and
+// the bus, and on DynamoDB (newDynamoPayEnv).
 type payEnv struct {
 	api   Router
 	h     *Payments
-	store *dynamo.Store // through the client under test (counted, faults)
-	// check reads the same table through a clean client, so a test's own
-	// reads are neither counted nor faulted.
-	check       *dynamo.Store
+	store payStore // the store under test (on DynamoDB: counted, faults)
+	// check reads the same store, on DynamoDB through a clean client, so a
+	// test's own reads are neither counted nor faulted.
+	check payStore
+	// On DynamoDB Local only (newDynamoPayEnv): a clean client, the table
+	// and the faults planted on the client under test.
 	checkDB     *dynamodb.Client
 	table       string
+	dbFaults    *faultPlan
 	x           *service.Automation // makes instalments due, sweeps
 	clock       *testenv.Clock
 	events      *paidEvents
-	dbFaults    *faultPlan
 	sesFaults   *faultPlan
 	sesEndpoint string
 	suffix      string
@@ -107,10 +131,30 @@ type payEnv struct {
 	pool        *testenv.Pool
 }
 
+// newPayEnv is a payment test's world on the in-memory store (pkg/memstore,
+// held to pkg/dynamo's contract by pkg/dynamo/storetest). Tests that plant
+// DynamoDB faults, count its calls or read its items use newDynamoPayEnv.
 func newPayEnv(t testing.TB) *payEnv {
 	t.Helper()
-	dbFaults, sesFaults, evFaults := &faultPlan{service: "dynamodb"}, &faultPlan{service: "ses"}, &faultPlan{service: "events"}
+	store := memstore.New()
+	return newPayEnvOn(t, store, store)
+}
+
+// newDynamoPayEnv is a payment test's world on its own table in DynamoDB
+// Local, with faults plantable on the client under test.
+func newDynamoPayEnv(t testing.TB) *payEnv {
+	t.Helper()
+	dbFaults := &faultPlan{service: "dynamodb"}
 	db, table := testenv.AppTable(t, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, dbFaults.middleware) })
+	checkDB := testenv.DynamoDB(t)
+	e := newPayEnvOn(t, dynamo.New(db, table), dynamo.New(checkDB, table))
+	e.checkDB, e.table, e.dbFaults = checkDB, table, dbFaults
+	return e
+}
+
+func newPayEnvOn(t testing.TB, store, check payStore) *payEnv {
+	t.Helper()
+	sesFaults, evFaults := &faultPlan{service: "ses"}, &faultPlan{service: "events"}
 	sesClient, endpoint := testenv.SESv2(t,
 		mailer.WithRetry(mailer.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxBackoff: 5 * time.Millisecond}),
 		func(o *sesv2.Options) { o.APIOptions = append(o.APIOptions, sesFaults.middleware) })
@@ -126,12 +170,10 @@ func newPayEnv(t testing.TB) *payEnv {
 	}
 	suffix := randHex()
 	clock := testenv.NewClock(payStart, time.Millisecond)
-	store := dynamo.New(db, table)
-	checkDB := testenv.DynamoDB(t)
 	e := &payEnv{
-		store: store, check: dynamo.New(checkDB, table), checkDB: checkDB, table: table, clock: clock,
-		events:   &paidEvents{fault: evFaults, t: t},
-		dbFaults: dbFaults, sesFaults: sesFaults, sesEndpoint: endpoint, suffix: suffix,
+		store: store, check: check, clock: clock,
+		events:    &paidEvents{fault: evFaults, t: t},
+		sesFaults: sesFaults, sesEndpoint: endpoint, suffix: suffix,
 		partner: "amina-" + suffix + "@levykitchen.test",
 		finance: "finance-" + suffix + "@funder.test",
 		pool:    &testenv.Pool{},
@@ -382,7 +424,7 @@ func wantProblem(t testing.TB, what string, resp events.APIGatewayV2HTTPResponse
 // why not, and after one approval there is one payment, one event and one
 // remittance.
 func TestPayConcurrentRequestsDifferentKeysOnePayment(t *testing.T) {
-	e := newPayEnv(t)
+	e := newDynamoPayEnv(t) // reads the idempotency records DynamoDB holds
 	a := e.newAgreement(t, "community-2026", 1)
 	const n = 200
 	results := make([]events.APIGatewayV2HTTPResponse, n)

@@ -290,7 +290,7 @@ func TestConcurrentPayRunRequestsAreOneRun(t *testing.T) {
 // An approval that fails halfway is finished by approving again. Either
 // way each instalment is paid once, with one remittance and one event.
 func TestPayRunRetriedAfterAFailureHalfway(t *testing.T) {
-	e := newPayEnv(t)
+	e := newDynamoPayEnv(t) // plants DynamoDB faults
 	programme := "runs-" + e.suffix
 	// A clean run first, to count the calls a run and its approval make.
 	a, b := e.newAgreement(t, programme, 1), e.newAgreement(t, programme, 1)
