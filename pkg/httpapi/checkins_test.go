@@ -28,14 +28,16 @@ import (
 // ciProgramme is the actor event() makes for RoleProgramme.
 const ciProgramme = "programme@funder.example"
 
-// ciEnv is one test's replies world (see replyworld) with the check-in routes.
+// ciEnv is one test's replies world (see replyworld) with the check-in
+// routes, on the in-memory store: these tests are about what the routes and
+// use cases do, not what they ask of DynamoDB.
 type ciEnv struct {
 	*replyworld.World
 	api Router
 }
 
 func newCIEnv(t *testing.T) *ciEnv {
-	w := replyworld.New(t, tick())
+	w := replyworld.NewInMemory(t, tick())
 	return &ciEnv{World: w, api: (&CheckIns{Replies: w.ReplyUses, Links: w.Bucket}).Routes()}
 }
 

@@ -27,7 +27,9 @@ import (
 	"github.com/partnership-grants/backend/pkg/dev/testenv"
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/idempotency"
 	"github.com/partnership-grants/backend/pkg/mailer"
+	"github.com/partnership-grants/backend/pkg/memstore"
 	"github.com/partnership-grants/backend/pkg/objects"
 	"github.com/partnership-grants/backend/pkg/reply/receive"
 	"github.com/partnership-grants/backend/pkg/reply/token"
@@ -47,10 +49,33 @@ const (
 	Creator = "officer@riverside-fund.org.uk"
 )
 
+// Store is what the world's use cases, its receiver and its tests read and
+// write: pkg/dynamo's store (New) or pkg/memstore's (NewInMemory).
+type Store interface {
+	service.AutomationStore
+	service.ReplyStore
+	service.CourierStore
+	receive.Store
+	CreateAgreement(ctx context.Context, a *grants.Agreement, fx grants.Effects, once *idempotency.Once[*grants.Agreement]) (*idempotency.Response, error)
+	GetAgreement(ctx context.Context, id string) (*grants.Agreement, error)
+	UpdateAgreement(ctx context.Context, id string, expectVersion int, mutate func(*grants.Agreement) (grants.Effects, error)) (*grants.Agreement, error)
+	AllHistory(ctx context.Context, id string) ([]grants.AuditEntry, error)
+	Outbox(ctx context.Context, agreementID, key string) (*grants.OutboxEntry, error)
+	PutProgrammeSettings(ctx context.Context, programme string, p grants.ProgrammeSettings) error
+	ListQuarantine(ctx context.Context, status string) ([]grants.Quarantined, error)
+	GetQuarantined(ctx context.Context, id string) (*grants.Quarantined, error)
+	Replies(ctx context.Context, agreementID string, n int) ([]grants.Reply, error)
+}
+
+var (
+	_ Store = (*dynamo.Store)(nil)
+	_ Store = (*memstore.Store)(nil)
+)
+
 // World is one test's set of real parts.
 type World struct {
-	DB          *dynamodb.Client // the client Store writes through, for tests that break it
-	Store       *dynamo.Store
+	DB          *dynamodb.Client // the client Store writes through, for tests that break it (New only)
+	Store       Store
 	Automation  *service.Automation
 	ReplyUses   *service.Replies // the Receiver's, and the CheckInsFunction's
 	Receiver    *receive.Receiver
@@ -66,13 +91,30 @@ type World struct {
 	signer  *token.Signer
 }
 
-// New builds a world reading time from now.
+// New builds a world reading time from now, on its own table in DynamoDB
+// Local.
 func New(t testing.TB, now func() time.Time) *World {
 	t.Helper()
-	ctx := context.Background()
 	// Every client counts its calls on the meter of a call's context, as the
 	// functions' clients do (pkg/callmeter), so tests can read a use case's cost.
 	db, table := testenv.AppTable(t, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, callmeter.Middleware) })
+	w := newOn(t, now, dynamo.New(db, table))
+	w.DB = db
+	return w
+}
+
+// NewInMemory builds a world reading time from now on the in-memory store
+// (pkg/memstore, held to pkg/dynamo's contract by pkg/dynamo/storetest):
+// for tests of what the use cases and routes do, which need no Java. It
+// has no DB, and its store's calls are not metered.
+func NewInMemory(t testing.TB, now func() time.Time) *World {
+	t.Helper()
+	return newOn(t, now, memstore.New())
+}
+
+func newOn(t testing.TB, now func() time.Time, store Store) *World {
+	t.Helper()
+	ctx := context.Background()
 	sesClient, endpoint := testenv.SESv2(t, mailer.WithRetry(mailer.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxBackoff: 5 * time.Millisecond}),
 		func(o *sesv2.Options) { o.APIOptions = append(o.APIOptions, callmeter.Middleware) })
 	s3c := testenv.S3(t, func(o *s3.Options) { o.APIOptions = append(o.APIOptions, callmeter.Middleware) })
@@ -92,7 +134,7 @@ func New(t testing.TB, now func() time.Time) *World {
 	}
 	suffix := randomHex(4)
 	w := &World{
-		DB: db, Store: dynamo.New(db, table), Bucket: objects.New(s3c, name), SESEndpoint: endpoint, Now: now,
+		Store: store, Bucket: objects.New(s3c, name), SESEndpoint: endpoint, Now: now,
 		Partner:  "sarah-" + suffix + "@hopehouse.org.uk",
 		Stranger: "jo-" + suffix + "@gmail.com",
 		Officer:  "officer-" + suffix + "@riverside-fund.org.uk",
