@@ -15,6 +15,7 @@ import (
 // history holds each change before and after; a recorded reply asking for
 // help is flagged, counted in the summary, and followed up.
 func TestAmendAmountsAndHelpOnTheStack(t *testing.T) {
+	t.Parallel()
 	st := startStack(t)
 	now := time.Now()
 	tok, err := st.Auth.Issue("olu", "programme", now)

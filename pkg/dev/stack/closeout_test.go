@@ -16,6 +16,7 @@ import (
 // then sends the partner one thank-you saying what was left, seen in the
 // mail viewer, and closing again is refused.
 func TestCloseEarlySendsOneThankYou(t *testing.T) {
+	t.Parallel()
 	st := startStack(t)
 	ctx := context.Background()
 	now := time.Now()

@@ -19,6 +19,7 @@ import (
 // check-ins sent, a doubtful reply held). make screenshots refreshes the
 // picture, testdata/web-demo-overview.png.
 func TestDemoProgramme(t *testing.T) {
+	t.Parallel()
 	chromium.Need(t)
 	st := startStack(t)
 	ctx := context.Background()

@@ -21,6 +21,7 @@ import (
 // filed as a message to the terminated agreement, thanked as such, and the
 // officer (not a global list) is told.
 func TestTerminationIsToldOnTheLocalStack(t *testing.T) {
+	t.Parallel()
 	st := startStack(t)
 	ctx := context.Background()
 	now := time.Now()

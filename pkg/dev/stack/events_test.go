@@ -23,6 +23,7 @@ import (
 // partners the demo seed created. (The approval names a payment made by the
 // request event; its ID is random, so it is put in as a person would.)
 func TestSampleEventsOnTheDemoStack(t *testing.T) {
+	t.Parallel()
 	st := startStack(t)
 	ctx := context.Background()
 	root := filepath.Join("..", "..", "..")

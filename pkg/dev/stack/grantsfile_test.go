@@ -63,6 +63,7 @@ type grantInFile struct {
 // made today is in tomorrow's file. It validates, and carries each
 // partner's postcode district and the instalments still to pay.
 func TestGrantsFilePublishedDaily(t *testing.T) {
+	t.Parallel()
 	st := startStackWith(t, func(o *Options) { o.PublishGrantsData = true })
 	ctx := context.Background()
 	s3c := senders.S3(st.Deps)

@@ -19,6 +19,7 @@ import (
 // shows it late; once paid, it leaves the digest, keeps the days late it
 // was paid with, and the summary measures it.
 func TestLateDigestOnTheStack(t *testing.T) {
+	t.Parallel()
 	st := startStack(t)
 	ctx := context.Background()
 	now := time.Now()

@@ -17,6 +17,7 @@ import (
 // is freed for finance, and the timeline, check-in route and summary show
 // the conversation.
 func TestConversationCheckInOnTheStack(t *testing.T) {
+	t.Parallel()
 	st := startStack(t)
 	ctx := context.Background()
 	now := time.Now()

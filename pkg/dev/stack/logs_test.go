@@ -3,12 +3,9 @@ package stack
 import (
 	"bytes"
 	"encoding/json"
-	"log/slog"
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/partnership-grants/backend/pkg/logs"
 )
 
 // captured is what the functions write to stdout in AWS, for a test to
@@ -25,12 +22,12 @@ func (c *captured) Write(p []byte) (int, error) {
 	return c.buf.Write(p)
 }
 
-// capture makes the default logger the functions' own, at debug (the most
-// any deployment logs), writing here until the test ends.
-func (c *captured) capture(t *testing.T) {
-	before := slog.Default()
-	slog.SetDefault(slog.New(logs.NewHandler(c, slog.LevelDebug)))
-	t.Cleanup(func() { slog.SetDefault(before) })
+// capture writes here what the functions of st log, through their own
+// handler at debug (the most any deployment logs), until the test ends
+// (testLogs).
+func (c *captured) capture(t *testing.T, st *Stack) {
+	testLogs.open(c, st)
+	t.Cleanup(func() { testLogs.close(c) })
 }
 
 // lines are the lines so far, each a JSON object (any other line fails t).

@@ -22,6 +22,7 @@ import (
 // makes it, with the user pool's AdminRemoveUserFromGroup (here the sign-in
 // stand-in's); put back in finance, she approves at once.
 func TestRemovedFromFinanceCannotApprove(t *testing.T) {
+	t.Parallel()
 	st := startStack(t)
 	ctx := context.Background()
 	api := "http://" + st.opts.APIAddr

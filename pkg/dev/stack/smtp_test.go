@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/smtp"
 	"net/textproto"
 	"testing"
@@ -18,9 +19,13 @@ import (
 	"github.com/partnership-grants/backend/pkg/reply/receive"
 )
 
-// TestMain lets this package's tests use the shared emulators of pkg/dev/testenv
-// besides the stacks they start themselves.
-func TestMain(m *testing.M) { testenv.Main(m) }
+// TestMain lets this package's tests use the shared emulators of
+// pkg/dev/testenv: the stacks they start share its DynamoDB Local, each with
+// a table of its own. The functions' logs go through testLogs.
+func TestMain(m *testing.M) {
+	slog.SetDefault(slog.New(routed{r: testLogs}))
+	testenv.Main(m)
+}
 
 // A reply that cannot be stored must not be acknowledged: while storage is
 // down the listener answers a temporary failure (451), so that the partner's
@@ -29,6 +34,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 // the reprocess command as a copy of the stored email, not as a second reply.
 // (The listener used to answer 250, and the message stayed in S3 only.)
 func TestReplyWhileStorageIsDownIsRefusedForNowAndStoredOnRetry(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts DynamoDB Local and s3rver")
 	}

@@ -57,6 +57,10 @@ type Options struct {
 	// SignInAddr is the Cognito stand-in (127.0.0.1:9229): the sign-in
 	// page, the token endpoint and the key set of the one local issuer.
 	SignInAddr string
+	// DynamoDBEndpoint is a DynamoDB Local already running (the one a test
+	// binary shares between its stacks, each with its own TableName);
+	// empty starts one on DynamoDBPort with its data in DataDir.
+	DynamoDBEndpoint string
 	// Stand-ins for the services with no local emulator; fixed ports so
 	// events/env.json can point sam local at them.
 	SchedulerPort, SecretsPort, EventsPort int // 8006, 8007, 8008
@@ -238,16 +242,25 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if st.Clock, err = NewClock(opts.ClockStart, filepath.Join(opts.DataDir, "clock")); err != nil {
 		return nil, err
 	}
-	ddb, ddbURL, err := emulator.StartDynamoDB(ctx, emulator.Options{Port: opts.DynamoDBPort, DataDir: filepath.Join(opts.DataDir, "dynamodb")})
-	if err != nil {
+	// The node emulators start while DynamoDB Local's JVM does.
+	sesc, s3c := startProc(func() (*emulator.Process, string, error) { return emulator.StartSES(ctx, opts.SESPort) }),
+		startProc(func() (*emulator.Process, string, error) {
+			return emulator.StartS3(ctx, opts.S3Port, filepath.Join(opts.DataDir, "s3"))
+		})
+	ddbURL := opts.DynamoDBEndpoint
+	var ddbErr error
+	if ddbURL == "" {
+		var ddb *emulator.Process
+		ddb, ddbURL, ddbErr = emulator.StartDynamoDB(ctx, emulator.Options{Port: opts.DynamoDBPort, DataDir: filepath.Join(opts.DataDir, "dynamodb")})
+		st.keep(ddb)
+	}
+	sesProc, sesURL, sesErr := sesc.wait()
+	s3Proc, s3URL, s3Err := s3c.wait()
+	st.keep(sesProc)
+	st.keep(s3Proc)
+	if err := errors.Join(ddbErr, sesErr, s3Err); err != nil {
 		return nil, err
 	}
-	st.procs = append(st.procs, ddb)
-	sesProc, sesURL, err := emulator.StartSES(ctx, opts.SESPort)
-	if err != nil {
-		return nil, err
-	}
-	st.procs = append(st.procs, sesProc)
 	sched := schedulerstub.New()
 	sched.Clock = st.Clock.Now
 	sched.MaxAttemptsCap = 3
@@ -275,11 +288,6 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	s3Proc, s3URL, err := emulator.StartS3(ctx, opts.S3Port, filepath.Join(opts.DataDir, "s3"))
-	if err != nil {
-		return nil, err
-	}
-	st.procs = append(st.procs, s3Proc)
 	st.Events = &EventBus{}
 	busURL, err := servePort(ctx, opts.EventsPort, st.Events)
 	if err != nil {

@@ -8,10 +8,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/smtp"
-	"os"
 	"strings"
 	"syscall"
 	"testing"
@@ -19,6 +17,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/callmeter"
 	"github.com/partnership-grants/backend/pkg/dev/emulator"
+	"github.com/partnership-grants/backend/pkg/dev/testenv"
 	"github.com/partnership-grants/backend/pkg/eventbus/eventbustest"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/httpapi/openapi/openapitest"
@@ -28,16 +27,47 @@ import (
 
 // stackStart is where every local-stack test's clock starts, so none
 // depends on the day or hour it runs: by default a Monday in March at 10:00
-// in London, after the send time, on no holiday. make test runs the tests
-// that walk the calendar again from inside the quiet period before 09:00
-// (-stack.start=2026-12-23T07:30:00Z), where a walk that assumed working
-// days or a sent digest would fail.
+// in London, after the send time, on no holiday. The short walks run again
+// from quietStart (TestShortWalksFromTheQuietPeriod), and make
+// test-calendar runs every walk from there (-stack.start).
 var stackStart = flag.String("stack.start", "2027-03-01T10:00:00Z", "the local clock's start in every local-stack test (RFC 3339)")
 
+// quietStart is inside the quiet period before 09:00: 07:30 in London on
+// 23 December, the day before the default quiet period, where a walk that
+// assumed working days or a sent digest would fail.
+var quietStart = flag.String("stack.quiet", "2026-12-23T07:30:00Z", "where TestShortWalksFromTheQuietPeriod starts the short walks' clocks (RFC 3339)")
+
+// shortWalks are the tests that walk the calendar and are short enough to
+// run twice in every go test: from stackStart and from quietStart.
+var shortWalks = []struct {
+	name string
+	walk func(*testing.T)
+}{
+	{"TestLateDigestOnTheStack", TestLateDigestOnTheStack},
+	{"TestLateActivationSendsOneWelcome", TestLateActivationSendsOneWelcome},
+	{"TestCloseEarlySendsOneThankYou", TestCloseEarlySendsOneThankYou},
+}
+
+// TestShortWalksFromTheQuietPeriod runs the short walks again, each with
+// its clock started at quietStart, so none depends on the day or hour CI
+// starts; they run beside the other tests, on the same DynamoDB Local.
+func TestShortWalksFromTheQuietPeriod(t *testing.T) {
+	t.Parallel()
+	for _, w := range shortWalks {
+		t.Run(w.name, w.walk)
+	}
+}
+
+// clockStart is -stack.start, or -stack.quiet in
+// TestShortWalksFromTheQuietPeriod.
 func clockStart(t *testing.T) time.Time {
-	at, err := time.Parse(time.RFC3339, *stackStart)
+	flagName, start := "stack.start", *stackStart
+	if strings.HasPrefix(t.Name(), "TestShortWalksFromTheQuietPeriod/") {
+		flagName, start = "stack.quiet", *quietStart
+	}
+	at, err := time.Parse(time.RFC3339, start)
 	if err != nil {
-		t.Fatalf("-stack.start: %v", err)
+		t.Fatalf("-%s: %v", flagName, err)
 	}
 	return at
 }
@@ -51,7 +81,6 @@ func startStackWith(t *testing.T, configure func(*Options)) *Stack {
 	if testing.Short() {
 		t.Skip("starts the whole local stack")
 	}
-	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	root, err := emulator.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +105,9 @@ func startStackWith(t *testing.T, configure func(*Options)) *Stack {
 		opts.ControlAddr = fmt.Sprintf("127.0.0.1:%d", port())
 		opts.SMTPAddr = fmt.Sprintf("127.0.0.1:%d", port())
 		opts.SignInAddr = fmt.Sprintf("127.0.0.1:%d", port())
-		opts.DynamoDBPort, opts.SESPort, opts.S3Port = port(), port(), port()
+		// One DynamoDB Local for the test binary, a table for each stack.
+		opts.DynamoDBEndpoint, opts.TableName = testenv.DynamoDBEndpoint(t), testenv.TableName(t)
+		opts.SESPort, opts.S3Port = port(), port()
 		opts.SchedulerPort, opts.SecretsPort, opts.EventsPort = 0, 0, 0
 		// goaws keeps its queues in this process: one queue per stack.
 		opts.SQSPort, opts.CheckInQueue = 0, fmt.Sprintf("checkins-%d", port())
@@ -86,9 +117,11 @@ func startStackWith(t *testing.T, configure func(*Options)) *Stack {
 		}
 		var ctx context.Context
 		ctx, cancel = context.WithCancel(context.Background())
+		ctx, tag := withLogTag(ctx)
 		var err error
 		st, err = Start(ctx, opts)
 		if err == nil {
+			stackLogTags.Store(st, tag)
 			break
 		}
 		cancel()
@@ -106,6 +139,7 @@ func startStackWith(t *testing.T, configure func(*Options)) *Stack {
 		}
 		cancel()
 		st.Stop()
+		stackLogTags.Delete(st)
 	})
 	return st
 }
@@ -175,9 +209,10 @@ func reply(t *testing.T, addr, from, to, subject, text string, attachment []byte
 // the metrics they emit, is read at the end (issue 16, items 3 and 4): no
 // address, name or partner's words in it, and each metric counted once.
 func TestAgreementYear(t *testing.T) {
+	t.Parallel()
 	output := &captured{}
 	st := startStackWith(t, func(o *Options) { o.Metrics = output })
-	output.capture(t)
+	output.capture(t, st)
 	ctx := context.Background()
 	now := time.Now()
 	token := func(user, role string) string {
@@ -526,6 +561,7 @@ func TestAgreementYear(t *testing.T) {
 // one welcome email (not three check-ins and their reminders), and the
 // check-ins whose dates passed are not chased.
 func TestLateActivationSendsOneWelcome(t *testing.T) {
+	t.Parallel()
 	st := startStack(t)
 	ctx := context.Background()
 	now := time.Now()

@@ -74,6 +74,7 @@ func webSignIn(t *testing.T, st *Stack, username string) (*http.Client, *http.Co
 // browser, and for a copy of its cookie taken before (which worked until
 // then).
 func TestWebSignIn(t *testing.T) {
+	t.Parallel()
 	st := startStack(t)
 	api := "http://" + st.opts.APIAddr
 	browser, session := webSignIn(t, st, "bob")

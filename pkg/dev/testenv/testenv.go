@@ -210,6 +210,15 @@ func uniqueName(t testing.TB, maxBase int, bad *regexp.Regexp, lower bool) strin
 	return "test-" + base + "-" + hex.EncodeToString(b[:])
 }
 
+// DynamoDBEndpoint starts DynamoDB Local as DynamoDB does (once per test
+// binary, in memory) and returns its endpoint, for what is given an
+// endpoint rather than a client: the local stacks a test binary starts
+// share it, each with its own table (TableName).
+func DynamoDBEndpoint(t testing.TB) string {
+	t.Helper()
+	return need(t, &dynamoDB)
+}
+
 func requireMain(t testing.TB) {
 	t.Helper()
 	if !mainCalled.Load() {
