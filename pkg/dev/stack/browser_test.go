@@ -84,6 +84,7 @@ func signIn(t *testing.T, st *Stack, browser context.Context, username string, k
 // officer accepts it; a viewer sees no action; a form posted from another
 // site changes nothing.
 func TestStaffYearInTheBrowser(t *testing.T) {
+	t.Parallel()
 	st := startStack(t)
 	ctx := context.Background()
 	browser := chromium.Browser(t)
@@ -136,6 +137,25 @@ func TestStaffYearInTheBrowser(t *testing.T) {
 	answered := map[string]bool{}
 	paid := map[int]bool{}
 	heldSent := false
+	// Alice opens the finance page on the days it has something for her:
+	// it offers a payment only for a due instalment, which the test reads
+	// from the JSON API first (a page load a day in a browser was most of
+	// the walk's time).
+	tok, err := st.Auth.Issue("olu", "programme", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := client{t, st.opts.APIAddr, tok}
+	dueUnpaid := func() bool {
+		var a grants.Agreement
+		api.must(200, "GET", "/agreements/"+id, "", &a)
+		for _, in := range a.Instalments {
+			if in.Status == grants.InstalmentDue && !paid[in.Number] {
+				return true
+			}
+		}
+		return false
+	}
 	// 420 days: the final report is due 30 days after the end date.
 	for day := 0; day < 420 && (len(paid) < 4 || len(answered) < 4); day++ {
 		if day > 0 {
@@ -166,6 +186,9 @@ func TestStaffYearInTheBrowser(t *testing.T) {
 				reply(t, st.opts.SMTPAddr, "volunteer@hulme-garden.example", m.ReplyTo[0], m.Subject, "Our volunteers loved the training.", nil)
 				officer.keep("agreement")
 			}
+		}
+		if !dueUnpaid() {
+			continue
 		}
 		financeA.open("/app/finance")
 		for n := 1; n <= 4; n++ {
