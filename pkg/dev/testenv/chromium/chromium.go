@@ -18,9 +18,13 @@ import (
 
 const path = "/usr/bin/chromium"
 
-// Need skips the test when Chromium is not installed.
+// Need skips the test when Chromium is not installed, or under -short
+// (make check), as a browser takes seconds to start.
 func Need(t testing.TB) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("starts Chromium; skipped with -short")
+	}
 	if _, err := os.Stat(path); err != nil {
 		t.Skip("install Debian chromium (apt-get install chromium)")
 	}
