@@ -86,7 +86,7 @@ func signIn(t *testing.T, st *Stack, browser context.Context, username string, k
 func TestStaffYearInTheBrowser(t *testing.T) {
 	t.Parallel()
 	st := startStack(t)
-	ctx := context.Background()
+	ctx := stackContext(st)
 	browser := chromium.Browser(t)
 	base := "http://" + st.opts.APIAddr
 	signIn := func(username string, keep ...string) staff { return signIn(t, st, browser, username, keep...) }

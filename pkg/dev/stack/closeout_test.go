@@ -1,7 +1,6 @@
 package stack
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -18,7 +17,7 @@ import (
 func TestCloseEarlySendsOneThankYou(t *testing.T) {
 	t.Parallel()
 	st := startStack(t)
-	ctx := context.Background()
+	ctx := stackContext(st)
 	now := time.Now()
 	tok, err := st.Auth.Issue("olu", "programme", now)
 	if err != nil {

@@ -1,7 +1,6 @@
 package stack
 
 import (
-	"context"
 	"net/http"
 	"net/smtp"
 	"strings"
@@ -22,7 +21,7 @@ func TestDemoProgramme(t *testing.T) {
 	t.Parallel()
 	chromium.Need(t)
 	st := startStack(t)
-	ctx := context.Background()
+	ctx := stackContext(st)
 	now := time.Now()
 	token := func(user, role string) string {
 		tok, err := st.Auth.Issue(user, role, now)

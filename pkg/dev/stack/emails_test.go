@@ -1,7 +1,6 @@
 package stack
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -23,7 +22,7 @@ import (
 func TestTerminationIsToldOnTheLocalStack(t *testing.T) {
 	t.Parallel()
 	st := startStack(t)
-	ctx := context.Background()
+	ctx := stackContext(st)
 	now := time.Now()
 	tok, err := st.Auth.Issue("olu", "programme", now)
 	if err != nil {

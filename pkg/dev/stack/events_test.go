@@ -1,7 +1,6 @@
 package stack
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -25,7 +24,7 @@ import (
 func TestSampleEventsOnTheDemoStack(t *testing.T) {
 	t.Parallel()
 	st := startStack(t)
-	ctx := context.Background()
+	ctx := stackContext(st)
 	root := filepath.Join("..", "..", "..")
 	tpl, err := samtemplate.Load(filepath.Join(root, "template.yaml"))
 	if err != nil {

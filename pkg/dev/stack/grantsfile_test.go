@@ -65,7 +65,7 @@ type grantInFile struct {
 func TestGrantsFilePublishedDaily(t *testing.T) {
 	t.Parallel()
 	st := startStackWith(t, func(o *Options) { o.PublishGrantsData = true })
-	ctx := context.Background()
+	ctx := stackContext(st)
 	s3c := senders.S3(st.Deps)
 
 	// Nothing is written before the morning run: the file is its work.

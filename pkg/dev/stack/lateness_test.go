@@ -1,7 +1,6 @@
 package stack
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -21,7 +20,7 @@ import (
 func TestLateDigestOnTheStack(t *testing.T) {
 	t.Parallel()
 	st := startStack(t)
-	ctx := context.Background()
+	ctx := stackContext(st)
 	now := time.Now()
 	issue := func(user, role string) client {
 		tok, err := st.Auth.Issue(user, role, now)

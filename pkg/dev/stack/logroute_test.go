@@ -14,12 +14,21 @@ import (
 // the default is set once, before any test, to testLogs, which prints
 // warnings to stderr and gives the lines, at debug, to each capture open
 // (captured.capture). A line logged under a stack's own context (its start:
-// the seed, the schedules' loop) goes to that stack's capture only; one
-// whose context came from elsewhere (a test's requests and walks, an SMTP
-// session) cannot be told apart and goes to every capture: a name or
-// address in any of them is as much a finding, and each test's programme
-// and agreement IDs keep its counts apart.
+// the seed, the schedules' loop; a test's walks and direct calls, under
+// stackContext) goes to that stack's capture only; one whose context came
+// from elsewhere (a request through a gateway, an SMTP session) cannot be
+// told apart and goes to every capture: a name or address in any of them
+// is as much a finding, and each test's programme and agreement IDs keep
+// its counts apart.
 var testLogs = &logRoute{warn: slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})}
+
+// stackContext is a context of st's own, for a test's calls into it (its
+// walks, handlers called directly): the lines they log go to st's capture
+// only.
+func stackContext(st *Stack) context.Context {
+	tag, _ := stackLogTags.Load(st)
+	return context.WithValue(context.Background(), logTagKey{}, tag.(*logTag))
+}
 
 // logTag marks the context a stack was started with (startStackWith). Not
 // of size zero: pointers to those may all be equal.

@@ -1,7 +1,6 @@
 package stack
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -24,7 +23,7 @@ import (
 func TestRemovedFromFinanceCannotApprove(t *testing.T) {
 	t.Parallel()
 	st := startStack(t)
-	ctx := context.Background()
+	ctx := stackContext(st)
 	api := "http://" + st.opts.APIAddr
 	now := time.Now()
 	issue := func(user string) client {

@@ -213,7 +213,7 @@ func TestAgreementYear(t *testing.T) {
 	output := &captured{}
 	st := startStackWith(t, func(o *Options) { o.Metrics = output })
 	output.capture(t, st)
-	ctx := context.Background()
+	ctx := stackContext(st)
 	now := time.Now()
 	token := func(user, role string) string {
 		tok, err := st.Auth.Issue(user, role, now)
@@ -563,7 +563,7 @@ func TestAgreementYear(t *testing.T) {
 func TestLateActivationSendsOneWelcome(t *testing.T) {
 	t.Parallel()
 	st := startStack(t)
-	ctx := context.Background()
+	ctx := stackContext(st)
 	now := time.Now()
 	tok, err := st.Auth.Issue("olu", "programme", now)
 	if err != nil {
