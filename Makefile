@@ -21,7 +21,7 @@ FUNCTIONS := \
 
 DEVSTACK := .local/bin/devstack
 
-.PHONY: templ-check run check test test-static test-go test-slow test-calendar token advance deps lint bench bench-100k bench-go sizes initbench screenshots clean activate-receipt-rules fuzz reprocess-replies rebuild-aggregate
+.PHONY: templ-check run check test test-static test-go test-slow sweep-capacity-full test-calendar token advance deps lint bench bench-100k bench-go sizes initbench screenshots clean activate-receipt-rules fuzz reprocess-replies rebuild-aggregate
 
 ## run: the product on this machine (DynamoDB Local, SES viewer, API on :3000)
 run: deps $(DEVSTACK)
@@ -56,8 +56,12 @@ test-static:
 test-go:
 	$(GO) test -count=1 -timeout 20m -parallel 4 ./...
 
-## test-slow: what CI does not run: the 100,000-agreement bench (with 100 and 5,000), the go test benchmarks and the fuzz targets
-test-slow: bench-100k bench-go fuzz
+## test-slow: what CI does not run: the 100,000-agreement bench (with 100 and 5,000), the sweep's flat reads at 5,000 agreements, the go test benchmarks and the fuzz targets
+test-slow: bench-100k sweep-capacity-full bench-go fuzz
+
+# TestSweepReadsStayFlat at 100, 1,000 and 5,000 agreements (make test fills 100 and 1,000).
+sweep-capacity-full: deps
+	SWEEP_CAPACITY_FULL=1 $(GO) test -count=1 -run '^TestSweepReadsStayFlat$$' ./pkg/service/ondynamodb
 
 # A start that catches a walk assuming working days or a send time passed:
 # 07:30 in London on 23 December, the day before the default quiet period
