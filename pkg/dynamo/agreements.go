@@ -444,7 +444,7 @@ func (st *Store) ListAgreements(ctx context.Context, programme string, status gr
 	if err != nil {
 		return grants.Page[grants.Agreement]{}, fmt.Errorf("list agreements: %w", err)
 	}
-	page := grants.Page[grants.Agreement]{Items: decodeList(ctx, out.Items, (*grants.Agreement).CheckStored)}
+	page := grants.Page[grants.Agreement]{Items: decodeList[agreementRecord](ctx, out.Items, (*grants.Agreement).CheckStored)}
 	page.NextCursor, err = encodeCursor(out.LastEvaluatedKey)
 	return page, err
 }
@@ -466,7 +466,7 @@ func (st *Store) History(ctx context.Context, id string, cursor string, limit in
 	if err != nil {
 		return grants.Page[grants.AuditEntry]{}, fmt.Errorf("read history: %w", err)
 	}
-	page := grants.Page[grants.AuditEntry]{Items: decodeList[grants.AuditEntry](ctx, out.Items, nil)}
+	page := grants.Page[grants.AuditEntry]{Items: decodeList[auditRecord](ctx, out.Items, nil)}
 	page.NextCursor, err = encodeCursor(out.LastEvaluatedKey)
 	return page, err
 }

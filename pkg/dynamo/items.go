@@ -36,7 +36,7 @@ func marshal(v any) (item, error) {
 }
 
 func unmarshal(m item, v any) error {
-	if _, ok := v.(*grants.Agreement); ok {
+	if _, ok := v.(*agreementRecord); ok {
 		m = withSupportItems(m)
 	}
 	return attributevalue.UnmarshalMapWithOptions(m, v, func(o *attributevalue.DecoderOptions) {
@@ -111,13 +111,24 @@ func skipUnreadable(ctx context.Context, err error) bool {
 	return true
 }
 
-// decodeList decodes a page of listed items, skipping unreadable ones.
-// check, if given, holds each item to the invariants its readers rely on.
-func decodeList[T any](ctx context.Context, items []item, check func(*T) error) []T {
+// decode reads an item as its record R and returns the domain value it
+// stores: decode[replyRecord](it) is a grants.Reply.
+func decode[R interface{ domain() T }, T any](it item) (T, error) {
+	var r R
+	if err := unmarshal(it, &r); err != nil {
+		var zero T
+		return zero, err
+	}
+	return r.domain(), nil
+}
+
+// decodeList decodes a page of listed items as records R, skipping
+// unreadable ones. check, if given, holds each item to the invariants its
+// readers rely on.
+func decodeList[R interface{ domain() T }, T any](ctx context.Context, items []item, check func(*T) error) []T {
 	out := make([]T, 0, len(items))
 	for _, it := range items {
-		var v T
-		err := unmarshal(it, &v)
+		v, err := decode[R](it)
 		if err == nil && check != nil {
 			err = check(&v)
 		}
@@ -132,7 +143,7 @@ func decodeList[T any](ctx context.Context, items []item, check func(*T) error) 
 
 func agreementItem(a *grants.Agreement) (item, error) {
 	a.Stats = a.ComputeStats()
-	m, err := marshal(a)
+	m, err := marshal(agreementRecordOf(*a))
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +184,7 @@ func instalmentStatusSK(due, id string, number int) string {
 }
 
 func instalmentItem(a *grants.Agreement, in grants.Instalment) (item, error) {
-	m, err := marshal(in)
+	m, err := marshal(instalmentRecordOf(in))
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +204,7 @@ func instalmentItem(a *grants.Agreement, in grants.Instalment) (item, error) {
 }
 
 func checkInItem(a *grants.Agreement, c grants.CheckIn) (item, error) {
-	m, err := marshal(c)
+	m, err := marshal(checkInRecordOf(c))
 	if err != nil {
 		return nil, err
 	}
@@ -227,15 +238,16 @@ func decodeAgreement(items []item) (*grants.Agreement, error) {
 		var err error
 		switch typ.Value {
 		case typeAgreement:
-			a = &grants.Agreement{}
-			err = unmarshal(it, a)
+			var v grants.Agreement
+			v, err = decode[agreementRecord](it)
+			a = &v
 		case typeInstalment:
 			var in grants.Instalment
-			err = unmarshal(it, &in)
+			in, err = decode[instalmentRecord](it)
 			ins = append(ins, in)
 		case typeCheckIn:
 			var c grants.CheckIn
-			err = unmarshal(it, &c)
+			c, err = decode[checkInRecord](it)
 			cis = append(cis, c)
 		}
 		if err != nil {
@@ -257,7 +269,7 @@ func decodeAgreement(items []item) (*grants.Agreement, error) {
 // written together (so one write's entries list in the order they happened),
 // then by a random suffix that keeps two writers in the same nanosecond apart.
 func auditItem(id string, seq int, e grants.AuditEntry) (item, error) {
-	m, err := marshal(e)
+	m, err := marshal(auditRecordOf(e))
 	if err != nil {
 		return nil, err
 	}

@@ -124,8 +124,8 @@ func (st *Store) Outbox(ctx context.Context, agreementID, key string) (*grants.O
 	if err != nil || out.Item == nil {
 		return nil, err
 	}
-	var e grants.OutboxEntry
-	return &e, unmarshal(out.Item, &e)
+	e, err := decode[outboxRecord](out.Item)
+	return &e, err
 }
 
 func millis(t time.Time) types.AttributeValue {

@@ -52,7 +52,7 @@ func (st *Store) ProgrammeAgreements(ctx context.Context, programme string) ([]g
 			return nil, cost, fmt.Errorf("read agreements of programme %s: %w", programme, err)
 		}
 		addCost(&cost, page.ScannedCount, page.ConsumedCapacity)
-		for _, a := range decodeList(ctx, page.Items, (*grants.Agreement).CheckStored) {
+		for _, a := range decodeList[agreementRecord](ctx, page.Items, (*grants.Agreement).CheckStored) {
 			if i, dup := at[a.ID]; dup {
 				if a.Version > out[i].Version {
 					out[i] = a

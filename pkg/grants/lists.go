@@ -10,26 +10,26 @@ type Page[T any] struct {
 
 // InstalmentRow is one line of finance's list: no bank details, ever.
 type InstalmentRow struct {
-	AgreementID       string           `json:"agreementId" dynamodbav:"agreementId"`
-	Reference         string           `json:"reference" dynamodbav:"reference"`
-	Programme         string           `json:"programme" dynamodbav:"programme"`
-	PartnerName       string           `json:"partnerName" dynamodbav:"partnerName"`
-	Number            int              `json:"number" dynamodbav:"number"`
-	Amount            int64            `json:"amount" dynamodbav:"amount"`
-	Currency          string           `json:"currency" dynamodbav:"currency"`
-	DueDate           Date             `json:"dueDate" dynamodbav:"dueDate"`
-	Status            InstalmentStatus `json:"status" dynamodbav:"status"`
-	PreviousCheckInIn bool             `json:"previousCheckInReceived" dynamodbav:"previousCheckInIn"`
-	AwaitingCheckIn   bool             `json:"awaitingCheckIn" dynamodbav:"awaitingCheckIn"`
-	HoldReason        string           `json:"holdReason,omitempty" dynamodbav:"holdReason"`
-	PaymentReference  string           `json:"paymentReference,omitempty" dynamodbav:"paymentReference"`
-	PaidOn            Date             `json:"paidOn,omitzero" dynamodbav:"paidOn"`
-	Payment           *Payment         `json:"payment,omitempty" dynamodbav:"payment"`
+	AgreementID       string           `json:"agreementId"`
+	Reference         string           `json:"reference"`
+	Programme         string           `json:"programme"`
+	PartnerName       string           `json:"partnerName"`
+	Number            int              `json:"number"`
+	Amount            int64            `json:"amount"`
+	Currency          string           `json:"currency"`
+	DueDate           Date             `json:"dueDate"`
+	Status            InstalmentStatus `json:"status"`
+	PreviousCheckInIn bool             `json:"previousCheckInReceived"`
+	AwaitingCheckIn   bool             `json:"awaitingCheckIn"`
+	HoldReason        string           `json:"holdReason,omitempty"`
+	PaymentReference  string           `json:"paymentReference,omitempty"`
+	PaidOn            Date             `json:"paidOn,omitzero"`
+	Payment           *Payment         `json:"payment,omitempty"`
 	// DaysLate and DaysOnHold as on the instalment (see Instalment), counted
 	// to today while unpaid.
-	DaysLate   int  `json:"daysLate" dynamodbav:"daysLate"`
-	DaysOnHold int  `json:"daysOnHold" dynamodbav:"daysOnHold"`
-	HeldOn     Date `json:"heldOn,omitzero" dynamodbav:"heldOn"`
+	DaysLate   int  `json:"daysLate"`
+	DaysOnHold int  `json:"daysOnHold"`
+	HeldOn     Date `json:"heldOn,omitzero"`
 }
 
 // InstalmentFilter narrows finance's list; From and To bound the due date.
@@ -61,14 +61,14 @@ const (
 
 // OutboxEntry is an outbox item as stored.
 type OutboxEntry struct {
-	AgreementID string    `dynamodbav:"agreementId"`
-	Key         string    `dynamodbav:"key"`
-	Status      string    `dynamodbav:"status"`
-	Attempts    int       `dynamodbav:"attempts"`
-	MessageID   string    `dynamodbav:"messageId,omitempty"`
-	CreatedAt   time.Time `dynamodbav:"createdAt"`
-	DoneAt      time.Time `dynamodbav:"doneAt,omitempty"`
-	LastError   string    `dynamodbav:"lastError,omitempty"`
+	AgreementID string
+	Key         string
+	Status      string
+	Attempts    int
+	MessageID   string
+	CreatedAt   time.Time
+	DoneAt      time.Time
+	LastError   string
 }
 
 // Work is one item the ByNextAction index says needs automation.
