@@ -38,8 +38,8 @@ func outboxIndexKey(agreementID, key string) types.AttributeValue {
 }
 
 // enqueueItem is the transaction item that adds a pending side effect, to be
-// written with the state change that calls for it. An existing entry with the
-// same key is left as it is.
+// written with the state change that calls for it. It is written only where
+// no entry has the key: an existing one fails the transaction.
 func (st *Store) enqueueItem(agreementID, key string, now time.Time, claim *grants.Claim) types.TransactWriteItem {
 	it := item{
 		"PK": s(agreementPK(agreementID)), "SK": s(outboxSK(key)), "type": s("outbox"),

@@ -15,8 +15,11 @@ type Effects struct {
 	// At is when the change happened, for the records the effects write.
 	At    time.Time
 	Audit []AuditEntry
-	// Outbox enqueues side effects (an email, an event) by outbox key; a key
-	// already enqueued is left as it is.
+	// Outbox enqueues side effects (an email, an event) by outbox key, each
+	// only where its key is not enqueued yet: a key already there fails the
+	// whole write, as any failed condition does (Apply's is a Conflict; an
+	// update is retried on a fresh copy, then is a Conflict), and nothing of
+	// it is written.
 	Outbox []outbox.Key
 	// ClaimedBy, when set, enqueues them already claimed by the invocation
 	// that will deliver them right after the write (no claim of their own);
