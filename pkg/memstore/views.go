@@ -124,11 +124,12 @@ func (st *Store) ProgrammeTally(ctx context.Context, programme string, today gra
 	var marks monitoring.Marks
 	for i := range list {
 		a := &list[i]
-		if k, _, ok := endMarker(a); ok && k < today.String() {
+		m := monitoring.MarksOf(a)
+		if !m.EndDate.IsZero() && endKey(a.ID, m.EndDate) < today.String() {
 			marks.PastEndDate++
 		}
-		if b, ok := monitoring.Bouncing(a); ok {
-			marks.Bouncing = append(marks.Bouncing, b)
+		if m.IsBouncing() {
+			marks.Bouncing = append(marks.Bouncing, m.Bouncing)
 		}
 	}
 	monitoring.SortBouncing(marks.Bouncing)

@@ -85,6 +85,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"ApplyIsAllOrNothing", applyIsAllOrNothing},
 		{"InvalidTransactions", invalidTransactions},
 		{"VersionConflicts", versionConflicts},
+		{"PlansGrow", plansGrow},
 		{"MissingAgreements", missingAgreements},
 		{"UniqueReferences", uniqueReferences},
 		{"IdempotentAnswers", idempotentAnswers},
