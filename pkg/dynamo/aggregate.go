@@ -15,6 +15,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/money"
 	"github.com/partnership-grants/backend/pkg/monitoring"
+	"github.com/partnership-grants/backend/pkg/readcost"
 )
 
 // A programme's aggregate is its summary kept up to date: the sum of its
@@ -132,8 +133,8 @@ func str(v types.AttributeValue) string {
 // bouncing partners): a cost that does not grow with the programme, only
 // with what the markers hold. A programme whose aggregate was never built
 // (a table from before aggregates) is built first, once.
-func (st *Store) ProgrammeTally(ctx context.Context, programme string, today grants.Date) (monitoring.Tally, monitoring.Marks, grants.ReadCost, error) {
-	var cost grants.ReadCost
+func (st *Store) ProgrammeTally(ctx context.Context, programme string, today grants.Date) (monitoring.Tally, monitoring.Marks, readcost.Cost, error) {
+	var cost readcost.Cost
 	tally, built, err := st.readShards(ctx, programme, &cost)
 	if err == nil && !built {
 		if err = st.RebuildAggregate(ctx, programme); err == nil {
@@ -174,7 +175,7 @@ func (st *Store) ProgrammeTally(ctx context.Context, programme string, today gra
 
 // queryAll runs a Query on the table to its last page, eventually
 // consistent, adding what it consumed to cost.
-func (st *Store) queryAll(ctx context.Context, cost *grants.ReadCost, in *dynamodb.QueryInput, page func(*dynamodb.QueryOutput)) error {
+func (st *Store) queryAll(ctx context.Context, cost *readcost.Cost, in *dynamodb.QueryInput, page func(*dynamodb.QueryOutput)) error {
 	in.TableName = &st.table
 	in.ReturnConsumedCapacity = types.ReturnConsumedCapacityTotal
 	for {
@@ -193,7 +194,7 @@ func (st *Store) queryAll(ctx context.Context, cost *grants.ReadCost, in *dynamo
 // readShards sums a programme's shards with checked sums: a total past
 // int64 is an error, never a wrapped number. built is false until the
 // aggregate has been built once.
-func (st *Store) readShards(ctx context.Context, programme string, cost *grants.ReadCost) (monitoring.Tally, bool, error) {
+func (st *Store) readShards(ctx context.Context, programme string, cost *readcost.Cost) (monitoring.Tally, bool, error) {
 	keys := []item{aggregateBuiltKey(programme)}
 	for i := range aggregateShards {
 		keys = append(keys, aggregateKey(programme, i))
@@ -290,7 +291,7 @@ func (st *Store) RebuildAggregate(ctx context.Context, programme string) error {
 	}
 	for _, pk := range []string{endsPK(programme), bouncingPK(programme)} {
 		var stale []item
-		err := st.queryAll(ctx, &grants.ReadCost{}, &dynamodb.QueryInput{
+		err := st.queryAll(ctx, &readcost.Cost{}, &dynamodb.QueryInput{
 			KeyConditionExpression:    aws.String("PK = :pk"),
 			ExpressionAttributeValues: item{":pk": s(pk)},
 			ProjectionExpression:      aws.String("PK, SK"),

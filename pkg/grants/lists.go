@@ -39,19 +39,6 @@ type InstalmentFilter struct {
 	From, To  Date
 }
 
-// ReadCost is what a multi-page read consumed, as DynamoDB reported it.
-type ReadCost struct {
-	// Requests is the number of Query calls (pages).
-	Requests int
-	// Items is the number of items (index entries) DynamoDB read, before any
-	// filter: ScannedCount summed over the pages.
-	Items int
-	// CapacityUnits is the read capacity consumed, table and indexes
-	// together. DynamoDB charges a Query by the total size of what it read,
-	// rounded up to 4 KB, halved for an eventually consistent read.
-	CapacityUnits float64
-}
-
 // Outbox statuses.
 const (
 	OutboxPending = "pending"

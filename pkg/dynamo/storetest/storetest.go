@@ -20,6 +20,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/idempotency"
 	"github.com/partnership-grants/backend/pkg/monitoring"
+	"github.com/partnership-grants/backend/pkg/readcost"
 )
 
 // Store is every method of pkg/dynamo's Store that the use cases, the
@@ -44,11 +45,11 @@ type Store interface {
 	History(ctx context.Context, id, cursor string, limit int) (grants.Page[grants.AuditEntry], error)
 	AllHistory(ctx context.Context, id string) ([]grants.AuditEntry, error)
 	ListInstalments(ctx context.Context, f grants.InstalmentFilter, cursor string, limit int) (grants.Page[grants.InstalmentRow], error)
-	ProgrammeAgreements(ctx context.Context, programme string) ([]grants.Agreement, grants.ReadCost, error)
-	ProgrammeTally(ctx context.Context, programme string, today grants.Date) (monitoring.Tally, monitoring.Marks, grants.ReadCost, error)
+	ProgrammeAgreements(ctx context.Context, programme string) ([]grants.Agreement, readcost.Cost, error)
+	ProgrammeTally(ctx context.Context, programme string, today grants.Date) (monitoring.Tally, monitoring.Marks, readcost.Cost, error)
 	RebuildAggregate(ctx context.Context, programme string) error
 	AgreementsWithPlans(ctx context.Context, ids []string) ([]grants.Agreement, error)
-	ProgrammePlans(ctx context.Context, programme string) ([]grants.Agreement, grants.ReadCost, error)
+	ProgrammePlans(ctx context.Context, programme string) ([]grants.Agreement, readcost.Cost, error)
 
 	Replies(ctx context.Context, agreementID string, n int) ([]grants.Reply, error)
 	ListQuarantine(ctx context.Context, status string) ([]grants.Quarantined, error)
