@@ -309,10 +309,10 @@ func TestStoredItemsGolden(t *testing.T) {
 	same(t, "empty settings", empty, grants.ProgrammeSettings{}, err)
 
 	entry, err := st.Outbox(ctx, goldenID, outbox.CheckInKey(2).String())
-	same(t, "outbox entry sent", entry, &grants.OutboxEntry{AgreementID: goldenID, Key: "checkin#02", Status: grants.OutboxDone, Attempts: 1,
+	same(t, "outbox entry sent", entry, &outbox.Entry{AgreementID: goldenID, Key: "checkin#02", Status: outbox.StatusDone, Attempts: 1,
 		MessageID: "ses-out-2b", CreatedAt: at(16), DoneAt: at(17)}, err)
 	entry, err = st.Outbox(ctx, goldenID, remittance)
-	same(t, "outbox entry released", entry, &grants.OutboxEntry{AgreementID: goldenID, Key: remittance, Status: grants.OutboxPending, Attempts: 1,
+	same(t, "outbox entry released", entry, &outbox.Entry{AgreementID: goldenID, Key: remittance, Status: outbox.StatusPending, Attempts: 1,
 		CreatedAt: at(17), LastError: "SES said no"}, err)
 
 	answer, err := st.Answered(ctx, goldenRequest(), at(17))

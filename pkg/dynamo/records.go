@@ -4,15 +4,16 @@ import (
 	"time"
 
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
 // The records below are how the domain's types are stored: one record type
-// per grants type the store keeps, with the attribute names of the items
-// tables already hold, and a plain mapping each way (xRecordOf from the
-// domain, domain() back). pkg/grants says nothing of storage: a field added
-// there is stored once it is added here, and TestStoredItemsGolden fails
-// until it is (its fixtures set every field of what the store writes, and
-// read it back whole).
+// per type the store keeps (pkg/grants' types, and outbox.Entry), with the
+// attribute names of the items tables already hold, and a plain mapping
+// each way (xRecordOf from the domain, domain() back). The domain says
+// nothing of storage: a field added there is stored once it is added here,
+// and TestStoredItemsGolden fails until it is (its fixtures set every field
+// of what the store writes, and read it back whole).
 //
 // The records keep the domain's field types (grants.Date, time.Time), so
 // attributevalue writes them as before, quirks included: omitempty leaves
@@ -1163,8 +1164,8 @@ type outboxRecord struct {
 	LastError   string    `dynamodbav:"lastError,omitempty"`
 }
 
-func (r outboxRecord) domain() grants.OutboxEntry {
-	return grants.OutboxEntry{
+func (r outboxRecord) domain() outbox.Entry {
+	return outbox.Entry{
 		AgreementID: r.AgreementID,
 		Key:         r.Key,
 		Status:      r.Status,

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
 // Replies live in their agreement's partition under "R#<nn>#<SES message
@@ -172,7 +173,7 @@ func (st *Store) ClaimOnce(ctx context.Context, agreementID, key, token string, 
 	if err != nil {
 		return false, false, err
 	}
-	return false, e != nil && e.Status == grants.OutboxDone, nil
+	return false, e != nil && e.Status == outbox.StatusDone, nil
 }
 
 // An email delivered again under a new SES message ID (a mail client's or a
@@ -210,7 +211,7 @@ func (st *Store) StoredMessages(ctx context.Context, inboundPartition string) (m
 			FilterExpression:          aws.String("#s = :done"),
 			ProjectionExpression:      aws.String("SK"),
 			ExpressionAttributeNames:  map[string]string{"#s": "status"},
-			ExpressionAttributeValues: item{":pk": s(agreementPK(inboundPartition)), ":msg": s(outboxSK("msg#")), ":done": s(grants.OutboxDone)},
+			ExpressionAttributeValues: item{":pk": s(agreementPK(inboundPartition)), ":msg": s(outboxSK("msg#")), ":done": s(outbox.StatusDone)},
 			ConsistentRead:            aws.Bool(true),
 			ExclusiveStartKey:         start,
 		})

@@ -1,7 +1,5 @@
 package grants
 
-import "time"
-
 // Page is one page of a listing and the cursor to the next ("" at the end).
 type Page[T any] struct {
 	Items      []T
@@ -37,25 +35,6 @@ type InstalmentFilter struct {
 	Status    InstalmentStatus
 	Programme string
 	From, To  Date
-}
-
-// Outbox statuses.
-const (
-	OutboxPending = "pending"
-	OutboxClaimed = "claimed"
-	OutboxDone    = "done"
-)
-
-// OutboxEntry is an outbox item as stored.
-type OutboxEntry struct {
-	AgreementID string
-	Key         string
-	Status      string
-	Attempts    int
-	MessageID   string
-	CreatedAt   time.Time
-	DoneAt      time.Time
-	LastError   string
 }
 
 // Work is one item the ByNextAction index says needs automation.

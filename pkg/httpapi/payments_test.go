@@ -274,7 +274,7 @@ func (e *payEnv) remittances(t testing.TB, n int) int {
 	return count
 }
 
-func (e *payEnv) outbox(t testing.TB, id, key string) *grants.OutboxEntry {
+func (e *payEnv) outbox(t testing.TB, id, key string) *outbox.Entry {
 	t.Helper()
 	o, err := e.check.Outbox(context.Background(), id, key)
 	if err != nil {
@@ -639,7 +639,7 @@ func TestPayTwoPersonRuleAndRoles(t *testing.T) {
 		t.Fatalf("%d events, %d remittances", len(evs), m)
 	}
 	for _, key := range []string{outbox.RemittanceKey(1).String(), outbox.PaidEventKey(1).String()} {
-		if o := e.outbox(t, id, key); o == nil || o.Status != grants.OutboxDone {
+		if o := e.outbox(t, id, key); o == nil || o.Status != outbox.StatusDone {
 			t.Errorf("outbox %s: %+v", key, o)
 		}
 	}

@@ -59,7 +59,7 @@ func transactionWritesEffectsWithTheAgreement(t *testing.T, st Store) {
 	if !strings.HasPrefix(got.Reference, "CP-2026-") {
 		t.Errorf("reference %q does not name the start year", got.Reference)
 	}
-	if e, err := st.Outbox(ctx, a.ID, outbox.WelcomeKey().String()); err != nil || e == nil || e.Status != grants.OutboxPending || e.Attempts != 0 || e.AgreementID != a.ID {
+	if e, err := st.Outbox(ctx, a.ID, outbox.WelcomeKey().String()); err != nil || e == nil || e.Status != outbox.StatusPending || e.Attempts != 0 || e.AgreementID != a.ID {
 		t.Errorf("welcome entry: %+v %v", e, err)
 	}
 	tally, _, _, err := st.ProgrammeTally(ctx, "alpha", grants.Date{Year: 2026, Month: 6, Day: 15})
@@ -85,7 +85,7 @@ func transactionWritesEffectsWithTheAgreement(t *testing.T, st Store) {
 	if want := []string{"agreement.created", "agreement.activated"}; !slices.Equal(actions(t, st, a.ID), want) {
 		t.Errorf("history %v, want %v", actions(t, st, a.ID), want)
 	}
-	if e, err := st.Outbox(ctx, a.ID, "checkin#01"); err != nil || e == nil || e.Status != grants.OutboxPending {
+	if e, err := st.Outbox(ctx, a.ID, "checkin#01"); err != nil || e == nil || e.Status != outbox.StatusPending {
 		t.Errorf("check-in entry: %+v %v", e, err)
 	}
 	if r, err := st.Replies(ctx, a.ID, 1); err != nil || len(r) != 1 || r[0].MessageID != "ses-0001" {

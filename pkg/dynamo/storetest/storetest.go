@@ -20,6 +20,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/idempotency"
 	"github.com/partnership-grants/backend/pkg/monitoring"
+	"github.com/partnership-grants/backend/pkg/outbox"
 	"github.com/partnership-grants/backend/pkg/readcost"
 )
 
@@ -37,7 +38,7 @@ type Store interface {
 	Claim(ctx context.Context, agreementID, key, token string, now time.Time, lease time.Duration) (bool, error)
 	ClaimOnce(ctx context.Context, partition, key, token string, now time.Time, lease time.Duration) (claimed, done bool, err error)
 	Release(ctx context.Context, agreementID, key, token string, cause error) error
-	Outbox(ctx context.Context, agreementID, key string) (*grants.OutboxEntry, error)
+	Outbox(ctx context.Context, agreementID, key string) (*outbox.Entry, error)
 	StoredMessages(ctx context.Context, partition string) (map[string]bool, error)
 	DueWork(ctx context.Context, today grants.Date) ([]grants.Work, error)
 
