@@ -340,7 +340,8 @@ func TestStoredItemsGolden(t *testing.T) {
 	for _, it := range dumpTable(t, db, table, minimal.Reference) {
 		if nask, ok := it["nask"]; ok {
 			parts := strings.SplitN(nask.(map[string]any)["S"].(string), "#", 4)
-			w := grants.Work{On: grants.Immediately, AgreementID: parts[1], Kind: parts[2], Key: parts[3]}
+			kinds := map[string]grants.WorkKind{"I": grants.WorkInstalmentDue, "C": grants.WorkCheckInDue, "O": grants.WorkOutbox} // as stored
+			w := grants.Work{On: grants.Immediately, AgreementID: parts[1], Kind: kinds[parts[2]], Key: parts[3]}
 			if parts[0] != grants.Immediately.String() {
 				w.On, w.Key = day(parts[0]), ""
 				fmt.Sscan(parts[3], &w.Number)
@@ -352,7 +353,8 @@ func TestStoredItemsGolden(t *testing.T) {
 		t.Fatalf("only %d items of work in the index: the fixture should put instalments, check-ins and outbox entries there", len(wantWork))
 	}
 	slices.SortFunc(wantWork, func(a, b grants.Work) int {
-		return strings.Compare(fmt.Sprintf("%s#%s#%s#%02d%s", a.On, a.AgreementID, a.Kind, a.Number, a.Key), fmt.Sprintf("%s#%s#%s#%02d%s", b.On, b.AgreementID, b.Kind, b.Number, b.Key))
+		letter := map[grants.WorkKind]string{grants.WorkInstalmentDue: "I", grants.WorkCheckInDue: "C", grants.WorkOutbox: "O"} // the index's order
+		return strings.Compare(fmt.Sprintf("%s#%s#%s#%02d%s", a.On, a.AgreementID, letter[a.Kind], a.Number, a.Key), fmt.Sprintf("%s#%s#%s#%02d%s", b.On, b.AgreementID, letter[b.Kind], b.Number, b.Key))
 	})
 	same(t, "due work", work, wantWork, err)
 }

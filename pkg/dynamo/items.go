@@ -198,7 +198,7 @@ func instalmentItem(a *grants.Agreement, in grants.Instalment) (item, error) {
 	m["issk"] = s(instalmentStatusSK(in.DueDate.String(), a.ID, in.Number))
 	setPlanKeys(m, a, instalmentSK(in.Number))
 	if d, ok := a.InstalmentNextAction(in); ok {
-		setNextAction(m, d, a.ID, "I", in.Number)
+		setNextAction(m, d, a.ID, grants.WorkInstalmentDue, in.Number)
 	}
 	return m, nil
 }
@@ -212,7 +212,7 @@ func checkInItem(a *grants.Agreement, c grants.CheckIn) (item, error) {
 	m["agreementId"], m["programme"] = s(a.ID), s(a.Programme)
 	setPlanKeys(m, a, checkInSK(c.Number))
 	if d, ok := a.CheckInNextAction(c); ok {
-		setNextAction(m, d, a.ID, "C", c.Number)
+		setNextAction(m, d, a.ID, grants.WorkCheckInDue, c.Number)
 	}
 	return m, nil
 }
@@ -220,9 +220,24 @@ func checkInItem(a *grants.Agreement, c grants.CheckIn) (item, error) {
 // setNextAction puts an item into the sparse ByNextAction index, in its
 // agreement's shard (nextActionShard). Its sort key starts with the date, so
 // the sweep reads "everything due up to today" with one key condition a shard.
-func setNextAction(m item, d grants.Date, id, kind string, number int) {
+func setNextAction(m item, d grants.Date, id string, kind grants.WorkKind, number int) {
 	m["napk"] = s(nextActionShard(id))
-	m["nask"] = s(fmt.Sprintf("%s#%s#%s#%02d", d, id, kind, number))
+	m["nask"] = s(fmt.Sprintf("%s#%s#%s#%02d", d, id, workKeys[kind], number))
+}
+
+// workKeys are the kinds of work as the next-action index's sort keys spell
+// them (stored: never change one); one agreement's work on a day is listed
+// in their order.
+var workKeys = map[grants.WorkKind]string{grants.WorkInstalmentDue: "I", grants.WorkCheckInDue: "C", grants.WorkOutbox: "O"}
+
+// workKindOf is the kind of work a sort key spells.
+func workKindOf(key string) (grants.WorkKind, bool) {
+	for kind, k := range workKeys {
+		if k == key {
+			return kind, true
+		}
+	}
+	return "", false
 }
 
 // decodeAgreement rebuilds an agreement from the items of its partition.

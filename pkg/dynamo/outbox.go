@@ -35,7 +35,7 @@ import (
 func outboxSK(key string) string { return "O#" + key }
 
 func outboxIndexKey(agreementID, key string) types.AttributeValue {
-	return s(fmt.Sprintf("%s#%s#O#%s", grants.Immediately, agreementID, key))
+	return s(fmt.Sprintf("%s#%s#%s#%s", grants.Immediately, agreementID, workKeys[grants.WorkOutbox], key))
 }
 
 // enqueueItem is the transaction item that adds a pending side effect, to be
@@ -248,8 +248,12 @@ func parseWork(it item) (grants.Work, bool) {
 	if err != nil {
 		d = grants.Immediately
 	}
-	w := grants.Work{On: d, AgreementID: parts[1], Kind: parts[2]}
-	if w.Kind == "O" {
+	kind, ok := workKindOf(parts[2])
+	if !ok {
+		return grants.Work{}, false
+	}
+	w := grants.Work{On: d, AgreementID: parts[1], Kind: kind}
+	if kind == grants.WorkOutbox {
 		w.Key = parts[3]
 	} else {
 		w.Number, err = strconv.Atoi(parts[3])

@@ -37,11 +37,21 @@ type InstalmentFilter struct {
 	From, To  Date
 }
 
-// Work is one item the ByNextAction index says needs automation.
+// WorkKind is what a piece of automation's work is about.
+type WorkKind string
+
+// The kinds of work.
+const (
+	WorkInstalmentDue WorkKind = "instalment" // an instalment falling due (or missing its schedule)
+	WorkCheckInDue    WorkKind = "check-in"   // a check-in to send or chase (or missing its schedule)
+	WorkOutbox        WorkKind = "outbox"     // an outbox entry to deliver
+)
+
+// Work is one item the store says needs automation, on or after On.
 type Work struct {
 	On          Date
 	AgreementID string
-	Kind        string // "I" instalment, "C" check-in, "O" outbox
+	Kind        WorkKind
 	Number      int    // instalment or check-in number
 	Key         string // outbox key
 }

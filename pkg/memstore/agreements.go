@@ -45,9 +45,14 @@ func programmeOrder(a *grants.Agreement) string {
 	return string(a.Status) + "#" + a.CreatedAt.Format("2006-01-02T15:04:05.000000Z") + "#" + a.ID
 }
 
-func nextActionKey(d grants.Date, id, kind string, number int) string {
-	return fmt.Sprintf("%s#%s#%s#%02d", d, id, kind, number)
+// nextActionKey is pkg/dynamo's next-action sort key, by which DueWork
+// lists work in the same order.
+func nextActionKey(d grants.Date, id string, kind grants.WorkKind, number int) string {
+	return fmt.Sprintf("%s#%s#%s#%02d", d, id, workKeys[kind], number)
 }
+
+// workKeys are the kinds of work as pkg/dynamo's sort keys spell them.
+var workKeys = map[grants.WorkKind]string{grants.WorkInstalmentDue: "I", grants.WorkCheckInDue: "C", grants.WorkOutbox: "O"}
 
 func newInstalmentRec(a *grants.Agreement, in grants.Instalment) instalmentRec {
 	in = clone(in)
@@ -59,7 +64,7 @@ func newInstalmentRec(a *grants.Agreement, in grants.Instalment) instalmentRec {
 		DaysLate: in.DaysLate, DaysOnHold: in.DaysOnHold, HeldOn: in.HeldOn,
 	}}
 	if d, ok := a.InstalmentNextAction(in); ok {
-		r.next = nextActionKey(d, a.ID, "I", in.Number)
+		r.next = nextActionKey(d, a.ID, grants.WorkInstalmentDue, in.Number)
 	}
 	return r
 }
@@ -67,7 +72,7 @@ func newInstalmentRec(a *grants.Agreement, in grants.Instalment) instalmentRec {
 func newCheckInRec(a *grants.Agreement, c grants.CheckIn) checkInRec {
 	r := checkInRec{c: clone(c)}
 	if d, ok := a.CheckInNextAction(c); ok {
-		r.next = nextActionKey(d, a.ID, "C", c.Number)
+		r.next = nextActionKey(d, a.ID, grants.WorkCheckInDue, c.Number)
 	}
 	return r
 }

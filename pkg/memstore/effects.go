@@ -269,7 +269,7 @@ func (st *Store) DueWork(ctx context.Context, today grants.Date) ([]grants.Work,
 	for partition, entries := range st.outbox {
 		for key, rec := range entries {
 			if rec.e.Status != outbox.StatusDone {
-				keys = append(keys, fmt.Sprintf("%s#%s#O#%s", grants.Immediately, partition, key))
+				keys = append(keys, fmt.Sprintf("%s#%s#%s#%s", grants.Immediately, partition, workKeys[grants.WorkOutbox], key))
 			}
 		}
 	}
@@ -297,8 +297,17 @@ func parseWork(key string) (grants.Work, bool) {
 	if err != nil {
 		d = grants.Immediately
 	}
-	w := grants.Work{On: d, AgreementID: parts[1], Kind: parts[2]}
-	if w.Kind == "O" {
+	var w grants.Work
+	for kind, k := range workKeys {
+		if k == parts[2] {
+			w.Kind = kind
+		}
+	}
+	if w.Kind == "" {
+		return grants.Work{}, false
+	}
+	w.On, w.AgreementID = d, parts[1]
+	if w.Kind == grants.WorkOutbox {
 		w.Key = parts[3]
 	} else {
 		w.Number, err = strconv.Atoi(parts[3])

@@ -751,10 +751,10 @@ func dueWork(t *testing.T, st Store) {
 	}
 	var want []grants.Work
 	for _, c := range a.CheckIns {
-		want = append(want, grants.Work{On: grants.Immediately, AgreementID: a.ID, Kind: "C", Number: c.Number})
+		want = append(want, grants.Work{On: grants.Immediately, AgreementID: a.ID, Kind: grants.WorkCheckInDue, Number: c.Number})
 	}
 	for _, in := range a.Instalments {
-		want = append(want, grants.Work{On: grants.Immediately, AgreementID: a.ID, Kind: "I", Number: in.Number})
+		want = append(want, grants.Work{On: grants.Immediately, AgreementID: a.ID, Kind: grants.WorkInstalmentDue, Number: in.Number})
 	}
 	if !slices.Equal(work, want) {
 		t.Fatalf("due today:\n got %v\nwant %v", work, want)
@@ -805,8 +805,8 @@ func dueWork(t *testing.T, st Store) {
 		t.Fatal(err)
 	}
 	has := func(w grants.Work) bool { return slices.Contains(work, w) }
-	if !has(grants.Work{On: grants.Immediately, AgreementID: b.ID, Kind: "O", Key: "checkin#01"}) ||
-		!has(grants.Work{On: grants.Immediately, AgreementID: outbox.InboundPartition, Kind: "O", Key: "msg#ses-1"}) {
+	if !has(grants.Work{On: grants.Immediately, AgreementID: b.ID, Kind: grants.WorkOutbox, Key: "checkin#01"}) ||
+		!has(grants.Work{On: grants.Immediately, AgreementID: outbox.InboundPartition, Kind: grants.WorkOutbox, Key: "msg#ses-1"}) {
 		t.Errorf("outbox entries not listed: %v", work)
 	}
 	if err := st.Apply(ctx, outbox.InboundPartition, grants.Effects{At: Now, Sent: []grants.Sent{{Key: "msg#ses-1", Token: "tok", MessageID: "done"}}}); err != nil {
@@ -823,7 +823,7 @@ func dueWork(t *testing.T, st Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []grants.Work{{On: grants.Immediately, AgreementID: b.ID, Kind: "O", Key: "checkin#01"}}; !slices.Equal(work, want) {
+	if want := []grants.Work{{On: grants.Immediately, AgreementID: b.ID, Kind: grants.WorkOutbox, Key: "checkin#01"}}; !slices.Equal(work, want) {
 		t.Errorf("after a send and a termination: %v, want %v", work, want)
 	}
 }
