@@ -231,7 +231,7 @@ func TestMorningOfCheckInsDrainsOnceInOrderAtTheRate(t *testing.T) {
 	// finds all 210 due and queues them, in due order.
 	var scheduled []grants.Work
 	for _, id := range ids[:20] {
-		scheduled = append(scheduled, grants.Work{AgreementID: id, Kind: "C", Number: 1})
+		scheduled = append(scheduled, grants.Work{AgreementID: id, Kind: grants.WorkCheckInDue, Number: 1})
 	}
 	if err := w.queue.EnqueueCheckIns(ctx, scheduled); err != nil {
 		t.Fatal(err)

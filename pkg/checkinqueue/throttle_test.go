@@ -23,7 +23,7 @@ func TestThrottledSendReturnsToTheQueueAndIsSentOnce(t *testing.T) {
 	w.now = morning
 	var due []grants.Work
 	for _, id := range ids {
-		due = append(due, grants.Work{AgreementID: id, Kind: "C", Number: 1})
+		due = append(due, grants.Work{AgreementID: id, Kind: grants.WorkCheckInDue, Number: 1})
 	}
 	if err := w.queue.EnqueueCheckIns(ctx, due); err != nil {
 		t.Fatal(err)
@@ -86,7 +86,7 @@ func TestDuplicateDeliveriesSendOnce(t *testing.T) {
 	var due []grants.Work
 	for range 5 {
 		for _, id := range ids {
-			due = append(due, grants.Work{AgreementID: id, Kind: "C", Number: 1})
+			due = append(due, grants.Work{AgreementID: id, Kind: grants.WorkCheckInDue, Number: 1})
 		}
 	}
 	// One at a time, so each instance's batch holds copies of both.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/money"
+	"github.com/partnership-grants/backend/pkg/readcost"
 	"github.com/partnership-grants/backend/pkg/reports"
 )
 
@@ -52,71 +53,68 @@ func shardOf(agreementID string) int {
 func endsPK(programme string) string     { return "PROG#" + programme + "#ENDS" }
 func bouncingPK(programme string) string { return "PROG#" + programme + "#BOUNCING" }
 
-// endMarker is an active agreement's end-date marker, if it has one.
-func endMarker(a *grants.Agreement) (item, bool) {
-	if a == nil || a.Status != grants.AgreementActive || a.EndDate.IsZero() {
-		return nil, false
-	}
-	m := keyOf(endsPK(a.Programme), a.EndDate.String()+"#"+a.ID)
-	m["type"], m["agreementId"] = s("end"), s(a.ID)
-	return m, true
+// endMarker is the marker of an active agreement's end date.
+func endMarker(programme, id string, end grants.Date) item {
+	m := keyOf(endsPK(programme), end.String()+"#"+id)
+	m["type"], m["agreementId"] = s("end"), s(id)
+	return m
 }
 
-// bouncingMarker is a running agreement's bouncing-partner marker, if it has one.
-func bouncingMarker(a *grants.Agreement) (item, bool) {
-	if a == nil {
-		return nil, false
-	}
-	b, ok := reports.Bouncing(a)
-	if !ok {
-		return nil, false
-	}
-	m := keyOf(bouncingPK(a.Programme), a.ID)
+// bouncingMarker is the marker of a running agreement's bouncing partner.
+func bouncingMarker(programme string, b reports.BouncingPartner) item {
+	m := keyOf(bouncingPK(programme), b.AgreementID)
 	m["type"], m["agreementId"], m["reference"], m["partner"], m["contacts"] = s("bouncing"), s(b.AgreementID), s(b.Reference), s(b.Partner), n(b.Contacts)
-	return m, true
+	return m
 }
 
-// aggregateItems are the transaction items that change a's programme's
-// aggregate and markers for a change from before (nil: a new agreement) to
-// after: the delta added to the agreement's shard, and the markers put or
-// deleted where they differ. after's Stats must be current (agreementItem).
-func (st *Store) aggregateItems(before, after *grants.Agreement) ([]types.TransactWriteItem, error) {
-	delta, err := reports.Delta(before, after)
-	if err != nil {
-		return nil, err
+// markers are the marker items of an agreement's marks.
+func markers(programme, id string, m reports.AgreementMarks) []item {
+	var out []item
+	if !m.EndDate.IsZero() {
+		out = append(out, endMarker(programme, id, m.EndDate))
 	}
+	if m.IsBouncing() {
+		out = append(out, bouncingMarker(programme, m.Bouncing))
+	}
+	return out
+}
+
+// summaryItems are the transaction items that write c, the change of an
+// agreement's programme summary (reports.ChangeOf decides it): the
+// delta added to the agreement's shard; the markers it has after, put (on
+// every write, changed or not: so they always were, which also restores
+// one that a rebuild missed); and the markers it had before and no longer
+// has under the same key, deleted.
+func (st *Store) summaryItems(programme, id string, c reports.Change) []types.TransactWriteItem {
 	var items []types.TransactWriteItem
-	if len(delta) > 0 {
+	if len(c.Delta) > 0 {
 		names := map[string]string{"#type": "type"}
 		values := item{":type": s(typeAggregate)}
 		var adds []string
-		for i, name := range delta.Names() {
+		for i, name := range c.Delta.Names() {
 			names[fmt.Sprintf("#n%d", i)] = name
-			values[fmt.Sprintf(":v%d", i)] = &types.AttributeValueMemberN{Value: fmt.Sprint(delta[name])}
+			values[fmt.Sprintf(":v%d", i)] = &types.AttributeValueMemberN{Value: fmt.Sprint(c.Delta[name])}
 			adds = append(adds, fmt.Sprintf("#n%d :v%d", i, i))
 		}
 		items = append(items, types.TransactWriteItem{Update: &types.Update{
 			TableName:                 &st.table,
-			Key:                       aggregateKey(after.Programme, shardOf(after.ID)),
+			Key:                       aggregateKey(programme, shardOf(id)),
 			UpdateExpression:          aws.String("SET #type = :type ADD " + strings.Join(adds, ", ")),
 			ExpressionAttributeNames:  names,
 			ExpressionAttributeValues: values,
 		}})
 	}
-	for _, marker := range []func(*grants.Agreement) (item, bool){endMarker, bouncingMarker} {
-		old, had := marker(before)
-		now, has := marker(after)
-		switch {
-		case has && (!had || fmt.Sprint(old) != fmt.Sprint(now)):
-			items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: now}})
-			if had && keyString(old) != keyString(now) {
-				items = append(items, st.deleteItem(old))
-			}
-		case had && !has:
-			items = append(items, st.deleteItem(old))
+	kept := map[string]bool{}
+	for _, m := range markers(programme, id, c.After) {
+		items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: m}})
+		kept[keyString(m)] = true
+	}
+	for _, m := range markers(programme, id, c.Before) {
+		if !kept[keyString(m)] {
+			items = append(items, st.deleteItem(m))
 		}
 	}
-	return items, nil
+	return items
 }
 
 func (st *Store) deleteItem(it item) types.TransactWriteItem {
@@ -135,8 +133,8 @@ func str(v types.AttributeValue) string {
 // bouncing partners): a cost that does not grow with the programme, only
 // with what the markers hold. A programme whose aggregate was never built
 // (a table from before aggregates) is built first, once.
-func (st *Store) ProgrammeTally(ctx context.Context, programme string, today grants.Date) (reports.Tally, reports.Marks, grants.ReadCost, error) {
-	var cost grants.ReadCost
+func (st *Store) ProgrammeTally(ctx context.Context, programme string, today grants.Date) (reports.Tally, reports.Marks, readcost.Cost, error) {
+	var cost readcost.Cost
 	tally, built, err := st.readShards(ctx, programme, &cost)
 	if err == nil && !built {
 		if err = st.RebuildAggregate(ctx, programme); err == nil {
@@ -177,7 +175,7 @@ func (st *Store) ProgrammeTally(ctx context.Context, programme string, today gra
 
 // queryAll runs a Query on the table to its last page, eventually
 // consistent, adding what it consumed to cost.
-func (st *Store) queryAll(ctx context.Context, cost *grants.ReadCost, in *dynamodb.QueryInput, page func(*dynamodb.QueryOutput)) error {
+func (st *Store) queryAll(ctx context.Context, cost *readcost.Cost, in *dynamodb.QueryInput, page func(*dynamodb.QueryOutput)) error {
 	in.TableName = &st.table
 	in.ReturnConsumedCapacity = types.ReturnConsumedCapacityTotal
 	for {
@@ -196,7 +194,7 @@ func (st *Store) queryAll(ctx context.Context, cost *grants.ReadCost, in *dynamo
 // readShards sums a programme's shards with checked sums: a total past
 // int64 is an error, never a wrapped number. built is false until the
 // aggregate has been built once.
-func (st *Store) readShards(ctx context.Context, programme string, cost *grants.ReadCost) (reports.Tally, bool, error) {
+func (st *Store) readShards(ctx context.Context, programme string, cost *readcost.Cost) (reports.Tally, bool, error) {
 	keys := []item{aggregateBuiltKey(programme)}
 	for i := range aggregateShards {
 		keys = append(keys, aggregateKey(programme, i))
@@ -277,10 +275,8 @@ func (st *Store) RebuildAggregate(ctx context.Context, programme string) error {
 		if err != nil {
 			return fmt.Errorf("rebuild aggregate of %s: %w", programme, err)
 		}
-		for _, marker := range []func(*grants.Agreement) (item, bool){endMarker, bouncingMarker} {
-			if m, ok := marker(a); ok {
-				want[keyString(m)] = m
-			}
+		for _, m := range markers(programme, a.ID, reports.MarksOf(a)) {
+			want[keyString(m)] = m
 		}
 	}
 	for i, t := range shards {
@@ -295,7 +291,7 @@ func (st *Store) RebuildAggregate(ctx context.Context, programme string) error {
 	}
 	for _, pk := range []string{endsPK(programme), bouncingPK(programme)} {
 		var stale []item
-		err := st.queryAll(ctx, &grants.ReadCost{}, &dynamodb.QueryInput{
+		err := st.queryAll(ctx, &readcost.Cost{}, &dynamodb.QueryInput{
 			KeyConditionExpression:    aws.String("PK = :pk"),
 			ExpressionAttributeValues: item{":pk": s(pk)},
 			ProjectionExpression:      aws.String("PK, SK"),

@@ -19,6 +19,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/idempotency"
+	"github.com/partnership-grants/backend/pkg/reports"
 )
 
 // maxAttempts bounds optimistic retries when a concurrent writer got there first.
@@ -83,42 +84,18 @@ func (st *Store) CreatePlanned(ctx context.Context, programme string, year int, 
 	}
 	for range maxAttempts {
 		a.Reference = grants.NewReference(year, randomUint32())
-		items := []types.TransactWriteItem{st.putNew(referenceItem(a))}
-		ai, err := agreementItem(a)
-		if err != nil {
-			return nil, nil, err
-		}
-		items = append(items, st.putNew(ai))
-		for _, in := range a.Instalments {
-			it, err := instalmentItem(a, in)
-			if err != nil {
-				return nil, nil, err
-			}
-			items = append(items, st.putNew(it))
-		}
-		for _, c := range a.CheckIns {
-			it, err := checkInItem(a, c)
-			if err != nil {
-				return nil, nil, err
-			}
-			items = append(items, st.putNew(it))
-		}
-		agg, err := st.aggregateItems(nil, a)
-		if err != nil {
-			return nil, nil, err
-		}
-		items = append(items, agg...)
-		own := len(items)
+		a.Stats = a.ComputeStats() // the answer shows a as stored
 		if once != nil {
 			if fx.Answer, err = once.Answer(a); err != nil {
 				return nil, nil, err
 			}
 		}
-		more, err := st.effectItems(a.ID, fx)
+		writes, effectsAt, err := st.agreementWrites(nil, a, fx)
 		if err != nil {
 			return nil, nil, err
 		}
-		items = append(items, more...)
+		items := append([]types.TransactWriteItem{st.putNew(referenceItem(a))}, writes...)
+		own := 1 + effectsAt
 		err = st.transact(ctx, items)
 		if err == nil {
 			return a, nil, nil
@@ -324,50 +301,10 @@ func versionMismatch(current int) error {
 
 func (st *Store) write(ctx context.Context, before, after *grants.Agreement, fx grants.Effects) error {
 	after.Version = before.Version + 1
-	ai, err := agreementItem(after)
+	items, _, err := st.agreementWrites(before, after, fx)
 	if err != nil {
 		return err
 	}
-	items := []types.TransactWriteItem{{Put: &types.Put{
-		TableName:                 &st.table,
-		Item:                      ai,
-		ConditionExpression:       aws.String("version = :v"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":v": n(before.Version)},
-	}}}
-	for i := range after.Instalments {
-		// An instalment row also shows whether the check-in before it is in.
-		prevChanged := i > 0 && i-1 < len(after.CheckIns) && !reflect.DeepEqual(before.CheckIns[i-1], after.CheckIns[i-1])
-		if reflect.DeepEqual(before.Instalments[i], after.Instalments[i]) && !statusChanged(before, after) && !prevChanged {
-			continue
-		}
-		after.Instalments[i].Rev = before.Instalments[i].Rev + 1
-		it, err := instalmentItem(after, after.Instalments[i])
-		if err != nil {
-			return err
-		}
-		items = append(items, st.putAtRev(it, before.Instalments[i].Rev))
-	}
-	for i := range after.CheckIns {
-		if reflect.DeepEqual(before.CheckIns[i], after.CheckIns[i]) && !statusChanged(before, after) {
-			continue
-		}
-		after.CheckIns[i].Rev = before.CheckIns[i].Rev + 1
-		it, err := checkInItem(after, after.CheckIns[i])
-		if err != nil {
-			return err
-		}
-		items = append(items, st.putAtRev(it, before.CheckIns[i].Rev))
-	}
-	agg, err := st.aggregateItems(before, after)
-	if err != nil {
-		return err
-	}
-	items = append(items, agg...)
-	more, err := st.effectItems(after.ID, fx)
-	if err != nil {
-		return err
-	}
-	items = append(items, more...)
 	answerAt := -1 // effectItems puts the answer last
 	if fx.Answer != nil {
 		answerAt = len(items) - 1
@@ -388,6 +325,94 @@ func (st *Store) write(ctx context.Context, before, after *grants.Agreement, fx 
 		return fmt.Errorf("update agreement %s: %w", after.ID, err)
 	}
 	return nil
+}
+
+// agreementWrites are the transaction items that write an agreement
+// changed from before to after (before nil: a new agreement), in this
+// order: the agreement; its instalments and check-ins that are new or
+// changed; the change of its programme's summary (reports.ChangeOf,
+// laid out by summaryItems); then fx's effects, from index effectsAt. A new
+// item is written only if none is there, a changed one only at the version
+// or revision before had, so no concurrent write is lost. Items past
+// after's plans are left as they are.
+func (st *Store) agreementWrites(before, after *grants.Agreement, fx grants.Effects) (items []types.TransactWriteItem, effectsAt int, err error) {
+	ai, err := agreementItem(after) // also brings after's Stats up to date
+	if err != nil {
+		return nil, 0, err
+	}
+	if before == nil {
+		items = append(items, st.putNew(ai))
+	} else {
+		items = append(items, types.TransactWriteItem{Put: &types.Put{
+			TableName:                 &st.table,
+			Item:                      ai,
+			ConditionExpression:       aws.String("version = :v"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":v": n(before.Version)},
+		}})
+	}
+	for i := range after.Instalments {
+		isNew := before == nil || i >= len(before.Instalments)
+		if !isNew && !instalmentChanged(before, after, i) {
+			continue
+		}
+		if !isNew {
+			after.Instalments[i].Rev = before.Instalments[i].Rev + 1
+		}
+		it, err := instalmentItem(after, after.Instalments[i])
+		if err != nil {
+			return nil, 0, err
+		}
+		if isNew {
+			items = append(items, st.putNew(it))
+		} else {
+			items = append(items, st.putAtRev(it, before.Instalments[i].Rev))
+		}
+	}
+	for i := range after.CheckIns {
+		isNew := before == nil || i >= len(before.CheckIns)
+		if !isNew && !checkInChanged(before, after, i) {
+			continue
+		}
+		if !isNew {
+			after.CheckIns[i].Rev = before.CheckIns[i].Rev + 1
+		}
+		it, err := checkInItem(after, after.CheckIns[i])
+		if err != nil {
+			return nil, 0, err
+		}
+		if isNew {
+			items = append(items, st.putNew(it))
+		} else {
+			items = append(items, st.putAtRev(it, before.CheckIns[i].Rev))
+		}
+	}
+	change, err := reports.ChangeOf(before, after)
+	if err != nil {
+		return nil, 0, err
+	}
+	items = append(items, st.summaryItems(after.Programme, after.ID, change)...)
+	effectsAt = len(items)
+	more, err := st.effectItems(after.ID, fx)
+	if err != nil {
+		return nil, 0, err
+	}
+	return append(items, more...), effectsAt, nil
+}
+
+// instalmentChanged reports whether instalment i, which before has, is
+// written again: when it changed, when the agreement's status did (its
+// next-action key depends on it), or when the check-in before it did or is
+// new (its row shows whether that check-in is in).
+func instalmentChanged(before, after *grants.Agreement, i int) bool {
+	prev := i - 1
+	prevChanged := i > 0 && prev < len(after.CheckIns) && (prev >= len(before.CheckIns) || !reflect.DeepEqual(before.CheckIns[prev], after.CheckIns[prev]))
+	return prevChanged || statusChanged(before, after) || !reflect.DeepEqual(before.Instalments[i], after.Instalments[i])
+}
+
+// checkInChanged reports whether check-in i, which before has, is written
+// again: when it changed or the agreement's status did.
+func checkInChanged(before, after *grants.Agreement, i int) bool {
+	return statusChanged(before, after) || !reflect.DeepEqual(before.CheckIns[i], after.CheckIns[i])
 }
 
 // statusChanged: a child's next-action key depends on the agreement's status,
@@ -444,7 +469,7 @@ func (st *Store) ListAgreements(ctx context.Context, programme string, status gr
 	if err != nil {
 		return grants.Page[grants.Agreement]{}, fmt.Errorf("list agreements: %w", err)
 	}
-	page := grants.Page[grants.Agreement]{Items: decodeList(ctx, out.Items, (*grants.Agreement).CheckStored)}
+	page := grants.Page[grants.Agreement]{Items: decodeList[agreementRecord](ctx, out.Items, (*grants.Agreement).CheckStored)}
 	page.NextCursor, err = encodeCursor(out.LastEvaluatedKey)
 	return page, err
 }
@@ -466,7 +491,7 @@ func (st *Store) History(ctx context.Context, id string, cursor string, limit in
 	if err != nil {
 		return grants.Page[grants.AuditEntry]{}, fmt.Errorf("read history: %w", err)
 	}
-	page := grants.Page[grants.AuditEntry]{Items: decodeList[grants.AuditEntry](ctx, out.Items, nil)}
+	page := grants.Page[grants.AuditEntry]{Items: decodeList[auditRecord](ctx, out.Items, nil)}
 	page.NextCursor, err = encodeCursor(out.LastEvaluatedKey)
 	return page, err
 }

@@ -43,7 +43,7 @@ func (st *Store) ListInstalments(ctx context.Context, f grants.InstalmentFilter,
 	if err != nil {
 		return grants.Page[grants.InstalmentRow]{}, fmt.Errorf("list instalments: %w", err)
 	}
-	page := grants.Page[grants.InstalmentRow]{Items: decodeList[grants.InstalmentRow](ctx, out.Items, nil)}
+	page := grants.Page[grants.InstalmentRow]{Items: decodeList[instalmentRowRecord](ctx, out.Items, nil)}
 	page.NextCursor, err = encodeCursor(out.LastEvaluatedKey)
 	return page, err
 }

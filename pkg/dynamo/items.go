@@ -36,7 +36,7 @@ func marshal(v any) (item, error) {
 }
 
 func unmarshal(m item, v any) error {
-	if _, ok := v.(*grants.Agreement); ok {
+	if _, ok := v.(*agreementRecord); ok {
 		m = withSupportItems(m)
 	}
 	return attributevalue.UnmarshalMapWithOptions(m, v, func(o *attributevalue.DecoderOptions) {
@@ -111,13 +111,24 @@ func skipUnreadable(ctx context.Context, err error) bool {
 	return true
 }
 
-// decodeList decodes a page of listed items, skipping unreadable ones.
-// check, if given, holds each item to the invariants its readers rely on.
-func decodeList[T any](ctx context.Context, items []item, check func(*T) error) []T {
+// decode reads an item as its record R and returns the domain value it
+// stores: decode[replyRecord](it) is a grants.Reply.
+func decode[R interface{ domain() T }, T any](it item) (T, error) {
+	var r R
+	if err := unmarshal(it, &r); err != nil {
+		var zero T
+		return zero, err
+	}
+	return r.domain(), nil
+}
+
+// decodeList decodes a page of listed items as records R, skipping
+// unreadable ones. check, if given, holds each item to the invariants its
+// readers rely on.
+func decodeList[R interface{ domain() T }, T any](ctx context.Context, items []item, check func(*T) error) []T {
 	out := make([]T, 0, len(items))
 	for _, it := range items {
-		var v T
-		err := unmarshal(it, &v)
+		v, err := decode[R](it)
 		if err == nil && check != nil {
 			err = check(&v)
 		}
@@ -132,7 +143,7 @@ func decodeList[T any](ctx context.Context, items []item, check func(*T) error) 
 
 func agreementItem(a *grants.Agreement) (item, error) {
 	a.Stats = a.ComputeStats()
-	m, err := marshal(a)
+	m, err := marshal(agreementRecordOf(*a))
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +184,7 @@ func instalmentStatusSK(due, id string, number int) string {
 }
 
 func instalmentItem(a *grants.Agreement, in grants.Instalment) (item, error) {
-	m, err := marshal(in)
+	m, err := marshal(instalmentRecordOf(in))
 	if err != nil {
 		return nil, err
 	}
@@ -187,13 +198,13 @@ func instalmentItem(a *grants.Agreement, in grants.Instalment) (item, error) {
 	m["issk"] = s(instalmentStatusSK(in.DueDate.String(), a.ID, in.Number))
 	setPlanKeys(m, a, instalmentSK(in.Number))
 	if d, ok := a.InstalmentNextAction(in); ok {
-		setNextAction(m, d, a.ID, "I", in.Number)
+		setNextAction(m, d, a.ID, grants.WorkInstalmentDue, in.Number)
 	}
 	return m, nil
 }
 
 func checkInItem(a *grants.Agreement, c grants.CheckIn) (item, error) {
-	m, err := marshal(c)
+	m, err := marshal(checkInRecordOf(c))
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +212,7 @@ func checkInItem(a *grants.Agreement, c grants.CheckIn) (item, error) {
 	m["agreementId"], m["programme"] = s(a.ID), s(a.Programme)
 	setPlanKeys(m, a, checkInSK(c.Number))
 	if d, ok := a.CheckInNextAction(c); ok {
-		setNextAction(m, d, a.ID, "C", c.Number)
+		setNextAction(m, d, a.ID, grants.WorkCheckInDue, c.Number)
 	}
 	return m, nil
 }
@@ -209,9 +220,24 @@ func checkInItem(a *grants.Agreement, c grants.CheckIn) (item, error) {
 // setNextAction puts an item into the sparse ByNextAction index, in its
 // agreement's shard (nextActionShard). Its sort key starts with the date, so
 // the sweep reads "everything due up to today" with one key condition a shard.
-func setNextAction(m item, d grants.Date, id, kind string, number int) {
+func setNextAction(m item, d grants.Date, id string, kind grants.WorkKind, number int) {
 	m["napk"] = s(nextActionShard(id))
-	m["nask"] = s(fmt.Sprintf("%s#%s#%s#%02d", d, id, kind, number))
+	m["nask"] = s(fmt.Sprintf("%s#%s#%s#%02d", d, id, workKeys[kind], number))
+}
+
+// workKeys are the kinds of work as the next-action index's sort keys spell
+// them (stored: never change one); one agreement's work on a day is listed
+// in their order.
+var workKeys = map[grants.WorkKind]string{grants.WorkInstalmentDue: "I", grants.WorkCheckInDue: "C", grants.WorkOutbox: "O"}
+
+// workKindOf is the kind of work a sort key spells.
+func workKindOf(key string) (grants.WorkKind, bool) {
+	for kind, k := range workKeys {
+		if k == key {
+			return kind, true
+		}
+	}
+	return "", false
 }
 
 // decodeAgreement rebuilds an agreement from the items of its partition.
@@ -227,15 +253,16 @@ func decodeAgreement(items []item) (*grants.Agreement, error) {
 		var err error
 		switch typ.Value {
 		case typeAgreement:
-			a = &grants.Agreement{}
-			err = unmarshal(it, a)
+			var v grants.Agreement
+			v, err = decode[agreementRecord](it)
+			a = &v
 		case typeInstalment:
 			var in grants.Instalment
-			err = unmarshal(it, &in)
+			in, err = decode[instalmentRecord](it)
 			ins = append(ins, in)
 		case typeCheckIn:
 			var c grants.CheckIn
-			err = unmarshal(it, &c)
+			c, err = decode[checkInRecord](it)
 			cis = append(cis, c)
 		}
 		if err != nil {
@@ -257,7 +284,7 @@ func decodeAgreement(items []item) (*grants.Agreement, error) {
 // written together (so one write's entries list in the order they happened),
 // then by a random suffix that keeps two writers in the same nanosecond apart.
 func auditItem(id string, seq int, e grants.AuditEntry) (item, error) {
-	m, err := marshal(e)
+	m, err := marshal(auditRecordOf(e))
 	if err != nil {
 		return nil, err
 	}

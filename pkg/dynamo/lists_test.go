@@ -16,6 +16,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/dev/testenv"
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/readcost"
 	"github.com/partnership-grants/backend/pkg/service"
 )
 
@@ -29,7 +30,7 @@ type meteredDB struct {
 	tamper    func(*dynamodb.QueryInput, *dynamodb.QueryOutput)
 
 	mu   sync.Mutex
-	cost grants.ReadCost
+	cost readcost.Cost
 }
 
 func (m *meteredDB) Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
@@ -52,10 +53,10 @@ func (m *meteredDB) Query(ctx context.Context, in *dynamodb.QueryInput, opts ...
 }
 
 // read returns what the Queries of f read.
-func (m *meteredDB) read(t *testing.T, f func() error) grants.ReadCost {
+func (m *meteredDB) read(t *testing.T, f func() error) readcost.Cost {
 	t.Helper()
 	m.mu.Lock()
-	m.cost = grants.ReadCost{}
+	m.cost = readcost.Cost{}
 	m.mu.Unlock()
 	if err := f(); err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
 // The outbox makes each side effect that leaves the system (an email, an
@@ -34,22 +35,22 @@ import (
 func outboxSK(key string) string { return "O#" + key }
 
 func outboxIndexKey(agreementID, key string) types.AttributeValue {
-	return s(fmt.Sprintf("%s#%s#O#%s", grants.Immediately, agreementID, key))
+	return s(fmt.Sprintf("%s#%s#%s#%s", grants.Immediately, agreementID, workKeys[grants.WorkOutbox], key))
 }
 
 // enqueueItem is the transaction item that adds a pending side effect, to be
-// written with the state change that calls for it. An existing entry with the
-// same key is left as it is.
+// written with the state change that calls for it. It is written only where
+// no entry has the key: an existing one fails the transaction.
 func (st *Store) enqueueItem(agreementID, key string, now time.Time, claim *grants.Claim) types.TransactWriteItem {
 	it := item{
 		"PK": s(agreementPK(agreementID)), "SK": s(outboxSK(key)), "type": s("outbox"),
-		"agreementId": s(agreementID), "key": s(key), "status": s(grants.OutboxPending),
+		"agreementId": s(agreementID), "key": s(key), "status": s(outbox.StatusPending),
 		"attempts": n(0), "createdAt": s(now.UTC().Format(time.RFC3339Nano)),
 		"napk": s(nextActionShard(agreementID)), "nask": outboxIndexKey(agreementID, key),
 	}
 	if claim != nil {
 		// Claimed as Claim would claim it, so a lapsed claim is retaken the same way.
-		it["status"], it["claimToken"], it["claimUntil"], it["attempts"] = s(grants.OutboxClaimed), s(claim.Token), millis(claim.Until), n(1)
+		it["status"], it["claimToken"], it["claimUntil"], it["attempts"] = s(outbox.StatusClaimed), s(claim.Token), millis(claim.Until), n(1)
 	}
 	return types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: it, ConditionExpression: aws.String("attribute_not_exists(PK)")}}
 }
@@ -66,7 +67,7 @@ func (st *Store) Claim(ctx context.Context, agreementID, key, token string, now 
 		ConditionExpression:      aws.String("attribute_not_exists(PK) OR #s = :pending OR (#s = :claimed AND claimUntil < :nowms)"),
 		ExpressionAttributeNames: map[string]string{"#t": "type", "#k": "key", "#s": "status"},
 		ExpressionAttributeValues: item{
-			":type": s("outbox"), ":id": s(agreementID), ":key": s(key), ":claimed": s(grants.OutboxClaimed), ":pending": s(grants.OutboxPending),
+			":type": s("outbox"), ":id": s(agreementID), ":key": s(key), ":claimed": s(outbox.StatusClaimed), ":pending": s(outbox.StatusPending),
 			":token": s(token), ":until": millis(now.Add(lease)), ":nowms": millis(now), ":zero": n(0), ":one": n(1),
 			":now": s(now.UTC().Format(time.RFC3339Nano)), ":napk": s(nextActionShard(agreementID)), ":nask": outboxIndexKey(agreementID, key),
 		},
@@ -90,7 +91,7 @@ func (st *Store) sentItem(agreementID string, sent grants.Sent, now time.Time) t
 		UpdateExpression:          aws.String("SET #s = :done, messageId = :mid, doneAt = :now REMOVE claimToken, claimUntil, napk, nask, lastError"),
 		ConditionExpression:       aws.String("claimToken = :token"),
 		ExpressionAttributeNames:  map[string]string{"#s": "status"},
-		ExpressionAttributeValues: item{":done": s(grants.OutboxDone), ":mid": s(messageID), ":now": s(now.UTC().Format(time.RFC3339Nano)), ":token": s(token)},
+		ExpressionAttributeValues: item{":done": s(outbox.StatusDone), ":mid": s(messageID), ":now": s(now.UTC().Format(time.RFC3339Nano)), ":token": s(token)},
 	}}
 }
 
@@ -110,7 +111,7 @@ func (st *Store) Release(ctx context.Context, agreementID, key, token string, ca
 		UpdateExpression:          aws.String("SET #s = :pending, lastError = :err REMOVE claimToken, claimUntil"),
 		ConditionExpression:       aws.String("claimToken = :token"),
 		ExpressionAttributeNames:  map[string]string{"#s": "status"},
-		ExpressionAttributeValues: item{":pending": s(grants.OutboxPending), ":err": s(msg), ":token": s(token)},
+		ExpressionAttributeValues: item{":pending": s(outbox.StatusPending), ":err": s(msg), ":token": s(token)},
 	})
 	if err != nil && !isConditionFailure(err) {
 		return fmt.Errorf("release %s/%s: %w", agreementID, key, err)
@@ -119,13 +120,13 @@ func (st *Store) Release(ctx context.Context, agreementID, key, token string, ca
 }
 
 // Outbox reads one outbox entry, or nil.
-func (st *Store) Outbox(ctx context.Context, agreementID, key string) (*grants.OutboxEntry, error) {
+func (st *Store) Outbox(ctx context.Context, agreementID, key string) (*outbox.Entry, error) {
 	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: keyOf(agreementPK(agreementID), outboxSK(key)), ConsistentRead: aws.Bool(true)})
 	if err != nil || out.Item == nil {
 		return nil, err
 	}
-	var e grants.OutboxEntry
-	return &e, unmarshal(out.Item, &e)
+	e, err := decode[outboxRecord](out.Item)
+	return &e, err
 }
 
 func millis(t time.Time) types.AttributeValue {
@@ -247,8 +248,12 @@ func parseWork(it item) (grants.Work, bool) {
 	if err != nil {
 		d = grants.Immediately
 	}
-	w := grants.Work{On: d, AgreementID: parts[1], Kind: parts[2]}
-	if w.Kind == "O" {
+	kind, ok := workKindOf(parts[2])
+	if !ok {
+		return grants.Work{}, false
+	}
+	w := grants.Work{On: d, AgreementID: parts[1], Kind: kind}
+	if kind == grants.WorkOutbox {
 		w.Key = parts[3]
 	} else {
 		w.Number, err = strconv.Atoi(parts[3])

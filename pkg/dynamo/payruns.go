@@ -29,12 +29,12 @@ func runLineKey(r *grants.PayRun) item {
 }
 
 func runItems(r *grants.PayRun) (run, line item, err error) {
-	if run, err = marshal(r); err != nil {
+	if run, err = marshal(payRunRecordOf(*r)); err != nil {
 		return nil, nil, err
 	}
 	maps.Copy(run, runKey(r.ID))
 	run["type"] = s("payrun")
-	if line, err = marshal(r.Line()); err != nil {
+	if line, err = marshal(payRunLineRecordOf(r.Line())); err != nil {
 		return nil, nil, err
 	}
 	maps.Copy(line, runLineKey(r))
@@ -49,7 +49,7 @@ func errRunNotFound(id string) error {
 // StartRun records a run before its items are requested. A run of that ID
 // already stored (the same request, retried) is returned instead, unchanged.
 func (st *Store) StartRun(ctx context.Context, r *grants.PayRun) (*grants.PayRun, error) {
-	it, err := marshal(r)
+	it, err := marshal(payRunRecordOf(*r))
 	if err != nil {
 		return nil, err
 	}
@@ -62,8 +62,8 @@ func (st *Store) StartRun(ctx context.Context, r *grants.PayRun) (*grants.PayRun
 	})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) && ccf.Item != nil {
-		var stored grants.PayRun
-		if err := unmarshal(ccf.Item, &stored); err != nil {
+		stored, err := decode[payRunRecord](ccf.Item)
+		if err != nil {
 			return nil, fmt.Errorf("decode pay run %s: %w", r.ID, err)
 		}
 		return &stored, nil
@@ -137,8 +137,8 @@ func (st *Store) GetRun(ctx context.Context, id string) (*grants.PayRun, error) 
 	if out.Item == nil {
 		return nil, errRunNotFound(id)
 	}
-	var r grants.PayRun
-	if err := unmarshal(out.Item, &r); err != nil {
+	r, err := decode[payRunRecord](out.Item)
+	if err != nil {
 		return nil, unreadable(out.Item, err)
 	}
 	return &r, nil
@@ -157,5 +157,5 @@ func (st *Store) RecentRuns(ctx context.Context, limit int) ([]grants.PayRunLine
 	if err != nil {
 		return nil, fmt.Errorf("list pay runs: %w", err)
 	}
-	return decodeList[grants.PayRunLine](ctx, out.Items, nil), nil
+	return decodeList[payRunLineRecord](ctx, out.Items, nil), nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/readcost"
 )
 
 // IndexByProgrammePlan holds each programme's agreements with their
@@ -32,9 +33,9 @@ const IndexByProgrammePlan = "ByProgrammePlan"
 // agreement is read again from its own partition, consistently; one that
 // still cannot be read is skipped and logged, so one bad agreement never
 // breaks an export.
-func (st *Store) ProgrammePlans(ctx context.Context, programme string) ([]grants.Agreement, grants.ReadCost, error) {
+func (st *Store) ProgrammePlans(ctx context.Context, programme string) ([]grants.Agreement, readcost.Cost, error) {
 	var (
-		cost      grants.ReadCost
+		cost      readcost.Cost
 		out       []grants.Agreement
 		pending   []item // the items read so far of the agreement pendingID
 		pendingID string

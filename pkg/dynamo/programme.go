@@ -22,16 +22,15 @@ func (st *Store) ProgrammeSettings(ctx context.Context, programme string) (grant
 
 // settingsOf decodes a settings item; none is the zero settings.
 func settingsOf(it item) (grants.ProgrammeSettings, error) {
-	var p grants.ProgrammeSettings
 	if it == nil {
-		return p, nil
+		return grants.ProgrammeSettings{}, nil
 	}
-	return p, unmarshal(it, &p)
+	return decode[settingsRecord](it)
 }
 
 // PutProgrammeSettings stores a programme's settings.
 func (st *Store) PutProgrammeSettings(ctx context.Context, programme string, p grants.ProgrammeSettings) error {
-	it, err := marshal(p)
+	it, err := marshal(settingsRecordOf(p))
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
 // Replies live in their agreement's partition under "R#<nn>#<SES message
@@ -24,7 +25,7 @@ func replySK(n int, messageID string) string { return fmt.Sprintf("R#%02d#%s", n
 
 // replyItem is the transaction item that stores a reply, once per SES message.
 func (st *Store) replyItem(r grants.Reply) (types.TransactWriteItem, error) {
-	it, err := marshal(r)
+	it, err := marshal(replyRecordOf(r))
 	if err != nil {
 		return types.TransactWriteItem{}, err
 	}
@@ -48,7 +49,7 @@ func (st *Store) Replies(ctx context.Context, agreementID string, n int) ([]gran
 	if err != nil {
 		return nil, fmt.Errorf("read replies: %w", err)
 	}
-	return decodeList[grants.Reply](ctx, out.Items, nil), nil
+	return decodeList[replyRecord](ctx, out.Items, nil), nil
 }
 
 var quarantinePK = s("QUARANTINE")
@@ -67,7 +68,7 @@ func heldListSK(programme, id string) string { return programme + "#" + id }
 
 // heldItem is the transaction item that holds a message, once per SES message.
 func (st *Store) heldItem(q grants.Quarantined) (types.TransactWriteItem, error) {
-	it, err := marshal(q)
+	it, err := marshal(quarantinedRecordOf(q))
 	if err != nil {
 		return types.TransactWriteItem{}, err
 	}
@@ -113,7 +114,7 @@ func (st *Store) listHeld(ctx context.Context, keys string, values item) ([]gran
 		if err != nil {
 			return nil, fmt.Errorf("list quarantine: %w", err)
 		}
-		list = append(list, decodeList[grants.Quarantined](ctx, out.Items, nil)...)
+		list = append(list, decodeList[quarantinedRecord](ctx, out.Items, nil)...)
 		if start = out.LastEvaluatedKey; start == nil {
 			return list, nil
 		}
@@ -129,8 +130,8 @@ func (st *Store) GetQuarantined(ctx context.Context, id string) (*grants.Quarant
 	if out.Item == nil {
 		return nil, &grants.Error{Code: grants.NotFound, Message: "No quarantined message " + id + ".", Reason: "quarantine_not_found"}
 	}
-	var q grants.Quarantined
-	return &q, unmarshal(out.Item, &q)
+	q, err := decode[quarantinedRecord](out.Item)
+	return &q, err
 }
 
 // decisionItem is the transaction item that settles a held message; it
@@ -172,7 +173,7 @@ func (st *Store) ClaimOnce(ctx context.Context, agreementID, key, token string, 
 	if err != nil {
 		return false, false, err
 	}
-	return false, e != nil && e.Status == grants.OutboxDone, nil
+	return false, e != nil && e.Status == outbox.StatusDone, nil
 }
 
 // An email delivered again under a new SES message ID (a mail client's or a
@@ -185,7 +186,7 @@ func firstCopyKey(identity string) item { return keyOf("EMAIL#"+identity, "EMAIL
 // firstCopyItem is the transaction item that records c as the first copy
 // of its email; it fails if another copy was first.
 func (st *Store) firstCopyItem(c grants.FirstCopy) (types.TransactWriteItem, error) {
-	it, err := marshal(c)
+	it, err := marshal(firstCopyRecordOf(c))
 	if err != nil {
 		return types.TransactWriteItem{}, err
 	}
@@ -210,7 +211,7 @@ func (st *Store) StoredMessages(ctx context.Context, inboundPartition string) (m
 			FilterExpression:          aws.String("#s = :done"),
 			ProjectionExpression:      aws.String("SK"),
 			ExpressionAttributeNames:  map[string]string{"#s": "status"},
-			ExpressionAttributeValues: item{":pk": s(agreementPK(inboundPartition)), ":msg": s(outboxSK("msg#")), ":done": s(grants.OutboxDone)},
+			ExpressionAttributeValues: item{":pk": s(agreementPK(inboundPartition)), ":msg": s(outboxSK("msg#")), ":done": s(outbox.StatusDone)},
 			ConsistentRead:            aws.Bool(true),
 			ExclusiveStartKey:         start,
 		})
@@ -248,10 +249,12 @@ func (st *Store) FirstCopyAndSettings(ctx context.Context, identity, programme s
 	}
 	var first *grants.FirstCopy
 	if it := found[keyString(firstCopyKey(identity))]; identity != "" && it != nil {
-		first = &grants.FirstCopy{Identity: identity}
-		if err := unmarshal(it, first); err != nil {
+		c, err := decode[firstCopyRecord](it)
+		if err != nil {
 			return nil, nil, err
 		}
+		c.Identity = identity // the key, not an attribute
+		first = &c
 	}
 	if programme == "" {
 		return first, nil, nil

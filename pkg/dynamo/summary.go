@@ -10,9 +10,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/readcost"
 )
 
-func addCost(c *grants.ReadCost, scanned int32, cc *types.ConsumedCapacity) {
+func addCost(c *readcost.Cost, scanned int32, cc *types.ConsumedCapacity) {
 	c.Requests++
 	c.Items += int(scanned)
 	if cc != nil {
@@ -32,8 +33,8 @@ func addCost(c *grants.ReadCost, scanned int32, cc *types.ConsumedCapacity) {
 // The index is eventually consistent and paginated: an agreement that
 // changes status while the read is under way moves to a later sort key and
 // can be read twice. Such a duplicate is dropped, keeping the newer version.
-func (st *Store) ProgrammeAgreements(ctx context.Context, programme string) ([]grants.Agreement, grants.ReadCost, error) {
-	var cost grants.ReadCost
+func (st *Store) ProgrammeAgreements(ctx context.Context, programme string) ([]grants.Agreement, readcost.Cost, error) {
+	var cost readcost.Cost
 	var out []grants.Agreement
 	at := map[string]int{} // agreement ID → index in out
 	var start map[string]types.AttributeValue
@@ -52,7 +53,7 @@ func (st *Store) ProgrammeAgreements(ctx context.Context, programme string) ([]g
 			return nil, cost, fmt.Errorf("read agreements of programme %s: %w", programme, err)
 		}
 		addCost(&cost, page.ScannedCount, page.ConsumedCapacity)
-		for _, a := range decodeList(ctx, page.Items, (*grants.Agreement).CheckStored) {
+		for _, a := range decodeList[agreementRecord](ctx, page.Items, (*grants.Agreement).CheckStored) {
 			if i, dup := at[a.ID]; dup {
 				if a.Version > out[i].Version {
 					out[i] = a

@@ -13,6 +13,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/dev/testenv"
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/readcost"
 	"github.com/partnership-grants/backend/pkg/reports"
 )
 
@@ -122,7 +123,7 @@ func BenchmarkSummary5000(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			ctx := context.Background()
 			today := grants.Date{Year: 2026, Month: 6, Day: 15}
-			var cost grants.ReadCost
+			var cost readcost.Cost
 			for b.Loop() {
 				var list []grants.Agreement
 				var err error

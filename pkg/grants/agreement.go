@@ -40,124 +40,124 @@ func (c Cadence) Months() int { return cadenceMonths[c] }
 
 // Partner is the organisation that receives the grant.
 type Partner struct {
-	Name string `json:"name" dynamodbav:"name"`
+	Name string `json:"name"`
 	// RegistrationNumber is the charity or company number, e.g. "1234567" or "SC012345".
-	RegistrationNumber string `json:"registrationNumber" dynamodbav:"registrationNumber"`
-	Address            string `json:"address" dynamodbav:"address"`
+	RegistrationNumber string `json:"registrationNumber"`
+	Address            string `json:"address"`
 }
 
 // Contact is a person at the partner who receives check-ins and replies to them.
 type Contact struct {
-	Name  string `json:"name" dynamodbav:"name"`
-	Email string `json:"email" dynamodbav:"email"`
-	Role  string `json:"role" dynamodbav:"role"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	Role  string `json:"role"`
 	// Bounced is set when mail to this address hard-bounced or drew a
 	// complaint; check-ins skip it until the contact is changed.
-	Bounced string `json:"bounced,omitempty" dynamodbav:"bounced,omitempty"`
+	Bounced string `json:"bounced,omitempty"`
 }
 
 // Instalment is one payment of the award.
 type Instalment struct {
-	Number  int              `json:"number" dynamodbav:"number"`
-	Amount  int64            `json:"amount" dynamodbav:"amount"`
-	DueDate Date             `json:"dueDate" dynamodbav:"dueDate"`
-	Status  InstalmentStatus `json:"status" dynamodbav:"status"`
+	Number  int              `json:"number"`
+	Amount  int64            `json:"amount"`
+	DueDate Date             `json:"dueDate"`
+	Status  InstalmentStatus `json:"status"`
 	// AwaitingCheckIn is set when the instalment fell due before the previous
 	// check-in was answered.
-	AwaitingCheckIn  bool   `json:"awaitingCheckIn,omitempty" dynamodbav:"awaitingCheckIn,omitempty"`
-	HoldReason       string `json:"holdReason,omitempty" dynamodbav:"holdReason,omitempty"`
-	PaymentReference string `json:"paymentReference,omitempty" dynamodbav:"paymentReference,omitempty"`
-	PaidOn           Date   `json:"paidOn,omitzero" dynamodbav:"paidOn,omitempty"`
-	PaidBy           string `json:"paidBy,omitempty" dynamodbav:"paidBy,omitempty"`
+	AwaitingCheckIn  bool   `json:"awaitingCheckIn,omitempty"`
+	HoldReason       string `json:"holdReason,omitempty"`
+	PaymentReference string `json:"paymentReference,omitempty"`
+	PaidOn           Date   `json:"paidOn,omitzero"`
+	PaidBy           string `json:"paidBy,omitempty"`
 	// DaysLate is the business days from the due date to the day it was
 	// paid, fixed when it is paid (the calendar is the agreement's Timing);
 	// while unpaid, an answer counts it to today (MeasureLateness).
-	DaysLate int `json:"daysLate" dynamodbav:"daysLate,omitempty"`
+	DaysLate int `json:"daysLate"`
 	// DaysOnHold is how many of those days it was on hold; HeldOn is the day
 	// the hold going on began.
-	DaysOnHold int  `json:"daysOnHold" dynamodbav:"daysOnHold,omitempty"`
-	HeldOn     Date `json:"heldOn,omitzero" dynamodbav:"heldOn,omitempty"`
+	DaysOnHold int  `json:"daysOnHold"`
+	HeldOn     Date `json:"heldOn,omitzero"`
 	// Payment is the payment requested or made for this instalment.
-	Payment         *Payment `json:"payment,omitempty" dynamodbav:"payment,omitempty"`
-	ScheduleCreated bool     `json:"-" dynamodbav:"scheduleCreated,omitempty"`
+	Payment         *Payment `json:"payment,omitempty"`
+	ScheduleCreated bool     `json:"-"`
 	// Rev counts writes to this item; every write is conditional on it.
-	Rev       int       `json:"-" dynamodbav:"rev"`
-	UpdatedAt time.Time `json:"-" dynamodbav:"updatedAt,omitempty"`
+	Rev       int       `json:"-"`
+	UpdatedAt time.Time `json:"-"`
 }
 
 // CheckIn is one progress conversation with the partner.
 type CheckIn struct {
-	Number    int           `json:"number" dynamodbav:"number"`
-	DueDate   Date          `json:"dueDate" dynamodbav:"dueDate"`
-	Status    CheckInStatus `json:"status" dynamodbav:"status"`
-	Final     bool          `json:"final,omitempty" dynamodbav:"final,omitempty"`
-	SentAt    time.Time     `json:"sentAt,omitzero" dynamodbav:"sentAt,omitempty"`
-	MessageID string        `json:"messageId,omitempty" dynamodbav:"messageId,omitempty"`
-	Reminders int           `json:"reminders,omitempty" dynamodbav:"reminders,omitempty"`
+	Number    int           `json:"number"`
+	DueDate   Date          `json:"dueDate"`
+	Status    CheckInStatus `json:"status"`
+	Final     bool          `json:"final,omitempty"`
+	SentAt    time.Time     `json:"sentAt,omitzero"`
+	MessageID string        `json:"messageId,omitempty"`
+	Reminders int           `json:"reminders,omitempty"`
 	// LastReminderAt is when the latest reminder went out.
-	LastReminderAt time.Time `json:"lastReminderAt,omitzero" dynamodbav:"lastReminderAt,omitempty"`
+	LastReminderAt time.Time `json:"lastReminderAt,omitzero"`
 	// RemindOn is when the next reminder (or, after the last one, the move to
 	// overdue) is due, while the check-in is sent and unanswered.
-	RemindOn   Date      `json:"remindOn,omitzero" dynamodbav:"remindOn,omitempty"`
-	ReceivedAt time.Time `json:"receivedAt,omitzero" dynamodbav:"receivedAt,omitempty"`
+	RemindOn   Date      `json:"remindOn,omitzero"`
+	ReceivedAt time.Time `json:"receivedAt,omitzero"`
 	// ReceivedBy is the channel of a conversation that answered it; empty
 	// when a reply email did.
-	ReceivedBy      Channel `json:"receivedBy,omitempty" dynamodbav:"receivedBy,omitempty"`
-	WaivedReason    string  `json:"waivedReason,omitempty" dynamodbav:"waivedReason,omitempty"`
-	ScheduleCreated bool    `json:"-" dynamodbav:"scheduleCreated,omitempty"`
+	ReceivedBy      Channel `json:"receivedBy,omitempty"`
+	WaivedReason    string  `json:"waivedReason,omitempty"`
+	ScheduleCreated bool    `json:"-"`
 	// Rev counts writes to this item; every write is conditional on it.
-	Rev       int       `json:"-" dynamodbav:"rev"`
-	UpdatedAt time.Time `json:"-" dynamodbav:"updatedAt,omitempty"`
+	Rev       int       `json:"-"`
+	UpdatedAt time.Time `json:"-"`
 }
 
 // Agreement is a 12-month (by default) partnership with one organisation.
 type Agreement struct {
-	ID              string    `json:"id" dynamodbav:"id"`
-	Reference       string    `json:"reference" dynamodbav:"reference"`
-	Programme       string    `json:"programme" dynamodbav:"programme"`
-	Partner         Partner   `json:"partner" dynamodbav:"partner"`
-	Contacts        []Contact `json:"contacts" dynamodbav:"contacts"`
-	Amount          int64     `json:"amount" dynamodbav:"amount"`
-	Currency        string    `json:"currency" dynamodbav:"currency"`
-	StartDate       Date      `json:"startDate" dynamodbav:"startDate"`
-	EndDate         Date      `json:"endDate" dynamodbav:"endDate"`
-	DurationMonths  int       `json:"durationMonths" dynamodbav:"durationMonths"`
-	InstalmentCount int       `json:"instalmentCount" dynamodbav:"instalmentCount"`
-	Cadence         Cadence   `json:"cadence" dynamodbav:"cadence"`
-	TimeZone        string    `json:"timeZone" dynamodbav:"timeZone"`
-	CheckInLeadDays int       `json:"checkInLeadDays" dynamodbav:"checkInLeadDays"`
+	ID              string    `json:"id"`
+	Reference       string    `json:"reference"`
+	Programme       string    `json:"programme"`
+	Partner         Partner   `json:"partner"`
+	Contacts        []Contact `json:"contacts"`
+	Amount          int64     `json:"amount"`
+	Currency        string    `json:"currency"`
+	StartDate       Date      `json:"startDate"`
+	EndDate         Date      `json:"endDate"`
+	DurationMonths  int       `json:"durationMonths"`
+	InstalmentCount int       `json:"instalmentCount"`
+	Cadence         Cadence   `json:"cadence"`
+	TimeZone        string    `json:"timeZone"`
+	CheckInLeadDays int       `json:"checkInLeadDays"`
 	// FinalReportDays is how long after the end date the end-of-agreement
 	// report is due (0 for agreements made before it was a setting: the end date).
-	FinalReportDays int `json:"finalReportDays" dynamodbav:"finalReportDays"`
+	FinalReportDays int `json:"finalReportDays"`
 	// Timing is the programme's send time, region and quiet period as they
 	// were when the agreement was activated.
-	Timing *Timing `json:"timing,omitempty" dynamodbav:"timing,omitempty"`
+	Timing *Timing `json:"timing,omitempty"`
 	// Activation says what activating the agreement did.
-	Activation        *Activation     `json:"activation,omitempty" dynamodbav:"activation,omitempty"`
-	Terms             []string        `json:"terms" dynamodbav:"terms"`
-	Support           []SupportItem   `json:"support" dynamodbav:"support"`
-	Status            AgreementStatus `json:"status" dynamodbav:"status"`
-	TerminationReason string          `json:"terminationReason,omitempty" dynamodbav:"terminationReason,omitempty"`
+	Activation        *Activation     `json:"activation,omitempty"`
+	Terms             []string        `json:"terms"`
+	Support           []SupportItem   `json:"support"`
+	Status            AgreementStatus `json:"status"`
+	TerminationReason string          `json:"terminationReason,omitempty"`
 	// TerminationMessage is what the officer wrote to the partner when
 	// terminating (the partner's email says it; the reason is internal).
-	TerminationMessage string `json:"terminationMessage,omitempty" dynamodbav:"terminationMessage,omitempty"`
+	TerminationMessage string `json:"terminationMessage,omitempty"`
 	// Owner is the officer who looks after the agreement. Unset, the
 	// programme's default officer stands in (ProgrammeSettings.OwnerOf),
 	// read when an email is written, so creating needs no extra read.
-	Owner Officer `json:"owner,omitzero" dynamodbav:"owner,omitempty"`
+	Owner Officer `json:"owner,omitzero"`
 	// Closure says how a completed agreement was closed (see Complete).
-	Closure *Closure `json:"closure,omitempty" dynamodbav:"closure,omitempty"`
+	Closure *Closure `json:"closure,omitempty"`
 	// HelpRequests are the replies that asked for help, to follow up.
-	HelpRequests []HelpRequest `json:"helpRequests,omitempty" dynamodbav:"helpRequests,omitempty"`
+	HelpRequests []HelpRequest `json:"helpRequests,omitempty"`
 	// Stats is derived (ComputeStats) and stored for summaries.
-	Stats       Stats        `json:"stats" dynamodbav:"stats"`
-	Instalments []Instalment `json:"instalments,omitempty" dynamodbav:"-"`
-	CheckIns    []CheckIn    `json:"checkIns,omitempty" dynamodbav:"-"`
-	Version     int          `json:"version" dynamodbav:"version"`
-	CreatedAt   time.Time    `json:"createdAt" dynamodbav:"createdAt"`
-	CreatedBy   string       `json:"createdBy" dynamodbav:"createdBy"`
-	UpdatedAt   time.Time    `json:"updatedAt" dynamodbav:"updatedAt"`
-	UpdatedBy   string       `json:"updatedBy" dynamodbav:"updatedBy"`
+	Stats       Stats        `json:"stats"`
+	Instalments []Instalment `json:"instalments,omitempty"`
+	CheckIns    []CheckIn    `json:"checkIns,omitempty"`
+	Version     int          `json:"version"`
+	CreatedAt   time.Time    `json:"createdAt"`
+	CreatedBy   string       `json:"createdBy"`
+	UpdatedAt   time.Time    `json:"updatedAt"`
+	UpdatedBy   string       `json:"updatedBy"`
 }
 
 // Location is the agreement's time zone, in which its dates are read.

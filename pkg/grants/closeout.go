@@ -10,18 +10,18 @@ import (
 // whom, and, when it was closed before everything was done, why and what
 // was left. The partner's thank-you is worded from it.
 type Closure struct {
-	On Date   `json:"on" dynamodbav:"on"`
-	By string `json:"by" dynamodbav:"by"`
+	On Date   `json:"on"`
+	By string `json:"by"`
 	// Early is set when an officer closed the agreement with things left.
-	Early  bool   `json:"early" dynamodbav:"early"`
-	Reason string `json:"reason,omitempty" dynamodbav:"reason,omitempty"`
+	Early  bool   `json:"early"`
+	Reason string `json:"reason,omitempty"`
 	// InstalmentsCancelled were unpaid, and Unpaid is what they came to.
-	InstalmentsCancelled []int `json:"instalmentsCancelled,omitempty" dynamodbav:"instalmentsCancelled,omitempty"`
-	Unpaid               int64 `json:"unpaid,omitempty" dynamodbav:"unpaid,omitempty"`
+	InstalmentsCancelled []int `json:"instalmentsCancelled,omitempty"`
+	Unpaid               int64 `json:"unpaid,omitempty"`
 	// CheckInsClosed were not answered; FinalReportMissing when the
 	// end-of-agreement report is among them.
-	CheckInsClosed     []int `json:"checkInsClosed,omitempty" dynamodbav:"checkInsClosed,omitempty"`
-	FinalReportMissing bool  `json:"finalReportMissing,omitempty" dynamodbav:"finalReportMissing,omitempty"`
+	CheckInsClosed     []int `json:"checkInsClosed,omitempty"`
+	FinalReportMissing bool  `json:"finalReportMissing,omitempty"`
 }
 
 // allDone is the history's word for a completion with nothing left.

@@ -40,11 +40,11 @@ const ConversationIDPrefix = "conversation-"
 // It is kept as a Reply, so the check-in route, the timeline and the pages
 // show it where they show an emailed answer.
 type Conversation struct {
-	Channel      Channel  `json:"channel" dynamodbav:"channel"`
-	HappenedOn   Date     `json:"happenedOn" dynamodbav:"happenedOn"`
-	Participants []string `json:"participants" dynamodbav:"participants"`
-	Summary      string   `json:"summary" dynamodbav:"summary"`
-	RecordedBy   string   `json:"recordedBy" dynamodbav:"recordedBy"`
+	Channel      Channel  `json:"channel"`
+	HappenedOn   Date     `json:"happenedOn"`
+	Participants []string `json:"participants"`
+	Summary      string   `json:"summary"`
+	RecordedBy   string   `json:"recordedBy"`
 }
 
 // ConversationInput is what an officer records.

@@ -15,8 +15,11 @@ type Effects struct {
 	// At is when the change happened, for the records the effects write.
 	At    time.Time
 	Audit []AuditEntry
-	// Outbox enqueues side effects (an email, an event) by outbox key; a key
-	// already enqueued is left as it is.
+	// Outbox enqueues side effects (an email, an event) by outbox key, each
+	// only where its key is not enqueued yet: a key already there fails the
+	// whole write, as any failed condition does (Apply's is a Conflict; an
+	// update is retried on a fresh copy, then is a Conflict), and nothing of
+	// it is written.
 	Outbox []outbox.Key
 	// ClaimedBy, when set, enqueues them already claimed by the invocation
 	// that will deliver them right after the write (no claim of their own);
@@ -77,28 +80,28 @@ const (
 
 // Quarantined is a received message held for a person to look at.
 type Quarantined struct {
-	ID     string           `json:"id" dynamodbav:"id"` // the SES message id
-	Status string           `json:"status" dynamodbav:"status"`
-	Reason QuarantineReason `json:"reason" dynamodbav:"reason"`
+	ID     string           `json:"id"` // the SES message id
+	Status string           `json:"status"`
+	Reason QuarantineReason `json:"reason"`
 	// Detail says what the check found, where that says more than the
 	// reason (which limit a too_complex message is past).
-	Detail      string    `json:"detail,omitempty" dynamodbav:"detail,omitempty"`
-	AgreementID string    `json:"agreementId,omitempty" dynamodbav:"agreementId,omitempty"`
-	Reference   string    `json:"reference,omitempty" dynamodbav:"reference,omitempty"`
-	Programme   string    `json:"programme,omitempty" dynamodbav:"programme,omitempty"`
-	CheckIn     int       `json:"checkIn,omitempty" dynamodbav:"checkIn,omitempty"`
-	Reply       Reply     `json:"reply" dynamodbav:"reply"`
-	ResolvedBy  string    `json:"resolvedBy,omitempty" dynamodbav:"resolvedBy,omitempty"`
-	ResolvedAt  time.Time `json:"resolvedAt,omitzero" dynamodbav:"resolvedAt,omitempty"`
-	Note        string    `json:"note,omitempty" dynamodbav:"note,omitempty"`
+	Detail      string    `json:"detail,omitempty"`
+	AgreementID string    `json:"agreementId,omitempty"`
+	Reference   string    `json:"reference,omitempty"`
+	Programme   string    `json:"programme,omitempty"`
+	CheckIn     int       `json:"checkIn,omitempty"`
+	Reply       Reply     `json:"reply"`
+	ResolvedBy  string    `json:"resolvedBy,omitempty"`
+	ResolvedAt  time.Time `json:"resolvedAt,omitzero"`
+	Note        string    `json:"note,omitempty"`
 }
 
 // FirstCopy marks the first copy received of an email (see
 // reply.Identity), so a resend under a new SES message ID is known as a copy.
 type FirstCopy struct {
-	Identity  string `json:"-" dynamodbav:"-"`
-	MessageID string `json:"messageId" dynamodbav:"messageId"` // its SES message id
-	Held      bool   `json:"held" dynamodbav:"held"`           // quarantined
+	Identity  string `json:"-"`
+	MessageID string `json:"messageId"` // its SES message id
+	Held      bool   `json:"held"`      // quarantined
 }
 
 // AuditOnly adapts a change whose only effects are its audit entries.

@@ -63,14 +63,14 @@ func (r *Reply) FlagHelp() {
 // HelpRequest is a reply that asked for help, kept on the agreement so the
 // page and the programme summary see it without reading the replies.
 type HelpRequest struct {
-	CheckIn   int       `json:"checkIn" dynamodbav:"checkIn"`
-	MessageID string    `json:"messageId" dynamodbav:"messageId"`
-	At        time.Time `json:"at" dynamodbav:"at"`
+	CheckIn   int       `json:"checkIn"`
+	MessageID string    `json:"messageId"`
+	At        time.Time `json:"at"`
 	// Phrase is what in the reply asked for help.
-	Phrase       string    `json:"phrase" dynamodbav:"phrase"`
-	FollowedUpAt time.Time `json:"followedUpAt,omitzero" dynamodbav:"followedUpAt,omitempty"`
-	FollowedUpBy string    `json:"followedUpBy,omitempty" dynamodbav:"followedUpBy,omitempty"`
-	Note         string    `json:"note,omitempty" dynamodbav:"note,omitempty"`
+	Phrase       string    `json:"phrase"`
+	FollowedUpAt time.Time `json:"followedUpAt,omitzero"`
+	FollowedUpBy string    `json:"followedUpBy,omitempty"`
+	Note         string    `json:"note,omitempty"`
 }
 
 // noteHelpAsked records a reply that asks for help, once per message, and

@@ -13,15 +13,15 @@ import (
 // AuditEntry is one line of an agreement's append-only history: who did
 // what, when.
 type AuditEntry struct {
-	At     time.Time `json:"at" dynamodbav:"at"`
-	Actor  string    `json:"actor" dynamodbav:"actor"`
-	Action string    `json:"action" dynamodbav:"action"`
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Action string    `json:"action"`
 	// Subject narrows the entry to part of the agreement, e.g. "instalment 2".
-	Subject string `json:"subject,omitempty" dynamodbav:"subject,omitempty"`
-	Detail  string `json:"detail,omitempty" dynamodbav:"detail,omitempty"`
+	Subject string `json:"subject,omitempty"`
+	Detail  string `json:"detail,omitempty"`
 	// Changes are the values an amendment changed, before and after. Entries
 	// stored before it was kept have none.
-	Changes []Change `json:"changes,omitempty" dynamodbav:"changes,omitempty"`
+	Changes []Change `json:"changes,omitempty"`
 }
 
 // Change is one field an amendment changed. Field names the field as the
@@ -31,9 +31,9 @@ type AuditEntry struct {
 // element a list item (a term, a contact as "Name <email> (role)"), so a
 // scalar is a list of one. Amounts are in minor units.
 type Change struct {
-	Field  string   `json:"field" dynamodbav:"field"`
-	Before []string `json:"before" dynamodbav:"before"`
-	After  []string `json:"after" dynamodbav:"after"`
+	Field  string   `json:"field"`
+	Before []string `json:"before"`
+	After  []string `json:"after"`
 }
 
 // IsAmount tells whether the change's values are amounts in minor units.
@@ -44,18 +44,18 @@ func (c Change) IsAmount() bool {
 // Activation is what activating an agreement did, for the officer who did
 // it and for the history.
 type Activation struct {
-	On Date `json:"on" dynamodbav:"on"`
+	On Date `json:"on"`
 	// Welcome is set when the partner is sent one welcome email (the
 	// agreement started before it was activated) instead of what fell due.
-	Welcome bool `json:"welcome" dynamodbav:"welcome"`
+	Welcome bool `json:"welcome"`
 	// CheckInsPassed are the check-ins whose dates had passed: marked so
 	// (waived) and not chased.
-	CheckInsPassed []int `json:"checkInsPassed,omitempty" dynamodbav:"checkInsPassed,omitempty"`
+	CheckInsPassed []int `json:"checkInsPassed,omitempty"`
 	// InstalmentsDue are the instalments already due: finance sees them due.
-	InstalmentsDue []int `json:"instalmentsDue,omitempty" dynamodbav:"instalmentsDue,omitempty"`
+	InstalmentsDue []int `json:"instalmentsDue,omitempty"`
 	// NextCheckIn is the first check-in still to come, and the day it goes out.
-	NextCheckIn   int  `json:"nextCheckIn,omitempty" dynamodbav:"nextCheckIn,omitempty"`
-	NextCheckInOn Date `json:"nextCheckInOn,omitzero" dynamodbav:"nextCheckInOn,omitempty"`
+	NextCheckIn   int  `json:"nextCheckIn,omitempty"`
+	NextCheckInOn Date `json:"nextCheckInOn,omitzero"`
 }
 
 // PassedBeforeActivation is the waived reason of a check-in whose date had

@@ -1,7 +1,5 @@
 package grants
 
-import "time"
-
 // Page is one page of a listing and the cursor to the next ("" at the end).
 type Page[T any] struct {
 	Items      []T
@@ -10,26 +8,26 @@ type Page[T any] struct {
 
 // InstalmentRow is one line of finance's list: no bank details, ever.
 type InstalmentRow struct {
-	AgreementID       string           `json:"agreementId" dynamodbav:"agreementId"`
-	Reference         string           `json:"reference" dynamodbav:"reference"`
-	Programme         string           `json:"programme" dynamodbav:"programme"`
-	PartnerName       string           `json:"partnerName" dynamodbav:"partnerName"`
-	Number            int              `json:"number" dynamodbav:"number"`
-	Amount            int64            `json:"amount" dynamodbav:"amount"`
-	Currency          string           `json:"currency" dynamodbav:"currency"`
-	DueDate           Date             `json:"dueDate" dynamodbav:"dueDate"`
-	Status            InstalmentStatus `json:"status" dynamodbav:"status"`
-	PreviousCheckInIn bool             `json:"previousCheckInReceived" dynamodbav:"previousCheckInIn"`
-	AwaitingCheckIn   bool             `json:"awaitingCheckIn" dynamodbav:"awaitingCheckIn"`
-	HoldReason        string           `json:"holdReason,omitempty" dynamodbav:"holdReason"`
-	PaymentReference  string           `json:"paymentReference,omitempty" dynamodbav:"paymentReference"`
-	PaidOn            Date             `json:"paidOn,omitzero" dynamodbav:"paidOn"`
-	Payment           *Payment         `json:"payment,omitempty" dynamodbav:"payment"`
+	AgreementID       string           `json:"agreementId"`
+	Reference         string           `json:"reference"`
+	Programme         string           `json:"programme"`
+	PartnerName       string           `json:"partnerName"`
+	Number            int              `json:"number"`
+	Amount            int64            `json:"amount"`
+	Currency          string           `json:"currency"`
+	DueDate           Date             `json:"dueDate"`
+	Status            InstalmentStatus `json:"status"`
+	PreviousCheckInIn bool             `json:"previousCheckInReceived"`
+	AwaitingCheckIn   bool             `json:"awaitingCheckIn"`
+	HoldReason        string           `json:"holdReason,omitempty"`
+	PaymentReference  string           `json:"paymentReference,omitempty"`
+	PaidOn            Date             `json:"paidOn,omitzero"`
+	Payment           *Payment         `json:"payment,omitempty"`
 	// DaysLate and DaysOnHold as on the instalment (see Instalment), counted
 	// to today while unpaid.
-	DaysLate   int  `json:"daysLate" dynamodbav:"daysLate"`
-	DaysOnHold int  `json:"daysOnHold" dynamodbav:"daysOnHold"`
-	HeldOn     Date `json:"heldOn,omitzero" dynamodbav:"heldOn"`
+	DaysLate   int  `json:"daysLate"`
+	DaysOnHold int  `json:"daysOnHold"`
+	HeldOn     Date `json:"heldOn,omitzero"`
 }
 
 // InstalmentFilter narrows finance's list; From and To bound the due date.
@@ -39,43 +37,21 @@ type InstalmentFilter struct {
 	From, To  Date
 }
 
-// ReadCost is what a multi-page read consumed, as DynamoDB reported it.
-type ReadCost struct {
-	// Requests is the number of Query calls (pages).
-	Requests int
-	// Items is the number of items (index entries) DynamoDB read, before any
-	// filter: ScannedCount summed over the pages.
-	Items int
-	// CapacityUnits is the read capacity consumed, table and indexes
-	// together. DynamoDB charges a Query by the total size of what it read,
-	// rounded up to 4 KB, halved for an eventually consistent read.
-	CapacityUnits float64
-}
+// WorkKind is what a piece of automation's work is about.
+type WorkKind string
 
-// Outbox statuses.
+// The kinds of work.
 const (
-	OutboxPending = "pending"
-	OutboxClaimed = "claimed"
-	OutboxDone    = "done"
+	WorkInstalmentDue WorkKind = "instalment" // an instalment falling due (or missing its schedule)
+	WorkCheckInDue    WorkKind = "check-in"   // a check-in to send or chase (or missing its schedule)
+	WorkOutbox        WorkKind = "outbox"     // an outbox entry to deliver
 )
 
-// OutboxEntry is an outbox item as stored.
-type OutboxEntry struct {
-	AgreementID string    `dynamodbav:"agreementId"`
-	Key         string    `dynamodbav:"key"`
-	Status      string    `dynamodbav:"status"`
-	Attempts    int       `dynamodbav:"attempts"`
-	MessageID   string    `dynamodbav:"messageId,omitempty"`
-	CreatedAt   time.Time `dynamodbav:"createdAt"`
-	DoneAt      time.Time `dynamodbav:"doneAt,omitempty"`
-	LastError   string    `dynamodbav:"lastError,omitempty"`
-}
-
-// Work is one item the ByNextAction index says needs automation.
+// Work is one item the store says needs automation, on or after On.
 type Work struct {
 	On          Date
 	AgreementID string
-	Kind        string // "I" instalment, "C" check-in, "O" outbox
+	Kind        WorkKind
 	Number      int    // instalment or check-in number
 	Key         string // outbox key
 }

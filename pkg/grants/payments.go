@@ -18,22 +18,22 @@ const (
 // holds bank details: the money moves in the finance system, and the
 // payment reference ties the two together.
 type Payment struct {
-	ID               string        `json:"id" dynamodbav:"id"`
-	Status           PaymentStatus `json:"status" dynamodbav:"status"`
-	PaymentReference string        `json:"paymentReference" dynamodbav:"paymentReference"`
-	PaidOn           Date          `json:"paidOn" dynamodbav:"paidOn"`
-	Amount           int64         `json:"amount" dynamodbav:"amount"`
-	Currency         string        `json:"currency" dynamodbav:"currency"`
-	OverrideReason   string        `json:"overrideReason,omitempty" dynamodbav:"overrideReason,omitempty"`
+	ID               string        `json:"id"`
+	Status           PaymentStatus `json:"status"`
+	PaymentReference string        `json:"paymentReference"`
+	PaidOn           Date          `json:"paidOn"`
+	Amount           int64         `json:"amount"`
+	Currency         string        `json:"currency"`
+	OverrideReason   string        `json:"overrideReason,omitempty"`
 	// Run is the pay run that requested the payment, if one did.
-	Run         string `json:"run,omitempty" dynamodbav:"run,omitempty"`
-	RequestedBy string `json:"requestedBy" dynamodbav:"requestedBy"`
+	Run         string `json:"run,omitempty"`
+	RequestedBy string `json:"requestedBy"`
 	// RequestedByID is the requester's Actor.ID, which the two-person rule
 	// compares; RequestedBy is how they are shown.
-	RequestedByID string    `json:"-" dynamodbav:"requestedById,omitempty"`
-	RequestedAt   time.Time `json:"requestedAt" dynamodbav:"requestedAt"`
-	ApprovedBy    string    `json:"approvedBy,omitempty" dynamodbav:"approvedBy,omitempty"`
-	ApprovedAt    time.Time `json:"approvedAt,omitzero" dynamodbav:"approvedAt,omitempty"`
+	RequestedByID string    `json:"-"`
+	RequestedAt   time.Time `json:"requestedAt"`
+	ApprovedBy    string    `json:"approvedBy,omitempty"`
+	ApprovedAt    time.Time `json:"approvedAt,omitzero"`
 }
 
 // PaymentRequest is what finance sends to pay an instalment.

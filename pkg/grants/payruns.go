@@ -74,58 +74,58 @@ type PayRunItemRequest struct {
 
 // PayRun is a run as stored and shown.
 type PayRun struct {
-	ID          string       `json:"id" dynamodbav:"id"`
-	Status      PayRunStatus `json:"status" dynamodbav:"status"`
-	PaidOn      Date         `json:"paidOn" dynamodbav:"paidOn"`
-	RequestedBy string       `json:"requestedBy" dynamodbav:"requestedBy"`
-	RequestedAt time.Time    `json:"requestedAt" dynamodbav:"requestedAt"`
-	ApprovedBy  string       `json:"approvedBy,omitempty" dynamodbav:"approvedBy,omitempty"`
-	ApprovedAt  time.Time    `json:"approvedAt,omitzero" dynamodbav:"approvedAt,omitempty"`
-	Items       []PayRunItem `json:"items" dynamodbav:"items"`
+	ID          string       `json:"id"`
+	Status      PayRunStatus `json:"status"`
+	PaidOn      Date         `json:"paidOn"`
+	RequestedBy string       `json:"requestedBy"`
+	RequestedAt time.Time    `json:"requestedAt"`
+	ApprovedBy  string       `json:"approvedBy,omitempty"`
+	ApprovedAt  time.Time    `json:"approvedAt,omitzero"`
+	Items       []PayRunItem `json:"items"`
 	// RequestedByID is the requester's Actor.ID, which the two-person rule
 	// compares; RequestedBy is how they are shown.
-	RequestedByID string `json:"-" dynamodbav:"requestedById,omitempty"`
+	RequestedByID string `json:"-"`
 	// RequestHash ties the run to the request that made it: the same
 	// Idempotency-Key with another body is refused, not merged.
-	RequestHash string `json:"-" dynamodbav:"requestHash"`
+	RequestHash string `json:"-"`
 }
 
 // PayRunItem is one item of a run with its outcome. The agreement's
 // reference, partner and amount are copied in when it is found, so the run
 // reads (and downloads) without reading every agreement again.
 type PayRunItem struct {
-	AgreementID      string `json:"agreementId" dynamodbav:"agreementId"`
-	Instalment       int    `json:"instalment" dynamodbav:"instalment"`
-	PaymentReference string `json:"paymentReference" dynamodbav:"paymentReference"`
+	AgreementID      string `json:"agreementId"`
+	Instalment       int    `json:"instalment"`
+	PaymentReference string `json:"paymentReference"`
 	// OverrideReason is kept with the payment and in its agreement's
 	// history, not in the run: 200 of them could outgrow a DynamoDB item.
-	OverrideReason string        `json:"-" dynamodbav:"-"`
-	Outcome        PayRunOutcome `json:"outcome" dynamodbav:"outcome"`
+	OverrideReason string        `json:"-"`
+	Outcome        PayRunOutcome `json:"outcome"`
 	// Reason is the rule's stable code when the item was not requested or
 	// not paid, Detail its words.
-	Reason      string `json:"reason,omitempty" dynamodbav:"reason,omitempty"`
-	Detail      string `json:"detail,omitempty" dynamodbav:"detail,omitempty"`
-	PaymentID   string `json:"paymentId,omitempty" dynamodbav:"paymentId,omitempty"`
-	Reference   string `json:"reference,omitempty" dynamodbav:"reference,omitempty"`
-	PartnerName string `json:"partnerName,omitempty" dynamodbav:"partnerName,omitempty"`
-	Amount      int64  `json:"amount,omitempty" dynamodbav:"amount,omitempty"`
-	Currency    string `json:"currency,omitempty" dynamodbav:"currency,omitempty"`
+	Reason      string `json:"reason,omitempty"`
+	Detail      string `json:"detail,omitempty"`
+	PaymentID   string `json:"paymentId,omitempty"`
+	Reference   string `json:"reference,omitempty"`
+	PartnerName string `json:"partnerName,omitempty"`
+	Amount      int64  `json:"amount,omitempty"`
+	Currency    string `json:"currency,omitempty"`
 }
 
 // PayRunLine is a run as a list of runs shows it.
 type PayRunLine struct {
-	ID          string       `json:"id" dynamodbav:"id"`
-	Status      PayRunStatus `json:"status" dynamodbav:"status"`
-	PaidOn      Date         `json:"paidOn" dynamodbav:"paidOn"`
-	RequestedBy string       `json:"requestedBy" dynamodbav:"requestedBy"`
-	RequestedAt time.Time    `json:"requestedAt" dynamodbav:"requestedAt"`
-	ApprovedBy  string       `json:"approvedBy,omitempty" dynamodbav:"approvedBy,omitempty"`
+	ID          string       `json:"id"`
+	Status      PayRunStatus `json:"status"`
+	PaidOn      Date         `json:"paidOn"`
+	RequestedBy string       `json:"requestedBy"`
+	RequestedAt time.Time    `json:"requestedAt"`
+	ApprovedBy  string       `json:"approvedBy,omitempty"`
 	// RequestedByID is the run's RequestedByID, so a list offers approval
 	// to everyone but its requester.
-	RequestedByID string `json:"-" dynamodbav:"requestedById,omitempty"`
+	RequestedByID string `json:"-"`
 	// Requested counts the items requested (then paid or not), Items all.
-	Requested int `json:"requested" dynamodbav:"requested"`
-	Items     int `json:"items" dynamodbav:"items"`
+	Requested int `json:"requested"`
+	Items     int `json:"items"`
 }
 
 // Line is the run's line in the list of runs.

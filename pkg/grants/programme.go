@@ -3,35 +3,35 @@ package grants
 // ProgrammeSettings are the choices a programme makes about its automation
 // and its people. Unset fields fall back to the deployment's defaults.
 type ProgrammeSettings struct {
-	Name          string   `json:"name" dynamodbav:"name"`
-	OfficerEmails []string `json:"officerEmails" dynamodbav:"officerEmails"`
-	FinanceEmails []string `json:"financeEmails" dynamodbav:"financeEmails"`
+	Name          string   `json:"name"`
+	OfficerEmails []string `json:"officerEmails"`
+	FinanceEmails []string `json:"financeEmails"`
 	// ReminderDays is how long after a check-in is sent (and after each
 	// reminder) an unanswered check-in gets the next reminder.
-	ReminderDays int `json:"reminderDays" dynamodbav:"reminderDays"`
+	ReminderDays int `json:"reminderDays"`
 	// MaxReminders is how many reminders go out before the check-in becomes overdue.
-	MaxReminders int `json:"maxReminders" dynamodbav:"maxReminders"`
+	MaxReminders int `json:"maxReminders"`
 	// TwoPersonRule: a payment requested by one finance user is approved by another.
-	TwoPersonRule *bool `json:"twoPersonRule,omitempty" dynamodbav:"twoPersonRule,omitempty"`
+	TwoPersonRule *bool `json:"twoPersonRule,omitempty"`
 
 	// The timing of emails (see Timing): send time ("09:00"), bank-holiday
 	// region, quiet period ("12-24/01-01" or "none") and one-off holidays
 	// added to the region's.
-	SendTime          string `json:"sendTime,omitempty" dynamodbav:"sendTime,omitempty"`
-	Region            string `json:"region,omitempty" dynamodbav:"region,omitempty"`
-	QuietPeriod       string `json:"quietPeriod,omitempty" dynamodbav:"quietPeriod,omitempty"`
-	ExtraBankHolidays []Date `json:"extraBankHolidays,omitempty" dynamodbav:"extraBankHolidays,omitempty"`
+	SendTime          string `json:"sendTime,omitempty"`
+	Region            string `json:"region,omitempty"`
+	QuietPeriod       string `json:"quietPeriod,omitempty"`
+	ExtraBankHolidays []Date `json:"extraBankHolidays,omitempty"`
 	// CheckInLeadDays is how long before an instalment its check-in is due,
 	// and FinalReportDays how long after the end date the final report is,
 	// for agreements that do not say (nil: the deployment's default).
-	CheckInLeadDays *int `json:"checkInLeadDays,omitempty" dynamodbav:"checkInLeadDays,omitempty"`
-	FinalReportDays *int `json:"finalReportDays,omitempty" dynamodbav:"finalReportDays,omitempty"`
+	CheckInLeadDays *int `json:"checkInLeadDays,omitempty"`
+	FinalReportDays *int `json:"finalReportDays,omitempty"`
 	// OnTimeWorkingDays is how many working days after its due date an
 	// instalment may be paid and still count as on time (nil: the
 	// deployment's default, else DefaultOnTimeWorkingDays).
-	OnTimeWorkingDays *int `json:"onTimeWorkingDays,omitempty" dynamodbav:"onTimeWorkingDays,omitempty"`
+	OnTimeWorkingDays *int `json:"onTimeWorkingDays,omitempty"`
 	// Owner is the officer new agreements get when none is named.
-	Owner Officer `json:"owner,omitempty" dynamodbav:"owner,omitempty"`
+	Owner Officer `json:"owner,omitempty"`
 }
 
 // Timing is the programme's email timing.

@@ -9,41 +9,41 @@ import (
 
 // Reply is a partner's email answer to a check-in, as stored.
 type Reply struct {
-	AgreementID string `json:"agreementId" dynamodbav:"agreementId"`
-	CheckIn     int    `json:"checkIn" dynamodbav:"checkIn"`
+	AgreementID string `json:"agreementId"`
+	CheckIn     int    `json:"checkIn"`
 	// MessageID is SES's ID of the received message (also its raw object's key).
-	MessageID   string       `json:"messageId" dynamodbav:"messageId"`
-	From        string       `json:"from" dynamodbav:"from"`
-	Subject     string       `json:"subject" dynamodbav:"subject"`
-	ReceivedAt  time.Time    `json:"receivedAt" dynamodbav:"receivedAt"`
-	Text        string       `json:"text" dynamodbav:"text"`         // the new text, quoted history stripped
-	FullText    string       `json:"fullText" dynamodbav:"fullText"` // everything readable, kept too
-	Verdicts    Verdicts     `json:"verdicts" dynamodbav:"verdicts"`
-	Attachments []Attachment `json:"attachments" dynamodbav:"attachments"`
+	MessageID   string       `json:"messageId"`
+	From        string       `json:"from"`
+	Subject     string       `json:"subject"`
+	ReceivedAt  time.Time    `json:"receivedAt"`
+	Text        string       `json:"text"`     // the new text, quoted history stripped
+	FullText    string       `json:"fullText"` // everything readable, kept too
+	Verdicts    Verdicts     `json:"verdicts"`
+	Attachments []Attachment `json:"attachments"`
 	// MoreAttachments counts the files past MaxAttachments: they are kept
 	// in the message as received (RawKey), not stored one by one.
-	MoreAttachments int    `json:"moreAttachments,omitempty" dynamodbav:"moreAttachments,omitempty"`
-	RawKey          string `json:"rawKey" dynamodbav:"rawKey"`
+	MoreAttachments int    `json:"moreAttachments,omitempty"`
+	RawKey          string `json:"rawKey"`
 	// TextKey is where the whole text is kept when it was longer than a
 	// reply holds (MaxReplyText): Text and FullText then hold their
 	// beginnings, and TextSize is the whole text's size in bytes.
-	TextKey  string `json:"-" dynamodbav:"textKey,omitempty"`
-	TextSize int    `json:"textSize,omitempty" dynamodbav:"textSize,omitempty"`
+	TextKey  string `json:"-"`
+	TextSize int    `json:"textSize,omitempty"`
 	// TextURL is a short-lived link to the whole text, filled in when a
 	// person reads the reply.
-	TextURL string `json:"textUrl,omitempty" dynamodbav:"-"`
+	TextURL string `json:"textUrl,omitempty"`
 	// AcceptedBy is set when a person accepted the reply from quarantine.
-	AcceptedBy string `json:"acceptedBy,omitempty" dynamodbav:"acceptedBy,omitempty"`
+	AcceptedBy string `json:"acceptedBy,omitempty"`
 	// Conversation is set when the answer was a call, meeting or visit an
 	// officer recorded, not an email received (see NewConversation).
-	Conversation *Conversation `json:"conversation,omitempty" dynamodbav:"conversation,omitempty"`
+	Conversation *Conversation `json:"conversation,omitempty"`
 	// AfterTermination: the reply came after the agreement was terminated.
 	// It is kept as a message to the terminated agreement, never counted as
 	// the check-in (or end-of-agreement report) its address named.
-	AfterTermination bool `json:"afterTermination,omitempty" dynamodbav:"afterTermination,omitempty"`
+	AfterTermination bool `json:"afterTermination,omitempty"`
 	// AsksForHelp is the phrase in the partner's words that asks for help
 	// (see HelpPhrases), or empty: the reply is flagged for follow-up.
-	AsksForHelp string `json:"asksForHelp,omitempty" dynamodbav:"asksForHelp,omitempty"`
+	AsksForHelp string `json:"asksForHelp,omitempty"`
 }
 
 // What one reply holds at most, so that every message SES accepts can be
@@ -94,22 +94,22 @@ func (a *Agreement) FileReply(r Reply) Reply {
 
 // Verdicts are SES's receipt checks of a message.
 type Verdicts struct {
-	Spam  string `json:"spam" dynamodbav:"spam"`
-	Virus string `json:"virus" dynamodbav:"virus"`
-	SPF   string `json:"spf" dynamodbav:"spf"`
-	DKIM  string `json:"dkim" dynamodbav:"dkim"`
-	DMARC string `json:"dmarc" dynamodbav:"dmarc"`
+	Spam  string `json:"spam"`
+	Virus string `json:"virus"`
+	SPF   string `json:"spf"`
+	DKIM  string `json:"dkim"`
+	DMARC string `json:"dmarc"`
 }
 
 // Attachment is a file that came with a reply, stored in S3.
 type Attachment struct {
-	Name        string `json:"name" dynamodbav:"name"`
-	ContentType string `json:"contentType" dynamodbav:"contentType"`
-	Size        int    `json:"size" dynamodbav:"size"`
-	Key         string `json:"-" dynamodbav:"key"`
-	Inline      bool   `json:"inline,omitempty" dynamodbav:"inline,omitempty"`
+	Name        string `json:"name"`
+	ContentType string `json:"contentType"`
+	Size        int    `json:"size"`
+	Key         string `json:"-"`
+	Inline      bool   `json:"inline,omitempty"`
 	// URL is a short-lived link, filled in when a person reads the reply.
-	URL string `json:"url,omitempty" dynamodbav:"-"`
+	URL string `json:"url,omitempty"`
 }
 
 // ReceiveReply records that check-in n was answered. The first reply moves

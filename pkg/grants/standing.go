@@ -74,8 +74,8 @@ func (a *Agreement) Unblocked(n int) (Standing, bool) {
 // Officer is the programme officer who owns an agreement: the partner's
 // person to talk to, whose name signs its emails and who gets its notices.
 type Officer struct {
-	Name  string `json:"name" dynamodbav:"name"`
-	Email string `json:"email" dynamodbav:"email"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
 }
 
 // IsZero reports whether no officer is named.

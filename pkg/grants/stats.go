@@ -4,28 +4,28 @@ package grants
 // programme summary reads one index entry per agreement and never the
 // instalments or check-ins themselves. It is recomputed on every write.
 type Stats struct {
-	Paid             int64 `json:"paid" dynamodbav:"paid"`
-	Outstanding      int64 `json:"outstanding" dynamodbav:"outstanding"`
-	InstalmentsDue   int   `json:"instalmentsDue" dynamodbav:"instalmentsDue"`
-	InstalmentsHeld  int   `json:"instalmentsHeld" dynamodbav:"instalmentsHeld"`
-	InstalmentsPaid  int   `json:"instalmentsPaid" dynamodbav:"instalmentsPaid"`
-	CheckInsReceived int   `json:"checkInsReceived" dynamodbav:"checkInsReceived"`
+	Paid             int64 `json:"paid"`
+	Outstanding      int64 `json:"outstanding"`
+	InstalmentsDue   int   `json:"instalmentsDue"`
+	InstalmentsHeld  int   `json:"instalmentsHeld"`
+	InstalmentsPaid  int   `json:"instalmentsPaid"`
+	CheckInsReceived int   `json:"checkInsReceived"`
 	// CheckInsByConversation counts those received in a call, meeting or
 	// visit an officer recorded (included in CheckInsReceived).
-	CheckInsByConversation int `json:"checkInsByConversation" dynamodbav:"checkInsByConversation"`
-	CheckInsLate           int `json:"checkInsLate" dynamodbav:"checkInsLate"` // sent, not answered, reminded at least once
-	CheckInsOverdue        int `json:"checkInsOverdue" dynamodbav:"checkInsOverdue"`
-	BouncingContacts       int `json:"bouncingContacts" dynamodbav:"bouncingContacts"`
-	SupportDelivered       int `json:"supportDelivered" dynamodbav:"supportDelivered"`
+	CheckInsByConversation int `json:"checkInsByConversation"`
+	CheckInsLate           int `json:"checkInsLate"` // sent, not answered, reminded at least once
+	CheckInsOverdue        int `json:"checkInsOverdue"`
+	BouncingContacts       int `json:"bouncingContacts"`
+	SupportDelivered       int `json:"supportDelivered"`
 	// RepliesAskingForHelp counts replies flagged as asking for help;
 	// HelpToFollowUp those of them not yet followed up.
-	RepliesAskingForHelp int `json:"repliesAskingForHelp" dynamodbav:"repliesAskingForHelp"`
-	HelpToFollowUp       int `json:"helpToFollowUp" dynamodbav:"helpToFollowUp"`
+	RepliesAskingForHelp int `json:"repliesAskingForHelp"`
+	HelpToFollowUp       int `json:"helpToFollowUp"`
 	// PaidDaysLate counts paid instalments by their working days late (the
 	// key, DaysLateKey): a histogram that adds up across agreements, so the
 	// programme's on-time rate and median days late come exactly from the
 	// sum, whatever its on-time setting.
-	PaidDaysLate map[string]int `json:"paidDaysLate,omitempty" dynamodbav:"paidDaysLate,omitempty"`
+	PaidDaysLate map[string]int `json:"paidDaysLate,omitempty"`
 }
 
 // ComputeStats derives the agreement's standing from its plans.

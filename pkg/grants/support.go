@@ -27,17 +27,17 @@ const MaxSupportNotes = 50
 // SupportItem is one piece of support the programme agreed to give, followed
 // up: its status, dated notes and when it was last updated.
 type SupportItem struct {
-	Item      string        `json:"item" dynamodbav:"item"`
-	Status    SupportStatus `json:"status" dynamodbav:"status"`
-	Notes     []SupportNote `json:"notes,omitempty" dynamodbav:"notes,omitempty"`
-	UpdatedOn Date          `json:"updatedOn,omitzero" dynamodbav:"updatedOn,omitempty"`
+	Item      string        `json:"item"`
+	Status    SupportStatus `json:"status"`
+	Notes     []SupportNote `json:"notes,omitempty"`
+	UpdatedOn Date          `json:"updatedOn,omitzero"`
 }
 
 // SupportNote is a dated note on a support item.
 type SupportNote struct {
-	On   Date   `json:"on" dynamodbav:"on"`
-	By   string `json:"by" dynamodbav:"by"`
-	Text string `json:"text" dynamodbav:"text"`
+	On   Date   `json:"on"`
+	By   string `json:"by"`
+	Text string `json:"text"`
 }
 
 // UnmarshalJSON reads a support item, or a plain string as agreements were

@@ -17,15 +17,15 @@ import (
 type Timing struct {
 	// SendTime is the wall-clock time ("09:00") in the agreement's time zone
 	// before which nothing goes out on a day.
-	SendTime string `json:"sendTime" dynamodbav:"sendTime"`
+	SendTime string `json:"sendTime"`
 	// Region names the bank holidays: england-and-wales, scotland or
 	// northern-ireland (data/bank-holidays.json).
-	Region string `json:"region" dynamodbav:"region"`
+	Region string `json:"region"`
 	// QuietPeriod is "MM-DD/MM-DD", both days included (default
 	// "12-24/01-01"), or "none".
-	QuietPeriod string `json:"quietPeriod" dynamodbav:"quietPeriod"`
+	QuietPeriod string `json:"quietPeriod"`
 	// ExtraBankHolidays are one-off holidays added to the region's list.
-	ExtraBankHolidays []Date `json:"extraBankHolidays,omitempty" dynamodbav:"extraBankHolidays,omitempty"`
+	ExtraBankHolidays []Date `json:"extraBankHolidays,omitempty"`
 }
 
 // Defaults of a programme's timing.

@@ -22,6 +22,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/httpapi/openapi/openapitest"
 	"github.com/partnership-grants/backend/pkg/idempotency"
 	"github.com/partnership-grants/backend/pkg/memstore"
+	"github.com/partnership-grants/backend/pkg/outbox"
 	"github.com/partnership-grants/backend/pkg/service"
 )
 
@@ -41,7 +42,7 @@ func tick() func() time.Time {
 // (newDynamoFixture).
 type fixtureStore interface {
 	service.AgreementStore
-	Outbox(ctx context.Context, agreementID, key string) (*grants.OutboxEntry, error)
+	Outbox(ctx context.Context, agreementID, key string) (*outbox.Entry, error)
 }
 
 var _ fixtureStore = (*memstore.Store)(nil)

@@ -349,7 +349,7 @@ func runPaymentFlow(t *testing.T, e *payEnv, twoPerson bool, arm func()) flowRes
 		t.Fatalf("instalment %s, payment %+v; the client was told payment %s", in.Status, in.Payment, p.Payment.ID)
 	}
 	for _, k := range []string{outbox.RemittanceKey(1).String(), outbox.PaidEventKey(1).String()} {
-		if o := e.outbox(t, a.ID, k); o == nil || o.Status != grants.OutboxDone {
+		if o := e.outbox(t, a.ID, k); o == nil || o.Status != outbox.StatusDone {
 			t.Errorf("outbox %s not done: %+v", k, o)
 		}
 	}

@@ -94,7 +94,7 @@ type payStore interface {
 	GetAgreement(ctx context.Context, id string) (*grants.Agreement, error)
 	UpdateAgreement(ctx context.Context, id string, expectVersion int, mutate func(*grants.Agreement) (grants.Effects, error)) (*grants.Agreement, error)
 	AllHistory(ctx context.Context, id string) ([]grants.AuditEntry, error)
-	Outbox(ctx context.Context, agreementID, key string) (*grants.OutboxEntry, error)
+	Outbox(ctx context.Context, agreementID, key string) (*outbox.Entry, error)
 	PutProgrammeSettings(ctx context.Context, programme string, p grants.ProgrammeSettings) error
 	ListInstalments(ctx context.Context, f grants.InstalmentFilter, cursor string, limit int) (grants.Page[grants.InstalmentRow], error)
 }
@@ -316,7 +316,7 @@ func (e *payEnv) remittances(t testing.TB, n int) int {
 	return count
 }
 
-func (e *payEnv) outbox(t testing.TB, id, key string) *grants.OutboxEntry {
+func (e *payEnv) outbox(t testing.TB, id, key string) *outbox.Entry {
 	t.Helper()
 	o, err := e.check.Outbox(context.Background(), id, key)
 	if err != nil {
@@ -681,7 +681,7 @@ func TestPayTwoPersonRuleAndRoles(t *testing.T) {
 		t.Fatalf("%d events, %d remittances", len(evs), m)
 	}
 	for _, key := range []string{outbox.RemittanceKey(1).String(), outbox.PaidEventKey(1).String()} {
-		if o := e.outbox(t, id, key); o == nil || o.Status != grants.OutboxDone {
+		if o := e.outbox(t, id, key); o == nil || o.Status != outbox.StatusDone {
 			t.Errorf("outbox %s: %+v", key, o)
 		}
 	}

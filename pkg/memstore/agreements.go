@@ -45,9 +45,14 @@ func programmeOrder(a *grants.Agreement) string {
 	return string(a.Status) + "#" + a.CreatedAt.Format("2006-01-02T15:04:05.000000Z") + "#" + a.ID
 }
 
-func nextActionKey(d grants.Date, id, kind string, number int) string {
-	return fmt.Sprintf("%s#%s#%s#%02d", d, id, kind, number)
+// nextActionKey is pkg/dynamo's next-action sort key, by which DueWork
+// lists work in the same order.
+func nextActionKey(d grants.Date, id string, kind grants.WorkKind, number int) string {
+	return fmt.Sprintf("%s#%s#%s#%02d", d, id, workKeys[kind], number)
 }
+
+// workKeys are the kinds of work as pkg/dynamo's sort keys spell them.
+var workKeys = map[grants.WorkKind]string{grants.WorkInstalmentDue: "I", grants.WorkCheckInDue: "C", grants.WorkOutbox: "O"}
 
 func newInstalmentRec(a *grants.Agreement, in grants.Instalment) instalmentRec {
 	in = clone(in)
@@ -59,7 +64,7 @@ func newInstalmentRec(a *grants.Agreement, in grants.Instalment) instalmentRec {
 		DaysLate: in.DaysLate, DaysOnHold: in.DaysOnHold, HeldOn: in.HeldOn,
 	}}
 	if d, ok := a.InstalmentNextAction(in); ok {
-		r.next = nextActionKey(d, a.ID, "I", in.Number)
+		r.next = nextActionKey(d, a.ID, grants.WorkInstalmentDue, in.Number)
 	}
 	return r
 }
@@ -67,7 +72,7 @@ func newInstalmentRec(a *grants.Agreement, in grants.Instalment) instalmentRec {
 func newCheckInRec(a *grants.Agreement, c grants.CheckIn) checkInRec {
 	r := checkInRec{c: clone(c)}
 	if d, ok := a.CheckInNextAction(c); ok {
-		r.next = nextActionKey(d, a.ID, "C", c.Number)
+		r.next = nextActionKey(d, a.ID, grants.WorkCheckInDue, c.Number)
 	}
 	return r
 }
@@ -174,7 +179,7 @@ func (st *Store) CreatePlanned(ctx context.Context, programme string, year int, 
 	for range maxAttempts {
 		a.Reference = grants.NewReference(year, randomUint32())
 		a.Stats = a.ComputeStats()
-		delta, err := reports.Delta(nil, a)
+		change, err := reports.ChangeOf(nil, a)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -184,12 +189,12 @@ func (st *Store) CreatePlanned(ctx context.Context, programme string, year int, 
 			}
 		}
 		ops := []op{st.referenceOp(a), st.newAgreementOp(a)}
-		if t := st.tallyOp(a.Programme, delta); t != nil {
+		if t := st.tallyOp(a.Programme, change.Delta); t != nil {
 			ops = append(ops, *t)
 		}
 		own := len(ops)
 		ops = append(ops, st.effectOps(a.ID, fx)...)
-		if n := createWrites(a, delta, fx); n > maxTransactItems {
+		if n := createWrites(a, change, fx); n > maxTransactItems {
 			return nil, nil, fmt.Errorf("create agreement: %w", errInvalidTransaction{fmt.Sprintf("%d items, over DynamoDB's %d", n, maxTransactItems)})
 		}
 		st.mu.Lock()
@@ -210,9 +215,9 @@ func (st *Store) CreatePlanned(ctx context.Context, programme string, year int, 
 
 // createWrites counts the items pkg/dynamo's create writes: the reference,
 // the agreement and each plan item, the tally and markers, the effects.
-func createWrites(a *grants.Agreement, delta reports.Tally, fx grants.Effects) int {
-	n := 2 + len(a.Instalments) + len(a.CheckIns) + markerWrites(nil, a) + effectCount(fx)
-	if len(delta) > 0 {
+func createWrites(a *grants.Agreement, change reports.Change, fx grants.Effects) int {
+	n := 2 + len(a.Instalments) + len(a.CheckIns) + markerWrites(a.ID, change) + effectCount(fx)
+	if len(change.Delta) > 0 {
 		n++
 	}
 	return n
@@ -269,43 +274,33 @@ func (st *Store) tallyOp(programme string, delta reports.Tally) *op {
 }
 
 // markerWrites counts the marker items pkg/dynamo puts or deletes for a
-// change (an active agreement's end date, a bouncing partner).
-func markerWrites(before, after *grants.Agreement) int {
-	n := 0
-	for _, marker := range []func(*grants.Agreement) (string, string, bool){endMarker, bouncingMarker} {
-		oldKey, old, had := marker(before)
-		newKey, now, has := marker(after)
-		switch {
-		case has && (!had || old != now):
-			n++
-			if had && oldKey != newKey {
-				n++
-			}
-		case had && !has:
+// change (an active agreement's end date, a bouncing partner): those the
+// agreement has after, put on every write, and those it had before and no
+// longer has under the same key, deleted.
+func markerWrites(id string, c reports.Change) int {
+	keys := func(m reports.AgreementMarks) []string {
+		var k []string
+		if !m.EndDate.IsZero() {
+			k = append(k, "END#"+endKey(id, m.EndDate))
+		}
+		if m.IsBouncing() {
+			k = append(k, "BOUNCING#"+id)
+		}
+		return k
+	}
+	after := keys(c.After)
+	n := len(after)
+	for _, k := range keys(c.Before) {
+		if !slices.Contains(after, k) {
 			n++
 		}
 	}
 	return n
 }
 
-func endMarker(a *grants.Agreement) (key, value string, ok bool) {
-	if a == nil || a.Status != grants.AgreementActive || a.EndDate.IsZero() {
-		return "", "", false
-	}
-	k := a.EndDate.String() + "#" + a.ID
-	return k, k, true
-}
-
-func bouncingMarker(a *grants.Agreement) (key, value string, ok bool) {
-	if a == nil {
-		return "", "", false
-	}
-	b, ok := reports.Bouncing(a)
-	if !ok {
-		return "", "", false
-	}
-	return a.ID, fmt.Sprint(b), true
-}
+// endKey is an end-date marker's sort key, which the summary compares with
+// today as pkg/dynamo's Query does.
+func endKey(id string, end grants.Date) string { return end.String() + "#" + id }
 
 // GetAgreement reads an agreement with its instalments and check-ins.
 func (st *Store) GetAgreement(ctx context.Context, id string) (*grants.Agreement, error) {
@@ -374,8 +369,8 @@ func (st *Store) update(ctx context.Context, id string, known *grants.Agreement,
 
 // write stores after over before as pkg/dynamo's write does: an
 // instalment is rewritten when it changed, when the agreement's status
-// did, or when the check-in before it did; a check-in when it or the
-// status changed. Each rewritten item's revision moves on.
+// did, or when the check-in before it did or is new; a check-in when it or
+// the status changed; new ones are written. Each rewritten item's revision moves on.
 func (st *Store) write(ctx context.Context, before, after *grants.Agreement, fx grants.Effects) error {
 	if err := live(ctx); err != nil {
 		return err
@@ -391,7 +386,8 @@ func (st *Store) write(ctx context.Context, before, after *grants.Agreement, fx 
 			writes++
 			continue
 		}
-		prevChanged := i > 0 && i-1 < len(after.CheckIns) && i-1 < len(before.CheckIns) && !reflect.DeepEqual(before.CheckIns[i-1], after.CheckIns[i-1])
+		prev := i - 1
+		prevChanged := i > 0 && prev < len(after.CheckIns) && (prev >= len(before.CheckIns) || !reflect.DeepEqual(before.CheckIns[prev], after.CheckIns[prev]))
 		if reflect.DeepEqual(before.Instalments[i], after.Instalments[i]) && !statusChanged && !prevChanged {
 			continue
 		}
@@ -413,14 +409,14 @@ func (st *Store) write(ctx context.Context, before, after *grants.Agreement, fx 
 		writeCIs[i] = true
 		writes++
 	}
-	delta, err := reports.Delta(before, after)
+	change, err := reports.ChangeOf(before, after)
 	if err != nil {
 		return err
 	}
-	if len(delta) > 0 {
+	if len(change.Delta) > 0 {
 		writes++
 	}
-	writes += markerWrites(before, after) + effectCount(fx)
+	writes += markerWrites(after.ID, change) + effectCount(fx)
 	if writes > maxTransactItems {
 		return fmt.Errorf("update of %s needs %d writes, over DynamoDB's 100 per transaction", after.ID, writes)
 	}
@@ -461,7 +457,7 @@ func (st *Store) write(ctx context.Context, before, after *grants.Agreement, fx 
 			st.agreements[id] = rec
 		},
 	}}
-	if t := st.tallyOp(after.Programme, delta); t != nil {
+	if t := st.tallyOp(after.Programme, change.Delta); t != nil {
 		ops = append(ops, *t)
 	}
 	ops = append(ops, st.effectOps(id, fx)...)

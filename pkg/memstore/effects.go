@@ -11,11 +11,12 @@ import (
 	"time"
 
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
 // outboxRec is an outbox entry with its claim, if any.
 type outboxRec struct {
-	e        grants.OutboxEntry
+	e        outbox.Entry
 	hasToken bool
 	token    string
 	until    int64 // the claim's end, Unix milliseconds
@@ -119,9 +120,9 @@ func (st *Store) putOutbox(partition, key string, rec *outboxRec) {
 
 // enqueueOp adds a pending side effect; it fails if the key is there.
 func (st *Store) enqueueOp(partition, key string, now time.Time, claim *grants.Claim) op {
-	rec := &outboxRec{e: grants.OutboxEntry{AgreementID: partition, Key: key, Status: grants.OutboxPending, CreatedAt: now.UTC()}}
+	rec := &outboxRec{e: outbox.Entry{AgreementID: partition, Key: key, Status: outbox.StatusPending, CreatedAt: now.UTC()}}
 	if claim != nil {
-		rec.e.Status, rec.e.Attempts = grants.OutboxClaimed, 1
+		rec.e.Status, rec.e.Attempts = outbox.StatusClaimed, 1
 		rec.hasToken, rec.token, rec.until = true, claim.Token, claim.Until.UnixMilli()
 	}
 	rec.e = clone(rec.e)
@@ -142,7 +143,7 @@ func (st *Store) sentOp(partition string, sent grants.Sent, now time.Time) op {
 		},
 		apply: func() {
 			rec := st.outboxOf(partition, sent.Key)
-			rec.e.Status, rec.e.MessageID, rec.e.DoneAt, rec.e.LastError = grants.OutboxDone, sent.MessageID, now.UTC().Round(0), ""
+			rec.e.Status, rec.e.MessageID, rec.e.DoneAt, rec.e.LastError = outbox.StatusDone, sent.MessageID, now.UTC().Round(0), ""
 			rec.hasToken, rec.token, rec.until = false, "", 0
 		},
 	}
@@ -159,14 +160,14 @@ func (st *Store) Claim(ctx context.Context, agreementID, key, token string, now 
 	defer st.mu.Unlock()
 	rec := st.outboxOf(agreementID, key)
 	nowms := now.UnixMilli()
-	if rec != nil && rec.e.Status != grants.OutboxPending && !(rec.e.Status == grants.OutboxClaimed && rec.until < nowms) {
+	if rec != nil && rec.e.Status != outbox.StatusPending && !(rec.e.Status == outbox.StatusClaimed && rec.until < nowms) {
 		return false, nil
 	}
 	if rec == nil {
-		rec = &outboxRec{e: grants.OutboxEntry{CreatedAt: now.UTC().Round(0)}}
+		rec = &outboxRec{e: outbox.Entry{CreatedAt: now.UTC().Round(0)}}
 		st.putOutbox(agreementID, key, rec)
 	}
-	rec.e.AgreementID, rec.e.Key, rec.e.Status = agreementID, key, grants.OutboxClaimed
+	rec.e.AgreementID, rec.e.Key, rec.e.Status = agreementID, key, outbox.StatusClaimed
 	rec.e.Attempts++
 	rec.hasToken, rec.token, rec.until = true, token, now.Add(lease).UnixMilli()
 	return true, nil
@@ -191,13 +192,13 @@ func (st *Store) Release(ctx context.Context, agreementID, key, token string, ca
 	if rec == nil || !rec.hasToken || rec.token != token {
 		return nil
 	}
-	rec.e.Status, rec.e.LastError = grants.OutboxPending, msg
+	rec.e.Status, rec.e.LastError = outbox.StatusPending, msg
 	rec.hasToken, rec.token, rec.until = false, "", 0
 	return nil
 }
 
 // Outbox reads one outbox entry, or nil.
-func (st *Store) Outbox(ctx context.Context, agreementID, key string) (*grants.OutboxEntry, error) {
+func (st *Store) Outbox(ctx context.Context, agreementID, key string) (*outbox.Entry, error) {
 	if err := live(ctx); err != nil {
 		return nil, err
 	}
@@ -222,7 +223,7 @@ func (st *Store) ClaimOnce(ctx context.Context, agreementID, key, token string, 
 	if err != nil {
 		return false, false, err
 	}
-	return false, e != nil && e.Status == grants.OutboxDone, nil
+	return false, e != nil && e.Status == outbox.StatusDone, nil
 }
 
 // StoredMessages lists the SES message IDs whose processing is done: the
@@ -235,7 +236,7 @@ func (st *Store) StoredMessages(ctx context.Context, inboundPartition string) (m
 	defer st.mu.Unlock()
 	done := map[string]bool{}
 	for key, rec := range st.outbox[inboundPartition] {
-		if id, ok := strings.CutPrefix(key, "msg#"); ok && rec.e.Status == grants.OutboxDone {
+		if id, ok := strings.CutPrefix(key, "msg#"); ok && rec.e.Status == outbox.StatusDone {
 			done[id] = true
 		}
 	}
@@ -267,8 +268,8 @@ func (st *Store) DueWork(ctx context.Context, today grants.Date) ([]grants.Work,
 	}
 	for partition, entries := range st.outbox {
 		for key, rec := range entries {
-			if rec.e.Status != grants.OutboxDone {
-				keys = append(keys, fmt.Sprintf("%s#%s#O#%s", grants.Immediately, partition, key))
+			if rec.e.Status != outbox.StatusDone {
+				keys = append(keys, fmt.Sprintf("%s#%s#%s#%s", grants.Immediately, partition, workKeys[grants.WorkOutbox], key))
 			}
 		}
 	}
@@ -296,8 +297,17 @@ func parseWork(key string) (grants.Work, bool) {
 	if err != nil {
 		d = grants.Immediately
 	}
-	w := grants.Work{On: d, AgreementID: parts[1], Kind: parts[2]}
-	if w.Kind == "O" {
+	var w grants.Work
+	for kind, k := range workKeys {
+		if k == parts[2] {
+			w.Kind = kind
+		}
+	}
+	if w.Kind == "" {
+		return grants.Work{}, false
+	}
+	w.On, w.AgreementID = d, parts[1]
+	if w.Kind == grants.WorkOutbox {
 		w.Key = parts[3]
 	} else {
 		w.Number, err = strconv.Atoi(parts[3])

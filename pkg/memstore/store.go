@@ -27,8 +27,8 @@
 // pkg/dynamo, an agreement is read back only if its ID has NewID's shape.
 // What differs, on purpose: nothing expires (DynamoDB's TTL deletes a day's
 // auto-mail limits and an old sign-out; reads never relied on that), a read
-// reports a nominal ReadCost (one request, one item per entry read), and
-// Transact, which takes DynamoDB's own items, is not offered.
+// reports a nominal cost (readcost.Cost: one request, one item per entry
+// read), and Transact, which takes DynamoDB's own items, is not offered.
 package memstore
 
 import (

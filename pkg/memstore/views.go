@@ -12,6 +12,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/idempotency"
 	"github.com/partnership-grants/backend/pkg/money"
+	"github.com/partnership-grants/backend/pkg/readcost"
 	"github.com/partnership-grants/backend/pkg/reports"
 )
 
@@ -35,14 +36,14 @@ func (st *Store) programme(programme string, plans bool) []grants.Agreement {
 // ProgrammeAgreements reads every agreement of a programme, all statuses,
 // without their plans, in the programme list's order. The cost is nominal:
 // one request, one item an agreement.
-func (st *Store) ProgrammeAgreements(ctx context.Context, programme string) ([]grants.Agreement, grants.ReadCost, error) {
+func (st *Store) ProgrammeAgreements(ctx context.Context, programme string) ([]grants.Agreement, readcost.Cost, error) {
 	if err := live(ctx); err != nil {
-		return nil, grants.ReadCost{}, err
+		return nil, readcost.Cost{}, err
 	}
 	st.mu.Lock()
 	list := st.programme(programme, false)
 	st.mu.Unlock()
-	cost := grants.ReadCost{Requests: 1, Items: len(list)}
+	cost := readcost.Cost{Requests: 1, Items: len(list)}
 	return readable(ctx, list), cost, nil
 }
 
@@ -73,14 +74,14 @@ func (st *Store) AgreementsWithPlans(ctx context.Context, ids []string) ([]grant
 
 // ProgrammePlans reads every agreement of a programme, all statuses, each
 // with its instalments and check-ins, in the programme list's order.
-func (st *Store) ProgrammePlans(ctx context.Context, programme string) ([]grants.Agreement, grants.ReadCost, error) {
+func (st *Store) ProgrammePlans(ctx context.Context, programme string) ([]grants.Agreement, readcost.Cost, error) {
 	if err := live(ctx); err != nil {
-		return nil, grants.ReadCost{}, err
+		return nil, readcost.Cost{}, err
 	}
 	st.mu.Lock()
 	list := st.programme(programme, true)
 	st.mu.Unlock()
-	cost := grants.ReadCost{Requests: 1}
+	cost := readcost.Cost{Requests: 1}
 	for _, a := range list {
 		cost.Items += 1 + len(a.Instalments) + len(a.CheckIns)
 	}
@@ -90,8 +91,8 @@ func (st *Store) ProgrammePlans(ctx context.Context, programme string) ([]grants
 // ProgrammeTally reads a programme's tally, kept by every write, and
 // today's marks: the active agreements past their end date, the running
 // ones whose partner's mail bounces.
-func (st *Store) ProgrammeTally(ctx context.Context, programme string, today grants.Date) (reports.Tally, reports.Marks, grants.ReadCost, error) {
-	cost := grants.ReadCost{Requests: 1}
+func (st *Store) ProgrammeTally(ctx context.Context, programme string, today grants.Date) (reports.Tally, reports.Marks, readcost.Cost, error) {
+	cost := readcost.Cost{Requests: 1}
 	if err := live(ctx); err != nil {
 		return nil, reports.Marks{}, cost, err
 	}
@@ -124,11 +125,12 @@ func (st *Store) ProgrammeTally(ctx context.Context, programme string, today gra
 	var marks reports.Marks
 	for i := range list {
 		a := &list[i]
-		if k, _, ok := endMarker(a); ok && k < today.String() {
+		m := reports.MarksOf(a)
+		if !m.EndDate.IsZero() && endKey(a.ID, m.EndDate) < today.String() {
 			marks.PastEndDate++
 		}
-		if b, ok := reports.Bouncing(a); ok {
-			marks.Bouncing = append(marks.Bouncing, b)
+		if m.IsBouncing() {
+			marks.Bouncing = append(marks.Bouncing, m.Bouncing)
 		}
 	}
 	reports.SortBouncing(marks.Bouncing)

@@ -1,8 +1,9 @@
 // Package outbox names the side effects an agreement owes: one key per
 // email or event, deterministic so that enqueuing a duplicate collides. The
 // HTTP handlers enqueue them in the same transaction as the change that
-// causes them, and automation delivers them. It imports nothing of the
-// project, so a handler that only enqueues links none of the delivery code.
+// causes them, and automation delivers them; an Entry is where a delivery
+// stands, as the store keeps it. It imports nothing of the project, so a
+// handler that only enqueues links none of the delivery code.
 package outbox
 
 import (

@@ -136,6 +136,54 @@ func Delta(before, after *grants.Agreement) (Tally, error) {
 	return d.nonZero(), nil
 }
 
+// Change is what changing an agreement from before to after (before nil:
+// a new agreement) changes in its programme's summary: Delta, added to the
+// tally, and the agreement's marks, from Before to After. ChangeOf decides
+// it from the agreements alone; a store only lays it out, in the same
+// transaction as the agreement.
+type Change struct {
+	Delta         Tally
+	Before, After AgreementMarks
+}
+
+// AgreementMarks is what of one agreement the summary reads apart from the
+// tally, because whether it counts depends on today (see Marks): an active
+// agreement's end date, and a running agreement's bouncing partner. Each is
+// zero when the agreement has none.
+type AgreementMarks struct {
+	EndDate  grants.Date
+	Bouncing BouncingPartner
+}
+
+// MarksOf is a's marks; nil has none.
+func MarksOf(a *grants.Agreement) AgreementMarks {
+	var m AgreementMarks
+	if a == nil {
+		return m
+	}
+	if a.Status == grants.AgreementActive {
+		m.EndDate = a.EndDate
+	}
+	if b, ok := Bouncing(a); ok {
+		m.Bouncing = b
+	}
+	return m
+}
+
+// IsBouncing reports whether the agreement has a bouncing partner.
+func (m AgreementMarks) IsBouncing() bool { return m.Bouncing != BouncingPartner{} }
+
+// ChangeOf is the change from before to after in their programme's
+// summary. after's Stats must be current (grants.Agreement.ComputeStats);
+// before's are as stored.
+func ChangeOf(before, after *grants.Agreement) (Change, error) {
+	d, err := Delta(before, after)
+	if err != nil {
+		return Change{}, err
+	}
+	return Change{Delta: d, Before: MarksOf(before), After: MarksOf(after)}, nil
+}
+
 // Add adds o into t with checked sums: a total that would overflow is an
 // error, never a wrapped number.
 func (t Tally) Add(o Tally) error {

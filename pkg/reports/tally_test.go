@@ -63,3 +63,41 @@ func TestDeltasAddUpToTheTally(t *testing.T) {
 		t.Errorf("summary from the kept tally: %+v", s)
 	}
 }
+
+// A change's marks follow the agreement: an end date while it is active, a
+// bouncing partner while it still sends mail; a new agreement had none.
+func TestChangeOfMarks(t *testing.T) {
+	end := grants.Date{Year: 2027, Month: 3, Day: 31}
+	draft := agr("001", grants.AgreementDraft, 1000, "GBP", grants.Stats{Outstanding: 1000})
+	draft.EndDate, draft.Reference, draft.Partner.Name = end, "PG-1", "Partner"
+	draft.Contacts = []grants.Contact{{Email: "a@partner.example", Bounced: "hard"}, {Email: "b@partner.example"}}
+	active := draft
+	active.Status = grants.AgreementActive
+	done := active
+	done.Status = grants.AgreementCompleted
+	bouncing := BouncingPartner{AgreementID: "001", Reference: "PG-1", Partner: "Partner", Contacts: 1}
+	for _, c := range []struct {
+		name          string
+		before, after *grants.Agreement
+		want          [2]AgreementMarks
+	}{
+		{"created", nil, &draft, [2]AgreementMarks{{}, {Bouncing: bouncing}}},
+		{"activated", &draft, &active, [2]AgreementMarks{{Bouncing: bouncing}, {EndDate: end, Bouncing: bouncing}}},
+		{"completed", &active, &done, [2]AgreementMarks{{EndDate: end, Bouncing: bouncing}, {}}},
+	} {
+		got, err := ChangeOf(c.before, c.after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Before != c.want[0] || got.After != c.want[1] {
+			t.Errorf("%s: marks %+v → %+v, want %+v → %+v", c.name, got.Before, got.After, c.want[0], c.want[1])
+		}
+		if got.After.IsBouncing() != (c.want[1].Bouncing.Contacts > 0) {
+			t.Errorf("%s: IsBouncing %v", c.name, got.After.IsBouncing())
+		}
+		want, _ := Delta(c.before, c.after)
+		if !reflect.DeepEqual(got.Delta, want) {
+			t.Errorf("%s: delta %v, want %v", c.name, got.Delta, want)
+		}
+	}
+}

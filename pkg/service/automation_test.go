@@ -15,6 +15,7 @@ import (
 
 	schedulerstub "github.com/partnership-grants/backend/pkg/dev/stack/scheduler"
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/outbox"
 	"github.com/partnership-grants/backend/pkg/schedules"
 	"github.com/partnership-grants/backend/pkg/service"
 )
@@ -579,7 +580,7 @@ func TestThrottling(t *testing.T) {
 		if err != nil || ob == nil {
 			t.Fatalf("outbox entry: %v, %v", ob, err)
 		}
-		if ob.Status != grants.OutboxPending || ob.MessageID != "" || !strings.Contains(ob.LastError, "TooManyRequestsException") {
+		if ob.Status != outbox.StatusPending || ob.MessageID != "" || !strings.Contains(ob.LastError, "TooManyRequestsException") {
 			t.Errorf("outbox entry %+v, want pending with the throttling error", ob)
 		}
 		// The sweep retries it while SES still throttles: still not sent.

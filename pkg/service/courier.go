@@ -112,7 +112,7 @@ type CourierStore interface {
 	Claim(ctx context.Context, agreementID, key, token string, now time.Time, lease time.Duration) (bool, error)
 	// Release gives a claimed entry back after a failed delivery.
 	Release(ctx context.Context, agreementID, key, token string, cause error) error
-	Outbox(ctx context.Context, agreementID, key string) (*grants.OutboxEntry, error)
+	Outbox(ctx context.Context, agreementID, key string) (*outbox.Entry, error)
 	// Replies lists the replies to check-in n, or to every check-in when n is 0.
 	Replies(ctx context.Context, agreementID string, n int) ([]grants.Reply, error)
 	// TakeAutoMail takes a place in its day's limits for one automatic
@@ -463,7 +463,7 @@ func (c *Courier) recordDone(ctx context.Context, partition, key, messageID stri
 		if err = write(ctx); err == nil {
 			return nil
 		}
-		if e, readErr := c.store.Outbox(ctx, partition, key); readErr == nil && e != nil && e.Status == grants.OutboxDone {
+		if e, readErr := c.store.Outbox(ctx, partition, key); readErr == nil && e != nil && e.Status == outbox.StatusDone {
 			if e.MessageID == messageID {
 				return nil
 			}

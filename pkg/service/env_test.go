@@ -29,6 +29,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/idempotency"
 	"github.com/partnership-grants/backend/pkg/mailer"
 	"github.com/partnership-grants/backend/pkg/memstore"
+	"github.com/partnership-grants/backend/pkg/outbox"
 	"github.com/partnership-grants/backend/pkg/reply/token"
 	"github.com/partnership-grants/backend/pkg/schedules"
 	"github.com/partnership-grants/backend/pkg/service"
@@ -79,7 +80,7 @@ type store interface {
 	CreateAgreement(ctx context.Context, a *grants.Agreement, fx grants.Effects, once *idempotency.Once[*grants.Agreement]) (*idempotency.Response, error)
 	GetAgreement(ctx context.Context, id string) (*grants.Agreement, error)
 	AllHistory(ctx context.Context, id string) ([]grants.AuditEntry, error)
-	Outbox(ctx context.Context, agreementID, key string) (*grants.OutboxEntry, error)
+	Outbox(ctx context.Context, agreementID, key string) (*outbox.Entry, error)
 }
 
 var (

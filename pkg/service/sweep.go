@@ -218,14 +218,14 @@ func (x *Automation) sweepWindow(ctx context.Context, work []grants.Work, from, 
 }
 
 func (x *Automation) sweepOne(ctx context.Context, w grants.Work, today grants.Date, run *sweepRun, at int) error {
-	if k, _ := outbox.ParseKey(w.Key); w.Kind == "O" && w.AgreementID == outbox.InboundPartition && k.Kind == outbox.KindMessage {
+	if k, _ := outbox.ParseKey(w.Key); w.Kind == grants.WorkOutbox && w.AgreementID == outbox.InboundPartition && k.Kind == outbox.KindMessage {
 		// A received message whose processing did not finish: SES's Lambda
 		// retries (and its failure destination) own it, not the sweep.
 		slog.WarnContext(ctx, "inbound message still claimed", "key", w.Key)
 		return nil
 	}
 	now := x.env.Now()
-	if w.Kind == "O" {
+	if w.Kind == grants.WorkOutbox {
 		if k, _ := outbox.ParseKey(w.Key); k.Kind == outbox.KindWelcome || k.Kind == outbox.KindThankYou {
 			// A partner's email waits for a working day's send time.
 			a, err := x.store.GetAgreement(ctx, w.AgreementID)
@@ -244,7 +244,7 @@ func (x *Automation) sweepOne(ctx context.Context, w grants.Work, today grants.D
 	// date), at the send time; before then it waits for its schedule or a
 	// later sweep.
 	switch w.Kind {
-	case "I":
+	case grants.WorkInstalmentDue:
 		in := a.Instalment(w.Number)
 		if in == nil || in.Status != grants.InstalmentScheduled {
 			return nil
@@ -258,7 +258,7 @@ func (x *Automation) sweepOne(ctx context.Context, w grants.Work, today grants.D
 				return nil
 			}
 		}
-	case "C":
+	case grants.WorkCheckInDue:
 		c := a.CheckIn(w.Number)
 		if c == nil {
 			return nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/export"
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/readcost"
 	"github.com/partnership-grants/backend/pkg/reports"
 )
 
@@ -19,12 +20,12 @@ import (
 // programme index, the plans of some of them, or all of them with their
 // plans (ProgrammePlans, in the order ProgrammeAgreements gives).
 type ProgrammeReader interface {
-	ProgrammeAgreements(ctx context.Context, programme string) ([]grants.Agreement, grants.ReadCost, error)
+	ProgrammeAgreements(ctx context.Context, programme string) ([]grants.Agreement, readcost.Cost, error)
 	// ProgrammeTally reads the programme's aggregate and today's marks, at
 	// a cost that does not grow with the programme.
-	ProgrammeTally(ctx context.Context, programme string, today grants.Date) (reports.Tally, reports.Marks, grants.ReadCost, error)
+	ProgrammeTally(ctx context.Context, programme string, today grants.Date) (reports.Tally, reports.Marks, readcost.Cost, error)
 	AgreementsWithPlans(ctx context.Context, ids []string) ([]grants.Agreement, error)
-	ProgrammePlans(ctx context.Context, programme string) ([]grants.Agreement, grants.ReadCost, error)
+	ProgrammePlans(ctx context.Context, programme string) ([]grants.Agreement, readcost.Cost, error)
 }
 
 // HeldLister lists the replies held for a person, of one programme ("": those

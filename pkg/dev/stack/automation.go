@@ -80,7 +80,7 @@ func (r *Runner) fire(ctx context.Context, f schedulerstub.Firing) error {
 		if err := json.Unmarshal([]byte(f.Input), &e); err != nil {
 			return fmt.Errorf("schedule %s: bad input: %w", f.Name, err)
 		}
-		return r.queue.EnqueueCheckIns(ctx, []grants.Work{{AgreementID: e.AgreementID, Kind: "C", Number: e.Number}})
+		return r.queue.EnqueueCheckIns(ctx, []grants.Work{{AgreementID: e.AgreementID, Kind: grants.WorkCheckInDue, Number: e.Number}})
 	}
 	name := strings.TrimPrefix(f.TargetArn, functionArn)
 	var e schedules.Event

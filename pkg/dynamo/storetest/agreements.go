@@ -59,7 +59,7 @@ func transactionWritesEffectsWithTheAgreement(t *testing.T, st Store) {
 	if !strings.HasPrefix(got.Reference, "CP-2026-") {
 		t.Errorf("reference %q does not name the start year", got.Reference)
 	}
-	if e, err := st.Outbox(ctx, a.ID, outbox.WelcomeKey().String()); err != nil || e == nil || e.Status != grants.OutboxPending || e.Attempts != 0 || e.AgreementID != a.ID {
+	if e, err := st.Outbox(ctx, a.ID, outbox.WelcomeKey().String()); err != nil || e == nil || e.Status != outbox.StatusPending || e.Attempts != 0 || e.AgreementID != a.ID {
 		t.Errorf("welcome entry: %+v %v", e, err)
 	}
 	tally, _, _, err := st.ProgrammeTally(ctx, "alpha", grants.Date{Year: 2026, Month: 6, Day: 15})
@@ -85,7 +85,7 @@ func transactionWritesEffectsWithTheAgreement(t *testing.T, st Store) {
 	if want := []string{"agreement.created", "agreement.activated"}; !slices.Equal(actions(t, st, a.ID), want) {
 		t.Errorf("history %v, want %v", actions(t, st, a.ID), want)
 	}
-	if e, err := st.Outbox(ctx, a.ID, "checkin#01"); err != nil || e == nil || e.Status != grants.OutboxPending {
+	if e, err := st.Outbox(ctx, a.ID, "checkin#01"); err != nil || e == nil || e.Status != outbox.StatusPending {
 		t.Errorf("check-in entry: %+v %v", e, err)
 	}
 	if r, err := st.Replies(ctx, a.ID, 1); err != nil || len(r) != 1 || r[0].MessageID != "ses-0001" {
@@ -276,6 +276,88 @@ func missingAgreements(t *testing.T, st Store) {
 	}
 	if h, err := st.History(ctx, NewID(), "", 10); err != nil || len(h.Items) != 0 || h.NextCursor != "" {
 		t.Errorf("history of none: %+v %v", h, err)
+	}
+}
+
+// A change may add instalments and check-ins: the new ones are written with
+// the agreement, read back and listed like the others, and change again
+// like them. An instalment's row says whether the check-in before it is
+// in, so it is written again when that check-in is added.
+func plansGrow(t *testing.T, st Store) {
+	ctx := context.Background()
+	a := create(t, st, draft(t, "alpha", 1, "2026-07-01"))
+	grow := func(what string, change func(x *grants.Agreement)) *grants.Agreement {
+		t.Helper()
+		got, err := st.UpdateAgreement(ctx, a.ID, 0, func(x *grants.Agreement) (grants.Effects, error) {
+			change(x)
+			return grants.Audited(grants.AuditEntry{At: Now, Actor: officer, Action: "agreement.amended", Detail: what}), nil
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		read, err := st.GetAgreement(ctx, a.ID)
+		if err != nil || !reflect.DeepEqual(read, got) {
+			t.Errorf("%s: read back %+v (%v), want %+v", what, read, err, got)
+		}
+		return got
+	}
+	row := func(n int) grants.InstalmentRow {
+		t.Helper()
+		p, err := st.ListInstalments(ctx, grants.InstalmentFilter{Programme: "alpha", Status: grants.InstalmentScheduled}, "", 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range p.Items {
+			if r.AgreementID == a.ID && r.Number == n {
+				return r
+			}
+		}
+		t.Fatalf("no row for instalment %d", n)
+		return grants.InstalmentRow{}
+	}
+
+	// Two instalments more, out of the last one; no check-in 5 yet.
+	got := grow("instalments 5 and 6", func(x *grants.Agreement) {
+		last := &x.Instalments[3]
+		third := last.Amount / 3
+		last.Amount -= 2 * third
+		for n := 5; n <= 6; n++ {
+			x.Instalments = append(x.Instalments, grants.Instalment{Number: n, Amount: third, DueDate: last.DueDate.AddMonths(3 * (n - 4)), Status: grants.InstalmentScheduled})
+		}
+		x.InstalmentCount = 6
+	})
+	if len(got.Instalments) != 6 || len(got.CheckIns) != 4 {
+		t.Fatalf("%d instalments and %d check-ins, want 6 and 4", len(got.Instalments), len(got.CheckIns))
+	}
+	if r := row(5); r.Amount != got.Instalments[4].Amount || r.PreviousCheckInIn {
+		t.Errorf("row of instalment 5: %+v (check-in 4 is not in)", r)
+	}
+	if r := row(6); !r.PreviousCheckInIn {
+		t.Errorf("row of instalment 6: %+v (there is no check-in 5)", r)
+	}
+	plans, _, err := st.ProgrammePlans(ctx, "alpha")
+	if err != nil || len(plans) != 1 || !reflect.DeepEqual(&plans[0], got) {
+		t.Errorf("plans: %+v (%v), want %+v", plans, err, got)
+	}
+
+	// Check-in 5 added comes before instalment 6, which is no longer free of one.
+	got = grow("check-in 5", func(x *grants.Agreement) {
+		x.CheckIns = append(x.CheckIns, grants.CheckIn{Number: 5, DueDate: x.Instalments[5].DueDate.AddDays(-14), Status: grants.CheckInScheduled})
+	})
+	if len(got.CheckIns) != 5 {
+		t.Fatalf("%d check-ins, want 5", len(got.CheckIns))
+	}
+	if r := row(6); r.PreviousCheckInIn {
+		t.Errorf("row of instalment 6: %+v (check-in 5 is not in)", r)
+	}
+
+	// The new items change as any other does.
+	got = grow("schedules", func(x *grants.Agreement) {
+		x.Instalments[5].ScheduleCreated = true
+		x.CheckIns[4].ScheduleCreated = true
+	})
+	if !got.Instalments[5].ScheduleCreated || !got.CheckIns[4].ScheduleCreated {
+		t.Errorf("changed new items: %+v %+v", got.Instalments[5], got.CheckIns[4])
 	}
 }
 
@@ -669,10 +751,10 @@ func dueWork(t *testing.T, st Store) {
 	}
 	var want []grants.Work
 	for _, c := range a.CheckIns {
-		want = append(want, grants.Work{On: grants.Immediately, AgreementID: a.ID, Kind: "C", Number: c.Number})
+		want = append(want, grants.Work{On: grants.Immediately, AgreementID: a.ID, Kind: grants.WorkCheckInDue, Number: c.Number})
 	}
 	for _, in := range a.Instalments {
-		want = append(want, grants.Work{On: grants.Immediately, AgreementID: a.ID, Kind: "I", Number: in.Number})
+		want = append(want, grants.Work{On: grants.Immediately, AgreementID: a.ID, Kind: grants.WorkInstalmentDue, Number: in.Number})
 	}
 	if !slices.Equal(work, want) {
 		t.Fatalf("due today:\n got %v\nwant %v", work, want)
@@ -723,8 +805,8 @@ func dueWork(t *testing.T, st Store) {
 		t.Fatal(err)
 	}
 	has := func(w grants.Work) bool { return slices.Contains(work, w) }
-	if !has(grants.Work{On: grants.Immediately, AgreementID: b.ID, Kind: "O", Key: "checkin#01"}) ||
-		!has(grants.Work{On: grants.Immediately, AgreementID: outbox.InboundPartition, Kind: "O", Key: "msg#ses-1"}) {
+	if !has(grants.Work{On: grants.Immediately, AgreementID: b.ID, Kind: grants.WorkOutbox, Key: "checkin#01"}) ||
+		!has(grants.Work{On: grants.Immediately, AgreementID: outbox.InboundPartition, Kind: grants.WorkOutbox, Key: "msg#ses-1"}) {
 		t.Errorf("outbox entries not listed: %v", work)
 	}
 	if err := st.Apply(ctx, outbox.InboundPartition, grants.Effects{At: Now, Sent: []grants.Sent{{Key: "msg#ses-1", Token: "tok", MessageID: "done"}}}); err != nil {
@@ -741,7 +823,7 @@ func dueWork(t *testing.T, st Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []grants.Work{{On: grants.Immediately, AgreementID: b.ID, Kind: "O", Key: "checkin#01"}}; !slices.Equal(work, want) {
+	if want := []grants.Work{{On: grants.Immediately, AgreementID: b.ID, Kind: grants.WorkOutbox, Key: "checkin#01"}}; !slices.Equal(work, want) {
 		t.Errorf("after a send and a termination: %v, want %v", work, want)
 	}
 }

@@ -26,7 +26,7 @@ func outboxClaimLeaseRelease(t *testing.T, st Store) {
 	ctx := context.Background()
 	a := create(t, st, draft(t, "alpha", 1, "2026-07-01"))
 	key := "checkin#01"
-	entry := func() *grants.OutboxEntry {
+	entry := func() *outbox.Entry {
 		t.Helper()
 		e, err := st.Outbox(ctx, a.ID, key)
 		if err != nil || e == nil {
@@ -48,7 +48,7 @@ func outboxClaimLeaseRelease(t *testing.T, st Store) {
 	if !claim("A", Now) {
 		t.Fatal("a new entry was not claimed")
 	}
-	if e := entry(); e.Status != grants.OutboxClaimed || e.Attempts != 1 || !e.CreatedAt.Equal(Now) || e.AgreementID != a.ID || e.Key != key {
+	if e := entry(); e.Status != outbox.StatusClaimed || e.Attempts != 1 || !e.CreatedAt.Equal(Now) || e.AgreementID != a.ID || e.Key != key {
 		t.Errorf("claimed: %+v", e)
 	}
 	if claim("B", Now.Add(30*time.Second)) {
@@ -60,7 +60,7 @@ func outboxClaimLeaseRelease(t *testing.T, st Store) {
 	if err := st.Release(ctx, a.ID, key, "A", errors.New("too late")); err != nil {
 		t.Fatal(err)
 	}
-	if e := entry(); e.Status != grants.OutboxClaimed || e.LastError != "" {
+	if e := entry(); e.Status != outbox.StatusClaimed || e.LastError != "" {
 		t.Errorf("a stale holder's release changed the entry: %+v", e)
 	}
 	if claim("C", Now.Add(62*time.Second)) {
@@ -69,7 +69,7 @@ func outboxClaimLeaseRelease(t *testing.T, st Store) {
 	if err := st.Release(ctx, a.ID, key, "B", errors.New("smtp down")); err != nil {
 		t.Fatal(err)
 	}
-	if e := entry(); e.Status != grants.OutboxPending || e.LastError != "smtp down" || e.Attempts != 2 {
+	if e := entry(); e.Status != outbox.StatusPending || e.LastError != "smtp down" || e.Attempts != 2 {
 		t.Errorf("released: %+v", e)
 	}
 	if !claim("C", Now.Add(63*time.Second)) {
@@ -82,13 +82,13 @@ func outboxClaimLeaseRelease(t *testing.T, st Store) {
 	if err := st.Apply(ctx, a.ID, grants.Effects{At: sentAt, Sent: []grants.Sent{{Key: key, Token: "C", MessageID: "m-c"}}}); err != nil {
 		t.Fatal(err)
 	}
-	if e := entry(); e.Status != grants.OutboxDone || e.MessageID != "m-c" || !e.DoneAt.Equal(sentAt) || e.LastError != "" || e.Attempts != 3 {
+	if e := entry(); e.Status != outbox.StatusDone || e.MessageID != "m-c" || !e.DoneAt.Equal(sentAt) || e.LastError != "" || e.Attempts != 3 {
 		t.Errorf("sent: %+v", e)
 	}
 	if claim("D", Now.Add(24*time.Hour)) {
 		t.Error("a done entry was claimed")
 	}
-	if err := st.Release(ctx, a.ID, key, "C", nil); err != nil || entry().Status != grants.OutboxDone {
+	if err := st.Release(ctx, a.ID, key, "C", nil); err != nil || entry().Status != outbox.StatusDone {
 		t.Errorf("a release after the send: %v, %+v", err, entry())
 	}
 
@@ -98,7 +98,7 @@ func outboxClaimLeaseRelease(t *testing.T, st Store) {
 		t.Fatal(err)
 	}
 	rk := outbox.ReminderKey(1, 1).String()
-	if e, err := st.Outbox(ctx, a.ID, rk); err != nil || e.Status != grants.OutboxClaimed || e.Attempts != 1 {
+	if e, err := st.Outbox(ctx, a.ID, rk); err != nil || e.Status != outbox.StatusClaimed || e.Attempts != 1 {
 		t.Errorf("enqueued claimed: %+v %v", e, err)
 	}
 	if ok, err := st.Claim(ctx, a.ID, rk, "F", Now.Add(30*time.Second), time.Minute); err != nil || ok {

@@ -19,6 +19,8 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/idempotency"
+	"github.com/partnership-grants/backend/pkg/outbox"
+	"github.com/partnership-grants/backend/pkg/readcost"
 	"github.com/partnership-grants/backend/pkg/reports"
 )
 
@@ -36,7 +38,7 @@ type Store interface {
 	Claim(ctx context.Context, agreementID, key, token string, now time.Time, lease time.Duration) (bool, error)
 	ClaimOnce(ctx context.Context, partition, key, token string, now time.Time, lease time.Duration) (claimed, done bool, err error)
 	Release(ctx context.Context, agreementID, key, token string, cause error) error
-	Outbox(ctx context.Context, agreementID, key string) (*grants.OutboxEntry, error)
+	Outbox(ctx context.Context, agreementID, key string) (*outbox.Entry, error)
 	StoredMessages(ctx context.Context, partition string) (map[string]bool, error)
 	DueWork(ctx context.Context, today grants.Date) ([]grants.Work, error)
 
@@ -44,11 +46,11 @@ type Store interface {
 	History(ctx context.Context, id, cursor string, limit int) (grants.Page[grants.AuditEntry], error)
 	AllHistory(ctx context.Context, id string) ([]grants.AuditEntry, error)
 	ListInstalments(ctx context.Context, f grants.InstalmentFilter, cursor string, limit int) (grants.Page[grants.InstalmentRow], error)
-	ProgrammeAgreements(ctx context.Context, programme string) ([]grants.Agreement, grants.ReadCost, error)
-	ProgrammeTally(ctx context.Context, programme string, today grants.Date) (reports.Tally, reports.Marks, grants.ReadCost, error)
+	ProgrammeAgreements(ctx context.Context, programme string) ([]grants.Agreement, readcost.Cost, error)
+	ProgrammeTally(ctx context.Context, programme string, today grants.Date) (reports.Tally, reports.Marks, readcost.Cost, error)
 	RebuildAggregate(ctx context.Context, programme string) error
 	AgreementsWithPlans(ctx context.Context, ids []string) ([]grants.Agreement, error)
-	ProgrammePlans(ctx context.Context, programme string) ([]grants.Agreement, grants.ReadCost, error)
+	ProgrammePlans(ctx context.Context, programme string) ([]grants.Agreement, readcost.Cost, error)
 
 	Replies(ctx context.Context, agreementID string, n int) ([]grants.Reply, error)
 	ListQuarantine(ctx context.Context, status string) ([]grants.Quarantined, error)
@@ -85,6 +87,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"ApplyIsAllOrNothing", applyIsAllOrNothing},
 		{"InvalidTransactions", invalidTransactions},
 		{"VersionConflicts", versionConflicts},
+		{"PlansGrow", plansGrow},
 		{"MissingAgreements", missingAgreements},
 		{"UniqueReferences", uniqueReferences},
 		{"IdempotentAnswers", idempotentAnswers},

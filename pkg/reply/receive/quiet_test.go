@@ -316,7 +316,7 @@ func TestHeldDigestGoesAtTheSendTimeOfAWorkingDay(t *testing.T) {
 		t.Fatalf("sweep: %v", err)
 	}
 	for _, k := range []string{notice, old} {
-		if ob, err := e.Store.Outbox(ctx, outbox.InboundPartition, k); err != nil || ob == nil || ob.Status != grants.OutboxDone || ob.MessageID != "" {
+		if ob, err := e.Store.Outbox(ctx, outbox.InboundPartition, k); err != nil || ob == nil || ob.Status != outbox.StatusDone || ob.MessageID != "" {
 			t.Errorf("%s after the sweep: %+v %v, want done, unsent", k, ob, err)
 		}
 	}

@@ -166,7 +166,7 @@ func TestSameMessageDeliveredThreeTimesConcurrentlyIsProcessedOnce(t *testing.T)
 			t.Errorf("%d %s %q entries, want 1", n, tc.action, tc.subject)
 		}
 	}
-	if ob, err := e.Store.Outbox(ctx, outbox.InboundPartition, "msg#"+id); err != nil || ob == nil || ob.Status != grants.OutboxDone {
+	if ob, err := e.Store.Outbox(ctx, outbox.InboundPartition, "msg#"+id); err != nil || ob == nil || ob.Status != outbox.StatusDone {
 		t.Errorf("inbound record of %s: %+v %v, want done", id, ob, err)
 	}
 
@@ -590,7 +590,7 @@ func TestSameEmailUnderANewSESMessageIDIsOneReply(t *testing.T) {
 		t.Errorf("officer got %d reply notices, want 1", len(notices))
 	}
 	for _, id := range []string{first, again, other} {
-		if ob, err := e.Store.Outbox(ctx, outbox.InboundPartition, "msg#"+id); err != nil || ob == nil || ob.Status != grants.OutboxDone {
+		if ob, err := e.Store.Outbox(ctx, outbox.InboundPartition, "msg#"+id); err != nil || ob == nil || ob.Status != outbox.StatusDone {
 			t.Errorf("inbound record of %s: %+v %v, want done", id, ob, err)
 		}
 	}

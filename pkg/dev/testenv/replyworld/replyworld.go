@@ -60,7 +60,6 @@ type Store interface {
 	GetAgreement(ctx context.Context, id string) (*grants.Agreement, error)
 	UpdateAgreement(ctx context.Context, id string, expectVersion int, mutate func(*grants.Agreement) (grants.Effects, error)) (*grants.Agreement, error)
 	AllHistory(ctx context.Context, id string) ([]grants.AuditEntry, error)
-	Outbox(ctx context.Context, agreementID, key string) (*grants.OutboxEntry, error)
 	PutProgrammeSettings(ctx context.Context, programme string, p grants.ProgrammeSettings) error
 	ListQuarantine(ctx context.Context, status string) ([]grants.Quarantined, error)
 	GetQuarantined(ctx context.Context, id string) (*grants.Quarantined, error)
