@@ -10,12 +10,12 @@ FUNCTIONS := \
 	AgreementsFunction:agreements:9650000 \
 	InstalmentDueFunction:instalment-due:12900000 \
 	CheckInSenderFunction:checkin-sender:12960000 \
-	SweepFunction:sweep:13840000 \
+	SweepFunction:sweep:14030000 \
 	SesEventsFunction:ses-events:12900000 \
 	PaymentsFunction:payments:14180000 \
 	InboundFunction:inbound:19780000 \
 	CheckInsFunction:checkins:17820000 \
-	MonitoringFunction:monitoring:11880000 \
+	MonitoringFunction:monitoring:9320000 \
 	GrantsDataFunction:grants-data:10870000 \
 	WebFunction:web:20590000
 

@@ -157,7 +157,7 @@ func TestQuarantineListReadsOneProgrammesStatus(t *testing.T) {
 
 	// What staff of a programme see: its own and those naming none, in ID
 	// order, as HeldFor's filter over every pending message gave them.
-	views := service.Views{Held: st}
+	views := service.NewViews(st, service.Env{})
 	var seen []grants.Quarantined
 	cost := db.read(t, func() (err error) { seen, err = views.HeldFor(ctx, "alpha"); return err })
 	if !slices.Equal(ids(seen), sorted(want["alpha"], want[""])) || cost.Items != 5 {
@@ -388,7 +388,7 @@ func TestRekeyGivesOldItemsTheListKeys(t *testing.T) {
 	if plans, _, err := st.ProgrammePlans(ctx, "alpha"); err != nil || len(plans) != 1 || len(plans[0].Instalments) != 4 || len(plans[0].CheckIns) != 4 {
 		t.Errorf("plans after rekey: %v %v", plans, err)
 	}
-	if held, err := (service.Views{Held: st}).HeldFor(ctx, "alpha"); err != nil || len(held) != 2 {
+	if held, err := service.NewViews(st, service.Env{}).HeldFor(ctx, "alpha"); err != nil || len(held) != 2 {
 		t.Errorf("held after rekey: %v %v", held, err)
 	}
 	if rep, err := Rekey(ctx, db, table); err != nil || rep.Rekeyed != 0 || rep.Scanned != len(items) {

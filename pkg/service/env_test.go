@@ -75,8 +75,7 @@ type options struct {
 type store interface {
 	stores
 	schedules.Store
-	service.ProgrammeReader
-	service.LateReader
+	service.ViewStore
 	CreateAgreement(ctx context.Context, a *grants.Agreement, fx grants.Effects, once *idempotency.Once[*grants.Agreement]) (*idempotency.Response, error)
 	GetAgreement(ctx context.Context, id string) (*grants.Agreement, error)
 	AllHistory(ctx context.Context, id string) ([]grants.AuditEntry, error)

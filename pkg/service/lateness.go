@@ -72,13 +72,9 @@ func (v Views) Lateness(ctx context.Context, programme string) (reports.Lateness
 
 // MeasureLateness fills a programme summary's lateness: on-time rate and
 // median from the paid instalments it added up, and the instalments late
-// now. Without Late it counts none late and takes the default setting.
+// now.
 func (v Views) MeasureLateness(ctx context.Context, s *reports.Summary) error {
-	if v.Late == nil {
-		s.MeasureLateness(v.Defaults.OnTimeDays(), 0)
-		return nil
-	}
-	p, late, err := LateInstalments(ctx, v.Late, v.Defaults, s.Programme, v.Today())
+	p, late, err := LateInstalments(ctx, v.store, v.env.Defaults, s.Programme, v.Today())
 	if err != nil {
 		return err
 	}

@@ -36,7 +36,7 @@ func TestLateDigestOnceADay(t *testing.T) {
 	e.x.Programmes, e.x.NewID, e.x.Events = []string{"community-2026"}, memstore.NewID, paidEvents{}
 	ctx := context.Background()
 	a := e.agreement(t, start, true, e.contact("amina"))
-	views := service.Views{Store: e.store, Late: e.store, Defaults: e.x.Defaults, Now: e.clock.Now, Location: london}
+	views := service.NewViews(e.store, service.Env{Defaults: e.x.Defaults, Now: e.clock.Now, Location: london})
 	digests := func() []emulator.SESMessage { return withPrefix(e.mailTo(t, e.finance), digestSubject) }
 	sweep := func(day grants.Date) service.SweepReport {
 		t.Helper()

@@ -32,7 +32,7 @@ func TestGrantsFilePublish(t *testing.T) {
 	}
 	file := func(programme, bucket string) *service.GrantsFile {
 		return &service.GrantsFile{
-			Views:     service.Views{Store: e.store, Now: e.clock.Now, Location: london},
+			Views:     service.NewViews(e.store, service.Env{Now: e.clock.Now, Location: london}),
 			Programme: programme,
 			Funder:    export.Funder{Prefix: "360G-testfunder", OrgID: "GB-CHC-1234567", OrgName: "Test Funder"},
 			To:        objects.New(s3c, bucket),

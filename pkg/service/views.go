@@ -38,17 +38,10 @@ type HeldLister interface {
 // API and the web app: the summary, the exports' agreements
 // and the replies held for the programme.
 type Views struct {
-	Store ProgrammeReader
-	// Held may be nil: then nothing is held.
-	Held HeldLister
-	// Replies may be nil: then "What partners told us" reads no replies.
-	Replies ReplyReader
-	// Late may be nil: then the summary counts no instalment late now.
-	Late LateReader
-	// Defaults are the deployment's programme settings (the on-time setting).
-	Defaults grants.ProgrammeSettings
-	Now      func() time.Time
-	Location *time.Location // nil: Europe/London
+	store ViewStore
+	// env's Defaults are the deployment's programme settings (the on-time
+	// setting); its Location nil reads "today" in Europe/London.
+	env Env
 }
 
 // ViewStore is what the views read: a programme as a whole, its held
@@ -60,20 +53,17 @@ type ViewStore interface {
 	LateReader
 }
 
-// NewViews builds the views on one store that holds all they read (the
+// NewViews builds the views on the store that holds all they read (the
 // table): the held messages, the replies and the instalments late now
-// included. (A Views written out with fewer ports leaves out what it lacks:
-// pkg/httpapi/monitoringapi's API has its own optional ones.)
-func NewViews(store ViewStore, env Env) Views {
-	return Views{Store: store, Held: store, Replies: store, Late: store, Defaults: env.Defaults, Now: env.Now, Location: env.Location}
-}
+// included.
+func NewViews(store ViewStore, env Env) Views { return Views{store: store, env: env} }
 
 // Today is the date in the programme's time zone.
-func (v Views) Today() grants.Date { return grants.Today(v.Now(), v.location()) }
+func (v Views) Today() grants.Date { return grants.Today(v.env.Now(), v.location()) }
 
 func (v Views) location() *time.Location {
-	if v.Location != nil {
-		return v.Location
+	if v.env.Location != nil {
+		return v.env.Location
 	}
 	if loc, err := time.LoadLocation(grants.DefaultTimeZone); err == nil {
 		return loc
@@ -84,7 +74,7 @@ func (v Views) location() *time.Location {
 // Agreements reads a programme's agreements from the index and logs what
 // the read cost, so a summary that grows expensive shows in the logs.
 func (v Views) Agreements(ctx context.Context, programme string) ([]grants.Agreement, error) {
-	list, cost, err := v.Store.ProgrammeAgreements(ctx, programme)
+	list, cost, err := v.store.ProgrammeAgreements(ctx, programme)
 	if err != nil {
 		return nil, err
 	}
@@ -97,17 +87,14 @@ func (v Views) Agreements(ctx context.Context, programme string) ([]grants.Agree
 // should see: its own, and those whose agreement could not be told (a
 // forged or damaged reply address), which every programme's staff should see.
 func (v Views) HeldFor(ctx context.Context, programme string) ([]grants.Quarantined, error) {
-	if v.Held == nil {
-		return nil, nil
-	}
-	held, err := v.Held.ListQuarantineOf(ctx, programme, grants.QuarantinePending)
+	held, err := v.store.ListQuarantineOf(ctx, programme, grants.QuarantinePending)
 	if err != nil {
 		return nil, fmt.Errorf("list quarantined replies: %w", err)
 	}
 	if programme == "" {
 		return held, nil
 	}
-	unnamed, err := v.Held.ListQuarantineOf(ctx, "", grants.QuarantinePending)
+	unnamed, err := v.store.ListQuarantineOf(ctx, "", grants.QuarantinePending)
 	if err != nil {
 		return nil, fmt.Errorf("list quarantined replies: %w", err)
 	}
@@ -134,7 +121,7 @@ func (v Views) Summary(ctx context.Context, programme string) (reports.Summary, 
 // SummaryCounting is Summary with the held replies already counted.
 func (v Views) SummaryCounting(ctx context.Context, programme string, quarantined int) (reports.Summary, error) {
 	today := v.Today()
-	t, marks, cost, err := v.Store.ProgrammeTally(ctx, programme, today)
+	t, marks, cost, err := v.store.ProgrammeTally(ctx, programme, today)
 	if err != nil {
 		return reports.Summary{}, err
 	}
@@ -151,13 +138,13 @@ func (v Views) WithPlans(ctx context.Context, list []grants.Agreement, keep func
 			ids = append(ids, list[i].ID)
 		}
 	}
-	return v.Store.AgreementsWithPlans(ctx, ids)
+	return v.store.AgreementsWithPlans(ctx, ids)
 }
 
 // withPlans reads every agreement of a programme with its plan, paging
 // through one index, and logs what the read cost.
 func (v Views) withPlans(ctx context.Context, programme string) ([]grants.Agreement, error) {
-	list, cost, err := v.Store.ProgrammePlans(ctx, programme)
+	list, cost, err := v.store.ProgrammePlans(ctx, programme)
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +162,7 @@ func (v Views) CSV(ctx context.Context, w interface{ Write([]byte) (int, error) 
 		return err
 	}
 	for i := range full {
-		full[i].MeasureLateness(grants.Today(v.Now(), full[i].Location()))
+		full[i].MeasureLateness(grants.Today(v.env.Now(), full[i].Location()))
 	}
 	return export.CSV(w, full)
 }
@@ -188,7 +175,7 @@ func (v Views) ThreeSixtyGiving(ctx context.Context, programme string, funder ex
 	if err != nil {
 		return nil, err
 	}
-	funder.Now = v.Now()
+	funder.Now = v.env.Now()
 	out, err := export.ThreeSixtyGiving(full, funder)
 	if errors.Is(err, export.ErrNothingToPublish) {
 		return nil, &grants.Error{Code: grants.NotFound, Reason: "nothing_to_publish",
@@ -248,7 +235,7 @@ func (v Views) Feedback(ctx context.Context, programme string) (Feedback, error)
 	slices.SortStableFunc(keep, func(x, y grants.Agreement) int { return y.CreatedAt.Compare(x.CreatedAt) })
 	keep = keep[:min(len(keep), grants.FeedbackLimit)]
 	out.Read = len(keep)
-	if v.Replies == nil || len(keep) == 0 {
+	if len(keep) == 0 {
 		return out, nil
 	}
 	replies := make([][]grants.Reply, len(keep))
@@ -260,7 +247,7 @@ func (v Views) Feedback(ctx context.Context, programme string) (Feedback, error)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			replies[i], errs[i] = v.Replies.Replies(ctx, keep[i].ID, 0)
+			replies[i], errs[i] = v.store.Replies(ctx, keep[i].ID, 0)
 		}()
 	}
 	wg.Wait()

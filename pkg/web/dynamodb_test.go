@@ -40,10 +40,12 @@ func TestEachPageReadsOneQueryPerList(t *testing.T) {
 		t.Fatalf("/app: %d", r.code)
 	}
 	for path, want := range map[string]map[string]int{
-		"/app":                  {"Query": 5, "BatchGetItem": 1}, // the markers (2), the agreements needing attention, the held messages (2)
+		// The instalments late now, as the web function counts them: the
+		// programme's settings (GetItem), the due and held instalments (2).
+		"/app":                  {"Query": 7, "BatchGetItem": 1, "GetItem": 1}, // the markers (2), the agreements needing attention, the held messages (2), the late instalments
 		"/app/agreements":       {"Query": 1},
 		"/app/agreements/" + id: {"Query": 3},
-		"/app/finance":          {"Query": 5, "BatchGetItem": 1}, // due, held, the latest pay runs; lateness from the summary (aggregate and its two marker reads)
+		"/app/finance":          {"Query": 7, "BatchGetItem": 1, "GetItem": 1}, // due, held, the latest pay runs; lateness from the summary (aggregate and its two marker reads), the late instalments
 		"/app/quarantine":       {"Query": 2},
 		"/app/agreements/new":   {},
 		"/app/agreements?status=active&attention=1": {"Query": 1},

@@ -17,7 +17,6 @@ import (
 // now while it is unpaid, then the on-time rate and the median once paid.
 func TestPagesShowDaysLate(t *testing.T) {
 	a := newApp(t)
-	a.pages.Views.Late = a.store // count the instalments late now
 	ctx := context.Background()
 	id := a.create("k") // instalment 1 due Monday 4 January 2027
 	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", "/app/agreements/"+id+"/activate", url.Values{}); r.code != http.StatusSeeOther {

@@ -85,7 +85,7 @@ func newAppOn(t *testing.T, store store, newID func() string) *app {
 		Automation: service.NewAutomation(store, courier, service.NoSchedules, service.NoMetrics, env, service.AutomationOptions{}),
 		Events:     events,
 	}
-	a := &App{Agreements: svc.Agreements, Payments: svc.Payments, Replies: svc.Replies, Views: service.Views{Store: store, Held: store, Replies: store, Now: clock.Now},
+	a := &App{Agreements: svc.Agreements, Payments: svc.Payments, Replies: svc.Replies, Views: service.NewViews(store, service.Env{Now: clock.Now}),
 		Programme: programme, ProgrammeName: "Community Partnerships"}
 	return &app{t: t, handler: New(a), svc: svc, clock: clock, ses: sesEndpoint, pages: a, store: store, pool: pool}
 }

@@ -7,20 +7,12 @@ import (
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/httpapi"
 	"github.com/partnership-grants/backend/pkg/httpapi/monitoringapi"
+	"github.com/partnership-grants/backend/pkg/service"
 )
 
 // API is the MonitoringFunction's handler: the programme summary,
 // timelines, "What partners told us" and the exports.
 func API(d *app.Deps) httpapi.Router {
-	h := &monitoringapi.API{
-		Store:    d.Store,
-		Held:     d.Store,
-		Replies:  d.Store,
-		Funder:   d.Config.Funder(),
-		Late:     d.Store,
-		Defaults: d.ProgrammeDefaults(),
-		Now:      d.Clock,
-		Location: d.Config.Location,
-	}
+	h := &monitoringapi.API{Store: d.Store, Views: service.NewViews(d.Store, d.Env()), Funder: d.Config.Funder()}
 	return h.Routes()
 }

@@ -11,24 +11,19 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/partnership-grants/backend/pkg/export"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/httpapi"
-	"github.com/partnership-grants/backend/pkg/readcost"
 	"github.com/partnership-grants/backend/pkg/reports"
 	"github.com/partnership-grants/backend/pkg/service"
 )
 
-// Store is what the monitoring routes read.
+// Store is what the monitoring routes read besides the views: one
+// agreement and its history, for its timeline.
 type Store interface {
-	ProgrammeAgreements(ctx context.Context, programme string) ([]grants.Agreement, readcost.Cost, error)
-	ProgrammeTally(ctx context.Context, programme string, today grants.Date) (reports.Tally, reports.Marks, readcost.Cost, error)
-	AgreementsWithPlans(ctx context.Context, ids []string) ([]grants.Agreement, error)
-	ProgrammePlans(ctx context.Context, programme string) ([]grants.Agreement, readcost.Cost, error)
 	GetAgreement(ctx context.Context, id string) (*grants.Agreement, error)
 	AllHistory(ctx context.Context, id string) ([]grants.AuditEntry, error)
 }
@@ -38,23 +33,11 @@ type Store interface {
 // and 360Giving exports.
 type API struct {
 	Store Store
+	Views service.Views
 	// Funder publishes the 360Giving file: Prefix, OrgID, OrgName and
 	// ProgrammeTitles are used as given; Now is set from the clock on every
 	// export.
 	Funder export.Funder
-	// Held lists the replies waiting for a person, which the summary counts.
-	Held service.HeldLister
-	// Replies reads agreements' replies for "What partners told us"; nil
-	// reads none.
-	Replies service.ReplyReader
-	// Late reads the instalments late now, for the summary's lateness;
-	// nil counts none. Defaults are the deployment's programme settings.
-	Late     service.LateReader
-	Defaults grants.ProgrammeSettings
-	Now      func() time.Time
-	// Location is the programme's time zone, in which "today" is read;
-	// nil means Europe/London.
-	Location *time.Location
 }
 
 // Routes is the function's route table; the keys match template.yaml.
@@ -70,18 +53,13 @@ func (h *API) Routes() httpapi.Router {
 	}
 }
 
-// views are the programme reads, written once in the service layer.
-func (h *API) views() service.Views {
-	return service.Views{Store: h.Store, Held: h.Held, Replies: h.Replies, Late: h.Late, Defaults: h.Defaults, Now: h.Now, Location: h.Location}
-}
-
 // feedback answers with what partners told us, by check-in round.
 func (h *API) feedback(ctx context.Context, r *httpapi.Request) (events.APIGatewayV2HTTPResponse, error) {
 	programme, err := programmeParam("programme", r.Param("programme"))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	f, err := h.views().Feedback(ctx, programme)
+	f, err := h.Views.Feedback(ctx, programme)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -104,7 +82,7 @@ func programmeParam(field, p string) (string, error) {
 }
 
 func (h *API) summaryOf(ctx context.Context, programme string) (reports.Summary, error) {
-	s, _, err := h.views().Summary(ctx, programme)
+	s, _, err := h.Views.Summary(ctx, programme)
 	return s, err
 }
 
@@ -155,7 +133,7 @@ func (h *API) csv(ctx context.Context, r *httpapi.Request) (events.APIGatewayV2H
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	var buf bytes.Buffer
-	if err := h.views().CSV(ctx, &buf, programme); err != nil {
+	if err := h.Views.CSV(ctx, &buf, programme); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return body(r, http.StatusOK, buf.Bytes(), map[string]string{
@@ -169,7 +147,7 @@ func (h *API) threeSixtyGiving(ctx context.Context, r *httpapi.Request) (events.
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	out, err := h.views().ThreeSixtyGiving(ctx, programme, h.Funder)
+	out, err := h.Views.ThreeSixtyGiving(ctx, programme, h.Funder)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

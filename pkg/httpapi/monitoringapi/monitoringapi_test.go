@@ -46,6 +46,16 @@ var testFunder = export.Funder{
 	ProgrammeTitles: map[string]string{"community-2026": "Community Partnerships 2026"},
 }
 
+// heldIn is the store with the fixture's held messages in place of its own.
+type heldIn struct {
+	*dynamo.Store
+	held fakeHeld
+}
+
+func (s heldIn) ListQuarantineOf(ctx context.Context, programme, status string) ([]grants.Quarantined, error) {
+	return s.held.ListQuarantineOf(ctx, programme, status)
+}
+
 // fakeHeld holds replies for a person, by programme.
 type fakeHeld map[string][]grants.Quarantined
 
@@ -157,7 +167,7 @@ func newMonitoringFixture(t *testing.T) *monFixture {
 		"":               {{ID: "q1", Reason: "unknown sender"}},
 		"community-2026": {{ID: "q2", Reason: "no reply token", Programme: "community-2026", Reference: "CP-2026-001"}},
 	}
-	h := &API{Store: store, Held: held, Replies: store, Funder: testFunder, Now: now}
+	h := &API{Store: store, Views: service.NewViews(heldIn{store, held}, service.Env{Now: now}), Funder: testFunder}
 	f.api = h.Routes()
 	return f
 }
