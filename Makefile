@@ -21,7 +21,7 @@ FUNCTIONS := \
 
 DEVSTACK := .local/bin/devstack
 
-.PHONY: templ-check run check test test-static test-go test-slow sweep-capacity-full test-calendar token advance deps lint bench bench-100k bench-go sizes initbench screenshots clean activate-receipt-rules fuzz reprocess-replies rebuild-aggregate
+.PHONY: templ-check run check test test-static test-go test-slow sweep-capacity-full bench-tools test-calendar token advance deps lint bench bench-100k bench-go sizes initbench screenshots clean activate-receipt-rules fuzz reprocess-replies rebuild-aggregate
 
 ## run: the product on this machine (DynamoDB Local, SES viewer, API on :3000)
 run: deps $(DEVSTACK)
@@ -52,12 +52,17 @@ test-static:
 # the short walks run again from inside the quiet period before 09:00
 # (TestShortWalksFromTheQuietPeriod), so none depends on the day or hour CI
 # starts. The stack tests share one DynamoDB Local and run side by side:
-# four at a time, as they mostly wait on the emulators.
+# four at a time, as they mostly wait on the emulators; and three packages
+# at a time on two cores, for the same reason.
 test-go:
-	$(GO) test -count=1 -timeout 20m -parallel 4 ./...
+	$(GO) test -count=1 -timeout 20m -p 3 -parallel 4 ./...
 
 ## test-slow: what CI does not run: the 100,000-agreement bench (with 100 and 5,000), the sweep's flat reads at 5,000 agreements, the go test benchmarks and the fuzz targets
-test-slow: bench-100k sweep-capacity-full bench-go fuzz
+test-slow: bench-100k sweep-capacity-full bench-tools bench-go fuzz
+
+# The bench's own tooling (its Pager pages as a plain client does), on 1,000 imported agreements.
+bench-tools: deps
+	BENCH_TOOLS=1 $(GO) test -count=1 ./pkg/dev/bench
 
 # TestSweepReadsStayFlat at 100, 1,000 and 5,000 agreements (make test fills 100 and 1,000).
 sweep-capacity-full: deps

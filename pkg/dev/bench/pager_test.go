@@ -12,6 +12,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/dev/testenv"
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
+	"os"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -21,10 +22,11 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 // every page the same: items, ScannedCount, LastEvaluatedKey and consumed
 // capacity; the Meters count one request per page either way. The Pager's
 // first Limit (1,024) is shorter than a page of ByProgrammePlan, so it asks
-// again there.
+// again there. It tests the bench's own tooling on 1,000 imported
+// agreements (about a minute): make test-slow runs it, with BENCH_TOOLS set.
 func TestPagerChangesNoPage(t *testing.T) {
-	if testing.Short() {
-		t.Skip("DynamoDB Local")
+	if testing.Short() || os.Getenv("BENCH_TOOLS") == "" {
+		t.Skip("the bench's tooling: make test-slow (BENCH_TOOLS=1)")
 	}
 	ctx := context.Background()
 	plain, table := testenv.AppTable(t)
