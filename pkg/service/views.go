@@ -24,7 +24,6 @@ type ProgrammeReader interface {
 	// ProgrammeTally reads the programme's aggregate and today's marks, at
 	// a cost that does not grow with the programme.
 	ProgrammeTally(ctx context.Context, programme string, today grants.Date) (reports.Tally, reports.Marks, readcost.Cost, error)
-	AgreementsWithPlans(ctx context.Context, ids []string) ([]grants.Agreement, error)
 	ProgrammePlans(ctx context.Context, programme string) ([]grants.Agreement, readcost.Cost, error)
 }
 
@@ -128,17 +127,6 @@ func (v Views) SummaryCounting(ctx context.Context, programme string, quarantine
 	slog.InfoContext(ctx, "programme summary read", "programme", programme,
 		"requests", cost.Requests, "itemsRead", cost.Items, "rcu", cost.CapacityUnits)
 	return reports.FromTally(programme, t, marks, quarantined, today)
-}
-
-// WithPlans reads the plans of the agreements keep selects (all, if nil).
-func (v Views) WithPlans(ctx context.Context, list []grants.Agreement, keep func(*grants.Agreement) bool) ([]grants.Agreement, error) {
-	ids := make([]string, 0, len(list))
-	for i := range list {
-		if keep == nil || keep(&list[i]) {
-			ids = append(ids, list[i].ID)
-		}
-	}
-	return v.store.AgreementsWithPlans(ctx, ids)
 }
 
 // withPlans reads every agreement of a programme with its plan, paging
