@@ -51,11 +51,12 @@ test-static:
 # Every local-stack test's clock starts at a pinned time (-stack.start), and
 # the short walks run again from inside the quiet period before 09:00
 # (TestShortWalksFromTheQuietPeriod), so none depends on the day or hour CI
-# starts. The stack tests share one DynamoDB Local and run side by side:
+# starts. Every test binary of the run shares one DynamoDB Local
+# (cmd/withdynamodb), a table per test. The stack tests run side by side:
 # four at a time, as they mostly wait on the emulators; and three packages
 # at a time on two cores, for the same reason.
 test-go:
-	$(GO) test -count=1 -timeout 20m -p 3 -parallel 4 ./...
+	$(GO) run ./pkg/dev/testenv/cmd/withdynamodb -- $(GO) test -count=1 -timeout 20m -p 3 -parallel 4 ./...
 
 ## test-slow: what CI does not run: the 100,000-agreement bench (with 100 and 5,000), the sweep's flat reads at 5,000 agreements, the go test benchmarks and the fuzz targets
 test-slow: bench-100k sweep-capacity-full bench-tools bench-go fuzz

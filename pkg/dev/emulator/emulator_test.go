@@ -36,9 +36,11 @@ func TestStartStop(t *testing.T) {
 		name  string
 		start func(ctx context.Context) (*Process, string, error)
 	}{
-		{"dynamodb-memory", func(ctx context.Context) (*Process, string, error) { return StartDynamoDB(ctx, Options{}) }},
+		{"dynamodb-memory", func(ctx context.Context) (*Process, string, error) {
+			return StartDynamoDB(ctx, Options{JavaOptions: quickJVM})
+		}},
 		{"dynamodb-disk", func(ctx context.Context) (*Process, string, error) {
-			return StartDynamoDB(ctx, Options{DataDir: filepath.Join(dir, "ddb")})
+			return StartDynamoDB(ctx, Options{DataDir: filepath.Join(dir, "ddb"), JavaOptions: quickJVM})
 		}},
 		{"ses", func(ctx context.Context) (*Process, string, error) { return StartSES(ctx, 0) }},
 		{"s3", func(ctx context.Context) (*Process, string, error) { return StartS3(ctx, 0, filepath.Join(dir, "s3")) }},
@@ -86,7 +88,7 @@ func TestStartFailureShowsOutput(t *testing.T) {
 	}
 	defer l.Close()
 	port := l.Addr().(*net.TCPAddr).Port
-	_, _, err = StartDynamoDB(context.Background(), Options{Port: port})
+	_, _, err = StartDynamoDB(context.Background(), Options{Port: port, JavaOptions: quickJVM})
 	if err == nil {
 		t.Fatal("started on a port already in use")
 	}
@@ -117,3 +119,6 @@ func TestTailBuffer(t *testing.T) {
 		t.Errorf("tail = %q", got)
 	}
 }
+
+// quickJVM is testenv.JavaOptions (which this package cannot import).
+var quickJVM = []string{"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"}

@@ -56,6 +56,17 @@ const deadEndpoint = "http://127.0.0.1:1"
 
 var mainCalled atomic.Bool
 
+// SharedDynamoDBVar names the variable that hands every test binary of a run
+// one DynamoDB Local already running (cmd/withdynamodb sets it for make
+// test): one JVM for the run instead of one per package.
+const SharedDynamoDBVar = "TESTENV_DYNAMODB_ENDPOINT"
+
+// JavaOptions run DynamoDB Local for tests: the quick compiler only and one
+// garbage-collector thread. A test run is short, so the optimising
+// compiler's work never pays back; these cut the JVM's CPU by about 30%
+// (pkg/dynamo's tests: 68.7 s to 48.7 s of CPU).
+var JavaOptions = []string{"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"}
+
 // Main runs the package's tests with a hermetic AWS environment and stops
 // every emulator afterwards, then exits with the tests' status. Call it from
 // TestMain. (If the test binary is killed or panics, the emulators still die
@@ -243,7 +254,10 @@ type service struct {
 var (
 	dynamoDB = service{label: "DynamoDB Local", envVar: "AWS_ENDPOINT_URL_DYNAMODB",
 		start: func(ctx context.Context) (*emulator.Process, string, error) {
-			return emulator.StartDynamoDB(ctx, emulator.Options{})
+			if endpoint := os.Getenv(SharedDynamoDBVar); endpoint != "" {
+				return nil, endpoint, nil
+			}
+			return emulator.StartDynamoDB(ctx, emulator.Options{JavaOptions: JavaOptions})
 		}}
 	sesSvc = service{label: "aws-ses-v2-local", envVar: "AWS_ENDPOINT_URL_SES",
 		start: func(ctx context.Context) (*emulator.Process, string, error) {
