@@ -40,6 +40,7 @@ func StartSES(ctx context.Context, port int) (*Process, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
+	forgetSESMessages(p.Endpoint) // a new store: what an earlier one at this port held is gone
 	return p, p.Endpoint, nil
 }
 

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 )
 
 // SESMessage is one mail accepted by aws-ses-v2-local, as returned by its
@@ -55,8 +58,57 @@ type SESHeader struct {
 // accepted since it started, oldest first. The store is shared by everything
 // that sends through that emulator (e.g. parallel tests), so filter by a
 // recipient or MessageID unique to your test rather than counting messages.
+//
+// Tests poll it often and the store grows through a run, so what was read
+// once is kept: each call asks the emulator only for the messages accepted
+// since the last second it saw.
 func SESMessages(ctx context.Context, endpoint string) ([]SESMessage, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(endpoint, "/")+"/store", nil)
+	sesSeenMu.Lock()
+	seen := sesSeen[endpoint]
+	if seen == nil {
+		seen = &sesStore{ids: map[string]bool{}}
+		sesSeen[endpoint] = seen
+	}
+	sesSeenMu.Unlock()
+	seen.mu.Lock()
+	defer seen.mu.Unlock()
+	newer, err := sesMessagesSince(ctx, endpoint, seen.last)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range newer {
+		if !seen.ids[m.MessageID] {
+			seen.ids[m.MessageID] = true
+			seen.messages = append(seen.messages, m)
+			seen.last = max(seen.last, m.At)
+		}
+	}
+	return slices.Clone(seen.messages), nil
+}
+
+// sesStore is what SESMessages has read from one emulator.
+type sesStore struct {
+	mu       sync.Mutex
+	messages []SESMessage
+	ids      map[string]bool
+	last     int64 // the latest At seen; messages of that second are asked for again
+}
+
+var (
+	sesSeenMu sync.Mutex
+	sesSeen   = map[string]*sesStore{}
+)
+
+// forgetSESMessages drops what was read from endpoint, when a new emulator
+// starts there.
+func forgetSESMessages(endpoint string) {
+	sesSeenMu.Lock()
+	defer sesSeenMu.Unlock()
+	delete(sesSeen, endpoint)
+}
+
+func sesMessagesSince(ctx context.Context, endpoint string, since int64) ([]SESMessage, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(endpoint, "/")+"/store?since="+strconv.FormatInt(since, 10), nil)
 	if err != nil {
 		return nil, err
 	}
