@@ -61,6 +61,11 @@ type Options struct {
 	// binary shares between its stacks, each with its own TableName);
 	// empty starts one on DynamoDBPort with its data in DataDir.
 	DynamoDBEndpoint string
+	// SESEndpoint is an aws-ses-v2-local already running (one a test
+	// binary shares between its stacks): the stack serves on SESPort a view
+	// of it that lists only the mail this stack sent. Empty starts one on
+	// SESPort.
+	SESEndpoint string
 	// Stand-ins for the services with no local emulator; fixed ports so
 	// events/env.json can point sam local at them.
 	SchedulerPort, SecretsPort, EventsPort int // 8006, 8007, 8008
@@ -243,7 +248,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		return nil, err
 	}
 	// The node emulators start while DynamoDB Local's JVM does.
-	sesc, s3c := startProc(func() (*emulator.Process, string, error) { return emulator.StartSES(ctx, opts.SESPort) }),
+	sesc, s3c := startProc(func() (*emulator.Process, string, error) { return startSES(ctx, opts) }),
 		startProc(func() (*emulator.Process, string, error) {
 			return emulator.StartS3(ctx, opts.S3Port, filepath.Join(opts.DataDir, "s3"))
 		})

@@ -107,6 +107,8 @@ func startStackWith(t *testing.T, configure func(*Options)) *Stack {
 		opts.SignInAddr = fmt.Sprintf("127.0.0.1:%d", port())
 		// One DynamoDB Local for the test binary, a table for each stack.
 		opts.DynamoDBEndpoint, opts.TableName = testenv.DynamoDBEndpoint(t), testenv.TableName(t)
+		// One aws-ses-v2-local too, each stack reading only its own mail.
+		_, opts.SESEndpoint = testenv.SES(t)
 		opts.SESPort, opts.S3Port = port(), port()
 		opts.SchedulerPort, opts.SecretsPort, opts.EventsPort = 0, 0, 0
 		// goaws keeps its queues in this process: one queue per stack.
