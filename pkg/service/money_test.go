@@ -32,7 +32,9 @@ func (u *uses) replies() *service.Replies {
 func extraOnce(caller, key string, req grants.ExtraPaymentRequest) *idempotency.Once[*grants.Agreement] {
 	return &idempotency.Once[*grants.Agreement]{
 		Request: idempotency.Request{Scope: "extra", Caller: caller, Key: key, Payload: []byte(req.DueDate + req.Reason)},
-		Render:  func(a *grants.Agreement) (idempotency.Response, error) { return idempotency.Response{StatusCode: 201}, nil },
+		Render: func(a *grants.Agreement) (idempotency.Response, error) {
+			return idempotency.Response{StatusCode: 201}, nil
+		},
 	}
 }
 
@@ -90,7 +92,9 @@ func TestExtraPaymentPaidOnceByTwoPeople(t *testing.T) {
 	for range 4 {
 		wg.Go(func() {
 			once := &idempotency.Once[*grants.Agreement]{Request: idempotency.Request{Scope: "pay", Caller: fin1.ID, Key: "pay-extra", Payload: []byte("x")},
-				Render: func(a *grants.Agreement) (idempotency.Response, error) { return idempotency.Response{StatusCode: 201}, nil }}
+				Render: func(a *grants.Agreement) (idempotency.Response, error) {
+					return idempotency.Response{StatusCode: 201}, nil
+				}}
 			if _, _, err := pay.RequestPayment(ctx, fin1, a.ID, 5, payReq, once); err != nil {
 				t.Errorf("request: %v", err)
 			}
