@@ -254,3 +254,21 @@ func slicesEqual(a, b []int64) bool {
 	}
 	return true
 }
+
+// TestNoCheckInComesBeforeAnExtraPayment: the final report is not what an
+// extra payment (numbered after it) waits on, and replying to it promises
+// nothing about the extra payment.
+func TestNoCheckInComesBeforeAnExtraPayment(t *testing.T) {
+	a := activeAgreement(t)
+	n, _, err := a.AddExtraPayment(extra(50_000, "2026-03-01", false), now, "olu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := len(a.CheckIns)
+	if n != last+1 || !a.PreviousCheckInIn(n) {
+		t.Fatalf("extra payment %d waits on check-in %d", n, last)
+	}
+	if _, ok := a.Unblocked(last); ok || a.PaysWithoutDelay(last) {
+		t.Error("the final report is said to unblock the extra payment")
+	}
+}
