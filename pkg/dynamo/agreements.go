@@ -442,6 +442,7 @@ func clone(a *grants.Agreement) *grants.Agreement {
 		}
 	}
 	c.CheckIns = append([]grants.CheckIn(nil), a.CheckIns...)
+	c.Notices = append([]grants.Notice(nil), a.Notices...)
 	return &c
 }
 

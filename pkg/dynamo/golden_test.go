@@ -55,14 +55,17 @@ func goldenAgreement() *grants.Agreement {
 	payment := func(n int) *grants.Payment {
 		return &grants.Payment{ID: fmt.Sprintf("pay-%d", n), Status: grants.PaymentApproved, PaymentReference: fmt.Sprintf("BACS-%d", n),
 			PaidOn: day("2026-07-08"), Amount: 600_000, Currency: "GBP", OverrideReason: "check-in came by phone", Run: "run-1",
-			RequestedBy: "Fin One", RequestedByID: "actor-fin-1", RequestedAt: at(1), ApprovedBy: "Fin Two", ApprovedAt: at(2)}
+			RequestedBy: "Fin One", RequestedByID: "actor-fin-1", RequestedAt: at(1), ApprovedBy: "Fin Two", ApprovedAt: at(2),
+			PartnerMessage: "words for the remittance"}
 	}
 	instalment := func(n int, amount int64, status grants.InstalmentStatus) grants.Instalment {
 		p := payment(n)
 		p.Amount = amount
 		return grants.Instalment{Number: n, Amount: amount, DueDate: day("2026-07-01").AddMonths(6 * (n - 1)), Status: status,
 			AwaitingCheckIn: true, HoldReason: "waiting for the report", PaymentReference: fmt.Sprintf("BACS-%d", n), PaidOn: day("2026-07-08"),
-			PaidBy: "Fin Two", DaysLate: 5, DaysOnHold: 2, HeldOn: day("2026-07-02"), Payment: p, ScheduleCreated: true, Rev: 3, UpdatedAt: at(3)}
+			PaidBy: "Fin Two", DaysLate: 5, DaysOnHold: 2, HeldOn: day("2026-07-02"), Payment: p, ScheduleCreated: true, Rev: 3, UpdatedAt: at(3),
+			Extra: &grants.Extra{Purpose: grants.ExtraHardship, Reason: "boiler broke", FromLaterInstalments: true,
+				TakenFrom: []grants.Taken{{Instalment: 2, Amount: 5_000}}, AddedBy: "Officer One", AddedAt: at(3)}}
 	}
 	checkIn := func(n int, final bool, status grants.CheckInStatus) grants.CheckIn {
 		return grants.CheckIn{Number: n, DueDate: day("2026-06-17").AddMonths(6 * (n - 1)), Status: status, Final: final,
@@ -87,7 +90,7 @@ func goldenAgreement() *grants.Agreement {
 		Status: grants.AgreementActive, TerminationReason: "not terminated, but set", TerminationMessage: "a message, set",
 		Owner: grants.Officer{Name: "Officer One", Email: goldenActor},
 		Closure: &grants.Closure{On: day("2027-01-10"), By: "Officer Two", Early: true, Reason: "project ended", InstalmentsCancelled: []int{2},
-			Unpaid: 400_000, CheckInsClosed: []int{2}, FinalReportMissing: true},
+			Unpaid: 400_000, CheckInsClosed: []int{2}, FinalReportMissing: true, Message: "thank you, in the officer's words"},
 		HelpRequests: []grants.HelpRequest{{CheckIn: 1, MessageID: "ses-in-1", At: at(8), Phrase: "need help", FollowedUpAt: at(9), FollowedUpBy: "Officer One", Note: "called back"}},
 		Stats: grants.Stats{Paid: 1, Outstanding: 1, InstalmentsDue: 1, InstalmentsHeld: 1, InstalmentsPaid: 1, CheckInsReceived: 1,
 			CheckInsByConversation: 1, CheckInsLate: 1, CheckInsOverdue: 1, BouncingContacts: 1, SupportDelivered: 1, RepliesAskingForHelp: 1,
@@ -95,6 +98,8 @@ func goldenAgreement() *grants.Agreement {
 		Instalments: []grants.Instalment{instalment(1, 600_000, grants.InstalmentPaid), instalment(2, 400_000, grants.InstalmentScheduled)},
 		CheckIns:    []grants.CheckIn{checkIn(1, true, grants.CheckInReceived), checkIn(2, true, grants.CheckInSent)},
 		Version:     7, CreatedAt: at(-100), CreatedBy: "creator@funder.example", UpdatedAt: at(-50), UpdatedBy: "updater@funder.example",
+		Notices: []grants.Notice{{Number: 1, Kind: grants.NoticeHeld, Instalment: 2, CheckIn: 1, Message: "on hold, in the officer's words",
+			At: at(-49), By: "Officer One"}},
 	}
 }
 

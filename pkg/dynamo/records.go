@@ -78,6 +78,9 @@ type agreementRecord struct {
 	CreatedBy string    `dynamodbav:"createdBy"`
 	UpdatedAt time.Time `dynamodbav:"updatedAt"`
 	UpdatedBy string    `dynamodbav:"updatedBy"`
+
+	// Notices (issue 23, item 6): absent on agreements stored before.
+	Notices []noticeRecord `dynamodbav:"notices,omitempty"`
 }
 
 func agreementRecordOf(v grants.Agreement) agreementRecord {
@@ -113,6 +116,7 @@ func agreementRecordOf(v grants.Agreement) agreementRecord {
 		CreatedBy:          v.CreatedBy,
 		UpdatedAt:          v.UpdatedAt,
 		UpdatedBy:          v.UpdatedBy,
+		Notices:            mapSlice(v.Notices, noticeRecordOf),
 	}
 }
 
@@ -149,6 +153,7 @@ func (r agreementRecord) domain() grants.Agreement {
 		CreatedBy:          r.CreatedBy,
 		UpdatedAt:          r.UpdatedAt,
 		UpdatedBy:          r.UpdatedBy,
+		Notices:            mapSlice(r.Notices, noticeRecord.domain),
 	}
 }
 
@@ -338,6 +343,7 @@ type closureRecord struct {
 	Unpaid               int64       `dynamodbav:"unpaid,omitempty"`
 	CheckInsClosed       []int       `dynamodbav:"checkInsClosed,omitempty"`
 	FinalReportMissing   bool        `dynamodbav:"finalReportMissing,omitempty"`
+	Message              string      `dynamodbav:"message,omitempty"`
 }
 
 func closureRecordOf(v grants.Closure) closureRecord {
@@ -350,6 +356,7 @@ func closureRecordOf(v grants.Closure) closureRecord {
 		Unpaid:               v.Unpaid,
 		CheckInsClosed:       v.CheckInsClosed,
 		FinalReportMissing:   v.FinalReportMissing,
+		Message:              v.Message,
 	}
 }
 
@@ -363,6 +370,7 @@ func (r closureRecord) domain() grants.Closure {
 		Unpaid:               r.Unpaid,
 		CheckInsClosed:       r.CheckInsClosed,
 		FinalReportMissing:   r.FinalReportMissing,
+		Message:              r.Message,
 	}
 }
 
@@ -475,6 +483,8 @@ type instalmentRecord struct {
 	ScheduleCreated  bool                    `dynamodbav:"scheduleCreated,omitempty"`
 	Rev              int                     `dynamodbav:"rev"`
 	UpdatedAt        time.Time               `dynamodbav:"updatedAt,omitempty"`
+	// Extra (issue 23, item 3): absent on a planned instalment.
+	Extra *extraRecord `dynamodbav:"extra,omitempty"`
 }
 
 func instalmentRecordOf(v grants.Instalment) instalmentRecord {
@@ -495,6 +505,7 @@ func instalmentRecordOf(v grants.Instalment) instalmentRecord {
 		ScheduleCreated:  v.ScheduleCreated,
 		Rev:              v.Rev,
 		UpdatedAt:        v.UpdatedAt,
+		Extra:            mapPtr(v.Extra, extraRecordOf),
 	}
 }
 
@@ -516,6 +527,7 @@ func (r instalmentRecord) domain() grants.Instalment {
 		ScheduleCreated:  r.ScheduleCreated,
 		Rev:              r.Rev,
 		UpdatedAt:        r.UpdatedAt,
+		Extra:            mapPtr(r.Extra, extraRecord.domain),
 	}
 }
 
@@ -534,6 +546,7 @@ type paymentRecord struct {
 	RequestedAt      time.Time            `dynamodbav:"requestedAt"`
 	ApprovedBy       string               `dynamodbav:"approvedBy,omitempty"`
 	ApprovedAt       time.Time            `dynamodbav:"approvedAt,omitempty"`
+	PartnerMessage   string               `dynamodbav:"partnerMessage,omitempty"`
 }
 
 func paymentRecordOf(v grants.Payment) paymentRecord {
@@ -551,6 +564,7 @@ func paymentRecordOf(v grants.Payment) paymentRecord {
 		RequestedAt:      v.RequestedAt,
 		ApprovedBy:       v.ApprovedBy,
 		ApprovedAt:       v.ApprovedAt,
+		PartnerMessage:   v.PartnerMessage,
 	}
 }
 
@@ -569,6 +583,7 @@ func (r paymentRecord) domain() grants.Payment {
 		RequestedAt:      r.RequestedAt,
 		ApprovedBy:       r.ApprovedBy,
 		ApprovedAt:       r.ApprovedAt,
+		PartnerMessage:   r.PartnerMessage,
 	}
 }
 

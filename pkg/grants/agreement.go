@@ -83,6 +83,10 @@ type Instalment struct {
 	// Rev counts writes to this item; every write is conditional on it.
 	Rev       int       `json:"-"`
 	UpdatedAt time.Time `json:"-"`
+
+	// Extra marks an extra payment added to the plan (issue 23, item 3);
+	// nil for a planned instalment, as every one stored before it was.
+	Extra *Extra `json:"extra,omitempty"`
 }
 
 // CheckIn is one progress conversation with the partner.
@@ -158,6 +162,10 @@ type Agreement struct {
 	CreatedBy   string       `json:"createdBy"`
 	UpdatedAt   time.Time    `json:"updatedAt"`
 	UpdatedBy   string       `json:"updatedBy"`
+
+	// Notices are what the partner was told about their money, each in the
+	// officer's words, one email each (issue 23, item 6; notice.go).
+	Notices []Notice `json:"partnerNotices,omitempty"`
 }
 
 // Location is the agreement's time zone, in which its dates are read.

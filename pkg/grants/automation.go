@@ -31,8 +31,13 @@ func (a *Agreement) MakeInstalmentDue(n int, now time.Time) (AuditEntry, bool, e
 }
 
 // PreviousCheckInIn reports whether the check-in before instalment n has been
-// received or waived (always true for the first instalment).
+// received or waived (always true for the first instalment, and for an
+// extra payment, which is support at a time of need and waits on no
+// paperwork).
 func (a *Agreement) PreviousCheckInIn(n int) bool {
+	if a.Instalment(n).IsExtra() {
+		return true
+	}
 	prev := a.CheckIn(n - 1)
 	return prev == nil || prev.Status == CheckInReceived || prev.Status == CheckInWaived
 }

@@ -22,6 +22,11 @@ type Closure struct {
 	// end-of-agreement report is among them.
 	CheckInsClosed     []int `json:"checkInsClosed,omitempty"`
 	FinalReportMissing bool  `json:"finalReportMissing,omitempty"`
+
+	// Message is the officer's words to the partner in the thank-you; the
+	// Reason is internal and never sent (empty for closures before it was
+	// kept: the email then says what was left, without a why).
+	Message string `json:"message,omitempty"`
 }
 
 // allDone is the history's word for a completion with nothing left.

@@ -513,6 +513,10 @@ func (a *Agreement) moveDates(m Amendment, today Date, errs *fieldErrors) ([]str
 		move("checkIns", i, ch, &c.DueDate, &c.ScheduleCreated, fmt.Sprintf("check-in %d", c.Number))
 	}
 	for i := 1; i < len(a.Instalments); i++ {
+		// Extra payments (extra.go) fall where they were needed, not in order.
+		if a.Instalments[i].IsExtra() {
+			continue
+		}
 		if !a.Instalments[i-1].DueDate.Before(a.Instalments[i].DueDate) {
 			errs.add("instalments", "due dates must stay in order: instalment %d (%s) would not come before instalment %d (%s)",
 				i, a.Instalments[i-1].DueDate, i+1, a.Instalments[i].DueDate)

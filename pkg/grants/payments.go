@@ -34,6 +34,10 @@ type Payment struct {
 	RequestedAt   time.Time `json:"requestedAt"`
 	ApprovedBy    string    `json:"approvedBy,omitempty"`
 	ApprovedAt    time.Time `json:"approvedAt,omitzero"`
+
+	// PartnerMessage is the officer's words to the partner in the
+	// remittance, if any (issue 23, item 6).
+	PartnerMessage string `json:"partnerMessage,omitempty"`
 }
 
 // PaymentRequest is what finance sends to pay an instalment.
@@ -44,6 +48,9 @@ type PaymentRequest struct {
 	// Run is the pay run asking, if one is: its payments always wait for a
 	// second person, who approves the run.
 	Run string
+
+	// PartnerMessage is optional words for the partner's remittance.
+	PartnerMessage string
 }
 
 // WaitsForApproval reports whether the payment waits for a second person:
@@ -70,6 +77,8 @@ func (a *Agreement) RequestPayment(n int, req PaymentRequest, id string, twoPeop
 	checkText(&errs, "paymentReference", ref, MaxPaymentReference, true)
 	override := strings.TrimSpace(req.OverrideReason)
 	checkText(&errs, "override.reason", override, MaxReason, false)
+	words := strings.TrimSpace(req.PartnerMessage)
+	checkText(&errs, "partnerMessage", words, MaxNoticeMessage, false)
 	today := Today(now, a.Location())
 	paidOn, ok := checkDate(&errs, "paidOn", req.PaidOn, today)
 	if ok && paidOn.After(today) {
@@ -85,6 +94,8 @@ func (a *Agreement) RequestPayment(n int, req PaymentRequest, id string, twoPeop
 	if a.Status != AgreementActive {
 		return nil, nil, conflict("agreement_not_active", "Agreement %s is %s; only active agreements are paid.", a.Reference, a.Status)
 	}
+	// An extra payment is always approved by a second person.
+	twoPeople = twoPeople || in.IsExtra()
 	if in.Payment.AwaitingApproval() {
 		return nil, nil, conflict("payment_pending", "Instalment %d already has payment %s waiting for approval.", n, in.Payment.ID)
 	}
@@ -97,6 +108,7 @@ func (a *Agreement) RequestPayment(n int, req PaymentRequest, id string, twoPeop
 	p := &Payment{
 		ID: id, Status: PaymentRequested, PaymentReference: ref, PaidOn: paidOn, Amount: in.Amount, Currency: a.Currency,
 		OverrideReason: override, Run: req.Run, RequestedBy: actor, RequestedByID: by.ID, RequestedAt: now.UTC(),
+		PartnerMessage: words,
 	}
 	in.Payment = p
 	in.UpdatedAt = now.UTC()
@@ -126,6 +138,7 @@ func (a *Agreement) ApprovePayment(n int, paymentID string, twoPeople bool, now 
 		return nil, Errorf(NotFound, "Instalment %d of %s has no payment %s.", n, a.Reference, paymentID)
 	}
 	p := in.Payment
+	twoPeople = twoPeople || in.IsExtra()
 	if p.Status == PaymentApproved {
 		return nil, conflict("payment_already_approved", "Payment %s was already approved by %s.", p.ID, p.ApprovedBy)
 	}

@@ -45,7 +45,8 @@ func (a *Agreement) MoneyStanding() []Standing {
 // check-in. A check-in email promises prompt payment only when this holds.
 func (a *Agreement) PaysWithoutDelay(n int) bool {
 	next := a.Instalment(n + 1)
-	if next == nil || next.Status != InstalmentScheduled && next.Status != InstalmentDue {
+	// An extra payment (extra.go) waits on no check-in: none comes before it.
+	if next == nil || next.IsExtra() || next.Status != InstalmentScheduled && next.Status != InstalmentDue {
 		return false
 	}
 	for _, st := range a.MoneyStanding() {
@@ -63,6 +64,9 @@ func (a *Agreement) PaysWithoutDelay(n int) bool {
 // before: what a reply to it unblocked. False when there is no such
 // instalment still to pay.
 func (a *Agreement) Unblocked(n int) (Standing, bool) {
+	if a.Instalment(n + 1).IsExtra() {
+		return Standing{}, false // an extra payment waits on no check-in
+	}
 	for _, st := range a.MoneyStanding() {
 		if st.Number == n+1 {
 			return st, true

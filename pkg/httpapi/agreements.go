@@ -288,13 +288,13 @@ func (h *Agreements) terminate(ctx context.Context, r *Request) (events.APIGatew
 // complete closes an agreement: a ready one with an optional reason, one
 // with things left from its end date with a reason (grants.Complete).
 func (h *Agreements) complete(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
-	var body reasonBody
+	var body toldBody
 	if r.Body != "" {
 		if err := decode(r, &body); err != nil {
 			return events.APIGatewayV2HTTPResponse{}, err
 		}
 	}
-	a, err := h.Agreements.Complete(ctx, r.Actor.Name, r.Param("id"), body.Reason)
+	a, err := h.Agreements.Complete(ctx, r.Actor.Name, r.Param("id"), body.Reason, body.PartnerMessage)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

@@ -93,11 +93,11 @@ func (h *CheckIns) waive(ctx context.Context, r *Request) (events.APIGatewayV2HT
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	var body reasonBody
+	var body toldBody
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	a, err := h.Replies.Waive(ctx, r.Actor.Name, r.Param("id"), n, body.Reason)
+	a, err := h.Replies.Waive(ctx, r.Actor.Name, r.Param("id"), n, body.Reason, body.PartnerMessage)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

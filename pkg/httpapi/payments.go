@@ -31,6 +31,10 @@ func (h *Payments) Routes() Router {
 		"GET /payment-runs/{id}":          {Roles: Readers, Handler: h.getRun},
 		"GET /payment-runs/{id}/csv":      {Roles: Readers, Handler: h.runCSV},
 		"POST /payment-runs/{id}/approve": {Roles: []Role{RoleFinance}, Handler: h.approveRun},
+
+		// An extra payment (extra.go): the programme gives support at a time
+		// of need, or finance brings money forward; finance pays it.
+		"POST /agreements/{id}/instalments": {Roles: []Role{RoleProgramme, RoleFinance}, Handler: h.addExtra},
 	}
 }
 
@@ -75,6 +79,8 @@ type paymentBody struct {
 	Override         *struct {
 		Reason string `json:"reason"`
 	} `json:"override,omitempty"`
+	// PartnerMessage is optional words for the partner's remittance.
+	PartnerMessage string `json:"partnerMessage,omitempty"`
 }
 
 // paymentResponse is the body of a payment request or approval.
@@ -107,7 +113,7 @@ func (h *Payments) pay(ctx context.Context, r *Request) (events.APIGatewayV2HTTP
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	req := grants.PaymentRequest{PaymentReference: body.PaymentReference, PaidOn: body.PaidOn}
+	req := grants.PaymentRequest{PaymentReference: body.PaymentReference, PaidOn: body.PaidOn, PartnerMessage: body.PartnerMessage}
 	if body.Override != nil {
 		req.OverrideReason = body.Override.Reason
 	}
@@ -147,16 +153,16 @@ func (h *Payments) release(ctx context.Context, r *Request) (events.APIGatewayV2
 	return h.holdOrRelease(ctx, r, h.Payments.Release)
 }
 
-func (h *Payments) holdOrRelease(ctx context.Context, r *Request, change func(ctx context.Context, actor, id string, n int, reason string) (*grants.Agreement, error)) (events.APIGatewayV2HTTPResponse, error) {
+func (h *Payments) holdOrRelease(ctx context.Context, r *Request, change func(ctx context.Context, actor, id string, n int, reason string, message *string) (*grants.Agreement, error)) (events.APIGatewayV2HTTPResponse, error) {
 	n, err := instalmentNumber(r)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	var body reasonBody
+	var body toldBody
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	a, err := change(ctx, r.Actor.Name, r.Param("id"), n, body.Reason)
+	a, err := change(ctx, r.Actor.Name, r.Param("id"), n, body.Reason, body.PartnerMessage)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

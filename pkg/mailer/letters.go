@@ -61,6 +61,8 @@ func Word(l service.Letter) (Email, error) {
 		return LateDigest(l.Programme, l.Day, l.OnTimeDays, l.Late, l.To, l.AppURL)
 	case outbox.KindHeldDigest:
 		return HeldDigest(l.Day, l.HeldCounts, l.To, l.AppURL)
+	case outbox.KindNotice:
+		return Notice(a, l.Notice, l.To, o)
 	}
 	return Email{}, fmt.Errorf("no email of kind %v", l.Kind)
 }

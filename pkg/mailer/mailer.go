@@ -104,6 +104,7 @@ var templates = sync.OnceValue(func() map[string]templateSet {
 		tmplCheckIn, tmplReminder, tmplOverdue, tmplInstalmentDue, tmplAcknowledgement,
 		tmplReplyNotice, tmplBounce, tmplRemittance, tmplRunRemittance, tmplWelcome, tmplTerminated, tmplTerminatedFinance,
 		tmplThankYou, tmplNowPayable, tmplLateDigest, tmplHeldDigest,
+		tmplNotice,
 	} {
 		sets[name] = templateSet{
 			text: texttemplate.Must(texttemplate.New(name+".txt").Option("missingkey=error").

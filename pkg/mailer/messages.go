@@ -399,7 +399,11 @@ func Remittance(a *grants.Agreement, in grants.Instalment, paymentReference stri
 		Standing:  standing(a),
 		SignOff:   signOff(o),
 	}
-	v.Last = in.Number >= v.Total
+	v.Last = in.Number >= v.Total && !in.IsExtra()
+	if in.Payment != nil {
+		// The officer's words for the partner, if finance gave some.
+		v.Message = clip(in.Payment.PartnerMessage, grants.MaxNoticeMessage)
+	}
 	v.Facts = []fact{
 		{"Amount", amount},
 		{"Paid on", paidOn.Long()},

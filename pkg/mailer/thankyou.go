@@ -10,17 +10,19 @@ import (
 type thankYouView struct {
 	Names, Programme, Reference, Partner, On string
 	// Early is set when an officer closed the agreement with things left;
-	// Left then says what, and Reason why.
-	Early        bool
-	Left, Reason string
+	// Left then says what. Message is the officer's words for the partner
+	// (the closure's reason is internal: never shown).
+	Early         bool
+	Left, Message string
 	// Paid is what was paid in all; SignOff the officer.
 	Paid, SignOff string
 }
 
 // ThankYou is the partner's email when their agreement is completed: all
 // done (every instalment paid, the final report in), or closed by an
-// officer with things left, saying plainly what was left and why. What it
-// reports is the domain's record of the close (grants.Closure).
+// officer with things left, saying plainly what was left, in the officer's
+// words for the partner (never the internal reason). What it reports is
+// the domain's record of the close (grants.Closure).
 func ThankYou(a *grants.Agreement, programme string, to []string, o grants.Officer) (Email, error) {
 	v := thankYouView{
 		Names:     joinNames(namesFor(a.Contacts, to)),
@@ -31,7 +33,7 @@ func ThankYou(a *grants.Agreement, programme string, to []string, o grants.Offic
 		SignOff:   signOff(o),
 	}
 	if c := a.Closure; c != nil {
-		v.On, v.Early, v.Reason = c.On.Long(), c.Early, c.Reason
+		v.On, v.Early, v.Message = c.On.Long(), c.Early, clip(c.Message, grants.MaxNoticeMessage)
 		if c.Early {
 			v.Left = c.Left(a.Currency)
 		}

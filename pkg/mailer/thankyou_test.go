@@ -45,13 +45,15 @@ func TestThankYouAllDone(t *testing.T) {
 
 // TestThankYouClosedEarly renders the thanks when an officer closed the
 // agreement after its end date with instalments unpaid and the final
-// report missing: it says what was left and the officer's reason.
+// report missing: it says what was left and the officer's words for the
+// partner, never the internal reason (issue 23, item 6).
 func TestThankYouClosedEarly(t *testing.T) {
 	a := fixture(t)
 	a.Instalments[0].Status, a.Instalments[1].Status = grants.InstalmentPaid, grants.InstalmentPaid
 	a.CheckIns[0].Status = grants.CheckInReceived
 	after := a.EndDate.At(12, 0, a.Location()).Add(48 * time.Hour)
-	if _, err := a.Complete("The charity's project lead left & the work stopped in the autumn", after, "olu@funder.example"); err != nil {
+	words := "We know the project lead left & the work stopped in the autumn; thank you for telling us early."
+	if _, err := a.CompleteAndTell("Internal: lead left, board not responding", &words, after, "olu@funder.example"); err != nil {
 		t.Fatal(err)
 	}
 	e, err := ThankYou(a, "Open Doors", []string{"asha@riverside.example.org", "ben@riverside.example.org"}, grants.Officer{Name: "Olu Adeyemi", Email: "olu@funder.example"})
@@ -62,12 +64,15 @@ func TestThankYouClosedEarly(t *testing.T) {
 	golden(t, filepath.Join("testdata", "golden", "thank-you-early.html"), e.HTML)
 	for _, want := range []string{"before everything we planned together was done",
 		"What was left: instalments 3, 4 (5000.00 GBP) not paid; check-ins 2, 3, 4 not answered (the end-of-agreement report among them)",
-		"Why: The charity's project lead left & the work stopped", "We paid 5000.00 GBP in all"} {
+		"We know the project lead left & the work stopped", "We paid 5000.00 GBP in all"} {
 		if !strings.Contains(e.Text, want) {
 			t.Errorf("thank-you does not say %q:\n%s", want, e.Text)
 		}
 	}
 	if !strings.Contains(e.HTML, "lead left &amp; the work") {
-		t.Errorf("HTML does not escape the reason:\n%s", e.HTML)
+		t.Errorf("HTML does not escape the message:\n%s", e.HTML)
+	}
+	if strings.Contains(e.Text+e.HTML, "Internal") || strings.Contains(e.Text, "Why:") {
+		t.Errorf("the thank-you says the internal reason:\n%s", e.Text)
 	}
 }

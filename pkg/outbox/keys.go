@@ -43,6 +43,7 @@ const (
 	KindNowPayable        Kind = "now-payable"        // now-payable#NN: finance is told a check-in unblocked instalment NN
 	KindLateDigest        Kind = "late-digest"        // late-digest#YYYY-MM-DD, in a FinancePartition: the day's digest of late instalments
 	KindHeldDigest        Kind = "held-digest"        // held-digest#YYYY-MM-DD, in InboundPartition: the officers' digest of held messages
+	KindNotice            Kind = "notice"             // notice#NN: the partner told about their money (an agreement's notice NN)
 )
 
 // FinancePartition holds a programme's finance-wide side effects (the daily
@@ -75,6 +76,9 @@ type Key struct {
 	BounceKind string
 	// Day is a digest's date, YYYY-MM-DD.
 	Day string
+
+	// Notice is a notice key's number.
+	Notice int
 }
 
 // CheckInKey is the email asking for check-in n.
@@ -146,6 +150,10 @@ func LateDigestKey(day string) Key { return Key{Kind: KindLateDigest, Day: day} 
 // (YYYY-MM-DD): one a day.
 func HeldDigestKey(day string) Key { return Key{Kind: KindHeldDigest, Day: day} }
 
+// NoticeKey is the partner's email of the agreement's notice n (held,
+// released, waived, an extra payment): one per notice.
+func NoticeKey(n int) Key { return Key{Kind: KindNotice, Notice: n} }
+
 // MessageKey is the once-only record of a received message.
 func MessageKey(messageID string) Key { return Key{Kind: KindMessage, MessageID: messageID} }
 
@@ -161,6 +169,8 @@ func (k Key) String() string {
 		return fmt.Sprintf("%s#%02d", k.Kind, k.Instalment)
 	case KindLateDigest, KindHeldDigest:
 		return string(k.Kind) + "#" + k.Day
+	case KindNotice:
+		return fmt.Sprintf("%s#%02d", k.Kind, k.Notice)
 	case KindAck, KindReplyNotice:
 		return fmt.Sprintf("%s#%02d#%s", k.Kind, k.CheckIn, k.MessageID)
 	case KindBounce:
@@ -194,6 +204,8 @@ func ParseKey(s string) (Key, error) {
 		}
 	case KindDueNotice, KindRemittance, KindPaidEvent, KindNowPayable:
 		k.Instalment, err = number(rest)
+	case KindNotice:
+		k.Notice, err = number(rest)
 	case KindLateDigest, KindHeldDigest:
 		k.Day = rest
 		if _, perr := time.Parse(time.DateOnly, rest); perr != nil {

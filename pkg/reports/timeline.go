@@ -111,6 +111,9 @@ func kindRank(k string) int {
 
 func instalmentDetail(a *grants.Agreement, in grants.Instalment) string {
 	parts := []string{money.Amount{Minor: in.Amount, Currency: a.Currency}.Major() + " " + a.Currency}
+	if in.IsExtra() {
+		parts = append(parts, "extra payment ("+string(in.Extra.Purpose)+")")
+	}
 	if in.AwaitingCheckIn {
 		parts = append(parts, "awaiting check-in")
 	}

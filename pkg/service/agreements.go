@@ -238,11 +238,13 @@ func (x *Agreements) UpdateSupport(ctx context.Context, actor, id string, n int,
 // it is a working day after the send time, else by the sweep at the next
 // send time (the AgreementsFunction has no mail sender, as for activation's
 // welcome). Its schedules are deleted.
-func (x *Agreements) Complete(ctx context.Context, actor, id, reason string) (*grants.Agreement, error) {
+// message is the officer's words for the partner in the thank-you
+// (optional); the reason is internal and never sent.
+func (x *Agreements) Complete(ctx context.Context, actor, id, reason string, message *string) (*grants.Agreement, error) {
 	ctx = logs.WithAgreement(ctx, id)
 	now := x.env.Now()
 	a, err := x.store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
-		entries, err := a.Complete(reason, now, actor)
+		entries, err := a.CompleteAndTell(reason, message, now, actor)
 		return grants.Effects{At: now, Audit: entries, Outbox: []outbox.Key{outbox.ThankYouKey()}}, err
 	})
 	if err != nil {

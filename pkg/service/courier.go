@@ -62,6 +62,10 @@ type Letter struct {
 	// AppURL is the staff web app's address, for a link to its pages
 	// (empty: the email names the page).
 	AppURL string
+
+	// Notice is a notice's (outbox.KindNotice): what the partner is told
+	// about their money, in the officer's words.
+	Notice grants.Notice
 }
 
 // Posted is an email sent: SES's message ID, and what it said to whom, for
@@ -337,6 +341,12 @@ func (c *Courier) letter(ctx context.Context, a *grants.Agreement, k outbox.Key,
 		if l.Instalments = a.PaidIn(k.Run); len(l.Instalments) == 0 {
 			return l, 0, fmt.Errorf("nothing paid by the run of %s", k)
 		}
+	case outbox.KindNotice:
+		n := a.Notice(k.Notice)
+		if n == nil {
+			return l, 0, fmt.Errorf("no notice for %s", k)
+		}
+		l.Notice = *n
 	}
 	var err error
 	switch k.Kind {
@@ -355,7 +365,7 @@ func (c *Courier) letter(ctx context.Context, a *grants.Agreement, k outbox.Key,
 		l.To, l.Bounced, l.BounceKind = p.NoticesTo(a), k.Email, bounceKindTitle(k.BounceKind)
 	case outbox.KindDueNotice, outbox.KindNowPayable:
 		l.To = p.FinanceEmails
-	case outbox.KindRemittance, outbox.KindRunRemittance, outbox.KindWelcome, outbox.KindTerminated, outbox.KindThankYou:
+	case outbox.KindRemittance, outbox.KindRunRemittance, outbox.KindWelcome, outbox.KindTerminated, outbox.KindThankYou, outbox.KindNotice:
 		l.To = deliverable(a)
 	case outbox.KindTerminatedFinance:
 		l.To = p.FinanceEmails
@@ -440,7 +450,7 @@ func (c *Courier) sentEntry(key string, posted Posted, leftOut ...grants.Contact
 func leftOut(a *grants.Agreement, k outbox.Kind) []grants.Contact {
 	switch k {
 	case outbox.KindCheckIn, outbox.KindReminder, outbox.KindRemittance, outbox.KindRunRemittance,
-		outbox.KindWelcome, outbox.KindTerminated, outbox.KindThankYou:
+		outbox.KindWelcome, outbox.KindTerminated, outbox.KindThankYou, outbox.KindNotice:
 		return a.UnsendableContacts()
 	}
 	return nil

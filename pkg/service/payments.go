@@ -143,7 +143,7 @@ func (x *Payments) requestPayment(ctx context.Context, by grants.Actor, id strin
 		}
 		requested = true
 		fx := grants.Effects{At: now, Audit: entries}
-		if !twoPeople {
+		if !twoPeople && !a.Instalment(n).IsExtra() {
 			keys = thanked(before, a, paidEffects(n))
 			fx.Outbox, fx.ClaimedBy = keys, claim
 		}
@@ -159,7 +159,7 @@ func (x *Payments) requestPayment(ctx context.Context, by grants.Actor, id strin
 	}
 	if requested {
 		count(ctx, x.metrics, r.written.Programme, MetricPaymentsRequested, 1)
-		if !twoPeople {
+		if !twoPeople && !r.written.Instalment(n).IsExtra() {
 			countPaid(ctx, x.metrics, r.written, n)
 		}
 	}
@@ -231,22 +231,39 @@ func paidEffects(n int) []outbox.Key {
 	return []outbox.Key{outbox.RemittanceKey(n), outbox.PaidEventKey(n)}
 }
 
-// Hold stops an instalment from being paid, with a reason.
-func (x *Payments) Hold(ctx context.Context, actor, id string, n int, reason string) (*grants.Agreement, error) {
-	return x.changeInstalment(ctx, actor, id, n, reason, (*grants.Agreement).Hold)
+// Hold stops an instalment from being paid, with a reason (internal), and
+// tells the partner in message (nil or blank: the default words).
+func (x *Payments) Hold(ctx context.Context, actor, id string, n int, reason string, message *string) (*grants.Agreement, error) {
+	return x.changeInstalment(ctx, actor, id, n, reason, message, grants.NoticeHeld, (*grants.Agreement).Hold)
 }
 
-// Release lifts a hold, with a reason.
-func (x *Payments) Release(ctx context.Context, actor, id string, n int, reason string) (*grants.Agreement, error) {
-	return x.changeInstalment(ctx, actor, id, n, reason, (*grants.Agreement).Release)
+// Release lifts a hold, with a reason (internal), and tells the partner in
+// message (nil or blank: the default words).
+func (x *Payments) Release(ctx context.Context, actor, id string, n int, reason string, message *string) (*grants.Agreement, error) {
+	return x.changeInstalment(ctx, actor, id, n, reason, message, grants.NoticeReleased, (*grants.Agreement).Release)
 }
 
-func (x *Payments) changeInstalment(ctx context.Context, actor, id string, n int, reason string,
+func (x *Payments) changeInstalment(ctx context.Context, actor, id string, n int, reason string, message *string, kind grants.NoticeKind,
 	change func(*grants.Agreement, int, string, time.Time, string) (grants.AuditEntry, error)) (*grants.Agreement, error) {
 	ctx = logs.WithAgreement(ctx, id)
 	now := x.env.Now()
-	return x.store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
+	if _, err := grants.PartnerMessage(message); err != nil {
+		return nil, err
+	}
+	var key outbox.Key
+	a, err := x.store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
 		e, err := change(a, n, reason, now, actor)
-		return grants.Audited(e), err
+		if err != nil {
+			return grants.Effects{}, err
+		}
+		if key, err = a.Tell(kind, n, message, now, actor); err != nil {
+			return grants.Effects{}, err
+		}
+		return grants.Effects{At: now, Audit: []grants.AuditEntry{e}, Outbox: []outbox.Key{key}}, nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	tellNow(ctx, x.delivery, a, now, key)
+	return a, nil
 }

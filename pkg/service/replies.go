@@ -53,21 +53,41 @@ func (x *Replies) CheckIn(ctx context.Context, id string, n int) (*grants.Agreem
 	return a, replies, err
 }
 
-// Waive excuses a check-in, with a reason.
-func (x *Replies) Waive(ctx context.Context, actor, id string, n int, reason string) (*grants.Agreement, error) {
+// Waive excuses a check-in, with a reason (internal), and tells the
+// partner in message (nil or blank: the default words), unless waiving it
+// completed the agreement: then the thank-you is their one email.
+func (x *Replies) Waive(ctx context.Context, actor, id string, n int, reason string, message *string) (*grants.Agreement, error) {
 	ctx = logs.WithAgreement(ctx, id)
 	now := x.env.Now()
+	if _, err := grants.PartnerMessage(message); err != nil {
+		return nil, err
+	}
 	var keys []outbox.Key
+	var notice *outbox.Key
 	a, err := x.store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
 		before := a.Status
 		entries, err := a.WaiveCheckIn(n, reason, now, actor)
-		keys = thanked(before, a, nil)
-		return grants.Effects{At: now, Audit: entries, Outbox: keys}, err
+		if err != nil {
+			return grants.Effects{}, err
+		}
+		keys, notice = thanked(before, a, nil), nil
+		fx := grants.Effects{At: now, Audit: entries, Outbox: keys}
+		if len(keys) == 0 {
+			k, err := a.Tell(grants.NoticeWaived, n, message, now, actor)
+			if err != nil {
+				return grants.Effects{}, err
+			}
+			notice, fx.Outbox = &k, []outbox.Key{k}
+		}
+		return fx, nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	x.delivery.deliverChange(ctx, a, nil, nil, nil, keys...)
+	if notice != nil {
+		tellNow(ctx, x.delivery, a, now, *notice)
+	}
 	return a, nil
 }
 

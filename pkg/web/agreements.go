@@ -207,6 +207,8 @@ func (a *App) showAgreement(w http.ResponseWriter, r *http.Request, v *view, cod
 	for _, in := range ag.Instalments {
 		av.PayKeys[in.Number] = newKey()
 	}
+	av.PayKeys[0] = newKey() // the extra payment form's
+
 	v.Title = ag.Partner.Name
 	a.render(w, r, code, layout(v, agreementPage(v, av)))
 }
@@ -273,7 +275,7 @@ func (a *App) terminate(w http.ResponseWriter, r *http.Request) {
 // when it is ready, and the service says so when one is needed.
 func (a *App) complete(w http.ResponseWriter, r *http.Request) {
 	a.act(w, r, "completed", programmeOnly, func(v *view) error {
-		_, err := a.Agreements.Complete(r.Context(), v.Actor.Name, r.PathValue("id"), r.PostForm.Get("reason"))
+		_, err := a.Agreements.Complete(r.Context(), v.Actor.Name, r.PathValue("id"), r.PostForm.Get("reason"), partnerMessage(r))
 		return err
 	})
 }
@@ -357,7 +359,7 @@ func (a *App) waive(w http.ResponseWriter, r *http.Request) {
 		if reason == "" {
 			return &grants.Error{Code: grants.Invalid, Message: "Say why the check-in is waived."}
 		}
-		_, err = a.Replies.Waive(r.Context(), v.Actor.Name, r.PathValue("id"), n, reason)
+		_, err = a.Replies.Waive(r.Context(), v.Actor.Name, r.PathValue("id"), n, reason, partnerMessage(r))
 		return err
 	})
 }

@@ -60,10 +60,10 @@ func (a *App) pay(w http.ResponseWriter, r *http.Request) {
 		}
 		f := r.PostForm
 		req := grants.PaymentRequest{PaymentReference: strings.TrimSpace(f.Get("paymentReference")), PaidOn: strings.TrimSpace(f.Get("paidOn")),
-			OverrideReason: strings.TrimSpace(f.Get("overrideReason"))}
+			OverrideReason: strings.TrimSpace(f.Get("overrideReason")), PartnerMessage: strings.TrimSpace(f.Get("partnerMessage"))}
 		once := &idempotency.Once[*grants.Agreement]{
 			Request: idempotency.Request{Scope: "web pay " + r.PathValue("id") + " " + r.PathValue("n"), Caller: v.Actor.ID, Key: f.Get("key"),
-				Payload: []byte(req.PaymentReference + "\n" + req.PaidOn + "\n" + req.OverrideReason)},
+				Payload: []byte(req.PaymentReference + "\n" + req.PaidOn + "\n" + req.OverrideReason + "\n" + req.PartnerMessage)},
 			// The stored answer is where the browser goes: the agreement.
 			Render: func(ag *grants.Agreement) (idempotency.Response, error) {
 				return idempotency.Response{StatusCode: http.StatusSeeOther, Body: []byte(ag.ID)}, nil
@@ -97,7 +97,7 @@ func (a *App) hold(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		_, err = a.Payments.Hold(r.Context(), v.Actor.Name, r.PathValue("id"), n, strings.TrimSpace(r.PostForm.Get("reason")))
+		_, err = a.Payments.Hold(r.Context(), v.Actor.Name, r.PathValue("id"), n, strings.TrimSpace(r.PostForm.Get("reason")), partnerMessage(r))
 		return err
 	})
 }
@@ -108,7 +108,7 @@ func (a *App) release(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		_, err = a.Payments.Release(r.Context(), v.Actor.Name, r.PathValue("id"), n, strings.TrimSpace(r.PostForm.Get("reason")))
+		_, err = a.Payments.Release(r.Context(), v.Actor.Name, r.PathValue("id"), n, strings.TrimSpace(r.PostForm.Get("reason")), partnerMessage(r))
 		return err
 	})
 }

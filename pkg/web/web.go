@@ -73,6 +73,7 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("POST /app/agreements/{id}/instalments/{n}/pay", a.pay)
 	mux.HandleFunc("POST /app/agreements/{id}/instalments/{n}/approve", a.approve)
 	mux.HandleFunc("POST /app/agreements/{id}/check-ins/{n}/waive", a.waive)
+	mux.HandleFunc("POST /app/agreements/{id}/instalments", a.addExtra)
 	mux.HandleFunc("POST /app/agreements/{id}/check-ins/{n}/responses", a.respond)
 	mux.HandleFunc("POST /app/agreements/{id}/support/{n}", a.support)
 	mux.HandleFunc("POST /app/agreements/{id}/replies/{messageId}/followed-up", a.followUp)
@@ -226,18 +227,19 @@ var flashes = map[string]string{
 	"terminated":    "The agreement was terminated.",
 	"completed":     "The agreement is completed; the partner will be thanked.",
 	"amended":       "The agreement was amended.",
-	"held":          "The instalment is on hold.",
-	"released":      "The instalment was released.",
+	"held":          "The instalment is on hold; the partner will be told.",
+	"released":      "The instalment was released; the partner will be told.",
 	"requested":     "The payment was requested; another member of finance approves it.",
 	"paid":          "The instalment is paid.",
 	"approved":      "The payment was approved: the instalment is paid.",
-	"waived":        "The check-in was waived.",
+	"waived":        "The check-in was waived; the partner will be told.",
 	"recorded":      "The conversation was recorded as the check-in's response.",
 	"support":       "The support item was updated.",
 	"accepted":      "The message was accepted as a reply to its check-in.",
 	"rejected":      "The message was rejected.",
 	"run-requested": "The pay run was requested: each instalment's outcome is below; another member of finance approves it.",
 	"run-approved":  "The pay run was approved: its requested instalments are paid.",
+	"extra":         "The extra payment was added as an instalment: finance requests and approves it like any payment. The partner will be told.",
 }
 
 func flash(key string) string { return flashes[key] }

@@ -13,7 +13,8 @@ import (
 // TestCloseEarlySendsOneThankYou closes an agreement past its end date with
 // its instalments unpaid, through the API as an officer would: the sweep
 // then sends the partner one thank-you saying what was left, seen in the
-// mail viewer, and closing again is refused.
+// mail viewer, in the officer's words for them (not the internal reason),
+// and closing again is refused.
 func TestCloseEarlySendsOneThankYou(t *testing.T) {
 	t.Parallel()
 	st := startStack(t)
@@ -35,7 +36,8 @@ func TestCloseEarlySendsOneThankYou(t *testing.T) {
 	officer.must(200, "POST", "/agreements/"+a.ID+"/activate", "", &a)
 	officer.must(422, "POST", "/agreements/"+a.ID+"/complete", `{}`, nil)
 	var closed grants.Agreement
-	officer.must(200, "POST", "/agreements/"+a.ID+"/complete", `{"reason": "The shed lost its premises"}`, &closed)
+	officer.must(200, "POST", "/agreements/"+a.ID+"/complete",
+		`{"reason": "Internal: the shed lost its premises", "partnerMessage": "We know losing the shed was hard; thank you for all you did."}`, &closed)
 	if closed.Status != grants.AgreementCompleted || closed.Closure == nil || !closed.Closure.Early || len(closed.Closure.InstalmentsCancelled) != 4 {
 		t.Fatalf("closed: %s %+v", closed.Status, closed.Closure)
 	}
@@ -56,9 +58,13 @@ func TestCloseEarlySendsOneThankYou(t *testing.T) {
 	if len(thanks) != 1 {
 		t.Fatalf("the partner got %d thank-yous", len(thanks))
 	}
-	for _, want := range []string{"before everything we planned together was done", "What was left: instalments 1, 2, 3, 4 (8000.00 GBP) not paid", "Why: The shed lost its premises"} {
+	for _, want := range []string{"before everything we planned together was done", "What was left: instalments 1, 2, 3, 4 (8000.00 GBP) not paid", "We know losing the shed was hard"} {
 		if !strings.Contains(thanks[0].Body.Text, want) {
 			t.Errorf("the thank-you does not say %q:\n%s", want, thanks[0].Body.Text)
 		}
+	}
+	// Issue 23, item 6: the officer's words, never the internal reason.
+	if strings.Contains(thanks[0].Body.Text+thanks[0].Body.HTML, "Internal") {
+		t.Errorf("the thank-you says the internal reason:\n%s", thanks[0].Body.Text)
 	}
 }
