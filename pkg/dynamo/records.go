@@ -78,6 +78,11 @@ type agreementRecord struct {
 	CreatedBy string    `dynamodbav:"createdBy"`
 	UpdatedAt time.Time `dynamodbav:"updatedAt"`
 	UpdatedBy string    `dynamodbav:"updatedBy"`
+
+	// Issue 23: absent on items stored before (grants.Agreement.Policy and
+	// CheckInCountOf read them as before).
+	PaymentPolicy grants.PaymentPolicy `dynamodbav:"paymentPolicy,omitempty"`
+	CheckInCount  int                  `dynamodbav:"checkInCount,omitempty"`
 }
 
 func agreementRecordOf(v grants.Agreement) agreementRecord {
@@ -113,6 +118,8 @@ func agreementRecordOf(v grants.Agreement) agreementRecord {
 		CreatedBy:          v.CreatedBy,
 		UpdatedAt:          v.UpdatedAt,
 		UpdatedBy:          v.UpdatedBy,
+		PaymentPolicy:      v.PaymentPolicy,
+		CheckInCount:       v.CheckInCount,
 	}
 }
 
@@ -149,6 +156,8 @@ func (r agreementRecord) domain() grants.Agreement {
 		CreatedBy:          r.CreatedBy,
 		UpdatedAt:          r.UpdatedAt,
 		UpdatedBy:          r.UpdatedBy,
+		PaymentPolicy:      r.PaymentPolicy,
+		CheckInCount:       r.CheckInCount,
 	}
 }
 
@@ -1111,6 +1120,25 @@ type settingsRecord struct {
 	FinalReportDays   *int          `dynamodbav:"finalReportDays,omitempty"`
 	OnTimeWorkingDays *int          `dynamodbav:"onTimeWorkingDays,omitempty"`
 	Owner             officerRecord `dynamodbav:"owner,omitempty"`
+
+	// Issue 23: absent on items stored before (the deployment's default).
+	PaymentPolicy    grants.PaymentPolicy    `dynamodbav:"paymentPolicy,omitempty"`
+	CheckInQuestions []checkInQuestionRecord `dynamodbav:"checkInQuestions,omitempty"`
+}
+
+// checkInQuestionRecord is a stored grants.CheckInQuestion.
+type checkInQuestionRecord struct {
+	Key      string `dynamodbav:"key,omitempty"`
+	Text     string `dynamodbav:"text,omitempty"`
+	Optional bool   `dynamodbav:"optional"`
+}
+
+func checkInQuestionRecordOf(v grants.CheckInQuestion) checkInQuestionRecord {
+	return checkInQuestionRecord{Key: v.Key, Text: v.Text, Optional: v.Optional}
+}
+
+func (r checkInQuestionRecord) domain() grants.CheckInQuestion {
+	return grants.CheckInQuestion{Key: r.Key, Text: r.Text, Optional: r.Optional}
 }
 
 func settingsRecordOf(v grants.ProgrammeSettings) settingsRecord {
@@ -1129,6 +1157,8 @@ func settingsRecordOf(v grants.ProgrammeSettings) settingsRecord {
 		FinalReportDays:   v.FinalReportDays,
 		OnTimeWorkingDays: v.OnTimeWorkingDays,
 		Owner:             officerRecordOf(v.Owner),
+		PaymentPolicy:     v.PaymentPolicy,
+		CheckInQuestions:  mapSlice(v.CheckInQuestions, checkInQuestionRecordOf),
 	}
 }
 
@@ -1148,6 +1178,8 @@ func (r settingsRecord) domain() grants.ProgrammeSettings {
 		FinalReportDays:   r.FinalReportDays,
 		OnTimeWorkingDays: r.OnTimeWorkingDays,
 		Owner:             r.Owner.domain(),
+		PaymentPolicy:     r.PaymentPolicy,
+		CheckInQuestions:  mapSlice(r.CheckInQuestions, checkInQuestionRecord.domain),
 	}
 }
 

@@ -158,6 +158,14 @@ type Agreement struct {
 	CreatedBy   string       `json:"createdBy"`
 	UpdatedAt   time.Time    `json:"updatedAt"`
 	UpdatedBy   string       `json:"updatedBy"`
+
+	// Money on trust and reporting in proportion (issue 23): the payment
+	// policy the agreement was made under (copied from its programme's
+	// settings on create; empty on agreements stored before: read as
+	// afterCheckIn, see Policy) and how many check-ins it plans (0 on
+	// agreements stored before: one per instalment, see CheckInCountOf).
+	PaymentPolicy PaymentPolicy `json:"paymentPolicy,omitempty"`
+	CheckInCount  int           `json:"checkInCount,omitempty"`
 }
 
 // Location is the agreement's time zone, in which its dates are read.
@@ -195,6 +203,13 @@ type NewAgreementInput struct {
 	// enquiries to it are received), at which no contact may be: the
 	// service gives them from its configuration; no client sets them.
 	OwnDomains []string
+
+	// CheckInCount is how many check-ins to plan (nil: one per instalment;
+	// see SpreadCheckInPlan). PaymentPolicy is the programme's (the service
+	// gives it from the settings, ProgrammeSettings.PlanDefaults; nil:
+	// DefaultPaymentPolicy).
+	CheckInCount  *int
+	PaymentPolicy *PaymentPolicy
 }
 
 func orDefault[T any](v *T, def T) T {
@@ -253,6 +268,12 @@ func NewAgreement(in NewAgreementInput, now time.Time, actor string) (*Agreement
 	if a.CheckInLeadDays < 0 || a.CheckInLeadDays > MaxCheckInLead {
 		errs.add("checkInLeadDays", "must be between 0 and %d", MaxCheckInLead)
 	}
+	a.PaymentPolicy = orDefault(in.PaymentPolicy, DefaultPaymentPolicy)
+	if !a.PaymentPolicy.Valid() {
+		errs.add("paymentPolicy", "must be onSchedule or afterCheckIn")
+	}
+	a.CheckInCount = orDefault(in.CheckInCount, a.InstalmentCount)
+	checkCheckInCount(&errs, a.CheckInCount, a.InstalmentCount, a.DurationMonths)
 	if a.FinalReportDays < 0 || a.FinalReportDays > MaxFinalReportDays {
 		errs.add("finalReportDays", "must be between 0 and %d", MaxFinalReportDays)
 	}
@@ -281,6 +302,9 @@ func NewAgreement(in NewAgreementInput, now time.Time, actor string) (*Agreement
 	a.EndDate = a.StartDate.AddMonths(a.DurationMonths).AddDays(-1)
 	a.Instalments = InstalmentPlan(a.Amount, a.StartDate, a.InstalmentCount, a.Cadence)
 	a.CheckIns = CheckInPlan(a.StartDate, a.EndDate, a.InstalmentCount, a.Cadence, a.CheckInLeadDays, a.FinalReportDays)
+	if a.CheckInCount != a.InstalmentCount {
+		a.CheckIns = SpreadCheckInPlan(a.StartDate, a.EndDate, a.CheckInCount, a.DurationMonths, a.CheckInLeadDays, a.FinalReportDays)
+	}
 	return a, nil
 }
 
