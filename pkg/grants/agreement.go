@@ -162,8 +162,9 @@ type Agreement struct {
 	// Money on trust and reporting in proportion (issue 23): the payment
 	// policy the agreement was made under (copied from its programme's
 	// settings on create; empty on agreements stored before: read as
-	// afterCheckIn, see Policy) and how many check-ins it plans (0 on
-	// agreements stored before: one per instalment, see CheckInCountOf).
+	// afterCheckIn, see Policy) and, when its check-ins are not one per
+	// instalment, how many it plans (0: one per instalment, the default and
+	// every agreement stored before; see CheckInCountOf and CheckInBefore).
 	PaymentPolicy PaymentPolicy `json:"paymentPolicy,omitempty"`
 	CheckInCount  int           `json:"checkInCount,omitempty"`
 }
@@ -272,8 +273,11 @@ func NewAgreement(in NewAgreementInput, now time.Time, actor string) (*Agreement
 	if !a.PaymentPolicy.Valid() {
 		errs.add("paymentPolicy", "must be onSchedule or afterCheckIn")
 	}
-	a.CheckInCount = orDefault(in.CheckInCount, a.InstalmentCount)
-	checkCheckInCount(&errs, a.CheckInCount, a.InstalmentCount, a.DurationMonths)
+	checkIns := orDefault(in.CheckInCount, a.InstalmentCount)
+	checkCheckInCount(&errs, checkIns, a.InstalmentCount, a.DurationMonths)
+	if checkIns != a.InstalmentCount {
+		a.CheckInCount = checkIns
+	}
 	if a.FinalReportDays < 0 || a.FinalReportDays > MaxFinalReportDays {
 		errs.add("finalReportDays", "must be between 0 and %d", MaxFinalReportDays)
 	}
@@ -302,7 +306,7 @@ func NewAgreement(in NewAgreementInput, now time.Time, actor string) (*Agreement
 	a.EndDate = a.StartDate.AddMonths(a.DurationMonths).AddDays(-1)
 	a.Instalments = InstalmentPlan(a.Amount, a.StartDate, a.InstalmentCount, a.Cadence)
 	a.CheckIns = CheckInPlan(a.StartDate, a.EndDate, a.InstalmentCount, a.Cadence, a.CheckInLeadDays, a.FinalReportDays)
-	if a.CheckInCount != a.InstalmentCount {
+	if a.CheckInCount != 0 {
 		a.CheckIns = SpreadCheckInPlan(a.StartDate, a.EndDate, a.CheckInCount, a.DurationMonths, a.CheckInLeadDays, a.FinalReportDays)
 	}
 	return a, nil

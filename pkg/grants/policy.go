@@ -66,11 +66,13 @@ func (a *Agreement) MoneyWaitsOnCheckIns() bool { return a.Policy() == PolicyAft
 
 // CheckInBefore is the check-in whose reply instalment n follows (0: none),
 // whatever the policy:
-//   - one check-in per instalment (the default plan, and every agreement
-//     made before check-in counts could differ): check-in n-1, the one due
+//   - one check-in per instalment (CheckInCount 0: the default plan, and
+//     every agreement made before check-in counts could differ, whatever
+//     was added to its plans since): check-in n-1, the one due
 //     CheckInLeadDays before instalment n;
-//   - otherwise the latest check-in, not the final report, due on or before
-//     instalment n's due date. With 2 check-ins for 4 quarterly instalments
+//   - check-ins spread over the term (CheckInCount set): the latest
+//     check-in, not the final report, due on or before instalment n's due
+//     date. With 2 check-ins for 4 quarterly instalments
 //     over a year, instalments 1 and 2 follow none and 3 and 4 follow
 //     check-in 1 (due 14 days before month 6).
 func (a *Agreement) CheckInBefore(n int) int {
@@ -78,7 +80,7 @@ func (a *Agreement) CheckInBefore(n int) int {
 	if in == nil {
 		return 0
 	}
-	if len(a.CheckIns) == len(a.Instalments) {
+	if a.CheckInCount == 0 {
 		if n-1 >= 1 {
 			return n - 1
 		}
