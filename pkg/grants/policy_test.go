@@ -219,3 +219,27 @@ func TestCheckQuestions(t *testing.T) {
 		t.Errorf("no questions chosen: %+v", got)
 	}
 }
+
+// A programme's own questions may put "Feedback for us" anywhere: its
+// answer is read from its numbered heading to the next numbered answer.
+func TestFeedbackAnswerAmongProgrammeQuestions(t *testing.T) {
+	got, whole := FeedbackAnswer("1. What did the young people make?\nA mural.\n\n2. Feedback for us: More notice of dates, please.\n\n3. A story: Jo's first exhibition.")
+	if whole || got != "More notice of dates, please." {
+		t.Errorf("got %q (whole %v)", got, whole)
+	}
+}
+
+func TestSettingsCheckPolicyAndQuestions(t *testing.T) {
+	seven := make([]CheckInQuestion, 7)
+	for i := range seven {
+		seven[i] = CheckInQuestion{Key: "progress"}
+	}
+	_, err := ProgrammeSettings{PaymentPolicy: "sometimes", CheckInQuestions: seven}.CheckPolicyAndQuestions()
+	if !hasField(err, "paymentPolicy") || !hasField(err, "checkInQuestions") {
+		t.Errorf("bad policy and 7 questions: %v", err)
+	}
+	p, err := ProgrammeSettings{CheckInQuestions: []CheckInQuestion{{Key: " story "}}}.CheckPolicyAndQuestions()
+	if err != nil || p.CheckInQuestions[0].Key != "story" || p.Policy() != PolicyOnSchedule {
+		t.Errorf("%+v, %v", p, err)
+	}
+}

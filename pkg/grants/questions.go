@@ -1,6 +1,7 @@
 package grants
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -137,4 +138,29 @@ func defaultKeys() string {
 		keys[i] = q.Key
 	}
 	return strings.Join(keys, ", ")
+}
+
+// CheckPolicyAndQuestions validates what issue 23 adds to a programme's
+// settings, each error named by its field: the payment policy (empty: the
+// deployment's default) and the check-in questions (CheckQuestions). The
+// settings route a later issue brings calls it before storing; it returns
+// the settings with the questions trimmed.
+func (p ProgrammeSettings) CheckPolicyAndQuestions() (ProgrammeSettings, error) {
+	var errs fieldErrors
+	if p.PaymentPolicy != "" && !p.PaymentPolicy.Valid() {
+		errs.add("paymentPolicy", "must be onSchedule or afterCheckIn")
+	}
+	qs, err := CheckQuestions(p.CheckInQuestions)
+	var qerr *Error
+	if errors.As(err, &qerr) {
+		errs = append(errs, qerr.Fields...)
+	}
+	if err := errs.err(); err != nil {
+		return p, err
+	}
+	p.CheckInQuestions = qs
+	if len(qs) == 0 {
+		p.CheckInQuestions = nil
+	}
+	return p, nil
 }
