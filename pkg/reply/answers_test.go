@@ -17,7 +17,7 @@ func TestAnswersPerProgrammeQuestion(t *testing.T) {
 			[]string{"A mural, and a zine.\nIt took six weeks.", "Twelve families.", "more notice of dates, please.\n\nThanks, Sam"}},
 		"numbered headings": {"1. What did the young people make?\nA mural.\n2. Who came for the first time?\nNobody new.\n3. Feedback for us: keep it up",
 			[]string{"A mural.", "Nobody new.", "keep it up"}},
-		"numbers only": {"1) A mural\n2) Twelve families\n3) Thank you", []string{"A mural", "Twelve families", "Thank you"}},
+		"numbers only":   {"1) A mural\n2) Twelve families\n3) Thank you", []string{"A mural", "Twelve families", "Thank you"}},
 		"one unanswered": {"What did the young people make?\nA mural.\n\nFeedback for us: none", []string{"A mural.", "", "none"}},
 	} {
 		t.Run(name, func(t *testing.T) {
