@@ -95,6 +95,11 @@ type Config struct {
 	// UserPoolID (USER_POOL_ID) is the pool asked whether a person is
 	// still in finance before money moves.
 	UserPoolID string
+
+	// PaymentPolicy (PAYMENT_POLICY, the template's PaymentPolicy):
+	// onSchedule (the default) or afterCheckIn, for programmes whose
+	// settings do not choose (issue 23, money on trust).
+	PaymentPolicy grants.PaymentPolicy
 }
 
 // Need is a part of the Config that only some functions use: each main
@@ -240,6 +245,12 @@ func Load(getenv func(string) string, needs ...Need) (Config, error) {
 		} else {
 			c.SESSendRate = v
 		}
+	}
+	if p, err := grants.ParsePaymentPolicy(getenv("PAYMENT_POLICY"), grants.DefaultPaymentPolicy); err != nil {
+		bad("PAYMENT_POLICY", "must be onSchedule or afterCheckIn, got %q", getenv("PAYMENT_POLICY"))
+		c.PaymentPolicy = grants.DefaultPaymentPolicy
+	} else {
+		c.PaymentPolicy = p
 	}
 	if c.GrantsDataBucket != "" && c.GrantsDataKey == "" {
 		bad("GRANTS_DATA_KEY", "not set, but GRANTS_DATA_BUCKET is")

@@ -100,6 +100,8 @@ func goldenAgreement() *grants.Agreement {
 		Version:     7, CreatedAt: at(-100), CreatedBy: "creator@funder.example", UpdatedAt: at(-50), UpdatedBy: "updater@funder.example",
 		Notices: []grants.Notice{{Number: 1, Kind: grants.NoticeHeld, Instalment: 2, CheckIn: 1, Message: "on hold, in the officer's words",
 			At: at(-49), By: "Officer One"}},
+		// Issue 23.
+		PaymentPolicy: grants.PolicyAfterCheckIn, CheckInCount: 2,
 	}
 }
 
@@ -145,7 +147,9 @@ func goldenSettings() grants.ProgrammeSettings {
 	return grants.ProgrammeSettings{Name: "Golden Programme", OfficerEmails: []string{goldenActor}, FinanceEmails: []string{"finance@funder.example"},
 		ReminderDays: 7, MaxReminders: 3, TwoPersonRule: ptr(true), SendTime: "10:00", Region: "northern-ireland", QuietPeriod: "none",
 		ExtraBankHolidays: []grants.Date{day("2026-08-03")}, CheckInLeadDays: ptr(10), FinalReportDays: ptr(20), OnTimeWorkingDays: ptr(4),
-		Owner: grants.Officer{Name: "Officer One", Email: goldenActor}}
+		Owner: grants.Officer{Name: "Officer One", Email: goldenActor},
+		// Issue 23 (a question with both key and text only to pin both attributes).
+		PaymentPolicy: grants.PolicyAfterCheckIn, CheckInQuestions: []grants.CheckInQuestion{{Key: "progress", Text: "In your own words", Optional: true}}}
 }
 
 func goldenRequest() idempotency.Request {

@@ -81,6 +81,10 @@ type agreementRecord struct {
 
 	// Notices (issue 23, item 6): absent on agreements stored before.
 	Notices []noticeRecord `dynamodbav:"notices,omitempty"`
+	// Issue 23: absent on items stored before (grants.Agreement.Policy and
+	// CheckInCountOf read them as before).
+	PaymentPolicy grants.PaymentPolicy `dynamodbav:"paymentPolicy,omitempty"`
+	CheckInCount  int                  `dynamodbav:"checkInCount,omitempty"`
 }
 
 func agreementRecordOf(v grants.Agreement) agreementRecord {
@@ -117,6 +121,8 @@ func agreementRecordOf(v grants.Agreement) agreementRecord {
 		UpdatedAt:          v.UpdatedAt,
 		UpdatedBy:          v.UpdatedBy,
 		Notices:            mapSlice(v.Notices, noticeRecordOf),
+		PaymentPolicy:      v.PaymentPolicy,
+		CheckInCount:       v.CheckInCount,
 	}
 }
 
@@ -154,6 +160,8 @@ func (r agreementRecord) domain() grants.Agreement {
 		UpdatedAt:          r.UpdatedAt,
 		UpdatedBy:          r.UpdatedBy,
 		Notices:            mapSlice(r.Notices, noticeRecord.domain),
+		PaymentPolicy:      r.PaymentPolicy,
+		CheckInCount:       r.CheckInCount,
 	}
 }
 
@@ -1126,6 +1134,25 @@ type settingsRecord struct {
 	FinalReportDays   *int          `dynamodbav:"finalReportDays,omitempty"`
 	OnTimeWorkingDays *int          `dynamodbav:"onTimeWorkingDays,omitempty"`
 	Owner             officerRecord `dynamodbav:"owner,omitempty"`
+
+	// Issue 23: absent on items stored before (the deployment's default).
+	PaymentPolicy    grants.PaymentPolicy    `dynamodbav:"paymentPolicy,omitempty"`
+	CheckInQuestions []checkInQuestionRecord `dynamodbav:"checkInQuestions,omitempty"`
+}
+
+// checkInQuestionRecord is a stored grants.CheckInQuestion.
+type checkInQuestionRecord struct {
+	Key      string `dynamodbav:"key,omitempty"`
+	Text     string `dynamodbav:"text,omitempty"`
+	Optional bool   `dynamodbav:"optional"`
+}
+
+func checkInQuestionRecordOf(v grants.CheckInQuestion) checkInQuestionRecord {
+	return checkInQuestionRecord{Key: v.Key, Text: v.Text, Optional: v.Optional}
+}
+
+func (r checkInQuestionRecord) domain() grants.CheckInQuestion {
+	return grants.CheckInQuestion{Key: r.Key, Text: r.Text, Optional: r.Optional}
 }
 
 func settingsRecordOf(v grants.ProgrammeSettings) settingsRecord {
@@ -1144,6 +1171,8 @@ func settingsRecordOf(v grants.ProgrammeSettings) settingsRecord {
 		FinalReportDays:   v.FinalReportDays,
 		OnTimeWorkingDays: v.OnTimeWorkingDays,
 		Owner:             officerRecordOf(v.Owner),
+		PaymentPolicy:     v.PaymentPolicy,
+		CheckInQuestions:  mapSlice(v.CheckInQuestions, checkInQuestionRecordOf),
 	}
 }
 
@@ -1163,6 +1192,8 @@ func (r settingsRecord) domain() grants.ProgrammeSettings {
 		FinalReportDays:   r.FinalReportDays,
 		OnTimeWorkingDays: r.OnTimeWorkingDays,
 		Owner:             r.Owner.domain(),
+		PaymentPolicy:     r.PaymentPolicy,
+		CheckInQuestions:  mapSlice(r.CheckInQuestions, checkInQuestionRecord.domain),
 	}
 }
 

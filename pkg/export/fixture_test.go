@@ -101,6 +101,7 @@ func fixture(t testing.TB) []grants.Agreement {
 func newAgreement(t testing.TB, id, ref string, in grants.NewAgreementInput, created time.Time) grants.Agreement {
 	t.Helper()
 	in.Contacts = []grants.Contact{{Name: "Programme Lead", Email: "lead@" + id + ".example.org", Role: "lead"}}
+	in.PaymentPolicy = new(grants.PolicyAfterCheckIn) // the fixtures' overrides are under the check-in rule
 	a, err := grants.NewAgreement(in, created, "officer@example.org")
 	if err != nil {
 		t.Fatalf("fixture %s: %v", ref, err)

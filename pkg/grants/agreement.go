@@ -166,6 +166,14 @@ type Agreement struct {
 	// Notices are what the partner was told about their money, each in the
 	// officer's words, one email each (issue 23, item 6; notice.go).
 	Notices []Notice `json:"partnerNotices,omitempty"`
+	// Money on trust and reporting in proportion (issue 23): the payment
+	// policy the agreement was made under (copied from its programme's
+	// settings on create; empty on agreements stored before: read as
+	// afterCheckIn, see Policy) and, when its check-ins are not one per
+	// instalment, how many it plans (0: one per instalment, the default and
+	// every agreement stored before; see CheckInCountOf and CheckInBefore).
+	PaymentPolicy PaymentPolicy `json:"paymentPolicy,omitempty"`
+	CheckInCount  int           `json:"checkInCount,omitempty"`
 }
 
 // Location is the agreement's time zone, in which its dates are read.
@@ -203,6 +211,13 @@ type NewAgreementInput struct {
 	// enquiries to it are received), at which no contact may be: the
 	// service gives them from its configuration; no client sets them.
 	OwnDomains []string
+
+	// CheckInCount is how many check-ins to plan (nil: one per instalment;
+	// see SpreadCheckInPlan). PaymentPolicy is the programme's (the service
+	// gives it from the settings, ProgrammeSettings.PlanDefaults; nil:
+	// DefaultPaymentPolicy).
+	CheckInCount  *int
+	PaymentPolicy *PaymentPolicy
 }
 
 func orDefault[T any](v *T, def T) T {
@@ -261,6 +276,15 @@ func NewAgreement(in NewAgreementInput, now time.Time, actor string) (*Agreement
 	if a.CheckInLeadDays < 0 || a.CheckInLeadDays > MaxCheckInLead {
 		errs.add("checkInLeadDays", "must be between 0 and %d", MaxCheckInLead)
 	}
+	a.PaymentPolicy = orDefault(in.PaymentPolicy, DefaultPaymentPolicy)
+	if !a.PaymentPolicy.Valid() {
+		errs.add("paymentPolicy", "must be onSchedule or afterCheckIn")
+	}
+	checkIns := orDefault(in.CheckInCount, a.InstalmentCount)
+	checkCheckInCount(&errs, checkIns, a.InstalmentCount, a.DurationMonths)
+	if checkIns != a.InstalmentCount {
+		a.CheckInCount = checkIns
+	}
 	if a.FinalReportDays < 0 || a.FinalReportDays > MaxFinalReportDays {
 		errs.add("finalReportDays", "must be between 0 and %d", MaxFinalReportDays)
 	}
@@ -289,6 +313,9 @@ func NewAgreement(in NewAgreementInput, now time.Time, actor string) (*Agreement
 	a.EndDate = a.StartDate.AddMonths(a.DurationMonths).AddDays(-1)
 	a.Instalments = InstalmentPlan(a.Amount, a.StartDate, a.InstalmentCount, a.Cadence)
 	a.CheckIns = CheckInPlan(a.StartDate, a.EndDate, a.InstalmentCount, a.Cadence, a.CheckInLeadDays, a.FinalReportDays)
+	if a.CheckInCount != 0 {
+		a.CheckIns = SpreadCheckInPlan(a.StartDate, a.EndDate, a.CheckInCount, a.DurationMonths, a.CheckInLeadDays, a.FinalReportDays)
+	}
 	return a, nil
 }
 

@@ -11,7 +11,8 @@ const System = "system"
 // MakeInstalmentDue moves instalment n from scheduled to due. It reports
 // false (and changes nothing) if the instalment is no longer scheduled, so a
 // duplicate event is harmless. An instalment whose previous check-in has not
-// come in still falls due, flagged AwaitingCheckIn for finance.
+// come in still falls due, flagged AwaitingCheckIn for finance when the
+// agreement's payment policy makes money wait on check-ins (WaitsOnCheckIn).
 func (a *Agreement) MakeInstalmentDue(n int, now time.Time) (AuditEntry, bool, error) {
 	in := a.Instalment(n)
 	if in == nil {
@@ -21,25 +22,22 @@ func (a *Agreement) MakeInstalmentDue(n int, now time.Time) (AuditEntry, bool, e
 		return AuditEntry{}, false, nil
 	}
 	in.Status = InstalmentDue
-	in.AwaitingCheckIn = !a.PreviousCheckInIn(n)
+	waits := a.WaitsOnCheckIn(n)
+	in.AwaitingCheckIn = waits != 0
 	in.UpdatedAt = now.UTC()
 	detail := fmt.Sprintf("%s %s due", Money(in.Amount, a.Currency), a.Currency)
 	if in.AwaitingCheckIn {
-		detail += "; awaiting check-in " + fmt.Sprint(n-1)
+		detail += "; awaiting check-in " + fmt.Sprint(waits)
 	}
 	return AuditEntry{At: now.UTC(), Actor: System, Action: "instalment.due", Subject: fmt.Sprintf("instalment %d", n), Detail: detail}, true, nil
 }
 
-// PreviousCheckInIn reports whether the check-in before instalment n has been
-// received or waived (always true for the first instalment, and for an
-// extra payment, which is support at a time of need and waits on no
-// paperwork).
+// PreviousCheckInIn reports whether the check-in before instalment n
+// (CheckInBefore) has been received or waived (always true for the first
+// instalment, and for one that follows no check-in). It is a fact, whatever
+// the payment policy; WaitsOnCheckIn applies the policy.
 func (a *Agreement) PreviousCheckInIn(n int) bool {
-	if a.Instalment(n).IsExtra() {
-		return true
-	}
-	prev := a.CheckIn(n - 1)
-	return prev == nil || prev.Status == CheckInReceived || prev.Status == CheckInWaived
+	return a.checkInIn(a.CheckInBefore(n))
 }
 
 // MarkCheckInSent records that check-in n went out with SES message

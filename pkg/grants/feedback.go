@@ -41,7 +41,7 @@ type FeedbackEntry struct {
 // its own words ("Feedback for us: ..."); numbered answers find it by its
 // number (see FeedbackAnswer).
 var (
-	feedbackLabel = regexp.MustCompile(`(?i)^\W*(4\s*[.):-]\s*)?feedback for (us|the funder)\s*[:.\-–]?\s*`)
+	feedbackLabel = regexp.MustCompile(`(?i)^\W*([1-9]\s*[.):-]\s*)?feedback for (us|the funder)\s*[:.\-–]?\s*`)
 	numbered      = regexp.MustCompile(`^\s*([1-9])\s*[.)]\s*`)
 )
 
@@ -57,7 +57,9 @@ func FeedbackAnswer(text string) (answer string, whole bool) {
 	seen := map[string]bool{}
 	for i, l := range lines {
 		if m := feedbackLabel.FindStringIndex(l); m != nil {
-			if a := strings.TrimSpace(strings.Join(append([]string{l[m[1]:]}, lines[i+1:]...), "\n")); a != "" {
+			// A programme's own questions may put it anywhere (issue 23):
+			// the answer ends where the next numbered answer starts.
+			if a := strings.TrimSpace(strings.Join(append([]string{l[m[1]:]}, untilNumbered(lines[i+1:])...), "\n")); a != "" {
 				return a, false
 			}
 		}
@@ -72,6 +74,16 @@ func FeedbackAnswer(text string) (answer string, whole bool) {
 		}
 	}
 	return strings.TrimSpace(text), true
+}
+
+// untilNumbered is lines up to the first that starts a numbered answer.
+func untilNumbered(lines []string) []string {
+	for i, l := range lines {
+		if numbered.MatchString(l) {
+			return lines[:i]
+		}
+	}
+	return lines
 }
 
 // FeedbackLimit is how many agreements "What partners told us" reads the

@@ -102,8 +102,12 @@ func (a *Agreement) RequestPayment(n int, req PaymentRequest, id string, twoPeop
 	if in.Status != InstalmentDue {
 		return nil, nil, conflict("instalment_not_due", "Instalment %d is %s, not due; only a due instalment can be paid.", n, in.Status)
 	}
-	if !a.PreviousCheckInIn(n) && override == "" {
-		return nil, nil, conflict("check_in_missing", "Check-in %d has not been received or waived; give override.reason to pay anyway.", n-1)
+	waits := a.WaitsOnCheckIn(n)
+	if waits != 0 && override == "" {
+		return nil, nil, conflict("check_in_missing", "Check-in %d has not been received or waived; give override.reason to pay anyway.", waits)
+	}
+	if !a.MoneyWaitsOnCheckIns() {
+		override = "" // on schedule, nothing waits on a check-in: there is nothing to override
 	}
 	p := &Payment{
 		ID: id, Status: PaymentRequested, PaymentReference: ref, PaidOn: paidOn, Amount: in.Amount, Currency: a.Currency,
@@ -215,7 +219,7 @@ func (a *Agreement) Release(n int, reason string, now time.Time, actor string) (
 	in.Status, in.HoldReason, in.UpdatedAt = to, "", now.UTC()
 	in.endHold(a.timing(), Today(now, a.Location()))
 	if to == InstalmentDue {
-		in.AwaitingCheckIn = !a.PreviousCheckInIn(n)
+		in.AwaitingCheckIn = a.WaitsOnCheckIn(n) != 0
 	}
 	a.touch(now, actor)
 	return AuditEntry{At: now.UTC(), Actor: actor, Action: "instalment.released", Subject: fmt.Sprintf("instalment %d", n), Detail: reason}, nil

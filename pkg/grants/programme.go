@@ -32,6 +32,14 @@ type ProgrammeSettings struct {
 	OnTimeWorkingDays *int `json:"onTimeWorkingDays,omitempty"`
 	// Owner is the officer new agreements get when none is named.
 	Owner Officer `json:"owner,omitempty"`
+
+	// Money on trust and reporting in proportion (issue 23).
+	// PaymentPolicy: onSchedule or afterCheckIn (empty: the deployment's
+	// default, else DefaultPaymentPolicy; see Policy). New agreements are
+	// made under it. CheckInQuestions are what the programme's check-in
+	// emails ask (at most MaxCheckInQuestions; none: DefaultCheckInQuestions).
+	PaymentPolicy    PaymentPolicy     `json:"paymentPolicy,omitempty"`
+	CheckInQuestions []CheckInQuestion `json:"checkInQuestions,omitempty"`
 }
 
 // Timing is the programme's email timing.
@@ -47,6 +55,10 @@ func (p ProgrammeSettings) PlanDefaults(in NewAgreementInput) NewAgreementInput 
 	}
 	if in.FinalReportDays == nil {
 		in.FinalReportDays = p.FinalReportDays
+	}
+	if in.PaymentPolicy == nil {
+		policy := p.Policy()
+		in.PaymentPolicy = &policy
 	}
 	return in
 }
@@ -94,6 +106,12 @@ func (p ProgrammeSettings) Defaults(d ProgrammeSettings) ProgrammeSettings {
 	}
 	if p.Owner.IsZero() {
 		p.Owner = d.Owner
+	}
+	if p.PaymentPolicy == "" {
+		p.PaymentPolicy = d.PaymentPolicy
+	}
+	if len(p.CheckInQuestions) == 0 {
+		p.CheckInQuestions = d.CheckInQuestions
 	}
 	return p
 }

@@ -163,11 +163,14 @@ func (a *Agreement) ReceiveReply(n int, r Reply, now time.Time, actor string) ([
 	return entries, nil
 }
 
-// releaseNext clears the next instalment's wait for check-in n.
+// releaseNext clears the wait for check-in n of the instalments that follow
+// it (CheckInBefore; with one check-in per instalment, instalment n+1).
 func (a *Agreement) releaseNext(n int, now time.Time) {
-	if next := a.Instalment(n + 1); next != nil && next.AwaitingCheckIn {
-		next.AwaitingCheckIn = false
-		next.UpdatedAt = now.UTC()
+	for i := range a.Instalments {
+		if next := &a.Instalments[i]; next.AwaitingCheckIn && a.CheckInBefore(next.Number) == n {
+			next.AwaitingCheckIn = false
+			next.UpdatedAt = now.UTC()
+		}
 	}
 }
 

@@ -13,9 +13,11 @@ import (
 // instalments of £2,500 due 31 Jan, 30 Apr, 31 Jul and 31 Oct 2026;
 // check-ins due 16 Apr, 17 Jul, 17 Oct 2026 and 30 Jan 2027 (the final report).
 
+// activeAgreement is made under the check-in rule (afterCheckIn), which
+// these tests are about; policy_test.go has the onSchedule ones.
 func activeAgreement(t *testing.T) *Agreement {
 	t.Helper()
-	a, err := NewAgreement(validInput(), now, "officer")
+	a, err := NewAgreement(afterCheckIn(validInput()), now, "officer")
 	if err != nil {
 		t.Fatal(err)
 	}

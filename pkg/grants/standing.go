@@ -30,9 +30,10 @@ func (a *Agreement) MoneyStanding() []Standing {
 			continue
 		}
 		st := Standing{Number: in.Number, Amount: in.Amount, DueDate: in.DueDate, Status: in.Status, Held: in.Status == InstalmentHeld}
-		if prev := a.CheckIn(in.Number - 1); !a.PreviousCheckInIn(in.Number) &&
-			(in.Status == InstalmentDue || prev.Status == CheckInSent || prev.Status == CheckInOverdue) {
-			st.WaitingFor = in.Number - 1
+		if k := a.WaitsOnCheckIn(in.Number); k != 0 {
+			if prev := a.CheckIn(k); in.Status == InstalmentDue || prev.Status == CheckInSent || prev.Status == CheckInOverdue {
+				st.WaitingFor = k
+			}
 		}
 		out = append(out, st)
 	}
@@ -44,13 +45,13 @@ func (a *Agreement) MoneyStanding() []Standing {
 // be held, and no earlier instalment may be held or waiting on another
 // check-in. A check-in email promises prompt payment only when this holds.
 func (a *Agreement) PaysWithoutDelay(n int) bool {
-	next := a.Instalment(n + 1)
-	// An extra payment (extra.go) waits on no check-in: none comes before it.
-	if next == nil || next.IsExtra() || next.Status != InstalmentScheduled && next.Status != InstalmentDue {
+	after := a.InstalmentAfter(n)
+	next := a.Instalment(after)
+	if next == nil || next.Status != InstalmentScheduled && next.Status != InstalmentDue {
 		return false
 	}
 	for _, st := range a.MoneyStanding() {
-		if st.Number > n+1 {
+		if st.Number > after {
 			break
 		}
 		if st.Held || st.WaitingFor != 0 && st.WaitingFor != n {
@@ -64,11 +65,9 @@ func (a *Agreement) PaysWithoutDelay(n int) bool {
 // before: what a reply to it unblocked. False when there is no such
 // instalment still to pay.
 func (a *Agreement) Unblocked(n int) (Standing, bool) {
-	if a.Instalment(n + 1).IsExtra() {
-		return Standing{}, false // an extra payment waits on no check-in
-	}
+	after := a.InstalmentAfter(n)
 	for _, st := range a.MoneyStanding() {
-		if st.Number == n+1 {
+		if after != 0 && st.Number == after {
 			return st, true
 		}
 	}

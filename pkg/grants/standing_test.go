@@ -10,7 +10,7 @@ import (
 
 func active(t *testing.T) *Agreement {
 	t.Helper()
-	a, err := NewAgreement(validInput(), now, "x")
+	a, err := NewAgreement(afterCheckIn(validInput()), now, "x")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -63,6 +63,8 @@ type createBody struct {
 	Terms           []string        `json:"terms"`
 	Support         []string        `json:"support"`
 	Owner           *ownerBody      `json:"owner"`
+	// CheckInCount: how many check-ins (default one per instalment; issue 23).
+	CheckInCount *int `json:"checkInCount,omitempty"`
 }
 
 // ownerBody is an agreement's officer: {"name": "...", "email": "..."}.
@@ -111,6 +113,7 @@ func (h *Agreements) create(ctx context.Context, r *Request) (events.APIGatewayV
 		Terms:           body.Terms,
 		Support:         body.Support,
 		Owner:           ownerOf(body.Owner),
+		CheckInCount:    body.CheckInCount,
 	}
 	if r.Header("Idempotency-Key") == "" {
 		a, _, err := h.Agreements.CreateAgreement(ctx, r.Actor.Name, in, nil)

@@ -51,7 +51,7 @@ type nowPayableView struct {
 func NowPayable(a *grants.Agreement, in grants.Instalment, to []string, appURL string) (Email, error) {
 	amount := money.Amount{Minor: in.Amount, Currency: a.Currency}.Display()
 	v := nowPayableView{Partner: a.Partner.Name, Reference: a.Reference, Number: in.Number, Total: instalmentTotal(a),
-		PrevCheckIn: in.Number - 1, Page: financePageOf(appURL)}
+		PrevCheckIn: a.CheckInBefore(in.Number), Page: financePageOf(appURL)}
 	v.Facts = dueFacts(a, in, amount, v.Total)
 	subject := "Now payable: " + amount + " to " + oneLine(a.Partner.Name, maxSubjectPart) +
 		" (" + strconv.Itoa(in.Number) + " of " + strconv.Itoa(v.Total) + ") – " + a.Reference

@@ -30,9 +30,9 @@ func Word(l service.Letter) (Email, error) {
 	a, c, in, o := l.Agreement, l.CheckIn, l.Instalment, l.Owner
 	switch l.Kind {
 	case outbox.KindCheckIn:
-		return CheckIn(a, c, l.ReplyTo, l.Programme, o)
+		return CheckInAsking(a, c, l.ReplyTo, l.Programme, o, l.Questions)
 	case outbox.KindReminder:
-		return Reminder(a, c, l.ReplyTo, l.Reminder, o)
+		return ReminderAsking(a, c, l.ReplyTo, l.Reminder, o, l.Questions)
 	case outbox.KindOverdue:
 		return OverdueNotice(a, c, l.To)
 	case outbox.KindDueNotice:

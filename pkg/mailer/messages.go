@@ -57,6 +57,10 @@ type checkInView struct {
 	// Reminder-only fields.
 	N      int
 	SentOn string
+
+	// Questions are the programme's own check-in questions (issue 23); nil:
+	// the default four, worded in the templates.
+	Questions []questionView
 }
 
 // team signs emails when the agreement names no officer.
@@ -119,10 +123,11 @@ func standing(a *grants.Agreement) []string {
 	return out
 }
 
-// unblocked says what a reply to check-in n released.
+// unblocked says what a reply to check-in n released: nothing, when the
+// agreement pays on schedule (no money waited on the reply).
 func unblocked(a *grants.Agreement, n int) string {
 	st, ok := a.Unblocked(n)
-	if !ok {
+	if !ok || !a.MoneyWaitsOnCheckIns() {
 		return ""
 	}
 	what := "instalment " + strconv.Itoa(st.Number) + " (" + amountOf(a, st.Amount) + ")"
@@ -142,6 +147,10 @@ func unblocked(a *grants.Agreement, n int) string {
 // programmeName is the programme as people know it ("Open Doors 2026"),
 // not its ID. The final check-in is worded as the end-of-agreement report.
 func CheckIn(a *grants.Agreement, c grants.CheckIn, replyTo string, programmeName string, o grants.Officer) (Email, error) {
+	return askCheckIn(a, c, replyTo, programmeName, o, nil)
+}
+
+func askCheckIn(a *grants.Agreement, c grants.CheckIn, replyTo string, programmeName string, o grants.Officer, qs []questionView) (Email, error) {
 	to, names := deliverable(a)
 	v := checkInView{
 		Names:          joinNames(names),
@@ -158,6 +167,7 @@ func CheckIn(a *grants.Agreement, c grants.CheckIn, replyTo string, programmeNam
 		PromptPay:      a.PaysWithoutDelay(c.Number),
 		Standing:       standing(a),
 		SignOff:        signOff(o),
+		Questions:      qs,
 	}
 	if v.Programme == "" {
 		v.Programme = "our programme"
@@ -176,6 +186,10 @@ func CheckIn(a *grants.Agreement, c grants.CheckIn, replyTo string, programmeNam
 // It goes to the same contacts and Reply-To as the check-in, so a reply to
 // either is read the same way.
 func Reminder(a *grants.Agreement, c grants.CheckIn, replyTo string, n int, o grants.Officer) (Email, error) {
+	return askReminder(a, c, replyTo, n, o, nil)
+}
+
+func askReminder(a *grants.Agreement, c grants.CheckIn, replyTo string, n int, o grants.Officer, qs []questionView) (Email, error) {
 	to, names := deliverable(a)
 	n = max(n, 1)
 	v := checkInView{
@@ -189,6 +203,7 @@ func Reminder(a *grants.Agreement, c grants.CheckIn, replyTo string, n int, o gr
 		SentOn:    dateIn(c.SentAt, a.Location()).Long(),
 		Standing:  standing(a),
 		SignOff:   signOff(o),
+		Questions: qs,
 	}
 	what := "check-in " + strconv.Itoa(c.Number) + " of " + strconv.Itoa(v.Total)
 	if c.Final {
@@ -224,6 +239,10 @@ type noticeView struct {
 	Remaining int
 	// ReplyNotice: the reply came after the agreement was terminated.
 	Terminated bool
+
+	// InstalmentDue: the agreement pays on schedule (issue 23), so no
+	// check-in is waited on.
+	OnSchedule bool
 }
 
 // OverdueNotice tells the programme officer that a check-in is still
@@ -264,12 +283,13 @@ func InstalmentDueNotice(a *grants.Agreement, in grants.Instalment, awaitingChec
 		Reference:       a.Reference,
 		Number:          in.Number,
 		Total:           instalmentTotal(a),
-		First:           in.Number <= 1,
+		First:           in.Number <= 1 || a.CheckInBefore(in.Number) == 0,
 		AwaitingCheckIn: awaitingCheckIn,
-		PrevCheckIn:     in.Number - 1,
+		PrevCheckIn:     a.CheckInBefore(in.Number),
+		OnSchedule:      !a.MoneyWaitsOnCheckIns(),
 	}
 	v.Facts = dueFacts(a, in, amount, v.Total)
-	if !v.First {
+	if !v.First && !v.OnSchedule {
 		status := "received"
 		if awaitingCheckIn {
 			status = "not yet received"
@@ -598,13 +618,16 @@ func instalmentTotal(a *grants.Agreement) int {
 }
 
 // nextInstalment is the instalment that check-in c comes before (check-in k
-// precedes instalment k+1), or nil after the final one.
+// precedes instalment k+1; see grants.InstalmentAfter), or nil after the
+// final one, and whenever the agreement pays on schedule: then no money
+// waits on a check-in, and the email ties none to it.
 func nextInstalment(a *grants.Agreement, c grants.CheckIn) *instalmentView {
-	if c.Final {
+	if c.Final || !a.MoneyWaitsOnCheckIns() {
 		return nil
 	}
+	after := a.InstalmentAfter(c.Number)
 	for _, in := range a.Instalments {
-		if in.Number == c.Number+1 {
+		if in.Number == after {
 			return &instalmentView{
 				Number:  in.Number,
 				Amount:  money.Amount{Minor: in.Amount, Currency: a.Currency}.Display(),

@@ -42,6 +42,9 @@ func fixture(t testing.TB) *grants.Agreement {
 			"Mentoring from the museum's learning team",
 			"A place on the fundraising skills course",
 		},
+		// The golden emails tell of money waiting on check-ins: the
+		// check-in rule (onschedule_test.go has the emails on trust).
+		PaymentPolicy: new(grants.PolicyAfterCheckIn),
 	}, time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC), "officer@example.org")
 	if err != nil {
 		t.Fatalf("NewAgreement: %v", err)

@@ -109,6 +109,7 @@ func TestCheckInSentOnceWhenDeliveredThreeTimes(t *testing.T) {
 
 func TestInstalmentDueDeliveredTwiceLeavesOneEntry(t *testing.T) {
 	e := newEnv(t, activatedAt, options{})
+	e.x.Defaults.PaymentPolicy = grants.PolicyAfterCheckIn // about the check-in rule
 	ctx := context.Background()
 	a := e.agreement(t, start, true, e.contact("amina"))
 
@@ -160,6 +161,7 @@ func TestInstalmentDueDeliveredTwiceLeavesOneEntry(t *testing.T) {
 // they should have done, once, and a late firing afterwards adds nothing.
 func TestSweepCatchesUpAfterLostEvents(t *testing.T) {
 	e := newEnv(t, activatedAt, options{})
+	e.x.Defaults.PaymentPolicy = grants.PolicyAfterCheckIn // about the check-in rule
 	ctx := context.Background()
 	contact := e.contact("amina")
 	a := e.agreement(t, start, true, contact)

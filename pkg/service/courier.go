@@ -66,6 +66,9 @@ type Letter struct {
 	// Notice is a notice's (outbox.KindNotice): what the partner is told
 	// about their money, in the officer's words.
 	Notice grants.Notice
+	// Questions are the programme's own check-in questions, for a check-in
+	// or reminder (nil: the default four; issue 23).
+	Questions []grants.CheckInQuestion
 }
 
 // Posted is an email sent: SES's message ID, and what it said to whom, for
@@ -352,6 +355,7 @@ func (c *Courier) letter(ctx context.Context, a *grants.Agreement, k outbox.Key,
 	switch k.Kind {
 	case outbox.KindCheckIn, outbox.KindReminder:
 		l.Reminder, l.To = k.Reminder, deliverable(a)
+		l.Questions = p.CheckInQuestions
 		if _, none := c.replies.(noReplyAddresses); none {
 			// Only the functions that send check-ins and reminders hold the
 			// reply-token key (pkg/app/senders CheckInMail).

@@ -184,6 +184,8 @@ func (e *env) agreement(t testing.TB, start string, sync bool, contacts ...strin
 		StartDate: start,
 		Terms:     []string{"Run a weekly community meal", "Train four volunteers"},
 		Support:   []string{"Introductions to local food banks"},
+		// The programme's payment policy, as the service gives it.
+		PaymentPolicy: new(e.x.Defaults.Policy()),
 	}, now, "officer@funder.test")
 	if err != nil {
 		t.Fatal(err)

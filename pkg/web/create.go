@@ -27,6 +27,8 @@ type agreementForm struct {
 	DurationMonths, Instalments, CheckInLead string
 	Terms, Support                           string
 	OwnerName, OwnerEmail                    string
+	// CheckIns is how many check-ins (blank: one per instalment; issue 23).
+	CheckIns string
 }
 
 func (a *App) newAgreement(w http.ResponseWriter, r *http.Request) {
@@ -102,6 +104,7 @@ func readAgreementForm(form url.Values) agreementForm {
 		DurationMonths: g("durationMonths"), Instalments: g("instalments"), CheckInLead: g("checkInLead"),
 		Terms: form.Get("terms"), Support: form.Get("support"),
 		OwnerName: g("ownerName"), OwnerEmail: g("ownerEmail"),
+		CheckIns: g("checkIns"),
 	}
 	for i := range f.Contacts {
 		n := strconv.Itoa(i)
@@ -151,6 +154,13 @@ func (f agreementForm) input(programme string) (grants.NewAgreementInput, []gran
 		}
 		*n.to = &v
 	}
+	if f.CheckIns != "" {
+		if v, err := strconv.Atoi(f.CheckIns); err != nil {
+			errs = append(errs, grants.FieldError{Field: "checkInCount", Reason: "must be a whole number (blank: one per instalment)"})
+		} else {
+			in.CheckInCount = &v
+		}
+	}
 	return in, errs
 }
 
@@ -175,4 +185,5 @@ var fieldLabels = map[string]string{
 	"instalmentCount": "Instalments", "checkInLeadDays": "Check-in lead days", "terms": "Co-designed terms",
 	"support": "Support", "contacts": "Contacts", "paidOn": "Paid on", "paymentReference": "Payment reference",
 	"owner.name": "Officer's name", "owner.email": "Officer's email",
+	"checkInCount": "Check-ins",
 }

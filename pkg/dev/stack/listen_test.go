@@ -26,6 +26,8 @@ func TestConversationCheckInOnTheStack(t *testing.T) {
 	}
 	officer := client{t, st.opts.APIAddr, tok}
 	start := grants.Today(st.Clock.Now(), time.UTC)
+	// The programme pays after check-ins: the walk is about what the call frees.
+	paysAfterCheckIn(t, st, "listening")
 	var a grants.Agreement
 	officer.must(201, "POST", "/agreements", fmt.Sprintf(`{"programme": "listening",
 		"partner": {"name": "Moss Side Men's Shed", "registrationNumber": "1172345", "address": "1 Princess Road, Manchester M14 4TH"},

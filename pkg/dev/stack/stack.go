@@ -204,7 +204,8 @@ func localSettings(opts Options) map[string]string {
 		"CHECKIN_LEAD_DAYS":           "14",
 		"FINAL_REPORT_DAYS":           "30",
 		"ON_TIME_WORKING_DAYS":        "10",
-		"SES_CONFIGURATION_SET":       "", // the SES emulator has none
+		"PAYMENT_POLICY":              "onSchedule", // the demo programme pays on trust
+		"SES_CONFIGURATION_SET":       "",           // the SES emulator has none
 		"SCHEDULE_GROUP":              localGroup,
 		"SCHEDULER_ROLE_ARN":          schedulerArn,
 		"SCHEDULE_DLQ_ARN":            dlqArn,

@@ -231,6 +231,10 @@ func TestAgreementYear(t *testing.T) {
 	contact := fmt.Sprintf("lead-%d@year-walk.example", now.UnixNano())
 
 	start := grants.Today(st.Clock.Now(), time.UTC)
+	// The year walk's programme pays after check-ins (each acknowledgement
+	// says what the reply released); TestAgreementYearOnTrust walks one that
+	// pays on schedule beside one that does not.
+	paysAfterCheckIn(t, st, "year-walk")
 	var a grants.Agreement
 	officer.must(201, "POST", "/agreements", fmt.Sprintf(`{"programme": "year-walk",
 		"partner": {"name": "Hulme Community Garden", "registrationNumber": "1161234", "address": "Old Birley Street, Manchester M15 5RF"},

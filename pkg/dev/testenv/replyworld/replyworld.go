@@ -177,6 +177,9 @@ func (w *World) ActiveAgreement(t testing.TB) (*grants.Agreement, string) {
 		Contacts:  []grants.Contact{{Name: "Sarah Jenkins", Email: w.Partner, Role: "lead"}},
 		Amount:    1_000_000, Currency: new("GBP"), StartDate: "2026-01-31", DurationMonths: new(12), InstalmentCount: new(4),
 		Terms: []string{"Run the community garden"},
+		// Under the check-in rule: the replies' tests are about what a
+		// reply releases.
+		PaymentPolicy: new(grants.PolicyAfterCheckIn),
 	}, now, Creator)
 	if err != nil {
 		t.Fatal(err)
