@@ -78,6 +78,10 @@ type agreementRecord struct {
 	CreatedBy string    `dynamodbav:"createdBy"`
 	UpdatedAt time.Time `dynamodbav:"updatedAt"`
 	UpdatedBy string    `dynamodbav:"updatedBy"`
+
+	// PartnerID: the agreement's partner record (issue 23); absent on
+	// agreements made before partner records, which read as "".
+	PartnerID string `dynamodbav:"partnerId,omitempty"`
 }
 
 func agreementRecordOf(v grants.Agreement) agreementRecord {
@@ -113,6 +117,7 @@ func agreementRecordOf(v grants.Agreement) agreementRecord {
 		CreatedBy:          v.CreatedBy,
 		UpdatedAt:          v.UpdatedAt,
 		UpdatedBy:          v.UpdatedBy,
+		PartnerID:          v.PartnerID,
 	}
 }
 
@@ -149,6 +154,7 @@ func (r agreementRecord) domain() grants.Agreement {
 		CreatedBy:          r.CreatedBy,
 		UpdatedAt:          r.UpdatedAt,
 		UpdatedBy:          r.UpdatedBy,
+		PartnerID:          r.PartnerID,
 	}
 }
 
@@ -157,6 +163,10 @@ type partnerRecord struct {
 	Name               string `dynamodbav:"name"`
 	RegistrationNumber string `dynamodbav:"registrationNumber"`
 	Address            string `dynamodbav:"address"`
+
+	// Type (issue 23) is absent on partners stored before types: they read
+	// as the type their number says (grants.InferPartnerType).
+	Type grants.PartnerType `dynamodbav:"type,omitempty"`
 }
 
 func partnerRecordOf(v grants.Partner) partnerRecord {
@@ -164,15 +174,19 @@ func partnerRecordOf(v grants.Partner) partnerRecord {
 		Name:               v.Name,
 		RegistrationNumber: v.RegistrationNumber,
 		Address:            v.Address,
+		Type:               v.Type,
 	}
 }
 
 func (r partnerRecord) domain() grants.Partner {
-	return grants.Partner{
+	p := grants.Partner{
 		Name:               r.Name,
 		RegistrationNumber: r.RegistrationNumber,
 		Address:            r.Address,
+		Type:               r.Type,
 	}
+	p.Type = p.TypeOrInferred()
+	return p
 }
 
 // contactRecord is a stored grants.Contact.
@@ -181,6 +195,9 @@ type contactRecord struct {
 	Email   string `dynamodbav:"email"`
 	Role    string `dynamodbav:"role"`
 	Bounced string `dynamodbav:"bounced,omitempty"`
+
+	// Phone (issue 23) is absent on contacts stored before it.
+	Phone string `dynamodbav:"phone,omitempty"`
 }
 
 func contactRecordOf(v grants.Contact) contactRecord {
@@ -189,6 +206,7 @@ func contactRecordOf(v grants.Contact) contactRecord {
 		Email:   v.Email,
 		Role:    v.Role,
 		Bounced: v.Bounced,
+		Phone:   v.Phone,
 	}
 }
 
@@ -198,6 +216,7 @@ func (r contactRecord) domain() grants.Contact {
 		Email:   r.Email,
 		Role:    r.Role,
 		Bounced: r.Bounced,
+		Phone:   r.Phone,
 	}
 }
 

@@ -39,12 +39,16 @@ type partnerBody struct {
 	Name               string `json:"name"`
 	RegistrationNumber string `json:"registrationNumber"`
 	Address            string `json:"address"`
+	// Type is the kind of partner (issue 23); left out, the number says.
+	Type grants.PartnerType `json:"type"`
 }
 
 type contactBody struct {
 	Name  string `json:"name"`
 	Email string `json:"email"`
 	Role  string `json:"role"`
+	// Phone: a contact may be reached by phone alone (no email).
+	Phone string `json:"phone"`
 }
 
 type createBody struct {
@@ -81,7 +85,7 @@ func ownerOf(b *ownerBody) *grants.Officer {
 func contactsOf(in []contactBody) []grants.Contact {
 	out := make([]grants.Contact, len(in))
 	for i, c := range in {
-		out[i] = grants.Contact{Name: c.Name, Email: c.Email, Role: c.Role}
+		out[i] = grants.Contact{Name: c.Name, Email: c.Email, Role: c.Role, Phone: c.Phone}
 	}
 	return out
 }
