@@ -77,7 +77,7 @@ func goldenAgreement() *grants.Agreement {
 			{Name: "Joe Bloggs", Email: "finance@partner.example", Role: "finance", Bounced: "complaint", Phone: "+44 161 496 0001"},
 		},
 		PartnerID: "goldenpartnera01",
-		Amount: 1_000_000, Currency: "GBP", StartDate: day("2026-01-05"), EndDate: day("2027-01-04"),
+		Amount:    1_000_000, Currency: "GBP", StartDate: day("2026-01-05"), EndDate: day("2027-01-04"),
 		DurationMonths: 12, InstalmentCount: 2, Cadence: grants.CadenceHalfYearly, TimeZone: "Europe/London",
 		CheckInLeadDays: 14, FinalReportDays: 30,
 		Timing:     &grants.Timing{SendTime: "09:30", Region: "scotland", QuietPeriod: "12-20/01-03", ExtraBankHolidays: []grants.Date{day("2026-05-06")}},
