@@ -67,6 +67,9 @@ type createBody struct {
 	Terms           []string        `json:"terms"`
 	Support         []string        `json:"support"`
 	Owner           *ownerBody      `json:"owner"`
+	// PartnerID starts the agreement from a partner record (GET /partners),
+	// instead of partner (issue 23).
+	PartnerID string `json:"partnerId"`
 }
 
 // ownerBody is an agreement's officer: {"name": "...", "email": "..."}.
@@ -115,6 +118,7 @@ func (h *Agreements) create(ctx context.Context, r *Request) (events.APIGatewayV
 		Terms:           body.Terms,
 		Support:         body.Support,
 		Owner:           ownerOf(body.Owner),
+		PartnerID:       body.PartnerID,
 	}
 	if r.Header("Idempotency-Key") == "" {
 		a, _, err := h.Agreements.CreateAgreement(ctx, r.Actor.Name, in, nil)
