@@ -82,7 +82,7 @@ var (
 	// OSCR: SC and six digits.
 	scCharityNumber = regexp.MustCompile(`^SC[0-9]{6}$`)
 	// CCNI: NIC and six digits (NI or none accepted on the way in).
-	niCharityNumber = regexp.MustCompile(`^NIC[0-9]{5,6}$`)
+	niCharityNumber = regexp.MustCompile(`^NIC[0-9]{5,7}$`)
 	// Companies House: eight digits, or two letters (SC, NI, …) and six digits.
 	companyNumber = regexp.MustCompile(`^([0-9]{8}|[A-Z]{2}[0-9]{6})$`)
 	// FCA Mutuals Public Register: a number, "R" for societies registered in
@@ -177,13 +177,15 @@ func CheckNumber(t PartnerType, n string) string {
 // England and Wales.
 func InferPartnerType(number string) PartnerType {
 	n := strings.ToUpper(strings.Join(strings.Fields(number), ""))
+	// In the order the 360Giving export has always read numbers, so a
+	// stored partner keeps the identifier it was published under.
 	switch {
-	case scCharityNumber.MatchString(n):
-		return PartnerScottishCharity
-	case strings.HasPrefix(n, "NIC") || strings.HasPrefix(n, "NI") && allDigits(n[2:]):
-		return PartnerNICharity
 	case Partner{RegistrationNumber: n}.RegistrationKind() == "company":
 		return PartnerCompany
+	case strings.HasPrefix(n, "SC") && allDigits(n[2:]):
+		return PartnerScottishCharity
+	case strings.HasPrefix(n, "NIC") && allDigits(n[3:]) || strings.HasPrefix(n, "NI") && allDigits(n[2:]):
+		return PartnerNICharity
 	}
 	return PartnerRegisteredCharity
 }
