@@ -126,6 +126,7 @@ var (
 	_ service.AutomationStore = (*dynamo.Store)(nil)
 	_ service.CourierStore    = (*dynamo.Store)(nil)
 	_ service.ProgrammeReader = (*dynamo.Store)(nil)
+	_ service.PartnerStore    = (*dynamo.Store)(nil)
 )
 
 // Env is the plain settings every capability of the use cases reads: the
@@ -153,5 +154,10 @@ func (d *Deps) AgreementsAPIWithIDs(newID func() string) httpapi.Router {
 	env := d.Env()
 	env.NewID = newID
 	agreements := service.NewAgreements(d.Store, service.LeaveQueued, d.Schedules(), env, service.AgreementOptions{OwnDomains: d.Config.OwnDomains()})
-	return (&httpapi.Agreements{Agreements: agreements}).Routes()
+	routes := (&httpapi.Agreements{Agreements: agreements}).Routes()
+	// The partner records' routes (issue 23) are the same function's.
+	for k, r := range (&httpapi.Partners{Partners: service.NewPartners(d.Store, env)}).Routes() {
+		routes[k] = r
+	}
+	return routes
 }

@@ -586,6 +586,11 @@ func (st *Store) effectItems(agreementID string, fx grants.Effects) ([]types.Tra
 	for _, d := range fx.Decisions {
 		items = append(items, st.decisionItem(d, at))
 	}
+	links, err := st.partnerLinkItems(fx.PartnerLinks) // partners.go
+	if err != nil {
+		return nil, err
+	}
+	items = append(items, links...)
 	if fx.Answer != nil {
 		items = append(items, st.answerItem(*fx.Answer, at))
 	}

@@ -74,12 +74,13 @@ func goldenAgreement() *grants.Agreement {
 	}
 	return &grants.Agreement{
 		ID: goldenID, Reference: "PG-2026-GOLDEN", Programme: goldenProg,
-		Partner: grants.Partner{Name: "Levenshulme Food Club", RegistrationNumber: "1100001", Address: "1 Stockport Road, Manchester M19 3AB"},
+		Partner: grants.Partner{Name: "Levenshulme Food Club", RegistrationNumber: "1100001", Address: "1 Stockport Road, Manchester M19 3AB", Type: grants.PartnerRegisteredCharity},
 		Contacts: []grants.Contact{
-			{Name: "Amina Khan", Email: "lead@partner.example", Role: "lead", Bounced: "hard bounce 2026-03-01"},
-			{Name: "Joe Bloggs", Email: "finance@partner.example", Role: "finance", Bounced: "complaint"},
+			{Name: "Amina Khan", Email: "lead@partner.example", Role: "lead", Bounced: "hard bounce 2026-03-01", Phone: "0161 496 0000"},
+			{Name: "Joe Bloggs", Email: "finance@partner.example", Role: "finance", Bounced: "complaint", Phone: "+44 161 496 0001"},
 		},
-		Amount: 1_000_000, Currency: "GBP", StartDate: day("2026-01-05"), EndDate: day("2027-01-04"),
+		PartnerID: "goldenpartnera01",
+		Amount:    1_000_000, Currency: "GBP", StartDate: day("2026-01-05"), EndDate: day("2027-01-04"),
 		DurationMonths: 12, InstalmentCount: 2, Cadence: grants.CadenceHalfYearly, TimeZone: "Europe/London",
 		CheckInLeadDays: 14, FinalReportDays: 30,
 		Timing:     &grants.Timing{SendTime: "09:30", Region: "scotland", QuietPeriod: "12-20/01-03", ExtraBankHolidays: []grants.Date{day("2026-05-06")}},

@@ -85,6 +85,9 @@ type agreementRecord struct {
 	// CheckInCountOf read them as before).
 	PaymentPolicy grants.PaymentPolicy `dynamodbav:"paymentPolicy,omitempty"`
 	CheckInCount  int                  `dynamodbav:"checkInCount,omitempty"`
+	// PartnerID: the agreement's partner record (issue 23); absent on
+	// agreements made before partner records, which read as "".
+	PartnerID string `dynamodbav:"partnerId,omitempty"`
 }
 
 func agreementRecordOf(v grants.Agreement) agreementRecord {
@@ -123,6 +126,7 @@ func agreementRecordOf(v grants.Agreement) agreementRecord {
 		Notices:            mapSlice(v.Notices, noticeRecordOf),
 		PaymentPolicy:      v.PaymentPolicy,
 		CheckInCount:       v.CheckInCount,
+		PartnerID:          v.PartnerID,
 	}
 }
 
@@ -162,6 +166,7 @@ func (r agreementRecord) domain() grants.Agreement {
 		Notices:            mapSlice(r.Notices, noticeRecord.domain),
 		PaymentPolicy:      r.PaymentPolicy,
 		CheckInCount:       r.CheckInCount,
+		PartnerID:          r.PartnerID,
 	}
 }
 
@@ -170,6 +175,10 @@ type partnerRecord struct {
 	Name               string `dynamodbav:"name"`
 	RegistrationNumber string `dynamodbav:"registrationNumber"`
 	Address            string `dynamodbav:"address"`
+
+	// Type (issue 23) is absent on partners stored before types: they read
+	// as the type their number says (grants.InferPartnerType).
+	Type grants.PartnerType `dynamodbav:"type,omitempty"`
 }
 
 func partnerRecordOf(v grants.Partner) partnerRecord {
@@ -177,15 +186,19 @@ func partnerRecordOf(v grants.Partner) partnerRecord {
 		Name:               v.Name,
 		RegistrationNumber: v.RegistrationNumber,
 		Address:            v.Address,
+		Type:               v.Type,
 	}
 }
 
 func (r partnerRecord) domain() grants.Partner {
-	return grants.Partner{
+	p := grants.Partner{
 		Name:               r.Name,
 		RegistrationNumber: r.RegistrationNumber,
 		Address:            r.Address,
+		Type:               r.Type,
 	}
+	p.Type = p.TypeOrInferred()
+	return p
 }
 
 // contactRecord is a stored grants.Contact.
@@ -194,6 +207,9 @@ type contactRecord struct {
 	Email   string `dynamodbav:"email"`
 	Role    string `dynamodbav:"role"`
 	Bounced string `dynamodbav:"bounced,omitempty"`
+
+	// Phone (issue 23) is absent on contacts stored before it.
+	Phone string `dynamodbav:"phone,omitempty"`
 }
 
 func contactRecordOf(v grants.Contact) contactRecord {
@@ -202,6 +218,7 @@ func contactRecordOf(v grants.Contact) contactRecord {
 		Email:   v.Email,
 		Role:    v.Role,
 		Bounced: v.Bounced,
+		Phone:   v.Phone,
 	}
 }
 
@@ -211,6 +228,7 @@ func (r contactRecord) domain() grants.Contact {
 		Email:   r.Email,
 		Role:    r.Role,
 		Bounced: r.Bounced,
+		Phone:   r.Phone,
 	}
 }
 

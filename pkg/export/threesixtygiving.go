@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -188,7 +187,8 @@ type grant struct {
 	AmountDisbursed       json.Number    `json:"amountDisbursed"`
 	AwardDate             string         `json:"awardDate"`
 	PlannedDates          []event        `json:"plannedDates"`
-	RecipientOrganization []organization `json:"recipientOrganization"`
+	RecipientIndividual   *person        `json:"recipientIndividual,omitempty"`
+	RecipientOrganization []organization `json:"recipientOrganization,omitempty"`
 	BeneficiaryLocation   []location     `json:"beneficiaryLocation,omitempty"`
 	FundingOrganization   []organization `json:"fundingOrganization"`
 	GrantProgramme        []programme    `json:"grantProgramme"`
@@ -253,15 +253,16 @@ func grantFor(a *grants.Agreement, f Funder) (grant, error) {
 	}
 	return grant{
 		ID:                    f.Prefix + "-" + identifierPart(a.Reference),
-		Title:                 truncate("Community partnership with "+grants.CleanLine(a.Partner.Name), maxTitle),
+		Title:                 truncate("Community partnership with "+publicName(a), maxTitle),
 		Description:           describe(a, paidTotal, paidCount),
 		Currency:              a.Currency,
 		AmountAwarded:         json.Number(money.Amount{Minor: award, Currency: a.Currency}.Major()),
 		AmountDisbursed:       json.Number(money.Amount{Minor: paidTotal, Currency: a.Currency}.Major()),
 		AwardDate:             awardDate(a),
 		PlannedDates:          []event{{StartDate: a.StartDate.String(), EndDate: a.EndDate.String(), Duration: a.DurationMonths}},
-		RecipientOrganization: []organization{recipient(a.Partner, f.Prefix)},
-		BeneficiaryLocation:   beneficiaryLocation(a.Partner),
+		RecipientOrganization: recipientOrganizations(a, f.Prefix),
+		RecipientIndividual:   recipientIndividual(a, f.Prefix),
+		BeneficiaryLocation:   beneficiaryLocationOf(a),
 		FundingOrganization:   []organization{{ID: f.OrgID, Name: f.OrgName}},
 		GrantProgramme:        []programme{{Code: a.Programme, Title: title}},
 		DateModified:          lastModified(a, f.Now).UTC().Format(time.RFC3339),
@@ -342,7 +343,7 @@ func describe(a *grants.Agreement, paidTotal int64, paidCount int) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "A %d-month community partnership co-designed with %s: %s %s in %d %s instalments, from %s to %s.",
-		a.DurationMonths, grants.CleanLine(a.Partner.Name), money.Amount{Minor: a.Amount, Currency: a.Currency}.Major(), a.Currency,
+		a.DurationMonths, publicName(a), money.Amount{Minor: a.Amount, Currency: a.Currency}.Major(), a.Currency,
 		count, cadenceWords[a.Cadence], a.StartDate, a.EndDate)
 	if len(a.Terms) > 0 {
 		fmt.Fprintf(&b, " Agreed terms: %s.", strings.Join(trimStops(a.Terms), "; "))
@@ -387,55 +388,8 @@ func lastModified(a *grants.Agreement, now time.Time) time.Time {
 	return latest
 }
 
-// recipient builds the partner's organisation record with an org-id.guide
-// identifier taken from its registration number.
+// recipient builds the partner's organisation record (partners.go says
+// how it is identified).
 func recipient(p grants.Partner, funderPrefix string) organization {
-	street, pc, ok := parseAddress(p.Address)
-	o := organization{Name: grants.CleanLine(p.Name), StreetAddress: grants.CleanLine(street)}
-	if ok {
-		o.PostalCode = pc.String()
-	}
-	n := strings.ToUpper(strings.Join(strings.Fields(p.RegistrationNumber), ""))
-	// RegistrationKind is the domain's one rule for telling a company from a
-	// charity (eight characters, except Scottish "SC0…" and "NIC…" charity
-	// numbers), so the export cannot disagree with the rest of the system.
-	kind := grants.Partner{RegistrationNumber: n}.RegistrationKind()
-	switch {
-	case n == "":
-		o.ID = funderPrefix + "-" + identifierPart(p.Name)
-	case kind == "company":
-		o.ID, o.CompanyNumber = "GB-COH-"+n, n
-	case strings.HasPrefix(n, "SC") && allDigits(n[2:]):
-		// OSCR numbers keep their "SC" inside the identifier: GB-SC-SC012345.
-		o.ID, o.CharityNumber = "GB-SC-"+n, n
-	case strings.HasPrefix(n, "NIC") && allDigits(n[3:]):
-		// CCNI numbers are the digits alone: GB-NIC-100012.
-		o.ID, o.CharityNumber = "GB-NIC-"+n[3:], n[3:]
-	case strings.HasPrefix(n, "NI") && allDigits(n[2:]):
-		o.ID, o.CharityNumber = "GB-NIC-"+n[2:], n[2:]
-	case englandWalesCharity.MatchString(n):
-		o.ID, o.CharityNumber = "GB-CHC-"+n, n
-	default:
-		// A number from a register we do not recognise: the standard's
-		// fallback is an internal identifier under the publisher's prefix,
-		// and a GB-CHC guess would point at a different organisation.
-		o.ID = funderPrefix + "-" + identifierPart(n)
-	}
-	return o
-}
-
-// englandWalesCharity is a Charity Commission number: six or seven digits,
-// with "-N" for a linked charity.
-var englandWalesCharity = regexp.MustCompile(`^[0-9]{6,7}(-[0-9]+)?$`)
-
-func allDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
+	return recipientOf(p, "", funderPrefix)
 }

@@ -44,6 +44,12 @@ type Partner struct {
 	// RegistrationNumber is the charity or company number, e.g. "1234567" or "SC012345".
 	RegistrationNumber string `json:"registrationNumber"`
 	Address            string `json:"address"`
+
+	// Type is the kind of organisation (issue 23: every kind of partner);
+	// stored agreements without one read as their number says
+	// (TypeOrInferred), and a RegistrationNumber is needed only for the
+	// types that have one (partner.go).
+	Type PartnerType `json:"type,omitempty"`
 }
 
 // Contact is a person at the partner who receives check-ins and replies to them.
@@ -54,6 +60,10 @@ type Contact struct {
 	// Bounced is set when mail to this address hard-bounced or drew a
 	// complaint; check-ins skip it until the contact is changed.
 	Bounced string `json:"bounced,omitempty"`
+
+	// Phone is a number to call the contact on. A contact with no Email
+	// gets no emails: the officer records conversations instead.
+	Phone string `json:"phone,omitempty"`
 }
 
 // Instalment is one payment of the award.
@@ -174,6 +184,10 @@ type Agreement struct {
 	// every agreement stored before; see CheckInCountOf and CheckInBefore).
 	PaymentPolicy PaymentPolicy `json:"paymentPolicy,omitempty"`
 	CheckInCount  int           `json:"checkInCount,omitempty"`
+	// PartnerID is the partner record the agreement belongs to (issue 23:
+	// a partner across agreements); "" for an agreement made before
+	// partner records and not yet linked to one (service.Partners.OfAgreement).
+	PartnerID string `json:"partnerId,omitempty"`
 }
 
 // Location is the agreement's time zone, in which its dates are read.
@@ -218,6 +232,9 @@ type NewAgreementInput struct {
 	// DefaultPaymentPolicy).
 	CheckInCount  *int
 	PaymentPolicy *PaymentPolicy
+	// PartnerID starts the agreement from an existing partner record
+	// (issue 23), whose details stand for Partner, which is then left out.
+	PartnerID string
 }
 
 func orDefault[T any](v *T, def T) T {
@@ -255,7 +272,7 @@ func NewAgreement(in NewAgreementInput, now time.Time, actor string) (*Agreement
 	if !validProgramme(a.Programme) {
 		errs.add("programme", "is required: 1 to 64 letters, digits, '-' or '_'")
 	}
-	errs = append(errs, validatePartner(a.Partner)...)
+	errs = append(errs, validatePartnerAt("partner", &a.Partner)...)
 	if in.Owner != nil {
 		a.Owner = checkOfficer(&errs, "owner", *in.Owner)
 	}
@@ -397,33 +414,24 @@ func trimPartner(p Partner) Partner {
 		Name:               strings.TrimSpace(p.Name),
 		RegistrationNumber: strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(p.RegistrationNumber), " ", "")),
 		Address:            strings.TrimSpace(p.Address),
+		Type:               PartnerType(strings.TrimSpace(string(p.Type))),
 	}
 }
 
-func validatePartner(p Partner) fieldErrors {
+// validatePartnerAt checks a partner's fields under prefix and normalises
+// its number to its register's form (checkPartnerType).
+func validatePartnerAt(prefix string, p *Partner) fieldErrors {
 	var errs fieldErrors
-	checkName(&errs, "partner.name", p.Name, MaxPartnerName, true)
-	if !validRegistration(p.RegistrationNumber) {
-		errs.add("partner.registrationNumber", "must be a charity number (e.g. 1234567, SC012345) or a company number (e.g. 01234567)")
-	}
-	checkText(&errs, "partner.address", p.Address, MaxAddress, true)
-	return errs
-}
-
-// validRegistration accepts the shapes of UK charity numbers (England and
-// Wales: 6-7 digits, optionally "-N" for a linked charity; Scotland SC + 6;
-// Northern Ireland NIC/NI + digits) and Companies House numbers (8 characters,
-// optionally with a two-letter prefix such as SC, NI, CE).
-func validRegistration(s string) bool {
-	if len(s) < 5 || len(s) > 12 {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r == '-') {
-			return false
+	field := func(name string) string {
+		if prefix == "" {
+			return name
 		}
+		return prefix + "." + name
 	}
-	return s[len(s)-1] >= '0' && s[len(s)-1] <= '9'
+	checkName(&errs, field("name"), p.Name, MaxPartnerName, true)
+	checkPartnerType(&errs, prefix, p)
+	checkText(&errs, field("address"), p.Address, MaxAddress, true)
+	return errs
 }
 
 // RegistrationKind tells a company number (8 characters) from a charity number.
@@ -440,7 +448,7 @@ func (p Partner) RegistrationKind() string {
 func validateContacts(in []Contact, own []string) ([]Contact, fieldErrors) {
 	var errs fieldErrors
 	if len(in) == 0 {
-		errs.add("contacts", "needs at least one contact with an email address")
+		errs.add("contacts", "needs at least one contact, with an email address or a phone number")
 	}
 	if len(in) > MaxContacts {
 		errs.add("contacts", "has %d contacts; at most %d are allowed", len(in), MaxContacts)
@@ -449,12 +457,19 @@ func validateContacts(in []Contact, own []string) ([]Contact, fieldErrors) {
 	out := make([]Contact, 0, len(in))
 	seen := map[string]bool{}
 	for i, c := range in {
-		c = Contact{Name: strings.TrimSpace(c.Name), Email: strings.TrimSpace(c.Email), Role: strings.TrimSpace(c.Role)}
+		c = Contact{Name: strings.TrimSpace(c.Name), Email: strings.TrimSpace(c.Email), Role: strings.TrimSpace(c.Role), Phone: strings.TrimSpace(c.Phone)}
 		if c.Role == "" {
 			c.Role = "primary"
 		}
 		checkName(&errs, fmt.Sprintf("contacts[%d].name", i), c.Name, MaxContactName, true)
 		checkName(&errs, fmt.Sprintf("contacts[%d].role", i), c.Role, MaxContactRole, false)
+		if c.Email == "" && c.Phone != "" {
+			// A contact reached by phone alone gets no emails (Contact.Emailable).
+			checkPhone(&errs, fmt.Sprintf("contacts[%d].phone", i), c.Phone)
+			out = append(out, c)
+			continue
+		}
+		checkPhone(&errs, fmt.Sprintf("contacts[%d].phone", i), c.Phone)
 		if problem := emailProblem(c.Email, own); problem != "" {
 			errs.add(fmt.Sprintf("contacts[%d].email", i), "%s", problem)
 		} else if seen[AddressKey(c.Email)] {

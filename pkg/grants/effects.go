@@ -38,6 +38,12 @@ type Effects struct {
 	Decisions []Decision
 	// Answer completes the idempotent request that made the change.
 	Answer *idempotency.Answer
+
+	// PartnerLinks list the agreement among its partner record's
+	// agreements, creating the record where a link carries it (New; the
+	// write fails if one with its ID exists). Issue 23: a partner across
+	// agreements.
+	PartnerLinks []PartnerLink
 }
 
 // ErrNoChange is returned by a change that finds nothing to do (a duplicate

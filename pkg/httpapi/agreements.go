@@ -39,12 +39,16 @@ type partnerBody struct {
 	Name               string `json:"name"`
 	RegistrationNumber string `json:"registrationNumber"`
 	Address            string `json:"address"`
+	// Type is the kind of partner (issue 23); left out, the number says.
+	Type grants.PartnerType `json:"type"`
 }
 
 type contactBody struct {
 	Name  string `json:"name"`
 	Email string `json:"email"`
 	Role  string `json:"role"`
+	// Phone: a contact may be reached by phone alone (no email).
+	Phone string `json:"phone"`
 }
 
 type createBody struct {
@@ -65,6 +69,9 @@ type createBody struct {
 	Owner           *ownerBody      `json:"owner"`
 	// CheckInCount: how many check-ins (default one per instalment; issue 23).
 	CheckInCount *int `json:"checkInCount,omitempty"`
+	// PartnerID starts the agreement from a partner record (GET /partners),
+	// instead of partner (issue 23).
+	PartnerID string `json:"partnerId"`
 }
 
 // ownerBody is an agreement's officer: {"name": "...", "email": "..."}.
@@ -83,7 +90,7 @@ func ownerOf(b *ownerBody) *grants.Officer {
 func contactsOf(in []contactBody) []grants.Contact {
 	out := make([]grants.Contact, len(in))
 	for i, c := range in {
-		out[i] = grants.Contact{Name: c.Name, Email: c.Email, Role: c.Role}
+		out[i] = grants.Contact{Name: c.Name, Email: c.Email, Role: c.Role, Phone: c.Phone}
 	}
 	return out
 }
@@ -114,6 +121,7 @@ func (h *Agreements) create(ctx context.Context, r *Request) (events.APIGatewayV
 		Support:         body.Support,
 		Owner:           ownerOf(body.Owner),
 		CheckInCount:    body.CheckInCount,
+		PartnerID:       body.PartnerID,
 	}
 	if r.Header("Idempotency-Key") == "" {
 		a, _, err := h.Agreements.CreateAgreement(ctx, r.Actor.Name, in, nil)

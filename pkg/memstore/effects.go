@@ -27,7 +27,7 @@ func effectCount(fx grants.Effects) int {
 	if fx.Answer != nil {
 		n++
 	}
-	return n
+	return n + partnerLinkCount(fx.PartnerLinks) // partners.go
 }
 
 // effectOps turns a change's effects into transaction ops, each with
@@ -69,6 +69,7 @@ func (st *Store) effectOps(partition string, fx grants.Effects) []op {
 	for _, d := range fx.Decisions {
 		ops = append(ops, st.decisionOp(d, at))
 	}
+	ops = append(ops, st.partnerLinkOps(fx.PartnerLinks)...) // partners.go
 	if fx.Answer != nil {
 		ops = append(ops, st.answerOp(*fx.Answer, at))
 	}

@@ -76,6 +76,9 @@ type Store struct {
 	runLines   map[string]grants.PayRunLine // "<requestedAt>#<id>" →
 	autoMail   map[grants.Date]*autoMailDay
 	signOuts   map[string]time.Time // actor ID → sessions ended up to
+
+	// partners are the partner records, their links and history (partners.go).
+	partners map[string]*partnerRec
 }
 
 // New returns an empty store.
@@ -96,6 +99,7 @@ func New() *Store {
 		runLines:   map[string]grants.PayRunLine{},
 		autoMail:   map[grants.Date]*autoMailDay{},
 		signOuts:   map[string]time.Time{},
+		partners:   map[string]*partnerRec{},
 	}
 }
 

@@ -21,6 +21,9 @@ type AgreementStore interface {
 	// programme's settings, read with, given once, the request's answer
 	// (then returned, nothing written, if it stands), and gives it a
 	// unique reference.
+	// PartnerReader reads the partner record a new agreement starts from
+	// (partners.go).
+	PartnerReader
 	CreatePlanned(ctx context.Context, programme string, year int, now time.Time, once *idempotency.Once[*grants.Agreement],
 		plan func(grants.ProgrammeSettings) (*grants.Agreement, grants.Effects, error)) (*grants.Agreement, *idempotency.Response, error)
 	ListAgreements(ctx context.Context, programme string, status grants.AgreementStatus, cursor string, limit int) (grants.Page[grants.Agreement], error)
@@ -61,6 +64,12 @@ func (x *Agreements) Measured(a *grants.Agreement) *grants.Agreement { return x.
 func (x *Agreements) CreateAgreement(ctx context.Context, actor string, in grants.NewAgreementInput, once *idempotency.Once[*grants.Agreement]) (a *grants.Agreement, replay *idempotency.Response, err error) {
 	now := x.env.Now()
 	in.OwnDomains = x.opts.OwnDomains
+	// The partner record it belongs to: read first, linked (or made) in
+	// the same write as the agreement (partners.go).
+	link, err := agreementPartner(ctx, x.store, x.env, &in, actor)
+	if err != nil {
+		return nil, nil, err
+	}
 	// The settings and any answer are one read; the
 	// programme's windows (check-in lead, final report) apply where the
 	// officer gave none.
@@ -80,7 +89,13 @@ func (x *Agreements) CreateAgreement(ctx context.Context, actor string, in grant
 			a.ID = x.env.NewID()
 			created := grants.AuditEntry{At: now.UTC(), Actor: actor, Action: "agreement.created",
 				Detail: fmt.Sprintf("%s %s award in %d instalments", a.Money().Major(), a.Currency, a.InstalmentCount)}
-			return a, grants.Effects{At: now, Audit: []grants.AuditEntry{created}}, nil
+			fx := grants.Effects{At: now, Audit: []grants.AuditEntry{created}}
+			if link != nil {
+				l := *link
+				a.PartnerID, l.AgreementID, l.CreatedAt = l.PartnerID, a.ID, a.CreatedAt
+				fx.PartnerLinks = []grants.PartnerLink{l}
+			}
+			return a, fx, nil
 		})
 	if err != nil && grants.ErrorCode(err) == "" {
 		replay, err = answeredMeanwhile(ctx, x.store, once, err, now)

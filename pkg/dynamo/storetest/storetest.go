@@ -73,6 +73,14 @@ type Store interface {
 	ApproveRun(ctx context.Context, r *grants.PayRun) (*grants.PayRun, bool, error)
 	GetRun(ctx context.Context, id string) (*grants.PayRun, error)
 	RecentRuns(ctx context.Context, limit int) ([]grants.PayRunLine, error)
+
+	// Partner records (issue 23; partners.go).
+	CreatePartner(ctx context.Context, r *grants.PartnerRecord) error
+	GetPartner(ctx context.Context, id string) (*grants.PartnerRecord, error)
+	UpdatePartner(ctx context.Context, id string, expectVersion int, change func(*grants.PartnerRecord) (grants.AuditEntry, error)) (*grants.PartnerRecord, error)
+	ListPartners(ctx context.Context, prefix, cursor string, limit int) (grants.Page[grants.PartnerRecord], error)
+	PartnerAgreements(ctx context.Context, id string) ([]grants.Agreement, error)
+	PartnerHistory(ctx context.Context, id string) ([]grants.AuditEntry, error)
 }
 
 // Run runs the contract, each test on a fresh, empty store from open, one
@@ -107,6 +115,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"PlansInProgrammeOrder", plansInProgrammeOrder},
 		{"TallyEqualsRecount", tallyEqualsRecount},
 		{"CallersHoldCopies", callersHoldCopies},
+		{"PartnerRecords", partnerRecords},
+		{"PartnerLinks", partnerLinks},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.test(t, open(t)) })
 	}
