@@ -241,3 +241,30 @@ func TestWaiveTellsThePartnerAndCloseSaysTheOfficersWords(t *testing.T) {
 		}
 	}
 }
+
+// TestHoldingADraftTellsNobody: a draft's partner has been sent nothing,
+// so holding its instalment queues no email.
+func TestHoldingADraftTellsNobody(t *testing.T) {
+	e := newEnv(t, at9(day("2026-02-10")).Add(time.Hour), options{})
+	ctx := context.Background()
+	lead := e.contact("lead")
+	a, err := grants.NewAgreement(grants.NewAgreementInput{
+		Programme: "community-2026",
+		Partner:   grants.Partner{Name: "Levenshulme Community Kitchen", RegistrationNumber: "1180123", Address: "1 Stockport Road, Manchester M19 3AB"},
+		Contacts:  []grants.Contact{{Name: "Lead", Email: lead}},
+		Amount:    1_000_000, StartDate: "2026-03-02",
+	}, e.clock.Now(), "officer@funder.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.ID = memstore.NewID()
+	if _, err := e.store.CreateAgreement(ctx, a, grants.Audited(grants.AuditEntry{At: e.clock.Now(), Actor: "officer", Action: "agreement.created"}), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.x.payments().Hold(ctx, "Olu", a.ID, 2, "not yet agreed", nil); err != nil {
+		t.Fatal(err)
+	}
+	if a = e.get(t, a.ID); len(a.Notices) != 0 || len(e.mailTo(t, lead)) != 0 {
+		t.Errorf("a draft's partner was told: %+v", a.Notices)
+	}
+}

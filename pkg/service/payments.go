@@ -250,20 +250,30 @@ func (x *Payments) changeInstalment(ctx context.Context, actor, id string, n int
 	if _, err := grants.PartnerMessage(message); err != nil {
 		return nil, err
 	}
-	var key outbox.Key
+	var key *outbox.Key
 	a, err := x.store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
 		e, err := change(a, n, reason, now, actor)
 		if err != nil {
 			return grants.Effects{}, err
 		}
-		if key, err = a.Tell(kind, n, message, now, actor); err != nil {
-			return grants.Effects{}, err
+		fx := grants.Effects{At: now, Audit: []grants.AuditEntry{e}}
+		key = nil
+		// A draft's partner has been sent nothing yet: only an agreement
+		// in effect tells them of its money.
+		if a.Status == grants.AgreementActive {
+			k, err := a.Tell(kind, n, message, now, actor)
+			if err != nil {
+				return grants.Effects{}, err
+			}
+			key, fx.Outbox = &k, []outbox.Key{k}
 		}
-		return grants.Effects{At: now, Audit: []grants.AuditEntry{e}, Outbox: []outbox.Key{key}}, nil
+		return fx, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	tellNow(ctx, x.delivery, a, now, key)
+	if key != nil {
+		tellNow(ctx, x.delivery, a, now, *key)
+	}
 	return a, nil
 }
