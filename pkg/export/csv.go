@@ -64,8 +64,8 @@ var CSVHeader = []string{
 //
 // "hold_reason" is why an instalment is held now; "override_reason" why it
 // was paid before the check-in it waited on came in. "check_in_waited_on"
-// is that check-in (the one before the instalment; blank for the first) and
-// its status. "days_late" is working days from the due date to the day paid
+// is that check-in (the one before the instalment; blank for the first, and
+// for all of an agreement paid on schedule) and its status. "days_late" is working days from the due date to the day paid
 // (to today while due or held: the caller measures it, see
 // grants.Agreement.MeasureLateness), blank for an instalment not yet due or
 // cancelled; "days_on_hold" how many of those it was on hold.
@@ -223,10 +223,12 @@ func overrideReason(in grants.Instalment) string {
 }
 
 // waitedOn is the check-in the instalment's payment waits on, and its
-// status: blank for the first instalment, which waits on none.
+// status: blank for the first instalment, which waits on none, for one
+// that follows no check-in (grants.CheckInBefore), and for every instalment
+// of an agreement paid on schedule (issue 23), whose money waits on none.
 func waitedOn(a *grants.Agreement, in grants.Instalment) []string {
-	c := a.CheckIn(in.Number - 1)
-	if c == nil {
+	c := a.CheckIn(a.CheckInBefore(in.Number))
+	if c == nil || !a.MoneyWaitsOnCheckIns() {
 		return []string{"", ""}
 	}
 	return []string{strconv.Itoa(c.Number), string(c.Status)}
