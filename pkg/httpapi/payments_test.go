@@ -208,6 +208,8 @@ func (e *payEnv) newAgreement(t testing.TB, programme string, due ...int) *grant
 		Contacts:  []grants.Contact{{Name: "Amina Khan", Email: e.partner, Role: "lead"}},
 		Amount:    1000000, Currency: new("GBP"), StartDate: "2026-01-31", DurationMonths: new(12), InstalmentCount: new(4),
 		Terms: []string{"Co-host four community meals"},
+		// These routes' rules are tested where money waits on check-ins.
+		PaymentPolicy: new(grants.PolicyAfterCheckIn),
 	}, now, "programme@funder.example")
 	if err != nil {
 		t.Fatal(err)
