@@ -27,6 +27,11 @@ type agreementForm struct {
 	DurationMonths, Instalments, CheckInLead string
 	Terms, Support                           string
 	OwnerName, OwnerEmail                    string
+
+	// Issue 23: the partner's kind, or an existing partner record to
+	// start from (Partners are the records the form offers).
+	PartnerType, PartnerID string
+	Partners               []grants.PartnerRecord
 }
 
 func (a *App) newAgreement(w http.ResponseWriter, r *http.Request) {
@@ -34,7 +39,10 @@ func (a *App) newAgreement(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f := agreementForm{Key: newKey(), Currency: "GBP", DurationMonths: "12", Instalments: "4", CheckInLead: "14"}
+	f := agreementForm{Key: newKey(), Currency: "GBP", DurationMonths: "12", Instalments: "4", CheckInLead: "14", PartnerID: r.URL.Query().Get("partnerId")}
+	if !a.partnerChoices(w, r, &f) {
+		return
+	}
 	a.render(w, r, http.StatusOK, layout(v, newAgreementPage(v, f)))
 }
 
@@ -91,7 +99,21 @@ func (a *App) formErrors(w http.ResponseWriter, r *http.Request, v *view, f agre
 			v.Fields[fe.Field] = fe.Reason
 		}
 	}
+	if !a.partnerChoices(w, r, &f) {
+		return
+	}
 	a.render(w, r, status(err), layout(v, newAgreementPage(v, f)))
+}
+
+// partnerChoices are the partner records the form offers (issue 23).
+func (a *App) partnerChoices(w http.ResponseWriter, r *http.Request, f *agreementForm) bool {
+	page, err := a.Partners.List(r.Context(), "", "", partnerPickerSize)
+	if err != nil {
+		a.fail(w, r, err)
+		return false
+	}
+	f.Partners = page.Items
+	return true
 }
 
 func readAgreementForm(form url.Values) agreementForm {
@@ -105,8 +127,9 @@ func readAgreementForm(form url.Values) agreementForm {
 	}
 	for i := range f.Contacts {
 		n := strconv.Itoa(i)
-		f.Contacts[i] = grants.Contact{Name: g("contact" + n + "Name"), Email: g("contact" + n + "Email"), Role: g("contact" + n + "Role")}
+		f.Contacts[i] = grants.Contact{Name: g("contact" + n + "Name"), Email: g("contact" + n + "Email"), Role: g("contact" + n + "Role"), Phone: g("contact" + n + "Phone")}
 	}
+	f.PartnerType, f.PartnerID = g("partnerType"), g("partnerId")
 	return f
 }
 
@@ -118,7 +141,8 @@ func (f agreementForm) input(programme string) (grants.NewAgreementInput, []gran
 	var errs []grants.FieldError
 	in := grants.NewAgreementInput{
 		Programme: programme,
-		Partner:   grants.Partner{Name: f.Partner, RegistrationNumber: f.Registration, Address: f.Address},
+		Partner:   grants.Partner{Name: f.Partner, RegistrationNumber: f.Registration, Address: f.Address, Type: grants.PartnerType(f.PartnerType)},
+		PartnerID: f.PartnerID,
 		StartDate: f.StartDate,
 		Currency:  &f.Currency,
 		Terms:     lines(f.Terms),
@@ -126,6 +150,9 @@ func (f agreementForm) input(programme string) (grants.NewAgreementInput, []gran
 	}
 	if f.OwnerName != "" || f.OwnerEmail != "" {
 		in.Owner = &grants.Officer{Name: f.OwnerName, Email: f.OwnerEmail}
+	}
+	if f.PartnerID != "" {
+		in.Partner = grants.Partner{} // the record's details stand for the partner's
 	}
 	for _, c := range f.Contacts {
 		if c != (grants.Contact{}) {
@@ -175,4 +202,5 @@ var fieldLabels = map[string]string{
 	"instalmentCount": "Instalments", "checkInLeadDays": "Check-in lead days", "terms": "Co-designed terms",
 	"support": "Support", "contacts": "Contacts", "paidOn": "Paid on", "paymentReference": "Payment reference",
 	"owner.name": "Officer's name", "owner.email": "Officer's email",
+	"partner.type": "Kind of partner", "partnerId": "Existing partner",
 }

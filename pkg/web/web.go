@@ -47,6 +47,9 @@ type App struct {
 	// SignOutTo is the origin sign-out sends the browser on to (the
 	// sign-in domain): the pages' CSP allows forms to lead there.
 	SignOutTo string
+
+	// Partners are the partner records (issue 23; partners.go).
+	Partners *service.Partners
 }
 
 //go:embed static
@@ -86,6 +89,11 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("POST /app/quarantine/{id}/reject", a.reject)
 	mux.HandleFunc("GET /app/export.csv", a.csv)
 	mux.HandleFunc("GET /app/export/360giving.json", a.threeSixtyGiving)
+	mux.HandleFunc("GET /app/partners", a.partners)
+	mux.HandleFunc("POST /app/partners/link", a.linkProgramme)
+	mux.HandleFunc("GET /app/partners/{id}", a.partner)
+	mux.HandleFunc("POST /app/partners/{id}", a.amendPartner)
+	mux.HandleFunc("POST /app/agreements/{id}/partner", a.partnerOfAgreement)
 	mux.Handle("GET /app/static/", http.StripPrefix("/app", http.FileServerFS(static)))
 	mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, &grants.Error{Code: grants.NotFound, Message: "There is no such page."})
@@ -221,23 +229,25 @@ func done(w http.ResponseWriter, r *http.Request, path, what string) {
 }
 
 var flashes = map[string]string{
-	"created":       "The agreement was created as a draft.",
-	"activated":     "The agreement is active: its schedules have started.",
-	"terminated":    "The agreement was terminated.",
-	"completed":     "The agreement is completed; the partner will be thanked.",
-	"amended":       "The agreement was amended.",
-	"held":          "The instalment is on hold.",
-	"released":      "The instalment was released.",
-	"requested":     "The payment was requested; another member of finance approves it.",
-	"paid":          "The instalment is paid.",
-	"approved":      "The payment was approved: the instalment is paid.",
-	"waived":        "The check-in was waived.",
-	"recorded":      "The conversation was recorded as the check-in's response.",
-	"support":       "The support item was updated.",
-	"accepted":      "The message was accepted as a reply to its check-in.",
-	"rejected":      "The message was rejected.",
-	"run-requested": "The pay run was requested: each instalment's outcome is below; another member of finance approves it.",
-	"run-approved":  "The pay run was approved: its requested instalments are paid.",
+	"created":         "The agreement was created as a draft.",
+	"activated":       "The agreement is active: its schedules have started.",
+	"terminated":      "The agreement was terminated.",
+	"completed":       "The agreement is completed; the partner will be thanked.",
+	"amended":         "The agreement was amended.",
+	"held":            "The instalment is on hold.",
+	"released":        "The instalment was released.",
+	"requested":       "The payment was requested; another member of finance approves it.",
+	"paid":            "The instalment is paid.",
+	"approved":        "The payment was approved: the instalment is paid.",
+	"waived":          "The check-in was waived.",
+	"recorded":        "The conversation was recorded as the check-in's response.",
+	"support":         "The support item was updated.",
+	"accepted":        "The message was accepted as a reply to its check-in.",
+	"rejected":        "The message was rejected.",
+	"run-requested":   "The pay run was requested: each instalment's outcome is below; another member of finance approves it.",
+	"run-approved":    "The pay run was approved: its requested instalments are paid.",
+	"partner-amended": "The partner was changed; its history keeps what it was.",
+	"partner-linked":  "This is the agreement's partner record.",
 }
 
 func flash(key string) string { return flashes[key] }
