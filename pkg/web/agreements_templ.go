@@ -1106,7 +1106,7 @@ func agreementPage(v *view, av *agreementView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 99, "</textarea> <label for=\"amend-contacts\">Contacts, one per line: name, email, role</label> <textarea id=\"amend-contacts\" name=\"contacts\" rows=\"3\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 99, "</textarea> <label for=\"amend-contacts\">Contacts, one per line: name, email, role (and \"phone: …\"; the email may be blank for a contact reached by phone)</label> <textarea id=\"amend-contacts\" name=\"contacts\" rows=\"3\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

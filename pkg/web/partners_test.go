@@ -44,6 +44,12 @@ func TestPartnerPages(t *testing.T) {
 		}
 	}
 	ag, _ := a.svc.Agreements.Agreement(context.Background(), first)
+	if got := contactLines(ag.Contacts); !strings.Contains(got, "Joe, , primary, phone: 0161 496 0000") {
+		t.Errorf("the amend form's contacts: %q", got)
+	}
+	if back, err := parseContacts(contactLines(ag.Contacts)); err != nil || len(back) != 2 || back[1].Phone != "0161 496 0000" || back[1].Email != "" || back[1].Role != "primary" {
+		t.Errorf("contacts read back from the amend form: %+v %v", back, err)
+	}
 
 	// The new-agreement form offers the partner; a renewal starts from it.
 	newForm := a.as(officer, grants.RoleProgramme, "GET", "/app/agreements/new?partnerId="+ag.PartnerID, nil)
