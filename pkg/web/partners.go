@@ -88,7 +88,7 @@ func (a *App) amendPartner(w http.ResponseWriter, r *http.Request) {
 		a.showPartner(w, r, v, status(err), &f)
 		return
 	}
-	done(w, r, "/app/partners/"+r.PathValue("id"), "partner-amended")
+	done(w, r, "/app/partners/"+r.PathValue("id"), "partner-saved")
 }
 
 // partnerOfAgreement opens the partner page of an agreement, making its
@@ -103,7 +103,7 @@ func (a *App) partnerOfAgreement(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	done(w, r, "/app/partners/"+p.ID, "partner-linked")
+	done(w, r, "/app/partners/"+p.ID, "partner-found")
 }
 
 // linkProgramme gives every agreement of the programme from before partner
