@@ -158,8 +158,10 @@ func TestEachUseCaseLogsItsCalls(t *testing.T) {
 	}{
 		// The programme's settings (its check-in and final report windows,
 		// issue 14), the reference counter and any stored answer in one read,
-		// then the write.
-		{"create (with an Idempotency-Key)", createCalls, map[string]int{"DynamoDB.BatchGetItem": 1, "DynamoDB.TransactWriteItems": 1}},
+		// then the write. A registered partner's record is read first
+		// (GetItem: linked to it if there, made with the agreement if not;
+		// issue 23).
+		{"create (with an Idempotency-Key)", createCalls, map[string]int{"DynamoDB.GetItem": 1, "DynamoDB.BatchGetItem": 1, "DynamoDB.TransactWriteItems": 1}},
 		{"get", getCalls, map[string]int{"DynamoDB.Query": 1}},
 		// Whether the person is still in finance (the user pool); the
 		// agreement; the settings and any stored answer in one read; the write.

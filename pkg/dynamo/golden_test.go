@@ -79,8 +79,7 @@ func goldenAgreement() *grants.Agreement {
 			{Name: "Amina Khan", Email: "lead@partner.example", Role: "lead", Bounced: "hard bounce 2026-03-01", Phone: "0161 496 0000"},
 			{Name: "Joe Bloggs", Email: "finance@partner.example", Role: "finance", Bounced: "complaint", Phone: "+44 161 496 0001"},
 		},
-		PartnerID: "goldenpartnera01",
-		Amount:    1_000_000, Currency: "GBP", StartDate: day("2026-01-05"), EndDate: day("2027-01-04"),
+		Amount: 1_000_000, Currency: "GBP", StartDate: day("2026-01-05"), EndDate: day("2027-01-04"),
 		DurationMonths: 12, InstalmentCount: 2, Cadence: grants.CadenceHalfYearly, TimeZone: "Europe/London",
 		CheckInLeadDays: 14, FinalReportDays: 30,
 		Timing:     &grants.Timing{SendTime: "09:30", Region: "scotland", QuietPeriod: "12-20/01-03", ExtraBankHolidays: []grants.Date{day("2026-05-06")}},
@@ -98,7 +97,7 @@ func goldenAgreement() *grants.Agreement {
 			HelpToFollowUp: 1, PaidDaysLate: map[string]int{"1": 1}}, // the store computes its own (ComputeStats)
 		Instalments: []grants.Instalment{instalment(1, 600_000, grants.InstalmentPaid), instalment(2, 400_000, grants.InstalmentScheduled)},
 		CheckIns:    []grants.CheckIn{checkIn(1, true, grants.CheckInReceived), checkIn(2, true, grants.CheckInSent)},
-		Version:     7, CreatedAt: at(-100), CreatedBy: "creator@funder.example", UpdatedAt: at(-50), UpdatedBy: "updater@funder.example",
+		Version:     7, CreatedAt: at(-100), CreatedBy: "creator@funder.example", UpdatedAt: at(-50), UpdatedBy: "updater@funder.example", PartnerID: "goldenpartnera01",
 		Notices: []grants.Notice{{Number: 1, Kind: grants.NoticeHeld, Instalment: 2, CheckIn: 1, Message: "on hold, in the officer's words",
 			At: at(-49), By: "Officer One"}},
 		// Issue 23.

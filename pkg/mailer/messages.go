@@ -539,7 +539,7 @@ func TerminatedFinance(a *grants.Agreement, to []string) (Email, error) {
 	v := noticeView{Partner: a.Partner.Name, Reference: a.Reference}
 	v.Facts = []fact{
 		{"Partner", a.Partner.Name},
-		{registrationLabel(a.Partner), a.Partner.RegistrationNumber},
+		{registrationLabel(a.Partner), registrationValue(a.Partner)},
 		{"Agreement", a.Reference},
 		{"Award", a.Money().Display()},
 		{"Paid", amountOf(a, paid)},
@@ -587,6 +587,10 @@ func contactLine(c grants.Contact) string {
 	if c.Name != "" {
 		s = c.Name + " <" + c.Email + ">"
 	}
+	if c.Email == "" {
+		// Reached by phone alone (issue 23): no address to show.
+		s = strings.TrimSpace(c.Name + " (no email; phone " + c.Phone + ")")
+	}
 	if c.Role != "" {
 		s += " (" + c.Role + ")"
 	}
@@ -597,10 +601,26 @@ func contactLine(c grants.Contact) string {
 }
 
 func registrationLabel(p grants.Partner) string {
-	if p.RegistrationKind() == "company" {
+	switch p.TypeOrInferred() {
+	case grants.PartnerCompany, grants.PartnerCIC:
 		return "Company number"
+	case grants.PartnerCommunityBenefit:
+		return "Society number"
+	case grants.PartnerStatutory:
+		return "Identifier"
+	case grants.PartnerUnincorporated, grants.PartnerIndividual:
+		return "Registration"
 	}
 	return "Charity number"
+}
+
+// registrationValue is the partner's number, or for one without, what it
+// is instead (issue 23: every kind of partner).
+func registrationValue(p grants.Partner) string {
+	if p.RegistrationNumber == "" {
+		return "none (" + strings.ToLower(p.TypeOrInferred().Title()) + ")"
+	}
+	return p.RegistrationNumber
 }
 
 func checkInTotal(a *grants.Agreement) int {
@@ -671,7 +691,7 @@ func dueFacts(a *grants.Agreement, in grants.Instalment, amount string, total in
 	return []fact{
 		{"Amount", amount},
 		{"Partner", a.Partner.Name},
-		{registrationLabel(a.Partner), a.Partner.RegistrationNumber},
+		{registrationLabel(a.Partner), registrationValue(a.Partner)},
 		{"Agreement", a.Reference},
 		{"Instalment", strconv.Itoa(in.Number) + " of " + strconv.Itoa(total)},
 		{"Due", in.DueDate.Long()},

@@ -97,6 +97,11 @@ func (x *Agreements) CreateAgreement(ctx context.Context, actor string, in grant
 			}
 			return a, fx, nil
 		})
+	if newPartnerTaken(link, err) {
+		// Another creator made this registered partner's record meanwhile:
+		// link to it instead (partners.go).
+		return x.CreateAgreement(ctx, actor, in, once)
+	}
 	if err != nil && grants.ErrorCode(err) == "" {
 		replay, err = answeredMeanwhile(ctx, x.store, once, err, now)
 	}

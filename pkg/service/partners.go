@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/idempotency"
 )
 
 // PartnerReader reads a partner record: creating an agreement from one.
@@ -216,4 +217,13 @@ func agreementPartner(ctx context.Context, r PartnerReader, env Env, in *grants.
 	}
 	link, _, err := partnerLinkFor(ctx, r, env, p, actor)
 	return &link, err
+}
+
+// newPartnerTaken reports whether a create that was to make a registered
+// partner's record failed on that record's condition: another creator made
+// it first (the stores report an effect's failed condition as
+// idempotency.ErrAnswered). Its ID is the register's, so the next attempt
+// reads it and links to it; a random ID never meets another.
+func newPartnerTaken(link *grants.PartnerLink, err error) bool {
+	return link != nil && link.New != nil && grants.PartnerKeyID(link.New.Partner) != "" && errors.Is(err, idempotency.ErrAnswered)
 }

@@ -78,3 +78,43 @@ func TestPartnerRecordsForOldAgreements(t *testing.T) {
 		t.Errorf("linking not in the agreement's history: %+v", h)
 	}
 }
+
+// racingPartners hides a registered partner's record from the first read,
+// as if another officer made it between this create's read and its write.
+type racingPartners struct {
+	*memstore.Store
+	hidden bool
+}
+
+func (r *racingPartners) GetPartner(ctx context.Context, id string) (*grants.PartnerRecord, error) {
+	if !r.hidden {
+		r.hidden = true
+		return nil, &grants.Error{Code: grants.NotFound, Message: "not yet"}
+	}
+	return r.Store.GetPartner(ctx, id)
+}
+
+// Two officers creating agreements for one new registered partner at once
+// make one record: the second's write fails on the record's condition and
+// is retried, linked to the record the first made.
+func TestCreatingForOneNewPartnerAtOnce(t *testing.T) {
+	ctx := context.Background()
+	st := memstore.New()
+	env := service.Env{Now: func() time.Time { return time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC) }, NewID: memstore.NewID}
+	in := func() grants.NewAgreementInput {
+		return grants.NewAgreementInput{Programme: "pilot", Partner: grants.Partner{Name: "Levy Kitchen", Type: grants.PartnerRegisteredCharity, RegistrationNumber: "1180123", Address: "Manchester M19 3AB"},
+			Contacts: []grants.Contact{{Name: "Amina", Email: "amina@partner.example"}}, Amount: 1_000_000, StartDate: "2026-07-01"}
+	}
+	first, _, err := service.NewAgreements(st, service.LeaveQueued, service.NoSchedules, env, service.AgreementOptions{}).CreateAgreement(ctx, "olu", in(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, _, err := service.NewAgreements(&racingPartners{Store: st}, service.LeaveQueued, service.NoSchedules, env, service.AgreementOptions{}).CreateAgreement(ctx, "kim", in(), nil)
+	if err != nil || second.PartnerID != first.PartnerID {
+		t.Fatalf("the second create: %+v, %v", second, err)
+	}
+	v, err := service.NewPartners(st, env).Partner(ctx, first.PartnerID)
+	if err != nil || len(v.Agreements) != 2 || len(v.History) != 1 {
+		t.Errorf("one record with both agreements: %+v %v", v, err)
+	}
+}

@@ -413,6 +413,11 @@ func parseContacts(s string) ([]grants.Contact, error) {
 				Fields: []grants.FieldError{{Field: "contacts[" + strconv.Itoa(i) + "]", Reason: "needs at least a name and an email"}}}
 		}
 		c := grants.Contact{Name: strings.TrimSpace(parts[0]), Email: strings.TrimSpace(parts[1])}
+		// A last part "phone: …" is the contact's phone (contactLines).
+		if last := strings.TrimSpace(parts[len(parts)-1]); len(parts) > 2 && strings.HasPrefix(strings.ToLower(last), "phone:") {
+			c.Phone = strings.TrimSpace(last[len("phone:"):])
+			parts = parts[:len(parts)-1]
+		}
 		if len(parts) > 2 {
 			c.Role = strings.TrimSpace(strings.Join(parts[2:], ","))
 		}

@@ -29,6 +29,11 @@ type agreementForm struct {
 	OwnerName, OwnerEmail                    string
 	// CheckIns is how many check-ins (blank: one per instalment; issue 23).
 	CheckIns string
+
+	// Issue 23: the partner's kind, or an existing partner record to
+	// start from (Partners are the records the form offers).
+	PartnerType, PartnerID string
+	Partners               []grants.PartnerRecord
 }
 
 func (a *App) newAgreement(w http.ResponseWriter, r *http.Request) {
@@ -36,7 +41,10 @@ func (a *App) newAgreement(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f := agreementForm{Key: newKey(), Currency: "GBP", DurationMonths: "12", Instalments: "4", CheckInLead: "14"}
+	f := agreementForm{Key: newKey(), Currency: "GBP", DurationMonths: "12", Instalments: "4", CheckInLead: "14", PartnerID: r.URL.Query().Get("partnerId")}
+	if !a.partnerChoices(w, r, &f) {
+		return
+	}
 	a.render(w, r, http.StatusOK, layout(v, newAgreementPage(v, f)))
 }
 
@@ -93,7 +101,21 @@ func (a *App) formErrors(w http.ResponseWriter, r *http.Request, v *view, f agre
 			v.Fields[fe.Field] = fe.Reason
 		}
 	}
+	if !a.partnerChoices(w, r, &f) {
+		return
+	}
 	a.render(w, r, status(err), layout(v, newAgreementPage(v, f)))
+}
+
+// partnerChoices are the partner records the form offers (issue 23).
+func (a *App) partnerChoices(w http.ResponseWriter, r *http.Request, f *agreementForm) bool {
+	page, err := a.Partners.List(r.Context(), "", "", partnerPickerSize)
+	if err != nil {
+		a.fail(w, r, err)
+		return false
+	}
+	f.Partners = page.Items
+	return true
 }
 
 func readAgreementForm(form url.Values) agreementForm {
@@ -108,8 +130,9 @@ func readAgreementForm(form url.Values) agreementForm {
 	}
 	for i := range f.Contacts {
 		n := strconv.Itoa(i)
-		f.Contacts[i] = grants.Contact{Name: g("contact" + n + "Name"), Email: g("contact" + n + "Email"), Role: g("contact" + n + "Role")}
+		f.Contacts[i] = grants.Contact{Name: g("contact" + n + "Name"), Email: g("contact" + n + "Email"), Role: g("contact" + n + "Role"), Phone: g("contact" + n + "Phone")}
 	}
+	f.PartnerType, f.PartnerID = g("partnerType"), g("partnerId")
 	return f
 }
 
@@ -121,7 +144,8 @@ func (f agreementForm) input(programme string) (grants.NewAgreementInput, []gran
 	var errs []grants.FieldError
 	in := grants.NewAgreementInput{
 		Programme: programme,
-		Partner:   grants.Partner{Name: f.Partner, RegistrationNumber: f.Registration, Address: f.Address},
+		Partner:   grants.Partner{Name: f.Partner, RegistrationNumber: f.Registration, Address: f.Address, Type: grants.PartnerType(f.PartnerType)},
+		PartnerID: f.PartnerID,
 		StartDate: f.StartDate,
 		Currency:  &f.Currency,
 		Terms:     lines(f.Terms),
@@ -129,6 +153,9 @@ func (f agreementForm) input(programme string) (grants.NewAgreementInput, []gran
 	}
 	if f.OwnerName != "" || f.OwnerEmail != "" {
 		in.Owner = &grants.Officer{Name: f.OwnerName, Email: f.OwnerEmail}
+	}
+	if f.PartnerID != "" {
+		in.Partner = grants.Partner{} // the record's details stand for the partner's
 	}
 	for _, c := range f.Contacts {
 		if c != (grants.Contact{}) {
@@ -186,4 +213,5 @@ var fieldLabels = map[string]string{
 	"support": "Support", "contacts": "Contacts", "paidOn": "Paid on", "paymentReference": "Payment reference",
 	"owner.name": "Officer's name", "owner.email": "Officer's email",
 	"checkInCount": "Check-ins",
+	"partner.type": "Kind of partner", "partnerId": "Existing partner",
 }

@@ -47,7 +47,8 @@ func TestEachPageReadsOneQueryPerList(t *testing.T) {
 		"/app/agreements/" + id: {"Query": 3},
 		"/app/finance":          {"Query": 7, "BatchGetItem": 1, "GetItem": 1}, // due, held, the latest pay runs; lateness from the summary (aggregate and its two marker reads), the late instalments
 		"/app/quarantine":       {"Query": 2},
-		"/app/agreements/new":   {},
+		"/app/agreements/new":   {"Query": 1}, // the partner records it offers to start from (issue 23)
+		"/app/partners":         {"Query": 1},
 		"/app/agreements?status=active&attention=1": {"Query": 1},
 	} {
 		calls.Take()

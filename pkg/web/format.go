@@ -131,6 +131,9 @@ func contactLines(cs []grants.Contact) string {
 		if c.Role != "" {
 			b.WriteString(", " + c.Role)
 		}
+		if c.Phone != "" {
+			b.WriteString(", phone: " + c.Phone) // parseContacts reads it back (issue 23)
+		}
 		b.WriteByte('\n')
 	}
 	return b.String()

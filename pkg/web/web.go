@@ -47,6 +47,9 @@ type App struct {
 	// SignOutTo is the origin sign-out sends the browser on to (the
 	// sign-in domain): the pages' CSP allows forms to lead there.
 	SignOutTo string
+
+	// Partners are the partner records (issue 23; partners.go).
+	Partners *service.Partners
 }
 
 //go:embed static
@@ -87,6 +90,11 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("POST /app/quarantine/{id}/reject", a.reject)
 	mux.HandleFunc("GET /app/export.csv", a.csv)
 	mux.HandleFunc("GET /app/export/360giving.json", a.threeSixtyGiving)
+	mux.HandleFunc("GET /app/partners", a.partners)
+	mux.HandleFunc("POST /app/partners/link", a.linkProgramme)
+	mux.HandleFunc("GET /app/partners/{id}", a.partner)
+	mux.HandleFunc("POST /app/partners/{id}", a.amendPartner)
+	mux.HandleFunc("POST /app/agreements/{id}/partner", a.partnerOfAgreement)
 	mux.Handle("GET /app/static/", http.StripPrefix("/app", http.FileServerFS(static)))
 	mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, &grants.Error{Code: grants.NotFound, Message: "There is no such page."})
@@ -240,6 +248,8 @@ var flashes = map[string]string{
 	"run-requested": "The pay run was requested: each instalment's outcome is below; another member of finance approves it.",
 	"run-approved":  "The pay run was approved: its requested instalments are paid.",
 	"extra":         "The extra payment was added as an instalment: finance requests and approves it like any payment. The partner will be told.",
+	"partner-saved": "The partner was changed; its history keeps what it was.",
+	"partner-found": "This is the agreement's partner record.",
 }
 
 func flash(key string) string { return flashes[key] }

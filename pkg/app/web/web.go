@@ -101,5 +101,6 @@ func App(d *app.Deps, uses UseCases, signInURL string) *pages.App {
 		Funder:    d.Config.Funder(),
 		Programme: d.Config.ProgrammeCode, ProgrammeName: d.Config.ProgrammeName,
 		SignOutTo: signOutTo,
+		Partners:  service.NewPartners(d.Store, d.Env()),
 	}
 }
