@@ -442,6 +442,11 @@ func clone(a *grants.Agreement) *grants.Agreement {
 		}
 	}
 	c.CheckIns = append([]grants.CheckIn(nil), a.CheckIns...)
+	if p := a.PartnerAcceptance; p != nil {
+		cp := *p
+		cp.Proposed = append([]grants.Change(nil), p.Proposed...)
+		c.PartnerAcceptance = &cp
+	}
 	return &c
 }
 

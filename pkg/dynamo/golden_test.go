@@ -95,6 +95,10 @@ func goldenAgreement() *grants.Agreement {
 		Instalments: []grants.Instalment{instalment(1, 600_000, grants.InstalmentPaid), instalment(2, 400_000, grants.InstalmentScheduled)},
 		CheckIns:    []grants.CheckIn{checkIn(1, true, grants.CheckInReceived), checkIn(2, true, grants.CheckInSent)},
 		Version:     7, CreatedAt: at(-100), CreatedBy: "creator@funder.example", UpdatedAt: at(-50), UpdatedBy: "updater@funder.example",
+		PartnerAcceptance: &grants.PartnerAcceptance{Status: grants.AcceptanceChangesAsked, At: at(-40), By: "Amina Khan", MessageID: "ses-in-acc",
+			Words: "Can we move the second date?", Channel: grants.AcceptedOnPaper, Note: "signed copy", RecordedBy: "Officer One",
+			Proposed: []grants.Change{{Field: "instalments[2].dueDate", Before: []string{"2027-01-01"}, After: []string{"2027-01-08"}}}, Round: 2,
+			FirstInstalmentWaits: true},
 	}
 }
 
@@ -140,7 +144,7 @@ func goldenSettings() grants.ProgrammeSettings {
 	return grants.ProgrammeSettings{Name: "Golden Programme", OfficerEmails: []string{goldenActor}, FinanceEmails: []string{"finance@funder.example"},
 		ReminderDays: 7, MaxReminders: 3, TwoPersonRule: ptr(true), SendTime: "10:00", Region: "northern-ireland", QuietPeriod: "none",
 		ExtraBankHolidays: []grants.Date{day("2026-08-03")}, CheckInLeadDays: ptr(10), FinalReportDays: ptr(20), OnTimeWorkingDays: ptr(4),
-		Owner: grants.Officer{Name: "Officer One", Email: goldenActor}}
+		Owner: grants.Officer{Name: "Officer One", Email: goldenActor}, FirstInstalmentAwaitsAcceptance: true}
 }
 
 func goldenRequest() idempotency.Request {

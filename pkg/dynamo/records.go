@@ -78,6 +78,9 @@ type agreementRecord struct {
 	CreatedBy string    `dynamodbav:"createdBy"`
 	UpdatedAt time.Time `dynamodbav:"updatedAt"`
 	UpdatedBy string    `dynamodbav:"updatedBy"`
+
+	// PartnerAcceptance (acceptance_records.go): none on items written before it.
+	PartnerAcceptance *partnerAcceptanceRecord `dynamodbav:"partnerAcceptance,omitempty"`
 }
 
 func agreementRecordOf(v grants.Agreement) agreementRecord {
@@ -113,6 +116,7 @@ func agreementRecordOf(v grants.Agreement) agreementRecord {
 		CreatedBy:          v.CreatedBy,
 		UpdatedAt:          v.UpdatedAt,
 		UpdatedBy:          v.UpdatedBy,
+		PartnerAcceptance:  mapPtr(v.PartnerAcceptance, partnerAcceptanceRecordOf),
 	}
 }
 
@@ -149,6 +153,7 @@ func (r agreementRecord) domain() grants.Agreement {
 		CreatedBy:          r.CreatedBy,
 		UpdatedAt:          r.UpdatedAt,
 		UpdatedBy:          r.UpdatedBy,
+		PartnerAcceptance:  mapPtr(r.PartnerAcceptance, partnerAcceptanceRecord.domain),
 	}
 }
 
@@ -1111,6 +1116,9 @@ type settingsRecord struct {
 	FinalReportDays   *int          `dynamodbav:"finalReportDays,omitempty"`
 	OnTimeWorkingDays *int          `dynamodbav:"onTimeWorkingDays,omitempty"`
 	Owner             officerRecord `dynamodbav:"owner,omitempty"`
+
+	// FirstInstalmentAwaitsAcceptance: none on items written before it (no).
+	FirstInstalmentAwaitsAcceptance bool `dynamodbav:"firstInstalmentAwaitsAcceptance,omitempty"`
 }
 
 func settingsRecordOf(v grants.ProgrammeSettings) settingsRecord {
@@ -1129,6 +1137,8 @@ func settingsRecordOf(v grants.ProgrammeSettings) settingsRecord {
 		FinalReportDays:   v.FinalReportDays,
 		OnTimeWorkingDays: v.OnTimeWorkingDays,
 		Owner:             officerRecordOf(v.Owner),
+
+		FirstInstalmentAwaitsAcceptance: v.FirstInstalmentAwaitsAcceptance,
 	}
 }
 
@@ -1148,6 +1158,8 @@ func (r settingsRecord) domain() grants.ProgrammeSettings {
 		FinalReportDays:   r.FinalReportDays,
 		OnTimeWorkingDays: r.OnTimeWorkingDays,
 		Owner:             r.Owner.domain(),
+
+		FirstInstalmentAwaitsAcceptance: r.FirstInstalmentAwaitsAcceptance,
 	}
 }
 

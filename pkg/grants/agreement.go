@@ -158,6 +158,11 @@ type Agreement struct {
 	CreatedBy   string       `json:"createdBy"`
 	UpdatedAt   time.Time    `json:"updatedAt"`
 	UpdatedBy   string       `json:"updatedBy"`
+
+	// PartnerAcceptance is the partner's answer to the agreement sent on
+	// activation and to the changes proposed since (acceptance.go); nil for
+	// a draft, and for agreements activated before it was kept.
+	PartnerAcceptance *PartnerAcceptance `json:"partnerAcceptance,omitempty"`
 }
 
 // Location is the agreement's time zone, in which its dates are read.

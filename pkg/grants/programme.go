@@ -32,6 +32,10 @@ type ProgrammeSettings struct {
 	OnTimeWorkingDays *int `json:"onTimeWorkingDays,omitempty"`
 	// Owner is the officer new agreements get when none is named.
 	Owner Officer `json:"owner,omitempty"`
+
+	// FirstInstalmentAwaitsAcceptance: instalment 1 of an agreement is not
+	// paid until the partner has accepted the agreement (default: no).
+	FirstInstalmentAwaitsAcceptance bool `json:"firstInstalmentAwaitsAcceptance,omitempty"`
 }
 
 // Timing is the programme's email timing.
