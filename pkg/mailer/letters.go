@@ -61,6 +61,10 @@ func Word(l service.Letter) (Email, error) {
 		return LateDigest(l.Programme, l.Day, l.OnTimeDays, l.Late, l.To, l.AppURL)
 	case outbox.KindHeldDigest:
 		return HeldDigest(l.Day, l.HeldCounts, l.To, l.AppURL)
+	case outbox.KindAgreement:
+		return AgreementEmail(a, l.Programme, l.To, l.ReplyTo, o)
+	case outbox.KindProposal:
+		return ProposalEmail(a, l.Programme, l.To, l.ReplyTo, o)
 	}
 	return Email{}, fmt.Errorf("no email of kind %v", l.Kind)
 }

@@ -376,6 +376,13 @@ func (c *Courier) letter(ctx context.Context, a *grants.Agreement, k outbox.Key,
 				l.To = []string{reply.From}
 			}
 		}
+	case outbox.KindAgreement, outbox.KindProposal:
+		// The agreement, or a change to it, to accept by reply (acceptance.go).
+		l.To = leadAddresses(a)
+		if _, none := c.replies.(noReplyAddresses); none {
+			return l, 0, fmt.Errorf("%s: %w", k, errNoReplyAddresses)
+		}
+		l.ReplyTo, err = c.replies.Address(a.ID, agreementReplies, c.opts.ReplyDomain)
 	default:
 		err = fmt.Errorf("no email for outbox key %q", k)
 	}
