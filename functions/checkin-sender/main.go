@@ -14,6 +14,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/app/senders"
 	"github.com/partnership-grants/backend/pkg/callmeter"
+	"github.com/partnership-grants/backend/pkg/mailer/agreementpdf"
 )
 
 func main() {
@@ -22,7 +23,7 @@ func main() {
 	app.ExitOnError(err)
 	deps, err := app.NewDeps(cfg, nil)
 	app.ExitOnError(err)
-	x, err := senders.CheckInMail(context.Background(), deps)
+	x, err := senders.CheckInMail(context.Background(), deps, agreementpdf.Render)
 	app.ExitOnError(err)
 	consumer := senders.CheckInConsumer(deps, x)
 	lambda.Start(func(ctx context.Context, raw json.RawMessage) (resp *events.SQSEventResponse, err error) {

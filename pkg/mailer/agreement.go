@@ -2,10 +2,12 @@ package mailer
 
 // The agreement sent to the partner to accept, and each change proposed
 // to it (issue 23, items 4 and 5): in plain words in the body, and the
-// agreement as a PDF attached (agreementpdf.go). The Reply-To is the
+// agreement as a PDF attached (made by a PDF, pkg/mailer/agreementpdf's
+// Render, which only the functions that send these link). The Reply-To is the
 // agreement's signed address: the partner's reply is their answer.
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/partnership-grants/backend/pkg/grants"
@@ -22,8 +24,9 @@ const (
 	tmplProposal  = "proposal"
 )
 
-// agreementView is what the agreement and proposal emails (and the PDF) see.
-type agreementView struct {
+// AgreementDoc is the agreement in words, as the agreement and proposal
+// emails and their PDF (PDF) say it.
+type AgreementDoc struct {
 	Names, Programme, Partner, Reference string
 	Award, Start, End                    string
 	Terms, Support                       []string
@@ -37,8 +40,15 @@ type agreementView struct {
 	FirstWaits bool
 }
 
-func viewOfAgreement(a *grants.Agreement, programme string, to []string, o grants.Officer) agreementView {
-	v := agreementView{
+// PDF writes an agreement as a PDF file.
+type PDF func(AgreementDoc) ([]byte, error)
+
+// errNoPDF: the letters were built without a PDF writer, in a function
+// that does not send the agreement (the courier leaves it to one that does).
+var errNoPDF = errors.New("mailer: this function writes no agreement PDF")
+
+func viewOfAgreement(a *grants.Agreement, programme string, to []string, o grants.Officer) AgreementDoc {
+	v := AgreementDoc{
 		Names:     joinNames(namesFor(a.Contacts, to)),
 		Programme: programme,
 		Partner:   a.Partner.Name,
@@ -87,24 +97,30 @@ func viewOfAgreement(a *grants.Agreement, programme string, to []string, o grant
 // check-in dates, their officer, how to reply and what happens if things
 // change, with the same as a PDF attached. replyTo is the agreement's
 // signed reply address.
-func AgreementEmail(a *grants.Agreement, programme string, to []string, replyTo string, o grants.Officer) (Email, error) {
+func AgreementEmail(a *grants.Agreement, programme string, to []string, replyTo string, o grants.Officer, pdf PDF) (Email, error) {
+	if pdf == nil {
+		return Email{}, errNoPDF
+	}
 	v := viewOfAgreement(a, programme, to, o)
 	e, err := render(tmplAgreement, "Your agreement with "+oneLine(v.Programme, maxSubjectPart)+" – please reply to accept – "+a.Reference, to, addrs(replyTo), agreementTags(KindAgreement, a), v)
 	if err != nil {
 		return e, err
 	}
-	pdf, err := AgreementPDF(v)
+	file, err := pdf(v)
 	if err != nil {
 		return e, err
 	}
-	e.Attachments = []Attachment{{Name: "agreement-" + a.Reference + ".pdf", ContentType: "application/pdf", Content: pdf}}
+	e.Attachments = []Attachment{{Name: "agreement-" + a.Reference + ".pdf", ContentType: "application/pdf", Content: file}}
 	return fromOfficer(e, nil, o, false)
 }
 
 // ProposalEmail tells the partner what is proposed to change in their
 // active agreement, before → after in words, and asks them to accept it by
 // reply, with the agreement as it would then stand attached.
-func ProposalEmail(a *grants.Agreement, programme string, to []string, replyTo string, o grants.Officer) (Email, error) {
+func ProposalEmail(a *grants.Agreement, programme string, to []string, replyTo string, o grants.Officer, pdf PDF) (Email, error) {
+	if pdf == nil {
+		return Email{}, errNoPDF
+	}
 	v := viewOfAgreement(a, programme, to, o)
 	if len(v.Changes) == 0 {
 		return Email{}, fmt.Errorf("mailer: no change proposed to %s", a.Reference)
@@ -113,10 +129,10 @@ func ProposalEmail(a *grants.Agreement, programme string, to []string, replyTo s
 	if err != nil {
 		return e, err
 	}
-	pdf, err := AgreementPDF(v)
+	file, err := pdf(v)
 	if err != nil {
 		return e, err
 	}
-	e.Attachments = []Attachment{{Name: "agreement-" + a.Reference + ".pdf", ContentType: "application/pdf", Content: pdf}}
+	e.Attachments = []Attachment{{Name: "agreement-" + a.Reference + ".pdf", ContentType: "application/pdf", Content: file}}
 	return fromOfficer(e, nil, o, false)
 }

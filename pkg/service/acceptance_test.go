@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/mailer"
+	"github.com/partnership-grants/backend/pkg/mailer/agreementpdf"
 	"github.com/partnership-grants/backend/pkg/memstore"
 	"github.com/partnership-grants/backend/pkg/outbox"
 	"github.com/partnership-grants/backend/pkg/service"
@@ -25,6 +27,9 @@ func TestAgreementAcceptedByReplyAndChangesProposed(t *testing.T) {
 	start := time.Date(2027, 3, 1, 10, 0, 0, 0, time.UTC) // a Monday, after the send time
 	e := newEnv(t, start, options{})
 	e.x.NewID = memstore.NewID
+	letters := e.x.Letters.(mailer.Letters)
+	letters.PDF = agreementpdf.Render // as the sweep's and the check-in sender's
+	e.x.Letters = letters
 	lead, other := e.contact("lead"), e.contact("treasurer")
 	in := grants.NewAgreementInput{
 		Programme: "community-2026",

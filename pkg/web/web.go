@@ -86,6 +86,7 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("POST /app/quarantine/{id}/reject", a.reject)
 	mux.HandleFunc("GET /app/export.csv", a.csv)
 	mux.HandleFunc("GET /app/export/360giving.json", a.threeSixtyGiving)
+	mux.HandleFunc("POST /app/agreements/{id}/acceptance", a.recordAcceptance)
 	mux.Handle("GET /app/static/", http.StripPrefix("/app", http.FileServerFS(static)))
 	mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, &grants.Error{Code: grants.NotFound, Message: "There is no such page."})

@@ -38,6 +38,7 @@ import (
 	schedulerstub "github.com/partnership-grants/backend/pkg/dev/stack/scheduler"
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/mailer/agreementpdf"
 	"github.com/partnership-grants/backend/pkg/metrics"
 	"github.com/partnership-grants/backend/pkg/reply/receive"
 	"github.com/partnership-grants/backend/pkg/service"
@@ -379,7 +380,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	// As the sweep's function wires it: the one scheduled function that
 	// publishes on the accounting bus, repairs schedules and queues check-ins.
 	checkInsQueue := queue.CheckIns(st.Deps)
-	x, err := senders.Sweep(ctx, st.Deps, st.Deps.Schedules(), accounting.Bus(st.Deps), checkInsQueue)
+	x, err := senders.Sweep(ctx, st.Deps, st.Deps.Schedules(), accounting.Bus(st.Deps), checkInsQueue, agreementpdf.Render)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,9 @@
-package mailer
-
-// The agreement as a PDF, attached to the agreement and proposal emails.
+// Package agreementpdf writes the agreement as a PDF, attached to the
+// agreement and proposal emails (pkg/mailer's AgreementEmail and
+// ProposalEmail). It is apart from pkg/mailer so that only the functions
+// that send those emails (the sweep and the check-in sender, which sign
+// their reply addresses) link the PDF library: the others' bootstraps stay
+// as they were.
 //
 // Library: codeberg.org/go-pdf/fpdf (the maintained continuation of
 // jung-kurt/gofpdf, moved from github.com/go-pdf/fpdf). Chosen because it
@@ -12,6 +15,8 @@ package mailer
 // signintech/gopdf needs a TrueType font embedded for any text, and
 // maroto is a layout layer over fpdf.
 
+package agreementpdf
+
 import (
 	"bytes"
 	"fmt"
@@ -19,14 +24,16 @@ import (
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
+
+	"github.com/partnership-grants/backend/pkg/mailer"
 )
 
 // pdfEpoch fixes the document's dates, so the same agreement makes the
 // same bytes (the email's golden file and any resend agree).
 var pdfEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// AgreementPDF lays out the agreement v in plain words, on A4.
-func AgreementPDF(v agreementView) ([]byte, error) {
+// Render lays out the agreement v in plain words, on A4: a mailer.PDF.
+func Render(v mailer.AgreementDoc) ([]byte, error) {
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.SetCreationDate(pdfEpoch)
 	pdf.SetModificationDate(pdfEpoch)
@@ -91,7 +98,7 @@ func AgreementPDF(v agreementView) ([]byte, error) {
 	para("Plans change, and that is fine. Tell your officer. If the terms, support, amounts or dates need to change, we will send you what would change, before and after, and ask you to accept it in the same way. Nothing changes for you without your agreement, except a payment brought earlier or more time to report.")
 	var b bytes.Buffer
 	if err := pdf.Output(&b); err != nil {
-		return nil, fmt.Errorf("mailer: agreement PDF: %w", err)
+		return nil, fmt.Errorf("agreementpdf: %w", err)
 	}
 	return b.Bytes(), nil
 }
