@@ -444,7 +444,7 @@ func clone(a *grants.Agreement) *grants.Agreement {
 	c.CheckIns = append([]grants.CheckIn(nil), a.CheckIns...)
 	if p := a.PartnerAcceptance; p != nil {
 		cp := *p
-		cp.Proposed = append([]grants.Change(nil), p.Proposed...)
+		cp.Proposed = slices.Clone(p.Proposed) // empty stays empty, not nil
 		c.PartnerAcceptance = &cp
 	}
 	return &c

@@ -8,6 +8,7 @@ package grants
 // agreement (PartnerAcceptance) and in its history.
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -73,6 +74,15 @@ type PartnerAcceptance struct {
 	// FirstInstalmentWaits: the programme's setting when the agreement was
 	// activated; instalment 1 is not paid before the partner accepts.
 	FirstInstalmentWaits bool `json:"firstInstalmentWaits,omitempty"`
+}
+
+// MarshalJSON writes proposed as a list, empty rather than null.
+func (p PartnerAcceptance) MarshalJSON() ([]byte, error) {
+	type plain PartnerAcceptance
+	if p.Proposed == nil {
+		p.Proposed = []Change{}
+	}
+	return json.Marshal(plain(p))
 }
 
 // Pending reports whether the partner's acceptance is still to come.
