@@ -14,7 +14,6 @@ import (
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/app/senders"
 	"github.com/partnership-grants/backend/pkg/callmeter"
-	"github.com/partnership-grants/backend/pkg/mailer/agreementpdf"
 )
 
 func main() {
@@ -23,7 +22,7 @@ func main() {
 	app.ExitOnError(err)
 	deps, err := app.NewDeps(cfg, nil)
 	app.ExitOnError(err)
-	x, err := senders.CheckInMail(context.Background(), deps, agreementpdf.Render)
+	x, err := senders.CheckInMail(context.Background(), deps)
 	app.ExitOnError(err)
 	consumer := senders.CheckInConsumer(deps, x)
 	lambda.Start(func(ctx context.Context, raw json.RawMessage) (resp *events.SQSEventResponse, err error) {

@@ -93,11 +93,11 @@ func TestOnlyTheSignersReadTheReplyTokenKey(t *testing.T) {
 	if n := reads.Load(); n != 0 || x.SendsCheckIns() {
 		t.Errorf("Payments, CheckIns and the other emailing functions read the secret %d times (signer %v), want none", n, x.SendsCheckIns())
 	}
-	if _, err := senders.CheckInMail(ctx, d, nil); err == nil {
+	if _, err := senders.CheckInMail(ctx, d); err == nil {
 		t.Error("CheckInMail without REPLY_TOKEN_SECRET: want an error")
 	}
 	d.Config.ReplyTokenSecret = id
-	x, err = senders.CheckInMail(ctx, d, nil)
+	x, err = senders.CheckInMail(ctx, d)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,8 +67,8 @@ func Courier(d *app.Deps, events service.Events, replies service.ReplyAddresses)
 }
 
 // courier is Courier with the agreement's PDF writer (pdf), for the
-// functions that send the agreement and its changes to accept by reply
-// (Sweep and CheckInMail, which sign their reply addresses); nil for the
+// function that sends the agreement and its changes to accept by reply
+// (Sweep, which signs their reply addresses, at the send time); nil for the
 // others, which then link no PDF library.
 func courier(d *app.Deps, events service.Events, replies service.ReplyAddresses, pdf mailer.PDF) (*service.Courier, error) {
 	mail, err := Mailer(d)
@@ -98,14 +98,14 @@ func automationOptions(d *app.Deps) service.AutomationOptions {
 }
 
 // CheckInMail is Automation for the CheckInSender, which sends check-ins
-// and reminders, the emails with a signed Reply-To address (and, with pdf,
-// pkg/mailer/agreementpdf's Render, the agreement and its changes).
-func CheckInMail(ctx context.Context, d *app.Deps, pdf mailer.PDF) (*service.Automation, error) {
+// and reminders, the only emails with a signed Reply-To address besides the
+// agreement and its changes, which the sweep sends (Sweep).
+func CheckInMail(ctx context.Context, d *app.Deps) (*service.Automation, error) {
 	tokens, err := ReplyTokens(ctx, d)
 	if err != nil {
 		return nil, err
 	}
-	c, err := courier(d, service.NoEvents, tokens, pdf)
+	c, err := Courier(d, service.NoEvents, tokens)
 	if err != nil {
 		return nil, err
 	}
