@@ -123,8 +123,8 @@ func (a *Agreement) ActivateForAcceptance(now time.Time, actor string, t Timing,
 		return r, entries, outbox.Key{}, err
 	}
 	key := a.askAcceptance(firstWaits)
-	entries = append(entries, AuditEntry{At: now.UTC(), Actor: System, Action: "acceptance.asked",
-		Detail: "the agreement is sent to the partner to accept by reply"})
+	// Said in the activation's own entry: the history keeps one line for it.
+	entries[0].Detail = strings.TrimPrefix(entries[0].Detail+"; the agreement is sent to the partner to accept by reply", "; ")
 	return r, entries, key, nil
 }
 
@@ -228,8 +228,8 @@ func (a *Agreement) AmendAndPropose(m Amendment, now time.Time, actor string) (E
 	p.Proposed = append(p.Proposed, proposed...)
 	a.PartnerAcceptance = p
 	fx.Outbox = []outbox.Key{outbox.ProposalKey(p.Round)}
-	fx.Audit = append(fx.Audit, AuditEntry{At: now.UTC(), Actor: System, Action: "acceptance.proposed", Subject: "agreement", Changes: proposed,
-		Detail: fmt.Sprintf("the partner is sent %d change(s) to accept by reply", len(proposed))})
+	// Said in the amendment's own entry, whose changes are listed there.
+	fx.Audit[0].Detail += fmt.Sprintf("; proposed to the partner, who is sent %d %s to accept by reply", len(proposed), plural(len(proposed), "change", "changes"))
 	return fx, nil
 }
 
