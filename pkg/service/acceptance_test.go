@@ -162,3 +162,40 @@ func TestFirstInstalmentWaitsForAcceptance(t *testing.T) {
 		}
 	}
 }
+
+// An agreement that ended before its email went out is not sent to be
+// accepted: the email is recorded as skipped.
+func TestAgreementNotSentOnceEnded(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, time.Date(2027, 3, 1, 10, 0, 0, 0, time.UTC), options{})
+	e.x.NewID = memstore.NewID
+	letters := e.x.Letters.(mailer.Letters)
+	letters.PDF = agreementpdf.Render
+	e.x.Letters = letters
+	lead := e.contact("lead")
+	a, _, err := e.x.CreateAgreement(ctx, "olu", grants.NewAgreementInput{Programme: "community-2026",
+		Partner:  grants.Partner{Name: "Levenshulme Community Kitchen", RegistrationNumber: "1180123", Address: "1 Stockport Road"},
+		Contacts: []grants.Contact{{Name: "Asha Patel", Email: lead, Role: "lead"}}, Amount: 1_000_000, StartDate: "2027-03-08",
+		Terms: []string{"Run a weekly community meal"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	agreements := e.x.agreements()
+	if _, err := agreements.Activate(ctx, "olu", a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := agreements.Terminate(ctx, "olu", a.ID, "The group disbanded", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.x.automation().Deliver(ctx, a.ID, outbox.AgreementKey().String()); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range e.mailTo(t, lead) {
+		if strings.HasPrefix(m.Subject, "Your agreement with") {
+			t.Errorf("a terminated agreement was sent to accept: %q", m.Subject)
+		}
+	}
+	if en, err := e.store.Outbox(ctx, a.ID, outbox.AgreementKey().String()); err != nil || en == nil || en.Status != outbox.StatusDone {
+		t.Errorf("the agreement's email: %+v %v", en, err)
+	}
+}
