@@ -199,3 +199,35 @@ func TestAgreementNotSentOnceEnded(t *testing.T) {
 		t.Errorf("the agreement's email: %+v %v", en, err)
 	}
 }
+
+// A doubtful answer to the agreement is held as today; accepted by a
+// person, it is the partner's answer to the agreement, not a check-in's.
+func TestHeldAnswerToTheAgreementAccepted(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2027, 3, 1, 10, 0, 0, 0, time.UTC)
+	e := newEnv(t, now, options{})
+	e.x.NewID = memstore.NewID
+	lead := e.contact("lead")
+	a, _, err := e.x.CreateAgreement(ctx, "olu", grants.NewAgreementInput{Programme: "community-2026",
+		Partner:  grants.Partner{Name: "Levenshulme Community Kitchen", RegistrationNumber: "1180123", Address: "1 Stockport Road"},
+		Contacts: []grants.Contact{{Name: "Asha Patel", Email: lead, Role: "lead"}}, Amount: 1_000_000, StartDate: "2027-03-08",
+		Terms: []string{"Run a weekly community meal"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, err = e.x.agreements().Activate(ctx, "olu", a.ID); err != nil {
+		t.Fatal(err)
+	}
+	replies := service.NewReplies(e.x.Store, e.x.delivery(), service.NoMetrics, e.x.env())
+	r := grants.Reply{AgreementID: a.ID, CheckIn: 0, MessageID: "ses-held-yes", From: "asha.personal@elsewhere.example", Text: "I agree", ReceivedAt: now}
+	if err := replies.HoldMessage(ctx, r, grants.Quarantined{Reason: grants.QuarantineUnknownSender}, a, grants.Effects{At: now}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := replies.AcceptHeld(ctx, "olu", "ses-held-yes", service.Destination{}, "Asha's own address"); err != nil {
+		t.Fatal(err)
+	}
+	a = e.get(t, a.ID)
+	if p := a.PartnerAcceptance; p.Status != grants.AcceptanceAccepted || p.MessageID != "ses-held-yes" {
+		t.Errorf("after accepting the held answer: %+v", p)
+	}
+}
