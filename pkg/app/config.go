@@ -95,6 +95,10 @@ type Config struct {
 	// UserPoolID (USER_POOL_ID) is the pool asked whether a person is
 	// still in finance before money moves.
 	UserPoolID string
+
+	// FirstInstalmentAwaitsAcceptance (FIRST_INSTALMENT_AWAITS_ACCEPTANCE):
+	// instalment 1 is not paid before the partner accepts the agreement.
+	FirstInstalmentAwaitsAcceptance bool
 }
 
 // Need is a part of the Config that only some functions use: each main
@@ -159,6 +163,8 @@ func Load(getenv func(string) string, needs ...Need) (Config, error) {
 		ReminderDays:  count("REMINDER_DAYS", 1, 7),
 		MaxReminders:  count("MAX_REMINDERS", 1, 2),
 		TwoPersonRule: getenv("TWO_PERSON_RULE") != "false",
+		// FIRST_INSTALMENT_AWAITS_ACCEPTANCE: off unless "true" (issue 23, item 4).
+		FirstInstalmentAwaitsAcceptance: getenv("FIRST_INSTALMENT_AWAITS_ACCEPTANCE") == "true",
 		// Timing: the template's SendTime, BankHolidayRegion, QuietPeriod
 		// and ExtraBankHolidays parameters.
 		SendTime:          getenv("SEND_TIME"),

@@ -49,6 +49,7 @@ func (c Config) ProgrammeDefaults() grants.ProgrammeSettings {
 		FinalReportDays:   days(c.FinalReportDays),
 		OnTimeWorkingDays: days(c.OnTimeWorkingDays),
 	}
+	p.FirstInstalmentAwaitsAcceptance = c.FirstInstalmentAwaitsAcceptance
 	// The default officer: OFFICER_NAME at the first officer address.
 	if c.OfficerName != "" && len(p.OfficerEmails) > 0 {
 		p.Owner = grants.Officer{Name: c.OfficerName, Email: p.OfficerEmails[0]}

@@ -99,6 +99,9 @@ func (p ProgrammeSettings) Defaults(d ProgrammeSettings) ProgrammeSettings {
 	if p.Owner.IsZero() {
 		p.Owner = d.Owner
 	}
+	// On for the deployment, on for every programme (a programme can turn
+	// it on where the deployment's default is off).
+	p.FirstInstalmentAwaitsAcceptance = p.FirstInstalmentAwaitsAcceptance || d.FirstInstalmentAwaitsAcceptance
 	return p
 }
 

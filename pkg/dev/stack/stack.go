@@ -218,6 +218,8 @@ func localSettings(opts Options) map[string]string {
 		"SES_DAILY_QUOTA":            "200",
 		"INBOUND_MAIL_QUOTA_PERCENT": "25",
 	}
+	// Instalment 1 does not wait for the partner's acceptance (issue 23, item 4).
+	set["FIRST_INSTALMENT_AWAITS_ACCEPTANCE"] = "false"
 	if opts.PublishGrantsData {
 		set["GRANTS_DATA_BUCKET"] = GrantsDataBucket
 	}
