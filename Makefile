@@ -10,7 +10,7 @@ FUNCTIONS := \
 	AgreementsFunction:agreements:9650000 \
 	InstalmentDueFunction:instalment-due:12900000 \
 	CheckInSenderFunction:checkin-sender:12960000 \
-	SweepFunction:sweep:14030000 \
+	SweepFunction:sweep:14700000 \
 	SesEventsFunction:ses-events:12900000 \
 	PaymentsFunction:payments:14180000 \
 	InboundFunction:inbound:19780000 \

@@ -13,6 +13,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/app/queue"
 	"github.com/partnership-grants/backend/pkg/app/senders"
 	"github.com/partnership-grants/backend/pkg/callmeter"
+	"github.com/partnership-grants/backend/pkg/mailer/agreementpdf"
 )
 
 func main() {
@@ -21,7 +22,7 @@ func main() {
 	app.ExitOnError(err)
 	deps, err := app.NewDeps(cfg, nil)
 	app.ExitOnError(err)
-	x, err := senders.Sweep(context.Background(), deps, deps.Schedules(), accounting.Bus(deps), queue.CheckIns(deps))
+	x, err := senders.Sweep(context.Background(), deps, deps.Schedules(), accounting.Bus(deps), queue.CheckIns(deps), agreementpdf.Render)
 	app.ExitOnError(err)
 	lambda.Start(func(ctx context.Context) error {
 		return callmeter.Run(ctx, "Sweep", func(ctx context.Context) error {

@@ -100,6 +100,9 @@ type Config struct {
 	// onSchedule (the default) or afterCheckIn, for programmes whose
 	// settings do not choose (issue 23, money on trust).
 	PaymentPolicy grants.PaymentPolicy
+	// FirstInstalmentAwaitsAcceptance (FIRST_INSTALMENT_AWAITS_ACCEPTANCE):
+	// instalment 1 is not paid before the partner accepts the agreement.
+	FirstInstalmentAwaitsAcceptance bool
 }
 
 // Need is a part of the Config that only some functions use: each main
@@ -164,6 +167,8 @@ func Load(getenv func(string) string, needs ...Need) (Config, error) {
 		ReminderDays:  count("REMINDER_DAYS", 1, 7),
 		MaxReminders:  count("MAX_REMINDERS", 1, 2),
 		TwoPersonRule: getenv("TWO_PERSON_RULE") != "false",
+		// FIRST_INSTALMENT_AWAITS_ACCEPTANCE: off unless "true" (issue 23, item 4).
+		FirstInstalmentAwaitsAcceptance: getenv("FIRST_INSTALMENT_AWAITS_ACCEPTANCE") == "true",
 		// Timing: the template's SendTime, BankHolidayRegion, QuietPeriod
 		// and ExtraBankHolidays parameters.
 		SendTime:          getenv("SEND_TIME"),

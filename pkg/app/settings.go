@@ -50,6 +50,7 @@ func (c Config) ProgrammeDefaults() grants.ProgrammeSettings {
 		OnTimeWorkingDays: days(c.OnTimeWorkingDays),
 	}
 	p.PaymentPolicy = c.PaymentPolicy
+	p.FirstInstalmentAwaitsAcceptance = c.FirstInstalmentAwaitsAcceptance
 	// The default officer: OFFICER_NAME at the first officer address.
 	if c.OfficerName != "" && len(p.OfficerEmails) > 0 {
 		p.Owner = grants.Officer{Name: c.OfficerName, Email: p.OfficerEmails[0]}

@@ -443,6 +443,11 @@ func clone(a *grants.Agreement) *grants.Agreement {
 	}
 	c.CheckIns = append([]grants.CheckIn(nil), a.CheckIns...)
 	c.Notices = append([]grants.Notice(nil), a.Notices...)
+	if p := a.PartnerAcceptance; p != nil {
+		cp := *p
+		cp.Proposed = slices.Clone(p.Proposed) // empty stays empty, not nil
+		c.PartnerAcceptance = &cp
+	}
 	return &c
 }
 

@@ -102,6 +102,10 @@ func goldenAgreement() *grants.Agreement {
 			At: at(-49), By: "Officer One"}},
 		// Issue 23.
 		PaymentPolicy: grants.PolicyAfterCheckIn, CheckInCount: 2,
+		PartnerAcceptance: &grants.PartnerAcceptance{Status: grants.AcceptanceChangesAsked, At: at(-40), By: "Amina Khan", MessageID: "ses-in-acc",
+			Words: "Can we move the second date?", Channel: grants.AcceptedOnPaper, Note: "signed copy", RecordedBy: "Officer One",
+			Proposed: []grants.Change{{Field: "instalments[2].dueDate", Before: []string{"2027-01-01"}, After: []string{"2027-01-08"}}}, Round: 2,
+			FirstInstalmentWaits: true},
 	}
 }
 
@@ -149,7 +153,7 @@ func goldenSettings() grants.ProgrammeSettings {
 		ExtraBankHolidays: []grants.Date{day("2026-08-03")}, CheckInLeadDays: ptr(10), FinalReportDays: ptr(20), OnTimeWorkingDays: ptr(4),
 		Owner: grants.Officer{Name: "Officer One", Email: goldenActor},
 		// Issue 23 (a question with both key and text only to pin both attributes).
-		PaymentPolicy: grants.PolicyAfterCheckIn, CheckInQuestions: []grants.CheckInQuestion{{Key: "progress", Text: "In your own words", Optional: true}}}
+		PaymentPolicy: grants.PolicyAfterCheckIn, CheckInQuestions: []grants.CheckInQuestion{{Key: "progress", Text: "In your own words", Optional: true}}, FirstInstalmentAwaitsAcceptance: true}
 }
 
 func goldenRequest() idempotency.Request {

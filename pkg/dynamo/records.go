@@ -88,6 +88,8 @@ type agreementRecord struct {
 	// PartnerID: the agreement's partner record (issue 23); absent on
 	// agreements made before partner records, which read as "".
 	PartnerID string `dynamodbav:"partnerId,omitempty"`
+	// PartnerAcceptance (acceptance_records.go): none on items written before it.
+	PartnerAcceptance *partnerAcceptanceRecord `dynamodbav:"partnerAcceptance,omitempty"`
 }
 
 func agreementRecordOf(v grants.Agreement) agreementRecord {
@@ -127,6 +129,7 @@ func agreementRecordOf(v grants.Agreement) agreementRecord {
 		PaymentPolicy:      v.PaymentPolicy,
 		CheckInCount:       v.CheckInCount,
 		PartnerID:          v.PartnerID,
+		PartnerAcceptance:  mapPtr(v.PartnerAcceptance, partnerAcceptanceRecordOf),
 	}
 }
 
@@ -167,6 +170,7 @@ func (r agreementRecord) domain() grants.Agreement {
 		PaymentPolicy:      r.PaymentPolicy,
 		CheckInCount:       r.CheckInCount,
 		PartnerID:          r.PartnerID,
+		PartnerAcceptance:  mapPtr(r.PartnerAcceptance, partnerAcceptanceRecord.domain),
 	}
 }
 
@@ -1156,6 +1160,8 @@ type settingsRecord struct {
 	// Issue 23: absent on items stored before (the deployment's default).
 	PaymentPolicy    grants.PaymentPolicy    `dynamodbav:"paymentPolicy,omitempty"`
 	CheckInQuestions []checkInQuestionRecord `dynamodbav:"checkInQuestions,omitempty"`
+	// FirstInstalmentAwaitsAcceptance: none on items written before it (no).
+	FirstInstalmentAwaitsAcceptance bool `dynamodbav:"firstInstalmentAwaitsAcceptance,omitempty"`
 }
 
 // checkInQuestionRecord is a stored grants.CheckInQuestion.
@@ -1175,43 +1181,45 @@ func (r checkInQuestionRecord) domain() grants.CheckInQuestion {
 
 func settingsRecordOf(v grants.ProgrammeSettings) settingsRecord {
 	return settingsRecord{
-		Name:              v.Name,
-		OfficerEmails:     v.OfficerEmails,
-		FinanceEmails:     v.FinanceEmails,
-		ReminderDays:      v.ReminderDays,
-		MaxReminders:      v.MaxReminders,
-		TwoPersonRule:     v.TwoPersonRule,
-		SendTime:          v.SendTime,
-		Region:            v.Region,
-		QuietPeriod:       v.QuietPeriod,
-		ExtraBankHolidays: v.ExtraBankHolidays,
-		CheckInLeadDays:   v.CheckInLeadDays,
-		FinalReportDays:   v.FinalReportDays,
-		OnTimeWorkingDays: v.OnTimeWorkingDays,
-		Owner:             officerRecordOf(v.Owner),
-		PaymentPolicy:     v.PaymentPolicy,
-		CheckInQuestions:  mapSlice(v.CheckInQuestions, checkInQuestionRecordOf),
+		Name:                            v.Name,
+		OfficerEmails:                   v.OfficerEmails,
+		FinanceEmails:                   v.FinanceEmails,
+		ReminderDays:                    v.ReminderDays,
+		MaxReminders:                    v.MaxReminders,
+		TwoPersonRule:                   v.TwoPersonRule,
+		SendTime:                        v.SendTime,
+		Region:                          v.Region,
+		QuietPeriod:                     v.QuietPeriod,
+		ExtraBankHolidays:               v.ExtraBankHolidays,
+		CheckInLeadDays:                 v.CheckInLeadDays,
+		FinalReportDays:                 v.FinalReportDays,
+		OnTimeWorkingDays:               v.OnTimeWorkingDays,
+		Owner:                           officerRecordOf(v.Owner),
+		PaymentPolicy:                   v.PaymentPolicy,
+		CheckInQuestions:                mapSlice(v.CheckInQuestions, checkInQuestionRecordOf),
+		FirstInstalmentAwaitsAcceptance: v.FirstInstalmentAwaitsAcceptance,
 	}
 }
 
 func (r settingsRecord) domain() grants.ProgrammeSettings {
 	return grants.ProgrammeSettings{
-		Name:              r.Name,
-		OfficerEmails:     r.OfficerEmails,
-		FinanceEmails:     r.FinanceEmails,
-		ReminderDays:      r.ReminderDays,
-		MaxReminders:      r.MaxReminders,
-		TwoPersonRule:     r.TwoPersonRule,
-		SendTime:          r.SendTime,
-		Region:            r.Region,
-		QuietPeriod:       r.QuietPeriod,
-		ExtraBankHolidays: r.ExtraBankHolidays,
-		CheckInLeadDays:   r.CheckInLeadDays,
-		FinalReportDays:   r.FinalReportDays,
-		OnTimeWorkingDays: r.OnTimeWorkingDays,
-		Owner:             r.Owner.domain(),
-		PaymentPolicy:     r.PaymentPolicy,
-		CheckInQuestions:  mapSlice(r.CheckInQuestions, checkInQuestionRecord.domain),
+		Name:                            r.Name,
+		OfficerEmails:                   r.OfficerEmails,
+		FinanceEmails:                   r.FinanceEmails,
+		ReminderDays:                    r.ReminderDays,
+		MaxReminders:                    r.MaxReminders,
+		TwoPersonRule:                   r.TwoPersonRule,
+		SendTime:                        r.SendTime,
+		Region:                          r.Region,
+		QuietPeriod:                     r.QuietPeriod,
+		ExtraBankHolidays:               r.ExtraBankHolidays,
+		CheckInLeadDays:                 r.CheckInLeadDays,
+		FinalReportDays:                 r.FinalReportDays,
+		OnTimeWorkingDays:               r.OnTimeWorkingDays,
+		Owner:                           r.Owner.domain(),
+		PaymentPolicy:                   r.PaymentPolicy,
+		CheckInQuestions:                mapSlice(r.CheckInQuestions, checkInQuestionRecord.domain),
+		FirstInstalmentAwaitsAcceptance: r.FirstInstalmentAwaitsAcceptance,
 	}
 }
 

@@ -188,6 +188,10 @@ type Agreement struct {
 	// a partner across agreements); "" for an agreement made before
 	// partner records and not yet linked to one (service.Partners.OfAgreement).
 	PartnerID string `json:"partnerId,omitempty"`
+	// PartnerAcceptance is the partner's answer to the agreement sent on
+	// activation and to the changes proposed since (acceptance.go); nil for
+	// a draft, and for agreements activated before it was kept.
+	PartnerAcceptance *PartnerAcceptance `json:"partnerAcceptance,omitempty"`
 }
 
 // Location is the agreement's time zone, in which its dates are read.

@@ -241,6 +241,10 @@ type Amendment struct {
 	Reason string
 	// OwnDomains are the product's own mail domains, as NewAgreementInput's.
 	OwnDomains []string
+
+	// Typo: the officer marks changed terms or support as a typo fixed, so
+	// the partner is not asked to accept them again (AmendAndPropose).
+	Typo bool
 }
 
 // DateChange moves the due date of instalment or check-in Number (when

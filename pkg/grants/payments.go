@@ -102,11 +102,14 @@ func (a *Agreement) RequestPayment(n int, req PaymentRequest, id string, twoPeop
 	if in.Status != InstalmentDue {
 		return nil, nil, conflict("instalment_not_due", "Instalment %d is %s, not due; only a due instalment can be paid.", n, in.Status)
 	}
+	if a.FirstInstalmentWaiting(n) && override == "" {
+		return nil, nil, conflict("acceptance_missing", "The partner has not yet accepted the agreement, and this programme pays instalment 1 after they do; give override.reason to pay anyway.")
+	}
 	waits := a.WaitsOnCheckIn(n)
 	if waits != 0 && override == "" {
 		return nil, nil, conflict("check_in_missing", "Check-in %d has not been received or waived; give override.reason to pay anyway.", waits)
 	}
-	if !a.MoneyWaitsOnCheckIns() {
+	if !a.MoneyWaitsOnCheckIns() && !a.FirstInstalmentWaiting(n) {
 		override = "" // on schedule, nothing waits on a check-in: there is nothing to override
 	}
 	p := &Payment{

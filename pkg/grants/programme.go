@@ -40,6 +40,9 @@ type ProgrammeSettings struct {
 	// emails ask (at most MaxCheckInQuestions; none: DefaultCheckInQuestions).
 	PaymentPolicy    PaymentPolicy     `json:"paymentPolicy,omitempty"`
 	CheckInQuestions []CheckInQuestion `json:"checkInQuestions,omitempty"`
+	// FirstInstalmentAwaitsAcceptance: instalment 1 of an agreement is not
+	// paid until the partner has accepted the agreement (default: no).
+	FirstInstalmentAwaitsAcceptance bool `json:"firstInstalmentAwaitsAcceptance,omitempty"`
 }
 
 // Timing is the programme's email timing.
@@ -113,6 +116,9 @@ func (p ProgrammeSettings) Defaults(d ProgrammeSettings) ProgrammeSettings {
 	if len(p.CheckInQuestions) == 0 {
 		p.CheckInQuestions = d.CheckInQuestions
 	}
+	// On for the deployment, on for every programme (a programme can turn
+	// it on where the deployment's default is off).
+	p.FirstInstalmentAwaitsAcceptance = p.FirstInstalmentAwaitsAcceptance || d.FirstInstalmentAwaitsAcceptance
 	return p
 }
 

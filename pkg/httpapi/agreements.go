@@ -32,6 +32,8 @@ func (h *Agreements) Routes() Router {
 		"POST /agreements/{id}/complete":     {Roles: []Role{RoleProgramme}, Handler: h.complete},
 		"PATCH /agreements/{id}/support/{n}": {Roles: []Role{RoleProgramme}, Handler: h.support},
 		"GET /agreements/{id}/history":       {Roles: Readers, Handler: h.history},
+		// The partner's acceptance given another way (acceptance.go).
+		"POST /agreements/{id}/acceptance": {Roles: []Role{RoleProgramme}, Handler: h.recordAcceptance},
 	}
 }
 
@@ -210,6 +212,10 @@ type amendBody struct {
 	// required when any amount changes.
 	Award  *int64 `json:"award"`
 	Reason string `json:"reason"`
+
+	// Typo marks changed terms or support as a typo fixed: the partner of
+	// an active agreement is not asked to accept them (acceptance.go).
+	Typo bool `json:"typo"`
 }
 
 type dateChangeBody struct {
@@ -237,7 +243,7 @@ func (h *Agreements) amend(ctx context.Context, r *Request) (events.APIGatewayV2
 	}
 	m := grants.Amendment{Terms: body.Terms, Support: body.Support,
 		InstalmentDates: dateChanges(body.Instalments), CheckInDates: dateChanges(body.CheckIns), Owner: ownerOf(body.Owner),
-		Award: body.Award, Reason: body.Reason}
+		Award: body.Award, Reason: body.Reason, Typo: body.Typo}
 	if body.Contacts != nil {
 		c := contactsOf(*body.Contacts)
 		m.Contacts = &c

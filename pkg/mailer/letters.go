@@ -10,13 +10,19 @@ import (
 
 // Letters words the service's letters with the templates and sends them
 // through SES: the service's Letters port.
-type Letters struct{ Sender *Sender }
+type Letters struct {
+	Sender *Sender
+	// PDF writes the agreement's PDF, for the functions that send the
+	// agreement and its changes (pkg/mailer/agreementpdf's Render); nil in
+	// the others, which link no PDF library.
+	PDF PDF
+}
 
 var _ service.Letters = Letters{}
 
 // Post words and sends a letter.
 func (l Letters) Post(ctx context.Context, letter service.Letter) (service.Posted, error) {
-	e, err := Word(letter)
+	e, err := WordWith(letter, l.PDF)
 	if err != nil {
 		return service.Posted{}, err
 	}
@@ -25,8 +31,13 @@ func (l Letters) Post(ctx context.Context, letter service.Letter) (service.Poste
 	return service.Posted{MessageID: id, Subject: e.Subject, To: e.To}, err
 }
 
-// Word renders the email a letter stands for.
-func Word(l service.Letter) (Email, error) {
+// Word renders the email a letter stands for (not the agreement's, which
+// needs a PDF writer: WordWith).
+func Word(l service.Letter) (Email, error) { return WordWith(l, nil) }
+
+// WordWith renders the email a letter stands for, the agreement's PDF
+// written by pdf.
+func WordWith(l service.Letter, pdf PDF) (Email, error) {
 	a, c, in, o := l.Agreement, l.CheckIn, l.Instalment, l.Owner
 	switch l.Kind {
 	case outbox.KindCheckIn:
@@ -63,6 +74,10 @@ func Word(l service.Letter) (Email, error) {
 		return HeldDigest(l.Day, l.HeldCounts, l.To, l.AppURL)
 	case outbox.KindNotice:
 		return Notice(a, l.Notice, l.To, o)
+	case outbox.KindAgreement:
+		return AgreementEmail(a, l.Programme, l.To, l.ReplyTo, o, pdf)
+	case outbox.KindProposal:
+		return ProposalEmail(a, l.Programme, l.To, l.ReplyTo, o, pdf)
 	}
 	return Email{}, fmt.Errorf("no email of kind %v", l.Kind)
 }

@@ -40,6 +40,15 @@ type Email struct {
 	// complaints), so an event can be traced to its agreement and email
 	// kind without reading the message.
 	Tags map[string]string
+
+	// Attachments are files sent with the email (the agreement's PDF).
+	Attachments []Attachment
+}
+
+// Attachment is a file sent with an email.
+type Attachment struct {
+	Name, ContentType string
+	Content           []byte
 }
 
 // ErrNoRecipients is returned when an email has nobody to go to, e.g. when
@@ -105,6 +114,7 @@ var templates = sync.OnceValue(func() map[string]templateSet {
 		tmplReplyNotice, tmplBounce, tmplRemittance, tmplRunRemittance, tmplWelcome, tmplTerminated, tmplTerminatedFinance,
 		tmplThankYou, tmplNowPayable, tmplLateDigest, tmplHeldDigest,
 		tmplNotice,
+		tmplAgreement, tmplProposal,
 	} {
 		sets[name] = templateSet{
 			text: texttemplate.Must(texttemplate.New(name+".txt").Option("missingkey=error").

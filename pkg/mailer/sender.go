@@ -105,6 +105,10 @@ func (s *Sender) Send(ctx context.Context, e Email) (messageID string, err error
 	if !e.Date.IsZero() {
 		msg.Headers = []types.MessageHeader{{Name: aws.String("Date"), Value: aws.String(e.Date.Format(time.RFC1123Z))}}
 	}
+	for _, f := range e.Attachments {
+		msg.Attachments = append(msg.Attachments, types.Attachment{FileName: aws.String(f.Name), ContentType: aws.String(f.ContentType),
+			RawContent: f.Content, ContentDisposition: types.AttachmentContentDispositionAttachment})
+	}
 	in := &sesv2.SendEmailInput{
 		FromEmailAddress: aws.String(s.From(e)),
 		Destination:      &types.Destination{ToAddresses: e.To},

@@ -44,6 +44,11 @@ const (
 	KindLateDigest        Kind = "late-digest"        // late-digest#YYYY-MM-DD, in a FinancePartition: the day's digest of late instalments
 	KindHeldDigest        Kind = "held-digest"        // held-digest#YYYY-MM-DD, in InboundPartition: the officers' digest of held messages
 	KindNotice            Kind = "notice"             // notice#NN: the partner told about their money (an agreement's notice NN)
+
+	// The agreement sent to the partner to accept, and each change to it
+	// proposed (issue 23, items 4 and 5).
+	KindAgreement Kind = "agreement" // agreement: the agreement as activated, to accept by reply
+	KindProposal  Kind = "proposal"  // proposal#NN: the NNth change proposed to an active agreement, to accept by reply
 )
 
 // FinancePartition holds a programme's finance-wide side effects (the daily
@@ -79,6 +84,8 @@ type Key struct {
 
 	// Notice is a notice key's number.
 	Notice int
+	// Round numbers a proposal key: the partner's nth proposed change.
+	Round int
 }
 
 // CheckInKey is the email asking for check-in n.
@@ -154,6 +161,14 @@ func HeldDigestKey(day string) Key { return Key{Kind: KindHeldDigest, Day: day} 
 // released, waived, an extra payment): one per notice.
 func NoticeKey(n int) Key { return Key{Kind: KindNotice, Notice: n} }
 
+// AgreementKey is the agreement sent to the partner on activation, to
+// accept by reply: one an agreement.
+func AgreementKey() Key { return Key{Kind: KindAgreement} }
+
+// ProposalKey is the email proposing the nth change to an active agreement,
+// to accept by reply.
+func ProposalKey(n int) Key { return Key{Kind: KindProposal, Round: n} }
+
 // MessageKey is the once-only record of a received message.
 func MessageKey(messageID string) Key { return Key{Kind: KindMessage, MessageID: messageID} }
 
@@ -179,6 +194,8 @@ func (k Key) String() string {
 		return string(k.Kind) + "#" + k.MessageID
 	case KindRunRemittance:
 		return string(k.Kind) + "#" + k.Run
+	case KindProposal:
+		return fmt.Sprintf("%s#%02d", k.Kind, k.Round)
 	}
 	return string(k.Kind)
 }
@@ -234,6 +251,12 @@ func ParseKey(s string) (Key, error) {
 		}
 		k.Run = rest
 	case KindWelcome, KindThankYou:
+	case KindAgreement:
+		if rest != "" {
+			err = errors.New("takes nothing after the kind")
+		}
+	case KindProposal:
+		k.Round, err = number(rest)
 	case KindTerminated, KindTerminatedFinance:
 		if rest != "" {
 			err = errors.New("takes nothing after the kind")

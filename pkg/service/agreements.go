@@ -138,9 +138,10 @@ func (x *Agreements) Amend(ctx context.Context, actor, id string, version int, m
 	ctx = logs.WithAgreement(ctx, id)
 	now := x.env.Now()
 	m.OwnDomains = x.opts.OwnDomains
+	// A change to an active agreement's terms, support, amounts or dates
+	// is proposed to the partner, whose email goes at the send time.
 	a, err := x.store.UpdateAgreement(ctx, id, version, func(a *grants.Agreement) (grants.Effects, error) {
-		e, err := a.Amend(m, now, actor)
-		return grants.Audited(e), err
+		return a.AmendAndPropose(m, now, actor)
 	})
 	if err != nil {
 		return nil, err
@@ -167,11 +168,11 @@ func (x *Agreements) Activate(ctx context.Context, actor, id string) (*grants.Ag
 	}
 	var keys []outbox.Key
 	a, err = x.store.UpdateRead(ctx, a, func(a *grants.Agreement) (grants.Effects, error) {
-		r, entries, err := a.ActivateWith(now, actor, p.Timing())
+		r, entries, agreement, err := a.ActivateForAcceptance(now, actor, p.Timing(), p.FirstInstalmentAwaitsAcceptance)
 		if err != nil {
 			return grants.Effects{}, err
 		}
-		keys = keys[:0]
+		keys = append(keys[:0], agreement)
 		for _, n := range r.InstalmentsDue {
 			keys = append(keys, outbox.DueNoticeKey(n))
 		}
@@ -185,6 +186,11 @@ func (x *Agreements) Activate(ctx context.Context, actor, id string) (*grants.Ag
 	}
 	sendNow := keys[:0:0]
 	for _, k := range keys {
+		// The agreement itself goes from the sweep, which signs its reply
+		// address, at the send time.
+		if k.Kind == outbox.KindAgreement {
+			continue
+		}
 		if k.Kind != outbox.KindWelcome || a.Sendable(grants.Today(now, a.Location()), now) {
 			sendNow = append(sendNow, k)
 		}

@@ -390,6 +390,18 @@ func (c *Courier) letter(ctx context.Context, a *grants.Agreement, k outbox.Key,
 				l.To = []string{reply.From}
 			}
 		}
+	case outbox.KindAgreement, outbox.KindProposal:
+		// The agreement, or a change to it, to accept by reply (acceptance.go):
+		// not once it has ended or the partner has accepted another way
+		// (recorded as skipped, with nobody to go to).
+		l.To = leadAddresses(a)
+		if a.Status != grants.AgreementActive || !a.PartnerAcceptance.Pending() {
+			l.To = nil
+		}
+		if _, none := c.replies.(noReplyAddresses); none {
+			return l, 0, fmt.Errorf("%s: %w", k, errNoReplyAddresses)
+		}
+		l.ReplyTo, err = c.replies.Address(a.ID, agreementReplies, c.opts.ReplyDomain)
 	default:
 		err = fmt.Errorf("no email for outbox key %q", k)
 	}

@@ -294,6 +294,7 @@ func (a *App) amend(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		m := grants.Amendment{Terms: &terms, Support: &support, Contacts: &contacts, Reason: r.PostForm.Get("reason")}
+		m.Typo = r.PostForm.Get("typo") != ""
 		if name, email := strings.TrimSpace(r.PostForm.Get("ownerName")), strings.TrimSpace(r.PostForm.Get("ownerEmail")); name != "" || email != "" {
 			m.Owner = &grants.Officer{Name: name, Email: email}
 		}

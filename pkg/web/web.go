@@ -95,6 +95,7 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("GET /app/partners/{id}", a.partner)
 	mux.HandleFunc("POST /app/partners/{id}", a.amendPartner)
 	mux.HandleFunc("POST /app/agreements/{id}/partner", a.partnerOfAgreement)
+	mux.HandleFunc("POST /app/agreements/{id}/acceptance", a.recordAcceptance)
 	mux.Handle("GET /app/static/", http.StripPrefix("/app", http.FileServerFS(static)))
 	mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, &grants.Error{Code: grants.NotFound, Message: "There is no such page."})

@@ -63,12 +63,20 @@ func Secret(ctx context.Context, d *app.Deps, id string) (string, error) {
 // the functions that send them (ReplyTokens, in CheckInMail and Sweep), else
 // service.NoReplyAddresses.
 func Courier(d *app.Deps, events service.Events, replies service.ReplyAddresses) (*service.Courier, error) {
+	return courier(d, events, replies, nil)
+}
+
+// courier is Courier with the agreement's PDF writer (pdf), for the
+// function that sends the agreement and its changes to accept by reply
+// (Sweep, which signs their reply addresses, at the send time); nil for the
+// others, which then link no PDF library.
+func courier(d *app.Deps, events service.Events, replies service.ReplyAddresses, pdf mailer.PDF) (*service.Courier, error) {
 	mail, err := Mailer(d)
 	if err != nil {
 		return nil, err
 	}
 	opts := service.CourierOptions{ReplyDomain: d.Config.ReplyDomain, AppURL: d.Config.AppURL, AutoMailCap: d.Config.AutoMailCap()}
-	return service.NewCourier(d.Store, mailer.Letters{Sender: mail}, events, replies, d.Metrics, d.Env(), opts), nil
+	return service.NewCourier(d.Store, mailer.Letters{Sender: mail, PDF: pdf}, events, replies, d.Metrics, d.Env(), opts), nil
 }
 
 // Automation builds the scheduled handlers' shared core, for the functions
@@ -90,7 +98,8 @@ func automationOptions(d *app.Deps) service.AutomationOptions {
 }
 
 // CheckInMail is Automation for the CheckInSender, which sends check-ins
-// and reminders, the only emails with a signed Reply-To address.
+// and reminders, the only emails with a signed Reply-To address besides the
+// agreement and its changes, which the sweep sends (Sweep).
 func CheckInMail(ctx context.Context, d *app.Deps) (*service.Automation, error) {
 	tokens, err := ReplyTokens(ctx, d)
 	if err != nil {
@@ -107,13 +116,14 @@ func CheckInMail(ctx context.Context, d *app.Deps) (*service.Automation, error) 
 // their Reply-To addresses), publishes on the accounting bus (events),
 // repairs schedules (d.Schedules(), passed in so that only the sweep's
 // bootstrap links the Scheduler client), and queues the check-ins it finds
-// due on queue (pkg/app/queue).
-func Sweep(ctx context.Context, d *app.Deps, schedules service.Schedules, events service.Events, queue service.CheckInQueue) (*service.Automation, error) {
+// due on queue (pkg/app/queue); pdf (pkg/mailer/agreementpdf's Render)
+// writes the PDF of the agreement and its changes, which it sends.
+func Sweep(ctx context.Context, d *app.Deps, schedules service.Schedules, events service.Events, queue service.CheckInQueue, pdf mailer.PDF) (*service.Automation, error) {
 	tokens, err := ReplyTokens(ctx, d)
 	if err != nil {
 		return nil, err
 	}
-	c, err := Courier(d, events, tokens)
+	c, err := courier(d, events, tokens, pdf)
 	if err != nil {
 		return nil, err
 	}

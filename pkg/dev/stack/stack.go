@@ -38,6 +38,7 @@ import (
 	schedulerstub "github.com/partnership-grants/backend/pkg/dev/stack/scheduler"
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/mailer/agreementpdf"
 	"github.com/partnership-grants/backend/pkg/metrics"
 	"github.com/partnership-grants/backend/pkg/reply/receive"
 	"github.com/partnership-grants/backend/pkg/service"
@@ -223,6 +224,8 @@ func localSettings(opts Options) map[string]string {
 		"SES_DAILY_QUOTA":            "200",
 		"INBOUND_MAIL_QUOTA_PERCENT": "25",
 	}
+	// Instalment 1 does not wait for the partner's acceptance (issue 23, item 4).
+	set["FIRST_INSTALMENT_AWAITS_ACCEPTANCE"] = "false"
 	if opts.PublishGrantsData {
 		set["GRANTS_DATA_BUCKET"] = GrantsDataBucket
 	}
@@ -385,7 +388,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	// As the sweep's function wires it: the one scheduled function that
 	// publishes on the accounting bus, repairs schedules and queues check-ins.
 	checkInsQueue := queue.CheckIns(st.Deps)
-	x, err := senders.Sweep(ctx, st.Deps, st.Deps.Schedules(), accounting.Bus(st.Deps), checkInsQueue)
+	x, err := senders.Sweep(ctx, st.Deps, st.Deps.Schedules(), accounting.Bus(st.Deps), checkInsQueue, agreementpdf.Render)
 	if err != nil {
 		return nil, err
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/logs"
 	"github.com/partnership-grants/backend/pkg/outbox"
 	"github.com/partnership-grants/backend/pkg/reply"
+	replytoken "github.com/partnership-grants/backend/pkg/reply/token"
 	"github.com/partnership-grants/backend/pkg/service"
 )
 
@@ -46,6 +47,9 @@ type Objects interface {
 // written by a use case, with the delivery's once-only record (with).
 type UseCases interface {
 	AcceptReply(ctx context.Context, r grants.Reply, actor string, with grants.Effects, read service.Read) error
+	// AcceptAgreementReply records a reply to the agreement itself (its
+	// token names check-in 0): the partner's acceptance, or changes asked.
+	AcceptAgreementReply(ctx context.Context, r grants.Reply, actor string, with grants.Effects, read service.Read) error
 	// HoldMessage holds the message for a person (a: its agreement, if known).
 	HoldMessage(ctx context.Context, r grants.Reply, q grants.Quarantined, a *grants.Agreement, with grants.Effects) error
 	// IgnoreMessage keeps a message that answers nothing, for reason.
@@ -195,6 +199,9 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 	slog.InfoContext(ctx, "message received", "messageId", id, "outcome", outcome.Kind.String(), "reason", string(outcome.Reason))
 	switch outcome.Kind {
 	case reply.Accept:
+		if r.CheckIn == replytoken.Agreement {
+			return rc.Replies.AcceptAgreementReply(ctx, r, r.From, done, known)
+		}
 		return rc.Replies.AcceptReply(ctx, r, r.From, done, known)
 	case reply.Ignore:
 		return rc.Replies.IgnoreMessage(ctx, r, string(outcome.Reason), done)

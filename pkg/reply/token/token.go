@@ -29,8 +29,14 @@ import (
 )
 
 const (
-	// LocalPrefix is the local-part prefix of every reply address.
+	// LocalPrefix is the local-part prefix of every check-in's reply address.
 	LocalPrefix = "checkin+"
+	// AgreementPrefix is the local-part prefix of the address a partner
+	// replies to to accept their agreement or a change to it: its token
+	// names check-in 0, the agreement itself (issue 23, item 4).
+	AgreementPrefix = "agreement+"
+	// Agreement is the check-in number a token names for the agreement itself.
+	Agreement = 0
 
 	version      = "1"
 	agreementLen = 16
@@ -55,6 +61,7 @@ const (
 
 // Compile-time guard: the local part must fit within the SMTP limit.
 var _ = [maxLocalPart - len(LocalPrefix) - Len]struct{}{}
+var _ = [maxLocalPart - len(AgreementPrefix) - Len]struct{}{}
 
 var (
 	// ErrMalformed means the token (or the inputs to Token) is not well formed.
@@ -95,7 +102,8 @@ func ValidAgreementID(id string) bool {
 	return true
 }
 
-func validCheckIn(n int) bool { return n >= 1 && n <= 99 }
+// validCheckIn: 1 to 99 name check-ins, 0 (Agreement) the agreement itself.
+func validCheckIn(n int) bool { return n >= Agreement && n <= 99 }
 
 // mac computes the encoded MAC for the token body (version+id+checkin).
 func (s *Signer) mac(body string) string {
@@ -111,13 +119,14 @@ func (s *Signer) Token(agreementID string, checkIn int) (string, error) {
 		return "", fmt.Errorf("%w: agreement id must be %d chars of [a-z2-7]", ErrMalformed, agreementLen)
 	}
 	if !validCheckIn(checkIn) {
-		return "", fmt.Errorf("%w: check-in number %d out of range 1..99", ErrMalformed, checkIn)
+		return "", fmt.Errorf("%w: check-in number %d out of range 0..99", ErrMalformed, checkIn)
 	}
 	body := fmt.Sprintf("%s%s%02d", version, agreementID, checkIn)
 	return body + s.mac(body), nil
 }
 
-// Address returns "checkin+<token>@<domain>" for use as a Reply-To address.
+// Address returns "checkin+<token>@<domain>" for use as a Reply-To address
+// ("agreement+<token>@<domain>" for check-in 0, the agreement itself).
 func (s *Signer) Address(agreementID string, checkIn int, domain string) (string, error) {
 	tok, err := s.Token(agreementID, checkIn)
 	if err != nil {
@@ -126,6 +135,9 @@ func (s *Signer) Address(agreementID string, checkIn int, domain string) (string
 	domain = strings.ToLower(strings.TrimSpace(domain))
 	if domain == "" || strings.ContainsAny(domain, "@<>\"() \t\r\n,;:") {
 		return "", fmt.Errorf("%w: invalid domain %q", ErrMalformed, domain)
+	}
+	if checkIn == Agreement {
+		return AgreementPrefix + tok + "@" + domain, nil
 	}
 	return LocalPrefix + tok + "@" + domain, nil
 }
@@ -191,9 +203,10 @@ func FromAddress(addr string) (token string, ok bool) {
 		return "", false
 	}
 	local := addr[:at]
-	if len(local) <= len(LocalPrefix) || !strings.EqualFold(local[:len(LocalPrefix)], LocalPrefix) {
-		return "", false
+	for _, prefix := range []string{LocalPrefix, AgreementPrefix} {
+		if len(local) > len(prefix) && strings.EqualFold(local[:len(prefix)], prefix) {
+			return strings.ToLower(local[len(prefix):]), true
+		}
 	}
-	token = strings.ToLower(local[len(LocalPrefix):])
-	return token, true
+	return "", false
 }

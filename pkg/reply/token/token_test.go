@@ -74,7 +74,7 @@ func TestTokenRejectsBadInput(t *testing.T) {
 		{"ABCDEFGHIJKLMNOP", 1},   // uppercase
 		{"abcdefghijklmno1", 1},   // '1' not in base32
 		{"abcdefghijklmno8", 1},   // '8' not in base32
-		{"abcdefghijklmnop", 0},   // check-in too small
+		{"abcdefghijklmnop", -2},  // check-in too small (0 is the agreement itself)
 		{"abcdefghijklmnop", 100}, // too big
 		{"abcdefghijklmnop", -1},
 	} {
@@ -107,7 +107,7 @@ func TestVerifyErrors(t *testing.T) {
 		"long":            {good + "a", ErrMalformed},
 		"uppercase":       {strings.ToUpper(good), ErrMalformed},
 		"bad version":     {"2" + good[1:], ErrMalformed},
-		"checkin 00":      {good[:17] + "00" + good[19:], ErrMalformed},
+		"checkin 00":      {good[:17] + "00" + good[19:], ErrBadSignature}, // 00 is the agreement's, signed apart
 		"non-digit n":     {good[:17] + "a3" + good[19:], ErrMalformed},
 		"mac bad alpha":   {good[:len(good)-1] + "1", ErrMalformed},
 		"other key":       {otherTok, ErrBadSignature},
