@@ -9,8 +9,8 @@ GO    ?= go
 FUNCTIONS := \
 	AgreementsFunction:agreements:9650000 \
 	InstalmentDueFunction:instalment-due:12900000 \
-	CheckInSenderFunction:checkin-sender:12960000 \
-	SweepFunction:sweep:14700000 \
+	CheckInSenderFunction:checkin-sender:13110000 \
+	SweepFunction:sweep:14900000 \
 	SesEventsFunction:ses-events:12900000 \
 	PaymentsFunction:payments:14180000 \
 	InboundFunction:inbound:19780000 \
