@@ -103,15 +103,7 @@ func AgreementEmail(a *grants.Agreement, programme string, to []string, replyTo 
 	}
 	v := viewOfAgreement(a, programme, to, o)
 	e, err := render(tmplAgreement, "Your agreement with "+oneLine(v.Programme, maxSubjectPart)+" – please reply to accept – "+a.Reference, to, addrs(replyTo), agreementTags(KindAgreement, a), v)
-	if err != nil {
-		return e, err
-	}
-	file, err := pdf(v)
-	if err != nil {
-		return e, err
-	}
-	e.Attachments = []Attachment{{Name: "agreement-" + a.Reference + ".pdf", ContentType: "application/pdf", Content: file}}
-	return fromOfficer(e, nil, o, false)
+	return withAgreementPDF(e, err, a, v, o, pdf)
 }
 
 // ProposalEmail tells the partner what is proposed to change in their
@@ -126,6 +118,12 @@ func ProposalEmail(a *grants.Agreement, programme string, to []string, replyTo s
 		return Email{}, fmt.Errorf("mailer: no change proposed to %s", a.Reference)
 	}
 	e, err := render(tmplProposal, "A change to your agreement – please reply to accept – "+a.Reference, to, addrs(replyTo), agreementTags(KindProposal, a), v)
+	return withAgreementPDF(e, err, a, v, o, pdf)
+}
+
+// withAgreementPDF attaches the agreement as it stands (v) to a rendered
+// email, sent from the officer.
+func withAgreementPDF(e Email, err error, a *grants.Agreement, v AgreementDoc, o grants.Officer, pdf PDF) (Email, error) {
 	if err != nil {
 		return e, err
 	}

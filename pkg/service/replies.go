@@ -125,21 +125,10 @@ func (x *Replies) AcceptHeld(ctx context.Context, actor, messageID string, to De
 	if to.AgreementID != "" {
 		reply.AgreementID, reply.CheckIn = to.AgreementID, to.CheckIn
 	}
-	if to.AgreementID == "" && reply.AgreementID != "" && reply.CheckIn == agreementReplies {
-		// A held answer to the agreement itself: the partner's acceptance,
-		// or the changes they ask for.
-		reply.AcceptedBy = actor
-		now := x.env.Now()
-		decided := grants.Effects{At: now,
-			Audit: []grants.AuditEntry{{At: now.UTC(), Actor: actor, Action: "quarantine.accepted", Subject: reply.MessageID,
-				Detail: "held as " + string(q.Reason) + "; " + note}},
-			Decisions: []grants.Decision{{MessageID: q.ID, Status: grants.QuarantineAccepted, Actor: actor, Note: note}}}
-		if err := x.AcceptAgreementReply(ctx, reply, actor, decided, Read{}); err != nil {
-			return nil, x.decidedMeanwhile(ctx, q.ID, err)
-		}
-		return x.store.GetQuarantined(ctx, q.ID)
-	}
-	if reply.AgreementID == "" || reply.CheckIn == 0 {
+	// A held answer to the agreement itself is the partner's acceptance, or
+	// the changes they ask for; any other answers a check-in.
+	toAgreement := to.AgreementID == "" && reply.AgreementID != "" && reply.CheckIn == agreementReplies
+	if !toAgreement && (reply.AgreementID == "" || reply.CheckIn == 0) {
 		return nil, &grants.Error{Code: grants.Invalid, Message: "Say which agreement and check-in this message answers.",
 			Fields: []grants.FieldError{{Field: "agreementId", Reason: "is required: the message carried no valid token"}, {Field: "checkIn", Reason: "is required"}}, Reason: "validation"}
 	}
@@ -149,7 +138,11 @@ func (x *Replies) AcceptHeld(ctx context.Context, actor, messageID string, to De
 		Audit: []grants.AuditEntry{{At: now.UTC(), Actor: actor, Action: "quarantine.accepted", Subject: reply.MessageID,
 			Detail: "held as " + string(q.Reason) + "; " + note}},
 		Decisions: []grants.Decision{{MessageID: q.ID, Status: grants.QuarantineAccepted, Actor: actor, Note: note}}}
-	if err := x.AcceptReply(ctx, reply, actor, decided, Read{}); err != nil {
+	accept := x.AcceptReply
+	if toAgreement {
+		accept = x.AcceptAgreementReply
+	}
+	if err := accept(ctx, reply, actor, decided, Read{}); err != nil {
 		return nil, x.decidedMeanwhile(ctx, q.ID, err)
 	}
 	return x.store.GetQuarantined(ctx, q.ID)
