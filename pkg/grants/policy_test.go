@@ -1,6 +1,7 @@
 package grants
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -241,5 +242,23 @@ func TestSettingsCheckPolicyAndQuestions(t *testing.T) {
 	p, err := ProgrammeSettings{CheckInQuestions: []CheckInQuestion{{Key: " story "}}}.CheckPolicyAndQuestions()
 	if err != nil || p.CheckInQuestions[0].Key != "story" || p.Policy() != PolicyOnSchedule {
 		t.Errorf("%+v, %v", p, err)
+	}
+}
+
+// Settings stored out of bounds by hand (no page checks them yet) read as
+// the deployment's defaults, so check-ins and payments go on.
+func TestSettingsOutOfBoundsReadAsTheDefaults(t *testing.T) {
+	seven := make([]CheckInQuestion, 7)
+	for i := range seven {
+		seven[i] = CheckInQuestion{Text: fmt.Sprintf("Question %d?", i+1)}
+	}
+	deployment := ProgrammeSettings{PaymentPolicy: PolicyAfterCheckIn, CheckInQuestions: []CheckInQuestion{{Key: "story"}}}
+	p := ProgrammeSettings{PaymentPolicy: "sometimes", CheckInQuestions: seven}.Defaults(deployment)
+	if p.PaymentPolicy != PolicyAfterCheckIn || len(p.CheckInQuestions) != 1 || p.CheckInQuestions[0].Key != "story" {
+		t.Errorf("out of bounds read as %q and %+v; want the deployment's", p.PaymentPolicy, p.CheckInQuestions)
+	}
+	p = ProgrammeSettings{PaymentPolicy: PolicyOnSchedule, CheckInQuestions: seven[:2]}.Defaults(deployment)
+	if p.PaymentPolicy != PolicyOnSchedule || len(p.CheckInQuestions) != 2 {
+		t.Errorf("in bounds read as %q and %+v; want the programme's own", p.PaymentPolicy, p.CheckInQuestions)
 	}
 }

@@ -110,11 +110,14 @@ func (p ProgrammeSettings) Defaults(d ProgrammeSettings) ProgrammeSettings {
 	if p.Owner.IsZero() {
 		p.Owner = d.Owner
 	}
-	if p.PaymentPolicy == "" {
+	// Out of bounds (stored by hand) reads as unset.
+	if !p.PaymentPolicy.Valid() {
 		p.PaymentPolicy = d.PaymentPolicy
 	}
-	if len(p.CheckInQuestions) == 0 {
+	if qs, err := CheckQuestions(p.CheckInQuestions); err != nil || len(qs) == 0 {
 		p.CheckInQuestions = d.CheckInQuestions
+	} else {
+		p.CheckInQuestions = qs
 	}
 	// On for the deployment, on for every programme (a programme can turn
 	// it on where the deployment's default is off).

@@ -62,9 +62,15 @@ type SettingsReader interface {
 	ProgrammeSettings(ctx context.Context, programme string) (grants.ProgrammeSettings, error)
 }
 
-// settings reads a programme's settings over the defaults.
+// settings reads a programme's settings over the defaults. A payment policy
+// or check-in questions stored out of bounds (set by hand: the settings page
+// comes later) read as the defaults (ProgrammeSettings.Defaults), so that
+// check-ins and payments go on, and are logged here by field.
 func (e Env) settings(ctx context.Context, r SettingsReader, programme string) (grants.ProgrammeSettings, error) {
 	p, err := r.ProgrammeSettings(ctx, programme)
+	if _, bad := p.CheckPolicyAndQuestions(); err == nil && bad != nil {
+		slog.ErrorContext(ctx, "programme settings out of bounds; the defaults stand in", "programme", programme, "error", bad.Error())
+	}
 	return p.Defaults(e.Defaults), err
 }
 
