@@ -64,9 +64,9 @@ func checkTheme(f *fieldErrors, field, theme string) string {
 	theme = CleanTheme(theme)
 	switch {
 	case theme == "":
-		f.add(field, "Give the theme a few words, e.g. \"late payments\".")
+		f.add(field, "is required: a few words, e.g. \"late payments\"")
 	case utf8.RuneCountInString(theme) > MaxThemeLength:
-		f.add(field, "A theme is at most %d characters.", MaxThemeLength)
+		f.add(field, "must be at most %d characters", MaxThemeLength)
 	}
 	return theme
 }
@@ -77,10 +77,10 @@ func NewThemeTag(theme, agreementID string, checkIn int, at time.Time, by string
 	var f fieldErrors
 	theme = checkTheme(&f, "theme", theme)
 	if strings.TrimSpace(agreementID) == "" {
-		f.add("agreementId", "Say which agreement's feedback the theme is for.")
+		f.add("agreementId", "is required: the agreement whose feedback the theme is for")
 	}
 	if checkIn < 1 {
-		f.add("checkIn", "Say which check-in's feedback the theme is for (1 or more).")
+		f.add("checkIn", "must be the check-in whose feedback the theme is for, 1 or more")
 	}
 	return ThemeTag{Theme: theme, AgreementID: strings.TrimSpace(agreementID), CheckIn: checkIn, By: by, At: at}, f.err()
 }
@@ -94,19 +94,19 @@ func NewThemeAction(theme, what, on, who string, at time.Time, by string) (Theme
 	what, who = strings.TrimSpace(what), strings.TrimSpace(who)
 	switch {
 	case what == "":
-		f.add("what", "Say what the programme did about the theme.")
+		f.add("what", "is required: what the programme did about the theme")
 	case utf8.RuneCountInString(what) > MaxActionLength:
-		f.add("what", "An action is at most %d characters.", MaxActionLength)
+		f.add("what", "must be at most %d characters", MaxActionLength)
 	}
 	day, err := ParseDate(strings.TrimSpace(on))
 	if err != nil {
-		f.add("on", "Give the day it was done as YYYY-MM-DD.")
+		f.add("on", "must be the day it was done, as YYYY-MM-DD")
 	}
 	switch {
 	case who == "":
-		f.add("who", "Say who did it.")
+		f.add("who", "is required: who did it")
 	case utf8.RuneCountInString(who) > MaxWhoLength:
-		f.add("who", "At most %d characters.", MaxWhoLength)
+		f.add("who", "must be at most %d characters", MaxWhoLength)
 	}
 	if err := f.err(); err != nil {
 		return ThemeAction{}, err

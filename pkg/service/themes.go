@@ -70,7 +70,7 @@ func (x *Themes) Tag(ctx context.Context, actor, programme string, in ThemeTagIn
 	}
 	a, err := x.store.GetAgreement(ctx, t.AgreementID)
 	if grants.ErrorCode(err) == grants.NotFound || (err == nil && a.Programme != programme) {
-		return t, grants.Validation([]grants.FieldError{{Field: "agreementId", Reason: "No agreement of this programme has that ID."}})
+		return t, grants.Validation([]grants.FieldError{{Field: "agreementId", Reason: "must be an agreement of this programme"}})
 	}
 	if err != nil {
 		return t, err
