@@ -159,5 +159,9 @@ func (d *Deps) AgreementsAPIWithIDs(newID func() string) httpapi.Router {
 	for k, r := range (&httpapi.Partners{Partners: service.NewPartners(d.Store, env)}).Routes() {
 		routes[k] = r
 	}
+	// And the themes' (issue 24, item 3).
+	for k, r := range (&httpapi.Themes{Themes: service.NewThemes(d.Store, env)}).Routes() {
+		routes[k] = r
+	}
 	return routes
 }

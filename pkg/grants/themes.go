@@ -160,3 +160,7 @@ func ThemesOf(tags []ThemeTag, agreementID string, checkIn int) []string {
 	}
 	return out
 }
+
+// ValidProgramme reports whether p is a programme code: 1 to 64 letters,
+// digits, '-' or '_' (the rule agreements are created with).
+func ValidProgramme(p string) bool { return validProgramme(p) }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/dev/testenv/chromium"
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/service"
 )
 
 // TestThemesInTheBrowser is issue 24, item 3, on the local stack: a
@@ -79,4 +80,27 @@ func TestThemesInTheBrowser(t *testing.T) {
 		}
 	}
 	officer.keep("feedback-themes")
+
+	// The JSON routes, through the gateway, read and write the same themes.
+	var list service.ThemeList
+	api.must(200, "GET", "/programmes/"+DemoProgramme+"/themes", "", &list)
+	if len(list.Themes) != 1 || list.Themes[0].Name != "Late payments" || len(list.Themes[0].Tags) != 1 || list.Themes[0].Tags[0].AgreementID != a.ID ||
+		len(list.Themes[0].Actions) != 1 || list.Themes[0].Actions[0].Who != "Finance team" {
+		t.Errorf("GET themes: %+v", list)
+	}
+	if status, body := api.do("POST", "/programmes/"+DemoProgramme+"/themes", `{"theme": "", "agreementId": "`+a.ID+`", "checkIn": 1}`); status != 422 || !strings.Contains(string(body), `"field":"theme"`) {
+		t.Errorf("an empty theme by JSON: %d %s", status, body)
+	}
+	api.must(201, "POST", "/programmes/"+DemoProgramme+"/themes", `{"theme": "Reporting burden", "agreementId": "`+a.ID+`", "checkIn": 1}`, nil)
+	officer.open("/app/feedback")
+	if got := officer.text(`article.feedback:has(input[name=agreementId][value="` + a.ID + `"]) .themes`); !strings.Contains(got, "Reporting burden") {
+		t.Errorf("a theme tagged by JSON is not on the page: %q", got)
+	}
+	finance, err := st.Auth.Issue("fin", "finance", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, _ := (client{t, st.opts.APIAddr, finance}).do("GET", "/programmes/"+DemoProgramme+"/themes", ""); status != 403 {
+		t.Errorf("finance reading themes: %d", status)
+	}
 }
