@@ -127,6 +127,8 @@ var (
 	_ service.CourierStore    = (*dynamo.Store)(nil)
 	_ service.ProgrammeReader = (*dynamo.Store)(nil)
 	_ service.PartnerStore    = (*dynamo.Store)(nil)
+	// Issue 24, item 3.
+	_ service.ThemeStore = (*dynamo.Store)(nil)
 )
 
 // Env is the plain settings every capability of the use cases reads: the
