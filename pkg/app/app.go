@@ -127,6 +127,8 @@ var (
 	_ service.CourierStore    = (*dynamo.Store)(nil)
 	_ service.ProgrammeReader = (*dynamo.Store)(nil)
 	_ service.PartnerStore    = (*dynamo.Store)(nil)
+	// Issue 24, item 3.
+	_ service.ThemeStore = (*dynamo.Store)(nil)
 )
 
 // Env is the plain settings every capability of the use cases reads: the
@@ -157,6 +159,10 @@ func (d *Deps) AgreementsAPIWithIDs(newID func() string) httpapi.Router {
 	routes := (&httpapi.Agreements{Agreements: agreements}).Routes()
 	// The partner records' routes (issue 23) are the same function's.
 	for k, r := range (&httpapi.Partners{Partners: service.NewPartners(d.Store, env)}).Routes() {
+		routes[k] = r
+	}
+	// And the themes' (issue 24, item 3).
+	for k, r := range (&httpapi.Themes{Themes: service.NewThemes(d.Store, env)}).Routes() {
 		routes[k] = r
 	}
 	return routes

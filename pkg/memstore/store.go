@@ -79,6 +79,10 @@ type Store struct {
 
 	// partners are the partner records, their links and history (partners.go).
 	partners map[string]*partnerRec
+
+	// themes are the programmes' themes (issue 24, item 3; themes.go),
+	// made on first use.
+	themes map[string]*themeBook
 }
 
 // New returns an empty store.

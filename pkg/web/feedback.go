@@ -10,10 +10,21 @@ func (a *App) feedback(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	a.showFeedback(w, r, v, http.StatusOK, themeForm{})
+}
+
+// showFeedback renders the feedback page with its themes (issue 24, item
+// 3); form is what a refused tag or action held, to show again by field.
+func (a *App) showFeedback(w http.ResponseWriter, r *http.Request, v *view, status int, form themeForm) {
 	f, err := a.Views.Feedback(r.Context(), a.Programme)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	a.render(w, r, http.StatusOK, layout(v, feedbackPage(v, f)))
+	themes, err := a.Themes.List(r.Context(), a.Programme)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.render(w, r, status, layout(v, feedbackPage(v, f, themes, form)))
 }

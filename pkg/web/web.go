@@ -50,6 +50,9 @@ type App struct {
 
 	// Partners are the partner records (issue 23; partners.go).
 	Partners *service.Partners
+
+	// Themes are feedback's themes and actions (issue 24, item 3; themes.go).
+	Themes *service.Themes
 }
 
 //go:embed static
@@ -96,6 +99,8 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("POST /app/partners/{id}", a.amendPartner)
 	mux.HandleFunc("POST /app/agreements/{id}/partner", a.partnerOfAgreement)
 	mux.HandleFunc("POST /app/agreements/{id}/acceptance", a.recordAcceptance)
+	mux.HandleFunc("POST /app/feedback/themes", a.tagFeedback)
+	mux.HandleFunc("POST /app/feedback/actions", a.recordThemeAction)
 	mux.Handle("GET /app/static/", http.StripPrefix("/app", http.FileServerFS(static)))
 	mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, &grants.Error{Code: grants.NotFound, Message: "There is no such page."})

@@ -54,6 +54,7 @@ type store interface {
 	service.ReplyReader
 	Apply(ctx context.Context, agreementID string, fx grants.Effects) error
 	service.PartnerStore
+	service.ThemeStore
 }
 
 var _ store = (*memstore.Store)(nil)
@@ -87,7 +88,8 @@ func newAppOn(t *testing.T, store store, newID func() string) *app {
 		Events:     events,
 	}
 	a := &App{Agreements: svc.Agreements, Payments: svc.Payments, Replies: svc.Replies, Views: service.NewViews(store, service.Env{Now: clock.Now}),
-		Programme: programme, ProgrammeName: "Community Partnerships", Partners: service.NewPartners(store, env)}
+		Programme: programme, ProgrammeName: "Community Partnerships", Partners: service.NewPartners(store, env),
+		Themes: service.NewThemes(store, env)}
 	return &app{t: t, handler: New(a), svc: svc, clock: clock, ses: sesEndpoint, pages: a, store: store, pool: pool}
 }
 

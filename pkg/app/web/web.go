@@ -102,5 +102,6 @@ func App(d *app.Deps, uses UseCases, signInURL string) *pages.App {
 		Programme: d.Config.ProgrammeCode, ProgrammeName: d.Config.ProgrammeName,
 		SignOutTo: signOutTo,
 		Partners:  service.NewPartners(d.Store, d.Env()),
+		Themes:    service.NewThemes(d.Store, d.Env()),
 	}
 }

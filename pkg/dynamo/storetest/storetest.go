@@ -81,6 +81,11 @@ type Store interface {
 	ListPartners(ctx context.Context, prefix, cursor string, limit int) (grants.Page[grants.PartnerRecord], error)
 	PartnerAgreements(ctx context.Context, id string) ([]grants.Agreement, error)
 	PartnerHistory(ctx context.Context, id string) ([]grants.AuditEntry, error)
+
+	// Themes and actions (issue 24, item 3; themes.go).
+	Themes(ctx context.Context, programme string) ([]grants.ThemeTag, []grants.ThemeAction, error)
+	AddThemeTag(ctx context.Context, programme string, t grants.ThemeTag) error
+	AddThemeAction(ctx context.Context, programme string, a grants.ThemeAction) error
 }
 
 // Run runs the contract, each test on a fresh, empty store from open, one
@@ -117,6 +122,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"CallersHoldCopies", callersHoldCopies},
 		{"PartnerRecords", partnerRecords},
 		{"PartnerLinks", partnerLinks},
+		{"ThemesOnce", themesOnce},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.test(t, open(t)) })
 	}
