@@ -53,8 +53,15 @@ func feedbackSpan(lines []string) (from, to int, ok bool) {
 // when it cannot be told apart) is taken out of Text and FullText, and the
 // whole text and the message as received, which hold it, are not linked
 // (TextKey and RawKey cleared); FeedbackWithheld says a part was withheld.
-func (r Reply) ReadBy(actor Actor) Reply {
-	rest, feedback, _ := SplitFeedback(r.PartnersWords())
+func (r Reply) ReadBy(actor Actor) Reply { return r.ReadWith(actor, SplitFeedback) }
+
+// FeedbackSplitter parts a reply's words as SplitFeedback does.
+type FeedbackSplitter func(text string) (rest, feedback string, whole bool)
+
+// ReadWith is ReadBy with the reply's words parted by split (by the
+// programme's own questions, say).
+func (r Reply) ReadWith(actor Actor, split FeedbackSplitter) Reply {
+	rest, feedback, _ := split(r.PartnersWords())
 	if actor.Has(RoleProgramme) {
 		r.Feedback = feedback
 		return r
@@ -68,11 +75,15 @@ func (r Reply) ReadBy(actor Actor) Reply {
 	return r
 }
 
-// RepliesReadBy is ReadBy of each reply, in a new slice.
-func RepliesReadBy(replies []Reply, actor Actor) []Reply {
+// RepliesReadBy is ReadWith of each reply, in a new slice (split nil:
+// SplitFeedback).
+func RepliesReadBy(replies []Reply, actor Actor, split FeedbackSplitter) []Reply {
+	if split == nil {
+		split = SplitFeedback
+	}
 	out := make([]Reply, len(replies))
 	for i, r := range replies {
-		out[i] = r.ReadBy(actor)
+		out[i] = r.ReadWith(actor, split)
 	}
 	return out
 }

@@ -52,7 +52,11 @@ func (x *Replies) CheckIn(ctx context.Context, actor grants.Actor, id string, n 
 		return nil, nil, &grants.Error{Code: grants.NotFound, Message: "There is no such check-in.", Reason: "check_in_not_found"}
 	}
 	replies, err := x.store.Replies(ctx, a.ID, n)
-	return a, grants.RepliesReadBy(replies, actor), err
+	if err != nil {
+		return nil, nil, err
+	}
+	replies, err = x.readBy(ctx, actor, a, replies)
+	return a, replies, err
 }
 
 // Waive excuses a check-in, with a reason (internal), and tells the
@@ -258,9 +262,12 @@ func (x *Replies) decidedMeanwhile(ctx context.Context, id string, err error) er
 // Conversations lists every reply to the agreement's check-ins, by check-in and
 // oldest first: one read for the agreement page's conversations, as actor
 // may read them (grants.Reply.ReadBy).
-func (x *Replies) Conversations(ctx context.Context, actor grants.Actor, id string) ([]grants.Reply, error) {
-	replies, err := x.store.Replies(ctx, id, 0)
-	return grants.RepliesReadBy(replies, actor), err
+func (x *Replies) Conversations(ctx context.Context, actor grants.Actor, a *grants.Agreement) ([]grants.Reply, error) {
+	replies, err := x.store.Replies(ctx, a.ID, 0)
+	if err != nil {
+		return nil, err
+	}
+	return x.readBy(ctx, actor, a, replies)
 }
 
 // RecordConversation records that check-in n was answered in a call,
