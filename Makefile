@@ -17,7 +17,7 @@ FUNCTIONS := \
 	CheckInsFunction:checkins:17820000 \
 	MonitoringFunction:monitoring:9320000 \
 	GrantsDataFunction:grants-data:10870000 \
-	WebFunction:web:20920000
+	WebFunction:web:20971520
 
 DEVSTACK := .local/bin/devstack
 

@@ -44,6 +44,13 @@ type Reply struct {
 	// AsksForHelp is the phrase in the partner's words that asks for help
 	// (see HelpPhrases), or empty: the reply is flagged for follow-up.
 	AsksForHelp string `json:"asksForHelp,omitempty"`
+
+	// Issue 24, filled in when a person reads the reply (ReadBy), never
+	// stored: Feedback is the answer to "Feedback for us", for the
+	// programme role; FeedbackWithheld says it was taken out of the reply
+	// for anyone else.
+	Feedback         string `json:"feedback,omitempty"`
+	FeedbackWithheld bool   `json:"feedbackWithheld,omitempty"`
 }
 
 // What one reply holds at most, so that every message SES accepts can be

@@ -57,7 +57,7 @@ func (h *CheckIns) get(ctx context.Context, r *Request) (events.APIGatewayV2HTTP
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	a, replies, err := h.Replies.CheckIn(ctx, r.Param("id"), n)
+	a, replies, err := h.Replies.CheckIn(ctx, r.Actor, r.Param("id"), n)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

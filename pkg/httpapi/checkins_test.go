@@ -156,8 +156,13 @@ func TestGetCheckInRepliesWithWorkingAttachmentLinks(t *testing.T) {
 		if got.AgreementID != a.ID || got.Reference != a.Reference || got.CheckIn.Number != 1 || got.CheckIn.Status != grants.CheckInReceived {
 			t.Fatalf("%s: check-in %+v", role, got)
 		}
-		if len(got.Replies) != 1 || got.Replies[0].MessageID != id || got.Replies[0].From != e.Partner ||
-			!strings.Contains(got.Replies[0].Text, "interim budget report") || len(got.Replies[0].Attachments) != 1 {
+		if len(got.Replies) != 1 || got.Replies[0].MessageID != id || got.Replies[0].From != e.Partner || len(got.Replies[0].Attachments) != 1 {
+			t.Fatalf("%s: replies %+v", role, got.Replies)
+		}
+		// The reply has no question headings: its words are feedback as a
+		// whole, the programme role's only (issue 24).
+		if role == RoleProgramme && !strings.Contains(got.Replies[0].Text, "interim budget report") ||
+			role != RoleProgramme && (got.Replies[0].Text != "" || !got.Replies[0].FeedbackWithheld) {
 			t.Fatalf("%s: replies %+v", role, got.Replies)
 		}
 		att := got.Replies[0].Attachments[0]
@@ -515,10 +520,17 @@ func TestRecordConversationResponse(t *testing.T) {
 	if got := audited(e.History(t, a.ID), "conversation.recorded", ciProgramme); len(got) != 1 || !strings.HasPrefix(got[0].Detail, "call on "+today+" with Sarah Jenkins, Olu Adeyemi") {
 		t.Errorf("conversation.recorded entries %+v", got)
 	}
-	got := decodeInto[ciCheckIn](t, e.do(t, event("GET", "/agreements/{id}/check-ins/{n}", params, "", RoleViewer)))
+	got := decodeInto[ciCheckIn](t, e.do(t, event("GET", "/agreements/{id}/check-ins/{n}", params, "", RoleProgramme)))
 	if len(got.Replies) != 1 || got.Replies[0].Conversation == nil || got.Replies[0].Conversation.Summary != "Called Sarah: garden thriving" ||
 		!strings.Contains(got.Replies[0].Text, "evaluation") {
 		t.Errorf("check-in route after a call: %+v", got.Replies)
+	}
+	// The partner's words, no question headings in them, are feedback as a
+	// whole to a viewer (issue 24); the officer's summary is not withheld.
+	got = decodeInto[ciCheckIn](t, e.do(t, event("GET", "/agreements/{id}/check-ins/{n}", params, "", RoleViewer)))
+	if len(got.Replies) != 1 || got.Replies[0].Conversation == nil || got.Replies[0].Conversation.Summary != "Called Sarah: garden thriving" ||
+		got.Replies[0].Text != "" || !got.Replies[0].FeedbackWithheld {
+		t.Errorf("check-in route after a call, as a viewer: %+v", got.Replies)
 	}
 	if mail := e.MailTo(t, e.Partner); len(mail) != 1 { // the check-in itself only
 		t.Errorf("the partner got %d emails; a recorded call thanks nobody by email", len(mail))
@@ -556,7 +568,13 @@ func TestGetCheckInLinksTheWholeTextOfALongReply(t *testing.T) {
 		strings.ReplaceAll(text, "\n", "\r\n") + "\r\n"
 	e.Receive(t, []byte(raw), e.Partner, rcpt, replyworld.Pass)
 
-	got := decodeInto[ciCheckIn](t, e.do(t, event("GET", "/agreements/{id}/check-ins/{n}", checkInParams(a.ID, "1"), "", RoleViewer)))
+	// The whole text holds the feedback: a viewer is not linked to it
+	// (issue 24); the programme role is.
+	if v := decodeInto[ciCheckIn](t, e.do(t, event("GET", "/agreements/{id}/check-ins/{n}", checkInParams(a.ID, "1"), "", RoleViewer))); len(v.Replies) != 1 ||
+		v.Replies[0].TextURL != "" || v.Replies[0].Text != "" || !v.Replies[0].FeedbackWithheld {
+		t.Fatalf("a viewer reads %+v", v.Replies)
+	}
+	got := decodeInto[ciCheckIn](t, e.do(t, event("GET", "/agreements/{id}/check-ins/{n}", checkInParams(a.ID, "1"), "", RoleProgramme)))
 	if len(got.Replies) != 1 {
 		t.Fatalf("replies %+v", got.Replies)
 	}

@@ -1,82 +1,11 @@
 package reply
 
-import (
-	"regexp"
-	"strconv"
-	"strings"
-	"unicode"
-)
+import "github.com/partnership-grants/backend/pkg/reply/answers"
 
 // Answer is a reply's answer to one check-in question.
-type Answer struct {
-	Number int    // the question's number in the email, from 1
-	Label  string // its heading
-	Text   string // what the partner wrote under it ("" if nothing)
-}
-
-var numberedLine = regexp.MustCompile(`^\s*\(?([1-9])\s*[.):-]\s*`)
+type Answer = answers.Answer
 
 // Answers reads a reply's text per question, as the check-in email asked
-// them (labels in order: "Progress", "A story", or a programme's own
-// words). A question's answer starts at a line that begins with its label
-// (its number before it or not, any punctuation after it) or, where the
-// reply numbers its answers as the email numbered the questions, at the
-// line numbered as it is, and runs to the next question's start. Text
-// before the first question found is not an answer to any. ok is false
-// when no question could be found: the reply as a whole is the partner's
-// answer (a few lines in their own words are welcome too).
-func Answers(text string, labels []string) (answers []Answer, ok bool) {
-	answers = make([]Answer, len(labels))
-	keys := make([]string, len(labels))
-	for i, l := range labels {
-		answers[i] = Answer{Number: i + 1, Label: l}
-		keys[i] = labelKey(l)
-	}
-	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
-	current := -1
-	var body [][]string = make([][]string, len(labels))
-	next := 0 // the number a numbered answer must have to count: the next in order
-	for _, line := range lines {
-		q, rest := -1, ""
-		trimmed := strings.TrimLeftFunc(line, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-		numbered := numberedLine.FindStringSubmatchIndex(line)
-		if numbered != nil {
-			trimmed = line[numbered[1]:]
-		}
-		for i, k := range keys {
-			if k != "" && strings.HasPrefix(strings.ToLower(trimmed), k) {
-				q, rest = i, trimmed[len(k):]
-				rest = strings.TrimLeftFunc(rest, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) })
-				break
-			}
-		}
-		if q < 0 && numbered != nil {
-			n, _ := strconv.Atoi(line[numbered[2]:numbered[3]])
-			if n == next+1 && n <= len(labels) {
-				q, rest = n-1, line[numbered[1]:]
-			}
-		}
-		if q >= 0 && q >= current {
-			current, next = q, q+1
-			ok = true
-			if strings.TrimSpace(rest) != "" {
-				body[q] = append(body[q], rest)
-			}
-			continue
-		}
-		if current >= 0 {
-			body[current] = append(body[current], line)
-		}
-	}
-	for i := range answers {
-		answers[i].Text = strings.TrimSpace(strings.Join(body[i], "\n"))
-	}
-	return answers, ok
-}
-
-// labelKey is what a line must start with to head a question's answer: its
-// label in lower case, without the punctuation at its end ("what did the
-// young people make" for "What did the young people make?").
-func labelKey(label string) string {
-	return strings.ToLower(strings.TrimRightFunc(strings.TrimSpace(label), func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) }))
-}
+// them: see answers.Of (a package of its own, so that the use cases read
+// replies without what parsing a whole message needs).
+func Answers(text string, labels []string) ([]Answer, bool) { return answers.Of(text, labels) }

@@ -40,8 +40,10 @@ func NewReplies(store ReplyStore, delivery Delivery, metrics Metrics, env Env) *
 // Measured sets a's lateness as of today (Env.Measured).
 func (x *Replies) Measured(a *grants.Agreement) *grants.Agreement { return x.env.Measured(a) }
 
-// CheckIn reads check-in n of an agreement with every reply to it.
-func (x *Replies) CheckIn(ctx context.Context, id string, n int) (*grants.Agreement, []grants.Reply, error) {
+// CheckIn reads check-in n of an agreement with every reply to it, as
+// actor may read them (grants.Reply.ReadBy: the feedback answer is the
+// programme role's only).
+func (x *Replies) CheckIn(ctx context.Context, actor grants.Actor, id string, n int) (*grants.Agreement, []grants.Reply, error) {
 	a, err := x.store.GetAgreement(ctx, id)
 	if err != nil {
 		return nil, nil, err
@@ -50,6 +52,10 @@ func (x *Replies) CheckIn(ctx context.Context, id string, n int) (*grants.Agreem
 		return nil, nil, &grants.Error{Code: grants.NotFound, Message: "There is no such check-in.", Reason: "check_in_not_found"}
 	}
 	replies, err := x.store.Replies(ctx, a.ID, n)
+	if err != nil {
+		return nil, nil, err
+	}
+	replies, err = x.readBy(ctx, actor, a, replies)
 	return a, replies, err
 }
 
@@ -254,9 +260,14 @@ func (x *Replies) decidedMeanwhile(ctx context.Context, id string, err error) er
 }
 
 // Conversations lists every reply to the agreement's check-ins, by check-in and
-// oldest first: one read for the agreement page's conversations.
-func (x *Replies) Conversations(ctx context.Context, id string) ([]grants.Reply, error) {
-	return x.store.Replies(ctx, id, 0)
+// oldest first: one read for the agreement page's conversations, as actor
+// may read them (grants.Reply.ReadBy).
+func (x *Replies) Conversations(ctx context.Context, actor grants.Actor, a *grants.Agreement) ([]grants.Reply, error) {
+	replies, err := x.store.Replies(ctx, a.ID, 0)
+	if err != nil {
+		return nil, err
+	}
+	return x.readBy(ctx, actor, a, replies)
 }
 
 // RecordConversation records that check-in n was answered in a call,

@@ -170,7 +170,7 @@ func (a *App) showAgreement(w http.ResponseWriter, r *http.Request, v *view, cod
 		return
 	}
 	a.Agreements.Measured(ag)
-	replies, err := a.Replies.Conversations(ctx, ag.ID)
+	replies, err := a.Replies.Conversations(ctx, v.Actor, ag)
 	if err != nil {
 		a.fail(w, r, err)
 		return

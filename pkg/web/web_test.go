@@ -371,12 +371,18 @@ func TestConversationRecordedFromTheAgreementPage(t *testing.T) {
 	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", path+"/check-ins/1/responses", form); r.code != http.StatusSeeOther || r.location != path+"?done=recorded" {
 		t.Fatalf("record: %d %s %s", r.code, r.location, r.body)
 	}
-	page = a.as("vic@funder.example", grants.RoleViewer, "GET", path+"?done=recorded", nil)
+	page = a.as("olu@funder.example", grants.RoleProgramme, "GET", path+"?done=recorded", nil)
 	for _, want := range []string{"Visit on", "with Amina Khan, Olu Adeyemi, recorded by olu@funder.example", "Visited the kitchen",
 		"Come and eat with us again!", "Answered in a conversation (visit)", "The conversation was recorded"} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("the agreement page lacks %q", want)
 		}
+	}
+	// The partner's words, with no question headings, are feedback as a
+	// whole: not a viewer's to read (issue 24).
+	if page = a.as("vic@funder.example", grants.RoleViewer, "GET", path, nil); strings.Contains(page.body, "Come and eat with us again!") ||
+		!strings.Contains(page.body, "Visited the kitchen") {
+		t.Error("a viewer reads the partner's words of a conversation, or not the officer's summary")
 	}
 }
 
