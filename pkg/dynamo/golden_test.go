@@ -116,6 +116,7 @@ func goldenReply() grants.Reply {
 		Attachments: []grants.Attachment{{Name: "photo.jpg", ContentType: "image/jpeg", Size: 12345, Key: "attachments/ses-in-1/0-photo.jpg",
 			Inline: true, URL: "https://not.stored/photo"}},
 		MoreAttachments: 3, RawKey: "inbound/ses-in-1", TextKey: "texts/ses-in-1", TextSize: 99999, TextURL: "https://not.stored/text",
+		Feedback: "not stored: read for the programme role", FeedbackWithheld: true,
 		AcceptedBy: "Officer One",
 		Conversation: &grants.Conversation{Channel: grants.ChannelVisit, HappenedOn: day("2026-06-20"), Participants: []string{"Amina Khan", "Officer One"},
 			Summary: "Visited the kitchen", RecordedBy: "Officer One"},
@@ -301,12 +302,15 @@ func TestStoredItemsGolden(t *testing.T) {
 
 	wantReply := goldenReply()
 	wantReply.TextURL, wantReply.Attachments[0].URL = "", ""
+	wantReply.Feedback, wantReply.FeedbackWithheld = "", false
 	replies, err := st.Replies(ctx, goldenID, 0)
 	same(t, "replies", replies, []grants.Reply{wantReply}, err)
 
 	held1, held2 := goldenHeld("ses-held-1"), goldenHeld("ses-held-2")
 	held1.Reply.TextURL, held1.Reply.Attachments[0].URL = "", ""
 	held2.Reply.TextURL, held2.Reply.Attachments[0].URL = "", ""
+	held1.Reply.Feedback, held1.Reply.FeedbackWithheld = "", false
+	held2.Reply.Feedback, held2.Reply.FeedbackWithheld = "", false
 	held2.Status, held2.ResolvedBy, held2.ResolvedAt, held2.Note = grants.QuarantineAccepted, "Officer Two", at(18), "a real reply"
 	q, err := st.GetQuarantined(ctx, "ses-held-1")
 	same(t, "held message", q, &held1, err)

@@ -27,7 +27,9 @@ func newDynamoApp(t *testing.T) (*app, *testenv.Calls) {
 }
 
 // Each page reads one DynamoDB Query per list it shows, and nothing else:
-// the agreement page three (the agreement, its replies, its history). The
+// the agreement page three (the agreement, its replies, its history), and
+// its programme's settings (GetItem), whose questions part each reply's
+// feedback from the rest (issue 24: feedback for the programme role only). The
 // overview's summary is the programme's aggregate: one BatchGetItem of its
 // shards and a Query of each of its two marker lists (past end date,
 // bouncing), whatever the programme's size. The held messages are two key
@@ -44,7 +46,7 @@ func TestEachPageReadsOneQueryPerList(t *testing.T) {
 		// programme's settings (GetItem), the due and held instalments (2).
 		"/app":                  {"Query": 7, "BatchGetItem": 1, "GetItem": 1}, // the markers (2), the agreements needing attention, the held messages (2), the late instalments
 		"/app/agreements":       {"Query": 1},
-		"/app/agreements/" + id: {"Query": 3},
+		"/app/agreements/" + id: {"Query": 3, "GetItem": 1},
 		"/app/finance":          {"Query": 7, "BatchGetItem": 1, "GetItem": 1}, // due, held, the latest pay runs; lateness from the summary (aggregate and its two marker reads), the late instalments
 		"/app/quarantine":       {"Query": 2},
 		"/app/agreements/new":   {"Query": 1}, // the partner records it offers to start from (issue 23)
