@@ -1,6 +1,6 @@
 package reply
 
-import "github.com/partnership-grants/backend/pkg/reply/answers"
+import "github.com/partnership-grants/backend/pkg/answers"
 
 // Answer is a reply's answer to one check-in question.
 type Answer = answers.Answer

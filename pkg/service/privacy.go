@@ -3,8 +3,8 @@ package service
 import (
 	"context"
 
+	"github.com/partnership-grants/backend/pkg/answers"
 	"github.com/partnership-grants/backend/pkg/grants"
-	"github.com/partnership-grants/backend/pkg/reply/answers"
 )
 
 // feedbackSplitter parts a reply to an agreement of programme as its
