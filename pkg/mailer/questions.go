@@ -31,7 +31,7 @@ func questionViews(qs []grants.CheckInQuestion, final bool) []questionView {
 // CheckInAsking renders the check-in email as CheckIn does, asking the
 // programme's own questions (grants.ProgrammeSettings.CheckInQuestions;
 // none: the default four). A reply is read per question by their labels or
-// numbers (reply.Answers).
+// numbers (answers.Of).
 func CheckInAsking(a *grants.Agreement, c grants.CheckIn, replyTo, programmeName string, o grants.Officer, qs []grants.CheckInQuestion) (Email, error) {
 	return askCheckIn(a, c, replyTo, programmeName, o, questionViews(qs, c.Final))
 }

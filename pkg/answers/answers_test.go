@@ -1,4 +1,4 @@
-package reply
+package answers
 
 import (
 	"testing"
@@ -21,7 +21,7 @@ func TestAnswersPerProgrammeQuestion(t *testing.T) {
 		"one unanswered": {"What did the young people make?\nA mural.\n\nFeedback for us: none", []string{"A mural.", "", "none"}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			got, ok := Answers(tc.text, labels)
+			got, ok := Of(tc.text, labels)
 			if !ok {
 				t.Fatal("no question found")
 			}
@@ -32,11 +32,11 @@ func TestAnswersPerProgrammeQuestion(t *testing.T) {
 			}
 		})
 	}
-	if _, ok := Answers("All going well, thank you! Photos attached.", labels); ok {
+	if _, ok := Of("All going well, thank you! Photos attached.", labels); ok {
 		t.Error("a reply in a few lines of its own found questions")
 	}
 	// A number out of order in prose is not a heading: "3) ..." with no 1 and 2 before it.
-	got, _ := Answers("Progress: fine\n3) and then a list\n", []string{"Progress", "A story", "Support"})
+	got, _ := Of("Progress: fine\n3) and then a list\n", []string{"Progress", "A story", "Support"})
 	if got[0].Text != "fine\n3) and then a list" || got[2].Text != "" {
 		t.Errorf("out-of-order number taken as a heading: %+v", got)
 	}
