@@ -32,7 +32,8 @@ type Envelope struct {
 
 // TokenVerifier is implemented by *token.Signer.
 type TokenVerifier interface {
-	Verify(token string) (agreementID string, checkIn int, err error)
+	// VerifyKind verifies a token found behind the prefix of kind k.
+	VerifyKind(k token.Kind, tok string) (agreementID string, n int, err error)
 }
 
 // Kind is what the caller should do with the message.
@@ -89,7 +90,12 @@ type Outcome struct {
 	Kind        Kind
 	Reason      Reason
 	AgreementID string
-	CheckIn     int
+	// CheckIn is the token's number: the check-in (0, the agreement itself)
+	// for a reply, the check-in it was offered with for confidential
+	// feedback, the story for a consent.
+	CheckIn int
+	// To is what the address the message was sent to answers.
+	To token.Kind
 }
 
 // Decide classifies a received message. It is pure: all I/O is behind
@@ -131,7 +137,7 @@ func Decide(msg *Message, parseErr error, env Envelope, v TokenVerifier, contact
 
 	out := Outcome{Kind: Quarantine}
 	if tok.valid {
-		out.AgreementID, out.CheckIn = tok.agreementID, tok.checkIn
+		out.AgreementID, out.CheckIn, out.To = tok.agreementID, tok.checkIn, tok.kind
 	}
 	switch {
 	case vd.Virus == VerdictFail:
@@ -220,6 +226,7 @@ type tokenResult struct {
 	found, valid bool
 	agreementID  string
 	checkIn      int
+	kind         token.Kind
 }
 
 // findToken prefers the SMTP envelope recipients (what SES actually
@@ -229,7 +236,7 @@ type tokenResult struct {
 func findToken(recipients []string, hdr []Address, v TokenVerifier) tokenResult {
 	var r tokenResult
 	try := func(addr string) bool {
-		tok, ok := token.FromAddress(addr)
+		tok, kind, ok := token.Parse(addr)
 		if !ok {
 			return false
 		}
@@ -237,11 +244,11 @@ func findToken(recipients []string, hdr []Address, v TokenVerifier) tokenResult 
 		if v == nil {
 			return false
 		}
-		id, n, err := v.Verify(tok)
+		id, n, err := v.VerifyKind(kind, tok)
 		if err != nil {
 			return false
 		}
-		r.valid, r.agreementID, r.checkIn = true, id, n
+		r.valid, r.agreementID, r.checkIn, r.kind = true, id, n, kind
 		return true
 	}
 	for _, a := range recipients {

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/partnership-grants/backend/pkg/reply/token"
 )
 
 func TestStripQuoted(t *testing.T) {
@@ -43,7 +45,7 @@ func TestStripQuoted(t *testing.T) {
 
 type fakeVerifier struct{}
 
-func (fakeVerifier) Verify(tok string) (string, int, error) {
+func (fakeVerifier) VerifyKind(_ token.Kind, tok string) (string, int, error) {
 	if tok == "good" {
 		return "abcdefghijklmnop", 4, nil
 	}
@@ -68,30 +70,30 @@ func TestDecideRules(t *testing.T) {
 		contacts func(string) ([]string, error)
 		want     Outcome
 	}{
-		"accept":             {msg(nil), nil, Envelope{Recipients: good, Verdicts: pass}, contacts, Outcome{Accept, ReasonOK, "abcdefghijklmnop", 4}},
-		"lowercase verdicts": {msg(nil), nil, Envelope{Recipients: good, Verdicts: Verdicts{DMARC: "pass"}}, contacts, Outcome{Accept, ReasonOK, "abcdefghijklmnop", 4}},
-		"virus beats parse":  {nil, errors.New("x"), Envelope{Recipients: good, Verdicts: Verdicts{Virus: "FAIL"}}, contacts, Outcome{Quarantine, ReasonVirus, "abcdefghijklmnop", 4}},
-		"unparseable":        {nil, errors.New("x"), Envelope{Recipients: good, Verdicts: pass}, contacts, Outcome{Quarantine, ReasonUnparseable, "abcdefghijklmnop", 4}},
-		"too complex":        {msg(nil), &StructureError{Limit: LimitDepth, Max: 10}, Envelope{Recipients: good, Verdicts: pass}, contacts, Outcome{Quarantine, ReasonTooComplex, "abcdefghijklmnop", 4}},
-		"nil msg no error":   {nil, nil, Envelope{Recipients: good, Verdicts: pass}, contacts, Outcome{Quarantine, ReasonUnparseable, "abcdefghijklmnop", 4}},
-		"dmarc processing":   {msg(nil), nil, Envelope{Recipients: good, Verdicts: Verdicts{DMARC: "PROCESSING_FAILED"}}, contacts, Outcome{Quarantine, ReasonDMARCUnverified, "abcdefghijklmnop", 4}},
-		"dmarc missing":      {msg(nil), nil, Envelope{Recipients: good}, contacts, Outcome{Quarantine, ReasonDMARCUnverified, "abcdefghijklmnop", 4}},
-		"contacts error":     {msg(nil), nil, Envelope{Recipients: good, Verdicts: pass}, func(string) ([]string, error) { return nil, errors.New("ddb") }, Outcome{Quarantine, ReasonContactsUnavailable, "abcdefghijklmnop", 4}},
-		"nil contacts func":  {msg(nil), nil, Envelope{Recipients: good, Verdicts: pass}, nil, Outcome{Quarantine, ReasonContactsUnavailable, "abcdefghijklmnop", 4}},
-		"empty from":         {&Message{}, nil, Envelope{Recipients: good, Verdicts: pass}, contacts, Outcome{Quarantine, ReasonUnknownSender, "abcdefghijklmnop", 4}},
-		"auto keeps id":      {msg(func(m *Message) { m.AutoReply = true }), nil, Envelope{Recipients: good, Verdicts: Verdicts{DMARC: "FAIL"}}, contacts, Outcome{Ignore, ReasonAutoReply, "abcdefghijklmnop", 4}},
-		"dsn wins auto":      {msg(func(m *Message) { m.AutoReply, m.DeliveryReport = true, true }), nil, Envelope{Recipients: good, Verdicts: pass}, contacts, Outcome{Ignore, ReasonDeliveryReport, "abcdefghijklmnop", 4}},
-		"bad token":          {msg(nil), nil, Envelope{Recipients: []string{"checkin+nope@r.example"}, Verdicts: pass}, contacts, Outcome{Quarantine, ReasonBadToken, "", 0}},
+		"accept":             {msg(nil), nil, Envelope{Recipients: good, Verdicts: pass}, contacts, Outcome{Accept, ReasonOK, "abcdefghijklmnop", 4, token.ForCheckIn}},
+		"lowercase verdicts": {msg(nil), nil, Envelope{Recipients: good, Verdicts: Verdicts{DMARC: "pass"}}, contacts, Outcome{Accept, ReasonOK, "abcdefghijklmnop", 4, token.ForCheckIn}},
+		"virus beats parse":  {nil, errors.New("x"), Envelope{Recipients: good, Verdicts: Verdicts{Virus: "FAIL"}}, contacts, Outcome{Quarantine, ReasonVirus, "abcdefghijklmnop", 4, token.ForCheckIn}},
+		"unparseable":        {nil, errors.New("x"), Envelope{Recipients: good, Verdicts: pass}, contacts, Outcome{Quarantine, ReasonUnparseable, "abcdefghijklmnop", 4, token.ForCheckIn}},
+		"too complex":        {msg(nil), &StructureError{Limit: LimitDepth, Max: 10}, Envelope{Recipients: good, Verdicts: pass}, contacts, Outcome{Quarantine, ReasonTooComplex, "abcdefghijklmnop", 4, token.ForCheckIn}},
+		"nil msg no error":   {nil, nil, Envelope{Recipients: good, Verdicts: pass}, contacts, Outcome{Quarantine, ReasonUnparseable, "abcdefghijklmnop", 4, token.ForCheckIn}},
+		"dmarc processing":   {msg(nil), nil, Envelope{Recipients: good, Verdicts: Verdicts{DMARC: "PROCESSING_FAILED"}}, contacts, Outcome{Quarantine, ReasonDMARCUnverified, "abcdefghijklmnop", 4, token.ForCheckIn}},
+		"dmarc missing":      {msg(nil), nil, Envelope{Recipients: good}, contacts, Outcome{Quarantine, ReasonDMARCUnverified, "abcdefghijklmnop", 4, token.ForCheckIn}},
+		"contacts error":     {msg(nil), nil, Envelope{Recipients: good, Verdicts: pass}, func(string) ([]string, error) { return nil, errors.New("ddb") }, Outcome{Quarantine, ReasonContactsUnavailable, "abcdefghijklmnop", 4, token.ForCheckIn}},
+		"nil contacts func":  {msg(nil), nil, Envelope{Recipients: good, Verdicts: pass}, nil, Outcome{Quarantine, ReasonContactsUnavailable, "abcdefghijklmnop", 4, token.ForCheckIn}},
+		"empty from":         {&Message{}, nil, Envelope{Recipients: good, Verdicts: pass}, contacts, Outcome{Quarantine, ReasonUnknownSender, "abcdefghijklmnop", 4, token.ForCheckIn}},
+		"auto keeps id":      {msg(func(m *Message) { m.AutoReply = true }), nil, Envelope{Recipients: good, Verdicts: Verdicts{DMARC: "FAIL"}}, contacts, Outcome{Ignore, ReasonAutoReply, "abcdefghijklmnop", 4, token.ForCheckIn}},
+		"dsn wins auto":      {msg(func(m *Message) { m.AutoReply, m.DeliveryReport = true, true }), nil, Envelope{Recipients: good, Verdicts: pass}, contacts, Outcome{Ignore, ReasonDeliveryReport, "abcdefghijklmnop", 4, token.ForCheckIn}},
+		"bad token":          {msg(nil), nil, Envelope{Recipients: []string{"checkin+nope@r.example"}, Verdicts: pass}, contacts, Outcome{Quarantine, ReasonBadToken, "", 0, token.ForCheckIn}},
 		"forged env beats header": {msg(func(m *Message) { m.To = []Address{{Address: "checkin+good@r.example"}} }), nil,
-			Envelope{Recipients: []string{"checkin+nope@r.example"}, Verdicts: pass}, contacts, Outcome{Quarantine, ReasonBadToken, "", 0}},
-		"second recipient ok": {msg(nil), nil, Envelope{Recipients: []string{"other@r.example", "checkin+good@r.example"}, Verdicts: pass}, contacts, Outcome{Accept, ReasonOK, "abcdefghijklmnop", 4}},
+			Envelope{Recipients: []string{"checkin+nope@r.example"}, Verdicts: pass}, contacts, Outcome{Quarantine, ReasonBadToken, "", 0, token.ForCheckIn}},
+		"second recipient ok": {msg(nil), nil, Envelope{Recipients: []string{"other@r.example", "checkin+good@r.example"}, Verdicts: pass}, contacts, Outcome{Accept, ReasonOK, "abcdefghijklmnop", 4, token.ForCheckIn}},
 		// Issue item 9: the sender is compared as mail systems compare
 		// addresses, ignoring ASCII case only. Unicode folding would take a
 		// Kelvin sign (U+212A) for a "k", a long s (U+017F) for an "s".
-		"sender in another ASCII case": {msg(func(m *Message) { m.From.Address = "SARAH@HOPE.EXAMPLE" }), nil, Envelope{Recipients: good, Verdicts: pass}, contacts, Outcome{Accept, ReasonOK, "abcdefghijklmnop", 4}},
+		"sender in another ASCII case": {msg(func(m *Message) { m.From.Address = "SARAH@HOPE.EXAMPLE" }), nil, Envelope{Recipients: good, Verdicts: pass}, contacts, Outcome{Accept, ReasonOK, "abcdefghijklmnop", 4, token.ForCheckIn}},
 		"look-alike sender, Kelvin sign": {msg(func(m *Message) { m.From.Address = "sarah@hope.exampl\u212A" }), nil, Envelope{Recipients: good, Verdicts: pass},
-			func(string) ([]string, error) { return []string{"sarah@hope.examplk"}, nil }, Outcome{Quarantine, ReasonUnknownSender, "abcdefghijklmnop", 4}},
-		"look-alike sender, long s": {msg(func(m *Message) { m.From.Address = "\u017Farah@hope.example" }), nil, Envelope{Recipients: good, Verdicts: pass}, contacts, Outcome{Quarantine, ReasonUnknownSender, "abcdefghijklmnop", 4}},
+			func(string) ([]string, error) { return []string{"sarah@hope.examplk"}, nil }, Outcome{Quarantine, ReasonUnknownSender, "abcdefghijklmnop", 4, token.ForCheckIn}},
+		"look-alike sender, long s": {msg(func(m *Message) { m.From.Address = "\u017Farah@hope.example" }), nil, Envelope{Recipients: good, Verdicts: pass}, contacts, Outcome{Quarantine, ReasonUnknownSender, "abcdefghijklmnop", 4, token.ForCheckIn}},
 	} {
 		got := Decide(tc.msg, tc.perr, tc.env, fakeVerifier{}, tc.contacts)
 		if got != tc.want {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/partnership-grants/backend/pkg/reply/token"
+
 	"github.com/jhillyerd/enmime/v2"
 )
 
@@ -169,7 +171,7 @@ func TestMessagePastALimitIsNotParsed(t *testing.T) {
 				t.Errorf("the parser was given %d inputs, want only the %d-byte header block", len(*seen), len(header))
 			}
 			out := Decide(m, err, Envelope{Recipients: []string{"checkin+good@r.example"}}, fakeVerifier{}, nil)
-			if out != (Outcome{Quarantine, ReasonTooComplex, "abcdefghijklmnop", 4}) {
+			if out != (Outcome{Quarantine, ReasonTooComplex, "abcdefghijklmnop", 4, token.ForCheckIn}) {
 				t.Errorf("Decide = %+v, want held as too_complex, for its check-in", out)
 			}
 		})

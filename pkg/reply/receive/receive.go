@@ -199,10 +199,16 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 	slog.InfoContext(ctx, "message received", "messageId", id, "outcome", outcome.Kind.String(), "reason", string(outcome.Reason))
 	switch outcome.Kind {
 	case reply.Accept:
-		if r.CheckIn == replytoken.Agreement {
-			return rc.Replies.AcceptAgreementReply(ctx, r, r.From, done, known)
+		switch outcome.To {
+		case replytoken.ForCheckIn, replytoken.ForAgreement:
+			if r.CheckIn == replytoken.Agreement {
+				return rc.Replies.AcceptAgreementReply(ctx, r, r.From, done, known)
+			}
+			return rc.Replies.AcceptReply(ctx, r, r.From, done, known)
+		default:
+			// An address of a kind this receiver has no use case for: kept.
+			return rc.Replies.IgnoreMessage(ctx, r, "address "+outcome.To.Prefix(), done)
 		}
-		return rc.Replies.AcceptReply(ctx, r, r.From, done, known)
 	case reply.Ignore:
 		return rc.Replies.IgnoreMessage(ctx, r, string(outcome.Reason), done)
 	default:

@@ -4,7 +4,15 @@
 //
 // Token layout (all lowercase [a-z0-9], 43 chars):
 //
-//	"1" | agreementID (16 chars, [a-z2-7]) | checkIn (2 decimal digits) | MAC (24 chars base32)
+//	kind | agreementID (16 chars, [a-z2-7]) | number (2 decimal digits) | MAC (24 chars base32)
+//
+// The kind says what the address answers, and is inside the MAC, so a
+// token issued for one kind of address never verifies as another: "1" a
+// check-in (number 1..99) or the agreement itself (number 0), "f" the
+// confidential feedback channel offered with check-in number N, "m" a
+// message from the programme (number 0), "s" the consent asked for the
+// agreement's story number N. "1" is the first version's, kept so that every
+// reply address already sent still verifies.
 //
 // The MAC is HMAC-SHA256 over a domain-separated encoding of the fields,
 // truncated to 120 bits (15 bytes, which base32-encodes to exactly 24 chars with
@@ -62,6 +70,39 @@ const (
 // Compile-time guard: the local part must fit within the SMTP limit.
 var _ = [maxLocalPart - len(LocalPrefix) - Len]struct{}{}
 var _ = [maxLocalPart - len(AgreementPrefix) - Len]struct{}{}
+var _ = [maxLocalPart - len("feedback+") - Len]struct{}{}
+
+// Kind is what an address answers: its local part's prefix and its token's
+// first character.
+type Kind int
+
+const (
+	// ForCheckIn is a check-in's reply address, checkin+<token>.
+	ForCheckIn Kind = iota
+	// ForAgreement is the agreement's own, agreement+<token> (number 0).
+	ForAgreement
+	// ForFeedback is the confidential feedback address offered with a
+	// check-in, feedback+<token> (issue 24, item 2).
+	ForFeedback
+	// ForMessage answers a message from the programme, such as "you said,
+	// we did", message+<token> (number 0; issue 24, item 4).
+	ForMessage
+	// ForStory answers the consent asked for a story, story+<token>
+	// (number: the agreement's story; issue 24, item 5).
+	ForStory
+)
+
+// kinds gives each Kind its prefix and token kind character, in Kind order.
+var kinds = [...]struct{ prefix, char string }{
+	ForCheckIn:   {LocalPrefix, version},
+	ForAgreement: {AgreementPrefix, version},
+	ForFeedback:  {"feedback+", "f"},
+	ForMessage:   {"message+", "m"},
+	ForStory:     {"story+", "s"},
+}
+
+// Prefix is the local-part prefix of k's addresses.
+func (k Kind) Prefix() string { return kinds[k].prefix }
 
 var (
 	// ErrMalformed means the token (or the inputs to Token) is not well formed.
@@ -115,14 +156,39 @@ func (s *Signer) mac(body string) string {
 
 // Token returns the signed token for (agreementID, checkIn).
 func (s *Signer) Token(agreementID string, checkIn int) (string, error) {
+	return s.tokenOf(version, agreementID, checkIn)
+}
+
+func (s *Signer) tokenOf(kind, agreementID string, n int) (string, error) {
 	if !ValidAgreementID(agreementID) {
 		return "", fmt.Errorf("%w: agreement id must be %d chars of [a-z2-7]", ErrMalformed, agreementLen)
 	}
-	if !validCheckIn(checkIn) {
-		return "", fmt.Errorf("%w: check-in number %d out of range 0..99", ErrMalformed, checkIn)
+	if !validCheckIn(n) {
+		return "", fmt.Errorf("%w: number %d out of range 0..99", ErrMalformed, n)
 	}
-	body := fmt.Sprintf("%s%s%02d", version, agreementID, checkIn)
+	body := fmt.Sprintf("%s%s%02d", kind, agreementID, n)
 	return body + s.mac(body), nil
+}
+
+// AddressFor returns the address of kind k for (agreementID, n), such as
+// "feedback+<token>@<domain>". For ForCheckIn and ForAgreement it is Address.
+func (s *Signer) AddressFor(k Kind, agreementID string, n int, domain string) (string, error) {
+	if k == ForCheckIn || k == ForAgreement {
+		return s.Address(agreementID, n, domain)
+	}
+	tok, err := s.tokenOf(kinds[k].char, agreementID, n)
+	if err != nil {
+		return "", err
+	}
+	return withDomain(k.Prefix()+tok, domain)
+}
+
+func withDomain(local, domain string) (string, error) {
+	domain = strings.ToLower(strings.TrimSpace(domain))
+	if domain == "" || strings.ContainsAny(domain, "@<>\"() \t\r\n,;:") {
+		return "", fmt.Errorf("%w: invalid domain %q", ErrMalformed, domain)
+	}
+	return local + "@" + domain, nil
 }
 
 // Address returns "checkin+<token>@<domain>" for use as a Reply-To address
@@ -132,14 +198,10 @@ func (s *Signer) Address(agreementID string, checkIn int, domain string) (string
 	if err != nil {
 		return "", err
 	}
-	domain = strings.ToLower(strings.TrimSpace(domain))
-	if domain == "" || strings.ContainsAny(domain, "@<>\"() \t\r\n,;:") {
-		return "", fmt.Errorf("%w: invalid domain %q", ErrMalformed, domain)
-	}
 	if checkIn == Agreement {
-		return AgreementPrefix + tok + "@" + domain, nil
+		return withDomain(AgreementPrefix+tok, domain)
 	}
-	return LocalPrefix + tok + "@" + domain, nil
+	return withDomain(LocalPrefix+tok, domain)
 }
 
 // Verify checks token and returns the agreement ID and check-in number it
@@ -147,7 +209,17 @@ func (s *Signer) Address(agreementID string, checkIn int, domain string) (string
 // exactly (lowercase); callers extracting a token from an address should use
 // FromAddress, which case-folds.
 func (s *Signer) Verify(token string) (agreementID string, checkIn int, err error) {
-	if len(token) != Len || token[:len(version)] != version {
+	return s.verify(version, token)
+}
+
+// VerifyKind is Verify for a token found behind k's prefix: a token of
+// another kind does not verify.
+func (s *Signer) VerifyKind(k Kind, token string) (agreementID string, n int, err error) {
+	return s.verify(kinds[k].char, token)
+}
+
+func (s *Signer) verify(kind, token string) (agreementID string, checkIn int, err error) {
+	if len(token) != Len || token[:len(version)] != kind {
 		return "", 0, ErrMalformed
 	}
 	bodyLen := len(version) + agreementLen + checkInLen
@@ -176,15 +248,21 @@ func (s *Signer) Verify(token string) (agreementID string, checkIn int, err erro
 	return id, n, nil
 }
 
-// FromAddress extracts the token from a reply address such as
+// FromAddress extracts the token from a reply address of any kind such as
 // `"Grants" <Checkin+1abc...@reply.example.org>`. The prefix match is
 // case-insensitive and the token is returned lowercased, because mail systems
 // are allowed to (and some do) change the case of the local part. ok is false
 // if the address is not a checkin+ address or the token part is empty.
 func FromAddress(addr string) (token string, ok bool) {
+	token, _, ok = Parse(addr)
+	return token, ok
+}
+
+// Parse is FromAddress that also says which kind of address it is.
+func Parse(addr string) (token string, k Kind, ok bool) {
 	addr = strings.TrimSpace(addr)
 	if addr == "" {
-		return "", false
+		return "", 0, false
 	}
 	// Prefer a real RFC 5322 parse (handles display names, comments, quoting);
 	// fall back to the text between angle brackets, then the raw string.
@@ -200,13 +278,14 @@ func FromAddress(addr string) (token string, ok bool) {
 	addr = strings.TrimSpace(addr)
 	at := strings.LastIndexByte(addr, '@')
 	if at < 0 {
-		return "", false
+		return "", 0, false
 	}
 	local := addr[:at]
-	for _, prefix := range []string{LocalPrefix, AgreementPrefix} {
+	for k, kind := range kinds {
+		prefix := kind.prefix
 		if len(local) > len(prefix) && strings.EqualFold(local[:len(prefix)], prefix) {
-			return strings.ToLower(local[len(prefix):]), true
+			return strings.ToLower(local[len(prefix):]), Kind(k), true
 		}
 	}
-	return "", false
+	return "", 0, false
 }
