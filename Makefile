@@ -14,10 +14,10 @@ FUNCTIONS := \
 	SesEventsFunction:ses-events:12900000 \
 	PaymentsFunction:payments:14180000 \
 	InboundFunction:inbound:19780000 \
-	CheckInsFunction:checkins:17820000 \
+	CheckInsFunction:checkins:13110000 \
 	MonitoringFunction:monitoring:9320000 \
 	GrantsDataFunction:grants-data:10870000 \
-	WebFunction:web:20971520
+	WebFunction:web:16600000
 
 DEVSTACK := .local/bin/devstack
 

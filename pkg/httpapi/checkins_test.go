@@ -38,7 +38,7 @@ type ciEnv struct {
 
 func newCIEnv(t *testing.T) *ciEnv {
 	w := replyworld.NewInMemory(t, tick())
-	return &ciEnv{World: w, api: (&CheckIns{Replies: w.ReplyUses, Links: w.Bucket}).Routes()}
+	return &ciEnv{World: w, api: (&CheckIns{Replies: w.ReplyUses, Links: w.Links}).Routes()}
 }
 
 // receive delivers a corpus message to the receiver as SES would, with

@@ -1,5 +1,6 @@
-// Package objects keeps raw received messages and their attachments in S3,
-// and hands people short-lived links to them.
+// Package objects keeps raw received messages and their attachments in S3
+// (pkg/objects/links hands people short-lived links to them), and says how
+// a file is named and typed when it is downloaded.
 package objects
 
 import (
@@ -9,7 +10,6 @@ import (
 	"io"
 	"mime"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -17,16 +17,13 @@ import (
 
 // Bucket is one S3 bucket.
 type Bucket struct {
-	Client  *s3.Client
-	Presign *s3.PresignClient
-	Name    string
-	// LinkLifetime bounds presigned links (15 minutes by default).
-	LinkLifetime time.Duration
+	Client *s3.Client
+	Name   string
 }
 
 // New returns a Bucket on client.
 func New(client *s3.Client, name string) *Bucket {
-	return &Bucket{Client: client, Presign: s3.NewPresignClient(client), Name: name, LinkLifetime: 15 * time.Minute}
+	return &Bucket{Client: client, Name: name}
 }
 
 // maxObject bounds what is read into memory: SES accepts messages up to 40 MB.
@@ -106,25 +103,6 @@ func EncodeName(name string) string {
 		b.WriteString(enc)
 	}
 	return b.String()
-}
-
-// DownloadLink is a short-lived GET URL for an object that a browser saves
-// as name rather than opens: the response says Content-Disposition:
-// attachment with the name, and a type a browser could run as a page or a
-// script (HTML, SVG, XML, anything not known to be passive) is served as
-// application/octet-stream, whatever the sender called it. The overrides
-// are part of the signed request (S3's response-* parameters), so they are
-// the same for every object, however it was stored.
-func (b *Bucket) DownloadLink(ctx context.Context, key, name, contentType string) (string, error) {
-	req, err := b.Presign.PresignGetObject(ctx, &s3.GetObjectInput{
-		Bucket: aws.String(b.Name), Key: aws.String(key),
-		ResponseContentDisposition: aws.String(ContentDisposition(name)),
-		ResponseContentType:        aws.String(DownloadType(contentType)),
-	}, s3.WithPresignExpires(b.LinkLifetime))
-	if err != nil {
-		return "", err
-	}
-	return req.URL, nil
 }
 
 // passive are the types a browser shows, if at all, without running

@@ -8,6 +8,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/app"
 	"github.com/partnership-grants/backend/pkg/httpapi"
 	"github.com/partnership-grants/backend/pkg/objects"
+	"github.com/partnership-grants/backend/pkg/objects/links"
 	"github.com/partnership-grants/backend/pkg/service"
 )
 
@@ -41,6 +42,16 @@ func CheckInsAPI(ctx context.Context, d *app.Deps) (httpapi.Router, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &httpapi.CheckIns{Replies: replies, Links: Bucket(d)}
+	h := &httpapi.CheckIns{Replies: replies, Links: Links(d)}
 	return h.Routes(), nil
+}
+
+// Links hands out short-lived links to the mail bucket's objects, without
+// the S3 client (pkg/objects/links says why).
+func Links(d *app.Deps) *links.Bucket {
+	endpoint := ""
+	if e := d.Endpoint("S3"); e != nil {
+		endpoint = *e
+	}
+	return links.New(d.AWS, d.Config.MailBucket, endpoint, d.Config.S3UsePathStyle)
 }

@@ -97,7 +97,7 @@ func App(d *app.Deps, uses UseCases, signInURL string) *pages.App {
 	return &pages.App{
 		Agreements: uses.Agreements, Payments: uses.Payments, Replies: uses.Replies,
 		Views:     service.NewViews(d.Store, d.Env()),
-		Links:     senders.Bucket(d),
+		Links:     senders.Links(d),
 		Funder:    d.Config.Funder(),
 		Programme: d.Config.ProgrammeCode, ProgrammeName: d.Config.ProgrammeName,
 		SignOutTo: signOutTo,

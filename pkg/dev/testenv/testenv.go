@@ -181,6 +181,13 @@ func S3(t testing.TB, optFns ...func(*s3.Options)) *s3.Client {
 	return s3.NewFromConfig(AWSConfig(t), opts...)
 }
 
+// S3Endpoint starts s3rver (once per test binary) and returns its
+// endpoint, for what signs its own requests to it (pkg/objects/links).
+func S3Endpoint(t testing.TB) string {
+	t.Helper()
+	return need(t, &s3Svc)
+}
+
 // SQS starts the local SQS (goaws, once per test binary) and returns a
 // client for it; create queues with sqslocal.CreateQueue and names from
 // QueueName.

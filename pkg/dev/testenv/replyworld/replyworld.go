@@ -31,6 +31,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/mailer"
 	"github.com/partnership-grants/backend/pkg/memstore"
 	"github.com/partnership-grants/backend/pkg/objects"
+	"github.com/partnership-grants/backend/pkg/objects/links"
 	"github.com/partnership-grants/backend/pkg/reply/receive"
 	"github.com/partnership-grants/backend/pkg/reply/token"
 	"github.com/partnership-grants/backend/pkg/service"
@@ -73,12 +74,15 @@ var (
 
 // World is one test's set of real parts.
 type World struct {
-	DB          *dynamodb.Client // the client Store writes through, for tests that break it (New only)
-	Store       Store
-	Automation  *service.Automation
-	ReplyUses   *service.Replies // the Receiver's, and the CheckInsFunction's
-	Receiver    *receive.Receiver
-	Bucket      *objects.Bucket
+	DB         *dynamodb.Client // the client Store writes through, for tests that break it (New only)
+	Store      Store
+	Automation *service.Automation
+	ReplyUses  *service.Replies // the Receiver's, and the CheckInsFunction's
+	Receiver   *receive.Receiver
+	Bucket     *objects.Bucket
+	// Links are the bucket's download links, as the web app and the
+	// check-ins API hand them out.
+	Links       *links.Bucket
 	SESEndpoint string
 	Now         func() time.Time
 	Partner     string // the agreement's contact
@@ -134,6 +138,7 @@ func newOn(t testing.TB, now func() time.Time, store Store) *World {
 	suffix := randomHex(4)
 	w := &World{
 		Store: store, Bucket: objects.New(s3c, name), SESEndpoint: endpoint, Now: now,
+		Links:    links.New(testenv.AWSConfig(t), name, testenv.S3Endpoint(t), true),
 		Partner:  "sarah-" + suffix + "@hopehouse.org.uk",
 		Stranger: "jo-" + suffix + "@gmail.com",
 		Officer:  "officer-" + suffix + "@riverside-fund.org.uk",
