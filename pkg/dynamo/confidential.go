@@ -46,7 +46,9 @@ type confidentialRecord struct {
 	SetAside   string      `dynamodbav:"setAside,omitempty"`
 }
 
-func (r confidentialRecord) domain() grants.ConfidentialFeedback { return grants.ConfidentialFeedback(r) }
+func (r confidentialRecord) domain() grants.ConfidentialFeedback {
+	return grants.ConfidentialFeedback(r)
+}
 
 // confidentialSenderRecord is a stored grants.ConfidentialSender.
 type confidentialSenderRecord struct {
@@ -58,7 +60,9 @@ type confidentialSenderRecord struct {
 	Reason      string    `dynamodbav:"reason,omitempty"`
 }
 
-func (r confidentialSenderRecord) domain() grants.ConfidentialSender { return grants.ConfidentialSender(r) }
+func (r confidentialSenderRecord) domain() grants.ConfidentialSender {
+	return grants.ConfidentialSender(r)
+}
 
 // confidentialItems are the effects' confidential feedback and senders,
 // each written once (a second delivery's write fails, as its claim does).

@@ -28,7 +28,7 @@ func effectCount(fx grants.Effects) int {
 		n++
 	}
 	n += len(fx.Confidential) + len(fx.ConfidentialSenders) // confidential.go
-	return n + partnerLinkCount(fx.PartnerLinks) // partners.go
+	return n + partnerLinkCount(fx.PartnerLinks)            // partners.go
 }
 
 // effectOps turns a change's effects into transaction ops, each with
