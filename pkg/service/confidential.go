@@ -105,9 +105,8 @@ func (x *Replies) AcceptConfidentialFeedback(ctx context.Context, m Confidential
 	return nil
 }
 
-// withConfidential puts the programme's
-// confidential feedback in f's rounds (as from "a partner in round N"),
-// and counts those set aside.
+// withConfidential puts the programme's confidential feedback in f's
+// rounds (as from "a partner in round N"), and counts those set aside.
 func (v Views) withConfidential(ctx context.Context, f *Feedback) error {
 	list, err := v.store.ConfidentialFeedback(ctx, f.Programme)
 	if err != nil {
