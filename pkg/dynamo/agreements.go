@@ -596,6 +596,11 @@ func (st *Store) effectItems(agreementID string, fx grants.Effects) ([]types.Tra
 		return nil, err
 	}
 	items = append(items, links...)
+	conf, err := st.confidentialItems(fx) // confidential.go
+	if err != nil {
+		return nil, err
+	}
+	items = append(items, conf...)
 	if fx.Answer != nil {
 		items = append(items, st.answerItem(*fx.Answer, at))
 	}

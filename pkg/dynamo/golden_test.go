@@ -267,11 +267,22 @@ func TestStoredItemsGolden(t *testing.T) {
 	if err := st.EndSessions(ctx, goldenActorID, at(22)); err != nil {
 		t.Fatal(err)
 	}
+	// Confidential feedback and where it came from (issue 24, item 2).
+	conf, confSender := goldenConfidential()
+	checkAllSet(t, "ConfidentialFeedback", conf)
+	checkAllSet(t, "ConfidentialSender", confSender)
+	if err := st.Apply(ctx, "", grants.Effects{At: at(23), Confidential: []grants.ConfidentialFeedback{conf}, ConfidentialSenders: []grants.ConfidentialSender{confSender}}); err != nil {
+		t.Fatal(err)
+	}
 
 	// The items, as stored.
 	checkGolden(t, filepath.Join("testdata", "stored-items.golden.json"), dumpTable(t, db, table, minimal.Reference))
 
 	// Read back, each as written.
+	gotConf, err := st.ConfidentialFeedback(ctx, goldenProg)
+	same(t, "confidential feedback", gotConf, []grants.ConfidentialFeedback{conf}, err)
+	gotSender, err := st.ConfidentialSender(ctx, conf.ID)
+	same(t, "confidential sender", gotSender, &confSender, err)
 	want := goldenAgreement()
 	want.Version = 8
 	want.Instalments[1].HoldReason = "still waiting"
@@ -529,4 +540,14 @@ func checkGolden(t *testing.T, path string, got any) {
 			t.Fatalf("%s differs from the items stored, first at line %d:\n stored: %s\n golden: %s", path, i+1, g, w)
 		}
 	}
+}
+
+// goldenConfidential is confidential feedback with every field set (a
+// message both set aside and with words never is: the pin is of the item)
+// and where it came from.
+func goldenConfidential() (grants.ConfidentialFeedback, grants.ConfidentialSender) {
+	id := grants.ConfidentialID("ses-conf-1")
+	return grants.ConfidentialFeedback{ID: id, Programme: goldenProg, Round: 2, On: day("2026-06-21"), Words: "The visits feel like inspections.",
+			Cut: true, Files: 1, Unverified: true, SetAside: "spam"},
+		grants.ConfidentialSender{ID: id, AgreementID: goldenID, Round: 2, MessageID: "ses-conf-1", ReceivedAt: at(23), Reason: "spam"}
 }

@@ -44,6 +44,12 @@ type Effects struct {
 	// write fails if one with its ID exists). Issue 23: a partner across
 	// agreements.
 	PartnerLinks []PartnerLink
+
+	// Confidential stores what reached a confidential feedback address
+	// (issue 24, item 2), once per message: what staff read, without its
+	// sender; ConfidentialSenders where each came from, which no route reads.
+	Confidential        []ConfidentialFeedback
+	ConfidentialSenders []ConfidentialSender
 }
 
 // ErrNoChange is returned by a change that finds nothing to do (a duplicate

@@ -35,6 +35,14 @@ type FeedbackEntry struct {
 	// Channel is the conversation's (call, meeting, ...) when an officer
 	// recorded the partner's words; empty for an email.
 	Channel Channel `json:"channel,omitempty"`
+
+	// Confidential feedback (issue 24, item 2; confidential.go): From is
+	// "a partner in round N", and the agreement, reference and partner are
+	// empty; Unverified and Files are the ConfidentialFeedback's.
+	From         string `json:"from,omitempty"`
+	Confidential bool   `json:"confidential,omitempty"`
+	Unverified   bool   `json:"unverified,omitempty"`
+	Files        int    `json:"files,omitempty"`
 }
 
 // feedbackLabel finds the check-in email's fourth question answered under
@@ -127,16 +135,24 @@ func GatherFeedback(agreements []Agreement, replies map[string][]Reply, loc *tim
 	}
 	out := make([]FeedbackRound, 0, len(rounds))
 	for _, fr := range rounds {
+		out = append(out, *fr)
+	}
+	sortFeedback(out)
+	return out
+}
+
+// sortFeedback orders rounds by round, the end-of-agreement reports last,
+// and each round's entries newest first.
+func sortFeedback(out []FeedbackRound) {
+	for _, fr := range out {
 		slices.SortStableFunc(fr.Entries, func(x, y FeedbackEntry) int {
 			return cmp.Or(strings.Compare(y.On.String(), x.On.String()), strings.Compare(x.Reference, y.Reference))
 		})
-		out = append(out, *fr)
 	}
 	slices.SortFunc(out, func(x, y FeedbackRound) int {
 		// The end-of-agreement reports (round 0) come last.
 		return cmp.Compare(roundOrder(x.CheckIn), roundOrder(y.CheckIn))
 	})
-	return out
 }
 
 func roundOrder(n int) int {

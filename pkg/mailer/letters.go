@@ -41,9 +41,9 @@ func WordWith(l service.Letter, pdf PDF) (Email, error) {
 	a, c, in, o := l.Agreement, l.CheckIn, l.Instalment, l.Owner
 	switch l.Kind {
 	case outbox.KindCheckIn:
-		return CheckInAsking(a, c, l.ReplyTo, l.Programme, o, l.Questions)
+		return CheckInOffering(a, c, l.ReplyTo, l.FeedbackTo, l.Programme, o, l.Questions) // confidential.go
 	case outbox.KindReminder:
-		return ReminderAsking(a, c, l.ReplyTo, l.Reminder, o, l.Questions)
+		return ReminderOffering(a, c, l.ReplyTo, l.FeedbackTo, l.Reminder, o, l.Questions)
 	case outbox.KindOverdue:
 		return OverdueNotice(a, c, l.To)
 	case outbox.KindDueNotice:

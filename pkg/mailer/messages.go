@@ -61,6 +61,10 @@ type checkInView struct {
 	// Questions are the programme's own check-in questions (issue 23); nil:
 	// the default four, worded in the templates.
 	Questions []questionView
+
+	// Feedback is the confidential feedback address offered with a
+	// check-in or reminder (issue 24, item 2; confidential.go); empty: none.
+	Feedback string
 }
 
 // team signs emails when the agreement names no officer.
@@ -150,7 +154,7 @@ func CheckIn(a *grants.Agreement, c grants.CheckIn, replyTo string, programmeNam
 	return askCheckIn(a, c, replyTo, programmeName, o, nil)
 }
 
-func askCheckIn(a *grants.Agreement, c grants.CheckIn, replyTo string, programmeName string, o grants.Officer, qs []questionView) (Email, error) {
+func askCheckIn(a *grants.Agreement, c grants.CheckIn, replyTo string, programmeName string, o grants.Officer, qs []questionView, feedbackTo ...string) (Email, error) {
 	to, names := deliverable(a)
 	v := checkInView{
 		Names:          joinNames(names),
@@ -169,6 +173,7 @@ func askCheckIn(a *grants.Agreement, c grants.CheckIn, replyTo string, programme
 		SignOff:        signOff(o),
 		Questions:      qs,
 	}
+	v.Feedback = offered(feedbackTo) // confidential.go
 	if v.Programme == "" {
 		v.Programme = "our programme"
 	}
@@ -189,7 +194,7 @@ func Reminder(a *grants.Agreement, c grants.CheckIn, replyTo string, n int, o gr
 	return askReminder(a, c, replyTo, n, o, nil)
 }
 
-func askReminder(a *grants.Agreement, c grants.CheckIn, replyTo string, n int, o grants.Officer, qs []questionView) (Email, error) {
+func askReminder(a *grants.Agreement, c grants.CheckIn, replyTo string, n int, o grants.Officer, qs []questionView, feedbackTo ...string) (Email, error) {
 	to, names := deliverable(a)
 	n = max(n, 1)
 	v := checkInView{
@@ -205,6 +210,7 @@ func askReminder(a *grants.Agreement, c grants.CheckIn, replyTo string, n int, o
 		SignOff:   signOff(o),
 		Questions: qs,
 	}
+	v.Feedback = offered(feedbackTo) // confidential.go
 	what := "check-in " + strconv.Itoa(c.Number) + " of " + strconv.Itoa(v.Total)
 	if c.Final {
 		what = "your end-of-agreement report"

@@ -27,7 +27,8 @@ func effectCount(fx grants.Effects) int {
 	if fx.Answer != nil {
 		n++
 	}
-	return n + partnerLinkCount(fx.PartnerLinks) // partners.go
+	n += len(fx.Confidential) + len(fx.ConfidentialSenders) // confidential.go
+	return n + partnerLinkCount(fx.PartnerLinks)            // partners.go
 }
 
 // effectOps turns a change's effects into transaction ops, each with
@@ -70,6 +71,7 @@ func (st *Store) effectOps(partition string, fx grants.Effects) []op {
 		ops = append(ops, st.decisionOp(d, at))
 	}
 	ops = append(ops, st.partnerLinkOps(fx.PartnerLinks)...) // partners.go
+	ops = append(ops, st.confidentialOps(fx)...)             // confidential.go
 	if fx.Answer != nil {
 		ops = append(ops, st.answerOp(*fx.Answer, at))
 	}

@@ -83,6 +83,12 @@ type Store struct {
 	// themes are the programmes' themes (issue 24, item 3; themes.go),
 	// made on first use.
 	themes map[string]*themeBook
+
+	// confidential is the programmes' confidential feedback and
+	// confidentialSenders where each came from (issue 24, item 2;
+	// confidential.go), made on first use.
+	confidential        map[string][]grants.ConfidentialFeedback
+	confidentialSenders map[string]grants.ConfidentialSender
 }
 
 // New returns an empty store.

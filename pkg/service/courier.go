@@ -69,6 +69,11 @@ type Letter struct {
 	// Questions are the programme's own check-in questions, for a check-in
 	// or reminder (nil: the default four; issue 23).
 	Questions []grants.CheckInQuestion
+
+	// FeedbackTo is a check-in's or reminder's confidential feedback
+	// address, offered beside ReplyTo (issue 24, item 2; confidential.go);
+	// empty when the courier signs none.
+	FeedbackTo string
 }
 
 // Posted is an email sent: SES's message ID, and what it said to whom, for
@@ -362,6 +367,9 @@ func (c *Courier) letter(ctx context.Context, a *grants.Agreement, k outbox.Key,
 			return l, 0, fmt.Errorf("%s: %w", k, errNoReplyAddresses)
 		}
 		l.ReplyTo, err = c.replies.Address(a.ID, k.CheckIn, c.opts.ReplyDomain)
+		if err == nil {
+			l.FeedbackTo, err = c.feedbackAddress(a.ID, k.CheckIn) // confidential.go
+		}
 		if k.Kind == outbox.KindCheckIn {
 			return l, k.CheckIn, err
 		}

@@ -50,6 +50,7 @@ type ViewStore interface {
 	HeldLister
 	ReplyReader
 	LateReader
+	ConfidentialReader // confidential.go
 }
 
 // NewViews builds the views on the store that holds all they read (the
@@ -191,6 +192,11 @@ type Feedback struct {
 	Limit      int `json:"limit"`
 	// Found says how the answers are told apart in the replies.
 	Found string `json:"found"`
+
+	// ConfidentialSetAside is how many messages to the programme's
+	// confidential feedback addresses were kept but not shown (spam, a
+	// virus, unreadable, automatic; issue 24, item 2).
+	ConfidentialSetAside int `json:"confidentialSetAside"`
 }
 
 // FeedbackFound says how "Feedback for us" answers are found.
@@ -201,13 +207,13 @@ const FeedbackFound = "The check-in email's fourth question asks for feedback fo
 // feedbackReaders is how many agreements' replies are read at once.
 const feedbackReaders = 8
 
-// Feedback gathers what partners wrote across a programme's agreements,
-// grouped by check-in round. It reads the programme index once, then one
+// repliesFeedback gathers what partners wrote across a programme's agreements,
+// grouped by check-in round (Feedback adds the confidential feedback). It reads the programme index once, then one
 // Query per agreement for its replies, for the newest grants.FeedbackLimit
 // agreements that can have any: the index's stored Stats leave out drafts
 // and agreements with no check-in received (a terminated agreement is read
 // anyway: a reply can arrive after it ended).
-func (v Views) Feedback(ctx context.Context, programme string) (Feedback, error) {
+func (v Views) repliesFeedback(ctx context.Context, programme string) (Feedback, error) {
 	out := Feedback{Programme: programme, Limit: grants.FeedbackLimit, Found: FeedbackFound, Rounds: []grants.FeedbackRound{}}
 	list, err := v.Agreements(ctx, programme)
 	if err != nil {

@@ -55,6 +55,7 @@ type store interface {
 	Apply(ctx context.Context, agreementID string, fx grants.Effects) error
 	service.PartnerStore
 	service.ThemeStore
+	service.ConfidentialReader
 }
 
 var _ store = (*memstore.Store)(nil)

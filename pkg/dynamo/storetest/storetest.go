@@ -86,6 +86,11 @@ type Store interface {
 	Themes(ctx context.Context, programme string) ([]grants.ThemeTag, []grants.ThemeAction, error)
 	AddThemeTag(ctx context.Context, programme string, t grants.ThemeTag) error
 	AddThemeAction(ctx context.Context, programme string, a grants.ThemeAction) error
+
+	// Confidential feedback (issue 24, item 2; confidential.go), written by
+	// Apply (grants.Effects.Confidential, ConfidentialSenders).
+	ConfidentialFeedback(ctx context.Context, programme string) ([]grants.ConfidentialFeedback, error)
+	ConfidentialSender(ctx context.Context, id string) (*grants.ConfidentialSender, error)
 }
 
 // Run runs the contract, each test on a fresh, empty store from open, one
@@ -123,6 +128,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"PartnerRecords", partnerRecords},
 		{"PartnerLinks", partnerLinks},
 		{"ThemesOnce", themesOnce},
+		{"ConfidentialFeedbackOnce", confidentialFeedbackOnce},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.test(t, open(t)) })
 	}

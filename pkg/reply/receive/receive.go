@@ -54,6 +54,10 @@ type UseCases interface {
 	HoldMessage(ctx context.Context, r grants.Reply, q grants.Quarantined, a *grants.Agreement, with grants.Effects) error
 	// IgnoreMessage keeps a message that answers nothing, for reason.
 	IgnoreMessage(ctx context.Context, r grants.Reply, reason string, with grants.Effects) error
+	// AcceptConfidentialFeedback keeps what reached a confidential feedback
+	// address without its sender (a: the token's agreement, if known;
+	// confidential.go).
+	AcceptConfidentialFeedback(ctx context.Context, m service.ConfidentialMessage, a *grants.Agreement, with grants.Effects) error
 }
 
 // Store is the storage receiving needs: what it reads to decide, and the
@@ -171,6 +175,9 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 	// Whatever becomes of the message, the write that records it also
 	// completes this delivery's claim and marks the email's first copy.
 	done := grants.Effects{At: now, Sent: []grants.Sent{{Partition: outbox.InboundPartition, Key: claimKey, Token: token, MessageID: id}}, FirstCopies: first}
+	if confidential(outcome, env) { // confidential.go: never a reply, never held under the sender's name
+		return rc.receiveConfidential(ctx, msg, outcome, id, copyOf, contactsCache[outcome.AgreementID], done)
+	}
 	r := grants.Reply{AgreementID: outcome.AgreementID, CheckIn: outcome.CheckIn, MessageID: id, ReceivedAt: now.UTC(), RawKey: rawKey,
 		Verdicts: grants.Verdicts(env.Verdicts)}
 	if msg != nil {
