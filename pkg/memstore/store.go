@@ -83,6 +83,10 @@ type Store struct {
 	// themes are the programmes' themes (issue 24, item 3; themes.go),
 	// made on first use.
 	themes map[string]*themeBook
+
+	// reflections are the programmes' "you said, we did", by programme and
+	// round (issue 24, item 4; reflections.go), made on first use.
+	reflections map[string]grants.Reflection
 }
 
 // New returns an empty store.

@@ -69,6 +69,10 @@ type Letter struct {
 	// Questions are the programme's own check-in questions, for a check-in
 	// or reminder (nil: the default four; issue 23).
 	Questions []grants.CheckInQuestion
+
+	// Reflection is a "you said, we did" email's (outbox.KindReflection;
+	// issue 24, item 4).
+	Reflection grants.Reflection
 }
 
 // Posted is an email sent: SES's message ID, and what it said to whom, for
@@ -125,6 +129,9 @@ type CourierStore interface {
 	// TakeAutoMail takes a place in its day's limits for one automatic
 	// email that inbound mail caused, or says why there is none.
 	TakeAutoMail(ctx context.Context, m grants.AutoMail) (grants.Withheld, error)
+	// Reflection reads a programme's "you said, we did" of a round
+	// (reflections.go).
+	Reflection(ctx context.Context, programme string, round int) (*grants.Reflection, error)
 }
 
 // CourierOptions are a courier's plain settings.
@@ -402,6 +409,8 @@ func (c *Courier) letter(ctx context.Context, a *grants.Agreement, k outbox.Key,
 			return l, 0, fmt.Errorf("%s: %w", k, errNoReplyAddresses)
 		}
 		l.ReplyTo, err = c.replies.Address(a.ID, agreementReplies, c.opts.ReplyDomain)
+	case outbox.KindReflection:
+		err = c.reflectionLetter(ctx, &l, a, k)
 	default:
 		err = fmt.Errorf("no email for outbox key %q", k)
 	}

@@ -86,6 +86,12 @@ type Store interface {
 	Themes(ctx context.Context, programme string) ([]grants.ThemeTag, []grants.ThemeAction, error)
 	AddThemeTag(ctx context.Context, programme string, t grants.ThemeTag) error
 	AddThemeAction(ctx context.Context, programme string, a grants.ThemeAction) error
+
+	// "You said, we did" (issue 24, item 4; reflections.go).
+	StartReflection(ctx context.Context, r grants.Reflection) (*grants.Reflection, error)
+	FinishReflection(ctx context.Context, r grants.Reflection, answer *idempotency.Answer, now time.Time) error
+	Reflection(ctx context.Context, programme string, round int) (*grants.Reflection, error)
+	Reflections(ctx context.Context, programme string) ([]grants.Reflection, error)
 }
 
 // Run runs the contract, each test on a fresh, empty store from open, one
@@ -123,6 +129,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"PartnerRecords", partnerRecords},
 		{"PartnerLinks", partnerLinks},
 		{"ThemesOnce", themesOnce},
+		{"ReflectionsOnceARound", reflectionsOnceARound},
+		{"MessagesKeptApart", messagesKeptApart},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.test(t, open(t)) })
 	}
