@@ -164,8 +164,8 @@ type ReflectionDraft struct {
 	To     []grants.Agreement
 	Sample *grants.Agreement
 	Past   []grants.Reflection
-	// Name is the programme's name, as emails say it.
-	Name string
+	// Settings are the programme's, as emails are written from them.
+	Settings grants.ProgrammeSettings
 }
 
 // Draft is the reflection the page offers for the next round.
@@ -175,7 +175,7 @@ func (x *Reflections) Draft(ctx context.Context, programme string) (ReflectionDr
 	if err != nil {
 		return d, err
 	}
-	d.Name = p.Name
+	d.Settings = p
 	tags, actions, err := x.store.Themes(ctx, programme)
 	if err != nil {
 		return d, err
