@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/partnership-grants/backend/pkg/grants"
@@ -209,7 +210,7 @@ func (x *Reflections) Draft(ctx context.Context, programme string) (ReflectionDr
 // r: what the page shows as the partner will get it (its reply address
 // stands in: only the sending functions sign them).
 func PreviewLetter(a *grants.Agreement, p grants.ProgrammeSettings, r grants.Reflection, replyDomain string) Letter {
-	return Letter{Kind: outbox.KindReflection, Agreement: a, Programme: p.Name, Owner: p.OwnerOf(a), To: leadAddresses(a),
+	return Letter{Kind: outbox.KindReflection, Agreement: a, Programme: p.Name, Owner: p.OwnerOf(a), To: leadContact(a),
 		ReplyTo: token.ForMessage.Prefix() + "…@" + replyDomain, Reflection: r}
 }
 
@@ -222,7 +223,7 @@ func (c *Courier) reflectionLetter(ctx context.Context, l *Letter, a *grants.Agr
 		return err
 	}
 	l.Reflection = *r
-	if l.To = leadAddresses(a); a.Status != grants.AgreementActive {
+	if l.To = leadContact(a); a.Status != grants.AgreementActive {
 		l.To = nil
 	}
 	signer, ok := c.replies.(messageAddresses)
@@ -231,6 +232,28 @@ func (c *Courier) reflectionLetter(ctx context.Context, l *Letter, a *grants.Agr
 	}
 	l.ReplyTo, err = signer.AddressFor(token.ForMessage, a.ID, 0, c.opts.ReplyDomain)
 	return err
+}
+
+// leadContact is whom "you said, we did" goes to: the partner's lead
+// contact (the role "lead", else the first contact) and nobody else; none
+// when mail does not reach them (the email is then recorded as skipped).
+func leadContact(a *grants.Agreement) []string {
+	if len(a.Contacts) == 0 {
+		return nil
+	}
+	lead := a.Contacts[0]
+	for _, c := range a.Contacts {
+		if strings.EqualFold(c.Role, "lead") {
+			lead = c
+			break
+		}
+	}
+	for _, c := range a.DeliverableContacts() {
+		if c.Email != "" && strings.EqualFold(c.Email, lead.Email) {
+			return []string{c.Email}
+		}
+	}
+	return nil
 }
 
 // messageAddresses signs addresses of a kind (token.Signer): the reply
