@@ -129,6 +129,8 @@ var (
 	_ service.PartnerStore    = (*dynamo.Store)(nil)
 	// Issue 24, item 3.
 	_ service.ThemeStore = (*dynamo.Store)(nil)
+	// Issue 24, item 4.
+	_ service.ReflectionStore = (*dynamo.Store)(nil)
 )
 
 // Env is the plain settings every capability of the use cases reads: the
@@ -163,6 +165,10 @@ func (d *Deps) AgreementsAPIWithIDs(newID func() string) httpapi.Router {
 	}
 	// And the themes' (issue 24, item 3).
 	for k, r := range (&httpapi.Themes{Themes: service.NewThemes(d.Store, env)}).Routes() {
+		routes[k] = r
+	}
+	// And "you said, we did" (issue 24, item 4), queued for the sweep.
+	for k, r := range (&httpapi.Reflections{Reflections: service.NewReflections(d.Store, env)}).Routes() {
 		routes[k] = r
 	}
 	return routes

@@ -176,8 +176,9 @@ func TestStoredItemsGolden(t *testing.T) {
 
 	// What the fixtures leave unset, deliberately.
 	checkAllSet(t, "Agreement", goldenAgreement())
-	checkAllSet(t, "Reply", goldenReply())
-	checkAllSet(t, "Quarantined", goldenHeld("x"))
+	// A reply's answersMessage is pinned by TestReflectionItemsGolden.
+	checkAllSet(t, "Reply", func() grants.Reply { r := goldenReply(); r.AnswersMessage = true; return r }())
+	checkAllSet(t, "Quarantined", func() grants.Quarantined { q := goldenHeld("x"); q.Reply.AnswersMessage = true; return q }())
 	checkAllSet(t, "AuditEntry", goldenAudit())
 	checkAllSet(t, "PayRun", goldenRun())
 	checkAllSet(t, "ProgrammeSettings", goldenSettings())

@@ -799,6 +799,10 @@ type replyRecord struct {
 	Conversation     *conversationRecord `dynamodbav:"conversation,omitempty"`
 	AfterTermination bool                `dynamodbav:"afterTermination,omitempty"`
 	AsksForHelp      string              `dynamodbav:"asksForHelp,omitempty"`
+
+	// Issue 24, item 4: an answer to "you said, we did" (absent: a
+	// check-in's reply, as every reply stored before).
+	AnswersMessage bool `dynamodbav:"answersMessage,omitempty"`
 }
 
 func replyRecordOf(v grants.Reply) replyRecord {
@@ -821,6 +825,7 @@ func replyRecordOf(v grants.Reply) replyRecord {
 		Conversation:     mapPtr(v.Conversation, conversationRecordOf),
 		AfterTermination: v.AfterTermination,
 		AsksForHelp:      v.AsksForHelp,
+		AnswersMessage:   v.AnswersMessage,
 	}
 }
 
@@ -844,6 +849,7 @@ func (r replyRecord) domain() grants.Reply {
 		Conversation:     mapPtr(r.Conversation, conversationRecord.domain),
 		AfterTermination: r.AfterTermination,
 		AsksForHelp:      r.AsksForHelp,
+		AnswersMessage:   r.AnswersMessage,
 	}
 }
 

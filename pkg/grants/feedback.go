@@ -108,6 +108,11 @@ func GatherFeedback(agreements []Agreement, replies map[string][]Reply, loc *tim
 	for i := range agreements {
 		a := &agreements[i]
 		for _, r := range replies[a.ID] {
+			if r.AnswersMessage {
+				// An answer to "you said, we did" answers no check-in: it
+				// is a message on its agreement (issue 24, item 4).
+				continue
+			}
 			words, whole := FeedbackAnswer(r.PartnersWords())
 			if words == "" {
 				continue

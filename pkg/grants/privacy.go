@@ -61,6 +61,15 @@ type FeedbackSplitter func(text string) (rest, feedback string, whole bool)
 // ReadWith is ReadBy with the reply's words parted by split (by the
 // programme's own questions, say).
 func (r Reply) ReadWith(actor Actor, split FeedbackSplitter) Reply {
+	if r.AnswersMessage {
+		// An answer to "you said, we did" is feedback as a whole.
+		split = func(text string) (string, string, bool) { return "", strings.TrimSpace(text), true }
+		if !actor.Has(RoleProgramme) && (r.Text != "" || r.FullText != "" || r.TextKey != "") {
+			r.Text, r.FullText, r.Feedback, r.FeedbackWithheld = "", "", "", true
+			r.TextKey, r.TextSize, r.TextURL, r.RawKey = "", 0, "", ""
+			return r
+		}
+	}
 	rest, feedback, _ := split(r.PartnersWords())
 	if actor.Has(RoleProgramme) {
 		r.Feedback = feedback

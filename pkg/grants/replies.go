@@ -51,6 +51,13 @@ type Reply struct {
 	// for anyone else.
 	Feedback         string `json:"feedback,omitempty"`
 	FeedbackWithheld bool   `json:"feedbackWithheld,omitempty"`
+
+	// AnswersMessage: the partner answered a message from the programme
+	// ("you said, we did"; its message+ address, issue 24 item 4), not a
+	// check-in. It is kept as a message on the agreement (CheckIn 0),
+	// never counted as a check-in's reply; its words answer feedback
+	// reflected back, so they are the programme role's only (ReadWith).
+	AnswersMessage bool `json:"answersMessage,omitempty"`
 }
 
 // What one reply holds at most, so that every message SES accepts can be

@@ -89,6 +89,9 @@ type Store struct {
 	// confidential.go), made on first use.
 	confidential        map[string][]grants.ConfidentialFeedback
 	confidentialSenders map[string]grants.ConfidentialSender
+	// reflections are the programmes' "you said, we did", by programme and
+	// round (issue 24, item 4; reflections.go), made on first use.
+	reflections map[string]grants.Reflection
 }
 
 // New returns an empty store.

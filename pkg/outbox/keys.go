@@ -49,6 +49,9 @@ const (
 	// proposed (issue 23, items 4 and 5).
 	KindAgreement Kind = "agreement" // agreement: the agreement as activated, to accept by reply
 	KindProposal  Kind = "proposal"  // proposal#NN: the NNth change proposed to an active agreement, to accept by reply
+
+	// "You said, we did" (issue 24, item 4).
+	KindReflection Kind = "reflection" // reflection#NN: the programme's "you said, we did" of round NN, to the lead contact
 )
 
 // FinancePartition holds a programme's finance-wide side effects (the daily
@@ -84,7 +87,8 @@ type Key struct {
 
 	// Notice is a notice key's number.
 	Notice int
-	// Round numbers a proposal key: the partner's nth proposed change.
+	// Round numbers a proposal key: the partner's nth proposed change;
+	// and a reflection key: its check-in round.
 	Round int
 }
 
@@ -169,6 +173,10 @@ func AgreementKey() Key { return Key{Kind: KindAgreement} }
 // to accept by reply.
 func ProposalKey(n int) Key { return Key{Kind: KindProposal, Round: n} }
 
+// ReflectionKey is the email of the programme's "you said, we did" of
+// round n to the agreement's lead contact: one an agreement and round.
+func ReflectionKey(n int) Key { return Key{Kind: KindReflection, Round: n} }
+
 // MessageKey is the once-only record of a received message.
 func MessageKey(messageID string) Key { return Key{Kind: KindMessage, MessageID: messageID} }
 
@@ -194,7 +202,7 @@ func (k Key) String() string {
 		return string(k.Kind) + "#" + k.MessageID
 	case KindRunRemittance:
 		return string(k.Kind) + "#" + k.Run
-	case KindProposal:
+	case KindProposal, KindReflection:
 		return fmt.Sprintf("%s#%02d", k.Kind, k.Round)
 	}
 	return string(k.Kind)
@@ -255,7 +263,7 @@ func ParseKey(s string) (Key, error) {
 		if rest != "" {
 			err = errors.New("takes nothing after the kind")
 		}
-	case KindProposal:
+	case KindProposal, KindReflection:
 		k.Round, err = number(rest)
 	case KindTerminated, KindTerminatedFinance:
 		if rest != "" {

@@ -74,6 +74,9 @@ type Letter struct {
 	// address, offered beside ReplyTo (issue 24, item 2; confidential.go);
 	// empty when the courier signs none.
 	FeedbackTo string
+	// Reflection is a "you said, we did" email's (outbox.KindReflection;
+	// issue 24, item 4).
+	Reflection grants.Reflection
 }
 
 // Posted is an email sent: SES's message ID, and what it said to whom, for
@@ -130,6 +133,9 @@ type CourierStore interface {
 	// TakeAutoMail takes a place in its day's limits for one automatic
 	// email that inbound mail caused, or says why there is none.
 	TakeAutoMail(ctx context.Context, m grants.AutoMail) (grants.Withheld, error)
+	// Reflection reads a programme's "you said, we did" of a round
+	// (reflections.go).
+	Reflection(ctx context.Context, programme string, round int) (*grants.Reflection, error)
 }
 
 // CourierOptions are a courier's plain settings.
@@ -410,6 +416,8 @@ func (c *Courier) letter(ctx context.Context, a *grants.Agreement, k outbox.Key,
 			return l, 0, fmt.Errorf("%s: %w", k, errNoReplyAddresses)
 		}
 		l.ReplyTo, err = c.replies.Address(a.ID, agreementReplies, c.opts.ReplyDomain)
+	case outbox.KindReflection:
+		err = c.reflectionLetter(ctx, &l, a, k)
 	default:
 		err = fmt.Errorf("no email for outbox key %q", k)
 	}

@@ -53,6 +53,13 @@ type App struct {
 
 	// Themes are feedback's themes and actions (issue 24, item 3; themes.go).
 	Themes *service.Themes
+
+	// Reflections are "you said, we did" (issue 24, item 4; reflections.go);
+	// WordLetter words its email for the preview as the courier would (nil:
+	// the preview shows the message alone), with ReplyDomain's address.
+	Reflections *service.Reflections
+	WordLetter  func(service.Letter) (subject, text string, err error)
+	ReplyDomain string
 }
 
 //go:embed static
@@ -101,6 +108,8 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("POST /app/agreements/{id}/acceptance", a.recordAcceptance)
 	mux.HandleFunc("POST /app/feedback/themes", a.tagFeedback)
 	mux.HandleFunc("POST /app/feedback/actions", a.recordThemeAction)
+	mux.HandleFunc("GET /app/feedback/reflections", a.reflections)
+	mux.HandleFunc("POST /app/feedback/reflections", a.postReflection)
 	mux.Handle("GET /app/static/", http.StripPrefix("/app", http.FileServerFS(static)))
 	mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, &grants.Error{Code: grants.NotFound, Message: "There is no such page."})

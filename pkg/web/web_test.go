@@ -56,6 +56,7 @@ type store interface {
 	service.PartnerStore
 	service.ThemeStore
 	service.ConfidentialReader
+	service.ReflectionStore
 }
 
 var _ store = (*memstore.Store)(nil)
@@ -90,7 +91,12 @@ func newAppOn(t *testing.T, store store, newID func() string) *app {
 	}
 	a := &App{Agreements: svc.Agreements, Payments: svc.Payments, Replies: svc.Replies, Views: service.NewViews(store, service.Env{Now: clock.Now}),
 		Programme: programme, ProgrammeName: "Community Partnerships", Partners: service.NewPartners(store, env),
-		Themes: service.NewThemes(store, env)}
+		Themes:      service.NewThemes(store, env),
+		Reflections: service.NewReflections(store, env), ReplyDomain: "reply.funder.example",
+		WordLetter: func(l service.Letter) (string, string, error) {
+			e, err := mailer.Word(l)
+			return e.Subject, e.Text, err
+		}}
 	return &app{t: t, handler: New(a), svc: svc, clock: clock, ses: sesEndpoint, pages: a, store: store, pool: pool}
 }
 

@@ -43,7 +43,12 @@ func CheckInsAPI(ctx context.Context, d *app.Deps) (httpapi.Router, error) {
 		return nil, err
 	}
 	h := &httpapi.CheckIns{Replies: replies, Links: Links(d)}
-	return h.Routes(), nil
+	routes := h.Routes()
+	// The partner's messages on an agreement (issue 24, item 4).
+	for k, r := range (&httpapi.Messages{Replies: replies, Links: h.Links}).Routes() {
+		routes[k] = r
+	}
+	return routes, nil
 }
 
 // Links hands out short-lived links to the mail bucket's objects, without

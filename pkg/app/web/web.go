@@ -18,6 +18,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/app/senders"
 	"github.com/partnership-grants/backend/pkg/app/userpool"
 	"github.com/partnership-grants/backend/pkg/callmeter"
+	"github.com/partnership-grants/backend/pkg/mailer"
 	"github.com/partnership-grants/backend/pkg/service"
 	pages "github.com/partnership-grants/backend/pkg/web"
 	"github.com/partnership-grants/backend/pkg/web/lambdahttp"
@@ -103,5 +104,16 @@ func App(d *app.Deps, uses UseCases, signInURL string) *pages.App {
 		SignOutTo: signOutTo,
 		Partners:  service.NewPartners(d.Store, d.Env()),
 		Themes:    service.NewThemes(d.Store, d.Env()),
+		// Issue 24, item 4.
+		Reflections: service.NewReflections(d.Store, d.Env()),
+		WordLetter:  wordLetter,
+		ReplyDomain: d.Config.ReplyDomain,
 	}
+}
+
+// wordLetter words a letter as the courier's mailer does, for the "you
+// said, we did" page's preview (its subject and text).
+func wordLetter(l service.Letter) (subject, text string, err error) {
+	e, err := mailer.Word(l)
+	return e.Subject, e.Text, err
 }

@@ -91,6 +91,11 @@ type Store interface {
 	// Apply (grants.Effects.Confidential, ConfidentialSenders).
 	ConfidentialFeedback(ctx context.Context, programme string) ([]grants.ConfidentialFeedback, error)
 	ConfidentialSender(ctx context.Context, id string) (*grants.ConfidentialSender, error)
+	// "You said, we did" (issue 24, item 4; reflections.go).
+	StartReflection(ctx context.Context, r grants.Reflection) (*grants.Reflection, error)
+	FinishReflection(ctx context.Context, r grants.Reflection, answer *idempotency.Answer, now time.Time) error
+	Reflection(ctx context.Context, programme string, round int) (*grants.Reflection, error)
+	Reflections(ctx context.Context, programme string) ([]grants.Reflection, error)
 }
 
 // Run runs the contract, each test on a fresh, empty store from open, one
@@ -129,6 +134,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"PartnerLinks", partnerLinks},
 		{"ThemesOnce", themesOnce},
 		{"ConfidentialFeedbackOnce", confidentialFeedbackOnce},
+		{"ReflectionsOnceARound", reflectionsOnceARound},
+		{"MessagesKeptApart", messagesKeptApart},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.test(t, open(t)) })
 	}

@@ -58,6 +58,9 @@ type UseCases interface {
 	// address without its sender (a: the token's agreement, if known;
 	// confidential.go).
 	AcceptConfidentialFeedback(ctx context.Context, m service.ConfidentialMessage, a *grants.Agreement, with grants.Effects) error
+	// AcceptMessage keeps an answer to a message from the programme ("you
+	// said, we did", its message+ address) as a message on its agreement.
+	AcceptMessage(ctx context.Context, r grants.Reply, actor string, with grants.Effects, read service.Read) error
 }
 
 // Store is the storage receiving needs: what it reads to decide, and the
@@ -198,6 +201,9 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 			}
 		}
 	}
+	// An answer to a message+ address is a message, held or not: a person
+	// who accepts it from the held messages keeps it as one.
+	r.AnswersMessage = outcome.To == replytoken.ForMessage && outcome.AgreementID != ""
 	ctx = logs.WithAgreement(ctx, outcome.AgreementID)
 	if copyOf != "" {
 		slog.InfoContext(ctx, "message is a copy", "messageId", id, "firstMessageId", copyOf)
@@ -212,6 +218,8 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 				return rc.Replies.AcceptAgreementReply(ctx, r, r.From, done, known)
 			}
 			return rc.Replies.AcceptReply(ctx, r, r.From, done, known)
+		case replytoken.ForMessage:
+			return rc.Replies.AcceptMessage(ctx, r, r.From, done, known)
 		default:
 			// An address of a kind this receiver has no use case for: kept.
 			return rc.Replies.IgnoreMessage(ctx, r, "address "+outcome.To.Prefix(), done)
