@@ -129,6 +129,8 @@ var (
 	_ service.PartnerStore    = (*dynamo.Store)(nil)
 	// Issue 24, item 3.
 	_ service.ThemeStore = (*dynamo.Store)(nil)
+	// Issue 24, item 6.
+	_ service.EnquiryStore = (*dynamo.Store)(nil)
 )
 
 // Env is the plain settings every capability of the use cases reads: the
@@ -163,6 +165,10 @@ func (d *Deps) AgreementsAPIWithIDs(newID func() string) httpapi.Router {
 	}
 	// And the themes' (issue 24, item 3).
 	for k, r := range (&httpapi.Themes{Themes: service.NewThemes(d.Store, env)}).Routes() {
+		routes[k] = r
+	}
+	// And a draft agreement started from an enquiry (issue 24, item 6).
+	for k, r := range (&httpapi.EnquiryDrafts{Drafts: service.NewEnquiryDrafts(d.Store, agreements, env)}).Routes() {
 		routes[k] = r
 	}
 	return routes

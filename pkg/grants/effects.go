@@ -44,6 +44,10 @@ type Effects struct {
 	// write fails if one with its ID exists). Issue 23: a partner across
 	// agreements.
 	PartnerLinks []PartnerLink
+
+	// Enquiries write enquiries (issue 24, item 6; enquiry.go), each
+	// created once or replaced at the version read.
+	Enquiries []EnquiryWrite
 }
 
 // ErrNoChange is returned by a change that finds nothing to do (a duplicate

@@ -70,6 +70,9 @@ func (st *Store) effectOps(partition string, fx grants.Effects) []op {
 		ops = append(ops, st.decisionOp(d, at))
 	}
 	ops = append(ops, st.partnerLinkOps(fx.PartnerLinks)...) // partners.go
+	for _, w := range fx.Enquiries {
+		ops = append(ops, st.enquiryOp(w)) // enquiries.go
+	}
 	if fx.Answer != nil {
 		ops = append(ops, st.answerOp(*fx.Answer, at))
 	}

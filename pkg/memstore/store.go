@@ -83,6 +83,10 @@ type Store struct {
 	// themes are the programmes' themes (issue 24, item 3; themes.go),
 	// made on first use.
 	themes map[string]*themeBook
+
+	// enquiries are the organisations' enquiries by ID (issue 24, item 6;
+	// enquiries.go), made on first use.
+	enquiries map[string]grants.Enquiry
 }
 
 // New returns an empty store.

@@ -69,6 +69,14 @@ type Letter struct {
 	// Questions are the programme's own check-in questions, for a check-in
 	// or reminder (nil: the default four; issue 23).
 	Questions []grants.CheckInQuestion
+
+	// Enquiry is an enquiry's acknowledgement's or answer's (issue 24,
+	// item 6; enquiries.go): the enquiry, the answer (its message on the
+	// thread), and the day the acknowledgement promises an answer by.
+	Enquiry       *grants.Enquiry
+	EnquiryAnswer *grants.EnquiryMessage
+	AnswerBy      grants.Date
+	AnswerDays    int
 }
 
 // Posted is an email sent: SES's message ID, and what it said to whom, for
@@ -125,6 +133,10 @@ type CourierStore interface {
 	// TakeAutoMail takes a place in its day's limits for one automatic
 	// email that inbound mail caused, or says why there is none.
 	TakeAutoMail(ctx context.Context, m grants.AutoMail) (grants.Withheld, error)
+
+	// GetEnquiry reads an enquiry whose emails are delivered (issue 24,
+	// item 6; enquiries.go).
+	GetEnquiry(ctx context.Context, id string) (*grants.Enquiry, error)
 }
 
 // CourierOptions are a courier's plain settings.
@@ -142,6 +154,13 @@ type CourierOptions struct {
 	// the account's SES daily quota (grants.AutoMailCap); 0 takes
 	// grants.DefaultAutoMailCap.
 	AutoMailCap int
+
+	// EnquiryAddress is the programme's enquiry address, which enquiries'
+	// emails are answered from (Reply-To), and EnquiryAnswerDays the
+	// working days their acknowledgement promises an answer within (0:
+	// grants.DefaultEnquiryAnswerDays). Issue 24, item 6.
+	EnquiryAddress    string
+	EnquiryAnswerDays int
 }
 
 // Courier delivers the outbox's side effects. Letters words and sends the
