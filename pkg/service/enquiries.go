@@ -224,12 +224,13 @@ func NewEnquiryDrafts(store EnquiryStore, agreements *Agreements, env Env) *Enqu
 }
 
 // EnquiryAgreementInput is what a draft needs besides what the enquiry
-// tells: the award and its start (as POST /agreements takes them), and the
-// partner's name when it is not the organisation the enquiry names.
+// tells, as POST /agreements takes it: the award and its start, and the
+// partner's kind, address and number (its name, when left out, is the
+// organisation the enquiry names, else the enquirer's).
 type EnquiryAgreementInput struct {
-	Amount    int64  `json:"amount"`
-	StartDate string `json:"startDate"`
-	Partner   string `json:"partner,omitempty"`
+	Amount    int64          `json:"amount"`
+	StartDate string         `json:"startDate"`
+	Partner   grants.Partner `json:"partner"`
 }
 
 // Prefill is the draft's partner and lead contact as the enquiry tells
@@ -258,12 +259,13 @@ func (x *EnquiryDrafts) Start(ctx context.Context, actor, id string, in EnquiryA
 		a, err := x.agreements.store.GetAgreement(ctx, e.AgreementID)
 		return a, false, err
 	}
-	partner, contact := Prefill(e)
-	if p := strings.TrimSpace(in.Partner); p != "" {
-		partner = p
+	name, contact := Prefill(e)
+	partner := in.Partner
+	if strings.TrimSpace(partner.Name) == "" {
+		partner.Name = name
 	}
 	a, _, err := x.agreements.CreateAgreement(ctx, actor, grants.NewAgreementInput{Programme: e.Programme,
-		Partner: grants.Partner{Name: partner}, Contacts: []grants.Contact{contact}, Amount: in.Amount, StartDate: in.StartDate}, nil)
+		Partner: partner, Contacts: []grants.Contact{contact}, Amount: in.Amount, StartDate: in.StartDate}, nil)
 	if err != nil {
 		return nil, false, err
 	}

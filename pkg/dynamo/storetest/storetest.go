@@ -86,6 +86,10 @@ type Store interface {
 	Themes(ctx context.Context, programme string) ([]grants.ThemeTag, []grants.ThemeAction, error)
 	AddThemeTag(ctx context.Context, programme string, t grants.ThemeTag) error
 	AddThemeAction(ctx context.Context, programme string, a grants.ThemeAction) error
+
+	// Enquiries (issue 24, item 6; enquiries.go).
+	GetEnquiry(ctx context.Context, id string) (*grants.Enquiry, error)
+	ListEnquiries(ctx context.Context, programme string) ([]grants.Enquiry, error)
 }
 
 // Run runs the contract, each test on a fresh, empty store from open, one
@@ -123,6 +127,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"PartnerRecords", partnerRecords},
 		{"PartnerLinks", partnerLinks},
 		{"ThemesOnce", themesOnce},
+		{"EnquiriesOnce", enquiriesOnce},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.test(t, open(t)) })
 	}
