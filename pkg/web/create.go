@@ -42,6 +42,7 @@ func (a *App) newAgreement(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := agreementForm{Key: newKey(), Currency: "GBP", DurationMonths: "12", Instalments: "4", CheckInLead: "14", PartnerID: r.URL.Query().Get("partnerId")}
+	a.prefillFromEnquiry(r, &f) // enquiries.go
 	if !a.partnerChoices(w, r, &f) {
 		return
 	}

@@ -53,6 +53,11 @@ type App struct {
 
 	// Themes are feedback's themes and actions (issue 24, item 3; themes.go).
 	Themes *service.Themes
+
+	// Enquiries are organisations' emails to EnquiryAddress (issue 24,
+	// item 6; enquiries.go).
+	Enquiries      *service.Enquiries
+	EnquiryAddress string
 }
 
 //go:embed static
@@ -101,6 +106,10 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("POST /app/agreements/{id}/acceptance", a.recordAcceptance)
 	mux.HandleFunc("POST /app/feedback/themes", a.tagFeedback)
 	mux.HandleFunc("POST /app/feedback/actions", a.recordThemeAction)
+	mux.HandleFunc("GET /app/enquiries", a.enquiries)
+	mux.HandleFunc("GET /app/enquiries/{id}", a.enquiry)
+	mux.HandleFunc("POST /app/enquiries/{id}/reply", a.answerEnquiry)
+	mux.HandleFunc("POST /app/enquiries/{id}/close", a.closeEnquiry)
 	mux.Handle("GET /app/static/", http.StripPrefix("/app", http.FileServerFS(static)))
 	mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, &grants.Error{Code: grants.NotFound, Message: "There is no such page."})

@@ -43,6 +43,7 @@ func Handler(ctx context.Context, d *app.Deps) (func(context.Context, events.API
 		Agreements: d.Agreements(courier, d.Schedules()),
 		Payments:   service.NewPayments(d.Store, courier, pool, d.Metrics, d.Env()),
 		Replies:    service.NewReplies(d.Store, courier, d.Metrics, d.Env()),
+		Enquiries:  senders.Enquiries(d, courier),
 	}
 	h := lambdahttp.Handler(signin.New(cfg, d.Store).Handler(pages.New(App(d, uses, cfg.SignInURL))))
 	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
@@ -83,6 +84,8 @@ type UseCases struct {
 	Agreements *service.Agreements
 	Payments   *service.Payments
 	Replies    *service.Replies
+	// Enquiries (issue 24, item 6).
+	Enquiries *service.Enquiries
 }
 
 // App is what the pages are built on: the use cases, the programme's
@@ -103,5 +106,7 @@ func App(d *app.Deps, uses UseCases, signInURL string) *pages.App {
 		SignOutTo: signOutTo,
 		Partners:  service.NewPartners(d.Store, d.Env()),
 		Themes:    service.NewThemes(d.Store, d.Env()),
+		// Issue 24, item 6.
+		Enquiries: uses.Enquiries, EnquiryAddress: d.Config.EnquiryAddress,
 	}
 }
