@@ -269,16 +269,29 @@ func (x *EnquiryDrafts) Start(ctx context.Context, actor, id string, in EnquiryA
 	if err != nil {
 		return nil, false, err
 	}
-	now := x.env.Now()
-	v := e.Version
-	e.AgreementID = a.ID
-	fx := grants.Effects{At: now, Enquiries: []grants.EnquiryWrite{{Enquiry: *e, Version: v}},
-		Audit: []grants.AuditEntry{{At: now.UTC(), Actor: actor, Action: "enquiry.agreement", Subject: "enquiry " + e.ID, Detail: "draft agreement " + a.ID}}}
-	if err := x.store.Apply(ctx, outbox.InboundPartition, fx); err != nil {
+	if err := recordDraft(ctx, x.store, x.env, actor, e, a.ID); err != nil {
 		// The draft stands; the officer sees it in the agreements list.
 		slog.ErrorContext(ctx, "record the draft on its enquiry", "enquiryId", e.ID, "agreementId", a.ID, "error", err.Error())
 	}
 	return a, true, nil
+}
+
+// RecordDraft records on an enquiry the draft agreement started from it on
+// the New agreement page (the first one only).
+func (x *Enquiries) RecordDraft(ctx context.Context, actor, id, agreementID string) error {
+	e, err := x.store.GetEnquiry(ctx, id)
+	if err != nil || e.AgreementID != "" {
+		return err
+	}
+	return recordDraft(ctx, x.store, x.env, actor, e, agreementID)
+}
+
+func recordDraft(ctx context.Context, store EnquiryStore, env Env, actor string, e *grants.Enquiry, agreementID string) error {
+	now := env.Now()
+	v := e.Version
+	e.AgreementID = agreementID
+	return store.Apply(ctx, outbox.InboundPartition, grants.Effects{At: now, Enquiries: []grants.EnquiryWrite{{Enquiry: *e, Version: v}},
+		Audit: []grants.AuditEntry{{At: now.UTC(), Actor: actor, Action: "enquiry.agreement", Subject: "enquiry " + e.ID, Detail: "draft agreement " + agreementID}}})
 }
 
 // answerDays is how many working days an enquiry's acknowledgement promises.

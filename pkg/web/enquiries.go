@@ -1,6 +1,7 @@
 package web
 
 import (
+	"log/slog"
 	"net/http"
 
 	"github.com/partnership-grants/backend/pkg/grants"
@@ -111,6 +112,18 @@ func (a *App) prefillFromEnquiry(r *http.Request, f *agreementForm) {
 		return
 	}
 	f.Partner, f.Contacts[0] = service.Prefill(e)
+	f.Enquiry = e.ID
+}
+
+// draftFromEnquiry records on its enquiry the draft the New agreement page
+// created from it; a failure is logged (the draft stands).
+func (a *App) draftFromEnquiry(r *http.Request, v *view, enquiryID, agreementID string) {
+	if enquiryID == "" || a.Enquiries == nil {
+		return
+	}
+	if err := a.Enquiries.RecordDraft(r.Context(), v.Actor.Name, enquiryID, agreementID); err != nil {
+		slog.ErrorContext(r.Context(), "record the draft on its enquiry", "enquiryId", enquiryID, "agreementId", agreementID, "error", err.Error())
+	}
 }
 
 // subjectOf is an enquiry's subject, or words for one without.

@@ -9,6 +9,7 @@ import (
 	"net/mail"
 	"net/smtp"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -233,21 +234,53 @@ func TestEnquiriesOnTheStack(t *testing.T) {
 	if got.Status != grants.EnquiryClosed || got.Outcome != "Invited to apply in round 2" {
 		t.Errorf("closed: %+v", got)
 	}
-	if resp, page := read(browser.Get(api + "/app/agreements/new?enquiry=" + e.ID)); resp.StatusCode != 200 ||
-		!strings.Contains(page, `value="Hulme Community Garden Trust"`) || !strings.Contains(page, `value="`+from+`"`) {
-		t.Errorf("the New agreement page from the enquiry: %d", resp.StatusCode)
+	// The New agreement page, filled in from the enquiry, creates the draft.
+	resp, page := read(browser.Get(api + "/app/agreements/new?enquiry=" + e.ID))
+	if resp.StatusCode != 200 || !strings.Contains(page, `value="Hulme Community Garden Trust"`) || !strings.Contains(page, `value="`+from+`"`) ||
+		!strings.Contains(page, `name="enquiry" value="`+e.ID+`"`) {
+		t.Fatalf("the New agreement page from the enquiry: %d", resp.StatusCode)
+	}
+	key := regexp.MustCompile(`name="key" value="([0-9a-f]+)"`).FindStringSubmatch(page)
+	if key == nil {
+		t.Fatal("no form key on the New agreement page")
 	}
 	start := grants.Today(st.Clock.Now(), time.UTC).AddDays(30)
+	form := url.Values{"key": {key[1]}, "enquiry": {e.ID}, "partner": {"Hulme Community Garden Trust"}, "partnerType": {"unincorporated"},
+		"address": {"1 Hulme Walk, Manchester M15 5AA"}, "contact0Name": {"Amina Patel"}, "contact0Email": {from}, "contact0Role": {"lead"},
+		"amount": {"10000"}, "currency": {"GBP"}, "startDate": {start.String()}, "durationMonths": {"12"}, "instalments": {"4"}, "checkInLead": {"14"},
+		"terms": {"Run a weekly lunch club"}, "support": {"Producer mentoring"}}
+	resp, _ = post("/app/agreements", form)
+	if resp.StatusCode != 200 || !strings.Contains(resp.Request.URL.Path, "/app/agreements/") {
+		t.Fatalf("created from the page: %d at %s", resp.StatusCode, resp.Request.URL)
+	}
+	draftID := strings.TrimPrefix(resp.Request.URL.Path, "/app/agreements/")
+	officer.must(200, "GET", "/enquiries/"+e.ID, "", &got)
+	if got.AgreementID != draftID {
+		t.Errorf("the enquiry names draft %q, the page made %q", got.AgreementID, draftID)
+	}
 	var a grants.Agreement
-	officer.must(201, "POST", "/enquiries/"+e.ID+"/agreement", fmt.Sprintf(`{"amount": 1000000, "startDate": %q,
-		"partner": {"type": "unincorporated", "address": "1 Hulme Walk, Manchester M15 5AA"}}`, start), &a)
+	officer.must(200, "GET", "/agreements/"+draftID, "", &a)
 	if a.Status != grants.AgreementDraft || a.Partner.Name != "Hulme Community Garden Trust" || len(a.Contacts) != 1 ||
 		a.Contacts[0].Email != from || a.Contacts[0].Name != "Amina Patel" || a.Contacts[0].Role != "lead" {
 		t.Errorf("the draft: %+v", a)
 	}
+	// From the JSON API, the enquiry's draft is that one.
 	var again2 grants.Agreement
 	officer.must(200, "POST", "/enquiries/"+e.ID+"/agreement", fmt.Sprintf(`{"amount": 1000000, "startDate": %q}`, start), &again2)
-	if again2.ID != a.ID {
-		t.Errorf("a second start made %s, want %s", again2.ID, a.ID)
+	if again2.ID != draftID {
+		t.Errorf("POST /enquiries/{id}/agreement answers %s, want %s", again2.ID, draftID)
+	}
+
+	// A second enquiry's draft, from the JSON API alone.
+	second := fmt.Sprintf("<second-%d@garden.example>", now.UnixNano())
+	if err := smtp.SendMail(st.opts.SMTPAddr, nil, from, []string{enquiryAddress},
+		enquiryMail(from, "Another idea", "A choir too?\r\n\r\nAmina Patel\r\nHulme Community Garden Trust", second, "", nil)); err != nil {
+		t.Fatal(err)
+	}
+	var b grants.Agreement
+	officer.must(201, "POST", "/enquiries/"+grants.EnquiryID(second)+"/agreement", fmt.Sprintf(`{"amount": 1000000, "startDate": %q,
+		"partner": {"type": "unincorporated", "address": "1 Hulme Walk, Manchester M15 5AA"}}`, start), &b)
+	if b.Status != grants.AgreementDraft || b.Partner.Name != "Hulme Community Garden Trust" || len(b.Contacts) != 1 || b.Contacts[0].Email != from {
+		t.Errorf("the JSON draft: %+v", b)
 	}
 }
