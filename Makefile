@@ -13,7 +13,7 @@ FUNCTIONS := \
 	SweepFunction:sweep:14900000 \
 	SesEventsFunction:ses-events:13040000 \
 	PaymentsFunction:payments:14180000 \
-	InboundFunction:inbound:19990000 \
+	InboundFunction:inbound:20060000 \
 	CheckInsFunction:checkins:13110000 \
 	MonitoringFunction:monitoring:9320000 \
 	GrantsDataFunction:grants-data:10870000 \

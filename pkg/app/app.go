@@ -131,6 +131,8 @@ var (
 	_ service.ThemeStore = (*dynamo.Store)(nil)
 	// Issue 24, item 4.
 	_ service.ReflectionStore = (*dynamo.Store)(nil)
+	// Issue 24, item 6.
+	_ service.EnquiryStore = (*dynamo.Store)(nil)
 )
 
 // Env is the plain settings every capability of the use cases reads: the
@@ -169,6 +171,10 @@ func (d *Deps) AgreementsAPIWithIDs(newID func() string) httpapi.Router {
 	}
 	// And "you said, we did" (issue 24, item 4), queued for the sweep.
 	for k, r := range (&httpapi.Reflections{Reflections: service.NewReflections(d.Store, env)}).Routes() {
+		routes[k] = r
+	}
+	// And a draft agreement started from an enquiry (issue 24, item 6).
+	for k, r := range (&httpapi.EnquiryDrafts{Drafts: service.NewEnquiryDrafts(d.Store, agreements, env)}).Routes() {
 		routes[k] = r
 	}
 	return routes

@@ -103,6 +103,15 @@ type Config struct {
 	// FirstInstalmentAwaitsAcceptance (FIRST_INSTALMENT_AWAITS_ACCEPTANCE):
 	// instalment 1 is not paid before the partner accepts the agreement.
 	FirstInstalmentAwaitsAcceptance bool
+
+	// Enquiries (issue 24, item 6): EnquiryAddress (ENQUIRY_ADDRESS, the
+	// template's EnquiryAddress; "enquiries@" REPLY_DOMAIN when unset) is
+	// the address organisations write to, received by the replies' receipt
+	// rule; its enquiries are ProgrammeCode's. EnquiryAnswerDays
+	// (ENQUIRY_ANSWER_DAYS, default 5) is the working days the
+	// acknowledgement promises an answer within.
+	EnquiryAddress    string
+	EnquiryAnswerDays int
 }
 
 // Need is a part of the Config that only some functions use: each main
@@ -215,6 +224,14 @@ func Load(getenv func(string) string, needs ...Need) (Config, error) {
 	}
 	if c.RawPrefix == "" {
 		c.RawPrefix = "raw/"
+	}
+	c.EnquiryAnswerDays = count("ENQUIRY_ANSWER_DAYS", 1, grants.DefaultEnquiryAnswerDays)
+	c.EnquiryAddress = strings.ToLower(strings.TrimSpace(getenv("ENQUIRY_ADDRESS")))
+	if c.EnquiryAddress == "" && c.ReplyDomain != "" {
+		c.EnquiryAddress = "enquiries@" + strings.ToLower(c.ReplyDomain)
+	}
+	if local, domain, ok := strings.Cut(c.EnquiryAddress, "@"); c.EnquiryAddress != "" && (!ok || local == "" || domain == "" || strings.ContainsAny(c.EnquiryAddress, " +<>")) {
+		bad("ENQUIRY_ADDRESS", "must be an address such as enquiries@reply.example.org (no '+': those are signed reply addresses), got %q", c.EnquiryAddress)
 	}
 
 	// What every function needs.

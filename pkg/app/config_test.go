@@ -93,3 +93,29 @@ func TestLoadReadsTheSettings(t *testing.T) {
 		t.Errorf("got %+v, programme defaults %+v", c, p)
 	}
 }
+
+// The enquiry address (issue 24, item 6) is enquiries@ the reply domain
+// unless set; one that is no address, or a signed reply address's shape,
+// is refused by name; the acknowledgement's working days default to 5.
+func TestEnquiryAddress(t *testing.T) {
+	e := lambdaEnv()
+	e["REPLY_DOMAIN"] = "Reply.Funder.Example"
+	c, err := Load(e.get)
+	if err != nil || c.EnquiryAddress != "enquiries@reply.funder.example" || c.EnquiryAnswerDays != 5 {
+		t.Errorf("the default: %q %d %v", c.EnquiryAddress, c.EnquiryAnswerDays, err)
+	}
+	e["ENQUIRY_ADDRESS"], e["ENQUIRY_ANSWER_DAYS"] = " Hello@Funder.Example ", "3"
+	if c, err := Load(e.get); err != nil || c.EnquiryAddress != "hello@funder.example" || c.EnquiryAnswerDays != 3 {
+		t.Errorf("set: %q %d %v", c.EnquiryAddress, c.EnquiryAnswerDays, err)
+	}
+	for _, bad := range []string{"enquiries", "checkin+x@reply.funder.example", "@funder.example"} {
+		e["ENQUIRY_ADDRESS"] = bad
+		if _, err := Load(e.get); err == nil || !strings.Contains(err.Error(), "ENQUIRY_ADDRESS") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+	e["ENQUIRY_ADDRESS"], e["ENQUIRY_ANSWER_DAYS"] = "", "0"
+	if _, err := Load(e.get); err == nil || !strings.Contains(err.Error(), "ENQUIRY_ANSWER_DAYS") {
+		t.Errorf("no working days: %v", err)
+	}
+}

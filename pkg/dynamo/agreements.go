@@ -601,6 +601,13 @@ func (st *Store) effectItems(agreementID string, fx grants.Effects) ([]types.Tra
 		return nil, err
 	}
 	items = append(items, conf...)
+	for _, w := range fx.Enquiries { // enquiries.go
+		it, err := st.enquiryItem(w)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, it)
+	}
 	if fx.Answer != nil {
 		items = append(items, st.answerItem(*fx.Answer, at))
 	}

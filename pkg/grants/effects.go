@@ -50,6 +50,9 @@ type Effects struct {
 	// sender; ConfidentialSenders where each came from, which no route reads.
 	Confidential        []ConfidentialFeedback
 	ConfidentialSenders []ConfidentialSender
+	// Enquiries write enquiries (issue 24, item 6; enquiry.go), each
+	// created once or replaced at the version read.
+	Enquiries []EnquiryWrite
 }
 
 // ErrNoChange is returned by a change that finds nothing to do (a duplicate

@@ -80,6 +80,10 @@ func WordWith(l service.Letter, pdf PDF) (Email, error) {
 		return ProposalEmail(a, l.Programme, l.To, l.ReplyTo, o, pdf)
 	case outbox.KindReflection:
 		return Reflection(a, l.Programme, l.Reflection, l.To, l.ReplyTo, o)
+	case outbox.KindEnquiryAck:
+		return EnquiryAcknowledgement(l.Enquiry, l.Programme, l.AnswerBy, l.AnswerDays, l.To, l.ReplyTo, o)
+	case outbox.KindEnquiryReply:
+		return EnquiryReply(l.Enquiry, *l.EnquiryAnswer, l.To, l.ReplyTo, o)
 	}
 	return Email{}, fmt.Errorf("no email of kind %v", l.Kind)
 }

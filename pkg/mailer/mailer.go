@@ -43,6 +43,11 @@ type Email struct {
 
 	// Attachments are files sent with the email (the agreement's PDF).
 	Attachments []Attachment
+
+	// InReplyTo and References thread an answer with the messages it
+	// answers (Message-ID headers, "<id@host>"); empty for any other email.
+	InReplyTo  string
+	References []string
 }
 
 // Attachment is a file sent with an email.
@@ -116,6 +121,7 @@ var templates = sync.OnceValue(func() map[string]templateSet {
 		tmplNotice,
 		tmplAgreement, tmplProposal,
 		tmplReflection,
+		tmplEnquiryAck, tmplEnquiryReply,
 	} {
 		sets[name] = templateSet{
 			text: texttemplate.Must(texttemplate.New(name+".txt").Option("missingkey=error").

@@ -105,6 +105,10 @@ func (s *Sender) Send(ctx context.Context, e Email) (messageID string, err error
 	if !e.Date.IsZero() {
 		msg.Headers = []types.MessageHeader{{Name: aws.String("Date"), Value: aws.String(e.Date.Format(time.RFC1123Z))}}
 	}
+	if e.InReplyTo != "" {
+		msg.Headers = append(msg.Headers, types.MessageHeader{Name: aws.String("In-Reply-To"), Value: aws.String(headerIDs(e.InReplyTo))},
+			types.MessageHeader{Name: aws.String("References"), Value: aws.String(headerIDs(e.References...))})
+	}
 	for _, f := range e.Attachments {
 		msg.Attachments = append(msg.Attachments, types.Attachment{FileName: aws.String(f.Name), ContentType: aws.String(f.ContentType),
 			RawContent: f.Content, ContentDisposition: types.AttachmentContentDispositionAttachment})
@@ -191,4 +195,19 @@ func sanitiseTag(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// headerIDs writes message IDs as In-Reply-To and References hold them:
+// each in angle brackets, space-separated, nothing that would break the
+// header (a received header is the sender's to write).
+func headerIDs(ids ...string) string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		id = strings.Trim(strings.TrimSpace(id), "<>")
+		if id == "" || strings.ContainsAny(id, "<> \r\n\t") || len(id) > 250 {
+			continue
+		}
+		out = append(out, "<"+id+">")
+	}
+	return strings.Join(out, " ")
 }

@@ -72,6 +72,9 @@ func (st *Store) effectOps(partition string, fx grants.Effects) []op {
 	}
 	ops = append(ops, st.partnerLinkOps(fx.PartnerLinks)...) // partners.go
 	ops = append(ops, st.confidentialOps(fx)...)             // confidential.go
+	for _, w := range fx.Enquiries {
+		ops = append(ops, st.enquiryOp(w)) // enquiries.go
+	}
 	if fx.Answer != nil {
 		ops = append(ops, st.answerOp(*fx.Answer, at))
 	}

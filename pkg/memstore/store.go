@@ -92,6 +92,9 @@ type Store struct {
 	// reflections are the programmes' "you said, we did", by programme and
 	// round (issue 24, item 4; reflections.go), made on first use.
 	reflections map[string]grants.Reflection
+	// enquiries are the organisations' enquiries by ID (issue 24, item 6;
+	// enquiries.go), made on first use.
+	enquiries map[string]grants.Enquiry
 }
 
 // New returns an empty store.

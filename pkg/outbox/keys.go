@@ -52,6 +52,11 @@ const (
 
 	// "You said, we did" (issue 24, item 4).
 	KindReflection Kind = "reflection" // reflection#NN: the programme's "you said, we did" of round NN, to the lead contact
+	// An enquiry's emails (issue 24, item 6), in InboundPartition: its
+	// acknowledgement, and each answer an officer wrote (NN: its message
+	// on the thread).
+	KindEnquiryAck   Kind = "enquiry-ack"   // enquiry-ack#enquiryID
+	KindEnquiryReply Kind = "enquiry-reply" // enquiry-reply#enquiryID#NN
 )
 
 // FinancePartition holds a programme's finance-wide side effects (the daily
@@ -90,6 +95,10 @@ type Key struct {
 	// Round numbers a proposal key: the partner's nth proposed change;
 	// and a reflection key: its check-in round.
 	Round int
+
+	// Enquiry is an enquiry key's enquiry ID; Round numbers an answer's
+	// message on its thread.
+	Enquiry string
 }
 
 // CheckInKey is the email asking for check-in n.
@@ -177,6 +186,12 @@ func ProposalKey(n int) Key { return Key{Kind: KindProposal, Round: n} }
 // round n to the agreement's lead contact: one an agreement and round.
 func ReflectionKey(n int) Key { return Key{Kind: KindReflection, Round: n} }
 
+// EnquiryAckKey acknowledges an enquiry to its sender: once an enquiry.
+func EnquiryAckKey(id string) Key { return Key{Kind: KindEnquiryAck, Enquiry: id} }
+
+// EnquiryReplyKey is an officer's answer, message n of an enquiry's thread.
+func EnquiryReplyKey(id string, n int) Key { return Key{Kind: KindEnquiryReply, Enquiry: id, Round: n} }
+
 // MessageKey is the once-only record of a received message.
 func MessageKey(messageID string) Key { return Key{Kind: KindMessage, MessageID: messageID} }
 
@@ -204,6 +219,10 @@ func (k Key) String() string {
 		return string(k.Kind) + "#" + k.Run
 	case KindProposal, KindReflection:
 		return fmt.Sprintf("%s#%02d", k.Kind, k.Round)
+	case KindEnquiryAck:
+		return string(k.Kind) + "#" + k.Enquiry
+	case KindEnquiryReply:
+		return fmt.Sprintf("%s#%s#%02d", k.Kind, k.Enquiry, k.Round)
 	}
 	return string(k.Kind)
 }
@@ -265,6 +284,18 @@ func ParseKey(s string) (Key, error) {
 		}
 	case KindProposal, KindReflection:
 		k.Round, err = number(rest)
+	case KindEnquiryAck:
+		k.Enquiry = rest
+		if rest == "" || strings.Contains(rest, "#") {
+			err = errors.New("want enquiry-ack#enquiryID")
+		}
+	case KindEnquiryReply:
+		id, n, ok := strings.Cut(rest, "#")
+		if !ok || id == "" {
+			err = errors.New("want enquiry-reply#enquiryID#NN")
+		} else if k.Round, err = number(n); err == nil {
+			k.Enquiry = id
+		}
 	case KindTerminated, KindTerminatedFinance:
 		if rest != "" {
 			err = errors.New("takes nothing after the kind")

@@ -77,6 +77,13 @@ type Letter struct {
 	// Reflection is a "you said, we did" email's (outbox.KindReflection;
 	// issue 24, item 4).
 	Reflection grants.Reflection
+	// Enquiry is an enquiry's acknowledgement's or answer's (issue 24,
+	// item 6; enquiries.go): the enquiry, the answer (its message on the
+	// thread), and the day the acknowledgement promises an answer by.
+	Enquiry       *grants.Enquiry
+	EnquiryAnswer *grants.EnquiryMessage
+	AnswerBy      grants.Date
+	AnswerDays    int
 }
 
 // Posted is an email sent: SES's message ID, and what it said to whom, for
@@ -136,6 +143,10 @@ type CourierStore interface {
 	// Reflection reads a programme's "you said, we did" of a round
 	// (reflections.go).
 	Reflection(ctx context.Context, programme string, round int) (*grants.Reflection, error)
+
+	// GetEnquiry reads an enquiry whose emails are delivered (issue 24,
+	// item 6; enquiries.go).
+	GetEnquiry(ctx context.Context, id string) (*grants.Enquiry, error)
 }
 
 // CourierOptions are a courier's plain settings.
@@ -153,6 +164,13 @@ type CourierOptions struct {
 	// the account's SES daily quota (grants.AutoMailCap); 0 takes
 	// grants.DefaultAutoMailCap.
 	AutoMailCap int
+
+	// EnquiryAddress is the programme's enquiry address, which enquiries'
+	// emails are answered from (Reply-To), and EnquiryAnswerDays the
+	// working days their acknowledgement promises an answer within (0:
+	// grants.DefaultEnquiryAnswerDays). Issue 24, item 6.
+	EnquiryAddress    string
+	EnquiryAnswerDays int
 }
 
 // Courier delivers the outbox's side effects. Letters words and sends the

@@ -40,6 +40,8 @@ func (x *Automation) deliverInbound(ctx context.Context, key string) error {
 		return err
 	case err == nil && k.Kind == outbox.KindQuarantineNotice:
 		return x.closeQuarantineNotice(ctx, key)
+	case err == nil && (k.Kind == outbox.KindEnquiryAck || k.Kind == outbox.KindEnquiryReply):
+		return x.courier.DeliverEnquiry(ctx, key) // enquiries.go
 	}
 	return fmt.Errorf("no delivery for outbox key %q", key)
 }

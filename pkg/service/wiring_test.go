@@ -71,7 +71,7 @@ func (u *uses) courier() *service.Courier {
 		replies = service.NoReplyAddresses
 	}
 	return service.NewCourier(u.Store, u.Letters, events, replies, u.metrics(), u.env(),
-		service.CourierOptions{ReplyDomain: u.ReplyDomain, Lease: u.Lease, AppURL: u.AppURL, AutoMailCap: u.AutoMailCap})
+		service.CourierOptions{ReplyDomain: u.ReplyDomain, Lease: u.Lease, AppURL: u.AppURL, AutoMailCap: u.AutoMailCap, EnquiryAddress: enquiryAddress})
 }
 
 func (u *uses) delivery() service.Delivery {

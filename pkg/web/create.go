@@ -34,6 +34,10 @@ type agreementForm struct {
 	// start from (Partners are the records the form offers).
 	PartnerType, PartnerID string
 	Partners               []grants.PartnerRecord
+
+	// Enquiry is the enquiry the draft is started from, if any (issue 24,
+	// item 6; enquiries.go): the draft is recorded on it.
+	Enquiry string
 }
 
 func (a *App) newAgreement(w http.ResponseWriter, r *http.Request) {
@@ -42,6 +46,7 @@ func (a *App) newAgreement(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := agreementForm{Key: newKey(), Currency: "GBP", DurationMonths: "12", Instalments: "4", CheckInLead: "14", PartnerID: r.URL.Query().Get("partnerId")}
+	a.prefillFromEnquiry(r, &f) // enquiries.go
 	if !a.partnerChoices(w, r, &f) {
 		return
 	}
@@ -82,6 +87,7 @@ func (a *App) create(w http.ResponseWriter, r *http.Request) {
 	case replay != nil:
 		done(w, r, "/app/agreements/"+string(replay.Body), "created")
 	default:
+		a.draftFromEnquiry(r, v, f.Enquiry, ag.ID) // enquiries.go
 		done(w, r, "/app/agreements/"+ag.ID, "created")
 	}
 }
@@ -133,6 +139,7 @@ func readAgreementForm(form url.Values) agreementForm {
 		f.Contacts[i] = grants.Contact{Name: g("contact" + n + "Name"), Email: g("contact" + n + "Email"), Role: g("contact" + n + "Role"), Phone: g("contact" + n + "Phone")}
 	}
 	f.PartnerType, f.PartnerID = g("partnerType"), g("partnerId")
+	f.Enquiry = g("enquiry")
 	return f
 }
 

@@ -60,6 +60,10 @@ type App struct {
 	Reflections *service.Reflections
 	WordLetter  func(service.Letter) (subject, text string, err error)
 	ReplyDomain string
+	// Enquiries are organisations' emails to EnquiryAddress (issue 24,
+	// item 6; enquiries.go).
+	Enquiries      *service.Enquiries
+	EnquiryAddress string
 }
 
 //go:embed static
@@ -110,6 +114,10 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("POST /app/feedback/actions", a.recordThemeAction)
 	mux.HandleFunc("GET /app/feedback/reflections", a.reflections)
 	mux.HandleFunc("POST /app/feedback/reflections", a.postReflection)
+	mux.HandleFunc("GET /app/enquiries", a.enquiries)
+	mux.HandleFunc("GET /app/enquiries/{id}", a.enquiry)
+	mux.HandleFunc("POST /app/enquiries/{id}/reply", a.answerEnquiry)
+	mux.HandleFunc("POST /app/enquiries/{id}/close", a.closeEnquiry)
 	mux.Handle("GET /app/static/", http.StripPrefix("/app", http.FileServerFS(static)))
 	mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, &grants.Error{Code: grants.NotFound, Message: "There is no such page."})

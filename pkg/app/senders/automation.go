@@ -75,7 +75,8 @@ func courier(d *app.Deps, events service.Events, replies service.ReplyAddresses,
 	if err != nil {
 		return nil, err
 	}
-	opts := service.CourierOptions{ReplyDomain: d.Config.ReplyDomain, AppURL: d.Config.AppURL, AutoMailCap: d.Config.AutoMailCap()}
+	opts := service.CourierOptions{ReplyDomain: d.Config.ReplyDomain, AppURL: d.Config.AppURL, AutoMailCap: d.Config.AutoMailCap(),
+		EnquiryAddress: d.Config.EnquiryAddress, EnquiryAnswerDays: d.Config.EnquiryAnswerDays}
 	return service.NewCourier(d.Store, mailer.Letters{Sender: mail, PDF: pdf}, events, replies, d.Metrics, d.Env(), opts), nil
 }
 

@@ -48,6 +48,15 @@ func CheckInsAPI(ctx context.Context, d *app.Deps) (httpapi.Router, error) {
 	for k, r := range (&httpapi.Messages{Replies: replies, Links: h.Links}).Routes() {
 		routes[k] = r
 	}
+	// The enquiries' routes (issue 24, item 6) are the same function's:
+	// they link attachments and send mail as the replies' do.
+	c, err := Courier(d, service.NoEvents, service.NoReplyAddresses)
+	if err != nil {
+		return nil, err
+	}
+	for k, r := range (&httpapi.Enquiries{Enquiries: Enquiries(d, c), Links: h.Links}).Routes() {
+		routes[k] = r
+	}
 	return routes, nil
 }
 
@@ -59,4 +68,16 @@ func Links(d *app.Deps) *links.Bucket {
 		endpoint = *e
 	}
 	return links.New(d.AWS, d.Config.MailBucket, endpoint, d.Config.S3UsePathStyle)
+}
+
+// Enquiries is the enquiries' use cases (issue 24, item 6), delivering
+// their acknowledgements and answers through c; the deployment's
+// enquiries are its default programme's (one enquiry address a
+// deployment).
+func Enquiries(d *app.Deps, c *service.Courier) *service.Enquiries {
+	programme := d.Config.ProgrammeCode
+	if len(d.Config.Programmes) > 0 {
+		programme = d.Config.Programmes[0]
+	}
+	return service.NewEnquiries(d.Store, c, d.Env(), service.EnquiryOptions{Programme: programme})
 }

@@ -44,6 +44,7 @@ func Handler(ctx context.Context, d *app.Deps) (func(context.Context, events.API
 		Agreements: d.Agreements(courier, d.Schedules()),
 		Payments:   service.NewPayments(d.Store, courier, pool, d.Metrics, d.Env()),
 		Replies:    service.NewReplies(d.Store, courier, d.Metrics, d.Env()),
+		Enquiries:  senders.Enquiries(d, courier),
 	}
 	h := lambdahttp.Handler(signin.New(cfg, d.Store).Handler(pages.New(App(d, uses, cfg.SignInURL))))
 	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
@@ -84,6 +85,8 @@ type UseCases struct {
 	Agreements *service.Agreements
 	Payments   *service.Payments
 	Replies    *service.Replies
+	// Enquiries (issue 24, item 6).
+	Enquiries *service.Enquiries
 }
 
 // App is what the pages are built on: the use cases, the programme's
@@ -108,6 +111,8 @@ func App(d *app.Deps, uses UseCases, signInURL string) *pages.App {
 		Reflections: service.NewReflections(d.Store, d.Env()),
 		WordLetter:  wordLetter,
 		ReplyDomain: d.Config.ReplyDomain,
+		// Issue 24, item 6.
+		Enquiries: uses.Enquiries, EnquiryAddress: d.Config.EnquiryAddress,
 	}
 }
 

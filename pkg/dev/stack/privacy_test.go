@@ -140,7 +140,7 @@ func TestFeedbackStaysWithTheProgramme(t *testing.T) {
 	// Every page, signed in as each role.
 	pages := []string{"/app", "/app/agreements", "/app/agreements/" + a.ID, "/app/feedback", "/app/finance", "/app/quarantine",
 		"/app/export.csv", "/app/export/360giving.json", "/app/partners", "/app/partners/" + a.PartnerID,
-		"/app/feedback/reflections"}
+		"/app/feedback/reflections", "/app/enquiries"}
 	api := "http://" + st.opts.APIAddr
 	for _, user := range []string{"olu", "alice", "vic"} {
 		browser, _ := webSignIn(t, st, user)

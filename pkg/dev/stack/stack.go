@@ -223,6 +223,9 @@ func localSettings(opts Options) map[string]string {
 		// The sandbox's quota: locally, inbound mail may cause 50 automatic emails a day.
 		"SES_DAILY_QUOTA":            "200",
 		"INBOUND_MAIL_QUOTA_PERCENT": "25",
+		// Enquiries (issue 24, item 6): organisations write here.
+		"ENQUIRY_ADDRESS":     "enquiries@reply.funder.local",
+		"ENQUIRY_ANSWER_DAYS": "5",
 	}
 	// Instalment 1 does not wait for the partner's acceptance (issue 23, item 4).
 	set["FIRST_INSTALMENT_AWAITS_ACCEPTANCE"] = "false"

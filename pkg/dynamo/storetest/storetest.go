@@ -96,6 +96,9 @@ type Store interface {
 	FinishReflection(ctx context.Context, r grants.Reflection, answer *idempotency.Answer, now time.Time) error
 	Reflection(ctx context.Context, programme string, round int) (*grants.Reflection, error)
 	Reflections(ctx context.Context, programme string) ([]grants.Reflection, error)
+	// Enquiries (issue 24, item 6; enquiries.go).
+	GetEnquiry(ctx context.Context, id string) (*grants.Enquiry, error)
+	ListEnquiries(ctx context.Context, programme string) ([]grants.Enquiry, error)
 }
 
 // Run runs the contract, each test on a fresh, empty store from open, one
@@ -136,6 +139,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"ConfidentialFeedbackOnce", confidentialFeedbackOnce},
 		{"ReflectionsOnceARound", reflectionsOnceARound},
 		{"MessagesKeptApart", messagesKeptApart},
+		{"EnquiriesOnce", enquiriesOnce},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.test(t, open(t)) })
 	}

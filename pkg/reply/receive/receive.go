@@ -63,6 +63,12 @@ type UseCases interface {
 	AcceptMessage(ctx context.Context, r grants.Reply, actor string, with grants.Effects, read service.Read) error
 }
 
+// EnquiryUseCases receive what organisations write to the enquiry address
+// (service.Enquiries; issue 24, item 6).
+type EnquiryUseCases interface {
+	ReceiveEnquiry(ctx context.Context, r service.ReceivedEnquiry, with grants.Effects) error
+}
+
 // Store is the storage receiving needs: what it reads to decide, and the
 // once-only record of each SES message.
 type Store interface {
@@ -86,6 +92,12 @@ type Receiver struct {
 	// RawPrefix is the S3 key prefix the receipt rule's S3 action writes under.
 	RawPrefix string
 	Now       func() time.Time
+
+	// EnquiryAddress is the programme's enquiry address (issue 24, item 6):
+	// a message sent to it that carries no signed reply address is an
+	// enquiry, handed to Enquiries once SES's verdicts pass.
+	EnquiryAddress string
+	Enquiries      EnquiryUseCases
 }
 
 // Handle processes every record of an SES event; a failure is returned so
@@ -149,6 +161,9 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 	}
 	msg, parseErr := reply.Parse(raw)
 	env := reply.Envelope{Recipients: m.Receipt.Recipients, MailFrom: m.Mail.Source, Verdicts: verdicts(m.Receipt), MessageID: id}
+	if rc.Enquiries != nil && reply.ToEnquiry(env, rc.EnquiryAddress) {
+		return rc.enquiry(ctx, msg, parseErr, env, rawKey, claimKey, token)
+	}
 	contactsCache := map[string]*grants.Agreement{}
 	outcome := reply.Decide(msg, parseErr, env, rc.Tokens, func(agreementID string) ([]string, error) {
 		a, err := rc.Store.GetAgreement(ctx, agreementID)
@@ -329,6 +344,11 @@ func keyName(name string, n int) string {
 // stay in the message as received. Storing thousands would outlast the
 // invocation, and their list would not fit the reply's item.
 func (rc *Receiver) storeAttachments(ctx context.Context, r grants.Reply, atts []reply.Attachment) ([]grants.Attachment, int, error) {
+	return rc.storeFiles(ctx, objectPrefix(r), atts)
+}
+
+// storeFiles is storeAttachments under prefix.
+func (rc *Receiver) storeFiles(ctx context.Context, prefix string, atts []reply.Attachment) ([]grants.Attachment, int, error) {
 	kept := atts[:min(len(atts), grants.MaxAttachments)]
 	out := make([]grants.Attachment, 0, len(kept))
 	for i, att := range kept {
@@ -336,7 +356,7 @@ func (rc *Receiver) storeAttachments(ctx context.Context, r grants.Reply, atts [
 		if name == "" {
 			name = fmt.Sprintf("attachment-%d", i+1)
 		}
-		key := objectPrefix(r) + keyName(name, i+1)
+		key := prefix + keyName(name, i+1)
 		ct, _ := grants.Clip(att.ContentType, grants.MaxContentType)
 		if ct == "" {
 			ct = "application/octet-stream"
@@ -354,4 +374,55 @@ func newToken() string {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// enquiry handles a message to the enquiry address (reply.DecideEnquiry
+// says what becomes of it): an enquiry, or a further message on one, for
+// the enquiries' use case; a held message (spam, a virus, a forged sender)
+// for a person, as any other, never acknowledged; an auto-reply or bounce
+// set aside. Its files are stored under attachments/enquiries/, where the
+// functions that link attachments may read them.
+func (rc *Receiver) enquiry(ctx context.Context, msg *reply.Message, parseErr error, env reply.Envelope, rawKey, claimKey, token string) error {
+	id := env.MessageID
+	outcome := reply.DecideEnquiry(msg, parseErr, env)
+	copyOf, first, _, err := rc.copies(ctx, msg, id, outcome, "")
+	if err != nil {
+		return err
+	}
+	now := rc.Now()
+	done := grants.Effects{At: now, Sent: []grants.Sent{{Partition: outbox.InboundPartition, Key: claimKey, Token: token, MessageID: id}}, FirstCopies: first}
+	r := grants.Reply{MessageID: id, ReceivedAt: now.UTC(), RawKey: rawKey, Verdicts: grants.Verdicts(env.Verdicts)}
+	if msg != nil {
+		r.From, _ = grants.Clip(msg.From.Address, grants.MaxReplyHeader)
+		r.Subject, _ = grants.Clip(msg.Subject, grants.MaxReplyHeader)
+		if copyOf == "" {
+			if err := rc.storeText(ctx, &r, msg); err != nil {
+				return err
+			}
+			if outcome.Reason != reply.ReasonVirus {
+				prefix := "attachments/enquiries/" + id + "/"
+				if r.Attachments, r.MoreAttachments, err = rc.storeFiles(ctx, prefix, msg.Attachments); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if copyOf != "" {
+		slog.InfoContext(ctx, "message is a copy", "messageId", id, "firstMessageId", copyOf)
+		return rc.Replies.IgnoreMessage(ctx, r, "copy of SES message "+copyOf, done)
+	}
+	slog.InfoContext(ctx, "enquiry received", "messageId", id, "outcome", outcome.Kind.String(), "reason", string(outcome.Reason))
+	switch outcome.Kind {
+	case reply.Accept:
+		in := service.ReceivedEnquiry{Email: r.From, Subject: r.Subject, Header: msg.MessageID, Refs: reply.Thread(msg),
+			Message: grants.EnquiryMessage{From: r.From, Text: msg.NewText, Attachments: r.Attachments, MessageID: id, RawKey: rawKey}}
+		in.Name, _ = grants.Clip(msg.From.Name, grants.MaxReplyHeader)
+		in.Header, _ = grants.Clip(in.Header, grants.MaxReplyHeader)
+		return rc.Enquiries.ReceiveEnquiry(ctx, in, done)
+	case reply.Ignore:
+		return rc.Replies.IgnoreMessage(ctx, r, string(outcome.Reason), done)
+	default:
+		q := grants.Quarantined{Reason: grants.QuarantineReason(outcome.Reason), Detail: "sent to the enquiry address"}
+		return rc.Replies.HoldMessage(ctx, r, q, nil, done)
+	}
 }

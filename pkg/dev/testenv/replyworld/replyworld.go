@@ -42,6 +42,9 @@ const (
 	// emails' Reply-To domain so the corpus addresses are what we sent.
 	ReplyDomain = "reply.riverside-fund.org.uk"
 	RawPrefix   = "raw/"
+	// EnquiryAddress is where organisations write to get in touch (issue
+	// 24, item 6).
+	EnquiryAddress = "enquiries@" + ReplyDomain
 	// The corpus's partner contact and stranger; each world swaps in
 	// addresses of its own, because the SES store is shared by parallel tests.
 	corpusSender   = "sarah.jenkins@hopehouse.org.uk"
@@ -65,6 +68,7 @@ type Store interface {
 	ListQuarantine(ctx context.Context, status string) ([]grants.Quarantined, error)
 	GetQuarantined(ctx context.Context, id string) (*grants.Quarantined, error)
 	Replies(ctx context.Context, agreementID string, n int) ([]grants.Reply, error)
+	service.EnquiryStore
 }
 
 var (
@@ -92,6 +96,9 @@ type World struct {
 
 	letters service.Letters
 	signer  *token.Signer
+
+	// Enquiries are the receiver's for mail to EnquiryAddress.
+	Enquiries *service.Enquiries
 }
 
 // New builds a world reading time from now, on its own table in DynamoDB
@@ -156,10 +163,12 @@ func (w *World) SetAutoMailCap(n int) {
 		Defaults: grants.ProgrammeSettings{Name: "Riverside Community Fund", OfficerEmails: []string{w.Officer},
 			FinanceEmails: []string{w.Finance}, ReminderDays: 7, MaxReminders: 2}}
 	courier := service.NewCourier(w.Store, w.letters, service.NoEvents, w.signer, service.NoMetrics, env,
-		service.CourierOptions{ReplyDomain: ReplyDomain, Lease: time.Minute, AutoMailCap: n})
+		service.CourierOptions{ReplyDomain: ReplyDomain, Lease: time.Minute, AutoMailCap: n, EnquiryAddress: EnquiryAddress})
 	w.Automation = service.NewAutomation(w.Store, courier, service.NoSchedules, service.NoMetrics, env, service.AutomationOptions{})
 	w.ReplyUses = service.NewReplies(w.Store, courier, service.NoMetrics, env)
-	w.Receiver = &receive.Receiver{Store: w.Store, Objects: w.Bucket, Tokens: w.signer, Replies: w.ReplyUses, RawPrefix: RawPrefix, Now: w.Now}
+	w.Enquiries = service.NewEnquiries(w.Store, courier, env, service.EnquiryOptions{Programme: "riverside"})
+	w.Receiver = &receive.Receiver{Store: w.Store, Objects: w.Bucket, Tokens: w.signer, Replies: w.ReplyUses, RawPrefix: RawPrefix, Now: w.Now,
+		EnquiryAddress: EnquiryAddress, Enquiries: w.Enquiries}
 }
 
 func randomHex(n int) string {
