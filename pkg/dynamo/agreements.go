@@ -596,6 +596,13 @@ func (st *Store) effectItems(agreementID string, fx grants.Effects) ([]types.Tra
 		return nil, err
 	}
 	items = append(items, links...)
+	for _, m := range fx.FeedbackMarks {
+		it, err := st.feedbackMarkItem(m) // feedbackmark.go
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, it)
+	}
 	if fx.Answer != nil {
 		items = append(items, st.answerItem(*fx.Answer, at))
 	}

@@ -799,6 +799,9 @@ type replyRecord struct {
 	Conversation     *conversationRecord `dynamodbav:"conversation,omitempty"`
 	AfterTermination bool                `dynamodbav:"afterTermination,omitempty"`
 	AsksForHelp      string              `dynamodbav:"asksForHelp,omitempty"`
+
+	// Issue 24: an officer's mark of the reply's feedback (feedbackmark.go).
+	FeedbackMark *feedbackMarkRecord `dynamodbav:"feedbackMark,omitempty"`
 }
 
 func replyRecordOf(v grants.Reply) replyRecord {
@@ -821,6 +824,7 @@ func replyRecordOf(v grants.Reply) replyRecord {
 		Conversation:     mapPtr(v.Conversation, conversationRecordOf),
 		AfterTermination: v.AfterTermination,
 		AsksForHelp:      v.AsksForHelp,
+		FeedbackMark:     mapPtr(v.FeedbackMark, feedbackMarkRecordOf),
 	}
 }
 
@@ -844,6 +848,7 @@ func (r replyRecord) domain() grants.Reply {
 		Conversation:     mapPtr(r.Conversation, conversationRecord.domain),
 		AfterTermination: r.AfterTermination,
 		AsksForHelp:      r.AsksForHelp,
+		FeedbackMark:     mapPtr(r.FeedbackMark, feedbackMarkRecord.domain),
 	}
 }
 

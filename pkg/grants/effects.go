@@ -44,6 +44,11 @@ type Effects struct {
 	// write fails if one with its ID exists). Issue 23: a partner across
 	// agreements.
 	PartnerLinks []PartnerLink
+
+	// FeedbackMarks set an officer's mark on stored replies (replacing
+	// any earlier mark); the write fails if a reply is not there. Issue
+	// 24: which part of a reply is feedback.
+	FeedbackMarks []MarkedFeedback
 }
 
 // ErrNoChange is returned by a change that finds nothing to do (a duplicate

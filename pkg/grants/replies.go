@@ -51,6 +51,12 @@ type Reply struct {
 	// for anyone else.
 	Feedback         string `json:"feedback,omitempty"`
 	FeedbackWithheld bool   `json:"feedbackWithheld,omitempty"`
+
+	// Issue 24, stored: FeedbackMark is a programme officer's word on which
+	// part of the reply is its feedback (nil: unmarked, the reply is parted
+	// by its question headings; replies stored before it read so). Only the
+	// programme role reads it (ReadWith).
+	FeedbackMark *FeedbackMark `json:"feedbackMark,omitempty"`
 }
 
 // What one reply holds at most, so that every message SES accepts can be

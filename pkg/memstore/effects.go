@@ -27,7 +27,7 @@ func effectCount(fx grants.Effects) int {
 	if fx.Answer != nil {
 		n++
 	}
-	return n + partnerLinkCount(fx.PartnerLinks) // partners.go
+	return n + partnerLinkCount(fx.PartnerLinks) + len(fx.FeedbackMarks) // partners.go
 }
 
 // effectOps turns a change's effects into transaction ops, each with
@@ -70,6 +70,9 @@ func (st *Store) effectOps(partition string, fx grants.Effects) []op {
 		ops = append(ops, st.decisionOp(d, at))
 	}
 	ops = append(ops, st.partnerLinkOps(fx.PartnerLinks)...) // partners.go
+	for _, m := range fx.FeedbackMarks {
+		ops = append(ops, st.feedbackMarkOp(m)) // feedbackmark.go
+	}
 	if fx.Answer != nil {
 		ops = append(ops, st.answerOp(*fx.Answer, at))
 	}
