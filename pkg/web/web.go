@@ -101,6 +101,7 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("POST /app/agreements/{id}/acceptance", a.recordAcceptance)
 	mux.HandleFunc("POST /app/feedback/themes", a.tagFeedback)
 	mux.HandleFunc("POST /app/feedback/actions", a.recordThemeAction)
+	mux.HandleFunc("POST /app/agreements/{id}/check-ins/{n}/feedback", a.markFeedback)
 	mux.Handle("GET /app/static/", http.StripPrefix("/app", http.FileServerFS(static)))
 	mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, &grants.Error{Code: grants.NotFound, Message: "There is no such page."})
