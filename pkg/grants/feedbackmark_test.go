@@ -29,14 +29,14 @@ func TestFindPassageIgnoresWhiteSpace(t *testing.T) {
 func TestMarkFeedback(t *testing.T) {
 	now := time.Date(2026, 7, 1, 9, 0, 0, 0, time.FixedZone("BST", 3600))
 	r := Reply{CheckIn: 2, MessageID: "m-1", Text: "We ran four meals.\nThe forms are\ntoo long.\nThanks."}
-	m, e, changed, err := r.MarkFeedback("the forms are too long.", now, "Officer One")
-	if err == nil {
+	m, _, changed, err := r.MarkFeedback("the forms are too long.", now, "Officer One")
+	if err == nil || changed {
 		t.Fatalf("a passage in other case is not the reply's text: marked %+v", m)
 	}
 	if ErrorCode(err) != Invalid || !strings.Contains(err.Error(), "passage") {
 		t.Errorf("error %v does not name the passage", err)
 	}
-	m, e, changed, err = r.MarkFeedback(" The forms are too long. ", now, "Officer One")
+	m, e, changed, err := r.MarkFeedback(" The forms are too long. ", now, "Officer One")
 	if err != nil || !changed {
 		t.Fatal(err, changed)
 	}
