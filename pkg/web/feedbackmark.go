@@ -12,7 +12,7 @@ import (
 // officer ticks that the reply holds none. A blank passage without the tick
 // is refused, so a cleared box is never taken to mean "no feedback".
 func (a *App) markFeedback(w http.ResponseWriter, r *http.Request) {
-	a.act(w, r, "feedback marked", programmeOnly, func(v *view) error {
+	a.act(w, r, "feedback-marked", programmeOnly, func(v *view) error {
 		n, err := number(r.PathValue("n"))
 		if err != nil {
 			return err

@@ -257,6 +257,8 @@ var flashes = map[string]string{
 	"extra":         "The extra payment was added as an instalment: finance requests and approves it like any payment. The partner will be told.",
 	"partner-saved": "The partner was changed; its history keeps what it was.",
 	"partner-found": "This is the agreement's partner record.",
+	// Issue 24: feedbackmark.go.
+	"feedback-marked": "The reply's feedback is marked: finance and viewers read the reply without it.",
 }
 
 func flash(key string) string { return flashes[key] }
