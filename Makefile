@@ -11,7 +11,7 @@ FUNCTIONS := \
 	InstalmentDueFunction:instalment-due:12900000 \
 	CheckInSenderFunction:checkin-sender:13110000 \
 	SweepFunction:sweep:14900000 \
-	SesEventsFunction:ses-events:12900000 \
+	SesEventsFunction:ses-events:13040000 \
 	PaymentsFunction:payments:14180000 \
 	InboundFunction:inbound:19780000 \
 	CheckInsFunction:checkins:13110000 \
