@@ -13,7 +13,8 @@ import (
 
 // Issue 24: on the agreement page a programme officer marks which part of
 // a heading-less reply is feedback; finance then reads the rest and not the
-// passage. Finance and viewers get no form and may not post one.
+// passage. Finance and viewers get no form and may not post one, and are not
+// shown a request for help made only in the feedback.
 func TestOfficerMarksFeedbackOnTheAgreementPage(t *testing.T) {
 	a := newApp(t)
 	a.pages.Links = links{}
@@ -71,5 +72,25 @@ func TestOfficerMarksFeedbackOnTheAgreementPage(t *testing.T) {
 	}
 	if fin := a.as("fin@funder.example", grants.RoleFinance, "GET", path, nil); !strings.Contains(fin.body, "PRIVATEMARK") || strings.Contains(fin.body, "is withheld") {
 		t.Errorf("marked as holding no feedback, finance does not read it whole")
+	}
+
+	// A reply that asks for help only in its feedback: the programme role
+	// is told to follow up; finance and viewers are not shown the flag,
+	// whose phrase is the withheld words'.
+	text = "Forty volunteers came.\nFeedback for us: PRIVATEHELP we are struggling with your forms."
+	r = grants.Reply{AgreementID: id, CheckIn: 1, MessageID: "m2", From: "amina@levykitchen.org.uk", Subject: "Re: check-in", ReceivedAt: a.clock.Now(),
+		Text: text, FullText: text}
+	if err := a.svc.AcceptReply(ctx, r, r.From, grants.Effects{}, service.Read{}); err != nil {
+		t.Fatal(err)
+	}
+	if prog := a.as("olu@funder.example", grants.RoleProgramme, "GET", path, nil); !strings.Contains(prog.body, "Asks for help — follow up") {
+		t.Error("the programme role is not told the reply asks for help")
+	}
+	for _, role := range []grants.Role{grants.RoleFinance, grants.RoleViewer} {
+		page := a.as("fin@funder.example", role, "GET", path, nil)
+		if strings.Contains(page.body, "PRIVATEHELP") || strings.Contains(page.body, "Asks for help") || strings.Contains(page.body, "struggling") ||
+			!strings.Contains(page.body, "Forty volunteers came.") {
+			t.Errorf("%s is shown the help asked for in the feedback, or not the rest of the reply", role)
+		}
 	}
 }
