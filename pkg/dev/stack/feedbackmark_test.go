@@ -148,5 +148,23 @@ func TestOfficerMarksFeedbackOnTheStack(t *testing.T) {
 		strings.Contains(page, secret) || !strings.Contains(page, "A part of this reply, the partner’s feedback for us, is withheld") {
 		t.Errorf("after the mark finance's agreement page reads wrong")
 	}
+
+	// "What partners told us" gives the marked passage, not the whole reply.
+	var told struct{ Rounds []grants.FeedbackRound }
+	officer.must(200, "GET", "/programmes/"+DemoProgramme+"/feedback", "", &told)
+	found := false
+	for _, round := range told.Rounds {
+		for _, e := range round.Entries {
+			if e.AgreementID == a.ID {
+				found = true
+				if e.Words != "PRIVATEMARKED your monitoring form\ntakes us a whole evening." || e.WholeReply {
+					t.Errorf("the feedback page gives %+v", e)
+				}
+			}
+		}
+	}
+	if !found {
+		t.Error("the feedback page does not list the marked reply")
+	}
 	output.private(t, secret)
 }
