@@ -232,7 +232,7 @@ func feedbackMarkForm(v *view, a *grants.Agreement, n int, rep grants.Reply) tem
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "</textarea> <label><input type=\"checkbox\" name=\"none\" value=\"yes\"> This reply holds no feedback for us</label> <button type=\"submit\">Mark feedback</button></form></details>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "</textarea> <label class=\"check\"><input type=\"checkbox\" name=\"none\" value=\"yes\"> This reply holds no feedback for us</label> <button type=\"submit\">Mark feedback</button></form></details>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
