@@ -608,6 +608,13 @@ func (st *Store) effectItems(agreementID string, fx grants.Effects) ([]types.Tra
 		}
 		items = append(items, it)
 	}
+	for _, m := range fx.FeedbackMarks {
+		it, err := st.feedbackMarkItem(m) // feedbackmark.go
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, it)
+	}
 	if fx.Answer != nil {
 		items = append(items, st.answerItem(*fx.Answer, at))
 	}

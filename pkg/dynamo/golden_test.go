@@ -123,6 +123,16 @@ func goldenReply() grants.Reply {
 		AfterTermination: true, AsksForHelp: "need help"}
 }
 
+// markedReply is goldenReply with an officer's mark of its feedback
+// (issue 24), stored as another message.
+func markedReply() grants.Reply {
+	r := goldenReply()
+	r.MessageID, r.RawKey, r.TextKey = "ses-in-2", "inbound/ses-in-2", "texts/ses-in-2"
+	r.Attachments[0].Key = "attachments/ses-in-2/0-photo.jpg"
+	r.FeedbackMark = &grants.FeedbackMark{Passage: "four meals", By: "Officer One", At: at(17)}
+	return r
+}
+
 func goldenHeld(id string) grants.Quarantined {
 	r := goldenReply()
 	r.MessageID = id
@@ -177,8 +187,13 @@ func TestStoredItemsGolden(t *testing.T) {
 	// What the fixtures leave unset, deliberately.
 	checkAllSet(t, "Agreement", goldenAgreement())
 	// A reply's answersMessage is pinned by TestReflectionItemsGolden.
-	checkAllSet(t, "Reply", func() grants.Reply { r := goldenReply(); r.AnswersMessage = true; return r }())
-	checkAllSet(t, "Quarantined", func() grants.Quarantined { q := goldenHeld("x"); q.Reply.AnswersMessage = true; return q }())
+	checkAllSet(t, "Reply", func() grants.Reply { r := markedReply(); r.AnswersMessage = true; return r }())
+	// A held message is never marked (marks are of stored replies): its
+	// reply's fields are the Reply's, checked above.
+	heldFields := goldenHeld("x")
+	heldFields.Reply = markedReply()
+	heldFields.Reply.AnswersMessage = true
+	checkAllSet(t, "Quarantined", heldFields)
 	checkAllSet(t, "AuditEntry", goldenAudit())
 	checkAllSet(t, "PayRun", goldenRun())
 	checkAllSet(t, "ProgrammeSettings", goldenSettings())
@@ -214,6 +229,18 @@ func TestStoredItemsGolden(t *testing.T) {
 			Response: idempotency.Response{StatusCode: 201, Headers: map[string]string{"ETag": `"8"`, "Location": "/agreements/" + goldenID}, Body: []byte(`{"id":"x"}`)}},
 	}
 	if err := st.Apply(ctx, goldenID, fx); err != nil {
+		t.Fatal(err)
+	}
+	// Issue 24: a reply stored unmarked (as every reply before marks
+	// were kept), then marked by an officer.
+	marked := markedReply()
+	unmarked := marked
+	unmarked.FeedbackMark = nil
+	if err := st.Apply(ctx, goldenID, grants.Effects{At: at(17), Replies: []grants.Reply{unmarked}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Apply(ctx, goldenID, grants.Effects{At: at(17), FeedbackMarks: []grants.MarkedFeedback{
+		{AgreementID: goldenID, CheckIn: marked.CheckIn, MessageID: marked.MessageID, Mark: *marked.FeedbackMark}}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.Apply(ctx, goldenID, grants.Effects{At: at(18), Decisions: []grants.Decision{{MessageID: "ses-held-2", Status: grants.QuarantineAccepted, Actor: "Officer Two", Note: "a real reply"}}}); err != nil {
@@ -315,8 +342,11 @@ func TestStoredItemsGolden(t *testing.T) {
 	wantReply := goldenReply()
 	wantReply.TextURL, wantReply.Attachments[0].URL = "", ""
 	wantReply.Feedback, wantReply.FeedbackWithheld = "", false
+	wantMarked := markedReply()
+	wantMarked.TextURL, wantMarked.Attachments[0].URL = "", ""
+	wantMarked.Feedback, wantMarked.FeedbackWithheld = "", false
 	replies, err := st.Replies(ctx, goldenID, 0)
-	same(t, "replies", replies, []grants.Reply{wantReply}, err)
+	same(t, "replies", replies, []grants.Reply{wantReply, wantMarked}, err)
 
 	held1, held2 := goldenHeld("ses-held-1"), goldenHeld("ses-held-2")
 	held1.Reply.TextURL, held1.Reply.Attachments[0].URL = "", ""

@@ -803,6 +803,8 @@ type replyRecord struct {
 	// Issue 24, item 4: an answer to "you said, we did" (absent: a
 	// check-in's reply, as every reply stored before).
 	AnswersMessage bool `dynamodbav:"answersMessage,omitempty"`
+	// Issue 24: an officer's mark of the reply's feedback (feedbackmark.go).
+	FeedbackMark *feedbackMarkRecord `dynamodbav:"feedbackMark,omitempty"`
 }
 
 func replyRecordOf(v grants.Reply) replyRecord {
@@ -826,6 +828,7 @@ func replyRecordOf(v grants.Reply) replyRecord {
 		AfterTermination: v.AfterTermination,
 		AsksForHelp:      v.AsksForHelp,
 		AnswersMessage:   v.AnswersMessage,
+		FeedbackMark:     mapPtr(v.FeedbackMark, feedbackMarkRecordOf),
 	}
 }
 
@@ -850,6 +853,7 @@ func (r replyRecord) domain() grants.Reply {
 		AfterTermination: r.AfterTermination,
 		AsksForHelp:      r.AsksForHelp,
 		AnswersMessage:   r.AnswersMessage,
+		FeedbackMark:     mapPtr(r.FeedbackMark, feedbackMarkRecord.domain),
 	}
 }
 

@@ -53,6 +53,10 @@ type Effects struct {
 	// Enquiries write enquiries (issue 24, item 6; enquiry.go), each
 	// created once or replaced at the version read.
 	Enquiries []EnquiryWrite
+	// FeedbackMarks set an officer's mark on stored replies (replacing
+	// any earlier mark); the write fails if a reply is not there. Issue
+	// 24: which part of a reply is feedback.
+	FeedbackMarks []MarkedFeedback
 }
 
 // ErrNoChange is returned by a change that finds nothing to do (a duplicate

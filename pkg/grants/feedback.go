@@ -102,7 +102,8 @@ const FeedbackLimit = 200
 // round, check-in 1 first and the end-of-agreement reports last, each round
 // newest first. replies holds each agreement's replies by its ID; a reply
 // with no words (an email of attachments only, a conversation with no
-// partner's words noted) is left out.
+// partner's words noted) is left out, as is one an officer marked as
+// holding no feedback; one they marked gives its marked passage.
 func GatherFeedback(agreements []Agreement, replies map[string][]Reply, loc *time.Location) []FeedbackRound {
 	rounds := map[int]*FeedbackRound{}
 	for i := range agreements {
@@ -114,6 +115,9 @@ func GatherFeedback(agreements []Agreement, replies map[string][]Reply, loc *tim
 				continue
 			}
 			words, whole := FeedbackAnswer(r.PartnersWords())
+			if _, marked, ok := r.splitMarked(r.PartnersWords()); ok {
+				words, whole = marked, false // an officer marked it (feedbackmark.go)
+			}
 			if words == "" {
 				continue
 			}

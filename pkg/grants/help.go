@@ -86,8 +86,11 @@ func (a *Agreement) noteHelpAsked(r Reply, now time.Time, actor string) (AuditEn
 		}
 	}
 	a.HelpRequests = append(a.HelpRequests, HelpRequest{CheckIn: r.CheckIn, MessageID: r.MessageID, At: now.UTC(), Phrase: phrase})
+	// The entry is on the timeline every role reads; the phrase may be in
+	// the reply's feedback, which only the programme role reads (issue 24),
+	// so it is named with the reply (ReadWith), not here.
 	return AuditEntry{At: now.UTC(), Actor: actor, Action: "reply.asks_for_help", Subject: fmt.Sprintf("check-in %d", r.CheckIn),
-		Detail: fmt.Sprintf("the reply says %q: follow up", phrase)}, true
+		Detail: fmt.Sprintf("reply %s asks for help: follow up", r.MessageID)}, true
 }
 
 // FollowUpHelp marks the help asked for in reply messageID as followed up,

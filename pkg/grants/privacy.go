@@ -60,6 +60,12 @@ type FeedbackSplitter func(text string) (rest, feedback string, whole bool)
 
 // ReadWith is ReadBy with the reply's words parted by split (by the
 // programme's own questions, say).
+//
+// An officer's mark (FeedbackMark) parts the words instead of split: the
+// marked passage is the feedback, and a mark of no passage says the reply
+// holds none. Anyone but the programme role reads no mark, and reads the
+// reply as asking for help only when the words they read ask it: a phrase
+// found only in the feedback would point at what was withheld.
 func (r Reply) ReadWith(actor Actor, split FeedbackSplitter) Reply {
 	if r.AnswersMessage {
 		// An answer to "you said, we did" is feedback as a whole.
@@ -70,17 +76,23 @@ func (r Reply) ReadWith(actor Actor, split FeedbackSplitter) Reply {
 			return r
 		}
 	}
-	rest, feedback, _ := split(r.PartnersWords())
+	rest, feedback, ok := r.splitMarked(r.PartnersWords())
+	if !ok {
+		rest, feedback, _ = split(r.PartnersWords())
+	}
 	if actor.Has(RoleProgramme) {
 		r.Feedback = feedback
 		return r
 	}
-	r.Feedback = ""
+	r.Feedback, r.FeedbackMark = "", nil
 	if feedback == "" {
 		return r
 	}
 	r.Text, r.FullText, r.FeedbackWithheld = rest, rest, true
 	r.TextKey, r.TextSize, r.TextURL, r.RawKey = "", 0, "", ""
+	if r.AsksForHelp != "" {
+		r.AsksForHelp = HelpPhrase(rest)
+	}
 	return r
 }
 

@@ -58,6 +58,11 @@ type Reply struct {
 	// never counted as a check-in's reply; its words answer feedback
 	// reflected back, so they are the programme role's only (ReadWith).
 	AnswersMessage bool `json:"answersMessage,omitempty"`
+	// Issue 24, stored: FeedbackMark is a programme officer's word on which
+	// part of the reply is its feedback (nil: unmarked, the reply is parted
+	// by its question headings; replies stored before it read so). Only the
+	// programme role reads it (ReadWith).
+	FeedbackMark *FeedbackMark `json:"feedbackMark,omitempty"`
 }
 
 // What one reply holds at most, so that every message SES accepts can be

@@ -34,6 +34,8 @@ func (h *CheckIns) Routes() Router {
 		"GET /quarantine":              {Roles: []Role{RoleProgramme}, Handler: h.listQuarantine},
 		"POST /quarantine/{id}/accept": {Roles: []Role{RoleProgramme}, Handler: h.accept},
 		"POST /quarantine/{id}/reject": {Roles: []Role{RoleProgramme}, Handler: h.reject},
+		// Which part of a reply is feedback (issue 24): feedbackmark.go.
+		"POST /agreements/{id}/check-ins/{n}/feedback": {Roles: []Role{RoleProgramme}, Handler: h.markFeedback},
 	}
 }
 

@@ -537,7 +537,12 @@ func TestRecordConversationResponse(t *testing.T) {
 	}
 
 	// The partner's words ask for help: the reply is flagged, the agreement
-	// counts it, and an officer marks it followed up.
+	// counts it, and an officer marks it followed up. The viewer, who reads
+	// none of the words, is not shown the phrase found in them (issue 24).
+	if got.Replies[0].AsksForHelp != "" {
+		t.Errorf("a viewer is shown the help phrase %q of words withheld", got.Replies[0].AsksForHelp)
+	}
+	got = decodeInto[ciCheckIn](t, e.do(t, event("GET", "/agreements/{id}/check-ins/{n}", params, "", RoleProgramme)))
 	if got.Replies[0].AsksForHelp != "help" || stored.Stats.RepliesAskingForHelp != 1 || stored.Stats.HelpToFollowUp != 1 {
 		t.Errorf("flag %q, stats %+v", got.Replies[0].AsksForHelp, stored.Stats)
 	}

@@ -27,8 +27,8 @@ func effectCount(fx grants.Effects) int {
 	if fx.Answer != nil {
 		n++
 	}
-	n += len(fx.Confidential) + len(fx.ConfidentialSenders) // confidential.go
-	return n + partnerLinkCount(fx.PartnerLinks)            // partners.go
+	n += len(fx.Confidential) + len(fx.ConfidentialSenders)              // confidential.go
+	return n + partnerLinkCount(fx.PartnerLinks) + len(fx.FeedbackMarks) // partners.go, feedbackmark.go
 }
 
 // effectOps turns a change's effects into transaction ops, each with
@@ -74,6 +74,9 @@ func (st *Store) effectOps(partition string, fx grants.Effects) []op {
 	ops = append(ops, st.confidentialOps(fx)...)             // confidential.go
 	for _, w := range fx.Enquiries {
 		ops = append(ops, st.enquiryOp(w)) // enquiries.go
+	}
+	for _, m := range fx.FeedbackMarks {
+		ops = append(ops, st.feedbackMarkOp(m)) // feedbackmark.go
 	}
 	if fx.Answer != nil {
 		ops = append(ops, st.answerOp(*fx.Answer, at))

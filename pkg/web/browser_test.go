@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -10,6 +12,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/dev/testenv/chromium"
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/service"
 	"github.com/partnership-grants/backend/pkg/web/signin"
 )
 
@@ -19,6 +22,15 @@ import (
 func TestPagesPassAxe(t *testing.T) {
 	a := newApp(t)
 	id := a.create("k")
+	// A reply with no question headings: the agreement page offers the
+	// officer the form to mark its feedback (issue 24), open.
+	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", "/app/agreements/"+id+"/activate", url.Values{}); r.code != http.StatusSeeOther {
+		t.Fatalf("activate: %d", r.code)
+	}
+	if err := a.svc.AcceptReply(context.Background(), grants.Reply{AgreementID: id, CheckIn: 1, MessageID: "m1", From: "amina@levykitchen.org.uk",
+		ReceivedAt: a.clock.Now(), Text: "All well, but the forms take long.", FullText: "All well, but the forms take long."}, "amina@levykitchen.org.uk", grants.Effects{}, service.Read{}); err != nil {
+		t.Fatal(err)
+	}
 	officer := grants.Actor{ID: "pool#sub-olu", Name: "olu@funder.example", Groups: []grants.Role{grants.RoleProgramme}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.handler.ServeHTTP(w, r.WithContext(signin.WithActor(r.Context(), officer)))

@@ -118,6 +118,7 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("GET /app/enquiries/{id}", a.enquiry)
 	mux.HandleFunc("POST /app/enquiries/{id}/reply", a.answerEnquiry)
 	mux.HandleFunc("POST /app/enquiries/{id}/close", a.closeEnquiry)
+	mux.HandleFunc("POST /app/agreements/{id}/check-ins/{n}/feedback", a.markFeedback)
 	mux.Handle("GET /app/static/", http.StripPrefix("/app", http.FileServerFS(static)))
 	mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, &grants.Error{Code: grants.NotFound, Message: "There is no such page."})
@@ -273,6 +274,8 @@ var flashes = map[string]string{
 	"extra":         "The extra payment was added as an instalment: finance requests and approves it like any payment. The partner will be told.",
 	"partner-saved": "The partner was changed; its history keeps what it was.",
 	"partner-found": "This is the agreement's partner record.",
+	// Issue 24: feedbackmark.go.
+	"feedback-marked": "The reply's feedback is marked: finance and viewers read the reply without it.",
 }
 
 func flash(key string) string { return flashes[key] }

@@ -140,6 +140,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"ReflectionsOnceARound", reflectionsOnceARound},
 		{"MessagesKeptApart", messagesKeptApart},
 		{"EnquiriesOnce", enquiriesOnce},
+		{"FeedbackMarks", feedbackMarks}, // feedbackmark.go
 	} {
 		t.Run(c.name, func(t *testing.T) { c.test(t, open(t)) })
 	}
