@@ -192,6 +192,11 @@ type Agreement struct {
 	// activation and to the changes proposed since (acceptance.go); nil for
 	// a draft, and for agreements activated before it was kept.
 	PartnerAcceptance *PartnerAcceptance `json:"partnerAcceptance,omitempty"`
+
+	// Stories are passages of the partner's replies marked to share, with
+	// their consent (issue 24, item 5; stories.go); none on agreements
+	// stored before.
+	Stories []Story `json:"stories,omitempty"`
 }
 
 // Location is the agreement's time zone, in which its dates are read.

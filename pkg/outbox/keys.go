@@ -49,6 +49,9 @@ const (
 	// proposed (issue 23, items 4 and 5).
 	KindAgreement Kind = "agreement" // agreement: the agreement as activated, to accept by reply
 	KindProposal  Kind = "proposal"  // proposal#NN: the NNth change proposed to an active agreement, to accept by reply
+
+	// KindStory asks the partner's consent to share a story (issue 24, item 5).
+	KindStory Kind = "story" // story#NN: the consent asked for the agreement's story NN
 )
 
 // FinancePartition holds a programme's finance-wide side effects (the daily
@@ -86,6 +89,9 @@ type Key struct {
 	Notice int
 	// Round numbers a proposal key: the partner's nth proposed change.
 	Round int
+
+	// Story numbers a story key: the agreement's story.
+	Story int
 }
 
 // CheckInKey is the email asking for check-in n.
@@ -169,6 +175,10 @@ func AgreementKey() Key { return Key{Kind: KindAgreement} }
 // to accept by reply.
 func ProposalKey(n int) Key { return Key{Kind: KindProposal, Round: n} }
 
+// StoryKey is the email asking the partner's consent to share the
+// agreement's story n: one a story.
+func StoryKey(n int) Key { return Key{Kind: KindStory, Story: n} }
+
 // MessageKey is the once-only record of a received message.
 func MessageKey(messageID string) Key { return Key{Kind: KindMessage, MessageID: messageID} }
 
@@ -196,6 +206,8 @@ func (k Key) String() string {
 		return string(k.Kind) + "#" + k.Run
 	case KindProposal:
 		return fmt.Sprintf("%s#%02d", k.Kind, k.Round)
+	case KindStory:
+		return fmt.Sprintf("%s#%02d", k.Kind, k.Story)
 	}
 	return string(k.Kind)
 }
@@ -257,6 +269,8 @@ func ParseKey(s string) (Key, error) {
 		}
 	case KindProposal:
 		k.Round, err = number(rest)
+	case KindStory:
+		k.Story, err = number(rest)
 	case KindTerminated, KindTerminatedFinance:
 		if rest != "" {
 			err = errors.New("takes nothing after the kind")
