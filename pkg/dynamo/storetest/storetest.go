@@ -123,6 +123,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"PartnerRecords", partnerRecords},
 		{"PartnerLinks", partnerLinks},
 		{"ThemesOnce", themesOnce},
+		{"StoriesKept", storiesKept},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.test(t, open(t)) })
 	}
