@@ -196,7 +196,9 @@ type Agreement struct {
 	// Stories are passages of the partner's replies marked to share, with
 	// their consent (issue 24, item 5; stories.go); none on agreements
 	// stored before.
-	Stories []Story `json:"stories,omitempty"`
+	// They are not in the agreement's JSON: a passage not yet consented is
+	// part of a reply (its feedback, perhaps), read through service.Stories.
+	Stories []Story `json:"-"`
 }
 
 // Location is the agreement's time zone, in which its dates are read.

@@ -78,6 +78,8 @@ func WordWith(l service.Letter, pdf PDF) (Email, error) {
 		return AgreementEmail(a, l.Programme, l.To, l.ReplyTo, o, pdf)
 	case outbox.KindProposal:
 		return ProposalEmail(a, l.Programme, l.To, l.ReplyTo, o, pdf)
+	case outbox.KindStory:
+		return StoryEmail(a, l.Story, l.Programme, l.To, l.ReplyTo, o)
 	}
 	return Email{}, fmt.Errorf("no email of kind %v", l.Kind)
 }

@@ -115,6 +115,7 @@ var templates = sync.OnceValue(func() map[string]templateSet {
 		tmplThankYou, tmplNowPayable, tmplLateDigest, tmplHeldDigest,
 		tmplNotice,
 		tmplAgreement, tmplProposal,
+		tmplStory,
 	} {
 		sets[name] = templateSet{
 			text: texttemplate.Must(texttemplate.New(name+".txt").Option("missingkey=error").

@@ -69,6 +69,10 @@ type Letter struct {
 	// Questions are the programme's own check-in questions, for a check-in
 	// or reminder (nil: the default four; issue 23).
 	Questions []grants.CheckInQuestion
+
+	// Story is a story's consent email's (outbox.KindStory; issue 24,
+	// item 5): the passage the partner is asked to let the programme share.
+	Story grants.Story
 }
 
 // Posted is an email sent: SES's message ID, and what it said to whom, for
@@ -402,6 +406,8 @@ func (c *Courier) letter(ctx context.Context, a *grants.Agreement, k outbox.Key,
 			return l, 0, fmt.Errorf("%s: %w", k, errNoReplyAddresses)
 		}
 		l.ReplyTo, err = c.replies.Address(a.ID, agreementReplies, c.opts.ReplyDomain)
+	case outbox.KindStory:
+		err = c.storyLetter(&l, a, k)
 	default:
 		err = fmt.Errorf("no email for outbox key %q", k)
 	}

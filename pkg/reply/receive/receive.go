@@ -54,6 +54,10 @@ type UseCases interface {
 	HoldMessage(ctx context.Context, r grants.Reply, q grants.Quarantined, a *grants.Agreement, with grants.Effects) error
 	// IgnoreMessage keeps a message that answers nothing, for reason.
 	IgnoreMessage(ctx context.Context, r grants.Reply, reason string, with grants.Effects) error
+
+	// AnswerStory records a reply about a story (its story+ token names
+	// the agreement and, as r.CheckIn, the story): consent, or not.
+	AnswerStory(ctx context.Context, r grants.Reply, actor string, with grants.Effects, read service.Read) error
 }
 
 // Store is the storage receiving needs: what it reads to decide, and the
@@ -205,6 +209,8 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 				return rc.Replies.AcceptAgreementReply(ctx, r, r.From, done, known)
 			}
 			return rc.Replies.AcceptReply(ctx, r, r.From, done, known)
+		case replytoken.ForStory:
+			return rc.Replies.AnswerStory(ctx, r, r.From, done, known)
 		default:
 			// An address of a kind this receiver has no use case for: kept.
 			return rc.Replies.IgnoreMessage(ctx, r, "address "+outcome.To.Prefix(), done)
