@@ -129,6 +129,8 @@ var (
 	_ service.PartnerStore    = (*dynamo.Store)(nil)
 	// Issue 24, item 3.
 	_ service.ThemeStore = (*dynamo.Store)(nil)
+	// Issue 24, item 5.
+	_ service.StoryStore = (*dynamo.Store)(nil)
 )
 
 // Env is the plain settings every capability of the use cases reads: the
@@ -163,6 +165,10 @@ func (d *Deps) AgreementsAPIWithIDs(newID func() string) httpapi.Router {
 	}
 	// And the themes' (issue 24, item 3).
 	for k, r := range (&httpapi.Themes{Themes: service.NewThemes(d.Store, env)}).Routes() {
+		routes[k] = r
+	}
+	// And the stories' (issue 24, item 5).
+	for k, r := range (&httpapi.Stories{Stories: service.NewStories(d.Store, env)}).Routes() {
 		routes[k] = r
 	}
 	return routes
