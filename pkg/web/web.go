@@ -53,6 +53,9 @@ type App struct {
 
 	// Themes are feedback's themes and actions (issue 24, item 3; themes.go).
 	Themes *service.Themes
+
+	// Stories are stories shared with consent (issue 24, item 5; stories.go).
+	Stories *service.Stories
 }
 
 //go:embed static
@@ -101,6 +104,10 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("POST /app/agreements/{id}/acceptance", a.recordAcceptance)
 	mux.HandleFunc("POST /app/feedback/themes", a.tagFeedback)
 	mux.HandleFunc("POST /app/feedback/actions", a.recordThemeAction)
+	mux.HandleFunc("POST /app/agreements/{id}/stories", a.markStory)
+	mux.HandleFunc("POST /app/agreements/{id}/stories/{n}/consent", a.recordStoryConsent)
+	mux.HandleFunc("GET /app/stories", a.stories)
+	mux.HandleFunc("GET /app/stories.csv", a.storiesCSV)
 	mux.Handle("GET /app/static/", http.StripPrefix("/app", http.FileServerFS(static)))
 	mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, &grants.Error{Code: grants.NotFound, Message: "There is no such page."})

@@ -89,7 +89,7 @@ func newAppOn(t *testing.T, store store, newID func() string) *app {
 	}
 	a := &App{Agreements: svc.Agreements, Payments: svc.Payments, Replies: svc.Replies, Views: service.NewViews(store, service.Env{Now: clock.Now}),
 		Programme: programme, ProgrammeName: "Community Partnerships", Partners: service.NewPartners(store, env),
-		Themes: service.NewThemes(store, env)}
+		Themes: service.NewThemes(store, env), Stories: service.NewStories(store, env)}
 	return &app{t: t, handler: New(a), svc: svc, clock: clock, ses: sesEndpoint, pages: a, store: store, pool: pool}
 }
 

@@ -103,5 +103,6 @@ func App(d *app.Deps, uses UseCases, signInURL string) *pages.App {
 		SignOutTo: signOutTo,
 		Partners:  service.NewPartners(d.Store, d.Env()),
 		Themes:    service.NewThemes(d.Store, d.Env()),
+		Stories:   service.NewStories(d.Store, d.Env()),
 	}
 }
