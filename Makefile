@@ -7,13 +7,13 @@ GO    ?= go
 
 # LogicalId:directory under functions/:bootstrap size budget in bytes (make sizes; how each budget was set and rose: docs/decisions/bootstrap-budgets.md).
 FUNCTIONS := \
-	AgreementsFunction:agreements:9650000 \
+	AgreementsFunction:agreements:9800000 \
 	InstalmentDueFunction:instalment-due:12900000 \
 	CheckInSenderFunction:checkin-sender:13110000 \
 	SweepFunction:sweep:14900000 \
-	SesEventsFunction:ses-events:12900000 \
+	SesEventsFunction:ses-events:13040000 \
 	PaymentsFunction:payments:14180000 \
-	InboundFunction:inbound:19780000 \
+	InboundFunction:inbound:19990000 \
 	CheckInsFunction:checkins:17820000 \
 	MonitoringFunction:monitoring:9320000 \
 	GrantsDataFunction:grants-data:10870000 \

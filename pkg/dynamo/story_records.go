@@ -38,13 +38,11 @@ func storyRecordOf(v grants.Story) storyRecord {
 		Answers: mapSlice(v.Answers, storyAnswerRecordOf)}
 }
 
+// domain reads a story; one with no answers reads with none (nil), as
+// pkg/memstore keeps it.
 func (r storyRecord) domain() grants.Story {
-	answers := mapSlice(r.Answers, storyAnswerRecord.domain)
-	if answers == nil {
-		answers = []grants.StoryAnswer{}
-	}
 	return grants.Story{Number: r.Number, CheckIn: r.CheckIn, Passage: r.Passage, MarkedBy: r.MarkedBy, MarkedAt: r.MarkedAt, Status: r.Status,
-		Answers: answers}
+		Answers: mapSlice(r.Answers, storyAnswerRecord.domain)}
 }
 
 func storyAnswerRecordOf(v grants.StoryAnswer) storyAnswerRecord {

@@ -108,9 +108,9 @@ type StoryAnswer struct {
 	Where  []string `json:"where,omitempty"`
 }
 
-// Consent is the yes the story is shared under: its latest answer, when
+// StoryConsent is the yes story s is shared under: its latest answer, when
 // the story is consented.
-func (s Story) Consent() *StoryAnswer {
+func StoryConsent(s Story) *StoryAnswer {
 	if s.Status != StoryConsented || len(s.Answers) == 0 {
 		return nil
 	}
@@ -118,8 +118,8 @@ func (s Story) Consent() *StoryAnswer {
 	return &c
 }
 
-// Story is the agreement's story n, or nil.
-func (a *Agreement) Story(n int) *Story {
+// FindStory is the agreement's story n, or nil.
+func FindStory(a *Agreement, n int) *Story {
 	for i := range a.Stories {
 		if a.Stories[i].Number == n {
 			return &a.Stories[i]
@@ -159,7 +159,7 @@ func CheckStoryPassage(passage string, checkIn int) error {
 // consent by email (the outbox key returned). The caller checks the
 // passage is in the reply. The same passage of the same check-in marked
 // again is the story already marked: ErrNoChange.
-func (a *Agreement) MarkStory(checkIn int, passage string, now time.Time, actor string) (Story, Effects, error) {
+func MarkStory(a *Agreement, checkIn int, passage string, now time.Time, actor string) (Story, Effects, error) {
 	if err := CheckStoryPassage(passage, checkIn); err != nil {
 		return Story{}, Effects{}, err
 	}
@@ -179,7 +179,7 @@ func (a *Agreement) MarkStory(checkIn int, passage string, now time.Time, actor 
 	for _, s := range a.Stories {
 		n = max(n, s.Number+1)
 	}
-	s := Story{Number: n, CheckIn: checkIn, Passage: passage, MarkedBy: actor, MarkedAt: now.UTC(), Status: StoryAsked, Answers: []StoryAnswer{}}
+	s := Story{Number: n, CheckIn: checkIn, Passage: passage, MarkedBy: actor, MarkedAt: now.UTC(), Status: StoryAsked}
 	a.Stories = append(slices.Clone(a.Stories), s)
 	a.touch(now, actor)
 	fx := Effects{At: now, Outbox: []outbox.Key{outbox.StoryKey(n)},
@@ -202,7 +202,7 @@ type StoryReply struct {
 // else is kept for the officer and is no consent (a consented story
 // answered unclearly goes back to asked: the most private reading). A
 // message already recorded changes nothing: ErrNoChange.
-func (a *Agreement) ReceiveStoryAnswer(r StoryReply, actor string) ([]AuditEntry, error) {
+func ReceiveStoryAnswer(a *Agreement, r StoryReply, actor string) ([]AuditEntry, error) {
 	i := slices.IndexFunc(a.Stories, func(s Story) bool { return s.Number == r.Story })
 	if i < 0 {
 		return nil, notFoundStory(a, r.Story)
@@ -215,13 +215,13 @@ func (a *Agreement) ReceiveStoryAnswer(r StoryReply, actor string) ([]AuditEntry
 	read := ReadStoryAnswer(words)
 	ans := StoryAnswer{At: r.At.UTC(), How: StoryByReply, By: a.contactName(r.From), MessageID: r.MessageID, Words: words,
 		Answer: read.Answer, Name: read.Name, Where: read.Where}
-	return a.answerStory(i, ans, actor), nil
+	return answerStory(a, i, ans, actor), nil
 }
 
 // RecordStoryConsent records a consent the partner gave another way (a
 // call, a meeting, a letter), with the officer's note and what it allows
 // (name: "" for anonymous; where: none for every place asked about).
-func (a *Agreement) RecordStoryConsent(n int, note, name string, where []string, now time.Time, actor string) (AuditEntry, error) {
+func RecordStoryConsent(a *Agreement, n int, note, name string, where []string, now time.Time, actor string) (AuditEntry, error) {
 	var f fieldErrors
 	note = strings.TrimSpace(note)
 	checkText(&f, "note", note, MaxReason, true)
@@ -256,7 +256,7 @@ func (a *Agreement) RecordStoryConsent(n int, note, name string, where []string,
 		places = slices.Clone(StoryPlaces)
 	}
 	ans := StoryAnswer{At: now.UTC(), How: StoryByOfficer, By: a.leadName(), RecordedBy: actor, Note: note, Answer: StoryYes, Name: name, Where: orderPlaces(places)}
-	return a.answerStory(i, ans, actor)[0], nil
+	return answerStory(a, i, ans, actor)[0], nil
 }
 
 func notFoundStory(a *Agreement, n int) error {
@@ -264,7 +264,7 @@ func notFoundStory(a *Agreement, n int) error {
 }
 
 // answerStory keeps ans on story i and moves its status.
-func (a *Agreement) answerStory(i int, ans StoryAnswer, actor string) []AuditEntry {
+func answerStory(a *Agreement, i int, ans StoryAnswer, actor string) []AuditEntry {
 	stories := slices.Clone(a.Stories)
 	s := stories[i]
 	s.Answers = append(slices.Clone(s.Answers), ans)
@@ -357,7 +357,7 @@ func SharedStories(list []Agreement) []SharedStory {
 	out := []SharedStory{}
 	for _, a := range list {
 		for _, s := range a.Stories {
-			if c := s.Consent(); c != nil {
+			if c := StoryConsent(s); c != nil {
 				out = append(out, SharedStory{AgreementID: a.ID, Reference: a.Reference, Partner: a.Partner.Name, Number: s.Number,
 					CheckIn: s.CheckIn, Passage: s.Passage, MarkedBy: s.MarkedBy, Consent: *c})
 			}
@@ -375,6 +375,11 @@ type StoryRead struct {
 	Where  []string
 }
 
+// The story's changes are functions, not methods of Agreement: the email
+// templates' reflection keeps every exported method of a type in every
+// function's binary, and only the functions that mark or answer stories
+// need these (bootstrap budgets).
+
 // Phrases that name a story's name choice or places. Each is matched as
 // whole words; the most private name named wins.
 var (
@@ -385,10 +390,11 @@ var (
 	storyOrgPhrases       = []string{"our organisation s name", "our organization s name", "the organisation s name", "the organization s name",
 		"organisation s name", "organization s name", "our organisation", "our organization", "organisation", "organization",
 		"our charity s name", "our charity", "charity s name", "our group s name", "our group", "our name", "our full name", "name us", "credit us", "full names"}
-	storyPlacePhrases = map[string][]string{
-		StoryOnWebsite:      {"website", "websites", "web site", "web", "online", "blog", "site"},
-		StoryInAnnualReport: {"annual report", "annual review", "report", "reports"},
-		StoryOnSocialMedia:  {"social media", "social", "twitter", "facebook", "instagram", "linkedin", "socials"},
+	// storyPlacePhrases are StoryPlaces' phrases, in their order.
+	storyPlacePhrases = [][]string{
+		{"website", "websites", "web site", "web", "online", "blog", "site"},
+		{"annual report", "annual review", "report", "reports"},
+		{"social media", "social", "twitter", "facebook", "instagram", "linkedin", "socials"},
 	}
 	storyEverywhere = []string{"anywhere", "everywhere", "all of them", "all three", "all of those", "wherever you like", "wherever"}
 )
@@ -451,8 +457,8 @@ func ReadStoryAnswer(text string) StoryRead {
 	if take(storyEverywhere) {
 		where = slices.Clone(StoryPlaces)
 	}
-	for _, p := range StoryPlaces {
-		if take(storyPlacePhrases[p]) && !slices.Contains(where, p) {
+	for i, p := range StoryPlaces {
+		if take(storyPlacePhrases[i]) && !slices.Contains(where, p) {
 			where = append(where, p)
 		}
 	}

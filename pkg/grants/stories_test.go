@@ -40,43 +40,43 @@ func TestReadStoryAnswer(t *testing.T) {
 func TestStoryConsentMovesWithAnswers(t *testing.T) {
 	now := time.Date(2027, 3, 1, 10, 0, 0, 0, time.UTC)
 	a := &Agreement{ID: "a1", Reference: "R-1", Status: AgreementActive, Contacts: []Contact{{Name: "Sam Taylor", Email: "sam@p.example", Role: "lead"}}}
-	if _, _, err := a.MarkStory(1, "  ", now, "olu"); ErrorCode(err) != Invalid {
+	if _, _, err := MarkStory(a, 1, "  ", now, "olu"); ErrorCode(err) != Invalid {
 		t.Fatalf("an empty passage: %v", err)
 	}
-	s, fx, err := a.MarkStory(1, "The young people wrote their own play.", now, "olu")
+	s, fx, err := MarkStory(a, 1, "The young people wrote their own play.", now, "olu")
 	if err != nil || s.Number != 1 || s.Status != StoryAsked || len(fx.Outbox) != 1 || fx.Outbox[0].String() != "story#01" {
 		t.Fatalf("mark: %+v %+v %v", s, fx, err)
 	}
-	if _, _, err := a.MarkStory(1, "the young people  wrote their own play.", now, "olu"); !errors.Is(err, ErrNoChange) {
+	if _, _, err := MarkStory(a, 1, "the young people  wrote their own play.", now, "olu"); !errors.Is(err, ErrNoChange) {
 		t.Fatalf("marked again: %v", err)
 	}
 	answer := func(id, text string) StoryStatus {
 		t.Helper()
-		if _, err := a.ReceiveStoryAnswer(StoryReply{Story: 1, MessageID: id, From: "SAM@p.example", Text: text, At: now}, "sam@p.example"); err != nil {
+		if _, err := ReceiveStoryAnswer(a, StoryReply{Story: 1, MessageID: id, From: "SAM@p.example", Text: text, At: now}, "sam@p.example"); err != nil {
 			t.Fatal(err)
 		}
-		return a.Story(1).Status
+		return FindStory(a, 1).Status
 	}
 	if st := answer("m1", "I'll ask the committee"); st != StoryAsked {
 		t.Errorf("unclear: %s", st)
 	}
-	if st := answer("m2", "Yes, with our organisation's name"); st != StoryConsented || a.Story(1).Consent().By != "Sam Taylor" || a.Story(1).Consent().Name != StoryOrganisation {
-		t.Errorf("yes: %s %+v", st, a.Story(1).Consent())
+	if st := answer("m2", "Yes, with our organisation's name"); st != StoryConsented || StoryConsent(*FindStory(a, 1)).By != "Sam Taylor" || StoryConsent(*FindStory(a, 1)).Name != StoryOrganisation {
+		t.Errorf("yes: %s %+v", st, StoryConsent(*FindStory(a, 1)))
 	}
 	if len(SharedStories([]Agreement{*a})) != 1 {
 		t.Error("a consented story is not shared")
 	}
-	if _, err := a.ReceiveStoryAnswer(StoryReply{Story: 1, MessageID: "m2", Text: "Yes"}, "x"); !errors.Is(err, ErrNoChange) {
+	if _, err := ReceiveStoryAnswer(a, StoryReply{Story: 1, MessageID: "m2", Text: "Yes"}, "x"); !errors.Is(err, ErrNoChange) {
 		t.Errorf("the same message again: %v", err)
 	}
-	if st := answer("m3", "Please don't use it"); st != StoryWithdrawn || len(SharedStories([]Agreement{*a})) != 0 || len(a.Story(1).Answers) != 3 {
+	if st := answer("m3", "Please don't use it"); st != StoryWithdrawn || len(SharedStories([]Agreement{*a})) != 0 || len(FindStory(a, 1).Answers) != 3 {
 		t.Errorf("withdrawn: %s", st)
 	}
-	if _, err := a.RecordStoryConsent(1, "", "", nil, now, "olu"); ErrorCode(err) != Invalid {
+	if _, err := RecordStoryConsent(a, 1, "", "", nil, now, "olu"); ErrorCode(err) != Invalid {
 		t.Errorf("no note: %v", err)
 	}
-	e, err := a.RecordStoryConsent(1, "Agreed on the phone", "firstNames", []string{"website"}, now, "olu")
-	if err != nil || a.Story(1).Status != StoryConsented || a.Story(1).Consent().How != StoryByOfficer || e.Action != "story.consented" {
-		t.Errorf("recorded: %+v %v", a.Story(1), err)
+	e, err := RecordStoryConsent(a, 1, "Agreed on the phone", "firstNames", []string{"website"}, now, "olu")
+	if err != nil || FindStory(a, 1).Status != StoryConsented || StoryConsent(*FindStory(a, 1)).How != StoryByOfficer || e.Action != "story.consented" {
+		t.Errorf("recorded: %+v %v", FindStory(a, 1), err)
 	}
 }

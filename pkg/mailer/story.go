@@ -1,7 +1,6 @@
 package mailer
 
 import (
-	"fmt"
 	"strconv"
 
 	"github.com/partnership-grants/backend/pkg/grants"
@@ -14,8 +13,10 @@ const tmplStory = "story"
 
 // storyView is what the story consent templates see.
 type storyView struct {
-	Names, Programme, Reference, Passage, SignOff string
-	CheckIn                                       int
+	Names, Programme, Reference, SignOff string
+	// Story is the story asked about: its passage (bounded when marked)
+	// and the check-in it came from.
+	Story grants.Story
 }
 
 // StoryEmail asks the partner's lead contact whether a passage of their
@@ -29,15 +30,14 @@ func StoryEmail(a *grants.Agreement, s grants.Story, programme string, to []stri
 		Names:     joinNames(namesFor(a.Contacts, to)),
 		Programme: programme,
 		Reference: a.Reference,
-		Passage:   clip(s.Passage, grants.MaxStoryPassage),
 		SignOff:   signOff(o),
-		CheckIn:   s.CheckIn,
+		Story:     s,
 	}
 	if v.Programme == "" {
 		v.Programme = "the partnership programme"
 	}
 	tags := agreementTags(KindStory, a)
 	tags["story"] = strconv.Itoa(s.Number)
-	e, err := render(tmplStory, fmt.Sprintf("May we share your words? – %s", a.Reference), to, addrs(replyTo), tags, v)
+	e, err := render(tmplStory, "May we share your words? – "+a.Reference, to, addrs(replyTo), tags, v)
 	return fromOfficer(e, err, o, false)
 }

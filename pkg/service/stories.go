@@ -117,7 +117,10 @@ func (x *Stories) Mark(ctx context.Context, actor, id string, in StoryInput, onc
 	}
 	var story grants.Story
 	_, err = x.store.UpdateRead(ctx, a, func(a *grants.Agreement) (grants.Effects, error) {
-		s, fx, err := a.MarkStory(in.CheckIn, in.Passage, now, actor)
+		s, fx, err := grants.MarkStory(a, in.CheckIn, in.Passage, now, actor)
+		if s.Answers == nil {
+			s.Answers = []grants.StoryAnswer{} // a list in JSON, empty
+		}
 		story = s
 		if err != nil {
 			return fx, err
@@ -150,13 +153,13 @@ func (x *Stories) RecordConsent(ctx context.Context, actor, id string, n int, in
 	ctx = logs.WithAgreement(ctx, id)
 	now := x.env.Now()
 	a, err := x.store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
-		e, err := a.RecordStoryConsent(n, in.Note, in.Name, in.Where, now, actor)
+		e, err := grants.RecordStoryConsent(a, n, in.Note, in.Name, in.Where, now, actor)
 		return grants.Effects{At: now, Audit: []grants.AuditEntry{e}}, err
 	})
 	if err != nil {
 		return grants.Story{}, err
 	}
-	return *a.Story(n), nil
+	return *grants.FindStory(a, n), nil
 }
 
 // SharedStories are a programme's consented stories, with their consent.
@@ -190,7 +193,7 @@ func (x *Replies) AnswerStory(ctx context.Context, reply grants.Reply, actor str
 	ans := grants.StoryReply{Story: reply.CheckIn, MessageID: reply.MessageID, From: reply.From, Text: reply.Text, At: with.At}
 	dup := false
 	change := func(a *grants.Agreement) (grants.Effects, error) {
-		entries, err := a.ReceiveStoryAnswer(ans, actor)
+		entries, err := grants.ReceiveStoryAnswer(a, ans, actor)
 		dup = errors.Is(err, grants.ErrNoChange)
 		fx := with
 		fx.Audit = append(entries, with.Audit...)
@@ -223,12 +226,12 @@ type storyAddresses interface {
 // has an answer (an officer recorded one first), it goes to nobody
 // (recorded as skipped).
 func (c *Courier) storyLetter(l *Letter, a *grants.Agreement, k outbox.Key) error {
-	s := a.Story(k.Story)
+	s := grants.FindStory(a, k.Story)
 	if s == nil {
 		return fmt.Errorf("no story for %s", k)
 	}
 	l.Story, l.To = *s, leadAddresses(a)
-	if s.Status != grants.StoryAsked || len(s.Answers) > 0 {
+	if len(s.Answers) > 0 {
 		l.To = nil
 	}
 	signer, ok := c.replies.(storyAddresses)

@@ -124,8 +124,8 @@ func TestStoriesSharedOnlyWithConsent(t *testing.T) {
 	}
 
 	answer(1, "ses-s1-c", "We've talked again: please don't use it any more.")
-	if len(shared()) != 0 || e.get(t, a.ID).Story(1).Status != grants.StoryWithdrawn || len(e.get(t, a.ID).Story(1).Answers) != 3 {
-		t.Errorf("after withdrawing: %+v", e.get(t, a.ID).Story(1))
+	if len(shared()) != 0 || grants.FindStory(e.get(t, a.ID), 1).Status != grants.StoryWithdrawn || len(grants.FindStory(e.get(t, a.ID), 1).Answers) != 3 {
+		t.Errorf("after withdrawing: %+v", grants.FindStory(e.get(t, a.ID), 1))
 	}
 	if _, err := stories.RecordConsent(ctx, "olu", a.ID, 2, service.StoryConsentInput{Name: "firstNames"}); grants.ErrorCode(err) != grants.Invalid {
 		t.Errorf("a consent with no note: %v", err)

@@ -448,7 +448,7 @@ func checkInStories(v *view, av *agreementView, n int) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				if c := s.Consent(); c != nil {
+				if c := grants.StoryConsent(s); c != nil {
 					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "<p class=\"consent\">")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err

@@ -19,7 +19,7 @@ func storiesKept(t *testing.T, st Store) {
 	activate(t, st, a.ID, true)
 	var story grants.Story
 	_, err := st.UpdateAgreement(ctx, a.ID, 0, func(a *grants.Agreement) (grants.Effects, error) {
-		s, fx, err := a.MarkStory(1, "We cooked with the young people every Friday.", Now, officer)
+		s, fx, err := grants.MarkStory(a, 1, "We cooked with the young people every Friday.", Now, officer)
 		story = s
 		return fx, err
 	})
@@ -30,7 +30,7 @@ func storiesKept(t *testing.T, st Store) {
 		t.Errorf("the consent email's entry: %+v %v", e, err)
 	}
 	want, err := st.UpdateAgreement(ctx, a.ID, 0, func(a *grants.Agreement) (grants.Effects, error) {
-		entries, err := a.ReceiveStoryAnswer(grants.StoryReply{Story: 1, MessageID: "ses-story-1", From: "lead@partner.example",
+		entries, err := grants.ReceiveStoryAnswer(a, grants.StoryReply{Story: 1, MessageID: "ses-story-1", From: "lead@partner.example",
 			Text: "Yes, with our organisation's name on your website", At: Now.Add(time.Hour)}, "lead@partner.example")
 		return grants.Effects{At: Now.Add(time.Hour), Audit: entries}, err
 	})
