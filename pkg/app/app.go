@@ -133,6 +133,8 @@ var (
 	_ service.ReflectionStore = (*dynamo.Store)(nil)
 	// Issue 24, item 6.
 	_ service.EnquiryStore = (*dynamo.Store)(nil)
+	// Issue 24, item 5.
+	_ service.StoryStore = (*dynamo.Store)(nil)
 )
 
 // Env is the plain settings every capability of the use cases reads: the
@@ -175,6 +177,10 @@ func (d *Deps) AgreementsAPIWithIDs(newID func() string) httpapi.Router {
 	}
 	// And a draft agreement started from an enquiry (issue 24, item 6).
 	for k, r := range (&httpapi.EnquiryDrafts{Drafts: service.NewEnquiryDrafts(d.Store, agreements, env)}).Routes() {
+		routes[k] = r
+	}
+	// And the stories' (issue 24, item 5).
+	for k, r := range (&httpapi.Stories{Stories: service.NewStories(d.Store, env)}).Routes() {
 		routes[k] = r
 	}
 	return routes

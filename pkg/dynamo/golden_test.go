@@ -106,6 +106,11 @@ func goldenAgreement() *grants.Agreement {
 			Words: "Can we move the second date?", Channel: grants.AcceptedOnPaper, Note: "signed copy", RecordedBy: "Officer One",
 			Proposed: []grants.Change{{Field: "instalments[2].dueDate", Before: []string{"2027-01-01"}, After: []string{"2027-01-08"}}}, Round: 2,
 			FirstInstalmentWaits: true},
+		// Issue 24, item 5.
+		Stories: []grants.Story{{Number: 1, CheckIn: 1, Passage: "We cooked with the young people every Friday.", MarkedBy: "Officer One",
+			MarkedAt: at(-30), Status: grants.StoryConsented, Answers: []grants.StoryAnswer{{At: at(-29), How: grants.StoryByReply, By: "Amina Khan",
+				RecordedBy: "Officer One", MessageID: "ses-in-story", Words: "Yes, with our name on your website", Note: "and said so on the phone",
+				Answer: grants.StoryYes, Name: grants.StoryOrganisation, Where: []string{grants.StoryOnWebsite}}}}},
 	}
 }
 

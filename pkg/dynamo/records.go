@@ -90,6 +90,9 @@ type agreementRecord struct {
 	PartnerID string `dynamodbav:"partnerId,omitempty"`
 	// PartnerAcceptance (acceptance_records.go): none on items written before it.
 	PartnerAcceptance *partnerAcceptanceRecord `dynamodbav:"partnerAcceptance,omitempty"`
+
+	// Stories (story_records.go, issue 24 item 5): none on items written before them.
+	Stories []storyRecord `dynamodbav:"stories,omitempty"`
 }
 
 func agreementRecordOf(v grants.Agreement) agreementRecord {
@@ -130,6 +133,8 @@ func agreementRecordOf(v grants.Agreement) agreementRecord {
 		CheckInCount:       v.CheckInCount,
 		PartnerID:          v.PartnerID,
 		PartnerAcceptance:  mapPtr(v.PartnerAcceptance, partnerAcceptanceRecordOf),
+
+		Stories: mapSlice(v.Stories, storyRecordOf),
 	}
 }
 
@@ -171,6 +176,8 @@ func (r agreementRecord) domain() grants.Agreement {
 		CheckInCount:       r.CheckInCount,
 		PartnerID:          r.PartnerID,
 		PartnerAcceptance:  mapPtr(r.PartnerAcceptance, partnerAcceptanceRecord.domain),
+
+		Stories: mapSlice(r.Stories, storyRecord.domain),
 	}
 }
 

@@ -192,6 +192,13 @@ type Agreement struct {
 	// activation and to the changes proposed since (acceptance.go); nil for
 	// a draft, and for agreements activated before it was kept.
 	PartnerAcceptance *PartnerAcceptance `json:"partnerAcceptance,omitempty"`
+
+	// Stories are passages of the partner's replies marked to share, with
+	// their consent (issue 24, item 5; stories.go); none on agreements
+	// stored before.
+	// They are not in the agreement's JSON: a passage not yet consented is
+	// part of a reply (its feedback, perhaps), read through service.Stories.
+	Stories []Story `json:"-"`
 }
 
 // Location is the agreement's time zone, in which its dates are read.

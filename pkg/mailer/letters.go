@@ -84,6 +84,8 @@ func WordWith(l service.Letter, pdf PDF) (Email, error) {
 		return EnquiryAcknowledgement(l.Enquiry, l.Programme, l.AnswerBy, l.AnswerDays, l.To, l.ReplyTo, o)
 	case outbox.KindEnquiryReply:
 		return EnquiryReply(l.Enquiry, *l.EnquiryAnswer, l.To, l.ReplyTo, o)
+	case outbox.KindStory:
+		return StoryEmail(a, l.Story, l.Programme, l.To, l.ReplyTo, o)
 	}
 	return Email{}, fmt.Errorf("no email of kind %v", l.Kind)
 }

@@ -122,6 +122,7 @@ var templates = sync.OnceValue(func() map[string]templateSet {
 		tmplAgreement, tmplProposal,
 		tmplReflection,
 		tmplEnquiryAck, tmplEnquiryReply,
+		tmplStory,
 	} {
 		sets[name] = templateSet{
 			text: texttemplate.Must(texttemplate.New(name+".txt").Option("missingkey=error").

@@ -57,6 +57,8 @@ const (
 	// on the thread).
 	KindEnquiryAck   Kind = "enquiry-ack"   // enquiry-ack#enquiryID
 	KindEnquiryReply Kind = "enquiry-reply" // enquiry-reply#enquiryID#NN
+	// KindStory asks the partner's consent to share a story (issue 24, item 5).
+	KindStory Kind = "story" // story#NN: the consent asked for the agreement's story NN
 )
 
 // FinancePartition holds a programme's finance-wide side effects (the daily
@@ -99,6 +101,8 @@ type Key struct {
 	// Enquiry is an enquiry key's enquiry ID; Round numbers an answer's
 	// message on its thread.
 	Enquiry string
+	// Story numbers a story key: the agreement's story.
+	Story int
 }
 
 // CheckInKey is the email asking for check-in n.
@@ -192,6 +196,10 @@ func EnquiryAckKey(id string) Key { return Key{Kind: KindEnquiryAck, Enquiry: id
 // EnquiryReplyKey is an officer's answer, message n of an enquiry's thread.
 func EnquiryReplyKey(id string, n int) Key { return Key{Kind: KindEnquiryReply, Enquiry: id, Round: n} }
 
+// StoryKey is the email asking the partner's consent to share the
+// agreement's story n: one a story.
+func StoryKey(n int) Key { return Key{Kind: KindStory, Story: n} }
+
 // MessageKey is the once-only record of a received message.
 func MessageKey(messageID string) Key { return Key{Kind: KindMessage, MessageID: messageID} }
 
@@ -223,6 +231,8 @@ func (k Key) String() string {
 		return string(k.Kind) + "#" + k.Enquiry
 	case KindEnquiryReply:
 		return fmt.Sprintf("%s#%s#%02d", k.Kind, k.Enquiry, k.Round)
+	case KindStory:
+		return fmt.Sprintf("%s#%02d", k.Kind, k.Story)
 	}
 	return string(k.Kind)
 }
@@ -296,6 +306,8 @@ func ParseKey(s string) (Key, error) {
 		} else if k.Round, err = number(n); err == nil {
 			k.Enquiry = id
 		}
+	case KindStory:
+		k.Story, err = number(rest)
 	case KindTerminated, KindTerminatedFinance:
 		if rest != "" {
 			err = errors.New("takes nothing after the kind")

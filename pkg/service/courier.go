@@ -84,6 +84,9 @@ type Letter struct {
 	EnquiryAnswer *grants.EnquiryMessage
 	AnswerBy      grants.Date
 	AnswerDays    int
+	// Story is a story's consent email's (outbox.KindStory; issue 24,
+	// item 5): the passage the partner is asked to let the programme share.
+	Story grants.Story
 }
 
 // Posted is an email sent: SES's message ID, and what it said to whom, for
@@ -436,6 +439,8 @@ func (c *Courier) letter(ctx context.Context, a *grants.Agreement, k outbox.Key,
 		l.ReplyTo, err = c.replies.Address(a.ID, agreementReplies, c.opts.ReplyDomain)
 	case outbox.KindReflection:
 		err = c.reflectionLetter(ctx, &l, a, k)
+	case outbox.KindStory:
+		err = c.storyLetter(&l, a, k)
 	default:
 		err = fmt.Errorf("no email for outbox key %q", k)
 	}

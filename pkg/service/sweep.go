@@ -227,7 +227,7 @@ func (x *Automation) sweepOne(ctx context.Context, w grants.Work, today grants.D
 	now := x.env.Now()
 	if w.Kind == grants.WorkOutbox {
 		if k, _ := outbox.ParseKey(w.Key); k.Kind == outbox.KindWelcome || k.Kind == outbox.KindThankYou || k.Kind == outbox.KindNotice ||
-			k.Kind == outbox.KindAgreement || k.Kind == outbox.KindProposal || k.Kind == outbox.KindReflection {
+			k.Kind == outbox.KindAgreement || k.Kind == outbox.KindProposal || k.Kind == outbox.KindReflection || k.Kind == outbox.KindStory {
 			// A partner's email waits for a working day's send time.
 			a, err := x.store.GetAgreement(ctx, w.AgreementID)
 			if err != nil || !a.Sendable(today, now) {

@@ -146,6 +146,9 @@ type agreementView struct {
 	PayKeys map[int]string
 	// Links are each reply's links besides its files, by SES message ID.
 	Links map[string]replyLinks
+
+	// StoryForm is a refused story form, shown again (issue 24, item 5).
+	StoryForm storyForm
 }
 
 // historyShown is how many history entries the agreement page shows.
@@ -189,6 +192,7 @@ func (a *App) showAgreement(w http.ResponseWriter, r *http.Request, v *view, cod
 	}
 	av := &agreementView{A: ag, Replies: map[int][]grants.Reply{}, MoreHist: hist.NextCursor != "",
 		Today: today(a), PayKeys: map[int]string{}, Links: map[string]replyLinks{}}
+	av.StoryForm = storyFormOf(r)
 	for _, e := range reports.Timeline(ag, hist.Items) {
 		if e.Kind == reports.KindHistory {
 			av.History = append(av.History, e)

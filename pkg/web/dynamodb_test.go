@@ -51,6 +51,7 @@ func TestEachPageReadsOneQueryPerList(t *testing.T) {
 		"/app/quarantine":       {"Query": 2},
 		"/app/agreements/new":   {"Query": 1}, // the partner records it offers to start from (issue 23)
 		"/app/partners":         {"Query": 1},
+		"/app/stories":          {"Query": 1}, // the programme's agreements, their stories on them (issue 24, item 5)
 		"/app/agreements?status=active&attention=1": {"Query": 1},
 	} {
 		calls.Take()

@@ -42,12 +42,18 @@ func TestNoPageShowsFeedbackToFinanceOrViewers(t *testing.T) {
 	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", path+"/check-ins/2/responses", form); r.code != http.StatusSeeOther {
 		t.Fatalf("record a call: %d %s", r.code, r.body)
 	}
+	// A passage of the feedback marked as a story, not consented (issue 24, item 5).
+	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", path+"/stories", url.Values{"checkIn": {"1"},
+		"passage": {"PRIVATELABELLED the monitoring forms take too long."}}); r.code != http.StatusSeeOther {
+		t.Fatalf("mark a story: %d %s", r.code, r.body)
+	}
 	ag, err := a.store.GetAgreement(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	pages := []string{"/app", "/app/agreements", "/app/agreements/new", path, "/app/feedback", "/app/finance", "/app/quarantine",
-		"/app/export.csv", "/app/export/360giving.json", "/app/partners", "/app/partners/" + ag.PartnerID, "/app/payment-runs/none"}
+		"/app/export.csv", "/app/export/360giving.json", "/app/partners", "/app/partners/" + ag.PartnerID, "/app/payment-runs/none",
+		"/app/stories", "/app/stories.csv"}
 	secrets := []string{"PRIVATELABELLED", "PRIVATEWHOLE", "PRIVATECALL", "raw/m1", "raw/m2", "text.txt"}
 	for _, role := range grants.Readers {
 		for _, p := range pages {

@@ -64,6 +64,8 @@ type App struct {
 	// item 6; enquiries.go).
 	Enquiries      *service.Enquiries
 	EnquiryAddress string
+	// Stories are stories shared with consent (issue 24, item 5; stories.go).
+	Stories *service.Stories
 }
 
 //go:embed static
@@ -119,6 +121,10 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("POST /app/enquiries/{id}/reply", a.answerEnquiry)
 	mux.HandleFunc("POST /app/enquiries/{id}/close", a.closeEnquiry)
 	mux.HandleFunc("POST /app/agreements/{id}/check-ins/{n}/feedback", a.markFeedback)
+	mux.HandleFunc("POST /app/agreements/{id}/stories", a.markStory)
+	mux.HandleFunc("POST /app/agreements/{id}/stories/{n}/consent", a.recordStoryConsent)
+	mux.HandleFunc("GET /app/stories", a.stories)
+	mux.HandleFunc("GET /app/stories.csv", a.storiesCSV)
 	mux.Handle("GET /app/static/", http.StripPrefix("/app", http.FileServerFS(static)))
 	mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, &grants.Error{Code: grants.NotFound, Message: "There is no such page."})

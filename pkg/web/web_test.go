@@ -91,7 +91,7 @@ func newAppOn(t *testing.T, store store, newID func() string) *app {
 	}
 	a := &App{Agreements: svc.Agreements, Payments: svc.Payments, Replies: svc.Replies, Views: service.NewViews(store, service.Env{Now: clock.Now}),
 		Programme: programme, ProgrammeName: "Community Partnerships", Partners: service.NewPartners(store, env),
-		Themes:      service.NewThemes(store, env),
+		Themes: service.NewThemes(store, env), Stories: service.NewStories(store, env),
 		Reflections: service.NewReflections(store, env), ReplyDomain: "reply.funder.example",
 		WordLetter: func(l service.Letter) (string, string, error) {
 			e, err := mailer.Word(l)

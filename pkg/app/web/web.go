@@ -113,6 +113,7 @@ func App(d *app.Deps, uses UseCases, signInURL string) *pages.App {
 		ReplyDomain: d.Config.ReplyDomain,
 		// Issue 24, item 6.
 		Enquiries: uses.Enquiries, EnquiryAddress: d.Config.EnquiryAddress,
+		Stories: service.NewStories(d.Store, d.Env()),
 	}
 }
 

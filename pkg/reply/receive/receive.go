@@ -61,6 +61,10 @@ type UseCases interface {
 	// AcceptMessage keeps an answer to a message from the programme ("you
 	// said, we did", its message+ address) as a message on its agreement.
 	AcceptMessage(ctx context.Context, r grants.Reply, actor string, with grants.Effects, read service.Read) error
+
+	// AnswerStory records a reply about a story (its story+ token names
+	// the agreement and, as r.CheckIn, the story): consent, or not.
+	AnswerStory(ctx context.Context, r grants.Reply, actor string, with grants.Effects, read service.Read) error
 }
 
 // EnquiryUseCases receive what organisations write to the enquiry address
@@ -235,6 +239,8 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 			return rc.Replies.AcceptReply(ctx, r, r.From, done, known)
 		case replytoken.ForMessage:
 			return rc.Replies.AcceptMessage(ctx, r, r.From, done, known)
+		case replytoken.ForStory:
+			return rc.Replies.AnswerStory(ctx, r, r.From, done, known)
 		default:
 			// An address of a kind this receiver has no use case for: kept.
 			return rc.Replies.IgnoreMessage(ctx, r, "address "+outcome.To.Prefix(), done)
