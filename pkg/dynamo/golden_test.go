@@ -192,12 +192,12 @@ func TestStoredItemsGolden(t *testing.T) {
 	// What the fixtures leave unset, deliberately.
 	checkAllSet(t, "Agreement", goldenAgreement())
 	// A reply's answersMessage is pinned by TestReflectionItemsGolden.
-	checkAllSet(t, "Reply", func() grants.Reply { r := markedReply(); r.AnswersMessage = true; return r }())
+	checkAllSet(t, "Reply", func() grants.Reply { r := markedReply(); r.AnswersMessage, r.AnswersStory = true, true; return r }())
 	// A held message is never marked (marks are of stored replies): its
 	// reply's fields are the Reply's, checked above.
 	heldFields := goldenHeld("x")
 	heldFields.Reply = markedReply()
-	heldFields.Reply.AnswersMessage = true
+	heldFields.Reply.AnswersMessage, heldFields.Reply.AnswersStory = true, true
 	checkAllSet(t, "Quarantined", heldFields)
 	checkAllSet(t, "AuditEntry", goldenAudit())
 	checkAllSet(t, "PayRun", goldenRun())

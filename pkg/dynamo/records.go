@@ -810,6 +810,8 @@ type replyRecord struct {
 	// Issue 24, item 4: an answer to "you said, we did" (absent: a
 	// check-in's reply, as every reply stored before).
 	AnswersMessage bool `dynamodbav:"answersMessage,omitempty"`
+	// Issue 24, item 5: a (held) answer about a story.
+	AnswersStory bool `dynamodbav:"answersStory,omitempty"`
 	// Issue 24: an officer's mark of the reply's feedback (feedbackmark.go).
 	FeedbackMark *feedbackMarkRecord `dynamodbav:"feedbackMark,omitempty"`
 }
@@ -835,6 +837,7 @@ func replyRecordOf(v grants.Reply) replyRecord {
 		AfterTermination: v.AfterTermination,
 		AsksForHelp:      v.AsksForHelp,
 		AnswersMessage:   v.AnswersMessage,
+		AnswersStory:     v.AnswersStory,
 		FeedbackMark:     mapPtr(v.FeedbackMark, feedbackMarkRecordOf),
 	}
 }
@@ -860,6 +863,7 @@ func (r replyRecord) domain() grants.Reply {
 		AfterTermination: r.AfterTermination,
 		AsksForHelp:      r.AsksForHelp,
 		AnswersMessage:   r.AnswersMessage,
+		AnswersStory:     r.AnswersStory,
 		FeedbackMark:     mapPtr(r.FeedbackMark, feedbackMarkRecord.domain),
 	}
 }

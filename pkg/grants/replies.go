@@ -58,6 +58,10 @@ type Reply struct {
 	// never counted as a check-in's reply; its words answer feedback
 	// reflected back, so they are the programme role's only (ReadWith).
 	AnswersMessage bool `json:"answersMessage,omitempty"`
+	// AnswersStory: the partner answered the consent asked for a story (its
+	// story+ address, issue 24 item 5); CheckIn is then the story's number.
+	// Kept so that a held answer, once accepted, is filed as the story's.
+	AnswersStory bool `json:"answersStory,omitempty"`
 	// Issue 24, stored: FeedbackMark is a programme officer's word on which
 	// part of the reply is its feedback (nil: unmarked, the reply is parted
 	// by its question headings; replies stored before it read so). Only the

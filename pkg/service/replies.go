@@ -129,7 +129,7 @@ func (x *Replies) AcceptHeld(ctx context.Context, actor, messageID string, to De
 	}
 	reply := q.Reply
 	if to.AgreementID != "" {
-		reply.AgreementID, reply.CheckIn, reply.AnswersMessage = to.AgreementID, to.CheckIn, false
+		reply.AgreementID, reply.CheckIn, reply.AnswersMessage, reply.AnswersStory = to.AgreementID, to.CheckIn, false, false
 	}
 	// A held answer to the agreement itself is the partner's acceptance, or
 	// the changes they ask for; any other answers a check-in.
@@ -151,6 +151,10 @@ func (x *Replies) AcceptHeld(ctx context.Context, actor, messageID string, to De
 	if reply.AnswersMessage && to.AgreementID == "" {
 		// An answer to "you said, we did" stays a message (issue 24, item 4).
 		accept = x.AcceptMessage
+	}
+	if reply.AnswersStory && to.AgreementID == "" {
+		// An answer about a story is the story's: consent, or not (item 5).
+		accept = x.AnswerStory
 	}
 	if err := accept(ctx, reply, actor, decided, Read{}); err != nil {
 		return nil, x.decidedMeanwhile(ctx, q.ID, err)

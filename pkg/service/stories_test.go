@@ -148,3 +148,41 @@ func TestStoriesSharedOnlyWithConsent(t *testing.T) {
 		t.Errorf("%d story entries in the history", n)
 	}
 }
+
+// An answer about a story that was held (sent from an address the
+// agreement does not know) is the story's answer once an officer accepts
+// it: never a second reply to the check-in its number resembles.
+func TestHeldStoryAnswerIsFiledAsTheStorys(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2027, 3, 1, 10, 0, 0, 0, time.UTC)
+	e := newEnv(t, now, options{})
+	lead := e.contact("lead")
+	a := e.agreement(t, "2027-03-01", false, lead)
+	replies := service.NewReplies(e.x.Store, e.x.delivery(), service.NoMetrics, e.x.env())
+	if err := replies.AcceptReply(ctx, grants.Reply{AgreementID: a.ID, CheckIn: 1, MessageID: "ses-reply-1", From: lead,
+		Text: "Progress: the young people staged their own play."}, lead, grants.Effects{}, service.Read{}); err != nil {
+		t.Fatal(err)
+	}
+	stories := service.NewStories(e.store, e.x.env())
+	if _, _, err := stories.Mark(ctx, "olu", a.ID, service.StoryInput{CheckIn: 1, Passage: "the young people staged their own play."}, nil); err != nil {
+		t.Fatal(err)
+	}
+	r := grants.Reply{AgreementID: a.ID, CheckIn: 1, MessageID: "ses-held-story", From: "chair.home@elsewhere.example",
+		Text: "Yes, you can use it", ReceivedAt: now, AnswersStory: true}
+	if err := replies.HoldMessage(ctx, r, grants.Quarantined{Reason: grants.QuarantineUnknownSender}, e.get(t, a.ID), grants.Effects{At: now}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := replies.AcceptHeld(ctx, "olu", "ses-held-story", service.Destination{}, "their chair, from home"); err != nil {
+		t.Fatal(err)
+	}
+	if s := grants.FindStory(e.get(t, a.ID), 1); s == nil || s.Status != grants.StoryConsented {
+		t.Errorf("the story after its held answer was accepted: %+v", s)
+	}
+	if got := e.get(t, a.ID).CheckIns[0]; got.Status != grants.CheckInReceived {
+		t.Errorf("check-in 1: %+v", got)
+	}
+	_, all, err := replies.CheckIn(ctx, grants.Actor{ID: "olu", Groups: []grants.Role{grants.RoleProgramme}}, a.ID, 1)
+	if err != nil || len(all) != 1 {
+		t.Errorf("check-in 1's replies: %d %v, want the partner's one", len(all), err)
+	}
+}

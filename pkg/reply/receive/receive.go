@@ -223,6 +223,7 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 	// An answer to a message+ address is a message, held or not: a person
 	// who accepts it from the held messages keeps it as one.
 	r.AnswersMessage = outcome.To == replytoken.ForMessage && outcome.AgreementID != ""
+	r.AnswersStory = outcome.To == replytoken.ForStory && outcome.AgreementID != ""
 	ctx = logs.WithAgreement(ctx, outcome.AgreementID)
 	if copyOf != "" {
 		slog.InfoContext(ctx, "message is a copy", "messageId", id, "firstMessageId", copyOf)
