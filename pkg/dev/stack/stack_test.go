@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/smtp"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -294,16 +295,26 @@ func TestAgreementYear(t *testing.T) {
 	waiting := map[string]bool{}
 	stranger, strangerSaid := fmt.Sprintf("pat.quinn-%d@elsewhere.example", now.UnixNano()), "Pat Quinn here: our treasurer left and the accounts are late."
 	var partnerSaid []string
+	enquirer := fmt.Sprintf("priya-%d@gorton-youth.example", now.UnixNano())
+	feedbackAddr := regexp.MustCompile(`feedback\+[a-z0-9]+@[a-z0-9.-]+[a-z]`)
 	paid := 0
 	for day := 0; day < 420 && (paid < 4 || len(answered) < 4); day++ {
 		switch day {
 		case 60:
 			// The officer records that the support was delivered...
 			officer.must(200, "PATCH", "/agreements/"+a.ID+"/support/1", `{"status": "delivered", "note": "Two training sessions held"}`, nil)
+		case 30:
+			// An organisation that is not a partner yet writes to the enquiry address.
+			reply(t, st.opts.SMTPAddr, enquirer, "enquiries@reply.funder.local", "Could our youth club apply?",
+				"Hello, we run a youth club in Gorton. Could we apply next year?\n\nPriya Shah\nGorton Youth Club", nil)
 		case 100:
 			// ...and the second partnership ends, the partner told in the officer's words.
 			officer.must(200, "POST", "/agreements/"+b.ID+"/terminate",
 				`{"reason": "The group has disbanded", "message": "We are sorry the group has had to stop. Thank you for the market."}`, nil)
+			// The programme tells its partners what round 1 told it, and what it did:
+			// once, to the lead contact of each active agreement.
+			officer.must(201, "POST", "/programmes/year-walk/reflections",
+				`{"round": 1, "message": "You said: the forms are long.\nWe did: one page, from the next round."}`, nil, "Idempotency-Key", "year-walk-reflection-1")
 		}
 		if _, err := st.Runner.Advance(ctx, 1); err != nil {
 			t.Fatalf("day %d: %v", day, err)
@@ -325,6 +336,12 @@ func TestAgreementYear(t *testing.T) {
 			if len(answered) == 1 {
 				// Someone the agreement does not know answers check-in 1 too: held.
 				reply(t, st.opts.SMTPAddr, stranger, m.ReplyTo[0], m.Subject, strangerSaid, nil)
+				// And the partner writes to the confidential address the email offers.
+				to := feedbackAddr.FindString(m.Body.Text)
+				if to == "" {
+					t.Fatalf("check-in 1 offers no confidential address:\n%s", m.Body.Text)
+				}
+				reply(t, st.opts.SMTPAddr, contact, to, "Feedback", "Honestly, the forms are long.", nil)
 			}
 			if len(answered) == 2 {
 				// Check-in 2 is answered in a phone call, which the officer records.
@@ -419,13 +436,55 @@ func TestAgreementYear(t *testing.T) {
 	var feedback struct {
 		Rounds []struct {
 			CheckIn int
-			Entries []struct{ Words string }
+			Entries []struct{ Words, From, Partner string }
 		}
 	}
 	officer.must(200, "GET", "/programmes/year-walk/feedback", "", &feedback)
-	if len(feedback.Rounds) == 0 || feedback.Rounds[0].CheckIn != 1 || len(feedback.Rounds[0].Entries) != 1 ||
-		!strings.Contains(feedback.Rounds[0].Entries[0].Words, "Update 1: the garden is thriving.") {
+	// Round 1: the reply, and the confidential message without its sender.
+	if len(feedback.Rounds) == 0 || feedback.Rounds[0].CheckIn != 1 || len(feedback.Rounds[0].Entries) != 2 {
 		t.Errorf("what partners told us: %+v", feedback.Rounds)
+	} else {
+		byWords := map[string]string{}
+		for _, e := range feedback.Rounds[0].Entries {
+			byWords[e.Words] = e.From + "|" + e.Partner
+		}
+		if _, ok := byWords["Update 1: the garden is thriving."]; !ok {
+			t.Errorf("round 1 lacks the reply: %v", byWords)
+		}
+		if from := byWords["Honestly, the forms are long."]; from != "a partner in round 1|" {
+			t.Errorf("the confidential message reads as from %q, want a partner in round 1 and no partner", from)
+		}
+	}
+	// One "you said, we did" to the active partnership's lead contact; none
+	// to the one that had ended.
+	reflected := map[string]int{}
+	for _, m := range msgs {
+		if len(m.ReplyTo) > 0 && strings.HasPrefix(m.ReplyTo[0], "message+") {
+			reflected[m.Destination.To[0]]++
+		}
+	}
+	if reflected[contact] != 1 || len(reflected) != 1 {
+		t.Errorf("you said, we did went to %v, want once to %s", reflected, contact)
+	}
+	// The enquiry: on the enquiries list, and acknowledged once.
+	var enquiries struct {
+		Items []struct{ Email, Organisation, Status string }
+	}
+	officer.must(200, "GET", "/enquiries", "", &enquiries)
+	found := 0
+	for _, e := range enquiries.Items {
+		if e.Email == enquirer && e.Status == "open" {
+			found++
+		}
+	}
+	acks := 0
+	for _, m := range msgs {
+		if len(m.Destination.To) > 0 && m.Destination.To[0] == enquirer && strings.HasPrefix(m.Subject, "Thank you for your enquiry") {
+			acks++
+		}
+	}
+	if found != 1 || acks != 1 {
+		t.Errorf("the enquiry: %d listed as open, %d acknowledgements; want 1 and 1 (%+v)", found, acks, enquiries.Items)
 	}
 	if status, _ := alice.do("GET", "/programmes/year-walk/feedback", ""); status != 403 {
 		t.Errorf("finance reading what partners told us: %d, want 403", status)
