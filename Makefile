@@ -7,17 +7,17 @@ GO    ?= go
 
 # LogicalId:directory under functions/:bootstrap size budget in bytes (make sizes; how each budget was set and rose: docs/decisions/bootstrap-budgets.md).
 FUNCTIONS := \
-	AgreementsFunction:agreements:9800000 \
+	AgreementsFunction:agreements:9930000 \
 	InstalmentDueFunction:instalment-due:13040000 \
-	CheckInSenderFunction:checkin-sender:13110000 \
-	SweepFunction:sweep:14900000 \
+	CheckInSenderFunction:checkin-sender:13240000 \
+	SweepFunction:sweep:15100000 \
 	SesEventsFunction:ses-events:13040000 \
-	PaymentsFunction:payments:14180000 \
+	PaymentsFunction:payments:14370000 \
 	InboundFunction:inbound:20060000 \
-	CheckInsFunction:checkins:13110000 \
+	CheckInsFunction:checkins:13310000 \
 	MonitoringFunction:monitoring:9320000 \
 	GrantsDataFunction:grants-data:10870000 \
-	WebFunction:web:16600000
+	WebFunction:web:16750000
 
 DEVSTACK := .local/bin/devstack
 
