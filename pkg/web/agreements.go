@@ -348,7 +348,7 @@ func formAmounts(form url.Values, currency string, m *grants.Amendment) error {
 
 // followUp marks a reply that asked for help as followed up.
 func (a *App) followUp(w http.ResponseWriter, r *http.Request) {
-	a.act(w, r, "followed up", programmeOnly, func(v *view) error {
+	a.act(w, r, "followed-up", programmeOnly, func(v *view) error {
 		_, err := a.Replies.FollowUpHelp(r.Context(), v.Actor.Name, r.PathValue("id"), r.PathValue("messageId"), r.PostForm.Get("note"))
 		return err
 	})

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -256,7 +257,7 @@ func (a *App) fail(w http.ResponseWriter, r *http.Request, err error) {
 // done sends the browser on to path after a change, saying what was done
 // (POST, then redirect, then GET: a reload never repeats the change).
 func done(w http.ResponseWriter, r *http.Request, path, what string) {
-	http.Redirect(w, r, base(r)+path+"?done="+what, http.StatusSeeOther)
+	http.Redirect(w, r, base(r)+path+"?done="+url.QueryEscape(what), http.StatusSeeOther)
 }
 
 var flashes = map[string]string{
@@ -281,7 +282,9 @@ var flashes = map[string]string{
 	"partner-saved": "The partner was changed; its history keeps what it was.",
 	"partner-found": "This is the agreement's partner record.",
 	// Issue 24: feedbackmark.go.
-	"feedback-marked": "The reply's feedback is marked: finance and viewers read the reply without it.",
+	"feedback-marked":     "The reply's feedback is marked: finance and viewers read the reply without it.",
+	"followed-up":         "The help asked for is marked followed up.",
+	"acceptance-recorded": "The partner's acceptance is recorded.",
 }
 
 func flash(key string) string { return flashes[key] }

@@ -539,8 +539,12 @@ func TestAmendmentHistoryAndHelpFromTheAgreementPage(t *testing.T) {
 	if action == nil {
 		t.Fatal("no follow-up form for the officer")
 	}
-	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", action[1], url.Values{"note": {"Put them in touch with the volunteer centre"}}); r.code != http.StatusSeeOther {
-		t.Fatalf("follow up: %d %s", r.code, r.body)
+	r := a.as("olu@funder.example", grants.RoleProgramme, "POST", action[1], url.Values{"note": {"Put them in touch with the volunteer centre"}})
+	if r.code != http.StatusSeeOther || r.location != path+"?done=followed-up" {
+		t.Fatalf("follow up: %d %s %s", r.code, r.location, r.body)
+	}
+	if done := a.as("olu@funder.example", grants.RoleProgramme, "GET", r.location, nil); !strings.Contains(done.body, "The help asked for is marked followed up.") {
+		t.Error("no confirmation after following up")
 	}
 	page = a.as("vic@funder.example", grants.RoleViewer, "GET", path, nil)
 	if !strings.Contains(page.body, "followed up by olu@funder.example") || strings.Contains(page.body, "Asks for help — follow up") {
