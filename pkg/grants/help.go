@@ -125,3 +125,20 @@ func (a *Agreement) OpenHelpRequests() int {
 	}
 	return n
 }
+
+// ReadBy is the agreement as actor may read it. The phrase a reply asked
+// for help with may sit in its feedback, which is the programme role's
+// only (privacy.go), so anyone else reads that help was asked and whether
+// it was followed up, not in what words.
+func (a *Agreement) ReadBy(actor Actor) *Agreement {
+	if actor.Has(RoleProgramme) || len(a.HelpRequests) == 0 {
+		return a
+	}
+	c := *a
+	c.HelpRequests = make([]HelpRequest, len(a.HelpRequests))
+	for i, h := range a.HelpRequests {
+		h.Phrase = ""
+		c.HelpRequests[i] = h
+	}
+	return &c
+}

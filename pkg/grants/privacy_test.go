@@ -45,3 +45,22 @@ func TestReplyReadByRole(t *testing.T) {
 		}
 	}
 }
+
+// The help phrase may be feedback: only the programme role reads it on the
+// agreement; the record that help was asked stays for everyone, and the
+// agreement read is not changed.
+func TestAgreementReadByWithholdsHelpPhrases(t *testing.T) {
+	a := &Agreement{HelpRequests: []HelpRequest{{CheckIn: 1, MessageID: "m1", Phrase: "struggling"}}}
+	if got := a.ReadBy(Actor{Groups: []Role{RoleProgramme}}); got.HelpRequests[0].Phrase != "struggling" {
+		t.Errorf("the programme role reads %+v", got.HelpRequests)
+	}
+	for _, r := range []Role{RoleFinance, RoleViewer} {
+		got := a.ReadBy(Actor{Groups: []Role{r}})
+		if len(got.HelpRequests) != 1 || got.HelpRequests[0].Phrase != "" || got.HelpRequests[0].MessageID != "m1" {
+			t.Errorf("%s reads %+v", r, got.HelpRequests)
+		}
+	}
+	if a.HelpRequests[0].Phrase != "struggling" {
+		t.Error("reading changed the agreement")
+	}
+}

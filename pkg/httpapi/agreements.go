@@ -157,7 +157,7 @@ func (h *Agreements) get(ctx context.Context, r *Request) (events.APIGatewayV2HT
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return withETag(h.Agreements.Measured(a))
+	return withETag(h.Agreements.Measured(a).ReadBy(r.Actor))
 }
 
 func pageLimit(r *Request) (int, error) {
@@ -195,6 +195,9 @@ func (h *Agreements) list(ctx context.Context, r *Request) (events.APIGatewayV2H
 	page, err := h.Agreements.Agreements(ctx, programme, status, r.Query("cursor"), limit)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	for i := range page.Items {
+		page.Items[i] = *page.Items[i].ReadBy(r.Actor)
 	}
 	return JSONResponse(http.StatusOK, listResponse[grants.Agreement]{Items: page.Items, NextCursor: page.NextCursor})
 }

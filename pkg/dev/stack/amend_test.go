@@ -73,6 +73,21 @@ func TestAmendAmountsAndHelpOnTheStack(t *testing.T) {
 	if rec.Reply.AsksForHelp != "could you" {
 		t.Errorf("the reply's flag: %q", rec.Reply.AsksForHelp)
 	}
+	// The phrase may be feedback: finance reads that help was asked, not in what words.
+	ftok, err := st.Auth.Issue("alice", "finance", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		who    client
+		phrase string
+	}{{officer, "could you"}, {client{t, st.opts.APIAddr, ftok}, ""}} {
+		var read grants.Agreement
+		c.who.must(200, "GET", "/agreements/"+a.ID, "", &read)
+		if len(read.HelpRequests) != 1 || read.HelpRequests[0].Phrase != c.phrase {
+			t.Errorf("the agreement's help requests read %+v, want the phrase %q", read.HelpRequests, c.phrase)
+		}
+	}
 	var sum reports.Summary
 	officer.must(200, "GET", "/programmes/amending/summary", "", &sum)
 	if sum.RepliesAskingForHelp != 1 || sum.HelpToFollowUp != 1 {
