@@ -236,3 +236,8 @@ func orgWordIn(s, w string) bool {
 func EnquiryNotFound() error {
 	return &Error{Code: NotFound, Message: "There is no such enquiry.", Reason: "enquiry_not_found"}
 }
+
+// HeldEnquiry is the Detail of a held message that was sent to the enquiry
+// address: accepted, it becomes an enquiry (Enquiries.AcceptHeld), not a
+// check-in's reply.
+const HeldEnquiry = "sent to the enquiry address"

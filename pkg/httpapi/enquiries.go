@@ -29,6 +29,8 @@ func (h *Enquiries) Routes() Router {
 		"GET /enquiries/{id}":        {Roles: programme, Handler: h.get},
 		"POST /enquiries/{id}/reply": {Roles: programme, Handler: h.reply},
 		"POST /enquiries/{id}/close": {Roles: programme, Handler: h.close},
+		// A held message sent to the enquiry address, accepted as an enquiry.
+		"POST /quarantine/{id}/enquiry": {Roles: programme, Handler: h.acceptHeld},
 	}
 }
 
@@ -102,6 +104,22 @@ func (h *Enquiries) close(ctx context.Context, r *Request) (events.APIGatewayV2H
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	e, err := h.Enquiries.Close(ctx, r.Actor.Name, r.Param("id"), in.Outcome)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return h.linked(ctx, http.StatusOK, e)
+}
+
+func (h *Enquiries) acceptHeld(ctx context.Context, r *Request) (events.APIGatewayV2HTTPResponse, error) {
+	var in struct {
+		Note string `json:"note"`
+	}
+	if r.Body != "" {
+		if err := decode(r, &in); err != nil {
+			return events.APIGatewayV2HTTPResponse{}, err
+		}
+	}
+	e, err := h.Enquiries.AcceptHeld(ctx, r.Actor.Name, r.Param("id"), in.Note)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

@@ -37,6 +37,8 @@ type EnquiryStore interface {
 	EffectWriter
 	GetEnquiry(ctx context.Context, id string) (*grants.Enquiry, error)
 	ListEnquiries(ctx context.Context, programme string) ([]grants.Enquiry, error)
+	// GetQuarantined reads a held message (AcceptHeld).
+	GetQuarantined(ctx context.Context, id string) (*grants.Quarantined, error)
 }
 
 // EnquiryOptions are the enquiries' plain settings.
@@ -383,4 +385,41 @@ func (c *Courier) DeliverEnquiry(ctx context.Context, key string) error {
 	return c.recordDone(ctx, partition, key, posted.MessageID, func(ctx context.Context) error {
 		return c.store.Apply(ctx, partition, grants.Effects{At: now, Audit: []grants.AuditEntry{entry}, Sent: []grants.Sent{{Key: key, Token: token, MessageID: posted.MessageID}}})
 	})
+}
+
+// AcceptHeld makes an enquiry of a message held on its way to the enquiry
+// address (grants.HeldEnquiry), as if it had passed the checks: the
+// enquiry, its acknowledgement and the decision, with who vouched for it,
+// are one write, so a message is accepted once however often it is asked.
+func (x *Enquiries) AcceptHeld(ctx context.Context, actor, messageID, note string) (*grants.Enquiry, error) {
+	note, err := grants.OptionalNote("note", note)
+	if err != nil {
+		return nil, err
+	}
+	q, err := x.store.GetQuarantined(ctx, messageID)
+	if err != nil {
+		return nil, err
+	}
+	if q.Status != grants.QuarantinePending {
+		return nil, alreadyDecided(q.Status)
+	}
+	if q.Detail != grants.HeldEnquiry {
+		return nil, &grants.Error{Code: grants.Conflict, Reason: "not_an_enquiry",
+			Message: "This message was not sent to the enquiry address: accept it as a reply to its check-in instead."}
+	}
+	r := q.Reply
+	now := x.env.Now()
+	with := grants.Effects{At: now,
+		Audit: []grants.AuditEntry{{At: now.UTC(), Actor: actor, Action: "quarantine.accepted", Subject: r.MessageID,
+			Detail: "held as " + string(q.Reason) + ", accepted as an enquiry; " + note}},
+		Decisions: []grants.Decision{{MessageID: q.ID, Status: grants.QuarantineAccepted, Actor: actor, Note: note}}}
+	in := ReceivedEnquiry{Email: r.From, Subject: r.Subject,
+		Message: grants.EnquiryMessage{From: r.From, Text: r.Text, Attachments: r.Attachments, MessageID: r.MessageID, RawKey: r.RawKey}}
+	if err := x.ReceiveEnquiry(ctx, in, with); err != nil {
+		if q, gerr := x.store.GetQuarantined(ctx, messageID); gerr == nil && q.Status != grants.QuarantinePending {
+			return nil, alreadyDecided(q.Status)
+		}
+		return nil, err
+	}
+	return x.store.GetEnquiry(ctx, grants.EnquiryID(r.MessageID))
 }

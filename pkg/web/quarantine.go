@@ -95,6 +95,15 @@ func (a *App) accept(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// acceptEnquiry makes an enquiry of a message held on its way to the
+// enquiry address.
+func (a *App) acceptEnquiry(w http.ResponseWriter, r *http.Request) {
+	a.decide(w, r, "accepted-enquiry", func(v *view) error {
+		_, err := a.Enquiries.AcceptHeld(r.Context(), v.Actor.Name, r.PathValue("id"), strings.TrimSpace(r.PostForm.Get("note")))
+		return err
+	})
+}
+
 func (a *App) reject(w http.ResponseWriter, r *http.Request) {
 	a.decide(w, r, "rejected", func(v *view) error {
 		reason := strings.TrimSpace(r.PostForm.Get("reason"))

@@ -105,6 +105,7 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("GET /app/quarantine", a.quarantine)
 	mux.HandleFunc("POST /app/quarantine/{id}/accept", a.accept)
 	mux.HandleFunc("POST /app/quarantine/{id}/reject", a.reject)
+	mux.HandleFunc("POST /app/quarantine/{id}/enquiry", a.acceptEnquiry)
 	mux.HandleFunc("GET /app/export.csv", a.csv)
 	mux.HandleFunc("GET /app/export/360giving.json", a.threeSixtyGiving)
 	mux.HandleFunc("GET /app/partners", a.partners)
@@ -284,6 +285,7 @@ var flashes = map[string]string{
 	// Issue 24: feedbackmark.go.
 	"feedback-marked":     "The reply's feedback is marked: finance and viewers read the reply without it.",
 	"followed-up":         "The help asked for is marked followed up.",
+	"accepted-enquiry":    "The message was accepted as an enquiry: it is on the Enquiries page, and its sender will be acknowledged.",
 	"acceptance-recorded": "The partner's acceptance is recorded.",
 }
 

@@ -91,6 +91,12 @@ func TestEnquiriesOnTheStack(t *testing.T) {
 	if err := smtp.SendMail(st.opts.SMTPAddr, nil, spammer, []string{enquiryAddress}, spam); err != nil {
 		t.Fatal(err)
 	}
+	// A genuine enquiry that SES took for spam: held, then accepted by the officer.
+	misjudged := fmt.Sprintf("dev-%d@levenshulme-choir.example", now.UnixNano())
+	genuine := enquiryMail(misjudged, "A choir for carers", "Could a carers' choir apply?", fmt.Sprintf("<choir-%d@levenshulme-choir.example>", now.UnixNano()), "X-Local-Verdict-Spam: FAIL\r\n", nil)
+	if err := smtp.SendMail(st.opts.SMTPAddr, nil, misjudged, []string{enquiryAddress}, genuine); err != nil {
+		t.Fatal(err)
+	}
 
 	var list struct {
 		Programme string
@@ -144,6 +150,23 @@ func TestEnquiriesOnTheStack(t *testing.T) {
 	if !spamHeld {
 		t.Errorf("the spam to the enquiry address is not held: %+v", held)
 	}
+	heldID := ""
+	for _, q := range held.Items {
+		if q.Reply.From == misjudged {
+			heldID = q.ID
+		}
+	}
+	if heldID == "" {
+		t.Fatalf("the misjudged enquiry is not held: %+v", held)
+	}
+	var accepted grants.Enquiry
+	officer.must(200, "POST", "/quarantine/"+heldID+"/enquiry", `{"note": "a choir we know"}`, &accepted)
+	if accepted.Email != misjudged || accepted.Status != grants.EnquiryOpen || len(accepted.Messages) != 1 || !strings.Contains(accepted.Messages[0].Text, "carers' choir") {
+		t.Errorf("the held enquiry accepted: %+v", accepted)
+	}
+	if code, _ := officer.do("POST", "/quarantine/"+heldID+"/enquiry", ""); code != http.StatusConflict {
+		t.Errorf("accepting it again: %d, want 409", code)
+	}
 
 	// The next send time comes: one acknowledgement, none to the spammer.
 	if _, err := st.Runner.Advance(ctx, 1); err != nil {
@@ -179,6 +202,9 @@ func TestEnquiriesOnTheStack(t *testing.T) {
 	}
 	if n := len(mailTo(spammer, "")); n != 0 {
 		t.Errorf("%d emails to the spammer", n)
+	}
+	if n := len(mailTo(misjudged, "Thank you for your enquiry")); n != 1 {
+		t.Errorf("the accepted enquiry was acknowledged %d times, want once", n)
 	}
 
 	// The officer answers from the page.

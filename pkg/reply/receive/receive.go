@@ -429,7 +429,7 @@ func (rc *Receiver) enquiry(ctx context.Context, msg *reply.Message, parseErr er
 	case reply.Ignore:
 		return rc.Replies.IgnoreMessage(ctx, r, string(outcome.Reason), done)
 	default:
-		q := grants.Quarantined{Reason: grants.QuarantineReason(outcome.Reason), Detail: "sent to the enquiry address"}
+		q := grants.Quarantined{Reason: grants.QuarantineReason(outcome.Reason), Detail: grants.HeldEnquiry}
 		return rc.Replies.HoldMessage(ctx, r, q, nil, done)
 	}
 }
