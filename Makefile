@@ -79,7 +79,7 @@ WALKS := ^(TestLateDigestOnTheStack|TestLateActivationSendsOneWelcome|TestCloseE
 test-calendar: deps
 	$(GO) test -count=1 -timeout 30m ./pkg/dev/stack -run '$(WALKS)' -stack.start=$(QUIET_START)
 
-## token: a bearer token for the local API: make token ROLE=finance [USER=name] [TOKEN_USE=access]
+## token: a bearer token for the local API: make token ROLE=finance|programme|viewer|admin [USER=name] [TOKEN_USE=access]
 ROLE ?= programme
 TOKEN_USE ?= id
 TOKEN_USER := $(if $(filter command line,$(origin USER)),$(USER),$(ROLE))
