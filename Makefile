@@ -8,10 +8,10 @@ GO    ?= go
 # LogicalId:directory under functions/:bootstrap size budget in bytes (make sizes; how each budget was set and rose: docs/decisions/bootstrap-budgets.md).
 FUNCTIONS := \
 	AgreementsFunction:agreements:9930000 \
-	InstalmentDueFunction:instalment-due:13040000 \
+	InstalmentDueFunction:instalment-due:13240000 \
 	CheckInSenderFunction:checkin-sender:13240000 \
 	SweepFunction:sweep:15100000 \
-	SesEventsFunction:ses-events:13040000 \
+	SesEventsFunction:ses-events:13240000 \
 	PaymentsFunction:payments:14370000 \
 	InboundFunction:inbound:20060000 \
 	CheckInsFunction:checkins:13310000 \
