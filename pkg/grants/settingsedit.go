@@ -3,6 +3,7 @@ package grants
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/mail"
 	"slices"
 	"strings"
@@ -123,7 +124,8 @@ func (p ProgrammeSettings) ApplySettings(effective ProgrammeSettings, patch Sett
 		}
 	}
 	if patch.SendTime != nil {
-		if _, _, ok := parseClock(t.SendTime); ok {
+		if h, m, ok := parseClock(t.SendTime); ok {
+			t.SendTime = fmt.Sprintf("%02d:%02d", h, m)
 			next.SendTime = t.SendTime
 			note("sendTime", effective.Timing().SendTime, t.SendTime)
 		}

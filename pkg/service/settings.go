@@ -46,6 +46,9 @@ type SettingsView struct {
 	History   []grants.SettingsChange `json:"history"`
 	Note      string                  `json:"takesEffect"`
 	Changed   []grants.SettingChange  `json:"changed,omitempty"`
+	// Warnings are what the settings mean that an administrator may not
+	// expect (a send time after the daily run's).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // EditableSettings are the settings the page edits, as the product reads
@@ -102,8 +105,16 @@ func (x *Settings) view(ctx context.Context, programme string) (SettingsView, er
 	if err != nil {
 		return SettingsView{}, err
 	}
-	return SettingsView{Programme: programme, Version: stored.SettingsVersion(), Settings: editable(stored.Defaults(x.env.Defaults)),
-		History: hist, Note: TakesEffect}, nil
+	v := SettingsView{Programme: programme, Version: stored.SettingsVersion(), Settings: editable(stored.Defaults(x.env.Defaults)),
+		History: hist, Note: TakesEffect}
+	// The daily run (the sweep) sends reminders and queued emails at the
+	// deployment's send time, and none before a programme's: a programme's
+	// later send time holds them, so the page says so.
+	if daily := x.env.Defaults.Timing().SendTime; v.Settings.SendTime > daily {
+		v.Warnings = append(v.Warnings, "Check-ins go out at "+v.Settings.SendTime+", but reminders and the emails queued for the daily run "+
+			"(welcome, thank-you, notices) are sent by that run at "+daily+", before the send time, so they wait: choose "+daily+" or earlier until the daily run follows each programme's send time.")
+	}
+	return v, nil
 }
 
 // Change applies patch at version from (the If-Match), for an

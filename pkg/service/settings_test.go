@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,6 +91,11 @@ func TestSettingsChangeHistoryAndVersion(t *testing.T) {
 	}
 	if v.Version != 2 || v.Settings.SendTime != "10:30" || v.Settings.ReminderDays != 5 || v.Settings.MaxReminders != 2 {
 		t.Errorf("after: %+v", v)
+	}
+	// The daily run (at the deployment's 09:00) sends reminders before
+	// 10:30: the answer says they wait.
+	if len(v.Warnings) != 1 || !strings.Contains(v.Warnings[0], "reminders") {
+		t.Errorf("no warning of a send time after the daily run's: %v", v.Warnings)
 	}
 	if len(v.History) != 1 || v.History[0].By != "ada@funder.local" || v.History[0].Version != 2 || len(v.History[0].Changes) != 2 {
 		t.Fatalf("history: %+v", v.History)

@@ -94,7 +94,8 @@ func TestAdminChangesSettingsOnTheStack(t *testing.T) {
 	}
 	resp, page = post(map[string]string{"sendTime": "10:30", "reminderDays": "5"})
 	if resp.StatusCode != 200 || !strings.Contains(page, "The settings were changed.") || !strings.Contains(page, "<td>Send time</td>") ||
-		!strings.Contains(page, "&#34;10:30&#34;") || !strings.Contains(page, "<td>Days between reminders</td>") {
+		!strings.Contains(page, "&#34;10:30&#34;") || !strings.Contains(page, "<td>Days between reminders</td>") ||
+		!strings.Contains(page, "choose 09:00 or earlier until the daily run follows") {
 		t.Fatalf("the change: %d %s", resp.StatusCode, page)
 	}
 
