@@ -17,8 +17,9 @@ import (
 
 // A programme's settings history (issue 25, item 3) lives in a partition
 // of its own, PK "PROG#<programme>#SETTINGSLOG", one item a change,
-// SK "V#<version, 6 digits>", written in the same transaction as the
-// settings item it made.
+// SK "C#<when, UTC to the nanosecond>#<version, 6 digits>" (by time: the
+// version starts again at 1 if the settings item is ever put by hand),
+// written in the same transaction as the settings item it made.
 
 const typeSettingsChange = "settingsChange"
 
@@ -69,7 +70,7 @@ func (st *Store) ChangeProgrammeSettings(ctx context.Context, programme string, 
 	if err != nil {
 		return err
 	}
-	maps.Copy(h, keyOf(settingsLogPK(programme), fmt.Sprintf("V#%06d", change.Version)))
+	maps.Copy(h, keyOf(settingsLogPK(programme), fmt.Sprintf("C#%s#%06d", change.At.UTC().Format("2006-01-02T15:04:05.000000000Z"), change.Version)))
 	h["type"] = s(typeSettingsChange)
 	put := &types.Put{TableName: &st.table, Item: it}
 	if from <= 1 {

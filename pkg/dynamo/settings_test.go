@@ -49,4 +49,17 @@ func TestSettingsItemsGolden(t *testing.T) {
 	}
 	hist, err := st.SettingsHistory(ctx, goldenProg)
 	same(t, "history", hist, []grants.SettingsChange{second, first}, err)
+
+	// Settings put by hand again (their version read as 1 once more): the
+	// next change is kept beside the earlier ones, newest first.
+	if err := st.PutProgrammeSettings(ctx, goldenProg, grants.ProgrammeSettings{Name: "Community Fund"}); err != nil {
+		t.Fatal(err)
+	}
+	third := grants.SettingsChange{Version: 2, At: at(3), By: goldenActor, Changes: []grants.SettingChange{
+		{Field: "maxReminders", Before: json.RawMessage(`2`), After: json.RawMessage(`3`)}}}
+	if err := st.ChangeProgrammeSettings(ctx, goldenProg, 1, grants.ProgrammeSettings{Name: "Community Fund", MaxReminders: 3, Version: 2}, third); err != nil {
+		t.Fatal(err)
+	}
+	hist, err = st.SettingsHistory(ctx, goldenProg)
+	same(t, "history after a reset", hist, []grants.SettingsChange{third, second, first}, err)
 }
