@@ -8,10 +8,10 @@ GO    ?= go
 # LogicalId:directory under functions/:bootstrap size budget in bytes (make sizes; how each budget was set and rose: docs/decisions/bootstrap-budgets.md).
 FUNCTIONS := \
 	AgreementsFunction:agreements:9930000 \
-	InstalmentDueFunction:instalment-due:13040000 \
+	InstalmentDueFunction:instalment-due:13240000 \
 	CheckInSenderFunction:checkin-sender:13240000 \
 	SweepFunction:sweep:15100000 \
-	SesEventsFunction:ses-events:13040000 \
+	SesEventsFunction:ses-events:13240000 \
 	PaymentsFunction:payments:14370000 \
 	InboundFunction:inbound:20060000 \
 	CheckInsFunction:checkins:13310000 \
@@ -79,7 +79,7 @@ WALKS := ^(TestLateDigestOnTheStack|TestLateActivationSendsOneWelcome|TestCloseE
 test-calendar: deps
 	$(GO) test -count=1 -timeout 30m ./pkg/dev/stack -run '$(WALKS)' -stack.start=$(QUIET_START)
 
-## token: a bearer token for the local API: make token ROLE=finance [USER=name] [TOKEN_USE=access]
+## token: a bearer token for the local API: make token ROLE=finance|programme|viewer|admin [USER=name] [TOKEN_USE=access]
 ROLE ?= programme
 TOKEN_USE ?= id
 TOKEN_USER := $(if $(filter command line,$(origin USER)),$(USER),$(ROLE))

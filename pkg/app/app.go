@@ -135,6 +135,8 @@ var (
 	_ service.EnquiryStore = (*dynamo.Store)(nil)
 	// Issue 24, item 5.
 	_ service.StoryStore = (*dynamo.Store)(nil)
+	// Issue 25, item 3.
+	_ service.SettingsStore = (*dynamo.Store)(nil)
 )
 
 // Env is the plain settings every capability of the use cases reads: the
@@ -181,6 +183,10 @@ func (d *Deps) AgreementsAPIWithIDs(newID func() string) httpapi.Router {
 	}
 	// And the stories' (issue 24, item 5).
 	for k, r := range (&httpapi.Stories{Stories: service.NewStories(d.Store, env)}).Routes() {
+		routes[k] = r
+	}
+	// And the programme's settings (issue 25, item 3).
+	for k, r := range (&httpapi.Settings{Settings: service.NewSettings(d.Store, env)}).Routes() {
 		routes[k] = r
 	}
 	return routes

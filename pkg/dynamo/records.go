@@ -1183,6 +1183,9 @@ type settingsRecord struct {
 	CheckInQuestions []checkInQuestionRecord `dynamodbav:"checkInQuestions,omitempty"`
 	// FirstInstalmentAwaitsAcceptance: none on items written before it (no).
 	FirstInstalmentAwaitsAcceptance bool `dynamodbav:"firstInstalmentAwaitsAcceptance,omitempty"`
+	// Version (issue 25, item 3): none on items never changed from the
+	// settings page (read as 1).
+	Version int `dynamodbav:"version,omitempty"`
 }
 
 // checkInQuestionRecord is a stored grants.CheckInQuestion.
@@ -1219,6 +1222,7 @@ func settingsRecordOf(v grants.ProgrammeSettings) settingsRecord {
 		PaymentPolicy:                   v.PaymentPolicy,
 		CheckInQuestions:                mapSlice(v.CheckInQuestions, checkInQuestionRecordOf),
 		FirstInstalmentAwaitsAcceptance: v.FirstInstalmentAwaitsAcceptance,
+		Version:                         v.Version,
 	}
 }
 
@@ -1241,6 +1245,7 @@ func (r settingsRecord) domain() grants.ProgrammeSettings {
 		PaymentPolicy:                   r.PaymentPolicy,
 		CheckInQuestions:                mapSlice(r.CheckInQuestions, checkInQuestionRecord.domain),
 		FirstInstalmentAwaitsAcceptance: r.FirstInstalmentAwaitsAcceptance,
+		Version:                         r.Version,
 	}
 }
 

@@ -43,6 +43,10 @@ type ProgrammeSettings struct {
 	// FirstInstalmentAwaitsAcceptance: instalment 1 of an agreement is not
 	// paid until the partner has accepted the agreement (default: no).
 	FirstInstalmentAwaitsAcceptance bool `json:"firstInstalmentAwaitsAcceptance,omitempty"`
+
+	// Issue 25, item 3: Version counts the changes made from the settings
+	// page (0 on settings never changed there: read as 1, SettingsVersion).
+	Version int `json:"version,omitempty"`
 }
 
 // Timing is the programme's email timing.

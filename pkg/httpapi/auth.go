@@ -19,6 +19,9 @@ const (
 	RoleProgramme = grants.RoleProgramme
 	RoleFinance   = grants.RoleFinance
 	RoleViewer    = grants.RoleViewer
+	// RoleAdmin (issue 25) edits a programme's settings; no money route
+	// lists it.
+	RoleAdmin = grants.RoleAdmin
 )
 
 // Readers may read agreements and the programme's state.

@@ -95,6 +95,9 @@ type Store struct {
 	// enquiries are the organisations' enquiries by ID (issue 24, item 6;
 	// enquiries.go), made on first use.
 	enquiries map[string]grants.Enquiry
+	// settingsLog is the programmes' settings history (issue 25, item 3;
+	// settings.go), made on first use.
+	settingsLog map[string][]grants.SettingsChange
 }
 
 // New returns an empty store.

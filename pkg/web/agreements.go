@@ -17,6 +17,10 @@ import (
 // overview is the programme today: the summary, what needs attention, and
 // links to each agreement.
 func (a *App) overview(w http.ResponseWriter, r *http.Request) {
+	// An administrator who reads nothing else starts at the settings (issue 25).
+	if toSettings(w, r) {
+		return
+	}
 	v, ok := a.page(w, r, "Programme overview", "overview", grants.Readers...)
 	if !ok {
 		return

@@ -67,6 +67,9 @@ type App struct {
 	EnquiryAddress string
 	// Stories are stories shared with consent (issue 24, item 5; stories.go).
 	Stories *service.Stories
+	// Settings are the programme's settings on a page (issue 25, item 3;
+	// settings.go): the administrator edits, the programme role reads.
+	Settings *service.Settings
 }
 
 //go:embed static
@@ -127,6 +130,8 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("POST /app/agreements/{id}/stories/{n}/consent", a.recordStoryConsent)
 	mux.HandleFunc("GET /app/stories", a.stories)
 	mux.HandleFunc("GET /app/stories.csv", a.storiesCSV)
+	mux.HandleFunc("GET /app/settings", a.settings)
+	mux.HandleFunc("POST /app/settings", a.changeSettings)
 	mux.Handle("GET /app/static/", http.StripPrefix("/app", http.FileServerFS(static)))
 	mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, &grants.Error{Code: grants.NotFound, Message: "There is no such page."})

@@ -97,6 +97,10 @@ func newAppOn(t *testing.T, store store, newID func() string) *app {
 			e, err := mailer.Word(l)
 			return e.Subject, e.Text, err
 		}}
+	// The settings page (issue 25, item 3), on either store.
+	if s, ok := store.(service.SettingsStore); ok {
+		a.Settings = service.NewSettings(s, env)
+	}
 	return &app{t: t, handler: New(a), svc: svc, clock: clock, ses: sesEndpoint, pages: a, store: store, pool: pool}
 }
 

@@ -114,6 +114,8 @@ func App(d *app.Deps, uses UseCases, signInURL string) *pages.App {
 		// Issue 24, item 6.
 		Enquiries: uses.Enquiries, EnquiryAddress: d.Config.EnquiryAddress,
 		Stories: service.NewStories(d.Store, d.Env()),
+		// Issue 25, item 3.
+		Settings: service.NewSettings(d.Store, d.Env()),
 	}
 }
 

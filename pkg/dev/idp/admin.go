@@ -21,6 +21,8 @@ var groupInfo = map[string]string{
 	"programme": "Programme staff; create and manage agreements.",
 	"finance":   "Finance staff; request and approve payments.",
 	"viewer":    "Read-only access.",
+	// Issue 25: the administrator (AdminGroup).
+	"admin": "Administrators; edit programme settings. Nothing about money.",
 }
 
 // PoolID is the user pool's ID: the last segment of the issuer's path, as

@@ -176,7 +176,7 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 	switch role := r.PostForm.Get("role"); role {
 	case "":
 		groups = p.groupsOf(person.Username)
-	case "programme", "finance", "viewer":
+	case "programme", "finance", "viewer", "admin":
 		// Acting in one role is a demo's shortcut: the person joins the
 		// group (as an administrator would add them) and the token names
 		// that group alone.

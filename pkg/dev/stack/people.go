@@ -17,6 +17,8 @@ var DemoPeople = []idp.Person{
 	{Username: "alice", Name: "Alice Brennan", Email: "alice@funder.local", Role: "finance", Label: "finance officer A"},
 	{Username: "bob", Name: "Bob Okafor", Email: "bob@funder.local", Role: "finance", Label: "finance officer B"},
 	{Username: "vic", Name: "Vic Lowe", Email: "vic@funder.local", Role: "viewer", Label: "trustee (viewer)"},
+	// Issue 25: the administrator, who edits the programme's settings.
+	{Username: "ada", Name: "Ada Morgan", Email: "ada@funder.local", Role: "admin", Label: "administrator"},
 }
 
 // webClientSecret names the secret the web function reads its client

@@ -46,7 +46,7 @@ func run(args []string) error {
 		return runStack(opts)
 	case "token":
 		fs := flag.NewFlagSet("token", flag.ExitOnError)
-		role := fs.String("role", "programme", "programme, finance or viewer")
+		role := fs.String("role", "programme", "programme, finance, viewer or admin")
 		user := fs.String("user", "", "user name (default: the role)")
 		kind := fs.String("token-use", stack.IDToken, "id (what the API takes) or access (what it refuses, to try)")
 		_ = fs.Parse(args)
