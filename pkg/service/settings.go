@@ -135,6 +135,14 @@ func (x *Settings) Change(ctx context.Context, actor grants.Actor, programme str
 	if err != nil {
 		return SettingsView{}, err
 	}
+	// The daily run (the sweep, at the deployment's send time) sends
+	// reminders and queued emails, none before a programme's send time: a
+	// later one would hold them for ever, so it is refused until the daily
+	// run follows each programme's send time.
+	if daily := x.env.Defaults.Timing().SendTime; patch.SendTime != nil && next.Defaults(x.env.Defaults).Timing().SendTime > daily {
+		return SettingsView{}, grants.Validation([]grants.FieldError{{Field: "sendTime",
+			Reason: "must be " + daily + " or earlier: the daily run at " + daily + " sends reminders and queued emails, and none before the programme's send time"}})
+	}
 	if stored.SettingsVersion() != from {
 		return SettingsView{}, &grants.Error{Code: grants.PreconditionFailed, Reason: "version_mismatch",
 			Message: "The settings have changed since you read them: read them again."}

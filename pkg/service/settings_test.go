@@ -3,7 +3,6 @@ package service_test
 import (
 	"context"
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
@@ -77,7 +76,7 @@ func TestSettingsChangeHistoryAndVersion(t *testing.T) {
 	if err != nil || v.Version != 1 || v.Settings.SendTime != "09:00" || v.Settings.ReminderDays != 7 || v.Note == "" {
 		t.Fatalf("read: %+v %v", v, err)
 	}
-	if _, err := s.Change(ctx, settingsOfficer, "riverside", 1, grants.SettingsPatch{SendTime: ptr("10:30")}); grants.ErrorCode(err) != grants.Forbidden {
+	if _, err := s.Change(ctx, settingsOfficer, "riverside", 1, grants.SettingsPatch{SendTime: ptr("07:30")}); grants.ErrorCode(err) != grants.Forbidden {
 		t.Errorf("the programme role changed settings: %v", err)
 	}
 	for _, who := range []grants.Role{grants.RoleFinance, grants.RoleViewer} {
@@ -85,17 +84,20 @@ func TestSettingsChangeHistoryAndVersion(t *testing.T) {
 			t.Errorf("%s read settings: %v", who, err)
 		}
 	}
-	v, err = s.Change(ctx, settingsAdmin, "riverside", 1, grants.SettingsPatch{SendTime: ptr("10:30"), ReminderDays: ptr(5)})
+	v, err = s.Change(ctx, settingsAdmin, "riverside", 1, grants.SettingsPatch{SendTime: ptr("07:30"), ReminderDays: ptr(5)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.Version != 2 || v.Settings.SendTime != "10:30" || v.Settings.ReminderDays != 5 || v.Settings.MaxReminders != 2 {
+	if v.Version != 2 || v.Settings.SendTime != "07:30" || v.Settings.ReminderDays != 5 || v.Settings.MaxReminders != 2 {
 		t.Errorf("after: %+v", v)
 	}
-	// The daily run (at the deployment's 09:00) sends reminders before
-	// 10:30: the answer says they wait.
-	if len(v.Warnings) != 1 || !strings.Contains(v.Warnings[0], "reminders") {
-		t.Errorf("no warning of a send time after the daily run's: %v", v.Warnings)
+	// A send time after the daily run's (the deployment's 09:00), which
+	// sends reminders and queued emails, would hold them: refused by field.
+	if _, err := s.Change(ctx, settingsAdmin, "riverside", 2, grants.SettingsPatch{SendTime: ptr("10:30")}); grants.ErrorCode(err) != grants.Invalid {
+		t.Errorf("a send time after the daily run: %v", err)
+	}
+	if _, err := s.Change(ctx, settingsAdmin, "riverside", 2, grants.SettingsPatch{SendTime: ptr("10:30")}); !hasField(err, "sendTime") {
+		t.Errorf("a send time after the daily run names no field: %v", err)
 	}
 	if len(v.History) != 1 || v.History[0].By != "ada@funder.local" || v.History[0].Version != 2 || len(v.History[0].Changes) != 2 {
 		t.Fatalf("history: %+v", v.History)
@@ -103,7 +105,7 @@ func TestSettingsChangeHistoryAndVersion(t *testing.T) {
 	for _, c := range v.History[0].Changes {
 		switch c.Field {
 		case "sendTime":
-			if string(c.Before) != `"09:00"` || string(c.After) != `"10:30"` {
+			if string(c.Before) != `"09:00"` || string(c.After) != `"07:30"` {
 				t.Errorf("sendTime: %s → %s", c.Before, c.After)
 			}
 		case "reminderDays":
@@ -116,11 +118,11 @@ func TestSettingsChangeHistoryAndVersion(t *testing.T) {
 	}
 	// What the product reads: the new send time, the rest as it was.
 	p, _ := store.ProgrammeSettings(ctx, "riverside")
-	if p.Timing().SendTime != "10:30" || p.ReminderDays != 5 || p.MaxReminders != 0 {
+	if p.Timing().SendTime != "07:30" || p.ReminderDays != 5 || p.MaxReminders != 0 {
 		t.Errorf("stored: %+v", p)
 	}
 	// A stale version: 412, nothing changed.
-	if _, err := s.Change(ctx, settingsAdmin, "riverside", 1, grants.SettingsPatch{SendTime: ptr("11:00")}); grants.ErrorCode(err) != grants.PreconditionFailed {
+	if _, err := s.Change(ctx, settingsAdmin, "riverside", 1, grants.SettingsPatch{SendTime: ptr("08:00")}); grants.ErrorCode(err) != grants.PreconditionFailed {
 		t.Errorf("stale If-Match: %v", err)
 	}
 	// The store refuses a stale version too (a race past the read).
@@ -128,7 +130,7 @@ func TestSettingsChangeHistoryAndVersion(t *testing.T) {
 		t.Errorf("store at a stale version: %v", err)
 	}
 	// The same value again changes nothing and keeps the version.
-	v, err = s.Change(ctx, settingsAdmin, "riverside", 2, grants.SettingsPatch{SendTime: ptr("10:30")})
+	v, err = s.Change(ctx, settingsAdmin, "riverside", 2, grants.SettingsPatch{SendTime: ptr("07:30")})
 	if err != nil || v.Version != 2 || len(v.History) != 1 || len(v.Changed) != 0 {
 		t.Errorf("no-op change: %+v %v", v, err)
 	}

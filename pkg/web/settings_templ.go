@@ -17,7 +17,7 @@ import (
 // settingHelp is each setting's help text on the settings page.
 var settingHelp = map[string]string{
 	"name":              "The programme's name, as emails and pages show it (the sender's display name).",
-	"sendTime":          "The time of day (24-hour, HH:MM, in the agreement's time zone, UK time by default) before which no email goes out, e.g. 09:00 or 10:30.",
+	"sendTime":          "The time of day (24-hour, HH:MM, in the agreement's time zone, UK time by default) before which no email goes out, e.g. 08:30; no later than the daily run (the deployment's SendTime, 09:00 by default), which sends reminders and queued emails.",
 	"region":            "Whose bank holidays are not working days: nothing goes out on them.",
 	"quietPeriod":       "Days when nothing goes out, as MM-DD/MM-DD with both days included (e.g. 12-24/01-01), or none.",
 	"extraBankHolidays": "One-off days off added to the bank holidays, one date a line (e.g. 2026-05-26).",

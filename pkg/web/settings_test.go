@@ -69,25 +69,25 @@ func TestSettingsPage(t *testing.T) {
 		!strings.Contains(r.body, `value="25:00"`) || !strings.Contains(r.body, `name="reminderDays" type="text" value="0"`) {
 		t.Fatalf("bad values: %d %s", r.code, r.body)
 	}
-	r = a.as(admin, grants.RoleAdmin, "POST", "/app/settings", form(merge(base, map[string]string{"sendTime": "10:30", "reminderDays": "5"})))
+	r = a.as(admin, grants.RoleAdmin, "POST", "/app/settings", form(merge(base, map[string]string{"sendTime": "07:30", "reminderDays": "5"})))
 	if r.code != http.StatusSeeOther || r.location != "/app/settings?done=settings-changed" {
 		t.Fatalf("change: %d %s %s", r.code, r.location, r.body)
 	}
 	page = a.as(admin, grants.RoleAdmin, "GET", r.location, nil)
-	for _, want := range []string{`name="version" value="2"`, `value="10:30"`, "The settings were changed.", "<td>Send time</td>",
-		"<code>&#34;09:00&#34;</code>", "<code>&#34;10:30&#34;</code>", "<td>Days between reminders</td>", "<code>7</code>", "<code>5</code>", "<td>ada@funder.example</td>"} {
+	for _, want := range []string{`name="version" value="2"`, `value="07:30"`, "The settings were changed.", "<td>Send time</td>",
+		"<code>&#34;09:00&#34;</code>", "<code>&#34;07:30&#34;</code>", "<td>Days between reminders</td>", "<code>7</code>", "<code>5</code>", "<td>ada@funder.example</td>"} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("after the change the page lacks %q", want)
 		}
 	}
 	// A stale form: refused, what was typed kept.
-	r = a.as(admin, grants.RoleAdmin, "POST", "/app/settings", form(merge(base, map[string]string{"sendTime": "11:15"})))
-	if r.code != http.StatusConflict || !strings.Contains(r.body, `value="11:15"`) || !strings.Contains(r.body, `name="version" value="2"`) {
+	r = a.as(admin, grants.RoleAdmin, "POST", "/app/settings", form(merge(base, map[string]string{"sendTime": "08:15"})))
+	if r.code != http.StatusConflict || !strings.Contains(r.body, `value="08:15"`) || !strings.Contains(r.body, `name="version" value="2"`) {
 		t.Errorf("stale: %d %s", r.code, r.body)
 	}
 	// The programme role reads, without a form.
 	r = a.as("olu@funder.example", grants.RoleProgramme, "GET", "/app/settings", nil)
-	if r.code != http.StatusOK || strings.Contains(r.body, `action="/app/settings"`) || !strings.Contains(r.body, "10:30") || !strings.Contains(r.body, "Only an administrator") {
+	if r.code != http.StatusOK || strings.Contains(r.body, `action="/app/settings"`) || !strings.Contains(r.body, "07:30") || !strings.Contains(r.body, "Only an administrator") {
 		t.Errorf("as programme: %d %s", r.code, r.body)
 	}
 	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", "/app/settings", form(nil)); r.code != http.StatusForbidden {

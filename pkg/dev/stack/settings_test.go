@@ -44,11 +44,11 @@ func adminSignIn(t *testing.T, st *Stack) *http.Client {
 
 // Issue 25, item 3 on the local stack: the administrator signs in to the
 // web app, is refused a send time of 25:00 by its field (what she typed
-// kept), and sets the send time to 10:30 and reminders every 5 days; the
+// kept), and sets the send time to 07:30 and reminders every 5 days; the
 // change is in the history. By the JSON API (make token ROLE=admin) a
 // reminder interval of 0 is refused naming reminderDays, and the admin may
 // neither read instalments nor pay. An agreement activated after the
-// change sends its first check-in at 10:30 London time (not before), and
+// change sends its first check-in at 07:30 London time (not before), and
 // its first reminder is due 5 days on (the deployment's is 7).
 func TestAdminChangesSettingsOnTheStack(t *testing.T) {
 	t.Parallel()
@@ -92,11 +92,16 @@ func TestAdminChangesSettingsOnTheStack(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(page, `id="err-sendTime"`) || !strings.Contains(page, `value="25:00"`) {
 		t.Fatalf("a send time of 25:00: %d %s", resp.StatusCode, page)
 	}
-	resp, page = post(map[string]string{"sendTime": "10:30", "reminderDays": "5"})
+	resp, page = post(map[string]string{"sendTime": "07:30", "reminderDays": "5"})
 	if resp.StatusCode != 200 || !strings.Contains(page, "The settings were changed.") || !strings.Contains(page, "<td>Send time</td>") ||
-		!strings.Contains(page, "&#34;10:30&#34;") || !strings.Contains(page, "<td>Days between reminders</td>") ||
-		!strings.Contains(page, "choose 09:00 or earlier until the daily run follows") {
+		!strings.Contains(page, "&#34;07:30&#34;") || !strings.Contains(page, "<td>Days between reminders</td>") {
 		t.Fatalf("the change: %d %s", resp.StatusCode, page)
+	}
+	// A send time after the daily run's (09:00 here), which sends reminders
+	// and queued emails, would hold them: refused by its field.
+	if resp, page := post(map[string]string{"sendTime": "10:30"}); resp.StatusCode != http.StatusBadRequest || !strings.Contains(page, `id="err-sendTime"`) ||
+		!strings.Contains(page, "must be 09:00 or earlier") {
+		t.Fatalf("a send time of 10:30: %d %s", resp.StatusCode, page)
 	}
 
 	// The JSON API as the administrator: a bad value by its field; no money.
@@ -111,7 +116,7 @@ func TestAdminChangesSettingsOnTheStack(t *testing.T) {
 	admin, officer := issue("ada", "admin"), issue("olu", "programme")
 	var view service.SettingsView
 	admin.must(200, "GET", "/programmes/"+DemoProgramme+"/settings", "", &view)
-	if view.Settings.SendTime != "10:30" || view.Settings.ReminderDays != 5 || len(view.History) != 1 || view.History[0].By != "ada@funder.local" {
+	if view.Settings.SendTime != "07:30" || view.Settings.ReminderDays != 5 || len(view.History) != 1 || view.History[0].By != "ada@funder.local" {
 		t.Errorf("the settings by the API: %+v", view)
 	}
 	code, body := admin.do("PATCH", "/programmes/"+DemoProgramme+"/settings", `{"reminderDays": 0}`, "If-Match", fmt.Sprintf(`"%d"`, view.Version))
@@ -125,7 +130,7 @@ func TestAdminChangesSettingsOnTheStack(t *testing.T) {
 		t.Errorf("the administrator pays: %d", code)
 	}
 
-	// An agreement activated after the change: its check-in at 10:30.
+	// An agreement activated after the change: its check-in at 07:30.
 	contact := fmt.Sprintf("lee-%d@settings.example", now.UnixNano())
 	start := grants.Today(st.Clock.Now(), london)
 	var a grants.Agreement
@@ -135,7 +140,7 @@ func TestAdminChangesSettingsOnTheStack(t *testing.T) {
 		"amount": 300000, "startDate": %q, "durationMonths": 3, "instalmentCount": 3, "terms": ["Share food weekly"], "support": ["Mentoring"]}`,
 		DemoProgramme, contact, start), &a, "Idempotency-Key", fmt.Sprintf("settings-%d", now.UnixNano()))
 	officer.must(200, "POST", "/agreements/"+a.ID+"/activate", "", &a)
-	if a.Timing == nil || a.Timing.SendTime != "10:30" {
+	if a.Timing == nil || a.Timing.SendTime != "07:30" {
 		t.Fatalf("the agreement's timing: %+v", a.Timing)
 	}
 	sesURL := fmt.Sprintf("http://127.0.0.1:%d", st.opts.SESPort)
@@ -159,11 +164,11 @@ func TestAdminChangesSettingsOnTheStack(t *testing.T) {
 		}
 	}
 	// The local scheduler fires a schedule within the hour after its time
-	// (Runner.Advance steps hours): 10:30 London, not before, and not at
+	// (Runner.Advance steps hours): 07:30 London, not before, and not at
 	// the default 09:00's hour.
 	at := func(t time.Time) int { return t.Hour()*60 + t.Minute() }
-	if checkIn.IsZero() || at(checkIn) < 10*60+30 || at(checkIn) > 11*60+30 {
-		t.Fatalf("check-in 1 went out at %v, want 10:30 London", checkIn)
+	if checkIn.IsZero() || at(checkIn) < 7*60+30 || at(checkIn) > 8*60+30 {
+		t.Fatalf("check-in 1 went out at %v, want 07:30 London", checkIn)
 	}
 	// The reminder interval: the first reminder is due 5 days on, not the
 	// deployment's 7.
