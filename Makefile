@@ -145,7 +145,7 @@ fuzz: deps
 	$(GO) test -run '^$$' -fuzz FuzzAmendAgreement -fuzztime $(FUZZTIME) ./pkg/httpapi
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./pkg/reply
 	$(GO) test -run '^$$' -fuzz FuzzQuoteHeaderPatterns -fuzztime $(FUZZTIME) ./pkg/reply
-	$(GO) test -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME) ./pkg/reply/token
+	$(GO) test -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME) ./pkg/replytoken
 
 ## bench: one table of read units (summary, quarantine, instalment list, export, sweep) and creates/s at 100 and 5,000 agreements, on a DynamoDB Local of its own (not part of make test)
 bench: deps

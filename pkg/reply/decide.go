@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/partnership-grants/backend/pkg/grants"
-	"github.com/partnership-grants/backend/pkg/reply/token"
+	token "github.com/partnership-grants/backend/pkg/replytoken"
 )
 
 // Verdicts are the SES receipt verdict statuses (receipt.spamVerdict.status

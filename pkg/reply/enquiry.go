@@ -4,7 +4,7 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/partnership-grants/backend/pkg/reply/token"
+	token "github.com/partnership-grants/backend/pkg/replytoken"
 )
 
 // ToEnquiry says whether a message is an enquiry (issue 24, item 6): SES

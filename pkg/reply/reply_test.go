@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/partnership-grants/backend/pkg/reply/token"
+	token "github.com/partnership-grants/backend/pkg/replytoken"
 )
 
 func TestStripQuoted(t *testing.T) {

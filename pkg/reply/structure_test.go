@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/partnership-grants/backend/pkg/reply/token"
+	token "github.com/partnership-grants/backend/pkg/replytoken"
 
 	"github.com/jhillyerd/enmime/v2"
 )

@@ -62,7 +62,7 @@ func (x *Replies) AcceptAgreementReply(ctx context.Context, reply grants.Reply, 
 }
 
 // agreementReplies is the check-in number a reply address names for the
-// agreement itself (pkg/reply/token's Agreement).
+// agreement itself (pkg/replytoken's Agreement).
 const agreementReplies = 0
 
 // leadAddresses is whom the agreement and its changes go to: the lead

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/partnership-grants/backend/pkg/grants"
-	"github.com/partnership-grants/backend/pkg/reply/token"
+	token "github.com/partnership-grants/backend/pkg/replytoken"
 )
 
 // Confidential feedback (issue 24, item 2): each check-in email and its
@@ -25,8 +25,10 @@ type ConfidentialReader interface {
 	ConfidentialFeedback(ctx context.Context, programme string) ([]grants.ConfidentialFeedback, error)
 }
 
-// kindAddresses signs addresses of every kind (the *token.Signer): a
-// ReplyAddresses that has it offers the confidential address too.
+// kindAddresses signs addresses of every kind (the *token.Signer): only
+// the couriers that hold the reply-token key (the sweep's, the check-in
+// sender's) have it; with it, a check-in offers the confidential address,
+// and reflections and stories can be answered.
 type kindAddresses interface {
 	AddressFor(k token.Kind, agreementID string, n int, domain string) (string, error)
 }

@@ -23,7 +23,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/idempotency"
 	"github.com/partnership-grants/backend/pkg/logs"
 	"github.com/partnership-grants/backend/pkg/outbox"
-	"github.com/partnership-grants/backend/pkg/reply/token"
+	token "github.com/partnership-grants/backend/pkg/replytoken"
 )
 
 // ReflectionStore keeps a programme's reflections, one a round, and queues
@@ -226,7 +226,7 @@ func (c *Courier) reflectionLetter(ctx context.Context, l *Letter, a *grants.Agr
 	if l.To = leadContact(a); a.Status != grants.AgreementActive {
 		l.To = nil
 	}
-	signer, ok := c.replies.(messageAddresses)
+	signer, ok := c.replies.(kindAddresses)
 	if !ok {
 		return fmt.Errorf("%s: %w", k, errNoReplyAddresses)
 	}
@@ -254,12 +254,6 @@ func leadContact(a *grants.Agreement) []string {
 		}
 	}
 	return nil
-}
-
-// messageAddresses signs addresses of a kind (token.Signer): the reply
-// addresses' signer, in the functions that send partners' emails.
-type messageAddresses interface {
-	AddressFor(k token.Kind, agreementID string, n int, domain string) (string, error)
 }
 
 // AcceptMessage keeps a partner's answer to a message from the programme

@@ -17,7 +17,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/logs"
 	"github.com/partnership-grants/backend/pkg/outbox"
 	"github.com/partnership-grants/backend/pkg/readcost"
-	replytoken "github.com/partnership-grants/backend/pkg/reply/token"
+	"github.com/partnership-grants/backend/pkg/replytoken"
 )
 
 // StoryStore is what the stories' use cases read and write: the agreement
@@ -215,12 +215,6 @@ func (x *Replies) AnswerStory(ctx context.Context, reply grants.Reply, actor str
 	return err
 }
 
-// storyAddresses signs story+ reply addresses (*token.Signer does): only
-// the couriers that hold the reply-token key (the sweep's) can.
-type storyAddresses interface {
-	AddressFor(k replytoken.Kind, agreementID string, n int, domain string) (string, error)
-}
-
 // storyLetter is the email asking the partner's lead contact whether story
 // k.Story may be shared, answered at its own story+ address; once the story
 // has an answer (an officer recorded one first), it goes to nobody
@@ -234,7 +228,7 @@ func (c *Courier) storyLetter(l *Letter, a *grants.Agreement, k outbox.Key) erro
 	if len(s.Answers) > 0 {
 		l.To = nil
 	}
-	signer, ok := c.replies.(storyAddresses)
+	signer, ok := c.replies.(kindAddresses)
 	if !ok {
 		return fmt.Errorf("%s: %w", k, errNoReplyAddresses)
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/idempotency"
 	"github.com/partnership-grants/backend/pkg/outbox"
-	"github.com/partnership-grants/backend/pkg/reply/token"
+	token "github.com/partnership-grants/backend/pkg/replytoken"
 	"github.com/partnership-grants/backend/pkg/service"
 )
 

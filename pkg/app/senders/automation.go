@@ -15,7 +15,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/checkinqueue"
 	"github.com/partnership-grants/backend/pkg/httpapi"
 	"github.com/partnership-grants/backend/pkg/mailer"
-	"github.com/partnership-grants/backend/pkg/reply/token"
+	token "github.com/partnership-grants/backend/pkg/replytoken"
 	"github.com/partnership-grants/backend/pkg/service"
 )
 

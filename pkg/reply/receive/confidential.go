@@ -6,7 +6,7 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/reply"
-	replytoken "github.com/partnership-grants/backend/pkg/reply/token"
+	"github.com/partnership-grants/backend/pkg/replytoken"
 	"github.com/partnership-grants/backend/pkg/service"
 )
 

@@ -27,7 +27,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/logs"
 	"github.com/partnership-grants/backend/pkg/outbox"
 	"github.com/partnership-grants/backend/pkg/reply"
-	replytoken "github.com/partnership-grants/backend/pkg/reply/token"
+	"github.com/partnership-grants/backend/pkg/replytoken"
 	"github.com/partnership-grants/backend/pkg/service"
 )
 

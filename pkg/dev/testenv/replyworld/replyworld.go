@@ -33,7 +33,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/objects"
 	"github.com/partnership-grants/backend/pkg/objects/links"
 	"github.com/partnership-grants/backend/pkg/reply/receive"
-	"github.com/partnership-grants/backend/pkg/reply/token"
+	token "github.com/partnership-grants/backend/pkg/replytoken"
 	"github.com/partnership-grants/backend/pkg/service"
 )
 

@@ -1,4 +1,4 @@
-// Package token signs and verifies the reply token: the part of a check-in
+// Package replytoken signs and verifies the reply token: the part of a check-in
 // email's Reply-To address (checkin+<token>@<reply domain>) that says which
 // agreement and check-in a partner's reply answers.
 //
@@ -23,7 +23,7 @@
 // restricted to lowercase letters and digits; the whole local part
 // ("checkin+" + token = 51 chars) stays under the RFC 5321 limit of 64.
 // The version prefix lets us rotate the format or key later without ambiguity.
-package token
+package replytoken
 
 import (
 	"crypto/hmac"
