@@ -396,12 +396,9 @@ func (x *Enquiries) AcceptHeld(ctx context.Context, actor, messageID, note strin
 	if err != nil {
 		return nil, err
 	}
-	q, err := x.store.GetQuarantined(ctx, messageID)
+	q, err := pendingHeld(ctx, x.store, messageID)
 	if err != nil {
 		return nil, err
-	}
-	if q.Status != grants.QuarantinePending {
-		return nil, alreadyDecided(q.Status)
 	}
 	if q.Detail != grants.HeldEnquiry {
 		return nil, &grants.Error{Code: grants.Conflict, Reason: "not_an_enquiry",
@@ -416,10 +413,7 @@ func (x *Enquiries) AcceptHeld(ctx context.Context, actor, messageID, note strin
 	in := ReceivedEnquiry{Email: r.From, Subject: r.Subject,
 		Message: grants.EnquiryMessage{From: r.From, Text: r.Text, Attachments: r.Attachments, MessageID: r.MessageID, RawKey: r.RawKey}}
 	if err := x.ReceiveEnquiry(ctx, in, with); err != nil {
-		if q, gerr := x.store.GetQuarantined(ctx, messageID); gerr == nil && q.Status != grants.QuarantinePending {
-			return nil, alreadyDecided(q.Status)
-		}
-		return nil, err
+		return nil, decidedMeanwhile(ctx, x.store, q.ID, err)
 	}
 	return x.store.GetEnquiry(ctx, grants.EnquiryID(r.MessageID))
 }

@@ -123,7 +123,7 @@ func (x *Replies) AcceptHeld(ctx context.Context, actor, messageID string, to De
 	if err != nil {
 		return nil, err
 	}
-	q, err := x.pendingHeld(ctx, messageID)
+	q, err := pendingHeld(ctx, x.store, messageID)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +157,7 @@ func (x *Replies) AcceptHeld(ctx context.Context, actor, messageID string, to De
 		accept = x.AnswerStory
 	}
 	if err := accept(ctx, reply, actor, decided, Read{}); err != nil {
-		return nil, x.decidedMeanwhile(ctx, q.ID, err)
+		return nil, decidedMeanwhile(ctx, x.store, q.ID, err)
 	}
 	return x.store.GetQuarantined(ctx, q.ID)
 }
@@ -241,13 +241,19 @@ func (x *Replies) RejectHeld(ctx context.Context, actor, messageID, reason strin
 		fx.Audit = []grants.AuditEntry{{At: now.UTC(), Actor: actor, Action: "quarantine.rejected", Subject: q.ID, Detail: reason}}
 	}
 	if err := x.store.Apply(ctx, q.AgreementID, fx); err != nil {
-		return nil, x.decidedMeanwhile(ctx, q.ID, err)
+		return nil, decidedMeanwhile(ctx, x.store, q.ID, err)
 	}
 	return x.store.GetQuarantined(ctx, q.ID)
 }
 
-func (x *Replies) pendingHeld(ctx context.Context, id string) (*grants.Quarantined, error) {
-	q, err := x.store.GetQuarantined(ctx, id)
+// heldReader reads a held message, to decide it.
+type heldReader interface {
+	GetQuarantined(ctx context.Context, id string) (*grants.Quarantined, error)
+}
+
+// pendingHeld reads a held message still to be decided.
+func pendingHeld(ctx context.Context, store heldReader, id string) (*grants.Quarantined, error) {
+	q, err := store.GetQuarantined(ctx, id)
 	if err == nil && q.Status != grants.QuarantinePending {
 		err = alreadyDecided(q.Status)
 	}
@@ -260,8 +266,8 @@ func alreadyDecided(status string) error {
 
 // decidedMeanwhile explains a failed decision: if someone else decided the
 // message in the meantime, say so rather than pass on the write's conflict.
-func (x *Replies) decidedMeanwhile(ctx context.Context, id string, err error) error {
-	if q, gerr := x.store.GetQuarantined(ctx, id); gerr == nil && q.Status != grants.QuarantinePending {
+func decidedMeanwhile(ctx context.Context, store heldReader, id string, err error) error {
+	if q, gerr := store.GetQuarantined(ctx, id); gerr == nil && q.Status != grants.QuarantinePending {
 		return alreadyDecided(q.Status)
 	}
 	return err

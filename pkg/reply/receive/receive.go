@@ -196,29 +196,14 @@ func (rc *Receiver) process(ctx context.Context, m events.SimpleEmailService, cl
 	now := rc.Now()
 	// Whatever becomes of the message, the write that records it also
 	// completes this delivery's claim and marks the email's first copy.
-	done := grants.Effects{At: now, Sent: []grants.Sent{{Partition: outbox.InboundPartition, Key: claimKey, Token: token, MessageID: id}}, FirstCopies: first}
+	done := delivered(now, claimKey, token, id, first)
 	if confidential(outcome, env) { // confidential.go: never a reply, never held under the sender's name
 		return rc.receiveConfidential(ctx, msg, outcome, id, copyOf, contactsCache[outcome.AgreementID], done)
 	}
 	r := grants.Reply{AgreementID: outcome.AgreementID, CheckIn: outcome.CheckIn, MessageID: id, ReceivedAt: now.UTC(), RawKey: rawKey,
 		Verdicts: grants.Verdicts(env.Verdicts)}
-	if msg != nil {
-		r.From, _ = grants.Clip(msg.From.Address, grants.MaxReplyHeader)
-		r.Subject, _ = grants.Clip(msg.Subject, grants.MaxReplyHeader)
-		// A copy is not stored again, so neither are its text or files.
-		if copyOf == "" {
-			if err := rc.storeText(ctx, &r, msg); err != nil {
-				return err
-			}
-		}
-		// Files go to S3 even from a held message, so an officer who accepts
-		// it gets them too; but what SES found a virus in stays inside the
-		// raw message, and nobody is handed a link to it.
-		if outcome.Reason != reply.ReasonVirus && copyOf == "" {
-			if r.Attachments, r.MoreAttachments, err = rc.storeAttachments(ctx, r, msg.Attachments); err != nil {
-				return err
-			}
-		}
+	if err := rc.keep(ctx, &r, msg, objectPrefix(r), outcome, copyOf); err != nil {
+		return err
 	}
 	// An answer to a message+ address is a message, held or not: a person
 	// who accepts it from the held messages keeps it as one.
@@ -346,15 +331,41 @@ func keyName(name string, n int) string {
 	return fmt.Sprintf("%02d-%s", n, safe)
 }
 
-// storeAttachments puts the first grants.MaxAttachments files in S3 (see
-// objectPrefix) and returns them and how many more the message holds: those
-// stay in the message as received. Storing thousands would outlast the
-// invocation, and their list would not fit the reply's item.
-func (rc *Receiver) storeAttachments(ctx context.Context, r grants.Reply, atts []reply.Attachment) ([]grants.Attachment, int, error) {
-	return rc.storeFiles(ctx, objectPrefix(r), atts)
+// delivered is what every outcome's write records beside it: the
+// delivery's once-only record completed, and the email's first copy.
+func delivered(now time.Time, claimKey, token, id string, first []grants.FirstCopy) grants.Effects {
+	return grants.Effects{At: now, Sent: []grants.Sent{{Partition: outbox.InboundPartition, Key: claimKey, Token: token, MessageID: id}}, FirstCopies: first}
 }
 
-// storeFiles is storeAttachments under prefix.
+// keep fills in r's headers and stores the message's text and its files
+// (under prefix), whatever becomes of it. A copy is not stored again, so
+// neither are its text or files. Files go to S3 even from a held message,
+// so an officer who accepts it gets them too; but what SES found a virus
+// in stays inside the raw message, and nobody is handed a link to it.
+func (rc *Receiver) keep(ctx context.Context, r *grants.Reply, msg *reply.Message, prefix string, outcome reply.Outcome, copyOf string) error {
+	if msg == nil {
+		return nil
+	}
+	r.From, _ = grants.Clip(msg.From.Address, grants.MaxReplyHeader)
+	r.Subject, _ = grants.Clip(msg.Subject, grants.MaxReplyHeader)
+	if copyOf != "" {
+		return nil
+	}
+	if err := rc.storeText(ctx, r, msg); err != nil {
+		return err
+	}
+	if outcome.Reason == reply.ReasonVirus {
+		return nil
+	}
+	var err error
+	r.Attachments, r.MoreAttachments, err = rc.storeFiles(ctx, prefix, msg.Attachments)
+	return err
+}
+
+// storeFiles puts the first grants.MaxAttachments files in S3 under
+// prefix (a reply's: objectPrefix) and returns them and how many more the
+// message holds: those stay in the message as received. Storing thousands
+// would outlast the invocation, and their list would not fit the reply's item.
 func (rc *Receiver) storeFiles(ctx context.Context, prefix string, atts []reply.Attachment) ([]grants.Attachment, int, error) {
 	kept := atts[:min(len(atts), grants.MaxAttachments)]
 	out := make([]grants.Attachment, 0, len(kept))
@@ -397,22 +408,10 @@ func (rc *Receiver) enquiry(ctx context.Context, msg *reply.Message, parseErr er
 		return err
 	}
 	now := rc.Now()
-	done := grants.Effects{At: now, Sent: []grants.Sent{{Partition: outbox.InboundPartition, Key: claimKey, Token: token, MessageID: id}}, FirstCopies: first}
+	done := delivered(now, claimKey, token, id, first)
 	r := grants.Reply{MessageID: id, ReceivedAt: now.UTC(), RawKey: rawKey, Verdicts: grants.Verdicts(env.Verdicts)}
-	if msg != nil {
-		r.From, _ = grants.Clip(msg.From.Address, grants.MaxReplyHeader)
-		r.Subject, _ = grants.Clip(msg.Subject, grants.MaxReplyHeader)
-		if copyOf == "" {
-			if err := rc.storeText(ctx, &r, msg); err != nil {
-				return err
-			}
-			if outcome.Reason != reply.ReasonVirus {
-				prefix := "attachments/enquiries/" + id + "/"
-				if r.Attachments, r.MoreAttachments, err = rc.storeFiles(ctx, prefix, msg.Attachments); err != nil {
-					return err
-				}
-			}
-		}
+	if err := rc.keep(ctx, &r, msg, "attachments/enquiries/"+id+"/", outcome, copyOf); err != nil {
+		return err
 	}
 	if copyOf != "" {
 		slog.InfoContext(ctx, "message is a copy", "messageId", id, "firstMessageId", copyOf)
