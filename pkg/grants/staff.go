@@ -1,6 +1,9 @@
 package grants
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Role is a staff group (a Cognito group) that grants a set of actions.
 type Role string
@@ -61,14 +64,67 @@ func (a Actor) Is(id, name string) bool {
 	return a.Name != "" && strings.EqualFold(a.Name, name)
 }
 
-// Has reports whether the actor is in any of the roles.
+// A group is a role in every programme ("finance") or in one programme
+// ("finance:community-2026", issue 25): Cognito's groups are the pool's,
+// so a role held for one programme is a group of its own, and a token's
+// groups claim carries both kinds.
+const scopeSeparator = ":"
+
+// In is the group that gives role in programme only.
+func (r Role) In(programme string) Role { return r + scopeSeparator + Role(programme) }
+
+// Split is the role a group gives and the programme it holds in ("": all).
+func (r Role) Split() (Role, string) {
+	role, programme, _ := strings.Cut(string(r), scopeSeparator)
+	return Role(role), programme
+}
+
+// Has reports whether the actor holds any of the roles, in any programme:
+// whether a route or page is open to them at all. What they may do in one
+// programme is In(programme)'s.
 func (a Actor) Has(roles ...Role) bool {
 	for _, g := range a.Groups {
-		for _, r := range roles {
-			if g == r {
-				return true
-			}
+		role, _ := g.Split()
+		if slices.Contains(roles, role) {
+			return true
 		}
 	}
 	return false
+}
+
+// HasIn reports whether the actor holds any of the roles in programme.
+func (a Actor) HasIn(programme string, roles ...Role) bool {
+	return a.In(programme).Has(roles...)
+}
+
+// In is the actor as they act in programme: the roles they hold there (in
+// every programme or in it alone), each by its plain name, so every check
+// made on it (Has, what a reply shows to whom) is a check in programme.
+func (a Actor) In(programme string) Actor {
+	in := a
+	in.Groups = nil
+	for _, g := range a.Groups {
+		role, p := g.Split()
+		if (p == "" || p == programme) && !slices.Contains(in.Groups, role) {
+			in.Groups = append(in.Groups, role)
+		}
+	}
+	return in
+}
+
+// Everywhere reports whether every role the actor holds holds in every
+// programme (no group of theirs names one): In is then the actor as is.
+func (a Actor) Everywhere() bool {
+	for _, g := range a.Groups {
+		if _, p := g.Split(); p != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// Sees reports whether the actor holds a role in programme that reads it
+// (a reader's, or the administrator's, who reads its settings).
+func (a Actor) Sees(programme string) bool {
+	return a.HasIn(programme, append(slices.Clone(Readers), RoleAdmin)...)
 }
