@@ -137,6 +137,8 @@ var (
 	_ service.StoryStore = (*dynamo.Store)(nil)
 	// Issue 25, item 3.
 	_ service.SettingsStore = (*dynamo.Store)(nil)
+	// Issue 25, item 2.
+	_ service.ProgrammeStore = (*dynamo.Store)(nil)
 )
 
 // Env is the plain settings every capability of the use cases reads: the

@@ -57,6 +57,7 @@ type store interface {
 	service.ThemeStore
 	service.ConfidentialReader
 	service.ReflectionStore
+	service.ProgrammeStore // issue 25, item 2
 }
 
 var _ store = (*memstore.Store)(nil)
