@@ -104,7 +104,9 @@ func (x *Programmes) List(ctx context.Context, actor grants.Actor, archived bool
 			out = append(out, p)
 		}
 	}
-	slices.SortFunc(out, func(a, b grants.Programme) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Code, b.Code)) })
+	slices.SortFunc(out, func(a, b grants.Programme) int {
+		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Code, b.Code))
+	})
 	return out, nil
 }
 
