@@ -191,5 +191,9 @@ func (d *Deps) AgreementsAPIWithIDs(newID func() string) httpapi.Router {
 	for k, r := range (&httpapi.Settings{Settings: service.NewSettings(d.Store, env)}).Routes() {
 		routes[k] = r
 	}
+	// And the programmes (issue 25, item 2).
+	for k, r := range (&httpapi.Programmes{Programmes: d.Programmes()}).Routes() {
+		routes[k] = r
+	}
 	return routes
 }

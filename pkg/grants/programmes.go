@@ -108,10 +108,6 @@ func NewProgramme(in NewProgrammeInput) (Programme, error) {
 	return p, nil
 }
 
-// ValidProgrammeCode reports whether code may name a programme: what
-// agreements' programme codes may be.
-func ValidProgrammeCode(code string) bool { return validProgramme(code) }
-
 // Settings are the settings a new programme starts with: its name and its
 // region's bank holidays, so its settings page reads them at once; the
 // rest are the deployment's until changed.
