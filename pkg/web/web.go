@@ -70,6 +70,9 @@ type App struct {
 	// Settings are the programme's settings on a page (issue 25, item 3;
 	// settings.go): the administrator edits, the programme role reads.
 	Settings *service.Settings
+	// Programmes are the programmes on a page (issue 25, item 2;
+	// programmes.go): an administrator creates and archives them.
+	Programmes *service.Programmes
 }
 
 //go:embed static
@@ -132,6 +135,9 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("GET /app/stories.csv", a.storiesCSV)
 	mux.HandleFunc("GET /app/settings", a.settings)
 	mux.HandleFunc("POST /app/settings", a.changeSettings)
+	mux.HandleFunc("GET /app/programmes", a.programmes)
+	mux.HandleFunc("POST /app/programmes", a.createProgramme)
+	mux.HandleFunc("POST /app/programmes/{programme}/archive", a.archiveProgramme)
 	mux.Handle("GET /app/static/", http.StripPrefix("/app", http.FileServerFS(static)))
 	mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, &grants.Error{Code: grants.NotFound, Message: "There is no such page."})

@@ -102,6 +102,10 @@ func newAppOn(t *testing.T, store store, newID func() string) *app {
 	if s, ok := store.(service.SettingsStore); ok {
 		a.Settings = service.NewSettings(s, env)
 	}
+	// The programmes page (issue 25, item 2): the app's programme is the
+	// configured one.
+	a.Programmes = service.NewProgrammes(store, grants.Programme{Code: programme, Name: "Community Partnerships", Currency: "GBP",
+		TimeZone: grants.DefaultTimeZone, Region: grants.DefaultRegion})
 	return &app{t: t, handler: New(a), svc: svc, clock: clock, ses: sesEndpoint, pages: a, store: store, pool: pool}
 }
 

@@ -116,6 +116,8 @@ func App(d *app.Deps, uses UseCases, signInURL string) *pages.App {
 		Stories: service.NewStories(d.Store, d.Env()),
 		// Issue 25, item 3.
 		Settings: service.NewSettings(d.Store, d.Env()),
+		// Issue 25, item 2.
+		Programmes: d.Programmes(),
 	}
 }
 
