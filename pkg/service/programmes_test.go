@@ -13,6 +13,11 @@ import (
 	"github.com/partnership-grants/backend/pkg/service"
 )
 
+// The web app's Catalogue (the programme switcher) is this use case.
+var _ interface {
+	Visible(ctx context.Context, a grants.Actor) ([]grants.Programme, error)
+} = (*service.Programmes)(nil)
+
 // The deployment's own programme, from its configuration.
 var configured = grants.Programme{Code: "community-2026", Name: "Community Fund", Currency: "GBP", TimeZone: "Europe/London", Region: "england-and-wales"}
 
