@@ -137,6 +137,8 @@ var (
 	_ service.StoryStore = (*dynamo.Store)(nil)
 	// Issue 25, item 3.
 	_ service.SettingsStore = (*dynamo.Store)(nil)
+	// Issue 25, item 2.
+	_ service.ProgrammeStore = (*dynamo.Store)(nil)
 )
 
 // Env is the plain settings every capability of the use cases reads: the
@@ -187,6 +189,10 @@ func (d *Deps) AgreementsAPIWithIDs(newID func() string) httpapi.Placed {
 	}
 	// And the programme's settings (issue 25, item 3).
 	for k, r := range (&httpapi.Settings{Settings: service.NewSettings(d.Store, env)}).Routes() {
+		routes[k] = r
+	}
+	// And the programmes (issue 25, item 2).
+	for k, r := range (&httpapi.Programmes{Programmes: d.Programmes()}).Routes() {
 		routes[k] = r
 	}
 	return routes.Placing(d.Store)

@@ -62,6 +62,9 @@ func (st *Store) CreatePlanned(ctx context.Context, programme string, year int, 
 	if once != nil {
 		keys = append(keys, idemKey(once.Request))
 	}
+	// The programme's own record, in the same read: an archived programme
+	// takes no new agreement (issue 25, item 2), and plan is told.
+	keys = append(keys, programmeKey(programme))
 	found, err := st.batchGet(ctx, keys...)
 	if err != nil {
 		return nil, nil, err
@@ -70,6 +73,7 @@ func (st *Store) CreatePlanned(ctx context.Context, programme string, year int, 
 	if err != nil {
 		return nil, nil, err
 	}
+	settings.ProgrammeArchived = programmeArchived(found[keyString(programmeKey(programme))])
 	if once != nil {
 		if stored, err := answerOf(found[keyString(keys[1])], once.Request, now); err != nil || stored != nil {
 			return nil, stored, err

@@ -201,8 +201,14 @@ func TestStoredItemsGolden(t *testing.T) {
 	checkAllSet(t, "Quarantined", heldFields)
 	checkAllSet(t, "AuditEntry", goldenAudit())
 	checkAllSet(t, "PayRun", goldenRun())
-	// The settings' version is pinned by TestSettingsItemsGolden.
-	checkAllSet(t, "ProgrammeSettings", func() grants.ProgrammeSettings { p := goldenSettings(); p.Version = 3; return p }())
+	// The settings' version is pinned by TestSettingsItemsGolden;
+	// ProgrammeArchived is the programme's record's, never stored with the
+	// settings (TestProgrammeItemsGolden).
+	checkAllSet(t, "ProgrammeSettings", func() grants.ProgrammeSettings {
+		p := goldenSettings()
+		p.Version, p.ProgrammeArchived = 3, true
+		return p
+	}())
 
 	// An agreement with every field set, its plans and an imported entry.
 	if err := Import(ctx, db, table, []*grants.Agreement{goldenAgreement()}); err != nil {

@@ -28,6 +28,7 @@
 //	PROG#<programme>#ENDS      <end>#<id>     an active agreement's end date
 //	PROG#<programme>#BOUNCING  <id>           a running agreement whose partner's mail bounces
 //	PROG#<programme>     SETTINGS             a programme's settings
+//	PROGRAMMES           P#<programme>        a programme an administrator created, or archived (programmes.go)
 //	IDEM#<scope>#<key>   IDEM#<caller>        an idempotency record (idempotency.go)
 //	RUN#<id>             RUN                  a pay run: its items and their outcomes (payruns.go)
 //	RUNS                 <requestedAt>#<id>   a pay run's line in the list of runs

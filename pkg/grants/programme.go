@@ -47,6 +47,12 @@ type ProgrammeSettings struct {
 	// Issue 25, item 3: Version counts the changes made from the settings
 	// page (0 on settings never changed there: read as 1, SettingsVersion).
 	Version int `json:"version,omitempty"`
+
+	// ProgrammeArchived is read with the settings from the programme's own
+	// record (issue 25, item 2) where a new agreement is planned
+	// (CreatePlanned), never stored with them: an archived programme takes
+	// no new agreement.
+	ProgrammeArchived bool `json:"-"`
 }
 
 // Timing is the programme's email timing.

@@ -159,6 +159,7 @@ func (st *Store) CreatePlanned(ctx context.Context, programme string, year int, 
 	}
 	st.mu.Lock()
 	settings := clone(st.settings[programme])
+	settings.ProgrammeArchived = st.programmes[programme].Archived
 	var rec *answerRec
 	if once != nil {
 		rec = st.storedAnswer(once.Request)

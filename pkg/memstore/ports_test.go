@@ -24,4 +24,5 @@ var (
 	_ signin.SignOuts         = (*memstore.Store)(nil)
 	_ monitoringapi.Store     = (*memstore.Store)(nil)
 	_ schedules.Store         = (*memstore.Store)(nil)
+	_ service.ProgrammeStore  = (*memstore.Store)(nil)
 )

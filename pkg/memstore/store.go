@@ -98,6 +98,9 @@ type Store struct {
 	// settingsLog is the programmes' settings history (issue 25, item 3;
 	// settings.go), made on first use.
 	settingsLog map[string][]grants.SettingsChange
+	// programmes are the programmes created or archived, by code (issue
+	// 25, item 2; programmes.go), made on first use.
+	programmes map[string]grants.Programme
 }
 
 // New returns an empty store.

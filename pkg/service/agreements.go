@@ -75,6 +75,10 @@ func (x *Agreements) CreateAgreement(ctx context.Context, actor string, in grant
 	// officer gave none.
 	a, replay, err = x.store.CreatePlanned(ctx, in.Programme, grants.StartYear(in.StartDate), now, once,
 		func(p grants.ProgrammeSettings) (*grants.Agreement, grants.Effects, error) {
+			if p.ProgrammeArchived {
+				// Issue 25, item 2: read with the settings, in the same read.
+				return nil, grants.Effects{}, programmeArchived(in.Programme)
+			}
 			a, err := grants.NewAgreement(p.Defaults(x.env.Defaults).PlanDefaults(in), now, actor)
 			if err != nil {
 				return nil, grants.Effects{}, err

@@ -34,12 +34,16 @@ type AutomationStore interface {
 	// HeldCounts counts the held messages pending, by programme ("" for
 	// those naming none).
 	HeldCounts(ctx context.Context) (map[string]int, error)
+	// ProgrammeLister lists the programmes an administrator created: the
+	// daily sweep goes over every one not archived (issue 25, item 2).
+	ProgrammeLister
 }
 
 // AutomationOptions are automation's plain settings.
 type AutomationOptions struct {
 	// Programmes are those whose finance the daily sweep sends the digest
-	// of late instalments (the deployment's PROGRAMME_CODE).
+	// of late instalments (the deployment's PROGRAMME_CODE), with every
+	// programme created and not archived (the store's).
 	Programmes []string
 }
 

@@ -101,7 +101,14 @@ func (x *Automation) Sweep(ctx context.Context) (SweepReport, error) {
 		x.sweepWindow(ctx, work, from, min(from+sweepWindow, len(work)), today, run)
 	}
 	errs := run.errs
-	for _, programme := range x.opts.Programmes {
+	programmes, err := x.sweepProgrammes(ctx)
+	if err != nil {
+		// The configured programmes' digests still go.
+		rep.Failed++
+		errs = append(errs, err)
+		slog.ErrorContext(ctx, "list programmes failed", "error", err.Error())
+	}
+	for _, programme := range programmes {
 		sent, err := x.LateDigest(ctx, programme)
 		if err != nil {
 			rep.Failed++
@@ -125,7 +132,7 @@ func (x *Automation) Sweep(ctx context.Context) (SweepReport, error) {
 		"checkInsSent", rep.CheckInsSent, "checkInsQueued", rep.CheckInsQueued, "reminders", rep.Reminders, "schedulesRepaired", rep.SchedulesRepaired,
 		"lateDigests", rep.LateDigests, "heldDigests", rep.HeldDigests, "failed", rep.Failed)
 	if len(errs) > 0 {
-		return rep, fmt.Errorf("%d of %d sweep items failed: %w", len(errs), len(work)+len(x.opts.Programmes)+1, errors.Join(errs...))
+		return rep, fmt.Errorf("%d of %d sweep items failed: %w", len(errs), len(work)+len(programmes)+1, errors.Join(errs...))
 	}
 	return rep, nil
 }
@@ -293,4 +300,19 @@ func (x *Automation) sweepOne(ctx context.Context, w grants.Work, today grants.D
 	}
 	_, err = x.schedules.Sync(ctx, a)
 	return err
+}
+
+// sweepProgrammes are the programmes the daily run sends late digests for:
+// every one not archived, created (the store's) or configured; the
+// configured ones alone if the store cannot be read.
+func (x *Automation) sweepProgrammes(ctx context.Context) ([]string, error) {
+	configured := make([]grants.Programme, 0, len(x.opts.Programmes))
+	for _, code := range x.opts.Programmes {
+		configured = append(configured, grants.Programme{Code: code})
+	}
+	stored, err := x.store.Programmes(ctx)
+	if err != nil {
+		return x.opts.Programmes, fmt.Errorf("list programmes: %w", err)
+	}
+	return activeCodes(mergeProgrammes(stored, configured)), nil
 }

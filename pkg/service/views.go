@@ -51,6 +51,9 @@ type ViewStore interface {
 	ReplyReader
 	LateReader
 	ConfidentialReader // confidential.go
+	// ProgrammeGetter reads a programme's own funder details for its
+	// 360Giving file (issue 25, item 2; programmes.go).
+	ProgrammeGetter
 }
 
 // NewViews builds the views on the store that holds all they read (the
@@ -163,6 +166,15 @@ func (v Views) ThreeSixtyGiving(ctx context.Context, programme string, funder ex
 	full, err := v.withPlans(ctx, programme)
 	if err != nil {
 		return nil, err
+	}
+	// A programme created with funder details of its own publishes as that
+	// funder, under its own name (the deployment's otherwise).
+	p, found, err := v.store.Programme(ctx, programme)
+	if err != nil {
+		return nil, err
+	}
+	if found {
+		funder = FunderOf(p, funder)
 	}
 	funder.Now = v.env.Now()
 	out, err := export.ThreeSixtyGiving(full, funder)

@@ -26,7 +26,8 @@ func newDynamoApp(t *testing.T) (*app, *testenv.Calls) {
 	return newAppOn(t, dynamo.New(db, table), dynamo.NewID), calls
 }
 
-// Each page reads one DynamoDB Query per list it shows, and nothing else:
+// Each page reads one DynamoDB Query per list it shows, one of the
+// programmes for the switcher, and nothing else:
 // the agreement page three (the agreement, its replies, its history), and
 // its programme's settings (GetItem), whose questions part each reply's
 // feedback from the rest (issue 24: feedback for the programme role only). The
@@ -46,7 +47,7 @@ func TestEachPageReadsOneQueryPerList(t *testing.T) {
 		// programme's settings (GetItem), the due and held instalments (2).
 		"/app":                  {"Query": 7, "BatchGetItem": 1, "GetItem": 1}, // the markers (2), the agreements needing attention, the held messages (2), the late instalments
 		"/app/agreements":       {"Query": 1},
-		"/app/agreements/" + id: {"Query": 3, "GetItem": 1},
+		"/app/agreements/" + id: {"Query": 3, "GetItem": 2}, // and the programme it is in (GetItem)
 		"/app/finance":          {"Query": 7, "BatchGetItem": 1, "GetItem": 1}, // due, held, the latest pay runs; lateness from the summary (aggregate and its two marker reads), the late instalments
 		"/app/quarantine":       {"Query": 2},
 		"/app/agreements/new":   {"Query": 1}, // the partner records it offers to start from (issue 23)
@@ -54,6 +55,9 @@ func TestEachPageReadsOneQueryPerList(t *testing.T) {
 		"/app/stories":          {"Query": 1}, // the programme's agreements, their stories on them (issue 24, item 5)
 		"/app/agreements?status=active&attention=1": {"Query": 1},
 	} {
+		// Every page also lists the programmes the person may switch
+		// between (issue 25): one Query of their partition.
+		want["Query"]++
 		calls.Take()
 		if r := a.as("olu@funder.example", grants.RoleProgramme, "GET", path, nil); r.code != http.StatusOK {
 			t.Fatalf("%s: %d", path, r.code)

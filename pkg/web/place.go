@@ -10,12 +10,6 @@ import (
 	"github.com/partnership-grants/backend/pkg/web/signin"
 )
 
-// Catalogue names the programmes a person may see (grants.Actor.Sees),
-// archived ones left out.
-type Catalogue interface {
-	Visible(ctx context.Context, a grants.Actor) ([]grants.Programme, error)
-}
-
 // AgreementPlaces tells the programme an agreement belongs to (NotFound
 // for none).
 type AgreementPlaces interface {
@@ -27,8 +21,8 @@ const programmeCookie = "programme"
 
 // visible is the programmes the actor may switch between.
 func (a *App) visible(ctx context.Context, actor grants.Actor) ([]grants.Programme, error) {
-	if a.Catalogue != nil {
-		return a.Catalogue.Visible(ctx, actor)
+	if a.Programmes != nil {
+		return a.Programmes.Visible(ctx, actor)
 	}
 	if a.Programme == "" || !actor.Sees(a.Programme) {
 		return nil, nil
@@ -43,6 +37,7 @@ func (a *App) visible(ctx context.Context, actor grants.Actor) ([]grants.Program
 //   - partners, pay runs and held messages span programmes: they act there
 //     with the roles they hold in every programme;
 //   - enquiries are the enquiry address's programme's;
+//   - on the programmes page they act as they are (its use case asks);
 //   - every other page is of the programme they chose (?programme=, else
 //     the one last switched to, else the first they may see).
 func (a *App) place(r *http.Request, v *view) error {
@@ -75,6 +70,12 @@ func (a *App) place(r *http.Request, v *view) error {
 		v.Programme = a.chosen(r, programmes)
 		v.ProgrammeName = nameOf(programmes, v.Programme)
 		v.Actor = actor.In("")
+		return nil
+	case strings.HasPrefix(path, "/app/programmes"):
+		// The programmes page lists each programme by what the person
+		// holds in it, as its use case asks: they act as they are.
+		v.Programme = a.chosen(r, programmes)
+		v.ProgrammeName = nameOf(programmes, v.Programme)
 		return nil
 	case strings.HasPrefix(path, "/app/enquiries") && a.Enquiries != nil:
 		v.Programme = a.Enquiries.Programme()

@@ -71,11 +71,14 @@ type App struct {
 	// settings.go): the administrator edits, the programme role reads.
 	Settings *service.Settings
 
-	// Catalogue names the programmes a person may work in (issue 25, item
-	// 2; nil: Programme alone), and Places the programme each agreement
-	// belongs to, so its pages act there (programmes.go).
-	Catalogue Catalogue
-	Places    AgreementPlaces
+	// Places tells the programme each agreement belongs to, so its pages
+	// act there (place.go).
+	Places AgreementPlaces
+	// Programmes are the programmes on a page (issue 25, item 2;
+	// programmes.go): an administrator creates and archives them, and
+	// each person switches between those they see (place.go; nil:
+	// Programme alone).
+	Programmes *service.Programmes
 }
 
 //go:embed static
@@ -139,6 +142,9 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("GET /app/settings", a.settings)
 	mux.HandleFunc("POST /app/settings", a.changeSettings)
 	mux.HandleFunc("POST /app/programme", a.switchProgramme)
+	mux.HandleFunc("GET /app/programmes", a.programmes)
+	mux.HandleFunc("POST /app/programmes", a.createProgramme)
+	mux.HandleFunc("POST /app/programmes/{programme}/archive", a.archiveProgramme)
 	mux.Handle("GET /app/static/", http.StripPrefix("/app", http.FileServerFS(static)))
 	mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, &grants.Error{Code: grants.NotFound, Message: "There is no such page."})

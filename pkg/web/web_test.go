@@ -44,6 +44,7 @@ type app struct {
 // store is what the pages and the use cases behind them read and write:
 // pkg/memstore's (newApp) or pkg/dynamo's (newDynamoApp) store.
 type store interface {
+	AgreementPlaces
 	service.AgreementStore
 	service.PaymentStore
 	service.ReplyStore
@@ -57,6 +58,7 @@ type store interface {
 	service.ThemeStore
 	service.ConfidentialReader
 	service.ReflectionStore
+	service.ProgrammeStore // issue 25, item 2
 }
 
 var _ store = (*memstore.Store)(nil)
@@ -101,6 +103,12 @@ func newAppOn(t *testing.T, store store, newID func() string) *app {
 	if s, ok := store.(service.SettingsStore); ok {
 		a.Settings = service.NewSettings(s, env)
 	}
+	// The programmes page (issue 25, item 2): the app's programme is the
+	// configured one.
+	a.Programmes = service.NewProgrammes(store, grants.Programme{Code: programme, Name: "Community Partnerships", Currency: "GBP",
+		TimeZone: grants.DefaultTimeZone, Region: grants.DefaultRegion})
+	// An agreement's pages act in its programme (issue 25, item 6).
+	a.Places = store
 	return &app{t: t, handler: New(a), svc: svc, clock: clock, ses: sesEndpoint, pages: a, store: store, pool: pool}
 }
 

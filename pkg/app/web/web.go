@@ -118,6 +118,8 @@ func App(d *app.Deps, uses UseCases, signInURL string) *pages.App {
 		Settings: service.NewSettings(d.Store, d.Env()),
 		// Issue 25, item 6: an agreement's pages act in its programme.
 		Places: d.Store,
+		// Issue 25, item 2.
+		Programmes: d.Programmes(),
 	}
 }
 

@@ -13,7 +13,8 @@ import (
 
 // Issue 25, item 6: a member of another programme tries every route of the
 // JSON API on the demo programme's things, in each role they hold there.
-// Every one is refused (403, or 404 as for what does not exist), nothing
+// Every one is refused (403, or 404 as for what does not exist; the list
+// of programmes they see is theirs, without the demo's), nothing
 // of the demo programme is in any answer (names, references, IDs, counts),
 // and nothing of it changed.
 func TestAnotherProgrammesMemberFindsNothingOnTheAPI(t *testing.T) {
@@ -59,7 +60,13 @@ func TestAnotherProgrammesMemberFindsNothingOnTheAPI(t *testing.T) {
 			}
 			code, b := outsider.do(r.Method, path, body, "Idempotency-Key", "outsider-"+group+r.RouteKey())
 			tried++
-			if code != http.StatusForbidden && code != http.StatusNotFound {
+			switch {
+			case r.RouteKey() == "GET /programmes" && code == http.StatusOK:
+				// The programmes they see: none of the demo's.
+				if strings.Contains(string(b), DemoProgramme) {
+					t.Errorf("%s as %s lists the demo programme: %s", r.RouteKey(), group, b)
+				}
+			case code != http.StatusForbidden && code != http.StatusNotFound:
 				t.Errorf("%s as %s: %d, want 403 or 404: %s", r.RouteKey(), group, code, b)
 			}
 			for _, s := range secrets {

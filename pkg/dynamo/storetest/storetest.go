@@ -100,6 +100,12 @@ type Store interface {
 	// Enquiries (issue 24, item 6; enquiries.go).
 	GetEnquiry(ctx context.Context, id string) (*grants.Enquiry, error)
 	ListEnquiries(ctx context.Context, programme string) ([]grants.Enquiry, error)
+
+	// Programmes (issue 25, item 2; programmes.go).
+	CreateProgramme(ctx context.Context, p grants.Programme) error
+	Programmes(ctx context.Context) ([]grants.Programme, error)
+	Programme(ctx context.Context, code string) (grants.Programme, bool, error)
+	ArchiveProgramme(ctx context.Context, p grants.Programme) error
 }
 
 // Run runs the contract, each test on a fresh, empty store from open, one
@@ -143,6 +149,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"EnquiriesOnce", enquiriesOnce},
 		{"FeedbackMarks", feedbackMarks}, // feedbackmark.go
 		{"StoriesKept", storiesKept},
+		{"ProgrammesOnce", programmesOnce}, // programmes.go
 	} {
 		t.Run(c.name, func(t *testing.T) { c.test(t, open(t)) })
 	}
