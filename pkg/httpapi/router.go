@@ -68,14 +68,22 @@ type Router map[string]Route
 // gives carries the browser headers (headers.go).
 // It ends with the invocation's one log line (pkg/callmeter): the route, the
 // status, the AWS calls made and the capacity they consumed.
+//
+// It does not check the caller's session against their sign-outs: a
+// function's handler is Router.Checking's (sessions.go); this one serves
+// the route tables' own tests.
 func (rt Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	return rt.serve(ctx, ev, nil)
+}
+
+func (rt Router) serve(ctx context.Context, ev events.APIGatewayV2HTTPRequest, sessions Sessions) (events.APIGatewayV2HTTPResponse, error) {
 	ctx, m := callmeter.Start(logs.WithAgreement(ctx, ev.PathParameters["id"]))
-	resp, actor := rt.handle(ctx, ev)
+	resp, actor := rt.handle(ctx, ev, sessions)
 	m.Log(ctx, "route", ev.RouteKey, "status", resp.StatusCode, "apiRequestId", ev.RequestContext.RequestID, "actor", actor)
 	return withBrowserHeaders(resp), nil
 }
 
-func (rt Router) handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, string) {
+func (rt Router) handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest, sessions Sessions) (events.APIGatewayV2HTTPResponse, string) {
 	route, ok := rt[ev.RouteKey]
 	if !ok {
 		return problem(Problem{Type: problemBase + "no_route", Title: "Not Found", Status: http.StatusNotFound,
@@ -84,6 +92,11 @@ func (rt Router) handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) 
 	actor, err := actorFrom(&ev)
 	if err != nil {
 		return errorResponse(ctx, err), ""
+	}
+	if sessions != nil {
+		if err := live(ctx, sessions, &ev, actor); err != nil {
+			return errorResponse(ctx, err), actor.ID
+		}
 	}
 	if !actor.Has(route.Roles...) {
 		slog.InfoContext(ctx, "forbidden", "route", ev.RouteKey, "apiRequestId", ev.RequestContext.RequestID, "actor", actor.ID, "groups", actor.Groups)

@@ -1,0 +1,58 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+)
+
+// Sessions is the record of sign-outs the web app keeps (pkg/web/signin's
+// SignOuts), read here (issue 25, item 5): a person signed out, disabled
+// or with a role removed has their sessions ended at that instant, and
+// the API refuses every token issued to them up to it, as the web app
+// refuses its session, rather than serve it until it expires.
+type Sessions interface {
+	SessionsEnded(ctx context.Context, actorID string) (time.Time, error)
+}
+
+// Checked is a route family whose every request is checked against the
+// sessions' record: what a function's handler is.
+type Checked struct {
+	routes   Router
+	sessions Sessions
+}
+
+// Checking is the route family checked against sessions.
+func (rt Router) Checking(sessions Sessions) Checked { return Checked{routes: rt, sessions: sessions} }
+
+// Handle is the Lambda entry point (see Router.Handle), refusing a token
+// issued at or before its person's sessions ended: 401 session_ended.
+func (c Checked) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	return c.routes.serve(ctx, ev, c.sessions)
+}
+
+// live checks the token's iat against its person's sessions' end. A
+// token's iat is in whole seconds, so one issued in the second they ended
+// counts as before it, as the web app counts it (signin's live). A record
+// that cannot be read is an internal error: the request is not served
+// unchecked.
+func live(ctx context.Context, sessions Sessions, ev *events.APIGatewayV2HTTPRequest, actor Actor) error {
+	iat, err := strconv.ParseInt(ev.RequestContext.Authorizer.JWT.Claims["iat"], 10, 64)
+	if err != nil {
+		return &grants.Error{Code: grants.Unauthorized, Message: "The token says not when it was issued (no iat claim).", Reason: "unauthenticated"}
+	}
+	ended, err := sessions.SessionsEnded(ctx, actor.ID)
+	if err != nil {
+		return fmt.Errorf("read the sessions' end: %w", err)
+	}
+	if !time.Unix(iat, 0).After(ended) {
+		return &grants.Error{Code: grants.Unauthorized, Reason: "session_ended",
+			Message: "Your session has ended (you signed out, or an administrator removed a role of yours or disabled you): sign in again for a new token."}
+	}
+	return nil
+}
