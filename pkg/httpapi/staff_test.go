@@ -141,7 +141,9 @@ type signOuts struct {
 	err   error
 }
 
-func (s *signOuts) SessionsEnded(_ context.Context, id string) (time.Time, error) { return s.ended[id], s.err }
+func (s *signOuts) SessionsEnded(_ context.Context, id string) (time.Time, error) {
+	return s.ended[id], s.err
+}
 
 // A function's handler (Router.Checking) refuses a token issued at or
 // before its person's sessions ended, with the reason session_ended, and
