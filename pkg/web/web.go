@@ -70,6 +70,9 @@ type App struct {
 	// Settings are the programme's settings on a page (issue 25, item 3;
 	// settings.go): the administrator edits, the programme role reads.
 	Settings *service.Settings
+	// Staff is the staff's administration (issue 25, item 4; staff.go):
+	// the administrator's page.
+	Staff *service.Staff
 }
 
 //go:embed static
@@ -132,6 +135,10 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("GET /app/stories.csv", a.storiesCSV)
 	mux.HandleFunc("GET /app/settings", a.settings)
 	mux.HandleFunc("POST /app/settings", a.changeSettings)
+	mux.HandleFunc("GET /app/staff", a.staff)
+	mux.HandleFunc("POST /app/staff", a.inviteStaff)
+	mux.HandleFunc("POST /app/staff/remove", a.removeStaffRole)
+	mux.HandleFunc("POST /app/staff/disable", a.disableStaff)
 	mux.Handle("GET /app/static/", http.StripPrefix("/app", http.FileServerFS(static)))
 	mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, &grants.Error{Code: grants.NotFound, Message: "There is no such page."})
