@@ -155,12 +155,12 @@ func (d *Deps) Agreements(delivery service.Delivery, schedules service.Schedules
 // AgreementsAPI is the AgreementsFunction's handler. Activation and
 // termination bring the agreement's schedules in step; the function sends
 // no mail, so what a change queues waits for the functions that do.
-func (d *Deps) AgreementsAPI() httpapi.Router { return d.AgreementsAPIWithIDs(dynamo.NewID) }
+func (d *Deps) AgreementsAPI() httpapi.Placed { return d.AgreementsAPIWithIDs(dynamo.NewID) }
 
 // AgreementsAPIWithIDs is AgreementsAPI giving new agreements newID's IDs:
 // the local stack's demo seed fixes its agreements' IDs so that the sample
 // events in events/ name them.
-func (d *Deps) AgreementsAPIWithIDs(newID func() string) httpapi.Router {
+func (d *Deps) AgreementsAPIWithIDs(newID func() string) httpapi.Placed {
 	env := d.Env()
 	env.NewID = newID
 	agreements := service.NewAgreements(d.Store, service.LeaveQueued, d.Schedules(), env, service.AgreementOptions{OwnDomains: d.Config.OwnDomains()})
@@ -189,5 +189,5 @@ func (d *Deps) AgreementsAPIWithIDs(newID func() string) httpapi.Router {
 	for k, r := range (&httpapi.Settings{Settings: service.NewSettings(d.Store, env)}).Routes() {
 		routes[k] = r
 	}
-	return routes
+	return routes.Placing(d.Store)
 }

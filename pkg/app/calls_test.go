@@ -107,7 +107,9 @@ func TestEachUseCaseLogsItsCalls(t *testing.T) {
 		service.CourierOptions{AppURL: deps.Config.AppURL, AutoMailCap: deps.Config.AutoMailCap()})
 	payments := (&httpapi.Payments{Payments: service.NewPayments(deps.Store, courier, pool, deps.Metrics, deps.Env())}).Routes()
 
-	do := func(api httpapi.Router, ev events.APIGatewayV2HTTPRequest, want int) events.APIGatewayV2HTTPResponse {
+	do := func(api interface {
+		Handle(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
+	}, ev events.APIGatewayV2HTTPRequest, want int) events.APIGatewayV2HTTPResponse {
 		t.Helper()
 		resp, err := api.Handle(context.Background(), ev)
 		if err != nil || resp.StatusCode != want {

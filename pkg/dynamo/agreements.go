@@ -669,3 +669,24 @@ func decodeCursor(c, partitionAttr, partition string) (map[string]types.Attribut
 	}
 	return key, nil
 }
+
+// AgreementProgramme is the programme agreement id belongs to, read from its
+// one agreement item alone (an eventually consistent GetItem of one
+// attribute: half a read unit): the HTTP layers place a request by it before
+// they let a person whose roles hold in some programmes only act on it.
+// An agreement that does not exist is NotFound.
+func (st *Store) AgreementProgramme(ctx context.Context, id string) (string, error) {
+	if !validID(id) {
+		return "", errNotFound(id)
+	}
+	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: keyOf(agreementPK(id), "A"),
+		ProjectionExpression: aws.String("programme")})
+	if err != nil {
+		return "", fmt.Errorf("read the programme of agreement %s: %w", id, err)
+	}
+	p, ok := out.Item["programme"].(*types.AttributeValueMemberS)
+	if !ok {
+		return "", errNotFound(id)
+	}
+	return p.Value, nil
+}

@@ -74,8 +74,12 @@ const scopeSeparator = ":"
 func (r Role) In(programme string) Role { return r + scopeSeparator + Role(programme) }
 
 // Split is the role a group gives and the programme it holds in ("": all).
+// A group "finance:" names no programme and gives nothing.
 func (r Role) Split() (Role, string) {
-	role, programme, _ := strings.Cut(string(r), scopeSeparator)
+	role, programme, scoped := strings.Cut(string(r), scopeSeparator)
+	if scoped && programme == "" {
+		return "", ""
+	}
 	return Role(role), programme
 }
 
@@ -105,7 +109,7 @@ func (a Actor) In(programme string) Actor {
 	in.Groups = nil
 	for _, g := range a.Groups {
 		role, p := g.Split()
-		if (p == "" || p == programme) && !slices.Contains(in.Groups, role) {
+		if role != "" && (p == "" || p == programme) && !slices.Contains(in.Groups, role) {
 			in.Groups = append(in.Groups, role)
 		}
 	}

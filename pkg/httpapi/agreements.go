@@ -23,8 +23,8 @@ type Agreements struct {
 // Routes is the function's route table; the keys match template.yaml.
 func (h *Agreements) Routes() Router {
 	return Router{
-		"POST /agreements":                   {Roles: []Role{RoleProgramme}, Handler: h.create},
-		"GET /agreements":                    {Roles: Readers, Handler: h.list},
+		"POST /agreements":                   {Roles: []Role{RoleProgramme}, Handler: h.create, Filters: true},
+		"GET /agreements":                    {Roles: Readers, Handler: h.list, InQuery: true},
 		"GET /agreements/{id}":               {Roles: Readers, Handler: h.get},
 		"PATCH /agreements/{id}":             {Roles: []Role{RoleProgramme}, Handler: h.amend},
 		"POST /agreements/{id}/activate":     {Roles: []Role{RoleProgramme}, Handler: h.activate},
@@ -101,6 +101,11 @@ func (h *Agreements) create(ctx context.Context, r *Request) (events.APIGatewayV
 	var body createBody
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	// The body names the programme (the router places no POST /agreements).
+	if p := strings.TrimSpace(body.Programme); p != "" && !r.Actor.HasIn(p, RoleProgramme) {
+		return events.APIGatewayV2HTTPResponse{}, &grants.Error{Code: grants.Forbidden, Reason: "not_in_programme",
+			Message: "You do not hold the programme role in programme " + body.Programme + "."}
 	}
 	amount, err := wholeNumber("amount", body.Amount, true)
 	if err != nil {

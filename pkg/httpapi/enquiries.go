@@ -25,7 +25,7 @@ type Enquiries struct {
 func (h *Enquiries) Routes() Router {
 	programme := []Role{RoleProgramme}
 	return Router{
-		"GET /enquiries":             {Roles: programme, Handler: h.list},
+		"GET /enquiries":             {Roles: programme, Handler: h.list, InQuery: true},
 		"GET /enquiries/{id}":        {Roles: programme, Handler: h.get},
 		"POST /enquiries/{id}/reply": {Roles: programme, Handler: h.reply},
 		"POST /enquiries/{id}/close": {Roles: programme, Handler: h.close},

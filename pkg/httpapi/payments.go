@@ -21,7 +21,7 @@ type Payments struct {
 // Routes is the function's route table; the keys match template.yaml.
 func (h *Payments) Routes() Router {
 	return Router{
-		"GET /instalments": {Roles: Readers, Handler: h.list},
+		"GET /instalments": {Roles: Readers, Handler: h.list, InQuery: true},
 		"POST /agreements/{id}/instalments/{n}/payments":                     {Roles: []Role{RoleFinance}, Handler: h.pay},
 		"POST /agreements/{id}/instalments/{n}/payments/{paymentId}/approve": {Roles: []Role{RoleFinance}, Handler: h.approve},
 		"POST /agreements/{id}/instalments/{n}/hold":                         {Roles: []Role{RoleProgramme}, Handler: h.hold},

@@ -20,21 +20,16 @@ type Sessions interface {
 	SessionsEnded(ctx context.Context, actorID string) (time.Time, error)
 }
 
-// Checked is a route family whose every request is checked against the
-// sessions' record: what a function's handler is.
-type Checked struct {
-	routes   Router
-	sessions Sessions
+// Checking is p with every request checked against sessions: what a
+// function's handler is. A token issued at or before its person's
+// sessions ended is refused, 401 session_ended.
+func (p Placed) Checking(sessions Sessions) Placed {
+	p.Sessions = sessions
+	return p
 }
 
-// Checking is the route family checked against sessions.
-func (rt Router) Checking(sessions Sessions) Checked { return Checked{routes: rt, sessions: sessions} }
-
-// Handle is the Lambda entry point (see Router.Handle), refusing a token
-// issued at or before its person's sessions ended: 401 session_ended.
-func (c Checked) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	return c.routes.serve(ctx, ev, c.sessions)
-}
+// Checking is rt checked against sessions (see Placed.Checking).
+func (rt Router) Checking(sessions Sessions) Placed { return Placed{Routes: rt, Sessions: sessions} }
 
 // live checks the token's iat against its person's sessions' end. A
 // token's iat is in whole seconds, so one issued in the second they ended

@@ -551,3 +551,12 @@ func (st *Store) AllHistory(ctx context.Context, id string) ([]grants.AuditEntry
 		}
 	}
 }
+
+// AgreementProgramme is the programme agreement id belongs to.
+func (st *Store) AgreementProgramme(ctx context.Context, id string) (string, error) {
+	a, err := st.GetAgreement(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	return a.Programme, nil
+}

@@ -25,13 +25,13 @@ func (a *App) overview(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s, held, err := a.Views.Summary(r.Context(), a.Programme)
+	s, held, err := a.Views.Summary(r.Context(), v.Programme)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
 	// What needs attention is listed agreement by agreement, from the index.
-	list, err := a.Views.Agreements(r.Context(), a.Programme)
+	list, err := a.Views.Agreements(r.Context(), v.Programme)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -106,7 +106,7 @@ func (a *App) agreements(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	attentionOnly := q.Get("attention") == "1"
-	page, err := a.Agreements.Agreements(r.Context(), a.Programme, status, q.Get("cursor"), listPageSize)
+	page, err := a.Agreements.Agreements(r.Context(), v.Programme, status, q.Get("cursor"), listPageSize)
 	if err != nil {
 		a.fail(w, r, err)
 		return

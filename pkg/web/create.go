@@ -66,7 +66,7 @@ func (a *App) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := readAgreementForm(r.PostForm)
-	in, fieldErrs := f.input(a.Programme)
+	in, fieldErrs := f.input(v.Programme)
 	if len(fieldErrs) > 0 {
 		a.formErrors(w, r, v, f, grants.Validation(fieldErrs))
 		return

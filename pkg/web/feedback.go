@@ -16,12 +16,12 @@ func (a *App) feedback(w http.ResponseWriter, r *http.Request) {
 // showFeedback renders the feedback page with its themes (issue 24, item
 // 3); form is what a refused tag or action held, to show again by field.
 func (a *App) showFeedback(w http.ResponseWriter, r *http.Request, v *view, status int, form themeForm) {
-	f, err := a.Views.Feedback(r.Context(), a.Programme)
+	f, err := a.Views.Feedback(r.Context(), v.Programme)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	themes, err := a.Themes.List(r.Context(), a.Programme)
+	themes, err := a.Themes.List(r.Context(), v.Programme)
 	if err != nil {
 		a.fail(w, r, err)
 		return

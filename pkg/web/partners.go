@@ -113,7 +113,7 @@ func (a *App) linkProgramme(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	n, err := a.Partners.LinkProgramme(r.Context(), v.Actor.Name, a.Programme)
+	n, err := a.Partners.LinkProgramme(r.Context(), v.Actor.Name, v.Programme)
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -30,7 +30,7 @@ func (a *App) finance(w http.ResponseWriter, r *http.Request) {
 }
 
 // financeLists reads the finance page's lists: due first, then held.
-func (a *App) financeLists(w http.ResponseWriter, r *http.Request) ([]financeList, bool) {
+func (a *App) financeLists(w http.ResponseWriter, r *http.Request, v *view) ([]financeList, bool) {
 	var lists []financeList
 	for _, l := range []struct {
 		status       grants.InstalmentStatus
@@ -39,7 +39,7 @@ func (a *App) financeLists(w http.ResponseWriter, r *http.Request) ([]financeLis
 		{grants.InstalmentDue, "Due for payment", "Nothing is due for payment."},
 		{grants.InstalmentHeld, "On hold", "Nothing is on hold."},
 	} {
-		page, err := a.Payments.Instalments(r.Context(), grants.InstalmentFilter{Status: l.status, Programme: a.Programme}, "", listPageSize)
+		page, err := a.Payments.Instalments(r.Context(), grants.InstalmentFilter{Status: l.status, Programme: v.Programme}, "", listPageSize)
 		if err != nil {
 			a.fail(w, r, err)
 			return nil, false

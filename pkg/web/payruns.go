@@ -70,16 +70,20 @@ func outcomeText(o grants.PayRunOutcome) string { return outcomeTexts[o] }
 
 // showFinance renders the finance page: its lists, then the pay runs.
 func (a *App) showFinance(w http.ResponseWriter, r *http.Request, v *view, code int) {
-	lists, ok := a.financeLists(w, r)
+	lists, ok := a.financeLists(w, r, v)
 	if !ok {
 		return
 	}
-	runs, err := a.Payments.RecentPayRuns(r.Context(), runsShown)
-	if err != nil {
-		a.fail(w, r, err)
-		return
+	// A pay run spans programmes: it is shown to those whose roles do.
+	var runs []grants.PayRunLine
+	if v.Everywhere {
+		var err error
+		if runs, err = a.Payments.RecentPayRuns(r.Context(), runsShown); err != nil {
+			a.fail(w, r, err)
+			return
+		}
 	}
-	lateness, err := a.Views.Lateness(r.Context(), a.Programme)
+	lateness, err := a.Views.Lateness(r.Context(), v.Programme)
 	if err != nil {
 		a.fail(w, r, err)
 		return

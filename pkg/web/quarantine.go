@@ -23,7 +23,7 @@ func (a *App) quarantine(w http.ResponseWriter, r *http.Request) {
 
 func (a *App) showQuarantine(w http.ResponseWriter, r *http.Request, v *view, code int) {
 	v.Title = "Held messages"
-	held, err := a.Views.HeldFor(r.Context(), a.Programme)
+	held, err := a.Views.HeldFor(r.Context(), v.Programme)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -117,30 +117,32 @@ func (a *App) reject(w http.ResponseWriter, r *http.Request) {
 
 // csv downloads the programme's instalments for the finance system.
 func (a *App) csv(w http.ResponseWriter, r *http.Request) {
-	if _, ok := a.page(w, r, "Export", "", grants.RoleProgramme, grants.RoleFinance); !ok {
+	v, ok := a.page(w, r, "Export", "", grants.RoleProgramme, grants.RoleFinance)
+	if !ok {
 		return
 	}
 	var buf bytes.Buffer
-	if err := a.Views.CSV(r.Context(), &buf, a.Programme); err != nil {
+	if err := a.Views.CSV(r.Context(), &buf, v.Programme); err != nil {
 		a.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+a.Programme+`-instalments.csv"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+v.Programme+`-instalments.csv"`)
 	_, _ = w.Write(buf.Bytes())
 }
 
 // threeSixtyGiving downloads the programme's 360Giving file.
 func (a *App) threeSixtyGiving(w http.ResponseWriter, r *http.Request) {
-	if _, ok := a.page(w, r, "Export", "", grants.Readers...); !ok {
+	v, ok := a.page(w, r, "Export", "", grants.Readers...)
+	if !ok {
 		return
 	}
-	out, err := a.Views.ThreeSixtyGiving(r.Context(), a.Programme, a.Funder)
+	out, err := a.Views.ThreeSixtyGiving(r.Context(), v.Programme, a.Funder)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+a.Programme+`-360giving.json"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+v.Programme+`-360giving.json"`)
 	_, _ = w.Write(out)
 }

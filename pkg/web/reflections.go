@@ -48,7 +48,7 @@ func (a *App) reflections(w http.ResponseWriter, r *http.Request) {
 // showReflections renders the page: the draft (or form, as sent), its
 // preview, whom it goes to, and the rounds already sent.
 func (a *App) showReflections(w http.ResponseWriter, r *http.Request, v *view, code int, form *reflectionForm) {
-	d, err := a.Reflections.Draft(r.Context(), a.Programme)
+	d, err := a.Reflections.Draft(r.Context(), v.Programme)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -109,12 +109,12 @@ func (a *App) postReflection(w http.ResponseWriter, r *http.Request) {
 	in := service.ReflectionInput{Round: round, Message: f.Message}
 	payload := url.Values{"round": {f.Round}, "message": {f.Message}}.Encode()
 	once := &idempotency.Once[*grants.Reflection]{
-		Request: idempotency.Request{Scope: "web reflect " + a.Programme, Caller: v.Actor.ID, Key: f.Key, Payload: []byte(payload)},
+		Request: idempotency.Request{Scope: "web reflect " + v.Programme, Caller: v.Actor.ID, Key: f.Key, Payload: []byte(payload)},
 		Render: func(x *grants.Reflection) (idempotency.Response, error) {
 			return idempotency.Response{StatusCode: http.StatusSeeOther, Body: []byte(strconv.Itoa(x.Round))}, nil
 		},
 	}
-	_, _, err = a.Reflections.Reflect(r.Context(), v.Actor.Name, a.Programme, in, once)
+	_, _, err = a.Reflections.Reflect(r.Context(), v.Actor.Name, v.Programme, in, once)
 	if errors.Is(err, idempotency.ErrPayloadMismatch) {
 		err = &grants.Error{Code: grants.Conflict, Message: "This form was already sent with other words: check the rounds sent below.", Reason: "conflict"}
 	}

@@ -178,7 +178,7 @@ func (a *App) settings(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s, err := a.Settings.Get(r.Context(), v.Actor, a.Programme)
+	s, err := a.Settings.Get(r.Context(), v.Actor, v.Programme)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -198,7 +198,7 @@ func (a *App) changeSettings(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, &grants.Error{Code: grants.Malformed, Message: "The form could not be read."})
 		return
 	}
-	current, err := a.Settings.Get(r.Context(), v.Actor, a.Programme)
+	current, err := a.Settings.Get(r.Context(), v.Actor, v.Programme)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -217,7 +217,7 @@ func (a *App) changeSettings(w http.ResponseWriter, r *http.Request) {
 	if len(bad) > 0 {
 		err = grants.Validation(bad)
 	} else {
-		changed, err = a.Settings.Change(r.Context(), v.Actor, a.Programme, version, patch)
+		changed, err = a.Settings.Change(r.Context(), v.Actor, v.Programme, version, patch)
 	}
 	if err != nil {
 		switch grants.ErrorCode(err) {

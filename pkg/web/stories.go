@@ -91,7 +91,7 @@ func (a *App) stories(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s, err := a.Stories.Shared(r.Context(), a.Programme)
+	s, err := a.Stories.Shared(r.Context(), v.Programme)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -101,10 +101,11 @@ func (a *App) stories(w http.ResponseWriter, r *http.Request) {
 
 // storiesCSV downloads the consented stories with their consent.
 func (a *App) storiesCSV(w http.ResponseWriter, r *http.Request) {
-	if _, ok := a.page(w, r, "Stories to share", "stories", grants.Readers...); !ok {
+	v, ok := a.page(w, r, "Stories to share", "stories", grants.Readers...)
+	if !ok {
 		return
 	}
-	s, err := a.Stories.Shared(r.Context(), a.Programme)
+	s, err := a.Stories.Shared(r.Context(), v.Programme)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -115,7 +116,7 @@ func (a *App) storiesCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+a.Programme+`-stories.csv"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+v.Programme+`-stories.csv"`)
 	_, _ = w.Write(buf.Bytes())
 }
 

@@ -38,7 +38,7 @@ func (a *App) tagFeedback(w http.ResponseWriter, r *http.Request) {
 	}
 	in := service.ThemeTagInput{Theme: r.PostForm.Get("theme"), AgreementID: r.PostForm.Get("agreementId")}
 	in.CheckIn, _ = strconv.Atoi(strings.TrimSpace(r.PostForm.Get("checkIn")))
-	if _, err := a.Themes.Tag(r.Context(), v.Actor.Name, a.Programme, in); err != nil {
+	if _, err := a.Themes.Tag(r.Context(), v.Actor.Name, v.Programme, in); err != nil {
 		a.themeRefused(w, r, v, err, themeForm{For: in.AgreementID + "#" + strconv.Itoa(in.CheckIn), Theme: in.Theme}, "The feedback was not tagged: ")
 		return
 	}
@@ -57,7 +57,7 @@ func (a *App) recordThemeAction(w http.ResponseWriter, r *http.Request) {
 	}
 	g := r.PostForm.Get
 	in := service.ThemeActionInput{Theme: g("theme"), What: g("what"), On: g("on"), Who: g("who")}
-	if _, err := a.Themes.Act(r.Context(), v.Actor.Name, a.Programme, in); err != nil {
+	if _, err := a.Themes.Act(r.Context(), v.Actor.Name, v.Programme, in); err != nil {
 		a.themeRefused(w, r, v, err, themeForm{For: "action", Theme: in.Theme, What: in.What, On: in.On, Who: in.Who}, "Nothing was recorded: ")
 		return
 	}

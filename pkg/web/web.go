@@ -70,6 +70,12 @@ type App struct {
 	// Settings are the programme's settings on a page (issue 25, item 3;
 	// settings.go): the administrator edits, the programme role reads.
 	Settings *service.Settings
+
+	// Catalogue names the programmes a person may work in (issue 25, item
+	// 2; nil: Programme alone), and Places the programme each agreement
+	// belongs to, so its pages act there (programmes.go).
+	Catalogue Catalogue
+	Places    AgreementPlaces
 	// Staff is the staff's administration (issue 25, item 4; staff.go):
 	// the administrator's page.
 	Staff *service.Staff
@@ -135,6 +141,7 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("GET /app/stories.csv", a.storiesCSV)
 	mux.HandleFunc("GET /app/settings", a.settings)
 	mux.HandleFunc("POST /app/settings", a.changeSettings)
+	mux.HandleFunc("POST /app/programme", a.switchProgramme)
 	mux.HandleFunc("GET /app/staff", a.staff)
 	mux.HandleFunc("POST /app/staff", a.inviteStaff)
 	mux.HandleFunc("POST /app/staff/remove", a.removeStaffRole)
@@ -171,14 +178,23 @@ func (a *App) headers(next http.Handler) http.Handler {
 
 // view is what every page shows around its content.
 type view struct {
-	Title     string
-	Actor     grants.Actor
-	Base      string // the stage prefix of every link ("" locally)
-	Programme string
-	Section   string // the navigation entry to mark as current
-	Flash     string // what the last action did
-	Error     string // why the last action did not happen
-	Fields    map[string]string
+	Title string
+	// Actor is the signed-in person as they act in Programme: with the
+	// roles they hold there (grants.Actor.In).
+	Actor grants.Actor
+	// Everywhere: the roles Actor holds, they hold in every programme, so
+	// what spans programmes (pay runs) is theirs to see.
+	Everywhere bool
+	Base       string // the stage prefix of every link ("" locally)
+	// Programme is the programme the page is of (its code), and
+	// Programmes those the person may switch between.
+	Programme     string
+	ProgrammeName string
+	Programmes    []grants.Programme
+	Section       string // the navigation entry to mark as current
+	Flash         string // what the last action did
+	Error         string // why the last action did not happen
+	Fields        map[string]string
 }
 
 // Can reports whether the signed-in person may take actions of roles.
@@ -192,12 +208,16 @@ func (v *view) Link(path string) templ.SafeURL { return templ.SafeURL(v.Base + p
 // so one without is refused rather than trusted.
 func (a *App) page(w http.ResponseWriter, r *http.Request, title, section string, roles ...grants.Role) (*view, bool) {
 	actor, ok := signin.ActorFrom(r.Context())
-	v := &view{Title: title, Actor: actor, Base: base(r), Programme: a.ProgrammeName, Section: section, Flash: flash(r.URL.Query().Get("done"))}
+	v := &view{Title: title, Actor: actor, Base: base(r), Section: section, Flash: flash(r.URL.Query().Get("done"))}
 	if !ok {
 		a.fail(w, r, &grants.Error{Code: grants.Unauthorized, Message: "Please sign in."})
 		return nil, false
 	}
-	if len(roles) > 0 && !actor.Has(roles...) {
+	if err := a.place(r, v); err != nil {
+		a.fail(w, r, err)
+		return nil, false
+	}
+	if len(roles) > 0 && !v.Actor.Has(roles...) {
 		slog.InfoContext(r.Context(), "forbidden", "path", r.URL.Path, "actor", actor.ID)
 		a.fail(w, r, &grants.Error{Code: grants.Forbidden, Message: "Your role may not do this."})
 		return nil, false
@@ -263,7 +283,7 @@ func (a *App) fail(w http.ResponseWriter, r *http.Request, err error) {
 		slog.ErrorContext(r.Context(), "page failed", "path", r.URL.Path, "error", err.Error())
 	}
 	actor, _ := signin.ActorFrom(r.Context())
-	v := &view{Title: http.StatusText(code), Actor: actor, Base: base(r), Programme: a.ProgrammeName, Error: message(err)}
+	v := &view{Title: http.StatusText(code), Actor: actor.In(""), Base: base(r), Error: message(err)}
 	a.render(w, r, code, layout(v, templ.NopComponent))
 }
 

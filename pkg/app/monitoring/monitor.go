@@ -12,7 +12,7 @@ import (
 
 // API is the MonitoringFunction's handler: the programme summary,
 // timelines, "What partners told us" and the exports.
-func API(d *app.Deps) httpapi.Router {
+func API(d *app.Deps) httpapi.Placed {
 	h := &monitoringapi.API{Store: d.Store, Views: service.NewViews(d.Store, d.Env()), Funder: d.Config.Funder()}
-	return h.Routes()
+	return h.Routes().Placing(d.Store)
 }

@@ -134,13 +134,13 @@ func Sweep(ctx context.Context, d *app.Deps, schedules service.Schedules, events
 // PaymentsAPI is the PaymentsFunction's handler; events is the accounting
 // bus (pkg/app/accounting), pool the user pool (pkg/app/userpool), asked
 // before a payment is requested or approved.
-func PaymentsAPI(ctx context.Context, d *app.Deps, events service.Events, pool service.Directory) (httpapi.Router, error) {
+func PaymentsAPI(ctx context.Context, d *app.Deps, events service.Events, pool service.Directory) (httpapi.Placed, error) {
 	c, err := Courier(d, events, service.NoReplyAddresses)
 	if err != nil {
-		return nil, err
+		return httpapi.Placed{}, err
 	}
 	payments := service.NewPayments(d.Store, c, pool, d.Metrics, d.Env())
-	return (&httpapi.Payments{Payments: payments}).Routes(), nil
+	return (&httpapi.Payments{Payments: payments}).Routes().Placing(d.Store), nil
 }
 
 // CheckInConsumer is the CheckInSender's handler: it sends queued check-ins

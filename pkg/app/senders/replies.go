@@ -37,10 +37,10 @@ func Replies(d *app.Deps) (*service.Replies, error) {
 }
 
 // CheckInsAPI is the CheckInsFunction's handler.
-func CheckInsAPI(ctx context.Context, d *app.Deps) (httpapi.Router, error) {
+func CheckInsAPI(ctx context.Context, d *app.Deps) (httpapi.Placed, error) {
 	replies, err := Replies(d)
 	if err != nil {
-		return nil, err
+		return httpapi.Placed{}, err
 	}
 	h := &httpapi.CheckIns{Replies: replies, Links: Links(d)}
 	routes := h.Routes()
@@ -52,12 +52,12 @@ func CheckInsAPI(ctx context.Context, d *app.Deps) (httpapi.Router, error) {
 	// they link attachments and send mail as the replies' do.
 	c, err := Courier(d, service.NoEvents, service.NoReplyAddresses)
 	if err != nil {
-		return nil, err
+		return httpapi.Placed{}, err
 	}
 	for k, r := range (&httpapi.Enquiries{Enquiries: Enquiries(d, c), Links: h.Links}).Routes() {
 		routes[k] = r
 	}
-	return routes, nil
+	return routes.Placing(d.Store), nil
 }
 
 // Links hands out short-lived links to the mail bucket's objects, without

@@ -61,16 +61,16 @@ func Staff(d *app.Deps) (*service.Staff, error) {
 // with the staff's (served with the programme's settings, by the function
 // an administrator's requests go to), every request checked against the
 // sessions' record.
-func AgreementsAPI(d *app.Deps) (httpapi.Checked, error) {
+func AgreementsAPI(d *app.Deps) (httpapi.Placed, error) {
 	staff, err := Staff(d)
 	if err != nil {
-		return httpapi.Checked{}, err
+		return httpapi.Placed{}, err
 	}
-	routes := d.AgreementsAPI()
+	api := d.AgreementsAPI()
 	for k, r := range (&httpapi.Staff{Staff: staff}).Routes() {
-		routes[k] = r
+		api.Routes[k] = r
 	}
-	return routes.Checking(d.Store), nil
+	return api.Checking(d.Store), nil
 }
 
 // staffOps holds the operations the staff's pool calls (see listGroupsOp).

@@ -123,6 +123,8 @@ func App(d *app.Deps, uses UseCases, signInURL string) *pages.App {
 		Stories: service.NewStories(d.Store, d.Env()),
 		// Issue 25, item 3.
 		Settings: service.NewSettings(d.Store, d.Env()),
+		// Issue 25, item 6: an agreement's pages act in its programme.
+		Places: d.Store,
 		// Issue 25, item 4.
 		Staff: uses.Staff,
 	}

@@ -56,6 +56,9 @@ func transactionWritesEffectsWithTheAgreement(t *testing.T, st Store) {
 	if got.Reference == "" || got.Reference != a.Reference || got.Version != a.Version || len(got.Instalments) != 4 || len(got.CheckIns) != 4 {
 		t.Fatalf("read back %+v", got)
 	}
+	if p, err := st.AgreementProgramme(ctx, a.ID); err != nil || p != "alpha" {
+		t.Errorf("the agreement's programme: %q %v, want alpha", p, err)
+	}
 	if !strings.HasPrefix(got.Reference, "CP-2026-") {
 		t.Errorf("reference %q does not name the start year", got.Reference)
 	}
@@ -269,6 +272,9 @@ func missingAgreements(t *testing.T, st Store) {
 	for _, id := range []string{NewID(), "not-an-id", ""} {
 		if _, err := st.GetAgreement(ctx, id); code(err) != grants.NotFound {
 			t.Errorf("get %q: %v", id, err)
+		}
+		if _, err := st.AgreementProgramme(ctx, id); code(err) != grants.NotFound {
+			t.Errorf("the programme of %q: %v", id, err)
 		}
 		if _, err := st.UpdateAgreement(ctx, id, 0, func(*grants.Agreement) (grants.Effects, error) { return grants.Effects{}, nil }); code(err) != grants.NotFound {
 			t.Errorf("update %q: %v", id, err)

@@ -31,6 +31,7 @@ type Store interface {
 	CreatePlanned(ctx context.Context, programme string, year int, now time.Time, once *idempotency.Once[*grants.Agreement],
 		plan func(grants.ProgrammeSettings) (*grants.Agreement, grants.Effects, error)) (*grants.Agreement, *idempotency.Response, error)
 	GetAgreement(ctx context.Context, id string) (*grants.Agreement, error)
+	AgreementProgramme(ctx context.Context, id string) (string, error)
 	UpdateAgreement(ctx context.Context, id string, expectVersion int, change func(*grants.Agreement) (grants.Effects, error)) (*grants.Agreement, error)
 	UpdateRead(ctx context.Context, a *grants.Agreement, change func(*grants.Agreement) (grants.Effects, error)) (*grants.Agreement, error)
 	Apply(ctx context.Context, agreementID string, fx grants.Effects) error

@@ -380,10 +380,12 @@ func (s *Sessions) clear(w http.ResponseWriter, r *http.Request, name string) {
 // browser then refuses the cookie unless it is Secure, has Path=/ and no
 // Domain, so no sibling subdomain can plant a session or a sign-in state.
 // Plain-http loopback cannot have the prefix.
-func sessionCookie(r *http.Request) string { return cookieName(r, "session") }
-func stateCookie(r *http.Request) string   { return cookieName(r, "signin") }
+func sessionCookie(r *http.Request) string { return CookieName(r, "session") }
+func stateCookie(r *http.Request) string   { return CookieName(r, "signin") }
 
-func cookieName(r *http.Request, name string) string {
+// CookieName is the name a cookie of the app goes by: with the __Host-
+// prefix (secure, this host, every path) except on plain-http loopback.
+func CookieName(r *http.Request, name string) string {
 	if PlainLoopback(r) {
 		return name
 	}
