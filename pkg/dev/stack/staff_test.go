@@ -38,7 +38,9 @@ func pickOnSignInPage(t *testing.T, st *Stack, browser *http.Client, person stri
 
 // nextSecond waits for the next whole second: a token's iat is in whole
 // seconds, and one issued in the second sessions ended counts as before.
-func nextSecond() { time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second + 10*time.Millisecond))) }
+func nextSecond() {
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second + 10*time.Millisecond)))
+}
 
 // Issue 25, items 4 and 5, end to end: the administrator invites a finance
 // officer for the demo programme through the JSON API; the officer signs
