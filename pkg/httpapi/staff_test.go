@@ -91,6 +91,11 @@ func TestStaffRoutes(t *testing.T) {
 			t.Errorf("list as %s: %d", role, r.StatusCode)
 		}
 	}
+	// A group of one programme named like the administrator's is not it,
+	// even in that programme.
+	if r := f.do(t, event("POST", "/programmes/{programme}/staff", prog, invite, RoleAdmin.In("north"))); r.StatusCode != 403 {
+		t.Errorf("invite as admin:north: %d %s", r.StatusCode, r.Body)
+	}
 	for _, bad := range []struct{ what, body, field string }{
 		{"a bad email", `{"email": "fin", "name": "F", "role": "finance"}`, "email"},
 		{"an unknown role", `{"email": "fin@funder.example", "name": "F", "role": "treasurer"}`, "role"},
