@@ -7,7 +7,7 @@ GO    ?= go
 
 # LogicalId:directory under functions/:bootstrap size budget in bytes (make sizes; how each budget was set and rose: docs/decisions/bootstrap-budgets.md).
 FUNCTIONS := \
-	AgreementsFunction:agreements:9930000 \
+	AgreementsFunction:agreements:10860000 \
 	InstalmentDueFunction:instalment-due:13240000 \
 	CheckInSenderFunction:checkin-sender:13240000 \
 	SweepFunction:sweep:15100000 \
@@ -17,7 +17,7 @@ FUNCTIONS := \
 	CheckInsFunction:checkins:13310000 \
 	MonitoringFunction:monitoring:9320000 \
 	GrantsDataFunction:grants-data:10870000 \
-	WebFunction:web:16750000
+	WebFunction:web:17150000
 
 DEVSTACK := .local/bin/devstack
 
@@ -79,12 +79,14 @@ WALKS := ^(TestLateDigestOnTheStack|TestLateActivationSendsOneWelcome|TestCloseE
 test-calendar: deps
 	$(GO) test -count=1 -timeout 30m ./pkg/dev/stack -run '$(WALKS)' -stack.start=$(QUIET_START)
 
-## token: a bearer token for the local API: make token ROLE=finance|programme|viewer|admin [USER=name] [TOKEN_USE=access]
+## token: a bearer token for the local API: make token ROLE=finance|programme|viewer|admin [PROGRAMMES=code1,code2] [USER=name] [TOKEN_USE=access]
+# PROGRAMMES: the role holds in those programmes only (groups ROLE:code1, ROLE:code2); without it, in every programme.
 ROLE ?= programme
 TOKEN_USE ?= id
+PROGRAMMES ?=
 TOKEN_USER := $(if $(filter command line,$(origin USER)),$(USER),$(ROLE))
 token: $(DEVSTACK)
-	@$(DEVSTACK) token -role $(ROLE) -user $(TOKEN_USER) -token-use $(TOKEN_USE)
+	@$(DEVSTACK) token -role $(ROLE) -user $(TOKEN_USER) -token-use $(TOKEN_USE) -programmes '$(PROGRAMMES)'
 
 ## advance: while make run runs, move the local clock on DAYS days, firing what falls due
 DAYS ?= 1

@@ -20,5 +20,5 @@ func main() {
 	app.ExitOnError(err)
 	api, err := senders.CheckInsAPI(context.Background(), deps)
 	app.ExitOnError(err)
-	lambda.Start(api.Handle)
+	lambda.Start(api.Checking(deps.Store).Handle)
 }

@@ -16,5 +16,5 @@ func main() {
 	app.ExitOnError(err)
 	deps, err := app.NewDeps(cfg, nil)
 	app.ExitOnError(err)
-	lambda.Start(monitoring.API(deps).Handle)
+	lambda.Start(monitoring.API(deps).Checking(deps.Store).Handle)
 }

@@ -24,5 +24,5 @@ func main() {
 	app.ExitOnError(err)
 	api, err := senders.PaymentsAPI(context.Background(), deps, accounting.Bus(deps), pool)
 	app.ExitOnError(err)
-	lambda.Start(api.Handle)
+	lambda.Start(api.Checking(deps.Store).Handle)
 }

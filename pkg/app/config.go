@@ -128,6 +128,10 @@ const (
 	NeedSignIn                        // SIGNIN_ISSUER, SIGNIN_URL, WEB_CLIENT_SECRET
 	NeedGrantsData                    // GRANTS_DATA_BUCKET, GRANTS_DATA_KEY
 	NeedUserPool                      // USER_POOL_ID: asking who is in finance now, before money moves
+	// NeedStaff: USER_POOL_ID and SIGNIN_ISSUER, the pool whose staff an
+	// administrator manages and its issuer, which with a person's sub
+	// makes the actor ID their sessions are ended by (issue 25, item 4).
+	NeedStaff
 )
 
 // endpointServices are the SDK service IDs of the services the functions
@@ -299,6 +303,8 @@ func Load(getenv func(string) string, needs ...Need) (Config, error) {
 			require("GRANTS_DATA_BUCKET", "GRANTS_DATA_KEY")
 		case NeedUserPool:
 			require("USER_POOL_ID")
+		case NeedStaff:
+			require("USER_POOL_ID", "SIGNIN_ISSUER")
 		}
 	}
 	if len(errs) > 0 {

@@ -52,7 +52,10 @@ func (d *Directory) StillIn(ctx context.Context, a grants.Actor, role grants.Rol
 			return false, fmt.Errorf("list the groups of %s: %w", sub, err)
 		}
 		for _, g := range out.Groups {
-			if aws.ToString(g.GroupName) == string(role) {
+			// A group for one programme ("finance:CODE", issue 25) is the
+			// role too: which programme it holds in is the caller's check,
+			// made on the actor (grants.Actor.In).
+			if r, _ := grants.Role(aws.ToString(g.GroupName)).Split(); r == role {
 				return true, nil
 			}
 		}

@@ -94,6 +94,10 @@ type AgreementPlacer interface {
 type Placed struct {
 	Routes     Router
 	Agreements AgreementPlacer
+	// Sessions is the sign-outs' record every request is checked against
+	// (issue 25, item 5; sessions.go): a function's handler has it
+	// (Checking); a route table's own tests go without.
+	Sessions Sessions
 }
 
 // Placing is rt placing agreement routes by agreements.
@@ -118,6 +122,11 @@ func (p Placed) handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (
 	actor, err := actorFrom(&ev)
 	if err != nil {
 		return errorResponse(ctx, err), ""
+	}
+	if p.Sessions != nil {
+		if err := live(ctx, p.Sessions, &ev, actor); err != nil {
+			return errorResponse(ctx, err), actor.ID
+		}
 	}
 	if actor, err = p.place(ctx, &ev, actor); err != nil {
 		return errorResponse(ctx, err), actor.ID

@@ -47,7 +47,7 @@ func TestEachPageReadsOneQueryPerList(t *testing.T) {
 		// programme's settings (GetItem), the due and held instalments (2).
 		"/app":                  {"Query": 7, "BatchGetItem": 1, "GetItem": 1}, // the markers (2), the agreements needing attention, the held messages (2), the late instalments
 		"/app/agreements":       {"Query": 1},
-		"/app/agreements/" + id: {"Query": 3, "GetItem": 2}, // and the programme it is in (GetItem)
+		"/app/agreements/" + id: {"Query": 3, "GetItem": 2},                    // and the programme it is in (GetItem)
 		"/app/finance":          {"Query": 7, "BatchGetItem": 1, "GetItem": 1}, // due, held, the latest pay runs; lateness from the summary (aggregate and its two marker reads), the late instalments
 		"/app/quarantine":       {"Query": 2},
 		"/app/agreements/new":   {"Query": 1}, // the partner records it offers to start from (issue 23)

@@ -79,6 +79,9 @@ type App struct {
 	// each person switches between those they see (place.go; nil:
 	// Programme alone).
 	Programmes *service.Programmes
+	// Staff is the staff's administration (issue 25, item 4; staff.go):
+	// the administrator's page.
+	Staff *service.Staff
 }
 
 //go:embed static
@@ -145,6 +148,10 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("GET /app/programmes", a.programmes)
 	mux.HandleFunc("POST /app/programmes", a.createProgramme)
 	mux.HandleFunc("POST /app/programmes/{programme}/archive", a.archiveProgramme)
+	mux.HandleFunc("GET /app/staff", a.staff)
+	mux.HandleFunc("POST /app/staff", a.inviteStaff)
+	mux.HandleFunc("POST /app/staff/remove", a.removeStaffRole)
+	mux.HandleFunc("POST /app/staff/disable", a.disableStaff)
 	mux.Handle("GET /app/static/", http.StripPrefix("/app", http.FileServerFS(static)))
 	mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, &grants.Error{Code: grants.NotFound, Message: "There is no such page."})

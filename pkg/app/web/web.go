@@ -40,11 +40,16 @@ func Handler(ctx context.Context, d *app.Deps) (func(context.Context, events.API
 	if err != nil {
 		return nil, err
 	}
+	staff, err := userpool.Staff(d)
+	if err != nil {
+		return nil, err
+	}
 	uses := UseCases{
 		Agreements: d.Agreements(courier, d.Schedules()),
 		Payments:   service.NewPayments(d.Store, courier, pool, d.Metrics, d.Env()),
 		Replies:    service.NewReplies(d.Store, courier, d.Metrics, d.Env()),
 		Enquiries:  senders.Enquiries(d, courier),
+		Staff:      staff,
 	}
 	h := lambdahttp.Handler(signin.New(cfg, d.Store).Handler(pages.New(App(d, uses, cfg.SignInURL))))
 	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
@@ -87,6 +92,8 @@ type UseCases struct {
 	Replies    *service.Replies
 	// Enquiries (issue 24, item 6).
 	Enquiries *service.Enquiries
+	// Staff (issue 25, item 4): the administrator's staff page.
+	Staff *service.Staff
 }
 
 // App is what the pages are built on: the use cases, the programme's
@@ -120,6 +127,8 @@ func App(d *app.Deps, uses UseCases, signInURL string) *pages.App {
 		Places: d.Store,
 		// Issue 25, item 2.
 		Programmes: d.Programmes(),
+		// Issue 25, item 4.
+		Staff: uses.Staff,
 	}
 }
 

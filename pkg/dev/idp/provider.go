@@ -54,6 +54,16 @@ type Provider struct {
 	mu      sync.Mutex
 	codes   map[string]grant
 	members map[string][]string // groups by username; see admin.go
+
+	// The pool's people by username (demo and invited, admin.go), the
+	// order the sign-in page lists them in, its groups (name to
+	// description), the invitations made, and the refresh tokens not
+	// revoked.
+	users       map[string]*user
+	order       []string
+	groups      map[string]string
+	invitations []Invitation
+	refresh     map[string]grant
 }
 
 type grant struct {
@@ -81,6 +91,8 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.authorize(w, r)
 	case r.URL.Path == "/oauth2/token" && r.Method == http.MethodPost:
 		p.token(w, r)
+	case r.URL.Path == "/oauth2/revoke" && r.Method == http.MethodPost:
+		p.revoke(w, r)
 	case r.URL.Path == "/logout" && r.Method == http.MethodGet:
 		p.logout(w, r)
 	case r.URL.Path == "/" && r.Method == http.MethodPost && r.Header.Get("X-Amz-Target") != "":
@@ -134,10 +146,10 @@ var page = template.Must(template.New("signin").Parse(`<!doctype html>
 <input type="hidden" name="code_challenge" value="{{.Req.Challenge}}">
 <input type="hidden" name="code_challenge_method" value="S256">
 <fieldset><legend>Who are you?</legend>
-{{range $i, $p := .People}}<p><label><input type="radio" name="person" value="{{$p.Username}}"{{if eq $i 0}} checked{{end}}> {{$p.Name}}, {{$p.Label}} ({{$p.Email}})</label></p>
+{{range $i, $p := .People}}<p><label><input type="radio" name="person" value="{{$p.Username}}"{{if eq $i 0}} checked{{end}}> {{$p.Name}}, {{$p.Label}} ({{$p.Email}}){{if not $p.Enabled}} (disabled){{end}}</label></p>
 {{end}}</fieldset>
 <p><label for="role">Role</label>
-<select id="role" name="role"><option value="">their own</option><option>programme</option><option>finance</option><option>viewer</option></select></p>
+<select id="role" name="role"><option value="">their own</option><option>programme</option><option>finance</option><option>viewer</option><option>admin</option></select></p>
 <p><button type="submit">Sign in</button></p>
 </form></main></body></html>
 `))
@@ -153,7 +165,17 @@ func (p *Provider) authorizePage(w http.ResponseWriter, r *http.Request) {
 	back, _ := url.Parse(req.RedirectURI)
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; form-action 'self' "+back.Scheme+"://"+back.Host+"; frame-ancestors 'none'; base-uri 'none'")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = page.Execute(w, map[string]any{"Req": req, "People": p.People})
+	type offered struct {
+		Person
+		Enabled bool
+	}
+	var people []offered
+	p.mu.Lock()
+	for _, u := range p.peopleLocked() {
+		people = append(people, offered{Person: u.Person, Enabled: u.enabled})
+	}
+	p.mu.Unlock()
+	_ = page.Execute(w, map[string]any{"Req": req, "People": people})
 }
 
 func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
@@ -166,12 +188,26 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "invalid_request: "+problem, http.StatusBadRequest)
 		return
 	}
-	i := slices.IndexFunc(p.People, func(x Person) bool { return x.Username == r.PostForm.Get("person") })
-	if i < 0 {
+	p.mu.Lock()
+	p.membersLocked()
+	u, listed := p.users[r.PostForm.Get("person")]
+	listed = listed && slices.Contains(p.order, r.PostForm.Get("person"))
+	var person Person
+	enabled := false
+	if listed {
+		person, enabled = u.Person, u.enabled
+	}
+	p.mu.Unlock()
+	if !listed {
 		http.Error(w, "pick one of the people listed", http.StatusBadRequest)
 		return
 	}
-	person := p.People[i]
+	// As managed login answers a disabled user's password (issue 25,
+	// item 4: a disabled person cannot sign in).
+	if !enabled {
+		http.Error(w, "User is disabled.", http.StatusBadRequest)
+		return
+	}
 	var groups []string
 	switch role := r.PostForm.Get("role"); role {
 	case "":
@@ -227,19 +263,40 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusUnauthorized, "invalid_client")
 		return
 	}
-	if r.PostForm.Get("grant_type") != "authorization_code" {
+	var g grant
+	switch r.PostForm.Get("grant_type") {
+	case "authorization_code":
+		code := r.PostForm.Get("code")
+		p.mu.Lock()
+		var found bool
+		g, found = p.codes[code]
+		delete(p.codes, code) // single use, whatever happens next
+		p.mu.Unlock()
+		sum := sha256.Sum256([]byte(r.PostForm.Get("code_verifier")))
+		if !found || p.now().After(g.expires) || g.client != id || g.redirectURI != r.PostForm.Get("redirect_uri") ||
+			subtle.ConstantTimeCompare([]byte(base64.RawURLEncoding.EncodeToString(sum[:])), []byte(g.challenge)) != 1 {
+			fail(http.StatusBadRequest, "invalid_grant")
+			return
+		}
+	case "refresh_token":
+		// A refresh names the groups the person is in now, and is refused
+		// once the token is revoked or the person disabled, as Cognito's.
+		p.mu.Lock()
+		var found bool
+		g, found = p.refresh[r.PostForm.Get("refresh_token")]
+		u := p.users[g.person.Username]
+		found = found && g.client == id && p.now().Before(g.expires) && u != nil && u.enabled
+		if found {
+			g.groups = slices.Clone(p.membersLocked()[g.person.Username])
+			g.nonce = ""
+		}
+		p.mu.Unlock()
+		if !found {
+			fail(http.StatusBadRequest, "invalid_grant")
+			return
+		}
+	default:
 		fail(http.StatusBadRequest, "unsupported_grant_type")
-		return
-	}
-	code := r.PostForm.Get("code")
-	p.mu.Lock()
-	g, found := p.codes[code]
-	delete(p.codes, code) // single use, whatever happens next
-	p.mu.Unlock()
-	sum := sha256.Sum256([]byte(r.PostForm.Get("code_verifier")))
-	if !found || p.now().After(g.expires) || g.client != id || g.redirectURI != r.PostForm.Get("redirect_uri") ||
-		subtle.ConstantTimeCompare([]byte(base64.RawURLEncoding.EncodeToString(sum[:])), []byte(g.challenge)) != 1 {
-		fail(http.StatusBadRequest, "invalid_grant")
 		return
 	}
 	now := p.now()
@@ -261,10 +318,81 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusInternalServerError, "server_error")
 		return
 	}
+	out := map[string]any{"id_token": idToken, "access_token": access, "token_type": "Bearer", "expires_in": 3600}
+	if r.PostForm.Get("grant_type") == "authorization_code" {
+		// A refresh token, as the web client's (RefreshTokenValidity).
+		refresh := random()
+		g.expires = now.Add(time.Hour)
+		p.mu.Lock()
+		if p.refresh == nil {
+			p.refresh = map[string]grant{}
+		}
+		p.refresh[refresh] = g
+		p.mu.Unlock()
+		out["refresh_token"] = refresh
+	}
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{
-		"id_token": idToken, "access_token": access, "token_type": "Bearer", "expires_in": 3600,
-	})
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+// client is the app client a request authenticates as (client_secret_basic,
+// else client_id and client_secret in the form), if its secret is right.
+func (p *Provider) client(r *http.Request) (string, bool) {
+	id, secret, ok := r.BasicAuth()
+	if ok {
+		// client_secret_basic: both parts are form-encoded (RFC 6749, 2.3.1).
+		id, _ = url.QueryUnescape(id)
+		secret, _ = url.QueryUnescape(secret)
+	} else {
+		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	}
+	c, known := p.Clients[id]
+	return id, known && subtle.ConstantTimeCompare([]byte(secret), []byte(c.Secret)) == 1
+}
+
+// revoke is Cognito's /oauth2/revoke (RevokeToken over HTTP): a client
+// revokes a refresh token it was issued. As RFC 7009 says, a token it
+// does not know is no error; another client's is, and stays live.
+func (p *Provider) revoke(w http.ResponseWriter, r *http.Request) {
+	fail := func(status int, kind string) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": kind})
+	}
+	if err := r.ParseForm(); err != nil || r.PostForm.Get("token") == "" {
+		fail(http.StatusBadRequest, "invalid_request")
+		return
+	}
+	id, ok := p.client(r)
+	if !ok {
+		fail(http.StatusUnauthorized, "invalid_client")
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	t := r.PostForm.Get("token")
+	if g, found := p.refresh[t]; found {
+		if g.client != id {
+			fail(http.StatusBadRequest, "invalid_request")
+			return
+		}
+		delete(p.refresh, t)
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// RefreshTokens is how many refresh tokens issued to username are live
+// (neither revoked nor expired).
+func (p *Provider) RefreshTokens(username string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for _, g := range p.refresh {
+		if g.person.Username == username && p.now().Before(g.expires) {
+			n++
+		}
+	}
+	return n
 }
 
 // IDClaims are the claims of an ID token Cognito issues to clientID for

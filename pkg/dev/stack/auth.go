@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/partnership-grants/backend/pkg/dev/idp"
@@ -72,10 +73,16 @@ func (a *Auth) Issue(user, role string, now time.Time) (string, error) {
 // email. API Gateway's JWT authorizer accepts both; the API refuses the
 // access token itself.
 func (a *Auth) IssueKind(user, role, kind string, now time.Time) (string, error) {
+	return a.IssueGroups(user, []string{role}, kind, now)
+}
+
+// IssueGroups is IssueKind for a token naming groups: a role in every
+// programme ("finance") or in one ("finance:CODE", issue 25).
+func (a *Auth) IssueGroups(user string, groups []string, kind string, now time.Time) (string, error) {
 	claims := map[string]any{
 		"iss":            a.Issuer,
 		"sub":            idp.Subject(user),
-		"cognito:groups": []string{role},
+		"cognito:groups": groups,
 		"token_use":      kind,
 		"auth_time":      now.Unix(),
 		"iat":            now.Unix(),
@@ -142,9 +149,27 @@ func (a *Auth) Verify(token string, now time.Time) (map[string]string, error) {
 // could not pay. The stand-in keeps its groups in memory: after make run
 // starts again, enrol again.
 func Enrol(ctx context.Context, signInAddr, user, role string) error {
+	return EnrolIn(ctx, signInAddr, user, []string{role})
+}
+
+// EnrolIn is Enrol in each of groups, making a programme's group
+// ("finance:CODE") first if the pool has none by its name, as the staff
+// page does.
+func EnrolIn(ctx context.Context, signInAddr, user string, groups []string) error {
 	client := cip.New(cip.Options{Region: localRegion, BaseEndpoint: aws.String("http://" + signInAddr),
 		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
-	_, err := client.AdminAddUserToGroup(ctx, &cip.AdminAddUserToGroupInput{
-		UserPoolId: aws.String(localPoolID), Username: aws.String(user), GroupName: aws.String(role)})
-	return err
+	for _, g := range groups {
+		if strings.Contains(g, ":") {
+			_, err := client.CreateGroup(ctx, &cip.CreateGroupInput{UserPoolId: aws.String(localPoolID), GroupName: aws.String(g)})
+			var exists *types.GroupExistsException
+			if err != nil && !errors.As(err, &exists) {
+				return err
+			}
+		}
+		if _, err := client.AdminAddUserToGroup(ctx, &cip.AdminAddUserToGroupInput{
+			UserPoolId: aws.String(localPoolID), Username: aws.String(user), GroupName: aws.String(g)}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

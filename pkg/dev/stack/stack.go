@@ -369,11 +369,17 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	agreements, err := userpool.AgreementsAPI(st.Deps)
+	if err != nil {
+		return nil, err
+	}
+	// As each function's main wires it: every request checked against the
+	// sessions' record (issue 25, item 5).
 	handlers := map[string]HTTPHandler{
-		"AgreementsFunction": st.Deps.AgreementsAPI().Handle,
-		"PaymentsFunction":   payments.Handle,
-		"CheckInsFunction":   checkIns.Handle,
-		"MonitoringFunction": monitoring.API(st.Deps).Handle,
+		"AgreementsFunction": agreements.Handle,
+		"PaymentsFunction":   payments.Checking(st.Deps.Store).Handle,
+		"CheckInsFunction":   checkIns.Checking(st.Deps.Store).Handle,
+		"MonitoringFunction": monitoring.API(st.Deps).Checking(st.Deps.Store).Handle,
 		"WebFunction":        webApp,
 	}
 	if err := st.startInbound(ctx); err != nil {
@@ -413,7 +419,8 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 			return nil, err
 		}
 	}
-	seedClaims := map[string]string{"iss": st.Auth.Issuer, "sub": "local-seed", "token_use": "id", "email": "seed@funder.local", "cognito:groups": "[programme]"}
+	seedClaims := map[string]string{"iss": st.Auth.Issuer, "sub": "local-seed", "token_use": "id", "email": "seed@funder.local", "cognito:groups": "[programme]",
+		"iat": strconv.FormatInt(time.Now().Unix(), 10)}
 	today := grants.Today(st.Clock.Now(), time.UTC)
 	starts := []string{today.AddMonths(-2).String(), today.AddMonths(-1).String(), today.AddDays(7).String(), today.AddMonths(1).String()}
 	creatingAs := func(id string) HTTPHandler { return st.Deps.AgreementsAPIWithIDs(func() string { return id }).Handle }

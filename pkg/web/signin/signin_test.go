@@ -386,3 +386,17 @@ func TestSignOutsUnavailable(t *testing.T) {
 		t.Errorf("after a failed sign-out, the session: %d, want still 200", resp.StatusCode)
 	}
 }
+
+// The refresh token the code exchange returns is kept by no one, so it is
+// revoked at once (issue 25, item 5): the pool has no live refresh token
+// of the person's after they sign in.
+func TestSignInRevokesTheRefreshToken(t *testing.T) {
+	f := newFixture(t)
+	done := f.signIn("/app", "127.0.0.1", "")
+	if done.StatusCode != http.StatusSeeOther || cookie(done, "session") == nil {
+		t.Fatalf("callback: %d", done.StatusCode)
+	}
+	if n := f.provider.RefreshTokens(bob.Username); n != 0 {
+		t.Fatalf("%d refresh tokens of bob's live after signing in, want 0", n)
+	}
+}

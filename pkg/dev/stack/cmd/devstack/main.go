@@ -14,11 +14,13 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/partnership-grants/backend/pkg/dev/emulator"
 	"github.com/partnership-grants/backend/pkg/dev/stack"
+	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/logs"
 )
 
@@ -49,25 +51,30 @@ func run(args []string) error {
 		role := fs.String("role", "programme", "programme, finance, viewer or admin")
 		user := fs.String("user", "", "user name (default: the role)")
 		kind := fs.String("token-use", stack.IDToken, "id (what the API takes) or access (what it refuses, to try)")
+		programmes := fs.String("programmes", "", "comma-separated programme codes the role holds in (default: every programme)")
 		_ = fs.Parse(args)
 		if *user == "" {
 			*user = *role
+		}
+		groups, err := tokenGroups(*role, *programmes)
+		if err != nil {
+			return err
 		}
 		auth, err := stack.LoadAuth(opts.DataDir, opts.SignInAddr)
 		if err != nil {
 			return err
 		}
-		tok, err := auth.IssueKind(*user, *role, *kind, time.Now())
+		tok, err := auth.IssueGroups(*user, groups, *kind, time.Now())
 		if err != nil {
 			return err
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if err := stack.Enrol(ctx, opts.SignInAddr, *user, *role); err != nil {
+		if err := stack.EnrolIn(ctx, opts.SignInAddr, *user, groups); err != nil {
 			fmt.Fprintf(os.Stderr, "Could not add %s to %s in the local user pool (is make run running?): %v\n"+
-				"Until it is, their payments and approvals are refused (403 role_removed); demo people are in their own groups already.\n", *user, *role, err)
+				"Until it is, their payments and approvals are refused (403 role_removed); demo people are in their own groups already.\n", *user, strings.Join(groups, ", "), err)
 		}
-		fmt.Fprintf(os.Stderr, "Bearer %s token for %s (group %s), valid 12 hours:\n", *kind, *user, *role)
+		fmt.Fprintf(os.Stderr, "Bearer %s token for %s (groups %s), valid 12 hours:\n", *kind, *user, strings.Join(groups, ", "))
 		fmt.Println(tok)
 		return nil
 	case "advance":
@@ -118,4 +125,22 @@ func runStack(opts stack.Options) error {
 	<-ctx.Done()
 	fmt.Fprintln(os.Stderr, "stopping…")
 	return nil
+}
+
+// tokenGroups are the groups a token of make token names: role in every
+// programme, or with programmes (PROGRAMMES=code1,code2) role in each of
+// them only ("finance:code1", issue 25).
+func tokenGroups(role, programmes string) ([]string, error) {
+	if strings.TrimSpace(programmes) == "" {
+		return []string{role}, nil
+	}
+	var groups []string
+	for p := range strings.SplitSeq(programmes, ",") {
+		p = strings.TrimSpace(p)
+		if !grants.ValidProgramme(p) {
+			return nil, fmt.Errorf("PROGRAMMES: %q is not a programme code (1 to 64 letters, digits, '-' or '_')", p)
+		}
+		groups = append(groups, string(grants.Role(role).In(p)))
+	}
+	return groups, nil
 }
