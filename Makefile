@@ -21,11 +21,17 @@ FUNCTIONS := \
 
 DEVSTACK := .local/bin/devstack
 
-.PHONY: templ-check run check test test-static test-go test-slow sweep-capacity-full bench-tools test-calendar token advance deps lint bench bench-100k bench-go sizes initbench screenshots clean activate-receipt-rules fuzz reprocess-replies rebuild-aggregate
+.PHONY: invoke templ-check run check test test-static test-go test-slow sweep-capacity-full bench-tools test-calendar token advance deps lint bench bench-100k bench-go sizes initbench screenshots clean activate-receipt-rules fuzz reprocess-replies rebuild-aggregate
 
 ## run: the product on this machine (DynamoDB Local, SES viewer, API on :3000)
 run: deps $(DEVSTACK)
 	exec $(DEVSTACK) run
+
+## invoke: one function's bootstrap under AWS's Lambda runtime emulator, with its template environment on the local stack (sam local invoke without Docker): make invoke FN=AgreementsFunction EVENT=events/agreements-get.json
+# It uses make run's stack if one is running, else starts it for the one invocation (docs/deploying.md, sam local).
+invoke: deps
+	@[ -n "$(FN)" ] || { echo "FN= is required: a function's logical ID in template.yaml, e.g. FN=AgreementsFunction"; exit 2; }
+	@$(GO) run ./pkg/dev/stack/cmd/invoke -fn '$(FN)' $(if $(EVENT),-event '$(EVENT)')
 
 ## check: gofmt, go vet and every test that needs no emulator or browser (go test -short): about a minute
 # go vet compiles every package, the functions' mains too (go build ./...
@@ -211,9 +217,12 @@ clean:
 	rm -rf .local/bin .local/build .aws-sam
 
 # One build-<LogicalId> target per function, as SAM's makefile builder wants.
+# BUILD_GOARCH is the template's Architectures (arm64); make invoke and make
+# initbench build the same way for this machine's, so the bootstraps run here.
+BUILD_GOARCH ?= arm64
 define build_function
 .PHONY: build-$(1)
 build-$(1):
-	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -o $$(ARTIFACTS_DIR)/bootstrap ./functions/$(2)
+	GOOS=linux GOARCH=$(BUILD_GOARCH) CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -o $$(ARTIFACTS_DIR)/bootstrap ./functions/$(2)
 endef
 $(foreach f,$(FUNCTIONS),$(eval $(call build_function,$(word 1,$(subst :, ,$(f))),$(word 2,$(subst :, ,$(f))))))
