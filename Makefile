@@ -21,7 +21,7 @@ FUNCTIONS := \
 
 DEVSTACK := .local/bin/devstack
 
-.PHONY: invoke templ-check run check test test-static test-go test-slow sweep-capacity-full bench-tools test-calendar token advance deps lint bench bench-100k bench-go sizes initbench screenshots clean activate-receipt-rules fuzz reprocess-replies rebuild-aggregate
+.PHONY: invoke test-bootstraps templ-check run check test test-static test-go test-slow sweep-capacity-full bench-tools test-calendar token advance deps lint bench bench-100k bench-go sizes initbench screenshots clean activate-receipt-rules fuzz reprocess-replies rebuild-aggregate
 
 ## run: the product on this machine (DynamoDB Local, SES viewer, API on :3000)
 run: deps $(DEVSTACK)
@@ -64,8 +64,15 @@ test-static:
 test-go:
 	$(GO) run ./pkg/dev/testenv/cmd/withdynamodb -- $(GO) test -count=1 -timeout 20m -p 3 -parallel 4 ./...
 
-## test-slow: what CI does not run: the 100,000-agreement bench (with 100 and 5,000), the sweep's flat reads at 5,000 agreements, the go test benchmarks and the fuzz targets
-test-slow: bench-100k sweep-capacity-full bench-tools bench-go fuzz
+## test-slow: what CI does not run: the 100,000-agreement bench (with 100 and 5,000), the sweep's flat reads at 5,000 agreements, the go test benchmarks, the fuzz targets, every bootstrap under the Lambda runtime emulator and make initbench
+test-slow: bench-100k sweep-capacity-full bench-tools bench-go fuzz test-bootstraps initbench
+
+# TestBootstrapsUnderTheEmulator: every function's bootstrap, built as sam build
+# does, under the Lambda runtime emulator with its sample events on a seeded
+# stack (make invoke for all of them). Eleven linux builds: about 30 s of CPU
+# with a warm build cache, over 2 minutes cold (docs/deploying.md, sam local).
+test-bootstraps: deps
+	INVOKE_BOOTSTRAPS=1 $(GO) test -count=1 -run '^TestBootstrapsUnderTheEmulator$$' ./pkg/dev/stack
 
 # The bench's own tooling (its Pager pages as a plain client does), on 1,000 imported agreements.
 bench-tools: deps
@@ -125,18 +132,18 @@ sizes:
 		printf '%-24s %9d bytes  (budget %9d)  %s\n' $$id $$size $$budget "$$verdict"; \
 	done; exit $$over
 
-## initbench: each function's init (exec to its first poll for an event) as a ratio to a hello-world handler (INITBENCH_RUNS=11 each, median)
-# Built as sam build does, but for this machine's architecture so they run here.
+## initbench: each function's init (exec to its first poll for an event) as a ratio to a hello-world handler (INITBENCH_RUNS=11 each, median), each with the environment the template gives it
+# Built as sam build does (build-<LogicalId>), but for this machine's
+# architecture so they run here; the yardstick with the same flags.
 INITBENCH_RUNS ?= 11
 INITBENCH_DIR  := .local/build/initbench
 initbench:
-	@mkdir -p $(INITBENCH_DIR); bins=hello=$(INITBENCH_DIR)/hello; \
-	build() { GOOS=linux GOARCH=$$($(GO) env GOHOSTARCH) CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -o $$1 $$2; }; \
-	build $(INITBENCH_DIR)/hello ./pkg/dev/stack/cmd/initbench/hello || exit 1; \
+	@mkdir -p $(INITBENCH_DIR); arch=$$($(GO) env GOHOSTARCH); bins=hello=$(INITBENCH_DIR)/hello; \
+	GOOS=linux GOARCH=$$arch CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -o $(INITBENCH_DIR)/hello ./pkg/dev/stack/cmd/initbench/hello || exit 1; \
 	for f in $(FUNCTIONS); do \
-		id=$${f%%:*}; rest=$${f#*:}; dir=$${rest%%:*}; \
-		build $(INITBENCH_DIR)/$$dir ./functions/$$dir || exit 1; \
-		bins="$$bins $${id%Function}=$(INITBENCH_DIR)/$$dir"; \
+		id=$${f%%:*}; \
+		$(MAKE) -s --no-print-directory build-$$id ARTIFACTS_DIR=$(CURDIR)/$(INITBENCH_DIR)/$$id BUILD_GOARCH=$$arch >/dev/null || exit 1; \
+		bins="$$bins $$id=$(INITBENCH_DIR)/$$id/bootstrap"; \
 	done; \
 	$(GO) run ./pkg/dev/stack/cmd/initbench -n $(INITBENCH_RUNS) $(INITBENCH_FLAGS) $$bins
 
