@@ -40,7 +40,7 @@ func (t *Template) Function(id string) (Function, error) {
 	var global, own functionProps
 	if t.Globals.Function.Kind != 0 {
 		if err := t.Globals.Function.Decode(&global); err != nil {
-			return Function{}, fmt.Errorf("Globals: %w", err)
+			return Function{}, fmt.Errorf("the Globals: %w", err)
 		}
 	}
 	if err := res.Properties.Decode(&own); err != nil {
