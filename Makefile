@@ -67,12 +67,13 @@ test-go:
 ## test-slow: what CI does not run: the 100,000-agreement bench (with 100 and 5,000), the sweep's flat reads at 5,000 agreements, the go test benchmarks, the fuzz targets, every bootstrap under the Lambda runtime emulator and make initbench
 test-slow: bench-100k sweep-capacity-full bench-tools bench-go fuzz test-bootstraps initbench
 
-# TestBootstrapsUnderTheEmulator: every function's bootstrap, built as sam build
+# TestEmulator (pkg/dev/rie: answers, errors and a failed init as Lambda reports
+# them) and TestBootstrapsUnderTheEmulator: every function's bootstrap, built as sam build
 # does, under the Lambda runtime emulator with its sample events on a seeded
 # stack (make invoke for all of them). Eleven linux builds: about 30 s of CPU
 # with a warm build cache, over 2 minutes cold (docs/deploying.md, sam local).
 test-bootstraps: deps
-	INVOKE_BOOTSTRAPS=1 $(GO) test -count=1 -run '^TestBootstrapsUnderTheEmulator$$' ./pkg/dev/stack
+	INVOKE_BOOTSTRAPS=1 $(GO) test -count=1 -run '^(TestBootstrapsUnderTheEmulator|TestEmulator)$$' ./pkg/dev/rie ./pkg/dev/stack
 
 # The bench's own tooling (its Pager pages as a plain client does), on 1,000 imported agreements.
 bench-tools: deps

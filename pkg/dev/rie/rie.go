@@ -194,7 +194,9 @@ func (e *Emulator) Invoke(ctx context.Context, event []byte) (Response, error) {
 	if json.Unmarshal(body, &fe) == nil && (fe.Type != "" || fe.Message != "") {
 		r.Error = fe.Type + ": " + fe.Message
 	} else if resp.StatusCode != http.StatusOK {
-		r.Error = fmt.Sprintf("the emulator answered %s: %s", resp.Status, strings.TrimSpace(string(body)))
+		// 502 and no body: the bootstrap exited (at init, or while
+		// invoked); its output says why.
+		r.Error = fmt.Sprintf("the emulator answered %s %s (the bootstrap failed: see its output)", resp.Status, strings.TrimSpace(string(body)))
 	}
 	return r, nil
 }
