@@ -70,8 +70,8 @@ test-slow: bench-100k sweep-capacity-full bench-tools bench-go fuzz test-bootstr
 # TestEmulator (pkg/dev/rie: answers, errors and a failed init as Lambda reports
 # them) and TestBootstrapsUnderTheEmulator: every function's bootstrap, built as sam build
 # does, under the Lambda runtime emulator with its sample events on a seeded
-# stack (make invoke for all of them). Eleven linux builds: about 30 s of CPU
-# with a warm build cache, over 2 minutes cold (docs/deploying.md, sam local).
+# stack (make invoke for all of them). About 40 s of CPU with a warm build cache
+# (16 s of it the eleven links), over 2 minutes cold: too much for make test.
 test-bootstraps: deps
 	INVOKE_BOOTSTRAPS=1 $(GO) test -count=1 -run '^(TestBootstrapsUnderTheEmulator|TestEmulator)$$' ./pkg/dev/rie ./pkg/dev/stack
 
