@@ -244,7 +244,8 @@ func (st *stub) run(b *binary, stderr *bytes.Buffer) (time.Duration, error) {
 	}
 }
 
-// env is what the template sets (with dummy values) and the runtime adds.
+// env is what a binary not named by a function (the yardstick) runs with:
+// dummy values for what the template sets, and what the runtime adds.
 func env(addr string) []string {
 	endpoint := "http://" + addr
 	return []string{
