@@ -31,7 +31,7 @@ run: deps $(DEVSTACK)
 # It uses make run's stack if one is running, else starts it for the one invocation (docs/deploying.md, sam local).
 invoke: deps
 	@[ -n "$(FN)" ] || { echo "FN= is required: a function's logical ID in template.yaml, e.g. FN=AgreementsFunction"; exit 2; }
-	@$(GO) run ./pkg/dev/stack/cmd/invoke -fn '$(FN)' $(if $(EVENT),-event '$(EVENT)')
+	@$(GO) build -o .local/bin/invoke ./pkg/dev/stack/cmd/invoke && .local/bin/invoke -fn '$(FN)' $(if $(EVENT),-event '$(EVENT)')
 
 ## check: gofmt, go vet and every test that needs no emulator or browser (go test -short): about a minute
 # go vet compiles every package, the functions' mains too (go build ./...
