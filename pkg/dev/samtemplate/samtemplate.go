@@ -27,6 +27,11 @@ type Template struct {
 type Resource struct {
 	Type       string    `yaml:"Type"`
 	Properties yaml.Node `yaml:"Properties"`
+	// Metadata.BuildMethod is how sam build builds a function (makefile:
+	// the Makefile's build-<LogicalId>).
+	Metadata struct {
+		BuildMethod string `yaml:"BuildMethod"`
+	} `yaml:"Metadata"`
 }
 
 // Load parses a template file.

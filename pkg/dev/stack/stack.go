@@ -124,6 +124,9 @@ type Stack struct {
 	Receiver *receive.Receiver
 	procs    []*emulator.Process
 	stops    []func()
+	// started are the addresses the servers took, over localSettings
+	// (FunctionEnvironment).
+	started map[string]string
 }
 
 // localConfig is the functions' Config in the local stack: localSettings
@@ -311,7 +314,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	}
 	st.stops = append(st.stops, stopSQS)
 	// The addresses the servers took (tests give them port 0).
-	cfg, err := localConfig(opts, map[string]string{
+	st.started = map[string]string{
 		"SIGNIN_ISSUER":                    st.Auth.Issuer,
 		"AWS_ENDPOINT_URL_EVENTBRIDGE":     busURL,
 		"AWS_ENDPOINT_URL_S3":              s3URL,
@@ -321,7 +324,8 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		"AWS_ENDPOINT_URL_SECRETS_MANAGER": secretsURL,
 		"AWS_ENDPOINT_URL_SQS":             sqsURL,
 		"CHECKIN_QUEUE_URL":                sqsURL + "/" + sqslocal.AccountID + "/" + opts.CheckInQueue,
-	})
+	}
+	cfg, err := localConfig(opts, st.started)
 	if err != nil {
 		return nil, err
 	}

@@ -6,10 +6,15 @@
 //
 //	initbench [-n runs] [-inittrace] hello=path name=path ...
 //
-// The first binary is the yardstick. Every AWS endpoint points at the stub,
-// which answers Secrets Manager's GetSecretValue (the reply-token key, read
-// at init) with the local stack's stand-in and counts any other request as
-// network I/O at init; the table shows both counts per run.
+// The first binary is the yardstick. A binary named by a function's logical
+// ID (AgreementsFunction=path) runs with the environment template.yaml
+// gives that function, resolved as for the local stack (what make invoke
+// gives it), but with every local address in it (the AWS endpoints, the
+// sign-in issuer) the stub's: so each starts as it would in AWS, and any
+// call at init reaches the stub. The stub answers Secrets Manager's
+// GetSecretValue (the reply-token key and the web client, read at init)
+// with stand-ins and counts any other request as network I/O at init; the
+// table shows both counts per run.
 package main
 
 import (
@@ -24,6 +29,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,6 +37,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/partnership-grants/backend/pkg/dev/emulator"
+	"github.com/partnership-grants/backend/pkg/dev/samtemplate"
 	"github.com/partnership-grants/backend/pkg/dev/stack"
 )
 
@@ -57,6 +65,10 @@ func main() {
 		}
 		bins = append(bins, binary{name: name, path: path})
 	}
+	if err := functionEnvs(bins); err != nil {
+		fmt.Fprintln(os.Stderr, "initbench:", err)
+		os.Exit(1)
+	}
 	if err := bench(bins, *runs, *trace); err != nil {
 		fmt.Fprintln(os.Stderr, "initbench:", err)
 		os.Exit(1)
@@ -65,13 +77,25 @@ func main() {
 
 type binary struct {
 	name, path string
+	env        map[string]string // the function's (functionEnv), or nil
 	inits      []time.Duration
 	secrets    int // GetSecretValue calls, summed over the runs
 	other      int // any other AWS request at init, summed over the runs
 }
 
 func bench(bins []binary, runs int, trace bool) error {
-	st, err := newStub()
+	// The secrets read at init, under the names the binaries are given.
+	// 32 bytes: token.MinKeyLen.
+	secrets := map[string]string{"initbench/reply-token-key": strings.Repeat("k", 32)}
+	for _, b := range bins {
+		if name := b.env["REPLY_TOKEN_SECRET"]; name != "" {
+			secrets[name] = strings.Repeat("k", 32)
+		}
+		if name := b.env["WEB_CLIENT_SECRET"]; name != "" {
+			secrets[name] = `{"clientId":"initbench","clientSecret":"initbench"}`
+		}
+	}
+	st, err := newStub(secrets)
 	if err != nil {
 		return err
 	}
@@ -95,14 +119,14 @@ func bench(bins []binary, runs int, trace bool) error {
 		}
 	}
 	base := median(bins[0].inits)
-	fmt.Printf("%-16s %10s %8s %10s %10s %8s %6s\n", "function", "median", "ratio", "min", "max", "secrets", "other")
+	fmt.Printf("%-22s %10s %8s %10s %10s %8s %6s\n", "function", "median", "ratio", "min", "max", "secrets", "other")
 	for _, b := range bins {
 		m := median(b.inits)
 		verdict := ""
 		if float64(m) > 2*float64(base) {
 			verdict = "  over 2x"
 		}
-		fmt.Printf("%-16s %10s %7.2fx %10s %10s %8s %6s%s\n", b.name, ms(m), float64(m)/float64(base),
+		fmt.Printf("%-22s %10s %7.2fx %10s %10s %8s %6s%s\n", b.name, ms(m), float64(m)/float64(base),
 			ms(slices.Min(b.inits)), ms(slices.Max(b.inits)), perRun(b.secrets, runs), perRun(b.other, runs), verdict)
 	}
 	fmt.Printf("(%d runs each; secrets and other: AWS requests per run before the first %s)\n", runs, nextPath)
@@ -134,13 +158,12 @@ type run struct {
 	other   atomic.Int32
 }
 
-func newStub() (*stub, error) {
+func newStub(secrets map[string]string) (*stub, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	// 32 bytes: token.MinKeyLen.
-	st := &stub{ln: ln, secrets: stack.NewSecrets(map[string]string{"initbench/reply-token-key": strings.Repeat("k", 32)})}
+	st := &stub{ln: ln, secrets: stack.NewSecrets(secrets)}
 	st.srv = &http.Server{Handler: st, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = st.srv.Serve(ln) }()
 	return st, nil
@@ -186,6 +209,9 @@ func (st *stub) run(b *binary, stderr *bytes.Buffer) (time.Duration, error) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, b.path)
 	cmd.Env = env(addr)
+	if b.env != nil {
+		cmd.Env = append(runtimeEnv(addr, b.name), atStub(b.env, addr)...)
+	}
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if stderr != nil {
@@ -218,7 +244,8 @@ func (st *stub) run(b *binary, stderr *bytes.Buffer) (time.Duration, error) {
 	}
 }
 
-// env is what the template sets (with dummy values) and the runtime adds.
+// env is what a binary not named by a function (the yardstick) runs with:
+// dummy values for what the template sets, and what the runtime adds.
 func env(addr string) []string {
 	endpoint := "http://" + addr
 	return []string{
@@ -256,6 +283,59 @@ func env(addr string) []string {
 		"CHECKIN_QUEUE_ARN=arn:aws:sqs:eu-west-2:000000000000:initbench",
 		"CHECKIN_QUEUE_URL=http://127.0.0.1:1/000000000000/initbench",
 	}
+}
+
+// functionEnvs gives each binary named by a function's logical ID the
+// environment the template gives that function on make run's stack.
+func functionEnvs(bins []binary) error {
+	root, err := emulator.RepoRoot()
+	if err != nil {
+		return err
+	}
+	tpl, err := samtemplate.Load(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		return err
+	}
+	ids := tpl.Functions()
+	for i := range bins {
+		if !slices.Contains(ids, bins[i].name) {
+			continue
+		}
+		if bins[i].env, err = stack.FunctionEnvironment(stack.DefaultOptions(root), bins[i].name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runtimeEnv is what Lambda's runtime adds to a function's environment.
+func runtimeEnv(addr, name string) []string {
+	return []string{
+		"AWS_LAMBDA_RUNTIME_API=" + addr,
+		"AWS_LAMBDA_FUNCTION_NAME=" + name,
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
+		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
+		"AWS_SESSION_TOKEN=initbench",
+	}
+}
+
+// atStub is env with every local address in it (http://127.0.0.1:port, the
+// local stack's emulators and sign-in) the stub's, and every other AWS
+// service too (AWS_ENDPOINT_URL).
+func atStub(env map[string]string, addr string) []string {
+	out := []string{"AWS_ENDPOINT_URL=http://" + addr}
+	for k, v := range env {
+		if rest, ok := strings.CutPrefix(v, "http://127.0.0.1:"); ok {
+			_, path, _ := strings.Cut(rest, "/")
+			v = "http://" + addr
+			if path != "" {
+				v += "/" + path
+			}
+		}
+		out = append(out, k+"="+v)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // printInits prints the package inits that took longest, from
