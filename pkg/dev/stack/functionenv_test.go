@@ -50,9 +50,9 @@ func TestFunctionEnvironment(t *testing.T) {
 			}
 		}
 	}
-	agreements, _ := FunctionEnvironment(opts, "AgreementsFunction")
-	if _, ok := agreements["SIGNIN_ISSUER"]; ok {
-		t.Error("AgreementsFunction is given the WebFunction's SIGNIN_ISSUER")
+	payments, _ := FunctionEnvironment(opts, "PaymentsFunction")
+	if _, ok := payments["SIGNIN_ISSUER"]; ok {
+		t.Error("PaymentsFunction is given the WebFunction's SIGNIN_ISSUER")
 	}
 	if _, err := FunctionEnvironment(opts, "NoSuchFunction"); err == nil {
 		t.Error("an unknown function has an environment")
