@@ -47,6 +47,16 @@ type ProgrammeSettings struct {
 	// Issue 25, item 3: Version counts the changes made from the settings
 	// page (0 on settings never changed there: read as 1, SettingsVersion).
 	Version int `json:"version,omitempty"`
+
+	// Issue 25, item 3: LateDigest is how often finance gets the digest of
+	// late instalments (empty: daily, as before it could be set).
+	// SenderName is the display name in From of the programme's emails
+	// (empty: the deployment's, SENDER_EMAIL's). TimeZone is the
+	// programme's: new agreements are made in it, and its digest's day and
+	// send time are read in it (empty: the deployment's TIME_ZONE).
+	LateDigest DigestFrequency `json:"lateDigest,omitempty"`
+	SenderName string          `json:"senderName,omitempty"`
+	TimeZone   string          `json:"timeZone,omitempty"`
 }
 
 // Timing is the programme's email timing.
@@ -66,6 +76,10 @@ func (p ProgrammeSettings) PlanDefaults(in NewAgreementInput) NewAgreementInput 
 	if in.PaymentPolicy == nil {
 		policy := p.Policy()
 		in.PaymentPolicy = &policy
+	}
+	if in.TimeZone == nil && p.TimeZone != "" {
+		tz := p.TimeZone
+		in.TimeZone = &tz
 	}
 	return in
 }
@@ -122,6 +136,15 @@ func (p ProgrammeSettings) Defaults(d ProgrammeSettings) ProgrammeSettings {
 		p.CheckInQuestions = d.CheckInQuestions
 	} else {
 		p.CheckInQuestions = qs
+	}
+	if !p.LateDigest.Valid() {
+		p.LateDigest = d.LateDigest
+	}
+	if p.SenderName == "" {
+		p.SenderName = d.SenderName
+	}
+	if _, err := LoadTimeZone(p.TimeZone); err != nil {
+		p.TimeZone = d.TimeZone
 	}
 	// On for the deployment, on for every programme (a programme can turn
 	// it on where the deployment's default is off).

@@ -48,7 +48,9 @@ func (x *Automation) deliverInbound(ctx context.Context, key string) error {
 
 // heldDigest claims the digest under key and sends it.
 func (x *Automation) heldDigest(ctx context.Context, key string) (bool, error) {
-	return x.dailyDigest(ctx, outbox.InboundPartition, key, outbox.HeldDigestKey, "officer", func(today grants.Date, now time.Time) (*Letter, error) {
+	return x.dailyDigest(ctx, outbox.InboundPartition, key, x.env.location(), func(today grants.Date) string {
+		return outbox.HeldDigestKey(today.String()).String()
+	}, "officer", func(today grants.Date, now time.Time) (*Letter, error) {
 		counts, err := x.store.HeldCounts(ctx)
 		if err != nil || len(counts) == 0 {
 			return nil, err

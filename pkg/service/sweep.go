@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/logs"
@@ -60,6 +61,15 @@ const (
 	sweepWorkers = 16
 )
 
+// The sweep runs every half hour (template.yaml), and a programme's
+// reminders and queued emails go with the first run at or after its send
+// time: each agreement's items wait for their own (Agreement.Sendable), and
+// each email is claimed in the outbox before it goes, so however many runs
+// find it, it goes once. A check-in still unsent is queued by the runs in
+// the hour after its send time (queueWindow), once or twice a day, not by
+// every run while the queue drains.
+const queueWindow = time.Hour
+
 // SweepReport says what a sweep did.
 type SweepReport struct {
 	Today             grants.Date
@@ -86,7 +96,8 @@ type SweepReport struct {
 // queue's consumer sends them at the account's SES rate, so a morning of
 // thousands is never sent inside the sweep's one invocation. Once the send time has come it also
 // sends the day's digests: finance's of late instalments, the officers' of
-// held messages.
+// held messages. It runs every half hour: what waits for a programme's
+// send time goes with the first run at or after it, once (queueWindow).
 func (x *Automation) Sweep(ctx context.Context) (SweepReport, error) {
 	now := x.env.Now()
 	today := grants.Today(now, x.env.location())
@@ -268,6 +279,11 @@ func (x *Automation) sweepOne(ctx context.Context, w grants.Work, today grants.D
 		case c.Status == grants.CheckInScheduled && !a.SendOn(c.DueDate).After(today):
 			if a.Sendable(c.DueDate, now) {
 				if x.queue != nil {
+					if a.SinceSendTime(now) > queueWindow {
+						// Queued by today's first runs at or after the send
+						// time (and its schedule): the queue drains them.
+						return nil
+					}
 					run.mu.Lock()
 					run.queued = append(run.queued, queuedCheckIn{at: at, work: w})
 					run.mu.Unlock()

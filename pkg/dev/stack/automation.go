@@ -31,8 +31,8 @@ import (
 const (
 	localGroup  = "partnership-grants-local"
 	functionArn = "arn:aws:lambda:eu-west-2:000000000000:function:"
-	sweepName   = "daily-sweep"
-	sweepCron   = "cron(0 9 * * ? *)" // the default SendTime, as the template builds it
+	sweepName   = "sweep"
+	sweepCron   = "cron(0/30 * * * ? *)" // every half hour, as the template's SweepFunction EveryHalfHour
 	// The template's GrantsDataFunction schedule (made when publishing is on).
 	grantsDataName = "GrantsDataFunctionDaily"
 	grantsDataCron = "cron(0 6 * * ? *)"
@@ -199,8 +199,8 @@ func (st *Stack) checkInSource(ctx context.Context, x *service.Automation) (*sqs
 	return src, nil
 }
 
-// createDailySweep registers the daily sweep, which the template declares as a
-// ScheduleV2 event of SweepFunction, in the stand-in.
+// createDailySweep registers the sweep (every half hour), which the
+// template declares as a ScheduleV2 event of SweepFunction, in the stand-in.
 func createDailySweep(ctx context.Context, client *scheduler.Client, tz string) error {
 	return createDaily(ctx, client, sweepName, sweepCron, tz, "SweepFunction")
 }
