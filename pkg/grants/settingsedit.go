@@ -225,7 +225,11 @@ func (p ProgrammeSettings) ApplySettings(effective ProgrammeSettings, patch Sett
 			errs.add("timeZone", "must be an IANA time zone such as Europe/London")
 		} else {
 			next.TimeZone = tz
-			note("timeZone", effective.TimeZone, tz)
+			before := effective.TimeZone
+			if before == "" {
+				before = DefaultTimeZone // what agreements are made in without one
+			}
+			note("timeZone", before, tz)
 		}
 	}
 	if err := errs.err(); err != nil {

@@ -279,7 +279,7 @@ func (x *Automation) sweepOne(ctx context.Context, w grants.Work, today grants.D
 		case c.Status == grants.CheckInScheduled && !a.SendOn(c.DueDate).After(today):
 			if a.Sendable(c.DueDate, now) {
 				if x.queue != nil {
-					if a.SinceSendTime(now) > queueWindow {
+					if a.SinceSendTime(now) >= queueWindow {
 						// Queued by today's first runs at or after the send
 						// time (and its schedule): the queue drains them.
 						return nil

@@ -99,6 +99,10 @@ type Store interface {
 	// Enquiries (issue 24, item 6; enquiries.go).
 	GetEnquiry(ctx context.Context, id string) (*grants.Enquiry, error)
 	ListEnquiries(ctx context.Context, programme string) ([]grants.Enquiry, error)
+	// A programme's settings as the settings page changes them, and their
+	// history (issue 25, item 3; settings.go).
+	ChangeProgrammeSettings(ctx context.Context, programme string, from int, next grants.ProgrammeSettings, change grants.SettingsChange) error
+	SettingsHistory(ctx context.Context, programme string) ([]grants.SettingsChange, error)
 }
 
 // Run runs the contract, each test on a fresh, empty store from open, one
@@ -142,6 +146,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"EnquiriesOnce", enquiriesOnce},
 		{"FeedbackMarks", feedbackMarks}, // feedbackmark.go
 		{"StoriesKept", storiesKept},
+		{"SettingsHistory", settingsHistory}, // settings.go
 	} {
 		t.Run(c.name, func(t *testing.T) { c.test(t, open(t)) })
 	}
