@@ -122,21 +122,28 @@ func TestAdminChangesSettingsOnTheStack(t *testing.T) {
 		t.Fatalf("the timing of the agreement activated before the change: %+v", before.Timing)
 	}
 
-	resp, page = post(map[string]string{"sendTime": "10:30", "reminderDays": "5"})
-	if resp.StatusCode != 200 || !strings.Contains(page, "The settings were changed.") || !strings.Contains(page, "<td>Send time</td>") ||
-		!strings.Contains(page, "&#34;10:30&#34;") || !strings.Contains(page, "<td>Days between reminders</td>") {
+	const sender = "Manchester Community Partnerships"
+	resp, page = post(map[string]string{"reminderDays": "5", "senderName": sender, "lateDigest": "weekly-friday"})
+	if resp.StatusCode != 200 || !strings.Contains(page, "The settings were changed.") || !strings.Contains(page, "<td>Sender&#39;s name</td>") ||
+		!strings.Contains(page, "&#34;weekly-friday&#34;") || !strings.Contains(page, "<td>Days between reminders</td>") {
 		t.Fatalf("the change: %d %s", resp.StatusCode, page)
 	}
 
-	// The JSON API as the administrator: a bad value by its field; no money.
+	// The JSON API as the administrator: a bad value by its field; the
+	// issue's example, a send time of 10:30 (after the deployment's 09:00);
+	// no money.
 	var view service.SettingsView
 	admin.must(200, "GET", "/programmes/"+DemoProgramme+"/settings", "", &view)
-	if view.Settings.SendTime != "10:30" || view.Settings.ReminderDays != 5 || len(view.History) != 1 || view.History[0].By != "ada@funder.local" {
+	if view.Settings.ReminderDays != 5 || view.Settings.SenderName != sender || len(view.History) != 1 || view.History[0].By != "ada@funder.local" {
 		t.Errorf("the settings by the API: %+v", view)
 	}
 	code, body := admin.do("PATCH", "/programmes/"+DemoProgramme+"/settings", `{"reminderDays": 0}`, "If-Match", fmt.Sprintf(`"%d"`, view.Version))
 	if code != 422 || !strings.Contains(string(body), `"reminderDays"`) {
 		t.Errorf("a reminder interval of 0: %d %s", code, body)
+	}
+	admin.must(200, "PATCH", "/programmes/"+DemoProgramme+"/settings", `{"sendTime": "10:30"}`, &view, "If-Match", fmt.Sprintf(`"%d"`, view.Version))
+	if view.Settings.SendTime != "10:30" || len(view.History) != 2 || len(view.Changed) != 1 || view.Changed[0].Field != "sendTime" {
+		t.Errorf("PATCH sendTime 10:30: %+v", view)
 	}
 	if code, _ := admin.do("GET", "/instalments?status=due&programme="+DemoProgramme, ""); code != 403 {
 		t.Errorf("the administrator reads instalments: %d", code)
@@ -153,6 +160,7 @@ func TestAdminChangesSettingsOnTheStack(t *testing.T) {
 	}
 	sesURL := fmt.Sprintf("http://127.0.0.1:%d", st.opts.SESPort)
 	// checkIns are the check-in 1 emails to addr, by when they were written.
+	from := map[string]string{}
 	checkIns := func(addr string) []time.Time {
 		msgs, err := emulator.SESMessagesTo(ctx, sesURL, addr)
 		if err != nil {
@@ -166,6 +174,7 @@ func TestAdminChangesSettingsOnTheStack(t *testing.T) {
 					t.Fatal(err)
 				}
 				out = append(out, sent.In(london))
+				from[addr] = m.From
 			}
 		}
 		return out
@@ -191,11 +200,47 @@ func TestAdminChangesSettingsOnTheStack(t *testing.T) {
 		t.Fatalf("the earlier agreement's check-in 1 went out at %v, want once at 09:00 London (scheduled before the change)", kept)
 	}
 	checkIn := later[0]
+	// Both went after the change: from the programme's sender name.
+	for _, addr := range []string{contact, earlier} {
+		if !strings.Contains(from[addr], sender) {
+			t.Errorf("check-in 1 to %s is from %q, want the programme's sender name", addr, from[addr])
+		}
+	}
 	// The reminder interval: the first reminder is due 5 days on, not the
 	// deployment's 7.
 	var got grants.Agreement
 	officer.must(200, "GET", "/agreements/"+a.ID, "", &got)
 	if c := got.CheckIns[0]; c.Status != grants.CheckInSent || c.RemindOn != got.Timing.RemindOn(grants.DateOf(checkIn), 5) {
 		t.Errorf("check-in 1: %s, reminder on %s, want %s", c.Status, c.RemindOn, got.Timing.RemindOn(grants.DateOf(checkIn), 5))
+	}
+	// Its reminder is the sweep's (every half hour): on its day, at 10:30
+	// London, not at 09:00, and once.
+	reminders := func() []time.Time {
+		msgs, err := emulator.SESMessagesTo(ctx, sesURL, contact)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []time.Time
+		for _, m := range msgs {
+			if strings.Contains(m.Subject, "reminder: check-in 1") {
+				sent, err := mail.ParseDate(sesHeader(m, "Date"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, sent.In(london))
+			}
+		}
+		return out
+	}
+	for day := 0; day < 10 && len(reminders()) == 0; day++ {
+		if _, err := st.Runner.Advance(ctx, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.Runner.Advance(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if r := reminders(); len(r) != 1 || grants.DateOf(r[0]) != got.CheckIns[0].RemindOn || at(r[0]) < 10*60+30 || at(r[0]) > 11*60+30 {
+		t.Errorf("the first reminder went at %v, want once on %s at 10:30 London", r, got.CheckIns[0].RemindOn)
 	}
 }
