@@ -34,7 +34,7 @@ var (
 )
 
 // TakesEffect is what every answer says of a change.
-const TakesEffect = "A change applies to what is scheduled after it: agreements made or activated from now on take the new time zone, send time, windows and policy, and reminders, digests and emails sent from now on read the new values (the digest's frequency, the sender's name). Nothing already scheduled is moved or lost: an agreement already active keeps the timing it was activated with, and a check-in already scheduled or queued goes once, at its time."
+const TakesEffect = "A change applies to what is scheduled after it: agreements made from now on are in the new time zone, agreements activated from now on take the new send time, windows and policy, and reminders, digests and emails sent from now on read the new values (the digest's frequency, the sender's name). Nothing already scheduled is moved or lost: an agreement already active keeps the timing it was activated with, and a check-in already scheduled or queued goes once, at its time."
 
 // SettingsView is a programme's settings as the product reads them (the
 // stored settings over the deployment's defaults), their version for
