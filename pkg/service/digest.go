@@ -26,17 +26,28 @@ import (
 // its weekday's date), and not at all when nothing is late or the
 // programme turned it off. It reports whether an email went.
 func (x *Automation) LateDigest(ctx context.Context, programme string) (bool, error) {
+	sent, _, err := x.lateDigestNow(ctx, programme)
+	return sent, err
+}
+
+// lateDigestNow is LateDigest, and when the digest is due today but its
+// send time has not come, that time (for SweepReport.Next).
+func (x *Automation) lateDigestNow(ctx context.Context, programme string) (bool, time.Time, error) {
 	p, err := x.env.settings(ctx, x.store, programme)
 	if err != nil {
-		return false, err
+		return false, time.Time{}, err
 	}
 	now, loc, t := x.env.Now(), p.Location(x.env.location()), p.Timing()
 	today := grants.Today(now, loc)
 	day, due := p.LateDigest.Or(grants.DigestDaily).DigestDue(t, today)
-	if !due || now.Before(t.SendAt(today, loc)) {
-		return false, nil
+	if !due {
+		return false, time.Time{}, nil
 	}
-	return x.lateDigest(ctx, programme, outbox.LateDigestKey(day.String()).String(), &p)
+	if at := t.SendAt(today, loc); now.Before(at) {
+		return false, at, nil
+	}
+	sent, err := x.lateDigest(ctx, programme, outbox.LateDigestKey(day.String()).String(), &p)
+	return sent, time.Time{}, err
 }
 
 // deliverFinance performs a side effect of a programme's finance partition

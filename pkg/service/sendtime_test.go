@@ -10,6 +10,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/dev/emulator"
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/memstore"
+	"github.com/partnership-grants/backend/pkg/service"
 )
 
 // laterSendTime gives agreement id the send time hhmm, as activating it
@@ -29,8 +30,8 @@ func (e *env) laterSendTime(t *testing.T, id, hhmm string) *grants.Agreement {
 }
 
 // sweepsAt runs the sweep at each time of day (HH:MM, London) on d, as the
-// half-hourly schedule does.
-func (e *env) sweepsAt(t *testing.T, d grants.Date, times ...string) {
+// half-hourly schedule does, and returns the last run's report.
+func (e *env) sweepsAt(t *testing.T, d grants.Date, times ...string) (rep service.SweepReport) {
 	t.Helper()
 	for _, hm := range times {
 		at, err := time.ParseInLocation("2006-01-02 15:04", d.String()+" "+hm, london)
@@ -38,10 +39,11 @@ func (e *env) sweepsAt(t *testing.T, d grants.Date, times ...string) {
 			t.Fatal(err)
 		}
 		e.clock.Set(at)
-		if _, err := e.x.Sweep(context.Background()); err != nil {
+		if rep, err = e.x.Sweep(context.Background()); err != nil {
 			t.Fatalf("sweep at %s %s: %v", d, hm, err)
 		}
 	}
+	return rep
 }
 
 // subjectsWith counts the messages whose subject holds s.
@@ -69,11 +71,17 @@ func TestHalfHourlySweepsSendAtALaterSendTimeOnce(t *testing.T) {
 	day := a.SendOn(c.DueDate)
 	mail := func() []emulator.SESMessage { return e.mailTo(t, contact) }
 
-	e.sweepsAt(t, day, "00:00", "08:30", "09:00", "09:30", "10:00")
+	// Each run before 10:30 reports that something waits until then.
+	rep := e.sweepsAt(t, day, "00:00", "08:30", "09:00", "09:30", "10:00")
+	if want := day.At(10, 30, london); !rep.Next.Equal(want) {
+		t.Errorf("the 10:00 run says the next work is at %v, want %v", rep.Next, want)
+	}
 	if got := mail(); subjectsWith(got, "Check-in 1 of") != 0 || e.get(t, a.ID).CheckIns[0].Status != grants.CheckInScheduled {
 		t.Fatalf("before 10:30: %v", subjects(got))
 	}
-	e.sweepsAt(t, day, "10:30", "11:00", "11:30", "15:00")
+	if rep := e.sweepsAt(t, day, "10:30", "11:00", "11:30", "15:00"); !rep.Next.IsZero() {
+		t.Errorf("after 10:30 the runs say work waits until %v", rep.Next)
+	}
 	if got := mail(); subjectsWith(got, "Check-in 1 of") != 1 {
 		t.Fatalf("after the sweeps from 10:30: %v, want one check-in", subjects(got))
 	}

@@ -85,6 +85,21 @@ type SweepReport struct {
 	// HeldDigests counts the officers' digests of held messages sent (one a day at most).
 	HeldDigests int
 	Failed      int
+	// Next is the earliest instant after the run at which something it
+	// found waiting today (an item or digest before its send time) may go:
+	// the next run with work of the day's (zero: none waits today).
+	Next time.Time
+}
+
+// waits notes that something waits until at (today only: tomorrow's first
+// run finds it again).
+func (r *SweepReport) waits(at time.Time, loc *time.Location) {
+	if grants.Today(at, loc) != r.Today {
+		return
+	}
+	if r.Next.IsZero() || at.Before(r.Next) {
+		r.Next = at
+	}
 }
 
 // Sweep does, for every item the next-action index says is due by today,
@@ -113,7 +128,10 @@ func (x *Automation) Sweep(ctx context.Context) (SweepReport, error) {
 	}
 	errs := run.errs
 	for _, programme := range x.opts.Programmes {
-		sent, err := x.LateDigest(ctx, programme)
+		sent, waits, err := x.lateDigestNow(ctx, programme)
+		if !waits.IsZero() {
+			rep.waits(waits, x.env.location())
+		}
 		if err != nil {
 			rep.Failed++
 			errs = append(errs, err)
@@ -122,6 +140,9 @@ func (x *Automation) Sweep(ctx context.Context) (SweepReport, error) {
 		if sent {
 			rep.LateDigests++
 		}
+	}
+	if at, waits := x.heldDigestWaits(); waits {
+		rep.waits(at, x.env.location())
 	}
 	sent, err := x.HeldDigest(ctx)
 	if err != nil {
@@ -134,7 +155,7 @@ func (x *Automation) Sweep(ctx context.Context) (SweepReport, error) {
 	}
 	slog.InfoContext(ctx, "sweep done", "today", today.String(), "items", rep.Items, "instalmentsDue", rep.InstalmentsDue,
 		"checkInsSent", rep.CheckInsSent, "checkInsQueued", rep.CheckInsQueued, "reminders", rep.Reminders, "schedulesRepaired", rep.SchedulesRepaired,
-		"lateDigests", rep.LateDigests, "heldDigests", rep.HeldDigests, "failed", rep.Failed)
+		"lateDigests", rep.LateDigests, "heldDigests", rep.HeldDigests, "failed", rep.Failed, "next", rep.Next)
 	if len(errs) > 0 {
 		return rep, fmt.Errorf("%d of %d sweep items failed: %w", len(errs), len(work)+len(x.opts.Programmes)+1, errors.Join(errs...))
 	}
@@ -153,6 +174,12 @@ type sweepRun struct {
 type queuedCheckIn struct {
 	at   int // its place in the due work, for due order
 	work grants.Work
+}
+
+func (r *sweepRun) waits(at time.Time, loc *time.Location) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.rep.waits(at, loc)
 }
 
 func (r *sweepRun) count(f func(*SweepReport)) {
@@ -242,6 +269,9 @@ func (x *Automation) sweepOne(ctx context.Context, w grants.Work, today grants.D
 			// A partner's email waits for a working day's send time.
 			a, err := x.store.GetAgreement(ctx, w.AgreementID)
 			if err != nil || !a.Sendable(today, now) {
+				if err == nil {
+					run.waits(a.SendAfter(today, now), x.env.location())
+				}
 				return err
 			}
 		}
@@ -266,6 +296,7 @@ func (x *Automation) sweepOne(ctx context.Context, w grants.Work, today grants.D
 				run.count(func(r *SweepReport) { r.InstalmentsDue++ })
 				return x.InstalmentDue(ctx, a.ID, w.Number)
 			}
+			run.waits(a.SendAfter(in.DueDate, now), x.env.location())
 			if in.ScheduleCreated {
 				return nil
 			}
@@ -292,11 +323,15 @@ func (x *Automation) sweepOne(ctx context.Context, w grants.Work, today grants.D
 				run.count(func(r *SweepReport) { r.CheckInsSent++ })
 				return x.SendCheckIn(ctx, a.ID, w.Number)
 			}
+			run.waits(a.SendAfter(c.DueDate, now), x.env.location())
 			if c.ScheduleCreated {
 				return nil
 			}
 		case c.Status == grants.CheckInSent:
 			if !a.Sendable(c.RemindOn, now) {
+				if !a.SendOn(c.RemindOn).After(today) {
+					run.waits(a.SendAfter(c.RemindOn, now), x.env.location())
+				}
 				return nil
 			}
 			run.count(func(r *SweepReport) { r.Reminders++ })
