@@ -191,3 +191,42 @@ func TestLateDigestWeeklyOrOff(t *testing.T) {
 		t.Errorf("off: %d digests, want still 1", len(got))
 	}
 }
+
+// Issue 25, item 3: the programme's time zone and send time are what its
+// new agreements are made and activated with; an agreement made before a
+// change keeps its zone, and one activated before keeps its send time.
+func TestNewAgreementsTakeTheProgrammesZoneAndSendTime(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, time.Date(2027, 3, 1, 10, 0, 0, 0, time.UTC), options{})
+	e.x.NewID = memstore.NewID
+	create := func(name string) *grants.Agreement {
+		t.Helper()
+		a, _, err := e.x.CreateAgreement(ctx, "olu", grants.NewAgreementInput{Programme: "community-2026",
+			Partner:  grants.Partner{Name: name, RegistrationNumber: "1180123", Address: "1 Stockport Road"},
+			Contacts: []grants.Contact{{Name: "Asha Patel", Email: e.contact("lead"), Role: "lead"}}, Amount: 1_000_000, StartDate: "2027-03-08",
+			Terms: []string{"Run a weekly community meal"}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	activate := func(a *grants.Agreement) *grants.Agreement {
+		t.Helper()
+		if _, err := e.x.agreements().Activate(ctx, "olu", a.ID); err != nil {
+			t.Fatal(err)
+		}
+		return e.get(t, a.ID)
+	}
+	before := activate(create("Levenshulme Community Kitchen"))
+	settings := service.NewSettings(e.x.Store.(*memstore.Store), e.x.env())
+	if _, err := settings.Change(ctx, settingsAdmin, "community-2026", 1, grants.SettingsPatch{TimeZone: ptr("Europe/Dublin"), SendTime: ptr("10:30")}); err != nil {
+		t.Fatal(err)
+	}
+	after := activate(create("Ardwick Food Share"))
+	if after.TimeZone != "Europe/Dublin" || after.Timing.SendTime != "10:30" {
+		t.Errorf("made and activated after the change: %s at %s, want Europe/Dublin at 10:30", after.TimeZone, after.Timing.SendTime)
+	}
+	if before = e.get(t, before.ID); before.TimeZone != grants.DefaultTimeZone || before.Timing.SendTime != "09:00" {
+		t.Errorf("made and activated before the change: %s at %s, want it kept", before.TimeZone, before.Timing.SendTime)
+	}
+}
