@@ -51,6 +51,8 @@ func (c Config) ProgrammeDefaults() grants.ProgrammeSettings {
 	}
 	p.PaymentPolicy = c.PaymentPolicy
 	p.FirstInstalmentAwaitsAcceptance = c.FirstInstalmentAwaitsAcceptance
+	// The deployment's zone (TIME_ZONE) is a programme's until it sets its own.
+	p.TimeZone = c.TimeZone
 	// The default officer: OFFICER_NAME at the first officer address.
 	if c.OfficerName != "" && len(p.OfficerEmails) > 0 {
 		p.Owner = grants.Officer{Name: c.OfficerName, Email: p.OfficerEmails[0]}

@@ -169,7 +169,9 @@ func goldenSettings() grants.ProgrammeSettings {
 		ExtraBankHolidays: []grants.Date{day("2026-08-03")}, CheckInLeadDays: ptr(10), FinalReportDays: ptr(20), OnTimeWorkingDays: ptr(4),
 		Owner: grants.Officer{Name: "Officer One", Email: goldenActor},
 		// Issue 23 (a question with both key and text only to pin both attributes).
-		PaymentPolicy: grants.PolicyAfterCheckIn, CheckInQuestions: []grants.CheckInQuestion{{Key: "progress", Text: "In your own words", Optional: true}}, FirstInstalmentAwaitsAcceptance: true}
+		PaymentPolicy: grants.PolicyAfterCheckIn, CheckInQuestions: []grants.CheckInQuestion{{Key: "progress", Text: "In your own words", Optional: true}}, FirstInstalmentAwaitsAcceptance: true,
+		// Issue 25, item 3.
+		LateDigest: "weekly-tuesday", SenderName: "Golden Programme Team", TimeZone: "Europe/Belfast"}
 }
 
 func goldenRequest() idempotency.Request {

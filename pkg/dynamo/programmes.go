@@ -58,7 +58,7 @@ func programmeTaken(code string) error {
 
 // CreateProgramme stores a new programme, once: a code already stored is a
 // Conflict naming "code". In the same transaction the programme's settings
-// item gets its name and region where it has none (a settings item put
+// item gets its name, region and time zone where it has none (a settings item put
 // before, by hand, keeps what it says), so its settings page reads them at
 // once.
 func (st *Store) CreateProgramme(ctx context.Context, p grants.Programme) error {
@@ -76,10 +76,10 @@ func (st *Store) CreateProgramme(ctx context.Context, p grants.Programme) error 
 		{Update: &types.Update{
 			TableName:                &st.table,
 			Key:                      settingsKey(p.Code),
-			UpdateExpression:         aws.String("SET #name = if_not_exists(#name, :name), #region = if_not_exists(#region, :region), #type = :type"),
-			ExpressionAttributeNames: map[string]string{"#name": "name", "#region": "region", "#type": "type"},
+			UpdateExpression:         aws.String("SET #name = if_not_exists(#name, :name), #region = if_not_exists(#region, :region), #tz = if_not_exists(#tz, :tz), #type = :type"),
+			ExpressionAttributeNames: map[string]string{"#name": "name", "#region": "region", "#tz": "timeZone", "#type": "type"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":name": s(settings.Name), ":region": s(settings.Region), ":type": s("programme"),
+				":name": s(settings.Name), ":region": s(settings.Region), ":tz": s(settings.TimeZone), ":type": s("programme"),
 			},
 		}},
 	})

@@ -38,5 +38,5 @@ func TestProgrammeItemsGolden(t *testing.T) {
 	got, err := st.Programmes(ctx)
 	same(t, "programmes", got, []grants.Programme{seed, p}, err)
 	s, err := st.ProgrammeSettings(ctx, goldenProg)
-	same(t, "settings", s, grants.ProgrammeSettings{Name: "Golden Programme", Region: "northern-ireland"}, err)
+	same(t, "settings", s, grants.ProgrammeSettings{Name: "Golden Programme", Region: "northern-ireland", TimeZone: "Europe/Dublin"}, err)
 }

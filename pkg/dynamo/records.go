@@ -1186,6 +1186,11 @@ type settingsRecord struct {
 	// Version (issue 25, item 3): none on items never changed from the
 	// settings page (read as 1).
 	Version int `dynamodbav:"version,omitempty"`
+	// Issue 25, item 3: none on items stored before (daily; the
+	// deployment's sender name and time zone).
+	LateDigest string `dynamodbav:"lateDigest,omitempty"`
+	SenderName string `dynamodbav:"senderName,omitempty"`
+	TimeZone   string `dynamodbav:"timeZone,omitempty"`
 }
 
 // checkInQuestionRecord is a stored grants.CheckInQuestion.
@@ -1223,6 +1228,9 @@ func settingsRecordOf(v grants.ProgrammeSettings) settingsRecord {
 		CheckInQuestions:                mapSlice(v.CheckInQuestions, checkInQuestionRecordOf),
 		FirstInstalmentAwaitsAcceptance: v.FirstInstalmentAwaitsAcceptance,
 		Version:                         v.Version,
+		LateDigest:                      string(v.LateDigest),
+		SenderName:                      v.SenderName,
+		TimeZone:                        v.TimeZone,
 	}
 }
 
@@ -1246,6 +1254,9 @@ func (r settingsRecord) domain() grants.ProgrammeSettings {
 		CheckInQuestions:                mapSlice(r.CheckInQuestions, checkInQuestionRecord.domain),
 		FirstInstalmentAwaitsAcceptance: r.FirstInstalmentAwaitsAcceptance,
 		Version:                         r.Version,
+		LateDigest:                      grants.DigestFrequency(r.LateDigest),
+		SenderName:                      r.SenderName,
+		TimeZone:                        r.TimeZone,
 	}
 }
 

@@ -53,6 +53,16 @@ type ProgrammeSettings struct {
 	// (CreatePlanned), never stored with them: an archived programme takes
 	// no new agreement.
 	ProgrammeArchived bool `json:"-"`
+
+	// Issue 25, item 3: LateDigest is how often finance gets the digest of
+	// late instalments (empty: daily, as before it could be set).
+	// SenderName is the display name in From of the programme's emails
+	// (empty: the deployment's, SENDER_EMAIL's). TimeZone is the
+	// programme's: new agreements are made in it, and its digest's day and
+	// send time are read in it (empty: the deployment's TIME_ZONE).
+	LateDigest DigestFrequency `json:"lateDigest,omitempty"`
+	SenderName string          `json:"senderName,omitempty"`
+	TimeZone   string          `json:"timeZone,omitempty"`
 }
 
 // Timing is the programme's email timing.
@@ -72,6 +82,10 @@ func (p ProgrammeSettings) PlanDefaults(in NewAgreementInput) NewAgreementInput 
 	if in.PaymentPolicy == nil {
 		policy := p.Policy()
 		in.PaymentPolicy = &policy
+	}
+	if in.TimeZone == nil && p.TimeZone != "" {
+		tz := p.TimeZone
+		in.TimeZone = &tz
 	}
 	return in
 }
@@ -128,6 +142,15 @@ func (p ProgrammeSettings) Defaults(d ProgrammeSettings) ProgrammeSettings {
 		p.CheckInQuestions = d.CheckInQuestions
 	} else {
 		p.CheckInQuestions = qs
+	}
+	if !p.LateDigest.Valid() {
+		p.LateDigest = d.LateDigest
+	}
+	if p.SenderName == "" {
+		p.SenderName = d.SenderName
+	}
+	if _, err := LoadTimeZone(p.TimeZone); err != nil {
+		p.TimeZone = d.TimeZone
 	}
 	// On for the deployment, on for every programme (a programme can turn
 	// it on where the deployment's default is off).

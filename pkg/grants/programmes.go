@@ -112,7 +112,7 @@ func NewProgramme(in NewProgrammeInput) (Programme, error) {
 // region's bank holidays, so its settings page reads them at once; the
 // rest are the deployment's until changed.
 func (p Programme) Settings() ProgrammeSettings {
-	return ProgrammeSettings{Name: p.Name, Region: p.Region}
+	return ProgrammeSettings{Name: p.Name, Region: p.Region, TimeZone: p.TimeZone}
 }
 
 // HasFunder reports whether the programme publishes as a funder of its own.

@@ -34,6 +34,12 @@ type SettingsPatch struct {
 	PaymentPolicy     *PaymentPolicy     `json:"paymentPolicy,omitempty"`
 	CheckInQuestions  *[]CheckInQuestion `json:"checkInQuestions,omitempty"`
 	Owner             *Officer           `json:"owner,omitempty"`
+	// Issue 25, item 3: how often finance gets the late-payment digest,
+	// the From display name of the programme's emails ("" for the
+	// deployment's), and the programme's time zone.
+	LateDigest *DigestFrequency `json:"lateDigest,omitempty"`
+	SenderName *string          `json:"senderName,omitempty"`
+	TimeZone   *string          `json:"timeZone,omitempty"`
 }
 
 // Bounds of the settings a programme sets.
@@ -43,6 +49,7 @@ const (
 	MaxOnTimeDays       = 60
 	MaxExtraHolidays    = 50
 	MaxProgrammeNameLen = 120
+	MaxSenderNameLen    = 100
 )
 
 // SettingChange is one setting changed: its JSON name and its value before
@@ -187,6 +194,42 @@ func (p ProgrammeSettings) ApplySettings(effective ProgrammeSettings, patch Sett
 		} else {
 			next.Owner = o
 			note("owner", effective.Owner, o)
+		}
+	}
+	if patch.LateDigest != nil {
+		if f := DigestFrequency(strings.TrimSpace(string(*patch.LateDigest))); !f.Valid() {
+			errs.add("lateDigest", "must be daily, off, or weekly-monday to weekly-friday")
+		} else {
+			next.LateDigest = f
+			note("lateDigest", effective.LateDigest.Or(DigestDaily), f)
+		}
+	}
+	if patch.SenderName != nil {
+		// Empty: the deployment's name again. The mailer encodes any
+		// script; a line break or angle bracket would read as headers or
+		// an address in some mail clients.
+		n := strings.Join(strings.Fields(*patch.SenderName), " ")
+		if len(n) > MaxSenderNameLen || strings.ContainsAny(*patch.SenderName, "\r\n<>\"") {
+			errs.add("senderName", "must be one line of at most %d characters, without < > or \"", MaxSenderNameLen)
+		} else {
+			next.SenderName = n
+			// "" is the deployment's name again (none set is no change).
+			if n != "" || p.SenderName != "" {
+				note("senderName", effective.SenderName, n)
+			}
+		}
+	}
+	if patch.TimeZone != nil {
+		tz := strings.TrimSpace(*patch.TimeZone)
+		if _, err := LoadTimeZone(tz); err != nil {
+			errs.add("timeZone", "must be an IANA time zone such as Europe/London")
+		} else {
+			next.TimeZone = tz
+			before := effective.TimeZone
+			if before == "" {
+				before = DefaultTimeZone // what agreements are made in without one
+			}
+			note("timeZone", before, tz)
 		}
 	}
 	if err := errs.err(); err != nil {

@@ -43,13 +43,16 @@ func TestSettingsRoutes(t *testing.T) {
 	if r := f.do(t, event("PATCH", route, prog, `{"twoPersonRule": false}`, RoleAdmin, "If-Match", `"1"`)); r.StatusCode < 400 || r.StatusCode >= 500 {
 		t.Errorf("twoPersonRule accepted: %d %s", r.StatusCode, r.Body)
 	}
-	wantField(t, "a send time after the daily run's", f.do(t, event("PATCH", route, prog, `{"sendTime": "10:30"}`, RoleAdmin, "If-Match", `"1"`)), "sendTime")
-	r := f.do(t, event("PATCH", route, prog, `{"sendTime": "08:30", "reminderDays": 5}`, RoleAdmin, "If-Match", `"1"`))
+	wantField(t, "a time zone of Mars", f.do(t, event("PATCH", route, prog, `{"timeZone": "Mars/Olympus"}`, RoleAdmin, "If-Match", `"1"`)), "timeZone")
+	wantField(t, "a digest on Saturdays", f.do(t, event("PATCH", route, prog, `{"lateDigest": "weekly-saturday"}`, RoleAdmin, "If-Match", `"1"`)), "lateDigest")
+	wantField(t, "a sender name of two lines", f.do(t, event("PATCH", route, prog, `{"senderName": "Fund\nBcc: x@example.org"}`, RoleAdmin, "If-Match", `"1"`)), "senderName")
+	// The issue's example: a send time after the deployment's 09:00.
+	r := f.do(t, event("PATCH", route, prog, `{"sendTime": "10:30", "reminderDays": 5}`, RoleAdmin, "If-Match", `"1"`))
 	var got service.SettingsView
 	if err := json.Unmarshal([]byte(r.Body), &got); err != nil || r.StatusCode != 200 {
 		t.Fatalf("PATCH: %d %s", r.StatusCode, r.Body)
 	}
-	if r.Headers["ETag"] != `"2"` || got.Settings.SendTime != "08:30" || got.Settings.ReminderDays != 5 || len(got.Changed) != 2 || len(got.History) != 1 || got.Note == "" {
+	if r.Headers["ETag"] != `"2"` || got.Settings.SendTime != "10:30" || got.Settings.ReminderDays != 5 || len(got.Changed) != 2 || len(got.History) != 1 || got.Note == "" {
 		t.Errorf("PATCH: %s %s", r.Headers["ETag"], r.Body)
 	}
 	if r := f.do(t, event("PATCH", route, prog, `{"sendTime": "08:00"}`, RoleAdmin, "If-Match", `"1"`)); r.StatusCode != 412 {

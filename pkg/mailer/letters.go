@@ -27,6 +27,7 @@ func (l Letters) Post(ctx context.Context, letter service.Letter) (service.Poste
 		return service.Posted{}, err
 	}
 	e.Date = letter.Date
+	e.SenderName = letter.SenderName
 	id, err := l.Sender.Send(ctx, e)
 	return service.Posted{MessageID: id, Subject: e.Subject, To: e.To}, err
 }

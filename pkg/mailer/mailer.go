@@ -48,6 +48,11 @@ type Email struct {
 	// answers (Message-ID headers, "<id@host>"); empty for any other email.
 	InReplyTo  string
 	References []string
+
+	// SenderName is the programme's name for From (its setting, issue 25):
+	// it stands for the configured address's display name. Empty: that
+	// name, as before programmes could set one.
+	SenderName string
 }
 
 // Attachment is a file sent with an email.

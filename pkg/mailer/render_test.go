@@ -450,6 +450,15 @@ func TestANamedOfficer(t *testing.T) {
 	if got := s.From(r); got != `"Riverside Community Fund" <grants@riverside.example.org>` {
 		t.Errorf("From without an officer = %s", got)
 	}
+	// The programme's sender name (issue 25, item 3) stands for the
+	// configured one, at the same address.
+	c.SenderName, r.SenderName = "Ancoats Arts Partnerships", "Ancoats Arts Partnerships"
+	if got := s.From(c); got != `"Olu Adeyemi, Ancoats Arts Partnerships" <grants@riverside.example.org>` {
+		t.Errorf("From with the programme's sender name = %s", got)
+	}
+	if got := s.From(r); got != `"Ancoats Arts Partnerships" <grants@riverside.example.org>` {
+		t.Errorf("From with the programme's sender name, no officer = %s", got)
+	}
 }
 
 // TestTerminationIsTold: the partner's email carries the officer's words

@@ -66,14 +66,19 @@ func NewSender(client SendEmailAPI, from string, configurationSet string) (*Send
 
 // From is the From address of e: the configured address, under the name of
 // the person the email is from, with the funder's name ("Olu Adeyemi,
-// Riverside Community Fund") when e names one. String re-encodes a
+// Riverside Community Fund") when e names one; the funder's name is the
+// programme's sender name when e carries one, else the configured
+// address's. String re-encodes a
 // non-ASCII display name as an RFC 2047 encoded word, which SES requires.
 func (s *Sender) From(e Email) string {
-	name := s.from.Name
+	name, funder := s.from.Name, s.from.Name
+	if own := oneLine(e.SenderName, 100); own != "" {
+		name, funder = own, own
+	}
 	if who := oneLine(e.FromName, 100); who != "" {
 		name = who
-		if s.from.Name != "" {
-			name += ", " + s.from.Name
+		if funder != "" {
+			name += ", " + funder
 		}
 	}
 	return (&mail.Address{Name: name, Address: s.from.Address}).String()

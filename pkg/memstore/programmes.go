@@ -35,6 +35,9 @@ func (st *Store) CreateProgramme(ctx context.Context, p grants.Programme) error 
 	if settings.Region == "" {
 		settings.Region = p.Region
 	}
+	if settings.TimeZone == "" {
+		settings.TimeZone = p.TimeZone
+	}
 	st.settings[p.Code] = settings
 	return nil
 }

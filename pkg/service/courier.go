@@ -87,6 +87,9 @@ type Letter struct {
 	// Story is a story's consent email's (outbox.KindStory; issue 24,
 	// item 5): the passage the partner is asked to let the programme share.
 	Story grants.Story
+	// SenderName is the programme's display name in From (its setting;
+	// empty: the deployment's, SENDER_EMAIL's).
+	SenderName string
 }
 
 // Posted is an email sent: SES's message ID, and what it said to whom, for
@@ -358,7 +361,7 @@ func (c *Courier) lease() time.Duration {
 // known, if given, is the reply an acknowledgement or notice is about, so it
 // is not read back.
 func (c *Courier) letter(ctx context.Context, a *grants.Agreement, k outbox.Key, p grants.ProgrammeSettings, known *grants.Reply) (Letter, int, error) {
-	l := Letter{Kind: k.Kind, Agreement: a, Programme: p.Name, Date: c.env.Now(), Owner: p.OwnerOf(a), AppURL: c.opts.AppURL}
+	l := Letter{Kind: k.Kind, Agreement: a, Programme: p.Name, Date: c.env.Now(), Owner: p.OwnerOf(a), AppURL: c.opts.AppURL, SenderName: p.SenderName}
 	switch k.Kind {
 	case outbox.KindCheckIn, outbox.KindReminder, outbox.KindOverdue, outbox.KindAck, outbox.KindReplyNotice:
 		c := a.CheckIn(k.CheckIn)

@@ -13,26 +13,41 @@ import (
 
 // What finance is told besides each instalment falling due (the due
 // notice) and an instalment that waited for a check-in becoming payable
-// (nowPayable, in replies.go): once a day, which instalments are late
+// (nowPayable, in replies.go): as often as the programme chooses (daily by
+// default, weekly on a weekday, or never), which instalments are late
 // beyond the programme's on-time setting.
 
 // LateDigest emails the programme's finance addresses the instalments late
-// today beyond its on-time setting, in one email: on a working day, once
-// its send time has come, once a day however often or concurrently the
-// sweep runs (the day's outbox key in the programme's finance partition is
-// claimed first), and not at all when nothing is late. It reports whether
-// an email went.
+// today beyond its on-time setting, in one email: on the programme's digest
+// day (each working day, or its weekday's; grants.DigestFrequency), once
+// its send time has come in its time zone, once a day or week however
+// often or concurrently the sweep runs (the day's outbox key in the
+// programme's finance partition is claimed first; a weekly digest's key is
+// its weekday's date), and not at all when nothing is late or the
+// programme turned it off. It reports whether an email went.
 func (x *Automation) LateDigest(ctx context.Context, programme string) (bool, error) {
+	sent, _, err := x.lateDigestNow(ctx, programme)
+	return sent, err
+}
+
+// lateDigestNow is LateDigest, and when the digest is due today but its
+// send time has not come, that time (for SweepReport.Next).
+func (x *Automation) lateDigestNow(ctx context.Context, programme string) (bool, time.Time, error) {
 	p, err := x.env.settings(ctx, x.store, programme)
 	if err != nil {
-		return false, err
+		return false, time.Time{}, err
 	}
-	now, loc, t := x.env.Now(), x.env.location(), p.Timing()
+	now, loc, t := x.env.Now(), p.Location(x.env.location()), p.Timing()
 	today := grants.Today(now, loc)
-	if !t.WorkingDay(today) || now.Before(t.SendAt(today, loc)) {
-		return false, nil
+	day, due := p.LateDigest.Or(grants.DigestDaily).DigestDue(t, today)
+	if !due {
+		return false, time.Time{}, nil
 	}
-	return x.lateDigest(ctx, programme, outbox.LateDigestKey(today.String()).String(), &p)
+	if at := t.SendAt(today, loc); now.Before(at) {
+		return false, at, nil
+	}
+	sent, err := x.lateDigest(ctx, programme, outbox.LateDigestKey(day.String()).String(), &p)
+	return sent, time.Time{}, err
 }
 
 // deliverFinance performs a side effect of a programme's finance partition
@@ -47,31 +62,40 @@ func (x *Automation) deliverFinance(ctx context.Context, programme, key string) 
 }
 
 // lateDigest claims the digest under key and sends it (p: the programme's
-// settings, nil to read them).
+// settings, nil to read them). A digest left pending stands while its day
+// or week does (DigestOf), and not once the programme turned it off.
 func (x *Automation) lateDigest(ctx context.Context, programme, key string, p *grants.ProgrammeSettings) (bool, error) {
-	return x.dailyDigest(ctx, outbox.FinancePartition(programme), key, outbox.LateDigestKey, "finance", func(today grants.Date, now time.Time) (*Letter, error) {
-		if p == nil {
-			settings, err := x.env.settings(ctx, x.store, programme)
-			if err != nil {
-				return nil, err
-			}
-			p = &settings
+	if p == nil {
+		settings, err := x.env.settings(ctx, x.store, programme)
+		if err != nil {
+			return false, err
 		}
+		p = &settings
+	}
+	freq := p.LateDigest.Or(grants.DigestDaily)
+	current := func(today grants.Date) string {
+		day, ok := freq.DigestOf(today)
+		if !ok {
+			return ""
+		}
+		return outbox.LateDigestKey(day.String()).String()
+	}
+	return x.dailyDigest(ctx, outbox.FinancePartition(programme), key, p.Location(x.env.location()), current, "finance", func(today grants.Date, now time.Time) (*Letter, error) {
 		late, err := lateRows(ctx, x.store, *p, programme, today)
 		if err != nil || len(late) == 0 {
 			return nil, err
 		}
 		return &Letter{Kind: outbox.KindLateDigest, To: p.FinanceEmails, Programme: p.Name, Date: now,
-			Late: late, OnTimeDays: p.OnTimeDays(), Day: today, AppURL: x.courier.opts.AppURL}, nil
+			Late: late, OnTimeDays: p.OnTimeDays(), Day: today, AppURL: x.courier.opts.AppURL, SenderName: p.SenderName}, nil
 	})
 }
 
-// dailyDigest claims the digest under key (keyFor names a day's) and sends
-// the letter compose makes of today; nil is nothing to tell, and closes the
-// digest unsent. A digest left from an earlier day is closed unsent too:
-// today's says what stands now. who says whose address a letter with no
-// recipient lacked.
-func (x *Automation) dailyDigest(ctx context.Context, partition, key string, keyFor func(day string) outbox.Key, who string,
+// dailyDigest claims the digest under key and sends the letter compose
+// makes of today (in loc); nil is nothing to tell, and closes the digest
+// unsent. A digest that is not current (the key current gives today; ""
+// for none) is closed unsent too: today's says what stands now. who says
+// whose address a letter with no recipient lacked.
+func (x *Automation) dailyDigest(ctx context.Context, partition, key string, loc *time.Location, current func(today grants.Date) string, who string,
 	compose func(today grants.Date, now time.Time) (*Letter, error),
 ) (bool, error) {
 	now, token := x.env.Now(), newToken()
@@ -83,8 +107,8 @@ func (x *Automation) dailyDigest(ctx context.Context, partition, key string, key
 		fx.At, fx.Sent = now, []grants.Sent{{Key: key, Token: token, MessageID: messageID}}
 		return x.courier.recordDone(ctx, partition, key, messageID, func(ctx context.Context) error { return x.store.Apply(ctx, partition, fx) })
 	}
-	today := grants.Today(now, x.env.location())
-	if key != keyFor(today.String()).String() {
+	today := grants.Today(now, loc)
+	if key != current(today) {
 		return false, done(grants.Effects{}, "")
 	}
 	letter, err := compose(today, now)

@@ -348,7 +348,7 @@ func (c *Courier) DeliverEnquiry(ctx context.Context, key string) error {
 	if err != nil || !claimed {
 		return err
 	}
-	l := Letter{Kind: k.Kind, Enquiry: e, Programme: p.Name, Date: now, Owner: p.DefaultOwner(), ReplyTo: c.opts.EnquiryAddress, AppURL: c.opts.AppURL}
+	l := Letter{Kind: k.Kind, Enquiry: e, Programme: p.Name, Date: now, Owner: p.DefaultOwner(), ReplyTo: c.opts.EnquiryAddress, AppURL: c.opts.AppURL, SenderName: p.SenderName}
 	if grants.Sendable(e.Email) {
 		l.To = []string{e.Email}
 	}

@@ -30,6 +30,15 @@ func (x *Automation) HeldDigest(ctx context.Context) (bool, error) {
 	return x.heldDigest(ctx, outbox.HeldDigestKey(today.String()).String())
 }
 
+// heldDigestWaits reports whether today's held-messages digest waits for
+// its send time, and that time.
+func (x *Automation) heldDigestWaits() (time.Time, bool) {
+	now, loc, t := x.env.Now(), x.env.location(), x.env.Defaults.Timing()
+	today := grants.Today(now, loc)
+	at := t.SendAt(today, loc)
+	return at, t.WorkingDay(today) && now.Before(at)
+}
+
 // deliverInbound performs a side effect of the inbound partition that the
 // sweep found left pending.
 func (x *Automation) deliverInbound(ctx context.Context, key string) error {
@@ -48,7 +57,9 @@ func (x *Automation) deliverInbound(ctx context.Context, key string) error {
 
 // heldDigest claims the digest under key and sends it.
 func (x *Automation) heldDigest(ctx context.Context, key string) (bool, error) {
-	return x.dailyDigest(ctx, outbox.InboundPartition, key, outbox.HeldDigestKey, "officer", func(today grants.Date, now time.Time) (*Letter, error) {
+	return x.dailyDigest(ctx, outbox.InboundPartition, key, x.env.location(), func(today grants.Date) string {
+		return outbox.HeldDigestKey(today.String()).String()
+	}, "officer", func(today grants.Date, now time.Time) (*Letter, error) {
 		counts, err := x.store.HeldCounts(ctx)
 		if err != nil || len(counts) == 0 {
 			return nil, err

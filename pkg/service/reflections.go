@@ -211,7 +211,7 @@ func (x *Reflections) Draft(ctx context.Context, programme string) (ReflectionDr
 // stands in: only the sending functions sign them).
 func PreviewLetter(a *grants.Agreement, p grants.ProgrammeSettings, r grants.Reflection, replyDomain string) Letter {
 	return Letter{Kind: outbox.KindReflection, Agreement: a, Programme: p.Name, Owner: p.OwnerOf(a), To: leadContact(a),
-		ReplyTo: token.ForMessage.Prefix() + "…@" + replyDomain, Reflection: r}
+		ReplyTo: token.ForMessage.Prefix() + "…@" + replyDomain, Reflection: r, SenderName: p.SenderName}
 }
 
 // reflectionLetter fills in l, the email of a's round k.Round reflection:

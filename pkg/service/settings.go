@@ -34,7 +34,7 @@ var (
 )
 
 // TakesEffect is what every answer says of a change.
-const TakesEffect = "A change applies to what is scheduled after it: agreements activated from now on take the new send time, windows and policy, and reminders and digests scheduled from now on read the new values. Nothing already scheduled is moved or lost: an agreement already active keeps the timing it was activated with."
+const TakesEffect = "A change applies to what is scheduled after it: agreements made from now on are in the new time zone, agreements activated from now on take the new send time, windows and policy, and reminders, digests and emails sent from now on read the new values (the digest's frequency, the sender's name). Nothing already scheduled is moved or lost: an agreement already active keeps the timing it was activated with, and a check-in already scheduled or queued goes once, at its time."
 
 // SettingsView is a programme's settings as the product reads them (the
 // stored settings over the deployment's defaults), their version for
@@ -47,7 +47,7 @@ type SettingsView struct {
 	Note      string                  `json:"takesEffect"`
 	Changed   []grants.SettingChange  `json:"changed,omitempty"`
 	// Warnings are what the settings mean that an administrator may not
-	// expect (a send time after the daily run's).
+	// expect (none today: the sweep follows each programme's send time).
 	Warnings []string `json:"warnings,omitempty"`
 }
 
@@ -67,6 +67,11 @@ type EditableSettings struct {
 	PaymentPolicy     grants.PaymentPolicy     `json:"paymentPolicy"`
 	CheckInQuestions  []grants.CheckInQuestion `json:"checkInQuestions"`
 	Owner             grants.Officer           `json:"owner"`
+	// Issue 25, item 3: how often finance gets the late-payment digest,
+	// the From display name of the programme's emails, its time zone.
+	LateDigest grants.DigestFrequency `json:"lateDigest"`
+	SenderName string                 `json:"senderName"`
+	TimeZone   string                 `json:"timeZone"`
 }
 
 func editable(p grants.ProgrammeSettings) EditableSettings {
@@ -77,7 +82,17 @@ func editable(p grants.ProgrammeSettings) EditableSettings {
 	}
 	return EditableSettings{Name: p.Name, SendTime: t.SendTime, Region: t.Region, QuietPeriod: t.QuietPeriod, ExtraBankHolidays: hs,
 		ReminderDays: p.ReminderDays, MaxReminders: p.MaxReminders, CheckInLeadDays: p.CheckInLeadDays, FinalReportDays: p.FinalReportDays,
-		OnTimeWorkingDays: p.OnTimeDays(), PaymentPolicy: p.Policy(), CheckInQuestions: p.QuestionsOf(), Owner: p.Owner}
+		OnTimeWorkingDays: p.OnTimeDays(), PaymentPolicy: p.Policy(), CheckInQuestions: p.QuestionsOf(), Owner: p.Owner,
+		LateDigest: p.LateDigest.Or(grants.DigestDaily), SenderName: p.SenderName, TimeZone: zoneOr(p.TimeZone)}
+}
+
+// zoneOr is a programme's time zone, or the one agreements are made in
+// when neither it nor the deployment names one.
+func zoneOr(tz string) string {
+	if tz == "" {
+		return grants.DefaultTimeZone
+	}
+	return tz
 }
 
 func (x *Settings) allowed(actor grants.Actor, roles []grants.Role) error {
@@ -107,13 +122,6 @@ func (x *Settings) view(ctx context.Context, programme string) (SettingsView, er
 	}
 	v := SettingsView{Programme: programme, Version: stored.SettingsVersion(), Settings: editable(stored.Defaults(x.env.Defaults)),
 		History: hist, Note: TakesEffect}
-	// The daily run (the sweep) sends reminders and queued emails at the
-	// deployment's send time, and none before a programme's: a programme's
-	// later send time holds them, so the page says so.
-	if daily := x.env.Defaults.Timing().SendTime; v.Settings.SendTime > daily {
-		v.Warnings = append(v.Warnings, "Check-ins go out at "+v.Settings.SendTime+", but reminders and the emails queued for the daily run "+
-			"(welcome, thank-you, notices) are sent by that run at "+daily+", before the send time, so they wait: choose "+daily+" or earlier until the daily run follows each programme's send time.")
-	}
 	return v, nil
 }
 
@@ -134,14 +142,6 @@ func (x *Settings) Change(ctx context.Context, actor grants.Actor, programme str
 	next, changes, err := stored.ApplySettings(stored.Defaults(x.env.Defaults), patch)
 	if err != nil {
 		return SettingsView{}, err
-	}
-	// The daily run (the sweep, at the deployment's send time) sends
-	// reminders and queued emails, none before a programme's send time: a
-	// later one would hold them for ever, so it is refused until the daily
-	// run follows each programme's send time.
-	if daily := x.env.Defaults.Timing().SendTime; patch.SendTime != nil && next.Defaults(x.env.Defaults).Timing().SendTime > daily {
-		return SettingsView{}, grants.Validation([]grants.FieldError{{Field: "sendTime",
-			Reason: "must be " + daily + " or earlier: the daily run at " + daily + " sends reminders and queued emails, and none before the programme's send time"}})
 	}
 	if stored.SettingsVersion() != from {
 		return SettingsView{}, &grants.Error{Code: grants.PreconditionFailed, Reason: "version_mismatch",

@@ -47,13 +47,14 @@ func TestSettingsRefusedByField(t *testing.T) {
 		PaymentPolicy: ptr(grants.PaymentPolicy("whenever")), FinalReportDays: ptr(0), OnTimeWorkingDays: ptr(-1), CheckInLeadDays: ptr(99),
 		Owner: &grants.Officer{Name: "Olu", Email: "not an address"}, Name: ptr(" "),
 		CheckInQuestions: &[]grants.CheckInQuestion{{Key: "nonsense"}},
+		LateDigest:       ptr(grants.DigestFrequency("weekly-saturday")), SenderName: ptr("Riverside\r\nBcc: x@example.org"), TimeZone: ptr("Mars/Olympus"),
 	})
 	if grants.ErrorCode(err) != grants.Invalid {
 		t.Fatalf("want a validation error, got %v", err)
 	}
 	got := settingsFields(err)
 	for _, f := range []string{"sendTime", "reminderDays", "maxReminders", "quietPeriod", "region", "paymentPolicy", "finalReportDays",
-		"onTimeWorkingDays", "checkInLeadDays", "owner.email", "name", "checkInQuestions[0].key"} {
+		"onTimeWorkingDays", "checkInLeadDays", "owner.email", "name", "checkInQuestions[0].key", "lateDigest", "senderName", "timeZone"} {
 		if !got[f] {
 			t.Errorf("no error for %s (got %v)", f, got)
 		}
@@ -90,14 +91,6 @@ func TestSettingsChangeHistoryAndVersion(t *testing.T) {
 	}
 	if v.Version != 2 || v.Settings.SendTime != "07:30" || v.Settings.ReminderDays != 5 || v.Settings.MaxReminders != 2 {
 		t.Errorf("after: %+v", v)
-	}
-	// A send time after the daily run's (the deployment's 09:00), which
-	// sends reminders and queued emails, would hold them: refused by field.
-	if _, err := s.Change(ctx, settingsAdmin, "riverside", 2, grants.SettingsPatch{SendTime: ptr("10:30")}); grants.ErrorCode(err) != grants.Invalid {
-		t.Errorf("a send time after the daily run: %v", err)
-	}
-	if _, err := s.Change(ctx, settingsAdmin, "riverside", 2, grants.SettingsPatch{SendTime: ptr("10:30")}); !hasField(err, "sendTime") {
-		t.Errorf("a send time after the daily run names no field: %v", err)
 	}
 	if len(v.History) != 1 || v.History[0].By != "ada@funder.local" || v.History[0].Version != 2 || len(v.History[0].Changes) != 2 {
 		t.Fatalf("history: %+v", v.History)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/logs"
@@ -60,6 +61,15 @@ const (
 	sweepWorkers = 16
 )
 
+// The sweep runs every half hour (template.yaml), and a programme's
+// reminders and queued emails go with the first run at or after its send
+// time: each agreement's items wait for their own (Agreement.Sendable), and
+// each email is claimed in the outbox before it goes, so however many runs
+// find it, it goes once. A check-in still unsent is queued by the runs in
+// the hour after its send time (queueWindow), once or twice a day, not by
+// every run while the queue drains.
+const queueWindow = time.Hour
+
 // SweepReport says what a sweep did.
 type SweepReport struct {
 	Today             grants.Date
@@ -75,6 +85,21 @@ type SweepReport struct {
 	// HeldDigests counts the officers' digests of held messages sent (one a day at most).
 	HeldDigests int
 	Failed      int
+	// Next is the earliest instant after the run at which something it
+	// found waiting today (an item or digest before its send time) may go:
+	// the next run with work of the day's (zero: none waits today).
+	Next time.Time
+}
+
+// waits notes that something waits until at (today only: tomorrow's first
+// run finds it again).
+func (r *SweepReport) waits(at time.Time, loc *time.Location) {
+	if grants.Today(at, loc) != r.Today {
+		return
+	}
+	if r.Next.IsZero() || at.Before(r.Next) {
+		r.Next = at
+	}
 }
 
 // Sweep does, for every item the next-action index says is due by today,
@@ -86,7 +111,8 @@ type SweepReport struct {
 // queue's consumer sends them at the account's SES rate, so a morning of
 // thousands is never sent inside the sweep's one invocation. Once the send time has come it also
 // sends the day's digests: finance's of late instalments, the officers' of
-// held messages.
+// held messages. It runs every half hour: what waits for a programme's
+// send time goes with the first run at or after it, once (queueWindow).
 func (x *Automation) Sweep(ctx context.Context) (SweepReport, error) {
 	now := x.env.Now()
 	today := grants.Today(now, x.env.location())
@@ -109,7 +135,10 @@ func (x *Automation) Sweep(ctx context.Context) (SweepReport, error) {
 		slog.ErrorContext(ctx, "list programmes failed", "error", err.Error())
 	}
 	for _, programme := range programmes {
-		sent, err := x.LateDigest(ctx, programme)
+		sent, waits, err := x.lateDigestNow(ctx, programme)
+		if !waits.IsZero() {
+			rep.waits(waits, x.env.location())
+		}
 		if err != nil {
 			rep.Failed++
 			errs = append(errs, err)
@@ -118,6 +147,9 @@ func (x *Automation) Sweep(ctx context.Context) (SweepReport, error) {
 		if sent {
 			rep.LateDigests++
 		}
+	}
+	if at, waits := x.heldDigestWaits(); waits {
+		rep.waits(at, x.env.location())
 	}
 	sent, err := x.HeldDigest(ctx)
 	if err != nil {
@@ -130,7 +162,7 @@ func (x *Automation) Sweep(ctx context.Context) (SweepReport, error) {
 	}
 	slog.InfoContext(ctx, "sweep done", "today", today.String(), "items", rep.Items, "instalmentsDue", rep.InstalmentsDue,
 		"checkInsSent", rep.CheckInsSent, "checkInsQueued", rep.CheckInsQueued, "reminders", rep.Reminders, "schedulesRepaired", rep.SchedulesRepaired,
-		"lateDigests", rep.LateDigests, "heldDigests", rep.HeldDigests, "failed", rep.Failed)
+		"lateDigests", rep.LateDigests, "heldDigests", rep.HeldDigests, "failed", rep.Failed, "next", rep.Next)
 	if len(errs) > 0 {
 		return rep, fmt.Errorf("%d of %d sweep items failed: %w", len(errs), len(work)+len(programmes)+1, errors.Join(errs...))
 	}
@@ -149,6 +181,12 @@ type sweepRun struct {
 type queuedCheckIn struct {
 	at   int // its place in the due work, for due order
 	work grants.Work
+}
+
+func (r *sweepRun) waits(at time.Time, loc *time.Location) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.rep.waits(at, loc)
 }
 
 func (r *sweepRun) count(f func(*SweepReport)) {
@@ -238,6 +276,9 @@ func (x *Automation) sweepOne(ctx context.Context, w grants.Work, today grants.D
 			// A partner's email waits for a working day's send time.
 			a, err := x.store.GetAgreement(ctx, w.AgreementID)
 			if err != nil || !a.Sendable(today, now) {
+				if err == nil {
+					run.waits(a.SendAfter(today, now), x.env.location())
+				}
 				return err
 			}
 		}
@@ -262,6 +303,7 @@ func (x *Automation) sweepOne(ctx context.Context, w grants.Work, today grants.D
 				run.count(func(r *SweepReport) { r.InstalmentsDue++ })
 				return x.InstalmentDue(ctx, a.ID, w.Number)
 			}
+			run.waits(a.SendAfter(in.DueDate, now), x.env.location())
 			if in.ScheduleCreated {
 				return nil
 			}
@@ -275,6 +317,11 @@ func (x *Automation) sweepOne(ctx context.Context, w grants.Work, today grants.D
 		case c.Status == grants.CheckInScheduled && !a.SendOn(c.DueDate).After(today):
 			if a.Sendable(c.DueDate, now) {
 				if x.queue != nil {
+					if a.SinceSendTime(now) >= queueWindow {
+						// Queued by today's first runs at or after the send
+						// time (and its schedule): the queue drains them.
+						return nil
+					}
 					run.mu.Lock()
 					run.queued = append(run.queued, queuedCheckIn{at: at, work: w})
 					run.mu.Unlock()
@@ -283,11 +330,15 @@ func (x *Automation) sweepOne(ctx context.Context, w grants.Work, today grants.D
 				run.count(func(r *SweepReport) { r.CheckInsSent++ })
 				return x.SendCheckIn(ctx, a.ID, w.Number)
 			}
+			run.waits(a.SendAfter(c.DueDate, now), x.env.location())
 			if c.ScheduleCreated {
 				return nil
 			}
 		case c.Status == grants.CheckInSent:
 			if !a.Sendable(c.RemindOn, now) {
+				if !a.SendOn(c.RemindOn).After(today) {
+					run.waits(a.SendAfter(c.RemindOn, now), x.env.location())
+				}
 				return nil
 			}
 			run.count(func(r *SweepReport) { r.Reminders++ })

@@ -24,7 +24,8 @@ type settingsForm struct {
 
 // settingFields are the form's fields in page order.
 var settingFields = []string{"name", "sendTime", "region", "quietPeriod", "extraBankHolidays", "reminderDays", "maxReminders",
-	"checkInLeadDays", "finalReportDays", "onTimeWorkingDays", "paymentPolicy", "checkInQuestions", "owner.name", "owner.email"}
+	"checkInLeadDays", "finalReportDays", "onTimeWorkingDays", "paymentPolicy", "checkInQuestions", "owner.name", "owner.email",
+	"lateDigest", "senderName", "timeZone"}
 
 func init() {
 	for k, l := range map[string]string{
@@ -33,6 +34,7 @@ func init() {
 		"checkInLeadDays": "Check-in lead days", "finalReportDays": "Final report days", "onTimeWorkingDays": "On time within (working days)",
 		"paymentPolicy": "Payment policy", "checkInQuestions": "Check-in questions", "owner.name": "Default officer's name",
 		"owner.email": "Default officer's email", "version": "Version",
+		"lateDigest": "Late-payment digest", "senderName": "Sender's name", "timeZone": "Time zone",
 	} {
 		if _, taken := fieldLabels[k]; !taken {
 			fieldLabels[k] = l
@@ -70,6 +72,7 @@ func settingsText(s service.EditableSettings) map[string]string {
 		"extraBankHolidays": strings.Join(days, "\n"), "reminderDays": strconv.Itoa(s.ReminderDays), "maxReminders": strconv.Itoa(s.MaxReminders),
 		"checkInLeadDays": optInt(s.CheckInLeadDays), "finalReportDays": optInt(s.FinalReportDays), "onTimeWorkingDays": strconv.Itoa(s.OnTimeWorkingDays),
 		"paymentPolicy": string(s.PaymentPolicy), "checkInQuestions": strings.Join(qs, "\n"), "owner.name": s.Owner.Name, "owner.email": s.Owner.Email,
+		"lateDigest": string(s.LateDigest), "senderName": s.SenderName, "timeZone": s.TimeZone,
 	}
 }
 
@@ -158,6 +161,16 @@ func settingsPatch(typed, shown map[string]string) (grants.SettingsPatch, []gran
 	}
 	if changed("owner.name") || changed("owner.email") {
 		p.Owner = &grants.Officer{Name: typed["owner.name"], Email: typed["owner.email"]}
+	}
+	if changed("lateDigest") {
+		f := grants.DigestFrequency(strings.TrimSpace(typed["lateDigest"]))
+		p.LateDigest = &f
+	}
+	if changed("senderName") {
+		p.SenderName = str("senderName")
+	}
+	if changed("timeZone") {
+		p.TimeZone = str("timeZone")
 	}
 	return p, bad
 }
@@ -264,6 +277,16 @@ func settingFieldErrors(err error) map[string]string {
 }
 
 func contains(options []string, v string) bool { return slices.Contains(options, v) }
+
+// digestFrequencies are the late-payment digest's choices, as the select
+// offers them.
+func digestFrequencies() []string {
+	out := make([]string, len(grants.DigestFrequencies))
+	for i, f := range grants.DigestFrequencies {
+		out[i] = string(f)
+	}
+	return out
+}
 
 // toSettings sends an administrator who reads nothing else on to the
 // settings, the one page of theirs; it reports whether it did.

@@ -85,9 +85,37 @@ func TestSettingsPage(t *testing.T) {
 	if r.code != http.StatusConflict || !strings.Contains(r.body, `value="08:15"`) || !strings.Contains(r.body, `name="version" value="2"`) {
 		t.Errorf("stale: %d %s", r.code, r.body)
 	}
+	// The digest's frequency, the sender's name and the time zone, each
+	// with its help; a bad one refused by its field; a change in the
+	// history. A send time after 09:00 (10:30) is one like any other.
+	for _, want := range []string{`id="help-lateDigest"`, `<option value="weekly-friday"`, `id="help-senderName"`, `id="help-timeZone"`,
+		`name="timeZone" type="text" value="Europe/London"`} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	base["version"] = "2"
+	r = a.as(admin, grants.RoleAdmin, "POST", "/app/settings", form(merge(base, map[string]string{"version": "2", "timeZone": "Mars/Olympus", "lateDigest": "fortnightly", "senderName": "A <b@c.d>"})))
+	if r.code != http.StatusBadRequest || !strings.Contains(r.body, `id="err-timeZone"`) || !strings.Contains(r.body, `id="err-lateDigest"`) ||
+		!strings.Contains(r.body, `id="err-senderName"`) || !strings.Contains(r.body, `value="Mars/Olympus"`) {
+		t.Fatalf("bad digest, sender and zone: %d %s", r.code, r.body)
+	}
+	r = a.as(admin, grants.RoleAdmin, "POST", "/app/settings", form(merge(base, map[string]string{"version": "2", "sendTime": "10:30", "timeZone": "Europe/Dublin",
+		"lateDigest": "weekly-friday", "senderName": "Riverside Community Fund"})))
+	if r.code != http.StatusSeeOther {
+		t.Fatalf("digest, sender and zone: %d %s", r.code, r.body)
+	}
+	page = a.as(admin, grants.RoleAdmin, "GET", r.location, nil)
+	for _, want := range []string{`name="version" value="3"`, `value="10:30"`, "<td>Late-payment digest</td>", "<code>&#34;daily&#34;</code>",
+		"<code>&#34;weekly-friday&#34;</code>", "<td>Sender&#39;s name</td>", "<code>&#34;Riverside Community Fund&#34;</code>",
+		"<td>Time zone</td>", "<code>&#34;Europe/London&#34;</code>", "<code>&#34;Europe/Dublin&#34;</code>", `<option value="weekly-friday" selected`} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("after the second change the page lacks %q", want)
+		}
+	}
 	// The programme role reads, without a form.
 	r = a.as("olu@funder.example", grants.RoleProgramme, "GET", "/app/settings", nil)
-	if r.code != http.StatusOK || strings.Contains(r.body, `action="/app/settings"`) || !strings.Contains(r.body, "07:30") || !strings.Contains(r.body, "Only an administrator") {
+	if r.code != http.StatusOK || strings.Contains(r.body, `action="/app/settings"`) || !strings.Contains(r.body, "10:30") || !strings.Contains(r.body, "Only an administrator") {
 		t.Errorf("as programme: %d %s", r.code, r.body)
 	}
 	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", "/app/settings", form(nil)); r.code != http.StatusForbidden {
@@ -98,7 +126,7 @@ func TestSettingsPage(t *testing.T) {
 			t.Errorf("%s reading settings: %d", role, r.code)
 		}
 	}
-	if r := a.as(admin, grants.RoleAdmin, "POST", "/app/settings", form(map[string]string{"version": "2", "sendTime": "12:00"}), "Sec-Fetch-Site", "cross-site"); r.code != http.StatusForbidden {
+	if r := a.as(admin, grants.RoleAdmin, "POST", "/app/settings", form(map[string]string{"version": "3", "sendTime": "12:00"}), "Sec-Fetch-Site", "cross-site"); r.code != http.StatusForbidden {
 		t.Errorf("a cross-site post: %d", r.code)
 	}
 	// The administrator has no page about money.

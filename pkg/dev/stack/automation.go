@@ -31,8 +31,8 @@ import (
 const (
 	localGroup  = "partnership-grants-local"
 	functionArn = "arn:aws:lambda:eu-west-2:000000000000:function:"
-	sweepName   = "daily-sweep"
-	sweepCron   = "cron(0 9 * * ? *)" // the default SendTime, as the template builds it
+	sweepName   = "sweep"
+	sweepCron   = "cron(0/30 * * * ? *)" // every half hour, as the template's SweepFunction EveryHalfHour
 	// The template's GrantsDataFunction schedule (made when publishing is on).
 	grantsDataName = "GrantsDataFunctionDaily"
 	grantsDataCron = "cron(0 6 * * ? *)"
@@ -69,6 +69,35 @@ type Runner struct {
 	// may have queued check-ins, RunDue drains it, so a run's emails are
 	// sent by the time it returns.
 	checkIns *sqslocal.EventSource
+	// runs counts RunDue calls, and swept is the one whose clock time the
+	// sweep last ran at: the sweep's occurrences that fall due together
+	// (the clock stepped an hour, past :00 and :30) run once.
+	runs, swept int
+	// While Advance walks the clock, an occurrence of the sweep that can
+	// find nothing the last run did not is skipped (idle), so a walked
+	// year costs its work, not 17,520 runs: lastSweep is the last run's
+	// time and next its report's Next; changed says something else ran
+	// since (a schedule, or the caller between walks).
+	walking   bool
+	changed   bool
+	lastSweep time.Time
+	next      time.Time
+	// loc is the deployment's time zone, whose day the sweep reads.
+	loc *time.Location
+}
+
+// idle reports whether the sweep's occurrence at t would find nothing the
+// last run did not: the clock is being walked, nothing else ran since that
+// run, it is the same day, and nothing it found waiting (an item or a
+// digest before its send time) has reached its send time by t. In AWS the
+// run happens and finds just that.
+func (r *Runner) idle(t time.Time) bool {
+	loc := r.loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	return r.walking && !r.changed && !r.lastSweep.IsZero() && grants.Today(t, loc) == grants.Today(r.lastSweep, loc) &&
+		(r.next.IsZero() || t.Before(r.next))
 }
 
 func (r *Runner) fire(ctx context.Context, f schedulerstub.Firing) error {
@@ -76,6 +105,7 @@ func (r *Runner) fire(ctx context.Context, f schedulerstub.Firing) error {
 		// A check-in's schedule targets the queue: Scheduler sends its
 		// input as the message.
 		r.fired++
+		r.changed = true
 		var e schedules.Event
 		if err := json.Unmarshal([]byte(f.Input), &e); err != nil {
 			return fmt.Errorf("schedule %s: bad input: %w", f.Name, err)
@@ -83,6 +113,15 @@ func (r *Runner) fire(ctx context.Context, f schedulerstub.Firing) error {
 		return r.queue.EnqueueCheckIns(ctx, []grants.Work{{AgreementID: e.AgreementID, Kind: grants.WorkCheckInDue, Number: e.Number}})
 	}
 	name := strings.TrimPrefix(f.TargetArn, functionArn)
+	if name == "SweepFunction" && (r.swept == r.runs || r.idle(f.ScheduledTime)) {
+		// A second sweep at the same instant finds nothing the first left
+		// (what it did is claimed in the outbox, what waits still waits),
+		// nor does an idle one: skipped, not counted as fired.
+		return nil
+	}
+	if name != "SweepFunction" {
+		r.changed = true
+	}
 	var e schedules.Event
 	if name != "SweepFunction" && name != "GrantsDataFunction" {
 		if err := json.Unmarshal([]byte(f.Input), &e); err != nil {
@@ -99,7 +138,11 @@ func (r *Runner) fire(ctx context.Context, f schedulerstub.Firing) error {
 		case "CheckInSenderFunction":
 			return r.x.SendCheckIn(ctx, e.AgreementID, e.Number)
 		case "SweepFunction":
-			_, err := r.x.Sweep(ctx)
+			rep, err := r.x.Sweep(ctx)
+			if err == nil {
+				// A failed one is retried, as in AWS, and not idle after.
+				r.swept, r.lastSweep, r.next, r.changed = r.runs, f.ScheduledTime, rep.Next, false
+			}
 			return err
 		case "GrantsDataFunction":
 			_, err := r.grantsFile.Publish(ctx)
@@ -113,6 +156,7 @@ func (r *Runner) fire(ctx context.Context, f schedulerstub.Firing) error {
 func (r *Runner) RunDue(ctx context.Context) (int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.runs++
 	before := r.fired
 	err := r.sched.Run(ctx, r.clock.Now(), r.fire)
 	if r.fired > before && err == nil {
@@ -131,6 +175,16 @@ func (r *Runner) RunDue(ctx context.Context) (int, error) {
 // time would have fired it, so the same firings happen in the same order
 // at the same times, and a year's walk costs its firings, not its hours.
 func (r *Runner) Advance(ctx context.Context, days int) (int, error) {
+	r.mu.Lock()
+	// What the caller did before this walk (an activation, a reply) may
+	// have left the sweep work: its next occurrence runs.
+	r.walking, r.changed = true, true
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		r.walking = false
+		r.mu.Unlock()
+	}()
 	total := 0
 	for left := days * 24; left > 0; {
 		step := left
@@ -199,8 +253,8 @@ func (st *Stack) checkInSource(ctx context.Context, x *service.Automation) (*sqs
 	return src, nil
 }
 
-// createDailySweep registers the daily sweep, which the template declares as a
-// ScheduleV2 event of SweepFunction, in the stand-in.
+// createDailySweep registers the sweep (every half hour), which the
+// template declares as a ScheduleV2 event of SweepFunction, in the stand-in.
 func createDailySweep(ctx context.Context, client *scheduler.Client, tz string) error {
 	return createDaily(ctx, client, sweepName, sweepCron, tz, "SweepFunction")
 }

@@ -413,7 +413,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	st.Runner = &Runner{sched: sched, x: x, queue: checkInsQueue, grantsFile: grantsFile, clock: st.Clock, checkIns: checkInQueue}
+	st.Runner = &Runner{sched: sched, x: x, queue: checkInsQueue, grantsFile: grantsFile, clock: st.Clock, checkIns: checkInQueue, loc: st.Deps.Config.Location}
 	schedClient := scheduler.NewFromConfig(st.Deps.AWS, func(o *scheduler.Options) { o.BaseEndpoint = aws.String(schedURL) })
 	if err := createDailySweep(ctx, schedClient, grants.DefaultTimeZone); err != nil {
 		return nil, err

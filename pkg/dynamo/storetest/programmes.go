@@ -12,7 +12,7 @@ import (
 
 // Programmes are created once (a second create of a code, even at the same
 // moment, is a Conflict naming "code"), listed by code as created, give a
-// new programme's settings its name and region (settings put before keep
+// new programme's settings its name, region and time zone (settings put before keep
 // theirs), and are archived idempotently, a programme not stored yet (the
 // deployment's own) stored archived. Where an agreement is planned, the
 // settings say whether the programme is archived.
@@ -61,7 +61,7 @@ func programmesOnce(t *testing.T, st Store) {
 	if want := []grants.Programme{won, community}; !reflect.DeepEqual(got, want) {
 		t.Errorf("programmes\n%+v\nwant\n%+v", got, want)
 	}
-	if s, err := st.ProgrammeSettings(ctx, "community-2026"); err != nil || s.Name != "Community Fund" || s.Region != "scotland" {
+	if s, err := st.ProgrammeSettings(ctx, "community-2026"); err != nil || s.Name != "Community Fund" || s.Region != "scotland" || s.TimeZone != "Europe/London" {
 		t.Errorf("a new programme's settings: %+v %v", s, err)
 	}
 

@@ -106,6 +106,10 @@ type Store interface {
 	Programmes(ctx context.Context) ([]grants.Programme, error)
 	Programme(ctx context.Context, code string) (grants.Programme, bool, error)
 	ArchiveProgramme(ctx context.Context, p grants.Programme) error
+	// A programme's settings as the settings page changes them, and their
+	// history (issue 25, item 3; settings.go).
+	ChangeProgrammeSettings(ctx context.Context, programme string, from int, next grants.ProgrammeSettings, change grants.SettingsChange) error
+	SettingsHistory(ctx context.Context, programme string) ([]grants.SettingsChange, error)
 }
 
 // Run runs the contract, each test on a fresh, empty store from open, one
@@ -149,7 +153,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"EnquiriesOnce", enquiriesOnce},
 		{"FeedbackMarks", feedbackMarks}, // feedbackmark.go
 		{"StoriesKept", storiesKept},
-		{"ProgrammesOnce", programmesOnce}, // programmes.go
+		{"ProgrammesOnce", programmesOnce},   // programmes.go
+		{"SettingsHistory", settingsHistory}, // settings.go
 	} {
 		t.Run(c.name, func(t *testing.T) { c.test(t, open(t)) })
 	}
