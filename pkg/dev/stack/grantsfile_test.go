@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/partnership-grants/backend/pkg/app/senders"
+	"github.com/partnership-grants/backend/pkg/dev/testenv"
 	"github.com/partnership-grants/backend/pkg/export/threesixtytest"
 	"github.com/partnership-grants/backend/pkg/grants"
 )
@@ -150,10 +152,11 @@ func nothingPublic(t *testing.T, st *Stack) {
 		return
 	}
 	// The test binary's stacks share one s3rver: besides each one's mail
-	// bucket, only those of stacks that publish may exist.
+	// bucket, only those of stacks that publish may exist (and those the
+	// package's other tests make, named by testenv.BucketName).
 	for _, b := range out.Buckets {
 		name := aws.ToString(b.Name)
-		if _, made := stackBuckets.Load(name); !made || name == st.opts.GrantsBucket {
+		if _, made := stackBuckets.Load(name); name == st.opts.GrantsBucket || !made && !strings.HasPrefix(name, "test-") {
 			t.Errorf("bucket %s exists with PublishGrantsData off; only the mail bucket should", name)
 		}
 	}
@@ -163,3 +166,10 @@ func nothingPublic(t *testing.T, st *Stack) {
 // s3rver they share: each one's mail bucket, and the 360Giving bucket of
 // each that publishes (startStackWith).
 var stackBuckets sync.Map
+
+// stackBucket is a bucket name for one of a stack's buckets, unique to the
+// call: testenv.BucketName's, but not beginning "test-" as the other
+// tests' buckets do.
+func stackBucket(t *testing.T) string {
+	return "stack-" + strings.TrimPrefix(testenv.BucketName(t), "test-")
+}

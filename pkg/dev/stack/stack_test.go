@@ -113,7 +113,7 @@ func startStackWith(t *testing.T, configure func(*Options)) *Stack {
 		opts.SESPort = port()
 		// And one s3rver, each stack with buckets of its own.
 		opts.S3Endpoint = testenv.S3Endpoint(t)
-		opts.MailBucket, opts.GrantsBucket = testenv.BucketName(t), testenv.BucketName(t)
+		opts.MailBucket, opts.GrantsBucket = stackBucket(t), stackBucket(t)
 		opts.SchedulerPort, opts.SecretsPort, opts.EventsPort = 0, 0, 0
 		// goaws keeps its queues in this process: one queue per stack.
 		opts.SQSPort, opts.CheckInQueue = 0, fmt.Sprintf("checkins-%d", port())
