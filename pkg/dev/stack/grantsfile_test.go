@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +17,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/partnership-grants/backend/pkg/app/senders"
+	"github.com/partnership-grants/backend/pkg/dev/testenv"
 	"github.com/partnership-grants/backend/pkg/export/threesixtytest"
 	"github.com/partnership-grants/backend/pkg/grants"
 )
@@ -24,7 +27,7 @@ import (
 func publishedGrants(t *testing.T, st *Stack) (map[string]grantInFile, string) {
 	t.Helper()
 	out, err := senders.S3(st.Deps).GetObject(context.Background(), &s3.GetObjectInput{
-		Bucket: aws.String(GrantsDataBucket), Key: aws.String(GrantsDataKey)})
+		Bucket: aws.String(st.Deps.Config.GrantsDataBucket), Key: aws.String(GrantsDataKey)})
 	if err != nil {
 		t.Fatalf("the published file: %v", err)
 	}
@@ -69,7 +72,7 @@ func TestGrantsFilePublishedDaily(t *testing.T) {
 	s3c := senders.S3(st.Deps)
 
 	// Nothing is written before the morning run: the file is its work.
-	_, err := s3c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(GrantsDataBucket), Key: aws.String(GrantsDataKey)})
+	_, err := s3c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(st.Deps.Config.GrantsDataBucket), Key: aws.String(GrantsDataKey)})
 	var missing *s3types.NotFound
 	if !errors.As(err, &missing) {
 		t.Fatalf("before the first sweep: HeadObject err = %v, want NotFound", err)
@@ -148,9 +151,25 @@ func nothingPublic(t *testing.T, st *Stack) {
 		t.Errorf("list buckets: %v", err)
 		return
 	}
+	// The test binary's stacks share one s3rver: besides each one's mail
+	// bucket, only those of stacks that publish may exist (and those the
+	// package's other tests make, named by testenv.BucketName).
 	for _, b := range out.Buckets {
-		if name := aws.ToString(b.Name); name != senders.Bucket(st.Deps).Name {
+		name := aws.ToString(b.Name)
+		if _, made := stackBuckets.Load(name); name == st.opts.GrantsBucket || !made && !strings.HasPrefix(name, "test-") {
 			t.Errorf("bucket %s exists with PublishGrantsData off; only the mail bucket should", name)
 		}
 	}
+}
+
+// stackBuckets are the buckets the test binary's stacks may make in the
+// s3rver they share: each one's mail bucket, and the 360Giving bucket of
+// each that publishes (startStackWith).
+var stackBuckets sync.Map
+
+// stackBucket is a bucket name for one of a stack's buckets, unique to the
+// call: testenv.BucketName's, but not beginning "test-" as the other
+// tests' buckets do.
+func stackBucket(t *testing.T) string {
+	return "stack-" + strings.TrimPrefix(testenv.BucketName(t), "test-")
 }

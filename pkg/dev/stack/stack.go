@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -88,6 +89,13 @@ type Options struct {
 	// clock). Tests pin it so none depends on the day or hour it runs; a
 	// data directory whose clock was walked further goes on from there.
 	ClockStart time.Time
+	// S3Endpoint is an s3rver already running (the one a test binary
+	// shares between its stacks, each with buckets of its own: MailBucket,
+	// GrantsBucket); empty starts one on S3Port with its data in DataDir.
+	S3Endpoint string
+	// MailBucket and GrantsBucket name the stack's buckets (empty: the
+	// local names, partnership-grants-local-mail and GrantsDataBucket).
+	MailBucket, GrantsBucket string
 }
 
 // The local public bucket and the one key in it, as the template names them.
@@ -218,7 +226,7 @@ func localSettings(opts Options) map[string]string {
 		"CHECKIN_SENDERS":             strconv.Itoa(checkInSenders),
 		"EVENT_BUS_NAME":              "partnership-grants-local-accounting",
 		"TWO_PERSON_RULE":             "true",
-		"MAIL_BUCKET":                 "partnership-grants-local-mail",
+		"MAIL_BUCKET":                 cmp.Or(opts.MailBucket, "partnership-grants-local-mail"),
 		"RAW_PREFIX":                  "raw/",
 		"S3_USE_PATH_STYLE":           "true",
 		"GRANTS_DATA_BUCKET":          "",
@@ -233,7 +241,7 @@ func localSettings(opts Options) map[string]string {
 	// Instalment 1 does not wait for the partner's acceptance (issue 23, item 4).
 	set["FIRST_INSTALMENT_AWAITS_ACCEPTANCE"] = "false"
 	if opts.PublishGrantsData {
-		set["GRANTS_DATA_BUCKET"] = GrantsDataBucket
+		set["GRANTS_DATA_BUCKET"] = cmp.Or(opts.GrantsBucket, GrantsDataBucket)
 	}
 	return set
 }
@@ -260,6 +268,9 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	// The node emulators start while DynamoDB Local's JVM does.
 	sesc, s3c := startProc(func() (*emulator.Process, string, error) { return startSES(ctx, opts) }),
 		startProc(func() (*emulator.Process, string, error) {
+			if opts.S3Endpoint != "" {
+				return nil, opts.S3Endpoint, nil
+			}
 			return emulator.StartS3(ctx, opts.S3Port, filepath.Join(opts.DataDir, "s3"))
 		})
 	ddbURL := opts.DynamoDBEndpoint
@@ -509,7 +520,7 @@ func (st *Stack) grantsFile(ctx context.Context) (*service.GrantsFile, error) {
 	if err != nil || f == nil {
 		return nil, err
 	}
-	return f, st.createBucket(ctx, GrantsDataBucket)
+	return f, st.createBucket(ctx, st.Deps.Config.GrantsDataBucket)
 }
 
 // startInbound creates the mail bucket and listens for replies over SMTP.

@@ -110,13 +110,20 @@ func startStackWith(t *testing.T, configure func(*Options)) *Stack {
 		opts.DynamoDBEndpoint, opts.TableName = testenv.DynamoDBEndpoint(t), testenv.TableName(t)
 		// One aws-ses-v2-local too, each stack reading only its own mail.
 		_, opts.SESEndpoint = testenv.SES(t)
-		opts.SESPort, opts.S3Port = port(), port()
+		opts.SESPort = port()
+		// And one s3rver, each stack with buckets of its own.
+		opts.S3Endpoint = testenv.S3Endpoint(t)
+		opts.MailBucket, opts.GrantsBucket = stackBucket(t), stackBucket(t)
 		opts.SchedulerPort, opts.SecretsPort, opts.EventsPort = 0, 0, 0
 		// goaws keeps its queues in this process: one queue per stack.
 		opts.SQSPort, opts.CheckInQueue = 0, fmt.Sprintf("checkins-%d", port())
 		opts.ClockStart = clockStart(t)
 		if configure != nil {
 			configure(&opts)
+		}
+		stackBuckets.Store(opts.MailBucket, true)
+		if opts.PublishGrantsData {
+			stackBuckets.Store(opts.GrantsBucket, true)
 		}
 		var ctx context.Context
 		ctx, cancel = context.WithCancel(context.Background())
