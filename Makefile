@@ -21,7 +21,7 @@ FUNCTIONS := \
 
 DEVSTACK := .local/bin/devstack
 
-.PHONY: invoke test-bootstraps templ-check run check test test-static test-go test-slow sweep-capacity-full bench-tools test-calendar token advance deps lint bench bench-100k bench-go sizes initbench screenshots clean activate-receipt-rules fuzz reprocess-replies rebuild-aggregate
+.PHONY: first-admin invoke test-bootstraps templ-check run check test test-static test-go test-slow sweep-capacity-full bench-tools test-calendar token advance deps lint bench bench-100k bench-go sizes initbench screenshots clean activate-receipt-rules fuzz reprocess-replies rebuild-aggregate
 
 ## run: the product on this machine (DynamoDB Local, SES viewer, API on :3000)
 run: deps $(DEVSTACK)
@@ -179,6 +179,17 @@ bench-100k: deps
 ## bench-go: the go test benchmarks against DynamoDB Local (not part of make test)
 bench-go: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## first-admin: the first administrator (Cognito emails them a temporary password): make first-admin EMAIL=ada@funder.example STAGE=prod
+first-admin:
+	@test -n "$(EMAIL)" || { echo "usage: make first-admin EMAIL=you@funder.example [STAGE=prod]"; exit 1; }; \
+	pool=$$(aws cloudformation describe-stacks --stack-name partnership-grants-$(STAGE) \
+		--query "Stacks[0].Outputs[?OutputKey=='UserPoolId'].OutputValue" --output text) || exit 1; \
+	aws cognito-idp admin-get-user --user-pool-id "$$pool" --username "$(EMAIL)" >/dev/null 2>&1 || \
+	aws cognito-idp admin-create-user --user-pool-id "$$pool" --username "$(EMAIL)" --desired-delivery-mediums EMAIL \
+		--user-attributes Name=email,Value="$(EMAIL)" Name=email_verified,Value=true >/dev/null || exit 1; \
+	aws cognito-idp admin-add-user-to-group --user-pool-id "$$pool" --username "$(EMAIL)" --group-name admin || exit 1; \
+	echo "$(EMAIL) is an administrator: they sign in at the WebAppUrl output."
 
 ## activate-receipt-rules: make the stack's SES receipt rule set the active one (CloudFormation cannot); asks first, YES=1 does not
 # An account has one active receipt rule set per region: activating this one
