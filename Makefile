@@ -17,7 +17,7 @@ FUNCTIONS := \
 	CheckInsFunction:checkins:13310000 \
 	MonitoringFunction:monitoring:9320000 \
 	GrantsDataFunction:grants-data:10870000 \
-	WebFunction:web:17150000
+	WebFunction:web:17340000
 
 DEVSTACK := .local/bin/devstack
 
