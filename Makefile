@@ -10,7 +10,7 @@ FUNCTIONS := \
 	AgreementsFunction:agreements:10860000 \
 	InstalmentDueFunction:instalment-due:13240000 \
 	CheckInSenderFunction:checkin-sender:13240000 \
-	SweepFunction:sweep:15100000 \
+	SweepFunction:sweep:15290000 \
 	SesEventsFunction:ses-events:13240000 \
 	PaymentsFunction:payments:14370000 \
 	InboundFunction:inbound:20060000 \

@@ -47,7 +47,7 @@ func (a *App) newAgreement(w http.ResponseWriter, r *http.Request) {
 	}
 	f := agreementForm{Key: newKey(), Currency: "GBP", DurationMonths: "12", Instalments: "4", CheckInLead: "14", PartnerID: r.URL.Query().Get("partnerId")}
 	a.prefillFromEnquiry(r, &f) // enquiries.go
-	if !a.partnerChoices(w, r, &f) {
+	if !a.partnerChoices(w, r, v, &f) {
 		return
 	}
 	a.render(w, r, http.StatusOK, layout(v, newAgreementPage(v, f)))
@@ -107,14 +107,20 @@ func (a *App) formErrors(w http.ResponseWriter, r *http.Request, v *view, f agre
 			v.Fields[fe.Field] = fe.Reason
 		}
 	}
-	if !a.partnerChoices(w, r, &f) {
+	if !a.partnerChoices(w, r, v, &f) {
 		return
 	}
 	a.render(w, r, status(err), layout(v, newAgreementPage(v, f)))
 }
 
-// partnerChoices are the partner records the form offers (issue 23).
-func (a *App) partnerChoices(w http.ResponseWriter, r *http.Request, f *agreementForm) bool {
+// partnerChoices are the partner records the form offers (issue 23). A
+// partner record spans programmes (its agreements are in any), so only
+// those whose roles hold everywhere are offered them (issue 25, item 6):
+// others type the partner in.
+func (a *App) partnerChoices(w http.ResponseWriter, r *http.Request, v *view, f *agreementForm) bool {
+	if !v.Everywhere {
+		return true
+	}
 	page, err := a.Partners.List(r.Context(), "", "", partnerPickerSize)
 	if err != nil {
 		a.fail(w, r, err)

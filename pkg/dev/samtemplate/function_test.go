@@ -32,7 +32,9 @@ func TestFunction(t *testing.T) {
 	if agreements.MemorySize != 256 || agreements.Timeout != 15 {
 		t.Errorf("AgreementsFunction: %+v", agreements)
 	}
-	if slices.Contains(agreements.Environment, "SIGNIN_ISSUER") || !slices.Contains(agreements.Environment, "SCHEDULE_GROUP") {
+	// Its own variables, not the WebFunction's (the staff's routes need the
+	// issuer, issue 25; the sign-in page's address is the web app's alone).
+	if slices.Contains(agreements.Environment, "SIGNIN_URL") || !slices.Contains(agreements.Environment, "SCHEDULE_GROUP") {
 		t.Errorf("AgreementsFunction's variables: %v", agreements.Environment)
 	}
 	if _, err := tpl.Function("Table"); err == nil {

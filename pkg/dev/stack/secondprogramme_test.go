@@ -37,7 +37,7 @@ func TestAdministratorRunsASecondProgramme(t *testing.T) {
 	// The programme, its bad inputs refused by field.
 	for body, field := range map[string]string{
 		`{"code": "arts-2027", "name": "Arts", "timeZone": "Mars/Olympus"}`: "timeZone",
-		`{"code": "` + DemoProgramme + `", "name": "Again"}`:               "code",
+		`{"code": "` + DemoProgramme + `", "name": "Again"}`:                "code",
 	} {
 		if status, b := admin.do("POST", "/programmes", body); status/100 != 4 || !strings.Contains(string(b), `"`+field+`"`) {
 			t.Errorf("create %s: %d %s, want refused naming %s", body, status, b, field)
