@@ -59,4 +59,16 @@ func TestPagesPassAxe(t *testing.T) {
 		t.Errorf("the amount's error reads %q", errs)
 	}
 	check("the create form with errors")
+
+	// The administrator's pages (issue 25), signed in as an administrator.
+	withStaff(t, a)
+	admin := grants.Actor{ID: "pool#sub-ada", Name: "ada@funder.example", Groups: []grants.Role{grants.RoleAdmin}}
+	adminSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.handler.ServeHTTP(w, r.WithContext(signin.WithActor(r.Context(), admin)))
+	}))
+	t.Cleanup(adminSrv.Close)
+	for _, path := range []string{"/app/settings", "/app/programmes", "/app/staff"} {
+		chromium.Do(t, tab, "open "+path, chromedp.Navigate(adminSrv.URL+path))
+		check(path)
+	}
 }

@@ -38,7 +38,7 @@ func programmesPage(v *view, pv programmesView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<table><thead><tr><th>Name</th><th>Code</th><th>Currency</th><th>Time zone</th><th>Bank holidays of</th><th>360Giving funder</th><th></th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<table><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Code</th><th scope=\"col\">Currency</th><th scope=\"col\">Time zone</th><th scope=\"col\">Bank holidays of</th><th scope=\"col\">360Giving funder</th><th><span class=\"visually-hidden\">Actions</span></th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
