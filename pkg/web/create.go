@@ -45,7 +45,7 @@ func (a *App) newAgreement(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f := agreementForm{Key: newKey(), Currency: "GBP", DurationMonths: "12", Instalments: "4", CheckInLead: "14", PartnerID: r.URL.Query().Get("partnerId")}
+	f := agreementForm{Key: newKey(), Currency: programmeCurrency(v), DurationMonths: "12", Instalments: "4", CheckInLead: "14", PartnerID: r.URL.Query().Get("partnerId")}
 	a.prefillFromEnquiry(r, &f) // enquiries.go
 	if !a.partnerChoices(w, r, v, &f) {
 		return
@@ -111,6 +111,17 @@ func (a *App) formErrors(w http.ResponseWriter, r *http.Request, v *view, f agre
 		return
 	}
 	a.render(w, r, status(err), layout(v, newAgreementPage(v, f)))
+}
+
+// programmeCurrency is the currency the form starts with: the programme's
+// (issue 25, item 2), else GBP.
+func programmeCurrency(v *view) string {
+	for _, p := range v.Programmes {
+		if p.Code == v.Programme && p.Currency != "" {
+			return p.Currency
+		}
+	}
+	return "GBP"
 }
 
 // partnerChoices are the partner records the form offers (issue 23). A
