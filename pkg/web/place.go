@@ -49,6 +49,7 @@ func (a *App) place(r *http.Request, v *view) error {
 	}
 	v.Programmes = programmes
 	path := strings.TrimPrefix(r.URL.Path, base(r))
+	acting := func() grants.Actor { return actor.In(v.Programme) }
 	switch id := r.PathValue("id"); {
 	case id != "" && strings.HasPrefix(path, "/app/agreements/"):
 		if a.Places == nil {
@@ -68,15 +69,12 @@ func (a *App) place(r *http.Request, v *view) error {
 		v.Programme = p
 	case strings.HasPrefix(path, "/app/partners") || strings.HasPrefix(path, "/app/payment-runs") || strings.HasPrefix(path, "/app/quarantine"):
 		v.Programme = a.chosen(r, programmes)
-		v.ProgrammeName = nameOf(programmes, v.Programme)
-		v.Actor = actor.In("")
-		return nil
+		acting = func() grants.Actor { return actor.In("") }
 	case strings.HasPrefix(path, "/app/programmes"):
 		// The programmes page lists each programme by what the person
 		// holds in it, as its use case asks: they act as they are.
 		v.Programme = a.chosen(r, programmes)
-		v.ProgrammeName = nameOf(programmes, v.Programme)
-		return nil
+		acting = func() grants.Actor { return actor }
 	case strings.HasPrefix(path, "/app/enquiries") && a.Enquiries != nil:
 		v.Programme = a.Enquiries.Programme()
 	default:
@@ -86,7 +84,7 @@ func (a *App) place(r *http.Request, v *view) error {
 	if v.ProgrammeName == "" {
 		v.ProgrammeName = v.Programme
 	}
-	v.Actor = actor.In(v.Programme)
+	v.Actor = acting()
 	return nil
 }
 
