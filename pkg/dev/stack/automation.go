@@ -92,12 +92,25 @@ type Runner struct {
 // digest before its send time) has reached its send time by t. In AWS the
 // run happens and finds just that.
 func (r *Runner) idle(t time.Time) bool {
+	wake, ok := r.wake()
+	return ok && t.Before(wake)
+}
+
+// wake is when the sweep's occurrences stop being idle: the next day, or
+// sooner what its last run found waiting; ok is false when none is.
+func (r *Runner) wake() (time.Time, bool) {
+	if !r.walking || r.changed || r.lastSweep.IsZero() {
+		return time.Time{}, false
+	}
 	loc := r.loc
 	if loc == nil {
 		loc = time.UTC
 	}
-	return r.walking && !r.changed && !r.lastSweep.IsZero() && grants.Today(t, loc) == grants.Today(r.lastSweep, loc) &&
-		(r.next.IsZero() || t.Before(r.next))
+	wake := grants.Today(r.lastSweep, loc).AddDays(1).At(0, 0, loc)
+	if !r.next.IsZero() && r.next.Before(wake) {
+		wake = r.next
+	}
+	return wake, true
 }
 
 func (r *Runner) fire(ctx context.Context, f schedulerstub.Firing) error {
@@ -170,7 +183,8 @@ func (r *Runner) RunDue(ctx context.Context) (int, error) {
 // not days: a handler reads the time from the clock, and rules such as
 // "nothing before the send time" need that to be within the hour after a
 // schedule's time, as in AWS, not up to a day later. The hours in which
-// nothing falls due are jumped over: the clock goes straight to the end of
+// nothing falls due but the sweep's idle occurrences (nextWork) are jumped
+// over: the clock goes straight to the end of
 // the hour holding the next schedule's time, where stepping an hour at a
 // time would have fired it, so the same firings happen in the same order
 // at the same times, and a year's walk costs its firings, not its hours.
@@ -188,7 +202,7 @@ func (r *Runner) Advance(ctx context.Context, days int) (int, error) {
 	total := 0
 	for left := days * 24; left > 0; {
 		step := left
-		if next, ok := r.sched.NextDue(); ok {
+		if next, ok := r.nextWork(); ok {
 			step = min(left, hoursUntil(next.Sub(r.clock.Now())))
 		}
 		r.clock.Advance(time.Duration(step) * time.Hour)
@@ -200,6 +214,29 @@ func (r *Runner) Advance(ctx context.Context, days int) (int, error) {
 		}
 	}
 	return total, nil
+}
+
+// nextWork is the earliest time a schedule fires and does something: the
+// next occurrence of any schedule but the sweep, or the sweep's once it can
+// be other than idle (its next report's Next, or the next day). The sweep's
+// idle occurrences before it are skipped by fire as they would be stepping
+// an hour at a time, so jumping to it changes nothing but the steps: a
+// walked year is its days and its work, not 8,760 hourly runs.
+func (r *Runner) nextWork() (time.Time, bool) {
+	next, ok := r.sched.NextDueExcept(localGroup, sweepName)
+	sweep, scheduled := r.sched.NextDueOf(localGroup, sweepName)
+	if !scheduled {
+		return next, ok
+	}
+	r.mu.Lock()
+	if wake, idle := r.wake(); idle && wake.After(sweep) {
+		sweep = wake
+	}
+	r.mu.Unlock()
+	if !ok || sweep.Before(next) {
+		return sweep, true
+	}
+	return next, true
 }
 
 // hoursUntil is how many whole hours the clock moves on before a schedule

@@ -159,11 +159,15 @@ func (s *Server) DeadLetters() []DeadLetter {
 // NextDue reports the earliest pending occurrence, so a driver loop can
 // sleep until then instead of polling.
 func (s *Server) NextDue() (time.Time, bool) {
+	return s.nextDue(func(key) bool { return true })
+}
+
+func (s *Server) nextDue(counts func(key) bool) (time.Time, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var best *time.Time
-	for _, sc := range s.schedules {
-		if sc.next != nil && (best == nil || sc.next.Before(*best)) {
+	for k, sc := range s.schedules {
+		if counts(k) && sc.next != nil && (best == nil || sc.next.Before(*best)) {
 			best = sc.next
 		}
 	}
@@ -171,6 +175,18 @@ func (s *Server) NextDue() (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return *best, true
+}
+
+// NextDueExcept is NextDue leaving one schedule out, and NextDueOf that
+// schedule's alone: a driver that knows one schedule's occurrences will do
+// nothing until some time can sleep past them.
+func (s *Server) NextDueExcept(group, name string) (time.Time, bool) {
+	return s.nextDue(func(k key) bool { return k != key{group, name} })
+}
+
+// NextDueOf is the pending occurrence of one schedule.
+func (s *Server) NextDueOf(group, name string) (time.Time, bool) {
+	return s.nextDue(func(k key) bool { return k == key{group, name} })
 }
 
 func (sc *schedule) maxAttempts(limit int) int {
