@@ -6,9 +6,10 @@
 // rate SES allows, never inside one invocation, and a throttled send waits
 // on the queue instead of failing.
 //
-// Delivery is at least once: a message can arrive twice, and the same
-// check-in can be queued by its schedule and by the sweep. The service's
-// outbox claim (service.SendCheckIn) makes each check-in go once all the same.
+// Each check-in is queued once, by its schedule or by the sweep when the
+// schedule is missing or failed (grants.Agreement.SweepQueues). Delivery is
+// at least once all the same: a message can arrive twice. The service's
+// outbox claim (service.SendCheckIn) makes each check-in go once.
 package checkinqueue
 
 import (

@@ -70,7 +70,7 @@ func goldenAgreement() *grants.Agreement {
 	checkIn := func(n int, final bool, status grants.CheckInStatus) grants.CheckIn {
 		return grants.CheckIn{Number: n, DueDate: day("2026-06-17").AddMonths(6 * (n - 1)), Status: status, Final: final,
 			SentAt: at(4), MessageID: fmt.Sprintf("ses-out-%d", n), Reminders: 2, LastReminderAt: at(5), RemindOn: day("2026-06-24"),
-			ReceivedAt: at(6), ReceivedBy: grants.ChannelCall, WaivedReason: "not needed", ScheduleCreated: true, Rev: 4, UpdatedAt: at(7)}
+			ReceivedAt: at(6), ReceivedBy: grants.ChannelCall, WaivedReason: "not needed", ScheduleCreated: true, Rev: 4, UpdatedAt: at(7), QueuedOn: day("2026-06-10")}
 	}
 	return &grants.Agreement{
 		ID: goldenID, Reference: "PG-2026-GOLDEN", Programme: goldenProg,

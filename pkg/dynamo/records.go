@@ -641,6 +641,7 @@ type checkInRecord struct {
 	ScheduleCreated bool                 `dynamodbav:"scheduleCreated,omitempty"`
 	Rev             int                  `dynamodbav:"rev"`
 	UpdatedAt       time.Time            `dynamodbav:"updatedAt,omitempty"`
+	QueuedOn        grants.Date          `dynamodbav:"queuedOn,omitempty"`
 }
 
 func checkInRecordOf(v grants.CheckIn) checkInRecord {
@@ -660,6 +661,7 @@ func checkInRecordOf(v grants.CheckIn) checkInRecord {
 		ScheduleCreated: v.ScheduleCreated,
 		Rev:             v.Rev,
 		UpdatedAt:       v.UpdatedAt,
+		QueuedOn:        v.QueuedOn,
 	}
 }
 
@@ -680,6 +682,7 @@ func (r checkInRecord) domain() grants.CheckIn {
 		ScheduleCreated: r.ScheduleCreated,
 		Rev:             r.Rev,
 		UpdatedAt:       r.UpdatedAt,
+		QueuedOn:        r.QueuedOn,
 	}
 }
 

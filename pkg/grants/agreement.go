@@ -122,6 +122,9 @@ type CheckIn struct {
 	// Rev counts writes to this item; every write is conditional on it.
 	Rev       int       `json:"-"`
 	UpdatedAt time.Time `json:"-"`
+	// QueuedOn is the last day the sweep put it on the check-in queue
+	// (SweepQueues): at most once a day, whatever the number of runs.
+	QueuedOn Date `json:"-"`
 }
 
 // Agreement is a 12-month (by default) partnership with one organisation.

@@ -1,6 +1,10 @@
 package mailer
 
-import "github.com/partnership-grants/backend/pkg/grants"
+import (
+	"time"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+)
 
 // The check-in email and its reminders offer, besides the reply address, a
 // confidential feedback address for feedback about the funder only (issue
@@ -19,7 +23,13 @@ func offered(feedbackTo []string) string {
 // CheckInOffering is CheckInAsking with the confidential feedback address
 // feedbackTo offered beside the reply address.
 func CheckInOffering(a *grants.Agreement, c grants.CheckIn, replyTo, feedbackTo, programmeName string, o grants.Officer, qs []grants.CheckInQuestion) (Email, error) {
-	return askCheckIn(a, c, replyTo, programmeName, o, questionViews(qs, c.Final), feedbackTo)
+	return CheckInOfferingOn(a, c, replyTo, feedbackTo, programmeName, o, qs, time.Time{})
+}
+
+// CheckInOfferingOn is CheckInOffering worded as it is true at on, when it
+// goes out (truewhen.go).
+func CheckInOfferingOn(a *grants.Agreement, c grants.CheckIn, replyTo, feedbackTo, programmeName string, o grants.Officer, qs []grants.CheckInQuestion, on time.Time) (Email, error) {
+	return askCheckIn(a, c, replyTo, programmeName, o, questionViews(qs, c.Final), on, feedbackTo)
 }
 
 // ReminderOffering is ReminderAsking with the confidential feedback

@@ -42,7 +42,7 @@ func WordWith(l service.Letter, pdf PDF) (Email, error) {
 	a, c, in, o := l.Agreement, l.CheckIn, l.Instalment, l.Owner
 	switch l.Kind {
 	case outbox.KindCheckIn:
-		return CheckInOffering(a, c, l.ReplyTo, l.FeedbackTo, l.Programme, o, l.Questions) // confidential.go
+		return CheckInOfferingOn(a, c, l.ReplyTo, l.FeedbackTo, l.Programme, o, l.Questions, l.Date) // confidential.go
 	case outbox.KindReminder:
 		return ReminderOffering(a, c, l.ReplyTo, l.FeedbackTo, l.Reminder, o, l.Questions)
 	case outbox.KindOverdue:

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/money"
@@ -65,6 +66,10 @@ type checkInView struct {
 	// Feedback is the confidential feedback address offered with a
 	// check-in or reminder (issue 24, item 2; confidential.go); empty: none.
 	Feedback string
+
+	// EndedOn is the end date of an agreement whose final report goes out
+	// after it (truewhen.go); empty: it has not ended.
+	EndedOn string
 }
 
 // team signs emails when the agreement names no officer.
@@ -151,11 +156,16 @@ func unblocked(a *grants.Agreement, n int) string {
 // programmeName is the programme as people know it ("Open Doors 2026"),
 // not its ID. The final check-in is worded as the end-of-agreement report.
 func CheckIn(a *grants.Agreement, c grants.CheckIn, replyTo string, programmeName string, o grants.Officer) (Email, error) {
-	return askCheckIn(a, c, replyTo, programmeName, o, nil)
+	return askCheckIn(a, c, replyTo, programmeName, o, nil, time.Time{})
 }
 
-func askCheckIn(a *grants.Agreement, c grants.CheckIn, replyTo string, programmeName string, o grants.Officer, qs []questionView, feedbackTo ...string) (Email, error) {
+// askCheckIn words the check-in email as it is true at on, when it goes
+// (zero: at its send day): see truewhen.go.
+func askCheckIn(a *grants.Agreement, c grants.CheckIn, replyTo string, programmeName string, o grants.Officer, qs []questionView, on time.Time, feedbackTo ...string) (Email, error) {
 	to, names := deliverable(a)
+	// The email is what makes money wait on its reply: where the money
+	// stands is told as it will be once it is sent.
+	sent := asSent(a, c.Number)
 	v := checkInView{
 		Names:          joinNames(names),
 		Programme:      programmeName,
@@ -168,10 +178,11 @@ func askCheckIn(a *grants.Agreement, c grants.CheckIn, replyTo string, programme
 		Terms:          a.Terms,
 		Support:        a.SupportNames(),
 		NextInstalment: nextInstalment(a, c),
-		PromptPay:      a.PaysWithoutDelay(c.Number),
-		Standing:       standing(a),
+		PromptPay:      sent.PaysWithoutDelay(c.Number),
+		Standing:       standing(sent),
 		SignOff:        signOff(o),
 		Questions:      qs,
+		EndedOn:        endedOn(a, c, on),
 	}
 	v.Feedback = offered(feedbackTo) // confidential.go
 	if v.Programme == "" {
@@ -653,7 +664,9 @@ func nextInstalment(a *grants.Agreement, c grants.CheckIn) *instalmentView {
 	}
 	after := a.InstalmentAfter(c.Number)
 	for _, in := range a.Instalments {
-		if in.Number == after {
+		// One paid (or cancelled) already waits on nothing: the email does
+		// not ask for a reply to pay it.
+		if in.Number == after && (in.Status == grants.InstalmentScheduled || in.Status == grants.InstalmentDue || in.Status == grants.InstalmentHeld) {
 			return &instalmentView{
 				Number:  in.Number,
 				Amount:  money.Amount{Minor: in.Amount, Currency: a.Currency}.Display(),

@@ -1,6 +1,10 @@
 package mailer
 
-import "github.com/partnership-grants/backend/pkg/grants"
+import (
+	"time"
+
+	"github.com/partnership-grants/backend/pkg/grants"
+)
 
 // questionView is one of a programme's own check-in questions as the
 // check-in email asks it: its number, its label ("Progress", or the
@@ -33,7 +37,7 @@ func questionViews(qs []grants.CheckInQuestion, final bool) []questionView {
 // none: the default four). A reply is read per question by their labels or
 // numbers (answers.Of).
 func CheckInAsking(a *grants.Agreement, c grants.CheckIn, replyTo, programmeName string, o grants.Officer, qs []grants.CheckInQuestion) (Email, error) {
-	return askCheckIn(a, c, replyTo, programmeName, o, questionViews(qs, c.Final))
+	return askCheckIn(a, c, replyTo, programmeName, o, questionViews(qs, c.Final), time.Time{})
 }
 
 // ReminderAsking renders the n-th reminder as Reminder does, for a

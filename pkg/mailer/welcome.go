@@ -12,8 +12,9 @@ type welcomeView struct {
 	// Passed lists check-ins whose dates had gone by: the partner is not
 	// asked for them.
 	Passed []int
-	// Due lists instalments already with finance to pay.
-	Due []int
+	// Due lists instalments already with finance to pay; Paid those the
+	// activation found due and that have been paid since (truewhen.go).
+	Due, Paid []int
 	// Next is the first check-in still to come and when it will be sent.
 	Next      int
 	NextOn    string
@@ -37,7 +38,8 @@ func Welcome(a *grants.Agreement, programme string, to []string, o grants.Office
 		SignOff:   signOff(o),
 	}
 	if r := a.Activation; r != nil {
-		v.Passed, v.Due = r.CheckInsPassed, r.InstalmentsDue
+		v.Passed = r.CheckInsPassed
+		v.Due, v.Paid = stillDue(a, r.InstalmentsDue)
 		if c := a.CheckIn(r.NextCheckIn); c != nil {
 			v.Next, v.NextOn, v.NextFinal = c.Number, r.NextCheckInOn.Long(), c.Final
 		}

@@ -78,7 +78,9 @@ func (s *Schedules) Sync(ctx context.Context, a *grants.Agreement) (*grants.Agre
 		}
 	}
 	for _, c := range a.CheckIns {
-		if c.Status == grants.CheckInScheduled && !c.ScheduleCreated {
+		// One the sweep has queued (its schedule was missing) is the
+		// sweep's: a schedule now would queue it twice.
+		if c.Status == grants.CheckInScheduled && !c.ScheduleCreated && !a.QueuedByTheSweep(c) {
 			if err := s.create(ctx, a, "c", c.Number, c.DueDate, s.Cfg.CheckInTarget); err != nil {
 				errs = append(errs, err)
 				continue

@@ -619,6 +619,10 @@ func (c *Courier) produce(ctx context.Context, a *grants.Agreement, p grants.Pro
 		return c.publish(ctx, a, k.Instalment)
 	}
 	key := k.String()
+	if why := untrue(a, k); why != "" {
+		// No longer true (truewhen.go): done, not retried.
+		return "", grants.AuditEntry{At: c.env.Now().UTC(), Actor: grants.System, Action: "email.skipped", Subject: key, Detail: why}, nil
+	}
 	letter, _, err := c.letter(ctx, a, k, p, known)
 	var withheld grants.Withheld
 	if err == nil {

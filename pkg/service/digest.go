@@ -15,7 +15,9 @@ import (
 // notice) and an instalment that waited for a check-in becoming payable
 // (nowPayable, in replies.go): as often as the programme chooses (daily by
 // default, weekly on a weekday, or never), which instalments are late
-// beyond the programme's on-time setting.
+// beyond the programme's on-time setting. Daily is when it changes: on a
+// working day when an instalment has become late, and once a week while
+// the list stands (grants.DigestFrequency.DigestWorth).
 
 // LateDigest emails the programme's finance addresses the instalments late
 // today beyond its on-time setting, in one email: on the programme's digest
@@ -82,12 +84,23 @@ func (x *Automation) lateDigest(ctx context.Context, programme, key string, p *g
 	}
 	return x.dailyDigest(ctx, outbox.FinancePartition(programme), key, p.Location(x.env.location()), current, "finance", func(today grants.Date, now time.Time) (*Letter, error) {
 		late, err := lateRows(ctx, x.store, *p, programme, today)
-		if err != nil || len(late) == 0 {
+		if err != nil || !worthDigest(freq, *p, today, late) {
 			return nil, err
 		}
 		return &Letter{Kind: outbox.KindLateDigest, To: p.FinanceEmails, Programme: p.Name, Date: now,
 			Late: late, OnTimeDays: p.OnTimeDays(), Day: today, AppURL: x.courier.opts.AppURL, SenderName: p.SenderName}, nil
 	})
+}
+
+// worthDigest reports whether the late list is worth a digest today
+// (grants.DigestFrequency.DigestWorth): daily, only when something became
+// late since the working day before, or on the week's first working day.
+func worthDigest(freq grants.DigestFrequency, p grants.ProgrammeSettings, today grants.Date, late []grants.InstalmentRow) bool {
+	due := make([]grants.Date, len(late))
+	for i, r := range late {
+		due[i] = r.DueDate
+	}
+	return freq.DigestWorth(p.Timing(), today, p.OnTimeDays(), due)
 }
 
 // dailyDigest claims the digest under key and sends the letter compose

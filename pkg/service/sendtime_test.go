@@ -122,29 +122,64 @@ func (q *queueSpy) count() int {
 	return len(q.queued)
 }
 
-// Run every half hour, the sweep queues a check-in still unsent in the
-// hour after its send time (its schedule missed), not by every run while
-// the queue drains; the next day it is queued again if still unsent.
-func TestSweepQueuesAnUnsentCheckInInTheHourAfterItsSendTime(t *testing.T) {
+func (q *queueSpy) countOf(id string) int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	n := 0
+	for _, w := range q.queued {
+		if w.AgreementID == id {
+			n++
+		}
+	}
+	return n
+}
+
+// Issue 27, item 6: each check-in queued once. Run every half hour, the
+// sweep leaves a check-in whose schedule exists to that schedule on its
+// day, and queues one whose schedule is missing once that day however many
+// runs find it unsent while the queue drains (a later repair gives it no
+// schedule to queue it again); the next working day, still unsent, each is
+// queued once more (the schedule failed, or the message was lost).
+func TestSweepQueuesACheckInOnceADayOnlyWhenItsScheduleIsMissingOrFailed(t *testing.T) {
 	e := newEnv(t, activatedAt, options{})
 	q := &queueSpy{}
 	e.x.CheckIns = q
-	a := e.agreement(t, start, false, e.contact("amina"))
-	a = e.laterSendTime(t, a.ID, "10:30")
-	day := a.SendOn(a.CheckIns[0].DueDate)
-	e.sweepsAt(t, day, "09:00", "10:00")
+	missing := e.agreement(t, start, false, e.contact("amina"))
+	missing = e.laterSendTime(t, missing.ID, "10:30")
+	scheduled := e.agreement(t, start, true, e.contact("joe"))
+	// Scheduler is down: the sweep's repairs fail as none were made, so the
+	// first agreement's schedules stay missing.
+	scheduler := e.x.Schedules
+	e.x.Schedules = service.NoSchedules
+	if !scheduled.CheckIns[0].ScheduleCreated || missing.CheckIns[0].ScheduleCreated {
+		t.Fatal("want one check-in with its schedule, one without")
+	}
+	day := missing.SendOn(missing.CheckIns[0].DueDate)
+	if day != scheduled.SendOn(scheduled.CheckIns[0].DueDate) {
+		t.Fatal("want both check-ins on one day")
+	}
+	e.sweepsAt(t, day, "09:00", "09:30", "10:00")
 	if n := q.count(); n != 0 {
-		t.Fatalf("%d queued before 10:30", n)
+		t.Fatalf("%d queued before 10:30: the scheduled one is its schedule's", n)
 	}
 	e.sweepsAt(t, day, "10:30", "11:00", "11:30", "12:00", "15:00")
-	// 10:30 and 11:00 (within the hour after 10:30) queue it; the rest do not.
-	if n := q.count(); n != 2 {
-		t.Fatalf("queued %d times on its day, want 2 (the runs in the hour after 10:30)", n)
+	if n, s := q.countOf(missing.ID), q.countOf(scheduled.ID); n != 1 || s != 0 {
+		t.Fatalf("on its day: the one without a schedule queued %d times, the scheduled one %d; want 1 and 0", n, s)
 	}
-	next := e.get(t, a.ID).Timing.NextWorkingDay(day.AddDays(1))
-	e.sweepsAt(t, next, "10:30")
-	if n := q.count(); n != 3 {
-		t.Fatalf("queued %d times by the next working day, want 3", n)
+	// Scheduler is back and the agreement's schedules are repaired: the
+	// queued check-in gets none, which would queue it again.
+	a, err := scheduler.Sync(context.Background(), e.get(t, missing.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.CheckIns[0].ScheduleCreated || !a.CheckIns[1].ScheduleCreated {
+		t.Fatalf("after a repair: check-in 1 has a schedule %v (want none, it is queued), check-in 2 %v (want one)",
+			a.CheckIns[0].ScheduleCreated, a.CheckIns[1].ScheduleCreated)
+	}
+	next := e.get(t, missing.ID).Timing.NextWorkingDay(day.AddDays(1))
+	e.sweepsAt(t, next, "09:00", "09:30", "10:30", "11:00", "16:30")
+	if n, s := q.countOf(missing.ID), q.countOf(scheduled.ID); n != 2 || s != 1 {
+		t.Fatalf("by the next working day, still unsent: queued %d and %d times, want 2 and 1", n, s)
 	}
 }
 

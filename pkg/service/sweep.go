@@ -65,10 +65,9 @@ const (
 // reminders and queued emails go with the first run at or after its send
 // time: each agreement's items wait for their own (Agreement.Sendable), and
 // each email is claimed in the outbox before it goes, so however many runs
-// find it, it goes once. A check-in still unsent is queued by the runs in
-// the hour after its send time (queueWindow), once or twice a day, not by
-// every run while the queue drains.
-const queueWindow = time.Hour
+// find it, it goes once. A check-in is queued once: by its schedule, or by
+// the sweep when its schedule is missing or failed, at most once a day
+// (grants.Agreement.SweepQueues says which and why).
 
 // SweepReport says what a sweep did.
 type SweepReport struct {
@@ -260,6 +259,35 @@ func (x *Automation) sweepWindow(ctx context.Context, work []grants.Work, from, 
 		return
 	}
 	run.rep.CheckInsQueued += len(due)
+	x.markQueued(ctx, due, today, run)
+}
+
+// markQueued records on each check-in the sweep queued that it did today,
+// so the day's later runs do not queue it again. After the queueing: a
+// check-in marked but not queued would wait a day, while one queued but not
+// marked (the write failed) is queued again by the next run, which the
+// outbox claim makes harmless.
+func (x *Automation) markQueued(ctx context.Context, due []grants.Work, today grants.Date, run *sweepRun) {
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, sweepWorkers)
+	for _, w := range due {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			_, err := x.store.UpdateAgreement(ctx, w.AgreementID, 0, func(a *grants.Agreement) (grants.Effects, error) {
+				if !a.MarkQueued(w.Number, today) {
+					return grants.Effects{}, grants.ErrNoChange
+				}
+				return grants.Effects{}, nil
+			})
+			if err != nil && !errors.Is(err, grants.ErrNoChange) {
+				// Not a failure of the sweep: the check-in is on the queue.
+				slog.WarnContext(logs.WithAgreement(ctx, w.AgreementID), "marking a check-in queued failed; a later run may queue it again",
+					"checkIn", w.Number, "error", err.Error())
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func (x *Automation) sweepOne(ctx context.Context, w grants.Work, today grants.Date, run *sweepRun, at int) error {
@@ -317,9 +345,9 @@ func (x *Automation) sweepOne(ctx context.Context, w grants.Work, today grants.D
 		case c.Status == grants.CheckInScheduled && !a.SendOn(c.DueDate).After(today):
 			if a.Sendable(c.DueDate, now) {
 				if x.queue != nil {
-					if a.SinceSendTime(now) >= queueWindow {
-						// Queued by today's first runs at or after the send
-						// time (and its schedule): the queue drains them.
+					if !a.SweepQueues(*c, today) {
+						// Its schedule's on its day, or queued by an earlier
+						// run today: the queue drains it.
 						return nil
 					}
 					run.mu.Lock()

@@ -30,7 +30,7 @@ var settingHelp = map[string]string{
 	"checkInQuestions":  "What check-in emails ask, one question a line (at most 6): a default question's key (progress, story, support, feedback, changes, challenges, next) or your own words; end a line with (optional) to make it optional.",
 	"owner.name":        "The officer new agreements get when none is named.",
 	"owner.email":       "The default officer's email address.",
-	"lateDigest":        "How often finance is emailed the instalments late beyond the on-time setting, at the send time: daily (each working day), weekly on a weekday (the next working day when that is a day off), or off. It is not sent when nothing is late.",
+	"lateDigest":        "How often finance is emailed the instalments late beyond the on-time setting, at the send time: daily (on a working day when an instalment has become late since the working day before, and on the first working day of each week while any are late, so the same list does not come every day), weekly on a weekday (the whole list; the next working day when that is a day off), or off. It is not sent when nothing is late.",
 	"senderName":        "The name partners see in From on the programme's emails, after the officer's (e.g. Olu Adeyemi, Riverside Community Fund); leave empty for the deployment's. One line, at most 100 characters.",
 	"timeZone":          "The programme's time zone (IANA, e.g. Europe/London): agreements made from now on are in it, and the digest's day and send time are read in it.",
 }

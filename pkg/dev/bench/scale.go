@@ -49,7 +49,15 @@ type Row struct {
 	Created      int // of Creates, those that succeeded
 	CreateErrors map[string]int
 	CreateTime   time.Duration
+	// Morning is a morning of min(Agreements, MorningSize) check-ins: the
+	// queue messages it made (Morning).
+	Morning MorningResult
 }
+
+// MorningSize bounds a row's morning: each agreement's schedules are made
+// one by one in the Scheduler stand-in, and the ratio measured does not
+// change with the size.
+const MorningSize = 1000
 
 // CreatesPerSecond is the creators' successful creates per second.
 func (r Row) CreatesPerSecond() float64 {

@@ -13,8 +13,8 @@ import (
 
 // On the local stack, day by day: an instalment of the deployment's
 // programme left unpaid appears in finance's daily digest from the day it is
-// more than 10 working days late, in one email each working day however
-// often the sweep runs, linking to the web app's Finance page; the JSON API
+// more than 10 working days late, in one email that day however often the
+// sweep runs, and again on the next week's first working day, linking to the web app's Finance page; the JSON API
 // shows it late; once paid, it leaves the digest, keeps the days late it
 // was paid with, and the summary measures it.
 func TestLateDigestOnTheStack(t *testing.T) {
@@ -61,13 +61,13 @@ func TestLateDigestOnTheStack(t *testing.T) {
 		return out
 	}
 
-	// The days the digest should list it: working days (as the sweep sends)
-	// whose send time has passed on which it is more than 10 working days
-	// late. The walk goes on until two have, so it turns late from any
+	// The day the digest should first list it: a working day (as the sweep
+	// sends) whose send time has passed on which it is more than 10 working
+	// days late. The walk goes on until it has, so it turns late from any
 	// start, the quiet period's included.
 	calendar, want := grants.Timing{}, 0
 	counted := map[grants.Date]bool{}
-	for day := 1; want < 2; day++ {
+	for day := 1; want < 1; day++ {
 		if day > 45 {
 			t.Fatalf("45 days on from %s the instalment never turned late", due)
 		}
@@ -89,6 +89,37 @@ func TestLateDigestOnTheStack(t *testing.T) {
 			today := grants.Today(now, london)
 			t.Fatalf("%s (%d working days after %s): %d digests list the instalment, want %d",
 				now.In(london).Format(time.DateTime), calendar.WorkingDaysLate(due, today), due, got, want)
+		}
+	}
+	// Still late, it is listed again on the first working day of the next
+	// week, one digest that day; the days between need not repeat the same
+	// list (issue 26, item 12: daily is when the list changes), and no day
+	// has two.
+	for day := 1; ; day++ {
+		if day > 14 {
+			t.Fatal("no week's first working day in 14 days")
+		}
+		before, from := len(digests()), st.Clock.Now()
+		if _, err := st.Runner.Advance(ctx, 1); err != nil {
+			t.Fatal(err)
+		}
+		now := st.Clock.Now()
+		got := len(digests()) - before
+		if got > 1 {
+			t.Fatalf("%s: %d digests in a day", now.In(london).Format(time.DateTime), got)
+		}
+		// The week's first working day whose send time this day passed.
+		first := false
+		for _, d := range []grants.Date{grants.Today(now, london).AddDays(-1), grants.Today(now, london)} {
+			monday := d.AddDays(-((int(d.At(12, 0, london).Weekday()) + 6) % 7))
+			at := calendar.SendAt(d, london)
+			first = first || calendar.NextWorkingDay(monday) == d && at.After(from) && !now.Before(at)
+		}
+		if first {
+			if got != 1 {
+				t.Fatalf("%s, the week's first working day: %d digests list the still-late instalment, want 1", now.In(london).Format(time.DateTime), got)
+			}
+			break
 		}
 	}
 	d := digests()[0]

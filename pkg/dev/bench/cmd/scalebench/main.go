@@ -2,7 +2,9 @@
 // scale: for each number of agreements it starts from an empty table in a
 // DynamoDB Local of its own, seeds it, and measures the read units of the
 // summary, the quarantine list, the instalment list, the export and the
-// sweep's due-work read, and the creates per second of concurrent creators.
+// sweep's due-work read, and the creates per second of concurrent creators;
+// and, for a morning of up to bench.MorningSize check-ins, the check-in
+// queue's messages per check-in (1.0: each queued once, issue 27 item 6).
 //
 //	go run ./pkg/dev/bench/cmd/scalebench -sizes 100,5000
 package main
@@ -107,20 +109,44 @@ func run(ctx context.Context, sizes []int, creators, creates int, javaOptions []
 			return fmt.Errorf("%d agreements: %w", n, err)
 		}
 		fmt.Fprintf(os.Stderr, "scalebench: %d agreements seeded in %v, measured in %v\n", n, row.Seeded.Round(time.Second), (time.Since(began) - row.Seeded).Round(time.Second))
-		rows = append(rows, row)
 		// Free DynamoDB Local's memory for the next size.
 		if _, err := db.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: &table}); err != nil {
 			return err
 		}
+		if row.Morning, err = morning(ctx, tpl, db, min(n, bench.MorningSize), i); err != nil {
+			return fmt.Errorf("%d agreements: morning: %w", n, err)
+		}
+		rows = append(rows, row)
 	}
 	printTable(rows)
 	return nil
 }
 
+// morning measures a morning of n check-ins in a table of its own (its
+// sweeps read every item due that day) and deletes it.
+func morning(ctx context.Context, tpl *samtemplate.Template, db *dynamodb.Client, n, i int) (bench.MorningResult, error) {
+	table := fmt.Sprintf("scalebench-morning-%d-%d", n, i)
+	if err := tpl.CreateTable(ctx, db, table); err != nil {
+		return bench.MorningResult{}, err
+	}
+	fmt.Fprintf(os.Stderr, "scalebench: a morning of %d check-ins…\n", n)
+	// The sweeps log each refused schedule (one agreement in
+	// bench.MorningFailed) as an error; the table says what came of them.
+	was := slog.Default()
+	slog.SetDefault(slog.New(slog.DiscardHandler))
+	res, err := bench.Morning(ctx, db, table, n)
+	slog.SetDefault(was)
+	if err != nil {
+		return res, err
+	}
+	_, err = db.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: &table})
+	return res, err
+}
+
 // printTable writes the table: read units, with the requests made in brackets.
 func printTable(rows []bench.Row) {
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "agreements\tsummary\tquarantine\tinstalment list\texport (whole)\tsweep (items)\tcreates/s (ok of tried)\t")
+	fmt.Fprintln(w, "agreements\tsummary\tquarantine\tinstalment list\texport (whole)\tsweep (items)\tcreates/s (ok of tried)\tmorning: queue msgs per check-in (check-ins)\t")
 	for _, r := range rows {
 		errs := ""
 		keys := make([]string, 0, len(r.CreateErrors))
@@ -131,12 +157,22 @@ func printTable(rows []bench.Row) {
 		for _, k := range keys {
 			errs += fmt.Sprintf(" %s:%d", k, r.CreateErrors[k])
 		}
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s (%d)\t%.0f (%d of %d%s)\t\n", r.Agreements,
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s (%d)\t%.0f (%d of %d%s)\t%s\t\n", r.Agreements,
 			units(r.Summary), units(r.Quarantine), units(r.Instalments), units(r.Export), units(r.Sweep), r.SweepItems,
-			r.CreatesPerSecond(), r.Created, r.Creates, errs)
+			r.CreatesPerSecond(), r.Created, r.Creates, errs, morningCell(r.Morning))
 	}
 	w.Flush()
 	fmt.Println("Read units (RCU) as DynamoDB Local reports them (ReturnConsumedCapacity), requests in brackets.")
+	fmt.Printf("Morning: the check-in queue's messages per check-in due, from their schedules and the sweep's runs every half hour\n"+
+		"from 08:30 to 11:00 (one agreement in %d with its schedules refused, queued by the sweep instead); 1.0 is each once.\n", bench.MorningFailed)
+}
+
+func morningCell(m bench.MorningResult) string {
+	s := fmt.Sprintf("%.2f (%d: %d by schedule, %d by sweep)", m.PerCheckIn(), m.CheckIns, m.BySchedule, m.BySweep)
+	if m.Unqueued > 0 {
+		s += fmt.Sprintf(", %d NOT QUEUED", m.Unqueued)
+	}
+	return s
 }
 
 func units(r bench.Reading) string { return fmt.Sprintf("%.1f [%d]", r.Units, r.Requests) }
