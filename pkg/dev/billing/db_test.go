@@ -26,7 +26,7 @@ func TestBilledOnDynamoDBLocal(t *testing.T) {
 	raw, name := testenv.AppTable(t)
 	db := &DB{Inner: raw, Shadow: raw}
 	terms := strings.Repeat("t", 1500)
-	ag := agreement("draft", terms) // 1,561 bytes: 2 WRU, in ByProgramme (ALL)
+	ag := agreement("draft", terms)                                                                                            // 1,561 bytes: 2 WRU, in ByProgramme (ALL)
 	inst := Item{"PK": s("AGR#1"), "SK": s("INS#1"), "napk": s("DUE#2027-03-01"), "nask": s("AGR#1#1"), "amount": n("250000")} // in ByNextAction (KEYS_ONLY)
 	billed := func(call func(ctx context.Context) error) (read, written float64) {
 		t.Helper()
