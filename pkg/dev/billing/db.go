@@ -25,6 +25,10 @@ import (
 type DB struct {
 	Inner  dynamo.DB
 	Shadow *dynamodb.Client
+	// Trace, when set, is told each billed call: the operation, the sizes
+	// it was billed on, and its units (make cost prints one create's and
+	// one approval's, to be checked by hand).
+	Trace func(ctx context.Context, op, sizes string, read, written float64)
 
 	mu     sync.Mutex
 	tables map[string]Table
@@ -60,6 +64,14 @@ func keys(ks []types.KeySchemaElement) (hash, rng string) {
 		}
 	}
 	return hash, rng
+}
+
+// bill adds a call's units to the invocation's meter, and tells Trace.
+func (d *DB) bill(ctx context.Context, m *callmeter.Meter, op, sizes string, read, written float64) {
+	m.Billed(read, written)
+	if d.Trace != nil {
+		d.Trace(ctx, op, sizes, read, written)
+	}
 }
 
 func (d *DB) table(ctx context.Context, name string) (Table, error) {
@@ -106,7 +118,7 @@ func (d *DB) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...func(*
 	if in.ProjectionExpression != nil && len(item) > 0 {
 		item = d.image(ctx, aws.ToString(in.TableName), in.Key) // billed on the whole item
 	}
-	m.Billed(ReadUnits(Size(item), aws.ToBool(in.ConsistentRead)), 0)
+	d.bill(ctx, m, "GetItem", fmt.Sprintf("item %d B, consistent %t", Size(item), aws.ToBool(in.ConsistentRead)), ReadUnits(Size(item), aws.ToBool(in.ConsistentRead)), 0)
 	return out, err
 }
 
@@ -116,15 +128,16 @@ func (d *DB) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, o
 	if m == nil || err != nil {
 		return out, err
 	}
-	units := 0.0
+	units, desc := 0.0, ""
 	for table, ka := range in.RequestItems {
 		sizes := make([]int, 0, len(ka.Keys))
 		for _, k := range ka.Keys {
 			sizes = append(sizes, Size(d.image(ctx, table, k)))
 		}
 		units += BatchGetUnits(sizes, aws.ToBool(ka.ConsistentRead))
+		desc += fmt.Sprintf("items %v B, consistent %t", sizes, aws.ToBool(ka.ConsistentRead))
 	}
-	m.Billed(units, 0)
+	d.bill(ctx, m, "BatchGetItem", desc, units, 0)
 	return out, err
 }
 
@@ -150,7 +163,7 @@ func (d *DB) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func(*dyna
 	for i, it := range items {
 		sizes[i] = Size(it)
 	}
-	m.Billed(QueryUnits(sizes, aws.ToBool(in.ConsistentRead)), 0)
+	d.bill(ctx, m, "Query "+aws.ToString(in.IndexName), fmt.Sprintf("items %v B, consistent %t", sizes, aws.ToBool(in.ConsistentRead)), QueryUnits(sizes, aws.ToBool(in.ConsistentRead)), 0)
 	return out, err
 }
 
@@ -177,8 +190,8 @@ func usedIn(expr string, names map[string]string, values map[string]types.Attrib
 	return n, v
 }
 
-// write bills one write of the item with key in table, run by do.
-func (d *DB) write(ctx context.Context, table string, key func(Table) Item, do func() error) error {
+// write bills one write (op) of the item with key in table, run by do.
+func (d *DB) write(ctx context.Context, op, table string, key func(Table) Item, do func() error) error {
 	m := callmeter.From(ctx)
 	if m == nil {
 		return do()
@@ -193,17 +206,18 @@ func (d *DB) write(ctx context.Context, table string, key func(Table) Item, do f
 	var refused *types.ConditionalCheckFailedException
 	switch {
 	case err == nil:
-		tu, iu := t.Units(Write{Before: before, After: d.image(ctx, table, k)})
-		m.Billed(0, tu+iu)
+		after := d.image(ctx, table, k)
+		tu, iu := t.Units(Write{Before: before, After: after})
+		d.bill(ctx, m, op, fmt.Sprintf("before %d B, after %d B; table %v, indexes %v", Size(before), Size(after), tu, iu), 0, tu+iu)
 	case errors.As(err, &refused):
 		tu, _ := t.Units(Write{Before: before, After: before, Failed: true})
-		m.Billed(0, tu)
+		d.bill(ctx, m, op+" (refused)", fmt.Sprintf("item %d B", Size(before)), 0, tu)
 	}
 	return err
 }
 
 func (d *DB) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (out *dynamodb.PutItemOutput, err error) {
-	err = d.write(ctx, aws.ToString(in.TableName), func(t Table) Item { return keyOf(t, in.Item) }, func() error {
+	err = d.write(ctx, "PutItem", aws.ToString(in.TableName), func(t Table) Item { return keyOf(t, in.Item) }, func() error {
 		out, err = d.Inner.PutItem(ctx, in, o...)
 		return err
 	})
@@ -211,7 +225,7 @@ func (d *DB) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*
 }
 
 func (d *DB) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (out *dynamodb.UpdateItemOutput, err error) {
-	err = d.write(ctx, aws.ToString(in.TableName), func(Table) Item { return in.Key }, func() error {
+	err = d.write(ctx, "UpdateItem", aws.ToString(in.TableName), func(Table) Item { return in.Key }, func() error {
 		out, err = d.Inner.UpdateItem(ctx, in, o...)
 		return err
 	})
@@ -219,7 +233,7 @@ func (d *DB) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...
 }
 
 func (d *DB) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, o ...func(*dynamodb.Options)) (out *dynamodb.DeleteItemOutput, err error) {
-	err = d.write(ctx, aws.ToString(in.TableName), func(Table) Item { return in.Key }, func() error {
+	err = d.write(ctx, "DeleteItem", aws.ToString(in.TableName), func(Table) Item { return in.Key }, func() error {
 		out, err = d.Inner.DeleteItem(ctx, in, o...)
 		return err
 	})
@@ -269,7 +283,7 @@ func (d *DB) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteI
 	if err != nil && !errors.As(err, &cancelled) {
 		return out, err
 	}
-	units := 0.0
+	units, desc := 0.0, ""
 	for _, mb := range members {
 		w := Write{Before: mb.before, Check: mb.check, Failed: err != nil}
 		if err == nil && !mb.check {
@@ -279,7 +293,12 @@ func (d *DB) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteI
 		}
 		tu, iu := mb.t.Units(w)
 		units += 2 * (tu + iu)
+		desc += fmt.Sprintf("[before %d B, after %d B; 2x(table %v + indexes %v)] ", Size(w.Before), Size(w.After), tu, iu)
 	}
-	m.Billed(0, units)
+	op := "TransactWriteItems"
+	if err != nil {
+		op += " (cancelled)"
+	}
+	d.bill(ctx, m, op, desc, 0, units)
 	return out, err
 }

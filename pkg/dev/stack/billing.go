@@ -15,5 +15,5 @@ func (st *Stack) bill() {
 	raw := st.Deps.AWS.Copy()
 	raw.APIOptions = nil
 	shadow := dynamodb.NewFromConfig(raw, func(o *dynamodb.Options) { o.BaseEndpoint = st.Deps.Endpoint("DynamoDB") })
-	st.Deps.Store = dynamo.New(&billing.DB{Inner: st.Deps.DB, Shadow: shadow}, st.opts.TableName)
+	st.Deps.Store = dynamo.New(&billing.DB{Inner: st.Deps.DB, Shadow: shadow, Trace: st.opts.BillingTrace}, st.opts.TableName)
 }

@@ -98,8 +98,10 @@ type Options struct {
 	MailBucket, GrantsBucket string
 	// Billing puts on each invocation line the DynamoDB request units AWS
 	// would bill (pkg/dev/billing), at the price of reading what each call
-	// touched again: make cost turns it on.
-	Billing bool
+	// touched again: make cost turns it on. BillingTrace, when set, is told
+	// each billed call (billing.DB's Trace).
+	Billing      bool
+	BillingTrace func(ctx context.Context, op, sizes string, read, written float64)
 }
 
 // The local public bucket and the one key in it, as the template names them.
