@@ -110,3 +110,15 @@ func TestResourcesOfTheTemplate(t *testing.T) {
 		t.Errorf("default %+v, detailed %+v", off, on)
 	}
 }
+
+// An invocation line as pkg/logs writes it (callmeter's "invocation").
+func TestParseLine(t *testing.T) {
+	l, ok := ParseLine([]byte(`{"timestamp":"2027-03-01T10:00:00Z","level":"INFO","message":"invocation","requestId":"r1","route":"POST /agreements","status":201,` +
+		`"awsCalls":{"DynamoDB.TransactWriteItems":1},"readUnits":1,"writeUnits":3,"durationMs":12,"billedReadUnits":1.5,"billedWriteUnits":20}`))
+	if !ok || l.Route != "POST /agreements" || l.BilledWriteUnits != 20 || l.WriteUnits != 3 || l.AWSCalls["DynamoDB.TransactWriteItems"] != 1 || l.DurationMs != 12 {
+		t.Errorf("parsed %+v, %t", l, ok)
+	}
+	if _, ok := ParseLine([]byte(`{"level":"INFO","message":"sweep done","requestId":"r2"}`)); ok {
+		t.Error("a line that is not an invocation line was read as one")
+	}
+}

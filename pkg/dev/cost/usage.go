@@ -41,7 +41,7 @@ func NewUsage() *Usage {
 
 // Line is one invocation line as the functions log it.
 type Line struct {
-	Msg              string         `json:"msg"`
+	Message          string         `json:"message"`
 	Event            string         `json:"event"`
 	Route            string         `json:"route"`
 	RequestID        string         `json:"requestId"`
@@ -57,7 +57,7 @@ type Line struct {
 // invocation line.
 func ParseLine(b []byte) (Line, bool) {
 	var l Line
-	if err := json.Unmarshal(b, &l); err != nil || l.Msg != "invocation" {
+	if err := json.Unmarshal(b, &l); err != nil || l.Message != "invocation" {
 		return Line{}, false
 	}
 	return l, true
