@@ -21,7 +21,7 @@ FUNCTIONS := \
 
 DEVSTACK := .local/bin/devstack
 
-.PHONY: first-admin invoke test-bootstraps templ-check run check test test-static test-go test-slow sweep-capacity-full bench-tools test-calendar token advance deps lint bench bench-100k bench-go sizes initbench screenshots clean activate-receipt-rules fuzz reprocess-replies rebuild-aggregate
+.PHONY: first-admin invoke test-bootstraps templ-check run check test test-static test-go test-slow sweep-capacity-full bench-tools test-calendar token advance deps lint bench bench-100k bench-go sizes initbench screenshots clean activate-receipt-rules fuzz reprocess-replies rebuild-aggregate cost
 
 ## run: the product on this machine (DynamoDB Local, SES viewer, API on :3000)
 run: deps $(DEVSTACK)
@@ -254,3 +254,11 @@ build-$(1):
 	GOOS=linux GOARCH=$(BUILD_GOARCH) CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -o $$(ARTIFACTS_DIR)/bootstrap ./functions/$(2)
 endef
 $(foreach f,$(FUNCTIONS),$(eval $(call build_function,$(word 1,$(subst :, ,$(f))),$(word 2,$(subst :, ,$(f))))))
+
+## cost: what a year of N agreements costs in AWS (N=100 default): walks the year on the local stack, DynamoDB billed from item sizes, priced by service from pkg/dev/cost/prices.go (eu-west-2, dated), the fixed monthly cost apart (not part of make test; docs/scale.md quotes it)
+# COST_FLAGS=-fixed prints only the template's fixed part, both ways of
+# DetailedMonitoring; -step N moves the clock N days between the people's turns.
+N ?= 100
+COST_FLAGS ?=
+cost: deps
+	$(GO) run ./pkg/dev/cost/cmd/cost -n $(N) $(COST_FLAGS)

@@ -46,6 +46,8 @@ func askCapacity(params any) {
 		in.ReturnConsumedCapacity = total
 	case *dynamodb.TransactWriteItemsInput:
 		in.ReturnConsumedCapacity = total
+	case *dynamodb.BatchGetItemInput:
+		in.ReturnConsumedCapacity = total
 	}
 }
 
@@ -71,6 +73,10 @@ func consumed(result any) (read, written float64) {
 	case *dynamodb.TransactWriteItemsOutput:
 		for i := range out.ConsumedCapacity {
 			written += units(&out.ConsumedCapacity[i])
+		}
+	case *dynamodb.BatchGetItemOutput:
+		for i := range out.ConsumedCapacity {
+			read += units(&out.ConsumedCapacity[i])
 		}
 	}
 	return read, written

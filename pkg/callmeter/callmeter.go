@@ -24,6 +24,11 @@ type Meter struct {
 	read    float64
 	written float64
 	started time.Time
+	// billed: a billing model (pkg/dev/billing, in the local stack) added
+	// the request units AWS would bill, beside what the emulator reported.
+	// In AWS the reported figures are the billed ones and this stays unset.
+	billed                    bool
+	billedRead, billedWritten float64
 }
 
 type key struct{}
@@ -61,6 +66,26 @@ func (m *Meter) Consumed(read, written float64) {
 	m.written += written
 }
 
+// Billed adds the read and write request units a call would be billed,
+// as a billing model computed them.
+func (m *Meter) Billed(read, written float64) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.billed = true
+	m.billedRead += read
+	m.billedWritten += written
+}
+
+// BilledUnits are the request units billed so far.
+func (m *Meter) BilledUnits() (read, written float64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.billedRead, m.billedWritten
+}
+
 // Middleware counts each call an SDK client makes on the meter of its
 // context, as "<service ID>.<operation>". Add it to a client's APIOptions
 // (pkg/app adds it to every client; test harnesses to theirs).
@@ -87,9 +112,13 @@ func (m *Meter) Calls() map[string]int {
 func (m *Meter) Log(ctx context.Context, attrs ...any) {
 	m.mu.Lock()
 	read, written := m.read, m.written
+	billed, billedRead, billedWritten := m.billed, m.billedRead, m.billedWritten
 	m.mu.Unlock()
 	attrs = append(attrs, "awsCalls", m.Calls(), "readUnits", read, "writeUnits", written,
 		"durationMs", time.Since(m.started).Milliseconds())
+	if billed {
+		attrs = append(attrs, "billedReadUnits", billedRead, "billedWriteUnits", billedWritten)
+	}
 	slog.InfoContext(ctx, "invocation", attrs...)
 }
 

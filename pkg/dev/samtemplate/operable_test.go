@@ -77,6 +77,17 @@ func TestOperableChecksCanFail(t *testing.T) {
 			p := props(tpl, "MonitoringDashboard")
 			p["DashboardBody"] = map[string]any{"Fn::Sub": strings.ReplaceAll(p["DashboardBody"].(map[string]any)["Fn::Sub"].(string), `\"DaysLate\"`, `\"DaysLat\"`)}
 		}},
+		// Issue 27, item 7: the HTTP functions' failures reach a person
+		// through the API's 5xx alarm, in the default deployment.
+		{"api errors", "AgreementsFunction", func(tpl map[string]any) { delete(resources(tpl), "ApiServerErrorsAlarm") }},
+		{"api errors", "WebFunction", func(tpl map[string]any) {
+			resources(tpl)["ApiServerErrorsAlarm"].(map[string]any)["Condition"] = "DetailedMonitoringOn"
+		}},
+		{"api errors", "PaymentsFunction", func(tpl map[string]any) { props(tpl, "ApiServerErrorsAlarm")["Threshold"] = 5 }},
+		// An alarm only DetailedMonitoring creates covers nothing by default.
+		{"failure queues", "InboundDLQ", func(tpl map[string]any) {
+			resources(tpl)["InboundDLQAlarm"].(map[string]any)["Condition"] = "DetailedMonitoringOn"
+		}},
 	} {
 		t.Run(tc.check+"/"+tc.want, func(t *testing.T) {
 			tpl := loadGeneric(t)
@@ -96,6 +107,7 @@ var operableChecks = map[string]func(tpl map[string]any) []string{
 	"logs":            functionsLogWithRetention,
 	"api access logs": apiAccessLogged,
 	"dashboard":       dashboardGraphsMetrics,
+	"api errors":      apiErrorsAlarmed,
 }
 
 // Every alarm tells a person, when it fires and when it clears: its
@@ -195,6 +207,9 @@ func failureQueuesAlarmed(tpl map[string]any) []string {
 
 func depthAlarmed(tpl map[string]any, queue string) bool {
 	for _, id := range ofType(tpl, "AWS::CloudWatch::Alarm") {
+		if optional(tpl, id) {
+			continue
+		}
 		p := props(tpl, id)
 		dims, _ := p["Dimensions"].([]any)
 		for _, d := range dims {
@@ -573,4 +588,53 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// optional is a resource only DetailedMonitoring creates: it covers no
+// failure in the default deployment.
+func optional(tpl map[string]any, id string) bool {
+	cond, _ := dig(tpl, "Resources", id, "Condition").(string)
+	return cond != "" && strings.Contains(fmt.Sprint(dig(tpl, "Conditions", cond)), "DetailedMonitoring")
+}
+
+// Every function the API invokes has its failures alarmed in the default
+// deployment: by the API's 5xx (an alarm on AWS/ApiGateway 5xx of its API,
+// > 0), or by an errors alarm of its own.
+func apiErrorsAlarmed(tpl map[string]any) []string {
+	var problems []string
+	for _, fn := range ofType(tpl, "AWS::Serverless::Function") {
+		events, _ := props(tpl, fn)["Events"].(map[string]any)
+		apis := map[string]bool{}
+		for _, ev := range events {
+			if m := ev.(map[string]any); m["Type"] == "HttpApi" {
+				apis[ref(dig(m, "Properties", "ApiId"))] = true
+			}
+		}
+		if len(apis) == 0 {
+			continue
+		}
+		for api := range apis {
+			if !errorsAlarmed(tpl, "AWS/ApiGateway", "5xx", "ApiId", api) && !errorsAlarmed(tpl, "AWS/Lambda", "Errors", "FunctionName", fn) {
+				problems = append(problems, fmt.Sprintf("%s (on %s) has no alarm on the API's 5xx or its own errors in the default deployment", fn, api))
+			}
+		}
+	}
+	return problems
+}
+
+func errorsAlarmed(tpl map[string]any, namespace, metric, dimension, target string) bool {
+	for _, id := range ofType(tpl, "AWS::CloudWatch::Alarm") {
+		p := props(tpl, id)
+		if optional(tpl, id) || p["Namespace"] != namespace || p["MetricName"] != metric ||
+			p["ComparisonOperator"] != "GreaterThanThreshold" || fmt.Sprint(p["Threshold"]) != "0" {
+			continue
+		}
+		dims, _ := p["Dimensions"].([]any)
+		for _, d := range dims {
+			if m, _ := d.(map[string]any); m["Name"] == dimension && ref(m["Value"]) == target {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -96,6 +96,12 @@ type Options struct {
 	// MailBucket and GrantsBucket name the stack's buckets (empty: the
 	// local names, partnership-grants-local-mail and GrantsDataBucket).
 	MailBucket, GrantsBucket string
+	// Billing puts on each invocation line the DynamoDB request units AWS
+	// would bill (pkg/dev/billing), at the price of reading what each call
+	// touched again: make cost turns it on. BillingTrace, when set, is told
+	// each billed call (billing.DB's Trace).
+	Billing      bool
+	BillingTrace func(ctx context.Context, op, sizes string, read, written float64)
 }
 
 // The local public bucket and the one key in it, as the template names them.
@@ -342,6 +348,9 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	}
 	if st.Deps, err = app.NewDeps(cfg, st.Clock.Now); err != nil {
 		return nil, err
+	}
+	if opts.Billing {
+		st.bill()
 	}
 	if opts.Metrics == nil {
 		opts.Metrics = io.Discard
