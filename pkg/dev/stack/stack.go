@@ -96,6 +96,13 @@ type Options struct {
 	// MailBucket and GrantsBucket name the stack's buckets (empty: the
 	// local names, partnership-grants-local-mail and GrantsDataBucket).
 	MailBucket, GrantsBucket string
+	// IAMTemplate is the template whose policies the functions' calls are
+	// checked against (empty: Root's template.yaml); a test gives a copy
+	// with an action taken out.
+	IAMTemplate string
+	// IAMUsed, if set, is told each function and action its policy allowed
+	// a call, once per pair: make iam's record of what the tests used.
+	IAMUsed io.Writer
 }
 
 // The local public bucket and the one key in it, as the template names them.
@@ -340,7 +347,11 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	if st.Deps, err = app.NewDeps(cfg, st.Clock.Now); err != nil {
+	enforcer, err := localIAM(opts)
+	if err != nil {
+		return nil, err
+	}
+	if st.Deps, err = app.NewDeps(cfg, st.Clock.Now, enforcer.Middleware); err != nil {
 		return nil, err
 	}
 	if opts.Metrics == nil {
@@ -487,7 +498,7 @@ func (st *Stack) controlHandler() http.Handler {
 	// What make reprocess-replies STAGE=local calls: the InboundFunction's
 	// {"reprocess": {}}, in one run (no Lambda deadline here).
 	mux.HandleFunc("POST /reprocess-replies", func(w http.ResponseWriter, r *http.Request) {
-		rep, err := st.Receiver.Reprocess(r.Context(), receive.ReprocessRequest{})
+		rep, err := st.Receiver.Reprocess(asFunction(r.Context(), "InboundFunction"), receive.ReprocessRequest{})
 		if err != nil {
 			writeJSON(w, http.StatusInternalServerError, map[string]any{"error": err.Error(), "report": rep})
 			return
@@ -539,7 +550,7 @@ func (st *Stack) startInbound(ctx context.Context) error {
 			return bucket.Put(ctx, key, "message/rfc822", raw)
 		},
 		Invoke: func(ctx context.Context, ev events.SimpleEmailEvent) error {
-			return callmeter.Run(invocation(ctx), "Inbound", func(ctx context.Context) error { return rc.Handle(ctx, ev) })
+			return callmeter.Run(invocation(ctx, "InboundFunction"), "Inbound", func(ctx context.Context) error { return rc.Handle(ctx, ev) })
 		},
 		Prefix:  rc.RawPrefix,
 		Clock:   st.Clock.Now,
