@@ -295,3 +295,27 @@ func TestTheTemplatesPolicies(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// The check on each call: a TransactWriteItems of three members, as a
+// payment writes, against the real template's Payments policy.
+func BenchmarkCheck(b *testing.B) {
+	tpl, err := Load("../../../template.yaml", Names{Region: "eu-west-2", Account: "000000000000",
+		Params: map[string]string{"Stage": "local", "SesIdentity": "funder.local", "AWS::StackName": "partnership-grants-local"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	table := aws.String("partnership-grants-local")
+	in := &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Put: &types.Put{TableName: table, Item: key("AGR#1")}},
+		{Update: &types.Update{TableName: table, Key: key("AGR#1")}},
+		{ConditionCheck: &types.ConditionCheck{TableName: table, Key: key("AGR#2")}},
+	}}
+	enf := NewEnforcer(tpl, "eu-west-2", "000000000000", nil)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := enf.Check(ctx, "PaymentsFunction", "DynamoDB", "TransactWriteItems", in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
