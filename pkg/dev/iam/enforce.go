@@ -45,7 +45,8 @@ func NewEnforcer(t *Template, region, account string, used io.Writer) *Enforcer 
 }
 
 // Middleware adds the check to an SDK client (an aws.Config's APIOptions),
-// first in its Initialize step: a refused call never reaches the emulator.
+// in its Initialize step, after the service and operation are named: a
+// refused call never reaches the emulator.
 func (e *Enforcer) Middleware(st *middleware.Stack) error {
 	return st.Initialize.Add(middleware.InitializeMiddlewareFunc("iam.enforce", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 		if fn := FunctionOf(ctx); fn != "" {
@@ -54,7 +55,7 @@ func (e *Enforcer) Middleware(st *middleware.Stack) error {
 			}
 		}
 		return next.HandleInitialize(ctx, in)
-	}), middleware.Before)
+	}), middleware.After)
 }
 
 // Check authorizes one call of fn, logging and returning AWS's

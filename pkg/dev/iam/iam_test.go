@@ -3,10 +3,13 @@ package iam
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
@@ -18,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
 )
 
 func TestMatch(t *testing.T) {
@@ -317,5 +321,41 @@ func BenchmarkCheck(b *testing.B) {
 		if err := enf.Check(ctx, "PaymentsFunction", "DynamoDB", "TransactWriteItems", in); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// The middleware on a real client: a call under a function's context is
+// checked (and a refused one never reaches the service); one outside any
+// invocation is not.
+func TestMiddleware(t *testing.T) {
+	tpl, err := Parse([]byte(testTemplate), testNames())
+	if err != nil {
+		t.Fatal(err)
+	}
+	hits := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits++
+		_, _ = w.Write([]byte(`{"ScheduleArn":"arn"}`))
+	}))
+	defer srv.Close()
+	enf := NewEnforcer(tpl, "eu-west-2", "000000000000", nil)
+	client := scheduler.New(scheduler.Options{Region: "eu-west-2", BaseEndpoint: aws.String(srv.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("k", "s", ""), APIOptions: []func(*middleware.Stack) error{enf.Middleware}})
+	in := func(group string) *scheduler.CreateScheduleInput {
+		return &scheduler.CreateScheduleInput{Name: aws.String("s"), GroupName: aws.String(group), ScheduleExpression: aws.String("at(2027-01-01T00:00:00)"),
+			FlexibleTimeWindow: &schedtypes.FlexibleTimeWindow{Mode: schedtypes.FlexibleTimeWindowModeOff},
+			Target:             &schedtypes.Target{Arn: aws.String("arn:aws:lambda:eu-west-2:000000000000:function:f"), RoleArn: aws.String("arn:aws:iam::000000000000:role/Role")}}
+	}
+	writer := WithFunction(context.Background(), "Writer")
+	if _, err := client.CreateSchedule(writer, in("grants-local")); err != nil || hits != 1 {
+		t.Fatalf("an allowed call: %v, %d hits", err, hits)
+	}
+	_, err = client.CreateSchedule(writer, in("other"))
+	var api smithy.APIError
+	if !errors.As(err, &api) || api.ErrorCode() != "AccessDeniedException" || !strings.Contains(err.Error(), "scheduler:CreateSchedule") || hits != 1 {
+		t.Fatalf("a refused call: %v, %d hits", err, hits)
+	}
+	if _, err := client.CreateSchedule(context.Background(), in("other")); err != nil || hits != 2 {
+		t.Fatalf("a call outside any invocation: %v, %d hits", err, hits)
 	}
 }
