@@ -379,19 +379,23 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if len(added) > 0 || rep.Rekeyed > 0 {
 		slog.InfoContext(ctx, "local table upgraded", "indexesAdded", added, "itemsRekeyed", rep.Rekeyed)
 	}
+	// Each function's wiring runs as its init would, with its role: what it
+	// reads there (a secret) is checked too. The local stack wires every
+	// function on one Deps, which reads a secret once: the first function
+	// to ask is the one checked.
 	pool, err := userpool.Directory(st.Deps)
 	if err != nil {
 		return nil, err
 	}
-	payments, err := senders.PaymentsAPI(ctx, st.Deps, accounting.Bus(st.Deps), pool)
+	payments, err := senders.PaymentsAPI(asFunction(ctx, "PaymentsFunction"), st.Deps, accounting.Bus(st.Deps), pool)
 	if err != nil {
 		return nil, err
 	}
-	checkIns, err := senders.CheckInsAPI(ctx, st.Deps)
+	checkIns, err := senders.CheckInsAPI(asFunction(ctx, "CheckInsFunction"), st.Deps)
 	if err != nil {
 		return nil, err
 	}
-	webApp, err := web.Handler(ctx, st.Deps)
+	webApp, err := web.Handler(asFunction(ctx, "WebFunction"), st.Deps)
 	if err != nil {
 		return nil, err
 	}
@@ -423,7 +427,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	// As the sweep's function wires it: the one scheduled function that
 	// publishes on the accounting bus, repairs schedules and queues check-ins.
 	checkInsQueue := queue.CheckIns(st.Deps)
-	x, err := senders.Sweep(ctx, st.Deps, st.Deps.Schedules(), accounting.Bus(st.Deps), checkInsQueue, agreementpdf.Render)
+	x, err := senders.Sweep(asFunction(ctx, "SweepFunction"), st.Deps, st.Deps.Schedules(), accounting.Bus(st.Deps), checkInsQueue, agreementpdf.Render)
 	if err != nil {
 		return nil, err
 	}
@@ -540,7 +544,7 @@ func (st *Stack) startInbound(ctx context.Context) error {
 	if err := st.createBucket(ctx, bucket.Name); err != nil {
 		return err
 	}
-	rc, err := receiver.New(ctx, st.Deps)
+	rc, err := receiver.New(asFunction(ctx, "InboundFunction"), st.Deps)
 	if err != nil {
 		return err
 	}
