@@ -244,7 +244,7 @@ func (r *resolver) policies(props *yaml.Node) ([]any, error) {
 		}
 		v, err := r.value(props.Content[i+1])
 		if err != nil {
-			return nil, fmt.Errorf("Policies: %w", err)
+			return nil, fmt.Errorf("its policies: %w", err)
 		}
 		if l, ok := v.([]any); ok {
 			return l, nil
