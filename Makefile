@@ -21,7 +21,7 @@ FUNCTIONS := \
 
 DEVSTACK := .local/bin/devstack
 
-.PHONY: first-admin invoke test-bootstraps templ-check run check test test-static test-go test-slow sweep-capacity-full bench-tools test-calendar token advance deps lint bench bench-100k bench-go sizes initbench screenshots clean activate-receipt-rules fuzz reprocess-replies rebuild-aggregate cost
+.PHONY: first-admin invoke test-bootstraps templ-check run check test test-static test-go test-slow sweep-capacity-full bench-tools test-calendar token advance deps lint bench bench-100k bench-go sizes initbench screenshots clean activate-receipt-rules fuzz reprocess-replies rebuild-aggregate cost iam
 
 ## run: the product on this machine (DynamoDB Local, SES viewer, API on :3000)
 run: deps $(DEVSTACK)
@@ -240,6 +240,13 @@ reprocess-replies:
 		next=$$(sed -n 's/.*"next":"\([^"]*\)".*/\1/p' .local/reprocess.json); \
 		[ -n "$$next" ] || exit $$failed; \
 	done
+
+## iam: the local-stack tests (IAM_RUN= a -run pattern, default all of them) with each function's allowed AWS actions recorded, then per function the actions its policy allows that no test used (not part of make test)
+IAM_RUN ?= .
+iam: deps
+	@mkdir -p .local; rm -f .local/iam-used.txt
+	@$(GO) run ./pkg/dev/testenv/cmd/withdynamodb -- $(GO) test -count=1 -timeout 30m -vet=off ./pkg/dev/stack -run '$(IAM_RUN)' -iam.used=$(CURDIR)/.local/iam-used.txt; \
+	status=$$?; $(GO) run ./pkg/dev/iam/cmd/iamreport -used .local/iam-used.txt && exit $$status
 
 clean:
 	rm -rf .local/bin .local/build .aws-sam

@@ -30,6 +30,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/partnership-grants/backend/pkg/dynamo"
 	"github.com/partnership-grants/backend/pkg/httpapi"
@@ -85,13 +86,15 @@ func (d *Deps) Secret(ctx context.Context, id string, read func(context.Context,
 // NewDeps builds the shared clients once per process, from c (see Load).
 // Endpoints are c's, which Load reads from the SDK's own
 // AWS_ENDPOINT_URL_* variables, so the same code runs against AWS and
-// against the local emulators.
-func NewDeps(c Config, clock Clock) (*Deps, error) {
+// against the local emulators. apiOptions are added to every client (the
+// local stack's IAM check); the functions pass none.
+func NewDeps(c Config, clock Clock, apiOptions ...func(*middleware.Stack) error) (*Deps, error) {
 	cfg, err := awsConfig(c)
 	if err != nil {
 		return nil, err
 	}
 	meterCalls(&cfg)
+	cfg.APIOptions = append(cfg.APIOptions, apiOptions...)
 	if clock == nil {
 		clock = time.Now
 	}

@@ -144,7 +144,7 @@ func (r *Runner) fire(ctx context.Context, f schedulerstub.Firing) error {
 	r.fired++
 	slog.InfoContext(ctx, "schedule fired", "schedule", f.Name, "function", name, "at", f.ScheduledTime.Format(time.RFC3339))
 	// As each function's main does, under a meter (one log line each).
-	return callmeter.Run(invocation(ctx), name, func(ctx context.Context) error {
+	return callmeter.Run(invocation(ctx, name), name, func(ctx context.Context) error {
 		switch name {
 		case "InstalmentDueFunction":
 			return r.x.InstalmentDue(ctx, e.AgreementID, e.Number)
@@ -173,7 +173,8 @@ func (r *Runner) RunDue(ctx context.Context) (int, error) {
 	before := r.fired
 	err := r.sched.Run(ctx, r.clock.Now(), r.fire)
 	if r.fired > before && err == nil {
-		_, err = r.checkIns.Drain(ctx)
+		// Lambda polls the queue with the function's role.
+		_, err = r.checkIns.Drain(asFunction(ctx, "CheckInSenderFunction"))
 	}
 	return r.fired - before, err
 }
@@ -280,7 +281,7 @@ func (st *Stack) checkInSource(ctx context.Context, x *service.Automation) (*sqs
 		consumer := senders.CheckInConsumer(st.Deps, x)
 		src.Instances = append(src.Instances, func(ctx context.Context, ev events.SQSEvent) (resp events.SQSEventResponse, err error) {
 			// As the function's main does, under a meter (one log line each).
-			err = callmeter.Run(invocation(ctx), "SendCheckIn", func(ctx context.Context) error {
+			err = callmeter.Run(invocation(ctx, "CheckInSenderFunction"), "SendCheckIn", func(ctx context.Context) error {
 				resp, err = consumer.Handle(ctx, ev)
 				return err
 			})

@@ -119,7 +119,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"message": "Request Entity Too Large"})
 		return
 	}
-	ctx := invocation(r.Context())
+	ctx := invocation(r.Context(), route.Function)
 	resp, err := g.handlers[route.Function](ctx, ev)
 	if err != nil {
 		slog.ErrorContext(ctx, "function error", "function", route.Function, "error", err.Error())
@@ -226,9 +226,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// invocation is ctx as the Lambda runtime hands it to a handler: with the
-// invocation's own request ID, which every log line it writes carries.
-func invocation(ctx context.Context) context.Context {
+// invocation is ctx as the Lambda runtime hands it to a handler of the
+// function with logical ID fn: with the invocation's own request ID, which
+// every log line it writes carries, and the function, whose policy its
+// calls are checked against (localIAM).
+func invocation(ctx context.Context, fn string) context.Context {
+	ctx = asFunction(ctx, fn)
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	id := fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])

@@ -102,6 +102,13 @@ type Options struct {
 	// each billed call (billing.DB's Trace).
 	Billing      bool
 	BillingTrace func(ctx context.Context, op, sizes string, read, written float64)
+	// IAMTemplate is the template whose policies the functions' calls are
+	// checked against (empty: Root's template.yaml); a test gives a copy
+	// with an action taken out.
+	IAMTemplate string
+	// IAMUsed, if set, is told each function and action its policy allowed
+	// a call, once per pair: make iam's record of what the tests used.
+	IAMUsed io.Writer
 }
 
 // The local public bucket and the one key in it, as the template names them.
@@ -346,7 +353,11 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	if st.Deps, err = app.NewDeps(cfg, st.Clock.Now); err != nil {
+	enforcer, err := localIAM(opts)
+	if err != nil {
+		return nil, err
+	}
+	if st.Deps, err = app.NewDeps(cfg, st.Clock.Now, enforcer.Middleware); err != nil {
 		return nil, err
 	}
 	if opts.Billing {
@@ -377,19 +388,23 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if len(added) > 0 || rep.Rekeyed > 0 {
 		slog.InfoContext(ctx, "local table upgraded", "indexesAdded", added, "itemsRekeyed", rep.Rekeyed)
 	}
+	// Each function's wiring runs as its init would, with its role: what it
+	// reads there (a secret) is checked too. The local stack wires every
+	// function on one Deps, which reads a secret once: the first function
+	// to ask is the one checked.
 	pool, err := userpool.Directory(st.Deps)
 	if err != nil {
 		return nil, err
 	}
-	payments, err := senders.PaymentsAPI(ctx, st.Deps, accounting.Bus(st.Deps), pool)
+	payments, err := senders.PaymentsAPI(asFunction(ctx, "PaymentsFunction"), st.Deps, accounting.Bus(st.Deps), pool)
 	if err != nil {
 		return nil, err
 	}
-	checkIns, err := senders.CheckInsAPI(ctx, st.Deps)
+	checkIns, err := senders.CheckInsAPI(asFunction(ctx, "CheckInsFunction"), st.Deps)
 	if err != nil {
 		return nil, err
 	}
-	webApp, err := web.Handler(ctx, st.Deps)
+	webApp, err := web.Handler(asFunction(ctx, "WebFunction"), st.Deps)
 	if err != nil {
 		return nil, err
 	}
@@ -421,7 +436,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	// As the sweep's function wires it: the one scheduled function that
 	// publishes on the accounting bus, repairs schedules and queues check-ins.
 	checkInsQueue := queue.CheckIns(st.Deps)
-	x, err := senders.Sweep(ctx, st.Deps, st.Deps.Schedules(), accounting.Bus(st.Deps), checkInsQueue, agreementpdf.Render)
+	x, err := senders.Sweep(asFunction(ctx, "SweepFunction"), st.Deps, st.Deps.Schedules(), accounting.Bus(st.Deps), checkInsQueue, agreementpdf.Render)
 	if err != nil {
 		return nil, err
 	}
@@ -496,7 +511,7 @@ func (st *Stack) controlHandler() http.Handler {
 	// What make reprocess-replies STAGE=local calls: the InboundFunction's
 	// {"reprocess": {}}, in one run (no Lambda deadline here).
 	mux.HandleFunc("POST /reprocess-replies", func(w http.ResponseWriter, r *http.Request) {
-		rep, err := st.Receiver.Reprocess(r.Context(), receive.ReprocessRequest{})
+		rep, err := st.Receiver.Reprocess(asFunction(r.Context(), "InboundFunction"), receive.ReprocessRequest{})
 		if err != nil {
 			writeJSON(w, http.StatusInternalServerError, map[string]any{"error": err.Error(), "report": rep})
 			return
@@ -538,7 +553,7 @@ func (st *Stack) startInbound(ctx context.Context) error {
 	if err := st.createBucket(ctx, bucket.Name); err != nil {
 		return err
 	}
-	rc, err := receiver.New(ctx, st.Deps)
+	rc, err := receiver.New(asFunction(ctx, "InboundFunction"), st.Deps)
 	if err != nil {
 		return err
 	}
@@ -548,7 +563,7 @@ func (st *Stack) startInbound(ctx context.Context) error {
 			return bucket.Put(ctx, key, "message/rfc822", raw)
 		},
 		Invoke: func(ctx context.Context, ev events.SimpleEmailEvent) error {
-			return callmeter.Run(invocation(ctx), "Inbound", func(ctx context.Context) error { return rc.Handle(ctx, ev) })
+			return callmeter.Run(invocation(ctx, "InboundFunction"), "Inbound", func(ctx context.Context) error { return rc.Handle(ctx, ev) })
 		},
 		Prefix:  rc.RawPrefix,
 		Clock:   st.Clock.Now,

@@ -118,6 +118,7 @@ func startStackWith(t *testing.T, configure func(*Options)) *Stack {
 		// goaws keeps its queues in this process: one queue per stack.
 		opts.SQSPort, opts.CheckInQueue = 0, fmt.Sprintf("checkins-%d", port())
 		opts.ClockStart = clockStart(t)
+		iamRecord(t, &opts)
 		if configure != nil {
 			configure(&opts)
 		}
@@ -591,7 +592,7 @@ func TestAgreementYear(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := callmeter.Run(logs.WithAgreement(invocation(ctx), b.ID), "SESEvent", func(ctx context.Context) error { return st.Runner.x.RecordSESEvent(ctx, ev) }); err != nil {
+		if err := callmeter.Run(logs.WithAgreement(invocation(ctx, "SesEventsFunction"), b.ID), "SESEvent", func(ctx context.Context) error { return st.Runner.x.RecordSESEvent(ctx, ev) }); err != nil {
 			t.Fatal(err)
 		}
 	}
