@@ -14,7 +14,7 @@ FUNCTIONS := \
 	SesEventsFunction:ses-events:13240000 \
 	PaymentsFunction:payments:14370000 \
 	InboundFunction:inbound:20060000 \
-	CheckInsFunction:checkins:13310000 \
+	CheckInsFunction:checkins:13380000 \
 	MonitoringFunction:monitoring:9320000 \
 	GrantsDataFunction:grants-data:10870000 \
 	WebFunction:web:17340000

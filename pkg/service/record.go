@@ -3,6 +3,7 @@ package service
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -127,7 +128,7 @@ func (x *Record) AddNote(ctx context.Context, actor grants.Actor, agreementID st
 	}
 	detail := n.Kind + " on " + n.On.String()
 	if len(n.Documents) > 0 {
-		detail += ", with documents to upload"
+		detail += fmt.Sprintf(", with %d document(s)", len(n.Documents))
 	}
 	entry := grants.AuditEntry{At: now.UTC(), Actor: actor.Name, Action: "note.added", Detail: detail}
 	if err := x.store.Apply(ctx, a.ID, grants.Audited(entry)); err != nil {

@@ -156,6 +156,8 @@ type agreementView struct {
 
 	// Notes are the officers' notes with their documents (issue 26, item 16).
 	Notes []grants.Note
+	// Names are people's names by address, for the history (issue 26, item 10).
+	Names map[string]string
 }
 
 // historyShown is how many history entries the agreement page shows.
@@ -200,6 +202,7 @@ func (a *App) showAgreement(w http.ResponseWriter, r *http.Request, v *view, cod
 	av := &agreementView{A: ag, Replies: map[int][]grants.Reply{}, MoreHist: hist.NextCursor != "",
 		Today: today(a), PayKeys: map[int]string{}, Links: map[string]replyLinks{}}
 	av.StoryForm = storyFormOf(r)
+	av.Names = a.peopleOf(r, ag)
 	if av.Notes, err = a.notesOf(r, v, ag.ID); err != nil {
 		a.fail(w, r, err)
 		return

@@ -63,7 +63,7 @@ func TestNoteWithDocumentInTheBrowser(t *testing.T) {
 		t.Fatalf("after the note, the page is %q, not the document's upload", got)
 	}
 	officer.keep("document-upload")
-	chromium.Do(t, officer.tab, "choose the file", chromedp.SetUploadFiles(`#upload-file`, []string{file}, chromedp.ByQuery))
+	chromium.Do(t, officer.tab, "choose the file", chromedp.SetUploadFiles(chromedp.CSS(`#upload-file`), []string{file}))
 	if code := chromium.Submit(t, officer.tab, "upload", `form[enctype="multipart/form-data"] button[type=submit]`); code != 200 {
 		t.Fatalf("upload: %d", code)
 	}

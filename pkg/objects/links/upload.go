@@ -72,15 +72,21 @@ func (b *Bucket) UploadForm(ctx context.Context, key, mediaType string, maxSize 
 		return service.UploadForm{}, err
 	}
 	encoded := base64.StdEncoding.EncodeToString(policy)
-	key4 := hmacSHA256([]byte("AWS4"+creds.SecretAccessKey), day)
-	for _, part := range []string{b.Region, "s3", "aws4_request"} {
-		key4 = hmacSHA256(key4, part)
-	}
+	key4 := signingKey(creds.SecretAccessKey, day, b.Region, "s3")
 	fields = append(fields,
 		service.FormField{Name: "policy", Value: encoded},
 		service.FormField{Name: "x-amz-signature", Value: hex.EncodeToString(hmacSHA256(key4, encoded))})
 	// The form posts to the bucket itself: its URL without the trailing "/".
 	return service.UploadForm{URL: strings.TrimSuffix(u.String(), "/"), Fields: fields}, nil
+}
+
+// signingKey is SigV4's key of a day, region and service.
+func signingKey(secret, day, region, service string) []byte {
+	k := hmacSHA256([]byte("AWS4"+secret), day)
+	for _, part := range []string{region, service, "aws4_request"} {
+		k = hmacSHA256(k, part)
+	}
+	return k
 }
 
 func hmacSHA256(key []byte, data string) []byte {
