@@ -71,9 +71,19 @@ func TestNoteWithDocumentInTheBrowser(t *testing.T) {
 		t.Fatalf("after the upload the browser is at %s", at)
 	}
 	notes := officer.text("section:has(#notes)")
-	for _, want := range []string{"Visit on", "Visited the lunch club: 40 at lunch, a new cook.", "Signed agreement.pdf", "olu@funder.local"} {
+	for _, want := range []string{"Visit on", "Visited the lunch club: 40 at lunch, a new cook.", "Signed agreement.pdf", "Written by Olu Adeyemi"} {
 		if !strings.Contains(notes, want) {
 			t.Errorf("the notes say %q, without %q", notes, want)
+		}
+	}
+	if strings.Contains(notes, "olu@funder.local") {
+		t.Errorf("the notes name their writer by address: %q", notes)
+	}
+	// The history says it in words: by name, the note and the document.
+	history := officer.text("section:has(#history)")
+	for _, want := range []string{"Note added by Olu Adeyemi", "Document uploaded by Olu Adeyemi: “Signed agreement.pdf”"} {
+		if !strings.Contains(history, want) {
+			t.Errorf("the history says %q, without %q", history, want)
 		}
 	}
 	officer.keep("notes")
