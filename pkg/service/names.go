@@ -24,15 +24,13 @@ type namesCache struct {
 	until map[string]time.Time
 }
 
-var staffNames namesCache
-
 // Names are the names of the people who hold a role in programme (in it
 // or everywhere), by lower-case email address, for words that name them.
 // Any member of staff reads them: they name colleagues the history
 // already shows by address.
 func (x *Staff) Names(ctx context.Context, programme string) (map[string]string, error) {
 	now := x.now()
-	c := &staffNames
+	c := &x.names
 	c.mu.Lock()
 	if by, ok := c.by[programme]; ok && now.Before(c.until[programme]) {
 		c.mu.Unlock()
