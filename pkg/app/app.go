@@ -142,6 +142,8 @@ var (
 	_ service.SettingsStore = (*dynamo.Store)(nil)
 	// Issue 25, item 2.
 	_ service.ProgrammeStore = (*dynamo.Store)(nil)
+	// Issue 26, item 16.
+	_ service.NoteStore = (*dynamo.Store)(nil)
 )
 
 // Env is the plain settings every capability of the use cases reads: the

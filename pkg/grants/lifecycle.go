@@ -265,9 +265,12 @@ func (a *Agreement) Amend(m Amendment, now time.Time, actor string) (AuditEntry,
 	var errs fieldErrors
 	var changed []string
 	var changes []Change
+	// Only what changed is named in the history (issue 26, item 10): a
+	// field given as it was is no change.
 	note := func(field string, before, after []string) {
 		if !slices.Equal(before, after) {
 			changes = append(changes, Change{Field: field, Before: nonNil(before), After: nonNil(after)})
+			changed = append(changed, field)
 		}
 	}
 	if m.Contacts != nil {
@@ -284,25 +287,21 @@ func (a *Agreement) Amend(m Amendment, now time.Time, actor string) (AuditEntry,
 		}
 		note("contacts", contactLines(a.Contacts), contactLines(contacts))
 		a.Contacts = contacts
-		changed = append(changed, "contacts")
 	}
 	if m.Owner != nil {
 		before := a.Owner
 		a.Owner = checkOfficer(&errs, "owner", *m.Owner)
 		note("owner", officerLines(before), officerLines(a.Owner))
-		changed = append(changed, "owner")
 	}
 	if m.Terms != nil {
 		before := a.Terms
 		a.Terms = checkList(&errs, "terms", *m.Terms)
 		note("terms", before, a.Terms)
-		changed = append(changed, "terms")
 	}
 	if m.Support != nil {
 		before := a.SupportNames()
 		a.Support = amendSupport(a.Support, checkList(&errs, "support", *m.Support))
 		note("support", before, a.SupportNames())
-		changed = append(changed, "support")
 	}
 	moved, moves, err := a.moveDates(m, Today(now, a.Location()), &errs)
 	if err != nil {
@@ -316,11 +315,14 @@ func (a *Agreement) Amend(m Amendment, now time.Time, actor string) (AuditEntry,
 	if err := errs.err(); err != nil {
 		return AuditEntry{}, err
 	}
-	if len(changed) == 0 {
+	if len(changed) == 0 && m.Contacts == nil && m.Owner == nil && m.Terms == nil && m.Support == nil {
 		return AuditEntry{}, &Error{Code: Invalid, Message: "Nothing to amend: give contacts, terms, support, due dates or amounts.", Reason: "validation"}
 	}
 	a.touch(now, actor)
 	detail := "changed " + strings.Join(changed, ", ")
+	if len(changed) == 0 {
+		detail = "nothing changed"
+	}
 	if reason != "" {
 		detail += "; reason: " + reason
 	}
@@ -382,7 +384,8 @@ func (a *Agreement) varyAmounts(m Amendment, errs *fieldErrors) (varied []string
 		case *ch.Amount < 1 || *ch.Amount > MaxAward:
 			errs.add(field, "must be a whole number of minor units (pence) from 1 to %d", int64(MaxAward))
 		case *ch.Amount != in.Amount:
-			varied = append(varied, fmt.Sprintf("instalment %d amount %d → %d", in.Number, in.Amount, *ch.Amount))
+			// The amounts are the change's, shown as money where it is read.
+			varied = append(varied, fmt.Sprintf("instalment %d amount", in.Number))
 			changes = append(changes, Change{Field: fmt.Sprintf("instalments[%d].amount", in.Number), Before: amountOf(in.Amount), After: amountOf(*ch.Amount)})
 			in.Amount = *ch.Amount
 		}
@@ -412,7 +415,7 @@ func (a *Agreement) varyAmounts(m Amendment, errs *fieldErrors) (varied []string
 		return varied, changes, reason
 	}
 	if award != a.Amount {
-		varied = append(varied, fmt.Sprintf("award %d → %d", a.Amount, award))
+		varied = append(varied, "award")
 		changes = append(changes, Change{Field: "award", Before: amountOf(a.Amount), After: amountOf(award)})
 		a.Amount = award
 	}

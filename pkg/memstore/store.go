@@ -101,6 +101,9 @@ type Store struct {
 	// programmes are the programmes created or archived, by code (issue
 	// 25, item 2; programmes.go), made on first use.
 	programmes map[string]grants.Programme
+	// notes are the agreements' notes with their documents, by agreement
+	// (issue 26, item 16; notes.go), made on first use.
+	notes map[string][]grants.Note
 }
 
 // New returns an empty store.

@@ -61,6 +61,9 @@ type Staff struct {
 	pool     UserPool
 	sessions SessionEnder
 	now      func() time.Time
+	// names are the pool's names as last read (names.go): the Staff's
+	// own, so each deployment (each local stack) keeps its own.
+	names namesCache
 }
 
 // NewStaff builds the staff's use cases on the pool and the sessions'

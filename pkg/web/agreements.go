@@ -153,6 +153,11 @@ type agreementView struct {
 
 	// StoryForm is a refused story form, shown again (issue 24, item 5).
 	StoryForm storyForm
+
+	// Notes are the officers' notes with their documents (issue 26, item 16).
+	Notes []grants.Note
+	// Names are people's names by address, for the history (issue 26, item 10).
+	Names map[string]string
 }
 
 // historyShown is how many history entries the agreement page shows.
@@ -197,6 +202,11 @@ func (a *App) showAgreement(w http.ResponseWriter, r *http.Request, v *view, cod
 	av := &agreementView{A: ag, Replies: map[int][]grants.Reply{}, MoreHist: hist.NextCursor != "",
 		Today: today(a), PayKeys: map[int]string{}, Links: map[string]replyLinks{}}
 	av.StoryForm = storyFormOf(r)
+	av.Names = a.peopleOf(r, ag)
+	if av.Notes, err = a.notesOf(r, v, ag.ID); err != nil {
+		a.fail(w, r, err)
+		return
+	}
 	for _, e := range reports.Timeline(ag, hist.Items) {
 		if e.Kind == reports.KindHistory {
 			av.History = append(av.History, e)

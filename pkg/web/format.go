@@ -8,7 +8,6 @@ import (
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/money"
-	"github.com/partnership-grants/backend/pkg/reports"
 )
 
 func amount(minor int64, currency string) string {
@@ -163,18 +162,6 @@ func paymentNote(p *grants.Payment) string {
 	}
 	if p.OverrideReason != "" {
 		s += "; paid before the check-in because: " + p.OverrideReason
-	}
-	return s
-}
-
-// historyLine is one thing that happened, in words.
-func historyLine(e reports.Event) string {
-	s := e.Title
-	if e.Actor != "" {
-		s += " by " + e.Actor
-	}
-	if e.Detail != "" {
-		s += ": " + e.Detail
 	}
 	return s
 }

@@ -82,6 +82,12 @@ type App struct {
 	// Staff is the staff's administration (issue 25, item 4; staff.go):
 	// the administrator's page.
 	Staff *service.Staff
+
+	// Record is an agreement's notes and documents (issue 26, item 16;
+	// notes.go); nil, the page shows none. DocumentsOrigin is where their
+	// upload forms post (the bucket's origin), which the CSP allows.
+	Record          *service.Record
+	DocumentsOrigin string
 }
 
 //go:embed static
@@ -152,6 +158,10 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("POST /app/staff", a.inviteStaff)
 	mux.HandleFunc("POST /app/staff/remove", a.removeStaffRole)
 	mux.HandleFunc("POST /app/staff/disable", a.disableStaff)
+	mux.HandleFunc("POST /app/agreements/{id}/notes", a.addNote)
+	mux.HandleFunc("GET /app/agreements/{id}/documents/{documentId}/upload", a.uploadDocument)
+	mux.HandleFunc("GET /app/agreements/{id}/documents/{documentId}/uploaded", a.documentUploaded)
+	mux.HandleFunc("GET /app/agreements/{id}/documents/{documentId}", a.downloadDocument)
 	mux.Handle("GET /app/static/", http.StripPrefix("/app", http.FileServerFS(static)))
 	mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, &grants.Error{Code: grants.NotFound, Message: "There is no such page."})
@@ -167,6 +177,9 @@ func (a *App) headers(next http.Handler) http.Handler {
 	formAction := "'self'"
 	if a.SignOutTo != "" {
 		formAction += " " + a.SignOutTo
+	}
+	if a.DocumentsOrigin != "" {
+		formAction += " " + a.DocumentsOrigin
 	}
 	csp := "default-src 'none'; style-src 'self'; img-src 'self'; form-action " + formAction + "; frame-ancestors 'none'; base-uri 'none'"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -325,6 +338,9 @@ var flashes = map[string]string{
 	"followed-up":         "The help asked for is marked followed up.",
 	"accepted-enquiry":    "The message was accepted as an enquiry: it is on the Enquiries page, and its sender will be acknowledged.",
 	"acceptance-recorded": "The partner's acceptance is recorded.",
+	// Issue 26, item 16: notes.go.
+	"note-added":        "The note was added.",
+	"document-uploaded": "The document was uploaded to its note.",
 }
 
 func flash(key string) string { return flashes[key] }

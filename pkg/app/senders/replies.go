@@ -57,6 +57,11 @@ func CheckInsAPI(ctx context.Context, d *app.Deps) (httpapi.Placed, error) {
 	for k, r := range (&httpapi.Enquiries{Enquiries: Enquiries(d, c), Links: h.Links}).Routes() {
 		routes[k] = r
 	}
+	// And an agreement's notes and documents (issue 26, item 16), which
+	// upload to and download from the mail bucket's documents/ prefix.
+	for k, r := range (&httpapi.Notes{Record: Record(d)}).Routes() {
+		routes[k] = r
+	}
 	return routes.Placing(d.Store), nil
 }
 
@@ -80,4 +85,10 @@ func Enquiries(d *app.Deps, c *service.Courier) *service.Enquiries {
 		programme = d.Config.Programmes[0]
 	}
 	return service.NewEnquiries(d.Store, c, d.Env(), service.EnquiryOptions{Programme: programme})
+}
+
+// Record is the notes' and documents' use cases (issue 26, item 16), their
+// files in the mail bucket's documents/ prefix.
+func Record(d *app.Deps) *service.Record {
+	return service.NewRecord(d.Store, Links(d), d.Env())
 }

@@ -129,6 +129,8 @@ func App(d *app.Deps, uses UseCases, signInURL string) *pages.App {
 		Programmes: d.Programmes(),
 		// Issue 25, item 4.
 		Staff: uses.Staff,
+		// Issue 26, item 16.
+		Record: senders.Record(d), DocumentsOrigin: senders.Links(d).Origin(),
 	}
 }
 

@@ -110,6 +110,11 @@ type Store interface {
 	// history (issue 25, item 3; settings.go).
 	ChangeProgrammeSettings(ctx context.Context, programme string, from int, next grants.ProgrammeSettings, change grants.SettingsChange) error
 	SettingsHistory(ctx context.Context, programme string) ([]grants.SettingsChange, error)
+
+	// Notes and documents (issue 26, item 16; notes.go).
+	AddNote(ctx context.Context, n grants.Note) error
+	Notes(ctx context.Context, agreementID string) ([]grants.Note, error)
+	MarkUploaded(ctx context.Context, agreementID, documentID string, size int64, at time.Time) (grants.Document, error)
 }
 
 // Run runs the contract, each test on a fresh, empty store from open, one
@@ -155,6 +160,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"StoriesKept", storiesKept},
 		{"ProgrammesOnce", programmesOnce},   // programmes.go
 		{"SettingsHistory", settingsHistory}, // settings.go
+		{"NotesKept", notesKept},             // notes.go
 	} {
 		t.Run(c.name, func(t *testing.T) { c.test(t, open(t)) })
 	}
