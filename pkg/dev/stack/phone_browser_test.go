@@ -27,8 +27,8 @@ import (
 // list: the browser lands back on the list, the message saying what
 // happened in view, and the run's page shows the payment paid. The
 // photo's link on the agreement page is an app route that signs the
-// download when followed. make screenshots keeps the finance page as Bob
-// lands on it, testdata/web-phone-finance-approved.png.
+// download when followed. make screenshots keeps the run's page as Bob
+// then sees it, testdata/web-phone-pay-run.png.
 func TestEveryPageAtPhoneWidth(t *testing.T) {
 	t.Parallel()
 	st := startStack(t)
@@ -131,8 +131,8 @@ func TestEveryPageAtPhoneWidth(t *testing.T) {
 	if !inView || !strings.Contains(bob.text(".flash"), "The payment was approved") {
 		t.Errorf("after approving, the message is not in view where the browser landed (%t): %q", inView, bob.text(".flash"))
 	}
-	bob.keep("phone-finance-approved") // the README's picture of a phone's width (make screenshots)
 	bob.open(runPage)
+	bob.keep("phone-pay-run") // the docs' picture of a phone's width (make screenshots)
 	if page := bob.html(); strings.Count(page, "Approved on its own by ") != 1 || !strings.Contains(page, "Requested: awaiting approval") {
 		t.Error("the run's page does not show the payment approved from the finance list as paid, and the rest awaiting the run's approval")
 	}
