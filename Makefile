@@ -159,7 +159,7 @@ initbench:
 
 ## screenshots: refresh the committed web app screenshots (make test leaves them alone)
 screenshots: deps
-	UPDATE_SCREENSHOTS=1 $(GO) test -count=1 -run 'DemoProgramme|StaffYearInTheBrowser' ./pkg/dev/stack
+	UPDATE_SCREENSHOTS=1 $(GO) test -count=1 -timeout 30m -run 'DemoProgramme|StaffYearInTheBrowser|EveryPageAtPhoneWidth' ./pkg/dev/stack
 
 ## fuzz: the email parser, reply tokens and the agreement create and PATCH routes (on DynamoDB Local) under go test -fuzz (FUZZTIME=60s each)
 FUZZTIME ?= 60s

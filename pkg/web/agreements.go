@@ -217,9 +217,9 @@ func (a *App) showAgreement(w http.ResponseWriter, r *http.Request, v *view, cod
 	for _, rep := range replies {
 		for i := range rep.Attachments {
 			att := &rep.Attachments[i]
-			att.URL = a.link(ctx, att.Key, att.Name, att.ContentType)
+			att.URL = a.fileLink(v, att.Key, replyFilePath(ag.ID, rep.MessageID, i+1))
 		}
-		av.Links[rep.MessageID] = a.replyLinks(ctx, rep, false)
+		av.Links[rep.MessageID] = a.replyLinks(v, rep, false, func(what string) string { return replyPath(ag.ID, rep.MessageID, what) })
 		av.Replies[rep.CheckIn] = append(av.Replies[rep.CheckIn], rep)
 	}
 	for _, in := range ag.Instalments {

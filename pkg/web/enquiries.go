@@ -54,7 +54,7 @@ func (a *App) showEnquiry(w http.ResponseWriter, r *http.Request, v *view, code 
 	for i := range e.Messages {
 		for j := range e.Messages[i].Attachments {
 			att := &e.Messages[i].Attachments[j]
-			att.URL = a.link(r.Context(), att.Key, att.Name, att.ContentType)
+			att.URL = a.fileLink(v, att.Key, enquiryFilePath(e.ID, i, j+1))
 		}
 	}
 	v.Title = "Enquiry: " + e.Subject

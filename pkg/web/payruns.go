@@ -194,7 +194,7 @@ func (a *App) payRun(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) showRun(w http.ResponseWriter, r *http.Request, v *view, code int) {
-	run, err := a.Payments.PayRun(r.Context(), r.PathValue("id"))
+	run, err := a.Payments.PayRunNow(r.Context(), r.PathValue("id"))
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -208,7 +208,7 @@ func (a *App) runCSV(w http.ResponseWriter, r *http.Request) {
 	if _, ok := a.page(w, r, "", "finance", grants.RoleFinance, grants.RoleProgramme, grants.RoleViewer); !ok {
 		return
 	}
-	run, err := a.Payments.PayRun(r.Context(), r.PathValue("id"))
+	run, err := a.Payments.PayRunNow(r.Context(), r.PathValue("id"))
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -75,6 +75,20 @@ func TestTwoPeoplePayARunOnce(t *testing.T) {
 	if r := a.as("fay@funder.example", grants.RoleFinance, "POST", runPath+"/approve", url.Values{}); r.code != http.StatusForbidden || !strings.Contains(r.body, `role="alert"`) {
 		t.Errorf("approving one's own run: %d, want 403 with why", r.code)
 	}
+	// Ben approves the first instalment on its own, from the finance
+	// list: the run's page, open or opened again, shows it paid (issue
+	// 26, item 15), the other still awaiting the run's approval.
+	single := regexp.MustCompile(`(?s)action="/app/agreements/` + ids[0] + `/instalments/1/approve">.*?name="payment" value="([^"]+)"`).FindStringSubmatch(fin.body)
+	if single == nil {
+		t.Fatal("the finance list does not offer the run's first payment's approval")
+	}
+	if r := a.as("ben@funder.example", grants.RoleFinance, "POST", "/app/agreements/"+ids[0]+"/instalments/1/approve", url.Values{"payment": {single[1]}, "from": {"finance"}}); r.code != http.StatusSeeOther {
+		t.Fatalf("approve one payment of the run: %d %s", r.code, r.body)
+	}
+	now := a.as("fay@funder.example", grants.RoleFinance, "GET", runPath, nil)
+	if strings.Count(now.body, "Requested: awaiting approval") != 1 || strings.Count(now.body, ">Paid") != 1 || !strings.Contains(now.body, "Approved on its own by ben@funder.example.") {
+		t.Errorf("the run's page after one of its payments was approved on its own:\n%s", now.body)
+	}
 	for range 2 {
 		if r := a.as("ben@funder.example", grants.RoleFinance, "POST", runPath+"/approve", url.Values{}); r.code != http.StatusSeeOther || r.location != runPath+"?done=run-approved" {
 			t.Fatalf("approve: %d to %q %s", r.code, r.location, r.body)

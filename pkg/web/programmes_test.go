@@ -53,7 +53,7 @@ func TestProgrammesPage(t *testing.T) {
 		t.Fatalf("a duplicate code: %d %s", r.code, r.body)
 	}
 	r = a.as(admin, grants.RoleAdmin, "POST", "/app/programmes", form(nil))
-	if r.code != http.StatusSeeOther || r.location != "/app/programmes?done=programme-created" {
+	if r.code != http.StatusSeeOther || r.location != "/app/programmes?done=programme-created#programmes-list" {
 		t.Fatalf("create: %d %s %s", r.code, r.location, r.body)
 	}
 	page = a.as(admin, grants.RoleAdmin, "GET", r.location, nil)
@@ -71,7 +71,7 @@ func TestProgrammesPage(t *testing.T) {
 		t.Errorf("a programme's administrator creates: %d", r.code)
 	}
 	r = a.as(admin, grants.RoleAdmin, "POST", "/app/programmes/arts-2026/archive", nil)
-	if r.code != http.StatusSeeOther || r.location != "/app/programmes?done=programme-archived" {
+	if r.code != http.StatusSeeOther || r.location != "/app/programmes?done=programme-archived#programmes-list" {
 		t.Fatalf("archive: %d %s %s", r.code, r.location, r.body)
 	}
 	page = a.as(admin, grants.RoleAdmin, "GET", r.location, nil)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -32,7 +31,7 @@ func (a *App) showQuarantine(w http.ResponseWriter, r *http.Request, v *view, co
 	// could not (a message too complex to parse holds no text).
 	links := map[string]replyLinks{}
 	for _, q := range held {
-		links[q.ID] = a.replyLinks(r.Context(), q.Reply, true)
+		links[q.ID] = a.replyLinks(v, q.Reply, true, func(what string) string { return heldPath(q.ID, what) })
 	}
 	a.render(w, r, code, layout(v, quarantinePage(v, held, links)))
 }
@@ -42,13 +41,11 @@ func (a *App) showQuarantine(w http.ResponseWriter, r *http.Request, v *view, co
 // received (when raw, or when files were left in it).
 type replyLinks struct{ Text, Raw string }
 
-func (a *App) replyLinks(ctx context.Context, rep grants.Reply, raw bool) replyLinks {
+func (a *App) replyLinks(v *view, rep grants.Reply, raw bool, path func(what string) string) replyLinks {
 	var l replyLinks
-	if rep.TextKey != "" {
-		l.Text = a.link(ctx, rep.TextKey, textName(rep.MessageID), "text/plain; charset=utf-8")
-	}
+	l.Text = a.fileLink(v, rep.TextKey, path("text"))
 	if raw || rep.MoreAttachments > 0 {
-		l.Raw = a.link(ctx, rep.RawKey, rawName(rep.MessageID), "message/rfc822")
+		l.Raw = a.fileLink(v, rep.RawKey, path("message"))
 	}
 	return l
 }
@@ -57,19 +54,6 @@ func (a *App) replyLinks(ctx context.Context, rep grants.Reply, raw bool) replyL
 // whole text, are saved as.
 func rawName(messageID string) string  { return "message-" + messageID + ".eml" }
 func textName(messageID string) string { return "reply-" + messageID + ".txt" }
-
-// link is a download link to a stored object, or "" when there is none
-// (no Links, no key, or the link could not be made: the page still shows).
-func (a *App) link(ctx context.Context, key, name, contentType string) string {
-	if a.Links == nil || key == "" {
-		return ""
-	}
-	url, err := a.Links.DownloadLink(ctx, key, name, contentType)
-	if err != nil {
-		return ""
-	}
-	return url
-}
 
 // decide runs a decision on a held message and returns to the list.
 func (a *App) decide(w http.ResponseWriter, r *http.Request, what string, change func(v *view) error) {

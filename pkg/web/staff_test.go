@@ -62,10 +62,10 @@ func TestStaffPage(t *testing.T) {
 		t.Fatalf("a bad email: %d %s", bad.code, bad.body)
 	}
 	invite := url.Values{"email": {"fin@funder.example"}, "name": {"Fin Officer"}, "role": {"finance"}}
-	if r := a.as(admin, grants.RoleAdmin, "POST", "/app/staff", invite); r.code != http.StatusSeeOther || r.location != "/app/staff?done=staff-invited" {
+	if r := a.as(admin, grants.RoleAdmin, "POST", "/app/staff", invite); r.code != http.StatusSeeOther || r.location != "/app/staff?done=staff-invited#staff-list" {
 		t.Fatalf("invite: %d %s %s", r.code, r.location, r.body)
 	}
-	if r := a.as(admin, grants.RoleAdmin, "POST", "/app/staff", invite); r.code != http.StatusSeeOther || r.location != "/app/staff?done=staff-role-given" {
+	if r := a.as(admin, grants.RoleAdmin, "POST", "/app/staff", invite); r.code != http.StatusSeeOther || r.location != "/app/staff?done=staff-role-given#staff-list" {
 		t.Fatalf("invite again: %d %s", r.code, r.location)
 	}
 	if n := len(pool.Invitations()); n != 1 {
@@ -95,7 +95,7 @@ func TestStaffPage(t *testing.T) {
 	if r := a.as(admin, grants.RoleAdmin, "POST", "/app/staff/remove", url.Values{"email": {"fin@funder.example"}, "role": {"finance"}}); r.code != http.StatusSeeOther || !ended() {
 		t.Fatalf("remove: %d %s; sessions ended %v", r.code, r.location, ended())
 	}
-	if r := a.as(admin, grants.RoleAdmin, "POST", "/app/staff/disable", url.Values{"email": {"fin@funder.example"}}); r.code != http.StatusSeeOther || r.location != "/app/staff?done=staff-disabled" {
+	if r := a.as(admin, grants.RoleAdmin, "POST", "/app/staff/disable", url.Values{"email": {"fin@funder.example"}}); r.code != http.StatusSeeOther || r.location != "/app/staff?done=staff-disabled#staff-list" {
 		t.Fatalf("disable: %d %s", r.code, r.location)
 	}
 }

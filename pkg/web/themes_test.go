@@ -32,7 +32,7 @@ func TestThemesOnTheFeedbackPage(t *testing.T) {
 		t.Fatalf("an empty theme: %d %s", r.code, r.body)
 	}
 	r = a.as("olu@funder.example", grants.RoleProgramme, "POST", "/app/feedback/themes", url.Values{"agreementId": {id}, "checkIn": {"1"}, "theme": {"Late payments"}})
-	if r.code != http.StatusSeeOther || r.location != "/app/feedback?done=theme-tagged" {
+	if r.code != http.StatusSeeOther || r.location != "/app/feedback?done=theme-tagged#themes" {
 		t.Fatalf("tag: %d %s %s", r.code, r.location, r.body)
 	}
 	r = a.as("olu@funder.example", grants.RoleProgramme, "POST", "/app/feedback/actions", url.Values{"theme": {"late payments"}, "what": {""}, "on": {"2026-12-10"}, "who": {"Finance team"}})

@@ -162,6 +162,7 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("GET /app/agreements/{id}/documents/{documentId}/upload", a.uploadDocument)
 	mux.HandleFunc("GET /app/agreements/{id}/documents/{documentId}/uploaded", a.documentUploaded)
 	mux.HandleFunc("GET /app/agreements/{id}/documents/{documentId}", a.downloadDocument)
+	a.downloadRoutes(mux) // issue 26, item 15: downloads.go
 	mux.Handle("GET /app/static/", http.StripPrefix("/app", http.FileServerFS(static)))
 	mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, &grants.Error{Code: grants.NotFound, Message: "There is no such page."})
@@ -307,9 +308,11 @@ func (a *App) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // done sends the browser on to path after a change, saying what was done
-// (POST, then redirect, then GET: a reload never repeats the change).
+// (POST, then redirect, then GET: a reload never repeats the change), to
+// the section the form was in (landing.go). what is a key of flashes: the
+// page shows that fixed message, never words from the request.
 func done(w http.ResponseWriter, r *http.Request, path, what string) {
-	http.Redirect(w, r, base(r)+path+"?done="+url.QueryEscape(what), http.StatusSeeOther)
+	http.Redirect(w, r, base(r)+path+"?done="+url.QueryEscape(what)+fragment(landing(r)), http.StatusSeeOther)
 }
 
 var flashes = map[string]string{

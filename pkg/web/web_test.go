@@ -150,6 +150,7 @@ func (a *app) as(user string, role grants.Role, method, path string, form url.Va
 	if form != nil {
 		body = strings.NewReader(form.Encode())
 	}
+	path, _, _ = strings.Cut(path, "#") // a browser keeps a redirect's fragment to itself
 	req := httptest.NewRequest(method, path, body)
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -324,7 +325,7 @@ func TestTwoPeoplePayAnInstalmentOnce(t *testing.T) {
 	if r := a.as("cat@funder.example", grants.RoleFinance, "POST", path+"/instalments/1/approve", url.Values{"payment": {pid[1]}}); r.code != http.StatusForbidden || !strings.Contains(r.body, "You are no longer in finance") {
 		t.Errorf("approving after removal from finance: %d, want 403 with why", r.code)
 	}
-	if r := a.as("ben@funder.example", grants.RoleFinance, "POST", path+"/instalments/1/approve", url.Values{"payment": {pid[1]}, "from": {"finance"}}); r.code != http.StatusSeeOther || r.location != "/app/finance?done=approved" {
+	if r := a.as("ben@funder.example", grants.RoleFinance, "POST", path+"/instalments/1/approve", url.Values{"payment": {pid[1]}, "from": {"finance"}}); r.code != http.StatusSeeOther || r.location != "/app/finance?done=approved#list-Due%20for%20payment" {
 		t.Fatalf("approve: %d %s", r.code, r.body)
 	}
 	ag, _ := a.svc.Agreement(ctx, id)
@@ -387,7 +388,7 @@ func TestConversationRecordedFromTheAgreementPage(t *testing.T) {
 	}
 	form.Set("participants", "Amina Khan\nOlu Adeyemi")
 	form.Set("partnerWords", "Come and eat with us again!")
-	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", path+"/check-ins/1/responses", form); r.code != http.StatusSeeOther || r.location != path+"?done=recorded" {
+	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", path+"/check-ins/1/responses", form); r.code != http.StatusSeeOther || r.location != path+"?done=recorded#checkin-1" {
 		t.Fatalf("record: %d %s %s", r.code, r.location, r.body)
 	}
 	page = a.as("olu@funder.example", grants.RoleProgramme, "GET", path+"?done=recorded", nil)
@@ -422,7 +423,7 @@ func TestSupportFollowedUpFromTheAgreementPage(t *testing.T) {
 		t.Errorf("finance updating support: %d", r.code)
 	}
 	r := a.as("olu@funder.example", grants.RoleProgramme, "POST", path+"/support/1", url.Values{"status": {"delivered"}, "note": {"Two mentoring sessions held"}})
-	if r.code != http.StatusSeeOther || r.location != path+"?done=support" {
+	if r.code != http.StatusSeeOther || r.location != path+"?done=support#terms" {
 		t.Fatalf("update support: %d %s %s", r.code, r.location, r.body)
 	}
 	page = a.as("vic@funder.example", grants.RoleViewer, "GET", path, nil)
@@ -552,11 +553,13 @@ func TestAmendmentHistoryAndHelpFromTheAgreementPage(t *testing.T) {
 		t.Fatal("no follow-up form for the officer")
 	}
 	r := a.as("olu@funder.example", grants.RoleProgramme, "POST", action[1], url.Values{"note": {"Put them in touch with the volunteer centre"}})
-	if r.code != http.StatusSeeOther || r.location != path+"?done=followed-up" {
+	// The browser lands back at the reply (issue 26, item 14), told what happened.
+	reply := "reply-" + strings.TrimSuffix(action[1][len(path+"/replies/"):], "/followed-up")
+	if r.code != http.StatusSeeOther || r.location != path+"?done=followed-up#"+reply {
 		t.Fatalf("follow up: %d %s %s", r.code, r.location, r.body)
 	}
-	if done := a.as("olu@funder.example", grants.RoleProgramme, "GET", r.location, nil); !strings.Contains(done.body, "The help asked for is marked followed up.") {
-		t.Error("no confirmation after following up")
+	if done := a.as("olu@funder.example", grants.RoleProgramme, "GET", r.location, nil); !strings.Contains(done.body, "The help asked for is marked followed up.") || !strings.Contains(done.body, `id="`+reply+`"`) {
+		t.Error("no confirmation after following up, or no reply to land at")
 	}
 	page = a.as("vic@funder.example", grants.RoleViewer, "GET", path, nil)
 	if !strings.Contains(page.body, "followed up by olu@funder.example") || strings.Contains(page.body, "Asks for help — follow up") {
