@@ -2,7 +2,6 @@ package web
 
 import (
 	"cmp"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -153,6 +152,8 @@ type agreementView struct {
 
 	// StoryForm is a refused story form, shown again (issue 24, item 5).
 	StoryForm storyForm
+	// Amend is a refused amend form, shown again as typed (issue 26, item 5).
+	Amend amendForm
 }
 
 // historyShown is how many history entries the agreement page shows.
@@ -197,6 +198,7 @@ func (a *App) showAgreement(w http.ResponseWriter, r *http.Request, v *view, cod
 	av := &agreementView{A: ag, Replies: map[int][]grants.Reply{}, MoreHist: hist.NextCursor != "",
 		Today: today(a), PayKeys: map[int]string{}, Links: map[string]replyLinks{}}
 	av.StoryForm = storyFormOf(r)
+	av.Amend = amendFormOf(r) // amend.go
 	for _, e := range reports.Timeline(ag, hist.Items) {
 		if e.Kind == reports.KindHistory {
 			av.History = append(av.History, e)
@@ -306,11 +308,18 @@ func (a *App) amend(w http.ResponseWriter, r *http.Request) {
 		if name, email := strings.TrimSpace(r.PostForm.Get("ownerName")), strings.TrimSpace(r.PostForm.Get("ownerEmail")); name != "" || email != "" {
 			m.Owner = &grants.Officer{Name: name, Email: email}
 		}
-		if err := formAmounts(r.PostForm, r.PostForm.Get("currency"), &m); err != nil {
-			return err
+		v.Currency = r.PostForm.Get("currency")
+		formErr := formAmounts(r.PostForm, v.Currency, &m)
+		formErr = joinProblems(formErr, formDates(r.PostForm, &m))
+		if formErr != nil {
+			// Nothing is saved while part of the form is unreadable; what
+			// could be read is judged too (CheckAmendment changes nothing).
+			return amendProblems(joinProblems(formErr, a.Agreements.CheckAmendment(r.Context(), r.PathValue("id"), m)), m)
 		}
 		_, err = a.Agreements.Amend(r.Context(), v.Actor.Name, r.PathValue("id"), version, m)
-		return err
+		// What the form could not read, and what the agreement refuses,
+		// are told together, each by its field on the form (issue 26, item 4).
+		return amendProblems(err, m)
 	})
 }
 
@@ -337,7 +346,7 @@ func formAmounts(form url.Values, currency string, m *grants.Amendment) error {
 		if !form.Has(name) {
 			continue
 		}
-		if n, ok := read(name, fmt.Sprintf("instalments[%d].amount", len(m.InstalmentDates))); ok {
+		if n, ok := read(name, name); ok {
 			m.InstalmentDates = append(m.InstalmentDates, grants.DateChange{Number: i, Amount: &n})
 		}
 	}

@@ -110,6 +110,8 @@ type Store interface {
 	// history (issue 25, item 3; settings.go).
 	ChangeProgrammeSettings(ctx context.Context, programme string, from int, next grants.ProgrammeSettings, change grants.SettingsChange) error
 	SettingsHistory(ctx context.Context, programme string) ([]grants.SettingsChange, error)
+	// An agreement by the reference staff see (issue 26, item 3; references.go).
+	AgreementIDByReference(ctx context.Context, reference string) (string, error)
 }
 
 // Run runs the contract, each test on a fresh, empty store from open, one
@@ -155,6 +157,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"StoriesKept", storiesKept},
 		{"ProgrammesOnce", programmesOnce},   // programmes.go
 		{"SettingsHistory", settingsHistory}, // settings.go
+		{"ReferencesFindAgreements", referencesFindAgreements}, // references.go
 	} {
 		t.Run(c.name, func(t *testing.T) { c.test(t, open(t)) })
 	}
