@@ -155,8 +155,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"EnquiriesOnce", enquiriesOnce},
 		{"FeedbackMarks", feedbackMarks}, // feedbackmark.go
 		{"StoriesKept", storiesKept},
-		{"ProgrammesOnce", programmesOnce},   // programmes.go
-		{"SettingsHistory", settingsHistory}, // settings.go
+		{"ProgrammesOnce", programmesOnce},                     // programmes.go
+		{"SettingsHistory", settingsHistory},                   // settings.go
 		{"ReferencesFindAgreements", referencesFindAgreements}, // references.go
 	} {
 		t.Run(c.name, func(t *testing.T) { c.test(t, open(t)) })
