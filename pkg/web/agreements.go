@@ -254,7 +254,7 @@ func (a *App) post(w http.ResponseWriter, r *http.Request, section string, roles
 			a.fail(w, r, err)
 			return
 		}
-		v.Error = message(err)
+		v.refused(err, "", nil) // problems.go: the summary, each by its field
 		show(w, r, v, status(err))
 		return
 	}
@@ -271,6 +271,9 @@ func (a *App) activate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) terminate(w http.ResponseWriter, r *http.Request) {
+	if a.askTerminate(w, r) { // asks.go
+		return
+	}
 	a.act(w, r, "terminated", programmeOnly, func(v *view) error {
 		reason := strings.TrimSpace(r.PostForm.Get("reason"))
 		if reason == "" {
@@ -284,6 +287,9 @@ func (a *App) terminate(w http.ResponseWriter, r *http.Request) {
 // complete closes an agreement (grants.Complete): the reason is optional
 // when it is ready, and the service says so when one is needed.
 func (a *App) complete(w http.ResponseWriter, r *http.Request) {
+	if a.askComplete(w, r) { // asks.go
+		return
+	}
 	a.act(w, r, "completed", programmeOnly, func(v *view) error {
 		_, err := a.Agreements.Complete(r.Context(), v.Actor.Name, r.PathValue("id"), r.PostForm.Get("reason"), partnerMessage(r))
 		return err
@@ -368,6 +374,9 @@ func (a *App) followUp(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) waive(w http.ResponseWriter, r *http.Request) {
+	if a.askWaive(w, r) { // asks.go
+		return
+	}
 	a.act(w, r, "waived", programmeOnly, func(v *view) error {
 		n, err := number(r.PathValue("n"))
 		if err != nil {
