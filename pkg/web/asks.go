@@ -118,7 +118,7 @@ func (a *App) askWaive(w http.ResponseWriter, r *http.Request) bool {
 			return nil, nil // the use case says there is none
 		}
 		return &confirmation{Title: "Waive " + strings.ToLower(checkInTitle(*ci)[:1]) + checkInTitle(*ci)[1:] + " of " + ag.Partner.Name + "?",
-			Lead: "Waiving " + checkInTitle(*ci) + " (due " + day(ci.DueDate) + ") means the partner is not asked for it: no email or reminder goes for it, and nothing waits on it.",
+			Lead:         "Waiving " + checkInTitle(*ci) + " (due " + day(ci.DueDate) + ") means the partner is not asked for it: no email or reminder goes for it, and nothing waits on it.",
 			Consequences: []string{"An instalment waiting for it can be paid.", "The partner is told it was waived."},
 			Action:       "/app/agreements/" + ag.ID + "/check-ins/" + itoa(n) + "/waive", Button: "Yes, waive it", Danger: true, Back: agreementBack(r)}, nil
 	})

@@ -7,7 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/partnership-grants/backend/pkg/grants")
+	"github.com/partnership-grants/backend/pkg/grants"
+)
 
 // Issue 26, item 4: an unreadable amount no longer hides the other
 // problems; every one is in the error summary, linked to its field, in
