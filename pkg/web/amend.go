@@ -112,25 +112,6 @@ func amendProblems(err error, m grants.Amendment) error {
 	return &out
 }
 
-// amendAnchor is the amend form's input for a field.
-func amendAnchor(field string) string {
-	switch {
-	case strings.HasPrefix(field, "amount-"), strings.HasPrefix(field, "date-"), strings.HasPrefix(field, "checkin-date-"):
-		return "amend-" + field
-	case strings.HasPrefix(field, "contacts"):
-		return "amend-contacts"
-	case strings.HasPrefix(field, "owner.name"):
-		return "amend-owner-name"
-	case strings.HasPrefix(field, "owner"):
-		return "amend-owner-email"
-	case field == "award", field == "instalments":
-		return "amend-award"
-	case field == "terms", field == "support", field == "reason":
-		return "amend-" + field
-	}
-	return ""
-}
-
 // amendForm is a refused amendment's fields as typed, shown again in the
 // amend form (opened) instead of the agreement's values; nil when none was.
 type amendForm url.Values

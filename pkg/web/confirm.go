@@ -88,14 +88,6 @@ func (c *confirmation) fieldNames() []string {
 	return names
 }
 
-// required is a reason the person must give before being asked.
-func required(r *http.Request, name, why string) error {
-	if strings.TrimSpace(r.PostForm.Get(name)) == "" {
-		return grants.Validation([]grants.FieldError{{Field: name, Reason: why}})
-	}
-	return nil
-}
-
 // totals adds amounts up by currency, as one line: "£2,500.00" or
 // "£2,500.00 and €100.00".
 func totals(sums map[string]int64) string {
