@@ -18,6 +18,9 @@ type ReplyStore interface {
 	Replies(ctx context.Context, agreementID string, n int) ([]grants.Reply, error)
 	ListQuarantine(ctx context.Context, status string) ([]grants.Quarantined, error)
 	GetQuarantined(ctx context.Context, id string) (*grants.Quarantined, error)
+	// referenceReader files a held message by the reference staff see
+	// (forms.go).
+	referenceReader
 }
 
 // Replies are the use cases of what partners tell us: a reply received by
@@ -128,6 +131,9 @@ func (x *Replies) AcceptHeld(ctx context.Context, actor, messageID string, to De
 		return nil, err
 	}
 	reply := q.Reply
+	if to.AgreementID, err = agreementIDOf(ctx, x.store, to.AgreementID); err != nil {
+		return nil, err
+	}
 	if to.AgreementID != "" {
 		reply.AgreementID, reply.CheckIn, reply.AnswersMessage, reply.AnswersStory = to.AgreementID, to.CheckIn, false, false
 	}

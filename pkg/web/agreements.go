@@ -2,7 +2,6 @@ package web
 
 import (
 	"cmp"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -158,6 +157,8 @@ type agreementView struct {
 	Notes []grants.Note
 	// Names are people's names by address, for the history (issue 26, item 10).
 	Names map[string]string
+	// Amend is a refused amend form, shown again as typed (issue 26, item 5).
+	Amend amendForm
 }
 
 // historyShown is how many history entries the agreement page shows.
@@ -207,6 +208,7 @@ func (a *App) showAgreement(w http.ResponseWriter, r *http.Request, v *view, cod
 		a.fail(w, r, err)
 		return
 	}
+	av.Amend = amendFormOf(r) // amend.go
 	for _, e := range reports.Timeline(ag, hist.Items) {
 		if e.Kind == reports.KindHistory {
 			av.History = append(av.History, e)
@@ -262,7 +264,7 @@ func (a *App) post(w http.ResponseWriter, r *http.Request, section string, roles
 			a.fail(w, r, err)
 			return
 		}
-		v.Error = message(err)
+		v.refused(err, "", nil) // problems.go: the summary, each by its field
 		show(w, r, v, status(err))
 		return
 	}
@@ -279,6 +281,9 @@ func (a *App) activate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) terminate(w http.ResponseWriter, r *http.Request) {
+	if a.askTerminate(w, r) { // asks.go
+		return
+	}
 	a.act(w, r, "terminated", programmeOnly, func(v *view) error {
 		reason := strings.TrimSpace(r.PostForm.Get("reason"))
 		if reason == "" {
@@ -292,6 +297,9 @@ func (a *App) terminate(w http.ResponseWriter, r *http.Request) {
 // complete closes an agreement (grants.Complete): the reason is optional
 // when it is ready, and the service says so when one is needed.
 func (a *App) complete(w http.ResponseWriter, r *http.Request) {
+	if a.askComplete(w, r) { // asks.go
+		return
+	}
 	a.act(w, r, "completed", programmeOnly, func(v *view) error {
 		_, err := a.Agreements.Complete(r.Context(), v.Actor.Name, r.PathValue("id"), r.PostForm.Get("reason"), partnerMessage(r))
 		return err
@@ -316,11 +324,18 @@ func (a *App) amend(w http.ResponseWriter, r *http.Request) {
 		if name, email := strings.TrimSpace(r.PostForm.Get("ownerName")), strings.TrimSpace(r.PostForm.Get("ownerEmail")); name != "" || email != "" {
 			m.Owner = &grants.Officer{Name: name, Email: email}
 		}
-		if err := formAmounts(r.PostForm, r.PostForm.Get("currency"), &m); err != nil {
-			return err
+		v.Currency = r.PostForm.Get("currency")
+		formErr := formAmounts(r.PostForm, v.Currency, &m)
+		formErr = joinProblems(formErr, formDates(r.PostForm, &m))
+		if formErr != nil {
+			// Nothing is saved while part of the form is unreadable; what
+			// could be read is judged too (CheckAmendment changes nothing).
+			return amendProblems(joinProblems(formErr, a.Agreements.CheckAmendment(r.Context(), r.PathValue("id"), m)), m)
 		}
 		_, err = a.Agreements.Amend(r.Context(), v.Actor.Name, r.PathValue("id"), version, m)
-		return err
+		// What the form could not read, and what the agreement refuses,
+		// are told together, each by its field on the form (issue 26, item 4).
+		return amendProblems(err, m)
 	})
 }
 
@@ -347,7 +362,7 @@ func formAmounts(form url.Values, currency string, m *grants.Amendment) error {
 		if !form.Has(name) {
 			continue
 		}
-		if n, ok := read(name, fmt.Sprintf("instalments[%d].amount", len(m.InstalmentDates))); ok {
+		if n, ok := read(name, name); ok {
 			m.InstalmentDates = append(m.InstalmentDates, grants.DateChange{Number: i, Amount: &n})
 		}
 	}
@@ -369,6 +384,9 @@ func (a *App) followUp(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) waive(w http.ResponseWriter, r *http.Request) {
+	if a.askWaive(w, r) { // asks.go
+		return
+	}
 	a.act(w, r, "waived", programmeOnly, func(v *view) error {
 		n, err := number(r.PathValue("n"))
 		if err != nil {

@@ -44,7 +44,17 @@ func TestCloseAgreementWithThingsLeftFromThePage(t *testing.T) {
 	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", path+"/complete", url.Values{"reason": {""}}); r.code != http.StatusBadRequest || !strings.Contains(r.body, `role="alert"`) {
 		t.Fatalf("close without a reason: %d", r.code)
 	}
-	r := a.as("olu@funder.example", grants.RoleProgramme, "POST", path+"/complete", url.Values{"reason": {"The kitchen closed for refurbishment"}})
+	closing := url.Values{"reason": {"The kitchen closed for refurbishment"}}
+	// Asked first, with what is left in words (issue 26, item 7).
+	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", path+"/complete", closing); r.code != http.StatusOK || !strings.Contains(r.body, "Total: £10,000.00") ||
+		!strings.Contains(r.body, "4 instalments not yet paid (£10,000.00) will be cancelled") || !strings.Contains(r.body, `name="confirm" value="yes"`) {
+		t.Fatalf("close, unconfirmed: %d %s", r.code, r.body)
+	}
+	if ag, _ := a.svc.Agreement(context.Background(), id); ag.Status != grants.AgreementActive {
+		t.Fatalf("asking closed the agreement: %s", ag.Status)
+	}
+	closing.Set("confirm", "yes")
+	r := a.as("olu@funder.example", grants.RoleProgramme, "POST", path+"/complete", closing)
 	if r.code != http.StatusSeeOther || r.location != path+"?done=completed" {
 		t.Fatalf("close: %d %s %s", r.code, r.location, r.body)
 	}

@@ -38,6 +38,11 @@ type agreementForm struct {
 	// Enquiry is the enquiry the draft is started from, if any (issue 24,
 	// item 6; enquiries.go): the draft is recorded on it.
 	Enquiry string
+
+	// Issue 26, item 6: every rule the form can break has its field.
+	// Blank: worked out from the length and instalments (cadence), the
+	// programme's (time zone, final-report days).
+	Cadence, TimeZone, FinalReportDays string
 }
 
 func (a *App) newAgreement(w http.ResponseWriter, r *http.Request) {
@@ -68,7 +73,9 @@ func (a *App) create(w http.ResponseWriter, r *http.Request) {
 	f := readAgreementForm(r.PostForm)
 	in, fieldErrs := f.input(v.Programme)
 	if len(fieldErrs) > 0 {
-		a.formErrors(w, r, v, f, grants.Validation(fieldErrs))
+		// What the form could not read is not all: the rest is judged too,
+		// so every problem is told in one round (issue 26, item 4).
+		a.formErrors(w, r, v, f, grants.Validation(mergeProblems(fieldErrs, a.Agreements.CheckAgreement(in))))
 		return
 	}
 	once := &idempotency.Once[*grants.Agreement]{
@@ -98,15 +105,10 @@ func (a *App) formErrors(w http.ResponseWriter, r *http.Request, v *view, f agre
 		return
 	}
 	// Anything but an internal failure is the domain's *Error: its message
-	// above the form, and each field's reason beside the field.
-	v.Error, v.Fields = message(err), map[string]string{}
-	var e *grants.Error
-	if errors.As(err, &e) && len(e.Fields) > 0 {
-		v.Error = "The agreement was not created: " + strings.TrimSuffix(e.Message, ".") + ". Each problem is shown next to its field."
-		for _, fe := range e.Fields {
-			v.Fields[fe.Field] = fe.Reason
-		}
-	}
+	// above the form, each field's reason in the summary and beside the
+	// field.
+	v.Currency = f.Currency
+	v.refused(err, "The agreement was not created", createAnchor)
 	if !a.partnerChoices(w, r, v, &f) {
 		return
 	}
@@ -157,6 +159,7 @@ func readAgreementForm(form url.Values) agreementForm {
 	}
 	f.PartnerType, f.PartnerID = g("partnerType"), g("partnerId")
 	f.Enquiry = g("enquiry")
+	f.Cadence, f.TimeZone, f.FinalReportDays = g("cadence"), g("timeZone"), g("finalReportDays")
 	return f
 }
 
@@ -205,6 +208,20 @@ func (f agreementForm) input(programme string) (grants.NewAgreementInput, []gran
 		}
 		*n.to = &v
 	}
+	if f.Cadence != "" {
+		c := grants.Cadence(f.Cadence)
+		in.Cadence = &c
+	}
+	if f.TimeZone != "" {
+		in.TimeZone = &f.TimeZone
+	}
+	if f.FinalReportDays != "" {
+		if v, err := strconv.Atoi(f.FinalReportDays); err != nil {
+			errs = append(errs, grants.FieldError{Field: "finalReportDays", Reason: "must be a whole number of days (blank: the programme's)"})
+		} else {
+			in.FinalReportDays = &v
+		}
+	}
 	if f.CheckIns != "" {
 		if v, err := strconv.Atoi(f.CheckIns); err != nil {
 			errs = append(errs, grants.FieldError{Field: "checkInCount", Reason: "must be a whole number (blank: one per instalment)"})
@@ -227,7 +244,7 @@ func fieldLabel(field string) string {
 	if l, ok := fieldLabels[field]; ok {
 		return l
 	}
-	return field
+	return humanField(field) // problems.go
 }
 
 var fieldLabels = map[string]string{
@@ -236,6 +253,41 @@ var fieldLabels = map[string]string{
 	"instalmentCount": "Instalments", "checkInLeadDays": "Check-in lead days", "terms": "Co-designed terms",
 	"support": "Support", "contacts": "Contacts", "paidOn": "Paid on", "paymentReference": "Payment reference",
 	"owner.name": "Officer's name", "owner.email": "Officer's email",
-	"checkInCount": "Check-ins",
+	"checkInCount": "Check-ins", "cadence": "How often instalments are paid", "timeZone": "Time zone",
+	"finalReportDays": "Days after the end for the final report", "paymentPolicy": "Payment policy",
 	"partner.type": "Kind of partner", "partnerId": "Existing partner",
+}
+
+// mergeProblems is the form's own problems, then the domain's about the
+// fields the form could read (one problem a field: the form's says why).
+func mergeProblems(form, domain []grants.FieldError) []grants.FieldError {
+	seen := map[string]bool{}
+	for _, fe := range form {
+		seen[fe.Field] = true
+	}
+	out := append([]grants.FieldError(nil), form...)
+	for _, fe := range domain {
+		if !seen[fe.Field] {
+			out = append(out, fe)
+		}
+	}
+	return out
+}
+
+// createAnchor is the create form's input for a field the domain names.
+func createAnchor(field string) string {
+	if m := indexedField.FindStringSubmatch(field); m != nil && m[1] == "contacts" {
+		part := m[3]
+		if part == "" {
+			part = "name"
+		}
+		return "contact" + m[2] + strings.ToUpper(part[:1]) + part[1:]
+	}
+	return map[string]string{
+		"partner.name": "partner", "partner.registrationNumber": "registration", "partner.address": "address", "partner.type": "partnerType",
+		"partnerId": "partnerId", "amount": "amount", "currency": "currency", "startDate": "startDate", "durationMonths": "durationMonths",
+		"instalmentCount": "instalments", "checkInLeadDays": "checkInLead", "checkInCount": "checkIns", "terms": "terms", "support": "support",
+		"owner.name": "ownerName", "owner.email": "ownerEmail", "cadence": "cadence", "timeZone": "timeZone", "finalReportDays": "finalReportDays",
+		"contacts": "contact0Name",
+	}[field]
 }

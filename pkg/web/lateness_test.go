@@ -50,7 +50,7 @@ func TestPagesShowDaysLate(t *testing.T) {
 	}
 	ag, _ := a.svc.Agreement(ctx, id)
 	if r := a.as("ben@funder.example", grants.RoleFinance, "POST", "/app/agreements/"+id+"/instalments/1/approve",
-		url.Values{"payment": {ag.Instalments[0].Payment.ID}, "from": {"finance"}}); r.code != http.StatusSeeOther {
+		url.Values{"payment": {ag.Instalments[0].Payment.ID}, "from": {"finance"}, "confirm": {"yes"}}); r.code != http.StatusSeeOther {
 		t.Fatalf("approve: %d %s", r.code, r.body)
 	}
 	// A week on, the paid instalment is still 15 days late, and counted.

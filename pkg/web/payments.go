@@ -81,6 +81,9 @@ func (a *App) pay(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) approve(w http.ResponseWriter, r *http.Request) {
+	if a.askApprove(w, r) { // asks.go
+		return
+	}
 	a.act(w, r, "approved", financeOnly, func(v *view) error {
 		n, err := number(r.PathValue("n"))
 		if err != nil {

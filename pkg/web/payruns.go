@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -89,13 +91,16 @@ func (a *App) showFinance(w http.ResponseWriter, r *http.Request, v *view, code 
 		return
 	}
 	v.Title, v.Section = "Finance", "finance"
-	a.render(w, r, code, layout(v, templ.Join(financePage(v, lists, today(a), lateness), payRunsSection(v, lists[0].Rows, runs, today(a)))))
+	a.render(w, r, code, layout(v, templ.Join(financePage(v, lists, today(a), lateness), payRunsSection(v, lists[0].Rows, runs, today(a), runFormOf(r)))))
 }
 
 // requestRun requests the ticked due instalments as one pay run. The form
 // carries its own Idempotency-Key, which names the run: a double click or a
 // resubmitted page is the same run, never a second one.
 func (a *App) requestRun(w http.ResponseWriter, r *http.Request) {
+	if a.askRequestRun(w, r) { // asks.go
+		return
+	}
 	v, ok := a.page(w, r, "Finance", "finance", financeOnly...)
 	if !ok {
 		return
@@ -105,18 +110,10 @@ func (a *App) requestRun(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	req := grants.PayRunRequest{PaidOn: strings.TrimSpace(f.Get("paidOn"))}
-	var names []string
-	for _, id := range f["item"] {
-		cut := strings.LastIndex(id, "-")
-		n, err := strconv.Atoi(id[cut+1:])
-		if cut < 0 || err != nil {
-			a.fail(w, r, &grants.Error{Code: grants.Malformed, Message: "The form could not be read."})
-			return
-		}
-		req.Items = append(req.Items, grants.PayRunItemRequest{AgreementID: id[:cut], Instalment: n,
-			PaymentReference: f.Get("ref-" + id), OverrideReason: f.Get("override-" + id)})
-		names = append(names, fmt.Sprintf("ticked row %d", len(names)+1))
+	req, names, err := runRequest(f)
+	if err != nil {
+		a.fail(w, r, err)
+		return
 	}
 	if len(req.Items) == 0 {
 		v.Error = "Tick the instalments to pay in the run."
@@ -143,7 +140,7 @@ func (a *App) requestRun(w http.ResponseWriter, r *http.Request) {
 			a.fail(w, r, err)
 			return
 		}
-		v.Error = message(err)
+		v.refused(err, "The pay run was not requested", nil)
 		a.showFinance(w, r, v, status(err))
 		return
 	}
@@ -154,6 +151,27 @@ func (a *App) requestRun(w http.ResponseWriter, r *http.Request) {
 		id = run.ID
 	}
 	done(w, r, "/app/payment-runs/"+id, "run-requested")
+}
+
+// runRequest is the pay-run form as the use case takes it, and the name
+// of each ticked row.
+func runRequest(f url.Values) (grants.PayRunRequest, []string, error) {
+	req := grants.PayRunRequest{PaidOn: strings.TrimSpace(f.Get("paidOn"))}
+	if d, ok := parseDay(req.PaidOn); ok {
+		req.PaidOn = d // as the pages show dates, or as a date picker sends them
+	}
+	var names []string
+	for _, id := range f["item"] {
+		cut := strings.LastIndex(id, "-")
+		n, err := strconv.Atoi(id[cut+1:])
+		if cut < 0 || err != nil {
+			return req, nil, &grants.Error{Code: grants.Malformed, Message: "The form could not be read."}
+		}
+		req.Items = append(req.Items, grants.PayRunItemRequest{AgreementID: id[:cut], Instalment: n,
+			PaymentReference: f.Get("ref-" + id), OverrideReason: f.Get("override-" + id)})
+		names = append(names, fmt.Sprintf("ticked row %d", len(names)+1))
+	}
+	return req, names, nil
 }
 
 // namedRows words an error's item fields ("items[1].paymentReference") by
@@ -179,6 +197,9 @@ func namedRows(err error, names []string) error {
 
 // approveRun approves a pay run (never by its requester: the service refuses).
 func (a *App) approveRun(w http.ResponseWriter, r *http.Request) {
+	if a.askApproveRun(w, r) { // asks.go
+		return
+	}
 	a.post(w, r, "finance", financeOnly, "/app/payment-runs/"+r.PathValue("id"), "run-approved", a.showRun, func(v *view) error {
 		_, err := a.Payments.ApprovePayRun(r.Context(), v.Actor, r.PathValue("id"))
 		return err
@@ -221,4 +242,37 @@ func (a *App) runCSV(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="payment-run-`+run.ID+`.csv"`)
 	_, _ = w.Write([]byte(b.String()))
+}
+
+// runForm is a refused pay-run form as it was sent, so its ticks,
+// references and reasons are shown again (issue 26, item 5); nil when the
+// page is not answering one.
+type runForm url.Values
+
+func runFormOf(r *http.Request) runForm {
+	if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/payment-runs") || r.PostForm == nil {
+		return nil
+	}
+	return runForm(r.PostForm)
+}
+
+func (f runForm) ticked(id string) bool { return slices.Contains(url.Values(f)["item"], id) }
+
+func (f runForm) value(name, def string) string {
+	if f == nil {
+		return def
+	}
+	return url.Values(f).Get(name)
+}
+
+// dueTotal is the count and total of the rows a run may pay.
+func dueTotal(rows []grants.InstalmentRow) (int, string) {
+	sums, n := map[string]int64{}, 0
+	for _, row := range rows {
+		if payable(row) {
+			sums[row.Currency] += row.Amount
+			n++
+		}
+	}
+	return n, totals(sums)
 }

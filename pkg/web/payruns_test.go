@@ -40,6 +40,16 @@ func TestTwoPeoplePayARunOnce(t *testing.T) {
 	run := url.Values{"key": {key[1]}, "paidOn": {"2026-12-01"}, "item": {ids[0] + "-1", ids[1] + "-1"},
 		"ref-" + ids[0] + "-1": {"RUN-0001"}, "ref-" + ids[1] + "-1": {"RUN-0002"},
 		"override-" + ids[0] + "-1": {"First instalment"}, "override-" + ids[1] + "-1": {"First instalment"}}
+	// Asked first: the run's count, total and each reason for paying early
+	// (issue 26, item 7); nothing is requested by the question.
+	if r := a.as("fay@funder.example", grants.RoleFinance, "POST", "/app/payment-runs", run); r.code != http.StatusOK ||
+		!strings.Contains(r.body, "Total: £5,000.00") || !strings.Contains(r.body, "(2 instalments)") || strings.Count(r.body, ": First instalment</li>") != 2 {
+		t.Fatalf("request run, unconfirmed: %d %s", r.code, r.body)
+	}
+	if ag, _ := a.svc.Agreement(ctx, ids[0]); ag.Instalments[0].Payment != nil {
+		t.Fatal("asking requested a payment")
+	}
+	run.Set("confirm", "yes")
 	var runPath string
 	for range 2 {
 		r := a.as("fay@funder.example", grants.RoleFinance, "POST", "/app/payment-runs", run)
@@ -75,6 +85,13 @@ func TestTwoPeoplePayARunOnce(t *testing.T) {
 	if r := a.as("fay@funder.example", grants.RoleFinance, "POST", runPath+"/approve", url.Values{}); r.code != http.StatusForbidden || !strings.Contains(r.body, `role="alert"`) {
 		t.Errorf("approving one's own run: %d, want 403 with why", r.code)
 	}
+	if r := a.as("ben@funder.example", grants.RoleFinance, "POST", runPath+"/approve", url.Values{}); r.code != http.StatusOK ||
+		!strings.Contains(r.body, "Total: £5,000.00") || !strings.Contains(r.body, "(2 instalments)") || !strings.Contains(r.body, "Each partner is sent a remittance email") {
+		t.Fatalf("approve, unconfirmed: %d %s", r.code, r.body)
+	}
+	if shown := a.as("ben@funder.example", grants.RoleFinance, "GET", runPath, nil); !strings.Contains(shown.body, "2 instalments, £5,000.00 in all") {
+		t.Errorf("the run's page does not show its count and total:\n%s", shown.body)
+	}
 	// Ben approves the first instalment on its own, from the finance
 	// list: the run's page, open or opened again, shows it paid (issue
 	// 26, item 15), the other still awaiting the run's approval.
@@ -82,7 +99,7 @@ func TestTwoPeoplePayARunOnce(t *testing.T) {
 	if single == nil {
 		t.Fatal("the finance list does not offer the run's first payment's approval")
 	}
-	if r := a.as("ben@funder.example", grants.RoleFinance, "POST", "/app/agreements/"+ids[0]+"/instalments/1/approve", url.Values{"payment": {single[1]}, "from": {"finance"}}); r.code != http.StatusSeeOther {
+	if r := a.as("ben@funder.example", grants.RoleFinance, "POST", "/app/agreements/"+ids[0]+"/instalments/1/approve", url.Values{"payment": {single[1]}, "from": {"finance"}, "confirm": {"yes"}}); r.code != http.StatusSeeOther {
 		t.Fatalf("approve one payment of the run: %d %s", r.code, r.body)
 	}
 	now := a.as("fay@funder.example", grants.RoleFinance, "GET", runPath, nil)
@@ -90,7 +107,7 @@ func TestTwoPeoplePayARunOnce(t *testing.T) {
 		t.Errorf("the run's page after one of its payments was approved on its own:\n%s", now.body)
 	}
 	for range 2 {
-		if r := a.as("ben@funder.example", grants.RoleFinance, "POST", runPath+"/approve", url.Values{}); r.code != http.StatusSeeOther || r.location != runPath+"?done=run-approved" {
+		if r := a.as("ben@funder.example", grants.RoleFinance, "POST", runPath+"/approve", url.Values{"confirm": {"yes"}}); r.code != http.StatusSeeOther || r.location != runPath+"?done=run-approved" {
 			t.Fatalf("approve: %d to %q %s", r.code, r.location, r.body)
 		}
 	}

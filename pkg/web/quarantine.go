@@ -33,7 +33,12 @@ func (a *App) showQuarantine(w http.ResponseWriter, r *http.Request, v *view, co
 	for _, q := range held {
 		links[q.ID] = a.replyLinks(v, q.Reply, true, func(what string) string { return heldPath(q.ID, what) })
 	}
-	a.render(w, r, code, layout(v, quarantinePage(v, held, links)))
+	hv, err := a.heldView(r, v, held)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.render(w, r, code, layout(v, quarantinePage(v, held, links, hv)))
 }
 
 // replyLinks are the links a reply's page offers besides its files: the
@@ -67,12 +72,21 @@ func (a *App) accept(w http.ResponseWriter, r *http.Request) {
 	a.decide(w, r, "accepted", func(v *view) error {
 		var to service.Destination
 		f := r.PostForm
-		if id := strings.TrimSpace(f.Get("agreement")); id != "" {
+		// The agreement is named by the reference staff see, or its ID
+		// (issue 26, item 3); every problem is told at once.
+		if ref := strings.TrimSpace(f.Get("agreement")); ref != "" || f.Has("checkIn") {
+			var errs []grants.FieldError
+			if ref == "" {
+				errs = append(errs, grants.FieldError{Field: "agreement", Reason: "is required: give the agreement's reference, e.g. CP-2026-EKBMS"})
+			}
 			n, err := strconv.Atoi(strings.TrimSpace(f.Get("checkIn")))
 			if err != nil || n < 1 {
-				return grants.Validation([]grants.FieldError{{Field: "checkIn", Reason: "must be the check-in's number"}})
+				errs = append(errs, grants.FieldError{Field: "checkIn", Reason: "must be the check-in's number, e.g. 1"})
 			}
-			to = service.Destination{AgreementID: id, CheckIn: n}
+			if len(errs) > 0 {
+				return grants.Validation(errs)
+			}
+			to = service.Destination{AgreementID: ref, CheckIn: n}
 		}
 		_, err := a.Replies.AcceptHeld(r.Context(), v.Actor.Name, r.PathValue("id"), to, strings.TrimSpace(f.Get("note")))
 		return err

@@ -215,6 +215,10 @@ type view struct {
 	Flash         string // what the last action did
 	Error         string // why the last action did not happen
 	Fields        map[string]string
+	// Problems are the error summary's items, in order (problems.go);
+	// Currency is the one amounts in its words are in ("": the default).
+	Problems []problem
+	Currency string
 }
 
 // Can reports whether the signed-in person may take actions of roles.
@@ -289,7 +293,7 @@ func message(err error) string {
 	if errors.As(err, &e) {
 		msg := e.Message
 		for _, f := range e.Fields {
-			msg += " " + fieldLabel(f.Field) + " " + f.Reason + "."
+			msg += " " + fieldProblem(f.Field, f.Reason, "")
 		}
 		return msg
 	}

@@ -322,10 +322,14 @@ func TestTwoPeoplePayAnInstalmentOnce(t *testing.T) {
 	// Taken out of finance since signing in: the session still names
 	// finance, the user pool does not, and the page says why.
 	a.pool.Remove("pool#sub-cat@funder.example", grants.RoleFinance)
-	if r := a.as("cat@funder.example", grants.RoleFinance, "POST", path+"/instalments/1/approve", url.Values{"payment": {pid[1]}}); r.code != http.StatusForbidden || !strings.Contains(r.body, "You are no longer in finance") {
+	if r := a.as("cat@funder.example", grants.RoleFinance, "POST", path+"/instalments/1/approve", url.Values{"payment": {pid[1]}, "confirm": {"yes"}}); r.code != http.StatusForbidden || !strings.Contains(r.body, "You are no longer in finance") {
 		t.Errorf("approving after removal from finance: %d, want 403 with why", r.code)
 	}
-	if r := a.as("ben@funder.example", grants.RoleFinance, "POST", path+"/instalments/1/approve", url.Values{"payment": {pid[1]}, "from": {"finance"}}); r.code != http.StatusSeeOther || r.location != "/app/finance?done=approved#list-Due%20for%20payment" {
+	if r := a.as("ben@funder.example", grants.RoleFinance, "POST", path+"/instalments/1/approve", url.Values{"payment": {pid[1]}, "from": {"finance"}}); r.code != http.StatusOK ||
+		!strings.Contains(r.body, "Total: £2,500.00") || !strings.Contains(r.body, "The partner is sent a remittance email") {
+		t.Fatalf("approve, unconfirmed: %d %s", r.code, r.body)
+	}
+	if r := a.as("ben@funder.example", grants.RoleFinance, "POST", path+"/instalments/1/approve", url.Values{"payment": {pid[1]}, "from": {"finance"}, "confirm": {"yes"}}); r.code != http.StatusSeeOther || r.location != "/app/finance?done=approved#list-Due%20for%20payment" {
 		t.Fatalf("approve: %d %s", r.code, r.body)
 	}
 	ag, _ := a.svc.Agreement(ctx, id)
@@ -477,7 +481,7 @@ func TestOfficerAndTerminationThroughTheForms(t *testing.T) {
 			t.Errorf("agreement page lacks %q", want)
 		}
 	}
-	end := url.Values{"reason": {"The kitchen closed"}, "message": {"We are sorry to see the kitchen close."}}
+	end := url.Values{"reason": {"The kitchen closed"}, "message": {"We are sorry to see the kitchen close."}, "confirm": {"yes"}}
 	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", "/app/agreements/"+id+"/terminate", end); r.code != http.StatusSeeOther {
 		t.Fatalf("terminate: %d %s", r.code, r.body)
 	}

@@ -213,6 +213,13 @@ func TestStaffYearInTheBrowser(t *testing.T) {
 			if code := chromium.Submit(t, financeB.tab, "approve", approve+" button"); code != 200 {
 				t.Fatalf("approve payment %d: %d", n, code)
 			}
+			// Asked first, with the amount (issue 26, item 7).
+			if got := financeB.text(".confirm-total"); !strings.Contains(got, "£2,500.00") {
+				t.Errorf("approving payment %d asks %q", n, got)
+			}
+			if code := chromium.Submit(t, financeB.tab, "confirm approval", ".confirm button[type=submit]"); code != 200 {
+				t.Fatalf("confirm payment %d: %d", n, code)
+			}
 			paid[n] = true
 			financeA.open("/app/finance")
 		}

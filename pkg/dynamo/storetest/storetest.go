@@ -115,6 +115,8 @@ type Store interface {
 	AddNote(ctx context.Context, n grants.Note) error
 	Notes(ctx context.Context, agreementID string) ([]grants.Note, error)
 	MarkUploaded(ctx context.Context, agreementID, documentID string, size int64, at time.Time) (grants.Document, error)
+	// An agreement by the reference staff see (issue 26, item 3; references.go).
+	AgreementIDByReference(ctx context.Context, reference string) (string, error)
 }
 
 // Run runs the contract, each test on a fresh, empty store from open, one
@@ -158,9 +160,10 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"EnquiriesOnce", enquiriesOnce},
 		{"FeedbackMarks", feedbackMarks}, // feedbackmark.go
 		{"StoriesKept", storiesKept},
-		{"ProgrammesOnce", programmesOnce},   // programmes.go
-		{"SettingsHistory", settingsHistory}, // settings.go
-		{"NotesKept", notesKept},             // notes.go
+		{"ProgrammesOnce", programmesOnce},                     // programmes.go
+		{"SettingsHistory", settingsHistory},                   // settings.go
+		{"NotesKept", notesKept},                               // notes.go
+		{"ReferencesFindAgreements", referencesFindAgreements}, // references.go
 	} {
 		t.Run(c.name, func(t *testing.T) { c.test(t, open(t)) })
 	}
