@@ -34,6 +34,8 @@
 //	RUNS                 <requestedAt>#<id>   a pay run's line in the list of runs
 //	STAFF#<actor ID>     SESSIONS             up to when a person's web sessions are over: their last sign-out
 //	                                          (sessions.go; expiresAt, the table's TTL, a day later)
+//	PROG#<programme>#TERMS  <term>#<id>       a search term of an agreement (find.go)
+//	PROG#<programme>#ATTN   <ref>#<id>        an agreement needing a person, with what (find.go)
 //
 // NA#<ss> is one of 16 shards of the next-action index (NA#00..NA#15), chosen
 // by a hash of the agreement ID (outbox.go, nextActionShard), so a morning

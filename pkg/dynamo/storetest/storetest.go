@@ -153,8 +153,11 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"EnquiriesOnce", enquiriesOnce},
 		{"FeedbackMarks", feedbackMarks}, // feedbackmark.go
 		{"StoriesKept", storiesKept},
-		{"ProgrammesOnce", programmesOnce},   // programmes.go
-		{"SettingsHistory", settingsHistory}, // settings.go
+		{"ProgrammesOnce", programmesOnce},                     // programmes.go
+		{"SettingsHistory", settingsHistory},                   // settings.go
+		{"FindingAgreements", findingAgreements},               // find.go
+		{"AttentionKept", attentionKept},                       // find.go
+		{"PagingAgreementsBothWays", pagingAgreementsBothWays}, // find.go
 	} {
 		t.Run(c.name, func(t *testing.T) { c.test(t, open(t)) })
 	}
