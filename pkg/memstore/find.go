@@ -69,4 +69,3 @@ func (st *Store) NeedingAttention(ctx context.Context, programme string, today g
 	cost.Items = len(p.Items) + len(ended)
 	return p, ended, cost, nil
 }
-

@@ -152,6 +152,7 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("POST /app/staff", a.inviteStaff)
 	mux.HandleFunc("POST /app/staff/remove", a.removeStaffRole)
 	mux.HandleFunc("POST /app/staff/disable", a.disableStaff)
+	mux.HandleFunc("GET /app/attention", a.attentionPage)
 	mux.Handle("GET /app/static/", http.StripPrefix("/app", http.FileServerFS(static)))
 	mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, &grants.Error{Code: grants.NotFound, Message: "There is no such page."})
