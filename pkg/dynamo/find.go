@@ -95,15 +95,23 @@ func (st *Store) findItems(before, after *grants.Agreement) []types.TransactWrit
 
 // FindAgreements reads the programme's agreements that have, for every
 // word, a term beginning with it and, owner given, that officer: one Query
-// of the term list per word (and one for the officer), then the agreements
-// found, without their plans. The cost follows what the words match, not
-// the programme's size.
+// of the term list (the officer's, else the longest word's), then the
+// agreements it found, without their plans, kept if they match the rest.
+// The cost follows what that word matches, not the programme's size.
 func (st *Store) FindAgreements(ctx context.Context, programme string, words []string, owner string) ([]grants.Agreement, readcost.Cost, error) {
 	var cost readcost.Cost
-	prefixes := slices.Clone(words)
-	if owner != "" {
-		// The officer first: the fewest terms, most likely.
-		prefixes = append([]string{grants.OwnerTerm(owner) + "#"}, prefixes...)
+	// One Query: of the officer's term, else of the longest word (the
+	// likeliest to be rare: "cp-2026-b000042" reads the terms of
+	// "b000042", not every "2026"); the other words are checked on the
+	// agreements found (Matches, below).
+	var prefixes []string
+	switch {
+	case owner != "":
+		prefixes = []string{grants.OwnerTerm(owner) + "#"}
+	case len(words) > 0:
+		prefixes = []string{slices.MaxFunc(words, func(x, y string) int { return len(x) - len(y) })}
+	default:
+		return []grants.Agreement{}, cost, nil
 	}
 	var found map[string]bool
 	for i, p := range prefixes {

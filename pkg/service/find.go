@@ -83,7 +83,7 @@ type Found struct {
 // How each list is read.
 const (
 	HowIndex = "The programme index, one page at a time; the total from the programme's aggregate."
-	HowTerms = "The programme's term list: one read per word typed (and one for the officer), of the terms beginning with it, then the agreements found; the cost follows what the words match, not the programme's size."
+	HowTerms = "The programme's term list: one read of the terms beginning with the longest word typed (or of the officer's, for \"my agreements\"), then the agreements found, kept if they match the other words; the cost follows what that word matches, not the programme's size."
 	HowScan  = "Every agreement of the status asked, from the programme index, to sort them: at most 1,000 (about 160 read units); past that, search or narrow first."
 )
 

@@ -120,7 +120,7 @@ func run(ctx context.Context, sizes []int, creators, creates int, javaOptions []
 // printTable writes the table: read units, with the requests made in brackets.
 func printTable(rows []bench.Row) {
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "agreements\tsummary\tquarantine\tinstalment list\texport (whole)\tsweep (items)\tcreates/s (ok of tried)\t")
+	fmt.Fprintln(w, "agreements\tsummary\toverview\tsearch\tquarantine\tinstalment list\texport (whole)\tsweep (items)\tcreates/s (ok of tried)\t")
 	for _, r := range rows {
 		errs := ""
 		keys := make([]string, 0, len(r.CreateErrors))
@@ -131,8 +131,8 @@ func printTable(rows []bench.Row) {
 		for _, k := range keys {
 			errs += fmt.Sprintf(" %s:%d", k, r.CreateErrors[k])
 		}
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s (%d)\t%.0f (%d of %d%s)\t\n", r.Agreements,
-			units(r.Summary), units(r.Quarantine), units(r.Instalments), units(r.Export), units(r.Sweep), r.SweepItems,
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s (%d)\t%.0f (%d of %d%s)\t\n", r.Agreements,
+			units(r.Summary), units(r.Overview), units(r.Search), units(r.Quarantine), units(r.Instalments), units(r.Export), units(r.Sweep), r.SweepItems,
 			r.CreatesPerSecond(), r.Created, r.Creates, errs)
 	}
 	w.Flush()
