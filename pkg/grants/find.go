@@ -11,26 +11,42 @@ import (
 	"slices"
 	"strings"
 	"unicode"
-
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 )
 
-// letters spells the letters that do not come apart under NFD the way a
+// letters spells the letters that are not an accent on a letter the way a
 // person typing without accents would: "Ærø" is found by "aero".
-var letters = strings.NewReplacer("ß", "ss", "æ", "ae", "œ", "oe", "ø", "o", "ł", "l", "đ", "d", "þ", "th", "ð", "d", "ı", "i")
+var letters = strings.NewReplacer("ß", "ss", "æ", "ae", "œ", "oe", "þ", "th", "'", "", "’", "", "‘", "")
+
+// plain is each accented lower-case Latin letter's letter without its
+// accent. A table, not Unicode normalisation: golang.org/x/text's tables
+// would add 300 KB to every function that links this package.
+var plain = func() map[rune]rune {
+	m := map[rune]rune{}
+	for base, accented := range map[rune]string{
+		'a': "àáâãäåāăą", 'c': "çćĉċč", 'd': "ďđð", 'e': "èéêëēĕėęě", 'g': "ĝğġģ", 'h': "ĥħ",
+		'i': "ìíîïĩīĭįı", 'j': "ĵ", 'k': "ķ", 'l': "ĺļľŀł", 'n': "ñńņňŉ", 'o': "òóôõöøōŏő",
+		'r': "ŕŗř", 's': "śŝşšș", 't': "ţťŧț", 'u': "ùúûüũūŭůűų", 'w': "ŵ", 'y': "ýÿŷ", 'z': "źżž",
+	} {
+		for _, r := range accented {
+			m[r] = base
+		}
+	}
+	return m
+}()
 
 // Fold is s lower-cased with its accents taken off, so "Café Ünïon" and
 // "cafe union" compare equal; apostrophes go, so "Mary's" reads "marys".
+// A combining accent (a decomposed "é") goes too.
 func Fold(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	out, _, err := transform.String(t, strings.ToLower(s))
-	if err != nil {
-		out = strings.ToLower(s)
-	}
-	out = strings.NewReplacer("'", "", "’", "", "‘", "").Replace(out)
-	return letters.Replace(out)
+	return strings.Map(func(r rune) rune {
+		if p, ok := plain[r]; ok {
+			return p
+		}
+		if unicode.Is(unicode.Mn, r) {
+			return -1
+		}
+		return r
+	}, letters.Replace(strings.ToLower(s)))
 }
 
 // SearchWords are the folded words of s, each once, in order: its runs of
