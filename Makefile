@@ -7,13 +7,13 @@ GO    ?= go
 
 # LogicalId:directory under functions/:bootstrap size budget in bytes (make sizes; how each budget was set and rose: docs/decisions/bootstrap-budgets.md).
 FUNCTIONS := \
-	AgreementsFunction:agreements:10860000 \
+	AgreementsFunction:agreements:11020000 \
 	InstalmentDueFunction:instalment-due:13240000 \
-	CheckInSenderFunction:checkin-sender:13240000 \
+	CheckInSenderFunction:checkin-sender:13380000 \
 	SweepFunction:sweep:15290000 \
 	SesEventsFunction:ses-events:13240000 \
-	PaymentsFunction:payments:14370000 \
-	InboundFunction:inbound:20060000 \
+	PaymentsFunction:payments:14430000 \
+	InboundFunction:inbound:20200000 \
 	CheckInsFunction:checkins:13500000 \
 	MonitoringFunction:monitoring:9320000 \
 	GrantsDataFunction:grants-data:10870000 \

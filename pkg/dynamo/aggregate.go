@@ -278,6 +278,9 @@ func (st *Store) RebuildAggregate(ctx context.Context, programme string) error {
 		for _, m := range markers(programme, a.ID, reports.MarksOf(a)) {
 			want[keyString(m)] = m
 		}
+		for _, m := range findMarkers(a) { // find.go
+			want[keyString(m)] = m
+		}
 	}
 	for i, t := range shards {
 		it := aggregateKey(programme, i)
@@ -289,7 +292,10 @@ func (st *Store) RebuildAggregate(ctx context.Context, programme string) error {
 			return fmt.Errorf("rebuild aggregate of %s: %w", programme, err)
 		}
 	}
-	for _, pk := range []string{endsPK(programme), bouncingPK(programme)} {
+	// A term is all in its key: one already there is not put again (a
+	// rebuild after Import, which wrote them, puts none).
+	there := map[string]bool{}
+	for _, pk := range []string{endsPK(programme), bouncingPK(programme), termsPK(programme), attentionPK(programme)} {
 		var stale []item
 		err := st.queryAll(ctx, &readcost.Cost{}, &dynamodb.QueryInput{
 			KeyConditionExpression:    aws.String("PK = :pk"),
@@ -299,6 +305,8 @@ func (st *Store) RebuildAggregate(ctx context.Context, programme string) error {
 			for _, it := range out.Items {
 				if _, keep := want[keyString(it)]; !keep {
 					stale = append(stale, it)
+				} else if pk == termsPK(programme) {
+					there[keyString(it)] = true
 				}
 			}
 		})
@@ -311,7 +319,10 @@ func (st *Store) RebuildAggregate(ctx context.Context, programme string) error {
 			}
 		}
 	}
-	for _, m := range want {
+	for k, m := range want {
+		if there[k] {
+			continue
+		}
 		if _, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &st.table, Item: m}); err != nil {
 			return fmt.Errorf("rebuild markers of %s: %w", programme, err)
 		}

@@ -11,6 +11,7 @@ import (
 	mrand "math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -395,6 +396,7 @@ func (st *Store) agreementWrites(before, after *grants.Agreement, fx grants.Effe
 		return nil, 0, err
 	}
 	items = append(items, st.summaryItems(after.Programme, after.ID, change)...)
+	items = append(items, st.findItems(before, after)...) // find.go
 	effectsAt = len(items)
 	more, err := st.effectItems(after.ID, fx)
 	if err != nil {
@@ -458,8 +460,12 @@ func clone(a *grants.Agreement) *grants.Agreement {
 // ListAgreements lists a programme's agreements, optionally of one status,
 // from the ByProgramme index, newest last within a status. Instalments and
 // check-ins are not read.
+//
+// A cursor starting "~" (a page's PrevCursor) reads the page before the
+// agreement it names, the index read backwards.
 func (st *Store) ListAgreements(ctx context.Context, programme string, status grants.AgreementStatus, cursor string, limit int) (grants.Page[grants.Agreement], error) {
-	start, err := decodeCursor(cursor, "gsi1pk", "PROG#"+programme)
+	back := strings.HasPrefix(cursor, "~")
+	start, err := decodeCursor(strings.TrimPrefix(cursor, "~"), "gsi1pk", "PROG#"+programme)
 	if err != nil {
 		return grants.Page[grants.Agreement]{}, err
 	}
@@ -470,6 +476,7 @@ func (st *Store) ListAgreements(ctx context.Context, programme string, status gr
 		ExpressionAttributeValues: map[string]types.AttributeValue{":p": s("PROG#" + programme)},
 		Limit:                     aws.Int32(int32(limit)),
 		ExclusiveStartKey:         start,
+		ScanIndexForward:          aws.Bool(!back),
 	}
 	if status != "" {
 		in.KeyConditionExpression = aws.String("gsi1pk = :p AND begins_with(gsi1sk, :s)")
@@ -479,8 +486,27 @@ func (st *Store) ListAgreements(ctx context.Context, programme string, status gr
 	if err != nil {
 		return grants.Page[grants.Agreement]{}, fmt.Errorf("list agreements: %w", err)
 	}
+	if back {
+		slices.Reverse(out.Items)
+	}
 	page := grants.Page[grants.Agreement]{Items: decodeList[agreementRecord](ctx, out.Items, (*grants.Agreement).CheckStored)}
-	page.NextCursor, err = encodeCursor(out.LastEvaluatedKey)
+	if !back {
+		page.NextCursor, err = encodeCursor(out.LastEvaluatedKey)
+	}
+	if err != nil || len(out.Items) == 0 {
+		return page, err
+	}
+	// The index key of a listed item, to start from it either way.
+	at := func(it item) (string, error) {
+		return encodeCursor(item{"gsi1pk": it["gsi1pk"], "gsi1sk": it["gsi1sk"], "PK": it["PK"], "SK": it["SK"]})
+	}
+	if back {
+		page.NextCursor, err = at(out.Items[len(out.Items)-1])
+	}
+	if err == nil && (back && out.LastEvaluatedKey != nil || !back && cursor != "") {
+		page.PrevCursor, err = at(out.Items[0])
+		page.PrevCursor = "~" + page.PrevCursor
+	}
 	return page, err
 }
 

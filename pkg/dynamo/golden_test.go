@@ -94,7 +94,7 @@ func goldenAgreement() *grants.Agreement {
 		HelpRequests: []grants.HelpRequest{{CheckIn: 1, MessageID: "ses-in-1", At: at(8), Phrase: "need help", FollowedUpAt: at(9), FollowedUpBy: "Officer One", Note: "called back"}},
 		Stats: grants.Stats{Paid: 1, Outstanding: 1, InstalmentsDue: 1, InstalmentsHeld: 1, InstalmentsPaid: 1, CheckInsReceived: 1,
 			CheckInsByConversation: 1, CheckInsLate: 1, CheckInsOverdue: 1, BouncingContacts: 1, SupportDelivered: 1, RepliesAskingForHelp: 1,
-			HelpToFollowUp: 1, PaidDaysLate: map[string]int{"1": 1}}, // the store computes its own (ComputeStats)
+			HelpToFollowUp: 1, PaidDaysLate: map[string]int{"1": 1}, NextDate: day("2026-09-30"), ChangesAsked: 1, NeedsAttention: 1}, // the store computes its own (ComputeStats)
 		Instalments: []grants.Instalment{instalment(1, 600_000, grants.InstalmentPaid), instalment(2, 400_000, grants.InstalmentScheduled)},
 		CheckIns:    []grants.CheckIn{checkIn(1, true, grants.CheckInReceived), checkIn(2, true, grants.CheckInSent)},
 		Version:     7, CreatedAt: at(-100), CreatedBy: "creator@funder.example", UpdatedAt: at(-50), UpdatedBy: "updater@funder.example", PartnerID: "goldenpartnera01",

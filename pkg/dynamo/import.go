@@ -53,6 +53,7 @@ func Import(ctx context.Context, db BatchWriter, table string, agreements []*gra
 			return err
 		}
 		items = append(items, hi)
+		items = append(items, findMarkers(a)...) // find.go: so a rebuild need not put them one by one
 	}
 	return batchPut(ctx, db, table, items)
 }

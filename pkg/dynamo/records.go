@@ -462,6 +462,9 @@ type statsRecord struct {
 	RepliesAskingForHelp   int            `dynamodbav:"repliesAskingForHelp"`
 	HelpToFollowUp         int            `dynamodbav:"helpToFollowUp"`
 	PaidDaysLate           map[string]int `dynamodbav:"paidDaysLate,omitempty"`
+	NextDate               grants.Date    `dynamodbav:"nextDate,omitempty"`
+	ChangesAsked           int            `dynamodbav:"changesAsked,omitempty"`
+	NeedsAttention         int            `dynamodbav:"needsAttention,omitempty"`
 }
 
 func statsRecordOf(v grants.Stats) statsRecord {
@@ -480,6 +483,9 @@ func statsRecordOf(v grants.Stats) statsRecord {
 		RepliesAskingForHelp:   v.RepliesAskingForHelp,
 		HelpToFollowUp:         v.HelpToFollowUp,
 		PaidDaysLate:           v.PaidDaysLate,
+		NextDate:               v.NextDate,
+		ChangesAsked:           v.ChangesAsked,
+		NeedsAttention:         v.NeedsAttention,
 	}
 }
 
@@ -499,6 +505,9 @@ func (r statsRecord) domain() grants.Stats {
 		RepliesAskingForHelp:   r.RepliesAskingForHelp,
 		HelpToFollowUp:         r.HelpToFollowUp,
 		PaidDaysLate:           r.PaidDaysLate,
+		NextDate:               r.NextDate,
+		ChangesAsked:           r.ChangesAsked,
+		NeedsAttention:         r.NeedsAttention,
 	}
 }
 

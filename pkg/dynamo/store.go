@@ -36,6 +36,8 @@
 //	                                          (sessions.go; expiresAt, the table's TTL, a day later)
 //	NOTES#<id>           N#<note ID>          an officer's note on agreement <id> (notes.go; issue 26, item 16)
 //	NOTES#<id>           D#<document ID>      a document uploaded to one of its notes, pending until uploaded
+//	PROG#<programme>#TERMS  <term>#<id>       a search term of an agreement (find.go)
+//	PROG#<programme>#ATTN   <ref>#<id>        an agreement needing a person, with what (find.go)
 //
 // NA#<ss> is one of 16 shards of the next-action index (NA#00..NA#15), chosen
 // by a hash of the agreement ID (outbox.go, nextActionShard), so a morning

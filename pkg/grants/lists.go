@@ -4,6 +4,9 @@ package grants
 type Page[T any] struct {
 	Items      []T
 	NextCursor string
+	// PrevCursor leads to the page before, where a listing can go back
+	// (the agreements': issue 26, item 1); "" on the first page.
+	PrevCursor string
 }
 
 // InstalmentRow is one line of finance's list: no bank details, ever.

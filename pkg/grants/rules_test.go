@@ -663,7 +663,7 @@ func TestComputeStats(t *testing.T) {
 	a.Contacts = []Contact{{Email: "a@x.org", Bounced: "bounce"}, {Email: "b@x.org"}, {Email: "c@x.org", Bounced: "complaint"}}
 	want := Stats{Paid: 300, Outstanding: 2800, InstalmentsDue: 1, InstalmentsHeld: 1, InstalmentsPaid: 2,
 		CheckInsReceived: 2, CheckInsLate: 1, CheckInsOverdue: 1, BouncingContacts: 2,
-		PaidDaysLate: map[string]int{"0": 1, "3": 1}}
+		PaidDaysLate: map[string]int{"0": 1, "3": 1}, NeedsAttention: 1}
 	if got := a.ComputeStats(); !reflect.DeepEqual(got, want) {
 		t.Errorf("stats\n got %+v\nwant %+v", got, want)
 	}

@@ -26,6 +26,15 @@ type Stats struct {
 	// programme's on-time rate and median days late come exactly from the
 	// sum, whatever its on-time setting.
 	PaidDaysLate map[string]int `json:"paidDaysLate,omitempty"`
+	// NextDate is when something is next due (an instalment unpaid, a
+	// check-in not in): the list sorts by it without reading plans
+	// (issue 26, item 1; find.go).
+	NextDate Date `json:"nextDate,omitzero"`
+	// ChangesAsked is 1 while the partner's answer asks for changes, and
+	// NeedsAttention 1 while anything of the agreement needs a person
+	// (AttentionOf): summed, the overview's counts without a list read.
+	ChangesAsked   int `json:"changesAsked,omitempty"`
+	NeedsAttention int `json:"needsAttention,omitempty"`
 }
 
 // ComputeStats derives the agreement's standing from its plans.
@@ -69,6 +78,15 @@ func (a *Agreement) ComputeStats() Stats {
 		if c.Bounced != "" {
 			s.BouncingContacts++
 		}
+	}
+	s.NextDate = a.nextDate()
+	if p := a.PartnerAcceptance; p != nil && p.Status == AcceptanceChangesAsked {
+		s.ChangesAsked = 1
+	}
+	held := *a
+	held.Stats = s
+	if !AttentionOf(&held).IsZero() {
+		s.NeedsAttention = 1
 	}
 	return s
 }

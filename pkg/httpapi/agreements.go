@@ -197,14 +197,29 @@ func (h *Agreements) list(ctx context.Context, r *Request) (events.APIGatewayV2H
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	page, err := h.Agreements.Agreements(ctx, programme, status, r.Query("cursor"), limit)
+	// Issue 26, item 1: searched, sorted, "my agreements", with the total,
+	// both ways; the same use case as the pages' list.
+	q := service.FindQuery{Programme: programme, Q: r.Query("q"), Status: status, Sort: r.Query("sort"), Cursor: r.Query("cursor"), Limit: limit}
+	switch r.Query("owner") {
+	case "":
+	case "me":
+		q.Owner = r.Actor.Name
+	default:
+		return events.APIGatewayV2HTTPResponse{}, Invalid("owner", "must be me")
+	}
+	if p := r.Query("page"); p != "" {
+		if q.Page, err = strconv.Atoi(p); err != nil || q.Page < 1 {
+			return events.APIGatewayV2HTTPResponse{}, Invalid("page", "must be a whole number from 1")
+		}
+	}
+	found, err := h.Agreements.Find(ctx, q)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	for i := range page.Items {
-		page.Items[i] = *page.Items[i].ReadBy(r.Actor)
+	for i := range found.Items {
+		found.Items[i] = *found.Items[i].ReadBy(r.Actor)
 	}
-	return JSONResponse(http.StatusOK, listResponse[grants.Agreement]{Items: page.Items, NextCursor: page.NextCursor})
+	return JSONResponse(http.StatusOK, found)
 }
 
 type amendBody struct {

@@ -496,9 +496,51 @@ func (st *Store) ListAgreements(ctx context.Context, programme string, status gr
 	}
 	st.mu.Unlock()
 	sortKeyed(items)
-	p, err := page(items, "PROG#"+programme, cursor, limit)
+	p, err := pageBothWays(items, "PROG#"+programme, cursor, limit)
 	p.Items = readable(ctx, p.Items)
 	return p, err
+}
+
+// pageBothWays is page, and a cursor starting "~" (a PrevCursor) reads the
+// page before the key it names, as pkg/dynamo reads its index backwards.
+func pageBothWays[T any](items []keyed[T], partition, cur string, limit int) (grants.Page[T], error) {
+	back := strings.HasPrefix(cur, "~")
+	if !back {
+		p, err := page(items, partition, cur, limit)
+		if err == nil && cur != "" && len(p.Items) > 0 {
+			after, _ := decodeCursor(cur, partition)
+			for _, it := range items {
+				if it.key > after {
+					p.PrevCursor = "~" + encodeCursor(partition, it.key)
+					break
+				}
+			}
+		}
+		return p, err
+	}
+	if limit < 1 {
+		return grants.Page[T]{}, errLimit(limit)
+	}
+	before, err := decodeCursor(strings.TrimPrefix(cur, "~"), partition)
+	if err != nil {
+		return grants.Page[T]{}, err
+	}
+	end := 0
+	for end < len(items) && items[end].key < before {
+		end++
+	}
+	from := max(0, end-limit)
+	out := grants.Page[T]{Items: []T{}}
+	for _, it := range items[from:end] {
+		out.Items = append(out.Items, it.v)
+	}
+	if end > from {
+		out.NextCursor = encodeCursor(partition, items[end-1].key)
+		if end-from == limit {
+			out.PrevCursor = "~" + encodeCursor(partition, items[from].key)
+		}
+	}
+	return out, nil
 }
 
 // readable drops agreements that break CheckStored, logging each, as

@@ -28,6 +28,8 @@ type AgreementStore interface {
 		plan func(grants.ProgrammeSettings) (*grants.Agreement, grants.Effects, error)) (*grants.Agreement, *idempotency.Response, error)
 	ListAgreements(ctx context.Context, programme string, status grants.AgreementStatus, cursor string, limit int) (grants.Page[grants.Agreement], error)
 	History(ctx context.Context, id, cursor string, limit int) (grants.Page[grants.AuditEntry], error)
+	// Finder searches the list (issue 26, item 1; find.go).
+	Finder
 }
 
 // AgreementOptions are the agreements' plain settings.

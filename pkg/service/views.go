@@ -54,6 +54,8 @@ type ViewStore interface {
 	// ProgrammeGetter reads a programme's own funder details for its
 	// 360Giving file (issue 25, item 2; programmes.go).
 	ProgrammeGetter
+	// Finder reads what needs attention (issue 26, item 2; find.go).
+	Finder
 }
 
 // NewViews builds the views on the store that holds all they read (the

@@ -1,16 +1,15 @@
 package web
 
 import (
-	"cmp"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/money"
 	"github.com/partnership-grants/backend/pkg/reports"
+	"github.com/partnership-grants/backend/pkg/service"
 )
 
 // overview is the programme today: the summary, what needs attention, and
@@ -29,15 +28,19 @@ func (a *App) overview(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	// What needs attention is listed agreement by agreement, from the index.
-	list, err := a.Views.Agreements(r.Context(), v.Programme)
+	// What needs attention: its first few, from its own keyed list, never
+	// the whole programme (issue 26, item 2); the rest on /app/attention.
+	at, err := a.Views.Attention(r.Context(), v.Programme, "", overviewAttention, len(held))
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	attention := needingAttention(list, today(a))
-	a.render(w, r, http.StatusOK, layout(v, overviewPage(v, s, attention, len(held))))
+	a.render(w, r, http.StatusOK, layout(v, overviewPage(v, s, at)))
 }
+
+// overviewAttention is how many agreements needing attention the overview
+// shows; the attention page lists them all.
+const overviewAttention = 10
 
 // attention is an agreement and what about it needs a person.
 type attention struct {
@@ -45,39 +48,14 @@ type attention struct {
 	Why       []string
 }
 
-// needingAttention is the agreements someone should look at today, as far
-// as the programme index shows: instalments due or held, check-ins overdue,
-// partners' mail bouncing, active past their end date.
-func needingAttention(list []grants.Agreement, today grants.Date) []attention {
-	var out []attention
-	for _, ag := range list {
-		if why := reasons(&ag, today); len(why) > 0 {
-			out = append(out, attention{Agreement: ag, Why: why})
-		}
-	}
-	slices.SortFunc(out, func(x, y attention) int { return cmp.Compare(x.Agreement.Reference, y.Agreement.Reference) })
-	return out
-}
-
+// reasons is what of ag needs a person today, worded as the attention
+// list words it.
 func reasons(ag *grants.Agreement, today grants.Date) []string {
-	st := ag.Stats
-	var why []string
-	if st.InstalmentsDue > 0 {
-		why = append(why, plural(st.InstalmentsDue, "instalment")+" due for payment")
-	}
-	if st.InstalmentsHeld > 0 {
-		why = append(why, plural(st.InstalmentsHeld, "instalment")+" on hold")
-	}
-	if st.CheckInsOverdue > 0 {
-		why = append(why, plural(st.CheckInsOverdue, "check-in")+" overdue")
-	}
-	if st.BouncingContacts > 0 {
-		why = append(why, "email to the partner is bouncing")
-	}
+	r := grants.AttentionRow{Attention: grants.AttentionOf(ag)}
 	if ag.Status == grants.AgreementActive && !ag.EndDate.IsZero() && ag.EndDate.Before(today) {
-		why = append(why, "past its end date")
+		r.PastEndDate, r.EndDate = true, ag.EndDate
 	}
-	return why
+	return attentionReasons(r)
 }
 
 func plural(n int, word string) string {
@@ -90,51 +68,97 @@ func plural(n int, word string) string {
 // listPageSize is how many agreements a page of the list shows: one Query.
 const listPageSize = 50
 
-// agreements lists the programme's agreements, a page at a time, by status.
+// agreements lists the programme's agreements (issue 26, item 1): searched
+// by the words typed, of a status, the person's own, sorted, with the total,
+// a page at a time either way; the same use case as GET /agreements.
 func (a *App) agreements(w http.ResponseWriter, r *http.Request) {
 	v, ok := a.page(w, r, "Agreements", "agreements", grants.Readers...)
 	if !ok {
 		return
 	}
 	q := r.URL.Query()
-	status := grants.AgreementStatus(q.Get("status"))
-	switch status {
-	case "", grants.AgreementDraft, grants.AgreementActive, grants.AgreementCompleted, grants.AgreementTerminated:
-	default:
-		a.fail(w, r, &grants.Error{Code: grants.Invalid, Message: "There is no such status."})
-		return
+	f := listFilter{Q: q.Get("q"), Status: grants.AgreementStatus(q.Get("status")), Sort: q.Get("sort"), Mine: q.Get("owner") == "me"}
+	fq := service.FindQuery{Programme: v.Programme, Q: f.Q, Status: f.Status, Sort: f.Sort, Cursor: q.Get("cursor"), Limit: listPageSize}
+	fq.Page, _ = strconv.Atoi(q.Get("page"))
+	if f.Mine {
+		fq.Owner = v.Actor.Name
 	}
-	attentionOnly := q.Get("attention") == "1"
-	page, err := a.Agreements.Agreements(r.Context(), v.Programme, status, q.Get("cursor"), listPageSize)
+	found, err := a.Agreements.Find(r.Context(), fq)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	rows := make([]attention, 0, len(page.Items))
-	for _, ag := range page.Items {
-		why := reasons(&ag, today(a))
-		if attentionOnly && len(why) == 0 {
-			continue
-		}
-		rows = append(rows, attention{Agreement: ag, Why: why})
+	rows := make([]attention, 0, len(found.Items))
+	for _, ag := range found.Items {
+		rows = append(rows, attention{Agreement: ag, Why: reasons(&ag, today(a))})
 	}
-	next := ""
-	if page.NextCursor != "" {
-		more := url.Values{"cursor": {page.NextCursor}}
-		for _, k := range []string{"status", "attention"} {
+	// Each way keeps the search, status, sort and owner.
+	link := func(k, val string) string {
+		more := url.Values{k: {val}}
+		for _, k := range []string{"q", "status", "sort", "owner"} {
 			if v := q.Get(k); v != "" {
 				more.Set(k, v)
 			}
 		}
-		next = "/app/agreements?" + more.Encode()
+		return "/app/agreements?" + more.Encode()
 	}
-	a.render(w, r, http.StatusOK, layout(v, agreementsPage(v, listFilter{Status: status, Attention: attentionOnly}, rows, next)))
+	var pg listPaging
+	pg.Total, pg.Page, pg.Pages = found.Total, found.Page, found.Pages
+	switch {
+	case fq.Plain():
+		if found.NextCursor != "" {
+			pg.Next = link("cursor", found.NextCursor)
+		}
+		if found.PrevCursor != "" {
+			pg.Prev = link("cursor", found.PrevCursor)
+		}
+	default:
+		if found.Page < found.Pages {
+			pg.Next = link("page", strconv.Itoa(found.Page+1))
+		}
+		if found.Page > 1 {
+			pg.Prev = link("page", strconv.Itoa(found.Page-1))
+		}
+	}
+	a.render(w, r, http.StatusOK, layout(v, agreementsPage(v, f, rows, pg)))
 }
 
 type listFilter struct {
-	Status    grants.AgreementStatus
-	Attention bool
+	Q      string
+	Status grants.AgreementStatus
+	Sort   string
+	Mine   bool
 }
+
+// listPaging is where the list's page stands: its total, and the links
+// either way ("" at an end); Page and Pages only for what a search found.
+type listPaging struct {
+	Total, Page, Pages int
+	Prev, Next         string
+}
+
+// attentionPage lists everything that needs a person (issue 26, item 2):
+// the agreements with something to do, grouped by what, a page at a time,
+// those past their end date, and the held messages.
+func (a *App) attentionPage(w http.ResponseWriter, r *http.Request) {
+	v, ok := a.page(w, r, "Needs attention", "overview", grants.Readers...)
+	if !ok {
+		return
+	}
+	at, err := a.Views.Attention(r.Context(), v.Programme, r.URL.Query().Get("cursor"), attentionPageSize, -1)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	next := ""
+	if at.NextCursor != "" {
+		next = "/app/attention?" + url.Values{"cursor": {at.NextCursor}}.Encode()
+	}
+	a.render(w, r, http.StatusOK, layout(v, attentionList(v, at, next, r.URL.Query().Get("cursor") != "")))
+}
+
+// attentionPageSize is how many agreements a page of the attention list shows.
+const attentionPageSize = 100
 
 // agreementView is everything the agreement page shows.
 type agreementView struct {

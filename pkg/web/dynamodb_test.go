@@ -45,15 +45,17 @@ func TestEachPageReadsOneQueryPerList(t *testing.T) {
 	for path, want := range map[string]map[string]int{
 		// The instalments late now, as the web function counts them: the
 		// programme's settings (GetItem), the due and held instalments (2).
-		"/app":                  {"Query": 7, "BatchGetItem": 1, "GetItem": 1}, // the markers (2), the agreements needing attention, the held messages (2), the late instalments
-		"/app/agreements":       {"Query": 1},
-		"/app/agreements/" + id: {"Query": 3, "GetItem": 2},                    // and the programme it is in (GetItem)
-		"/app/finance":          {"Query": 7, "BatchGetItem": 1, "GetItem": 1}, // due, held, the latest pay runs; lateness from the summary (aggregate and its two marker reads), the late instalments
-		"/app/quarantine":       {"Query": 2},
-		"/app/agreements/new":   {"Query": 1}, // the partner records it offers to start from (issue 23)
-		"/app/partners":         {"Query": 1},
-		"/app/stories":          {"Query": 1}, // the programme's agreements, their stories on them (issue 24, item 5)
-		"/app/agreements?status=active&attention=1": {"Query": 1},
+		"/app":                                   {"Query": 8, "BatchGetItem": 1, "GetItem": 1}, // the markers (2), a page of the agreements needing attention and those past their end (2), the held messages (2), the late instalments
+		"/app/agreements":                        {"Query": 3, "BatchGetItem": 1},               // a page of the index, and the total from the aggregate (its shards and two marker reads)
+		"/app/agreements/" + id:                  {"Query": 3, "GetItem": 2},                    // and the programme it is in (GetItem)
+		"/app/finance":                           {"Query": 7, "BatchGetItem": 1, "GetItem": 1}, // due, held, the latest pay runs; lateness from the summary (aggregate and its two marker reads), the late instalments
+		"/app/quarantine":                        {"Query": 2},
+		"/app/agreements/new":                    {"Query": 1}, // the partner records it offers to start from (issue 23)
+		"/app/partners":                          {"Query": 1},
+		"/app/stories":                           {"Query": 1}, // the programme's agreements, their stories on them (issue 24, item 5)
+		"/app/agreements?status=active":          {"Query": 3, "BatchGetItem": 1},
+		"/app/agreements?q=Levensh&sort=-amount": {"Query": 1, "BatchGetItem": 1}, // the terms beginning "levensh", then the agreements found
+		"/app/attention":                         {"Query": 4},                    // a page of attention, those past their end, the held messages (2)
 	} {
 		// Every page also lists the programmes the person may switch
 		// between (issue 25): one Query of their partition.

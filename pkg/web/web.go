@@ -163,6 +163,7 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("GET /app/agreements/{id}/documents/{documentId}/uploaded", a.documentUploaded)
 	mux.HandleFunc("GET /app/agreements/{id}/documents/{documentId}", a.downloadDocument)
 	a.downloadRoutes(mux) // issue 26, item 15: downloads.go
+	mux.HandleFunc("GET /app/attention", a.attentionPage)
 	mux.Handle("GET /app/static/", http.StripPrefix("/app", http.FileServerFS(static)))
 	mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, &grants.Error{Code: grants.NotFound, Message: "There is no such page."})

@@ -548,7 +548,7 @@ func TestAmendmentHistoryAndHelpFromTheAgreementPage(t *testing.T) {
 	if strings.Contains(page.body, "/followed-up") {
 		t.Error("a viewer is offered the follow-up form")
 	}
-	if ov := a.as("vic@funder.example", grants.RoleViewer, "GET", "/app", nil); !strings.Contains(ov.body, "<dt>Replies asking for help</dt><dd>1 (1 to follow up)</dd>") {
+	if ov := a.as("vic@funder.example", grants.RoleViewer, "GET", "/app", nil); !strings.Contains(ov.body, "<dt>Replies asking for help</dt><dd>1 (<a href=\"/app/attention#help\">1 to follow up</a>)</dd>") {
 		t.Error("the overview does not count the reply asking for help")
 	}
 	page = a.as("olu@funder.example", grants.RoleProgramme, "GET", path, nil)

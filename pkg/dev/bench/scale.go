@@ -52,6 +52,11 @@ type Row struct {
 	// Morning is a morning of min(Agreements, MorningSize) check-ins: the
 	// queue messages it made (Morning).
 	Morning MorningResult
+	// Overview is the overview's own read beside the summary's: the
+	// summary and a page of what needs attention (issue 26, item 2);
+	// Search a search by one agreement's reference (item 1).
+	Overview Reading
+	Search   Reading
 }
 
 // MorningSize bounds a row's morning: each agreement's schedules are made
@@ -100,6 +105,29 @@ func Scale(ctx context.Context, db *dynamodb.Client, m *Meter, table string, n, 
 		return err
 	}); err != nil {
 		return row, fmt.Errorf("summary: %w", err)
+	}
+	if err := measure("overview", &row.Overview, func() error {
+		s, err := views.SummaryCounting(ctx, Big, 0)
+		if err != nil {
+			return err
+		}
+		at, err := views.Attention(ctx, Big, "", 10, 0)
+		if err == nil && s.Totals.NeedsAttention > 0 && len(at.Items) == 0 {
+			err = fmt.Errorf("the overview lists none of the %d needing attention", s.Totals.NeedsAttention)
+		}
+		return err
+	}); err != nil {
+		return row, fmt.Errorf("overview: %w", err)
+	}
+	if err := measure("search", &row.Search, func() error {
+		ref := fmt.Sprintf("CP-2026-B%06d", n/2)
+		found, _, err := st.FindAgreements(ctx, Big, grants.SearchWords(ref), "")
+		if err == nil && (len(found) != 1 || found[0].Reference != ref) {
+			err = fmt.Errorf("search for %s found %d", ref, len(found))
+		}
+		return err
+	}); err != nil {
+		return row, fmt.Errorf("search: %w", err)
 	}
 	if err := measure("quarantine", &row.Quarantine, func() error {
 		held, err := views.HeldFor(ctx, Small)

@@ -254,6 +254,23 @@ func TestStaffYearInTheBrowser(t *testing.T) {
 	viewer.open("/app/agreements")
 	viewer.keep("agreements")
 
+	// Issue 26: the list searches (any case, accents and all) and counts
+	// what it found; the attention list is one click from the overview.
+	chromium.Do(t, viewer.tab, "search", chromedp.SetValue(chromedp.CSS("#q"), "HULME garden"))
+	if code := chromium.Submit(t, viewer.tab, "search", "form.filters button[type=submit]"); code != 200 {
+		t.Fatalf("search: %d", code)
+	}
+	if got := viewer.text("p.count"); !strings.Contains(got, "1 agreement") || !strings.Contains(viewer.text("main table"), "Hulme Community Garden") {
+		t.Errorf("the search for the garden: %q", got)
+	}
+	viewer.keep("agreements-search")
+	viewer.open("/app")
+	chromium.Do(t, viewer.tab, "open what needs attention", chromedp.Click(chromedp.CSS(`main a[href$="/app/attention"]`)), chromedp.WaitVisible(chromedp.CSS("h2#due")))
+	if got := viewer.text("h2#messages"); !strings.HasPrefix(got, "Held messages") {
+		t.Errorf("the attention list's held messages: %q", got)
+	}
+	viewer.keep("attention")
+
 	// Another site's page posting to the app, in the officer's browser.
 	forged := `<!doctype html><html lang="en"><title>x</title><form method="post" action="` + base + agreementPage + `/terminate"><input name="reason" value="forged"><button>Go</button></form></html>`
 	chromium.Do(t, officer.tab, "open another site", chromedp.Navigate("data:text/html,"+url.PathEscape(forged)))

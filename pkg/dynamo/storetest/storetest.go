@@ -164,6 +164,9 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"SettingsHistory", settingsHistory},                   // settings.go
 		{"NotesKept", notesKept},                               // notes.go
 		{"ReferencesFindAgreements", referencesFindAgreements}, // references.go
+		{"FindingAgreements", findingAgreements},               // find.go
+		{"AttentionKept", attentionKept},                       // find.go
+		{"PagingAgreementsBothWays", pagingAgreementsBothWays}, // find.go
 	} {
 		t.Run(c.name, func(t *testing.T) { c.test(t, open(t)) })
 	}

@@ -146,7 +146,7 @@ func morning(ctx context.Context, tpl *samtemplate.Template, db *dynamodb.Client
 // printTable writes the table: read units, with the requests made in brackets.
 func printTable(rows []bench.Row) {
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "agreements\tsummary\tquarantine\tinstalment list\texport (whole)\tsweep (items)\tcreates/s (ok of tried)\tmorning: queue msgs per check-in (check-ins)\t")
+	fmt.Fprintln(w, "agreements\tsummary\toverview\tsearch\tquarantine\tinstalment list\texport (whole)\tsweep (items)\tcreates/s (ok of tried)\tmorning: queue msgs per check-in (check-ins)\t")
 	for _, r := range rows {
 		errs := ""
 		keys := make([]string, 0, len(r.CreateErrors))
@@ -157,8 +157,8 @@ func printTable(rows []bench.Row) {
 		for _, k := range keys {
 			errs += fmt.Sprintf(" %s:%d", k, r.CreateErrors[k])
 		}
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s (%d)\t%.0f (%d of %d%s)\t%s\t\n", r.Agreements,
-			units(r.Summary), units(r.Quarantine), units(r.Instalments), units(r.Export), units(r.Sweep), r.SweepItems,
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s (%d)\t%.0f (%d of %d%s)\t%s\t\n", r.Agreements,
+			units(r.Summary), units(r.Overview), units(r.Search), units(r.Quarantine), units(r.Instalments), units(r.Export), units(r.Sweep), r.SweepItems,
 			r.CreatesPerSecond(), r.Created, r.Creates, errs, morningCell(r.Morning))
 	}
 	w.Flush()
