@@ -12,12 +12,12 @@ FUNCTIONS := \
 	CheckInSenderFunction:checkin-sender:13380000 \
 	SweepFunction:sweep:15290000 \
 	SesEventsFunction:ses-events:13240000 \
-	PaymentsFunction:payments:14430000 \
+	PaymentsFunction:payments:14630000 \
 	InboundFunction:inbound:20200000 \
-	CheckInsFunction:checkins:13500000 \
+	CheckInsFunction:checkins:13640000 \
 	MonitoringFunction:monitoring:9320000 \
 	GrantsDataFunction:grants-data:10870000 \
-	WebFunction:web:17340000
+	WebFunction:web:17810000
 
 DEVSTACK := .local/bin/devstack
 

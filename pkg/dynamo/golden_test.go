@@ -497,12 +497,16 @@ func dumpTable(t *testing.T, db *dynamodb.Client, table, reference string) []map
 		}
 	}
 	auditTail := regexp.MustCompile(`^(H#.*#\d\d#)[a-z2-7]{6}$`)
+	// The reference's random part is a search term too (its term item's key).
+	words := grants.SearchWords(reference)
+	term := regexp.MustCompile(`^` + regexp.QuoteMeta(words[len(words)-1]) + `#`)
 	var plain []map[string]any
 	for _, it := range items {
 		p := map[string]any{}
 		for k, v := range it {
 			p[k] = plainAV(v, func(s string) string {
 				s = strings.ReplaceAll(s, reference, "<reference>")
+				s = term.ReplaceAllString(s, "<reference term>#")
 				return auditTail.ReplaceAllString(s, "${1}<random>")
 			})
 		}

@@ -73,23 +73,35 @@ const ownerTerm = "~owner:"
 // OwnerTerm is the term of the agreements whose officer's address is email.
 func OwnerTerm(email string) string { return ownerTerm + strings.ToLower(strings.TrimSpace(email)) }
 
-// SearchTerms are what an agreement is found by: the words of its partner's
-// name, its reference, its contacts' names and addresses, and its
-// officer's term (OwnerTerm). Sorted, each once.
+// MaxSearchTerms bounds an agreement's search terms: each is an item
+// written in the transaction that writes the agreement, which DynamoDB
+// limits to 100 items, and the largest agreement (36 instalments and
+// check-ins) leaves room for this many.
+const MaxSearchTerms = 16
+
+// SearchTerms are what an agreement is found by: its officer's term
+// (OwnerTerm), the words of its reference, its partner's name, and its
+// contacts' names and addresses, in that order up to MaxSearchTerms (an
+// agreement with many contacts is found by its first ones). Sorted, each
+// once.
 func (a *Agreement) SearchTerms() []string {
-	text := []string{a.Partner.Name, a.Reference}
-	for _, c := range a.Contacts {
-		text = append(text, c.Name, c.Email)
-	}
 	var out []string
-	for _, t := range text {
-		out = append(out, SearchWords(t)...)
-	}
 	if !a.Owner.IsZero() {
 		out = append(out, OwnerTerm(a.Owner.Email))
 	}
+	text := []string{a.Reference, a.Partner.Name}
+	for _, c := range a.Contacts {
+		text = append(text, c.Name, c.Email)
+	}
+	for _, t := range text {
+		for _, w := range SearchWords(t) {
+			if len(out) < MaxSearchTerms && !slices.Contains(out, w) {
+				out = append(out, w)
+			}
+		}
+	}
 	slices.Sort(out)
-	return slices.Compact(out)
+	return out
 }
 
 // Matches reports whether a has, for every word, a term beginning with it,

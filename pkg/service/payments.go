@@ -221,6 +221,12 @@ func (x *Payments) stillInFinance(ctx context.Context, by grants.Actor) error {
 	return nil
 }
 
+// StillInFinance is stillInFinance for a page that asks before a finance
+// act: the question is not put to someone the act would refuse.
+func (x *Payments) StillInFinance(ctx context.Context, by grants.Actor) error {
+	return x.stillInFinance(ctx, by)
+}
+
 // ReasonRoleRemoved is the Reason of the refusal of someone whose token
 // names a role the user pool no longer gives them.
 const ReasonRoleRemoved = "role_removed"

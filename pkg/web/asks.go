@@ -126,6 +126,9 @@ func (a *App) askWaive(w http.ResponseWriter, r *http.Request) bool {
 
 func (a *App) askApprove(w http.ResponseWriter, r *http.Request) bool {
 	return a.ask(w, r, "agreements", financeOnly, a.showAgreement, func(v *view) (*confirmation, error) {
+		if err := a.Payments.StillInFinance(r.Context(), v.Actor); err != nil {
+			return nil, err
+		}
 		n, err := number(r.PathValue("n"))
 		if err != nil {
 			return nil, err
@@ -156,6 +159,9 @@ func (a *App) askApprove(w http.ResponseWriter, r *http.Request) bool {
 // reason given for paying before a check-in, before the run is requested.
 func (a *App) askRequestRun(w http.ResponseWriter, r *http.Request) bool {
 	return a.ask(w, r, "finance", financeOnly, a.showFinance, func(v *view) (*confirmation, error) {
+		if err := a.Payments.StillInFinance(r.Context(), v.Actor); err != nil {
+			return nil, err
+		}
 		items := r.PostForm["item"]
 		if len(items) == 0 || r.PostForm.Get("key") == "" {
 			return nil, nil // the request says what is missing
@@ -208,6 +214,9 @@ func (a *App) askRequestRun(w http.ResponseWriter, r *http.Request) bool {
 // read of each agreement in the run).
 func (a *App) askApproveRun(w http.ResponseWriter, r *http.Request) bool {
 	return a.ask(w, r, "finance", financeOnly, a.showRun, func(v *view) (*confirmation, error) {
+		if err := a.Payments.StillInFinance(r.Context(), v.Actor); err != nil {
+			return nil, err
+		}
 		run, err := a.Payments.PayRun(r.Context(), r.PathValue("id"))
 		if err != nil {
 			return nil, err
