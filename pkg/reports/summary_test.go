@@ -155,6 +155,8 @@ func summarize(t *testing.T, in []grants.Agreement, quarantined int) Summary {
 		want.SupportDelivered += st.SupportDelivered
 		want.RepliesAskingForHelp += st.RepliesAskingForHelp
 		want.HelpToFollowUp += st.HelpToFollowUp
+		want.ChangesAsked += st.ChangesAsked
+		want.NeedsAttention += st.NeedsAttention
 		for k, n := range st.PaidDaysLate {
 			if want.PaidDaysLate == nil {
 				want.PaidDaysLate = map[string]int{}
