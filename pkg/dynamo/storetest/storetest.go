@@ -115,6 +115,8 @@ type Store interface {
 	AddNote(ctx context.Context, n grants.Note) error
 	Notes(ctx context.Context, agreementID string) ([]grants.Note, error)
 	MarkUploaded(ctx context.Context, agreementID, documentID string, size int64, at time.Time) (grants.Document, error)
+
+	DeleteDraft(ctx context.Context, id string) error
 }
 
 // Run runs the contract, each test on a fresh, empty store from open, one
@@ -161,6 +163,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"ProgrammesOnce", programmesOnce},   // programmes.go
 		{"SettingsHistory", settingsHistory}, // settings.go
 		{"NotesKept", notesKept},             // notes.go
+		{"DraftsDeleted", draftsDeleted},     // drafts.go
 	} {
 		t.Run(c.name, func(t *testing.T) { c.test(t, open(t)) })
 	}
