@@ -28,6 +28,8 @@ type AgreementStore interface {
 		plan func(grants.ProgrammeSettings) (*grants.Agreement, grants.Effects, error)) (*grants.Agreement, *idempotency.Response, error)
 	ListAgreements(ctx context.Context, programme string, status grants.AgreementStatus, cursor string, limit int) (grants.Page[grants.Agreement], error)
 	History(ctx context.Context, id, cursor string, limit int) (grants.Page[grants.AuditEntry], error)
+	// DeleteDraft deletes a draft with all it wrote (drafts.go).
+	DeleteDraft(ctx context.Context, id string) error
 }
 
 // AgreementOptions are the agreements' plain settings.
