@@ -162,6 +162,7 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("GET /app/agreements/{id}/documents/{documentId}/upload", a.uploadDocument)
 	mux.HandleFunc("GET /app/agreements/{id}/documents/{documentId}/uploaded", a.documentUploaded)
 	mux.HandleFunc("GET /app/agreements/{id}/documents/{documentId}", a.downloadDocument)
+	mux.HandleFunc("POST /app/agreements/{id}/delete", a.deleteDraft) // drafts.go
 	mux.Handle("GET /app/static/", http.StripPrefix("/app", http.FileServerFS(static)))
 	mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, &grants.Error{Code: grants.NotFound, Message: "There is no such page."})
@@ -341,6 +342,7 @@ var flashes = map[string]string{
 	// Issue 26, item 16: notes.go.
 	"note-added":        "The note was added.",
 	"document-uploaded": "The document was uploaded to its note.",
+	"draft-deleted":     "The draft was deleted, with its history.",
 }
 
 func flash(key string) string { return flashes[key] }
