@@ -741,6 +741,7 @@ type auditRecord struct {
 	Subject string         `dynamodbav:"subject,omitempty"`
 	Detail  string         `dynamodbav:"detail,omitempty"`
 	Changes []changeRecord `dynamodbav:"changes,omitempty"`
+	Body    string         `dynamodbav:"body,omitempty"`
 }
 
 func auditRecordOf(v grants.AuditEntry) auditRecord {
@@ -751,6 +752,7 @@ func auditRecordOf(v grants.AuditEntry) auditRecord {
 		Subject: v.Subject,
 		Detail:  v.Detail,
 		Changes: mapSlice(v.Changes, changeRecordOf),
+		Body:    v.Body,
 	}
 }
 
@@ -762,6 +764,7 @@ func (r auditRecord) domain() grants.AuditEntry {
 		Subject: r.Subject,
 		Detail:  r.Detail,
 		Changes: mapSlice(r.Changes, changeRecord.domain),
+		Body:    r.Body,
 	}
 }
 
