@@ -148,7 +148,8 @@ func goldenHeld(id string) grants.Quarantined {
 
 func goldenAudit() grants.AuditEntry {
 	return grants.AuditEntry{At: at(12), Actor: goldenActor, Action: "agreement.amended", Subject: "instalment 2", Detail: "moved",
-		Changes: []grants.Change{{Field: "instalments[2].dueDate", Before: []string{"2027-01-01"}, After: []string{"2027-01-08"}}}}
+		Changes: []grants.Change{{Field: "instalments[2].dueDate", Before: []string{"2027-01-01"}, After: []string{"2027-01-08"}}},
+		Body:    "Dear Amina,\n\nYour check-in is due."}
 }
 
 func goldenRun() *grants.PayRun {

@@ -750,6 +750,7 @@ type auditRecord struct {
 	Subject string         `dynamodbav:"subject,omitempty"`
 	Detail  string         `dynamodbav:"detail,omitempty"`
 	Changes []changeRecord `dynamodbav:"changes,omitempty"`
+	Body    string         `dynamodbav:"body,omitempty"`
 }
 
 func auditRecordOf(v grants.AuditEntry) auditRecord {
@@ -760,6 +761,7 @@ func auditRecordOf(v grants.AuditEntry) auditRecord {
 		Subject: v.Subject,
 		Detail:  v.Detail,
 		Changes: mapSlice(v.Changes, changeRecordOf),
+		Body:    v.Body,
 	}
 }
 
@@ -771,6 +773,7 @@ func (r auditRecord) domain() grants.AuditEntry {
 		Subject: r.Subject,
 		Detail:  r.Detail,
 		Changes: mapSlice(r.Changes, changeRecord.domain),
+		Body:    r.Body,
 	}
 }
 

@@ -22,6 +22,11 @@ type AuditEntry struct {
 	// Changes are the values an amendment changed, before and after. Entries
 	// stored before it was kept have none.
 	Changes []Change `json:"changes,omitempty"`
+	// Body is what an email sent said (its text part), on its
+	// "email.sent" entry (issue 26, item 16): the page shows every email as
+	// the partner read it. Entries of emails sent before it was kept have
+	// none.
+	Body string `json:"body,omitempty"`
 }
 
 // Change is one field an amendment changed. Field names the field as the

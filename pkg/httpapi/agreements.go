@@ -34,6 +34,8 @@ func (h *Agreements) Routes() Router {
 		"GET /agreements/{id}/history":       {Roles: Readers, Handler: h.history},
 		// The partner's acceptance given another way (acceptance.go).
 		"POST /agreements/{id}/acceptance": {Roles: []Role{RoleProgramme}, Handler: h.recordAcceptance},
+		// A draft created by mistake (drafts.go).
+		"DELETE /agreements/{id}": {Roles: []Role{RoleProgramme}, Handler: h.deleteDraft},
 	}
 }
 

@@ -3,6 +3,7 @@ package mailer
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/partnership-grants/backend/pkg/outbox"
 	"github.com/partnership-grants/backend/pkg/service"
@@ -29,7 +30,11 @@ func (l Letters) Post(ctx context.Context, letter service.Letter) (service.Poste
 	e.Date = letter.Date
 	e.SenderName = letter.SenderName
 	id, err := l.Sender.Send(ctx, e)
-	return service.Posted{MessageID: id, Subject: e.Subject, To: e.To}, err
+	text := e.Text
+	if letter.FeedbackTo != "" {
+		text = strings.ReplaceAll(text, letter.FeedbackTo, "[the partner's confidential feedback address]")
+	}
+	return service.Posted{MessageID: id, Subject: e.Subject, To: e.To, Text: text}, err
 }
 
 // Word renders the email a letter stands for (not the agreement's, which

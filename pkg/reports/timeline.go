@@ -38,6 +38,9 @@ type Event struct {
 	Detail string `json:"detail,omitempty"`
 	// Changes are what an amendment changed, before and after.
 	Changes []grants.Change `json:"changes,omitempty"`
+	// Body is what an email sent said, for the agreement's page; not
+	// served as JSON (the monitoring API's timeline has no email bodies).
+	Body string `json:"-"`
 }
 
 // Timeline merges an agreement's plan (instalments and check-ins, as loaded
@@ -86,6 +89,7 @@ func Timeline(a *grants.Agreement, history []grants.AuditEntry) []Event {
 			Actor:   h.Actor,
 			Detail:  h.Detail,
 			Changes: h.Changes,
+			Body:    h.Body,
 		})
 	}
 	slices.SortStableFunc(events, func(x, y Event) int {

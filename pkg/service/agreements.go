@@ -30,6 +30,8 @@ type AgreementStore interface {
 	History(ctx context.Context, id, cursor string, limit int) (grants.Page[grants.AuditEntry], error)
 	// Finder searches the list (issue 26, item 1; find.go).
 	Finder
+	// DeleteDraft deletes a draft with all it wrote (drafts.go).
+	DeleteDraft(ctx context.Context, id string) error
 }
 
 // AgreementOptions are the agreements' plain settings.

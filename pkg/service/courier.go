@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/logs"
@@ -98,6 +99,10 @@ type Posted struct {
 	MessageID string
 	Subject   string
 	To        []string
+	// Text is what the email said (its text part), kept on its history
+	// entry; private links in it (the confidential feedback address) are
+	// left out, as whoever reads the history must not use them.
+	Text string
 }
 
 // InstalmentPaidEvent is the detail of the InstalmentPaid event on the
@@ -498,7 +503,24 @@ func (c *Courier) sentEntry(key string, posted Posted, leftOut ...grants.Contact
 		}
 		detail += "; not to " + strings.Join(addrs, ", ") + ", an address SES cannot send to: change the contact"
 	}
-	return grants.AuditEntry{At: c.env.Now().UTC(), Actor: grants.System, Action: "email.sent", Subject: key, Detail: detail}
+	return grants.AuditEntry{At: c.env.Now().UTC(), Actor: grants.System, Action: "email.sent", Subject: key, Detail: detail, Body: keptBody(posted.Text)}
+}
+
+// maxKeptBody bounds the text kept of an email: the history item stays far
+// under DynamoDB's 400 KB, whatever a letter says.
+const maxKeptBody = 32 << 10
+
+// keptBody is the text kept of an email: all of it, or its first
+// maxKeptBody bytes (cut at a character) and a line that says so.
+func keptBody(text string) string {
+	if len(text) <= maxKeptBody {
+		return text
+	}
+	cut := maxKeptBody
+	for cut > 0 && !utf8.RuneStart(text[cut]) {
+		cut--
+	}
+	return text[:cut] + "\n[… the rest of this email is not kept]"
 }
 
 // leftOut are the contacts an email of kind k to a's contacts leaves out

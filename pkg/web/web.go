@@ -164,6 +164,7 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("GET /app/agreements/{id}/documents/{documentId}", a.downloadDocument)
 	a.downloadRoutes(mux) // issue 26, item 15: downloads.go
 	mux.HandleFunc("GET /app/attention", a.attentionPage)
+	mux.HandleFunc("POST /app/agreements/{id}/delete", a.deleteDraft) // drafts.go
 	mux.Handle("GET /app/static/", http.StripPrefix("/app", http.FileServerFS(static)))
 	mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, &grants.Error{Code: grants.NotFound, Message: "There is no such page."})
@@ -349,6 +350,7 @@ var flashes = map[string]string{
 	// Issue 26, item 16: notes.go.
 	"note-added":        "The note was added.",
 	"document-uploaded": "The document was uploaded to its note.",
+	"draft-deleted":     "The draft was deleted, with its history.",
 }
 
 func flash(key string) string { return flashes[key] }

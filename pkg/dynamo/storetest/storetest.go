@@ -117,6 +117,8 @@ type Store interface {
 	MarkUploaded(ctx context.Context, agreementID, documentID string, size int64, at time.Time) (grants.Document, error)
 	// An agreement by the reference staff see (issue 26, item 3; references.go).
 	AgreementIDByReference(ctx context.Context, reference string) (string, error)
+
+	DeleteDraft(ctx context.Context, id string) error
 }
 
 // Run runs the contract, each test on a fresh, empty store from open, one
@@ -167,6 +169,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"FindingAgreements", findingAgreements},               // find.go
 		{"AttentionKept", attentionKept},                       // find.go
 		{"PagingAgreementsBothWays", pagingAgreementsBothWays}, // find.go
+		{"DraftsDeleted", draftsDeleted},                       // drafts.go
 	} {
 		t.Run(c.name, func(t *testing.T) { c.test(t, open(t)) })
 	}
