@@ -108,3 +108,18 @@ func RepliesReadBy(replies []Reply, actor Actor, split FeedbackSplitter) []Reply
 	}
 	return out
 }
+
+// HistoryReadBy is a history as actor may read it. An email's text may
+// quote the partner's reply, feedback and all (an acknowledgement does), so
+// only the programme role, who reads the feedback, reads what emails said.
+func HistoryReadBy(entries []AuditEntry, actor Actor) []AuditEntry {
+	if actor.Has(RoleProgramme) {
+		return entries
+	}
+	out := make([]AuditEntry, len(entries))
+	for i, e := range entries {
+		e.Body = ""
+		out[i] = e
+	}
+	return out
+}

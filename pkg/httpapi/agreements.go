@@ -383,5 +383,5 @@ func (h *Agreements) history(ctx context.Context, r *Request) (events.APIGateway
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return JSONResponse(http.StatusOK, listResponse[grants.AuditEntry]{Items: page.Items, NextCursor: page.NextCursor})
+	return JSONResponse(http.StatusOK, listResponse[grants.AuditEntry]{Items: grants.HistoryReadBy(page.Items, r.Actor), NextCursor: page.NextCursor})
 }
