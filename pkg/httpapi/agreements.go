@@ -379,9 +379,9 @@ func (h *Agreements) history(ctx context.Context, r *Request) (events.APIGateway
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	page, err := h.Agreements.History(ctx, r.Param("id"), r.Query("cursor"), limit)
+	page, err := h.Agreements.History(ctx, r.Actor, r.Param("id"), r.Query("cursor"), limit)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return JSONResponse(http.StatusOK, listResponse[grants.AuditEntry]{Items: grants.HistoryReadBy(page.Items, r.Actor), NextCursor: page.NextCursor})
+	return JSONResponse(http.StatusOK, listResponse[grants.AuditEntry]{Items: page.Items, NextCursor: page.NextCursor})
 }

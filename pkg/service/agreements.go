@@ -129,14 +129,16 @@ func (x *Agreements) Agreements(ctx context.Context, programme string, status gr
 	return x.store.ListAgreements(ctx, programme, status, cursor, limit)
 }
 
-// History lists an agreement's audit entries, oldest first. Every agreement
-// has at least the entry that created it, so an empty first page means there
-// is no such agreement: one read, not two.
-func (x *Agreements) History(ctx context.Context, id, cursor string, limit int) (grants.Page[grants.AuditEntry], error) {
+// History lists an agreement's audit entries, oldest first, as actor may
+// read them (grants.HistoryReadBy). Every agreement has at least the entry
+// that created it, so an empty first page means there is no such
+// agreement: one read, not two.
+func (x *Agreements) History(ctx context.Context, actor grants.Actor, id, cursor string, limit int) (grants.Page[grants.AuditEntry], error) {
 	page, err := x.store.History(ctx, id, cursor, limit)
 	if err == nil && cursor == "" && len(page.Items) == 0 {
 		return page, grants.Errorf(grants.NotFound, "Agreement %s does not exist.", id)
 	}
+	page.Items = grants.HistoryReadBy(page.Items, actor)
 	return page, err
 }
 

@@ -212,12 +212,11 @@ func (a *App) showAgreement(w http.ResponseWriter, r *http.Request, v *view, cod
 		a.fail(w, r, err)
 		return
 	}
-	hist, err := a.Agreements.History(ctx, ag.ID, "", historyShown)
+	hist, err := a.Agreements.History(ctx, v.Actor, ag.ID, "", historyShown)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	hist.Items = grants.HistoryReadBy(hist.Items, v.Actor)
 	if r.URL.Query().Get("done") == "activated" && ag.Activation != nil {
 		// What activation did (instalments due, check-ins passed, the
 		// welcome, the next check-in), as the JSON route answers it.

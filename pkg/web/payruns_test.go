@@ -60,7 +60,7 @@ func TestTwoPeoplePayARunOnce(t *testing.T) {
 	}
 	runPath = strings.TrimSuffix(runPath, "?done=run-requested")
 	for _, id := range ids {
-		hist, _ := a.svc.History(ctx, id, "", 100)
+		hist, _ := a.svc.History(ctx, grants.Actor{Name: "olu@funder.example", Groups: []grants.Role{grants.RoleProgramme}}, id, "", 100)
 		requested := 0
 		for _, h := range hist.Items {
 			if h.Action == "payment.requested" {

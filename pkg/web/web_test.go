@@ -291,7 +291,7 @@ func TestTwoPeoplePayAnInstalmentOnce(t *testing.T) {
 			t.Fatalf("pay: %d %s", r.code, r.body)
 		}
 	}
-	hist, _ := a.svc.History(ctx, id, "", 100)
+	hist, _ := a.svc.History(ctx, grants.Actor{Name: "olu@funder.example", Groups: []grants.Role{grants.RoleProgramme}}, id, "", 100)
 	requested := 0
 	for _, h := range hist.Items {
 		if strings.Contains(h.Action, "payment.requested") {
@@ -486,7 +486,7 @@ func TestOfficerAndTerminationThroughTheForms(t *testing.T) {
 		t.Fatalf("terminate: %d %s", r.code, r.body)
 	}
 	ag, _ = a.svc.Agreement(ctx, id)
-	h, err := a.svc.History(ctx, id, "", 100)
+	h, err := a.svc.History(ctx, grants.Actor{Name: "olu@funder.example", Groups: []grants.Role{grants.RoleProgramme}}, id, "", 100)
 	if err != nil {
 		t.Fatal(err)
 	}
