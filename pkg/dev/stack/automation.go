@@ -9,16 +9,20 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/partnership-grants/backend/pkg/app/senders"
 	"github.com/partnership-grants/backend/pkg/callmeter"
+	"github.com/partnership-grants/backend/pkg/dev/iam"
 	"github.com/partnership-grants/backend/pkg/dev/sqslocal"
 	schedulerstub "github.com/partnership-grants/backend/pkg/dev/stack/scheduler"
 	"github.com/partnership-grants/backend/pkg/grants"
@@ -77,13 +81,34 @@ type Runner struct {
 	// find nothing the last run did not is skipped (idle), so a walked
 	// year costs its work, not 17,520 runs: lastSweep is the last run's
 	// time and next its report's Next; changed says something else ran
-	// since (a schedule, or the caller between walks).
+	// since (a schedule), and written that the table was written since
+	// by anyone but the sweep (a function, or the caller between walks).
 	walking   bool
 	changed   bool
+	written   *tableWrites
 	lastSweep time.Time
 	next      time.Time
 	// loc is the deployment's time zone, whose day the sweep reads.
 	loc *time.Location
+}
+
+// tableWrites notes each DynamoDB write not made by the sweep itself: what
+// the sweep finds changes only with one, with the day, or at a time its
+// last run named (its report's Next), so an occurrence after none of them
+// is idle. Reads (a test looking, a page viewed) leave it idle.
+type tableWrites struct{ atomic.Bool }
+
+// Middleware is the note, on the stack's SDK clients.
+func (w *tableWrites) Middleware(st *middleware.Stack) error {
+	return st.Initialize.Add(middleware.InitializeMiddlewareFunc("stack.writes", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+		if awsmiddleware.GetServiceID(ctx) == "DynamoDB" && iam.FunctionOf(ctx) != "SweepFunction" {
+			switch awsmiddleware.GetOperationName(ctx) {
+			case "PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem":
+				w.Store(true)
+			}
+		}
+		return next.HandleInitialize(ctx, in)
+	}), middleware.After)
 }
 
 // idle reports whether the sweep's occurrence at t would find nothing the
@@ -99,7 +124,7 @@ func (r *Runner) idle(t time.Time) bool {
 // wake is when the sweep's occurrences stop being idle: the next day, or
 // sooner what its last run found waiting; ok is false when none is.
 func (r *Runner) wake() (time.Time, bool) {
-	if !r.walking || r.changed || r.lastSweep.IsZero() {
+	if !r.walking || r.changed || r.written.Load() || r.lastSweep.IsZero() {
 		return time.Time{}, false
 	}
 	loc := r.loc
@@ -151,10 +176,14 @@ func (r *Runner) fire(ctx context.Context, f schedulerstub.Firing) error {
 		case "CheckInSenderFunction":
 			return r.x.SendCheckIn(ctx, e.AgreementID, e.Number)
 		case "SweepFunction":
+			// What is written from here on is news to the next run.
+			r.written.Store(false)
 			rep, err := r.x.Sweep(ctx)
 			if err == nil {
-				// A failed one is retried, as in AWS, and not idle after.
 				r.swept, r.lastSweep, r.next, r.changed = r.runs, f.ScheduledTime, rep.Next, false
+			} else {
+				// A failed one is retried, as in AWS, and not idle after.
+				r.written.Store(true)
 			}
 			return err
 		case "GrantsDataFunction":
@@ -191,9 +220,9 @@ func (r *Runner) RunDue(ctx context.Context) (int, error) {
 // at the same times, and a year's walk costs its firings, not its hours.
 func (r *Runner) Advance(ctx context.Context, days int) (int, error) {
 	r.mu.Lock()
-	// What the caller did before this walk (an activation, a reply) may
-	// have left the sweep work: its next occurrence runs.
-	r.walking, r.changed = true, true
+	// What the caller did before this walk (an activation, a reply) wrote
+	// to the table if it left the sweep work: written says so.
+	r.walking = true
 	r.mu.Unlock()
 	defer func() {
 		r.mu.Lock()

@@ -41,14 +41,14 @@ func (s staff) html() string {
 	return chromium.HTML(s.t, s.tab)
 }
 
-// keep screenshots the page (testdata/web-<name>.png with make screenshots)
-// and checks it with axe-core: no serious or critical violation.
+// keep checks the page with axe-core (no serious or critical violation)
+// and, with make screenshots, keeps a picture of it as testdata/web-<name>.png.
 func (s staff) keep(name string) {
 	s.t.Helper()
 	for _, v := range chromium.Serious(s.t, s.tab) {
 		s.t.Errorf("%s: %s", name, v)
 	}
-	chromium.Keep(s.t, "web-"+name+".png", chromium.Capture(s.t, s.tab))
+	chromium.KeepPage(s.t, s.tab, "web-"+name+".png")
 }
 
 // signIn opens the app in a browser of the person's own, is sent to the

@@ -39,7 +39,7 @@ func paysAfterCheckIn(t *testing.T, st *Stack, programme string) {
 //     only once the partner's late reply is in: late because the check-in was.
 func TestAgreementYearOnTrust(t *testing.T) {
 	t.Parallel()
-	st := startStack(t)
+	st := startStackWith(t, func(o *Options) { o.NoDemo = true })
 	ctx := stackContext(st)
 	now := time.Now()
 	issue := func(user, role string) client {

@@ -100,7 +100,11 @@ type Options struct {
 	// would bill (pkg/dev/billing), at the price of reading what each call
 	// touched again: make cost turns it on. BillingTrace, when set, is told
 	// each billed call (billing.DB's Trace).
-	Billing      bool
+	Billing bool
+	// NoDemo starts the stack without the demo programme's agreements: a
+	// test that walks a year and reads only its own agreements then pays
+	// for their year alone, not four more.
+	NoDemo       bool
 	BillingTrace func(ctx context.Context, op, sizes string, read, written float64)
 	// IAMTemplate is the template whose policies the functions' calls are
 	// checked against (empty: Root's template.yaml); a test gives a copy
@@ -357,7 +361,8 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	if st.Deps, err = app.NewDeps(cfg, st.Clock.Now, enforcer.Middleware); err != nil {
+	writes := &tableWrites{}
+	if st.Deps, err = app.NewDeps(cfg, st.Clock.Now, enforcer.Middleware, writes.Middleware); err != nil {
 		return nil, err
 	}
 	if opts.Billing {
@@ -448,7 +453,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	st.Runner = &Runner{sched: sched, x: x, queue: checkInsQueue, grantsFile: grantsFile, clock: st.Clock, checkIns: checkInQueue, loc: st.Deps.Config.Location}
+	st.Runner = &Runner{sched: sched, x: x, queue: checkInsQueue, grantsFile: grantsFile, clock: st.Clock, checkIns: checkInQueue, loc: st.Deps.Config.Location, written: writes}
 	schedClient := scheduler.NewFromConfig(st.Deps.AWS, func(o *scheduler.Options) { o.BaseEndpoint = aws.String(schedURL) })
 	if err := createDailySweep(ctx, schedClient, grants.DefaultTimeZone); err != nil {
 		return nil, err
@@ -463,8 +468,10 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	today := grants.Today(st.Clock.Now(), time.UTC)
 	starts := []string{today.AddMonths(-2).String(), today.AddMonths(-1).String(), today.AddDays(7).String(), today.AddMonths(1).String()}
 	creatingAs := func(id string) HTTPHandler { return st.Deps.AgreementsAPIWithIDs(func() string { return id }).Handle }
-	if err := Seed(ctx, handlers["AgreementsFunction"], creatingAs, seedClaims, starts); err != nil {
-		return nil, err
+	if !opts.NoDemo {
+		if err := Seed(ctx, handlers["AgreementsFunction"], creatingAs, seedClaims, starts); err != nil {
+			return nil, err
+		}
 	}
 	if err := serve(ctx, opts.APIAddr, gw); err != nil {
 		return nil, err

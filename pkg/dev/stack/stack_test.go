@@ -222,7 +222,7 @@ func reply(t *testing.T, addr, from, to, subject, text string, attachment []byte
 func TestAgreementYear(t *testing.T) {
 	t.Parallel()
 	output := &captured{}
-	st := startStackWith(t, func(o *Options) { o.Metrics = output })
+	st := startStackWith(t, func(o *Options) { o.Metrics, o.NoDemo = output, true })
 	output.capture(t, st)
 	ctx := stackContext(st)
 	now := time.Now()

@@ -67,11 +67,12 @@ func TestIdleSweepsAreSkippedOnlyWhenNothingCanHaveChanged(t *testing.T) {
 		{"at what waits", nil, at("2026-03-17", "10:30"), false},
 		{"the next day", nil, at("2026-03-18", "00:00"), false},
 		{"after something else ran", func(r *Runner) { r.changed = true }, at("2026-03-17", "09:30"), false},
+		{"after a write", func(r *Runner) { r.written.Store(true) }, at("2026-03-17", "09:30"), false},
 		{"nothing waits", func(r *Runner) { r.next = time.Time{} }, at("2026-03-17", "23:30"), true},
 		{"not walking (make run)", func(r *Runner) { r.walking = false }, at("2026-03-17", "09:30"), false},
 		{"no run yet", func(r *Runner) { r.lastSweep = time.Time{} }, at("2026-03-17", "09:30"), false},
 	} {
-		r := &Runner{loc: london, walking: true, lastSweep: at("2026-03-17", "09:00"), next: at("2026-03-17", "10:30")}
+		r := &Runner{loc: london, walking: true, lastSweep: at("2026-03-17", "09:00"), next: at("2026-03-17", "10:30"), written: &tableWrites{}}
 		if c.set != nil {
 			c.set(r)
 		}

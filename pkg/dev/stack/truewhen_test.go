@@ -35,7 +35,7 @@ import (
 //   - "is coming to a close": the end date had not passed.
 func TestEveryEmailOfTheYearIsTrueWhenSent(t *testing.T) {
 	t.Parallel()
-	st := startStack(t)
+	st := startStackWith(t, func(o *Options) { o.NoDemo = true })
 	ctx := stackContext(st)
 	now := time.Now()
 	token := func(user, role string) string {

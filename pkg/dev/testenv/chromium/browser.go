@@ -108,10 +108,22 @@ func Serious(t testing.TB, tab context.Context) []Violation {
 	return serious
 }
 
-// Capture is a full-page screenshot of the tab, checked to have painted.
+// Capture is a full-page screenshot of the tab.
 func Capture(t testing.TB, tab context.Context) []byte {
 	t.Helper()
 	return Get(t, tab, "screenshot", chromedp.FullScreenshot(100))
+}
+
+// KeepPage saves a full-page screenshot of the tab as testdata/<name> for
+// people to look at, under UPDATE_SCREENSHOTS=1 (make screenshots), and
+// otherwise takes none: make test asserts nothing of the picture, and
+// painting and encoding a whole page at full quality was a good part of
+// the browser's CPU in the suite.
+func KeepPage(t testing.TB, tab context.Context, name string) {
+	t.Helper()
+	if os.Getenv("UPDATE_SCREENSHOTS") == "1" {
+		Keep(t, name, Capture(t, tab))
+	}
 }
 
 // Person is a new tab of browser in a browser context of its own: its own
