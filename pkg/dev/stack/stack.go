@@ -100,12 +100,12 @@ type Options struct {
 	// would bill (pkg/dev/billing), at the price of reading what each call
 	// touched again: make cost turns it on. BillingTrace, when set, is told
 	// each billed call (billing.DB's Trace).
-	Billing bool
+	Billing      bool
+	BillingTrace func(ctx context.Context, op, sizes string, read, written float64)
 	// NoDemo starts the stack without the demo programme's agreements: a
 	// test that walks a year and reads only its own agreements then pays
 	// for their year alone, not four more.
-	NoDemo       bool
-	BillingTrace func(ctx context.Context, op, sizes string, read, written float64)
+	NoDemo bool
 	// IAMTemplate is the template whose policies the functions' calls are
 	// checked against (empty: Root's template.yaml); a test gives a copy
 	// with an action taken out.
