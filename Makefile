@@ -71,7 +71,7 @@ test-static:
 # ./... already vets every package with its tests; -ldflags=-w: no test binary
 # needs its DWARF, and linking ~70 of them is CPU the tests can use. GOGC=400:
 # the test binaries, compiler and linker collect garbage a quarter as often
-# (memory is plentiful; test-go's CPU 7 min 13 s to 6 min 55 s with -w).
+# (memory is plentiful; with -w, test-go's CPU 7 min 13 s to 6 min 55 s at six packages at a time).
 SLOW_FIRST := ./pkg/dev/stack ./pkg/dynamo ./pkg/service/ondynamodb ./pkg/checkinqueue ./pkg/httpapi
 test-go: deps
 	GOGC=400 $(GO) run ./pkg/dev/testenv/cmd/withdynamodb -- $(GO) test -count=1 -timeout 20m -p 3 -parallel 8 -vet=off -ldflags=-w $(SLOW_FIRST) ./...
