@@ -116,9 +116,7 @@ func Capture(t testing.TB, tab context.Context) []byte {
 
 // KeepPage saves a full-page screenshot of the tab as testdata/<name> for
 // people to look at, under UPDATE_SCREENSHOTS=1 (make screenshots), and
-// otherwise takes none: make test asserts nothing of the picture, and
-// painting and encoding a whole page at full quality was a good part of
-// the browser's CPU in the suite.
+// otherwise takes none: make test asserts nothing of the picture.
 func KeepPage(t testing.TB, tab context.Context, name string) {
 	t.Helper()
 	if os.Getenv("UPDATE_SCREENSHOTS") == "1" {

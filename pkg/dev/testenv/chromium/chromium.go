@@ -137,20 +137,14 @@ func colours(img image.Image, limit int) int {
 	return len(seen)
 }
 
-// Keep saves a screenshot for people to look at. With UPDATE_SCREENSHOTS=1
-// (make screenshots) it replaces the committed copy, testdata/<name>;
-// otherwise it goes to the system's temporary directory, so that make test
-// leaves the working tree as it found it.
+// Keep saves a screenshot for people to look at as testdata/<name>, the
+// committed copy (KeepPage calls it only under make screenshots).
 func Keep(t testing.TB, name string, picture []byte) {
 	t.Helper()
-	dir := filepath.Join(os.TempDir(), "partnership-grants-screenshots")
-	if os.Getenv("UPDATE_SCREENSHOTS") == "1" {
-		dir = "testdata"
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll("testdata", 0o755); err != nil {
 		t.Fatal(err)
 	}
-	file := filepath.Join(dir, name)
+	file := filepath.Join("testdata", name)
 	if err := os.WriteFile(file, picture, 0o644); err != nil {
 		t.Fatal(err)
 	}
