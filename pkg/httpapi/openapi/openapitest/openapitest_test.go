@@ -28,8 +28,9 @@ func created(headers map[string]string, body string) events.APIGatewayV2HTTPResp
 }
 
 // The check passes an exchange that keeps the document, and names what is
-// wrong with each that does not: a body of another shape, a header missing,
-// a status the operation does not list, a request the document refuses.
+// wrong with each that does not: a body of another shape, a value not in
+// its format, a header missing, a status the operation does not list, a
+// request the document refuses.
 func TestCheckFindsWhatBreaksTheDocument(t *testing.T) {
 	req := apigw.Request("POST", "/agreements", nil, createBody, "programme")
 	good := created(map[string]string{"Location": "/agreements/a1", "ETag": `"1"`}, agreementJSON)
@@ -43,6 +44,8 @@ func TestCheckFindsWhatBreaksTheDocument(t *testing.T) {
 	}{
 		"amount as text": {req, created(map[string]string{"Location": "/agreements/a1", "ETag": `"1"`},
 			strings.Replace(agreementJSON, `"amount":1000000`, `"amount":"1000000"`, 1)), "amount"},
+		"a date not in the date format": {req, created(map[string]string{"Location": "/agreements/a1", "ETag": `"1"`},
+			strings.Replace(agreementJSON, `"startDate":"2026-01-31"`, `"startDate":"31/01/2026"`, 1)), "startDate"},
 		"no Location":         {req, created(map[string]string{"ETag": `"1"`}, agreementJSON), "Location"},
 		"undocumented status": {req, events.APIGatewayV2HTTPResponse{StatusCode: 418, Headers: map[string]string{"Content-Type": "application/problem+json"}, Body: `{"type":"x","title":"t","status":418}`}, "418"},
 		"problem without its status": {req, events.APIGatewayV2HTTPResponse{StatusCode: 422, Headers: map[string]string{"Content-Type": "application/problem+json"},
