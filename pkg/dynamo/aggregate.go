@@ -40,8 +40,10 @@ func aggregateKey(programme string, shard int) item {
 }
 
 // aggregateBuiltKey marks a programme whose aggregate was built (by
-// RebuildAggregate); without it the summary builds it first, so a table from
-// before aggregates heals itself on its first summary.
+// RebuildAggregate), with the reports.TallyVersion it was built under;
+// without it, or under another version, the summary builds it first, so a
+// table from before aggregates, or from before a change to what an
+// agreement counts, heals itself on its first summary.
 func aggregateBuiltKey(programme string) item { return keyOf("PROG#"+programme, "AGG#BUILT") }
 
 func shardOf(agreementID string) int {
@@ -193,7 +195,7 @@ func (st *Store) queryAll(ctx context.Context, cost *readcost.Cost, in *dynamodb
 
 // readShards sums a programme's shards with checked sums: a total past
 // int64 is an error, never a wrapped number. built is false until the
-// aggregate has been built once.
+// aggregate has been built once under the current reports.TallyVersion.
 func (st *Store) readShards(ctx context.Context, programme string, cost *readcost.Cost) (reports.Tally, bool, error) {
 	keys := []item{aggregateBuiltKey(programme)}
 	for i := range aggregateShards {
@@ -216,7 +218,8 @@ func (st *Store) readShards(ctx context.Context, programme string, cost *readcos
 		for _, it := range out.Responses[st.table] {
 			cost.Items++
 			if str(it["SK"]) == "AGG#BUILT" {
-				built = true
+				v, ok := it["tallyVersion"].(*types.AttributeValueMemberN)
+				built = ok && v.Value == fmt.Sprint(reports.TallyVersion)
 				continue
 			}
 			shard, err := shardTally(it)
@@ -328,7 +331,7 @@ func (st *Store) RebuildAggregate(ctx context.Context, programme string) error {
 		}
 	}
 	built := aggregateBuiltKey(programme)
-	built["type"], built["at"] = s(typeAggregate), s(time.Now().UTC().Format(time.RFC3339))
+	built["type"], built["at"], built["tallyVersion"] = s(typeAggregate), s(time.Now().UTC().Format(time.RFC3339)), n(reports.TallyVersion)
 	if _, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &st.table, Item: built}); err != nil {
 		return fmt.Errorf("rebuild aggregate of %s: %w", programme, err)
 	}

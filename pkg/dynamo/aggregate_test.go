@@ -89,3 +89,50 @@ func TestAggregateRefusesToOverflow(t *testing.T) {
 		t.Fatalf("summed past int64: %v", tally)
 	}
 }
+
+// An aggregate built before what an agreement counts changed (a built mark
+// of another reports.TallyVersion, or of none: before versions) is rebuilt
+// on the next summary, never read with sums of the old meaning.
+func TestAggregateOfAnotherTallyVersionIsRebuilt(t *testing.T) {
+	db, table := testenv.AppTable(t)
+	st := New(db, table)
+	ctx := context.Background()
+	seed(t, db, table, "old", 12)
+	list, _, err := st.ProgrammeAgreements(ctx, "old")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _, err := reports.Recount(list, benchDate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, version := range []types.AttributeValue{nil, &types.AttributeValueMemberN{Value: "1"}} {
+		if err := st.RebuildAggregate(ctx, "old"); err != nil {
+			t.Fatal(err)
+		}
+		// Sums of another meaning: a figure the current TallyOf does not
+		// count, and one it counts differently.
+		if _, err := db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(table), Key: aggregateKey("old", 0),
+			UpdateExpression:          aws.String("ADD #n :v, #c :v"),
+			ExpressionAttributeNames:  map[string]string{"#n": "money.GBP.committed", "#c": "money.GBP.obsolete"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":v": &types.AttributeValueMemberN{Value: "250000"}}}); err != nil {
+			t.Fatal(err)
+		}
+		mark := aggregateBuiltKey("old")
+		mark["type"] = s(typeAggregate)
+		if version != nil {
+			mark["tallyVersion"] = version
+		}
+		if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: mark}); err != nil {
+			t.Fatal(err)
+		}
+		got, _, _, err := st.ProgrammeTally(ctx, "old", benchDate)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("built under %v: summary %v (%v), want %v", version, got, err, want)
+		}
+		// Built now under the current version: read as it is.
+		if again, _, _, err := st.ProgrammeTally(ctx, "old", benchDate); err != nil || !reflect.DeepEqual(again, want) {
+			t.Fatalf("the second summary %v (%v)", again, err)
+		}
+	}
+}

@@ -24,7 +24,7 @@
 //	AUTOMAIL#<day>       SENDER#<address>     the one automatic email a sender had that day (TTL expiresAt)
 //	PROG#<programme>     SEQ#<year>           reference counter of a programme (before random references; no longer written)
 //	REF#<reference>      REF                  an agreement's reference, reserved once (agreements.go)
-//	PROG#<programme>     AGG#<nn>             shard nn of the programme's aggregate (aggregate.go); AGG#BUILT once built
+//	PROG#<programme>     AGG#<nn>             shard nn of the programme's aggregate (aggregate.go); AGG#BUILT once built, with its tally version
 //	PROG#<programme>#ENDS      <end>#<id>     an active agreement's end date
 //	PROG#<programme>#BOUNCING  <id>           a running agreement whose partner's mail bounces
 //	PROG#<programme>     SETTINGS             a programme's settings

@@ -342,8 +342,8 @@ func describe(a *grants.Agreement, paidTotal int64, paidCount int) string {
 		count = len(a.Instalments)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "A %d-month community partnership co-designed with %s: %s %s in %d %s instalments, from %s to %s.",
-		a.DurationMonths, publicName(a), money.Amount{Minor: a.Amount, Currency: a.Currency}.Major(), a.Currency,
+	fmt.Fprintf(&b, "A %d-month community partnership co-designed with %s: %s in %d %s instalments, from %s to %s.",
+		a.DurationMonths, publicName(a), money.Amount{Minor: a.Amount, Currency: a.Currency}.Display(),
 		count, cadenceWords[a.Cadence], a.StartDate, a.EndDate)
 	if len(a.Terms) > 0 {
 		fmt.Fprintf(&b, " Agreed terms: %s.", strings.Join(trimStops(a.Terms), "; "))
@@ -352,8 +352,8 @@ func describe(a *grants.Agreement, paidTotal int64, paidCount int) string {
 		fmt.Fprintf(&b, " Capacity-building support: %s.", strings.Join(trimStops(a.SupportNames()), "; "))
 	}
 	if a.Status == grants.AgreementTerminated {
-		fmt.Fprintf(&b, " The partnership ended early: %d of %d instalments were paid (%s %s); the rest were cancelled.",
-			paidCount, count, money.Amount{Minor: paidTotal, Currency: a.Currency}.Major(), a.Currency)
+		fmt.Fprintf(&b, " The partnership ended early: %d of %d instalments were paid (%s); the rest were cancelled.",
+			paidCount, count, money.Amount{Minor: paidTotal, Currency: a.Currency}.Display())
 	}
 	return b.String()
 }

@@ -153,7 +153,7 @@ func TestThreeSixtyGivingFields(t *testing.T) {
 			t.Errorf("%s %s = %#v, want %#v", tt.id, tt.field, got, tt.want)
 		}
 	}
-	if d := g["360G-factoryintl-CP-2026-003"]["description"].(string); !strings.Contains(d, "ended early: 1 of 4 instalments were paid (2500.00 GBP)") ||
+	if d := g["360G-factoryintl-CP-2026-003"]["description"].(string); !strings.Contains(d, "ended early: 1 of 4 instalments were paid (£2,500.00)") ||
 		strings.Contains(d, "closed its Greater Manchester project") {
 		t.Errorf("terminated grant's description = %q: want the early end stated and the private reason left out", d)
 	}

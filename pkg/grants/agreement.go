@@ -516,7 +516,3 @@ func NewReference(year int, random uint32) string {
 	}
 	return fmt.Sprintf("CP-%d-%s", year, b)
 }
-
-func moneyAmount(minor int64, currency string) string {
-	return money.Amount{Minor: minor, Currency: currency}.Major()
-}

@@ -25,7 +25,7 @@ func (a *Agreement) MakeInstalmentDue(n int, now time.Time) (AuditEntry, bool, e
 	waits := a.WaitsOnCheckIn(n)
 	in.AwaitingCheckIn = waits != 0
 	in.UpdatedAt = now.UTC()
-	detail := fmt.Sprintf("%s %s due", Money(in.Amount, a.Currency), a.Currency)
+	detail := a.display(in.Amount) + " due"
 	if in.AwaitingCheckIn {
 		detail += "; awaiting check-in " + fmt.Sprint(waits)
 	}
@@ -121,9 +121,4 @@ func (a *Agreement) MarkContactBounced(email, kind string, now time.Time) (Audit
 		}
 	}
 	return AuditEntry{}, false
-}
-
-// Money renders minor units as a major-unit decimal for audit details.
-func Money(minor int64, currency string) string {
-	return moneyAmount(minor, currency)
 }

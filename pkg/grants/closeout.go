@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/partnership-grants/backend/pkg/money"
 )
 
 // Closure is how an agreement came to be completed: on which day and by
@@ -41,8 +43,8 @@ const ClosedEarly = "the agreement was closed before it was answered"
 func (c Closure) Left(currency string) string {
 	var parts []string
 	if n := len(c.InstalmentsCancelled); n > 0 {
-		parts = append(parts, fmt.Sprintf("%s %s (%s %s) not paid", plural(n, "instalment", "instalments"),
-			joinInts(c.InstalmentsCancelled), Money(c.Unpaid, currency), currency))
+		parts = append(parts, fmt.Sprintf("%s %s (%s) not paid", plural(n, "instalment", "instalments"),
+			joinInts(c.InstalmentsCancelled), money.Amount{Minor: c.Unpaid, Currency: currency}.Display()))
 	}
 	if n := len(c.CheckInsClosed); n > 0 {
 		s := fmt.Sprintf("%s %s not answered", plural(n, "check-in", "check-ins"), joinInts(c.CheckInsClosed))

@@ -133,7 +133,7 @@ func TestCompleteEarlyNeedsReasonAndEndDate(t *testing.T) {
 			t.Errorf("check-in %d is %s (%s)", ci.Number, ci.Status, ci.WaivedReason)
 		}
 	}
-	want := "instalments 3, 4 (5000.00 GBP) not paid; check-ins 2, 3, 4 not answered (the end-of-agreement report among them)"
+	want := "instalments 3, 4 (£5,000.00) not paid; check-ins 2, 3, 4 not answered (the end-of-agreement report among them)"
 	if got := c.Left("GBP"); got != want {
 		t.Errorf("left:\n got %s\nwant %s", got, want)
 	}

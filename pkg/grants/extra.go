@@ -147,13 +147,13 @@ func (a *Agreement) AddExtraPayment(req ExtraPaymentRequest, now time.Time, acto
 	if req.Amount >= 1 && req.Amount <= MaxAward {
 		if req.FromLaterInstalments && ok {
 			if spare := a.Spare(due); req.Amount > spare {
-				errs.add("amount", "is more than later instalments can give: at most %d (%s %s) can come from the unpaid instalments due after %s, each keeping at least one minor unit",
-					spare, Money(spare, a.Currency), a.Currency, due)
+				errs.add("amount", "is more than later instalments can give: at most %d minor units (%s) can come from the unpaid instalments due after %s, each keeping at least one minor unit",
+					spare, a.display(spare), due)
 			}
 		} else if !req.FromLaterInstalments {
 			var err error
 			if award, err = money.Add(a.Amount, req.Amount); err != nil || award > MaxAward {
-				errs.add("amount", "would raise the award above %d", int64(MaxAward))
+				errs.add("amount", "would raise the award above %d minor units (%s)", int64(MaxAward), a.display(MaxAward))
 			}
 		}
 	}
@@ -188,11 +188,11 @@ func (a *Agreement) AddExtraPayment(req ExtraPaymentRequest, now time.Time, acto
 	a.Instalments = append(a.Instalments, in)
 	changes = append(changes, Change{Field: fmt.Sprintf("instalments[%d].amount", n), Before: []string{}, After: amountOf(req.Amount)})
 	a.touch(now, actor)
-	detail := fmt.Sprintf("%s %s %s payment due %s: %s", Money(req.Amount, a.Currency), a.Currency, purpose, due, reason)
+	detail := fmt.Sprintf("%s %s payment due %s: %s", a.display(req.Amount), purpose, due, reason)
 	if req.FromLaterInstalments {
 		detail += "; taken from " + x.taken(a.Currency)
 	} else {
-		detail += fmt.Sprintf("; the award raised to %s %s", Money(a.Amount, a.Currency), a.Currency)
+		detail += "; the award raised to " + a.display(a.Amount)
 	}
 	entries := []AuditEntry{{At: now.UTC(), Actor: actor, Action: "instalment.extra_added", Subject: fmt.Sprintf("instalment %d", n), Detail: detail, Changes: changes}}
 	if !due.After(today) {
@@ -207,7 +207,7 @@ func (a *Agreement) AddExtraPayment(req ExtraPaymentRequest, now time.Time, acto
 func (x *Extra) taken(currency string) string {
 	parts := make([]string, len(x.TakenFrom))
 	for i, t := range x.TakenFrom {
-		parts[i] = fmt.Sprintf("instalment %d (%s %s)", t.Instalment, Money(t.Amount, currency), currency)
+		parts[i] = fmt.Sprintf("instalment %d (%s)", t.Instalment, money.Amount{Minor: t.Amount, Currency: currency}.Display())
 	}
 	return strings.Join(parts, ", ")
 }

@@ -121,7 +121,7 @@ func (a *Agreement) RequestPayment(n int, req PaymentRequest, id string, twoPeop
 	in.UpdatedAt = now.UTC()
 	subject := fmt.Sprintf("instalment %d", n)
 	entries := []AuditEntry{{At: now.UTC(), Actor: actor, Action: "payment.requested", Subject: subject,
-		Detail: fmt.Sprintf("%s %s, reference %s, paid on %s (payment %s)", Money(in.Amount, a.Currency), a.Currency, ref, paidOn, id)}}
+		Detail: fmt.Sprintf("%s, reference %s, paid on %s (payment %s)", a.display(in.Amount), ref, paidOn, id)}}
 	if override != "" {
 		entries = append(entries, AuditEntry{At: now.UTC(), Actor: actor, Action: "payment.check_in_overridden", Subject: subject, Detail: override})
 	}
@@ -168,7 +168,7 @@ func (a *Agreement) ApprovePayment(n int, paymentID string, twoPeople bool, now 
 	in.UpdatedAt = now.UTC()
 	a.touch(now, actor)
 	entries := []AuditEntry{{At: now.UTC(), Actor: actor, Action: "payment.approved", Subject: fmt.Sprintf("instalment %d", n),
-		Detail: fmt.Sprintf("%s %s paid, reference %s (payment %s, requested by %s)", Money(in.Amount, a.Currency), a.Currency, p.PaymentReference, p.ID, p.RequestedBy)}}
+		Detail: fmt.Sprintf("%s paid, reference %s (payment %s, requested by %s)", a.display(in.Amount), p.PaymentReference, p.ID, p.RequestedBy)}}
 	if e, ok := a.CompleteIfDone(now); ok {
 		entries = append(entries, e)
 	}

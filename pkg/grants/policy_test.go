@@ -46,7 +46,7 @@ func TestOnScheduleMoneyNeverWaitsOnACheckIn(t *testing.T) {
 	if err != nil || !changed {
 		t.Fatal(err, changed)
 	}
-	if in := a.Instalment(2); in.AwaitingCheckIn || e.Detail != "2500.00 GBP due" {
+	if in := a.Instalment(2); in.AwaitingCheckIn || e.Detail != "£2,500.00 due" {
 		t.Errorf("instalment 2 on schedule: awaiting %v, %q", in.AwaitingCheckIn, e.Detail)
 	}
 	if a.PreviousCheckInIn(2) || a.WaitsOnCheckIn(2) != 0 {

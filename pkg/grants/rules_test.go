@@ -787,14 +787,14 @@ func TestMakeInstalmentDue(t *testing.T) {
 	a := activeAgreement(t)
 	e, changed, err := a.MakeInstalmentDue(1, now)
 	if err != nil || !changed || a.Instalment(1).Status != InstalmentDue || a.Instalment(1).AwaitingCheckIn ||
-		e.Action != "instalment.due" || e.Actor != System || e.Detail != "2500.00 GBP due" {
+		e.Action != "instalment.due" || e.Actor != System || e.Detail != "£2,500.00 due" {
 		t.Fatalf("instalment 1: %+v, %v, %v, %+v", e, changed, err, a.Instalment(1))
 	}
 	if _, changed, err := a.MakeInstalmentDue(1, now); changed || err != nil {
 		t.Errorf("a duplicate event changed it again: %v, %v", changed, err)
 	}
 	e, _, _ = a.MakeInstalmentDue(2, now)
-	if !a.Instalment(2).AwaitingCheckIn || e.Detail != "2500.00 GBP due; awaiting check-in 1" {
+	if !a.Instalment(2).AwaitingCheckIn || e.Detail != "£2,500.00 due; awaiting check-in 1" {
 		t.Errorf("instalment 2 before check-in 1: %+v, %q", a.Instalment(2), e.Detail)
 	}
 	if _, _, err := a.MakeInstalmentDue(9, now); ErrorCode(err) != NotFound {

@@ -29,7 +29,7 @@ func ThankYou(a *grants.Agreement, programme string, to []string, o grants.Offic
 		Programme: programme,
 		Reference: a.Reference,
 		Partner:   a.Partner.Name,
-		Paid:      grants.Money(a.ComputeStats().Paid, a.Currency) + " " + a.Currency,
+		Paid:      amountOf(a, a.ComputeStats().Paid),
 		SignOff:   signOff(o),
 	}
 	if c := a.Closure; c != nil {

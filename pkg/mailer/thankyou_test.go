@@ -30,7 +30,7 @@ func TestThankYouAllDone(t *testing.T) {
 	}
 	golden(t, filepath.Join("testdata", "golden", "thank-you.txt"), headerBlock(e)+e.Text)
 	golden(t, filepath.Join("testdata", "golden", "thank-you.html"), e.HTML)
-	for _, want := range []string{"is complete as of 20 February 2027", "10000.00 GBP in all", "we have your end-of-agreement report"} {
+	for _, want := range []string{"is complete as of 20 February 2027", "£10,000.00 in all", "we have your end-of-agreement report"} {
 		if !strings.Contains(e.Text, want) {
 			t.Errorf("thank-you does not say %q:\n%s", want, e.Text)
 		}
@@ -63,8 +63,8 @@ func TestThankYouClosedEarly(t *testing.T) {
 	golden(t, filepath.Join("testdata", "golden", "thank-you-early.txt"), headerBlock(e)+e.Text)
 	golden(t, filepath.Join("testdata", "golden", "thank-you-early.html"), e.HTML)
 	for _, want := range []string{"before everything we planned together was done",
-		"What was left: instalments 3, 4 (5000.00 GBP) not paid; check-ins 2, 3, 4 not answered (the end-of-agreement report among them)",
-		"We know the project lead left & the work stopped", "We paid 5000.00 GBP in all"} {
+		"What was left: instalments 3, 4 (£5,000.00) not paid; check-ins 2, 3, 4 not answered (the end-of-agreement report among them)",
+		"We know the project lead left & the work stopped", "We paid £5,000.00 in all"} {
 		if !strings.Contains(e.Text, want) {
 			t.Errorf("thank-you does not say %q:\n%s", want, e.Text)
 		}

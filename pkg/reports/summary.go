@@ -81,18 +81,24 @@ type StatusCounts struct {
 	Terminated int `json:"terminated"`
 }
 
-// CurrencyTotals are the money figures for one currency.
+// CurrencyTotals are the money figures for one currency. They add up:
+// Committed − Paid = Outstanding, and Committed + Cancelled is every
+// award made (drafts aside), so no pound is counted twice or lost.
 type CurrencyTotals struct {
 	Currency string `json:"currency"`
-	// Committed is the awards of active and completed agreements, plus what
-	// was actually paid to terminated ones (their cancelled instalments are
-	// no longer a commitment). Drafts commit nothing until activated.
+	// Committed is what activated agreements will have paid once they
+	// end: everything paid, and what active ones still expect. Drafts
+	// commit nothing until activated.
 	Committed Total `json:"committed"`
 	// Paid is everything paid, whatever the agreement's status now.
 	Paid Total `json:"paid"`
 	// Outstanding is what active agreements still expect to receive,
 	// including held instalments.
 	Outstanding Total `json:"outstanding"`
+	// Cancelled is what was awarded and will never be paid: the unpaid
+	// instalments of agreements closed early or terminated (and any an
+	// active agreement had cancelled). It is not committed.
+	Cancelled Total `json:"cancelled"`
 }
 
 // Total is an exact sum in minor units, with its major-unit rendering

@@ -51,6 +51,7 @@ func TestSummarize(t *testing.T) {
 					Committed:   Total{1000003, "10000.03"},
 					Paid:        Total{250001, "2500.01"},
 					Outstanding: Total{750002, "7500.02"},
+					Cancelled:   Total{0, "0.00"},
 				}},
 				InstalmentsDue: 1, CheckInsReceived: 1, Quarantined: 2, Bouncing: []BouncingPartner{},
 				RepliesAskingForHelp: 2, HelpToFollowUp: 1,
@@ -61,7 +62,8 @@ func TestSummarize(t *testing.T) {
 			in: []grants.Agreement{
 				agr("001", grants.AgreementActive, 1000000, "GBP", grants.Stats{Paid: 500000, Outstanding: 500000, InstalmentsHeld: 1, CheckInsOverdue: 1, CheckInsLate: 1}, fine, bounced),
 				agr("002", grants.AgreementCompleted, 1000000, "GBP", grants.Stats{Paid: 1000000, InstalmentsPaid: 4, CheckInsReceived: 4}),
-				// Terminated after one payment: only that payment stays committed.
+				// Terminated after one payment: only that payment stays
+				// committed; the other £7,500 is cancelled.
 				agr("003", grants.AgreementTerminated, 1000000, "GBP", grants.Stats{Paid: 250000, InstalmentsPaid: 1}, bounced),
 				// A draft commits nothing yet, but its bouncing contact is work to do.
 				agr("004", grants.AgreementDraft, 1000000, "GBP", grants.Stats{Outstanding: 1000000}, bounced),
@@ -72,9 +74,9 @@ func TestSummarize(t *testing.T) {
 				Programme: "p", AsOf: today,
 				Status: StatusCounts{Total: 6, Draft: 1, Active: 3, Completed: 1, Terminated: 1},
 				Currencies: map[string]CurrencyTotals{
-					"GBP": {Currency: "GBP", Committed: Total{2250000, "22500.00"}, Paid: Total{1750000, "17500.00"}, Outstanding: Total{500000, "5000.00"}},
-					"EUR": {Currency: "EUR", Committed: Total{1200000, "12000.00"}, Paid: Total{300000, "3000.00"}, Outstanding: Total{900000, "9000.00"}},
-					"JPY": {Currency: "JPY", Committed: Total{1500000, "1500000"}, Paid: Total{375000, "375000"}, Outstanding: Total{1125000, "1125000"}},
+					"GBP": {Currency: "GBP", Committed: Total{2250000, "22500.00"}, Paid: Total{1750000, "17500.00"}, Outstanding: Total{500000, "5000.00"}, Cancelled: Total{750000, "7500.00"}},
+					"EUR": {Currency: "EUR", Committed: Total{1200000, "12000.00"}, Paid: Total{300000, "3000.00"}, Outstanding: Total{900000, "9000.00"}, Cancelled: Total{0, "0.00"}},
+					"JPY": {Currency: "JPY", Committed: Total{1500000, "1500000"}, Paid: Total{375000, "375000"}, Outstanding: Total{1125000, "1125000"}, Cancelled: Total{0, "0"}},
 				},
 				InstalmentsDue: 1, InstalmentsHeld: 1, CheckInsReceived: 4, CheckInsLate: 1, CheckInsOverdue: 1,
 				Bouncing: []BouncingPartner{
@@ -93,7 +95,7 @@ func TestSummarize(t *testing.T) {
 			want: Summary{
 				Programme: "p", AsOf: today,
 				Status:      StatusCounts{Total: 1, Active: 1},
-				Currencies:  map[string]CurrencyTotals{"KWD": {Currency: "KWD", Committed: Total{500, "0.500"}, Paid: Total{125, "0.125"}, Outstanding: Total{375, "0.375"}}},
+				Currencies:  map[string]CurrencyTotals{"KWD": {Currency: "KWD", Committed: Total{500, "0.500"}, Paid: Total{125, "0.125"}, Outstanding: Total{375, "0.375"}, Cancelled: Total{0, "0.000"}}},
 				PastEndDate: 1,
 				Bouncing:    []BouncingPartner{{AgreementID: "007", Reference: "CP-2026-007", Partner: "Partner 007", Contacts: 2}},
 			},
@@ -103,7 +105,7 @@ func TestSummarize(t *testing.T) {
 			in:   []grants.Agreement{agr("008", grants.AgreementCompleted, 100, "", grants.Stats{Paid: 100})},
 			want: Summary{
 				Programme: "p", AsOf: today, Status: StatusCounts{Total: 1, Completed: 1},
-				Currencies: map[string]CurrencyTotals{"GBP": {Currency: "GBP", Committed: Total{100, "1.00"}, Paid: Total{100, "1.00"}, Outstanding: Total{0, "0.00"}}},
+				Currencies: map[string]CurrencyTotals{"GBP": {Currency: "GBP", Committed: Total{100, "1.00"}, Paid: Total{100, "1.00"}, Outstanding: Total{0, "0.00"}, Cancelled: Total{0, "0.00"}}},
 				Bouncing:   []BouncingPartner{},
 			},
 		},
@@ -184,42 +186,84 @@ func TestSummarizeRefusesToOverflow(t *testing.T) {
 	}
 }
 
-// TestSummarizeCommittedIsPaidPlusOutstanding checks, for active agreements
-// whose Stats come from the domain's own ComputeStats over any mix of
-// instalment states, that every pound committed is either paid or still
-// outstanding, in every currency.
-func TestSummarizeCommittedIsPaidPlusOutstanding(t *testing.T) {
+// TestSummarizeMoneyAddsUp checks, for agreements in every status whose
+// Stats come from the domain's own ComputeStats over the instalment states
+// each status can have, that the money adds up in every currency (issue
+// 26, item 9): committed − paid = outstanding; paid is every paid
+// instalment and cancelled every cancelled one, plus what a closed or
+// terminated agreement left unpaid; committed + cancelled is every award
+// made (drafts commit nothing).
+func TestSummarizeMoneyAddsUp(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 11))
 	currencies := []string{"GBP", "EUR", "USD", "JPY", "KWD"}
-	live := []grants.InstalmentStatus{grants.InstalmentScheduled, grants.InstalmentDue, grants.InstalmentPaid, grants.InstalmentHeld}
+	statuses := []grants.AgreementStatus{grants.AgreementDraft, grants.AgreementActive, grants.AgreementCompleted, grants.AgreementTerminated}
+	live := []grants.InstalmentStatus{grants.InstalmentScheduled, grants.InstalmentDue, grants.InstalmentPaid, grants.InstalmentHeld, grants.InstalmentCancelled}
+	ended := []grants.InstalmentStatus{grants.InstalmentPaid, grants.InstalmentCancelled}
+	type sums struct{ awarded, paid, cancelled int64 }
 	for iter := range 2000 {
 		n := r.IntN(12)
 		in := make([]grants.Agreement, n)
+		want := map[string]*sums{}
 		for i := range in {
 			count := r.IntN(12) + 1
 			a := grants.Agreement{
-				ID: fmt.Sprint(i), Status: grants.AgreementActive,
+				ID: fmt.Sprint(i), Status: statuses[r.IntN(len(statuses))],
 				Amount:   r.Int64N(1<<40) + int64(count),
 				Currency: currencies[r.IntN(len(currencies))],
 			}
 			a.Instalments = grants.InstalmentPlan(a.Amount, grants.Date{Year: 2026, Month: 1, Day: 31}, count, grants.CadenceMonthly)
+			w := want[a.Currency]
+			if w == nil {
+				w = &sums{}
+				want[a.Currency] = w
+			}
+			if a.Status != grants.AgreementDraft {
+				w.awarded += a.Amount
+			}
 			for k := range a.Instalments {
-				a.Instalments[k].Status = live[r.IntN(len(live))]
+				in := &a.Instalments[k]
+				switch a.Status {
+				case grants.AgreementActive:
+					in.Status = live[r.IntN(len(live))]
+				case grants.AgreementCompleted, grants.AgreementTerminated:
+					// Closed early or terminated: some paid, the rest
+					// cancelled; or (rarely, an old record) left as it was.
+					in.Status = ended[r.IntN(len(ended))]
+					if r.IntN(20) == 0 {
+						in.Status = grants.InstalmentDue
+					}
+				}
+				switch {
+				case in.Status == grants.InstalmentPaid:
+					w.paid += in.Amount
+				case a.Status == grants.AgreementDraft:
+				case in.Status == grants.InstalmentCancelled || a.Status != grants.AgreementActive:
+					w.cancelled += in.Amount
+				}
 			}
 			a.Stats = a.ComputeStats()
 			a.Instalments = nil // as listed from the index
 			in[i] = a
 		}
 		s := summarize(t, in, 0)
+		if len(s.Currencies) != len(want) {
+			t.Fatalf("iteration %d: currencies %v, want %d", iter, s.Currencies, len(want))
+		}
 		for cur, c := range s.Currencies {
-			if c.Committed.Minor != c.Paid.Minor+c.Outstanding.Minor {
-				t.Fatalf("iteration %d, %s: committed %d != paid %d + outstanding %d", iter, cur, c.Committed.Minor, c.Paid.Minor, c.Outstanding.Minor)
+			w := want[cur]
+			if c.Committed.Minor-c.Paid.Minor != c.Outstanding.Minor {
+				t.Fatalf("iteration %d, %s: committed %d − paid %d != outstanding %d", iter, cur, c.Committed.Minor, c.Paid.Minor, c.Outstanding.Minor)
 			}
-			if c.Committed.Major != (money.Amount{Minor: c.Committed.Minor, Currency: cur}).Major() {
-				t.Fatalf("iteration %d, %s: major %q does not match minor %d", iter, cur, c.Committed.Major, c.Committed.Minor)
+			if c.Paid.Minor != w.paid || c.Cancelled.Minor != w.cancelled || c.Committed.Minor+c.Cancelled.Minor != w.awarded {
+				t.Fatalf("iteration %d, %s: %+v; want paid %d, cancelled %d, committed + cancelled %d", iter, cur, c, w.paid, w.cancelled, w.awarded)
+			}
+			for _, tot := range []Total{c.Committed, c.Paid, c.Outstanding, c.Cancelled} {
+				if tot.Minor < 0 || tot.Major != (money.Amount{Minor: tot.Minor, Currency: cur}).Major() {
+					t.Fatalf("iteration %d, %s: %+v", iter, cur, tot)
+				}
 			}
 		}
-		if s.Status.Active != n || s.Status.Total != n {
+		if s.Status.Total != n {
 			t.Fatalf("iteration %d: counts %+v for %d agreements", iter, s.Status, n)
 		}
 	}

@@ -22,7 +22,7 @@ import (
 // The names:
 //
 //	status.<status>                  agreements in that status (1 or 0 for one agreement)
-//	money.<currency>.committed       see CurrencyTotals; also .paid and .outstanding
+//	money.<currency>.committed       see CurrencyTotals; also .paid, .outstanding and .cancelled
 //	stats.<field>                    every number in grants.Stats, by its JSON name
 //	stats.<field>.<key>              every value of a map of numbers in grants.Stats
 //
@@ -38,20 +38,25 @@ const (
 )
 
 // Money figures of a currency, in this order in CurrencyTotals.
-var moneyFigures = [3]string{"committed", "paid", "outstanding"}
+var moneyFigures = [4]string{"committed", "paid", "outstanding", "cancelled"}
+
+// TallyVersion names what TallyOf counts. A store keeps it with a
+// programme's aggregate and rebuilds an aggregate kept under another, so a
+// change to what an agreement contributes never mixes with sums made
+// before it. Raise it whenever TallyOf counts differently.
+//
+// 2: committed is paid plus outstanding, and the cancelled figure (what a
+// closed or terminated agreement will never pay) is counted apart; before,
+// a completed agreement closed early committed its whole award.
+const TallyVersion = 2
 
 // TallyOf is one agreement's contribution to its programme's summary.
 func TallyOf(a *grants.Agreement) (Tally, error) {
 	t := Tally{tallyStatus + string(a.Status): 1}
 	st := a.Stats
-	var committed, outstanding int64
-	switch a.Status {
-	case grants.AgreementActive:
-		committed, outstanding = a.Amount, st.Outstanding
-	case grants.AgreementCompleted:
-		committed = a.Amount
-	case grants.AgreementTerminated:
-		committed = st.Paid
+	committed, outstanding, cancelled, err := commitment(a)
+	if err != nil {
+		return nil, err
 	}
 	cur := a.Currency
 	if cur == "" {
@@ -60,13 +65,37 @@ func TallyOf(a *grants.Agreement) (Tally, error) {
 	// Counting the currency's agreements keeps a currency whose figures
 	// are all zero (drafts only) in the summary.
 	t[tallyMoney+cur+".agreements"] = 1
-	for i, v := range [3]int64{committed, st.Paid, outstanding} {
+	for i, v := range [4]int64{committed, st.Paid, outstanding, cancelled} {
 		t[tallyMoney+cur+"."+moneyFigures[i]] = v
 	}
 	if err := flattenNumbers(st, tallyStats, t); err != nil {
 		return nil, err
 	}
 	return t.nonZero(), nil
+}
+
+// commitment is what a's award comes to in the summary, with checked sums:
+// committed (paid, and what is still to pay) and cancelled (the rest of
+// the award, which will never be paid). An active agreement still expects
+// its outstanding instalments; a completed or terminated one expects
+// nothing more, so whatever of its award was not paid is cancelled. A
+// draft commits nothing. The instalments of a stored agreement sum to its
+// award (Agreement.CheckStored), so cancelled is never negative there.
+func commitment(a *grants.Agreement) (committed, outstanding, cancelled int64, err error) {
+	switch a.Status {
+	case grants.AgreementActive:
+		outstanding = a.Stats.Outstanding
+	case grants.AgreementCompleted, grants.AgreementTerminated:
+	default:
+		return 0, 0, 0, nil
+	}
+	if committed, err = money.Add(a.Stats.Paid, outstanding); err == nil {
+		cancelled, err = money.Add(a.Amount, -committed)
+	}
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("agreement %s: %w", a.ID, err)
+	}
+	return committed, outstanding, cancelled, nil
 }
 
 // flattenNumbers adds every number of s, and every value of its maps of
@@ -251,6 +280,8 @@ func FromTally(programme string, t Tally, marks Marks, quarantined int, today gr
 				c.Paid = total(v, cur)
 			case 2:
 				c.Outstanding = total(v, cur)
+			case 3:
+				c.Cancelled = total(v, cur)
 			}
 			s.Currencies[cur] = c
 		case strings.HasPrefix(name, tallyStats):
@@ -269,7 +300,7 @@ func FromTally(programme string, t Tally, marks Marks, quarantined int, today gr
 	}
 	for cur, c := range s.Currencies {
 		// A currency all of whose figures are zero still shows, with zeros.
-		for _, tot := range []*Total{&c.Committed, &c.Paid, &c.Outstanding} {
+		for _, tot := range []*Total{&c.Committed, &c.Paid, &c.Outstanding, &c.Cancelled} {
 			if tot.Major == "" {
 				*tot = total(0, cur)
 			}

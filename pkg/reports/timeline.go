@@ -114,7 +114,7 @@ func kindRank(k string) int {
 }
 
 func instalmentDetail(a *grants.Agreement, in grants.Instalment) string {
-	parts := []string{money.Amount{Minor: in.Amount, Currency: a.Currency}.Major() + " " + a.Currency}
+	parts := []string{money.Amount{Minor: in.Amount, Currency: a.Currency}.Display()}
 	if in.IsExtra() {
 		parts = append(parts, "extra payment ("+string(in.Extra.Purpose)+")")
 	}

@@ -66,7 +66,7 @@ func TestTimelineMergesPlanAndHistoryInDateOrder(t *testing.T) {
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
 		t.Errorf("timeline:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
 	}
-	if d := got[2].Detail; d != "2500.01 GBP; paid 2026-04-01; ref BACS-0401" {
+	if d := got[2].Detail; d != "£2,500.01; paid 2026-04-01; ref BACS-0401" {
 		t.Errorf("instalment detail = %q", d)
 	}
 	if d := got[5].Detail; d != "sent 2026-06-17 09:00 BST; 1 reminder; received 2026-06-20 14:05 BST" {

@@ -96,7 +96,7 @@ func (x *Agreements) CreateAgreement(ctx context.Context, actor string, in grant
 			}
 			a.ID = x.env.NewID()
 			created := grants.AuditEntry{At: now.UTC(), Actor: actor, Action: "agreement.created",
-				Detail: fmt.Sprintf("%s %s award in %d instalments", a.Money().Major(), a.Currency, a.InstalmentCount)}
+				Detail: fmt.Sprintf("%s award in %d instalments", a.Money().Display(), a.InstalmentCount)}
 			fx := grants.Effects{At: now, Audit: []grants.AuditEntry{created}}
 			if link != nil {
 				l := *link

@@ -29,6 +29,7 @@ func (a *App) addExtra(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
+		v.Currency = ag.Currency // the problems' amounts are in it
 		amountText := strings.TrimSpace(f.Get("amount"))
 		minor, err := money.ParseMajor(amountText, ag.Currency)
 		if err != nil {

@@ -1,15 +1,20 @@
 package web
 
 import (
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/money"
+	"github.com/partnership-grants/backend/pkg/reports"
 )
 
+// amount is money as people read it everywhere ("£2,500.00"):
+// money.Amount.Display, the one way pages, history and emails write it.
 func amount(minor int64, currency string) string {
 	return money.Amount{Minor: minor, Currency: currency}.Display()
 }
@@ -257,3 +262,15 @@ func percent(share float64) string { return strconv.Itoa(int(math.Round(share*10
 
 // halves renders a median of whole days, which may end in a half.
 func halves(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+// moneyByCurrency is the summary's money figures, a currency at a time in
+// the order of their codes (a map's order would change between views).
+func moneyByCurrency(s reports.Summary) []reports.CurrencyTotals {
+	out := make([]reports.CurrencyTotals, 0, len(s.Currencies))
+	for _, cur := range slices.Sorted(maps.Keys(s.Currencies)) {
+		t := s.Currencies[cur]
+		t.Currency = cur
+		out = append(out, t)
+	}
+	return out
+}

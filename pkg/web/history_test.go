@@ -37,3 +37,21 @@ func TestHistoryWords(t *testing.T) {
 		t.Errorf("someone the pool does not name: %q", unknown.Words)
 	}
 }
+
+// Money one way (issue 26, item 9): a detail written since as money stays
+// as it is, and a use case's reason that gives minor units beside the money
+// reads as money alone on a page.
+func TestMoneyInHistoryAndReasonsReadsOneWay(t *testing.T) {
+	paid := historyWords(reports.Event{Title: "Payment approved: instalment 1", Actor: grants.System, Detail: "£2,500.00 paid, reference BACS-1"}, nil)
+	if paid.Words != "Payment approved: instalment 1: £2,500.00 paid, reference BACS-1" {
+		t.Errorf("a payment says %q", paid.Words)
+	}
+	for reason, want := range map[string]string{
+		"is more than later instalments can give: at most 749997 minor units (£7,499.97) can come from the unpaid instalments due after 2026-02-01, each keeping at least one minor unit": "is more than later instalments can give: at most £7,499.97 can come from the unpaid instalments due after 1 Feb 2026, each keeping at least £0.01",
+		"would raise the award above 100000000000 minor units (£1,000,000,000.00)":                                                                                                        "would raise the award above £1,000,000,000.00",
+	} {
+		if got := reasonWords(reason, "GBP"); got != want {
+			t.Errorf("reasonWords(%q)\n = %q\nwant %q", reason, got, want)
+		}
+	}
+}

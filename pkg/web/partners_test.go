@@ -71,6 +71,10 @@ func TestPartnerPages(t *testing.T) {
 	if p.code != 200 || strings.Count(p.body, `href="/app/agreements/`) != 2 || strings.Contains(p.body, "Amend the partner") {
 		t.Errorf("partner page for a viewer: %d %s", p.code, p.body)
 	}
+	// Each agreement's award as money (issue 26, item 9), not "10000.00 GBP".
+	if strings.Count(p.body, "<td>£10,000.00</td>") != 2 || strings.Contains(p.body, "GBP") {
+		t.Errorf("the partner's agreements do not show their awards as money: %s", p.body)
+	}
 	list := a.as("viewer@funder.example", grants.RoleViewer, "GET", "/app/partners?q=friends", nil)
 	if !strings.Contains(list.body, "Friends of Platt Fields") {
 		t.Errorf("partners list: %s", list.body)

@@ -162,6 +162,10 @@ var (
 	sumsTo      = regexp.MustCompile(`the instalments would sum to (\d+) but the award is (\d+)`)
 	isoDate     = regexp.MustCompile(`(as )?YYYY-MM-DD`)
 	overrideGiv = regexp.MustCompile(`give override\.reason to pay anyway`)
+	// minorShown is an amount a use case gives in minor units and as money
+	// ("25000 minor units (£250.00)"): the page keeps the money.
+	minorShown = regexp.MustCompile(`\d+ minor units \(([^)]+)\)`)
+	oneMinor   = regexp.MustCompile(`at least one minor unit\b`)
 )
 
 // reasonWords is a use case's reason as a person reads it: amounts in
@@ -177,6 +181,8 @@ func reasonWords(reason, currency string) string {
 		return "must be an amount more than nothing and at most " + money.Amount{Minor: max, Currency: currency}.Display()
 	})
 	reason = minorAtLeas.ReplaceAllString(reason, "must be large enough that none of the $2 instalments is nothing")
+	reason = minorShown.ReplaceAllString(reason, "$1")
+	reason = oneMinor.ReplaceAllLiteralString(reason, "at least "+amount(1, currency))
 	reason = sumsTo.ReplaceAllStringFunc(reason, func(s string) string {
 		m := sumsTo.FindStringSubmatch(s)
 		sum, _ := strconv.ParseInt(m[1], 10, 64)

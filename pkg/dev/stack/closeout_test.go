@@ -58,7 +58,7 @@ func TestCloseEarlySendsOneThankYou(t *testing.T) {
 	if len(thanks) != 1 {
 		t.Fatalf("the partner got %d thank-yous", len(thanks))
 	}
-	for _, want := range []string{"before everything we planned together was done", "What was left: instalments 1, 2, 3, 4 (8000.00 GBP) not paid", "We know losing the shed was hard"} {
+	for _, want := range []string{"before everything we planned together was done", "What was left: instalments 1, 2, 3, 4 (£8,000.00) not paid", "We know losing the shed was hard"} {
 		if !strings.Contains(thanks[0].Body.Text, want) {
 			t.Errorf("the thank-you does not say %q:\n%s", want, thanks[0].Body.Text)
 		}

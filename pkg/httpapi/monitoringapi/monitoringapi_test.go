@@ -236,9 +236,11 @@ func TestMonitoringSummary(t *testing.T) {
 	}
 	tot := func(minor int64, major string) reports.Total { return reports.Total{Minor: minor, Major: major} }
 	want := map[string]reports.CurrencyTotals{
-		// Kitchen's award plus what the terminated partner was paid; the draft commits nothing.
-		"GBP": {Currency: "GBP", Committed: tot(1_187_501, "11875.01"), Paid: tot(437_501, "4375.01"), Outstanding: tot(750_000, "7500.00")},
-		"EUR": {Currency: "EUR", Committed: tot(200_000, "2000.00"), Paid: tot(0, "0.00"), Outstanding: tot(200_000, "2000.00")},
+		// Kitchen's award plus what the terminated partner was paid; the
+		// rest of the terminated award is cancelled apart; the draft
+		// commits nothing. Committed − paid = outstanding.
+		"GBP": {Currency: "GBP", Committed: tot(1_187_501, "11875.01"), Paid: tot(437_501, "4375.01"), Outstanding: tot(750_000, "7500.00"), Cancelled: tot(562_500, "5625.00")},
+		"EUR": {Currency: "EUR", Committed: tot(200_000, "2000.00"), Paid: tot(0, "0.00"), Outstanding: tot(200_000, "2000.00"), Cancelled: tot(0, "0.00")},
 	}
 	if len(s.Currencies) != 2 || s.Currencies["GBP"] != want["GBP"] || s.Currencies["EUR"] != want["EUR"] {
 		t.Errorf("currencies %+v\nwant %+v", s.Currencies, want)
