@@ -58,9 +58,11 @@ func (p ProgrammeSettings) OnTimeDays() int {
 	return *p.OnTimeWorkingDays
 }
 
-// LateCutOff is the last due date of an instalment that is late on today
-// while unpaid: more than onTime business days late. Anything due on or
-// before it is late; the day after it is not yet.
+// LateCutOff is the last day an unpaid instalment can have become payable
+// and be late on today: more than onTime business days with finance.
+// Anything payable on or before it is late; the day after it is not yet.
+// As an instalment is payable on its due date at the earliest, it bounds
+// the due dates of those late too.
 func (t Timing) LateCutOff(today Date, onTime int) Date {
 	d := today
 	for n, i := 0, 0; i < maxLateDays; d, i = d.AddDays(-1), i+1 {
