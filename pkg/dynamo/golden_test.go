@@ -63,7 +63,7 @@ func goldenAgreement() *grants.Agreement {
 		p.Amount = amount
 		return grants.Instalment{Number: n, Amount: amount, DueDate: day("2026-07-01").AddMonths(6 * (n - 1)), Status: status,
 			AwaitingCheckIn: true, HoldReason: "waiting for the report", PaymentReference: fmt.Sprintf("BACS-%d", n), PaidOn: day("2026-07-08"),
-			PaidBy: "Fin Two", DaysLate: 5, DaysOnHold: 2, HeldOn: day("2026-07-02"), Payment: p, ScheduleCreated: true, Rev: 3, UpdatedAt: at(3),
+			PaidBy: "Fin Two", DaysLate: 5, DaysWithPartner: 3, PayableOn: day("2026-07-06"), DaysOnHold: 2, HeldOn: day("2026-07-02"), Payment: p, ScheduleCreated: true, Rev: 3, UpdatedAt: at(3),
 			Extra: &grants.Extra{Purpose: grants.ExtraHardship, Reason: "boiler broke", FromLaterInstalments: true,
 				TakenFrom: []grants.Taken{{Instalment: 2, Amount: 5_000}}, AddedBy: "Officer One", AddedAt: at(3)}}
 	}
@@ -407,7 +407,7 @@ func TestStoredItemsGolden(t *testing.T) {
 	same(t, "instalment rows", rows.Items, []grants.InstalmentRow{{AgreementID: goldenID, Reference: want.Reference, Programme: goldenProg,
 		PartnerName: want.Partner.Name, Number: 1, Amount: in.Amount, Currency: "GBP", DueDate: in.DueDate, Status: in.Status,
 		PreviousCheckInIn: want.PreviousCheckInIn(1), AwaitingCheckIn: true, HoldReason: in.HoldReason, PaymentReference: in.PaymentReference, PaidOn: in.PaidOn,
-		Payment: in.Payment, DaysLate: in.DaysLate, DaysOnHold: in.DaysOnHold, HeldOn: in.HeldOn}}, err)
+		Payment: in.Payment, DaysLate: in.DaysLate, DaysWithPartner: in.DaysWithPartner, DaysOnHold: in.DaysOnHold, PayableOn: in.PayableOn, HeldOn: in.HeldOn}}, err)
 
 	work, err := st.DueWork(ctx, day("2030-01-01"))
 	var wantWork []grants.Work
@@ -451,8 +451,13 @@ func same(t *testing.T, what string, got, want any, err error) {
 	}
 }
 
+// notStored are the fields an answer derives when it is read and the store
+// never keeps: an instalment's days with finance are the rest of its days
+// late (grants.Agreement.MeasureLateness).
+var notStored = map[string]bool{"grants.Instalment.DaysWithFinance": true}
+
 // checkAllSet fails if a fixture leaves a field zero: every field, at every
-// depth, must show in the golden items.
+// depth, must show in the golden items (but those notStored).
 func checkAllSet(t *testing.T, path string, v any) {
 	t.Helper()
 	var walk func(path string, v reflect.Value)
@@ -469,7 +474,9 @@ func checkAllSet(t *testing.T, path string, v any) {
 				return
 			}
 			for i := range v.NumField() {
-				walk(path+"."+v.Type().Field(i).Name, v.Field(i))
+				if f := v.Type().Field(i); !notStored[v.Type().String()+"."+f.Name] {
+					walk(path+"."+f.Name, v.Field(i))
+				}
 			}
 		case reflect.Slice:
 			for i := range v.Len() {

@@ -525,10 +525,15 @@ type instalmentRecord struct {
 	DaysLate         int                     `dynamodbav:"daysLate,omitempty"`
 	DaysOnHold       int                     `dynamodbav:"daysOnHold,omitempty"`
 	HeldOn           grants.Date             `dynamodbav:"heldOn,omitempty"`
-	Payment          *paymentRecord          `dynamodbav:"payment,omitempty"`
-	ScheduleCreated  bool                    `dynamodbav:"scheduleCreated,omitempty"`
-	Rev              int                     `dynamodbav:"rev"`
-	UpdatedAt        time.Time               `dynamodbav:"updatedAt,omitempty"`
+	// DaysWithPartner and PayableOn (issue 26, item 8): absent on an
+	// instalment that never waited on a check-in, as on every one stored
+	// before; DaysWithFinance is derived, never stored.
+	DaysWithPartner int            `dynamodbav:"daysWithPartner,omitempty"`
+	PayableOn       grants.Date    `dynamodbav:"payableOn,omitempty"`
+	Payment         *paymentRecord `dynamodbav:"payment,omitempty"`
+	ScheduleCreated bool           `dynamodbav:"scheduleCreated,omitempty"`
+	Rev             int            `dynamodbav:"rev"`
+	UpdatedAt       time.Time      `dynamodbav:"updatedAt,omitempty"`
 	// Extra (issue 23, item 3): absent on a planned instalment.
 	Extra *extraRecord `dynamodbav:"extra,omitempty"`
 }
@@ -547,6 +552,8 @@ func instalmentRecordOf(v grants.Instalment) instalmentRecord {
 		DaysLate:         v.DaysLate,
 		DaysOnHold:       v.DaysOnHold,
 		HeldOn:           v.HeldOn,
+		DaysWithPartner:  v.DaysWithPartner,
+		PayableOn:        v.PayableOn,
 		Payment:          mapPtr(v.Payment, paymentRecordOf),
 		ScheduleCreated:  v.ScheduleCreated,
 		Rev:              v.Rev,
@@ -569,6 +576,8 @@ func (r instalmentRecord) domain() grants.Instalment {
 		DaysLate:         r.DaysLate,
 		DaysOnHold:       r.DaysOnHold,
 		HeldOn:           r.HeldOn,
+		DaysWithPartner:  r.DaysWithPartner,
+		PayableOn:        r.PayableOn,
 		Payment:          mapPtr(r.Payment, paymentRecord.domain),
 		ScheduleCreated:  r.ScheduleCreated,
 		Rev:              r.Rev,
@@ -717,6 +726,8 @@ type instalmentRowRecord struct {
 	DaysLate          int                     `dynamodbav:"daysLate"`
 	DaysOnHold        int                     `dynamodbav:"daysOnHold"`
 	HeldOn            grants.Date             `dynamodbav:"heldOn"`
+	DaysWithPartner   int                     `dynamodbav:"daysWithPartner"`
+	PayableOn         grants.Date             `dynamodbav:"payableOn"`
 }
 
 func (r instalmentRowRecord) domain() grants.InstalmentRow {
@@ -739,6 +750,8 @@ func (r instalmentRowRecord) domain() grants.InstalmentRow {
 		DaysLate:          r.DaysLate,
 		DaysOnHold:        r.DaysOnHold,
 		HeldOn:            r.HeldOn,
+		DaysWithPartner:   r.DaysWithPartner,
+		PayableOn:         r.PayableOn,
 	}
 }
 

@@ -46,6 +46,9 @@ var CSVHeader = []string{
 	"check_in_waited_on_status",
 	"days_late",
 	"days_on_hold",
+	// Issue 26, item 8: days_late split by whom it waited on.
+	"days_waiting_on_partner",
+	"days_with_finance",
 }
 
 // CSV writes one row per instalment of every agreement given, after a header
@@ -69,6 +72,9 @@ var CSVHeader = []string{
 // (to today while due or held: the caller measures it, see
 // grants.Agreement.MeasureLateness), blank for an instalment not yet due or
 // cancelled; "days_on_hold" how many of those it was on hold.
+// "days_waiting_on_partner" and "days_with_finance" split days_late by whom
+// it waited on: the check-in before it (under afterCheckIn only), then
+// finance once payable; only finance's count against the on-time setting.
 //
 // Formula injection: a spreadsheet treats a cell that begins with '=', '+',
 // '-', '@', a tab or a carriage return (or their full-width forms) as a
@@ -234,11 +240,12 @@ func waitedOn(a *grants.Agreement, in grants.Instalment) []string {
 	return []string{strconv.Itoa(c.Number), string(c.Status)}
 }
 
-// lateness is days late and on hold, blank while not yet due or if cancelled.
+// lateness is days late, on hold, waiting on the partner and with finance,
+// blank while not yet due or if cancelled.
 func lateness(in grants.Instalment) []string {
 	switch in.Status {
 	case grants.InstalmentDue, grants.InstalmentHeld, grants.InstalmentPaid:
-		return []string{strconv.Itoa(in.DaysLate), strconv.Itoa(in.DaysOnHold)}
+		return []string{strconv.Itoa(in.DaysLate), strconv.Itoa(in.DaysOnHold), strconv.Itoa(in.DaysWithPartner), strconv.Itoa(in.DaysWithFinance)}
 	}
-	return []string{"", ""}
+	return []string{"", "", "", ""}
 }

@@ -329,10 +329,11 @@ func TestCSVHoldOverrideCheckInAndLateness(t *testing.T) {
 	}
 	rows := readCSV(t, buf.Bytes())
 	want := []map[string]string{
-		{"instalment_number": "1", "hold_reason": "", "override_reason": "", "check_in_waited_on": "", "check_in_waited_on_status": "", "days_late": "", "days_on_hold": ""},
-		{"instalment_number": "2", "hold_reason": "", "override_reason": "report came by post", "check_in_waited_on": "1", "check_in_waited_on_status": "scheduled", "days_late": "2", "days_on_hold": "0"},
-		// 2, 3, 6, 7, 8 Jul late; 6, 7, 8 Jul on hold.
-		{"instalment_number": "3", "hold_reason": "bank details being checked", "override_reason": "", "check_in_waited_on": "2", "check_in_waited_on_status": "scheduled", "days_late": "5", "days_on_hold": "3"},
+		{"instalment_number": "1", "hold_reason": "", "override_reason": "", "check_in_waited_on": "", "check_in_waited_on_status": "", "days_late": "", "days_on_hold": "", "days_waiting_on_partner": "", "days_with_finance": ""},
+		// Paid on an override while check-in 1 was out: both days the partner's.
+		{"instalment_number": "2", "hold_reason": "", "override_reason": "report came by post", "check_in_waited_on": "1", "check_in_waited_on_status": "scheduled", "days_late": "2", "days_on_hold": "0", "days_waiting_on_partner": "2", "days_with_finance": "0"},
+		// 2, 3, 6, 7, 8 Jul late; 6, 7, 8 Jul on hold; all waiting on check-in 2.
+		{"instalment_number": "3", "hold_reason": "bank details being checked", "override_reason": "", "check_in_waited_on": "2", "check_in_waited_on_status": "scheduled", "days_late": "5", "days_on_hold": "3", "days_waiting_on_partner": "5", "days_with_finance": "0"},
 		{"instalment_number": "4", "days_late": "", "check_in_waited_on": "3"},
 	}
 	for i, w := range want {

@@ -83,6 +83,16 @@ type Instalment struct {
 	// paid, fixed when it is paid (the calendar is the agreement's Timing);
 	// while unpaid, an answer counts it to today (MeasureLateness).
 	DaysLate int `json:"daysLate"`
+	// DaysWithPartner and DaysWithFinance split DaysLate by whom it was
+	// waiting on (lateness.go): the partner's check-in, under afterCheckIn,
+	// then finance once payable. DaysWithPartner is stored once paid;
+	// DaysWithFinance is always derived (the rest of DaysLate).
+	DaysWithPartner int `json:"daysWithPartner"`
+	DaysWithFinance int `json:"daysWithFinance"`
+	// PayableOn is the day the check-in it waited on came in (or finance
+	// paid it without, on an override); zero when it never waited on one,
+	// payable from its due date.
+	PayableOn Date `json:"payableOn,omitzero"`
 	// DaysOnHold is how many of those days it was on hold; HeldOn is the day
 	// the hold going on began.
 	DaysOnHold int  `json:"daysOnHold"`

@@ -7,12 +7,14 @@ package grants
 // of each week while any are late, so a list that does not change is read
 // once a week, not five times. (An instalment leaving the list is finance's
 // own doing, paid, and needs no email.) Weekly digests go on their day, the
-// whole list. The rule is pure: what changed is read from the instalments'
-// due dates, so nothing of the last digest need be kept.
+// whole list. The rule is pure: what changed is read from the days the
+// instalments became payable, so nothing of the last digest need be kept.
 
 // DigestWorth reports whether a digest under f, due today, is worth
-// sending: late are the due dates of the instalments late today (more than
-// onTime working days).
+// sending: late are the days the instalments late today (Late: more than
+// onTime working days with finance) became payable (InstalmentRow.PayableFrom):
+// one that became payable after the working day before's cut-off turned
+// late today.
 func (f DigestFrequency) DigestWorth(t Timing, today Date, onTime int, late []Date) bool {
 	if len(late) == 0 {
 		return false
@@ -24,7 +26,7 @@ func (f DigestFrequency) DigestWorth(t Timing, today Date, onTime int, late []Da
 	if t.NextWorkingDay(monday) == today {
 		return true
 	}
-	// Late then: due on or before the cut-off of the working day before.
+	// Late then: payable on or before the cut-off of the working day before.
 	before := today.AddDays(-1)
 	for i := 0; i < maxShift && !t.WorkingDay(before); i++ {
 		before = before.AddDays(-1)

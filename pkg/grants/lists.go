@@ -26,11 +26,15 @@ type InstalmentRow struct {
 	PaymentReference  string           `json:"paymentReference,omitempty"`
 	PaidOn            Date             `json:"paidOn,omitzero"`
 	Payment           *Payment         `json:"payment,omitempty"`
-	// DaysLate and DaysOnHold as on the instalment (see Instalment), counted
-	// to today while unpaid.
-	DaysLate   int  `json:"daysLate"`
-	DaysOnHold int  `json:"daysOnHold"`
-	HeldOn     Date `json:"heldOn,omitzero"`
+	// DaysLate, DaysWithPartner, DaysWithFinance and DaysOnHold as on the
+	// instalment (see Instalment), counted to today while unpaid; PayableOn
+	// and HeldOn as on it.
+	DaysLate        int  `json:"daysLate"`
+	DaysWithPartner int  `json:"daysWithPartner"`
+	DaysWithFinance int  `json:"daysWithFinance"`
+	DaysOnHold      int  `json:"daysOnHold"`
+	PayableOn       Date `json:"payableOn,omitzero"`
+	HeldOn          Date `json:"heldOn,omitzero"`
 }
 
 // InstalmentFilter narrows finance's list; From and To bound the due date.

@@ -161,10 +161,7 @@ func (a *Agreement) ApprovePayment(n int, paymentID string, twoPeople bool, now 
 	p.Status, p.ApprovedBy, p.ApprovedAt = PaymentApproved, actor, now.UTC()
 	in.Status = InstalmentPaid
 	in.PaymentReference, in.PaidOn, in.PaidBy = p.PaymentReference, p.PaidOn, actor
-	// Fixed now, by the agreement's calendar, so the programme's figures
-	// (Stats) need no calendar and never change once paid.
-	in.DaysLate = a.timing().WorkingDaysLate(in.DueDate, p.PaidOn)
-	in.AwaitingCheckIn = false
+	in.fixLateness(a.timing())
 	in.UpdatedAt = now.UTC()
 	a.touch(now, actor)
 	entries := []AuditEntry{{At: now.UTC(), Actor: actor, Action: "payment.approved", Subject: fmt.Sprintf("instalment %d", n),

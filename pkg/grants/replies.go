@@ -191,7 +191,7 @@ func (a *Agreement) ReceiveReply(n int, r Reply, now time.Time, actor string) ([
 func (a *Agreement) releaseNext(n int, now time.Time) {
 	for i := range a.Instalments {
 		if next := &a.Instalments[i]; next.AwaitingCheckIn && a.CheckInBefore(next.Number) == n {
-			next.AwaitingCheckIn = false
+			next.released(Today(now, a.Location()))
 			next.UpdatedAt = now.UTC()
 		}
 	}

@@ -21,10 +21,12 @@ type Stats struct {
 	// HelpToFollowUp those of them not yet followed up.
 	RepliesAskingForHelp int `json:"repliesAskingForHelp"`
 	HelpToFollowUp       int `json:"helpToFollowUp"`
-	// PaidDaysLate counts paid instalments by their working days late (the
-	// key, DaysLateKey): a histogram that adds up across agreements, so the
-	// programme's on-time rate and median days late come exactly from the
-	// sum, whatever its on-time setting.
+	// PaidDaysLate counts paid instalments by their working days late with
+	// finance (the key, DaysLateKey; Instalment.DaysWithFinance: days waiting
+	// on the partner's check-in are not finance's, issue 26, item 8): a
+	// histogram that adds up across agreements, so the programme's on-time
+	// rate and median days late come exactly from the sum, whatever its
+	// on-time setting.
 	PaidDaysLate map[string]int `json:"paidDaysLate,omitempty"`
 	// NextDate is when something is next due (an instalment unpaid, a
 	// check-in not in): the list sorts by it without reading plans
@@ -48,7 +50,7 @@ func (a *Agreement) ComputeStats() Stats {
 			if s.PaidDaysLate == nil {
 				s.PaidDaysLate = map[string]int{}
 			}
-			s.PaidDaysLate[DaysLateKey(in.DaysLate)]++
+			s.PaidDaysLate[DaysLateKey(in.PaidDaysWithFinance())]++
 		case InstalmentDue:
 			s.InstalmentsDue++
 			s.Outstanding += in.Amount

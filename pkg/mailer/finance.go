@@ -62,10 +62,11 @@ func NowPayable(a *grants.Agreement, in grants.Instalment, to []string, appURL s
 // lists them all.
 const maxDigestRows = 100
 
-// lateRow is one line of the digest.
+// lateRow is one line of the digest: Late is its days late in words, by
+// whom it waited on (grants.LatenessInWords).
 type lateRow struct {
-	Partner, Reference, Amount, Due, State string
-	Number, DaysLate, DaysOnHold           int
+	Partner, Reference, Amount, Due, Late, State string
+	Number                                       int
 }
 
 type lateDigestView struct {
@@ -79,11 +80,12 @@ type lateDigestView struct {
 }
 
 // LateDigest lists for finance, in one email, the instalments late beyond
-// the programme's on-time setting on day: most late first.
+// the programme's on-time setting on day (grants.Late: working days with
+// finance, once payable): most late first, by finance's days.
 func LateDigest(programme string, day grants.Date, onTimeDays int, late []grants.InstalmentRow, to []string, appURL string) (Email, error) {
 	v := lateDigestView{Programme: programme, Day: day.Long(), OnTimeDays: onTimeDays, Count: len(late), Page: financePageOf(appURL)}
 	late = slices.Clone(late)
-	slices.SortStableFunc(late, func(x, y grants.InstalmentRow) int { return cmp.Compare(y.DaysLate, x.DaysLate) })
+	slices.SortStableFunc(late, func(x, y grants.InstalmentRow) int { return cmp.Compare(y.DaysWithFinance, x.DaysWithFinance) })
 	for i, r := range late {
 		if i == maxDigestRows {
 			v.More = len(late) - i
@@ -95,12 +97,12 @@ func LateDigest(programme string, day grants.Date, onTimeDays int, late []grants
 			state = "held: " + oneLine(r.HoldReason, 200)
 		case r.Payment.AwaitingApproval():
 			state = "payment awaiting approval"
-		case r.AwaitingCheckIn:
-			state = "waiting for check-in " + strconv.Itoa(r.Number-1)
 		}
+		// One still waiting on its check-in has no days with finance, so is
+		// never late: no state says so.
 		v.Rows = append(v.Rows, lateRow{Partner: oneLine(r.PartnerName, maxSubjectPart), Reference: r.Reference, Number: r.Number,
 			Amount: money.Amount{Minor: r.Amount, Currency: r.Currency}.Display(), Due: r.DueDate.Long(),
-			DaysLate: r.DaysLate, DaysOnHold: r.DaysOnHold, State: state})
+			Late: grants.LatenessInWords(r.DaysWithPartner, r.DaysWithFinance, r.DaysOnHold), State: state})
 	}
 	what := "instalments"
 	if len(late) == 1 {

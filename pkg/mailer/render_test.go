@@ -150,9 +150,9 @@ func goldenCases(t *testing.T) map[string]Email {
 		"now-payable-no-link":        must(NowPayable(unblockedA, unblockedA.Instalments[1], []string{"finance@museum.example.org"}, "")),
 		"late-digest": must(LateDigest("Open Doors 2026", grants.Date{Year: 2026, Month: time.May, Day: 20}, 10, []grants.InstalmentRow{
 			{Reference: "CP-2026-003", PartnerName: "Riverside Community Arts", Number: 2, Amount: 250_000, Currency: "GBP",
-				DueDate: grants.Date{Year: 2026, Month: time.April, Day: 30}, Status: grants.InstalmentDue, AwaitingCheckIn: true, DaysLate: 13},
+				DueDate: grants.Date{Year: 2026, Month: time.April, Day: 30}, Status: grants.InstalmentDue, PayableOn: grants.Date{Year: 2026, Month: time.May, Day: 5}, DaysLate: 13, DaysWithPartner: 2, DaysWithFinance: 11},
 			{Reference: "CP-2026-007", PartnerName: "Leeds Youth Choir", Number: 1, Amount: 120_050, Currency: "GBP",
-				DueDate: grants.Date{Year: 2026, Month: time.March, Day: 31}, Status: grants.InstalmentHeld, HoldReason: "bank details being checked", DaysLate: 34, DaysOnHold: 20},
+				DueDate: grants.Date{Year: 2026, Month: time.March, Day: 31}, Status: grants.InstalmentHeld, HoldReason: "bank details being checked", DaysLate: 34, DaysWithFinance: 34, DaysOnHold: 20},
 		}, []string{"finance@museum.example.org"}, "https://grants.example.org/app/")),
 		"held-digest": must(HeldDigest(grants.Date{Year: 2026, Month: time.April, Day: 20},
 			map[string]int{"": 97, "open-doors-2026": 2, "arts-2026": 2, "empty": 0}, officer, "https://grants.example.org/app")),

@@ -62,6 +62,7 @@ func newInstalmentRec(a *grants.Agreement, in grants.Instalment) instalmentRec {
 		PreviousCheckInIn: a.PreviousCheckInIn(in.Number), AwaitingCheckIn: in.AwaitingCheckIn,
 		HoldReason: in.HoldReason, PaymentReference: in.PaymentReference, PaidOn: in.PaidOn, Payment: clone(in.Payment),
 		DaysLate: in.DaysLate, DaysOnHold: in.DaysOnHold, HeldOn: in.HeldOn,
+		DaysWithPartner: in.DaysWithPartner, PayableOn: in.PayableOn,
 	}}
 	if d, ok := a.InstalmentNextAction(in); ok {
 		r.next = nextActionKey(d, a.ID, grants.WorkInstalmentDue, in.Number)

@@ -48,27 +48,30 @@ type Summary struct {
 	// The counters above are taken from it.
 	Totals grants.Stats `json:"totals"`
 	// PaidDaysLate is every paid instalment counted by its working days
-	// late (the agreements' Stats.PaidDaysLate added up).
+	// late with finance (the agreements' Stats.PaidDaysLate added up).
 	PaidDaysLate map[string]int `json:"paidDaysLate"`
 	Lateness     Lateness       `json:"lateness"`
 }
 
 // Lateness is how promptly the programme pays, in working days of its
-// calendar (see grants.Timing.WorkingDaysLate).
+// calendar (see grants.Timing.WorkingDaysLate) with finance: from when an
+// instalment became payable, never the days it waited on the partner's
+// check-in (grants.Late, the one rule of lateness).
 type Lateness struct {
 	// OnTimeWorkingDays is the programme's setting: paid within this many
-	// working days of the due date is on time.
+	// working days of becoming payable is on time.
 	OnTimeWorkingDays int `json:"onTimeWorkingDays"`
 	// PaidOnTime of InstalmentsPaid were paid on time; OnTimeRate is the
 	// share (0 to 1), null while nothing is paid.
 	InstalmentsPaid int      `json:"instalmentsPaid"`
 	PaidOnTime      int      `json:"paidOnTime"`
 	OnTimeRate      *float64 `json:"onTimeRate"`
-	// MedianDaysLate is the median working days late of paid instalments
-	// (a half when the middle two differ), null while nothing is paid.
+	// MedianDaysLate is the median working days with finance of paid
+	// instalments (a half when the middle two differ), null while nothing is
+	// paid.
 	MedianDaysLate *float64 `json:"medianDaysLate"`
 	// LateNow counts due or held instalments already more than
-	// OnTimeWorkingDays late.
+	// OnTimeWorkingDays with finance (the rows the finance page marks late).
 	LateNow int `json:"lateNow"`
 }
 
@@ -207,7 +210,7 @@ func (s *Summary) MeasureLateness(onTimeDays, lateNow int) {
 		}
 		hist = append(hist, bucket{days, n})
 		l.InstalmentsPaid += n
-		if days <= onTimeDays {
+		if !grants.Late(days, onTimeDays) {
 			l.PaidOnTime += n
 		}
 	}

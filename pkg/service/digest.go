@@ -96,11 +96,11 @@ func (x *Automation) lateDigest(ctx context.Context, programme, key string, p *g
 // (grants.DigestFrequency.DigestWorth): daily, only when something became
 // late since the working day before, or on the week's first working day.
 func worthDigest(freq grants.DigestFrequency, p grants.ProgrammeSettings, today grants.Date, late []grants.InstalmentRow) bool {
-	due := make([]grants.Date, len(late))
+	payable := make([]grants.Date, len(late))
 	for i, r := range late {
-		due[i] = r.DueDate
+		payable[i] = r.PayableFrom()
 	}
-	return freq.DigestWorth(p.Timing(), today, p.OnTimeDays(), due)
+	return freq.DigestWorth(p.Timing(), today, p.OnTimeDays(), payable)
 }
 
 // dailyDigest claims the digest under key and sends the letter compose

@@ -22,10 +22,13 @@ type LateReader interface {
 // latePage is how many rows one read of the late instalments asks for.
 const latePage = 100
 
-// LateInstalments lists a programme's instalments late today: due or held,
-// and more working days past their due date than its on-time setting. It
-// reads only instalments due on or before the cut-off date, so the cost
-// follows what is late. The settings (over defaults) are returned too.
+// LateInstalments lists a programme's instalments late today by the one
+// rule (grants.Late): due or held, and payable for more working days than
+// its on-time setting; days waiting on the partner's check-in do not count.
+// It reads only instalments due on or before the cut-off date (one payable
+// that long is due that long at least), so the cost follows what is late,
+// and what is still waiting on a check-in. The settings (over defaults)
+// are returned too.
 func LateInstalments(ctx context.Context, r LateReader, defaults grants.ProgrammeSettings, programme string, today grants.Date) (grants.ProgrammeSettings, []grants.InstalmentRow, error) {
 	p, err := r.ProgrammeSettings(ctx, programme)
 	if err != nil {
@@ -38,8 +41,8 @@ func LateInstalments(ctx context.Context, r LateReader, defaults grants.Programm
 
 // lateRows is LateInstalments with the programme's settings read.
 func lateRows(ctx context.Context, r LateReader, p grants.ProgrammeSettings, programme string, today grants.Date) ([]grants.InstalmentRow, error) {
-	t := p.Timing()
-	cut := t.LateCutOff(today, p.OnTimeDays())
+	t, onTime := p.Timing(), p.OnTimeDays()
+	cut := t.LateCutOff(today, onTime)
 	var late []grants.InstalmentRow
 	for _, status := range []grants.InstalmentStatus{grants.InstalmentDue, grants.InstalmentHeld} {
 		cursor := ""
@@ -49,8 +52,9 @@ func lateRows(ctx context.Context, r LateReader, p grants.ProgrammeSettings, pro
 				return nil, fmt.Errorf("list late %s instalments: %w", status, err)
 			}
 			for _, row := range page.Items {
-				row.MeasureLateness(t, today)
-				late = append(late, row)
+				if row.MeasureLateness(t, today); row.LateNow(onTime) {
+					late = append(late, row)
+				}
 			}
 			if cursor = page.NextCursor; cursor == "" {
 				break

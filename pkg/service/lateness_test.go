@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/idempotency"
 	"github.com/partnership-grants/backend/pkg/memstore"
+	"github.com/partnership-grants/backend/pkg/reports"
 	"github.com/partnership-grants/backend/pkg/service"
 )
 
@@ -92,7 +94,7 @@ func TestLateDigestOnceADay(t *testing.T) {
 	}
 	d := got[0]
 	if d.Subject != "Late payments: 1 instalment more than 10 working days late – 17 March 2026" ||
-		!strings.Contains(d.Body.Text, "Levenshulme Community Kitchen, "+a.Reference+", instalment 1: £2,500.00, due 2 March 2026, 11 working days late") {
+		!strings.Contains(d.Body.Text, "Levenshulme Community Kitchen, "+a.Reference+", instalment 1: £2,500.00, due 2 March 2026, 11 days with finance; due") {
 		t.Errorf("digest %q:\n%s", d.Subject, d.Body.Text)
 	}
 	if n := lateNow(); n != 1 {
@@ -150,6 +152,112 @@ func TestLateDigestOnceADay(t *testing.T) {
 	if l := s.Lateness; l.LateNow != 0 || l.InstalmentsPaid != 1 || l.PaidOnTime != 0 || l.OnTimeRate == nil || *l.OnTimeRate != 0 ||
 		l.MedianDaysLate == nil || *l.MedianDaysLate != 12 || l.OnTimeWorkingDays != 10 {
 		t.Errorf("summary lateness after paying 12 days late: %+v", l)
+	}
+}
+
+// Under afterCheckIn, the days an instalment waits on the partner's
+// check-in are not finance's (issue 26, item 8): the late-payments digest
+// does not list it while it waits, nor for the first 10 working days after
+// the check-in came in; the summary does not count it late now; and once
+// paid, the on-time rate and the median count finance's days only.
+// Instalment 2 falls due Tuesday 2 June 2026; check-in 1 comes in 20
+// working days later, Tuesday 30 June.
+func TestLatenessIgnoresDaysWaitingOnThePartner(t *testing.T) {
+	e := newEnv(t, activatedAt, options{})
+	e.x.Programmes, e.x.NewID, e.x.Events = []string{"community-2026"}, memstore.NewID, paidEvents{}
+	e.x.Defaults.PaymentPolicy = grants.PolicyAfterCheckIn
+	ctx := context.Background()
+	a := e.agreement(t, start, true, e.contact("amina"))
+	if a.Policy() != grants.PolicyAfterCheckIn {
+		t.Fatalf("policy %q", a.Policy())
+	}
+	views := service.NewViews(e.store, service.Env{Defaults: e.x.Defaults, Now: e.clock.Now, Location: london})
+	digests := func() []emulator.SESMessage { return withPrefix(e.mailTo(t, e.finance), digestSubject) }
+	pay := func(n int, on grants.Date) {
+		t.Helper()
+		e.clock.Set(at9(on))
+		req := grants.PaymentRequest{PaymentReference: "BACS-" + on.String(), PaidOn: on.String()}
+		paid, _, err := e.x.RequestPayment(ctx, grants.Actor{ID: "fin1", Name: "fin1"}, a.ID, n, req, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.x.ApprovePayment(ctx, grants.Actor{ID: "fin2", Name: "fin2"}, a.ID, n, paid.Instalment(n).Payment.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	digestOn := func(day grants.Date) bool {
+		t.Helper()
+		e.clock.Set(at9(day))
+		sent, err := e.x.LateDigest(ctx, "community-2026")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sent
+	}
+	lateness := func() (s reports.Summary) {
+		t.Helper()
+		s, _, err := views.Summary(ctx, "community-2026")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+
+	// Instalment 1 (it follows no check-in) is paid on its due date.
+	e.clock.Set(at9(grants.Date{Year: 2026, Month: 3, Day: 2}))
+	if err := e.x.InstalmentDue(ctx, a.ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	pay(1, grants.Date{Year: 2026, Month: 3, Day: 2})
+	e.clock.Set(at9(grants.Date{Year: 2026, Month: 6, Day: 2}))
+	if err := e.x.InstalmentDue(ctx, a.ID, 2); err != nil {
+		t.Fatal(err)
+	}
+	if in := e.get(t, a.ID).Instalment(2); !in.AwaitingCheckIn {
+		t.Fatal("instalment 2 does not wait on check-in 1")
+	}
+	// 17 June, 11 working days past the due date, and 30 June, 20: all
+	// of them the partner's, so nothing is late.
+	for _, day := range []grants.Date{{Year: 2026, Month: 6, Day: 17}, {Year: 2026, Month: 6, Day: 30}} {
+		if digestOn(day) {
+			t.Errorf("%s: a digest for an instalment waiting on the partner", day)
+		}
+		if s := lateness(); s.Lateness.LateNow != 0 {
+			t.Errorf("%s: %d late now, want 0", day, s.Lateness.LateNow)
+		}
+	}
+	if in := e.x.Measured(e.get(t, a.ID)).Instalment(2); in.DaysLate != 20 || in.DaysWithPartner != 20 || in.DaysWithFinance != 0 {
+		t.Errorf("30 June: %d days late, %d with the partner, %d with finance; want 20, 20, 0", in.DaysLate, in.DaysWithPartner, in.DaysWithFinance)
+	}
+	if _, err := e.x.replies().Waive(ctx, "officer@funder.test", a.ID, 1, "we spoke at the event", nil); err != nil {
+		t.Fatal(err)
+	}
+	// 14 July: 10 working days with finance, within the setting; 15 July,
+	// 11: late, and the digest says by whom.
+	if digestOn(grants.Date{Year: 2026, Month: 7, Day: 14}) {
+		t.Error("14 July: a digest within finance's 10 working days")
+	}
+	if !digestOn(grants.Date{Year: 2026, Month: 7, Day: 15}) {
+		t.Fatal("15 July: no digest with instalment 2 11 working days with finance")
+	}
+	if got := digests(); len(got) != 1 || !strings.Contains(got[0].Body.Text, "instalment 2: £2,500.00, due 2 June 2026, 20 days waiting on the partner, 11 days with finance; due") {
+		t.Errorf("digests %v:\n%v", subjects(got), got)
+	}
+	if s := lateness(); s.Lateness.LateNow != 1 {
+		t.Errorf("15 July: %d late now, want 1", s.Lateness.LateNow)
+	}
+	// Paid on 15 July, 31 working days after its due date: 11 of them
+	// finance's, and those are what the figures count.
+	pay(2, grants.Date{Year: 2026, Month: 7, Day: 15})
+	if in := e.get(t, a.ID).Instalment(2); in.DaysLate != 31 || in.DaysWithPartner != 20 {
+		t.Errorf("stored: %d days late, %d with the partner; want 31, 20", in.DaysLate, in.DaysWithPartner)
+	}
+	s := lateness()
+	if l := s.Lateness; l.InstalmentsPaid != 2 || l.PaidOnTime != 1 || l.LateNow != 0 || l.MedianDaysLate == nil || *l.MedianDaysLate != 5.5 {
+		t.Errorf("lateness after paying: %+v (median %v), want 2 paid, 1 on time, median of 0 and 11", l, l.MedianDaysLate)
+	}
+	if want := map[string]int{"0": 1, "11": 1}; !reflect.DeepEqual(s.PaidDaysLate, want) {
+		t.Errorf("paid days late %v, want %v", s.PaidDaysLate, want)
 	}
 }
 

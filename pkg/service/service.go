@@ -162,7 +162,9 @@ func count(ctx context.Context, m Metrics, programme, name string, n int) {
 	}
 }
 
-// countPaid counts instalments ns of a just paid, with how late each was.
+// countPaid counts instalments ns of a just paid, with how late each was
+// with finance (the on-time rate's figure: days waiting on the partner's
+// check-in are not finance's).
 func countPaid(ctx context.Context, m Metrics, a *grants.Agreement, ns ...int) {
 	if a == nil {
 		return
@@ -170,7 +172,7 @@ func countPaid(ctx context.Context, m Metrics, a *grants.Agreement, ns ...int) {
 	count(ctx, m, a.Programme, MetricPaymentsApproved, len(ns))
 	for _, n := range ns {
 		if in := a.Instalment(n); in != nil {
-			m.Observe(ctx, a.Programme, MetricDaysLate, in.DaysLate)
+			m.Observe(ctx, a.Programme, MetricDaysLate, in.PaidDaysWithFinance())
 		}
 	}
 }

@@ -226,7 +226,7 @@ func financePage(v *view, lists []financeList, today grants.Date, lateness repor
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
-						if row.Status == grants.InstalmentDue && isLate(row.DueDate, today) {
+						if row.LateNow(lateness.OnTimeWorkingDays) {
 							templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "<strong class=\"warn\">late</strong>")
 							if templ_7745c5c3_Err != nil {
 								return templ_7745c5c3_Err
@@ -294,14 +294,14 @@ func financePage(v *view, lists []financeList, today grants.Date, lateness repor
 								return templ_7745c5c3_Err
 							}
 						}
-						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, "</td><td class=\"num\">")
+						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, "</td><td>")
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var17 string
-						templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(daysLate(row.Status, row.DaysLate, row.DaysOnHold))
+						templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(daysLate(row.Status, row.DaysWithPartner, row.DaysWithFinance, row.DaysOnHold))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `finance.templ`, Line: 53, Col: 76}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `finance.templ`, Line: 53, Col: 92}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var17))
 						if templ_7745c5c3_Err != nil {

@@ -126,8 +126,6 @@ func awaiting(p *grants.Payment) *grants.Payment {
 // requestedBy reports whether the signed-in person requested p.
 func requestedBy(v *view, p *grants.Payment) bool { return v.Actor.Is(p.RequestedByID, p.RequestedBy) }
 
-func isLate(due, today grants.Date) bool { return due.Before(today) }
-
 func contactLines(cs []grants.Contact) string {
 	var b strings.Builder
 	for _, c := range cs {
@@ -244,15 +242,14 @@ func fieldName(f string) string {
 	return item + " " + n + " " + prop
 }
 
-// daysLate is an instalment's working days late, with its days on hold; a
-// dash while it is not yet due or if cancelled.
-func daysLate(status grants.InstalmentStatus, late, onHold int) string {
+// daysLate is an instalment's working days late in words, by whom it
+// waited on (grants.LatenessInWords: "12 days waiting on the partner, 3
+// days with finance"), with its days on hold; a dash while it is not yet
+// due or if cancelled.
+func daysLate(status grants.InstalmentStatus, withPartner, withFinance, onHold int) string {
 	switch status {
 	case grants.InstalmentDue, grants.InstalmentHeld, grants.InstalmentPaid:
-		if onHold > 0 {
-			return strconv.Itoa(late) + " (" + strconv.Itoa(onHold) + " on hold)"
-		}
-		return strconv.Itoa(late)
+		return grants.LatenessInWords(withPartner, withFinance, onHold)
 	}
 	return "–"
 }

@@ -198,6 +198,16 @@ func TestAgreementYearOnTrust(t *testing.T) {
 	if in := strictGot.Instalment(2); refused < 5 || in.Status != grants.InstalmentPaid || in.DaysLate < 5 || in.Payment.OverrideReason != "" {
 		t.Errorf("after-check-in instalment 2: refused %d times, then %s %d days late (%+v)", refused, in.Status, in.DaysLate, in.Payment)
 	}
+	// Those days were the partner's, not finance's (issue 26, item 8): paid
+	// within a working day of the check-in, it counts as paid on time.
+	if in := strictGot.Instalment(2); in.DaysWithPartner < 5 || in.DaysWithFinance > 1 || in.DaysWithPartner+in.DaysWithFinance != in.DaysLate {
+		t.Errorf("after-check-in instalment 2: %d days late, %d waiting on the partner, %d with finance", in.DaysLate, in.DaysWithPartner, in.DaysWithFinance)
+	}
+	var strictSum reports.Summary
+	officer.must(200, "GET", "/programmes/after-check-in/summary", "", &strictSum)
+	if l := strictSum.Lateness; l.InstalmentsPaid < 2 || l.PaidOnTime != l.InstalmentsPaid {
+		t.Errorf("after-check-in summary lateness: %+v; want every paid instalment on time", l)
+	}
 
 	// What the partners were told.
 	msgs, err := emulator.SESMessages(ctx, sesURL)
