@@ -36,6 +36,7 @@ import (
 	"github.com/partnership-grants/backend/pkg/httpapi"
 	"github.com/partnership-grants/backend/pkg/logs"
 	"github.com/partnership-grants/backend/pkg/metrics"
+	"github.com/partnership-grants/backend/pkg/objects/links"
 	"github.com/partnership-grants/backend/pkg/service"
 )
 
@@ -171,7 +172,10 @@ func (d *Deps) AgreementsAPIWithIDs(newID func() string) httpapi.Placed {
 	env := d.Env()
 	env.NewID = newID
 	agreements := service.NewAgreements(d.Store, service.LeaveQueued, d.Schedules(), env, service.AgreementOptions{OwnDomains: d.Config.OwnDomains()})
-	routes := (&httpapi.Agreements{Agreements: agreements}).Routes()
+	// A deleted draft's documents leave the mail bucket with it, as from
+	// the web page.
+	documents := links.New(d.AWS, d.Config.MailBucket, aws.ToString(d.Endpoint("S3")), d.Config.S3UsePathStyle)
+	routes := (&httpapi.Agreements{Agreements: agreements, Drafts: service.NewDrafts(agreements, d.Store, documents)}).Routes()
 	// The partner records' routes (issue 23) are the same function's.
 	for k, r := range (&httpapi.Partners{Partners: service.NewPartners(d.Store, env)}).Routes() {
 		routes[k] = r

@@ -18,6 +18,8 @@ import (
 // Agreements serves the /agreements route family.
 type Agreements struct {
 	Agreements *service.Agreements
+	// Drafts deletes a draft with its documents' files (drafts.go).
+	Drafts *service.Drafts
 }
 
 // Routes is the function's route table; the keys match template.yaml.

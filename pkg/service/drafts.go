@@ -36,3 +36,57 @@ func (x *Agreements) DeleteDraft(ctx context.Context, actor grants.Actor, id str
 	slog.InfoContext(ctx, "draft deleted", "actor", actor.ID, "programme", a.Programme)
 	return nil
 }
+
+// DocumentRemover removes documents from where they are stored (the mail
+// bucket's documents/ prefix; pkg/objects/links).
+type DocumentRemover interface {
+	// Remove deletes the file at key. A key with no file is no error: a
+	// file never uploaded, or removed before, is as good as removed.
+	Remove(ctx context.Context, key string) error
+}
+
+// NoteReader reads an agreement's notes, each with its documents.
+type NoteReader interface {
+	Notes(ctx context.Context, agreementID string) ([]grants.Note, error)
+}
+
+// Drafts deletes a draft created by mistake together with the documents
+// uploaded to its notes, which the store's deletion cannot reach (they are
+// files, not items).
+type Drafts struct {
+	agreements *Agreements
+	notes      NoteReader
+	files      DocumentRemover
+}
+
+// NewDrafts builds the deletion of drafts on the agreements' use cases,
+// the notes they read and where documents are stored.
+func NewDrafts(agreements *Agreements, notes NoteReader, files DocumentRemover) *Drafts {
+	return &Drafts{agreements: agreements, notes: notes, files: files}
+}
+
+// DeleteDraft deletes the draft as Agreements.DeleteDraft does, then its
+// documents' files. The keys are read before, as the deletion takes the
+// notes that name them; the files go after the record, so a refused or
+// failed deletion keeps every file its agreement still names. A file that
+// will not go is logged, not returned: the draft is gone, and a repeat
+// would find no agreement and so no keys, so failing would only tell the
+// officer that a deletion done had not been.
+func (x *Drafts) DeleteDraft(ctx context.Context, actor grants.Actor, id string) error {
+	ctx = logs.WithAgreement(ctx, id)
+	notes, err := x.notes.Notes(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := x.agreements.DeleteDraft(ctx, actor, id); err != nil {
+		return err
+	}
+	for _, n := range notes {
+		for _, d := range n.Documents {
+			if err := x.files.Remove(ctx, d.Key); err != nil {
+				slog.ErrorContext(ctx, "a deleted draft's document is left in storage", "document", d.ID, "error", err)
+			}
+		}
+	}
+	return nil
+}

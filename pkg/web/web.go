@@ -88,6 +88,9 @@ type App struct {
 	// upload forms post (the bucket's origin), which the CSP allows.
 	Record          *service.Record
 	DocumentsOrigin string
+	// Drafts deletes a draft created by mistake with its documents' files
+	// (drafts.go).
+	Drafts *service.Drafts
 }
 
 //go:embed static

@@ -59,6 +59,7 @@ type store interface {
 	service.ConfidentialReader
 	service.ReflectionStore
 	service.ProgrammeStore // issue 25, item 2
+	service.NoteReader     // issue 26, item 16: a deleted draft's documents
 }
 
 var _ store = (*memstore.Store)(nil)
@@ -109,6 +110,7 @@ func newAppOn(t *testing.T, store store, newID func() string) *app {
 		TimeZone: grants.DefaultTimeZone, Region: grants.DefaultRegion})
 	// An agreement's pages act in its programme (issue 25, item 6).
 	a.Places = store
+	a.Drafts = service.NewDrafts(svc.Agreements, store, removedFiles{})
 	return &app{t: t, handler: New(a), svc: svc, clock: clock, ses: sesEndpoint, pages: a, store: store, pool: pool}
 }
 
@@ -570,3 +572,8 @@ func TestAmendmentHistoryAndHelpFromTheAgreementPage(t *testing.T) {
 		t.Error("the page does not show the help followed up")
 	}
 }
+
+// removedFiles stands in for the documents' bucket when a draft is deleted.
+type removedFiles struct{}
+
+func (removedFiles) Remove(context.Context, string) error { return nil }

@@ -131,6 +131,7 @@ func App(d *app.Deps, uses UseCases, signInURL string) *pages.App {
 		Staff: uses.Staff,
 		// Issue 26, item 16.
 		Record: senders.Record(d), DocumentsOrigin: senders.Links(d).Origin(),
+		Drafts: service.NewDrafts(uses.Agreements, d.Store, senders.Links(d)),
 	}
 }
 
