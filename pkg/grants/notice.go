@@ -25,6 +25,10 @@ const (
 	NoticeReleased NoticeKind = "released"
 	NoticeWaived   NoticeKind = "waived"
 	NoticeExtra    NoticeKind = "extra"
+	// NoticeMessage is an officer's own message to the partner, written on
+	// the agreement's page (issue 26, item 16): about nothing in
+	// particular, so it has no instalment or check-in and no default words.
+	NoticeMessage NoticeKind = "message"
 )
 
 // MaxNoticeMessage bounds the officer's words to the partner.
@@ -87,6 +91,33 @@ func (a *Agreement) Tell(kind NoticeKind, n int, message *string, now time.Time,
 	}
 	a.Notices = append(a.Notices, no)
 	return outbox.NoticeKey(no.Number), nil
+}
+
+// Message records an officer's own message to the partner (NoticeMessage)
+// and returns the outbox key of its email and its history entry. The words
+// are required. It is refused for a draft, which the partner has not been
+// sent, and for an agreement none of whose contacts mail reaches: queued,
+// it would only be recorded as skipped.
+func (a *Agreement) Message(message string, now time.Time, actor string) (outbox.Key, AuditEntry, error) {
+	var errs fieldErrors
+	m := strings.TrimSpace(message)
+	checkText(&errs, "message", m, MaxNoticeMessage, true)
+	if err := errs.err(); err != nil {
+		return outbox.Key{}, AuditEntry{}, err
+	}
+	if a.Status == AgreementDraft {
+		return outbox.Key{}, AuditEntry{}, &Error{Code: Conflict, Reason: "not_active",
+			Message: fmt.Sprintf("Agreement %s is a draft: the partner can be emailed once it is activated.", a.Reference)}
+	}
+	if len(a.DeliverableContacts()) == 0 {
+		return outbox.Key{}, AuditEntry{}, &Error{Code: Conflict, Reason: "no_deliverable_contact",
+			Message: "No contact of this agreement can be emailed (each address bounced or is missing): correct a contact's email address first."}
+	}
+	no := Notice{Number: len(a.Notices) + 1, Kind: NoticeMessage, Message: m, At: now.UTC(), By: actor}
+	a.Notices = append(a.Notices, no)
+	key := outbox.NoticeKey(no.Number)
+	entry := AuditEntry{At: now.UTC(), Actor: actor, Action: "message.queued", Subject: key.String(), Detail: "A message to the partner, to be emailed"}
+	return key, entry, nil
 }
 
 // NoticeWords are the default words of a notice of kind about instalment

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/outbox"
 	"github.com/partnership-grants/backend/pkg/service"
 )
@@ -79,6 +80,9 @@ func WordWith(l service.Letter, pdf PDF) (Email, error) {
 	case outbox.KindHeldDigest:
 		return HeldDigest(l.Day, l.HeldCounts, l.To, l.AppURL)
 	case outbox.KindNotice:
+		if l.Notice.Kind == grants.NoticeMessage {
+			return Message(a, l.Notice, l.To, l.ReplyTo, o)
+		}
 		return Notice(a, l.Notice, l.To, o)
 	case outbox.KindAgreement:
 		return AgreementEmail(a, l.Programme, l.To, l.ReplyTo, o, pdf)

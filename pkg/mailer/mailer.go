@@ -123,7 +123,7 @@ var templates = sync.OnceValue(func() map[string]templateSet {
 		tmplCheckIn, tmplReminder, tmplOverdue, tmplInstalmentDue, tmplAcknowledgement,
 		tmplReplyNotice, tmplBounce, tmplRemittance, tmplRunRemittance, tmplWelcome, tmplTerminated, tmplTerminatedFinance,
 		tmplThankYou, tmplNowPayable, tmplLateDigest, tmplHeldDigest,
-		tmplNotice,
+		tmplNotice, tmplMessage,
 		tmplAgreement, tmplProposal,
 		tmplReflection,
 		tmplEnquiryAck, tmplEnquiryReply,

@@ -60,3 +60,38 @@ func Notice(a *grants.Agreement, n grants.Notice, to []string, o grants.Officer)
 	e, err := render(tmplNotice, subject+" – "+a.Reference, to, nil, tags, v)
 	return fromOfficer(e, err, o, true)
 }
+
+const tmplMessage = "message"
+
+// messageView is what the message templates see.
+type messageView struct {
+	Names, Reference, Message string
+	SignOff, Reach            string
+}
+
+// Message is an officer's own message to the partner (grants.NoticeMessage,
+// written on the agreement's page; issue 26, item 16): their words as
+// kept, from them. Its Reply-To is the agreement's signed message+
+// address (replyTo), so the partner's answer is kept on the agreement as a
+// message, threaded with the rest of the relationship.
+func Message(a *grants.Agreement, n grants.Notice, to []string, replyTo string, o grants.Officer) (Email, error) {
+	if n.Kind != grants.NoticeMessage {
+		return Email{}, fmt.Errorf("notice %d is %q, not a message", n.Number, n.Kind)
+	}
+	if replyTo == "" {
+		// Without it the answer would be lost to the thread: refuse rather
+		// than send an email whose reply goes nowhere we keep.
+		return Email{}, fmt.Errorf("message %d: no reply address", n.Number)
+	}
+	v := messageView{
+		Names:     joinNames(namesFor(a.Contacts, to)),
+		Reference: a.Reference,
+		Message:   clip(n.Message, grants.MaxNoticeMessage),
+		SignOff:   signOff(o),
+		Reach:     reach(o),
+	}
+	tags := agreementTags(KindNotice, a)
+	tags["notice"] = string(n.Kind)
+	e, err := render(tmplMessage, "A message about your partnership "+a.Reference, to, addrs(replyTo), tags, v)
+	return fromOfficer(e, err, o, false)
+}

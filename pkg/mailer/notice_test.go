@@ -62,3 +62,41 @@ func TestNoticeSaysTheOfficersWordsNotTheReason(t *testing.T) {
 		}
 	}
 }
+
+// TestMessageIsTheOfficersWordsThreaded renders an officer's own message to
+// the partner (issue 26, item 16): their words, escaped in HTML, from the
+// officer, its Reply-To the signed message+ address (so the answer is kept
+// on the agreement), never the officer's own address; without that address
+// nothing is sent.
+func TestMessageIsTheOfficersWordsThreaded(t *testing.T) {
+	a := fixture(t)
+	now := time.Date(2026, 4, 1, 10, 0, 0, 0, time.UTC)
+	words := "Thank you for the visit on Tuesday & the tour of the kitchen.\nCould you send us the photos for the newsletter?"
+	if _, _, err := a.Message(words, now, "olu@museum.example.org"); err != nil {
+		t.Fatal(err)
+	}
+	n := *a.Notice(1)
+	to := []string{"asha@riverside.example.org"}
+	replyTo := "message+m.token@replies.example.org"
+	e, err := Message(a, n, to, replyTo, owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, filepath.Join("testdata", "golden", "message.txt"), headerBlock(e)+e.Text)
+	golden(t, filepath.Join("testdata", "golden", "message.html"), e.HTML)
+	if e.Subject != "A message about your partnership "+a.Reference {
+		t.Errorf("subject %q", e.Subject)
+	}
+	if len(e.ReplyTo) != 1 || e.ReplyTo[0] != replyTo {
+		t.Errorf("Reply-To %v, want only %s", e.ReplyTo, replyTo)
+	}
+	if !strings.Contains(e.Text, "Could you send us the photos") || !strings.Contains(e.HTML, "Tuesday &amp; the tour") {
+		t.Errorf("the email does not say the officer's words:\n%s", e.Text)
+	}
+	if e.Tags["notice"] != "message" {
+		t.Errorf("tags %v", e.Tags)
+	}
+	if _, err := Message(a, n, to, "", owner); err == nil {
+		t.Error("a message with no reply address was rendered")
+	}
+}

@@ -414,6 +414,12 @@ func (c *Courier) letter(ctx context.Context, a *grants.Agreement, k outbox.Key,
 		l.To = p.FinanceEmails
 	case outbox.KindRemittance, outbox.KindRunRemittance, outbox.KindWelcome, outbox.KindTerminated, outbox.KindThankYou, outbox.KindNotice:
 		l.To = deliverable(a)
+		if k.Kind == outbox.KindNotice && l.Notice.Kind == grants.NoticeMessage {
+			// An officer's own message is threaded: the partner's answer
+			// reaches the agreement as a message (AcceptMessage), as one to
+			// "you said, we did" does.
+			l.ReplyTo, err = c.messageReplyTo(a, k)
+		}
 	case outbox.KindTerminatedFinance:
 		l.To = p.FinanceEmails
 	case outbox.KindAck, outbox.KindReplyNotice:

@@ -226,12 +226,20 @@ func (c *Courier) reflectionLetter(ctx context.Context, l *Letter, a *grants.Agr
 	if l.To = leadContact(a); a.Status != grants.AgreementActive {
 		l.To = nil
 	}
+	l.ReplyTo, err = c.messageReplyTo(a, k)
+	return err
+}
+
+// messageReplyTo is the agreement's signed message+ address, which the
+// emails a partner may answer with a message of their own carry ("you said,
+// we did", an officer's message): their answer is kept on the agreement
+// (AcceptMessage). Only a courier that signs every kind of address has it.
+func (c *Courier) messageReplyTo(a *grants.Agreement, k outbox.Key) (string, error) {
 	signer, ok := c.replies.(kindAddresses)
 	if !ok {
-		return fmt.Errorf("%s: %w", k, errNoReplyAddresses)
+		return "", fmt.Errorf("%s: %w", k, errNoReplyAddresses)
 	}
-	l.ReplyTo, err = signer.AddressFor(token.ForMessage, a.ID, 0, c.opts.ReplyDomain)
-	return err
+	return signer.AddressFor(token.ForMessage, a.ID, 0, c.opts.ReplyDomain)
 }
 
 // leadContact is whom "you said, we did" goes to: the partner's lead
@@ -257,7 +265,7 @@ func leadContact(a *grants.Agreement) []string {
 }
 
 // AcceptMessage keeps a partner's answer to a message from the programme
-// ("you said, we did", at its message+ address) as a message on their
+// ("you said, we did", an officer's own message; at its message+ address) as a message on their
 // agreement, in one write with what else records it (with: the delivery's
 // once-only record, or a held message's decision). It is no check-in's
 // reply: the check-ins, lateness and payments stay as they are, and the
@@ -271,7 +279,7 @@ func (x *Replies) AcceptMessage(ctx context.Context, r grants.Reply, actor strin
 	fx := with
 	fx.Replies = append(append([]grants.Reply{}, with.Replies...), r)
 	fx.Audit = append([]grants.AuditEntry{{At: with.At.UTC(), Actor: actor, Action: "message.received",
-		Subject: "message", Detail: fmt.Sprintf("A reply to \"you said, we did\" (SES message %s)", r.MessageID)}}, with.Audit...)
+		Subject: "message", Detail: fmt.Sprintf("A reply to a message from the programme (SES message %s)", r.MessageID)}}, with.Audit...)
 	err := x.store.Apply(ctx, r.AgreementID, fx)
 	if grants.ErrorCode(err) != grants.Conflict {
 		return err

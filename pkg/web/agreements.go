@@ -183,6 +183,9 @@ type agreementView struct {
 	Names map[string]string
 	// Amend is a refused amend form, shown again as typed (issue 26, item 5).
 	Amend amendForm
+	// Message is the form that emails the partner (issue 26, item 16;
+	// message.go): its Idempotency-Key, and its words when refused.
+	Message messageForm
 }
 
 // historyShown is how many history entries the agreement page shows.
@@ -232,7 +235,8 @@ func (a *App) showAgreement(w http.ResponseWriter, r *http.Request, v *view, cod
 		a.fail(w, r, err)
 		return
 	}
-	av.Amend = amendFormOf(r) // amend.go
+	av.Amend = amendFormOf(r)     // amend.go
+	av.Message = messageFormOf(r) // message.go
 	for _, e := range reports.Timeline(ag, hist.Items) {
 		if e.Kind == reports.KindHistory {
 			av.History = append(av.History, e)

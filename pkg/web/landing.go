@@ -46,6 +46,8 @@ func landing(r *http.Request) string {
 		return "terms"
 	case "POST /app/agreements/{id}/acceptance":
 		return "acceptance"
+	case "POST /app/agreements/{id}/message":
+		return "message-partner"
 	case "POST /app/feedback/themes", "POST /app/feedback/actions":
 		return "themes"
 	case "POST /app/staff", "POST /app/staff/remove", "POST /app/staff/disable":

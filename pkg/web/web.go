@@ -162,6 +162,7 @@ func New(a *App) http.Handler {
 	mux.HandleFunc("POST /app/staff/remove", a.removeStaffRole)
 	mux.HandleFunc("POST /app/staff/disable", a.disableStaff)
 	mux.HandleFunc("POST /app/agreements/{id}/notes", a.addNote)
+	mux.HandleFunc("POST /app/agreements/{id}/message", a.messagePartner)
 	mux.HandleFunc("GET /app/agreements/{id}/documents/{documentId}/upload", a.uploadDocument)
 	mux.HandleFunc("GET /app/agreements/{id}/documents/{documentId}/uploaded", a.documentUploaded)
 	mux.HandleFunc("GET /app/agreements/{id}/documents/{documentId}", a.downloadDocument)
@@ -352,6 +353,7 @@ var flashes = map[string]string{
 	"acceptance-recorded": "The partner's acceptance is recorded.",
 	// Issue 26, item 16: notes.go.
 	"note-added":        "The note was added.",
+	"message-queued":    messageQueued,
 	"document-uploaded": "The document was uploaded to its note.",
 	"draft-deleted":     "The draft was deleted, with its history.",
 }
