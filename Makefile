@@ -13,7 +13,7 @@ FUNCTIONS := \
 	SweepFunction:sweep:15290000 \
 	SesEventsFunction:ses-events:13240000 \
 	PaymentsFunction:payments:14630000 \
-	InboundFunction:inbound:20200000 \
+	InboundFunction:inbound:20320000 \
 	CheckInsFunction:checkins:13640000 \
 	MonitoringFunction:monitoring:9320000 \
 	GrantsDataFunction:grants-data:10870000 \
