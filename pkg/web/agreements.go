@@ -494,3 +494,12 @@ func number(s string) (int, error) {
 	}
 	return n, nil
 }
+
+// wasWere is the verb that agrees with n things: "1 message was", "2
+// messages were".
+func wasWere(n int) string {
+	if n == 1 {
+		return "was"
+	}
+	return "were"
+}

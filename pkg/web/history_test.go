@@ -38,6 +38,22 @@ func TestHistoryWords(t *testing.T) {
 	}
 }
 
+// Dates shown one way (issue 26, item 4): a detail's calendar dates read as
+// every page writes them; an instant or an ID is left alone.
+func TestHistoryDatesReadAsThePagesShowThem(t *testing.T) {
+	for detail, want := range map[string]string{
+		"call on 2026-05-14, with 2 documents":  "Note added: call on 14 May 2026, with 2 documents",
+		"Meeting on 2026-11-02 with Amina Khan": "Note added: Meeting on 2 Nov 2026 with Amina Khan",
+		"moved from 2026-02-01 to 2026-03-02":   "Note added: moved from 1 Feb 2026 to 2 Mar 2026",
+		"at 2026-05-14T09:00:00Z":               "Note added: at 2026-05-14T09:00:00Z",
+		"2026-13-45 is no date":                 "Note added: 2026-13-45 is no date",
+	} {
+		if got := historyWords(reports.Event{Title: "Note added", Actor: grants.System, Detail: detail}, nil).Words; got != want {
+			t.Errorf("%q reads %q, want %q", detail, got, want)
+		}
+	}
+}
+
 // Money one way (issue 26, item 9): a detail written since as money stays
 // as it is, and a use case's reason that gives minor units beside the money
 // reads as money alone on a page.
@@ -52,6 +68,37 @@ func TestMoneyInHistoryAndReasonsReadsOneWay(t *testing.T) {
 	} {
 		if got := reasonWords(reason, "GBP"); got != want {
 			t.Errorf("reasonWords(%q)\n = %q\nwant %q", reason, got, want)
+		}
+	}
+}
+
+// No API wording on a page (issue 26, item 4): a refusal's own message,
+// not only its field reasons, reads in people's words.
+func TestRefusalMessagesReadInPeoplesWords(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{grants.Errorf(grants.Conflict, "Check-in 2 has not been received or waived; give override.reason to pay anyway."),
+			"Check-in 2 has not been received or waived; say why it is paid now to pay anyway."},
+		{grants.Errorf(grants.Conflict, "The partner has not yet accepted the agreement, and this programme pays instalment 1 after they do; give override.reason to pay anyway."),
+			"The partner has not yet accepted the agreement, and this programme pays instalment 1 after they do; say why it is paid now to pay anyway."},
+		{grants.Validation([]grants.FieldError{{Field: "contacts[0].email", Reason: "must be an email address"}}),
+			"The request has invalid fields. Contact 1's email must be an email address."},
+	} {
+		got := message(tc.err)
+		if got != tc.want {
+			t.Errorf("message(%v)\n = %q\nwant %q", tc.err, got, tc.want)
+		}
+		for _, api := range []string{"override.reason", "contacts[0]", "minor units", "(s)"} {
+			if strings.Contains(got, api) {
+				t.Errorf("%q shows the API's %q", got, api)
+			}
+		}
+		v := &view{}
+		v.refused(tc.err, "Not paid", nil)
+		if strings.Contains(v.Error, "override.reason") {
+			t.Errorf("the refused form says %q", v.Error)
 		}
 	}
 }

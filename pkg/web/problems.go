@@ -53,7 +53,7 @@ func (v *view) refused(err error, what string, anchor func(field string) string)
 		return
 	}
 	v.Error = what
-	if msg := strings.TrimSpace(e.Message); msg != "" && msg != grants.Validation(nil).Message {
+	if msg := strings.TrimSpace(reasonWords(e.Message, v.Currency)); msg != "" && msg != grants.Validation(nil).Message {
 		if v.Error != "" {
 			v.Error += ": "
 		}
