@@ -221,7 +221,7 @@ func (a *App) showAgreement(w http.ResponseWriter, r *http.Request, v *view, cod
 		// What activation did (instalments due, check-ins passed, the
 		// welcome, the next check-in), as the JSON route answers it.
 		if what := ag.Activation.Summary(); what != "" {
-			v.Flash = "The agreement is active: " + what + "."
+			v.Flash = "The agreement is active: " + pageDates(what) + "."
 		}
 	}
 	av := &agreementView{A: ag, Replies: map[int][]grants.Reply{}, MoreHist: hist.NextCursor != "",

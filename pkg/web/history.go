@@ -64,14 +64,7 @@ func historyWords(e reports.Event, names map[string]string) historyItem {
 		}
 		return amount(minor, m[2])
 	})
-	// A calendar date as the use cases write it ("2026-05-14") reads as the
-	// pages show dates (isoDay, problems.go); an instant is not one.
-	detail = isoDay.ReplaceAllStringFunc(detail, func(s string) string {
-		if d, err := grants.ParseDate(s); err == nil {
-			return day(d)
-		}
-		return s
-	})
+	detail = pageDates(detail)
 	if detail != "" {
 		words += ": " + detail
 	}

@@ -54,6 +54,25 @@ func TestHistoryDatesReadAsThePagesShowThem(t *testing.T) {
 	}
 }
 
+// Dates a use case wrote, as YYYY-MM-DD or in an email's words, read on a
+// page as every page shows a date.
+func TestPageDates(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"check-in 1 goes out on 16 April 2026", "check-in 1 goes out on 16 Apr 2026"},
+		{"Accepted by email on 3 September 2026", "Accepted by email on 3 Sep 2026"},
+		{"due after 2026-02-01", "due after 1 Feb 2026"},
+		{"runs to 31 December 2026: before then", "runs to 31 Dec 2026: before then"},
+		{"at 2026-05-14T09:00:00Z", "at 2026-05-14T09:00:00Z"},
+		{"31 February 2026 is no date", "31 February 2026 is no date"},
+		{"14 May 2026", "14 May 2026"},
+		{"", ""},
+	} {
+		if got := pageDates(tc.in); got != tc.want {
+			t.Errorf("pageDates(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
 // Money one way (issue 26, item 9): a detail written since as money stays
 // as it is, and a use case's reason that gives minor units beside the money
 // reads as money alone on a page.

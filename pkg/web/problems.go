@@ -190,12 +190,7 @@ func reasonWords(reason, currency string) string {
 		return "the instalments would add up to " + amount(sum, currency) + " but the award is " + amount(award, currency)
 	})
 	reason = isoDate.ReplaceAllString(reason, dateHint)
-	reason = isoDay.ReplaceAllStringFunc(reason, func(s string) string {
-		if d, err := grants.ParseDate(s); err == nil {
-			return day(d)
-		}
-		return s
-	})
+	reason = pageDates(reason)
 	reason = overrideGiv.ReplaceAllString(reason, "say why it is paid now to pay anyway")
 	return reason
 }
