@@ -71,3 +71,22 @@ func TestReplyHistoryCountsItsAttachments(t *testing.T) {
 		}
 	}
 }
+
+func TestOverdueHistoryCountsItsReminders(t *testing.T) {
+	for _, tc := range []struct {
+		max  int
+		want string
+	}{
+		{0, "no reply after 0 reminders"},
+		{1, "no reply after 1 reminder"},
+		{2, "no reply after 2 reminders"},
+	} {
+		a := activeAgreement(t)
+		c := a.CheckIn(1)
+		c.Status, c.Reminders, c.RemindOn = CheckInSent, tc.max, c.DueDate
+		e, _, overdue, _ := a.RemindOrEscalate(1, time.Date(c.DueDate.Year, c.DueDate.Month, c.DueDate.Day, 12, 0, 0, 0, time.UTC), 7, tc.max)
+		if !overdue || e.Detail != tc.want {
+			t.Errorf("after %d reminders: overdue %v, history says %q, want %q", tc.max, overdue, e.Detail, tc.want)
+		}
+	}
+}

@@ -121,3 +121,27 @@ func TestRefusalMessagesReadInPeoplesWords(t *testing.T) {
 		}
 	}
 }
+
+// Counts on pages say one or many as people do (issue 26, item 4): the
+// feedback page's "1 message ... was kept aside", "1 file not shown", the
+// reflections' "to 1 agreement".
+func TestPageCountsSayOneOrMany(t *testing.T) {
+	for _, tc := range []struct {
+		n          int
+		word, want string
+		verb       string
+	}{
+		{0, "message", "0 messages", "were"},
+		{1, "message", "1 message", "was"},
+		{2, "message", "2 messages", "were"},
+		{1, "file", "1 file", "was"},
+		{3, "agreement", "3 agreements", "were"},
+	} {
+		if got := plural(tc.n, tc.word); got != tc.want {
+			t.Errorf("plural(%d, %q) = %q, want %q", tc.n, tc.word, got, tc.want)
+		}
+		if got := wasWere(tc.n); got != tc.verb {
+			t.Errorf("wasWere(%d) = %q, want %q", tc.n, got, tc.verb)
+		}
+	}
+}
