@@ -154,6 +154,7 @@ func goldenCases(t *testing.T) map[string]Email {
 		"now-payable":                must(NowPayable(unblockedA, unblockedA.Instalments[1], []string{"finance@museum.example.org"}, "https://grants.example.org/app")),
 		"now-payable-no-link":        must(NowPayable(unblockedA, unblockedA.Instalments[1], []string{"finance@museum.example.org"}, "")),
 		"now-payable-waived":         must(NowPayable(waivedA, waivedA.Instalments[1], []string{"finance@museum.example.org"}, "https://grants.example.org/app")),
+		"now-payable-accepted":       must(NowPayable(waivedA, waivedA.Instalments[0], []string{"finance@museum.example.org"}, "https://grants.example.org/app")),
 		"late-digest": must(LateDigest("Open Doors 2026", grants.Date{Year: 2026, Month: time.May, Day: 20}, 10, []grants.InstalmentRow{
 			{Reference: "CP-2026-003", PartnerName: "Riverside Community Arts", Number: 2, Amount: 250_000, Currency: "GBP",
 				DueDate: grants.Date{Year: 2026, Month: time.April, Day: 30}, Status: grants.InstalmentDue, PayableOn: grants.Date{Year: 2026, Month: time.May, Day: 5}, DaysLate: 13, DaysWithPartner: 2, DaysWithFinance: 11},

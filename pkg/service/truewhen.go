@@ -19,7 +19,9 @@ import (
 // same check at send time skips an email whose reader could do nothing
 // with it: finance told to pay an instalment that waits on the partner's
 // check-in (the payment policy afterCheckIn; finance hears once it can be
-// paid, the now-payable notice, when the check-in comes in or is waived),
+// paid, the now-payable notice, when the check-in comes in or is waived)
+// or on their accepting the agreement (the programme's setting
+// FirstInstalmentAwaitsAcceptance; finance hears when they accept),
 // the partner reminded, or the officer told it is overdue, about a
 // check-in answered or waived since; finance told to make no further
 // payments under a terminated agreement that had nothing left to pay.
@@ -40,6 +42,8 @@ func untrue(a *grants.Agreement, k outbox.Key) string {
 			return fmt.Sprintf("instalment %d is %s now, no longer due", k.Instalment, in.Status)
 		case in.AwaitingCheckIn:
 			return fmt.Sprintf("instalment %d waits on check-in %d from the partner: finance is told when it can be paid", k.Instalment, a.CheckInBefore(k.Instalment))
+		case a.FirstInstalmentWaiting(k.Instalment):
+			return fmt.Sprintf("instalment %d waits on the partner accepting the agreement: finance is told when it can be paid", k.Instalment)
 		}
 	case outbox.KindTerminatedFinance:
 		// "Make no further payments": true only when something was left to

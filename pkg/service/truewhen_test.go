@@ -5,8 +5,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/partnership-grants/backend/pkg/grants"
+	"github.com/partnership-grants/backend/pkg/memstore"
 	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
@@ -206,5 +208,48 @@ func TestFinanceToldOfATerminationOnlyWithSomethingLeftToPay(t *testing.T) {
 				t.Errorf("%d %s entries for finance's notice, want 1", n, tc.action)
 			}
 		})
+	}
+}
+
+// Where instalment 1 waits on the partner accepting the agreement (the
+// programme's FirstInstalmentAwaitsAcceptance), finance is not told it is
+// due at activation, and is told it can be paid once the partner accepts.
+func TestFinanceToldOfTheFirstInstalmentOnceThePartnerAccepts(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2027, 3, 1, 10, 0, 0, 0, time.UTC) // the start date, a Monday, after the send time
+	e := newEnv(t, now, options{})
+	e.x.NewID = memstore.NewID
+	e.x.Defaults.FirstInstalmentAwaitsAcceptance = true
+	a, _, err := e.x.CreateAgreement(ctx, "olu", grants.NewAgreementInput{
+		Programme: "community-2026",
+		Partner:   grants.Partner{Name: "Levenshulme Community Kitchen", RegistrationNumber: "1180123", Address: "1 Stockport Road, Manchester M19 3AB"},
+		Contacts:  []grants.Contact{{Name: "Asha Patel", Email: e.contact("lead"), Role: "lead"}},
+		Amount:    1_000_000, StartDate: "2027-03-01", Terms: []string{"Run a weekly community meal"},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, err = e.x.agreements().Activate(ctx, "olu", a.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(at9(a.Instalment(1).DueDate))
+	if err := e.x.InstalmentDue(ctx, a.ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	if a = e.get(t, a.ID); a.Instalment(1).Status != grants.InstalmentDue || !a.FirstInstalmentWaiting(1) {
+		t.Fatalf("instalment 1 %s, waiting on acceptance %v", a.Instalment(1).Status, a.FirstInstalmentWaiting(1))
+	}
+	if got := e.mailTo(t, e.finance); len(got) != 0 {
+		t.Errorf("finance was told to pay an instalment waiting on the partner's acceptance: %v", subjects(got))
+	}
+	if n := count(e.history(t, a.ID), "email.skipped", outbox.DueNoticeKey(1).String()); n != 1 {
+		t.Errorf("%d email.skipped entries for the due notice, want 1", n)
+	}
+	if _, err := e.x.agreements().RecordAcceptance(ctx, "olu", a.ID, grants.AcceptedInMeeting, "Signed at our visit"); err != nil {
+		t.Fatal(err)
+	}
+	got := e.mailTo(t, e.finance)
+	if len(got) != 1 || !strings.HasPrefix(got[0].Subject, "Now payable") || !strings.Contains(got[0].Body.Text, "the partner has accepted the agreement") {
+		t.Fatalf("finance after the acceptance: %v", subjects(got))
 	}
 }
