@@ -78,7 +78,7 @@ func (a *Agreement) RemindOrEscalate(n int, now time.Time, reminderDays, maxRemi
 	}
 	c.Status = CheckInOverdue
 	c.RemindOn = Date{}
-	return AuditEntry{At: now.UTC(), Actor: System, Action: "checkin.overdue", Subject: subject, Detail: fmt.Sprintf("no reply after %d reminders", maxReminders)}, 0, true, true
+	return AuditEntry{At: now.UTC(), Actor: System, Action: "checkin.overdue", Subject: subject, Detail: "no reply after " + Count(maxReminders, "reminder", "reminders")}, 0, true, true
 }
 
 // DeliverableContacts are the contacts mail can go to: those with an address

@@ -56,6 +56,13 @@ func (c Closure) Left(currency string) string {
 	return strings.Join(parts, "; ")
 }
 
+// Count is n with its noun, singular or plural as n asks: "1 attachment",
+// "2 attachments", "0 attachments". Words shown to people use it, never
+// "attachment(s)".
+func Count(n int, one, many string) string {
+	return fmt.Sprintf("%d %s", n, plural(n, one, many))
+}
+
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return one

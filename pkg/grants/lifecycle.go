@@ -71,10 +71,11 @@ const PassedBeforeActivation = "its date had passed when the agreement was activ
 func (r Activation) Summary() string {
 	var parts []string
 	if len(r.InstalmentsDue) > 0 {
-		parts = append(parts, "instalments "+joinInts(r.InstalmentsDue)+" are due to finance")
+		n := len(r.InstalmentsDue)
+		parts = append(parts, plural(n, "instalment ", "instalments ")+andList(r.InstalmentsDue)+plural(n, " is", " are")+" due to finance")
 	}
 	if len(r.CheckInsPassed) > 0 {
-		parts = append(parts, "check-ins "+joinInts(r.CheckInsPassed)+" had passed and will not be asked for")
+		parts = append(parts, plural(len(r.CheckInsPassed), "check-in ", "check-ins ")+andList(r.CheckInsPassed)+" had passed and will not be asked for")
 	}
 	if r.Welcome {
 		parts = append(parts, "the partner gets one welcome email at the next send time")
@@ -86,6 +87,15 @@ func (r Activation) Summary() string {
 		return ""
 	}
 	return strings.Join(parts, "; ")
+}
+
+// andList is ns as a person lists them: "1", "1 and 2", "1, 2 and 3".
+func andList(ns []int) string {
+	s := joinInts(ns)
+	if i := strings.LastIndex(s, ", "); i >= 0 {
+		s = s[:i] + " and " + s[i+2:]
+	}
+	return s
 }
 
 func joinInts(ns []int) string {

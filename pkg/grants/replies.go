@@ -145,7 +145,7 @@ func (a *Agreement) ReceiveReply(n int, r Reply, now time.Time, actor string) ([
 		return nil, Errorf(NotFound, "Agreement %s has no check-in %d.", a.Reference, n)
 	}
 	subject := fmt.Sprintf("check-in %d", n)
-	files := fmt.Sprintf("%d attachment(s)", len(r.Attachments))
+	files := Count(len(r.Attachments), "attachment", "attachments")
 	if r.MoreAttachments > 0 {
 		files += fmt.Sprintf(" and %d more kept in the message as received", r.MoreAttachments)
 	}

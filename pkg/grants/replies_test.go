@@ -40,7 +40,7 @@ func TestReplyHistorySaysWhereTheFilesPastTheCapAre(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "100 attachment(s) and 2900 more kept in the message as received"; !strings.Contains(entries[0].Detail, want) {
+	if want := "100 attachments and 2900 more kept in the message as received"; !strings.Contains(entries[0].Detail, want) {
 		t.Errorf("history says %q, want %q", entries[0].Detail, want)
 	}
 }

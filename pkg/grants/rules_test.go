@@ -544,7 +544,7 @@ func TestReceiveReply(t *testing.T) {
 			if c := a.CheckIn(tt.n); c.Status != tt.status {
 				t.Errorf("check-in %d is %s, want %s", tt.n, c.Status, tt.status)
 			}
-			if !strings.Contains(entries[0].Detail, "1 attachment(s)") || !strings.Contains(entries[0].Detail, "m1") {
+			if !strings.Contains(entries[0].Detail, "1 attachment (") || !strings.Contains(entries[0].Detail, "m1") {
 				t.Errorf("reply entry detail %q", entries[0].Detail)
 			}
 		})

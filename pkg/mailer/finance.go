@@ -42,8 +42,12 @@ type nowPayableView struct {
 	Number      int
 	Total       int
 	PrevCheckIn int
-	Facts       []fact
-	Page        appPage
+	// Waived: the check-in was waived rather than answered. Accepted: it
+	// follows no check-in, and waited on the partner accepting the
+	// agreement.
+	Waived, Accepted bool
+	Facts            []fact
+	Page             appPage
 }
 
 // NowPayable tells finance that an instalment which fell due while the
@@ -52,6 +56,10 @@ func NowPayable(a *grants.Agreement, in grants.Instalment, to []string, appURL s
 	amount := money.Amount{Minor: in.Amount, Currency: a.Currency}.Display()
 	v := nowPayableView{Partner: a.Partner.Name, Reference: a.Reference, Number: in.Number, Total: instalmentTotal(a),
 		PrevCheckIn: a.CheckInBefore(in.Number), Page: financePageOf(appURL)}
+	if c := a.CheckIn(v.PrevCheckIn); c != nil && c.Status == grants.CheckInWaived {
+		v.Waived = true
+	}
+	v.Accepted = v.PrevCheckIn == 0
 	v.Facts = dueFacts(a, in, amount, v.Total)
 	subject := "Now payable: " + amount + " to " + oneLine(a.Partner.Name, maxSubjectPart) +
 		" (" + strconv.Itoa(in.Number) + " of " + strconv.Itoa(v.Total) + ") – " + a.Reference

@@ -102,6 +102,11 @@ func goldenCases(t *testing.T) map[string]Email {
 	unblockedA.Instalments[0].Status = grants.InstalmentPaid
 	unblockedA.Instalments[1].Status = grants.InstalmentDue
 	unblockedA.CheckIns[0].Status = grants.CheckInReceived
+	// Check-in 1 waived instead (issue 26, item 12): finance hears it was.
+	waivedA := fixture(t)
+	waivedA.Instalments[0].Status = grants.InstalmentPaid
+	waivedA.Instalments[1].Status = grants.InstalmentDue
+	waivedA.CheckIns[0].Status, waivedA.CheckIns[0].WaivedReason = grants.CheckInWaived, "we spoke at the event"
 	// Terminated after instalment 1 was paid.
 	terminated := fixture(t)
 	terminated.Instalments[0].Status = grants.InstalmentPaid
@@ -148,6 +153,8 @@ func goldenCases(t *testing.T) map[string]Email {
 		"terminated-finance":         must(TerminatedFinance(terminated, []string{"finance@museum.example.org"})),
 		"now-payable":                must(NowPayable(unblockedA, unblockedA.Instalments[1], []string{"finance@museum.example.org"}, "https://grants.example.org/app")),
 		"now-payable-no-link":        must(NowPayable(unblockedA, unblockedA.Instalments[1], []string{"finance@museum.example.org"}, "")),
+		"now-payable-waived":         must(NowPayable(waivedA, waivedA.Instalments[1], []string{"finance@museum.example.org"}, "https://grants.example.org/app")),
+		"now-payable-accepted":       must(NowPayable(waivedA, waivedA.Instalments[0], []string{"finance@museum.example.org"}, "https://grants.example.org/app")),
 		"late-digest": must(LateDigest("Open Doors 2026", grants.Date{Year: 2026, Month: time.May, Day: 20}, 10, []grants.InstalmentRow{
 			{Reference: "CP-2026-003", PartnerName: "Riverside Community Arts", Number: 2, Amount: 250_000, Currency: "GBP",
 				DueDate: grants.Date{Year: 2026, Month: time.April, Day: 30}, Status: grants.InstalmentDue, PayableOn: grants.Date{Year: 2026, Month: time.May, Day: 5}, DaysLate: 13, DaysWithPartner: 2, DaysWithFinance: 11},

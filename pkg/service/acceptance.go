@@ -10,10 +10,12 @@ package service
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/partnership-grants/backend/pkg/grants"
 	"github.com/partnership-grants/backend/pkg/logs"
+	"github.com/partnership-grants/backend/pkg/outbox"
 )
 
 // RecordAcceptance records that the partner accepted the agreement, and
@@ -22,10 +24,28 @@ import (
 func (x *Agreements) RecordAcceptance(ctx context.Context, actor, id, channel, note string) (*grants.Agreement, error) {
 	ctx = logs.WithAgreement(ctx, id)
 	now := x.env.Now()
-	return x.store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
+	var keys []outbox.Key
+	a, err := x.store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
+		waited := a.FirstInstalmentWaiting(1)
 		e, err := a.RecordAcceptance(channel, note, now, actor)
-		return grants.Effects{At: now, Audit: []grants.AuditEntry{e}}, err
+		keys = acceptedPayable(a, waited)
+		return grants.Effects{At: now, Audit: []grants.AuditEntry{e}, Outbox: keys}, err
 	})
+	if err == nil && len(keys) > 0 {
+		x.delivery.deliverChange(ctx, a, nil, nil, nil, keys...)
+	}
+	return a, err
+}
+
+// acceptedPayable is finance's now-payable notice owed when the partner's
+// acceptance released instalment 1 (waited: it waited for it before):
+// finance was not told it was due while it waited (truewhen.go).
+func acceptedPayable(a *grants.Agreement, waited bool) []outbox.Key {
+	in := a.Instalment(1)
+	if !waited || a.FirstInstalmentWaiting(1) || in == nil || in.Status != grants.InstalmentDue || in.AwaitingCheckIn {
+		return nil
+	}
+	return []outbox.Key{outbox.NowPayableKey(1)}
 }
 
 // AcceptAgreementReply records a partner's reply to their agreement or to
@@ -42,10 +62,15 @@ func (x *Replies) AcceptAgreementReply(ctx context.Context, reply grants.Reply, 
 	ans := grants.AcceptanceReply{MessageID: reply.MessageID, From: reply.From, Text: reply.Text, At: with.At}
 	dup := false
 	change := func(a *grants.Agreement) (grants.Effects, error) {
+		waited := a.FirstInstalmentWaiting(1)
 		entries, err := a.ReceiveAcceptance(ans, actor)
 		dup = errors.Is(err, grants.ErrNoChange)
 		fx := with
 		fx.Audit = append(entries, with.Audit...)
+		if err == nil {
+			// Left for the sweep, which sends it at the send time.
+			fx.Outbox = append(slices.Clip(fx.Outbox), acceptedPayable(a, waited)...)
+		}
 		return fx, err
 	}
 	var err error

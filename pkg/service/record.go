@@ -3,7 +3,6 @@ package service
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"slices"
 	"time"
 
@@ -128,7 +127,7 @@ func (x *Record) AddNote(ctx context.Context, actor grants.Actor, agreementID st
 	}
 	detail := n.Kind + " on " + n.On.String()
 	if len(n.Documents) > 0 {
-		detail += fmt.Sprintf(", with %d document(s)", len(n.Documents))
+		detail += ", with " + grants.Count(len(n.Documents), "document", "documents")
 	}
 	entry := grants.AuditEntry{At: now.UTC(), Actor: actor.Name, Action: "note.added", Detail: detail}
 	if err := x.store.Apply(ctx, a.ID, grants.Audited(entry)); err != nil {

@@ -74,7 +74,7 @@ func (x *Replies) Waive(ctx context.Context, actor, id string, n int, reason str
 	var keys []outbox.Key
 	var notice *outbox.Key
 	a, err := x.store.UpdateAgreement(ctx, id, 0, func(a *grants.Agreement) (grants.Effects, error) {
-		before := a.Status
+		before, waiting := a.Status, a.WaitingForCheckIn()
 		entries, err := a.WaiveCheckIn(n, reason, now, actor)
 		if err != nil {
 			return grants.Effects{}, err
@@ -88,6 +88,11 @@ func (x *Replies) Waive(ctx context.Context, actor, id string, n int, reason str
 			}
 			notice, fx.Outbox = &k, []outbox.Key{k}
 		}
+		// Finance was not told of an instalment waiting on this check-in
+		// (truewhen.go): they are now that it can be paid.
+		payable := nowPayable(a, waiting)
+		keys = append(keys, payable...)
+		fx.Outbox = append(fx.Outbox, payable...)
 		return fx, nil
 	})
 	if err != nil {

@@ -224,7 +224,7 @@ func (a *App) showAgreement(w http.ResponseWriter, r *http.Request, v *view, cod
 		// What activation did (instalments due, check-ins passed, the
 		// welcome, the next check-in), as the JSON route answers it.
 		if what := ag.Activation.Summary(); what != "" {
-			v.Flash = "The agreement is active: " + what + "."
+			v.Flash = "The agreement is active: " + pageDates(what) + "."
 		}
 	}
 	av := &agreementView{A: ag, Replies: map[int][]grants.Reply{}, MoreHist: hist.NextCursor != "",
@@ -497,4 +497,13 @@ func number(s string) (int, error) {
 		return 0, &grants.Error{Code: grants.NotFound, Message: "There is no such instalment or check-in."}
 	}
 	return n, nil
+}
+
+// wasWere is the verb that agrees with n things: "1 message was", "2
+// messages were".
+func wasWere(n int) string {
+	if n == 1 {
+		return "was"
+	}
+	return "were"
 }

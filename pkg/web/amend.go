@@ -169,9 +169,15 @@ func titleMonth(s string) string {
 	return strings.Join(parts, " ")
 }
 
-// dayValue is a date as a date field shows it: the way the pages show
-// dates.
-func dayValue(d grants.Date) string { return day(d) }
+// dayValue is a date as a date field (<input type="date">) holds it:
+// YYYY-MM-DD, which the browser shows in its reader's own way. Every form
+// asks for a date with one of these (issue 26, item 4).
+func dayValue(d grants.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.String()
+}
 
 // movable reports whether any due date of a can still move: a scheduled
 // instalment's or check-in's.

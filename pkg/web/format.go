@@ -3,6 +3,7 @@ package web
 import (
 	"maps"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,6 +26,29 @@ func day(d grants.Date) string {
 		return ""
 	}
 	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC).Format("2 Jan 2006")
+}
+
+// longDay is a date as the use cases write it in words for emails ("16
+// April 2026", grants.Date.Long).
+var longDay = regexp.MustCompile(`\b\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|December) \d{4}\b`)
+
+// pageDates is s with the dates the use cases wrote in it, as YYYY-MM-DD
+// or in words ("16 April 2026"), as the pages show dates: day(), "16 Apr
+// 2026" (issue 26, item 4: dates shown one way). An instant
+// ("2026-05-14T09:00:00Z") or what is not a date is left as it is.
+func pageDates(s string) string {
+	s = isoDay.ReplaceAllStringFunc(s, func(m string) string {
+		if d, err := grants.ParseDate(m); err == nil {
+			return day(d)
+		}
+		return m
+	})
+	return longDay.ReplaceAllStringFunc(s, func(m string) string {
+		if t, err := time.Parse("2 January 2006", m); err == nil {
+			return day(grants.DateOf(t))
+		}
+		return m
+	})
 }
 
 // instant is a moment in the programme's zone: "14 May 2026, 09:00".

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -62,7 +63,7 @@ func TestRefusedAmendKeepsItsEdits(t *testing.T) {
 		"contacts": {"Amina Khan, amina@levykitchen.org.uk, lead\nJo Patel, jo@levykitchen.org.uk, finance"},
 		"amount-1": {"three thousand"}, "was-amount-1": {"2,500.00"}, "amount-2": {"2,000"}, "was-amount-2": {"2,500.00"},
 		"award": {"10,000.00"}, "was-award": {"10,000.00"}, "reason": {""},
-		"date-3": {"31 Febtober 2027"}, "was-date-3": {day(before.Instalments[2].DueDate)}}
+		"date-3": {"31 Febtober 2027"}, "was-date-3": {dayValue(before.Instalments[2].DueDate)}}
 	r := a.as("olu@funder.example", grants.RoleProgramme, "POST", "/app/agreements/"+id+"/amend", form)
 	if r.code != http.StatusBadRequest {
 		t.Fatalf("refused amend: %d %s", r.code, r.body)
@@ -80,7 +81,7 @@ func TestRefusedAmendKeepsItsEdits(t *testing.T) {
 	}
 	// Readable, but the amounts no longer add up: told in money.
 	form.Set("amount-1", "3,500")
-	form.Set("date-3", day(before.Instalments[2].DueDate))
+	form.Set("date-3", dayValue(before.Instalments[2].DueDate))
 	form.Set("reason", "Kitchen costs rose")
 	r = a.as("olu@funder.example", grants.RoleProgramme, "POST", "/app/agreements/"+id+"/amend", form)
 	if r.code != http.StatusBadRequest || !strings.Contains(r.body, "would add up to £10,000.00") && !strings.Contains(r.body, "£") || strings.Contains(r.body, "minor units") {
@@ -135,5 +136,65 @@ func TestHeldMessageFiledByReference(t *testing.T) {
 	replies, err := a.svc.Replies.Conversations(ctx, grants.Actor{Name: "olu", Groups: []grants.Role{grants.RoleProgramme}}, ag)
 	if err != nil || len(replies) != 1 || replies[0].Text != "The volunteers loved it." {
 		t.Errorf("the filed message on the agreement: %+v %v", replies, err)
+	}
+}
+
+// Issue 26, item 4: dates are asked in one format. Every date a form asks
+// for is an <input type="date"> holding YYYY-MM-DD (the browser shows it
+// in its reader's way): the create form's start date, a conversation's
+// date, the amend form's due dates, a payment's date, a note's date.
+func TestEveryDateFieldIsADateInput(t *testing.T) {
+	a := newApp(t)
+	id := a.create("k")
+	path := "/app/agreements/" + id
+	if r := a.as("olu@funder.example", grants.RoleProgramme, "POST", path+"/activate", url.Values{}); r.code != http.StatusSeeOther {
+		t.Fatalf("activate: %d %s", r.code, r.body)
+	}
+	// Instalment 1 due: finance is offered its payment, with its date.
+	if err := a.svc.Automation.InstalmentDue(context.Background(), id, 1); err != nil {
+		t.Fatal(err)
+	}
+	input := regexp.MustCompile(`<input\b[^>]*>`)
+	attr := func(tag, name string) (string, bool) {
+		m := regexp.MustCompile(`\s` + name + `="([^"]*)"`).FindStringSubmatch(tag)
+		if m == nil {
+			return "", false
+		}
+		return m[1], true
+	}
+	dateName := regexp.MustCompile(`^(startDate|happenedOn|paidOn|dueDate|on|(checkin-)?date-\d+)$`)
+	isoDay := regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	seen := map[string]bool{}
+	for _, page := range []struct {
+		who  string
+		role grants.Role
+		path string
+	}{
+		{"olu@funder.example", grants.RoleProgramme, "/app/agreements/new"},
+		{"olu@funder.example", grants.RoleProgramme, path},
+		{"alice@funder.example", grants.RoleFinance, "/app/finance"},
+	} {
+		r := a.as(page.who, page.role, "GET", page.path, nil)
+		if r.code != http.StatusOK {
+			t.Fatalf("%s: %d", page.path, r.code)
+		}
+		for _, tag := range input.FindAllString(r.body, -1) {
+			name, _ := attr(tag, "name")
+			if !dateName.MatchString(name) {
+				continue
+			}
+			seen[regexp.MustCompile(`\d+$`).ReplaceAllString(name, "N")] = true
+			if typ, _ := attr(tag, "type"); typ != "date" {
+				t.Errorf("%s: the date field %q is type=%q, want date: %s", page.path, name, typ, tag)
+			}
+			if v, _ := attr(tag, "value"); v != "" && !isoDay.MatchString(v) {
+				t.Errorf("%s: the date field %q holds %q, not YYYY-MM-DD", page.path, name, v)
+			}
+		}
+	}
+	for _, name := range []string{"startDate", "happenedOn", "paidOn", "date-N", "checkin-date-N", "on"} {
+		if !seen[name] {
+			t.Errorf("no %q field was found to check", name)
+		}
 	}
 }

@@ -64,6 +64,7 @@ func historyWords(e reports.Event, names map[string]string) historyItem {
 		}
 		return amount(minor, m[2])
 	})
+	detail = pageDates(detail)
 	if detail != "" {
 		words += ": " + detail
 	}

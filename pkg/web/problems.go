@@ -53,7 +53,7 @@ func (v *view) refused(err error, what string, anchor func(field string) string)
 		return
 	}
 	v.Error = what
-	if msg := strings.TrimSpace(e.Message); msg != "" && msg != grants.Validation(nil).Message {
+	if msg := strings.TrimSpace(reasonWords(e.Message, v.Currency)); msg != "" && msg != grants.Validation(nil).Message {
 		if v.Error != "" {
 			v.Error += ": "
 		}
@@ -190,12 +190,7 @@ func reasonWords(reason, currency string) string {
 		return "the instalments would add up to " + amount(sum, currency) + " but the award is " + amount(award, currency)
 	})
 	reason = isoDate.ReplaceAllString(reason, dateHint)
-	reason = isoDay.ReplaceAllStringFunc(reason, func(s string) string {
-		if d, err := grants.ParseDate(s); err == nil {
-			return day(d)
-		}
-		return s
-	})
+	reason = pageDates(reason)
 	reason = overrideGiv.ReplaceAllString(reason, "say why it is paid now to pay anyway")
 	return reason
 }

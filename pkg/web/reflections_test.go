@@ -67,7 +67,7 @@ func TestYouSaidWeDidPage(t *testing.T) {
 		t.Errorf("not queued: %v", err)
 	}
 	page = a.as("olu@funder.example", grants.RoleProgramme, "GET", "/app/feedback/reflections", nil)
-	if !strings.Contains(page.body, "<h3>Round 1</h3>") || !strings.Contains(page.body, "to 1 agreements") || !strings.Contains(page.body, `value="2"`) {
+	if !strings.Contains(page.body, "<h3>Round 1</h3>") || !strings.Contains(page.body, "to 1 agreement.") || !strings.Contains(page.body, `value="2"`) {
 		t.Errorf("after sending: %s", page.body)
 	}
 

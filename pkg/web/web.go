@@ -297,7 +297,7 @@ func status(err error) int {
 func message(err error) string {
 	var e *grants.Error
 	if errors.As(err, &e) {
-		msg := e.Message
+		msg := reasonWords(e.Message, "")
 		for _, f := range e.Fields {
 			msg += " " + fieldProblem(f.Field, f.Reason, "")
 		}

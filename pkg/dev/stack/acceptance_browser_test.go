@@ -64,7 +64,9 @@ func TestAgreementAcceptedInTheBrowser(t *testing.T) {
 	}
 	answer("Your agreement with", "Yes, happy with this")
 	officer.open(page)
-	today := grants.Today(st.Clock.Now(), a.Location()).Long()
+	// As every page shows a date (issue 26, item 4): "16 Apr 2026".
+	d := grants.Today(st.Clock.Now(), a.Location())
+	today := time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC).Format("2 Jan 2006")
 	if got := officer.text(".acceptance-status"); got != "Accepted by Sam Taylor on "+today {
 		t.Errorf("after the partner's yes, the page says %q", got)
 	}

@@ -285,7 +285,7 @@ func TestAttachmentIsStoredUnderTheAgreement(t *testing.T) {
 		t.Errorf("S3 holds %d bytes of %s, want the %d-byte PDF", len(body), aws.ToString(obj.ContentType), len(pdf))
 	}
 	for _, en := range e.History(t, a.ID) {
-		if en.Action == "reply.received" && !strings.Contains(en.Detail, "1 attachment(s)") {
+		if en.Action == "reply.received" && !strings.Contains(en.Detail, "1 attachment (") {
 			t.Errorf("history does not record the attachment: %+v", en)
 		}
 	}
@@ -862,7 +862,7 @@ func TestThousandsOfAttachmentsStoreTheFirstHundredAndSaySo(t *testing.T) {
 	}
 	said := false
 	for _, en := range e.History(t, a.ID) {
-		said = said || en.Action == "reply.received" && strings.Contains(en.Detail, "100 attachment(s) and 2900 more kept in the message as received")
+		said = said || en.Action == "reply.received" && strings.Contains(en.Detail, "100 attachments and 2900 more kept in the message as received")
 	}
 	if !said {
 		t.Error("the history does not say where the other 2,900 files are")
