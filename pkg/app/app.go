@@ -174,8 +174,7 @@ func (d *Deps) AgreementsAPIWithIDs(newID func() string) httpapi.Placed {
 	agreements := service.NewAgreements(d.Store, service.LeaveQueued, d.Schedules(), env, service.AgreementOptions{OwnDomains: d.Config.OwnDomains()})
 	// A deleted draft's documents leave the mail bucket with it, as from
 	// the web page.
-	documents := links.New(d.AWS, d.Config.MailBucket, aws.ToString(d.Endpoint("S3")), d.Config.S3UsePathStyle)
-	routes := (&httpapi.Agreements{Agreements: agreements, Drafts: service.NewDrafts(agreements, d.Store, documents)}).Routes()
+	routes := (&httpapi.Agreements{Agreements: agreements, Drafts: service.NewDrafts(agreements, d.Store, d.Links())}).Routes()
 	// The partner records' routes (issue 23) are the same function's.
 	for k, r := range (&httpapi.Partners{Partners: service.NewPartners(d.Store, env)}).Routes() {
 		routes[k] = r
@@ -205,4 +204,10 @@ func (d *Deps) AgreementsAPIWithIDs(newID func() string) httpapi.Placed {
 		routes[k] = r
 	}
 	return routes.Placing(d.Store)
+}
+
+// Links hands out short-lived links to the mail bucket's objects, and
+// removes them, without the S3 client (pkg/objects/links says why).
+func (d *Deps) Links() *links.Bucket {
+	return links.New(d.AWS, d.Config.MailBucket, aws.ToString(d.Endpoint("S3")), d.Config.S3UsePathStyle)
 }

@@ -225,8 +225,8 @@ func (in *Instalment) fixLateness(t Timing) {
 	in.AwaitingCheckIn = false
 	facts := in.lateFacts()
 	facts.status = InstalmentDue // measured as on the day it was paid
-	m := lateness(t, facts, in.PaidOn)
-	in.DaysLate, in.DaysWithPartner, in.DaysWithFinance = m.late, m.withPartner, m.withFinance
+	// Measured as due, its days on hold are the ones fixed as each hold ended.
+	in.setLateness(lateness(t, facts, in.PaidOn))
 }
 
 // released records that the check-in instalment in waited on came in on
@@ -255,10 +255,10 @@ func DaysLateKey(days int) string { return strconv.Itoa(days) }
 func LatenessInWords(withPartner, withFinance, onHold int) string {
 	var parts []string
 	if withPartner > 0 {
-		parts = append(parts, days(withPartner)+" waiting on the partner")
+		parts = append(parts, Count(withPartner, "day", "days")+" waiting on the partner")
 	}
 	if withFinance > 0 {
-		parts = append(parts, days(withFinance)+" with finance")
+		parts = append(parts, Count(withFinance, "day", "days")+" with finance")
 	}
 	if len(parts) == 0 {
 		return "none"
@@ -268,11 +268,4 @@ func LatenessInWords(withPartner, withFinance, onHold int) string {
 		s += " (" + strconv.Itoa(onHold) + " of them on hold)"
 	}
 	return s
-}
-
-func days(n int) string {
-	if n == 1 {
-		return "1 day"
-	}
-	return strconv.Itoa(n) + " days"
 }

@@ -67,13 +67,7 @@ func CheckInsAPI(ctx context.Context, d *app.Deps) (httpapi.Placed, error) {
 
 // Links hands out short-lived links to the mail bucket's objects, without
 // the S3 client (pkg/objects/links says why).
-func Links(d *app.Deps) *links.Bucket {
-	endpoint := ""
-	if e := d.Endpoint("S3"); e != nil {
-		endpoint = *e
-	}
-	return links.New(d.AWS, d.Config.MailBucket, endpoint, d.Config.S3UsePathStyle)
-}
+func Links(d *app.Deps) *links.Bucket { return d.Links() }
 
 // Enquiries is the enquiries' use cases (issue 24, item 6), delivering
 // their acknowledgements and answers through c; the deployment's
